@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from members.access import has_role
+from werkstation.errors import PermissionDenied
+
+from .models import Client, ClientUser
+
+
+def is_client_user(user, client: Client | int, *, admin: bool = False) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    client_id = client if isinstance(client, int) else client.pk
+    qs = ClientUser.objects.filter(user=user, client_id=client_id)
+    if admin:
+        qs = qs.filter(role=ClientUser.Role.ADMIN)
+    return qs.exists()
+
+
+def manages_client_as_board(user, client: Client) -> bool:
+    """The board or treasurer of a cooperative the client works with."""
+    return any(
+        has_role(user, coop_id, "board", "treasurer")
+        for coop_id in client.links.values_list("cooperative_id", flat=True)
+    )
+
+
+def can_view_client_private(user, client: Client) -> bool:
+    return is_client_user(user, client) or manages_client_as_board(user, client)
+
+
+def require_client_admin(user, client: Client) -> None:
+    if not (is_client_user(user, client, admin=True) or manages_client_as_board(user, client)):
+        raise PermissionDenied(
+            _("Only the client's administrators or the cooperative's board may do this."), code="client_admin_required"
+        )

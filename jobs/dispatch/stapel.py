@@ -1,0 +1,516 @@
+"""Stapelbaan: the exact best week for one member.
+
+Design overview
+---------------
+For one member the problem is a longest path in a DAG: shifts sorted by start, an edge
+from a to b when the member can work both (``a.end + travel(a, b) <= b.start``), a path
+is a week. Two resources ride along the path: minutes (``max_minutes`` and the fairness
+term ``w * max(0, target - minutes)``) and pay (``max_pay_cents``). Commitments are
+must-visit nodes.
+
+1. *Minutes DP.* Durations are divided by their gcd (30 in practice), so minutes become a
+   small integer axis 0..K. For every shift j a vector ``F[j][k]`` holds the best
+   value of a path that ends at j having used k units. Paths may only come from a
+   predecessor that is compatible; rather than visiting all O(n^2) edges, predecessors
+   that end more than their largest possible travel time before j starts are *settled*
+   into one pooled max-vector (they are compatible with every later shift), and only the
+   few recent "active" ones are tested one by one. Commitments split the time axis into
+   segments: a path can only cross a commitment by visiting it, so the pool is reset at
+   each one. The fairness term is concave in minutes and is added at the end per k,
+   which is exact. Without a binding pay cap this DP is the exact optimum.
+2. *Pay cap.* Pay is dualised with a multiplier: values become ``value - lam * pay`` and
+   ``DP(lam) + lam * max_pay`` is an upper bound for every lam >= 0. The best lam is found
+   by intersecting the lines of the solutions on both sides (a finite search); every
+   solution that fits the cap is a lower bound. If the bounds meet, done.
+3. *Exact labels.* Otherwise labels (k, pay, value) are propagated along the same
+   settled-pool structure, pruned by dominance and by the Lagrangian completion bound
+   (a reverse-time DP gives, per shift and k, the best value of what can still follow).
+   This closes the gap exactly.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import TOL, Assignment, Instance, Member, Shift
+
+NEG = -math.inf
+START = -2  # predecessor marker: the path starts here
+STRONG_BOUND_MAX_K = 200
+MAX_LABELS = 3_000_000
+
+
+@dataclass
+class Week:
+    """A chosen set of candidates (indices into the caller's arrays) and its objective."""
+
+    chosen: list[int]
+    objective: float
+    bound: float
+
+
+class _Problem:
+    """Candidates of one member as arrays, sorted by (start, end)."""
+
+    def __init__(
+        self,
+        start: np.ndarray,
+        end: np.ndarray,
+        x: np.ndarray,
+        y: np.ndarray,
+        value: np.ndarray,
+        pay: np.ndarray,
+        forced: np.ndarray,
+        *,
+        max_minutes: float | None,
+        max_pay: float | None,
+        target: float,
+        weight: float,
+        speed: float,
+    ):
+        order = np.lexsort((end, start))
+        self.order = order
+        self.start = start[order].astype(np.float64)
+        self.end = end[order].astype(np.float64)
+        self.x = x[order].astype(np.float64)
+        self.y = y[order].astype(np.float64)
+        self.value = value[order].astype(np.float64)
+        self.pay = pay[order].astype(np.float64)
+        self.forced = forced[order].astype(bool)
+        self.n = n = len(order)
+        self.minutes_per_km = 60.0 / speed
+        minutes = (end - start)[order].astype(np.int64)
+        self.minutes = minutes
+        self.weight = weight
+        self.target = target
+        bonus_on = weight > 0 and target > 0
+        total = int(minutes.sum())
+        cap_on = max_minutes is not None and total > max_minutes + TOL
+        g = int(np.gcd.reduce(minutes)) if n else 1
+        if g <= 0:
+            g = 1
+        if cap_on:
+            self.K = int(math.floor((max_minutes + TOL) / g))
+            self.saturate = False
+        elif bonus_on:
+            self.K = min(math.ceil(target / g), total // g)
+            self.saturate = True
+        else:
+            self.K = 0
+            self.saturate = True
+        self.g = g
+        self.units = (minutes // g).astype(np.int64)
+        ks = np.arange(self.K + 1)
+        self.bonus = weight * np.minimum(ks * g, target) if bonus_on else np.zeros(self.K + 1)
+        self.max_pay = max_pay if max_pay is not None and self.pay.sum() > max_pay + TOL else None
+        # Segments between commitments: a path visits every commitment in time order.
+        cum = np.cumsum(self.forced) - self.forced
+        self.req_seg = cum.astype(np.int64)
+        self.prov_seg = (cum + self.forced).astype(np.int64)
+        self.n_forced = int(self.forced.sum())
+        # Largest travel from each shift to any candidate: distance to the farthest
+        # corner of the candidates' bounding box.
+        if n:
+            xs = (self.x.min(), self.x.max())
+            ys = (self.y.min(), self.y.max())
+            far = np.max(
+                [np.hypot(self.x - cx, self.y - cy) for cx in xs for cy in ys],
+                axis=0,
+            )
+            self.settle_at = self.end + far * self.minutes_per_km + 1e-7
+        else:
+            self.settle_at = np.zeros(0)
+
+    # -- the minutes DP ----------------------------------------------------------------
+
+    def dp(self, values: np.ndarray, *, reverse: bool = False, segments: bool = True):
+        """Forward DP over (shift, units). Returns (F, arg_node, arg_k, P).
+
+        With ``reverse`` the same DP runs on mirrored time (paths *starting* at each
+        shift) and ``P[j]`` is the best over what may follow j, including nothing.
+        """
+        n, K1 = self.n, self.K + 1
+        if reverse:
+            order = np.lexsort((-self.start, -self.end))
+            t_start, t_end = -self.end, -self.start
+            far = self.settle_at - self.end  # same travel reach
+            settle = t_end + far
+        else:
+            order = np.arange(n)
+            t_start, t_end = self.start, self.end
+            settle = self.settle_at
+        use_seg = segments and not reverse
+        F = np.full((n, K1), NEG)
+        arg_node = np.full((n, K1), -1, dtype=np.int64)
+        arg_k = np.zeros((n, K1), dtype=np.int64)
+        P_all = np.full((n, K1), NEG) if reverse else None
+        pool = np.full(K1, NEG)
+        pool_arg = np.full(K1, -1, dtype=np.int64)
+        settled = np.zeros(n, dtype=bool)
+        active: list[int] = []
+        heap: list[tuple[float, int]] = []
+        seg = 0
+        x, y, mpk = self.x, self.y, self.minutes_per_km
+        for j in order:
+            j = int(j)
+            if use_seg and self.req_seg[j] != seg:
+                seg = int(self.req_seg[j])
+                pool.fill(NEG)
+                pool_arg.fill(-1)
+                active = [i for i in active if self.prov_seg[i] == seg]
+            limit = t_start[j] + TOL
+            while heap and heap[0][0] <= limit:
+                _, i = heapq.heappop(heap)
+                settled[i] = True
+                if not use_seg or self.prov_seg[i] == seg:
+                    better = F[i] > pool
+                    pool[better] = F[i][better]
+                    pool_arg[better] = i
+            P = pool.copy()
+            P_arg = pool_arg.copy()
+            if not use_seg or seg == 0:
+                if P[0] < 0:
+                    P[0] = 0.0
+                    P_arg[0] = START
+            active = [i for i in active if not settled[i]]
+            if active:
+                A = np.fromiter(active, dtype=np.int64, count=len(active))
+                ok = (
+                    t_end[A] + np.hypot(x[A] - x[j], y[A] - y[j]) * mpk <= t_start[j] + TOL
+                )
+                if use_seg:
+                    ok &= self.prov_seg[A] == seg
+                if ok.any():
+                    rows = A[ok]
+                    block = F[rows]
+                    best = block.argmax(axis=0)
+                    vals = block[best, np.arange(K1)]
+                    better = vals > P
+                    P[better] = vals[better]
+                    P_arg[better] = rows[best[better]]
+            if reverse:
+                P_all[j] = P
+            d = int(self.units[j])
+            row = F[j]
+            an = arg_node[j]
+            ak = arg_k[j]
+            if self.saturate:
+                if d < self.K:
+                    row[d : self.K] = P[: self.K - d]
+                    an[d : self.K] = P_arg[: self.K - d]
+                    ak[d : self.K] = np.arange(self.K - d)
+                lo = max(0, self.K - d)
+                b = lo + int(P[lo:].argmax())
+                row[self.K] = P[b]
+                an[self.K] = P_arg[b]
+                ak[self.K] = b
+            elif d <= self.K:
+                row[d:] = P[: K1 - d]
+                an[d:] = P_arg[: K1 - d]
+                ak[d:] = np.arange(K1 - d)
+            row += values[j]
+            heapq.heappush(heap, (float(settle[j]), j))
+            active.append(j)
+        return F, arg_node, arg_k, P_all
+
+    def best_path(self, values: np.ndarray) -> tuple[list[int], float]:
+        """The best path under ``values`` (minutes cap, commitments, fairness): nodes, value."""
+        F, arg_node, arg_k, _ = self.dp(values)
+        best_val, best = NEG, None
+        if self.n_forced == 0:
+            best_val, best = self.bonus[0], (START, 0)
+        if self.n:
+            ends = np.flatnonzero(self.prov_seg == self.n_forced)
+            if len(ends):
+                scores = F[ends] + self.bonus
+                flat = int(scores.argmax())
+                r, k = divmod(flat, self.K + 1)
+                if scores[r, k] > best_val:
+                    best_val, best = float(scores[r, k]), (int(ends[r]), k)
+        if best is None or best_val == NEG:
+            raise RuntimeError("commitments cannot all hold together")  # validated earlier
+        path = []
+        j, k = best
+        while j >= 0:
+            path.append(j)
+            j, k = int(arg_node[j, k]), int(arg_k[j, k])
+        return path[::-1], float(best_val)
+
+    def objective(self, path: list[int]) -> float:
+        minutes = int(self.minutes[path].sum()) if path else 0
+        return float(self.value[path].sum()) - self.weight * max(0.0, self.target - minutes)
+
+    # -- pay cap ---------------------------------------------------------------------------
+
+    def solve(self) -> Week:
+        wt = self.weight * self.target
+        path, val = self.best_path(self.value)
+        if self.max_pay is None or self.pay[path].sum() <= self.max_pay + TOL:
+            return Week(self._original(path), self.objective(path), val - wt)
+        cap = self.max_pay
+        # Lagrangian dual on pay: find lam minimising DP(lam) + lam * cap.
+        lo_lam, lo_path, lo_val = 0.0, path, val  # pay above the cap
+        best_path: list[int] | None = None
+        best_obj = NEG
+        ub, ub_lam = val, 0.0
+        hi_lam = 1.0
+        while True:
+            p, v = self.best_path(self.value - hi_lam * self.pay)
+            if v + hi_lam * cap < ub:
+                ub, ub_lam = v + hi_lam * cap, hi_lam
+            if self.pay[p].sum() <= cap + TOL:
+                hi_path, hi_val = p, v
+                break
+            lo_lam, lo_path, lo_val = hi_lam, p, v
+            hi_lam *= 4.0
+        best_path, best_obj = hi_path, self.objective(hi_path) + wt
+        for _ in range(60):
+            # Intersect the two lines val(path) - lam * pay(path) + lam * cap.
+            lo_pay, hi_pay = self.pay[lo_path].sum(), self.pay[hi_path].sum()
+            lo_v0 = lo_val + lo_lam * lo_pay
+            hi_v0 = hi_val + hi_lam * hi_pay
+            if lo_pay - hi_pay <= TOL:
+                break
+            lam = (lo_v0 - hi_v0) / (lo_pay - hi_pay)
+            if not lo_lam < lam < hi_lam:
+                break
+            p, v = self.best_path(self.value - lam * self.pay)
+            if v + lam * cap < ub:
+                ub, ub_lam = v + lam * cap, lam
+            pay = self.pay[p].sum()
+            if pay <= cap + TOL:
+                obj = self.objective(p) + wt
+                if obj > best_obj:
+                    best_path, best_obj = p, obj
+            line_here = lo_v0 - lam * lo_pay
+            if v <= line_here + 1e-9:
+                break  # lam is the breakpoint: the dual optimum
+            if pay > cap + TOL:
+                lo_lam, lo_path, lo_val = lam, p, v
+            else:
+                hi_lam, hi_path, hi_val = lam, p, v
+            if best_obj >= ub - 1e-7:
+                break
+        if best_obj < ub - 1e-7:
+            better = self._labels(ub_lam, best_obj)
+            if better is not None:
+                best_path, best_obj = better, self.objective(better) + wt
+        return Week(self._original(best_path), best_obj - wt, best_obj - wt)
+
+    def _completion_bounds(self, lam: float) -> np.ndarray:
+        """Per shift and k: an upper bound on bonus + lam-value of what may follow."""
+        _, _, _, Q = self.dp(self.value - lam * self.pay, reverse=True)
+        K1 = self.K + 1
+        if not self.bonus.any():
+            # No fairness term: the best follow-up using at most K - k units.
+            pref = np.maximum.accumulate(Q, axis=1)
+            return pref[:, ::-1] if not self.saturate else np.repeat(pref[:, -1:], K1, 1)
+        ks = np.arange(K1)
+        if K1 <= STRONG_BOUND_MAX_K:
+            tot = ks[:, None] + ks[None, :]
+            M = self.bonus[np.minimum(tot, self.K)]
+            if not self.saturate:
+                M = np.where(tot <= self.K, M, NEG)
+            out = np.empty_like(Q)
+            step = max(1, 2_000_000 // (K1 * K1))
+            for lo in range(0, len(Q), step):
+                out[lo : lo + step] = np.max(Q[lo : lo + step, None, :] + M[None], axis=2)
+            return out
+        # Large K: bonus(k + kx) <= min(w * T, bonus(k) + w * g * kx).
+        full = self.weight * self.target
+        a = Q.max(axis=1) + full
+        b = (Q + self.weight * self.g * ks[None, :]).max(axis=1)
+        return np.minimum(a[:, None], self.bonus[None, :] + b[:, None])
+
+    def _labels(self, lam: float, lower: float) -> list[int] | None:
+        """Exact search over (units, pay, value) labels; a path better than ``lower``."""
+        n, K = self.n, self.K
+        bound = self._completion_bounds(lam)
+        cap = self.max_pay
+        g_node: list[np.ndarray] = []
+        g_parent: list[np.ndarray] = []
+        n_labels = 0
+        node_labels: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None] = [
+            None
+        ] * n
+        pool_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        heap: list[tuple[float, int]] = []
+        settled = np.zeros(n, dtype=bool)
+        active: list[int] = []
+        seg = 0
+        best_obj, best_id = lower + 1e-7, None
+        empty = (np.zeros(1, np.int64), np.zeros(1), np.zeros(1), np.full(1, -1, np.int64))
+        for j in range(n):
+            if self.req_seg[j] != seg:
+                seg = int(self.req_seg[j])
+                pool_parts = []
+                active = [i for i in active if self.prov_seg[i] == seg]
+            while heap and heap[0][0] <= self.start[j] + TOL:
+                _, i = heapq.heappop(heap)
+                settled[i] = True
+                if self.prov_seg[i] == seg and node_labels[i] is not None:
+                    pool_parts.append(node_labels[i])
+            if len(pool_parts) > 8:
+                pool_parts = [_pareto(_concat(pool_parts))]
+            parts = list(pool_parts)
+            if seg == 0:
+                parts.append(empty)
+            active = [i for i in active if not settled[i]]
+            for i in active:
+                if (
+                    node_labels[i] is not None
+                    and self.prov_seg[i] == seg
+                    and self.end[i]
+                    + math.hypot(self.x[i] - self.x[j], self.y[i] - self.y[j]) * self.minutes_per_km
+                    <= self.start[j] + TOL
+                ):
+                    parts.append(node_labels[i])
+            heapq.heappush(heap, (float(self.settle_at[j]), j))
+            active.append(j)
+            if not parts:
+                continue
+            k, p, v, ids = _concat(parts)
+            k = k + self.units[j]
+            if self.saturate:
+                k = np.minimum(k, K)
+            p = p + self.pay[j]
+            v = v + self.value[j]
+            keep = (p <= cap + TOL) & (k <= K)
+            k, p, v, ids = k[keep], p[keep], v[keep], ids[keep]
+            optimistic = v + bound[j][k] + lam * (cap - p)
+            keep = optimistic > best_obj
+            k, p, v, ids = k[keep], p[keep], v[keep], ids[keep]
+            if not len(k):
+                continue
+            k, p, v, ids = _pareto((k, p, v, ids))
+            new_ids = np.arange(n_labels, n_labels + len(k))
+            n_labels += len(k)
+            if n_labels > MAX_LABELS:
+                raise RuntimeError("stapel: label limit exceeded")
+            g_node.append(np.full(len(k), j))
+            g_parent.append(ids)
+            node_labels[j] = (k, p, v, new_ids)
+            if self.prov_seg[j] == self.n_forced:
+                final = v + self.bonus[k]
+                b = int(final.argmax())
+                if final[b] > best_obj:
+                    best_obj, best_id = float(final[b]), int(new_ids[b])
+        if best_id is None:
+            return None
+        nodes = np.concatenate(g_node)
+        parents = np.concatenate(g_parent)
+        path = []
+        while best_id >= 0:
+            path.append(int(nodes[best_id]))
+            best_id = int(parents[best_id])
+        return path[::-1]
+
+    def _original(self, path: list[int]) -> list[int]:
+        return sorted(int(self.order[j]) for j in path)
+
+
+def _concat(parts):
+    if len(parts) == 1:
+        return parts[0]
+    return tuple(np.concatenate([part[c] for part in parts]) for c in range(4))
+
+
+def _pareto(labels):
+    """Drop labels dominated in (fewer units, less pay, more value)."""
+    k, p, v, ids = labels
+    m = len(k)
+    if m <= 1:
+        return labels
+    order = np.lexsort((p, k, -v))
+    k, p, v, ids = k[order], p[order], v[order], ids[order]
+    if m > 2500:
+        return k, p, v, ids
+    dom = (k[:, None] <= k[None, :]) & (p[:, None] <= p[None, :] + 1e-9)
+    dom = np.triu(dom, 1)
+    keep = ~dom.any(axis=0)
+    return k[keep], p[keep], v[keep], ids[keep]
+
+
+def best_week(
+    shifts: list[Shift],
+    values: list[float] | np.ndarray,
+    forced: list[bool] | np.ndarray,
+    *,
+    member: Member,
+    speed: float,
+    weight: float,
+) -> Week:
+    """Exact best subset of ``shifts`` for ``member`` under the given per-shift values.
+
+    The caller decides which shifts are candidates (eligible or committed); ``forced``
+    marks the commitments. Used by ``stapel`` and by the dispatcher's pricing.
+    """
+    if not shifts:
+        return Week([], -weight * member.target_minutes, -weight * member.target_minutes)
+    problem = _Problem(
+        np.array([s.start for s in shifts]),
+        np.array([s.end for s in shifts]),
+        np.array([s.location[0] for s in shifts]),
+        np.array([s.location[1] for s in shifts]),
+        np.asarray(values, dtype=np.float64),
+        np.array([s.pay_cents for s in shifts], dtype=np.float64),
+        np.asarray(forced, dtype=bool),
+        max_minutes=member.max_minutes,
+        max_pay=member.max_pay_cents,
+        target=member.target_minutes,
+        weight=weight,
+        speed=speed,
+    )
+    return problem.solve()
+
+
+def candidates(instance: Instance, member: Member) -> tuple[list[Shift], list[bool]]:
+    """Shifts the member may take alone: eligible or committed, and compatible with the
+    commitments and within the caps left after them."""
+    committed = [instance.shift_by_id[c] for c in member.commitments]
+    used_min = sum(s.minutes for s in committed)
+    used_pay = sum(s.pay_cents for s in committed)
+    chosen: list[Shift] = list(committed)
+    forced = [True] * len(committed)
+    commitment_ids = set(member.commitments)
+    for shift in instance.shifts:
+        if shift.id in commitment_ids or instance.ineligibility(member, shift) is not None:
+            continue
+        if member.max_minutes is not None and used_min + shift.minutes > member.max_minutes + TOL:
+            continue
+        if (
+            member.max_pay_cents is not None
+            and used_pay + shift.pay_cents > member.max_pay_cents + TOL
+        ):
+            continue
+        if not all(instance.compatible(shift, c) for c in committed):
+            continue
+        chosen.append(shift)
+        forced.append(False)
+    return chosen, forced
+
+
+def stapel(instance: Instance, member_id: str) -> Assignment:
+    """The exact best week for one member (other members and their commitments ignored)."""
+    member = instance.member_by_id.get(member_id)
+    if member is None:
+        raise KeyError(member_id)
+    shifts, forced = candidates(instance, member)
+    values = [instance.value(member, s) for s in shifts]
+    week = best_week(
+        shifts,
+        values,
+        forced,
+        member=member,
+        speed=instance.travel_speed_kmh,
+        weight=instance.shortfall_cents_per_minute,
+    )
+    pairs = tuple((member.id, shifts[i].id) for i in sorted(week.chosen, key=lambda i: shifts[i].start))
+    objective = sum(values[i] for i in week.chosen) - instance.shortfall(
+        member, sum(shifts[i].minutes for i in week.chosen)
+    )
+    return Assignment(pairs=pairs, objective=objective, bound=week.bound, status="optimal")

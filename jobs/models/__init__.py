@@ -1,0 +1,3 @@
+from .clients import Client, ClientCooperative, ClientUser
+
+__all__ = ["Client", "ClientCooperative", "ClientUser"]

@@ -1,0 +1,189 @@
+from rest_framework import serializers
+
+from ..models import AvailabilityException, AvailabilitySlot, Cooperative, MemberSkill, Membership, Profile, Skill, User
+
+
+class CooperativePublicOutput(serializers.ModelSerializer):
+    active_members = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = Cooperative
+        fields = ["id", "slug", "name", "city", "area_postcodes", "founded_on", "active_members"]
+
+
+class CooperativeOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Cooperative
+        fields = [
+            "id", "slug", "name", "legal_name", "address_line", "postcode", "city", "kvk_number", "vat_id",
+            "iban", "bic", "area_postcodes", "currency", "vat_rate", "quorum_percent", "voting_days",
+            "max_proxies_per_member", "cosigners_required", "claim_withdrawal_hours",
+            "timesheet_auto_approve_days", "founded_on",
+        ]  # fmt: skip
+
+
+class CooperativeCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(max_length=60, required=False, allow_blank=True)
+    legal_name = serializers.CharField(max_length=200)
+    kvk_number = serializers.CharField(max_length=20)
+    founded_on = serializers.DateField(required=False)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    area_postcodes = serializers.ListField(child=serializers.CharField(), required=False)
+    board_emails = serializers.ListField(child=serializers.EmailField(), required=False)
+
+
+class CooperativeUpdateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=120, required=False)
+    legal_name = serializers.CharField(max_length=200, required=False)
+    address_line = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=7, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    vat_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    bic = serializers.CharField(max_length=11, required=False, allow_blank=True)
+    area_postcodes = serializers.ListField(child=serializers.CharField(), required=False)
+    vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    quorum_percent = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    voting_days = serializers.IntegerField(min_value=1, max_value=90, required=False)
+    max_proxies_per_member = serializers.IntegerField(min_value=0, max_value=10, required=False)
+    cosigners_required = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    claim_withdrawal_hours = serializers.IntegerField(min_value=0, max_value=720, required=False)
+    timesheet_auto_approve_days = serializers.IntegerField(min_value=1, max_value=60, required=False)
+
+
+class UserBriefOutput(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email"]
+
+
+class MembershipOutput(serializers.ModelSerializer):
+    user = UserBriefOutput(read_only=True)
+    cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id", "user", "cooperative", "status", "member_number", "roles", "engagement", "motivation",
+            "applied_at", "decided_at", "status_reason",
+        ]  # fmt: skip
+
+
+class ApplyInput(serializers.Serializer):
+    motivation = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+class RolesInput(serializers.Serializer):
+    is_board = serializers.BooleanField(required=False)
+    is_treasurer = serializers.BooleanField(required=False)
+    is_auditor = serializers.BooleanField(required=False)
+    engagement = serializers.ChoiceField(choices=Membership.Engagement.choices, required=False)
+
+
+class SkillOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Skill
+        fields = ["id", "slug", "name", "requires_certificate"]
+
+
+class SkillInput(serializers.Serializer):
+    name = serializers.CharField(max_length=80)
+    requires_certificate = serializers.BooleanField(default=False)
+
+
+class ProfileOutput(serializers.ModelSerializer):
+    yearly_earnings_cap = serializers.DecimalField(
+        source="yearly_earnings_cap.amount", max_digits=10, decimal_places=2, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "phone", "street", "postcode", "city", "latitude", "longitude", "travel_radius_km",
+            "target_hours_per_week", "yearly_earnings_cap", "earnings_cap_reason", "languages", "iban",
+            "account_holder",
+        ]  # fmt: skip
+
+
+class ProfileInput(serializers.Serializer):
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    street = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    travel_radius_km = serializers.DecimalField(max_digits=5, decimal_places=1, required=False)
+    target_hours_per_week = serializers.IntegerField(min_value=0, max_value=60, required=False)
+    yearly_earnings_cap = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=0, required=False, allow_null=True
+    )
+    earnings_cap_reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    languages = serializers.ListField(child=serializers.CharField(max_length=5), required=False)
+    iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    account_holder = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class MemberSkillOutput(serializers.ModelSerializer):
+    skill = SkillOutput(read_only=True)
+    cooperative = serializers.CharField(source="skill.cooperative.slug", read_only=True)
+
+    class Meta:
+        model = MemberSkill
+        fields = ["id", "skill", "cooperative", "certificate_number", "certificate_expires_on"]
+
+
+class MemberSkillInput(serializers.Serializer):
+    skill = serializers.IntegerField()
+    certificate_number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    certificate_expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class AvailabilitySlotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AvailabilitySlot
+        fields = ["weekday", "start", "end"]
+
+
+class AvailabilityInput(serializers.Serializer):
+    slots = serializers.ListField(child=serializers.DictField(), allow_empty=True)
+
+
+class AvailabilityExceptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AvailabilityException
+        fields = ["id", "date", "available", "start", "end", "note"]
+        read_only_fields = ["id"]
+
+
+class RegisterInput(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, min_length=1)
+    full_name = serializers.CharField(max_length=150)
+    language = serializers.ChoiceField(choices=["nl", "en"], default="nl")
+
+
+class TokenInput(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True)
+    otp_token = serializers.CharField(required=False, allow_blank=True, max_length=8)
+
+
+class TokenOutput(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class EraseInput(serializers.Serializer):
+    confirm_email = serializers.CharField()
+
+
+class InvitationOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    email = serializers.EmailField()
+    cooperative = serializers.CharField(source="cooperative.name", default=None)
+    expires_at = serializers.DateTimeField()

@@ -1,0 +1,47 @@
+from django.urls import path
+
+from . import views as v
+
+urlpatterns = [
+    path("auth/register/", v.RegisterApi.as_view(), name="api-register"),
+    path("auth/token/", v.TokenObtainApi.as_view(), name="api-token"),
+    path("cooperatives/", v.CooperativeListApi.as_view(), name="api-cooperatives"),
+    path("cooperatives/<slug:slug>/", v.CooperativeDetailApi.as_view(), name="api-cooperative"),
+    path("cooperatives/<slug:slug>/members/", v.CooperativeMembersApi.as_view(), name="api-cooperative-members"),
+    path("cooperatives/<slug:slug>/applications/", v.ApplicationsApi.as_view(), name="api-applications"),
+    path("cooperatives/<slug:slug>/skills/", v.CooperativeSkillsApi.as_view(), name="api-cooperative-skills"),
+    path("memberships/<int:membership_id>/admit/", v.MembershipAdmitApi.as_view(), name="api-membership-admit"),
+    path("memberships/<int:membership_id>/reject/", v.MembershipRejectApi.as_view(), name="api-membership-reject"),
+    path("memberships/<int:membership_id>/suspend/", v.MembershipSuspendApi.as_view(), name="api-membership-suspend"),
+    path(
+        "memberships/<int:membership_id>/reinstate/",
+        v.MembershipReinstateApi.as_view(),
+        name="api-membership-reinstate",
+    ),
+    path("memberships/<int:membership_id>/leave/", v.MembershipLeaveApi.as_view(), name="api-membership-leave"),
+    path("memberships/<int:membership_id>/roles/", v.MembershipRolesApi.as_view(), name="api-membership-roles"),
+    path(
+        "memberships/<int:membership_id>/sensitive/",
+        v.MembershipSensitiveApi.as_view(),
+        name="api-membership-sensitive",
+    ),
+    path("me/", v.MeApi.as_view(), name="api-me"),
+    path("me/profile/", v.MyProfileApi.as_view(), name="api-my-profile"),
+    path("me/skills/", v.MySkillsApi.as_view(), name="api-my-skills"),
+    path("me/skills/<int:member_skill_id>/", v.MySkillDetailApi.as_view(), name="api-my-skill"),
+    path("me/availability/", v.MyAvailabilityApi.as_view(), name="api-my-availability"),
+    path(
+        "me/availability/exceptions/",
+        v.MyAvailabilityExceptionsApi.as_view(),
+        name="api-my-availability-exceptions",
+    ),
+    path(
+        "me/availability/exceptions/<int:exception_id>/",
+        v.MyAvailabilityExceptionDetailApi.as_view(),
+        name="api-my-availability-exception",
+    ),
+    path("me/export/", v.MyDataExportApi.as_view(), name="api-my-export"),
+    path("me/erase/", v.MyErasureApi.as_view(), name="api-my-erase"),
+    path("invitations/<str:token>/", v.InvitationApi.as_view(), name="api-invitation"),
+    path("invitations/<str:token>/accept/", v.InvitationAcceptApi.as_view(), name="api-invitation-accept"),
+]

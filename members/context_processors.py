@@ -1,0 +1,21 @@
+from .selectors import memberships_of
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_memberships": [], "nav_is_board": False}
+    memberships = [m for m in memberships_of(user) if m.status in ("active", "applied", "suspended")]
+    from django.apps import apps
+
+    client_links = []
+    if apps.is_installed("jobs"):
+        from jobs.selectors import clients_of_user
+
+        client_links = list(clients_of_user(user))
+    return {
+        "nav_memberships": memberships,
+        "nav_is_board": any(m.is_board and m.status == "active" for m in memberships),
+        "nav_is_treasurer": any(m.is_treasurer and m.status == "active" for m in memberships),
+        "nav_clients": client_links,
+    }

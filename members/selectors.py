@@ -1,0 +1,62 @@
+"""Reads. Every queryset here is already scoped to what the user may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from .access import has_role
+from .models import AvailabilityException, AvailabilitySlot, Cooperative, MemberSkill, Membership, Skill, User
+
+
+def cooperatives_public() -> QuerySet[Cooperative]:
+    return Cooperative.objects.annotate(
+        active_members=Count("memberships", filter=Q(memberships__status="active"))
+    ).order_by("name")
+
+
+def cooperatives_of(user: User) -> QuerySet[Cooperative]:
+    return Cooperative.objects.filter(memberships__user=user, memberships__status="active").distinct()
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("cooperative").order_by("cooperative__name")
+
+
+def memberships_visible(*, user: User, cooperative: Cooperative) -> QuerySet[Membership]:
+    """Members see the active members; the board also sees applications and history."""
+    qs = Membership.objects.filter(cooperative=cooperative).select_related("user", "cooperative")
+    if has_role(user, cooperative, "board"):
+        return qs.order_by("status", "member_number", "applied_at")
+    if has_role(user, cooperative, "member"):
+        return qs.filter(status="active").order_by("member_number")
+    return qs.none()
+
+
+def applications_open(*, cooperative: Cooperative) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(cooperative=cooperative, status="applied")
+        .select_related("user", "user__profile")
+        .order_by("applied_at")
+    )
+
+
+def skills_of_cooperative(cooperative: Cooperative) -> QuerySet[Skill]:
+    return Skill.objects.filter(cooperative=cooperative).order_by("name")
+
+
+def skills_for_user(user: User) -> QuerySet[Skill]:
+    return Skill.objects.filter(
+        cooperative__memberships__user=user, cooperative__memberships__status__in=["active", "applied"]
+    ).select_related("cooperative").distinct().order_by("cooperative__name", "name")
+
+
+def member_skills_of(user: User) -> QuerySet[MemberSkill]:
+    return MemberSkill.objects.filter(user=user).select_related("skill", "skill__cooperative")
+
+
+def availability_of(user: User) -> QuerySet[AvailabilitySlot]:
+    return AvailabilitySlot.objects.filter(user=user).order_by("weekday", "start")
+
+
+def availability_exceptions_of(user: User) -> QuerySet[AvailabilityException]:
+    return AvailabilityException.objects.filter(user=user).order_by("date", "start")

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from datetime import date, time
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.notify import email_user_on_commit
+from werkstation.validation import full_clean_or_raise
+
+from ..models import AvailabilityException, AvailabilitySlot, MemberSkill, Membership, Profile, Skill, User
+from ..models.profiles import LANGUAGE_CHOICES
+from ..validators import normalize_iban, normalize_postcode
+from .accounts import profile_of
+
+PROFILE_FIELDS = {
+    "phone", "street", "postcode", "city", "latitude", "longitude", "travel_radius_km",
+    "target_hours_per_week", "yearly_earnings_cap", "earnings_cap_reason", "languages",
+    "iban", "account_holder",
+}  # fmt: skip
+_LANGUAGE_CODES = {code for code, _label in LANGUAGE_CHOICES}
+
+
+@transaction.atomic
+def profile_update(*, user: User, **fields) -> Profile:
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
+    profile = Profile.objects.select_for_update().get(pk=profile_of(user).pk)
+    if "postcode" in fields and fields["postcode"]:
+        fields["postcode"] = normalize_postcode(fields["postcode"])
+    if "iban" in fields and fields["iban"]:
+        fields["iban"] = normalize_iban(fields["iban"])
+    if "languages" in fields:
+        languages = fields["languages"] or []
+        if not isinstance(languages, list) or not set(languages) <= _LANGUAGE_CODES:
+            raise ValidationFailed(_("Choose languages from the list."), field="languages")
+    if ("latitude" in fields) != ("longitude" in fields):
+        raise ValidationFailed(_("Give both latitude and longitude."), field="longitude")
+    iban_changed = "iban" in fields and fields["iban"] != profile.iban
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    if iban_changed:
+        profile.iban_changed_at = timezone.now()
+    full_clean_or_raise(profile, exclude=["user"])
+    profile.save()
+    audit_record(actor=user, action="profile.updated", target=profile, data={"fields": sorted(fields)})
+    if iban_changed and profile.iban:
+        # Payouts to a new account are held for a few days (see payouts); tell the
+        # member, so a change they did not make is noticed.
+        email_user_on_commit(
+            to=user.email,
+            language=user.preferred_language,
+            subject=_("Your bank account was changed"),
+            template="members/email/iban_changed.txt",
+            context={"user": user, "last4": profile.iban[-4:]},
+        )
+    return profile
+
+
+def _skill_for_member(user: User, skill_id: int) -> Skill:
+    skill = Skill.objects.filter(pk=skill_id).first()
+    if skill is None or not Membership.objects.filter(
+        user=user, cooperative_id=skill.cooperative_id, status__in=["active", "applied"]
+    ).exists():
+        raise NotFound(_("This skill is not on the list of your cooperative."), field="skill")
+    return skill
+
+
+@transaction.atomic
+def member_skill_set(
+    *, user: User, skill_id: int, certificate_number: str = "", certificate_expires_on: date | None = None
+) -> MemberSkill:
+    skill = _skill_for_member(user, skill_id)
+    if skill.requires_certificate and certificate_expires_on is None:
+        raise ValidationFailed(
+            _("%(skill)s needs a certificate: give its expiry date.") % {"skill": skill.name},
+            code="certificate_required",
+            field="certificate_expires_on",
+        )
+    member_skill, _created = MemberSkill.objects.update_or_create(
+        user=user,
+        skill=skill,
+        defaults={"certificate_number": certificate_number or "", "certificate_expires_on": certificate_expires_on},
+    )
+    audit_record(actor=user, action="member_skill.set", target=member_skill, cooperative_id=skill.cooperative_id)
+    return member_skill
+
+
+@transaction.atomic
+def member_skill_remove(*, user: User, member_skill_id: int) -> None:
+    member_skill = MemberSkill.objects.filter(pk=member_skill_id).select_related("skill").first()
+    if member_skill is None:
+        raise NotFound(_("Skill not found."), field="id")
+    if member_skill.user_id != user.pk:
+        raise PermissionDenied(_("You can only change your own skills."))
+    audit_record(
+        actor=user, action="member_skill.removed", target=member_skill, cooperative_id=member_skill.skill.cooperative_id
+    )
+    member_skill.delete()
+
+
+def _parse_slot(index: int, raw: dict) -> AvailabilitySlot:
+    prefix = f"slots[{index}]"
+    try:
+        weekday = int(raw["weekday"])
+        start = raw["start"] if isinstance(raw["start"], time) else time.fromisoformat(str(raw["start"]))
+        end = raw["end"] if isinstance(raw["end"], time) else time.fromisoformat(str(raw["end"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationFailed(_("Each slot needs a weekday (0–6), a start and an end (HH:MM)."), field=prefix) from exc
+    if not 0 <= weekday <= 6:
+        raise ValidationFailed(_("The weekday is 0 (Monday) to 6 (Sunday)."), field=f"{prefix}.weekday")
+    if end <= start:
+        raise ValidationFailed(_("The end must be after the start."), code="end_before_start", field=f"{prefix}.end")
+    return AvailabilitySlot(weekday=weekday, start=start, end=end)
+
+
+@transaction.atomic
+def availability_replace(*, user: User, slots: list[dict]) -> list[AvailabilitySlot]:
+    """Replace the weekly availability as a whole (what a week-grid form submits)."""
+    parsed = [_parse_slot(i, raw) for i, raw in enumerate(slots)]
+    by_day: dict[int, list[AvailabilitySlot]] = {}
+    for slot in parsed:
+        by_day.setdefault(slot.weekday, []).append(slot)
+    for day_slots in by_day.values():
+        day_slots.sort(key=lambda s: s.start)
+        for previous, current in zip(day_slots, day_slots[1:], strict=False):
+            if current.start < previous.end:
+                raise Conflict(
+                    _("Two windows on the same day overlap."), code="overlap", field="slots"
+                )
+    AvailabilitySlot.objects.filter(user=user).delete()
+    for slot in parsed:
+        slot.user = user
+    created = AvailabilitySlot.objects.bulk_create(parsed)
+    audit_record(actor=user, action="availability.replaced", data={"slots": len(created)})
+    return created
+
+
+@transaction.atomic
+def availability_exception_add(
+    *, user: User, date: date, available: bool = False, start: time | None = None, end: time | None = None,
+    note: str = "",
+) -> AvailabilityException:
+    if (start is None) != (end is None):
+        raise ValidationFailed(_("Give both a start and an end, or neither."), field="end")
+    if start is not None and end <= start:
+        raise ValidationFailed(_("The end must be after the start."), code="end_before_start", field="end")
+    exception = AvailabilityException(user=user, date=date, available=available, start=start, end=end, note=note)
+    full_clean_or_raise(exception, exclude=["user"])
+    exception.save()
+    return exception
+
+
+@transaction.atomic
+def availability_exception_remove(*, user: User, exception_id: int) -> None:
+    deleted, _rows = AvailabilityException.objects.filter(pk=exception_id, user=user).delete()
+    if not deleted:
+        raise NotFound(_("Exception not found."), field="id")

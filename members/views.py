@@ -1,0 +1,386 @@
+"""HTML pages of members: thin, they translate forms into service calls."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import segno
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from werkstation.errors import ApplicationError
+from werkstation.forms import add_application_error
+
+from . import forms
+from .access import has_role
+from .models import Cooperative, Membership
+from .selectors import (
+    applications_open,
+    availability_exceptions_of,
+    availability_of,
+    cooperatives_public,
+    member_skills_of,
+    memberships_of,
+    memberships_visible,
+    skills_for_user,
+)
+from .services import memberships as membership_services
+from .services.accounts import profile_of, user_register
+from .services.cooperatives import cooperative_update
+from .services.invitations import invitation_accept, invitation_get_open
+from .services.privacy import personal_data_export, user_erase
+from .services.profiles import (
+    availability_exception_add,
+    availability_exception_remove,
+    availability_replace,
+    member_skill_remove,
+    member_skill_set,
+    profile_update,
+)
+
+
+def _safe_next(request, default: str = "home") -> str:
+    target = request.GET.get("next") or request.POST.get("next")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def home(request):
+    context = {"cooperatives": cooperatives_public()}
+    if request.user.is_authenticated:
+        context["memberships"] = memberships_of(request.user)
+    return render(request, "members/home.html", context)
+
+
+def register(request):
+    form = forms.RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_register(**form.cleaned_data)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Choose a cooperative to apply to."))
+            return redirect(_safe_next(request, "home"))
+    return render(request, "members/register.html", {"form": form})
+
+
+def cooperative_detail(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    own = Membership.objects.filter(user=request.user, cooperative=cooperative).first() if request.user.is_authenticated else None
+    is_member = has_role(request.user, cooperative, "member")
+    context = {
+        "cooperative": cooperative,
+        "own_membership": own,
+        "is_member": is_member,
+        "is_board": has_role(request.user, cooperative, "board"),
+        "members": memberships_visible(user=request.user, cooperative=cooperative).filter(status="active") if is_member else [],
+    }
+    return render(request, "members/cooperative_detail.html", context)
+
+
+@login_required
+def cooperative_apply(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    form = forms.ApplyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership_services.membership_apply(
+                user=request.user, cooperative=cooperative, motivation=form.cleaned_data["motivation"]
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Your application was sent. The board will decide soon."))
+            return redirect("cooperative", slug=slug)
+    return render(request, "members/apply.html", {"form": form, "cooperative": cooperative})
+
+
+@login_required
+def board_applications(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "board"):
+        return render(request, "403.html", status=403)
+    return render(
+        request,
+        "members/board_applications.html",
+        {
+            "cooperative": cooperative,
+            "applications": applications_open(cooperative=cooperative),
+            "members": memberships_visible(user=request.user, cooperative=cooperative).exclude(status="applied"),
+            "reason_form": forms.ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def board_membership_action(request, slug: str, membership_id: int, action: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    membership = get_object_or_404(Membership, pk=membership_id, cooperative=cooperative)
+    try:
+        if action == "admit":
+            membership_services.membership_admit(actor=request.user, membership=membership)
+            messages.success(request, _("%(name)s is now a member.") % {"name": membership.user.full_name})
+        elif action in ("reject", "suspend"):
+            form = forms.ReasonForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Give a reason."))
+                return redirect("board-applications", slug=slug)
+            service = membership_services.membership_reject if action == "reject" else membership_services.membership_suspend
+            service(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Saved."))
+        elif action == "reinstate":
+            membership_services.membership_reinstate(actor=request.user, membership=membership)
+            messages.success(request, _("Saved."))
+        elif action == "roles":
+            form = forms.RolesForm(request.POST)
+            if form.is_valid():
+                membership_services.membership_set_roles(actor=request.user, membership=membership, **form.cleaned_data)
+                messages.success(request, _("Saved."))
+        else:
+            return HttpResponse(status=404)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("board-applications", slug=slug)
+
+
+@login_required
+def cooperative_settings(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "board"):
+        return render(request, "403.html", status=403)
+    form = forms.CooperativeSettingsForm(request.POST or None, instance=Cooperative.objects.get(pk=cooperative.pk))
+    area = request.POST.get("area_postcodes", ", ".join(cooperative.area_postcodes))
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields["area_postcodes"] = [part.strip() for part in area.replace(";", ",").split(",") if part.strip()]
+        try:
+            cooperative_update(actor=request.user, cooperative=cooperative, **fields)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+            if exc.field == "area_postcodes":
+                messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("cooperative", slug=slug)
+    return render(request, "members/cooperative_settings.html", {"form": form, "cooperative": cooperative, "area": area})
+
+
+@login_required
+def profile(request):
+    user = request.user
+    prof = profile_of(user)
+    initial = {
+        **{name: getattr(prof, name) for name in forms.ProfileForm.base_fields if name != "yearly_earnings_cap"},
+        "yearly_earnings_cap": prof.yearly_earnings_cap.amount if prof.yearly_earnings_cap else None,
+    }
+    form = forms.ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            profile_update(user=user, **data)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect("profile")
+    return render(request, "members/profile.html", _profile_context(request, form=form))
+
+
+def _profile_context(request, **overrides) -> dict:
+    user = request.user
+    context = {
+        "form": None,
+        "skill_form": forms.MemberSkillForm(skills=skills_for_user(user)),
+        "slot_form": forms.AvailabilitySlotForm(),
+        "exception_form": forms.AvailabilityExceptionForm(),
+        "member_skills": member_skills_of(user),
+        "slots": availability_of(user),
+        "exceptions": availability_exceptions_of(user),
+    }
+    context.update(overrides)
+    return context
+
+
+@login_required
+@require_POST
+def profile_skill_add(request):
+    form = forms.MemberSkillForm(request.POST, skills=skills_for_user(request.user))
+    if form.is_valid():
+        try:
+            member_skill_set(
+                user=request.user,
+                skill_id=int(form.cleaned_data["skill"]),
+                certificate_number=form.cleaned_data["certificate_number"],
+                certificate_expires_on=form.cleaned_data["certificate_expires_on"],
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Skill saved."))
+            return redirect("profile")
+    return render(request, "members/profile.html", _profile_context(request, skill_form=form, form=_profile_form(request)))
+
+
+def _profile_form(request):
+    prof = profile_of(request.user)
+    return forms.ProfileForm(
+        initial={
+            **{name: getattr(prof, name) for name in forms.ProfileForm.base_fields if name != "yearly_earnings_cap"},
+            "yearly_earnings_cap": prof.yearly_earnings_cap.amount if prof.yearly_earnings_cap else None,
+        }
+    )
+
+
+@login_required
+@require_POST
+def profile_skill_remove(request, member_skill_id: int):
+    try:
+        member_skill_remove(user=request.user, member_skill_id=member_skill_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def profile_slot_add(request):
+    form = forms.AvailabilitySlotForm(request.POST)
+    if form.is_valid():
+        slots = [{"weekday": s.weekday, "start": s.start, "end": s.end} for s in availability_of(request.user)]
+        slots.append(form.cleaned_data)
+        try:
+            availability_replace(user=request.user, slots=slots)
+        except ApplicationError as exc:
+            exc.field = "end" if exc.field and exc.field.endswith(".end") else exc.field
+            form.add_error("end" if exc.code == "end_before_start" else None, exc.message)
+        else:
+            messages.success(request, _("Availability saved."))
+            return redirect("profile")
+    return render(request, "members/profile.html", _profile_context(request, slot_form=form, form=_profile_form(request)))
+
+
+@login_required
+@require_POST
+def profile_slot_remove(request, index: int):
+    slots = [{"weekday": s.weekday, "start": s.start, "end": s.end} for s in availability_of(request.user)]
+    if 0 <= index < len(slots):
+        slots.pop(index)
+        availability_replace(user=request.user, slots=slots)
+    return redirect("profile")
+
+
+@login_required
+@require_POST
+def profile_exception_add(request):
+    form = forms.AvailabilityExceptionForm(request.POST)
+    if form.is_valid():
+        try:
+            availability_exception_add(user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Exception saved."))
+            return redirect("profile")
+    return render(
+        request, "members/profile.html", _profile_context(request, exception_form=form, form=_profile_form(request))
+    )
+
+
+@login_required
+@require_POST
+def profile_exception_remove(request, exception_id: int):
+    try:
+        availability_exception_remove(user=request.user, exception_id=exception_id)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("profile")
+
+
+@login_required
+def privacy(request):
+    form = forms.EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_erase(user=request.user, actor=request.user, confirm_email=form.cleaned_data["confirm_email"])
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            from django.contrib.auth import logout
+
+            logout(request)
+            messages.success(request, _("Your account has been erased."))
+            return redirect("home")
+    return render(request, "members/privacy.html", {"form": form})
+
+
+@login_required
+def privacy_export(request):
+    data = personal_data_export(user=request.user)
+    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="werkstation-my-data.json"'
+    return response
+
+
+def invitation(request, token: str):
+    try:
+        invite = invitation_get_open(token=token)
+    except ApplicationError as exc:
+        return render(request, "members/invitation.html", {"error": exc.message}, status=404)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            invitation_accept(token=token, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Invitation accepted."))
+            if invite.cooperative_id:
+                return redirect("cooperative", slug=invite.cooperative.slug)
+            return redirect("home")
+    return render(request, "members/invitation.html", {"invitation": invite})
+
+
+@login_required
+def two_factor_setup(request):
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    form = forms.OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["otp_token"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            messages.success(request, _("Two-factor sign-in is on."))
+            return redirect(_safe_next(request))
+        form.add_error("otp_token", _("That code is not right. Check the time on your phone and try again."))
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    return render(
+        request, "members/two_factor_setup.html", {"form": form, "qr_svg": qr_svg, "secret": base64.b32encode(device.bin_key).decode()}
+    )
+
+
+@login_required
+def two_factor_verify(request):
+    form = forms.OtpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(request.user, form.cleaned_data["otp_token"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("otp_token", _("That code is not right. Check the time on your phone and try again."))
+    return render(request, "members/two_factor_verify.html", {"form": form})

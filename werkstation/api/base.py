@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
+from rest_framework.request import Request
+
+from werkstation.errors import NotFound
+
+
+def get_object_or_error(queryset: QuerySet, *, field: str = "id", **lookup) -> Model:
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise NotFound(_("Not found."), field=field)
+    return obj
+
+
+def site_url(request: Request) -> str:
+    return request.build_absolute_uri("/").rstrip("/")

@@ -1,0 +1,81 @@
+"""One error format for every 4xx of the API.
+
+    {"error": {"code": "invalid", "message": "...", "field": "iban",
+               "details": [{"field": "iban", "code": "invalid", "message": "..."}]}}
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from werkstation.errors import ApplicationError
+
+
+def _flatten(detail, prefix: str = "") -> list[dict]:
+    out: list[dict] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            name = key if key != "non_field_errors" else ""
+            out.extend(_flatten(value, f"{prefix}.{name}" if prefix and name else (name or prefix)))
+    elif isinstance(detail, list):
+        for index, value in enumerate(detail):
+            if isinstance(value, dict):
+                out.extend(_flatten(value, f"{prefix}[{index}]"))
+            else:
+                out.extend(_flatten(value, prefix))
+    else:
+        out.append(
+            {
+                "field": prefix or None,
+                "code": getattr(detail, "code", "invalid") or "invalid",
+                "message": str(detail),
+            }
+        )
+    return out
+
+
+def error_body(*, code: str, message: str, field: str | None, details: list[dict] | None = None) -> dict:
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "field": field,
+            "details": details if details is not None else [{"field": field, "code": code, "message": message}],
+        }
+    }
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        body = error_body(code=exc.code, message=exc.message, field=exc.field)
+        body["error"].update(exc.extra)
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        details = _flatten(exc.detail)
+        first = details[0] if details else {"field": None, "code": "invalid", "message": "Invalid input."}
+        response.data = error_body(
+            code=first["code"], message=first["message"], field=first["field"], details=details
+        )
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+    detail = getattr(exc, "detail", str(exc))
+    code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")
+    response.data = error_body(code=str(code), message=str(detail), field=None)
+    return response

@@ -1,0 +1,61 @@
+"""Shared kernel models: the audit trail and the transactional outbox."""
+
+from django.conf import settings
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEntry(models.Model):
+    """Append-only record of who did what. Written by services, never edited."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cooperative_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    action = models.CharField(max_length=80)
+    object_type = models.CharField(max_length=80, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class OutboxEvent(models.Model):
+    """A side effect promised by a committed transaction.
+
+    Written in the same transaction as the change it announces, so it exists exactly
+    when the change does. ``outbox_publish`` hands pending events to their Celery
+    handlers; if the broker is down they stay pending and the next run picks them up.
+    Handlers are idempotent, so a publish that is repeated has one effect.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    topic = models.CharField(max_length=80)
+    payload = models.JSONField(default=dict)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["id"], name="outbox_pending_idx", condition=models.Q(published_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"

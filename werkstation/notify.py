@@ -1,0 +1,28 @@
+"""E-mail after commit, in the recipient's language."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+
+def email_user_on_commit(*, to: str, language: str, subject: str, template: str, context: dict) -> None:
+    """Render and send once the surrounding transaction commits (never on rollback)."""
+
+    def _send() -> None:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            body = render_to_string(template, context)
+            subject_text = str(subject)
+        try:
+            send_mail(subject_text, body, settings.DEFAULT_FROM_EMAIL, [to])
+        except Exception:
+            logger.exception("sending e-mail to %s failed", to)
+
+    transaction.on_commit(_send)
