@@ -33,5 +33,6 @@ def can_view_client_private(user, client: Client) -> bool:
 def require_client_admin(user, client: Client) -> None:
     if not (is_client_user(user, client, admin=True) or manages_client_as_board(user, client)):
         raise PermissionDenied(
-            _("Only the client's administrators or the cooperative's board may do this."), code="client_admin_required"
+            _("Only the client's administrators or the cooperative's board may do this."),
+            code="client_admin_required",
         )

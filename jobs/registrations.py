@@ -15,5 +15,7 @@ def _export_client_roles(user):
     ]
 
 
-invitation_kind_register(name="client_user", subject=CLIENT_INVITATION_SUBJECT, accept=accept_client_invitation)
+invitation_kind_register(
+    name="client_user", subject=CLIENT_INVITATION_SUBJECT, accept=accept_client_invitation
+)
 personal_data_exporter_register("client_roles", _export_client_roles)

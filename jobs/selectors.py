@@ -32,4 +32,6 @@ def clients_visible(user: User) -> QuerySet[Client]:
 
 
 def client_users_of(client: Client) -> QuerySet[ClientUser]:
-    return ClientUser.objects.filter(client=client).select_related("user").order_by("user__full_name")
+    return (
+        ClientUser.objects.filter(client=client).select_related("user").order_by("user__full_name")
+    )

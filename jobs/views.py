@@ -40,7 +40,9 @@ def client_detail(request, client_id: int):
     client = get_object_or_404(Client.objects.prefetch_related("cooperatives"), pk=client_id)
     if not can_view_client_private(request.user, client):
         raise Http404
-    can_manage = is_client_user(request.user, client, admin=True) or manages_client_as_board(request.user, client)
+    can_manage = is_client_user(request.user, client, admin=True) or manages_client_as_board(
+        request.user, client
+    )
     fields = {name: getattr(client, name) for name in forms.ClientForm.base_fields}
     form = forms.ClientForm(request.POST or None, initial=fields) if can_manage else None
     invite_form = forms.InviteForm()
@@ -51,7 +53,9 @@ def client_detail(request, client_id: int):
             if invite_form.is_valid():
                 try:
                     client_user_invite(
-                        actor=request.user, client=client, email=invite_form.cleaned_data["email"],
+                        actor=request.user,
+                        client=client,
+                        email=invite_form.cleaned_data["email"],
                         site_url=request.build_absolute_uri("/"),
                     )
                 except ApplicationError as exc:

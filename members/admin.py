@@ -6,8 +6,8 @@ from .models import (
     AvailabilitySlot,
     Cooperative,
     Invitation,
-    MemberSkill,
     Membership,
+    MemberSkill,
     Profile,
     Skill,
     User,
@@ -24,7 +24,9 @@ class UserAdmin(BaseUserAdmin):
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined", "erased_at")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),
+    )
 
 
 class SkillInline(admin.TabularInline):
@@ -41,7 +43,15 @@ class CooperativeAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "cooperative", "status", "member_number", "is_board", "is_treasurer", "is_auditor"]
+    list_display = [
+        "user",
+        "cooperative",
+        "status",
+        "member_number",
+        "is_board",
+        "is_treasurer",
+        "is_auditor",
+    ]
     list_filter = ["cooperative", "status", "is_board"]
     search_fields = ["user__email", "user__full_name"]
     raw_id_fields = ["user", "decided_by"]
@@ -51,7 +61,13 @@ class MembershipAdmin(admin.ModelAdmin):
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "postcode", "city"]
     # IBAN and the earnings cap are sensitive: not shown in the admin.
-    exclude = ["iban", "account_holder", "yearly_earnings_cap_currency", "yearly_earnings_cap", "earnings_cap_reason"]
+    exclude = [
+        "iban",
+        "account_holder",
+        "yearly_earnings_cap_currency",
+        "yearly_earnings_cap",
+        "earnings_cap_reason",
+    ]
     raw_id_fields = ["user"]
 
 

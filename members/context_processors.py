@@ -5,7 +5,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_memberships": [], "nav_is_board": False}
-    memberships = [m for m in memberships_of(user) if m.status in ("active", "applied", "suspended")]
+    memberships = [
+        m for m in memberships_of(user) if m.status in ("active", "applied", "suspended")
+    ]
     from django.apps import apps
 
     client_links = []

@@ -11,17 +11,24 @@ class RegisterForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("E-mail address"))
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=1)
-    language = forms.ChoiceField(label=_("Language"), choices=[("nl", "Nederlands"), ("en", "English")])
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("nl", "Nederlands"), ("en", "English")]
+    )
 
 
 class ApplyForm(forms.Form):
     motivation = forms.CharField(
-        label=_("Why do you want to join?"), widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=2000
+        label=_("Why do you want to join?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=2000,
     )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=1000
+    )
 
 
 class RolesForm(forms.Form):
@@ -34,19 +41,40 @@ class RolesForm(forms.Form):
 class ProfileForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     street = forms.CharField(label=_("Street and number"), max_length=120, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False, help_text=_("For example 3526 KL"))
-    city = forms.CharField(label=_("City"), max_length=80, required=False)
-    latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6, required=False)
-    longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6, required=False)
-    travel_radius_km = forms.DecimalField(label=_("Travel radius (km)"), max_digits=5, decimal_places=1)
-    target_hours_per_week = forms.IntegerField(label=_("Target hours per week"), min_value=0, max_value=60)
-    yearly_earnings_cap = forms.DecimalField(
-        label=_("Yearly earnings cap (€)"), max_digits=10, decimal_places=2, min_value=0, required=False,
-        help_text=_("For example when you receive benefits or a volunteer allowance. Only you and the treasurer see this."),
+    postcode = forms.CharField(
+        label=_("Postcode"), max_length=10, required=False, help_text=_("For example 3526 KL")
     )
-    earnings_cap_reason = forms.CharField(label=_("Reason for the cap"), max_length=200, required=False)
+    city = forms.CharField(label=_("City"), max_length=80, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, required=False
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, required=False
+    )
+    travel_radius_km = forms.DecimalField(
+        label=_("Travel radius (km)"), max_digits=5, decimal_places=1
+    )
+    target_hours_per_week = forms.IntegerField(
+        label=_("Target hours per week"), min_value=0, max_value=60
+    )
+    yearly_earnings_cap = forms.DecimalField(
+        label=_("Yearly earnings cap (€)"),
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_(
+            "For example when you receive benefits or a volunteer allowance. Only you and the treasurer see this."
+        ),
+    )
+    earnings_cap_reason = forms.CharField(
+        label=_("Reason for the cap"), max_length=200, required=False
+    )
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=LANGUAGE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Languages"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     iban = forms.CharField(label=_("IBAN"), max_length=40, required=False)
     account_holder = forms.CharField(label=_("Account holder"), max_length=120, required=False)
@@ -54,9 +82,13 @@ class ProfileForm(forms.Form):
 
 class MemberSkillForm(forms.Form):
     skill = forms.ChoiceField(label=_("Skill"))
-    certificate_number = forms.CharField(label=_("Certificate number"), max_length=60, required=False)
+    certificate_number = forms.CharField(
+        label=_("Certificate number"), max_length=60, required=False
+    )
     certificate_expires_on = forms.DateField(
-        label=_("Certificate valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Certificate valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args, skills=(), **kwargs):
@@ -64,7 +96,8 @@ class MemberSkillForm(forms.Form):
         self.fields["skill"].choices = [
             (
                 skill.pk,
-                f"{skill.name} ({skill.cooperative.name})" + (" ✓" if skill.requires_certificate else ""),
+                f"{skill.name} ({skill.cooperative.name})"
+                + (" ✓" if skill.requires_certificate else ""),
             )
             for skill in skills
         ]
@@ -79,8 +112,12 @@ class AvailabilitySlotForm(forms.Form):
 class AvailabilityExceptionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     available = forms.BooleanField(label=_("Available (otherwise: not available)"), required=False)
-    start = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    end = forms.TimeField(label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    start = forms.TimeField(
+        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
     note = forms.CharField(label=_("Note"), max_length=120, required=False)
 
 
@@ -100,5 +137,7 @@ class CooperativeSettingsForm(forms.ModelForm):
 
 class OtpForm(forms.Form):
     otp_token = forms.CharField(
-        label=_("6-digit code"), max_length=8, widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"})
+        label=_("6-digit code"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )

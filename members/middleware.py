@@ -4,7 +4,15 @@ from django_otp import devices_for_user
 
 from .access import needs_two_factor
 
-EXEMPT_PREFIXES = ("/accounts/", "/account/2fa/", "/static/", "/i18n/", "/healthz", "/api/", "/invitations/")
+EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/account/2fa/",
+    "/static/",
+    "/i18n/",
+    "/healthz",
+    "/api/",
+    "/invitations/",
+)
 
 
 class TwoFactorRequiredMiddleware:

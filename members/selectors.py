@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from .access import has_role
-from .models import AvailabilityException, AvailabilitySlot, Cooperative, MemberSkill, Membership, Skill, User
+from .models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Cooperative,
+    Membership,
+    MemberSkill,
+    Skill,
+    User,
+)
 
 
 def cooperatives_public() -> QuerySet[Cooperative]:
@@ -15,11 +23,17 @@ def cooperatives_public() -> QuerySet[Cooperative]:
 
 
 def cooperatives_of(user: User) -> QuerySet[Cooperative]:
-    return Cooperative.objects.filter(memberships__user=user, memberships__status="active").distinct()
+    return Cooperative.objects.filter(
+        memberships__user=user, memberships__status="active"
+    ).distinct()
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("cooperative").order_by("cooperative__name")
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("cooperative")
+        .order_by("cooperative__name")
+    )
 
 
 def memberships_visible(*, user: User, cooperative: Cooperative) -> QuerySet[Membership]:
@@ -45,9 +59,15 @@ def skills_of_cooperative(cooperative: Cooperative) -> QuerySet[Skill]:
 
 
 def skills_for_user(user: User) -> QuerySet[Skill]:
-    return Skill.objects.filter(
-        cooperative__memberships__user=user, cooperative__memberships__status__in=["active", "applied"]
-    ).select_related("cooperative").distinct().order_by("cooperative__name", "name")
+    return (
+        Skill.objects.filter(
+            cooperative__memberships__user=user,
+            cooperative__memberships__status__in=["active", "applied"],
+        )
+        .select_related("cooperative")
+        .distinct()
+        .order_by("cooperative__name", "name")
+    )
 
 
 def member_skills_of(user: User) -> QuerySet[MemberSkill]:

@@ -16,9 +16,17 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("profile/skills/", views.profile_skill_add, name="profile-skill-add"),
-    path("profile/skills/<int:member_skill_id>/remove/", views.profile_skill_remove, name="profile-skill-remove"),
+    path(
+        "profile/skills/<int:member_skill_id>/remove/",
+        views.profile_skill_remove,
+        name="profile-skill-remove",
+    ),
     path("profile/availability/", views.profile_slot_add, name="profile-slot-add"),
-    path("profile/availability/<int:index>/remove/", views.profile_slot_remove, name="profile-slot-remove"),
+    path(
+        "profile/availability/<int:index>/remove/",
+        views.profile_slot_remove,
+        name="profile-slot-remove",
+    ),
     path("profile/exceptions/", views.profile_exception_add, name="profile-exception-add"),
     path(
         "profile/exceptions/<int:exception_id>/remove/",

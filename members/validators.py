@@ -23,7 +23,8 @@ def normalize_postcode(value: str) -> str:
 def validate_postcode(value: str) -> None:
     if not POSTCODE_RE.match(normalize_postcode(value)):
         raise ValidationError(
-            _("Enter a Dutch postcode: four digits and two letters, like 3526 KL."), code="invalid_postcode"
+            _("Enter a Dutch postcode: four digits and two letters, like 3526 KL."),
+            code="invalid_postcode",
         )
 
 
@@ -67,5 +68,6 @@ def validate_area_postcodes(value: list) -> None:
         isinstance(item, str) and re.fullmatch(r"[1-9][0-9]{3}", item) for item in value
     ):
         raise ValidationError(
-            _("Area postcodes are a list of four-digit postcode areas, like 3526."), code="invalid_area"
+            _("Area postcodes are a list of four-digit postcode areas, like 3526."),
+            code="invalid_area",
         )

@@ -80,14 +80,22 @@ def register(request):
 
 def cooperative_detail(request, slug: str):
     cooperative = get_object_or_404(Cooperative, slug=slug)
-    own = Membership.objects.filter(user=request.user, cooperative=cooperative).first() if request.user.is_authenticated else None
+    own = (
+        Membership.objects.filter(user=request.user, cooperative=cooperative).first()
+        if request.user.is_authenticated
+        else None
+    )
     is_member = has_role(request.user, cooperative, "member")
     context = {
         "cooperative": cooperative,
         "own_membership": own,
         "is_member": is_member,
         "is_board": has_role(request.user, cooperative, "board"),
-        "members": memberships_visible(user=request.user, cooperative=cooperative).filter(status="active") if is_member else [],
+        "members": memberships_visible(user=request.user, cooperative=cooperative).filter(
+            status="active"
+        )
+        if is_member
+        else [],
     }
     return render(request, "members/cooperative_detail.html", context)
 
@@ -99,7 +107,9 @@ def cooperative_apply(request, slug: str):
     if request.method == "POST" and form.is_valid():
         try:
             membership_services.membership_apply(
-                user=request.user, cooperative=cooperative, motivation=form.cleaned_data["motivation"]
+                user=request.user,
+                cooperative=cooperative,
+                motivation=form.cleaned_data["motivation"],
             )
         except ApplicationError as exc:
             add_application_error(form, exc)
@@ -120,7 +130,9 @@ def board_applications(request, slug: str):
         {
             "cooperative": cooperative,
             "applications": applications_open(cooperative=cooperative),
-            "members": memberships_visible(user=request.user, cooperative=cooperative).exclude(status="applied"),
+            "members": memberships_visible(user=request.user, cooperative=cooperative).exclude(
+                status="applied"
+            ),
             "reason_form": forms.ReasonForm(),
         },
     )
@@ -134,13 +146,19 @@ def board_membership_action(request, slug: str, membership_id: int, action: str)
     try:
         if action == "admit":
             membership_services.membership_admit(actor=request.user, membership=membership)
-            messages.success(request, _("%(name)s is now a member.") % {"name": membership.user.full_name})
+            messages.success(
+                request, _("%(name)s is now a member.") % {"name": membership.user.full_name}
+            )
         elif action in ("reject", "suspend"):
             form = forms.ReasonForm(request.POST)
             if not form.is_valid():
                 messages.error(request, _("Give a reason."))
                 return redirect("board-applications", slug=slug)
-            service = membership_services.membership_reject if action == "reject" else membership_services.membership_suspend
+            service = (
+                membership_services.membership_reject
+                if action == "reject"
+                else membership_services.membership_suspend
+            )
             service(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
             messages.success(request, _("Saved."))
         elif action == "reinstate":
@@ -149,7 +167,9 @@ def board_membership_action(request, slug: str, membership_id: int, action: str)
         elif action == "roles":
             form = forms.RolesForm(request.POST)
             if form.is_valid():
-                membership_services.membership_set_roles(actor=request.user, membership=membership, **form.cleaned_data)
+                membership_services.membership_set_roles(
+                    actor=request.user, membership=membership, **form.cleaned_data
+                )
                 messages.success(request, _("Saved."))
         else:
             return HttpResponse(status=404)
@@ -163,11 +183,15 @@ def cooperative_settings(request, slug: str):
     cooperative = get_object_or_404(Cooperative, slug=slug)
     if not has_role(request.user, cooperative, "board"):
         return render(request, "403.html", status=403)
-    form = forms.CooperativeSettingsForm(request.POST or None, instance=Cooperative.objects.get(pk=cooperative.pk))
+    form = forms.CooperativeSettingsForm(
+        request.POST or None, instance=Cooperative.objects.get(pk=cooperative.pk)
+    )
     area = request.POST.get("area_postcodes", ", ".join(cooperative.area_postcodes))
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        fields["area_postcodes"] = [part.strip() for part in area.replace(";", ",").split(",") if part.strip()]
+        fields["area_postcodes"] = [
+            part.strip() for part in area.replace(";", ",").split(",") if part.strip()
+        ]
         try:
             cooperative_update(actor=request.user, cooperative=cooperative, **fields)
         except ApplicationError as exc:
@@ -177,7 +201,11 @@ def cooperative_settings(request, slug: str):
         else:
             messages.success(request, _("Settings saved."))
             return redirect("cooperative", slug=slug)
-    return render(request, "members/cooperative_settings.html", {"form": form, "cooperative": cooperative, "area": area})
+    return render(
+        request,
+        "members/cooperative_settings.html",
+        {"form": form, "cooperative": cooperative, "area": area},
+    )
 
 
 @login_required
@@ -185,8 +213,14 @@ def profile(request):
     user = request.user
     prof = profile_of(user)
     initial = {
-        **{name: getattr(prof, name) for name in forms.ProfileForm.base_fields if name != "yearly_earnings_cap"},
-        "yearly_earnings_cap": prof.yearly_earnings_cap.amount if prof.yearly_earnings_cap else None,
+        **{
+            name: getattr(prof, name)
+            for name in forms.ProfileForm.base_fields
+            if name != "yearly_earnings_cap"
+        },
+        "yearly_earnings_cap": prof.yearly_earnings_cap.amount
+        if prof.yearly_earnings_cap
+        else None,
     }
     form = forms.ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -233,15 +267,25 @@ def profile_skill_add(request):
         else:
             messages.success(request, _("Skill saved."))
             return redirect("profile")
-    return render(request, "members/profile.html", _profile_context(request, skill_form=form, form=_profile_form(request)))
+    return render(
+        request,
+        "members/profile.html",
+        _profile_context(request, skill_form=form, form=_profile_form(request)),
+    )
 
 
 def _profile_form(request):
     prof = profile_of(request.user)
     return forms.ProfileForm(
         initial={
-            **{name: getattr(prof, name) for name in forms.ProfileForm.base_fields if name != "yearly_earnings_cap"},
-            "yearly_earnings_cap": prof.yearly_earnings_cap.amount if prof.yearly_earnings_cap else None,
+            **{
+                name: getattr(prof, name)
+                for name in forms.ProfileForm.base_fields
+                if name != "yearly_earnings_cap"
+            },
+            "yearly_earnings_cap": prof.yearly_earnings_cap.amount
+            if prof.yearly_earnings_cap
+            else None,
         }
     )
 
@@ -261,7 +305,10 @@ def profile_skill_remove(request, member_skill_id: int):
 def profile_slot_add(request):
     form = forms.AvailabilitySlotForm(request.POST)
     if form.is_valid():
-        slots = [{"weekday": s.weekday, "start": s.start, "end": s.end} for s in availability_of(request.user)]
+        slots = [
+            {"weekday": s.weekday, "start": s.start, "end": s.end}
+            for s in availability_of(request.user)
+        ]
         slots.append(form.cleaned_data)
         try:
             availability_replace(user=request.user, slots=slots)
@@ -271,13 +318,20 @@ def profile_slot_add(request):
         else:
             messages.success(request, _("Availability saved."))
             return redirect("profile")
-    return render(request, "members/profile.html", _profile_context(request, slot_form=form, form=_profile_form(request)))
+    return render(
+        request,
+        "members/profile.html",
+        _profile_context(request, slot_form=form, form=_profile_form(request)),
+    )
 
 
 @login_required
 @require_POST
 def profile_slot_remove(request, index: int):
-    slots = [{"weekday": s.weekday, "start": s.start, "end": s.end} for s in availability_of(request.user)]
+    slots = [
+        {"weekday": s.weekday, "start": s.start, "end": s.end}
+        for s in availability_of(request.user)
+    ]
     if 0 <= index < len(slots):
         slots.pop(index)
         availability_replace(user=request.user, slots=slots)
@@ -297,7 +351,9 @@ def profile_exception_add(request):
             messages.success(request, _("Exception saved."))
             return redirect("profile")
     return render(
-        request, "members/profile.html", _profile_context(request, exception_form=form, form=_profile_form(request))
+        request,
+        "members/profile.html",
+        _profile_context(request, exception_form=form, form=_profile_form(request)),
     )
 
 
@@ -316,7 +372,11 @@ def privacy(request):
     form = forms.EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user_erase(user=request.user, actor=request.user, confirm_email=form.cleaned_data["confirm_email"])
+            user_erase(
+                user=request.user,
+                actor=request.user,
+                confirm_email=form.cleaned_data["confirm_email"],
+            )
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
@@ -331,7 +391,9 @@ def privacy(request):
 @login_required
 def privacy_export(request):
     data = personal_data_export(user=request.user)
-    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json")
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json"
+    )
     response["Content-Disposition"] = 'attachment; filename="werkstation-my-data.json"'
     return response
 
@@ -367,10 +429,14 @@ def two_factor_setup(request):
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is on."))
             return redirect(_safe_next(request))
-        form.add_error("otp_token", _("That code is not right. Check the time on your phone and try again."))
+        form.add_error(
+            "otp_token", _("That code is not right. Check the time on your phone and try again.")
+        )
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
     return render(
-        request, "members/two_factor_setup.html", {"form": form, "qr_svg": qr_svg, "secret": base64.b32encode(device.bin_key).decode()}
+        request,
+        "members/two_factor_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": base64.b32encode(device.bin_key).decode()},
     )
 
 
@@ -382,5 +448,7 @@ def two_factor_verify(request):
         if device is not None:
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("otp_token", _("That code is not right. Check the time on your phone and try again."))
+        form.add_error(
+            "otp_token", _("That code is not right. Check the time on your phone and try again.")
+        )
     return render(request, "members/two_factor_verify.html", {"form": form})

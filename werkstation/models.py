@@ -53,7 +53,9 @@ class OutboxEvent(models.Model):
         ordering = ["id"]
         indexes = [
             models.Index(
-                fields=["id"], name="outbox_pending_idx", condition=models.Q(published_at__isnull=True)
+                fields=["id"],
+                name="outbox_pending_idx",
+                condition=models.Q(published_at__isnull=True),
             )
         ]
 

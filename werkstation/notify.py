@@ -13,7 +13,9 @@ from django.utils import translation
 logger = logging.getLogger(__name__)
 
 
-def email_user_on_commit(*, to: str, language: str, subject: str, template: str, context: dict) -> None:
+def email_user_on_commit(
+    *, to: str, language: str, subject: str, template: str, context: dict
+) -> None:
     """Render and send once the surrounding transaction commits (never on rollback)."""
 
     def _send() -> None:

@@ -23,9 +23,14 @@ def raise_validation_error(exc: ValidationError) -> None:
                     }
                 )
     else:
-        details = [{"field": None, "code": e.code or "invalid", "message": " ".join(e.messages)} for e in exc.error_list]
+        details = [
+            {"field": None, "code": e.code or "invalid", "message": " ".join(e.messages)}
+            for e in exc.error_list
+        ]
     first = details[0]
-    raise ValidationFailed(first["message"], code=first["code"], field=first["field"], extra={"details": details})
+    raise ValidationFailed(
+        first["message"], code=first["code"], field=first["field"], extra={"details": details}
+    )
 
 
 def full_clean_or_raise(obj: models.Model, *, exclude: Iterable[str] | None = None) -> None:

@@ -11,7 +11,12 @@ from werkstation.api.base import get_object_or_error, site_url
 from ..access import can_view_client_private
 from ..models import Client
 from ..selectors import client_users_of, clients_visible
-from ..services.clients import client_create, client_link_cooperative, client_update, client_user_invite
+from ..services.clients import (
+    client_create,
+    client_link_cooperative,
+    client_update,
+    client_user_invite,
+)
 from . import serializers as s
 
 
@@ -26,14 +31,22 @@ def _client(user, client_id: int) -> Client:
 class ClientListApi(APIView):
     @extend_schema(responses=s.ClientOutput(many=True), summary="Clients I work for or manage")
     def get(self, request):
-        return Response(s.ClientOutput(clients_visible(request.user).prefetch_related("cooperatives"), many=True).data)
+        return Response(
+            s.ClientOutput(
+                clients_visible(request.user).prefetch_related("cooperatives"), many=True
+            ).data
+        )
 
-    @extend_schema(request=s.ClientCreateInput, responses={201: s.ClientOutput}, summary="Register a client")
+    @extend_schema(
+        request=s.ClientCreateInput, responses={201: s.ClientOutput}, summary="Register a client"
+    )
     def post(self, request):
         data = s.ClientCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        cooperative = get_object_or_error(Cooperative.objects.all(), field="cooperative", slug=values.pop("cooperative"))
+        cooperative = get_object_or_error(
+            Cooperative.objects.all(), field="cooperative", slug=values.pop("cooperative")
+        )
         client = client_create(actor=request.user, cooperative=cooperative, **values)
         return Response(s.ClientOutput(client).data, status=status.HTTP_201_CREATED)
 
@@ -43,7 +56,9 @@ class ClientDetailApi(APIView):
     def get(self, request, client_id: int):
         return Response(s.ClientOutput(_client(request.user, client_id)).data)
 
-    @extend_schema(request=s.ClientUpdateInput, responses=s.ClientOutput, summary="Change a client's details")
+    @extend_schema(
+        request=s.ClientUpdateInput, responses=s.ClientOutput, summary="Change a client's details"
+    )
     def patch(self, request, client_id: int):
         client = _client(request.user, client_id)
         data = s.ClientUpdateInput(data=request.data, partial=True)
@@ -58,24 +73,38 @@ class ClientUsersApi(APIView):
         client = _client(request.user, client_id)
         return Response(s.ClientUserOutput(client_users_of(client), many=True).data)
 
-    @extend_schema(request=s.InviteInput, responses={201: dict}, summary="Invite a colleague by e-mail")
+    @extend_schema(
+        request=s.InviteInput, responses={201: dict}, summary="Invite a colleague by e-mail"
+    )
     def post(self, request, client_id: int):
         client = _client(request.user, client_id)
         data = s.InviteInput(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = client_user_invite(
-            actor=request.user, client=client, email=data.validated_data["email"], site_url=site_url(request)
+            actor=request.user,
+            client=client,
+            email=data.validated_data["email"],
+            site_url=site_url(request),
         )
-        return Response({"email": invitation.email, "expires_at": invitation.expires_at}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"email": invitation.email, "expires_at": invitation.expires_at},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ClientCooperativesApi(APIView):
-    @extend_schema(request=s.LinkInput, responses={201: s.ClientOutput}, summary="Work with another cooperative")
+    @extend_schema(
+        request=s.LinkInput,
+        responses={201: s.ClientOutput},
+        summary="Work with another cooperative",
+    )
     def post(self, request, client_id: int):
         client = _client(request.user, client_id)
         data = s.LinkInput(data=request.data)
         data.is_valid(raise_exception=True)
-        cooperative = get_object_or_error(Cooperative.objects.all(), field="cooperative", slug=data.validated_data["cooperative"])
+        cooperative = get_object_or_error(
+            Cooperative.objects.all(), field="cooperative", slug=data.validated_data["cooperative"]
+        )
         client_link_cooperative(actor=request.user, client=client, cooperative=cooperative)
         client.refresh_from_db()
         return Response(s.ClientOutput(client).data, status=status.HTTP_201_CREATED)

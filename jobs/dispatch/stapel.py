@@ -41,7 +41,7 @@ from .model import TOL, Assignment, Instance, Member, Shift
 NEG = -math.inf
 START = -2  # predecessor marker: the path starts here
 STRONG_BOUND_MAX_K = 200
-MAX_LABELS = 3_000_000
+MAX_LABELS = 300_000  # beyond this (subset-sum-like pay caps) HiGHS closes the gap
 
 
 @dataclass
@@ -296,8 +296,11 @@ class _Problem:
             if best_obj >= ub - 1e-7:
                 break
         if best_obj < ub - 1e-7:
-            better = self._labels(ub_lam, best_obj)
-            if better is not None:
+            try:
+                better = self._labels(ub_lam, best_obj)
+            except _TooManyLabels:
+                better = self._milp(best_path)
+            if better is not None and self.objective(better) + wt > best_obj:
                 best_path, best_obj = better, self.objective(better) + wt
         return Week(self._original(best_path), best_obj - wt, best_obj - wt)
 
@@ -355,7 +358,7 @@ class _Problem:
                 if self.prov_seg[i] == seg and node_labels[i] is not None:
                     pool_parts.append(node_labels[i])
             if len(pool_parts) > 8:
-                pool_parts = [_pareto(_concat(pool_parts))]
+                pool_parts = [_pareto(_concat(pool_parts), self.bonus)]
             parts = list(pool_parts)
             if seg == 0:
                 parts.append(empty)
@@ -386,11 +389,11 @@ class _Problem:
             k, p, v, ids = k[keep], p[keep], v[keep], ids[keep]
             if not len(k):
                 continue
-            k, p, v, ids = _pareto((k, p, v, ids))
+            k, p, v, ids = _pareto((k, p, v, ids), self.bonus)
             new_ids = np.arange(n_labels, n_labels + len(k))
             n_labels += len(k)
             if n_labels > MAX_LABELS:
-                raise RuntimeError("stapel: label limit exceeded")
+                raise _TooManyLabels
             g_node.append(np.full(len(k), j))
             g_parent.append(ids)
             node_labels[j] = (k, p, v, new_ids)
@@ -409,8 +412,65 @@ class _Problem:
             best_id = int(parents[best_id])
         return path[::-1]
 
+    def _milp(self, incumbent: list[int]) -> list[int] | None:
+        """Exact fallback for pay caps that behave like subset sums (value == pay): the
+        same model as the dispatcher's, for one member, solved by HiGHS to a zero gap."""
+        from scipy import sparse
+
+        from .milp import Model, member_conflicts, solve_highs
+
+        n = self.n
+        minutes = self.minutes.astype(np.float64)
+        cliques, travel_pairs = member_conflicts(
+            self.start, self.end, self.x, self.y, self.minutes_per_km
+        )
+        rows = [c for c in cliques] + [p for p in travel_pairs]
+        weights: list[tuple[np.ndarray, np.ndarray, float, float]] = []
+        if self.K < minutes.sum() / self.g and not self.saturate:
+            weights.append((np.arange(n), minutes, -np.inf, self.K * self.g))
+        weights.append((np.arange(n), self.pay, -np.inf, float(self.max_pay)))
+        bonus = self.weight > 0 and self.target > 0
+        if bonus:
+            weights.append((np.arange(n + 1), np.append(minutes, 1.0), self.target, np.inf))
+        n_col = n + 1
+        indptr, indices, data = [0], [], []
+        for r in rows:
+            indices.append(np.asarray(r))
+            data.append(np.ones(len(r)))
+            indptr.append(indptr[-1] + len(r))
+        for cols, vals, _, _ in weights:
+            indices.append(cols)
+            data.append(vals)
+            indptr.append(indptr[-1] + len(cols))
+        A = sparse.csr_matrix(
+            (np.concatenate(data), np.concatenate(indices), np.array(indptr)),
+            shape=(len(indptr) - 1, n_col),
+        )
+        model = Model(
+            c=np.append(self.value, -self.weight if bonus else 0.0),
+            A=A,
+            row_lo=np.array([-np.inf] * len(rows) + [w[2] for w in weights]),
+            row_hi=np.array([1.0] * len(rows) + [w[3] for w in weights]),
+            lb=np.append(self.forced.astype(np.float64), 0.0),
+            ub=np.append(np.ones(n), np.inf if bonus else 0.0),
+            integrality=np.append(np.ones(n, np.int8), 0),
+            n_x=n,
+            constant=0.0,
+        )
+        start = np.zeros(n_col)
+        start[incumbent] = 1.0
+        start[n] = max(0.0, self.target - minutes[incumbent].sum()) if bonus else 0.0
+        x, _, _, _ = solve_highs(model, time_limit=3600.0, start=start, mip_rel_gap=0.0)
+        if x is None:
+            return None
+        return [int(i) for i in np.flatnonzero(x[:n] > 0.5)]
+
     def _original(self, path: list[int]) -> list[int]:
         return sorted(int(self.order[j]) for j in path)
+
+
+class _TooManyLabels(Exception):
+    pass
 
 
 def _concat(parts):
@@ -419,13 +479,15 @@ def _concat(parts):
     return tuple(np.concatenate([part[c] for part in parts]) for c in range(4))
 
 
-def _pareto(labels):
-    """Drop labels dominated in (fewer units, less pay, more value)."""
+def _pareto(labels, bonus):
+    """Drop dominated labels: another has no more units, no more pay and at least the
+    value *including the fairness bonus so far* (the bonus is concave in minutes, so what
+    the extra minutes could still earn is never more for the label with more units)."""
     k, p, v, ids = labels
     m = len(k)
     if m <= 1:
         return labels
-    order = np.lexsort((p, k, -v))
+    order = np.lexsort((p, k, -(v + bonus[k])))
     k, p, v, ids = k[order], p[order], v[order], ids[order]
     if m > 2500:
         return k, p, v, ids

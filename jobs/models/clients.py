@@ -23,7 +23,9 @@ class Client(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=150)
     kvk_number = models.CharField(_("KvK number"), max_length=8, validators=[validate_kvk])
-    vat_number = models.CharField(_("VAT number"), max_length=14, blank=True, validators=[validate_vat_id])
+    vat_number = models.CharField(
+        _("VAT number"), max_length=14, blank=True, validators=[validate_vat_id]
+    )
     billing_email = models.EmailField(_("billing e-mail"))
     billing_street = models.CharField(_("billing address"), max_length=150, blank=True)
     billing_postcode = models.CharField(
@@ -47,7 +49,9 @@ class Client(models.Model):
 
 class ClientCooperative(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="links")
-    cooperative = models.ForeignKey("members.Cooperative", on_delete=models.CASCADE, related_name="client_links")
+    cooperative = models.ForeignKey(
+        "members.Cooperative", on_delete=models.CASCADE, related_name="client_links"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,12 +69,16 @@ class ClientUser(models.Model):
         MEMBER = "member", _("colleague")
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="client_users")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="client_roles"
+    )
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "user"], name="client_user_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "user"], name="client_user_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.client}"

@@ -45,7 +45,8 @@ def client_create(*, actor: User, cooperative: Cooperative, **fields) -> Client:
     is_board = has_role(actor, cooperative, "board")
     if fields.get("kind") == Client.Kind.MUNICIPALITY and not (is_board or actor.is_staff):
         raise PermissionDenied(
-            _("A municipality is registered by the cooperative's board."), code="municipality_by_board"
+            _("A municipality is registered by the cooperative's board."),
+            code="municipality_by_board",
         )
     client = Client(created_by=actor, **_normalize(dict(fields)))
     full_clean_or_raise(client)
@@ -68,26 +69,38 @@ def client_update(*, actor: User, client: Client, **fields) -> Client:
         setattr(client, name, value)
     full_clean_or_raise(client)
     client.save()
-    audit_record(actor=actor, action="client.updated", target=client, data={"fields": sorted(fields)})
+    audit_record(
+        actor=actor, action="client.updated", target=client, data={"fields": sorted(fields)}
+    )
     return client
 
 
 @transaction.atomic
-def client_user_invite(*, actor: User, client: Client, email: str, site_url: str = "http://127.0.0.1:8000"):
+def client_user_invite(
+    *, actor: User, client: Client, email: str, site_url: str = "http://127.0.0.1:8000"
+):
     require_client_admin(actor, client)
     if ClientUser.objects.filter(client=client, user__email__iexact=(email or "").strip()).exists():
-        raise Conflict(_("This person already works for this client."), code="duplicate_client_user", field="email")
+        raise Conflict(
+            _("This person already works for this client."),
+            code="duplicate_client_user",
+            field="email",
+        )
     return invitation_create(
         kind="client_user", email=email, invited_by=actor, target_id=client.pk, site_url=site_url
     )
 
 
 @transaction.atomic
-def client_link_cooperative(*, actor: User, client: Client, cooperative: Cooperative) -> ClientCooperative:
+def client_link_cooperative(
+    *, actor: User, client: Client, cooperative: Cooperative
+) -> ClientCooperative:
     require_client_admin(actor, client)
     link, created = ClientCooperative.objects.get_or_create(client=client, cooperative=cooperative)
     if created:
-        audit_record(actor=actor, action="client.linked", target=client, cooperative_id=cooperative.pk)
+        audit_record(
+            actor=actor, action="client.linked", target=client, cooperative_id=cooperative.pk
+        )
     return link
 
 

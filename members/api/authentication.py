@@ -21,5 +21,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         django_user = request._request.user
         verified = getattr(django_user, "is_verified", lambda: False)()
         if settings.WERKSTATION_REQUIRE_2FA and not verified and needs_two_factor(user):
-            raise exceptions.PermissionDenied(_("Two-factor verification is required for this account."))
+            raise exceptions.PermissionDenied(
+                _("Two-factor verification is required for this account.")
+            )
         return result

@@ -1,6 +1,15 @@
 from rest_framework import serializers
 
-from ..models import AvailabilityException, AvailabilitySlot, Cooperative, MemberSkill, Membership, Profile, Skill, User
+from ..models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Cooperative,
+    Membership,
+    MemberSkill,
+    Profile,
+    Skill,
+    User,
+)
 
 
 class CooperativePublicOutput(serializers.ModelSerializer):
@@ -49,7 +58,9 @@ class CooperativeUpdateInput(serializers.Serializer):
     max_proxies_per_member = serializers.IntegerField(min_value=0, max_value=10, required=False)
     cosigners_required = serializers.IntegerField(min_value=0, max_value=100, required=False)
     claim_withdrawal_hours = serializers.IntegerField(min_value=0, max_value=720, required=False)
-    timesheet_auto_approve_days = serializers.IntegerField(min_value=1, max_value=60, required=False)
+    timesheet_auto_approve_days = serializers.IntegerField(
+        min_value=1, max_value=60, required=False
+    )
 
 
 class UserBriefOutput(serializers.ModelSerializer):
@@ -99,7 +110,11 @@ class SkillInput(serializers.Serializer):
 
 class ProfileOutput(serializers.ModelSerializer):
     yearly_earnings_cap = serializers.DecimalField(
-        source="yearly_earnings_cap.amount", max_digits=10, decimal_places=2, read_only=True, allow_null=True
+        source="yearly_earnings_cap.amount",
+        max_digits=10,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
     )
 
     class Meta:
@@ -116,8 +131,12 @@ class ProfileInput(serializers.Serializer):
     street = serializers.CharField(max_length=120, required=False, allow_blank=True)
     postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
     city = serializers.CharField(max_length=80, required=False, allow_blank=True)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True
+    )
     travel_radius_km = serializers.DecimalField(max_digits=5, decimal_places=1, required=False)
     target_hours_per_week = serializers.IntegerField(min_value=0, max_value=60, required=False)
     yearly_earnings_cap = serializers.DecimalField(

@@ -7,19 +7,51 @@ urlpatterns = [
     path("auth/token/", v.TokenObtainApi.as_view(), name="api-token"),
     path("cooperatives/", v.CooperativeListApi.as_view(), name="api-cooperatives"),
     path("cooperatives/<slug:slug>/", v.CooperativeDetailApi.as_view(), name="api-cooperative"),
-    path("cooperatives/<slug:slug>/members/", v.CooperativeMembersApi.as_view(), name="api-cooperative-members"),
-    path("cooperatives/<slug:slug>/applications/", v.ApplicationsApi.as_view(), name="api-applications"),
-    path("cooperatives/<slug:slug>/skills/", v.CooperativeSkillsApi.as_view(), name="api-cooperative-skills"),
-    path("memberships/<int:membership_id>/admit/", v.MembershipAdmitApi.as_view(), name="api-membership-admit"),
-    path("memberships/<int:membership_id>/reject/", v.MembershipRejectApi.as_view(), name="api-membership-reject"),
-    path("memberships/<int:membership_id>/suspend/", v.MembershipSuspendApi.as_view(), name="api-membership-suspend"),
+    path(
+        "cooperatives/<slug:slug>/members/",
+        v.CooperativeMembersApi.as_view(),
+        name="api-cooperative-members",
+    ),
+    path(
+        "cooperatives/<slug:slug>/applications/",
+        v.ApplicationsApi.as_view(),
+        name="api-applications",
+    ),
+    path(
+        "cooperatives/<slug:slug>/skills/",
+        v.CooperativeSkillsApi.as_view(),
+        name="api-cooperative-skills",
+    ),
+    path(
+        "memberships/<int:membership_id>/admit/",
+        v.MembershipAdmitApi.as_view(),
+        name="api-membership-admit",
+    ),
+    path(
+        "memberships/<int:membership_id>/reject/",
+        v.MembershipRejectApi.as_view(),
+        name="api-membership-reject",
+    ),
+    path(
+        "memberships/<int:membership_id>/suspend/",
+        v.MembershipSuspendApi.as_view(),
+        name="api-membership-suspend",
+    ),
     path(
         "memberships/<int:membership_id>/reinstate/",
         v.MembershipReinstateApi.as_view(),
         name="api-membership-reinstate",
     ),
-    path("memberships/<int:membership_id>/leave/", v.MembershipLeaveApi.as_view(), name="api-membership-leave"),
-    path("memberships/<int:membership_id>/roles/", v.MembershipRolesApi.as_view(), name="api-membership-roles"),
+    path(
+        "memberships/<int:membership_id>/leave/",
+        v.MembershipLeaveApi.as_view(),
+        name="api-membership-leave",
+    ),
+    path(
+        "memberships/<int:membership_id>/roles/",
+        v.MembershipRolesApi.as_view(),
+        name="api-membership-roles",
+    ),
     path(
         "memberships/<int:membership_id>/sensitive/",
         v.MembershipSensitiveApi.as_view(),
@@ -43,5 +75,9 @@ urlpatterns = [
     path("me/export/", v.MyDataExportApi.as_view(), name="api-my-export"),
     path("me/erase/", v.MyErasureApi.as_view(), name="api-my-erase"),
     path("invitations/<str:token>/", v.InvitationApi.as_view(), name="api-invitation"),
-    path("invitations/<str:token>/accept/", v.InvitationAcceptApi.as_view(), name="api-invitation-accept"),
+    path(
+        "invitations/<str:token>/accept/",
+        v.InvitationAcceptApi.as_view(),
+        name="api-invitation-accept",
+    ),
 ]

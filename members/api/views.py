@@ -60,17 +60,25 @@ def _membership_for(user, membership_id: int) -> Membership:
 class CooperativeListApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=s.CooperativePublicOutput(many=True), summary="List cooperatives (public)")
+    @extend_schema(
+        responses=s.CooperativePublicOutput(many=True), summary="List cooperatives (public)"
+    )
     def get(self, request):
         return Response(s.CooperativePublicOutput(cooperatives_public(), many=True).data)
 
-    @extend_schema(request=s.CooperativeCreateInput, responses={201: s.CooperativeOutput}, summary="Create (staff)")
+    @extend_schema(
+        request=s.CooperativeCreateInput,
+        responses={201: s.CooperativeOutput},
+        summary="Create (staff)",
+    )
     def post(self, request):
         if not request.user.is_authenticated:
             raise PermissionDenied(_("Sign in first."), code="not_authenticated")
         data = s.CooperativeCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        cooperative = cooperative_create(actor=request.user, site_url=site_url(request), **data.validated_data)
+        cooperative = cooperative_create(
+            actor=request.user, site_url=site_url(request), **data.validated_data
+        )
         return Response(s.CooperativeOutput(cooperative).data, status=status.HTTP_201_CREATED)
 
 
@@ -84,14 +92,20 @@ class CooperativeDetailApi(APIView):
             return Response(s.CooperativeOutput(cooperative).data)
         return Response(s.CooperativePublicOutput(cooperative).data)
 
-    @extend_schema(request=s.CooperativeUpdateInput, responses=s.CooperativeOutput, summary="Change settings (board)")
+    @extend_schema(
+        request=s.CooperativeUpdateInput,
+        responses=s.CooperativeOutput,
+        summary="Change settings (board)",
+    )
     def patch(self, request, slug: str):
         if not request.user.is_authenticated:
             raise PermissionDenied(_("Sign in first."), code="not_authenticated")
         cooperative = _cooperative(slug)
         data = s.CooperativeUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        cooperative = cooperative_update(actor=request.user, cooperative=cooperative, **data.validated_data)
+        cooperative = cooperative_update(
+            actor=request.user, cooperative=cooperative, **data.validated_data
+        )
         return Response(s.CooperativeOutput(cooperative).data)
 
 
@@ -100,8 +114,14 @@ class CooperativeMembersApi(APIView):
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
         if not has_role(request.user, cooperative, "member"):
-            raise PermissionDenied(_("Only members of this cooperative see its members."), code="role_required")
-        return Response(s.MembershipOutput(memberships_visible(user=request.user, cooperative=cooperative), many=True).data)
+            raise PermissionDenied(
+                _("Only members of this cooperative see its members."), code="role_required"
+            )
+        return Response(
+            s.MembershipOutput(
+                memberships_visible(user=request.user, cooperative=cooperative), many=True
+            ).data
+        )
 
 
 class ApplicationsApi(APIView):
@@ -110,15 +130,21 @@ class ApplicationsApi(APIView):
         cooperative = _cooperative(slug)
         if not has_role(request.user, cooperative, "board"):
             raise PermissionDenied(_("Only the board sees applications."), code="role_required")
-        return Response(s.MembershipOutput(applications_open(cooperative=cooperative), many=True).data)
+        return Response(
+            s.MembershipOutput(applications_open(cooperative=cooperative), many=True).data
+        )
 
-    @extend_schema(request=s.ApplyInput, responses={201: s.MembershipOutput}, summary="Apply for membership")
+    @extend_schema(
+        request=s.ApplyInput, responses={201: s.MembershipOutput}, summary="Apply for membership"
+    )
     def post(self, request, slug: str):
         cooperative = _cooperative(slug)
         data = s.ApplyInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = membership_services.membership_apply(
-            user=request.user, cooperative=cooperative, motivation=data.validated_data.get("motivation", "")
+            user=request.user,
+            cooperative=cooperative,
+            motivation=data.validated_data.get("motivation", ""),
         )
         return Response(s.MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
 
@@ -132,7 +158,9 @@ class MembershipAdmitApi(APIView):
 
 
 class MembershipRejectApi(APIView):
-    @extend_schema(request=s.ReasonInput, responses=s.MembershipOutput, summary="Reject an application (board)")
+    @extend_schema(
+        request=s.ReasonInput, responses=s.MembershipOutput, summary="Reject an application (board)"
+    )
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         data = s.ReasonInput(data=request.data)
@@ -144,7 +172,9 @@ class MembershipRejectApi(APIView):
 
 
 class MembershipSuspendApi(APIView):
-    @extend_schema(request=s.ReasonInput, responses=s.MembershipOutput, summary="Suspend a member (board)")
+    @extend_schema(
+        request=s.ReasonInput, responses=s.MembershipOutput, summary="Suspend a member (board)"
+    )
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         data = s.ReasonInput(data=request.data)
@@ -156,15 +186,21 @@ class MembershipSuspendApi(APIView):
 
 
 class MembershipReinstateApi(APIView):
-    @extend_schema(request=None, responses=s.MembershipOutput, summary="Reinstate a suspended member (board)")
+    @extend_schema(
+        request=None, responses=s.MembershipOutput, summary="Reinstate a suspended member (board)"
+    )
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
-        membership = membership_services.membership_reinstate(actor=request.user, membership=membership)
+        membership = membership_services.membership_reinstate(
+            actor=request.user, membership=membership
+        )
         return Response(s.MembershipOutput(membership).data)
 
 
 class MembershipLeaveApi(APIView):
-    @extend_schema(request=None, responses=s.MembershipOutput, summary="Leave the cooperative (own membership)")
+    @extend_schema(
+        request=None, responses=s.MembershipOutput, summary="Leave the cooperative (own membership)"
+    )
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         membership = membership_services.membership_leave(user=request.user, membership=membership)
@@ -172,7 +208,11 @@ class MembershipLeaveApi(APIView):
 
 
 class MembershipRolesApi(APIView):
-    @extend_schema(request=s.RolesInput, responses=s.MembershipOutput, summary="Set roles and engagement (board)")
+    @extend_schema(
+        request=s.RolesInput,
+        responses=s.MembershipOutput,
+        summary="Set roles and engagement (board)",
+    )
     def patch(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         data = s.RolesInput(data=request.data, partial=True)
@@ -184,7 +224,9 @@ class MembershipRolesApi(APIView):
 
 
 class MembershipSensitiveApi(APIView):
-    @extend_schema(responses=dict, summary="Payout details and earnings cap (member or treasurer; logged)")
+    @extend_schema(
+        responses=dict, summary="Payout details and earnings cap (member or treasurer; logged)"
+    )
     def get(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         return Response(sensitive_profile_read(actor=request.user, member=membership.user))
@@ -196,7 +238,9 @@ class CooperativeSkillsApi(APIView):
         cooperative = _cooperative(slug)
         return Response(s.SkillOutput(skills_of_cooperative(cooperative), many=True).data)
 
-    @extend_schema(request=s.SkillInput, responses={201: s.SkillOutput}, summary="Add a skill (board)")
+    @extend_schema(
+        request=s.SkillInput, responses={201: s.SkillOutput}, summary="Add a skill (board)"
+    )
     def post(self, request, slug: str):
         cooperative = _cooperative(slug)
         data = s.SkillInput(data=request.data)
@@ -239,7 +283,11 @@ class MySkillsApi(APIView):
     def get(self, request):
         return Response(s.MemberSkillOutput(member_skills_of(request.user), many=True).data)
 
-    @extend_schema(request=s.MemberSkillInput, responses={201: s.MemberSkillOutput}, summary="Add or update a skill")
+    @extend_schema(
+        request=s.MemberSkillInput,
+        responses={201: s.MemberSkillOutput},
+        summary="Add or update a skill",
+    )
     def post(self, request):
         data = s.MemberSkillInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -261,12 +309,17 @@ class MySkillDetailApi(APIView):
 
 
 class MyAvailabilityApi(APIView):
-    @extend_schema(responses=s.AvailabilitySlotSerializer(many=True), summary="My weekly availability")
+    @extend_schema(
+        responses=s.AvailabilitySlotSerializer(many=True), summary="My weekly availability"
+    )
     def get(self, request):
         return Response(s.AvailabilitySlotSerializer(availability_of(request.user), many=True).data)
 
-    @extend_schema(request=s.AvailabilityInput, responses=s.AvailabilitySlotSerializer(many=True),
-                   summary="Replace my weekly availability")
+    @extend_schema(
+        request=s.AvailabilityInput,
+        responses=s.AvailabilitySlotSerializer(many=True),
+        summary="Replace my weekly availability",
+    )
     def put(self, request):
         data = s.AvailabilityInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -275,17 +328,28 @@ class MyAvailabilityApi(APIView):
 
 
 class MyAvailabilityExceptionsApi(APIView):
-    @extend_schema(responses=s.AvailabilityExceptionSerializer(many=True), summary="My dated exceptions")
+    @extend_schema(
+        responses=s.AvailabilityExceptionSerializer(many=True), summary="My dated exceptions"
+    )
     def get(self, request):
-        return Response(s.AvailabilityExceptionSerializer(availability_exceptions_of(request.user), many=True).data)
+        return Response(
+            s.AvailabilityExceptionSerializer(
+                availability_exceptions_of(request.user), many=True
+            ).data
+        )
 
-    @extend_schema(request=s.AvailabilityExceptionSerializer, responses={201: s.AvailabilityExceptionSerializer},
-                   summary="Add a dated exception")
+    @extend_schema(
+        request=s.AvailabilityExceptionSerializer,
+        responses={201: s.AvailabilityExceptionSerializer},
+        summary="Add a dated exception",
+    )
     def post(self, request):
         data = s.AvailabilityExceptionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         exception = availability_exception_add(user=request.user, **data.validated_data)
-        return Response(s.AvailabilityExceptionSerializer(exception).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.AvailabilityExceptionSerializer(exception).data, status=status.HTTP_201_CREATED
+        )
 
 
 class MyAvailabilityExceptionDetailApi(APIView):
@@ -304,11 +368,17 @@ class MyDataExportApi(APIView):
 
 
 class MyErasureApi(APIView):
-    @extend_schema(request=s.EraseInput, responses={200: dict}, summary="Erase my account (anonymise)")
+    @extend_schema(
+        request=s.EraseInput, responses={200: dict}, summary="Erase my account (anonymise)"
+    )
     def post(self, request):
         data = s.EraseInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user_erase(user=request.user, actor=request.user, confirm_email=data.validated_data["confirm_email"])
+        user_erase(
+            user=request.user,
+            actor=request.user,
+            confirm_email=data.validated_data["confirm_email"],
+        )
         return Response({"status": "erased"})
 
 
@@ -316,7 +386,9 @@ class RegisterApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=s.RegisterInput, responses={201: s.UserBriefOutput}, summary="Create an account")
+    @extend_schema(
+        request=s.RegisterInput, responses={201: s.UserBriefOutput}, summary="Create an account"
+    )
     def post(self, request):
         data = s.RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -328,7 +400,11 @@ class TokenObtainApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=s.TokenInput, responses=s.TokenOutput, summary="Get an API token (with TOTP when required)")
+    @extend_schema(
+        request=s.TokenInput,
+        responses=s.TokenOutput,
+        summary="Get an API token (with TOTP when required)",
+    )
     def post(self, request):
         from django.conf import settings
 
@@ -337,15 +413,22 @@ class TokenObtainApi(APIView):
         values = data.validated_data
         user = authenticate(request, username=values["email"], password=values["password"])
         if user is None:
-            raise ValidationFailed(_("E-mail address or password is wrong."), code="invalid_credentials", field="password")
+            raise ValidationFailed(
+                _("E-mail address or password is wrong."),
+                code="invalid_credentials",
+                field="password",
+            )
         if settings.WERKSTATION_REQUIRE_2FA and needs_two_factor(user):
             if not any(True for _d in devices_for_user(user, confirmed=True)):
                 raise PermissionDenied(
-                    _("Set up two-factor sign-in in the web app first."), code="two_factor_setup_required"
+                    _("Set up two-factor sign-in in the web app first."),
+                    code="two_factor_setup_required",
                 )
             if not values.get("otp_token") or match_token(user, values["otp_token"]) is None:
                 raise ValidationFailed(
-                    _("Enter the 6-digit code from your authenticator app."), code="invalid_otp", field="otp_token"
+                    _("Enter the 6-digit code from your authenticator app."),
+                    code="invalid_otp",
+                    field="otp_token",
                 )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})

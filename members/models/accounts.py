@@ -85,7 +85,11 @@ class Invitation(models.Model):
     email = models.EmailField()
     token = models.CharField(max_length=64, unique=True, default=_new_token)
     cooperative = models.ForeignKey(
-        "members.Cooperative", null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+        "members.Cooperative",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="invitations",
     )
     target_id = models.BigIntegerField(null=True, blank=True)
     invited_by = models.ForeignKey(

@@ -27,7 +27,9 @@ class Cooperative(models.Model):
     # Legal details, printed on invoices and bank files.
     legal_name = models.CharField(_("legal name"), max_length=200)
     address_line = models.CharField(_("address"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=7, blank=True, validators=[validate_postcode])
+    postcode = models.CharField(
+        _("postcode"), max_length=7, blank=True, validators=[validate_postcode]
+    )
     city = models.CharField(_("city"), max_length=100, blank=True)
     kvk_number = models.CharField(_("KvK number"), max_length=8, validators=[validate_kvk])
     vat_id = models.CharField(_("VAT id"), max_length=14, blank=True, validators=[validate_vat_id])
@@ -36,7 +38,9 @@ class Cooperative(models.Model):
     area_postcodes = models.JSONField(
         _("area postcodes"), default=list, blank=True, validators=[validate_area_postcodes]
     )
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", choices=[("EUR", "EUR")])
+    currency = models.CharField(
+        _("currency"), max_length=3, default="EUR", choices=[("EUR", "EUR")]
+    )
     vat_rate = models.DecimalField(
         _("VAT rate (%)"),
         max_digits=5,
@@ -74,7 +78,9 @@ class Cooperative(models.Model):
         verbose_name = _("cooperative")
         verbose_name_plural = _("cooperatives")
         constraints = [
-            models.CheckConstraint(condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100), name="coop_vat_rate_range"),
+            models.CheckConstraint(
+                condition=Q(vat_rate__gte=0) & Q(vat_rate__lte=100), name="coop_vat_rate_range"
+            ),
             models.CheckConstraint(condition=Q(quorum_percent__lte=100), name="coop_quorum_range"),
         ]
 
@@ -118,8 +124,12 @@ class Membership(models.Model):
         SELF_EMPLOYED = "self_employed", _("self-employed")
         VOLUNTEER = "volunteer", _("volunteer")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    cooperative = models.ForeignKey(Cooperative, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    cooperative = models.ForeignKey(
+        Cooperative, on_delete=models.CASCADE, related_name="memberships"
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPLIED)
     member_number = models.PositiveIntegerField(_("member number"), null=True, blank=True)
     is_board = models.BooleanField(_("board"), default=False)
@@ -143,7 +153,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["cooperative", "member_number", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "cooperative"], name="membership_unique_user_coop"),
+            models.UniqueConstraint(
+                fields=["user", "cooperative"], name="membership_unique_user_coop"
+            ),
             models.UniqueConstraint(
                 fields=["cooperative", "member_number"],
                 condition=Q(member_number__isnull=False),

@@ -32,13 +32,21 @@ class Profile(models.Model):
     person and their cooperative's treasurer see them, and every other read is logged.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     street = models.CharField(_("street and number"), max_length=120, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=7, blank=True, validators=[validate_postcode])
+    postcode = models.CharField(
+        _("postcode"), max_length=7, blank=True, validators=[validate_postcode]
+    )
     city = models.CharField(_("city"), max_length=80, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     travel_radius_km = models.DecimalField(
         _("travel radius (km)"),
         max_digits=5,
@@ -80,14 +88,18 @@ class Profile(models.Model):
 
 
 class MemberSkill(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_skills")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member_skills"
+    )
     skill = models.ForeignKey("members.Skill", on_delete=models.CASCADE, related_name="holders")
     certificate_number = models.CharField(_("certificate number"), max_length=60, blank=True)
     certificate_expires_on = models.DateField(_("certificate valid until"), null=True, blank=True)
 
     class Meta:
         ordering = ["skill__name"]
-        constraints = [models.UniqueConstraint(fields=["user", "skill"], name="member_skill_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "skill"], name="member_skill_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user}: {self.skill}"
@@ -110,7 +122,9 @@ class AvailabilitySlot(models.Model):
         (5, _("Saturday")),
         (6, _("Sunday")),
     ]
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="availability"
+    )
     weekday = models.PositiveSmallIntegerField(_("day"), choices=WEEKDAYS)
     start = models.TimeField(_("from"))
     end = models.TimeField(_("until"))
@@ -118,7 +132,9 @@ class AvailabilitySlot(models.Model):
     class Meta:
         ordering = ["weekday", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="availability_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="availability_end_after_start"
+            ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="availability_weekday_range"),
         ]
 
@@ -161,7 +177,9 @@ class NotificationPreference(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
     )
-    shift_digest = models.CharField(_("new shifts digest"), max_length=8, choices=Digest.choices, default=Digest.DAILY)
+    shift_digest = models.CharField(
+        _("new shifts digest"), max_length=8, choices=Digest.choices, default=Digest.DAILY
+    )
     claim_updates = models.BooleanField(_("claim confirmations and changes"), default=True)
     timesheet_updates = models.BooleanField(_("timesheet reminders and approvals"), default=True)
     governance_updates = models.BooleanField(_("proposals and votes"), default=True)

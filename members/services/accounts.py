@@ -19,12 +19,22 @@ def user_register(*, email: str, password: str, full_name: str, language: str = 
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationFailed(_("Enter a valid e-mail address."), code="invalid_email", field="email") from exc
+        raise ValidationFailed(
+            _("Enter a valid e-mail address."), code="invalid_email", field="email"
+        ) from exc
     if not (full_name or "").strip():
         raise ValidationFailed(_("Enter your full name."), code="required", field="full_name")
     if User.objects.filter(email__iexact=email).exists():
-        raise Conflict(_("An account with this e-mail address already exists."), code="duplicate_email", field="email")
-    user = User(email=email, full_name=full_name.strip(), preferred_language=language if language in ("nl", "en") else "nl")
+        raise Conflict(
+            _("An account with this e-mail address already exists."),
+            code="duplicate_email",
+            field="email",
+        )
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        preferred_language=language if language in ("nl", "en") else "nl",
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:

@@ -42,8 +42,15 @@ def _normalize(fields: dict) -> dict:
 
 @transaction.atomic
 def cooperative_create(
-    *, actor: User, name: str, legal_name: str, kvk_number: str, founded_on: date | None = None,
-    slug: str = "", board_emails: list[str] | tuple = (), site_url: str = "http://127.0.0.1:8000",
+    *,
+    actor: User,
+    name: str,
+    legal_name: str,
+    kvk_number: str,
+    founded_on: date | None = None,
+    slug: str = "",
+    board_emails: list[str] | tuple = (),
+    site_url: str = "http://127.0.0.1:8000",
     **fields,
 ) -> Cooperative:
     if not (actor.is_staff or actor.is_superuser):
@@ -53,15 +60,24 @@ def cooperative_create(
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
     slug = slug or slugify(name)[:60]
     if Cooperative.objects.filter(slug=slug).exists():
-        raise Conflict(_("A cooperative with this slug exists already."), code="duplicate_slug", field="slug")
+        raise Conflict(
+            _("A cooperative with this slug exists already."), code="duplicate_slug", field="slug"
+        )
     cooperative = Cooperative(
-        name=name, slug=slug, legal_name=legal_name, kvk_number=kvk_number,
-        founded_on=founded_on or date.today(), **_normalize(dict(fields)),
+        name=name,
+        slug=slug,
+        legal_name=legal_name,
+        kvk_number=kvk_number,
+        founded_on=founded_on or date.today(),
+        **_normalize(dict(fields)),
     )
     full_clean_or_raise(cooperative)
     cooperative.save()
     audit_record(
-        actor=actor, action="cooperative.created", target=cooperative, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="cooperative.created",
+        target=cooperative,
+        cooperative_id=cooperative.pk,
         data={"founded_on": cooperative.founded_on.isoformat()},
     )
     for hook in _FOUNDING_HOOKS:
@@ -86,23 +102,41 @@ def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Co
     full_clean_or_raise(cooperative)
     cooperative.save()
     audit_record(
-        actor=actor, action="cooperative.updated", target=cooperative, cooperative_id=cooperative.pk,
-        data={"before": before, "after": {name: str(getattr(cooperative, name)) for name in fields}},
+        actor=actor,
+        action="cooperative.updated",
+        target=cooperative,
+        cooperative_id=cooperative.pk,
+        data={
+            "before": before,
+            "after": {name: str(getattr(cooperative, name)) for name in fields},
+        },
     )
     return cooperative
 
 
 @transaction.atomic
 def skill_create(
-    *, actor: User, cooperative: Cooperative, name: str, requires_certificate: bool = False, slug: str = ""
+    *,
+    actor: User,
+    cooperative: Cooperative,
+    name: str,
+    requires_certificate: bool = False,
+    slug: str = "",
 ) -> Skill:
     require_role(actor, cooperative, "board")
     slug = slug or slugify(name)[:40]
     if not slug:
         raise ValidationFailed(_("Give the skill a name."), code="required", field="name")
     if Skill.objects.filter(cooperative=cooperative, slug=slug).exists():
-        raise Conflict(_("This skill is on the list already."), code="duplicate_skill", field="name")
-    skill = Skill(cooperative=cooperative, slug=slug, name=name.strip(), requires_certificate=requires_certificate)
+        raise Conflict(
+            _("This skill is on the list already."), code="duplicate_skill", field="name"
+        )
+    skill = Skill(
+        cooperative=cooperative,
+        slug=slug,
+        name=name.strip(),
+        requires_certificate=requires_certificate,
+    )
     full_clean_or_raise(skill)
     skill.save()
     audit_record(actor=actor, action="skill.created", target=skill, cooperative_id=cooperative.pk)

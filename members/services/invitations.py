@@ -37,12 +37,19 @@ class InvitationKind:
 _KINDS: dict[str, InvitationKind] = {}
 
 
-def invitation_kind_register(*, name: str, subject, accept: Callable[[Invitation, User], object]) -> None:
+def invitation_kind_register(
+    *, name: str, subject, accept: Callable[[Invitation, User], object]
+) -> None:
     _KINDS[name] = InvitationKind(name=name, subject=subject, accept=accept)
 
 
 def invitation_create(
-    *, kind: str, email: str, invited_by: User | None, cooperative=None, target_id: int | None = None,
+    *,
+    kind: str,
+    email: str,
+    invited_by: User | None,
+    cooperative=None,
+    target_id: int | None = None,
     site_url: str = "http://127.0.0.1:8000",
 ) -> Invitation:
     if kind not in _KINDS:
@@ -51,7 +58,9 @@ def invitation_create(
     try:
         validate_email(email)
     except ValidationError as exc:
-        raise ValidationFailed(_("Enter a valid e-mail address."), code="invalid_email", field="email") from exc
+        raise ValidationFailed(
+            _("Enter a valid e-mail address."), code="invalid_email", field="email"
+        ) from exc
     invitation = Invitation.objects.create(
         kind=kind,
         email=email,
@@ -84,7 +93,9 @@ def invitation_create(
 def invitation_get_open(*, token: str) -> Invitation:
     invitation = Invitation.objects.select_related("cooperative").filter(token=token).first()
     if invitation is None or not invitation.is_open:
-        raise NotFound(_("This invitation does not exist, was used already or has expired."), field="token")
+        raise NotFound(
+            _("This invitation does not exist, was used already or has expired."), field="token"
+        )
     return invitation
 
 
@@ -96,7 +107,9 @@ def invitation_accept(*, token: str, user: User):
         raise NotFound(_("This invitation was used already."), field="token")
     if invitation.email.lower() != user.email.lower():
         raise PermissionDenied(
-            _("This invitation was sent to another e-mail address. Sign in as %(email)s to accept it.")
+            _(
+                "This invitation was sent to another e-mail address. Sign in as %(email)s to accept it."
+            )
             % {"email": invitation.email},
             code="wrong_account",
         )

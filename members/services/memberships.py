@@ -20,7 +20,9 @@ S = Membership.Status
 
 def _next_member_number(cooperative: Cooperative) -> int:
     # The cooperative row is locked by the caller, so numbers are handed out one at a time.
-    current = Membership.objects.filter(cooperative=cooperative).aggregate(n=Max("member_number"))["n"]
+    current = Membership.objects.filter(cooperative=cooperative).aggregate(n=Max("member_number"))[
+        "n"
+    ]
     return (current or 0) + 1
 
 
@@ -43,7 +45,9 @@ def _notify(membership: Membership, subject, template: str) -> None:
 @transaction.atomic
 def membership_apply(*, user: User, cooperative: Cooperative, motivation: str = "") -> Membership:
     Cooperative.objects.select_for_update().get(pk=cooperative.pk)
-    existing = Membership.objects.select_for_update().filter(user=user, cooperative=cooperative).first()
+    existing = (
+        Membership.objects.select_for_update().filter(user=user, cooperative=cooperative).first()
+    )
     if existing is not None and existing.status in (S.APPLIED, S.ACTIVE, S.SUSPENDED):
         message = {
             S.APPLIED: _("You have already applied to this cooperative; the board will decide."),
@@ -64,7 +68,9 @@ def membership_apply(*, user: User, cooperative: Cooperative, motivation: str = 
         membership.decided_by = None
         membership.applied_at = timezone.now()
         membership.save()
-    audit_record(actor=user, action="membership.applied", target=membership, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=user, action="membership.applied", target=membership, cooperative_id=cooperative.pk
+    )
     return membership
 
 
@@ -73,7 +79,9 @@ def membership_admit(*, actor: User, membership: Membership) -> Membership:
     require_role(actor, membership.cooperative_id, "board")
     membership, cooperative = _lock(membership)
     if membership.status != S.APPLIED:
-        raise Conflict(_("Only an open application can be admitted."), code="invalid_state", field="status")
+        raise Conflict(
+            _("Only an open application can be admitted."), code="invalid_state", field="status"
+        )
     membership.status = S.ACTIVE
     if membership.member_number is None:
         membership.member_number = _next_member_number(cooperative)
@@ -96,17 +104,24 @@ def membership_admit(*, actor: User, membership: Membership) -> Membership:
 def membership_reject(*, actor: User, membership: Membership, reason: str) -> Membership:
     require_role(actor, membership.cooperative_id, "board")
     if not (reason or "").strip():
-        raise ValidationFailed(_("Give a reason for the rejection."), code="required", field="reason")
+        raise ValidationFailed(
+            _("Give a reason for the rejection."), code="required", field="reason"
+        )
     membership, cooperative = _lock(membership)
     if membership.status != S.APPLIED:
-        raise Conflict(_("Only an open application can be rejected."), code="invalid_state", field="status")
+        raise Conflict(
+            _("Only an open application can be rejected."), code="invalid_state", field="status"
+        )
     membership.status = S.REJECTED
     membership.status_reason = reason.strip()
     membership.decided_at = timezone.now()
     membership.decided_by = actor
     membership.save()
     audit_record(
-        actor=actor, action="membership.rejected", target=membership, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="membership.rejected",
+        target=membership,
+        cooperative_id=cooperative.pk,
         data={"reason": membership.status_reason},
     )
     _notify(membership, gettext_lazy("Your membership application"), "members/email/rejected.txt")
@@ -117,17 +132,24 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
 def membership_suspend(*, actor: User, membership: Membership, reason: str) -> Membership:
     require_role(actor, membership.cooperative_id, "board")
     if not (reason or "").strip():
-        raise ValidationFailed(_("Give a reason for the suspension."), code="required", field="reason")
+        raise ValidationFailed(
+            _("Give a reason for the suspension."), code="required", field="reason"
+        )
     membership, cooperative = _lock(membership)
     if membership.status != S.ACTIVE:
-        raise Conflict(_("Only an active member can be suspended."), code="invalid_state", field="status")
+        raise Conflict(
+            _("Only an active member can be suspended."), code="invalid_state", field="status"
+        )
     if membership.user_id == actor.pk:
         raise PermissionDenied(_("You cannot suspend yourself."), code="self_suspension")
     membership.status = S.SUSPENDED
     membership.status_reason = reason.strip()
     membership.save(update_fields=["status", "status_reason"])
     audit_record(
-        actor=actor, action="membership.suspended", target=membership, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="membership.suspended",
+        target=membership,
+        cooperative_id=cooperative.pk,
         data={"reason": membership.status_reason},
     )
     forget_memberships(membership.user)
@@ -140,11 +162,18 @@ def membership_reinstate(*, actor: User, membership: Membership) -> Membership:
     require_role(actor, membership.cooperative_id, "board")
     membership, cooperative = _lock(membership)
     if membership.status != S.SUSPENDED:
-        raise Conflict(_("Only a suspended member can be reinstated."), code="invalid_state", field="status")
+        raise Conflict(
+            _("Only a suspended member can be reinstated."), code="invalid_state", field="status"
+        )
     membership.status = S.ACTIVE
     membership.status_reason = ""
     membership.save(update_fields=["status", "status_reason"])
-    audit_record(actor=actor, action="membership.reinstated", target=membership, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=actor,
+        action="membership.reinstated",
+        target=membership,
+        cooperative_id=cooperative.pk,
+    )
     forget_memberships(membership.user)
     return membership
 
@@ -155,12 +184,16 @@ def membership_leave(*, user: User, membership: Membership) -> Membership:
         raise PermissionDenied(_("You can only end your own membership."), code="not_yours")
     membership, cooperative = _lock(membership)
     if membership.status not in (S.ACTIVE, S.SUSPENDED, S.APPLIED):
-        raise Conflict(_("This membership has already ended."), code="invalid_state", field="status")
+        raise Conflict(
+            _("This membership has already ended."), code="invalid_state", field="status"
+        )
     membership.status = S.LEFT
     membership.left_at = timezone.now()
     membership.is_board = membership.is_treasurer = membership.is_auditor = False
     membership.save()
-    audit_record(actor=user, action="membership.left", target=membership, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=user, action="membership.left", target=membership, cooperative_id=cooperative.pk
+    )
     forget_memberships(user)
     return membership
 
@@ -178,25 +211,41 @@ def membership_set_roles(
     require_role(actor, membership.cooperative_id, "board")
     membership, cooperative = _lock(membership)
     if membership.status != S.ACTIVE:
-        raise Conflict(_("Roles are for active members only."), code="invalid_state", field="status")
+        raise Conflict(
+            _("Roles are for active members only."), code="invalid_state", field="status"
+        )
     if engagement is not None and engagement not in Membership.Engagement.values:
         raise ValidationFailed(_("Unknown engagement."), field="engagement")
     before = {"roles": membership.roles, "engagement": membership.engagement}
-    for name, value in (("is_board", is_board), ("is_treasurer", is_treasurer), ("is_auditor", is_auditor)):
+    for name, value in (
+        ("is_board", is_board),
+        ("is_treasurer", is_treasurer),
+        ("is_auditor", is_auditor),
+    ):
         if value is not None:
             setattr(membership, name, bool(value))
     if engagement is not None:
         membership.engagement = engagement
     if before["roles"] and "board" in before["roles"] and not membership.is_board:
-        others = Membership.objects.filter(cooperative=cooperative, status=S.ACTIVE, is_board=True).exclude(
-            pk=membership.pk
-        )
+        others = Membership.objects.filter(
+            cooperative=cooperative, status=S.ACTIVE, is_board=True
+        ).exclude(pk=membership.pk)
         if not others.exists():
-            raise Conflict(_("A cooperative keeps at least one board member."), code="last_board", field="is_board")
+            raise Conflict(
+                _("A cooperative keeps at least one board member."),
+                code="last_board",
+                field="is_board",
+            )
     membership.save()
     audit_record(
-        actor=actor, action="membership.roles_changed", target=membership, cooperative_id=cooperative.pk,
-        data={"before": before, "after": {"roles": membership.roles, "engagement": membership.engagement}},
+        actor=actor,
+        action="membership.roles_changed",
+        target=membership,
+        cooperative_id=cooperative.pk,
+        data={
+            "before": before,
+            "after": {"roles": membership.roles, "engagement": membership.engagement},
+        },
     )
     forget_memberships(membership.user)
     return membership
@@ -205,7 +254,9 @@ def membership_set_roles(
 def accept_board_invitation(invitation, user: User) -> Membership:
     """Accepting a board invitation makes the person an active board member."""
     cooperative = Cooperative.objects.select_for_update().get(pk=invitation.cooperative_id)
-    membership, _created = Membership.objects.select_for_update().get_or_create(user=user, cooperative=cooperative)
+    membership, _created = Membership.objects.select_for_update().get_or_create(
+        user=user, cooperative=cooperative
+    )
     membership.status = S.ACTIVE
     membership.is_board = True
     if membership.member_number is None:
@@ -214,7 +265,10 @@ def accept_board_invitation(invitation, user: User) -> Membership:
     membership.decided_by = invitation.invited_by
     membership.save()
     audit_record(
-        actor=user, action="membership.board_joined", target=membership, cooperative_id=cooperative.pk
+        actor=user,
+        action="membership.board_joined",
+        target=membership,
+        cooperative_id=cooperative.pk,
     )
     forget_memberships(user)
     return membership

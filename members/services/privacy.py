@@ -17,7 +17,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import PermissionDenied, ValidationFailed
 
 from ..access import has_role
-from ..models import AvailabilityException, AvailabilitySlot, MemberSkill, Membership, Profile, User
+from ..models import AvailabilityException, AvailabilitySlot, Membership, MemberSkill, Profile, User
 from .accounts import profile_of
 
 _EXPORTERS: dict[str, Callable[[User], object]] = {}
@@ -52,11 +52,19 @@ def sensitive_profile_read(*, actor: User, member: User) -> dict:
     shared = Membership.objects.filter(user=member).values_list("cooperative_id", flat=True)
     cooperative_id = next((c for c in shared if has_role(actor, c, "treasurer")), None)
     if cooperative_id is None:
-        raise PermissionDenied(_("Only the member and their cooperative's treasurer see these details."))
+        raise PermissionDenied(
+            _("Only the member and their cooperative's treasurer see these details.")
+        )
     profile = profile_of(member)
     audit_record(
-        actor=actor, action="privacy.sensitive_read", target=profile, cooperative_id=cooperative_id,
-        data={"member_id": member.pk, "fields": ["iban", "account_holder", "yearly_earnings_cap", "earnings_cap_reason"]},
+        actor=actor,
+        action="privacy.sensitive_read",
+        target=profile,
+        cooperative_id=cooperative_id,
+        data={
+            "member_id": member.pk,
+            "fields": ["iban", "account_holder", "yearly_earnings_cap", "earnings_cap_reason"],
+        },
     )
     return sensitive_fields(profile)
 
@@ -100,12 +108,18 @@ def personal_data_export(*, user: User) -> dict:
                 "skill": s.skill.name,
                 "cooperative": s.skill.cooperative.name,
                 "certificate_number": s.certificate_number,
-                "certificate_expires_on": s.certificate_expires_on.isoformat() if s.certificate_expires_on else None,
+                "certificate_expires_on": s.certificate_expires_on.isoformat()
+                if s.certificate_expires_on
+                else None,
             }
             for s in MemberSkill.objects.filter(user=user).select_related("skill__cooperative")
         ],
         "availability": [
-            {"weekday": a.weekday, "start": a.start.isoformat("minutes"), "end": a.end.isoformat("minutes")}
+            {
+                "weekday": a.weekday,
+                "start": a.start.isoformat("minutes"),
+                "end": a.end.isoformat("minutes"),
+            }
             for a in AvailabilitySlot.objects.filter(user=user)
         ],
         "availability_exceptions": [
@@ -125,19 +139,32 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
         raise PermissionDenied(_("Only you (or platform staff) can erase your account."))
     if (confirm_email or "").strip().lower() != user.email.lower():
         raise ValidationFailed(
-            _("Type your e-mail address to confirm the erasure."), code="confirmation_mismatch", field="confirm_email"
+            _("Type your e-mail address to confirm the erasure."),
+            code="confirmation_mismatch",
+            field="confirm_email",
         )
     for hook in _ERASERS:
         hook(user)
     Profile.objects.filter(user=user).update(
-        phone="", street="", postcode="", city="", latitude=None, longitude=None, languages=[],
-        iban="", account_holder="", yearly_earnings_cap=None, earnings_cap_reason="",
+        phone="",
+        street="",
+        postcode="",
+        city="",
+        latitude=None,
+        longitude=None,
+        languages=[],
+        iban="",
+        account_holder="",
+        yearly_earnings_cap=None,
+        earnings_cap_reason="",
     )
     MemberSkill.objects.filter(user=user).delete()
     AvailabilitySlot.objects.filter(user=user).delete()
     AvailabilityException.objects.filter(user=user).delete()
     now = timezone.now()
-    for membership in Membership.objects.select_for_update().filter(user=user).exclude(status="left"):
+    for membership in (
+        Membership.objects.select_for_update().filter(user=user).exclude(status="left")
+    ):
         membership.status = Membership.Status.LEFT
         membership.left_at = now
         membership.is_board = membership.is_treasurer = membership.is_auditor = False

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 from datetime import date, time
 
 from django.db import transaction
@@ -11,7 +12,15 @@ from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import full_clean_or_raise
 
-from ..models import AvailabilityException, AvailabilitySlot, MemberSkill, Membership, Profile, Skill, User
+from ..models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Membership,
+    MemberSkill,
+    Profile,
+    Skill,
+    User,
+)
 from ..models.profiles import LANGUAGE_CHOICES
 from ..validators import normalize_iban, normalize_postcode
 from .accounts import profile_of
@@ -30,9 +39,9 @@ def profile_update(*, user: User, **fields) -> Profile:
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
     profile = Profile.objects.select_for_update().get(pk=profile_of(user).pk)
-    if "postcode" in fields and fields["postcode"]:
+    if fields.get("postcode"):
         fields["postcode"] = normalize_postcode(fields["postcode"])
-    if "iban" in fields and fields["iban"]:
+    if fields.get("iban"):
         fields["iban"] = normalize_iban(fields["iban"])
     if "languages" in fields:
         languages = fields["languages"] or []
@@ -47,7 +56,9 @@ def profile_update(*, user: User, **fields) -> Profile:
         profile.iban_changed_at = timezone.now()
     full_clean_or_raise(profile, exclude=["user"])
     profile.save()
-    audit_record(actor=user, action="profile.updated", target=profile, data={"fields": sorted(fields)})
+    audit_record(
+        actor=user, action="profile.updated", target=profile, data={"fields": sorted(fields)}
+    )
     if iban_changed and profile.iban:
         # Payouts to a new account are held for a few days (see payouts); tell the
         # member, so a change they did not make is noticed.
@@ -63,16 +74,23 @@ def profile_update(*, user: User, **fields) -> Profile:
 
 def _skill_for_member(user: User, skill_id: int) -> Skill:
     skill = Skill.objects.filter(pk=skill_id).first()
-    if skill is None or not Membership.objects.filter(
-        user=user, cooperative_id=skill.cooperative_id, status__in=["active", "applied"]
-    ).exists():
+    if (
+        skill is None
+        or not Membership.objects.filter(
+            user=user, cooperative_id=skill.cooperative_id, status__in=["active", "applied"]
+        ).exists()
+    ):
         raise NotFound(_("This skill is not on the list of your cooperative."), field="skill")
     return skill
 
 
 @transaction.atomic
 def member_skill_set(
-    *, user: User, skill_id: int, certificate_number: str = "", certificate_expires_on: date | None = None
+    *,
+    user: User,
+    skill_id: int,
+    certificate_number: str = "",
+    certificate_expires_on: date | None = None,
 ) -> MemberSkill:
     skill = _skill_for_member(user, skill_id)
     if skill.requires_certificate and certificate_expires_on is None:
@@ -84,9 +102,17 @@ def member_skill_set(
     member_skill, _created = MemberSkill.objects.update_or_create(
         user=user,
         skill=skill,
-        defaults={"certificate_number": certificate_number or "", "certificate_expires_on": certificate_expires_on},
+        defaults={
+            "certificate_number": certificate_number or "",
+            "certificate_expires_on": certificate_expires_on,
+        },
     )
-    audit_record(actor=user, action="member_skill.set", target=member_skill, cooperative_id=skill.cooperative_id)
+    audit_record(
+        actor=user,
+        action="member_skill.set",
+        target=member_skill,
+        cooperative_id=skill.cooperative_id,
+    )
     return member_skill
 
 
@@ -98,7 +124,10 @@ def member_skill_remove(*, user: User, member_skill_id: int) -> None:
     if member_skill.user_id != user.pk:
         raise PermissionDenied(_("You can only change your own skills."))
     audit_record(
-        actor=user, action="member_skill.removed", target=member_skill, cooperative_id=member_skill.skill.cooperative_id
+        actor=user,
+        action="member_skill.removed",
+        target=member_skill,
+        cooperative_id=member_skill.skill.cooperative_id,
     )
     member_skill.delete()
 
@@ -107,14 +136,24 @@ def _parse_slot(index: int, raw: dict) -> AvailabilitySlot:
     prefix = f"slots[{index}]"
     try:
         weekday = int(raw["weekday"])
-        start = raw["start"] if isinstance(raw["start"], time) else time.fromisoformat(str(raw["start"]))
+        start = (
+            raw["start"]
+            if isinstance(raw["start"], time)
+            else time.fromisoformat(str(raw["start"]))
+        )
         end = raw["end"] if isinstance(raw["end"], time) else time.fromisoformat(str(raw["end"]))
     except (KeyError, TypeError, ValueError) as exc:
-        raise ValidationFailed(_("Each slot needs a weekday (0–6), a start and an end (HH:MM)."), field=prefix) from exc
+        raise ValidationFailed(
+            _("Each slot needs a weekday (0–6), a start and an end (HH:MM)."), field=prefix
+        ) from exc
     if not 0 <= weekday <= 6:
-        raise ValidationFailed(_("The weekday is 0 (Monday) to 6 (Sunday)."), field=f"{prefix}.weekday")
+        raise ValidationFailed(
+            _("The weekday is 0 (Monday) to 6 (Sunday)."), field=f"{prefix}.weekday"
+        )
     if end <= start:
-        raise ValidationFailed(_("The end must be after the start."), code="end_before_start", field=f"{prefix}.end")
+        raise ValidationFailed(
+            _("The end must be after the start."), code="end_before_start", field=f"{prefix}.end"
+        )
     return AvailabilitySlot(weekday=weekday, start=start, end=end)
 
 
@@ -127,7 +166,7 @@ def availability_replace(*, user: User, slots: list[dict]) -> list[AvailabilityS
         by_day.setdefault(slot.weekday, []).append(slot)
     for day_slots in by_day.values():
         day_slots.sort(key=lambda s: s.start)
-        for previous, current in zip(day_slots, day_slots[1:], strict=False):
+        for previous, current in itertools.pairwise(day_slots):
             if current.start < previous.end:
                 raise Conflict(
                     _("Two windows on the same day overlap."), code="overlap", field="slots"
@@ -142,14 +181,23 @@ def availability_replace(*, user: User, slots: list[dict]) -> list[AvailabilityS
 
 @transaction.atomic
 def availability_exception_add(
-    *, user: User, date: date, available: bool = False, start: time | None = None, end: time | None = None,
+    *,
+    user: User,
+    date: date,
+    available: bool = False,
+    start: time | None = None,
+    end: time | None = None,
     note: str = "",
 ) -> AvailabilityException:
     if (start is None) != (end is None):
         raise ValidationFailed(_("Give both a start and an end, or neither."), field="end")
     if start is not None and end <= start:
-        raise ValidationFailed(_("The end must be after the start."), code="end_before_start", field="end")
-    exception = AvailabilityException(user=user, date=date, available=available, start=start, end=end, note=note)
+        raise ValidationFailed(
+            _("The end must be after the start."), code="end_before_start", field="end"
+        )
+    exception = AvailabilityException(
+        user=user, date=date, available=available, start=start, end=end, note=note
+    )
     full_clean_or_raise(exception, exclude=["user"])
     exception.save()
     return exception

@@ -1,7 +1,7 @@
 """One error format for every 4xx of the API.
 
-    {"error": {"code": "invalid", "message": "...", "field": "iban",
-               "details": [{"field": "iban", "code": "invalid", "message": "..."}]}}
+{"error": {"code": "invalid", "message": "...", "field": "iban",
+           "details": [{"field": "iban", "code": "invalid", "message": "..."}]}}
 """
 
 from __future__ import annotations
@@ -39,13 +39,17 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
     return out
 
 
-def error_body(*, code: str, message: str, field: str | None, details: list[dict] | None = None) -> dict:
+def error_body(
+    *, code: str, message: str, field: str | None, details: list[dict] | None = None
+) -> dict:
     return {
         "error": {
             "code": code,
             "message": message,
             "field": field,
-            "details": details if details is not None else [{"field": field, "code": code, "message": message}],
+            "details": details
+            if details is not None
+            else [{"field": field, "code": code, "message": message}],
         }
     }
 
@@ -69,7 +73,11 @@ def api_exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         details = _flatten(exc.detail)
-        first = details[0] if details else {"field": None, "code": "invalid", "message": "Invalid input."}
+        first = (
+            details[0]
+            if details
+            else {"field": None, "code": "invalid", "message": "Invalid input."}
+        )
         response.data = error_body(
             code=first["code"], message=first["message"], field=first["field"], details=details
         )

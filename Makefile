@@ -1,0 +1,73 @@
+# Werkstation — two commands on a fresh machine:  make run   /   make test
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate seed web worker beat lint format messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+# Web, Celery worker and beat together on the embedded defaults (SQLite, no Redis).
+run: seed
+	@echo ""
+	@echo "  Werkstation runs at http://$(HOST):$(PORT)   (Ctrl-C stops web, worker and beat)"
+	@echo "  Demo logins, password 'werkstation-demo':"
+	@echo "    board         bestuur@werkstation.demo"
+	@echo "    treasurer     penningmeester@werkstation.demo"
+	@echo "    member        lid@werkstation.demo"
+	@echo "    client        klant@werkstation.demo"
+	@echo "    municipality  gemeente@werkstation.demo"
+	@echo "    staff (admin) staff@werkstation.demo"
+	@echo ""
+	@trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/celery -A werkstation worker --loglevel=warning --concurrency=2 & \
+	$(VENV)/bin/celery -A werkstation beat --loglevel=warning & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+web: install
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(VENV)/bin/celery -A werkstation worker --loglevel=info
+
+beat: install
+	$(VENV)/bin/celery -A werkstation beat --loglevel=info
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	cd werkstation && ../$(PY) ../manage.py makemessages -l nl -l en --no-obsolete --ignore='.venv/*'
+	$(PY) manage.py compilemessages --ignore=.venv
+
+# Lint, migration check and the whole suite. PostgreSQL and Redis are used when they
+# answer; under CI=true they (and Chromium) are required.
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=werkstation.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 .pytest_cache

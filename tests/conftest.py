@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import (
+    ClientFactory,
+    ClientUserFactory,
+    CooperativeFactory,
+    MembershipFactory,
+    SkillFactory,
+    UserFactory,
+)
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``postgres`` need PostgreSQL: skipped on SQLite locally, never in CI.
+
+    Under CI=true the test settings refuse to load without PostgreSQL and Redis, so a
+    missing service fails the whole run loudly instead of narrowing it.
+    """
+    from django.conf import settings
+
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    redis = getattr(settings, "REDIS_AVAILABLE", False)
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            if CI:
+                raise pytest.UsageError("CI=true but the tests are not running on PostgreSQL")
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL)"))
+        if "redis" in item.keywords and not redis:
+            if CI:
+                raise pytest.UsageError("CI=true but Redis is not reachable")
+            item.add_marker(pytest.mark.skip(reason="needs Redis (set REDIS_URL)"))
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@dataclass
+class World:
+    coop_a: object
+    coop_b: object
+    member_a: object
+    board_a: object
+    treasurer_a: object
+    auditor_a: object
+    member_b: object
+    board_b: object
+    client_user: object
+    client_a: object
+    staff: object
+    applicant_a: object
+    skill_a: object
+
+    def membership(self, user, coop=None):
+        return user.memberships.get(cooperative=coop or self.coop_a)
+
+
+@pytest.fixture
+def world(db) -> World:
+    coop_a = CooperativeFactory(slug="alpha", name="Coop Alpha")
+    coop_b = CooperativeFactory(slug="beta", name="Coop Beta")
+    member_a = MembershipFactory(
+        cooperative=coop_a, user=UserFactory(email="member-a@example.org")
+    ).user
+    board_a = MembershipFactory(
+        cooperative=coop_a, is_board=True, user=UserFactory(email="board-a@example.org")
+    ).user
+    treasurer_a = MembershipFactory(
+        cooperative=coop_a, is_treasurer=True, user=UserFactory(email="treasurer-a@example.org")
+    ).user
+    auditor_a = MembershipFactory(
+        cooperative=coop_a, is_auditor=True, user=UserFactory(email="auditor-a@example.org")
+    ).user
+    member_b = MembershipFactory(
+        cooperative=coop_b, user=UserFactory(email="member-b@example.org")
+    ).user
+    board_b = MembershipFactory(
+        cooperative=coop_b, is_board=True, user=UserFactory(email="board-b@example.org")
+    ).user
+    applicant_a = MembershipFactory(
+        cooperative=coop_a,
+        status="applied",
+        member_number=None,
+        user=UserFactory(email="applicant-a@example.org"),
+    ).user
+    client_a = ClientFactory(cooperatives=[coop_a])
+    client_user = ClientUserFactory(
+        client=client_a, user=UserFactory(email="client@example.org")
+    ).user
+    staff = UserFactory(email="staff@example.org", is_staff=True)
+    skill_a = SkillFactory(cooperative=coop_a, slug="groen", name="Groen")
+    return World(
+        coop_a=coop_a,
+        coop_b=coop_b,
+        member_a=member_a,
+        board_a=board_a,
+        treasurer_a=treasurer_a,
+        auditor_a=auditor_a,
+        member_b=member_b,
+        board_b=board_b,
+        client_user=client_user,
+        client_a=client_a,
+        staff=staff,
+        applicant_a=applicant_a,
+        skill_a=skill_a,
+    )
+
+
+def row_counts(*models) -> dict:
+    return {model.__name__: model.objects.count() for model in models}
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,84 @@
+from datetime import date
+
+import factory
+from factory.django import DjangoModelFactory
+
+from jobs.models import Client, ClientCooperative, ClientUser
+from members.models import Cooperative, Membership, NotificationPreference, Profile, Skill, User
+
+PASSWORD = "a-Long-test-password-42"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    full_name = factory.Faker("name", locale="nl_NL")
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def profile(obj, create, extracted, **kwargs):
+        if create:
+            Profile.objects.get_or_create(user=obj)
+            NotificationPreference.objects.get_or_create(user=obj)
+
+
+class CooperativeFactory(DjangoModelFactory):
+    class Meta:
+        model = Cooperative
+
+    name = factory.Sequence(lambda n: f"Wijkcoöperatie {n}")
+    slug = factory.Sequence(lambda n: f"coop-{n}")
+    legal_name = factory.LazyAttribute(lambda o: f"{o.name} U.A.")
+    kvk_number = factory.Sequence(lambda n: f"{10000000 + n}")
+    city = "Utrecht"
+    area_postcodes = ["3526"]
+    founded_on = date(2024, 1, 1)
+
+
+class SkillFactory(DjangoModelFactory):
+    class Meta:
+        model = Skill
+
+    cooperative = factory.SubFactory(CooperativeFactory)
+    slug = factory.Sequence(lambda n: f"skill-{n}")
+    name = factory.Sequence(lambda n: f"Skill {n}")
+    requires_certificate = False
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    cooperative = factory.SubFactory(CooperativeFactory)
+    status = Membership.Status.ACTIVE
+    member_number = factory.Sequence(lambda n: n + 1)
+
+
+class ClientFactory(DjangoModelFactory):
+    class Meta:
+        model = Client
+        skip_postgeneration_save = True
+
+    kind = Client.Kind.BUSINESS
+    name = factory.Sequence(lambda n: f"Bedrijf {n}")
+    kvk_number = factory.Sequence(lambda n: f"{20000000 + n}")
+    billing_email = factory.Sequence(lambda n: f"billing{n}@example.org")
+
+    @factory.post_generation
+    def cooperatives(obj, create, extracted, **kwargs):
+        for cooperative in extracted or []:
+            ClientCooperative.objects.create(client=obj, cooperative=cooperative)
+
+
+class ClientUserFactory(DjangoModelFactory):
+    class Meta:
+        model = ClientUser
+
+    client = factory.SubFactory(ClientFactory)
+    user = factory.SubFactory(UserFactory)
+    role = ClientUser.Role.ADMIN

@@ -1,0 +1,76 @@
+import json
+
+import pytest
+
+from members.models import Membership, MemberSkill, Profile, User
+from tests.conftest import api_as
+from werkstation.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def iban_member(world):
+    Profile.objects.filter(user=world.member_a).update(
+        iban="NL91ABNA0417164300", account_holder="A", earnings_cap_reason="bijstand"
+    )
+    return world.membership(world.member_a)
+
+
+def test_treasurer_reads_sensitive_fields_and_the_read_is_logged(world, iban_member):
+    response = api_as(world.treasurer_a).get(f"/api/v1/memberships/{iban_member.pk}/sensitive/")
+    assert response.status_code == 200
+    assert response.data["iban"] == "NL91ABNA0417164300"
+    entry = AuditEntry.objects.get(action="privacy.sensitive_read")
+    assert entry.actor == world.treasurer_a and entry.data["member_id"] == world.member_a.pk
+
+
+def test_member_reads_own_sensitive_fields_without_a_log(world, iban_member):
+    response = api_as(world.member_a).get(f"/api/v1/memberships/{iban_member.pk}/sensitive/")
+    assert response.status_code == 200
+    assert not AuditEntry.objects.filter(action="privacy.sensitive_read").exists()
+
+
+@pytest.mark.parametrize("role", ["board_a", "member_b", "auditor_a"])
+def test_others_cannot_read_sensitive_fields(world, iban_member, role):
+    response = api_as(getattr(world, role)).get(f"/api/v1/memberships/{iban_member.pk}/sensitive/")
+    assert response.status_code in (403, 404)
+    assert "NL91" not in json.dumps(response.data)
+
+
+def test_member_list_never_contains_iban(world, iban_member):
+    response = api_as(world.board_a).get("/api/v1/cooperatives/alpha/members/")
+    assert "NL91ABNA" not in json.dumps(response.data)
+
+
+def test_export_contains_personal_data(world, iban_member):
+    MemberSkill.objects.create(user=world.member_a, skill=world.skill_a)
+    response = api_as(world.member_a).get("/api/v1/me/export/")
+    assert response.status_code == 200
+    assert response.data["account"]["email"] == world.member_a.email
+    assert response.data["profile"]["iban"] == "NL91ABNA0417164300"
+    assert response.data["skills"][0]["skill"] == "Groen"
+    assert response.data["memberships"][0]["cooperative"] == "Coop Alpha"
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_erasure_anonymises_but_keeps_membership_numbers(world, iban_member):
+    client = api_as(world.member_a)
+    wrong = client.post("/api/v1/me/erase/", {"confirm_email": "someone@else.org"})
+    assert wrong.status_code == 400 and wrong.data["error"]["field"] == "confirm_email"
+    assert User.objects.get(pk=world.member_a.pk).is_active
+
+    response = client.post("/api/v1/me/erase/", {"confirm_email": world.member_a.email})
+    assert response.status_code == 200
+    user = User.objects.get(pk=world.member_a.pk)
+    assert (
+        not user.is_active
+        and user.email.endswith("@erased.invalid")
+        and world.member_a.full_name not in user.full_name
+    )
+    profile = Profile.objects.get(user=user)
+    assert profile.iban == "" and profile.postcode == ""
+    membership = Membership.objects.get(pk=iban_member.pk)
+    assert membership.status == "left" and membership.member_number == iban_member.member_number
+    # The old token no longer works.
+    assert client.get("/api/v1/me/").status_code in (401, 403)

@@ -1,0 +1,101 @@
+"""The web pages: register, apply, board admits, profile errors next to fields."""
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from members.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def _verified(client, user):
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+
+
+def test_register_apply_and_admission_through_pages(client, world):
+    response = client.post(
+        "/accounts/register/",
+        {
+            "full_name": "Nora Nieuw",
+            "email": "nora@example.org",
+            "password": "a-Long-test-password-42",
+            "language": "nl",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post("/c/alpha/apply/", {"motivation": "Ik woon in de wijk"}, follow=True)
+    assert response.status_code == 200
+    membership = Membership.objects.get(user__email="nora@example.org")
+    assert membership.status == "applied"
+
+    board = client.__class__()
+    _verified(board, world.board_a)
+    page = board.get("/c/alpha/board/members/")
+    assert b"Nora Nieuw" in page.content
+    response = board.post(f"/c/alpha/board/members/{membership.pk}/admit/", follow=True)
+    assert response.status_code == 200
+    membership.refresh_from_db()
+    assert membership.status == "active" and membership.member_number
+
+
+def test_duplicate_application_error_is_shown_on_the_form(client, world):
+    client.force_login(world.applicant_a)
+    response = client.post("/c/alpha/apply/", {"motivation": "nog eens"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+
+
+def test_profile_form_shows_iban_error_next_to_field(client, world):
+    client.force_login(world.member_a)
+    response = client.post(
+        "/profile/",
+        {"iban": "NL00BANK0000000000", "travel_radius_km": "5", "target_hours_per_week": "10"},
+    )
+    assert response.status_code == 200
+    assert "iban" in response.context["form"].errors
+    assert b'id="id_iban_error"' in response.content
+
+
+def test_profile_saves_skills_and_availability(client, world):
+    client.force_login(world.member_a)
+    assert client.post("/profile/skills/", {"skill": world.skill_a.pk}).status_code == 302
+    assert (
+        client.post(
+            "/profile/availability/", {"weekday": 2, "start": "09:00", "end": "13:00"}
+        ).status_code
+        == 302
+    )
+    bad = client.post("/profile/availability/", {"weekday": 2, "start": "14:00", "end": "13:00"})
+    assert bad.status_code == 200 and "end" in bad.context["slot_form"].errors
+    page = client.get("/profile/")
+    assert b"Groen" in page.content and b"09:00" in page.content
+
+
+def test_pages_render_in_dutch_and_english(client, world):
+    assert b"Inloggen" in client.get("/accounts/login/").content
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert b"Log in" in client.get("/accounts/login/").content
+
+
+def test_board_pages_are_closed_to_members(client, world):
+    client.force_login(world.member_a)
+    assert client.get("/c/alpha/board/members/").status_code == 403
+    assert client.get("/c/alpha/settings/").status_code == 403
+
+
+def test_client_page_invites_a_colleague(client, world):
+    client.force_login(world.client_user)
+    response = client.post(
+        f"/clients/{world.client_a.pk}/", {"action": "invite", "email": "collega@example.org"}
+    )
+    assert response.status_code == 302
+    from members.models import Invitation
+
+    assert Invitation.objects.filter(kind="client_user", email="collega@example.org").exists()
+    outsider = client.__class__()
+    outsider.force_login(world.member_b)
+    assert outsider.get(f"/clients/{world.client_a.pk}/").status_code == 404

@@ -1,0 +1,225 @@
+"""Every API endpoint × every role: allowed or denied.
+
+The list of endpoints comes from the URL resolver, so an endpoint added later without
+an entry here fails ``test_every_endpoint_has_a_matrix_entry``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from members.models import Invitation, Membership, MemberSkill
+from tests.conftest import api_as
+
+ROLES = ["anonymous", "member_a", "board_a", "treasurer_a", "member_b", "client_user", "staff"]
+ALL = set(ROLES)
+AUTHENTICATED = ALL - {"anonymous"}
+A_MEMBERS = {"member_a", "board_a", "treasurer_a"}
+CLIENT_MANAGERS = {"client_user", "board_a", "treasurer_a"}
+
+
+def _set(*names):
+    return set(names)
+
+
+# (url name, method) -> (roles allowed, how to build the request)
+def _kwargs_for(name, world):
+    m = world.membership
+    return {
+        "api-cooperative": {"slug": "alpha"},
+        "api-cooperative-members": {"slug": "alpha"},
+        "api-applications": {"slug": "alpha"},
+        "api-cooperative-skills": {"slug": "alpha"},
+        "api-membership-admit": {"membership_id": m(world.applicant_a).pk},
+        "api-membership-reject": {"membership_id": m(world.applicant_a).pk},
+        "api-membership-suspend": {"membership_id": m(world.auditor_a).pk},
+        "api-membership-reinstate": {"membership_id": world.suspended_a.pk},
+        "api-membership-leave": {"membership_id": m(world.member_a).pk},
+        "api-membership-roles": {"membership_id": m(world.member_a).pk},
+        "api-membership-sensitive": {"membership_id": m(world.member_a).pk},
+        "api-my-skill": {"member_skill_id": world.member_skill_a.pk},
+        "api-my-availability-exception": {"exception_id": world.exception_a.pk},
+        "api-invitation": {"token": world.invitation.token},
+        "api-invitation-accept": {"token": world.invitation.token},
+        "api-client": {"client_id": world.client_a.pk},
+        "api-client-users": {"client_id": world.client_a.pk},
+        "api-client-cooperatives": {"client_id": world.client_a.pk},
+    }.get(name, {})
+
+
+def _payload(name, method, world, role_user):
+    email = getattr(role_user, "email", "anonymous@example.org")
+    return {
+        ("api-register", "post"): {
+            "email": f"new-{email}",
+            "password": "a-Long-test-password-42",
+            "full_name": "Nieuw Lid",
+        },
+        ("api-token", "post"): {
+            "email": "member-a@example.org",
+            "password": "a-Long-test-password-42",
+        },
+        ("api-cooperatives", "post"): {
+            "name": "Nieuwe Coop",
+            "legal_name": "Nieuwe Coop U.A.",
+            "kvk_number": "12345678",
+        },
+        ("api-cooperative", "patch"): {"voting_days": 10},
+        ("api-applications", "post"): {"motivation": "graag"},
+        ("api-cooperative-skills", "post"): {"name": "Timmeren"},
+        ("api-membership-reject", "post"): {"reason": "past niet"},
+        ("api-membership-suspend", "post"): {"reason": "afspraken"},
+        ("api-membership-roles", "patch"): {"is_auditor": True},
+        ("api-my-profile", "patch"): {"city": "Utrecht"},
+        ("api-my-skills", "post"): {"skill": world.skill_a.pk},
+        ("api-my-availability", "put"): {
+            "slots": [{"weekday": 0, "start": "09:00", "end": "12:00"}]
+        },
+        ("api-my-availability-exceptions", "post"): {"date": "2030-01-02"},
+        ("api-my-erase", "post"): {"confirm_email": email},
+        ("api-clients", "post"): {
+            "cooperative": "alpha",
+            "kind": "business",
+            "name": "Kapper",
+            "kvk_number": "87654321",
+            "billing_email": "kapper@example.org",
+        },
+        ("api-client", "patch"): {"billing_city": "Utrecht"},
+        ("api-client-users", "post"): {"email": "collega@example.org"},
+        ("api-client-cooperatives", "post"): {"cooperative": "beta"},
+    }.get((name, method), {})
+
+
+MATRIX: dict[tuple[str, str], set[str]] = {
+    ("api-register", "post"): ALL,
+    ("api-token", "post"): ALL,
+    ("api-cooperatives", "get"): ALL,
+    ("api-cooperatives", "post"): _set("staff"),
+    ("api-cooperative", "get"): ALL,
+    ("api-cooperative", "patch"): _set("board_a"),
+    ("api-cooperative-members", "get"): A_MEMBERS,
+    ("api-applications", "get"): _set("board_a"),
+    # Members of A already belong to A: their application is a 409, not a permission matter.
+    ("api-applications", "post"): _set("member_b", "client_user", "staff"),
+    ("api-cooperative-skills", "get"): AUTHENTICATED,
+    ("api-cooperative-skills", "post"): _set("board_a"),
+    ("api-membership-admit", "post"): _set("board_a"),
+    ("api-membership-reject", "post"): _set("board_a"),
+    ("api-membership-suspend", "post"): _set("board_a"),
+    ("api-membership-reinstate", "post"): _set("board_a"),
+    ("api-membership-leave", "post"): _set("member_a"),
+    ("api-membership-roles", "patch"): _set("board_a"),
+    ("api-membership-sensitive", "get"): _set("member_a", "treasurer_a"),
+    ("api-me", "get"): AUTHENTICATED,
+    ("api-my-profile", "get"): AUTHENTICATED,
+    ("api-my-profile", "patch"): AUTHENTICATED,
+    ("api-my-skills", "get"): AUTHENTICATED,
+    ("api-my-skills", "post"): A_MEMBERS,
+    ("api-my-skill", "delete"): _set("member_a"),
+    ("api-my-availability", "get"): AUTHENTICATED,
+    ("api-my-availability", "put"): AUTHENTICATED,
+    ("api-my-availability-exceptions", "get"): AUTHENTICATED,
+    ("api-my-availability-exceptions", "post"): AUTHENTICATED,
+    ("api-my-availability-exception", "delete"): _set("member_a"),
+    ("api-my-export", "get"): AUTHENTICATED,
+    ("api-my-erase", "post"): AUTHENTICATED,
+    ("api-invitation", "get"): ALL,
+    ("api-invitation-accept", "post"): _set("member_b"),
+    ("api-clients", "get"): AUTHENTICATED,
+    ("api-clients", "post"): AUTHENTICATED,
+    ("api-client", "get"): CLIENT_MANAGERS,
+    ("api-client", "patch"): CLIENT_MANAGERS,
+    ("api-client-users", "get"): CLIENT_MANAGERS,
+    ("api-client-users", "post"): CLIENT_MANAGERS,
+    ("api-client-cooperatives", "post"): CLIENT_MANAGERS,
+}
+
+
+def _api_endpoints() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+
+    def walk(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern) and (prefix + str(pattern.pattern)).startswith(
+                "api/v1/"
+            ):
+                view_class = getattr(pattern.callback, "view_class", None)
+                methods = [
+                    m
+                    for m in ("get", "post", "put", "patch", "delete")
+                    if view_class and hasattr(view_class, m)
+                ]
+                for method in methods:
+                    found.add((pattern.name, method))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_endpoint_has_a_matrix_entry():
+    missing = _api_endpoints() - set(MATRIX)
+    assert not missing, f"endpoints without an authorization matrix entry: {sorted(missing)}"
+    stale = set(MATRIX) - _api_endpoints()
+    assert not stale, f"matrix entries for endpoints that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def full_world(world):
+    suspended = Membership.objects.create(
+        user=__import__("tests.factories", fromlist=["UserFactory"]).UserFactory(
+            email="suspended-a@example.org"
+        ),
+        cooperative=world.coop_a,
+        status="suspended",
+        member_number=999,
+    )
+    world.suspended_a = suspended
+    world.member_skill_a = MemberSkill.objects.create(user=world.member_a, skill=world.skill_a)
+    from members.models import AvailabilityException
+
+    world.exception_a = AvailabilityException.objects.create(
+        user=world.member_a, date=timezone.localdate()
+    )
+    world.invitation = Invitation.objects.create(
+        kind="board",
+        email=world.member_b.email,
+        cooperative=world.coop_a,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    return world
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(MATRIX), ids=lambda e: f"{e[1].upper()} {e[0]}")
+def test_matrix(full_world, endpoint, role):
+    from django.urls import reverse
+
+    name, method = endpoint
+    user = getattr(full_world, role) if role != "anonymous" else None
+    client = api_as(user)
+    url = reverse(name, kwargs=_kwargs_for(name, full_world))
+    response = getattr(client, method)(url, _payload(name, method, full_world, user), format="json")
+    if role in MATRIX[endpoint]:
+        assert response.status_code < 400, (
+            role,
+            endpoint,
+            response.status_code,
+            getattr(response, "data", None),
+        )
+    else:
+        assert response.status_code in (401, 403, 404, 409), (
+            role,
+            endpoint,
+            response.status_code,
+            getattr(response, "data", None),
+        )
+        if response.status_code == 409:
+            assert name == "api-applications", (
+                "409 only stands in for 'denied' where membership already exists"
+            )
