@@ -174,9 +174,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
-# The longest task (a settlement or payout run) stays well under an hour; redelivery
-# only happens after this much time without an ack.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# Redis redelivers an unacknowledged task after the visibility timeout. The longest
+# task (a settlement or payout run) stays well under an hour, so two hours never
+# redelivers a task that is still running. (The SQLAlchemy transport takes no options.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600} if REDIS_URL else {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

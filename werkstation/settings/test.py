@@ -51,6 +51,7 @@ REDIS_AVAILABLE = _answers(REDIS_URL, 6379)
 if not REDIS_AVAILABLE and CI:
     raise ImproperlyConfigured(f"CI=true: Redis is required but {REDIS_URL} does not answer.")
 if REDIS_AVAILABLE:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
 else:
