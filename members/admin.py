@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
@@ -12,6 +13,7 @@ from .models import (
     Skill,
     User,
 )
+from .services.cooperatives import BOARD_EDITABLE, cooperative_create
 
 
 @admin.register(User)
@@ -34,11 +36,62 @@ class SkillInline(admin.TabularInline):
     extra = 0
 
 
+class CooperativeAddForm(forms.ModelForm):
+    board_emails = forms.CharField(
+        label="Invite the first board (e-mail addresses, comma separated)", required=False
+    )
+
+    class Meta:
+        model = Cooperative
+        fields = [
+            "name",
+            "slug",
+            "legal_name",
+            "kvk_number",
+            "founded_on",
+            *sorted(BOARD_EDITABLE - {"name"}),
+        ]
+
+
 @admin.register(Cooperative)
 class CooperativeAdmin(admin.ModelAdmin):
+    """Staff create cooperatives here; creation goes through the service, so the
+    founding hooks run (e.g. the founding rule set) and the first board is invited."""
+
     list_display = ["name", "slug", "city", "founded_on"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SkillInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = CooperativeAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {
+            name: form.cleaned_data[name]
+            for name in BOARD_EDITABLE
+            if name in form.cleaned_data and name not in ("name", "legal_name")
+        }
+        emails = [
+            e.strip() for e in form.cleaned_data.get("board_emails", "").split(",") if e.strip()
+        ]
+        created = cooperative_create(
+            actor=request.user,
+            name=obj.name,
+            slug=obj.slug,
+            legal_name=obj.legal_name,
+            kvk_number=obj.kvk_number,
+            founded_on=obj.founded_on,
+            board_emails=emails,
+            site_url=request.build_absolute_uri("/"),
+            **fields,
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
 
 
 @admin.register(Membership)

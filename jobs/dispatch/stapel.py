@@ -132,89 +132,111 @@ class _Problem:
 
         With ``reverse`` the same DP runs on mirrored time (paths *starting* at each
         shift) and ``P[j]`` is the best over what may follow j, including nothing.
+
+        Shifts are processed in batches whose starts lie within the shortest duration of
+        each other: no shift of a batch can precede another one of it, so a batch is
+        computed with a handful of array operations.
         """
-        n, K1 = self.n, self.K + 1
+        n, K, K1 = self.n, self.K, self.K + 1
         if reverse:
             order = np.lexsort((-self.start, -self.end))
             t_start, t_end = -self.end, -self.start
-            far = self.settle_at - self.end  # same travel reach
-            settle = t_end + far
+            settle = t_end + (self.settle_at - self.end)
         else:
             order = np.arange(n)
             t_start, t_end = self.start, self.end
             settle = self.settle_at
-        use_seg = segments and not reverse
+        use_seg = segments and not reverse and self.n_forced > 0
+        req_seg, prov_seg = self.req_seg, self.prov_seg
         F = np.full((n, K1), NEG)
         arg_node = np.full((n, K1), -1, dtype=np.int64)
         arg_k = np.zeros((n, K1), dtype=np.int64)
         P_all = np.full((n, K1), NEG) if reverse else None
         pool = np.full(K1, NEG)
         pool_arg = np.full(K1, -1, dtype=np.int64)
+        settle_order = np.argsort(settle, kind="stable")
+        settle_sorted = settle[settle_order]
         settled = np.zeros(n, dtype=bool)
-        active: list[int] = []
-        heap: list[tuple[float, int]] = []
-        seg = 0
+        computed = np.zeros(n, dtype=bool)
+        ks = np.arange(K1)
+        mind = float(self.minutes.min()) if n else 1.0
+        starts_sorted = t_start[order]
         x, y, mpk = self.x, self.y, self.minutes_per_km
-        for j in order:
-            j = int(j)
-            if use_seg and self.req_seg[j] != seg:
-                seg = int(self.req_seg[j])
-                pool.fill(NEG)
-                pool_arg.fill(-1)
-                active = [i for i in active if self.prov_seg[i] == seg]
-            limit = t_start[j] + TOL
-            while heap and heap[0][0] <= limit:
-                _, i = heapq.heappop(heap)
-                settled[i] = True
-                if not use_seg or self.prov_seg[i] == seg:
-                    better = F[i] > pool
-                    pool[better] = F[i][better]
-                    pool_arg[better] = i
-            P = pool.copy()
-            P_arg = pool_arg.copy()
-            if not use_seg or seg == 0:
-                if P[0] < 0:
-                    P[0] = 0.0
-                    P_arg[0] = START
-            active = [i for i in active if not settled[i]]
-            if active:
-                A = np.fromiter(active, dtype=np.int64, count=len(active))
-                ok = (
-                    t_end[A] + np.hypot(x[A] - x[j], y[A] - y[j]) * mpk <= t_start[j] + TOL
-                )
+        seg = 0
+        sp = 0  # settle pointer
+        pos = 0
+        while pos < n:
+            t = starts_sorted[pos]
+            stop = int(np.searchsorted(starts_sorted, t + mind - 1e-9, side="left"))
+            stop = max(stop, pos + 1)
+            B = order[pos:stop]
+            if use_seg:
+                bseg = req_seg[B]
+                if bseg[-1] != bseg[0]:
+                    B = B[bseg == bseg[0]]
+                if req_seg[B[0]] != seg:
+                    seg = int(req_seg[B[0]])
+                    pool.fill(NEG)
+                    pool_arg.fill(-1)
+            pos += len(B)
+            # Settle everything that is compatible with any shift from t on.
+            sp_end = int(np.searchsorted(settle_sorted, t + TOL, side="right"))
+            if sp_end > sp:
+                new = settle_order[sp:sp_end]
+                sp = sp_end
+                settled[new] = True
                 if use_seg:
-                    ok &= self.prov_seg[A] == seg
+                    new = new[prov_seg[new] == seg]
+                if len(new):
+                    rows = F[new]
+                    best = rows.argmax(axis=0)
+                    vals = rows[best, ks]
+                    better = vals > pool
+                    pool[better] = vals[better]
+                    pool_arg[better] = new[best[better]]
+            base = pool.copy()
+            base_arg = pool_arg.copy()
+            if (not use_seg or seg == 0) and base[0] < 0:
+                base[0] = 0.0
+                base_arg[0] = START
+            A = np.flatnonzero(computed & ~settled)
+            if use_seg and len(A):
+                A = A[prov_seg[A] == seg]
+            nb = len(B)
+            P = np.broadcast_to(base, (nb, K1)).copy()
+            P_arg = np.broadcast_to(base_arg, (nb, K1)).copy()
+            if len(A):
+                travel = np.hypot(x[A][:, None] - x[B][None, :], y[A][:, None] - y[B][None, :])
+                ok = t_end[A][:, None] + travel * mpk <= t_start[B][None, :] + TOL
                 if ok.any():
-                    rows = A[ok]
-                    block = F[rows]
-                    best = block.argmax(axis=0)
-                    vals = block[best, np.arange(K1)]
+                    keep = ok.any(axis=1)
+                    A, ok = A[keep], ok[keep]
+                    cube = np.where(ok[:, :, None], F[A][:, None, :], NEG)
+                    best = cube.argmax(axis=0)
+                    vals = np.take_along_axis(cube, best[None], axis=0)[0]
                     better = vals > P
                     P[better] = vals[better]
-                    P_arg[better] = rows[best[better]]
+                    P_arg[better] = A[best][better]
             if reverse:
-                P_all[j] = P
-            d = int(self.units[j])
-            row = F[j]
-            an = arg_node[j]
-            ak = arg_k[j]
+                P_all[B] = P
+            d = self.units[B][:, None]
+            src = ks[None, :] - d
+            valid = src >= 0
+            srcc = np.maximum(src, 0)
+            rows = np.where(valid, np.take_along_axis(P, srcc, axis=1), NEG)
+            r_arg = np.where(valid, np.take_along_axis(P_arg, srcc, axis=1), -1)
+            r_k = srcc
             if self.saturate:
-                if d < self.K:
-                    row[d : self.K] = P[: self.K - d]
-                    an[d : self.K] = P_arg[: self.K - d]
-                    ak[d : self.K] = np.arange(self.K - d)
-                lo = max(0, self.K - d)
-                b = lo + int(P[lo:].argmax())
-                row[self.K] = P[b]
-                an[self.K] = P_arg[b]
-                ak[self.K] = b
-            elif d <= self.K:
-                row[d:] = P[: K1 - d]
-                an[d:] = P_arg[: K1 - d]
-                ak[d:] = np.arange(K1 - d)
-            row += values[j]
-            heapq.heappush(heap, (float(settle[j]), j))
-            active.append(j)
+                tail = np.where(ks[None, :] >= K - d, P, NEG)
+                b = tail.argmax(axis=1)
+                rows[:, K] = tail[np.arange(nb), b]
+                r_arg[:, K] = P_arg[np.arange(nb), b]
+                r_k = r_k.copy()
+                r_k[:, K] = b
+            F[B] = rows + values[B][:, None]
+            arg_node[B] = r_arg
+            arg_k[B] = r_k
+            computed[B] = True
         return F, arg_node, arg_k, P_all
 
     def best_path(self, values: np.ndarray) -> tuple[list[int], float]:

@@ -147,3 +147,51 @@ def test_non_staff_cannot_create_cooperative(world):
     )
     assert response.status_code == 403
     assert Cooperative.objects.count() == before
+
+
+def test_staff_creates_cooperative_in_the_admin_through_the_service(client, world, settings):
+    settings.WERKSTATION_REQUIRE_2FA = False
+    client.force_login(world.staff)
+    world.staff.is_superuser = True
+    world.staff.save()
+    response = client.post(
+        "/admin/members/cooperative/add/",
+        {
+            "name": "Wijk Oost",
+            "slug": "wijk-oost",
+            "legal_name": "Wijk Oost U.A.",
+            "kvk_number": "12345670",
+            "founded_on": "2026-01-01",
+            "currency": "EUR",
+            "vat_rate": "21",
+            "quorum_percent": 30,
+            "voting_days": 14,
+            "max_proxies_per_member": 2,
+            "cosigners_required": 5,
+            "claim_withdrawal_hours": 24,
+            "timesheet_auto_approve_days": 7,
+            "area_postcodes": '["3584"]',
+            "board_emails": "oost@example.org",
+            "skills-TOTAL_FORMS": 0,
+            "skills-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    from members.models import Invitation
+
+    assert Invitation.objects.filter(
+        kind="board", email="oost@example.org", cooperative__slug="wijk-oost"
+    ).exists()
+    assert AuditEntry.objects.filter(action="cooperative.created").exists()
+
+
+def test_member_list_query_count_is_constant(world, django_assert_max_num_queries):
+    from tests.factories import MembershipFactory
+
+    for _ in range(10):
+        MembershipFactory(cooperative=world.coop_a)
+    client = api_as(world.member_a)
+    client.get("/api/v1/cooperatives/alpha/members/")  # warm the token lookup path
+    with django_assert_max_num_queries(6):
+        response = client.get("/api/v1/cooperatives/alpha/members/")
+    assert len(response.data) >= 14
