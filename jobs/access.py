@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from members.access import has_role
 from werkstation.errors import PermissionDenied
 
-from .models import Client, ClientUser
+from .models import Client, ClientUser, Job
 
 
 def is_client_user(user, client: Client | int, *, admin: bool = False) -> bool:
@@ -35,4 +35,17 @@ def require_client_admin(user, client: Client) -> None:
         raise PermissionDenied(
             _("Only the client's administrators or the cooperative's board may do this."),
             code="client_admin_required",
+        )
+
+
+def can_manage_job(user, job: Job) -> bool:
+    """The client's own users, or the cooperative's board."""
+    return is_client_user(user, job.client_id) or has_role(user, job.cooperative_id, "board")
+
+
+def require_job_manager(user, job: Job) -> None:
+    if not can_manage_job(user, job):
+        raise PermissionDenied(
+            _("Only the client or the cooperative's board may manage this job."),
+            code="job_manager_required",
         )

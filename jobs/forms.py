@@ -1,7 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.models import Skill
+
 from .models import Client
+from .models.work import CATEGORY_CHOICES
 
 
 class ClientForm(forms.Form):
@@ -25,3 +28,110 @@ class ClientCreateForm(ClientForm):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of your colleague"))
+
+
+# --- Marketplace ---------------------------------------------------------------------
+
+
+class FeedFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("all")), *CATEGORY_CHOICES], required=False
+    )
+    day = forms.DateField(
+        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    max_km = forms.FloatField(label=_("Within (km)"), required=False, min_value=0.1, max_value=100)
+
+
+class JobForm(forms.Form):
+    client = forms.ChoiceField(label=_("Client"))
+    cooperative = forms.ChoiceField(label=_("Cooperative"))
+    title = forms.CharField(label=_("Title"), max_length=150)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES)
+    street = forms.CharField(label=_("Street and number"), max_length=150)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    city = forms.CharField(label=_("City"), max_length=80, initial="Utrecht")
+    latitude = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, required=False
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, required=False
+    )
+    required_skill = forms.ModelChoiceField(
+        label=_("Required skill"), queryset=Skill.objects.none(), required=False
+    )
+    client_tariff = forms.DecimalField(
+        label=_("Client tariff per hour (€)"),
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: the cooperative's standard rate."),
+    )
+    member_pay = forms.DecimalField(
+        label=_("Member pay per hour (€)"),
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: the cooperative's standard rate."),
+    )
+    auto_confirm = forms.BooleanField(label=_("Confirm claims automatically"), required=False)
+
+    def __init__(self, *args, clients=(), cooperatives=(), skills=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [(c.pk, c.name) for c in clients]
+        self.fields["cooperative"].choices = [(c.slug, c.name) for c in cooperatives]
+        if skills is not None:
+            self.fields["required_skill"].queryset = skills
+
+
+class ShiftForm(forms.Form):
+    start = forms.DateTimeField(
+        label=_("Start"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    end = forms.DateTimeField(
+        label=_("End"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    slots = forms.IntegerField(label=_("Slots"), initial=1)
+
+
+class WeeklyPatternForm(forms.Form):
+    first_date = forms.DateField(
+        label=_("From date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days"),
+        choices=[
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    start_time = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    weeks = forms.IntegerField(label=_("Number of weeks"), initial=8)
+    slots = forms.IntegerField(label=_("Slots"), initial=1)
+
+
+class TimesheetForm(forms.Form):
+    minutes_worked = forms.IntegerField(label=_("Minutes worked"))
+    break_minutes = forms.IntegerField(label=_("Break (minutes)"), initial=0)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ResolveForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Approve")), ("0", _("Reject"))],
+        coerce=lambda v: v == "1",
+    )
+    minutes_worked = forms.IntegerField(label=_("Minutes worked"), required=False)
+    reason = forms.CharField(label=_("Explanation"), max_length=500)

@@ -17,6 +17,7 @@ def navigation(request):
         client_links = list(clients_of_user(user))
     return {
         "nav_memberships": memberships,
+        "nav_is_member": any(m.status == "active" for m in memberships),
         "nav_is_board": any(m.is_board and m.status == "active" for m in memberships),
         "nav_is_treasurer": any(m.is_treasurer and m.status == "active" for m in memberships),
         "nav_clients": client_links,

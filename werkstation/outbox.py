@@ -17,12 +17,18 @@ from .models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
-_HANDLERS: dict[str, str] = {}
+_HANDLERS: dict[str, list[str]] = {}
 
 
 def outbox_register(topic: str, task_name: str) -> None:
-    """Route ``topic`` to the Celery task ``task_name`` (called with ``**payload``)."""
-    _HANDLERS[topic] = task_name
+    """Route ``topic`` to the Celery task ``task_name`` (called with ``**payload``).
+
+    A topic may have several handlers; each must be idempotent, because a publish that
+    fails half-way is repeated for all of them.
+    """
+    handlers = _HANDLERS.setdefault(topic, [])
+    if task_name not in handlers:
+        handlers.append(task_name)
 
 
 def outbox_emit(*, topic: str, payload: dict) -> OutboxEvent:
@@ -52,14 +58,15 @@ def outbox_publish_pending(*, limit: int = 500) -> int:
             .order_by("id")[:limit]
         )
         for event in events:
-            task_name = _HANDLERS.get(event.topic)
+            task_names = _HANDLERS.get(event.topic, [])
             event.attempts += 1
-            if task_name is None:
+            if not task_names:
                 event.last_error = f"no handler registered for {event.topic!r}"
                 event.save(update_fields=["attempts", "last_error"])
                 continue
             try:
-                app.send_task(task_name, kwargs=event.payload, retry=False)
+                for task_name in task_names:
+                    app.send_task(task_name, kwargs=event.payload, retry=False)
             except Exception as exc:
                 event.last_error = repr(exc)[:2000]
                 event.save(update_fields=["attempts", "last_error"])

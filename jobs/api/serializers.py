@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from ..models import Client, ClientUser
+from ..models import Claim, Client, ClientUser, Job, Shift, Timesheet
+from ..models.work import CATEGORY_CHOICES
 
 
 class ClientPublicOutput(serializers.ModelSerializer):
@@ -57,3 +58,199 @@ class InviteInput(serializers.Serializer):
 
 class LinkInput(serializers.Serializer):
     cooperative = serializers.SlugField()
+
+
+# --- Marketplace ---------------------------------------------------------------------
+
+
+class JobOutput(serializers.ModelSerializer):
+    cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    client = ClientPublicOutput(read_only=True)
+    client_tariff = serializers.DecimalField(
+        source="client_tariff.amount", max_digits=8, decimal_places=2
+    )
+    member_pay = serializers.DecimalField(
+        source="member_pay.amount", max_digits=8, decimal_places=2
+    )
+    required_skill = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id", "cooperative", "client", "title", "description", "category", "street", "postcode", "city",
+            "latitude", "longitude", "required_skill", "client_tariff", "member_pay", "auto_confirm", "status",
+            "source", "created_at",
+        ]  # fmt: skip
+
+
+class JobCreateInput(serializers.Serializer):
+    cooperative = serializers.SlugField()
+    client = serializers.IntegerField()
+    title = serializers.CharField(max_length=150)
+    description = serializers.CharField(required=False, allow_blank=True)
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES)
+    street = serializers.CharField(max_length=150)
+    postcode = serializers.CharField(max_length=10)
+    city = serializers.CharField(max_length=80, required=False, default="Utrecht")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
+    required_skill = serializers.SlugField(required=False, allow_null=True)
+    client_tariff = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    member_pay = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    auto_confirm = serializers.BooleanField(required=False, default=False)
+    publish = serializers.BooleanField(required=False, default=True)
+
+
+class JobUpdateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=150, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    auto_confirm = serializers.BooleanField(required=False)
+    client_tariff = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    member_pay = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+
+
+class JobStatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Job.Status.choices)
+
+
+class ShiftOutput(serializers.ModelSerializer):
+    open_slots = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "job",
+            "start",
+            "end",
+            "slots",
+            "filled",
+            "open_slots",
+            "status",
+            "cancel_reason",
+        ]
+
+
+class ShiftInput(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    slots = serializers.IntegerField(default=1)
+
+
+class ShiftUpdateInput(serializers.Serializer):
+    start = serializers.DateTimeField(required=False)
+    end = serializers.DateTimeField(required=False)
+    slots = serializers.IntegerField(required=False)
+
+
+class WeeklyPatternInput(serializers.Serializer):
+    first_date = serializers.DateField()
+    weekdays = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    start_time = serializers.TimeField()
+    end_time = serializers.TimeField()
+    weeks = serializers.IntegerField()
+    slots = serializers.IntegerField(default=1)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class FeedRowOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    job = serializers.IntegerField()
+    title = serializers.CharField()
+    client = serializers.CharField()
+    category = serializers.CharField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    open_slots = serializers.IntegerField()
+    slots = serializers.IntegerField()
+    street = serializers.CharField()
+    postcode = serializers.CharField()
+    skill = serializers.CharField(allow_null=True)
+    distance_km = serializers.FloatField()
+    pay = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class FeedQueryInput(serializers.Serializer):
+    category = serializers.ChoiceField(choices=CATEGORY_CHOICES, required=False)
+    day = serializers.DateField(required=False)
+    max_km = serializers.FloatField(required=False, min_value=0.1, max_value=100)
+    include_full = serializers.BooleanField(required=False, default=False)
+    page = serializers.IntegerField(required=False, min_value=1, default=1)
+
+
+class ClaimOutput(serializers.ModelSerializer):
+    shift = ShiftOutput(read_only=True)
+    job_title = serializers.CharField(source="shift.job.title", read_only=True)
+    member = serializers.CharField(source="user.full_name", read_only=True)
+    timesheet = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id", "shift", "job_title", "member", "status", "waitlist_position", "offer_expires_at", "status_reason",
+            "created_at", "confirmed_at", "timesheet",
+        ]  # fmt: skip
+
+
+class ClaimInput(serializers.Serializer):
+    shift = serializers.IntegerField()
+    allow_waitlist = serializers.BooleanField(required=False, default=True)
+
+
+class OfferResponseInput(serializers.Serializer):
+    accept = serializers.BooleanField()
+
+
+class TimesheetOutput(serializers.ModelSerializer):
+    member = serializers.CharField(source="claim.user.full_name", read_only=True)
+    shift = serializers.IntegerField(source="claim.shift_id", read_only=True)
+    job_title = serializers.CharField(source="claim.shift.job.title", read_only=True)
+
+    class Meta:
+        model = Timesheet
+        fields = [
+            "id", "claim", "shift", "job_title", "member", "minutes_worked", "break_minutes", "note", "status",
+            "submitted_at", "decided_at", "auto_approved", "dispute_reason", "resolution",
+        ]  # fmt: skip
+
+
+class TimesheetInput(serializers.Serializer):
+    claim = serializers.IntegerField()
+    minutes_worked = serializers.IntegerField()
+    break_minutes = serializers.IntegerField(default=0)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class TimesheetResolveInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+    reason = serializers.CharField(max_length=500)
+    minutes_worked = serializers.IntegerField(required=False)
+    break_minutes = serializers.IntegerField(required=False)
+
+
+class FillRateOutput(serializers.ModelSerializer):
+    client = serializers.CharField(source="client.name")
+    shift_count = serializers.IntegerField()
+    slot_total = serializers.IntegerField(allow_null=True)
+    slot_filled = serializers.IntegerField(allow_null=True)
+    fill_rate = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "title",
+            "client",
+            "category",
+            "status",
+            "shift_count",
+            "slot_total",
+            "slot_filled",
+            "fill_rate",
+        ]
+
+    def get_fill_rate(self, job) -> float | None:
+        return round(job.slot_filled / job.slot_total, 3) if job.slot_total else None

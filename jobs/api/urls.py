@@ -12,3 +12,52 @@ urlpatterns = [
         name="api-client-cooperatives",
     ),
 ]
+
+from . import work_views as w  # noqa: E402
+
+urlpatterns += [
+    path("jobs/", w.JobListApi.as_view(), name="api-jobs"),
+    path("jobs/<int:job_id>/", w.JobDetailApi.as_view(), name="api-job"),
+    path("jobs/<int:job_id>/status/", w.JobStatusApi.as_view(), name="api-job-status"),
+    path("jobs/<int:job_id>/shifts/", w.JobShiftsApi.as_view(), name="api-job-shifts"),
+    path(
+        "jobs/<int:job_id>/shifts/weekly/",
+        w.JobWeeklyShiftsApi.as_view(),
+        name="api-job-shifts-weekly",
+    ),
+    path("shifts/<int:shift_id>/", w.ShiftDetailApi.as_view(), name="api-shift"),
+    path("shifts/<int:shift_id>/cancel/", w.ShiftCancelApi.as_view(), name="api-shift-cancel"),
+    path("shifts/<int:shift_id>/claims/", w.ShiftClaimsApi.as_view(), name="api-shift-claims"),
+    path("feed/", w.FeedApi.as_view(), name="api-feed"),
+    path("claims/", w.ClaimListApi.as_view(), name="api-claims"),
+    path(
+        "claims/<int:claim_id>/withdraw/", w.ClaimWithdrawApi.as_view(), name="api-claim-withdraw"
+    ),
+    path("claims/<int:claim_id>/confirm/", w.ClaimConfirmApi.as_view(), name="api-claim-confirm"),
+    path("claims/<int:claim_id>/reject/", w.ClaimRejectApi.as_view(), name="api-claim-reject"),
+    path("claims/<int:claim_id>/respond/", w.ClaimRespondApi.as_view(), name="api-claim-respond"),
+    path("claims/<int:claim_id>/no-show/", w.ClaimNoShowApi.as_view(), name="api-claim-no-show"),
+    path("timesheets/", w.TimesheetListApi.as_view(), name="api-timesheets"),
+    path(
+        "timesheets/<int:timesheet_id>/approve/",
+        w.TimesheetApproveApi.as_view(),
+        name="api-timesheet-approve",
+    ),
+    path(
+        "timesheets/<int:timesheet_id>/dispute/",
+        w.TimesheetDisputeApi.as_view(),
+        name="api-timesheet-dispute",
+    ),
+    path(
+        "timesheets/<int:timesheet_id>/resolve/",
+        w.TimesheetResolveApi.as_view(),
+        name="api-timesheet-resolve",
+    ),
+    path(
+        "cooperatives/<slug:slug>/jobs/",
+        w.CooperativeJobsApi.as_view(),
+        name="api-cooperative-jobs",
+    ),
+    path("me/week/", w.MyWeekApi.as_view(), name="api-my-week"),
+    path("me/calendar/", w.MyCalendarApi.as_view(), name="api-my-calendar"),
+]

@@ -89,6 +89,8 @@ def build_model(P: Pairs, pair_idx: np.ndarray, members: np.ndarray | None = Non
     lo: list[float] = []
     hi: list[float] = []
     coef_rows: list[tuple[np.ndarray, np.ndarray]] = []
+    coef_lo: list[float] = []
+    coef_hi: list[float] = []
 
     # Slots.
     shifts, inverse = np.unique(ps, return_inverse=True)
@@ -125,12 +127,12 @@ def build_model(P: Pairs, pair_idx: np.ndarray, members: np.ndarray | None = Non
             hi.append(1.0)
         if minutes[s].sum() > P.m_cap_min[m] + TOL:
             coef_rows.append((cols, minutes[s]))
-            lo.append(-np.inf)
-            hi.append(float(P.m_cap_min[m]))
+            coef_lo.append(-np.inf)
+            coef_hi.append(float(P.m_cap_min[m]))
         if P.s_pay[s].sum() > P.m_cap_pay[m] + TOL:
             coef_rows.append((cols, P.s_pay[s].astype(np.float64)))
-            lo.append(-np.inf)
-            hi.append(float(P.m_cap_pay[m]))
+            coef_lo.append(-np.inf)
+            coef_hi.append(float(P.m_cap_pay[m]))
     n_plain = len(rows)
     constant = 0.0
     y_members = []
@@ -146,11 +148,9 @@ def build_model(P: Pairs, pair_idx: np.ndarray, members: np.ndarray | None = Non
     for j, m in enumerate(y_members):
         cols = col_of_member[m]
         # y + sum minutes * x >= target
-        coef_rows.append(
-            (np.append(cols, n_x + j), np.append(minutes[ps[cols]], 1.0))
-        )
-        lo.append(float(P.m_target[m]))
-        hi.append(np.inf)
+        coef_rows.append((np.append(cols, n_x + j), np.append(minutes[ps[cols]], 1.0)))
+        coef_lo.append(float(P.m_target[m]))
+        coef_hi.append(np.inf)
 
     data, indices, indptr = [], [], [0]
     for r in rows:
@@ -177,8 +177,8 @@ def build_model(P: Pairs, pair_idx: np.ndarray, members: np.ndarray | None = Non
     return Model(
         c=c,
         A=A,
-        row_lo=np.array(lo, dtype=np.float64),
-        row_hi=np.array(hi, dtype=np.float64),
+        row_lo=np.array(lo + coef_lo, dtype=np.float64),
+        row_hi=np.array(hi + coef_hi, dtype=np.float64),
         lb=lb,
         ub=ub,
         integrality=integrality,
@@ -274,7 +274,8 @@ def solve_highs(
     status = h.modelStatusToString(h.getModelStatus())
     if relax:
         obj = info.objective_function_value
-        return None, obj, obj, status
+        sol = h.getSolution()
+        return np.array(sol.row_dual), obj, obj, status
     if info.primal_solution_status < 2:  # no feasible solution
         return None, -np.inf, info.mip_dual_bound, status
     x = np.array(h.getSolution().col_value)

@@ -16,7 +16,10 @@ import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+import numpy as np
 
 TOL = 1e-6
 
@@ -113,6 +116,27 @@ class Instance:
         object.__setattr__(self, "member_by_id", {m.id: m for m in self.members})
         object.__setattr__(self, "shift_by_id", {s.id: s for s in self.shifts})
 
+    @cached_property
+    def shift_index(self) -> dict[str, int]:
+        return {s.id: i for i, s in enumerate(self.shifts)}
+
+    @cached_property
+    def arrays(self) -> ShiftArrays:
+        """The shifts as numpy arrays (computed once per instance)."""
+        names = sorted({s.skill for s in self.shifts if s.skill is not None})
+        code = {name: i for i, name in enumerate(names)}
+        return ShiftArrays(
+            start=np.array([s.start for s in self.shifts], dtype=np.float64),
+            end=np.array([s.end for s in self.shifts], dtype=np.float64),
+            x=np.array([s.location[0] for s in self.shifts], dtype=np.float64),
+            y=np.array([s.location[1] for s in self.shifts], dtype=np.float64),
+            pay=np.array([s.pay_cents for s in self.shifts], dtype=np.float64),
+            skill=np.array(
+                [-1 if s.skill is None else code[s.skill] for s in self.shifts], dtype=np.int64
+            ),
+            skill_names=tuple(names),
+        )
+
     # -- geometry -------------------------------------------------------------------------
 
     def radius(self, member: Member) -> float:
@@ -167,6 +191,17 @@ class Instance:
         for member in self.members:
             total -= self.shortfall(member, minutes.get(member.id, 0))
         return total
+
+
+@dataclass(frozen=True)
+class ShiftArrays:
+    start: np.ndarray
+    end: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    pay: np.ndarray
+    skill: np.ndarray  # index into skill_names, -1 for anyone
+    skill_names: tuple[str, ...]
 
 
 def distance(p: Sequence[float], q: Sequence[float]) -> float:

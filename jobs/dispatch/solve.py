@@ -51,15 +51,24 @@ def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:
     return groups
 
 
-def greedy(P: Pairs, pair_idx: np.ndarray, priority: np.ndarray | None = None) -> np.ndarray:
-    """A feasible choice (boolean over ``pair_idx``): forced pairs, then by priority."""
+def greedy(
+    P: Pairs,
+    pair_idx: np.ndarray,
+    priority: np.ndarray | None = None,
+    initial: np.ndarray | None = None,
+) -> np.ndarray:
+    """A feasible choice (boolean over ``pair_idx``): forced pairs and ``initial`` (a
+    feasible choice to extend) first, then the others by decreasing priority."""
     pm = P.p_member[pair_idx]
     ps = P.p_shift[pair_idx]
     minutes = (P.s_end - P.s_start)[ps]
     if priority is None:
         target_gain = P.weight * np.minimum(minutes, P.m_target[pm])
         priority = (P.p_value[pair_idx] + target_gain) / minutes
-    order = np.lexsort((-priority, ~P.p_forced[pair_idx]))
+    first = P.p_forced[pair_idx].copy()
+    if initial is not None:
+        first |= initial
+    order = np.lexsort((-priority, ~first))
     chosen = np.zeros(len(pair_idx), dtype=bool)
     slots = {}
     used_min: dict[int, float] = {}
@@ -68,7 +77,7 @@ def greedy(P: Pairs, pair_idx: np.ndarray, priority: np.ndarray | None = None) -
     s_start, s_end, s_x, s_y = P.s_start, P.s_end, P.s_x, P.s_y
     s_pay, s_slots = P.s_pay, P.s_slots
     cap_min, cap_pay, mpk = P.m_cap_min, P.m_cap_pay, P.minutes_per_km
-    pm_l, ps_l, forced_l = pm.tolist(), ps.tolist(), P.p_forced[pair_idx].tolist()
+    pm_l, ps_l, forced_l = pm.tolist(), ps.tolist(), first.tolist()
     for p in order.tolist():
         m, s = pm_l[p], ps_l[p]
         left = slots.get(s)
@@ -187,3 +196,164 @@ def solve(instance: Instance, *, time_limit: float = 30.0, use_milp: bool = True
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
+
+
+class Lagrangian:
+    """Slots dualised: each member's best week under prices is an exact stapel problem.
+
+    ``bound(mu)`` is a valid upper bound for any prices mu >= 0; the members' priced
+    choices, repaired where shifts are over-subscribed and filled greedily, give
+    feasible assignments.
+    """
+
+    def __init__(self, P: Pairs, n_members: int):
+        from .stapel import _Problem
+
+        self.P = P
+        order = np.argsort(P.p_member, kind="stable")
+        cuts = np.flatnonzero(np.diff(P.p_member[order])) + 1
+        self.groups = [g for g in np.split(order, cuts) if len(g)]
+        self.members = [int(P.p_member[g[0]]) for g in self.groups]
+        has = np.zeros(n_members, dtype=bool)
+        has[self.members] = True
+        self.constant = -float(P.weight * P.m_target[~has].sum())
+        self.problems = []
+        for m, g in zip(self.members, self.groups, strict=True):
+            s = P.p_shift[g]
+            self.problems.append(
+                _Problem(
+                    P.s_start[s],
+                    P.s_end[s],
+                    P.s_x[s],
+                    P.s_y[s],
+                    P.p_value[g],
+                    P.s_pay[s].astype(np.float64),
+                    P.p_forced[g],
+                    max_minutes=None if np.isinf(P.m_cap_min[m]) else float(P.m_cap_min[m]),
+                    max_pay=None if np.isinf(P.m_cap_pay[m]) else float(P.m_cap_pay[m]),
+                    target=float(P.m_target[m]),
+                    weight=P.weight,
+                    speed=60.0 / P.minutes_per_km,
+                )
+            )
+
+    def priced(self, mu: np.ndarray, subset: list[int] | None = None):
+        """Each member's best week under prices: (chosen pair mask, bound)."""
+        P = self.P
+        chosen = np.zeros(len(P.p_member), dtype=bool)
+        total = self.constant + float(mu @ P.s_slots)
+        for k in range(len(self.groups)) if subset is None else subset:
+            g = self.groups[k]
+            week = self.problems[k].solve_with(P.p_value[g] - mu[P.p_shift[g]])
+            chosen[g[week.chosen]] = True
+            total += week.objective
+        return chosen, total
+
+    def best_response(self, chosen: np.ndarray, order: list[int], deadline: float) -> np.ndarray:
+        """Re-plan members one by one with true values, others fixed (never worse)."""
+        P = self.P
+        taken = np.bincount(P.p_shift[chosen], minlength=len(P.s_slots))
+        chosen = chosen.copy()
+        for k in order:
+            if time.perf_counter() > deadline:
+                break
+            g = self.groups[k]
+            s = P.p_shift[g]
+            mine = chosen[g]
+            free = (taken[s] - mine) < P.s_slots[s]
+            values = np.where(free, P.p_value[g], -1e12)
+            week = self.problems[k].solve_with(values)
+            new = np.zeros(len(g), dtype=bool)
+            new[week.chosen] = True
+            if (new & ~free).any():
+                continue
+            taken[s] += new.astype(np.int64) - mine.astype(np.int64)
+            chosen[g] = new
+        return chosen
+
+
+def objective_of(P: Pairs, chosen: np.ndarray, n_members: int) -> float:
+    minutes = np.bincount(
+        P.p_member[chosen], weights=(P.s_end - P.s_start)[P.p_shift[chosen]], minlength=n_members
+    )
+    return float(P.p_value[chosen].sum() - P.weight * np.maximum(0.0, P.m_target - minutes).sum())
+
+
+def repair(P: Pairs, relaxed: np.ndarray) -> np.ndarray:
+    """Drop claimants of over-subscribed shifts (lowest value first), keeping commitments."""
+    idx = np.flatnonzero(relaxed)
+    s = P.p_shift[idx]
+    key = np.where(P.p_forced[idx], np.inf, P.p_value[idx])
+    order = np.lexsort((-key, s))
+    idx, s = idx[order], s[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1]
+    rank = np.arange(len(idx)) - np.repeat(starts, np.diff(np.r_[starts, len(idx)]))
+    keep = rank < P.s_slots[s]
+    out = np.zeros_like(relaxed)
+    out[idx[keep]] = True
+    return out
+
+
+def solve_lagrangian(
+    instance: Instance, *, time_limit: float = 30.0, verbose: bool = False, lp_start=True
+) -> Assignment:
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    all_idx = np.arange(len(P.p_member))
+    best = greedy(P, all_idx)
+    best_obj = objective_of(P, best, n_m)
+    lag = Lagrangian(P, n_m)
+    mu = np.zeros(len(P.s_slots))
+    if lp_start:
+        from .milp import build_model, solve_highs
+
+        model = build_model(P, all_idx)
+        duals, lp, _, _ = solve_highs(model, time_limit=time_limit, relax=True)
+        # slot rows come first, in order of the shifts that have more claimants than slots
+        ps = P.p_shift
+        shifts, counts = np.unique(ps, return_counts=True)
+        over = shifts[counts > P.s_slots[shifts]]
+        mu[over] = np.abs(duals[: len(over)])
+        if verbose:
+            print(f"lp {lp:.0f} t {time.perf_counter() - t0:.2f}")
+    ub = np.inf
+    theta = 1.0
+    stall = 0
+    it = 0
+    while time.perf_counter() < deadline:
+        it += 1
+        relaxed, bound = lag.priced(mu)
+        if bound < ub - 1e-9:
+            ub = bound
+            stall = 0
+        else:
+            stall += 1
+            if stall >= 3:
+                theta /= 2
+                stall = 0
+        primal = greedy(P, all_idx, initial=repair(P, relaxed))
+        obj = objective_of(P, primal, n_m)
+        if obj > best_obj:
+            best, best_obj = primal, obj
+        if verbose:
+            print(f"it {it} t {time.perf_counter() - t0:.2f} ub {ub:.0f} lb {best_obj:.0f} q {best_obj / ub:.5f}")
+        if best_obj >= ub - 1e-6 * abs(ub):
+            break
+        demand = np.bincount(P.p_shift[relaxed], minlength=len(mu))
+        g = (demand - P.s_slots).astype(np.float64)
+        g[(mu <= 0) & (g < 0)] = 0.0
+        norm = float(g @ g)
+        if norm == 0:
+            break
+        mu = np.maximum(0.0, mu + theta * (bound - best_obj) / norm * g)
+    rng = np.random.default_rng(0)
+    order = list(rng.permutation(len(lag.groups)))
+    polished = lag.best_response(best, order, deadline + 0.1 * time_limit)
+    pobj = objective_of(P, polished, n_m)
+    if verbose:
+        print(f"polish {pobj:.0f} q {pobj / ub:.5f} t {time.perf_counter() - t0:.2f}")
+    if pobj > best_obj:
+        best, best_obj = polished, pobj
+    return _assignment(instance, P, np.flatnonzero(best), status="feasible", bound=ub)

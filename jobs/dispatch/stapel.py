@@ -203,8 +203,8 @@ class _Problem:
             if use_seg and len(A):
                 A = A[prov_seg[A] == seg]
             nb = len(B)
-            P = np.broadcast_to(base, (nb, K1)).copy()
-            P_arg = np.broadcast_to(base_arg, (nb, K1)).copy()
+            P = np.repeat(base[None, :], nb, axis=0)
+            P_arg = np.repeat(base_arg[None, :], nb, axis=0)
             if len(A):
                 travel = np.hypot(x[A][:, None] - x[B][None, :], y[A][:, None] - y[B][None, :])
                 ok = t_end[A][:, None] + travel * mpk <= t_start[B][None, :] + TOL
@@ -213,7 +213,7 @@ class _Problem:
                     A, ok = A[keep], ok[keep]
                     cube = np.where(ok[:, :, None], F[A][:, None, :], NEG)
                     best = cube.argmax(axis=0)
-                    vals = np.take_along_axis(cube, best[None], axis=0)[0]
+                    vals = cube.max(axis=0)
                     better = vals > P
                     P[better] = vals[better]
                     P_arg[better] = A[best][better]
@@ -223,8 +223,9 @@ class _Problem:
             src = ks[None, :] - d
             valid = src >= 0
             srcc = np.maximum(src, 0)
-            rows = np.where(valid, np.take_along_axis(P, srcc, axis=1), NEG)
-            r_arg = np.where(valid, np.take_along_axis(P_arg, srcc, axis=1), -1)
+            bi = np.arange(nb)[:, None]
+            rows = np.where(valid, P[bi, srcc], NEG)
+            r_arg = np.where(valid, P_arg[bi, srcc], -1)
             r_k = srcc
             if self.saturate:
                 tail = np.where(ks[None, :] >= K - d, P, NEG)
@@ -267,6 +268,11 @@ class _Problem:
         return float(self.value[path].sum()) - self.weight * max(0.0, self.target - minutes)
 
     # -- pay cap ---------------------------------------------------------------------------
+
+    def solve_with(self, values: np.ndarray) -> Week:
+        """Solve again under other per-candidate values (given in the caller's order)."""
+        self.value = np.asarray(values, dtype=np.float64)[self.order]
+        return self.solve()
 
     def solve(self) -> Week:
         wt = self.weight * self.target
@@ -448,7 +454,7 @@ class _Problem:
         )
         rows = [c for c in cliques] + [p for p in travel_pairs]
         weights: list[tuple[np.ndarray, np.ndarray, float, float]] = []
-        if self.K < minutes.sum() / self.g and not self.saturate:
+        if minutes.sum() / self.g > self.K and not self.saturate:
             weights.append((np.arange(n), minutes, -np.inf, self.K * self.g))
         weights.append((np.arange(n), self.pay, -np.inf, float(self.max_pay)))
         bonus = self.weight > 0 and self.target > 0
@@ -552,30 +558,43 @@ def best_week(
     return problem.solve()
 
 
-def candidates(instance: Instance, member: Member) -> tuple[list[Shift], list[bool]]:
+def candidates(instance: Instance, member: Member) -> tuple[np.ndarray, np.ndarray]:
     """Shifts the member may take alone: eligible or committed, and compatible with the
     commitments and within the caps left after them."""
+    a = instance.arrays
     committed = [instance.shift_by_id[c] for c in member.commitments]
+    ok = np.ones(len(instance.shifts), dtype=bool)
+    if a.skill_names:
+        skills = [i for i, name in enumerate(a.skill_names) if name in member.skills]
+        ok &= (a.skill == -1) | np.isin(a.skill, skills)
+    dist = np.hypot(a.x - member.home[0], a.y - member.home[1])
+    ok &= dist <= instance.radius(member) + TOL
+    if member.windows:
+        w_start = np.array([w[0] for w in member.windows], dtype=np.float64)
+        w_end = np.array([w[1] for w in member.windows], dtype=np.float64)
+        idx = np.searchsorted(w_start, a.start + TOL, side="right") - 1
+        ok &= (idx >= 0) & (a.end <= w_end[np.maximum(idx, 0)] + TOL)
+    else:
+        ok[:] = False
     used_min = sum(s.minutes for s in committed)
     used_pay = sum(s.pay_cents for s in committed)
-    chosen: list[Shift] = list(committed)
-    forced = [True] * len(committed)
-    commitment_ids = set(member.commitments)
-    for shift in instance.shifts:
-        if shift.id in commitment_ids or instance.ineligibility(member, shift) is not None:
-            continue
-        if member.max_minutes is not None and used_min + shift.minutes > member.max_minutes + TOL:
-            continue
-        if (
-            member.max_pay_cents is not None
-            and used_pay + shift.pay_cents > member.max_pay_cents + TOL
-        ):
-            continue
-        if not all(instance.compatible(shift, c) for c in committed):
-            continue
-        chosen.append(shift)
-        forced.append(False)
-    return chosen, forced
+    if member.max_minutes is not None:
+        ok &= used_min + (a.end - a.start) <= member.max_minutes + TOL
+    if member.max_pay_cents is not None:
+        ok &= used_pay + a.pay <= member.max_pay_cents + TOL
+    mpk = 60.0 / instance.travel_speed_kmh
+    for c in committed:
+        # Compatible with each commitment, travel included.
+        travel = np.hypot(a.x - c.location[0], a.y - c.location[1]) * mpk
+        before = a.start <= c.start
+        ok &= np.where(before, a.end + travel <= c.start + TOL, c.end + travel <= a.start + TOL)
+    for index in (instance.shift_index[b] for b in member.blocked if b in instance.shift_index):
+        ok[index] = False
+    for c in committed:
+        ok[instance.shift_index[c.id]] = False
+    forced = np.array([instance.shift_index[c.id] for c in committed], dtype=np.int64)
+    idx = np.concatenate([forced, np.flatnonzero(ok)])
+    return idx, np.arange(len(idx)) < len(forced)
 
 
 def stapel(instance: Instance, member_id: str) -> Assignment:
@@ -583,18 +602,32 @@ def stapel(instance: Instance, member_id: str) -> Assignment:
     member = instance.member_by_id.get(member_id)
     if member is None:
         raise KeyError(member_id)
-    shifts, forced = candidates(instance, member)
-    values = [instance.value(member, s) for s in shifts]
-    week = best_week(
-        shifts,
-        values,
-        forced,
-        member=member,
-        speed=instance.travel_speed_kmh,
-        weight=instance.shortfall_cents_per_minute,
+    idx, forced = candidates(instance, member)
+    a = instance.arrays
+    w = instance.shortfall_cents_per_minute
+    if len(idx):
+        dist = np.hypot(a.x[idx] - member.home[0], a.y[idx] - member.home[1])
+        problem = _Problem(
+            a.start[idx],
+            a.end[idx],
+            a.x[idx],
+            a.y[idx],
+            a.pay[idx] - instance.km_cost_cents * dist,
+            a.pay[idx],
+            forced,
+            max_minutes=member.max_minutes,
+            max_pay=member.max_pay_cents,
+            target=member.target_minutes,
+            weight=w,
+            speed=instance.travel_speed_kmh,
+        )
+        week = problem.solve()
+        chosen = [instance.shifts[i] for i in idx[week.chosen]]
+    else:
+        chosen = []
+    chosen.sort(key=lambda s: (s.start, s.end))
+    pairs = tuple((member.id, s.id) for s in chosen)
+    objective = sum(instance.value(member, s) for s in chosen) - instance.shortfall(
+        member, sum(s.minutes for s in chosen)
     )
-    pairs = tuple((member.id, shifts[i].id) for i in sorted(week.chosen, key=lambda i: shifts[i].start))
-    objective = sum(values[i] for i in week.chosen) - instance.shortfall(
-        member, sum(shifts[i].minutes for i in week.chosen)
-    )
-    return Assignment(pairs=pairs, objective=objective, bound=week.bound, status="optimal")
+    return Assignment(pairs=pairs, objective=objective, bound=objective, status="optimal")

@@ -70,6 +70,11 @@ class Cooperative(models.Model):
         default=7,
         validators=[MinValueValidator(1)],
     )
+    travel_speed_kmh = models.PositiveSmallIntegerField(
+        _("travel speed between jobs (km/h)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(80)],
+    )
     founded_on = models.DateField(_("founded on"))
     created_at = models.DateTimeField(auto_now_add=True)
 

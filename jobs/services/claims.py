@@ -1,0 +1,369 @@
+"""Claiming work, concurrency-safe.
+
+A claim holds a slot from the moment it is made until it is withdrawn or rejected.
+``shift_claim`` locks the member's user row (one claim at a time per member, so two
+overlapping claims cannot both pass the travel check) and the shift row (slots and the
+waitlist). ``Shift.filled`` moves by conditional UPDATE; the check constraint
+``filled <= slots`` and, on PostgreSQL, the exclusion constraint on the claim's time
+range are the database's last word.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.access import has_role, require_role
+from members.models import MemberSkill, User
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.geo import haversine_km
+
+from ..access import require_job_manager
+from ..models import SLOT_HOLDING, Claim, Job, Shift
+from ..notifications import notify_claim
+
+OFFER_HOURS = 12
+C = Claim.Status
+
+
+def travel_minutes(a: Shift, b: Shift, speed_kmh: float) -> float:
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) / speed_kmh * 60
+
+
+def find_conflict(*, user: User, shift: Shift, speed_kmh: float) -> Claim | None:
+    """The member's slot-holding claim that overlaps ``shift``, travel time included."""
+    nearby = (
+        Claim.objects.filter(
+            user=user,
+            status__in=SLOT_HOLDING,
+            start__lt=shift.end + timedelta(hours=6),
+            end__gt=shift.start - timedelta(hours=6),
+        )
+        .exclude(shift=shift)
+        .select_related("shift__job")
+    )
+    for claim in nearby:
+        other = claim.shift
+        gap = timedelta(minutes=travel_minutes(other, shift, speed_kmh))
+        if other.start <= shift.start:
+            if other.end + gap > shift.start:
+                return claim
+        elif shift.end + gap > other.start:
+            return claim
+    return None
+
+
+def check_eligibility(*, user: User, shift: Shift) -> None:
+    """Membership, job state, time and skill with a certificate valid on the shift date."""
+    require_role(user, shift.cooperative_id, "member")
+    if shift.status != Shift.Status.OPEN or shift.job_status not in (
+        Job.Status.OPEN,
+        Job.Status.IN_PROGRESS,
+    ):
+        raise Conflict(_("This shift is not open for claims."), code="shift_closed", field="shift")
+    if shift.start <= timezone.now():
+        raise Conflict(_("This shift has already started."), code="started", field="shift")
+    if shift.required_skill_id:
+        held = (
+            MemberSkill.objects.filter(user=user, skill_id=shift.required_skill_id)
+            .select_related("skill")
+            .first()
+        )
+        if held is None:
+            raise PermissionDenied(
+                _("This shift needs the skill %(skill)s.") % {"skill": shift.required_skill.name},
+                code="skill_required",
+            )
+        if not held.valid_on(shift.local_date):
+            raise PermissionDenied(
+                _("Your certificate for %(skill)s is not valid on the day of this shift.")
+                % {"skill": shift.required_skill.name},
+                code="certificate_expired",
+            )
+
+
+def _take_slot(shift: Shift) -> bool:
+    return bool(
+        Shift.objects.filter(pk=shift.pk, filled__lt=F("slots")).update(filled=F("filled") + 1)
+    )
+
+
+def _free_slot(shift: Shift) -> None:
+    Shift.objects.filter(pk=shift.pk, filled__gt=0).update(filled=F("filled") - 1)
+
+
+@transaction.atomic
+def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Claim:
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    shift = (
+        Shift.objects.select_for_update()
+        .select_related("job", "cooperative", "required_skill")
+        .get(pk=shift.pk)
+    )
+    check_eligibility(user=user, shift=shift)
+    existing = Claim.objects.filter(shift=shift, user=user).first()
+    if existing is not None and existing.status not in (C.WITHDRAWN, C.REJECTED):
+        raise Conflict(_("You already claimed this shift."), code="already_claimed", field="shift")
+    conflict = find_conflict(user=user, shift=shift, speed_kmh=shift.cooperative.travel_speed_kmh)
+    if conflict is not None:
+        raise Conflict(
+            _("This overlaps with your shift %(job)s at %(time)s (travel time included).")
+            % {
+                "job": conflict.shift.job.title,
+                "time": timezone.localtime(conflict.start).strftime("%d-%m %H:%M"),
+            },
+            code="overlap",
+            field="shift",
+        )
+    if _take_slot(shift):
+        status = C.CONFIRMED if shift.job.auto_confirm else C.CLAIMED
+        position = None
+    elif allow_waitlist:
+        status = C.WAITLISTED
+        position = (
+            Claim.objects.filter(shift=shift).aggregate(m=Max("waitlist_position"))["m"] or 0
+        ) + 1
+    else:
+        raise Conflict(_("This shift is full."), code="shift_full", field="shift")
+    values = {
+        "status": status, "waitlist_position": position, "start": shift.start, "end": shift.end,
+        "status_reason": "", "offer_expires_at": None,
+        "confirmed_at": timezone.now() if status == C.CONFIRMED else None,
+    }  # fmt: skip
+    try:
+        with transaction.atomic():
+            if existing is not None:
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                existing.save()
+                claim = existing
+            else:
+                claim = Claim.objects.create(shift=shift, user=user, **values)
+    except IntegrityError as exc:  # the exclusion constraint: an overlap slipped past the check
+        raise Conflict(
+            _("This overlaps with another shift of yours."), code="overlap", field="shift"
+        ) from exc
+    audit_record(
+        actor=user, action=f"claim.{status}", target=claim, cooperative_id=shift.cooperative_id
+    )
+    claim.shift = shift
+    notify_claim(
+        claim,
+        event="waitlisted"
+        if status == C.WAITLISTED
+        else ("confirmed" if status == C.CONFIRMED else "claimed"),
+    )
+    return claim
+
+
+def _lock_claim(claim_id: int) -> Claim:
+    claim = (
+        Claim.objects.select_for_update()
+        .select_related("shift__job", "shift__cooperative", "user")
+        .filter(pk=claim_id)
+        .first()
+    )
+    if claim is None:
+        raise NotFound(_("Claim not found."), field="claim")
+    Shift.objects.select_for_update().filter(pk=claim.shift_id).first()
+    return claim
+
+
+def _offer_next(shift: Shift) -> Claim | None:
+    """Offer a freed slot to the first member on the waitlist (the offer holds the slot)."""
+    candidate = (
+        Claim.objects.select_for_update()
+        .filter(shift=shift, status=C.WAITLISTED)
+        .select_related("user", "shift__job")
+        .order_by("waitlist_position")
+        .first()
+    )
+    if candidate is None or shift.start <= timezone.now() or not _take_slot(shift):
+        return None
+    candidate.status = C.OFFERED
+    candidate.waitlist_position = None
+    candidate.offer_expires_at = min(timezone.now() + timedelta(hours=OFFER_HOURS), shift.start)
+    candidate.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
+    audit_record(
+        actor=None, action="claim.offered", target=candidate, cooperative_id=shift.cooperative_id
+    )
+    notify_claim(candidate, event="offered")
+    return candidate
+
+
+def _release(claim: Claim, *, status: str, reason: str = "") -> None:
+    held = claim.holds_slot
+    claim.status = status
+    claim.status_reason = reason[:200]
+    claim.waitlist_position = None
+    claim.offer_expires_at = None
+    claim.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "waitlist_position",
+            "offer_expires_at",
+            "updated_at",
+        ]
+    )
+    if held:
+        _free_slot(claim.shift)
+        claim.shift.refresh_from_db(fields=["filled"])
+        _offer_next(claim.shift)
+
+
+@transaction.atomic
+def claim_withdraw(*, user: User, claim_id: int) -> Claim:
+    claim = _lock_claim(claim_id)
+    if claim.user_id != user.pk:
+        raise NotFound(_("Claim not found."), field="claim")
+    if claim.status not in (C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.OFFERED):
+        raise Conflict(
+            _("This claim cannot be withdrawn any more."), code="invalid_state", field="status"
+        )
+    deadline = claim.shift.start - timedelta(hours=claim.shift.cooperative.claim_withdrawal_hours)
+    if claim.status != C.WAITLISTED and timezone.now() > deadline:
+        raise Conflict(
+            _(
+                "You can withdraw until %(hours)s hours before the start. Contact the client or the board."
+            )
+            % {"hours": claim.shift.cooperative.claim_withdrawal_hours},
+            code="withdrawal_deadline_passed",
+            field="claim",
+        )
+    _release(claim, status=C.WITHDRAWN)
+    audit_record(
+        actor=user,
+        action="claim.withdrawn",
+        target=claim,
+        cooperative_id=claim.shift.cooperative_id,
+    )
+    return claim
+
+
+@transaction.atomic
+def claim_confirm(*, actor: User, claim_id: int) -> Claim:
+    claim = _lock_claim(claim_id)
+    require_job_manager(actor, claim.shift.job)
+    if claim.status != C.CLAIMED:
+        raise Conflict(
+            _("Only a new claim can be confirmed."), code="invalid_state", field="status"
+        )
+    claim.status = C.CONFIRMED
+    claim.confirmed_at = timezone.now()
+    claim.save(update_fields=["status", "confirmed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="claim.confirmed",
+        target=claim,
+        cooperative_id=claim.shift.cooperative_id,
+    )
+    notify_claim(claim, event="confirmed")
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, actor: User, claim_id: int, reason: str) -> Claim:
+    claim = _lock_claim(claim_id)
+    require_job_manager(actor, claim.shift.job)
+    if not (reason or "").strip():
+        raise ValidationFailed(_("Give a reason."), code="required", field="reason")
+    if claim.status not in (C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.OFFERED):
+        raise Conflict(_("This claim cannot be rejected."), code="invalid_state", field="status")
+    _release(claim, status=C.REJECTED, reason=reason.strip())
+    audit_record(
+        actor=actor,
+        action="claim.rejected",
+        target=claim,
+        cooperative_id=claim.shift.cooperative_id,
+        data={"reason": reason.strip()},
+    )
+    notify_claim(claim, event="rejected")
+    return claim
+
+
+@transaction.atomic
+def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
+    claim = _lock_claim(claim_id)
+    if claim.user_id != user.pk:
+        raise NotFound(_("Claim not found."), field="claim")
+    if claim.status != C.OFFERED or (
+        claim.offer_expires_at and claim.offer_expires_at < timezone.now()
+    ):
+        raise Conflict(_("This offer is no longer open."), code="offer_closed", field="claim")
+    if not accept:
+        _release(claim, status=C.WITHDRAWN, reason="declined offer")
+        audit_record(
+            actor=user,
+            action="claim.offer_declined",
+            target=claim,
+            cooperative_id=claim.shift.cooperative_id,
+        )
+        return claim
+    claim.status = C.CONFIRMED if claim.shift.job.auto_confirm else C.CLAIMED
+    claim.offer_expires_at = None
+    if claim.status == C.CONFIRMED:
+        claim.confirmed_at = timezone.now()
+    claim.save(update_fields=["status", "offer_expires_at", "confirmed_at", "updated_at"])
+    audit_record(
+        actor=user,
+        action="claim.offer_accepted",
+        target=claim,
+        cooperative_id=claim.shift.cooperative_id,
+    )
+    return claim
+
+
+@transaction.atomic
+def offers_expire(*, now=None) -> int:
+    """Beat: offers nobody answered go to the next on the waitlist."""
+    now = now or timezone.now()
+    expired = 0
+    for claim_id in Claim.objects.filter(status=C.OFFERED, offer_expires_at__lt=now).values_list(
+        "pk", flat=True
+    ):
+        claim = _lock_claim(claim_id)
+        if claim.status == C.OFFERED:
+            _release(claim, status=C.WITHDRAWN, reason="offer expired")
+            expired += 1
+    return expired
+
+
+@transaction.atomic
+def claim_mark_no_show(*, actor: User, claim_id: int) -> Claim:
+    claim = _lock_claim(claim_id)
+    require_job_manager(actor, claim.shift.job)
+    if claim.shift.start > timezone.now():
+        raise Conflict(
+            _("A no-show can be marked once the shift has started."),
+            code="not_started",
+            field="claim",
+        )
+    if claim.status not in (C.CLAIMED, C.CONFIRMED):
+        raise Conflict(
+            _("Only a claimed or confirmed shift can be a no-show."),
+            code="invalid_state",
+            field="status",
+        )
+    claim.status = C.NO_SHOW
+    claim.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor, action="claim.no_show", target=claim, cooperative_id=claim.shift.cooperative_id
+    )
+    return claim
+
+
+def claim_for_manager(*, actor: User, claim_id: int) -> Claim:
+    claim = Claim.objects.select_related("shift__job").filter(pk=claim_id).first()
+    if claim is None or not (
+        claim.user_id == actor.pk
+        or has_role(actor, claim.shift.cooperative_id, "board")
+        or claim.shift.job.client.client_users.filter(user=actor).exists()
+    ):
+        raise NotFound(_("Claim not found."), field="claim")
+    return claim

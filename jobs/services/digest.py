@@ -1,0 +1,48 @@
+"""The daily digest of new matching shifts: one mail per member, never one per shift."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Membership, NotificationPreference
+from werkstation.errors import ApplicationError
+from werkstation.notify import email_user_on_commit
+
+from ..selectors import FeedFilters, feed_for, feed_row
+
+DIGEST_LIMIT = 10
+
+
+def shift_digest_send(*, now=None) -> int:
+    now = now or timezone.now()
+    weekly_day = now.weekday() == 0
+    sent = 0
+    users = {
+        m.user_id: m.user for m in Membership.objects.filter(status="active").select_related("user")
+    }
+    for user in users.values():
+        pref = NotificationPreference.objects.filter(user=user).first()
+        frequency = pref.shift_digest if pref else "daily"
+        if frequency == "never" or (frequency == "weekly" and not weekly_day):
+            continue
+        since = now - timedelta(days=7 if frequency == "weekly" else 1)
+        try:
+            rows = list(
+                feed_for(user, FeedFilters(), now=now).filter(created_at__gte=since)[:DIGEST_LIMIT]
+            )
+        except ApplicationError:  # no address or availability yet: nothing to match
+            continue
+        if not rows:
+            continue
+        email_user_on_commit(
+            to=user.email,
+            language=user.preferred_language,
+            subject=_("New work near you"),
+            template="jobs/email/digest.txt",
+            context={"user": user, "shifts": [feed_row(r) for r in rows]},
+        )
+        sent += 1
+    return sent

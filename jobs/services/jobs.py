@@ -1,0 +1,470 @@
+"""Posting work: jobs, shifts (single or from a weekly pattern), edits and cancellations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.access import has_role
+from members.models import Cooperative, Skill, User
+from members.validators import normalize_postcode, validate_postcode
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+from ..access import is_client_user, require_job_manager
+from ..geocoding import geocode
+from ..lifecycle import check_transition
+from ..models import SLOT_HOLDING, Claim, Client, Job, RateCard, Shift
+from ..models.work import CATEGORY_CHOICES
+from ..notifications import notify_claim
+
+MAX_SHIFT_HOURS = 16
+MAX_PATTERN_WEEKS = 52
+CATEGORIES = {value for value, _label in CATEGORY_CHOICES}
+EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
+
+
+def _tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _epoch_minutes(moment: datetime) -> int:
+    return int((moment - EPOCH).total_seconds() // 60)
+
+
+def shift_denormalize(shift: Shift, job: Job) -> Shift:
+    """Copy what the feed filters on from the job and the times onto the shift."""
+    local = shift.start.astimezone(_tz())
+    minutes = int((shift.end - shift.start).total_seconds() // 60)
+    shift.cooperative_id = job.cooperative_id
+    shift.job_status = job.status
+    shift.category = job.category
+    shift.required_skill_id = job.required_skill_id
+    shift.latitude = float(job.latitude)
+    shift.longitude = float(job.longitude)
+    shift.start_minute = _epoch_minutes(shift.start)
+    shift.end_minute = _epoch_minutes(shift.end)
+    shift.local_date = local.date()
+    shift.local_weekday = local.weekday()
+    shift.local_start = local.hour * 60 + local.minute
+    shift.local_end = shift.local_start + minutes
+    return shift
+
+
+def _require_poster(user: User, cooperative: Cooperative, client: Client) -> None:
+    if not client.links.filter(cooperative=cooperative).exists():
+        raise ValidationFailed(
+            _("This client does not work with this cooperative."), field="client"
+        )
+    if not (is_client_user(user, client) or has_role(user, cooperative, "board")):
+        raise PermissionDenied(
+            _("Only the client's users or the cooperative's board post work for this client."),
+            code="job_manager_required",
+        )
+
+
+def _money(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (ArithmeticError, ValueError) as exc:
+        raise ValidationFailed(_("Enter an amount in euros."), field=field) from exc
+    if amount < 0:
+        raise ValidationFailed(_("An amount cannot be negative."), field=field)
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def job_create(
+    *,
+    actor: User,
+    cooperative: Cooperative,
+    client: Client,
+    title: str,
+    category: str,
+    street: str,
+    postcode: str,
+    city: str = "Utrecht",
+    description: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    required_skill: Skill | None = None,
+    client_tariff: Decimal | None = None,
+    member_pay: Decimal | None = None,
+    auto_confirm: bool = False,
+    publish: bool = True,
+    source: str = Job.Source.DIRECT,
+) -> Job:
+    _require_poster(actor, cooperative, client)
+    if not (title or "").strip():
+        raise ValidationFailed(_("Give the job a title."), code="required", field="title")
+    if category not in CATEGORIES:
+        raise ValidationFailed(_("Choose a category from the list."), field="category")
+    try:
+        validate_postcode(postcode)
+    except Exception as exc:
+        raise ValidationFailed(
+            _("Enter a Dutch postcode: four digits and two letters, like 3526 KL."),
+            code="invalid_postcode",
+            field="postcode",
+        ) from exc
+    postcode = normalize_postcode(postcode)
+    if required_skill is not None and required_skill.cooperative_id != cooperative.pk:
+        raise ValidationFailed(
+            _("This skill is not on the cooperative's list."), field="required_skill"
+        )
+    if (latitude is None) != (longitude is None):
+        raise ValidationFailed(_("Give both latitude and longitude."), field="longitude")
+    if latitude is None:
+        found = geocode(postcode=postcode, street=street)
+        if found is None:
+            raise ValidationFailed(
+                _("We could not find this address; give its coordinates."),
+                code="not_geocoded",
+                field="postcode",
+            )
+        latitude, longitude = found
+    rate = RateCard.objects.filter(cooperative=cooperative, category=category).first()
+    if member_pay is None or client_tariff is None:
+        if rate is None:
+            field = "member_pay" if member_pay is None else "client_tariff"
+            raise ValidationFailed(
+                _("The cooperative has no standard rate for this category: give the rate."),
+                code="required",
+                field=field,
+            )
+        member_pay = rate.member_pay.amount if member_pay is None else member_pay
+        client_tariff = rate.client_tariff.amount if client_tariff is None else client_tariff
+    member_pay, client_tariff = (
+        _money(member_pay, "member_pay"),
+        _money(client_tariff, "client_tariff"),
+    )
+    if member_pay > client_tariff:
+        raise ValidationFailed(
+            _("The member pay cannot be higher than the client tariff."),
+            code="pay_above_tariff",
+            field="member_pay",
+        )
+    job = Job.objects.create(
+        cooperative=cooperative, client=client, title=title.strip(), description=description, category=category,
+        street=street, postcode=postcode, city=city, latitude=latitude, longitude=longitude,
+        required_skill=required_skill, client_tariff=client_tariff, member_pay=member_pay,
+        auto_confirm=auto_confirm, status=Job.Status.OPEN if publish else Job.Status.DRAFT, created_by=actor,
+        source=source,
+    )  # fmt: skip
+    audit_record(actor=actor, action="job.created", target=job, cooperative_id=cooperative.pk)
+    return job
+
+
+JOB_EDITABLE = {"title", "description", "auto_confirm", "client_tariff", "member_pay"}
+
+
+@transaction.atomic
+def job_update(*, actor: User, job: Job, **fields) -> Job:
+    require_job_manager(actor, job)
+    unknown = set(fields) - JOB_EDITABLE
+    if unknown:
+        raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0])
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.status in (Job.Status.COMPLETED, Job.Status.CANCELLED):
+        raise Conflict(_("A finished job cannot be changed."), code="invalid_state", field="status")
+    for name in ("client_tariff", "member_pay"):
+        if name in fields:
+            fields[name] = _money(fields[name], name)
+    for name, value in fields.items():
+        setattr(job, name, value)
+    if job.member_pay.amount > job.client_tariff.amount:
+        raise ValidationFailed(
+            _("The member pay cannot be higher than the client tariff."),
+            code="pay_above_tariff",
+            field="member_pay",
+        )
+    job.save()
+    audit_record(
+        actor=actor,
+        action="job.updated",
+        target=job,
+        cooperative_id=job.cooperative_id,
+        data={"fields": sorted(fields)},
+    )
+    return job
+
+
+@transaction.atomic
+def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
+    if actor is not None:
+        require_job_manager(actor, job)
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    check_transition(job, to)
+    before = job.status
+    job.status = to
+    job.save(update_fields=["status"])
+    Shift.objects.filter(job=job).update(job_status=to)
+    if to == Job.Status.CANCELLED:
+        for shift in Shift.objects.filter(
+            job=job, status=Shift.Status.OPEN, start__gt=timezone.now()
+        ):
+            _cancel_shift(shift, reason=_("The job was cancelled."))
+    audit_record(
+        actor=actor,
+        action="job.status_changed",
+        target=job,
+        cooperative_id=job.cooperative_id,
+        data={"from": before, "to": to},
+    )
+    return job
+
+
+def _validate_times(start: datetime, end: datetime, *, field_prefix: str = "") -> None:
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationFailed(_("Give times with a time zone."), field=f"{field_prefix}start")
+    if end <= start:
+        raise ValidationFailed(
+            _("The end must be after the start."),
+            code="end_before_start",
+            field=f"{field_prefix}end",
+        )
+    if end - start > timedelta(hours=MAX_SHIFT_HOURS):
+        raise ValidationFailed(
+            _("A shift lasts at most %(hours)s hours.") % {"hours": MAX_SHIFT_HOURS},
+            field=f"{field_prefix}end",
+        )
+    if start <= timezone.now():
+        raise ValidationFailed(
+            _("A shift cannot start in the past."), code="in_the_past", field=f"{field_prefix}start"
+        )
+
+
+def _validate_slots(slots: int, field: str = "slots") -> None:
+    if not isinstance(slots, int) or isinstance(slots, bool) or slots < 1:
+        raise ValidationFailed(
+            _("A shift needs at least one slot."), code="invalid_slots", field=field
+        )
+    if slots > 200:
+        raise ValidationFailed(_("At most 200 slots per shift."), code="invalid_slots", field=field)
+
+
+def _open_job_for_shifts(actor: User, job: Job) -> Job:
+    require_job_manager(actor, job)
+    job = Job.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (Job.Status.DRAFT, Job.Status.OPEN, Job.Status.IN_PROGRESS):
+        raise Conflict(
+            _("Shifts can only be added to a job that is not finished."),
+            code="invalid_state",
+            field="job",
+        )
+    return job
+
+
+# Hooks that may refuse new shifts (the right-to-challenge contracts register one for
+# their budget); each is called with the job and the new shifts and raises to refuse.
+_SHIFT_GUARDS: list = []
+
+
+def shift_guard_register(guard) -> None:
+    _SHIFT_GUARDS.append(guard)
+
+
+def _create_shifts(
+    job: Job, spans: list[tuple[datetime, datetime]], slots: int, actor: User | None
+) -> list[Shift]:
+    shifts = [
+        shift_denormalize(Shift(job=job, start=start, end=end, slots=slots), job)
+        for start, end in spans
+    ]
+    for guard in _SHIFT_GUARDS:
+        guard(job=job, shifts=shifts)
+    created = Shift.objects.bulk_create(shifts)
+    audit_record(
+        actor=actor,
+        action="shift.created",
+        target=job,
+        cooperative_id=job.cooperative_id,
+        data={"count": len(created), "first": spans[0][0].isoformat()},
+    )
+    return created
+
+
+@transaction.atomic
+def shift_create(*, actor: User, job: Job, start: datetime, end: datetime, slots: int = 1) -> Shift:
+    job = _open_job_for_shifts(actor, job)
+    _validate_times(start, end)
+    _validate_slots(slots)
+    return _create_shifts(job, [(start, end)], slots, actor)[0]
+
+
+@transaction.atomic
+def shifts_create_weekly(
+    *,
+    actor: User,
+    job: Job,
+    first_date: date,
+    weekdays: list[int],
+    start_time: time,
+    end_time: time,
+    weeks: int,
+    slots: int = 1,
+) -> list[Shift]:
+    """Many shifts at once, e.g. every Tuesday 9–12 for 8 weeks. An end before the start
+    means the shift runs past midnight."""
+    job = _open_job_for_shifts(actor, job)
+    if not weekdays or any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekdays):
+        raise ValidationFailed(
+            _("Choose weekdays from 0 (Monday) to 6 (Sunday)."), field="weekdays"
+        )
+    if not isinstance(weeks, int) or not 1 <= weeks <= MAX_PATTERN_WEEKS:
+        raise ValidationFailed(
+            _("Repeat for 1 to %(max)s weeks.") % {"max": MAX_PATTERN_WEEKS}, field="weeks"
+        )
+    if start_time == end_time:
+        raise ValidationFailed(
+            _("The end must be after the start."), code="end_before_start", field="end_time"
+        )
+    _validate_slots(slots)
+    tz = _tz()
+    spans = []
+    for week in range(weeks):
+        for weekday in sorted(set(weekdays)):
+            day = first_date + timedelta(days=(weekday - first_date.weekday()) % 7 + 7 * week)
+            start = datetime.combine(day, start_time, tzinfo=tz)
+            end_day = day if end_time > start_time else day + timedelta(days=1)
+            end = datetime.combine(end_day, end_time, tzinfo=tz)
+            spans.append((start, end))
+    for start, end in spans:
+        _validate_times(start, end, field_prefix="")
+    return _create_shifts(job, spans, slots, actor)
+
+
+@transaction.atomic
+def shift_update(
+    *,
+    actor: User,
+    shift: Shift,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    slots: int | None = None,
+) -> Shift:
+    shift = Shift.objects.select_for_update().select_related("job").get(pk=shift.pk)
+    require_job_manager(actor, shift.job)
+    if shift.status != Shift.Status.OPEN:
+        raise Conflict(
+            _("A cancelled shift cannot be changed."), code="invalid_state", field="status"
+        )
+    new_start, new_end = start or shift.start, end or shift.end
+    times_changed = (new_start, new_end) != (shift.start, shift.end)
+    if times_changed:
+        _validate_times(new_start, new_end)
+    if slots is not None:
+        _validate_slots(slots)
+        if slots < shift.filled:
+            raise Conflict(
+                _(
+                    "%(n)s members already hold a place; cancel claims first or keep at least that many slots."
+                )
+                % {"n": shift.filled},
+                code="slots_below_claims",
+                field="slots",
+            )
+        shift.slots = slots
+    shift.start, shift.end = new_start, new_end
+    shift_denormalize(shift, shift.job)
+    shift.save()
+    claims = list(
+        Claim.objects.filter(shift=shift)
+        .exclude(status__in=["withdrawn", "rejected"])
+        .select_related("user", "shift__job")
+    )
+    if times_changed:
+        Claim.objects.filter(shift=shift).update(start=new_start, end=new_end)
+        for claim in claims:
+            notify_claim(claim, event="changed")
+    audit_record(
+        actor=actor,
+        action="shift.updated",
+        target=shift,
+        cooperative_id=shift.cooperative_id,
+        data={"times_changed": times_changed, "slots": shift.slots},
+    )
+    return shift
+
+
+def _cancel_shift(shift: Shift, *, reason: str) -> None:
+    shift.status = Shift.Status.CANCELLED
+    shift.cancel_reason = reason
+    shift.filled = 0
+    shift.save(update_fields=["status", "cancel_reason", "filled"])
+    claims = list(
+        Claim.objects.filter(shift=shift, status__in=[*SLOT_HOLDING, "waitlisted"]).select_related(
+            "user", "shift__job"
+        )
+    )
+    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
+        status="withdrawn", status_reason=reason[:200], waitlist_position=None
+    )
+    for claim in claims:
+        notify_claim(claim, event="cancelled")
+
+
+@transaction.atomic
+def shift_cancel(*, actor: User, shift: Shift, reason: str) -> Shift:
+    shift = Shift.objects.select_for_update().select_related("job").get(pk=shift.pk)
+    require_job_manager(actor, shift.job)
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            _("Give a reason, so the members know why."), code="required", field="reason"
+        )
+    if shift.status == Shift.Status.CANCELLED:
+        raise Conflict(_("This shift is already cancelled."), code="invalid_state", field="status")
+    if shift.start <= timezone.now():
+        raise Conflict(
+            _("A shift that has started cannot be cancelled."), code="started", field="start"
+        )
+    _cancel_shift(shift, reason=reason.strip())
+    audit_record(
+        actor=actor,
+        action="shift.cancelled",
+        target=shift,
+        cooperative_id=shift.cooperative_id,
+        data={"reason": reason.strip()},
+    )
+    return shift
+
+
+def job_for_actor(*, actor: User, job_id: int) -> Job:
+    job = (
+        Job.objects.select_related("client", "cooperative", "required_skill")
+        .filter(pk=job_id)
+        .first()
+    )
+    if job is None or not (
+        is_client_user(actor, job.client_id) or has_role(actor, job.cooperative_id, "member")
+    ):
+        raise NotFound(_("Job not found."), field="job")
+    return job
+
+
+@transaction.atomic
+def jobs_progress(*, now: datetime | None = None) -> dict:
+    """Beat: open jobs whose first shift started become in progress; jobs whose shifts
+    all ended become completed."""
+    now = now or timezone.now()
+    started = Job.objects.filter(
+        status=Job.Status.OPEN, shifts__start__lte=now, shifts__status="open"
+    ).distinct()
+    moved = {"in_progress": 0, "completed": 0}
+    for job in started:
+        job_transition(actor=None, job=job, to=Job.Status.IN_PROGRESS)
+        moved["in_progress"] += 1
+    finished = Job.objects.filter(status=Job.Status.IN_PROGRESS).exclude(
+        Q(shifts__end__gt=now) & Q(shifts__status="open")
+    )
+    for job in finished:
+        job_transition(actor=None, job=job, to=Job.Status.COMPLETED)
+        moved["completed"] += 1
+    return moved

@@ -1,0 +1,267 @@
+"""Hours: the member submits, the client approves or disputes, the board resolves.
+
+Approval only records the fact and emits ``timesheet.approved`` through the
+transactional outbox; payouts settle from there.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.access import require_role
+from members.models import User
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, NotFound, ValidationFailed
+from werkstation.outbox import outbox_emit
+
+from ..access import require_job_manager
+from ..models import Claim, Timesheet
+from ..notifications import notify_timesheet
+
+T = Timesheet.Status
+EXTRA_MINUTES_ALLOWED = 60
+
+
+def _minutes(value, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailed(_("Enter whole minutes."), field=field)
+    return value
+
+
+@transaction.atomic
+def timesheet_submit(
+    *, user: User, claim_id: int, minutes_worked: int, break_minutes: int = 0, note: str = ""
+) -> Timesheet:
+    claim = (
+        Claim.objects.select_for_update()
+        .select_related("shift__job__client", "shift__cooperative")
+        .filter(pk=claim_id)
+        .first()
+    )
+    if claim is None or claim.user_id != user.pk:
+        raise NotFound(
+            _("You can only log hours for your own shifts."), code="not_your_claim", field="claim"
+        )
+    if claim.status not in (Claim.Status.CLAIMED, Claim.Status.CONFIRMED):
+        raise Conflict(
+            _("Hours can only be logged for a shift you held."), code="invalid_state", field="claim"
+        )
+    if claim.shift.end > timezone.now():
+        raise Conflict(
+            _("Log your hours after the shift has ended."), code="not_ended", field="claim"
+        )
+    if Timesheet.objects.filter(claim=claim).exists():
+        raise Conflict(
+            _("Hours for this shift were logged already."),
+            code="duplicate_timesheet",
+            field="claim",
+        )
+    minutes_worked = _minutes(minutes_worked, "minutes_worked")
+    break_minutes = _minutes(break_minutes, "break_minutes")
+    limit = claim.shift.duration_minutes + EXTRA_MINUTES_ALLOWED
+    if minutes_worked <= 0:
+        raise ValidationFailed(_("Enter the minutes you worked."), field="minutes_worked")
+    if minutes_worked > limit:
+        raise ValidationFailed(
+            _("At most %(limit)s minutes: the shift plus one hour.") % {"limit": limit},
+            code="too_many_minutes",
+            field="minutes_worked",
+        )
+    if break_minutes < 0 or break_minutes >= minutes_worked:
+        raise ValidationFailed(
+            _("The break must be shorter than the time worked."), field="break_minutes"
+        )
+    timesheet = Timesheet.objects.create(
+        claim=claim, minutes_worked=minutes_worked, break_minutes=break_minutes, note=note[:300]
+    )
+    audit_record(
+        actor=user,
+        action="timesheet.submitted",
+        target=timesheet,
+        cooperative_id=claim.shift.cooperative_id,
+    )
+    for client_user in claim.shift.job.client.client_users.select_related("user"):
+        notify_timesheet(timesheet, event="submitted", to=client_user.user)
+    return timesheet
+
+
+def _lock(timesheet_id: int) -> Timesheet:
+    timesheet = (
+        Timesheet.objects.select_for_update()
+        .select_related("claim__shift__job", "claim__user", "claim__shift__cooperative")
+        .filter(pk=timesheet_id)
+        .first()
+    )
+    if timesheet is None:
+        raise NotFound(_("Timesheet not found."), field="timesheet")
+    return timesheet
+
+
+def _approve(timesheet: Timesheet, *, actor: User | None, auto: bool = False) -> Timesheet:
+    timesheet.status = T.APPROVED
+    timesheet.decided_at = timezone.now()
+    timesheet.decided_by = actor
+    timesheet.auto_approved = auto
+    timesheet.save()
+    claim = timesheet.claim
+    claim.status = Claim.Status.COMPLETED
+    claim.save(update_fields=["status", "updated_at"])
+    outbox_emit(topic="timesheet.approved", payload={"timesheet_id": timesheet.pk})
+    audit_record(
+        actor=actor,
+        action="timesheet.auto_approved" if auto else "timesheet.approved",
+        target=timesheet,
+        cooperative_id=claim.shift.cooperative_id,
+        data={"minutes": timesheet.paid_minutes},
+    )
+    return timesheet
+
+
+@transaction.atomic
+def timesheet_approved_notify(*, timesheet_id: int) -> bool:
+    """Outbox handler: e-mail the member that the hours were approved, exactly once."""
+    claimed = Timesheet.objects.filter(
+        pk=timesheet_id, status=T.APPROVED, approval_notified_at__isnull=True
+    ).update(approval_notified_at=timezone.now())
+    if not claimed:
+        return False
+    timesheet = Timesheet.objects.select_related("claim__user", "claim__shift__job").get(
+        pk=timesheet_id
+    )
+    notify_timesheet(timesheet, event="approved", to=timesheet.claim.user)
+    return True
+
+
+@transaction.atomic
+def timesheet_approve(*, actor: User, timesheet_id: int) -> Timesheet:
+    timesheet = _lock(timesheet_id)
+    require_job_manager(actor, timesheet.claim.shift.job)
+    if timesheet.status != T.SUBMITTED:
+        raise Conflict(
+            _("Only submitted hours can be approved here."), code="invalid_state", field="status"
+        )
+    return _approve(timesheet, actor=actor)
+
+
+@transaction.atomic
+def timesheet_dispute(*, actor: User, timesheet_id: int, reason: str) -> Timesheet:
+    timesheet = _lock(timesheet_id)
+    require_job_manager(actor, timesheet.claim.shift.job)
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            _("Say what is wrong with these hours."), code="required", field="reason"
+        )
+    if timesheet.status != T.SUBMITTED:
+        raise Conflict(
+            _("Only submitted hours can be disputed."), code="invalid_state", field="status"
+        )
+    timesheet.status = T.DISPUTED
+    timesheet.dispute_reason = reason.strip()[:500]
+    timesheet.save(update_fields=["status", "dispute_reason"])
+    audit_record(
+        actor=actor,
+        action="timesheet.disputed",
+        target=timesheet,
+        cooperative_id=timesheet.claim.shift.cooperative_id,
+        data={"reason": timesheet.dispute_reason},
+    )
+    notify_timesheet(timesheet, event="disputed", to=timesheet.claim.user)
+    return timesheet
+
+
+@transaction.atomic
+def timesheet_resolve(
+    *,
+    actor: User,
+    timesheet_id: int,
+    approve: bool,
+    reason: str = "",
+    minutes_worked: int | None = None,
+    break_minutes: int | None = None,
+) -> Timesheet:
+    """The board settles a dispute: adjust the minutes and approve, or reject with a reason."""
+    timesheet = _lock(timesheet_id)
+    require_role(actor, timesheet.claim.shift.cooperative_id, "board")
+    if timesheet.status != T.DISPUTED:
+        raise Conflict(
+            _("Only disputed hours are resolved by the board."),
+            code="invalid_state",
+            field="status",
+        )
+    if not (reason or "").strip():
+        raise ValidationFailed(_("Explain the decision."), code="required", field="reason")
+    timesheet.resolution = reason.strip()[:500]
+    if not approve:
+        timesheet.status = T.REJECTED
+        timesheet.decided_at = timezone.now()
+        timesheet.decided_by = actor
+        timesheet.save()
+        audit_record(
+            actor=actor,
+            action="timesheet.rejected",
+            target=timesheet,
+            cooperative_id=timesheet.claim.shift.cooperative_id,
+            data={"reason": timesheet.resolution},
+        )
+        notify_timesheet(timesheet, event="rejected", to=timesheet.claim.user)
+        return timesheet
+    limit = timesheet.claim.shift.duration_minutes + EXTRA_MINUTES_ALLOWED
+    if minutes_worked is not None:
+        minutes_worked = _minutes(minutes_worked, "minutes_worked")
+        if not 0 < minutes_worked <= limit:
+            raise ValidationFailed(
+                _("At most %(limit)s minutes: the shift plus one hour.") % {"limit": limit},
+                code="too_many_minutes",
+                field="minutes_worked",
+            )
+        timesheet.minutes_worked = minutes_worked
+    if break_minutes is not None:
+        timesheet.break_minutes = _minutes(break_minutes, "break_minutes")
+    if timesheet.break_minutes >= timesheet.minutes_worked:
+        raise ValidationFailed(
+            _("The break must be shorter than the time worked."), field="break_minutes"
+        )
+    return _approve(timesheet, actor=actor)
+
+
+@transaction.atomic
+def timesheets_auto_approve(*, now=None) -> int:
+    """Beat: hours nobody answered are approved after the cooperative's number of days."""
+    now = now or timezone.now()
+    count = 0
+    candidates = Timesheet.objects.filter(status=T.SUBMITTED).select_related(
+        "claim__shift__cooperative"
+    )
+    for timesheet in candidates:
+        days = timesheet.claim.shift.cooperative.timesheet_auto_approve_days
+        if timesheet.submitted_at + timedelta(days=days) <= now:
+            locked = _lock(timesheet.pk)
+            if locked.status == T.SUBMITTED:
+                _approve(locked, actor=None, auto=True)
+                count += 1
+    return count
+
+
+@transaction.atomic
+def timesheet_reminders(*, now=None) -> int:
+    """Beat: one reminder for shifts that ended over a day ago without hours."""
+    now = now or timezone.now()
+    claims = Claim.objects.filter(
+        status__in=[Claim.Status.CLAIMED, Claim.Status.CONFIRMED],
+        end__lt=now - timedelta(days=1),
+        end__gt=now - timedelta(days=14),
+        timesheet__isnull=True,
+    ).select_related("user", "shift__job")
+    sent = 0
+    for claim in claims:
+        if claim.status_reason == "reminded":
+            continue
+        placeholder = Timesheet(claim=claim, minutes_worked=claim.shift.duration_minutes)
+        notify_timesheet(placeholder, event="reminder", to=claim.user)
+        Claim.objects.filter(pk=claim.pk).update(status_reason="reminded")
+        sent += 1
+    return sent

@@ -1,0 +1,52 @@
+"""Thin Celery wrappers: take ids, call services."""
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from werkstation.celery import register_schedule
+from werkstation.outbox import outbox_register
+
+from .services import claims, digest, jobs, timesheets
+
+
+@shared_task(name="jobs.tasks.timesheets_auto_approve", ignore_result=True)
+def timesheets_auto_approve() -> int:
+    return timesheets.timesheets_auto_approve()
+
+
+@shared_task(name="jobs.tasks.timesheet_reminders", ignore_result=True)
+def timesheet_reminders() -> int:
+    return timesheets.timesheet_reminders()
+
+
+@shared_task(name="jobs.tasks.offers_expire", ignore_result=True)
+def offers_expire() -> int:
+    return claims.offers_expire()
+
+
+@shared_task(name="jobs.tasks.jobs_progress", ignore_result=True)
+def jobs_progress() -> dict:
+    return jobs.jobs_progress()
+
+
+@shared_task(name="jobs.tasks.shift_digest", ignore_result=True)
+def shift_digest() -> int:
+    return digest.shift_digest_send()
+
+
+@shared_task(name="jobs.tasks.timesheet_approved", ignore_result=True)
+def timesheet_approved(timesheet_id: int) -> None:
+    """Outbox handler for ``timesheet.approved``: tell the member (once)."""
+    timesheets.timesheet_approved_notify(timesheet_id=timesheet_id)
+
+
+outbox_register("timesheet.approved", "jobs.tasks.timesheet_approved")
+register_schedule(
+    "timesheets-auto-approve", "jobs.tasks.timesheets_auto_approve", crontab(minute=15)
+)
+register_schedule(
+    "timesheet-reminders", "jobs.tasks.timesheet_reminders", crontab(hour=9, minute=0)
+)
+register_schedule("offers-expire", "jobs.tasks.offers_expire", 300.0)
+register_schedule("jobs-progress", "jobs.tasks.jobs_progress", 600.0)
+register_schedule("shift-digest", "jobs.tasks.shift_digest", crontab(hour=7, minute=30))

@@ -1,0 +1,376 @@
+"""HTML pages of the marketplace: thin, they call services and selectors."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.access import has_role
+from members.models import Cooperative, Skill
+from members.services.accounts import profile_of
+from werkstation.errors import ApplicationError
+from werkstation.forms import add_application_error
+from werkstation.geo import haversine_km
+
+from . import forms
+from .access import can_manage_job
+from .models import Claim, Client, Job, Shift
+from .selectors import (
+    FeedFilters,
+    feed_for,
+    feed_row,
+    jobs_managed_by,
+    jobs_with_fill_rates,
+    my_claims,
+    timesheets_for_manager,
+    week_bounds,
+)
+from .services import calendar, claims, jobs, timesheets
+
+
+def _back(request, default: str):
+    target = request.POST.get("next") or request.GET.get("next")
+    return redirect(
+        target if target and target.startswith("/") and not target.startswith("//") else default
+    )
+
+
+@login_required
+def feed(request):
+    form = forms.FeedFilterForm(request.GET or None)
+    filters = FeedFilters()
+    if form.is_valid():
+        filters = FeedFilters(
+            category=form.cleaned_data["category"] or None,
+            day=form.cleaned_data["day"],
+            max_km=form.cleaned_data["max_km"],
+        )
+    problem = None
+    page = None
+    try:
+        page = Paginator(feed_for(request.user, filters), 50).get_page(request.GET.get("page"))
+        rows = [feed_row(r) for r in page.object_list]
+    except ApplicationError as exc:
+        problem, rows = exc, []
+    template = "jobs/_feed_list.html" if request.htmx else "jobs/feed.html"
+    return render(request, template, {"form": form, "rows": rows, "page": page, "problem": problem})
+
+
+@login_required
+def shift_detail(request, shift_id: int):
+    shift = get_object_or_404(
+        Shift.objects.select_related("job__client", "required_skill", "cooperative"), pk=shift_id
+    )
+    manager = can_manage_job(request.user, shift.job)
+    if not (manager or has_role(request.user, shift.cooperative_id, "member")):
+        raise Http404
+    own = Claim.objects.filter(shift=shift, user=request.user).first()
+    profile = profile_of(request.user)
+    distance = None
+    if profile.has_location:
+        distance = round(
+            haversine_km(
+                float(profile.latitude), float(profile.longitude), shift.latitude, shift.longitude
+            ),
+            1,
+        )
+    context = {
+        "shift": shift,
+        "job": shift.job,
+        "own": own,
+        "distance": distance,
+        "manager": manager,
+        "claims": shift.claims.exclude(status="withdrawn")
+        .select_related("user", "timesheet")
+        .order_by("status", "waitlist_position")
+        if manager
+        else [],
+        "pay": shift.job.member_pay.amount * shift.duration_minutes / 60,
+        "map_url": f"https://www.openstreetmap.org/?mlat={shift.latitude}&mlon={shift.longitude}#map=17/{shift.latitude}/{shift.longitude}",
+    }
+    return render(request, "jobs/shift_detail.html", context)
+
+
+@login_required
+@require_POST
+def shift_claim(request, shift_id: int):
+    shift = get_object_or_404(Shift, pk=shift_id)
+    try:
+        claim = claims.shift_claim(user=request.user, shift=shift)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        if claim.status == Claim.Status.WAITLISTED:
+            messages.info(
+                request,
+                _("The shift is full; you are number %(n)s on the waitlist.")
+                % {"n": claim.waitlist_position},
+            )
+        else:
+            messages.success(request, _("You claimed this shift."))
+    return _back(request, f"/work/shifts/{shift_id}/")
+
+
+@login_required
+@require_POST
+def claim_action(request, claim_id: int, action: str):
+    try:
+        if action == "withdraw":
+            claims.claim_withdraw(user=request.user, claim_id=claim_id)
+            messages.success(request, _("Your claim was withdrawn."))
+        elif action in ("accept", "decline"):
+            claims.offer_respond(user=request.user, claim_id=claim_id, accept=action == "accept")
+            messages.success(request, _("Saved."))
+        elif action == "confirm":
+            claims.claim_confirm(actor=request.user, claim_id=claim_id)
+            messages.success(request, _("Claim confirmed."))
+        elif action == "reject":
+            claims.claim_reject(
+                actor=request.user, claim_id=claim_id, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Claim rejected."))
+        elif action == "no-show":
+            claims.claim_mark_no_show(actor=request.user, claim_id=claim_id)
+            messages.success(request, _("Marked as no-show."))
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, "/work/week/")
+
+
+@login_required
+def my_week(request):
+    try:
+        day = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = timezone.localdate()
+    start, end = week_bounds(day)
+    claimed = list(my_claims(request.user, start=start, end=end))
+    now = timezone.now()
+    for claim in claimed:
+        claim.sheet = getattr(claim, "timesheet", None)  # reverse one-to-one: None when absent
+        claim.can_log = (
+            claim.end <= now and claim.status in ("claimed", "confirmed") and claim.sheet is None
+        )
+    feed_obj = getattr(request.user, "calendar_feed", None)
+    return render(
+        request,
+        "jobs/my_week.html",
+        {
+            "claims": claimed,
+            "week_start": start.date(),
+            "prev": (start - timedelta(days=7)).date().isoformat(),
+            "next": (start + timedelta(days=7)).date().isoformat(),
+            "timesheet_form": forms.TimesheetForm(),
+            "calendar_url": request.build_absolute_uri(f"/calendar/{feed_obj.token}.ics")
+            if feed_obj
+            else None,
+            "total_minutes": sum(c.shift.duration_minutes for c in claimed),
+        },
+    )
+
+
+@login_required
+@require_POST
+def timesheet_submit(request, claim_id: int):
+    form = forms.TimesheetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the minutes you worked."))
+        return _back(request, "/work/week/")
+    try:
+        timesheets.timesheet_submit(user=request.user, claim_id=claim_id, **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your hours were sent to the client."))
+    return _back(request, "/work/week/")
+
+
+@login_required
+@require_POST
+def calendar_action(request, action: str):
+    if action == "rotate":
+        calendar.calendar_feed_rotate(user=request.user)
+        messages.success(request, _("Your calendar link is ready. Add it to your calendar app."))
+    else:
+        calendar.calendar_feed_revoke(user=request.user)
+        messages.success(request, _("Your calendar link no longer works."))
+    return redirect("my-week")
+
+
+def calendar_feed(request, token: str):
+    body = calendar.calendar_render(token=token, host=request.get_host())
+    if body is None:
+        raise Http404
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+def _poster_choices(user):
+    clients = list(Client.objects.filter(client_users__user=user).distinct())
+    board_coops = list(
+        Cooperative.objects.filter(
+            memberships__user=user, memberships__status="active", memberships__is_board=True
+        )
+    )
+    if board_coops:
+        clients += list(
+            Client.objects.filter(links__cooperative__in=board_coops)
+            .exclude(pk__in=[c.pk for c in clients])
+            .distinct()
+        )
+    coops = list(Cooperative.objects.filter(client_links__client__in=clients).distinct())
+    return clients, coops
+
+
+@login_required
+def job_list(request):
+    return render(
+        request,
+        "jobs/job_list.html",
+        {
+            "jobs": jobs_managed_by(request.user).order_by("-created_at"),
+            "timesheets": timesheets_for_manager(request.user).filter(
+                status__in=["submitted", "disputed"]
+            ),
+        },
+    )
+
+
+@login_required
+def job_new(request):
+    clients, coops = _poster_choices(request.user)
+    if not clients:
+        messages.info(request, _("Register your organisation first."))
+        return redirect("client-new")
+    skills = Skill.objects.filter(cooperative__in=coops)
+    form = forms.JobForm(request.POST or None, clients=clients, cooperatives=coops, skills=skills)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        cooperative = get_object_or_404(Cooperative, slug=data.pop("cooperative"))
+        client = get_object_or_404(Client, pk=data.pop("client"))
+        try:
+            job = jobs.job_create(
+                actor=request.user, cooperative=cooperative, client=client, **data
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("The job is posted. Now add its shifts."))
+            return redirect("job-detail", job_id=job.pk)
+    return render(request, "jobs/job_new.html", {"form": form})
+
+
+@login_required
+def job_detail(request, job_id: int):
+    job = get_object_or_404(
+        Job.objects.select_related("client", "cooperative", "required_skill"), pk=job_id
+    )
+    if not can_manage_job(request.user, job):
+        raise Http404
+    shift_form = forms.ShiftForm(prefix="one")
+    pattern_form = forms.WeeklyPatternForm(prefix="week")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "shift":
+                shift_form = forms.ShiftForm(request.POST, prefix="one")
+                if shift_form.is_valid():
+                    jobs.shift_create(actor=request.user, job=job, **shift_form.cleaned_data)
+                    messages.success(request, _("Shift added."))
+                    return redirect("job-detail", job_id=job.pk)
+            elif action == "pattern":
+                pattern_form = forms.WeeklyPatternForm(request.POST, prefix="week")
+                if pattern_form.is_valid():
+                    created = jobs.shifts_create_weekly(
+                        actor=request.user, job=job, **pattern_form.cleaned_data
+                    )
+                    messages.success(request, _("%(n)s shifts added.") % {"n": len(created)})
+                    return redirect("job-detail", job_id=job.pk)
+            elif action in ("open", "completed", "cancelled"):
+                jobs.job_transition(actor=request.user, job=job, to=action)
+                messages.success(request, _("Saved."))
+                return redirect("job-detail", job_id=job.pk)
+            elif action == "cancel-shift":
+                shift = get_object_or_404(Shift, pk=request.POST.get("shift"), job=job)
+                jobs.shift_cancel(
+                    actor=request.user, shift=shift, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("Shift cancelled; the members were told."))
+                return redirect("job-detail", job_id=job.pk)
+        except ApplicationError as exc:
+            target = shift_form if action == "shift" else pattern_form
+            if action in ("shift", "pattern"):
+                add_application_error(target, exc)
+            else:
+                messages.error(request, exc.message)
+    shifts = job.shifts.order_by("start").prefetch_related("claims__user", "claims__timesheet")
+    return render(
+        request,
+        "jobs/job_detail.html",
+        {
+            "job": job,
+            "shifts": shifts,
+            "shift_form": shift_form,
+            "pattern_form": pattern_form,
+            "is_board": has_role(request.user, job.cooperative_id, "board"),
+        },
+    )
+
+
+@login_required
+def timesheet_list(request):
+    rows = timesheets_for_manager(request.user)
+    return render(
+        request, "jobs/timesheets.html", {"timesheets": rows, "resolve_form": forms.ResolveForm()}
+    )
+
+
+@login_required
+@require_POST
+def timesheet_action(request, timesheet_id: int, action: str):
+    if not timesheets_for_manager(request.user).filter(pk=timesheet_id).exists():
+        raise Http404
+    try:
+        if action == "approve":
+            timesheets.timesheet_approve(actor=request.user, timesheet_id=timesheet_id)
+            messages.success(request, _("Hours approved."))
+        elif action == "dispute":
+            timesheets.timesheet_dispute(
+                actor=request.user, timesheet_id=timesheet_id, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Hours disputed; the board will resolve it."))
+        elif action == "resolve":
+            form = forms.ResolveForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Explain the decision."))
+            else:
+                timesheets.timesheet_resolve(
+                    actor=request.user, timesheet_id=timesheet_id, **form.cleaned_data
+                )
+                messages.success(request, _("Saved."))
+        else:
+            raise Http404
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return _back(request, "/work/timesheets/")
+
+
+@login_required
+def board_jobs(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "board"):
+        return render(request, "403.html", status=403)
+    return render(
+        request,
+        "jobs/board_jobs.html",
+        {"cooperative": cooperative, "jobs": jobs_with_fill_rates(cooperative)},
+    )
