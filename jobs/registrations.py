@@ -19,3 +19,7 @@ invitation_kind_register(
     name="client_user", subject=CLIENT_INVITATION_SUBJECT, accept=accept_client_invitation
 )
 personal_data_exporter_register("client_roles", _export_client_roles)
+
+# Outbox handlers and the beat schedule are registered when the tasks module loads;
+# load it at app start so every process (web, worker, beat, tests) knows them.
+from . import tasks  # noqa: E402,F401

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -132,3 +133,22 @@ def row_counts(*models) -> dict:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@contextmanager
+def broker_at(url: str):
+    """Point the Celery app at another broker (e.g. a closed port) and back again."""
+    from werkstation.celery import app
+
+    def reset_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    original = app.conf.broker_url
+    app.conf.broker_url = url
+    reset_pools()
+    try:
+        yield app
+    finally:
+        app.conf.broker_url = original
+        reset_pools()

@@ -22,7 +22,7 @@ SKILLS = ("groen", "vca", "schoonmaak", "zorg", "verhuis", "isolatie")
 DAY = 24 * 60
 DAYS = 7
 TRAVEL_SPEED_KMH = 15
-MAX_HOME_KM = 3
+MAX_HOME_KM = 2.5
 KM_COST_CENTS = 20
 SHORTFALL_CENTS_PER_MINUTE = 4
 MEMBERS_PER_NEIGHBOURHOOD = 100
@@ -139,10 +139,11 @@ def generate(*, shifts: int, members: int, seed: int) -> dict[str, Any]:
         }
         if rng.random() < 0.65:
             member["max_minutes"] = rng.choice((480, 960, 1200, 1440, 1920))
-        if rng.random() < 0.25:
-            member["max_pay_cents"] = rng.choice((8000, 12000, 20000, 30000, 40000))
+        if rng.random() < 0.15:
+            # What is left of a yearly earnings cap (benefits, volunteer allowance).
+            member["max_pay_cents"] = rng.choice((25000, 30000, 40000, 50000, 60000))
         if rng.random() < 0.3:
-            member["max_home_km"] = rng.choice((1.5, 2, 4, 5, 6))
+            member["max_home_km"] = rng.choice((1.5, 2, 3, 4))
         if rng.random() < 0.5:
             target = rng.randrange(4, 31) * 60
             member["target_minutes"] = min(target, member.get("max_minutes", target))

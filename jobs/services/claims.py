@@ -101,7 +101,7 @@ def _free_slot(shift: Shift) -> None:
 def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Claim:
     User.objects.select_for_update().filter(pk=user.pk).first()
     shift = (
-        Shift.objects.select_for_update()
+        Shift.objects.select_for_update(of=("self",))
         .select_related("job", "cooperative", "required_skill")
         .get(pk=shift.pk)
     )
@@ -163,7 +163,7 @@ def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Cla
 
 def _lock_claim(claim_id: int) -> Claim:
     claim = (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("shift__job", "shift__cooperative", "user")
         .filter(pk=claim_id)
         .first()
@@ -177,7 +177,7 @@ def _lock_claim(claim_id: int) -> Claim:
 def _offer_next(shift: Shift) -> Claim | None:
     """Offer a freed slot to the first member on the waitlist (the offer holds the slot)."""
     candidate = (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .filter(shift=shift, status=C.WAITLISTED)
         .select_related("user", "shift__job")
         .order_by("waitlist_position")

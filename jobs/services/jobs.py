@@ -350,7 +350,7 @@ def shift_update(
     end: datetime | None = None,
     slots: int | None = None,
 ) -> Shift:
-    shift = Shift.objects.select_for_update().select_related("job").get(pk=shift.pk)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("job").get(pk=shift.pk)
     require_job_manager(actor, shift.job)
     if shift.status != Shift.Status.OPEN:
         raise Conflict(
@@ -413,7 +413,7 @@ def _cancel_shift(shift: Shift, *, reason: str) -> None:
 
 @transaction.atomic
 def shift_cancel(*, actor: User, shift: Shift, reason: str) -> Shift:
-    shift = Shift.objects.select_for_update().select_related("job").get(pk=shift.pk)
+    shift = Shift.objects.select_for_update(of=("self",)).select_related("job").get(pk=shift.pk)
     require_job_manager(actor, shift.job)
     if not (reason or "").strip():
         raise ValidationFailed(

@@ -37,7 +37,7 @@ def timesheet_submit(
     *, user: User, claim_id: int, minutes_worked: int, break_minutes: int = 0, note: str = ""
 ) -> Timesheet:
     claim = (
-        Claim.objects.select_for_update()
+        Claim.objects.select_for_update(of=("self",))
         .select_related("shift__job__client", "shift__cooperative")
         .filter(pk=claim_id)
         .first()
@@ -91,7 +91,7 @@ def timesheet_submit(
 
 def _lock(timesheet_id: int) -> Timesheet:
     timesheet = (
-        Timesheet.objects.select_for_update()
+        Timesheet.objects.select_for_update(of=("self",))
         .select_related("claim__shift__job", "claim__user", "claim__shift__cooperative")
         .filter(pk=timesheet_id)
         .first()

@@ -28,7 +28,11 @@ def _next_member_number(cooperative: Cooperative) -> int:
 
 def _lock(membership: Membership) -> tuple[Membership, Cooperative]:
     cooperative = Cooperative.objects.select_for_update().get(pk=membership.cooperative_id)
-    locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=membership.pk)
+    )
     return locked, cooperative
 
 

@@ -177,7 +177,16 @@ CELERY_RESULT_EXPIRES = 3600
 # Redis redelivers an unacknowledged task after the visibility timeout. The longest
 # task (a settlement or payout run) stays well under an hour, so two hours never
 # redelivers a task that is still running. (The SQLAlchemy transport takes no options.)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600} if REDIS_URL else {}
+# Publishing gives up quickly when Redis is down (the outbox keeps the event and beat
+# publishes it later), so a web request is never held up by a broker outage.
+REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 2 * 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS if REDIS_URL else {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

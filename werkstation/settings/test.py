@@ -13,7 +13,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env_bool
+from .base import REDIS_TRANSPORT_OPTIONS, VAR_DIR, env_bool
 
 CI = env_bool("CI", False)
 DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/werkstation"
@@ -51,7 +51,7 @@ REDIS_AVAILABLE = _answers(REDIS_URL, 6379)
 if not REDIS_AVAILABLE and CI:
     raise ImproperlyConfigured(f"CI=true: Redis is required but {REDIS_URL} does not answer.")
 if REDIS_AVAILABLE:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
 else:

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from jobs.models import Job, RateCard, Shift
+from jobs.services.jobs import shift_denormalize
+from members.models import AvailabilitySlot, Profile
+
+TZ = ZoneInfo("Europe/Amsterdam")
+HOME = (Decimal("52.073500"), Decimal("5.096500"))  # Marshalllaan, Kanaleneiland
+
+
+def next_weekday(weekday: int, *, weeks_ahead: int = 1) -> datetime:
+    today = timezone.localdate()
+    day = today + timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
+    return datetime.combine(day, time(0), tzinfo=TZ)
+
+
+def at(day: datetime, hour: int, minute: int = 0) -> datetime:
+    return day.replace(hour=hour, minute=minute)
+
+
+def make_shift(job: Job, start: datetime, hours: float = 3, slots: int = 1) -> Shift:
+    shift = shift_denormalize(
+        Shift(job=job, start=start, end=start + timedelta(hours=hours), slots=slots), job
+    )
+    shift.save()
+    return shift
+
+
+def place_member(user, *, lat=HOME[0], lon=HOME[1], radius="5", windows=((0, 7, 22),) * 0) -> None:
+    Profile.objects.filter(user=user).update(
+        latitude=lat, longitude=lon, travel_radius_km=Decimal(radius), postcode="3526 KL"
+    )
+    AvailabilitySlot.objects.filter(user=user).delete()
+    for weekday in range(7):
+        AvailabilitySlot.objects.create(user=user, weekday=weekday, start=time(7), end=time(22))
+
+
+@pytest.fixture
+def market(world):
+    """Coop A with a rate card, an open job of client A, a member placed and available."""
+    RateCard.objects.create(
+        cooperative=world.coop_a,
+        category="greening",
+        client_tariff=Decimal("32.00"),
+        member_pay=Decimal("17.00"),
+    )
+    job = Job.objects.create(
+        cooperative=world.coop_a,
+        client=world.client_a,
+        title="Geveltuinen",
+        category="greening",
+        street="Marshalllaan 40",
+        postcode="3526 GA",
+        latitude=Decimal("52.076000"),
+        longitude=Decimal("5.092000"),
+        client_tariff=Decimal("32.00"),
+        member_pay=Decimal("17.00"),
+        status=Job.Status.OPEN,
+    )
+    for user in (world.member_a, world.board_a, world.treasurer_a, world.auditor_a):
+        place_member(user)
+    world.job = job
+    world.tuesday = next_weekday(1)
+    world.shift = make_shift(job, at(world.tuesday, 9), hours=3, slots=2)
+    return world
