@@ -39,3 +39,36 @@ class TwoFactorRequiredMiddleware:
                 return redirect(f"{settings.LOGIN_URL_2FA_VERIFY}?next={request.get_full_path()}")
             return redirect(f"{settings.LOGIN_URL_2FA_SETUP}?next={request.get_full_path()}")
         return self.get_response(request)
+
+
+class LanguageMiddleware:
+    """Dutch by default, with an English switch.
+
+    The choice made with the language switch (a cookie) wins, then the signed-in
+    person's preferred language, then Dutch. The browser's Accept-Language is not
+    used, so a resident on a phone set to English still lands on the Dutch site
+    unless they pick English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in supported:
+            user = getattr(request, "user", None)
+            language = (
+                getattr(user, "preferred_language", None)
+                if user and user.is_authenticated
+                else None
+            )
+        if language not in supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -152,3 +152,6 @@ def broker_at(url: str):
     finally:
         app.conf.broker_url = original
         reset_pools()
+
+
+from tests.factories.work import market  # noqa: E402,F401  (shared fixture)

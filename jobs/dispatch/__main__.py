@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -49,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("solve", help="assign shifts to all members")
     p.add_argument("instance")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS")
+    p.add_argument(
+        "--workers", type=int, default=min(2, os.cpu_count() or 1), help=argparse.SUPPRESS
+    )
     p = commands.add_parser("stapel", help="best set of shifts for one member (exact)")
     p.add_argument("instance")
     p.add_argument("--member", required=True, metavar="ID")
@@ -71,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "solve":
             if not args.time_limit > 0:
                 raise DispatchError("--time-limit", "must be greater than 0")
-            _print(solve(instance, time_limit=args.time_limit).to_json())
+            result = solve(instance, time_limit=args.time_limit, workers=max(1, args.workers))
+            _print(result.to_json())
             return 0
         if args.command == "stapel":
             if args.member not in instance.member_by_id:

@@ -74,11 +74,19 @@ def member_conflicts(
     return cliques, pairs
 
 
-def build_model(P: Pairs, pair_idx: np.ndarray, members: np.ndarray | None = None) -> Model:
+def build_model(
+    P: Pairs,
+    pair_idx: np.ndarray,
+    members: np.ndarray | None = None,
+    slots: np.ndarray | None = None,
+) -> Model:
     """The MILP over the candidate pairs ``pair_idx`` (indices into ``P``).
 
-    ``members`` lists the members whose shortfall counts (default: those with pairs).
+    ``members`` lists the members whose shortfall counts (default: those with pairs);
+    ``slots`` overrides the shifts' slots (what is left when other members are fixed).
     """
+    if slots is None:
+        slots = P.s_slots
     pair_idx = np.asarray(pair_idx, dtype=np.int64)
     pm, ps = P.p_member[pair_idx], P.p_shift[pair_idx]
     n_x = len(pair_idx)
@@ -98,10 +106,10 @@ def build_model(P: Pairs, pair_idx: np.ndarray, members: np.ndarray | None = Non
     bounds = np.searchsorted(inverse[by_shift], np.arange(len(shifts) + 1))
     for i, s in enumerate(shifts):
         cols = by_shift[bounds[i] : bounds[i + 1]]
-        if len(cols) > P.s_slots[s]:
+        if len(cols) > slots[s]:
             rows.append(cols)
             lo.append(-np.inf)
-            hi.append(float(P.s_slots[s]))
+            hi.append(float(slots[s]))
 
     # Per member: conflicts, caps, fairness.
     targets = []
@@ -275,7 +283,7 @@ def solve_highs(
     if relax:
         obj = info.objective_function_value
         sol = h.getSolution()
-        return np.array(sol.row_dual), obj, obj, status
+        return np.array(sol.col_value), obj, np.array(sol.row_dual), status
     if info.primal_solution_status < 2:  # no feasible solution
         return None, -np.inf, info.mip_dual_bound, status
     x = np.array(h.getSolution().col_value)

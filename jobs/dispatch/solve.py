@@ -135,63 +135,138 @@ def _assignment(
     return Assignment(pairs=pairs, objective=instance.objective(pairs), bound=bound, status=status)
 
 
-def solve(instance: Instance, *, time_limit: float = 30.0, use_milp: bool = True) -> Assignment:
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 1,
+    use_milp: bool = True,
+    seed: int = 0,
+) -> Assignment:
     """The best assignment found within about ``time_limit`` seconds; always feasible.
 
-    ``Assignment.bound`` is a proven upper bound on the optimum (when the MILP ran for every
-    component), ``status`` is "optimal" when all components were solved to HiGHS's gap.
+    ``workers`` > 1 solves components in that many forked processes. ``Assignment.bound``
+    is a proven upper bound on the optimum when every component got its MILP run (else
+    None); ``status`` is "optimal" when all of them were closed.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    groups = components(P, n_m, len(instance.shifts))
+    chosen = np.zeros(len(P.p_member), dtype=bool)
+    for g in groups:
+        chosen[g[greedy(P, g)]] = True
+    has_pair = np.zeros(n_m, dtype=bool)
+    has_pair[P.p_member] = True
+    bound: float | None = -float(P.weight * P.m_target[~has_pair].sum())
+    all_optimal = True
+    if not use_milp or not groups:
+        return _assignment(instance, P, np.flatnonzero(chosen), status="feasible")
+
+    # Time: what is left, shared by the workers, split in proportion to component size.
+    total = sum(len(g) for g in groups)
+    available = max(0.0, deadline - time.perf_counter()) * 0.97
+    budgets = [available * min(1.0, workers * len(g) / total) for g in groups]
+    tasks = [(g, chosen[g], budget, seed + i) for i, (g, budget) in enumerate(zip(groups, budgets, strict=True))]
+    global _SHARED
+    _SHARED = P
+    try:
+        if workers > 1 and len(groups) > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+                results = list(pool.map(_component_task, tasks))
+        else:
+            results = [_component_task(task) for task in tasks]
+    finally:
+        _SHARED = None
+    for (g, _, _, _), (mask, dual, optimal) in zip(tasks, results, strict=True):
+        chosen[g] = mask
+        all_optimal &= optimal
+        if bound is not None:
+            bound = bound + dual if dual is not None and np.isfinite(dual) else None
+    return _assignment(
+        instance,
+        P,
+        np.flatnonzero(chosen),
+        status="optimal" if all_optimal else "feasible",
+        bound=bound,
+    )
+
+
+_SHARED: Pairs | None = None  # the instance's pairs, inherited by forked workers
+
+
+def _component_task(task):
+    g, start_mask, budget, seed = task
+    return solve_component(_SHARED, g, start_mask, budget, seed=seed)
+
+
+def component_objective(P: Pairs, g: np.ndarray, mask: np.ndarray) -> float:
+    """Objective of the pairs ``g[mask]`` for the members of component ``g``."""
+    members = np.unique(P.p_member[g])
+    minutes = np.zeros(len(P.m_target))
+    np.add.at(minutes, P.p_member[g[mask]], (P.s_end - P.s_start)[P.p_shift[g[mask]]])
+    short = np.maximum(0.0, P.m_target[members] - minutes[members]).sum()
+    return float(P.p_value[g[mask]].sum() - P.weight * short)
+
+
+def solve_component(
+    P: Pairs, g: np.ndarray, start_mask: np.ndarray, budget: float, *, seed: int = 0
+) -> tuple[np.ndarray, float | None, bool]:
+    """Improve one component's feasible choice within ``budget`` seconds.
+
+    Returns (choice over ``g``, dual bound or None, proven optimal).
     """
     from .milp import build_model, shortfall_values, solve_highs
 
     t0 = time.perf_counter()
-    deadline = t0 + time_limit
-    P = build_pairs(instance)
-    groups = components(P, len(instance.members), len(instance.shifts))
-    chosen_parts: list[np.ndarray] = []
-    greedy_parts: list[np.ndarray] = []
-    for g in groups:
-        greedy_parts.append(g[greedy(P, g)])
-    if not use_milp:
-        return _assignment(instance, P, _cat(greedy_parts), status="feasible")
-
-    # Members without any candidate pair contribute a constant shortfall.
-    has_pair = np.zeros(len(instance.members), dtype=bool)
-    has_pair[P.p_member] = True
-    bound = -float(P.weight * P.m_target[~has_pair].sum())
-    all_optimal = True
-    total = sum(len(g) for g in groups) or 1
-    remaining = total
-    for g, g_chosen in zip(groups, greedy_parts, strict=True):
-        now = time.perf_counter()
-        share = (deadline - now) * len(g) / remaining
-        remaining -= len(g)
-        if share < 0.05:
-            all_optimal = False
-            bound = None if bound is None else None
-            chosen_parts.append(g_chosen)
-            continue
-        model = build_model(P, g)
-        start = np.isin(g, g_chosen).astype(np.float64)
-        full_start = np.concatenate([start, shortfall_values(P, model, g, start)])
-        budget = max(0.05, min(share, deadline - time.perf_counter()))
-        x, obj, dual, status = solve_highs(model, time_limit=budget, start=full_start)
-        greedy_obj = float(model.c @ full_start)
-        if x is not None and obj >= greedy_obj - 1e-6:
-            chosen_parts.append(g[x[: model.n_x] > 0.5])
-        else:
-            chosen_parts.append(g_chosen)
-        if status != "Optimal":
-            all_optimal = False
-        if bound is not None:
-            bound += dual if np.isfinite(dual) else np.inf
-    result = _assignment(
-        instance,
-        P,
-        _cat(chosen_parts),
-        status="optimal" if all_optimal else "feasible",
-        bound=bound,
-    )
-    return result
+    deadline = t0 + budget
+    best = start_mask.copy()
+    best_obj = component_objective(P, g, best)
+    if budget < 0.02:
+        return best, None, False
+    rng = np.random.default_rng(seed)
+    n_m = len(P.m_target)
+    planner = Lagrangian(P, n_m, lazy=True, pairs=g)
+    model = build_model(P, g)
+    # LP-guided start: the relaxation's values order a greedy pass, then members re-plan
+    # exactly one at a time (best response).
+    x_lp, _, _, lp_status = solve_highs(model, time_limit=0.3 * budget, relax=True)
+    if lp_status == "Optimal":
+        minutes = (P.s_end - P.s_start)[P.p_shift[g]]
+        tie = 1e-6 * P.p_value[g] / minutes / max(1.0, float(np.abs(P.p_value[g]).max()))
+        mask = greedy(P, g, priority=x_lp[: model.n_x] + tie)
+        full = np.zeros(len(P.p_member), dtype=bool)
+        full[g[mask]] = True
+        order = list(rng.permutation(len(planner.groups)))
+        full = planner.best_response(full, order, t0 + 0.5 * budget)
+        mask = full[g]
+        obj = component_objective(P, g, mask)
+        if obj > best_obj:
+            best, best_obj = mask, obj
+    start = best.astype(np.float64)
+    full_start = np.concatenate([start, shortfall_values(P, model, g, start)])
+    left = deadline - time.perf_counter() - 0.12 * budget
+    if left < 0.02:
+        return best, None, False
+    x, obj, dual, status = solve_highs(model, time_limit=left, start=full_start)
+    if x is not None:
+        mask = x[: model.n_x] > 0.5
+        obj = component_objective(P, g, mask)
+        if obj >= best_obj - 1e-6:
+            best, best_obj = mask, obj
+    if status != "Optimal":
+        # Polish what HiGHS left: members re-plan exactly, one at a time.
+        full = np.zeros(len(P.p_member), dtype=bool)
+        full[g[best]] = True
+        full = planner.best_response(full, list(rng.permutation(len(planner.groups))), deadline)
+        obj = component_objective(P, g, full[g])
+        if obj > best_obj:
+            best = full[g]
+    return best, float(dual), status == "Optimal"
 
 
 def _cat(parts: list[np.ndarray]) -> np.ndarray:
@@ -206,22 +281,31 @@ class Lagrangian:
     feasible assignments.
     """
 
-    def __init__(self, P: Pairs, n_members: int):
-        from .stapel import _Problem
-
+    def __init__(
+        self, P: Pairs, n_members: int, *, lazy: bool = False, pairs: np.ndarray | None = None
+    ):
         self.P = P
-        order = np.argsort(P.p_member, kind="stable")
+        pairs = np.arange(len(P.p_member)) if pairs is None else np.asarray(pairs)
+        order = pairs[np.argsort(P.p_member[pairs], kind="stable")]
         cuts = np.flatnonzero(np.diff(P.p_member[order])) + 1
         self.groups = [g for g in np.split(order, cuts) if len(g)]
         self.members = [int(P.p_member[g[0]]) for g in self.groups]
+        self.index = {m: k for k, m in enumerate(self.members)}
         has = np.zeros(n_members, dtype=bool)
         has[self.members] = True
         self.constant = -float(P.weight * P.m_target[~has].sum())
-        self.problems = []
-        for m, g in zip(self.members, self.groups, strict=True):
+        self._problems: list = [None] * len(self.groups)
+        if not lazy:
+            for k in range(len(self.groups)):
+                self.problem(k)
+
+    def problem(self, k: int):
+        from .stapel import _Problem
+
+        if self._problems[k] is None:
+            P, m, g = self.P, self.members[k], self.groups[k]
             s = P.p_shift[g]
-            self.problems.append(
-                _Problem(
+            self._problems[k] = _Problem(
                     P.s_start[s],
                     P.s_end[s],
                     P.s_x[s],
@@ -235,7 +319,7 @@ class Lagrangian:
                     weight=P.weight,
                     speed=60.0 / P.minutes_per_km,
                 )
-            )
+        return self._problems[k]
 
     def priced(self, mu: np.ndarray, subset: list[int] | None = None):
         """Each member's best week under prices: (chosen pair mask, bound)."""
@@ -244,7 +328,7 @@ class Lagrangian:
         total = self.constant + float(mu @ P.s_slots)
         for k in range(len(self.groups)) if subset is None else subset:
             g = self.groups[k]
-            week = self.problems[k].solve_with(P.p_value[g] - mu[P.p_shift[g]])
+            week = self.problem(k).solve_with(P.p_value[g] - mu[P.p_shift[g]])
             chosen[g[week.chosen]] = True
             total += week.objective
         return chosen, total
@@ -262,7 +346,7 @@ class Lagrangian:
             mine = chosen[g]
             free = (taken[s] - mine) < P.s_slots[s]
             values = np.where(free, P.p_value[g], -1e12)
-            week = self.problems[k].solve_with(values)
+            week = self.problem(k).solve_with(values)
             new = np.zeros(len(g), dtype=bool)
             new[week.chosen] = True
             if (new & ~free).any():
@@ -270,6 +354,69 @@ class Lagrangian:
             taken[s] += new.astype(np.int64) - mine.astype(np.int64)
             chosen[g] = new
         return chosen
+
+
+class Neighbourhoods:
+    """Large neighbourhood search: free a few dozen members who compete for the same
+    shifts, keep everyone else fixed, and let HiGHS re-assign the freed members exactly
+    (the sub-problem is small, so it is usually closed in a fraction of a second)."""
+
+    def __init__(self, P: Pairs, n_members: int, rng: np.random.Generator, size: int = 30):
+        self.P = P
+        self.rng = rng
+        self.size = size
+        order = np.argsort(P.p_member, kind="stable")
+        self.m_start = np.searchsorted(P.p_member[order], np.arange(n_members + 1))
+        self.m_pairs = order
+        s_order = np.argsort(P.p_shift, kind="stable")
+        self.s_start = np.searchsorted(P.p_shift[s_order], np.arange(len(P.s_slots) + 1))
+        self.s_pairs = s_order
+        self.active = np.flatnonzero(np.diff(self.m_start) > 0)
+
+    def pairs_of(self, m: int) -> np.ndarray:
+        return self.m_pairs[self.m_start[m] : self.m_start[m + 1]]
+
+    def pick(self, members_subset: np.ndarray | None = None) -> np.ndarray:
+        """Members linked through shared candidate shifts, grown from a random seed."""
+        P = self.P
+        pool = self.active if members_subset is None else members_subset
+        seed = int(self.rng.choice(pool))
+        chosen = {seed}
+        frontier = [seed]
+        while frontier and len(chosen) < self.size:
+            m = frontier.pop(0)
+            shifts = P.p_shift[self.pairs_of(m)]
+            self.rng.shuffle(shifts)
+            for s in shifts[:8]:
+                others = P.p_member[self.s_pairs[self.s_start[s] : self.s_start[s + 1]]]
+                for o in self.rng.permutation(others)[:3]:
+                    o = int(o)
+                    if o not in chosen:
+                        chosen.add(o)
+                        frontier.append(o)
+                        if len(chosen) >= self.size:
+                            break
+                if len(chosen) >= self.size:
+                    break
+        return np.array(sorted(chosen), dtype=np.int64)
+
+    def improve(self, chosen: np.ndarray, members: np.ndarray, time_limit: float) -> bool:
+        from .milp import build_model, shortfall_values, solve_highs
+
+        P = self.P
+        idx = np.concatenate([self.pairs_of(int(m)) for m in members])
+        inside = np.zeros(len(chosen), dtype=bool)
+        inside[idx] = True
+        taken = np.bincount(P.p_shift[chosen & ~inside], minlength=len(P.s_slots))
+        model = build_model(P, idx, members=members, slots=P.s_slots - taken)
+        start = chosen[idx].astype(np.float64)
+        full = np.concatenate([start, shortfall_values(P, model, idx, start)])
+        current = float(model.c @ full)
+        x, obj, _, _ = solve_highs(model, time_limit=time_limit, start=full, mip_rel_gap=1e-4)
+        if x is None or obj <= current + 1e-6:
+            return False
+        chosen[idx] = x[: model.n_x] > 0.5
+        return True
 
 
 def objective_of(P: Pairs, chosen: np.ndarray, n_members: int) -> float:
@@ -310,7 +457,7 @@ def solve_lagrangian(
         from .milp import build_model, solve_highs
 
         model = build_model(P, all_idx)
-        duals, lp, _, _ = solve_highs(model, time_limit=time_limit, relax=True)
+        _, lp, duals, _ = solve_highs(model, time_limit=time_limit, relax=True)
         # slot rows come first, in order of the shifts that have more claimants than slots
         ps = P.p_shift
         shifts, counts = np.unique(ps, return_counts=True)

@@ -9,7 +9,7 @@ from jobs.models import Claim, Shift
 from members.models import MemberSkill
 from tests.conftest import api_as, row_counts
 from tests.factories import MembershipFactory, SkillFactory
-from tests.jobs.conftest import make_shift, place_member
+from tests.factories.work import make_shift, place_member
 from werkstation.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from jobs.models import SLOT_HOLDING, Claim, Shift
 from jobs.services.claims import shift_claim
 from tests.factories import MembershipFactory
-from tests.jobs.conftest import make_shift
+from tests.factories.work import make_shift
 from werkstation.errors import ApplicationError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ def _race(calls) -> list:
             results[index] = call()
         except ApplicationError as exc:
             results[index] = exc.code
-        except Exception as exc:  # noqa: BLE001 - record anything unexpected for the assertion
+        except Exception as exc:  # record anything unexpected for the assertion
             results[index] = repr(exc)
         finally:
             connection.close()

@@ -11,7 +11,7 @@ from jobs.models import Claim, Job, Shift
 from members.models import AvailabilityException, AvailabilitySlot, MemberSkill, Profile
 from tests.conftest import api_as
 from tests.factories import SkillFactory
-from tests.jobs.conftest import at, make_shift, place_member
+from tests.factories.work import at, make_shift, place_member
 
 pytestmark = pytest.mark.django_db
 

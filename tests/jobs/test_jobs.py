@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from jobs.models import Claim, Job, Shift
 from tests.conftest import api_as, row_counts
-from tests.jobs.conftest import at, next_weekday
+from tests.factories.work import at, next_weekday
 from werkstation.models import AuditEntry
 
 pytestmark = pytest.mark.django_db

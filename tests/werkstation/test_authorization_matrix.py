@@ -20,6 +20,7 @@ ALL = set(ROLES)
 AUTHENTICATED = ALL - {"anonymous"}
 A_MEMBERS = {"member_a", "board_a", "treasurer_a"}
 CLIENT_MANAGERS = {"client_user", "board_a", "treasurer_a"}
+JOB_MANAGERS = {"client_user", "board_a"}
 
 
 def _set(*names):
@@ -48,6 +49,22 @@ def _kwargs_for(name, world):
         "api-client": {"client_id": world.client_a.pk},
         "api-client-users": {"client_id": world.client_a.pk},
         "api-client-cooperatives": {"client_id": world.client_a.pk},
+        "api-job": {"job_id": world.job.pk},
+        "api-job-status": {"job_id": world.job.pk},
+        "api-job-shifts": {"job_id": world.job.pk},
+        "api-job-shifts-weekly": {"job_id": world.job.pk},
+        "api-shift": {"shift_id": world.open_shift.pk},
+        "api-shift-cancel": {"shift_id": world.open_shift.pk},
+        "api-shift-claims": {"shift_id": world.open_shift.pk},
+        "api-claim-withdraw": {"claim_id": world.claim_x.pk},
+        "api-claim-confirm": {"claim_id": world.claim_x.pk},
+        "api-claim-reject": {"claim_id": world.claim_x.pk},
+        "api-claim-respond": {"claim_id": world.claim_offered.pk},
+        "api-claim-no-show": {"claim_id": world.claim_past.pk},
+        "api-timesheet-approve": {"timesheet_id": world.sheet_submitted.pk},
+        "api-timesheet-dispute": {"timesheet_id": world.sheet_submitted.pk},
+        "api-timesheet-resolve": {"timesheet_id": world.sheet_disputed.pk},
+        "api-cooperative-jobs": {"slug": "alpha"},
     }.get(name, {})
 
 
@@ -91,6 +108,37 @@ def _payload(name, method, world, role_user):
         ("api-client", "patch"): {"billing_city": "Utrecht"},
         ("api-client-users", "post"): {"email": "collega@example.org"},
         ("api-client-cooperatives", "post"): {"cooperative": "beta"},
+        ("api-jobs", "post"): {
+            "cooperative": "alpha",
+            "client": world.client_a.pk,
+            "title": "Tuin",
+            "category": "greening",
+            "street": "Marshalllaan 1",
+            "postcode": "3526 KL",
+            "client_tariff": "30",
+            "member_pay": "16",
+        },
+        ("api-job", "patch"): {"title": "Nieuwe titel"},
+        ("api-job-status", "post"): {"status": "completed"},
+        ("api-job-shifts", "post"): {
+            "start": (world.base + timedelta(days=2, hours=9)).isoformat(),
+            "end": (world.base + timedelta(days=2, hours=12)).isoformat(),
+        },
+        ("api-job-shifts-weekly", "post"): {
+            "first_date": (world.base + timedelta(days=1)).date().isoformat(),
+            "weekdays": [1],
+            "start_time": "09:00",
+            "end_time": "12:00",
+            "weeks": 2,
+        },
+        ("api-shift", "patch"): {"slots": 6},
+        ("api-shift-cancel", "post"): {"reason": "regen"},
+        ("api-claims", "post"): {"shift": world.open_shift.pk},
+        ("api-claim-reject", "post"): {"reason": "vol"},
+        ("api-claim-respond", "post"): {"accept": True},
+        ("api-timesheets", "post"): {"claim": world.claim_past.pk, "minutes_worked": 120},
+        ("api-timesheet-dispute", "post"): {"reason": "te veel"},
+        ("api-timesheet-resolve", "post"): {"approve": True, "reason": "besproken"},
     }.get((name, method), {})
 
 
@@ -136,6 +184,36 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-client-users", "get"): CLIENT_MANAGERS,
     ("api-client-users", "post"): CLIENT_MANAGERS,
     ("api-client-cooperatives", "post"): CLIENT_MANAGERS,
+    ("api-jobs", "get"): AUTHENTICATED,
+    ("api-jobs", "post"): JOB_MANAGERS,
+    ("api-job", "get"): A_MEMBERS | {"client_user"},
+    ("api-job", "patch"): JOB_MANAGERS,
+    ("api-job-status", "post"): JOB_MANAGERS,
+    ("api-job-shifts", "get"): A_MEMBERS | {"client_user"},
+    ("api-job-shifts", "post"): JOB_MANAGERS,
+    ("api-job-shifts-weekly", "post"): JOB_MANAGERS,
+    ("api-shift", "get"): A_MEMBERS | {"client_user"},
+    ("api-shift", "patch"): JOB_MANAGERS,
+    ("api-shift-cancel", "post"): JOB_MANAGERS,
+    ("api-shift-claims", "get"): JOB_MANAGERS,
+    ("api-feed", "get"): AUTHENTICATED,
+    ("api-claims", "get"): AUTHENTICATED,
+    ("api-claims", "post"): A_MEMBERS,
+    ("api-claim-withdraw", "post"): _set("member_a"),
+    ("api-claim-confirm", "post"): JOB_MANAGERS,
+    ("api-claim-reject", "post"): JOB_MANAGERS,
+    ("api-claim-respond", "post"): _set("member_a"),
+    ("api-claim-no-show", "post"): JOB_MANAGERS,
+    ("api-timesheets", "get"): AUTHENTICATED,
+    ("api-timesheets", "post"): _set("member_a"),
+    ("api-timesheet-approve", "post"): JOB_MANAGERS,
+    ("api-timesheet-dispute", "post"): JOB_MANAGERS,
+    ("api-timesheet-resolve", "post"): _set("board_a"),
+    ("api-cooperative-jobs", "get"): _set("board_a"),
+    ("api-my-week", "get"): AUTHENTICATED,
+    ("api-my-calendar", "get"): AUTHENTICATED,
+    ("api-my-calendar", "post"): AUTHENTICATED,
+    ("api-my-calendar", "delete"): AUTHENTICATED,
 }
 
 
@@ -171,13 +249,12 @@ def test_every_endpoint_has_a_matrix_entry():
 
 @pytest.fixture
 def full_world(world):
-    suspended = Membership.objects.create(
-        user=__import__("tests.factories", fromlist=["UserFactory"]).UserFactory(
-            email="suspended-a@example.org"
-        ),
+    from tests.factories import MembershipFactory, UserFactory
+
+    suspended = MembershipFactory(
+        user=UserFactory(email="suspended-a@example.org"),
         cooperative=world.coop_a,
         status="suspended",
-        member_number=999,
     )
     world.suspended_a = suspended
     world.member_skill_a = MemberSkill.objects.create(user=world.member_a, skill=world.skill_a)
@@ -192,7 +269,65 @@ def full_world(world):
         cooperative=world.coop_a,
         expires_at=timezone.now() + timedelta(days=3),
     )
+    _add_work(world)
     return world
+
+
+def _add_work(world):
+    """A job with a future shift and claims and timesheets in every state the endpoints act on."""
+    from decimal import Decimal
+
+    from jobs.models import Claim, Job, Timesheet
+    from tests.factories.work import make_shift, place_member
+
+    for user in (
+        world.member_a,
+        world.board_a,
+        world.treasurer_a,
+        world.member_b,
+        world.client_user,
+        world.staff,
+    ):
+        place_member(user)
+    world.job = Job.objects.create(
+        cooperative=world.coop_a,
+        client=world.client_a,
+        title="Tuin",
+        category="greening",
+        street="Marshalllaan 40",
+        postcode="3526 GA",
+        latitude=Decimal("52.076"),
+        longitude=Decimal("5.092"),
+        client_tariff=Decimal("30"),
+        member_pay=Decimal("16"),
+        status="open",
+    )
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    world.base = today + timedelta(days=7)
+    world.open_shift = make_shift(world.job, world.base + timedelta(days=1, hours=9), slots=5)
+
+    def claim(shift, status, **extra):
+        return Claim.objects.create(
+            shift=shift,
+            user=world.member_a,
+            status=status,
+            start=shift.start,
+            end=shift.end,
+            **extra,
+        )
+
+    x = make_shift(world.job, world.base + timedelta(hours=9), slots=3)
+    world.claim_x = claim(x, "claimed")
+    y = make_shift(world.job, world.base + timedelta(hours=14), slots=3)
+    world.claim_offered = claim(y, "offered", offer_expires_at=timezone.now() + timedelta(hours=6))
+    past = [make_shift(world.job, today - timedelta(days=d, hours=-9), slots=2) for d in (1, 2, 3)]
+    world.claim_past = claim(past[0], "confirmed")
+    world.sheet_submitted = Timesheet.objects.create(
+        claim=claim(past[1], "confirmed"), minutes_worked=150
+    )
+    world.sheet_disputed = Timesheet.objects.create(
+        claim=claim(past[2], "confirmed"), minutes_worked=150, status="disputed", dispute_reason="?"
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)

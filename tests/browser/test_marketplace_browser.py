@@ -1,0 +1,54 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from jobs.models import Claim, Shift, Timesheet
+from tests.browser.conftest import assert_fits_phone, login
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_member_claims_a_shift_on_a_phone(phone, live_server, market):
+    login(phone, live_server, market.member_a.email, PASSWORD)
+    phone.goto(f"{live_server.url}/work/")
+    assert_fits_phone(phone)
+    assert phone.locator("li.shift", has_text="Geveltuinen").count() == 1
+    phone.click(f"button[data-claim='{market.shift.pk}']")
+    phone.wait_for_selector(".msg")
+    assert_fits_phone(phone)
+    claim = Claim.objects.get(shift=market.shift, user=market.member_a)
+    assert claim.status == "claimed"
+    phone.goto(
+        f"{live_server.url}/work/week/?date={timezone.localtime(market.shift.start).date().isoformat()}"
+    )
+    assert phone.locator("text=Geveltuinen").count() >= 1
+    assert_fits_phone(phone)
+
+
+def test_client_approves_a_timesheet_on_a_phone(phone, live_server, market):
+    start = timezone.now() - timedelta(days=1, hours=5)
+    Shift.objects.filter(pk=market.shift.pk).update(
+        start=start, end=start + timedelta(hours=3), filled=1
+    )
+    claim = Claim.objects.create(
+        shift=market.shift,
+        user=market.member_a,
+        status="confirmed",
+        start=start,
+        end=start + timedelta(hours=3),
+    )
+    sheet = Timesheet.objects.create(claim=claim, minutes_worked=175, break_minutes=10)
+    login(phone, live_server, market.client_user.email, PASSWORD)
+    phone.goto(f"{live_server.url}/work/timesheets/")
+    assert_fits_phone(phone)
+    phone.click(f"button[data-approve='{sheet.pk}']")
+    phone.wait_for_selector(".msg")
+    sheet.refresh_from_db()
+    assert sheet.status == "approved"
+    assert (
+        phone.locator(".badge", has_text="goedgekeurd").count()
+        + phone.locator(".badge", has_text="approved").count()
+        >= 1
+    )

@@ -1,0 +1,87 @@
+"""Dispatch for all members: always feasible, keeps commitments, near the bound."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs.dispatch import check, generate, parse_instance, solve
+from jobs.dispatch.solve import first_come
+
+
+@pytest.fixture(scope="module")
+def instances():
+    return [parse_instance(generate(shifts=n, members=m, seed=s)) for n, m, s in
+            [(120, 30, 1), (300, 60, 2), (400, 90, 3)]]
+
+
+def assert_feasible(instance, result):
+    report = check(instance, result.pairs)
+    assert report.feasible, report.violations[:5]
+    assert report.objective == pytest.approx(result.objective, abs=1e-6)
+    return report
+
+
+def test_solve_is_feasible_and_keeps_commitments(instances):
+    for instance in instances:
+        result = solve(instance, time_limit=3)
+        assert_feasible(instance, result)
+        pairs = set(result.pairs)
+        for member in instance.members:
+            for shift_id in member.commitments:
+                assert (member.id, shift_id) in pairs
+        if result.bound is not None:
+            assert result.objective <= result.bound + 1e-6 * abs(result.bound) + 1e-6
+
+
+def test_solve_beats_the_baselines(instances):
+    for instance in instances:
+        result = solve(instance, time_limit=3)
+        assert result.objective >= first_come(instance).objective - 1e-6
+        assert result.objective >= solve(instance, use_milp=False).objective - 1e-6
+
+
+def test_tiny_time_limit_still_feasible(instances):
+    for instance in instances:
+        assert_feasible(instance, solve(instance, time_limit=0.001))
+
+
+def test_two_workers(instances):
+    instance = parse_instance(generate(shifts=600, members=150, seed=9))
+    assert_feasible(instance, solve(instance, time_limit=4, workers=2))
+
+
+def test_small_instance_solved_to_optimality():
+    instance = parse_instance(generate(shifts=40, members=8, seed=5))
+    result = solve(instance, time_limit=20)
+    assert_feasible(instance, result)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(result.bound, rel=2e-4)
+
+
+def test_degenerate_instances():
+    empty = parse_instance({"travel_speed_kmh": 15, "max_home_km": 5, "members": [], "shifts": []})
+    assert solve(empty, time_limit=1).pairs == ()
+    data = {
+        "travel_speed_kmh": 15,
+        "max_home_km": 5,
+        "shortfall_cents_per_minute": 1,
+        "members": [
+            {"id": "idle", "home": [0, 0], "target_minutes": 60},
+            {"id": "busy", "home": [0, 0], "windows": [[0, 2000]], "commitments": ["far"]},
+        ],
+        "shifts": [
+            # Committed although far away and without a matching skill.
+            {"id": "far", "start": 0, "end": 60, "location": [50, 0], "slots": 1,
+             "skill": "zorg", "pay_cents": 100},
+            {"id": "near", "start": 100, "end": 200, "location": [0, 0], "slots": 1,
+             "pay_cents": 5000},
+            # Too soon after "far": 50 km at 15 km/h takes 200 minutes.
+            {"id": "clash", "start": 70, "end": 90, "location": [0, 0], "slots": 3,
+             "pay_cents": 9000},
+        ],
+    }
+    instance = parse_instance(data)
+    result = solve(instance, time_limit=2)
+    assert_feasible(instance, result)
+    assert set(result.pairs) == {("busy", "far")}
+    assert result.objective == pytest.approx(100 - 60)
