@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,7 +24,7 @@ from .access import can_manage_job
 from .models import Claim, Client, Job, Shift
 from .selectors import (
     FeedFilters,
-    feed_for,
+    feed_page,
     feed_row,
     jobs_managed_by,
     jobs_with_fill_rates,
@@ -56,8 +55,12 @@ def feed(request):
     problem = None
     page = None
     try:
-        page = Paginator(feed_for(request.user, filters), 50).get_page(request.GET.get("page"))
-        rows = [feed_row(r) for r in page.object_list]
+        try:
+            number = int(request.GET.get("page", 1))
+        except ValueError:
+            number = 1
+        page = feed_page(request.user, filters, number=number)
+        rows = [feed_row(r) for r in page.rows]
     except ApplicationError as exc:
         problem, rows = exc, []
     template = "jobs/_feed_list.html" if request.htmx else "jobs/feed.html"

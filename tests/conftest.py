@@ -155,3 +155,13 @@ def broker_at(url: str):
 
 
 from tests.factories.work import market  # noqa: E402,F401  (shared fixture)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The local-memory cache outlives a test; start each one without cached data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from ..access import can_manage_job, require_job_manager
 from ..models import Claim, Client, Shift, Timesheet
 from ..selectors import (
     FeedFilters,
-    feed_for,
+    feed_page,
     feed_row,
     jobs_managed_by,
     jobs_with_fill_rates,
@@ -210,15 +209,13 @@ class FeedApi(APIView):
             max_km=values.get("max_km"),
             include_full=values.get("include_full", False),
         )
-        page = Paginator(feed_for(request.user, filters), FEED_PAGE_SIZE).get_page(
-            values.get("page", 1)
-        )
+        page = feed_page(request.user, filters, number=values.get("page", 1), size=FEED_PAGE_SIZE)
+        # Rows are plain dicts of FeedRowOutput's shape; the renderer writes them as they are.
         return Response(
             {
-                "count": page.paginator.count,
                 "page": page.number,
-                "pages": page.paginator.num_pages,
-                "results": s.FeedRowOutput([feed_row(r) for r in page.object_list], many=True).data,
+                "has_next": page.has_next,
+                "results": [feed_row(r) for r in page.rows],
             }
         )
 

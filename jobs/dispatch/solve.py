@@ -36,9 +36,17 @@ from .pairs import Pairs, build_pairs
 
 def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:
     """Pair indices of each connected component, largest first."""
+    return component_labels(P, n_members, n_shifts)[0]
+
+
+def component_labels(
+    P: Pairs, n_members: int, n_shifts: int
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """(pair indices per component, largest first; component of each member and each
+    shift, -1 for those without candidate pairs), numbered in the order of the list."""
     n = n_members + n_shifts
     if not len(P.p_member):
-        return []
+        return [], np.full(n_members, -1), np.full(n_shifts, -1)
     graph = coo_matrix(
         (np.ones(len(P.p_member)), (P.p_member, n_members + P.p_shift)), shape=(n, n)
     )
@@ -48,7 +56,14 @@ def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:
     cuts = np.flatnonzero(np.diff(comp[order])) + 1
     groups = np.split(order, cuts)
     groups.sort(key=len, reverse=True)
-    return groups
+    rename = np.full(labels.max() + 1, -1)
+    for i, g in enumerate(groups):
+        rename[comp[g[0]]] = i
+    m_label = np.full(n_members, -1)
+    s_label = np.full(n_shifts, -1)
+    m_label[P.p_member] = rename[comp]
+    s_label[P.p_shift] = rename[comp]
+    return groups, m_label, s_label
 
 
 def greedy(
@@ -145,55 +160,119 @@ def solve(
 ) -> Assignment:
     """The best assignment found within about ``time_limit`` seconds; always feasible.
 
-    ``workers`` > 1 solves components in that many forked processes. ``Assignment.bound``
-    is a proven upper bound on the optimum when every component got its MILP run (else
-    None); ``status`` is "optimal" when all of them were closed.
+    ``workers`` > 1 runs the components' MILPs in that many forked processes.
+    ``Assignment.bound`` is a proven upper bound on the optimum (the smaller of the
+    Lagrangian and the MILP bound, component by component); ``status`` is "optimal"
+    when the bound is met.
     """
+    from .lagrange import Relaxation, repair
+
     t0 = time.perf_counter()
     deadline = t0 + time_limit
     P = build_pairs(instance)
-    n_m = len(instance.members)
-    groups = components(P, n_m, len(instance.shifts))
-    chosen = np.zeros(len(P.p_member), dtype=bool)
-    for g in groups:
-        chosen[g[greedy(P, g)]] = True
-    has_pair = np.zeros(n_m, dtype=bool)
-    has_pair[P.p_member] = True
-    bound: float | None = -float(P.weight * P.m_target[~has_pair].sum())
-    all_optimal = True
+    n_m, n_s = len(instance.members), len(instance.shifts)
+    groups, m_label, s_label = component_labels(P, n_m, n_s)
+    n_c = len(groups)
+    all_idx = np.arange(len(P.p_member))
+    best = greedy(P, all_idx)
+    best_obj = objective_of(P, best, n_m)
+    # Members without any candidate pair only pay their shortfall: a constant.
+    lonely = float(-P.weight * P.m_target[m_label < 0].sum())
+    comp_bound = np.full(n_c, np.inf)
     if not use_milp or not groups:
-        return _assignment(instance, P, np.flatnonzero(chosen), status="feasible")
+        return _assignment(instance, P, np.flatnonzero(best), status="feasible")
 
-    # Time: what is left, shared by the workers, split in proportion to component size.
-    total = sum(len(g) for g in groups)
-    available = max(0.0, deadline - time.perf_counter()) * 0.97
-    budgets = [available * min(1.0, workers * len(g) / total) for g in groups]
-    tasks = [(g, chosen[g], budget, seed + i) for i, (g, budget) in enumerate(zip(groups, budgets, strict=True))]
+    # With two or more workers, HiGHS works on the components (largest first) in other
+    # processes while this one runs the Lagrangian; with one, they take turns.
     global _SHARED
     _SHARED = P
-    try:
-        if workers > 1 and len(groups) > 1:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
+    pool = None
+    futures: list = []
+    if workers > 1:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
-                results = list(pool.map(_component_task, tasks))
+        pool = ProcessPoolExecutor(workers - 1, mp_context=mp.get_context("fork"))
+        span = max(0.0, deadline - time.perf_counter()) * 0.92
+        total = sum(len(g) for g in groups)
+        share = [span * min(1.0, (workers - 1) * len(g) / total) for g in groups]
+        futures = [
+            pool.submit(_component_task, (g, best[g], share[i], seed + i))
+            for i, g in enumerate(groups)
+        ]
+    try:
+        # 1. Lagrangian phase: bound and priced, repaired weeks.
+        relax = Relaxation(P, n_m)
+        lag_end = t0 + LAGRANGE_SHARE * time_limit
+        if relax.usable:
+            it = 0
+            last_primal = 0.0
+            # The repaired weeks are worth building every time on small instances; on
+            # large ones (the greedy fill costs seconds) about every tenth of the time.
+            primal_every = 0.0 if len(P.p_member) < 200_000 else 0.1
+            while time.perf_counter() < lag_end:
+                it += 1
+                bound, relaxed = relax.evaluate()
+                per_member, per_shift = relax.last_parts
+                cb = np.bincount(m_label[m_label >= 0], per_member[m_label >= 0], minlength=n_c)
+                cb += np.bincount(s_label[s_label >= 0], per_shift[s_label >= 0], minlength=n_c)
+                comp_bound = np.minimum(comp_bound, cb)
+                t = time.perf_counter()
+                if t - last_primal > primal_every * (t - t0) or it < 3:
+                    primal = greedy(P, all_idx, initial=repair(P, relaxed))
+                    obj = objective_of(P, primal, n_m)
+                    if obj > best_obj:
+                        best, best_obj = primal, obj
+                    last_primal = time.perf_counter()
+                total_bound = lonely + float(comp_bound.sum())
+                if best_obj >= total_bound - 1e-7 * max(1.0, abs(total_bound)):
+                    break
+                relax.step(best_obj)
+            # Members re-plan one at a time, exactly, with the others fixed.
+            polish_end = deadline - 0.04 * time_limit if pool else t0 + POLISH_END * time_limit
+            planner = Lagrangian(P, n_m, lazy=True)
+            rng = np.random.default_rng(seed)
+            while time.perf_counter() < polish_end:
+                order = list(rng.permutation(len(planner.groups)))
+                polished = planner.best_response(best, order, polish_end)
+                obj = objective_of(P, polished, n_m)
+                if obj <= best_obj + 1e-6:
+                    break
+                best, best_obj = polished, obj
+
+        # 2. Per component: HiGHS (warm-started), then members re-plan one at a time.
+        if pool is None:
+            available = max(0.0, deadline - time.perf_counter()) * 0.97
+            total = sum(len(g) for g in groups)
+            results = [
+                _component_task((g, best[g], available * len(g) / total, seed + i))
+                for i, g in enumerate(groups)
+            ]
         else:
-            results = [_component_task(task) for task in tasks]
+            results = [f.result() for f in futures]
     finally:
         _SHARED = None
-    for (g, _, _, _), (mask, dual, optimal) in zip(tasks, results, strict=True):
-        chosen[g] = mask
-        all_optimal &= optimal
-        if bound is not None:
-            bound = bound + dual if dual is not None and np.isfinite(dual) else None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    for i, (g, (mask, dual, _)) in enumerate(zip(groups, results, strict=True)):
+        if component_objective(P, g, mask) > component_objective(P, g, best[g]):
+            best[g] = mask
+        if dual is not None and np.isfinite(dual):
+            comp_bound[i] = min(comp_bound[i], dual)
+    result_obj = objective_of(P, best, n_m)
+    bound = lonely + float(comp_bound.sum())
+    optimal = np.isfinite(bound) and result_obj >= bound - 1e-6 * max(1.0, abs(bound))
     return _assignment(
         instance,
         P,
-        np.flatnonzero(chosen),
-        status="optimal" if all_optimal else "feasible",
-        bound=bound,
+        np.flatnonzero(best),
+        status="optimal" if optimal else "feasible",
+        bound=bound if np.isfinite(bound) else None,
     )
+
+
+LAGRANGE_SHARE = 0.8  # of the time limit, then re-planning until POLISH_END
+POLISH_END = 0.6
 
 
 _SHARED: Pairs | None = None  # the instance's pairs, inherited by forked workers
@@ -214,7 +293,13 @@ def component_objective(P: Pairs, g: np.ndarray, mask: np.ndarray) -> float:
 
 
 def solve_component(
-    P: Pairs, g: np.ndarray, start_mask: np.ndarray, budget: float, *, seed: int = 0
+    P: Pairs,
+    g: np.ndarray,
+    start_mask: np.ndarray,
+    budget: float,
+    *,
+    seed: int = 0,
+    lp_start: bool = False,
 ) -> tuple[np.ndarray, float | None, bool]:
     """Improve one component's feasible choice within ``budget`` seconds.
 
@@ -234,7 +319,9 @@ def solve_component(
     model = build_model(P, g)
     # LP-guided start: the relaxation's values order a greedy pass, then members re-plan
     # exactly one at a time (best response).
-    x_lp, _, _, lp_status = solve_highs(model, time_limit=0.3 * budget, relax=True)
+    lp_status = "skipped"
+    if lp_start:
+        x_lp, _, _, lp_status = solve_highs(model, time_limit=0.3 * budget, relax=True)
     if lp_status == "Optimal":
         minutes = (P.s_end - P.s_start)[P.p_shift[g]]
         tie = 1e-6 * P.p_value[g] / minutes / max(1.0, float(np.abs(P.p_value[g]).max()))

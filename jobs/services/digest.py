@@ -11,7 +11,7 @@ from members.models import Membership, NotificationPreference
 from werkstation.errors import ApplicationError
 from werkstation.notify import email_user_on_commit
 
-from ..selectors import FeedFilters, feed_for, feed_row
+from ..selectors import FeedFilters, feed_page, feed_row
 
 DIGEST_LIMIT = 10
 
@@ -30,9 +30,9 @@ def shift_digest_send(*, now=None) -> int:
             continue
         since = now - timedelta(days=7 if frequency == "weekly" else 1)
         try:
-            rows = list(
-                feed_for(user, FeedFilters(), now=now).filter(created_at__gte=since)[:DIGEST_LIMIT]
-            )
+            rows = feed_page(
+                user, FeedFilters(created_since=since), size=DIGEST_LIMIT, now=now
+            ).rows
         except ApplicationError:  # no address or availability yet: nothing to match
             continue
         if not rows:

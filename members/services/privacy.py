@@ -18,6 +18,7 @@ from werkstation.errors import PermissionDenied, ValidationFailed
 
 from ..access import has_role
 from ..models import AvailabilityException, AvailabilitySlot, Membership, MemberSkill, Profile, User
+from ..selectors import member_work_context_forget
 from .accounts import profile_of
 
 _EXPORTERS: dict[str, Callable[[User], object]] = {}
@@ -158,6 +159,7 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
         yearly_earnings_cap=None,
         earnings_cap_reason="",
     )
+    member_work_context_forget(user.pk)  # .update() sends no post_save
     MemberSkill.objects.filter(user=user).delete()
     AvailabilitySlot.objects.filter(user=user).delete()
     AvailabilityException.objects.filter(user=user).delete()

@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..models.profiles import LANGUAGE_CHOICES
 from ..validators import normalize_iban, normalize_postcode
+from ..selectors import member_work_context_forget
 from .accounts import profile_of
 
 PROFILE_FIELDS = {
@@ -175,6 +176,7 @@ def availability_replace(*, user: User, slots: list[dict]) -> list[AvailabilityS
     for slot in parsed:
         slot.user = user
     created = AvailabilitySlot.objects.bulk_create(parsed)
+    member_work_context_forget(user.pk)  # bulk_create sends no post_save
     audit_record(actor=user, action="availability.replaced", data={"slots": len(created)})
     return created
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from jobs.models import Job, RateCard, Shift
 from jobs.services.jobs import shift_denormalize
 from members.models import AvailabilitySlot, Profile
+from members.selectors import member_work_context_forget
 
 TZ = ZoneInfo("Europe/Amsterdam")
 HOME = (Decimal("52.073500"), Decimal("5.096500"))  # Marshalllaan, Kanaleneiland
@@ -37,6 +38,7 @@ def place_member(user, *, lat=HOME[0], lon=HOME[1], radius="5", windows=((0, 7, 
     Profile.objects.filter(user=user).update(
         latitude=lat, longitude=lon, travel_radius_km=Decimal(radius), postcode="3526 KL"
     )
+    member_work_context_forget(user.pk)
     AvailabilitySlot.objects.filter(user=user).delete()
     for weekday in range(7):
         AvailabilitySlot.objects.create(user=user, weekday=weekday, start=time(7), end=time(22))

@@ -9,11 +9,18 @@ from django.test.utils import CaptureQueriesContext
 
 from jobs.models import Claim, Job, Shift
 from members.models import AvailabilityException, AvailabilitySlot, MemberSkill, Profile
+from members.selectors import member_work_context_forget
 from tests.conftest import api_as
 from tests.factories import SkillFactory
 from tests.factories.work import at, make_shift, place_member
 
 pytestmark = pytest.mark.django_db
+
+
+def _update_profile(user, **fields):
+    """A direct update, as an admin or a migration might do; .update() sends no signal."""
+    Profile.objects.filter(user=user).update(**fields)
+    member_work_context_forget(user.pk)
 
 
 def _ids(user, **params):
@@ -48,9 +55,9 @@ def test_skill_with_certificate_valid_on_the_shift_date(market):
 
 
 def test_outside_travel_radius_is_hidden(market):
-    Profile.objects.filter(user=market.member_a).update(travel_radius_km=Decimal("0.3"))
+    _update_profile(market.member_a, travel_radius_km=Decimal("0.3"))
     assert _ids(market.member_a) == []
-    Profile.objects.filter(user=market.member_a).update(travel_radius_km=Decimal("2"))
+    _update_profile(market.member_a, travel_radius_km=Decimal("2"))
     assert _ids(market.member_a) == [market.shift.pk]
     assert _ids(market.member_a, max_km=0.2) == []
 
@@ -84,7 +91,7 @@ def test_conflicts_with_own_claims_count_travel_time(market):
     near_after = make_shift(market.job, market.shift.end + timedelta(minutes=5))
     far_after = make_shift(other_job, market.shift.end + timedelta(minutes=5))
     far_later = make_shift(other_job, market.shift.end + timedelta(minutes=40))
-    Profile.objects.filter(user=market.member_a).update(travel_radius_km=Decimal("10"))
+    _update_profile(market.member_a, travel_radius_km=Decimal("10"))
     Claim.objects.create(
         shift=market.shift,
         user=market.member_a,
@@ -135,7 +142,7 @@ def test_feed_explains_what_is_missing(market):
     AvailabilitySlot.objects.filter(user=market.member_a).delete()
     response = api_as(market.member_a).get("/api/v1/feed/")
     assert response.status_code == 400 and response.data["error"]["field"] == "availability"
-    Profile.objects.filter(user=market.member_a).update(latitude=None, longitude=None)
+    _update_profile(market.member_a, latitude=None, longitude=None)
     response = api_as(market.member_a).get("/api/v1/feed/")
     assert response.status_code == 400 and response.data["error"]["code"] == "no_home_location"
 

@@ -12,7 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from members.models import Invitation, Membership, MemberSkill
+from members.models import Invitation, MemberSkill
 from tests.conftest import api_as
 
 ROLES = ["anonymous", "member_a", "board_a", "treasurer_a", "member_b", "client_user", "staff"]
