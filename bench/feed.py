@@ -32,7 +32,8 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, time as dtime, timedelta
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,8 +66,8 @@ def populate(rng: random.Random) -> dict[int, str]:
     from members.models import (
         AvailabilitySlot,
         Cooperative,
-        MemberSkill,
         Membership,
+        MemberSkill,
         Profile,
         Skill,
         User,

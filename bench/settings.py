@@ -6,7 +6,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/werkst
 # As in production: the cache (the members' work context) is shared by all workers.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
 
-from werkstation.settings.base import *  # noqa: E402,F403
+from werkstation.settings.base import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]

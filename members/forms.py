@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AvailabilitySlot, Cooperative, Membership
+from .models import AvailabilitySlot, Cooperative, Membership, NotificationPreference
 from .models.profiles import LANGUAGE_CHOICES
 
 
@@ -133,6 +133,12 @@ class CooperativeSettingsForm(forms.ModelForm):
             "quorum_percent", "voting_days", "max_proxies_per_member", "cosigners_required",
             "claim_withdrawal_hours", "timesheet_auto_approve_days",
         ]  # fmt: skip
+
+
+class NotificationPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = NotificationPreference
+        fields = ["shift_digest", "claim_updates", "timesheet_updates", "governance_updates"]
 
 
 class OtpForm(forms.Form):

@@ -105,8 +105,12 @@ class MemberWorkContext:
     radius_km: float
     cooperatives: tuple[tuple[int, int], ...]  # (cooperative id, travel speed km/h)
     windows: tuple[tuple[int, int, int], ...]  # (weekday, start minute, end minute)
-    exceptions: tuple[tuple[date, bool, int | None, int | None], ...]  # (day, available, start, end)
-    skills: tuple[tuple[int, int, bool, date | None], ...]  # (skill, cooperative, needs certificate, valid until)
+    exceptions: tuple[
+        tuple[date, bool, int | None, int | None], ...
+    ]  # (day, available, start, end)
+    skills: tuple[
+        tuple[int, int, bool, date | None], ...
+    ]  # (skill, cooperative, needs certificate, valid until)
 
     @property
     def has_location(self) -> bool:
@@ -125,7 +129,12 @@ def member_work_context(user) -> MemberWorkContext:
     key = _work_context_key(user.pk)
     context = cache.get(key)
     if context is None:
-        profile = Profile.objects.filter(user=user).values("latitude", "longitude", "travel_radius_km").first() or {}
+        profile = (
+            Profile.objects.filter(user=user)
+            .values("latitude", "longitude", "travel_radius_km")
+            .first()
+            or {}
+        )
         context = MemberWorkContext(
             latitude=float(profile["latitude"]) if profile.get("latitude") is not None else None,
             longitude=float(profile["longitude"]) if profile.get("longitude") is not None else None,
@@ -137,17 +146,22 @@ def member_work_context(user) -> MemberWorkContext:
             ),
             windows=tuple(
                 (weekday, _minutes(start), _minutes(end))
-                for weekday, start, end in AvailabilitySlot.objects.filter(user=user).values_list("weekday", "start", "end")
+                for weekday, start, end in AvailabilitySlot.objects.filter(user=user).values_list(
+                    "weekday", "start", "end"
+                )
             ),
             exceptions=tuple(
                 (day, available, _minutes(start) if start else None, _minutes(end) if end else None)
-                for day, available, start, end in AvailabilityException.objects.filter(user=user).values_list(
-                    "date", "available", "start", "end"
-                )
+                for day, available, start, end in AvailabilityException.objects.filter(
+                    user=user
+                ).values_list("date", "available", "start", "end")
             ),
             skills=tuple(
                 MemberSkill.objects.filter(user=user).values_list(
-                    "skill_id", "skill__cooperative_id", "skill__requires_certificate", "certificate_expires_on"
+                    "skill_id",
+                    "skill__cooperative_id",
+                    "skill__requires_certificate",
+                    "certificate_expires_on",
                 )
             ),
         )

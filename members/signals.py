@@ -3,7 +3,14 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import AvailabilityException, AvailabilitySlot, Cooperative, MemberSkill, Membership, Profile
+from .models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Cooperative,
+    Membership,
+    MemberSkill,
+    Profile,
+)
 from .selectors import member_work_context_forget
 
 

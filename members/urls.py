@@ -33,6 +33,7 @@ urlpatterns = [
         views.profile_exception_remove,
         name="profile-exception-remove",
     ),
+    path("profile/notifications/", views.notifications, name="notifications"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.privacy_export, name="privacy-export"),
     path("invitations/<str:token>/", views.invitation, name="invitation-accept"),

@@ -24,7 +24,7 @@ from werkstation.forms import add_application_error
 
 from . import forms
 from .access import has_role
-from .models import Cooperative, Membership
+from .models import Cooperative, Membership, NotificationPreference
 from .selectors import (
     applications_open,
     availability_exceptions_of,
@@ -46,6 +46,7 @@ from .services.profiles import (
     availability_replace,
     member_skill_remove,
     member_skill_set,
+    notification_preferences_update,
     profile_update,
 )
 
@@ -365,6 +366,23 @@ def profile_exception_remove(request, exception_id: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("profile")
+
+
+@login_required
+def notifications(request):
+    preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
+    form = forms.NotificationPreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notification_preferences_update(
+                user=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("profile")
+    return render(request, "members/notifications.html", {"form": form})
 
 
 @login_required

@@ -6,6 +6,7 @@ from ..models import (
     Cooperative,
     Membership,
     MemberSkill,
+    NotificationPreference,
     Profile,
     Skill,
     User,
@@ -206,3 +207,9 @@ class InvitationOutput(serializers.Serializer):
     email = serializers.EmailField()
     cooperative = serializers.CharField(source="cooperative.name", default=None)
     expires_at = serializers.DateTimeField()
+
+
+class NotificationPreferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NotificationPreference
+        fields = ["shift_digest", "claim_updates", "timesheet_updates", "governance_updates"]

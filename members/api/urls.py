@@ -72,6 +72,7 @@ urlpatterns = [
         v.MyAvailabilityExceptionDetailApi.as_view(),
         name="api-my-availability-exception",
     ),
+    path("me/notifications/", v.MyNotificationsApi.as_view(), name="api-my-notifications"),
     path("me/export/", v.MyDataExportApi.as_view(), name="api-my-export"),
     path("me/erase/", v.MyErasureApi.as_view(), name="api-my-erase"),
     path("invitations/<str:token>/", v.InvitationApi.as_view(), name="api-invitation"),

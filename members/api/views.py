@@ -16,7 +16,7 @@ from werkstation.api.base import get_object_or_error, site_url
 from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
 
 from ..access import has_role, needs_two_factor
-from ..models import Cooperative, Membership
+from ..models import Cooperative, Membership, NotificationPreference
 from ..selectors import (
     applications_open,
     availability_exceptions_of,
@@ -38,6 +38,7 @@ from ..services.profiles import (
     availability_replace,
     member_skill_remove,
     member_skill_set,
+    notification_preferences_update,
     profile_update,
 )
 from . import serializers as s
@@ -357,6 +358,24 @@ class MyAvailabilityExceptionDetailApi(APIView):
     def delete(self, request, exception_id: int):
         availability_exception_remove(user=request.user, exception_id=exception_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyNotificationsApi(APIView):
+    @extend_schema(responses=s.NotificationPreferenceSerializer, summary="My e-mail preferences")
+    def get(self, request):
+        preference, _created = NotificationPreference.objects.get_or_create(user=request.user)
+        return Response(s.NotificationPreferenceSerializer(preference).data)
+
+    @extend_schema(
+        request=s.NotificationPreferenceSerializer,
+        responses=s.NotificationPreferenceSerializer,
+        summary="Change my e-mail preferences",
+    )
+    def patch(self, request):
+        data = s.NotificationPreferenceSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        preference = notification_preferences_update(user=request.user, **data.validated_data)
+        return Response(s.NotificationPreferenceSerializer(preference).data)
 
 
 class MyDataExportApi(APIView):

@@ -17,13 +17,14 @@ from ..models import (
     AvailabilitySlot,
     Membership,
     MemberSkill,
+    NotificationPreference,
     Profile,
     Skill,
     User,
 )
 from ..models.profiles import LANGUAGE_CHOICES
-from ..validators import normalize_iban, normalize_postcode
 from ..selectors import member_work_context_forget
+from ..validators import normalize_iban, normalize_postcode
 from .accounts import profile_of
 
 PROFILE_FIELDS = {
@@ -210,3 +211,22 @@ def availability_exception_remove(*, user: User, exception_id: int) -> None:
     deleted, _rows = AvailabilityException.objects.filter(pk=exception_id, user=user).delete()
     if not deleted:
         raise NotFound(_("Exception not found."), field="id")
+
+
+NOTIFICATION_FIELDS = {"shift_digest", "claim_updates", "timesheet_updates", "governance_updates"}
+
+
+@transaction.atomic
+def notification_preferences_update(*, user: User, **fields) -> NotificationPreference:
+    unknown = set(fields) - NOTIFICATION_FIELDS
+    if unknown:
+        raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
+    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
+        user=user
+    )
+    for name, value in fields.items():
+        setattr(preference, name, value)
+    full_clean_or_raise(preference, exclude=["user"])
+    preference.save()
+    audit_record(actor=user, action="notifications.updated", data={"fields": sorted(fields)})
+    return preference

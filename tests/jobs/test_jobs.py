@@ -181,3 +181,25 @@ def test_jobs_move_to_in_progress_and_completed(market):
 
 def test_next_weekday_helper_is_in_the_future():
     assert next_weekday(1) > timezone.now()
+
+
+def test_pdok_response_is_parsed_to_coordinates():
+    from decimal import Decimal
+
+    from jobs.geocoding import parse_pdok_response
+
+    payload = {
+        "response": {
+            "docs": [{"centroide_ll": "POINT(5.0965 52.0735)", "weergavenaam": "Marshalllaan 1"}]
+        }
+    }
+    assert parse_pdok_response(payload) == (Decimal("52.073500"), Decimal("5.096500"))
+    assert parse_pdok_response({"response": {"docs": []}}) is None
+
+
+def test_geocoding_uses_the_bundled_table_without_configuration(settings):
+    from jobs.geocoding import geocode
+
+    settings.PDOK_LOCATIESERVER_URL = ""
+    assert geocode(postcode="3526 KL") is not None
+    assert geocode(postcode="1011 AB") is None

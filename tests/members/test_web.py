@@ -99,3 +99,27 @@ def test_client_page_invites_a_colleague(client, world):
     outsider = client.__class__()
     outsider.force_login(world.member_b)
     assert outsider.get(f"/clients/{world.client_a.pk}/").status_code == 404
+
+
+def test_member_sets_email_preferences(client, world):
+    from members.models import NotificationPreference
+
+    client.force_login(world.member_a)
+    response = client.post(
+        "/profile/notifications/",
+        {"shift_digest": "weekly", "claim_updates": "on", "timesheet_updates": ""},
+    )
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get(user=world.member_a)
+    assert (
+        preference.shift_digest == "weekly"
+        and preference.claim_updates
+        and not preference.timesheet_updates
+    )
+
+
+def test_preferences_api_rejects_unknown_choice(world):
+    from tests.conftest import api_as
+
+    response = api_as(world.member_a).patch("/api/v1/me/notifications/", {"shift_digest": "hourly"})
+    assert response.status_code == 400 and response.data["error"]["field"] == "shift_digest"

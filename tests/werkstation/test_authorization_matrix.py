@@ -98,6 +98,7 @@ def _payload(name, method, world, role_user):
         },
         ("api-my-availability-exceptions", "post"): {"date": "2030-01-02"},
         ("api-my-erase", "post"): {"confirm_email": email},
+        ("api-my-notifications", "patch"): {"shift_digest": "weekly"},
         ("api-clients", "post"): {
             "cooperative": "alpha",
             "kind": "business",
@@ -174,6 +175,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-my-availability-exceptions", "post"): AUTHENTICATED,
     ("api-my-availability-exception", "delete"): _set("member_a"),
     ("api-my-export", "get"): AUTHENTICATED,
+    ("api-my-notifications", "get"): AUTHENTICATED,
+    ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,
     ("api-invitation-accept", "post"): _set("member_b"),
