@@ -6,3 +6,6 @@ class PayoutsConfig(AppConfig):
     name = "payouts"
     verbose_name = _("Payouts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import registrations  # noqa: F401

@@ -7,6 +7,7 @@ from .views import healthz
 api_v1 = [
     path("", include("members.api.urls")),
     path("", include("jobs.api.urls")),
+    path("", include("payouts.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,5 +20,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("", include("jobs.urls")),
+    path("", include("payouts.urls")),
     path("", include("members.urls")),
 ]

@@ -139,8 +139,9 @@ class WeekDP:
                 new = new[np.argsort(self.pm[new], kind="stable")]
                 new_cuts = np.r_[0, np.flatnonzero(np.diff(self.pm[new])) + 1]
                 new_owner = self.pm[new][new_cuts]
+                new_gid = np.repeat(np.arange(len(new_cuts)), np.diff(np.r_[new_cuts, len(new)]))
             else:
-                new_cuts = new_owner = np.zeros(0, np.int64)
+                new_cuts = new_owner = new_gid = np.zeros(0, np.int64)
             active = active[settle[active] > t + TOL]
             edges = None
             if len(active):
@@ -160,92 +161,95 @@ class WeekDP:
                     if ok.any():
                         a_idx, b_local = a_idx[ok], b_local[ok]
                         e_cuts = np.r_[0, np.flatnonzero(np.diff(b_local)) + 1]
-                        edges = (a_idx, e_cuts, b_local[e_cuts])
-            self.batches.append((B, new, new_cuts, new_owner, edges))
+                        e_gid = np.repeat(
+                            np.arange(len(e_cuts)), np.diff(np.r_[e_cuts, len(a_idx)])
+                        )
+                        edges = (a_idx, e_cuts, b_local[e_cuts], e_gid)
+            self.batches.append((B, new, new_cuts, new_owner, new_gid, edges))
             active = np.concatenate([active, B])
 
     def run(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Best week value per member (free pairs only) and the DP table, under
-        ``values`` given per free pair in the order of ``self.order``."""
+        """Best week value per member and each member's best week (a mask over the free
+        pairs in the order of ``self.order``), under per-pair ``values`` in that order."""
         n, K1 = self.n, self.K1
         F = np.full((n, K1), NEG)
+        arg = np.full((n, K1), -2, dtype=np.int64)  # predecessor pair; -1 start, -2 none
+        bucket_src = np.zeros(n, dtype=np.int64)  # for the saturated bucket: which k
         pool = np.full((self.n_m, K1), NEG)
+        pool_arg = np.full((self.n_m, K1), -2, dtype=np.int64)
         pool[:, 0] = 0.0  # the empty week
+        pool_arg[:, 0] = -1
         ks = np.arange(K1)
         K_m, sat_m, pm, units = self.K_m, self.sat_m, self.pm, self.units
-        for B, new, new_cuts, new_owner, edges in self.batches:
+        for B, new, new_cuts, new_owner, new_gid, edges in self.batches:
             if len(new):
-                best = np.maximum.reduceat(F[new], new_cuts, axis=0)
-                pool[new_owner] = np.maximum(pool[new_owner], best)
+                rows = F[new]
+                best = np.maximum.reduceat(rows, new_cuts, axis=0)
+                who = np.maximum.reduceat(
+                    np.where(rows == best[new_gid], new[:, None], -3), new_cuts, axis=0
+                )
+                better = best > pool[new_owner]
+                pool[new_owner] = np.where(better, best, pool[new_owner])
+                pool_arg[new_owner] = np.where(better, who, pool_arg[new_owner])
             Pb = pool[pm[B]]
+            Pa = pool_arg[pm[B]]
             if edges is not None:
-                a_idx, e_cuts, b_first = edges
-                vals = np.maximum.reduceat(F[a_idx], e_cuts, axis=0)
-                Pb[b_first] = np.maximum(Pb[b_first], vals)
+                a_idx, e_cuts, b_first, e_gid = edges
+                rows = F[a_idx]
+                vals = np.maximum.reduceat(rows, e_cuts, axis=0)
+                who = np.maximum.reduceat(
+                    np.where(rows == vals[e_gid], a_idx[:, None], -3), e_cuts, axis=0
+                )
+                better = vals > Pb[b_first]
+                Pb[b_first] = np.where(better, vals, Pb[b_first])
+                Pa[b_first] = np.where(better, who, Pa[b_first])
             d = units[B][:, None]
             Kb = K_m[pm[B]][:, None]
             src = ks[None, :] - d
             ok = (src >= 0) & (ks[None, :] <= Kb)
-            rows = np.where(ok, np.take_along_axis(Pb, np.maximum(src, 0), axis=1), NEG)
+            srcc = np.maximum(src, 0)
+            bi = np.arange(len(B))[:, None]
+            rows = np.where(ok, Pb[bi, srcc], NEG)
+            rows_arg = np.where(ok, Pa[bi, srcc], -2)
             sat = sat_m[pm[B]]
             if sat.any():
                 si = np.flatnonzero(sat)
                 Ks = Kb[si, 0]
                 tail = (ks[None, :] >= (Ks - units[B][si])[:, None]) & (ks[None, :] <= Ks[:, None])
-                top = np.where(tail, Pb[si], NEG).max(axis=1)
-                rows[si, Ks] = top
+                masked = np.where(tail, Pb[si], NEG)
+                top_k = masked.argmax(axis=1)
+                rows[si, Ks] = masked[np.arange(len(si)), top_k]
+                rows_arg[si, Ks] = Pa[si, top_k]
+                bucket_src[B[si]] = top_k
             F[B] = rows + values[B][:, None]
-        scores = F + self.bonus[pm]
-        best_pair = scores.max(axis=1) if n else np.zeros(0)
+            arg[B] = rows_arg
         value = np.zeros(self.n_m)
-        if n:
-            per = np.maximum.reduceat(best_pair[self.by_member], self.member_cuts)
-            value[self.member_owners] = np.maximum(0.0, per)
-        return value, F
-
-    def weeks(self, values: np.ndarray, F: np.ndarray, value: np.ndarray) -> np.ndarray:
-        """Reconstruct each member's best week: a mask over free pairs (DP order)."""
-        chosen = np.zeros(self.n, dtype=bool)
-        if not self.n:
-            return chosen
-        scores = F + self.bonus[self.pm]
-        mpk = self.P.minutes_per_km
-        for c, m in enumerate(self.member_owners.tolist()):
-            lo = self.member_cuts[c]
-            hi = self.member_cuts[c + 1] if c + 1 < len(self.member_cuts) else self.n
-            mine = self.by_member[lo:hi]
-            if value[m] <= 0.0 + 1e-9:
-                continue
-            sc = scores[mine]
-            flat = int(np.argmax(sc))
-            r, k = divmod(flat, self.K1)
-            if sc[r, k] < value[m] - 1e-6 * max(1.0, abs(value[m])):
-                continue
-            j = int(mine[r])
-            K, sat = int(self.K_m[m]), bool(self.sat_m[m])
-            for _ in range(len(mine) + 1):
-                chosen[j] = True
-                target = F[j, k] - values[j]
-                d = int(self.units[j])
-                if sat and k == K:
-                    kk = np.arange(max(0, K - d), K + 1)
-                else:
-                    kk = np.array([k - d])
-                tol = 1e-9 * max(1.0, abs(target))
-                if kk[0] == 0 and abs(target) <= tol:
-                    break
-                before = mine[
-                    (self.end[mine] + np.hypot(self.x[mine] - self.x[j], self.y[mine] - self.y[j]) * mpk
-                     <= self.start[j] + TOL)
-                ]
-                if not len(before):
-                    break
-                cand = F[before][:, kk]
-                hit = np.argwhere(np.abs(cand - target) <= tol)
-                if not len(hit):
-                    break  # numerical trouble: keep what we have (still feasible)
-                j, k = int(before[hit[0, 0]]), int(kk[hit[0, 1]])
-        return chosen
+        chosen = np.zeros(n, dtype=bool)
+        if not n:
+            return value, chosen
+        scores = F + self.bonus[pm]
+        best_k = scores.argmax(axis=1)
+        best_pair = scores[np.arange(n), best_k]
+        ordered = best_pair[self.by_member]
+        per = np.maximum.reduceat(ordered, self.member_cuts)
+        value[self.member_owners] = np.maximum(0.0, per)
+        # Each member's best end: a pair reaching the member's maximum.
+        gid = np.repeat(
+            np.arange(len(self.member_cuts)), np.diff(np.r_[self.member_cuts, n])
+        )
+        hit = np.where(ordered == per[gid], self.by_member, -1)
+        end = np.maximum.reduceat(hit, self.member_cuts)
+        end = end[(per > 0.0) & (end >= 0)]
+        j, k = end, best_k[end]
+        while len(j):
+            chosen[j] = True
+            m = pm[j]
+            prev = arg[j, k]
+            in_bucket = sat_m[m] & (k == K_m[m])
+            k = np.where(in_bucket, bucket_src[j], k - units[j])
+            keep = prev >= 0
+            j, k = prev[keep], k[keep]
+        return value, chosen
 
 
 class Relaxation:
@@ -275,13 +279,12 @@ class Relaxation:
         dp, P = self.dp, self.P
         unit = self.pay_unit
         values = P.p_value[dp.free][dp.order] - self.mu[dp.ps] - self.lam[dp.pm] * dp.pay / unit
-        value, F = dp.run(values)
+        value, week = dp.run(values)
         pay_caps = np.where(dp.pay_dual, dp.res_pay / unit, 0.0)
         per_member = dp.const_m + value + self.lam * pay_caps
         per_shift = self.mu * dp.res_slots
         bound = float(per_member.sum() + per_shift.sum())
         self.last_parts = (per_member, per_shift)
-        week = dp.weeks(values, F, value)
         chosen = P.p_forced.copy()
         chosen[dp.free[dp.order[week]]] = True
         if bound < self.best_bound - 1e-9:
@@ -360,8 +363,7 @@ def jacobi_round(
     pairs = dp.free[dp.order]
     free_slot = (taken[dp.ps] < P.s_slots[dp.ps]) | current[pairs]
     values = np.where(free_slot, P.p_value[pairs], -1e9)
-    value, F = dp.run(values)
-    week = dp.weeks(values, F, value)
+    _, week = dp.run(values)
     movers = rng.random(len(P.m_target)) < share
     proposal = current.copy()
     move_pairs = movers[P.p_member] & ~P.p_forced

@@ -24,6 +24,7 @@ Design overview
 from __future__ import annotations
 
 import bisect
+import math
 import time
 
 import numpy as np
@@ -73,7 +74,10 @@ def greedy(
     initial: np.ndarray | None = None,
 ) -> np.ndarray:
     """A feasible choice (boolean over ``pair_idx``): forced pairs and ``initial`` (a
-    feasible choice to extend) first, then the others by decreasing priority."""
+    feasible choice to extend, trusted as is) first, then the others by decreasing
+    priority, each taken if its shift has a slot left, the member's caps hold and it fits
+    between the member's other shifts with travel."""
+    pair_idx = np.asarray(pair_idx, dtype=np.int64)
     pm = P.p_member[pair_idx]
     ps = P.p_shift[pair_idx]
     minutes = (P.s_end - P.s_start)[ps]
@@ -83,46 +87,58 @@ def greedy(
     first = P.p_forced[pair_idx].copy()
     if initial is not None:
         first |= initial
-    order = np.lexsort((-priority, ~first))
-    chosen = np.zeros(len(pair_idx), dtype=bool)
-    slots = {}
-    used_min: dict[int, float] = {}
-    used_pay: dict[int, float] = {}
-    timeline: dict[int, list[tuple[int, int, int]]] = {}  # member -> sorted (start, end, shift)
-    s_start, s_end, s_x, s_y = P.s_start, P.s_end, P.s_x, P.s_y
-    s_pay, s_slots = P.s_pay, P.s_slots
-    cap_min, cap_pay, mpk = P.m_cap_min, P.m_cap_pay, P.minutes_per_km
-    pm_l, ps_l, forced_l = pm.tolist(), ps.tolist(), first.tolist()
-    for p in order.tolist():
-        m, s = pm_l[p], ps_l[p]
-        left = slots.get(s)
-        if left is None:
-            left = int(s_slots[s])
-        if left <= 0:
+    chosen = first.copy()
+    n_s, n_m = len(P.s_slots), len(P.m_target)
+    left = P.s_slots - np.bincount(ps[first], minlength=n_s)
+    used_min = np.bincount(pm[first], weights=minutes[first], minlength=n_m)
+    used_pay = np.bincount(pm[first], weights=P.s_pay[ps[first]], minlength=n_m)
+    # Members' timelines from the trusted part: sorted (start, end, shift).
+    timeline: dict[int, list[tuple[int, int, int]]] = {}
+    f = np.flatnonzero(first)
+    f = f[np.lexsort((P.s_start[ps[f]], pm[f]))]
+    for m, st, en, s in zip(
+        pm[f].tolist(),
+        P.s_start[ps[f]].tolist(),
+        P.s_end[ps[f]].tolist(),
+        ps[f].tolist(),
+        strict=True,
+    ):
+        timeline.setdefault(m, []).append((st, en, s))
+    cand = np.flatnonzero(
+        ~first
+        & (left[ps] > 0)
+        & (used_min[pm] + minutes <= P.m_cap_min[pm] + TOL)
+        & (used_pay[pm] + P.s_pay[ps] <= P.m_cap_pay[pm] + TOL)
+    )
+    cand = cand[np.argsort(-priority[cand], kind="stable")]
+    left_l = left.tolist()
+    used_min_l, used_pay_l = used_min.tolist(), used_pay.tolist()
+    cap_min, cap_pay = P.m_cap_min.tolist(), P.m_cap_pay.tolist()
+    s_start, s_end = P.s_start.tolist(), P.s_end.tolist()
+    s_x, s_y, s_pay = P.s_x.tolist(), P.s_y.tolist(), P.s_pay.tolist()
+    mpk = P.minutes_per_km
+    for p, m, s in zip(cand.tolist(), pm[cand].tolist(), ps[cand].tolist(), strict=True):
+        if left_l[s] <= 0:
             continue
-        dmin = int(s_end[s] - s_start[s])
-        mm = used_min.get(m, 0.0) + dmin
-        mp = used_pay.get(m, 0.0) + int(s_pay[s])
-        if not forced_l[p] and (mm > cap_min[m] + TOL or mp > cap_pay[m] + TOL):
+        st, en = s_start[s], s_end[s]
+        mm = used_min_l[m] + (en - st)
+        mp = used_pay_l[m] + s_pay[s]
+        if mm > cap_min[m] + TOL or mp > cap_pay[m] + TOL:
             continue
         line = timeline.setdefault(m, [])
-        st, en = int(s_start[s]), int(s_end[s])
         pos = bisect.bisect_left(line, (st, en, s))
-        if not forced_l[p]:
-            if pos > 0:
-                a = line[pos - 1][2]
-                travel = ((s_x[a] - s_x[s]) ** 2 + (s_y[a] - s_y[s]) ** 2) ** 0.5 * mpk
-                if s_end[a] + travel > st + TOL:
-                    continue
-            if pos < len(line):
-                b = line[pos][2]
-                travel = ((s_x[b] - s_x[s]) ** 2 + (s_y[b] - s_y[s]) ** 2) ** 0.5 * mpk
-                if en + travel > s_start[b] + TOL:
-                    continue
+        if pos > 0:
+            a = line[pos - 1][2]
+            if s_end[a] + math.hypot(s_x[a] - s_x[s], s_y[a] - s_y[s]) * mpk > st + TOL:
+                continue
+        if pos < len(line):
+            b = line[pos][2]
+            if en + math.hypot(s_x[b] - s_x[s], s_y[b] - s_y[s]) * mpk > s_start[b] + TOL:
+                continue
         line.insert(pos, (st, en, s))
-        used_min[m] = mm
-        used_pay[m] = mp
-        slots[s] = left - 1
+        used_min_l[m] = mm
+        used_pay_l[m] = mp
+        left_l[s] -= 1
         chosen[p] = True
     return chosen
 

@@ -65,6 +65,7 @@ def _kwargs_for(name, world):
         "api-timesheet-dispute": {"timesheet_id": world.sheet_submitted.pk},
         "api-timesheet-resolve": {"timesheet_id": world.sheet_disputed.pk},
         "api-cooperative-jobs": {"slug": "alpha"},
+        "api-my-earning": {"split_id": world.split_a.pk},
     }.get(name, {})
 
 
@@ -176,6 +177,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-my-availability-exception", "delete"): _set("member_a"),
     ("api-my-export", "get"): AUTHENTICATED,
     ("api-my-notifications", "get"): AUTHENTICATED,
+    ("api-my-earnings", "get"): AUTHENTICATED,
+    ("api-my-earning", "get"): _set("member_a"),
     ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,
@@ -328,6 +331,17 @@ def _add_work(world):
     world.sheet_submitted = Timesheet.objects.create(
         claim=claim(past[1], "confirmed"), minutes_worked=150
     )
+    approved = Timesheet.objects.create(
+        claim=claim(make_shift(world.job, today - timedelta(days=4, hours=-9)), "completed"),
+        minutes_worked=120,
+        status="approved",
+    )
+    from payouts.services.rulesets import found_rule_set
+    from payouts.services.settlement import settlement_run
+
+    found_rule_set(cooperative=world.coop_a)
+    settlement_run(timesheet_ids=[approved.pk])
+    world.split_a = approved.splits.get()
     world.sheet_disputed = Timesheet.objects.create(
         claim=claim(past[2], "confirmed"), minutes_worked=150, status="disputed", dispute_reason="?"
     )

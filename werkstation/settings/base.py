@@ -239,3 +239,8 @@ LOGGING = {
 }
 LOGIN_URL_2FA_SETUP = "/account/2fa/setup/"
 LOGIN_URL_2FA_VERIFY = "/account/2fa/verify/"
+# The Dutch statutory minimum hourly wage (21+), the floor of the founding rule set.
+# It is indexed every 1 January and 1 July: check it then.
+WERKSTATION_MINIMUM_HOURLY_WAGE_CENTS = int(
+    os.environ.get("WERKSTATION_MINIMUM_HOURLY_WAGE_CENTS", "1471")
+)

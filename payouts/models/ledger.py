@@ -1,0 +1,78 @@
+"""The double-entry ledger.
+
+Design overview
+---------------
+* Accounts belong to a cooperative: bank and Stripe balance, a receivable per client,
+  what each member has earned and what is payable to them, VAT payable, one fund per
+  pot, and fees. An account is identified by (cooperative, kind, key).
+* A transaction is a set of entries (legs) whose signed amounts, in cents, sum to zero:
+  debit positive, credit negative. The service checks it; on PostgreSQL a deferred
+  constraint trigger checks it again at commit (migration 0002).
+* Append-only: nothing is updated or deleted; a correction is a reversing transaction.
+  Balances are derived: the sum of an account's entries.
+* ``Transaction.reference`` is unique, so posting the same business event twice (a
+  retried task, a replayed webhook) has one effect.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Account(models.Model):
+    class Kind(models.TextChoices):
+        BANK = "bank", _("bank")
+        STRIPE = "stripe", _("Stripe balance")
+        RECEIVABLE = "receivable", _("client receivable")
+        EARNED = "earned", _("member earned, awaiting the client's payment")
+        PAYABLE = "payable", _("member payable")
+        VAT = "vat", _("VAT payable")
+        FUND = "fund", _("fund")
+        FEES = "fees", _("fees")
+
+    cooperative = models.ForeignKey(
+        "members.Cooperative", on_delete=models.PROTECT, related_name="accounts"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    key = models.CharField(max_length=60, blank=True, help_text="client id, member id or pot slug")
+    name = models.CharField(max_length=150)
+
+    class Meta:
+        ordering = ["cooperative", "kind", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["cooperative", "kind", "key"], name="account_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Transaction(models.Model):
+    cooperative = models.ForeignKey(
+        "members.Cooperative", on_delete=models.PROTECT, related_name="transactions"
+    )
+    kind = models.CharField(max_length=30)
+    reference = models.CharField(max_length=120, unique=True)
+    description = models.CharField(max_length=250, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Entry(models.Model):
+    transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    amount_cents = models.BigIntegerField(help_text="debit positive, credit negative")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["account", "transaction"])]
+        verbose_name_plural = "entries"
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.amount_cents}"

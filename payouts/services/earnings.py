@@ -1,0 +1,93 @@
+"""Every euro a member earns, traced: timesheet → split (rule version) → ledger → payout."""
+
+from __future__ import annotations
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from werkstation.errors import NotFound
+
+from .. import rules
+from ..models import Split
+from ..selectors import entries_of_split, splits_of_member
+
+
+def _euros(cents: int) -> str:
+    return f"{cents / 100:.2f}"
+
+
+def split_summary(split: Split) -> dict:
+    shift = split.timesheet.claim.shift
+    return {
+        "id": split.pk,
+        "kind": split.kind,
+        "work_date": split.work_date,
+        "job": shift.job.title,
+        "client": shift.job.client.name,
+        "minutes": split.minutes,
+        "gross": _euros(split.gross_cents),
+        "deductions": [
+            {"pot": slug, "amount": _euros(cents)} for slug, cents in split.pots.items()
+        ],
+        "net": _euros(split.member_cents),
+        "rule_set_version": split.rule_set.version,
+        "payout_status": _("awaiting the client's payment"),
+    }
+
+
+def member_earnings(*, user, year: int) -> dict:
+    splits = list(splits_of_member(user).filter(work_date__year=year))
+    return {
+        "year": year,
+        "gross": _euros(sum(s.gross_cents for s in splits)),
+        "net": _euros(sum(s.member_cents for s in splits)),
+        "to_funds": _euros(sum(sum(s.pots.values()) for s in splits)),
+        "shifts": [split_summary(s) for s in splits],
+    }
+
+
+def split_explain(*, user, split_id: int) -> dict:
+    """Why this amount: the timesheet, the rule set in words, the exact shares, the legs."""
+    split = splits_of_member(user).filter(pk=split_id).first()
+    if split is None:
+        raise NotFound(_("Not found."), field="split")
+    timesheet = split.timesheet
+    engine = rules.parse_rule_set(split.rule_set.spec)
+    exact = rules.exact_shares(
+        engine,
+        rules.Item(
+            id=str(timesheet.pk), gross_cents=split.gross_cents, minutes=split.minutes,
+            category=timesheet.claim.shift.job.category, client_kind=timesheet.claim.shift.job.client.kind,
+            month_gross_before_cents=split.month_gross_before_cents,
+        ),
+    )  # fmt: skip
+    language = translation.get_language() or "nl"
+    return {
+        **split_summary(split),
+        "timesheet": {
+            "id": timesheet.pk,
+            "minutes_worked": timesheet.minutes_worked,
+            "break_minutes": timesheet.break_minutes,
+            "approved_at": timesheet.decided_at,
+            "auto_approved": timesheet.auto_approved,
+        },
+        "rule_set": {
+            "version": split.rule_set.version,
+            "adopted_via": split.rule_set.adopted_via,
+            "effective_from": split.rule_set.effective_from,
+            "rules": rules.describe(engine, "en" if language.startswith("en") else "nl"),
+        },
+        "month_gross_before": _euros(split.month_gross_before_cents),
+        "floor_applied": exact.floor_binds,
+        "exact": {slug: f"{float(value) / 100:.4f}" for slug, value in exact.pots.items()}
+        | {"member": f"{float(exact.member) / 100:.4f}"},
+        "ledger": [
+            {
+                "account": entry.account.name,
+                "amount": _euros(entry.amount_cents),
+                "reference": entry.transaction.reference,
+            }
+            for entry in entries_of_split(split)
+        ],
+        "payout": None,
+    }
