@@ -2,7 +2,8 @@
 
 Sets up 5,000 open shifts and 500 members in PostgreSQL (database ``werkstation_bench``,
 recreated each run); members already hold claims, so the conflict check does real work.
-Then gunicorn (2 workers × 4 threads) serves both:
+Then gunicorn (6 sync workers by default; ``--worker-class gthread --threads N`` to
+compare) serves both:
 
 - ``/api/v1/feed/``: the real feed, 50 shifts a page (DRF, token auth, paginated);
 - ``/bench/reference-feed/``: the same 50 rows fetched by id via ``.values()`` + JsonResponse.
@@ -209,11 +210,13 @@ def reference_ids(tokens: dict[int, str]) -> dict[str, list[int]]:
     return {str(pk): [row["id"] for row in feed_page(users[pk]).rows] for pk in tokens}
 
 
-def start_gunicorn(ids_file: str, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(
+    ids_file: str, workers: int, threads: int, worker_class: str
+) -> subprocess.Popen:
     env = {**os.environ, "BENCH_FEED_IDS": ids_file, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "werkstation.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
-         "--threads", str(threads), "--worker-class", "gthread", "--log-level", "warning", "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
+         "--threads", str(threads), "--worker-class", worker_class, "--log-level", "warning", "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
         cwd=ROOT, env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 30
@@ -320,8 +323,9 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60)
     parser.add_argument("--seconds", type=float, default=10, help="per round, with wrk")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--worker-class", default="sync")
     args = parser.parse_args()
     rng = random.Random(42)
     recreate_database()
@@ -335,8 +339,11 @@ def main() -> None:
     )
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(ids, handle)
-    server = start_gunicorn(handle.name, args.workers, args.threads)
-    print(f"gunicorn: {args.workers} workers x {args.threads} threads", flush=True)
+    server = start_gunicorn(handle.name, args.workers, args.threads, args.worker_class)
+    print(
+        f"gunicorn: {args.worker_class}, {args.workers} workers x {args.threads} threads",
+        flush=True,
+    )
     try:
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
         print(f"load client: {'wrk' if use_wrk else 'python threads'}", flush=True)

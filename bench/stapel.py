@@ -20,8 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from jobs.dispatch import parse_instance, stapel  # noqa: E402
-from jobs.dispatch.milp import member_conflicts  # noqa: E402
+from jobs.dispatch import parse_instance, stapel
+from jobs.dispatch.milp import member_conflicts
 
 
 def make_instance(n: int, seed: int) -> dict:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from typing import Any
 
 from .check import check
 from .generate import generate
 from .model import DispatchError, parse_assignment, parse_instance
-from .solve import solve
+from .solve import default_workers, solve
 from .stapel import stapel
 
 
@@ -51,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("instance")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS")
     p.add_argument(
-        "--workers", type=int, default=min(2, os.cpu_count() or 1), help=argparse.SUPPRESS
+        "--workers", type=int, default=default_workers(), help=argparse.SUPPRESS
     )
     p = commands.add_parser("stapel", help="best set of shifts for one member (exact)")
     p.add_argument("instance")

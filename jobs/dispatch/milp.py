@@ -112,11 +112,10 @@ def build_model(
             hi.append(float(slots[s]))
 
     # Per member: conflicts, caps, fairness.
-    targets = []
     order = np.argsort(pm, kind="stable")
     m_sorted = pm[order]
     uniq, first = np.unique(m_sorted, return_index=True)
-    first = list(first) + [len(order)]
+    first = [*first.tolist(), len(order)]
     col_of_member = {}
     for i, m in enumerate(uniq):
         cols = order[first[i] : first[i + 1]]

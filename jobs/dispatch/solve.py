@@ -3,21 +3,26 @@
 Design overview
 ---------------
 1. *Candidates* (``pairs.py``): every eligible (member, shift) pair, vectorised;
-   commitments are forced pairs.
+   commitments are forced pairs, pairs that clash with them are dropped.
 2. *Decomposition.* Members and shifts form a bipartite graph through their candidate
-   pairs; its connected components (in practice: cities, or groups of neighbourhoods
-   whose members' radii overlap) are independent problems.
-3. *Construction.* A greedy pass per component, always feasible: commitments first, then
-   pairs by decreasing value per minute (fairness gain included while a member is below
-   target), each taken if the shift has a slot left, the member's caps hold and it fits
-   between the member's other shifts with travel. This is the answer whenever the time
-   limit leaves no room for more.
-4. *Improvement.* Each component's compact MILP (``milp.py``: clique rows, travel rows,
-   caps, fairness) goes to HiGHS, warm-started with the greedy solution, with a share of
-   the remaining time proportional to its size. HiGHS returns its incumbent (never
-   worse than the warm start) and a dual bound; the sum of the components' bounds is
-   the bound of the whole.
-5. The result is always the best feasible assignment found; the objective is recomputed
+   pairs; its connected components (cities, groups of neighbourhoods whose members'
+   radii overlap) are independent problems. They are packed into one bin per worker
+   process (largest first, least loaded bin); each bin shares its time among its
+   components in proportion to their size.
+3. *Construction.* A greedy pass, always feasible: commitments first, then pairs by
+   decreasing value per minute (fairness gain included), each taken if the shift has a
+   slot left, the member's caps hold and it fits between the member's other shifts with
+   travel. This is the answer whenever the time limit leaves no room for more.
+4. *Per component* (``lagrange.py``): the slots and earnings caps are priced, every
+   member's best week under the prices is solved exactly for all members at once (a
+   vectorised form of the stapel DP), giving an upper bound; the priced weeks, repaired
+   and filled greedily, give assignments; prices follow subgradient steps. Then members
+   re-plan one at a time, exactly, with the others fixed (never worse). Small
+   components go to HiGHS (``milp.py``), which usually closes them; when a worker would
+   otherwise idle, HiGHS also works on the largest component, warm-started, and the
+   better answer wins.
+5. The bound reported is, per component, the smaller of the Lagrangian and HiGHS's
+   bound. The answer is the best feasible assignment found; its objective is recomputed
    with the contract's formula.
 """
 
@@ -25,7 +30,9 @@ from __future__ import annotations
 
 import bisect
 import math
+import os
 import time
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -33,6 +40,10 @@ from scipy.sparse.csgraph import connected_components
 
 from .model import TOL, Assignment, Instance
 from .pairs import Pairs, build_pairs
+
+SMALL_COMPONENT = 2_500  # pairs: HiGHS alone closes these quickly
+LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
+SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
 
 
 def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:
@@ -176,108 +187,52 @@ def solve(
 ) -> Assignment:
     """The best assignment found within about ``time_limit`` seconds; always feasible.
 
-    ``workers`` > 1 runs the components' MILPs in that many forked processes.
-    ``Assignment.bound`` is a proven upper bound on the optimum (the smaller of the
-    Lagrangian and the MILP bound, component by component); ``status`` is "optimal"
-    when the bound is met.
+    ``workers`` > 1 works on components in that many forked processes. ``bound`` of the
+    result is a proven upper bound on the optimum; ``status`` is "optimal" when met.
+    ``use_milp=False`` returns the greedy construction alone.
     """
-    from .lagrange import Relaxation, repair
-
-    t0 = time.perf_counter()
-    deadline = t0 + time_limit
+    t0 = time.monotonic()
+    deadline = t0 + SAFETY * time_limit
     P = build_pairs(instance)
     n_m, n_s = len(instance.members), len(instance.shifts)
-    groups, m_label, s_label = component_labels(P, n_m, n_s)
-    n_c = len(groups)
+    groups, m_label, _ = component_labels(P, n_m, n_s)
     all_idx = np.arange(len(P.p_member))
     best = greedy(P, all_idx)
-    best_obj = objective_of(P, best, n_m)
-    # Members without any candidate pair only pay their shortfall: a constant.
-    lonely = float(-P.weight * P.m_target[m_label < 0].sum())
-    comp_bound = np.full(n_c, np.inf)
     if not use_milp or not groups:
         return _assignment(instance, P, np.flatnonzero(best), status="feasible")
 
-    # With two or more workers, HiGHS works on the components (largest first) in other
-    # processes while this one runs the Lagrangian; with one, they take turns.
+    bins = _pack(groups, max(1, workers))
+    jobs = [[(i, kind, groups[i], best[groups[i]]) for i, kind in b] for b in bins]
     global _SHARED
-    _SHARED = P
-    pool = None
-    futures: list = []
-    if workers > 1:
-        import multiprocessing as mp
-        from concurrent.futures import ProcessPoolExecutor
-
-        pool = ProcessPoolExecutor(workers - 1, mp_context=mp.get_context("fork"))
-        span = max(0.0, deadline - time.perf_counter()) * 0.92
-        total = sum(len(g) for g in groups)
-        share = [span * min(1.0, (workers - 1) * len(g) / total) for g in groups]
-        futures = [
-            pool.submit(_component_task, (g, best[g], share[i], seed + i))
-            for i, g in enumerate(groups)
-        ]
+    _SHARED = (P, deadline, seed)
     try:
-        # 1. Lagrangian phase: bound and priced, repaired weeks.
-        relax = Relaxation(P, n_m)
-        lag_end = t0 + LAGRANGE_SHARE * time_limit
-        if relax.usable:
-            it = 0
-            last_primal = 0.0
-            # The repaired weeks are worth building every time on small instances; on
-            # large ones (the greedy fill costs seconds) about every tenth of the time.
-            primal_every = 0.0 if len(P.p_member) < 200_000 else 0.1
-            while time.perf_counter() < lag_end:
-                it += 1
-                bound, relaxed = relax.evaluate()
-                per_member, per_shift = relax.last_parts
-                cb = np.bincount(m_label[m_label >= 0], per_member[m_label >= 0], minlength=n_c)
-                cb += np.bincount(s_label[s_label >= 0], per_shift[s_label >= 0], minlength=n_c)
-                comp_bound = np.minimum(comp_bound, cb)
-                t = time.perf_counter()
-                if t - last_primal > primal_every * (t - t0) or it < 3:
-                    primal = greedy(P, all_idx, initial=repair(P, relaxed))
-                    obj = objective_of(P, primal, n_m)
-                    if obj > best_obj:
-                        best, best_obj = primal, obj
-                    last_primal = time.perf_counter()
-                total_bound = lonely + float(comp_bound.sum())
-                if best_obj >= total_bound - 1e-7 * max(1.0, abs(total_bound)):
-                    break
-                relax.step(best_obj)
-            # Members re-plan one at a time, exactly, with the others fixed.
-            polish_end = deadline - 0.04 * time_limit if pool else t0 + POLISH_END * time_limit
-            planner = Lagrangian(P, n_m, lazy=True)
-            rng = np.random.default_rng(seed)
-            while time.perf_counter() < polish_end:
-                order = list(rng.permutation(len(planner.groups)))
-                polished = planner.best_response(best, order, polish_end)
-                obj = objective_of(P, polished, n_m)
-                if obj <= best_obj + 1e-6:
-                    break
-                best, best_obj = polished, obj
+        if len(jobs) > 1:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
 
-        # 2. Per component: HiGHS (warm-started), then members re-plan one at a time.
-        if pool is None:
-            available = max(0.0, deadline - time.perf_counter()) * 0.97
-            total = sum(len(g) for g in groups)
-            results = [
-                _component_task((g, best[g], available * len(g) / total, seed + i))
-                for i, g in enumerate(groups)
-            ]
+            with ProcessPoolExecutor(len(jobs), mp_context=mp.get_context("fork")) as pool:
+                outputs = list(pool.map(_run_bin, jobs))
         else:
-            results = [f.result() for f in futures]
+            outputs = [_run_bin(jobs[0])]
     finally:
         _SHARED = None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    for i, (g, (mask, dual, _)) in enumerate(zip(groups, results, strict=True)):
-        if component_objective(P, g, mask) > component_objective(P, g, best[g]):
-            best[g] = mask
-        if dual is not None and np.isfinite(dual):
-            comp_bound[i] = min(comp_bound[i], dual)
-    result_obj = objective_of(P, best, n_m)
+
+    comp_bound = np.full(len(groups), np.inf)
+    comp_best = [component_objective(P, g, best[g]) for g in groups]
+    for output in outputs:
+        for i, mask, bound in output:
+            g = groups[i]
+            obj = component_objective(P, g, mask)
+            if obj > comp_best[i]:
+                best[g] = mask
+                comp_best[i] = obj
+            if bound is not None:
+                comp_bound[i] = min(comp_bound[i], bound)
+    # Members without any candidate pair only pay their shortfall: a constant.
+    lonely = float(-P.weight * P.m_target[m_label < 0].sum())
     bound = lonely + float(comp_bound.sum())
-    optimal = np.isfinite(bound) and result_obj >= bound - 1e-6 * max(1.0, abs(bound))
+    result = objective_of(P, best, n_m)
+    optimal = bool(np.isfinite(bound)) and result >= bound - 1e-6 * max(1.0, abs(bound))
     return _assignment(
         instance,
         P,
@@ -287,16 +242,175 @@ def solve(
     )
 
 
-LAGRANGE_SHARE = 0.8  # of the time limit, then re-planning until POLISH_END
-POLISH_END = 0.6
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
 
 
-_SHARED: Pairs | None = None  # the instance's pairs, inherited by forked workers
+def _pack(groups: list[np.ndarray], workers: int) -> list[list[tuple[int, str]]]:
+    """Components into one bin per worker: largest first into the least loaded bin.
+    A bin left much lighter than the others also gets HiGHS on the largest component."""
+    loads = [0] * workers
+    bins: list[list[tuple[int, str]]] = [[] for _ in range(workers)]
+    for i, g in enumerate(groups):  # already largest first
+        k = loads.index(min(loads))
+        bins[k].append((i, "highs" if len(g) <= SMALL_COMPONENT else "lagrange"))
+        loads[k] += len(g)
+    if workers > 1 and len(groups[0]) > SMALL_COMPONENT:
+        k = loads.index(min(loads))
+        if loads[k] < 0.5 * max(loads):
+            bins[k].append((0, "highs"))
+            loads[k] += len(groups[0])
+    return [b for b in bins if b]
 
 
-def _component_task(task):
-    g, start_mask, budget, seed = task
-    return solve_component(_SHARED, g, start_mask, budget, seed=seed)
+_SHARED: tuple[Pairs, float, int] | None = None  # inherited by forked workers
+
+
+def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
+    """Work through one bin's components, sharing the time left by size."""
+    P, deadline, seed = _SHARED
+    out = []
+    remaining = sum(len(g) for _, _, g, _ in jobs)
+    for i, kind, g, start in jobs:
+        left = max(0.0, deadline - time.monotonic())
+        # In proportion to size, but small components get a little more: HiGHS needs a
+        # moment for its root node however small the model.
+        budget = min(left, max(left * len(g) / remaining, min(1.0, 0.1 * left)))
+        remaining -= len(g)
+        if kind == "highs":
+            mask, bound = highs_component(P, g, start, budget, seed=seed + i)
+        else:
+            mask, bound = lagrange_component(P, g, start, budget, seed=seed + i)
+        if bound is None:
+            bound = quick_bound(P, g)
+        out.append((i, mask, bound))
+    return out
+
+
+@dataclass
+class _Sub:
+    """One component as a ``Pairs`` of its own (members and shifts renumbered)."""
+
+    P: Pairs
+    members: np.ndarray
+    shifts: np.ndarray
+
+
+def subset(P: Pairs, g: np.ndarray) -> _Sub:
+    members, pm = np.unique(P.p_member[g], return_inverse=True)
+    shifts, ps = np.unique(P.p_shift[g], return_inverse=True)
+    sub = Pairs(
+        s_start=P.s_start[shifts],
+        s_end=P.s_end[shifts],
+        s_x=P.s_x[shifts],
+        s_y=P.s_y[shifts],
+        s_slots=P.s_slots[shifts],
+        s_pay=P.s_pay[shifts],
+        m_cap_min=P.m_cap_min[members],
+        m_cap_pay=P.m_cap_pay[members],
+        m_target=P.m_target[members],
+        p_member=pm.astype(np.int64),
+        p_shift=ps.astype(np.int64),
+        p_value=P.p_value[g],
+        p_forced=P.p_forced[g],
+        weight=P.weight,
+        minutes_per_km=P.minutes_per_km,
+    )
+    return _Sub(sub, members, shifts)
+
+
+def lagrange_component(
+    P: Pairs, g: np.ndarray, start: np.ndarray, budget: float, *, seed: int = 0
+) -> tuple[np.ndarray, float | None]:
+    """Lagrangian bound and heuristic on one component, then re-planning.
+
+    Returns (choice over ``g``, upper bound on the component's optimum or None)."""
+    from .lagrange import Relaxation, repair
+
+    t0 = time.monotonic()
+    end = t0 + budget
+    sub = subset(P, g)
+    Q = sub.P
+    n_m = len(sub.members)
+    idx = np.arange(len(g))
+    best = start.copy()
+    best_obj = objective_of(Q, best, n_m)
+    bound = None
+    relax = Relaxation(Q, n_m)
+    if relax.usable:
+        lag_end = t0 + LAGRANGE_SHARE * budget
+        while time.monotonic() < lag_end:
+            _, relaxed = relax.evaluate()
+            primal = greedy(Q, idx, initial=repair(Q, relaxed))
+            obj = objective_of(Q, primal, n_m)
+            if obj > best_obj:
+                best, best_obj = primal, obj
+            if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
+                break
+            relax.step(best_obj)
+        if np.isfinite(relax.best_bound):
+            bound = relax.best_bound
+    planner = Planner(Q, n_m, lazy=True)
+    rng = np.random.default_rng(seed)
+    while time.monotonic() < end:
+        polished = planner.best_response(best, list(rng.permutation(len(planner.groups))), end)
+        obj = objective_of(Q, polished, n_m)
+        if obj <= best_obj + 1e-6:
+            break
+        best, best_obj = polished, obj
+    return best, bound
+
+
+def highs_component(
+    P: Pairs, g: np.ndarray, start: np.ndarray, budget: float, *, seed: int = 0
+) -> tuple[np.ndarray, float | None]:
+    """HiGHS on one component's compact MILP, warm-started, then re-planning.
+
+    Returns (choice over ``g``, HiGHS's dual bound or None)."""
+    from .milp import build_model, shortfall_values, solve_highs
+
+    t0 = time.monotonic()
+    end = t0 + budget
+    best = start.copy()
+    if budget < 0.05:
+        return best, None
+    sub = subset(P, g)
+    Q = sub.P
+    n_m = len(sub.members)
+    idx = np.arange(len(g))
+    best_obj = objective_of(Q, best, n_m)
+    model = build_model(Q, idx)
+    x0 = best.astype(np.float64)
+    full = np.concatenate([x0, shortfall_values(Q, model, idx, x0)])
+    left = end - time.monotonic() - 0.03 * budget
+    if left < 0.05:
+        return best, None
+    x, _, dual, status = solve_highs(model, time_limit=left, start=full)
+    if x is not None:
+        mask = x[: model.n_x] > 0.5
+        obj = objective_of(Q, mask, n_m)
+        if obj >= best_obj - 1e-6:
+            best, best_obj = mask, obj
+    if status != "Optimal":
+        planner = Planner(Q, n_m, lazy=True)
+        rng = np.random.default_rng(seed)
+        polished = planner.best_response(best, list(rng.permutation(len(planner.groups))), end)
+        if objective_of(Q, polished, n_m) > best_obj:
+            best = polished
+    bound = float(dual) + model.constant if np.isfinite(dual) else None
+    return best, bound
+
+
+def quick_bound(P: Pairs, g: np.ndarray) -> float | None:
+    """A valid bound without prices: every member's best week, slots ignored."""
+    from .lagrange import Relaxation
+
+    sub = subset(P, g)
+    relax = Relaxation(sub.P, len(sub.members))
+    if not relax.usable:
+        return None
+    bound, _ = relax.evaluate()
+    return bound
 
 
 def component_objective(P: Pairs, g: np.ndarray, mask: np.ndarray) -> float:
@@ -308,81 +422,17 @@ def component_objective(P: Pairs, g: np.ndarray, mask: np.ndarray) -> float:
     return float(P.p_value[g[mask]].sum() - P.weight * short)
 
 
-def solve_component(
-    P: Pairs,
-    g: np.ndarray,
-    start_mask: np.ndarray,
-    budget: float,
-    *,
-    seed: int = 0,
-    lp_start: bool = False,
-) -> tuple[np.ndarray, float | None, bool]:
-    """Improve one component's feasible choice within ``budget`` seconds.
-
-    Returns (choice over ``g``, dual bound or None, proven optimal).
-    """
-    from .milp import build_model, shortfall_values, solve_highs
-
-    t0 = time.perf_counter()
-    deadline = t0 + budget
-    best = start_mask.copy()
-    best_obj = component_objective(P, g, best)
-    if budget < 0.02:
-        return best, None, False
-    rng = np.random.default_rng(seed)
-    n_m = len(P.m_target)
-    planner = Lagrangian(P, n_m, lazy=True, pairs=g)
-    model = build_model(P, g)
-    # LP-guided start: the relaxation's values order a greedy pass, then members re-plan
-    # exactly one at a time (best response).
-    lp_status = "skipped"
-    if lp_start:
-        x_lp, _, _, lp_status = solve_highs(model, time_limit=0.3 * budget, relax=True)
-    if lp_status == "Optimal":
-        minutes = (P.s_end - P.s_start)[P.p_shift[g]]
-        tie = 1e-6 * P.p_value[g] / minutes / max(1.0, float(np.abs(P.p_value[g]).max()))
-        mask = greedy(P, g, priority=x_lp[: model.n_x] + tie)
-        full = np.zeros(len(P.p_member), dtype=bool)
-        full[g[mask]] = True
-        order = list(rng.permutation(len(planner.groups)))
-        full = planner.best_response(full, order, t0 + 0.5 * budget)
-        mask = full[g]
-        obj = component_objective(P, g, mask)
-        if obj > best_obj:
-            best, best_obj = mask, obj
-    start = best.astype(np.float64)
-    full_start = np.concatenate([start, shortfall_values(P, model, g, start)])
-    left = deadline - time.perf_counter() - 0.12 * budget
-    if left < 0.02:
-        return best, None, False
-    x, obj, dual, status = solve_highs(model, time_limit=left, start=full_start)
-    if x is not None:
-        mask = x[: model.n_x] > 0.5
-        obj = component_objective(P, g, mask)
-        if obj >= best_obj - 1e-6:
-            best, best_obj = mask, obj
-    if status != "Optimal":
-        # Polish what HiGHS left: members re-plan exactly, one at a time.
-        full = np.zeros(len(P.p_member), dtype=bool)
-        full[g[best]] = True
-        full = planner.best_response(full, list(rng.permutation(len(planner.groups))), deadline)
-        obj = component_objective(P, g, full[g])
-        if obj > best_obj:
-            best = full[g]
-    return best, float(dual), status == "Optimal"
+def objective_of(P: Pairs, chosen: np.ndarray, n_members: int) -> float:
+    """The contract's objective of a choice over all of ``P``'s pairs."""
+    minutes = np.bincount(
+        P.p_member[chosen], weights=(P.s_end - P.s_start)[P.p_shift[chosen]], minlength=n_members
+    )
+    return float(P.p_value[chosen].sum() - P.weight * np.maximum(0.0, P.m_target - minutes).sum())
 
 
-def _cat(parts: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
-
-
-class Lagrangian:
-    """Slots dualised: each member's best week under prices is an exact stapel problem.
-
-    ``bound(mu)`` is a valid upper bound for any prices mu >= 0; the members' priced
-    choices, repaired where shifts are over-subscribed and filled greedily, give
-    feasible assignments.
-    """
+class Planner:
+    """Each member's own exact week problem (``stapel``'s DP), built on first use:
+    ``best_response`` lets members re-plan one at a time with the others fixed."""
 
     def __init__(
         self, P: Pairs, n_members: int, *, lazy: bool = False, pairs: np.ndarray | None = None
@@ -424,25 +474,13 @@ class Lagrangian:
                 )
         return self._problems[k]
 
-    def priced(self, mu: np.ndarray, subset: list[int] | None = None):
-        """Each member's best week under prices: (chosen pair mask, bound)."""
-        P = self.P
-        chosen = np.zeros(len(P.p_member), dtype=bool)
-        total = self.constant + float(mu @ P.s_slots)
-        for k in range(len(self.groups)) if subset is None else subset:
-            g = self.groups[k]
-            week = self.problem(k).solve_with(P.p_value[g] - mu[P.p_shift[g]])
-            chosen[g[week.chosen]] = True
-            total += week.objective
-        return chosen, total
-
     def best_response(self, chosen: np.ndarray, order: list[int], deadline: float) -> np.ndarray:
         """Re-plan members one by one with true values, others fixed (never worse)."""
         P = self.P
         taken = np.bincount(P.p_shift[chosen], minlength=len(P.s_slots))
         chosen = chosen.copy()
         for k in order:
-            if time.perf_counter() > deadline:
+            if time.monotonic() > deadline:
                 break
             g = self.groups[k]
             s = P.p_shift[g]
@@ -459,151 +497,3 @@ class Lagrangian:
         return chosen
 
 
-class Neighbourhoods:
-    """Large neighbourhood search: free a few dozen members who compete for the same
-    shifts, keep everyone else fixed, and let HiGHS re-assign the freed members exactly
-    (the sub-problem is small, so it is usually closed in a fraction of a second)."""
-
-    def __init__(self, P: Pairs, n_members: int, rng: np.random.Generator, size: int = 30):
-        self.P = P
-        self.rng = rng
-        self.size = size
-        order = np.argsort(P.p_member, kind="stable")
-        self.m_start = np.searchsorted(P.p_member[order], np.arange(n_members + 1))
-        self.m_pairs = order
-        s_order = np.argsort(P.p_shift, kind="stable")
-        self.s_start = np.searchsorted(P.p_shift[s_order], np.arange(len(P.s_slots) + 1))
-        self.s_pairs = s_order
-        self.active = np.flatnonzero(np.diff(self.m_start) > 0)
-
-    def pairs_of(self, m: int) -> np.ndarray:
-        return self.m_pairs[self.m_start[m] : self.m_start[m + 1]]
-
-    def pick(self, members_subset: np.ndarray | None = None) -> np.ndarray:
-        """Members linked through shared candidate shifts, grown from a random seed."""
-        P = self.P
-        pool = self.active if members_subset is None else members_subset
-        seed = int(self.rng.choice(pool))
-        chosen = {seed}
-        frontier = [seed]
-        while frontier and len(chosen) < self.size:
-            m = frontier.pop(0)
-            shifts = P.p_shift[self.pairs_of(m)]
-            self.rng.shuffle(shifts)
-            for s in shifts[:8]:
-                others = P.p_member[self.s_pairs[self.s_start[s] : self.s_start[s + 1]]]
-                for o in self.rng.permutation(others)[:3]:
-                    o = int(o)
-                    if o not in chosen:
-                        chosen.add(o)
-                        frontier.append(o)
-                        if len(chosen) >= self.size:
-                            break
-                if len(chosen) >= self.size:
-                    break
-        return np.array(sorted(chosen), dtype=np.int64)
-
-    def improve(self, chosen: np.ndarray, members: np.ndarray, time_limit: float) -> bool:
-        from .milp import build_model, shortfall_values, solve_highs
-
-        P = self.P
-        idx = np.concatenate([self.pairs_of(int(m)) for m in members])
-        inside = np.zeros(len(chosen), dtype=bool)
-        inside[idx] = True
-        taken = np.bincount(P.p_shift[chosen & ~inside], minlength=len(P.s_slots))
-        model = build_model(P, idx, members=members, slots=P.s_slots - taken)
-        start = chosen[idx].astype(np.float64)
-        full = np.concatenate([start, shortfall_values(P, model, idx, start)])
-        current = float(model.c @ full)
-        x, obj, _, _ = solve_highs(model, time_limit=time_limit, start=full, mip_rel_gap=1e-4)
-        if x is None or obj <= current + 1e-6:
-            return False
-        chosen[idx] = x[: model.n_x] > 0.5
-        return True
-
-
-def objective_of(P: Pairs, chosen: np.ndarray, n_members: int) -> float:
-    minutes = np.bincount(
-        P.p_member[chosen], weights=(P.s_end - P.s_start)[P.p_shift[chosen]], minlength=n_members
-    )
-    return float(P.p_value[chosen].sum() - P.weight * np.maximum(0.0, P.m_target - minutes).sum())
-
-
-def repair(P: Pairs, relaxed: np.ndarray) -> np.ndarray:
-    """Drop claimants of over-subscribed shifts (lowest value first), keeping commitments."""
-    idx = np.flatnonzero(relaxed)
-    s = P.p_shift[idx]
-    key = np.where(P.p_forced[idx], np.inf, P.p_value[idx])
-    order = np.lexsort((-key, s))
-    idx, s = idx[order], s[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1]
-    rank = np.arange(len(idx)) - np.repeat(starts, np.diff(np.r_[starts, len(idx)]))
-    keep = rank < P.s_slots[s]
-    out = np.zeros_like(relaxed)
-    out[idx[keep]] = True
-    return out
-
-
-def solve_lagrangian(
-    instance: Instance, *, time_limit: float = 30.0, verbose: bool = False, lp_start=True
-) -> Assignment:
-    t0 = time.perf_counter()
-    deadline = t0 + time_limit
-    P = build_pairs(instance)
-    n_m = len(instance.members)
-    all_idx = np.arange(len(P.p_member))
-    best = greedy(P, all_idx)
-    best_obj = objective_of(P, best, n_m)
-    lag = Lagrangian(P, n_m)
-    mu = np.zeros(len(P.s_slots))
-    if lp_start:
-        from .milp import build_model, solve_highs
-
-        model = build_model(P, all_idx)
-        _, lp, duals, _ = solve_highs(model, time_limit=time_limit, relax=True)
-        # slot rows come first, in order of the shifts that have more claimants than slots
-        ps = P.p_shift
-        shifts, counts = np.unique(ps, return_counts=True)
-        over = shifts[counts > P.s_slots[shifts]]
-        mu[over] = np.abs(duals[: len(over)])
-        if verbose:
-            print(f"lp {lp:.0f} t {time.perf_counter() - t0:.2f}")
-    ub = np.inf
-    theta = 1.0
-    stall = 0
-    it = 0
-    while time.perf_counter() < deadline:
-        it += 1
-        relaxed, bound = lag.priced(mu)
-        if bound < ub - 1e-9:
-            ub = bound
-            stall = 0
-        else:
-            stall += 1
-            if stall >= 3:
-                theta /= 2
-                stall = 0
-        primal = greedy(P, all_idx, initial=repair(P, relaxed))
-        obj = objective_of(P, primal, n_m)
-        if obj > best_obj:
-            best, best_obj = primal, obj
-        if verbose:
-            print(f"it {it} t {time.perf_counter() - t0:.2f} ub {ub:.0f} lb {best_obj:.0f} q {best_obj / ub:.5f}")
-        if best_obj >= ub - 1e-6 * abs(ub):
-            break
-        demand = np.bincount(P.p_shift[relaxed], minlength=len(mu))
-        g = (demand - P.s_slots).astype(np.float64)
-        g[(mu <= 0) & (g < 0)] = 0.0
-        norm = float(g @ g)
-        if norm == 0:
-            break
-        mu = np.maximum(0.0, mu + theta * (bound - best_obj) / norm * g)
-    rng = np.random.default_rng(0)
-    order = list(rng.permutation(len(lag.groups)))
-    polished = lag.best_response(best, order, deadline + 0.1 * time_limit)
-    pobj = objective_of(P, polished, n_m)
-    if verbose:
-        print(f"polish {pobj:.0f} q {pobj / ub:.5f} t {time.perf_counter() - t0:.2f}")
-    if pobj > best_obj:
-        best, best_obj = polished, pobj
-    return _assignment(instance, P, np.flatnonzero(best), status="feasible", bound=ub)

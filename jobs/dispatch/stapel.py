@@ -452,7 +452,7 @@ class _Problem:
         cliques, travel_pairs = member_conflicts(
             self.start, self.end, self.x, self.y, self.minutes_per_km
         )
-        rows = [c for c in cliques] + [p for p in travel_pairs]
+        rows = list(cliques) + list(travel_pairs)
         weights: list[tuple[np.ndarray, np.ndarray, float, float]] = []
         if minutes.sum() / self.g > self.K and not self.saturate:
             weights.append((np.arange(n), minutes, -np.inf, self.K * self.g))

@@ -66,6 +66,9 @@ def _kwargs_for(name, world):
         "api-timesheet-resolve": {"timesheet_id": world.sheet_disputed.pk},
         "api-cooperative-jobs": {"slug": "alpha"},
         "api-my-earning": {"split_id": world.split_a.pk},
+        "api-invoices": {"slug": "alpha"},
+        "api-invoice-pdf": {"slug": "alpha", "invoice_id": world.invoice.pk},
+        "api-payments": {"slug": "alpha"},
     }.get(name, {})
 
 
@@ -100,6 +103,18 @@ def _payload(name, method, world, role_user):
         ("api-my-availability-exceptions", "post"): {"date": "2030-01-02"},
         ("api-my-erase", "post"): {"confirm_email": email},
         ("api-my-notifications", "patch"): {"shift_digest": "weekly"},
+        ("api-invoices", "post"): {
+            "client": world.client_a.pk,
+            "period_start": "2020-01-01",
+            "period_end": "2040-01-01",
+            "timesheets": [world.uninvoiced.pk],
+        },
+        ("api-payments", "post"): {
+            "invoice": world.invoice.display_number,
+            "amount": "1.00",
+            "currency": "EUR",
+            "received_on": "2026-11-01",
+        },
         ("api-clients", "post"): {
             "cooperative": "alpha",
             "kind": "business",
@@ -179,6 +194,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-my-notifications", "get"): AUTHENTICATED,
     ("api-my-earnings", "get"): AUTHENTICATED,
     ("api-my-earning", "get"): _set("member_a"),
+    ("api-invoices", "get"): _set("board_a", "treasurer_a"),
+    ("api-invoices", "post"): _set("treasurer_a"),
+    ("api-invoice-pdf", "get"): _set("board_a", "treasurer_a"),
+    ("api-payments", "post"): _set("treasurer_a"),
     ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,
@@ -342,6 +361,21 @@ def _add_work(world):
     found_rule_set(cooperative=world.coop_a)
     settlement_run(timesheet_ids=[approved.pk])
     world.split_a = approved.splits.get()
+    from payouts.services.invoices import invoice_issue
+
+    world.invoice = invoice_issue(
+        actor=world.treasurer_a,
+        cooperative=world.coop_a,
+        client=world.client_a,
+        period_start=world.split_a.work_date,
+        period_end=world.split_a.work_date,
+    )
+    world.uninvoiced = Timesheet.objects.create(
+        claim=claim(make_shift(world.job, today - timedelta(days=5, hours=-9)), "completed"),
+        minutes_worked=60,
+        status="approved",
+    )
+    settlement_run(timesheet_ids=[world.uninvoiced.pk])
     world.sheet_disputed = Timesheet.objects.create(
         claim=claim(past[2], "confirmed"), minutes_worked=150, status="disputed", dispute_reason="?"
     )

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jobs.models import Client
+from members.access import require_role
+from members.models import Cooperative
+from werkstation.api.base import get_object_or_error
+
+from ..documents import invoice_pdf
+from ..models import Invoice
+from ..services.invoices import invoice_issue, payment_record
+
+
+class InvoiceOutput(serializers.ModelSerializer):
+    number = serializers.CharField(source="display_number")
+    client = serializers.CharField(source="client.name")
+
+    class Meta:
+        model = Invoice
+        fields = [
+            "id", "number", "client", "issued_on", "due_on", "period_start", "period_end", "currency",
+            "subtotal_cents", "vat_cents", "total_cents", "paid_cents", "status",
+        ]  # fmt: skip
+
+
+class InvoiceIssueInput(serializers.Serializer):
+    client = serializers.IntegerField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    timesheets = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class PaymentInput(serializers.Serializer):
+    invoice = serializers.CharField(help_text="invoice number, e.g. 2026-00001")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    currency = serializers.CharField(max_length=3)
+    received_on = serializers.DateField()
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=140)
+
+
+def _treasury(request, slug: str) -> Cooperative:
+    cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+    require_role(request.user, cooperative, "treasurer", "board", "auditor")
+    return cooperative
+
+
+class InvoiceListApi(APIView):
+    @extend_schema(
+        responses=InvoiceOutput(many=True),
+        summary="Invoices of the cooperative (treasurer, board, auditor)",
+    )
+    def get(self, request, slug: str):
+        cooperative = _treasury(request, slug)
+        return Response(
+            InvoiceOutput(
+                Invoice.objects.filter(cooperative=cooperative).select_related("client"), many=True
+            ).data
+        )
+
+    @extend_schema(
+        request=InvoiceIssueInput,
+        responses={201: InvoiceOutput},
+        summary="Issue an invoice (treasurer)",
+    )
+    def post(self, request, slug: str):
+        cooperative = _treasury(request, slug)
+        data = InvoiceIssueInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        client = get_object_or_error(
+            Client.objects.filter(links__cooperative=cooperative),
+            field="client",
+            pk=values["client"],
+        )
+        invoice = invoice_issue(
+            actor=request.user, cooperative=cooperative, client=client, period_start=values["period_start"],
+            period_end=values["period_end"], timesheet_ids=values.get("timesheets"),
+        )  # fmt: skip
+        return Response(InvoiceOutput(invoice).data, status=status.HTTP_201_CREATED)
+
+
+class InvoicePdfApi(APIView):
+    @extend_schema(responses={(200, "application/pdf"): bytes}, summary="The invoice as PDF")
+    def get(self, request, slug: str, invoice_id: int):
+        cooperative = _treasury(request, slug)
+        invoice = get_object_or_error(
+            Invoice.objects.filter(cooperative=cooperative), field="invoice", pk=invoice_id
+        )
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
+        return response
+
+
+class PaymentApi(APIView):
+    @extend_schema(
+        request=PaymentInput,
+        responses={201: InvoiceOutput},
+        summary="Record a bank transfer (treasurer)",
+    )
+    def post(self, request, slug: str):
+        cooperative = _treasury(request, slug)
+        data = PaymentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        payment = payment_record(
+            actor=request.user, cooperative=cooperative, invoice_number=values["invoice"], amount=values["amount"],
+            currency=values["currency"], received_on=values["received_on"], reference=values.get("reference", ""),
+        )  # fmt: skip
+        return Response(InvoiceOutput(payment.invoice).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,95 @@
+"""Printable documents as PDF (reportlab): the invoice."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .models import Invoice
+
+
+def euros(cents: int) -> str:
+    whole, rest = divmod(abs(cents), 100)
+    text = f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"
+    return f"-{text}" if cents < 0 else text
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    styles = getSampleStyleSheet()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        title=f"Factuur {invoice.display_number}",
+    )
+    supplier, customer = invoice.supplier, invoice.customer
+    story = [
+        Paragraph(supplier["name"], styles["Title"]),
+        Paragraph(
+            f"{supplier['address']}<br/>{supplier['postcode_city']}<br/>KvK {supplier['kvk']}"
+            + (f" · btw-id {supplier['vat_id']}" if supplier.get("vat_id") else "")
+            + (f"<br/>IBAN {supplier['iban']}" if supplier.get("iban") else ""),
+            styles["Normal"],
+        ),
+        Spacer(1, 8 * mm),
+        Paragraph(f"Factuur {invoice.display_number}", styles["Heading2"]),
+        Paragraph(
+            f"Factuurdatum {invoice.issued_on:%d-%m-%Y} · vervaldatum {invoice.due_on:%d-%m-%Y}<br/>"
+            f"Periode {invoice.period_start:%d-%m-%Y} t/m {invoice.period_end:%d-%m-%Y}",
+            styles["Normal"],
+        ),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            f"Aan: {customer['name']}<br/>{customer['address']}<br/>{customer['postcode_city']}<br/>KvK {customer['kvk']}"
+            + (f" · btw-nummer {customer['vat_number']}" if customer.get("vat_number") else ""),
+            styles["Normal"],
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    rows = [["Datum", "Omschrijving", "Uren", "Tarief", "Bedrag"]]
+    for line in invoice.lines.all():
+        rows.append(
+            [f"{line.work_date:%d-%m-%Y}", line.description[:60], f"{line.minutes / 60:.2f}".replace(".", ","),
+             euros(line.hourly_cents), euros(line.amount_cents)]
+        )  # fmt: skip
+    rate = (
+        f"{invoice.vat_rate:.0f}"
+        if invoice.vat_rate == invoice.vat_rate.to_integral()
+        else f"{invoice.vat_rate}"
+    )
+    rows += [
+        ["", "Subtotaal", "", "", euros(invoice.subtotal_cents)],
+        ["", f"Btw {rate}%", "", "", euros(invoice.vat_cents)],
+        ["", "Totaal", "", "", euros(invoice.total_cents)],
+    ]
+    table = Table(rows, colWidths=[24 * mm, 76 * mm, 18 * mm, 22 * mm, 28 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
+    story += [
+        table,
+        Spacer(1, 8 * mm),
+        Paragraph(
+            f"Graag het totaal van {euros(invoice.total_cents)} vóór {invoice.due_on:%d-%m-%Y} overmaken"
+            + (f" op {supplier['iban']}" if supplier.get("iban") else "")
+            + f" onder vermelding van factuurnummer {invoice.display_number}.",
+            styles["Normal"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,232 @@
+"""Invoices per client per period, payments in, and releasing member payables.
+
+Settlement already booked the client's receivable; an invoice collects settled splits
+into a legal Dutch invoice with a gapless number. A payment books bank ← receivable, and
+the member shares it covers move from *earned* to *payable* (line by line, oldest first,
+so a partial payment releases what it fully covers).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jobs.models import Client, Timesheet
+from members.access import require_role
+from members.models import Cooperative
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, NotFound, ValidationFailed
+
+from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
+from .ledger import AccountBook, Leg, post
+
+K = Account.Kind
+PAYMENT_TERM_DAYS = 14
+
+
+def _supplier(cooperative: Cooperative) -> dict:
+    return {
+        "name": cooperative.legal_name, "address": cooperative.address_line,
+        "postcode_city": f"{cooperative.postcode} {cooperative.city}".strip(), "kvk": cooperative.kvk_number,
+        "vat_id": cooperative.vat_id, "iban": cooperative.iban, "bic": cooperative.bic,
+    }  # fmt: skip
+
+
+def _customer(client: Client) -> dict:
+    return {
+        "name": client.name, "address": client.billing_street,
+        "postcode_city": f"{client.billing_postcode} {client.billing_city}".strip(), "kvk": client.kvk_number,
+        "vat_number": client.vat_number, "email": client.billing_email,
+    }  # fmt: skip
+
+
+@transaction.atomic
+def invoice_issue(
+    *,
+    actor,
+    cooperative: Cooperative,
+    client: Client,
+    period_start: date,
+    period_end: date,
+    timesheet_ids: list[int] | None = None,
+    issued_on: date | None = None,
+) -> Invoice:
+    require_role(actor, cooperative, "treasurer")
+    if period_end < period_start:
+        raise ValidationFailed(
+            _("The period ends before it starts."), code="end_before_start", field="period_end"
+        )
+    if timesheet_ids:
+        unapproved = Timesheet.objects.filter(pk__in=timesheet_ids).exclude(
+            status=Timesheet.Status.APPROVED
+        )
+        found = Timesheet.objects.filter(pk__in=timesheet_ids).count()
+        if unapproved.exists() or found != len(set(timesheet_ids)):
+            raise ValidationFailed(
+                _("Only approved work can be invoiced."), code="unapproved_work", field="timesheets"
+            )
+    splits = Split.objects.filter(
+        cooperative=cooperative, kind=Split.Kind.SETTLEMENT, invoice_line__isnull=True,
+        timesheet__claim__shift__job__client=client, work_date__gte=period_start, work_date__lte=period_end,
+    ).select_related("timesheet__claim__shift__job")  # fmt: skip
+    if timesheet_ids:
+        splits = splits.filter(timesheet_id__in=timesheet_ids)
+        if splits.count() != len(set(timesheet_ids)):
+            raise ValidationFailed(
+                _("Some of this work is not settled yet, or was invoiced already."),
+                code="not_invoiceable", field="timesheets",
+            )  # fmt: skip
+    splits = list(splits.order_by("work_date", "id"))
+    if not splits:
+        raise ValidationFailed(
+            _("There is no approved, uninvoiced work for this client in this period."),
+            code="nothing_to_invoice", field="period_start",
+        )  # fmt: skip
+    sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(
+        cooperative=cooperative
+    )
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    issued_on = issued_on or timezone.localdate()
+    subtotal = sum(s.gross_cents for s in splits)
+    vat = sum(s.vat_cents for s in splits)
+    invoice = Invoice.objects.create(
+        cooperative=cooperative, client=client, number=sequence.last_number, issued_on=issued_on,
+        due_on=issued_on + timedelta(days=PAYMENT_TERM_DAYS), period_start=period_start, period_end=period_end,
+        currency=cooperative.currency, vat_rate=cooperative.vat_rate, subtotal_cents=subtotal, vat_cents=vat,
+        total_cents=subtotal + vat, supplier=_supplier(cooperative), customer=_customer(client), issued_by=actor,
+    )  # fmt: skip
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=invoice, split=s, description=s.timesheet.claim.shift.job.title[:250], work_date=s.work_date,
+                minutes=s.minutes, hourly_cents=int(s.timesheet.claim.shift.job.client_tariff.amount * 100),
+                amount_cents=s.gross_cents, vat_cents=s.vat_cents,
+            )
+            for s in splits
+        ]
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action="invoice.issued", target=invoice, cooperative_id=cooperative.pk,
+        data={"number": invoice.display_number, "total_cents": invoice.total_cents},
+    )  # fmt: skip
+    return invoice
+
+
+def _amount_cents(value, field: str = "amount") -> int:
+    try:
+        cents = (Decimal(str(value)) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationFailed(_("Enter an amount in euros."), field=field) from exc
+    if cents <= 0:
+        raise ValidationFailed(
+            _("The amount must be more than zero."), code="not_positive", field=field
+        )
+    return int(cents)
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    actor,
+    cooperative: Cooperative,
+    invoice_number: str,
+    amount,
+    currency: str,
+    received_on: date,
+    reference: str = "",
+    method: str = Payment.Method.BANK_TRANSFER,
+    stripe_id: str | None = None,
+) -> Payment:
+    """A payment for an invoice: bank ← receivable, and release what it covers."""
+    if actor is not None:
+        require_role(actor, cooperative, "treasurer")
+    if (currency or "").upper() != cooperative.currency:
+        raise ValidationFailed(
+            _("Payments are in %(currency)s only.") % {"currency": cooperative.currency},
+            code="wrong_currency", field="currency",
+        )  # fmt: skip
+    cents = _amount_cents(amount)
+    invoice = _invoice_by_number(cooperative, invoice_number)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status == Invoice.Status.CREDITED:
+        raise Conflict(_("This invoice was credited."), code="credited", field="invoice")
+    if cents > invoice.open_cents:
+        raise ValidationFailed(
+            _("This is more than the %(open)s still open on the invoice.") % {"open": f"€ {invoice.open_cents / 100:.2f}"},
+            code="overpayment", field="amount",
+        )  # fmt: skip
+    payment = Payment.objects.create(
+        cooperative=cooperative, invoice=invoice, amount_cents=cents, currency=cooperative.currency, method=method,
+        received_on=received_on, reference=reference[:140], recorded_by=actor, stripe_id=stripe_id,
+    )  # fmt: skip
+    book = AccountBook(cooperative.pk)
+    cash = K.STRIPE if method in (Payment.Method.IDEAL, Payment.Method.CARD) else K.BANK
+    post(
+        cooperative.pk, kind="payment", reference=f"payment:{payment.pk}",
+        description=f"Payment for invoice {invoice.display_number}",
+        legs=[Leg(book.get(cash), cents), Leg(book.get(K.RECEIVABLE, invoice.client_id), -cents)],
+    )  # fmt: skip
+    invoice.paid_cents += cents
+    invoice.status = (
+        Invoice.Status.PAID if invoice.open_cents == 0 else Invoice.Status.PARTIALLY_PAID
+    )
+    invoice.save(update_fields=["paid_cents", "status"])
+    released = _release_covered(invoice, book)
+    audit_record(
+        actor=actor, action="payment.recorded", target=payment, cooperative_id=cooperative.pk,
+        data={"invoice": invoice.display_number, "cents": cents, "released_lines": released},
+    )  # fmt: skip
+    return payment
+
+
+def _invoice_by_number(cooperative: Cooperative, invoice_number: str) -> Invoice:
+    text = (invoice_number or "").strip()
+    try:
+        year, number = text.split("-")
+        invoice = Invoice.objects.filter(
+            cooperative=cooperative, number=int(number), issued_on__year=int(year)
+        ).first()
+    except ValueError:
+        invoice = None
+    if invoice is None:
+        raise NotFound(_("No invoice with this number."), code="unknown_invoice", field="invoice")
+    return invoice
+
+
+def _release_covered(invoice: Invoice, book: AccountBook) -> int:
+    """Move the member shares of the lines the payments cover from earned to payable."""
+    covered = invoice.paid_cents - sum(
+        line.amount_cents + line.vat_cents for line in invoice.lines.filter(released=True)
+    )
+    released = 0
+    for line in (
+        invoice.lines.filter(released=False).select_related("split").order_by("work_date", "id")
+    ):
+        line_total = line.amount_cents + line.vat_cents
+        if line_total > covered:
+            break
+        covered -= line_total
+        split = line.split
+        post(
+            invoice.cooperative_id, kind="release", reference=f"release:{line.pk}",
+            description=f"Invoice {invoice.display_number} paid: member share payable",
+            legs=[Leg(book.get(K.EARNED, split.member_id), split.member_cents),
+                  Leg(book.get(K.PAYABLE, split.member_id), -split.member_cents)],
+        )  # fmt: skip
+        line.released = True
+        line.save(update_fields=["released"])
+        released += 1
+    return released
+
+
+def invoices_overdue(*, today: date | None = None):
+    today = today or timezone.localdate()
+    return Invoice.objects.filter(
+        Q(status=Invoice.Status.ISSUED) | Q(status=Invoice.Status.PARTIALLY_PAID), due_on__lt=today
+    )

@@ -1,0 +1,134 @@
+"""Invoices, payments in, and member shares becoming payable."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+from pypdf import PdfReader
+
+from payouts.models import Entry, Invoice, InvoiceLine, Payment, Transaction
+from payouts.selectors import account_balance
+from payouts.services.ledger import AccountBook
+from payouts.services.rulesets import found_rule_set
+from payouts.services.settlement import settlement_run
+from tests.conftest import api_as, row_counts
+from tests.payouts.test_settlement import approved_timesheet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def settled(market):
+    found_rule_set(cooperative=market.coop_a)
+    market.sheets = [approved_timesheet(market, days_ago=d) for d in (1, 2, 3)]
+    settlement_run()
+    return market
+
+
+def _issue(world, **extra):
+    today = timezone.localdate()
+    body = {"client": world.client_a.pk, "period_start": (today - timedelta(days=10)).isoformat(),
+            "period_end": today.isoformat(), **extra}  # fmt: skip
+    return api_as(world.treasurer_a).post("/api/v1/cooperatives/alpha/invoices/", body)
+
+
+def test_treasurer_issues_gapless_invoices_with_a_real_pdf(settled):
+    first = _issue(settled, timesheets=[settled.sheets[0].pk])
+    assert first.status_code == 201, first.data
+    second = _issue(settled)
+    assert second.status_code == 201
+    year = timezone.localdate().year
+    assert (first.data["number"], second.data["number"]) == (f"{year}-00001", f"{year}-00002")
+    assert first.data["total_cents"] == 11616 and second.data["total_cents"] == 2 * 11616
+    pdf = api_as(settled.treasurer_a).get(
+        f"/api/v1/cooperatives/alpha/invoices/{second.data['id']}/pdf/"
+    )
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert f"Factuur {year}-00002" in text
+    assert "232,32" in text and "192,00" in text and "Btw 21%" in text
+    assert settled.coop_a.legal_name in text and settled.client_a.name in text
+    # Nothing left to invoice.
+    again = _issue(settled)
+    assert again.status_code == 400 and again.data["error"]["code"] == "nothing_to_invoice"
+
+
+def test_invoice_for_unapproved_work_is_refused_and_writes_nothing(settled):
+    pending = approved_timesheet(settled, days_ago=5)
+    pending.status = "submitted"
+    pending.save()
+    before = row_counts(Invoice, InvoiceLine)
+    response = _issue(settled, timesheets=[settled.sheets[0].pk, pending.pk])
+    assert response.status_code == 400 and response.data["error"]["field"] == "timesheets"
+    assert row_counts(Invoice, InvoiceLine) == before
+
+
+def test_only_the_treasurer_issues(settled):
+    assert (
+        api_as(settled.member_a).post("/api/v1/cooperatives/alpha/invoices/", {}).status_code == 403
+    )
+    response = api_as(settled.board_a).post(
+        "/api/v1/cooperatives/alpha/invoices/",
+        {"client": settled.client_a.pk, "period_start": "2026-01-01", "period_end": "2030-01-01"},
+    )
+    assert response.status_code == 403
+
+
+def test_payment_in_another_currency_is_refused_and_writes_nothing(settled):
+    number = _issue(settled).data["number"]
+    before = row_counts(Payment, Transaction, Entry)
+    response = api_as(settled.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {
+            "invoice": number,
+            "amount": "100.00",
+            "currency": "USD",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 400 and response.data["error"]["field"] == "currency"
+    assert row_counts(Payment, Transaction, Entry) == before
+
+
+def test_partial_then_full_payment_releases_member_shares(settled):
+    invoice = _issue(settled).data
+    pay = api_as(settled.treasurer_a)
+    today = timezone.localdate().isoformat()
+    book = AccountBook(settled.coop_a.pk)
+    earned, payable = (
+        book.get("earned", settled.member_a.pk),
+        book.get("payable", settled.member_a.pk),
+    )
+    assert account_balance(earned) == -3 * 8640 and account_balance(payable) == 0
+    # € 150 covers the first line (€ 116.16) but not the second.
+    response = pay.post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {"invoice": invoice["number"], "amount": "150.00", "currency": "EUR", "received_on": today},
+    )
+    assert response.status_code == 201 and response.data["status"] == "partially_paid"
+    assert account_balance(payable) == -8640 and account_balance(earned) == -2 * 8640
+    too_much = pay.post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {"invoice": invoice["number"], "amount": "999.00", "currency": "EUR", "received_on": today},
+    )
+    assert too_much.status_code == 400 and too_much.data["error"]["code"] == "overpayment"
+    rest = f"{(invoice['total_cents'] - 15000) / 100:.2f}"
+    response = pay.post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {"invoice": invoice["number"], "amount": rest, "currency": "EUR", "received_on": today},
+    )
+    assert response.data["status"] == "paid"
+    assert account_balance(payable) == -3 * 8640 and account_balance(earned) == 0
+    assert account_balance(book.get("receivable", settled.client_a.pk)) == 0
+    assert account_balance(book.get("bank")) == invoice["total_cents"]
+    assert Entry.objects.aggregate(s=Sum("amount_cents"))["s"] == 0
+
+
+def test_unknown_invoice_number_names_the_field(settled):
+    response = api_as(settled.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {"invoice": "2026-99999", "amount": "1.00", "currency": "EUR", "received_on": "2026-11-01"},
+    )
+    assert response.status_code == 404 and response.data["error"]["field"] == "invoice"
