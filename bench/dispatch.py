@@ -139,8 +139,7 @@ def cpsat(instance, seconds: float):
     cp = cp_model.CpModel()
     n = len(model.c)
     xs = [
-        cp.NewBoolVar("") if model.integrality[j] else cp.NewIntVar(0, 10**7, "")
-        for j in range(n)
+        cp.NewBoolVar("") if model.integrality[j] else cp.NewIntVar(0, 10**7, "") for j in range(n)
     ]
     for j in np.flatnonzero(model.lb > 0.5):
         cp.Add(xs[j] == 1)
@@ -148,13 +147,13 @@ def cpsat(instance, seconds: float):
     for r in range(A.shape[0]):
         cols = A.indices[A.indptr[r] : A.indptr[r + 1]]
         vals = A.data[A.indptr[r] : A.indptr[r + 1]]
-        expr = sum(int(round(v)) * xs[c] for c, v in zip(cols, vals, strict=True))
+        expr = sum(round(float(v)) * xs[c] for c, v in zip(cols, vals, strict=True))
         if np.isfinite(model.row_hi[r]):
             cp.Add(expr <= int(np.floor(model.row_hi[r] + 1e-9)))
         if np.isfinite(model.row_lo[r]):
             cp.Add(expr >= int(np.ceil(model.row_lo[r] - 1e-9)))
     scale = 100
-    cp.Maximize(sum(int(round(c * scale)) * x for c, x in zip(model.c, xs, strict=True)))
+    cp.Maximize(sum(round(float(c) * scale) * x for c, x in zip(model.c, xs, strict=True)))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(1.0, seconds - (time.perf_counter() - t0))
     solver.parameters.num_workers = 2
@@ -163,9 +162,7 @@ def cpsat(instance, seconds: float):
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         for j in range(model.n_x):
             if solver.Value(xs[j]):
-                pairs.append(
-                    (instance.members[P.p_member[j]].id, instance.shifts[P.p_shift[j]].id)
-                )
+                pairs.append((instance.members[P.p_member[j]].id, instance.shifts[P.p_shift[j]].id))
     bound = solver.BestObjectiveBound() / scale + model.constant
     return pairs, bound, solver.StatusName(status)
 
@@ -222,8 +219,10 @@ def bench_size(size: str, seed: int, methods: list[str]) -> tuple[float, float |
             flush=True,
         )
     if size == "100k":
-        print("  (whole-model HiGHS and CP-SAT do not fit at 100k: the bound is the"
-              " per-component one — LP relaxations and our per-component HiGHS bounds)")
+        print(
+            "  (whole-model HiGHS and CP-SAT do not fit at 100k: the bound is the"
+            " per-component one — LP relaxations and our per-component HiGHS bounds)"
+        )
     os.unlink(path)
     bounds = [r["bound"] for r in results.values() if r.get("bound") is not None]
     ours = results["ours"]

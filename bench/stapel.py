@@ -90,9 +90,7 @@ def cpsat(instance, member_id: str, time_limit: float = 600.0) -> tuple[float, f
     short = model.NewIntVar(0, member.target_minutes, "short")
     model.Add(short >= member.target_minutes - sum(m * v for m, v in zip(minutes, x, strict=True)))
     values = [round(instance.value(member, s) * scale) for s in cands]
-    model.Maximize(
-        sum(v * b for v, b in zip(values, x, strict=True)) - round(w * scale) * short
-    )
+    model.Maximize(sum(v * b for v, b in zip(values, x, strict=True)) - round(w * scale) * short)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = 2

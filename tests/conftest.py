@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from tests.factories import (
@@ -17,6 +16,7 @@ from tests.factories import (
     SkillFactory,
     UserFactory,
 )
+from tests.factories.api import api_as  # noqa: F401  (re-exported for the tests)
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
@@ -45,14 +45,6 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def api():
     return APIClient()
-
-
-def api_as(user) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @dataclass
@@ -154,6 +146,7 @@ def broker_at(url: str):
         reset_pools()
 
 
+from tests.factories.money import settled  # noqa: E402,F401  (shared fixture)
 from tests.factories.work import market  # noqa: E402,F401  (shared fixture)
 
 

@@ -49,9 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("solve", help="assign shifts to all members")
     p.add_argument("instance")
     p.add_argument("--time-limit", type=float, default=30.0, metavar="SECONDS")
-    p.add_argument(
-        "--workers", type=int, default=default_workers(), help=argparse.SUPPRESS
-    )
+    p.add_argument("--workers", type=int, default=default_workers(), help=argparse.SUPPRESS)
     p = commands.add_parser("stapel", help="best set of shifts for one member (exact)")
     p.add_argument("instance")
     p.add_argument("--member", required=True, metavar="ID")

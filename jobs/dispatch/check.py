@@ -66,9 +66,7 @@ def check(instance: Instance, assignment: Iterable[tuple[str, str]]) -> Report:
         if shift_id not in member.commitments:
             reason = instance.ineligibility(member, shift)
             if reason is not None:
-                violations.append(
-                    Violation("eligibility", member_id, shift_id, {"reason": reason})
-                )
+                violations.append(Violation("eligibility", member_id, shift_id, {"reason": reason}))
         by_member.setdefault(member_id, []).append(shift)
         by_shift.setdefault(shift_id, []).append(member_id)
 
@@ -95,7 +93,9 @@ def check(instance: Instance, assignment: Iterable[tuple[str, str]]) -> Report:
         pay = sum(s.pay_cents for s in shifts)
         if member.max_pay_cents is not None and pay > member.max_pay_cents + TOL:
             violations.append(
-                Violation("max_pay", member.id, None, {"pay_cents": pay, "max": member.max_pay_cents})
+                Violation(
+                    "max_pay", member.id, None, {"pay_cents": pay, "max": member.max_pay_cents}
+                )
             )
         for shift_id in member.commitments:
             if (member.id, shift_id) not in seen:

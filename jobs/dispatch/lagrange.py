@@ -34,12 +34,13 @@ from .pairs import Pairs
 
 NEG = -np.inf
 MOMENTUM = 0.3
+START_PRICE = 0.3
 
 
 class WeekDP:
     """Exact best weeks of all members under per-pair values, vectorised."""
 
-    def __init__(self, P: Pairs, n_members: int, max_cells: float = 1.2e8):
+    def __init__(self, P: Pairs, n_members: int, max_cells: float = 3e7):
         self.P = P
         self.n_m = n_members
         w = P.weight
@@ -234,9 +235,7 @@ class WeekDP:
         per = np.maximum.reduceat(ordered, self.member_cuts)
         value[self.member_owners] = np.maximum(0.0, per)
         # Each member's best end: a pair reaching the member's maximum.
-        gid = np.repeat(
-            np.arange(len(self.member_cuts)), np.diff(np.r_[self.member_cuts, n])
-        )
+        gid = np.repeat(np.arange(len(self.member_cuts)), np.diff(np.r_[self.member_cuts, n]))
         hit = np.where(ordered == per[gid], self.by_member, -1)
         end = np.maximum.reduceat(hit, self.member_cuts)
         end = end[(per > 0.0) & (end >= 0)]
@@ -266,6 +265,18 @@ class Relaxation:
         self.stall = 0
         self.d_mu: np.ndarray | None = None
         self.d_lam: np.ndarray | None = None
+        # Start from a fraction of each over-subscribed shift's "clearing price": the value
+        # of its first claimant who would not get a slot (members have alternatives, so
+        # the full price overshoots; 0.3 worked best on the generated instances).
+        order = np.lexsort((-P.p_value, P.p_shift))
+        s_sorted = P.p_shift[order]
+        if len(order):
+            starts = np.r_[0, np.flatnonzero(np.diff(s_sorted)) + 1]
+            rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+            first_out = rank == P.s_slots[s_sorted]
+            self.mu[s_sorted[first_out]] = START_PRICE * np.maximum(
+                0.0, P.p_value[order][first_out]
+            )
         # Earnings caps are priced per "average shift" of pay, so that both kinds of
         # multipliers move at comparable speeds in a subgradient step.
         self.pay_unit = max(1.0, float(self.dp.pay.mean())) if self.dp.n else 1.0

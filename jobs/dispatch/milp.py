@@ -67,8 +67,8 @@ def member_conflicts(
     a_first = (start[:, None] < start[None, :]) | (
         (start[:, None] == start[None, :]) & (np.arange(k)[:, None] < np.arange(k)[None, :])
     )
-    clash = a_first & (end[:, None] <= start[None, :]) & (
-        end[:, None] + travel > start[None, :] + TOL
+    clash = (
+        a_first & (end[:, None] <= start[None, :]) & (end[:, None] + travel > start[None, :] + TOL)
     )
     pairs = np.argwhere(clash)
     return cliques, pairs
@@ -194,7 +194,9 @@ def build_model(
     )
 
 
-def shortfall_values(P: Pairs, model: Model, pair_idx: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+def shortfall_values(
+    P: Pairs, model: Model, pair_idx: np.ndarray, chosen: np.ndarray
+) -> np.ndarray:
     """The y part of a full solution vector for chosen pairs (for warm starts)."""
     n_y = len(model.c) - model.n_x
     if n_y == 0:

@@ -397,9 +397,7 @@ def validate_commitments(instance: Instance) -> None:
                     )
         minutes = sum(s.minutes for s in shifts)
         if member.max_minutes is not None and minutes > member.max_minutes + TOL:
-            raise InstanceError(
-                path, f"committed shifts take {minutes} minutes, above max_minutes"
-            )
+            raise InstanceError(path, f"committed shifts take {minutes} minutes, above max_minutes")
         pay = sum(s.pay_cents for s in shifts)
         if member.max_pay_cents is not None and pay > member.max_pay_cents + TOL:
             raise InstanceError(path, f"committed shifts pay {pay} cents, above max_pay_cents")

@@ -76,9 +76,7 @@ def build_pairs(instance: Instance) -> Pairs:
     if len(skill_names) <= 62:
         bit = {name: 1 << i for i, name in enumerate(skill_names)}
         s_mask = np.array([0 if s.skill is None else bit[s.skill] for s in shifts], dtype=np.int64)
-        m_mask = np.array(
-            [sum(bit.get(k, 0) for k in m.skills) for m in members], dtype=np.int64
-        )
+        m_mask = np.array([sum(bit.get(k, 0) for k in m.skills) for m in members], dtype=np.int64)
         ok = (s_mask[ps] == 0) | ((s_mask[ps] & m_mask[pm]) != 0)
     else:
         ok = np.array(

@@ -459,19 +459,19 @@ class Planner:
             P, m, g = self.P, self.members[k], self.groups[k]
             s = P.p_shift[g]
             self._problems[k] = _Problem(
-                    P.s_start[s],
-                    P.s_end[s],
-                    P.s_x[s],
-                    P.s_y[s],
-                    P.p_value[g],
-                    P.s_pay[s].astype(np.float64),
-                    P.p_forced[g],
-                    max_minutes=None if np.isinf(P.m_cap_min[m]) else float(P.m_cap_min[m]),
-                    max_pay=None if np.isinf(P.m_cap_pay[m]) else float(P.m_cap_pay[m]),
-                    target=float(P.m_target[m]),
-                    weight=P.weight,
-                    speed=60.0 / P.minutes_per_km,
-                )
+                P.s_start[s],
+                P.s_end[s],
+                P.s_x[s],
+                P.s_y[s],
+                P.p_value[g],
+                P.s_pay[s].astype(np.float64),
+                P.p_forced[g],
+                max_minutes=None if np.isinf(P.m_cap_min[m]) else float(P.m_cap_min[m]),
+                max_pay=None if np.isinf(P.m_cap_pay[m]) else float(P.m_cap_pay[m]),
+                target=float(P.m_target[m]),
+                weight=P.weight,
+                speed=60.0 / P.minutes_per_km,
+            )
         return self._problems[k]
 
     def best_response(self, chosen: np.ndarray, order: list[int], deadline: float) -> np.ndarray:
@@ -495,5 +495,3 @@ class Planner:
             taken[s] += new.astype(np.int64) - mine.astype(np.int64)
             chosen[g] = new
         return chosen
-
-

@@ -94,7 +94,7 @@ class _Problem:
         if g <= 0:
             g = 1
         if cap_on:
-            self.K = int(math.floor((max_minutes + TOL) / g))
+            self.K = math.floor((max_minutes + TOL) / g)
             self.saturate = False
         elif bonus_on:
             self.K = min(math.ceil(target / g), total // g)
@@ -365,9 +365,7 @@ class _Problem:
         g_node: list[np.ndarray] = []
         g_parent: list[np.ndarray] = []
         n_labels = 0
-        node_labels: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None] = [
-            None
-        ] * n
+        node_labels: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None] = [None] * n
         pool_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         heap: list[tuple[float, int]] = []
         settled = np.zeros(n, dtype=bool)

@@ -18,3 +18,33 @@ urlpatterns += [
     ),
     path("cooperatives/<slug:slug>/payments/", iv.PaymentApi.as_view(), name="api-payments"),
 ]
+
+from . import payout_views as pv  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/payout-batches/",
+        pv.PayoutBatchListApi.as_view(),
+        name="api-payout-batches",
+    ),
+    path(
+        "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/approve/",
+        pv.PayoutBatchActionApi.as_view(action="approve"),
+        name="api-payout-batch-approve",
+    ),
+    path(
+        "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/execute/",
+        pv.PayoutBatchActionApi.as_view(action="execute"),
+        name="api-payout-batch-execute",
+    ),
+    path(
+        "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/sepa.xml",
+        pv.PayoutBatchFileApi.as_view(kind="sepa"),
+        name="api-payout-batch-sepa",
+    ),
+    path(
+        "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/payroll.csv",
+        pv.PayoutBatchFileApi.as_view(kind="payroll"),
+        name="api-payout-batch-payroll",
+    ),
+]

@@ -1,5 +1,6 @@
 from .invoices import Invoice, InvoiceLine, InvoiceSequence, Payment
 from .ledger import Account, Entry, Transaction
+from .payouts import PayoutApproval, PayoutBatch, PayoutItem
 from .rules import RuleSet, Split
 
 __all__ = [
@@ -9,6 +10,9 @@ __all__ = [
     "InvoiceLine",
     "InvoiceSequence",
     "Payment",
+    "PayoutApproval",
+    "PayoutBatch",
+    "PayoutItem",
     "RuleSet",
     "Split",
     "Transaction",

@@ -27,6 +27,7 @@ class Account(models.Model):
         RECEIVABLE = "receivable", _("client receivable")
         EARNED = "earned", _("member earned, awaiting the client's payment")
         PAYABLE = "payable", _("member payable")
+        PAYROLL = "payroll", _("payroll provider payable")
         VAT = "vat", _("VAT payable")
         FUND = "fund", _("fund")
         FEES = "fees", _("fees")

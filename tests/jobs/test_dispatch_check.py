@@ -30,24 +30,73 @@ def instance(**overrides):
             {"id": "m3", "home": [0, 0], "windows": [[0, 1440]], "max_home_km": 1},
         ],
         "shifts": [
-            {"id": "s1", "start": 60, "end": 180, "location": [0, 0], "slots": 1,
-             "pay_cents": 3000},
+            {
+                "id": "s1",
+                "start": 60,
+                "end": 180,
+                "location": [0, 0],
+                "slots": 1,
+                "pay_cents": 3000,
+            },
             # 4 km from s1: 16 minutes of travel, 20 available: fine.
-            {"id": "s2", "start": 200, "end": 320, "location": [4, 0], "slots": 2,
-             "pay_cents": 3600},
+            {
+                "id": "s2",
+                "start": 200,
+                "end": 320,
+                "location": [4, 0],
+                "slots": 2,
+                "pay_cents": 3600,
+            },
             # 3 km from s2 (12 minutes) but only 10 minutes after it: travel clash.
-            {"id": "s3", "start": 330, "end": 400, "location": [4, 3], "slots": 1,
-             "pay_cents": 2000},
-            {"id": "sg", "start": 500, "end": 560, "location": [0, 0], "slots": 1,
-             "skill": "groen", "pay_cents": 1000},
-            {"id": "sb", "start": 600, "end": 660, "location": [0, 0], "slots": 1,
-             "pay_cents": 1000},
-            {"id": "sc", "start": 700, "end": 760, "location": [0, 0], "slots": 1,
-             "pay_cents": 5000},
-            {"id": "sl", "start": 1400, "end": 1500, "location": [0, 0], "slots": 1,
-             "pay_cents": 1000},
-            {"id": "sx", "start": 800, "end": 900, "location": [2, 0], "slots": 1,
-             "pay_cents": 9000},
+            {
+                "id": "s3",
+                "start": 330,
+                "end": 400,
+                "location": [4, 3],
+                "slots": 1,
+                "pay_cents": 2000,
+            },
+            {
+                "id": "sg",
+                "start": 500,
+                "end": 560,
+                "location": [0, 0],
+                "slots": 1,
+                "skill": "groen",
+                "pay_cents": 1000,
+            },
+            {
+                "id": "sb",
+                "start": 600,
+                "end": 660,
+                "location": [0, 0],
+                "slots": 1,
+                "pay_cents": 1000,
+            },
+            {
+                "id": "sc",
+                "start": 700,
+                "end": 760,
+                "location": [0, 0],
+                "slots": 1,
+                "pay_cents": 5000,
+            },
+            {
+                "id": "sl",
+                "start": 1400,
+                "end": 1500,
+                "location": [0, 0],
+                "slots": 1,
+                "pay_cents": 1000,
+            },
+            {
+                "id": "sx",
+                "start": 800,
+                "end": 900,
+                "location": [2, 0],
+                "slots": 1,
+                "pay_cents": 9000,
+            },
         ],
     }
     data.update(overrides)
@@ -64,10 +113,14 @@ def test_feasible_assignment_and_objective_formula():
     assert report.feasible and report.violations == ()
     d_m2_s2 = math.hypot(3 - 4, 4 - 0)
     expected = (
-        3000 - 0
-        + 3600 - 10 * 4
-        + 5000 - 10 * 5
-        + 3600 - 10 * d_m2_s2
+        3000
+        - 0
+        + 3600
+        - 10 * 4
+        + 5000
+        - 10 * 5
+        + 3600
+        - 10 * d_m2_s2
         - 2 * (300 - 240)  # m1 worked 240 of a 300 minute target; m2, m3 have no target
     )
     assert report.objective == pytest.approx(expected)
@@ -143,10 +196,8 @@ def test_tolerance_allows_exact_touching():
         "members": [{"id": "m", "home": [0, 0], "windows": [[0, 500]]}],
         "shifts": [
             {"id": "a", "start": 0, "end": 100, "location": [0, 0], "slots": 1, "pay_cents": 1},
-            {"id": "b", "start": 100, "end": 200, "location": [0, 0], "slots": 1,
-             "pay_cents": 1},
-            {"id": "c", "start": 204, "end": 300, "location": [1, 0], "slots": 1,
-             "pay_cents": 1},
+            {"id": "b", "start": 100, "end": 200, "location": [0, 0], "slots": 1, "pay_cents": 1},
+            {"id": "c", "start": 204, "end": 300, "location": [1, 0], "slots": 1, "pay_cents": 1},
         ],
     }
     assert check(parse_instance(data), [("m", "a"), ("m", "b"), ("m", "c")]).feasible

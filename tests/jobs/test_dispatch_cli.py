@@ -82,15 +82,21 @@ def test_check_infeasible_exits_1(instance_file, tmp_path):
     ("content", "field"),
     [
         ("{not json", "instance"),
-        ('{"travel_speed_kmh": 15, "max_home_km": 5, "members": [], "shifts": ['
-         '{"id": "s1", "start": 5, "end": 5, "location": [0, 0], "slots": 1, "pay_cents": 1}'
-         ', {"id": "s2", "start": 5, "end": 9, "location": [0, 0], "slots": 1, "pay_cents": 1}'
-         "]}", "shifts[0].end: must be greater than start"),
+        (
+            '{"travel_speed_kmh": 15, "max_home_km": 5, "members": [], "shifts": ['
+            '{"id": "s1", "start": 5, "end": 5, "location": [0, 0], "slots": 1, "pay_cents": 1}'
+            ', {"id": "s2", "start": 5, "end": 9, "location": [0, 0], "slots": 1, "pay_cents": 1}'
+            "]}",
+            "shifts[0].end: must be greater than start",
+        ),
         ('{"max_home_km": 5, "members": [], "shifts": []}', "travel_speed_kmh"),
-        ('{"travel_speed_kmh": 15, "max_home_km": 5, "shifts": [{"id": "s1", "start": 0, '
-         '"end": 60, "location": [0, 0], "slots": 1, "pay_cents": 1}], "members": ['
-         '{"id": "a", "home": [0, 0], "commitments": ["s1"]}, '
-         '{"id": "b", "home": [0, 0], "commitments": ["s1"]}]}', "shifts[0].slots"),
+        (
+            '{"travel_speed_kmh": 15, "max_home_km": 5, "shifts": [{"id": "s1", "start": 0, '
+            '"end": 60, "location": [0, 0], "slots": 1, "pay_cents": 1}], "members": ['
+            '{"id": "a", "home": [0, 0], "commitments": ["s1"]}, '
+            '{"id": "b", "home": [0, 0], "commitments": ["s1"]}]}',
+            "shifts[0].slots",
+        ),
     ],
 )
 def test_bad_instance_exits_2_naming_the_field(tmp_path, content, field):

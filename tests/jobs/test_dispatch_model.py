@@ -30,12 +30,32 @@ def base() -> dict:
             {"id": "m2", "home": [1, 1]},
         ],
         "shifts": [
-            {"id": "s1", "start": 60, "end": 180, "location": [1, 0], "slots": 1,
-             "skill": "groen", "pay_cents": 3000},
-            {"id": "s2", "start": 300, "end": 480, "location": [0, 1], "slots": 2,
-             "skill": None, "pay_cents": 4500},
-            {"id": "s3", "start": 2100, "end": 2200, "location": [0, 0], "slots": 1,
-             "pay_cents": 0},
+            {
+                "id": "s1",
+                "start": 60,
+                "end": 180,
+                "location": [1, 0],
+                "slots": 1,
+                "skill": "groen",
+                "pay_cents": 3000,
+            },
+            {
+                "id": "s2",
+                "start": 300,
+                "end": 480,
+                "location": [0, 1],
+                "slots": 2,
+                "skill": None,
+                "pay_cents": 4500,
+            },
+            {
+                "id": "s3",
+                "start": 2100,
+                "end": 2200,
+                "location": [0, 0],
+                "slots": 1,
+                "pay_cents": 0,
+            },
         ],
     }
 

@@ -10,8 +10,10 @@ from jobs.dispatch.solve import first_come
 
 @pytest.fixture(scope="module")
 def instances():
-    return [parse_instance(generate(shifts=n, members=m, seed=s)) for n, m, s in
-            [(120, 30, 1), (300, 60, 2), (400, 90, 3)]]
+    return [
+        parse_instance(generate(shifts=n, members=m, seed=s))
+        for n, m, s in [(120, 30, 1), (300, 60, 2), (400, 90, 3)]
+    ]
 
 
 def assert_feasible(instance, result):
@@ -71,13 +73,32 @@ def test_degenerate_instances():
         ],
         "shifts": [
             # Committed although far away and without a matching skill.
-            {"id": "far", "start": 0, "end": 60, "location": [50, 0], "slots": 1,
-             "skill": "zorg", "pay_cents": 100},
-            {"id": "near", "start": 100, "end": 200, "location": [0, 0], "slots": 1,
-             "pay_cents": 5000},
+            {
+                "id": "far",
+                "start": 0,
+                "end": 60,
+                "location": [50, 0],
+                "slots": 1,
+                "skill": "zorg",
+                "pay_cents": 100,
+            },
+            {
+                "id": "near",
+                "start": 100,
+                "end": 200,
+                "location": [0, 0],
+                "slots": 1,
+                "pay_cents": 5000,
+            },
             # Too soon after "far": 50 km at 15 km/h takes 200 minutes.
-            {"id": "clash", "start": 70, "end": 90, "location": [0, 0], "slots": 3,
-             "pay_cents": 9000},
+            {
+                "id": "clash",
+                "start": 70,
+                "end": 90,
+                "location": [0, 0],
+                "slots": 3,
+                "pay_cents": 9000,
+            },
         ],
     }
     instance = parse_instance(data)

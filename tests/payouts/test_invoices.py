@@ -1,7 +1,6 @@
 """Invoices, payments in, and member shares becoming payable."""
 
 import io
-from datetime import timedelta
 
 import pytest
 from django.db.models import Sum
@@ -11,27 +10,10 @@ from pypdf import PdfReader
 from payouts.models import Entry, Invoice, InvoiceLine, Payment, Transaction
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook
-from payouts.services.rulesets import found_rule_set
-from payouts.services.settlement import settlement_run
 from tests.conftest import api_as, row_counts
-from tests.payouts.test_settlement import approved_timesheet
+from tests.factories.money import _issue, approved_timesheet
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def settled(market):
-    found_rule_set(cooperative=market.coop_a)
-    market.sheets = [approved_timesheet(market, days_ago=d) for d in (1, 2, 3)]
-    settlement_run()
-    return market
-
-
-def _issue(world, **extra):
-    today = timezone.localdate()
-    body = {"client": world.client_a.pk, "period_start": (today - timedelta(days=10)).isoformat(),
-            "period_end": today.isoformat(), **extra}  # fmt: skip
-    return api_as(world.treasurer_a).post("/api/v1/cooperatives/alpha/invoices/", body)
 
 
 def test_treasurer_issues_gapless_invoices_with_a_real_pdf(settled):

@@ -8,45 +8,17 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from jobs.models import Claim, Shift, Timesheet
+from jobs.models import Claim, Shift
 from payouts.models import Account, Entry, RuleSet, Split, Transaction
 from payouts.services.rulesets import found_rule_set, rule_set_adopt, rule_set_create
 from payouts.services.settlement import gross_cents, settlement_run
 from payouts.tasks import settle_timesheet
 from tests.conftest import api_as, row_counts
-from tests.factories.work import make_shift
+from tests.factories.money import approved_timesheet
 from werkstation.errors import ValidationFailed
 from werkstation.models import AuditEntry, OutboxEvent
 
 pytestmark = pytest.mark.django_db
-
-
-def approved_timesheet(
-    world, *, days_ago=1, minutes=180, break_minutes=0, user=None, tariff=None, hours_earlier=0
-):
-    job = world.job
-    if tariff is not None:
-        job.client_tariff = tariff
-        job.save()
-    start = timezone.now().replace(microsecond=0) - timedelta(
-        days=days_ago, hours=4 + hours_earlier
-    )
-    shift = make_shift(job, start + timedelta(days=30), hours=3)
-    Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3), filled=1)
-    claim = Claim.objects.create(
-        shift_id=shift.pk,
-        user=user or world.member_a,
-        status="completed",
-        start=start,
-        end=start + timedelta(hours=3),
-    )
-    return Timesheet.objects.create(
-        claim=claim,
-        minutes_worked=minutes,
-        break_minutes=break_minutes,
-        status="approved",
-        decided_at=timezone.now(),
-    )
 
 
 @pytest.fixture

@@ -69,6 +69,11 @@ def _kwargs_for(name, world):
         "api-invoices": {"slug": "alpha"},
         "api-invoice-pdf": {"slug": "alpha", "invoice_id": world.invoice.pk},
         "api-payments": {"slug": "alpha"},
+        "api-payout-batches": {"slug": "alpha"},
+        "api-payout-batch-approve": {"slug": "alpha", "batch_id": world.batch.pk},
+        "api-payout-batch-execute": {"slug": "alpha", "batch_id": world.batch.pk},
+        "api-payout-batch-sepa": {"slug": "alpha", "batch_id": world.batch.pk},
+        "api-payout-batch-payroll": {"slug": "alpha", "batch_id": world.batch.pk},
     }.get(name, {})
 
 
@@ -110,7 +115,7 @@ def _payload(name, method, world, role_user):
             "timesheets": [world.uninvoiced.pk],
         },
         ("api-payments", "post"): {
-            "invoice": world.invoice.display_number,
+            "invoice": world.open_invoice.display_number,
             "amount": "1.00",
             "currency": "EUR",
             "received_on": "2026-11-01",
@@ -198,6 +203,12 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-invoices", "post"): _set("treasurer_a"),
     ("api-invoice-pdf", "get"): _set("board_a", "treasurer_a"),
     ("api-payments", "post"): _set("treasurer_a"),
+    ("api-payout-batches", "get"): _set("board_a", "treasurer_a"),
+    ("api-payout-batches", "post"): _set("board_a", "treasurer_a"),
+    ("api-payout-batch-approve", "post"): _set("board_a", "treasurer_a"),
+    ("api-payout-batch-execute", "post"): _set(),  # nobody: it awaits a second approval
+    ("api-payout-batch-sepa", "get"): _set("board_a", "treasurer_a"),
+    ("api-payout-batch-payroll", "get"): _set("board_a", "treasurer_a"),
     ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,
@@ -376,6 +387,56 @@ def _add_work(world):
         status="approved",
     )
     settlement_run(timesheet_ids=[world.uninvoiced.pk])
+    from payouts.services.invoices import payment_record
+    from payouts.services.payouts import payout_batch_create
+
+    payment_record(
+        actor=None,
+        cooperative=world.coop_a,
+        invoice_number=world.invoice.display_number,
+        amount=world.invoice.total_cents / 100,
+        currency="EUR",
+        received_on=today.date(),
+    )
+    world.batch = payout_batch_create(actor=world.treasurer_a, cooperative=world.coop_a)
+    # More payable after that batch, for a new one.
+    extra = Timesheet.objects.create(
+        claim=claim(make_shift(world.job, today - timedelta(days=8, hours=-9)), "completed"),
+        minutes_worked=60,
+        status="approved",
+    )
+    settlement_run(timesheet_ids=[extra.pk])
+    extra_invoice = invoice_issue(
+        actor=world.treasurer_a,
+        cooperative=world.coop_a,
+        client=world.client_a,
+        period_start=extra.splits.get().work_date,
+        period_end=extra.splits.get().work_date,
+        timesheet_ids=[extra.pk],
+    )
+    payment_record(
+        actor=None,
+        cooperative=world.coop_a,
+        invoice_number=extra_invoice.display_number,
+        amount=extra_invoice.total_cents / 100,
+        currency="EUR",
+        received_on=today.date(),
+    )
+    billed = Timesheet.objects.create(
+        claim=claim(make_shift(world.job, today - timedelta(days=6, hours=-9)), "completed"),
+        minutes_worked=60,
+        status="approved",
+    )
+    settlement_run(timesheet_ids=[billed.pk])
+    world.open_invoice = invoice_issue(
+        actor=world.treasurer_a,
+        cooperative=world.coop_a,
+        client=world.client_a,
+        period_start=billed.splits.get().work_date,
+        period_end=billed.splits.get().work_date,
+        timesheet_ids=[billed.pk],
+    )
+
     world.sheet_disputed = Timesheet.objects.create(
         claim=claim(past[2], "confirmed"), minutes_worked=150, status="disputed", dispute_reason="?"
     )

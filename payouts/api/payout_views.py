@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from werkstation.api.base import get_object_or_error
+
+from ..models import PayoutBatch, PayoutItem
+from ..services.payouts import (
+    payout_batch_approve,
+    payout_batch_create,
+    payout_batch_execute,
+    payroll_csv,
+)
+from .invoice_views import _treasury
+
+
+class PayoutItemOutput(serializers.ModelSerializer):
+    member = serializers.CharField(source="member.full_name")
+
+    class Meta:
+        model = PayoutItem
+        fields = ["id", "member", "amount_cents", "method", "status", "hold_reason", "paid_at"]
+
+
+class PayoutBatchOutput(serializers.ModelSerializer):
+    items = PayoutItemOutput(many=True, read_only=True)
+    approvals = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PayoutBatch
+        fields = [
+            "id",
+            "status",
+            "execution_date",
+            "created_at",
+            "executed_at",
+            "approvals",
+            "items",
+        ]
+
+    def get_approvals(self, batch) -> list[str]:
+        return [a.user.full_name for a in batch.approvals.all()]
+
+
+def _batches(cooperative):
+    return PayoutBatch.objects.filter(cooperative=cooperative).prefetch_related(
+        "items__member", "approvals__user"
+    )
+
+
+class PayoutBatchListApi(APIView):
+    @extend_schema(
+        responses=PayoutBatchOutput(many=True), summary="Payout batches (board and treasury)"
+    )
+    def get(self, request, slug: str):
+        return Response(PayoutBatchOutput(_batches(_treasury(request, slug)), many=True).data)
+
+    @extend_schema(
+        request=None,
+        responses={201: PayoutBatchOutput},
+        summary="Draft a batch of all payable balances",
+    )
+    def post(self, request, slug: str):
+        batch = payout_batch_create(actor=request.user, cooperative=_treasury(request, slug))
+        return Response(PayoutBatchOutput(batch).data, status=status.HTTP_201_CREATED)
+
+
+class PayoutBatchActionApi(APIView):
+    action = ""
+
+    @extend_schema(
+        request=None, responses=PayoutBatchOutput, summary="Approve (four eyes) or execute a batch"
+    )
+    def post(self, request, slug: str, batch_id: int):
+        cooperative = _treasury(request, slug)
+        batch = get_object_or_error(_batches(cooperative), field="batch", pk=batch_id)
+        service = payout_batch_approve if self.action == "approve" else payout_batch_execute
+        batch = service(actor=request.user, batch=batch)
+        return Response(PayoutBatchOutput(_batches(cooperative).get(pk=batch.pk)).data)
+
+
+class PayoutBatchFileApi(APIView):
+    kind = ""
+
+    @extend_schema(
+        responses={(200, "application/xml"): bytes},
+        summary="SEPA file (pain.001.001.09) or payroll CSV",
+    )
+    def get(self, request, slug: str, batch_id: int):
+        cooperative = _treasury(request, slug)
+        batch = get_object_or_error(_batches(cooperative), field="batch", pk=batch_id)
+        if self.kind == "sepa":
+            response = HttpResponse(batch.sepa_xml, content_type="application/xml")
+            response["Content-Disposition"] = f'attachment; filename="uitbetaling-{batch.pk}.xml"'
+        else:
+            response = HttpResponse(payroll_csv(batch), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="payroll-{batch.pk}.csv"'
+        return response

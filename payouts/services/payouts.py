@@ -1,0 +1,251 @@
+"""Payout batches: every member's payable balance, paid once, after four eyes.
+
+A batch is drafted from the payable balances (not yet in another open batch). Two
+different people holding the board or treasurer role approve it. Executing it posts,
+per item, member payable → bank (SEPA) or → payroll provider, under the unique ledger
+reference ``payout-item:<id>``, so an item is paid at most once however often the
+execution is retried. The SEPA credit-transfer file (pain.001.001.09) is built with
+sepaxml and validated against its XSD.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from sepaxml import SepaTransfer
+
+from members.access import require_role
+from members.models import Cooperative, Membership, Profile
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+
+from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
+from .ledger import AccountBook, Leg, post
+
+K = Account.Kind
+IBAN_HOLD_DAYS = 3
+OPEN_ITEM_STATUSES = (PayoutItem.Status.PENDING, PayoutItem.Status.HELD)
+
+
+def _payable_balances(cooperative: Cooperative) -> dict[int, int]:
+    """What the cooperative owes each member now (positive cents)."""
+    rows = (
+        Entry.objects.filter(account__cooperative=cooperative, account__kind=K.PAYABLE)
+        .values("account__key")
+        .annotate(total=Sum("amount_cents"))
+    )
+    return {int(r["account__key"]): -r["total"] for r in rows if r["total"] < 0}
+
+
+@transaction.atomic
+def payout_batch_create(
+    *, actor, cooperative: Cooperative, execution_date: date | None = None
+) -> PayoutBatch:
+    if actor is not None:
+        require_role(actor, cooperative, "board", "treasurer")
+    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).first()
+    balances = _payable_balances(cooperative)
+    in_open_batches = dict(
+        PayoutItem.objects.filter(
+            batch__cooperative=cooperative, batch__status__in=[PayoutBatch.Status.DRAFT, PayoutBatch.Status.APPROVED],
+            status__in=OPEN_ITEM_STATUSES,
+        ).values_list("member_id").annotate(total=Sum("amount_cents"))
+    )  # fmt: skip
+    to_pay = {
+        member: amount - in_open_batches.get(member, 0) for member, amount in balances.items()
+    }
+    to_pay = {member: amount for member, amount in to_pay.items() if amount > 0}
+    if not to_pay:
+        raise ValidationFailed(
+            _("Nobody has a payable balance to pay out."),
+            code="nothing_to_pay",
+            field="cooperative",
+        )
+    batch = PayoutBatch.objects.create(
+        cooperative=cooperative,
+        created_by=actor,
+        execution_date=execution_date or timezone.localdate() + timedelta(days=1),
+    )
+    engagements = dict(
+        Membership.objects.filter(cooperative=cooperative, user_id__in=to_pay).values_list(
+            "user_id", "engagement"
+        )
+    )
+    profiles = {
+        p.user_id: p for p in Profile.objects.filter(user_id__in=to_pay).select_related("user")
+    }
+    hold_until = timezone.now() - timedelta(days=IBAN_HOLD_DAYS)
+    items = []
+    for member_id, amount in sorted(to_pay.items()):
+        profile = profiles.get(member_id)
+        method = (
+            PayoutItem.Method.PAYROLL
+            if engagements.get(member_id) == "employee"
+            else PayoutItem.Method.SEPA
+        )
+        item = PayoutItem(
+            batch=batch, member_id=member_id, amount_cents=amount, method=method,
+            idempotency_key=f"payout-{cooperative.pk}-{batch.pk}-{member_id}",
+            iban=profile.iban if profile else "", account_holder=(profile.account_holder or profile.user.full_name) if profile else "",
+        )  # fmt: skip
+        if method == PayoutItem.Method.SEPA and not item.iban:
+            item.status, item.hold_reason = PayoutItem.Status.HELD, "no bank account on the profile"
+        elif (
+            method == PayoutItem.Method.SEPA
+            and profile.iban_changed_at
+            and profile.iban_changed_at > hold_until
+        ):
+            release = timezone.localtime(profile.iban_changed_at + timedelta(days=IBAN_HOLD_DAYS))
+            item.status, item.hold_reason = (
+                PayoutItem.Status.HELD,
+                f"new bank account: held until {release:%d-%m-%Y %H:%M}",
+            )
+        items.append(item)
+    PayoutItem.objects.bulk_create(items)
+    audit_record(
+        actor=actor, action="payout_batch.created", target=batch, cooperative_id=cooperative.pk,
+        data={"items": len(items), "total_cents": sum(i.amount_cents for i in items)},
+    )  # fmt: skip
+    return batch
+
+
+@transaction.atomic
+def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
+    require_role(actor, batch.cooperative_id, "board", "treasurer")
+    batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != PayoutBatch.Status.DRAFT:
+        raise Conflict(
+            _("This batch is not waiting for approval."), code="invalid_state", field="status"
+        )
+    if PayoutApproval.objects.filter(batch=batch, user=actor).exists():
+        raise Conflict(
+            _("You approved this batch already; a second person must approve it."),
+            code="four_eyes",
+            field="batch",
+        )
+    PayoutApproval.objects.create(batch=batch, user=actor)
+    if PayoutApproval.objects.filter(batch=batch).count() >= 2:
+        batch.status = PayoutBatch.Status.APPROVED
+        batch.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="payout_batch.approved",
+        target=batch,
+        cooperative_id=batch.cooperative_id,
+    )
+    return batch
+
+
+@transaction.atomic
+def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
+    """Book every pending item once and build the SEPA file. Retrying pays nobody twice."""
+    if actor is not None:
+        require_role(actor, batch.cooperative_id, "board", "treasurer")
+    batch = PayoutBatch.objects.select_for_update().select_related("cooperative").get(pk=batch.pk)
+    if batch.status == PayoutBatch.Status.EXECUTED:
+        return batch
+    if batch.status != PayoutBatch.Status.APPROVED:
+        raise PermissionDenied(
+            _(
+                "Two different people of the board or treasury must approve a batch before money moves."
+            ),
+            code="four_eyes",
+        )
+    book = AccountBook(batch.cooperative_id)
+    balances = _payable_balances(batch.cooperative)
+    for item in (
+        batch.items.select_for_update().filter(status=PayoutItem.Status.PENDING).order_by("pk")
+    ):
+        if item.amount_cents > balances.get(item.member_id, 0):
+            item.status, item.hold_reason = (
+                PayoutItem.Status.FAILED,
+                "more than the member's payable balance",
+            )
+            item.save(update_fields=["status", "hold_reason"])
+            continue
+        target = K.PAYROLL if item.method == PayoutItem.Method.PAYROLL else K.BANK
+        post(
+            batch.cooperative_id, kind="payout", reference=f"payout-item:{item.pk}",
+            description=f"Payout batch {batch.pk} to member {item.member_id}",
+            legs=[Leg(book.get(K.PAYABLE, item.member_id), item.amount_cents), Leg(book.get(target), -item.amount_cents)],
+        )  # fmt: skip
+        balances[item.member_id] -= item.amount_cents
+        item.status, item.paid_at = PayoutItem.Status.PAID, timezone.now()
+        item.save(update_fields=["status", "paid_at"])
+    batch.sepa_xml = sepa_credit_transfer(batch)
+    batch.status, batch.executed_at = PayoutBatch.Status.EXECUTED, timezone.now()
+    batch.save(update_fields=["sepa_xml", "status", "executed_at"])
+    audit_record(
+        actor=actor,
+        action="payout_batch.executed",
+        target=batch,
+        cooperative_id=batch.cooperative_id,
+    )
+    return batch
+
+
+def sepa_credit_transfer(batch: PayoutBatch) -> str:
+    """pain.001.001.09 for the SEPA items that were paid, validated against the XSD."""
+    items = list(
+        batch.items.filter(method=PayoutItem.Method.SEPA, status=PayoutItem.Status.PAID).order_by(
+            "pk"
+        )
+    )
+    if not items:
+        return ""
+    cooperative = batch.cooperative
+    if not cooperative.iban:
+        raise ValidationFailed(
+            _("Set the cooperative's IBAN before paying out by SEPA."), field="iban"
+        )
+    transfer = SepaTransfer(
+        {"name": cooperative.legal_name[:70], "IBAN": cooperative.iban, "BIC": cooperative.bic or "NOTPROVIDED",
+         "batch": True, "currency": cooperative.currency},
+        schema="pain.001.001.09",
+    )  # fmt: skip
+    for item in items:
+        transfer.add_payment(
+            {"name": item.account_holder[:70] or "Member", "IBAN": item.iban, "amount": item.amount_cents,
+             "execution_date": batch.execution_date, "description": f"Werkstation uitbetaling {batch.pk}",
+             "endtoend_id": item.idempotency_key[:35]}
+        )  # fmt: skip
+    return transfer.export(validate=True).decode()
+
+
+def payroll_csv(batch: PayoutBatch) -> str:
+    """Hours and gross pay per employee, for the payroll provider (no transfer here)."""
+    from payouts.models import Split
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["member_number", "name", "minutes", "gross_cents", "net_cents"])
+    numbers = dict(
+        Membership.objects.filter(cooperative=batch.cooperative).values_list(
+            "user_id", "member_number"
+        )
+    )
+    for item in (
+        batch.items.filter(method=PayoutItem.Method.PAYROLL)
+        .select_related("member")
+        .order_by("member_id")
+    ):
+        worked = Split.objects.filter(
+            member=item.member, cooperative=batch.cooperative, invoice_line__released=True
+        )
+        totals = worked.aggregate(m=Sum("minutes"), g=Sum("gross_cents"))
+        writer.writerow(
+            [
+                numbers.get(item.member_id),
+                item.member.full_name,
+                totals["m"] or 0,
+                totals["g"] or 0,
+                item.amount_cents,
+            ]
+        )
+    return out.getvalue()

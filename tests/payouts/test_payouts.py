@@ -1,0 +1,130 @@
+"""Payout batches: four eyes, SEPA pain.001.001.09, paid once."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from lxml import etree
+
+from members.models import Membership, Profile
+from payouts.models import Entry, PayoutBatch, PayoutItem, Transaction
+from payouts.selectors import account_balance
+from payouts.services.ledger import AccountBook, Leg, post
+from payouts.services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
+from tests.conftest import api_as, row_counts
+from tests.factories.money import _issue
+
+pytestmark = pytest.mark.django_db
+NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
+
+
+@pytest.fixture
+def payable(settled):
+    settled.coop_a.iban, settled.coop_a.bic = "NL91ABNA0417164300", "ABNANL2A"
+    settled.coop_a.save()
+    Profile.objects.filter(user=settled.member_a).update(
+        iban="NL20INGB0001234567", account_holder="A. Lid"
+    )
+    invoice = _issue(settled).data
+    api_as(settled.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {"invoice": invoice["number"], "amount": f"{invoice['total_cents'] / 100:.2f}", "currency": "EUR",
+         "received_on": timezone.localdate().isoformat()},
+    )  # fmt: skip
+    return settled
+
+
+def test_four_eyes_then_sepa_file_and_each_member_paid_once(payable):
+    api = api_as(payable.treasurer_a)
+    batch = api.post("/api/v1/cooperatives/alpha/payout-batches/").data
+    assert batch["status"] == "draft" and batch["items"][0]["amount_cents"] == 3 * 8640
+    execute = f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/execute/"
+    assert api.post(execute).status_code == 403  # nobody approved yet
+    assert (
+        api.post(f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/approve/").status_code
+        == 200
+    )
+    again = api.post(f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/approve/")
+    assert again.status_code == 409 and again.data["error"]["code"] == "four_eyes"
+    assert api.post(execute).status_code == 403  # one approval is not enough
+    assert (
+        api_as(payable.member_a)
+        .post(f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/approve/")
+        .status_code
+        == 403
+    )
+    board = api_as(payable.board_a)
+    assert (
+        board.post(f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/approve/").data[
+            "status"
+        ]
+        == "approved"
+    )
+    done = board.post(execute)
+    assert done.status_code == 200 and done.data["items"][0]["status"] == "paid"
+    book = AccountBook(payable.coop_a.pk)
+    assert account_balance(book.get("payable", payable.member_a.pk)) == 0
+    counts = row_counts(Transaction, Entry)
+    assert board.post(execute).status_code == 200  # a retry pays nobody twice
+    assert (
+        payout_batch_execute(actor=None, batch=PayoutBatch.objects.get(pk=batch["id"])).status
+        == "executed"
+    )
+    assert row_counts(Transaction, Entry) == counts
+    xml = api.get(f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/sepa.xml").content
+    root = etree.fromstring(xml)
+    assert root.tag == f"{{{NS}}}Document"
+    assert root.findtext(f".//{{{NS}}}CtrlSum") == "259.20"
+    assert root.findtext(f".//{{{NS}}}CdtrAcct/{{{NS}}}Id/{{{NS}}}IBAN") == "NL20INGB0001234567"
+    # Nothing payable remains, so there is no new batch to make.
+    assert api.post("/api/v1/cooperatives/alpha/payout-batches/").status_code == 400
+
+
+def test_a_new_iban_holds_the_payout_for_three_days(payable):
+    Profile.objects.filter(user=payable.member_a).update(
+        iban_changed_at=timezone.now() - timedelta(days=1)
+    )
+    batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
+    item = batch.items.get()
+    assert item.status == "held" and "held until" in item.hold_reason
+    payout_batch_approve(actor=payable.treasurer_a, batch=batch)
+    payout_batch_approve(actor=payable.board_a, batch=batch)
+    payout_batch_execute(actor=payable.board_a, batch=batch)
+    assert PayoutItem.objects.get(pk=item.pk).status == "held"
+    assert (
+        account_balance(AccountBook(payable.coop_a.pk).get("payable", payable.member_a.pk))
+        == -3 * 8640
+    )
+
+
+def test_employees_go_to_the_payroll_export(payable):
+    Membership.objects.filter(user=payable.member_a, cooperative=payable.coop_a).update(
+        engagement="employee"
+    )
+    batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
+    assert batch.items.get().method == "payroll"
+    payout_batch_approve(actor=payable.treasurer_a, batch=batch)
+    payout_batch_approve(actor=payable.board_a, batch=batch)
+    batch = payout_batch_execute(actor=payable.board_a, batch=batch)
+    assert batch.sepa_xml == ""
+    csv_text = (
+        api_as(payable.treasurer_a)
+        .get(f"/api/v1/cooperatives/alpha/payout-batches/{batch.pk}/payroll.csv")
+        .content.decode()
+    )
+    assert "member_number,name,minutes,gross_cents,net_cents" in csv_text and "25920" in csv_text
+
+
+def test_a_payout_above_the_balance_is_refused_and_books_nothing(payable):
+    batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
+    book = AccountBook(payable.coop_a.pk)
+    # Meanwhile a correction lowers what the member is owed.
+    post(payable.coop_a.pk, kind="correction", reference="test-correction", description="correction",
+         legs=[Leg(book.get("payable", payable.member_a.pk), 1000), Leg(book.get("fund", "coop_fund"), -1000)])  # fmt: skip
+    payout_batch_approve(actor=payable.treasurer_a, batch=batch)
+    payout_batch_approve(actor=payable.board_a, batch=batch)
+    before = row_counts(Transaction, Entry)
+    payout_batch_execute(actor=payable.board_a, batch=batch)
+    item = batch.items.get()
+    assert item.status == "failed" and "balance" in item.hold_reason
+    assert row_counts(Transaction, Entry) == before
