@@ -5,4 +5,13 @@ from . import views
 urlpatterns = [
     path("work/earnings/", views.earnings, name="earnings"),
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),
+    path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
+    path(
+        "c/<slug:slug>/treasury/batches/<int:batch_id>/<str:action>/",
+        views.batch_action,
+        name="batch-action",
+    ),
+    path(
+        "c/<slug:slug>/treasury/invoices/<int:invoice_id>/", views.invoice_document, name="invoice"
+    ),
 ]

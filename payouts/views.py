@@ -1,11 +1,24 @@
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from werkstation.errors import NotFound
+from jobs.models import Client
+from members.access import has_role
+from members.models import Cooperative
+from werkstation.errors import ApplicationError, NotFound
+from werkstation.forms import add_application_error
 
+from .documents import invoice_pdf
+from .models import Invoice, PayoutBatch
 from .services.earnings import member_earnings, split_explain
+from .services.invoices import invoice_issue, payment_record
+from .services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
 
 
 @login_required
@@ -28,3 +41,125 @@ def earning_detail(request, split_id: int):
     except NotFound as exc:
         raise Http404 from exc
     return render(request, "payouts/earning_detail.html", {"split": explained})
+
+
+# --- Treasury pages -------------------------------------------------------------------
+
+
+class InvoiceIssueForm(forms.Form):
+    client = forms.ModelChoiceField(label=gettext_lazy("Client"), queryset=Client.objects.none())
+    period_start = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms.DateField(
+        label=gettext_lazy("Until"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PaymentForm(forms.Form):
+    invoice = forms.CharField(label=gettext_lazy("Invoice number"), max_length=20)
+    amount = forms.DecimalField(label=gettext_lazy("Amount (€)"), max_digits=12, decimal_places=2)
+    received_on = forms.DateField(
+        label=gettext_lazy("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reference = forms.CharField(
+        label=gettext_lazy("Bank reference"), max_length=140, required=False
+    )
+
+
+def _treasury_or_403(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "treasurer", "board", "auditor"):
+        return cooperative, render(request, "403.html", status=403)
+    return cooperative, None
+
+
+@login_required
+def treasury(request, slug: str):
+    cooperative, denied = _treasury_or_403(request, slug)
+    if denied:
+        return denied
+    issue_form = InvoiceIssueForm(request.POST if request.POST.get("action") == "issue" else None)
+    issue_form.fields["client"].queryset = Client.objects.filter(links__cooperative=cooperative)
+    payment_form = PaymentForm(request.POST if request.POST.get("action") == "payment" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "issue" and issue_form.is_valid():
+                invoice = invoice_issue(
+                    actor=request.user, cooperative=cooperative, **issue_form.cleaned_data
+                )
+                messages.success(
+                    request, _("Invoice %(n)s issued.") % {"n": invoice.display_number}
+                )
+                return redirect("treasury", slug=slug)
+            if request.POST.get("action") == "payment" and payment_form.is_valid():
+                data = payment_form.cleaned_data
+                payment_record(
+                    actor=request.user, cooperative=cooperative, invoice_number=data["invoice"], amount=data["amount"],
+                    currency=cooperative.currency, received_on=data["received_on"], reference=data["reference"],
+                )  # fmt: skip
+                messages.success(request, _("Payment recorded."))
+                return redirect("treasury", slug=slug)
+            if request.POST.get("action") == "batch":
+                payout_batch_create(actor=request.user, cooperative=cooperative)
+                messages.success(request, _("Payout batch drafted; two people must approve it."))
+                return redirect("treasury", slug=slug)
+        except ApplicationError as exc:
+            target = issue_form if request.POST.get("action") == "issue" else payment_form
+            if request.POST.get("action") in ("issue", "payment"):
+                add_application_error(target, exc)
+            else:
+                messages.error(request, exc.message)
+    return render(
+        request,
+        "payouts/treasury.html",
+        {
+            "cooperative": cooperative,
+            "invoices": Invoice.objects.filter(cooperative=cooperative).select_related("client")[
+                :50
+            ],
+            "batches": PayoutBatch.objects.filter(cooperative=cooperative).prefetch_related(
+                "items__member", "approvals__user"
+            )[:20],
+            "issue_form": issue_form,
+            "payment_form": payment_form,
+            "can_act": has_role(request.user, cooperative, "treasurer"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def batch_action(request, slug: str, batch_id: int, action: str):
+    cooperative, denied = _treasury_or_403(request, slug)
+    if denied:
+        return denied
+    batch = get_object_or_404(PayoutBatch, pk=batch_id, cooperative=cooperative)
+    try:
+        if action == "approve":
+            payout_batch_approve(actor=request.user, batch=batch)
+        elif action == "execute":
+            payout_batch_execute(actor=request.user, batch=batch)
+        else:
+            raise Http404
+        messages.success(request, _("Saved."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("treasury", slug=slug)
+
+
+@login_required
+def invoice_document(request, slug: str, invoice_id: int):
+    cooperative, denied = _treasury_or_403(request, slug)
+    if denied:
+        return denied
+    invoice = get_object_or_404(Invoice, pk=invoice_id, cooperative=cooperative)
+    if request.GET.get("format") == "pdf":
+        from django.http import HttpResponse
+
+        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
+        return response
+    return render(
+        request, "payouts/invoice.html", {"invoice": invoice, "lines": invoice.lines.all()}
+    )

@@ -114,3 +114,30 @@ def test_unknown_invoice_number_names_the_field(settled):
         {"invoice": "2026-99999", "amount": "1.00", "currency": "EUR", "received_on": "2026-11-01"},
     )
     assert response.status_code == 404 and response.data["error"]["field"] == "invoice"
+
+
+def test_treasury_pages_issue_and_show_invoices(client, settled):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(settled.treasurer_a)
+    device = TOTPDevice.objects.create(user=settled.treasurer_a, name="default", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    today = timezone.localdate()
+    response = client.post(
+        "/c/alpha/treasury/",
+        {"action": "issue", "client": settled.client_a.pk, "period_start": (today - timedelta(days=10)).isoformat(),
+         "period_end": today.isoformat()},
+    )  # fmt: skip
+    assert response.status_code == 302
+    invoice = Invoice.objects.get()
+    page = client.get(f"/c/alpha/treasury/invoices/{invoice.pk}/")
+    assert "€ 348,48".encode() in page.content
+    assert (
+        client.get(f"/c/alpha/treasury/invoices/{invoice.pk}/?format=pdf")["Content-Type"]
+        == "application/pdf"
+    )
+    member = client.__class__()
+    member.force_login(settled.member_a)
+    assert member.get("/c/alpha/treasury/").status_code == 403
