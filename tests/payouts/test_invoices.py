@@ -1,6 +1,7 @@
 """Invoices, payments in, and member shares becoming payable."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.db.models import Sum
