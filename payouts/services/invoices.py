@@ -23,7 +23,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 
 from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
-from .ledger import AccountBook, Leg, post
+from .ledger import AccountBook, Leg, post, post_many
 
 K = Account.Kind
 PAYMENT_TERM_DAYS = 14
@@ -200,29 +200,34 @@ def _invoice_by_number(cooperative: Cooperative, invoice_number: str) -> Invoice
 
 
 def _release_covered(invoice: Invoice, book: AccountBook) -> int:
-    """Move the member shares of the lines the payments cover from earned to payable."""
+    """Move the member shares of the lines the payments cover from earned to payable.
+
+    Lines are covered oldest first; a line is released only when the payments cover it
+    whole. All postings of one payment go to the ledger in one bulk write.
+    """
+    lines = list(invoice.lines.select_related("split").order_by("work_date", "id"))
     covered = invoice.paid_cents - sum(
-        line.amount_cents + line.vat_cents for line in invoice.lines.filter(released=True)
+        line.amount_cents + line.vat_cents for line in lines if line.released
     )
-    released = 0
-    for line in (
-        invoice.lines.filter(released=False).select_related("split").order_by("work_date", "id")
-    ):
+    postings, releasing = [], []
+    for line in lines:
+        if line.released:
+            continue
         line_total = line.amount_cents + line.vat_cents
         if line_total > covered:
             break
         covered -= line_total
         split = line.split
-        post(
-            invoice.cooperative_id, kind="release", reference=f"release:{line.pk}",
-            description=f"Invoice {invoice.display_number} paid: member share payable",
-            legs=[Leg(book.get(K.EARNED, split.member_id), split.member_cents),
-                  Leg(book.get(K.PAYABLE, split.member_id), -split.member_cents)],
-        )  # fmt: skip
-        line.released = True
-        line.save(update_fields=["released"])
-        released += 1
-    return released
+        postings.append((
+            "release", f"release:{line.pk}", f"Invoice {invoice.display_number} paid: member share payable",
+            [Leg(book.get(K.EARNED, split.member_id), split.member_cents),
+             Leg(book.get(K.PAYABLE, split.member_id), -split.member_cents)],
+        ))  # fmt: skip
+        releasing.append(line.pk)
+    if postings:
+        post_many(invoice.cooperative_id, postings)
+        InvoiceLine.objects.filter(pk__in=releasing).update(released=True)
+    return len(releasing)
 
 
 def invoices_overdue(*, today: date | None = None):
