@@ -143,19 +143,24 @@ def build_pairs(instance: Instance) -> Pairs:
             (used_min[pm] + minutes[ps] <= cap_min[pm] + TOL)
             & (used_pay[pm] + s_pay[ps] <= cap_pay[pm] + TOL)
         )
-        committed_members = set(fm.tolist())
-        by_member: dict[int, list[int]] = {}
-        for m, s in f_pairs:
-            by_member.setdefault(m, []).append(s)
+        # Every (free pair, commitment of the same member) combination at once.
         mpk = 60.0 / instance.travel_speed_kmh
-        for p in np.flatnonzero(~p_forced & np.isin(pm, list(committed_members))):
-            m, s = int(pm[p]), int(ps[p])
-            for c in by_member[m]:
-                a, b = (s, c) if s_start[s] <= s_start[c] else (c, s)
-                travel = np.hypot(*(s_loc[a] - s_loc[b])) * mpk
-                if s_end[a] + travel > s_start[b] + TOL:
-                    ok[p] = False
-                    break
+        f_order = np.argsort(fm, kind="stable")
+        f_sorted_m, f_sorted_s = fm[f_order], fs[f_order]
+        lo = np.searchsorted(f_sorted_m, pm, side="left")
+        hi = np.searchsorted(f_sorted_m, pm, side="right")
+        counts = np.where(p_forced, 0, hi - lo)
+        if counts.sum():
+            p_rep = np.repeat(np.arange(len(pm)), counts)
+            offs = np.arange(len(p_rep)) - np.repeat(np.cumsum(counts) - counts, counts)
+            c = f_sorted_s[np.repeat(lo, counts) + offs]
+            s = ps[p_rep]
+            first = s_start[s] <= s_start[c]
+            a = np.where(first, s, c)
+            b = np.where(first, c, s)
+            travel = np.hypot(*(s_loc[a] - s_loc[b]).T) * mpk
+            clash = s_end[a] + travel > s_start[b] + TOL
+            ok[p_rep[clash]] = False
         pm, ps, p_forced = pm[ok], ps[ok], p_forced[ok]
     else:
         ok = (minutes[ps] <= cap_min[pm] + TOL) & (s_pay[ps] <= cap_pay[pm] + TOL)
