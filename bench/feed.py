@@ -2,7 +2,7 @@
 
 Sets up 5,000 open shifts and 500 members in PostgreSQL (database ``werkstation_bench``,
 recreated each run); members already hold claims, so the conflict check does real work.
-Then gunicorn (6 sync workers by default; ``--worker-class gthread --threads N`` to
+Then gunicorn (``werkstation/gunicorn.conf.py``: 2 sync workers by default; ``--worker-class gthread --threads N`` to
 compare) serves both:
 
 - ``/api/v1/feed/``: the real feed, 50 shifts a page (DRF, token auth, paginated);
@@ -215,7 +215,7 @@ def start_gunicorn(
 ) -> subprocess.Popen:
     env = {**os.environ, "BENCH_FEED_IDS": ids_file, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "werkstation.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
+        [sys.executable, "-m", "gunicorn", "werkstation.wsgi", "-c", "werkstation/gunicorn.conf.py", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
          "--threads", str(threads), "--worker-class", worker_class, "--log-level", "warning", "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
         cwd=ROOT, env=env,
     )  # fmt: skip
@@ -323,7 +323,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=60)
     parser.add_argument("--seconds", type=float, default=10, help="per round, with wrk")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
-    parser.add_argument("--workers", type=int, default=6)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--worker-class", default="sync")
     args = parser.parse_args()

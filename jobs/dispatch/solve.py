@@ -43,6 +43,7 @@ from .pairs import Pairs, build_pairs
 
 SMALL_COMPONENT = 2_500  # pairs: HiGHS alone closes these quickly
 LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
+SIZE_POWER = 1.5
 SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
 
 
@@ -270,13 +271,14 @@ def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
     """Work through one bin's components, sharing the time left by size."""
     P, deadline, seed = _SHARED
     out = []
-    remaining = sum(len(g) for _, _, g, _ in jobs)
+    # Time in proportion to size ** SIZE_POWER: larger components need more iterations
+    # as well as longer ones. Small components still get a moment (HiGHS's root node).
+    remaining = sum(len(g) ** SIZE_POWER for _, _, g, _ in jobs)
     for i, kind, g, start in jobs:
         left = max(0.0, deadline - time.monotonic())
-        # In proportion to size, but small components get a little more: HiGHS needs a
-        # moment for its root node however small the model.
-        budget = min(left, max(left * len(g) / remaining, min(1.0, 0.1 * left)))
-        remaining -= len(g)
+        weight = len(g) ** SIZE_POWER
+        budget = min(left, max(left * weight / remaining, min(0.5, 0.1 * left)))
+        remaining -= weight
         if kind == "highs":
             mask, bound = highs_component(P, g, start, budget, seed=seed + i)
         else:

@@ -1,0 +1,20 @@
+"""gunicorn settings for production and the benchmarks: ``gunicorn -c werkstation/gunicorn.conf.py``.
+
+The app is loaded once before forking and its objects are moved out of the garbage
+collector's reach (``gc.freeze``), so collections in the workers scan only what a request
+allocates: fewer and shorter pauses, a shorter latency tail.
+"""
+
+import gc
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+preload_app = True
+max_requests = 5000
+max_requests_jitter = 500
+
+
+def post_fork(server, worker):
+    gc.freeze()
