@@ -7,6 +7,7 @@ urlpatterns = [
     path("clients/<int:client_id>/", views.client_detail, name="client"),
     path("work/", work_views.feed, name="feed"),
     path("work/week/", work_views.my_week, name="my-week"),
+    path("work/plan/", work_views.plan_week_page, name="plan-week"),
     path("work/shifts/<int:shift_id>/", work_views.shift_detail, name="shift-detail"),
     path("work/shifts/<int:shift_id>/claim/", work_views.shift_claim, name="shift-claim"),
     path("work/claims/<int:claim_id>/<str:action>/", work_views.claim_action, name="claim-action"),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django import forms as forms_module
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from members.access import has_role
@@ -32,7 +34,7 @@ from .selectors import (
     timesheets_for_manager,
     week_bounds,
 )
-from .services import calendar, claims, jobs, timesheets
+from .services import calendar, claims, jobs, planner, timesheets
 
 
 def _back(request, default: str):
@@ -376,4 +378,53 @@ def board_jobs(request, slug: str):
         request,
         "jobs/board_jobs.html",
         {"cooperative": cooperative, "jobs": jobs_with_fill_rates(cooperative)},
+    )
+
+
+class PlanForm(forms_module.Form):
+    week = forms_module.DateField(
+        label=gettext_lazy("Week of"),
+        required=False,
+        widget=forms_module.DateInput(attrs={"type": "date"}),
+    )
+    target_hours = forms_module.IntegerField(
+        label=gettext_lazy("Target hours"), required=False, min_value=1, max_value=60
+    )
+    target_income = forms_module.DecimalField(
+        label=gettext_lazy("Target income (€)"),
+        required=False,
+        min_value=0,
+        max_digits=8,
+        decimal_places=2,
+    )
+
+
+@login_required
+def plan_week_page(request):
+    from .api.work_views import _plan_output, plan_from_query
+
+    form = PlanForm(request.GET or None)
+    plan = problem = None
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("shift") if v.isdigit()]
+        try:
+            planner.bundle_claim(user=request.user, shift_ids=ids)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request, _("You claimed the whole plan (%(n)s shifts).") % {"n": len(ids)}
+            )
+            return redirect("my-week")
+        return redirect(request.get_full_path())
+    if form.is_valid() or not request.GET:
+        values = form.cleaned_data if form.is_bound else {}
+        try:
+            plan = plan_from_query(request.user, values)
+        except ApplicationError as exc:
+            problem = exc
+    return render(
+        request,
+        "jobs/plan.html",
+        {"form": form, "plan": plan, "problem": problem, "pay_cents": planner.pay_cents},
     )

@@ -60,4 +60,6 @@ urlpatterns += [
     ),
     path("me/week/", w.MyWeekApi.as_view(), name="api-my-week"),
     path("me/calendar/", w.MyCalendarApi.as_view(), name="api-my-calendar"),
+    path("me/plan/", w.PlanApi.as_view(), name="api-my-plan"),
+    path("me/plan/claim/", w.PlanClaimApi.as_view(), name="api-my-plan-claim"),
 ]

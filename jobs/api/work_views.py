@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers as serializers_module
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,7 +28,7 @@ from ..selectors import (
     timesheets_for_manager,
     week_bounds,
 )
-from ..services import calendar, claims, jobs, timesheets
+from ..services import calendar, claims, jobs, planner, timesheets
 from . import serializers as s
 
 FEED_PAGE_SIZE = 50
@@ -442,3 +443,70 @@ class MyCalendarApi(APIView):
     def delete(self, request):
         calendar.calendar_feed_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PlanQueryInput(serializers_module.Serializer):
+    week = serializers_module.DateField(
+        required=False, help_text="any day of the week (default: this week)"
+    )
+    target_hours = serializers_module.IntegerField(required=False, min_value=1, max_value=60)
+    target_income = serializers_module.DecimalField(
+        required=False, max_digits=8, decimal_places=2, min_value=0
+    )
+
+
+class BundleInput(serializers_module.Serializer):
+    shifts = serializers_module.ListField(
+        child=serializers_module.IntegerField(), allow_empty=False
+    )
+
+
+def _plan_output(plan) -> dict:
+    def row(shift):
+        return {"id": shift.pk, "job": shift.job.title, "start": shift.start, "end": shift.end,
+                "pay": f"{planner.pay_cents(shift) / 100:.2f}"}  # fmt: skip
+
+    return {
+        "week_start": plan.week_start,
+        "shifts": [row(s) for s in plan.shifts],
+        "already_claimed": [row(s) for s in plan.commitments],
+        "income": f"{plan.income_cents / 100:.2f}",
+        "minutes": plan.minutes,
+        "target_minutes": plan.target_minutes,
+        "target_income": f"{plan.target_income_cents / 100:.2f}"
+        if plan.target_income_cents is not None
+        else None,
+        "yearly_cap_left": f"{plan.cap_left_cents / 100:.2f}"
+        if plan.cap_left_cents is not None
+        else None,
+    }
+
+
+def plan_from_query(user, values) -> object:
+    day = values.get("week") or timezone.localdate()
+    income = values.get("target_income")
+    return planner.plan_week(
+        user=user, week_start=day - timezone.timedelta(days=day.weekday()),
+        target_minutes=values["target_hours"] * 60 if values.get("target_hours") else None,
+        target_income_cents=int(income * 100) if income is not None else None,
+    )  # fmt: skip
+
+
+class PlanApi(APIView):
+    @extend_schema(
+        parameters=[PlanQueryInput], responses=dict, summary="Plan my week: the best stapelbaan"
+    )
+    def get(self, request):
+        query = PlanQueryInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        return Response(_plan_output(plan_from_query(request.user, query.validated_data)))
+
+
+class PlanClaimApi(APIView):
+    @extend_schema(request=BundleInput, responses={201: s.ClaimOutput(many=True)},
+                   summary="Claim a planned bundle, all or nothing")  # fmt: skip
+    def post(self, request):
+        data = BundleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = planner.bundle_claim(user=request.user, shift_ids=data.validated_data["shifts"])
+        return Response(s.ClaimOutput(created, many=True).data, status=status.HTTP_201_CREATED)

@@ -156,6 +156,7 @@ def _payload(name, method, world, role_user):
         ("api-shift", "patch"): {"slots": 6},
         ("api-shift-cancel", "post"): {"reason": "regen"},
         ("api-claims", "post"): {"shift": world.open_shift.pk},
+        ("api-my-plan-claim", "post"): {"shifts": [world.open_shift.pk]},
         ("api-claim-reject", "post"): {"reason": "vol"},
         ("api-claim-respond", "post"): {"accept": True},
         ("api-timesheets", "post"): {"claim": world.claim_past.pk, "minutes_worked": 120},
@@ -250,6 +251,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-my-calendar", "get"): AUTHENTICATED,
     ("api-my-calendar", "post"): AUTHENTICATED,
     ("api-my-calendar", "delete"): AUTHENTICATED,
+    ("api-my-plan", "get"): AUTHENTICATED,
+    ("api-my-plan-claim", "post"): A_MEMBERS,
 }
 
 
