@@ -6,7 +6,7 @@ from celery.schedules import crontab
 from werkstation.celery import register_schedule
 from werkstation.outbox import outbox_register
 
-from .services import claims, digest, jobs, timesheets
+from .services import claims, digest, dispatching, jobs, timesheets
 
 
 @shared_task(name="jobs.tasks.timesheets_auto_approve", ignore_result=True)
@@ -50,3 +50,17 @@ register_schedule(
 register_schedule("offers-expire", "jobs.tasks.offers_expire", 300.0)
 register_schedule("jobs-progress", "jobs.tasks.jobs_progress", 600.0)
 register_schedule("shift-digest", "jobs.tasks.shift_digest", crontab(hour=7, minute=30))
+
+
+@shared_task(name="jobs.tasks.dispatch_run", ignore_result=True, acks_late=True)
+def dispatch_run(run_id: int) -> None:
+    dispatching.dispatch_run_execute(run_id=run_id)
+
+
+@shared_task(name="jobs.tasks.offers_expire_dispatch", ignore_result=True)
+def offers_expire_dispatch() -> int:
+    return dispatching.offers_expire_dispatch()
+
+
+outbox_register("dispatch.requested", "jobs.tasks.dispatch_run")
+register_schedule("dispatch-offers-expire", "jobs.tasks.offers_expire_dispatch", 300.0)

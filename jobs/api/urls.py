@@ -61,5 +61,12 @@ urlpatterns += [
     path("me/week/", w.MyWeekApi.as_view(), name="api-my-week"),
     path("me/calendar/", w.MyCalendarApi.as_view(), name="api-my-calendar"),
     path("me/plan/", w.PlanApi.as_view(), name="api-my-plan"),
+    path("me/offers/", w.MyOffersApi.as_view(), name="api-my-offers"),
+    path("offers/<int:offer_id>/respond/", w.OfferRespondApi.as_view(), name="api-offer-respond"),
+    path(
+        "cooperatives/<slug:slug>/dispatch/",
+        w.CooperativeDispatchApi.as_view(),
+        name="api-cooperative-dispatch",
+    ),
     path("me/plan/claim/", w.PlanClaimApi.as_view(), name="api-my-plan-claim"),
 ]

@@ -17,7 +17,7 @@ from werkstation.api.base import get_object_or_error
 from werkstation.errors import NotFound
 
 from ..access import can_manage_job, require_job_manager
-from ..models import Claim, Client, Shift, Timesheet
+from ..models import Claim, Client, DispatchRun, Offer, Shift, Timesheet
 from ..selectors import (
     FeedFilters,
     feed_page,
@@ -28,7 +28,7 @@ from ..selectors import (
     timesheets_for_manager,
     week_bounds,
 )
-from ..services import calendar, claims, jobs, planner, timesheets
+from ..services import calendar, claims, dispatching, jobs, planner, timesheets
 from . import serializers as s
 
 FEED_PAGE_SIZE = 50
@@ -510,3 +510,71 @@ class PlanClaimApi(APIView):
         data.is_valid(raise_exception=True)
         created = planner.bundle_claim(user=request.user, shift_ids=data.validated_data["shifts"])
         return Response(s.ClaimOutput(created, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class DispatchInput(serializers_module.Serializer):
+    period_start = serializers_module.DateField()
+    period_end = serializers_module.DateField()
+
+
+class DispatchRunOutput(serializers_module.ModelSerializer):
+    class Meta:
+        model = DispatchRun
+        fields = [
+            "id", "period_start", "period_end", "status", "km_cost_cents", "shortfall_cents_per_minute", "objective",
+            "bound", "offers_made", "created_at", "finished_at",
+        ]  # fmt: skip
+
+
+class OfferOutput(serializers_module.ModelSerializer):
+    shift = s.ShiftOutput(read_only=True)
+    job_title = serializers_module.CharField(source="shift.job.title", read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = ["id", "shift", "job_title", "status", "reason", "deadline", "responded_at"]
+
+
+class CooperativeDispatchApi(APIView):
+    @extend_schema(
+        responses=DispatchRunOutput(many=True), summary="Dispatch runs of the cooperative (board)"
+    )
+    def get(self, request, slug: str):
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+        require_role(request.user, cooperative, "board")
+        return Response(DispatchRunOutput(cooperative.dispatch_runs.all()[:50], many=True).data)
+
+    @extend_schema(
+        request=DispatchInput,
+        responses={201: DispatchRunOutput},
+        summary="Dispatch a period (board)",
+    )
+    def post(self, request, slug: str):
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+        data = DispatchInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = dispatching.dispatch_request(
+            actor=request.user, cooperative=cooperative, **data.validated_data
+        )
+        return Response(DispatchRunOutput(run).data, status=status.HTTP_201_CREATED)
+
+
+class MyOffersApi(APIView):
+    @extend_schema(
+        responses=OfferOutput(many=True), summary="Work the board offers me, with the reason"
+    )
+    def get(self, request):
+        return Response(OfferOutput(dispatching.offers_of(request.user), many=True).data)
+
+
+class OfferRespondApi(APIView):
+    @extend_schema(
+        request=s.OfferResponseInput, responses=OfferOutput, summary="Accept or decline an offer"
+    )
+    def post(self, request, offer_id: int):
+        data = s.OfferResponseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer = dispatching.offer_respond(
+            user=request.user, offer_id=offer_id, accept=data.validated_data["accept"]
+        )
+        return Response(OfferOutput(offer).data)

@@ -1,4 +1,5 @@
 from .clients import Client, ClientCooperative, ClientUser
+from .dispatching import DispatchPolicy, DispatchRun, Offer
 from .work import SLOT_HOLDING, CalendarFeed, Claim, Job, RateCard, Shift, Timesheet
 
 __all__ = [
@@ -6,6 +7,9 @@ __all__ = [
     "CalendarFeed",
     "Claim",
     "Client",
+    "DispatchPolicy",
+    "DispatchRun",
+    "Offer",
     "ClientCooperative",
     "ClientUser",
     "Job",

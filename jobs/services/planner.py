@@ -44,7 +44,8 @@ def pay_cents(shift: Shift) -> int:
     return int(shift.job.member_pay.amount * shift.duration_minutes * 100 / 60)
 
 
-def _windows(user, week_start: date, horizon: datetime) -> list[list[int]]:
+def member_windows(user, week_start: date, horizon: datetime, *, days: int = 7) -> list[list[int]]:
+    """The member's availability in minutes from ``horizon``, day by day, exceptions applied."""
     tz = timezone.get_current_timezone()
     weekly: dict[int, list[tuple[time, time]]] = {}
     for slot in AvailabilitySlot.objects.filter(user=user):
@@ -52,11 +53,11 @@ def _windows(user, week_start: date, horizon: datetime) -> list[list[int]]:
     exceptions = {
         e.date: e
         for e in AvailabilityException.objects.filter(
-            user=user, date__gte=week_start, date__lt=week_start + timedelta(days=7)
+            user=user, date__gte=week_start, date__lt=week_start + timedelta(days=days)
         )
     }
     windows = []
-    for offset in range(7):
+    for offset in range(days):
         day = week_start + timedelta(days=offset)
         spans = list(weekly.get(day.weekday(), []))
         exception = exceptions.get(day)
@@ -98,7 +99,7 @@ def plan_week(
                                code="no_home_location", field="postcode")  # fmt: skip
     tz = timezone.get_current_timezone()
     horizon = datetime.combine(week_start, time(0), tzinfo=tz)
-    windows = _windows(user, week_start, horizon)
+    windows = member_windows(user, week_start, horizon, days=7)
     if not windows:
         raise ValidationFailed(
             _("You have no availability in this week: add the days and hours you can work on your profile."),

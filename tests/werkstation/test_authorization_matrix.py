@@ -66,6 +66,8 @@ def _kwargs_for(name, world):
         "api-timesheet-resolve": {"timesheet_id": world.sheet_disputed.pk},
         "api-cooperative-jobs": {"slug": "alpha"},
         "api-my-earning": {"split_id": world.split_a.pk},
+        "api-offer-respond": {"offer_id": world.offer.pk},
+        "api-cooperative-dispatch": {"slug": "alpha"},
         "api-invoices": {"slug": "alpha"},
         "api-invoice-pdf": {"slug": "alpha", "invoice_id": world.invoice.pk},
         "api-payments": {"slug": "alpha"},
@@ -157,6 +159,11 @@ def _payload(name, method, world, role_user):
         ("api-shift-cancel", "post"): {"reason": "regen"},
         ("api-claims", "post"): {"shift": world.open_shift.pk},
         ("api-my-plan-claim", "post"): {"shifts": [world.open_shift.pk]},
+        ("api-offer-respond", "post"): {"accept": False},
+        ("api-cooperative-dispatch", "post"): {
+            "period_start": world.base.date().isoformat(),
+            "period_end": world.base.date().isoformat(),
+        },
         ("api-claim-reject", "post"): {"reason": "vol"},
         ("api-claim-respond", "post"): {"accept": True},
         ("api-timesheets", "post"): {"claim": world.claim_past.pk, "minutes_worked": 120},
@@ -252,6 +259,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-my-calendar", "post"): AUTHENTICATED,
     ("api-my-calendar", "delete"): AUTHENTICATED,
     ("api-my-plan", "get"): AUTHENTICATED,
+    ("api-my-offers", "get"): AUTHENTICATED,
+    ("api-offer-respond", "post"): _set("member_a"),
+    ("api-cooperative-dispatch", "get"): _set("board_a"),
+    ("api-cooperative-dispatch", "post"): _set("board_a"),
     ("api-my-plan-claim", "post"): A_MEMBERS,
 }
 
@@ -344,6 +355,18 @@ def _add_work(world):
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     world.base = today + timedelta(days=7)
     world.open_shift = make_shift(world.job, world.base + timedelta(days=1, hours=9), slots=5)
+    from jobs.models import DispatchRun, Offer
+
+    run = DispatchRun.objects.create(
+        cooperative=world.coop_a, period_start=world.base.date(), period_end=world.base.date()
+    )
+    world.offer = Offer.objects.create(
+        run=run,
+        shift=world.open_shift,
+        user=world.member_a,
+        reason="test",
+        deadline=timezone.now() + timedelta(hours=5),
+    )
 
     def claim(shift, status, **extra):
         return Claim.objects.create(

@@ -1,0 +1,359 @@
+"""Board dispatch: the whole cooperative planned at once, as offers members accept or decline.
+
+The board asks for a run over a period; the run goes through the outbox to a Celery task
+per cooperative (so cooperatives run in parallel on many workers; within one, the solver
+decomposes the instance and spreads the parts over processes). The run builds the
+dispatch instance from the database — every active member with a home and availability,
+their skills with certificates valid on each date, their remaining yearly earnings
+allowance, their existing claims as commitments, the open slots of the period's shifts —
+with the weights of the policy in force, solves it, and turns the new assignments into
+offers with a deadline and a reason. Declined and expired offers are dispatched again
+(the member who said no is not asked again for that shift).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.access import require_role
+from members.models import Cooperative, MemberSkill, Profile
+from werkstation.audit import audit_record
+from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from werkstation.geo import haversine_km, project_km
+from werkstation.notify import email_user_on_commit
+from werkstation.outbox import outbox_emit
+
+from .. import dispatch
+from ..models import SLOT_HOLDING, Claim, DispatchPolicy, DispatchRun, Job, Offer, Shift
+from ..providers import earnings_this_year
+from .claims import shift_claim
+from .planner import member_windows, pay_cents
+
+OFFER_HOURS = 24
+MAX_PERIOD_DAYS = 31
+TIME_LIMIT_SECONDS = 60
+
+
+def policy_in_force(cooperative_id: int, day: date) -> dict:
+    policy = (
+        DispatchPolicy.objects.filter(
+            cooperative_id=cooperative_id, adopted=True, effective_from__lte=day
+        )
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+    if policy is None:
+        return dict(DispatchPolicy.DEFAULTS)
+    return {
+        "km_cost_cents": policy.km_cost_cents,
+        "shortfall_cents_per_minute": policy.shortfall_cents_per_minute,
+    }
+
+
+@transaction.atomic
+def dispatch_request(
+    *, actor, cooperative: Cooperative, period_start: date, period_end: date
+) -> DispatchRun:
+    if actor is not None:
+        require_role(actor, cooperative, "board")
+    if period_end < period_start:
+        raise ValidationFailed(
+            _("The period ends before it starts."), code="end_before_start", field="period_end"
+        )
+    if (period_end - period_start).days >= MAX_PERIOD_DAYS:
+        raise ValidationFailed(
+            _("Dispatch at most %(n)s days at once.") % {"n": MAX_PERIOD_DAYS}, field="period_end"
+        )
+    run = DispatchRun.objects.create(
+        cooperative=cooperative,
+        period_start=period_start,
+        period_end=period_end,
+        requested_by=actor,
+    )
+    outbox_emit(topic="dispatch.requested", payload={"run_id": run.pk})
+    audit_record(actor=actor, action="dispatch.requested", target=run, cooperative_id=cooperative.pk,
+                 data={"from": period_start.isoformat(), "until": period_end.isoformat()})  # fmt: skip
+    return run
+
+
+def _fairness_boost(
+    user_ids: list[int], horizon: datetime, weekly_targets: dict[int, int]
+) -> dict[int, int]:
+    """Minutes short of target over the four weeks before: a member who had less work
+    lately gets that much higher a target now (at most one week's target)."""
+    since = horizon - timedelta(days=28)
+    worked: dict[int, int] = defaultdict(int)
+    for user_id, start, end in Claim.objects.filter(
+        user_id__in=user_ids,
+        status__in=["completed", "confirmed", "claimed"],
+        start__gte=since,
+        start__lt=horizon,
+    ).values_list("user_id", "start", "end"):
+        worked[user_id] += int((end - start).total_seconds() // 60)
+    return {
+        user_id: min(target, max(0, 4 * target - worked[user_id]) // 4)
+        for user_id, target in weekly_targets.items()
+    }
+
+
+def build_instance(run: DispatchRun) -> tuple[dict, dict]:
+    """The contract's instance for a run, and what maps its ids back to rows."""
+    cooperative = run.cooperative
+    tz = timezone.get_current_timezone()
+    horizon = datetime.combine(run.period_start, time(0), tzinfo=tz)
+    end = datetime.combine(run.period_end + timedelta(days=1), time(0), tzinfo=tz)
+    days = (run.period_end - run.period_start).days + 1
+    profiles = {
+        p.user_id: p
+        for p in Profile.objects.filter(
+            user__memberships__cooperative=cooperative, user__memberships__status="active",
+            latitude__isnull=False, longitude__isnull=False,
+        ).select_related("user")
+    }  # fmt: skip
+    # A local plane around one member's home: a city is small enough for planar km.
+    first = next(iter(profiles.values()), None)
+    origin = (float(first.latitude), float(first.longitude)) if first else (52.09, 5.12)
+    shifts = list(
+        Shift.objects.filter(
+            cooperative=cooperative, status="open", job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
+            start__gte=max(horizon, timezone.now()), start__lt=end,
+        ).select_related("job")
+    )  # fmt: skip
+    shift_ids = [s.pk for s in shifts]
+    commitments: dict[int, list[int]] = defaultdict(list)
+    outside: dict[int, int] = defaultdict(int)
+    for shift_id, user_id in Claim.objects.filter(
+        shift_id__in=shift_ids, status__in=SLOT_HOLDING
+    ).values_list("shift_id", "user_id"):
+        if user_id in profiles:
+            commitments[user_id].append(shift_id)
+        else:
+            outside[shift_id] += 1
+    pending = defaultdict(int)
+    said_no = defaultdict(list)  # shifts a member may not be offered (again)
+    for shift_id, user_id in Offer.objects.filter(
+        shift_id__in=shift_ids, status=Offer.Status.OPEN
+    ).values_list("shift_id", "user_id"):
+        pending[shift_id] += 1
+        said_no[user_id].append(str(shift_id))
+    for shift_id, user_id in Offer.objects.filter(
+        shift_id__in=shift_ids, status__in=[Offer.Status.DECLINED, Offer.Status.EXPIRED]
+    ).values_list("shift_id", "user_id"):
+        said_no[user_id].append(str(shift_id))
+    instance_shifts = []
+    for shift in shifts:
+        slots = shift.slots - outside[shift.pk] - pending[shift.pk]
+        if slots < 1:
+            continue
+        instance_shifts.append({
+            "id": str(shift.pk), "start": int((shift.start - horizon).total_seconds() // 60),
+            "end": int((shift.end - horizon).total_seconds() // 60),
+            "location": list(project_km(shift.latitude, shift.longitude, origin)), "slots": slots,
+            "skill": f"skill-{shift.required_skill_id}" if shift.required_skill_id else None, "pay_cents": pay_cents(shift),
+        })  # fmt: skip
+    in_instance = {s["id"] for s in instance_shifts}
+    skills: dict[int, list[MemberSkill]] = defaultdict(list)
+    for held in MemberSkill.objects.filter(user_id__in=profiles).select_related("skill"):
+        skills[held.user_id].append(held)
+    weekly_targets = {user_id: p.target_hours_per_week * 60 for user_id, p in profiles.items()}
+    boost = _fairness_boost(list(profiles), horizon, weekly_targets)
+    members = []
+    for user_id, profile in profiles.items():
+        windows = member_windows(profile.user, run.period_start, horizon, days=days)
+        committed = [str(s) for s in commitments[user_id] if str(s) in in_instance]
+        if not windows and not committed:
+            continue
+        blocked = list(said_no[user_id])
+        for shift in shifts:
+            if shift.required_skill_id and str(shift.pk) not in committed:
+                owned = next(
+                    (h for h in skills[user_id] if h.skill_id == shift.required_skill_id), None
+                )
+                if owned is not None and not owned.valid_on(shift.local_date):
+                    blocked.append(str(shift.pk))
+        member = {
+            "id": str(user_id), "home": list(project_km(float(profile.latitude), float(profile.longitude), origin)),
+            "skills": [f"skill-{h.skill_id}" for h in skills[user_id]], "windows": windows,
+            "max_home_km": float(profile.travel_radius_km), "blocked": blocked, "commitments": committed,
+            "target_minutes": weekly_targets[user_id] * days // 7 + boost[user_id],
+        }  # fmt: skip
+        if profile.yearly_earnings_cap is not None:
+            member["max_pay_cents"] = max(
+                0, int(profile.yearly_earnings_cap.amount * 100) - earnings_this_year(profile.user)
+            )
+        members.append(member)
+    instance = {
+        "travel_speed_kmh": cooperative.travel_speed_kmh, "max_home_km": 5,
+        "km_cost_cents": run.km_cost_cents, "shortfall_cents_per_minute": run.shortfall_cents_per_minute,
+        "members": members, "shifts": instance_shifts,
+    }  # fmt: skip
+    return instance, {
+        "shifts": {str(s.pk): s for s in shifts},
+        "profiles": profiles,
+        "targets": weekly_targets,
+        "boost": boost,
+    }
+
+
+def _reason(shift: Shift, profile: Profile, target: int, boost: int) -> str:
+    km = haversine_km(
+        float(profile.latitude), float(profile.longitude), shift.latitude, shift.longitude
+    )
+    local = timezone.localtime(shift.start)
+    parts = [
+        _("It fits your availability on %(day)s %(start)s–%(end)s")
+        % {"day": local.strftime("%a %d-%m"), "start": local.strftime("%H:%M"), "end": timezone.localtime(shift.end).strftime("%H:%M")},
+        _("%(km).1f km from home") % {"km": km},
+        _("€ %(pay).2f") % {"pay": pay_cents(shift) / 100},
+    ]  # fmt: skip
+    if shift.required_skill_id:
+        parts.append(_("you have the skill %(skill)s") % {"skill": shift.required_skill.name})
+    if boost:
+        parts.append(_("you had less work than your target lately, so you go first"))
+    elif target:
+        parts.append(_("it brings you closer to your target of %(h)s hours") % {"h": target // 60})
+    return "; ".join(parts) + "."
+
+
+def dispatch_run_execute(*, run_id: int) -> DispatchRun:
+    """The task's body: solve and make offers. Idempotent: a finished run is left alone."""
+    run = DispatchRun.objects.select_related("cooperative").get(pk=run_id)
+    if run.status != DispatchRun.Status.QUEUED:
+        return run
+    policy = policy_in_force(run.cooperative_id, run.period_start)
+    run.km_cost_cents, run.shortfall_cents_per_minute = (
+        policy["km_cost_cents"],
+        policy["shortfall_cents_per_minute"],
+    )
+    instance_data, rows = build_instance(run)
+    instance = dispatch.parse_instance(instance_data)
+    assignment = dispatch.solve(instance, time_limit=TIME_LIMIT_SECONDS)
+    committed = {(m["id"], c) for m in instance_data["members"] for c in m["commitments"]}
+    new_pairs = [(m, s) for m, s in assignment.pairs if (m, s) not in committed]
+    with transaction.atomic():
+        run = DispatchRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != DispatchRun.Status.QUEUED:
+            return run
+        now = timezone.now()
+        offers = []
+        for member_id, shift_id in new_pairs:
+            shift, profile = rows["shifts"][shift_id], rows["profiles"][int(member_id)]
+            offer = Offer(
+                run=run, shift=shift, user_id=int(member_id),
+                deadline=min(now + timedelta(hours=OFFER_HOURS), shift.start - timedelta(hours=1)),
+                reason=_reason(shift, profile, rows["targets"][int(member_id)], rows["boost"][int(member_id)]),
+            )  # fmt: skip
+            offers.append(offer)
+        Offer.objects.bulk_create(offers)
+        for offer in offers:
+            user = rows["profiles"][offer.user_id].user
+            email_user_on_commit(
+                to=user.email, language=user.preferred_language, subject=gettext_lazy("Work offered to you"),
+                template="jobs/email/offer.txt", context={"offer": offer, "shift": offer.shift, "job": offer.shift.job},
+            )  # fmt: skip
+        run.km_cost_cents = policy["km_cost_cents"]
+        run.shortfall_cents_per_minute = policy["shortfall_cents_per_minute"]
+        run.status, run.finished_at = DispatchRun.Status.DONE, now
+        run.objective, run.bound, run.offers_made = (
+            assignment.objective,
+            assignment.bound,
+            len(offers),
+        )
+        run.save()
+        audit_record(actor=None, action="dispatch.done", target=run, cooperative_id=run.cooperative_id,
+                     data={"offers": len(offers), "objective": assignment.objective})  # fmt: skip
+    return run
+
+
+def _redispatch(offer: Offer) -> None:
+    shift_day = timezone.localtime(offer.shift.start).date()
+    queued = DispatchRun.objects.filter(
+        cooperative_id=offer.shift.cooperative_id, status=DispatchRun.Status.QUEUED,
+        period_start__lte=shift_day, period_end__gte=shift_day,
+    ).exists()  # fmt: skip
+    if not queued:
+        dispatch_request(
+            actor=None,
+            cooperative=offer.shift.cooperative,
+            period_start=shift_day,
+            period_end=shift_day,
+        )
+
+
+def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
+    """Accept (the shift becomes a confirmed claim) or decline (it is dispatched again).
+
+    An offer whose shift can no longer be taken is marked lapsed — that is kept — and the
+    member is told why.
+    """
+    lapsed_because = None
+    with transaction.atomic():
+        offer = (
+            Offer.objects.select_for_update(of=("self",))
+            .select_related("shift__job", "shift__cooperative")
+            .filter(pk=offer_id, user=user)
+            .first()
+        )
+        if offer is None:
+            raise NotFound(_("Offer not found."), field="offer")
+        if offer.status != Offer.Status.OPEN or offer.deadline < timezone.now():
+            raise Conflict(_("This offer is no longer open."), code="offer_closed", field="offer")
+        offer.responded_at = timezone.now()
+        if not accept:
+            offer.status = Offer.Status.DECLINED
+            offer.save(update_fields=["status", "responded_at"])
+            _redispatch(offer)
+            return offer
+        try:
+            with transaction.atomic():
+                claim = shift_claim(user=user, shift=offer.shift, allow_waitlist=False)
+        except ApplicationError as exc:
+            offer.status = Offer.Status.LAPSED
+            offer.save(update_fields=["status", "responded_at"])
+            lapsed_because = exc.message
+        else:
+            if (
+                claim.status == Claim.Status.CLAIMED
+            ):  # the board made the offer: it counts as confirmed
+                claim.status, claim.confirmed_at = Claim.Status.CONFIRMED, timezone.now()
+                claim.save(update_fields=["status", "confirmed_at", "updated_at"])
+            offer.status = Offer.Status.ACCEPTED
+            offer.save(update_fields=["status", "responded_at"])
+    if lapsed_because is not None:
+        raise Conflict(
+            _("This shift can no longer be yours: %(reason)s") % {"reason": lapsed_because},
+            code="offer_lapsed", field="offer",
+        )  # fmt: skip
+    return offer
+
+
+@transaction.atomic
+def offers_expire_dispatch(*, now=None) -> int:
+    now = now or timezone.now()
+    expired = list(
+        Offer.objects.select_for_update(of=("self",))
+        .filter(status=Offer.Status.OPEN, deadline__lt=now)
+        .select_related("shift__cooperative")
+    )
+    for offer in expired:
+        offer.status = Offer.Status.EXPIRED
+        offer.save(update_fields=["status"])
+        _redispatch(offer)
+    return len(expired)
+
+
+def offers_of(user):
+    return (
+        Offer.objects.filter(user=user)
+        .filter(
+            Q(status=Offer.Status.OPEN) | Q(responded_at__gte=timezone.now() - timedelta(days=14))
+        )
+        .select_related("shift__job")
+    )
