@@ -34,7 +34,7 @@ from .selectors import (
     timesheets_for_manager,
     week_bounds,
 )
-from .services import calendar, claims, jobs, planner, timesheets
+from .services import calendar, claims, dispatching, jobs, planner, timesheets
 
 
 def _back(request, default: str):
@@ -180,6 +180,7 @@ def my_week(request):
             if feed_obj
             else None,
             "total_minutes": sum(c.shift.duration_minutes for c in claimed),
+            "offers": dispatching.offers_of(request.user).filter(status="open"),
         },
     )
 
@@ -401,7 +402,7 @@ class PlanForm(forms_module.Form):
 
 @login_required
 def plan_week_page(request):
-    from .api.work_views import _plan_output, plan_from_query
+    from .api.work_views import plan_from_query
 
     form = PlanForm(request.GET or None)
     plan = problem = None
@@ -428,3 +429,55 @@ def plan_week_page(request):
         "jobs/plan.html",
         {"form": form, "plan": plan, "problem": problem, "pay_cents": planner.pay_cents},
     )
+
+
+class DispatchForm(forms_module.Form):
+    period_start = forms_module.DateField(
+        label=gettext_lazy("From"), widget=forms_module.DateInput(attrs={"type": "date"})
+    )
+    period_end = forms_module.DateField(
+        label=gettext_lazy("Until"), widget=forms_module.DateInput(attrs={"type": "date"})
+    )
+
+
+@login_required
+def board_dispatch(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "board"):
+        return render(request, "403.html", status=403)
+    form = DispatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispatching.dispatch_request(
+                actor=request.user, cooperative=cooperative, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(
+                request, _("Dispatch is running; offers go out to the members when it is done.")
+            )
+            return redirect("board-dispatch", slug=slug)
+    runs = cooperative.dispatch_runs.all()[:20]
+    return render(
+        request,
+        "jobs/board_dispatch.html",
+        {
+            "cooperative": cooperative,
+            "form": form,
+            "runs": runs,
+            "policy": dispatching.policy_in_force(cooperative.pk, timezone.localdate()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def offer_action(request, offer_id: int, action: str):
+    try:
+        dispatching.offer_respond(user=request.user, offer_id=offer_id, accept=action == "accept")
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Thank you, saved."))
+    return redirect("my-week")

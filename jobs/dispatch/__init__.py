@@ -1,14 +1,19 @@
-"""Dispatch optimiser: pure Python, no Django (see ``shared/dispatch-format.md``).
+"""Dispatch optimiser: pure Python, no Django (file contract: ``shared/dispatch-format.md``,
+design and measurements: ``docs/dispatch.md``).
 
 Public API::
 
-    parse_instance(data: dict) -> Instance            # raises InstanceError naming the field
-    check(instance, pairs) -> Report                  # pairs: iterable of (member id, shift id)
-    stapel(instance, member_id) -> Assignment         # exact best week for one member
-    solve(instance, *, time_limit=30.0) -> Assignment # all members; always feasible
-    generate(shifts=N, members=M, seed=S) -> dict     # seeded instance in the contract's shape
+    parse_instance(data: dict) -> Instance        # raises InstanceError naming the field
+    check(instance, pairs) -> Report              # pairs: iterable of (member id, shift id)
+    stapel(instance, member_id: str) -> Assignment  # exact best week of one member
+    solve(instance, *, time_limit: float = 30.0, workers: int = 1) -> Assignment
+                                                  # all members; always feasible
+    generate(*, shifts: int, members: int, seed: int) -> dict  # contract-shaped instance
 
-``Assignment.to_json()`` and ``Report.to_json()`` give the contract's output shapes.
+``Assignment`` has ``pairs``, ``objective``, ``bound`` (proven upper bound or None) and
+``status``; ``Assignment.to_json()`` and ``Report.to_json()`` give the contract's output.
+``solve(workers=N > 1)`` forks N processes: use it in workers (Celery), not in web
+requests or threads.
 """
 
 from .check import Report, Violation, check

@@ -363,34 +363,3 @@ def repair(P: Pairs, relaxed: np.ndarray) -> np.ndarray:
             out[p] = False
             total[mm] -= P.s_pay[P.p_shift[p]]
     return out
-
-
-def jacobi_round(
-    P: Pairs, dp: WeekDP, current: np.ndarray, rng: np.random.Generator, share: float
-) -> np.ndarray:
-    """A share of the members re-plan their week at once (exactly, true values) using
-    what the others leave free; clashes are repaired, holes refilled by the caller."""
-    taken = np.bincount(P.p_shift[current], minlength=len(P.s_slots))
-    pairs = dp.free[dp.order]
-    free_slot = (taken[dp.ps] < P.s_slots[dp.ps]) | current[pairs]
-    values = np.where(free_slot, P.p_value[pairs], -1e9)
-    _, week = dp.run(values)
-    movers = rng.random(len(P.m_target)) < share
-    proposal = current.copy()
-    move_pairs = movers[P.p_member] & ~P.p_forced
-    proposal[move_pairs] = False
-    new = pairs[week & movers[dp.pm] & free_slot]
-    proposal[new] = True
-    # Clashes: a shift over its slots keeps its holders from before first.
-    idx = np.flatnonzero(proposal)
-    s = P.p_shift[idx]
-    key = np.where(P.p_forced[idx] | current[idx], np.inf, P.p_value[idx])
-    order = np.lexsort((-key, s))
-    idx, s = idx[order], s[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(s)) + 1] if len(s) else np.zeros(0, np.int64)
-    rank = np.arange(len(idx)) - np.repeat(starts, np.diff(np.r_[starts, len(idx)]))
-    out = np.zeros_like(current)
-    out[idx[rank < P.s_slots[s]]] = True
-    # A member who lost a claimed shift keeps a subset of a feasible week: still fine,
-    # except for earnings caps, which the week ignored.
-    return repair(P, out)

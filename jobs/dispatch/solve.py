@@ -43,7 +43,7 @@ from .pairs import Pairs, build_pairs
 
 SMALL_COMPONENT = 2_500  # pairs: HiGHS alone closes these quickly
 LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
-SIZE_POWER = 1.5
+SIZE_POWER = 1.0
 SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
 
 
@@ -445,10 +445,6 @@ class Planner:
         cuts = np.flatnonzero(np.diff(P.p_member[order])) + 1
         self.groups = [g for g in np.split(order, cuts) if len(g)]
         self.members = [int(P.p_member[g[0]]) for g in self.groups]
-        self.index = {m: k for k, m in enumerate(self.members)}
-        has = np.zeros(n_members, dtype=bool)
-        has[self.members] = True
-        self.constant = -float(P.weight * P.m_target[~has].sum())
         self._problems: list = [None] * len(self.groups)
         if not lazy:
             for k in range(len(self.groups)):

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import TOL, Assignment, Instance, Member, Shift
+from .model import TOL, Assignment, Instance, Member
 
 NEG = -math.inf
 START = -2  # predecessor marker: the path starts here
@@ -521,39 +521,6 @@ def _pareto(labels, bonus):
     dom = np.triu(dom, 1)
     keep = ~dom.any(axis=0)
     return k[keep], p[keep], v[keep], ids[keep]
-
-
-def best_week(
-    shifts: list[Shift],
-    values: list[float] | np.ndarray,
-    forced: list[bool] | np.ndarray,
-    *,
-    member: Member,
-    speed: float,
-    weight: float,
-) -> Week:
-    """Exact best subset of ``shifts`` for ``member`` under the given per-shift values.
-
-    The caller decides which shifts are candidates (eligible or committed); ``forced``
-    marks the commitments. Used by ``stapel`` and by the dispatcher's pricing.
-    """
-    if not shifts:
-        return Week([], -weight * member.target_minutes, -weight * member.target_minutes)
-    problem = _Problem(
-        np.array([s.start for s in shifts]),
-        np.array([s.end for s in shifts]),
-        np.array([s.location[0] for s in shifts]),
-        np.array([s.location[1] for s in shifts]),
-        np.asarray(values, dtype=np.float64),
-        np.array([s.pay_cents for s in shifts], dtype=np.float64),
-        np.asarray(forced, dtype=bool),
-        max_minutes=member.max_minutes,
-        max_pay=member.max_pay_cents,
-        target=member.target_minutes,
-        weight=weight,
-        speed=speed,
-    )
-    return problem.solve()
 
 
 def candidates(instance: Instance, member: Member) -> tuple[np.ndarray, np.ndarray]:

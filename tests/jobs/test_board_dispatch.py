@@ -32,7 +32,7 @@ def test_dispatch_offers_every_slot_with_a_reason(market, django_capture_on_comm
     assert run.status == "done" and run.km_cost_cents == 10 and run.shortfall_cents_per_minute == 5
     offers = list(Offer.objects.filter(run=run))
     assert len(offers) == 2  # two slots, four placed members
-    assert all("km from home" in o.reason for o in offers) and len({o.user_id for o in offers}) == 2
+    assert all(" km " in o.reason for o in offers) and len({o.user_id for o in offers}) == 2
     assert (
         len(
             [
@@ -113,3 +113,24 @@ def test_a_taken_shift_makes_the_offer_lapse(market):
     response = api_as(offer.user).post(f"/api/v1/offers/{offer.pk}/respond/", {"accept": True})
     assert response.status_code == 409 and response.data["error"]["code"] == "offer_lapsed"
     assert Offer.objects.get(pk=offer.pk).status == "lapsed"
+
+
+def test_dispatch_and_offers_in_the_pages(client, market):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(market.board_a)
+    device = TOTPDevice.objects.create(user=market.board_a, name="default", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    day = market.tuesday.date().isoformat()
+    assert client.post("/c/alpha/dispatch/", {"period_start": day, "period_end": day}).status_code == 302
+    run = DispatchRun.objects.get()
+    dispatch_run_execute(run_id=run.pk)
+    offer = Offer.objects.filter(run=run).first()
+    member = client.__class__()
+    member.force_login(offer.user)
+    page = member.get(f"/work/week/?date={day}")
+    assert offer.reason.encode() in page.content
+    assert member.post(f"/work/offers/{offer.pk}/accept/").status_code == 302
+    assert Offer.objects.get(pk=offer.pk).status == "accepted"
