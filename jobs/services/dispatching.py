@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -222,6 +222,11 @@ def _reason(shift: Shift, profile: Profile, target: int, boost: int) -> str:
     return "; ".join(parts) + "."
 
 
+def _reason_for(shift: Shift, profile: Profile, target: int, boost: int) -> str:
+    with translation.override(profile.user.preferred_language or "nl"):
+        return _reason(shift, profile, target, boost)
+
+
 def dispatch_run_execute(*, run_id: int) -> DispatchRun:
     """The task's body: solve and make offers. Idempotent: a finished run is left alone."""
     run = DispatchRun.objects.select_related("cooperative").get(pk=run_id)
@@ -248,7 +253,7 @@ def dispatch_run_execute(*, run_id: int) -> DispatchRun:
             offer = Offer(
                 run=run, shift=shift, user_id=int(member_id),
                 deadline=min(now + timedelta(hours=OFFER_HOURS), shift.start - timedelta(hours=1)),
-                reason=_reason(shift, profile, rows["targets"][int(member_id)], rows["boost"][int(member_id)]),
+                reason=_reason_for(shift, profile, rows["targets"][int(member_id)], rows["boost"][int(member_id)]),
             )  # fmt: skip
             offers.append(offer)
         Offer.objects.bulk_create(offers)
