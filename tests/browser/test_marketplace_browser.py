@@ -52,3 +52,17 @@ def test_client_approves_a_timesheet_on_a_phone(phone, live_server, market):
         + phone.locator(".badge", has_text="approved").count()
         >= 1
     )
+
+
+def test_member_plans_the_week_and_claims_the_bundle_on_a_phone(phone, live_server, market):
+    from tests.factories.work import at, make_shift
+
+    afternoon = make_shift(market.job, at(market.tuesday, 14), hours=2)
+    login(phone, live_server, market.member_a.email, PASSWORD)
+    phone.goto(f"{live_server.url}/work/plan/?week={market.tuesday.date().isoformat()}")
+    assert_fits_phone(phone)
+    assert phone.locator("text=Geveltuinen").count() == 2
+    phone.click("button[data-claim-bundle]")
+    phone.wait_for_url(f"{live_server.url}/work/week/")
+    claimed = set(Claim.objects.filter(user=market.member_a).values_list("shift_id", flat=True))
+    assert claimed == {market.shift.pk, afternoon.pk}
