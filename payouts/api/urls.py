@@ -5,6 +5,11 @@ from . import views as v
 urlpatterns = [
     path("me/earnings/", v.MyEarningsApi.as_view(), name="api-my-earnings"),
     path("me/earnings/<int:split_id>/", v.MyEarningDetailApi.as_view(), name="api-my-earning"),
+    path(
+        "timesheets/<int:timesheet_id>/correct/",
+        v.TimesheetCorrectApi.as_view(),
+        name="api-timesheet-correct",
+    ),
 ]
 
 from . import invoice_views as iv  # noqa: E402

@@ -26,3 +26,38 @@ class MyEarningDetailApi(APIView):
     @extend_schema(responses=dict, summary="Why this amount: timesheet → split → ledger → payout")
     def get(self, request, split_id: int):
         return Response(split_explain(user=request.user, split_id=split_id))
+
+
+class CorrectionInput(serializers.Serializer):
+    minutes_worked = serializers.IntegerField(min_value=1)
+    break_minutes = serializers.IntegerField(min_value=0, default=0)
+    reason = serializers.CharField(max_length=500)
+
+
+class TimesheetCorrectApi(APIView):
+    @extend_schema(request=CorrectionInput, responses=dict,
+                   summary="Correct approved hours: a reversing split plus a new one (board, treasurer)")  # fmt: skip
+    def post(self, request, timesheet_id: int):
+        from jobs.models import Timesheet
+        from werkstation.api.base import get_object_or_error
+
+        from ..services.corrections import timesheet_correct
+
+        get_object_or_error(
+            Timesheet.objects.filter(claim__shift__cooperative__memberships__user=request.user),
+            field="timesheet",
+            pk=timesheet_id,
+        )
+        data = CorrectionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        split = timesheet_correct(
+            actor=request.user, timesheet_id=timesheet_id, **data.validated_data
+        )
+        return Response(
+            {
+                "split": split.pk,
+                "gross_cents": split.gross_cents,
+                "member_cents": split.member_cents,
+            },
+            status=201,
+        )

@@ -66,6 +66,7 @@ def _kwargs_for(name, world):
         "api-timesheet-resolve": {"timesheet_id": world.sheet_disputed.pk},
         "api-cooperative-jobs": {"slug": "alpha"},
         "api-my-earning": {"split_id": world.split_a.pk},
+        "api-timesheet-correct": {"timesheet_id": world.correctable.pk},
         "api-offer-respond": {"offer_id": world.offer.pk},
         "api-cooperative-dispatch": {"slug": "alpha"},
         "api-invoices": {"slug": "alpha"},
@@ -159,6 +160,7 @@ def _payload(name, method, world, role_user):
         ("api-shift-cancel", "post"): {"reason": "regen"},
         ("api-claims", "post"): {"shift": world.open_shift.pk},
         ("api-my-plan-claim", "post"): {"shifts": [world.open_shift.pk]},
+        ("api-timesheet-correct", "post"): {"minutes_worked": 30, "reason": "fout"},
         ("api-offer-respond", "post"): {"accept": False},
         ("api-cooperative-dispatch", "post"): {
             "period_start": world.base.date().isoformat(),
@@ -207,6 +209,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-my-notifications", "get"): AUTHENTICATED,
     ("api-my-earnings", "get"): AUTHENTICATED,
     ("api-my-earning", "get"): _set("member_a"),
+    ("api-timesheet-correct", "post"): _set("board_a", "treasurer_a"),
     ("api-invoices", "get"): _set("board_a", "treasurer_a"),
     ("api-invoices", "post"): _set("treasurer_a"),
     ("api-invoice-pdf", "get"): _set("board_a", "treasurer_a"),
@@ -454,6 +457,12 @@ def _add_work(world):
         status="approved",
     )
     settlement_run(timesheet_ids=[billed.pk])
+    world.correctable = Timesheet.objects.create(
+        claim=claim(make_shift(world.job, today - timedelta(days=9, hours=-9)), "completed"),
+        minutes_worked=90,
+        status="approved",
+    )
+    settlement_run(timesheet_ids=[world.correctable.pk])
     world.open_invoice = invoice_issue(
         actor=world.treasurer_a,
         cooperative=world.coop_a,

@@ -1,0 +1,102 @@
+"""Corrections, always as new ledger entries: never an edit.
+
+A correction to an approved timesheet reverses its split (negated amounts, pointing at
+the split it reverses, with a reversing ledger transaction) and settles the corrected
+minutes as a new split under the rule set that was in force on the work date.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jobs.models import Timesheet
+from members.access import require_role
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, ValidationFailed
+
+from .. import rules
+from ..models import Account, Entry, Split
+from .ledger import AccountBook, Leg, post
+from .settlement import gross_cents, vat_cents
+
+K = Account.Kind
+
+
+def _current_split(timesheet: Timesheet) -> Split | None:
+    """The split that counts now: the latest settlement or correction not reversed."""
+    return (
+        Split.objects.filter(
+            timesheet=timesheet, kind__in=[Split.Kind.SETTLEMENT, Split.Kind.CORRECTION]
+        )
+        .filter(reversed_by__isnull=True)
+        .order_by("-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def timesheet_correct(
+    *, actor, timesheet_id: int, minutes_worked: int, break_minutes: int, reason: str
+) -> Split:
+    timesheet = (
+        Timesheet.objects.select_for_update(of=("self",))
+        .select_related("claim__shift__job__client", "claim__shift__cooperative")
+        .get(pk=timesheet_id)
+    )
+    cooperative = timesheet.claim.shift.cooperative
+    require_role(actor, cooperative, "board", "treasurer")
+    if not (reason or "").strip():
+        raise ValidationFailed(
+            _("Say why the hours are corrected."), code="required", field="reason"
+        )
+    if break_minutes < 0 or minutes_worked <= break_minutes:
+        raise ValidationFailed(
+            _("The break must be shorter than the time worked."), field="break_minutes"
+        )
+    original = _current_split(timesheet)
+    if original is None:
+        raise Conflict(_("These hours are not settled yet; change them before approval instead."),
+                       code="not_settled", field="timesheet")  # fmt: skip
+    if hasattr(original, "invoice_line"):
+        raise Conflict(
+            _("These hours are on an invoice: issue a credit note first."),
+            code="invoiced",
+            field="timesheet",
+        )
+    book = AccountBook(cooperative.pk)
+    reversal = Split.objects.create(
+        timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
+        kind=Split.Kind.REVERSAL, reverses=original, work_date=original.work_date, minutes=original.minutes,
+        gross_cents=-original.gross_cents, vat_cents=-original.vat_cents, member_cents=-original.member_cents,
+        pots={slug: -cents for slug, cents in original.pots.items()},
+        month_gross_before_cents=original.month_gross_before_cents,
+    )  # fmt: skip
+    original_legs = Entry.objects.filter(
+        transaction__reference=f"split:{original.pk}"
+    ).select_related("account")
+    post(cooperative.pk, kind="reversal", reference=f"split:{reversal.pk}", description=f"Reversal of split {original.pk}",
+         legs=[Leg(e.account, -e.amount_cents) for e in original_legs])  # fmt: skip
+    minutes = minutes_worked - break_minutes
+    gross = gross_cents(int(timesheet.claim.shift.job.client_tariff.amount * 100), minutes)
+    engine = rules.parse_rule_set(original.rule_set.spec)
+    result = rules.split_item(engine, rules.Item(
+        id=str(timesheet.pk), gross_cents=gross, minutes=minutes, category=timesheet.claim.shift.job.category,
+        client_kind=timesheet.claim.shift.job.client.kind, month_gross_before_cents=original.month_gross_before_cents,
+    ))  # fmt: skip
+    corrected = Split.objects.create(
+        timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
+        kind=Split.Kind.CORRECTION, work_date=original.work_date, minutes=minutes, gross_cents=gross,
+        vat_cents=vat_cents(gross, cooperative.vat_rate), member_cents=result.member_cents, pots=result.pots,
+        month_gross_before_cents=original.month_gross_before_cents,
+    )  # fmt: skip
+    post(cooperative.pk, kind="correction", reference=f"split:{corrected.pk}", description=f"Correction of timesheet {timesheet.pk}",
+         legs=[Leg(book.get(K.RECEIVABLE, timesheet.claim.shift.job.client_id), corrected.gross_cents + corrected.vat_cents),
+               Leg(book.get(K.VAT), -corrected.vat_cents), Leg(book.get(K.EARNED, corrected.member_id), -corrected.member_cents),
+               *(Leg(book.get(K.FUND, slug), -cents) for slug, cents in corrected.pots.items())])  # fmt: skip
+    Timesheet.objects.filter(pk=timesheet.pk).update(
+        minutes_worked=minutes_worked, break_minutes=break_minutes
+    )
+    audit_record(actor=actor, action="timesheet.corrected", target=timesheet, cooperative_id=cooperative.pk,
+                 data={"reason": reason.strip(), "from_split": original.pk, "to_split": corrected.pk})  # fmt: skip
+    return corrected
