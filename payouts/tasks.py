@@ -1,6 +1,7 @@
 """Thin Celery wrappers: take ids, call services."""
 
 from celery import shared_task
+from celery.schedules import crontab
 
 from werkstation.celery import register_schedule
 from werkstation.outbox import outbox_register
@@ -23,3 +24,36 @@ def settlement_run_task() -> int:
 
 outbox_register("timesheet.approved", "payouts.tasks.settle_timesheet")
 register_schedule("settlement-run", "payouts.tasks.settlement_run", 300.0)
+
+
+@shared_task(name="payouts.tasks.invoice_reminders", ignore_result=True)
+def invoice_reminders() -> int:
+    from .services.invoices import invoice_reminders_send
+
+    return invoice_reminders_send()
+
+
+@shared_task(name="payouts.tasks.weekly_payout_batches", ignore_result=True)
+def weekly_payout_batches() -> int:
+    """Draft each cooperative's weekly batch; money moves only after two approvals."""
+    from members.models import Cooperative
+    from werkstation.errors import ApplicationError
+
+    from .services.payouts import payout_batch_create
+
+    drafted = 0
+    for cooperative in Cooperative.objects.all():
+        try:
+            payout_batch_create(actor=None, cooperative=cooperative)
+            drafted += 1
+        except ApplicationError:
+            continue
+    return drafted
+
+
+register_schedule("invoice-reminders", "payouts.tasks.invoice_reminders", crontab(hour=8, minute=0))
+register_schedule(
+    "weekly-payout-batches",
+    "payouts.tasks.weekly_payout_batches",
+    crontab(day_of_week="mon", hour=6, minute=0),
+)

@@ -235,3 +235,32 @@ def invoices_overdue(*, today: date | None = None):
     return Invoice.objects.filter(
         Q(status=Invoice.Status.ISSUED) | Q(status=Invoice.Status.PARTIALLY_PAID), due_on__lt=today
     )
+
+
+@transaction.atomic
+def invoice_reminders_send(*, today: date | None = None) -> int:
+    """Beat: one reminder per overdue invoice per week, to the client's billing address."""
+    from werkstation.notify import email_user_on_commit
+
+    today = today or timezone.localdate()
+    week_ago = timezone.now() - timedelta(days=7)
+    sent = 0
+    for invoice in (
+        invoices_overdue(today=today).select_for_update(of=("self",)).select_related("client")
+    ):
+        if invoice.reminded_at and invoice.reminded_at > week_ago:
+            continue
+        email_user_on_commit(
+            to=invoice.client.billing_email, language="nl", subject=_("Payment reminder for invoice %(n)s") % {"n": invoice.display_number},
+            template="payouts/email/reminder.txt", context={"invoice": invoice},
+        )  # fmt: skip
+        invoice.reminded_at = timezone.now()
+        invoice.save(update_fields=["reminded_at"])
+        audit_record(
+            actor=None,
+            action="invoice.reminded",
+            target=invoice,
+            cooperative_id=invoice.cooperative_id,
+        )
+        sent += 1
+    return sent

@@ -142,3 +142,30 @@ def test_treasury_pages_issue_and_show_invoices(client, settled):
     member = client.__class__()
     member.force_login(settled.member_a)
     assert member.get("/c/alpha/treasury/").status_code == 403
+
+
+def test_overdue_invoices_get_one_reminder_a_week(settled, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from payouts.services.invoices import invoice_reminders_send
+
+    _issue(settled)
+    later = timezone.localdate() + timedelta(days=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert invoice_reminders_send(today=later) == 1
+        assert invoice_reminders_send(today=later) == 0
+    assert [m.to for m in mail.outbox] == [[settled.client_a.billing_email]]
+
+
+def test_weekly_task_drafts_batches_but_moves_no_money(settled):
+    from payouts.models import PayoutBatch
+    from payouts.tasks import weekly_payout_batches
+
+    invoice = _issue(settled).data
+    api_as(settled.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {"invoice": invoice["number"], "amount": f"{invoice['total_cents'] / 100:.2f}", "currency": "EUR",
+         "received_on": timezone.localdate().isoformat()},
+    )  # fmt: skip
+    assert weekly_payout_batches() == 1
+    assert PayoutBatch.objects.get().status == "draft"

@@ -225,7 +225,13 @@ def test_a_correction_reverses_and_resettles_without_editing(founded):
     sheet = approved_timesheet(founded, minutes=180)
     settlement_run()
     original = Split.objects.get(timesheet=sheet)
-    corrected = timesheet_correct(actor=founded.board_a, timesheet_id=sheet.pk, minutes_worked=120, break_minutes=0, reason="Klopt niet")
+    corrected = timesheet_correct(
+        actor=founded.board_a,
+        timesheet_id=sheet.pk,
+        minutes_worked=120,
+        break_minutes=0,
+        reason="Klopt niet",
+    )
     assert corrected.gross_cents == 6400 and corrected.rule_set_id == original.rule_set_id
     reversal = Split.objects.get(kind="reversal")
     assert reversal.reverses_id == original.pk and reversal.gross_cents == -9600
@@ -235,4 +241,10 @@ def test_a_correction_reverses_and_resettles_without_editing(founded):
     earned = Entry.objects.filter(account__kind="earned").aggregate(s=Sum("amount_cents"))["s"]
     assert earned == -corrected.member_cents
     with pytest.raises(ValidationFailed):
-        timesheet_correct(actor=founded.board_a, timesheet_id=sheet.pk, minutes_worked=60, break_minutes=0, reason="")
+        timesheet_correct(
+            actor=founded.board_a,
+            timesheet_id=sheet.pk,
+            minutes_worked=60,
+            break_minutes=0,
+            reason="",
+        )
