@@ -93,3 +93,52 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     ]
     doc.build(story)
     return buffer.getvalue()
+
+
+def income_statement_pdf(
+    *, user, cooperative_names: list[str], month_start, month_end, splits
+) -> bytes:
+    """A member's monthly income statement, to hand to the municipality's benefits office."""
+    styles = getSampleStyleSheet()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title="Inkomstenoverzicht"
+    )
+    rows = [["Datum", "Werk", "Minuten", "Bruto", "Afdrachten", "Netto"]]
+    for split in splits:
+        deductions = sum(split.pots.values())
+        rows.append([f"{split.work_date:%d-%m-%Y}", split.timesheet.claim.shift.job.title[:40], str(split.minutes),
+                     euros(split.gross_cents), euros(deductions), euros(split.member_cents)])  # fmt: skip
+    gross = sum(s.gross_cents for s in splits)
+    net = sum(s.member_cents for s in splits)
+    rows.append(
+        [
+            "",
+            "Totaal",
+            str(sum(s.minutes for s in splits)),
+            euros(gross),
+            euros(gross - net),
+            euros(net),
+        ]
+    )
+    table = Table(rows, colWidths=[24 * mm, 58 * mm, 18 * mm, 24 * mm, 24 * mm, 24 * mm])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+        ("ALIGN", (2, 0), (-1, -1), "RIGHT"), ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+        ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+    ]))  # fmt: skip
+    story = [
+        Paragraph("Inkomstenoverzicht", styles["Title"]),
+        Paragraph(f"{user.full_name} · {', '.join(cooperative_names)}", styles["Normal"]),
+        Paragraph(f"Periode {month_start:%d-%m-%Y} t/m {month_end:%d-%m-%Y}", styles["Normal"]),
+        Spacer(1, 6 * mm),
+        table,
+        Spacer(1, 6 * mm),
+        Paragraph(
+            "Bruto is wat de opdrachtgever voor het werk betaalt (zonder btw); afdrachten gaan naar de "
+            "fondsen van de coöperatie volgens de regels die de leden hebben vastgesteld.",
+            styles["Normal"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

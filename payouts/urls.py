@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("work/earnings/", views.earnings, name="earnings"),
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),
+    path("work/earnings/statement.pdf", views.income_statement, name="income-statement"),
     path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path(
         "c/<slug:slug>/treasury/batches/<int:batch_id>/<str:action>/",

@@ -163,3 +163,36 @@ def invoice_document(request, slug: str, invoice_id: int):
     return render(
         request, "payouts/invoice.html", {"invoice": invoice, "lines": invoice.lines.all()}
     )
+
+
+@login_required
+def income_statement(request):
+    from calendar import monthrange
+    from datetime import date
+
+    from django.http import HttpResponse
+
+    from members.selectors import cooperatives_of
+
+    from .documents import income_statement_pdf
+    from .selectors import splits_of_member
+
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        start = date(year, month, 1)
+    except ValueError:
+        today = timezone.localdate()
+        start = today.replace(day=1)
+    end = start.replace(day=monthrange(start.year, start.month)[1])
+    splits = list(
+        splits_of_member(request.user)
+        .filter(work_date__gte=start, work_date__lte=end)
+        .order_by("work_date", "id")
+    )
+    pdf = income_statement_pdf(
+        user=request.user, cooperative_names=[c.name for c in cooperatives_of(request.user)],
+        month_start=start, month_end=end, splits=splits,
+    )  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="inkomsten-{start:%Y-%m}.pdf"'
+    return response

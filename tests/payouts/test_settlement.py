@@ -248,3 +248,19 @@ def test_a_correction_reverses_and_resettles_without_editing(founded):
             break_minutes=0,
             reason="",
         )
+
+
+def test_monthly_income_statement_is_a_real_pdf_with_the_totals(client, founded):
+    import io
+
+    from pypdf import PdfReader
+
+    sheet = approved_timesheet(founded, days_ago=0)
+    settlement_run()
+    split = Split.objects.get(timesheet=sheet)
+    client.force_login(founded.member_a)
+    response = client.get("/work/earnings/statement.pdf", {"month": f"{split.work_date:%Y-%m}"})
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Inkomstenoverzicht" in text and founded.member_a.full_name in text
+    assert "96,00" in text and "86,40" in text
