@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -112,3 +113,43 @@ class PaymentApi(APIView):
             currency=values["currency"], received_on=values["received_on"], reference=values.get("reference", ""),
         )  # fmt: skip
         return Response(InvoiceOutput(payment.invoice).data, status=status.HTTP_201_CREATED)
+
+
+class BankStatementApi(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses=dict,
+        summary="Import a CAMT.053 bank statement; credits naming an invoice become payments (treasurer)",
+    )
+    def post(self, request, slug: str):
+        from werkstation.errors import ValidationFailed
+
+        from ..services.camt import camt053_import
+
+        cooperative = _treasury(request, slug)
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationFailed(
+                "Upload the bank statement as 'file'.", code="required", field="file"
+            )
+        result = camt053_import(actor=request.user, cooperative=cooperative, data=upload.read())
+        return Response(
+            {
+                "matched": [
+                    {"invoice": r["invoice"], "amount": str(r["amount"])} for r in result.matched
+                ],
+                "unmatched": [
+                    {"reference": r["reference"], "amount": str(r["amount"]), "why": r["why"]}
+                    for r in result.unmatched
+                ],
+                "skipped": result.skipped,
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -22,6 +22,11 @@ urlpatterns += [
         name="api-invoice-pdf",
     ),
     path("cooperatives/<slug:slug>/payments/", iv.PaymentApi.as_view(), name="api-payments"),
+    path(
+        "cooperatives/<slug:slug>/bank-statements/",
+        iv.BankStatementApi.as_view(),
+        name="api-bank-statements",
+    ),
 ]
 
 from . import payout_views as pv  # noqa: E402

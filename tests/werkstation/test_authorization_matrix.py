@@ -72,6 +72,7 @@ def _kwargs_for(name, world):
         "api-invoices": {"slug": "alpha"},
         "api-invoice-pdf": {"slug": "alpha", "invoice_id": world.invoice.pk},
         "api-payments": {"slug": "alpha"},
+        "api-bank-statements": {"slug": "alpha"},
         "api-payout-batches": {"slug": "alpha"},
         "api-payout-batch-approve": {"slug": "alpha", "batch_id": world.batch.pk},
         "api-payout-batch-execute": {"slug": "alpha", "batch_id": world.batch.pk},
@@ -214,6 +215,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-invoices", "post"): _set("treasurer_a"),
     ("api-invoice-pdf", "get"): _set("board_a", "treasurer_a"),
     ("api-payments", "post"): _set("treasurer_a"),
+    ("api-bank-statements", "post"): _set("treasurer_a"),
     ("api-payout-batches", "get"): _set("board_a", "treasurer_a"),
     ("api-payout-batches", "post"): _set("board_a", "treasurer_a"),
     ("api-payout-batch-approve", "post"): _set("board_a", "treasurer_a"),
@@ -486,7 +488,16 @@ def test_matrix(full_world, endpoint, role):
     user = getattr(full_world, role) if role != "anonymous" else None
     client = api_as(user)
     url = reverse(name, kwargs=_kwargs_for(name, full_world))
-    response = getattr(client, method)(url, _payload(name, method, full_world, user), format="json")
+    payload = _payload(name, method, full_world, user)
+    if name == "api-bank-statements":
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        empty = b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt/></Document>'
+        response = client.post(
+            url, {"file": SimpleUploadedFile("s.xml", empty)}, format="multipart"
+        )
+    else:
+        response = getattr(client, method)(url, payload, format="json")
     if role in MATRIX[endpoint]:
         assert response.status_code < 400, (
             role,

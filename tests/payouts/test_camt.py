@@ -1,0 +1,54 @@
+"""CAMT.053 import: credits that name an invoice become payments, once."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from payouts.models import Invoice, Payment
+from tests.conftest import api_as
+from tests.factories.money import _issue
+
+pytestmark = pytest.mark.django_db
+
+STATEMENT = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>1</MsgId>
+<CreDtTm>2026-11-27T08:00:00</CreDtTm></GrpHdr><Stmt><Id>S1</Id>
+<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{day}</Dt></BookgDt>
+<AcctSvcrRef>REF-1</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>Factuur {number} dank u</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+<Ntry><Amt Ccy="EUR">12.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{day}</Dt></BookgDt>
+<AcctSvcrRef>REF-2</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>Gift voor de buurt</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+<Ntry><Amt Ccy="EUR">50.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{day}</Dt></BookgDt>
+<AcctSvcrRef>REF-3</AcctSvcrRef></Ntry>
+</Stmt></BkToCstmrStmt></Document>"""
+
+
+def _upload(world, xml: str):
+    file = SimpleUploadedFile("camt.xml", xml.encode(), content_type="application/xml")
+    return api_as(world.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/bank-statements/", {"file": file}, format="multipart"
+    )
+
+
+def test_statement_matches_by_invoice_number_once(settled):
+    invoice = _issue(settled).data
+    xml = STATEMENT.format(
+        amount=f"{invoice['total_cents'] / 100:.2f}",
+        day=timezone.localdate().isoformat(),
+        number=invoice["number"],
+    )
+    response = _upload(settled, xml)
+    assert response.status_code == 201, response.data
+    assert [m["invoice"] for m in response.data["matched"]] == [invoice["number"]]
+    assert (
+        len(response.data["unmatched"]) == 1
+        and response.data["unmatched"][0]["reference"] == "REF-2"
+    )
+    assert Invoice.objects.get(pk=invoice["id"]).status == "paid"
+    again = _upload(settled, xml)
+    assert again.data["skipped"] == 1 and Payment.objects.count() == 1
+
+
+def test_not_a_statement_is_refused(settled):
+    response = _upload(settled, "<html>nope</html>")
+    assert response.status_code == 400 and response.data["error"]["field"] == "file"
+    assert Payment.objects.count() == 0
