@@ -211,6 +211,11 @@ def feed_query(user, filters: FeedFilters, *, limit: int, offset: int, now: date
     if filters.created_since:
         sql.add("s.created_at >= %s", filters.created_since)
     sql.add(
+        "NOT EXISTS (SELECT 1 FROM jobs_job bj JOIN jobs_blockedclient b ON b.client_id = bj.client_id"
+        " WHERE bj.id = s.job_id AND b.user_id = %s)",
+        user.pk,
+    )
+    sql.add(
         "NOT EXISTS (SELECT 1 FROM jobs_claim c WHERE c.shift_id = s.id AND c.user_id = %s"
         " AND c.status NOT IN ('withdrawn', 'rejected'))",
         user.pk,

@@ -9,9 +9,11 @@ from members.models import Cooperative
 from werkstation.api.base import get_object_or_error, site_url
 
 from ..access import can_view_client_private
-from ..models import Client
+from ..models import BlockedClient, Client
 from ..selectors import client_users_of, clients_visible
 from ..services.clients import (
+    blocked_client_add,
+    blocked_client_remove,
     client_create,
     client_link_cooperative,
     client_update,
@@ -108,3 +110,38 @@ class ClientCooperativesApi(APIView):
         client_link_cooperative(actor=request.user, client=client, cooperative=cooperative)
         client.refresh_from_db()
         return Response(s.ClientOutput(client).data, status=status.HTTP_201_CREATED)
+
+
+class BlockedClientInput(s.serializers.Serializer):
+    client = s.serializers.IntegerField()
+    reason = s.serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class MyBlockedClientsApi(APIView):
+    @extend_schema(
+        responses=dict, summary="Clients I do not want to work for (never planned or offered)"
+    )
+    def get(self, request):
+        rows = BlockedClient.objects.filter(user=request.user).select_related("client")
+        return Response(
+            [{"client": b.client_id, "name": b.client.name, "reason": b.reason} for b in rows]
+        )
+
+    @extend_schema(request=BlockedClientInput, responses={201: dict}, summary="Block a client")
+    def post(self, request):
+        data = BlockedClientInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = get_object_or_error(
+            Client.objects.all(), field="client", pk=data.validated_data["client"]
+        )
+        blocked_client_add(
+            user=request.user, client=client, reason=data.validated_data.get("reason", "")
+        )
+        return Response({"client": client.pk, "name": client.name}, status=status.HTTP_201_CREATED)
+
+
+class MyBlockedClientApi(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Unblock a client")
+    def delete(self, request, client_id: int):
+        blocked_client_remove(user=request.user, client_id=client_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,18 +1,19 @@
-from .clients import Client, ClientCooperative, ClientUser
+from .clients import BlockedClient, Client, ClientCooperative, ClientUser
 from .dispatching import DispatchPolicy, DispatchRun, Offer
 from .work import SLOT_HOLDING, CalendarFeed, Claim, Job, RateCard, Shift, Timesheet
 
 __all__ = [
     "SLOT_HOLDING",
+    "BlockedClient",
     "CalendarFeed",
     "Claim",
     "Client",
-    "DispatchPolicy",
-    "DispatchRun",
-    "Offer",
     "ClientCooperative",
     "ClientUser",
+    "DispatchPolicy",
+    "DispatchRun",
     "Job",
+    "Offer",
     "RateCard",
     "Shift",
     "Timesheet",

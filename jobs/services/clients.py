@@ -9,11 +9,11 @@ from members.models import Cooperative, User
 from members.services.invitations import invitation_create
 from members.validators import normalize_postcode
 from werkstation.audit import audit_record
-from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.validation import full_clean_or_raise
 
 from ..access import require_client_admin
-from ..models import Client, ClientCooperative, ClientUser
+from ..models import BlockedClient, Client, ClientCooperative, ClientUser
 
 CLIENT_FIELDS = {
     "kind", "name", "kvk_number", "vat_number", "billing_email", "billing_street", "billing_postcode", "billing_city",
@@ -109,3 +109,23 @@ def accept_client_invitation(invitation, user: User) -> ClientUser:
     client_user, _created = ClientUser.objects.get_or_create(client=client, user=user)
     audit_record(actor=user, action="client_user.joined", target=client)
     return client_user
+
+
+@transaction.atomic
+def blocked_client_add(*, user: User, client: Client, reason: str = "") -> BlockedClient:
+    if not client.links.filter(
+        cooperative__memberships__user=user, cooperative__memberships__status="active"
+    ).exists():
+        raise NotFound(
+            _("This client does not work with your cooperative."), field="client"
+        )
+    blocked, _created = BlockedClient.objects.get_or_create(
+        user=user, client=client, defaults={"reason": reason[:200]}
+    )
+    audit_record(actor=user, action="client.blocked_by_member", target=client)
+    return blocked
+
+
+@transaction.atomic
+def blocked_client_remove(*, user: User, client_id: int) -> None:
+    BlockedClient.objects.filter(user=user, client_id=client_id).delete()

@@ -31,7 +31,16 @@ from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
 
 from .. import dispatch
-from ..models import SLOT_HOLDING, Claim, DispatchPolicy, DispatchRun, Job, Offer, Shift
+from ..models import (
+    SLOT_HOLDING,
+    BlockedClient,
+    Claim,
+    DispatchPolicy,
+    DispatchRun,
+    Job,
+    Offer,
+    Shift,
+)
 from ..providers import earnings_this_year
 from .claims import shift_claim
 from .planner import member_windows, pay_cents
@@ -162,6 +171,11 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
     skills: dict[int, list[MemberSkill]] = defaultdict(list)
     for held in MemberSkill.objects.filter(user_id__in=profiles).select_related("skill"):
         skills[held.user_id].append(held)
+    blocked_clients: dict[int, set[int]] = defaultdict(set)
+    for user_id, client_id in BlockedClient.objects.filter(user_id__in=profiles).values_list(
+        "user_id", "client_id"
+    ):
+        blocked_clients[user_id].add(client_id)
     weekly_targets = {user_id: p.target_hours_per_week * 60 for user_id, p in profiles.items()}
     boost = _fairness_boost(list(profiles), horizon, weekly_targets)
     members = []
@@ -172,7 +186,9 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
             continue
         blocked = list(said_no[user_id])
         for shift in shifts:
-            if shift.required_skill_id and str(shift.pk) not in committed:
+            if shift.job.client_id in blocked_clients[user_id] and str(shift.pk) not in committed:
+                blocked.append(str(shift.pk))
+            elif shift.required_skill_id and str(shift.pk) not in committed:
                 owned = next(
                     (h for h in skills[user_id] if h.skill_id == shift.required_skill_id), None
                 )

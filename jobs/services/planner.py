@@ -21,7 +21,7 @@ from werkstation.errors import Conflict, ValidationFailed
 from werkstation.geo import project_km
 
 from .. import dispatch
-from ..models import SLOT_HOLDING, Claim, Job, Shift
+from ..models import SLOT_HOLDING, BlockedClient, Claim, Job, Shift
 from ..providers import earnings_this_year
 from .claims import shift_claim
 
@@ -126,6 +126,9 @@ def plan_week(
         .exclude(claims__user=user, claims__status__in=["waitlisted", *SLOT_HOLDING])
         .select_related("job")
     ) + list(Shift.objects.filter(pk__in=held).select_related("job"))  # fmt: skip
+    blocked_clients = set(
+        BlockedClient.objects.filter(user=user).values_list("client_id", flat=True)
+    )
     skills = {
         ms.skill_id: ms for ms in MemberSkill.objects.filter(user=user).select_related("skill")
     }
@@ -136,7 +139,9 @@ def plan_week(
             continue
         key = str(shift.pk)
         skill = f"skill-{shift.required_skill_id}" if shift.required_skill_id else None
-        if skill and shift.pk not in held:
+        if shift.job.client_id in blocked_clients and shift.pk not in held:
+            blocked.append(key)
+        elif skill and shift.pk not in held:
             owned = skills.get(shift.required_skill_id)
             if owned is None or not owned.valid_on(shift.local_date):
                 blocked.append(key)

@@ -124,7 +124,10 @@ def test_dispatch_and_offers_in_the_pages(client, market):
     session["otp_device_id"] = device.persistent_id
     session.save()
     day = market.tuesday.date().isoformat()
-    assert client.post("/c/alpha/dispatch/", {"period_start": day, "period_end": day}).status_code == 302
+    assert (
+        client.post("/c/alpha/dispatch/", {"period_start": day, "period_end": day}).status_code
+        == 302
+    )
     run = DispatchRun.objects.get()
     dispatch_run_execute(run_id=run.pk)
     offer = Offer.objects.filter(run=run).first()

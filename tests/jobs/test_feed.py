@@ -183,3 +183,22 @@ def test_feed_page_in_the_browser_shows_shifts(client, market):
     assert page.status_code == 200 and market.job.title.encode() in page.content
     detail = client.get(f"/work/shifts/{market.shift.pk}/")
     assert b"openstreetmap.org" in detail.content and b"Marshalllaan 40" in detail.content
+
+
+def test_blocked_clients_are_never_in_the_feed_or_the_plan(market):
+    from jobs.services.planner import plan_week
+
+    api = api_as(market.member_a)
+    assert (
+        api.post(
+            "/api/v1/me/blocked-clients/", {"client": market.client_a.pk, "reason": "ruzie"}
+        ).status_code
+        == 201
+    )
+    assert _ids(market.member_a) == []
+    assert (
+        plan_week(user=market.member_a, week_start=market.tuesday.date() - timedelta(days=1)).shifts
+        == []
+    )
+    assert api.delete(f"/api/v1/me/blocked-clients/{market.client_a.pk}/").status_code == 204
+    assert _ids(market.member_a) == [market.shift.pk]
