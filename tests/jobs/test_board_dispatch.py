@@ -116,13 +116,9 @@ def test_a_taken_shift_makes_the_offer_lapse(market):
 
 
 def test_dispatch_and_offers_in_the_pages(client, market):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.factories.api import login_verified
 
-    client.force_login(market.board_a)
-    device = TOTPDevice.objects.create(user=market.board_a, name="default", confirmed=True)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    login_verified(client, market.board_a)
     day = market.tuesday.date().isoformat()
     assert (
         client.post("/c/alpha/dispatch/", {"period_start": day, "period_end": day}).status_code

@@ -1,19 +1,13 @@
 """The web pages: register, apply, board admits, profile errors next to fields."""
 
 import pytest
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from members.models import Membership
 
 pytestmark = pytest.mark.django_db
 
 
-def _verified(client, user):
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+from tests.factories.api import login_verified as _verified  # noqa: E402
 
 
 def test_register_apply_and_admission_through_pages(client, world):

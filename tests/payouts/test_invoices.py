@@ -118,13 +118,9 @@ def test_unknown_invoice_number_names_the_field(settled):
 
 
 def test_treasury_pages_issue_and_show_invoices(client, settled):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from tests.factories.api import login_verified
 
-    client.force_login(settled.treasurer_a)
-    device = TOTPDevice.objects.create(user=settled.treasurer_a, name="default", confirmed=True)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    login_verified(client, settled.treasurer_a)
     today = timezone.localdate()
     response = client.post(
         "/c/alpha/treasury/",
