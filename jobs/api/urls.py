@@ -7,7 +7,11 @@ urlpatterns = [
     path("clients/<int:client_id>/", v.ClientDetailApi.as_view(), name="api-client"),
     path("clients/<int:client_id>/users/", v.ClientUsersApi.as_view(), name="api-client-users"),
     path("me/blocked-clients/", v.MyBlockedClientsApi.as_view(), name="api-my-blocked-clients"),
-    path("me/blocked-clients/<int:client_id>/", v.MyBlockedClientApi.as_view(), name="api-my-blocked-client"),
+    path(
+        "me/blocked-clients/<int:client_id>/",
+        v.MyBlockedClientApi.as_view(),
+        name="api-my-blocked-client",
+    ),
     path(
         "clients/<int:client_id>/cooperatives/",
         v.ClientCooperativesApi.as_view(),

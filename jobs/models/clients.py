@@ -87,13 +87,17 @@ class ClientUser(models.Model):
 class BlockedClient(models.Model):
     """A member who does not want (or may not) work for a client: never offered or planned."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocked_clients")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocked_clients"
+    )
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "client"], name="blocked_client_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "client"], name="blocked_client_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ✕ {self.client}"

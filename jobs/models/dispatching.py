@@ -17,17 +17,25 @@ class DispatchPolicy(models.Model):
 
     DEFAULTS = {"km_cost_cents": 10, "shortfall_cents_per_minute": 5}
 
-    cooperative = models.ForeignKey("members.Cooperative", on_delete=models.PROTECT, related_name="dispatch_policies")
+    cooperative = models.ForeignKey(
+        "members.Cooperative", on_delete=models.PROTECT, related_name="dispatch_policies"
+    )
     version = models.PositiveIntegerField()
     km_cost_cents = models.PositiveIntegerField(_("travel cost per km (cents)"))
-    shortfall_cents_per_minute = models.PositiveIntegerField(_("fairness weight (cents per minute short of target)"))
+    shortfall_cents_per_minute = models.PositiveIntegerField(
+        _("fairness weight (cents per minute short of target)")
+    )
     adopted = models.BooleanField(default=False)
     effective_from = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["cooperative", "-version"]
-        constraints = [models.UniqueConstraint(fields=["cooperative", "version"], name="dispatch_policy_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperative", "version"], name="dispatch_policy_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.cooperative} policy v{self.version}"
@@ -39,11 +47,15 @@ class DispatchRun(models.Model):
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
 
-    cooperative = models.ForeignKey("members.Cooperative", on_delete=models.PROTECT, related_name="dispatch_runs")
+    cooperative = models.ForeignKey(
+        "members.Cooperative", on_delete=models.PROTECT, related_name="dispatch_runs"
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     km_cost_cents = models.PositiveIntegerField(default=0)
     shortfall_cents_per_minute = models.PositiveIntegerField(default=0)
     objective = models.FloatField(null=True, blank=True)
@@ -55,7 +67,11 @@ class DispatchRun(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="dispatch_period")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="dispatch_period"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"dispatch {self.cooperative} {self.period_start}–{self.period_end} ({self.status})"
@@ -71,7 +87,9 @@ class Offer(models.Model):
 
     run = models.ForeignKey(DispatchRun, on_delete=models.CASCADE, related_name="offers")
     shift = models.ForeignKey("jobs.Shift", on_delete=models.CASCADE, related_name="offers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="offers"
+    )
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.OPEN)
     reason = models.TextField(_("why this offer"))
     deadline = models.DateTimeField()
@@ -82,7 +100,9 @@ class Offer(models.Model):
         ordering = ["shift__start", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["shift", "user"], condition=Q(status="open"), name="offer_one_open_per_member_shift"
+                fields=["shift", "user"],
+                condition=Q(status="open"),
+                name="offer_one_open_per_member_shift",
             )
         ]
 

@@ -116,9 +116,7 @@ def blocked_client_add(*, user: User, client: Client, reason: str = "") -> Block
     if not client.links.filter(
         cooperative__memberships__user=user, cooperative__memberships__status="active"
     ).exists():
-        raise NotFound(
-            _("This client does not work with your cooperative."), field="client"
-        )
+        raise NotFound(_("This client does not work with your cooperative."), field="client")
     blocked, _created = BlockedClient.objects.get_or_create(
         user=user, client=client, defaults={"reason": reason[:200]}
     )

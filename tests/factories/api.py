@@ -16,7 +16,9 @@ def login_verified(client, user) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="default", defaults={"confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="default", defaults={"confirmed": True}
+    )
     session = client.session
     session["otp_device_id"] = device.persistent_id
     session.save()
