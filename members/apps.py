@@ -8,4 +8,4 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import invitation_kinds, signals  # noqa: F401  (registrations)
+        from . import invitation_kinds, signals, tasks  # noqa: F401  (registrations)

@@ -1,5 +1,6 @@
 from .accounts import Invitation, User
 from .cooperatives import Cooperative, Membership, Skill
+from .governance import Cosigner, Elector, Proposal, Proxy, SimulationView, Vote
 from .profiles import (
     AvailabilityException,
     AvailabilitySlot,
@@ -12,11 +13,17 @@ __all__ = [
     "AvailabilityException",
     "AvailabilitySlot",
     "Cooperative",
+    "Cosigner",
+    "Elector",
     "Invitation",
     "MemberSkill",
     "Membership",
     "NotificationPreference",
     "Profile",
+    "Proposal",
+    "Proxy",
+    "SimulationView",
     "Skill",
     "User",
+    "Vote",
 ]

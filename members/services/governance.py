@@ -1,0 +1,426 @@
+"""Member governance: one member, one vote.
+
+Design overview
+---------------
+* A registry of proposal kinds (``proposal_kind_register``): ``members`` knows the free
+  motion; ``payouts`` registers payout rule sets and ``jobs`` the dispatch policy at app
+  start, so this module never imports them. A kind validates its payload, and says what
+  happens when a proposal opens, is adopted or rejected.
+* The electorate is fixed when a proposal opens: the members active then (``Elector``
+  rows). A member suspended or gone since cannot vote.
+* One vote per elector, unique in the database; it may be changed until the window closes.
+  A proxy holder casts the vote of the member who authorised them (for one proposal, or
+  until revoked); no chains; a holder carries at most the cooperative's maximum; a member
+  who votes in person overrides the proxy.
+* Closing (beat): quorum is a share of the electorate, counting yes, no and abstain; the
+  threshold is taken over yes ÷ (yes + no): more than half, or at least two thirds. A tie is
+  never adopted. Every step writes an audit row; the tally can be reproduced from the
+  stored votes (``proposal_tally``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.notify import email_user_on_commit
+
+from ..access import has_role, require_role
+from ..models import Cosigner, Elector, Membership, Proposal, Proxy, SimulationView, User, Vote
+
+P = Proposal.Status
+
+
+@dataclass(frozen=True)
+class ProposalKind:
+    name: str
+    label: object
+    majority: str = Proposal.Majority.SIMPLE
+    needs_simulation: bool = False
+    validate: Callable[..., dict] = field(default=lambda *, cooperative, payload, actor: payload)
+    on_open: Callable[..., None] = field(default=lambda proposal: None)
+    on_adopt: Callable[..., None] = field(default=lambda proposal: None)
+    on_reject: Callable[..., None] = field(default=lambda proposal: None)
+
+
+_KINDS: dict[str, ProposalKind] = {}
+
+
+def proposal_kind_register(kind: ProposalKind) -> None:
+    _KINDS[kind.name] = kind
+
+
+def proposal_kinds() -> dict[str, ProposalKind]:
+    return dict(_KINDS)
+
+
+proposal_kind_register(ProposalKind(name="motion", label=gettext_lazy("free motion")))
+
+
+def _kind(name: str) -> ProposalKind:
+    if name not in _KINDS:
+        raise ValidationFailed(_("Unknown kind of proposal."), code="unknown_kind", field="kind")
+    return _KINDS[name]
+
+
+@transaction.atomic
+def proposal_create(*, actor: User, cooperative, kind: str, title: str, body: str = "", payload: dict | None = None,
+                    secret: bool = False, require_simulation: bool = False) -> Proposal:  # fmt: skip
+    require_role(actor, cooperative, "member")
+    definition = _kind(kind)
+    if not (title or "").strip():
+        raise ValidationFailed(_("Give the proposal a title."), code="required", field="title")
+    payload = definition.validate(cooperative=cooperative, payload=payload or {}, actor=actor)
+    proposal = Proposal.objects.create(
+        cooperative=cooperative, kind=kind, title=title.strip()[:200], body=body, payload=payload, proposer=actor,
+        majority=definition.majority, secret=secret, require_simulation=require_simulation and definition.needs_simulation,
+    )  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="proposal.drafted",
+        target=proposal,
+        cooperative_id=cooperative.pk,
+        data={"kind": kind},
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_cosign(*, actor: User, proposal: Proposal) -> Proposal:
+    require_role(actor, proposal.cooperative_id, "member")
+    if proposal.status != P.DRAFT:
+        raise Conflict(_("Only a draft can be co-signed."), code="invalid_state", field="status")
+    if actor.pk == proposal.proposer_id:
+        raise Conflict(
+            _("The proposer does not co-sign their own proposal."),
+            code="own_proposal",
+            field="proposal",
+        )
+    Cosigner.objects.get_or_create(proposal=proposal, user=actor)
+    audit_record(
+        actor=actor,
+        action="proposal.cosigned",
+        target=proposal,
+        cooperative_id=proposal.cooperative_id,
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = None) -> Proposal:
+    """Table a draft: the board may; the proposer may once enough members co-signed."""
+    proposal = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("cooperative")
+        .get(pk=proposal.pk)
+    )
+    cooperative = proposal.cooperative
+    if proposal.status != P.DRAFT:
+        raise Conflict(
+            _("Only a draft can be opened for voting."), code="invalid_state", field="status"
+        )
+    if not has_role(actor, cooperative, "board"):
+        if actor.pk != proposal.proposer_id:
+            raise PermissionDenied(
+                _("The board or the proposer tables a proposal."), code="role_required"
+            )
+        if proposal.cosigners.count() < cooperative.cosigners_required:
+            raise Conflict(
+                _("A member's proposal needs %(n)s co-signers first.") % {"n": cooperative.cosigners_required},
+                code="cosigners_required", field="cosigners",
+            )  # fmt: skip
+    days = voting_days or cooperative.voting_days
+    if not 1 <= days <= 90:
+        raise ValidationFailed(_("A vote lasts 1 to 90 days."), field="voting_days")
+    electorate = list(
+        Membership.objects.filter(cooperative=cooperative, status="active").values_list(
+            "user_id", flat=True
+        )
+    )
+    Elector.objects.bulk_create(
+        [Elector(proposal=proposal, user_id=user_id) for user_id in electorate]
+    )
+    now = timezone.now()
+    proposal.status, proposal.opens_at, proposal.closes_at = P.OPEN, now, now + timedelta(days=days)
+    proposal.quorum_percent, proposal.electorate_size = cooperative.quorum_percent, len(electorate)
+    proposal.save()
+    _kind(proposal.kind).on_open(proposal)
+    audit_record(actor=actor, action="proposal.opened", target=proposal, cooperative_id=cooperative.pk,
+                 data={"electorate": len(electorate), "closes_at": proposal.closes_at.isoformat()})  # fmt: skip
+    _notify_electorate(
+        proposal, subject=gettext_lazy("A proposal is open for your vote"), event="opened"
+    )
+    return proposal
+
+
+@transaction.atomic
+def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
+    if actor.pk != proposal.proposer_id and not has_role(actor, proposal.cooperative_id, "board"):
+        raise PermissionDenied(
+            _("The proposer or the board withdraws a proposal."), code="role_required"
+        )
+    if proposal.status != P.DRAFT:
+        raise Conflict(_("Only a draft can be withdrawn."), code="invalid_state", field="status")
+    proposal.status = P.WITHDRAWN
+    proposal.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action="proposal.withdrawn",
+        target=proposal,
+        cooperative_id=proposal.cooperative_id,
+    )
+    return proposal
+
+
+def _active_proxy(*, grantor_id: int, holder: User, proposal: Proposal) -> Proxy | None:
+    return (
+        Proxy.objects.filter(grantor_id=grantor_id, holder=holder, cooperative_id=proposal.cooperative_id, revoked_at__isnull=True)
+        .filter(proposal__in=[proposal])
+        .first()
+        or Proxy.objects.filter(
+            grantor_id=grantor_id, holder=holder, cooperative_id=proposal.cooperative_id, revoked_at__isnull=True,
+            proposal__isnull=True,
+        ).first()
+    )  # fmt: skip
+
+
+@transaction.atomic
+def vote_cast(
+    *, actor: User, proposal: Proposal, choice: str, on_behalf_of: User | None = None
+) -> Vote:
+    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    voter = on_behalf_of or actor
+    if choice not in Vote.Choice.values:
+        raise ValidationFailed(_("Vote yes, no or abstain."), field="choice")
+    now = timezone.now()
+    if proposal.status != P.OPEN or not (proposal.opens_at <= now < proposal.closes_at):
+        raise Conflict(
+            _("Voting on this proposal is not open."), code="voting_closed", field="proposal"
+        )
+    if not Elector.objects.filter(proposal=proposal, user=voter).exists():
+        raise PermissionDenied(
+            _("Only the members of the cooperative when the vote opened can vote."),
+            code="not_an_elector",
+        )
+    if not has_role(voter, proposal.cooperative_id, "member"):
+        raise PermissionDenied(_("A suspended or former member cannot vote."), code="not_active")
+    if voter.pk != actor.pk:
+        if not has_role(actor, proposal.cooperative_id, "member"):
+            raise PermissionDenied(_("Only an active member can hold a proxy."), code="not_active")
+        if _active_proxy(grantor_id=voter.pk, holder=actor, proposal=proposal) is None:
+            raise PermissionDenied(
+                _("You hold no proxy of this member for this vote."), code="no_proxy"
+            )
+        existing = Vote.objects.filter(proposal=proposal, voter=voter).first()
+        if existing is not None and existing.cast_by_id == voter.pk:
+            raise Conflict(
+                _("This member voted in person; that vote stands."),
+                code="voted_in_person",
+                field="voter",
+            )
+    if (
+        proposal.require_simulation
+        and not SimulationView.objects.filter(proposal=proposal, user=actor).exists()
+    ):
+        raise PermissionDenied(
+            _("Open the simulation of what this proposal means for you before you vote."),
+            code="simulation_required",
+        )
+    try:
+        with transaction.atomic():
+            vote, _created = Vote.objects.update_or_create(
+                proposal=proposal, voter=voter, defaults={"choice": choice, "cast_by": actor}
+            )
+    except IntegrityError as exc:  # two requests raced to create the first vote
+        raise Conflict(
+            _("Your vote was just recorded; try again to change it."), code="concurrent_vote"
+        ) from exc
+    audit_record(actor=actor, action="vote.cast", target=proposal, cooperative_id=proposal.cooperative_id,
+                 data={"by_proxy": voter.pk != actor.pk} if proposal.secret else {"by_proxy": voter.pk != actor.pk, "voter": voter.pk})  # fmt: skip
+    return vote
+
+
+@transaction.atomic
+def proxy_grant(
+    *, grantor: User, holder: User, cooperative, proposal: Proposal | None = None
+) -> Proxy:
+    if grantor.pk == holder.pk:
+        raise ValidationFailed(
+            _("You cannot give a proxy to yourself."), code="self_proxy", field="holder"
+        )
+    require_role(grantor, cooperative, "member")
+    if not has_role(holder, cooperative, "member"):
+        raise ValidationFailed(
+            _("A proxy goes to an active member of the same cooperative."),
+            code="not_a_member",
+            field="holder",
+        )
+    if proposal is not None and proposal.cooperative_id != cooperative.pk:
+        raise ValidationFailed(_("This proposal belongs to another cooperative."), field="proposal")
+    # No chains: a member who gave their vote away does not carry others', and the other way round.
+    if Proxy.objects.filter(
+        cooperative=cooperative, grantor=holder, revoked_at__isnull=True
+    ).exists():
+        raise Conflict(
+            _("This member gave their own vote to someone else; proxies do not chain."),
+            code="proxy_chain",
+            field="holder",
+        )
+    if Proxy.objects.filter(
+        cooperative=cooperative, holder=grantor, revoked_at__isnull=True
+    ).exists():
+        raise Conflict(
+            _("You carry other members' votes; proxies do not chain."),
+            code="proxy_chain",
+            field="holder",
+        )
+    Membership.objects.select_for_update().filter(user=holder, cooperative=cooperative).first()
+    held = Proxy.objects.filter(
+        cooperative=cooperative, holder=holder, revoked_at__isnull=True
+    ).count()
+    if held >= cooperative.max_proxies_per_member:
+        raise Conflict(
+            _("This member already carries %(n)s proxies, the most the cooperative allows.") % {"n": held},
+            code="proxy_limit", field="holder",
+        )  # fmt: skip
+    Proxy.objects.filter(
+        cooperative=cooperative, grantor=grantor, proposal=proposal, revoked_at__isnull=True
+    ).update(revoked_at=timezone.now())
+    proxy = Proxy.objects.create(
+        cooperative=cooperative, grantor=grantor, holder=holder, proposal=proposal
+    )
+    audit_record(actor=grantor, action="proxy.granted", target=proxy, cooperative_id=cooperative.pk)
+    return proxy
+
+
+@transaction.atomic
+def proxy_revoke(*, grantor: User, proxy_id: int) -> None:
+    updated = Proxy.objects.filter(pk=proxy_id, grantor=grantor, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if not updated:
+        raise NotFound(_("Proxy not found."), field="proxy")
+    audit_record(actor=grantor, action="proxy.revoked", data={"proxy": proxy_id})
+
+
+def simulation_viewed(*, user: User, proposal: Proposal) -> None:
+    SimulationView.objects.get_or_create(proposal=proposal, user=user)
+
+
+@dataclass(frozen=True)
+class Tally:
+    electorate: int
+    yes: int
+    no: int
+    abstain: int
+    quorum_needed: int
+
+    @property
+    def turnout(self) -> int:
+        return self.yes + self.no + self.abstain
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.turnout >= self.quorum_needed
+
+
+def proposal_tally(proposal: Proposal) -> Tally:
+    """Reproducible from the stored votes: what an auditor recounts."""
+    counts = dict.fromkeys(Vote.Choice.values, 0)
+    for choice in Vote.objects.filter(proposal=proposal).values_list("choice", flat=True):
+        counts[choice] += 1
+    return Tally(
+        electorate=proposal.electorate_size, yes=counts["yes"], no=counts["no"], abstain=counts["abstain"],
+        quorum_needed=math.ceil(proposal.electorate_size * proposal.quorum_percent / 100),
+    )  # fmt: skip
+
+
+def is_adopted(tally: Tally, majority: str) -> bool:
+    decided = tally.yes + tally.no
+    if decided == 0:
+        return False
+    if majority == Proposal.Majority.TWO_THIRDS:
+        return 3 * tally.yes >= 2 * decided and tally.yes > tally.no
+    return 2 * tally.yes > decided  # more than half; a tie is not adopted
+
+
+@transaction.atomic
+def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
+    now = now or timezone.now()
+    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    if proposal.status != P.OPEN:
+        return proposal
+    if now < proposal.closes_at:
+        raise Conflict(_("Voting is still open."), code="still_open", field="closes_at")
+    tally = proposal_tally(proposal)
+    if not tally.quorum_met:
+        proposal.status = P.FAILED_QUORUM
+    else:
+        proposal.status = P.ADOPTED if is_adopted(tally, proposal.majority) else P.REJECTED
+    proposal.result = {"yes": tally.yes, "no": tally.no, "abstain": tally.abstain, "turnout": tally.turnout,
+                       "electorate": tally.electorate, "quorum_needed": tally.quorum_needed}  # fmt: skip
+    proposal.save(update_fields=["status", "result"])
+    kind = _kind(proposal.kind)
+    (kind.on_adopt if proposal.status == P.ADOPTED else kind.on_reject)(proposal)
+    audit_record(actor=None, action=f"proposal.{proposal.status}", target=proposal, cooperative_id=proposal.cooperative_id,
+                 data=proposal.result)  # fmt: skip
+    _notify_electorate(proposal, subject=gettext_lazy("The result of a vote"), event="result")
+    return proposal
+
+
+def proposals_close_due(*, now=None) -> int:
+    now = now or timezone.now()
+    closed = 0
+    for proposal in Proposal.objects.filter(status=P.OPEN, closes_at__lte=now):
+        proposal_close(proposal=proposal, now=now)
+        closed += 1
+    return closed
+
+
+@transaction.atomic
+def proposals_remind(*, now=None) -> int:
+    """Members who have not voted hear 24 hours before the vote closes (once)."""
+    now = now or timezone.now()
+    due = Proposal.objects.select_for_update(of=("self",)).filter(
+        status=P.OPEN,
+        closes_at__gt=now,
+        closes_at__lte=now + timedelta(hours=24),
+        reminded_at__isnull=True,
+    )
+    count = 0
+    for proposal in due:
+        voted = set(Vote.objects.filter(proposal=proposal).values_list("voter_id", flat=True))
+        _notify_electorate(
+            proposal,
+            subject=gettext_lazy("Voting closes within 24 hours"),
+            event="reminder",
+            skip=voted,
+        )
+        proposal.reminded_at = now
+        proposal.save(update_fields=["reminded_at"])
+        count += 1
+    return count
+
+
+def _notify_electorate(
+    proposal: Proposal, *, subject, event: str, skip: set[int] | frozenset = frozenset()
+) -> None:
+    for user in User.objects.filter(
+        pk__in=Elector.objects.filter(proposal=proposal).values("user_id")
+    ).exclude(pk__in=skip):
+        pref = getattr(user, "notification_preference", None)
+        if pref is not None and not pref.governance_updates:
+            continue
+        email_user_on_commit(
+            to=user.email, language=user.preferred_language, subject=subject, template="members/email/proposal.txt",
+            context={"proposal": proposal, "event": event},
+        )  # fmt: skip

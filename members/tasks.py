@@ -1,0 +1,21 @@
+"""Thin Celery wrappers for governance."""
+
+from celery import shared_task
+
+from werkstation.celery import register_schedule
+
+from .services.governance import proposals_close_due, proposals_remind
+
+
+@shared_task(name="members.tasks.proposals_close", ignore_result=True)
+def proposals_close() -> int:
+    return proposals_close_due()
+
+
+@shared_task(name="members.tasks.proposals_remind", ignore_result=True)
+def proposals_remind_task() -> int:
+    return proposals_remind()
+
+
+register_schedule("proposals-close", "members.tasks.proposals_close", 120.0)
+register_schedule("proposals-remind", "members.tasks.proposals_remind", 900.0)

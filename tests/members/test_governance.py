@@ -1,0 +1,241 @@
+"""Governance: one member, one vote; quorum and thresholds; proxies; adoption by vote."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from jobs.models import DispatchPolicy
+from jobs.services.dispatching import policy_in_force
+from members.access import forget_memberships
+from members.models import Membership, Proposal, Vote
+from members.services.governance import (
+    is_adopted,
+    proposal_close,
+    proposal_create,
+    proposal_open,
+    proposal_tally,
+    proxy_grant,
+    simulation_viewed,
+    vote_cast,
+)
+from payouts.models import RuleSet
+from payouts.selectors import rule_set_in_force
+from payouts.services.rulesets import found_rule_set
+from tests.factories import MembershipFactory
+from werkstation.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+NEW_RULES = {
+    "currency": "EUR",
+    "member_floor_hourly_cents": 1471,
+    "pots": [{"pot": "coop_fund", "percent": "5"}],
+}
+
+
+def _open(world, kind="motion", **extra):
+    proposal = proposal_create(
+        actor=world.board_a, cooperative=world.coop_a, kind=kind, title="Voorstel", **extra
+    )
+    return proposal_open(actor=world.board_a, proposal=proposal)
+
+
+def _close(proposal):
+    return proposal_close(proposal=proposal, now=proposal.closes_at + timedelta(seconds=1))
+
+
+def test_electorate_is_fixed_when_the_vote_opens(world):
+    proposal = _open(world)
+    # The active members of A when it opened: member, board, treasurer, auditor.
+    assert proposal.electorate_size == 4
+    late = MembershipFactory(cooperative=world.coop_a).user
+    with pytest.raises(PermissionDenied):
+        vote_cast(actor=late, proposal=proposal, choice="yes")
+
+
+def test_one_vote_per_member_which_can_be_changed(world):
+    proposal = _open(world)
+    vote_cast(actor=world.member_a, proposal=proposal, choice="yes")
+    vote_cast(actor=world.member_a, proposal=proposal, choice="no")
+    assert Vote.objects.get(proposal=proposal, voter=world.member_a).choice == "no"
+    assert Vote.objects.filter(proposal=proposal).count() == 1
+
+
+def test_suspended_members_and_non_members_cannot_vote(world):
+    proposal = _open(world)
+    Membership.objects.filter(user=world.member_a, cooperative=world.coop_a).update(
+        status="suspended"
+    )
+    forget_memberships(world.member_a)
+    for voter in (world.member_a, world.member_b):
+        with pytest.raises(PermissionDenied):
+            vote_cast(actor=voter, proposal=proposal, choice="yes")
+    assert Vote.objects.count() == 0
+
+
+def test_no_vote_after_closing(world):
+    proposal = _open(world)
+    Proposal.objects.filter(pk=proposal.pk).update(
+        closes_at=timezone.now() - timedelta(seconds=1), opens_at=timezone.now() - timedelta(days=1)
+    )
+    with pytest.raises(Conflict):
+        vote_cast(actor=world.member_a, proposal=proposal, choice="yes")
+
+
+@pytest.mark.parametrize(
+    ("votes", "majority", "status"),
+    [
+        (["yes", "yes", "no"], "simple", "adopted"),
+        (["yes", "no"], "simple", "rejected"),  # a tie is not adopted
+        (["yes", "no", "abstain", "abstain"], "simple", "rejected"),
+        (["yes", "yes", "no"], "two_thirds", "adopted"),
+        (["yes", "yes", "no", "no"], "two_thirds", "rejected"),
+        (["abstain"], "simple", "failed_quorum"),  # 1 of 4 < 30%
+        (["abstain", "abstain"], "simple", "rejected"),  # quorum met by abstentions, no yes
+    ],
+)
+def test_quorum_and_thresholds(world, votes, majority, status):
+    proposal = _open(world)
+    Proposal.objects.filter(pk=proposal.pk).update(majority=majority)
+    voters = [world.member_a, world.board_a, world.treasurer_a, world.auditor_a]
+    for voter, choice in zip(voters, votes, strict=False):
+        vote_cast(actor=voter, proposal=proposal, choice=choice)
+    proposal.refresh_from_db()
+    closed = _close(proposal)
+    assert closed.status == status
+    tally = proposal_tally(closed)
+    assert (tally.yes, tally.no, tally.abstain) == (
+        votes.count("yes"),
+        votes.count("no"),
+        votes.count("abstain"),
+    )
+
+
+def test_two_thirds_edge():
+    from members.services.governance import Tally
+
+    assert is_adopted(Tally(electorate=9, yes=6, no=3, abstain=0, quorum_needed=1), "two_thirds")
+    assert not is_adopted(
+        Tally(electorate=9, yes=5, no=3, abstain=0, quorum_needed=1), "two_thirds"
+    )
+
+
+def test_proxies_limits_chains_and_in_person_override(world):
+    world.coop_a.max_proxies_per_member = 1
+    world.coop_a.save()
+    proposal = _open(world)
+    with pytest.raises(ValidationFailed):
+        proxy_grant(grantor=world.member_a, holder=world.member_a, cooperative=world.coop_a)
+    with pytest.raises(ValidationFailed):
+        proxy_grant(grantor=world.member_a, holder=world.member_b, cooperative=world.coop_a)
+    proxy_grant(
+        grantor=world.member_a, holder=world.board_a, cooperative=world.coop_a, proposal=proposal
+    )
+    with pytest.raises(Conflict) as limit:
+        proxy_grant(grantor=world.treasurer_a, holder=world.board_a, cooperative=world.coop_a)
+    assert limit.value.code == "proxy_limit"
+    with pytest.raises(Conflict) as chain:
+        proxy_grant(grantor=world.board_a, holder=world.auditor_a, cooperative=world.coop_a)
+    assert chain.value.code == "proxy_chain"
+    vote = vote_cast(
+        actor=world.board_a, proposal=proposal, choice="yes", on_behalf_of=world.member_a
+    )
+    assert vote.by_proxy
+    with pytest.raises(PermissionDenied):  # no proxy from the treasurer
+        vote_cast(
+            actor=world.board_a, proposal=proposal, choice="yes", on_behalf_of=world.treasurer_a
+        )
+    vote_cast(actor=world.member_a, proposal=proposal, choice="no")  # in person overrides
+    with pytest.raises(Conflict):
+        vote_cast(actor=world.board_a, proposal=proposal, choice="yes", on_behalf_of=world.member_a)
+    assert Vote.objects.get(voter=world.member_a).choice == "no"
+
+
+def test_adopted_payout_rules_come_into_force_and_earlier_splits_keep_theirs(world):
+    found_rule_set(cooperative=world.coop_a)
+    proposal = _open(
+        world, kind="payout_rules", payload={"spec": NEW_RULES}, require_simulation=True
+    )
+    assert proposal.majority == "two_thirds"
+    rule_set = RuleSet.objects.get(pk=proposal.payload["rule_set"])
+    assert rule_set.status == "proposed"
+    with pytest.raises(PermissionDenied) as required:
+        vote_cast(actor=world.member_a, proposal=proposal, choice="yes")
+    assert required.value.code == "simulation_required"
+    for voter in (world.member_a, world.board_a, world.treasurer_a):
+        simulation_viewed(user=voter, proposal=proposal)
+        vote_cast(actor=voter, proposal=proposal, choice="yes")
+    proposal.refresh_from_db()
+    assert _close(proposal).status == "adopted"
+    rule_set.refresh_from_db()
+    assert rule_set.status == "adopted" and rule_set.adopted_via == "vote"
+    assert rule_set_in_force(world.coop_a.pk, timezone.localdate()).pk == rule_set.pk
+
+
+def test_invalid_rule_set_in_a_proposal_is_refused_and_writes_nothing(world):
+    before = (Proposal.objects.count(), RuleSet.objects.count())
+    with pytest.raises(ValidationFailed) as error:
+        proposal_create(actor=world.board_a, cooperative=world.coop_a, kind="payout_rules", title="x",
+                        payload={"spec": {"currency": "EUR", "pots": [{"pot": "member", "percent": "5"}]}})  # fmt: skip
+    assert error.value.field.startswith("spec.pots[0]")
+    assert (Proposal.objects.count(), RuleSet.objects.count()) == before
+
+
+def test_adopted_dispatch_policy_becomes_the_policy_in_force(world):
+    proposal = _open(
+        world,
+        kind="dispatch_policy",
+        payload={"km_cost_cents": 20, "shortfall_cents_per_minute": 9},
+    )
+    for voter in (world.member_a, world.board_a):
+        vote_cast(actor=voter, proposal=proposal, choice="yes")
+    proposal.refresh_from_db()
+    _close(proposal)
+    assert DispatchPolicy.objects.get().adopted
+    assert policy_in_force(world.coop_a.pk, timezone.localdate()) == {
+        "km_cost_cents": 20,
+        "shortfall_cents_per_minute": 9,
+    }
+
+
+def test_members_proposal_needs_cosigners(world):
+    from members.services.governance import proposal_cosign
+
+    world.coop_a.cosigners_required = 2
+    world.coop_a.save()
+    proposal = proposal_create(
+        actor=world.member_a, cooperative=world.coop_a, kind="motion", title="Meer groen"
+    )
+    with pytest.raises(Conflict):
+        proposal_open(actor=world.member_a, proposal=proposal)
+    proposal_cosign(actor=world.treasurer_a, proposal=proposal)
+    proposal_cosign(actor=world.auditor_a, proposal=proposal)
+    assert proposal_open(actor=world.member_a, proposal=proposal).status == "open"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_votes_leave_one_vote(world):
+    proposal = _open(world)
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def cast(choice):
+        try:
+            barrier.wait(timeout=30)
+            vote_cast(actor=world.member_a, proposal=proposal, choice=choice)
+        except ApplicationError as exc:
+            errors.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=cast, args=("yes" if i % 2 else "no",)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    close_old_connections()
+    assert Vote.objects.filter(proposal=proposal, voter=world.member_a).count() == 1
