@@ -21,6 +21,7 @@ from .services.rulesets import (
     rule_set_reject,
 )
 from .services.settlement import earnings_this_year
+from .services.simulation import simulate_rule_set
 
 cooperative_founding_hook_register(found_rule_set)
 
@@ -72,6 +73,7 @@ proposal_kind_register(
     ProposalKind(
         name="payout_rules", label=gettext_lazy("payout rule set"), majority="two_thirds", needs_simulation=True,
         validate=_validate_rules, on_open=lambda p: rule_set_mark_proposed(rule_set=_rule_set(p)),
-        on_adopt=_adopt_rules, on_reject=lambda p: rule_set_reject(rule_set=_rule_set(p)),
+        on_adopt=_adopt_rules,
+        simulate=lambda proposal, user: simulate_rule_set(proposal=proposal, user=user), on_reject=lambda p: rule_set_reject(rule_set=_rule_set(p)),
     )
 )  # fmt: skip

@@ -82,3 +82,34 @@ urlpatterns = [
         name="api-invitation-accept",
     ),
 ]
+
+from . import governance_views as gv  # noqa: E402
+
+urlpatterns += [
+    path("cooperatives/<slug:slug>/proposals/", gv.ProposalListApi.as_view(), name="api-proposals"),
+    path("cooperatives/<slug:slug>/proxies/", gv.ProxyApi.as_view(), name="api-proxies"),
+    path("proxies/<int:proxy_id>/", gv.ProxyRevokeApi.as_view(), name="api-proxy"),
+    path("proposals/<int:proposal_id>/", gv.ProposalDetailApi.as_view(), name="api-proposal"),
+    path(
+        "proposals/<int:proposal_id>/open/",
+        gv.ProposalActionApi.as_view(action="open"),
+        name="api-proposal-open",
+    ),
+    path(
+        "proposals/<int:proposal_id>/cosign/",
+        gv.ProposalActionApi.as_view(action="cosign"),
+        name="api-proposal-cosign",
+    ),
+    path(
+        "proposals/<int:proposal_id>/withdraw/",
+        gv.ProposalActionApi.as_view(action="withdraw"),
+        name="api-proposal-withdraw",
+    ),
+    path("proposals/<int:proposal_id>/vote/", gv.VoteApi.as_view(), name="api-proposal-vote"),
+    path(
+        "proposals/<int:proposal_id>/simulation/",
+        gv.SimulationApi.as_view(),
+        name="api-proposal-simulation",
+    ),
+    path("proposals/<int:proposal_id>/tally/", gv.TallyApi.as_view(), name="api-proposal-tally"),
+]

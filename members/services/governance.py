@@ -50,6 +50,7 @@ class ProposalKind:
     on_open: Callable[..., None] = field(default=lambda proposal: None)
     on_adopt: Callable[..., None] = field(default=lambda proposal: None)
     on_reject: Callable[..., None] = field(default=lambda proposal: None)
+    simulate: Callable[..., dict] | None = None  # (proposal, user) -> what it would mean for them
 
 
 _KINDS: dict[str, ProposalKind] = {}
@@ -310,6 +311,16 @@ def proxy_revoke(*, grantor: User, proxy_id: int) -> None:
     if not updated:
         raise NotFound(_("Proxy not found."), field="proxy")
     audit_record(actor=grantor, action="proxy.revoked", data={"proxy": proxy_id})
+
+
+def proposal_simulation(*, user: User, proposal: Proposal) -> dict:
+    """What the proposal would have meant for this member; opening it is recorded."""
+    require_role(user, proposal.cooperative_id, "member")
+    kind = _kind(proposal.kind)
+    if kind.simulate is None:
+        raise NotFound(_("This kind of proposal has no simulation."), field="proposal")
+    simulation_viewed(user=user, proposal=proposal)
+    return kind.simulate(proposal, user)
 
 
 def simulation_viewed(*, user: User, proposal: Proposal) -> None:

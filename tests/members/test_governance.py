@@ -239,3 +239,58 @@ def test_concurrent_double_votes_leave_one_vote(world):
         thread.join(60)
     close_old_connections()
     assert Vote.objects.filter(proposal=proposal, voter=world.member_a).count() == 1
+
+
+def test_secret_ballot_shows_only_turnout_and_own_vote_in_the_api(world):
+    from tests.conftest import api_as
+
+    proposal = _open(world, secret=True)
+    api_as(world.member_a).post(f"/api/v1/proposals/{proposal.pk}/vote/", {"choice": "no"})
+    api_as(world.board_a).post(f"/api/v1/proposals/{proposal.pk}/vote/", {"choice": "yes"})
+    seen = api_as(world.treasurer_a).get(f"/api/v1/proposals/{proposal.pk}/").data
+    assert seen["turnout"] == 2 and seen["my_vote"] is None and "votes" not in seen
+    mine = api_as(world.member_a).get(f"/api/v1/proposals/{proposal.pk}/").data
+    assert mine["my_vote"] == "no" and "votes" not in mine
+    open_ballot = _open(world)
+    api_as(world.member_a).post(f"/api/v1/proposals/{open_ballot.pk}/vote/", {"choice": "yes"})
+    assert (
+        api_as(world.treasurer_a)
+        .get(f"/api/v1/proposals/{open_ballot.pk}/")
+        .data["votes"][0]["choice"]
+        == "yes"
+    )
+    # The auditor recounts from the stored votes.
+    tally = api_as(world.auditor_a).get(f"/api/v1/proposals/{proposal.pk}/tally/").data
+    assert (tally["yes"], tally["no"]) == (1, 1)
+    assert api_as(world.board_a).get(f"/api/v1/proposals/{proposal.pk}/tally/").status_code == 403
+
+
+def test_simulation_compares_my_last_three_months_and_the_fund(world):
+    from payouts.services.settlement import settlement_run
+    from tests.conftest import api_as
+    from tests.factories.money import approved_timesheet
+    from tests.factories.work import place_member
+
+    found_rule_set(cooperative=world.coop_a)
+    from decimal import Decimal
+
+    from jobs.models import Job
+
+    place_member(world.member_a)
+    world.job = Job.objects.create(
+        cooperative=world.coop_a, client=world.client_a, title="Tuin", category="greening", street="x", postcode="3526 KL",
+        latitude=Decimal("52.07"), longitude=Decimal("5.09"), client_tariff=Decimal("32"), member_pay=Decimal("17"), status="open",
+    )  # fmt: skip
+    approved_timesheet(world)
+    settlement_run()
+    proposal = _open(world, kind="payout_rules", payload={"spec": NEW_RULES})
+    simulation = api_as(world.member_a).get(f"/api/v1/proposals/{proposal.pk}/simulation/").data
+    assert (
+        simulation["member_total_now_cents"] == 8640
+        and simulation["member_total_proposed_cents"] == 9120
+    )
+    assert (
+        simulation["fund_income_now_cents"] == 960
+        and simulation["fund_income_proposed_cents"] == 480
+    )
+    assert simulation["shifts"][0]["net_proposed_cents"] == 9120

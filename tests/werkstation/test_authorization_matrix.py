@@ -69,6 +69,16 @@ def _kwargs_for(name, world):
         "api-timesheet-correct": {"timesheet_id": world.correctable.pk},
         "api-offer-respond": {"offer_id": world.offer.pk},
         "api-my-blocked-client": {"client_id": world.client_a.pk},
+        "api-proposals": {"slug": "alpha"},
+        "api-proxies": {"slug": "alpha"},
+        "api-proxy": {"proxy_id": world.proxy.pk},
+        "api-proposal": {"proposal_id": world.proposal_open.pk},
+        "api-proposal-open": {"proposal_id": world.proposal_draft.pk},
+        "api-proposal-cosign": {"proposal_id": world.proposal_draft.pk},
+        "api-proposal-withdraw": {"proposal_id": world.proposal_draft.pk},
+        "api-proposal-vote": {"proposal_id": world.proposal_open.pk},
+        "api-proposal-simulation": {"proposal_id": world.proposal_open.pk},
+        "api-proposal-tally": {"proposal_id": world.proposal_open.pk},
         "api-cooperative-dispatch": {"slug": "alpha"},
         "api-invoices": {"slug": "alpha"},
         "api-invoice-pdf": {"slug": "alpha", "invoice_id": world.invoice.pk},
@@ -165,6 +175,9 @@ def _payload(name, method, world, role_user):
         ("api-timesheet-correct", "post"): {"minutes_worked": 30, "reason": "fout"},
         ("api-offer-respond", "post"): {"accept": False},
         ("api-my-blocked-clients", "post"): {"client": world.client_a.pk},
+        ("api-proposals", "post"): {"kind": "motion", "title": "Meer bankjes"},
+        ("api-proxies", "post"): {"holder": world.auditor_a.pk},
+        ("api-proposal-vote", "post"): {"choice": "yes"},
         ("api-cooperative-dispatch", "post"): {
             "period_start": world.base.date().isoformat(),
             "period_end": world.base.date().isoformat(),
@@ -266,6 +279,17 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-my-calendar", "post"): AUTHENTICATED,
     ("api-my-calendar", "delete"): AUTHENTICATED,
     ("api-my-plan", "get"): AUTHENTICATED,
+    ("api-proposals", "get"): A_MEMBERS,
+    ("api-proposals", "post"): A_MEMBERS,
+    ("api-proxies", "post"): A_MEMBERS,
+    ("api-proxy", "delete"): _set("member_a"),
+    ("api-proposal", "get"): A_MEMBERS,
+    ("api-proposal-open", "post"): _set("board_a"),
+    ("api-proposal-cosign", "post"): A_MEMBERS,
+    ("api-proposal-withdraw", "post"): _set("board_a"),
+    ("api-proposal-vote", "post"): A_MEMBERS,
+    ("api-proposal-simulation", "get"): A_MEMBERS,
+    ("api-proposal-tally", "get"): _set(),  # the auditor's (not one of these roles)
     ("api-my-blocked-clients", "get"): AUTHENTICATED,
     ("api-my-blocked-clients", "post"): A_MEMBERS,
     ("api-my-blocked-client", "delete"): AUTHENTICATED,
@@ -464,6 +488,24 @@ def _add_work(world):
         status="approved",
     )
     settlement_run(timesheet_ids=[billed.pk])
+    from members.services.governance import proposal_create, proposal_open, proxy_grant
+
+    world.proposal_open = proposal_open(
+        actor=world.board_a,
+        proposal=proposal_create(
+            actor=world.board_a,
+            cooperative=world.coop_a,
+            kind="payout_rules",
+            title="Nieuwe regels",
+            payload={"spec": {"currency": "EUR", "pots": [{"pot": "coop_fund", "percent": "5"}]}},
+        ),
+    )
+    world.proposal_draft = proposal_create(
+        actor=world.auditor_a, cooperative=world.coop_a, kind="motion", title="Concept"
+    )
+    world.proxy = proxy_grant(
+        grantor=world.member_a, holder=world.auditor_a, cooperative=world.coop_a
+    )
     world.correctable = Timesheet.objects.create(
         claim=claim(make_shift(world.job, today - timedelta(days=9, hours=-9)), "completed"),
         minutes_worked=90,
