@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import governance_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
         views.board_membership_action,
         name="board-membership-action",
     ),
+    path("c/<slug:slug>/proposals/", governance_views.proposal_list, name="proposals"),
+    path("proposals/<int:proposal_id>/", governance_views.proposal_detail, name="proposal"),
     path("profile/", views.profile, name="profile"),
     path("profile/skills/", views.profile_skill_add, name="profile-skill-add"),
     path(

@@ -13,6 +13,7 @@ from werkstation.errors import ValidationFailed
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
 from .models import RuleSet
+from .rules import describe, parse_rule_set
 from .services.rulesets import (
     found_rule_set,
     rule_set_adopt,
@@ -74,6 +75,7 @@ proposal_kind_register(
         name="payout_rules", label=gettext_lazy("payout rule set"), majority="two_thirds", needs_simulation=True,
         validate=_validate_rules, on_open=lambda p: rule_set_mark_proposed(rule_set=_rule_set(p)),
         on_adopt=_adopt_rules,
-        simulate=lambda proposal, user: simulate_rule_set(proposal=proposal, user=user), on_reject=lambda p: rule_set_reject(rule_set=_rule_set(p)),
+        simulate=lambda proposal, user: simulate_rule_set(proposal=proposal, user=user),
+        describe=lambda proposal, language: describe(parse_rule_set(_rule_set(proposal).spec), "en" if language.startswith("en") else "nl"), on_reject=lambda p: rule_set_reject(rule_set=_rule_set(p)),
     )
 )  # fmt: skip

@@ -51,6 +51,9 @@ class ProposalKind:
     on_adopt: Callable[..., None] = field(default=lambda proposal: None)
     on_reject: Callable[..., None] = field(default=lambda proposal: None)
     simulate: Callable[..., dict] | None = None  # (proposal, user) -> what it would mean for them
+    describe: Callable[..., list[str]] | None = (
+        None  # (proposal, language) -> the payload in plain words
+    )
 
 
 _KINDS: dict[str, ProposalKind] = {}

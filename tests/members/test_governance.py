@@ -294,3 +294,20 @@ def test_simulation_compares_my_last_three_months_and_the_fund(world):
         and simulation["fund_income_proposed_cents"] == 480
     )
     assert simulation["shifts"][0]["net_proposed_cents"] == 9120
+
+
+def test_governance_pages_show_rules_simulate_and_vote(client, world):
+    found_rule_set(cooperative=world.coop_a)
+    proposal = _open(
+        world, kind="payout_rules", payload={"spec": NEW_RULES}, require_simulation=True
+    )
+    client.force_login(world.member_a)
+    listing = client.get("/c/alpha/proposals/")
+    assert proposal.title.encode() in listing.content
+    page = client.get(f"/proposals/{proposal.pk}/")
+    assert "5% van het bruto naar coop_fund".encode() in page.content
+    client.post(f"/proposals/{proposal.pk}/", {"action": "vote", "choice": "yes"})
+    assert not Vote.objects.exists()  # the simulation comes first here
+    assert client.get(f"/proposals/{proposal.pk}/?simulate=1").status_code == 200
+    client.post(f"/proposals/{proposal.pk}/", {"action": "vote", "choice": "yes"})
+    assert Vote.objects.get().choice == "yes"

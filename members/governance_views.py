@@ -1,0 +1,115 @@
+"""Governance pages: the list, a proposal with its rules in plain words, the simulation,
+the vote and proxies."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from werkstation.errors import ApplicationError
+from werkstation.forms import add_application_error
+
+from .access import has_role
+from .api.governance_views import proposal_view
+from .models import Cooperative, Membership, Proposal, User, Vote
+from .services import governance as g
+
+
+class MotionForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    body = forms.CharField(
+        label=gettext_lazy("Explanation"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    secret = forms.BooleanField(label=gettext_lazy("secret ballot"), required=False)
+
+
+@login_required
+def proposal_list(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "member"):
+        return render(request, "403.html", status=403)
+    form = MotionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = g.proposal_create(
+                actor=request.user, cooperative=cooperative, kind="motion", **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            return redirect("proposal", proposal_id=proposal.pk)
+    return render(
+        request,
+        "members/proposals.html",
+        {"cooperative": cooperative, "proposals": cooperative.proposals.all()[:100], "form": form},
+    )
+
+
+@login_required
+def proposal_detail(request, proposal_id: int):
+    proposal = get_object_or_404(Proposal.objects.select_related("cooperative"), pk=proposal_id)
+    if not has_role(request.user, proposal.cooperative_id, "member"):
+        return render(request, "403.html", status=403)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "vote":
+                on_behalf = User.objects.filter(pk=request.POST.get("on_behalf_of") or 0).first()
+                g.vote_cast(
+                    actor=request.user,
+                    proposal=proposal,
+                    choice=request.POST.get("choice", ""),
+                    on_behalf_of=on_behalf,
+                )
+                messages.success(
+                    request, _("Your vote is recorded. You can change it until voting closes.")
+                )
+            elif action in ("open", "cosign", "withdraw"):
+                {
+                    "open": g.proposal_open,
+                    "cosign": g.proposal_cosign,
+                    "withdraw": g.proposal_withdraw,
+                }[action](actor=request.user, proposal=proposal)
+                messages.success(request, _("Saved."))
+            elif action == "proxy":
+                holder = User.objects.filter(pk=request.POST.get("holder") or 0).first()
+                if holder is None:
+                    messages.error(request, _("Choose a member."))
+                else:
+                    g.proxy_grant(
+                        grantor=request.user,
+                        holder=holder,
+                        cooperative=proposal.cooperative,
+                        proposal=proposal,
+                    )
+                    messages.success(
+                        request,
+                        _("%(name)s may now vote for you on this proposal.")
+                        % {"name": holder.full_name},
+                    )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("proposal", proposal_id=proposal.pk)
+    simulation = None
+    if request.GET.get("simulate") and g.proposal_kinds()[proposal.kind].simulate is not None:
+        simulation = g.proposal_simulation(user=request.user, proposal=proposal)
+    describe = g.proposal_kinds()[proposal.kind].describe
+    rules_text = describe(proposal, request.LANGUAGE_CODE) if describe else None
+    carried = list(
+        User.objects.filter(proxies_given__holder=request.user, proxies_given__revoked_at__isnull=True,
+                            proxies_given__cooperative=proposal.cooperative).distinct()
+    )  # fmt: skip
+    return render(
+        request,
+        "members/proposal_detail.html",
+        {
+            "proposal": proposal, "view": proposal_view(proposal, request.user), "simulation": simulation,
+            "choices": Vote.Choice.choices, "carried": carried, "rules_text": rules_text,
+            "members": Membership.objects.filter(cooperative=proposal.cooperative, status="active").exclude(user=request.user).select_related("user"),
+            "is_board": has_role(request.user, proposal.cooperative_id, "board"),
+        },
+    )  # fmt: skip
