@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -137,7 +138,7 @@ class BankStatementApi(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationFailed(
-                "Upload the bank statement as 'file'.", code="required", field="file"
+                _("Upload the bank statement as 'file'."), code="required", field="file"
             )
         result = camt053_import(actor=request.user, cooperative=cooperative, data=upload.read())
         return Response(
