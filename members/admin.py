@@ -10,6 +10,7 @@ from .models import (
     Membership,
     MemberSkill,
     Profile,
+    Proposal,
     Skill,
     User,
 )
@@ -131,3 +132,12 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 admin.site.register([MemberSkill, AvailabilitySlot, AvailabilityException])
+
+
+@admin.register(Proposal)
+class ProposalAdmin(admin.ModelAdmin):
+    """Results only: individual votes are not in the admin, so secret ballots stay secret."""
+
+    list_display = ["title", "cooperative", "kind", "status", "opens_at", "closes_at"]
+    list_filter = ["status", "kind"]
+    readonly_fields = ["result", "electorate_size", "quorum_percent"]

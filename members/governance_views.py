@@ -19,12 +19,56 @@ from .models import Cooperative, Membership, Proposal, User, Vote
 from .services import governance as g
 
 
-class MotionForm(forms.Form):
+class ProposalForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"))
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     body = forms.CharField(
         label=gettext_lazy("Explanation"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+    spec = forms.JSONField(
+        label=gettext_lazy("Payout rule set (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=gettext_lazy(
+            "Only for a payout rule set: pots, percentages and the member floor."
+        ),
+    )
+    effective_from = forms.DateField(
+        label=gettext_lazy("In force from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    km_cost_cents = forms.IntegerField(
+        label=gettext_lazy("Travel cost per km (cents)"), required=False, min_value=0
+    )
+    shortfall_cents_per_minute = forms.IntegerField(
+        label=gettext_lazy("Fairness weight (cents per minute short)"), required=False, min_value=0
+    )
     secret = forms.BooleanField(label=gettext_lazy("secret ballot"), required=False)
+    require_simulation = forms.BooleanField(
+        label=gettext_lazy("voters must open the personal simulation first"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (name, kind.label) for name, kind in g.proposal_kinds().items()
+        ]
+
+    def payload(self) -> dict:
+        data, kind = self.cleaned_data, self.cleaned_data["kind"]
+        if kind == "payout_rules":
+            effective = data.get("effective_from")
+            return {
+                "spec": data.get("spec"),
+                "effective_from": effective.isoformat() if effective else None,
+            }
+        if kind == "dispatch_policy":
+            return {
+                "km_cost_cents": data.get("km_cost_cents"),
+                "shortfall_cents_per_minute": data.get("shortfall_cents_per_minute"),
+            }
+        return {}
 
 
 @login_required
@@ -32,12 +76,14 @@ def proposal_list(request, slug: str):
     cooperative = get_object_or_404(Cooperative, slug=slug)
     if not has_role(request.user, cooperative, "member"):
         return render(request, "403.html", status=403)
-    form = MotionForm(request.POST or None)
+    form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             proposal = g.proposal_create(
-                actor=request.user, cooperative=cooperative, kind="motion", **form.cleaned_data
-            )
+                actor=request.user, cooperative=cooperative, kind=data["kind"], title=data["title"], body=data["body"],
+                payload=form.payload(), secret=data["secret"], require_simulation=data["require_simulation"],
+            )  # fmt: skip
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:

@@ -17,7 +17,15 @@ from werkstation.audit import audit_record
 from werkstation.errors import PermissionDenied, ValidationFailed
 
 from ..access import has_role
-from ..models import AvailabilityException, AvailabilitySlot, Membership, MemberSkill, Profile, User
+from ..models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Membership,
+    MemberSkill,
+    Profile,
+    User,
+    Vote,
+)
 from ..selectors import member_work_context_forget
 from .accounts import profile_of
 
@@ -128,6 +136,15 @@ def personal_data_export(*, user: User) -> dict:
             for e in AvailabilityException.objects.filter(user=user)
         ],
     }
+    data["votes"] = [
+        {
+            "proposal": v.proposal.title,
+            "choice": v.choice,
+            "cast_at": v.cast_at.isoformat(),
+            "by_proxy": v.by_proxy,
+        }
+        for v in Vote.objects.filter(voter=user).select_related("proposal")
+    ]
     for name, exporter in _EXPORTERS.items():
         data[name] = exporter(user)
     audit_record(actor=user, action="privacy.exported", target=user)

@@ -311,3 +311,38 @@ def test_governance_pages_show_rules_simulate_and_vote(client, world):
     assert client.get(f"/proposals/{proposal.pk}/?simulate=1").status_code == 200
     client.post(f"/proposals/{proposal.pk}/", {"action": "vote", "choice": "yes"})
     assert Vote.objects.get().choice == "yes"
+
+
+def test_board_proposes_a_dispatch_policy_from_the_page(client, world):
+    from tests.factories.api import login_verified
+
+    login_verified(client, world.board_a)
+    response = client.post(
+        "/c/alpha/proposals/",
+        {
+            "kind": "dispatch_policy",
+            "title": "Minder reizen",
+            "km_cost_cents": 25,
+            "shortfall_cents_per_minute": 4,
+        },
+    )
+    assert response.status_code == 302
+    assert Proposal.objects.get().payload == {"km_cost_cents": 25, "shortfall_cents_per_minute": 4}
+    bad = client.post(
+        "/c/alpha/proposals/",
+        {"kind": "payout_rules", "title": "Regels", "spec": '{"currency": "EUR"}'},
+    )
+    assert bad.status_code == 200 and "spec" in bad.context["form"].errors
+    assert Proposal.objects.count() == 1
+
+
+def test_secrecy_holds_in_the_admin_and_the_export(world):
+    from django.contrib import admin
+
+    from members.services.privacy import personal_data_export
+
+    assert Vote not in admin.site._registry
+    proposal = _open(world, secret=True)
+    vote_cast(actor=world.member_a, proposal=proposal, choice="no")
+    assert personal_data_export(user=world.member_a)["votes"][0]["choice"] == "no"
+    assert personal_data_export(user=world.board_a)["votes"] == []

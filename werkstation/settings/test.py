@@ -34,7 +34,6 @@ def _answers(url: str, default_port: int) -> bool:
 _db_url = os.environ.get("DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
 if _db_url.startswith("postgres") and _answers(_db_url, 5432):
     DATABASES = {"default": dj_database_url.parse(_db_url)}
-    DATABASES["default"]["TEST"] = {"NAME": "test_werkstation"}
 elif CI:
     raise ImproperlyConfigured(f"CI=true: PostgreSQL is required but {_db_url} does not answer.")
 else:
