@@ -346,3 +346,62 @@ def test_secrecy_holds_in_the_admin_and_the_export(world):
     vote_cast(actor=world.member_a, proposal=proposal, choice="no")
     assert personal_data_export(user=world.member_a)["votes"][0]["choice"] == "no"
     assert personal_data_export(user=world.board_a)["votes"] == []
+
+
+def test_a_vote_changes_later_splits_while_earlier_splits_keep_their_rules(world):
+    from decimal import Decimal
+
+    from jobs.models import Job
+    from payouts.models import Split
+    from payouts.services.settlement import settlement_run
+    from tests.factories.money import approved_timesheet
+    from tests.factories.work import place_member
+
+    found_rule_set(cooperative=world.coop_a)
+    place_member(world.member_a)
+    world.job = Job.objects.create(
+        cooperative=world.coop_a, client=world.client_a, title="Tuin", category="greening", street="x", postcode="3526 KL",
+        latitude=Decimal("52.07"), longitude=Decimal("5.09"), client_tariff=Decimal("32"), member_pay=Decimal("17"), status="open",
+    )  # fmt: skip
+    before = approved_timesheet(world, days_ago=2)
+    settlement_run()
+    proposal = _open(world, kind="payout_rules", payload={"spec": NEW_RULES})
+    for voter in (world.member_a, world.board_a, world.treasurer_a):
+        simulation_viewed(user=voter, proposal=proposal)
+        vote_cast(actor=voter, proposal=proposal, choice="yes")
+    proposal.refresh_from_db()
+    _close(proposal)
+    local_now = timezone.localtime()
+    ten = local_now.replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )  # today, whatever the hour now
+    after = approved_timesheet(
+        world, days_ago=0, hours_earlier=(local_now - ten).total_seconds() / 3600 - 4
+    )
+    settlement_run()
+    old, new = Split.objects.get(timesheet=before), Split.objects.get(timesheet=after)
+    assert old.rule_set.version == 1 and old.pots == {"coop_fund": 768, "solidarity_fund": 192}
+    assert new.rule_set.adopted_via == "vote" and new.pots == {"coop_fund": 480}
+
+
+def test_members_hear_when_a_vote_opens_closes_soon_and_has_a_result(
+    world, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from members.services.governance import proposals_remind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        proposal = _open(world)
+    assert len(mail.outbox) == 4  # the electorate
+    vote_cast(actor=world.member_a, proposal=proposal, choice="yes")
+    mail.outbox.clear()
+    proposal.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert proposals_remind(now=proposal.closes_at - timedelta(hours=2)) == 1
+        assert proposals_remind(now=proposal.closes_at - timedelta(hours=1)) == 0  # once
+    assert len(mail.outbox) == 3 and not any(world.member_a.email in m.to for m in mail.outbox)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        _close(proposal)
+    assert len(mail.outbox) == 4
