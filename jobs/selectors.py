@@ -19,7 +19,7 @@ from members.models import Membership, User
 from members.selectors import MemberWorkContext, member_work_context
 from werkstation.errors import ValidationFailed
 
-from .models import SLOT_HOLDING, Claim, Client, ClientUser, Job, Shift, Timesheet
+from .models import SLOT_HOLDING, Claim, Client, ClientUser, Job, Timesheet
 
 
 def clients_of_user(user: User) -> QuerySet[Client]:
@@ -337,23 +337,6 @@ def jobs_with_fill_rates(cooperative):
             slot_filled=Sum("shifts__filled", filter=Q(shifts__status="open")),
         )
         .order_by("status", "-created_at")
-    )
-
-
-def shifts_of_job(job):
-    return (
-        Shift.objects.filter(job=job).order_by("start").prefetch_related(models_prefetch_claims())
-    )
-
-
-def models_prefetch_claims():
-    from django.db.models import Prefetch
-
-    return Prefetch(
-        "claims",
-        queryset=Claim.objects.exclude(status__in=["withdrawn"])
-        .select_related("user", "timesheet")
-        .order_by("status", "waitlist_position", "created_at"),
     )
 
 

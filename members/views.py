@@ -212,18 +212,7 @@ def cooperative_settings(request, slug: str):
 @login_required
 def profile(request):
     user = request.user
-    prof = profile_of(user)
-    initial = {
-        **{
-            name: getattr(prof, name)
-            for name in forms.ProfileForm.base_fields
-            if name != "yearly_earnings_cap"
-        },
-        "yearly_earnings_cap": prof.yearly_earnings_cap.amount
-        if prof.yearly_earnings_cap
-        else None,
-    }
-    form = forms.ProfileForm(request.POST or None, initial=initial)
+    form = _profile_form(request, data=request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -275,20 +264,17 @@ def profile_skill_add(request):
     )
 
 
-def _profile_form(request):
+def _profile_form(request, data=None):
     prof = profile_of(request.user)
-    return forms.ProfileForm(
-        initial={
-            **{
-                name: getattr(prof, name)
-                for name in forms.ProfileForm.base_fields
-                if name != "yearly_earnings_cap"
-            },
-            "yearly_earnings_cap": prof.yearly_earnings_cap.amount
-            if prof.yearly_earnings_cap
-            else None,
-        }
+    initial = {
+        name: getattr(prof, name)
+        for name in forms.ProfileForm.base_fields
+        if name != "yearly_earnings_cap"
+    }
+    initial["yearly_earnings_cap"] = (
+        prof.yearly_earnings_cap.amount if prof.yearly_earnings_cap else None
     )
+    return forms.ProfileForm(data, initial=initial)
 
 
 @login_required
@@ -314,8 +300,7 @@ def profile_slot_add(request):
         try:
             availability_replace(user=request.user, slots=slots)
         except ApplicationError as exc:
-            exc.field = "end" if exc.field and exc.field.endswith(".end") else exc.field
-            form.add_error("end" if exc.code == "end_before_start" else None, exc.message)
+            add_application_error(form, exc)  # "slots[0].end" lands on the form's "end"
         else:
             messages.success(request, _("Availability saved."))
             return redirect("profile")

@@ -14,6 +14,7 @@ from werkstation.errors import ValidationFailed
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
 from .models import RuleSet
 from .rules import describe, parse_rule_set
+from .selectors import earnings_this_year
 from .services.rulesets import (
     found_rule_set,
     rule_set_adopt,
@@ -21,7 +22,6 @@ from .services.rulesets import (
     rule_set_mark_proposed,
     rule_set_reject,
 )
-from .services.settlement import earnings_this_year
 from .services.simulation import simulate_rule_set
 
 cooperative_founding_hook_register(found_rule_set)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from .models import Account, Entry, RuleSet, Split
 
@@ -39,20 +40,12 @@ def splits_of_member(user, *, since: date | None = None) -> QuerySet[Split]:
     return qs.order_by("-work_date", "-id")
 
 
-def member_gross_between(user, start: date, end: date) -> int:
-    """Gross earned (settled, corrections included) with work dates in [start, end]."""
+def earnings_this_year(user, *, today: date | None = None) -> int:
+    """Gross the member earned this calendar year, in cents (the provider ``jobs`` asks)."""
+    today = today or timezone.localdate()
     return (
-        Split.objects.filter(member=user, work_date__gte=start, work_date__lte=end).aggregate(
+        Split.objects.filter(member=user, work_date__year=today.year).aggregate(
             s=Sum("gross_cents")
-        )["s"]
-        or 0
-    )
-
-
-def member_net_between(user, start: date, end: date) -> int:
-    return (
-        Split.objects.filter(member=user, work_date__gte=start, work_date__lte=end).aggregate(
-            s=Sum("member_cents")
         )["s"]
         or 0
     )
@@ -62,16 +55,7 @@ def account_balance(account: Account) -> int:
     return Entry.objects.filter(account=account).aggregate(s=Sum("amount_cents"))["s"] or 0
 
 
-def balances(cooperative_id: int) -> list[dict]:
-    return list(
-        Account.objects.filter(cooperative_id=cooperative_id)
-        .annotate(balance=Sum("entries__amount_cents", default=0))
-        .values("id", "kind", "key", "name", "balance")
-        .order_by("kind", "key")
-    )
-
-
 def entries_of_split(split: Split) -> QuerySet[Entry]:
-    return Entry.objects.filter(Q(transaction__reference=f"split:{split.pk}")).select_related(
+    return Entry.objects.filter(transaction__reference=f"split:{split.pk}").select_related(
         "account", "transaction"
     )

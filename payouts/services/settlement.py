@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -155,14 +154,3 @@ def _settle_cooperative(cooperative_id: int, rows: list[dict], month_before: dic
         )
     post_many(cooperative_id, postings)
     return len(splits)
-
-
-def earnings_this_year(user, *, today: date | None = None) -> int:
-    """Gross the member earned this calendar year, in cents (the provider ``jobs`` asks)."""
-    today = today or timezone.localdate()
-    return (
-        Split.objects.filter(member=user, work_date__year=today.year).aggregate(
-            s=Sum("gross_cents")
-        )["s"]
-        or 0
-    )
