@@ -255,13 +255,13 @@ def timesheet_reminders(*, now=None) -> int:
         end__lt=now - timedelta(days=1),
         end__gt=now - timedelta(days=14),
         timesheet__isnull=True,
+        hours_reminded_at__isnull=True,
     ).select_related("user", "shift__job")
     sent = 0
     for claim in claims:
-        if claim.status_reason == "reminded":
-            continue
+        # The e-mail template speaks of "the timesheet"; an unsaved one carries the shift.
         placeholder = Timesheet(claim=claim, minutes_worked=claim.shift.duration_minutes)
         notify_timesheet(placeholder, event="reminder", to=claim.user)
-        Claim.objects.filter(pk=claim.pk).update(status_reason="reminded")
         sent += 1
+    Claim.objects.filter(pk__in=[c.pk for c in claims]).update(hours_reminded_at=now)
     return sent

@@ -165,3 +165,13 @@ def test_publish_without_a_broker_keeps_the_event(worked, settings):
         assert outbox_publish_pending() == 0
     event = OutboxEvent.objects.get(topic="timesheet.approved")
     assert event.published_at is None and event.attempts == 1 and event.last_error
+
+
+def test_one_reminder_to_log_hours(worked, django_capture_on_commit_callbacks):
+    from jobs.services.timesheets import timesheet_reminders
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert timesheet_reminders(now=worked.claim.end + timedelta(days=2)) == 1
+        assert timesheet_reminders(now=worked.claim.end + timedelta(days=3)) == 0
+    assert [m.to for m in mail.outbox] == [[worked.member_a.email]]
+    assert Claim.objects.get(pk=worked.claim.pk).status_reason == ""
