@@ -402,8 +402,6 @@ class PlanForm(forms_module.Form):
 
 @login_required
 def plan_week_page(request):
-    from .api.work_views import plan_from_query
-
     form = PlanForm(request.GET or None)
     plan = problem = None
     if request.method == "POST":
@@ -421,7 +419,7 @@ def plan_week_page(request):
     if form.is_valid() or not request.GET:
         values = form.cleaned_data if form.is_bound else {}
         try:
-            plan = plan_from_query(request.user, values)
+            plan = planner.plan_from_values(request.user, values)
         except ApplicationError as exc:
             problem = exc
     return render(

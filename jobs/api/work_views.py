@@ -482,16 +482,6 @@ def _plan_output(plan) -> dict:
     }
 
 
-def plan_from_query(user, values) -> object:
-    day = values.get("week") or timezone.localdate()
-    income = values.get("target_income")
-    return planner.plan_week(
-        user=user, week_start=day - timezone.timedelta(days=day.weekday()),
-        target_minutes=values["target_hours"] * 60 if values.get("target_hours") else None,
-        target_income_cents=int(income * 100) if income is not None else None,
-    )  # fmt: skip
-
-
 class PlanApi(APIView):
     @extend_schema(
         parameters=[PlanQueryInput], responses=dict, summary="Plan my week: the best stapelbaan"
@@ -499,7 +489,7 @@ class PlanApi(APIView):
     def get(self, request):
         query = PlanQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(_plan_output(plan_from_query(request.user, query.validated_data)))
+        return Response(_plan_output(planner.plan_from_values(request.user, query.validated_data)))
 
 
 class PlanClaimApi(APIView):

@@ -186,6 +186,19 @@ class BundleConflict(Conflict):
     default_code = "bundle_conflict"
 
 
+def plan_from_values(user, values: dict):
+    """``plan_week`` from a validated plan form or query (week, target hours or income)."""
+    day = values.get("week") or timezone.localdate()
+    income = values.get("target_income")
+    hours = values.get("target_hours")
+    return plan_week(
+        user=user,
+        week_start=day - timedelta(days=day.weekday()),
+        target_minutes=hours * 60 if hours else None,
+        target_income_cents=int(income * 100) if income is not None else None,
+    )
+
+
 @transaction.atomic
 def bundle_claim(*, user, shift_ids: list[int]) -> list[Claim]:
     """Claim every shift of a planned bundle, or none: the first that fails undoes all."""
