@@ -14,8 +14,9 @@ from members.models import Cooperative
 from werkstation.api.base import get_object_or_error
 
 from ..documents import invoice_pdf
-from ..models import Invoice
+from ..models import Invoice, Payment
 from ..services.invoices import invoice_issue, payment_record
+from ..services.reversals import refundable_cents
 
 
 class InvoiceOutput(serializers.ModelSerializer):
@@ -28,6 +29,21 @@ class InvoiceOutput(serializers.ModelSerializer):
             "id", "number", "client", "issued_on", "due_on", "period_start", "period_end", "currency",
             "subtotal_cents", "vat_cents", "total_cents", "paid_cents", "status",
         ]  # fmt: skip
+
+
+class PaymentOutput(serializers.ModelSerializer):
+    invoice = serializers.CharField(source="invoice.display_number", default=None)
+    refundable_cents = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id", "invoice", "amount_cents", "currency", "method", "received_on", "reference",
+            "refundable_cents",
+        ]  # fmt: skip
+
+    def get_refundable_cents(self, payment) -> int:
+        return refundable_cents(payment)
 
 
 class InvoiceIssueInput(serializers.Serializer):
@@ -99,6 +115,15 @@ class InvoicePdfApi(APIView):
 
 
 class PaymentApi(APIView):
+    @extend_schema(
+        responses=PaymentOutput(many=True),
+        summary="Payments received, with what can still be refunded (treasury)",
+    )
+    def get(self, request, slug: str):
+        cooperative = _treasury(request, slug)
+        payments = Payment.objects.filter(cooperative=cooperative).select_related("invoice")
+        return Response(PaymentOutput(payments[:200], many=True).data)
+
     @extend_schema(
         request=PaymentInput,
         responses={201: InvoiceOutput},

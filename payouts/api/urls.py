@@ -58,3 +58,18 @@ urlpatterns += [
         name="api-payout-batch-payroll",
     ),
 ]
+
+from . import reversal_views as rv  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/payments/<int:payment_id>/refunds/",
+        rv.PaymentRefundApi.as_view(),
+        name="api-payment-refunds",
+    ),
+    path(
+        "cooperatives/<slug:slug>/payout-items/<int:item_id>/return/",
+        rv.PayoutItemReturnApi.as_view(),
+        name="api-payout-item-return",
+    ),
+]

@@ -219,7 +219,8 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
         covered -= line_total
         split = line.split
         postings.append((
-            "release", f"release:{line.pk}", f"Invoice {invoice.display_number} paid: member share payable",
+            "release", f"release:{line.pk}" + (f":{line.holds}" if line.holds else ""),
+            f"Invoice {invoice.display_number} paid: member share payable",
             [Leg(book.get(K.EARNED, split.member_id), split.member_cents),
              Leg(book.get(K.PAYABLE, split.member_id), -split.member_cents)],
         ))  # fmt: skip
