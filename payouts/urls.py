@@ -15,4 +15,9 @@ urlpatterns = [
     path(
         "c/<slug:slug>/treasury/invoices/<int:invoice_id>/", views.invoice_document, name="invoice"
     ),
+    path(
+        "c/<slug:slug>/treasury/payout-items/<int:item_id>/returned/",
+        views.payout_item_returned,
+        name="payout-item-returned",
+    ),
 ]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,10 +17,12 @@ from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
 from .documents import invoice_pdf
-from .models import Invoice, PayoutBatch
+from .models import Invoice, Payment, PayoutBatch, PayoutItem
+from .selectors import payments_of
 from .services.earnings import member_earnings, split_explain
 from .services.invoices import invoice_issue, payment_record
 from .services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
+from .services.reversals import payment_refund, payout_item_return
 
 
 @login_required
@@ -74,6 +78,14 @@ def _treasury_or_403(request, slug: str):
     return cooperative, None
 
 
+class RefundForm(forms.Form):
+    payment = forms.ModelChoiceField(label=gettext_lazy("Payment"), queryset=Payment.objects.none())
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount (€)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=250)
+
+
 @login_required
 def treasury(request, slug: str):
     cooperative, denied = _treasury_or_403(request, slug)
@@ -82,6 +94,12 @@ def treasury(request, slug: str):
     issue_form = InvoiceIssueForm(request.POST if request.POST.get("action") == "issue" else None)
     issue_form.fields["client"].queryset = Client.objects.filter(links__cooperative=cooperative)
     payment_form = PaymentForm(request.POST if request.POST.get("action") == "payment" else None)
+    refund_form = RefundForm(request.POST if request.POST.get("action") == "refund" else None)
+    payments = payments_of(cooperative.pk)
+    refund_form.fields["payment"].queryset = payments
+    refund_form.fields["payment"].label_from_instance = lambda p: (
+        f"{p.invoice.display_number if p.invoice else '–'} · {p.received_on:%d-%m-%Y} · € {p.amount_cents / 100:.2f}"
+    )
     if request.method == "POST":
         try:
             if request.POST.get("action") == "issue" and issue_form.is_valid():
@@ -100,13 +118,22 @@ def treasury(request, slug: str):
                 )  # fmt: skip
                 messages.success(request, _("Payment recorded."))
                 return redirect("treasury", slug=slug)
+            if request.POST.get("action") == "refund" and refund_form.is_valid():
+                data = refund_form.cleaned_data
+                payment_refund(
+                    actor=request.user, payment=data["payment"], reason=data["reason"],
+                    amount_cents=int(data["amount"] * 100),
+                )  # fmt: skip
+                messages.success(request, _("Refund recorded."))
+                return redirect("treasury", slug=slug)
             if request.POST.get("action") == "batch":
                 payout_batch_create(actor=request.user, cooperative=cooperative)
                 messages.success(request, _("Payout batch drafted; two people must approve it."))
                 return redirect("treasury", slug=slug)
         except ApplicationError as exc:
-            target = issue_form if request.POST.get("action") == "issue" else payment_form
-            if request.POST.get("action") in ("issue", "payment"):
+            forms_by_action = {"issue": issue_form, "payment": payment_form, "refund": refund_form}
+            target = forms_by_action.get(request.POST.get("action"))
+            if target is not None:
                 add_application_error(target, exc)
             else:
                 messages.error(request, exc.message)
@@ -123,7 +150,10 @@ def treasury(request, slug: str):
             )[:20],
             "issue_form": issue_form,
             "payment_form": payment_form,
+            "refund_form": refund_form,
+            "payments": payments[:20],
             "can_act": has_role(request.user, cooperative, "treasurer"),
+            "can_return": has_role(request.user, cooperative, "treasurer", "board"),
         },
     )
 
@@ -143,6 +173,23 @@ def batch_action(request, slug: str, batch_id: int, action: str):
         else:
             raise Http404
         messages.success(request, _("Saved."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("treasury", slug=slug)
+
+
+@login_required
+@require_POST
+def payout_item_returned(request, slug: str, item_id: int):
+    cooperative, denied = _treasury_or_403(request, slug)
+    if denied:
+        return denied
+    item = get_object_or_404(PayoutItem, pk=item_id, batch__cooperative=cooperative)
+    try:
+        payout_item_return(actor=request.user, item=item, reason=request.POST.get("reason", ""))
+        messages.success(
+            request, _("The payout is owed to the member again; the next batch pays it.")
+        )
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("treasury", slug=slug)

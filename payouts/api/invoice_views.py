@@ -15,6 +15,7 @@ from werkstation.api.base import get_object_or_error
 
 from ..documents import invoice_pdf
 from ..models import Invoice, Payment
+from ..selectors import payments_of
 from ..services.invoices import invoice_issue, payment_record
 from ..services.reversals import refundable_cents
 
@@ -43,7 +44,8 @@ class PaymentOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_refundable_cents(self, payment) -> int:
-        return refundable_cents(payment)
+        annotated = getattr(payment, "refundable", None)
+        return refundable_cents(payment) if annotated is None else annotated
 
 
 class InvoiceIssueInput(serializers.Serializer):
@@ -121,7 +123,7 @@ class PaymentApi(APIView):
     )
     def get(self, request, slug: str):
         cooperative = _treasury(request, slug)
-        payments = Payment.objects.filter(cooperative=cooperative).select_related("invoice")
+        payments = payments_of(cooperative.pk)
         return Response(PaymentOutput(payments[:200], many=True).data)
 
     @extend_schema(

@@ -242,3 +242,49 @@ def test_only_a_paid_payout_can_come_back(paid):
     ).status_code == 403  # fmt: skip
     assert row_counts(Transaction, PayoutItem) == before
     assert PayoutItem.objects.get(pk=item.pk).status == "pending"
+
+
+def test_treasury_page_records_a_refund_and_a_returned_payout(
+    client, paid, django_assert_max_num_queries
+):
+    from tests.factories.api import login_verified
+
+    login_verified(client, paid.treasurer_a)
+    page = client.get("/c/alpha/treasury/")
+    assert (
+        "Record a refund to a client" in page.content.decode()
+        or "terugbetaling" in page.content.decode()
+    )
+    bad = client.post(
+        "/c/alpha/treasury/",
+        {"action": "refund", "payment": paid.payment.pk, "amount": "999.00", "reason": "x"},
+    )
+    assert bad.status_code == 200 and Refund.objects.count() == 0
+    assert bad.context["refund_form"].errors["amount"]
+    done = client.post(
+        "/c/alpha/treasury/",
+        {
+            "action": "refund",
+            "payment": paid.payment.pk,
+            "amount": "116.16",
+            "reason": "dienst vervallen",
+        },
+    )
+    assert done.status_code == 302 and Refund.objects.get().amount_cents == LINE
+    item = _execute_batch(paid).items.get()
+    with django_assert_max_num_queries(30):
+        page = client.get("/c/alpha/treasury/")
+    assert f"/c/alpha/treasury/payout-items/{item.pk}/returned/" in page.content.decode()
+    response = client.post(
+        f"/c/alpha/treasury/payout-items/{item.pk}/returned/", {"reason": "rekening opgeheven"}
+    )
+    assert response.status_code == 302
+    assert PayoutItem.objects.get(pk=item.pk).status == "returned"
+    member = client.__class__()
+    member.force_login(paid.member_a)
+    assert (
+        member.post(
+            f"/c/alpha/treasury/payout-items/{item.pk}/returned/", {"reason": "x"}
+        ).status_code
+        == 403
+    )
