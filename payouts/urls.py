@@ -16,6 +16,11 @@ urlpatterns = [
         "c/<slug:slug>/treasury/invoices/<int:invoice_id>/", views.invoice_document, name="invoice"
     ),
     path(
+        "c/<slug:slug>/treasury/credit-notes/<int:note_id>/",
+        views.credit_note_document,
+        name="credit-note",
+    ),
+    path(
         "c/<slug:slug>/treasury/payout-items/<int:item_id>/returned/",
         views.payout_item_returned,
         name="payout-item-returned",

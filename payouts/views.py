@@ -16,9 +16,10 @@ from members.models import Cooperative
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
-from .documents import invoice_pdf
-from .models import Invoice, Payment, PayoutBatch, PayoutItem
+from .documents import credit_note_pdf, invoice_pdf
+from .models import CreditNote, Invoice, Payment, PayoutBatch, PayoutItem
 from .selectors import payments_of
+from .services.credit_notes import credit_note_issue
 from .services.earnings import member_earnings, split_explain
 from .services.invoices import invoice_issue, payment_record
 from .services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
@@ -142,6 +143,9 @@ def treasury(request, slug: str):
         "payouts/treasury.html",
         {
             "cooperative": cooperative,
+            "credit_notes": CreditNote.objects.filter(cooperative=cooperative).select_related(
+                "invoice"
+            )[:50],
             "invoices": Invoice.objects.filter(cooperative=cooperative).select_related("client")[
                 :50
             ],
@@ -195,6 +199,18 @@ def payout_item_returned(request, slug: str, item_id: int):
     return redirect("treasury", slug=slug)
 
 
+class CreditNoteForm(forms.Form):
+    lines = forms.MultipleChoiceField(
+        label=gettext_lazy("Lines to take off the bill"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("The work is reversed: the member is not paid for it."),
+    )  # fmt: skip
+    amount = forms.DecimalField(
+        label=gettext_lazy("Or an amount (€, without VAT)"), max_digits=12, decimal_places=2, required=False,
+        help_text=gettext_lazy("A discount the cooperative carries; the members keep their pay."),
+    )  # fmt: skip
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=250)
+
+
 @login_required
 def invoice_document(request, slug: str, invoice_id: int):
     cooperative, denied = _treasury_or_403(request, slug)
@@ -207,9 +223,58 @@ def invoice_document(request, slug: str, invoice_id: int):
         response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
         return response
+    lines = list(invoice.lines.select_related("credit_line__credit_note"))
+    can_credit = has_role(request.user, cooperative, "treasurer")
+    form = CreditNoteForm(request.POST if request.method == "POST" else None)
+    form.fields["lines"].choices = [
+        (
+            str(line.pk),
+            f"{line.work_date:%d-%m-%Y} · {line.description} · € {line.amount_cents / 100:.2f}",
+        )
+        for line in lines
+        if not hasattr(line, "credit_line")
+    ]
+    if request.method == "POST":
+        if not can_credit:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                note = credit_note_issue(
+                    actor=request.user, invoice=invoice, reason=data["reason"],
+                    line_ids=[int(pk) for pk in data["lines"]], amount=data["amount"],
+                )  # fmt: skip
+                messages.success(
+                    request, _("Credit note %(n)s issued.") % {"n": note.display_number}
+                )
+                return redirect("credit-note", slug=slug, note_id=note.pk)
+            except ApplicationError as exc:
+                add_application_error(form, exc)
     return render(
-        request, "payouts/invoice.html", {"invoice": invoice, "lines": invoice.lines.all()}
+        request,
+        "payouts/invoice.html",
+        {
+            "invoice": invoice, "lines": lines, "credit_form": form, "can_credit": can_credit,
+            "credit_notes": invoice.credit_notes.all(),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def credit_note_document(request, slug: str, note_id: int):
+    cooperative, denied = _treasury_or_403(request, slug)
+    if denied:
+        return denied
+    note = get_object_or_404(
+        CreditNote.objects.select_related("invoice"), pk=note_id, cooperative=cooperative
     )
+    if request.GET.get("format") == "pdf":
+        from django.http import HttpResponse
+
+        response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="creditnota-{note.display_number}.pdf"'
+        return response
+    return render(request, "payouts/credit_note.html", {"note": note, "lines": note.lines.all()})
 
 
 @login_required

@@ -14,21 +14,42 @@ from members.models import Cooperative
 from werkstation.api.base import get_object_or_error
 
 from ..documents import invoice_pdf
-from ..models import Invoice, Payment
+from ..models import Invoice, InvoiceLine, Payment
 from ..selectors import payments_of
 from ..services.invoices import invoice_issue, payment_record
 from ..services.reversals import refundable_cents
 
 
+class InvoiceLineOutput(serializers.ModelSerializer):
+    credited = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "work_date",
+            "description",
+            "minutes",
+            "amount_cents",
+            "vat_cents",
+            "credited",
+        ]
+
+    def get_credited(self, line) -> bool:
+        return hasattr(line, "credit_line")
+
+
 class InvoiceOutput(serializers.ModelSerializer):
     number = serializers.CharField(source="display_number")
     client = serializers.CharField(source="client.name")
+    lines = InvoiceLineOutput(many=True, read_only=True)
 
     class Meta:
         model = Invoice
         fields = [
             "id", "number", "client", "issued_on", "due_on", "period_start", "period_end", "currency",
-            "subtotal_cents", "vat_cents", "total_cents", "paid_cents", "status",
+            "subtotal_cents", "vat_cents", "total_cents", "paid_cents", "credited_cents", "open_cents", "status",
+            "lines",
         ]  # fmt: skip
 
 
@@ -78,7 +99,10 @@ class InvoiceListApi(APIView):
         cooperative = _treasury(request, slug)
         return Response(
             InvoiceOutput(
-                Invoice.objects.filter(cooperative=cooperative).select_related("client"), many=True
+                Invoice.objects.filter(cooperative=cooperative)
+                .select_related("client")
+                .prefetch_related("lines__credit_line"),
+                many=True,
             ).data
         )
 

@@ -73,3 +73,18 @@ urlpatterns += [
         name="api-payout-item-return",
     ),
 ]
+
+from . import credit_note_views as cv  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/credit-notes/",
+        cv.CreditNoteListApi.as_view(),
+        name="api-credit-notes",
+    ),
+    path(
+        "cooperatives/<slug:slug>/credit-notes/<int:note_id>/pdf/",
+        cv.CreditNotePdfApi.as_view(),
+        name="api-credit-note-pdf",
+    ),
+]

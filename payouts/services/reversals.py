@@ -48,7 +48,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 
 from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
-from .invoices import _release_covered
+from .invoices import _release_covered, coverage_cents
 from .ledger import AccountBook, Leg, post
 
 logger = logging.getLogger(__name__)
@@ -119,18 +119,19 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
 
     Returns (cents re-held, cents already paid out and so not recoverable, line ids).
     """
-    lines = list(
-        invoice.lines.select_for_update()
-        .select_related("split")
-        .filter(released=True)
+    every = list(
+        invoice.lines.select_for_update(of=("self",))
+        .select_related("split", "credit_line")
         .order_by("-work_date", "-id")
     )
+    budget = coverage_cents(invoice, every)
+    lines = [line for line in every if line.released and not hasattr(line, "credit_line")]
     released_total = sum(line.amount_cents + line.vat_cents for line in lines)
     reheld = unrecovered = 0
     line_ids: list[int] = []
     available: dict[int, int] = {}
     for line in lines:
-        if released_total <= invoice.paid_cents:
+        if released_total <= budget:
             break
         split = line.split
         if split.member_id not in available:

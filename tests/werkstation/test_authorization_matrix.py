@@ -91,6 +91,8 @@ def _kwargs_for(name, world):
         "api-payout-batch-payroll": {"slug": "alpha", "batch_id": world.batch.pk},
         "api-payment-refunds": {"slug": "alpha", "payment_id": world.payment.pk},
         "api-payout-item-return": {"slug": "alpha", "item_id": world.paid_item.pk},
+        "api-credit-notes": {"slug": "alpha"},
+        "api-credit-note-pdf": {"slug": "alpha", "note_id": world.credit_note.pk},
     }.get(name, {})
 
 
@@ -191,6 +193,11 @@ def _payload(name, method, world, role_user):
         ("api-timesheet-resolve", "post"): {"approve": True, "reason": "besproken"},
         ("api-payment-refunds", "post"): {"amount": "1.00", "reason": "korting"},
         ("api-payout-item-return", "post"): {"reason": "IBAN onbekend"},
+        ("api-credit-notes", "post"): {
+            "invoice": world.open_invoice.pk,
+            "amount": "1.00",
+            "reason": "korting",
+        },
     }.get((name, method), {})
 
 
@@ -244,6 +251,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-payments", "get"): _set("board_a", "treasurer_a"),
     ("api-payment-refunds", "post"): _set("treasurer_a"),
     ("api-payout-item-return", "post"): _set("board_a", "treasurer_a"),
+    ("api-credit-notes", "get"): _set("board_a", "treasurer_a"),
+    ("api-credit-notes", "post"): _set("treasurer_a"),
+    ("api-credit-note-pdf", "get"): _set("board_a", "treasurer_a"),
     ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,
@@ -529,6 +539,13 @@ def _add_work(world):
     )
 
     _add_paid_payout(world)
+    from decimal import Decimal as D
+
+    from payouts.services.credit_notes import credit_note_issue
+
+    world.credit_note = credit_note_issue(
+        actor=world.treasurer_a, invoice=world.invoice, amount=D("1.00"), reason="korting"
+    )
     world.sheet_disputed = Timesheet.objects.create(
         claim=claim(past[2], "confirmed"), minutes_worked=150, status="disputed", dispute_reason="?"
     )
