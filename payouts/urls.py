@@ -7,6 +7,7 @@ urlpatterns = [
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),
     path("work/earnings/statement.pdf", views.income_statement, name="income-statement"),
     path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
+    path("c/<slug:slug>/earnings-caps/", views.earnings_caps, name="earnings-caps"),
     path(
         "c/<slug:slug>/treasury/batches/<int:batch_id>/<str:action>/",
         views.batch_action,

@@ -278,6 +278,26 @@ def credit_note_document(request, slug: str, note_id: int):
 
 
 @login_required
+def earnings_caps(request, slug: str):
+    from .services.earnings_caps import earnings_caps_overview
+
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "board", "treasurer"):
+        return render(request, "403.html", status=403)
+    rows = earnings_caps_overview(actor=request.user, cooperative=cooperative)
+    return render(
+        request,
+        "payouts/earnings_caps.html",
+        {
+            "cooperative": cooperative,
+            "rows": rows,
+            "passing": sum(r["would_pass"] for r in rows),
+            "amounts": has_role(request.user, cooperative, "treasurer"),
+        },
+    )
+
+
+@login_required
 def income_statement(request):
     from calendar import monthrange
     from datetime import date

@@ -88,3 +88,13 @@ urlpatterns += [
         name="api-credit-note-pdf",
     ),
 ]
+
+from . import cap_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/earnings-caps/",
+        cap_views.EarningsCapsApi.as_view(),
+        name="api-earnings-caps",
+    ),
+]

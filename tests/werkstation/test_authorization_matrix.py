@@ -92,6 +92,7 @@ def _kwargs_for(name, world):
         "api-payment-refunds": {"slug": "alpha", "payment_id": world.payment.pk},
         "api-payout-item-return": {"slug": "alpha", "item_id": world.paid_item.pk},
         "api-credit-notes": {"slug": "alpha"},
+        "api-earnings-caps": {"slug": "alpha"},
         "api-credit-note-pdf": {"slug": "alpha", "note_id": world.credit_note.pk},
     }.get(name, {})
 
@@ -254,6 +255,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-credit-notes", "get"): _set("board_a", "treasurer_a"),
     ("api-credit-notes", "post"): _set("treasurer_a"),
     ("api-credit-note-pdf", "get"): _set("board_a", "treasurer_a"),
+    ("api-earnings-caps", "get"): _set("board_a", "treasurer_a"),
     ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,
