@@ -70,8 +70,11 @@ def invoice_issue(
             raise ValidationFailed(
                 _("Only approved work can be invoiced."), code="unapproved_work", field="timesheets"
             )
+    # What counts for a timesheet: its settlement, or the correction that replaced it
+    # (a reversed split is never billed).
     splits = Split.objects.filter(
-        cooperative=cooperative, kind=Split.Kind.SETTLEMENT, invoice_line__isnull=True,
+        cooperative=cooperative, kind__in=[Split.Kind.SETTLEMENT, Split.Kind.CORRECTION],
+        reversed_by__isnull=True, invoice_line__isnull=True,
         timesheet__claim__shift__job__client=client, work_date__gte=period_start, work_date__lte=period_end,
     ).select_related("timesheet__claim__shift__job")  # fmt: skip
     if timesheet_ids:

@@ -208,3 +208,38 @@ def test_only_the_treasurer_issues_credit_notes(invoiced):
     assert api_as(invoiced.member_a).post(URL, body).status_code == 403
     assert api_as(invoiced.member_b).get(URL).status_code == 403
     assert api_as(invoiced.board_a).get(URL).status_code == 200
+
+
+def test_credited_hours_can_be_corrected_and_go_on_the_next_invoice(invoiced):
+    line = invoiced.invoice["lines"][0]
+    sheet_id = InvoiceLine.objects.get(pk=line["id"]).split.timesheet_id
+    api = api_as(invoiced.treasurer_a)
+    blocked = api.post(
+        f"/api/v1/timesheets/{sheet_id}/correct/", {"minutes_worked": 120, "reason": "2 uur"}
+    )
+    assert blocked.status_code == 409 and blocked.data["error"]["code"] == "invoiced"
+    api.post(
+        URL, {"invoice": invoiced.invoice["id"], "lines": [line["id"]], "reason": "Verkeerde uren"}
+    )
+    corrected = api.post(
+        f"/api/v1/timesheets/{sheet_id}/correct/", {"minutes_worked": 120, "reason": "2 uur"}
+    )
+    assert corrected.status_code == 201, corrected.data
+    assert corrected.data["gross_cents"] == 6400
+    again = _issue(invoiced)
+    assert again.status_code == 201 and again.data["subtotal_cents"] == 6400
+    assert Entry.objects.aggregate(s=Sum("amount_cents"))["s"] == 0
+    assert _balance(invoiced, "receivable", invoiced.client_a.pk) == 2 * LINE + 6400 + 1344
+
+
+def test_hours_corrected_before_invoicing_are_invoiced_as_corrected(settled):
+    sheet = settled.sheets[0]
+    api = api_as(settled.treasurer_a)
+    assert (
+        api.post(
+            f"/api/v1/timesheets/{sheet.pk}/correct/", {"minutes_worked": 60, "reason": "1 uur"}
+        ).status_code
+        == 201
+    )
+    invoice = _issue(settled).data
+    assert invoice["subtotal_cents"] == 2 * GROSS + 3200 and len(invoice["lines"]) == 3
