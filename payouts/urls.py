@@ -7,6 +7,7 @@ urlpatterns = [
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),
     path("work/earnings/statement.pdf", views.income_statement, name="income-statement"),
     path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
+    path("c/<slug:slug>/earnings-caps/", views.earnings_caps, name="earnings-caps"),
     path(
         "c/<slug:slug>/treasury/batches/<int:batch_id>/<str:action>/",
         views.batch_action,
@@ -14,5 +15,15 @@ urlpatterns = [
     ),
     path(
         "c/<slug:slug>/treasury/invoices/<int:invoice_id>/", views.invoice_document, name="invoice"
+    ),
+    path(
+        "c/<slug:slug>/treasury/credit-notes/<int:note_id>/",
+        views.credit_note_document,
+        name="credit-note",
+    ),
+    path(
+        "c/<slug:slug>/treasury/payout-items/<int:item_id>/returned/",
+        views.payout_item_returned,
+        name="payout-item-returned",
     ),
 ]

@@ -1,10 +1,23 @@
 from .invoices import Invoice, InvoiceLine, InvoiceSequence, Payment
 from .ledger import Account, Entry, Transaction
 from .payouts import PayoutApproval, PayoutBatch, PayoutItem
+from .reversals import (
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteSequence,
+    Dispute,
+    EarningsCapWarning,
+    Refund,
+)
 from .rules import RuleSet, Split
 
 __all__ = [
     "Account",
+    "CreditNote",
+    "CreditNoteLine",
+    "CreditNoteSequence",
+    "Dispute",
+    "EarningsCapWarning",
     "Entry",
     "Invoice",
     "InvoiceLine",
@@ -13,6 +26,7 @@ __all__ = [
     "PayoutApproval",
     "PayoutBatch",
     "PayoutItem",
+    "Refund",
     "RuleSet",
     "Split",
     "Transaction",
