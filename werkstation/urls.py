@@ -7,6 +7,7 @@ from .views import healthz
 api_v1 = [
     path("", include("members.api.urls")),
     path("", include("jobs.api.urls")),
+    path("", include("jobs.challenges.api.urls")),
     path("", include("payouts.api.urls")),
 ]
 
