@@ -45,12 +45,16 @@ def test_the_whole_path_through_the_api(rtc):
     response = board.patch(reverse("api-bid", args=[bid_id]), {"price": "1.00"}, format="json")
     assert response.status_code == 409 and response.data["error"]["code"] == "bid_locked"
     close_window(Tender.objects.get(pk=tender_id))
-    response = muni.post(reverse("api-bid-score", args=[bid_id]), {"quality": "7.5", "social": "9"}, format="json")
+    response = muni.post(
+        reverse("api-bid-score", args=[bid_id]), {"quality": "7.5", "social": "9"}, format="json"
+    )
     assert response.status_code == 404  # sealed until the beat has closed the window
     from jobs.challenges.services.tenders import tenders_close_due
 
     tenders_close_due()
-    response = muni.post(reverse("api-bid-score", args=[bid_id]), {"quality": "7.5", "social": "9"}, format="json")
+    response = muni.post(
+        reverse("api-bid-score", args=[bid_id]), {"quality": "7.5", "social": "9"}, format="json"
+    )
     assert response.status_code == 200, response.data
     listing = muni.get(reverse("api-tender-bids", args=[tender_id])).data
     assert listing[0]["points"]["total"] == "89.5"
@@ -59,7 +63,9 @@ def test_the_whole_path_through_the_api(rtc):
     assert response.status_code == 200 and response.data["status"] == "awarded"
     contract = Contract.objects.get()
     detail = board.get(reverse("api-contract", args=[contract.pk])).data
-    assert detail["reference"] == contract.reference and detail["budget"]["budget_cents"] == "15000.00"
+    assert (
+        detail["reference"] == contract.reference and detail["budget"]["budget_cents"] == "15000.00"
+    )
     assert Shift.objects.filter(job_id__in=detail["jobs"]).count() > 0
     assert [c["id"] for c in api_as(rtc.member_a).get(reverse("api-contracts")).data] == []
 
@@ -71,7 +77,10 @@ def test_a_bid_after_the_window_writes_nothing(open_tender):
         reverse("api-tender-bids", args=[open_tender.tender.pk]), {**bid_values(), "cooperative": "alpha"}, format="json"
     )  # fmt: skip
     assert response.status_code == 409
-    assert response.data["error"]["code"] == "window_closed" and response.data["error"]["field"] == "tender"
+    assert (
+        response.data["error"]["code"] == "window_closed"
+        and response.data["error"]["field"] == "tender"
+    )
     assert row_counts(Bid, Tender) == before
 
 
@@ -82,7 +91,10 @@ def test_a_bid_over_the_ceiling_writes_nothing(open_tender):
         {**bid_values(price="20000.01"), "cooperative": "alpha"}, format="json",
     )  # fmt: skip
     assert response.status_code == 400
-    assert response.data["error"]["field"] == "price" and response.data["error"]["code"] == "over_ceiling"
+    assert (
+        response.data["error"]["field"] == "price"
+        and response.data["error"]["code"] == "over_ceiling"
+    )
     assert row_counts(Bid) == before
 
 
@@ -107,7 +119,9 @@ def test_an_award_by_a_non_municipality_user_writes_nothing(open_tender):
 
 def test_a_contract_shift_outside_the_period_writes_nothing(awarded):
     job = Job.objects.get(contract_link__contract=awarded.contract)
-    start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=200)
+    start = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(
+        days=200
+    )
     before = row_counts(Shift)
     response = api_as(awarded.muni_user).post(
         reverse("api-job-shifts", args=[job.pk]),
@@ -149,7 +163,9 @@ def _approved_work(awarded, users, *, hours=4):
     for user in users:
         claim = Claim.objects.create(shift=shift, user=user, status="completed",
                                      start=end - timedelta(hours=hours), end=end)  # fmt: skip
-        sheets.append(Timesheet.objects.create(claim=claim, minutes_worked=hours * 60, status="approved"))
+        sheets.append(
+            Timesheet.objects.create(claim=claim, minutes_worked=hours * 60, status="approved")
+        )
     return sheets
 
 
@@ -158,7 +174,9 @@ def test_report_suppresses_counts_under_five(awarded):
     TargetGroupMember.objects.create(cooperative=w.coop_a, user=w.gardeners[0], group="benefits")
     _approved_work(w, w.gardeners[:3])
     url = reverse("api-contract-report", args=[w.contract.pk])
-    report = api_as(w.muni_user).get(url, {"start": w.contract.period_start - timedelta(days=5)}).data
+    report = (
+        api_as(w.muni_user).get(url, {"start": w.contract.period_start - timedelta(days=5)}).data
+    )
     assert report["hours_worked"] == 12.0
     assert report["members_involved"] is None and report["members_suppressed"]
     assert report["social_return_hours"] is None
@@ -168,7 +186,9 @@ def test_report_suppresses_counts_under_five(awarded):
 def test_report_as_page_csv_and_pdf(awarded):
     w = awarded
     for user in w.gardeners:
-        TargetGroupMember.objects.create(cooperative=w.coop_a, user=user, group="long_term_unemployed")
+        TargetGroupMember.objects.create(
+            cooperative=w.coop_a, user=user, group="long_term_unemployed"
+        )
     _approved_work(w, [*w.gardeners, w.member_a])
     url = reverse("api-contract-report", args=[w.contract.pk])
     start = (timezone.localdate() - timedelta(days=10)).isoformat()
@@ -191,8 +211,12 @@ def test_report_as_page_csv_and_pdf(awarded):
 @pytest.mark.parametrize("who", ["member_a", "client_user"])
 def test_target_groups_are_the_boards(rtc, who):
     url = reverse("api-target-groups", args=["alpha"])
-    response = api_as(getattr(rtc, who)).post(url, {"user": rtc.gardeners[0].pk, "group": "youth"}, format="json")
+    response = api_as(getattr(rtc, who)).post(
+        url, {"user": rtc.gardeners[0].pk, "group": "youth"}, format="json"
+    )
     assert response.status_code == 403
-    response = api_as(rtc.board_a).post(url, {"user": rtc.gardeners[0].pk, "group": "youth"}, format="json")
+    response = api_as(rtc.board_a).post(
+        url, {"user": rtc.gardeners[0].pk, "group": "youth"}, format="json"
+    )
     assert response.status_code == 201
     assert api_as(rtc.board_a).get(url).data["youth"] == 1

@@ -21,7 +21,11 @@ NS = {
 
 def test_invoice_to_the_municipality_as_si_ubl(awarded):
     w = awarded
-    w.coop_a.vat_id, w.coop_a.iban, w.coop_a.postcode = "NL123456789B01", "NL91ABNA0417164300", "3526 KL"
+    w.coop_a.vat_id, w.coop_a.iban, w.coop_a.postcode = (
+        "NL123456789B01",
+        "NL91ABNA0417164300",
+        "3526 KL",
+    )
     w.coop_a.address_line = "Marshalllaan 1"
     w.coop_a.save()
     found_rule_set(cooperative=w.coop_a)
@@ -39,8 +43,10 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
         assert len(found) == 1, path
         return found[0].text
 
-    assert doc.tag == "{%s}Invoice" % NS["ubl"]
-    assert one("cbc:CustomizationID") == "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0"
+    assert doc.tag == f"{{{NS['ubl']}}}Invoice"
+    assert (
+        one("cbc:CustomizationID") == "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0"
+    )
     assert one("cbc:ProfileID") == "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
     assert one("cbc:ID") == invoice.display_number
     assert one("cbc:InvoiceTypeCode") == "380"
@@ -57,7 +63,9 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
     assert one("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID") == "NL91ABNA0417164300"
     lines = doc.xpath("cac:InvoiceLine", namespaces=NS)
     assert len(lines) == 2
-    line_total = sum(Decimal(l.xpath("cbc:LineExtensionAmount", namespaces=NS)[0].text) for l in lines)
+    line_total = sum(
+        Decimal(line.xpath("cbc:LineExtensionAmount", namespaces=NS)[0].text) for line in lines
+    )
     net = Decimal(one("cac:LegalMonetaryTotal/cbc:LineExtensionAmount"))
     tax = Decimal(one("cac:TaxTotal/cbc:TaxAmount"))
     assert line_total == net == Decimal("192.00")  # 2 members × 3 h × € 32
@@ -65,10 +73,15 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
     assert one("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:Percent") == "21.00"
     assert tax == Decimal("40.32")
     assert Decimal(one("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount")) == net + tax
-    assert Decimal(one("cac:LegalMonetaryTotal/cbc:PayableAmount")) == Decimal(invoice.total_cents) / 100
-    for l in lines:
-        qty = Decimal(l.xpath("cbc:InvoicedQuantity", namespaces=NS)[0].text)
-        price = Decimal(l.xpath("cac:Price/cbc:PriceAmount", namespaces=NS)[0].text)
-        assert l.xpath("cbc:InvoicedQuantity/@unitCode", namespaces=NS) == ["HUR"]
-        assert qty * price == Decimal(l.xpath("cbc:LineExtensionAmount", namespaces=NS)[0].text)
-    assert api_as(w.member_a).get(reverse("api-invoice-ubl", args=["alpha", invoice.pk])).status_code in (403, 404)
+    assert (
+        Decimal(one("cac:LegalMonetaryTotal/cbc:PayableAmount"))
+        == Decimal(invoice.total_cents) / 100
+    )
+    for line in lines:
+        qty = Decimal(line.xpath("cbc:InvoicedQuantity", namespaces=NS)[0].text)
+        price = Decimal(line.xpath("cac:Price/cbc:PriceAmount", namespaces=NS)[0].text)
+        assert line.xpath("cbc:InvoicedQuantity/@unitCode", namespaces=NS) == ["HUR"]
+        assert qty * price == Decimal(line.xpath("cbc:LineExtensionAmount", namespaces=NS)[0].text)
+    assert api_as(w.member_a).get(
+        reverse("api-invoice-ubl", args=["alpha", invoice.pk])
+    ).status_code in (403, 404)
