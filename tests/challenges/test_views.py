@@ -135,7 +135,8 @@ def test_municipality_scores_and_awards_from_the_page(open_tender):
     assert response.status_code == 302
     contract = Contract.objects.get()
     page = client.get(reverse("rtc-contract", args=[contract.pk])).content.decode()
-    assert contract.reference in page and "job-detail" not in page
+    job = contract.contract_jobs.get().job
+    assert contract.reference in page and reverse("job-detail", args=[job.pk]) in page
     assert Shift.objects.filter(job__contract_link__contract=contract).exists()
 
 
