@@ -41,7 +41,7 @@ def _board_login(page, live_server, user) -> None:
     page.wait_for_url(f"{live_server.url}/")
 
 
-def test_tender_bid_award_and_the_shifts_appear_on_the_job_board(browser, live_server, rtc):
+def test_tender_bid_award_and_the_shifts_appear_on_the_job_board(browser, live_server, rtc):  # noqa: F811
     # 1. The municipality publishes a tender.
     muni_context, muni = _page(browser)
     login(muni, live_server, rtc.muni_user.email, PASSWORD)
