@@ -38,7 +38,7 @@ def seed(*, cooperatives, rng) -> list[str]:
             "decision_deadline": today + timedelta(days=25), "status": Tender.Status.OPEN, "published_at": now,
         },
     )  # fmt: skip
-    awarded, created = Tender.objects.get_or_create(
+    awarded, _created = Tender.objects.get_or_create(
         reference="RTC-DEMO-2025-007",
         defaults={
             **common, "title": "Groenonderhoud Park Transwijk",
@@ -73,9 +73,13 @@ def seed(*, cooperatives, rng) -> list[str]:
             "decision_deadline": today + timedelta(weeks=6), "submitted_by": board,
         },
     )  # fmt: skip
-    for membership in Membership.objects.filter(cooperative=coop, status="active").order_by("pk")[5:11]:
+    for membership in Membership.objects.filter(cooperative=coop, status="active").order_by("pk")[
+        5:11
+    ]:
         TargetGroupMember.objects.get_or_create(
-            cooperative=coop, user=membership.user, defaults={"group": "long_term_unemployed", "recorded_by": board}
+            cooperative=coop,
+            user=membership.user,
+            defaults={"group": "long_term_unemployed", "recorded_by": board},
         )
     contract = Contract.objects.get(tender=awarded)
     return [
