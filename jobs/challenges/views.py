@@ -133,7 +133,7 @@ def tender_detail(request, tender_id: int):
     context = {
         "tender": tender, "municipality": municipality, "rows": rows, "decision_form": decision_form,
         "can_bid": [c for c in board_coops if c.pk not in own_bids] if tenders.tender_window_open(tender) else [],
-        "contract": Contract.objects.filter(tender=tender).first(),
+        "contract": Contract.objects.filter(tender=tender).first(), "now": timezone.now(),
     }  # fmt: skip
     return render(request, "challenges/tender_detail.html", context)
 
