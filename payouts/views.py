@@ -160,6 +160,16 @@ def invoice_document(request, slug: str, invoice_id: int):
         response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
         return response
+    if request.GET.get("format") == "ubl":
+        from django.http import HttpResponse
+
+        from .ubl import invoice_ubl
+
+        response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
+        response["Content-Disposition"] = (
+            f'attachment; filename="factuur-{invoice.display_number}.xml"'
+        )
+        return response
     return render(
         request, "payouts/invoice.html", {"invoice": invoice, "lines": invoice.lines.all()}
     )

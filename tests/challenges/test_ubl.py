@@ -85,3 +85,25 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
     assert api_as(w.member_a).get(
         reverse("api-invoice-ubl", args=["alpha", invoice.pk])
     ).status_code in (403, 404)
+
+
+def test_the_treasurer_downloads_the_e_invoice_from_the_invoice_page(awarded):
+    from django.test import Client as WebClient
+
+    from tests.factories.api import login_verified
+
+    w = awarded
+    found_rule_set(cooperative=w.coop_a)
+    sheets = _approved_work(w, w.gardeners[:1], hours=2)
+    settlement_run(timesheet_ids=[s.pk for s in sheets])
+    day = sheets[0].splits.get().work_date
+    invoice = invoice_issue(actor=w.treasurer_a, cooperative=w.coop_a, client=w.municipality,
+                            period_start=day, period_end=day)  # fmt: skip
+    client = WebClient()
+    login_verified(client, w.treasurer_a)
+    url = reverse("invoice", args=["alpha", invoice.pk])
+    assert "?format=ubl" in client.get(url).content.decode()
+    doc = etree.fromstring(client.get(url, {"format": "ubl"}).content)
+    assert doc.xpath("cac:ContractDocumentReference/cbc:ID/text()", namespaces=NS) == [
+        w.contract.reference
+    ]
