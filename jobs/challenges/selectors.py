@@ -59,11 +59,9 @@ def bids_visible(user, tender: Tender) -> QuerySet[Bid]:
 def contracts_visible(user) -> QuerySet[Contract]:
     clients = [c.pk for c in municipality_clients_of(user)]
     own = _board_cooperatives(user, "board", "treasurer")
-    return (
-        Contract.objects.filter(Q(client_id__in=clients) | Q(cooperative_id__in=own))
-        .select_related("client", "cooperative")
-        .prefetch_related("contract_jobs")
-    )
+    return Contract.objects.filter(
+        Q(client_id__in=clients) | Q(cooperative_id__in=own)
+    ).select_related("client", "cooperative")
 
 
 def board_cooperative_ids(user) -> list[int]:

@@ -220,3 +220,18 @@ def test_target_groups_are_the_boards(rtc, who):
     )
     assert response.status_code == 201
     assert api_as(rtc.board_a).get(url).data["youth"] == 1
+
+
+def test_lists_take_a_fixed_number_of_queries(awarded, django_assert_max_num_queries):
+    from jobs.challenges.services.challenges import challenge_submit
+
+    for n in range(3):
+        challenge_submit(actor=awarded.board_a, cooperative=awarded.coop_a, client=awarded.municipality,
+                         task=f"Taak {n}", area="Zuid", plan="Plan")  # fmt: skip
+    anonymous, muni = api_as(None), api_as(awarded.muni_user)
+    with django_assert_max_num_queries(3):
+        assert len(anonymous.get(reverse("api-challenges")).data) == 3
+    with django_assert_max_num_queries(3):
+        assert len(anonymous.get(reverse("api-tenders")).data) == 1
+    with django_assert_max_num_queries(6):
+        assert len(muni.get(reverse("api-contracts")).data) == 1

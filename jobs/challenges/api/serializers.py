@@ -143,6 +143,24 @@ class ConsentInput(serializers.Serializer):
     consent = serializers.BooleanField()
 
 
+class ContractListOutput(serializers.ModelSerializer):
+    cooperative = serializers.CharField(source="cooperative.slug")
+    client = serializers.CharField(source="client.name")
+
+    class Meta:
+        model = Contract
+        fields = [
+            "id",
+            "reference",
+            "title",
+            "cooperative",
+            "client",
+            "period_start",
+            "period_end",
+            "status",
+        ]
+
+
 class ContractOutput(serializers.ModelSerializer):
     cooperative = serializers.CharField(source="cooperative.slug")
     client = serializers.CharField(source="client.name")

@@ -290,9 +290,9 @@ class ChallengeConsentApi(APIView):
 
 
 class ContractListApi(APIView):
-    @extend_schema(responses=s.ContractOutput(many=True), summary="Contracts I am party to")
+    @extend_schema(responses=s.ContractListOutput(many=True), summary="Contracts I am party to")
     def get(self, request):
-        return Response(s.ContractOutput(contracts_visible(request.user), many=True).data)
+        return Response(s.ContractListOutput(contracts_visible(request.user), many=True).data)
 
 
 class ContractDetailApi(APIView):
