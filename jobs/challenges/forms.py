@@ -5,7 +5,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ..models.work import CATEGORY_CHOICES
-from .models import Challenge
+from .models import Challenge, TargetGroupMember
 
 WEEKDAYS = [
     (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
@@ -183,3 +183,15 @@ class AmendmentForm(forms.Form):
 class ReportForm(forms.Form):
     start = forms.DateField(label=_("From"), widget=DateInput)
     end = forms.DateField(label=_("Until"), widget=DateInput)
+
+
+class TargetGroupForm(forms.Form):
+    user = forms.TypedChoiceField(label=_("Member"), coerce=int)
+    group = forms.ChoiceField(label=_("Target group"), choices=TargetGroupMember.Group.choices)
+    consent = forms.BooleanField(label=_("The member agreed to be counted for social return"))
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [
+            (m.user_id, f"{m.member_number} · {m.user.full_name}") for m in members
+        ]

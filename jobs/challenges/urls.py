@@ -24,4 +24,9 @@ urlpatterns = [
         views.contract_report,
         name="rtc-contract-report",
     ),
+    path(
+        "right-to-challenge/c/<slug:slug>/target-groups/",
+        views.target_groups,
+        name="rtc-target-groups",
+    ),
 ]

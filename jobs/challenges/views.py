@@ -43,6 +43,7 @@ def register(request):
         "contracts": contracts_visible(user) if user.is_authenticated else [],
         "is_municipality": bool(municipality_clients_of(user)),
         "is_board": bool(board_cooperative_ids(user)),
+        "board_cooperatives": Cooperative.objects.filter(pk__in=board_cooperative_ids(user)),
     }
     return render(request, "challenges/register.html", context)
 
@@ -374,3 +375,41 @@ def contract_report(request, contract_id: int):
         "rows": reports.report_rows(report) if report else [], "start": start, "end": end,
     }  # fmt: skip
     return render(request, "challenges/contract_report.html", context)
+
+
+@login_required
+def target_groups(request, slug: str):
+    """The board records, with each member's consent, who counts for social return."""
+    from members.models import Membership, User
+
+    from .models import TargetGroupMember
+    from .services.social import target_group_record
+
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "board"):
+        raise Http404
+    members = Membership.objects.filter(cooperative=cooperative, status="active").select_related(
+        "user"
+    )
+    form = forms.TargetGroupForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            target_group_record(
+                actor=request.user, cooperative=cooperative,
+                user=get_object_or_404(User, pk=form.cleaned_data["user"]), group=form.cleaned_data["group"],
+            )  # fmt: skip
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("rtc-target-groups", slug=slug)
+    rows = (
+        TargetGroupMember.objects.filter(cooperative=cooperative)
+        .select_related("user")
+        .order_by("group", "user__full_name")
+    )
+    return render(
+        request,
+        "challenges/target_groups.html",
+        {"cooperative": cooperative, "form": form, "rows": rows},
+    )

@@ -200,6 +200,7 @@ def test_report_as_page_csv_and_pdf(awarded):
     values = dict(rows[1:])
     assert any(v == "24.00" for v in values.values())  # hours worked
     assert "6" in values.values()
+    assert "24.00 / 400" in values.values()  # hours by members so far, against the bid's commitment
     response = api_as(w.board_a).get(url, {"start": start, "output": "pdf"})
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)

@@ -180,3 +180,16 @@ def test_report_page_csv_and_pdf(awarded):
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert awarded.contract.reference in text
     assert web(awarded.member_a).get(url).status_code == 404
+
+
+def test_board_counts_members_for_social_return_with_consent(rtc):
+    from jobs.challenges.models import TargetGroupMember
+
+    url = reverse("rtc-target-groups", args=["alpha"])
+    board = web(rtc.board_a, verified=True)
+    data = {"user": rtc.gardeners[0].pk, "group": "benefits"}
+    assert board.post(url, data).status_code == 200  # no consent given
+    assert TargetGroupMember.objects.count() == 0
+    assert board.post(url, {**data, "consent": "on"}).status_code == 302
+    assert TargetGroupMember.objects.get().group == "benefits"
+    assert web(rtc.member_a).get(url).status_code == 404

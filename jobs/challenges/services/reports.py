@@ -65,7 +65,20 @@ def contract_report(*, contract: Contract, start: date, end: date) -> dict:
         "social_return_members": target_members,
         "social_return_hours": round(target_minutes / 60, 2) if target_members is not None else None,
         "social_return_suppressed": target_members is None, "minimum_count": MIN_COUNT,
+        "committed_member_hours": contract.bid.social_member_hours,
+        "committed_target_group_members": contract.bid.social_target_group_members,
+        "member_hours_to_date": round(_minutes_to_date(contract, end) / 60, 2),
     }  # fmt: skip
+
+
+def _minutes_to_date(contract: Contract, end: date) -> int:
+    return (
+        Timesheet.objects.filter(
+            status=Timesheet.Status.APPROVED, claim__shift__job__contract_link__contract=contract,
+            claim__shift__local_date__lte=end,
+        ).aggregate(total=Sum(F("minutes_worked") - F("break_minutes")))["total"]
+        or 0
+    )  # fmt: skip
 
 
 def report_rows(report: dict) -> list[tuple[str, str]]:
@@ -93,6 +106,11 @@ def report_rows(report: dict) -> list[tuple[str, str]]:
             if report["social_return_hours"] is not None
             else _("suppressed"),
         ),
+        (
+            _("Hours by members since the start, against the commitment"),
+            f"{report['member_hours_to_date']:.2f} / {report['committed_member_hours']}",
+        ),
+        (_("Committed members from target groups"), str(report["committed_target_group_members"])),
     ]
 
 
