@@ -389,3 +389,24 @@ def test_deadlines_remind_once(open_tender, django_capture_on_commit_callbacks):
         "tender_decisions": 0,
         "challenge_decisions": 0,
     }
+
+
+def test_editing_a_contract_shift_is_held_to_the_budget_and_period_too(awarded):
+    from jobs.services.jobs import shift_update
+
+    contract = awarded.contract
+    shift = Shift.objects.filter(job__contract_link__contract=contract).order_by("start").first()
+    committed = contracts.contract_budget(contract)["committed_cents"]
+    _budget_contract(awarded, budget_cents=committed + 12_800)  # room for one more person once
+    assert shift_update(actor=awarded.muni_user, shift=shift, slots=3).slots == 3
+    with pytest.raises(Conflict) as exc:
+        shift_update(actor=awarded.muni_user, shift=shift, slots=5)
+    assert exc.value.code == "contract_budget_exhausted"
+    later = timezone.localtime(shift.start).replace(year=shift.start.year + 2)
+    with pytest.raises(ValidationFailed) as exc:
+        shift_update(
+            actor=awarded.muni_user, shift=shift, start=later, end=later + timedelta(hours=4)
+        )
+    assert exc.value.code == "outside_contract_period"
+    stored = Shift.objects.get(pk=shift.pk)
+    assert stored.slots == 3 and stored.start == shift.start

@@ -40,10 +40,11 @@ def contract_total_budget_cents(contract: Contract) -> int:
     return contract.budget_cents + extra
 
 
-def _committed_slot_minutes(contract: Contract) -> int:
+def _committed_slot_minutes(contract: Contract, *, excluding: int | None = None) -> int:
     return (
         Shift.objects.filter(job__contract_link__contract=contract)
         .exclude(status=Shift.Status.CANCELLED)
+        .exclude(pk=excluding)
         .aggregate(total=Sum((F("end_minute") - F("start_minute")) * F("slots")))["total"]
         or 0
     )
@@ -87,8 +88,9 @@ def _warn_if_due(contract: Contract, committed_cents: int, total_cents: int) -> 
         )  # fmt: skip
 
 
-def contract_shift_guard(*, job: Job, shifts: list[Shift]) -> None:
-    """Refuse shifts of a contract's job outside its period or beyond its budget."""
+def contract_shift_guard(*, job: Job, shifts: list[Shift], replaces: int | None = None) -> None:
+    """Refuse shifts of a contract's job outside its period or beyond its budget (also when
+    an edit moves a shift or gives it more slots: ``replaces`` is the shift's old self)."""
     link = ContractJob.objects.filter(job_id=job.pk).only("contract_id").first()
     if link is None:
         return
@@ -105,7 +107,9 @@ def contract_shift_guard(*, job: Job, shifts: list[Shift]) -> None:
         raise Conflict(_("This contract has ended."), code="contract_ended", field="contract")
     total = contract_total_budget_cents(contract)
     new = sum((s.end_minute - s.start_minute) * s.slots for s in shifts)
-    committed = _cost(_committed_slot_minutes(contract) + new, contract.hourly_tariff_cents)
+    committed = _cost(
+        _committed_slot_minutes(contract, excluding=replaces) + new, contract.hourly_tariff_cents
+    )
     if committed > total:
         raise Conflict(
             _(
