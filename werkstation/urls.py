@@ -7,6 +7,7 @@ from .views import healthz
 api_v1 = [
     path("", include("members.api.urls")),
     path("", include("jobs.api.urls")),
+    path("", include("jobs.challenges.api.urls")),
     path("", include("payouts.api.urls")),
 ]
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("", include("jobs.challenges.urls")),
     path("", include("jobs.urls")),
     path("", include("payouts.urls")),
     path("", include("members.urls")),

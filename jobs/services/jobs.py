@@ -264,6 +264,7 @@ def _open_job_for_shifts(actor: User, job: Job) -> Job:
 
 # Hooks that may refuse new shifts (the right-to-challenge contracts register one for
 # their budget); each is called with the job and the new shifts and raises to refuse.
+# An edit of a shift's times or slots asks them too, naming the shift it replaces.
 _SHIFT_GUARDS: list = []
 
 
@@ -374,6 +375,9 @@ def shift_update(
         shift.slots = slots
     shift.start, shift.end = new_start, new_end
     shift_denormalize(shift, shift.job)
+    if times_changed or slots is not None:
+        for guard in _SHIFT_GUARDS:
+            guard(job=shift.job, shifts=[shift], replaces=shift.pk)
     shift.save()
     claims = list(
         Claim.objects.filter(shift=shift)

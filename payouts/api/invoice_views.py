@@ -148,6 +148,25 @@ class InvoicePdfApi(APIView):
         return response
 
 
+class InvoiceUblApi(APIView):
+    @extend_schema(
+        responses={(200, "application/xml"): bytes},
+        summary="The invoice as a UBL 2.1 e-invoice (SI-UBL 2.0 / NLCIUS)",
+    )
+    def get(self, request, slug: str, invoice_id: int):
+        from ..ubl import invoice_ubl
+
+        cooperative = _treasury(request, slug)
+        invoice = get_object_or_error(
+            Invoice.objects.filter(cooperative=cooperative), field="invoice", pk=invoice_id
+        )
+        response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
+        response["Content-Disposition"] = (
+            f'attachment; filename="factuur-{invoice.display_number}.xml"'
+        )
+        return response
+
+
 class PaymentApi(APIView):
     @extend_schema(
         responses=PaymentOutput(many=True),

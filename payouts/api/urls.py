@@ -21,6 +21,11 @@ urlpatterns += [
         iv.InvoicePdfApi.as_view(),
         name="api-invoice-pdf",
     ),
+    path(
+        "cooperatives/<slug:slug>/invoices/<int:invoice_id>/ubl/",
+        iv.InvoiceUblApi.as_view(),
+        name="api-invoice-ubl",
+    ),
     path("cooperatives/<slug:slug>/payments/", iv.PaymentApi.as_view(), name="api-payments"),
     path(
         "cooperatives/<slug:slug>/bank-statements/",

@@ -94,6 +94,24 @@ def _kwargs_for(name, world):
         "api-credit-notes": {"slug": "alpha"},
         "api-earnings-caps": {"slug": "alpha"},
         "api-credit-note-pdf": {"slug": "alpha", "note_id": world.credit_note.pk},
+        "api-invoice-ubl": {"slug": "alpha", "invoice_id": world.invoice.pk},
+        "api-tender": {"tender_id": world.tender_open.pk},
+        "api-tender-publish": {"tender_id": world.tender_draft.pk},
+        "api-tender-bids": {"tender_id": world.tender_open.pk},
+        "api-tender-decision": {"tender_id": world.tender_closed.pk},
+        "api-bid": {"bid_id": world.bid_draft.pk},
+        "api-bid-capacity": {"bid_id": world.bid_draft.pk},
+        "api-bid-submit": {"bid_id": world.bid_draft.pk},
+        "api-bid-withdraw": {"bid_id": world.bid_draft.pk},
+        "api-bid-score": {"bid_id": world.bid_submitted.pk},
+        "api-challenge": {"challenge_id": world.challenge.pk},
+        "api-challenge-decision": {"challenge_id": world.challenge.pk},
+        "api-challenge-consent": {"challenge_id": world.challenge_modified.pk},
+        "api-contract": {"contract_id": world.contract.pk},
+        "api-contract-generate": {"contract_id": world.contract.pk},
+        "api-contract-amendments": {"contract_id": world.contract.pk},
+        "api-contract-report": {"contract_id": world.contract.pk},
+        "api-target-groups": {"slug": "alpha"},
     }.get(name, {})
 
 
@@ -199,6 +217,49 @@ def _payload(name, method, world, role_user):
             "amount": "1.00",
             "reason": "korting",
         },
+        ("api-tenders", "post"): {
+            "client": world.municipality.pk,
+            "title": "Zwerfvuil Kanaalweg",
+            "description": "Wekelijks zwerfvuil ruimen.",
+            "category": "green_maintenance",
+            "area": "Kanaleneiland",
+            "street": "Marshalllaan 40",
+            "postcode": "3526 GA",
+            "period_start": (world.base + timedelta(days=30)).date().isoformat(),
+            "period_end": (world.base + timedelta(days=120)).date().isoformat(),
+            "budget_ceiling": "9000.00",
+            "required_outcomes": ["Kanaalweg schoon"],
+            "weight_price": 50,
+            "weight_quality": 25,
+            "weight_social": 25,
+            "submission_deadline": (world.base + timedelta(days=10)).isoformat(),
+            "decision_deadline": (world.base + timedelta(days=20)).date().isoformat(),
+        },
+        ("api-tender-bids", "post"): {
+            "cooperative": "alpha",
+            "price": "5000.00",
+            "hourly_tariff": "32.00",
+            "member_pay": "17.00",
+            "plan": "Met buren",
+            "staffing_plan": [
+                {"title": "Ronde", "weekdays": [1], "start": "09:00", "end": "12:00", "slots": 1}
+            ],
+        },
+        ("api-tender-decision", "post"): {"bid": world.bid_submitted.pk, "reason": "Beste plan"},
+        ("api-bid", "patch"): {"plan": "Nieuw plan"},
+        ("api-bid-score", "post"): {"quality": "8", "social": "7"},
+        ("api-challenges", "post"): {
+            "cooperative": "alpha",
+            "client": world.municipality.pk,
+            "task": "Speeltuin beheren",
+            "area": "Transwijk",
+            "plan": "Buurtouders",
+            "signatures": 120,
+        },
+        ("api-challenge-decision", "post"): {"decision": "accept", "note": "Goed plan"},
+        ("api-challenge-consent", "post"): {"consent": True},
+        ("api-contract-amendments", "post"): {"extra_budget": "1000.00", "reason": "Meer werk"},
+        ("api-target-groups", "post"): {"user": world.member_a.pk, "group": "youth"},
     }.get((name, method), {})
 
 
@@ -317,6 +378,33 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-cooperative-dispatch", "get"): _set("board_a"),
     ("api-cooperative-dispatch", "post"): _set("board_a"),
     ("api-my-plan-claim", "post"): A_MEMBERS,
+    # Right to challenge. ``client_user`` is also a user of the municipality in this world.
+    ("api-invoice-ubl", "get"): _set("board_a", "treasurer_a"),
+    ("api-tenders", "get"): ALL,
+    ("api-tenders", "post"): _set("client_user"),
+    ("api-tender", "get"): ALL,
+    ("api-tender-publish", "post"): _set("client_user"),
+    ("api-tender-bids", "get"): AUTHENTICATED,  # each sees only the bids they may see
+    ("api-tender-bids", "post"): _set("board_a"),
+    ("api-tender-decision", "post"): _set("client_user"),
+    ("api-bid", "get"): _set("board_a", "treasurer_a"),
+    ("api-bid", "patch"): _set("board_a"),
+    ("api-bid-capacity", "post"): _set("board_a"),
+    ("api-bid-submit", "post"): _set("board_a"),
+    ("api-bid-withdraw", "post"): _set("board_a"),
+    ("api-bid-score", "post"): _set("client_user"),
+    ("api-challenges", "get"): ALL,
+    ("api-challenges", "post"): _set("board_a"),
+    ("api-challenge", "get"): ALL,
+    ("api-challenge-decision", "post"): _set("client_user"),
+    ("api-challenge-consent", "post"): _set("board_a"),
+    ("api-contracts", "get"): AUTHENTICATED,  # each sees only their own contracts
+    ("api-contract", "get"): _set("board_a", "treasurer_a", "client_user"),
+    ("api-contract-generate", "post"): _set("board_a", "client_user"),
+    ("api-contract-amendments", "post"): _set("client_user"),
+    ("api-contract-report", "get"): _set("board_a", "treasurer_a", "client_user"),
+    ("api-target-groups", "get"): _set("board_a"),
+    ("api-target-groups", "post"): _set("board_a"),
 }
 
 
@@ -373,6 +461,7 @@ def full_world(world):
         expires_at=timezone.now() + timedelta(days=3),
     )
     _add_work(world)
+    _add_challenges(world)
     return world
 
 
@@ -568,6 +657,60 @@ def _add_paid_payout(world):
     book = AccountBook(world.coop_a.pk)
     post(world.coop_a.pk, kind="payout", reference=f"payout-item:{world.paid_item.pk}", description="test",
          legs=[Leg(book.get("payable", world.board_a.pk), 100), Leg(book.get("bank"), -100)])  # fmt: skip
+
+
+def _add_challenges(world):
+    """A municipality (client_user is one of its users) with tenders, bids, challenges and a
+    running contract in the states the right-to-challenge endpoints act on."""
+    from jobs.challenges.models import Bid, Challenge, Tender
+    from jobs.challenges.services.contracts import contract_from_bid
+    from jobs.models import Client
+    from tests.factories import ClientFactory, ClientUserFactory
+
+    world.municipality = ClientFactory(
+        kind=Client.Kind.MUNICIPALITY, name="Gemeente", cooperatives=[world.coop_a]
+    )
+    ClientUserFactory(client=world.municipality, user=world.client_user)
+    now = timezone.now()
+    start, end = (world.base + timedelta(days=1)).date(), (world.base + timedelta(days=60)).date()
+
+    def tender(reference, status, deadline):
+        return Tender.objects.create(
+            client=world.municipality, reference=reference, title="Park", description="Park",
+            category="green_maintenance", area="Zuid", street="Marshalllaan 40", postcode="3526 GA",
+            latitude="52.076000", longitude="5.092000", period_start=start, period_end=end,
+            budget_ceiling_cents=1_000_000, required_outcomes=["Schoon park"], weight_price=40,
+            weight_quality=30, weight_social=30, submission_opens=now - timedelta(days=5),
+            submission_deadline=deadline, decision_deadline=end, status=status,
+        )  # fmt: skip
+
+    world.tender_open = tender("T-OPEN", "open", now + timedelta(days=5))
+    world.tender_draft = tender("T-DRAFT", "draft", now + timedelta(days=5))
+    world.tender_closed = tender("T-CLOSED", "closed", now - timedelta(hours=1))
+    tender_b = tender("T-B", "open", now + timedelta(days=5))
+    plan = [{"title": "Ronde", "weekdays": [1, 3], "start": "09:00", "end": "12:00", "slots": 1,
+             "skill": None}]  # fmt: skip
+
+    def bid(on, status, **extra):
+        return Bid.objects.create(
+            tender=on, cooperative=world.coop_a, price_cents=500_000, hourly_tariff_cents=3200,
+            member_pay_cents=1700, plan="Plan", staffing_plan=plan, status=status, **extra,
+        )  # fmt: skip
+
+    world.bid_draft = bid(tender_b, "draft", capacity={"coverage_percent": 100.0},
+                          capacity_checked_at=now)  # fmt: skip
+    world.bid_submitted = bid(world.tender_closed, "submitted", submitted_at=now)
+    awarded_tender = tender("T-AWARDED", "awarded", now - timedelta(days=1))
+    world.contract = contract_from_bid(actor=world.client_user, bid=bid(awarded_tender, "awarded"))
+
+    def challenge(status, **extra):
+        return Challenge.objects.create(
+            cooperative=world.coop_a, client=world.municipality, task="Speeltuin", area="Zuid",
+            plan="Plan", status=status, decision_deadline=end, **extra,
+        )  # fmt: skip
+
+    world.challenge = challenge("submitted")
+    world.challenge_modified = challenge("modification_proposed", modification="Kleiner")
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "werkstation.apps.WerkstationConfig",
     "members.apps.MembersConfig",
     "jobs.apps.JobsConfig",
+    "jobs.challenges.apps.ChallengesConfig",
     "payouts.apps.PayoutsConfig",
 ]
 

@@ -224,7 +224,7 @@ def seed() -> list[str]:
     )
     extra: list[str] = []
     # Apps above ``members`` add their demo data through ``<app>.demo.seed``.
-    for app_name in ("jobs", "payouts"):
+    for app_name in ("jobs", "payouts", "jobs.challenges"):
         try:
             module = importlib.import_module(f"{app_name}.demo")
         except ModuleNotFoundError:

@@ -1,0 +1,394 @@
+"""The right-to-challenge API: one small view per resource or operation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from members.access import require_role
+from members.models import Cooperative, User
+from werkstation.api.base import get_object_or_error
+from werkstation.errors import NotFound, ValidationFailed
+
+from ...models import Client
+from ..access import can_see_bid, can_see_contract, is_municipality_user
+from ..models import Bid, Challenge, Contract, TargetGroupMember, Tender
+from ..selectors import bids_visible, challenges_public, contracts_visible, tenders_visible
+from ..services import bids, challenges, contracts, reports, social, tenders
+from . import serializers as s
+
+
+class PublicReadMixin:
+    """Reading is public (the register needs no login); every write needs a login."""
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [AllowAny()]
+        return [IsAuthenticated()]
+
+
+def _tender(user, tender_id: int) -> Tender:
+    return get_object_or_error(tenders_visible(user), field="tender", pk=tender_id)
+
+
+def _bid(user, bid_id: int) -> Bid:
+    bid = get_object_or_error(
+        Bid.objects.select_related("tender", "cooperative"), field="bid", pk=bid_id
+    )
+    if not can_see_bid(user, bid):
+        raise NotFound(_("Not found."), field="bid")
+    return bid
+
+
+def _contract(user, contract_id: int) -> Contract:
+    contract = get_object_or_error(
+        Contract.objects.select_related("client", "cooperative"), field="contract", pk=contract_id
+    )
+    if not can_see_contract(user, contract):
+        raise NotFound(_("Not found."), field="contract")
+    return contract
+
+
+class TenderListApi(PublicReadMixin, APIView):
+    @extend_schema(responses=s.TenderOutput(many=True), summary="Tenders (public register)")
+    def get(self, request):
+        return Response(s.TenderOutput(tenders_visible(request.user), many=True).data)
+
+    @extend_schema(
+        request=s.TenderInput,
+        responses={201: s.TenderOutput},
+        summary="Put a public task out to tender",
+    )
+    def post(self, request):
+        data = s.TenderInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        client = get_object_or_error(Client.objects.all(), field="client", pk=values.pop("client"))
+        challenge_id = values.pop("challenge", None)
+        challenge = (
+            get_object_or_error(Challenge.objects.all(), field="challenge", pk=challenge_id)
+            if challenge_id
+            else None
+        )
+        tender = tenders.tender_create(
+            actor=request.user, client=client, challenge=challenge, **values
+        )
+        return Response(s.TenderOutput(tender).data, status=status.HTTP_201_CREATED)
+
+
+class TenderDetailApi(PublicReadMixin, APIView):
+    @extend_schema(responses=s.TenderOutput, summary="A tender")
+    def get(self, request, tender_id: int):
+        return Response(s.TenderOutput(_tender(request.user, tender_id)).data)
+
+
+class TenderPublishApi(APIView):
+    @extend_schema(request=None, responses=s.TenderOutput, summary="Publish a draft tender")
+    def post(self, request, tender_id: int):
+        tender = tenders.tender_publish(actor=request.user, tender=_tender(request.user, tender_id))
+        return Response(s.TenderOutput(tender).data)
+
+
+class TenderBidsApi(APIView):
+    @extend_schema(responses=dict, summary="Bids I may see, with their points once scored")
+    def get(self, request, tender_id: int):
+        tender = _tender(request.user, tender_id)
+        visible = list(bids_visible(request.user, tender))
+        points = {row["bid"].pk: row for row in tenders.bid_ranking(tender)}
+        out = []
+        for bid in visible:
+            row = dict(s.BidOutput(bid).data)
+            ranked = points.get(bid.pk)
+            if ranked is not None and tender.status != Tender.Status.OPEN:
+                row["points"] = {k: (str(v) if v is not None else None)
+                                 for k, v in ranked.items() if k in ("price", "quality", "social", "total")}  # fmt: skip
+            out.append(row)
+        return Response(out)
+
+    @extend_schema(request=s.BidInput, responses={201: s.BidOutput}, summary="Draft a bid (board)")
+    def post(self, request, tender_id: int):
+        tender = _tender(request.user, tender_id)
+        data = s.BidInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        slug = values.pop("cooperative", None)
+        if slug:
+            cooperative = get_object_or_error(
+                Cooperative.objects.all(), field="cooperative", slug=slug
+            )
+        else:
+            from ..selectors import board_cooperative_ids
+
+            ids = board_cooperative_ids(request.user)
+            if len(ids) != 1:
+                raise ValidationFailed(
+                    _("Name the cooperative that bids."), code="required", field="cooperative"
+                )
+            cooperative = Cooperative.objects.get(pk=ids[0])
+        bid = bids.bid_create(actor=request.user, tender=tender, cooperative=cooperative, **values)
+        return Response(s.BidOutput(bid).data, status=status.HTTP_201_CREATED)
+
+
+class TenderDecisionApi(APIView):
+    @extend_schema(
+        request=s.DecisionInput,
+        responses=s.TenderOutput,
+        summary="Award a bid, or none, with reasons",
+    )
+    def post(self, request, tender_id: int):
+        tender = _tender(request.user, tender_id)
+        data = s.DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        bid_id = data.validated_data["bid"]
+        bid = (
+            get_object_or_error(Bid.objects.filter(tender=tender), field="bid", pk=bid_id)
+            if bid_id is not None
+            else None
+        )
+        try:
+            rejection = {int(k): v for k, v in data.validated_data["rejection_reasons"].items()}
+        except ValueError as exc:
+            raise ValidationFailed(
+                _("Key the reasons by bid id."), field="rejection_reasons"
+            ) from exc
+        tender = tenders.tender_decide(
+            actor=request.user, tender=tender, bid=bid, reason=data.validated_data["reason"],
+            rejection_reasons=rejection,
+        )  # fmt: skip
+        return Response(s.TenderOutput(tender).data)
+
+
+class BidDetailApi(APIView):
+    @extend_schema(responses=s.BidOutput, summary="A bid")
+    def get(self, request, bid_id: int):
+        return Response(s.BidOutput(_bid(request.user, bid_id)).data)
+
+    @extend_schema(request=s.BidInput, responses=s.BidOutput, summary="Change a draft bid (board)")
+    def patch(self, request, bid_id: int):
+        bid = _bid(request.user, bid_id)
+        data = s.BidInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = {
+            k: v for k, v in data.validated_data.items() if k != "cooperative" and k in request.data
+        }
+        return Response(s.BidOutput(bids.bid_update(actor=request.user, bid=bid, **values)).data)
+
+
+class BidCapacityApi(APIView):
+    @extend_schema(
+        request=None, responses=s.BidOutput, summary="Run the capacity check on a draft bid"
+    )
+    def post(self, request, bid_id: int):
+        bid = bids.bid_capacity_check(actor=request.user, bid=_bid(request.user, bid_id))
+        return Response(s.BidOutput(bid).data)
+
+
+class BidSubmitApi(APIView):
+    @extend_schema(
+        request=None, responses=s.BidOutput, summary="Submit a bid; it is locked from then on"
+    )
+    def post(self, request, bid_id: int):
+        return Response(
+            s.BidOutput(bids.bid_submit(actor=request.user, bid=_bid(request.user, bid_id))).data
+        )
+
+
+class BidWithdrawApi(APIView):
+    @extend_schema(
+        request=None, responses=s.BidOutput, summary="Withdraw a bid while the window is open"
+    )
+    def post(self, request, bid_id: int):
+        return Response(
+            s.BidOutput(bids.bid_withdraw(actor=request.user, bid=_bid(request.user, bid_id))).data
+        )
+
+
+class BidScoreApi(APIView):
+    @extend_schema(
+        request=s.ScoreInput, responses=dict, summary="Score a bid on quality and social value"
+    )
+    def post(self, request, bid_id: int):
+        bid = _bid(request.user, bid_id)
+        data = s.ScoreInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        score = tenders.bid_score(actor=request.user, bid=bid, **data.validated_data)
+        return Response({"bid": bid.pk, "quality": str(score.quality), "social": str(score.social)})
+
+
+class ChallengeListApi(PublicReadMixin, APIView):
+    @extend_schema(responses=s.ChallengeOutput(many=True), summary="Challenges (public register)")
+    def get(self, request):
+        return Response(s.ChallengeOutput(challenges_public(), many=True).data)
+
+    @extend_schema(
+        request=s.ChallengeInput,
+        responses={201: s.ChallengeOutput},
+        summary="Challenge a public task (board)",
+    )
+    def post(self, request):
+        data = s.ChallengeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        cooperative = get_object_or_error(
+            Cooperative.objects.all(), field="cooperative", slug=values.pop("cooperative")
+        )
+        client = get_object_or_error(Client.objects.all(), field="client", pk=values.pop("client"))
+        challenge = challenges.challenge_submit(
+            actor=request.user, cooperative=cooperative, client=client, **values
+        )
+        return Response(s.ChallengeOutput(challenge).data, status=status.HTTP_201_CREATED)
+
+
+class ChallengeDetailApi(PublicReadMixin, APIView):
+    @extend_schema(responses=s.ChallengeOutput, summary="A challenge")
+    def get(self, request, challenge_id: int):
+        return Response(
+            s.ChallengeOutput(
+                get_object_or_error(challenges_public(), field="challenge", pk=challenge_id)
+            ).data
+        )
+
+
+class ChallengeDecisionApi(APIView):
+    @extend_schema(
+        request=s.ChallengeDecisionInput,
+        responses=s.ChallengeOutput,
+        summary="Decide on a challenge",
+    )
+    def post(self, request, challenge_id: int):
+        challenge = get_object_or_error(challenges_public(), field="challenge", pk=challenge_id)
+        data = s.ChallengeDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        challenge = challenges.challenge_decide(
+            actor=request.user, challenge=challenge, **data.validated_data
+        )
+        return Response(s.ChallengeOutput(challenge).data)
+
+
+class ChallengeConsentApi(APIView):
+    @extend_schema(
+        request=s.ConsentInput,
+        responses=s.ChallengeOutput,
+        summary="Consent to proposed changes (board)",
+    )
+    def post(self, request, challenge_id: int):
+        challenge = get_object_or_error(challenges_public(), field="challenge", pk=challenge_id)
+        data = s.ConsentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        challenge = challenges.challenge_consent(
+            actor=request.user, challenge=challenge, consent=data.validated_data["consent"]
+        )
+        return Response(s.ChallengeOutput(challenge).data)
+
+
+class ContractListApi(APIView):
+    @extend_schema(responses=s.ContractListOutput(many=True), summary="Contracts I am party to")
+    def get(self, request):
+        return Response(s.ContractListOutput(contracts_visible(request.user), many=True).data)
+
+
+class ContractDetailApi(APIView):
+    @extend_schema(responses=s.ContractOutput, summary="A contract with its budget")
+    def get(self, request, contract_id: int):
+        return Response(s.ContractOutput(_contract(request.user, contract_id)).data)
+
+
+class ContractGenerateApi(APIView):
+    @extend_schema(request=None, responses=dict, summary="Generate the coming shifts now")
+    def post(self, request, contract_id: int):
+        contract = _contract(request.user, contract_id)
+        if not is_municipality_user(request.user, contract.client_id):
+            require_role(request.user, contract.cooperative_id, "board")
+        created = contracts.contract_generate(contract_id=contract.pk)
+        return Response({"created": created})
+
+
+class ContractAmendmentsApi(APIView):
+    @extend_schema(
+        request=s.AmendmentInput,
+        responses={201: s.ContractOutput},
+        summary="Agree extra budget (municipality)",
+    )
+    def post(self, request, contract_id: int):
+        contract = _contract(request.user, contract_id)
+        data = s.AmendmentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        contracts.contract_amend(actor=request.user, contract=contract, **data.validated_data)
+        contract.refresh_from_db()
+        return Response(s.ContractOutput(contract).data, status=status.HTTP_201_CREATED)
+
+
+def default_report_end(contract: Contract, start: date) -> date:
+    """Up to today, within the contract period; never before the start."""
+    return max(start, min(contract.period_end, timezone.localdate()))
+
+
+def _date(value: str | None, field: str, default: date) -> date:
+    if not value:
+        return default
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed(_("Give a date like 2026-01-31."), field=field) from exc
+
+
+class ContractReportApi(APIView):
+    @extend_schema(
+        responses=dict, summary="Report to the municipality (?start&end&output=json|csv|pdf)"
+    )
+    def get(self, request, contract_id: int):
+        contract = _contract(request.user, contract_id)
+        start = _date(request.query_params.get("start"), "start", contract.period_start)
+        end = _date(request.query_params.get("end"), "end", default_report_end(contract, start))
+        report = reports.contract_report(contract=contract, start=start, end=end)
+        kind = request.query_params.get("output", "json")
+        name = f"{contract.reference}-{start.isoformat()}-{end.isoformat()}"
+        if kind == "csv":
+            response = HttpResponse(
+                reports.report_csv(report), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        if kind == "pdf":
+            response = HttpResponse(reports.report_pdf(report), content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+            return response
+        if kind != "json":
+            raise ValidationFailed(_("Choose json, csv or pdf."), field="output")
+        return Response(report)
+
+
+class TargetGroupsApi(APIView):
+    @extend_schema(
+        responses=dict, summary="How many members count for social return, per group (board)"
+    )
+    def get(self, request, slug: str):
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="cooperative", slug=slug)
+        require_role(request.user, cooperative, "board")
+        rows = TargetGroupMember.objects.filter(cooperative=cooperative)
+        return Response(
+            {group: rows.filter(group=group).count() for group in TargetGroupMember.Group.values}
+        )
+
+    @extend_schema(
+        request=s.TargetGroupInput,
+        responses={201: dict},
+        summary="Count a member for social return (board)",
+    )
+    def post(self, request, slug: str):
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="cooperative", slug=slug)
+        require_role(request.user, cooperative, "board")
+        data = s.TargetGroupInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = get_object_or_error(User.objects.all(), field="user", pk=data.validated_data["user"])
+        row = social.target_group_record(actor=request.user, cooperative=cooperative, user=user,
+                                         group=data.validated_data["group"])  # fmt: skip
+        return Response({"user": row.user_id, "group": row.group}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,201 @@
+"""Bids: the board drafts, checks capacity, submits; a submitted bid is locked."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.access import require_role
+from members.models import Cooperative
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, ValidationFailed
+
+from ..models import Bid, Tender
+from ..notifications import municipality_users_of, notify
+from .common import cents, text
+from .recurrence import rules_clean
+from .tenders import tender_window_open
+
+BID_FIELDS = {
+    "price", "hourly_tariff", "member_pay", "plan", "staffing_plan", "social_member_hours",
+    "social_target_group_members",
+}  # fmt: skip
+
+
+def _require_window(tender: Tender) -> None:
+    if not tender_window_open(tender):
+        raise Conflict(
+            _("The submission window of this tender is closed."),
+            code="window_closed",
+            field="tender",
+        )
+
+
+def _clean(tender: Tender, cooperative_id: int, values: dict) -> dict:
+    clean = {}
+    if "price" in values:
+        clean["price_cents"] = cents(values["price"], "price")
+        if clean["price_cents"] > tender.budget_ceiling_cents:
+            raise ValidationFailed(
+                _("The price is above the tender's budget ceiling of € %(ceiling).2f.")
+                % {"ceiling": tender.budget_ceiling_cents / 100},
+                code="over_ceiling",
+                field="price",
+            )
+    if "hourly_tariff" in values:
+        clean["hourly_tariff_cents"] = cents(values["hourly_tariff"], "hourly_tariff")
+    if "member_pay" in values:
+        clean["member_pay_cents"] = cents(values["member_pay"], "member_pay")
+    if "plan" in values:
+        clean["plan"] = text(values["plan"], "plan")
+    if "staffing_plan" in values:
+        clean["staffing_plan"] = rules_clean(values["staffing_plan"], cooperative_id=cooperative_id)
+    for name in ("social_member_hours", "social_target_group_members"):
+        if name in values:
+            value = values[name]
+            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 1_000_000:
+                raise ValidationFailed(_("Give a whole number, zero or more."), field=name)
+            clean[name] = value
+    return clean
+
+
+def _check_pay(bid: Bid) -> None:
+    if bid.member_pay_cents > bid.hourly_tariff_cents:
+        raise ValidationFailed(
+            _("The member pay cannot be higher than the client tariff."),
+            code="pay_above_tariff",
+            field="member_pay",
+        )
+
+
+@transaction.atomic
+def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> Bid:
+    require_role(actor, cooperative, "board")
+    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    _require_window(tender)
+    if not tender.client.links.filter(cooperative=cooperative).exists():
+        raise ValidationFailed(
+            _("This municipality does not work with your cooperative yet."), field="cooperative"
+        )
+    unknown = set(values) - BID_FIELDS
+    if unknown:
+        raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
+    for name in ("price", "hourly_tariff", "member_pay", "plan", "staffing_plan"):
+        if name not in values:
+            raise ValidationFailed(_("This field is required."), code="required", field=name)
+    if (
+        Bid.objects.filter(tender=tender, cooperative=cooperative)
+        .exclude(status="withdrawn")
+        .exists()
+    ):
+        raise Conflict(
+            _("Your cooperative already has a bid on this tender."),
+            code="duplicate",
+            field="tender",
+        )
+    bid = Bid(
+        tender=tender,
+        cooperative=cooperative,
+        created_by=actor,
+        **_clean(tender, cooperative.pk, values),
+    )
+    _check_pay(bid)
+    bid.save()
+    audit_record(actor=actor, action="bid.created", target=bid, cooperative_id=cooperative.pk)
+    return bid
+
+
+def _locked_draft(actor, bid: Bid) -> Bid:
+    require_role(actor, bid.cooperative_id, "board")
+    bid = Bid.objects.select_for_update().select_related("tender").get(pk=bid.pk)
+    if bid.status != Bid.Status.DRAFT:
+        raise Conflict(
+            _("A submitted bid is locked and cannot be changed."), code="bid_locked", field="status"
+        )
+    return bid
+
+
+@transaction.atomic
+def bid_update(*, actor, bid: Bid, **values) -> Bid:
+    bid = _locked_draft(actor, bid)
+    _require_window(bid.tender)
+    unknown = set(values) - BID_FIELDS
+    if unknown:
+        raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
+    clean = _clean(bid.tender, bid.cooperative_id, values)
+    for name, value in clean.items():
+        setattr(bid, name, value)
+    _check_pay(bid)
+    if "staffing_plan" in clean:
+        bid.capacity, bid.capacity_checked_at = {}, None  # the old check no longer applies
+    bid.save()
+    audit_record(actor=actor, action="bid.updated", target=bid, cooperative_id=bid.cooperative_id,
+                 data={"fields": sorted(values)})  # fmt: skip
+    return bid
+
+
+def bid_capacity_check(*, actor, bid: Bid) -> Bid:
+    """Run the dispatcher over the shifts the contract would generate (outside a
+    transaction: solving takes seconds) and keep the result on the draft."""
+    from .capacity import capacity_check
+
+    require_role(actor, bid.cooperative_id, "board")
+    bid = Bid.objects.select_related("tender", "cooperative").get(pk=bid.pk)
+    if bid.status != Bid.Status.DRAFT:
+        raise Conflict(
+            _("A submitted bid is locked and cannot be changed."), code="bid_locked", field="status"
+        )
+    result = capacity_check(
+        cooperative=bid.cooperative, tender=bid.tender, rules=bid.staffing_plan,
+        member_pay_cents=bid.member_pay_cents,
+    )  # fmt: skip
+    with transaction.atomic():
+        locked = _locked_draft(actor, bid)
+        if locked.staffing_plan != bid.staffing_plan:
+            raise Conflict(
+                _("The staffing plan changed during the check; run it again."),
+                code="stale",
+                field="staffing_plan",
+            )
+        locked.capacity, locked.capacity_checked_at = result, timezone.now()
+        locked.save(update_fields=["capacity", "capacity_checked_at"])
+        audit_record(actor=actor, action="bid.capacity_checked", target=locked,
+                     cooperative_id=locked.cooperative_id, data={"coverage": result["coverage_percent"]})  # fmt: skip
+    return locked
+
+
+@transaction.atomic
+def bid_submit(*, actor, bid: Bid) -> Bid:
+    bid = _locked_draft(actor, bid)
+    _require_window(bid.tender)
+    if bid.price_cents > bid.tender.budget_ceiling_cents:
+        raise ValidationFailed(
+            _("The price is above the tender's budget ceiling."), code="over_ceiling", field="price"
+        )
+    if bid.capacity_checked_at is None:
+        raise Conflict(
+            _("Run the capacity check first, so the municipality sees it with the bid."),
+            code="capacity_unchecked",
+            field="capacity",
+        )
+    bid.status, bid.submitted_at, bid.submitted_by = Bid.Status.SUBMITTED, timezone.now(), actor
+    bid.save(update_fields=["status", "submitted_at", "submitted_by"])
+    audit_record(actor=actor, action="bid.submitted", target=bid, cooperative_id=bid.cooperative_id,
+                 data={"price_cents": bid.price_cents})  # fmt: skip
+    notify(municipality_users_of(bid.tender.client_id), event="bid_submitted",
+           context={"bid": bid, "tender": bid.tender})  # fmt: skip
+    return bid
+
+
+@transaction.atomic
+def bid_withdraw(*, actor, bid: Bid) -> Bid:
+    require_role(actor, bid.cooperative_id, "board")
+    bid = Bid.objects.select_for_update().select_related("tender").get(pk=bid.pk)
+    if bid.status not in (Bid.Status.DRAFT, Bid.Status.SUBMITTED):
+        raise Conflict(_("This bid is already decided."), code="invalid_state", field="status")
+    _require_window(bid.tender)
+    bid.status = Bid.Status.WITHDRAWN
+    bid.save(update_fields=["status"])
+    audit_record(actor=actor, action="bid.withdrawn", target=bid, cooperative_id=bid.cooperative_id)
+    return bid

@@ -1,0 +1,129 @@
+"""Challenges: the cooperative takes the initiative; the municipality decides before its deadline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.access import require_role
+from members.models import Cooperative
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, ValidationFailed
+
+from ...models import Client
+from ..access import require_municipality_user
+from ..models import Challenge
+from ..notifications import board_of, municipality_users_of, notify
+from .common import text
+
+DECISION_WEEKS = 8  # the municipality answers a challenge within eight weeks
+
+
+@transaction.atomic
+def challenge_submit(
+    *,
+    actor,
+    cooperative: Cooperative,
+    client: Client,
+    task: str,
+    area: str,
+    plan: str,
+    signatures: int = 0,
+    support_evidence: str = "",
+    partners: str = "",
+) -> Challenge:
+    require_role(actor, cooperative, "board")
+    if client.kind != Client.Kind.MUNICIPALITY:
+        raise ValidationFailed(_("Only a municipality can be challenged."), field="client")
+    if not client.links.filter(cooperative=cooperative).exists():
+        raise ValidationFailed(
+            _("This municipality does not work with your cooperative yet."), field="client"
+        )
+    if not isinstance(signatures, int) or isinstance(signatures, bool) or signatures < 0:
+        raise ValidationFailed(_("Give a whole number, zero or more."), field="signatures")
+    challenge = Challenge.objects.create(
+        cooperative=cooperative, client=client, task=text(task, "task", max_length=200),
+        area=text(area, "area", max_length=200), plan=text(plan, "plan"), signatures=signatures,
+        support_evidence=text(support_evidence, "support_evidence", required=False),
+        partners=text(partners, "partners", required=False), submitted_by=actor,
+        decision_deadline=timezone.localdate() + timedelta(weeks=DECISION_WEEKS),
+    )  # fmt: skip
+    audit_record(actor=actor, action="challenge.submitted", target=challenge,
+                 cooperative_id=cooperative.pk, data={"signatures": signatures})  # fmt: skip
+    notify(
+        municipality_users_of(client.pk),
+        event="challenge_submitted",
+        context={"challenge": challenge},
+    )
+    return challenge
+
+
+DECISIONS = ("accept", "accept_modified", "reject")
+
+
+@transaction.atomic
+def challenge_decide(
+    *,
+    actor,
+    challenge: Challenge,
+    decision: str,
+    reject_reason: str = "",
+    note: str = "",
+    modification: str = "",
+) -> Challenge:
+    require_municipality_user(actor, challenge.client_id)
+    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    if challenge.status != Challenge.Status.SUBMITTED:
+        raise Conflict(
+            _("This challenge is already decided."), code="invalid_state", field="status"
+        )
+    if decision not in DECISIONS:
+        raise ValidationFailed(_("Accept, accept with changes, or reject."), field="decision")
+    note = text(note, "note", required=decision == "reject")
+    if decision == "reject":
+        if reject_reason not in Challenge.RejectReason.values:
+            raise ValidationFailed(
+                _("Choose the reason for the rejection."), code="required", field="reject_reason"
+            )
+        challenge.status, challenge.reject_reason = Challenge.Status.REJECTED, reject_reason
+    elif decision == "accept_modified":
+        challenge.modification = text(modification, "modification")
+        challenge.status = Challenge.Status.MODIFICATION_PROPOSED
+    else:
+        challenge.status = Challenge.Status.ACCEPTED
+    challenge.decision_note, challenge.decided_by, challenge.decided_at = (
+        note,
+        actor,
+        timezone.now(),
+    )
+    challenge.save()
+    audit_record(actor=actor, action=f"challenge.{challenge.status}", target=challenge,
+                 cooperative_id=challenge.cooperative_id,
+                 data={"reason": challenge.reject_reason, "late": timezone.localdate() > challenge.decision_deadline})  # fmt: skip
+    notify(
+        board_of(challenge.cooperative_id),
+        event="challenge_decided",
+        context={"challenge": challenge},
+    )
+    return challenge
+
+
+@transaction.atomic
+def challenge_consent(*, actor, challenge: Challenge, consent: bool) -> Challenge:
+    """The cooperative agrees to the municipality's changes (accepted) or not (withdrawn)."""
+    require_role(actor, challenge.cooperative_id, "board")
+    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    if challenge.status != Challenge.Status.MODIFICATION_PROPOSED:
+        raise Conflict(
+            _("There are no proposed changes to answer."), code="invalid_state", field="status"
+        )
+    challenge.status = Challenge.Status.ACCEPTED if consent else Challenge.Status.WITHDRAWN
+    challenge.save(update_fields=["status"])
+    audit_record(actor=actor, action="challenge.consent", target=challenge,
+                 cooperative_id=challenge.cooperative_id, data={"consent": bool(consent)})  # fmt: skip
+    notify(municipality_users_of(challenge.client_id), event="challenge_consented",
+           context={"challenge": challenge})  # fmt: skip
+    return challenge

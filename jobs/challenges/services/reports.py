@@ -1,0 +1,152 @@
+"""Reports to the municipality per period: what the contract delivered.
+
+Counts of people under ``MIN_COUNT`` are suppressed (and so are the hours of a group that
+small), so no member can be singled out from a report the municipality may publish.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from io import BytesIO, StringIO
+
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from werkstation.errors import ValidationFailed
+
+from ...models import Shift, Timesheet
+from ..models import Contract, TargetGroupMember
+from .contracts import contract_budget
+
+MIN_COUNT = 5
+
+
+def _suppress(count: int) -> int | None:
+    return count if count >= MIN_COUNT else None
+
+
+def contract_report(*, contract: Contract, start: date, end: date) -> dict:
+    if end < start:
+        raise ValidationFailed(
+            _("The period ends before it starts."), code="end_before_start", field="end"
+        )
+    sheets = Timesheet.objects.filter(
+        status=Timesheet.Status.APPROVED, claim__shift__job__contract_link__contract=contract,
+        claim__shift__local_date__gte=start, claim__shift__local_date__lte=end,
+    )  # fmt: skip
+    per_user = dict(
+        sheets.values("claim__user_id")
+        .annotate(minutes=Sum(F("minutes_worked") - F("break_minutes")))
+        .values_list("claim__user_id", "minutes")
+    )
+    minutes = sum(per_user.values())
+    target = set(
+        TargetGroupMember.objects.filter(
+            cooperative_id=contract.cooperative_id, user_id__in=per_user
+        ).values_list("user_id", flat=True)
+    )
+    target_minutes = sum(per_user[u] for u in target)
+    shifts = Shift.objects.filter(
+        job__contract_link__contract=contract, local_date__gte=start, local_date__lte=end
+    ).exclude(status=Shift.Status.CANCELLED)
+    budget = contract_budget(contract)
+    period_used = (minutes * contract.hourly_tariff_cents + 30) // 60
+    members = _suppress(len(per_user))
+    target_members = _suppress(len(target))
+    return {
+        "contract": contract.reference, "title": contract.title, "client": contract.client.name,
+        "cooperative": contract.cooperative.name, "start": start.isoformat(), "end": end.isoformat(),
+        "hours_worked": round(minutes / 60, 2), "members_involved": members,
+        "members_suppressed": members is None, "shifts_planned": shifts.count(),
+        "shifts_filled": shifts.filter(filled__gte=F("slots")).count(),
+        "budget_used_in_period_cents": period_used, "budget_used_cents": budget["used_cents"],
+        "budget_committed_cents": budget["committed_cents"], "budget_total_cents": budget["total_cents"],
+        "social_return_members": target_members,
+        "social_return_hours": round(target_minutes / 60, 2) if target_members is not None else None,
+        "social_return_suppressed": target_members is None, "minimum_count": MIN_COUNT,
+        "committed_member_hours": contract.bid.social_member_hours,
+        "committed_target_group_members": contract.bid.social_target_group_members,
+        "member_hours_to_date": round(_minutes_to_date(contract, end) / 60, 2),
+    }  # fmt: skip
+
+
+def _minutes_to_date(contract: Contract, end: date) -> int:
+    return (
+        Timesheet.objects.filter(
+            status=Timesheet.Status.APPROVED, claim__shift__job__contract_link__contract=contract,
+            claim__shift__local_date__lte=end,
+        ).aggregate(total=Sum(F("minutes_worked") - F("break_minutes")))["total"]
+        or 0
+    )  # fmt: skip
+
+
+def report_rows(report: dict) -> list[tuple[str, str]]:
+    def money(value: int) -> str:
+        return f"{value / 100:.2f}"
+
+    def count(value) -> str:
+        return str(value) if value is not None else _("fewer than %(n)s") % {"n": MIN_COUNT}
+
+    return [
+        (_("Contract"), f"{report['contract']} {report['title']}"),
+        (_("Period"), f"{report['start']} – {report['end']}"),
+        (_("Hours worked"), f"{report['hours_worked']:.2f}"),
+        (_("Members involved"), count(report["members_involved"])),
+        (_("Shifts planned"), str(report["shifts_planned"])),
+        (_("Shifts filled"), str(report["shifts_filled"])),
+        (_("Budget used in the period (EUR)"), money(report["budget_used_in_period_cents"])),
+        (_("Budget used in total (EUR)"), money(report["budget_used_cents"])),
+        (_("Budget committed (EUR)"), money(report["budget_committed_cents"])),
+        (_("Budget including amendments (EUR)"), money(report["budget_total_cents"])),
+        (_("Members from target groups"), count(report["social_return_members"])),
+        (
+            _("Hours by members from target groups"),
+            f"{report['social_return_hours']:.2f}"
+            if report["social_return_hours"] is not None
+            else _("suppressed"),
+        ),
+        (
+            _("Hours by members since the start, against the commitment"),
+            f"{report['member_hours_to_date']:.2f} / {report['committed_member_hours']}",
+        ),
+        (_("Committed members from target groups"), str(report["committed_target_group_members"])),
+    ]
+
+
+def report_csv(report: dict) -> str:
+    out = StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Measure"), _("Value")])
+    writer.writerows(report_rows(report))
+    return out.getvalue()
+
+
+def report_pdf(report: dict) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+    styles = getSampleStyleSheet()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
+        title=f"{_('Report')} {report['contract']}",
+    )  # fmt: skip
+    story = [
+        Paragraph(f"{_('Report to the municipality')}: {report['contract']}", styles["Title"]),
+        Paragraph(f"{report['cooperative']} → {report['client']}", styles["Normal"]),
+        Spacer(1, 6 * mm),
+        Table(
+            [[label, value] for label, value in report_rows(report)], colWidths=[95 * mm, 70 * mm]
+        ),
+        Spacer(1, 6 * mm),
+        Paragraph(
+            _("Counts under %(n)s people are suppressed, so nobody can be singled out.")
+            % {"n": MIN_COUNT},
+            styles["Italic"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,30 @@
+"""Members counted for social return: recorded by the board, with the member's consent."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from members.access import has_role, require_role
+from members.models import Cooperative, User
+from werkstation.audit import audit_record
+from werkstation.errors import ValidationFailed
+
+from ..models import TargetGroupMember
+
+
+@transaction.atomic
+def target_group_record(
+    *, actor, cooperative: Cooperative, user: User, group: str
+) -> TargetGroupMember:
+    require_role(actor, cooperative, "board")
+    if group not in TargetGroupMember.Group.values:
+        raise ValidationFailed(_("Choose a target group from the list."), field="group")
+    if not has_role(user, cooperative, "member"):
+        raise ValidationFailed(_("Only active members are counted."), field="user")
+    row, _created = TargetGroupMember.objects.update_or_create(
+        cooperative=cooperative, user=user, defaults={"group": group, "recorded_by": actor}
+    )
+    audit_record(actor=actor, action="target_group.recorded", target=row,
+                 cooperative_id=cooperative.pk, data={"group": group})  # fmt: skip
+    return row
