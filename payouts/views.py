@@ -229,7 +229,16 @@ def invoice_document(request, slug: str, invoice_id: int):
         response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
         return response
-<<<<<<< HEAD
+    if request.GET.get("format") == "ubl":
+        from django.http import HttpResponse
+
+        from .ubl import invoice_ubl
+
+        response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
+        response["Content-Disposition"] = (
+            f'attachment; filename="factuur-{invoice.display_number}.xml"'
+        )
+        return response
     lines = list(invoice.lines.select_related("credit_line__credit_note"))
     can_credit = has_role(request.user, cooperative, "treasurer")
     form = CreditNoteForm(request.POST if request.method == "POST" else None)
@@ -257,18 +266,6 @@ def invoice_document(request, slug: str, invoice_id: int):
                 return redirect("credit-note", slug=slug, note_id=note.pk)
             except ApplicationError as exc:
                 add_application_error(form, exc)
-=======
-    if request.GET.get("format") == "ubl":
-        from django.http import HttpResponse
-
-        from .ubl import invoice_ubl
-
-        response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
-        response["Content-Disposition"] = (
-            f'attachment; filename="factuur-{invoice.display_number}.xml"'
-        )
-        return response
->>>>>>> challenge
     return render(
         request,
         "payouts/invoice.html",
