@@ -2,6 +2,13 @@ from .invoices import Invoice, InvoiceLine, InvoiceSequence, Payment
 from .ledger import Account, Entry, Transaction
 from .payouts import PayoutApproval, PayoutBatch, PayoutItem
 from .rules import RuleSet, Split
+from .stripe import (
+    StripeCheckout,
+    StripeConnectAccount,
+    StripeEvent,
+    StripeSettings,
+    StripeTransfer,
+)
 
 __all__ = [
     "Account",
@@ -15,5 +22,10 @@ __all__ = [
     "PayoutItem",
     "RuleSet",
     "Split",
+    "StripeCheckout",
+    "StripeConnectAccount",
+    "StripeEvent",
+    "StripeSettings",
+    "StripeTransfer",
     "Transaction",
 ]
