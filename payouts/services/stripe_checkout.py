@@ -108,21 +108,21 @@ def invoice_payment_link(
                 "cancel_url": cancel_url,
             },
             options={"idempotency_key": key},
-        )
+        ).to_dict()
     except stripe.StripeError as exc:
         raise stripe_failure(exc, field="invoice") from exc
     with transaction.atomic():
         checkout, created = StripeCheckout.objects.get_or_create(
-            session_id=session.id,
+            session_id=session["id"],
             defaults={
-                "invoice": invoice, "idempotency_key": key, "url": session.url, "amount_cents": amount,
+                "invoice": invoice, "idempotency_key": key, "url": session["url"], "amount_cents": amount,
                 "payment_intent_id": session.get("payment_intent") or "",
-                "expires_at": datetime.fromtimestamp(session.expires_at, tz=UTC),
+                "expires_at": datetime.fromtimestamp(session["expires_at"], tz=UTC),
             },
         )  # fmt: skip
         if created:
             audit_record(
                 actor=actor, action="invoice.payment_link", target=invoice,
-                cooperative_id=invoice.cooperative_id, data={"session": session.id, "cents": amount},
+                cooperative_id=invoice.cooperative_id, data={"session": session["id"], "cents": amount},
             )  # fmt: skip
     return checkout

@@ -40,7 +40,7 @@ def issued_invoice(world) -> Invoice:
 
 
 def checkout_for(world, invoice: Invoice):
-    page = "http://testserver/invoices/%d/" % invoice.pk
+    page = f"http://testserver/invoices/{invoice.pk}/"
     return invoice_payment_link(
         actor=world.client_user, invoice=invoice, success_url=page + "?paid=1", cancel_url=page
     )
