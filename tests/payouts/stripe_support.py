@@ -48,3 +48,61 @@ def checkout_for(world, invoice: Invoice):
 
 def today() -> str:
     return timezone.localdate().isoformat()
+
+
+def owe(cooperative, member, cents: int, ref: str = "") -> None:
+    """What the cooperative owes a member, as the release of a paid invoice line books it."""
+    from payouts.services.ledger import AccountBook, Leg, post
+
+    book = AccountBook(cooperative.pk)
+    post(
+        cooperative.pk, kind="release", reference=f"test-owed:{member.pk}:{cents}:{ref}",
+        description="paid work", legs=[Leg(book.get("earned", member.pk), cents), Leg(book.get("payable", member.pk), -cents)],
+    )  # fmt: skip
+
+
+def connect(world, fake, user, *, cooperative=None, slug: str = "alpha"):
+    """The member onboards at Stripe and Stripe tells us (account.updated) they can be paid."""
+    from django.test import Client
+
+    from payouts.models import StripeConnectAccount
+    from payouts.services.stripe_connect import connect_onboarding_link
+
+    cooperative = cooperative or world.coop_a
+    connect_onboarding_link(
+        actor=user,
+        cooperative=cooperative,
+        return_url="http://testserver/r",
+        refresh_url="http://testserver/f",
+    )
+    account = StripeConnectAccount.objects.get(cooperative=cooperative, user=user)
+    event = fake.update_account(account.account_id, payouts_enabled=True, details_submitted=True)
+    assert deliver(Client(), fake, event, slug=slug).status_code == 200
+    account.refresh_from_db()
+    assert account.payouts_enabled
+    return account
+
+
+def approved_batch(world, cooperative=None):
+    from payouts.services.payouts import payout_batch_approve, payout_batch_create
+
+    batch = payout_batch_create(actor=world.treasurer_a, cooperative=cooperative or world.coop_a)
+    payout_batch_approve(actor=world.treasurer_a, batch=batch)
+    return payout_batch_approve(actor=world.board_a, batch=batch)
+
+
+def transfers_at_stripe(fake) -> list[dict]:
+    return fake.of_type("transfer")
+
+
+def stripe_payout_legs(cooperative) -> int:
+    """Cents the ledger says were paid to members by Connect transfer."""
+    from django.db.models import Sum
+
+    from payouts.models import Entry
+
+    total = Entry.objects.filter(
+        transaction__cooperative=cooperative, transaction__kind="payout", account__kind="payable",
+        transaction__entries__account__kind="stripe",
+    ).aggregate(total=Sum("amount_cents"))["total"]  # fmt: skip
+    return total or 0
