@@ -1,0 +1,159 @@
+"""Exactly once, on PostgreSQL and Redis: a worker killed mid-batch, and webhooks replayed.
+
+The worker is a real Celery worker process consuming from Redis; the fake Stripe server
+kills it with SIGKILL right after it committed a transfer and before the worker could
+hear the answer and commit it to the database.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from payouts.models import PayoutBatch, PayoutItem, StripeTransfer
+from payouts.selectors import account_balance
+from payouts.services.ledger import AccountBook
+from tests.factories import MembershipFactory, UserFactory
+from tests.payouts.stripe_support import (
+    approved_batch,
+    connect,
+    owe,
+    stripe_on,
+    stripe_payout_legs,
+    transfers_at_stripe,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+QUEUE = "stripe-crash-test"
+
+
+def _worker(fake, key: str) -> subprocess.Popen:
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "werkstation.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "STRIPE_API_BASE": fake.url,
+        "FIELD_ENCRYPTION_KEY": key,
+    }
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "werkstation", "worker", "--pool=solo", "-Q", QUEUE,
+         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _wait(condition, *, what: str, limit: float = 240.0) -> None:
+    """Poll until ``condition()``; the limit only stops a hung run, it asserts no speed."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        time.sleep(0.2)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.filterwarnings("ignore:task_always_eager has no effect on send_task")
+def test_a_worker_killed_between_transfer_and_commit_pays_every_member_once(world, fake_stripe):
+    from werkstation.celery import app
+
+    broker = redis.Redis.from_url(settings.REDIS_URL)
+    broker.delete(QUEUE, "unacked", "unacked_index", "unacked_mutex")
+    coop = world.coop_a
+    stripe_on(coop)
+    members = [
+        MembershipFactory(cooperative=coop, user=UserFactory(email=f"crash{n}@example.org")).user
+        for n in range(4)
+    ]
+    owed = {}
+    for n, user in enumerate(members):
+        owed[user.pk] = 10_000 + 100 * n
+        owe(coop, user, owed[user.pk])
+        connect(world, fake_stripe, user)
+    fake_stripe.top_up(100_000)
+    batch = approved_batch(world)
+    assert set(batch.items.values_list("method", flat=True)) == {"stripe"}
+
+    victims: list[int] = []
+    seen = []
+
+    def crash_on_second_transfer(path, body):
+        if path == "/v1/transfers":
+            seen.append(body["id"])
+            if len(seen) == 2 and victims:
+                os.kill(victims[0], signal.SIGKILL)
+
+    fake_stripe.on_effect = crash_on_second_transfer
+    first = _worker(fake_stripe, settings.FIELD_ENCRYPTION_KEY)
+    second = None
+    try:
+        victims.append(first.pid)
+        app.send_task(
+            "payouts.tasks.payout_batch_execute", kwargs={"batch_id": batch.pk}, queue=QUEUE
+        )
+        _wait(lambda: first.poll() is not None, what="the first worker to die")
+        assert first.returncode == -signal.SIGKILL
+        # Stripe made two transfers; the database knows of one.
+        assert len(transfers_at_stripe(fake_stripe)) == 2
+        assert PayoutItem.objects.filter(batch=batch, status="paid").count() == 1
+        assert StripeTransfer.objects.filter(status="sending").count() == 1
+        # acks_late: the task message was not acknowledged, Redis still holds it.
+        assert broker.hlen("unacked") == 1
+        fake_stripe.on_effect = None
+
+        # The batch is run again (by the board, or the beat that resumes batches).
+        second = _worker(fake_stripe, settings.FIELD_ENCRYPTION_KEY)
+        app.send_task(
+            "payouts.tasks.payout_batch_execute", kwargs={"batch_id": batch.pk}, queue=QUEUE
+        )
+        _wait(
+            lambda: PayoutBatch.objects.get(pk=batch.pk).status == "executed",
+            what="the rerun to execute the batch",
+        )
+    finally:
+        _stop(first)
+        if second is not None:
+            _stop(second)
+        broker.delete(QUEUE, "unacked", "unacked_index", "unacked_mutex")
+
+    transfers = transfers_at_stripe(fake_stripe)
+    per_destination = {}
+    for t in transfers:
+        per_destination[t["destination"]] = per_destination.get(t["destination"], 0) + 1
+    assert sorted(per_destination.values()) == [1, 1, 1, 1]  # every member paid exactly once
+    assert sum(t["amount"] for t in transfers) == stripe_payout_legs(coop) == sum(owed.values())
+    assert PayoutItem.objects.filter(batch=batch, status="paid").count() == 4
+    book = AccountBook(coop.pk)
+    assert all(account_balance(book.get("payable", user.pk)) == 0 for user in members)
+    # Each item's transfer went out under its own deterministic key, never a second one.
+    posts = [
+        r for r in fake_stripe.requests if r["path"] == "/v1/transfers" and r["method"] == "POST"
+    ]
+    assert {r["idempotency_key"] for r in posts} == set(
+        PayoutItem.objects.filter(batch=batch).values_list("idempotency_key", flat=True)
+    )
