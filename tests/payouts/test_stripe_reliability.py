@@ -23,6 +23,7 @@ from payouts.models import PayoutBatch, PayoutItem, StripeTransfer
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook
 from tests.factories import MembershipFactory, UserFactory
+from tests.factories.money import approved_timesheet
 from tests.payouts.stripe_support import (
     approved_batch,
     connect,
@@ -157,3 +158,116 @@ def test_a_worker_killed_between_transfer_and_commit_pays_every_member_once(worl
     assert {r["idempotency_key"] for r in posts} == set(
         PayoutItem.objects.filter(batch=batch).values_list("idempotency_key", flat=True)
     )
+
+
+def _deliver_all(deliveries: list[dict], secret: str, fake, *, threads: int = 4) -> list[int]:
+    """Deliver from several real threads at once (each with its own database connection)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+    from django.test import Client
+
+    from tests.payouts.stripe_support import deliver
+
+    def one(event):
+        try:
+            return deliver(Client(), fake, event, secret=secret).status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        return list(pool.map(one, deliveries))
+
+
+def _replay_scenario(world, fake) -> dict:
+    """Invoices paid (one after a failed attempt), and accounts switched on and off."""
+    from tests.payouts.stripe_support import checkout_for, issued_invoice
+
+    first = issued_invoice(world)
+    paid = checkout_for(world, first)
+    fake.pay(paid.payment_intent_id, method="ideal")
+    second_sheet = approved_timesheet(world, days_ago=4)
+    from payouts.services.settlement import settlement_run
+
+    settlement_run(timesheet_ids=[second_sheet.pk])
+    second = issued_invoice(world)
+    retried = checkout_for(world, second)
+    fake.fail_payment(retried.payment_intent_id)
+    fake.pay(retried.payment_intent_id, method="card")
+    from payouts.models import StripeConnectAccount
+    from payouts.services.stripe_connect import connect_onboarding_link
+
+    for user in (world.member_a, world.board_a):
+        connect_onboarding_link(
+            actor=user, cooperative=world.coop_a, return_url="http://t/r", refresh_url="http://t/f"
+        )
+    one, two = StripeConnectAccount.objects.order_by("pk")
+    fake.update_account(one.account_id, payouts_enabled=True, details_submitted=True)
+    fake.update_account(two.account_id, payouts_enabled=True)
+    fake.update_account(one.account_id, payouts_enabled=False)
+    fake.update_account(two.account_id, payouts_enabled=False)
+    fake.update_account(two.account_id, payouts_enabled=True)
+    return {"invoices": [first, second], "accounts": {one.pk: False, two.pk: True}}
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_event_delivered_one_to_five_times_shuffled_and_concurrently_has_one_effect(
+    settled, fake_stripe, seed
+):
+    import random
+
+    from payouts.models import (
+        Entry,
+        Invoice,
+        Payment,
+        StripeConnectAccount,
+        StripeEvent,
+        Transaction,
+    )
+    from tests.conftest import row_counts
+    from tests.payouts.stripe_support import WEBHOOK_SECRET
+
+    stripe_on(settled.coop_a)
+    expected = _replay_scenario(settled, fake_stripe)
+    events = list(fake_stripe.events)
+    rng = random.Random(seed)
+    deliveries = [event for event in events for _ in range(rng.randint(1, 5))]
+    rng.shuffle(deliveries)
+    statuses = _deliver_all(deliveries, WEBHOOK_SECRET, fake_stripe)
+    assert set(statuses) == {200}, statuses
+
+    assert StripeEvent.objects.count() == len(events)
+    assert set(StripeEvent.objects.values_list("status", flat=True)) <= {"processed", "ignored"}
+    for invoice in expected["invoices"]:
+        invoice = Invoice.objects.get(pk=invoice.pk)
+        assert invoice.status == "paid" and invoice.paid_cents == invoice.total_cents
+        assert Payment.objects.filter(invoice=invoice).count() == 1
+    assert sorted(Payment.objects.values_list("method", flat=True)) == ["card", "ideal"]
+    book = AccountBook(settled.coop_a.pk)
+    assert account_balance(book.get("stripe")) == sum(i.total_cents for i in expected["invoices"])
+    for pk, enabled in expected["accounts"].items():
+        assert StripeConnectAccount.objects.get(pk=pk).payouts_enabled is enabled
+    # Everything once more, in order: nothing changes.
+    counts = row_counts(StripeEvent, Payment, Transaction, Entry)
+    assert set(_deliver_all(events, WEBHOOK_SECRET, fake_stripe, threads=1)) == {200}
+    assert row_counts(StripeEvent, Payment, Transaction, Entry) == counts
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_event_delivered_by_eight_threads_at_once_is_handled_once(settled, fake_stripe):
+    from payouts.models import Entry, Payment, StripeEvent, Transaction
+    from tests.payouts.stripe_support import WEBHOOK_SECRET, checkout_for, issued_invoice
+
+    stripe_on(settled.coop_a)
+    invoice = issued_invoice(settled)
+    event = fake_stripe.pay(checkout_for(settled, invoice).payment_intent_id)
+    before = {m.__name__: m.objects.count() for m in (Transaction, Entry)}
+    assert set(_deliver_all([event] * 8, WEBHOOK_SECRET, fake_stripe, threads=8)) == {200}
+    assert StripeEvent.objects.filter(event_id=event["id"]).count() == 1
+    assert Payment.objects.count() == 1
+    # One payment transaction and one release per covered line, nothing twice.
+    assert Transaction.objects.count() - before["Transaction"] == 1 + invoice.lines.count()
