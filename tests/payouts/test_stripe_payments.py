@@ -187,3 +187,55 @@ def test_an_unknown_event_type_is_stored_and_ignored(billed):
     event = fake._emit("customer.created", {"id": "cus_1", "object": "customer"})
     assert deliver(Client(), fake, event).status_code == 200
     assert StripeEvent.objects.get(event_id=event["id"]).status == "ignored"
+
+
+def test_a_payment_in_another_currency_is_refused_and_books_nothing(billed):
+    fake = billed.fake
+    checkout = checkout_for(billed, billed.invoice)
+    fake.objects[checkout.payment_intent_id]["currency"] = "usd"
+    event = fake.pay(checkout.payment_intent_id)
+    before = row_counts(Payment, Transaction, Entry)
+    response = deliver(Client(), fake, event)
+    assert response.status_code == 200  # a business refusal: Stripe need not retry
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert stored.status == "failed" and "wrong_currency" in stored.error
+    assert row_counts(Payment, Transaction, Entry) == before
+
+
+def test_an_online_payment_after_a_bank_transfer_is_kept_for_the_treasury(billed):
+    fake, invoice = billed.fake, billed.invoice
+    checkout = checkout_for(billed, invoice)
+    api_as(billed.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {"invoice": invoice.display_number, "amount": f"{invoice.total_cents / 100:.2f}", "currency": "EUR",
+         "received_on": "2026-11-20"},
+    )  # fmt: skip
+    event = fake.pay(checkout.payment_intent_id)
+    before = row_counts(Payment, Transaction, Entry)
+    assert deliver(Client(), fake, event).status_code == 200
+    stored = StripeEvent.objects.get(event_id=event["id"])
+    assert stored.status == "failed" and "overpayment" in stored.error
+    assert row_counts(Payment, Transaction, Entry) == before
+    events = api_as(billed.treasurer_a).get("/api/v1/cooperatives/alpha/stripe/events/").data
+    assert events[0]["status"] == "failed" and "overpayment" in events[0]["error"]
+
+
+def test_a_single_cooperative_install_takes_webhooks_with_the_environment_secret(
+    db, settings, fake_stripe
+):
+    from tests.factories import CooperativeFactory
+
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = (
+        "sk_test_env_only_12345",
+        "whsec_env_only",
+    )
+    CooperativeFactory(slug="enige")
+    event = fake_stripe._emit("customer.created", {"id": "cus_1", "object": "customer"})
+    body, header = fake_stripe.signed(event, "whsec_env_only")
+    ok = Client().post(
+        "/stripe/webhook/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
+    assert ok.status_code == 200 and StripeEvent.objects.filter(event_id=event["id"]).exists()
+    CooperativeFactory(slug="tweede")
+    assert Client().post("/stripe/webhook/", data=body, content_type="application/json",
+                         HTTP_STRIPE_SIGNATURE=header).status_code == 404  # fmt: skip
