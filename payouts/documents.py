@@ -1,4 +1,4 @@
-"""Printable documents as PDF (reportlab): the invoice."""
+"""Printable documents as PDF (reportlab): the invoice, the credit note, the income statement."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .models import Invoice
+from .models import CreditNote, Invoice
 
 
 def euros(cents: int) -> str:
@@ -88,6 +88,73 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             f"Graag het totaal van {euros(invoice.total_cents)} vóór {invoice.due_on:%d-%m-%Y} overmaken"
             + (f" op {supplier['iban']}" if supplier.get("iban") else "")
             + f" onder vermelding van factuurnummer {invoice.display_number}.",
+            styles["Normal"],
+        ),
+    ]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def credit_note_pdf(note: CreditNote) -> bytes:
+    """A Dutch credit note: names the invoice it corrects; amounts shown negative."""
+    styles = getSampleStyleSheet()
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        title=f"Creditnota {note.display_number}",
+    )
+    supplier, customer, invoice = note.supplier, note.customer, note.invoice
+    story = [
+        Paragraph(supplier["name"], styles["Title"]),
+        Paragraph(
+            f"{supplier['address']}<br/>{supplier['postcode_city']}<br/>KvK {supplier['kvk']}"
+            + (f" · btw-id {supplier['vat_id']}" if supplier.get("vat_id") else ""),
+            styles["Normal"],
+        ),
+        Spacer(1, 8 * mm),
+        Paragraph(f"Creditnota {note.display_number}", styles["Heading2"]),
+        Paragraph(
+            f"Datum {note.issued_on:%d-%m-%Y}<br/>"
+            f"Creditering van factuur {invoice.display_number} van {invoice.issued_on:%d-%m-%Y}<br/>"
+            f"Reden: {note.reason}",
+            styles["Normal"],
+        ),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            f"Aan: {customer['name']}<br/>{customer['address']}<br/>{customer['postcode_city']}<br/>KvK {customer['kvk']}"
+            + (f" · btw-nummer {customer['vat_number']}" if customer.get("vat_number") else ""),
+            styles["Normal"],
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    rows = [["Omschrijving", "Bedrag", "Btw"]]
+    for line in note.lines.all():
+        rows.append([line.description[:70], euros(-line.amount_cents), euros(-line.vat_cents)])
+    rate = (
+        f"{note.vat_rate:.0f}"
+        if note.vat_rate == note.vat_rate.to_integral()
+        else f"{note.vat_rate}"
+    )
+    rows += [
+        ["Subtotaal", euros(-note.subtotal_cents), ""],
+        [f"Btw {rate}%", euros(-note.vat_cents), ""],
+        ["Totaal", euros(-note.total_cents), ""],
+    ]
+    table = Table(rows, colWidths=[110 * mm, 30 * mm, 28 * mm])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.black),
+        ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+    ]))  # fmt: skip
+    story += [
+        table,
+        Spacer(1, 8 * mm),
+        Paragraph(
+            f"Dit bedrag van {euros(note.total_cents)} wordt verrekend met factuur {invoice.display_number}; "
+            "wat u daarvan al betaalde, betalen wij u terug.",
             styles["Normal"],
         ),
     ]

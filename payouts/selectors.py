@@ -59,3 +59,32 @@ def entries_of_split(split: Split) -> QuerySet[Entry]:
     return Entry.objects.filter(transaction__reference=f"split:{split.pk}").select_related(
         "account", "transaction"
     )
+
+
+def payments_of(cooperative_id: int) -> QuerySet:
+    """Payments received, newest first, each with ``refundable`` cents (one query)."""
+    from django.db.models import F, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from .models import Dispute, Payment, Refund
+
+    def total(qs):
+        return Coalesce(
+            Subquery(
+                qs.filter(payment=OuterRef("pk"))
+                .values("payment")
+                .annotate(s=Sum("amount_cents"))
+                .values("s")
+            ),
+            Value(0),
+        )
+
+    return (
+        Payment.objects.filter(cooperative_id=cooperative_id)
+        .select_related("invoice")
+        .annotate(
+            refundable=F("amount_cents")
+            - total(Refund.objects.all())
+            - total(Dispute.objects.filter(withdrawn=True, returned=False))
+        )
+    )

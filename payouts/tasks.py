@@ -11,7 +11,24 @@ from .services.settlement import settlement_run
 
 @shared_task(name="payouts.tasks.settle_timesheet", ignore_result=True, acks_late=True)
 def settle_timesheet(timesheet_id: int) -> int:
-    return settlement_run(timesheet_ids=[timesheet_id])
+    settled = settlement_run(timesheet_ids=[timesheet_id])
+    if settled:
+        _warn_about_caps(timesheet_ids=[timesheet_id])
+    return settled
+
+
+def _warn_about_caps(*, timesheet_ids: list[int] | None = None) -> int:
+    """After settling: members who reached 80% / 100% of their yearly cap hear it once."""
+    from jobs.models import Timesheet
+
+    from .services.earnings_caps import earnings_cap_warnings_send
+
+    user_ids = None
+    if timesheet_ids is not None:
+        user_ids = list(
+            Timesheet.objects.filter(pk__in=timesheet_ids).values_list("claim__user_id", flat=True)
+        )
+    return earnings_cap_warnings_send(user_ids=user_ids)
 
 
 @shared_task(name="payouts.tasks.settlement_run", ignore_result=True, acks_late=True)
@@ -19,7 +36,14 @@ def settlement_run_task() -> int:
     total = 0
     while settled := settlement_run():
         total += settled
+    if total:
+        _warn_about_caps()
     return total
+
+
+@shared_task(name="payouts.tasks.earnings_cap_warnings", ignore_result=True)
+def earnings_cap_warnings() -> int:
+    return _warn_about_caps()
 
 
 outbox_register("timesheet.approved", "payouts.tasks.settle_timesheet")
@@ -51,6 +75,9 @@ def weekly_payout_batches() -> int:
     return drafted
 
 
+register_schedule(
+    "earnings-cap-warnings", "payouts.tasks.earnings_cap_warnings", crontab(hour=7, minute=30)
+)
 register_schedule("invoice-reminders", "payouts.tasks.invoice_reminders", crontab(hour=8, minute=0))
 register_schedule(
     "weekly-payout-batches",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),
     path("work/earnings/statement.pdf", views.income_statement, name="income-statement"),
     path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
+    path("c/<slug:slug>/earnings-caps/", views.earnings_caps, name="earnings-caps"),
     path(
         "c/<slug:slug>/treasury/batches/<int:batch_id>/<str:action>/",
         views.batch_action,
@@ -23,4 +24,14 @@ urlpatterns = [
     path("invoices/<int:invoice_id>/", stripe_views.client_invoice, name="client-invoice"),
     path("stripe/webhook/", stripe_views.stripe_webhook, name="stripe-webhook-single"),
     path("stripe/webhook/<slug:slug>/", stripe_views.stripe_webhook, name="stripe-webhook"),
+    path(
+        "c/<slug:slug>/treasury/credit-notes/<int:note_id>/",
+        views.credit_note_document,
+        name="credit-note",
+    ),
+    path(
+        "c/<slug:slug>/treasury/payout-items/<int:item_id>/returned/",
+        views.payout_item_returned,
+        name="payout-item-returned",
+    ),
 ]

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,11 +16,14 @@ from members.models import Cooperative
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
-from .documents import invoice_pdf
-from .models import Invoice, PayoutBatch
+from .documents import credit_note_pdf, invoice_pdf
+from .models import CreditNote, Invoice, Payment, PayoutBatch, PayoutItem
+from .selectors import payments_of
+from .services.credit_notes import credit_note_issue
 from .services.earnings import member_earnings, split_explain
 from .services.invoices import invoice_issue, payment_record
 from .services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
+from .services.reversals import payment_refund, payout_item_return
 
 
 @login_required
@@ -74,6 +79,14 @@ def _treasury_or_403(request, slug: str):
     return cooperative, None
 
 
+class RefundForm(forms.Form):
+    payment = forms.ModelChoiceField(label=gettext_lazy("Payment"), queryset=Payment.objects.none())
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount (€)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=250)
+
+
 @login_required
 def treasury(request, slug: str):
     cooperative, denied = _treasury_or_403(request, slug)
@@ -82,6 +95,12 @@ def treasury(request, slug: str):
     issue_form = InvoiceIssueForm(request.POST if request.POST.get("action") == "issue" else None)
     issue_form.fields["client"].queryset = Client.objects.filter(links__cooperative=cooperative)
     payment_form = PaymentForm(request.POST if request.POST.get("action") == "payment" else None)
+    refund_form = RefundForm(request.POST if request.POST.get("action") == "refund" else None)
+    payments = payments_of(cooperative.pk)
+    refund_form.fields["payment"].queryset = payments
+    refund_form.fields["payment"].label_from_instance = lambda p: (
+        f"{p.invoice.display_number if p.invoice else '–'} · {p.received_on:%d-%m-%Y} · € {p.amount_cents / 100:.2f}"
+    )
     if request.method == "POST":
         try:
             if request.POST.get("action") == "issue" and issue_form.is_valid():
@@ -100,13 +119,22 @@ def treasury(request, slug: str):
                 )  # fmt: skip
                 messages.success(request, _("Payment recorded."))
                 return redirect("treasury", slug=slug)
+            if request.POST.get("action") == "refund" and refund_form.is_valid():
+                data = refund_form.cleaned_data
+                payment_refund(
+                    actor=request.user, payment=data["payment"], reason=data["reason"],
+                    amount_cents=int(data["amount"] * 100),
+                )  # fmt: skip
+                messages.success(request, _("Refund recorded."))
+                return redirect("treasury", slug=slug)
             if request.POST.get("action") == "batch":
                 payout_batch_create(actor=request.user, cooperative=cooperative)
                 messages.success(request, _("Payout batch drafted; two people must approve it."))
                 return redirect("treasury", slug=slug)
         except ApplicationError as exc:
-            target = issue_form if request.POST.get("action") == "issue" else payment_form
-            if request.POST.get("action") in ("issue", "payment"):
+            forms_by_action = {"issue": issue_form, "payment": payment_form, "refund": refund_form}
+            target = forms_by_action.get(request.POST.get("action"))
+            if target is not None:
                 add_application_error(target, exc)
             else:
                 messages.error(request, exc.message)
@@ -115,6 +143,9 @@ def treasury(request, slug: str):
         "payouts/treasury.html",
         {
             "cooperative": cooperative,
+            "credit_notes": CreditNote.objects.filter(cooperative=cooperative).select_related(
+                "invoice"
+            )[:50],
             "invoices": Invoice.objects.filter(cooperative=cooperative).select_related("client")[
                 :50
             ],
@@ -123,7 +154,10 @@ def treasury(request, slug: str):
             )[:20],
             "issue_form": issue_form,
             "payment_form": payment_form,
+            "refund_form": refund_form,
+            "payments": payments[:20],
             "can_act": has_role(request.user, cooperative, "treasurer"),
+            "can_return": has_role(request.user, cooperative, "treasurer", "board"),
         },
     )
 
@@ -149,6 +183,35 @@ def batch_action(request, slug: str, batch_id: int, action: str):
 
 
 @login_required
+@require_POST
+def payout_item_returned(request, slug: str, item_id: int):
+    cooperative, denied = _treasury_or_403(request, slug)
+    if denied:
+        return denied
+    item = get_object_or_404(PayoutItem, pk=item_id, batch__cooperative=cooperative)
+    try:
+        payout_item_return(actor=request.user, item=item, reason=request.POST.get("reason", ""))
+        messages.success(
+            request, _("The payout is owed to the member again; the next batch pays it.")
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("treasury", slug=slug)
+
+
+class CreditNoteForm(forms.Form):
+    lines = forms.MultipleChoiceField(
+        label=gettext_lazy("Lines to take off the bill"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("The work is reversed: the member is not paid for it."),
+    )  # fmt: skip
+    amount = forms.DecimalField(
+        label=gettext_lazy("Or an amount (€, without VAT)"), max_digits=12, decimal_places=2, required=False,
+        help_text=gettext_lazy("A discount the cooperative carries; the members keep their pay."),
+    )  # fmt: skip
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=250)
+
+
+@login_required
 def invoice_document(request, slug: str, invoice_id: int):
     cooperative, denied = _treasury_or_403(request, slug)
     if denied:
@@ -160,8 +223,77 @@ def invoice_document(request, slug: str, invoice_id: int):
         response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
         return response
+    lines = list(invoice.lines.select_related("credit_line__credit_note"))
+    can_credit = has_role(request.user, cooperative, "treasurer")
+    form = CreditNoteForm(request.POST if request.method == "POST" else None)
+    form.fields["lines"].choices = [
+        (
+            str(line.pk),
+            f"{line.work_date:%d-%m-%Y} · {line.description} · € {line.amount_cents / 100:.2f}",
+        )
+        for line in lines
+        if not hasattr(line, "credit_line")
+    ]
+    if request.method == "POST":
+        if not can_credit:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                note = credit_note_issue(
+                    actor=request.user, invoice=invoice, reason=data["reason"],
+                    line_ids=[int(pk) for pk in data["lines"]], amount=data["amount"],
+                )  # fmt: skip
+                messages.success(
+                    request, _("Credit note %(n)s issued.") % {"n": note.display_number}
+                )
+                return redirect("credit-note", slug=slug, note_id=note.pk)
+            except ApplicationError as exc:
+                add_application_error(form, exc)
     return render(
-        request, "payouts/invoice.html", {"invoice": invoice, "lines": invoice.lines.all()}
+        request,
+        "payouts/invoice.html",
+        {
+            "invoice": invoice, "lines": lines, "credit_form": form, "can_credit": can_credit,
+            "credit_notes": invoice.credit_notes.all(),
+        },
+    )  # fmt: skip
+
+
+@login_required
+def credit_note_document(request, slug: str, note_id: int):
+    cooperative, denied = _treasury_or_403(request, slug)
+    if denied:
+        return denied
+    note = get_object_or_404(
+        CreditNote.objects.select_related("invoice"), pk=note_id, cooperative=cooperative
+    )
+    if request.GET.get("format") == "pdf":
+        from django.http import HttpResponse
+
+        response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="creditnota-{note.display_number}.pdf"'
+        return response
+    return render(request, "payouts/credit_note.html", {"note": note, "lines": note.lines.all()})
+
+
+@login_required
+def earnings_caps(request, slug: str):
+    from .services.earnings_caps import earnings_caps_overview
+
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "board", "treasurer"):
+        return render(request, "403.html", status=403)
+    rows = earnings_caps_overview(actor=request.user, cooperative=cooperative)
+    return render(
+        request,
+        "payouts/earnings_caps.html",
+        {
+            "cooperative": cooperative,
+            "rows": rows,
+            "passing": sum(r["would_pass"] for r in rows),
+            "amounts": has_role(request.user, cooperative, "treasurer"),
+        },
     )
 
 

@@ -14,20 +14,59 @@ from members.models import Cooperative
 from werkstation.api.base import get_object_or_error
 
 from ..documents import invoice_pdf
-from ..models import Invoice
+from ..models import Invoice, InvoiceLine, Payment
+from ..selectors import payments_of
 from ..services.invoices import invoice_issue, payment_record
+from ..services.reversals import refundable_cents
+
+
+class InvoiceLineOutput(serializers.ModelSerializer):
+    credited = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InvoiceLine
+        fields = [
+            "id",
+            "work_date",
+            "description",
+            "minutes",
+            "amount_cents",
+            "vat_cents",
+            "credited",
+        ]
+
+    def get_credited(self, line) -> bool:
+        return hasattr(line, "credit_line")
 
 
 class InvoiceOutput(serializers.ModelSerializer):
     number = serializers.CharField(source="display_number")
     client = serializers.CharField(source="client.name")
+    lines = InvoiceLineOutput(many=True, read_only=True)
 
     class Meta:
         model = Invoice
         fields = [
             "id", "number", "client", "issued_on", "due_on", "period_start", "period_end", "currency",
-            "subtotal_cents", "vat_cents", "total_cents", "paid_cents", "status",
+            "subtotal_cents", "vat_cents", "total_cents", "paid_cents", "credited_cents", "open_cents", "status",
+            "lines",
         ]  # fmt: skip
+
+
+class PaymentOutput(serializers.ModelSerializer):
+    invoice = serializers.CharField(source="invoice.display_number", default=None)
+    refundable_cents = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id", "invoice", "amount_cents", "currency", "method", "received_on", "reference",
+            "refundable_cents",
+        ]  # fmt: skip
+
+    def get_refundable_cents(self, payment) -> int:
+        annotated = getattr(payment, "refundable", None)
+        return refundable_cents(payment) if annotated is None else annotated
 
 
 class InvoiceIssueInput(serializers.Serializer):
@@ -60,7 +99,10 @@ class InvoiceListApi(APIView):
         cooperative = _treasury(request, slug)
         return Response(
             InvoiceOutput(
-                Invoice.objects.filter(cooperative=cooperative).select_related("client"), many=True
+                Invoice.objects.filter(cooperative=cooperative)
+                .select_related("client")
+                .prefetch_related("lines__credit_line"),
+                many=True,
             ).data
         )
 
@@ -99,6 +141,15 @@ class InvoicePdfApi(APIView):
 
 
 class PaymentApi(APIView):
+    @extend_schema(
+        responses=PaymentOutput(many=True),
+        summary="Payments received, with what can still be refunded (treasury)",
+    )
+    def get(self, request, slug: str):
+        cooperative = _treasury(request, slug)
+        payments = payments_of(cooperative.pk)
+        return Response(PaymentOutput(payments[:200], many=True).data)
+
     @extend_schema(
         request=PaymentInput,
         responses={201: InvoiceOutput},

@@ -23,7 +23,10 @@ class PayoutItemOutput(serializers.ModelSerializer):
 
     class Meta:
         model = PayoutItem
-        fields = ["id", "member", "amount_cents", "method", "status", "hold_reason", "paid_at"]
+        fields = [
+            "id", "member", "amount_cents", "method", "status", "hold_reason", "paid_at",
+            "returned_at", "return_reason",
+        ]  # fmt: skip
 
 
 class PayoutBatchOutput(serializers.ModelSerializer):

@@ -83,3 +83,43 @@ urlpatterns += [
         name="api-invoice-payment-link",
     ),
 ]
+
+from . import reversal_views as rv  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/payments/<int:payment_id>/refunds/",
+        rv.PaymentRefundApi.as_view(),
+        name="api-payment-refunds",
+    ),
+    path(
+        "cooperatives/<slug:slug>/payout-items/<int:item_id>/return/",
+        rv.PayoutItemReturnApi.as_view(),
+        name="api-payout-item-return",
+    ),
+]
+
+from . import credit_note_views as cv  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/credit-notes/",
+        cv.CreditNoteListApi.as_view(),
+        name="api-credit-notes",
+    ),
+    path(
+        "cooperatives/<slug:slug>/credit-notes/<int:note_id>/pdf/",
+        cv.CreditNotePdfApi.as_view(),
+        name="api-credit-note-pdf",
+    ),
+]
+
+from . import cap_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/earnings-caps/",
+        cap_views.EarningsCapsApi.as_view(),
+        name="api-earnings-caps",
+    ),
+]

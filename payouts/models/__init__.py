@@ -1,6 +1,14 @@
 from .invoices import Invoice, InvoiceLine, InvoiceSequence, Payment
 from .ledger import Account, Entry, Transaction
 from .payouts import PayoutApproval, PayoutBatch, PayoutItem
+from .reversals import (
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteSequence,
+    Dispute,
+    EarningsCapWarning,
+    Refund,
+)
 from .rules import RuleSet, Split
 from .stripe import (
     StripeCheckout,
@@ -12,6 +20,11 @@ from .stripe import (
 
 __all__ = [
     "Account",
+    "CreditNote",
+    "CreditNoteLine",
+    "CreditNoteSequence",
+    "Dispute",
+    "EarningsCapWarning",
     "Entry",
     "Invoice",
     "InvoiceLine",
@@ -20,6 +33,7 @@ __all__ = [
     "PayoutApproval",
     "PayoutBatch",
     "PayoutItem",
+    "Refund",
     "RuleSet",
     "Split",
     "StripeCheckout",

@@ -42,6 +42,7 @@ class Invoice(models.Model):
     vat_cents = models.BigIntegerField()
     total_cents = models.BigIntegerField()
     paid_cents = models.BigIntegerField(default=0)
+    credited_cents = models.BigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ISSUED)
     # The legal details as they were on the day of issue (a Dutch invoice must keep them).
     supplier = models.JSONField()
@@ -71,7 +72,8 @@ class Invoice(models.Model):
 
     @property
     def open_cents(self) -> int:
-        return self.total_cents - self.paid_cents
+        """What the client still owes; below zero when they paid more than was left after credits."""
+        return self.total_cents - self.credited_cents - self.paid_cents
 
 
 class InvoiceLine(models.Model):
@@ -86,6 +88,9 @@ class InvoiceLine(models.Model):
     amount_cents = models.BigIntegerField()
     vat_cents = models.BigIntegerField()
     released = models.BooleanField(default=False, help_text="the member's share became payable")
+    # How often a refund or dispute took the share back to earned (numbers the later
+    # release and re-hold transactions, whose ledger references are unique).
+    holds = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["work_date", "id"]

@@ -31,6 +31,7 @@ class Account(models.Model):
         VAT = "vat", _("VAT payable")
         FUND = "fund", _("fund")
         FEES = "fees", _("fees")
+        CREDITS = "credits", _("credit notes (the cooperative's cost)")
 
     cooperative = models.ForeignKey(
         "members.Cooperative", on_delete=models.PROTECT, related_name="accounts"

@@ -61,6 +61,7 @@ class PayoutItem(models.Model):
         PAID = "paid", _("paid")
         HELD = "held", _("held")
         FAILED = "failed", _("failed")
+        RETURNED = "returned", _("returned")
 
     batch = models.ForeignKey(PayoutBatch, on_delete=models.PROTECT, related_name="items")
     member = models.ForeignKey(
@@ -75,6 +76,9 @@ class PayoutItem(models.Model):
     iban = models.CharField(max_length=34, blank=True)
     account_holder = models.CharField(max_length=120, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.CharField(max_length=250, blank=True)
+    return_external_id = models.CharField(max_length=120, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["batch", "id"]

@@ -35,6 +35,23 @@ def _current_split(timesheet: Timesheet) -> Split | None:
     )
 
 
+def _reverse(original: Split, timesheet: Timesheet, cooperative) -> Split:
+    """A reversal split (negated amounts) and the negated ledger legs of ``original``."""
+    reversal = Split.objects.create(
+        timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
+        kind=Split.Kind.REVERSAL, reverses=original, work_date=original.work_date, minutes=original.minutes,
+        gross_cents=-original.gross_cents, vat_cents=-original.vat_cents, member_cents=-original.member_cents,
+        pots={slug: -cents for slug, cents in original.pots.items()},
+        month_gross_before_cents=original.month_gross_before_cents,
+    )  # fmt: skip
+    original_legs = Entry.objects.filter(
+        transaction__reference=f"split:{original.pk}"
+    ).select_related("account")
+    post(cooperative.pk, kind="reversal", reference=f"split:{reversal.pk}", description=f"Reversal of split {original.pk}",
+         legs=[Leg(e.account, -e.amount_cents) for e in original_legs])  # fmt: skip
+    return reversal
+
+
 @transaction.atomic
 def timesheet_correct(
     *, actor, timesheet_id: int, minutes_worked: int, break_minutes: int, reason: str
@@ -55,28 +72,29 @@ def timesheet_correct(
             _("The break must be shorter than the time worked."), field="break_minutes"
         )
     original = _current_split(timesheet)
-    if original is None:
+    # A credit note that took these hours off an invoice reversed their split already:
+    # the corrected hours then settle anew (and go on the next invoice).
+    credited = (
+        None
+        if original is not None
+        else Split.objects.filter(timesheet=timesheet, invoice_line__credit_line__isnull=False)
+        .order_by("-id")
+        .first()
+    )
+    if original is None and credited is None:
         raise Conflict(_("These hours are not settled yet; change them before approval instead."),
                        code="not_settled", field="timesheet")  # fmt: skip
-    if hasattr(original, "invoice_line"):
+    if original is not None and hasattr(original, "invoice_line"):
         raise Conflict(
             _("These hours are on an invoice: issue a credit note first."),
             code="invoiced",
             field="timesheet",
         )
     book = AccountBook(cooperative.pk)
-    reversal = Split.objects.create(
-        timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
-        kind=Split.Kind.REVERSAL, reverses=original, work_date=original.work_date, minutes=original.minutes,
-        gross_cents=-original.gross_cents, vat_cents=-original.vat_cents, member_cents=-original.member_cents,
-        pots={slug: -cents for slug, cents in original.pots.items()},
-        month_gross_before_cents=original.month_gross_before_cents,
-    )  # fmt: skip
-    original_legs = Entry.objects.filter(
-        transaction__reference=f"split:{original.pk}"
-    ).select_related("account")
-    post(cooperative.pk, kind="reversal", reference=f"split:{reversal.pk}", description=f"Reversal of split {original.pk}",
-         legs=[Leg(e.account, -e.amount_cents) for e in original_legs])  # fmt: skip
+    if original is not None:
+        _reverse(original, timesheet, cooperative)
+    else:
+        original = credited
     minutes = minutes_worked - break_minutes
     gross = gross_cents(int(timesheet.claim.shift.job.client_tariff.amount * 100), minutes)
     engine = rules.parse_rule_set(original.rule_set.spec)

@@ -36,9 +36,15 @@ def split_summary(split: Split) -> dict:
 
 
 def member_earnings(*, user, year: int) -> dict:
+    from django.utils import timezone
+
+    from .earnings_caps import earnings_cap_status
+
     splits = list(splits_of_member(user).filter(work_date__year=year))
+    today = timezone.localdate()
     return {
         "year": year,
+        "cap": earnings_cap_status(user=user, today=today) if year == today.year else None,
         "gross": _euros(sum(s.gross_cents for s in splits)),
         "net": _euros(sum(s.member_cents for s in splits)),
         "to_funds": _euros(sum(sum(s.pots.values()) for s in splits)),

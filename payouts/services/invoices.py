@@ -70,8 +70,11 @@ def invoice_issue(
             raise ValidationFailed(
                 _("Only approved work can be invoiced."), code="unapproved_work", field="timesheets"
             )
+    # What counts for a timesheet: its settlement, or the correction that replaced it
+    # (a reversed split is never billed).
     splits = Split.objects.filter(
-        cooperative=cooperative, kind=Split.Kind.SETTLEMENT, invoice_line__isnull=True,
+        cooperative=cooperative, kind__in=[Split.Kind.SETTLEMENT, Split.Kind.CORRECTION],
+        reversed_by__isnull=True, invoice_line__isnull=True,
         timesheet__claim__shift__job__client=client, work_date__gte=period_start, work_date__lte=period_end,
     ).select_related("timesheet__claim__shift__job")  # fmt: skip
     if timesheet_ids:
@@ -199,16 +202,28 @@ def _invoice_by_number(cooperative: Cooperative, invoice_number: str) -> Invoice
     return invoice
 
 
+def coverage_cents(invoice: Invoice, lines: list[InvoiceLine]) -> int:
+    """What pays for the invoice's lines: the payments, plus credit notes for an amount.
+
+    A credit note for an amount is the cooperative's cost (the work stays paid to the
+    members), so it covers lines like a payment does; credited lines are off the bill.
+    """
+    credited_lines = sum(
+        line.amount_cents + line.vat_cents for line in lines if hasattr(line, "credit_line")
+    )
+    return invoice.paid_cents + invoice.credited_cents - credited_lines
+
+
 def _release_covered(invoice: Invoice, book: AccountBook) -> int:
     """Move the member shares of the lines the payments cover from earned to payable.
 
     Lines are covered oldest first; a line is released only when the payments cover it
     whole. All postings of one payment go to the ledger in one bulk write.
     """
-    lines = list(invoice.lines.select_related("split").order_by("work_date", "id"))
-    covered = invoice.paid_cents - sum(
-        line.amount_cents + line.vat_cents for line in lines if line.released
-    )
+    lines = list(invoice.lines.select_related("split", "credit_line").order_by("work_date", "id"))
+    budget = coverage_cents(invoice, lines)
+    lines = [line for line in lines if not hasattr(line, "credit_line")]
+    covered = budget - sum(line.amount_cents + line.vat_cents for line in lines if line.released)
     postings, releasing = [], []
     for line in lines:
         if line.released:
@@ -219,7 +234,8 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
         covered -= line_total
         split = line.split
         postings.append((
-            "release", f"release:{line.pk}", f"Invoice {invoice.display_number} paid: member share payable",
+            "release", f"release:{line.pk}" + (f":{line.holds}" if line.holds else ""),
+            f"Invoice {invoice.display_number} paid: member share payable",
             [Leg(book.get(K.EARNED, split.member_id), split.member_cents),
              Leg(book.get(K.PAYABLE, split.member_id), -split.member_cents)],
         ))  # fmt: skip

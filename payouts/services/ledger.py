@@ -25,6 +25,7 @@ class AccountBook:
     NAMES = {
         K.BANK: "Bank", K.STRIPE: "Stripe balance", K.RECEIVABLE: "Receivable {key}", K.EARNED: "Earned by member {key}",
         K.PAYABLE: "Payable to member {key}", K.PAYROLL: "Payroll provider", K.VAT: "VAT payable", K.FUND: "Fund {key}", K.FEES: "Fees",
+        K.CREDITS: "Credit notes",
     }  # fmt: skip
 
     def __init__(self, cooperative_id: int) -> None:

@@ -93,6 +93,11 @@ def _kwargs_for(name, world):
         "api-stripe-events": {"slug": "alpha"},
         "api-stripe-connect": {"slug": "alpha"},
         "api-invoice-payment-link": {"invoice_id": world.open_invoice.pk},
+        "api-payment-refunds": {"slug": "alpha", "payment_id": world.payment.pk},
+        "api-payout-item-return": {"slug": "alpha", "item_id": world.paid_item.pk},
+        "api-credit-notes": {"slug": "alpha"},
+        "api-earnings-caps": {"slug": "alpha"},
+        "api-credit-note-pdf": {"slug": "alpha", "note_id": world.credit_note.pk},
     }.get(name, {})
 
 
@@ -192,6 +197,13 @@ def _payload(name, method, world, role_user):
         ("api-timesheet-dispute", "post"): {"reason": "te veel"},
         ("api-timesheet-resolve", "post"): {"approve": True, "reason": "besproken"},
         ("api-stripe-settings", "patch"): {"connect_enabled": True},
+        ("api-payment-refunds", "post"): {"amount": "1.00", "reason": "korting"},
+        ("api-payout-item-return", "post"): {"reason": "IBAN onbekend"},
+        ("api-credit-notes", "post"): {
+            "invoice": world.open_invoice.pk,
+            "amount": "1.00",
+            "reason": "korting",
+        },
     }.get((name, method), {})
 
 
@@ -242,6 +254,13 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-payout-batch-execute", "post"): _set(),  # nobody: it awaits a second approval
     ("api-payout-batch-sepa", "get"): _set("board_a", "treasurer_a"),
     ("api-payout-batch-payroll", "get"): _set("board_a", "treasurer_a"),
+    ("api-payments", "get"): _set("board_a", "treasurer_a"),
+    ("api-payment-refunds", "post"): _set("treasurer_a"),
+    ("api-payout-item-return", "post"): _set("board_a", "treasurer_a"),
+    ("api-credit-notes", "get"): _set("board_a", "treasurer_a"),
+    ("api-credit-notes", "post"): _set("treasurer_a"),
+    ("api-credit-note-pdf", "get"): _set("board_a", "treasurer_a"),
+    ("api-earnings-caps", "get"): _set("board_a", "treasurer_a"),
     ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,
@@ -465,7 +484,7 @@ def _add_work(world):
     from payouts.services.invoices import payment_record
     from payouts.services.payouts import payout_batch_create
 
-    payment_record(
+    world.payment = payment_record(
         actor=None,
         cooperative=world.coop_a,
         invoice_number=world.invoice.display_number,
@@ -536,9 +555,34 @@ def _add_work(world):
         timesheet_ids=[billed.pk],
     )
 
+    _add_paid_payout(world)
+    from decimal import Decimal as D
+
+    from payouts.services.credit_notes import credit_note_issue
+
+    world.credit_note = credit_note_issue(
+        actor=world.treasurer_a, invoice=world.invoice, amount=D("1.00"), reason="korting"
+    )
     world.sheet_disputed = Timesheet.objects.create(
         claim=claim(past[2], "confirmed"), minutes_worked=150, status="disputed", dispute_reason="?"
     )
+
+
+def _add_paid_payout(world):
+    """An executed batch with one small paid item, for the returned-payout endpoint."""
+    from payouts.models import PayoutBatch, PayoutItem
+    from payouts.services.ledger import AccountBook, Leg, post
+
+    batch = PayoutBatch.objects.create(
+        cooperative=world.coop_a, status="executed", execution_date=timezone.localdate()
+    )
+    world.paid_item = PayoutItem.objects.create(
+        batch=batch, member=world.board_a, amount_cents=100, method="sepa", status="paid",
+        idempotency_key=f"payout-test-{batch.pk}", iban="NL20INGB0001234567", paid_at=timezone.now(),
+    )  # fmt: skip
+    book = AccountBook(world.coop_a.pk)
+    post(world.coop_a.pk, kind="payout", reference=f"payout-item:{world.paid_item.pk}", description="test",
+         legs=[Leg(book.get("payable", world.board_a.pk), 100), Leg(book.get("bank"), -100)])  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ROLES)

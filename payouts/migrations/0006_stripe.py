@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0003_governance'),
-        ('payouts', '0004_payout_batches'),
+        ('payouts', '0005_reversals_credit_notes_caps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,219 @@
+"""Credit notes against issued invoices (Dutch: *creditnota*).
+
+A credit note has its own gapless number series per cooperative (``C2026-00001``; a
+locked sequence row, like invoices), names the invoice it corrects, keeps the legal
+details of both parties as they were on the day of issue, and carries VAT at the
+invoice's rate. It lowers what the client owes (``Invoice.credited_cents``). Two kinds:
+
+* **Lines**: work taken off the bill (it should not have been invoiced). Each line's
+  split is reversed (a reversal split pointing at it, as a correction does) and its
+  ledger legs are negated: receivable down, VAT back, each pot back, and the member's
+  share back from *earned* — or from *payable* when the client's payment had released
+  it. A line whose share was already paid out to the member cannot be credited this way
+  (credit an amount instead: the member keeps what they were paid).
+* **An amount** (a goodwill discount): the member shares stay as they are; the
+  cooperative carries the discount (``credits`` account). It counts towards covering
+  the invoice's lines like a payment (``invoices.coverage_cents``).
+
+Crediting a paid invoice leaves the client in credit; the treasurer then refunds the
+payment (``reversals.payment_refund``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.access import require_role
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, ValidationFailed
+
+from ..models import (
+    Account,
+    CreditNote,
+    CreditNoteLine,
+    CreditNoteSequence,
+    Entry,
+    Invoice,
+    InvoiceLine,
+    Split,
+)
+from .invoices import _amount_cents, _customer, _supplier
+from .ledger import AccountBook, Leg, post, post_many
+from .reversals import invoice_status
+
+K = Account.Kind
+
+
+def _vat(cents: int, rate: Decimal) -> int:
+    return int((Decimal(cents) * rate / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def _member_payable(cooperative_id: int, member_id: int) -> int:
+    total = Entry.objects.filter(
+        account__cooperative_id=cooperative_id, account__kind=K.PAYABLE, account__key=str(member_id)
+    ).aggregate(s=Sum("amount_cents"))["s"]  # fmt: skip
+    return -(total or 0)
+
+
+@transaction.atomic
+def credit_note_issue(
+    *,
+    actor,
+    invoice: Invoice,
+    reason: str,
+    line_ids: list[int] | None = None,
+    amount=None,
+    issued_on: date | None = None,
+) -> CreditNote:
+    """Credit some lines of an invoice, or an amount (in euros, without VAT)."""
+    require_role(actor, invoice.cooperative_id, "treasurer")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            _("Say why the invoice is credited."), code="required", field="reason"
+        )
+    if bool(line_ids) == (amount is not None and amount != ""):
+        raise ValidationFailed(
+            _("Credit either some lines of the invoice or an amount."),
+            code="lines_or_amount",
+            field="lines",
+        )
+    invoice = (
+        Invoice.objects.select_for_update()
+        .select_related("cooperative", "client")
+        .get(pk=invoice.pk)
+    )
+    if invoice.status == Invoice.Status.CREDITED:
+        raise Conflict(
+            _("This invoice was credited in full already."), code="credited", field="invoice"
+        )
+    creditable = invoice.total_cents - invoice.credited_cents
+    book = AccountBook(invoice.cooperative_id)
+    lines: list[InvoiceLine] = []
+    if line_ids:
+        wanted = set(line_ids)
+        lines = list(
+            invoice.lines.select_for_update(of=("self",))
+            .select_related("split", "credit_line")
+            .filter(pk__in=wanted)
+            .order_by("work_date", "id")
+        )
+        if len(lines) != len(wanted):
+            raise ValidationFailed(
+                _("Some of these lines are not on this invoice."),
+                code="unknown_line",
+                field="lines",
+            )
+        if any(hasattr(line, "credit_line") for line in lines):
+            raise ValidationFailed(
+                _("Some of these lines were credited already."),
+                code="already_credited",
+                field="lines",
+            )
+        needed: dict[int, int] = {}
+        for line in lines:
+            if not line.released:
+                continue
+            member_id = line.split.member_id
+            needed[member_id] = needed.get(member_id, 0) + line.split.member_cents
+            if _member_payable(invoice.cooperative_id, member_id) < needed[member_id]:
+                raise ValidationFailed(
+                    _("The member was paid for the line of %(day)s already; credit an amount instead.")
+                    % {"day": f"{line.work_date:%d-%m-%Y}"},
+                    code="paid_out", field="lines",
+                )  # fmt: skip
+        subtotal = sum(line.amount_cents for line in lines)
+        vat = sum(line.vat_cents for line in lines)
+    else:
+        subtotal = _amount_cents(amount)
+        vat = _vat(subtotal, invoice.vat_rate)
+    if subtotal + vat > creditable:
+        raise ValidationFailed(
+            _("At most %(max)s of this invoice can still be credited.") % {"max": f"€ {creditable / 100:.2f}"},
+            code="above_creditable", field="amount",
+        )  # fmt: skip
+    sequence, _created = CreditNoteSequence.objects.select_for_update().get_or_create(
+        cooperative_id=invoice.cooperative_id
+    )
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    cooperative = invoice.cooperative
+    note = CreditNote.objects.create(
+        cooperative=cooperative, invoice=invoice, number=sequence.last_number,
+        issued_on=issued_on or timezone.localdate(), reason=reason[:250], currency=invoice.currency,
+        vat_rate=invoice.vat_rate, subtotal_cents=subtotal, vat_cents=vat, total_cents=subtotal + vat,
+        supplier=_supplier(cooperative), customer=_customer(invoice.client), issued_by=actor,
+    )  # fmt: skip
+    if lines:
+        CreditNoteLine.objects.bulk_create(
+            [
+                CreditNoteLine(credit_note=note, invoice_line=line, description=line.description,
+                               amount_cents=line.amount_cents, vat_cents=line.vat_cents)
+                for line in lines
+            ]
+        )  # fmt: skip
+        _reverse_lines(note, lines, book)
+    else:
+        CreditNoteLine.objects.create(
+            credit_note=note, description=reason[:250], amount_cents=subtotal, vat_cents=vat
+        )
+        post(
+            invoice.cooperative_id, kind="credit_note", reference=f"credit-note:{note.pk}",
+            description=f"Credit note {note.display_number} on invoice {invoice.display_number}",
+            legs=[Leg(book.get(K.RECEIVABLE, invoice.client_id), -(subtotal + vat)),
+                  Leg(book.get(K.VAT), vat), Leg(book.get(K.CREDITS), subtotal)],
+        )  # fmt: skip
+    invoice.credited_cents += note.total_cents
+    invoice.status = invoice_status(invoice)
+    invoice.save(update_fields=["credited_cents", "status"])
+    if not lines:
+        from .invoices import _release_covered
+
+        _release_covered(invoice, book)  # a discount may complete what the payments cover
+    audit_record(
+        actor=actor, action="credit_note.issued", target=note, cooperative_id=invoice.cooperative_id,
+        data={"number": note.display_number, "invoice": invoice.display_number, "total_cents": note.total_cents,
+              "lines": [line.pk for line in lines], "reason": reason},
+    )  # fmt: skip
+    return note
+
+
+def _reverse_lines(note: CreditNote, lines: list[InvoiceLine], book: AccountBook) -> None:
+    """Reverse each credited line's split: negated amounts and negated ledger legs."""
+    originals = [line.split for line in lines]
+    reversals = Split.objects.bulk_create(
+        [
+            Split(
+                timesheet_id=s.timesheet_id, cooperative_id=s.cooperative_id, member_id=s.member_id,
+                rule_set_id=s.rule_set_id, kind=Split.Kind.REVERSAL, reverses=s, work_date=s.work_date,
+                minutes=s.minutes, gross_cents=-s.gross_cents, vat_cents=-s.vat_cents,
+                member_cents=-s.member_cents, pots={slug: -c for slug, c in s.pots.items()},
+                month_gross_before_cents=s.month_gross_before_cents,
+            )
+            for s in originals
+        ]
+    )  # fmt: skip
+    legs_of: dict[str, list[Entry]] = {}
+    for entry in Entry.objects.filter(
+        transaction__reference__in=[f"split:{s.pk}" for s in originals]
+    ).select_related("account", "transaction"):
+        legs_of.setdefault(entry.transaction.reference, []).append(entry)
+    postings = []
+    for line, original, reversal in zip(lines, originals, reversals, strict=True):
+        legs = []
+        for entry in legs_of.get(f"split:{original.pk}", []):
+            account = entry.account
+            if account.kind == K.EARNED and line.released:
+                account = book.get(K.PAYABLE, original.member_id)  # the share had become payable
+            legs.append(Leg(account, -entry.amount_cents))
+        postings.append((
+            "credit_note", f"split:{reversal.pk}",
+            f"Credit note {note.display_number}: line of {line.work_date:%d-%m-%Y} reversed", legs,
+        ))  # fmt: skip
+    post_many(note.cooperative_id, postings)
