@@ -394,6 +394,8 @@ HANDLERS: dict[str, Handler] = {
     "charge.dispute.created": Handler(_dispute, _fetch_payment_intent),
     "charge.dispute.updated": Handler(_dispute, _fetch_payment_intent),
     "charge.dispute.closed": Handler(_dispute, _fetch_payment_intent),
+    "charge.dispute.funds_withdrawn": Handler(_dispute, _fetch_payment_intent),
+    "charge.dispute.funds_reinstated": Handler(_dispute, _fetch_payment_intent),
     "transfer.reversed": Handler(_transfer_reversed),
     "account.updated": Handler(_account_updated, _fetch_account),
 }
