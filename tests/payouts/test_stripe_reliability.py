@@ -19,7 +19,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from payouts.models import PayoutBatch, PayoutItem, StripeTransfer
+from payouts.models import Dispute, PayoutBatch, PayoutItem, Refund, StripeTransfer
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook
 from tests.factories import MembershipFactory, UserFactory
@@ -180,22 +180,25 @@ def _deliver_all(deliveries: list[dict], secret: str, fake, *, threads: int = 4)
 
 
 def _replay_scenario(world, fake) -> dict:
-    """Invoices paid (one after a failed attempt), and accounts switched on and off."""
+    """Every kind of event: payments (one after a failed attempt), a refund, a dispute won,
+    accounts switched on and off, and a payout transfer that Stripe reversed."""
+    from payouts.models import StripeConnectAccount
+    from payouts.services.payouts import payout_batch_execute
+    from payouts.services.settlement import settlement_run
+    from payouts.services.stripe_connect import connect_onboarding_link
     from tests.payouts.stripe_support import checkout_for, issued_invoice
 
     first = issued_invoice(world)
     paid = checkout_for(world, first)
     fake.pay(paid.payment_intent_id, method="ideal")
-    second_sheet = approved_timesheet(world, days_ago=4)
-    from payouts.services.settlement import settlement_run
-
-    settlement_run(timesheet_ids=[second_sheet.pk])
+    fake.refund(fake.objects[paid.payment_intent_id]["latest_charge"], 1000)
+    settlement_run(timesheet_ids=[approved_timesheet(world, days_ago=4).pk])
     second = issued_invoice(world)
     retried = checkout_for(world, second)
     fake.fail_payment(retried.payment_intent_id)
     fake.pay(retried.payment_intent_id, method="card")
-    from payouts.models import StripeConnectAccount
-    from payouts.services.stripe_connect import connect_onboarding_link
+    dispute = fake.dispute(fake.objects[retried.payment_intent_id]["latest_charge"])
+    fake.close_dispute(dispute["data"]["object"]["id"], won=True)
 
     for user in (world.member_a, world.board_a):
         connect_onboarding_link(
@@ -207,7 +210,23 @@ def _replay_scenario(world, fake) -> dict:
     fake.update_account(one.account_id, payouts_enabled=False)
     fake.update_account(two.account_id, payouts_enabled=False)
     fake.update_account(two.account_id, payouts_enabled=True)
-    return {"invoices": [first, second], "accounts": {one.pk: False, two.pk: True}}
+
+    # A member paid by transfer (set up through its own webhooks), then the transfer reversed.
+    payee = MembershipFactory(
+        cooperative=world.coop_a, user=UserFactory(email="payee@example.org")
+    ).user
+    owe(world.coop_a, payee, 4321)
+    connect(world, fake, payee)
+    fake.top_up(4321)
+    batch = payout_batch_execute(actor=world.board_a, batch=approved_batch(world))
+    item = batch.items.get(member=payee)
+    fake.reverse_transfer(item.provider_id)
+    return {
+        "invoices": {first.pk: first.total_cents - 1000, second.pk: second.total_cents},
+        "accounts": {one.pk: False, two.pk: True},
+        "returned": item.pk,
+        "payee": payee,
+    }
 
 
 @pytest.mark.postgres
@@ -241,15 +260,20 @@ def test_every_event_delivered_one_to_five_times_shuffled_and_concurrently_has_o
 
     assert StripeEvent.objects.count() == len(events)
     assert set(StripeEvent.objects.values_list("status", flat=True)) <= {"processed", "ignored"}
-    for invoice in expected["invoices"]:
-        invoice = Invoice.objects.get(pk=invoice.pk)
-        assert invoice.status == "paid" and invoice.paid_cents == invoice.total_cents
-        assert Payment.objects.filter(invoice=invoice).count() == 1
+    for pk, paid_cents in expected["invoices"].items():
+        assert Invoice.objects.get(pk=pk).paid_cents == paid_cents
+        assert Payment.objects.filter(invoice_id=pk).count() == 1
     assert sorted(Payment.objects.values_list("method", flat=True)) == ["card", "ideal"]
+    assert Refund.objects.count() == 1 and Dispute.objects.get().status == "won"
     book = AccountBook(settled.coop_a.pk)
-    assert account_balance(book.get("stripe")) == sum(i.total_cents for i in expected["invoices"])
+    # Payments less the refund; the dispute won back; the transfer out and back again.
+    assert account_balance(book.get("stripe")) == sum(expected["invoices"].values())
+    # Stripe's balance and the ledger agree (the test's own top-up is no booking).
+    assert account_balance(book.get("stripe")) == fake_stripe.available_cents - 4321
     for pk, enabled in expected["accounts"].items():
         assert StripeConnectAccount.objects.get(pk=pk).payouts_enabled is enabled
+    assert PayoutItem.objects.get(pk=expected["returned"]).status == "returned"
+    assert account_balance(book.get("payable", expected["payee"].pk)) == -4321
     # Everything once more, in order: nothing changes.
     counts = row_counts(StripeEvent, Payment, Transaction, Entry)
     assert set(_deliver_all(events, WEBHOOK_SECRET, fake_stripe, threads=1)) == {200}
