@@ -57,7 +57,10 @@ def invoice_payment_link(
             code="not_your_invoice",
         )
     invoice = Invoice.objects.select_related("cooperative", "client").get(pk=invoice.pk)
-    if invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID):
+    if (
+        invoice.status not in (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID)
+        or invoice.open_cents <= 0
+    ):
         raise Conflict(
             _("This invoice is %(status)s; there is nothing to pay.")
             % {"status": invoice.get_status_display()},

@@ -285,17 +285,21 @@ def _fetch_refunds(client, event: StripeEvent, obj: dict) -> dict:
     return fetched
 
 
-def _payment_for(event: StripeEvent, obj: dict, context: dict) -> Payment:
-    payment = _payment_ensure(event, obj.get("payment_intent") or "", context)
-    if payment is None:
-        raise NotReady(f"no recorded payment for {obj.get('payment_intent')}")
-    return payment
+def _payment_for(event: StripeEvent, obj: dict, context: dict) -> Payment | None:
+    """The payment a refund or dispute is about, recorded first if its event is still due.
+
+    None when it is not a payment of one of our invoices (say, a charge made by hand in
+    the Stripe dashboard): there is nothing of ours to correct.
+    """
+    return _payment_ensure(event, obj.get("payment_intent") or "", context)
 
 
 def _charge_refunded(event: StripeEvent, obj: dict, context: dict) -> str:
     from . import reversals
 
     payment = _payment_for(event, obj, context)
+    if payment is None:
+        return "ignored: not a payment of one of our invoices"
     done = 0
     for refund in context.get("refunds", []):
         if refund.get("status") not in ("succeeded", "pending"):
@@ -315,6 +319,8 @@ def _dispute(event: StripeEvent, obj: dict, context: dict) -> str:
     from . import reversals
 
     payment = _payment_for(event, obj, context)
+    if payment is None:
+        return "ignored: not a payment of one of our invoices"
     status = DISPUTE_STATUS.get(obj.get("status", ""), "open")
     reversals.dispute_record(
         payment=payment, amount_cents=int(obj["amount"]), external_id=obj["id"], status=status,

@@ -188,3 +188,18 @@ def test_a_reversal_for_an_unbooked_item_answers_503_and_is_applied_on_redeliver
     assert deliver(web, fake, reversal).status_code == 200
     assert PayoutItem.objects.get(pk=item.pk).status == "returned"
     assert len(fake.of_type("transfer")) == 1
+
+
+def test_a_refund_of_a_charge_made_outside_our_invoices_is_ignored(paid):
+    fake, web = paid.fake, Client()
+    fake.objects["pi_by_hand"] = {
+        "id": "pi_by_hand", "object": "payment_intent", "amount": 5000, "amount_received": 0, "currency": "eur",
+        "status": "requires_payment_method", "metadata": {}, "latest_charge": None, "payment_method": None,
+        "payment_method_types": ["card"], "last_payment_error": None, "created": fake.now(), "livemode": False,
+    }  # fmt: skip
+    fake.pay("pi_by_hand")
+    event = fake.refund(fake.objects["pi_by_hand"]["latest_charge"])
+    before = row_counts(Payment, Refund, Transaction, Entry)
+    assert deliver(web, fake, event).status_code == 200
+    assert StripeEvent.objects.get(event_id=event["id"]).status == "ignored"
+    assert row_counts(Payment, Refund, Transaction, Entry) == before
