@@ -238,7 +238,8 @@ def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -
     try:
         made = client.v1.transfers.create(
             params={
-                "amount": transfer.amount_cents, "currency": "eur", "destination": transfer.destination,
+                "amount": transfer.amount_cents, "currency": item.batch.cooperative.currency.lower(),
+                "destination": transfer.destination,
                 "transfer_group": transfer.idempotency_key,
                 "description": f"Werkstation payout batch {item.batch_id}",
                 "metadata": {"payout_item": str(item.pk), "payout_batch": str(item.batch_id),

@@ -248,3 +248,39 @@ def test_a_new_batch_does_not_take_up_what_an_undecided_one_still_pays(coop):
 
     with pytest.raises(ValidationFailed):
         payout_batch_create(actor=coop.treasurer_a, cooperative=coop_a)
+
+
+def test_beat_finishes_a_batch_whose_transfer_was_left_undecided(coop):
+    from payouts.tasks import stripe_payouts_resume
+
+    fake, coop_a = coop.fake, coop.coop_a
+    member = _member(coop, 1)
+    owe(coop_a, member, 5000)
+    connect(coop, fake, member)
+    fake.top_up(50000)
+    fake.fault("POST", "/v1/transfers", "error")
+    batch = payout_batch_execute(actor=coop.board_a, batch=approved_batch(coop))
+    assert batch.status == "approved"
+    assert stripe_payouts_resume.delay().get() == 1
+    batch.refresh_from_db()
+    assert batch.status == "executed" and batch.items.get().status == "paid"
+    assert len(transfers_at_stripe(fake)) == 1
+    assert stripe_payouts_resume.delay().get() == 0
+
+
+def test_the_stripe_event_list_and_the_client_invoice_list_take_fixed_queries(
+    coop, django_assert_max_num_queries
+):
+    fake = coop.fake
+    for n in range(5):
+        deliver(
+            Client(), fake, fake._emit("customer.created", {"id": f"cus_{n}", "object": "customer"})
+        )
+    api = api_as(coop.treasurer_a)
+    with django_assert_max_num_queries(8):
+        listed = api.get("/api/v1/cooperatives/alpha/stripe/events/")
+    assert listed.status_code == 200 and len(listed.data) == 5
+    web = Client()
+    web.force_login(coop.client_user)
+    with django_assert_max_num_queries(12):
+        assert web.get("/invoices/").status_code == 200
