@@ -86,6 +86,10 @@ class FakeStripe:
         self.requests: list[dict] = []
         self.faults: list[Fault] = []
         self.on_effect = None
+        # Where the hosted pages deliver events, like a webhook endpoint set up at Stripe.
+        self.webhook_target: tuple[str, str] | None = None
+        self.deliveries: list[tuple[str, int]] = []
+        self.links: dict[str, dict] = {}
         self._idempotency: dict[str, tuple[str, int, str]] = {}
         self._in_flight: set[str] = set()
         self._clock = itertools.count(int(time.time()))
@@ -225,6 +229,27 @@ class FakeStripe:
             account.update(fields)
             return self._emit("account.updated", account, account=account_id)
 
+    def send_webhook(self, event: dict) -> int | None:
+        """POST the signed event to ``webhook_target``, as Stripe does; returns the status."""
+        if not self.webhook_target:
+            return None
+        import urllib.error
+        import urllib.request
+
+        url, secret = self.webhook_target
+        body, header = self.signed(event, secret)
+        request = urllib.request.Request(
+            url, data=body.encode(), method="POST",
+            headers={"Content-Type": "application/json", "Stripe-Signature": header},
+        )  # fmt: skip
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        self.deliveries.append((event["id"], status))
+        return status
+
     def signed(self, event: dict, secret: str) -> tuple[str, str]:
         """The body and ``Stripe-Signature`` header Stripe would send for ``event``."""
         body = json.dumps(event)
@@ -285,6 +310,8 @@ class FakeStripe:
         params = decode_params(
             parse_qsl(raw if method == "POST" else parts.query, keep_blank_values=True)
         )
+        if path.startswith(("/pay/", "/connect/onboarding/")):
+            return self._hosted_page(handler, method, path, raw)
         api_key = (handler.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         key = handler.headers.get("Idempotency-Key") if method == "POST" else None
         with self.lock:
@@ -342,6 +369,48 @@ class FakeStripe:
         if fault and fault.kind == "timeout":
             time.sleep(fault.delay)
         return self._send(handler, status, body)
+
+    def _hosted_page(self, handler, method: str, path: str, raw: str) -> None:
+        """The pages Stripe hosts: Checkout (pay with iDEAL or card) and Express onboarding."""
+        parts = path.strip("/").split("/")
+        if parts[0] == "pay":
+            session = self.objects.get(parts[1])
+            if not session or session["object"] != "checkout.session":
+                return self._send_html(handler, 404, "<h1>No such session</h1>")
+            if method == "POST":
+                chosen = dict(parse_qsl(raw)).get("method", "card")
+                event = self.pay(session["payment_intent"], method=chosen)
+                self.send_webhook(event)
+                return self._redirect(handler, session["success_url"])
+            amount = f"{session['amount_total'] / 100:.2f}"
+            return self._send_html(handler, 200, (
+                f"<h1>Fake Stripe Checkout</h1><p id='amount'>EUR {amount}</p><form method='post'>"
+                "<button name='method' value='ideal' id='pay-ideal'>iDEAL</button>"
+                "<button name='method' value='card' id='pay-card'>Card</button></form>"))  # fmt: skip
+        account_id, link = parts[2], self.links.get(parts[3] if len(parts) > 3 else "")
+        if link is None or link.get("account") != account_id:
+            return self._send_html(handler, 404, "<h1>This link expired</h1>")
+        if method == "POST":
+            event = self.update_account(account_id, payouts_enabled=True, details_submitted=True)
+            self.send_webhook(event)
+            return self._redirect(handler, link["return_url"])
+        return self._send_html(handler, 200, (
+            "<h1>Fake Stripe Express onboarding</h1><form method='post'>"
+            "<button id='finish-onboarding'>Submit</button></form>"))  # fmt: skip
+
+    def _send_html(self, handler, status: int, html: str) -> None:
+        data = f"<!doctype html><html><body>{html}</body></html>".encode()
+        handler.send_response(status)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    def _redirect(self, handler, location: str) -> None:
+        handler.send_response(303)
+        handler.send_header("Location", location)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
 
     def _send(self, handler, status: int, body: dict, replayed: bool = False) -> None:
         data = json.dumps(body).encode()
@@ -457,9 +526,11 @@ class FakeStripe:
             return self._error(
                 400, f"No such account: '{account}'", code="resource_missing", param="account"
             )
+        link = secrets.token_hex(4)
+        self.links[link] = dict(params)
         return 200, {
             "object": "account_link", "created": self.now(), "expires_at": int(time.time()) + 300,
-            "url": f"{self.url}/connect/onboarding/{account}/{secrets.token_hex(4)}",
+            "url": f"{self.url}/connect/onboarding/{account}/{link}",
         }  # fmt: skip
 
     def _get_balance(self, params: dict) -> tuple[int, dict]:
