@@ -204,10 +204,13 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
     intent = context.get("payment_intent")
     if not intent or intent.get("status") != "succeeded":
         return None
+    invoice_id = _our_id((intent.get("metadata") or {}).get("invoice_id"))
     invoice = (
         Invoice.objects.select_for_update()
-        .filter(pk=(intent.get("metadata") or {}).get("invoice_id"), cooperative=event.cooperative)
+        .filter(pk=invoice_id, cooperative=event.cooperative)
         .first()
+        if invoice_id
+        else None
     )
     if invoice is None:
         return None
@@ -231,6 +234,14 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
     return payment
 
 
+def _our_id(value) -> int | None:
+    """An id we put in Stripe metadata ourselves; anything else is not ours."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _local_date(epoch: int) -> date:
     return timezone.localdate(datetime.fromtimestamp(epoch, tz=UTC))
 
@@ -249,12 +260,13 @@ def _payment_failed(event: StripeEvent, obj: dict, context: dict) -> str:
         "processing",
     ):
         return "ignored: the payment succeeded after all"
+    invoice_id = _our_id((obj.get("metadata") or {}).get("invoice_id"))
     invoice = (
-        Invoice.objects.filter(
-            pk=(obj.get("metadata") or {}).get("invoice_id"), cooperative=event.cooperative
-        )
+        Invoice.objects.filter(pk=invoice_id, cooperative=event.cooperative)
         .select_related("client")
         .first()
+        if invoice_id
+        else None
     )
     if invoice is None:
         return "ignored: not one of our invoices"
@@ -337,7 +349,7 @@ def _transfer_reversed(event: StripeEvent, obj: dict, context: dict) -> str:
 
     transfer = StripeTransfer.objects.filter(transfer_id=obj["id"]).select_related("item").first()
     if transfer is None:
-        item_id = (obj.get("metadata") or {}).get("payout_item")
+        item_id = _our_id((obj.get("metadata") or {}).get("payout_item"))
         item = PayoutItem.objects.filter(
             pk=item_id, batch__cooperative=event.cooperative
         ).first() if item_id else None  # fmt: skip
