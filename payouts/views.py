@@ -17,7 +17,7 @@ from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
 from .documents import credit_note_pdf, invoice_pdf
-from .models import CreditNote, Invoice, Payment, PayoutBatch, PayoutItem
+from .models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
 from .selectors import payments_of
 from .services.credit_notes import credit_note_issue
 from .services.earnings import member_earnings, split_explain
@@ -155,6 +155,12 @@ def treasury(request, slug: str):
             "issue_form": issue_form,
             "payment_form": payment_form,
             "refund_form": refund_form,
+            "refunds": Refund.objects.filter(cooperative=cooperative).select_related(
+                "payment__invoice"
+            )[:20],
+            "disputes": Dispute.objects.filter(cooperative=cooperative).select_related(
+                "payment__invoice"
+            )[:20],
             "payments": payments[:20],
             "can_act": has_role(request.user, cooperative, "treasurer"),
             "can_return": has_role(request.user, cooperative, "treasurer", "board"),

@@ -84,6 +84,14 @@ class PaymentInput(serializers.Serializer):
     reference = serializers.CharField(required=False, allow_blank=True, max_length=140)
 
 
+def _with_lines(invoice_id: int) -> Invoice:
+    return (
+        Invoice.objects.select_related("client")
+        .prefetch_related("lines__credit_line")
+        .get(pk=invoice_id)
+    )
+
+
 def _treasury(request, slug: str) -> Cooperative:
     cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
     require_role(request.user, cooperative, "treasurer", "board", "auditor")
@@ -125,7 +133,7 @@ class InvoiceListApi(APIView):
             actor=request.user, cooperative=cooperative, client=client, period_start=values["period_start"],
             period_end=values["period_end"], timesheet_ids=values.get("timesheets"),
         )  # fmt: skip
-        return Response(InvoiceOutput(invoice).data, status=status.HTTP_201_CREATED)
+        return Response(InvoiceOutput(_with_lines(invoice.pk)).data, status=status.HTTP_201_CREATED)
 
 
 class InvoicePdfApi(APIView):
@@ -164,7 +172,9 @@ class PaymentApi(APIView):
             actor=request.user, cooperative=cooperative, invoice_number=values["invoice"], amount=values["amount"],
             currency=values["currency"], received_on=values["received_on"], reference=values.get("reference", ""),
         )  # fmt: skip
-        return Response(InvoiceOutput(payment.invoice).data, status=status.HTTP_201_CREATED)
+        return Response(
+            InvoiceOutput(_with_lines(payment.invoice_id)).data, status=status.HTTP_201_CREATED
+        )
 
 
 class BankStatementApi(APIView):

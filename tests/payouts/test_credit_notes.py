@@ -243,3 +243,33 @@ def test_hours_corrected_before_invoicing_are_invoiced_as_corrected(settled):
     )
     invoice = _issue(settled).data
     assert invoice["subtotal_cents"] == 2 * GROSS + 3200 and len(invoice["lines"]) == 3
+
+
+def test_lists_take_a_fixed_number_of_queries(invoiced):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api = api_as(invoiced.treasurer_a)
+
+    def counts():
+        result = []
+        for url in (
+            URL,
+            "/api/v1/cooperatives/alpha/invoices/",
+            "/api/v1/cooperatives/alpha/payments/",
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                assert api.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    lines = invoiced.invoice["lines"]
+    api.post(URL, {"invoice": invoiced.invoice["id"], "lines": [lines[0]["id"]], "reason": "x"})
+    _pay(invoiced, invoiced.invoice["number"], LINE)
+    one = counts()
+    for line in lines[1:]:
+        api.post(URL, {"invoice": invoiced.invoice["id"], "lines": [line["id"]], "reason": "x"})
+    second = _issue(invoiced, period_start="2000-01-01")  # nothing left: refused
+    assert second.status_code == 400
+    assert counts() == one
+    assert len(api.get(URL).data) == 3

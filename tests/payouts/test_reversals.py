@@ -271,9 +271,17 @@ def test_treasury_page_records_a_refund_and_a_returned_payout(
         },
     )
     assert done.status_code == 302 and Refund.objects.get().amount_cents == LINE
+    dispute_record(
+        payment=paid.payment,
+        amount_cents=100,
+        external_id="dp_page",
+        status="open",
+        reason="fraudulent",
+    )
     item = _execute_batch(paid).items.get()
     with django_assert_max_num_queries(30):
         page = client.get("/c/alpha/treasury/")
+    assert "dienst vervallen" in page.content.decode() and "fraudulent" in page.content.decode()
     assert f"/c/alpha/treasury/payout-items/{item.pk}/returned/" in page.content.decode()
     response = client.post(
         f"/c/alpha/treasury/payout-items/{item.pk}/returned/", {"reason": "rekening opgeheven"}
