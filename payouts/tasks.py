@@ -84,3 +84,22 @@ register_schedule(
     "payouts.tasks.weekly_payout_batches",
     crontab(day_of_week="mon", hour=6, minute=0),
 )
+
+
+@shared_task(name="payouts.tasks.payout_batch_execute", ignore_result=True, acks_late=True)
+def payout_batch_execute_task(batch_id: int) -> str:
+    """Execute an approved batch (on demand). Safe to run twice or after a crash."""
+    from .models import PayoutBatch
+    from .services.payouts import payout_batch_execute
+
+    return payout_batch_execute(actor=None, batch=PayoutBatch.objects.get(pk=batch_id)).status
+
+
+@shared_task(name="payouts.tasks.stripe_payouts_resume", ignore_result=True, acks_late=True)
+def stripe_payouts_resume() -> int:
+    from .services.stripe_connect import payout_batches_resume
+
+    return payout_batches_resume()
+
+
+register_schedule("stripe-payouts-resume", "payouts.tasks.stripe_payouts_resume", 600.0)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import stripe_views, views
 
 urlpatterns = [
     path("work/earnings/", views.earnings, name="earnings"),
@@ -16,6 +16,14 @@ urlpatterns = [
     path(
         "c/<slug:slug>/treasury/invoices/<int:invoice_id>/", views.invoice_document, name="invoice"
     ),
+    path(
+        "c/<slug:slug>/treasury/stripe/", stripe_views.stripe_settings_page, name="stripe-settings"
+    ),
+    path("c/<slug:slug>/payouts/stripe/", stripe_views.stripe_connect_page, name="stripe-connect"),
+    path("invoices/", stripe_views.client_invoices, name="client-invoices"),
+    path("invoices/<int:invoice_id>/", stripe_views.client_invoice, name="client-invoice"),
+    path("stripe/webhook/", stripe_views.stripe_webhook, name="stripe-webhook-single"),
+    path("stripe/webhook/<slug:slug>/", stripe_views.stripe_webhook, name="stripe-webhook"),
     path(
         "c/<slug:slug>/treasury/credit-notes/<int:note_id>/",
         views.credit_note_document,

@@ -179,7 +179,14 @@ def batch_action(request, slug: str, batch_id: int, action: str):
         if action == "approve":
             payout_batch_approve(actor=request.user, batch=batch)
         elif action == "execute":
-            payout_batch_execute(actor=request.user, batch=batch)
+            batch = payout_batch_execute(actor=request.user, batch=batch)
+            if batch.status == PayoutBatch.Status.APPROVED:
+                messages.warning(
+                    request,
+                    _("Stripe has not confirmed every transfer yet; the batch is finished "
+                      "automatically within minutes, or execute it again."),
+                )  # fmt: skip
+                return redirect("treasury", slug=slug)
         else:
             raise Http404
         messages.success(request, _("Saved."))

@@ -158,3 +158,19 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def fake_stripe(settings):
+    """The fake Stripe server on loopback, with the SDK pointed at it and an encryption key."""
+    from cryptography.fernet import Fernet
+
+    from tests.payouts.fake_stripe import FakeStripe
+
+    fake = FakeStripe().start()
+    settings.STRIPE_API_BASE = fake.url
+    settings.STRIPE_TIMEOUT = 2.0
+    settings.STRIPE_MAX_NETWORK_RETRIES = 2
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    yield fake
+    fake.stop()

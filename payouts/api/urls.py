@@ -64,6 +64,31 @@ urlpatterns += [
     ),
 ]
 
+from . import stripe_views as sv  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/stripe/",
+        sv.StripeSettingsApi.as_view(),
+        name="api-stripe-settings",
+    ),
+    path(
+        "cooperatives/<slug:slug>/stripe/events/",
+        sv.StripeEventListApi.as_view(),
+        name="api-stripe-events",
+    ),
+    path(
+        "cooperatives/<slug:slug>/stripe/connect/",
+        sv.StripeConnectApi.as_view(),
+        name="api-stripe-connect",
+    ),
+    path(
+        "invoices/<int:invoice_id>/payment-link/",
+        sv.InvoicePaymentLinkApi.as_view(),
+        name="api-invoice-payment-link",
+    ),
+]
+
 from . import reversal_views as rv  # noqa: E402
 
 urlpatterns += [

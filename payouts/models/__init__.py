@@ -10,6 +10,13 @@ from .reversals import (
     Refund,
 )
 from .rules import RuleSet, Split
+from .stripe import (
+    StripeCheckout,
+    StripeConnectAccount,
+    StripeEvent,
+    StripeSettings,
+    StripeTransfer,
+)
 
 __all__ = [
     "Account",
@@ -29,5 +36,10 @@ __all__ = [
     "Refund",
     "RuleSet",
     "Split",
+    "StripeCheckout",
+    "StripeConnectAccount",
+    "StripeEvent",
+    "StripeSettings",
+    "StripeTransfer",
     "Transaction",
 ]

@@ -81,12 +81,17 @@ def payout_batch_create(
         p.user_id: p for p in Profile.objects.filter(user_id__in=to_pay).select_related("user")
     }
     hold_until = timezone.now() - timedelta(days=IBAN_HOLD_DAYS)
+    from .stripe_connect import members_paid_by_connect
+
+    by_connect = members_paid_by_connect(cooperative, to_pay)
     items = []
     for member_id, amount in sorted(to_pay.items()):
         profile = profiles.get(member_id)
         method = (
             PayoutItem.Method.PAYROLL
             if engagements.get(member_id) == "employee"
+            else PayoutItem.Method.STRIPE
+            if member_id in by_connect
             else PayoutItem.Method.SEPA
         )
         item = PayoutItem(
@@ -142,12 +147,16 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
     return batch
 
 
-@transaction.atomic
 def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
-    """Book every pending item once and build the SEPA file. Retrying pays nobody twice."""
+    """Pay every pending item once. Retrying (or rerunning after a crash) pays nobody twice.
+
+    Stripe Connect items are transferred first, each outside the booking transaction
+    (``stripe_connect.stripe_items_pay``); while any of them is undecided the batch stays
+    approved and the rerun finishes it. Then the rest is booked and the SEPA file built.
+    """
     if actor is not None:
         require_role(actor, batch.cooperative_id, "board", "treasurer")
-    batch = PayoutBatch.objects.select_for_update().select_related("cooperative").get(pk=batch.pk)
+    batch = PayoutBatch.objects.select_related("cooperative").get(pk=batch.pk)
     if batch.status == PayoutBatch.Status.EXECUTED:
         return batch
     if batch.status != PayoutBatch.Status.APPROVED:
@@ -157,10 +166,25 @@ def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
             ),
             code="four_eyes",
         )
+    from .stripe_connect import stripe_items_pay
+
+    if stripe_items_pay(batch=batch):
+        return PayoutBatch.objects.get(pk=batch.pk)
+    return _payout_batch_book(actor=actor, batch=batch)
+
+
+@transaction.atomic
+def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
+    batch = PayoutBatch.objects.select_for_update().select_related("cooperative").get(pk=batch.pk)
+    if batch.status == PayoutBatch.Status.EXECUTED:
+        return batch
     book = AccountBook(batch.cooperative_id)
     balances = _payable_balances(batch.cooperative)
     for item in (
-        batch.items.select_for_update().filter(status=PayoutItem.Status.PENDING).order_by("pk")
+        batch.items.select_for_update()
+        .filter(status=PayoutItem.Status.PENDING)
+        .exclude(method=PayoutItem.Method.STRIPE)
+        .order_by("pk")
     ):
         if item.amount_cents > balances.get(item.member_id, 0):
             item.status, item.hold_reason = (

@@ -89,6 +89,10 @@ def _kwargs_for(name, world):
         "api-payout-batch-execute": {"slug": "alpha", "batch_id": world.batch.pk},
         "api-payout-batch-sepa": {"slug": "alpha", "batch_id": world.batch.pk},
         "api-payout-batch-payroll": {"slug": "alpha", "batch_id": world.batch.pk},
+        "api-stripe-settings": {"slug": "alpha"},
+        "api-stripe-events": {"slug": "alpha"},
+        "api-stripe-connect": {"slug": "alpha"},
+        "api-invoice-payment-link": {"invoice_id": world.open_invoice.pk},
         "api-payment-refunds": {"slug": "alpha", "payment_id": world.payment.pk},
         "api-payout-item-return": {"slug": "alpha", "item_id": world.paid_item.pk},
         "api-credit-notes": {"slug": "alpha"},
@@ -210,6 +214,7 @@ def _payload(name, method, world, role_user):
         ("api-timesheets", "post"): {"claim": world.claim_past.pk, "minutes_worked": 120},
         ("api-timesheet-dispute", "post"): {"reason": "te veel"},
         ("api-timesheet-resolve", "post"): {"approve": True, "reason": "besproken"},
+        ("api-stripe-settings", "patch"): {"connect_enabled": True},
         ("api-payment-refunds", "post"): {"amount": "1.00", "reason": "korting"},
         ("api-payout-item-return", "post"): {"reason": "IBAN onbekend"},
         ("api-credit-notes", "post"): {
@@ -405,6 +410,13 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-contract-report", "get"): _set("board_a", "treasurer_a", "client_user"),
     ("api-target-groups", "get"): _set("board_a"),
     ("api-target-groups", "post"): _set("board_a"),
+    ("api-stripe-settings", "get"): _set("board_a", "treasurer_a"),
+    ("api-stripe-settings", "patch"): _set("board_a", "treasurer_a"),
+    ("api-stripe-settings", "delete"): _set("board_a", "treasurer_a"),
+    ("api-stripe-events", "get"): _set("board_a", "treasurer_a"),
+    ("api-stripe-connect", "get"): A_MEMBERS,
+    ("api-stripe-connect", "post"): A_MEMBERS,
+    ("api-invoice-payment-link", "post"): _set("client_user", "board_a", "treasurer_a"),
 }
 
 
@@ -439,8 +451,11 @@ def test_every_endpoint_has_a_matrix_entry():
 
 
 @pytest.fixture
-def full_world(world):
+def full_world(world, fake_stripe):
     from tests.factories import MembershipFactory, UserFactory
+    from tests.payouts.stripe_support import stripe_on
+
+    stripe_on(world.coop_a)
 
     suspended = MembershipFactory(
         user=UserFactory(email="suspended-a@example.org"),

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from members.access import require_role
+from members.models import Cooperative
+from werkstation.api.base import get_object_or_error, site_url
+
+from ..models import Invoice, StripeEvent
+from ..services.stripe_checkout import can_pay_invoice, invoice_payment_link
+from ..services.stripe_connect import connect_onboarding_link, connect_status
+from ..services.stripe_setup import stripe_settings_clear, stripe_settings_save, stripe_status
+
+
+class StripeSettingsOutput(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["cooperative", "environment", "none"])
+    payments_on = serializers.BooleanField()
+    secret_key_set = serializers.BooleanField()
+    webhook_secret_set = serializers.BooleanField()
+    connect_webhook_secret_set = serializers.BooleanField()
+    connect_enabled = serializers.BooleanField()
+    connect_overflow = serializers.ChoiceField(choices=["wait", "sepa"])
+    webhook_url = serializers.CharField()
+
+
+class StripeSettingsInput(serializers.Serializer):
+    # Write-only: the secrets are never in any answer.
+    secret_key = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=255
+    )
+    webhook_secret = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=255
+    )
+    connect_webhook_secret = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=255
+    )
+    connect_enabled = serializers.BooleanField(required=False)
+    connect_overflow = serializers.ChoiceField(choices=["wait", "sepa"], required=False)
+
+
+def _cooperative(slug: str) -> Cooperative:
+    return get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+
+
+def _settings_answer(request, cooperative: Cooperative) -> dict:
+    return {
+        **stripe_status(cooperative),
+        "webhook_url": request.build_absolute_uri(
+            reverse("stripe-webhook", kwargs={"slug": cooperative.slug})
+        ),
+    }
+
+
+class StripeSettingsApi(APIView):
+    @extend_schema(
+        responses=StripeSettingsOutput,
+        summary="Stripe set-up of the cooperative (treasurer, board); secrets are never shown",
+    )
+    def get(self, request, slug: str):
+        cooperative = _cooperative(slug)
+        require_role(request.user, cooperative, "treasurer", "board")
+        return Response(_settings_answer(request, cooperative))
+
+    @extend_schema(request=StripeSettingsInput, responses=StripeSettingsOutput,
+                   summary="Set Stripe keys (stored encrypted) and Connect (treasurer, board)")  # fmt: skip
+    def patch(self, request, slug: str):
+        cooperative = _cooperative(slug)
+        require_role(request.user, cooperative, "treasurer", "board")
+        data = StripeSettingsInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        stripe_settings_save(actor=request.user, cooperative=cooperative, **data.validated_data)
+        return Response(_settings_answer(request, cooperative))
+
+    @extend_schema(
+        request=None, responses={204: None}, summary="Remove the cooperative's Stripe keys"
+    )
+    def delete(self, request, slug: str):
+        cooperative = _cooperative(slug)
+        stripe_settings_clear(actor=request.user, cooperative=cooperative)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StripeEventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = StripeEvent
+        fields = [
+            "event_id",
+            "type",
+            "created",
+            "status",
+            "attempts",
+            "error",
+            "received_at",
+            "processed_at",
+        ]
+
+
+class StripeEventListApi(APIView):
+    @extend_schema(
+        responses=StripeEventOutput(many=True),
+        summary="Received Stripe events (treasurer, board, auditor)",
+    )
+    def get(self, request, slug: str):
+        cooperative = _cooperative(slug)
+        require_role(request.user, cooperative, "treasurer", "board", "auditor")
+        events = StripeEvent.objects.filter(cooperative=cooperative)[:200]
+        return Response(StripeEventOutput(events, many=True).data)
+
+
+class PaymentLinkOutput(serializers.Serializer):
+    url = serializers.URLField()
+    amount_cents = serializers.IntegerField()
+    expires_at = serializers.DateTimeField()
+
+
+class InvoicePaymentLinkApi(APIView):
+    @extend_schema(request=None, responses={201: PaymentLinkOutput},
+                   summary="A Stripe payment link (iDEAL, card) for the invoice's open amount (its client, treasury)")  # fmt: skip
+    def post(self, request, invoice_id: int):
+        invoice = get_object_or_error(Invoice.objects.all(), field="invoice", pk=invoice_id)
+        if not can_pay_invoice(request.user, invoice):
+            from werkstation.errors import NotFound
+
+            raise NotFound("Not found.", field="invoice")
+        page = f"{site_url(request)}{reverse('client-invoice', kwargs={'invoice_id': invoice.pk})}"
+        checkout = invoice_payment_link(
+            actor=request.user, invoice=invoice, success_url=f"{page}?paid=1", cancel_url=page
+        )
+        return Response(
+            {
+                "url": checkout.url,
+                "amount_cents": checkout.amount_cents,
+                "expires_at": checkout.expires_at,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ConnectStatusOutput(serializers.Serializer):
+    available = serializers.BooleanField()
+    account = serializers.CharField(allow_null=True)
+    details_submitted = serializers.BooleanField()
+    payouts_enabled = serializers.BooleanField()
+
+
+class StripeConnectApi(APIView):
+    @extend_schema(
+        responses=ConnectStatusOutput,
+        summary="My Stripe Connect payout account at this cooperative",
+    )
+    def get(self, request, slug: str):
+        cooperative = _cooperative(slug)
+        require_role(request.user, cooperative, "member")
+        return Response(connect_status(user=request.user, cooperative=cooperative))
+
+    @extend_schema(
+        request=None,
+        responses={201: dict},
+        summary="An Express onboarding link for my payouts by Stripe",
+    )
+    def post(self, request, slug: str):
+        cooperative = _cooperative(slug)
+        page = f"{site_url(request)}{reverse('stripe-connect', kwargs={'slug': slug})}"
+        url = connect_onboarding_link(
+            actor=request.user,
+            cooperative=cooperative,
+            return_url=f"{page}?back=1",
+            refresh_url=page,
+        )
+        return Response({"url": url}, status=status.HTTP_201_CREATED)

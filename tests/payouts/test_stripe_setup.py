@@ -1,0 +1,129 @@
+"""Stripe credentials per cooperative: encrypted at rest, write-only, or from the environment."""
+
+import pytest
+from cryptography.fernet import Fernet
+from django.db import connection
+from django.test import Client
+
+from payouts.models import StripeSettings
+from payouts.services.stripe_setup import stripe_credentials
+from tests.conftest import api_as, row_counts
+from tests.factories import CooperativeFactory
+from tests.factories.api import login_verified
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/cooperatives/alpha/stripe/"
+SECRET = "sk_test_51HyPlainTextSecret"
+WHSEC = "whsec_PlainTextWebhookSecret"
+
+
+def _raw_columns() -> tuple[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret_key, webhook_secret FROM payouts_stripesettings")
+        return cursor.fetchone()
+
+
+def test_secrets_are_stored_encrypted_and_never_echoed(world, settings):
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    response = api_as(world.treasurer_a).patch(
+        URL, {"secret_key": SECRET, "webhook_secret": WHSEC, "connect_enabled": True}
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["secret_key_set"] and response.data["webhook_secret_set"]
+    assert response.data["connect_enabled"] and response.data["source"] == "cooperative"
+    assert response.data["webhook_url"].endswith("/stripe/webhook/alpha/")
+    assert SECRET not in response.content.decode() and WHSEC not in response.content.decode()
+    raw_key, raw_webhook = _raw_columns()
+    assert SECRET not in raw_key and "PlainText" not in raw_key and "PlainText" not in raw_webhook
+    assert (
+        Fernet(settings.FIELD_ENCRYPTION_KEY.encode()).decrypt(raw_key.encode()).decode() == SECRET
+    )
+    assert stripe_credentials(world.coop_a).secret_key == SECRET
+    shown = api_as(world.board_a).get(URL)
+    assert shown.status_code == 200 and SECRET not in shown.content.decode()
+    assert "secret_key" not in shown.data  # only whether it is set
+
+
+def test_without_an_encryption_key_nothing_is_stored(world, settings):
+    settings.FIELD_ENCRYPTION_KEY = ""
+    before = row_counts(StripeSettings)
+    response = api_as(world.treasurer_a).patch(URL, {"secret_key": SECRET})
+    assert response.status_code == 400
+    assert response.data["error"]["code"] == "encryption_key_missing"
+    assert response.data["error"]["field"] == "secret_key"
+    assert row_counts(StripeSettings) == before
+
+
+def test_a_key_is_rotated_by_putting_the_new_one_first(world, settings):
+    old = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEY = old
+    api_as(world.treasurer_a).patch(URL, {"secret_key": SECRET})
+    settings.FIELD_ENCRYPTION_KEY = f"{Fernet.generate_key().decode()},{old}"
+    assert stripe_credentials(world.coop_a).secret_key == SECRET
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"secret_key": "pk_test_publishable"}, "secret_key"),
+        ({"webhook_secret": "sk_nope_123456"}, "webhook_secret"),
+    ],
+)
+def test_what_is_not_a_stripe_secret_is_refused(world, settings, body, field):
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    response = api_as(world.treasurer_a).patch(URL, body)
+    assert response.status_code == 400 and response.data["error"]["field"] == field
+    assert not StripeSettings.objects.exists()
+
+
+def test_only_treasury_and_board_set_keys(world, settings):
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    for user in (world.member_a, world.board_b, world.client_user):
+        assert api_as(user).patch(URL, {"secret_key": SECRET}).status_code == 403
+    assert not StripeSettings.objects.exists()
+
+
+def test_a_single_cooperative_install_may_use_the_environment(db, settings):
+    settings.STRIPE_SECRET_KEY, settings.STRIPE_WEBHOOK_SECRET = (
+        "sk_test_env_key_1234",
+        "whsec_a,whsec_b",
+    )
+    only = CooperativeFactory(slug="enige")
+    credentials = stripe_credentials(only)
+    assert credentials.source == "environment" and credentials.webhook_secrets == (
+        "whsec_a",
+        "whsec_b",
+    )
+    CooperativeFactory(slug="tweede")
+    # With two cooperatives, one Stripe account is never shared between them.
+    assert stripe_credentials(only).source == "none"
+
+
+def test_the_settings_page_sets_keys_without_showing_them(world, settings):
+    settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    web = Client()
+    login_verified(web, world.treasurer_a)
+    page = web.get("/c/alpha/treasury/stripe/")
+    assert page.status_code == 200 and "/stripe/webhook/alpha/" in page.content.decode()
+    saved = web.post(
+        "/c/alpha/treasury/stripe/",
+        {
+            "secret_key": SECRET,
+            "webhook_secret": WHSEC,
+            "connect_enabled": "on",
+            "connect_overflow": "sepa",
+        },
+        follow=True,
+    )
+    html = saved.content.decode()
+    assert saved.status_code == 200 and SECRET not in html and WHSEC not in html
+    row = StripeSettings.objects.get(cooperative=world.coop_a)
+    assert row.secret_key == SECRET and row.connect_enabled and row.connect_overflow == "sepa"
+    wrong = web.post(
+        "/c/alpha/treasury/stripe/", {"secret_key": "nope", "connect_overflow": "wait"}
+    )
+    assert wrong.status_code == 200 and "sk_" in wrong.content.decode()
+    assert StripeSettings.objects.get(cooperative=world.coop_a).secret_key == SECRET
+    member = Client()
+    member.force_login(world.member_a)
+    assert member.get("/c/alpha/treasury/stripe/").status_code == 403
