@@ -349,11 +349,11 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
             item.method = PayoutItem.Method.SEPA
             item.iban = profile.iban
             item.account_holder = profile.account_holder or profile.user.full_name
-            item.hold_reason = f"{why}: paid by SEPA"
+            item.hold_reason = _("%(why)s: paid by SEPA") % {"why": why}
             outcome = "sepa"
         else:
             item.status = PayoutItem.Status.HELD
-            item.hold_reason = f"{why}: waits for the next batch"
+            item.hold_reason = _("%(why)s: waits for the next batch") % {"why": why}
             outcome = "waits"
         item.save(update_fields=["method", "iban", "account_holder", "status", "hold_reason"])
         audit_record(
