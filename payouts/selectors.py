@@ -88,3 +88,69 @@ def payments_of(cooperative_id: int) -> QuerySet:
             - total(Dispute.objects.filter(withdrawn=True, returned=False))
         )
     )
+
+
+def payout_trace(user) -> dict[int, dict]:
+    """Where each of a member's splits went: awaiting payment, payable, or paid out by which item.
+
+    A payout item pays a member's whole payable balance, not single shifts, so the shares
+    are matched to the paid items first in, first out, in the order they became payable
+    (work date, then split). A returned payout is back in the balance and pays nothing here.
+    Shares taken back by a correction (the reversed split and its reversal) are left out.
+    """
+    from .models import InvoiceLine, PayoutItem
+
+    splits = list(
+        Split.objects.filter(member=user)
+        .only("id", "cooperative_id", "kind", "member_cents", "work_date")
+        .order_by("work_date", "id")
+    )
+    reversed_ids = set(
+        Split.objects.filter(member=user, reverses__isnull=False).values_list(
+            "reverses_id", flat=True
+        )
+    )
+    released = set(
+        InvoiceLine.objects.filter(split__member=user, released=True).values_list(
+            "split_id", flat=True
+        )
+    )
+    released |= _advanced_split_ids(user)
+    items: dict[int, list[list]] = {}
+    for item in (
+        PayoutItem.objects.filter(member=user, status=PayoutItem.Status.PAID)
+        .select_related("batch")
+        .order_by("paid_at", "id")
+    ):
+        items.setdefault(item.batch.cooperative_id, []).append([item, item.amount_cents])
+    trace: dict[int, dict] = {}
+    for split in splits:
+        if split.kind == Split.Kind.REVERSAL:
+            trace[split.pk] = {"status": "reversal", "items": []}
+            continue
+        if split.pk in reversed_ids:
+            trace[split.pk] = {"status": "corrected", "items": []}
+            continue
+        if split.pk not in released:
+            trace[split.pk] = {"status": "awaiting_payment", "items": []}
+            continue
+        need, paid_by = split.member_cents, []
+        pool = items.get(split.cooperative_id, [])
+        while need > 0 and pool:
+            item, left = pool[0]
+            share = min(need, left)
+            paid_by.append({"item": item, "amount_cents": share})
+            need -= share
+            pool[0][1] -= share
+            if pool[0][1] == 0:
+                pool.pop(0)
+        status = "payable" if not paid_by else ("paid" if need <= 0 else "partly_paid")
+        trace[split.pk] = {"status": status, "items": paid_by}
+    return trace
+
+
+def _advanced_split_ids(user) -> set[int]:
+    """Splits paid in advance from the cooperative's fund (payable at settlement)."""
+    if not any(f.name == "advanced_cents" for f in Split._meta.get_fields()):
+        return set()
+    return set(Split.objects.filter(member=user, advanced_cents__gt=0).values_list("id", flat=True))

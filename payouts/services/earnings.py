@@ -4,19 +4,43 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from werkstation.errors import NotFound
 
 from .. import rules
 from ..models import Split
-from ..selectors import entries_of_split, splits_of_member
+from ..selectors import entries_of_split, payout_trace, splits_of_member
 
 
 def _euros(cents: int) -> str:
     return f"{cents / 100:.2f}"
 
 
-def split_summary(split: Split) -> dict:
+PAYOUT_STATUS = {
+    "awaiting_payment": _lazy("awaiting the client's payment"),
+    "payable": _lazy("payable: goes out with the next payout batch"),
+    "partly_paid": _lazy("partly paid out; the rest goes with the next payout batch"),
+    "paid": _lazy("paid out"),
+    "corrected": _lazy("replaced by a correction"),
+    "reversal": _lazy("correction: takes back an earlier amount"),
+}
+
+
+def _payout(trace: dict | None) -> list[dict]:
+    return [
+        {
+            "item": part["item"].pk,
+            "batch": part["item"].batch_id,
+            "method": part["item"].get_method_display(),
+            "paid_at": part["item"].paid_at,
+            "amount": _euros(part["amount_cents"]),
+        }
+        for part in (trace or {}).get("items", [])
+    ]
+
+
+def split_summary(split: Split, trace: dict | None = None) -> dict:
     shift = split.timesheet.claim.shift
     return {
         "id": split.pk,
@@ -31,7 +55,8 @@ def split_summary(split: Split) -> dict:
         ],
         "net": _euros(split.member_cents),
         "rule_set_version": split.rule_set.version,
-        "payout_status": _("awaiting the client's payment"),
+        "payout_status": str(PAYOUT_STATUS[(trace or {}).get("status", "awaiting_payment")]),
+        "payout": _payout(trace),
     }
 
 
@@ -41,6 +66,7 @@ def member_earnings(*, user, year: int) -> dict:
     from .earnings_caps import earnings_cap_status
 
     splits = list(splits_of_member(user).filter(work_date__year=year))
+    trace = payout_trace(user)
     today = timezone.localdate()
     return {
         "year": year,
@@ -48,7 +74,7 @@ def member_earnings(*, user, year: int) -> dict:
         "gross": _euros(sum(s.gross_cents for s in splits)),
         "net": _euros(sum(s.member_cents for s in splits)),
         "to_funds": _euros(sum(sum(s.pots.values()) for s in splits)),
-        "shifts": [split_summary(s) for s in splits],
+        "shifts": [split_summary(s, trace.get(s.pk)) for s in splits],
     }
 
 
@@ -69,7 +95,7 @@ def split_explain(*, user, split_id: int) -> dict:
     )  # fmt: skip
     language = translation.get_language() or "nl"
     return {
-        **split_summary(split),
+        **split_summary(split, payout_trace(user).get(split.pk)),
         "timesheet": {
             "id": timesheet.pk,
             "minutes_worked": timesheet.minutes_worked,
@@ -95,5 +121,4 @@ def split_explain(*, user, split_id: int) -> dict:
             }
             for entry in entries_of_split(split)
         ],
-        "payout": None,
     }

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from lxml import etree
 
@@ -12,6 +13,7 @@ from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook, Leg, post
 from payouts.services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
 from tests.conftest import api_as, row_counts
+from tests.factories.api import login_verified
 from tests.factories.money import _issue
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +22,10 @@ NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 
 @pytest.fixture
 def payable(settled):
+    return _pay(settled)
+
+
+def _pay(settled):
     settled.coop_a.iban, settled.coop_a.bic = "NL91ABNA0417164300", "ABNANL2A"
     settled.coop_a.save()
     Profile.objects.filter(user=settled.member_a).update(
@@ -128,3 +134,38 @@ def test_a_payout_above_the_balance_is_refused_and_books_nothing(payable):
     item = batch.items.get()
     assert item.status == "failed" and "balance" in item.hold_reason
     assert row_counts(Transaction, Entry) == before
+
+
+def _why(world, split_id):
+    return api_as(world.member_a).get(f"/api/v1/me/earnings/{split_id}/").data
+
+
+def test_the_why_page_follows_each_shift_to_the_payout_that_paid_it(settled):
+    from payouts.models import Split
+    from payouts.services.reversals import payout_item_return
+
+    splits = list(Split.objects.filter(member=settled.member_a).order_by("work_date", "id"))
+    assert {_why(settled, s.pk)["payout"] == [] for s in splits} == {True}
+    before = _why(settled, splits[0].pk)["payout_status"]
+    # The client pays: every share becomes payable, not yet paid out.
+    _pay(settled)
+    assert _why(settled, splits[0].pk)["payout_status"] != before
+    assert _why(settled, splits[0].pk)["payout"] == []
+    batch = payout_batch_create(actor=settled.treasurer_a, cooperative=settled.coop_a)
+    payout_batch_approve(actor=settled.treasurer_a, batch=batch)
+    payout_batch_approve(actor=settled.board_a, batch=batch)
+    batch = payout_batch_execute(actor=settled.board_a, batch=batch)
+    item = batch.items.get()
+    traced = [_why(settled, s.pk)["payout"] for s in splits]
+    assert [t[0]["item"] for t in traced] == [item.pk] * 3
+    assert sum(round(float(t[0]["amount"]) * 100) for t in traced) == item.amount_cents
+    # The member's earnings page shows the same, per shift.
+    page = api_as(settled.member_a).get("/api/v1/me/earnings/").data
+    assert {row["payout"][0]["batch"] for row in page["shifts"]} == {batch.pk}
+    browser = Client()
+    login_verified(browser, settled.member_a)
+    html = browser.get(f"/work/earnings/{splits[0].pk}/")
+    assert f"{batch.pk}".encode() in html.content
+    # The bank returns the payout: the shares are payable again, paid by nothing.
+    payout_item_return(actor=settled.treasurer_a, item=item, reason="IBAN onbekend")
+    assert [_why(settled, s.pk)["payout"] for s in splits] == [[], [], []]
