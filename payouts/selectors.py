@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from .models import Account, Entry, RuleSet, Split
+from .models import Account, Entry, MoneySettings, RuleSet, Split
 
 
 def rule_sets_adopted(cooperative_id: int) -> list[RuleSet]:
@@ -56,6 +56,17 @@ def account_balance(account: Account) -> int:
 
 
 def entries_of_split(split: Split) -> QuerySet[Entry]:
-    return Entry.objects.filter(transaction__reference=f"split:{split.pk}").select_related(
-        "account", "transaction"
+    """The split's own posting, and what the volunteer maximums withheld or the fund advanced."""
+    references = [f"{prefix}:{split.pk}" for prefix in ("split", "withheld", "advance")]
+    return (
+        Entry.objects.filter(transaction__reference__in=references)
+        .select_related("account", "transaction")
+        .order_by("transaction_id", "id")
+    )
+
+
+def money_settings_of(cooperative_id: int) -> MoneySettings:
+    """The cooperative's money settings, or the defaults until its board saves its own."""
+    return MoneySettings.objects.filter(cooperative_id=cooperative_id).first() or MoneySettings(
+        cooperative_id=cooperative_id
     )

@@ -2,6 +2,7 @@ from .invoices import Invoice, InvoiceLine, InvoiceSequence, Payment
 from .ledger import Account, Entry, Transaction
 from .payouts import PayoutApproval, PayoutBatch, PayoutItem
 from .rules import RuleSet, Split
+from .settings import MoneySettings
 
 __all__ = [
     "Account",
@@ -9,6 +10,7 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceSequence",
+    "MoneySettings",
     "Payment",
     "PayoutApproval",
     "PayoutBatch",
