@@ -58,3 +58,13 @@ urlpatterns += [
         name="api-payout-batch-payroll",
     ),
 ]
+
+from . import settings_views as sv  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/money-settings/",
+        sv.MoneySettingsApi.as_view(),
+        name="api-money-settings",
+    ),
+]

@@ -53,7 +53,7 @@ from .. import rules
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
 from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
 from .bulk import insert_rows
-from .ledger import AccountBook, Posting, write_postings
+from .ledger import AccountBook, Leg, Posting, write_postings
 
 logger = logging.getLogger(__name__)
 K = Account.Kind
@@ -223,8 +223,6 @@ def advance_reimbursement_posting(
     book: AccountBook, *, split: Split, reference: str, description: str
 ):
     """What a client's payment covering an advanced split books: the advance back to the fund."""
-    from .ledger import Leg
-
     return (
         "reimbursement", reference, description,
         [Leg(book.get(K.ADVANCED, COOP_FUND), split.advanced_cents),
