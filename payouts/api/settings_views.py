@@ -38,11 +38,15 @@ class MoneySettingsApi(APIView):
         return Response(MoneySettingsOutput(money_settings_of(cooperative.pk)).data)
 
     @extend_schema(
-        request=MoneySettingsInput, responses=MoneySettingsOutput, summary="Change the money settings (board)"
+        request=MoneySettingsInput,
+        responses=MoneySettingsOutput,
+        summary="Change the money settings (board)",
     )
     def put(self, request, slug: str):
         cooperative = self._cooperative(request, slug, "board")
         data = MoneySettingsInput(data=request.data)
         data.is_valid(raise_exception=True)
-        settings = money_settings_update(actor=request.user, cooperative=cooperative, **data.validated_data)
+        settings = money_settings_update(
+            actor=request.user, cooperative=cooperative, **data.validated_data
+        )
         return Response(MoneySettingsOutput(settings).data)

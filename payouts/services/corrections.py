@@ -98,9 +98,14 @@ def timesheet_correct(
     member_cents, withheld, reason = result.member_cents, 0, ""
     if volunteers_of(cooperative.pk, {original.member_id}):
         allowance = VolunteerAllowance.load(
-            cooperative.pk, money_settings_of(cooperative.pk), {original.member_id}, original.work_date
+            cooperative.pk,
+            money_settings_of(cooperative.pk),
+            {original.member_id},
+            original.work_date,
         )
-        member_cents, withheld, reason = allowance.cap(original.member_id, original.work_date, member_cents)
+        member_cents, withheld, reason = allowance.cap(
+            original.member_id, original.work_date, member_cents
+        )
     advanced = 0
     if original.rule_set.allow_advances:
         advanced = AdvanceRoom.load(book).take(
@@ -116,7 +121,8 @@ def timesheet_correct(
     values = {field: getattr(corrected, field) for field in ("timesheet_id", "member_id", "kind", "gross_cents",
               "vat_cents", "member_cents", "withheld_cents", "advanced_cents", "pots")}  # fmt: skip
     write_postings(
-        cooperative.pk, settlement_postings(book, corrected.pk, values, timesheet.claim.shift.job.client_id)
+        cooperative.pk,
+        settlement_postings(book, corrected.pk, values, timesheet.claim.shift.job.client_id),
     )
     Timesheet.objects.filter(pk=timesheet.pk).update(
         minutes_worked=minutes_worked, break_minutes=break_minutes

@@ -23,7 +23,11 @@ def _cents(value: object, field: str) -> int:
 
 @transaction.atomic
 def money_settings_update(
-    *, actor, cooperative: Cooperative, volunteer_month_max_cents: int, volunteer_year_max_cents: int
+    *,
+    actor,
+    cooperative: Cooperative,
+    volunteer_month_max_cents: int,
+    volunteer_year_max_cents: int,
 ) -> MoneySettings:
     """Board only. Splits settled from now on use the new maximums; settled ones keep theirs."""
     require_role(actor, cooperative, "board")
@@ -37,7 +41,10 @@ def money_settings_update(
     settings, _created = MoneySettings.objects.select_for_update().get_or_create(
         cooperative=cooperative
     )
-    before = {"month": settings.volunteer_month_max_cents, "year": settings.volunteer_year_max_cents}
+    before = {
+        "month": settings.volunteer_month_max_cents,
+        "year": settings.volunteer_year_max_cents,
+    }
     settings.volunteer_month_max_cents, settings.volunteer_year_max_cents = month, year
     settings.save()
     audit_record(
