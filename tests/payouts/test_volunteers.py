@@ -115,7 +115,7 @@ def test_the_yearly_maximum_counts_across_months_and_a_new_year_starts_again(vol
 def test_a_correction_recaps_the_volunteer_share(volunteer):
     from payouts.services.corrections import timesheet_correct
 
-    first, second, third = (_worked_on(volunteer, date(2025, 10, d)) for d in (6, 7, 8))
+    _first, second, third = (_worked_on(volunteer, date(2025, 10, d)) for d in (6, 7, 8))
     settlement_run()
     assert Split.objects.get(timesheet=third).member_cents == 21000 - 2 * SHARE
     # The second shift was only 1 hour: the third now fits under the maximum... but it is
