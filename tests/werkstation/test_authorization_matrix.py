@@ -89,6 +89,7 @@ def _kwargs_for(name, world):
         "api-payout-batch-execute": {"slug": "alpha", "batch_id": world.batch.pk},
         "api-payout-batch-sepa": {"slug": "alpha", "batch_id": world.batch.pk},
         "api-payout-batch-payroll": {"slug": "alpha", "batch_id": world.batch.pk},
+        "api-money-settings": {"slug": "alpha"},
     }.get(name, {})
 
 
@@ -143,6 +144,10 @@ def _payload(name, method, world, role_user):
             "billing_email": "kapper@example.org",
         },
         ("api-client", "patch"): {"billing_city": "Utrecht"},
+        ("api-money-settings", "put"): {
+            "volunteer_month_max_cents": 21000,
+            "volunteer_year_max_cents": 210000,
+        },
         ("api-client-users", "post"): {"email": "collega@example.org"},
         ("api-client-cooperatives", "post"): {"cooperative": "beta"},
         ("api-jobs", "post"): {
@@ -237,6 +242,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-payout-batch-execute", "post"): _set(),  # nobody: it awaits a second approval
     ("api-payout-batch-sepa", "get"): _set("board_a", "treasurer_a"),
     ("api-payout-batch-payroll", "get"): _set("board_a", "treasurer_a"),
+    ("api-money-settings", "get"): _set("board_a", "treasurer_a"),
+    ("api-money-settings", "put"): _set("board_a"),
     ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,
