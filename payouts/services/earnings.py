@@ -30,8 +30,14 @@ def split_summary(split: Split) -> dict:
             {"pot": slug, "amount": _euros(cents)} for slug, cents in split.pots.items()
         ],
         "net": _euros(split.member_cents),
+        # Above a volunteer's allowance maximums: stays with the cooperative fund.
+        "withheld": _euros(split.withheld_cents) if split.withheld_cents else None,
+        "withheld_reason": split.get_withheld_reason_display(),
+        "advanced": _euros(split.advanced_cents) if split.advanced_cents else None,
         "rule_set_version": split.rule_set.version,
-        "payout_status": _("awaiting the client's payment"),
+        "payout_status": _("advanced by the cooperative fund: payable now")
+        if split.advanced_cents
+        else _("awaiting the client's payment"),
     }
 
 

@@ -75,6 +75,11 @@ def test_volunteer_allowance_stops_at_the_monthly_maximum_and_the_rest_stays_wit
         ("earned", str(volunteer.member_a.pk), SHARE), ("fund", "coop_fund", -SHARE),
     }  # fmt: skip
     assert settlement_run() == 0
+    # The why page and API say what was withheld, why, and where it went.
+    why = api_as(volunteer.member_a).get(f"/api/v1/me/earnings/{splits[2].pk}/").data
+    assert why["net"] == "37.20" and why["withheld"] == "49.20"
+    assert "maximum for the month" in why["withheld_reason"] or "maand" in why["withheld_reason"]
+    assert any(leg["reference"] == f"withheld:{splits[2].pk}" for leg in why["ledger"])
 
 
 def test_the_yearly_maximum_counts_across_months_and_a_new_year_starts_again(volunteer):
