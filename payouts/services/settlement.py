@@ -48,7 +48,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from jobs.models import Timesheet
-from members.models import Membership
+from members.models import Cooperative, Membership
 
 from .. import rules
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
@@ -141,12 +141,20 @@ class VolunteerAllowance:
 
 
 def volunteers_of(cooperative_id: int, members: set[int]) -> set[int]:
+    """The volunteers among ``members``, their memberships locked until commit.
+
+    The lock makes concurrent runs settle one volunteer's work one after the other, so the
+    second reads what the first allowed and the maximums hold under parallel workers.
+    """
     return set(
         Membership.objects.filter(
             cooperative_id=cooperative_id,
             user_id__in=members,
             engagement=Membership.Engagement.VOLUNTEER,
-        ).values_list("user_id", flat=True)
+        )
+        .select_for_update(of=("self",))
+        .order_by("pk")
+        .values_list("user_id", flat=True)
     )
 
 
@@ -159,6 +167,8 @@ class AdvanceRoom:
 
     @classmethod
     def load(cls, book: AccountBook) -> AdvanceRoom:
+        # One run at a time lends from a cooperative's fund, so the limit holds.
+        Cooperative.objects.select_for_update().filter(pk=book.cooperative_id).first()
         balances = dict(
             Entry.objects.filter(
                 account_id__in=[book.id(K.ADVANCED, COOP_FUND), book.id(K.FUND, COOP_FUND)]

@@ -1,8 +1,10 @@
 """Volunteers: an allowance within the cooperative's monthly and yearly maximums, nothing beyond."""
 
+import threading
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import close_old_connections, connection
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -206,3 +208,36 @@ def test_money_settings_are_the_boards_with_the_dutch_maximums_by_default(volunt
     assert refused.status_code == 200 and "cannot be more than" in refused.content.decode()
     settings.refresh_from_db()
     assert settings.volunteer_month_max_cents == 15000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_workers_settling_one_volunteer_keep_to_the_maximum(volunteer):
+    """Four workers settle four shifts of one volunteer at once (the outbox delivers each)."""
+    from payouts.tasks import settle_timesheet
+
+    MoneySettings.objects.create(
+        cooperative=volunteer.coop_a,
+        volunteer_month_max_cents=20000,
+        volunteer_year_max_cents=210000,
+    )
+    sheets = [_worked_on(volunteer, date(2025, 10, d)) for d in (6, 7, 8, 9)]
+    barrier = threading.Barrier(len(sheets))
+
+    def settle(sheet_id):
+        try:
+            barrier.wait(timeout=30)
+            settle_timesheet(sheet_id)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=settle, args=(s.pk,)) for s in sheets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    close_old_connections()
+    splits = Split.objects.filter(member=volunteer.member_a)
+    assert splits.count() == 4
+    assert splits.aggregate(s=Sum("member_cents"))["s"] == 20000
+    assert splits.aggregate(s=Sum("withheld_cents"))["s"] == 4 * SHARE - 20000
