@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -107,7 +108,11 @@ Posting = tuple[str, str, str, Sequence[tuple[int, int]]]
 
 
 def write_postings(
-    cooperative_id: int, postings: Sequence[Posting], *, method: str | None = None
+    cooperative_id: int,
+    postings: Sequence[Posting],
+    *,
+    method: str | None = None,
+    now: datetime | None = None,
 ) -> list[int]:
     """Write many balanced transactions at once; returns their ids in order.
 
@@ -120,7 +125,7 @@ def write_postings(
             raise _unbalanced(reference, total)
     if not postings:
         return []
-    now = timezone.now()
+    now = now or timezone.now()
     ids = insert_rows(
         Transaction,
         ("cooperative_id", "kind", "reference", "description", "created_at"),

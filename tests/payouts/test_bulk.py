@@ -153,3 +153,14 @@ def test_copy_text_format_escapes_what_it_must(market):
     )
     assert Transaction.objects.get(pk=pk).description == text
     assert Transaction.objects.get(pk=pk).created_at > timezone.now() - timedelta(minutes=1)
+
+
+def test_post_returns_the_transaction_as_stored(market):
+    book = AccountBook(market.coop_a.pk)
+    posted = post(market.coop_a.pk, kind="test", reference="one", description="One",
+                  legs=[Leg(book.get("bank"), 3), Leg(book.get("fees"), -3)])  # fmt: skip
+    stored = Transaction.objects.get(reference="one")
+    assert (posted.pk, posted.kind, posted.description, posted.created_at) == (
+        stored.pk, stored.kind, stored.description, stored.created_at,
+    )  # fmt: skip
+    assert sorted(e.amount_cents for e in posted.entries.all()) == [-3, 3]
