@@ -59,7 +59,15 @@ def _converter(field: models.Field):
     elif isinstance(field, _INTEGER_FIELDS):
         convert = str
     elif isinstance(field, models.JSONField):
-        convert = lambda v: json.dumps(v).translate(_ESCAPES)  # noqa: E731
+        # Many rows share one object (the split engine's results are memoised): dump each
+        # once. Keyed by id, which is safe while the rows hold the objects.
+        dumped: dict[int, str] = {}
+
+        def convert(v):
+            text = dumped.get(id(v))
+            if text is None:
+                text = dumped[id(v)] = json.dumps(v).translate(_ESCAPES)
+            return text
     elif isinstance(field, models.DateField):  # DateTimeField too
         convert = lambda v: v.isoformat()  # noqa: E731
     else:

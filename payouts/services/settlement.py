@@ -44,7 +44,7 @@ from operator import itemgetter
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
 from jobs.models import Timesheet
@@ -62,6 +62,7 @@ BATCH = 25_000
 # The pot that is the cooperative's own fund: it keeps what volunteers may not receive and
 # lends the advances.
 COOP_FUND = "coop_fund"
+SETTLEMENT = Split.Kind.SETTLEMENT.value
 
 
 def _cents(amount: Decimal) -> int:
@@ -78,7 +79,7 @@ def vat_cents(gross: int, vat_rate: Decimal) -> int:
 
 
 FIELDS = (
-    "id", "minutes_worked", "break_minutes", "claim__user_id", "claim__start", "claim__shift__cooperative_id",
+    "id", "minutes_worked", "break_minutes", "claim__user_id", "claim__shift__cooperative_id",
     "claim__shift__cooperative__vat_rate", "claim__shift__job__client_tariff", "claim__shift__job__category",
     "claim__shift__job__client_id", "claim__shift__job__client__kind",
 )  # fmt: skip
@@ -270,15 +271,16 @@ def settlement_run(
     qs = Timesheet.objects.filter(status=Timesheet.Status.APPROVED).filter(~Exists(settled))
     if timesheet_ids is not None:
         qs = qs.filter(pk__in=timesheet_ids)
-    # One statement: find, lock and read everything a split needs.
+    # One statement: find, lock and read everything a split needs, the work date (local
+    # time) computed by the database, in the order a member's month accumulates.
     rows = list(
-        qs.select_for_update(skip_locked=True, of=("self",)).order_by("pk").values(*FIELDS)[:limit]
+        qs.select_for_update(skip_locked=True, of=("self",))
+        .annotate(work_date=TruncDate("claim__start"))
+        .order_by("claim__user_id", "claim__start", "pk")
+        .values(*FIELDS, "work_date")[:limit]
     )
     if not rows:
         return 0
-    for row in rows:
-        row["work_date"] = timezone.localtime(row["claim__start"]).date()
-    rows.sort(key=lambda r: (r["claim__user_id"], r["claim__start"], r["id"]))
     month_before = _month_totals(rows)
     by_coop: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
@@ -303,31 +305,31 @@ def _settle_cooperative(
     book.ensure(K.EARNED, members)
     book.ensure(K.RECEIVABLE, {r["claim__shift__job__client_id"] for r in rows})
     advances = AdvanceRoom.load(book) if any(r.allow_advances for r in adopted) else None
-    parsed: dict[int, tuple[rules.RuleSet, bool]] = {}
+    # Per work date: (rule set, its id, the parsed rules, whether B matters), or None.
+    in_force: dict[date, tuple[RuleSet, int, rules.RuleSet, bool] | None] = {}
+    parsed: dict[int, rules.RuleSet] = {}
     memo: dict[tuple, rules.Split] = {}
     tariffs: dict[Decimal, int] = {}
-    vats: dict[tuple[int, Decimal], int] = {}
-
-    def vat_of(gross: int, rate: Decimal) -> int:
-        vat = vats.get((gross, rate))
-        if vat is None:
-            vat = vats[(gross, rate)] = vat_cents(gross, rate)
-        return vat
-
+    vats: dict[int, int] = {}  # by gross: one cooperative, one VAT rate
     now = timezone.now()
     splits: list[dict] = []
     clients: list[int] = []
     for row in rows:
-        rule_set: RuleSet | None = pick_in_force(adopted, row["work_date"])
-        if rule_set is None:
-            logger.error(
-                "no rule set in force for cooperative %s on %s", cooperative_id, row["work_date"]
-            )
+        work_date = row["work_date"]
+        if work_date not in in_force:
+            rule_set = pick_in_force(adopted, work_date)
+            if rule_set is None:
+                in_force[work_date] = None
+            else:
+                if rule_set.pk not in parsed:
+                    parsed[rule_set.pk] = rules.parse_rule_set(rule_set.spec)
+                engine_rules = parsed[rule_set.pk]
+                uses_month = any(p.brackets for p in engine_rules.pots)
+                in_force[work_date] = (rule_set, rule_set.pk, engine_rules, uses_month)
+        if in_force[work_date] is None:
+            logger.error("no rule set in force for cooperative %s on %s", cooperative_id, work_date)
             continue
-        if rule_set.pk not in parsed:
-            engine_rules = rules.parse_rule_set(rule_set.spec)
-            parsed[rule_set.pk] = (engine_rules, any(p.brackets for p in engine_rules.pots))
-        engine_rules, uses_month = parsed[rule_set.pk]
+        rule_set, rule_set_id, engine_rules, uses_month = in_force[work_date]
         member = row["claim__user_id"]
         minutes = row["minutes_worked"] - row["break_minutes"]
         tariff = row["claim__shift__job__client_tariff"]
@@ -335,14 +337,14 @@ def _settle_cooperative(
         if tariff_cents is None:
             tariff_cents = tariffs[tariff] = _cents(tariff)
         gross = gross_cents(tariff_cents, minutes)
-        month_key = (member, row["work_date"].year, row["work_date"].month)
+        month_key = (member, work_date.year, work_date.month)
         before = month_before.get(month_key, 0)
         category, client_kind = (
             row["claim__shift__job__category"],
             row["claim__shift__job__client__kind"],
         )
         # The engine is a pure function of (rule set, item); B matters only with brackets.
-        key = (rule_set.pk, gross, minutes, category, client_kind, before if uses_month else 0)
+        key = (rule_set_id, gross, minutes, category, client_kind, before if uses_month else 0)
         result = memo.get(key)
         if result is None:
             result = memo[key] = rules.split_item(
@@ -351,9 +353,12 @@ def _settle_cooperative(
                            month_gross_before_cents=before),
             )  # fmt: skip
         month_before[month_key] = before + gross
+        vat = vats.get(gross)
+        if vat is None:
+            vat = vats[gross] = vat_cents(gross, row["claim__shift__cooperative__vat_rate"])
         member_cents, withheld, reason = result.member_cents, 0, ""
         if member in volunteers:
-            member_cents, withheld, reason = allowance.cap(member, row["work_date"], member_cents)
+            member_cents, withheld, reason = allowance.cap(member, work_date, member_cents)
         advanced = 0
         if advances is not None:
             advanced = advances.take(
@@ -361,9 +366,8 @@ def _settle_cooperative(
             )
         splits.append({
             "timesheet_id": row["id"], "cooperative_id": cooperative_id, "member_id": member,
-            "rule_set_id": rule_set.pk, "kind": Split.Kind.SETTLEMENT, "work_date": row["work_date"],
-            "minutes": minutes, "gross_cents": gross,
-            "vat_cents": vat_of(gross, row["claim__shift__cooperative__vat_rate"]),
+            "rule_set_id": rule_set_id, "kind": SETTLEMENT, "work_date": work_date,
+            "minutes": minutes, "gross_cents": gross, "vat_cents": vat,
             "member_cents": member_cents, "pots": result.pots, "month_gross_before_cents": before,
             "withheld_cents": withheld, "advanced_cents": advanced, "withheld_reason": reason, "created_at": now,
         })  # fmt: skip
