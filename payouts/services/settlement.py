@@ -58,7 +58,7 @@ from .ledger import AccountBook, Leg, Posting, write_postings
 
 logger = logging.getLogger(__name__)
 K = Account.Kind
-BATCH = 25_000
+BATCH = 50_000
 # The pot that is the cooperative's own fund: it keeps what volunteers may not receive and
 # lends the advances.
 COOP_FUND = "coop_fund"
