@@ -38,6 +38,14 @@ class ProposalForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
+    allow_advances = forms.BooleanField(
+        label=gettext_lazy("The cooperative fund advances members' shares until the client pays"),
+        required=False,
+    )
+    advance_limit = forms.DecimalField(
+        label=gettext_lazy("Most the fund may have advanced at once (EUR)"),
+        required=False, min_value=0, max_digits=12, decimal_places=2,
+    )  # fmt: skip
     km_cost_cents = forms.IntegerField(
         label=gettext_lazy("Travel cost per km (cents)"), required=False, min_value=0
     )
@@ -62,6 +70,8 @@ class ProposalForm(forms.Form):
             return {
                 "spec": data.get("spec"),
                 "effective_from": effective.isoformat() if effective else None,
+                "allow_advances": bool(data.get("allow_advances")),
+                "advance_limit_cents": int((data.get("advance_limit") or 0) * 100),
             }
         if kind == "dispatch_policy":
             return {

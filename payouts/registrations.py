@@ -13,6 +13,7 @@ from werkstation.errors import ValidationFailed
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
 from .models import RuleSet
+from .rules import _money as money_text
 from .rules import describe, parse_rule_set
 from .selectors import earnings_this_year
 from .services.rulesets import (
@@ -44,12 +45,36 @@ def _validate_rules(*, cooperative, payload: dict, actor) -> dict:
             _("A payout-rule proposal carries the rule set."), code="required", field="payload.spec"
         )
     rule_set = rule_set_create(
-        actor=actor, cooperative=cooperative, spec=payload["spec"], title=payload.get("title", "")
-    )
+        actor=actor, cooperative=cooperative, spec=payload["spec"], title=payload.get("title", ""),
+        allow_advances=payload.get("allow_advances", False), advance_limit_cents=payload.get("advance_limit_cents", 0),
+    )  # fmt: skip
     return {
         "rule_set": rule_set.pk,
         "effective_from": effective_from.isoformat() if effective_from else None,
+        "allow_advances": rule_set.allow_advances,
+        "advance_limit_cents": rule_set.advance_limit_cents,
     }
+
+
+def _describe(proposal, language: str) -> list[str]:
+    """The rules in words, and the advances option voted on with them."""
+    rule_set = _rule_set(proposal)
+    lang = "en" if language.startswith("en") else "nl"
+    parsed = parse_rule_set(rule_set.spec)
+    limit = money_text(rule_set.advance_limit_cents, parsed.currency, lang)
+    if rule_set.allow_advances:
+        advances = (
+            f"Members' shares are payable once the work is approved: the cooperative fund advances them, up to {limit} at once, and gets them back when the client pays"
+            if lang == "en" else
+            f"Het aandeel van een lid is betaalbaar zodra het werk is goedgekeurd: het coöperatiefonds schiet het voor, tot {limit} tegelijk, en krijgt het terug als de opdrachtgever betaalt"
+        )  # fmt: skip
+    else:
+        advances = (
+            "Members' shares are payable once the client's payment covers them (no advances from the fund)"
+            if lang == "en" else
+            "Het aandeel van een lid is betaalbaar zodra de betaling van de opdrachtgever het dekt (geen voorschot uit het fonds)"
+        )  # fmt: skip
+    return [*describe(parsed, lang), advances]
 
 
 def _rule_set(proposal) -> RuleSet:
@@ -76,6 +101,6 @@ proposal_kind_register(
         validate=_validate_rules, on_open=lambda p: rule_set_mark_proposed(rule_set=_rule_set(p)),
         on_adopt=_adopt_rules,
         simulate=lambda proposal, user: simulate_rule_set(proposal=proposal, user=user),
-        describe=lambda proposal, language: describe(parse_rule_set(_rule_set(proposal).spec), "en" if language.startswith("en") else "nl"), on_reject=lambda p: rule_set_reject(rule_set=_rule_set(p)),
+        describe=_describe, on_reject=lambda p: rule_set_reject(rule_set=_rule_set(p)),
     )
 )  # fmt: skip

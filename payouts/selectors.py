@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
-from .models import Account, Entry, RuleSet, Split
+from .models import Account, Entry, MoneySettings, RuleSet, Split
 
 
 def rule_sets_adopted(cooperative_id: int) -> list[RuleSet]:
@@ -56,8 +56,19 @@ def account_balance(account: Account) -> int:
 
 
 def entries_of_split(split: Split) -> QuerySet[Entry]:
-    return Entry.objects.filter(transaction__reference=f"split:{split.pk}").select_related(
-        "account", "transaction"
+    """The split's own posting, and what the volunteer maximums withheld or the fund advanced."""
+    references = [f"{prefix}:{split.pk}" for prefix in ("split", "withheld", "advance")]
+    return (
+        Entry.objects.filter(transaction__reference__in=references)
+        .select_related("account", "transaction")
+        .order_by("transaction_id", "id")
+    )
+
+
+def money_settings_of(cooperative_id: int) -> MoneySettings:
+    """The cooperative's money settings, or the defaults until its board saves its own."""
+    return MoneySettings.objects.filter(cooperative_id=cooperative_id).first() or MoneySettings(
+        cooperative_id=cooperative_id
     )
 
 
@@ -115,7 +126,9 @@ def payout_trace(user) -> dict[int, dict]:
             "split_id", flat=True
         )
     )
-    released |= _advanced_split_ids(user)
+    advanced = set(
+        Split.objects.filter(member=user, advanced_cents__gt=0).values_list("id", flat=True)
+    )
     items: dict[int, list[list]] = {}
     for item in (
         PayoutItem.objects.filter(member=user, status=PayoutItem.Status.PAID)
@@ -131,7 +144,7 @@ def payout_trace(user) -> dict[int, dict]:
         if split.pk in reversed_ids:
             trace[split.pk] = {"status": "corrected", "items": []}
             continue
-        if split.pk not in released:
+        if split.pk not in released and split.pk not in advanced:
             trace[split.pk] = {"status": "awaiting_payment", "items": []}
             continue
         need, paid_by = split.member_cents, []
@@ -144,13 +157,7 @@ def payout_trace(user) -> dict[int, dict]:
             pool[0][1] -= share
             if pool[0][1] == 0:
                 pool.pop(0)
-        status = "payable" if not paid_by else ("paid" if need <= 0 else "partly_paid")
+        unpaid = "payable" if split.pk in released else "advanced"
+        status = unpaid if not paid_by else ("paid" if need <= 0 else "partly_paid")
         trace[split.pk] = {"status": status, "items": paid_by}
     return trace
-
-
-def _advanced_split_ids(user) -> set[int]:
-    """Splits paid in advance from the cooperative's fund (payable at settlement)."""
-    if not any(f.name == "advanced_cents" for f in Split._meta.get_fields()):
-        return set()
-    return set(Split.objects.filter(member=user, advanced_cents__gt=0).values_list("id", flat=True))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import stripe_views, views
+from . import settings_views, stripe_views, views
 
 urlpatterns = [
     path("work/earnings/", views.earnings, name="earnings"),
@@ -8,6 +8,11 @@ urlpatterns = [
     path("work/earnings/statement.pdf", views.income_statement, name="income-statement"),
     path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path("c/<slug:slug>/earnings-caps/", views.earnings_caps, name="earnings-caps"),
+    path(
+        "c/<slug:slug>/treasury/settings/",
+        settings_views.money_settings,
+        name="money-settings",
+    ),
     path(
         "c/<slug:slug>/treasury/batches/<int:batch_id>/<str:action>/",
         views.batch_action,

@@ -128,3 +128,13 @@ urlpatterns += [
         name="api-earnings-caps",
     ),
 ]
+
+from . import settings_views as msv  # noqa: E402
+
+urlpatterns += [
+    path(
+        "cooperatives/<slug:slug>/money-settings/",
+        msv.MoneySettingsApi.as_view(),
+        name="api-money-settings",
+    ),
+]

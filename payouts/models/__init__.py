@@ -10,6 +10,7 @@ from .reversals import (
     Refund,
 )
 from .rules import RuleSet, Split
+from .settings import MoneySettings
 from .stripe import (
     StripeCheckout,
     StripeConnectAccount,
@@ -29,6 +30,7 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "InvoiceSequence",
+    "MoneySettings",
     "Payment",
     "PayoutApproval",
     "PayoutBatch",

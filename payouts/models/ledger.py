@@ -4,10 +4,12 @@ Design overview
 ---------------
 * Accounts belong to a cooperative: bank and Stripe balance, a receivable per client,
   what each member has earned and what is payable to them, VAT payable, one fund per
-  pot, and fees. An account is identified by (cooperative, kind, key).
+  pot, fees, and what the cooperative fund has advanced to members before the client paid.
+  An account is identified by (cooperative, kind, key).
 * A transaction is a set of entries (legs) whose signed amounts, in cents, sum to zero:
-  debit positive, credit negative. The service checks it; on PostgreSQL a deferred
-  constraint trigger checks it again at commit (migration 0002).
+  debit positive, credit negative. The service checks it; on PostgreSQL the database
+  checks it again at commit (migration 0005: a statement trigger notes the transactions a
+  statement left unbalanced, and a deferred constraint trigger checks those at commit).
 * Append-only: nothing is updated or deleted; a correction is a reversing transaction.
   Balances are derived: the sum of an account's entries.
 * ``Transaction.reference`` is unique, so posting the same business event twice (a
@@ -32,6 +34,7 @@ class Account(models.Model):
         FUND = "fund", _("fund")
         FEES = "fees", _("fees")
         CREDITS = "credits", _("credit notes (the cooperative's cost)")
+        ADVANCED = "advanced", _("advanced from the fund, awaiting the client's payment")
 
     cooperative = models.ForeignKey(
         "members.Cooperative", on_delete=models.PROTECT, related_name="accounts"

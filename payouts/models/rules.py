@@ -39,6 +39,12 @@ class RuleSet(models.Model):
     effective_from = models.DateField(null=True, blank=True)
     adopted_at = models.DateTimeField(null=True, blank=True)
     adopted_via = models.CharField(max_length=10, choices=AdoptedVia.choices, blank=True)
+    # Voted on next to the spec (outside the file contract): may the cooperative fund advance
+    # members' shares before the client pays, and how much may be out at once?
+    allow_advances = models.BooleanField(_("advances from the fund"), default=False)
+    advance_limit_cents = models.BigIntegerField(
+        _("most the fund may have advanced at once (cents)"), default=0
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -59,6 +65,9 @@ class RuleSet(models.Model):
                 ),
                 name="ruleset_adopted_has_dates",
             ),
+            models.CheckConstraint(
+                condition=Q(advance_limit_cents__gte=0), name="ruleset_advance_limit_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,6 +85,10 @@ class Split(models.Model):
         SETTLEMENT = "settlement", _("settlement")
         REVERSAL = "reversal", _("reversal")
         CORRECTION = "correction", _("correction")
+
+    class Withheld(models.TextChoices):
+        MONTH = "volunteer_month", _("above the volunteer allowance maximum for the month")
+        YEAR = "volunteer_year", _("above the volunteer allowance maximum for the year")
 
     timesheet = models.ForeignKey("jobs.Timesheet", on_delete=models.PROTECT, related_name="splits")
     cooperative = models.ForeignKey(
@@ -96,6 +109,12 @@ class Split(models.Model):
     member_cents = models.BigIntegerField()
     pots = models.JSONField(help_text="pot slug → cents, in rule order")
     month_gross_before_cents = models.BigIntegerField(default=0)
+    # A volunteer's share above the cooperative's allowance maximums stays with the cooperative
+    # fund: gross = pots + member + withheld.
+    withheld_cents = models.BigIntegerField(default=0)
+    # The member's share the fund advanced at settlement (0: payable when the client pays).
+    advanced_cents = models.BigIntegerField(default=0)
+    withheld_reason = models.CharField(max_length=16, choices=Withheld.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

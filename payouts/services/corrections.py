@@ -1,8 +1,10 @@
 """Corrections, always as new ledger entries: never an edit.
 
 A correction to an approved timesheet reverses its split (negated amounts, pointing at
-the split it reverses, with a reversing ledger transaction) and settles the corrected
-minutes as a new split under the rule set that was in force on the work date.
+the split it reverses, with a reversing ledger transaction that also undoes what was
+withheld above a volunteer's maximums or advanced by the fund) and settles the corrected
+minutes as a new split under the rule set that was in force on the work date, capped and
+advanced as the settlement run would.
 """
 
 from __future__ import annotations
@@ -16,9 +18,18 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 
 from .. import rules
-from ..models import Account, Entry, Split
-from .ledger import AccountBook, Leg, post
-from .settlement import gross_cents, vat_cents
+from ..models import Account, Split
+from ..selectors import entries_of_split, money_settings_of
+from .ledger import AccountBook, Leg, post, write_postings
+from .settlement import (
+    COOP_FUND,
+    AdvanceRoom,
+    VolunteerAllowance,
+    gross_cents,
+    settlement_postings,
+    vat_cents,
+    volunteers_of,
+)
 
 K = Account.Kind
 
@@ -36,17 +47,17 @@ def _current_split(timesheet: Timesheet) -> Split | None:
 
 
 def _reverse(original: Split, timesheet: Timesheet, cooperative) -> Split:
-    """A reversal split (negated amounts) and the negated ledger legs of ``original``."""
+    """A reversal split (negated amounts) and the negated ledger legs of ``original``:
+    its own posting and what was withheld above a volunteer's maximums or advanced."""
     reversal = Split.objects.create(
         timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
         kind=Split.Kind.REVERSAL, reverses=original, work_date=original.work_date, minutes=original.minutes,
         gross_cents=-original.gross_cents, vat_cents=-original.vat_cents, member_cents=-original.member_cents,
         pots={slug: -cents for slug, cents in original.pots.items()},
-        month_gross_before_cents=original.month_gross_before_cents,
+        month_gross_before_cents=original.month_gross_before_cents, withheld_cents=-original.withheld_cents,
+        advanced_cents=-original.advanced_cents, withheld_reason=original.withheld_reason,
     )  # fmt: skip
-    original_legs = Entry.objects.filter(
-        transaction__reference=f"split:{original.pk}"
-    ).select_related("account")
+    original_legs = entries_of_split(original)
     post(cooperative.pk, kind="reversal", reference=f"split:{reversal.pk}", description=f"Reversal of split {original.pk}",
          legs=[Leg(e.account, -e.amount_cents) for e in original_legs])  # fmt: skip
     return reversal
@@ -102,16 +113,35 @@ def timesheet_correct(
         id=str(timesheet.pk), gross_cents=gross, minutes=minutes, category=timesheet.claim.shift.job.category,
         client_kind=timesheet.claim.shift.job.client.kind, month_gross_before_cents=original.month_gross_before_cents,
     ))  # fmt: skip
+    member_cents, withheld, reason = result.member_cents, 0, ""
+    if volunteers_of(cooperative.pk, {original.member_id}):
+        allowance = VolunteerAllowance.load(
+            cooperative.pk,
+            money_settings_of(cooperative.pk),
+            {original.member_id},
+            original.work_date,
+        )
+        member_cents, withheld, reason = allowance.cap(
+            original.member_id, original.work_date, member_cents
+        )
+    advanced = 0
+    if original.rule_set.allow_advances:
+        advanced = AdvanceRoom.load(book).take(
+            original.rule_set, member_cents, result.pots.get(COOP_FUND, 0) + withheld
+        )
     corrected = Split.objects.create(
         timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
         kind=Split.Kind.CORRECTION, work_date=original.work_date, minutes=minutes, gross_cents=gross,
-        vat_cents=vat_cents(gross, cooperative.vat_rate), member_cents=result.member_cents, pots=result.pots,
-        month_gross_before_cents=original.month_gross_before_cents,
+        vat_cents=vat_cents(gross, cooperative.vat_rate), member_cents=member_cents, pots=result.pots,
+        month_gross_before_cents=original.month_gross_before_cents, withheld_cents=withheld,
+        advanced_cents=advanced, withheld_reason=reason,
     )  # fmt: skip
-    post(cooperative.pk, kind="correction", reference=f"split:{corrected.pk}", description=f"Correction of timesheet {timesheet.pk}",
-         legs=[Leg(book.get(K.RECEIVABLE, timesheet.claim.shift.job.client_id), corrected.gross_cents + corrected.vat_cents),
-               Leg(book.get(K.VAT), -corrected.vat_cents), Leg(book.get(K.EARNED, corrected.member_id), -corrected.member_cents),
-               *(Leg(book.get(K.FUND, slug), -cents) for slug, cents in corrected.pots.items())])  # fmt: skip
+    values = {field: getattr(corrected, field) for field in ("timesheet_id", "member_id", "kind", "gross_cents",
+              "vat_cents", "member_cents", "withheld_cents", "advanced_cents", "pots")}  # fmt: skip
+    write_postings(
+        cooperative.pk,
+        settlement_postings(book, corrected.pk, values, timesheet.claim.shift.job.client_id),
+    )
     Timesheet.objects.filter(pk=timesheet.pk).update(
         minutes_worked=minutes_worked, break_minutes=break_minutes
     )

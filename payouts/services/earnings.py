@@ -19,6 +19,7 @@ def _euros(cents: int) -> str:
 
 PAYOUT_STATUS = {
     "awaiting_payment": _lazy("awaiting the client's payment"),
+    "advanced": _lazy("advanced by the cooperative fund: payable now"),
     "payable": _lazy("payable: goes out with the next payout batch"),
     "partly_paid": _lazy("partly paid out; the rest goes with the next payout batch"),
     "paid": _lazy("paid out"),
@@ -54,6 +55,10 @@ def split_summary(split: Split, trace: dict | None = None) -> dict:
             {"pot": slug, "amount": _euros(cents)} for slug, cents in split.pots.items()
         ],
         "net": _euros(split.member_cents),
+        # Above a volunteer's allowance maximums: stays with the cooperative fund.
+        "withheld": _euros(split.withheld_cents) if split.withheld_cents else None,
+        "withheld_reason": split.get_withheld_reason_display(),
+        "advanced": _euros(split.advanced_cents) if split.advanced_cents else None,
         "rule_set_version": split.rule_set.version,
         "payout_status": str(PAYOUT_STATUS[(trace or {}).get("status", "awaiting_payment")]),
         "payout": _payout(trace),

@@ -24,6 +24,7 @@ from werkstation.errors import Conflict, NotFound, ValidationFailed
 
 from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
 from .ledger import AccountBook, Leg, post, post_many
+from .settlement import advance_reimbursement_posting
 
 K = Account.Kind
 PAYMENT_TERM_DAYS = 14
@@ -233,6 +234,13 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
             break
         covered -= line_total
         split = line.split
+        if split.advanced_cents:  # the fund advanced the member's share: it gets it back
+            postings.append(advance_reimbursement_posting(
+                book, split=split, reference=f"release:{line.pk}",
+                description=f"Invoice {invoice.display_number} paid: advance back to the cooperative fund",
+            ))  # fmt: skip
+            releasing.append(line.pk)
+            continue
         postings.append((
             "release", f"release:{line.pk}" + (f":{line.holds}" if line.holds else ""),
             f"Invoice {invoice.display_number} paid: member share payable",

@@ -54,10 +54,48 @@ def _next_version(cooperative: Cooperative) -> int:
     ) + 1
 
 
+def validate_advances(allow_advances: object, advance_limit_cents: object) -> tuple[bool, int]:
+    """The advances option voted on next to the spec: a yes/no and a limit in cents."""
+    if not isinstance(allow_advances, bool):
+        raise ValidationFailed(
+            _("Say yes or no to advances from the fund."), code="invalid", field="allow_advances"
+        )
+    if advance_limit_cents is None:
+        advance_limit_cents = 0
+    if (
+        isinstance(advance_limit_cents, bool)
+        or not isinstance(advance_limit_cents, int)
+        or advance_limit_cents < 0
+    ):
+        raise ValidationFailed(
+            _("The limit of advances is a whole number of cents, zero or more."),
+            code="invalid", field="advance_limit_cents",
+        )  # fmt: skip
+    if allow_advances and advance_limit_cents == 0:
+        raise ValidationFailed(
+            _("Set how much the fund may advance at once."), code="required", field="advance_limit_cents"
+        )  # fmt: skip
+    return allow_advances, advance_limit_cents
+
+
 @transaction.atomic
-def rule_set_create(*, actor, cooperative: Cooperative, spec: dict, title: str = "") -> RuleSet:
-    """A draft, to be proposed for a vote. Drafts never apply to any split."""
+def rule_set_create(
+    *,
+    actor,
+    cooperative: Cooperative,
+    spec: dict,
+    title: str = "",
+    allow_advances: bool = False,
+    advance_limit_cents: int | None = 0,
+) -> RuleSet:
+    """A draft, to be proposed for a vote. Drafts never apply to any split.
+
+    ``allow_advances`` and ``advance_limit_cents`` are voted on with the spec but are not
+    part of it (the file contract): may the cooperative fund make members' shares payable
+    before the client pays, and how much may be out at once.
+    """
     require_role(actor, cooperative, "board", "member")
+    allow_advances, advance_limit_cents = validate_advances(allow_advances, advance_limit_cents)
     parsed = validate_spec(spec)
     if parsed.currency != cooperative.currency:
         raise ValidationFailed(
@@ -68,11 +106,12 @@ def rule_set_create(*, actor, cooperative: Cooperative, spec: dict, title: str =
         )
     rule_set = RuleSet.objects.create(
         cooperative=cooperative, version=_next_version(cooperative), spec=rules.rule_set_to_dict(parsed),
-        title=title[:150], created_by=actor,
+        title=title[:150], created_by=actor, allow_advances=allow_advances, advance_limit_cents=advance_limit_cents,
     )  # fmt: skip
     audit_record(
-        actor=actor, action="ruleset.drafted", target=rule_set, cooperative_id=cooperative.pk
-    )
+        actor=actor, action="ruleset.drafted", target=rule_set, cooperative_id=cooperative.pk,
+        data={"allow_advances": allow_advances, "advance_limit_cents": advance_limit_cents},
+    )  # fmt: skip
     return rule_set
 
 

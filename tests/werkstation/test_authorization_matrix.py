@@ -116,6 +116,7 @@ def _kwargs_for(name, world):
         "api-contract-amendments": {"contract_id": world.contract.pk},
         "api-contract-report": {"contract_id": world.contract.pk},
         "api-target-groups": {"slug": "alpha"},
+        "api-money-settings": {"slug": "alpha"},
     }.get(name, {})
 
 
@@ -170,6 +171,10 @@ def _payload(name, method, world, role_user):
             "billing_email": "kapper@example.org",
         },
         ("api-client", "patch"): {"billing_city": "Utrecht"},
+        ("api-money-settings", "put"): {
+            "volunteer_month_max_cents": 21000,
+            "volunteer_year_max_cents": 210000,
+        },
         ("api-client-users", "post"): {"email": "collega@example.org"},
         ("api-client-cooperatives", "post"): {"cooperative": "beta"},
         ("api-jobs", "post"): {
@@ -322,6 +327,8 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-credit-notes", "post"): _set("treasurer_a"),
     ("api-credit-note-pdf", "get"): _set("board_a", "treasurer_a"),
     ("api-earnings-caps", "get"): _set("board_a", "treasurer_a"),
+    ("api-money-settings", "get"): _set("board_a", "treasurer_a"),
+    ("api-money-settings", "put"): _set("board_a"),
     ("api-my-notifications", "patch"): AUTHENTICATED,
     ("api-my-erase", "post"): AUTHENTICATED,
     ("api-invitation", "get"): ALL,

@@ -249,3 +249,11 @@ LOGIN_URL_2FA_VERIFY = "/account/2fa/verify/"
 WERKSTATION_MINIMUM_HOURLY_WAGE_CENTS = int(
     os.environ.get("WERKSTATION_MINIMUM_HOURLY_WAGE_CENTS", "1471")
 )
+# The volunteer allowance maximums of the Belastingdienst (EUR 210 a month, EUR 2,100 a year in
+# 2025 and 2026): the defaults of a cooperative's money settings. Check them every January.
+WERKSTATION_VOLUNTEER_MONTH_MAX_CENTS = int(
+    os.environ.get("WERKSTATION_VOLUNTEER_MONTH_MAX_CENTS", "21000")
+)
+WERKSTATION_VOLUNTEER_YEAR_MAX_CENTS = int(
+    os.environ.get("WERKSTATION_VOLUNTEER_YEAR_MAX_CENTS", "210000")
+)

@@ -1,0 +1,54 @@
+"""A cooperative's money settings: the volunteer allowance maximums, set by its board."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from members.access import require_role
+from members.models import Cooperative
+from werkstation.audit import audit_record
+from werkstation.errors import ValidationFailed
+
+from ..models import MoneySettings
+
+
+def _cents(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValidationFailed(
+            _("Enter a whole number of cents, zero or more."), code="invalid", field=field
+        )
+    return value
+
+
+@transaction.atomic
+def money_settings_update(
+    *,
+    actor,
+    cooperative: Cooperative,
+    volunteer_month_max_cents: int,
+    volunteer_year_max_cents: int,
+) -> MoneySettings:
+    """Board only. Splits settled from now on use the new maximums; settled ones keep theirs."""
+    require_role(actor, cooperative, "board")
+    month = _cents(volunteer_month_max_cents, "volunteer_month_max_cents")
+    year = _cents(volunteer_year_max_cents, "volunteer_year_max_cents")
+    if month > year:
+        raise ValidationFailed(
+            _("The maximum per month cannot be more than the maximum per year."),
+            code="month_above_year", field="volunteer_month_max_cents",
+        )  # fmt: skip
+    settings, _created = MoneySettings.objects.select_for_update().get_or_create(
+        cooperative=cooperative
+    )
+    before = {
+        "month": settings.volunteer_month_max_cents,
+        "year": settings.volunteer_year_max_cents,
+    }
+    settings.volunteer_month_max_cents, settings.volunteer_year_max_cents = month, year
+    settings.save()
+    audit_record(
+        actor=actor, action="money_settings.updated", target=settings, cooperative_id=cooperative.pk,
+        data={"before": before, "after": {"month": month, "year": year}},
+    )  # fmt: skip
+    return settings

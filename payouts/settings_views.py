@@ -1,0 +1,60 @@
+"""The board's money settings page: the volunteer allowance maximums."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.access import has_role
+from members.models import Cooperative
+from werkstation.errors import ApplicationError
+from werkstation.forms import add_application_error
+
+from .selectors import money_settings_of
+from .services.money_settings import money_settings_update
+
+
+class MoneySettingsForm(forms.Form):
+    volunteer_month_max = forms.DecimalField(
+        label=gettext_lazy("Volunteer allowance: most per calendar month (€)"),
+        min_value=0, max_digits=12, decimal_places=2,
+    )  # fmt: skip
+    volunteer_year_max = forms.DecimalField(
+        label=gettext_lazy("Volunteer allowance: most per calendar year (€)"),
+        min_value=0, max_digits=12, decimal_places=2,
+        help_text=gettext_lazy("A volunteer receives nothing above these; the rest stays with the cooperative fund."),
+    )  # fmt: skip
+
+
+@login_required
+def money_settings(request, slug: str):
+    cooperative = get_object_or_404(Cooperative, slug=slug)
+    if not has_role(request.user, cooperative, "board"):
+        return render(request, "403.html", status=403)
+    current = money_settings_of(cooperative.pk)
+    form = MoneySettingsForm(
+        request.POST or None,
+        initial={
+            "volunteer_month_max": Decimal(current.volunteer_month_max_cents) / 100,
+            "volunteer_year_max": Decimal(current.volunteer_year_max_cents) / 100,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            money_settings_update(
+                actor=request.user, cooperative=cooperative,
+                volunteer_month_max_cents=int(form.cleaned_data["volunteer_month_max"] * 100),
+                volunteer_year_max_cents=int(form.cleaned_data["volunteer_year_max"] * 100),
+            )  # fmt: skip
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Settings saved."))
+            return redirect("money-settings", slug=slug)
+    return render(
+        request, "payouts/money_settings.html", {"cooperative": cooperative, "form": form}
+    )
