@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from werkstation.errors import NotFound
 
@@ -18,13 +18,13 @@ def _euros(cents: int) -> str:
 
 
 PAYOUT_STATUS = {
-    "awaiting_payment": _lazy("awaiting the client's payment"),
-    "advanced": _lazy("advanced by the cooperative fund: payable now"),
-    "payable": _lazy("payable: goes out with the next payout batch"),
-    "partly_paid": _lazy("partly paid out; the rest goes with the next payout batch"),
-    "paid": _lazy("paid out"),
-    "corrected": _lazy("replaced by a correction"),
-    "reversal": _lazy("correction: takes back an earlier amount"),
+    "awaiting_payment": gettext_lazy("awaiting the client's payment"),
+    "advanced": gettext_lazy("advanced by the cooperative fund: payable now"),
+    "payable": gettext_lazy("payable: goes out with the next payout batch"),
+    "partly_paid": gettext_lazy("partly paid out; the rest goes with the next payout batch"),
+    "paid": gettext_lazy("paid out"),
+    "corrected": gettext_lazy("replaced by a correction"),
+    "reversal": gettext_lazy("correction: takes back an earlier amount"),
 }
 
 
