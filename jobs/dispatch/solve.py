@@ -44,6 +44,8 @@ from .pairs import Pairs, build_pairs
 SMALL_COMPONENT = 2_500  # pairs: HiGHS alone closes these quickly
 LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
 SIZE_POWER = 1.0
+AVERAGE = 0.1  # weight of the newest priced weeks in their running average
+PRIMAL_SHARE = 0.3  # of the Lagrangian phase's time, at most, for LP-guided rounding
 SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
 
 
@@ -341,9 +343,28 @@ def lagrange_component(
     relax = Relaxation(Q, n_m)
     if relax.usable:
         lag_end = t0 + LAGRANGE_SHARE * budget
+        # LP-guided rounding: the running average of the priced weeks approximates the
+        # LP's fractional solution (as in the volume algorithm); greedy in the order of
+        # that average, ties by value per minute, makes the assignment. It costs about as
+        # much as an evaluation, so it runs while it has had less than PRIMAL_SHARE of
+        # the time; the plain repair of the current weeks fills the other iterations.
+        minutes = (Q.s_end - Q.s_start)[Q.p_shift]
+        rate = (Q.p_value + Q.weight * np.minimum(minutes, Q.m_target[Q.p_member])) / minutes
+        tie = 1e-4 * rate / max(1e-9, float(np.abs(rate).max()))
+        xbar = None
+        spent_dual = spent_primal = 0.0
         while time.monotonic() < lag_end:
+            t = time.monotonic()
             _, relaxed = relax.evaluate()
-            primal = greedy(Q, idx, initial=repair(Q, relaxed))
+            xbar = relaxed.astype(np.float64) if xbar is None else xbar
+            xbar += AVERAGE * (relaxed - xbar)
+            spent_dual += time.monotonic() - t
+            t = time.monotonic()
+            if spent_primal <= PRIMAL_SHARE * (spent_primal + spent_dual):
+                primal = greedy(Q, idx, priority=xbar + tie)
+            else:
+                primal = greedy(Q, idx, initial=repair(Q, relaxed))
+            spent_primal += time.monotonic() - t
             obj = objective_of(Q, primal, n_m)
             if obj > best_obj:
                 best, best_obj = primal, obj
