@@ -341,19 +341,24 @@ def lagrange_component(
     best_obj = objective_of(Q, best, n_m)
     bound = None
     relax = Relaxation(Q, n_m)
-    if relax.usable:
-        lag_end = t0 + LAGRANGE_SHARE * budget
-        # LP-guided rounding: the running average of the priced weeks approximates the
-        # LP's fractional solution (as in the volume algorithm); greedy in the order of
-        # that average, ties by value per minute, makes the assignment. It costs about as
-        # much as an evaluation, so it runs while it has had less than PRIMAL_SHARE of
-        # the time; the plain repair of the current weeks fills the other iterations.
-        minutes = (Q.s_end - Q.s_start)[Q.p_shift]
-        rate = (Q.p_value + Q.weight * np.minimum(minutes, Q.m_target[Q.p_member])) / minutes
-        tie = 1e-4 * rate / max(1e-9, float(np.abs(rate).max()))
-        xbar = None
-        spent_dual = spent_primal = 0.0
-        while time.monotonic() < lag_end:
+    # LP-guided rounding: the running average of the priced weeks approximates the LP's
+    # fractional solution (as in the volume algorithm); greedy in the order of that
+    # average, ties by value per minute, makes an assignment. It costs about as much as
+    # an evaluation, so it runs while it has had less than PRIMAL_SHARE of the time; the
+    # plain repair of the current weeks fills the other iterations.
+    minutes = (Q.s_end - Q.s_start)[Q.p_shift]
+    rate = (Q.p_value + Q.weight * np.minimum(minutes, Q.m_target[Q.p_member])) / minutes
+    tie = 1e-4 * rate / max(1e-9, float(np.abs(rate).max()))
+    xbar = None
+    spent_dual = spent_primal = 0.0
+    planner = Planner(Q, n_m, lazy=True)
+    rng = np.random.default_rng(seed)
+    lag_end = t0 + LAGRANGE_SHARE * budget
+    closed = not relax.usable
+    polished_obj = -math.inf  # objective of the last local optimum of re-planning
+    took = 0.0  # longest re-planning round so far
+    while True:
+        while not closed and time.monotonic() < lag_end:
             t = time.monotonic()
             _, relaxed = relax.evaluate()
             xbar = relaxed.astype(np.float64) if xbar is None else xbar
@@ -369,18 +374,29 @@ def lagrange_component(
             if obj > best_obj:
                 best, best_obj = primal, obj
             if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
+                closed = True
                 break
             relax.step(best_obj)
-        if np.isfinite(relax.best_bound):
-            bound = relax.best_bound
-    planner = Planner(Q, n_m, lazy=True)
-    rng = np.random.default_rng(seed)
-    while time.monotonic() < end:
-        polished = planner.best_response(best, list(rng.permutation(len(planner.groups))), end)
-        obj = objective_of(Q, polished, n_m)
-        if obj <= best_obj + 1e-6:
+        # Re-planning: members one at a time, exactly, others fixed, until nobody gains.
+        t = time.monotonic()
+        while time.monotonic() < end and best_obj > polished_obj:
+            order = list(rng.permutation(len(planner.groups)))
+            polished = planner.best_response(best, order, end)
+            obj = objective_of(Q, polished, n_m)
+            if obj <= best_obj + 1e-6:
+                polished_obj = best_obj  # a local optimum: no pass from here gains
+                break
+            best, best_obj = polished, obj
+        took = max(took, time.monotonic() - t)
+        # Time left after a local optimum goes back to the prices (a better bound, and
+        # perhaps a rounding that re-planning can take further), keeping enough for one
+        # more round of re-planning.
+        left = end - time.monotonic()
+        if closed or left < 2 * took + 0.05:
             break
-        best, best_obj = polished, obj
+        lag_end = end - max(1.2 * took, 0.15 * left)
+    if relax.usable and np.isfinite(relax.best_bound):
+        bound = relax.best_bound
     return best, bound
 
 
