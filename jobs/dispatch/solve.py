@@ -47,6 +47,11 @@ SIZE_POWER = 1.0
 AVERAGE = 0.1  # weight of the newest priced weeks in their running average
 PRIMAL_SHARE = 0.3  # of the Lagrangian phase's time, at most, for LP-guided rounding
 SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
+MARGIN = 0.15  # seconds, at least, kept for collecting the parts' answers and the output
+# Below this time limit an idle worker does not start HiGHS on the largest component:
+# HiGHS needs seconds of root-node work before it helps, and building its model on a
+# large component alone can overrun a short limit.
+IDLE_HIGHS_SECONDS = 10.0
 
 
 def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:
@@ -195,7 +200,7 @@ def solve(
     ``use_milp=False`` returns the greedy construction alone.
     """
     t0 = time.monotonic()
-    deadline = t0 + SAFETY * time_limit
+    deadline = t0 + max(0.0, min(SAFETY * time_limit, time_limit - MARGIN))
     P = build_pairs(instance)
     n_m, n_s = len(instance.members), len(instance.shifts)
     groups, m_label, _ = component_labels(P, n_m, n_s)
@@ -204,7 +209,7 @@ def solve(
     if not use_milp or not groups:
         return _assignment(instance, P, np.flatnonzero(best), status="feasible")
 
-    bins = _pack(groups, max(1, workers))
+    bins = _pack(groups, max(1, workers), idle_highs=time_limit >= IDLE_HIGHS_SECONDS)
     jobs = [[(i, kind, groups[i], best[groups[i]]) for i, kind in b] for b in bins]
     global _SHARED
     _SHARED = (P, deadline, seed)
@@ -249,16 +254,19 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _pack(groups: list[np.ndarray], workers: int) -> list[list[tuple[int, str]]]:
+def _pack(
+    groups: list[np.ndarray], workers: int, *, idle_highs: bool = True
+) -> list[list[tuple[int, str]]]:
     """Components into one bin per worker: largest first into the least loaded bin.
-    A bin left much lighter than the others also gets HiGHS on the largest component."""
+    With ``idle_highs``, a bin left much lighter than the others also gets HiGHS on the
+    largest component."""
     loads = [0] * workers
     bins: list[list[tuple[int, str]]] = [[] for _ in range(workers)]
     for i, g in enumerate(groups):  # already largest first
         k = loads.index(min(loads))
         bins[k].append((i, "highs" if len(g) <= SMALL_COMPONENT else "lagrange"))
         loads[k] += len(g)
-    if workers > 1 and len(groups[0]) > SMALL_COMPONENT:
+    if idle_highs and workers > 1 and len(groups[0]) > SMALL_COMPONENT:
         k = loads.index(min(loads))
         if loads[k] < 0.5 * max(loads):
             bins[k].append((0, "highs"))

@@ -1,5 +1,6 @@
 """Board dispatch: a run makes offers with reasons; accepted, declined and expired offers."""
 
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -180,6 +181,7 @@ def test_a_large_cooperative_is_split_over_tasks_and_merged_into_one_run(market,
     assert len(whole["parts"]) == 1
     plan = dispatching.dispatch_run_prepare(run_id=run.pk, part_pairs=1)
     assert len(plan["parts"]) == 2
+    assert json.loads(json.dumps(plan)) == plan  # travels as JSON task arguments
     places = [{m["id"] for m in part["members"]} for part in plan["parts"]]
     assert not places[0] & places[1]
     assert {str(market.treasurer_a.pk), str(market.auditor_a.pk)} in places
@@ -220,6 +222,7 @@ def test_a_large_cooperative_is_split_over_tasks_and_merged_into_one_run(market,
 
     # Redelivered tasks change nothing: the merge and the run leave a finished run alone.
     plan.pop("parts"), plan.pop("part_pairs")
+    assert json.loads(json.dumps(solved)) == solved
     tasks.dispatch_merge(solved, plan)
     tasks.dispatch_run(run.pk)
     assert Offer.objects.filter(run=run).count() == 5 and len(solved) == 2
