@@ -284,8 +284,13 @@ def dispatch_run_prepare(*, run_id: int, part_pairs: int | None = None) -> dict 
 
 
 def dispatch_part_solve(*, part: dict, time_limit: float = TIME_LIMIT_SECONDS) -> dict:
-    """Solve one part (pure: no database). The answer is JSON for the merge."""
-    answer = dispatch.solve(dispatch.parse_instance(part), time_limit=time_limit)
+    """Solve one part (pure: no database). The answer is JSON for the merge; a part that
+    cannot be solved answers ``{"error": ...}`` so that the merge fails the run instead
+    of the chord waiting for ever."""
+    try:
+        answer = dispatch.solve(dispatch.parse_instance(part), time_limit=time_limit)
+    except (dispatch.DispatchError, ValueError, ArithmeticError, MemoryError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
     return {
         "pairs": [list(p) for p in answer.pairs],
         "objective": answer.objective,
@@ -296,7 +301,19 @@ def dispatch_part_solve(*, part: dict, time_limit: float = TIME_LIMIT_SECONDS) -
 
 def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
     """Merge the parts' answers into the run and make the offers. Idempotent: a run that
-    is no longer queued (merged before, e.g. after a redelivered task) is left alone."""
+    is no longer queued (merged before, e.g. after a redelivered task) is left alone.
+    If a part failed, the run fails and no offers are made."""
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        with transaction.atomic():
+            run = DispatchRun.objects.select_for_update().get(pk=plan["run_id"])
+            if run.status == DispatchRun.Status.QUEUED:
+                run.status, run.finished_at = DispatchRun.Status.FAILED, timezone.now()
+                run.error = "\n".join(errors)
+                run.save(update_fields=["status", "finished_at", "error"])
+                audit_record(actor=None, action="dispatch.failed", target=run,
+                             cooperative_id=run.cooperative_id, data={"errors": errors})  # fmt: skip
+        return run
     assignment = merge_parts(
         [
             dispatch.Assignment(

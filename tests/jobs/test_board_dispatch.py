@@ -236,3 +236,21 @@ def test_a_small_cooperative_stays_one_task(market, monkeypatch):
     tasks.dispatch_run.delay(run.pk)
     run.refresh_from_db()
     assert run.status == "done" and run.offers_made == 5 and calls == []
+
+
+def test_a_part_that_fails_fails_the_run_without_offers(market, monkeypatch):
+    _two_neighbourhoods(market)
+    run = _requested(market)
+    real = dispatching.dispatch.solve
+
+    def solve_or_fail(instance, **kwargs):
+        if any(m.id == str(market.auditor_a.pk) for m in instance.members):
+            raise MemoryError("no room")
+        return real(instance, **kwargs)
+
+    monkeypatch.setattr(dispatching, "PART_PAIRS", 1)
+    monkeypatch.setattr(dispatching.dispatch, "solve", solve_or_fail)
+    tasks.dispatch_run.delay(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "no room" in run.error
+    assert not Offer.objects.filter(run=run).exists()
