@@ -15,9 +15,11 @@ Design overview
    travel. This is the answer whenever the time limit leaves no room for more.
 4. *Per component* (``lagrange.py``): the slots and earnings caps are priced, every
    member's best week under the prices is solved exactly for all members at once (a
-   vectorised form of the stapel DP), giving an upper bound; the priced weeks, repaired
-   and filled greedily, give assignments; prices follow subgradient steps. Then members
-   re-plan one at a time, exactly, with the others fixed (never worse). Small
+   vectorised form of the stapel DP), giving an upper bound; prices follow subgradient
+   steps. Assignments come from LP-guided rounding (greedy in the order of the running
+   average of the priced weeks) and from the current priced weeks, repaired and filled
+   greedily. Then members re-plan one at a time, exactly, with the others fixed (never
+   worse); time left after a local optimum goes back to the prices. Small
    components go to HiGHS (``milp.py``), which usually closes them; when a worker would
    otherwise idle, HiGHS also works on the largest component, warm-started, and the
    better answer wins.
