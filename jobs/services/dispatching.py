@@ -1,8 +1,11 @@
 """Board dispatch: the whole cooperative planned at once, as offers members accept or decline.
 
 The board asks for a run over a period; the run goes through the outbox to a Celery task
-per cooperative (so cooperatives run in parallel on many workers; within one, the solver
-decomposes the instance and spreads the parts over processes). The run builds the
+per cooperative, so cooperatives run in parallel on many workers. A large cooperative's
+instance is cut into independent parts (connected components of the member-shift graph,
+``jobs.dispatch.split``), each solved by its own task in a chord whose body merges them
+into the one run (``dispatch_run_prepare`` / ``dispatch_part_solve`` /
+``dispatch_run_merge``; ``dispatch_run_execute`` does all three in one process). The run builds the
 dispatch instance from the database — every active member with a home and availability,
 their skills with certificates valid on each date, their remaining yearly earnings
 allowance, their existing claims as commitments, the open slots of the period's shifts —
