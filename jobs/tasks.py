@@ -1,6 +1,6 @@
 """Thin Celery wrappers: take ids, call services."""
 
-from celery import shared_task
+from celery import chord, shared_task
 from celery.schedules import crontab
 
 from werkstation.celery import register_schedule
@@ -54,7 +54,31 @@ register_schedule("shift-digest", "jobs.tasks.shift_digest", crontab(hour=7, min
 
 @shared_task(name="jobs.tasks.dispatch_run", ignore_result=True, acks_late=True)
 def dispatch_run(run_id: int) -> None:
-    dispatching.dispatch_run_execute(run_id=run_id)
+    """One cooperative's run. A large cooperative's instance comes in independent parts:
+    each is its own task (on any worker) and a chord merges them into the run. Every
+    step is idempotent (parts are pure; the merge leaves a finished run alone), so a
+    redelivered task (acks_late) at worst solves a part twice."""
+    plan = dispatching.dispatch_run_prepare(run_id=run_id)
+    if plan is None:
+        return
+    parts = plan.pop("parts")
+    plan.pop("part_pairs")
+    if len(parts) <= 1:
+        results = [dispatching.dispatch_part_solve(part=part) for part in parts]
+        dispatching.dispatch_run_merge(plan=plan, results=results)
+        return
+    chord(dispatch_part.s(part) for part in parts)(dispatch_merge.s(plan))
+
+
+@shared_task(name="jobs.tasks.dispatch_part", acks_late=True)
+def dispatch_part(part: dict) -> dict:
+    """One independent part of a run (no database): its answer goes to the merge."""
+    return dispatching.dispatch_part_solve(part=part)
+
+
+@shared_task(name="jobs.tasks.dispatch_merge", ignore_result=True, acks_late=True)
+def dispatch_merge(results: list[dict], plan: dict) -> None:
+    dispatching.dispatch_run_merge(plan=plan, results=results)
 
 
 @shared_task(name="jobs.tasks.offers_expire_dispatch", ignore_result=True)

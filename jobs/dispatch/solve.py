@@ -15,9 +15,11 @@ Design overview
    travel. This is the answer whenever the time limit leaves no room for more.
 4. *Per component* (``lagrange.py``): the slots and earnings caps are priced, every
    member's best week under the prices is solved exactly for all members at once (a
-   vectorised form of the stapel DP), giving an upper bound; the priced weeks, repaired
-   and filled greedily, give assignments; prices follow subgradient steps. Then members
-   re-plan one at a time, exactly, with the others fixed (never worse). Small
+   vectorised form of the stapel DP), giving an upper bound; prices follow subgradient
+   steps. Assignments come from LP-guided rounding (greedy in the order of the running
+   average of the priced weeks) and from the current priced weeks, repaired and filled
+   greedily. Then members re-plan one at a time, exactly, with the others fixed (never
+   worse); time left after a local optimum goes back to the prices. Small
    components go to HiGHS (``milp.py``), which usually closes them; when a worker would
    otherwise idle, HiGHS also works on the largest component, warm-started, and the
    better answer wins.
@@ -44,7 +46,14 @@ from .pairs import Pairs, build_pairs
 SMALL_COMPONENT = 2_500  # pairs: HiGHS alone closes these quickly
 LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
 SIZE_POWER = 1.0
+AVERAGE = 0.1  # weight of the newest priced weeks in their running average
+PRIMAL_SHARE = 0.3  # of the Lagrangian phase's time, at most, for LP-guided rounding
 SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
+MARGIN = 0.15  # seconds, at least, kept for collecting the parts' answers and the output
+# Below this time limit an idle worker does not start HiGHS on the largest component:
+# HiGHS needs seconds of root-node work before it helps, and building its model on a
+# large component alone can overrun a short limit.
+IDLE_HIGHS_SECONDS = 10.0
 
 
 def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:
@@ -193,7 +202,7 @@ def solve(
     ``use_milp=False`` returns the greedy construction alone.
     """
     t0 = time.monotonic()
-    deadline = t0 + SAFETY * time_limit
+    deadline = t0 + max(0.0, min(SAFETY * time_limit, time_limit - MARGIN))
     P = build_pairs(instance)
     n_m, n_s = len(instance.members), len(instance.shifts)
     groups, m_label, _ = component_labels(P, n_m, n_s)
@@ -202,7 +211,7 @@ def solve(
     if not use_milp or not groups:
         return _assignment(instance, P, np.flatnonzero(best), status="feasible")
 
-    bins = _pack(groups, max(1, workers))
+    bins = _pack(groups, max(1, workers), idle_highs=time_limit >= IDLE_HIGHS_SECONDS)
     jobs = [[(i, kind, groups[i], best[groups[i]]) for i, kind in b] for b in bins]
     global _SHARED
     _SHARED = (P, deadline, seed)
@@ -247,16 +256,19 @@ def default_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def _pack(groups: list[np.ndarray], workers: int) -> list[list[tuple[int, str]]]:
+def _pack(
+    groups: list[np.ndarray], workers: int, *, idle_highs: bool = True
+) -> list[list[tuple[int, str]]]:
     """Components into one bin per worker: largest first into the least loaded bin.
-    A bin left much lighter than the others also gets HiGHS on the largest component."""
+    With ``idle_highs``, a bin left much lighter than the others also gets HiGHS on the
+    largest component."""
     loads = [0] * workers
     bins: list[list[tuple[int, str]]] = [[] for _ in range(workers)]
     for i, g in enumerate(groups):  # already largest first
         k = loads.index(min(loads))
         bins[k].append((i, "highs" if len(g) <= SMALL_COMPONENT else "lagrange"))
         loads[k] += len(g)
-    if workers > 1 and len(groups[0]) > SMALL_COMPONENT:
+    if idle_highs and workers > 1 and len(groups[0]) > SMALL_COMPONENT:
         k = loads.index(min(loads))
         if loads[k] < 0.5 * max(loads):
             bins[k].append((0, "highs"))
@@ -339,27 +351,62 @@ def lagrange_component(
     best_obj = objective_of(Q, best, n_m)
     bound = None
     relax = Relaxation(Q, n_m)
-    if relax.usable:
-        lag_end = t0 + LAGRANGE_SHARE * budget
-        while time.monotonic() < lag_end:
+    # LP-guided rounding: the running average of the priced weeks approximates the LP's
+    # fractional solution (as in the volume algorithm); greedy in the order of that
+    # average, ties by value per minute, makes an assignment. It costs about as much as
+    # an evaluation, so it runs while it has had less than PRIMAL_SHARE of the time; the
+    # plain repair of the current weeks fills the other iterations.
+    minutes = (Q.s_end - Q.s_start)[Q.p_shift]
+    rate = (Q.p_value + Q.weight * np.minimum(minutes, Q.m_target[Q.p_member])) / minutes
+    tie = 1e-4 * rate / max(1e-9, float(np.abs(rate).max()))
+    xbar = None
+    spent_dual = spent_primal = 0.0
+    planner = Planner(Q, n_m, lazy=True)
+    rng = np.random.default_rng(seed)
+    lag_end = t0 + LAGRANGE_SHARE * budget
+    closed = not relax.usable
+    polished_obj = -math.inf  # objective of the last local optimum of re-planning
+    took = 0.0  # longest re-planning round so far
+    while True:
+        while not closed and time.monotonic() < lag_end:
+            t = time.monotonic()
             _, relaxed = relax.evaluate()
-            primal = greedy(Q, idx, initial=repair(Q, relaxed))
+            xbar = relaxed.astype(np.float64) if xbar is None else xbar
+            xbar += AVERAGE * (relaxed - xbar)
+            spent_dual += time.monotonic() - t
+            t = time.monotonic()
+            if spent_primal <= PRIMAL_SHARE * (spent_primal + spent_dual):
+                primal = greedy(Q, idx, priority=xbar + tie)
+            else:
+                primal = greedy(Q, idx, initial=repair(Q, relaxed))
+            spent_primal += time.monotonic() - t
             obj = objective_of(Q, primal, n_m)
             if obj > best_obj:
                 best, best_obj = primal, obj
             if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
+                closed = True
                 break
             relax.step(best_obj)
-        if np.isfinite(relax.best_bound):
-            bound = relax.best_bound
-    planner = Planner(Q, n_m, lazy=True)
-    rng = np.random.default_rng(seed)
-    while time.monotonic() < end:
-        polished = planner.best_response(best, list(rng.permutation(len(planner.groups))), end)
-        obj = objective_of(Q, polished, n_m)
-        if obj <= best_obj + 1e-6:
+        # Re-planning: members one at a time, exactly, others fixed, until nobody gains.
+        t = time.monotonic()
+        while time.monotonic() < end and best_obj > polished_obj:
+            order = list(rng.permutation(len(planner.groups)))
+            polished = planner.best_response(best, order, end)
+            obj = objective_of(Q, polished, n_m)
+            if obj <= best_obj + 1e-6:
+                polished_obj = best_obj  # a local optimum: no pass from here gains
+                break
+            best, best_obj = polished, obj
+        took = max(took, time.monotonic() - t)
+        # Time left after a local optimum goes back to the prices (a better bound, and
+        # perhaps a rounding that re-planning can take further), keeping enough for one
+        # more round of re-planning.
+        left = end - time.monotonic()
+        if closed or left < 2 * took + 0.05:
             break
-        best, best_obj = polished, obj
+        lag_end = end - max(1.2 * took, 0.15 * left)
+    if relax.usable and np.isfinite(relax.best_bound):
+        bound = relax.best_bound
     return best, bound
 
 

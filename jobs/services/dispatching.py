@@ -1,8 +1,11 @@
 """Board dispatch: the whole cooperative planned at once, as offers members accept or decline.
 
 The board asks for a run over a period; the run goes through the outbox to a Celery task
-per cooperative (so cooperatives run in parallel on many workers; within one, the solver
-decomposes the instance and spreads the parts over processes). The run builds the
+per cooperative, so cooperatives run in parallel on many workers. A large cooperative's
+instance is cut into independent parts (connected components of the member-shift graph,
+``jobs.dispatch.split``), each solved by its own task in a chord whose body merges them
+into the one run (``dispatch_run_prepare`` / ``dispatch_part_solve`` /
+``dispatch_run_merge``; ``dispatch_run_execute`` does all three in one process). The run builds the
 dispatch instance from the database — every active member with a home and availability,
 their skills with certificates valid on each date, their remaining yearly earnings
 allowance, their existing claims as commitments, the open slots of the period's shifts —
@@ -31,6 +34,7 @@ from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
 
 from .. import dispatch
+from ..dispatch.split import merge_parts, split_instance
 from ..models import (
     SLOT_HOLDING,
     BlockedClient,
@@ -48,6 +52,11 @@ from .planner import member_windows, pay_cents
 OFFER_HOURS = 24
 MAX_PERIOD_DAYS = 31
 TIME_LIMIT_SECONDS = 60
+# A cooperative whose instance has more candidate (member, shift) pairs than this is cut
+# into independent parts (connected components, packed) solved by separate tasks; at most
+# MAX_PARTS of them, each given the whole time limit on its own worker.
+PART_PAIRS = 60_000
+MAX_PARTS = 16
 
 
 def policy_in_force(cooperative_id: int, day: date) -> dict:
@@ -243,11 +252,15 @@ def _reason_for(shift: Shift, profile: Profile, target: int, boost: int) -> str:
         return _reason(shift, profile, target, boost)
 
 
-def dispatch_run_execute(*, run_id: int) -> DispatchRun:
-    """The task's body: solve and make offers. Idempotent: a finished run is left alone."""
+def dispatch_run_prepare(*, run_id: int, part_pairs: int | None = None) -> dict | None:
+    """Build the run's instance and cut it into independent parts (``None`` when the run
+    is no longer queued). Everything returned is JSON, so the parts can travel to other
+    workers: ``parts`` (instances of the file contract), and what the merge needs —
+    the policy, the constant of members without work, the commitments and the targets
+    behind the offers' reasons."""
     run = DispatchRun.objects.select_related("cooperative").get(pk=run_id)
     if run.status != DispatchRun.Status.QUEUED:
-        return run
+        return None
     policy = policy_in_force(run.cooperative_id, run.period_start)
     run.km_cost_cents, run.shortfall_cents_per_minute = (
         policy["km_cost_cents"],
@@ -255,26 +268,98 @@ def dispatch_run_execute(*, run_id: int) -> DispatchRun:
     )
     instance_data, rows = build_instance(run)
     instance = dispatch.parse_instance(instance_data)
-    assignment = dispatch.solve(instance, time_limit=TIME_LIMIT_SECONDS)
-    committed = {(m["id"], c) for m in instance_data["members"] for c in m["commitments"]}
+    split = split_instance(
+        instance_data,
+        instance,
+        parts=MAX_PARTS,
+        part_pairs=PART_PAIRS if part_pairs is None else part_pairs,
+    )
+    return {
+        "run_id": run.pk,
+        "policy": policy,
+        "parts": split.parts,
+        "part_pairs": split.pairs,
+        "constant": split.constant,
+        "commitments": [[m["id"], c] for m in instance_data["members"] for c in m["commitments"]],
+        "targets": {str(user_id): minutes for user_id, minutes in rows["targets"].items()},
+        "boost": {str(user_id): minutes for user_id, minutes in rows["boost"].items()},
+    }
+
+
+def dispatch_part_solve(*, part: dict, time_limit: float = TIME_LIMIT_SECONDS) -> dict:
+    """Solve one part (pure: no database). The answer is JSON for the merge; a part that
+    cannot be solved answers ``{"error": ...}`` so that the merge fails the run instead
+    of the chord waiting for ever."""
+    try:
+        answer = dispatch.solve(dispatch.parse_instance(part), time_limit=time_limit)
+    except (dispatch.DispatchError, ValueError, ArithmeticError, MemoryError) as exc:
+        return {"error": f"{type(exc).__name__}: {exc}"}
+    return {
+        "pairs": [list(p) for p in answer.pairs],
+        "objective": answer.objective,
+        "bound": answer.bound,
+        "status": answer.status,
+    }
+
+
+def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
+    """Merge the parts' answers into the run and make the offers. Idempotent: a run that
+    is no longer queued (merged before, e.g. after a redelivered task) is left alone.
+    If a part failed, the run fails and no offers are made."""
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        with transaction.atomic():
+            run = DispatchRun.objects.select_for_update().get(pk=plan["run_id"])
+            if run.status == DispatchRun.Status.QUEUED:
+                run.status, run.finished_at = DispatchRun.Status.FAILED, timezone.now()
+                run.error = "\n".join(errors)
+                run.save(update_fields=["status", "finished_at", "error"])
+                audit_record(actor=None, action="dispatch.failed", target=run,
+                             cooperative_id=run.cooperative_id, data={"errors": errors})  # fmt: skip
+        return run
+    assignment = merge_parts(
+        [
+            dispatch.Assignment(
+                pairs=tuple((m, s) for m, s in r["pairs"]),
+                objective=r["objective"],
+                bound=r["bound"],
+                status=r["status"],
+            )
+            for r in results
+        ],
+        plan["constant"],
+    )
+    committed = {(m, s) for m, s in plan["commitments"]}
     new_pairs = [(m, s) for m, s in assignment.pairs if (m, s) not in committed]
+    shifts = Shift.objects.select_related("job", "required_skill").in_bulk(
+        [int(s) for _, s in new_pairs]
+    )
+    profiles = {
+        p.user_id: p
+        for p in Profile.objects.filter(user_id__in={int(m) for m, _ in new_pairs}).select_related(
+            "user"
+        )
+    }
+    policy = plan["policy"]
     with transaction.atomic():
-        run = DispatchRun.objects.select_for_update().get(pk=run.pk)
+        run = DispatchRun.objects.select_for_update().get(pk=plan["run_id"])
         if run.status != DispatchRun.Status.QUEUED:
             return run
         now = timezone.now()
         offers = []
         for member_id, shift_id in new_pairs:
-            shift, profile = rows["shifts"][shift_id], rows["profiles"][int(member_id)]
+            shift, profile = shifts.get(int(shift_id)), profiles.get(int(member_id))
+            if shift is None or profile is None:  # deleted while the parts were solved
+                continue
             offer = Offer(
                 run=run, shift=shift, user_id=int(member_id),
                 deadline=min(now + timedelta(hours=OFFER_HOURS), shift.start - timedelta(hours=1)),
-                reason=_reason_for(shift, profile, rows["targets"][int(member_id)], rows["boost"][int(member_id)]),
+                reason=_reason_for(shift, profile, plan["targets"][member_id], plan["boost"][member_id]),
             )  # fmt: skip
             offers.append(offer)
         Offer.objects.bulk_create(offers)
         for offer in offers:
-            user = rows["profiles"][offer.user_id].user
+            user = profiles[offer.user_id].user
             email_user_on_commit(
                 to=user.email, language=user.preferred_language, subject=gettext_lazy("Work offered to you"),
                 template="jobs/email/offer.txt", context={"offer": offer, "shift": offer.shift, "job": offer.shift.job},
@@ -289,8 +374,24 @@ def dispatch_run_execute(*, run_id: int) -> DispatchRun:
         )
         run.save()
         audit_record(actor=None, action="dispatch.done", target=run, cooperative_id=run.cooperative_id,
-                     data={"offers": len(offers), "objective": assignment.objective})  # fmt: skip
+                     data={"offers": len(offers), "objective": assignment.objective, "parts": len(results)})  # fmt: skip
     return run
+
+
+def dispatch_run_execute(*, run_id: int, part_pairs: int | None = None) -> DispatchRun:
+    """The whole run in this process: prepare, solve the parts one after the other (the
+    time limit shared by their size), merge. The Celery task does the same with the
+    parts on other workers. Idempotent: a finished run is left alone."""
+    plan = dispatch_run_prepare(run_id=run_id, part_pairs=part_pairs)
+    if plan is None:
+        return DispatchRun.objects.get(pk=run_id)
+    parts, sizes = plan.pop("parts"), plan.pop("part_pairs")
+    total = max(1, sum(sizes))
+    results = [
+        dispatch_part_solve(part=part, time_limit=TIME_LIMIT_SECONDS * size / total)
+        for part, size in zip(parts, sizes, strict=True)
+    ]
+    return dispatch_run_merge(plan=plan, results=results)
 
 
 def _redispatch(offer: Offer) -> None:

@@ -1,14 +1,19 @@
 """Board dispatch: a run makes offers with reasons; accepted, declined and expired offers."""
 
+import json
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from jobs.models import Claim, DispatchRun, Offer
+from jobs import tasks
+from jobs.dispatch import check, parse_instance, solve
+from jobs.models import Claim, DispatchRun, Job, Offer
+from jobs.services import dispatching
 from jobs.services.dispatching import dispatch_run_execute, offers_expire_dispatch
 from tests.conftest import api_as, row_counts
-from tests.factories.work import at, make_shift
+from tests.factories.work import at, make_shift, place_member
 from werkstation.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +138,119 @@ def test_dispatch_and_offers_in_the_pages(client, market):
     assert offer.reason.encode() in page.content
     assert member.post(f"/work/offers/{offer.pk}/accept/").status_code == 302
     assert Offer.objects.get(pk=offer.pk).status == "accepted"
+
+
+AMSTERDAM = (Decimal("52.367600"), Decimal("4.904100"))  # about 35 km from the others
+
+
+def _two_neighbourhoods(market):
+    """Coop A works in two places too far apart for anyone to serve both: its instance
+    falls apart into two independent parts."""
+    job = Job.objects.create(
+        cooperative=market.coop_a, client=market.client_a, title="Dakgoten",
+        category="greening", street="Dam 1", postcode="1012 JS",
+        latitude=AMSTERDAM[0], longitude=AMSTERDAM[1], client_tariff=Decimal("32.00"),
+        member_pay=Decimal("17.00"), status=Job.Status.OPEN,
+    )  # fmt: skip
+    for user in (market.treasurer_a, market.auditor_a):
+        place_member(user, lat=AMSTERDAM[0], lon=AMSTERDAM[1])
+    make_shift(job, at(market.tuesday, 9), hours=3, slots=1)
+    make_shift(job, at(market.tuesday, 13), hours=4, slots=2)
+    make_shift(market.job, at(market.tuesday, 14), hours=2, slots=1)
+    Claim.objects.create(
+        shift=market.shift, user=market.member_a, status="confirmed",
+        start=market.shift.start, end=market.shift.end,
+    )  # fmt: skip
+    market.shift.filled = 1
+    market.shift.save()
+
+
+def _requested(market):
+    day = market.tuesday.date().isoformat()
+    response = api_as(market.board_a).post(
+        "/api/v1/cooperatives/alpha/dispatch/", {"period_start": day, "period_end": day}
+    )
+    assert response.status_code == 201, response.data
+    return DispatchRun.objects.get(pk=response.data["id"])
+
+
+def test_a_large_cooperative_is_split_over_tasks_and_merged_into_one_run(market, monkeypatch):
+    _two_neighbourhoods(market)
+    run = _requested(market)
+    whole = dispatching.dispatch_run_prepare(run_id=run.pk, part_pairs=10**9)
+    assert len(whole["parts"]) == 1
+    plan = dispatching.dispatch_run_prepare(run_id=run.pk, part_pairs=1)
+    assert len(plan["parts"]) == 2
+    assert json.loads(json.dumps(plan)) == plan  # travels as JSON task arguments
+    places = [{m["id"] for m in part["members"]} for part in plan["parts"]]
+    assert not places[0] & places[1]
+    assert {str(market.treasurer_a.pk), str(market.auditor_a.pk)} in places
+
+    # Parts run as their own (eager) tasks in a chord; the merge makes one run.
+    solved = []
+    real = dispatching.dispatch_part_solve
+
+    def spy(*, part, **kwargs):
+        solved.append(real(part=part, **kwargs))
+        return solved[-1]
+
+    monkeypatch.setattr(dispatching, "PART_PAIRS", 1)
+    monkeypatch.setattr(dispatching, "dispatch_part_solve", spy)
+    tasks.dispatch_run.delay(run.pk)
+    run.refresh_from_db()
+    assert len(solved) == 2 and run.status == "done"
+    offers = list(Offer.objects.filter(run=run))
+    assert run.offers_made == len(offers) == 5  # every open slot of both places
+    assert {o.user_id for o in offers if o.shift.job.title == "Dakgoten"} == {
+        market.treasurer_a.pk,
+        market.auditor_a.pk,
+    }
+    assert not any(
+        o.user_id == market.member_a.pk and o.shift_id == market.shift.pk for o in offers
+    )
+
+    # Feasible for the whole instance, with the commitment, and as good as one part.
+    instance = parse_instance(whole["parts"][0])
+    pairs = [(str(o.user_id), str(o.shift_id)) for o in offers]
+    pairs += [tuple(p) for p in whole["commitments"]]
+    report = check(instance, pairs)
+    assert report.feasible, report.violations
+    single = solve(instance, time_limit=10)
+    assert single.status == "optimal"
+    assert run.objective == pytest.approx(single.objective + whole["constant"], abs=1e-6)
+    assert report.objective + whole["constant"] == pytest.approx(run.objective, abs=1e-6)
+
+    # Redelivered tasks change nothing: the merge and the run leave a finished run alone.
+    plan.pop("parts"), plan.pop("part_pairs")
+    assert json.loads(json.dumps(solved)) == solved
+    tasks.dispatch_merge(solved, plan)
+    tasks.dispatch_run(run.pk)
+    assert Offer.objects.filter(run=run).count() == 5 and len(solved) == 2
+
+
+def test_a_small_cooperative_stays_one_task(market, monkeypatch):
+    _two_neighbourhoods(market)
+    run = _requested(market)
+    calls = []
+    monkeypatch.setattr(tasks, "chord", lambda *a, **k: calls.append(a))
+    tasks.dispatch_run.delay(run.pk)
+    run.refresh_from_db()
+    assert run.status == "done" and run.offers_made == 5 and calls == []
+
+
+def test_a_part_that_fails_fails_the_run_without_offers(market, monkeypatch):
+    _two_neighbourhoods(market)
+    run = _requested(market)
+    real = dispatching.dispatch.solve
+
+    def solve_or_fail(instance, **kwargs):
+        if any(m.id == str(market.auditor_a.pk) for m in instance.members):
+            raise MemoryError("no room")
+        return real(instance, **kwargs)
+
+    monkeypatch.setattr(dispatching, "PART_PAIRS", 1)
+    monkeypatch.setattr(dispatching.dispatch, "solve", solve_or_fail)
+    tasks.dispatch_run.delay(run.pk)
+    run.refresh_from_db()
+    assert run.status == "failed" and "no room" in run.error
+    assert not Offer.objects.filter(run=run).exists()

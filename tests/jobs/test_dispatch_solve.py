@@ -106,3 +106,34 @@ def test_degenerate_instances():
     assert_feasible(instance, result)
     assert set(result.pairs) == {("busy", "far")}
     assert result.objective == pytest.approx(100 - 60)
+
+
+@pytest.mark.parametrize("budget", [0.0, 0.02, 0.3, 1.5])
+def test_component_search_is_feasible_whenever_it_is_cut_short(budget):
+    """The Lagrangian search with LP-guided rounding: whatever the time it gets, the
+    component's answer passes the check, keeps commitments and is never worse than the
+    greedy start it was given."""
+    import numpy as np
+
+    from jobs.dispatch.pairs import build_pairs
+    from jobs.dispatch.solve import component_objective, components, greedy, lagrange_component
+
+    instance = parse_instance(generate(shifts=500, members=100, seed=4))
+    P = build_pairs(instance)
+    groups = components(P, len(instance.members), len(instance.shifts))
+    start = greedy(P, np.arange(len(P.p_member)))
+    chosen = start.copy()
+    for g in groups:
+        mask, bound = lagrange_component(P, g, start[g], budget)
+        assert mask[P.p_forced[g]].all()
+        obj = component_objective(P, g, mask)
+        assert obj >= component_objective(P, g, start[g]) - 1e-6
+        if bound is not None:
+            assert obj <= bound + 1e-6 * abs(bound) + 1e-6
+        chosen[g] = mask
+    pairs = [
+        (instance.members[m].id, instance.shifts[s].id)
+        for m, s in zip(P.p_member[chosen], P.p_shift[chosen], strict=True)
+    ]
+    report = check(instance, pairs)
+    assert report.feasible, report.violations[:5]
