@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from localflavor.generic.validators import BICValidator, IBANValidator
 
+from werkstation.errors import ValidationFailed
+
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
 KVK_RE = re.compile(r"^[0-9]{8}$")
 VAT_RE = re.compile(r"^NL[0-9]{9}B[0-9]{2}$")
@@ -26,6 +28,15 @@ def validate_postcode(value: str) -> None:
             _("Enter a Dutch postcode: four digits and two letters, like 3526 KL."),
             code="invalid_postcode",
         )
+
+
+def clean_postcode(value: str, field: str = "postcode") -> str:
+    """The postcode in its normal form ("3526 KL"), or the domain error naming ``field``."""
+    try:
+        validate_postcode(value)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], code="invalid_postcode", field=field) from exc
+    return normalize_postcode(value)
 
 
 def validate_kvk(value: str) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from werkstation.pdf import a4_pdf
 
 from .models import CreditNote, Invoice
 
@@ -21,14 +20,7 @@ def euros(cents: int) -> str:
 
 def invoice_pdf(invoice: Invoice) -> bytes:
     styles = getSampleStyleSheet()
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        title=f"Factuur {invoice.display_number}",
-    )
+    title = f"Factuur {invoice.display_number}"
     supplier, customer = invoice.supplier, invoice.customer
     story = [
         Paragraph(supplier["name"], styles["Title"]),
@@ -91,21 +83,13 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             styles["Normal"],
         ),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return a4_pdf(title, story)
 
 
 def credit_note_pdf(note: CreditNote) -> bytes:
     """A Dutch credit note: names the invoice it corrects; amounts shown negative."""
     styles = getSampleStyleSheet()
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        title=f"Creditnota {note.display_number}",
-    )
+    title = f"Creditnota {note.display_number}"
     supplier, customer, invoice = note.supplier, note.customer, note.invoice
     story = [
         Paragraph(supplier["name"], styles["Title"]),
@@ -158,8 +142,7 @@ def credit_note_pdf(note: CreditNote) -> bytes:
             styles["Normal"],
         ),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return a4_pdf(title, story)
 
 
 def income_statement_pdf(
@@ -167,10 +150,7 @@ def income_statement_pdf(
 ) -> bytes:
     """A member's monthly income statement, to hand to the municipality's benefits office."""
     styles = getSampleStyleSheet()
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, title="Inkomstenoverzicht"
-    )
+    title = "Inkomstenoverzicht"
     rows = [["Datum", "Werk", "Minuten", "Bruto", "Afdrachten", "Netto"]]
     for split in splits:
         deductions = sum(split.pots.values())
@@ -207,5 +187,4 @@ def income_statement_pdf(
             styles["Normal"],
         ),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return a4_pdf(title, story)

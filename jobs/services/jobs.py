@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from members.access import has_role
 from members.models import Cooperative, Skill, User
-from members.validators import normalize_postcode, validate_postcode
+from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
@@ -106,15 +106,7 @@ def job_create(
         raise ValidationFailed(_("Give the job a title."), code="required", field="title")
     if category not in CATEGORIES:
         raise ValidationFailed(_("Choose a category from the list."), field="category")
-    try:
-        validate_postcode(postcode)
-    except Exception as exc:
-        raise ValidationFailed(
-            _("Enter a Dutch postcode: four digits and two letters, like 3526 KL."),
-            code="invalid_postcode",
-            field="postcode",
-        ) from exc
-    postcode = normalize_postcode(postcode)
+    postcode = clean_postcode(postcode)
     if required_skill is not None and required_skill.cooperative_id != cooperative.pk:
         raise ValidationFailed(
             _("This skill is not on the cooperative's list."), field="required_skill"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
-from io import BytesIO, StringIO
+from io import StringIO
 
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
@@ -123,17 +123,14 @@ def report_csv(report: dict) -> str:
 
 
 def report_pdf(report: dict) -> bytes:
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+    from reportlab.platypus import Paragraph, Spacer, Table
+
+    from werkstation.pdf import a4_pdf
 
     styles = getSampleStyleSheet()
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-        title=f"{_('Report')} {report['contract']}",
-    )  # fmt: skip
+    title = f"{_('Report')} {report['contract']}"
     story = [
         Paragraph(f"{_('Report to the municipality')}: {report['contract']}", styles["Title"]),
         Paragraph(f"{report['cooperative']} → {report['client']}", styles["Normal"]),
@@ -148,5 +145,4 @@ def report_pdf(report: dict) -> bytes:
             styles["Italic"],
         ),
     ]
-    doc.build(story)
-    return buffer.getvalue()
+    return a4_pdf(title, story)

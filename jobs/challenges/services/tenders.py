@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.validators import normalize_postcode, validate_postcode
+from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 
@@ -94,15 +94,7 @@ def tender_create(
     street = text(street, "street", max_length=150)
     if category not in CATEGORIES:
         raise ValidationFailed(_("Choose a category from the list."), field="category")
-    try:
-        validate_postcode(postcode)
-    except Exception as exc:
-        raise ValidationFailed(
-            _("Enter a Dutch postcode: four digits and two letters, like 3526 KL."),
-            code="invalid_postcode",
-            field="postcode",
-        ) from exc
-    postcode = normalize_postcode(postcode)
+    postcode = clean_postcode(postcode)
     found = geocode(postcode=postcode, street=street)
     if found is None:
         raise ValidationFailed(
