@@ -215,6 +215,12 @@ def coverage_cents(invoice: Invoice, lines: list[InvoiceLine]) -> int:
     return invoice.paid_cents + invoice.credited_cents - credited_lines
 
 
+def release_reference(line_id: int, holds: int) -> str:
+    """The ledger reference of a line's release: ``release:<line>``, then
+    ``release:<line>:<holds>`` after each re-hold (``reversals._rehold_uncovered``)."""
+    return f"release:{line_id}" + (f":{holds}" if holds else "")
+
+
 def _release_covered(invoice: Invoice, book: AccountBook) -> int:
     """Move the member shares of the lines the payments cover from earned to payable.
 
@@ -234,15 +240,16 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
             break
         covered -= line_total
         split = line.split
+        reference = release_reference(line.pk, line.holds)
         if split.advanced_cents:  # the fund advanced the member's share: it gets it back
             postings.append(advance_reimbursement_posting(
-                book, split=split, reference=f"release:{line.pk}",
+                book, split=split, reference=reference,
                 description=f"Invoice {invoice.display_number} paid: advance back to the cooperative fund",
             ))  # fmt: skip
             releasing.append(line.pk)
             continue
         postings.append((
-            "release", f"release:{line.pk}" + (f":{line.holds}" if line.holds else ""),
+            "release", reference,
             f"Invoice {invoice.display_number} paid: member share payable",
             [Leg(book.get(K.EARNED, split.member_id), split.member_cents),
              Leg(book.get(K.PAYABLE, split.member_id), -split.member_cents)],
