@@ -23,7 +23,7 @@ lines again, oldest first, exactly as the first time (reference
 ``release:<line>:<holds>``).
 
 An *advanced* share (``Split.advanced_cents``) was payable from approval on; its release
-only repaid the fund (``settlement.advance_reimbursement_posting``). Re-holding such a
+only repaid the fund (advanced +share, fund −share). Re-holding such a
 line reverses that repayment — the fund lends the share again (advanced −share, fund
 +share) — and leaves the member's payable alone; it counts in neither ``reheld_cents``
 nor ``unrecovered_cents``.

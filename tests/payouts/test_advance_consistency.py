@@ -200,3 +200,36 @@ def test_crediting_a_volunteer_line_undoes_what_was_withheld(withheld, paid):
     assert (reversal.member_cents, reversal.withheld_cents) == (-ALLOWED, -WITHHELD)
     assert reversal.withheld_reason == withheld.split.withheld_reason
     _assert_zero_sum()
+
+
+def test_a_payment_books_one_release_per_member_and_marks_only_the_covered_lines(market):
+    found_rule_set(cooperative=market.coop_a)
+    sheets = [
+        approved_timesheet(market, days_ago=4),
+        approved_timesheet(market, days_ago=3, user=market.board_a),
+        approved_timesheet(market, days_ago=2),
+        approved_timesheet(market, days_ago=1, user=market.board_a),
+    ]
+    settlement_run()
+    market.invoice = _issue(market).data
+    lines = [InvoiceLine.objects.get(split__timesheet=s) for s in sheets]
+    assert [line.hourly_cents for line in lines] == [3200] * 4
+    assert InvoiceLine.objects.filter(invoice_id=market.invoice["id"]).count() == 4
+    _pay(market, 3 * TOTAL + 100)  # covers the three oldest lines whole
+    assert [InvoiceLine.objects.get(pk=line.pk).released for line in lines] == [
+        True, True, True, False,
+    ]  # fmt: skip
+    releases = Transaction.objects.filter(reference__startswith="release:")
+    assert sorted(releases.values_list("reference", flat=True)) == sorted(
+        [f"release:{lines[0].pk}", f"release:{lines[1].pk}"]
+    )
+    coop = market.coop_a
+    assert _balance(coop, "payable", market.member_a.pk) == -2 * SHARE
+    assert _balance(coop, "payable", market.board_a.pk) == -SHARE
+    assert _balance(coop, "earned", market.board_a.pk) == -SHARE
+    _pay(market, TOTAL - 100)
+    assert Transaction.objects.filter(reference=f"release:{lines[3].pk}").exists()
+    assert all(line.released for line in InvoiceLine.objects.all())
+    assert _balance(coop, "payable", market.board_a.pk) == -2 * SHARE
+    assert _balance(coop, "earned", market.board_a.pk) == 0
+    _assert_zero_sum()
