@@ -31,7 +31,7 @@ K = Account.Kind
 PAYMENT_TERM_DAYS = 14
 # What a line needs of its split (read with ``values_list``), and the columns it is written in.
 LINE_SOURCE = (
-    "id", "work_date", "minutes", "timesheet_id", "gross_cents", "vat_cents",
+    "id", "work_date", "minutes", "gross_cents", "vat_cents",
     "timesheet__claim__shift__job__title", "timesheet__claim__shift__job__client_tariff",
 )  # fmt: skip
 LINE_COLUMNS = (
@@ -108,22 +108,20 @@ def invoice_issue(
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     issued_on = issued_on or timezone.localdate()
-    subtotal = sum(row[4] for row in rows)
-    vat = sum(row[5] for row in rows)
+    subtotal = sum(row[3] for row in rows)
+    vat = sum(row[4] for row in rows)
     invoice = Invoice.objects.create(
         cooperative=cooperative, client=client, number=sequence.last_number, issued_on=issued_on,
         due_on=issued_on + timedelta(days=PAYMENT_TERM_DAYS), period_start=period_start, period_end=period_end,
         currency=cooperative.currency, vat_rate=cooperative.vat_rate, subtotal_cents=subtotal, vat_cents=vat,
         total_cents=subtotal + vat, supplier=_supplier(cooperative), customer=_customer(client), issued_by=actor,
     )  # fmt: skip
-    hourly: dict[Decimal, int] = {}
-    for tariff in {row[7] for row in rows}:
-        hourly[tariff] = int(tariff * 100)
+    hourly = {tariff: int(tariff * 100) for tariff in {row[6] for row in rows}}
     insert_rows(
         InvoiceLine, LINE_COLUMNS,
         [
             (invoice.pk, split_id, title[:250], work_date, minutes, hourly[tariff], gross, vat_cents, False, 0)
-            for split_id, work_date, minutes, _t, gross, vat_cents, title, tariff in rows
+            for split_id, work_date, minutes, gross, vat_cents, title, tariff in rows
         ],
     )  # fmt: skip
     audit_record(
