@@ -1,6 +1,7 @@
 """Benchmark: the money path on 100,000 approved timesheets, against COPY of the same rows.
 
-Sets up a throwaway PostgreSQL database (``werkstation_payout_bench``): one cooperative with
+Sets up a throwaway PostgreSQL database (``werkstation_payout_bench``, or the name in
+``PAYOUT_BENCH_DB`` so that two checkouts can run it at once): one cooperative with
 its founding rule set, 1,000 members, 100,000 approved timesheets. Then, timed, the code the
 platform runs (no special path):
 
@@ -34,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/werkstation_payout_bench"
+BENCH_DB = os.environ.get("PAYOUT_BENCH_DB", "werkstation_payout_bench")
+os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 TABLES = [
     "payouts_split",
     "payouts_transaction",
@@ -48,8 +50,8 @@ def recreate_database() -> None:
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS werkstation_payout_bench WITH (FORCE)")
-        conn.execute("CREATE DATABASE werkstation_payout_bench")
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
 def populate(timesheets: int, members: int):
@@ -282,7 +284,8 @@ def copy_same_rows() -> dict[str, float]:
                     for chunk in copy:
                         buffer.write(chunk)
                 dumps[phase].append((table, buffer.getvalue()))
-        cursor.execute(f"TRUNCATE {', '.join(TABLES)}")
+        # CASCADE: tables that point at these (credit note lines, ...) are empty here.
+        cursor.execute(f"TRUNCATE {', '.join(TABLES)} CASCADE")
     checkpoint()
     timings = {}
     for phase, parts in dumps.items():

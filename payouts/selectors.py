@@ -65,6 +65,20 @@ def entries_of_split(split: Split) -> QuerySet[Entry]:
     )
 
 
+def entries_of_splits(split_ids: list[int]) -> list[tuple[int, int, int]]:
+    """(split id, account id, cents) of the postings ``entries_of_split`` reads, for many
+    splits in one query, in the order they were written."""
+    references = {
+        f"{prefix}:{pk}": pk for pk in split_ids for prefix in ("split", "withheld", "advance")
+    }
+    rows = (
+        Entry.objects.filter(transaction__reference__in=list(references))
+        .order_by("transaction_id", "id")
+        .values_list("transaction__reference", "account_id", "amount_cents")
+    )
+    return [(references[reference], account, cents) for reference, account, cents in rows]
+
+
 def money_settings_of(cooperative_id: int) -> MoneySettings:
     """The cooperative's money settings, or the defaults until its board saves its own."""
     return MoneySettings.objects.filter(cooperative_id=cooperative_id).first() or MoneySettings(

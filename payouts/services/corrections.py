@@ -9,6 +9,8 @@ advanced as the settlement run would.
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,8 +21,8 @@ from werkstation.errors import Conflict, ValidationFailed
 
 from .. import rules
 from ..models import Account, Split
-from ..selectors import entries_of_split, money_settings_of
-from .ledger import AccountBook, Leg, post, write_postings
+from ..selectors import entries_of_splits, money_settings_of
+from .ledger import AccountBook, Posting, write_postings
 from .settlement import (
     COOP_FUND,
     AdvanceRoom,
@@ -46,21 +48,60 @@ def _current_split(timesheet: Timesheet) -> Split | None:
     )
 
 
-def _reverse(original: Split, timesheet: Timesheet, cooperative) -> Split:
-    """A reversal split (negated amounts) and the negated ledger legs of ``original``:
-    its own posting and what was withheld above a volunteer's maximums or advanced."""
-    reversal = Split.objects.create(
-        timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
-        kind=Split.Kind.REVERSAL, reverses=original, work_date=original.work_date, minutes=original.minutes,
-        gross_cents=-original.gross_cents, vat_cents=-original.vat_cents, member_cents=-original.member_cents,
-        pots={slug: -cents for slug, cents in original.pots.items()},
-        month_gross_before_cents=original.month_gross_before_cents, withheld_cents=-original.withheld_cents,
-        advanced_cents=-original.advanced_cents, withheld_reason=original.withheld_reason,
+def reverse_splits(
+    book: AccountBook,
+    originals: list[Split],
+    *,
+    released: list[bool],
+    kind: str,
+    descriptions: list[str],
+) -> list[Split]:
+    """Reversal splits (negated amounts, also what was withheld and advanced) and one ledger
+    transaction each (``split:<reversal>``) that undoes ``split``, ``withheld`` and
+    ``advance`` of the original. Used by corrections and by credit notes for lines.
+
+    Where the original's share was *released* (the client's payment covered it): for a
+    plain share, what the negated legs take off *earned* (the member part of member +
+    withheld) comes off *payable* instead, since the release moved it there; for an advanced
+    share the release repaid the fund already, so the loan is not returned twice and only
+    the payable is taken back.
+    """
+    reversals = Split.objects.bulk_create(
+        [
+            Split(
+                timesheet_id=s.timesheet_id, cooperative_id=s.cooperative_id, member_id=s.member_id,
+                rule_set_id=s.rule_set_id, kind=Split.Kind.REVERSAL, reverses=s, work_date=s.work_date,
+                minutes=s.minutes, gross_cents=-s.gross_cents, vat_cents=-s.vat_cents,
+                member_cents=-s.member_cents, pots={slug: -c for slug, c in s.pots.items()},
+                month_gross_before_cents=s.month_gross_before_cents, withheld_cents=-s.withheld_cents,
+                advanced_cents=-s.advanced_cents, withheld_reason=s.withheld_reason,
+            )
+            for s in originals
+        ]
     )  # fmt: skip
-    original_legs = entries_of_split(original)
-    post(cooperative.pk, kind="reversal", reference=f"split:{reversal.pk}", description=f"Reversal of split {original.pk}",
-         legs=[Leg(e.account, -e.amount_cents) for e in original_legs])  # fmt: skip
-    return reversal
+    legs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for split_id, account_id, cents in entries_of_splits([s.pk for s in originals]):
+        legs_of[split_id].append((account_id, -cents))
+    postings: list[Posting] = []
+    for original, reversal, was_released, description in zip(
+        originals, reversals, released, descriptions, strict=True
+    ):
+        legs: dict[int, int] = {}  # by account, netted
+        for account_id, cents in legs_of[original.pk]:
+            legs[account_id] = legs.get(account_id, 0) + cents
+        member, moved = original.member_id, original.member_cents
+        if was_released and original.advanced_cents:
+            moved = original.advanced_cents
+            fund, advanced = book.id(K.FUND, COOP_FUND), book.id(K.ADVANCED, COOP_FUND)
+            legs[fund] = legs.get(fund, 0) + moved
+            legs[advanced] = legs.get(advanced, 0) - moved
+        elif was_released:
+            earned, payable = book.id(K.EARNED, member), book.id(K.PAYABLE, member)
+            legs[earned] = legs.get(earned, 0) - moved
+            legs[payable] = legs.get(payable, 0) + moved
+        postings.append((kind, f"split:{reversal.pk}", description, list(legs.items())))
+    write_postings(book.cooperative_id, postings)
+    return reversals
 
 
 @transaction.atomic
@@ -103,7 +144,8 @@ def timesheet_correct(
         )
     book = AccountBook(cooperative.pk)
     if original is not None:
-        _reverse(original, timesheet, cooperative)
+        reverse_splits(book, [original], released=[False], kind="reversal",
+                       descriptions=[f"Reversal of split {original.pk}"])  # fmt: skip
     else:
         original = credited
     minutes = minutes_worked - break_minutes

@@ -41,10 +41,10 @@ from ..models import (
     Entry,
     Invoice,
     InvoiceLine,
-    Split,
 )
+from .corrections import reverse_splits
 from .invoices import _amount_cents, _customer, _supplier
-from .ledger import AccountBook, Leg, post, post_many
+from .ledger import AccountBook, Leg, post
 from .reversals import invoice_status
 
 K = Account.Kind
@@ -118,7 +118,8 @@ def credit_note_issue(
             )
         needed: dict[int, int] = {}
         for line in lines:
-            if not line.released:
+            # A released or advanced share is payable: it is taken back from there.
+            if not (line.released or line.split.advanced_cents):
                 continue
             member_id = line.split.member_id
             needed[member_id] = needed.get(member_id, 0) + line.split.member_cents
@@ -185,35 +186,8 @@ def credit_note_issue(
 
 
 def _reverse_lines(note: CreditNote, lines: list[InvoiceLine], book: AccountBook) -> None:
-    """Reverse each credited line's split: negated amounts and negated ledger legs."""
-    originals = [line.split for line in lines]
-    reversals = Split.objects.bulk_create(
-        [
-            Split(
-                timesheet_id=s.timesheet_id, cooperative_id=s.cooperative_id, member_id=s.member_id,
-                rule_set_id=s.rule_set_id, kind=Split.Kind.REVERSAL, reverses=s, work_date=s.work_date,
-                minutes=s.minutes, gross_cents=-s.gross_cents, vat_cents=-s.vat_cents,
-                member_cents=-s.member_cents, pots={slug: -c for slug, c in s.pots.items()},
-                month_gross_before_cents=s.month_gross_before_cents,
-            )
-            for s in originals
-        ]
+    """Reverse each credited line's split, with what was withheld or advanced for it."""
+    reverse_splits(
+        book, [line.split for line in lines], released=[line.released for line in lines], kind="credit_note",
+        descriptions=[f"Credit note {note.display_number}: line of {line.work_date:%d-%m-%Y} reversed" for line in lines],
     )  # fmt: skip
-    legs_of: dict[str, list[Entry]] = {}
-    for entry in Entry.objects.filter(
-        transaction__reference__in=[f"split:{s.pk}" for s in originals]
-    ).select_related("account", "transaction"):
-        legs_of.setdefault(entry.transaction.reference, []).append(entry)
-    postings = []
-    for line, original, reversal in zip(lines, originals, reversals, strict=True):
-        legs = []
-        for entry in legs_of.get(f"split:{original.pk}", []):
-            account = entry.account
-            if account.kind == K.EARNED and line.released:
-                account = book.get(K.PAYABLE, original.member_id)  # the share had become payable
-            legs.append(Leg(account, -entry.amount_cents))
-        postings.append((
-            "credit_note", f"split:{reversal.pk}",
-            f"Credit note {note.display_number}: line of {line.work_date:%d-%m-%Y} reversed", legs,
-        ))  # fmt: skip
-    post_many(note.cooperative_id, postings)

@@ -23,11 +23,21 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 
 from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
-from .ledger import AccountBook, Leg, post, post_many
-from .settlement import advance_reimbursement_posting
+from .bulk import insert_rows
+from .ledger import AccountBook, Leg, Posting, post, write_postings
+from .settlement import COOP_FUND
 
 K = Account.Kind
 PAYMENT_TERM_DAYS = 14
+# What a line needs of its split (read with ``values_list``), and the columns it is written in.
+LINE_SOURCE = (
+    "id", "work_date", "minutes", "gross_cents", "vat_cents",
+    "timesheet__claim__shift__job__title", "timesheet__claim__shift__job__client_tariff",
+)  # fmt: skip
+LINE_COLUMNS = (
+    "invoice_id", "split_id", "description", "work_date", "minutes", "hourly_cents", "amount_cents",
+    "vat_cents", "released", "holds",
+)  # fmt: skip
 
 
 def _supplier(cooperative: Cooperative) -> dict:
@@ -77,16 +87,17 @@ def invoice_issue(
         cooperative=cooperative, kind__in=[Split.Kind.SETTLEMENT, Split.Kind.CORRECTION],
         reversed_by__isnull=True, invoice_line__isnull=True,
         timesheet__claim__shift__job__client=client, work_date__gte=period_start, work_date__lte=period_end,
-    ).select_related("timesheet__claim__shift__job")  # fmt: skip
+    )  # fmt: skip
     if timesheet_ids:
         splits = splits.filter(timesheet_id__in=timesheet_ids)
-        if splits.count() != len(set(timesheet_ids)):
-            raise ValidationFailed(
-                _("Some of this work is not settled yet, or was invoiced already."),
-                code="not_invoiceable", field="timesheets",
-            )  # fmt: skip
-    splits = list(splits.order_by("work_date", "id"))
-    if not splits:
+    # Plain rows, not model instances: an invoice may have 100,000 lines.
+    rows = list(splits.order_by("work_date", "id").values_list(*LINE_SOURCE))
+    if timesheet_ids and len(rows) != len(set(timesheet_ids)):
+        raise ValidationFailed(
+            _("Some of this work is not settled yet, or was invoiced already."),
+            code="not_invoiceable", field="timesheets",
+        )  # fmt: skip
+    if not rows:
         raise ValidationFailed(
             _("There is no approved, uninvoiced work for this client in this period."),
             code="nothing_to_invoice", field="period_start",
@@ -97,23 +108,21 @@ def invoice_issue(
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     issued_on = issued_on or timezone.localdate()
-    subtotal = sum(s.gross_cents for s in splits)
-    vat = sum(s.vat_cents for s in splits)
+    subtotal = sum(row[3] for row in rows)
+    vat = sum(row[4] for row in rows)
     invoice = Invoice.objects.create(
         cooperative=cooperative, client=client, number=sequence.last_number, issued_on=issued_on,
         due_on=issued_on + timedelta(days=PAYMENT_TERM_DAYS), period_start=period_start, period_end=period_end,
         currency=cooperative.currency, vat_rate=cooperative.vat_rate, subtotal_cents=subtotal, vat_cents=vat,
         total_cents=subtotal + vat, supplier=_supplier(cooperative), customer=_customer(client), issued_by=actor,
     )  # fmt: skip
-    InvoiceLine.objects.bulk_create(
+    hourly = {tariff: int(tariff * 100) for tariff in {row[6] for row in rows}}
+    insert_rows(
+        InvoiceLine, LINE_COLUMNS,
         [
-            InvoiceLine(
-                invoice=invoice, split=s, description=s.timesheet.claim.shift.job.title[:250], work_date=s.work_date,
-                minutes=s.minutes, hourly_cents=int(s.timesheet.claim.shift.job.client_tariff.amount * 100),
-                amount_cents=s.gross_cents, vat_cents=s.vat_cents,
-            )
-            for s in splits
-        ]
+            (invoice.pk, split_id, title[:250], work_date, minutes, hourly[tariff], gross, vat_cents, False, 0)
+            for split_id, work_date, minutes, gross, vat_cents, title, tariff in rows
+        ],
     )  # fmt: skip
     audit_record(
         actor=actor, action="invoice.issued", target=invoice, cooperative_id=cooperative.pk,
@@ -215,43 +224,89 @@ def coverage_cents(invoice: Invoice, lines: list[InvoiceLine]) -> int:
     return invoice.paid_cents + invoice.credited_cents - credited_lines
 
 
+def release_reference(line_id: int, holds: int) -> str:
+    """The ledger reference of a line's release: ``release:<line>``, then
+    ``release:<line>:<holds>`` after each re-hold (``reversals._rehold_uncovered``)."""
+    return f"release:{line_id}" + (f":{holds}" if holds else "")
+
+
 def _release_covered(invoice: Invoice, book: AccountBook) -> int:
     """Move the member shares of the lines the payments cover from earned to payable.
 
     Lines are covered oldest first; a line is released only when the payments cover it
-    whole. All postings of one payment go to the ledger in one bulk write.
+    whole. Each member gets one transaction for what this call releases
+    (``release_reference`` of the member's first line released here): their plain shares
+    earned → payable, and where the fund advanced a share, the advance back to the fund.
+    The lines are read as plain rows and marked released in one statement, so a payment
+    for an invoice of 100,000 lines is a handful of statements.
     """
-    lines = list(invoice.lines.select_related("split", "credit_line").order_by("work_date", "id"))
-    budget = coverage_cents(invoice, lines)
-    lines = [line for line in lines if not hasattr(line, "credit_line")]
-    covered = budget - sum(line.amount_cents + line.vat_cents for line in lines if line.released)
-    postings, releasing = [], []
-    for line in lines:
-        if line.released:
+    rows = list(
+        invoice.lines.order_by("work_date", "id").values_list(
+            "id", "work_date", "amount_cents", "vat_cents", "released", "holds", "credit_line",
+            "split__member_id", "split__member_cents", "split__advanced_cents",
+        )
+    )  # fmt: skip
+    credited = sum(
+        amount + vat for _i, _d, amount, vat, _r, _h, credit, *_s in rows if credit is not None
+    )
+    covered = invoice.paid_cents + invoice.credited_cents - credited
+    rows = [row for row in rows if row[6] is None]
+    covered -= sum(amount + vat for _i, _d, amount, vat, released, *_rest in rows if released)
+    # member -> [reference, plain cents, advanced cents, lines]
+    releases: dict[int, list] = {}
+    last = None
+    for (
+        line_id,
+        work_date,
+        amount,
+        vat,
+        released,
+        holds,
+        _credit,
+        member,
+        member_cents,
+        advanced,
+    ) in rows:
+        if released:
             continue
-        line_total = line.amount_cents + line.vat_cents
-        if line_total > covered:
+        if amount + vat > covered:
             break
-        covered -= line_total
-        split = line.split
-        if split.advanced_cents:  # the fund advanced the member's share: it gets it back
-            postings.append(advance_reimbursement_posting(
-                book, split=split, reference=f"release:{line.pk}",
-                description=f"Invoice {invoice.display_number} paid: advance back to the cooperative fund",
-            ))  # fmt: skip
-            releasing.append(line.pk)
-            continue
+        covered -= amount + vat
+        last = (work_date, line_id)
+        release = releases.get(member)
+        if release is None:
+            release = releases[member] = [release_reference(line_id, holds), 0, 0, 0]
+        if advanced:  # the fund advanced the member's share: it gets it back
+            release[2] += advanced
+        else:
+            release[1] += member_cents
+        release[3] += 1
+    if last is None:
+        return 0
+    postings: list[Posting] = []
+    for member, (reference, plain, advanced, count) in releases.items():
+        legs = []
+        if plain:
+            legs += [(book.id(K.EARNED, member), plain), (book.id(K.PAYABLE, member), -plain)]
+        if advanced:
+            legs += [
+                (book.id(K.ADVANCED, COOP_FUND), advanced),
+                (book.id(K.FUND, COOP_FUND), -advanced),
+            ]
+        what = "member shares payable" if plain else ""
+        if advanced:
+            what += (" and " if what else "") + "advances back to the cooperative fund"
         postings.append((
-            "release", f"release:{line.pk}" + (f":{line.holds}" if line.holds else ""),
-            f"Invoice {invoice.display_number} paid: member share payable",
-            [Leg(book.get(K.EARNED, split.member_id), split.member_cents),
-             Leg(book.get(K.PAYABLE, split.member_id), -split.member_cents)],
+            "release", reference,
+            f"Invoice {invoice.display_number} paid: {what} ({count} lines of member {member})", legs,
         ))  # fmt: skip
-        releasing.append(line.pk)
-    if postings:
-        post_many(invoice.cooperative_id, postings)
-        InvoiceLine.objects.filter(pk__in=releasing).update(released=True)
-    return len(releasing)
+    write_postings(invoice.cooperative_id, postings)
+    # Every line up to the last one covered that was not released is released now.
+    work_date, line_id = last
+    invoice.lines.filter(released=False, credit_line__isnull=True).filter(
+        Q(work_date__lt=work_date) | Q(work_date=work_date, id__lte=line_id)
+    ).update(released=True)
+    return sum(release[3] for release in releases.values())
 
 
 def invoices_overdue(*, today: date | None = None):

@@ -19,7 +19,14 @@ payable balance still holds the whole share of that line, i.e. it was not paid o
 A share already paid out stays paid: the member keeps it, the line stays released and
 the refund records it as ``unrecovered_cents`` (the cooperative carries it, like any
 bad debt). A line is never split; a later payment for the invoice releases the re-held
-lines again, oldest first, exactly as the first time.
+lines again, oldest first, exactly as the first time (reference
+``release:<line>:<holds>``).
+
+An *advanced* share (``Split.advanced_cents``) was payable from approval on; its release
+only repaid the fund (advanced +share, fund −share). Re-holding such a
+line reverses that repayment — the fund lends the share again (advanced −share, fund
++share) — and leaves the member's payable alone; it counts in neither ``reheld_cents``
+nor ``unrecovered_cents``.
 
 **Disputes** follow Stripe: ``open`` withdraws the disputed amount (with the re-hold
 above), ``won`` returns it (and releases what the payments cover again), ``lost`` makes
@@ -50,6 +57,7 @@ from werkstation.errors import Conflict, ValidationFailed
 from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
 from .invoices import _release_covered, coverage_cents
 from .ledger import AccountBook, Leg, post
+from .settlement import COOP_FUND
 
 logger = logging.getLogger(__name__)
 K = Account.Kind
@@ -134,23 +142,33 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
         if released_total <= budget:
             break
         split = line.split
-        if split.member_id not in available:
-            available[split.member_id] = _payable_balance(invoice.cooperative_id, split.member_id)
-        if available[split.member_id] < split.member_cents:
-            unrecovered += split.member_cents
-            continue
+        if split.advanced_cents:
+            # Its release repaid the fund; the share stayed the member's from approval on.
+            # Taking the cover back, the fund lends it again.
+            what = "the cooperative fund advances the member share again"
+            legs = [Leg(book.get(K.ADVANCED, COOP_FUND), -split.advanced_cents),
+                    Leg(book.get(K.FUND, COOP_FUND), split.advanced_cents)]  # fmt: skip
+        else:
+            if split.member_id not in available:
+                available[split.member_id] = _payable_balance(
+                    invoice.cooperative_id, split.member_id
+                )
+            if available[split.member_id] < split.member_cents:
+                unrecovered += split.member_cents
+                continue
+            available[split.member_id] -= split.member_cents
+            reheld += split.member_cents
+            what = "member share held again"
+            legs = [Leg(book.get(K.PAYABLE, split.member_id), split.member_cents),
+                    Leg(book.get(K.EARNED, split.member_id), -split.member_cents)]  # fmt: skip
         line.holds += 1
         post(
             invoice.cooperative_id, kind="rehold", reference=f"rehold:{line.pk}:{line.holds}",
-            description=f"Invoice {invoice.display_number}: {why}; member share held again",
-            legs=[Leg(book.get(K.PAYABLE, split.member_id), split.member_cents),
-                  Leg(book.get(K.EARNED, split.member_id), -split.member_cents)],
+            description=f"Invoice {invoice.display_number}: {why}; {what}", legs=legs,
         )  # fmt: skip
-        available[split.member_id] -= split.member_cents
         line.released = False
         line.save(update_fields=["released", "holds"])
         released_total -= line.amount_cents + line.vat_cents
-        reheld += split.member_cents
         line_ids.append(line.pk)
     return reheld, unrecovered, line_ids
 

@@ -21,7 +21,7 @@ Two more postings where they apply:
   member's share is payable at once: member earned +share, member payable −share, and the
   fund lends it (fund ``coop_fund`` +share, advanced −share), within the voted limit of
   what may be out at once and what the fund holds. The client's payment later returns it
-  to the fund (``advance_reimbursement_posting``). Without the option the share waits in
+  to the fund (``invoices._release_covered``: advanced +share, fund −share). Without the option the share waits in
   *earned* until the client's payment covers it (``payouts.services.invoices``).
 
 It is idempotent: a timesheet has at most one settlement split (a unique constraint),
@@ -54,7 +54,7 @@ from .. import rules
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
 from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
 from .bulk import insert_rows
-from .ledger import AccountBook, Leg, Posting, write_postings
+from .ledger import AccountBook, Posting, write_postings
 
 logger = logging.getLogger(__name__)
 K = Account.Kind
@@ -229,17 +229,6 @@ def settlement_postings(
              (book.id(K.ADVANCED, COOP_FUND), -advanced)],
         ))  # fmt: skip
     return postings
-
-
-def advance_reimbursement_posting(
-    book: AccountBook, *, split: Split, reference: str, description: str
-):
-    """What a client's payment covering an advanced split books: the advance back to the fund."""
-    return (
-        "reimbursement", reference, description,
-        [Leg(book.get(K.ADVANCED, COOP_FUND), split.advanced_cents),
-         Leg(book.get(K.FUND, COOP_FUND), -split.advanced_cents)],
-    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the run

@@ -293,5 +293,7 @@ def test_the_same_event_delivered_by_eight_threads_at_once_is_handled_once(settl
     assert set(_deliver_all([event] * 8, WEBHOOK_SECRET, fake_stripe, threads=8)) == {200}
     assert StripeEvent.objects.filter(event_id=event["id"]).count() == 1
     assert Payment.objects.count() == 1
-    # One payment transaction and one release per covered line, nothing twice.
-    assert Transaction.objects.count() - before["Transaction"] == 1 + invoice.lines.count()
+    # One payment transaction and one release per member of the covered lines, nothing twice.
+    members = invoice.lines.values("split__member_id").distinct().count()
+    assert Transaction.objects.count() - before["Transaction"] == 1 + members
+    assert invoice.lines.filter(released=True).count() == invoice.lines.count()
