@@ -7,6 +7,7 @@ import pytest
 from django.db import close_old_connections, connection
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from jobs.models import Claim, Shift
 from members.models import Membership
@@ -205,7 +206,8 @@ def test_money_settings_are_the_boards_with_the_dutch_maximums_by_default(volunt
     refused = client.post(
         "/c/alpha/treasury/settings/", {"volunteer_month_max": "200", "volunteer_year_max": "100"}
     )
-    assert refused.status_code == 200 and "cannot be more than" in refused.content.decode()
+    message = gettext("The maximum per month cannot be more than the maximum per year.")
+    assert refused.status_code == 200 and message in refused.content.decode()
     settings.refresh_from_db()
     assert settings.volunteer_month_max_cents == 15000
 
