@@ -59,7 +59,7 @@ IDLE_HIGHS_SECONDS = 10.0
 # HiGHS, at most LNS_LIMIT seconds each.
 LNS_MIN_BUDGET = 3.0
 LNS_LAGRANGE_SHARE = 0.5  # of the budget, for the prices, when neighbourhood search follows
-LNS_SIZE = 15
+LNS_SIZE = 20
 LNS_LIMIT = 0.5
 GUIDED = 1.0  # share of neighbourhoods seeded where the duality gap is (else at random)
 
