@@ -19,7 +19,9 @@ Design overview
    steps. Assignments come from LP-guided rounding (greedy in the order of the running
    average of the priced weeks) and from the current priced weeks, repaired and filled
    greedily. Then members re-plan one at a time, exactly, with the others fixed (never
-   worse); time left after a local optimum goes back to the prices. Small
+   worse); time left after a local optimum goes back to the prices or, on components
+   with a few seconds, to a neighbourhood search: groups of members competing for the
+   same shifts are re-solved together as one small HiGHS MILP. Small
    components go to HiGHS (``milp.py``), which usually closes them; when a worker would
    otherwise idle, HiGHS also works on the largest component, warm-started, and the
    better answer wins.
@@ -58,6 +60,7 @@ IDLE_HIGHS_SECONDS = 10.0
 # seconds spend what is left after re-planning re-solving LNS_SIZE members at once with
 # HiGHS, at most LNS_LIMIT seconds each.
 LNS_MIN_BUDGET = 3.0
+LNS_MIN_SECONDS_PER_PAIR = 5e-4  # 1k and 10k get 1-2 ms per pair, 100k about 0.2 ms
 LNS_LAGRANGE_SHARE = 0.5  # of the budget, for the prices, when neighbourhood search follows
 LNS_SIZE = 20
 LNS_LIMIT = 0.5
@@ -353,7 +356,9 @@ def lagrange_component(
     end = t0 + budget
     # With time enough, what is left after the first local optimum of re-planning goes
     # to neighbourhood search rather than back to the prices (it gains more per second).
-    lns = budget >= LNS_MIN_BUDGET
+    # Not when the time per pair is short (100k): there the prices are far from converged
+    # and need all the time they can get.
+    lns = budget >= LNS_MIN_BUDGET and budget >= LNS_MIN_SECONDS_PER_PAIR * len(g)
     sub = subset(P, g)
     Q = sub.P
     n_m = len(sub.members)
