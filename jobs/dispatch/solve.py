@@ -64,6 +64,7 @@ LNS_MIN_SECONDS_PER_PAIR = 5e-4  # 1k and 10k get 1-2 ms per pair, 100k about 0.
 LNS_LAGRANGE_SHARE = 0.5  # of the budget, for the prices, when neighbourhood search follows
 LNS_SIZE = 20
 LNS_LIMIT = 0.5
+HIGHS_LNS_SHARE = 0.3  # of HiGHS's time on a large component, for neighbourhood search
 GUIDED = 1.0  # share of neighbourhoods seeded where the duality gap is (else at random)
 
 
@@ -465,6 +466,11 @@ def highs_component(
     left = end - time.monotonic() - 0.03 * budget
     if left < 0.05:
         return best, None
+    # On a large component (an idle worker's second try on the largest), HiGHS's answer
+    # after most of the time gains more from neighbourhood search than from more HiGHS.
+    lns = len(g) > SMALL_COMPONENT and budget >= LNS_MIN_BUDGET
+    if lns:
+        left *= 1.0 - HIGHS_LNS_SHARE
     x, _, dual, status = solve_highs(model, time_limit=left, start=full)
     if x is not None:
         mask = x[: model.n_x] > 0.5
@@ -475,8 +481,17 @@ def highs_component(
         planner = Planner(Q, n_m, lazy=True)
         rng = np.random.default_rng(seed)
         polished = planner.best_response(best, list(rng.permutation(len(planner.groups))), end)
-        if objective_of(Q, polished, n_m) > best_obj:
-            best = polished
+        obj = objective_of(Q, polished, n_m)
+        if obj > best_obj:
+            best, best_obj = polished, obj
+        if lns:
+            search = Neighbourhoods(Q, n_m, rng)
+            while time.monotonic() < end - 0.02:
+                new = search.improve(best, LNS_SIZE, min(LNS_LIMIT, end - time.monotonic()))
+                if new is not None:
+                    obj = objective_of(Q, new, n_m)
+                    if obj > best_obj + 1e-6:
+                        best, best_obj = new, obj
     bound = float(dual) + model.constant if np.isfinite(dual) else None
     return best, bound
 

@@ -167,3 +167,34 @@ def test_neighbourhood_search_keeps_every_rule_and_never_loses():
         assert report.objective >= current - 1e-6
         chosen, current = new, report.objective
     assert current > start
+
+
+def test_highs_then_neighbourhood_search_on_a_large_component():
+    """An idle worker's HiGHS on a large component, with time for neighbourhood search
+    afterwards: the answer passes the check and is never worse than its start."""
+    import numpy as np
+
+    from jobs.dispatch.pairs import build_pairs
+    from jobs.dispatch.solve import (
+        SMALL_COMPONENT,
+        component_objective,
+        components,
+        greedy,
+        highs_component,
+    )
+
+    instance = parse_instance(generate(shifts=500, members=100, seed=4))
+    P = build_pairs(instance)
+    g = components(P, len(instance.members), len(instance.shifts))[0]
+    assert len(g) > SMALL_COMPONENT
+    start = greedy(P, np.arange(len(P.p_member)))
+    mask, _ = highs_component(P, g, start[g], 4.0)
+    assert component_objective(P, g, mask) >= component_objective(P, g, start[g]) - 1e-6
+    chosen = start.copy()
+    chosen[g] = mask
+    pairs = [
+        (instance.members[m].id, instance.shifts[s].id)
+        for m, s in zip(P.p_member[chosen], P.p_shift[chosen], strict=True)
+    ]
+    report = check(instance, pairs)
+    assert report.feasible, report.violations[:5]
