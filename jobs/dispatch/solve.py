@@ -19,7 +19,9 @@ Design overview
    steps. Assignments come from LP-guided rounding (greedy in the order of the running
    average of the priced weeks) and from the current priced weeks, repaired and filled
    greedily. Then members re-plan one at a time, exactly, with the others fixed (never
-   worse); time left after a local optimum goes back to the prices. Small
+   worse); time left after a local optimum goes back to the prices or, on components
+   with a few seconds, to a neighbourhood search: groups of members competing for the
+   same shifts are re-solved together as one small HiGHS MILP. Small
    components go to HiGHS (``milp.py``), which usually closes them; when a worker would
    otherwise idle, HiGHS also works on the largest component, warm-started, and the
    better answer wins.
@@ -54,6 +56,16 @@ MARGIN = 0.15  # seconds, at least, kept for collecting the parts' answers and t
 # HiGHS needs seconds of root-node work before it helps, and building its model on a
 # large component alone can overrun a short limit.
 IDLE_HIGHS_SECONDS = 10.0
+# Neighbourhood search (``Neighbourhoods``): components with at least LNS_MIN_BUDGET
+# seconds spend what is left after re-planning re-solving LNS_SIZE members at once with
+# HiGHS, at most LNS_LIMIT seconds each.
+LNS_MIN_BUDGET = 3.0
+LNS_MIN_SECONDS_PER_PAIR = 5e-4  # 1k and 10k get 1-2 ms per pair, 100k about 0.2 ms
+LNS_LAGRANGE_SHARE = 0.5  # of the budget, for the prices, when neighbourhood search follows
+LNS_SIZE = 20
+LNS_LIMIT = 0.5
+HIGHS_LNS_SHARE = 0.3  # of HiGHS's time on a large component, for neighbourhood search
+GUIDED = 1.0  # share of neighbourhoods seeded where the duality gap is (else at random)
 
 
 def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:
@@ -343,6 +355,11 @@ def lagrange_component(
 
     t0 = time.monotonic()
     end = t0 + budget
+    # With time enough, what is left after the first local optimum of re-planning goes
+    # to neighbourhood search rather than back to the prices (it gains more per second).
+    # Not when the time per pair is short (100k): there the prices are far from converged
+    # and need all the time they can get.
+    lns = budget >= LNS_MIN_BUDGET and budget >= LNS_MIN_SECONDS_PER_PAIR * len(g)
     sub = subset(P, g)
     Q = sub.P
     n_m = len(sub.members)
@@ -363,7 +380,7 @@ def lagrange_component(
     spent_dual = spent_primal = 0.0
     planner = Planner(Q, n_m, lazy=True)
     rng = np.random.default_rng(seed)
-    lag_end = t0 + LAGRANGE_SHARE * budget
+    lag_end = t0 + (LNS_LAGRANGE_SHARE if lns else LAGRANGE_SHARE) * budget
     closed = not relax.usable
     polished_obj = -math.inf  # objective of the last local optimum of re-planning
     took = 0.0  # longest re-planning round so far
@@ -402,9 +419,24 @@ def lagrange_component(
         # perhaps a rounding that re-planning can take further), keeping enough for one
         # more round of re-planning.
         left = end - time.monotonic()
-        if closed or left < 2 * took + 0.05:
+        if closed or lns or left < 2 * took + 0.05:
             break
         lag_end = end - max(1.2 * took, 0.15 * left)
+    if lns and not closed:
+        search = Neighbourhoods(Q, n_m, rng)
+        guided_at = -math.inf
+        while time.monotonic() < end - 0.02:
+            if GUIDED > 0 and relax.usable and time.monotonic() - guided_at > 0.1 * budget:
+                if relax.best_mu is not None:
+                    relax.mu = relax.best_mu
+                search.guide(duality_gaps(relax, Q, best))
+                guided_at = time.monotonic()
+            limit = min(LNS_LIMIT, end - time.monotonic())
+            new = search.improve(best, LNS_SIZE, limit)
+            if new is not None:
+                obj = objective_of(Q, new, n_m)
+                if obj > best_obj + 1e-6:
+                    best, best_obj = new, obj
     if relax.usable and np.isfinite(relax.best_bound):
         bound = relax.best_bound
     return best, bound
@@ -434,6 +466,11 @@ def highs_component(
     left = end - time.monotonic() - 0.03 * budget
     if left < 0.05:
         return best, None
+    # On a large component (an idle worker's second try on the largest), HiGHS's answer
+    # after most of the time gains more from neighbourhood search than from more HiGHS.
+    lns = len(g) > SMALL_COMPONENT and budget >= LNS_MIN_BUDGET
+    if lns:
+        left *= 1.0 - HIGHS_LNS_SHARE
     x, _, dual, status = solve_highs(model, time_limit=left, start=full)
     if x is not None:
         mask = x[: model.n_x] > 0.5
@@ -444,8 +481,17 @@ def highs_component(
         planner = Planner(Q, n_m, lazy=True)
         rng = np.random.default_rng(seed)
         polished = planner.best_response(best, list(rng.permutation(len(planner.groups))), end)
-        if objective_of(Q, polished, n_m) > best_obj:
-            best = polished
+        obj = objective_of(Q, polished, n_m)
+        if obj > best_obj:
+            best, best_obj = polished, obj
+        if lns:
+            search = Neighbourhoods(Q, n_m, rng)
+            while time.monotonic() < end - 0.02:
+                new = search.improve(best, LNS_SIZE, min(LNS_LIMIT, end - time.monotonic()))
+                if new is not None:
+                    obj = objective_of(Q, new, n_m)
+                    if obj > best_obj + 1e-6:
+                        best, best_obj = new, obj
     bound = float(dual) + model.constant if np.isfinite(dual) else None
     return best, bound
 
@@ -540,3 +586,123 @@ class Planner:
             taken[s] += new.astype(np.int64) - mine.astype(np.int64)
             chosen[g] = new
         return chosen
+
+
+class Neighbourhoods:
+    """Large neighbourhood search with HiGHS: a few members who compete for the same
+    shifts are freed together and their weeks re-solved exactly as one small MILP (the
+    other members fixed, slots reduced by what they hold), warm-started from the current
+    weeks. It moves shifts between several members at once, which re-planning one member
+    at a time cannot (a local optimum of single-member moves)."""
+
+    def __init__(self, P: Pairs, n_members: int, rng: np.random.Generator):
+        self.P, self.n_m, self.rng = P, n_members, rng
+        order = np.argsort(P.p_member, kind="stable")
+        cuts = np.r_[0, np.flatnonzero(np.diff(P.p_member[order])) + 1, len(order)]
+        self.pairs_of = [order[cuts[i] : cuts[i + 1]] for i in range(len(cuts) - 1)]
+        self.owner = P.p_member[order[cuts[:-1]]].tolist() if len(order) else []
+        self.slot_of = {m: i for i, m in enumerate(self.owner)}
+        by_shift = np.argsort(P.p_shift, kind="stable")
+        self.by_shift = by_shift
+        self.shift_cuts = np.searchsorted(P.p_shift[by_shift], np.arange(len(P.s_slots) + 1))
+        self.seed_p: np.ndarray | None = None  # how seeds are drawn (None: uniformly)
+
+    def guide(self, gap: np.ndarray) -> None:
+        """Draw half the seed members in proportion to ``gap`` (per member)."""
+        w = np.maximum(0.0, gap[self.owner]) if len(self.owner) else np.zeros(0)
+        self.seed_p = w / w.sum() if w.sum() > 0 else None
+
+    def members(self, size: int) -> list[int]:
+        """A seed member and up to ``size - 1`` others, drawn by how many of its
+        candidate shifts they share."""
+        P = self.P
+        if self.seed_p is not None and self.rng.random() < GUIDED:
+            k0 = int(self.rng.choice(len(self.owner), p=self.seed_p))
+        else:
+            k0 = int(self.rng.integers(len(self.owner)))
+        m0 = self.owner[k0]
+        shifts = P.p_shift[self.pairs_of[k0]]
+        near = np.concatenate(
+            [self.by_shift[self.shift_cuts[s] : self.shift_cuts[s + 1]] for s in shifts.tolist()]
+        )
+        who, count = np.unique(P.p_member[near], return_counts=True)
+        keep = who != m0
+        who, count = who[keep], count[keep].astype(np.float64)
+        k = min(size - 1, len(who))
+        if not k:
+            return [m0]
+        pick = self.rng.choice(len(who), size=k, replace=False, p=count / count.sum())
+        return [m0, *who[pick].tolist()]
+
+    def improve(self, chosen: np.ndarray, size: int, limit: float) -> np.ndarray | None:
+        """One neighbourhood re-solved: a feasible choice at least as good, or None."""
+        from .milp import build_model, shortfall_values, solve_highs
+
+        P = self.P
+        freed = self.members(size)
+        idx = np.concatenate([self.pairs_of[self.slot_of[m]] for m in freed])
+        fixed = chosen.copy()
+        fixed[idx] = False
+        left = P.s_slots - np.bincount(P.p_shift[fixed], minlength=len(P.s_slots))
+        idx = idx[left[P.p_shift[idx]] > 0]
+        if not len(idx):
+            return None
+        model = build_model(P, idx, members=np.array(freed), slots=left)
+        x0 = chosen[idx].astype(np.float64)
+        x, _, _, _ = solve_highs(
+            model, time_limit=limit, start=np.concatenate([x0, shortfall_values(P, model, idx, x0)])
+        )
+        if x is None:
+            return None
+        new = fixed
+        new[idx[x[: model.n_x] > 0.5]] = True
+        return new if feasible_weeks(P, new, freed) else None
+
+
+def duality_gaps(relax, P: Pairs, chosen: np.ndarray) -> np.ndarray:
+    """Per member, where ``chosen`` loses against the Lagrangian bound at the current
+    prices: the member's priced best week minus the priced value of their week in
+    ``chosen``, plus a share of the price of each candidate shift left with a free slot
+    (complementary slackness: these terms add up to the bound minus the objective)."""
+    relax.evaluate()
+    per_member, _ = relax.last_parts
+    dp = relax.dp
+    n_m = len(P.m_target)
+    minutes = np.bincount(
+        P.p_member[chosen], weights=(P.s_end - P.s_start)[P.p_shift[chosen]], minlength=n_m
+    )
+    primal = np.bincount(P.p_member[chosen], weights=P.p_value[chosen], minlength=n_m)
+    primal -= P.weight * np.maximum(0.0, P.m_target - minutes)
+    free = np.flatnonzero(chosen & ~P.p_forced)
+    fm, fs = P.p_member[free], P.p_shift[free]
+    priced = relax.mu[fs] + relax.lam[fm] * P.s_pay[fs] / relax.pay_unit
+    primal -= np.bincount(fm, weights=priced, minlength=n_m)
+    primal += relax.lam * np.where(dp.pay_dual, dp.res_pay / relax.pay_unit, 0.0)
+    gap = np.maximum(0.0, per_member - primal)
+    unused = np.maximum(0, P.s_slots - np.bincount(P.p_shift[chosen], minlength=len(P.s_slots)))
+    shift_gap = relax.mu * unused
+    candidates = np.bincount(P.p_shift, minlength=len(P.s_slots))
+    share = shift_gap[P.p_shift] / np.maximum(1, candidates[P.p_shift])
+    return gap + np.bincount(P.p_member, weights=share, minlength=n_m)
+
+
+def feasible_weeks(P: Pairs, chosen: np.ndarray, members: list[int]) -> bool:
+    """Whether ``chosen`` keeps every slot, every commitment and, for ``members``, the
+    caps and the gaps with travel (a check on answers that come from a MILP solver)."""
+    if (np.bincount(P.p_shift[chosen], minlength=len(P.s_slots)) > P.s_slots).any():
+        return False
+    if (P.p_forced & ~chosen).any():
+        return False
+    mine = np.flatnonzero(chosen & np.isin(P.p_member, members))
+    m, s = P.p_member[mine], P.p_shift[mine]
+    n_m = len(P.m_target)
+    minutes = np.bincount(m, weights=(P.s_end - P.s_start)[s], minlength=n_m)
+    pay = np.bincount(m, weights=P.s_pay[s], minlength=n_m)
+    if (minutes > P.m_cap_min + TOL).any() or (pay > P.m_cap_pay + TOL).any():
+        return False
+    order = np.lexsort((P.s_start[s], m))
+    m, s = m[order], s[order]
+    same = m[1:] == m[:-1]
+    a, b = s[:-1][same], s[1:][same]
+    travel = np.hypot(P.s_x[a] - P.s_x[b], P.s_y[a] - P.s_y[b]) * P.minutes_per_km
+    return bool((P.s_end[a] + travel <= P.s_start[b] + TOL).all())
