@@ -69,6 +69,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     coop_a = CooperativeFactory(slug="alpha", name="Coop Alpha")
     coop_b = CooperativeFactory(slug="beta", name="Coop Beta")
     member_a = MembershipFactory(
@@ -174,3 +178,22 @@ def fake_stripe(settings):
     settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
     yield fake
     fake.stop()
+
+
+@contextmanager
+def fake_stripe_running():
+    """``fake_stripe`` for a whole module (the authorization matrix builds its world once)."""
+    from cryptography.fernet import Fernet
+    from django.test import override_settings
+
+    from tests.payouts.fake_stripe import FakeStripe
+
+    fake = FakeStripe().start()
+    try:
+        with override_settings(
+            STRIPE_API_BASE=fake.url, STRIPE_TIMEOUT=2.0, STRIPE_MAX_NETWORK_RETRIES=2,
+            FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+        ):  # fmt: skip
+            yield fake
+    finally:
+        fake.stop()

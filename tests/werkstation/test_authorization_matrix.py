@@ -457,8 +457,26 @@ def test_every_endpoint_has_a_matrix_entry():
     assert not stale, f"matrix entries for endpoints that no longer exist: {sorted(stale)}"
 
 
-@pytest.fixture
-def full_world(world, fake_stripe):
+@pytest.fixture(scope="module")
+def full_world(django_db_setup, django_db_blocker):
+    """The world every case acts on, built once for the module inside a transaction that is
+    rolled back at the end; each case runs in its own savepoint (pytest-django's ``db``), so
+    what one request writes is gone before the next."""
+    from django.db import transaction
+
+    from tests.conftest import build_world, fake_stripe_running
+
+    with django_db_blocker.unblock(), fake_stripe_running():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_full_world(build_world())
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _build_full_world(world):
     from tests.factories import MembershipFactory, UserFactory
     from tests.payouts.stripe_support import stripe_on
 
@@ -737,7 +755,7 @@ def _add_challenges(world):
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("endpoint", sorted(MATRIX), ids=lambda e: f"{e[1].upper()} {e[0]}")
-def test_matrix(full_world, endpoint, role):
+def test_matrix(db, full_world, endpoint, role):
     from django.urls import reverse
 
     name, method = endpoint
