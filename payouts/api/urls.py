@@ -1,5 +1,12 @@
 from django.urls import path
 
+from . import cap_views
+from . import credit_note_views as cv
+from . import invoice_views as iv
+from . import payout_views as pv
+from . import reversal_views as rv
+from . import settings_views as msv
+from . import stripe_views as sv
 from . import views as v
 
 urlpatterns = [
@@ -10,11 +17,6 @@ urlpatterns = [
         v.TimesheetCorrectApi.as_view(),
         name="api-timesheet-correct",
     ),
-]
-
-from . import invoice_views as iv  # noqa: E402
-
-urlpatterns += [
     path("cooperatives/<slug:slug>/invoices/", iv.InvoiceListApi.as_view(), name="api-invoices"),
     path(
         "cooperatives/<slug:slug>/invoices/<int:invoice_id>/pdf/",
@@ -32,11 +34,6 @@ urlpatterns += [
         iv.BankStatementApi.as_view(),
         name="api-bank-statements",
     ),
-]
-
-from . import payout_views as pv  # noqa: E402
-
-urlpatterns += [
     path(
         "cooperatives/<slug:slug>/payout-batches/",
         pv.PayoutBatchListApi.as_view(),
@@ -62,11 +59,6 @@ urlpatterns += [
         pv.PayoutBatchFileApi.as_view(kind="payroll"),
         name="api-payout-batch-payroll",
     ),
-]
-
-from . import stripe_views as sv  # noqa: E402
-
-urlpatterns += [
     path(
         "cooperatives/<slug:slug>/stripe/",
         sv.StripeSettingsApi.as_view(),
@@ -87,11 +79,6 @@ urlpatterns += [
         sv.InvoicePaymentLinkApi.as_view(),
         name="api-invoice-payment-link",
     ),
-]
-
-from . import reversal_views as rv  # noqa: E402
-
-urlpatterns += [
     path(
         "cooperatives/<slug:slug>/payments/<int:payment_id>/refunds/",
         rv.PaymentRefundApi.as_view(),
@@ -102,11 +89,6 @@ urlpatterns += [
         rv.PayoutItemReturnApi.as_view(),
         name="api-payout-item-return",
     ),
-]
-
-from . import credit_note_views as cv  # noqa: E402
-
-urlpatterns += [
     path(
         "cooperatives/<slug:slug>/credit-notes/",
         cv.CreditNoteListApi.as_view(),
@@ -117,21 +99,11 @@ urlpatterns += [
         cv.CreditNotePdfApi.as_view(),
         name="api-credit-note-pdf",
     ),
-]
-
-from . import cap_views  # noqa: E402
-
-urlpatterns += [
     path(
         "cooperatives/<slug:slug>/earnings-caps/",
         cap_views.EarningsCapsApi.as_view(),
         name="api-earnings-caps",
     ),
-]
-
-from . import settings_views as msv  # noqa: E402
-
-urlpatterns += [
     path(
         "cooperatives/<slug:slug>/money-settings/",
         msv.MoneySettingsApi.as_view(),

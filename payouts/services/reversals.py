@@ -55,6 +55,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 
 from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
+from ..selectors import account_balance
 from .invoices import _release_covered, coverage_cents
 from .ledger import AccountBook, Leg, post
 from .settlement import COOP_FUND
@@ -112,16 +113,6 @@ def refundable_cents(payment: Payment) -> int:
     return payment.amount_cents - refunded - disputed
 
 
-def _payable_balance(cooperative_id: int, member_id: int) -> int:
-    total = (
-        Entry.objects.filter(
-            account__cooperative_id=cooperative_id, account__kind=K.PAYABLE, account__key=str(member_id)
-        ).aggregate(s=Sum("amount_cents"))["s"]
-        or 0
-    )  # fmt: skip
-    return -total
-
-
 def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[int, int, list[int]]:
     """Take back member shares the payments no longer cover (the re-hold rule above).
 
@@ -150,9 +141,7 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
                     Leg(book.get(K.FUND, COOP_FUND), split.advanced_cents)]  # fmt: skip
         else:
             if split.member_id not in available:
-                available[split.member_id] = _payable_balance(
-                    invoice.cooperative_id, split.member_id
-                )
+                available[split.member_id] = -account_balance(book.get(K.PAYABLE, split.member_id))
             if available[split.member_id] < split.member_cents:
                 unrecovered += split.member_cents
                 continue
