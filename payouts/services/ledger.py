@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,8 @@ K = Account.Kind
 # Kinds with one account per member or client: a bulk run asks for many of them, so the
 # first miss creates them for every member (client) of the cooperative in one statement.
 PER_MEMBER = (K.EARNED, K.PAYABLE)
+# Creating this many accounts at once refreshes the table's planner statistics (below).
+ANALYZE_AFTER = 100
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,15 @@ class AccountBook:
             ],
             ignore_conflicts=True,
         )  # fmt: skip
+        if len(missing) >= ANALYZE_AFTER and connection.vendor == "postgresql":
+            # Every ledger leg's foreign key is checked against this table at commit, with
+            # a plan PostgreSQL makes once per connection. Planned on statistics that still
+            # say "empty" (a new cooperative's first settlement), the check scans the whole
+            # table for each leg: 500,000 legs took 8 s longer. Fresh statistics give an
+            # index lookup. ANALYZE sees this transaction's new rows; it takes a minute lock
+            # that only another ANALYZE (or vacuum) of the table waits for.
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {Account._meta.db_table}")
         for account in Account.objects.filter(
             cooperative_id=self.cooperative_id, kind=kind, key__in=missing
         ):
