@@ -40,7 +40,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -83,6 +82,8 @@ FIELDS = (
     "claim__shift__cooperative__vat_rate", "claim__shift__job__client_tariff", "claim__shift__job__category",
     "claim__shift__job__client_id", "claim__shift__job__client__kind",
 )  # fmt: skip
+# Positions in a row of FIELDS + the work date.
+MEMBER, COOPERATIVE, CLIENT, WORK_DATE = 3, 4, 8, 10
 
 SPLIT_COLUMNS = (
     "timesheet_id", "cooperative_id", "member_id", "rule_set_id", "kind", "work_date", "minutes", "gross_cents",
@@ -234,10 +235,10 @@ def settlement_postings(
 # ---------------------------------------------------------------- the run
 
 
-def _month_totals(rows: list[dict]) -> dict[tuple[int, int, int], int]:
+def _month_totals(rows: list[tuple]) -> dict[tuple[int, int, int], int]:
     """Each member's gross already settled per calendar month, for the months in ``rows``."""
-    members = {r["claim__user_id"] for r in rows}
-    first = min(r["work_date"] for r in rows).replace(day=1)
+    members = {r[MEMBER] for r in rows}
+    first = min(r[WORK_DATE] for r in rows).replace(day=1)
     totals = (
         Split.objects.filter(member_id__in=members, work_date__gte=first)
         .annotate(y=ExtractYear("work_date"), m=ExtractMonth("work_date"))
@@ -266,14 +267,14 @@ def settlement_run(
         qs.select_for_update(skip_locked=True, of=("self",))
         .annotate(work_date=TruncDate("claim__start"))
         .order_by("claim__user_id", "claim__start", "pk")
-        .values(*FIELDS, "work_date")[:limit]
+        .values_list(*FIELDS, "work_date")[:limit]
     )
     if not rows:
         return 0
     month_before = _month_totals(rows)
     by_coop: dict[int, list[dict]] = defaultdict(list)
     for row in rows:
-        by_coop[row["claim__shift__cooperative_id"]].append(row)
+        by_coop[row[COOPERATIVE]].append(row)
     count = 0
     for cooperative_id, coop_rows in by_coop.items():
         count += _settle_cooperative(cooperative_id, coop_rows, month_before, method)
@@ -281,18 +282,20 @@ def settlement_run(
 
 
 def _settle_cooperative(
-    cooperative_id: int, rows: list[dict], month_before: dict, method: str | None
+    cooperative_id: int, rows: list[tuple], month_before: dict, method: str | None
 ) -> int:
     adopted = rule_sets_adopted(cooperative_id)
-    members = {r["claim__user_id"] for r in rows}
+    members = {r[MEMBER] for r in rows}
     volunteers = volunteers_of(cooperative_id, members)
     allowance = VolunteerAllowance.load(
-        cooperative_id, money_settings_of(cooperative_id), volunteers,
-        min(r["work_date"] for r in rows),
-    )  # fmt: skip
+        cooperative_id,
+        money_settings_of(cooperative_id),
+        volunteers,
+        min(r[WORK_DATE] for r in rows),
+    )
     book = AccountBook(cooperative_id)
     book.ensure(K.EARNED, members)
-    book.ensure(K.RECEIVABLE, {r["claim__shift__job__client_id"] for r in rows})
+    book.ensure(K.RECEIVABLE, {r[CLIENT] for r in rows})
     advances = AdvanceRoom.load(book) if any(r.allow_advances for r in adopted) else None
     # Per work date: (rule set, its id, the parsed rules, whether B matters), or None.
     in_force: dict[date, tuple[RuleSet, int, rules.RuleSet, bool] | None] = {}
@@ -301,10 +304,15 @@ def _settle_cooperative(
     tariffs: dict[Decimal, int] = {}
     vats: dict[int, int] = {}  # by gross: one cooperative, one VAT rate
     now = timezone.now()
-    splits: list[dict] = []
+    # Rows in SPLIT_COLUMNS order: 100,000 of them are most of a run's Python time, so
+    # plain tuples, and the common case's postings inline (the same legs as
+    # settlement_postings).
+    splits: list[tuple] = []
     clients: list[int] = []
-    for row in rows:
-        work_date = row["work_date"]
+    for (
+        timesheet_id, minutes_worked, break_minutes, member, _coop, vat_rate, tariff, category,
+        client_id, client_kind, work_date,
+    ) in rows:  # fmt: skip
         if work_date not in in_force:
             rule_set = pick_in_force(adopted, work_date)
             if rule_set is None:
@@ -319,19 +327,13 @@ def _settle_cooperative(
             logger.error("no rule set in force for cooperative %s on %s", cooperative_id, work_date)
             continue
         rule_set, rule_set_id, engine_rules, uses_month = in_force[work_date]
-        member = row["claim__user_id"]
-        minutes = row["minutes_worked"] - row["break_minutes"]
-        tariff = row["claim__shift__job__client_tariff"]
+        minutes = minutes_worked - break_minutes
         tariff_cents = tariffs.get(tariff)
         if tariff_cents is None:
             tariff_cents = tariffs[tariff] = _cents(tariff)
         gross = gross_cents(tariff_cents, minutes)
         month_key = (member, work_date.year, work_date.month)
         before = month_before.get(month_key, 0)
-        category, client_kind = (
-            row["claim__shift__job__category"],
-            row["claim__shift__job__client__kind"],
-        )
         # The engine is a pure function of (rule set, item); B matters only with brackets.
         key = (rule_set_id, gross, minutes, category, client_kind, before if uses_month else 0)
         result = memo.get(key)
@@ -344,7 +346,7 @@ def _settle_cooperative(
         month_before[month_key] = before + gross
         vat = vats.get(gross)
         if vat is None:
-            vat = vats[gross] = vat_cents(gross, row["claim__shift__cooperative__vat_rate"])
+            vat = vats[gross] = vat_cents(gross, vat_rate)
         member_cents, withheld, reason = result.member_cents, 0, ""
         if member in volunteers:
             member_cents, withheld, reason = allowance.cap(member, work_date, member_cents)
@@ -353,41 +355,41 @@ def _settle_cooperative(
             advanced = advances.take(
                 rule_set, member_cents, result.pots.get(COOP_FUND, 0) + withheld
             )
-        splits.append({
-            "timesheet_id": row["id"], "cooperative_id": cooperative_id, "member_id": member,
-            "rule_set_id": rule_set_id, "kind": SETTLEMENT, "work_date": work_date,
-            "minutes": minutes, "gross_cents": gross, "vat_cents": vat,
-            "member_cents": member_cents, "pots": result.pots, "month_gross_before_cents": before,
-            "withheld_cents": withheld, "advanced_cents": advanced, "withheld_reason": reason, "created_at": now,
-        })  # fmt: skip
-        clients.append(row["claim__shift__job__client_id"])
+        splits.append((
+            timesheet_id, cooperative_id, member, rule_set_id, SETTLEMENT, work_date, minutes, gross, vat,
+            member_cents, result.pots, before, withheld, advanced, reason, now,
+        ))  # fmt: skip
+        clients.append(client_id)
     if not splits:
         return 0
-    ids = insert_rows(
-        Split, SPLIT_COLUMNS, list(map(itemgetter(*SPLIT_COLUMNS), splits)), with_ids=True, method=method
-    )  # fmt: skip
+    ids = insert_rows(Split, SPLIT_COLUMNS, splits, with_ids=True, method=method)
     if advances is not None:
-        book.ensure(K.PAYABLE, {s["member_id"] for s in splits if s["advanced_cents"]})
+        book.ensure(K.PAYABLE, {s[2] for s in splits if s[13]})
     postings: list[Posting] = []
     vat_account = book.id(K.VAT)
     earned = {m: book.id(K.EARNED, m) for m in members}
     receivable = {c: book.id(K.RECEIVABLE, c) for c in set(clients)}
     funds: dict[str, int] = {}
+    append = postings.append
     for split_id, split, client_id in zip(ids, splits, clients, strict=True):
-        if split["withheld_cents"] or split["advanced_cents"]:
-            postings.extend(settlement_postings(book, split_id, split, client_id))
+        (
+            timesheet_id, _coop, member, _rs, _kind, _day, _minutes, gross, vat, member_cents, pots, _before,
+            withheld, advanced, _reason, _now,
+        ) = split  # fmt: skip
+        if withheld or advanced:
+            postings.extend(
+                settlement_postings(
+                    book, split_id, dict(zip(SPLIT_COLUMNS, split, strict=True)), client_id
+                )
+            )
             continue
-        # The common case, inline (the same legs as settlement_postings): 100,000 of these
-        # are most of a run's Python time.
-        pots = split["pots"]
         for slug in pots:
             if slug not in funds:
                 funds[slug] = book.id(K.FUND, slug)
-        vat = split["vat_cents"]
-        postings.append((
-            "settlement", f"split:{split_id}", f"Timesheet {split['timesheet_id']}",
-            [(receivable[client_id], split["gross_cents"] + vat), (vat_account, -vat),
-             (earned[split["member_id"]], -split["member_cents"]), *((funds[slug], -c) for slug, c in pots.items())],
+        append((
+            "settlement", f"split:{split_id}", f"Timesheet {timesheet_id}",
+            [(receivable[client_id], gross + vat), (vat_account, -vat), (earned[member], -member_cents),
+             *((funds[slug], -c) for slug, c in pots.items())],
         ))  # fmt: skip
     write_postings(cooperative_id, postings, method=method)
     return len(splits)
