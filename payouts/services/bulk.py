@@ -13,7 +13,7 @@ default) the same rows go through ``bulk_create``. Both write identical rows
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection, models
 from psycopg.adapt import Dumper
@@ -77,7 +77,12 @@ class _JsonbDumper(Dumper):
         return b"\x01" + obj
 
 
-def _copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+def _replace_column(rows: Iterable[Sequence], j: int, convert) -> Iterator[tuple]:
+    for row in rows:
+        yield (*row[:j], convert(row[j]), *row[j + 1 :])
+
+
+def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     """COPY in binary format: psycopg's C dumpers write each row; the server has no text to
     parse. JSON values are serialised once per distinct object (the split engine's results
     are memoised, so 100,000 splits share a handful of ``pots``)."""
@@ -99,7 +104,7 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequ
             return text
 
         for j in json_columns:
-            rows = [(*row[:j], serialised(row[j]), *row[j + 1 :]) for row in rows]
+            rows = _replace_column(rows, j, serialised)
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if json_columns:
@@ -118,27 +123,47 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequ
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
-    rows: Sequence[Sequence],
+    rows: Iterable[Sequence],
     *,
     with_ids: bool = False,
+    count: int | None = None,
     method: str | None = None,
 ) -> list[int]:
     """Insert ``rows`` (values in ``columns`` order, by attribute name: ``account_id``).
 
     Returns the new ids in row order when ``with_ids`` is set (else an empty list).
+    ``rows`` may be a generator: with COPY each row goes to the server as it is made, so
+    the server stores rows while Python computes the next ones (two cores, both busy).
+    A generator with ``with_ids`` needs ``count``, the most rows it can yield (ids are
+    reserved up front; the unused ones are a gap in the sequence).
     """
-    if not rows:
-        return []
+    if isinstance(rows, Sequence):
+        if not rows:
+            return []
+        count = len(rows)
     method = method or default_method()
-    if method == COPY:
-        ids: list[int] = []
-        if with_ids:
-            ids = reserve_ids(model, len(rows))
-            columns = ["id", *columns]
-            rows = [(pk, *row) for pk, row in zip(ids, rows, strict=True)]
+    if method != COPY:
+        rows = list(rows)
+        created = model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
+        )
+        return [obj.pk for obj in created] if with_ids else []
+    if not with_ids:
         _copy(model, columns, rows)
-        return ids
-    created = model.objects.bulk_create(
-        [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
-    )
-    return [obj.pk for obj in created] if with_ids else []
+        return []
+    if count is None:
+        raise TypeError("insert_rows: a generator with ids needs count")
+    ids = reserve_ids(model, count)
+    written = 0
+    remaining = iter(rows)
+
+    def numbered():
+        nonlocal written
+        for pk, row in zip(ids, remaining, strict=False):
+            written += 1
+            yield (pk, *row)
+        if next(remaining, None) is not None:  # more rows than ids: a caller's bug
+            raise ValueError("insert_rows: more rows than count")
+
+    _copy(model, ["id", *columns], numbered())
+    return ids[:written]

@@ -139,21 +139,22 @@ def write_postings(
     if not postings:
         return []
     now = now or timezone.now()
+    # Generators: with COPY each row is sent as it is made, while the server stores the last.
     ids = insert_rows(
         Transaction,
         ("cooperative_id", "kind", "reference", "description", "created_at"),
-        [(cooperative_id, kind, reference, description[:250], now) for kind, reference, description, _legs in postings],
-        with_ids=True, method=method,
+        ((cooperative_id, kind, reference, description[:250], now) for kind, reference, description, _legs in postings),
+        with_ids=True, count=len(postings), method=method,
     )  # fmt: skip
     insert_rows(
         Entry,
         ("transaction_id", "account_id", "amount_cents"),
-        [
+        (
             (transaction_id, account_id, cents)
             for transaction_id, (_k, _r, _d, legs) in zip(ids, postings, strict=True)
             for account_id, cents in legs
             if cents != 0
-        ],
+        ),
         method=method,
     )
     return ids

@@ -309,60 +309,70 @@ def _settle_cooperative(
     # settlement_postings).
     splits: list[tuple] = []
     clients: list[int] = []
-    for (
-        timesheet_id, minutes_worked, break_minutes, member, _coop, vat_rate, tariff, category,
-        client_id, client_kind, work_date,
-    ) in rows:  # fmt: skip
-        if work_date not in in_force:
-            rule_set = pick_in_force(adopted, work_date)
-            if rule_set is None:
-                in_force[work_date] = None
-            else:
-                if rule_set.pk not in parsed:
-                    parsed[rule_set.pk] = rules.parse_rule_set(rule_set.spec)
-                engine_rules = parsed[rule_set.pk]
-                uses_month = any(p.brackets for p in engine_rules.pots)
-                in_force[work_date] = (rule_set, rule_set.pk, engine_rules, uses_month)
-        if in_force[work_date] is None:
-            logger.error("no rule set in force for cooperative %s on %s", cooperative_id, work_date)
-            continue
-        rule_set, rule_set_id, engine_rules, uses_month = in_force[work_date]
-        minutes = minutes_worked - break_minutes
-        tariff_cents = tariffs.get(tariff)
-        if tariff_cents is None:
-            tariff_cents = tariffs[tariff] = _cents(tariff)
-        gross = gross_cents(tariff_cents, minutes)
-        month_key = (member, work_date.year, work_date.month)
-        before = month_before.get(month_key, 0)
-        # The engine is a pure function of (rule set, item); B matters only with brackets.
-        key = (rule_set_id, gross, minutes, category, client_kind, before if uses_month else 0)
-        result = memo.get(key)
-        if result is None:
-            result = memo[key] = rules.split_item(
-                engine_rules,
-                rules.Item(id="", gross_cents=gross, minutes=minutes, category=category, client_kind=client_kind,
-                           month_gross_before_cents=before),
+
+    def computed():
+        """The splits, each yielded as soon as it is computed (COPY streams it)."""
+        for (
+            timesheet_id, minutes_worked, break_minutes, member, _coop, vat_rate, tariff, category,
+            client_id, client_kind, work_date,
+        ) in rows:  # fmt: skip
+            if work_date not in in_force:
+                rule_set = pick_in_force(adopted, work_date)
+                if rule_set is None:
+                    in_force[work_date] = None
+                else:
+                    if rule_set.pk not in parsed:
+                        parsed[rule_set.pk] = rules.parse_rule_set(rule_set.spec)
+                    engine_rules = parsed[rule_set.pk]
+                    uses_month = any(p.brackets for p in engine_rules.pots)
+                    in_force[work_date] = (rule_set, rule_set.pk, engine_rules, uses_month)
+            if in_force[work_date] is None:
+                logger.error(
+                    "no rule set in force for cooperative %s on %s", cooperative_id, work_date
+                )
+                continue
+            rule_set, rule_set_id, engine_rules, uses_month = in_force[work_date]
+            minutes = minutes_worked - break_minutes
+            tariff_cents = tariffs.get(tariff)
+            if tariff_cents is None:
+                tariff_cents = tariffs[tariff] = _cents(tariff)
+            gross = gross_cents(tariff_cents, minutes)
+            month_key = (member, work_date.year, work_date.month)
+            before = month_before.get(month_key, 0)
+            # The engine is a pure function of (rule set, item); B matters only with brackets.
+            key = (rule_set_id, gross, minutes, category, client_kind, before if uses_month else 0)
+            result = memo.get(key)
+            if result is None:
+                result = memo[key] = rules.split_item(
+                    engine_rules,
+                    rules.Item(id="", gross_cents=gross, minutes=minutes, category=category, client_kind=client_kind,
+                               month_gross_before_cents=before),
+                )  # fmt: skip
+            month_before[month_key] = before + gross
+            vat = vats.get(gross)
+            if vat is None:
+                vat = vats[gross] = vat_cents(gross, vat_rate)
+            member_cents, withheld, reason = result.member_cents, 0, ""
+            if member in volunteers:
+                member_cents, withheld, reason = allowance.cap(member, work_date, member_cents)
+            advanced = 0
+            if advances is not None:
+                advanced = advances.take(
+                    rule_set, member_cents, result.pots.get(COOP_FUND, 0) + withheld
+                )
+            split = (
+                timesheet_id, cooperative_id, member, rule_set_id, SETTLEMENT, work_date, minutes, gross, vat,
+                member_cents, result.pots, before, withheld, advanced, reason, now,
             )  # fmt: skip
-        month_before[month_key] = before + gross
-        vat = vats.get(gross)
-        if vat is None:
-            vat = vats[gross] = vat_cents(gross, vat_rate)
-        member_cents, withheld, reason = result.member_cents, 0, ""
-        if member in volunteers:
-            member_cents, withheld, reason = allowance.cap(member, work_date, member_cents)
-        advanced = 0
-        if advances is not None:
-            advanced = advances.take(
-                rule_set, member_cents, result.pots.get(COOP_FUND, 0) + withheld
-            )
-        splits.append((
-            timesheet_id, cooperative_id, member, rule_set_id, SETTLEMENT, work_date, minutes, gross, vat,
-            member_cents, result.pots, before, withheld, advanced, reason, now,
-        ))  # fmt: skip
-        clients.append(client_id)
+            splits.append(split)
+            clients.append(client_id)
+            yield split
+
+    ids = insert_rows(
+        Split, SPLIT_COLUMNS, computed(), with_ids=True, count=len(rows), method=method
+    )
     if not splits:
         return 0
-    ids = insert_rows(Split, SPLIT_COLUMNS, splits, with_ids=True, method=method)
     if advances is not None:
         book.ensure(K.PAYABLE, {s[2] for s in splits if s[13]})
     postings: list[Posting] = []
