@@ -98,6 +98,10 @@ class Split(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="splits"
     )
     rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="splits")
+    # The timesheet's job, kept on the split: invoicing a client's work reads splits and
+    # jobs only, not timesheet, claim and shift as well. No index of its own: splits are
+    # found by cooperative and date (indexes below), and jobs with work are never deleted.
+    job = models.ForeignKey("jobs.Job", on_delete=models.PROTECT, related_name="+", db_index=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SETTLEMENT)
     reverses = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"

@@ -70,7 +70,7 @@ def reverse_splits(
         [
             Split(
                 timesheet_id=s.timesheet_id, cooperative_id=s.cooperative_id, member_id=s.member_id,
-                rule_set_id=s.rule_set_id, kind=Split.Kind.REVERSAL, reverses=s, work_date=s.work_date,
+                rule_set_id=s.rule_set_id, job_id=s.job_id, kind=Split.Kind.REVERSAL, reverses=s, work_date=s.work_date,
                 minutes=s.minutes, gross_cents=-s.gross_cents, vat_cents=-s.vat_cents,
                 member_cents=-s.member_cents, pots={slug: -c for slug, c in s.pots.items()},
                 month_gross_before_cents=s.month_gross_before_cents, withheld_cents=-s.withheld_cents,
@@ -173,7 +173,7 @@ def timesheet_correct(
         )
     corrected = Split.objects.create(
         timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
-        kind=Split.Kind.CORRECTION, work_date=original.work_date, minutes=minutes, gross_cents=gross,
+        job_id=original.job_id, kind=Split.Kind.CORRECTION, work_date=original.work_date, minutes=minutes, gross_cents=gross,
         vat_cents=vat_cents(gross, cooperative.vat_rate), member_cents=member_cents, pots=result.pots,
         month_gross_before_cents=original.month_gross_before_cents, withheld_cents=withheld,
         advanced_cents=advanced, withheld_reason=reason,

@@ -32,7 +32,7 @@ PAYMENT_TERM_DAYS = 14
 # What a line needs of its split (read with ``values_list``), and the columns it is written in.
 LINE_SOURCE = (
     "id", "work_date", "minutes", "gross_cents", "vat_cents",
-    "timesheet__claim__shift__job__title", "timesheet__claim__shift__job__client_tariff",
+    "job__title", "job__client_tariff",
 )  # fmt: skip
 LINE_COLUMNS = (
     "invoice_id", "split_id", "description", "work_date", "minutes", "hourly_cents", "amount_cents",
@@ -86,7 +86,7 @@ def invoice_issue(
     splits = Split.objects.filter(
         cooperative=cooperative, kind__in=[Split.Kind.SETTLEMENT, Split.Kind.CORRECTION],
         reversed_by__isnull=True, invoice_line__isnull=True,
-        timesheet__claim__shift__job__client=client, work_date__gte=period_start, work_date__lte=period_end,
+        job__client=client, work_date__gte=period_start, work_date__lte=period_end,
     )  # fmt: skip
     if timesheet_ids:
         splits = splits.filter(timesheet_id__in=timesheet_ids)

@@ -80,13 +80,13 @@ def vat_cents(gross: int, vat_rate: Decimal) -> int:
 FIELDS = (
     "id", "minutes_worked", "break_minutes", "claim__user_id", "claim__shift__cooperative_id",
     "claim__shift__cooperative__vat_rate", "claim__shift__job__client_tariff", "claim__shift__job__category",
-    "claim__shift__job__client_id", "claim__shift__job__client__kind",
+    "claim__shift__job__client_id", "claim__shift__job__client__kind", "claim__shift__job",
 )  # fmt: skip
 # Positions in a row of FIELDS + the work date.
-MEMBER, COOPERATIVE, CLIENT, WORK_DATE = 3, 4, 8, 10
+MEMBER, COOPERATIVE, CLIENT, WORK_DATE = 3, 4, 8, 11
 
 SPLIT_COLUMNS = (
-    "timesheet_id", "cooperative_id", "member_id", "rule_set_id", "kind", "work_date", "minutes", "gross_cents",
+    "timesheet_id", "cooperative_id", "member_id", "rule_set_id", "job_id", "kind", "work_date", "minutes", "gross_cents",
     "vat_cents", "member_cents", "pots", "month_gross_before_cents", "withheld_cents", "advanced_cents",
     "withheld_reason", "created_at",
 )  # fmt: skip
@@ -314,7 +314,7 @@ def _settle_cooperative(
         """The splits, each yielded as soon as it is computed (COPY streams it)."""
         for (
             timesheet_id, minutes_worked, break_minutes, member, _coop, vat_rate, tariff, category,
-            client_id, client_kind, work_date,
+            client_id, client_kind, job_id, work_date,
         ) in rows:  # fmt: skip
             if work_date not in in_force:
                 rule_set = pick_in_force(adopted, work_date)
@@ -361,7 +361,7 @@ def _settle_cooperative(
                     rule_set, member_cents, result.pots.get(COOP_FUND, 0) + withheld
                 )
             split = (
-                timesheet_id, cooperative_id, member, rule_set_id, SETTLEMENT, work_date, minutes, gross, vat,
+                timesheet_id, cooperative_id, member, rule_set_id, job_id, SETTLEMENT, work_date, minutes, gross, vat,
                 member_cents, result.pots, before, withheld, advanced, reason, now,
             )  # fmt: skip
             splits.append(split)
@@ -374,7 +374,7 @@ def _settle_cooperative(
     if not splits:
         return 0
     if advances is not None:
-        book.ensure(K.PAYABLE, {s[2] for s in splits if s[13]})
+        book.ensure(K.PAYABLE, {s[2] for s in splits if s[14]})
     postings: list[Posting] = []
     vat_account = book.id(K.VAT)
     earned = {m: book.id(K.EARNED, m) for m in members}
@@ -383,7 +383,7 @@ def _settle_cooperative(
     append = postings.append
     for split_id, split, client_id in zip(ids, splits, clients, strict=True):
         (
-            timesheet_id, _coop, member, _rs, _kind, _day, _minutes, gross, vat, member_cents, pots, _before,
+            timesheet_id, _coop, member, _rs, _job, _kind, _day, _minutes, gross, vat, member_cents, pots, _before,
             withheld, advanced, _reason, _now,
         ) = split  # fmt: skip
         if withheld or advanced:

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 SPLIT_FIELDS = (
     "timesheet_id", "cooperative_id", "member_id", "rule_set_id", "kind", "work_date", "minutes", "gross_cents",
     "vat_cents", "member_cents", "pots", "month_gross_before_cents", "withheld_cents", "advanced_cents",
-    "withheld_reason", "reverses_id",
+    "withheld_reason", "reverses_id", "job_id",
 )  # fmt: skip
 
 

@@ -235,6 +235,9 @@ def test_a_correction_reverses_and_resettles_without_editing(founded):
     assert corrected.gross_cents == 6400 and corrected.rule_set_id == original.rule_set_id
     reversal = Split.objects.get(kind="reversal")
     assert reversal.reverses_id == original.pk and reversal.gross_cents == -9600
+    # Each split keeps its timesheet's job (what invoicing reads).
+    job_id = sheet.claim.shift.job_id
+    assert original.job_id == reversal.job_id == corrected.job_id == job_id
     original.refresh_from_db()
     assert original.gross_cents == 9600  # never edited
     assert Entry.objects.aggregate(s=Sum("amount_cents"))["s"] == 0
