@@ -119,10 +119,10 @@ def invoice_issue(
     hourly = {tariff: int(tariff * 100) for tariff in {row[6] for row in rows}}
     insert_rows(
         InvoiceLine, LINE_COLUMNS,
-        [
+        (
             (invoice.pk, split_id, title[:250], work_date, minutes, hourly[tariff], gross, vat_cents, False, 0)
             for split_id, work_date, minutes, gross, vat_cents, title, tariff in rows
-        ],
+        ),
     )  # fmt: skip
     audit_record(
         actor=actor, action="invoice.issued", target=invoice, cooperative_id=cooperative.pk,
