@@ -2,8 +2,8 @@
 
 The settlement run and the ledger write hundreds of thousands of rows (splits, ledger
 transactions, their legs). On PostgreSQL they go in with ``COPY FROM STDIN``
-(psycopg 3 ``cursor.copy``, binary format), the fastest way in, through the same tables, constraints and
-triggers as any insert. Rows that others reference (splits, transactions) get their ids
+(psycopg 3 ``cursor.copy``, binary format), the fastest way in, through the same tables,
+constraints and triggers as any insert. Rows that others reference (splits, transactions) get their ids
 up front from the table's own sequence (``nextval`` for a whole block in one statement), so
 the rows pointing at them can be written in the same pass. On SQLite (the one-machine
 default) the same rows go through ``bulk_create``. Both write identical rows
@@ -77,6 +77,25 @@ class _JsonbDumper(Dumper):
         return b"\x01" + obj
 
 
+def _serialiser(field: models.JSONField):
+    """JSON text of each value, made once per distinct object (by identity; the cache holds
+    the object, so its id cannot be reused by another while the cache lives)."""
+    dumped: dict[int, tuple[object, _JsonText]] = {}
+
+    def serialised(value):
+        if value is None:
+            return None
+        entry = dumped.get(id(value))
+        if entry is None:
+            entry = dumped[id(value)] = (
+                value,
+                _JsonText(json.dumps(value, cls=field.encoder).encode()),
+            )
+        return entry[1]
+
+    return serialised
+
+
 def _replace_column(rows: Iterable[Sequence], j: int, convert) -> Iterator[tuple]:
     for row in rows:
         yield (*row[:j], convert(row[j]), *row[j + 1 :])
@@ -91,20 +110,8 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequ
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     types = [_binary_type(f) for f in fields]
     json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    if json_columns:
-        dumped: dict[int, _JsonText] = {}
-
-        def serialised(value):
-            if value is None:
-                return None
-            text = dumped.get(id(value))
-            if text is None:
-                # Keyed by id, which is safe while the rows hold the objects.
-                text = dumped[id(value)] = _JsonText(json.dumps(value).encode())
-            return text
-
-        for j in json_columns:
-            rows = _replace_column(rows, j, serialised)
+    for j in json_columns:
+        rows = _replace_column(rows, j, _serialiser(fields[j]))
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if json_columns:

@@ -180,3 +180,25 @@ def test_many_new_accounts_refresh_the_statistics_the_leg_checks_are_planned_on(
         AccountBook(market.coop_a.pk).ensure(Account.Kind.EARNED, range(10_000, 10_500))
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'payouts_account'")
         assert (cursor.fetchone()[0] >= 500) is refreshed
+
+
+@pytest.mark.postgres
+def test_streamed_json_values_are_each_written_as_they_were(varied):
+    """Rows made one by one, each with its own JSON object that is freed once written: every
+    row keeps its own value (the serialiser's cache must not mistake a new object for one
+    whose memory it reuses)."""
+    settlement_run()
+    template = Split.objects.filter(kind="settlement").values(*SPLIT_FIELDS[:-2], "job_id").first()
+    columns = (*template, "created_at")
+    now = timezone.now()
+
+    before = tuple(dict(template, kind="correction").values())
+    at = list(template).index("pots")
+
+    def rows():
+        for i in range(500):  # nothing but the row refers to its pots
+            yield (*before[:at], {"coop_fund": i}, *before[at + 1 :], now)
+
+    ids = bulk.insert_rows(Split, columns, rows(), with_ids=True, count=500, method=bulk.COPY)
+    written = dict(Split.objects.filter(pk__in=ids).values_list("id", "pots"))
+    assert [written[pk]["coop_fund"] for pk in ids] == list(range(500))
