@@ -49,7 +49,10 @@ SMALL_COMPONENT = 2_500  # pairs: HiGHS alone closes these quickly
 LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
 SIZE_POWER = 1.0
 AVERAGE = 0.1  # weight of the newest priced weeks in their running average
-PRIMAL_SHARE = 0.3  # of the Lagrangian phase's time, at most, for LP-guided rounding
+# Share of the Lagrangian phase's time, at most, for LP-guided rounding (the rest: the
+# repaired priced weeks). With the faster week DP a rounding costs about as much as an
+# evaluation and gains far more than a repair, so every iteration rounds.
+PRIMAL_SHARE = 1.0
 SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
 MARGIN = 0.15  # seconds, at least, kept for collecting the parts' answers and the output
 # Below this time limit an idle worker does not start HiGHS on the largest component:
