@@ -435,3 +435,51 @@ def repair(P: Pairs, relaxed: np.ndarray) -> np.ndarray:
             out[p] = False
             total[mm] -= P.s_pay[P.p_shift[p]]
     return out
+
+
+def best_responses(P: Pairs, dp: WeekDP, chosen: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """One round of re-planning for all members at once: every member's best week with
+    true values, the others fixed (a shift is open to a member if it has a free slot
+    without the member), solved by one run of the week DP; then the members who gain
+    move, largest gain first, as long as the shifts they claim are still free and their
+    earnings cap holds. Each accepted move gains on its own, so the objective never
+    falls. Returns the new choice (over all pairs), how many members moved, and the
+    members who would gain but not within their earnings cap (for an exact re-plan: the
+    others cannot gain at all)."""
+    fo = dp.free[dp.order]
+    ps, pm = dp.ps, dp.pm
+    taken = np.bincount(P.p_shift[chosen], minlength=len(P.s_slots))
+    mine = chosen[fo]
+    open_ = taken[ps] - mine < P.s_slots[ps]
+    values = np.where(open_, P.p_value[fo], NEG)
+    value, week = dp.run(values)
+    g, n_m = dp.g, dp.n_m
+    units = np.bincount(pm[mine], weights=dp.units[mine], minlength=n_m)
+    now = np.bincount(pm[mine], weights=values[mine], minlength=n_m)
+    now += P.weight * np.minimum(units * g, dp.res_T)
+    gain = value - now
+    movers = np.flatnonzero(gain > 1e-7 * np.maximum(1.0, np.abs(now)))
+    if not len(movers):
+        return chosen, 0, movers
+    pay = np.bincount(pm[week], weights=dp.pay[week], minlength=n_m)
+    within = pay[movers] <= dp.res_pay[movers] + TOL
+    blocked = movers[~within]
+    movers = movers[within]
+    movers = movers[np.argsort(-gain[movers], kind="stable")]
+    changed = np.flatnonzero(week != mine)
+    changed = changed[np.argsort(pm[changed], kind="stable")]
+    cuts = np.searchsorted(pm[changed], np.arange(n_m + 1))
+    left = (P.s_slots - taken).tolist()
+    out = chosen.copy()
+    moved = 0
+    week_l = week.tolist()
+    ps_l = ps.tolist()
+    for m in movers.tolist():
+        mine_changed = changed[cuts[m] : cuts[m + 1]].tolist()
+        if any(week_l[i] and left[ps_l[i]] <= 0 for i in mine_changed):
+            continue
+        for i in mine_changed:
+            left[ps_l[i]] += -1 if week_l[i] else 1
+        out[fo[mine_changed]] = week[mine_changed]
+        moved += 1
+    return out, moved, blocked

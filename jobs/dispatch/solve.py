@@ -18,7 +18,8 @@ Design overview
    vectorised form of the stapel DP), giving an upper bound; prices follow subgradient
    steps. Assignments come from LP-guided rounding (greedy in the order of the running
    average of the priced weeks) and from the current priced weeks, repaired and filled
-   greedily. Then members re-plan one at a time, exactly, with the others fixed (never
+   greedily; the best roundings are polished by rounds of all members' best responses
+   at once (one DP run each). Then members re-plan, exactly, with the others fixed (never
    worse); time left after a local optimum goes back to the prices or, on components
    with a few seconds, to a neighbourhood search: groups of members competing for the
    same shifts are re-solved together as one small HiGHS MILP. Small
@@ -68,6 +69,10 @@ LNS_LAGRANGE_SHARE = 0.5  # of the budget, for the prices, when neighbourhood se
 LNS_SIZE = 20
 LNS_LIMIT = 0.5
 HIGHS_LNS_SHARE = 0.3  # of HiGHS's time on a large component, for neighbourhood search
+# Re-planning by rounds of all members' best responses at once (``polish``), also on
+# each rounding that beats the roundings before it.
+FAST_POLISH = True
+POLISH_SHARE = 0.25  # of the time so far, at most, for polishing roundings
 GUIDED = 1.0  # share of neighbourhoods seeded where the duality gap is (else at random)
 
 
@@ -375,7 +380,9 @@ def lagrange_component(
     # fractional solution (as in the volume algorithm); greedy in the order of that
     # average, ties by value per minute, makes an assignment. It costs about as much as
     # an evaluation, so it runs while it has had less than PRIMAL_SHARE of the time; the
-    # plain repair of the current weeks fills the other iterations.
+    # plain repair of the current weeks fills the other iterations. A rounding better than
+    # all before it is polished (``polish``: rounds of all members' best responses at
+    # once) while polishing has had at most POLISH_SHARE of the time.
     minutes = (Q.s_end - Q.s_start)[Q.p_shift]
     rate = (Q.p_value + Q.weight * np.minimum(minutes, Q.m_target[Q.p_member])) / minutes
     tie = 1e-4 * rate / max(1e-9, float(np.abs(rate).max()))
@@ -387,6 +394,9 @@ def lagrange_component(
     closed = not relax.usable
     polished_obj = -math.inf  # objective of the last local optimum of re-planning
     took = 0.0  # longest re-planning round so far
+    fast = FAST_POLISH and relax.usable
+    raw_best = -math.inf  # best rounding before polishing
+    spent_polish = 0.0
     while True:
         while not closed and time.monotonic() < lag_end:
             t = time.monotonic()
@@ -399,8 +409,13 @@ def lagrange_component(
                 primal = greedy(Q, idx, priority=xbar + tie)
             else:
                 primal = greedy(Q, idx, initial=repair(Q, relaxed))
-            spent_primal += time.monotonic() - t
             obj = objective_of(Q, primal, n_m)
+            spent_primal += time.monotonic() - t
+            if fast and obj > raw_best and spent_polish <= POLISH_SHARE * (time.monotonic() - t0):
+                raw_best = obj
+                t = time.monotonic()
+                primal, obj = polish(Q, relax.dp, planner, primal, obj, lag_end, exact=False)
+                spent_polish += time.monotonic() - t
             if obj > best_obj:
                 best, best_obj = primal, obj
             if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
@@ -409,6 +424,9 @@ def lagrange_component(
             relax.step(best_obj)
         # Re-planning: members one at a time, exactly, others fixed, until nobody gains.
         t = time.monotonic()
+        if fast and best_obj > polished_obj:
+            best, best_obj = polish(Q, relax.dp, planner, best, best_obj, end)
+            polished_obj = best_obj
         while time.monotonic() < end and best_obj > polished_obj:
             order = list(rng.permutation(len(planner.groups)))
             polished = planner.best_response(best, order, end)
@@ -422,9 +440,11 @@ def lagrange_component(
         # perhaps a rounding that re-planning can take further), keeping enough for one
         # more round of re-planning.
         left = end - time.monotonic()
-        if closed or lns or left < 2 * took + 0.05:
+        if closed or lns or left < 0.02 or (left < 2 * took + 0.05 and not fast):
             break
-        lag_end = end - max(1.2 * took, 0.15 * left)
+        # With fast re-planning, a rest too short for another round of it still goes
+        # to the prices and polished roundings.
+        lag_end = end if left < 2 * took + 0.05 else end - max(1.2 * took, 0.15 * left)
     if lns and not closed:
         search = Neighbourhoods(Q, n_m, rng)
         guided_at = -math.inf
@@ -443,6 +463,35 @@ def lagrange_component(
     if relax.usable and np.isfinite(relax.best_bound):
         bound = relax.best_bound
     return best, bound
+
+
+def polish(Q, dp, planner, chosen, obj, deadline, *, exact: bool = True):
+    """Re-planning to a local optimum, fast: rounds of all members' best responses at
+    once (``lagrange.best_responses``, one week-DP run each); then, with ``exact``, the
+    members who would gain but not within their earnings cap (those rounds ignore the
+    cap) re-plan exactly one at a time with ``planner``. Returns (choice, objective),
+    never worse."""
+    from .lagrange import best_responses
+
+    n_m = len(Q.m_target)
+    replanned = False  # the blocked members have re-planned since the last fast move
+    while time.monotonic() < deadline:
+        new, moved, blocked = best_responses(Q, dp, chosen)
+        if moved:
+            value = objective_of(Q, new, n_m)
+            if value > obj + 1e-6:
+                chosen, obj = new, value
+                replanned = False
+                continue
+        if not exact or not len(blocked) or replanned:
+            break
+        replanned = True
+        new = planner.best_response(chosen, [planner.slot[m] for m in blocked.tolist()], deadline)
+        value = objective_of(Q, new, n_m)
+        if value <= obj + 1e-6:
+            break
+        chosen, obj = new, value
+    return chosen, obj
 
 
 def highs_component(
@@ -541,6 +590,7 @@ class Planner:
         cuts = np.flatnonzero(np.diff(P.p_member[order])) + 1
         self.groups = [g for g in np.split(order, cuts) if len(g)]
         self.members = [int(P.p_member[g[0]]) for g in self.groups]
+        self.slot = {m: k for k, m in enumerate(self.members)}
         self._problems: list = [None] * len(self.groups)
         if not lazy:
             for k in range(len(self.groups)):

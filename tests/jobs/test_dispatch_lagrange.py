@@ -76,3 +76,27 @@ def test_week_dp_matches_stapel_on_random_members():
         rng = np.random.default_rng(seed)
         values = base - rng.uniform(0, 1, len(base)) * np.abs(base) * (seed % 2)
         _compare(P, len(instance.members), values)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_polish_is_feasible_and_a_local_optimum(seed):
+    from jobs.dispatch import check
+    from jobs.dispatch.lagrange import WeekDP as _DP
+    from jobs.dispatch.solve import Planner, _assignment, greedy, objective_of, polish
+
+    instance = parse_instance(generate(shifts=300, members=60, seed=seed))
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    idx = np.arange(len(P.p_member))
+    start = greedy(P, idx, priority=np.random.default_rng(seed).uniform(size=len(idx)))
+    start_obj = objective_of(P, start, n_m)
+    planner = Planner(P, n_m, lazy=True)
+    chosen, obj = polish(P, _DP(P, n_m), planner, start, start_obj, float("inf"))
+    assert obj > start_obj
+    assert obj == pytest.approx(objective_of(P, chosen, n_m))
+    report = check(instance, _assignment(instance, P, np.flatnonzero(chosen), status="x").pairs)
+    assert report.feasible, report.violations[:5]
+    assert report.objective == pytest.approx(obj, rel=1e-9)
+    # No member alone can do better (what re-planning one at a time would find).
+    again = planner.best_response(chosen, list(range(len(planner.groups))), float("inf"))
+    assert objective_of(P, again, n_m) <= obj + 1e-6 * abs(obj)
