@@ -455,7 +455,7 @@ def best_responses(P: Pairs, dp: WeekDP, chosen: np.ndarray) -> tuple[np.ndarray
     value, week = dp.run(values)
     g, n_m = dp.g, dp.n_m
     units = np.bincount(pm[mine], weights=dp.units[mine], minlength=n_m)
-    now = np.bincount(pm[mine], weights=values[mine], minlength=n_m)
+    now = np.bincount(pm[mine], weights=values[mine], minlength=n_m).astype(np.float64)
     now += P.weight * np.minimum(units * g, dp.res_T)
     gain = value - now
     movers = np.flatnonzero(gain > 1e-7 * np.maximum(1.0, np.abs(now)))

@@ -46,7 +46,9 @@ from scipy.sparse.csgraph import connected_components
 from .model import TOL, Assignment, Instance
 from .pairs import Pairs, build_pairs
 
-SMALL_COMPONENT = 2_500  # pairs: HiGHS alone closes these quickly
+SMALL_COMPONENT = 2_500  # pairs: HiGHS closes these quickly
+SMALL_LAGRANGE = 0.3  # of a small component's time, first, for the prices
+SMALL_LAGRANGE_MAX = 0.1  # seconds, at most
 LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
 SIZE_POWER = 1.0
 AVERAGE = 0.1  # weight of the newest priced weeks in their running average
@@ -305,13 +307,32 @@ def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
     out = []
     # Time in proportion to size ** SIZE_POWER: larger components need more iterations
     # as well as longer ones. Small components still get a moment (HiGHS's root node).
+    # Small components go first: they seldom need their moment, and what they leave goes
+    # to the large ones (last, a small one would get only what the large ones left).
     remaining = sum(len(g) ** SIZE_POWER for _, _, g, _ in jobs)
+    jobs = sorted(jobs, key=lambda job: len(job[2]) > SMALL_COMPONENT)
     for i, kind, g, start in jobs:
         left = max(0.0, deadline - time.monotonic())
         weight = len(g) ** SIZE_POWER
         budget = min(left, max(left * weight / remaining, min(0.5, 0.1 * left)))
         remaining -= weight
-        if kind == "highs":
+        if kind == "highs" and len(g) <= SMALL_COMPONENT and SMALL_LAGRANGE > 0:
+            # The prices often close a small component in milliseconds; HiGHS, which
+            # needs longer, then starts from their answer (and proves optimality).
+            t = time.monotonic()
+            first = min(SMALL_LAGRANGE * budget, SMALL_LAGRANGE_MAX)
+            mask, bound = lagrange_component(P, g, start, first, seed=seed + i)
+            closed = bound is not None and component_objective(P, g, mask) >= bound - 1e-7 * max(
+                1.0, abs(bound)
+            )
+            rest = budget - (time.monotonic() - t)
+            if not closed and rest > 0.05:
+                mask2, bound2 = highs_component(P, g, mask, rest, seed=seed + i)
+                if component_objective(P, g, mask2) > component_objective(P, g, mask):
+                    mask = mask2
+                if bound2 is not None:
+                    bound = bound2 if bound is None else min(bound, bound2)
+        elif kind == "highs":
             mask, bound = highs_component(P, g, start, budget, seed=seed + i)
         else:
             mask, bound = lagrange_component(P, g, start, budget, seed=seed + i)
