@@ -443,7 +443,8 @@ def lagrange_component(
                 closed = True
                 break
             relax.step(best_obj)
-        # Re-planning: members one at a time, exactly, others fixed, until nobody gains.
+        # Re-planning, exactly, others fixed, until nobody gains: in rounds for all
+        # members at once (``polish``), or else one member at a time.
         t = time.monotonic()
         if fast and best_obj > polished_obj:
             best, best_obj = polish(Q, relax.dp, planner, best, best_obj, end)
