@@ -15,12 +15,15 @@ batches shorter than the shortest shift, so no pair of a batch can precede anoth
 each batch costs a handful of array operations for all members together. The structure
 (which pairs are compatible predecessors, when a pair is "settled" into its member's
 pooled best-so-far) does not depend on the prices and is built once; each evaluation
-of the bound then only moves values. Commitments are taken out beforehand (pairs that
-clash with them are already gone; caps and targets are reduced by them).
+of the bound then only moves values (no back-pointers: the weeks are traced back
+afterwards, see ``WeekDP.run``). Commitments are taken out beforehand (pairs that clash
+with them are already gone; caps and targets are reduced by them).
 
 The prices are improved by subgradient steps (Polyak step towards the best known
 solution). Each member's priced week, repaired where shifts are over-subscribed or an
-earnings cap is exceeded and then filled greedily, is also a feasible assignment.
+earnings cap is exceeded and then filled greedily, is also a feasible assignment. The
+same DP with true values over the shifts left free gives every member's best response
+to the others at once (``best_responses``), which ``solve.polish`` uses to re-plan.
 """
 
 from __future__ import annotations
