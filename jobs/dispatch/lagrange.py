@@ -15,12 +15,15 @@ batches shorter than the shortest shift, so no pair of a batch can precede anoth
 each batch costs a handful of array operations for all members together. The structure
 (which pairs are compatible predecessors, when a pair is "settled" into its member's
 pooled best-so-far) does not depend on the prices and is built once; each evaluation
-of the bound then only moves values. Commitments are taken out beforehand (pairs that
-clash with them are already gone; caps and targets are reduced by them).
+of the bound then only moves values (no back-pointers: the weeks are traced back
+afterwards, see ``WeekDP.run``). Commitments are taken out beforehand (pairs that clash
+with them are already gone; caps and targets are reduced by them).
 
 The prices are improved by subgradient steps (Polyak step towards the best known
 solution). Each member's priced week, repaired where shifts are over-subscribed or an
-earnings cap is exceeded and then filled greedily, is also a feasible assignment.
+earnings cap is exceeded and then filled greedily, is also a feasible assignment. The
+same DP with true values over the shifts left free gives every member's best response
+to the others at once (``best_responses``), which ``solve.polish`` uses to re-plan.
 """
 
 from __future__ import annotations
@@ -140,9 +143,8 @@ class WeekDP:
                 new = new[np.argsort(self.pm[new], kind="stable")]
                 new_cuts = np.r_[0, np.flatnonzero(np.diff(self.pm[new])) + 1]
                 new_owner = self.pm[new][new_cuts]
-                new_gid = np.repeat(np.arange(len(new_cuts)), np.diff(np.r_[new_cuts, len(new)]))
             else:
-                new_cuts = new_owner = new_gid = np.zeros(0, np.int64)
+                new_cuts = new_owner = np.zeros(0, np.int64)
             active = active[settle[active] > t + TOL]
             edges = None
             if len(active):
@@ -162,93 +164,166 @@ class WeekDP:
                     if ok.any():
                         a_idx, b_local = a_idx[ok], b_local[ok]
                         e_cuts = np.r_[0, np.flatnonzero(np.diff(b_local)) + 1]
-                        e_gid = np.repeat(
-                            np.arange(len(e_cuts)), np.diff(np.r_[e_cuts, len(a_idx)])
-                        )
-                        edges = (a_idx, e_cuts, b_local[e_cuts], e_gid)
-            self.batches.append((B, new, new_cuts, new_owner, new_gid, edges))
+                        edges = (a_idx, e_cuts, b_local[e_cuts])
+            self.batches.append(self._batch(pos - len(B), pos, new, new_cuts, new_owner, edges))
             active = np.concatenate([active, B])
+        # What is still unsettled after the last batch joins the pools at the end.
+        rest = settle_order[sp:]
+        rest = rest[np.argsort(self.pm[rest], kind="stable")]
+        self.rest = None
+        if len(rest):
+            rest_cuts = np.r_[0, np.flatnonzero(np.diff(self.pm[rest])) + 1]
+            order, first, levels = _levels(rest, rest_cuts)
+            self.rest = (self.pm[rest][rest_cuts][order], first, levels)
+        # For the trace back: each pair's place in its member's list (sorted by start).
+        where = np.empty(n, dtype=np.int64)
+        where[self.by_member] = np.arange(n)
+        self.place = where
+        first = np.repeat(self.member_cuts, np.diff(np.r_[self.member_cuts, n]))
+        self.first = np.empty(n, dtype=np.int64)
+        self.first[self.by_member] = first
+
+    def _batch(self, b0, b1, new, new_cuts, new_owner, edges):
+        """The price-independent index arrays of one batch (pairs ``b0:b1``)."""
+        K1, W = self.K1, self.K1 + 1  # pools carry one more column, always -inf
+        nb = b1 - b0
+        pmB = self.pm[b0:b1]
+        d = self.units[b0:b1]
+        ks = np.arange(K1)
+        src = ks[None, :] - d[:, None]
+        local = np.arange(nb)[:, None] * W
+        shift = (local + np.where(src >= 0, src, K1)).ravel()
+        sat = np.flatnonzero(self.sat_m[pmB])
+        bucket = None
+        if len(sat):
+            Ks = self.K_m[pmB[sat]]
+            u = d[sat]
+            width = int(u.max()) + 1
+            cols = (Ks - u)[:, None] + np.arange(width)[None, :]
+            ok = (cols >= 0) & (np.arange(width)[None, :] <= u[:, None])
+            win = local[sat] + np.where(ok, cols, K1)
+            bucket = (sat, sat * K1 + Ks, win, Ks - u)
+        settled = None
+        if len(new):
+            order, first, levels = _levels(new, new_cuts)
+            settled = (new_owner[order], first, levels)
+        if edges is not None:
+            a_idx, e_cuts, b_first = edges
+            order, first, levels = _levels(a_idx, e_cuts)
+            edges = (b_first[order], first, levels)
+        return (b0, b1, pmB, shift, bucket, settled, edges)
 
     def run(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Best week value per member and each member's best week (a mask over the free
-        pairs in the order of ``self.order``), under per-pair ``values`` in that order."""
-        n, K1 = self.n, self.K1
-        F = np.full((n, K1), NEG)
-        arg = np.full((n, K1), -2, dtype=np.int64)  # predecessor pair; -1 start, -2 none
+        pairs in the order of ``self.order``), under per-pair ``values`` in that order.
+
+        The forward pass keeps values only; the weeks are traced back afterwards by
+        finding, for each chosen pair, a compatible earlier pair of the same member whose
+        value plus this pair's reproduces this pair's entry exactly (the entries are
+        copies, so the test is exact). Entries above a member's K are not masked: they
+        only ever feed higher entries, and the bonus (-inf there) keeps them out of the
+        answer; the saturated bucket (K of a member without binding hour cap: "K or
+        more") takes the best entry of its window."""
+        n, K1, n_m = self.n, self.K1, self.n_m
+        values = np.ascontiguousarray(values, dtype=np.float64)
+        F = np.empty((n, K1))
         bucket_src = np.zeros(n, dtype=np.int64)  # for the saturated bucket: which k
-        pool = np.full((self.n_m, K1), NEG)
-        pool_arg = np.full((self.n_m, K1), -2, dtype=np.int64)
+        pool = np.full((n_m, K1 + 1), NEG)
         pool[:, 0] = 0.0  # the empty week
-        pool_arg[:, 0] = -1
-        ks = np.arange(K1)
-        K_m, sat_m, pm, units = self.K_m, self.sat_m, self.pm, self.units
-        for B, new, new_cuts, new_owner, new_gid, edges in self.batches:
-            if len(new):
-                rows = F[new]
-                best = np.maximum.reduceat(rows, new_cuts, axis=0)
-                who = np.maximum.reduceat(
-                    np.where(rows == best[new_gid], new[:, None], -3), new_cuts, axis=0
-                )
-                better = best > pool[new_owner]
-                pool[new_owner] = np.where(better, best, pool[new_owner])
-                pool_arg[new_owner] = np.where(better, who, pool_arg[new_owner])
-            Pb = pool[pm[B]]
-            Pa = pool_arg[pm[B]]
+        for b0, b1, pmB, shift, bucket, settled, edges in self.batches:
+            if settled is not None:
+                owner, first, levels = settled
+                best = _group_max(F, first, levels)
+                pool[owner, :K1] = np.maximum(pool[owner, :K1], best)
+            Pb = pool[pmB]
             if edges is not None:
-                a_idx, e_cuts, b_first, e_gid = edges
-                rows = F[a_idx]
-                vals = np.maximum.reduceat(rows, e_cuts, axis=0)
-                who = np.maximum.reduceat(
-                    np.where(rows == vals[e_gid], a_idx[:, None], -3), e_cuts, axis=0
-                )
-                better = vals > Pb[b_first]
-                Pb[b_first] = np.where(better, vals, Pb[b_first])
-                Pa[b_first] = np.where(better, who, Pa[b_first])
-            d = units[B][:, None]
-            Kb = K_m[pm[B]][:, None]
-            src = ks[None, :] - d
-            ok = (src >= 0) & (ks[None, :] <= Kb)
-            srcc = np.maximum(src, 0)
-            bi = np.arange(len(B))[:, None]
-            rows = np.where(ok, Pb[bi, srcc], NEG)
-            rows_arg = np.where(ok, Pa[bi, srcc], -2)
-            sat = sat_m[pm[B]]
-            if sat.any():
-                si = np.flatnonzero(sat)
-                Ks = Kb[si, 0]
-                tail = (ks[None, :] >= (Ks - units[B][si])[:, None]) & (ks[None, :] <= Ks[:, None])
-                masked = np.where(tail, Pb[si], NEG)
-                top_k = masked.argmax(axis=1)
-                rows[si, Ks] = masked[np.arange(len(si)), top_k]
-                rows_arg[si, Ks] = Pa[si, top_k]
-                bucket_src[B[si]] = top_k
-            F[B] = rows + values[B][:, None]
-            arg[B] = rows_arg
-        value = np.zeros(self.n_m)
+                b_first, first, levels = edges
+                vals = _group_max(F, first, levels)
+                Pb[b_first, :K1] = np.maximum(Pb[b_first, :K1], vals)
+            flat = Pb.ravel()
+            rows = flat.take(shift)
+            if bucket is not None:
+                sat, at, win, lo = bucket
+                w = flat.take(win)
+                top = w.argmax(axis=1)
+                rows[at] = w[np.arange(len(sat)), top]
+                bucket_src[b0 + sat] = lo + top
+            rows = rows.reshape(b1 - b0, K1)
+            np.add(rows, values[b0:b1, None], out=F[b0:b1])
+        value = np.zeros(n_m)
         chosen = np.zeros(n, dtype=bool)
         if not n:
             return value, chosen
-        scores = F + self.bonus[pm]
+        if self.rest is not None:
+            owner, first, levels = self.rest
+            best = _group_max(F, first, levels)
+            pool[owner, :K1] = np.maximum(pool[owner, :K1], best)
+        scores = pool[:, :K1] + self.bonus
         best_k = scores.argmax(axis=1)
-        best_pair = scores[np.arange(n), best_k]
-        ordered = best_pair[self.by_member]
-        per = np.maximum.reduceat(ordered, self.member_cuts)
-        value[self.member_owners] = np.maximum(0.0, per)
-        # Each member's best end: a pair reaching the member's maximum.
-        gid = np.repeat(np.arange(len(self.member_cuts)), np.diff(np.r_[self.member_cuts, n]))
-        hit = np.where(ordered == per[gid], self.by_member, -1)
-        end = np.maximum.reduceat(hit, self.member_cuts)
-        end = end[(per > 0.0) & (end >= 0)]
-        j, k = end, best_k[end]
+        top = scores[np.arange(n_m), best_k]
+        value[:] = np.maximum(0.0, top)
+        # Each member's best end: a pair reaching the pool's entry at the best k.
+        pm = self.pm
+        kk = best_k[pm]
+        hit = (top[pm] > 0.0) & (F[np.arange(n), kk] == pool[pm, kk])
+        end = np.full(n_m, -1)
+        end[pm[hit]] = np.flatnonzero(hit)
+        j = end[end >= 0]
+        k = best_k[pm[j]]
+        self._trace(F, values, bucket_src, j, k, chosen)
+        return value, chosen
+
+    def _trace(self, F, values, bucket_src, j, k, chosen) -> None:
+        """Mark the weeks ending at pairs ``j`` with ``k`` units (one per member)."""
+        pm, units, K_m, sat_m = self.pm, self.units, self.K_m, self.sat_m
+        x, y, start, end, mpk = self.x, self.y, self.start, self.end, self.P.minutes_per_km
+        by_member, place, first = self.by_member, self.place, self.first
+        K1 = F.shape[1]
         while len(j):
             chosen[j] = True
             m = pm[j]
-            prev = arg[j, k]
-            in_bucket = sat_m[m] & (k == K_m[m])
-            k = np.where(in_bucket, bucket_src[j], k - units[j])
+            here = F[j, k]
+            kp = np.where(sat_m[m] & (k == K_m[m]), bucket_src[j], k - units[j])
+            more = ~((kp == 0) & (values[j] == here))  # else the week starts at j
+            j, kp, here = j[more], kp[more], here[more]
+            counts = place[j] - first[j]
+            total = int(counts.sum())
+            if not total:
+                break
+            grp = np.repeat(np.arange(len(j)), counts)
+            offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            a = by_member[np.repeat(first[j], counts) + offs]
+            ok = np.flatnonzero(F.take(a * K1 + kp[grp]) + values[j][grp] == here[grp])
+            a, grp = a[ok], grp[ok]
+            b = j[grp]
+            ok = end[a] + np.hypot(x[a] - x[b], y[a] - y[b]) * mpk <= start[b] + TOL
+            prev = np.full(len(j), -1)
+            prev[grp[ok]] = a[ok]
             keep = prev >= 0
-            j, k = prev[keep], k[keep]
-        return value, chosen
+            j, k = prev[keep], kp[keep]
+
+
+def _levels(idx: np.ndarray, cuts: np.ndarray):
+    """Groups of ``idx`` (starting at ``cuts``) arranged for ``_group_max``: the groups
+    sorted by size, largest first (returns that order), each group's first member, and
+    per level r >= 1 how many groups have an r-th member and which those are."""
+    sizes = np.diff(np.r_[cuts, len(idx)])
+    order = np.argsort(-sizes, kind="stable")
+    starts, sizes = cuts[order], sizes[order]
+    levels = [
+        (int(np.count_nonzero(sizes > r)), idx[starts[sizes > r] + r])
+        for r in range(1, int(sizes.max()))
+    ]
+    return order, idx[starts], levels
+
+
+def _group_max(F: np.ndarray, first: np.ndarray, levels) -> np.ndarray:
+    """Row-wise maximum of ``F`` over each group laid out by ``_levels`` (faster than
+    ``np.maximum.reduceat`` along axis 0 for many small groups)."""
+    out = F.take(first, axis=0)
+    for count, idx in levels:
+        np.maximum(out[:count], F.take(idx, axis=0), out=out[:count])
+    return out
 
 
 class Relaxation:
@@ -363,3 +438,51 @@ def repair(P: Pairs, relaxed: np.ndarray) -> np.ndarray:
             out[p] = False
             total[mm] -= P.s_pay[P.p_shift[p]]
     return out
+
+
+def best_responses(P: Pairs, dp: WeekDP, chosen: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """One round of re-planning for all members at once: every member's best week with
+    true values, the others fixed (a shift is open to a member if it has a free slot
+    without the member), solved by one run of the week DP; then the members who gain
+    move, largest gain first, as long as the shifts they claim are still free and their
+    earnings cap holds. Each accepted move gains on its own, so the objective never
+    falls. Returns the new choice (over all pairs), how many members moved, and the
+    members who would gain but not within their earnings cap (for an exact re-plan: the
+    others cannot gain at all)."""
+    fo = dp.free[dp.order]
+    ps, pm = dp.ps, dp.pm
+    taken = np.bincount(P.p_shift[chosen], minlength=len(P.s_slots))
+    mine = chosen[fo]
+    open_ = taken[ps] - mine < P.s_slots[ps]
+    values = np.where(open_, P.p_value[fo], NEG)
+    value, week = dp.run(values)
+    g, n_m = dp.g, dp.n_m
+    units = np.bincount(pm[mine], weights=dp.units[mine], minlength=n_m)
+    now = np.bincount(pm[mine], weights=values[mine], minlength=n_m).astype(np.float64)
+    now += P.weight * np.minimum(units * g, dp.res_T)
+    gain = value - now
+    movers = np.flatnonzero(gain > 1e-7 * np.maximum(1.0, np.abs(now)))
+    if not len(movers):
+        return chosen, 0, movers
+    pay = np.bincount(pm[week], weights=dp.pay[week], minlength=n_m)
+    within = pay[movers] <= dp.res_pay[movers] + TOL
+    blocked = movers[~within]
+    movers = movers[within]
+    movers = movers[np.argsort(-gain[movers], kind="stable")]
+    changed = np.flatnonzero(week != mine)
+    changed = changed[np.argsort(pm[changed], kind="stable")]
+    cuts = np.searchsorted(pm[changed], np.arange(n_m + 1))
+    left = (P.s_slots - taken).tolist()
+    out = chosen.copy()
+    moved = 0
+    week_l = week.tolist()
+    ps_l = ps.tolist()
+    for m in movers.tolist():
+        mine_changed = changed[cuts[m] : cuts[m + 1]].tolist()
+        if any(week_l[i] and left[ps_l[i]] <= 0 for i in mine_changed):
+            continue
+        for i in mine_changed:
+            left[ps_l[i]] += -1 if week_l[i] else 1
+        out[fo[mine_changed]] = week[mine_changed]
+        moved += 1
+    return out, moved, blocked

@@ -18,7 +18,8 @@ Design overview
    vectorised form of the stapel DP), giving an upper bound; prices follow subgradient
    steps. Assignments come from LP-guided rounding (greedy in the order of the running
    average of the priced weeks) and from the current priced weeks, repaired and filled
-   greedily. Then members re-plan one at a time, exactly, with the others fixed (never
+   greedily; the best roundings are polished by rounds of all members' best responses
+   at once (one DP run each). Then members re-plan, exactly, with the others fixed (never
    worse); time left after a local optimum goes back to the prices or, on components
    with a few seconds, to a neighbourhood search: groups of members competing for the
    same shifts are re-solved together as one small HiGHS MILP. Small
@@ -45,11 +46,16 @@ from scipy.sparse.csgraph import connected_components
 from .model import TOL, Assignment, Instance
 from .pairs import Pairs, build_pairs
 
-SMALL_COMPONENT = 2_500  # pairs: HiGHS alone closes these quickly
+SMALL_COMPONENT = 2_500  # pairs: HiGHS closes these quickly
+SMALL_LAGRANGE = 0.3  # of a small component's time, first, for the prices
+SMALL_LAGRANGE_MAX = 0.1  # seconds, at most
 LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
 SIZE_POWER = 1.0
 AVERAGE = 0.1  # weight of the newest priced weeks in their running average
-PRIMAL_SHARE = 0.3  # of the Lagrangian phase's time, at most, for LP-guided rounding
+# Share of the Lagrangian phase's time, at most, for LP-guided rounding (the rest: the
+# repaired priced weeks). With the faster week DP a rounding costs about as much as an
+# evaluation and gains far more than a repair, so every iteration rounds.
+PRIMAL_SHARE = 1.0
 SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
 MARGIN = 0.15  # seconds, at least, kept for collecting the parts' answers and the output
 # Below this time limit an idle worker does not start HiGHS on the largest component:
@@ -65,6 +71,10 @@ LNS_LAGRANGE_SHARE = 0.5  # of the budget, for the prices, when neighbourhood se
 LNS_SIZE = 20
 LNS_LIMIT = 0.5
 HIGHS_LNS_SHARE = 0.3  # of HiGHS's time on a large component, for neighbourhood search
+# Re-planning by rounds of all members' best responses at once (``polish``), also on
+# each rounding that beats the roundings before it.
+FAST_POLISH = True
+POLISH_SHARE = 0.25  # of the time so far, at most, for polishing roundings
 GUIDED = 1.0  # share of neighbourhoods seeded where the duality gap is (else at random)
 
 
@@ -297,13 +307,32 @@ def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
     out = []
     # Time in proportion to size ** SIZE_POWER: larger components need more iterations
     # as well as longer ones. Small components still get a moment (HiGHS's root node).
+    # Small components go first: they seldom need their moment, and what they leave goes
+    # to the large ones (last, a small one would get only what the large ones left).
     remaining = sum(len(g) ** SIZE_POWER for _, _, g, _ in jobs)
+    jobs = sorted(jobs, key=lambda job: len(job[2]) > SMALL_COMPONENT)
     for i, kind, g, start in jobs:
         left = max(0.0, deadline - time.monotonic())
         weight = len(g) ** SIZE_POWER
         budget = min(left, max(left * weight / remaining, min(0.5, 0.1 * left)))
         remaining -= weight
-        if kind == "highs":
+        if kind == "highs" and len(g) <= SMALL_COMPONENT and SMALL_LAGRANGE > 0:
+            # The prices often close a small component in milliseconds; HiGHS, which
+            # needs longer, then starts from their answer (and proves optimality).
+            t = time.monotonic()
+            first = min(SMALL_LAGRANGE * budget, SMALL_LAGRANGE_MAX)
+            mask, bound = lagrange_component(P, g, start, first, seed=seed + i)
+            closed = bound is not None and component_objective(P, g, mask) >= bound - 1e-7 * max(
+                1.0, abs(bound)
+            )
+            rest = budget - (time.monotonic() - t)
+            if not closed and rest > 0.05:
+                mask2, bound2 = highs_component(P, g, mask, rest, seed=seed + i)
+                if component_objective(P, g, mask2) > component_objective(P, g, mask):
+                    mask = mask2
+                if bound2 is not None:
+                    bound = bound2 if bound is None else min(bound, bound2)
+        elif kind == "highs":
             mask, bound = highs_component(P, g, start, budget, seed=seed + i)
         else:
             mask, bound = lagrange_component(P, g, start, budget, seed=seed + i)
@@ -372,7 +401,9 @@ def lagrange_component(
     # fractional solution (as in the volume algorithm); greedy in the order of that
     # average, ties by value per minute, makes an assignment. It costs about as much as
     # an evaluation, so it runs while it has had less than PRIMAL_SHARE of the time; the
-    # plain repair of the current weeks fills the other iterations.
+    # plain repair of the current weeks fills the other iterations. A rounding better than
+    # all before it is polished (``polish``: rounds of all members' best responses at
+    # once) while polishing has had at most POLISH_SHARE of the time.
     minutes = (Q.s_end - Q.s_start)[Q.p_shift]
     rate = (Q.p_value + Q.weight * np.minimum(minutes, Q.m_target[Q.p_member])) / minutes
     tie = 1e-4 * rate / max(1e-9, float(np.abs(rate).max()))
@@ -384,6 +415,9 @@ def lagrange_component(
     closed = not relax.usable
     polished_obj = -math.inf  # objective of the last local optimum of re-planning
     took = 0.0  # longest re-planning round so far
+    fast = FAST_POLISH and relax.usable
+    raw_best = -math.inf  # best rounding before polishing
+    spent_polish = 0.0
     while True:
         while not closed and time.monotonic() < lag_end:
             t = time.monotonic()
@@ -396,16 +430,25 @@ def lagrange_component(
                 primal = greedy(Q, idx, priority=xbar + tie)
             else:
                 primal = greedy(Q, idx, initial=repair(Q, relaxed))
-            spent_primal += time.monotonic() - t
             obj = objective_of(Q, primal, n_m)
+            spent_primal += time.monotonic() - t
+            if fast and obj > raw_best and spent_polish <= POLISH_SHARE * (time.monotonic() - t0):
+                raw_best = obj
+                t = time.monotonic()
+                primal, obj = polish(Q, relax.dp, planner, primal, obj, lag_end, exact=False)
+                spent_polish += time.monotonic() - t
             if obj > best_obj:
                 best, best_obj = primal, obj
             if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
                 closed = True
                 break
             relax.step(best_obj)
-        # Re-planning: members one at a time, exactly, others fixed, until nobody gains.
+        # Re-planning, exactly, others fixed, until nobody gains: in rounds for all
+        # members at once (``polish``), or else one member at a time.
         t = time.monotonic()
+        if fast and best_obj > polished_obj:
+            best, best_obj = polish(Q, relax.dp, planner, best, best_obj, end)
+            polished_obj = best_obj
         while time.monotonic() < end and best_obj > polished_obj:
             order = list(rng.permutation(len(planner.groups)))
             polished = planner.best_response(best, order, end)
@@ -419,9 +462,11 @@ def lagrange_component(
         # perhaps a rounding that re-planning can take further), keeping enough for one
         # more round of re-planning.
         left = end - time.monotonic()
-        if closed or lns or left < 2 * took + 0.05:
+        if closed or lns or left < 0.02 or (left < 2 * took + 0.05 and not fast):
             break
-        lag_end = end - max(1.2 * took, 0.15 * left)
+        # With fast re-planning, a rest too short for another round of it still goes
+        # to the prices and polished roundings.
+        lag_end = end if left < 2 * took + 0.05 else end - max(1.2 * took, 0.15 * left)
     if lns and not closed:
         search = Neighbourhoods(Q, n_m, rng)
         guided_at = -math.inf
@@ -440,6 +485,35 @@ def lagrange_component(
     if relax.usable and np.isfinite(relax.best_bound):
         bound = relax.best_bound
     return best, bound
+
+
+def polish(Q, dp, planner, chosen, obj, deadline, *, exact: bool = True):
+    """Re-planning to a local optimum, fast: rounds of all members' best responses at
+    once (``lagrange.best_responses``, one week-DP run each); then, with ``exact``, the
+    members who would gain but not within their earnings cap (those rounds ignore the
+    cap) re-plan exactly one at a time with ``planner``. Returns (choice, objective),
+    never worse."""
+    from .lagrange import best_responses
+
+    n_m = len(Q.m_target)
+    replanned = False  # the blocked members have re-planned since the last fast move
+    while time.monotonic() < deadline:
+        new, moved, blocked = best_responses(Q, dp, chosen)
+        if moved:
+            value = objective_of(Q, new, n_m)
+            if value > obj + 1e-6:
+                chosen, obj = new, value
+                replanned = False
+                continue
+        if not exact or not len(blocked) or replanned:
+            break
+        replanned = True
+        new = planner.best_response(chosen, [planner.slot[m] for m in blocked.tolist()], deadline)
+        value = objective_of(Q, new, n_m)
+        if value <= obj + 1e-6:
+            break
+        chosen, obj = new, value
+    return chosen, obj
 
 
 def highs_component(
@@ -538,6 +612,7 @@ class Planner:
         cuts = np.flatnonzero(np.diff(P.p_member[order])) + 1
         self.groups = [g for g in np.split(order, cuts) if len(g)]
         self.members = [int(P.p_member[g[0]]) for g in self.groups]
+        self.slot = {m: k for k, m in enumerate(self.members)}
         self._problems: list = [None] * len(self.groups)
         if not lazy:
             for k in range(len(self.groups)):

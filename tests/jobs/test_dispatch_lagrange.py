@@ -1,0 +1,102 @@
+"""The vectorised all-members week DP of ``lagrange`` against stapel, member by member."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from jobs.dispatch import generate, parse_instance
+from jobs.dispatch.lagrange import WeekDP
+from jobs.dispatch.model import TOL
+from jobs.dispatch.pairs import build_pairs
+from jobs.dispatch.stapel import _Problem
+
+from .test_dispatch_stapel import random_instance
+
+
+def _compare(P, n_members: int, values: np.ndarray) -> None:
+    """WeekDP's value and week per member equal stapel's optimum of the same member
+    (commitments taken out, caps and target reduced by them, earnings caps priced)."""
+    dp = WeekDP(P, n_members)
+    value, week = dp.run(values)
+    mpk = P.minutes_per_km
+    for m in range(n_members):
+        mine = np.flatnonzero(dp.pm == m)
+        forced = np.flatnonzero(P.p_forced & (P.p_member == m))
+        used = float((P.s_end - P.s_start)[P.p_shift[forced]].sum())
+        res_cap = P.m_cap_min[m] - used
+        s = dp.ps[mine]
+        problem = _Problem(
+            P.s_start[s],
+            P.s_end[s],
+            P.s_x[s],
+            P.s_y[s],
+            values[mine],
+            P.s_pay[s].astype(np.float64),
+            np.zeros(len(mine), dtype=bool),
+            max_minutes=None if np.isinf(res_cap) else float(res_cap),
+            max_pay=None,
+            target=float(dp.res_T[m]),
+            weight=P.weight,
+            speed=60.0 / mpk,
+        )
+        _, best = problem.best_path(problem.value)
+        assert value[m] == pytest.approx(max(0.0, best), rel=1e-9, abs=1e-6), m
+        # The traced week is a week of the member worth that value.
+        chosen = mine[week[mine]]
+        chosen = chosen[np.argsort(dp.start[chosen], kind="stable")]
+        minutes = float((dp.end[chosen] - dp.start[chosen]).sum())
+        assert minutes <= res_cap + TOL
+        a, b = chosen[:-1], chosen[1:]
+        travel = np.hypot(dp.x[a] - dp.x[b], dp.y[a] - dp.y[b]) * mpk
+        assert (dp.end[a] + travel <= dp.start[b] + TOL).all()
+        worth = values[chosen].sum() + P.weight * min(minutes, dp.res_T[m]) if len(chosen) else 0
+        assert worth == pytest.approx(value[m], rel=1e-9, abs=1e-6), m
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_week_dp_matches_stapel_on_generated_instances(seed):
+    instance = parse_instance(generate(shifts=300, members=60, seed=seed))
+    P = build_pairs(instance)
+    dp = WeekDP(P, len(instance.members))
+    base = P.p_value[dp.free][dp.order]
+    rng = np.random.default_rng(seed)
+    for scale in (0.0, 0.5, 1.5):
+        values = base - scale * rng.uniform(0, 1, len(base)) * np.abs(base)
+        _compare(P, len(instance.members), values)
+
+
+def test_week_dp_matches_stapel_on_random_members():
+    # Odd durations, many windows, binding hour caps, commitments (stapel's test set).
+    for seed in range(120):
+        instance = parse_instance(random_instance(seed))
+        P = build_pairs(instance)
+        dp = WeekDP(P, len(instance.members))
+        base = P.p_value[dp.free][dp.order]
+        rng = np.random.default_rng(seed)
+        values = base - rng.uniform(0, 1, len(base)) * np.abs(base) * (seed % 2)
+        _compare(P, len(instance.members), values)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_polish_is_feasible_and_a_local_optimum(seed):
+    from jobs.dispatch import check
+    from jobs.dispatch.lagrange import WeekDP as _DP
+    from jobs.dispatch.solve import Planner, _assignment, greedy, objective_of, polish
+
+    instance = parse_instance(generate(shifts=300, members=60, seed=seed))
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    idx = np.arange(len(P.p_member))
+    start = greedy(P, idx, priority=np.random.default_rng(seed).uniform(size=len(idx)))
+    start_obj = objective_of(P, start, n_m)
+    planner = Planner(P, n_m, lazy=True)
+    chosen, obj = polish(P, _DP(P, n_m), planner, start, start_obj, float("inf"))
+    assert obj > start_obj
+    assert obj == pytest.approx(objective_of(P, chosen, n_m))
+    report = check(instance, _assignment(instance, P, np.flatnonzero(chosen), status="x").pairs)
+    assert report.feasible, report.violations[:5]
+    assert report.objective == pytest.approx(obj, rel=1e-9)
+    # No member alone can do better (what re-planning one at a time would find).
+    again = planner.best_response(chosen, list(range(len(planner.groups))), float("inf"))
+    assert objective_of(P, again, n_m) <= obj + 1e-6 * abs(obj)
