@@ -267,3 +267,21 @@ def test_monthly_income_statement_is_a_real_pdf_with_the_totals(client, founded)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     assert "Inkomstenoverzicht" in text and founded.member_a.full_name in text
     assert "96,00" in text and "86,40" in text
+
+
+def test_work_before_any_rule_set_waits_and_the_rest_settles_with_its_own_ledger_entries(founded):
+    """Work dated before the first rule set in force gets no split (it waits for a rule set);
+    the work around it settles, each split posted under its own reference, nothing shifted."""
+    RuleSet.objects.filter(cooperative=founded.coop_a).update(
+        effective_from=timezone.localdate() - timedelta(days=3)
+    )
+    early = [approved_timesheet(founded, days_ago=d) for d in (6, 5)]
+    later = [approved_timesheet(founded, days_ago=d, minutes=60 * d) for d in (2, 1)]
+    assert settlement_run() == 2
+    assert not Split.objects.filter(timesheet__in=early).exists()
+    for sheet in later:
+        split = Split.objects.get(timesheet=sheet)
+        posted = Transaction.objects.get(reference=f"split:{split.pk}")
+        assert posted.description == f"Timesheet {sheet.pk}"
+        receivable = posted.entries.get(account__kind="receivable").amount_cents
+        assert receivable == split.gross_cents + split.vat_cents
