@@ -305,11 +305,6 @@ def _pack(
 
 
 _SHARED: tuple[Pairs, float, int] | None = None  # inherited by forked workers
-# Measurement hooks (None in use): a list to which ``lagrange_component`` appends
-# (time, objective, bound) as it goes, and a callable it calls with its state before
-# the neighbourhood search.
-_TRACE: list | None = None
-_CHECKPOINT = None
 
 
 def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
@@ -456,8 +451,6 @@ def lagrange_component(
                 spent_polish += time.monotonic() - t
             if obj > best_obj:
                 best, best_obj = primal, obj
-            if _TRACE is not None:
-                _TRACE.append((time.monotonic(), best_obj, relax.best_bound))
             if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
                 closed = True
                 break
@@ -487,8 +480,6 @@ def lagrange_component(
         # to the prices and polished roundings.
         lag_end = end if left < 2 * took + 0.05 else end - max(1.2 * took, 0.15 * left)
     if lns and not closed:
-        if _CHECKPOINT is not None:
-            _CHECKPOINT(Q, n_m, best, relax, end - time.monotonic(), budget)
         best, best_obj = neighbourhood_search(Q, n_m, rng, best, best_obj, relax, end, budget)
     if relax.usable and np.isfinite(relax.best_bound):
         bound = relax.best_bound
@@ -550,8 +541,6 @@ def neighbourhood_search(
             obj = objective_of(Q, new, n_m)
             if obj > best_obj + 1e-6:
                 best, best_obj = new, obj
-                if _TRACE is not None:
-                    _TRACE.append((time.monotonic(), best_obj, relax.best_bound))
     return best, best_obj
 
 
