@@ -83,13 +83,20 @@ FIELDS = (
     "claim__shift__job__client_id", "claim__shift__job__client__kind", "claim__shift__job",
 )  # fmt: skip
 # Positions in a row of FIELDS + the work date.
-MEMBER, COOPERATIVE, CLIENT, WORK_DATE = 3, 4, 8, 11
+MEMBER, COOPERATIVE, CLIENT = (
+    FIELDS.index(f) for f in ("claim__user_id", "claim__shift__cooperative_id", "claim__shift__job__client_id")
+)  # fmt: skip
+WORK_DATE = len(FIELDS)
 
 SPLIT_COLUMNS = (
     "timesheet_id", "cooperative_id", "member_id", "rule_set_id", "job_id", "kind", "work_date", "minutes", "gross_cents",
     "vat_cents", "member_cents", "pots", "month_gross_before_cents", "withheld_cents", "advanced_cents",
     "withheld_reason", "created_at",
 )  # fmt: skip
+SPLIT_MEMBER, SPLIT_ADVANCED = (
+    SPLIT_COLUMNS.index("member_id"),
+    SPLIT_COLUMNS.index("advanced_cents"),
+)
 
 
 # ---------------------------------------------------------------- volunteers and advances
@@ -374,7 +381,7 @@ def _settle_cooperative(
     if not splits:
         return 0
     if advances is not None:
-        book.ensure(K.PAYABLE, {s[2] for s in splits if s[14]})
+        book.ensure(K.PAYABLE, {s[SPLIT_MEMBER] for s in splits if s[SPLIT_ADVANCED]})
     postings: list[Posting] = []
     vat_account = book.id(K.VAT)
     earned = {m: book.id(K.EARNED, m) for m in members}
