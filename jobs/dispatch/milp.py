@@ -235,19 +235,22 @@ def _new_highs():
     return h
 
 
-def solve_highs(
+def load_highs(
     model: Model,
     *,
     time_limit: float,
-    start: np.ndarray | None = None,
     mip_rel_gap: float = 1e-4,
     relax: bool = False,
     threads: int = 1,
-) -> tuple[np.ndarray | None, float, float, str]:
-    """Solve with highspy. Returns (x or None, objective, dual bound, status)."""
+    lp_solver: str | None = None,
+):
+    """A silent ``highspy.Highs`` holding ``model`` (its LP relaxation with ``relax``).
+    ``lp_solver`` chooses HiGHS's LP method ("simplex", "ipm", ...)."""
     import highspy
 
     h = _new_highs()
+    if lp_solver is not None:
+        h.setOptionValue("solver", lp_solver)
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     h.setOptionValue("threads", threads)
@@ -273,6 +276,31 @@ def solve_highs(
             for v in model.integrality
         ]
     h.passModel(lp)
+    return h
+
+
+def solve_highs(
+    model: Model,
+    *,
+    time_limit: float,
+    start: np.ndarray | None = None,
+    mip_rel_gap: float = 1e-4,
+    relax: bool = False,
+    threads: int = 1,
+    lp_solver: str | None = None,
+) -> tuple[np.ndarray | None, float, float, str]:
+    """Solve with highspy. Returns (x or None, objective, dual bound, status); with
+    ``relax``, the LP's (x, objective, row duals, status)."""
+    import highspy
+
+    h = load_highs(
+        model,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+        relax=relax,
+        threads=threads,
+        lp_solver=lp_solver,
+    )
     if start is not None and not relax:
         sol = highspy.HighsSolution()
         sol.col_value = list(map(float, start))

@@ -19,13 +19,20 @@ Design overview
    steps. Assignments come from LP-guided rounding (greedy in the order of the running
    average of the priced weeks) and from the current priced weeks, repaired and filled
    greedily; the best roundings are polished by rounds of all members' best responses
-   at once (one DP run each). Then members re-plan, exactly, with the others fixed (never
+   at once (one DP run each). Every priced week and every week of a feasible answer
+   joins a column pool; the *restricted master* (``master.py``) then picks one week per
+   member within the slots (HiGHS: interior-point LP, a dive, a MILP on the LP's
+   columns), which finds combinations that rounding and one-member moves miss; with a
+   master to follow, the prices skip the roundings and run twice as many iterations.
+   Then members re-plan, exactly, with the others fixed (never
    worse); time left after a local optimum goes back to the prices or, on components
    with a few seconds, to a neighbourhood search: groups of members competing for the
-   same shifts are re-solved together as one small HiGHS MILP. Small
+   same shifts are re-solved together as one small HiGHS MILP (the master runs again
+   now and then on the weeks it finds). Small
    components go to HiGHS (``milp.py``), which usually closes them; when a worker would
-   otherwise idle, HiGHS also works on the largest component, warm-started, and the
-   better answer wins.
+   otherwise idle, it also works on the largest component (HiGHS, warm-started, under
+   long limits; a second run of all the above with another seed under short ones), and
+   the better answer wins.
 5. The bound reported is, per component, the smaller of the Lagrangian and HiGHS's
    bound. The answer is the best feasible assignment found; its objective is recomputed
    with the contract's formula.
@@ -43,6 +50,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .master import ColumnPool
 from .model import TOL, Assignment, Instance
 from .pairs import Pairs, build_pairs
 
@@ -82,6 +90,25 @@ HIGHS_LNS_SHARE = 0.3  # of HiGHS's time on a large component, for neighbourhood
 FAST_POLISH = True
 POLISH_SHARE = 0.25  # of the time so far, at most, for polishing roundings
 GUIDED = 1.0  # share of neighbourhoods seeded where the duality gap is (else at random)
+# Restricted master (``master.py``): the weeks met so far are combined by HiGHS. Without
+# neighbourhood search the prices get MASTER_LAGRANGE_SHARE of the budget first (they
+# generate the columns); each master run gets at most MASTER_SHARE of the budget, its LP
+# at most MASTER_LP_SHARE of that, on each member's MASTER_COLUMNS best weeks under the
+# prices. During neighbourhood search the master runs again, on all the weeks, every
+# MASTER_EVERY of the budget for at most MASTER_AGAIN_SHARE of it.
+MASTER = True
+MASTER_LAGRANGE_SHARE = 0.5
+MASTER_SHARE = 0.3
+MASTER_LP_SHARE = 0.5
+MASTER_COLUMNS = 10
+MASTER_EVERY = 0.2
+MASTER_AGAIN_SHARE = 0.05
+# With the master, the prices do not round in every iteration, only in the last one
+# before the master: the master combines their weeks far better than rounding does, and
+# without the roundings twice as many iterations give it more and better weeks.
+ROUND_WITH_MASTER = False
+# Seed offset of a second run on the largest component by an idle worker (``_pack``).
+AGAIN_SEED = 7919
 
 
 def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:
@@ -288,18 +315,20 @@ def _pack(
     groups: list[np.ndarray], workers: int, *, idle_highs: bool = True
 ) -> list[list[tuple[int, str]]]:
     """Components into one bin per worker: largest first into the least loaded bin.
-    With ``idle_highs``, a bin left much lighter than the others also gets HiGHS on the
-    largest component."""
+    A bin left much lighter than the others also works on the largest component: with
+    ``idle_highs`` by HiGHS, else by a second run of the prices and the master with
+    another seed (under a short limit the master's answer varies from run to run, so
+    the better of two is safer)."""
     loads = [0] * workers
     bins: list[list[tuple[int, str]]] = [[] for _ in range(workers)]
     for i, g in enumerate(groups):  # already largest first
         k = loads.index(min(loads))
         bins[k].append((i, "highs" if len(g) <= SMALL_COMPONENT else "lagrange"))
         loads[k] += len(g)
-    if idle_highs and workers > 1 and len(groups[0]) > SMALL_COMPONENT:
+    if workers > 1 and len(groups[0]) > SMALL_COMPONENT:
         k = loads.index(min(loads))
         if loads[k] < 0.5 * max(loads):
-            bins[k].append((0, "highs"))
+            bins[k].append((0, "highs" if idle_highs else "again"))
             loads[k] += len(groups[0])
     return [b for b in bins if b]
 
@@ -327,7 +356,7 @@ def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
             # needs longer, then starts from their answer (and proves optimality).
             t = time.monotonic()
             first = min(SMALL_LAGRANGE * budget, SMALL_LAGRANGE_MAX)
-            mask, bound = lagrange_component(P, g, start, first, seed=seed + i)
+            mask, bound = lagrange_component(P, g, start, first, seed=seed + i, master=False)
             closed = bound is not None and component_objective(P, g, mask) >= bound - 1e-7 * max(
                 1.0, abs(bound)
             )
@@ -341,7 +370,8 @@ def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
         elif kind == "highs":
             mask, bound = highs_component(P, g, start, budget, seed=seed + i)
         else:
-            mask, bound = lagrange_component(P, g, start, budget, seed=seed + i)
+            again = AGAIN_SEED if kind == "again" else 0
+            mask, bound = lagrange_component(P, g, start, budget, seed=seed + i + again)
         if bound is None:
             bound = quick_bound(P, g)
         out.append((i, mask, bound))
@@ -381,7 +411,13 @@ def subset(P: Pairs, g: np.ndarray) -> _Sub:
 
 
 def lagrange_component(
-    P: Pairs, g: np.ndarray, start: np.ndarray, budget: float, *, seed: int = 0
+    P: Pairs,
+    g: np.ndarray,
+    start: np.ndarray,
+    budget: float,
+    *,
+    seed: int = 0,
+    master: bool = True,
 ) -> tuple[np.ndarray, float | None]:
     """Lagrangian bound and heuristic on one component, then re-planning.
 
@@ -417,13 +453,14 @@ def lagrange_component(
     spent_dual = spent_primal = 0.0
     planner = Planner(Q, n_m, lazy=True)
     rng = np.random.default_rng(seed)
+    pool = ColumnPool(Q, n_m, seed) if master and MASTER and relax.usable else None
     if lns:
         lag_end = t0 + max(
             LNS_LAGRANGE_SHARE * budget,
             min(LNS_LAGRANGE_MAX_SHARE * budget, LNS_LAGRANGE_SECONDS),
         )
     else:
-        lag_end = t0 + LAGRANGE_SHARE * budget
+        lag_end = t0 + (MASTER_LAGRANGE_SHARE if pool is not None else LAGRANGE_SHARE) * budget
     closed = not relax.usable
     polished_obj = -math.inf  # objective of the last local optimum of re-planning
     took = 0.0  # longest re-planning round so far
@@ -434,9 +471,14 @@ def lagrange_component(
         while not closed and time.monotonic() < lag_end:
             t = time.monotonic()
             _, relaxed = relax.evaluate()
+            if pool is not None:
+                pool.add(relaxed)
             xbar = relaxed.astype(np.float64) if xbar is None else xbar
             xbar += AVERAGE * (relaxed - xbar)
             spent_dual += time.monotonic() - t
+            if pool is not None and not ROUND_WITH_MASTER and time.monotonic() < lag_end:
+                relax.step(best_obj)
+                continue
             t = time.monotonic()
             if spent_primal <= PRIMAL_SHARE * (spent_primal + spent_dual):
                 primal = greedy(Q, idx, priority=xbar + tie)
@@ -449,12 +491,31 @@ def lagrange_component(
                 t = time.monotonic()
                 primal, obj = polish(Q, relax.dp, planner, primal, obj, lag_end, exact=False)
                 spent_polish += time.monotonic() - t
+            if pool is not None:
+                pool.add(primal)
             if obj > best_obj:
                 best, best_obj = primal, obj
             if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
                 closed = True
                 break
             relax.step(best_obj)
+        if pool is not None and pool.added_since and not closed:
+            # The master combines the weeks met so far; re-planning follows.
+            stop = min(end - 0.1 * budget, time.monotonic() + MASTER_SHARE * budget)
+            prices = relax.best_mu[Q.p_shift] + relax.lam[Q.p_member] * (
+                Q.s_pay[Q.p_shift] / relax.pay_unit
+            )
+            combined = pool.solve(
+                best,
+                stop,
+                lp_share=MASTER_LP_SHARE,
+                prices=prices,
+                per_member=MASTER_COLUMNS,
+            )
+            if combined is not None:
+                obj = objective_of(Q, combined, n_m)
+                if obj > best_obj + 1e-6:
+                    best, best_obj = combined, obj
         # Re-planning, exactly, others fixed, until nobody gains: in rounds for all
         # members at once (``polish``), or else one member at a time.
         t = time.monotonic()
@@ -480,7 +541,7 @@ def lagrange_component(
         # to the prices and polished roundings.
         lag_end = end if left < 2 * took + 0.05 else end - max(1.2 * took, 0.15 * left)
     if lns and not closed:
-        best, best_obj = neighbourhood_search(Q, n_m, rng, best, best_obj, relax, end, budget)
+        best, best_obj = neighbourhood_search(Q, n_m, rng, best, best_obj, relax, end, budget, pool)
     if relax.usable and np.isfinite(relax.best_bound):
         bound = relax.best_bound
     return best, bound
@@ -524,12 +585,25 @@ def neighbourhood_search(
     relax,
     end: float,
     budget: float,
+    pool: ColumnPool | None = None,
 ) -> tuple[np.ndarray, float]:
     """Neighbourhood search until ``end``, seeded where ``best`` loses against the
-    Lagrangian bound of ``relax``: the best feasible choice found and its objective."""
+    Lagrangian bound of ``relax``: the best feasible choice found and its objective.
+    With ``pool``, the weeks found join it and the master runs again every
+    MASTER_EVERY of the budget (the new weeks combine with the priced ones)."""
     search = Neighbourhoods(Q, n_m, rng)
     guided_at = -math.inf
+    master_at = time.monotonic()
     while time.monotonic() < end - 0.02:
+        now = time.monotonic()
+        if pool is not None and now - master_at > MASTER_EVERY * budget:
+            stop = min(end - 0.02, now + MASTER_AGAIN_SHARE * budget)
+            combined = pool.solve(best, stop, lp_share=MASTER_LP_SHARE)
+            master_at = time.monotonic()
+            if combined is not None:
+                obj = objective_of(Q, combined, n_m)
+                if obj > best_obj + 1e-6:
+                    best, best_obj = combined, obj
         if GUIDED > 0 and relax.usable and time.monotonic() - guided_at > 0.1 * budget:
             if relax.best_mu is not None:
                 relax.mu = relax.best_mu
@@ -541,6 +615,8 @@ def neighbourhood_search(
             obj = objective_of(Q, new, n_m)
             if obj > best_obj + 1e-6:
                 best, best_obj = new, obj
+                if pool is not None:
+                    pool.add(best)
     return best, best_obj
 
 

@@ -198,3 +198,20 @@ def test_highs_then_neighbourhood_search_on_a_large_component():
     ]
     report = check(instance, pairs)
     assert report.feasible, report.violations[:5]
+
+
+def test_an_idle_worker_also_works_on_the_largest_component():
+    """Two workers, one large component and one small: the worker with the small one
+    also takes the large one, by HiGHS under a long limit, else by a second run of the
+    prices and the master with another seed."""
+    import numpy as np
+
+    from jobs.dispatch.solve import _pack
+
+    groups = [np.arange(10_000), np.arange(261)]
+    assert _pack(groups, 2, idle_highs=False) == [
+        [(0, "lagrange")],
+        [(1, "highs"), (0, "again")],
+    ]
+    assert _pack(groups, 2, idle_highs=True)[1] == [(1, "highs"), (0, "highs")]
+    assert _pack(groups, 1, idle_highs=False) == [[(0, "lagrange"), (1, "highs")]]

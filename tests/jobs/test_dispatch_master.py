@@ -1,0 +1,144 @@
+"""The restricted master: the weeks met so far, combined by HiGHS."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from jobs.dispatch import check, generate, parse_instance
+from jobs.dispatch.lagrange import Relaxation
+from jobs.dispatch.master import ColumnPool, _dive
+from jobs.dispatch.milp import build_model, load_highs, solve_highs
+from jobs.dispatch.pairs import build_pairs
+from jobs.dispatch.solve import greedy, objective_of
+
+
+@pytest.fixture(scope="module")
+def small():
+    instance = parse_instance(generate(shifts=80, members=16, seed=5))
+    return instance, build_pairs(instance)
+
+
+def pairs_of(instance, P, mask):
+    return [
+        (instance.members[m].id, instance.shifts[s].id)
+        for m, s in zip(P.p_member[mask], P.p_shift[mask], strict=True)
+    ]
+
+
+def members_with_weeks(P, mask):
+    return set(P.p_member[mask & ~P.p_forced].tolist())
+
+
+def test_pool_keeps_each_distinct_week_once_and_finds_them_again(small):
+    _, P = small
+    n_m = len(P.m_target)
+    mask = greedy(P, np.arange(len(P.p_member)))
+    pool = ColumnPool(P, n_m)
+    pool.add(mask)
+    assert len(pool) == len(members_with_weeks(P, mask))
+    pool.add(mask)
+    assert len(pool) == len(members_with_weeks(P, mask))
+    cols = pool.columns_of(mask)
+    rebuilt = P.p_forced.copy()
+    for j in cols.tolist():
+        rebuilt[pool.pairs[j]] = True
+    assert (rebuilt == mask).all()
+
+
+def test_pool_leaves_out_weeks_over_the_earnings_cap(small):
+    _, P = small
+    n_m = len(P.m_target)
+    mask = greedy(P, np.arange(len(P.p_member)))
+    member = sorted(members_with_weeks(P, mask))[0]
+    pay = P.s_pay[P.p_shift[mask & (P.p_member == member)]].sum()
+    capped = build_pairs(small[0])
+    capped.m_cap_pay = capped.m_cap_pay.astype(np.float64).copy()
+    capped.m_cap_pay[member] = pay - 1
+    pool = ColumnPool(capped, n_m)
+    pool.add(mask)
+    assert member not in pool.member
+    assert len(pool) == len(members_with_weeks(P, mask)) - 1
+
+
+def test_master_combines_weeks_from_different_answers_into_the_optimum(small):
+    """The optimum's weeks arrive split over two partial answers, next to the greedy
+    answer; neither holds the optimum, the master puts it together."""
+    instance, P = small
+    n_m = len(P.m_target)
+    idx = np.arange(len(P.p_member))
+    model = build_model(P, idx)
+    x, _, _, status = solve_highs(model, time_limit=60, mip_rel_gap=0)
+    assert status == "Optimal"
+    optimum = x[: model.n_x] > 0.5
+    best = objective_of(P, optimum, n_m)
+    start = greedy(P, idx)
+    assert objective_of(P, start, n_m) < best - 1
+    members = sorted(members_with_weeks(P, optimum))
+    halves = [np.isin(P.p_member, members[0::2]), np.isin(P.p_member, members[1::2])]
+    pool = ColumnPool(P, n_m)
+    for half in halves:
+        part = optimum & (half | P.p_forced)
+        assert objective_of(P, part, n_m) < best - 1
+        pool.add(part)
+    combined = pool.solve(start, time.monotonic() + 30)
+    report = check(instance, pairs_of(instance, P, combined))
+    assert report.feasible, report.violations[:5]
+    assert report.objective == pytest.approx(best, rel=1e-9)
+
+
+def test_master_never_returns_worse_than_the_incumbent(small):
+    instance, P = small
+    n_m = len(P.m_target)
+    idx = np.arange(len(P.p_member))
+    start = greedy(P, idx)
+    pool = ColumnPool(P, n_m)
+    relax = Relaxation(P, n_m)
+    for _ in range(5):  # a few priced weeks, far from converged prices
+        pool.add(relax.evaluate()[1])
+        relax.step(0.9 * relax.best_bound)
+    combined = pool.solve(start, time.monotonic() + 30)
+    report = check(instance, pairs_of(instance, P, combined))
+    assert report.feasible, report.violations[:5]
+    assert report.objective >= objective_of(P, start, n_m) - 1e-6
+
+
+def test_dive_keeps_every_slot():
+    """Thirty odd cycles: three members, three one-slot shifts, each member's one week
+    takes two of them. The LP puts every week at one half; diving fixes several at a
+    time, so it must check that a week's rows still have room (else it would give two
+    weeks the same slot). The answer is one week per cycle, the optimum."""
+    from scipy import sparse
+
+    from jobs.dispatch.milp import Model
+
+    cycles = 30
+    rows, cols = [], []
+    for c in range(cycles):
+        for k in range(3):  # member row, then two of the cycle's three shifts
+            j = 3 * c + k
+            rows += [j, 3 * cycles + 3 * c + k, 3 * cycles + 3 * c + (k + 1) % 3]
+            cols += [j, j, j]
+    n = 3 * cycles
+    A = sparse.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(6 * cycles, n))
+    model = Model(
+        c=np.ones(n),
+        A=A,
+        row_lo=np.full(6 * cycles, -np.inf),
+        row_hi=np.ones(6 * cycles),
+        lb=np.zeros(n),
+        ub=np.ones(n),
+        integrality=np.ones(n, dtype=np.int8),
+        n_x=n,
+        constant=0.0,
+    )
+    h = load_highs(model, time_limit=30, relax=True)
+    h.run()
+    assert np.allclose(h.getSolution().col_value, 0.5)
+    fixed = _dive(h, model, time.monotonic() + 30)
+    assert fixed is not None
+    used = A[:, fixed] @ np.ones(len(fixed))
+    assert (used <= 1 + 1e-9).all()
+    assert len(fixed) == cycles
