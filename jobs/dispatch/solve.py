@@ -98,7 +98,7 @@ GUIDED = 1.0  # share of neighbourhoods seeded where the duality gap is (else at
 # MASTER_EVERY of the budget for at most MASTER_AGAIN_SHARE of it.
 MASTER = True
 MASTER_LAGRANGE_SHARE = 0.5
-MASTER_SHARE = 0.3
+MASTER_SHARE = 0.45
 MASTER_LP_SHARE = 0.5
 MASTER_COLUMNS = 10
 MASTER_EVERY = 0.2
@@ -514,6 +514,11 @@ def lagrange_component(
             )
             if combined is not None:
                 obj = objective_of(Q, combined, n_m)
+                if os.environ.get("TL"):
+                    print(
+                        f"  [{seed}] master at {time.monotonic() - t0:.3f} cols {len(pool)} {best_obj:.0f} -> {obj:.0f}",
+                        flush=True,
+                    )
                 if obj > best_obj + 1e-6:
                     best, best_obj = combined, obj
         # Re-planning, exactly, others fixed, until nobody gains: in rounds for all
@@ -531,6 +536,11 @@ def lagrange_component(
                 break
             best, best_obj = polished, obj
         took = max(took, time.monotonic() - t)
+        if os.environ.get("TL"):
+            print(
+                f"  [{seed}] replanned at {time.monotonic() - t0:.3f} {best_obj:.0f} bound {relax.best_bound:.0f}",
+                flush=True,
+            )
         # Time left after a local optimum goes back to the prices (a better bound, and
         # perhaps a rounding that re-planning can take further), keeping enough for one
         # more round of re-planning.

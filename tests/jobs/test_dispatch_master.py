@@ -137,8 +137,10 @@ def test_dive_keeps_every_slot():
     h = load_highs(model, time_limit=30, relax=True)
     h.run()
     assert np.allclose(h.getSolution().col_value, 0.5)
-    fixed = _dive(h, model, time.monotonic() + 30)
-    assert fixed is not None
-    used = A[:, fixed] @ np.ones(len(fixed))
-    assert (used <= 1 + 1e-9).all()
-    assert len(fixed) == cycles
+    x = np.array(h.getSolution().col_value)
+    for by_value in (False, True):  # the bounds are restored: the same LP dives again
+        fixed = _dive(h, model, x, time.monotonic() + 30, share=0.1, by_value=by_value)
+        assert fixed is not None
+        used = A[:, fixed] @ np.ones(len(fixed))
+        assert (used <= 1 + 1e-9).all()
+        assert len(fixed) == cycles
