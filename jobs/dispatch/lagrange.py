@@ -40,6 +40,21 @@ MOMENTUM = 0.3
 START_PRICE = 0.3
 
 
+class Committed:
+    """What the commitments take and leave: per member their minutes, pay and value,
+    and the target minutes and earnings cap left; per shift the slots left."""
+
+    def __init__(self, P: Pairs, n_members: int):
+        forced = np.flatnonzero(P.p_forced)
+        fm, fs = P.p_member[forced], P.p_shift[forced]
+        self.minutes = np.bincount(fm, weights=(P.s_end - P.s_start)[fs], minlength=n_members)
+        self.pay = np.bincount(fm, weights=P.s_pay[fs], minlength=n_members)
+        self.value = np.bincount(fm, weights=P.p_value[forced], minlength=n_members)
+        self.target = np.maximum(0.0, P.m_target - self.minutes)
+        self.pay_cap = P.m_cap_pay - self.pay
+        self.slots = P.s_slots - np.bincount(fs, minlength=len(P.s_slots))
+
+
 class WeekDP:
     """Exact best weeks of all members under per-pair values, vectorised."""
 
@@ -48,16 +63,10 @@ class WeekDP:
         self.n_m = n_members
         w = P.weight
         minutes_all = (P.s_end - P.s_start).astype(np.int64)
-        forced = np.flatnonzero(P.p_forced)
-        fm, fs = P.p_member[forced], P.p_shift[forced]
-        c_min = np.bincount(fm, weights=minutes_all[fs], minlength=n_members)
-        c_pay = np.bincount(fm, weights=P.s_pay[fs], minlength=n_members)
-        c_val = np.bincount(fm, weights=P.p_value[forced], minlength=n_members)
-        self.res_T = np.maximum(0.0, P.m_target - c_min)
-        self.const_m = c_val - w * self.res_T
-        self.res_slots = P.s_slots - np.bincount(fs, minlength=len(P.s_slots))
-        res_cap = P.m_cap_min - c_min
-        self.res_pay = P.m_cap_pay - c_pay
+        left = Committed(P, n_members)
+        self.res_T, self.res_pay, self.res_slots = left.target, left.pay_cap, left.slots
+        self.const_m = left.value - w * self.res_T
+        res_cap = P.m_cap_min - left.minutes
 
         free = np.flatnonzero(~P.p_forced)
         self.free = free

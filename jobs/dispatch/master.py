@@ -9,9 +9,10 @@ formulation with one column per feasible week restricted to these columns, so it
 tight (its optimum is close to the Lagrangian bound), unlike the compact MILP's.
 
 Solving it: HiGHS's interior point solves the LP (far faster here than the simplex:
-0.8 s instead of 6.5 s on the largest 10k component's 13,000 columns); the MILP then
-runs on the columns the LP uses plus the incumbent's, warm-started from the incumbent,
-so its answer is never worse. The priced weeks of many price vectors hold combinations
+0.8 s instead of 6.5 s on the largest 10k component's 13,000 columns); two dives from
+the LP give integer answers in milliseconds; the MILP then runs on the columns the LP
+uses plus the incumbent's and the dives', warm-started from the best of them, so its
+answer is never worse. The priced weeks of many price vectors hold combinations
 that neither rounding nor re-planning one member at a time finds: on the 1k instance's
 large component, 0.3 s of prices and 0.2 s of master gave 7.22-7.23 M where the whole
 second of rounding and re-planning gave 7.20-7.22 M.
@@ -25,6 +26,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+from .lagrange import Committed
 from .model import TOL
 from .pairs import Pairs
 
@@ -45,14 +47,10 @@ class ColumnPool:
         self.free = free
         self.minutes = (P.s_end - P.s_start)[P.p_shift].astype(np.float64)
         self.pay = P.s_pay[P.p_shift].astype(np.float64)
-        fm = P.p_member[P.p_forced]
-        c_min = np.bincount(fm, weights=self.minutes[P.p_forced], minlength=n_members)
-        c_pay = np.bincount(fm, weights=self.pay[P.p_forced], minlength=n_members)
-        self.res_T = np.maximum(0.0, P.m_target - c_min)
-        self.res_pay = P.m_cap_pay - c_pay
-        self.res_slots = P.s_slots - np.bincount(P.p_shift[P.p_forced], minlength=len(P.s_slots))
+        left = Committed(P, n_members)
+        self.res_T, self.res_pay, self.res_slots = left.target, left.pay_cap, left.slots
         # Objective of the commitments alone, every member's shortfall counted in full.
-        self.constant = float(P.p_value[P.p_forced].sum() - P.weight * self.res_T.sum())
+        self.constant = float(left.value.sum() - P.weight * self.res_T.sum())
         # A week's fingerprint: the sum of its pairs' random keys (mod 2**64).
         rng = np.random.default_rng(seed)
         self.key = rng.integers(0, np.iinfo(np.int64).max, size=len(free), dtype=np.uint64)
