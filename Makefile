@@ -36,18 +36,18 @@ run: seed
 	@echo "    staff (admin) staff@werkstation.demo"
 	@echo ""
 	@trap 'kill 0' EXIT INT TERM; \
-	$(VENV)/bin/celery -A werkstation worker --loglevel=warning --concurrency=2 & \
-	$(VENV)/bin/celery -A werkstation beat --loglevel=warning & \
+	DJANGO_SETTINGS_MODULE=werkstation.settings.local $(VENV)/bin/celery -A werkstation worker --loglevel=warning --concurrency=2 & \
+	DJANGO_SETTINGS_MODULE=werkstation.settings.local $(VENV)/bin/celery -A werkstation beat --loglevel=warning & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 web: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(VENV)/bin/celery -A werkstation worker --loglevel=info
+	DJANGO_SETTINGS_MODULE=werkstation.settings.local $(VENV)/bin/celery -A werkstation worker --loglevel=info
 
 beat: install
-	$(VENV)/bin/celery -A werkstation beat --loglevel=info
+	DJANGO_SETTINGS_MODULE=werkstation.settings.local $(VENV)/bin/celery -A werkstation beat --loglevel=info
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -60,7 +60,6 @@ def populate(rng: random.Random) -> dict[int, str]:
     django.setup()
     from django.core.management import call_command
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
     from jobs.models import Claim, Client, ClientCooperative, Job, Shift
     from jobs.services.jobs import shift_denormalize
@@ -193,7 +192,9 @@ def populate(rng: random.Random) -> dict[int, str]:
     Claim.objects.bulk_create(claims)
     for shift_id, count in taken.items():
         Shift.objects.filter(pk=shift_id).update(filled=count)
-    tokens = {u.pk: Token.objects.create(user=u).key for u in users}
+    from members.models import ApiToken
+
+    tokens = {u.pk: ApiToken.objects.create(user=u)[1] for u in users}
     from django.db import connection
 
     with connection.cursor() as cursor:  # what autovacuum would have done by now

@@ -6,7 +6,9 @@ from functools import cache
 
 from django.http import JsonResponse
 from django.urls import path
-from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
+
+from members.api.authentication import ApiTokenAuthentication
 
 from jobs.models import Shift
 from werkstation.urls import urlpatterns as app_urlpatterns
@@ -30,9 +32,11 @@ def reference_feed(request):
     what serving those rows costs without any of the feed's filtering.
     """
     key = request.headers.get("Authorization", "").removeprefix("Token ")
-    user_id = Token.objects.filter(key=key).values_list("user_id", flat=True).first()
-    if user_id is None:
+    try:  # the same token check as the API, so the comparison is fair
+        user, _token = ApiTokenAuthentication().authenticate_credentials(key.encode())
+    except AuthenticationFailed:
         return JsonResponse({"error": "unauthenticated"}, status=401)
+    user_id = user.pk
     ids = _feed_ids().get(str(user_id), [])
     rows = list(
         Shift.objects.filter(pk__in=ids).order_by("start_minute", "id").values(*REFERENCE_FIELDS)

@@ -55,11 +55,24 @@ def require_role(user, cooperative: Cooperative | int, *roles: str) -> Membershi
 
 
 def needs_two_factor(user) -> bool:
-    """Board, treasurer and platform staff sign in with a second factor."""
+    """Board members, treasurers, auditors and platform staff sign in with a second factor."""
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_staff or user.is_superuser:
         return True
     return Membership.objects.filter(
-        Q(is_board=True) | Q(is_treasurer=True), user=user, status=Membership.Status.ACTIVE
+        Q(is_board=True) | Q(is_treasurer=True) | Q(is_auditor=True),
+        user=user,
+        status=Membership.Status.ACTIVE,
     ).exists()
+
+
+def second_factor_required(user) -> bool:
+    """The roles above must; anyone else who turned two-factor sign-in on must too."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if needs_two_factor(user):
+        return True
+    from .models import TotpDevice
+
+    return TotpDevice.objects.filter(user=user, confirmed=True).exists()

@@ -143,7 +143,22 @@ class NotificationPreferenceForm(forms.ModelForm):
 
 class OtpForm(forms.Form):
     otp_token = forms.CharField(
-        label=_("6-digit code"),
+        label=_("Code"),
+        help_text=_("The 6 digits from your authenticator app, or one of your recovery codes."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
+class EnrolForm(forms.Form):
+    otp_token = forms.CharField(
+        label=_("6-digit code from the app"),
         max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    name = forms.CharField(
+        label=_("Name of this device"),
+        required=False,
+        max_length=64,
+        help_text=_("For example: my phone."),
     )

@@ -1,26 +1,32 @@
+from urllib.parse import quote
+
 from django.conf import settings
 from django.shortcuts import redirect
-from django_otp import devices_for_user
 
-from .access import needs_two_factor
+from .access import second_factor_required
 
-EXEMPT_PREFIXES = (
-    "/accounts/",
-    "/account/2fa/",
+# What a session that still owes its second factor may reach: the code check, the
+# e-mailed set-up link, signing out, and the anonymous password-reset flow (which
+# proves the mailbox). Everything else — pages, the admin, invitations, password change —
+# waits. The API refuses such sessions in its authentication classes.
+UNVERIFIED_ALLOWED = (
+    "/account/2fa/verify/",
+    "/account/2fa/link/",
+    "/account/2fa/enrol/",
+    "/accounts/logout/",
+    "/accounts/login/",
+    "/accounts/password_reset/",
+    "/accounts/reset/",
     "/static/",
     "/i18n/",
     "/healthz",
     "/api/",
-    "/invitations/",
 )
 
 
 class TwoFactorRequiredMiddleware:
-    """Board, treasurer and staff pass a TOTP check before any page.
-
-    The API enforces the same rule in its authentication classes
-    (``members.api.authentication``).
-    """
+    """Anyone whose role needs 2FA, or who turned it on, passes the code check before
+    anything else. Without a device yet, the only way on is the e-mailed set-up link."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -28,16 +34,13 @@ class TwoFactorRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if (
-            settings.WERKSTATION_REQUIRE_2FA
-            and user is not None
+            user is not None
             and user.is_authenticated
-            and not request.path.startswith(EXEMPT_PREFIXES)
+            and not request.path.startswith(UNVERIFIED_ALLOWED)
             and not user.is_verified()
-            and needs_two_factor(user)
+            and second_factor_required(user)
         ):
-            if any(True for _device in devices_for_user(user, confirmed=True)):
-                return redirect(f"{settings.LOGIN_URL_2FA_VERIFY}?next={request.get_full_path()}")
-            return redirect(f"{settings.LOGIN_URL_2FA_SETUP}?next={request.get_full_path()}")
+            return redirect(f"{settings.LOGIN_URL_2FA_VERIFY}?next={quote(request.get_full_path())}")
         return self.get_response(request)
 
 

@@ -171,3 +171,23 @@ def member_work_context(user) -> MemberWorkContext:
 
 def member_work_context_forget(*user_ids: int) -> None:
     cache.delete_many([_work_context_key(user_id) for user_id in user_ids])
+
+
+def second_approvals_of(*, cooperative: Cooperative):
+    """The cooperative's four-eyes requests, open ones first, newest first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from .models import SecondApproval
+
+    return (
+        SecondApproval.objects.filter(cooperative=cooperative)
+        .select_related("cooperative", "requested_by", "decided_by", "target_membership__user")
+        .annotate(
+            open_first=Case(
+                When(status=SecondApproval.Status.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("open_first", "-requested_at", "-id")
+    )

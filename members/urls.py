@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import governance_views, views
+from . import governance_views, security_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -39,6 +39,36 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("privacy/export/", views.privacy_export, name="privacy-export"),
     path("invitations/<str:token>/", views.invitation, name="invitation-accept"),
-    path("account/2fa/setup/", views.two_factor_setup, name="two-factor-setup"),
-    path("account/2fa/verify/", views.two_factor_verify, name="two-factor-verify"),
+    path("account/2fa/verify/", security_views.two_factor_verify, name="two-factor-verify"),
+    path("account/2fa/link/", security_views.two_factor_link, name="two-factor-link"),
+    path(
+        "account/2fa/enrol/<str:token>/", security_views.two_factor_enrol, name="two-factor-enrol"
+    ),
+    path("account/security/", security_views.account_security, name="account-security"),
+    path(
+        "account/security/add-device/",
+        security_views.two_factor_add_device,
+        name="two-factor-add-device",
+    ),
+    path(
+        "account/security/recovery-codes/",
+        security_views.two_factor_recovery_codes,
+        name="two-factor-recovery-codes",
+    ),
+    path(
+        "account/security/<str:action>/",
+        security_views.account_security_action,
+        name="account-security-action",
+    ),
+    path(
+        "account/security/<str:action>/<str:key>/",
+        security_views.account_security_action,
+        name="account-security-action",
+    ),
+    path("c/<slug:slug>/board/approvals/", security_views.board_approvals, name="board-approvals"),
+    path(
+        "c/<slug:slug>/board/approvals/<int:approval_id>/<str:decision>/",
+        security_views.board_approval_decide,
+        name="board-approval-decide",
+    ),
 ]

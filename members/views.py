@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
-import segno
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -15,9 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_otp import login as otp_login
-from django_otp import match_token
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
@@ -417,41 +412,3 @@ def invitation(request, token: str):
                 return redirect("cooperative", slug=invite.cooperative.slug)
             return redirect("home")
     return render(request, "members/invitation.html", {"invitation": invite})
-
-
-@login_required
-def two_factor_setup(request):
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
-    form = forms.OtpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["otp_token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            messages.success(request, _("Two-factor sign-in is on."))
-            return redirect(_safe_next(request))
-        form.add_error(
-            "otp_token", _("That code is not right. Check the time on your phone and try again.")
-        )
-    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
-    return render(
-        request,
-        "members/two_factor_setup.html",
-        {"form": form, "qr_svg": qr_svg, "secret": base64.b32encode(device.bin_key).decode()},
-    )
-
-
-@login_required
-def two_factor_verify(request):
-    form = forms.OtpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device = match_token(request.user, form.cleaned_data["otp_token"])
-        if device is not None:
-            otp_login(request, device)
-            return redirect(_safe_next(request))
-        form.add_error(
-            "otp_token", _("That code is not right. Check the time on your phone and try again.")
-        )
-    return render(request, "members/two_factor_verify.html", {"form": form})

@@ -12,7 +12,8 @@ from pathlib import Path
 from celery import Celery
 from celery.schedules import crontab
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "werkstation.settings.local")
+# Production unless told otherwise (`make run` sets the local settings).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "werkstation.settings.production")
 
 app = Celery("werkstation")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -2,5 +2,6 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "werkstation.settings.local")
+# Production unless told otherwise: a forgotten variable must never serve DEBUG pages.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "werkstation.settings.production")
 application = get_wsgi_application()

@@ -1,17 +1,26 @@
-from django.conf import settings
+"""API authentication: a verified session, or a personal token (django-rest-knox).
+
+A role that needs a second factor (board, treasurer, auditor, platform staff) gets
+nothing from the API on a session that has not passed the code check, nor with a token
+that was issued without one (a member's token from before a promotion, say). Tokens
+are revoked on a password change, on any change of roles and when a membership ends
+(``members.services.tokens``); this check is the second line.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.auth import TokenAuthentication
+from knox.settings import knox_settings
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
-from ..access import needs_two_factor
+from ..access import second_factor_required
 
 
 class VerifiedSessionAuthentication(SessionAuthentication):
-    """Session auth that refuses privileged sessions without a second factor.
-
-    Tokens are only handed out after a TOTP check (see ``TokenObtainApi``), so token
-    requests need no extra check here.
-    """
+    """Session auth that refuses privileged sessions without a second factor."""
 
     def authenticate(self, request):
         result = super().authenticate(request)
@@ -20,8 +29,33 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         user = result[0]
         django_user = request._request.user
         verified = getattr(django_user, "is_verified", lambda: False)()
-        if settings.WERKSTATION_REQUIRE_2FA and not verified and needs_two_factor(user):
+        if not verified and second_factor_required(user):
             raise exceptions.PermissionDenied(
                 _("Two-factor verification is required for this account.")
             )
         return result
+
+
+class ApiTokenAuthentication(TokenAuthentication):
+    """Knox tokens (digests only in the database) with idle and absolute expiry."""
+
+    def validate_user(self, auth_token):
+        user, token = super().validate_user(auth_token)
+        if not token.second_factor and second_factor_required(user):
+            raise exceptions.AuthenticationFailed(
+                _(
+                    "This token was issued without a second factor, which this account now "
+                    "needs. Get a new token with your code."
+                )
+            )
+        return user, token
+
+    def renew_token(self, auth_token) -> None:
+        # Knox extends the idle expiry at most once per MIN_REFRESH_INTERVAL; the last
+        # use is recorded at the same moment, so a token costs no write per request.
+        before = auth_token.expiry
+        super().renew_token(auth_token)
+        delta = (auth_token.expiry - before).total_seconds()
+        if delta > knox_settings.MIN_REFRESH_INTERVAL or auth_token.last_used_at is None:
+            auth_token.last_used_at = timezone.now()
+            auth_token.save(update_fields=["expiry", "last_used_at"])

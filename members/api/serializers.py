@@ -83,6 +83,17 @@ class MembershipOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class MembershipRolesOutput(MembershipOutput):
+    pending_roles = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Roles asked for that wait for a second board member.",
+    )
+
+    class Meta(MembershipOutput.Meta):
+        fields = [*MembershipOutput.Meta.fields, "pending_roles"]
+
+
 class ApplyInput(serializers.Serializer):
     motivation = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
@@ -190,12 +201,56 @@ class RegisterInput(serializers.Serializer):
 
 class TokenInput(serializers.Serializer):
     email = serializers.EmailField()
-    password = serializers.CharField(write_only=True)
-    otp_token = serializers.CharField(required=False, allow_blank=True, max_length=8)
+    password = serializers.CharField(write_only=True, max_length=256)
+    otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text="The 6-digit code of the authenticator app, or a recovery code. Required "
+        "for board members, treasurers, auditors and platform staff.",
+    )
+    name = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text="A name to recognise it by."
+    )
 
 
 class TokenOutput(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="Shown once; send it as 'Authorization: Token …'.")
+    expiry = serializers.DateTimeField(
+        help_text="When it expires unless used; each use extends it, up to the absolute limit."
+    )
+
+
+class ApiTokenOutput(serializers.Serializer):
+    token_key = serializers.CharField(help_text="The token's first characters, to recognise it.")
+    name = serializers.CharField()
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+    second_factor = serializers.BooleanField()
+    current = serializers.SerializerMethodField()
+
+    def get_current(self, token) -> bool:
+        request = self.context.get("request")
+        auth = getattr(request, "auth", None)
+        return getattr(auth, "digest", None) == token.digest
+
+
+class SecondApprovalOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    description = serializers.CharField()
+    requested_by = serializers.CharField(source="requested_by.full_name")
+    requested_at = serializers.DateTimeField()
+    decided_by = serializers.CharField(source="decided_by.full_name", allow_null=True, default=None)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField()
+    may_decide = serializers.BooleanField()
+
+
+class DecisionInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class EraseInput(serializers.Serializer):

@@ -5,6 +5,21 @@ from . import views as v
 urlpatterns = [
     path("auth/register/", v.RegisterApi.as_view(), name="api-register"),
     path("auth/token/", v.TokenObtainApi.as_view(), name="api-token"),
+    path("auth/tokens/", v.ApiTokenListApi.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:token_key>/", v.ApiTokenDetailApi.as_view(), name="api-token-detail"),
+    path(
+        "cooperatives/<slug:slug>/approvals/", v.ApprovalListApi.as_view(), name="api-approvals"
+    ),
+    path(
+        "approvals/<int:approval_id>/approve/",
+        v.ApprovalApproveApi.as_view(),
+        name="api-approval-approve",
+    ),
+    path(
+        "approvals/<int:approval_id>/reject/",
+        v.ApprovalRejectApi.as_view(),
+        name="api-approval-reject",
+    ),
     path("cooperatives/", v.CooperativeListApi.as_view(), name="api-cooperatives"),
     path("cooperatives/<slug:slug>/", v.CooperativeDetailApi.as_view(), name="api-cooperative"),
     path(

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from django_otp import devices_for_user, match_token
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error, site_url
-from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
+from werkstation.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
-from ..access import has_role, needs_two_factor
-from ..models import Cooperative, Membership, NotificationPreference
+from ..access import has_role, second_factor_required
+from ..lockout import lockout_message
+from ..models import ApiToken, Cooperative, Membership, NotificationPreference, SecondApproval
 from ..selectors import (
     applications_open,
     availability_exceptions_of,
@@ -25,13 +24,17 @@ from ..selectors import (
     member_skills_of,
     memberships_of,
     memberships_visible,
+    second_approvals_of,
     skills_of_cooperative,
 )
+from ..services.approvals import approval_kind, approval_may_decide, second_approval_decide
 from ..services import memberships as membership_services
 from ..services.accounts import profile_of, user_register
 from ..services.cooperatives import cooperative_create, cooperative_update, skill_create
 from ..services.invitations import invitation_accept, invitation_get_open
 from ..services.privacy import personal_data_export, sensitive_profile_read, user_erase
+from ..services.tokens import api_token_create, api_token_revoke
+from ..services.two_factor import has_device, two_factor_check
 from ..services.profiles import (
     availability_exception_add,
     availability_exception_remove,
@@ -42,6 +45,17 @@ from ..services.profiles import (
     profile_update,
 )
 from . import serializers as s
+
+
+class SignInLocked(ApplicationError):
+    status_code = 429
+    default_code = "locked_out"
+
+
+def lockout_seconds() -> int:
+    from django.conf import settings
+
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())
 
 
 def _cooperative(slug: str) -> Cooperative:
@@ -211,8 +225,8 @@ class MembershipLeaveApi(APIView):
 class MembershipRolesApi(APIView):
     @extend_schema(
         request=s.RolesInput,
-        responses=s.MembershipOutput,
-        summary="Set roles and engagement (board)",
+        responses={200: s.MembershipRolesOutput, 202: s.MembershipRolesOutput},
+        summary="Set roles and engagement (board); granting a role waits for a second board member",
     )
     def patch(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
@@ -221,7 +235,11 @@ class MembershipRolesApi(APIView):
         membership = membership_services.membership_set_roles(
             actor=request.user, membership=membership, **data.validated_data
         )
-        return Response(s.MembershipOutput(membership).data)
+        # 202 when a granted role still waits for a second board member.
+        return Response(
+            s.MembershipRolesOutput(membership).data,
+            status=status.HTTP_202_ACCEPTED if membership.pending_roles else status.HTTP_200_OK,
+        )
 
 
 class MembershipSensitiveApi(APIView):
@@ -416,41 +434,141 @@ class RegisterApi(APIView):
 
 
 class TokenObtainApi(APIView):
+    """Password, and the code where 2FA is needed, in exchange for a personal token."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
     @extend_schema(
         request=s.TokenInput,
-        responses=s.TokenOutput,
-        summary="Get an API token (with TOTP when required)",
+        responses={200: s.TokenOutput},
+        summary="Get an API token (with a 2FA code where the role needs one)",
     )
     def post(self, request):
-        from django.conf import settings
-
         data = s.TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        user = authenticate(request, username=values["email"], password=values["password"])
+        # django-axes counts this attempt (per account and per address) and refuses a
+        # locked-out one before the password is checked.
+        user = authenticate(
+            request._request, username=values["email"], password=values["password"]
+        )
+        if getattr(request._request, "axes_locked_out", False):
+            raise SignInLocked(lockout_message(), extra={"retry_after_seconds": lockout_seconds()})
         if user is None:
             raise ValidationFailed(
                 _("E-mail address or password is wrong."),
                 code="invalid_credentials",
                 field="password",
             )
-        if settings.WERKSTATION_REQUIRE_2FA and needs_two_factor(user):
-            if not any(True for _d in devices_for_user(user, confirmed=True)):
+        second_factor = False
+        code = (values.get("otp_token") or "").strip()
+        if second_factor_required(user):
+            if not has_device(user):
                 raise PermissionDenied(
-                    _("Set up two-factor sign-in in the web app first."),
+                    _("Set up two-factor sign-in first, with the link we e-mailed you."),
                     code="two_factor_setup_required",
                 )
-            if not values.get("otp_token") or match_token(user, values["otp_token"]) is None:
+            if not code:
                 raise ValidationFailed(
-                    _("Enter the 6-digit code from your authenticator app."),
+                    _("Enter the 6-digit code from your authenticator app, or a recovery code."),
                     code="invalid_otp",
                     field="otp_token",
                 )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+            two_factor_check(user=user, code=code)
+            second_factor = True
+        token, plain = api_token_create(
+            user=user, second_factor=second_factor, name=values.get("name", "")
+        )
+        return Response({"token": plain, "expiry": token.expiry})
+
+
+class ApiTokenListApi(APIView):
+    @extend_schema(responses=s.ApiTokenOutput(many=True), summary="My API tokens")
+    def get(self, request):
+        tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
+        return Response(
+            s.ApiTokenOutput(tokens, many=True, context={"request": request}).data
+        )
+
+
+class ApiTokenDetailApi(APIView):
+    @extend_schema(request=None, responses={204: None}, summary="Revoke one of my API tokens")
+    def delete(self, request, token_key: str):
+        api_token_revoke(user=request.user, token_key=token_key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _approval_output(approval, user) -> dict:
+    return s.SecondApprovalOutput(
+        {
+            "id": approval.pk,
+            "kind": approval.kind,
+            "status": approval.status,
+            "description": approval_kind(approval.kind).describe(approval),
+            "requested_by": approval.requested_by,
+            "requested_at": approval.requested_at,
+            "decided_by": approval.decided_by,
+            "decided_at": approval.decided_at,
+            "reason": approval.reason,
+            "may_decide": approval_may_decide(user=user, approval=approval),
+        }
+    ).data
+
+
+class ApprovalListApi(APIView):
+    @extend_schema(
+        responses=s.SecondApprovalOutput(many=True),
+        summary="Requests that need a second person (board)",
+    )
+    def get(self, request, slug: str):
+        cooperative = _cooperative(slug)
+        if not has_role(request.user, cooperative, "board", "treasurer"):
+            raise NotFound(_("Not found."), field="slug")
+        approvals = second_approvals_of(cooperative=cooperative)[:200]
+        return Response([_approval_output(a, request.user) for a in approvals])
+
+
+def _approval_for(user, approval_id: int) -> SecondApproval:
+    approval = get_object_or_error(
+        SecondApproval.objects.select_related("cooperative", "requested_by", "decided_by"),
+        pk=approval_id,
+    )
+    if not has_role(user, approval.cooperative_id, "board", "treasurer"):
+        raise NotFound(_("Not found."), field="id")
+    return approval
+
+
+class ApprovalApproveApi(APIView):
+    @extend_schema(
+        request=s.DecisionInput,
+        responses=s.SecondApprovalOutput,
+        summary="Approve a request as the second person (board)",
+    )
+    def post(self, request, approval_id: int):
+        approval = _approval_for(request.user, approval_id)
+        data = s.DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = second_approval_decide(
+            actor=request.user, approval=approval, approve=True, reason=data.validated_data.get("reason", "")
+        )
+        return Response(_approval_output(approval, request.user))
+
+
+class ApprovalRejectApi(APIView):
+    @extend_schema(
+        request=s.DecisionInput,
+        responses=s.SecondApprovalOutput,
+        summary="Reject a request (board), or withdraw your own",
+    )
+    def post(self, request, approval_id: int):
+        approval = _approval_for(request.user, approval_id)
+        data = s.DecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        approval = second_approval_decide(
+            actor=request.user, approval=approval, approve=False, reason=data.validated_data.get("reason", "")
+        )
+        return Response(_approval_output(approval, request.user))
 
 
 class InvitationApi(APIView):

@@ -8,13 +8,23 @@ from .profiles import (
     NotificationPreference,
     Profile,
 )
+from .security import (
+    ApiToken,
+    EnrolmentLink,
+    RateLimitHit,
+    RoleGrant,
+    SecondApproval,
+    TotpDevice,
+)
 
 __all__ = [
+    "ApiToken",
     "AvailabilityException",
     "AvailabilitySlot",
     "Cooperative",
     "Cosigner",
     "Elector",
+    "EnrolmentLink",
     "Invitation",
     "MemberSkill",
     "Membership",
@@ -22,8 +32,12 @@ __all__ = [
     "Profile",
     "Proposal",
     "Proxy",
+    "RateLimitHit",
+    "RoleGrant",
+    "SecondApproval",
     "SimulationView",
     "Skill",
+    "TotpDevice",
     "User",
     "Vote",
 ]

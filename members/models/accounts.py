@@ -69,6 +69,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    def set_password(self, raw_password) -> None:
+        # Noticed after save (members.signals): tokens are revoked, the owner is told.
+        super().set_password(raw_password)
+        self._password_changed = True
+
 
 def _new_token() -> str:
     return secrets.token_urlsafe(32)

@@ -35,6 +35,14 @@ class Cooperative(models.Model):
     vat_id = models.CharField(_("VAT id"), max_length=14, blank=True, validators=[validate_vat_id])
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     bic = models.CharField(_("BIC"), max_length=11, blank=True, validators=[validate_bic])
+    # A new bank account, approved by a second board member, is used from ``next_iban_from``
+    # on (a hold period), so a changed account cannot be slipped into tomorrow's payout
+    # file or invoice. ``bank_account()`` answers which account is in force.
+    next_iban = models.CharField(
+        _("new IBAN"), max_length=34, blank=True, validators=[validate_iban]
+    )
+    next_bic = models.CharField(_("new BIC"), max_length=11, blank=True, validators=[validate_bic])
+    next_iban_from = models.DateTimeField(_("new IBAN in use from"), null=True, blank=True)
     area_postcodes = models.JSONField(
         _("area postcodes"), default=list, blank=True, validators=[validate_area_postcodes]
     )
@@ -91,6 +99,15 @@ class Cooperative(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def bank_account(self, at=None) -> tuple[str, str]:
+        """The (IBAN, BIC) in force at ``at`` (now): the new one once its hold has passed."""
+        from django.utils import timezone
+
+        moment = at or timezone.now()
+        if self.next_iban_from is not None and self.next_iban_from <= moment:
+            return self.next_iban, self.next_bic
+        return self.iban, self.bic
 
 
 class Skill(models.Model):

@@ -50,3 +50,51 @@ def user_register(*, email: str, password: str, full_name: str, language: str = 
 def profile_of(user: User) -> Profile:
     profile, _created = Profile.objects.get_or_create(user=user)
     return profile
+
+
+@transaction.atomic
+def user_password_changed(*, user: User) -> None:
+    """After any password change: API tokens stop working, sign-in lock-outs for the
+    account are lifted (the person proved the password or their mailbox), and the owner
+    is told."""
+    from axes.utils import reset
+
+    from .security_notices import security_notice
+    from .tokens import api_tokens_revoke_all
+
+    api_tokens_revoke_all(user=user, reason="password_changed")
+    reset(username=user.email)
+    security_notice(user=user, event="password.changed")
+
+
+@transaction.atomic
+def user_staff_set(*, actor: User, user: User, is_staff: bool) -> User:
+    """Superusers make someone platform staff or take it away; audited, e-mailed, and a
+    new staff member without a device gets the e-mailed 2FA set-up link."""
+    from werkstation.errors import PermissionDenied
+
+    from .security_notices import security_notice
+    from .tokens import api_tokens_revoke_all
+    from .two_factor import two_factor_needed_after_grant
+
+    if not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser changes who is platform staff."))
+    if user.pk == actor.pk and not is_staff:
+        raise PermissionDenied(_("You cannot remove yourself from the staff."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_staff == is_staff:
+        return user
+    user.is_staff = is_staff
+    if not is_staff:
+        user.is_superuser = False
+    user.save(update_fields=["is_staff", "is_superuser"])
+    audit_record(actor=actor, action="user.staff_changed", target=user, data={"is_staff": is_staff})
+    security_notice(
+        user=user,
+        event="roles.staff_changed",
+        actor=actor,
+        data={"is_staff": is_staff},
+    )
+    api_tokens_revoke_all(user=user, reason="roles_changed", actor=actor)
+    two_factor_needed_after_grant(user=user, reason="staff", actor=actor)
+    return user

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
@@ -12,7 +16,8 @@ from werkstation.validation import full_clean_or_raise
 
 from ..access import require_role
 from ..models import Cooperative, Skill, User
-from ..validators import normalize_iban, normalize_postcode
+from ..validators import normalize_iban, normalize_postcode, validate_bic, validate_iban
+from .approvals import ApprovalKind, approval_kind_register, second_approval_request
 from .invitations import invitation_create
 
 # Fields the board may change from the app; legal identity and slug stay with staff.
@@ -91,16 +96,22 @@ def cooperative_create(
 
 @transaction.atomic
 def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Cooperative:
+    """Save the board's settings. A new bank account is only *asked for*: it needs a
+    second board member and then waits through the hold (``cooperative.pending_bank``)."""
     require_role(actor, cooperative, "board")
     unknown = set(fields) - BOARD_EDITABLE
     if unknown:
         raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0])
     cooperative = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    fields = _normalize(dict(fields))
+    bank = {name: fields.pop(name) for name in ("iban", "bic") if name in fields}
     before = {name: str(getattr(cooperative, name)) for name in fields}
-    for name, value in _normalize(dict(fields)).items():
+    for name, value in fields.items():
         setattr(cooperative, name, value)
+    asked = _bank_change_ask(actor=actor, cooperative=cooperative, bank=bank)
     full_clean_or_raise(cooperative)
     cooperative.save()
+    cooperative.pending_bank = asked
     audit_record(
         actor=actor,
         action="cooperative.updated",
@@ -112,6 +123,76 @@ def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Co
         },
     )
     return cooperative
+
+
+def _bank_change_ask(*, actor: User, cooperative: Cooperative, bank: dict):
+    """A request for a second board member when the bank account would change."""
+    if not bank:
+        return None
+    current_iban, current_bic = cooperative.bank_account()
+    iban = bank.get("iban", current_iban) or ""
+    bic = bank.get("bic", current_bic) or ""
+    upcoming = (cooperative.next_iban, cooperative.next_bic) if cooperative.next_iban_from else None
+    if (iban, bic) == (current_iban, current_bic) or (iban, bic) == upcoming:
+        return None
+    for name, value, check in (("iban", iban, validate_iban), ("bic", bic, validate_bic)):
+        if value:
+            try:
+                check(value)
+            except DjangoValidationError as exc:
+                raise ValidationFailed(exc.messages[0], code="invalid_" + name, field=name) from exc
+    return second_approval_request(
+        kind="cooperative_bank",
+        cooperative=cooperative,
+        requester=actor,
+        payload={"iban": iban, "bic": bic},
+    )
+
+
+def _bank_change_apply(approval, approver) -> None:
+    """Approved: the new account is used once the hold has passed."""
+    cooperative = Cooperative.objects.select_for_update().get(pk=approval.cooperative_id)
+    now = timezone.now()
+    if cooperative.next_iban_from is not None and cooperative.next_iban_from <= now:
+        cooperative.iban, cooperative.bic = cooperative.next_iban, cooperative.next_bic
+    cooperative.next_iban = approval.payload["iban"]
+    cooperative.next_bic = approval.payload["bic"]
+    cooperative.next_iban_from = now + timedelta(days=settings.COOPERATIVE_IBAN_HOLD_DAYS)
+    cooperative.save(update_fields=["iban", "bic", "next_iban", "next_bic", "next_iban_from"])
+    audit_record(
+        actor=approver,
+        action="cooperative.bank_account_changed",
+        target=cooperative,
+        cooperative_id=cooperative.pk,
+        data={
+            "iban_last4": cooperative.next_iban[-4:],
+            "in_use_from": cooperative.next_iban_from.isoformat(),
+        },
+    )
+
+
+def _bank_change_describe(approval) -> str:
+    iban = approval.payload.get("iban") or ""
+    return _(
+        "Change the bank account of %(cooperative)s to %(iban)s. Invoices and payout files "
+        "use it %(days)s days after approval."
+    ) % {
+        "cooperative": approval.cooperative.name,
+        "iban": iban or _("(none)"),
+        "days": settings.COOPERATIVE_IBAN_HOLD_DAYS,
+    }
+
+
+approval_kind_register(
+    ApprovalKind(
+        name="cooperative_bank",
+        label=gettext_lazy("the bank account"),
+        requester_roles=("board",),
+        approver_roles=("board",),
+        apply=_bank_change_apply,
+        describe=_bank_change_describe,
+    )
+)
 
 
 @transaction.atomic

@@ -13,9 +13,14 @@ from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.notify import email_user_on_commit
 
 from ..access import forget_memberships, require_role
-from ..models import Cooperative, Membership, User
+from ..models import Cooperative, Membership, RoleGrant, SecondApproval, User
+from .approvals import ApprovalKind, approval_kind_register, second_approval_request
+from .tokens import api_tokens_revoke_all
+from .two_factor import two_factor_needed_after_grant
 
 S = Membership.Status
+# Roles beyond membership; granting any of them needs a second board member.
+EXTRA_ROLES = ("board", "treasurer", "auditor")
 
 
 def _next_member_number(cooperative: Cooperative) -> int:
@@ -132,9 +137,15 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
     return membership
 
 
+def _require_board_or_staff(actor: User, membership: Membership) -> None:
+    """Suspending and reinstating: the board, or platform staff (admin action)."""
+    if not (actor.is_staff or actor.is_superuser):
+        require_role(actor, membership.cooperative_id, "board")
+
+
 @transaction.atomic
 def membership_suspend(*, actor: User, membership: Membership, reason: str) -> Membership:
-    require_role(actor, membership.cooperative_id, "board")
+    _require_board_or_staff(actor, membership)
     if not (reason or "").strip():
         raise ValidationFailed(
             _("Give a reason for the suspension."), code="required", field="reason"
@@ -149,6 +160,8 @@ def membership_suspend(*, actor: User, membership: Membership, reason: str) -> M
     membership.status = S.SUSPENDED
     membership.status_reason = reason.strip()
     membership.save(update_fields=["status", "status_reason"])
+    _pending_role_requests_cancel(membership, actor=actor)
+    api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=actor)
     audit_record(
         actor=actor,
         action="membership.suspended",
@@ -163,7 +176,7 @@ def membership_suspend(*, actor: User, membership: Membership, reason: str) -> M
 
 @transaction.atomic
 def membership_reinstate(*, actor: User, membership: Membership) -> Membership:
-    require_role(actor, membership.cooperative_id, "board")
+    _require_board_or_staff(actor, membership)
     membership, cooperative = _lock(membership)
     if membership.status != S.SUSPENDED:
         raise Conflict(
@@ -195,9 +208,12 @@ def membership_leave(*, user: User, membership: Membership) -> Membership:
     membership.left_at = timezone.now()
     membership.is_board = membership.is_treasurer = membership.is_auditor = False
     membership.save()
+    role_grants_close(membership)
+    _pending_role_requests_cancel(membership, actor=user)
     audit_record(
         actor=user, action="membership.left", target=membership, cooperative_id=cooperative.pk
     )
+    api_tokens_revoke_all(user=user, reason="membership_ended")
     forget_memberships(user)
     return membership
 
@@ -212,6 +228,12 @@ def membership_set_roles(
     is_auditor: bool | None = None,
     engagement: str | None = None,
 ) -> Membership:
+    """Change roles and engagement.
+
+    Taking a role away and changing the engagement apply at once. *Granting* board,
+    treasurer or auditor only asks for it: a second board member approves it
+    (``members.services.approvals``). ``membership.pending_roles`` lists what waits.
+    """
     require_role(actor, membership.cooperative_id, "board")
     membership, cooperative = _lock(membership)
     if membership.status != S.ACTIVE:
@@ -221,16 +243,10 @@ def membership_set_roles(
     if engagement is not None and engagement not in Membership.Engagement.values:
         raise ValidationFailed(_("Unknown engagement."), field="engagement")
     before = {"roles": membership.roles, "engagement": membership.engagement}
-    for name, value in (
-        ("is_board", is_board),
-        ("is_treasurer", is_treasurer),
-        ("is_auditor", is_auditor),
-    ):
-        if value is not None:
-            setattr(membership, name, bool(value))
-    if engagement is not None:
-        membership.engagement = engagement
-    if before["roles"] and "board" in before["roles"] and not membership.is_board:
+    wanted = {"board": is_board, "treasurer": is_treasurer, "auditor": is_auditor}
+    granted = [r for r, v in wanted.items() if v and not getattr(membership, f"is_{r}")]
+    removed = [r for r, v in wanted.items() if v is False and getattr(membership, f"is_{r}")]
+    if "board" in removed:
         others = Membership.objects.filter(
             cooperative=cooperative, status=S.ACTIVE, is_board=True
         ).exclude(pk=membership.pk)
@@ -240,7 +256,22 @@ def membership_set_roles(
                 code="last_board",
                 field="is_board",
             )
+    for role in removed:
+        setattr(membership, f"is_{role}", False)
+    if engagement is not None:
+        membership.engagement = engagement
     membership.save()
+    if removed:
+        role_grants_close(membership, roles=removed)
+        api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=actor)
+    for role in granted:
+        second_approval_request(
+            kind="role_grant",
+            cooperative=cooperative,
+            requester=actor,
+            payload={"role": role},
+            target_membership=membership,
+        )
     audit_record(
         actor=actor,
         action="membership.roles_changed",
@@ -249,10 +280,91 @@ def membership_set_roles(
         data={
             "before": before,
             "after": {"roles": membership.roles, "engagement": membership.engagement},
+            "asked": granted,
         },
     )
     forget_memberships(membership.user)
+    membership.pending_roles = pending_roles(membership)
     return membership
+
+
+def pending_roles(membership: Membership) -> list[str]:
+    return list(
+        SecondApproval.objects.filter(
+            target_membership=membership,
+            kind="role_grant",
+            status=SecondApproval.Status.PENDING,
+        ).values_list("payload__role", flat=True)
+    )
+
+
+def role_grant_open(
+    membership: Membership, role: str, *, requested_by: User | None, approved_by: User | None
+) -> None:
+    """Record that ``membership`` holds ``role`` from now on (the flag is set by the caller)."""
+    RoleGrant.objects.filter(membership=membership, role=role, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    RoleGrant.objects.create(
+        membership=membership, role=role, requested_by=requested_by, approved_by=approved_by
+    )
+
+
+def role_grants_close(membership: Membership, roles=EXTRA_ROLES) -> None:
+    RoleGrant.objects.filter(membership=membership, role__in=roles, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def _pending_role_requests_cancel(membership: Membership, *, actor: User) -> None:
+    for approval in SecondApproval.objects.select_for_update().filter(
+        target_membership=membership, status=SecondApproval.Status.PENDING
+    ):
+        approval.status = SecondApproval.Status.CANCELLED
+        approval.decided_by = actor
+        approval.decided_at = timezone.now()
+        approval.reason = _("The membership is no longer active.")
+        approval.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+
+
+def _role_grant_apply(approval: SecondApproval, approver: User) -> None:
+    """A second board member approved: the role is granted now."""
+    role = approval.payload["role"]
+    membership, _cooperative = _lock(approval.target_membership)
+    if membership.status != S.ACTIVE:
+        raise Conflict(
+            _("Roles are for active members only."), code="invalid_state", field="status"
+        )
+    if not getattr(membership, f"is_{role}"):
+        setattr(membership, f"is_{role}", True)
+        membership.save(update_fields=[f"is_{role}"])
+        role_grant_open(
+            membership, role, requested_by=approval.requested_by, approved_by=approver
+        )
+        api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=approver)
+        forget_memberships(membership.user)
+        two_factor_needed_after_grant(user=membership.user, reason=f"role:{role}", actor=approver)
+
+
+def _role_grant_describe(approval: SecondApproval) -> str:
+    membership = approval.target_membership
+    return _("Make %(name)s %(role)s of %(cooperative)s.") % {
+        "name": membership.user.full_name,
+        "role": _(approval.payload["role"]),
+        "cooperative": approval.cooperative.name,
+    }
+
+
+approval_kind_register(
+    ApprovalKind(
+        name="role_grant",
+        label=gettext_lazy("a role"),
+        requester_roles=("board",),
+        approver_roles=("board",),
+        apply=_role_grant_apply,
+        describe=_role_grant_describe,
+    )
+)
 
 
 def accept_board_invitation(invitation, user: User) -> Membership:
@@ -262,12 +374,20 @@ def accept_board_invitation(invitation, user: User) -> Membership:
         user=user, cooperative=cooperative
     )
     membership.status = S.ACTIVE
+    already_board = membership.is_board
     membership.is_board = True
     if membership.member_number is None:
         membership.member_number = _next_member_number(cooperative)
     membership.decided_at = timezone.now()
     membership.decided_by = invitation.invited_by
     membership.save()
+    if not already_board:
+        # The first board is invited by platform staff when they create the cooperative.
+        role_grant_open(
+            membership, "board", requested_by=invitation.invited_by, approved_by=None
+        )
+        api_tokens_revoke_all(user=user, reason="roles_changed")
+        two_factor_needed_after_grant(user=user, reason="role:board", actor=invitation.invited_by)
     audit_record(
         actor=user,
         action="membership.board_joined",

@@ -195,8 +195,8 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
     user.erased_at = now
     user.set_unusable_password()
     user.save()
-    from rest_framework.authtoken.models import Token
+    from .tokens import api_tokens_revoke_all
 
-    Token.objects.filter(user=user).delete()
+    api_tokens_revoke_all(user=user, reason="erased", actor=actor)
     audit_record(actor=actor, action="privacy.erased", target=user)
     return user

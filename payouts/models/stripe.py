@@ -42,6 +42,10 @@ class StripeSettings(models.Model):
     connect_webhook_secret = EncryptedTextField(
         _("webhook signing secret for connected accounts"), blank=True
     )
+    # New secrets wait here (encrypted) until a second board member approves them.
+    pending_secret_key = EncryptedTextField(blank=True)
+    pending_webhook_secret = EncryptedTextField(blank=True)
+    pending_connect_webhook_secret = EncryptedTextField(blank=True)
     connect_enabled = models.BooleanField(_("pay members by Stripe Connect"), default=False)
     connect_overflow = models.CharField(
         _("when the Stripe balance is too low"),

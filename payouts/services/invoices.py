@@ -41,10 +41,11 @@ LINE_COLUMNS = (
 
 
 def _supplier(cooperative: Cooperative) -> dict:
+    iban, bic = cooperative.bank_account()  # a new account only after its hold
     return {
         "name": cooperative.legal_name, "address": cooperative.address_line,
         "postcode_city": f"{cooperative.postcode} {cooperative.city}".strip(), "kvk": cooperative.kvk_number,
-        "vat_id": cooperative.vat_id, "iban": cooperative.iban, "bic": cooperative.bic,
+        "vat_id": cooperative.vat_id, "iban": iban, "bic": bic,
     }  # fmt: skip
 
 

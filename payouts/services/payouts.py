@@ -17,12 +17,16 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from sepaxml import SepaTransfer
 
 from members.access import require_role
+from members.services.approvals import board_notify, second_person_eligible, staff_may_second
 from members.models import Cooperative, Membership, Profile
 from werkstation.audit import audit_record
+from werkstation.money import format_money
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 
 from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
@@ -120,22 +124,59 @@ def payout_batch_create(
     return batch
 
 
+BATCH_APPROVER_ROLES = ("board", "treasurer")
+
+
 @transaction.atomic
 def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
-    require_role(actor, batch.cooperative_id, "board", "treasurer")
-    batch = PayoutBatch.objects.select_for_update().get(pk=batch.pk)
+    """Four eyes: the first approval asks, a second, independent person decides.
+
+    The second person holds the board or treasurer role, already held it when the first
+    approval was given, and did not get it from the first approver
+    (``members.services.approvals.second_person_eligible``). Where the cooperative has
+    nobody who qualifies, platform staff may give it (admin action, with 2FA).
+    """
+    batch = PayoutBatch.objects.select_for_update().select_related("cooperative").get(pk=batch.pk)
+    first = PayoutApproval.objects.filter(batch=batch).select_related("user").first()
+    as_staff = False
+    if first is None or not (actor.is_staff or actor.is_superuser):
+        require_role(actor, batch.cooperative_id, *BATCH_APPROVER_ROLES)
     if batch.status != PayoutBatch.Status.DRAFT:
         raise Conflict(
             _("This batch is not waiting for approval."), code="invalid_state", field="status"
         )
-    if PayoutApproval.objects.filter(batch=batch, user=actor).exists():
+    if first is not None and first.user_id == actor.pk:
         raise Conflict(
             _("You approved this batch already; a second person must approve it."),
             code="four_eyes",
             field="batch",
         )
+    if first is not None:
+        eligible = second_person_eligible(
+            cooperative_id=batch.cooperative_id,
+            requester_id=first.user_id,
+            candidate=actor,
+            roles=BATCH_APPROVER_ROLES,
+            requested_at=first.created_at,
+        )
+        if not eligible and (actor.is_staff or actor.is_superuser):
+            as_staff = staff_may_second(
+                cooperative_id=batch.cooperative_id,
+                requester_id=first.user_id,
+                roles=BATCH_APPROVER_ROLES,
+                requested_at=first.created_at,
+            )
+        if not (eligible or as_staff):
+            raise PermissionDenied(
+                _(
+                    "The second approval must come from another board member or treasurer who "
+                    "already held that role when the batch was first approved, and did not get "
+                    "it from the first approver."
+                ),
+                code="four_eyes",
+            )
     PayoutApproval.objects.create(batch=batch, user=actor)
-    if PayoutApproval.objects.filter(batch=batch).count() >= 2:
+    if first is not None:
         batch.status = PayoutBatch.Status.APPROVED
         batch.save(update_fields=["status"])
     audit_record(
@@ -143,6 +184,26 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
         action="payout_batch.approved",
         target=batch,
         cooperative_id=batch.cooperative_id,
+        data={"second": first is not None, "as_staff": as_staff},
+    )
+    total = batch.items.aggregate(total=Sum("amount_cents"))["total"] or 0
+    count = batch.items.count()
+    board_notify(
+        cooperative=batch.cooperative,
+        subject=(
+            gettext_lazy("A payout batch is approved")
+            if first is not None
+            else gettext_lazy("A payout batch waits for a second approval")
+        ),
+        lines=lambda: [
+            _("Payout batch %(id)s: %(amount)s for %(count)s members.")
+            % {
+                "id": batch.pk,
+                "amount": format_money(total, batch.cooperative.currency, get_language()),
+                "count": count,
+            },
+            _("Approved by %(name)s.") % {"name": actor},
+        ],
     )
     return batch
 
@@ -224,12 +285,14 @@ def sepa_credit_transfer(batch: PayoutBatch) -> str:
     if not items:
         return ""
     cooperative = batch.cooperative
-    if not cooperative.iban:
+    # The account in force now: a newly approved one only after its hold.
+    iban, bic = cooperative.bank_account()
+    if not iban:
         raise ValidationFailed(
             _("Set the cooperative's IBAN before paying out by SEPA."), field="iban"
         )
     transfer = SepaTransfer(
-        {"name": cooperative.legal_name[:70], "IBAN": cooperative.iban, "BIC": cooperative.bic or "NOTPROVIDED",
+        {"name": cooperative.legal_name[:70], "IBAN": iban, "BIC": bic or "NOTPROVIDED",
          "batch": True, "currency": cooperative.currency},
         schema="pain.001.001.09",
     )  # fmt: skip

@@ -15,8 +15,14 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members.access import require_role
+from members.services.approvals import (
+    ApprovalKind,
+    approval_kind_register,
+    second_approval_request,
+)
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
@@ -135,13 +141,22 @@ def stripe_settings_save(
         cooperative=cooperative
     )
     changed = []
-    if secret_key:
-        row.secret_key, changed = secret_key, [*changed, "secret_key"]
-    if webhook_secret:
-        row.webhook_secret, changed = webhook_secret, [*changed, "webhook_secret"]
-    if connect_webhook_secret:
-        row.connect_webhook_secret = connect_webhook_secret
-        changed = [*changed, "connect_webhook_secret"]
+    # Keys decide where clients' money goes: they wait for a second board member.
+    asked = [
+        name
+        for name, value in (
+            ("secret_key", secret_key),
+            ("webhook_secret", webhook_secret),
+            ("connect_webhook_secret", connect_webhook_secret),
+        )
+        if value
+    ]
+    if asked:
+        row.pending_secret_key = secret_key or row.pending_secret_key
+        row.pending_webhook_secret = webhook_secret or row.pending_webhook_secret
+        row.pending_connect_webhook_secret = (
+            connect_webhook_secret or row.pending_connect_webhook_secret
+        )
     if connect_enabled is not None and connect_enabled != row.connect_enabled:
         row.connect_enabled, changed = connect_enabled, [*changed, "connect_enabled"]
     if connect_overflow is not None and connect_overflow != row.connect_overflow:
@@ -149,10 +164,74 @@ def stripe_settings_save(
     row.updated_by = actor
     row.save()
     audit_record(
-        actor=actor, action="stripe.settings_changed", target=row, cooperative_id=cooperative.pk,
-        data={"changed": changed},  # names only, never the secrets
-    )  # fmt: skip
+        actor=actor,
+        action="stripe.settings_changed",
+        target=row,
+        cooperative_id=cooperative.pk,
+        data={"changed": changed, "asked": asked},  # names only, never the secrets
+    )
+    row.pending_approval = (
+        second_approval_request(
+            kind="stripe_keys",
+            cooperative=cooperative,
+            requester=actor,
+            payload={"keys": _pending_names(row)},
+        )
+        if asked
+        else None
+    )
     return row
+
+
+def _pending_names(row: StripeSettings) -> list[str]:
+    return [
+        name
+        for name in ("secret_key", "webhook_secret", "connect_webhook_secret")
+        if getattr(row, f"pending_{name}")
+    ]
+
+
+def _stripe_keys_apply(approval, approver) -> None:
+    row = StripeSettings.objects.select_for_update().get(cooperative_id=approval.cooperative_id)
+    applied = _pending_names(row)
+    for name in applied:
+        setattr(row, name, getattr(row, f"pending_{name}"))
+        setattr(row, f"pending_{name}", "")
+    row.updated_by = approver
+    row.save()
+    audit_record(
+        actor=approver,
+        action="stripe.keys_changed",
+        target=row,
+        cooperative_id=approval.cooperative_id,
+        data={"changed": applied},
+    )
+
+
+def _stripe_keys_drop(approval) -> None:
+    StripeSettings.objects.filter(cooperative_id=approval.cooperative_id).update(
+        pending_secret_key="", pending_webhook_secret="", pending_connect_webhook_secret=""
+    )
+
+
+def _stripe_keys_describe(approval) -> str:
+    return _("Use new Stripe keys for %(cooperative)s (%(keys)s).") % {
+        "cooperative": approval.cooperative.name,
+        "keys": ", ".join(approval.payload.get("keys", [])),
+    }
+
+
+approval_kind_register(
+    ApprovalKind(
+        name="stripe_keys",
+        label=gettext_lazy("Stripe keys"),
+        requester_roles=("board", "treasurer"),
+        approver_roles=("board",),
+        apply=_stripe_keys_apply,
+        describe=_stripe_keys_describe,
+        on_close=_stripe_keys_drop,
+    )
+)
 
 
 @transaction.atomic
@@ -162,6 +241,7 @@ def stripe_settings_clear(*, actor, cooperative: Cooperative) -> None:
     if row is None:
         return
     row.secret_key = row.webhook_secret = row.connect_webhook_secret = ""
+    row.pending_secret_key = row.pending_webhook_secret = row.pending_connect_webhook_secret = ""
     row.connect_enabled = False
     row.updated_by = actor
     row.save()
@@ -182,4 +262,5 @@ def stripe_status(cooperative: Cooperative) -> dict:
         "connect_webhook_secret_set": bool(row and row.connect_webhook_secret),
         "connect_enabled": credentials.connect_enabled,
         "connect_overflow": credentials.overflow,
+        "keys_waiting_for_approval": _pending_names(row) if row else [],
     }

@@ -1,10 +1,18 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 import factory
 from factory.django import DjangoModelFactory
 
 from jobs.models import Client, ClientCooperative, ClientUser
-from members.models import Cooperative, Membership, NotificationPreference, Profile, Skill, User
+from members.models import (
+    Cooperative,
+    Membership,
+    NotificationPreference,
+    Profile,
+    RoleGrant,
+    Skill,
+    User,
+)
 
 PASSWORD = "a-Long-test-password-42"
 
@@ -50,13 +58,28 @@ class SkillFactory(DjangoModelFactory):
 
 
 class MembershipFactory(DjangoModelFactory):
+    """An active member; ``is_board``/``is_treasurer``/``is_auditor`` also record the role's
+    history (held since 2024, granted by nobody in particular), as the four-eyes rules read it."""
+
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     cooperative = factory.SubFactory(CooperativeFactory)
     status = Membership.Status.ACTIVE
     member_number = factory.Sequence(lambda n: n + 1)
+
+    @factory.post_generation
+    def role_grants(obj, create, extracted, **kwargs):
+        if not create or obj.status != Membership.Status.ACTIVE:
+            return
+        since = datetime(2024, 1, 1, tzinfo=UTC)
+        for role in ("board", "treasurer", "auditor"):
+            if getattr(obj, f"is_{role}"):
+                RoleGrant.objects.get_or_create(
+                    membership=obj, role=role, revoked_at=None, defaults={"granted_at": since}
+                )
 
 
 class ClientFactory(DjangoModelFactory):

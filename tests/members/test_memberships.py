@@ -3,6 +3,8 @@ from django.core import mail
 
 from members.models import Membership
 from tests.conftest import api_as, row_counts
+from tests.factories import MembershipFactory
+from tests.factories.api import login_verified
 from werkstation.models import AuditEntry
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -92,14 +94,22 @@ def test_suspend_reinstate_and_leave(world):
 def test_board_sets_roles_but_keeps_one_board_member(world):
     member = world.membership(world.member_a)
     board = api_as(world.board_a)
-    response = board.patch(
-        f"/api/v1/memberships/{member.pk}/roles/", {"is_treasurer": True, "engagement": "volunteer"}
-    )
-    assert response.status_code == 200
-    assert "treasurer" in response.data["roles"] and response.data["engagement"] == "volunteer"
     own = world.membership(world.board_a)
     response = board.patch(f"/api/v1/memberships/{own.pk}/roles/", {"is_board": False})
     assert response.status_code == 409 and response.data["error"]["code"] == "last_board"
+    response = board.patch(
+        f"/api/v1/memberships/{member.pk}/roles/", {"is_treasurer": True, "engagement": "volunteer"}
+    )
+    # The engagement changes at once; the treasurer role waits for a second board member.
+    assert response.status_code == 202
+    assert "treasurer" not in response.data["roles"] and response.data["engagement"] == "volunteer"
+    assert response.data["pending_roles"] == ["treasurer"]
+    second = MembershipFactory(cooperative=world.coop_a, is_board=True).user
+    approval = api_as(second).get("/api/v1/cooperatives/alpha/approvals/").data[0]
+    assert approval["may_decide"] and approval["status"] == "pending"
+    assert api_as(second).post(f"/api/v1/approvals/{approval['id']}/approve/").status_code == 200
+    member.refresh_from_db()
+    assert member.is_treasurer
 
 
 def test_member_numbers_are_unique_per_cooperative(world):
@@ -149,11 +159,10 @@ def test_non_staff_cannot_create_cooperative(world):
     assert Cooperative.objects.count() == before
 
 
-def test_staff_creates_cooperative_in_the_admin_through_the_service(client, world, settings):
-    settings.WERKSTATION_REQUIRE_2FA = False
-    client.force_login(world.staff)
+def test_staff_creates_cooperative_in_the_admin_through_the_service(client, world):
     world.staff.is_superuser = True
     world.staff.save()
+    login_verified(client, world.staff)
     response = client.post(
         "/admin/members/cooperative/add/",
         {

@@ -23,12 +23,30 @@ def _raw_columns() -> tuple[str, str]:
         return cursor.fetchone()
 
 
+def _second_board_member_approves(world) -> None:
+    """New keys wait for a second board member; board_a (not the requester) approves."""
+    board = api_as(world.board_a)
+    pending = [
+        a for a in board.get("/api/v1/cooperatives/alpha/approvals/").data if a["status"] == "pending"
+    ]
+    assert pending and all(a["kind"] == "stripe_keys" for a in pending)
+    for approval in pending:
+        assert board.post(f"/api/v1/approvals/{approval['id']}/approve/").status_code == 200
+
+
 def test_secrets_are_stored_encrypted_and_never_echoed(world, settings):
     settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
     response = api_as(world.treasurer_a).patch(
         URL, {"secret_key": SECRET, "webhook_secret": WHSEC, "connect_enabled": True}
     )
     assert response.status_code == 200, response.data
+    # Keys decide where clients' money goes: nothing is used before a second approval.
+    assert not response.data["secret_key_set"]
+    assert response.data["keys_waiting_for_approval"] == ["secret_key", "webhook_secret"]
+    assert SECRET not in response.content.decode()
+    assert stripe_credentials(world.coop_a).secret_key == ""
+    _second_board_member_approves(world)
+    response = api_as(world.treasurer_a).get(URL)
     assert response.data["secret_key_set"] and response.data["webhook_secret_set"]
     assert response.data["connect_enabled"] and response.data["source"] == "cooperative"
     assert response.data["webhook_url"].endswith("/stripe/webhook/alpha/")
@@ -58,6 +76,7 @@ def test_a_key_is_rotated_by_putting_the_new_one_first(world, settings):
     old = Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEY = old
     api_as(world.treasurer_a).patch(URL, {"secret_key": SECRET})
+    _second_board_member_approves(world)
     settings.FIELD_ENCRYPTION_KEY = f"{Fernet.generate_key().decode()},{old}"
     assert stripe_credentials(world.coop_a).secret_key == SECRET
 
@@ -117,6 +136,7 @@ def test_the_settings_page_sets_keys_without_showing_them(world, settings):
     )
     html = saved.content.decode()
     assert saved.status_code == 200 and SECRET not in html and WHSEC not in html
+    _second_board_member_approves(world)
     row = StripeSettings.objects.get(cooperative=world.coop_a)
     assert row.secret_key == SECRET and row.connect_enabled and row.connect_overflow == "sepa"
     wrong = web.post(

@@ -39,13 +39,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
     "djmoney",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "werkstation.apps.WerkstationConfig",
@@ -68,12 +71,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: turns a lock-out noticed during sign-in into the lock-out answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "werkstation.urls"
 WSGI_APPLICATION = "werkstation.wsgi.application"
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -93,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "members.context_processors.navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -199,7 +208,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "members.api.authentication.VerifiedSessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "members.api.authentication.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -220,6 +229,80 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# API tokens (django-rest-knox, stored as digests): a token expires after TOKEN_IDLE_DAYS
+# without use and TOKEN_MAX_DAYS after it was made, whatever its use.
+from datetime import timedelta  # noqa: E402
+
+KNOX_TOKEN_MODEL = "members.ApiToken"
+# Knox's own migrations create its default token table even when the model is swapped;
+# without them Django creates no table for the swapped-out model.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("TOKEN_IDLE_DAYS", "30"))),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=int(os.environ.get("TOKEN_MAX_DAYS", "90"))),
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_PREFIX": "ws_",
+}
+# The API schema and its docs need a signed-in user unless this is on (production
+# default off; local and test settings open them).
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
+
+# --- Sign-in protection -------------------------------------------------------------
+# django-axes locks an account, and separately an address, after AXES_FAILURE_LIMIT
+# failed sign-ins (web, API token, admin); it unlocks after AXES_COOLOFF_MINUTES or
+# when staff remove the attempts in the admin. Password-reset requests and wrong reset
+# links are counted per account and per address by ``members.services.ratelimit``.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "members.lockout.axes_username"
+AXES_LOCKOUT_CALLABLE = "members.lockout.lockout_response"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+AXES_VERBOSE = False
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "5"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20"))
+PASSWORD_RESET_LIMIT_WINDOW_MINUTES = int(
+    os.environ.get("PASSWORD_RESET_LIMIT_WINDOW_MINUTES", "60")
+)
+
+# Two-factor sign-in: first devices are enrolled through an e-mailed one-time link.
+TWO_FACTOR_LINK_HOURS = int(os.environ.get("TWO_FACTOR_LINK_HOURS", "48"))
+TWO_FACTOR_RECOVERY_CODES = 10
+# django-otp's throttle: after n wrong codes a device waits FACTOR * 2**(n-1) seconds.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Four eyes: a new cooperative bank account is used only after this hold.
+COOPERATIVE_IBAN_HOLD_DAYS = int(os.environ.get("COOPERATIVE_IBAN_HOLD_DAYS", "3"))
+# Links in e-mails point here.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Content Security Policy (django-csp) -------------------------------------------
+# Scripts only from this site or with the response's nonce; no inline event handlers.
+# htmx runs with its indicator styles switched off (see base.html), so no inline
+# styles are needed either.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, "https://checkout.stripe.com", "https://connect.stripe.com"],
+    }
+}
+
 # --- Money, payments --------------------------------------------------------------
 CURRENCIES = ("EUR",)
 DEFAULT_CURRENCY = "EUR"
@@ -230,7 +313,7 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY", "")
 
 # --- Werkstation ------------------------------------------------------------------
-WERKSTATION_REQUIRE_2FA = env_bool("WERKSTATION_REQUIRE_2FA", True)
+WERKSTATION_REQUIRE_2FA = True  # not switchable: roles that need 2FA always need it
 OTP_TOTP_ISSUER = "Werkstation"
 PDOK_LOCATIESERVER_URL = os.environ.get("PDOK_LOCATIESERVER_URL", "")
 
@@ -240,9 +323,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
-LOGIN_URL_2FA_SETUP = "/account/2fa/setup/"
 LOGIN_URL_2FA_VERIFY = "/account/2fa/verify/"
 # The Dutch statutory minimum hourly wage (21+), the floor of the founding rule set.
 # It is indexed every 1 January and 1 July: check it then.

@@ -1,9 +1,12 @@
-"""Development on one machine: ``make run``."""
+"""Development on one machine: ``make run``.
+
+Two-factor sign-in stays on: the demo's board, treasurer, auditor and staff have demo
+authenticators with fixed secrets (README), and ``manage.py demo_code EMAIL`` prints the
+current code.
+"""
 
 from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = env_bool("DEBUG", True)
-# The demo logins must work without an authenticator app; set WERKSTATION_REQUIRE_2FA=1
-# to try two-factor sign-in locally.
-WERKSTATION_REQUIRE_2FA = env_bool("WERKSTATION_REQUIRE_2FA", False)
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)

@@ -19,9 +19,11 @@ from members.models import (
     MemberSkill,
     NotificationPreference,
     Profile,
+    RoleGrant,
     Skill,
     User,
 )
+from members.services.demo_two_factor import demo_device_ensure
 from werkstation.geo import POSTCODES
 
 DEMO_PASSWORD = "werkstation-demo"
@@ -77,12 +79,26 @@ def _user(email: str, full_name: str, *, staff: bool = False, language: str = "n
 
 
 def _membership(user: User, cooperative: Cooperative, number: int, **roles) -> Membership:
-    membership, _ = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user,
         cooperative=cooperative,
         defaults={"status": "active", "member_number": number, "share_capital": 10, **roles},
     )
+    if created:
+        for role in ("board", "treasurer", "auditor"):
+            if roles.get(f"is_{role}"):
+                RoleGrant.objects.create(
+                    membership=membership, role=role, granted_at=cooperative_founded(cooperative)
+                )
     return membership
+
+
+def cooperative_founded(cooperative: Cooperative):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(cooperative.founded_on, time(9)))
 
 
 def _cooperative(slug: str, **fields) -> Cooperative:
@@ -211,6 +227,9 @@ def seed() -> list[str]:
     _populate(overvecht, rng, count=12, domain="overvecht.demo", postcodes=ove_postcodes)
     overvecht_board = _user("bestuur@overvecht.demo", "Marco Rossi")
     _membership(overvecht_board, overvecht, 1, is_board=True, is_treasurer=True)
+    # Roles that need 2FA get a demo authenticator with a fixed secret (README; demo only).
+    for person in (staff, board, treasurer, auditor, overvecht_board):
+        demo_device_ensure(person)
     # The demo member gets a full profile too.
     _populate_one_like(member, people[0])
     applicant = _user("aanvrager@werkstation.demo", "Hatice Demir")

@@ -1,0 +1,7 @@
+import os
+
+from django.core.asgi import get_asgi_application
+
+# Production unless told otherwise: a forgotten variable must never serve DEBUG pages.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "werkstation.settings.production")
+application = get_asgi_application()

@@ -1,0 +1,8 @@
+// Small behaviours without inline handlers (the Content-Security-Policy allows no inline script).
+document.addEventListener("click", function (event) {
+  var target = event.target.closest("[data-print]");
+  if (target) {
+    event.preventDefault();
+    window.print();
+  }
+});
