@@ -7,13 +7,26 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed web worker beat lint format messages clean
+.PHONY: run test install lock audit migrate seed web worker beat lint format messages clean
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements.lock pins, each file checked against its hash.
+# (The project itself runs from this tree; pyproject.toml lists what the lock resolves.)
+$(STAMP): requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $(STAMP)
+
+# Refresh the lock after changing the dependencies in pyproject.toml.
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet pip-tools
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links --extra dev --upgrade \
+	  --output-file requirements.lock pyproject.toml
+
+# Known vulnerabilities in the locked packages (pip-audit); offline it says so and passes.
+audit: install
+	$(PY) manage.py audit_dependencies
 
 install: $(STAMP)
 
@@ -58,12 +71,13 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	cd werkstation && ../$(PY) ../manage.py makemessages -l nl -l en --no-obsolete --ignore='.venv/*'
+	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='var/*'
 	$(PY) manage.py compilemessages --ignore=.venv
 
 # Lint, migration check and the whole suite. PostgreSQL and Redis are used when they
 # answer; under CI=true they (and Chromium) are required.
 test: install
+	$(PY) manage.py audit_dependencies
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SETTINGS_MODULE=werkstation.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -8,9 +8,8 @@ from django.http import JsonResponse
 from django.urls import path
 from rest_framework.exceptions import AuthenticationFailed
 
-from members.api.authentication import ApiTokenAuthentication
-
 from jobs.models import Shift
+from members.api.authentication import ApiTokenAuthentication
 from werkstation.urls import urlpatterns as app_urlpatterns
 
 REFERENCE_FIELDS = (

@@ -9,3 +9,4 @@ class MembersConfig(AppConfig):
 
     def ready(self) -> None:
         from . import invitation_kinds, signals, tasks  # noqa: F401  (registrations)
+        from .api import schema  # noqa: F401  (OpenAPI extensions)

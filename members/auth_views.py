@@ -64,9 +64,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
             window=_window(),
         )
         if wait is not None:
-            response = self.render_to_response(
-                {"validlink": False, "limited": True, "form": None}
-            )
+            response = self.render_to_response({"validlink": False, "limited": True, "form": None})
             response.status_code = 429
             return response
         response = super().dispatch(*args, **kwargs)

@@ -20,7 +20,8 @@ UNVERIFIED_ALLOWED = (
     "/static/",
     "/i18n/",
     "/healthz",
-    "/api/",
+    "/api/v1/",
+    "/api/schema/",
 )
 
 
@@ -40,7 +41,9 @@ class TwoFactorRequiredMiddleware:
             and not user.is_verified()
             and second_factor_required(user)
         ):
-            return redirect(f"{settings.LOGIN_URL_2FA_VERIFY}?next={quote(request.get_full_path())}")
+            return redirect(
+                f"{settings.LOGIN_URL_2FA_VERIFY}?next={quote(request.get_full_path())}"
+            )
         return self.get_response(request)
 
 

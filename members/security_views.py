@@ -23,7 +23,7 @@ from werkstation.forms import add_application_error
 
 from . import forms
 from .access import has_role, second_factor_required
-from .models import ApiToken, Cooperative, SecondApproval
+from .models import ApiToken, Cooperative, RecoveryCodes, SecondApproval
 from .selectors import second_approvals_of
 from .services.approvals import approval_kind, approval_may_decide, second_approval_decide
 from .services.tokens import api_token_revoke
@@ -76,10 +76,12 @@ def two_factor_verify(request):
             add_application_error(form, exc)
         else:
             otp_login(request, device)
-            if device.__class__.__name__ == "StaticDevice":
+            if isinstance(device, RecoveryCodes):
                 messages.warning(
                     request,
-                    _("You used a recovery code. %(n)s are left; make new ones on your security page.")
+                    _(
+                        "You used a recovery code. %(n)s are left; make new ones on your security page."
+                    )
                     % {"n": recovery_codes_left(request.user)},
                 )
             return redirect(_safe_next(request))

@@ -432,6 +432,7 @@ class MyCalendarApi(APIView):
             {"url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))}
         )
 
+    @extend_schema(request=None, responses=dict, summary="Make a new private calendar URL")
     def post(self, request):
         feed = calendar.calendar_feed_rotate(user=request.user)
         return Response(

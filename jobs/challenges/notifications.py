@@ -18,7 +18,7 @@ SUBJECTS = {
     "challenge_submitted": gettext_lazy("A cooperative challenges a public task"),
     "challenge_decided": gettext_lazy("The municipality decided on your challenge"),
     "challenge_consented": gettext_lazy("The cooperative answered your proposed changes"),
-    "budget_warning": gettext_lazy("A contract has used 80% of its budget"),
+    "budget_warning": gettext_lazy("A contract has used 80 percent of its budget"),
     "budget_exhausted": gettext_lazy("A contract's budget is used up"),
 }
 

@@ -98,7 +98,7 @@ class ApplyInput(serializers.Serializer):
     motivation = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ReasonInput(serializers.Serializer):
+class MembershipReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
 
@@ -249,7 +249,7 @@ class SecondApprovalOutput(serializers.Serializer):
     may_decide = serializers.BooleanField()
 
 
-class DecisionInput(serializers.Serializer):
+class ApprovalDecisionInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

@@ -7,9 +7,7 @@ urlpatterns = [
     path("auth/token/", v.TokenObtainApi.as_view(), name="api-token"),
     path("auth/tokens/", v.ApiTokenListApi.as_view(), name="api-tokens"),
     path("auth/tokens/<str:token_key>/", v.ApiTokenDetailApi.as_view(), name="api-token-detail"),
-    path(
-        "cooperatives/<slug:slug>/approvals/", v.ApprovalListApi.as_view(), name="api-approvals"
-    ),
+    path("cooperatives/<slug:slug>/approvals/", v.ApprovalListApi.as_view(), name="api-approvals"),
     path(
         "approvals/<int:approval_id>/approve/",
         v.ApprovalApproveApi.as_view(),

@@ -27,14 +27,12 @@ from ..selectors import (
     second_approvals_of,
     skills_of_cooperative,
 )
-from ..services.approvals import approval_kind, approval_may_decide, second_approval_decide
 from ..services import memberships as membership_services
 from ..services.accounts import profile_of, user_register
+from ..services.approvals import approval_kind, approval_may_decide, second_approval_decide
 from ..services.cooperatives import cooperative_create, cooperative_update, skill_create
 from ..services.invitations import invitation_accept, invitation_get_open
 from ..services.privacy import personal_data_export, sensitive_profile_read, user_erase
-from ..services.tokens import api_token_create, api_token_revoke
-from ..services.two_factor import has_device, two_factor_check
 from ..services.profiles import (
     availability_exception_add,
     availability_exception_remove,
@@ -44,6 +42,8 @@ from ..services.profiles import (
     notification_preferences_update,
     profile_update,
 )
+from ..services.tokens import api_token_create, api_token_revoke
+from ..services.two_factor import has_device, two_factor_check
 from . import serializers as s
 
 
@@ -174,11 +174,13 @@ class MembershipAdmitApi(APIView):
 
 class MembershipRejectApi(APIView):
     @extend_schema(
-        request=s.ReasonInput, responses=s.MembershipOutput, summary="Reject an application (board)"
+        request=s.MembershipReasonInput,
+        responses=s.MembershipOutput,
+        summary="Reject an application (board)",
     )
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
-        data = s.ReasonInput(data=request.data)
+        data = s.MembershipReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = membership_services.membership_reject(
             actor=request.user, membership=membership, reason=data.validated_data["reason"]
@@ -188,11 +190,13 @@ class MembershipRejectApi(APIView):
 
 class MembershipSuspendApi(APIView):
     @extend_schema(
-        request=s.ReasonInput, responses=s.MembershipOutput, summary="Suspend a member (board)"
+        request=s.MembershipReasonInput,
+        responses=s.MembershipOutput,
+        summary="Suspend a member (board)",
     )
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
-        data = s.ReasonInput(data=request.data)
+        data = s.MembershipReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
         membership = membership_services.membership_suspend(
             actor=request.user, membership=membership, reason=data.validated_data["reason"]
@@ -450,9 +454,7 @@ class TokenObtainApi(APIView):
         values = data.validated_data
         # django-axes counts this attempt (per account and per address) and refuses a
         # locked-out one before the password is checked.
-        user = authenticate(
-            request._request, username=values["email"], password=values["password"]
-        )
+        user = authenticate(request._request, username=values["email"], password=values["password"])
         if getattr(request._request, "axes_locked_out", False):
             raise SignInLocked(lockout_message(), extra={"retry_after_seconds": lockout_seconds()})
         if user is None:
@@ -487,9 +489,7 @@ class ApiTokenListApi(APIView):
     @extend_schema(responses=s.ApiTokenOutput(many=True), summary="My API tokens")
     def get(self, request):
         tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
-        return Response(
-            s.ApiTokenOutput(tokens, many=True, context={"request": request}).data
-        )
+        return Response(s.ApiTokenOutput(tokens, many=True, context={"request": request}).data)
 
 
 class ApiTokenDetailApi(APIView):
@@ -541,32 +541,38 @@ def _approval_for(user, approval_id: int) -> SecondApproval:
 
 class ApprovalApproveApi(APIView):
     @extend_schema(
-        request=s.DecisionInput,
+        request=s.ApprovalDecisionInput,
         responses=s.SecondApprovalOutput,
         summary="Approve a request as the second person (board)",
     )
     def post(self, request, approval_id: int):
         approval = _approval_for(request.user, approval_id)
-        data = s.DecisionInput(data=request.data)
+        data = s.ApprovalDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         approval = second_approval_decide(
-            actor=request.user, approval=approval, approve=True, reason=data.validated_data.get("reason", "")
+            actor=request.user,
+            approval=approval,
+            approve=True,
+            reason=data.validated_data.get("reason", ""),
         )
         return Response(_approval_output(approval, request.user))
 
 
 class ApprovalRejectApi(APIView):
     @extend_schema(
-        request=s.DecisionInput,
+        request=s.ApprovalDecisionInput,
         responses=s.SecondApprovalOutput,
         summary="Reject a request (board), or withdraw your own",
     )
     def post(self, request, approval_id: int):
         approval = _approval_for(request.user, approval_id)
-        data = s.DecisionInput(data=request.data)
+        data = s.ApprovalDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         approval = second_approval_decide(
-            actor=request.user, approval=approval, approve=False, reason=data.validated_data.get("reason", "")
+            actor=request.user,
+            approval=approval,
+            approve=False,
+            reason=data.validated_data.get("reason", ""),
         )
         return Response(_approval_output(approval, request.user))
 

@@ -26,6 +26,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AbstractAuthToken
 
@@ -50,23 +51,36 @@ class ApiToken(AbstractAuthToken):
         return f"{self.token_key}… ({self.user_id})"
 
 
-class TotpDevice(TOTPDevice):
-    """django-otp's authenticator-app device, with one free retry before its throttle.
+class OneFreeRetry:
+    """django-otp's throttle, with one free retry.
 
-    The throttle stays: after n wrong codes in a row a device waits 2**(n-1) ×
-    ``OTP_TOTP_THROTTLE_FACTOR`` seconds. A single typo, though, costs nothing: the next
-    correct code is accepted at once, however fast it follows.
+    The throttle stays: after n wrong codes in a row a device waits 2**(n-1) × the
+    throttle factor seconds. A single typo, though, costs nothing: the next correct code
+    is accepted at once, however fast it follows.
     """
+
+    def verify_is_allowed(self):
+        if self.throttling_failure_count <= 1:
+            return True, None
+        return super().verify_is_allowed()
+
+
+class TotpDevice(OneFreeRetry, TOTPDevice):
+    """An authenticator app (django-otp's TOTP device)."""
 
     class Meta:
         proxy = True
         verbose_name = _("authenticator app")
         verbose_name_plural = _("authenticator apps")
 
-    def verify_is_allowed(self):
-        if self.throttling_failure_count <= 1:
-            return True, None
-        return super().verify_is_allowed()
+
+class RecoveryCodes(OneFreeRetry, StaticDevice):
+    """One-time recovery codes (django-otp's static device)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("recovery codes")
+        verbose_name_plural = _("recovery codes")
 
 
 class EnrolmentLink(models.Model):
@@ -90,9 +104,7 @@ class EnrolmentLink(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return (
-            self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
-        )
+        return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
 
 
 class RoleGrant(models.Model):

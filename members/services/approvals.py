@@ -30,9 +30,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from werkstation.audit import audit_record
@@ -146,9 +145,7 @@ def _excluded(approval: SecondApproval) -> list[int]:
     return [approval.target_membership.user_id] if approval.target_membership_id else []
 
 
-def board_notify(
-    *, cooperative: Cooperative, subject, lines: Callable[[], list[str]]
-) -> None:
+def board_notify(*, cooperative: Cooperative, subject, lines: Callable[[], list[str]]) -> None:
     """E-mail every active board member of ``cooperative`` (after commit).
 
     ``lines`` is called once per recipient, in their language.
@@ -296,7 +293,9 @@ def second_approval_decide(
                 code="four_eyes",
             )
     if not approve and not reason:
-        raise ValidationFailed(_("Give a reason for the rejection."), code="required", field="reason")
+        raise ValidationFailed(
+            _("Give a reason for the rejection."), code="required", field="reason"
+        )
     if approve:
         spec.apply(approval, actor)
         approval.status = S.APPROVED
@@ -320,7 +319,9 @@ def second_approval_decide(
     )
     _notify(
         approval,
-        gettext_lazy("A request was approved") if approve else gettext_lazy("A request was rejected"),
+        gettext_lazy("A request was approved")
+        if approve
+        else gettext_lazy("A request was rejected"),
     )
     return approval
 

@@ -19,7 +19,7 @@ DEMO_DEVICE_NAME = "Demo-authenticator"
 
 
 def demo_secret_hex(email: str) -> str:
-    return hashlib.sha1(f"werkstation-demo:{email.lower()}".encode()).hexdigest()
+    return hashlib.sha256(f"werkstation-demo:{email.lower()}".encode()).hexdigest()[:40]
 
 
 def demo_secret_base32(email: str) -> str:

@@ -338,9 +338,7 @@ def _role_grant_apply(approval: SecondApproval, approver: User) -> None:
     if not getattr(membership, f"is_{role}"):
         setattr(membership, f"is_{role}", True)
         membership.save(update_fields=[f"is_{role}"])
-        role_grant_open(
-            membership, role, requested_by=approval.requested_by, approved_by=approver
-        )
+        role_grant_open(membership, role, requested_by=approval.requested_by, approved_by=approver)
         api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=approver)
         forget_memberships(membership.user)
         two_factor_needed_after_grant(user=membership.user, reason=f"role:{role}", actor=approver)
@@ -383,9 +381,7 @@ def accept_board_invitation(invitation, user: User) -> Membership:
     membership.save()
     if not already_board:
         # The first board is invited by platform staff when they create the cooperative.
-        role_grant_open(
-            membership, "board", requested_by=invitation.invited_by, approved_by=None
-        )
+        role_grant_open(membership, "board", requested_by=invitation.invited_by, approved_by=None)
         api_tokens_revoke_all(user=user, reason="roles_changed")
         two_factor_needed_after_grant(user=user, reason="role:board", actor=invitation.invited_by)
     audit_record(

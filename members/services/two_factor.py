@@ -28,14 +28,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_otp.models import Device
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticToken
 
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from werkstation.notify import email_user_on_commit
 
 from ..access import needs_two_factor
-from ..models import EnrolmentLink, TotpDevice, User
+from ..models import EnrolmentLink, RecoveryCodes, TotpDevice, User
 from .ratelimit import rate_limit_hit
 from .security_notices import EVENTS, security_notice
 from .tokens import api_tokens_revoke_all
@@ -101,10 +101,12 @@ def two_factor_check(*, user: User, code: str) -> Device:
 @transaction.atomic
 def _check_devices(user: User, code: str) -> tuple[Device | None, ApplicationError | None]:
     apps = list(totp_devices(user).select_for_update())
-    recovery = list(StaticDevice.objects.select_for_update().filter(user=user, confirmed=True))
+    recovery = list(RecoveryCodes.objects.select_for_update().filter(user=user, confirmed=True))
     if not apps and not recovery:
         return None, PermissionDenied(
-            _("Your account has no second sign-in step yet. Set it up with the link we e-mail you."),
+            _(
+                "Your account has no second sign-in step yet. Set it up with the link we e-mail you."
+            ),
             code="two_factor_setup_required",
         )
     candidates = apps if code.isdigit() and len(code) == 6 else recovery
@@ -282,7 +284,7 @@ def _enrol_finish(
 
 
 def _recovery_codes_replace(user: User) -> list[str]:
-    device, _created = StaticDevice.objects.get_or_create(
+    device, _created = RecoveryCodes.objects.get_or_create(
         user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
@@ -316,14 +318,16 @@ def two_factor_device_remove(*, user: User, device_id: int, session_verified: bo
         raise NotFound(_("Not found."), field="device")
     if needs_two_factor(user) and totp_devices(user).count() <= 1:
         raise ValidationFailed(
-            _("Your role needs a second sign-in step: add another device before removing this one."),
+            _(
+                "Your role needs a second sign-in step: add another device before removing this one."
+            ),
             code="last_device",
             field="device",
         )
     name = device.name
     device.delete()
     if not totp_devices(user).exists():
-        StaticDevice.objects.filter(user=user).delete()
+        RecoveryCodes.objects.filter(user=user).delete()
     security_notice(
         user=user,
         event="two_factor.device_removed",
@@ -341,7 +345,7 @@ def two_factor_reset(*, actor: User, user: User) -> None:
     if not (actor.is_staff or actor.is_superuser):
         raise PermissionDenied(_("Only platform staff reset two-factor sign-in."))
     TotpDevice.objects.filter(user=user).delete()
-    StaticDevice.objects.filter(user=user).delete()
+    RecoveryCodes.objects.filter(user=user).delete()
     security_notice(user=user, event="two_factor.reset", actor=actor)
     api_tokens_revoke_all(user=user, reason="two_factor_reset", actor=actor)
     two_factor_link_send(user=user, reason="reset", actor=actor)

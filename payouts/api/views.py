@@ -11,6 +11,7 @@ from ..services.earnings import member_earnings, split_explain
 
 class MyEarningsApi(APIView):
     @extend_schema(
+        operation_id="v1_me_earnings_list",
         parameters=[OpenApiParameter("year", int, required=False)],
         responses=dict,
         summary="My earnings per shift: gross, each deduction with its rule version, net",

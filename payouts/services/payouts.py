@@ -17,17 +17,16 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from sepaxml import SepaTransfer
 
 from members.access import require_role
-from members.services.approvals import board_notify, second_person_eligible, staff_may_second
 from members.models import Cooperative, Membership, Profile
+from members.services.approvals import board_notify, second_person_eligible, staff_may_second
 from werkstation.audit import audit_record
-from werkstation.money import format_money
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.money import format_money
 
 from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
 from .ledger import AccountBook, Leg, post

@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.access import require_role
+from members.models import Cooperative
 from members.services.approvals import (
     ApprovalKind,
     approval_kind_register,
     second_approval_request,
 )
-from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 

@@ -27,7 +27,9 @@ def _second_board_member_approves(world) -> None:
     """New keys wait for a second board member; board_a (not the requester) approves."""
     board = api_as(world.board_a)
     pending = [
-        a for a in board.get("/api/v1/cooperatives/alpha/approvals/").data if a["status"] == "pending"
+        a
+        for a in board.get("/api/v1/cooperatives/alpha/approvals/").data
+        if a["status"] == "pending"
     ]
     assert pending and all(a["kind"] == "stripe_keys" for a in pending)
     for approval in pending:

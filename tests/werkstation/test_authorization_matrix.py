@@ -117,6 +117,10 @@ def _kwargs_for(name, world):
         "api-contract-report": {"contract_id": world.contract.pk},
         "api-target-groups": {"slug": "alpha"},
         "api-money-settings": {"slug": "alpha"},
+        "api-approvals": {"slug": "alpha"},
+        "api-approval-approve": {"approval_id": world.approval.pk},
+        "api-approval-reject": {"approval_id": world.approval.pk},
+        "api-token-detail": {"token_key": world.member_token_key},
     }.get(name, {})
 
 
@@ -270,12 +274,21 @@ def _payload(name, method, world, role_user):
         ("api-challenge-consent", "post"): {"consent": True},
         ("api-contract-amendments", "post"): {"extra_budget": "1000.00", "reason": "Meer werk"},
         ("api-target-groups", "post"): {"user": world.member_a.pk, "group": "youth"},
+        ("api-approval-reject", "post"): {"reason": "Toch niet"},
     }.get((name, method), {})
 
 
 MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-register", "post"): ALL,
     ("api-token", "post"): ALL,
+    ("api-tokens", "get"): AUTHENTICATED,
+    # Revoking a token by its key: only its owner; anyone else's key is simply not found.
+    ("api-token-detail", "delete"): _set("member_a"),
+    ("api-approvals", "get"): _set("board_a", "treasurer_a"),
+    # The pending request was made by board_a, the only board member: nobody here may
+    # approve it (staff do, in the admin); the requester may only withdraw it.
+    ("api-approval-approve", "post"): _set(),
+    ("api-approval-reject", "post"): _set("board_a"),
     ("api-cooperatives", "get"): ALL,
     ("api-cooperatives", "post"): _set("staff"),
     ("api-cooperative", "get"): ALL,
@@ -481,6 +494,14 @@ def _build_full_world(world):
     from tests.payouts.stripe_support import stripe_on
 
     stripe_on(world.coop_a)
+    from members.models import ApiToken
+    from members.services.memberships import membership_set_roles
+
+    membership_set_roles(
+        actor=world.board_a, membership=world.membership(world.member_a), is_auditor=True
+    )
+    world.approval = world.coop_a.second_approvals.get(status="pending")
+    world.member_token_key = ApiToken.objects.create(user=world.member_a)[0].token_key
 
     suspended = MembershipFactory(
         user=UserFactory(email="suspended-a@example.org"),

@@ -25,7 +25,11 @@ def _run_python(code: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def test_production_refuses_to_start_without_secret_key_and_hosts():
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "ALLOWED_HOSTS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEY")
+    }
     env["DJANGO_SETTINGS_MODULE"] = "werkstation.settings.production"
     result = _run_python("import django; django.setup()", env)
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
@@ -33,6 +37,9 @@ def test_production_refuses_to_start_without_secret_key_and_hosts():
     result = _run_python("import django; django.setup()", env)
     assert result.returncode != 0 and "ALLOWED_HOSTS must be set" in result.stderr
     env["ALLOWED_HOSTS"] = "werkstation.example"
+    result = _run_python("import django; django.setup()", env)
+    assert result.returncode != 0 and "FIELD_ENCRYPTION_KEY must be set" in result.stderr
+    env["FIELD_ENCRYPTION_KEY"] = "k" * 44
     result = _run_python("import django; django.setup(); print('ok')", env)
     assert result.returncode == 0, result.stderr
 

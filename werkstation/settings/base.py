@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "werkstation.csp.WerkstationCSPMiddleware",
     # Last: turns a lock-out noticed during sign-in into the lock-out answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -207,8 +207,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "members.api.authentication.VerifiedSessionAuthentication",
+        # Token first: an anonymous call is answered 401 with "WWW-Authenticate: Token".
         "members.api.authentication.ApiTokenAuthentication",
+        "members.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -227,6 +228,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ContractStatusEnum": "jobs.challenges.models.Contract.Status",
+        "JobStatusEnum": "jobs.models.work.Job.Status",
+        "MembershipStatusEnum": "members.models.cooperatives.Membership.Status",
+    },
 }
 
 # API tokens (django-rest-knox, stored as digests): a token expires after TOKEN_IDLE_DAYS

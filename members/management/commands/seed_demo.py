@@ -205,7 +205,7 @@ def seed() -> list[str]:
         postcode="3562 AA",
         city="Utrecht",
         kvk_number="87654321",
-        iban="NL02RABO0123456789",
+        iban="NL44RABO0123456789",
         bic="RABONL2U",
         area_postcodes=["3562", "3563", "3564", "3565"],
         founded_on=date(2025, 1, 15),
