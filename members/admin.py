@@ -13,7 +13,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from werkstation.admin import ReadOnlyAdmin, run_service_action
+from werkstation.admin import ActionOnlyAdmin, ReadOnlyAdmin, run_service_action
 
 from .models import (
     ApiToken,
@@ -177,7 +177,7 @@ class RoleGrantInline(admin.TabularInline):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ReadOnlyAdmin):
+class MembershipAdmin(ActionOnlyAdmin):
     """Status, roles and member numbers change only through the services: suspending and
     reinstating are actions here; roles are granted by the board with a second approval
     (staff give that approval under *Second approvals* where the board cannot)."""
@@ -195,13 +195,6 @@ class MembershipAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "user__full_name"]
     inlines = [RoleGrantInline]
     actions = ["suspend", "reinstate"]
-
-    def has_change_permission(self, request, obj=None):
-        # Needed for actions to run; every field stays read-only.
-        return request.user.is_staff
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
     @admin.action(description="Suspend (asks for a reason)")
     def suspend(self, request, queryset):
@@ -230,19 +223,13 @@ class MembershipAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SecondApproval)
-class SecondApprovalAdmin(ReadOnlyAdmin):
+class SecondApprovalAdmin(ActionOnlyAdmin):
     """Where a cooperative has nobody who may give a second approval (fewer than two board
     members, say), staff give it here — through the same service, which checks that."""
 
     list_display = ["id", "cooperative", "kind", "status", "requested_by", "requested_at"]
     list_filter = ["status", "kind"]
     actions = ["approve_as_staff"]
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_staff
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
     @admin.action(description="Give the second approval as platform staff")
     def approve_as_staff(self, request, queryset):
@@ -259,18 +246,12 @@ class SecondApprovalAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ReadOnlyAdmin):
+class ApiTokenAdmin(ActionOnlyAdmin):
     """Token digests only; staff can revoke every token of a person."""
 
     list_display = ["token_key", "user", "name", "created", "expiry", "last_used_at"]
     search_fields = ["token_key", "user__email"]
     actions = ["revoke_all_of_owner"]
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_staff
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
     @admin.action(description="Revoke every token of these tokens' owners")
     def revoke_all_of_owner(self, request, queryset):

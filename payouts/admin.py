@@ -4,23 +4,17 @@ same service as the app, which checks exactly that."""
 
 from django.contrib import admin
 
-from werkstation.admin import ReadOnlyAdmin, run_service_action
+from werkstation.admin import ActionOnlyAdmin, run_service_action
 
 from .models import PayoutBatch
 from .services.payouts import payout_batch_approve
 
 
 @admin.register(PayoutBatch)
-class PayoutBatchAdmin(ReadOnlyAdmin):
+class PayoutBatchAdmin(ActionOnlyAdmin):
     list_display = ["id", "cooperative", "status", "execution_date", "created_at"]
     list_filter = ["status"]
     actions = ["approve_as_staff"]
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_staff
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
     @admin.action(description="Give the second approval as platform staff")
     def approve_as_staff(self, request, queryset):

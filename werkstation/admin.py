@@ -21,6 +21,17 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ActionOnlyAdmin(ReadOnlyAdmin):
+    """Every field read-only; staff act only through the admin actions (services)."""
+
+    def has_change_permission(self, request, obj=None):
+        # Needed for actions to run; no field is editable.
+        return request.user.is_staff
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 

@@ -539,12 +539,9 @@ def _approval_for(user, approval_id: int) -> SecondApproval:
     return approval
 
 
-class ApprovalApproveApi(APIView):
-    @extend_schema(
-        request=s.ApprovalDecisionInput,
-        responses=s.SecondApprovalOutput,
-        summary="Approve a request as the second person (board)",
-    )
+class _ApprovalDecisionApi(APIView):
+    approve: bool
+
     def post(self, request, approval_id: int):
         approval = _approval_for(request.user, approval_id)
         data = s.ApprovalDecisionInput(data=request.data)
@@ -552,29 +549,28 @@ class ApprovalApproveApi(APIView):
         approval = second_approval_decide(
             actor=request.user,
             approval=approval,
-            approve=True,
+            approve=self.approve,
             reason=data.validated_data.get("reason", ""),
         )
         return Response(_approval_output(approval, request.user))
 
 
-class ApprovalRejectApi(APIView):
-    @extend_schema(
-        request=s.ApprovalDecisionInput,
-        responses=s.SecondApprovalOutput,
-        summary="Reject a request (board), or withdraw your own",
-    )
-    def post(self, request, approval_id: int):
-        approval = _approval_for(request.user, approval_id)
-        data = s.ApprovalDecisionInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        approval = second_approval_decide(
-            actor=request.user,
-            approval=approval,
-            approve=False,
-            reason=data.validated_data.get("reason", ""),
-        )
-        return Response(_approval_output(approval, request.user))
+@extend_schema(
+    request=s.ApprovalDecisionInput,
+    responses=s.SecondApprovalOutput,
+    summary="Approve a request as the second person (board)",
+)
+class ApprovalApproveApi(_ApprovalDecisionApi):
+    approve = True
+
+
+@extend_schema(
+    request=s.ApprovalDecisionInput,
+    responses=s.SecondApprovalOutput,
+    summary="Reject a request (board), or withdraw your own",
+)
+class ApprovalRejectApi(_ApprovalDecisionApi):
+    approve = False
 
 
 class InvitationApi(APIView):

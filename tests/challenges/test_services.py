@@ -275,7 +275,7 @@ def test_warning_at_80_percent(awarded, django_capture_on_commit_callbacks):
     assert contract.warned_at is not None
     assert contracts.contract_budget(contract)["warning"]
     assert "contract.budget_warning" in actions(contract)
-    assert sum("80%" in m.subject for m in mail.outbox) == 2  # board and municipality
+    assert sum("80 procent" in m.subject for m in mail.outbox) == 2  # board and municipality
 
 
 def test_a_contract_shift_outside_the_period_is_refused(awarded):
