@@ -19,11 +19,54 @@ class ClientForm(forms.Form):
 
 
 class ClientCreateForm(ClientForm):
-    cooperative = forms.ChoiceField(label=_("Cooperative you want to work with"))
+    cooperative = forms.ChoiceField(
+        label=_("Cooperative you want to work with"),
+        required=False,
+        help_text=_("Its board decides; until then it sees nothing of your organisation."),
+    )
+    message = forms.CharField(
+        label=_("Message to the board"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def __init__(self, *args, cooperatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cooperative"].choices = [("", "–"), *((c.slug, c.name) for c in cooperatives)]
+
+
+class LinkAskForm(forms.Form):
+    cooperative = forms.ChoiceField(label=_("Cooperative"))
+    message = forms.CharField(
+        label=_("Message to the board"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
 
     def __init__(self, *args, cooperatives=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cooperative"].choices = [(c.slug, c.name) for c in cooperatives]
+
+
+class LinkInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the organisation's contact"))
+    organisation = forms.CharField(label=_("Organisation"), max_length=150, required=False)
+    message = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class LinkAcceptForm(forms.Form):
+    client = forms.ChoiceField(label=_("Accept for"))
+
+    def __init__(self, *args, clients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [(c.pk, c.name) for c in clients]
 
 
 class InviteForm(forms.Form):

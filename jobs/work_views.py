@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from members.access import has_role
+from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
 from werkstation.errors import ApplicationError
@@ -372,9 +372,7 @@ def timesheet_action(request, timesheet_id: int, action: str):
 
 @login_required
 def board_jobs(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     return render(
         request,
         "jobs/board_jobs.html",
@@ -440,9 +438,7 @@ class DispatchForm(forms_module.Form):
 
 @login_required
 def board_dispatch(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     form = DispatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

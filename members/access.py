@@ -1,11 +1,19 @@
-"""Who may do what in a cooperative. Used by services, selectors, rules and views."""
+"""Who may do what in a cooperative. Used by services, selectors, rules and views.
+
+Outsiders and insiders are refused differently. Someone who is not a member of a cooperative
+(an applicant, a member of another cooperative, a client) gets "not found" for everything
+inside it, so its members, ids and pages cannot be enumerated. A member who lacks a role
+(say, a member on a board page) gets "permission denied": they know the cooperative.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as PageForbidden
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
-from werkstation.errors import PermissionDenied
+from werkstation.errors import NotFound, PermissionDenied
 
 from .models import Cooperative, Membership
 
@@ -42,8 +50,27 @@ def has_role(user, cooperative: Cooperative | int, *roles: str) -> bool:
     return False
 
 
+INSIDE = (Membership.Status.ACTIVE, Membership.Status.SUSPENDED)
+
+
+def is_insider(user, cooperative: Cooperative | int) -> bool:
+    """An active or suspended member: someone who may know the cooperative's inside exists."""
+    if active_membership(user, cooperative) is not None:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    coop_id = cooperative if isinstance(cooperative, int) else cooperative.pk
+    return Membership.objects.filter(user=user, cooperative_id=coop_id, status__in=INSIDE).exists()
+
+
 def require_role(user, cooperative: Cooperative | int, *roles: str) -> Membership:
+    """The user's active membership holding one of ``roles`` ("member" = any).
+
+    Raises ``NotFound`` for outsiders and ``PermissionDenied`` for members without the role.
+    """
     if not has_role(user, cooperative, *roles):
+        if not is_insider(user, cooperative):
+            raise NotFound(_("Not found."), code="not_found")
         if not roles or roles == ("member",):
             message = _("Only active members of this cooperative may do this.")
         else:
@@ -63,3 +90,18 @@ def needs_two_factor(user) -> bool:
     return Membership.objects.filter(
         Q(is_board=True) | Q(is_treasurer=True), user=user, status=Membership.Status.ACTIVE
     ).exists()
+
+
+def page_cooperative(user, slug: str, *roles: str) -> Cooperative:
+    """The cooperative of a page that needs ``roles``: 404 for outsiders, 403 for members
+    without the role (Django renders ``404.html`` / ``403.html``)."""
+    cooperative = Cooperative.objects.filter(slug=slug).first()
+    if cooperative is None:
+        raise Http404
+    try:
+        require_role(user, cooperative, *roles)
+    except NotFound as exc:
+        raise Http404 from exc
+    except PermissionDenied as exc:
+        raise PageForbidden(exc.message) from exc
+    return cooperative

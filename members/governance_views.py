@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
-from .access import has_role
+from .access import has_role, page_cooperative
 from .api.governance_views import proposal_view
-from .models import Cooperative, Membership, Proposal, User, Vote
+from .models import Membership, Proposal, User, Vote
 from .services import governance as g
 
 
@@ -83,9 +83,7 @@ class ProposalForm(forms.Form):
 
 @login_required
 def proposal_list(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "member"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "member")
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,8 +106,7 @@ def proposal_list(request, slug: str):
 @login_required
 def proposal_detail(request, proposal_id: int):
     proposal = get_object_or_404(Proposal.objects.select_related("cooperative"), pk=proposal_id)
-    if not has_role(request.user, proposal.cooperative_id, "member"):
-        return render(request, "403.html", status=403)
+    page_cooperative(request.user, proposal.cooperative.slug, "member")
     if request.method == "POST":
         action = request.POST.get("action")
         try:

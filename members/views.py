@@ -23,7 +23,7 @@ from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
 from . import forms
-from .access import has_role
+from .access import has_role, page_cooperative
 from .models import Cooperative, Membership, NotificationPreference
 from .selectors import (
     applications_open,
@@ -122,9 +122,7 @@ def cooperative_apply(request, slug: str):
 
 @login_required
 def board_applications(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     return render(
         request,
         "members/board_applications.html",
@@ -181,9 +179,7 @@ def board_membership_action(request, slug: str, membership_id: int, action: str)
 
 @login_required
 def cooperative_settings(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     form = forms.CooperativeSettingsForm(
         request.POST or None, instance=Cooperative.objects.get(pk=cooperative.pk)
     )

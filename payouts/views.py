@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jobs.models import Client
-from members.access import has_role
-from members.models import Cooperative
+from members.access import has_role, page_cooperative
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
@@ -72,11 +71,10 @@ class PaymentForm(forms.Form):
     )
 
 
-def _treasury_or_403(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "treasurer", "board", "auditor"):
-        return cooperative, render(request, "403.html", status=403)
-    return cooperative, None
+def _treasury_page(request, slug: str):
+    """The cooperative of a treasury page: 404 for outsiders, 403 for members without a
+    role in the books."""
+    return page_cooperative(request.user, slug, "treasurer", "board", "auditor")
 
 
 class RefundForm(forms.Form):
@@ -89,9 +87,7 @@ class RefundForm(forms.Form):
 
 @login_required
 def treasury(request, slug: str):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     issue_form = InvoiceIssueForm(request.POST if request.POST.get("action") == "issue" else None)
     issue_form.fields["client"].queryset = Client.objects.filter(links__cooperative=cooperative)
     payment_form = PaymentForm(request.POST if request.POST.get("action") == "payment" else None)
@@ -171,9 +167,7 @@ def treasury(request, slug: str):
 @login_required
 @require_POST
 def batch_action(request, slug: str, batch_id: int, action: str):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     batch = get_object_or_404(PayoutBatch, pk=batch_id, cooperative=cooperative)
     try:
         if action == "approve":
@@ -198,9 +192,7 @@ def batch_action(request, slug: str, batch_id: int, action: str):
 @login_required
 @require_POST
 def payout_item_returned(request, slug: str, item_id: int):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     item = get_object_or_404(PayoutItem, pk=item_id, batch__cooperative=cooperative)
     try:
         payout_item_return(actor=request.user, item=item, reason=request.POST.get("reason", ""))
@@ -226,9 +218,7 @@ class CreditNoteForm(forms.Form):
 
 @login_required
 def invoice_document(request, slug: str, invoice_id: int):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     invoice = get_object_or_404(Invoice, pk=invoice_id, cooperative=cooperative)
     if request.GET.get("format") == "pdf":
         from django.http import HttpResponse
@@ -285,9 +275,7 @@ def invoice_document(request, slug: str, invoice_id: int):
 
 @login_required
 def credit_note_document(request, slug: str, note_id: int):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     note = get_object_or_404(
         CreditNote.objects.select_related("invoice"), pk=note_id, cooperative=cooperative
     )
@@ -304,9 +292,7 @@ def credit_note_document(request, slug: str, note_id: int):
 def earnings_caps(request, slug: str):
     from .services.earnings_caps import earnings_caps_overview
 
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board", "treasurer"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board", "treasurer")
     rows = earnings_caps_overview(actor=request.user, cooperative=cooperative)
     return render(
         request,
