@@ -57,9 +57,11 @@ def client_new(request):
             if cooperative is not None:
                 messages.success(
                     request,
-                    _("Your organisation is registered. The board of %(name)s decides on your request.")
+                    _(
+                        "Your organisation is registered. The board of %(name)s decides on your request."
+                    )
                     % {"name": cooperative.name},
-                )  # fmt: skip
+                )
             else:
                 messages.success(request, _("Your organisation is registered."))
             token = request.GET.get("invitation")
@@ -147,9 +149,12 @@ def client_cooperatives(request, client_id: int):
             if form.is_valid():
                 cooperative = get_object_or_404(Cooperative, slug=form.cleaned_data["cooperative"])
                 client_link_ask(
-                    actor=request.user, client=client, cooperative=cooperative,
-                    message=form.cleaned_data["message"], site_url=_site(request),
-                )  # fmt: skip
+                    actor=request.user,
+                    client=client,
+                    cooperative=cooperative,
+                    message=form.cleaned_data["message"],
+                    site_url=_site(request),
+                )
                 messages.success(
                     request,
                     _("Your request is sent. The board of %(name)s decides.")
@@ -166,9 +171,14 @@ def client_cooperatives(request, client_id: int):
     return render(
         request,
         "jobs/client_cooperatives.html",
-        {"client": client, "linked": linked, "requests": requests, "form": form,
-         "is_admin": is_admin},
-    )  # fmt: skip
+        {
+            "client": client,
+            "linked": linked,
+            "requests": requests,
+            "form": form,
+            "is_admin": is_admin,
+        },
+    )
 
 
 def _int(value) -> int:
@@ -188,9 +198,11 @@ def board_clients(request, slug: str):
         try:
             if action == "invite" and form.is_valid():
                 client_link_invite(
-                    actor=request.user, cooperative=cooperative, site_url=_site(request),
+                    actor=request.user,
+                    cooperative=cooperative,
+                    site_url=_site(request),
                     **form.cleaned_data,
-                )  # fmt: skip
+                )
                 messages.success(request, _("The invitation is sent."))
                 return redirect("board-clients", slug=slug)
             if action in ("accept", "decline", "withdraw"):
@@ -204,9 +216,11 @@ def board_clients(request, slug: str):
                     messages.success(request, _("The invitation is withdrawn."))
                 else:
                     client_link_decide(
-                        actor=request.user, request_id=link_request.pk, accept=action == "accept",
+                        actor=request.user,
+                        request_id=link_request.pk,
+                        accept=action == "accept",
                         site_url=_site(request),
-                    )  # fmt: skip
+                    )
                     messages.success(request, _("Saved."))
                 return redirect("board-clients", slug=slug)
         except ApplicationError as exc:
@@ -258,9 +272,12 @@ def client_link_invitation(request, token: str):
             if action == "accept" and form.is_valid():
                 client = next(c for c in clients if str(c.pk) == form.cleaned_data["client"])
                 client_link_decide(
-                    actor=user, request_id=invitation.pk, accept=True, client=client,
+                    actor=user,
+                    request_id=invitation.pk,
+                    accept=True,
+                    client=client,
                     site_url=_site(request),
-                )  # fmt: skip
+                )
                 messages.success(
                     request,
                     _("%(client)s now works with %(cooperative)s.")
@@ -281,6 +298,10 @@ def client_link_invitation(request, token: str):
     return render(
         request,
         "jobs/client_link_invitation.html",
-        {"invitation": invitation, "right_account": right_account, "form": form,
-         "clients": clients},
-    )  # fmt: skip
+        {
+            "invitation": invitation,
+            "right_account": right_account,
+            "form": form,
+            "clients": clients,
+        },
+    )

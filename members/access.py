@@ -81,6 +81,31 @@ def require_role(user, cooperative: Cooperative | int, *roles: str) -> Membershi
     return active_membership(user, cooperative)
 
 
+def membership_view_fields(viewer, membership: Membership) -> set[str]:
+    """Which personal fields of ``membership`` the viewer sees besides name and roles.
+
+    The member sees their own. The board sees the contact details of its members and
+    applicants, and an application's motivation while the application is open.
+    """
+    if viewer is not None and getattr(viewer, "pk", None) == membership.user_id:
+        return {"email", "motivation"}
+    if not has_role(viewer, membership.cooperative_id, "board"):
+        return set()
+    if membership.status == Membership.Status.APPLIED:
+        return {"email", "motivation"}
+    return {"email"}
+
+
+def sensitive_reader_cooperative(actor, member) -> int | None:
+    """The cooperative whose treasurer ``actor`` is and which ``member`` belongs to as an
+    admitted member (active or suspended): the only way to the member's payout details
+    and earnings cap. An applicant, a rejected applicant or a former member is not theirs."""
+    shared = Membership.objects.filter(user=member, status__in=INSIDE).values_list(
+        "cooperative_id", flat=True
+    )
+    return next((c for c in shared if has_role(actor, c, "treasurer")), None)
+
+
 def needs_two_factor(user) -> bool:
     """Board, treasurer and platform staff sign in with a second factor."""
     if not getattr(user, "is_authenticated", False):

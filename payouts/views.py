@@ -160,6 +160,7 @@ def treasury(request, slug: str):
             "payments": payments[:20],
             "can_act": has_role(request.user, cooperative, "treasurer"),
             "can_return": has_role(request.user, cooperative, "treasurer", "board"),
+            "is_board": has_role(request.user, cooperative, "board"),
         },
     )
 

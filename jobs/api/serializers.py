@@ -103,9 +103,18 @@ class LinkRequestOutput(serializers.ModelSerializer):
     class Meta:
         model = ClientLinkRequest
         fields = [
-            "id", "direction", "status", "cooperative", "cooperative_name", "client", "organisation", "email",
-            "message", "created_at", "decided_at",
-        ]  # fmt: skip
+            "id",
+            "direction",
+            "status",
+            "cooperative",
+            "cooperative_name",
+            "client",
+            "organisation",
+            "email",
+            "message",
+            "created_at",
+            "decided_at",
+        ]
 
 
 # --- Marketplace ---------------------------------------------------------------------

@@ -138,9 +138,12 @@ class ClientCooperativesApi(APIView):
             Cooperative.objects.all(), field="cooperative", slug=data.validated_data["cooperative"]
         )
         link_request = client_link_ask(
-            actor=request.user, client=client, cooperative=cooperative,
-            message=data.validated_data.get("message", ""), site_url=site_url(request),
-        )  # fmt: skip
+            actor=request.user,
+            client=client,
+            cooperative=cooperative,
+            message=data.validated_data.get("message", ""),
+            site_url=site_url(request),
+        )
         return Response(s.LinkRequestOutput(link_request).data, status=status.HTTP_201_CREATED)
 
 
@@ -165,9 +168,11 @@ class CooperativeClientRequestsApi(APIView):
         data = s.LinkInviteInput(data=request.data)
         data.is_valid(raise_exception=True)
         link_request = client_link_invite(
-            actor=request.user, cooperative=cooperative, site_url=site_url(request),
+            actor=request.user,
+            cooperative=cooperative,
+            site_url=site_url(request),
             **data.validated_data,
-        )  # fmt: skip
+        )
         return Response(s.LinkRequestOutput(link_request).data, status=status.HTTP_201_CREATED)
 
 
@@ -190,9 +195,11 @@ class CooperativeClientRequestDecideApi(APIView):
         data = s.LinkDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         link_request = client_link_decide(
-            actor=request.user, request_id=link_request.pk, accept=data.validated_data["accept"],
+            actor=request.user,
+            request_id=link_request.pk,
+            accept=data.validated_data["accept"],
             site_url=site_url(request),
-        )  # fmt: skip
+        )
         return Response(s.LinkRequestOutput(link_request).data)
 
 
@@ -243,12 +250,16 @@ class ClientLinkInvitationDecideApi(APIView):
         if data.validated_data.get("client"):
             client = get_object_or_error(
                 Client.objects.filter(client_users__user=request.user).distinct(),
-                field="client", pk=data.validated_data["client"],
-            )  # fmt: skip
+                field="client",
+                pk=data.validated_data["client"],
+            )
         link_request = client_link_decide(
-            actor=request.user, request_id=invitation.pk, accept=data.validated_data["accept"],
-            client=client, site_url=site_url(request),
-        )  # fmt: skip
+            actor=request.user,
+            request_id=invitation.pk,
+            accept=data.validated_data["accept"],
+            client=client,
+            site_url=site_url(request),
+        )
         return Response(s.LinkRequestOutput(link_request).data)
 
 

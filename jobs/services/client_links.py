@@ -87,10 +87,12 @@ def _notify(request: ClientLinkRequest, *, event: str, site_url: str) -> None:
         )
     for email, language in recipients:
         email_user_on_commit(
-            to=email, language=language, subject=SUBJECTS[event],
+            to=email,
+            language=language,
+            subject=SUBJECTS[event],
             template="jobs/email/client_link.txt",
             context={"request": request, "event": event, "url": site_url.rstrip("/") + path},
-        )  # fmt: skip
+        )
 
 
 def _already_linked(client: Client, cooperative: Cooperative) -> None:
@@ -122,13 +124,20 @@ def client_link_ask(
             field="cooperative",
         )
     request = R.objects.create(
-        direction=R.Direction.CLIENT, cooperative=cooperative, client=client,
-        organisation=client.name, message=_message(message), created_by=actor,
-    )  # fmt: skip
+        direction=R.Direction.CLIENT,
+        cooperative=cooperative,
+        client=client,
+        organisation=client.name,
+        message=_message(message),
+        created_by=actor,
+    )
     audit_record(
-        actor=actor, action="client_link.asked", target=request, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="client_link.asked",
+        target=request,
+        cooperative_id=cooperative.pk,
         data={"client": client.pk},
-    )  # fmt: skip
+    )
     _notify(request, event="asked", site_url=site_url)
     return request
 
@@ -159,13 +168,20 @@ def client_link_invite(
             _("At most %(n)s characters.") % {"n": 150}, code="too_long", field="organisation"
         )
     request = R.objects.create(
-        direction=R.Direction.COOPERATIVE, cooperative=cooperative, email=email,
-        organisation=organisation, message=_message(message), created_by=actor,
-    )  # fmt: skip
+        direction=R.Direction.COOPERATIVE,
+        cooperative=cooperative,
+        email=email,
+        organisation=organisation,
+        message=_message(message),
+        created_by=actor,
+    )
     audit_record(
-        actor=actor, action="client_link.invited", target=request, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="client_link.invited",
+        target=request,
+        cooperative_id=cooperative.pk,
         data={"email": email},
-    )  # fmt: skip
+    )
     _notify(request, event="invited", site_url=site_url)
     return request
 
@@ -214,10 +230,12 @@ def client_link_decide(
         require_role(actor, request.cooperative_id, "board")
     elif not can_answer(actor, request):
         raise PermissionDenied(
-            _("This invitation was sent to another e-mail address. Sign in as %(email)s to answer it.")
+            _(
+                "This invitation was sent to another e-mail address. Sign in as %(email)s to answer it."
+            )
             % {"email": request.email},
             code="wrong_account",
-        )  # fmt: skip
+        )
     if request.direction == R.Direction.COOPERATIVE and accept:
         if client is None:
             raise ValidationFailed(
@@ -232,9 +250,12 @@ def client_link_decide(
     request.decided_by, request.decided_at = actor, timezone.now()
     request.save(update_fields=["client", "status", "decided_by", "decided_at"])
     audit_record(
-        actor=actor, action=f"client_link.{request.status}", target=request,
-        cooperative_id=request.cooperative_id, data={"client": request.client_id},
-    )  # fmt: skip
+        actor=actor,
+        action=f"client_link.{request.status}",
+        target=request,
+        cooperative_id=request.cooperative_id,
+        data={"client": request.client_id},
+    )
     _notify(request, event=request.status, site_url=site_url)
     return request
 
@@ -250,9 +271,12 @@ def client_link_withdraw(
     request.decided_by, request.decided_at = actor, timezone.now()
     request.save(update_fields=["status", "decided_by", "decided_at"])
     audit_record(
-        actor=actor, action="client_link.withdrawn", target=request,
-        cooperative_id=request.cooperative_id, data={"client": request.client_id},
-    )  # fmt: skip
+        actor=actor,
+        action="client_link.withdrawn",
+        target=request,
+        cooperative_id=request.cooperative_id,
+        data={"client": request.client_id},
+    )
     if request.direction == R.Direction.CLIENT:
         _notify(request, event="withdrawn", site_url=site_url)
     return request

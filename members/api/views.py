@@ -58,6 +58,10 @@ def _membership_for(user, membership_id: int) -> Membership:
     raise NotFound(_("Not found."), field="id")
 
 
+def _seen_by(request) -> dict:
+    return {"viewer": request.user}
+
+
 class CooperativeListApi(APIView):
     permission_classes = [AllowAny]
 
@@ -120,7 +124,9 @@ class CooperativeMembersApi(APIView):
             )
         return Response(
             s.MembershipOutput(
-                memberships_visible(user=request.user, cooperative=cooperative), many=True
+                memberships_visible(user=request.user, cooperative=cooperative),
+                many=True,
+                context=_seen_by(request),
             ).data
         )
 
@@ -132,7 +138,9 @@ class ApplicationsApi(APIView):
         if not has_role(request.user, cooperative, "board"):
             raise PermissionDenied(_("Only the board sees applications."), code="role_required")
         return Response(
-            s.MembershipOutput(applications_open(cooperative=cooperative), many=True).data
+            s.MembershipOutput(
+                applications_open(cooperative=cooperative), many=True, context=_seen_by(request)
+            ).data
         )
 
     @extend_schema(
@@ -147,7 +155,10 @@ class ApplicationsApi(APIView):
             cooperative=cooperative,
             motivation=data.validated_data.get("motivation", ""),
         )
-        return Response(s.MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.MembershipOutput(membership, context=_seen_by(request)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MembershipAdmitApi(APIView):
@@ -155,7 +166,7 @@ class MembershipAdmitApi(APIView):
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         membership = membership_services.membership_admit(actor=request.user, membership=membership)
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipRejectApi(APIView):
@@ -169,7 +180,7 @@ class MembershipRejectApi(APIView):
         membership = membership_services.membership_reject(
             actor=request.user, membership=membership, reason=data.validated_data["reason"]
         )
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipSuspendApi(APIView):
@@ -183,7 +194,7 @@ class MembershipSuspendApi(APIView):
         membership = membership_services.membership_suspend(
             actor=request.user, membership=membership, reason=data.validated_data["reason"]
         )
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipReinstateApi(APIView):
@@ -195,7 +206,7 @@ class MembershipReinstateApi(APIView):
         membership = membership_services.membership_reinstate(
             actor=request.user, membership=membership
         )
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipLeaveApi(APIView):
@@ -205,7 +216,7 @@ class MembershipLeaveApi(APIView):
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         membership = membership_services.membership_leave(user=request.user, membership=membership)
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipRolesApi(APIView):
@@ -221,7 +232,7 @@ class MembershipRolesApi(APIView):
         membership = membership_services.membership_set_roles(
             actor=request.user, membership=membership, **data.validated_data
         )
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipSensitiveApi(APIView):
@@ -261,7 +272,9 @@ class MeApi(APIView):
                 "full_name": user.full_name,
                 "preferred_language": user.preferred_language,
                 "is_staff": user.is_staff,
-                "memberships": s.MembershipOutput(memberships_of(user), many=True).data,
+                "memberships": s.MembershipOutput(
+                    memberships_of(user), many=True, context=_seen_by(request)
+                ).data,
             }
         )
 

@@ -537,9 +537,11 @@ def _add_link_requests(world):
         direction="client", cooperative=world.coop_a, client=asking, created_by=world.client_user
     )
     world.link_invitation = ClientLinkRequest.objects.create(
-        direction="cooperative", cooperative=world.coop_b, email=world.client_user.email,
+        direction="cooperative",
+        cooperative=world.coop_b,
+        email=world.client_user.email,
         created_by=world.board_b,
-    )  # fmt: skip
+    )
 
 
 def _add_work(world):
