@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from werkstation.errors import ApplicationError
+from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
 from . import forms
@@ -140,7 +140,7 @@ def board_applications(request, slug: str):
 @login_required
 @require_POST
 def board_membership_action(request, slug: str, membership_id: int, action: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
+    cooperative = page_cooperative(request.user, slug, "board")
     membership = get_object_or_404(Membership, pk=membership_id, cooperative=cooperative)
     try:
         if action == "admit":
@@ -278,6 +278,8 @@ def _profile_form(request, data=None):
 def profile_skill_remove(request, member_skill_id: int):
     try:
         member_skill_remove(user=request.user, member_skill_id=member_skill_id)
+    except NotFound as exc:
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("profile")
@@ -344,6 +346,8 @@ def profile_exception_add(request):
 def profile_exception_remove(request, exception_id: int):
     try:
         availability_exception_remove(user=request.user, exception_id=exception_id)
+    except NotFound as exc:
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("profile")

@@ -23,6 +23,7 @@ from .services.earnings import member_earnings, split_explain
 from .services.invoices import invoice_issue, payment_record
 from .services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
 from .services.reversals import payment_refund, payout_item_return
+from .services.stripe_checkout import can_pay_invoice
 
 
 @login_required
@@ -269,6 +270,7 @@ def invoice_document(request, slug: str, invoice_id: int):
         "payouts/invoice.html",
         {
             "invoice": invoice, "lines": lines, "credit_form": form, "can_credit": can_credit,
+            "can_pay": can_pay_invoice(request.user, invoice),
             "credit_notes": invoice.credit_notes.all(),
         },
     )  # fmt: skip

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.access import has_role
+from members.access import has_role, page_cooperative
 from members.models import Cooperative
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
@@ -392,9 +392,7 @@ def target_groups(request, slug: str):
     from .models import TargetGroupMember
     from .services.social import target_group_record
 
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        raise Http404
+    cooperative = page_cooperative(request.user, slug, "board")
     members = Membership.objects.filter(cooperative=cooperative, status="active").select_related(
         "user"
     )

@@ -272,6 +272,8 @@ def build_tenancy() -> SimpleNamespace:
     t.bid_b = BidFactory(tender=t.tender_open, cooperative=t.coop_b)
     t.challenge_a = ChallengeFactory(cooperative=t.coop_a, client=t.municipality)
 
+    _add_member_things(t, base)
+
     # A request to link, and an invitation, both still open.
     t.asking = ClientFactory(name="Wil Alpha")
     ClientUserFactory(client=t.asking, user=t.client_b_user)
@@ -286,3 +288,74 @@ def build_tenancy() -> SimpleNamespace:
         created_by=t.board_a,
     )
     return t
+
+
+def _add_member_things(t, base) -> None:
+    """What a member of A holds: a skill, an exception, a calendar link, an offer, a vote;
+    and what A's books hold: a credit note, a draft batch, a paid payout item."""
+    from jobs.models import CalendarFeed, DispatchRun, Offer
+    from members.models import AvailabilityException, Invitation, MemberSkill
+    from members.services.governance import proposal_create, proposal_open
+    from payouts.models import PayoutBatch, PayoutItem
+    from payouts.services.credit_notes import credit_note_issue
+    from payouts.services.ledger import AccountBook, Leg, post
+
+    t.member_skill_a = MemberSkill.objects.create(user=t.member_a, skill=t.skill_a)
+    t.exception_a = AvailabilityException.objects.create(
+        user=t.member_a, date=timezone.localdate() + timedelta(days=20)
+    )
+    t.calendar_a = CalendarFeed.objects.create(user=t.member_a, token="kalender-van-lid-a")
+    run = DispatchRun.objects.create(
+        cooperative=t.coop_a, period_start=base.date(), period_end=base.date()
+    )
+    offered = ShiftFactory(job=t.job_a, start=base + timedelta(days=9))
+    t.offer_a = Offer.objects.create(
+        run=run,
+        shift=offered,
+        user=t.member_a,
+        reason="past bij je week",
+        deadline=timezone.now() + timedelta(hours=6),
+    )
+    t.board_invitation = Invitation.objects.create(
+        kind="board",
+        email="nieuw-bestuur@example.org",
+        cooperative=t.coop_a,
+        expires_at=timezone.now() + timedelta(days=3),
+    )
+    t.proposal_a = proposal_open(
+        actor=t.board_a,
+        proposal=proposal_create(
+            actor=t.board_a, cooperative=t.coop_a, kind="motion", title="Meer bankjes", secret=True
+        ),
+    )
+    t.credit_note_a = credit_note_issue(
+        actor=t.treasurer_a, invoice=t.invoice_a, amount=Decimal("1.00"), reason="korting"
+    )
+    t.batch_a = PayoutBatch.objects.create(
+        cooperative=t.coop_a, status="draft", execution_date=timezone.localdate()
+    )
+    paid = PayoutBatch.objects.create(
+        cooperative=t.coop_a,
+        status="executed",
+        execution_date=timezone.localdate(),
+        sepa_xml="<Document/>",
+    )
+    t.paid_batch_a = paid
+    t.paid_item_a = PayoutItem.objects.create(
+        batch=paid,
+        member=t.member_a,
+        amount_cents=100,
+        method="sepa",
+        status="paid",
+        idempotency_key=f"tenancy-{paid.pk}",
+        iban="NL02ABNA0123456789",
+        paid_at=timezone.now(),
+    )
+    book = AccountBook(t.coop_a.pk)
+    post(
+        t.coop_a.pk,
+        kind="payout",
+        reference=f"payout-item:{t.paid_item_a.pk}",
+        description="test",
+        legs=[Leg(book.get("payable", t.member_a.pk), 100), Leg(book.get("bank"), -100)],
+    )
