@@ -245,7 +245,6 @@ def test_municipality_publishes_only_once_verified_and_the_register_says_so(tena
     from tests.factories import UserFactory
     from tests.factories.tenancy import TenderFactory
 
-    t = tenancy
     # Anyone may register an organisation as a municipality...
     fake_user = UserFactory(email="nep@example.org")
     created = api_as(fake_user).post(
