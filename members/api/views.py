@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from werkstation.api.base import get_object_or_error, site_url
 from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
 
-from ..access import has_role, needs_two_factor
+from ..access import has_role, needs_two_factor, require_role
 from ..models import Cooperative, Membership, NotificationPreference
 from ..selectors import (
     applications_open,
@@ -118,10 +118,7 @@ class CooperativeMembersApi(APIView):
     @extend_schema(responses=s.MembershipOutput(many=True), summary="Members of a cooperative")
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
-        if not has_role(request.user, cooperative, "member"):
-            raise PermissionDenied(
-                _("Only members of this cooperative see its members."), code="role_required"
-            )
+        require_role(request.user, cooperative, "member")
         return Response(
             s.MembershipOutput(
                 memberships_visible(user=request.user, cooperative=cooperative),
@@ -135,8 +132,7 @@ class ApplicationsApi(APIView):
     @extend_schema(responses=s.MembershipOutput(many=True), summary="Open applications (board)")
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
-        if not has_role(request.user, cooperative, "board"):
-            raise PermissionDenied(_("Only the board sees applications."), code="role_required")
+        require_role(request.user, cooperative, "board")
         return Response(
             s.MembershipOutput(
                 applications_open(cooperative=cooperative), many=True, context=_seen_by(request)
