@@ -80,7 +80,7 @@ def _kwargs_for(name, world):
         "api-proposals": {"slug": "alpha"},
         "api-proxies": {"slug": "alpha"},
         "api-proxy": {"proxy_id": world.proxy.pk},
-        "api-proposal": {"proposal_id": world.proposal_open.pk},
+        "api-proposal": {"proposal_id": world.proposal_draft.pk},
         "api-proposal-open": {"proposal_id": world.proposal_draft.pk},
         "api-proposal-cosign": {"proposal_id": world.proposal_draft.pk},
         "api-proposal-withdraw": {"proposal_id": world.proposal_draft.pk},
@@ -221,6 +221,7 @@ def _payload(name, method, world, role_user):
         ("api-proposals", "post"): {"kind": "motion", "title": "Meer bankjes"},
         ("api-proxies", "post"): {"holder": world.auditor_a.pk},
         ("api-proposal-vote", "post"): {"choice": "yes"},
+        ("api-proposal", "patch"): {"title": "Beter concept", "secret": True},
         ("api-cooperative-dispatch", "post"): {
             "period_start": world.base.date().isoformat(),
             "period_end": world.base.date().isoformat(),
@@ -329,8 +330,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-payout-batches", "post"): _set("board_a", "treasurer_a"),
     ("api-payout-batch-approve", "post"): _set("board_a", "treasurer_a"),
     ("api-payout-batch-execute", "post"): _set(),  # nobody: it awaits a second approval
-    ("api-payout-batch-sepa", "get"): _set("board_a", "treasurer_a"),
-    ("api-payout-batch-payroll", "get"): _set("board_a", "treasurer_a"),
+    # Payment files carry IBANs: the treasurer's only, every download logged.
+    ("api-payout-batch-sepa", "get"): _set("treasurer_a"),
+    ("api-payout-batch-payroll", "get"): _set("treasurer_a"),
     ("api-payments", "get"): _set("board_a", "treasurer_a"),
     ("api-payment-refunds", "post"): _set("treasurer_a"),
     ("api-payout-item-return", "post"): _set("board_a", "treasurer_a"),
@@ -396,6 +398,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-proxies", "post"): A_MEMBERS,
     ("api-proxy", "delete"): _set("member_a"),
     ("api-proposal", "get"): A_MEMBERS,
+    ("api-proposal", "patch"): _set("board_a"),  # a draft: its proposer (the auditor) or the board
     ("api-proposal-open", "post"): _set("board_a"),
     ("api-proposal-cosign", "post"): A_MEMBERS,
     ("api-proposal-withdraw", "post"): _set("board_a"),
