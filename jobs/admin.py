@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from werkstation.admin import ReadOnlyAdmin
+
 from .models import Client, ClientCooperative, ClientLinkRequest, ClientUser
 from .services.clients import client_verify
 
@@ -40,18 +42,9 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClientLinkRequest)
-class ClientLinkRequestAdmin(admin.ModelAdmin):
+class ClientLinkRequestAdmin(ReadOnlyAdmin):
     """Requests are answered by the client and the board themselves, never here."""
 
     list_display = ["cooperative", "client", "organisation", "direction", "status", "created_at"]
     list_filter = ["status", "direction"]
     exclude = ["token"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -18,18 +18,22 @@ class ClientForm(forms.Form):
     billing_city = forms.CharField(label=_("Billing city"), max_length=80, required=False)
 
 
+TO_THE_BOARD = _("Message to the board")
+
+
+def _message_field(label=TO_THE_BOARD) -> forms.CharField:
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
 class ClientCreateForm(ClientForm):
     cooperative = forms.ChoiceField(
         label=_("Cooperative you want to work with"),
         required=False,
         help_text=_("Its board decides; until then it sees nothing of your organisation."),
     )
-    message = forms.CharField(
-        label=_("Message to the board"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
+    message = _message_field()
 
     def __init__(self, *args, cooperatives=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,12 +42,7 @@ class ClientCreateForm(ClientForm):
 
 class LinkAskForm(forms.Form):
     cooperative = forms.ChoiceField(label=_("Cooperative"))
-    message = forms.CharField(
-        label=_("Message to the board"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
+    message = _message_field()
 
     def __init__(self, *args, cooperatives=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,12 +52,7 @@ class LinkAskForm(forms.Form):
 class LinkInviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address of the organisation's contact"))
     organisation = forms.CharField(label=_("Organisation"), max_length=150, required=False)
-    message = forms.CharField(
-        label=_("Message"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
+    message = _message_field(_("Message"))
 
 
 class LinkAcceptForm(forms.Form):

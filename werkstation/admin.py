@@ -3,10 +3,8 @@ from django.contrib import admin
 from .models import AuditEntry, OutboxEvent
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "action", "actor", "cooperative_id", "object_type", "object_id"]
-    list_filter = ["action"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that only the services write: staff read them here, never change them."""
 
     def has_add_permission(self, request):
         return False
@@ -16,6 +14,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "actor", "cooperative_id", "object_type", "object_id"]
+    list_filter = ["action"]
 
 
 @admin.register(OutboxEvent)

@@ -3,18 +3,9 @@ through the audit log), never through the admin."""
 
 from django.contrib import admin
 
+from werkstation.admin import ReadOnlyAdmin
+
 from .models import Bid, Challenge, Contract, ContractAmendment, Tender
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Tender)

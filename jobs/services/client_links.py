@@ -16,8 +16,6 @@ Design overview
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -29,6 +27,7 @@ from members.models import Cooperative, Membership, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.notify import email_user_on_commit
+from werkstation.validation import clean_email
 
 from ..access import is_client_user, require_client_admin
 from ..models import Client, ClientCooperative, ClientLinkRequest, ClientUser
@@ -155,13 +154,7 @@ def client_link_invite(
     """The board invites an organisation by e-mail; the person invited accepts for a client
     they administer. The board learns nothing about that client until it accepts."""
     require_role(actor, cooperative, "board")
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            _("Enter a valid e-mail address."), code="invalid_email", field="email"
-        ) from exc
+    email = clean_email(email)
     organisation = (organisation or "").strip()
     if len(organisation) > 150:
         raise ValidationFailed(
