@@ -46,15 +46,22 @@ def clients_visible(user: User) -> QuerySet[Client]:
     )
 
 
-def client_cooperatives_for(viewer, client: Client) -> list:
+def client_ids_of_user(user) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(ClientUser.objects.filter(user=user).values_list("client_id", flat=True))
+
+
+def client_cooperatives_for(viewer, client: Client, *, own_client_ids: set[int] | None = None):
     """The cooperatives of ``client`` the viewer may know about: every link for the client's
-    own users, only their own cooperatives for a board member or treasurer."""
+    own users, only their own cooperatives for a board member or treasurer. For a list, pass
+    ``own_client_ids`` (``client_ids_of_user``) so it takes no query per client."""
     from members.access import has_role
 
-    from .access import is_client_user
-
+    if own_client_ids is None:
+        own_client_ids = client_ids_of_user(viewer)
     cooperatives = list(client.cooperatives.all())
-    if viewer is not None and is_client_user(viewer, client):
+    if client.pk in own_client_ids:
         return cooperatives
     return [c for c in cooperatives if has_role(viewer, c.pk, "board", "treasurer")]
 

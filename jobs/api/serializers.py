@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
 from ..models.work import CATEGORY_CHOICES
-from ..selectors import client_cooperatives_for
+from ..selectors import client_cooperatives_for, client_ids_of_user
 
 
 class ClientPublicOutput(serializers.ModelSerializer):
@@ -20,7 +20,10 @@ class ClientOutput(serializers.ModelSerializer):
 
     def get_cooperatives(self, client) -> list[str]:
         viewer = self.context.get("viewer")
-        return [c.slug for c in client_cooperatives_for(viewer, client)]
+        if "own_client_ids" not in self.context:  # shared by every row of a list
+            self.context["own_client_ids"] = client_ids_of_user(viewer)
+        own = self.context["own_client_ids"]
+        return [c.slug for c in client_cooperatives_for(viewer, client, own_client_ids=own)]
 
     class Meta:
         model = Client

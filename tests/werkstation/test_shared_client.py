@@ -278,3 +278,26 @@ def test_municipality_publishes_only_once_verified_and_the_register_says_so(tena
     fake.refresh_from_db()
     assert fake.verified_at is not None and fake.verified_by == operator
     assert api_as(fake_user).post(f"/api/v1/tenders/{draft.pk}/publish/").status_code == 200
+
+
+def test_client_lists_take_a_fixed_number_of_queries(tenancy, django_assert_max_num_queries):
+    from tests.factories import ClientFactory, ClientUserFactory
+
+    t = tenancy
+    for n in range(6):
+        extra = ClientFactory(name=f"Extra {n}", cooperatives=[t.coop_a, t.coop_b])
+        ClientUserFactory(client=extra, user=t.shared_user)
+        ClientLinkRequest.objects.create(
+            direction="client", cooperative=t.coop_a, client=ClientFactory(name=f"Vraag {n}")
+        )
+    for user in (t.board_a, t.shared_user):
+        api = api_as(user)
+        api.get("/api/v1/clients/")  # warm the session and token lookups
+        with django_assert_max_num_queries(7):
+            rows = api.get("/api/v1/clients/").data
+        assert len(rows) >= 7
+    web = _web(t.board_a)
+    web.get("/c/alpha/clients/")
+    with django_assert_max_num_queries(9):
+        page = web.get("/c/alpha/clients/").content.decode()
+    assert "Vraag 5" in page and "Extra 5" in page
