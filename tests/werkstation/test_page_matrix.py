@@ -311,7 +311,7 @@ def test_page(db, tenancy_world, page, role):
     if role in served:
         assert status < 400 and not _is_login(response), where
         if method == "get" and "text/html" in response.get("Content-Type", ""):
-            _check_links(tenancy_world, role, response.content.decode())
+            _check_links(client, role, response.content.decode())
     elif role in forbidden:
         assert role in A_MEMBERS, "403 is only for members of the cooperative"
         assert status == 403, where
@@ -321,12 +321,11 @@ def test_page(db, tenancy_world, page, role):
         assert status == 404, where
 
 
-def _check_links(world, role: str, html: str) -> None:
-    """Every link on a page its viewer may see opens for that viewer."""
+def _check_links(client: Client, role: str, html: str) -> None:
+    """Every link on a page its viewer may see opens for that viewer (same session)."""
     for path in sorted(_internal_pages(html)):
         key = (role, path)
         if key not in _LINKS_CHECKED:
-            _LINKS_CHECKED[key] = _client(world, role).get(path).status_code
-        assert _LINKS_CHECKED[key] not in (403, 404), (
-            f"{role} is shown a link to {path} that answers {_LINKS_CHECKED[key]}"
-        )
+            _LINKS_CHECKED[key] = client.get(path).status_code
+        status = _LINKS_CHECKED[key]
+        assert status not in (403, 404), f"{role} is shown a link to {path} that answers {status}"
