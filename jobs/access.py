@@ -18,12 +18,20 @@ def is_client_user(user, client: Client | int, *, admin: bool = False) -> bool:
     return qs.exists()
 
 
-def manages_client_as_board(user, client: Client) -> bool:
-    """The board or treasurer of a cooperative the client works with."""
-    return any(
-        has_role(user, coop_id, "board", "treasurer")
+def linked_cooperatives_managed(user, client: Client) -> list[int]:
+    """The cooperatives the client works with (agreed links) where the user is on the board
+    or the treasurer: the relationships this user may see."""
+    return [
+        coop_id
         for coop_id in client.links.values_list("cooperative_id", flat=True)
-    )
+        if has_role(user, coop_id, "board", "treasurer")
+    ]
+
+
+def manages_client_as_board(user, client: Client) -> bool:
+    """The board or treasurer of a cooperative the client works with: they see the client's
+    billing details for their own relationship, and never change the client itself."""
+    return bool(linked_cooperatives_managed(user, client))
 
 
 def can_view_client_private(user, client: Client) -> bool:
@@ -31,10 +39,10 @@ def can_view_client_private(user, client: Client) -> bool:
 
 
 def require_client_admin(user, client: Client) -> None:
-    if not (is_client_user(user, client, admin=True) or manages_client_as_board(user, client)):
+    """Only the client's own administrators change the client, its users and its links."""
+    if not is_client_user(user, client, admin=True):
         raise PermissionDenied(
-            _("Only the client's administrators or the cooperative's board may do this."),
-            code="client_admin_required",
+            _("Only the client's administrators may do this."), code="client_admin_required"
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from members.management.commands.seed_demo import _user
 from members.models import User
 
@@ -45,6 +47,8 @@ def seed(*, cooperatives, rng) -> list[str]:
                 "billing_street": "Europaplein 2",
                 "billing_postcode": "3526 GA",
                 "billing_city": "Utrecht",
+                # The demo municipality is verified, as platform staff would have done.
+                "verified_at": timezone.now() if kind == "municipality" else None,
             },
         )
         ClientCooperative.objects.get_or_create(

@@ -18,12 +18,49 @@ class ClientForm(forms.Form):
     billing_city = forms.CharField(label=_("Billing city"), max_length=80, required=False)
 
 
+TO_THE_BOARD = _("Message to the board")
+
+
+def _message_field(label=TO_THE_BOARD) -> forms.CharField:
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
+
+
 class ClientCreateForm(ClientForm):
-    cooperative = forms.ChoiceField(label=_("Cooperative you want to work with"))
+    cooperative = forms.ChoiceField(
+        label=_("Cooperative you want to work with"),
+        required=False,
+        help_text=_("Its board decides; until then it sees nothing of your organisation."),
+    )
+    message = _message_field()
+
+    def __init__(self, *args, cooperatives=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cooperative"].choices = [("", "–"), *((c.slug, c.name) for c in cooperatives)]
+
+
+class LinkAskForm(forms.Form):
+    cooperative = forms.ChoiceField(label=_("Cooperative"))
+    message = _message_field()
 
     def __init__(self, *args, cooperatives=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["cooperative"].choices = [(c.slug, c.name) for c in cooperatives]
+
+
+class LinkInviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the organisation's contact"))
+    organisation = forms.CharField(label=_("Organisation"), max_length=150, required=False)
+    message = _message_field(_("Message"))
+
+
+class LinkAcceptForm(forms.Form):
+    client = forms.ChoiceField(label=_("Accept for"))
+
+    def __init__(self, *args, clients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [(c.pk, c.name) for c in clients]
 
 
 class InviteForm(forms.Form):

@@ -4,24 +4,42 @@ from django.utils.translation import gettext_lazy
 
 from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.invitations import invitation_kind_register
-from members.services.privacy import personal_data_exporter_register
+from members.services.privacy import person_reference_register, personal_data_register
 
+from .services import privacy
 from .services.clients import CLIENT_INVITATION_SUBJECT, accept_client_invitation
-
-
-def _export_client_roles(user):
-    from .models import ClientUser
-
-    return [
-        {"client": cu.client.name, "role": cu.role, "since": cu.created_at.isoformat()}
-        for cu in ClientUser.objects.filter(user=user).select_related("client")
-    ]
-
 
 invitation_kind_register(
     name="client_user", subject=CLIENT_INVITATION_SUBJECT, accept=accept_client_invitation
 )
-personal_data_exporter_register("client_roles", _export_client_roles)
+personal_data_register(
+    name="work",
+    fields=(
+        "jobs.Claim.user",
+        "jobs.Offer.user",
+        "jobs.CalendarFeed.user",
+        "jobs.BlockedClient.user",
+    ),
+    export=privacy.export_work,
+    erase=privacy.erase_work,
+    keeps="past claims and timesheets, which the books were settled from",
+)
+personal_data_register(
+    name="client_roles",
+    fields=("jobs.ClientUser.user",),
+    export=privacy.export_client_roles,
+    erase=privacy.erase_client_roles,
+)
+person_reference_register(
+    "jobs.Client.created_by",
+    "jobs.Client.verified_by",
+    "jobs.ClientLinkRequest.created_by",
+    "jobs.ClientLinkRequest.decided_by",
+    "jobs.Job.created_by",
+    "jobs.Timesheet.decided_by",
+    "jobs.DispatchRun.requested_by",
+    reason="who acted for a client or a cooperative; the erased person's own row names nobody",
+)
 
 # Outbox handlers and the beat schedule are registered when the tasks module loads;
 # load it at app start so every process (web, worker, beat, tests) knows them.

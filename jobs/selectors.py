@@ -19,7 +19,7 @@ from members.models import Membership, User
 from members.selectors import MemberWorkContext, member_work_context
 from werkstation.errors import ValidationFailed
 
-from .models import SLOT_HOLDING, Claim, Client, ClientUser, Job, Timesheet
+from .models import SLOT_HOLDING, Claim, Client, ClientLinkRequest, ClientUser, Job, Timesheet
 
 
 def clients_of_user(user: User) -> QuerySet[Client]:
@@ -44,6 +44,42 @@ def clients_visible(user: User) -> QuerySet[Client]:
         .prefetch_related("links__cooperative")
         .order_by("name")
     )
+
+
+def client_ids_of_user(user) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(ClientUser.objects.filter(user=user).values_list("client_id", flat=True))
+
+
+def client_cooperatives_for(viewer, client: Client, *, own_client_ids: set[int] | None = None):
+    """The cooperatives of ``client`` the viewer may know about: every link for the client's
+    own users, only their own cooperatives for a board member or treasurer. For a list, pass
+    ``own_client_ids`` (``client_ids_of_user``) so it takes no query per client."""
+    from members.access import has_role
+
+    if own_client_ids is None:
+        own_client_ids = client_ids_of_user(viewer)
+    cooperatives = list(client.cooperatives.all())
+    if client.pk in own_client_ids:
+        return cooperatives
+    return [c for c in cooperatives if has_role(viewer, c.pk, "board", "treasurer")]
+
+
+def client_link_requests_of_client(client: Client) -> QuerySet[ClientLinkRequest]:
+    return ClientLinkRequest.objects.filter(client=client).select_related("cooperative", "client")
+
+
+def client_link_requests_of_cooperative(cooperative) -> QuerySet[ClientLinkRequest]:
+    """What the board sees: requests from clients and the invitations it sent. A client
+    shows here only because it asked (or accepted)."""
+    return ClientLinkRequest.objects.filter(cooperative=cooperative).select_related(
+        "cooperative", "client"
+    )
+
+
+def clients_of_cooperative(cooperative) -> QuerySet[Client]:
+    return Client.objects.filter(links__cooperative=cooperative).order_by("name")
 
 
 def client_users_of(client: Client) -> QuerySet[ClientUser]:

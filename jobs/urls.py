@@ -5,6 +5,17 @@ from . import views, work_views
 urlpatterns = [
     path("clients/new/", views.client_new, name="client-new"),
     path("clients/<int:client_id>/", views.client_detail, name="client"),
+    path(
+        "clients/<int:client_id>/cooperatives/",
+        views.client_cooperatives,
+        name="client-cooperatives",
+    ),
+    path(
+        "clients/link-invitations/<str:token>/",
+        views.client_link_invitation,
+        name="client-link-invitation",
+    ),
+    path("c/<slug:slug>/clients/", views.board_clients, name="board-clients"),
     path("work/", work_views.feed, name="feed"),
     path("work/week/", work_views.my_week, name="my-week"),
     path("work/plan/", work_views.plan_week_page, name="plan-week"),

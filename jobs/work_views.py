@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from members.access import has_role
+from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
-from werkstation.errors import ApplicationError
+from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 from werkstation.geo import haversine_km
 
@@ -110,6 +110,8 @@ def shift_claim(request, shift_id: int):
     shift = get_object_or_404(Shift, pk=shift_id)
     try:
         claim = claims.shift_claim(user=request.user, shift=shift)
+    except NotFound as exc:  # another cooperative's shift: its id tells nothing
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -128,6 +130,8 @@ def shift_claim(request, shift_id: int):
 @require_POST
 def claim_action(request, claim_id: int, action: str):
     try:
+        if action in ("confirm", "reject", "no-show"):
+            claims.claim_for_manager(actor=request.user, claim_id=claim_id)
         if action == "withdraw":
             claims.claim_withdraw(user=request.user, claim_id=claim_id)
             messages.success(request, _("Your claim was withdrawn."))
@@ -147,6 +151,8 @@ def claim_action(request, claim_id: int, action: str):
             messages.success(request, _("Marked as no-show."))
         else:
             raise Http404
+    except NotFound as exc:
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return _back(request, "/work/week/")
@@ -188,12 +194,16 @@ def my_week(request):
 @login_required
 @require_POST
 def timesheet_submit(request, claim_id: int):
+    if not Claim.objects.filter(pk=claim_id, user=request.user).exists():
+        raise Http404
     form = forms.TimesheetForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the minutes you worked."))
         return _back(request, "/work/week/")
     try:
         timesheets.timesheet_submit(user=request.user, claim_id=claim_id, **form.cleaned_data)
+    except NotFound as exc:
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -334,9 +344,16 @@ def job_detail(request, job_id: int):
 
 @login_required
 def timesheet_list(request):
-    rows = timesheets_for_manager(request.user)
+    rows = timesheets_for_manager(request.user).select_related("claim__shift")
+    board_of = set(
+        request.user.memberships.filter(status="active", is_board=True).values_list(
+            "cooperative_id", flat=True
+        )
+    )
     return render(
-        request, "jobs/timesheets.html", {"timesheets": rows, "resolve_form": forms.ResolveForm()}
+        request,
+        "jobs/timesheets.html",
+        {"timesheets": rows, "resolve_form": forms.ResolveForm(), "board_of": board_of},
     )
 
 
@@ -372,9 +389,7 @@ def timesheet_action(request, timesheet_id: int, action: str):
 
 @login_required
 def board_jobs(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     return render(
         request,
         "jobs/board_jobs.html",
@@ -440,9 +455,7 @@ class DispatchForm(forms_module.Form):
 
 @login_required
 def board_dispatch(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     form = DispatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -472,8 +485,12 @@ def board_dispatch(request, slug: str):
 @login_required
 @require_POST
 def offer_action(request, offer_id: int, action: str):
+    if action not in ("accept", "decline"):
+        raise Http404
     try:
         dispatching.offer_respond(user=request.user, offer_id=offer_id, accept=action == "accept")
+    except NotFound as exc:
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

@@ -13,9 +13,9 @@ from django.utils.translation import gettext_lazy
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
-from .access import has_role
+from .access import has_role, page_cooperative
 from .api.governance_views import proposal_view
-from .models import Cooperative, Membership, Proposal, User, Vote
+from .models import Membership, Proposal, User, Vote
 from .services import governance as g
 
 
@@ -81,11 +81,21 @@ class ProposalForm(forms.Form):
         return {}
 
 
+class DraftForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    body = forms.CharField(
+        label=gettext_lazy("Explanation"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    secret = forms.BooleanField(
+        label=gettext_lazy("secret ballot"),
+        required=False,
+        help_text=gettext_lazy("Fixed once the vote opens."),
+    )
+
+
 @login_required
 def proposal_list(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "member"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "member")
     form = ProposalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,8 +118,7 @@ def proposal_list(request, slug: str):
 @login_required
 def proposal_detail(request, proposal_id: int):
     proposal = get_object_or_404(Proposal.objects.select_related("cooperative"), pk=proposal_id)
-    if not has_role(request.user, proposal.cooperative_id, "member"):
-        return render(request, "403.html", status=403)
+    page_cooperative(request.user, proposal.cooperative.slug, "member")
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -124,6 +133,13 @@ def proposal_detail(request, proposal_id: int):
                 messages.success(
                     request, _("Your vote is recorded. You can change it until voting closes.")
                 )
+            elif action == "edit":
+                form = DraftForm(request.POST)
+                if form.is_valid():
+                    g.proposal_update(actor=request.user, proposal=proposal, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                else:
+                    messages.error(request, _("Give the proposal a title."))
             elif action in ("open", "cosign", "withdraw"):
                 {
                     "open": g.proposal_open,
@@ -150,9 +166,18 @@ def proposal_detail(request, proposal_id: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("proposal", proposal_id=proposal.pk)
+    recount = None
+    is_auditor = has_role(request.user, proposal.cooperative_id, "auditor")
+    if request.GET.get("recount") and is_auditor:
+        try:
+            recount = g.proposal_recount(actor=request.user, proposal=proposal)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
     simulation = None
     if request.GET.get("simulate") and g.proposal_kinds()[proposal.kind].simulate is not None:
         simulation = g.proposal_simulation(user=request.user, proposal=proposal)
+    is_board = has_role(request.user, proposal.cooperative_id, "board")
+    is_proposer = proposal.proposer_id == request.user.pk
     describe = g.proposal_kinds()[proposal.kind].describe
     rules_text = describe(proposal, request.LANGUAGE_CODE) if describe else None
     carried = list(
@@ -166,6 +191,9 @@ def proposal_detail(request, proposal_id: int):
             "proposal": proposal, "view": proposal_view(proposal, request.user), "simulation": simulation,
             "choices": Vote.Choice.choices, "carried": carried, "rules_text": rules_text,
             "members": Membership.objects.filter(cooperative=proposal.cooperative, status="active").exclude(user=request.user).select_related("user"),
-            "is_board": has_role(request.user, proposal.cooperative_id, "board"),
+            "is_board": is_board, "is_auditor": is_auditor, "recount": recount,
+            "can_table": is_board or is_proposer, "can_cosign": not is_proposer,
+            "edit_form": DraftForm(initial={"title": proposal.title, "body": proposal.body, "secret": proposal.secret})
+            if proposal.status == Proposal.Status.DRAFT and (is_board or is_proposer) else None,
         },
     )  # fmt: skip

@@ -22,8 +22,8 @@ from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
 from . import forms
-from .access import has_role, second_factor_required
-from .models import ApiToken, Cooperative, RecoveryCodes, SecondApproval
+from .access import page_cooperative, second_factor_required
+from .models import ApiToken, RecoveryCodes, SecondApproval
 from .selectors import second_approvals_of
 from .services.approvals import approval_kind, approval_may_decide, second_approval_decide
 from .services.tokens import api_token_revoke
@@ -153,7 +153,8 @@ def two_factor_enrol(request, token: str):
         return render(
             request, "members/two_factor_link_invalid.html", {"message": exc.message}, status=404
         )
-    return _enrol_page(request, proof=EnrolmentProof(link_token=token), template_context={})
+    proof = EnrolmentProof(session_verified=_verified(request), link_token=token)
+    return _enrol_page(request, proof=proof, template_context={})
 
 
 @login_required
@@ -226,9 +227,7 @@ def account_security_action(request, action: str, key: str = ""):
 
 @login_required
 def board_approvals(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board", "treasurer"):
-        return render(request, "404.html", status=404)
+    cooperative = page_cooperative(request.user, slug, "board", "treasurer")
     approvals = [
         {
             "approval": approval,
@@ -248,9 +247,7 @@ def board_approvals(request, slug: str):
 @login_required
 @require_POST
 def board_approval_decide(request, slug: str, approval_id: int, decision: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board", "treasurer"):
-        return render(request, "404.html", status=404)
+    cooperative = page_cooperative(request.user, slug, "board", "treasurer")
     approval = get_object_or_404(SecondApproval, pk=approval_id, cooperative=cooperative)
     if decision not in ("approve", "reject"):
         return render(request, "404.html", status=404)

@@ -19,3 +19,15 @@ def proposals_remind_task() -> int:
 
 register_schedule("proposals-close", "members.tasks.proposals_close", 120.0)
 register_schedule("proposals-remind", "members.tasks.proposals_remind", 900.0)
+
+
+@shared_task(name="members.tasks.sign_in_prune", ignore_result=True)
+def sign_in_prune() -> int:
+    """Expired API tokens, used or expired set-up links and old attempt counters go."""
+    from .services.ratelimit import rate_limit_prune
+    from .services.tokens import api_tokens_prune
+
+    return api_tokens_prune() + rate_limit_prune()
+
+
+register_schedule("sign-in-prune", "members.tasks.sign_in_prune", 3600.0)

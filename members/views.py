@@ -8,17 +8,17 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from werkstation.errors import ApplicationError
+from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
 from . import forms
-from .access import has_role
+from .access import has_role, page_cooperative
 from .models import Cooperative, Membership, NotificationPreference
 from .selectors import (
     applications_open,
@@ -117,9 +117,7 @@ def cooperative_apply(request, slug: str):
 
 @login_required
 def board_applications(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     return render(
         request,
         "members/board_applications.html",
@@ -137,7 +135,7 @@ def board_applications(request, slug: str):
 @login_required
 @require_POST
 def board_membership_action(request, slug: str, membership_id: int, action: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
+    cooperative = page_cooperative(request.user, slug, "board")
     membership = get_object_or_404(Membership, pk=membership_id, cooperative=cooperative)
     try:
         if action == "admit":
@@ -176,9 +174,7 @@ def board_membership_action(request, slug: str, membership_id: int, action: str)
 
 @login_required
 def cooperative_settings(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     form = forms.CooperativeSettingsForm(
         request.POST or None, instance=Cooperative.objects.get(pk=cooperative.pk)
     )
@@ -277,6 +273,8 @@ def _profile_form(request, data=None):
 def profile_skill_remove(request, member_skill_id: int):
     try:
         member_skill_remove(user=request.user, member_skill_id=member_skill_id)
+    except NotFound as exc:
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("profile")
@@ -343,6 +341,8 @@ def profile_exception_add(request):
 def profile_exception_remove(request, exception_id: int):
     try:
         availability_exception_remove(user=request.user, exception_id=exception_id)
+    except NotFound as exc:
+        raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("profile")

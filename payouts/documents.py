@@ -1,13 +1,17 @@
-"""Printable documents as PDF (reportlab): the invoice, the credit note, the income statement."""
+"""Printable documents as PDF (reportlab): the invoice, the credit note, the income statement.
+
+Every value from a person (names, addresses, reasons, job titles) goes in through
+``werkstation.pdf.paragraph`` (escaped) or as a plain table cell (drawn as text).
+"""
 
 from __future__ import annotations
 
 from reportlab.lib import colors
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
-from werkstation.pdf import a4_pdf
+from werkstation.pdf import a4_pdf, paragraph
 
 from .models import CreditNote, Invoice
 
@@ -23,26 +27,20 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     title = f"Factuur {invoice.display_number}"
     supplier, customer = invoice.supplier, invoice.customer
     story = [
-        Paragraph(supplier["name"], styles["Title"]),
-        Paragraph(
-            f"{supplier['address']}<br/>{supplier['postcode_city']}<br/>KvK {supplier['kvk']}"
-            + (f" · btw-id {supplier['vat_id']}" if supplier.get("vat_id") else "")
-            + (f"<br/>IBAN {supplier['iban']}" if supplier.get("iban") else ""),
-            styles["Normal"],
-        ),
+        paragraph("{name}", styles["Title"], name=supplier["name"]),
+        _party(supplier, styles, iban=True),
         Spacer(1, 8 * mm),
-        Paragraph(f"Factuur {invoice.display_number}", styles["Heading2"]),
-        Paragraph(
-            f"Factuurdatum {invoice.issued_on:%d-%m-%Y} · vervaldatum {invoice.due_on:%d-%m-%Y}<br/>"
-            f"Periode {invoice.period_start:%d-%m-%Y} t/m {invoice.period_end:%d-%m-%Y}",
+        paragraph("Factuur {n}", styles["Heading2"], n=invoice.display_number),
+        paragraph(
+            "Factuurdatum {issued} · vervaldatum {due}<br/>Periode {start} t/m {end}",
             styles["Normal"],
+            issued=f"{invoice.issued_on:%d-%m-%Y}",
+            due=f"{invoice.due_on:%d-%m-%Y}",
+            start=f"{invoice.period_start:%d-%m-%Y}",
+            end=f"{invoice.period_end:%d-%m-%Y}",
         ),
         Spacer(1, 4 * mm),
-        Paragraph(
-            f"Aan: {customer['name']}<br/>{customer['address']}<br/>{customer['postcode_city']}<br/>KvK {customer['kvk']}"
-            + (f" · btw-nummer {customer['vat_number']}" if customer.get("vat_number") else ""),
-            styles["Normal"],
-        ),
+        _customer(customer, styles),
         Spacer(1, 6 * mm),
     ]
     rows = [["Datum", "Omschrijving", "Uren", "Tarief", "Bedrag"]]
@@ -76,14 +74,37 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     story += [
         table,
         Spacer(1, 8 * mm),
-        Paragraph(
-            f"Graag het totaal van {euros(invoice.total_cents)} vóór {invoice.due_on:%d-%m-%Y} overmaken"
-            + (f" op {supplier['iban']}" if supplier.get("iban") else "")
-            + f" onder vermelding van factuurnummer {invoice.display_number}.",
+        paragraph(
+            "Graag het totaal van {total} vóór {due} overmaken{to} onder vermelding van factuurnummer {n}.",
             styles["Normal"],
+            total=euros(invoice.total_cents),
+            due=f"{invoice.due_on:%d-%m-%Y}",
+            to=f" op {supplier['iban']}" if supplier.get("iban") else "",
+            n=invoice.display_number,
         ),
     ]
     return a4_pdf(title, story)
+
+
+def _party(party: dict, styles, *, iban: bool = False):
+    """The supplier's address block (its name is the title above)."""
+    markup = "{address}<br/>{postcode_city}<br/>KvK {kvk}"
+    if party.get("vat_id"):
+        markup += " · btw-id {vat_id}"
+    if iban and party.get("iban"):
+        markup += "<br/>IBAN {iban}"
+    return paragraph(markup, styles["Normal"], **_fields(party))
+
+
+def _customer(party: dict, styles):
+    markup = "Aan: {name}<br/>{address}<br/>{postcode_city}<br/>KvK {kvk}"
+    if party.get("vat_number"):
+        markup += " · btw-nummer {vat_number}"
+    return paragraph(markup, styles["Normal"], **_fields(party))
+
+
+def _fields(party: dict) -> dict:
+    return {key: "" if value is None else value for key, value in party.items()}
 
 
 def credit_note_pdf(note: CreditNote) -> bytes:
@@ -92,26 +113,20 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     title = f"Creditnota {note.display_number}"
     supplier, customer, invoice = note.supplier, note.customer, note.invoice
     story = [
-        Paragraph(supplier["name"], styles["Title"]),
-        Paragraph(
-            f"{supplier['address']}<br/>{supplier['postcode_city']}<br/>KvK {supplier['kvk']}"
-            + (f" · btw-id {supplier['vat_id']}" if supplier.get("vat_id") else ""),
-            styles["Normal"],
-        ),
+        paragraph("{name}", styles["Title"], name=supplier["name"]),
+        _party(supplier, styles),
         Spacer(1, 8 * mm),
-        Paragraph(f"Creditnota {note.display_number}", styles["Heading2"]),
-        Paragraph(
-            f"Datum {note.issued_on:%d-%m-%Y}<br/>"
-            f"Creditering van factuur {invoice.display_number} van {invoice.issued_on:%d-%m-%Y}<br/>"
-            f"Reden: {note.reason}",
+        paragraph("Creditnota {n}", styles["Heading2"], n=note.display_number),
+        paragraph(
+            "Datum {date}<br/>Creditering van factuur {invoice} van {issued}<br/>Reden: {reason}",
             styles["Normal"],
+            date=f"{note.issued_on:%d-%m-%Y}",
+            invoice=invoice.display_number,
+            issued=f"{invoice.issued_on:%d-%m-%Y}",
+            reason=note.reason,
         ),
         Spacer(1, 4 * mm),
-        Paragraph(
-            f"Aan: {customer['name']}<br/>{customer['address']}<br/>{customer['postcode_city']}<br/>KvK {customer['kvk']}"
-            + (f" · btw-nummer {customer['vat_number']}" if customer.get("vat_number") else ""),
-            styles["Normal"],
-        ),
+        _customer(customer, styles),
         Spacer(1, 6 * mm),
     ]
     rows = [["Omschrijving", "Bedrag", "Btw"]]
@@ -136,10 +151,11 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     story += [
         table,
         Spacer(1, 8 * mm),
-        Paragraph(
-            f"Dit bedrag van {euros(note.total_cents)} wordt verrekend met factuur {invoice.display_number}; "
-            "wat u daarvan al betaalde, betalen wij u terug.",
+        paragraph(
+            "Dit bedrag van {total} wordt verrekend met factuur {invoice}; wat u daarvan al betaalde, betalen wij u terug.",
             styles["Normal"],
+            total=euros(note.total_cents),
+            invoice=invoice.display_number,
         ),
     ]
     return a4_pdf(title, story)
@@ -175,13 +191,23 @@ def income_statement_pdf(
         ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
     ]))  # fmt: skip
     story = [
-        Paragraph("Inkomstenoverzicht", styles["Title"]),
-        Paragraph(f"{user.full_name} · {', '.join(cooperative_names)}", styles["Normal"]),
-        Paragraph(f"Periode {month_start:%d-%m-%Y} t/m {month_end:%d-%m-%Y}", styles["Normal"]),
+        paragraph("Inkomstenoverzicht", styles["Title"]),
+        paragraph(
+            "{name} · {cooperatives}",
+            styles["Normal"],
+            name=user.full_name,
+            cooperatives=", ".join(cooperative_names),
+        ),
+        paragraph(
+            "Periode {start} t/m {end}",
+            styles["Normal"],
+            start=f"{month_start:%d-%m-%Y}",
+            end=f"{month_end:%d-%m-%Y}",
+        ),
         Spacer(1, 6 * mm),
         table,
         Spacer(1, 6 * mm),
-        Paragraph(
+        paragraph(
             "Bruto is wat de opdrachtgever voor het werk betaalt (zonder btw); afdrachten gaan naar de "
             "fondsen van de coöperatie volgens de regels die de leden hebben vastgesteld.",
             styles["Normal"],

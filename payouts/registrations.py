@@ -9,13 +9,15 @@ from django.utils.translation import gettext_lazy
 from jobs.providers import earnings_this_year_provider_register
 from members.services.cooperatives import cooperative_founding_hook_register
 from members.services.governance import ProposalKind, proposal_kind_register
+from members.services.privacy import person_reference_register, personal_data_register
 from werkstation.errors import ValidationFailed
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
-from .models import RuleSet
+from .models import EarningsCapWarning, RuleSet
 from .rules import _money as money_text
 from .rules import describe, parse_rule_set
 from .selectors import earnings_this_year
+from .services import privacy
 from .services.rulesets import (
     found_rule_set,
     rule_set_adopt,
@@ -29,6 +31,46 @@ cooperative_founding_hook_register(found_rule_set)
 
 
 earnings_this_year_provider_register(earnings_this_year)
+
+BOOKS = "the amounts, for the books (the erased person's own row names nobody)"
+personal_data_register(
+    name="earnings",
+    fields=("payouts.Split.member",),
+    export=privacy.export_earnings,
+    erase=lambda user: None,
+    keeps=BOOKS,
+)
+personal_data_register(
+    name="payouts",
+    fields=("payouts.PayoutItem.member",),
+    export=privacy.export_payouts,
+    erase=lambda user: None,
+    keeps=BOOKS + "; a payout still owed is paid to the account it was drafted for",
+)
+personal_data_register(
+    name="earnings_cap_warnings",
+    fields=("payouts.EarningsCapWarning.member",),
+    export=privacy.export_cap_warnings,
+    erase=lambda user: EarningsCapWarning.objects.filter(member=user).delete(),
+)
+personal_data_register(
+    name="stripe_accounts",
+    fields=("payouts.StripeConnectAccount.user",),
+    export=privacy.export_stripe_accounts,
+    erase=lambda user: None,
+    keeps="the Connect account id, to reconcile transfers already made at Stripe",
+)
+person_reference_register(
+    "payouts.Invoice.issued_by",
+    "payouts.Payment.recorded_by",
+    "payouts.PayoutBatch.created_by",
+    "payouts.PayoutApproval.user",
+    "payouts.Refund.recorded_by",
+    "payouts.CreditNote.issued_by",
+    "payouts.RuleSet.created_by",
+    "payouts.StripeSettings.updated_by",
+    reason="who acted in the books (four eyes included); the erased person's row names nobody",
+)
 
 
 def _validate_rules(*, cooperative, payload: dict, actor) -> dict:

@@ -5,12 +5,11 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.access import has_role
-from members.models import Cooperative
+from members.access import page_cooperative
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
@@ -32,9 +31,7 @@ class MoneySettingsForm(forms.Form):
 
 @login_required
 def money_settings(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board")
     current = money_settings_of(cooperative.pk)
     form = MoneySettingsForm(
         request.POST or None,

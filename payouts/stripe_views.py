@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from jobs.selectors import clients_of_user
-from members.access import has_role
+from members.access import has_role, page_cooperative
 from members.models import Cooperative
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
@@ -97,9 +97,7 @@ class StripeSettingsForm(forms.Form):
 
 @login_required
 def stripe_settings_page(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "treasurer", "board", "auditor"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "treasurer", "board", "auditor")
     can_edit = has_role(request.user, cooperative, "treasurer", "board")
     state = stripe_status(cooperative)
     initial = {
@@ -179,9 +177,7 @@ def client_invoice(request, invoice_id: int):
 
 @login_required
 def stripe_connect_page(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "member"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "member")
     if request.method == "POST":
         page = request.build_absolute_uri(reverse("stripe-connect", kwargs={"slug": slug}))
         try:

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jobs.models import Client
-from members.access import has_role
-from members.models import Cooperative
+from members.access import has_role, page_cooperative
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
@@ -24,6 +23,7 @@ from .services.earnings import member_earnings, split_explain
 from .services.invoices import invoice_issue, payment_record
 from .services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
 from .services.reversals import payment_refund, payout_item_return
+from .services.stripe_checkout import can_pay_invoice
 
 
 @login_required
@@ -72,11 +72,10 @@ class PaymentForm(forms.Form):
     )
 
 
-def _treasury_or_403(request, slug: str):
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "treasurer", "board", "auditor"):
-        return cooperative, render(request, "403.html", status=403)
-    return cooperative, None
+def _treasury_page(request, slug: str):
+    """The cooperative of a treasury page: 404 for outsiders, 403 for members without a
+    role in the books."""
+    return page_cooperative(request.user, slug, "treasurer", "board", "auditor")
 
 
 class RefundForm(forms.Form):
@@ -89,9 +88,7 @@ class RefundForm(forms.Form):
 
 @login_required
 def treasury(request, slug: str):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     issue_form = InvoiceIssueForm(request.POST if request.POST.get("action") == "issue" else None)
     issue_form.fields["client"].queryset = Client.objects.filter(links__cooperative=cooperative)
     payment_form = PaymentForm(request.POST if request.POST.get("action") == "payment" else None)
@@ -164,6 +161,7 @@ def treasury(request, slug: str):
             "payments": payments[:20],
             "can_act": has_role(request.user, cooperative, "treasurer"),
             "can_return": has_role(request.user, cooperative, "treasurer", "board"),
+            "is_board": has_role(request.user, cooperative, "board"),
         },
     )
 
@@ -171,9 +169,7 @@ def treasury(request, slug: str):
 @login_required
 @require_POST
 def batch_action(request, slug: str, batch_id: int, action: str):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     batch = get_object_or_404(PayoutBatch, pk=batch_id, cooperative=cooperative)
     try:
         if action == "approve":
@@ -198,9 +194,7 @@ def batch_action(request, slug: str, batch_id: int, action: str):
 @login_required
 @require_POST
 def payout_item_returned(request, slug: str, item_id: int):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     item = get_object_or_404(PayoutItem, pk=item_id, batch__cooperative=cooperative)
     try:
         payout_item_return(actor=request.user, item=item, reason=request.POST.get("reason", ""))
@@ -226,9 +220,7 @@ class CreditNoteForm(forms.Form):
 
 @login_required
 def invoice_document(request, slug: str, invoice_id: int):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     invoice = get_object_or_404(Invoice, pk=invoice_id, cooperative=cooperative)
     if request.GET.get("format") == "pdf":
         from django.http import HttpResponse
@@ -278,6 +270,7 @@ def invoice_document(request, slug: str, invoice_id: int):
         "payouts/invoice.html",
         {
             "invoice": invoice, "lines": lines, "credit_form": form, "can_credit": can_credit,
+            "can_pay": can_pay_invoice(request.user, invoice),
             "credit_notes": invoice.credit_notes.all(),
         },
     )  # fmt: skip
@@ -285,9 +278,7 @@ def invoice_document(request, slug: str, invoice_id: int):
 
 @login_required
 def credit_note_document(request, slug: str, note_id: int):
-    cooperative, denied = _treasury_or_403(request, slug)
-    if denied:
-        return denied
+    cooperative = _treasury_page(request, slug)
     note = get_object_or_404(
         CreditNote.objects.select_related("invoice"), pk=note_id, cooperative=cooperative
     )
@@ -304,9 +295,7 @@ def credit_note_document(request, slug: str, note_id: int):
 def earnings_caps(request, slug: str):
     from .services.earnings_caps import earnings_caps_overview
 
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board", "treasurer"):
-        return render(request, "403.html", status=403)
+    cooperative = page_cooperative(request.user, slug, "board", "treasurer")
     rows = earnings_caps_overview(actor=request.user, cooperative=cooperative)
     return render(
         request,

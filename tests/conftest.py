@@ -197,3 +197,11 @@ def fake_stripe_running():
             yield fake
     finally:
         fake.stop()
+
+
+@pytest.fixture
+def tenancy(db):
+    """Two cooperatives and a shared client (``tests/factories/tenancy.py``)."""
+    from tests.factories.tenancy import build_tenancy
+
+    return build_tenancy()

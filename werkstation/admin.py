@@ -11,6 +11,8 @@ from .models import AuditEntry, OutboxEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that only the services write: staff read them here, never change them."""
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -1,12 +1,31 @@
-"""A4 PDF documents (invoices, credit notes, statements, reports) with one page layout."""
+"""A4 PDF documents (invoices, credit notes, statements, reports) with one page layout.
+
+reportlab's ``Paragraph`` reads its text as markup: ``<img src=…>`` embeds a file from the
+server, ``<a href=…>`` a link, and a broken tag makes the whole document fail. So user text
+(a client's name, an address, a reason) never goes into a paragraph as it is:
+``paragraph`` takes fixed markup with ``{named}`` places and escapes every value it fills
+in. Table cells given as plain strings are drawn as text, not read as markup.
+"""
 
 from __future__ import annotations
 
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate
+from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+
+def pdf_text(value) -> str:
+    """User text as inert paragraph text: ``&``, ``<`` and ``>`` escaped."""
+    return escape(str(value))
+
+
+def paragraph(markup: str, style, **values) -> Paragraph:
+    """A paragraph of our own ``markup`` (tags like ``<br/>`` allowed) with ``values``
+    filled in as escaped text: ``paragraph("Aan: {name}<br/>{city}", style, name=…)``."""
+    return Paragraph(markup.format(**{k: pdf_text(v) for k, v in values.items()}), style)
 
 
 def a4_pdf(title: str, story: list) -> bytes:

@@ -3,7 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
 
@@ -38,3 +40,15 @@ def full_clean_or_raise(obj: models.Model, *, exclude: Iterable[str] | None = No
         obj.full_clean(exclude=list(exclude) if exclude else None, validate_unique=True)
     except ValidationError as exc:
         raise_validation_error(exc)
+
+
+def clean_email(value, *, field: str = "email") -> str:
+    """An e-mail address, trimmed and lower-cased, or the domain error naming ``field``."""
+    email = (value or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            _("Enter a valid e-mail address."), code="invalid_email", field=field
+        ) from exc
+    return email

@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
-from ..models import Claim, Client, ClientUser, Job, Shift, Timesheet
+from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
 from ..models.work import CATEGORY_CHOICES
+from ..selectors import client_cooperatives_for, client_ids_of_user
 
 
 class ClientPublicOutput(serializers.ModelSerializer):
@@ -11,18 +12,33 @@ class ClientPublicOutput(serializers.ModelSerializer):
 
 
 class ClientOutput(serializers.ModelSerializer):
-    cooperatives = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    """A client's details. ``cooperatives`` lists the links the viewer may see: all of them
+    for the client's own users, only their own cooperatives' for a board or treasurer."""
+
+    cooperatives = serializers.SerializerMethodField()
+    verified = serializers.BooleanField(source="is_verified", read_only=True)
+
+    def get_cooperatives(self, client) -> list[str]:
+        viewer = self.context.get("viewer")
+        if "own_client_ids" not in self.context:  # shared by every row of a list
+            self.context["own_client_ids"] = client_ids_of_user(viewer)
+        own = self.context["own_client_ids"]
+        return [c.slug for c in client_cooperatives_for(viewer, client, own_client_ids=own)]
 
     class Meta:
         model = Client
         fields = [
             "id", "kind", "name", "kvk_number", "vat_number", "billing_email", "billing_street",
-            "billing_postcode", "billing_city", "cooperatives",
+            "billing_postcode", "billing_city", "cooperatives", "verified",
         ]  # fmt: skip
 
 
 class ClientCreateInput(serializers.Serializer):
-    cooperative = serializers.SlugField(help_text="Slug of the cooperative the client works with.")
+    cooperative = serializers.SlugField(
+        required=False,
+        help_text="Slug of a cooperative to ask to work with (its board decides).",
+    )
+    message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     kind = serializers.ChoiceField(choices=Client.Kind.choices)
     name = serializers.CharField(max_length=150)
     kvk_number = serializers.CharField(max_length=20)
@@ -58,6 +74,50 @@ class InviteInput(serializers.Serializer):
 
 class LinkInput(serializers.Serializer):
     cooperative = serializers.SlugField()
+    message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class LinkInviteInput(serializers.Serializer):
+    email = serializers.EmailField()
+    organisation = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class LinkDecisionInput(serializers.Serializer):
+    accept = serializers.BooleanField()
+    client = serializers.IntegerField(
+        required=False, help_text="The client you accept for (invitations only)."
+    )
+
+
+class LinkClientOutput(serializers.ModelSerializer):
+    verified = serializers.BooleanField(source="is_verified", read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "name", "kind", "kvk_number", "verified"]
+
+
+class LinkRequestOutput(serializers.ModelSerializer):
+    cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    cooperative_name = serializers.CharField(source="cooperative.name", read_only=True)
+    client = LinkClientOutput(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ClientLinkRequest
+        fields = [
+            "id",
+            "direction",
+            "status",
+            "cooperative",
+            "cooperative_name",
+            "client",
+            "organisation",
+            "email",
+            "message",
+            "created_at",
+            "decided_at",
+        ]
 
 
 # --- Marketplace ---------------------------------------------------------------------

@@ -17,6 +17,31 @@ urlpatterns = [
         v.ClientCooperativesApi.as_view(),
         name="api-client-cooperatives",
     ),
+    path(
+        "cooperatives/<slug:slug>/client-requests/",
+        v.CooperativeClientRequestsApi.as_view(),
+        name="api-cooperative-client-requests",
+    ),
+    path(
+        "cooperatives/<slug:slug>/client-requests/<int:request_id>/decide/",
+        v.CooperativeClientRequestDecideApi.as_view(),
+        name="api-cooperative-client-request-decide",
+    ),
+    path(
+        "client-requests/<int:request_id>/withdraw/",
+        v.ClientLinkRequestWithdrawApi.as_view(),
+        name="api-client-request-withdraw",
+    ),
+    path(
+        "client-invitations/<str:token>/",
+        v.ClientLinkInvitationApi.as_view(),
+        name="api-client-invitation",
+    ),
+    path(
+        "client-invitations/<str:token>/decide/",
+        v.ClientLinkInvitationDecideApi.as_view(),
+        name="api-client-invitation-decide",
+    ),
 ]
 
 from . import work_views as w  # noqa: E402

@@ -2,20 +2,32 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members.access import require_role
 from members.models import Cooperative
 from werkstation.api.base import get_object_or_error, site_url
 
-from ..access import can_view_client_private
-from ..models import BlockedClient, Client
-from ..selectors import client_users_of, clients_visible
+from ..access import can_view_client_private, is_client_user
+from ..models import BlockedClient, Client, ClientLinkRequest
+from ..selectors import (
+    client_link_requests_of_client,
+    client_link_requests_of_cooperative,
+    client_users_of,
+    clients_visible,
+)
+from ..services.client_links import (
+    client_link_ask,
+    client_link_decide,
+    client_link_invite,
+    client_link_withdraw,
+)
 from ..services.clients import (
     blocked_client_add,
     blocked_client_remove,
     client_create,
-    client_link_cooperative,
     client_update,
     client_user_invite,
 )
@@ -30,33 +42,41 @@ def _client(user, client_id: int) -> Client:
     return client
 
 
+def _client_output(client, request, **kwargs):
+    return s.ClientOutput(client, context={"viewer": request.user}, **kwargs).data
+
+
 class ClientListApi(APIView):
     @extend_schema(responses=s.ClientOutput(many=True), summary="Clients I work for or manage")
     def get(self, request):
-        return Response(
-            s.ClientOutput(
-                clients_visible(request.user).prefetch_related("cooperatives"), many=True
-            ).data
-        )
+        clients = clients_visible(request.user).prefetch_related("cooperatives")
+        return Response(_client_output(clients, request, many=True))
 
     @extend_schema(
-        request=s.ClientCreateInput, responses={201: s.ClientOutput}, summary="Register a client"
+        request=s.ClientCreateInput,
+        responses={201: s.ClientOutput},
+        summary="Register a client (you become its administrator; naming a cooperative asks it)",
     )
     def post(self, request):
         data = s.ClientCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        cooperative = get_object_or_error(
-            Cooperative.objects.all(), field="cooperative", slug=values.pop("cooperative")
+        slug = values.pop("cooperative", None)
+        cooperative = (
+            get_object_or_error(Cooperative.objects.all(), field="cooperative", slug=slug)
+            if slug
+            else None
         )
-        client = client_create(actor=request.user, cooperative=cooperative, **values)
-        return Response(s.ClientOutput(client).data, status=status.HTTP_201_CREATED)
+        client = client_create(
+            actor=request.user, cooperative=cooperative, site_url=site_url(request), **values
+        )
+        return Response(_client_output(client, request), status=status.HTTP_201_CREATED)
 
 
 class ClientDetailApi(APIView):
     @extend_schema(responses=s.ClientOutput, summary="A client organisation")
     def get(self, request, client_id: int):
-        return Response(s.ClientOutput(_client(request.user, client_id)).data)
+        return Response(_client_output(_client(request.user, client_id), request))
 
     @extend_schema(
         request=s.ClientUpdateInput, responses=s.ClientOutput, summary="Change a client's details"
@@ -66,7 +86,7 @@ class ClientDetailApi(APIView):
         data = s.ClientUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         client = client_update(actor=request.user, client=client, **data.validated_data)
-        return Response(s.ClientOutput(client).data)
+        return Response(_client_output(client, request))
 
 
 class ClientUsersApi(APIView):
@@ -96,9 +116,19 @@ class ClientUsersApi(APIView):
 
 class ClientCooperativesApi(APIView):
     @extend_schema(
+        responses=s.LinkRequestOutput(many=True),
+        summary="The client's requests and invitations to work with cooperatives",
+    )
+    def get(self, request, client_id: int):
+        client = _client(request.user, client_id)
+        if not is_client_user(request.user, client):
+            get_object_or_error(Client.objects.none(), pk=client_id)
+        return Response(s.LinkRequestOutput(client_link_requests_of_client(client), many=True).data)
+
+    @extend_schema(
         request=s.LinkInput,
-        responses={201: s.ClientOutput},
-        summary="Work with another cooperative",
+        responses={201: s.LinkRequestOutput},
+        summary="Ask another cooperative to work together (its board decides)",
     )
     def post(self, request, client_id: int):
         client = _client(request.user, client_id)
@@ -107,9 +137,130 @@ class ClientCooperativesApi(APIView):
         cooperative = get_object_or_error(
             Cooperative.objects.all(), field="cooperative", slug=data.validated_data["cooperative"]
         )
-        client_link_cooperative(actor=request.user, client=client, cooperative=cooperative)
-        client.refresh_from_db()
-        return Response(s.ClientOutput(client).data, status=status.HTTP_201_CREATED)
+        link_request = client_link_ask(
+            actor=request.user,
+            client=client,
+            cooperative=cooperative,
+            message=data.validated_data.get("message", ""),
+            site_url=site_url(request),
+        )
+        return Response(s.LinkRequestOutput(link_request).data, status=status.HTTP_201_CREATED)
+
+
+class CooperativeClientRequestsApi(APIView):
+    @extend_schema(
+        responses=s.LinkRequestOutput(many=True),
+        summary="Requests from clients and the board's invitations (board)",
+    )
+    def get(self, request, slug: str):
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+        require_role(request.user, cooperative, "board")
+        rows = client_link_requests_of_cooperative(cooperative)[:200]
+        return Response(s.LinkRequestOutput(rows, many=True).data)
+
+    @extend_schema(
+        request=s.LinkInviteInput,
+        responses={201: s.LinkRequestOutput},
+        summary="Invite an organisation by e-mail to work with the cooperative (board)",
+    )
+    def post(self, request, slug: str):
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+        data = s.LinkInviteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        link_request = client_link_invite(
+            actor=request.user,
+            cooperative=cooperative,
+            site_url=site_url(request),
+            **data.validated_data,
+        )
+        return Response(s.LinkRequestOutput(link_request).data, status=status.HTTP_201_CREATED)
+
+
+def _board_request(request, slug: str, request_id: int) -> ClientLinkRequest:
+    cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+    require_role(request.user, cooperative, "board")
+    return get_object_or_error(
+        ClientLinkRequest.objects.filter(cooperative=cooperative), field="request", pk=request_id
+    )
+
+
+class CooperativeClientRequestDecideApi(APIView):
+    @extend_schema(
+        request=s.LinkDecisionInput,
+        responses=s.LinkRequestOutput,
+        summary="Accept or decline a client's request to work together (board)",
+    )
+    def post(self, request, slug: str, request_id: int):
+        link_request = _board_request(request, slug, request_id)
+        data = s.LinkDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        link_request = client_link_decide(
+            actor=request.user,
+            request_id=link_request.pk,
+            accept=data.validated_data["accept"],
+            site_url=site_url(request),
+        )
+        return Response(s.LinkRequestOutput(link_request).data)
+
+
+class ClientLinkRequestWithdrawApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=s.LinkRequestOutput,
+        summary="Withdraw a request or invitation you made (client admin or board)",
+    )
+    def post(self, request, request_id: int):
+        link_request = client_link_withdraw(
+            actor=request.user, request_id=request_id, site_url=site_url(request)
+        )
+        return Response(s.LinkRequestOutput(link_request).data)
+
+
+def _invitation(token: str) -> ClientLinkRequest:
+    return get_object_or_error(
+        ClientLinkRequest.objects.select_related("cooperative", "client").filter(
+            direction=ClientLinkRequest.Direction.COOPERATIVE
+        ),
+        field="token",
+        token=token,
+    )
+
+
+class ClientLinkInvitationApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=s.LinkRequestOutput, summary="A cooperative's invitation to your organisation"
+    )
+    def get(self, request, token: str):
+        return Response(s.LinkRequestOutput(_invitation(token)).data)
+
+
+class ClientLinkInvitationDecideApi(APIView):
+    @extend_schema(
+        request=s.LinkDecisionInput,
+        responses=s.LinkRequestOutput,
+        summary="Accept (for one of the clients you administer) or decline an invitation",
+    )
+    def post(self, request, token: str):
+        invitation = _invitation(token)
+        data = s.LinkDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = None
+        if data.validated_data.get("client"):
+            client = get_object_or_error(
+                Client.objects.filter(client_users__user=request.user).distinct(),
+                field="client",
+                pk=data.validated_data["client"],
+            )
+        link_request = client_link_decide(
+            actor=request.user,
+            request_id=invitation.pk,
+            accept=data.validated_data["accept"],
+            client=client,
+            site_url=site_url(request),
+        )
+        return Response(s.LinkRequestOutput(link_request).data)
 
 
 class BlockedClientInput(s.serializers.Serializer):

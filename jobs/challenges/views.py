@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.access import has_role
+from members.access import has_role, page_cooperative
 from members.models import Cooperative
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
@@ -34,9 +34,14 @@ from .services import bids, challenges, contracts, reports, tenders
 def register(request):
     """The public register: open and decided tenders, challenges and their status."""
     user = request.user
+    tenders_list, challenges_list = list(tenders_public()), list(challenges_public())
+    publishers = {t.client.pk: t.client for t in tenders_list} | {
+        c.client.pk: c.client for c in challenges_list
+    }
     context = {
-        "tenders": tenders_public(),
-        "challenges": challenges_public(),
+        "tenders": tenders_list,
+        "challenges": challenges_list,
+        "publishers": sorted(publishers.values(), key=lambda c: c.name),
         "drafts": Tender.objects.filter(
             status=Tender.Status.DRAFT, client__in=municipality_clients_of(user)
         ),
@@ -125,6 +130,7 @@ def tender_detail(request, tender_id: int):
         if tender.client.links.filter(cooperative=c).exists()
     ] if user.is_authenticated else []  # fmt: skip
     own_bids = {b.cooperative_id for b in visible}
+    contract = Contract.objects.filter(tender=tender).first()
     rows = []
     for bid in visible:
         rows.append({
@@ -134,7 +140,8 @@ def tender_detail(request, tender_id: int):
     context = {
         "tender": tender, "municipality": municipality, "rows": rows, "decision_form": decision_form,
         "can_bid": [c for c in board_coops if c.pk not in own_bids] if tenders.tender_window_open(tender) else [],
-        "contract": Contract.objects.filter(tender=tender).first(), "now": timezone.now(),
+        "contract": contract, "now": timezone.now(),
+        "contract_visible": contract is not None and can_see_contract(user, contract),
     }  # fmt: skip
     return render(request, "challenges/tender_detail.html", context)
 
@@ -385,9 +392,7 @@ def target_groups(request, slug: str):
     from .models import TargetGroupMember
     from .services.social import target_group_record
 
-    cooperative = get_object_or_404(Cooperative, slug=slug)
-    if not has_role(request.user, cooperative, "board"):
-        raise Http404
+    cooperative = page_cooperative(request.user, slug, "board")
     members = Membership.objects.filter(cooperative=cooperative, status="active").select_related(
         "user"
     )

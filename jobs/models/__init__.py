@@ -1,4 +1,4 @@
-from .clients import BlockedClient, Client, ClientCooperative, ClientUser
+from .clients import BlockedClient, Client, ClientCooperative, ClientLinkRequest, ClientUser
 from .dispatching import DispatchPolicy, DispatchRun, Offer
 from .work import SLOT_HOLDING, CalendarFeed, Claim, Job, RateCard, Shift, Timesheet
 
@@ -9,6 +9,7 @@ __all__ = [
     "Claim",
     "Client",
     "ClientCooperative",
+    "ClientLinkRequest",
     "ClientUser",
     "DispatchPolicy",
     "DispatchRun",

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.validators import validate_kvk, validate_postcode, validate_vat_id
@@ -10,8 +13,11 @@ from members.validators import validate_kvk, validate_postcode, validate_vat_id
 class Client(models.Model):
     """An organisation that posts work: business, housing corporation, municipality, foundation.
 
-    A client may work with several cooperatives (``ClientCooperative``). Billing details
-    are private to the client's users and the boards/treasurers of those cooperatives.
+    A client may work with several cooperatives (``ClientCooperative``); each link exists
+    only because both sides agreed (``ClientLinkRequest``). Billing details are private to
+    the client's users and the boards/treasurers of the linked cooperatives; only the
+    client's own administrators change them. A municipality publishes tenders only once
+    platform staff verified it (``verified_at``).
     """
 
     class Kind(models.TextChoices):
@@ -39,12 +45,20 @@ class Client(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(_("verified by platform staff"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
 
 class ClientCooperative(models.Model):
@@ -61,6 +75,73 @@ class ClientCooperative(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} ↔ {self.cooperative}"
+
+
+def _link_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ClientLinkRequest(models.Model):
+    """One side asks to link a client with a cooperative; the other side decides.
+
+    ``direction`` says who asked. A client's administrator asks a cooperative (``client``):
+    its board accepts or declines. A board invites an organisation by e-mail
+    (``cooperative``): the person invited, signed in with that address, accepts for one of
+    the clients they administer (``client`` is set then). Only an accepted request creates
+    the ``ClientCooperative`` link; until then the cooperative sees nothing of the client.
+    """
+
+    class Direction(models.TextChoices):
+        CLIENT = "client", _("the client asks")
+        COOPERATIVE = "cooperative", _("the cooperative invites")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("awaiting an answer")
+        ACCEPTED = "accepted", _("accepted")
+        DECLINED = "declined", _("declined")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    direction = models.CharField(max_length=12, choices=Direction.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    cooperative = models.ForeignKey(
+        "members.Cooperative", on_delete=models.CASCADE, related_name="client_link_requests"
+    )
+    client = models.ForeignKey(
+        Client, null=True, blank=True, on_delete=models.CASCADE, related_name="link_requests"
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    organisation = models.CharField(_("organisation"), max_length=150, blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    token = models.CharField(max_length=64, unique=True, default=_link_token)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "cooperative"],
+                condition=Q(status="open", client__isnull=False),
+                name="client_link_request_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction="cooperative") | Q(client__isnull=False),
+                name="client_link_request_client_asks_names_client",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | Q(client__isnull=False),
+                name="client_link_request_accepted_names_client",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()}: {self.client or self.organisation} ↔ {self.cooperative}"
 
 
 class ClientUser(models.Model):

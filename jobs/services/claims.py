@@ -358,6 +358,32 @@ def claim_mark_no_show(*, actor: User, claim_id: int) -> Claim:
     return claim
 
 
+RELEASABLE = (C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.OFFERED)
+
+
+@transaction.atomic
+def claims_release_future(*, user: User, reason: str, now=None) -> int:
+    """Release every claim of ``user`` on a shift that has not started (the account is
+    erased): each held slot goes to the next on the waitlist, as a withdrawal would, but
+    without the withdrawal deadline: the person is gone either way."""
+    now = now or timezone.now()
+    released = 0
+    ids = Claim.objects.filter(user=user, status__in=RELEASABLE, start__gt=now).order_by("pk")
+    for claim_id in ids.values_list("pk", flat=True):
+        claim = _lock_claim(claim_id)
+        if claim.status in RELEASABLE:
+            _release(claim, status=C.WITHDRAWN, reason=reason)
+            audit_record(
+                actor=None,
+                action="claim.released",
+                target=claim,
+                cooperative_id=claim.shift.cooperative_id,
+                data={"reason": reason},
+            )
+            released += 1
+    return released
+
+
 def claim_for_manager(*, actor: User, claim_id: int) -> Claim:
     claim = Claim.objects.select_related("shift__job").filter(pk=claim_id).first()
     if claim is None or not (

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.access import has_role
 from members.models import Cooperative, User
 from members.services.invitations import invitation_create
 from members.validators import normalize_postcode
@@ -13,7 +13,7 @@ from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from werkstation.validation import full_clean_or_raise
 
 from ..access import require_client_admin
-from ..models import BlockedClient, Client, ClientCooperative, ClientUser
+from ..models import BlockedClient, Client, ClientUser
 
 CLIENT_FIELDS = {
     "kind", "name", "kvk_number", "vat_number", "billing_email", "billing_street", "billing_postcode", "billing_city",
@@ -32,29 +32,48 @@ def _normalize(fields: dict) -> dict:
 
 
 @transaction.atomic
-def client_create(*, actor: User, cooperative: Cooperative, **fields) -> Client:
-    """Register a client organisation working with ``cooperative``.
+def client_create(
+    *,
+    actor: User,
+    cooperative: Cooperative | None = None,
+    message: str = "",
+    site_url: str = "http://127.0.0.1:8000",
+    **fields,
+) -> Client:
+    """Register a client organisation; whoever registers it becomes its administrator.
 
-    Anyone signed in may register their organisation and becomes its administrator.
-    A municipality is registered by the cooperative's board (or staff), so nobody can
-    pose as the gemeente.
+    Naming a cooperative asks it to work together (its board decides): registering links
+    nothing by itself. A municipality publishes tenders only once platform staff verified
+    it, so registering one gives nobody the right to speak for the gemeente.
     """
     unknown = set(fields) - CLIENT_FIELDS
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
-    is_board = has_role(actor, cooperative, "board")
-    if fields.get("kind") == Client.Kind.MUNICIPALITY and not (is_board or actor.is_staff):
-        raise PermissionDenied(
-            _("A municipality is registered by the cooperative's board."),
-            code="municipality_by_board",
-        )
     client = Client(created_by=actor, **_normalize(dict(fields)))
     full_clean_or_raise(client)
     client.save()
-    ClientCooperative.objects.create(client=client, cooperative=cooperative)
-    if not is_board:
-        ClientUser.objects.create(client=client, user=actor, role=ClientUser.Role.ADMIN)
-    audit_record(actor=actor, action="client.created", target=client, cooperative_id=cooperative.pk)
+    ClientUser.objects.create(client=client, user=actor, role=ClientUser.Role.ADMIN)
+    audit_record(actor=actor, action="client.created", target=client)
+    if cooperative is not None:
+        from .client_links import client_link_ask
+
+        client_link_ask(
+            actor=actor, client=client, cooperative=cooperative, message=message, site_url=site_url
+        )
+    return client
+
+
+@transaction.atomic
+def client_verify(*, actor: User, client: Client) -> Client:
+    """Platform staff confirm the organisation is who it says it is (a municipality must be
+    before it publishes tenders). Called from the admin action."""
+    if not getattr(actor, "is_staff", False):
+        raise PermissionDenied(_("Only platform staff verify organisations."), code="staff_only")
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if client.verified_at is None:
+        client.verified_at, client.verified_by = timezone.now(), actor
+        client.save(update_fields=["verified_at", "verified_by"])
+        audit_record(actor=actor, action="client.verified", target=client)
     return client
 
 
@@ -89,19 +108,6 @@ def client_user_invite(
     return invitation_create(
         kind="client_user", email=email, invited_by=actor, target_id=client.pk, site_url=site_url
     )
-
-
-@transaction.atomic
-def client_link_cooperative(
-    *, actor: User, client: Client, cooperative: Cooperative
-) -> ClientCooperative:
-    require_client_admin(actor, client)
-    link, created = ClientCooperative.objects.get_or_create(client=client, cooperative=cooperative)
-    if created:
-        audit_record(
-            actor=actor, action="client.linked", target=client, cooperative_id=cooperative.pk
-        )
-    return link
 
 
 def accept_client_invitation(invitation, user: User) -> ClientUser:

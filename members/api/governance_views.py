@@ -1,15 +1,14 @@
-"""Governance API. Secret ballots stay secret here: others see only turnout and result."""
+"""Governance API. Secret ballots stay secret here: others see only turnout and, once the
+vote closed, the result. Nobody sees counts of an open vote, not even the auditor."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
-from werkstation.errors import PermissionDenied
 
 from ..access import has_role, require_role
 from ..models import Cooperative, Proposal, User, Vote
@@ -23,6 +22,13 @@ class ProposalInput(serializers.Serializer):
     payload = serializers.JSONField(required=False)
     secret = serializers.BooleanField(required=False, default=False)
     require_simulation = serializers.BooleanField(required=False, default=False)
+
+
+class ProposalUpdateInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False)
+    body = serializers.CharField(required=False, allow_blank=True)
+    secret = serializers.BooleanField(required=False)
+    require_simulation = serializers.BooleanField(required=False)
 
 
 class VoteInput(serializers.Serializer):
@@ -92,6 +98,18 @@ class ProposalDetailApi(APIView):
     def get(self, request, proposal_id: int):
         return Response(proposal_view(_proposal(request.user, proposal_id), request.user))
 
+    @extend_schema(
+        request=ProposalUpdateInput,
+        responses=dict,
+        summary="Change a draft (proposer or board); a vote's secrecy is fixed once it opens",
+    )
+    def patch(self, request, proposal_id: int):
+        proposal = _proposal(request.user, proposal_id)
+        data = ProposalUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        proposal = g.proposal_update(actor=request.user, proposal=proposal, **data.validated_data)
+        return Response(proposal_view(proposal, request.user))
+
 
 class ProposalActionApi(APIView):
     action = ""
@@ -145,12 +163,12 @@ class SimulationApi(APIView):
 
 
 class TallyApi(APIView):
-    @extend_schema(responses=dict, summary="Recount from the stored votes (auditor)")
+    @extend_schema(
+        responses=dict, summary="Recount from the stored votes, once the vote closed (auditor)"
+    )
     def get(self, request, proposal_id: int):
         proposal = _proposal(request.user, proposal_id)
-        if not has_role(request.user, proposal.cooperative_id, "auditor"):
-            raise PermissionDenied(_("Only the auditor recounts the votes."), code="role_required")
-        tally = g.proposal_tally(proposal)
+        tally = g.proposal_recount(actor=request.user, proposal=proposal)
         return Response({
             "electorate": tally.electorate, "yes": tally.yes, "no": tally.no, "abstain": tally.abstain,
             "quorum_needed": tally.quorum_needed, "quorum_met": tally.quorum_met,

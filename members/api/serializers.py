@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from ..access import membership_view_fields
 from ..models import (
     AvailabilityException,
     AvailabilitySlot,
@@ -71,6 +72,10 @@ class UserBriefOutput(serializers.ModelSerializer):
 
 
 class MembershipOutput(serializers.ModelSerializer):
+    """A membership as ``context["viewer"]`` may see it (``membership_view_fields``): members
+    see names and roles; the e-mail address only the member and the board; the motivation
+    only the applicant, and the board while the application is open."""
+
     user = UserBriefOutput(read_only=True)
     cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
@@ -81,6 +86,15 @@ class MembershipOutput(serializers.ModelSerializer):
             "id", "user", "cooperative", "status", "member_number", "roles", "engagement", "motivation",
             "applied_at", "decided_at", "status_reason",
         ]  # fmt: skip
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        shown = membership_view_fields(self.context.get("viewer"), instance)
+        if "email" not in shown:
+            data["user"].pop("email", None)
+        if "motivation" not in shown:
+            data.pop("motivation", None)
+        return data
 
 
 class MembershipRolesOutput(MembershipOutput):

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from werkstation.api.base import get_object_or_error, site_url
 from werkstation.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
-from ..access import has_role, second_factor_required
+from ..access import has_role, require_role, second_factor_required
 from ..lockout import lockout_message
 from ..models import ApiToken, Cooperative, Membership, NotificationPreference, SecondApproval
 from ..selectors import (
@@ -72,6 +72,10 @@ def _membership_for(user, membership_id: int) -> Membership:
     raise NotFound(_("Not found."), field="id")
 
 
+def _seen_by(request) -> dict:
+    return {"viewer": request.user}
+
+
 class CooperativeListApi(APIView):
     permission_classes = [AllowAny]
 
@@ -128,13 +132,12 @@ class CooperativeMembersApi(APIView):
     @extend_schema(responses=s.MembershipOutput(many=True), summary="Members of a cooperative")
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
-        if not has_role(request.user, cooperative, "member"):
-            raise PermissionDenied(
-                _("Only members of this cooperative see its members."), code="role_required"
-            )
+        require_role(request.user, cooperative, "member")
         return Response(
             s.MembershipOutput(
-                memberships_visible(user=request.user, cooperative=cooperative), many=True
+                memberships_visible(user=request.user, cooperative=cooperative),
+                many=True,
+                context=_seen_by(request),
             ).data
         )
 
@@ -143,10 +146,11 @@ class ApplicationsApi(APIView):
     @extend_schema(responses=s.MembershipOutput(many=True), summary="Open applications (board)")
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
-        if not has_role(request.user, cooperative, "board"):
-            raise PermissionDenied(_("Only the board sees applications."), code="role_required")
+        require_role(request.user, cooperative, "board")
         return Response(
-            s.MembershipOutput(applications_open(cooperative=cooperative), many=True).data
+            s.MembershipOutput(
+                applications_open(cooperative=cooperative), many=True, context=_seen_by(request)
+            ).data
         )
 
     @extend_schema(
@@ -161,7 +165,10 @@ class ApplicationsApi(APIView):
             cooperative=cooperative,
             motivation=data.validated_data.get("motivation", ""),
         )
-        return Response(s.MembershipOutput(membership).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.MembershipOutput(membership, context=_seen_by(request)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MembershipAdmitApi(APIView):
@@ -169,7 +176,7 @@ class MembershipAdmitApi(APIView):
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         membership = membership_services.membership_admit(actor=request.user, membership=membership)
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipRejectApi(APIView):
@@ -185,7 +192,7 @@ class MembershipRejectApi(APIView):
         membership = membership_services.membership_reject(
             actor=request.user, membership=membership, reason=data.validated_data["reason"]
         )
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipSuspendApi(APIView):
@@ -201,7 +208,7 @@ class MembershipSuspendApi(APIView):
         membership = membership_services.membership_suspend(
             actor=request.user, membership=membership, reason=data.validated_data["reason"]
         )
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipReinstateApi(APIView):
@@ -213,7 +220,7 @@ class MembershipReinstateApi(APIView):
         membership = membership_services.membership_reinstate(
             actor=request.user, membership=membership
         )
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipLeaveApi(APIView):
@@ -223,7 +230,7 @@ class MembershipLeaveApi(APIView):
     def post(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
         membership = membership_services.membership_leave(user=request.user, membership=membership)
-        return Response(s.MembershipOutput(membership).data)
+        return Response(s.MembershipOutput(membership, context=_seen_by(request)).data)
 
 
 class MembershipRolesApi(APIView):
@@ -241,7 +248,7 @@ class MembershipRolesApi(APIView):
         )
         # 202 when a granted role still waits for a second board member.
         return Response(
-            s.MembershipRolesOutput(membership).data,
+            s.MembershipRolesOutput(membership, context=_seen_by(request)).data,
             status=status.HTTP_202_ACCEPTED if membership.pending_roles else status.HTTP_200_OK,
         )
 
@@ -283,7 +290,9 @@ class MeApi(APIView):
                 "full_name": user.full_name,
                 "preferred_language": user.preferred_language,
                 "is_staff": user.is_staff,
-                "memberships": s.MembershipOutput(memberships_of(user), many=True).data,
+                "memberships": s.MembershipOutput(
+                    memberships_of(user), many=True, context=_seen_by(request)
+                ).data,
             }
         )
 

@@ -1,11 +1,21 @@
-"""Member governance: proposals, the electorate fixed at opening, votes, proxies."""
+"""Member governance: proposals, the electorate fixed at opening, votes, proxies.
+
+A secret ballot stays secret: whether a vote is secret is fixed before it opens. The
+service refuses the change, ``Proposal.clean``/``save`` refuse it, and on PostgreSQL a
+trigger refuses it too (migration 0004), so no path (admin, shell, a bulk update) can
+untick ``secret`` on an open vote and reveal the choices.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from werkstation.errors import Conflict
 
 
 class Proposal(models.Model):
@@ -58,6 +68,30 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or "secret" in fields:
+            reason = self.secret_change_refused()
+            if reason:
+                raise Conflict(reason, code="secret_locked", field="secret")
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        reason = self.secret_change_refused()
+        if reason:
+            raise ValidationError({"secret": reason})
+
+    def secret_change_refused(self) -> str | None:
+        """Why ``secret`` may not take its new value here, or None. Once a proposal leaves
+        the draft stage its ballot is fixed."""
+        if self._state.adding or self.pk is None:
+            return None
+        stored = Proposal.objects.filter(pk=self.pk).values_list("secret", "status").first()
+        if stored is None or stored[0] == self.secret or stored[1] == self.Status.DRAFT:
+            return None
+        return gettext("Whether a vote is secret is fixed once it opens.")
 
 
 class Cosigner(models.Model):

@@ -2,26 +2,19 @@ from __future__ import annotations
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
-from werkstation.validation import raise_validation_error
+from werkstation.validation import clean_email, raise_validation_error
 
 from ..models import NotificationPreference, Profile, User
 
 
 @transaction.atomic
 def user_register(*, email: str, password: str, full_name: str, language: str = "nl") -> User:
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            _("Enter a valid e-mail address."), code="invalid_email", field="email"
-        ) from exc
+    email = clean_email(email)
     if not (full_name or "").strip():
         raise ValidationFailed(_("Enter your full name."), code="required", field="full_name")
     if User.objects.filter(email__iexact=email).exists():

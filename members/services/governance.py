@@ -15,7 +15,12 @@ Design overview
 * Closing (beat): quorum is a share of the electorate, counting yes, no and abstain; the
   threshold is taken over yes ÷ (yes + no): more than half, or at least two thirds. A tie is
   never adopted. Every step writes an audit row; the tally can be reproduced from the
-  stored votes (``proposal_tally``).
+  stored votes (``proposal_tally``), and the auditor's recount (``proposal_recount``) runs
+  once the vote has closed.
+* A secret ballot: nobody but the voter sees an individual choice. While it is open only
+  the turnout shows; counts come with the result. Its audit rows say that a vote was cast,
+  not by whom. Whether a vote is secret is fixed once it opens (``Proposal.save`` and a
+  PostgreSQL trigger refuse the change too).
 """
 
 from __future__ import annotations
@@ -166,6 +171,48 @@ def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = 
     return proposal
 
 
+DRAFT_EDITABLE = {"title", "body", "secret", "require_simulation"}
+
+
+@transaction.atomic
+def proposal_update(*, actor: User, proposal: Proposal, **fields) -> Proposal:
+    """Change a draft (the proposer or the board). Once a vote opens it is what was voted
+    on, and whether it is secret cannot change."""
+    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    if actor.pk != proposal.proposer_id:
+        require_role(actor, proposal.cooperative_id, "board")
+    unknown = set(fields) - DRAFT_EDITABLE
+    if unknown:
+        raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0])
+    if proposal.status != P.DRAFT:
+        if "secret" in fields and bool(fields["secret"]) != proposal.secret:
+            raise Conflict(
+                _("Whether a vote is secret is fixed once it opens."),
+                code="secret_locked",
+                field="secret",
+            )
+        raise Conflict(_("Only a draft can be changed."), code="invalid_state", field="status")
+    if "title" in fields:
+        if not (fields["title"] or "").strip():
+            raise ValidationFailed(_("Give the proposal a title."), code="required", field="title")
+        fields["title"] = fields["title"].strip()[:200]
+    if "require_simulation" in fields:
+        fields["require_simulation"] = (
+            bool(fields["require_simulation"]) and _kind(proposal.kind).needs_simulation
+        )
+    for name, value in fields.items():
+        setattr(proposal, name, value)
+    proposal.save(update_fields=sorted(fields))
+    audit_record(
+        actor=actor,
+        action="proposal.changed",
+        target=proposal,
+        cooperative_id=proposal.cooperative_id,
+        data={"fields": sorted(fields)},
+    )
+    return proposal
+
+
 @transaction.atomic
 def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
     if actor.pk != proposal.proposer_id and not has_role(actor, proposal.cooperative_id, "board"):
@@ -248,8 +295,22 @@ def vote_cast(
         raise Conflict(
             _("Your vote was just recorded; try again to change it."), code="concurrent_vote"
         ) from exc
-    audit_record(actor=actor, action="vote.cast", target=proposal, cooperative_id=proposal.cooperative_id,
-                 data={"by_proxy": voter.pk != actor.pk} if proposal.secret else {"by_proxy": voter.pk != actor.pk, "voter": voter.pk})  # fmt: skip
+    if proposal.secret:  # that a vote was cast, never by whom
+        audit_record(
+            actor=None,
+            action="vote.cast",
+            target=proposal,
+            cooperative_id=proposal.cooperative_id,
+            data={"secret": True},
+        )
+    else:
+        audit_record(
+            actor=actor,
+            action="vote.cast",
+            target=proposal,
+            cooperative_id=proposal.cooperative_id,
+            data={"by_proxy": voter.pk != actor.pk, "voter": voter.pk},
+        )
     return vote
 
 
@@ -358,6 +419,41 @@ def proposal_tally(proposal: Proposal) -> Tally:
     )  # fmt: skip
 
 
+CLOSED = (P.ADOPTED, P.REJECTED, P.FAILED_QUORUM)
+
+
+def proposal_recount(*, actor: User, proposal: Proposal) -> Tally:
+    """The auditor recounts from the stored votes, once the vote has closed (counts of an
+    open vote would tell how the vote is going, and of a secret one, who voted what)."""
+    require_role(actor, proposal.cooperative_id, "auditor")
+    if proposal.status not in CLOSED:
+        raise Conflict(
+            _("The recount runs once the vote has closed."), code="still_open", field="status"
+        )
+    tally = proposal_tally(proposal)
+    audit_record(
+        actor=actor,
+        action="proposal.recounted",
+        target=proposal,
+        cooperative_id=proposal.cooperative_id,
+        data={
+            "matches": _result_of(tally) == {k: proposal.result.get(k) for k in _result_of(tally)}
+        },
+    )
+    return tally
+
+
+def _result_of(tally: Tally) -> dict:
+    return {
+        "yes": tally.yes,
+        "no": tally.no,
+        "abstain": tally.abstain,
+        "turnout": tally.turnout,
+        "electorate": tally.electorate,
+        "quorum_needed": tally.quorum_needed,
+    }
+
+
 def is_adopted(tally: Tally, majority: str) -> bool:
     decided = tally.yes + tally.no
     if decided == 0:
@@ -380,8 +476,7 @@ def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
         proposal.status = P.FAILED_QUORUM
     else:
         proposal.status = P.ADOPTED if is_adopted(tally, proposal.majority) else P.REJECTED
-    proposal.result = {"yes": tally.yes, "no": tally.no, "abstain": tally.abstain, "turnout": tally.turnout,
-                       "electorate": tally.electorate, "quorum_needed": tally.quorum_needed}  # fmt: skip
+    proposal.result = _result_of(tally)
     proposal.save(update_fields=["status", "result"])
     kind = _kind(proposal.kind)
     (kind.on_adopt if proposal.status == P.ADOPTED else kind.on_reject)(proposal)

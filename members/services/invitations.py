@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from werkstation.audit import audit_record
 from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
 from werkstation.notify import email_user_on_commit
+from werkstation.validation import clean_email
 
 from ..models import Invitation, User
 
@@ -54,13 +53,7 @@ def invitation_create(
 ) -> Invitation:
     if kind not in _KINDS:
         raise ValidationFailed(_("Unknown invitation kind."), field="kind")
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            _("Enter a valid e-mail address."), code="invalid_email", field="email"
-        ) from exc
+    email = clean_email(email)
     invitation = Invitation.objects.create(
         kind=kind,
         email=email,

@@ -1,13 +1,26 @@
 """AVG/GDPR: sensitive fields, the personal data export and erasure.
 
-Erasure anonymises the person and keeps what bookkeeping must retain (membership
-numbers, share capital and, in ``payouts``, every amount). Other apps add their part
-of the export and of the erasure through the two registries below.
+Design overview
+---------------
+* Every model field that points at a person is accounted for in one registry. Each app
+  registers, at app start, what it holds about a person (``personal_data_register``): how
+  to export it and how to erase it. A field that only records who did something to
+  someone else's object (an invoice's ``issued_by``, an audit row's ``actor``) is
+  registered as a reference (``person_reference_register``): the erasure of the person's
+  own row makes it name nobody. ``tests/members/test_privacy_registry.py`` walks the
+  model registry and fails for a field pointing at a person that nobody registered, the
+  way the API authorization matrix fails for an endpoint without an entry.
+* The export is one JSON document: the account, then each registration's part under its
+  name.
+* Erasure runs every registration's ``erase`` in one transaction, then anonymises the user
+  row. Consent-based rows go, future work is released (the slots are offered onward),
+  links and tokens stop working; the books (splits, payouts, invoices) keep their amounts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,29 +29,64 @@ from django.utils.translation import gettext as _
 from werkstation.audit import audit_record
 from werkstation.errors import PermissionDenied, ValidationFailed
 
-from ..access import has_role
+from ..access import sensitive_reader_cooperative
 from ..models import (
     AvailabilityException,
     AvailabilitySlot,
     Membership,
     MemberSkill,
     Profile,
+    Proxy,
+    RoleGrant,
+    SecondApproval,
     User,
     Vote,
 )
 from ..selectors import member_work_context_forget
 from .accounts import profile_of
 
-_EXPORTERS: dict[str, Callable[[User], object]] = {}
-_ERASERS: list[Callable[[User], None]] = []
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What one app holds about a person: the fields pointing at them (``app.Model.field``),
+    how to export it, and how to erase it (``keeps`` says what stays, and why)."""
+
+    name: str
+    fields: tuple[str, ...]
+    export: Callable[[User], object]
+    erase: Callable[[User], None]
+    keeps: str = ""
 
 
-def personal_data_exporter_register(name: str, exporter: Callable[[User], object]) -> None:
-    _EXPORTERS[name] = exporter
+_PERSONAL: dict[str, PersonalData] = {}
+_REFERENCES: dict[str, str] = {}
 
 
-def erasure_hook_register(hook: Callable[[User], None]) -> None:
-    _ERASERS.append(hook)
+def personal_data_register(
+    *,
+    name: str,
+    fields: tuple[str, ...] | list[str],
+    export: Callable[[User], object],
+    erase: Callable[[User], None],
+    keeps: str = "",
+) -> None:
+    _PERSONAL[name] = PersonalData(
+        name=name, fields=tuple(fields), export=export, erase=erase, keeps=keeps
+    )
+
+
+def person_reference_register(*fields: str, reason: str) -> None:
+    """Fields that record who acted on something that is not their personal data."""
+    for label in fields:
+        _REFERENCES[label] = reason
+
+
+def personal_data_registrations() -> dict[str, PersonalData]:
+    return dict(_PERSONAL)
+
+
+def person_references() -> dict[str, str]:
+    return dict(_REFERENCES)
 
 
 def sensitive_fields(profile: Profile) -> dict:
@@ -52,17 +100,19 @@ def sensitive_fields(profile: Profile) -> dict:
 
 
 def sensitive_profile_read(*, actor: User, member: User) -> dict:
-    """The member's payout details and earnings cap, for the member or a treasurer.
+    """The member's payout details and earnings cap, for the member or the treasurer of a
+    cooperative that admitted them (never for an applicant, nor after they left: then the
+    details appear only in the payout files for what is still owed to them).
 
     A read by anyone but the member is written to the audit trail.
     """
     if actor.pk == member.pk:
         return sensitive_fields(profile_of(member))
-    shared = Membership.objects.filter(user=member).values_list("cooperative_id", flat=True)
-    cooperative_id = next((c for c in shared if has_role(actor, c, "treasurer")), None)
+    cooperative_id = sensitive_reader_cooperative(actor, member)
     if cooperative_id is None:
         raise PermissionDenied(
-            _("Only the member and their cooperative's treasurer see these details.")
+            _("Only the member and their cooperative's treasurer see these details."),
+            code="sensitive",
         )
     profile = profile_of(member)
     audit_record(
@@ -79,7 +129,6 @@ def sensitive_profile_read(*, actor: User, member: User) -> dict:
 
 
 def personal_data_export(*, user: User) -> dict:
-    profile = profile_of(user)
     data = {
         "exported_at": timezone.now().isoformat(),
         "account": {
@@ -88,65 +137,9 @@ def personal_data_export(*, user: User) -> dict:
             "preferred_language": user.preferred_language,
             "date_joined": user.date_joined.isoformat(),
         },
-        "profile": {
-            "phone": profile.phone,
-            "street": profile.street,
-            "postcode": profile.postcode,
-            "city": profile.city,
-            "latitude": str(profile.latitude) if profile.latitude is not None else None,
-            "longitude": str(profile.longitude) if profile.longitude is not None else None,
-            "travel_radius_km": str(profile.travel_radius_km),
-            "target_hours_per_week": profile.target_hours_per_week,
-            "languages": profile.languages,
-            **sensitive_fields(profile),
-        },
-        "memberships": [
-            {
-                "cooperative": m.cooperative.name,
-                "status": m.status,
-                "member_number": m.member_number,
-                "roles": m.roles,
-                "engagement": m.engagement,
-                "share_capital": str(m.share_capital.amount),
-                "applied_at": m.applied_at.isoformat(),
-            }
-            for m in Membership.objects.filter(user=user).select_related("cooperative")
-        ],
-        "skills": [
-            {
-                "skill": s.skill.name,
-                "cooperative": s.skill.cooperative.name,
-                "certificate_number": s.certificate_number,
-                "certificate_expires_on": s.certificate_expires_on.isoformat()
-                if s.certificate_expires_on
-                else None,
-            }
-            for s in MemberSkill.objects.filter(user=user).select_related("skill__cooperative")
-        ],
-        "availability": [
-            {
-                "weekday": a.weekday,
-                "start": a.start.isoformat("minutes"),
-                "end": a.end.isoformat("minutes"),
-            }
-            for a in AvailabilitySlot.objects.filter(user=user)
-        ],
-        "availability_exceptions": [
-            {"date": e.date.isoformat(), "available": e.available, "note": e.note}
-            for e in AvailabilityException.objects.filter(user=user)
-        ],
     }
-    data["votes"] = [
-        {
-            "proposal": v.proposal.title,
-            "choice": v.choice,
-            "cast_at": v.cast_at.isoformat(),
-            "by_proxy": v.by_proxy,
-        }
-        for v in Vote.objects.filter(voter=user).select_related("proposal")
-    ]
-    for name, exporter in _EXPORTERS.items():
-        data[name] = exporter(user)
+    for name, registration in _PERSONAL.items():
+        data[name] = registration.export(user)
     audit_record(actor=user, action="privacy.exported", target=user)
     return data
 
@@ -161,8 +154,40 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
             code="confirmation_mismatch",
             field="confirm_email",
         )
-    for hook in _ERASERS:
-        hook(user)
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    for registration in _PERSONAL.values():
+        registration.erase(user)
+    now = timezone.now()
+    user.email = f"erased-{user.pk}@erased.invalid"
+    user.full_name = _("Erased person #%(id)s") % {"id": user.pk}
+    user.is_active = False
+    user.erased_at = now
+    user.set_unusable_password()
+    user.save()
+    audit_record(actor=actor, action="privacy.erased", target=user)
+    return user
+
+
+# --- What ``members`` itself holds ---------------------------------------------------
+
+
+def _export_profile(user: User) -> dict:
+    profile = profile_of(user)
+    return {
+        "phone": profile.phone,
+        "street": profile.street,
+        "postcode": profile.postcode,
+        "city": profile.city,
+        "latitude": str(profile.latitude) if profile.latitude is not None else None,
+        "longitude": str(profile.longitude) if profile.longitude is not None else None,
+        "travel_radius_km": str(profile.travel_radius_km),
+        "target_hours_per_week": profile.target_hours_per_week,
+        "languages": profile.languages,
+        **sensitive_fields(profile),
+    }
+
+
+def _erase_profile(user: User) -> None:
     Profile.objects.filter(user=user).update(
         phone="",
         street="",
@@ -175,28 +200,266 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
         account_holder="",
         yearly_earnings_cap=None,
         earnings_cap_reason="",
+        target_hours_per_week=0,
     )
     member_work_context_forget(user.pk)  # .update() sends no post_save
-    MemberSkill.objects.filter(user=user).delete()
-    AvailabilitySlot.objects.filter(user=user).delete()
-    AvailabilityException.objects.filter(user=user).delete()
+
+
+def _export_memberships(user: User) -> list[dict]:
+    return [
+        {
+            "cooperative": m.cooperative.name,
+            "status": m.status,
+            "member_number": m.member_number,
+            "roles": m.roles,
+            "engagement": m.engagement,
+            "share_capital": str(m.share_capital.amount),
+            "applied_at": m.applied_at.isoformat(),
+            "motivation": m.motivation,
+        }
+        for m in Membership.objects.filter(user=user).select_related("cooperative")
+    ]
+
+
+def _erase_memberships(user: User) -> None:
+    """Member numbers and share capital stay (the register of members); roles and the
+    motivation go."""
     now = timezone.now()
-    for membership in (
-        Membership.objects.select_for_update().filter(user=user).exclude(status="left")
-    ):
-        membership.status = Membership.Status.LEFT
-        membership.left_at = now
+    for membership in Membership.objects.select_for_update().filter(user=user):
+        if membership.status != Membership.Status.LEFT:
+            membership.status = Membership.Status.LEFT
+            membership.left_at = now
         membership.is_board = membership.is_treasurer = membership.is_auditor = False
         membership.motivation = ""
         membership.save()
-    user.email = f"erased-{user.pk}@erased.invalid"
-    user.full_name = _("Erased person #%(id)s") % {"id": user.pk}
-    user.is_active = False
-    user.erased_at = now
-    user.set_unusable_password()
-    user.save()
+    RoleGrant.objects.filter(membership__user=user, revoked_at__isnull=True).update(revoked_at=now)
+    SecondApproval.objects.filter(
+        target_membership__user=user, status=SecondApproval.Status.PENDING
+    ).update(status=SecondApproval.Status.CANCELLED, decided_at=now)
+
+
+def _export_skills(user: User) -> list[dict]:
+    return [
+        {
+            "skill": s.skill.name,
+            "cooperative": s.skill.cooperative.name,
+            "certificate_number": s.certificate_number,
+            "certificate_expires_on": s.certificate_expires_on.isoformat()
+            if s.certificate_expires_on
+            else None,
+        }
+        for s in MemberSkill.objects.filter(user=user).select_related("skill__cooperative")
+    ]
+
+
+def _export_availability(user: User) -> list[dict]:
+    return [
+        {
+            "weekday": a.weekday,
+            "start": a.start.isoformat("minutes"),
+            "end": a.end.isoformat("minutes"),
+        }
+        for a in AvailabilitySlot.objects.filter(user=user)
+    ]
+
+
+def _export_exceptions(user: User) -> list[dict]:
+    return [
+        {"date": e.date.isoformat(), "available": e.available, "note": e.note}
+        for e in AvailabilityException.objects.filter(user=user)
+    ]
+
+
+def _erase_availability(user: User) -> None:
+    AvailabilitySlot.objects.filter(user=user).delete()
+    AvailabilityException.objects.filter(user=user).delete()
+    member_work_context_forget(user.pk)
+
+
+def _export_votes(user: User) -> list[dict]:
+    """The member's own votes, with their choice: only they see it, even for a secret ballot."""
+    return [
+        {
+            "proposal": v.proposal.title,
+            "choice": v.choice,
+            "cast_at": v.cast_at.isoformat(),
+            "by_proxy": v.by_proxy,
+        }
+        for v in Vote.objects.filter(voter=user).select_related("proposal")
+    ]
+
+
+def _proxy_rows(proxies, other: str) -> list[dict]:
+    return [
+        {
+            other: getattr(p, other).full_name,
+            "proposal": p.proposal.title if p.proposal else None,
+            "since": p.created_at.isoformat(),
+            "revoked_at": p.revoked_at.isoformat() if p.revoked_at else None,
+        }
+        for p in proxies.select_related(other, "proposal")
+    ]
+
+
+def _export_governance(user: User) -> dict:
+    from ..models import Cosigner, Proposal
+
+    return {
+        "votes_cast_for_others": Vote.objects.filter(cast_by=user).exclude(voter=user).count(),
+        "proxies_given": _proxy_rows(Proxy.objects.filter(grantor=user), "holder"),
+        "proxies_held": _proxy_rows(Proxy.objects.filter(holder=user), "grantor"),
+        "proposals": list(Proposal.objects.filter(proposer=user).values_list("title", flat=True)),
+        "cosigned": list(
+            Cosigner.objects.filter(user=user).values_list("proposal__title", flat=True)
+        ),
+    }
+
+
+def _erase_governance(user: User) -> None:
+    """Votes stay (results must stay reproducible); proxies given or held end now."""
+    from django.db.models import Q
+
+    from ..models import SimulationView
+
+    Proxy.objects.filter(Q(grantor=user) | Q(holder=user), revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    SimulationView.objects.filter(user=user).delete()
+
+
+def _export_sign_in(user: User) -> dict:
+    from ..models import ApiToken, RecoveryCodes, TotpDevice
+
+    return {
+        "api_tokens": [
+            {
+                "token_key": t.token_key,
+                "name": t.name,
+                "created": t.created.isoformat(),
+                "expiry": t.expiry.isoformat() if t.expiry else None,
+                "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None,
+            }
+            for t in ApiToken.objects.filter(user=user)
+        ],
+        "two_factor_devices": list(
+            TotpDevice.objects.filter(user=user, confirmed=True).values_list("name", flat=True)
+        ),
+        "recovery_codes_left": RecoveryCodes.objects.filter(user=user)
+        .values_list("token_set", flat=True)
+        .count(),
+        "last_login": user.last_login.isoformat() if user.last_login else None,
+    }
+
+
+def _erase_sign_in(user: User) -> None:
+    """Tokens are revoked (audited), devices and set-up links deleted, and the attempt
+    counters that name the address forgotten."""
+    from ..models import EnrolmentLink, RateLimitHit, RecoveryCodes, TotpDevice
     from .tokens import api_tokens_revoke_all
 
-    api_tokens_revoke_all(user=user, reason="erased", actor=actor)
-    audit_record(actor=actor, action="privacy.erased", target=user)
-    return user
+    email = user.email
+    api_tokens_revoke_all(user=user, reason="erased")
+    TotpDevice.objects.filter(user=user).delete()
+    RecoveryCodes.objects.filter(user=user).delete()
+    EnrolmentLink.objects.filter(user=user).delete()
+    RateLimitHit.objects.filter(key__iexact=email).delete()
+
+
+def _export_notifications(user: User) -> dict:
+    from ..models import NotificationPreference
+
+    pref = NotificationPreference.objects.filter(user=user).first()
+    if pref is None:
+        return {}
+    return {
+        "shift_digest": pref.shift_digest,
+        "claim_updates": pref.claim_updates,
+        "timesheet_updates": pref.timesheet_updates,
+        "governance_updates": pref.governance_updates,
+    }
+
+
+def _erase_notifications(user: User) -> None:
+    from ..models import NotificationPreference
+
+    NotificationPreference.objects.filter(user=user).delete()
+
+
+personal_data_register(
+    name="profile", fields=("members.Profile.user",), export=_export_profile, erase=_erase_profile
+)
+personal_data_register(
+    name="memberships",
+    fields=("members.Membership.user",),
+    export=_export_memberships,
+    erase=_erase_memberships,
+    keeps="member numbers and share capital (the register of members)",
+)
+personal_data_register(
+    name="skills",
+    fields=("members.MemberSkill.user",),
+    export=_export_skills,
+    erase=lambda user: MemberSkill.objects.filter(user=user).delete(),
+)
+personal_data_register(
+    name="availability",
+    fields=("members.AvailabilitySlot.user",),
+    export=_export_availability,
+    erase=_erase_availability,
+)
+personal_data_register(
+    name="availability_exceptions",
+    fields=("members.AvailabilityException.user",),
+    export=_export_exceptions,
+    erase=_erase_availability,
+)
+personal_data_register(
+    name="votes",
+    fields=("members.Vote.voter", "members.Vote.cast_by"),
+    export=_export_votes,
+    erase=lambda user: None,
+    keeps="the votes, so results stay reproducible (the voter's row names nobody after erasure)",
+)
+personal_data_register(
+    name="governance",
+    fields=(
+        "members.Proxy.grantor",
+        "members.Proxy.holder",
+        "members.Proposal.proposer",
+        "members.Cosigner.user",
+        "members.Elector.user",
+        "members.SimulationView.user",
+    ),
+    export=_export_governance,
+    erase=_erase_governance,
+    keeps="proposals, co-signatures and the electorate of past votes",
+)
+personal_data_register(
+    name="notifications",
+    fields=("members.NotificationPreference.user",),
+    export=_export_notifications,
+    erase=_erase_notifications,
+)
+personal_data_register(
+    name="sign_in",
+    fields=(
+        "members.ApiToken.user",
+        "otp_totp.TOTPDevice.user",
+        "otp_static.StaticDevice.user",
+        "members.EnrolmentLink.user",
+    ),
+    export=_export_sign_in,
+    erase=_erase_sign_in,
+)
+person_reference_register(
+    "members.Membership.decided_by",
+    "members.Invitation.invited_by",
+    "members.Invitation.accepted_by",
+    "werkstation.AuditEntry.actor",
+    "admin.LogEntry.user",
+    "members.RoleGrant.requested_by",
+    "members.RoleGrant.approved_by",
+    "members.SecondApproval.requested_by",
+    "members.SecondApproval.decided_by",
+    reason="who acted; the erased person's own row names nobody any more",
+)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from werkstation.audit import audit_record
-from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import full_clean_or_raise
 
@@ -120,11 +120,11 @@ def member_skill_set(
 
 @transaction.atomic
 def member_skill_remove(*, user: User, member_skill_id: int) -> None:
-    member_skill = MemberSkill.objects.filter(pk=member_skill_id).select_related("skill").first()
-    if member_skill is None:
+    member_skill = (
+        MemberSkill.objects.filter(pk=member_skill_id, user=user).select_related("skill").first()
+    )
+    if member_skill is None:  # someone else's skill is not found either: ids tell nothing
         raise NotFound(_("Skill not found."), field="id")
-    if member_skill.user_id != user.pk:
-        raise PermissionDenied(_("You can only change your own skills."))
     audit_record(
         actor=user,
         action="member_skill.removed",

@@ -62,3 +62,18 @@ REVOKE_REASONS = {
     "erased": _("Your account was erased."),
     "two_factor_reset": _("Two-factor sign-in of your account was reset."),
 }
+
+
+def api_tokens_prune() -> int:
+    """Delete expired tokens and set-up links that can no longer be used (beat, hourly)."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from ..models import EnrolmentLink
+
+    now = timezone.now()
+    tokens, _rows = ApiToken.objects.filter(expiry__lt=now).delete()
+    links, _rows = EnrolmentLink.objects.filter(
+        Q(expires_at__lt=now) | Q(used_at__isnull=False) | Q(revoked_at__isnull=False)
+    ).delete()
+    return tokens + links

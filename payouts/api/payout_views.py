@@ -13,7 +13,7 @@ from ..services.payouts import (
     payout_batch_approve,
     payout_batch_create,
     payout_batch_execute,
-    payroll_csv,
+    payout_file_read,
 )
 from .invoice_views import _treasury
 
@@ -91,15 +91,14 @@ class PayoutBatchFileApi(APIView):
 
     @extend_schema(
         responses={(200, "application/xml"): bytes},
-        summary="SEPA file (pain.001.001.09) or payroll CSV",
+        summary="SEPA file (pain.001.001.09) or payroll CSV (treasurer; every download is logged)",
     )
     def get(self, request, slug: str, batch_id: int):
         cooperative = _treasury(request, slug)
         batch = get_object_or_error(_batches(cooperative), field="batch", pk=batch_id)
-        if self.kind == "sepa":
-            response = HttpResponse(batch.sepa_xml, content_type="application/xml")
-            response["Content-Disposition"] = f'attachment; filename="uitbetaling-{batch.pk}.xml"'
-        else:
-            response = HttpResponse(payroll_csv(batch), content_type="text/csv")
-            response["Content-Disposition"] = f'attachment; filename="payroll-{batch.pk}.csv"'
+        content, content_type, name = payout_file_read(
+            actor=request.user, batch=batch, kind=self.kind
+        )
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

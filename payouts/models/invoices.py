@@ -116,7 +116,7 @@ class Payment(models.Model):
     method = models.CharField(max_length=16, choices=Method.choices)
     received_on = models.DateField()
     reference = models.CharField(max_length=140, blank=True, help_text="bank statement reference")
-    stripe_id = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    stripe_id = models.CharField(max_length=120, null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -125,7 +125,11 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-received_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payment_positive")
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payment_positive"),
+            # Each cooperative has its own Stripe account: ids are unique within it.
+            models.UniqueConstraint(
+                fields=["cooperative", "stripe_id"], name="payment_stripe_id_per_cooperative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """Corrections of money that already moved: refunds, disputes, credit notes.
 
 Each of them is a new ledger transaction (never an edit of an earlier one) and a row
-here that says why. Refunds and disputes carry the payment provider's id (unique), so a
-webhook delivered twice, or out of order, has one effect.
+here that says why. Refunds and disputes carry the payment provider's id (unique within
+the cooperative, whose own provider account issued it), so a webhook delivered twice, or
+out of order, has one effect.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class Refund(models.Model):
     payment = models.ForeignKey("payouts.Payment", on_delete=models.PROTECT, related_name="refunds")
     amount_cents = models.BigIntegerField()
     reason = models.CharField(max_length=250)
-    external_id = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    external_id = models.CharField(max_length=120, null=True, blank=True)
     # Member shares taken back from payable to earned because the payments no longer cover
     # their lines, and the part already paid out that the cooperative carries.
     reheld_cents = models.BigIntegerField(default=0)
@@ -35,7 +36,10 @@ class Refund(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="refund_positive")
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="refund_positive"),
+            models.UniqueConstraint(
+                fields=["cooperative", "external_id"], name="refund_external_id_per_cooperative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,7 +65,7 @@ class Dispute(models.Model):
     payment = models.ForeignKey(
         "payouts.Payment", on_delete=models.PROTECT, related_name="disputes"
     )
-    external_id = models.CharField(max_length=120, unique=True)
+    external_id = models.CharField(max_length=120)
     amount_cents = models.BigIntegerField()
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     reason = models.CharField(max_length=250, blank=True)
@@ -73,7 +77,10 @@ class Dispute(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="dispute_positive")
+            models.CheckConstraint(condition=Q(amount_cents__gt=0), name="dispute_positive"),
+            models.UniqueConstraint(
+                fields=["cooperative", "external_id"], name="dispute_external_id_per_cooperative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,8 +7,9 @@ Design overview
   key and the webhook signing secret are set per cooperative and stored encrypted
   (``payouts.crypto``). A single-cooperative install may use ``STRIPE_SECRET_KEY`` and
   ``STRIPE_WEBHOOK_SECRET`` from the environment instead.
-* ``StripeEvent`` stores every verified webhook event under Stripe's unique event id
-  *before* it is handled; a second delivery finds the row and has no effect.
+* ``StripeEvent`` stores every verified webhook event under its event id, unique per
+  cooperative (each has its own Stripe account), *before* it is handled; a second delivery
+  finds the row and has no effect, and no other cooperative can take an id first.
 * ``StripeCheckout`` is a Checkout Session (iDEAL and card) for the open amount of an
   invoice, created under a deterministic idempotency key.
 * ``StripeConnectAccount`` is a member's Express account at the cooperative's Stripe
@@ -72,7 +73,7 @@ class StripeEvent(models.Model):
         IGNORED = "ignored", _("ignored")
         FAILED = "failed", _("failed")
 
-    event_id = models.CharField(max_length=255, unique=True)
+    event_id = models.CharField(max_length=255)
     cooperative = models.ForeignKey(
         "members.Cooperative", on_delete=models.PROTECT, related_name="stripe_events"
     )
@@ -89,6 +90,11 @@ class StripeEvent(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["cooperative", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cooperative", "event_id"], name="stripe_event_once_per_cooperative"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id} ({self.status})"

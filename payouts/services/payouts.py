@@ -10,8 +10,6 @@ sepaxml and validated against its XSD.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -27,6 +25,7 @@ from members.services.approvals import board_notify, second_person_eligible, sta
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.money import format_money
+from werkstation.spreadsheet import csv_text
 
 from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
 from .ledger import AccountBook, Leg, post
@@ -305,17 +304,16 @@ def sepa_credit_transfer(batch: PayoutBatch) -> str:
 
 
 def payroll_csv(batch: PayoutBatch) -> str:
-    """Hours and gross pay per employee, for the payroll provider (no transfer here)."""
+    """Hours and gross pay per employee, for the payroll provider (no transfer here).
+    Names that a spreadsheet would run as a formula are neutralised."""
     from payouts.models import Split
 
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["member_number", "name", "minutes", "gross_cents", "net_cents"])
     numbers = dict(
         Membership.objects.filter(cooperative=batch.cooperative).values_list(
             "user_id", "member_number"
         )
     )
+    rows: list[list] = [["member_number", "name", "minutes", "gross_cents", "net_cents"]]
     for item in (
         batch.items.filter(method=PayoutItem.Method.PAYROLL)
         .select_related("member")
@@ -325,7 +323,7 @@ def payroll_csv(batch: PayoutBatch) -> str:
             member=item.member, cooperative=batch.cooperative, invoice_line__released=True
         )
         totals = worked.aggregate(m=Sum("minutes"), g=Sum("gross_cents"))
-        writer.writerow(
+        rows.append(
             [
                 numbers.get(item.member_id),
                 item.member.full_name,
@@ -334,4 +332,34 @@ def payroll_csv(batch: PayoutBatch) -> str:
                 item.amount_cents,
             ]
         )
-    return out.getvalue()
+    return csv_text(rows)
+
+
+PAYOUT_FILES = {
+    "sepa": ("application/xml", "uitbetaling-{pk}.xml"),
+    "payroll": ("text/csv", "payroll-{pk}.csv"),
+}
+
+
+def payout_file_read(*, actor, batch: PayoutBatch, kind: str) -> tuple[str, str, str]:
+    """A payout file (SEPA with IBANs, or payroll), for the treasurer only; every download
+    is logged as a sensitive read of the members in it. (content, content type, file name)"""
+    require_role(actor, batch.cooperative_id, "treasurer")
+    if kind not in PAYOUT_FILES:
+        raise ValidationFailed(_("Unknown file."), field="kind")
+    if kind == "sepa":
+        content = batch.sepa_xml
+        method = PayoutItem.Method.SEPA
+    else:
+        content = payroll_csv(batch)
+        method = PayoutItem.Method.PAYROLL
+    members = sorted(batch.items.filter(method=method).values_list("member_id", flat=True))
+    audit_record(
+        actor=actor,
+        action="privacy.sensitive_read",
+        target=batch,
+        cooperative_id=batch.cooperative_id,
+        data={"file": kind, "members": members},
+    )
+    content_type, name = PAYOUT_FILES[kind]
+    return content, content_type, name.format(pk=batch.pk)

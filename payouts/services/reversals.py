@@ -5,7 +5,8 @@ Design overview
 Every one of these is a *new* ledger transaction that reverses (part of) an earlier
 one; nothing is edited. Each is idempotent on a unique key: the provider's id where
 there is one (``Refund.external_id``, ``Dispute.external_id``,
-``PayoutItem.return_external_id``), and always the ledger reference.
+``PayoutItem.return_external_id``), and always the ledger reference. Those ids are looked
+up within the cooperative only: another cooperative's id never decides anything here.
 
 Refunds and dispute withdrawals take cash back out of the account the payment came
 into (bank or Stripe balance) and put the client's receivable back up, so the invoice
@@ -242,13 +243,17 @@ def payment_refund(
             )
     external_id = (external_id or "").strip() or None
     if external_id:
-        existing = Refund.objects.filter(external_id=external_id).first()
+        existing = Refund.objects.filter(
+            cooperative_id=payment.cooperative_id, external_id=external_id
+        ).first()
         if existing is not None:
             return existing
     cents = _cents_argument(amount_cents)
     invoice, payment = _lock(payment)
     if external_id:  # a concurrent delivery may have won the race while we waited
-        existing = Refund.objects.filter(external_id=external_id).first()
+        existing = Refund.objects.filter(
+            cooperative_id=payment.cooperative_id, external_id=external_id
+        ).first()
         if existing is not None:
             return existing
     refundable = refundable_cents(payment)
@@ -295,7 +300,11 @@ def dispute_record(
             _("A dispute needs the provider's id."), code="required", field="external_id"
         )
     invoice, payment = _lock(payment)
-    dispute = Dispute.objects.select_for_update().filter(external_id=external_id).first()
+    dispute = (
+        Dispute.objects.select_for_update()
+        .filter(cooperative_id=payment.cooperative_id, external_id=external_id)
+        .first()
+    )
     if dispute is None:
         cents = _cents_argument(amount_cents)
         refundable = refundable_cents(payment)
@@ -381,7 +390,12 @@ def payout_item_return(
         raise Conflict(
             _("Only a payout that was paid can come back."), code="invalid_state", field="item"
         )
-    if external_id and PayoutItem.objects.filter(return_external_id=external_id).exists():
+    if (
+        external_id
+        and PayoutItem.objects.filter(
+            return_external_id=external_id, batch__cooperative_id=cooperative_id
+        ).exists()
+    ):
         raise Conflict(
             _("This return was recorded for another payout."), code="conflict", field="external_id"
         )

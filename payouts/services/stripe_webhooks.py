@@ -4,9 +4,10 @@ Design overview
 ---------------
 1. ``stripe_webhook_receive`` verifies the ``Stripe-Signature`` with the cooperative's
    webhook secret; a bad signature is refused and nothing is written.
-2. The event is stored under its unique Stripe event id (``INSERT … ON CONFLICT DO
-   NOTHING``) in its own transaction, before any handling: a second delivery, even a
-   concurrent one, finds the row.
+2. The event is stored under its Stripe event id, unique per cooperative (``INSERT … ON
+   CONFLICT DO NOTHING``), in its own transaction, before any handling: a second delivery,
+   even a concurrent one, finds the row. Another cooperative storing the same id first
+   changes nothing here: each cooperative's account has its own ids.
 3. ``stripe_event_process`` handles it from ``HANDLERS`` (event type → handler). A
    handler may first *read* from Stripe (``fetch``, outside any transaction: the current
    state of a payment intent, an account, a charge's refunds), then ``apply`` runs in one
@@ -19,6 +20,10 @@ Design overview
 5. A handler that fails stays stored as ``failed`` and the endpoint answers 500, so
    Stripe delivers it again; a business refusal (say, an overpayment) answers 200, is kept
    as ``failed`` with its reason for the treasury, and is not retried.
+6. Every lookup a handler makes is scoped to the cooperative whose endpoint received the
+   event (its secret signed it). An event that names a payment, invoice, transfer or
+   account this cooperative does not hold (another cooperative's, say) is answered 200,
+   stored as ``ignored`` with the reason for the treasurer, and changes nothing.
 """
 
 from __future__ import annotations
@@ -96,9 +101,7 @@ def stripe_webhook_receive(
     event = stripe_event_store(
         cooperative=cooperative, event_id=event_id, kind=kind, created=created, data=data
     )
-    if event is None:
-        return None
-    return stripe_event_process(event_id=event.event_id, site_url=site_url)
+    return stripe_event_process(event_pk=event.pk, site_url=site_url)
 
 
 def _signed_with(payload: bytes, signature: str | None, secret: str) -> bool:
@@ -113,8 +116,9 @@ def _signed_with(payload: bytes, signature: str | None, secret: str) -> bool:
 
 def stripe_event_store(
     *, cooperative: Cooperative, event_id: str, kind: str, created: int, data: dict
-) -> StripeEvent | None:
-    """Store the event once (a second delivery is a no-op), before anything handles it."""
+) -> StripeEvent:
+    """Store the event once per cooperative (a second delivery is a no-op), before anything
+    handles it."""
     with transaction.atomic():
         StripeEvent.objects.bulk_create(
             [
@@ -126,15 +130,11 @@ def stripe_event_store(
             ],
             ignore_conflicts=True,
         )  # fmt: skip
-    event = StripeEvent.objects.get(event_id=event_id)
-    if event.cooperative_id != cooperative.pk:
-        logger.warning("stripe: event %s arrived for another cooperative; ignored", event_id)
-        return None
-    return event
+    return StripeEvent.objects.get(cooperative=cooperative, event_id=event_id)
 
 
-def stripe_event_process(*, event_id: str, site_url: str = "") -> StripeEvent:
-    event = StripeEvent.objects.select_related("cooperative").get(event_id=event_id)
+def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
+    event = StripeEvent.objects.select_related("cooperative").get(pk=event_pk)
     if event.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
         return event
     handler = HANDLERS.get(event.type)
@@ -190,15 +190,22 @@ def _mark_failed(event: StripeEvent, error: str) -> None:
 def _fetch_payment_intent(client, event: StripeEvent, obj: dict) -> dict:
     """Stripe's current state of the intent (with its charge): an old event never decides."""
     pi_id = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj["id"]
-    if not pi_id or Payment.objects.filter(stripe_id=pi_id).exists():
+    if not pi_id or _payments(event).filter(stripe_id=pi_id).exists():
         return {}
     intent = client.v1.payment_intents.retrieve(pi_id, params={"expand": ["latest_charge"]})
     return {"payment_intent": intent.to_dict()}
 
 
+def _payments(event: StripeEvent):
+    """The payments of the cooperative that received the event: the only ones it may touch."""
+    return Payment.objects.filter(cooperative_id=event.cooperative_id)
+
+
 def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | None:
     """The payment of a succeeded intent, recorded once (locked on its invoice)."""
-    payment = Payment.objects.filter(stripe_id=pi_id).first()
+    if not pi_id:
+        return None
+    payment = _payments(event).filter(stripe_id=pi_id).first()
     if payment is not None:
         return payment
     intent = context.get("payment_intent")
@@ -214,7 +221,7 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
     )
     if invoice is None:
         return None
-    payment = Payment.objects.filter(stripe_id=pi_id).first()  # decided while we waited?
+    payment = _payments(event).filter(stripe_id=pi_id).first()  # decided while we waited?
     if payment is not None:
         return payment
     charge = intent.get("latest_charge") or {}
@@ -255,7 +262,7 @@ def _payment_succeeded(event: StripeEvent, obj: dict, context: dict) -> str:
 
 def _payment_failed(event: StripeEvent, obj: dict, context: dict) -> str:
     intent = context.get("payment_intent") or obj
-    if Payment.objects.filter(stripe_id=obj["id"]).exists() or intent.get("status") in (
+    if _payments(event).filter(stripe_id=obj["id"]).exists() or intent.get("status") in (
         "succeeded",
         "processing",
     ):
@@ -347,7 +354,13 @@ def _dispute(event: StripeEvent, obj: dict, context: dict) -> str:
 def _transfer_reversed(event: StripeEvent, obj: dict, context: dict) -> str:
     from . import reversals
 
-    transfer = StripeTransfer.objects.filter(transfer_id=obj["id"]).select_related("item").first()
+    transfer = (
+        StripeTransfer.objects.filter(
+            transfer_id=obj["id"], item__batch__cooperative_id=event.cooperative_id
+        )
+        .select_related("item")
+        .first()
+    )
     if transfer is None:
         item_id = _our_id((obj.get("metadata") or {}).get("payout_item"))
         item = PayoutItem.objects.filter(
@@ -369,7 +382,9 @@ def _transfer_reversed(event: StripeEvent, obj: dict, context: dict) -> str:
 
 
 def _fetch_account(client, event: StripeEvent, obj: dict) -> dict:
-    held = StripeConnectAccount.objects.filter(account_id=obj["id"]).first()
+    held = StripeConnectAccount.objects.filter(
+        account_id=obj["id"], cooperative_id=event.cooperative_id
+    ).first()
     if held is None or (held.state_at and event.created < held.state_at):
         return {}
     return {"account": client.v1.accounts.retrieve(obj["id"]).to_dict()}

@@ -5,9 +5,8 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from jobs.models import Client
 from members.models import AvailabilitySlot, MemberSkill
-from tests.factories import ClientFactory, ClientUserFactory, MembershipFactory, UserFactory
+from tests.factories import ClientUserFactory, MembershipFactory, MunicipalityFactory, UserFactory
 from tests.factories.work import place_member
 
 
@@ -19,8 +18,8 @@ def staff_plan(slots: int = 2, weekdays=(0, 2), skill: str | None = "groen") -> 
 @pytest.fixture
 def rtc(world):
     """Coop A works with a municipality; five members with the green skill, available on weekdays."""
-    municipality = ClientFactory(
-        kind=Client.Kind.MUNICIPALITY, name="Gemeente Utrecht", cooperatives=[world.coop_a],
+    municipality = MunicipalityFactory(
+        name="Gemeente Utrecht", cooperatives=[world.coop_a],
         kvk_number="30280353", vat_number="NL001234567B01", billing_street="Stadsplateau 1",
         billing_postcode="3521 AZ", billing_city="Utrecht",
     )  # fmt: skip

@@ -1,6 +1,7 @@
 from datetime import UTC, date, datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from jobs.models import Client, ClientCooperative, ClientUser
@@ -96,6 +97,14 @@ class ClientFactory(DjangoModelFactory):
     def cooperatives(obj, create, extracted, **kwargs):
         for cooperative in extracted or []:
             ClientCooperative.objects.create(client=obj, cooperative=cooperative)
+
+
+class MunicipalityFactory(ClientFactory):
+    """A municipality client that platform staff verified (it may publish tenders)."""
+
+    kind = Client.Kind.MUNICIPALITY
+    name = factory.Sequence(lambda n: f"Gemeente {n}")
+    verified_at = factory.LazyFunction(timezone.now)
 
 
 class ClientUserFactory(DjangoModelFactory):

@@ -106,7 +106,8 @@ def test_claim_without_the_skill_is_refused_and_writes_nothing(market):
 def test_claim_in_another_cooperative_is_refused_and_writes_nothing(market):
     before = row_counts(Claim)
     response = _claim(market.member_b, market.shift)
-    assert response.status_code == 403
+    # Not found, never "forbidden": another cooperative's shift ids cannot be enumerated.
+    assert response.status_code == 404
     assert row_counts(Claim) == before
 
 

@@ -259,7 +259,11 @@ def test_secret_ballot_shows_only_turnout_and_own_vote_in_the_api(world):
         .data["votes"][0]["choice"]
         == "yes"
     )
-    # The auditor recounts from the stored votes.
+    # No counts while the vote is open, not even for the auditor...
+    early = api_as(world.auditor_a).get(f"/api/v1/proposals/{proposal.pk}/tally/")
+    assert early.status_code == 409 and "yes" not in early.data
+    # ...who recounts from the stored votes once it closed.
+    _close(proposal)
     tally = api_as(world.auditor_a).get(f"/api/v1/proposals/{proposal.pk}/tally/").data
     assert (tally["yes"], tally["no"]) == (1, 1)
     assert api_as(world.board_a).get(f"/api/v1/proposals/{proposal.pk}/tally/").status_code == 403

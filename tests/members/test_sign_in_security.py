@@ -703,3 +703,14 @@ def test_the_readme_prints_the_demo_secrets_the_demo_uses():
     assert len(rows) == 5
     for email, secret in rows.items():
         assert demo_secret_base32(email) == secret, email
+
+
+def test_expired_tokens_and_dead_links_are_pruned(world):
+    from members.services.tokens import api_tokens_prune
+
+    live = ApiToken.objects.create(user=world.member_a)[0]
+    dead = ApiToken.objects.create(user=world.member_a)[0]
+    ApiToken.objects.filter(pk=dead.pk).update(expiry=timezone.now() - timedelta(minutes=1))
+    assert api_tokens_prune() >= 1
+    assert ApiToken.objects.filter(pk=live.pk).exists()
+    assert not ApiToken.objects.filter(pk=dead.pk).exists()

@@ -85,7 +85,7 @@ def test_the_board_sees_who_would_pass_without_the_amounts(client, capped):
     assert treasurer["cap_cents"] == 35000 and treasurer["upcoming_cents"] == 9600
     assert AuditEntry.objects.filter(action="earnings_caps.read").count() == 2
     assert api_as(capped.member_a).get(URL).status_code == 403
-    assert api_as(capped.board_b).get(URL).status_code == 403
+    assert api_as(capped.board_b).get(URL).status_code == 404
     login_verified(client, capped.board_a)
     page = client.get("/c/alpha/earnings-caps/").content.decode()
     assert capped.member_a.full_name in page and "109%" in page and "€ 350,00" not in page

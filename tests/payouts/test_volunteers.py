@@ -170,7 +170,7 @@ def test_money_settings_are_the_boards_with_the_dutch_maximums_by_default(volunt
     )
     assert (
         api_as(volunteer.board_b).get("/api/v1/cooperatives/alpha/money-settings/").status_code
-        == 403
+        == 404
     )
     before = row_counts(MoneySettings)
     bad = api_as(volunteer.board_a).put(

@@ -49,6 +49,14 @@ def _kwargs_for(name, world):
         "api-client": {"client_id": world.client_a.pk},
         "api-client-users": {"client_id": world.client_a.pk},
         "api-client-cooperatives": {"client_id": world.client_a.pk},
+        "api-cooperative-client-requests": {"slug": "alpha"},
+        "api-cooperative-client-request-decide": {
+            "slug": "alpha",
+            "request_id": world.link_request.pk,
+        },
+        "api-client-request-withdraw": {"request_id": world.link_request.pk},
+        "api-client-invitation": {"token": world.link_invitation.token},
+        "api-client-invitation-decide": {"token": world.link_invitation.token},
         "api-job": {"job_id": world.job.pk},
         "api-job-status": {"job_id": world.job.pk},
         "api-job-shifts": {"job_id": world.job.pk},
@@ -72,7 +80,7 @@ def _kwargs_for(name, world):
         "api-proposals": {"slug": "alpha"},
         "api-proxies": {"slug": "alpha"},
         "api-proxy": {"proxy_id": world.proxy.pk},
-        "api-proposal": {"proposal_id": world.proposal_open.pk},
+        "api-proposal": {"proposal_id": world.proposal_draft.pk},
         "api-proposal-open": {"proposal_id": world.proposal_draft.pk},
         "api-proposal-cosign": {"proposal_id": world.proposal_draft.pk},
         "api-proposal-withdraw": {"proposal_id": world.proposal_draft.pk},
@@ -181,6 +189,9 @@ def _payload(name, method, world, role_user):
         },
         ("api-client-users", "post"): {"email": "collega@example.org"},
         ("api-client-cooperatives", "post"): {"cooperative": "beta"},
+        ("api-cooperative-client-requests", "post"): {"email": "winkel@example.org"},
+        ("api-cooperative-client-request-decide", "post"): {"accept": False},
+        ("api-client-invitation-decide", "post"): {"accept": True, "client": world.client_a.pk},
         ("api-jobs", "post"): {
             "cooperative": "alpha",
             "client": world.client_a.pk,
@@ -214,6 +225,7 @@ def _payload(name, method, world, role_user):
         ("api-proposals", "post"): {"kind": "motion", "title": "Meer bankjes"},
         ("api-proxies", "post"): {"holder": world.auditor_a.pk},
         ("api-proposal-vote", "post"): {"choice": "yes"},
+        ("api-proposal", "patch"): {"title": "Beter concept", "secret": True},
         ("api-cooperative-dispatch", "post"): {
             "period_start": world.base.date().isoformat(),
             "period_end": world.base.date().isoformat(),
@@ -331,8 +343,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-payout-batches", "post"): _set("board_a", "treasurer_a"),
     ("api-payout-batch-approve", "post"): _set("board_a", "treasurer_a"),
     ("api-payout-batch-execute", "post"): _set(),  # nobody: it awaits a second approval
-    ("api-payout-batch-sepa", "get"): _set("board_a", "treasurer_a"),
-    ("api-payout-batch-payroll", "get"): _set("board_a", "treasurer_a"),
+    # Payment files carry IBANs: the treasurer's only, every download logged.
+    ("api-payout-batch-sepa", "get"): _set("treasurer_a"),
+    ("api-payout-batch-payroll", "get"): _set("treasurer_a"),
     ("api-payments", "get"): _set("board_a", "treasurer_a"),
     ("api-payment-refunds", "post"): _set("treasurer_a"),
     ("api-payout-item-return", "post"): _set("board_a", "treasurer_a"),
@@ -348,11 +361,20 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-invitation-accept", "post"): _set("member_b"),
     ("api-clients", "get"): AUTHENTICATED,
     ("api-clients", "post"): AUTHENTICATED,
+    # The board and treasurer see a linked client's details; only its own admins change it.
     ("api-client", "get"): CLIENT_MANAGERS,
-    ("api-client", "patch"): CLIENT_MANAGERS,
+    ("api-client", "patch"): _set("client_user"),
     ("api-client-users", "get"): CLIENT_MANAGERS,
-    ("api-client-users", "post"): CLIENT_MANAGERS,
-    ("api-client-cooperatives", "post"): CLIENT_MANAGERS,
+    ("api-client-users", "post"): _set("client_user"),
+    ("api-client-cooperatives", "get"): _set("client_user"),
+    ("api-client-cooperatives", "post"): _set("client_user"),
+    ("api-cooperative-client-requests", "get"): _set("board_a"),
+    ("api-cooperative-client-requests", "post"): _set("board_a"),
+    ("api-cooperative-client-request-decide", "post"): _set("board_a"),
+    ("api-client-request-withdraw", "post"): _set("client_user"),
+    ("api-client-invitation", "get"): ALL,
+    # Sent to the client user's address: they accept it for their own client.
+    ("api-client-invitation-decide", "post"): _set("client_user"),
     ("api-jobs", "get"): AUTHENTICATED,
     ("api-jobs", "post"): JOB_MANAGERS,
     ("api-job", "get"): A_MEMBERS | {"client_user"},
@@ -389,6 +411,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("api-proxies", "post"): A_MEMBERS,
     ("api-proxy", "delete"): _set("member_a"),
     ("api-proposal", "get"): A_MEMBERS,
+    ("api-proposal", "patch"): _set("board_a"),  # a draft: its proposer (the auditor) or the board
     ("api-proposal-open", "post"): _set("board_a"),
     ("api-proposal-cosign", "post"): A_MEMBERS,
     ("api-proposal-withdraw", "post"): _set("board_a"),
@@ -523,7 +546,26 @@ def _build_full_world(world):
     )
     _add_work(world)
     _add_challenges(world)
+    _add_link_requests(world)
     return world
+
+
+def _add_link_requests(world):
+    """A client asking coop A (still open), and coop B inviting the client user's address."""
+    from jobs.models import ClientLinkRequest
+    from tests.factories import ClientFactory, ClientUserFactory
+
+    asking = ClientFactory(name="Vraagt Alpha")
+    ClientUserFactory(client=asking, user=world.client_user)
+    world.link_request = ClientLinkRequest.objects.create(
+        direction="client", cooperative=world.coop_a, client=asking, created_by=world.client_user
+    )
+    world.link_invitation = ClientLinkRequest.objects.create(
+        direction="cooperative",
+        cooperative=world.coop_b,
+        email=world.client_user.email,
+        created_by=world.board_b,
+    )
 
 
 def _add_work(world):
@@ -725,12 +767,9 @@ def _add_challenges(world):
     running contract in the states the right-to-challenge endpoints act on."""
     from jobs.challenges.models import Bid, Challenge, Tender
     from jobs.challenges.services.contracts import contract_from_bid
-    from jobs.models import Client
-    from tests.factories import ClientFactory, ClientUserFactory
+    from tests.factories import ClientUserFactory, MunicipalityFactory
 
-    world.municipality = ClientFactory(
-        kind=Client.Kind.MUNICIPALITY, name="Gemeente", cooperatives=[world.coop_a]
-    )
+    world.municipality = MunicipalityFactory(name="Gemeente", cooperatives=[world.coop_a])
     ClientUserFactory(client=world.municipality, user=world.client_user)
     now = timezone.now()
     start, end = (world.base + timedelta(days=1)).date(), (world.base + timedelta(days=60)).date()

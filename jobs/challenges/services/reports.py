@@ -6,14 +6,13 @@ small), so no member can be singled out from a report the municipality may publi
 
 from __future__ import annotations
 
-import csv
 from datetime import date
-from io import StringIO
 
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from werkstation.errors import ValidationFailed
+from werkstation.spreadsheet import csv_text
 
 from ...models import Shift, Timesheet
 from ..models import Contract, TargetGroupMember
@@ -115,34 +114,42 @@ def report_rows(report: dict) -> list[tuple[str, str]]:
 
 
 def report_csv(report: dict) -> str:
-    out = StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Measure"), _("Value")])
-    writer.writerows(report_rows(report))
-    return out.getvalue()
+    """The report as CSV; text that a spreadsheet would run as a formula is neutralised."""
+    return csv_text([(_("Measure"), _("Value")), *report_rows(report)])
 
 
 def report_pdf(report: dict) -> bytes:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table
+    from reportlab.platypus import Spacer, Table
 
-    from werkstation.pdf import a4_pdf
+    from werkstation.pdf import a4_pdf, paragraph
 
     styles = getSampleStyleSheet()
     title = f"{_('Report')} {report['contract']}"
     story = [
-        Paragraph(f"{_('Report to the municipality')}: {report['contract']}", styles["Title"]),
-        Paragraph(f"{report['cooperative']} → {report['client']}", styles["Normal"]),
+        paragraph(
+            "{label}: {contract}",
+            styles["Title"],
+            label=_("Report to the municipality"),
+            contract=report["contract"],
+        ),
+        paragraph(
+            "{cooperative} → {client}",
+            styles["Normal"],
+            cooperative=report["cooperative"],
+            client=report["client"],
+        ),
         Spacer(1, 6 * mm),
         Table(
             [[label, value] for label, value in report_rows(report)], colWidths=[95 * mm, 70 * mm]
         ),
         Spacer(1, 6 * mm),
-        Paragraph(
-            _("Counts under %(n)s people are suppressed, so nobody can be singled out.")
-            % {"n": MIN_COUNT},
+        paragraph(
+            "{note}",
             styles["Italic"],
+            note=_("Counts under %(n)s people are suppressed, so nobody can be singled out.")
+            % {"n": MIN_COUNT},
         ),
     ]
     return a4_pdf(title, story)

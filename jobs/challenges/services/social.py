@@ -28,3 +28,20 @@ def target_group_record(
     audit_record(actor=actor, action="target_group.recorded", target=row,
                  cooperative_id=cooperative.pk, data={"group": group})  # fmt: skip
     return row
+
+
+def export_target_groups(user) -> list[dict]:
+    return [
+        {
+            "cooperative": row.cooperative.name,
+            "group": row.group,
+            "since": row.created_at.isoformat(),
+        }
+        for row in TargetGroupMember.objects.filter(user=user).select_related("cooperative")
+    ]
+
+
+def target_groups_erase(user) -> None:
+    """The rows rest on the member's consent: erasure removes them (past reports keep only
+    their aggregate counts)."""
+    TargetGroupMember.objects.filter(user=user).delete()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
-from werkstation.errors import Conflict, ValidationFailed
+from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 
 from ...geocoding import geocode
 from ...models import Client
@@ -146,9 +146,16 @@ def tender_create(
 @transaction.atomic
 def tender_publish(*, actor, tender: Tender) -> Tender:
     require_municipality_user(actor, tender.client_id)
-    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    tender = Tender.objects.select_for_update().select_related("client").get(pk=tender.pk)
     if tender.status != Tender.Status.DRAFT:
         raise Conflict(_("This tender is already published."), code="invalid_state", field="status")
+    if not tender.client.is_verified:
+        raise PermissionDenied(
+            _(
+                "Platform staff have not verified this municipality yet; until then no tender goes out under its name."
+            ),
+            code="municipality_not_verified",
+        )
     now = timezone.now()
     if tender.submission_deadline <= now:
         raise ValidationFailed(

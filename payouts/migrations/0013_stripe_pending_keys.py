@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payouts', '0011_entry_account_one_index'),
+        ('payouts', '0012_stripe_ids_per_cooperative'),
     ]
 
     operations = [

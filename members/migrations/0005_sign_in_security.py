@@ -23,7 +23,7 @@ def record_existing_roles(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_governance'),
+        ('members', '0004_secret_ballot_fixed'),
         ('otp_totp', '0003_add_timestamps'),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0004_sign_in_security'),
+        ('members', '0005_sign_in_security'),
         ('otp_static', '0003_add_timestamps'),
     ]
 

@@ -1,0 +1,72 @@
+"""What ``payouts`` holds about a person, for the export and the erasure (registered with
+``members.services.privacy`` in ``payouts.registrations``).
+
+The books keep their amounts: splits and payout items stay exactly as they are (the erased
+person's own row names nobody any more), so every euro can still be traced.
+"""
+
+from __future__ import annotations
+
+from ..models import EarningsCapWarning, PayoutItem, Split, StripeConnectAccount
+
+
+def export_earnings(user) -> list[dict]:
+    rows = (
+        Split.objects.filter(member=user)
+        .select_related("cooperative", "rule_set", "job")
+        .order_by("work_date", "pk")
+    )
+    return [
+        {
+            "cooperative": s.cooperative.name,
+            "job": s.job.title,
+            "work_date": s.work_date.isoformat(),
+            "kind": s.kind,
+            "minutes": s.minutes,
+            "gross_cents": s.gross_cents,
+            "pots_cents": s.pots,
+            "member_cents": s.member_cents,
+            "rule_set_version": s.rule_set.version,
+        }
+        for s in rows
+    ]
+
+
+def export_payouts(user) -> list[dict]:
+    rows = PayoutItem.objects.filter(member=user).select_related("batch__cooperative")
+    return [
+        {
+            "cooperative": item.batch.cooperative.name,
+            "batch": item.batch_id,
+            "amount_cents": item.amount_cents,
+            "method": item.method,
+            "status": item.status,
+            "iban": item.iban,
+            "paid_at": item.paid_at.isoformat() if item.paid_at else None,
+            "returned_at": item.returned_at.isoformat() if item.returned_at else None,
+        }
+        for item in rows.order_by("pk")
+    ]
+
+
+def export_cap_warnings(user) -> list[dict]:
+    return [
+        {
+            "year": w.year,
+            "percent": w.percent,
+            "earned_cents": w.earned_cents,
+            "cap_cents": w.cap_cents,
+        }
+        for w in EarningsCapWarning.objects.filter(member=user)
+    ]
+
+
+def export_stripe_accounts(user) -> list[dict]:
+    return [
+        {
+            "cooperative": a.cooperative.name,
+            "account": a.account_id,
+            "payouts_enabled": a.payouts_enabled,
+        }
+        for a in StripeConnectAccount.objects.filter(user=user).select_related("cooperative")
+    ]

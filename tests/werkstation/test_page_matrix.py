@@ -1,0 +1,348 @@
+"""Every HTML page × every role, in a world of two cooperatives and a shared client.
+
+The list of pages comes from the URL resolver, so a page added later without an entry
+here fails ``test_every_page_has_a_matrix_entry`` (the API has its own matrix in
+``test_authorization_matrix.py``).
+
+Each entry names the roles a page serves and the roles that get 403 (members of
+cooperative A without the role the page needs). Everybody else gets 404 (or, signed out,
+the login page): another cooperative's objects are never "forbidden", only "not found",
+so their ids cannot be enumerated. And a page never links its viewer to a page that
+answers them 403 or 404.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls.exceptions import Resolver404
+
+from tests.factories.api import login_verified
+
+ROLES = [
+    "anonymous",
+    "member_a",
+    "board_a",
+    "treasurer_a",
+    "auditor_a",
+    "applicant_a",
+    "member_b",
+    "board_b",
+    "client_a",
+    "client_b",
+    "shared",
+    "municipality",
+    "staff",
+]
+USERS = {
+    "client_a": "client_a_user",
+    "client_b": "client_b_user",
+    "shared": "shared_user",
+    "municipality": "muni_user",
+}
+ALL = frozenset(ROLES)
+SIGNED_IN = ALL - {"anonymous"}
+A_MEMBERS = frozenset({"member_a", "board_a", "treasurer_a", "auditor_a"})
+A_BOOKS = frozenset({"board_a", "treasurer_a", "auditor_a"})
+ANY = "any"  # a machine endpoint: whatever it answers, it is the same for everyone
+
+
+def _s(*names: str) -> frozenset:
+    return frozenset(names)
+
+
+def _not(roles: frozenset, *without: str) -> frozenset:
+    return roles - set(without)
+
+
+# (url name, method) -> (kwargs from the world, roles served, roles answered 403)
+def _pages(t) -> dict:
+    a = {"slug": "alpha"}
+    membership = t.applicant_a.memberships.get(cooperative=t.coop_a)
+    return {
+        ("home", "get"): ({}, ALL, set()),
+        ("register", "get"): ({}, ALL, set()),
+        ("login", "get"): ({}, ALL, set()),
+        ("logout", "post"): ({}, ALL, set()),
+        ("password_change", "get"): ({}, SIGNED_IN, set()),
+        ("password_change_done", "get"): ({}, SIGNED_IN, set()),
+        ("password_reset", "get"): ({}, ALL, set()),
+        ("password_reset_done", "get"): ({}, ALL, set()),
+        ("password_reset_confirm", "get"): ({"uidb64": "MQ", "token": "x-y"}, ALL, set()),
+        ("password_reset_complete", "get"): ({}, ALL, set()),
+        ("set_language", "post"): ({}, ALL, set()),
+        ("healthz", "get"): ({}, ANY, set()),
+        ("rtc-register", "get"): ({}, ALL, set()),
+        ("rtc-tender-new", "get"): ({}, _s("municipality"), set()),
+        ("rtc-tender", "get"): ({"tender_id": t.tender_awarded.pk}, ALL, set()),
+        ("rtc-bid-new", "get"): ({"tender_id": t.tender_open.pk}, _s("board_a", "board_b"), set()),
+        ("rtc-bid", "get"): ({"bid_id": t.bid_a.pk}, _s("board_a", "treasurer_a"), set()),
+        ("rtc-challenge-new", "get"): ({}, _s("board_a", "board_b"), set()),
+        ("rtc-challenge", "get"): ({"challenge_id": t.challenge_a.pk}, ALL, set()),
+        ("rtc-contract", "get"): (
+            {"contract_id": t.contract_a.pk},
+            _s("board_a", "treasurer_a", "municipality"),
+            set(),
+        ),
+        ("rtc-contract-report", "get"): (
+            {"contract_id": t.contract_a.pk},
+            _s("board_a", "treasurer_a", "municipality"),
+            set(),
+        ),
+        ("rtc-target-groups", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("client-new", "get"): ({}, SIGNED_IN, set()),
+        # A linked client's details: its users, and the board and treasurer of each side.
+        ("client", "get"): (
+            {"client_id": t.shared.pk},
+            _s("shared", "board_a", "treasurer_a", "board_b"),
+            set(),
+        ),
+        ("client-cooperatives", "get"): ({"client_id": t.shared.pk}, _s("shared"), set()),
+        ("client-link-invitation", "get"): ({"token": t.link_invitation.token}, ALL, set()),
+        ("board-clients", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("feed", "get"): ({}, SIGNED_IN, set()),
+        ("my-week", "get"): ({}, SIGNED_IN, set()),
+        ("plan-week", "get"): ({}, SIGNED_IN, set()),
+        ("shift-detail", "get"): ({"shift_id": t.shift_a.pk}, A_MEMBERS | {"shared"}, set()),
+        ("shift-claim", "post"): ({"shift_id": t.shift_a.pk}, A_MEMBERS, set()),
+        ("claim-action", "post"): (
+            {"claim_id": t.claim_a.pk, "action": "confirm"},
+            _s("member_a", "board_a", "shared"),
+            set(),
+        ),
+        ("timesheet-submit", "post"): ({"claim_id": t.timesheet_a.claim_id}, _s("member_a"), set()),
+        ("calendar-action", "post"): ({"action": "rotate"}, SIGNED_IN, set()),
+        ("job-list", "get"): ({}, SIGNED_IN, set()),
+        ("job-new", "get"): ({}, SIGNED_IN, set()),
+        ("job-detail", "get"): ({"job_id": t.job_a.pk}, _s("board_a", "shared"), set()),
+        ("timesheet-list", "get"): ({}, SIGNED_IN, set()),
+        ("timesheet-action", "post"): (
+            {"timesheet_id": t.timesheet_a.pk, "action": "approve"},
+            _s("board_a", "shared"),
+            set(),
+        ),
+        ("board-jobs", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("board-dispatch", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("offer-action", "post"): (
+            {"offer_id": t.offer_a.pk, "action": "decline"},
+            _s("member_a"),
+            set(),
+        ),
+        ("calendar-feed", "get"): ({"token": t.calendar_a.token}, ALL, set()),
+        ("earnings", "get"): ({}, SIGNED_IN, set()),
+        ("earning-detail", "get"): ({"split_id": t.split_a.pk}, _s("member_a"), set()),
+        ("income-statement", "get"): ({}, SIGNED_IN, set()),
+        ("treasury", "get"): (a, A_BOOKS, _s("member_a")),
+        ("earnings-caps", "get"): (a, _s("board_a", "treasurer_a"), _s("member_a", "auditor_a")),
+        ("money-settings", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("batch-action", "post"): (
+            {**a, "batch_id": t.batch_a.pk, "action": "approve"},
+            A_BOOKS,
+            _s("member_a"),
+        ),
+        ("invoice", "get"): ({**a, "invoice_id": t.invoice_a.pk}, A_BOOKS, _s("member_a")),
+        ("stripe-settings", "get"): (a, A_BOOKS, _s("member_a")),
+        ("stripe-connect", "get"): (a, A_MEMBERS, set()),
+        ("client-invoices", "get"): ({}, SIGNED_IN, set()),
+        ("client-invoice", "get"): (
+            {"invoice_id": t.invoice_a.pk},
+            _s("shared", "board_a", "treasurer_a"),
+            set(),
+        ),
+        # Stripe's endpoints: unsigned, refused alike for everyone (400; 404 when ambiguous).
+        ("stripe-webhook-single", "post"): ({}, ANY, set()),
+        ("stripe-webhook", "post"): (a, ANY, set()),
+        ("credit-note", "get"): ({**a, "note_id": t.credit_note_a.pk}, A_BOOKS, _s("member_a")),
+        ("payout-item-returned", "post"): (
+            {**a, "item_id": t.paid_item_a.pk},
+            A_BOOKS,
+            _s("member_a"),
+        ),
+        ("cooperative", "get"): (a, ALL, set()),
+        ("cooperative-apply", "get"): (a, SIGNED_IN, set()),
+        ("cooperative-settings", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("board-applications", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("board-membership-action", "post"): (
+            {**a, "membership_id": membership.pk, "action": "admit"},
+            _s("board_a"),
+            _not(A_MEMBERS, "board_a"),
+        ),
+        ("proposals", "get"): (a, A_MEMBERS, set()),
+        ("proposal", "get"): ({"proposal_id": t.proposal_a.pk}, A_MEMBERS, set()),
+        ("profile", "get"): ({}, SIGNED_IN, set()),
+        ("profile-skill-add", "post"): ({}, SIGNED_IN, set()),
+        ("profile-skill-remove", "post"): (
+            {"member_skill_id": t.member_skill_a.pk},
+            _s("member_a"),
+            set(),
+        ),
+        ("profile-slot-add", "post"): ({}, SIGNED_IN, set()),
+        ("profile-slot-remove", "post"): ({"index": 0}, SIGNED_IN, set()),
+        ("profile-exception-add", "post"): ({}, SIGNED_IN, set()),
+        ("profile-exception-remove", "post"): (
+            {"exception_id": t.exception_a.pk},
+            _s("member_a"),
+            set(),
+        ),
+        ("notifications", "get"): ({}, SIGNED_IN, set()),
+        ("privacy", "get"): ({}, SIGNED_IN, set()),
+        ("privacy-export", "get"): ({}, SIGNED_IN, set()),
+        ("invitation-accept", "get"): ({"token": t.board_invitation.token}, ALL, set()),
+        ("two-factor-verify", "get"): ({}, SIGNED_IN, set()),
+        ("two-factor-link", "post"): ({}, SIGNED_IN, set()),
+        ("two-factor-enrol", "get"): ({"token": t.enrolment_token}, _s("member_a"), set()),
+        ("two-factor-add-device", "get"): ({}, SIGNED_IN, set()),
+        ("two-factor-recovery-codes", "get"): ({}, SIGNED_IN, set()),
+        ("account-security", "get"): ({}, SIGNED_IN, set()),
+        ("account-security-action", "post"): ({"action": "recovery-codes"}, SIGNED_IN, set()),
+        ("board-approvals", "get"): (
+            a,
+            _s("board_a", "treasurer_a"),
+            _s("member_a", "auditor_a"),
+        ),
+        # The request was made by board A, who may withdraw it; the treasurer is told why
+        # they may not decide it (a message, not a refusal of the page).
+        ("board-approval-decide", "post"): (
+            {**a, "approval_id": t.approval_a.pk, "decision": "reject"},
+            _s("board_a", "treasurer_a"),
+            _s("member_a", "auditor_a"),
+        ),
+    }
+
+
+def _named_pages() -> set[tuple[str, str]]:
+    """Every named URL outside the API and Django's admin, with the methods its view takes."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(patterns, prefix="", namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(
+                    pattern.url_patterns,
+                    prefix + str(pattern.pattern),
+                    pattern.namespace or namespace,
+                )
+            elif isinstance(pattern, URLPattern) and pattern.name and namespace != "admin":
+                if (prefix + str(pattern.pattern)).startswith("api/"):
+                    continue
+                found.add(pattern.name)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_page_has_a_matrix_entry():
+    covered = {name for name, _method in _page_ids()}
+    missing = _named_pages() - covered
+    assert not missing, f"pages without a page matrix entry: {sorted(missing)}"
+    stale = covered - _named_pages()
+    assert not stale, f"matrix entries for pages that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture(scope="module")
+def tenancy_world(django_db_setup, django_db_blocker):
+    """Built once for the module inside a transaction rolled back at the end; each case runs
+    in its own savepoint (pytest-django's ``db``), so what one request writes is gone."""
+    from django.db import transaction
+
+    from tests.factories.tenancy import build_tenancy
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield build_tenancy()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _client(world, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        login_verified(client, getattr(world, USERS.get(role, role)))
+    return client
+
+
+def _request(client: Client, method: str, url: str):
+    return client.post(url, {}) if method == "post" else client.get(url)
+
+
+def _is_login(response) -> bool:
+    return response.status_code == 302 and urlsplit(response["Location"]).path == reverse("login")
+
+
+_LINKS_CHECKED: dict[tuple[str, str], int] = {}
+HREF = re.compile(r'<a\s[^>]*href="(/[^"#?]*)')
+
+
+def _internal_pages(html: str) -> set[str]:
+    """Links to our own pages (not the API, static files, the admin or another host)."""
+    found = set()
+    for path in HREF.findall(html):
+        if path.startswith(("/static/", "/api/", "/admin/", "//")):
+            continue
+        try:
+            resolve(path)
+        except Resolver404:
+            continue
+        found.add(path)
+    return found
+
+
+class _Anything:
+    """Stands in for the world when only the matrix's keys are needed (at collection)."""
+
+    pk = claim_id = 1
+    token = "t"
+
+    def __getattr__(self, name):
+        return _Anything()
+
+    def get(self, **kwargs):
+        return _Anything()
+
+
+def _page_ids() -> list[tuple[str, str]]:
+    return sorted(_pages(_Anything()))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", _page_ids(), ids=lambda p: f"{p[1].upper()} {p[0]}")
+def test_page(db, tenancy_world, page, role):
+    name, method = page
+    kwargs, served, forbidden = _pages(tenancy_world)[page]
+    url = reverse(name, kwargs=kwargs)
+    client = _client(tenancy_world, role)
+    response = _request(client, method, url)
+    status = response.status_code
+    where = (role, method.upper(), url, status)
+    if served == ANY:
+        assert status not in (401, 403), where
+        return
+    if role in served:
+        assert status < 400 and not _is_login(response), where
+        if method == "get" and "text/html" in response.get("Content-Type", ""):
+            _check_links(client, role, response.content.decode())
+    elif role in forbidden:
+        assert role in A_MEMBERS, "403 is only for members of the cooperative"
+        assert status == 403, where
+    elif role == "anonymous":
+        assert _is_login(response) or status == 404, where
+    else:
+        assert status == 404, where
+
+
+def _check_links(client: Client, role: str, html: str) -> None:
+    """Every link on a page its viewer may see opens for that viewer (same session)."""
+    for path in sorted(_internal_pages(html)):
+        key = (role, path)
+        if key not in _LINKS_CHECKED:
+            _LINKS_CHECKED[key] = client.get(path).status_code
+        status = _LINKS_CHECKED[key]
+        assert status not in (403, 404), f"{role} is shown a link to {path} that answers {status}"
