@@ -71,3 +71,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "nl"
+# A lock taken against the documented order (werkstation/locks.py) fails the test.
+WERKSTATION_LOCK_ORDER_STRICT = True
