@@ -119,18 +119,25 @@ def _approve(timesheet: Timesheet, *, actor: User | None, auto: bool = False) ->
     return timesheet
 
 
-@transaction.atomic
 def timesheet_approved_notify(*, timesheet_id: int) -> bool:
-    """Outbox handler: e-mail the member that the hours were approved, exactly once."""
-    claimed = Timesheet.objects.filter(
-        pk=timesheet_id, status=T.APPROVED, approval_notified_at__isnull=True
-    ).update(approval_notified_at=timezone.now())
-    if not claimed:
-        return False
-    timesheet = Timesheet.objects.select_related("claim__user", "claim__shift__job").get(
-        pk=timesheet_id
+    """Outbox handler: e-mail the member that the hours were approved.
+
+    Sent first, marked after: a worker that dies in between sends it again when the
+    event is delivered again (a rare second e-mail), but never loses it. The outbox's
+    lease keeps two deliveries of one event from running at the same time."""
+    timesheet = (
+        Timesheet.objects.filter(
+            pk=timesheet_id, status=T.APPROVED, approval_notified_at__isnull=True
+        )
+        .select_related("claim__user", "claim__shift__job")
+        .first()
     )
-    notify_timesheet(timesheet, event="approved", to=timesheet.claim.user)
+    if timesheet is None:
+        return False
+    notify_timesheet(timesheet, event="approved", to=timesheet.claim.user, now=True)
+    Timesheet.objects.filter(pk=timesheet_id, approval_notified_at__isnull=True).update(
+        approval_notified_at=timezone.now()
+    )
     return True
 
 

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "werkstation.middleware.RequestIdMiddleware",
+    "werkstation.middleware.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -104,6 +106,57 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+
+# --- Database timeouts, chosen on purpose (docs/operations.md) -----------------------
+# A web request must get an answer within 5 s even while the database stalls:
+# - connect: libpq gives up on a server that does not complete the connection in 2 s
+#   (libpq's smallest value);
+# - statement_timeout 3 s: the server cancels a web query that runs longer (a worker's
+#   bulk settlement may take minutes: workers get their own limit, see celery.py);
+# - the client waits at most WERKSTATION_DB_WAIT_SECONDS for one call (the server's
+#   timeout cannot fire when the server or the network is what stalls);
+# - idle_in_transaction_session_timeout 30 s: a process that hangs inside a transaction
+#   (a stuck outside call) loses its session, and with it every lock it held;
+# - TCP keepalives (idle 30 s, then 3 probes 10 s apart) and tcp_user_timeout 10 s find a
+#   dead peer on an idle or a sending connection in under a minute.
+DB_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DB_CONNECT_TIMEOUT_SECONDS", "2"))
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "3000"))
+DB_WORKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_WORKER_STATEMENT_TIMEOUT_MS", "900000"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
+    os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000")
+)
+WERKSTATION_DB_WAIT_SECONDS = float(os.environ.get("WERKSTATION_DB_WAIT_SECONDS", "4"))
+
+
+def postgres_options(
+    *,
+    statement_timeout_ms: int,
+    application_name: str,
+    idle_in_transaction_ms: int = DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+) -> dict:
+    """libpq options of a PostgreSQL connection: the timeouts above."""
+    server = (
+        f"-c statement_timeout={statement_timeout_ms}"
+        f" -c idle_in_transaction_session_timeout={idle_in_transaction_ms}"
+    )
+    return {
+        "connect_timeout": DB_CONNECT_TIMEOUT_SECONDS,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10000,
+        "application_name": application_name,
+        "options": server,
+    }
+
+
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        postgres_options(
+            statement_timeout_ms=DB_STATEMENT_TIMEOUT_MS, application_name="werkstation-web"
+        )
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout keep the web process and the worker from tripping over
     # each other on the embedded default.
@@ -186,6 +239,9 @@ CELERY_RESULT_EXPIRES = 3600
 # publishes it later), so a web request is never held up by a broker outage.
 REDIS_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "socket_keepalive": True,
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
@@ -194,6 +250,13 @@ REDIS_TRANSPORT_OPTIONS = {
 CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS if REDIS_URL else {}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# An outbox event whose handler has not finished this long after it was handed out (the
+# broker lost it, or its worker died) is handed out again. Longer than any handler runs
+# (a dispatch run's solve is limited to a minute), short enough that a dead worker's
+# work is done again within minutes of a worker coming back.
+WERKSTATION_OUTBOX_REDELIVER_SECONDS = int(
+    os.environ.get("WERKSTATION_OUTBOX_REDELIVER_SECONDS", "300")
+)
 
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -237,8 +300,17 @@ PDOK_LOCATIESERVER_URL = os.environ.get("PDOK_LOCATIESERVER_URL", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "werkstation.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
