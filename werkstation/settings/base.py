@@ -2,7 +2,8 @@
 
 The defaults need nothing: a SQLite file under ``var/``, e-mail to the console, Stripe
 off and Celery on an embedded SQLite broker. ``DATABASE_URL`` switches to PostgreSQL and
-``REDIS_URL`` switches the Celery broker, results and the cache to Redis.
+``REDIS_URL`` switches the Celery broker and results to Redis, and the cache to Redis
+too: on ``CACHE_URL`` if set, else on the broker's server one database up.
 """
 
 import os
@@ -204,12 +205,28 @@ if os.environ.get("EMAIL_URL"):
     EMAIL_USE_TLS = True
 
 # --- Redis / Celery ---------------------------------------------------------------
+
+
+def redis_neighbour_db(url: str) -> str:
+    """The same Redis server, the next database: the cache's default place, apart from
+    the broker's queues (``CACHE_URL`` puts it elsewhere, e.g. on its own server)."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    db = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{(db + 1) % 16}").geturl()
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "werkstation.cache.ResilientRedisCache",
+            "LOCATION": os.environ.get("CACHE_URL") or redis_neighbour_db(REDIS_URL),
+            "KEY_PREFIX": "werkstation",
+        }
     }
 else:
     # Embedded broker: kombu's SQLAlchemy transport on its own SQLite file (WAL mode is
