@@ -25,6 +25,26 @@ POSTCODES: dict[str, tuple[float, float]] = {
 }  # fmt: skip
 
 
+def check_coordinates(latitude, longitude) -> None:
+    """Latitude within ±90, longitude within ±180, both finite: else a ValidationFailed
+    naming the field."""
+    from django.utils.translation import gettext as _
+
+    from .errors import ValidationFailed
+
+    for name, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+        if value is None:
+            continue
+        number = Decimal(str(value))
+        if not number.is_finite() or not -limit <= number <= limit:
+            raise ValidationFailed(
+                _("A %(name)s lies between -%(limit)s and %(limit)s.")
+                % {"name": name, "limit": limit},
+                code="out_of_range",
+                field=name,
+            )
+
+
 def postcode_coordinates(postcode: str) -> tuple[Decimal, Decimal] | None:
     point = POSTCODES.get(postcode)
     if point is None:

@@ -67,6 +67,32 @@ class RequestIdMiddleware:
         return response
 
 
+class RequestSizeLimitMiddleware:
+    """A request announcing a body over ``WERKSTATION_MAX_REQUEST_BYTES`` is answered 413
+    before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.limit = int(getattr(settings, "WERKSTATION_MAX_REQUEST_BYTES", 10 * 1024 * 1024))
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > self.limit:
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            from .api.exception_handler import error_body
+
+            message = _("The request is larger than %(n)s bytes.") % {"n": self.limit}
+            return JsonResponse(
+                error_body(code="too_large", message=message, field=None), status=413
+            )
+        return self.get_response(request)
+
+
 class DatabaseUnavailable(OperationalError):
     """The database did not answer in time (a stalled host or network)."""
 

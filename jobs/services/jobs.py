@@ -17,6 +17,7 @@ from members.models import Cooperative, Skill, User
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.geo import check_coordinates
 from werkstation.locks import lock_claims, lock_jobs, lock_shifts
 
 from ..access import is_client_user, require_job_manager
@@ -114,6 +115,7 @@ def job_create(
         )
     if (latitude is None) != (longitude is None):
         raise ValidationFailed(_("Give both latitude and longitude."), field="longitude")
+    check_coordinates(latitude, longitude)
     if latitude is None:
         found = geocode(postcode=postcode, street=street)
         if found is None:
@@ -215,6 +217,9 @@ def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
     return job
 
 
+MAX_DAYS_AHEAD = 2 * 366
+
+
 def _validate_times(start: datetime, end: datetime, *, field_prefix: str = "") -> None:
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise ValidationFailed(_("Give times with a time zone."), field=f"{field_prefix}start")
@@ -232,6 +237,25 @@ def _validate_times(start: datetime, end: datetime, *, field_prefix: str = "") -
     if start <= timezone.now():
         raise ValidationFailed(
             _("A shift cannot start in the past."), code="in_the_past", field=f"{field_prefix}start"
+        )
+    if start > timezone.now() + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationFailed(
+            _("A shift starts within two years from now."),
+            code="out_of_range",
+            field=f"{field_prefix}start",
+        )
+
+
+def _validate_first_date(first_date: date) -> None:
+    """Patterns start within two years: a date near the calendar's end would overflow."""
+    today = timezone.localdate()
+    if not isinstance(first_date, date) or not (
+        today - timedelta(days=1) <= first_date <= today + timedelta(days=MAX_DAYS_AHEAD)
+    ):
+        raise ValidationFailed(
+            _("Start the pattern between today and two years from now."),
+            code="out_of_range",
+            field="first_date",
         )
 
 
@@ -336,6 +360,7 @@ def shifts_create_weekly(
             _("The end must be after the start."), code="end_before_start", field="end_time"
         )
     _validate_slots(slots)
+    _validate_first_date(first_date)
     tz = _tz()
     spans = []
     for week in range(weeks):

@@ -105,6 +105,7 @@ def test_database_refuses_more_filled_than_slots(market):
 
 
 ROUNDS = 50
+ORDER = ("holder", "first", "second", "last")
 
 
 def _one_slot_shift_with_a_waitlist(market, members, *, pattern: int, round_: int):
@@ -119,20 +120,22 @@ def _one_slot_shift_with_a_waitlist(market, members, *, pattern: int, round_: in
     Shift.objects.filter(pk=shift.pk).update(filled=1)
     holder, first, second, last = members
     expired = pattern == 0
+    times = {"start": shift.start, "end": shift.end}
     claims = {
         "holder": Claim.objects.create(
-            shift=shift, user=holder, start=shift.start, end=shift.end,
+            shift=shift,
+            user=holder,
             status="offered" if expired else "confirmed",
             offer_expires_at=timezone.now() - timedelta(minutes=1) if expired else None,
+            **times,
         ),
-    }  # fmt: skip
+    }
     for position, (name, user) in enumerate(
         (("first", first), ("second", second), ("last", last)), start=1
     ):
         claims[name] = Claim.objects.create(
-            shift=shift, user=user, start=shift.start, end=shift.end,
-            status="waitlisted", waitlist_position=position,
-        )  # fmt: skip
+            shift=shift, user=user, status="waitlisted", waitlist_position=position, **times
+        )
     return shift, claims
 
 
@@ -172,10 +175,7 @@ def test_simultaneous_withdraw_reject_and_expire_on_one_shift_never_fail(market)
         shift.refresh_from_db()
         final = {name: Claim.objects.get(pk=c.pk) for name, c in claims.items()}
         holding = Claim.objects.filter(shift=shift, status__in=SLOT_HOLDING)
-        state = (
-            shift.filled, holding.count(), final["holder"].status, final["first"].status,
-            final["second"].status, final["last"].status,
-        )  # fmt: skip
+        state = (shift.filled, holding.count(), *(final[n].status for n in ORDER))
         left = {0: "withdrawn", 1: "withdrawn", 2: "rejected"}[pattern]
         if state != (1, 1, left, "withdrawn", "rejected", "offered"):
             failures.append((round_, "state", state))

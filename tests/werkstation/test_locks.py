@@ -18,14 +18,11 @@ def test_the_documented_order_runs_from_the_tenant_to_the_money():
 
 
 def test_rows_come_back_locked_in_key_order(market):
-    other = Claim.objects.create(
-        shift=market.shift, user=market.board_a, status="claimed",
-        start=market.shift.start, end=market.shift.end,
-    )  # fmt: skip
+    times = {"start": market.shift.start, "end": market.shift.end}
+    other = Claim.objects.create(shift=market.shift, user=market.board_a, status="claimed", **times)
     first = Claim.objects.create(
-        shift=market.shift, user=market.member_a, status="claimed",
-        start=market.shift.start, end=market.shift.end,
-    )  # fmt: skip
+        shift=market.shift, user=market.member_a, status="claimed", **times
+    )
     with transaction.atomic():
         locked = lock_claims([first.pk, other.pk, None])
     assert [c.pk for c in locked] == sorted([first.pk, other.pk])

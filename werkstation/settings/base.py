@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "werkstation.middleware.RequestIdMiddleware",
+    "werkstation.middleware.RequestSizeLimitMiddleware",
     "werkstation.middleware.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -275,6 +276,12 @@ WERKSTATION_OUTBOX_REDELIVER_SECONDS = int(
     os.environ.get("WERKSTATION_OUTBOX_REDELIVER_SECONDS", "300")
 )
 
+# --- Limits on what a request may carry ----------------------------------------------
+# No body over 10 MiB is read at all (413); a JSON body over 1 MiB is refused by the API's
+# parser; a bank statement over 5 MiB by the import (payouts.services.camt).
+WERKSTATION_MAX_REQUEST_BYTES = int(os.environ.get("WERKSTATION_MAX_REQUEST_BYTES", "10485760"))
+WERKSTATION_MAX_JSON_BYTES = int(os.environ.get("WERKSTATION_MAX_JSON_BYTES", "1048576"))
+
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -284,7 +291,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "werkstation.api.exception_handler.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "werkstation.api.pagination.BoundedPageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "werkstation.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "werkstation.api.parsers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
