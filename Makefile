@@ -35,10 +35,7 @@ run: seed
 	@echo "    municipality  gemeente@werkstation.demo"
 	@echo "    staff (admin) staff@werkstation.demo"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	$(VENV)/bin/celery -A werkstation worker --loglevel=warning --concurrency=2 & \
-	$(VENV)/bin/celery -A werkstation beat --loglevel=warning & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runstack --host $(HOST) --port $(PORT)
 
 web: install
 	$(PY) manage.py runserver $(HOST):$(PORT)

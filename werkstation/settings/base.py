@@ -162,8 +162,16 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout keep the web process and the worker from tripping over
     # each other on the embedded default.
+    # IMMEDIATE: a transaction takes the write lock when it begins, waiting up to the
+    # busy timeout for it. A deferred one reads first and fails at once ("database is
+    # locked") when it then tries to write while the worker writes: SQLite cannot wait
+    # there without risking a deadlock, so it does not.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -252,7 +260,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 # Redis redelivers an unacknowledged task after the visibility timeout. The longest
 # task (a settlement or payout run) stays well under an hour, so two hours never
-# redelivers a task that is still running. (The SQLAlchemy transport takes no options.)
+# redelivers a task that is still running.
 # Publishing gives up quickly when Redis is down (the outbox keeps the event and beat
 # publishes it later), so a web request is never held up by a broker outage.
 REDIS_TRANSPORT_OPTIONS = {
@@ -265,7 +273,12 @@ REDIS_TRANSPORT_OPTIONS = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS if REDIS_URL else {}
+# The embedded broker's SQLite file is written by the web process (publishing) and the
+# worker (taking tasks) at once: wait up to 20 s for its lock instead of failing.
+SQLITE_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 20}}
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    REDIS_TRANSPORT_OPTIONS if REDIS_URL else SQLITE_BROKER_TRANSPORT_OPTIONS
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # An outbox event whose handler has not finished this long after it was handed out (the
