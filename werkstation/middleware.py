@@ -27,7 +27,9 @@ import threading
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.db import OperationalError, connections
+from django.dispatch import receiver
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -58,13 +60,17 @@ class RequestIdMiddleware:
         given = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
         request.request_id = request_id
-        token = _request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        # Kept until the response is finished (not only until this returns): Django logs
+        # "Bad Request: …" / "Service Unavailable: …" after the middleware chain.
+        _request_id.set(request_id)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+@receiver(request_finished)
+def _forget_request_id(**kwargs) -> None:
+    _request_id.set(None)
 
 
 class RequestSizeLimitMiddleware:

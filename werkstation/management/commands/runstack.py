@@ -13,6 +13,7 @@ stop before.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -52,7 +53,7 @@ class Command(BaseCommand):
         beat.append(f"--schedule={settings.CELERY_BEAT_SCHEDULE_FILENAME}")
         parts = {"web": web, "worker": worker, "beat": beat}
         processes = {
-            name: subprocess.Popen(command, start_new_session=True)
+            name: subprocess.Popen(command, start_new_session=True)  # noqa: S603 (our own argv)
             for name, command in parts.items()
         }
         stopping = {"signal": None}
@@ -77,10 +78,8 @@ class Command(BaseCommand):
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
-    except ProcessLookupError:
-        pass
 
 
 def stop(processes: dict[str, subprocess.Popen], *, grace: float) -> None:
@@ -89,10 +88,8 @@ def stop(processes: dict[str, subprocess.Popen], *, grace: float) -> None:
         _signal_group(process, signal.SIGTERM)
     deadline = time.monotonic() + grace
     for process in processes.values():
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
     for process in processes.values():
         _signal_group(process, signal.SIGKILL)  # the group: reloader and pool children too
         if process.poll() is None:
