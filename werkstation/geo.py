@@ -32,17 +32,16 @@ def check_coordinates(latitude, longitude) -> None:
 
     from .errors import ValidationFailed
 
-    for name, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
+    ranges = (
+        ("latitude", latitude, 90, _("A latitude lies between -90 and 90.")),
+        ("longitude", longitude, 180, _("A longitude lies between -180 and 180.")),
+    )
+    for name, value, limit, message in ranges:
         if value is None:
             continue
         number = Decimal(str(value))
         if not number.is_finite() or not -limit <= number <= limit:
-            raise ValidationFailed(
-                _("A %(name)s lies between -%(limit)s and %(limit)s.")
-                % {"name": name, "limit": limit},
-                code="out_of_range",
-                field=name,
-            )
+            raise ValidationFailed(message, code="out_of_range", field=name)
 
 
 def postcode_coordinates(postcode: str) -> tuple[Decimal, Decimal] | None:
