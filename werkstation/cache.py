@@ -88,10 +88,17 @@ class ResilientRedisCache(RedisCache):
             return default
 
     def ping(self, *, timeout: float = 1.0) -> None:
-        """For /healthz: raises when Redis does not answer."""
-        client = self._cache.get_client(write=True)
-        client.connection_pool.connection_kwargs["socket_timeout"] = timeout
-        client.ping()
+        """For /healthz: raises when Redis does not answer (on a connection of its own, so
+        the cache's own timeouts stay as they are)."""
+        import redis
+
+        client = redis.Redis.from_url(
+            self._servers[0], socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call("add", False, key, value, timeout, version, write=True)

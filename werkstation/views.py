@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -156,10 +156,10 @@ def healthz(request):
 
 
 def database_unavailable(exc: BaseException | None) -> bool:
-    """Is this the database not answering (rather than a bug)?"""
-    if isinstance(exc, OperationalError | InterfaceError):
-        return True
-    return isinstance(exc, DatabaseError) and "timeout" in type(exc.__cause__).__name__.lower()
+    """Is this the database not answering (rather than a bug)? A lost or refused
+    connection, a timeout on either side, a lock that could not be had: Django raises
+    them all as OperationalError (``DatabaseUnavailable`` included) or InterfaceError."""
+    return isinstance(exc, OperationalError | InterfaceError)
 
 
 def _wants_html(request) -> bool:

@@ -61,3 +61,13 @@ def test_a_cache_that_missed_an_invalidation_is_emptied_when_it_is_back(market, 
     proxy.resume()
     time.sleep(0.3)  # past the breaker's pause
     assert _feed_ids(market.member_a) == []  # not the stale context from before the edit
+
+
+def test_healthz_says_the_cache_is_down_and_the_site_serves(market, cache_redis, client):
+    server, _proxy = cache_redis
+    assert client.get("/healthz").json()["cache"] == "ok"
+    server.kill()
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["cache"] == "down" and body["status"] == "degraded" and body["database"] == "ok"
