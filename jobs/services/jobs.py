@@ -217,7 +217,9 @@ def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
     return job
 
 
-MAX_DAYS_AHEAD = 2 * 366
+# Work is planned at most five years ahead (a long right-to-challenge contract); a date
+# near the calendar's end would overflow the arithmetic on it.
+MAX_DAYS_AHEAD = 5 * 366
 
 
 def _validate_times(start: datetime, end: datetime, *, field_prefix: str = "") -> None:
@@ -240,20 +242,20 @@ def _validate_times(start: datetime, end: datetime, *, field_prefix: str = "") -
         )
     if start > timezone.now() + timedelta(days=MAX_DAYS_AHEAD):
         raise ValidationFailed(
-            _("A shift starts within two years from now."),
+            _("A shift starts within five years from now."),
             code="out_of_range",
             field=f"{field_prefix}start",
         )
 
 
 def _validate_first_date(first_date: date) -> None:
-    """Patterns start within two years: a date near the calendar's end would overflow."""
+    """Patterns start between today and ``MAX_DAYS_AHEAD`` from now."""
     today = timezone.localdate()
     if not isinstance(first_date, date) or not (
         today - timedelta(days=1) <= first_date <= today + timedelta(days=MAX_DAYS_AHEAD)
     ):
         raise ValidationFailed(
-            _("Start the pattern between today and two years from now."),
+            _("Start the pattern between today and five years from now."),
             code="out_of_range",
             field="first_date",
         )
