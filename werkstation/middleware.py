@@ -15,6 +15,11 @@ workers, which is how production runs), each database call arms a timer
 ``DatabaseUnavailable``, the half-used connection is thrown away, and the request is
 answered 503 by ``werkstation.views.server_error``. Elsewhere (threads of the
 development server) the timer cannot be used and the libpq timeouts apply alone.
+
+Once a request found the database not answering, the process answers 503 at once for
+``WERKSTATION_DATABASE_DOWN_SECONDS`` (2 s) instead of making every request behind it wait its own few
+seconds; the first request after that tries again, so the site recovers by itself.
+``/healthz`` always probes.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import logging
 import re
 import signal
 import threading
+import time
 import uuid
 
 from django.conf import settings
@@ -39,8 +45,22 @@ _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 logger = logging.getLogger(__name__)
 
 
+_database_down_until = 0.0
+
+
 def current_request_id() -> str | None:
     return _request_id.get()
+
+
+def database_found_down() -> None:
+    """A request found the database not answering: fail fast for a moment."""
+    global _database_down_until
+    seconds = float(getattr(settings, "WERKSTATION_DATABASE_DOWN_SECONDS", 2))
+    _database_down_until = time.monotonic() + seconds
+
+
+def database_known_down() -> bool:
+    return time.monotonic() < _database_down_until
 
 
 class RequestIdLogFilter(logging.Filter):
@@ -165,6 +185,10 @@ class DatabaseDeadlineMiddleware:
         self.seconds = float(getattr(settings, "WERKSTATION_DB_WAIT_SECONDS", 0) or 0)
 
     def __call__(self, request):
+        if database_known_down() and request.path != "/healthz":
+            from .views import error_response
+
+            return error_response(request, status=503)
         if not self.seconds or not _can_use_timer():
             return self.get_response(request)
         wrappers = [

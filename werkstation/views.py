@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from django.views.decorators.cache import never_cache
 
 from .api.exception_handler import error_body
 from .celery import app
-from .middleware import current_request_id
+from .middleware import current_request_id, database_found_down
 
 logger = logging.getLogger(__name__)
 
@@ -169,14 +169,22 @@ def _wants_html(request) -> bool:
 def server_error(request, *args, **kwargs):
     """``handler500``: called by Django inside the ``except`` of the failed request."""
     exc = sys.exc_info()[1]
-    request_id = current_request_id() or getattr(request, "request_id", None)
     if database_unavailable(exc):
-        status, code = 503, "service_unavailable"
+        # A stalled connection was dropped already (middleware); one the server broke is
+        # closed by Django when the request finishes (close_old_connections).
+        database_found_down()
+        return error_response(request, status=503)
+    return error_response(request, status=500)
+
+
+def error_response(request, *, status: int) -> HttpResponse:
+    """The answer to a request that failed on our side: 503 (try again) or 500."""
+    request_id = current_request_id() or getattr(request, "request_id", None)
+    if status == 503:
+        code = "service_unavailable"
         message = _("The service is temporarily unavailable. Please try again in a moment.")
-        for alias in connections:  # a half-used connection must not serve the next request
-            connections[alias].close_if_unusable_or_obsolete()
     else:
-        status, code = 500, "server_error"
+        code = "server_error"
         message = _("Something went wrong on our side. The error has been logged.")
     if _wants_html(request):
         html = render_to_string(

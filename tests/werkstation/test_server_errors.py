@@ -94,3 +94,23 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced(market):
     response = _client(market.member_a).get("/api/v1/me/", HTTP_X_REQUEST_ID="bad id\nwith newline")
     assert response["X-Request-ID"] != "bad id\nwith newline"
     assert len(response["X-Request-ID"]) == 32
+
+
+def test_after_the_database_failed_the_process_answers_503_at_once_for_a_moment(
+    market, monkeypatch, settings
+):
+    from werkstation import middleware
+
+    settings.WERKSTATION_DATABASE_DOWN_SECONDS = 60
+    monkeypatch.setattr(middleware, "_database_down_until", 0.0)
+    client = _client(market.member_a)
+    with monkeypatch.context() as patch:
+        patch.setattr(work_views, "feed_page", _broken(OperationalError("timeout expired")))
+        assert client.get("/api/v1/feed/").status_code == 503
+    # The database answers again, but requests right after the failure do not wait on it.
+    response = client.get("/api/v1/feed/")
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert client.get("/healthz").status_code == 200  # the probe always looks
+    monkeypatch.setattr(middleware, "_database_down_until", 0.0)  # the moment has passed
+    assert client.get("/api/v1/feed/").status_code == 200

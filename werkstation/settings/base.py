@@ -128,6 +128,9 @@ DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
     os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000")
 )
 WERKSTATION_DB_WAIT_SECONDS = float(os.environ.get("WERKSTATION_DB_WAIT_SECONDS", "4"))
+# After a request found the database not answering, the process answers 503 at once for
+# this long, so requests queued behind it do not each wait their own few seconds.
+WERKSTATION_DATABASE_DOWN_SECONDS = float(os.environ.get("WERKSTATION_DATABASE_DOWN_SECONDS", "2"))
 
 
 def postgres_options(

@@ -87,5 +87,8 @@ LANGUAGE_CODE = "nl"
 # The client-side wait on the database needs the main thread of a one-request-at-a-time
 # server; tests that stall the database run gunicorn for it (tests/werkstation/test_faults.py).
 WERKSTATION_DB_WAIT_SECONDS = 0
+# One test's database error must not answer the next tests 503 (tests that want the
+# fail-fast window set it themselves).
+WERKSTATION_DATABASE_DOWN_SECONDS = 0
 # A lock taken against the documented order (werkstation/locks.py) fails the test.
 WERKSTATION_LOCK_ORDER_STRICT = True
