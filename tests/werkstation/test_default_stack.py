@@ -67,6 +67,9 @@ def _env(var_dir: Path) -> dict:
         DJANGO_SETTINGS_MODULE="werkstation.settings.local",
         WERKSTATION_VAR_DIR=str(var_dir),
         WERKSTATION_OUTBOX_SWEEP_SECONDS="2",
+        # A dispatch run split into parts is finished by its chord; the outbox looks
+        # again after this long to mark it done.
+        WERKSTATION_OUTBOX_REDELIVER_SECONDS="10",
         WERKSTATION_REQUIRE_2FA="0",
         DEBUG="0",
         PYTHONUNBUFFERED="1",
