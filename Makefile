@@ -48,10 +48,7 @@ run: seed
 	@echo "    municipality  gemeente@werkstation.demo"
 	@echo "    staff (admin) staff@werkstation.demo"
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
-	DJANGO_SETTINGS_MODULE=werkstation.settings.local $(VENV)/bin/celery -A werkstation worker --loglevel=warning --concurrency=2 & \
-	DJANGO_SETTINGS_MODULE=werkstation.settings.local $(VENV)/bin/celery -A werkstation beat --loglevel=warning & \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runstack --host $(HOST) --port $(PORT)
 
 web: install
 	$(PY) manage.py runserver $(HOST):$(PORT)

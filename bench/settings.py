@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/werkstation_bench")
 # As in production: the cache (the members' work context) is shared by all workers.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/13")
 
 from werkstation.settings.base import *  # noqa: F403
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from members.models import NotificationPreference
-from werkstation.notify import email_user_on_commit
+from werkstation.notify import email_user_now, email_user_on_commit
 
 
 def _wants(user, preference: str) -> bool:
@@ -35,8 +35,9 @@ def notify_claim(claim, *, event: str) -> None:
     )
 
 
-def notify_timesheet(timesheet, *, event: str, to) -> None:
-    """event: reminder, approved, disputed, rejected, submitted."""
+def notify_timesheet(timesheet, *, event: str, to, now: bool = False) -> None:
+    """event: reminder, approved, disputed, rejected, submitted. ``now``: send at once and
+    let a failure raise (for an outbox handler), instead of after the commit."""
     if not _wants(to, "timesheet_updates"):
         return
     subjects = {
@@ -46,7 +47,8 @@ def notify_timesheet(timesheet, *, event: str, to) -> None:
         "rejected": _("Your hours were rejected"),
         "submitted": _("Hours to approve"),
     }
-    email_user_on_commit(
+    send = email_user_now if now else email_user_on_commit
+    send(
         to=to.email,
         language=to.preferred_language,
         subject=subjects[event],

@@ -53,21 +53,25 @@ register_schedule("shift-digest", "jobs.tasks.shift_digest", crontab(hour=7, min
 
 
 @shared_task(name="jobs.tasks.dispatch_run", ignore_result=True, acks_late=True)
-def dispatch_run(run_id: int) -> None:
-    """One cooperative's run. A large cooperative's instance comes in independent parts:
-    each is its own task (on any worker) and a chord merges them into the run. Every
-    step is idempotent (parts are pure; the merge leaves a finished run alone), so a
-    redelivered task (acks_late) at worst solves a part twice."""
+def dispatch_run(run_id: int) -> bool:
+    """One cooperative's run (outbox handler of ``dispatch.requested``). A large
+    cooperative's instance comes in independent parts: each is its own task (on any
+    worker) and a chord merges them into the run; the handler then answers ``False``
+    (handed on), so the outbox delivers the event again after its timeout and, if the
+    chord was lost with a dead worker or broker, the run is made again. Every step is
+    idempotent (parts are pure; the merge leaves a finished run alone), so a repeated
+    delivery at worst solves a part twice."""
     plan = dispatching.dispatch_run_prepare(run_id=run_id)
     if plan is None:
-        return
+        return True
     parts = plan.pop("parts")
     plan.pop("part_pairs")
     if len(parts) <= 1:
         results = [dispatching.dispatch_part_solve(part=part) for part in parts]
         dispatching.dispatch_run_merge(plan=plan, results=results)
-        return
+        return True
     chord(dispatch_part.s(part) for part in parts)(dispatch_merge.s(plan))
+    return False
 
 
 @shared_task(name="jobs.tasks.dispatch_part", acks_late=True)

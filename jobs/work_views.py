@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
+from werkstation.api.pagination import MAX_PAGE
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 from werkstation.geo import haversine_km
@@ -58,7 +59,7 @@ def feed(request):
     page = None
     try:
         try:
-            number = int(request.GET.get("page", 1))
+            number = min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
         except ValueError:
             number = 1
         page = feed_page(request.user, filters, number=number)

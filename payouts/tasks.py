@@ -1,5 +1,7 @@
 """Thin Celery wrappers: take ids, call services."""
 
+import logging
+
 from celery import shared_task
 from celery.schedules import crontab
 
@@ -7,6 +9,8 @@ from werkstation.celery import register_schedule
 from werkstation.outbox import outbox_register
 
 from .services.settlement import settlement_run
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="payouts.tasks.settle_timesheet", ignore_result=True, acks_late=True)
@@ -65,13 +69,20 @@ def weekly_payout_batches() -> int:
 
     from .services.payouts import payout_batch_create
 
-    drafted = 0
-    for cooperative in Cooperative.objects.all():
+    drafted = failed = 0
+    for cooperative in Cooperative.objects.order_by("pk"):
         try:
             payout_batch_create(actor=None, cooperative=cooperative)
             drafted += 1
-        except ApplicationError:
-            continue
+        except ApplicationError as exc:  # expected: nothing payable, a batch still open
+            logger.info(
+                "weekly payout batch: none for %s (%s): %s", cooperative.slug, exc.code, exc
+            )
+        except Exception:  # one cooperative's failure must not stop the others
+            failed += 1
+            logger.exception("weekly payout batch: drafting for %s failed", cooperative.slug)
+    if failed:
+        logger.error("weekly payout batches: %s drafted, %s failed", drafted, failed)
     return drafted
 
 

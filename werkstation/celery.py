@@ -11,6 +11,7 @@ from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_init
 
 # Production unless told otherwise (`make run` sets the local settings).
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "werkstation.settings.production")
@@ -20,7 +21,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
-    "outbox-publish": {"task": "werkstation.tasks.outbox_publish", "schedule": 30.0},
+    "outbox-publish": {
+        "task": "werkstation.tasks.outbox_publish",
+        "schedule": float(os.environ.get("WERKSTATION_OUTBOX_SWEEP_SECONDS", "30")),
+    },
     "healthbeat": {"task": "werkstation.tasks.heartbeat", "schedule": 60.0},
 }
 
@@ -42,6 +46,27 @@ def register_schedule(name: str, task: str, schedule) -> None:
 @app.on_after_configure.connect
 def _on_configure(sender, **kwargs):
     _prepare_sqlite_broker(str(sender.conf.broker_url or ""))
+
+
+@worker_init.connect
+def _worker_database_timeouts(**kwargs):
+    """Workers run bulk work (settlement, payout runs): a statement may take minutes, not
+    the web's three seconds. Set before the pool forks, so every child has it."""
+    from django.conf import settings
+    from django.db import connections
+
+    from .settings.base import postgres_options
+
+    for alias in connections:
+        settings_dict = connections[alias].settings_dict
+        if settings_dict["ENGINE"].endswith("postgresql"):
+            settings_dict.setdefault("OPTIONS", {}).update(
+                postgres_options(
+                    statement_timeout_ms=settings.DB_WORKER_STATEMENT_TIMEOUT_MS,
+                    application_name="werkstation-worker",
+                )
+            )
+        connections[alias].close()
 
 
 __all__ = ["app", "crontab", "register_schedule"]

@@ -25,6 +25,25 @@ POSTCODES: dict[str, tuple[float, float]] = {
 }  # fmt: skip
 
 
+def check_coordinates(latitude, longitude) -> None:
+    """Latitude within ±90, longitude within ±180, both finite: else a ValidationFailed
+    naming the field."""
+    from django.utils.translation import gettext as _
+
+    from .errors import ValidationFailed
+
+    ranges = (
+        ("latitude", latitude, 90, _("A latitude lies between -90 and 90.")),
+        ("longitude", longitude, 180, _("A longitude lies between -180 and 180.")),
+    )
+    for name, value, limit, message in ranges:
+        if value is None:
+            continue
+        number = Decimal(str(value))
+        if not number.is_finite() or not -limit <= number <= limit:
+            raise ValidationFailed(message, code="out_of_range", field=name)
+
+
 def postcode_coordinates(postcode: str) -> tuple[Decimal, Decimal] | None:
     point = POSTCODES.get(postcode)
     if point is None:

@@ -14,6 +14,12 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 preload_app = True
 max_requests = 5000
 max_requests_jitter = 500
+# A request waits at most a few seconds on the database (werkstation/middleware.py), so a
+# worker silent for 30 s is hung: the arbiter kills and replaces it. On a stop, requests
+# in flight get 20 s to finish. Keep-alive 5 s: a proxy in front reuses connections.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 
 def post_fork(server, worker):

@@ -34,18 +34,27 @@ class AuditEntry(models.Model):
 
 
 class OutboxEvent(models.Model):
-    """A side effect promised by a committed transaction.
+    """A side effect promised by a committed transaction, for one handler.
 
-    Written in the same transaction as the change it announces, so it exists exactly
-    when the change does. ``outbox_publish`` hands pending events to their Celery
-    handlers; if the broker is down they stay pending and the next run picks them up.
-    Handlers are idempotent, so a publish that is repeated has one effect.
+    Written in the same transaction as the change it announces (one row for each handler
+    of the topic), so it exists exactly when the change does. It is *done* only when its
+    handler has finished (``done_at``), not when the broker took the task: a broker that
+    loses its queue, or a worker that dies with the task, leaves the row unfinished, and
+    ``outbox_publish_pending`` hands it out again once ``published_at`` and
+    ``started_at`` are older than the redelivery timeout. Handlers are idempotent, so a
+    delivery that is repeated has one effect.
     """
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     topic = models.CharField(max_length=80)
+    handler = models.CharField(max_length=120, blank=True)
     payload = models.JSONField(default=dict)
+    # Last time the event was handed to the broker.
     published_at = models.DateTimeField(null=True, blank=True)
+    # Last time a worker started its handler (a lease: nobody else starts it until it
+    # is older than the redelivery timeout).
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
@@ -54,10 +63,10 @@ class OutboxEvent(models.Model):
         indexes = [
             models.Index(
                 fields=["id"],
-                name="outbox_pending_idx",
-                condition=models.Q(published_at__isnull=True),
+                name="outbox_unfinished_idx",
+                condition=models.Q(done_at__isnull=True),
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.topic} #{self.pk}"
+        return f"{self.topic} → {self.handler or '?'} #{self.pk}"

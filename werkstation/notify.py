@@ -13,17 +13,24 @@ from django.utils import translation
 logger = logging.getLogger(__name__)
 
 
+def email_user_now(*, to: str, language: str, subject: str, template: str, context: dict) -> None:
+    """Render and send at once; a failure raises (an outbox handler is then tried again)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        body = render_to_string(template, context)
+        subject_text = str(subject)
+    send_mail(subject_text, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
 def email_user_on_commit(
     *, to: str, language: str, subject: str, template: str, context: dict
 ) -> None:
     """Render and send once the surrounding transaction commits (never on rollback)."""
 
     def _send() -> None:
-        with translation.override(language or settings.LANGUAGE_CODE):
-            body = render_to_string(template, context)
-            subject_text = str(subject)
         try:
-            send_mail(subject_text, body, settings.DEFAULT_FROM_EMAIL, [to])
+            email_user_now(
+                to=to, language=language, subject=subject, template=template, context=context
+            )
         except Exception:
             logger.exception("sending e-mail to %s failed", to)
 

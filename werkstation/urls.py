@@ -37,3 +37,6 @@ urlpatterns = [
     path("", include("payouts.urls")),
     path("", include("members.urls")),
 ]
+
+# Every unhandled error: the JSON error shape (or a small page) with the request id.
+handler500 = "werkstation.views.server_error"

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from werkstation.api.pagination import MAX_PAGE
+
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
 from ..models.work import CATEGORY_CHOICES
 from ..selectors import client_cooperatives_for, client_ids_of_user
@@ -205,7 +207,9 @@ class ShiftUpdateInput(serializers.Serializer):
 
 class WeeklyPatternInput(serializers.Serializer):
     first_date = serializers.DateField()
-    weekdays = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(), allow_empty=False, max_length=7
+    )
     start_time = serializers.TimeField()
     end_time = serializers.TimeField()
     weeks = serializers.IntegerField()
@@ -238,7 +242,7 @@ class FeedQueryInput(serializers.Serializer):
     day = serializers.DateField(required=False)
     max_km = serializers.FloatField(required=False, min_value=0.1, max_value=100)
     include_full = serializers.BooleanField(required=False, default=False)
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
 
 
 class ClaimOutput(serializers.ModelSerializer):

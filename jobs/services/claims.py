@@ -1,9 +1,13 @@
 """Claiming work, concurrency-safe.
 
 A claim holds a slot from the moment it is made until it is withdrawn or rejected.
+Locks follow the global order of ``werkstation.locks`` (user → shift → claim):
 ``shift_claim`` locks the member's user row (one claim at a time per member, so two
-overlapping claims cannot both pass the travel check) and the shift row (slots and the
-waitlist). ``Shift.filled`` moves by conditional UPDATE; the check constraint
+overlapping claims cannot both pass the travel check), then the shift row (slots and the
+waitlist). Every change to a claim that may free a slot locks the claim's shift first,
+then the claim together with the head of the waitlist that may receive the slot, so a
+withdrawal, a rejection and an expiring offer on one shift queue up instead of
+deadlocking. ``Shift.filled`` moves by conditional UPDATE; the check constraint
 ``filled <= slots`` and, on PostgreSQL, the exclusion constraint on the claim's time
 range are the database's last word.
 """
@@ -22,6 +26,7 @@ from members.models import MemberSkill, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.geo import haversine_km
+from werkstation.locks import lock_claims, lock_shifts, lock_users
 
 from ..access import require_job_manager
 from ..models import SLOT_HOLDING, Claim, Job, Shift
@@ -99,12 +104,11 @@ def _free_slot(shift: Shift) -> None:
 
 @transaction.atomic
 def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Claim:
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    shift = (
-        Shift.objects.select_for_update(of=("self",))
-        .select_related("job", "cooperative", "required_skill")
-        .get(pk=shift.pk)
-    )
+    lock_users([user.pk])
+    locked = lock_shifts([shift.pk], select_related=("job", "cooperative", "required_skill"))
+    if not locked:
+        raise NotFound(_("Shift not found."), field="shift")
+    shift = locked[0]
     check_eligibility(user=user, shift=shift)
     existing = Claim.objects.filter(shift=shift, user=user).first()
     if existing is not None and existing.status not in (C.WITHDRAWN, C.REJECTED):
@@ -162,28 +166,42 @@ def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Cla
 
 
 def _lock_claim(claim_id: int) -> Claim:
-    claim = (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("shift__job", "shift__cooperative", "user")
-        .filter(pk=claim_id)
-        .first()
-    )
-    if claim is None:
+    """Lock a claim the way every slot-changing service does: its shift first, then the
+    claim together with the head of the shift's waitlist (which may receive a freed slot),
+    in primary-key order. Under the shift's lock the waitlist cannot change, so the head
+    read before locking is still the head."""
+    shift_id = Claim.objects.filter(pk=claim_id).values_list("shift_id", flat=True).first()
+    if shift_id is None:
         raise NotFound(_("Claim not found."), field="claim")
-    Shift.objects.select_for_update().filter(pk=claim.shift_id).first()
+    shifts = lock_shifts([shift_id], select_related=("job", "cooperative"))
+    head = _waitlist_head(shifts[0]) if shifts else None
+    claims = {c.pk: c for c in lock_claims([claim_id, head], select_related=("user",))}
+    claim = claims.get(claim_id)
+    if claim is None or not shifts:
+        raise NotFound(_("Claim not found."), field="claim")
+    claim.shift = shifts[0]
     return claim
 
 
-def _offer_next(shift: Shift) -> Claim | None:
-    """Offer a freed slot to the first member on the waitlist (the offer holds the slot)."""
-    candidate = (
-        Claim.objects.select_for_update(of=("self",))
-        .filter(shift=shift, status=C.WAITLISTED)
-        .select_related("user", "shift__job")
-        .order_by("waitlist_position")
+def _waitlist_head(shift: Shift) -> int | None:
+    return (
+        Claim.objects.filter(shift=shift, status=C.WAITLISTED)
+        .order_by("waitlist_position", "pk")
+        .values_list("pk", flat=True)
         .first()
     )
-    if candidate is None or shift.start <= timezone.now() or not _take_slot(shift):
+
+
+def _offer_next(shift: Shift) -> Claim | None:
+    """Offer a freed slot to the first member on the waitlist (the offer holds the slot).
+
+    The caller holds the shift's lock and has locked the head of the waitlist with the
+    claim it changed (``_lock_claim``)."""
+    head = _waitlist_head(shift)
+    if head is None or shift.start <= timezone.now():
+        return None
+    candidate = lock_claims([head], select_related=("user", "shift__job"))[0]
+    if not _take_slot(shift):
         return None
     candidate.status = C.OFFERED
     candidate.waitlist_position = None
@@ -319,18 +337,27 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
     return claim
 
 
-@transaction.atomic
 def offers_expire(*, now=None) -> int:
-    """Beat: offers nobody answered go to the next on the waitlist."""
+    """Beat: offers nobody answered go to the next on the waitlist.
+
+    One transaction per offer: each locks its own shift and claims in the global order,
+    and one that fails does not undo the others."""
     now = now or timezone.now()
     expired = 0
-    for claim_id in Claim.objects.filter(status=C.OFFERED, offer_expires_at__lt=now).values_list(
-        "pk", flat=True
+    for claim_id in list(
+        Claim.objects.filter(status=C.OFFERED, offer_expires_at__lt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     ):
-        claim = _lock_claim(claim_id)
-        if claim.status == C.OFFERED:
-            _release(claim, status=C.WITHDRAWN, reason="offer expired")
-            expired += 1
+        with transaction.atomic():
+            claim = _lock_claim(claim_id)
+            if (
+                claim.status == C.OFFERED
+                and claim.offer_expires_at
+                and claim.offer_expires_at < now
+            ):
+                _release(claim, status=C.WITHDRAWN, reason="offer expired")
+                expired += 1
     return expired
 
 
@@ -365,22 +392,47 @@ RELEASABLE = (C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.OFFERED)
 def claims_release_future(*, user: User, reason: str, now=None) -> int:
     """Release every claim of ``user`` on a shift that has not started (the account is
     erased): each held slot goes to the next on the waitlist, as a withdrawal would, but
-    without the withdrawal deadline: the person is gone either way."""
+    without the withdrawal deadline: the person is gone either way.
+
+    All in the caller's transaction, so in the global lock order: every shift concerned
+    first, then (in key order) the claims and the heads of those shifts' waitlists that
+    may receive a freed slot.
+    """
     now = now or timezone.now()
+    mine = list(
+        Claim.objects.filter(user=user, status__in=RELEASABLE, start__gt=now)
+        .order_by("pk")
+        .values_list("pk", "shift_id")
+    )
+    if not mine:
+        return 0
+    shifts = {
+        s.pk: s
+        for s in lock_shifts(
+            {shift_id for _pk, shift_id in mine}, select_related=("job", "cooperative")
+        )
+    }
+    waiting = Claim.objects.filter(shift_id__in=shifts, status=C.WAITLISTED).values_list(
+        "pk", flat=True
+    )
+    claims = {
+        c.pk: c for c in lock_claims([*(pk for pk, _s in mine), *waiting], select_related=("user",))
+    }
     released = 0
-    ids = Claim.objects.filter(user=user, status__in=RELEASABLE, start__gt=now).order_by("pk")
-    for claim_id in ids.values_list("pk", flat=True):
-        claim = _lock_claim(claim_id)
-        if claim.status in RELEASABLE:
-            _release(claim, status=C.WITHDRAWN, reason=reason)
-            audit_record(
-                actor=None,
-                action="claim.released",
-                target=claim,
-                cooperative_id=claim.shift.cooperative_id,
-                data={"reason": reason},
-            )
-            released += 1
+    for claim_id, shift_id in mine:
+        claim = claims.get(claim_id)
+        if claim is None or claim.status not in RELEASABLE:
+            continue
+        claim.shift = shifts[shift_id]
+        _release(claim, status=C.WITHDRAWN, reason=reason)
+        audit_record(
+            actor=None,
+            action="claim.released",
+            target=claim,
+            cooperative_id=claim.shift.cooperative_id,
+            data={"reason": reason},
+        )
+        released += 1
     return released
 
 

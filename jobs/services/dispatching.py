@@ -30,6 +30,7 @@ from members.models import Cooperative, MemberSkill, Profile
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from werkstation.geo import haversine_km, project_km
+from werkstation.locks import lock_offers, lock_shifts, lock_users
 from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
 
@@ -417,12 +418,17 @@ def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
     """
     lapsed_because = None
     with transaction.atomic():
-        offer = (
-            Offer.objects.select_for_update(of=("self",))
-            .select_related("shift__job", "shift__cooperative")
-            .filter(pk=offer_id, user=user)
-            .first()
+        # Lock order (werkstation.locks): the member, the shift, then the offer; accepting
+        # claims the shift, which takes the same member and shift locks again.
+        shift_id = (
+            Offer.objects.filter(pk=offer_id, user=user).values_list("shift_id", flat=True).first()
         )
+        if shift_id is None:
+            raise NotFound(_("Offer not found."), field="offer")
+        lock_users([user.pk])
+        lock_shifts([shift_id])
+        offers = lock_offers([offer_id], select_related=("shift__job", "shift__cooperative"))
+        offer = offers[0] if offers else None
         if offer is None:
             raise NotFound(_("Offer not found."), field="offer")
         if offer.status != Offer.Status.OPEN or offer.deadline < timezone.now():
@@ -459,11 +465,16 @@ def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
 @transaction.atomic
 def offers_expire_dispatch(*, now=None) -> int:
     now = now or timezone.now()
-    expired = list(
-        Offer.objects.select_for_update(of=("self",))
-        .filter(status=Offer.Status.OPEN, deadline__lt=now)
-        .select_related("shift__cooperative")
-    )
+    expired = [
+        offer
+        for offer in lock_offers(
+            Offer.objects.filter(status=Offer.Status.OPEN, deadline__lt=now).values_list(
+                "pk", flat=True
+            ),
+            select_related=("shift__cooperative",),
+        )
+        if offer.status == Offer.Status.OPEN
+    ]
     for offer in expired:
         offer.status = Offer.Status.EXPIRED
         offer.save(update_fields=["status"])

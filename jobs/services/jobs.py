@@ -17,6 +17,8 @@ from members.models import Cooperative, Skill, User
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.geo import check_coordinates
+from werkstation.locks import lock_claims, lock_jobs, lock_shifts
 
 from ..access import is_client_user, require_job_manager
 from ..geocoding import geocode
@@ -113,6 +115,7 @@ def job_create(
         )
     if (latitude is None) != (longitude is None):
         raise ValidationFailed(_("Give both latitude and longitude."), field="longitude")
+    check_coordinates(latitude, longitude)
     if latitude is None:
         found = geocode(postcode=postcode, street=street)
         if found is None:
@@ -163,7 +166,7 @@ def job_update(*, actor: User, job: Job, **fields) -> Job:
     unknown = set(fields) - JOB_EDITABLE
     if unknown:
         raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0])
-    job = Job.objects.select_for_update().get(pk=job.pk)
+    job = _lock_job(job.pk)
     if job.status in (Job.Status.COMPLETED, Job.Status.CANCELLED):
         raise Conflict(_("A finished job cannot be changed."), code="invalid_state", field="status")
     for name in ("client_tariff", "member_pay"):
@@ -192,17 +195,18 @@ def job_update(*, actor: User, job: Job, **fields) -> Job:
 def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
     if actor is not None:
         require_job_manager(actor, job)
-    job = Job.objects.select_for_update().get(pk=job.pk)
+    job = _lock_job(job.pk)
     check_transition(job, to)
     before = job.status
     job.status = to
     job.save(update_fields=["status"])
+    shifts = lock_shifts(Shift.objects.filter(job=job).values_list("pk", flat=True))
     Shift.objects.filter(job=job).update(job_status=to)
     if to == Job.Status.CANCELLED:
-        for shift in Shift.objects.filter(
-            job=job, status=Shift.Status.OPEN, start__gt=timezone.now()
-        ):
-            _cancel_shift(shift, reason=_("The job was cancelled."))
+        _cancel_shifts(
+            [s for s in shifts if s.status == Shift.Status.OPEN and s.start > timezone.now()],
+            reason=_("The job was cancelled."),
+        )
     audit_record(
         actor=actor,
         action="job.status_changed",
@@ -211,6 +215,11 @@ def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
         data={"from": before, "to": to},
     )
     return job
+
+
+# Work is planned at most five years ahead (a long right-to-challenge contract); a date
+# near the calendar's end would overflow the arithmetic on it.
+MAX_DAYS_AHEAD = 5 * 366
 
 
 def _validate_times(start: datetime, end: datetime, *, field_prefix: str = "") -> None:
@@ -231,6 +240,25 @@ def _validate_times(start: datetime, end: datetime, *, field_prefix: str = "") -
         raise ValidationFailed(
             _("A shift cannot start in the past."), code="in_the_past", field=f"{field_prefix}start"
         )
+    if start > timezone.now() + timedelta(days=MAX_DAYS_AHEAD):
+        raise ValidationFailed(
+            _("A shift starts within five years from now."),
+            code="out_of_range",
+            field=f"{field_prefix}start",
+        )
+
+
+def _validate_first_date(first_date: date) -> None:
+    """Patterns start between today and ``MAX_DAYS_AHEAD`` from now."""
+    today = timezone.localdate()
+    if not isinstance(first_date, date) or not (
+        today - timedelta(days=1) <= first_date <= today + timedelta(days=MAX_DAYS_AHEAD)
+    ):
+        raise ValidationFailed(
+            _("Start the pattern between today and five years from now."),
+            code="out_of_range",
+            field="first_date",
+        )
 
 
 def _validate_slots(slots: int, field: str = "slots") -> None:
@@ -242,9 +270,23 @@ def _validate_slots(slots: int, field: str = "slots") -> None:
         raise ValidationFailed(_("At most 200 slots per shift."), code="invalid_slots", field=field)
 
 
+def _lock_job(job_id: int) -> Job:
+    jobs = lock_jobs([job_id])
+    if not jobs:
+        raise NotFound(_("Job not found."), field="job")
+    return jobs[0]
+
+
+def _lock_shift(shift_id: int) -> Shift:
+    shifts = lock_shifts([shift_id], select_related=("job",))
+    if not shifts:
+        raise NotFound(_("Shift not found."), field="shift")
+    return shifts[0]
+
+
 def _open_job_for_shifts(actor: User, job: Job) -> Job:
     require_job_manager(actor, job)
-    job = Job.objects.select_for_update().get(pk=job.pk)
+    job = _lock_job(job.pk)
     if job.status not in (Job.Status.DRAFT, Job.Status.OPEN, Job.Status.IN_PROGRESS):
         raise Conflict(
             _("Shifts can only be added to a job that is not finished."),
@@ -320,6 +362,7 @@ def shifts_create_weekly(
             _("The end must be after the start."), code="end_before_start", field="end_time"
         )
     _validate_slots(slots)
+    _validate_first_date(first_date)
     tz = _tz()
     spans = []
     for week in range(weeks):
@@ -343,7 +386,7 @@ def shift_update(
     end: datetime | None = None,
     slots: int | None = None,
 ) -> Shift:
-    shift = Shift.objects.select_for_update(of=("self",)).select_related("job").get(pk=shift.pk)
+    shift = _lock_shift(shift.pk)
     require_job_manager(actor, shift.job)
     if shift.status != Shift.Status.OPEN:
         raise Conflict(
@@ -371,10 +414,11 @@ def shift_update(
         for guard in _SHIFT_GUARDS:
             guard(job=shift.job, shifts=[shift], replaces=shift.pk)
     shift.save()
-    claims = list(
+    claims = lock_claims(
         Claim.objects.filter(shift=shift)
         .exclude(status__in=["withdrawn", "rejected"])
-        .select_related("user", "shift__job")
+        .values_list("pk", flat=True),
+        select_related=("user", "shift__job"),
     )
     if times_changed:
         Claim.objects.filter(shift=shift).update(start=new_start, end=new_end)
@@ -390,16 +434,21 @@ def shift_update(
     return shift
 
 
-def _cancel_shift(shift: Shift, *, reason: str) -> None:
-    shift.status = Shift.Status.CANCELLED
-    shift.cancel_reason = reason
-    shift.filled = 0
-    shift.save(update_fields=["status", "cancel_reason", "filled"])
-    claims = list(
-        Claim.objects.filter(shift=shift, status__in=[*SLOT_HOLDING, "waitlisted"]).select_related(
-            "user", "shift__job"
-        )
+def _cancel_shifts(shifts: list[Shift], *, reason: str) -> None:
+    """Cancel shifts the caller has locked: their claims are locked next, all at once."""
+    if not shifts:
+        return
+    claims = lock_claims(
+        Claim.objects.filter(
+            shift__in=shifts, status__in=[*SLOT_HOLDING, "waitlisted"]
+        ).values_list("pk", flat=True),
+        select_related=("user", "shift__job"),
     )
+    for shift in shifts:
+        shift.status = Shift.Status.CANCELLED
+        shift.cancel_reason = reason
+        shift.filled = 0
+        shift.save(update_fields=["status", "cancel_reason", "filled"])
     Claim.objects.filter(pk__in=[c.pk for c in claims]).update(
         status="withdrawn", status_reason=reason[:200], waitlist_position=None
     )
@@ -409,7 +458,7 @@ def _cancel_shift(shift: Shift, *, reason: str) -> None:
 
 @transaction.atomic
 def shift_cancel(*, actor: User, shift: Shift, reason: str) -> Shift:
-    shift = Shift.objects.select_for_update(of=("self",)).select_related("job").get(pk=shift.pk)
+    shift = _lock_shift(shift.pk)
     require_job_manager(actor, shift.job)
     if not (reason or "").strip():
         raise ValidationFailed(
@@ -421,7 +470,7 @@ def shift_cancel(*, actor: User, shift: Shift, reason: str) -> Shift:
         raise Conflict(
             _("A shift that has started cannot be cancelled."), code="started", field="start"
         )
-    _cancel_shift(shift, reason=reason.strip())
+    _cancel_shifts([shift], reason=reason.strip())
     audit_record(
         actor=actor,
         action="shift.cancelled",

@@ -19,6 +19,7 @@ from members.models import AvailabilityException, AvailabilitySlot, Membership, 
 from members.services.accounts import profile_of
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.geo import project_km
+from werkstation.locks import lock_shifts, lock_users
 
 from .. import dispatch
 from ..models import SLOT_HOLDING, BlockedClient, Claim, Job, Shift
@@ -206,6 +207,10 @@ def bundle_claim(*, user, shift_ids: list[int]) -> list[Claim]:
         raise ValidationFailed(
             _("The plan has no shifts to claim."), code="empty_bundle", field="shifts"
         )
+    # Every shift of the bundle is locked up front, in key order (werkstation.locks), so
+    # two members claiming overlapping bundles queue up instead of deadlocking.
+    lock_users([user.pk])
+    lock_shifts(shift_ids)
     claims = []
     for shift_id in shift_ids:
         shift = Shift.objects.filter(pk=shift_id).select_related("job").first()

@@ -16,6 +16,7 @@ from members.access import require_role
 from members.models import User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
+from werkstation.locks import lock_claims, lock_timesheets
 from werkstation.outbox import outbox_emit
 
 from ..access import require_job_manager
@@ -36,12 +37,8 @@ def _minutes(value, field: str) -> int:
 def timesheet_submit(
     *, user: User, claim_id: int, minutes_worked: int, break_minutes: int = 0, note: str = ""
 ) -> Timesheet:
-    claim = (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("shift__job__client", "shift__cooperative")
-        .filter(pk=claim_id)
-        .first()
-    )
+    claims = lock_claims([claim_id], select_related=("shift__job__client", "shift__cooperative"))
+    claim = claims[0] if claims else None
     if claim is None or claim.user_id != user.pk:
         raise NotFound(
             _("You can only log hours for your own shifts."), code="not_your_claim", field="claim"
@@ -90,14 +87,15 @@ def timesheet_submit(
 
 
 def _lock(timesheet_id: int) -> Timesheet:
-    timesheet = (
-        Timesheet.objects.select_for_update(of=("self",))
-        .select_related("claim__shift__job", "claim__user", "claim__shift__cooperative")
-        .filter(pk=timesheet_id)
-        .first()
-    )
-    if timesheet is None:
+    """The timesheet and its claim (which approval completes), claim first: the global
+    lock order of ``werkstation.locks``."""
+    claim_id = Timesheet.objects.filter(pk=timesheet_id).values_list("claim_id", flat=True).first()
+    claims = lock_claims([claim_id], select_related=("shift__job", "shift__cooperative", "user"))
+    timesheets = lock_timesheets([timesheet_id])
+    if not claims or not timesheets:
         raise NotFound(_("Timesheet not found."), field="timesheet")
+    timesheet = timesheets[0]
+    timesheet.claim = claims[0]
     return timesheet
 
 
@@ -121,18 +119,25 @@ def _approve(timesheet: Timesheet, *, actor: User | None, auto: bool = False) ->
     return timesheet
 
 
-@transaction.atomic
 def timesheet_approved_notify(*, timesheet_id: int) -> bool:
-    """Outbox handler: e-mail the member that the hours were approved, exactly once."""
-    claimed = Timesheet.objects.filter(
-        pk=timesheet_id, status=T.APPROVED, approval_notified_at__isnull=True
-    ).update(approval_notified_at=timezone.now())
-    if not claimed:
-        return False
-    timesheet = Timesheet.objects.select_related("claim__user", "claim__shift__job").get(
-        pk=timesheet_id
+    """Outbox handler: e-mail the member that the hours were approved.
+
+    Sent first, marked after: a worker that dies in between sends it again when the
+    event is delivered again (a rare second e-mail), but never loses it. The outbox's
+    lease keeps two deliveries of one event from running at the same time."""
+    timesheet = (
+        Timesheet.objects.filter(
+            pk=timesheet_id, status=T.APPROVED, approval_notified_at__isnull=True
+        )
+        .select_related("claim__user", "claim__shift__job")
+        .first()
     )
-    notify_timesheet(timesheet, event="approved", to=timesheet.claim.user)
+    if timesheet is None:
+        return False
+    notify_timesheet(timesheet, event="approved", to=timesheet.claim.user, now=True)
+    Timesheet.objects.filter(pk=timesheet_id, approval_notified_at__isnull=True).update(
+        approval_notified_at=timezone.now()
+    )
     return True
 
 
@@ -228,17 +233,23 @@ def timesheet_resolve(
     return _approve(timesheet, actor=actor)
 
 
-@transaction.atomic
 def timesheets_auto_approve(*, now=None) -> int:
-    """Beat: hours nobody answered are approved after the cooperative's number of days."""
+    """Beat: hours nobody answered are approved after the cooperative's number of days.
+
+    One transaction per timesheet (each locks its claim, then itself), so one failure
+    does not undo the others and no lock is held longer than one approval."""
     now = now or timezone.now()
     count = 0
-    candidates = Timesheet.objects.filter(status=T.SUBMITTED).select_related(
-        "claim__shift__cooperative"
+    candidates = list(
+        Timesheet.objects.filter(status=T.SUBMITTED)
+        .select_related("claim__shift__cooperative")
+        .order_by("pk")
     )
     for timesheet in candidates:
         days = timesheet.claim.shift.cooperative.timesheet_auto_approve_days
-        if timesheet.submitted_at + timedelta(days=days) <= now:
+        if timesheet.submitted_at + timedelta(days=days) > now:
+            continue
+        with transaction.atomic():
             locked = _lock(timesheet.pk)
             if locked.status == T.SUBMITTED:
                 _approve(locked, actor=None, auto=True)

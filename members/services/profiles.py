@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
+from werkstation.geo import check_coordinates
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import full_clean_or_raise
 
@@ -51,6 +52,7 @@ def profile_update(*, user: User, **fields) -> Profile:
             raise ValidationFailed(_("Choose languages from the list."), field="languages")
     if ("latitude" in fields) != ("longitude" in fields):
         raise ValidationFailed(_("Give both latitude and longitude."), field="longitude")
+    check_coordinates(fields.get("latitude"), fields.get("longitude"))
     iban_changed = "iban" in fields and fields["iban"] != profile.iban
     for name, value in fields.items():
         setattr(profile, name, value)

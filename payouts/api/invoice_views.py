@@ -220,7 +220,11 @@ class BankStatementApi(APIView):
             raise ValidationFailed(
                 _("Upload the bank statement as 'file'."), code="required", field="file"
             )
-        result = camt053_import(actor=request.user, cooperative=cooperative, data=upload.read())
+        from ..services.camt import MAX_STATEMENT_BYTES
+
+        # Never more than one byte past the limit is read: the import refuses the rest.
+        data = upload.read(MAX_STATEMENT_BYTES + 1)
+        result = camt053_import(actor=request.user, cooperative=cooperative, data=data)
         return Response(
             {
                 "matched": [

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -25,6 +25,10 @@ from ..models import Payment
 from .invoices import payment_record
 
 INVOICE_NUMBER = re.compile(r"\b(20\d{2}-\d{5})\b")
+# A month's statement of a cooperative is kilobytes; five megabytes is far beyond any.
+MAX_STATEMENT_BYTES = 5 * 1024 * 1024
+# No single bank entry of a neighbourhood cooperative comes near a hundred million euros.
+MAX_ENTRY_AMOUNT = Decimal("100000000")
 
 
 @dataclass
@@ -46,10 +50,53 @@ def _find(node, *path):
     return node
 
 
-def parse_camt053(data: bytes) -> list[dict]:
+def _text(node) -> str:
+    return (node.text or "").strip() if node is not None else ""
+
+
+def _bad_entry(number: int, message: str) -> ValidationFailed:
+    return ValidationFailed(
+        _("Entry %(n)s of the statement: %(problem)s") % {"n": number, "problem": message},
+        code="invalid_camt",
+        field="file",
+    )
+
+
+def _entry_amount(entry, number: int) -> tuple[Decimal, str]:
+    node = _find(entry, "Amt")
+    if node is None or not (node.text or "").strip():
+        raise _bad_entry(number, _("the amount is missing."))
     try:
-        root = ElementTree.fromstring(data)
-    except ElementTree.ParseError as exc:
+        amount = Decimal(node.text.strip())
+    except InvalidOperation as exc:
+        raise _bad_entry(number, _("the amount is not a number.")) from exc
+    if not amount.is_finite() or amount < 0 or amount >= MAX_ENTRY_AMOUNT:
+        raise _bad_entry(number, _("the amount is not a valid amount."))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise _bad_entry(number, _("the amount has more than two decimals."))
+    return amount, node.get("Ccy", "")
+
+
+def _entry_date(entry, number: int) -> date | None:
+    node = _find(entry, "BookgDt", "Dt")
+    if node is None:
+        return None
+    try:
+        return date.fromisoformat((node.text or "").strip())
+    except ValueError as exc:
+        raise _bad_entry(number, _("the booking date is not a date.")) from exc
+
+
+def parse_camt053(data: bytes) -> list[dict]:
+    if len(data) > MAX_STATEMENT_BYTES:
+        raise ValidationFailed(
+            _("A bank statement is at most %(mb)s MB.") % {"mb": MAX_STATEMENT_BYTES // 2**20},
+            code="too_large",
+            field="file",
+        )
+    try:
+        root = ElementTree.fromstring(data, forbid_dtd=True)
+    except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
         raise ValidationFailed(
             _("This is not a CAMT.053 XML file."), code="invalid_camt", field="file"
         ) from exc
@@ -61,16 +108,22 @@ def parse_camt053(data: bytes) -> list[dict]:
             _("This is not a CAMT.053 XML file."), code="invalid_camt", field="file"
         )
     rows = []
-    for entry in entries:
-        amount = _find(entry, "Amt")
-        booked = _find(entry, "BookgDt", "Dt")
+    for number, entry in enumerate(entries, start=1):
+        amount, currency = _entry_amount(entry, number)
+        direction = _text(_find(entry, "CdtDbtInd"))
+        if direction not in ("CRDT", "DBIT"):
+            raise _bad_entry(number, _("it says neither credit nor debit."))
         texts = [" ".join((n.text or "") for n in entry.iter() if _local(n.tag) == "Ustrd")]
-        rows.append({
-            "reference": (_find(entry, "AcctSvcrRef").text if _find(entry, "AcctSvcrRef") is not None else "").strip(),
-            "amount": Decimal(amount.text), "currency": amount.get("Ccy", ""),
-            "credit": (_find(entry, "CdtDbtInd").text or "") == "CRDT",
-            "booked_on": date.fromisoformat(booked.text) if booked is not None else None, "text": " ".join(texts),
-        })  # fmt: skip
+        rows.append(
+            {
+                "reference": _text(_find(entry, "AcctSvcrRef"))[:100],
+                "amount": amount,
+                "currency": currency,
+                "credit": direction == "CRDT",
+                "booked_on": _entry_date(entry, number),
+                "text": " ".join(texts)[:2000],
+            }
+        )
     return rows
 
 

@@ -102,3 +102,81 @@ def test_database_refuses_overlapping_claims_even_without_the_service(market):
 def test_database_refuses_more_filled_than_slots(market):
     with pytest.raises(IntegrityError), transaction.atomic():
         Shift.objects.filter(pk=market.shift.pk).update(filled=3)
+
+
+ROUNDS = 50
+ORDER = ("holder", "first", "second", "last")
+
+
+def _one_slot_shift_with_a_waitlist(market, members, *, pattern: int, round_: int):
+    """A one-slot shift ten days out (each round four hours later): ``holder`` has the slot (confirmed, or an offer that
+    has expired), three more members wait in line."""
+    from django.utils import timezone
+
+    start = (timezone.now() + timedelta(days=10, hours=4 * round_)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    shift = make_shift(market.job, start, hours=3, slots=1)
+    Shift.objects.filter(pk=shift.pk).update(filled=1)
+    holder, first, second, last = members
+    expired = pattern == 0
+    times = {"start": shift.start, "end": shift.end}
+    claims = {
+        "holder": Claim.objects.create(
+            shift=shift,
+            user=holder,
+            status="offered" if expired else "confirmed",
+            offer_expires_at=timezone.now() - timedelta(minutes=1) if expired else None,
+            **times,
+        ),
+    }
+    for position, (name, user) in enumerate(
+        (("first", first), ("second", second), ("last", last)), start=1
+    ):
+        claims[name] = Claim.objects.create(
+            shift=shift, user=user, status="waitlisted", waitlist_position=position, **times
+        )
+    return shift, claims
+
+
+def test_simultaneous_withdraw_reject_and_expire_on_one_shift_never_fail(market):
+    """50 rounds on a one-slot shift with a waitlist: the holder leaves (withdraws, is
+    rejected, or lets an offer expire) while the head of the waitlist withdraws and the
+    client rejects the next one, all at the same moment, with the offer-expiry beat job
+    running too. Every call succeeds, and the slot ends with the last member in line."""
+    from jobs.services.claims import claim_reject, claim_withdraw, offers_expire
+
+    members = [MembershipFactory(cooperative=market.coop_a).user for _ in range(4)]
+    client = market.client_user
+    failures = []
+    for round_ in range(ROUNDS):
+        pattern = round_ % 3
+        shift, claims = _one_slot_shift_with_a_waitlist(
+            market, members, pattern=pattern, round_=round_
+        )
+        holder, first, second = claims["holder"], claims["first"], claims["second"]
+        holder_leaves = {
+            0: lambda: offers_expire() >= 0 and "expired",
+            1: lambda c=holder: claim_withdraw(user=c.user, claim_id=c.pk).status,
+            2: lambda c=holder: claim_reject(actor=client, claim_id=c.pk, reason="te laat").status,
+        }[pattern]
+        results = _race(
+            [
+                holder_leaves,
+                lambda c=first: claim_withdraw(user=c.user, claim_id=c.pk).status,
+                lambda c=second: claim_reject(actor=client, claim_id=c.pk, reason="vol").status,
+                lambda: offers_expire() >= 0 and "expire-run",
+            ]
+        )
+        expected = [{0: "expired", 1: "withdrawn", 2: "rejected"}[pattern], "withdrawn"]
+        expected += ["rejected", "expire-run"]
+        if results != expected:
+            failures.append((round_, results))
+        shift.refresh_from_db()
+        final = {name: Claim.objects.get(pk=c.pk) for name, c in claims.items()}
+        holding = Claim.objects.filter(shift=shift, status__in=SLOT_HOLDING)
+        state = (shift.filled, holding.count(), *(final[n].status for n in ORDER))
+        left = {0: "withdrawn", 1: "withdrawn", 2: "rejected"}[pattern]
+        if state != (1, 1, left, "withdrawn", "rejected", "offered"):
+            failures.append((round_, "state", state))
+    assert failures == []

@@ -48,8 +48,12 @@ def test_submit_and_approve_emits_an_outbox_event(worked, django_capture_on_comm
         )
     assert approved.status_code == 200 and approved.data["status"] == "approved"
     assert Claim.objects.get(pk=worked.claim.pk).status == "completed"
-    event = OutboxEvent.objects.get(topic="timesheet.approved")
-    assert event.payload == {"timesheet_id": response.data["id"]}
+    events = OutboxEvent.objects.filter(topic="timesheet.approved")
+    assert {e.handler for e in events} == {
+        "jobs.tasks.timesheet_approved",
+        "payouts.tasks.settle_timesheet",
+    }
+    assert all(e.payload == {"timesheet_id": response.data["id"]} for e in events)
 
 
 def test_more_minutes_than_the_shift_plus_an_hour_is_refused(worked):
@@ -158,14 +162,20 @@ def test_approval_notification_is_sent_once_even_if_published_twice(
     assert len([m for m in mail.outbox if worked.member_a.email in m.to]) == 1
 
 
-def test_publish_without_a_broker_keeps_the_event(worked, settings):
-    """The publisher marks an event published only when the broker took it."""
+def test_publish_without_a_broker_keeps_the_event(
+    worked, settings, django_capture_on_commit_callbacks
+):
+    """An event is handed out after the commit; with the broker down it stays unpublished
+    (the approval itself succeeds) and the sweep keeps trying."""
     sheet = _submit(worked).data
-    api_as(worked.client_user).post(f"/api/v1/timesheets/{sheet['id']}/approve/")
     with broker_at("redis://127.0.0.1:1/0"):
+        with django_capture_on_commit_callbacks(execute=True):
+            approved = api_as(worked.client_user).post(f"/api/v1/timesheets/{sheet['id']}/approve/")
+        assert approved.status_code == 200
         assert outbox_publish_pending() == 0
-    event = OutboxEvent.objects.get(topic="timesheet.approved")
-    assert event.published_at is None and event.attempts == 1 and event.last_error
+    events = OutboxEvent.objects.filter(topic="timesheet.approved")
+    assert events.count() == 2
+    assert all(e.published_at is None and e.done_at is None and e.last_error for e in events)
 
 
 def test_one_reminder_to_log_hours(worked, django_capture_on_commit_callbacks):

@@ -17,6 +17,7 @@ from tests.conftest import api_as, row_counts
 from tests.factories.money import approved_timesheet
 from werkstation.errors import ValidationFailed
 from werkstation.models import AuditEntry, OutboxEvent
+from werkstation.outbox import outbox_deliver
 
 pytestmark = pytest.mark.django_db
 
@@ -66,9 +67,11 @@ def test_approval_settles_through_the_outbox_into_a_balanced_ledger(
     )
     with django_capture_on_commit_callbacks(execute=True):
         api_as(founded.client_user).post(f"/api/v1/timesheets/{sheet['id']}/approve/")
-    event = OutboxEvent.objects.get(topic="timesheet.approved")
+    event = OutboxEvent.objects.get(
+        topic="timesheet.approved", handler="payouts.tasks.settle_timesheet"
+    )
     assert Split.objects.count() == 0  # approval only records
-    settle_timesheet(**event.payload)  # what the worker runs when the outbox delivers
+    assert outbox_deliver(event.pk) == "done"  # what the worker runs when the outbox delivers
     split = Split.objects.get()
     # € 32/h × 3 h = € 96.00; 8% and 2% to the funds; VAT 21% on top for the client.
     assert split.gross_cents == 9600 and split.pots == {"coop_fund": 768, "solidarity_fund": 192}

@@ -1,7 +1,12 @@
-"""One error format for every 4xx of the API.
+"""One error format for every error of the API, 4xx and 5xx.
 
 {"error": {"code": "invalid", "message": "...", "field": "iban",
-           "details": [{"field": "iban", "code": "invalid", "message": "..."}]}}
+           "details": [{"field": "iban", "code": "invalid", "message": "..."}],
+           "request_id": "..."}}
+
+``request_id`` is the request's id (``werkstation.middleware``), also in the
+``X-Request-ID`` header and in every log line of the request. A 5xx is made by
+``werkstation.views.server_error`` in the same shape.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from werkstation.errors import ApplicationError
+from werkstation.middleware import current_request_id
 
 
 def _flatten(detail, prefix: str = "") -> list[dict]:
@@ -50,6 +56,7 @@ def error_body(
             "details": details
             if details is not None
             else [{"field": field, "code": code, "message": message}],
+            "request_id": current_request_id(),
         }
     }
 

@@ -2,7 +2,8 @@
 
 The defaults need nothing: a SQLite file under ``var/``, e-mail to the console, Stripe
 off and Celery on an embedded SQLite broker. ``DATABASE_URL`` switches to PostgreSQL and
-``REDIS_URL`` switches the Celery broker, results and the cache to Redis.
+``REDIS_URL`` switches the Celery broker and results to Redis, and the cache to Redis
+too: on ``CACHE_URL`` if set, else on the broker's server one database up.
 """
 
 import os
@@ -59,6 +60,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "werkstation.middleware.RequestIdMiddleware",
+    "werkstation.middleware.RequestSizeLimitMiddleware",
+    "werkstation.middleware.DatabaseDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,11 +117,73 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
     )
 }
+
+# --- Database timeouts, chosen on purpose (docs/operations.md) -----------------------
+# A web request must get an answer within 5 s even while the database stalls:
+# - connect: libpq gives up on a server that does not complete the connection in 2 s
+#   (libpq's smallest value);
+# - statement_timeout 3 s: the server cancels a web query that runs longer (a worker's
+#   bulk settlement may take minutes: workers get their own limit, see celery.py);
+# - the client waits at most WERKSTATION_DB_WAIT_SECONDS for one call (the server's
+#   timeout cannot fire when the server or the network is what stalls);
+# - idle_in_transaction_session_timeout 30 s: a process that hangs inside a transaction
+#   (a stuck outside call) loses its session, and with it every lock it held;
+# - TCP keepalives (idle 30 s, then 3 probes 10 s apart) and tcp_user_timeout 10 s find a
+#   dead peer on an idle or a sending connection in under a minute.
+DB_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DB_CONNECT_TIMEOUT_SECONDS", "2"))
+DB_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "3000"))
+DB_WORKER_STATEMENT_TIMEOUT_MS = int(os.environ.get("DB_WORKER_STATEMENT_TIMEOUT_MS", "900000"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(
+    os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", "30000")
+)
+WERKSTATION_DB_WAIT_SECONDS = float(os.environ.get("WERKSTATION_DB_WAIT_SECONDS", "4"))
+# After a request found the database not answering, the process answers 503 at once for
+# this long, so requests queued behind it do not each wait their own few seconds.
+WERKSTATION_DATABASE_DOWN_SECONDS = float(os.environ.get("WERKSTATION_DATABASE_DOWN_SECONDS", "2"))
+
+
+def postgres_options(
+    *,
+    statement_timeout_ms: int,
+    application_name: str,
+    idle_in_transaction_ms: int = DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+) -> dict:
+    """libpq options of a PostgreSQL connection: the timeouts above."""
+    server = (
+        f"-c statement_timeout={statement_timeout_ms}"
+        f" -c idle_in_transaction_session_timeout={idle_in_transaction_ms}"
+    )
+    return {
+        "connect_timeout": DB_CONNECT_TIMEOUT_SECONDS,
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 10000,
+        "application_name": application_name,
+        "options": server,
+    }
+
+
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        postgres_options(
+            statement_timeout_ms=DB_STATEMENT_TIMEOUT_MS, application_name="werkstation-web"
+        )
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout keep the web process and the worker from tripping over
     # each other on the embedded default.
+    # IMMEDIATE: a transaction takes the write lock when it begins, waiting up to the
+    # busy timeout for it. A deferred one reads first and fails at once ("database is
+    # locked") when it then tries to write while the worker writes: SQLite cannot wait
+    # there without risking a deadlock, so it does not.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -160,12 +226,28 @@ if os.environ.get("EMAIL_URL"):
     EMAIL_USE_TLS = True
 
 # --- Redis / Celery ---------------------------------------------------------------
+
+
+def redis_neighbour_db(url: str) -> str:
+    """The same Redis server, the next database: the cache's default place, apart from
+    the broker's queues (``CACHE_URL`` puts it elsewhere, e.g. on its own server)."""
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    db = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{(db + 1) % 16}").geturl()
+
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "werkstation.cache.ResilientRedisCache",
+            "LOCATION": os.environ.get("CACHE_URL") or redis_neighbour_db(REDIS_URL),
+            "KEY_PREFIX": "werkstation",
+        }
     }
 else:
     # Embedded broker: kombu's SQLAlchemy transport on its own SQLite file (WAL mode is
@@ -190,19 +272,40 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 # Redis redelivers an unacknowledged task after the visibility timeout. The longest
 # task (a settlement or payout run) stays well under an hour, so two hours never
-# redelivers a task that is still running. (The SQLAlchemy transport takes no options.)
+# redelivers a task that is still running.
 # Publishing gives up quickly when Redis is down (the outbox keeps the event and beat
 # publishes it later), so a web request is never held up by a broker outage.
 REDIS_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * 3600,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "socket_keepalive": True,
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS if REDIS_URL else {}
+# The embedded broker's SQLite file is written by the web process (publishing) and the
+# worker (taking tasks) at once: wait up to 20 s for its lock instead of failing.
+SQLITE_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 20}}
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    REDIS_TRANSPORT_OPTIONS if REDIS_URL else SQLITE_BROKER_TRANSPORT_OPTIONS
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# An outbox event whose handler has not finished this long after it was handed out (the
+# broker lost it, or its worker died) is handed out again. Longer than any handler runs
+# (a dispatch run's solve is limited to a minute), short enough that a dead worker's
+# work is done again within minutes of a worker coming back.
+WERKSTATION_OUTBOX_REDELIVER_SECONDS = int(
+    os.environ.get("WERKSTATION_OUTBOX_REDELIVER_SECONDS", "300")
+)
+
+# --- Limits on what a request may carry ----------------------------------------------
+# No body over 10 MiB is read at all (413); a JSON body over 1 MiB is refused by the API's
+# parser; a bank statement over 5 MiB by the import (payouts.services.camt).
+WERKSTATION_MAX_REQUEST_BYTES = int(os.environ.get("WERKSTATION_MAX_REQUEST_BYTES", "10485760"))
+WERKSTATION_MAX_JSON_BYTES = int(os.environ.get("WERKSTATION_MAX_JSON_BYTES", "1048576"))
 
 # --- API --------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -214,7 +317,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "werkstation.api.exception_handler.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "werkstation.api.pagination.BoundedPageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "werkstation.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "werkstation.api.parsers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -326,8 +438,17 @@ PDOK_LOCATIESERVER_URL = os.environ.get("PDOK_LOCATIESERVER_URL", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "werkstation.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

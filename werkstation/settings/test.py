@@ -13,7 +13,13 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_TRANSPORT_OPTIONS, VAR_DIR, env_bool
+from .base import (
+    DB_WORKER_STATEMENT_TIMEOUT_MS,
+    REDIS_TRANSPORT_OPTIONS,
+    VAR_DIR,
+    env_bool,
+    postgres_options,
+)
 
 CI = env_bool("CI", False)
 DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/werkstation"
@@ -34,6 +40,13 @@ def _answers(url: str, default_port: int) -> bool:
 _db_url = os.environ.get("DATABASE_URL", DEFAULT_TEST_DATABASE_URL)
 if _db_url.startswith("postgres") and _answers(_db_url, 5432):
     DATABASES = {"default": dj_database_url.parse(_db_url)}
+    # The production options, with a worker's statement limit (tests run bulk work) and
+    # no idle-in-transaction limit (a test's own transaction may wait on a subprocess).
+    DATABASES["default"]["OPTIONS"] = postgres_options(
+        statement_timeout_ms=DB_WORKER_STATEMENT_TIMEOUT_MS,
+        application_name="werkstation-test",
+        idle_in_transaction_ms=0,
+    )
 elif CI:
     raise ImproperlyConfigured(f"CI=true: PostgreSQL is required but {_db_url} does not answer.")
 else:
@@ -74,3 +87,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "nl"
+# The client-side wait on the database needs the main thread of a one-request-at-a-time
+# server; tests that stall the database run gunicorn for it (tests/werkstation/test_faults.py).
+WERKSTATION_DB_WAIT_SECONDS = 0
+# One test's database error must not answer the next tests 503 (tests that want the
+# fail-fast window set it themselves).
+WERKSTATION_DATABASE_DOWN_SECONDS = 0
+# A lock taken against the documented order (werkstation/locks.py) fails the test.
+WERKSTATION_LOCK_ORDER_STRICT = True

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from members.models import Skill
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_one
 
 from ...models import Job, Shift, Timesheet
 from ..access import require_municipality_user
@@ -94,7 +95,7 @@ def contract_shift_guard(*, job: Job, shifts: list[Shift], replaces: int | None 
     link = ContractJob.objects.filter(job_id=job.pk).only("contract_id").first()
     if link is None:
         return
-    contract = Contract.objects.select_for_update().get(pk=link.contract_id)
+    contract = lock_one("challenges.Contract", link.contract_id)
     for shift in shifts:
         if not contract.period_start <= shift.local_date <= contract.period_end:
             raise ValidationFailed(

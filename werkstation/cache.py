@@ -1,0 +1,137 @@
+"""A Redis cache that degrades instead of failing.
+
+The cache only makes reads cheaper; nothing is lost without it. So ``ResilientRedisCache``
+(Django's ``RedisCache`` underneath) never lets a Redis error reach a request:
+
+- a read that fails is a miss (the caller computes the value from the database);
+- a write or a delete that fails is logged and dropped;
+- after a failure the cache stays away from Redis for ``RETRY_AFTER_SECONDS`` (a small
+  circuit breaker, per process), so a request does not wait on a dead server's connect
+  timeout every time;
+- a process that could not delete or write something cannot know what it left stale
+  (a member's changed profile may still be cached), so the first time it reaches Redis
+  again it empties the cache before using it.
+
+It lives on its own Redis location (``CACHE_URL``; by default the broker's server, one
+database up), so the cache's memory, evictions and flushes never touch the broker's
+queues.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5.0
+_MISSING = object()
+
+
+class _Breaker:
+    """Per process and location: is Redis to be left alone for now, and is it dirty?"""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open_until = 0.0
+        self.dirty = False
+
+
+_BREAKERS: dict[str, _Breaker] = {}
+_BREAKERS_LOCK = threading.Lock()
+
+
+def _breaker(location: str) -> _Breaker:
+    with _BREAKERS_LOCK:
+        return _BREAKERS.setdefault(location, _Breaker())
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = params.setdefault("OPTIONS", {})
+        # Short socket timeouts: a cache that takes longer than this is slower than the
+        # database it saves us from.
+        options.setdefault("socket_connect_timeout", 0.25)
+        options.setdefault("socket_timeout", 0.5)
+        options.setdefault("retry_on_timeout", False)
+        super().__init__(server, params)
+        self._breaker = _breaker(str(server))
+
+    def _call(self, name: str, default: Any, *args, write: bool = False, **kwargs) -> Any:
+        breaker = self._breaker
+        if breaker.open_until > time.monotonic():
+            if write:
+                breaker.dirty = True
+            return default
+        try:
+            if breaker.dirty:
+                with breaker.lock:
+                    if breaker.dirty:
+                        super().clear()
+                        breaker.dirty = False
+                        logger.warning("cache: back after an outage, emptied (it may be stale)")
+            return getattr(super(), name)(*args, **kwargs)
+        except Exception as exc:
+            with breaker.lock:
+                first = breaker.open_until <= time.monotonic()
+                breaker.open_until = time.monotonic() + RETRY_AFTER_SECONDS
+                breaker.dirty = breaker.dirty or write
+            if first:
+                logger.warning(
+                    "cache: %s failed (%s); serving without cache for a while", name, exc
+                )
+            return default
+
+    def ping(self, *, timeout: float = 1.0) -> None:
+        """For /healthz: raises when Redis does not answer (on a connection of its own, so
+        the cache's own timeouts stay as they are)."""
+        import redis
+
+        client = redis.Redis.from_url(
+            self._servers[0], socket_connect_timeout=timeout, socket_timeout=timeout
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version, write=True)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version, write=True)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version, write=True)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version, write=True)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        result = self._call("incr", _MISSING, key, delta, version, write=True)
+        if result is _MISSING:
+            raise ValueError(f"Key '{key}' not found (the cache is unavailable)")
+        return result
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version, write=True)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version, write=True)
+
+    def clear(self):
+        return self._call("clear", False, write=True)
