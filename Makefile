@@ -16,12 +16,13 @@ $(STAMP): requirements.lock
 	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
 	touch $(STAMP)
 
-# Refresh the lock after changing the dependencies in pyproject.toml.
+# Refresh the lock after changing the dependencies in pyproject.toml (LOCK_FLAGS=--upgrade
+# moves every package to its newest allowed release).
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip-tools
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-	  --no-emit-index-url --no-emit-find-links --extra dev --upgrade \
+	  --no-emit-index-url --no-emit-find-links --extra dev $(LOCK_FLAGS) \
 	  --output-file requirements.lock pyproject.toml
 
 # Known vulnerabilities in the locked packages (pip-audit); offline it says so and passes.
@@ -71,12 +72,13 @@ messages: install
 	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='var/*'
 	$(PY) manage.py compilemessages --ignore=.venv
 
-# Lint, migration check and the whole suite. PostgreSQL and Redis are used when they
+# Vulnerability check, lint, types, migration check and the whole suite. PostgreSQL and Redis are used when they
 # answer; under CI=true they (and Chromium) are required.
 test: install
 	$(PY) manage.py audit_dependencies
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy members jobs payouts werkstation
 	DJANGO_SETTINGS_MODULE=werkstation.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 

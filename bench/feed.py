@@ -216,10 +216,29 @@ def start_gunicorn(
 ) -> subprocess.Popen:
     env = {**os.environ, "BENCH_FEED_IDS": ids_file, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "werkstation.wsgi", "-c", "werkstation/gunicorn.conf.py", "--bind", f"127.0.0.1:{PORT}", "--workers", str(workers),
-         "--threads", str(threads), "--worker-class", worker_class, "--log-level", "warning", "--env", "DJANGO_SETTINGS_MODULE=bench.settings"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "werkstation.wsgi",
+            "-c",
+            "werkstation/gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            worker_class,
+            "--log-level",
+            "warning",
+            "--env",
+            "DJANGO_SETTINGS_MODULE=bench.settings",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -298,10 +317,23 @@ def load_wrk(path: str, tokens: list[str], *, connections: int, seconds: float) 
         script.write(WRK_SCRIPT % (", ".join(f'"{t}"' for t in tokens), path))
     try:
         out = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{int(seconds)}s", "-s", script.name,
-             f"http://127.0.0.1:{PORT}"],
-            capture_output=True, text=True, timeout=seconds + 30, check=True,
-        ).stdout  # fmt: skip
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(connections),
+                "-d",
+                f"{int(seconds)}s",
+                "-s",
+                script.name,
+                f"http://127.0.0.1:{PORT}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 30,
+            check=True,
+        ).stdout
     finally:
         os.unlink(script.name)
     line = next(line for line in out.splitlines() if line.startswith("RESULT"))
@@ -365,8 +397,13 @@ def main() -> None:
                         path, token_list, connections=args.connections, seconds=args.seconds
                     )
                 else:
-                    r = load(path, token_list, requests=args.requests // 2, connections=args.connections,
-                             max_seconds=args.max_seconds)  # fmt: skip
+                    r = load(
+                        path,
+                        token_list,
+                        requests=args.requests // 2,
+                        connections=args.connections,
+                        max_seconds=args.max_seconds,
+                    )
                 results.setdefault(name, []).append(r)
         summary = {}
         for name, runs in results.items():

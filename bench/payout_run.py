@@ -200,9 +200,13 @@ def money_path(cooperative, client, treasurer, first_day, last_day) -> dict:
             period_end=last_day,
         )
         payment_record(
-            actor=treasurer, cooperative=cooperative, invoice_number=invoice.display_number,
-            amount=Decimal(invoice.total_cents) / 100, currency="EUR", received_on=timezone.localdate(),
-        )  # fmt: skip
+            actor=treasurer,
+            cooperative=cooperative,
+            invoice_number=invoice.display_number,
+            amount=Decimal(invoice.total_cents) / 100,
+            currency="EUR",
+            received_on=timezone.localdate(),
+        )
     except ApplicationError as exc:
         if exc.code != "nothing_to_invoice":
             raise
@@ -338,13 +342,19 @@ def main() -> None:
     checkpoint()
     first = money_path(*setup)
     rows = counts()
-    print(f"first run: {first['total']:.2f} s (settlement {first['settlement']:.2f} s, invoice+payment "
-          f"{first['invoice+payment']:.2f} s, payout batch {first['payout batch']:.2f} s); rows {rows}", flush=True)  # fmt: skip
+    print(
+        f"first run: {first['total']:.2f} s (settlement {first['settlement']:.2f} s, invoice+payment "
+        f"{first['invoice+payment']:.2f} s, payout batch {first['payout batch']:.2f} s); rows {rows}",
+        flush=True,
+    )
     print(f"invariants after the first run: {invariants()}", flush=True)
     second = money_path(*setup)
     rerun_rows = counts()
-    print(f"rerun: {second['total']:.2f} s, inserted {sum(rerun_rows.values()) - sum(rows.values())} rows "
-          f"({second['total'] / first['total']:.3f} of the first; target <= 0.3)", flush=True)  # fmt: skip
+    print(
+        f"rerun: {second['total']:.2f} s, inserted {sum(rerun_rows.values()) - sum(rows.values())} rows "
+        f"({second['total'] / first['total']:.3f} of the first; target <= 0.3)",
+        flush=True,
+    )
     print(f"invariants after the rerun: {invariants()}", flush=True)
     copy = copy_same_rows()
     print(
@@ -355,8 +365,11 @@ def main() -> None:
     assert counts() == rows
     print(f"invariants after the COPY: {invariants()}", flush=True)
     rest = first["invoice+payment"] + first["payout batch"]
-    print(f"settlement ratio: {copy['settlement'] / first['settlement']:.2f}; "
-          f"invoice+payment+payout batch ratio: {copy['invoice+payment+payout batch'] / rest:.2f}", flush=True)  # fmt: skip
+    print(
+        f"settlement ratio: {copy['settlement'] / first['settlement']:.2f}; "
+        f"invoice+payment+payout batch ratio: {copy['invoice+payment+payout batch'] / rest:.2f}",
+        flush=True,
+    )
     print(f"payout run ratio: {copy['total'] / first['total']:.2f}")
 
 

@@ -13,9 +13,23 @@ from members.api.authentication import ApiTokenAuthentication
 from werkstation.urls import urlpatterns as app_urlpatterns
 
 REFERENCE_FIELDS = (
-    "id", "start", "end", "slots", "filled", "category", "latitude", "longitude", "local_date", "job_id",
-    "job__title", "job__street", "job__postcode", "job__member_pay", "job__client__name", "required_skill__name",
-)  # fmt: skip
+    "id",
+    "start",
+    "end",
+    "slots",
+    "filled",
+    "category",
+    "latitude",
+    "longitude",
+    "local_date",
+    "job_id",
+    "job__title",
+    "job__street",
+    "job__postcode",
+    "job__member_pay",
+    "job__client__name",
+    "required_skill__name",
+)
 
 
 @cache

@@ -75,9 +75,12 @@ def _adopt_policy(proposal) -> None:
         or 0
     ) + 1
     DispatchPolicy.objects.create(
-        cooperative_id=proposal.cooperative_id, version=version, adopted=True, effective_from=timezone.localdate(),
+        cooperative_id=proposal.cooperative_id,
+        version=version,
+        adopted=True,
+        effective_from=timezone.localdate(),
         **proposal.payload,
-    )  # fmt: skip
+    )
 
 
 proposal_kind_register(

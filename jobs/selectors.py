@@ -95,10 +95,24 @@ KM_PER_DEG_LAT = 110.574
 SLOT_HOLDING_SQL = "(" + ", ".join(f"'{status}'" for status in SLOT_HOLDING) + ")"
 # The columns of a feed row, in the order the feed query selects them.
 FEED_COLUMNS = (
-    "id", "start", "end", "slots", "filled", "category", "latitude", "longitude", "local_date", "job_id",
-    "job__title", "job__street", "job__postcode", "job__member_pay", "job__client__name", "required_skill__name",
+    "id",
+    "start",
+    "end",
+    "slots",
+    "filled",
+    "category",
+    "latitude",
+    "longitude",
+    "local_date",
+    "job_id",
+    "job__title",
+    "job__street",
+    "job__postcode",
+    "job__member_pay",
+    "job__client__name",
+    "required_skill__name",
     "dist2",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -267,11 +281,16 @@ def feed_query(user, filters: FeedFilters, *, limit: int, offset: int, now: date
     gap_params = [kx, kx, ky, ky, per_km]
     sql.add(
         "NOT EXISTS (SELECT 1 FROM jobs_claim c JOIN jobs_shift cs ON cs.id = c.shift_id"  # noqa: S608
-        f" WHERE c.user_id = %s AND c.status IN {SLOT_HOLDING_SQL} AND c.\"end\" > %s"
+        f' WHERE c.user_id = %s AND c.status IN {SLOT_HOLDING_SQL} AND c."end" > %s'
         f" AND s.start_minute < cs.end_minute + {reach} AND s.end_minute > cs.start_minute - {reach}"
         f" AND s.start_minute < cs.end_minute + {gap} AND s.end_minute > cs.start_minute - {gap})",
-        user.pk, now, *reach_params, *reach_params, *gap_params, *gap_params,
-    )  # fmt: skip
+        user.pk,
+        now,
+        *reach_params,
+        *reach_params,
+        *gap_params,
+        *gap_params,
+    )
     query = (
         'SELECT s.id, s.start, s."end", s.slots, s.filled, s.category, s.latitude, s.longitude, s.local_date,'  # noqa: S608
         " s.job_id, j.title, j.street, j.postcode, j.member_pay, cl.name, sk.name, page.dist2"

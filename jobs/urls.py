@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views, work_views
 
+app_name = "jobs"
+
 urlpatterns = [
     path("clients/new/", views.client_new, name="client-new"),
     path("clients/<int:client_id>/", views.client_detail, name="client"),

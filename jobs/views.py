@@ -66,8 +66,8 @@ def client_new(request):
                 messages.success(request, _("Your organisation is registered."))
             token = request.GET.get("invitation")
             if token and ClientLinkRequest.objects.filter(token=token).exists():
-                return redirect("client-link-invitation", token=token)
-            return redirect("client", client_id=client.pk)
+                return redirect("jobs:client-link-invitation", token=token)
+            return redirect("jobs:client", client_id=client.pk)
     return render(request, "jobs/client_new.html", {"form": form})
 
 
@@ -97,7 +97,7 @@ def client_detail(request, client_id: int):
                     add_application_error(invite_form, exc)
                 else:
                     messages.success(request, _("Invitation sent."))
-                    return redirect("client", client_id=client.pk)
+                    return redirect("jobs:client", client_id=client.pk)
         elif form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "kind"}
             try:
@@ -106,7 +106,7 @@ def client_detail(request, client_id: int):
                 add_application_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
-                return redirect("client", client_id=client.pk)
+                return redirect("jobs:client", client_id=client.pk)
     return render(
         request,
         "jobs/client_detail.html",
@@ -145,7 +145,7 @@ def client_cooperatives(request, client_id: int):
                     site_url=_site(request),
                 )
                 messages.success(request, _("The request is withdrawn."))
-                return redirect("client-cooperatives", client_id=client.pk)
+                return redirect("jobs:client-cooperatives", client_id=client.pk)
             if form.is_valid():
                 cooperative = get_object_or_404(Cooperative, slug=form.cleaned_data["cooperative"])
                 client_link_ask(
@@ -160,7 +160,7 @@ def client_cooperatives(request, client_id: int):
                     _("Your request is sent. The board of %(name)s decides.")
                     % {"name": cooperative.name},
                 )
-                return redirect("client-cooperatives", client_id=client.pk)
+                return redirect("jobs:client-cooperatives", client_id=client.pk)
         except NotFound as exc:
             raise Http404 from exc
         except ApplicationError as exc:
@@ -204,7 +204,7 @@ def board_clients(request, slug: str):
                     **form.cleaned_data,
                 )
                 messages.success(request, _("The invitation is sent."))
-                return redirect("board-clients", slug=slug)
+                return redirect("jobs:board-clients", slug=slug)
             if action in ("accept", "decline", "withdraw"):
                 link_request = get_object_or_404(
                     ClientLinkRequest, pk=_int(request.POST.get("request")), cooperative=cooperative
@@ -222,7 +222,7 @@ def board_clients(request, slug: str):
                         site_url=_site(request),
                     )
                     messages.success(request, _("Saved."))
-                return redirect("board-clients", slug=slug)
+                return redirect("jobs:board-clients", slug=slug)
         except ApplicationError as exc:
             if action == "invite":
                 add_application_error(form, exc)
@@ -283,13 +283,13 @@ def client_link_invitation(request, token: str):
                     _("%(client)s now works with %(cooperative)s.")
                     % {"client": client.name, "cooperative": invitation.cooperative.name},
                 )
-                return redirect("client-cooperatives", client_id=client.pk)
+                return redirect("jobs:client-cooperatives", client_id=client.pk)
             if action == "decline":
                 client_link_decide(
                     actor=user, request_id=invitation.pk, accept=False, site_url=_site(request)
                 )
                 messages.success(request, _("You declined the invitation."))
-                return redirect("home")
+                return redirect("members:home")
         except ApplicationError as exc:
             if action == "accept":
                 add_application_error(form, exc)

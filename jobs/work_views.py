@@ -221,7 +221,7 @@ def calendar_action(request, action: str):
     else:
         calendar.calendar_feed_revoke(user=request.user)
         messages.success(request, _("Your calendar link no longer works."))
-    return redirect("my-week")
+    return redirect("jobs:my-week")
 
 
 def calendar_feed(request, token: str):
@@ -267,7 +267,7 @@ def job_new(request):
     clients, coops = _poster_choices(request.user)
     if not clients:
         messages.info(request, _("Register your organisation first."))
-        return redirect("client-new")
+        return redirect("jobs:client-new")
     skills = Skill.objects.filter(cooperative__in=coops)
     form = forms.JobForm(request.POST or None, clients=clients, cooperatives=coops, skills=skills)
     if request.method == "POST" and form.is_valid():
@@ -282,7 +282,7 @@ def job_new(request):
             add_application_error(form, exc)
         else:
             messages.success(request, _("The job is posted. Now add its shifts."))
-            return redirect("job-detail", job_id=job.pk)
+            return redirect("jobs:job-detail", job_id=job.pk)
     return render(request, "jobs/job_new.html", {"form": form})
 
 
@@ -303,7 +303,7 @@ def job_detail(request, job_id: int):
                 if shift_form.is_valid():
                     jobs.shift_create(actor=request.user, job=job, **shift_form.cleaned_data)
                     messages.success(request, _("Shift added."))
-                    return redirect("job-detail", job_id=job.pk)
+                    return redirect("jobs:job-detail", job_id=job.pk)
             elif action == "pattern":
                 pattern_form = forms.WeeklyPatternForm(request.POST, prefix="week")
                 if pattern_form.is_valid():
@@ -311,18 +311,18 @@ def job_detail(request, job_id: int):
                         actor=request.user, job=job, **pattern_form.cleaned_data
                     )
                     messages.success(request, _("%(n)s shifts added.") % {"n": len(created)})
-                    return redirect("job-detail", job_id=job.pk)
+                    return redirect("jobs:job-detail", job_id=job.pk)
             elif action in ("open", "completed", "cancelled"):
                 jobs.job_transition(actor=request.user, job=job, to=action)
                 messages.success(request, _("Saved."))
-                return redirect("job-detail", job_id=job.pk)
+                return redirect("jobs:job-detail", job_id=job.pk)
             elif action == "cancel-shift":
                 shift = get_object_or_404(Shift, pk=request.POST.get("shift"), job=job)
                 jobs.shift_cancel(
                     actor=request.user, shift=shift, reason=request.POST.get("reason", "")
                 )
                 messages.success(request, _("Shift cancelled; the members were told."))
-                return redirect("job-detail", job_id=job.pk)
+                return redirect("jobs:job-detail", job_id=job.pk)
         except ApplicationError as exc:
             target = shift_form if action == "shift" else pattern_form
             if action in ("shift", "pattern"):
@@ -430,7 +430,7 @@ def plan_week_page(request):
             messages.success(
                 request, _("You claimed the whole plan (%(n)s shifts).") % {"n": len(ids)}
             )
-            return redirect("my-week")
+            return redirect("jobs:my-week")
         return redirect(request.get_full_path())
     if form.is_valid() or not request.GET:
         values = form.cleaned_data if form.is_bound else {}
@@ -469,7 +469,7 @@ def board_dispatch(request, slug: str):
             messages.success(
                 request, _("Dispatch is running; offers go out to the members when it is done.")
             )
-            return redirect("board-dispatch", slug=slug)
+            return redirect("jobs:board-dispatch", slug=slug)
     runs = cooperative.dispatch_runs.all()[:20]
     return render(
         request,
@@ -496,4 +496,4 @@ def offer_action(request, offer_id: int, action: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Thank you, saved."))
-    return redirect("my-week")
+    return redirect("jobs:my-week")

@@ -129,10 +129,22 @@ class CooperativeSettingsForm(forms.ModelForm):
     class Meta:
         model = Cooperative
         fields = [
-            "name", "legal_name", "address_line", "postcode", "city", "vat_id", "iban", "bic", "vat_rate",
-            "quorum_percent", "voting_days", "max_proxies_per_member", "cosigners_required",
-            "claim_withdrawal_hours", "timesheet_auto_approve_days",
-        ]  # fmt: skip
+            "name",
+            "legal_name",
+            "address_line",
+            "postcode",
+            "city",
+            "vat_id",
+            "iban",
+            "bic",
+            "vat_rate",
+            "quorum_percent",
+            "voting_days",
+            "max_proxies_per_member",
+            "cosigners_required",
+            "claim_withdrawal_hours",
+            "timesheet_auto_approve_days",
+        ]
 
 
 class NotificationPreferenceForm(forms.ModelForm):

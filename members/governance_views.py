@@ -44,8 +44,11 @@ class ProposalForm(forms.Form):
     )
     advance_limit = forms.DecimalField(
         label=gettext_lazy("Most the fund may have advanced at once (EUR)"),
-        required=False, min_value=0, max_digits=12, decimal_places=2,
-    )  # fmt: skip
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
     km_cost_cents = forms.IntegerField(
         label=gettext_lazy("Travel cost per km (cents)"), required=False, min_value=0
     )
@@ -101,13 +104,19 @@ def proposal_list(request, slug: str):
         data = form.cleaned_data
         try:
             proposal = g.proposal_create(
-                actor=request.user, cooperative=cooperative, kind=data["kind"], title=data["title"], body=data["body"],
-                payload=form.payload(), secret=data["secret"], require_simulation=data["require_simulation"],
-            )  # fmt: skip
+                actor=request.user,
+                cooperative=cooperative,
+                kind=data["kind"],
+                title=data["title"],
+                body=data["body"],
+                payload=form.payload(),
+                secret=data["secret"],
+                require_simulation=data["require_simulation"],
+            )
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
-            return redirect("proposal", proposal_id=proposal.pk)
+            return redirect("members:proposal", proposal_id=proposal.pk)
     return render(
         request,
         "members/proposals.html",
@@ -165,7 +174,7 @@ def proposal_detail(request, proposal_id: int):
                     )
         except ApplicationError as exc:
             messages.error(request, exc.message)
-        return redirect("proposal", proposal_id=proposal.pk)
+        return redirect("members:proposal", proposal_id=proposal.pk)
     recount = None
     is_auditor = has_role(request.user, proposal.cooperative_id, "auditor")
     if request.GET.get("recount") and is_auditor:
@@ -181,19 +190,34 @@ def proposal_detail(request, proposal_id: int):
     describe = g.proposal_kinds()[proposal.kind].describe
     rules_text = describe(proposal, request.LANGUAGE_CODE) if describe else None
     carried = list(
-        User.objects.filter(proxies_given__holder=request.user, proxies_given__revoked_at__isnull=True,
-                            proxies_given__cooperative=proposal.cooperative).distinct()
-    )  # fmt: skip
+        User.objects.filter(
+            proxies_given__holder=request.user,
+            proxies_given__revoked_at__isnull=True,
+            proxies_given__cooperative=proposal.cooperative,
+        ).distinct()
+    )
     return render(
         request,
         "members/proposal_detail.html",
         {
-            "proposal": proposal, "view": proposal_view(proposal, request.user), "simulation": simulation,
-            "choices": Vote.Choice.choices, "carried": carried, "rules_text": rules_text,
-            "members": Membership.objects.filter(cooperative=proposal.cooperative, status="active").exclude(user=request.user).select_related("user"),
-            "is_board": is_board, "is_auditor": is_auditor, "recount": recount,
-            "can_table": is_board or is_proposer, "can_cosign": not is_proposer,
-            "edit_form": DraftForm(initial={"title": proposal.title, "body": proposal.body, "secret": proposal.secret})
-            if proposal.status == Proposal.Status.DRAFT and (is_board or is_proposer) else None,
+            "proposal": proposal,
+            "view": proposal_view(proposal, request.user),
+            "simulation": simulation,
+            "choices": Vote.Choice.choices,
+            "carried": carried,
+            "rules_text": rules_text,
+            "members": Membership.objects.filter(cooperative=proposal.cooperative, status="active")
+            .exclude(user=request.user)
+            .select_related("user"),
+            "is_board": is_board,
+            "is_auditor": is_auditor,
+            "recount": recount,
+            "can_table": is_board or is_proposer,
+            "can_cosign": not is_proposer,
+            "edit_form": DraftForm(
+                initial={"title": proposal.title, "body": proposal.body, "secret": proposal.secret}
+            )
+            if proposal.status == Proposal.Status.DRAFT and (is_board or is_proposer)
+            else None,
         },
-    )  # fmt: skip
+    )

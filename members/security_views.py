@@ -13,7 +13,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -40,15 +39,9 @@ from .services.two_factor import (
     two_factor_link_send,
     two_factor_recovery_codes_make,
 )
+from .views import safe_next
 
 RECOVERY_SESSION_KEY = "two_factor_recovery_codes"
-
-
-def _safe_next(request, default: str = "home") -> str:
-    target = request.GET.get("next") or request.POST.get("next")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
 
 
 def _verified(request) -> bool:
@@ -65,9 +58,9 @@ def _qr(device) -> tuple[str, str]:
 def two_factor_verify(request):
     """The code check; without a device yet, the page explains the e-mailed link."""
     if _verified(request) or not second_factor_required(request.user):
-        return redirect(_safe_next(request))
+        return redirect(safe_next(request))
     if not has_device(request.user):
-        return render(request, "members/two_factor_no_device.html", {"next": _safe_next(request)})
+        return render(request, "members/two_factor_no_device.html", {"next": safe_next(request)})
     form = forms.OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,7 +77,7 @@ def two_factor_verify(request):
                     )
                     % {"n": recovery_codes_left(request.user)},
                 )
-            return redirect(_safe_next(request))
+            return redirect(safe_next(request))
     return render(request, "members/two_factor_verify.html", {"form": form})
 
 
@@ -94,7 +87,7 @@ def two_factor_link(request):
     """E-mail the signed-in person a set-up link (to their own address only)."""
     if has_device(request.user) and not _verified(request):
         messages.error(request, _("Your account has a device already: enter its code."))
-        return redirect("two-factor-verify")
+        return redirect("members:two-factor-verify")
     try:
         two_factor_link_send(user=request.user, reason="asked")
     except ApplicationError as exc:
@@ -106,8 +99,8 @@ def two_factor_link(request):
             % {"email": request.user.email},
         )
     if _verified(request) or not second_factor_required(request.user):
-        return redirect("account-security")
-    return redirect("two-factor-verify")
+        return redirect("members:account-security")
+    return redirect("members:two-factor-verify")
 
 
 def _enrol_page(request, *, proof: EnrolmentProof, template_context: dict):
@@ -133,9 +126,9 @@ def _enrol_page(request, *, proof: EnrolmentProof, template_context: dict):
             otp_login(request, device)
             if codes:
                 request.session[RECOVERY_SESSION_KEY] = codes
-                return redirect("two-factor-recovery-codes")
+                return redirect("members:two-factor-recovery-codes")
             messages.success(request, _("The new device works. Both devices now give codes."))
-            return redirect("account-security")
+            return redirect("members:account-security")
     qr_svg, secret = _qr(device)
     return render(
         request,
@@ -161,7 +154,7 @@ def two_factor_enrol(request, token: str):
 def two_factor_add_device(request):
     """A further device, in a session verified by an existing one."""
     if not has_device(request.user):
-        return redirect("account-security")
+        return redirect("members:account-security")
     return _enrol_page(
         request,
         proof=EnrolmentProof(session_verified=_verified(request)),
@@ -174,7 +167,7 @@ def two_factor_recovery_codes(request):
     """Shows freshly made recovery codes once."""
     codes = request.session.pop(RECOVERY_SESSION_KEY, None)
     if not codes:
-        return redirect("account-security")
+        return redirect("members:account-security")
     return render(request, "members/two_factor_recovery_codes.html", {"codes": codes})
 
 
@@ -205,7 +198,7 @@ def account_security_action(request, action: str, key: str = ""):
             request.session[RECOVERY_SESSION_KEY] = two_factor_recovery_codes_make(
                 user=user, session_verified=_verified(request)
             )
-            return redirect("two-factor-recovery-codes")
+            return redirect("members:two-factor-recovery-codes")
         if action == "remove-device":
             two_factor_device_remove(
                 user=user, device_id=int(key), session_verified=_verified(request)
@@ -219,10 +212,10 @@ def account_security_action(request, action: str, key: str = ""):
                 % {"key": key},
             )
         else:
-            return redirect("account-security")
+            return redirect("members:account-security")
     except (ApplicationError, ValueError) as exc:
         messages.error(request, getattr(exc, "message", _("Not found.")))
-    return redirect("account-security")
+    return redirect("members:account-security")
 
 
 @login_required
@@ -269,4 +262,4 @@ def board_approval_decide(request, slug: str, approval_id: int, decision: str):
             messages.success(
                 request, _("Not approved. Nothing changes; the whole board gets an e-mail.")
             )
-    return redirect("board-approvals", slug=slug)
+    return redirect("members:board-approvals", slug=slug)

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import governance_views, security_views, views
 
+app_name = "members"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/register/", views.register, name="register"),

@@ -46,7 +46,8 @@ from .services.profiles import (
 )
 
 
-def _safe_next(request, default: str = "home") -> str:
+def safe_next(request, default: str = "members:home") -> str:
+    """The ``next`` page asked for, if it is on this site; otherwise ``default``."""
     target = request.GET.get("next") or request.POST.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
@@ -70,7 +71,7 @@ def register(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Choose a cooperative to apply to."))
-            return redirect(_safe_next(request, "home"))
+            return redirect(safe_next(request))
     return render(request, "members/register.html", {"form": form})
 
 
@@ -111,7 +112,7 @@ def cooperative_apply(request, slug: str):
             add_application_error(form, exc)
         else:
             messages.success(request, _("Your application was sent. The board will decide soon."))
-            return redirect("cooperative", slug=slug)
+            return redirect("members:cooperative", slug=slug)
     return render(request, "members/apply.html", {"form": form, "cooperative": cooperative})
 
 
@@ -147,7 +148,7 @@ def board_membership_action(request, slug: str, membership_id: int, action: str)
             form = forms.ReasonForm(request.POST)
             if not form.is_valid():
                 messages.error(request, _("Give a reason."))
-                return redirect("board-applications", slug=slug)
+                return redirect("members:board-applications", slug=slug)
             service = (
                 membership_services.membership_reject
                 if action == "reject"
@@ -169,7 +170,7 @@ def board_membership_action(request, slug: str, membership_id: int, action: str)
             return HttpResponse(status=404)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("board-applications", slug=slug)
+    return redirect("members:board-applications", slug=slug)
 
 
 @login_required
@@ -192,7 +193,7 @@ def cooperative_settings(request, slug: str):
                 messages.error(request, exc.message)
         else:
             messages.success(request, _("Settings saved."))
-            return redirect("cooperative", slug=slug)
+            return redirect("members:cooperative", slug=slug)
     return render(
         request,
         "members/cooperative_settings.html",
@@ -212,7 +213,7 @@ def profile(request):
             add_application_error(form, exc)
         else:
             messages.success(request, _("Profile saved."))
-            return redirect("profile")
+            return redirect("members:profile")
     return render(request, "members/profile.html", _profile_context(request, form=form))
 
 
@@ -247,7 +248,7 @@ def profile_skill_add(request):
             add_application_error(form, exc)
         else:
             messages.success(request, _("Skill saved."))
-            return redirect("profile")
+            return redirect("members:profile")
     return render(
         request,
         "members/profile.html",
@@ -277,7 +278,7 @@ def profile_skill_remove(request, member_skill_id: int):
         raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("profile")
+    return redirect("members:profile")
 
 
 @login_required
@@ -296,7 +297,7 @@ def profile_slot_add(request):
             add_application_error(form, exc)  # "slots[0].end" lands on the form's "end"
         else:
             messages.success(request, _("Availability saved."))
-            return redirect("profile")
+            return redirect("members:profile")
     return render(
         request,
         "members/profile.html",
@@ -314,7 +315,7 @@ def profile_slot_remove(request, index: int):
     if 0 <= index < len(slots):
         slots.pop(index)
         availability_replace(user=request.user, slots=slots)
-    return redirect("profile")
+    return redirect("members:profile")
 
 
 @login_required
@@ -328,7 +329,7 @@ def profile_exception_add(request):
             add_application_error(form, exc)
         else:
             messages.success(request, _("Exception saved."))
-            return redirect("profile")
+            return redirect("members:profile")
     return render(
         request,
         "members/profile.html",
@@ -345,7 +346,7 @@ def profile_exception_remove(request, exception_id: int):
         raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("profile")
+    return redirect("members:profile")
 
 
 @login_required
@@ -361,7 +362,7 @@ def notifications(request):
             add_application_error(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("profile")
+            return redirect("members:profile")
     return render(request, "members/notifications.html", {"form": form})
 
 
@@ -382,7 +383,7 @@ def privacy(request):
 
             logout(request)
             messages.success(request, _("Your account has been erased."))
-            return redirect("home")
+            return redirect("members:home")
     return render(request, "members/privacy.html", {"form": form})
 
 
@@ -409,6 +410,6 @@ def invitation(request, token: str):
         else:
             messages.success(request, _("Invitation accepted."))
             if invite.cooperative_id:
-                return redirect("cooperative", slug=invite.cooperative.slug)
-            return redirect("home")
+                return redirect("members:cooperative", slug=invite.cooperative.slug)
+            return redirect("members:home")
     return render(request, "members/invitation.html", {"invitation": invite})

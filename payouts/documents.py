@@ -46,9 +46,14 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     rows = [["Datum", "Omschrijving", "Uren", "Tarief", "Bedrag"]]
     for line in invoice.lines.all():
         rows.append(
-            [f"{line.work_date:%d-%m-%Y}", line.description[:60], f"{line.minutes / 60:.2f}".replace(".", ","),
-             euros(line.hourly_cents), euros(line.amount_cents)]
-        )  # fmt: skip
+            [
+                f"{line.work_date:%d-%m-%Y}",
+                line.description[:60],
+                f"{line.minutes / 60:.2f}".replace(".", ","),
+                euros(line.hourly_cents),
+                euros(line.amount_cents),
+            ]
+        )
     rate = (
         f"{invoice.vat_rate:.0f}"
         if invoice.vat_rate == invoice.vat_rate.to_integral()
@@ -143,11 +148,17 @@ def credit_note_pdf(note: CreditNote) -> bytes:
         ["Totaal", euros(-note.total_cents), ""],
     ]
     table = Table(rows, colWidths=[110 * mm, 30 * mm, 28 * mm])
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-        ("ALIGN", (1, 0), (-1, -1), "RIGHT"), ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.black),
-        ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-    ]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
     story += [
         table,
         Spacer(1, 8 * mm),
@@ -170,8 +181,16 @@ def income_statement_pdf(
     rows = [["Datum", "Werk", "Minuten", "Bruto", "Afdrachten", "Netto"]]
     for split in splits:
         deductions = sum(split.pots.values())
-        rows.append([f"{split.work_date:%d-%m-%Y}", split.timesheet.claim.shift.job.title[:40], str(split.minutes),
-                     euros(split.gross_cents), euros(deductions), euros(split.member_cents)])  # fmt: skip
+        rows.append(
+            [
+                f"{split.work_date:%d-%m-%Y}",
+                split.timesheet.claim.shift.job.title[:40],
+                str(split.minutes),
+                euros(split.gross_cents),
+                euros(deductions),
+                euros(split.member_cents),
+            ]
+        )
     gross = sum(s.gross_cents for s in splits)
     net = sum(s.member_cents for s in splits)
     rows.append(
@@ -185,11 +204,17 @@ def income_statement_pdf(
         ]
     )
     table = Table(rows, colWidths=[24 * mm, 58 * mm, 18 * mm, 24 * mm, 24 * mm, 24 * mm])
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"), ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-        ("ALIGN", (2, 0), (-1, -1), "RIGHT"), ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
-        ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-    ]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
     story = [
         paragraph("Inkomstenoverzicht", styles["Title"]),
         paragraph(

@@ -87,9 +87,13 @@ def _validate_rules(*, cooperative, payload: dict, actor) -> dict:
             _("A payout-rule proposal carries the rule set."), code="required", field="payload.spec"
         )
     rule_set = rule_set_create(
-        actor=actor, cooperative=cooperative, spec=payload["spec"], title=payload.get("title", ""),
-        allow_advances=payload.get("allow_advances", False), advance_limit_cents=payload.get("advance_limit_cents", 0),
-    )  # fmt: skip
+        actor=actor,
+        cooperative=cooperative,
+        spec=payload["spec"],
+        title=payload.get("title", ""),
+        allow_advances=payload.get("allow_advances", False),
+        advance_limit_cents=payload.get("advance_limit_cents", 0),
+    )
     return {
         "rule_set": rule_set.pk,
         "effective_from": effective_from.isoformat() if effective_from else None,
@@ -107,15 +111,15 @@ def _describe(proposal, language: str) -> list[str]:
     if rule_set.allow_advances:
         advances = (
             f"Members' shares are payable once the work is approved: the cooperative fund advances them, up to {limit} at once, and gets them back when the client pays"
-            if lang == "en" else
-            f"Het aandeel van een lid is betaalbaar zodra het werk is goedgekeurd: het coöperatiefonds schiet het voor, tot {limit} tegelijk, en krijgt het terug als de opdrachtgever betaalt"
-        )  # fmt: skip
+            if lang == "en"
+            else f"Het aandeel van een lid is betaalbaar zodra het werk is goedgekeurd: het coöperatiefonds schiet het voor, tot {limit} tegelijk, en krijgt het terug als de opdrachtgever betaalt"
+        )
     else:
         advances = (
             "Members' shares are payable once the client's payment covers them (no advances from the fund)"
-            if lang == "en" else
-            "Het aandeel van een lid is betaalbaar zodra de betaling van de opdrachtgever het dekt (geen voorschot uit het fonds)"
-        )  # fmt: skip
+            if lang == "en"
+            else "Het aandeel van een lid is betaalbaar zodra de betaling van de opdrachtgever het dekt (geen voorschot uit het fonds)"
+        )
     return [*describe(parsed, lang), advances]
 
 
@@ -139,10 +143,15 @@ def _adopt_rules(proposal) -> None:
 
 proposal_kind_register(
     ProposalKind(
-        name="payout_rules", label=gettext_lazy("payout rule set"), majority="two_thirds", needs_simulation=True,
-        validate=_validate_rules, on_open=lambda p: rule_set_mark_proposed(rule_set=_rule_set(p)),
+        name="payout_rules",
+        label=gettext_lazy("payout rule set"),
+        majority="two_thirds",
+        needs_simulation=True,
+        validate=_validate_rules,
+        on_open=lambda p: rule_set_mark_proposed(rule_set=_rule_set(p)),
         on_adopt=_adopt_rules,
         simulate=lambda proposal, user: simulate_rule_set(proposal=proposal, user=user),
-        describe=_describe, on_reject=lambda p: rule_set_reject(rule_set=_rule_set(p)),
+        describe=_describe,
+        on_reject=lambda p: rule_set_reject(rule_set=_rule_set(p)),
     )
-)  # fmt: skip
+)

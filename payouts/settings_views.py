@@ -20,13 +20,19 @@ from .services.money_settings import money_settings_update
 class MoneySettingsForm(forms.Form):
     volunteer_month_max = forms.DecimalField(
         label=gettext_lazy("Volunteer allowance: most per calendar month (€)"),
-        min_value=0, max_digits=12, decimal_places=2,
-    )  # fmt: skip
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+    )
     volunteer_year_max = forms.DecimalField(
         label=gettext_lazy("Volunteer allowance: most per calendar year (€)"),
-        min_value=0, max_digits=12, decimal_places=2,
-        help_text=gettext_lazy("A volunteer receives nothing above these; the rest stays with the cooperative fund."),
-    )  # fmt: skip
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=gettext_lazy(
+            "A volunteer receives nothing above these; the rest stays with the cooperative fund."
+        ),
+    )
 
 
 @login_required
@@ -43,15 +49,16 @@ def money_settings(request, slug: str):
     if request.method == "POST" and form.is_valid():
         try:
             money_settings_update(
-                actor=request.user, cooperative=cooperative,
+                actor=request.user,
+                cooperative=cooperative,
                 volunteer_month_max_cents=int(form.cleaned_data["volunteer_month_max"] * 100),
                 volunteer_year_max_cents=int(form.cleaned_data["volunteer_year_max"] * 100),
-            )  # fmt: skip
+            )
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
             messages.success(request, _("Settings saved."))
-            return redirect("money-settings", slug=slug)
+            return redirect("payouts:money-settings", slug=slug)
     return render(
         request, "payouts/money_settings.html", {"cooperative": cooperative, "form": form}
     )

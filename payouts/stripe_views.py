@@ -52,9 +52,11 @@ def stripe_webhook(request, slug: str | None = None):
     )
     try:
         event = stripe_webhook_receive(
-            cooperative=cooperative, payload=request.body,
-            signature=request.headers.get("Stripe-Signature"), site_url=request.build_absolute_uri("/").rstrip("/"),
-        )  # fmt: skip
+            cooperative=cooperative,
+            payload=request.body,
+            signature=request.headers.get("Stripe-Signature"),
+            site_url=request.build_absolute_uri("/").rstrip("/"),
+        )
     except ApplicationError as exc:
         return JsonResponse(
             {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, status=400
@@ -72,20 +74,28 @@ def stripe_webhook(request, slug: str | None = None):
 
 class StripeSettingsForm(forms.Form):
     secret_key = forms.CharField(
-        label=gettext_lazy("Secret key"), required=False, max_length=255,
+        label=gettext_lazy("Secret key"),
+        required=False,
+        max_length=255,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=gettext_lazy("Starts with sk_ or rk_. Leave empty to keep the current one."),
-    )  # fmt: skip
+    )
     webhook_secret = forms.CharField(
-        label=gettext_lazy("Webhook signing secret"), required=False, max_length=255,
+        label=gettext_lazy("Webhook signing secret"),
+        required=False,
+        max_length=255,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text=gettext_lazy("Starts with whsec_. Leave empty to keep the current one."),
-    )  # fmt: skip
+    )
     connect_webhook_secret = forms.CharField(
-        label=gettext_lazy("Webhook signing secret for connected accounts"), required=False, max_length=255,
+        label=gettext_lazy("Webhook signing secret for connected accounts"),
+        required=False,
+        max_length=255,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=gettext_lazy("Of the second endpoint, for your members' accounts (Connect). Leave empty to keep."),
-    )  # fmt: skip
+        help_text=gettext_lazy(
+            "Of the second endpoint, for your members' accounts (Connect). Leave empty to keep."
+        ),
+    )
     connect_enabled = forms.BooleanField(
         label=gettext_lazy("Pay members by Stripe Connect"), required=False
     )
@@ -110,24 +120,29 @@ def stripe_settings_page(request, slug: str):
             if request.POST.get("action") == "clear":
                 stripe_settings_clear(actor=request.user, cooperative=cooperative)
                 messages.success(request, _("The Stripe keys were removed."))
-                return redirect("stripe-settings", slug=slug)
+                return redirect("payouts:stripe-settings", slug=slug)
             if form.is_valid():
                 stripe_settings_save(
                     actor=request.user, cooperative=cooperative, **form.cleaned_data
                 )
                 messages.success(request, _("Saved."))
-                return redirect("stripe-settings", slug=slug)
+                return redirect("payouts:stripe-settings", slug=slug)
         except ApplicationError as exc:
             add_application_error(form, exc)
     return render(
         request,
         "payouts/stripe_settings.html",
         {
-            "cooperative": cooperative, "form": form, "state": state, "can_edit": can_edit,
-            "webhook_url": request.build_absolute_uri(reverse("stripe-webhook", kwargs={"slug": slug})),
+            "cooperative": cooperative,
+            "form": form,
+            "state": state,
+            "can_edit": can_edit,
+            "webhook_url": request.build_absolute_uri(
+                reverse("payouts:stripe-webhook", kwargs={"slug": slug})
+            ),
             "events": StripeEvent.objects.filter(cooperative=cooperative)[:20],
         },
-    )  # fmt: skip
+    )
 
 
 # --- clients: their invoices, paid online -----------------------------------------------
@@ -150,7 +165,7 @@ def client_invoice(request, invoice_id: int):
     online = stripe_status(invoice.cooperative)["payments_on"]
     if request.method == "POST":
         page = request.build_absolute_uri(
-            reverse("client-invoice", kwargs={"invoice_id": invoice.pk})
+            reverse("payouts:client-invoice", kwargs={"invoice_id": invoice.pk})
         )
         try:
             checkout = invoice_payment_link(
@@ -158,7 +173,7 @@ def client_invoice(request, invoice_id: int):
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
-            return redirect("client-invoice", invoice_id=invoice.pk)
+            return redirect("payouts:client-invoice", invoice_id=invoice.pk)
         return redirect(checkout.url)
     if request.GET.get("paid"):
         messages.success(
@@ -167,9 +182,14 @@ def client_invoice(request, invoice_id: int):
     return render(
         request,
         "payouts/client_invoice.html",
-        {"invoice": invoice, "lines": invoice.lines.all(), "online": online,
-         "payable": online and invoice.status in (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID)},
-    )  # fmt: skip
+        {
+            "invoice": invoice,
+            "lines": invoice.lines.all(),
+            "online": online,
+            "payable": online
+            and invoice.status in (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID),
+        },
+    )
 
 
 # --- members: payouts by Stripe Connect -------------------------------------------------
@@ -179,7 +199,7 @@ def client_invoice(request, invoice_id: int):
 def stripe_connect_page(request, slug: str):
     cooperative = page_cooperative(request.user, slug, "member")
     if request.method == "POST":
-        page = request.build_absolute_uri(reverse("stripe-connect", kwargs={"slug": slug}))
+        page = request.build_absolute_uri(reverse("payouts:stripe-connect", kwargs={"slug": slug}))
         try:
             url = connect_onboarding_link(
                 actor=request.user,
@@ -189,7 +209,7 @@ def stripe_connect_page(request, slug: str):
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
-            return redirect("stripe-connect", slug=slug)
+            return redirect("payouts:stripe-connect", slug=slug)
         return redirect(url)
     if request.GET.get("back"):
         try:

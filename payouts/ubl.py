@@ -101,10 +101,20 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     for reference in references:
         el(el(root, cac, "ContractDocumentReference"), cbc, "ID", reference)
     supplier, customer = invoice.supplier, invoice.customer
-    party(root, "AccountingSupplierParty", supplier, vat=supplier.get("vat_id", ""),
-          postcode_city=supplier.get("postcode_city", ""))  # fmt: skip
-    party(root, "AccountingCustomerParty", customer, vat=customer.get("vat_number", ""),
-          postcode_city=customer.get("postcode_city", ""))  # fmt: skip
+    party(
+        root,
+        "AccountingSupplierParty",
+        supplier,
+        vat=supplier.get("vat_id", ""),
+        postcode_city=supplier.get("postcode_city", ""),
+    )
+    party(
+        root,
+        "AccountingCustomerParty",
+        customer,
+        vat=customer.get("vat_number", ""),
+        postcode_city=customer.get("postcode_city", ""),
+    )
     means = el(root, cac, "PaymentMeans")
     el(means, cbc, "PaymentMeansCode", "30")
     el(means, cbc, "PaymentID", invoice.display_number)

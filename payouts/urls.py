@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import settings_views, stripe_views, views
 
+app_name = "payouts"
+
 urlpatterns = [
     path("work/earnings/", views.earnings, name="earnings"),
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),

@@ -107,27 +107,34 @@ def treasury(request, slug: str):
                 messages.success(
                     request, _("Invoice %(n)s issued.") % {"n": invoice.display_number}
                 )
-                return redirect("treasury", slug=slug)
+                return redirect("payouts:treasury", slug=slug)
             if request.POST.get("action") == "payment" and payment_form.is_valid():
                 data = payment_form.cleaned_data
                 payment_record(
-                    actor=request.user, cooperative=cooperative, invoice_number=data["invoice"], amount=data["amount"],
-                    currency=cooperative.currency, received_on=data["received_on"], reference=data["reference"],
-                )  # fmt: skip
+                    actor=request.user,
+                    cooperative=cooperative,
+                    invoice_number=data["invoice"],
+                    amount=data["amount"],
+                    currency=cooperative.currency,
+                    received_on=data["received_on"],
+                    reference=data["reference"],
+                )
                 messages.success(request, _("Payment recorded."))
-                return redirect("treasury", slug=slug)
+                return redirect("payouts:treasury", slug=slug)
             if request.POST.get("action") == "refund" and refund_form.is_valid():
                 data = refund_form.cleaned_data
                 payment_refund(
-                    actor=request.user, payment=data["payment"], reason=data["reason"],
+                    actor=request.user,
+                    payment=data["payment"],
+                    reason=data["reason"],
                     amount_cents=int(data["amount"] * 100),
-                )  # fmt: skip
+                )
                 messages.success(request, _("Refund recorded."))
-                return redirect("treasury", slug=slug)
+                return redirect("payouts:treasury", slug=slug)
             if request.POST.get("action") == "batch":
                 payout_batch_create(actor=request.user, cooperative=cooperative)
                 messages.success(request, _("Payout batch drafted; two people must approve it."))
-                return redirect("treasury", slug=slug)
+                return redirect("payouts:treasury", slug=slug)
         except ApplicationError as exc:
             forms_by_action = {"issue": issue_form, "payment": payment_form, "refund": refund_form}
             target = forms_by_action.get(request.POST.get("action"))
@@ -179,16 +186,18 @@ def batch_action(request, slug: str, batch_id: int, action: str):
             if batch.status == PayoutBatch.Status.APPROVED:
                 messages.warning(
                     request,
-                    _("Stripe has not confirmed every transfer yet; the batch is finished "
-                      "automatically within minutes, or execute it again."),
-                )  # fmt: skip
-                return redirect("treasury", slug=slug)
+                    _(
+                        "Stripe has not confirmed every transfer yet; the batch is finished "
+                        "automatically within minutes, or execute it again."
+                    ),
+                )
+                return redirect("payouts:treasury", slug=slug)
         else:
             raise Http404
         messages.success(request, _("Saved."))
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("treasury", slug=slug)
+    return redirect("payouts:treasury", slug=slug)
 
 
 @login_required
@@ -203,18 +212,23 @@ def payout_item_returned(request, slug: str, item_id: int):
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return redirect("treasury", slug=slug)
+    return redirect("payouts:treasury", slug=slug)
 
 
 class CreditNoteForm(forms.Form):
     lines = forms.MultipleChoiceField(
-        label=gettext_lazy("Lines to take off the bill"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Lines to take off the bill"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("The work is reversed: the member is not paid for it."),
-    )  # fmt: skip
+    )
     amount = forms.DecimalField(
-        label=gettext_lazy("Or an amount (€, without VAT)"), max_digits=12, decimal_places=2, required=False,
+        label=gettext_lazy("Or an amount (€, without VAT)"),
+        max_digits=12,
+        decimal_places=2,
+        required=False,
         help_text=gettext_lazy("A discount the cooperative carries; the members keep their pay."),
-    )  # fmt: skip
+    )
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=250)
 
 
@@ -256,24 +270,30 @@ def invoice_document(request, slug: str, invoice_id: int):
             data = form.cleaned_data
             try:
                 note = credit_note_issue(
-                    actor=request.user, invoice=invoice, reason=data["reason"],
-                    line_ids=[int(pk) for pk in data["lines"]], amount=data["amount"],
-                )  # fmt: skip
+                    actor=request.user,
+                    invoice=invoice,
+                    reason=data["reason"],
+                    line_ids=[int(pk) for pk in data["lines"]],
+                    amount=data["amount"],
+                )
                 messages.success(
                     request, _("Credit note %(n)s issued.") % {"n": note.display_number}
                 )
-                return redirect("credit-note", slug=slug, note_id=note.pk)
+                return redirect("payouts:credit-note", slug=slug, note_id=note.pk)
             except ApplicationError as exc:
                 add_application_error(form, exc)
     return render(
         request,
         "payouts/invoice.html",
         {
-            "invoice": invoice, "lines": lines, "credit_form": form, "can_credit": can_credit,
+            "invoice": invoice,
+            "lines": lines,
+            "credit_form": form,
+            "can_credit": can_credit,
             "can_pay": can_pay_invoice(request.user, invoice),
             "credit_notes": invoice.credit_notes.all(),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -334,9 +354,12 @@ def income_statement(request):
         .order_by("work_date", "id")
     )
     pdf = income_statement_pdf(
-        user=request.user, cooperative_names=[c.name for c in cooperatives_of(request.user)],
-        month_start=start, month_end=end, splits=splits,
-    )  # fmt: skip
+        user=request.user,
+        cooperative_names=[c.name for c in cooperatives_of(request.user)],
+        month_start=start,
+        month_end=end,
+        splits=splits,
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="inkomsten-{start:%Y-%m}.pdf"'
     return response

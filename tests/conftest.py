@@ -191,9 +191,11 @@ def fake_stripe_running():
     fake = FakeStripe().start()
     try:
         with override_settings(
-            STRIPE_API_BASE=fake.url, STRIPE_TIMEOUT=2.0, STRIPE_MAX_NETWORK_RETRIES=2,
+            STRIPE_API_BASE=fake.url,
+            STRIPE_TIMEOUT=2.0,
+            STRIPE_MAX_NETWORK_RETRIES=2,
             FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode(),
-        ):  # fmt: skip
+        ):
             yield fake
     finally:
         fake.stop()

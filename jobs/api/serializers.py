@@ -30,9 +30,18 @@ class ClientOutput(serializers.ModelSerializer):
     class Meta:
         model = Client
         fields = [
-            "id", "kind", "name", "kvk_number", "vat_number", "billing_email", "billing_street",
-            "billing_postcode", "billing_city", "cooperatives", "verified",
-        ]  # fmt: skip
+            "id",
+            "kind",
+            "name",
+            "kvk_number",
+            "vat_number",
+            "billing_email",
+            "billing_street",
+            "billing_postcode",
+            "billing_city",
+            "cooperatives",
+            "verified",
+        ]
 
 
 class ClientCreateInput(serializers.Serializer):
@@ -139,10 +148,25 @@ class JobOutput(serializers.ModelSerializer):
     class Meta:
         model = Job
         fields = [
-            "id", "cooperative", "client", "title", "description", "category", "street", "postcode", "city",
-            "latitude", "longitude", "required_skill", "client_tariff", "member_pay", "auto_confirm", "status",
-            "source", "created_at",
-        ]  # fmt: skip
+            "id",
+            "cooperative",
+            "client",
+            "title",
+            "description",
+            "category",
+            "street",
+            "postcode",
+            "city",
+            "latitude",
+            "longitude",
+            "required_skill",
+            "client_tariff",
+            "member_pay",
+            "auto_confirm",
+            "status",
+            "source",
+            "created_at",
+        ]
 
 
 class JobCreateInput(serializers.Serializer):
@@ -254,9 +278,18 @@ class ClaimOutput(serializers.ModelSerializer):
     class Meta:
         model = Claim
         fields = [
-            "id", "shift", "job_title", "member", "status", "waitlist_position", "offer_expires_at", "status_reason",
-            "created_at", "confirmed_at", "timesheet",
-        ]  # fmt: skip
+            "id",
+            "shift",
+            "job_title",
+            "member",
+            "status",
+            "waitlist_position",
+            "offer_expires_at",
+            "status_reason",
+            "created_at",
+            "confirmed_at",
+            "timesheet",
+        ]
 
 
 class ClaimInput(serializers.Serializer):
@@ -276,9 +309,21 @@ class TimesheetOutput(serializers.ModelSerializer):
     class Meta:
         model = Timesheet
         fields = [
-            "id", "claim", "shift", "job_title", "member", "minutes_worked", "break_minutes", "note", "status",
-            "submitted_at", "decided_at", "auto_approved", "dispute_reason", "resolution",
-        ]  # fmt: skip
+            "id",
+            "claim",
+            "shift",
+            "job_title",
+            "member",
+            "minutes_worked",
+            "break_minutes",
+            "note",
+            "status",
+            "submitted_at",
+            "decided_at",
+            "auto_approved",
+            "dispute_reason",
+            "resolution",
+        ]
 
 
 class TimesheetInput(serializers.Serializer):

@@ -429,14 +429,14 @@ class MyCalendarApi(APIView):
         if feed is None:
             return Response({"url": None})
         return Response(
-            {"url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))}
+            {"url": request.build_absolute_uri(reverse("jobs:calendar-feed", args=[feed.token]))}
         )
 
     @extend_schema(request=None, responses=dict, summary="Make a new private calendar URL")
     def post(self, request):
         feed = calendar.calendar_feed_rotate(user=request.user)
         return Response(
-            {"url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))},
+            {"url": request.build_absolute_uri(reverse("jobs:calendar-feed", args=[feed.token]))},
             status=201,
         )
 
@@ -464,8 +464,13 @@ class BundleInput(serializers_module.Serializer):
 
 def _plan_output(plan) -> dict:
     def row(shift):
-        return {"id": shift.pk, "job": shift.job.title, "start": shift.start, "end": shift.end,
-                "pay": f"{planner.pay_cents(shift) / 100:.2f}"}  # fmt: skip
+        return {
+            "id": shift.pk,
+            "job": shift.job.title,
+            "start": shift.start,
+            "end": shift.end,
+            "pay": f"{planner.pay_cents(shift) / 100:.2f}",
+        }
 
     return {
         "week_start": plan.week_start,
@@ -494,8 +499,11 @@ class PlanApi(APIView):
 
 
 class PlanClaimApi(APIView):
-    @extend_schema(request=BundleInput, responses={201: s.ClaimOutput(many=True)},
-                   summary="Claim a planned bundle, all or nothing")  # fmt: skip
+    @extend_schema(
+        request=BundleInput,
+        responses={201: s.ClaimOutput(many=True)},
+        summary="Claim a planned bundle, all or nothing",
+    )
     def post(self, request):
         data = BundleInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -512,9 +520,18 @@ class DispatchRunOutput(serializers_module.ModelSerializer):
     class Meta:
         model = DispatchRun
         fields = [
-            "id", "period_start", "period_end", "status", "km_cost_cents", "shortfall_cents_per_minute", "objective",
-            "bound", "offers_made", "created_at", "finished_at",
-        ]  # fmt: skip
+            "id",
+            "period_start",
+            "period_end",
+            "status",
+            "km_cost_cents",
+            "shortfall_cents_per_minute",
+            "objective",
+            "bound",
+            "offers_made",
+            "created_at",
+            "finished_at",
+        ]
 
 
 class OfferOutput(serializers_module.ModelSerializer):

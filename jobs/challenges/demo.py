@@ -21,58 +21,112 @@ def seed(*, cooperatives, rng) -> list[str]:
     board = Membership.objects.filter(cooperative=coop, is_board=True).first().user
     now, today = timezone.now(), timezone.localdate()
     common = {
-        "client": municipality, "category": "green_maintenance", "street": "Bernadottelaan 2",
-        "postcode": "3527 BK", "latitude": "52.072600", "longitude": "5.101500", "weight_price": 40,
-        "weight_quality": 30, "weight_social": 30, "created_by": muni_user,
-    }  # fmt: skip
+        "client": municipality,
+        "category": "green_maintenance",
+        "street": "Bernadottelaan 2",
+        "postcode": "3527 BK",
+        "latitude": "52.072600",
+        "longitude": "5.101500",
+        "weight_price": 40,
+        "weight_quality": 30,
+        "weight_social": 30,
+        "created_by": muni_user,
+    }
     Tender.objects.get_or_create(
         reference="RTC-DEMO-2026-001",
         defaults={
-            **common, "title": "Zwerfvuil en groen langs het Merwedekanaal",
+            **common,
+            "title": "Zwerfvuil en groen langs het Merwedekanaal",
             "description": "Wekelijks zwerfvuil ruimen en het groen langs de kanaaloever bijhouden.",
-            "area": "Kanaleneiland-Noord, oever Merwedekanaal", "period_start": today + timedelta(days=30),
-            "period_end": today + timedelta(days=395), "budget_ceiling_cents": 4_800_000,
-            "required_outcomes": ["Oever elke week zwerfvuilvrij", "Maaibeurten volgens beheerplan",
-                                  "Minstens 10 buurtbewoners aan het werk"],
-            "submission_opens": now - timedelta(days=3), "submission_deadline": now + timedelta(days=18),
-            "decision_deadline": today + timedelta(days=25), "status": Tender.Status.OPEN, "published_at": now,
+            "area": "Kanaleneiland-Noord, oever Merwedekanaal",
+            "period_start": today + timedelta(days=30),
+            "period_end": today + timedelta(days=395),
+            "budget_ceiling_cents": 4_800_000,
+            "required_outcomes": [
+                "Oever elke week zwerfvuilvrij",
+                "Maaibeurten volgens beheerplan",
+                "Minstens 10 buurtbewoners aan het werk",
+            ],
+            "submission_opens": now - timedelta(days=3),
+            "submission_deadline": now + timedelta(days=18),
+            "decision_deadline": today + timedelta(days=25),
+            "status": Tender.Status.OPEN,
+            "published_at": now,
         },
-    )  # fmt: skip
+    )
     awarded, _created = Tender.objects.get_or_create(
         reference="RTC-DEMO-2025-007",
         defaults={
-            **common, "title": "Groenonderhoud Park Transwijk",
+            **common,
+            "title": "Groenonderhoud Park Transwijk",
             "description": "Maaien, snoeien en het park schoonhouden, met buurtbewoners.",
-            "area": "Transwijk", "period_start": today - timedelta(days=60),
-            "period_end": today + timedelta(days=300), "budget_ceiling_cents": 6_000_000,
-            "required_outcomes": ["Gras kort gehouden", "Speelplekken veilig", "Bewoners betrokken"],
-            "submission_opens": now - timedelta(days=120), "submission_deadline": now - timedelta(days=90),
-            "decision_deadline": today - timedelta(days=75), "status": Tender.Status.AWARDED,
-            "published_at": now - timedelta(days=120), "decided_at": now - timedelta(days=80),
+            "area": "Transwijk",
+            "period_start": today - timedelta(days=60),
+            "period_end": today + timedelta(days=300),
+            "budget_ceiling_cents": 6_000_000,
+            "required_outcomes": [
+                "Gras kort gehouden",
+                "Speelplekken veilig",
+                "Bewoners betrokken",
+            ],
+            "submission_opens": now - timedelta(days=120),
+            "submission_deadline": now - timedelta(days=90),
+            "decision_deadline": today - timedelta(days=75),
+            "status": Tender.Status.AWARDED,
+            "published_at": now - timedelta(days=120),
+            "decided_at": now - timedelta(days=80),
             "decision_reason": "Sterk lokaal plan; 40% van de uren door buurtbewoners uit de doelgroep.",
         },
-    )  # fmt: skip
+    )
     if not Contract.objects.filter(tender=awarded).exists():
         bid = Bid.objects.create(
-            tender=awarded, cooperative=coop, price_cents=5_200_000, hourly_tariff_cents=3000,
-            member_pay_cents=1650, plan="Twee ploegen van buurtbewoners met een vaste ploegleider.",
+            tender=awarded,
+            cooperative=coop,
+            price_cents=5_200_000,
+            hourly_tariff_cents=3000,
+            member_pay_cents=1650,
+            plan="Twee ploegen van buurtbewoners met een vaste ploegleider.",
             staffing_plan=[
-                {"title": "Maaien en snoeien", "weekdays": [0, 3], "start": "08:30", "end": "12:30", "slots": 3, "skill": "groen"},
-                {"title": "Park schoonhouden", "weekdays": [2, 5], "start": "10:00", "end": "13:00", "slots": 2, "skill": None},
+                {
+                    "title": "Maaien en snoeien",
+                    "weekdays": [0, 3],
+                    "start": "08:30",
+                    "end": "12:30",
+                    "slots": 3,
+                    "skill": "groen",
+                },
+                {
+                    "title": "Park schoonhouden",
+                    "weekdays": [2, 5],
+                    "start": "10:00",
+                    "end": "13:00",
+                    "slots": 2,
+                    "skill": None,
+                },
             ],
-            social_member_hours=1800, social_target_group_members=6, status=Bid.Status.AWARDED,
-            submitted_at=now - timedelta(days=95), submitted_by=board, created_by=board,
+            social_member_hours=1800,
+            social_target_group_members=6,
+            status=Bid.Status.AWARDED,
+            submitted_at=now - timedelta(days=95),
+            submitted_by=board,
+            created_by=board,
             decision_reason=awarded.decision_reason,
-        )  # fmt: skip
+        )
         contract_from_bid(actor=muni_user, bid=bid)
     Challenge.objects.get_or_create(
-        cooperative=coop, client=municipality, task="Beheer buurthuis De Kanaalbrug",
+        cooperative=coop,
+        client=municipality,
+        task="Beheer buurthuis De Kanaalbrug",
         defaults={
-            "area": "Kanaleneiland-Zuid", "plan": "Leden en vrijwilligers beheren het buurthuis; "
-            "de coöperatie plant de diensten.", "signatures": 412, "partners": "Huurdersvereniging Kanaleneiland",
-            "decision_deadline": today + timedelta(weeks=6), "submitted_by": board,
+            "area": "Kanaleneiland-Zuid",
+            "plan": "Leden en vrijwilligers beheren het buurthuis; "
+            "de coöperatie plant de diensten.",
+            "signatures": 412,
+            "partners": "Huurdersvereniging Kanaleneiland",
+            "decision_deadline": today + timedelta(weeks=6),
+            "submitted_by": board,
         },
-    )  # fmt: skip
+    )
     for membership in Membership.objects.filter(cooperative=coop, status="active").order_by("pk")[
         5:11
     ]:

@@ -8,9 +8,14 @@ from ..models.work import CATEGORY_CHOICES
 from .models import Challenge, TargetGroupMember
 
 WEEKDAYS = [
-    (0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")),
-    (4, _("Friday")), (5, _("Saturday")), (6, _("Sunday")),
-]  # fmt: skip
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
 
 
 class DateInput(forms.DateInput):
@@ -78,9 +83,12 @@ class BidForm(forms.Form):
 class RuleForm(forms.Form):
     title = forms.CharField(label=_("Work"), max_length=150, required=False)
     weekdays = forms.TypedMultipleChoiceField(
-        label=_("Weekdays"), choices=WEEKDAYS, coerce=int, required=False,
+        label=_("Weekdays"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     start = forms.TimeField(
         label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -101,11 +109,13 @@ class RuleForm(forms.Form):
         if not data.get("title"):
             return None
         return {
-            "title": data["title"], "weekdays": data.get("weekdays") or [],
+            "title": data["title"],
+            "weekdays": data.get("weekdays") or [],
             "start": data["start"].strftime("%H:%M") if data.get("start") else "",
             "end": data["end"].strftime("%H:%M") if data.get("end") else "",
-            "slots": data.get("slots") or 1, "skill": data.get("skill") or None,
-        }  # fmt: skip
+            "slots": data.get("slots") or 1,
+            "skill": data.get("skill") or None,
+        }
 
 
 RuleFormSet = formset_factory(RuleForm, extra=0, max_num=5, min_num=1)
@@ -164,9 +174,10 @@ class ChallengeDecisionForm(forms.Form):
         ],
     )
     reject_reason = forms.ChoiceField(
-        label=_("Reason for a rejection"), required=False,
+        label=_("Reason for a rejection"),
+        required=False,
         choices=[("", "—"), *Challenge.RejectReason.choices],
-    )  # fmt: skip
+    )
     modification = forms.CharField(
         label=_("Proposed changes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

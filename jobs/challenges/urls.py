@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "challenges"
+
 urlpatterns = [
     path("right-to-challenge/", views.register, name="rtc-register"),
     path("right-to-challenge/tenders/new/", views.tender_new, name="rtc-tender-new"),

@@ -67,9 +67,13 @@ def tender_new(request):
     challenge = Challenge.objects.filter(pk=challenge_id).first() if challenge_id else None
     if challenge is not None and not request.POST:
         form.initial.update(
-            {"client": challenge.client_id, "title": challenge.task, "area": challenge.area,
-             "description": challenge.plan}
-        )  # fmt: skip
+            {
+                "client": challenge.client_id,
+                "title": challenge.task,
+                "area": challenge.area,
+                "description": challenge.plan,
+            }
+        )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         client = next(c for c in clients if c.pk == data.pop("client"))
@@ -81,7 +85,7 @@ def tender_new(request):
             add_application_error(form, exc)
         else:
             messages.success(request, _("The tender is saved."))
-            return redirect("rtc-tender", tender_id=tender.pk)
+            return redirect("challenges:rtc-tender", tender_id=tender.pk)
     return render(request, "challenges/tender_new.html", {"form": form, "challenge": challenge})
 
 
@@ -102,7 +106,7 @@ def tender_detail(request, tender_id: int):
             if action == "publish":
                 tenders.tender_publish(actor=user, tender=tender)
                 messages.success(request, _("The tender is published."))
-                return redirect("rtc-tender", tender_id=tender.pk)
+                return redirect("challenges:rtc-tender", tender_id=tender.pk)
             if action == "score":
                 bid = next((b for b in visible if str(b.pk) == request.POST.get("bid")), None)
                 if bid is None:
@@ -111,38 +115,53 @@ def tender_detail(request, tender_id: int):
                 if score_form.is_valid():
                     tenders.bid_score(actor=user, bid=bid, **score_form.cleaned_data)
                     messages.success(request, _("Your scores are saved."))
-                    return redirect("rtc-tender", tender_id=tender.pk)
+                    return redirect("challenges:rtc-tender", tender_id=tender.pk)
                 score_errors[bid.pk] = score_form
             if action == "decide" and decision_form.is_valid():
                 chosen = decision_form.cleaned_data["bid"]
                 bid = next((b for b in visible if b.pk == chosen), None) if chosen else None
-                tenders.tender_decide(actor=user, tender=tender, bid=bid,
-                                      reason=decision_form.cleaned_data["reason"])  # fmt: skip
+                tenders.tender_decide(
+                    actor=user, tender=tender, bid=bid, reason=decision_form.cleaned_data["reason"]
+                )
                 messages.success(request, _("The decision is recorded and the bidders are told."))
-                return redirect("rtc-tender", tender_id=tender.pk)
+                return redirect("challenges:rtc-tender", tender_id=tender.pk)
         except ApplicationError as exc:
             if action == "decide":
                 add_application_error(decision_form, exc)
             else:
                 messages.error(request, exc.message)
-    board_coops = [
-        c for c in Cooperative.objects.filter(pk__in=board_cooperative_ids(user))
-        if tender.client.links.filter(cooperative=c).exists()
-    ] if user.is_authenticated else []  # fmt: skip
+    board_coops = (
+        [
+            c
+            for c in Cooperative.objects.filter(pk__in=board_cooperative_ids(user))
+            if tender.client.links.filter(cooperative=c).exists()
+        ]
+        if user.is_authenticated
+        else []
+    )
     own_bids = {b.cooperative_id for b in visible}
     contract = Contract.objects.filter(tender=tender).first()
     rows = []
     for bid in visible:
-        rows.append({
-            "bid": bid, "points": ranking.get(bid.pk),
-            "score_form": score_errors.get(bid.pk) or forms.ScoreForm(prefix=f"s{bid.pk}"),
-        })  # fmt: skip
+        rows.append(
+            {
+                "bid": bid,
+                "points": ranking.get(bid.pk),
+                "score_form": score_errors.get(bid.pk) or forms.ScoreForm(prefix=f"s{bid.pk}"),
+            }
+        )
     context = {
-        "tender": tender, "municipality": municipality, "rows": rows, "decision_form": decision_form,
-        "can_bid": [c for c in board_coops if c.pk not in own_bids] if tenders.tender_window_open(tender) else [],
-        "contract": contract, "now": timezone.now(),
+        "tender": tender,
+        "municipality": municipality,
+        "rows": rows,
+        "decision_form": decision_form,
+        "can_bid": [c for c in board_coops if c.pk not in own_bids]
+        if tenders.tender_window_open(tender)
+        else [],
+        "contract": contract,
+        "now": timezone.now(),
         "contract_visible": contract is not None and can_see_contract(user, contract),
-    }  # fmt: skip
+    }
     return render(request, "challenges/tender_detail.html", context)
 
 
@@ -151,18 +170,22 @@ def _bid_forms(request, bid: Bid | None, cooperative: Cooperative):
     initial, rules = {}, []
     if bid is not None:
         initial = {
-            "price": bid.price_cents / 100, "hourly_tariff": bid.hourly_tariff_cents / 100,
-            "member_pay": bid.member_pay_cents / 100, "plan": bid.plan,
+            "price": bid.price_cents / 100,
+            "hourly_tariff": bid.hourly_tariff_cents / 100,
+            "member_pay": bid.member_pay_cents / 100,
+            "plan": bid.plan,
             "social_member_hours": bid.social_member_hours,
             "social_target_group_members": bid.social_target_group_members,
-        }  # fmt: skip
+        }
         rules = [{**r, "skill": r.get("skill") or ""} for r in bid.staffing_plan]
     posted = request.method == "POST" and request.POST.get("action") == "save"
     form = forms.BidForm(request.POST if posted else None, initial=initial)
     formset = forms.RuleFormSet(
-        request.POST if posted else None, initial=rules or None, prefix="rule",
+        request.POST if posted else None,
+        initial=rules or None,
+        prefix="rule",
         form_kwargs={"skills": skills},
-    )  # fmt: skip
+    )
     return form, formset
 
 
@@ -192,17 +215,24 @@ def bid_new(request, tender_id: int):
     form, formset = _bid_forms(request, None, cooperative)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
-            bid = bids.bid_create(actor=request.user, tender=tender, cooperative=cooperative,
-                                  **_bid_values(form, formset))  # fmt: skip
+            bid = bids.bid_create(
+                actor=request.user,
+                tender=tender,
+                cooperative=cooperative,
+                **_bid_values(form, formset),
+            )
         except ApplicationError as exc:
             _show_rule_error(form, formset, exc)
         else:
             messages.success(
                 request, _("The bid is saved as a draft. Run the capacity check next.")
             )
-            return redirect("rtc-bid", bid_id=bid.pk)
-    return render(request, "challenges/bid_form.html",
-                  {"tender": tender, "cooperative": cooperative, "form": form, "formset": formset})  # fmt: skip
+            return redirect("challenges:rtc-bid", bid_id=bid.pk)
+    return render(
+        request,
+        "challenges/bid_form.html",
+        {"tender": tender, "cooperative": cooperative, "form": form, "formset": formset},
+    )
 
 
 @login_required
@@ -219,30 +249,39 @@ def bid_detail(request, bid_id: int):
                 if form.is_valid() and formset.is_valid():
                     bids.bid_update(actor=request.user, bid=bid, **_bid_values(form, formset))
                     messages.success(request, _("Saved."))
-                    return redirect("rtc-bid", bid_id=bid.pk)
+                    return redirect("challenges:rtc-bid", bid_id=bid.pk)
             elif action == "check":
                 result = bids.bid_capacity_check(actor=request.user, bid=bid).capacity
-                messages.success(request, _("Capacity check done: %(p)s%% of the work covered.")
-                                 % {"p": result["coverage_percent"]})  # fmt: skip
-                return redirect("rtc-bid", bid_id=bid.pk)
+                messages.success(
+                    request,
+                    _("Capacity check done: %(p)s%% of the work covered.")
+                    % {"p": result["coverage_percent"]},
+                )
+                return redirect("challenges:rtc-bid", bid_id=bid.pk)
             elif action == "submit":
                 bids.bid_submit(actor=request.user, bid=bid)
                 messages.success(request, _("The bid is submitted and locked."))
-                return redirect("rtc-bid", bid_id=bid.pk)
+                return redirect("challenges:rtc-bid", bid_id=bid.pk)
             elif action == "withdraw":
                 bids.bid_withdraw(actor=request.user, bid=bid)
                 messages.success(request, _("The bid is withdrawn."))
-                return redirect("rtc-bid", bid_id=bid.pk)
+                return redirect("challenges:rtc-bid", bid_id=bid.pk)
         except ApplicationError as exc:
             if action == "save":
                 _show_rule_error(form, formset, exc)
             else:
                 messages.error(request, exc.message)
     context = {
-        "bid": bid, "tender": bid.tender, "board": board, "form": form, "formset": formset,
-        "editable": board and bid.status == Bid.Status.DRAFT and tenders.tender_window_open(bid.tender),
+        "bid": bid,
+        "tender": bid.tender,
+        "board": board,
+        "form": form,
+        "formset": formset,
+        "editable": board
+        and bid.status == Bid.Status.DRAFT
+        and tenders.tender_window_open(bid.tender),
         "capacity": bid.capacity or None,
-    }  # fmt: skip
+    }
     return render(request, "challenges/bid_detail.html", context)
 
 
@@ -267,7 +306,7 @@ def challenge_new(request):
             add_application_error(form, exc)
         else:
             messages.success(request, _("The challenge is submitted to the municipality."))
-            return redirect("rtc-challenge", challenge_id=challenge.pk)
+            return redirect("challenges:rtc-challenge", challenge_id=challenge.pk)
     return render(
         request, "challenges/challenge_new.html", {"form": form, "cooperative": cooperative}
     )
@@ -289,22 +328,25 @@ def challenge_detail(request, challenge_id: int):
                 messages.success(
                     request, _("The decision is recorded and the cooperative is told.")
                 )
-                return redirect("rtc-challenge", challenge_id=challenge.pk)
+                return redirect("challenges:rtc-challenge", challenge_id=challenge.pk)
             if action in ("consent", "decline"):
                 challenges.challenge_consent(
                     actor=user, challenge=challenge, consent=action == "consent"
                 )
                 messages.success(request, _("Your answer is sent to the municipality."))
-                return redirect("rtc-challenge", challenge_id=challenge.pk)
+                return redirect("challenges:rtc-challenge", challenge_id=challenge.pk)
         except ApplicationError as exc:
             if action == "decide":
                 add_application_error(form, exc)
             else:
                 messages.error(request, exc.message)
     context = {
-        "challenge": challenge, "municipality": municipality, "board": board, "form": form,
+        "challenge": challenge,
+        "municipality": municipality,
+        "board": board,
+        "form": form,
         "tender": Tender.objects.filter(challenge=challenge).first(),
-    }  # fmt: skip
+    }
     return render(request, "challenges/challenge_detail.html", context)
 
 
@@ -329,18 +371,22 @@ def contract_detail(request, contract_id: int):
             if action == "amend" and municipality and form.is_valid():
                 contracts.contract_amend(actor=request.user, contract=contract, **form.cleaned_data)
                 messages.success(request, _("The amendment is recorded."))
-                return redirect("rtc-contract", contract_id=contract.pk)
+                return redirect("challenges:rtc-contract", contract_id=contract.pk)
             if action == "generate" and (municipality or board):
                 created = contracts.contract_generate(contract_id=contract.pk)
                 messages.success(request, _("%(n)s new shifts on the job board.") % {"n": created})
-                return redirect("rtc-contract", contract_id=contract.pk)
+                return redirect("challenges:rtc-contract", contract_id=contract.pk)
         except ApplicationError as exc:
             add_application_error(form, exc)
     context = {
-        "contract": contract, "budget": contracts.contract_budget(contract), "municipality": municipality,
-        "board": board, "form": form, "jobs": [cj.job for cj in contract.contract_jobs.select_related("job")],
+        "contract": contract,
+        "budget": contracts.contract_budget(contract),
+        "municipality": municipality,
+        "board": board,
+        "form": form,
+        "jobs": [cj.job for cj in contract.contract_jobs.select_related("job")],
         "amendments": contract.amendments.all(),
-    }  # fmt: skip
+    }
     return render(request, "challenges/contract_detail.html", context)
 
 
@@ -378,9 +424,14 @@ def contract_report(request, contract_id: int):
         response["Content-Disposition"] = f'attachment; filename="{name}.{output}"'
         return response
     context = {
-        "contract": contract, "form": form, "report": report, "problem": problem,
-        "rows": reports.report_rows(report) if report else [], "start": start, "end": end,
-    }  # fmt: skip
+        "contract": contract,
+        "form": form,
+        "report": report,
+        "problem": problem,
+        "rows": reports.report_rows(report) if report else [],
+        "start": start,
+        "end": end,
+    }
     return render(request, "challenges/contract_report.html", context)
 
 
@@ -400,14 +451,16 @@ def target_groups(request, slug: str):
     if request.method == "POST" and form.is_valid():
         try:
             target_group_record(
-                actor=request.user, cooperative=cooperative,
-                user=get_object_or_404(User, pk=form.cleaned_data["user"]), group=form.cleaned_data["group"],
-            )  # fmt: skip
+                actor=request.user,
+                cooperative=cooperative,
+                user=get_object_or_404(User, pk=form.cleaned_data["user"]),
+                group=form.cleaned_data["group"],
+            )
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("rtc-target-groups", slug=slug)
+            return redirect("challenges:rtc-target-groups", slug=slug)
     rows = (
         TargetGroupMember.objects.filter(cooperative=cooperative)
         .select_related("user")

@@ -135,10 +135,14 @@ def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Cla
     else:
         raise Conflict(_("This shift is full."), code="shift_full", field="shift")
     values = {
-        "status": status, "waitlist_position": position, "start": shift.start, "end": shift.end,
-        "status_reason": "", "offer_expires_at": None,
+        "status": status,
+        "waitlist_position": position,
+        "start": shift.start,
+        "end": shift.end,
+        "status_reason": "",
+        "offer_expires_at": None,
         "confirmed_at": timezone.now() if status == C.CONFIRMED else None,
-    }  # fmt: skip
+    }
     try:
         with transaction.atomic():
             if existing is not None:

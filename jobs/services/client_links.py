@@ -72,7 +72,7 @@ def _notify(request: ClientLinkRequest, *, event: str, site_url: str) -> None:
     if event == "invited":
         invitee = User.objects.filter(email__iexact=request.email).first()
         recipients = [(request.email, invitee.preferred_language if invitee else "nl")]
-        path = reverse("client-link-invitation", args=[request.token])
+        path = reverse("jobs:client-link-invitation", args=[request.token])
     else:
         to_board = (request.direction == R.Direction.CLIENT) == (event in ("asked", "withdrawn"))
         users = (
@@ -80,9 +80,9 @@ def _notify(request: ClientLinkRequest, *, event: str, site_url: str) -> None:
         )
         recipients = [(user.email, user.preferred_language) for user in users]
         path = (
-            reverse("board-clients", args=[request.cooperative.slug])
+            reverse("jobs:board-clients", args=[request.cooperative.slug])
             if to_board
-            else reverse("client-cooperatives", args=[request.client_id])
+            else reverse("jobs:client-cooperatives", args=[request.client_id])
         )
     for email, language in recipients:
         email_user_on_commit(

@@ -16,8 +16,15 @@ from ..access import require_client_admin
 from ..models import BlockedClient, Client, ClientUser
 
 CLIENT_FIELDS = {
-    "kind", "name", "kvk_number", "vat_number", "billing_email", "billing_street", "billing_postcode", "billing_city",
-}  # fmt: skip
+    "kind",
+    "name",
+    "kvk_number",
+    "vat_number",
+    "billing_email",
+    "billing_street",
+    "billing_postcode",
+    "billing_city",
+}
 CLIENT_INVITATION_SUBJECT = gettext_lazy("You are invited to post work on Werkstation")
 
 

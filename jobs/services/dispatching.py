@@ -97,8 +97,13 @@ def dispatch_request(
         requested_by=actor,
     )
     outbox_emit(topic="dispatch.requested", payload={"run_id": run.pk})
-    audit_record(actor=actor, action="dispatch.requested", target=run, cooperative_id=cooperative.pk,
-                 data={"from": period_start.isoformat(), "until": period_end.isoformat()})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="dispatch.requested",
+        target=run,
+        cooperative_id=cooperative.pk,
+        data={"from": period_start.isoformat(), "until": period_end.isoformat()},
+    )
     return run
 
 
@@ -132,19 +137,24 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
     profiles = {
         p.user_id: p
         for p in Profile.objects.filter(
-            user__memberships__cooperative=cooperative, user__memberships__status="active",
-            latitude__isnull=False, longitude__isnull=False,
+            user__memberships__cooperative=cooperative,
+            user__memberships__status="active",
+            latitude__isnull=False,
+            longitude__isnull=False,
         ).select_related("user")
-    }  # fmt: skip
+    }
     # A local plane around one member's home: a city is small enough for planar km.
     first = next(iter(profiles.values()), None)
     origin = (float(first.latitude), float(first.longitude)) if first else (52.09, 5.12)
     shifts = list(
         Shift.objects.filter(
-            cooperative=cooperative, status="open", job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
-            start__gte=max(horizon, timezone.now()), start__lt=end,
+            cooperative=cooperative,
+            status="open",
+            job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
+            start__gte=max(horizon, timezone.now()),
+            start__lt=end,
         ).select_related("job")
-    )  # fmt: skip
+    )
     shift_ids = [s.pk for s in shifts]
     commitments: dict[int, list[int]] = defaultdict(list)
     outside: dict[int, int] = defaultdict(int)
@@ -171,12 +181,17 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
         slots = shift.slots - outside[shift.pk] - pending[shift.pk]
         if slots < 1:
             continue
-        instance_shifts.append({
-            "id": str(shift.pk), "start": int((shift.start - horizon).total_seconds() // 60),
-            "end": int((shift.end - horizon).total_seconds() // 60),
-            "location": list(project_km(shift.latitude, shift.longitude, origin)), "slots": slots,
-            "skill": f"skill-{shift.required_skill_id}" if shift.required_skill_id else None, "pay_cents": pay_cents(shift),
-        })  # fmt: skip
+        instance_shifts.append(
+            {
+                "id": str(shift.pk),
+                "start": int((shift.start - horizon).total_seconds() // 60),
+                "end": int((shift.end - horizon).total_seconds() // 60),
+                "location": list(project_km(shift.latitude, shift.longitude, origin)),
+                "slots": slots,
+                "skill": f"skill-{shift.required_skill_id}" if shift.required_skill_id else None,
+                "pay_cents": pay_cents(shift),
+            }
+        )
     in_instance = {s["id"] for s in instance_shifts}
     skills: dict[int, list[MemberSkill]] = defaultdict(list)
     for held in MemberSkill.objects.filter(user_id__in=profiles).select_related("skill"):
@@ -205,21 +220,28 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
                 if owned is not None and not owned.valid_on(shift.local_date):
                     blocked.append(str(shift.pk))
         member = {
-            "id": str(user_id), "home": list(project_km(float(profile.latitude), float(profile.longitude), origin)),
-            "skills": [f"skill-{h.skill_id}" for h in skills[user_id]], "windows": windows,
-            "max_home_km": float(profile.travel_radius_km), "blocked": blocked, "commitments": committed,
+            "id": str(user_id),
+            "home": list(project_km(float(profile.latitude), float(profile.longitude), origin)),
+            "skills": [f"skill-{h.skill_id}" for h in skills[user_id]],
+            "windows": windows,
+            "max_home_km": float(profile.travel_radius_km),
+            "blocked": blocked,
+            "commitments": committed,
             "target_minutes": weekly_targets[user_id] * days // 7 + boost[user_id],
-        }  # fmt: skip
+        }
         if profile.yearly_earnings_cap is not None:
             member["max_pay_cents"] = max(
                 0, int(profile.yearly_earnings_cap.amount * 100) - earnings_this_year(profile.user)
             )
         members.append(member)
     instance = {
-        "travel_speed_kmh": cooperative.travel_speed_kmh, "max_home_km": 5,
-        "km_cost_cents": run.km_cost_cents, "shortfall_cents_per_minute": run.shortfall_cents_per_minute,
-        "members": members, "shifts": instance_shifts,
-    }  # fmt: skip
+        "travel_speed_kmh": cooperative.travel_speed_kmh,
+        "max_home_km": 5,
+        "km_cost_cents": run.km_cost_cents,
+        "shortfall_cents_per_minute": run.shortfall_cents_per_minute,
+        "members": members,
+        "shifts": instance_shifts,
+    }
     return instance, {
         "shifts": {str(s.pk): s for s in shifts},
         "profiles": profiles,
@@ -235,10 +257,14 @@ def _reason(shift: Shift, profile: Profile, target: int, boost: int) -> str:
     local = timezone.localtime(shift.start)
     parts = [
         _("It fits your availability on %(day)s %(start)s–%(end)s")
-        % {"day": local.strftime("%a %d-%m"), "start": local.strftime("%H:%M"), "end": timezone.localtime(shift.end).strftime("%H:%M")},
+        % {
+            "day": local.strftime("%a %d-%m"),
+            "start": local.strftime("%H:%M"),
+            "end": timezone.localtime(shift.end).strftime("%H:%M"),
+        },
         _("%(km).1f km from home") % {"km": km},
         _("€ %(pay).2f") % {"pay": pay_cents(shift) / 100},
-    ]  # fmt: skip
+    ]
     if shift.required_skill_id:
         parts.append(_("you have the skill %(skill)s") % {"skill": shift.required_skill.name})
     if boost:
@@ -315,8 +341,13 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
                 run.status, run.finished_at = DispatchRun.Status.FAILED, timezone.now()
                 run.error = "\n".join(errors)
                 run.save(update_fields=["status", "finished_at", "error"])
-                audit_record(actor=None, action="dispatch.failed", target=run,
-                             cooperative_id=run.cooperative_id, data={"errors": errors})  # fmt: skip
+                audit_record(
+                    actor=None,
+                    action="dispatch.failed",
+                    target=run,
+                    cooperative_id=run.cooperative_id,
+                    data={"errors": errors},
+                )
         return run
     assignment = merge_parts(
         [
@@ -353,18 +384,25 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
             if shift is None or profile is None:  # deleted while the parts were solved
                 continue
             offer = Offer(
-                run=run, shift=shift, user_id=int(member_id),
+                run=run,
+                shift=shift,
+                user_id=int(member_id),
                 deadline=min(now + timedelta(hours=OFFER_HOURS), shift.start - timedelta(hours=1)),
-                reason=_reason_for(shift, profile, plan["targets"][member_id], plan["boost"][member_id]),
-            )  # fmt: skip
+                reason=_reason_for(
+                    shift, profile, plan["targets"][member_id], plan["boost"][member_id]
+                ),
+            )
             offers.append(offer)
         Offer.objects.bulk_create(offers)
         for offer in offers:
             user = profiles[offer.user_id].user
             email_user_on_commit(
-                to=user.email, language=user.preferred_language, subject=gettext_lazy("Work offered to you"),
-                template="jobs/email/offer.txt", context={"offer": offer, "shift": offer.shift, "job": offer.shift.job},
-            )  # fmt: skip
+                to=user.email,
+                language=user.preferred_language,
+                subject=gettext_lazy("Work offered to you"),
+                template="jobs/email/offer.txt",
+                context={"offer": offer, "shift": offer.shift, "job": offer.shift.job},
+            )
         run.km_cost_cents = policy["km_cost_cents"]
         run.shortfall_cents_per_minute = policy["shortfall_cents_per_minute"]
         run.status, run.finished_at = DispatchRun.Status.DONE, now
@@ -374,8 +412,13 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
             len(offers),
         )
         run.save()
-        audit_record(actor=None, action="dispatch.done", target=run, cooperative_id=run.cooperative_id,
-                     data={"offers": len(offers), "objective": assignment.objective, "parts": len(results)})  # fmt: skip
+        audit_record(
+            actor=None,
+            action="dispatch.done",
+            target=run,
+            cooperative_id=run.cooperative_id,
+            data={"offers": len(offers), "objective": assignment.objective, "parts": len(results)},
+        )
     return run
 
 
@@ -398,9 +441,11 @@ def dispatch_run_execute(*, run_id: int, part_pairs: int | None = None) -> Dispa
 def _redispatch(offer: Offer) -> None:
     shift_day = timezone.localtime(offer.shift.start).date()
     queued = DispatchRun.objects.filter(
-        cooperative_id=offer.shift.cooperative_id, status=DispatchRun.Status.QUEUED,
-        period_start__lte=shift_day, period_end__gte=shift_day,
-    ).exists()  # fmt: skip
+        cooperative_id=offer.shift.cooperative_id,
+        status=DispatchRun.Status.QUEUED,
+        period_start__lte=shift_day,
+        period_end__gte=shift_day,
+    ).exists()
     if not queued:
         dispatch_request(
             actor=None,
@@ -457,8 +502,9 @@ def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
     if lapsed_because is not None:
         raise Conflict(
             _("This shift can no longer be yours: %(reason)s") % {"reason": lapsed_because},
-            code="offer_lapsed", field="offer",
-        )  # fmt: skip
+            code="offer_lapsed",
+            field="offer",
+        )
     return offer
 
 

@@ -147,12 +147,24 @@ def job_create(
             field="member_pay",
         )
     job = Job.objects.create(
-        cooperative=cooperative, client=client, title=title.strip(), description=description, category=category,
-        street=street, postcode=postcode, city=city, latitude=latitude, longitude=longitude,
-        required_skill=required_skill, client_tariff=client_tariff, member_pay=member_pay,
-        auto_confirm=auto_confirm, status=Job.Status.OPEN if publish else Job.Status.DRAFT, created_by=actor,
+        cooperative=cooperative,
+        client=client,
+        title=title.strip(),
+        description=description,
+        category=category,
+        street=street,
+        postcode=postcode,
+        city=city,
+        latitude=latitude,
+        longitude=longitude,
+        required_skill=required_skill,
+        client_tariff=client_tariff,
+        member_pay=member_pay,
+        auto_confirm=auto_confirm,
+        status=Job.Status.OPEN if publish else Job.Status.DRAFT,
+        created_by=actor,
         source=source,
-    )  # fmt: skip
+    )
     audit_record(actor=actor, action="job.created", target=job, cooperative_id=cooperative.pk)
     return job
 

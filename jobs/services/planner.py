@@ -96,16 +96,22 @@ def plan_week(
 ) -> Plan:
     profile = profile_of(user)
     if not profile.has_location:
-        raise ValidationFailed(_("Add your home address on your profile, so we can plan work near you."),
-                               code="no_home_location", field="postcode")  # fmt: skip
+        raise ValidationFailed(
+            _("Add your home address on your profile, so we can plan work near you."),
+            code="no_home_location",
+            field="postcode",
+        )
     tz = timezone.get_current_timezone()
     horizon = datetime.combine(week_start, time(0), tzinfo=tz)
     windows = member_windows(user, week_start, horizon, days=7)
     if not windows:
         raise ValidationFailed(
-            _("You have no availability in this week: add the days and hours you can work on your profile."),
-            code="no_availability", field="availability",
-        )  # fmt: skip
+            _(
+                "You have no availability in this week: add the days and hours you can work on your profile."
+            ),
+            code="no_availability",
+            field="availability",
+        )
     memberships = list(
         Membership.objects.filter(user=user, status="active").select_related("cooperative")
     )
@@ -121,12 +127,15 @@ def plan_week(
     }
     candidates = list(
         Shift.objects.filter(
-            cooperative_id__in=coop_ids, status="open", job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
-            start__gte=start_from, start__lt=end,
+            cooperative_id__in=coop_ids,
+            status="open",
+            job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
+            start__gte=start_from,
+            start__lt=end,
         )
         .exclude(claims__user=user, claims__status__in=["waitlisted", *SLOT_HOLDING])
         .select_related("job")
-    ) + list(Shift.objects.filter(pk__in=held).select_related("job"))  # fmt: skip
+    ) + list(Shift.objects.filter(pk__in=held).select_related("job"))
     blocked_clients = set(
         BlockedClient.objects.filter(user=user).values_list("client_id", flat=True)
     )
@@ -146,20 +155,30 @@ def plan_week(
             owned = skills.get(shift.required_skill_id)
             if owned is None or not owned.valid_on(shift.local_date):
                 blocked.append(key)
-        shifts.append({
-            "id": key, "start": int((shift.start - horizon).total_seconds() // 60),
-            "end": int((shift.end - horizon).total_seconds() // 60),
-            "location": list(project_km(shift.latitude, shift.longitude, origin)), "slots": shift.slots,
-            "skill": skill, "pay_cents": pay_cents(shift),
-        })  # fmt: skip
+        shifts.append(
+            {
+                "id": key,
+                "start": int((shift.start - horizon).total_seconds() // 60),
+                "end": int((shift.end - horizon).total_seconds() // 60),
+                "location": list(project_km(shift.latitude, shift.longitude, origin)),
+                "slots": shift.slots,
+                "skill": skill,
+                "pay_cents": pay_cents(shift),
+            }
+        )
     cap_left = None
     if profile.yearly_earnings_cap is not None:
         cap_left = max(0, int(profile.yearly_earnings_cap.amount * 100) - earnings_this_year(user))
     member = {
-        "id": "me", "home": [0.0, 0.0], "windows": windows, "max_home_km": float(profile.travel_radius_km),
-        "skills": [f"skill-{skill_id}" for skill_id in skills], "blocked": blocked,
-        "commitments": [str(pk) for pk in held], "target_minutes": target_minutes or 0,
-    }  # fmt: skip
+        "id": "me",
+        "home": [0.0, 0.0],
+        "windows": windows,
+        "max_home_km": float(profile.travel_radius_km),
+        "skills": [f"skill-{skill_id}" for skill_id in skills],
+        "blocked": blocked,
+        "commitments": [str(pk) for pk in held],
+        "target_minutes": target_minutes or 0,
+    }
     if target_minutes:
         member["max_minutes"] = max(
             target_minutes,
@@ -167,20 +186,30 @@ def plan_week(
         )
     if cap_left is not None:
         member["max_pay_cents"] = cap_left
-    instance = dispatch.parse_instance({
-        "travel_speed_kmh": speed, "max_home_km": float(profile.travel_radius_km), "km_cost_cents": KM_COST_CENTS,
-        "members": [member], "shifts": shifts,
-    })  # fmt: skip
+    instance = dispatch.parse_instance(
+        {
+            "travel_speed_kmh": speed,
+            "max_home_km": float(profile.travel_radius_km),
+            "km_cost_cents": KM_COST_CENTS,
+            "members": [member],
+            "shifts": shifts,
+        }
+    )
     chosen = {shift_id for _member, shift_id in dispatch.stapel(instance, "me").pairs}
     by_id = {str(s.pk): s for s in candidates}
     new = sorted((by_id[i] for i in chosen if int(i) not in held), key=lambda s: s.start)
     kept = sorted((by_id[str(i)] for i in held), key=lambda s: s.start)
     planned = new + kept
     return Plan(
-        week_start=week_start, shifts=new, commitments=kept, income_cents=sum(pay_cents(s) for s in planned),
-        minutes=sum(s.duration_minutes for s in planned), target_minutes=target_minutes,
-        target_income_cents=target_income_cents, cap_left_cents=cap_left,
-    )  # fmt: skip
+        week_start=week_start,
+        shifts=new,
+        commitments=kept,
+        income_cents=sum(pay_cents(s) for s in planned),
+        minutes=sum(s.duration_minutes for s in planned),
+        target_minutes=target_minutes,
+        target_income_cents=target_income_cents,
+        cap_left_cents=cap_left,
+    )
 
 
 class BundleConflict(Conflict):
@@ -221,7 +250,12 @@ def bundle_claim(*, user, shift_ids: list[int]) -> list[Claim]:
         except Conflict as exc:
             raise BundleConflict(
                 _("%(job)s on %(time)s was taken meanwhile (%(reason)s); nothing was claimed.")
-                % {"job": shift.job.title, "time": timezone.localtime(shift.start).strftime("%d-%m %H:%M"), "reason": exc.message},
-                field="shifts", extra={"shift": shift.pk},
-            ) from exc  # fmt: skip
+                % {
+                    "job": shift.job.title,
+                    "time": timezone.localtime(shift.start).strftime("%d-%m %H:%M"),
+                    "reason": exc.message,
+                },
+                field="shifts",
+                extra={"shift": shift.pk},
+            ) from exc
     return claims

@@ -47,12 +47,23 @@ def proposal_view(proposal: Proposal, user) -> dict:
     tally = g.proposal_tally(proposal)
     own = Vote.objects.filter(proposal=proposal, voter=user).first()
     data = {
-        "id": proposal.pk, "kind": proposal.kind, "title": proposal.title, "body": proposal.body,
-        "payload": proposal.payload, "status": proposal.status, "majority": proposal.majority, "secret": proposal.secret,
-        "require_simulation": proposal.require_simulation, "opens_at": proposal.opens_at, "closes_at": proposal.closes_at,
-        "electorate": proposal.electorate_size, "turnout": tally.turnout, "quorum_needed": tally.quorum_needed,
-        "my_vote": own.choice if own else None, "result": proposal.result or None,
-    }  # fmt: skip
+        "id": proposal.pk,
+        "kind": proposal.kind,
+        "title": proposal.title,
+        "body": proposal.body,
+        "payload": proposal.payload,
+        "status": proposal.status,
+        "majority": proposal.majority,
+        "secret": proposal.secret,
+        "require_simulation": proposal.require_simulation,
+        "opens_at": proposal.opens_at,
+        "closes_at": proposal.closes_at,
+        "electorate": proposal.electorate_size,
+        "turnout": tally.turnout,
+        "quorum_needed": tally.quorum_needed,
+        "my_vote": own.choice if own else None,
+        "result": proposal.result or None,
+    }
     if not proposal.secret and proposal.status != Proposal.Status.DRAFT:
         data["votes"] = [
             {"voter": v.voter.full_name, "choice": v.choice, "by_proxy": v.by_proxy}
@@ -169,11 +180,18 @@ class TallyApi(APIView):
     def get(self, request, proposal_id: int):
         proposal = _proposal(request.user, proposal_id)
         tally = g.proposal_recount(actor=request.user, proposal=proposal)
-        return Response({
-            "electorate": tally.electorate, "yes": tally.yes, "no": tally.no, "abstain": tally.abstain,
-            "quorum_needed": tally.quorum_needed, "quorum_met": tally.quorum_met,
-            "adopted": tally.quorum_met and g.is_adopted(tally, proposal.majority), "recorded_result": proposal.result or None,
-        })  # fmt: skip
+        return Response(
+            {
+                "electorate": tally.electorate,
+                "yes": tally.yes,
+                "no": tally.no,
+                "abstain": tally.abstain,
+                "quorum_needed": tally.quorum_needed,
+                "quorum_met": tally.quorum_met,
+                "adopted": tally.quorum_met and g.is_adopted(tally, proposal.majority),
+                "recorded_result": proposal.result or None,
+            }
+        )
 
 
 class ProxyApi(APIView):
@@ -195,8 +213,14 @@ class ProxyApi(APIView):
         proxy = g.proxy_grant(
             grantor=request.user, holder=holder, cooperative=cooperative, proposal=proposal
         )
-        return Response({"id": proxy.pk, "holder": holder.full_name, "proposal": proposal.pk if proposal else None},
-                        status=status.HTTP_201_CREATED)  # fmt: skip
+        return Response(
+            {
+                "id": proxy.pk,
+                "holder": holder.full_name,
+                "proposal": proposal.pk if proposal else None,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProxyRevokeApi(APIView):

@@ -26,11 +26,28 @@ class CooperativeOutput(serializers.ModelSerializer):
     class Meta:
         model = Cooperative
         fields = [
-            "id", "slug", "name", "legal_name", "address_line", "postcode", "city", "kvk_number", "vat_id",
-            "iban", "bic", "area_postcodes", "currency", "vat_rate", "quorum_percent", "voting_days",
-            "max_proxies_per_member", "cosigners_required", "claim_withdrawal_hours",
-            "timesheet_auto_approve_days", "founded_on",
-        ]  # fmt: skip
+            "id",
+            "slug",
+            "name",
+            "legal_name",
+            "address_line",
+            "postcode",
+            "city",
+            "kvk_number",
+            "vat_id",
+            "iban",
+            "bic",
+            "area_postcodes",
+            "currency",
+            "vat_rate",
+            "quorum_percent",
+            "voting_days",
+            "max_proxies_per_member",
+            "cosigners_required",
+            "claim_withdrawal_hours",
+            "timesheet_auto_approve_days",
+            "founded_on",
+        ]
 
 
 class CooperativeCreateInput(serializers.Serializer):
@@ -83,9 +100,18 @@ class MembershipOutput(serializers.ModelSerializer):
     class Meta:
         model = Membership
         fields = [
-            "id", "user", "cooperative", "status", "member_number", "roles", "engagement", "motivation",
-            "applied_at", "decided_at", "status_reason",
-        ]  # fmt: skip
+            "id",
+            "user",
+            "cooperative",
+            "status",
+            "member_number",
+            "roles",
+            "engagement",
+            "motivation",
+            "applied_at",
+            "decided_at",
+            "status_reason",
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -146,10 +172,20 @@ class ProfileOutput(serializers.ModelSerializer):
     class Meta:
         model = Profile
         fields = [
-            "phone", "street", "postcode", "city", "latitude", "longitude", "travel_radius_km",
-            "target_hours_per_week", "yearly_earnings_cap", "earnings_cap_reason", "languages", "iban",
+            "phone",
+            "street",
+            "postcode",
+            "city",
+            "latitude",
+            "longitude",
+            "travel_radius_km",
+            "target_hours_per_week",
+            "yearly_earnings_cap",
+            "earnings_cap_reason",
+            "languages",
+            "iban",
             "account_holder",
-        ]  # fmt: skip
+        ]
 
 
 class ProfileInput(serializers.Serializer):

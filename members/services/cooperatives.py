@@ -22,10 +22,23 @@ from .invitations import invitation_create
 
 # Fields the board may change from the app; legal identity and slug stay with staff.
 BOARD_EDITABLE = {
-    "name", "legal_name", "address_line", "postcode", "city", "vat_id", "iban", "bic",
-    "area_postcodes", "vat_rate", "quorum_percent", "voting_days", "max_proxies_per_member",
-    "cosigners_required", "claim_withdrawal_hours", "timesheet_auto_approve_days",
-}  # fmt: skip
+    "name",
+    "legal_name",
+    "address_line",
+    "postcode",
+    "city",
+    "vat_id",
+    "iban",
+    "bic",
+    "area_postcodes",
+    "vat_rate",
+    "quorum_percent",
+    "voting_days",
+    "max_proxies_per_member",
+    "cosigners_required",
+    "claim_withdrawal_hours",
+    "timesheet_auto_approve_days",
+}
 
 # Hooks other apps register to set up a new cooperative (e.g. its founding rule set).
 _FOUNDING_HOOKS: list = []

@@ -82,17 +82,33 @@ def _kind(name: str) -> ProposalKind:
 
 
 @transaction.atomic
-def proposal_create(*, actor: User, cooperative, kind: str, title: str, body: str = "", payload: dict | None = None,
-                    secret: bool = False, require_simulation: bool = False) -> Proposal:  # fmt: skip
+def proposal_create(
+    *,
+    actor: User,
+    cooperative,
+    kind: str,
+    title: str,
+    body: str = "",
+    payload: dict | None = None,
+    secret: bool = False,
+    require_simulation: bool = False,
+) -> Proposal:
     require_role(actor, cooperative, "member")
     definition = _kind(kind)
     if not (title or "").strip():
         raise ValidationFailed(_("Give the proposal a title."), code="required", field="title")
     payload = definition.validate(cooperative=cooperative, payload=payload or {}, actor=actor)
     proposal = Proposal.objects.create(
-        cooperative=cooperative, kind=kind, title=title.strip()[:200], body=body, payload=payload, proposer=actor,
-        majority=definition.majority, secret=secret, require_simulation=require_simulation and definition.needs_simulation,
-    )  # fmt: skip
+        cooperative=cooperative,
+        kind=kind,
+        title=title.strip()[:200],
+        body=body,
+        payload=payload,
+        proposer=actor,
+        majority=definition.majority,
+        secret=secret,
+        require_simulation=require_simulation and definition.needs_simulation,
+    )
     audit_record(
         actor=actor,
         action="proposal.drafted",
@@ -144,9 +160,11 @@ def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = 
             )
         if proposal.cosigners.count() < cooperative.cosigners_required:
             raise Conflict(
-                _("A member's proposal needs %(n)s co-signers first.") % {"n": cooperative.cosigners_required},
-                code="cosigners_required", field="cosigners",
-            )  # fmt: skip
+                _("A member's proposal needs %(n)s co-signers first.")
+                % {"n": cooperative.cosigners_required},
+                code="cosigners_required",
+                field="cosigners",
+            )
     days = voting_days or cooperative.voting_days
     if not 1 <= days <= 90:
         raise ValidationFailed(_("A vote lasts 1 to 90 days."), field="voting_days")
@@ -163,8 +181,13 @@ def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = 
     proposal.quorum_percent, proposal.electorate_size = cooperative.quorum_percent, len(electorate)
     proposal.save()
     _kind(proposal.kind).on_open(proposal)
-    audit_record(actor=actor, action="proposal.opened", target=proposal, cooperative_id=cooperative.pk,
-                 data={"electorate": len(electorate), "closes_at": proposal.closes_at.isoformat()})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="proposal.opened",
+        target=proposal,
+        cooperative_id=cooperative.pk,
+        data={"electorate": len(electorate), "closes_at": proposal.closes_at.isoformat()},
+    )
     _notify_electorate(
         proposal, subject=gettext_lazy("A proposal is open for your vote"), event="opened"
     )
@@ -234,14 +257,22 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
 
 def _active_proxy(*, grantor_id: int, holder: User, proposal: Proposal) -> Proxy | None:
     return (
-        Proxy.objects.filter(grantor_id=grantor_id, holder=holder, cooperative_id=proposal.cooperative_id, revoked_at__isnull=True)
+        Proxy.objects.filter(
+            grantor_id=grantor_id,
+            holder=holder,
+            cooperative_id=proposal.cooperative_id,
+            revoked_at__isnull=True,
+        )
         .filter(proposal__in=[proposal])
         .first()
         or Proxy.objects.filter(
-            grantor_id=grantor_id, holder=holder, cooperative_id=proposal.cooperative_id, revoked_at__isnull=True,
+            grantor_id=grantor_id,
+            holder=holder,
+            cooperative_id=proposal.cooperative_id,
+            revoked_at__isnull=True,
             proposal__isnull=True,
         ).first()
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -354,9 +385,11 @@ def proxy_grant(
     ).count()
     if held >= cooperative.max_proxies_per_member:
         raise Conflict(
-            _("This member already carries %(n)s proxies, the most the cooperative allows.") % {"n": held},
-            code="proxy_limit", field="holder",
-        )  # fmt: skip
+            _("This member already carries %(n)s proxies, the most the cooperative allows.")
+            % {"n": held},
+            code="proxy_limit",
+            field="holder",
+        )
     Proxy.objects.filter(
         cooperative=cooperative, grantor=grantor, proposal=proposal, revoked_at__isnull=True
     ).update(revoked_at=timezone.now())
@@ -414,9 +447,12 @@ def proposal_tally(proposal: Proposal) -> Tally:
     for choice in Vote.objects.filter(proposal=proposal).values_list("choice", flat=True):
         counts[choice] += 1
     return Tally(
-        electorate=proposal.electorate_size, yes=counts["yes"], no=counts["no"], abstain=counts["abstain"],
+        electorate=proposal.electorate_size,
+        yes=counts["yes"],
+        no=counts["no"],
+        abstain=counts["abstain"],
         quorum_needed=math.ceil(proposal.electorate_size * proposal.quorum_percent / 100),
-    )  # fmt: skip
+    )
 
 
 CLOSED = (P.ADOPTED, P.REJECTED, P.FAILED_QUORUM)
@@ -480,8 +516,13 @@ def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
     proposal.save(update_fields=["status", "result"])
     kind = _kind(proposal.kind)
     (kind.on_adopt if proposal.status == P.ADOPTED else kind.on_reject)(proposal)
-    audit_record(actor=None, action=f"proposal.{proposal.status}", target=proposal, cooperative_id=proposal.cooperative_id,
-                 data=proposal.result)  # fmt: skip
+    audit_record(
+        actor=None,
+        action=f"proposal.{proposal.status}",
+        target=proposal,
+        cooperative_id=proposal.cooperative_id,
+        data=proposal.result,
+    )
     _notify_electorate(proposal, subject=gettext_lazy("The result of a vote"), event="result")
     return proposal
 
@@ -530,6 +571,9 @@ def _notify_electorate(
         if pref is not None and not pref.governance_updates:
             continue
         email_user_on_commit(
-            to=user.email, language=user.preferred_language, subject=subject, template="members/email/proposal.txt",
+            to=user.email,
+            language=user.preferred_language,
+            subject=subject,
+            template="members/email/proposal.txt",
             context={"proposal": proposal, "event": event},
-        )  # fmt: skip
+        )

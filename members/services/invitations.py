@@ -77,7 +77,8 @@ def invitation_create(
         template="members/email/invitation.txt",
         context={
             "invitation": invitation,
-            "url": site_url.rstrip("/") + reverse("invitation-accept", args=[invitation.token]),
+            "url": site_url.rstrip("/")
+            + reverse("members:invitation-accept", args=[invitation.token]),
         },
     )
     return invitation

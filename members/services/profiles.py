@@ -29,10 +29,20 @@ from ..validators import normalize_iban, normalize_postcode
 from .accounts import profile_of
 
 PROFILE_FIELDS = {
-    "phone", "street", "postcode", "city", "latitude", "longitude", "travel_radius_km",
-    "target_hours_per_week", "yearly_earnings_cap", "earnings_cap_reason", "languages",
-    "iban", "account_holder",
-}  # fmt: skip
+    "phone",
+    "street",
+    "postcode",
+    "city",
+    "latitude",
+    "longitude",
+    "travel_radius_km",
+    "target_hours_per_week",
+    "yearly_earnings_cap",
+    "earnings_cap_reason",
+    "languages",
+    "iban",
+    "account_holder",
+}
 _LANGUAGE_CODES = {code for code, _label in LANGUAGE_CHOICES}
 
 

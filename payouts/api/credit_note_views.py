@@ -28,9 +28,18 @@ class CreditNoteOutput(serializers.ModelSerializer):
     class Meta:
         model = CreditNote
         fields = [
-            "id", "number", "invoice", "issued_on", "reason", "currency", "vat_rate", "subtotal_cents",
-            "vat_cents", "total_cents", "lines",
-        ]  # fmt: skip
+            "id",
+            "number",
+            "invoice",
+            "issued_on",
+            "reason",
+            "currency",
+            "vat_rate",
+            "subtotal_cents",
+            "vat_cents",
+            "total_cents",
+            "lines",
+        ]
 
 
 class CreditNoteInput(serializers.Serializer):
@@ -77,9 +86,12 @@ class CreditNoteListApi(APIView):
             Invoice.objects.filter(cooperative=cooperative), field="invoice", pk=values["invoice"]
         )
         note = credit_note_issue(
-            actor=request.user, invoice=invoice, reason=values["reason"], line_ids=values.get("lines"),
+            actor=request.user,
+            invoice=invoice,
+            reason=values["reason"],
+            line_ids=values.get("lines"),
             amount=values.get("amount"),
-        )  # fmt: skip
+        )
         return Response(
             CreditNoteOutput(_notes(cooperative).get(pk=note.pk)).data,
             status=status.HTTP_201_CREATED,

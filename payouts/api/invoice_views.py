@@ -47,10 +47,23 @@ class InvoiceOutput(serializers.ModelSerializer):
     class Meta:
         model = Invoice
         fields = [
-            "id", "number", "client", "issued_on", "due_on", "period_start", "period_end", "currency",
-            "subtotal_cents", "vat_cents", "total_cents", "paid_cents", "credited_cents", "open_cents", "status",
+            "id",
+            "number",
+            "client",
+            "issued_on",
+            "due_on",
+            "period_start",
+            "period_end",
+            "currency",
+            "subtotal_cents",
+            "vat_cents",
+            "total_cents",
+            "paid_cents",
+            "credited_cents",
+            "open_cents",
+            "status",
             "lines",
-        ]  # fmt: skip
+        ]
 
 
 class PaymentOutput(serializers.ModelSerializer):
@@ -60,9 +73,15 @@ class PaymentOutput(serializers.ModelSerializer):
     class Meta:
         model = Payment
         fields = [
-            "id", "invoice", "amount_cents", "currency", "method", "received_on", "reference",
+            "id",
+            "invoice",
+            "amount_cents",
+            "currency",
+            "method",
+            "received_on",
+            "reference",
             "refundable_cents",
-        ]  # fmt: skip
+        ]
 
     def get_refundable_cents(self, payment) -> int:
         annotated = getattr(payment, "refundable", None)
@@ -130,9 +149,13 @@ class InvoiceListApi(APIView):
             pk=values["client"],
         )
         invoice = invoice_issue(
-            actor=request.user, cooperative=cooperative, client=client, period_start=values["period_start"],
-            period_end=values["period_end"], timesheet_ids=values.get("timesheets"),
-        )  # fmt: skip
+            actor=request.user,
+            cooperative=cooperative,
+            client=client,
+            period_start=values["period_start"],
+            period_end=values["period_end"],
+            timesheet_ids=values.get("timesheets"),
+        )
         return Response(InvoiceOutput(_with_lines(invoice.pk)).data, status=status.HTTP_201_CREATED)
 
 
@@ -188,9 +211,14 @@ class PaymentApi(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         payment = payment_record(
-            actor=request.user, cooperative=cooperative, invoice_number=values["invoice"], amount=values["amount"],
-            currency=values["currency"], received_on=values["received_on"], reference=values.get("reference", ""),
-        )  # fmt: skip
+            actor=request.user,
+            cooperative=cooperative,
+            invoice_number=values["invoice"],
+            amount=values["amount"],
+            currency=values["currency"],
+            received_on=values["received_on"],
+            reference=values.get("reference", ""),
+        )
         return Response(
             InvoiceOutput(_with_lines(payment.invoice_id)).data, status=status.HTTP_201_CREATED
         )

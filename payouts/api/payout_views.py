@@ -24,9 +24,16 @@ class PayoutItemOutput(serializers.ModelSerializer):
     class Meta:
         model = PayoutItem
         fields = [
-            "id", "member", "amount_cents", "method", "status", "hold_reason", "paid_at",
-            "returned_at", "return_reason",
-        ]  # fmt: skip
+            "id",
+            "member",
+            "amount_cents",
+            "method",
+            "status",
+            "hold_reason",
+            "paid_at",
+            "returned_at",
+            "return_reason",
+        ]
 
 
 class PayoutBatchOutput(serializers.ModelSerializer):

@@ -30,9 +30,16 @@ class RefundOutput(serializers.ModelSerializer):
     class Meta:
         model = Refund
         fields = [
-            "id", "payment", "invoice", "amount_cents", "reason", "reheld_cents", "unrecovered_cents",
-            "external_id", "created_at",
-        ]  # fmt: skip
+            "id",
+            "payment",
+            "invoice",
+            "amount_cents",
+            "reason",
+            "reheld_cents",
+            "unrecovered_cents",
+            "external_id",
+            "created_at",
+        ]
 
 
 class PaymentRefundApi(APIView):
@@ -49,9 +56,11 @@ class PaymentRefundApi(APIView):
         data = RefundInput(data=request.data)
         data.is_valid(raise_exception=True)
         refund = payment_refund(
-            actor=request.user, payment=payment, amount_cents=_amount_cents(data.validated_data["amount"]),
+            actor=request.user,
+            payment=payment,
+            amount_cents=_amount_cents(data.validated_data["amount"]),
             reason=data.validated_data["reason"],
-        )  # fmt: skip
+        )
         return Response(RefundOutput(refund).data, status=status.HTTP_201_CREATED)
 
 

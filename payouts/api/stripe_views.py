@@ -50,7 +50,7 @@ def _settings_answer(request, cooperative: Cooperative) -> dict:
     return {
         **stripe_status(cooperative),
         "webhook_url": request.build_absolute_uri(
-            reverse("stripe-webhook", kwargs={"slug": cooperative.slug})
+            reverse("payouts:stripe-webhook", kwargs={"slug": cooperative.slug})
         ),
     }
 
@@ -65,8 +65,11 @@ class StripeSettingsApi(APIView):
         require_role(request.user, cooperative, "treasurer", "board")
         return Response(_settings_answer(request, cooperative))
 
-    @extend_schema(request=StripeSettingsInput, responses=StripeSettingsOutput,
-                   summary="Set Stripe keys (stored encrypted) and Connect (treasurer, board)")  # fmt: skip
+    @extend_schema(
+        request=StripeSettingsInput,
+        responses=StripeSettingsOutput,
+        summary="Set Stripe keys (stored encrypted) and Connect (treasurer, board)",
+    )
     def patch(self, request, slug: str):
         cooperative = _cooperative(slug)
         require_role(request.user, cooperative, "treasurer", "board")
@@ -118,15 +121,18 @@ class PaymentLinkOutput(serializers.Serializer):
 
 
 class InvoicePaymentLinkApi(APIView):
-    @extend_schema(request=None, responses={201: PaymentLinkOutput},
-                   summary="A Stripe payment link (iDEAL, card) for the invoice's open amount (its client, treasury)")  # fmt: skip
+    @extend_schema(
+        request=None,
+        responses={201: PaymentLinkOutput},
+        summary="A Stripe payment link (iDEAL, card) for the invoice's open amount (its client, treasury)",
+    )
     def post(self, request, invoice_id: int):
         invoice = get_object_or_error(Invoice.objects.all(), field="invoice", pk=invoice_id)
         if not can_pay_invoice(request.user, invoice):
             from werkstation.errors import NotFound
 
             raise NotFound("Not found.", field="invoice")
-        page = f"{site_url(request)}{reverse('client-invoice', kwargs={'invoice_id': invoice.pk})}"
+        page = f"{site_url(request)}{reverse('payouts:client-invoice', kwargs={'invoice_id': invoice.pk})}"
         checkout = invoice_payment_link(
             actor=request.user, invoice=invoice, success_url=f"{page}?paid=1", cancel_url=page
         )
@@ -164,7 +170,7 @@ class StripeConnectApi(APIView):
     )
     def post(self, request, slug: str):
         cooperative = _cooperative(slug)
-        page = f"{site_url(request)}{reverse('stripe-connect', kwargs={'slug': slug})}"
+        page = f"{site_url(request)}{reverse('payouts:stripe-connect', kwargs={'slug': slug})}"
         url = connect_onboarding_link(
             actor=request.user,
             cooperative=cooperative,

@@ -9,104 +9,106 @@ from . import settings_views as msv
 from . import stripe_views as sv
 from . import views as v
 
+app_name = "payouts_api"
+
 urlpatterns = [
-    path("me/earnings/", v.MyEarningsApi.as_view(), name="api-my-earnings"),
-    path("me/earnings/<int:split_id>/", v.MyEarningDetailApi.as_view(), name="api-my-earning"),
+    path("me/earnings/", v.MyEarningsApi.as_view(), name="my-earnings"),
+    path("me/earnings/<int:split_id>/", v.MyEarningDetailApi.as_view(), name="my-earning"),
     path(
         "timesheets/<int:timesheet_id>/correct/",
         v.TimesheetCorrectApi.as_view(),
-        name="api-timesheet-correct",
+        name="timesheet-correct",
     ),
-    path("cooperatives/<slug:slug>/invoices/", iv.InvoiceListApi.as_view(), name="api-invoices"),
+    path("cooperatives/<slug:slug>/invoices/", iv.InvoiceListApi.as_view(), name="invoices"),
     path(
         "cooperatives/<slug:slug>/invoices/<int:invoice_id>/pdf/",
         iv.InvoicePdfApi.as_view(),
-        name="api-invoice-pdf",
+        name="invoice-pdf",
     ),
     path(
         "cooperatives/<slug:slug>/invoices/<int:invoice_id>/ubl/",
         iv.InvoiceUblApi.as_view(),
-        name="api-invoice-ubl",
+        name="invoice-ubl",
     ),
-    path("cooperatives/<slug:slug>/payments/", iv.PaymentApi.as_view(), name="api-payments"),
+    path("cooperatives/<slug:slug>/payments/", iv.PaymentApi.as_view(), name="payments"),
     path(
         "cooperatives/<slug:slug>/bank-statements/",
         iv.BankStatementApi.as_view(),
-        name="api-bank-statements",
+        name="bank-statements",
     ),
     path(
         "cooperatives/<slug:slug>/payout-batches/",
         pv.PayoutBatchListApi.as_view(),
-        name="api-payout-batches",
+        name="payout-batches",
     ),
     path(
         "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/approve/",
         pv.PayoutBatchActionApi.as_view(action="approve"),
-        name="api-payout-batch-approve",
+        name="payout-batch-approve",
     ),
     path(
         "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/execute/",
         pv.PayoutBatchActionApi.as_view(action="execute"),
-        name="api-payout-batch-execute",
+        name="payout-batch-execute",
     ),
     path(
         "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/sepa.xml",
         pv.PayoutBatchFileApi.as_view(kind="sepa"),
-        name="api-payout-batch-sepa",
+        name="payout-batch-sepa",
     ),
     path(
         "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/payroll.csv",
         pv.PayoutBatchFileApi.as_view(kind="payroll"),
-        name="api-payout-batch-payroll",
+        name="payout-batch-payroll",
     ),
     path(
         "cooperatives/<slug:slug>/stripe/",
         sv.StripeSettingsApi.as_view(),
-        name="api-stripe-settings",
+        name="stripe-settings",
     ),
     path(
         "cooperatives/<slug:slug>/stripe/events/",
         sv.StripeEventListApi.as_view(),
-        name="api-stripe-events",
+        name="stripe-events",
     ),
     path(
         "cooperatives/<slug:slug>/stripe/connect/",
         sv.StripeConnectApi.as_view(),
-        name="api-stripe-connect",
+        name="stripe-connect",
     ),
     path(
         "invoices/<int:invoice_id>/payment-link/",
         sv.InvoicePaymentLinkApi.as_view(),
-        name="api-invoice-payment-link",
+        name="invoice-payment-link",
     ),
     path(
         "cooperatives/<slug:slug>/payments/<int:payment_id>/refunds/",
         rv.PaymentRefundApi.as_view(),
-        name="api-payment-refunds",
+        name="payment-refunds",
     ),
     path(
         "cooperatives/<slug:slug>/payout-items/<int:item_id>/return/",
         rv.PayoutItemReturnApi.as_view(),
-        name="api-payout-item-return",
+        name="payout-item-return",
     ),
     path(
         "cooperatives/<slug:slug>/credit-notes/",
         cv.CreditNoteListApi.as_view(),
-        name="api-credit-notes",
+        name="credit-notes",
     ),
     path(
         "cooperatives/<slug:slug>/credit-notes/<int:note_id>/pdf/",
         cv.CreditNotePdfApi.as_view(),
-        name="api-credit-note-pdf",
+        name="credit-note-pdf",
     ),
     path(
         "cooperatives/<slug:slug>/earnings-caps/",
         cap_views.EarningsCapsApi.as_view(),
-        name="api-earnings-caps",
+        name="earnings-caps",
     ),
     path(
         "cooperatives/<slug:slug>/money-settings/",
         msv.MoneySettingsApi.as_view(),
-        name="api-money-settings",
+        name="money-settings",
     ),
 ]

@@ -36,8 +36,11 @@ class CorrectionInput(serializers.Serializer):
 
 
 class TimesheetCorrectApi(APIView):
-    @extend_schema(request=CorrectionInput, responses=dict,
-                   summary="Correct approved hours: a reversing split plus a new one (board, treasurer)")  # fmt: skip
+    @extend_schema(
+        request=CorrectionInput,
+        responses=dict,
+        summary="Correct approved hours: a reversing split plus a new one (board, treasurer)",
+    )
     def post(self, request, timesheet_id: int):
         from jobs.models import Timesheet
         from werkstation.api.base import get_object_or_error

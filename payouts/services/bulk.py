@@ -53,10 +53,18 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 # Column types as COPY's binary format needs them: the exact width of each integer, and
 # text for every kind of string (varchar and text have the same binary form).
 _BINARY_TYPES = {
-    "smallint": "int2", "integer": "int4", "bigint": "int8", "boolean": "bool", "date": "date",
-    "timestamp with time zone": "timestamptz", "numeric": "numeric", "jsonb": "jsonb",
-    "varchar": "text", "text": "text", "uuid": "uuid",
-}  # fmt: skip
+    "smallint": "int2",
+    "integer": "int4",
+    "bigint": "int8",
+    "boolean": "bool",
+    "date": "date",
+    "timestamp with time zone": "timestamptz",
+    "numeric": "numeric",
+    "jsonb": "jsonb",
+    "varchar": "text",
+    "text": "text",
+    "uuid": "uuid",
+}
 
 
 def _binary_type(field: models.Field) -> str:

@@ -148,9 +148,14 @@ def camt053_import(*, actor, cooperative: Cooperative, data: bytes) -> CamtResul
         try:
             with transaction.atomic():
                 payment_record(
-                    actor=actor, cooperative=cooperative, invoice_number=match.group(1), amount=row["amount"],
-                    currency=row["currency"], received_on=row["booked_on"], reference=reference,
-                )  # fmt: skip
+                    actor=actor,
+                    cooperative=cooperative,
+                    invoice_number=match.group(1),
+                    amount=row["amount"],
+                    currency=row["currency"],
+                    received_on=row["booked_on"],
+                    reference=reference,
+                )
         except ApplicationError as exc:
             result.unmatched.append({**row, "why": exc.message})
         else:

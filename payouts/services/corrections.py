@@ -69,16 +69,27 @@ def reverse_splits(
     reversals = Split.objects.bulk_create(
         [
             Split(
-                timesheet_id=s.timesheet_id, cooperative_id=s.cooperative_id, member_id=s.member_id,
-                rule_set_id=s.rule_set_id, job_id=s.job_id, kind=Split.Kind.REVERSAL, reverses=s, work_date=s.work_date,
-                minutes=s.minutes, gross_cents=-s.gross_cents, vat_cents=-s.vat_cents,
-                member_cents=-s.member_cents, pots={slug: -c for slug, c in s.pots.items()},
-                month_gross_before_cents=s.month_gross_before_cents, withheld_cents=-s.withheld_cents,
-                advanced_cents=-s.advanced_cents, withheld_reason=s.withheld_reason,
+                timesheet_id=s.timesheet_id,
+                cooperative_id=s.cooperative_id,
+                member_id=s.member_id,
+                rule_set_id=s.rule_set_id,
+                job_id=s.job_id,
+                kind=Split.Kind.REVERSAL,
+                reverses=s,
+                work_date=s.work_date,
+                minutes=s.minutes,
+                gross_cents=-s.gross_cents,
+                vat_cents=-s.vat_cents,
+                member_cents=-s.member_cents,
+                pots={slug: -c for slug, c in s.pots.items()},
+                month_gross_before_cents=s.month_gross_before_cents,
+                withheld_cents=-s.withheld_cents,
+                advanced_cents=-s.advanced_cents,
+                withheld_reason=s.withheld_reason,
             )
             for s in originals
         ]
-    )  # fmt: skip
+    )
     legs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for split_id, account_id, cents in entries_of_splits([s.pk for s in originals]):
         legs_of[split_id].append((account_id, -cents))
@@ -134,8 +145,11 @@ def timesheet_correct(
         .first()
     )
     if original is None and credited is None:
-        raise Conflict(_("These hours are not settled yet; change them before approval instead."),
-                       code="not_settled", field="timesheet")  # fmt: skip
+        raise Conflict(
+            _("These hours are not settled yet; change them before approval instead."),
+            code="not_settled",
+            field="timesheet",
+        )
     if original is not None and hasattr(original, "invoice_line"):
         raise Conflict(
             _("These hours are on an invoice: issue a credit note first."),
@@ -144,17 +158,29 @@ def timesheet_correct(
         )
     book = AccountBook(cooperative.pk)
     if original is not None:
-        reverse_splits(book, [original], released=[False], kind="reversal",
-                       descriptions=[f"Reversal of split {original.pk}"])  # fmt: skip
+        reverse_splits(
+            book,
+            [original],
+            released=[False],
+            kind="reversal",
+            descriptions=[f"Reversal of split {original.pk}"],
+        )
     else:
         original = credited
     minutes = minutes_worked - break_minutes
     gross = gross_cents(int(timesheet.claim.shift.job.client_tariff.amount * 100), minutes)
     engine = rules.parse_rule_set(original.rule_set.spec)
-    result = rules.split_item(engine, rules.Item(
-        id=str(timesheet.pk), gross_cents=gross, minutes=minutes, category=timesheet.claim.shift.job.category,
-        client_kind=timesheet.claim.shift.job.client.kind, month_gross_before_cents=original.month_gross_before_cents,
-    ))  # fmt: skip
+    result = rules.split_item(
+        engine,
+        rules.Item(
+            id=str(timesheet.pk),
+            gross_cents=gross,
+            minutes=minutes,
+            category=timesheet.claim.shift.job.category,
+            client_kind=timesheet.claim.shift.job.client.kind,
+            month_gross_before_cents=original.month_gross_before_cents,
+        ),
+    )
     member_cents, withheld, reason = result.member_cents, 0, ""
     if volunteers_of(cooperative.pk, {original.member_id}):
         allowance = VolunteerAllowance.load(
@@ -172,14 +198,37 @@ def timesheet_correct(
             original.rule_set, member_cents, result.pots.get(COOP_FUND, 0) + withheld
         )
     corrected = Split.objects.create(
-        timesheet=timesheet, cooperative=cooperative, member_id=original.member_id, rule_set=original.rule_set,
-        job_id=original.job_id, kind=Split.Kind.CORRECTION, work_date=original.work_date, minutes=minutes, gross_cents=gross,
-        vat_cents=vat_cents(gross, cooperative.vat_rate), member_cents=member_cents, pots=result.pots,
-        month_gross_before_cents=original.month_gross_before_cents, withheld_cents=withheld,
-        advanced_cents=advanced, withheld_reason=reason,
-    )  # fmt: skip
-    values = {field: getattr(corrected, field) for field in ("timesheet_id", "member_id", "kind", "gross_cents",
-              "vat_cents", "member_cents", "withheld_cents", "advanced_cents", "pots")}  # fmt: skip
+        timesheet=timesheet,
+        cooperative=cooperative,
+        member_id=original.member_id,
+        rule_set=original.rule_set,
+        job_id=original.job_id,
+        kind=Split.Kind.CORRECTION,
+        work_date=original.work_date,
+        minutes=minutes,
+        gross_cents=gross,
+        vat_cents=vat_cents(gross, cooperative.vat_rate),
+        member_cents=member_cents,
+        pots=result.pots,
+        month_gross_before_cents=original.month_gross_before_cents,
+        withheld_cents=withheld,
+        advanced_cents=advanced,
+        withheld_reason=reason,
+    )
+    values = {
+        field: getattr(corrected, field)
+        for field in (
+            "timesheet_id",
+            "member_id",
+            "kind",
+            "gross_cents",
+            "vat_cents",
+            "member_cents",
+            "withheld_cents",
+            "advanced_cents",
+            "pots",
+        )
+    }
     write_postings(
         cooperative.pk,
         settlement_postings(book, corrected.pk, values, timesheet.claim.shift.job.client_id),
@@ -187,6 +236,11 @@ def timesheet_correct(
     Timesheet.objects.filter(pk=timesheet.pk).update(
         minutes_worked=minutes_worked, break_minutes=break_minutes
     )
-    audit_record(actor=actor, action="timesheet.corrected", target=timesheet, cooperative_id=cooperative.pk,
-                 data={"reason": reason.strip(), "from_split": original.pk, "to_split": corrected.pk})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="timesheet.corrected",
+        target=timesheet,
+        cooperative_id=cooperative.pk,
+        data={"reason": reason.strip(), "from_split": original.pk, "to_split": corrected.pk},
+    )
     return corrected

@@ -57,7 +57,7 @@ def _vat(cents: int, rate: Decimal) -> int:
 def _member_payable(cooperative_id: int, member_id: int) -> int:
     total = Entry.objects.filter(
         account__cooperative_id=cooperative_id, account__kind=K.PAYABLE, account__key=str(member_id)
-    ).aggregate(s=Sum("amount_cents"))["s"]  # fmt: skip
+    ).aggregate(s=Sum("amount_cents"))["s"]
     return -(total or 0)
 
 
@@ -125,10 +125,13 @@ def credit_note_issue(
             needed[member_id] = needed.get(member_id, 0) + line.split.member_cents
             if _member_payable(invoice.cooperative_id, member_id) < needed[member_id]:
                 raise ValidationFailed(
-                    _("The member was paid for the line of %(day)s already; credit an amount instead.")
+                    _(
+                        "The member was paid for the line of %(day)s already; credit an amount instead."
+                    )
                     % {"day": f"{line.work_date:%d-%m-%Y}"},
-                    code="paid_out", field="lines",
-                )  # fmt: skip
+                    code="paid_out",
+                    field="lines",
+                )
         subtotal = sum(line.amount_cents for line in lines)
         vat = sum(line.vat_cents for line in lines)
     else:
@@ -136,9 +139,11 @@ def credit_note_issue(
         vat = _vat(subtotal, invoice.vat_rate)
     if subtotal + vat > creditable:
         raise ValidationFailed(
-            _("At most %(max)s of this invoice can still be credited.") % {"max": f"€ {creditable / 100:.2f}"},
-            code="above_creditable", field="amount",
-        )  # fmt: skip
+            _("At most %(max)s of this invoice can still be credited.")
+            % {"max": f"€ {creditable / 100:.2f}"},
+            code="above_creditable",
+            field="amount",
+        )
     sequence, _created = CreditNoteSequence.objects.select_for_update().get_or_create(
         cooperative_id=invoice.cooperative_id
     )
@@ -146,30 +151,49 @@ def credit_note_issue(
     sequence.save(update_fields=["last_number"])
     cooperative = invoice.cooperative
     note = CreditNote.objects.create(
-        cooperative=cooperative, invoice=invoice, number=sequence.last_number,
-        issued_on=issued_on or timezone.localdate(), reason=reason[:250], currency=invoice.currency,
-        vat_rate=invoice.vat_rate, subtotal_cents=subtotal, vat_cents=vat, total_cents=subtotal + vat,
-        supplier=_supplier(cooperative), customer=_customer(invoice.client), issued_by=actor,
-    )  # fmt: skip
+        cooperative=cooperative,
+        invoice=invoice,
+        number=sequence.last_number,
+        issued_on=issued_on or timezone.localdate(),
+        reason=reason[:250],
+        currency=invoice.currency,
+        vat_rate=invoice.vat_rate,
+        subtotal_cents=subtotal,
+        vat_cents=vat,
+        total_cents=subtotal + vat,
+        supplier=_supplier(cooperative),
+        customer=_customer(invoice.client),
+        issued_by=actor,
+    )
     if lines:
         CreditNoteLine.objects.bulk_create(
             [
-                CreditNoteLine(credit_note=note, invoice_line=line, description=line.description,
-                               amount_cents=line.amount_cents, vat_cents=line.vat_cents)
+                CreditNoteLine(
+                    credit_note=note,
+                    invoice_line=line,
+                    description=line.description,
+                    amount_cents=line.amount_cents,
+                    vat_cents=line.vat_cents,
+                )
                 for line in lines
             ]
-        )  # fmt: skip
+        )
         _reverse_lines(note, lines, book)
     else:
         CreditNoteLine.objects.create(
             credit_note=note, description=reason[:250], amount_cents=subtotal, vat_cents=vat
         )
         post(
-            invoice.cooperative_id, kind="credit_note", reference=f"credit-note:{note.pk}",
+            invoice.cooperative_id,
+            kind="credit_note",
+            reference=f"credit-note:{note.pk}",
             description=f"Credit note {note.display_number} on invoice {invoice.display_number}",
-            legs=[Leg(book.get(K.RECEIVABLE, invoice.client_id), -(subtotal + vat)),
-                  Leg(book.get(K.VAT), vat), Leg(book.get(K.CREDITS), subtotal)],
-        )  # fmt: skip
+            legs=[
+                Leg(book.get(K.RECEIVABLE, invoice.client_id), -(subtotal + vat)),
+                Leg(book.get(K.VAT), vat),
+                Leg(book.get(K.CREDITS), subtotal),
+            ],
+        )
     invoice.credited_cents += note.total_cents
     invoice.status = invoice_status(invoice)
     invoice.save(update_fields=["credited_cents", "status"])
@@ -178,16 +202,30 @@ def credit_note_issue(
 
         _release_covered(invoice, book)  # a discount may complete what the payments cover
     audit_record(
-        actor=actor, action="credit_note.issued", target=note, cooperative_id=invoice.cooperative_id,
-        data={"number": note.display_number, "invoice": invoice.display_number, "total_cents": note.total_cents,
-              "lines": [line.pk for line in lines], "reason": reason},
-    )  # fmt: skip
+        actor=actor,
+        action="credit_note.issued",
+        target=note,
+        cooperative_id=invoice.cooperative_id,
+        data={
+            "number": note.display_number,
+            "invoice": invoice.display_number,
+            "total_cents": note.total_cents,
+            "lines": [line.pk for line in lines],
+            "reason": reason,
+        },
+    )
     return note
 
 
 def _reverse_lines(note: CreditNote, lines: list[InvoiceLine], book: AccountBook) -> None:
     """Reverse each credited line's split, with what was withheld or advanced for it."""
     reverse_splits(
-        book, [line.split for line in lines], released=[line.released for line in lines], kind="credit_note",
-        descriptions=[f"Credit note {note.display_number}: line of {line.work_date:%d-%m-%Y} reversed" for line in lines],
-    )  # fmt: skip
+        book,
+        [line.split for line in lines],
+        released=[line.released for line in lines],
+        kind="credit_note",
+        descriptions=[
+            f"Credit note {note.display_number}: line of {line.work_date:%d-%m-%Y} reversed"
+            for line in lines
+        ],
+    )

@@ -93,11 +93,14 @@ def split_explain(*, user, split_id: int) -> dict:
     exact = rules.exact_shares(
         engine,
         rules.Item(
-            id=str(timesheet.pk), gross_cents=split.gross_cents, minutes=split.minutes,
-            category=timesheet.claim.shift.job.category, client_kind=timesheet.claim.shift.job.client.kind,
+            id=str(timesheet.pk),
+            gross_cents=split.gross_cents,
+            minutes=split.minutes,
+            category=timesheet.claim.shift.job.category,
+            client_kind=timesheet.claim.shift.job.client.kind,
             month_gross_before_cents=split.month_gross_before_cents,
         ),
-    )  # fmt: skip
+    )
     language = translation.get_language() or "nl"
     return {
         **split_summary(split, payout_trace(user).get(split.pk)),

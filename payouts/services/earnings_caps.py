@@ -116,17 +116,22 @@ def earnings_caps_overview(
             continue
         e, u = earned.get(profile.user_id, 0), upcoming.get(profile.user_id, 0)
         row = {
-            "member_id": profile.user_id, "name": profile.user.full_name, "percent": _percent(e, cap),
-            "projected_percent": _percent(e + u, cap), "would_pass": e + u > cap,
-        }  # fmt: skip
+            "member_id": profile.user_id,
+            "name": profile.user.full_name,
+            "percent": _percent(e, cap),
+            "projected_percent": _percent(e + u, cap),
+            "would_pass": e + u > cap,
+        }
         if amounts:
             row |= {"cap_cents": cap, "earned_cents": e, "upcoming_cents": u}
         rows.append(row)
     rows.sort(key=lambda r: (not r["would_pass"], -r["projected_percent"], r["name"]))
     audit_record(
-        actor=actor, action="earnings_caps.read", cooperative_id=cooperative.pk,
+        actor=actor,
+        action="earnings_caps.read",
+        cooperative_id=cooperative.pk,
         data={"members": [r["member_id"] for r in rows], "amounts": amounts},
-    )  # fmt: skip
+    )
     return rows
 
 
@@ -160,23 +165,37 @@ def earnings_cap_warnings_send(
                 continue
             EarningsCapWarning.objects.bulk_create(
                 [
-                    EarningsCapWarning(member_id=profile.user_id, year=today.year, percent=p,
-                                       earned_cents=total, cap_cents=cap)
+                    EarningsCapWarning(
+                        member_id=profile.user_id,
+                        year=today.year,
+                        percent=p,
+                        earned_cents=total,
+                        cap_cents=cap,
+                    )
                     for p in reached
                 ]
-            )  # fmt: skip
+            )
             percent = max(reached)
             user = profile.user
             email_user_on_commit(
-                to=user.email, language=user.preferred_language,
-                subject=_("You reached %(percent)s%% of your yearly earnings cap") % {"percent": percent},
+                to=user.email,
+                language=user.preferred_language,
+                subject=_("You reached %(percent)s%% of your yearly earnings cap")
+                % {"percent": percent},
                 template="payouts/email/earnings_cap.txt",
-                context={"percent": percent, "earned_cents": total, "cap_cents": cap, "year": today.year,
-                         "left_cents": max(0, cap - total)},
-            )  # fmt: skip
+                context={
+                    "percent": percent,
+                    "earned_cents": total,
+                    "cap_cents": cap,
+                    "year": today.year,
+                    "left_cents": max(0, cap - total),
+                },
+            )
             audit_record(
-                actor=None, action="earnings_cap.warned", target=profile,
+                actor=None,
+                action="earnings_cap.warned",
+                target=profile,
                 data={"percent": percent, "year": today.year},
-            )  # fmt: skip
+            )
             sent += 1
     return sent

@@ -31,30 +31,50 @@ K = Account.Kind
 PAYMENT_TERM_DAYS = 14
 # What a line needs of its split (read with ``values_list``), and the columns it is written in.
 LINE_SOURCE = (
-    "id", "work_date", "minutes", "gross_cents", "vat_cents",
-    "job__title", "job__client_tariff",
-)  # fmt: skip
+    "id",
+    "work_date",
+    "minutes",
+    "gross_cents",
+    "vat_cents",
+    "job__title",
+    "job__client_tariff",
+)
 LINE_COLUMNS = (
-    "invoice_id", "split_id", "description", "work_date", "minutes", "hourly_cents", "amount_cents",
-    "vat_cents", "released", "holds",
-)  # fmt: skip
+    "invoice_id",
+    "split_id",
+    "description",
+    "work_date",
+    "minutes",
+    "hourly_cents",
+    "amount_cents",
+    "vat_cents",
+    "released",
+    "holds",
+)
 
 
 def _supplier(cooperative: Cooperative) -> dict:
     iban, bic = cooperative.bank_account()  # a new account only after its hold
     return {
-        "name": cooperative.legal_name, "address": cooperative.address_line,
-        "postcode_city": f"{cooperative.postcode} {cooperative.city}".strip(), "kvk": cooperative.kvk_number,
-        "vat_id": cooperative.vat_id, "iban": iban, "bic": bic,
-    }  # fmt: skip
+        "name": cooperative.legal_name,
+        "address": cooperative.address_line,
+        "postcode_city": f"{cooperative.postcode} {cooperative.city}".strip(),
+        "kvk": cooperative.kvk_number,
+        "vat_id": cooperative.vat_id,
+        "iban": iban,
+        "bic": bic,
+    }
 
 
 def _customer(client: Client) -> dict:
     return {
-        "name": client.name, "address": client.billing_street,
-        "postcode_city": f"{client.billing_postcode} {client.billing_city}".strip(), "kvk": client.kvk_number,
-        "vat_number": client.vat_number, "email": client.billing_email,
-    }  # fmt: skip
+        "name": client.name,
+        "address": client.billing_street,
+        "postcode_city": f"{client.billing_postcode} {client.billing_city}".strip(),
+        "kvk": client.kvk_number,
+        "vat_number": client.vat_number,
+        "email": client.billing_email,
+    }
 
 
 @transaction.atomic
@@ -85,10 +105,14 @@ def invoice_issue(
     # What counts for a timesheet: its settlement, or the correction that replaced it
     # (a reversed split is never billed).
     splits = Split.objects.filter(
-        cooperative=cooperative, kind__in=[Split.Kind.SETTLEMENT, Split.Kind.CORRECTION],
-        reversed_by__isnull=True, invoice_line__isnull=True,
-        job__client=client, work_date__gte=period_start, work_date__lte=period_end,
-    )  # fmt: skip
+        cooperative=cooperative,
+        kind__in=[Split.Kind.SETTLEMENT, Split.Kind.CORRECTION],
+        reversed_by__isnull=True,
+        invoice_line__isnull=True,
+        job__client=client,
+        work_date__gte=period_start,
+        work_date__lte=period_end,
+    )
     if timesheet_ids:
         splits = splits.filter(timesheet_id__in=timesheet_ids)
     # Plain rows, not model instances: an invoice may have 100,000 lines.
@@ -96,13 +120,15 @@ def invoice_issue(
     if timesheet_ids and len(rows) != len(set(timesheet_ids)):
         raise ValidationFailed(
             _("Some of this work is not settled yet, or was invoiced already."),
-            code="not_invoiceable", field="timesheets",
-        )  # fmt: skip
+            code="not_invoiceable",
+            field="timesheets",
+        )
     if not rows:
         raise ValidationFailed(
             _("There is no approved, uninvoiced work for this client in this period."),
-            code="nothing_to_invoice", field="period_start",
-        )  # fmt: skip
+            code="nothing_to_invoice",
+            field="period_start",
+        )
     sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(
         cooperative=cooperative
     )
@@ -112,23 +138,49 @@ def invoice_issue(
     subtotal = sum(row[3] for row in rows)
     vat = sum(row[4] for row in rows)
     invoice = Invoice.objects.create(
-        cooperative=cooperative, client=client, number=sequence.last_number, issued_on=issued_on,
-        due_on=issued_on + timedelta(days=PAYMENT_TERM_DAYS), period_start=period_start, period_end=period_end,
-        currency=cooperative.currency, vat_rate=cooperative.vat_rate, subtotal_cents=subtotal, vat_cents=vat,
-        total_cents=subtotal + vat, supplier=_supplier(cooperative), customer=_customer(client), issued_by=actor,
-    )  # fmt: skip
+        cooperative=cooperative,
+        client=client,
+        number=sequence.last_number,
+        issued_on=issued_on,
+        due_on=issued_on + timedelta(days=PAYMENT_TERM_DAYS),
+        period_start=period_start,
+        period_end=period_end,
+        currency=cooperative.currency,
+        vat_rate=cooperative.vat_rate,
+        subtotal_cents=subtotal,
+        vat_cents=vat,
+        total_cents=subtotal + vat,
+        supplier=_supplier(cooperative),
+        customer=_customer(client),
+        issued_by=actor,
+    )
     hourly = {tariff: int(tariff * 100) for tariff in {row[6] for row in rows}}
     insert_rows(
-        InvoiceLine, LINE_COLUMNS,
+        InvoiceLine,
+        LINE_COLUMNS,
         (
-            (invoice.pk, split_id, title[:250], work_date, minutes, hourly[tariff], gross, vat_cents, False, 0)
+            (
+                invoice.pk,
+                split_id,
+                title[:250],
+                work_date,
+                minutes,
+                hourly[tariff],
+                gross,
+                vat_cents,
+                False,
+                0,
+            )
             for split_id, work_date, minutes, gross, vat_cents, title, tariff in rows
         ),
-    )  # fmt: skip
+    )
     audit_record(
-        actor=actor, action="invoice.issued", target=invoice, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="invoice.issued",
+        target=invoice,
+        cooperative_id=cooperative.pk,
         data={"number": invoice.display_number, "total_cents": invoice.total_cents},
-    )  # fmt: skip
+    )
     return invoice
 
 
@@ -163,8 +215,9 @@ def payment_record(
     if (currency or "").upper() != cooperative.currency:
         raise ValidationFailed(
             _("Payments are in %(currency)s only.") % {"currency": cooperative.currency},
-            code="wrong_currency", field="currency",
-        )  # fmt: skip
+            code="wrong_currency",
+            field="currency",
+        )
     cents = _amount_cents(amount)
     invoice = _invoice_by_number(cooperative, invoice_number)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
@@ -172,20 +225,31 @@ def payment_record(
         raise Conflict(_("This invoice was credited."), code="credited", field="invoice")
     if cents > invoice.open_cents:
         raise ValidationFailed(
-            _("This is more than the %(open)s still open on the invoice.") % {"open": f"€ {invoice.open_cents / 100:.2f}"},
-            code="overpayment", field="amount",
-        )  # fmt: skip
+            _("This is more than the %(open)s still open on the invoice.")
+            % {"open": f"€ {invoice.open_cents / 100:.2f}"},
+            code="overpayment",
+            field="amount",
+        )
     payment = Payment.objects.create(
-        cooperative=cooperative, invoice=invoice, amount_cents=cents, currency=cooperative.currency, method=method,
-        received_on=received_on, reference=reference[:140], recorded_by=actor, stripe_id=stripe_id,
-    )  # fmt: skip
+        cooperative=cooperative,
+        invoice=invoice,
+        amount_cents=cents,
+        currency=cooperative.currency,
+        method=method,
+        received_on=received_on,
+        reference=reference[:140],
+        recorded_by=actor,
+        stripe_id=stripe_id,
+    )
     book = AccountBook(cooperative.pk)
     cash = K.STRIPE if method in (Payment.Method.IDEAL, Payment.Method.CARD) else K.BANK
     post(
-        cooperative.pk, kind="payment", reference=f"payment:{payment.pk}",
+        cooperative.pk,
+        kind="payment",
+        reference=f"payment:{payment.pk}",
         description=f"Payment for invoice {invoice.display_number}",
         legs=[Leg(book.get(cash), cents), Leg(book.get(K.RECEIVABLE, invoice.client_id), -cents)],
-    )  # fmt: skip
+    )
     invoice.paid_cents += cents
     invoice.status = (
         Invoice.Status.PAID if invoice.open_cents == 0 else Invoice.Status.PARTIALLY_PAID
@@ -193,9 +257,12 @@ def payment_record(
     invoice.save(update_fields=["paid_cents", "status"])
     released = _release_covered(invoice, book)
     audit_record(
-        actor=actor, action="payment.recorded", target=payment, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="payment.recorded",
+        target=payment,
+        cooperative_id=cooperative.pk,
         data={"invoice": invoice.display_number, "cents": cents, "released_lines": released},
-    )  # fmt: skip
+    )
     return payment
 
 
@@ -243,10 +310,18 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
     """
     rows = list(
         invoice.lines.order_by("work_date", "id").values_list(
-            "id", "work_date", "amount_cents", "vat_cents", "released", "holds", "credit_line",
-            "split__member_id", "split__member_cents", "split__advanced_cents",
+            "id",
+            "work_date",
+            "amount_cents",
+            "vat_cents",
+            "released",
+            "holds",
+            "credit_line",
+            "split__member_id",
+            "split__member_cents",
+            "split__advanced_cents",
         )
-    )  # fmt: skip
+    )
     credited = sum(
         amount + vat for _i, _d, amount, vat, _r, _h, credit, *_s in rows if credit is not None
     )
@@ -297,10 +372,14 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
         what = "member shares payable" if plain else ""
         if advanced:
             what += (" and " if what else "") + "advances back to the cooperative fund"
-        postings.append((
-            "release", reference,
-            f"Invoice {invoice.display_number} paid: {what} ({count} lines of member {member})", legs,
-        ))  # fmt: skip
+        postings.append(
+            (
+                "release",
+                reference,
+                f"Invoice {invoice.display_number} paid: {what} ({count} lines of member {member})",
+                legs,
+            )
+        )
     write_postings(invoice.cooperative_id, postings)
     # Every line up to the last one covered that was not released is released now.
     work_date, line_id = last
@@ -331,9 +410,12 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
         if invoice.reminded_at and invoice.reminded_at > week_ago:
             continue
         email_user_on_commit(
-            to=invoice.client.billing_email, language="nl", subject=_("Payment reminder for invoice %(n)s") % {"n": invoice.display_number},
-            template="payouts/email/reminder.txt", context={"invoice": invoice},
-        )  # fmt: skip
+            to=invoice.client.billing_email,
+            language="nl",
+            subject=_("Payment reminder for invoice %(n)s") % {"n": invoice.display_number},
+            template="payouts/email/reminder.txt",
+            context={"invoice": invoice},
+        )
         invoice.reminded_at = timezone.now()
         invoice.save(update_fields=["reminded_at"])
         audit_record(

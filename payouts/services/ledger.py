@@ -38,11 +38,18 @@ class AccountBook:
     """Accounts of one cooperative, created on first use and cached for a bulk run."""
 
     NAMES = {
-        K.BANK: "Bank", K.STRIPE: "Stripe balance", K.RECEIVABLE: "Receivable {key}", K.EARNED: "Earned by member {key}",
-        K.PAYABLE: "Payable to member {key}", K.PAYROLL: "Payroll provider", K.VAT: "VAT payable", K.FUND: "Fund {key}", K.FEES: "Fees",
+        K.BANK: "Bank",
+        K.STRIPE: "Stripe balance",
+        K.RECEIVABLE: "Receivable {key}",
+        K.EARNED: "Earned by member {key}",
+        K.PAYABLE: "Payable to member {key}",
+        K.PAYROLL: "Payroll provider",
+        K.VAT: "VAT payable",
+        K.FUND: "Fund {key}",
+        K.FEES: "Fees",
         K.CREDITS: "Credit notes",
         K.ADVANCED: "Advanced from the fund {key}",
-    }  # fmt: skip
+    }
 
     def __init__(self, cooperative_id: int) -> None:
         self.cooperative_id = cooperative_id
@@ -57,11 +64,16 @@ class AccountBook:
             return
         Account.objects.bulk_create(
             [
-                Account(cooperative_id=self.cooperative_id, kind=kind, key=key, name=self.NAMES[kind].format(key=key))
+                Account(
+                    cooperative_id=self.cooperative_id,
+                    kind=kind,
+                    key=key,
+                    name=self.NAMES[kind].format(key=key),
+                )
                 for key in sorted(missing)
             ],
             ignore_conflicts=True,
-        )  # fmt: skip
+        )
         if len(missing) >= ANALYZE_AFTER and connection.vendor == "postgresql":
             # Every ledger leg's foreign key is checked against this table at commit, with
             # a plan PostgreSQL makes once per connection. Planned on statistics that still
@@ -84,8 +96,13 @@ class AccountBook:
 
             self.ensure(
                 kind,
-                [key, *Membership.objects.filter(cooperative_id=self.cooperative_id).values_list("user_id", flat=True)],
-            )  # fmt: skip
+                [
+                    key,
+                    *Membership.objects.filter(cooperative_id=self.cooperative_id).values_list(
+                        "user_id", flat=True
+                    ),
+                ],
+            )
             account = self._cache.get(cache_key)
         if account is None:
             account, _created = Account.objects.get_or_create(
@@ -143,9 +160,14 @@ def write_postings(
     ids = insert_rows(
         Transaction,
         ("cooperative_id", "kind", "reference", "description", "created_at"),
-        ((cooperative_id, kind, reference, description[:250], now) for kind, reference, description, _legs in postings),
-        with_ids=True, count=len(postings), method=method,
-    )  # fmt: skip
+        (
+            (cooperative_id, kind, reference, description[:250], now)
+            for kind, reference, description, _legs in postings
+        ),
+        with_ids=True,
+        count=len(postings),
+        method=method,
+    )
     insert_rows(
         Entry,
         ("transaction_id", "account_id", "amount_cents"),

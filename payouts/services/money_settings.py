@@ -36,8 +36,9 @@ def money_settings_update(
     if month > year:
         raise ValidationFailed(
             _("The maximum per month cannot be more than the maximum per year."),
-            code="month_above_year", field="volunteer_month_max_cents",
-        )  # fmt: skip
+            code="month_above_year",
+            field="volunteer_month_max_cents",
+        )
     settings, _created = MoneySettings.objects.select_for_update().get_or_create(
         cooperative=cooperative
     )
@@ -48,7 +49,10 @@ def money_settings_update(
     settings.volunteer_month_max_cents, settings.volunteer_year_max_cents = month, year
     settings.save()
     audit_record(
-        actor=actor, action="money_settings.updated", target=settings, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="money_settings.updated",
+        target=settings,
+        cooperative_id=cooperative.pk,
         data={"before": before, "after": {"month": month, "year": year}},
-    )  # fmt: skip
+    )
     return settings

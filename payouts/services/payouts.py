@@ -55,10 +55,13 @@ def payout_batch_create(
     balances = _payable_balances(cooperative)
     in_open_batches = dict(
         PayoutItem.objects.filter(
-            batch__cooperative=cooperative, batch__status__in=[PayoutBatch.Status.DRAFT, PayoutBatch.Status.APPROVED],
+            batch__cooperative=cooperative,
+            batch__status__in=[PayoutBatch.Status.DRAFT, PayoutBatch.Status.APPROVED],
             status__in=OPEN_ITEM_STATUSES,
-        ).values_list("member_id").annotate(total=Sum("amount_cents"))
-    )  # fmt: skip
+        )
+        .values_list("member_id")
+        .annotate(total=Sum("amount_cents"))
+    )
     to_pay = {
         member: amount - in_open_batches.get(member, 0) for member, amount in balances.items()
     }
@@ -97,10 +100,14 @@ def payout_batch_create(
             else PayoutItem.Method.SEPA
         )
         item = PayoutItem(
-            batch=batch, member_id=member_id, amount_cents=amount, method=method,
+            batch=batch,
+            member_id=member_id,
+            amount_cents=amount,
+            method=method,
             idempotency_key=f"payout-{cooperative.pk}-{batch.pk}-{member_id}",
-            iban=profile.iban if profile else "", account_holder=(profile.account_holder or profile.user.full_name) if profile else "",
-        )  # fmt: skip
+            iban=profile.iban if profile else "",
+            account_holder=(profile.account_holder or profile.user.full_name) if profile else "",
+        )
         if method == PayoutItem.Method.SEPA and not item.iban:
             item.status, item.hold_reason = PayoutItem.Status.HELD, "no bank account on the profile"
         elif (
@@ -116,9 +123,12 @@ def payout_batch_create(
         items.append(item)
     PayoutItem.objects.bulk_create(items)
     audit_record(
-        actor=actor, action="payout_batch.created", target=batch, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="payout_batch.created",
+        target=batch,
+        cooperative_id=cooperative.pk,
         data={"items": len(items), "total_cents": sum(i.amount_cents for i in items)},
-    )  # fmt: skip
+    )
     return batch
 
 
@@ -254,10 +264,15 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
             continue
         target = K.PAYROLL if item.method == PayoutItem.Method.PAYROLL else K.BANK
         post(
-            batch.cooperative_id, kind="payout", reference=f"payout-item:{item.pk}",
+            batch.cooperative_id,
+            kind="payout",
+            reference=f"payout-item:{item.pk}",
             description=f"Payout batch {batch.pk} to member {item.member_id}",
-            legs=[Leg(book.get(K.PAYABLE, item.member_id), item.amount_cents), Leg(book.get(target), -item.amount_cents)],
-        )  # fmt: skip
+            legs=[
+                Leg(book.get(K.PAYABLE, item.member_id), item.amount_cents),
+                Leg(book.get(target), -item.amount_cents),
+            ],
+        )
         balances[item.member_id] -= item.amount_cents
         item.status, item.paid_at = PayoutItem.Status.PAID, timezone.now()
         item.save(update_fields=["status", "paid_at"])
@@ -290,16 +305,26 @@ def sepa_credit_transfer(batch: PayoutBatch) -> str:
             _("Set the cooperative's IBAN before paying out by SEPA."), field="iban"
         )
     transfer = SepaTransfer(
-        {"name": cooperative.legal_name[:70], "IBAN": iban, "BIC": bic or "NOTPROVIDED",
-         "batch": True, "currency": cooperative.currency},
+        {
+            "name": cooperative.legal_name[:70],
+            "IBAN": iban,
+            "BIC": bic or "NOTPROVIDED",
+            "batch": True,
+            "currency": cooperative.currency,
+        },
         schema="pain.001.001.09",
-    )  # fmt: skip
+    )
     for item in items:
         transfer.add_payment(
-            {"name": item.account_holder[:70] or "Member", "IBAN": item.iban, "amount": item.amount_cents,
-             "execution_date": batch.execution_date, "description": f"Werkstation uitbetaling {batch.pk}",
-             "endtoend_id": item.idempotency_key[:35]}
-        )  # fmt: skip
+            {
+                "name": item.account_holder[:70] or "Member",
+                "IBAN": item.iban,
+                "amount": item.amount_cents,
+                "execution_date": batch.execution_date,
+                "description": f"Werkstation uitbetaling {batch.pk}",
+                "endtoend_id": item.idempotency_key[:35],
+            }
+        )
     return transfer.export(validate=True).decode()
 
 

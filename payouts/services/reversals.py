@@ -138,8 +138,10 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
             # Its release repaid the fund; the share stayed the member's from approval on.
             # Taking the cover back, the fund lends it again.
             what = "the cooperative fund advances the member share again"
-            legs = [Leg(book.get(K.ADVANCED, COOP_FUND), -split.advanced_cents),
-                    Leg(book.get(K.FUND, COOP_FUND), split.advanced_cents)]  # fmt: skip
+            legs = [
+                Leg(book.get(K.ADVANCED, COOP_FUND), -split.advanced_cents),
+                Leg(book.get(K.FUND, COOP_FUND), split.advanced_cents),
+            ]
         else:
             if split.member_id not in available:
                 available[split.member_id] = -account_balance(book.get(K.PAYABLE, split.member_id))
@@ -149,13 +151,18 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
             available[split.member_id] -= split.member_cents
             reheld += split.member_cents
             what = "member share held again"
-            legs = [Leg(book.get(K.PAYABLE, split.member_id), split.member_cents),
-                    Leg(book.get(K.EARNED, split.member_id), -split.member_cents)]  # fmt: skip
+            legs = [
+                Leg(book.get(K.PAYABLE, split.member_id), split.member_cents),
+                Leg(book.get(K.EARNED, split.member_id), -split.member_cents),
+            ]
         line.holds += 1
         post(
-            invoice.cooperative_id, kind="rehold", reference=f"rehold:{line.pk}:{line.holds}",
-            description=f"Invoice {invoice.display_number}: {why}; {what}", legs=legs,
-        )  # fmt: skip
+            invoice.cooperative_id,
+            kind="rehold",
+            reference=f"rehold:{line.pk}:{line.holds}",
+            description=f"Invoice {invoice.display_number}: {why}; {what}",
+            legs=legs,
+        )
         line.released = False
         line.save(update_fields=["released", "holds"])
         released_total -= line.amount_cents + line.vat_cents
@@ -175,10 +182,15 @@ def _take_back(
 ) -> tuple[int, int]:
     """Cash out, receivable up, invoice open again, member shares re-held."""
     post(
-        invoice.cooperative_id, kind=kind, reference=reference,
+        invoice.cooperative_id,
+        kind=kind,
+        reference=reference,
         description=f"{why} for invoice {invoice.display_number}",
-        legs=[Leg(_cash_account(payment, book), -cents), Leg(book.get(K.RECEIVABLE, invoice.client_id), cents)],
-    )  # fmt: skip
+        legs=[
+            Leg(_cash_account(payment, book), -cents),
+            Leg(book.get(K.RECEIVABLE, invoice.client_id), cents),
+        ],
+    )
     invoice.paid_cents -= cents
     invoice.status = invoice_status(invoice)
     invoice.save(update_fields=["paid_cents", "status"])
@@ -198,10 +210,15 @@ def _give_back(
 ) -> int:
     """Cash in again, receivable down, and release what the payments cover again."""
     post(
-        invoice.cooperative_id, kind=kind, reference=reference,
+        invoice.cooperative_id,
+        kind=kind,
+        reference=reference,
         description=f"{why} for invoice {invoice.display_number}",
-        legs=[Leg(_cash_account(payment, book), cents), Leg(book.get(K.RECEIVABLE, invoice.client_id), -cents)],
-    )  # fmt: skip
+        legs=[
+            Leg(_cash_account(payment, book), cents),
+            Leg(book.get(K.RECEIVABLE, invoice.client_id), -cents),
+        ],
+    )
     invoice.paid_cents += cents
     invoice.status = invoice_status(invoice)
     invoice.save(update_fields=["paid_cents", "status"])
@@ -261,24 +278,42 @@ def payment_refund(
         raise ValidationFailed(
             _("At most %(max)s of this payment can still be refunded.")
             % {"max": f"€ {refundable / 100:.2f}"},
-            code="above_refundable", field="amount",
-        )  # fmt: skip
+            code="above_refundable",
+            field="amount",
+        )
     refund = Refund.objects.create(
-        cooperative_id=payment.cooperative_id, payment=payment, amount_cents=cents,
-        reason=(reason or "").strip()[:250], external_id=external_id, recorded_by=actor,
-    )  # fmt: skip
+        cooperative_id=payment.cooperative_id,
+        payment=payment,
+        amount_cents=cents,
+        reason=(reason or "").strip()[:250],
+        external_id=external_id,
+        recorded_by=actor,
+    )
     book = AccountBook(payment.cooperative_id)
     refund.reheld_cents, refund.unrecovered_cents = _take_back(
-        invoice=invoice, payment=payment, book=book, cents=cents, kind="refund",
-        reference=f"refund:{refund.pk}", why="Refund",
-    )  # fmt: skip
+        invoice=invoice,
+        payment=payment,
+        book=book,
+        cents=cents,
+        kind="refund",
+        reference=f"refund:{refund.pk}",
+        why="Refund",
+    )
     refund.save(update_fields=["reheld_cents", "unrecovered_cents"])
     audit_record(
-        actor=actor, action="payment.refunded", target=refund, cooperative_id=payment.cooperative_id,
-        data={"payment": payment.pk, "invoice": invoice.display_number, "cents": cents,
-              "reheld_cents": refund.reheld_cents, "unrecovered_cents": refund.unrecovered_cents,
-              "external_id": external_id},
-    )  # fmt: skip
+        actor=actor,
+        action="payment.refunded",
+        target=refund,
+        cooperative_id=payment.cooperative_id,
+        data={
+            "payment": payment.pk,
+            "invoice": invoice.display_number,
+            "cents": cents,
+            "reheld_cents": refund.reheld_cents,
+            "unrecovered_cents": refund.unrecovered_cents,
+            "external_id": external_id,
+        },
+    )
     return refund
 
 
@@ -312,14 +347,18 @@ def dispute_record(
             raise ValidationFailed(
                 _("At most %(max)s of this payment can be disputed.")
                 % {"max": f"€ {refundable / 100:.2f}"},
-                code="above_refundable", field="amount",
-            )  # fmt: skip
+                code="above_refundable",
+                field="amount",
+            )
         try:
             with transaction.atomic():
                 dispute = Dispute.objects.create(
-                    cooperative_id=payment.cooperative_id, payment=payment, external_id=external_id,
-                    amount_cents=cents, reason=(reason or "")[:250],
-                )  # fmt: skip
+                    cooperative_id=payment.cooperative_id,
+                    payment=payment,
+                    external_id=external_id,
+                    amount_cents=cents,
+                    reason=(reason or "")[:250],
+                )
         except IntegrityError:  # the same dispute of another payment: not ours to change
             raise Conflict(
                 _("This dispute belongs to another payment."), code="conflict", field="external_id"
@@ -336,15 +375,25 @@ def dispute_record(
     book = AccountBook(payment.cooperative_id)
     if not dispute.withdrawn:
         _take_back(
-            invoice=invoice, payment=payment, book=book, cents=dispute.amount_cents, kind="dispute",
-            reference=f"dispute:{dispute.pk}:withdrawal", why="Disputed payment withdrawn",
-        )  # fmt: skip
+            invoice=invoice,
+            payment=payment,
+            book=book,
+            cents=dispute.amount_cents,
+            kind="dispute",
+            reference=f"dispute:{dispute.pk}:withdrawal",
+            why="Disputed payment withdrawn",
+        )
         dispute.withdrawn = True
     if status == Dispute.Status.WON and not dispute.returned:
         _give_back(
-            invoice=invoice, payment=payment, book=book, cents=dispute.amount_cents, kind="dispute",
-            reference=f"dispute:{dispute.pk}:return", why="Dispute won, payment returned",
-        )  # fmt: skip
+            invoice=invoice,
+            payment=payment,
+            book=book,
+            cents=dispute.amount_cents,
+            kind="dispute",
+            reference=f"dispute:{dispute.pk}:return",
+            why="Dispute won, payment returned",
+        )
         dispute.returned = True
     previous = dispute.status
     dispute.status = status
@@ -353,9 +402,16 @@ def dispute_record(
     dispute.save()
     if previous != status or status == Dispute.Status.OPEN:
         audit_record(
-            actor=None, action=f"dispute.{status}", target=dispute, cooperative_id=payment.cooperative_id,
-            data={"payment": payment.pk, "invoice": invoice.display_number, "cents": dispute.amount_cents},
-        )  # fmt: skip
+            actor=None,
+            action=f"dispute.{status}",
+            target=dispute,
+            cooperative_id=payment.cooperative_id,
+            data={
+                "payment": payment.pk,
+                "invoice": invoice.display_number,
+                "cents": dispute.amount_cents,
+            },
+        )
     return dispute
 
 
@@ -406,22 +462,29 @@ def payout_item_return(
     if not legs:
         raise Conflict(_("This payout was never booked."), code="not_booked", field="item")
     post(
-        cooperative_id, kind="payout_return", reference=f"payout-return:{item.pk}",
+        cooperative_id,
+        kind="payout_return",
+        reference=f"payout-return:{item.pk}",
         description=f"Payout batch {item.batch_id} to member {item.member_id} came back",
         legs=legs,
-    )  # fmt: skip
+    )
     item.status = PayoutItem.Status.RETURNED
     item.returned_at = timezone.now()
     item.return_reason = (reason or "").strip()[:250]
     item.return_external_id = external_id
     item.save(update_fields=["status", "returned_at", "return_reason", "return_external_id"])
     email_user_on_commit(
-        to=item.member.email, language=item.member.preferred_language,
-        subject=_("Your payout came back"), template="payouts/email/payout_returned.txt",
+        to=item.member.email,
+        language=item.member.preferred_language,
+        subject=_("Your payout came back"),
+        template="payouts/email/payout_returned.txt",
         context={"item": item, "reason": item.return_reason},
-    )  # fmt: skip
+    )
     audit_record(
-        actor=actor, action="payout_item.returned", target=item, cooperative_id=cooperative_id,
+        actor=actor,
+        action="payout_item.returned",
+        target=item,
+        cooperative_id=cooperative_id,
         data={"cents": item.amount_cents, "reason": item.return_reason, "external_id": external_id},
-    )  # fmt: skip
+    )
     return item

@@ -36,8 +36,14 @@ def validate_spec(spec: object) -> rules.RuleSet:
     try:
         return rules.parse_rule_set(spec)
     except rules.RuleSetError as exc:
-        details = [{"field": f"spec.{path}" if path != "(root)" else "spec", "code": "invalid_rule_set", "message": message}
-                   for path, message in exc.errors]  # fmt: skip
+        details = [
+            {
+                "field": f"spec.{path}" if path != "(root)" else "spec",
+                "code": "invalid_rule_set",
+                "message": message,
+            }
+            for path, message in exc.errors
+        ]
         first = details[0]
         raise ValidationFailed(
             f"{first['field']}: {first['message']}",
@@ -69,12 +75,15 @@ def validate_advances(allow_advances: object, advance_limit_cents: object) -> tu
     ):
         raise ValidationFailed(
             _("The limit of advances is a whole number of cents, zero or more."),
-            code="invalid", field="advance_limit_cents",
-        )  # fmt: skip
+            code="invalid",
+            field="advance_limit_cents",
+        )
     if allow_advances and advance_limit_cents == 0:
         raise ValidationFailed(
-            _("Set how much the fund may advance at once."), code="required", field="advance_limit_cents"
-        )  # fmt: skip
+            _("Set how much the fund may advance at once."),
+            code="required",
+            field="advance_limit_cents",
+        )
     return allow_advances, advance_limit_cents
 
 
@@ -105,13 +114,21 @@ def rule_set_create(
             field="spec.currency",
         )
     rule_set = RuleSet.objects.create(
-        cooperative=cooperative, version=_next_version(cooperative), spec=rules.rule_set_to_dict(parsed),
-        title=title[:150], created_by=actor, allow_advances=allow_advances, advance_limit_cents=advance_limit_cents,
-    )  # fmt: skip
+        cooperative=cooperative,
+        version=_next_version(cooperative),
+        spec=rules.rule_set_to_dict(parsed),
+        title=title[:150],
+        created_by=actor,
+        allow_advances=allow_advances,
+        advance_limit_cents=advance_limit_cents,
+    )
     audit_record(
-        actor=actor, action="ruleset.drafted", target=rule_set, cooperative_id=cooperative.pk,
+        actor=actor,
+        action="ruleset.drafted",
+        target=rule_set,
+        cooperative_id=cooperative.pk,
         data={"allow_advances": allow_advances, "advance_limit_cents": advance_limit_cents},
-    )  # fmt: skip
+    )
     return rule_set
 
 
@@ -142,9 +159,10 @@ def rule_set_adopt(
     adopted_at = adopted_at or timezone.now()
     if effective_from < timezone.localtime(adopted_at).date():
         raise ValidationFailed(
-            _("A rule set cannot take effect before it was adopted."), code="effective_before_adoption",
+            _("A rule set cannot take effect before it was adopted."),
+            code="effective_before_adoption",
             field="effective_from",
-        )  # fmt: skip
+        )
     validate_spec(rule_set.spec)
     rule_set.status = RuleSet.Status.ADOPTED
     rule_set.effective_from = effective_from
@@ -152,10 +170,18 @@ def rule_set_adopt(
     rule_set.adopted_via = via
     rule_set.save()
     audit_record(
-        actor=actor, action="ruleset.adopted", target=rule_set, cooperative_id=rule_set.cooperative_id,
-        data={"version": rule_set.version, "via": via, "effective_from": effective_from.isoformat(),
-              "adopted_at": adopted_at.isoformat(), "proposal_id": proposal_id},
-    )  # fmt: skip
+        actor=actor,
+        action="ruleset.adopted",
+        target=rule_set,
+        cooperative_id=rule_set.cooperative_id,
+        data={
+            "version": rule_set.version,
+            "via": via,
+            "effective_from": effective_from.isoformat(),
+            "adopted_at": adopted_at.isoformat(),
+            "proposal_id": proposal_id,
+        },
+    )
     return rule_set
 
 
@@ -188,10 +214,16 @@ def found_rule_set(*, cooperative: Cooperative, actor=None) -> RuleSet:
         cooperative.founded_on, time(0), tzinfo=timezone.get_current_timezone()
     )
     rule_set = RuleSet.objects.create(
-        cooperative=cooperative, version=_next_version(cooperative), spec=founding_spec(),
-        title="Founding rule set", created_by=actor,
-    )  # fmt: skip
+        cooperative=cooperative,
+        version=_next_version(cooperative),
+        spec=founding_spec(),
+        title="Founding rule set",
+        created_by=actor,
+    )
     return rule_set_adopt(
-        rule_set=rule_set, effective_from=cooperative.founded_on, via=RuleSet.AdoptedVia.FOUNDING, actor=actor,
+        rule_set=rule_set,
+        effective_from=cooperative.founded_on,
+        via=RuleSet.AdoptedVia.FOUNDING,
+        actor=actor,
         adopted_at=meeting,
-    )  # fmt: skip
+    )

@@ -78,21 +78,44 @@ def vat_cents(gross: int, vat_rate: Decimal) -> int:
 
 
 FIELDS = (
-    "id", "minutes_worked", "break_minutes", "claim__user_id", "claim__shift__cooperative_id",
-    "claim__shift__cooperative__vat_rate", "claim__shift__job__client_tariff", "claim__shift__job__category",
-    "claim__shift__job__client_id", "claim__shift__job__client__kind", "claim__shift__job",
-)  # fmt: skip
+    "id",
+    "minutes_worked",
+    "break_minutes",
+    "claim__user_id",
+    "claim__shift__cooperative_id",
+    "claim__shift__cooperative__vat_rate",
+    "claim__shift__job__client_tariff",
+    "claim__shift__job__category",
+    "claim__shift__job__client_id",
+    "claim__shift__job__client__kind",
+    "claim__shift__job",
+)
 # Positions in a row of FIELDS + the work date.
 MEMBER, COOPERATIVE, CLIENT = (
-    FIELDS.index(f) for f in ("claim__user_id", "claim__shift__cooperative_id", "claim__shift__job__client_id")
-)  # fmt: skip
+    FIELDS.index(f)
+    for f in ("claim__user_id", "claim__shift__cooperative_id", "claim__shift__job__client_id")
+)
 WORK_DATE = len(FIELDS)
 
 SPLIT_COLUMNS = (
-    "timesheet_id", "cooperative_id", "member_id", "rule_set_id", "job_id", "kind", "work_date", "minutes", "gross_cents",
-    "vat_cents", "member_cents", "pots", "month_gross_before_cents", "withheld_cents", "advanced_cents",
-    "withheld_reason", "created_at",
-)  # fmt: skip
+    "timesheet_id",
+    "cooperative_id",
+    "member_id",
+    "rule_set_id",
+    "job_id",
+    "kind",
+    "work_date",
+    "minutes",
+    "gross_cents",
+    "vat_cents",
+    "member_cents",
+    "pots",
+    "month_gross_before_cents",
+    "withheld_cents",
+    "advanced_cents",
+    "withheld_reason",
+    "created_at",
+)
 SPLIT_MEMBER, SPLIT_ADVANCED = (
     SPLIT_COLUMNS.index("member_id"),
     SPLIT_COLUMNS.index("advanced_cents"),
@@ -214,7 +237,9 @@ def settlement_postings(
     fund = book.id(K.FUND, COOP_FUND)
     postings: list[Posting] = [
         (
-            split["kind"], f"split:{split_id}", f"Timesheet {split['timesheet_id']}",
+            split["kind"],
+            f"split:{split_id}",
+            f"Timesheet {split['timesheet_id']}",
             [
                 (book.id(K.RECEIVABLE, client_id), split["gross_cents"] + split["vat_cents"]),
                 (book.id(K.VAT), -split["vat_cents"]),
@@ -222,20 +247,30 @@ def settlement_postings(
                 *((book.id(K.FUND, slug), -cents) for slug, cents in split["pots"].items()),
             ],
         )
-    ]  # fmt: skip
+    ]
     if split["withheld_cents"]:
-        postings.append((
-            "volunteer_cap", f"withheld:{split_id}",
-            f"Volunteer allowance maximum: withheld for the cooperative fund (timesheet {split['timesheet_id']})",
-            [(earned, split["withheld_cents"]), (fund, -split["withheld_cents"])],
-        ))  # fmt: skip
+        postings.append(
+            (
+                "volunteer_cap",
+                f"withheld:{split_id}",
+                f"Volunteer allowance maximum: withheld for the cooperative fund (timesheet {split['timesheet_id']})",
+                [(earned, split["withheld_cents"]), (fund, -split["withheld_cents"])],
+            )
+        )
     if advanced := split["advanced_cents"]:
-        postings.append((
-            "advance", f"advance:{split_id}",
-            f"Advance from the cooperative fund to member {member} (timesheet {split['timesheet_id']})",
-            [(earned, advanced), (book.id(K.PAYABLE, member), -advanced), (fund, advanced),
-             (book.id(K.ADVANCED, COOP_FUND), -advanced)],
-        ))  # fmt: skip
+        postings.append(
+            (
+                "advance",
+                f"advance:{split_id}",
+                f"Advance from the cooperative fund to member {member} (timesheet {split['timesheet_id']})",
+                [
+                    (earned, advanced),
+                    (book.id(K.PAYABLE, member), -advanced),
+                    (fund, advanced),
+                    (book.id(K.ADVANCED, COOP_FUND), -advanced),
+                ],
+            )
+        )
     return postings
 
 
@@ -320,9 +355,19 @@ def _settle_cooperative(
     def computed():
         """The splits, each yielded as soon as it is computed (COPY streams it)."""
         for (
-            timesheet_id, minutes_worked, break_minutes, member, _coop, vat_rate, tariff, category,
-            client_id, client_kind, job_id, work_date,
-        ) in rows:  # fmt: skip
+            timesheet_id,
+            minutes_worked,
+            break_minutes,
+            member,
+            _coop,
+            vat_rate,
+            tariff,
+            category,
+            client_id,
+            client_kind,
+            job_id,
+            work_date,
+        ) in rows:
             if work_date not in in_force:
                 rule_set = pick_in_force(adopted, work_date)
                 if rule_set is None:
@@ -352,9 +397,15 @@ def _settle_cooperative(
             if result is None:
                 result = memo[key] = rules.split_item(
                     engine_rules,
-                    rules.Item(id="", gross_cents=gross, minutes=minutes, category=category, client_kind=client_kind,
-                               month_gross_before_cents=before),
-                )  # fmt: skip
+                    rules.Item(
+                        id="",
+                        gross_cents=gross,
+                        minutes=minutes,
+                        category=category,
+                        client_kind=client_kind,
+                        month_gross_before_cents=before,
+                    ),
+                )
             month_before[month_key] = before + gross
             vat = vats.get(gross)
             if vat is None:
@@ -368,9 +419,24 @@ def _settle_cooperative(
                     rule_set, member_cents, result.pots.get(COOP_FUND, 0) + withheld
                 )
             split = (
-                timesheet_id, cooperative_id, member, rule_set_id, job_id, SETTLEMENT, work_date, minutes, gross, vat,
-                member_cents, result.pots, before, withheld, advanced, reason, now,
-            )  # fmt: skip
+                timesheet_id,
+                cooperative_id,
+                member,
+                rule_set_id,
+                job_id,
+                SETTLEMENT,
+                work_date,
+                minutes,
+                gross,
+                vat,
+                member_cents,
+                result.pots,
+                before,
+                withheld,
+                advanced,
+                reason,
+                now,
+            )
             splits.append(split)
             clients.append(client_id)
             yield split
@@ -390,9 +456,24 @@ def _settle_cooperative(
     append = postings.append
     for split_id, split, client_id in zip(ids, splits, clients, strict=True):
         (
-            timesheet_id, _coop, member, _rs, _job, _kind, _day, _minutes, gross, vat, member_cents, pots, _before,
-            withheld, advanced, _reason, _now,
-        ) = split  # fmt: skip
+            timesheet_id,
+            _coop,
+            member,
+            _rs,
+            _job,
+            _kind,
+            _day,
+            _minutes,
+            gross,
+            vat,
+            member_cents,
+            pots,
+            _before,
+            withheld,
+            advanced,
+            _reason,
+            _now,
+        ) = split
         if withheld or advanced:
             postings.extend(
                 settlement_postings(
@@ -403,10 +484,18 @@ def _settle_cooperative(
         for slug in pots:
             if slug not in funds:
                 funds[slug] = book.id(K.FUND, slug)
-        append((
-            "settlement", f"split:{split_id}", f"Timesheet {timesheet_id}",
-            [(receivable[client_id], gross + vat), (vat_account, -vat), (earned[member], -member_cents),
-             *((funds[slug], -c) for slug, c in pots.items())],
-        ))  # fmt: skip
+        append(
+            (
+                "settlement",
+                f"split:{split_id}",
+                f"Timesheet {timesheet_id}",
+                [
+                    (receivable[client_id], gross + vat),
+                    (vat_account, -vat),
+                    (earned[member], -member_cents),
+                    *((funds[slug], -c) for slug, c in pots.items()),
+                ],
+            )
+        )
     write_postings(cooperative_id, postings, method=method)
     return len(splits)

@@ -14,9 +14,13 @@ from ..selectors import rule_set_in_force
 def _item(split: Split) -> rules.Item:
     job = split.timesheet.claim.shift.job
     return rules.Item(
-        id=str(split.pk), gross_cents=split.gross_cents, minutes=split.minutes, category=job.category,
-        client_kind=job.client.kind, month_gross_before_cents=split.month_gross_before_cents,
-    )  # fmt: skip
+        id=str(split.pk),
+        gross_cents=split.gross_cents,
+        minutes=split.minutes,
+        category=job.category,
+        client_kind=job.client.kind,
+        month_gross_before_cents=split.month_gross_before_cents,
+    )
 
 
 def simulate_rule_set(*, proposal, user) -> dict:
@@ -44,12 +48,22 @@ def simulate_rule_set(*, proposal, user) -> dict:
         if split.member_id == user.pk:
             mine["now"] += now.member_cents if now else split.gross_cents
             mine["proposed"] += new.member_cents
-            rows.append({
-                "work_date": split.work_date, "job": split.timesheet.claim.shift.job.title, "gross_cents": split.gross_cents,
-                "net_now_cents": now.member_cents if now else split.gross_cents, "net_proposed_cents": new.member_cents,
-            })  # fmt: skip
+            rows.append(
+                {
+                    "work_date": split.work_date,
+                    "job": split.timesheet.claim.shift.job.title,
+                    "gross_cents": split.gross_cents,
+                    "net_now_cents": now.member_cents if now else split.gross_cents,
+                    "net_proposed_cents": new.member_cents,
+                }
+            )
     return {
-        "since": since, "shifts": rows, "member_total_now_cents": mine["now"], "member_total_proposed_cents": mine["proposed"],
-        "fund_income_now_cents": funds["now"], "fund_income_proposed_cents": funds["proposed"],
-        "rules_now": rules.describe(current) if current else [], "rules_proposed": rules.describe(proposed),
-    }  # fmt: skip
+        "since": since,
+        "shifts": rows,
+        "member_total_now_cents": mine["now"],
+        "member_total_proposed_cents": mine["proposed"],
+        "fund_income_now_cents": funds["now"],
+        "fund_income_proposed_cents": funds["proposed"],
+        "rules_now": rules.describe(current) if current else [],
+        "rules_proposed": rules.describe(proposed),
+    }

@@ -78,9 +78,10 @@ def invoice_payment_link(
     attempt = StripeCheckout.objects.filter(invoice=invoice).count()
     key = f"checkout-{invoice.cooperative_id}-{invoice.pk}-{amount}-{attempt}"
     metadata = {
-        "invoice_id": str(invoice.pk), "invoice_number": invoice.display_number,
+        "invoice_id": str(invoice.pk),
+        "invoice_number": invoice.display_number,
         "cooperative_id": str(invoice.cooperative_id),
-    }  # fmt: skip
+    }
     try:
         session = client.v1.checkout.sessions.create(
             params={
@@ -118,14 +119,20 @@ def invoice_payment_link(
         checkout, created = StripeCheckout.objects.get_or_create(
             session_id=session["id"],
             defaults={
-                "invoice": invoice, "idempotency_key": key, "url": session["url"], "amount_cents": amount,
+                "invoice": invoice,
+                "idempotency_key": key,
+                "url": session["url"],
+                "amount_cents": amount,
                 "payment_intent_id": session.get("payment_intent") or "",
                 "expires_at": datetime.fromtimestamp(session["expires_at"], tz=UTC),
             },
-        )  # fmt: skip
+        )
         if created:
             audit_record(
-                actor=actor, action="invoice.payment_link", target=invoice,
-                cooperative_id=invoice.cooperative_id, data={"session": session["id"], "cents": amount},
-            )  # fmt: skip
+                actor=actor,
+                action="invoice.payment_link",
+                target=invoice,
+                cooperative_id=invoice.cooperative_id,
+                data={"session": session["id"], "cents": amount},
+            )
     return checkout

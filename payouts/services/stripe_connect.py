@@ -82,21 +82,26 @@ def connect_onboarding_link(
         if account is None:
             created = client.v1.accounts.create(
                 params={
-                    "type": "express", "country": "NL", "email": actor.email, "business_type": "individual",
+                    "type": "express",
+                    "country": "NL",
+                    "email": actor.email,
+                    "business_type": "individual",
                     "capabilities": {"transfers": {"requested": True}},
                     "metadata": {"user_id": str(actor.pk), "cooperative_id": str(cooperative.pk)},
                 },
                 options={"idempotency_key": f"connect-account-{cooperative.pk}-{actor.pk}"},
-            )  # fmt: skip
+            )
             with transaction.atomic():
                 account, made = StripeConnectAccount.objects.get_or_create(
                     cooperative=cooperative, user=actor, defaults={"account_id": created.id}
                 )
                 if made:
                     audit_record(
-                        actor=actor, action="stripe.connect_account_created", target=account,
+                        actor=actor,
+                        action="stripe.connect_account_created",
+                        target=account,
                         cooperative_id=cooperative.pk,
-                    )  # fmt: skip
+                    )
         link = client.v1.account_links.create(
             params={
                 "account": account.account_id,
@@ -214,16 +219,19 @@ def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -
                 return _overflow(item.pk, credentials, _("the Stripe account takes no payouts"))
             if item.amount_cents > _payable_cents(cooperative_id, item.member_id):
                 item.status, item.hold_reason = (
-                    PayoutItem.Status.FAILED, "more than the member's payable balance",
-                )  # fmt: skip
+                    PayoutItem.Status.FAILED,
+                    "more than the member's payable balance",
+                )
                 item.save(update_fields=["status", "hold_reason"])
                 return "failed"
             if budget is not None and item.amount_cents > budget[0]:
                 return _overflow(item.pk, credentials, _("the Stripe balance is too low"))
             transfer = StripeTransfer.objects.create(
-                item=item, destination=account.account_id, amount_cents=item.amount_cents,
+                item=item,
+                destination=account.account_id,
+                amount_cents=item.amount_cents,
                 idempotency_key=item.idempotency_key,
-            )  # fmt: skip
+            )
         elif transfer.status == StripeTransfer.Status.FAILED:
             # Stripe certainly made no transfer under the last key: the next attempt.
             transfer.attempt += 1
@@ -238,15 +246,20 @@ def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -
     try:
         made = client.v1.transfers.create(
             params={
-                "amount": transfer.amount_cents, "currency": item.batch.cooperative.currency.lower(),
+                "amount": transfer.amount_cents,
+                "currency": item.batch.cooperative.currency.lower(),
                 "destination": transfer.destination,
                 "transfer_group": transfer.idempotency_key,
                 "description": f"Werkstation payout batch {item.batch_id}",
-                "metadata": {"payout_item": str(item.pk), "payout_batch": str(item.batch_id),
-                             "cooperative_id": str(cooperative_id), "member_id": str(item.member_id)},
+                "metadata": {
+                    "payout_item": str(item.pk),
+                    "payout_batch": str(item.batch_id),
+                    "cooperative_id": str(cooperative_id),
+                    "member_id": str(item.member_id),
+                },
             },
             options={"idempotency_key": transfer.idempotency_key},
-        ).to_dict()  # fmt: skip
+        ).to_dict()
     except (stripe.InvalidRequestError, stripe.CardError, stripe.PermissionError) as exc:
         # Refused: no transfer was made.
         _transfer_failed(transfer.pk, str(exc))
@@ -305,16 +318,24 @@ def _book_transfer(item_id: int, made: dict) -> str:
     with transaction.atomic():
         item = PayoutItem.objects.select_for_update().select_related("batch").get(pk=item_id)
         StripeTransfer.objects.filter(item=item).update(
-            transfer_id=made["id"], status=StripeTransfer.Status.CREATED, error="", updated_at=timezone.now()
-        )  # fmt: skip
+            transfer_id=made["id"],
+            status=StripeTransfer.Status.CREATED,
+            error="",
+            updated_at=timezone.now(),
+        )
         if item.status == PayoutItem.Status.PAID:
             return "paid"
         book = AccountBook(item.batch.cooperative_id)
         post(
-            item.batch.cooperative_id, kind="payout", reference=f"payout-item:{item.pk}",
+            item.batch.cooperative_id,
+            kind="payout",
+            reference=f"payout-item:{item.pk}",
             description=f"Payout batch {item.batch_id} to member {item.member_id} (Stripe {made['id']})",
-            legs=[Leg(book.get(K.PAYABLE, item.member_id), item.amount_cents), Leg(book.get(K.STRIPE), -item.amount_cents)],
-        )  # fmt: skip
+            legs=[
+                Leg(book.get(K.PAYABLE, item.member_id), item.amount_cents),
+                Leg(book.get(K.STRIPE), -item.amount_cents),
+            ],
+        )
         item.status, item.paid_at, item.provider_id = (
             PayoutItem.Status.PAID,
             timezone.now(),
@@ -322,9 +343,12 @@ def _book_transfer(item_id: int, made: dict) -> str:
         )
         item.save(update_fields=["status", "paid_at", "provider_id"])
         audit_record(
-            actor=None, action="payout_item.transferred", target=item,
-            cooperative_id=item.batch.cooperative_id, data={"transfer": made["id"], "cents": item.amount_cents},
-        )  # fmt: skip
+            actor=None,
+            action="payout_item.transferred",
+            target=item,
+            cooperative_id=item.batch.cooperative_id,
+            data={"transfer": made["id"], "cents": item.amount_cents},
+        )
     return "paid"
 
 
@@ -357,9 +381,12 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
             outcome = "waits"
         item.save(update_fields=["method", "iban", "account_holder", "status", "hold_reason"])
         audit_record(
-            actor=None, action="payout_item.stripe_overflow", target=item,
-            cooperative_id=item.batch.cooperative_id, data={"outcome": outcome, "why": str(why)},
-        )  # fmt: skip
+            actor=None,
+            action="payout_item.stripe_overflow",
+            target=item,
+            cooperative_id=item.batch.cooperative_id,
+            data={"outcome": outcome, "why": str(why)},
+        )
     return outcome
 
 

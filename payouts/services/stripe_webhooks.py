@@ -123,13 +123,16 @@ def stripe_event_store(
         StripeEvent.objects.bulk_create(
             [
                 StripeEvent(
-                    event_id=event_id, cooperative=cooperative, type=kind[:100],
-                    created=datetime.fromtimestamp(created, tz=UTC), livemode=bool(data.get("livemode")),
+                    event_id=event_id,
+                    cooperative=cooperative,
+                    type=kind[:100],
+                    created=datetime.fromtimestamp(created, tz=UTC),
+                    livemode=bool(data.get("livemode")),
                     payload=data,
                 )
             ],
             ignore_conflicts=True,
-        )  # fmt: skip
+        )
     return StripeEvent.objects.get(cooperative=cooperative, event_id=event_id)
 
 
@@ -164,9 +167,12 @@ def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
     except ApplicationError as exc:
         _mark_failed(event, f"{exc.code}: {exc.message}")
         audit_record(
-            actor=None, action="stripe.event_failed", target=event, cooperative_id=event.cooperative_id,
+            actor=None,
+            action="stripe.event_failed",
+            target=event,
+            cooperative_id=event.cooperative_id,
             data={"type": event.type, "error": exc.message},
-        )  # fmt: skip
+        )
         event.refresh_from_db()
         return event
     except Exception as exc:
@@ -233,11 +239,16 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
     method = Payment.Method.IDEAL if kind == "ideal" else Payment.Method.CARD
     paid_at = charge.get("created") if isinstance(charge, dict) else None
     payment = payment_record(
-        actor=None, cooperative=event.cooperative, invoice_number=invoice.display_number,
-        amount=Decimal(intent["amount_received"]) / 100, currency=intent["currency"].upper(),
-        received_on=_local_date(paid_at or intent["created"]), method=method, stripe_id=pi_id,
+        actor=None,
+        cooperative=event.cooperative,
+        invoice_number=invoice.display_number,
+        amount=Decimal(intent["amount_received"]) / 100,
+        currency=intent["currency"].upper(),
+        received_on=_local_date(paid_at or intent["created"]),
+        method=method,
+        stripe_id=pi_id,
         reference=pi_id,
-    )  # fmt: skip
+    )
     return payment
 
 
@@ -279,18 +290,23 @@ def _payment_failed(event: StripeEvent, obj: dict, context: dict) -> str:
         return "ignored: not one of our invoices"
     reason = ((obj.get("last_payment_error") or {}).get("message") or "")[:300]
     audit_record(
-        actor=None, action="invoice.online_payment_failed", target=invoice, cooperative_id=invoice.cooperative_id,
+        actor=None,
+        action="invoice.online_payment_failed",
+        target=invoice,
+        cooperative_id=invoice.cooperative_id,
         data={"payment_intent": obj["id"], "reason": reason},
-    )  # fmt: skip
+    )
     if invoice.client.billing_email:
         from werkstation.notify import email_user_on_commit
 
         email_user_on_commit(
-            to=invoice.client.billing_email, language="nl",
-            subject=_("Payment of invoice %(n)s did not go through") % {"n": invoice.display_number},
+            to=invoice.client.billing_email,
+            language="nl",
+            subject=_("Payment of invoice %(n)s did not go through")
+            % {"n": invoice.display_number},
             template="payouts/email/payment_failed.txt",
             context={"invoice": invoice, "reason": reason, "site_url": context.get("site_url", "")},
-        )  # fmt: skip
+        )
     return f"failure recorded for invoice {invoice.display_number}"
 
 
@@ -324,9 +340,12 @@ def _charge_refunded(event: StripeEvent, obj: dict, context: dict) -> str:
         if refund.get("status") not in ("succeeded", "pending"):
             continue
         reversals.payment_refund(
-            actor=None, payment=payment, amount_cents=int(refund["amount"]),
-            reason=refund.get("reason") or "refund at Stripe", external_id=refund["id"],
-        )  # fmt: skip
+            actor=None,
+            payment=payment,
+            amount_cents=int(refund["amount"]),
+            reason=refund.get("reason") or "refund at Stripe",
+            external_id=refund["id"],
+        )
         done += 1
     return f"{done} refund(s) of payment {payment.pk}"
 
@@ -342,9 +361,12 @@ def _dispute(event: StripeEvent, obj: dict, context: dict) -> str:
         return "ignored: not a payment of one of our invoices"
     status = DISPUTE_STATUS.get(obj.get("status", ""), "open")
     reversals.dispute_record(
-        payment=payment, amount_cents=int(obj["amount"]), external_id=obj["id"], status=status,
+        payment=payment,
+        amount_cents=int(obj["amount"]),
+        external_id=obj["id"],
+        status=status,
         reason=obj.get("reason") or "",
-    )  # fmt: skip
+    )
     return f"dispute {obj['id']} {status}"
 
 
@@ -363,21 +385,26 @@ def _transfer_reversed(event: StripeEvent, obj: dict, context: dict) -> str:
     )
     if transfer is None:
         item_id = _our_id((obj.get("metadata") or {}).get("payout_item"))
-        item = PayoutItem.objects.filter(
-            pk=item_id, batch__cooperative=event.cooperative
-        ).first() if item_id else None  # fmt: skip
+        item = (
+            PayoutItem.objects.filter(pk=item_id, batch__cooperative=event.cooperative).first()
+            if item_id
+            else None
+        )
         if item is None:
             return "ignored: not a transfer of ours"
         raise NotReady(f"payout item {item.pk} is not recorded as paid yet")
     if int(obj.get("amount_reversed") or 0) < transfer.amount_cents:
         raise ValidationFailed(
             _("Stripe reversed only part of transfer %(t)s; settle it by hand.") % {"t": obj["id"]},
-            code="partial_reversal", field="transfer",
-        )  # fmt: skip
+            code="partial_reversal",
+            field="transfer",
+        )
     reversals.payout_item_return(
-        actor=None, item=transfer.item, reason=_("The Stripe transfer was reversed."),
+        actor=None,
+        item=transfer.item,
+        reason=_("The Stripe transfer was reversed."),
         external_id=obj["id"],
-    )  # fmt: skip
+    )
     return f"payout item {transfer.item_id} returned"
 
 
@@ -414,9 +441,12 @@ def _account_updated(event: StripeEvent, obj: dict, context: dict) -> str:
     if not connect_account_apply(account, state, event.created):
         return "ignored: older than the state held"
     audit_record(
-        actor=None, action="stripe.connect_account_updated", target=account,
-        cooperative_id=event.cooperative_id, data={"payouts_enabled": account.payouts_enabled},
-    )  # fmt: skip
+        actor=None,
+        action="stripe.connect_account_updated",
+        target=account,
+        cooperative_id=event.cooperative_id,
+        data={"payouts_enabled": account.payouts_enabled},
+    )
     return f"account {account.account_id}: payouts {'on' if account.payouts_enabled else 'off'}"
 
 

@@ -25,10 +25,14 @@ def test_member_opens_the_simulation_votes_and_the_rules_come_into_force(phone, 
     proposal = proposal_open(
         actor=world.board_a,
         proposal=proposal_create(
-            actor=world.board_a, cooperative=world.coop_a, kind="payout_rules", title="Minder afdracht",
-            payload={"spec": {"currency": "EUR", "pots": [{"pot": "coop_fund", "percent": "5"}]}}, require_simulation=True,
+            actor=world.board_a,
+            cooperative=world.coop_a,
+            kind="payout_rules",
+            title="Minder afdracht",
+            payload={"spec": {"currency": "EUR", "pots": [{"pot": "coop_fund", "percent": "5"}]}},
+            require_simulation=True,
         ),
-    )  # fmt: skip
+    )
     login(phone, live_server, world.member_a.email, PASSWORD)
     phone.goto(f"{live_server.url}/proposals/{proposal.pk}/")
     assert_fits_phone(phone)

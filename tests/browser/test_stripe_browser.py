@@ -16,9 +16,12 @@ def test_a_client_pays_an_invoice_with_ideal_on_a_phone(phone, live_server, sett
     fake_stripe.webhook_target = (f"{live_server.url}/stripe/webhook/alpha/", WEBHOOK_SECRET)
     sheet = settled.sheets[0]
     invoice = invoice_issue(
-        actor=settled.treasurer_a, cooperative=settled.coop_a, client=settled.client_a,
-        period_start=sheet.splits.get().work_date, period_end=sheet.splits.get().work_date,
-    )  # fmt: skip
+        actor=settled.treasurer_a,
+        cooperative=settled.coop_a,
+        client=settled.client_a,
+        period_start=sheet.splits.get().work_date,
+        period_end=sheet.splits.get().work_date,
+    )
     login(phone, live_server, settled.client_user.email, PASSWORD)
     phone.goto(f"{live_server.url}/invoices/{invoice.pk}/")
     assert_fits_phone(phone)

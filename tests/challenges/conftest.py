@@ -11,18 +11,30 @@ from tests.factories.work import place_member
 
 
 def staff_plan(slots: int = 2, weekdays=(0, 2), skill: str | None = "groen") -> list[dict]:
-    return [{"title": "Maaien en snoeien", "weekdays": list(weekdays), "start": "09:00",
-             "end": "13:00", "slots": slots, "skill": skill}]  # fmt: skip
+    return [
+        {
+            "title": "Maaien en snoeien",
+            "weekdays": list(weekdays),
+            "start": "09:00",
+            "end": "13:00",
+            "slots": slots,
+            "skill": skill,
+        }
+    ]
 
 
 @pytest.fixture
 def rtc(world):
     """Coop A works with a municipality; five members with the green skill, available on weekdays."""
     municipality = MunicipalityFactory(
-        name="Gemeente Utrecht", cooperatives=[world.coop_a],
-        kvk_number="30280353", vat_number="NL001234567B01", billing_street="Stadsplateau 1",
-        billing_postcode="3521 AZ", billing_city="Utrecht",
-    )  # fmt: skip
+        name="Gemeente Utrecht",
+        cooperatives=[world.coop_a],
+        kvk_number="30280353",
+        vat_number="NL001234567B01",
+        billing_street="Stadsplateau 1",
+        billing_postcode="3521 AZ",
+        billing_city="Utrecht",
+    )
     world.municipality = municipality
     world.muni_user = ClientUserFactory(
         client=municipality, user=UserFactory(email="gemeente@example.org")
@@ -45,15 +57,23 @@ def rtc(world):
 
 def tender_values(world, **overrides) -> dict:
     values = {
-        "client": world.municipality, "title": "Groenonderhoud Park Transwijk",
-        "description": "Maaien, snoeien en zwerfvuil in het park.", "category": "green_maintenance",
-        "area": "Kanaleneiland-Zuid", "street": "Marshalllaan 40", "postcode": "3526 GA",
-        "period_start": world.period_start, "period_end": world.period_end,
-        "budget_ceiling": "20000.00", "required_outcomes": ["Gras kort gehouden", "Zwerfvuil weg"],
-        "weight_price": 40, "weight_quality": 30, "weight_social": 30,
+        "client": world.municipality,
+        "title": "Groenonderhoud Park Transwijk",
+        "description": "Maaien, snoeien en zwerfvuil in het park.",
+        "category": "green_maintenance",
+        "area": "Kanaleneiland-Zuid",
+        "street": "Marshalllaan 40",
+        "postcode": "3526 GA",
+        "period_start": world.period_start,
+        "period_end": world.period_end,
+        "budget_ceiling": "20000.00",
+        "required_outcomes": ["Gras kort gehouden", "Zwerfvuil weg"],
+        "weight_price": 40,
+        "weight_quality": 30,
+        "weight_social": 30,
         "submission_deadline": timezone.now() + timedelta(days=7),
         "decision_deadline": timezone.localdate() + timedelta(days=14),
-    }  # fmt: skip
+    }
     values.update(overrides)
     return values
 
@@ -68,10 +88,14 @@ def open_tender(rtc):
 
 def bid_values(**overrides) -> dict:
     values = {
-        "price": "15000.00", "hourly_tariff": "32.00", "member_pay": "17.50",
+        "price": "15000.00",
+        "hourly_tariff": "32.00",
+        "member_pay": "17.50",
         "plan": "Vijf buurtbewoners met groen-ervaring; een vaste ploegleider.",
-        "staffing_plan": staff_plan(), "social_member_hours": 400, "social_target_group_members": 3,
-    }  # fmt: skip
+        "staffing_plan": staff_plan(),
+        "social_member_hours": 400,
+        "social_target_group_members": 3,
+    }
     values.update(overrides)
     return values
 

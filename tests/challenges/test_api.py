@@ -26,56 +26,74 @@ def _tender_payload(world, **overrides):
 
 def test_the_whole_path_through_the_api(rtc):
     muni, board = api_as(rtc.muni_user), api_as(rtc.board_a)
-    response = muni.post(reverse("api-tenders"), _tender_payload(rtc, publish=True), format="json")
+    response = muni.post(
+        reverse("challenges_api:tenders"), _tender_payload(rtc, publish=True), format="json"
+    )
     assert response.status_code == 201, response.data
     tender_id = response.data["id"]
     assert response.data["status"] == "open" and response.data["budget_ceiling"] == "20000.00"
     # The public register needs no login.
-    public = api_as(None).get(reverse("api-tenders"))
+    public = api_as(None).get(reverse("challenges_api:tenders"))
     assert public.status_code == 200 and [t["id"] for t in public.data] == [tender_id]
-    response = board.post(reverse("api-tender-bids", args=[tender_id]),
-                          {**bid_values(), "cooperative": "alpha"}, format="json")  # fmt: skip
+    response = board.post(
+        reverse("challenges_api:tender-bids", args=[tender_id]),
+        {**bid_values(), "cooperative": "alpha"},
+        format="json",
+    )
     assert response.status_code == 201, response.data
     bid_id = response.data["id"]
     # Sealed: the municipality does not see the bid while the window is open.
-    assert muni.get(reverse("api-bid", args=[bid_id])).status_code == 404
-    response = board.post(reverse("api-bid-capacity", args=[bid_id]))
+    assert muni.get(reverse("challenges_api:bid", args=[bid_id])).status_code == 404
+    response = board.post(reverse("challenges_api:bid-capacity", args=[bid_id]))
     assert response.status_code == 200 and response.data["capacity"]["coverage_percent"] == 100.0
-    assert board.post(reverse("api-bid-submit", args=[bid_id])).status_code == 200
-    response = board.patch(reverse("api-bid", args=[bid_id]), {"price": "1.00"}, format="json")
+    assert board.post(reverse("challenges_api:bid-submit", args=[bid_id])).status_code == 200
+    response = board.patch(
+        reverse("challenges_api:bid", args=[bid_id]), {"price": "1.00"}, format="json"
+    )
     assert response.status_code == 409 and response.data["error"]["code"] == "bid_locked"
     close_window(Tender.objects.get(pk=tender_id))
     response = muni.post(
-        reverse("api-bid-score", args=[bid_id]), {"quality": "7.5", "social": "9"}, format="json"
+        reverse("challenges_api:bid-score", args=[bid_id]),
+        {"quality": "7.5", "social": "9"},
+        format="json",
     )
     assert response.status_code == 404  # sealed until the beat has closed the window
     from jobs.challenges.services.tenders import tenders_close_due
 
     tenders_close_due()
     response = muni.post(
-        reverse("api-bid-score", args=[bid_id]), {"quality": "7.5", "social": "9"}, format="json"
+        reverse("challenges_api:bid-score", args=[bid_id]),
+        {"quality": "7.5", "social": "9"},
+        format="json",
     )
     assert response.status_code == 200, response.data
-    listing = muni.get(reverse("api-tender-bids", args=[tender_id])).data
+    listing = muni.get(reverse("challenges_api:tender-bids", args=[tender_id])).data
     assert listing[0]["points"]["total"] == "89.5"
-    response = muni.post(reverse("api-tender-decision", args=[tender_id]),
-                         {"bid": bid_id, "reason": "Sterk lokaal plan"}, format="json")  # fmt: skip
+    response = muni.post(
+        reverse("challenges_api:tender-decision", args=[tender_id]),
+        {"bid": bid_id, "reason": "Sterk lokaal plan"},
+        format="json",
+    )
     assert response.status_code == 200 and response.data["status"] == "awarded"
     contract = Contract.objects.get()
-    detail = board.get(reverse("api-contract", args=[contract.pk])).data
+    detail = board.get(reverse("challenges_api:contract", args=[contract.pk])).data
     assert (
         detail["reference"] == contract.reference and detail["budget"]["budget_cents"] == "15000.00"
     )
     assert Shift.objects.filter(job_id__in=detail["jobs"]).count() > 0
-    assert [c["id"] for c in api_as(rtc.member_a).get(reverse("api-contracts")).data] == []
+    assert [
+        c["id"] for c in api_as(rtc.member_a).get(reverse("challenges_api:contracts")).data
+    ] == []
 
 
 def test_a_bid_after_the_window_writes_nothing(open_tender):
     close_window(open_tender.tender)
     before = row_counts(Bid, Tender)
     response = api_as(open_tender.board_a).post(
-        reverse("api-tender-bids", args=[open_tender.tender.pk]), {**bid_values(), "cooperative": "alpha"}, format="json"
-    )  # fmt: skip
+        reverse("challenges_api:tender-bids", args=[open_tender.tender.pk]),
+        {**bid_values(), "cooperative": "alpha"},
+        format="json",
+    )
     assert response.status_code == 409
     assert (
         response.data["error"]["code"] == "window_closed"
@@ -87,9 +105,10 @@ def test_a_bid_after_the_window_writes_nothing(open_tender):
 def test_a_bid_over_the_ceiling_writes_nothing(open_tender):
     before = row_counts(Bid)
     response = api_as(open_tender.board_a).post(
-        reverse("api-tender-bids", args=[open_tender.tender.pk]),
-        {**bid_values(price="20000.01"), "cooperative": "alpha"}, format="json",
-    )  # fmt: skip
+        reverse("challenges_api:tender-bids", args=[open_tender.tender.pk]),
+        {**bid_values(price="20000.01"), "cooperative": "alpha"},
+        format="json",
+    )
     assert response.status_code == 400
     assert (
         response.data["error"]["field"] == "price"
@@ -108,8 +127,11 @@ def test_an_award_by_a_non_municipality_user_writes_nothing(open_tender):
     close_window(w.tender)
     before = row_counts(Contract, Job, Shift, BidScore)
     for user in (w.board_a, w.client_user, w.treasurer_a):
-        response = api_as(user).post(reverse("api-tender-decision", args=[w.tender.pk]),
-                                     {"bid": bid.pk, "reason": "zelf gegund"}, format="json")  # fmt: skip
+        response = api_as(user).post(
+            reverse("challenges_api:tender-decision", args=[w.tender.pk]),
+            {"bid": bid.pk, "reason": "zelf gegund"},
+            format="json",
+        )
         assert response.status_code == 403, response.data
     assert row_counts(Contract, Job, Shift, BidScore) == before
     w.tender.refresh_from_db()
@@ -124,9 +146,10 @@ def test_a_contract_shift_outside_the_period_writes_nothing(awarded):
     )
     before = row_counts(Shift)
     response = api_as(awarded.muni_user).post(
-        reverse("api-job-shifts", args=[job.pk]),
-        {"start": start.isoformat(), "end": (start + timedelta(hours=3)).isoformat()}, format="json",
-    )  # fmt: skip
+        reverse("jobs_api:job-shifts", args=[job.pk]),
+        {"start": start.isoformat(), "end": (start + timedelta(hours=3)).isoformat()},
+        format="json",
+    )
     assert response.status_code == 400
     assert response.data["error"]["code"] == "outside_contract_period"
     assert response.data["error"]["field"] == "start"
@@ -135,20 +158,39 @@ def test_a_contract_shift_outside_the_period_writes_nothing(awarded):
 
 def test_challenge_through_the_api(rtc):
     board, muni = api_as(rtc.board_a), api_as(rtc.muni_user)
-    response = board.post(reverse("api-challenges"), {
-        "cooperative": "alpha", "client": rtc.municipality.pk, "task": "Buurthuis De Kanaalbrug beheren",
-        "area": "Kanaleneiland-Noord", "plan": "Vrijwilligers en leden samen.", "signatures": 412,
-        "partners": "Huurdersvereniging",
-    }, format="json")  # fmt: skip
+    response = board.post(
+        reverse("challenges_api:challenges"),
+        {
+            "cooperative": "alpha",
+            "client": rtc.municipality.pk,
+            "task": "Buurthuis De Kanaalbrug beheren",
+            "area": "Kanaleneiland-Noord",
+            "plan": "Vrijwilligers en leden samen.",
+            "signatures": 412,
+            "partners": "Huurdersvereniging",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.data
     challenge_id = response.data["id"]
-    assert api_as(None).get(reverse("api-challenge", args=[challenge_id])).data["signatures"] == 412
+    assert (
+        api_as(None)
+        .get(reverse("challenges_api:challenge", args=[challenge_id]))
+        .data["signatures"]
+        == 412
+    )
     before = row_counts(Challenge)
-    response = muni.post(reverse("api-challenge-decision", args=[challenge_id]),
-                         {"decision": "reject", "note": "nee"}, format="json")  # fmt: skip
+    response = muni.post(
+        reverse("challenges_api:challenge-decision", args=[challenge_id]),
+        {"decision": "reject", "note": "nee"},
+        format="json",
+    )
     assert response.status_code == 400 and response.data["error"]["field"] == "reject_reason"
-    response = muni.post(reverse("api-challenge-decision", args=[challenge_id]),
-                         {"decision": "reject", "reject_reason": "already_contracted", "note": "Loopt tot 2028."}, format="json")  # fmt: skip
+    response = muni.post(
+        reverse("challenges_api:challenge-decision", args=[challenge_id]),
+        {"decision": "reject", "reject_reason": "already_contracted", "note": "Loopt tot 2028."},
+        format="json",
+    )
     assert response.status_code == 200 and response.data["status"] == "rejected"
     assert row_counts(Challenge) == before
 
@@ -157,12 +199,18 @@ def _approved_work(awarded, users, *, hours=4):
     """Approved timesheets for one past shift of the contract, one per user."""
     shift = Shift.objects.filter(job__contract_link__contract=awarded.contract).first()
     end = timezone.now() - timedelta(days=1)
-    Shift.objects.filter(pk=shift.pk).update(start=end - timedelta(hours=hours), end=end,
-                                             slots=len(users), filled=len(users), local_date=end.date())  # fmt: skip
+    Shift.objects.filter(pk=shift.pk).update(
+        start=end - timedelta(hours=hours),
+        end=end,
+        slots=len(users),
+        filled=len(users),
+        local_date=end.date(),
+    )
     sheets = []
     for user in users:
-        claim = Claim.objects.create(shift=shift, user=user, status="completed",
-                                     start=end - timedelta(hours=hours), end=end)  # fmt: skip
+        claim = Claim.objects.create(
+            shift=shift, user=user, status="completed", start=end - timedelta(hours=hours), end=end
+        )
         sheets.append(
             Timesheet.objects.create(claim=claim, minutes_worked=hours * 60, status="approved")
         )
@@ -173,7 +221,7 @@ def test_report_suppresses_counts_under_five(awarded):
     w = awarded
     TargetGroupMember.objects.create(cooperative=w.coop_a, user=w.gardeners[0], group="benefits")
     _approved_work(w, w.gardeners[:3])
-    url = reverse("api-contract-report", args=[w.contract.pk])
+    url = reverse("challenges_api:contract-report", args=[w.contract.pk])
     report = (
         api_as(w.muni_user).get(url, {"start": w.contract.period_start - timedelta(days=5)}).data
     )
@@ -190,7 +238,7 @@ def test_report_as_page_csv_and_pdf(awarded):
             cooperative=w.coop_a, user=user, group="long_term_unemployed"
         )
     _approved_work(w, [*w.gardeners, w.member_a])
-    url = reverse("api-contract-report", args=[w.contract.pk])
+    url = reverse("challenges_api:contract-report", args=[w.contract.pk])
     start = (timezone.localdate() - timedelta(days=10)).isoformat()
     report = api_as(w.muni_user).get(url, {"start": start}).data
     assert report["members_involved"] == 6
@@ -211,7 +259,7 @@ def test_report_as_page_csv_and_pdf(awarded):
 
 @pytest.mark.parametrize(("who", "status"), [("member_a", 403), ("client_user", 404)])
 def test_target_groups_are_the_boards(rtc, who, status):
-    url = reverse("api-target-groups", args=["alpha"])
+    url = reverse("challenges_api:target-groups", args=["alpha"])
     response = api_as(getattr(rtc, who)).post(
         url, {"user": rtc.gardeners[0].pk, "group": "youth"}, format="json"
     )
@@ -227,12 +275,18 @@ def test_lists_take_a_fixed_number_of_queries(awarded, django_assert_max_num_que
     from jobs.challenges.services.challenges import challenge_submit
 
     for n in range(3):
-        challenge_submit(actor=awarded.board_a, cooperative=awarded.coop_a, client=awarded.municipality,
-                         task=f"Taak {n}", area="Zuid", plan="Plan")  # fmt: skip
+        challenge_submit(
+            actor=awarded.board_a,
+            cooperative=awarded.coop_a,
+            client=awarded.municipality,
+            task=f"Taak {n}",
+            area="Zuid",
+            plan="Plan",
+        )
     anonymous, muni = api_as(None), api_as(awarded.muni_user)
     with django_assert_max_num_queries(3):
-        assert len(anonymous.get(reverse("api-challenges")).data) == 3
+        assert len(anonymous.get(reverse("challenges_api:challenges")).data) == 3
     with django_assert_max_num_queries(3):
-        assert len(anonymous.get(reverse("api-tenders")).data) == 1
+        assert len(anonymous.get(reverse("challenges_api:tenders")).data) == 1
     with django_assert_max_num_queries(6):
-        assert len(muni.get(reverse("api-contracts")).data) == 1
+        assert len(muni.get(reverse("challenges_api:contracts")).data) == 1

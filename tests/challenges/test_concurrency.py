@@ -51,8 +51,9 @@ def test_two_shifts_at_once_never_take_the_budget_past_100(awarded):
 
     def create(hour):
         start = datetime.combine(day, time(hour), tzinfo=tz)
-        return lambda: shift_create(actor=awarded.muni_user, job=job, start=start,
-                                    end=start + timedelta(hours=4), slots=2)  # fmt: skip
+        return lambda: shift_create(
+            actor=awarded.muni_user, job=job, start=start, end=start + timedelta(hours=4), slots=2
+        )
 
     results = _run_at_once(create(14), create(15))
     made = [r for r in results if isinstance(r, Shift)]

@@ -75,8 +75,9 @@ def test_capacity_check_shows_the_gaps_when_members_are_short(open_tender):
     w = open_tender
     # Eight people a shift on Wednesday, but only five members hold the green skill.
     plan = staff_plan(slots=8, weekdays=[2])
-    bid = bids.bid_create(actor=w.board_a, tender=w.tender, cooperative=w.coop_a,
-                          **bid_values(staffing_plan=plan))  # fmt: skip
+    bid = bids.bid_create(
+        actor=w.board_a, tender=w.tender, cooperative=w.coop_a, **bid_values(staffing_plan=plan)
+    )
     result = bids.bid_capacity_check(actor=w.board_a, bid=bid).capacity
     assert result["gaps"], result
     assert all(gap["missing"] == 3 and gap["covered"] == 5 for gap in result["gaps"])
@@ -101,8 +102,9 @@ def test_capacity_check_shows_the_gaps_when_members_are_short(open_tender):
 def test_bid_over_the_ceiling_or_after_the_window_writes_nothing(open_tender):
     w = open_tender
     with pytest.raises(ValidationFailed) as exc:
-        bids.bid_create(actor=w.board_a, tender=w.tender, cooperative=w.coop_a,
-                        **bid_values(price="20000.01"))  # fmt: skip
+        bids.bid_create(
+            actor=w.board_a, tender=w.tender, cooperative=w.coop_a, **bid_values(price="20000.01")
+        )
     assert exc.value.field == "price" and exc.value.code == "over_ceiling"
     close_window(w.tender)
     with pytest.raises(Conflict) as exc:
@@ -307,8 +309,13 @@ def test_pay_for_approved_work_is_never_blocked_by_the_budget(awarded):
     shift = Shift.objects.filter(job__contract_link__contract=contract).first()
     past = timezone.now() - timedelta(days=1)
     Shift.objects.filter(pk=shift.pk).update(start=past - timedelta(hours=4), end=past, filled=1)
-    claim = Claim.objects.create(shift=shift, user=awarded.gardeners[0], status="completed",
-                                 start=past - timedelta(hours=4), end=past)  # fmt: skip
+    claim = Claim.objects.create(
+        shift=shift,
+        user=awarded.gardeners[0],
+        status="completed",
+        start=past - timedelta(hours=4),
+        end=past,
+    )
     sheet = Timesheet.objects.create(claim=claim, minutes_worked=240)
     # The budget is used up entirely.
     _budget_contract(awarded, budget_cents=1)
@@ -325,18 +332,26 @@ def test_challenge_accepted_with_changes_needs_the_cooperatives_consent(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         challenge = challenges.challenge_submit(
-            actor=rtc.board_a, cooperative=rtc.coop_a, client=rtc.municipality,
-            task="Beheer van de speeltuin Bernadottelaan", area="Transwijk",
-            plan="Buurtouders beheren samen met de coöperatie.", signatures=312, partners="Speeltuinvereniging",
-        )  # fmt: skip
+            actor=rtc.board_a,
+            cooperative=rtc.coop_a,
+            client=rtc.municipality,
+            task="Beheer van de speeltuin Bernadottelaan",
+            area="Transwijk",
+            plan="Buurtouders beheren samen met de coöperatie.",
+            signatures=312,
+            partners="Speeltuinvereniging",
+        )
     assert challenge.decision_deadline == timezone.localdate() + timedelta(weeks=8)
     assert [m.to for m in mail.outbox] == [[rtc.muni_user.email]]
     with pytest.raises(PermissionDenied):
         challenges.challenge_decide(actor=rtc.board_a, challenge=challenge, decision="accept")
     challenge = challenges.challenge_decide(
-        actor=rtc.muni_user, challenge=challenge, decision="accept_modified",
-        modification="Alleen de zomermaanden", note="Graag eerst een proef.",
-    )  # fmt: skip
+        actor=rtc.muni_user,
+        challenge=challenge,
+        decision="accept_modified",
+        modification="Alleen de zomermaanden",
+        note="Graag eerst een proef.",
+    )
     assert challenge.status == Challenge.Status.MODIFICATION_PROPOSED
     challenge = challenges.challenge_consent(actor=rtc.board_a, challenge=challenge, consent=True)
     assert challenge.status == Challenge.Status.ACCEPTED
@@ -351,18 +366,25 @@ def test_challenge_accepted_with_changes_needs_the_cooperatives_consent(
 
 def test_challenge_rejected_with_a_coded_reason(rtc):
     challenge = challenges.challenge_submit(
-        actor=rtc.board_a, cooperative=rtc.coop_a, client=rtc.municipality,
-        task="Parkeerhandhaving", area="Kanaleneiland", plan="Wij doen het.",
-    )  # fmt: skip
+        actor=rtc.board_a,
+        cooperative=rtc.coop_a,
+        client=rtc.municipality,
+        task="Parkeerhandhaving",
+        area="Kanaleneiland",
+        plan="Wij doen het.",
+    )
     with pytest.raises(ValidationFailed) as exc:
         challenges.challenge_decide(
             actor=rtc.muni_user, challenge=challenge, decision="reject", note="Nee"
         )
     assert exc.value.field == "reject_reason"
     challenge = challenges.challenge_decide(
-        actor=rtc.muni_user, challenge=challenge, decision="reject", reject_reason="legal_obstacle",
+        actor=rtc.muni_user,
+        challenge=challenge,
+        decision="reject",
+        reject_reason="legal_obstacle",
         note="Handhaving is een wettelijke taak van de gemeente.",
-    )  # fmt: skip
+    )
     assert challenge.status == Challenge.Status.REJECTED
     assert challenge.get_reject_reason_display()
 
@@ -374,8 +396,13 @@ def test_deadlines_remind_once(open_tender, django_capture_on_commit_callbacks):
         submission_deadline=timezone.now() + timedelta(hours=20)
     )
     challenge = challenges.challenge_submit(
-        actor=w.board_a, cooperative=w.coop_a, client=w.municipality, task="Buurthuis", area="Zuid", plan="Plan",
-    )  # fmt: skip
+        actor=w.board_a,
+        cooperative=w.coop_a,
+        client=w.municipality,
+        task="Buurthuis",
+        area="Zuid",
+        plan="Plan",
+    )
     Challenge.objects.filter(pk=challenge.pk).update(
         decision_deadline=timezone.localdate() + timedelta(days=3)
     )

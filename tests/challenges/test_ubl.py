@@ -32,9 +32,16 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
     sheets = _approved_work(w, w.gardeners[:2], hours=3)
     settlement_run(timesheet_ids=[s.pk for s in sheets])
     work_date = sheets[0].splits.get().work_date
-    invoice = invoice_issue(actor=w.treasurer_a, cooperative=w.coop_a, client=w.municipality,
-                            period_start=work_date, period_end=work_date)  # fmt: skip
-    response = api_as(w.treasurer_a).get(reverse("api-invoice-ubl", args=["alpha", invoice.pk]))
+    invoice = invoice_issue(
+        actor=w.treasurer_a,
+        cooperative=w.coop_a,
+        client=w.municipality,
+        period_start=work_date,
+        period_end=work_date,
+    )
+    response = api_as(w.treasurer_a).get(
+        reverse("payouts_api:invoice-ubl", args=["alpha", invoice.pk])
+    )
     assert response.status_code == 200 and response["Content-Type"] == "application/xml"
     doc = etree.fromstring(response.content)
 
@@ -83,7 +90,7 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
         assert line.xpath("cbc:InvoicedQuantity/@unitCode", namespaces=NS) == ["HUR"]
         assert qty * price == Decimal(line.xpath("cbc:LineExtensionAmount", namespaces=NS)[0].text)
     assert api_as(w.member_a).get(
-        reverse("api-invoice-ubl", args=["alpha", invoice.pk])
+        reverse("payouts_api:invoice-ubl", args=["alpha", invoice.pk])
     ).status_code in (403, 404)
 
 
@@ -97,11 +104,16 @@ def test_the_treasurer_downloads_the_e_invoice_from_the_invoice_page(awarded):
     sheets = _approved_work(w, w.gardeners[:1], hours=2)
     settlement_run(timesheet_ids=[s.pk for s in sheets])
     day = sheets[0].splits.get().work_date
-    invoice = invoice_issue(actor=w.treasurer_a, cooperative=w.coop_a, client=w.municipality,
-                            period_start=day, period_end=day)  # fmt: skip
+    invoice = invoice_issue(
+        actor=w.treasurer_a,
+        cooperative=w.coop_a,
+        client=w.municipality,
+        period_start=day,
+        period_end=day,
+    )
     client = WebClient()
     login_verified(client, w.treasurer_a)
-    url = reverse("invoice", args=["alpha", invoice.pk])
+    url = reverse("payouts:invoice", args=["alpha", invoice.pk])
     assert "?format=ubl" in client.get(url).content.decode()
     doc = etree.fromstring(client.get(url, {"format": "ubl"}).content)
     assert doc.xpath("cac:ContractDocumentReference/cbc:ID/text()", namespaces=NS) == [

@@ -50,6 +50,10 @@ def settled(market):
 
 def _issue(world, **extra):
     today = timezone.localdate()
-    body = {"client": world.client_a.pk, "period_start": (today - timedelta(days=10)).isoformat(),
-            "period_end": today.isoformat(), **extra}  # fmt: skip
+    body = {
+        "client": world.client_a.pk,
+        "period_start": (today - timedelta(days=10)).isoformat(),
+        "period_end": today.isoformat(),
+        **extra,
+    }
     return api_as(world.treasurer_a).post("/api/v1/cooperatives/alpha/invoices/", body)

@@ -147,20 +147,30 @@ def _two_neighbourhoods(market):
     """Coop A works in two places too far apart for anyone to serve both: its instance
     falls apart into two independent parts."""
     job = Job.objects.create(
-        cooperative=market.coop_a, client=market.client_a, title="Dakgoten",
-        category="greening", street="Dam 1", postcode="1012 JS",
-        latitude=AMSTERDAM[0], longitude=AMSTERDAM[1], client_tariff=Decimal("32.00"),
-        member_pay=Decimal("17.00"), status=Job.Status.OPEN,
-    )  # fmt: skip
+        cooperative=market.coop_a,
+        client=market.client_a,
+        title="Dakgoten",
+        category="greening",
+        street="Dam 1",
+        postcode="1012 JS",
+        latitude=AMSTERDAM[0],
+        longitude=AMSTERDAM[1],
+        client_tariff=Decimal("32.00"),
+        member_pay=Decimal("17.00"),
+        status=Job.Status.OPEN,
+    )
     for user in (market.treasurer_a, market.auditor_a):
         place_member(user, lat=AMSTERDAM[0], lon=AMSTERDAM[1])
     make_shift(job, at(market.tuesday, 9), hours=3, slots=1)
     make_shift(job, at(market.tuesday, 13), hours=4, slots=2)
     make_shift(market.job, at(market.tuesday, 14), hours=2, slots=1)
     Claim.objects.create(
-        shift=market.shift, user=market.member_a, status="confirmed",
-        start=market.shift.start, end=market.shift.end,
-    )  # fmt: skip
+        shift=market.shift,
+        user=market.member_a,
+        status="confirmed",
+        start=market.shift.start,
+        end=market.shift.end,
+    )
     market.shift.filled = 1
     market.shift.save()
 

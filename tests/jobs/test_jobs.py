@@ -14,9 +14,12 @@ from werkstation.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 JOB = {
-    "cooperative": "alpha", "title": "Tuin opknappen", "category": "greening", "street": "Marshalllaan 1",
+    "cooperative": "alpha",
+    "title": "Tuin opknappen",
+    "category": "greening",
+    "street": "Marshalllaan 1",
     "postcode": "3526KL",
-}  # fmt: skip
+}
 
 
 def test_client_posts_job_with_pay_from_the_rate_card_and_bundled_geocoding(market):

@@ -178,8 +178,13 @@ def test_adopted_payout_rules_come_into_force_and_earlier_splits_keep_theirs(wor
 def test_invalid_rule_set_in_a_proposal_is_refused_and_writes_nothing(world):
     before = (Proposal.objects.count(), RuleSet.objects.count())
     with pytest.raises(ValidationFailed) as error:
-        proposal_create(actor=world.board_a, cooperative=world.coop_a, kind="payout_rules", title="x",
-                        payload={"spec": {"currency": "EUR", "pots": [{"pot": "member", "percent": "5"}]}})  # fmt: skip
+        proposal_create(
+            actor=world.board_a,
+            cooperative=world.coop_a,
+            kind="payout_rules",
+            title="x",
+            payload={"spec": {"currency": "EUR", "pots": [{"pot": "member", "percent": "5"}]}},
+        )
     assert error.value.field.startswith("spec.pots[0]")
     assert (Proposal.objects.count(), RuleSet.objects.count()) == before
 
@@ -282,9 +287,18 @@ def test_simulation_compares_my_last_three_months_and_the_fund(world):
 
     place_member(world.member_a)
     world.job = Job.objects.create(
-        cooperative=world.coop_a, client=world.client_a, title="Tuin", category="greening", street="x", postcode="3526 KL",
-        latitude=Decimal("52.07"), longitude=Decimal("5.09"), client_tariff=Decimal("32"), member_pay=Decimal("17"), status="open",
-    )  # fmt: skip
+        cooperative=world.coop_a,
+        client=world.client_a,
+        title="Tuin",
+        category="greening",
+        street="x",
+        postcode="3526 KL",
+        latitude=Decimal("52.07"),
+        longitude=Decimal("5.09"),
+        client_tariff=Decimal("32"),
+        member_pay=Decimal("17"),
+        status="open",
+    )
     approved_timesheet(world)
     settlement_run()
     proposal = _open(world, kind="payout_rules", payload={"spec": NEW_RULES})
@@ -364,9 +378,18 @@ def test_a_vote_changes_later_splits_while_earlier_splits_keep_their_rules(world
     found_rule_set(cooperative=world.coop_a)
     place_member(world.member_a)
     world.job = Job.objects.create(
-        cooperative=world.coop_a, client=world.client_a, title="Tuin", category="greening", street="x", postcode="3526 KL",
-        latitude=Decimal("52.07"), longitude=Decimal("5.09"), client_tariff=Decimal("32"), member_pay=Decimal("17"), status="open",
-    )  # fmt: skip
+        cooperative=world.coop_a,
+        client=world.client_a,
+        title="Tuin",
+        category="greening",
+        street="x",
+        postcode="3526 KL",
+        latitude=Decimal("52.07"),
+        longitude=Decimal("5.09"),
+        client_tariff=Decimal("32"),
+        member_pay=Decimal("17"),
+        status="open",
+    )
     before = approved_timesheet(world, days_ago=2)
     settlement_run()
     proposal = _open(world, kind="payout_rules", payload={"spec": NEW_RULES})

@@ -152,14 +152,32 @@ class FakeStripe:
         """The client pays: the intent succeeds, a charge exists, the balance grows."""
         with self.lock:
             pi = self.objects[payment_intent]
-            charge = self._put({
-                "id": self.new_id("ch"), "object": "charge", "amount": pi["amount"], "amount_captured": pi["amount"],
-                "amount_refunded": 0, "currency": pi["currency"], "payment_intent": pi["id"], "paid": True,
-                "refunded": False, "disputed": False, "status": "succeeded", "metadata": dict(pi["metadata"]),
-                "payment_method_details": {"type": method, method: {}}, "created": self.now(), "livemode": False,
-            })  # fmt: skip
-            pi.update(status="succeeded", amount_received=pi["amount"], latest_charge=charge["id"],
-                      payment_method=self.new_id("pm"), last_payment_error=None)  # fmt: skip
+            charge = self._put(
+                {
+                    "id": self.new_id("ch"),
+                    "object": "charge",
+                    "amount": pi["amount"],
+                    "amount_captured": pi["amount"],
+                    "amount_refunded": 0,
+                    "currency": pi["currency"],
+                    "payment_intent": pi["id"],
+                    "paid": True,
+                    "refunded": False,
+                    "disputed": False,
+                    "status": "succeeded",
+                    "metadata": dict(pi["metadata"]),
+                    "payment_method_details": {"type": method, method: {}},
+                    "created": self.now(),
+                    "livemode": False,
+                }
+            )
+            pi.update(
+                status="succeeded",
+                amount_received=pi["amount"],
+                latest_charge=charge["id"],
+                payment_method=self.new_id("pm"),
+                last_payment_error=None,
+            )
             self.available_cents += pi["amount"]
             session = self._session_of(pi["id"])
             if session:
@@ -169,8 +187,14 @@ class FakeStripe:
     def fail_payment(self, payment_intent: str, *, message: str = "The bank declined.") -> dict:
         with self.lock:
             pi = self.objects[payment_intent]
-            pi.update(status="requires_payment_method", last_payment_error={
-                "code": "payment_intent_payment_attempt_failed", "message": message, "type": "invalid_request_error"})  # fmt: skip
+            pi.update(
+                status="requires_payment_method",
+                last_payment_error={
+                    "code": "payment_intent_payment_attempt_failed",
+                    "message": message,
+                    "type": "invalid_request_error",
+                },
+            )
             return self._emit("payment_intent.payment_failed", pi)
 
     def refund(
@@ -179,11 +203,20 @@ class FakeStripe:
         with self.lock:
             charge = self.objects[charge_id]
             amount = amount or charge["amount"] - charge["amount_refunded"]
-            self._put({
-                "id": self.new_id("re"), "object": "refund", "amount": amount, "charge": charge_id,
-                "payment_intent": charge["payment_intent"], "currency": charge["currency"], "status": "succeeded",
-                "reason": reason, "created": self.now(), "metadata": {},
-            })  # fmt: skip
+            self._put(
+                {
+                    "id": self.new_id("re"),
+                    "object": "refund",
+                    "amount": amount,
+                    "charge": charge_id,
+                    "payment_intent": charge["payment_intent"],
+                    "currency": charge["currency"],
+                    "status": "succeeded",
+                    "reason": reason,
+                    "created": self.now(),
+                    "metadata": {},
+                }
+            )
             charge["amount_refunded"] += amount
             charge["refunded"] = charge["amount_refunded"] == charge["amount"]
             self.available_cents -= amount
@@ -192,11 +225,21 @@ class FakeStripe:
     def dispute(self, charge_id: str, *, reason: str = "fraudulent") -> dict:
         with self.lock:
             charge = self.objects[charge_id]
-            dispute = self._put({
-                "id": self.new_id("dp"), "object": "dispute", "amount": charge["amount"], "charge": charge_id,
-                "payment_intent": charge["payment_intent"], "currency": charge["currency"], "reason": reason,
-                "status": "needs_response", "created": self.now(), "is_charge_refundable": False, "metadata": {},
-            })  # fmt: skip
+            dispute = self._put(
+                {
+                    "id": self.new_id("dp"),
+                    "object": "dispute",
+                    "amount": charge["amount"],
+                    "charge": charge_id,
+                    "payment_intent": charge["payment_intent"],
+                    "currency": charge["currency"],
+                    "reason": reason,
+                    "status": "needs_response",
+                    "created": self.now(),
+                    "is_charge_refundable": False,
+                    "metadata": {},
+                }
+            )
             charge["disputed"] = True
             self.available_cents -= dispute["amount"]
             return self._emit("charge.dispute.created", dispute)
@@ -213,9 +256,14 @@ class FakeStripe:
         with self.lock:
             transfer = self.objects[transfer_id]
             reversal = {
-                "id": self.new_id("trr"), "object": "transfer_reversal", "amount": transfer["amount"],
-                "currency": transfer["currency"], "transfer": transfer_id, "created": self.now(), "metadata": {},
-            }  # fmt: skip
+                "id": self.new_id("trr"),
+                "object": "transfer_reversal",
+                "amount": transfer["amount"],
+                "currency": transfer["currency"],
+                "transfer": transfer_id,
+                "created": self.now(),
+                "metadata": {},
+            }
             transfer["reversals"]["data"].append(reversal)
             transfer["reversals"]["total_count"] += 1
             transfer["amount_reversed"] = transfer["amount"]
@@ -239,9 +287,11 @@ class FakeStripe:
         url, secret = self.webhook_target
         body, header = self.signed(event, secret)
         request = urllib.request.Request(
-            url, data=body.encode(), method="POST",
+            url,
+            data=body.encode(),
+            method="POST",
             headers={"Content-Type": "application/json", "Stripe-Signature": header},
-        )  # fmt: skip
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 status = response.status
@@ -269,10 +319,16 @@ class FakeStripe:
 
     def _emit(self, kind: str, obj: dict, account: str | None = None) -> dict:
         event = {
-            "id": self.new_id("evt"), "object": "event", "api_version": API_VERSION, "created": self.now(),
-            "data": {"object": copy.deepcopy(obj)}, "livemode": False, "pending_webhooks": 1,
-            "request": {"id": None, "idempotency_key": None}, "type": kind,
-        }  # fmt: skip
+            "id": self.new_id("evt"),
+            "object": "event",
+            "api_version": API_VERSION,
+            "created": self.now(),
+            "data": {"object": copy.deepcopy(obj)},
+            "livemode": False,
+            "pending_webhooks": 1,
+            "request": {"id": None, "idempotency_key": None},
+            "type": kind,
+        }
         if account:
             event["account"] = account
         self.events.append(event)
@@ -315,8 +371,15 @@ class FakeStripe:
         api_key = (handler.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         key = handler.headers.get("Idempotency-Key") if method == "POST" else None
         with self.lock:
-            self.requests.append({"method": method, "path": path, "idempotency_key": key, "api_key": api_key,
-                                  "params": params})  # fmt: skip
+            self.requests.append(
+                {
+                    "method": method,
+                    "path": path,
+                    "idempotency_key": key,
+                    "api_key": api_key,
+                    "params": params,
+                }
+            )
         if not api_key.startswith(("sk_", "rk_")):
             return self._send(
                 handler,
@@ -330,15 +393,25 @@ class FakeStripe:
             with self.lock:
                 stored = self._idempotency.get(key)
                 if stored and stored[0] != fingerprint:
-                    return self._send(handler, *self._error(
-                        400, "Keys for idempotent requests can only be used with the same parameters they were first used with.",
-                        kind="idempotency_error"))  # fmt: skip
+                    return self._send(
+                        handler,
+                        *self._error(
+                            400,
+                            "Keys for idempotent requests can only be used with the same parameters they were first used with.",
+                            kind="idempotency_error",
+                        ),
+                    )
                 if stored:
                     return self._send(handler, stored[1], json.loads(stored[2]), replayed=True)
                 if key in self._in_flight:
-                    return self._send(handler, *self._error(
-                        409, "There is currently another in-progress request using this Idempotency-Key.",
-                        kind="idempotency_error"))  # fmt: skip
+                    return self._send(
+                        handler,
+                        *self._error(
+                            409,
+                            "There is currently another in-progress request using this Idempotency-Key.",
+                            kind="idempotency_error",
+                        ),
+                    )
                 self._in_flight.add(key)
         try:
             if fault and fault.kind == "error" and not fault.commit:
@@ -383,10 +456,15 @@ class FakeStripe:
                 self.send_webhook(event)
                 return self._redirect(handler, session["success_url"])
             amount = f"{session['amount_total'] / 100:.2f}"
-            return self._send_html(handler, 200, (
-                f"<h1>Fake Stripe Checkout</h1><p id='amount'>EUR {amount}</p><form method='post'>"
-                "<button name='method' value='ideal' id='pay-ideal'>iDEAL</button>"
-                "<button name='method' value='card' id='pay-card'>Card</button></form>"))  # fmt: skip
+            return self._send_html(
+                handler,
+                200,
+                (
+                    f"<h1>Fake Stripe Checkout</h1><p id='amount'>EUR {amount}</p><form method='post'>"
+                    "<button name='method' value='ideal' id='pay-ideal'>iDEAL</button>"
+                    "<button name='method' value='card' id='pay-card'>Card</button></form>"
+                ),
+            )
         account_id, link = parts[2], self.links.get(parts[3] if len(parts) > 3 else "")
         if link is None or link.get("account") != account_id:
             return self._send_html(handler, 404, "<h1>This link expired</h1>")
@@ -394,9 +472,14 @@ class FakeStripe:
             event = self.update_account(account_id, payouts_enabled=True, details_submitted=True)
             self.send_webhook(event)
             return self._redirect(handler, link["return_url"])
-        return self._send_html(handler, 200, (
-            "<h1>Fake Stripe Express onboarding</h1><form method='post'>"
-            "<button id='finish-onboarding'>Submit</button></form>"))  # fmt: skip
+        return self._send_html(
+            handler,
+            200,
+            (
+                "<h1>Fake Stripe Express onboarding</h1><form method='post'>"
+                "<button id='finish-onboarding'>Submit</button></form>"
+            ),
+        )
 
     def _send_html(self, handler, status: int, html: str) -> None:
         data = f"<!doctype html><html><body>{html}</body></html>".encode()
@@ -466,23 +549,46 @@ class FakeStripe:
         if amount <= 0:
             return self._error(400, "Missing required param: line_items.", param="line_items")
         pi_data = params.get("payment_intent_data") or {}
-        pi = self._put({
-            "id": self.new_id("pi"), "object": "payment_intent", "amount": amount, "amount_received": 0,
-            "currency": items[0]["price_data"]["currency"], "status": "requires_payment_method",
-            "metadata": dict(pi_data.get("metadata") or {}), "latest_charge": None, "payment_method": None,
-            "payment_method_types": list(params.get("payment_method_types") or ["card"]),
-            "last_payment_error": None, "created": self.now(), "livemode": False,
-        })  # fmt: skip
+        pi = self._put(
+            {
+                "id": self.new_id("pi"),
+                "object": "payment_intent",
+                "amount": amount,
+                "amount_received": 0,
+                "currency": items[0]["price_data"]["currency"],
+                "status": "requires_payment_method",
+                "metadata": dict(pi_data.get("metadata") or {}),
+                "latest_charge": None,
+                "payment_method": None,
+                "payment_method_types": list(params.get("payment_method_types") or ["card"]),
+                "last_payment_error": None,
+                "created": self.now(),
+                "livemode": False,
+            }
+        )
         session_id = self.new_id("cs_test")
-        session = self._put({
-            "id": session_id, "object": "checkout.session", "mode": params.get("mode", "payment"),
-            "amount_total": amount, "currency": pi["currency"], "payment_intent": pi["id"],
-            "payment_method_types": pi["payment_method_types"], "metadata": dict(params.get("metadata") or {}),
-            "client_reference_id": params.get("client_reference_id"), "customer_email": params.get("customer_email"),
-            "success_url": params.get("success_url"), "cancel_url": params.get("cancel_url"), "status": "open",
-            "payment_status": "unpaid", "url": f"{self.url}/pay/{session_id}", "created": self.now(),
-            "expires_at": int(time.time()) + 24 * 3600, "livemode": False,
-        })  # fmt: skip
+        session = self._put(
+            {
+                "id": session_id,
+                "object": "checkout.session",
+                "mode": params.get("mode", "payment"),
+                "amount_total": amount,
+                "currency": pi["currency"],
+                "payment_intent": pi["id"],
+                "payment_method_types": pi["payment_method_types"],
+                "metadata": dict(params.get("metadata") or {}),
+                "client_reference_id": params.get("client_reference_id"),
+                "customer_email": params.get("customer_email"),
+                "success_url": params.get("success_url"),
+                "cancel_url": params.get("cancel_url"),
+                "status": "open",
+                "payment_status": "unpaid",
+                "url": f"{self.url}/pay/{session_id}",
+                "created": self.now(),
+                "expires_at": int(time.time()) + 24 * 3600,
+                "livemode": False,
+            }
+        )
         return 200, copy.deepcopy(session)
 
     def _get_checkout_session(self, params: dict, session_id: str) -> tuple[int, dict]:
@@ -502,19 +608,32 @@ class FakeStripe:
         return self._found(charge_id, "charge")
 
     def _get_refunds(self, params: dict) -> tuple[int, dict]:
-        refunds = [o for o in self.objects.values() if o["object"] == "refund"
-                   and (not params.get("charge") or o["charge"] == params["charge"])]  # fmt: skip
+        refunds = [
+            o
+            for o in self.objects.values()
+            if o["object"] == "refund"
+            and (not params.get("charge") or o["charge"] == params["charge"])
+        ]
         return self._list(refunds, "/v1/refunds")
 
     def _post_accounts(self, params: dict) -> tuple[int, dict]:
         if params.get("type") != "express" and not params.get("controller"):
             return self._error(400, "Only Express accounts here.", param="type")
-        account = self._put({
-            "id": self.new_id("acct"), "object": "account", "type": "express", "country": params.get("country", "NL"),
-            "email": params.get("email"), "metadata": dict(params.get("metadata") or {}),
-            "capabilities": {"transfers": "inactive"}, "payouts_enabled": False, "charges_enabled": False,
-            "details_submitted": False, "created": self.now(),
-        })  # fmt: skip
+        account = self._put(
+            {
+                "id": self.new_id("acct"),
+                "object": "account",
+                "type": "express",
+                "country": params.get("country", "NL"),
+                "email": params.get("email"),
+                "metadata": dict(params.get("metadata") or {}),
+                "capabilities": {"transfers": "inactive"},
+                "payouts_enabled": False,
+                "charges_enabled": False,
+                "details_submitted": False,
+                "created": self.now(),
+            }
+        )
         return 200, copy.deepcopy(account)
 
     def _get_account(self, params: dict, account_id: str) -> tuple[int, dict]:
@@ -529,14 +648,25 @@ class FakeStripe:
         link = secrets.token_hex(4)
         self.links[link] = dict(params)
         return 200, {
-            "object": "account_link", "created": self.now(), "expires_at": int(time.time()) + 300,
+            "object": "account_link",
+            "created": self.now(),
+            "expires_at": int(time.time()) + 300,
             "url": f"{self.url}/connect/onboarding/{account}/{link}",
-        }  # fmt: skip
+        }
 
     def _get_balance(self, params: dict) -> tuple[int, dict]:
-        return 200, {"object": "balance", "livemode": False,
-                     "available": [{"amount": self.available_cents, "currency": "eur", "source_types": {"card": self.available_cents}}],
-                     "pending": [{"amount": 0, "currency": "eur", "source_types": {"card": 0}}]}  # fmt: skip
+        return 200, {
+            "object": "balance",
+            "livemode": False,
+            "available": [
+                {
+                    "amount": self.available_cents,
+                    "currency": "eur",
+                    "source_types": {"card": self.available_cents},
+                }
+            ],
+            "pending": [{"amount": 0, "currency": "eur", "source_types": {"card": 0}}],
+        }
 
     def _post_transfers(self, params: dict) -> tuple[int, dict]:
         amount = int(params.get("amount") or 0)
@@ -552,24 +682,47 @@ class FakeStripe:
                 param="destination",
             )
         if not account["payouts_enabled"]:
-            return self._error(400, "Your destination account needs to have the transfers capability enabled.",
-                               code="insufficient_capabilities_for_transfer", param="destination")  # fmt: skip
+            return self._error(
+                400,
+                "Your destination account needs to have the transfers capability enabled.",
+                code="insufficient_capabilities_for_transfer",
+                param="destination",
+            )
         if amount > self.available_cents:
-            return self._error(400, "You have insufficient available funds in your Stripe account.",
-                               code="balance_insufficient")  # fmt: skip
+            return self._error(
+                400,
+                "You have insufficient available funds in your Stripe account.",
+                code="balance_insufficient",
+            )
         self.available_cents -= amount
-        transfer = self._put({
-            "id": self.new_id("tr"), "object": "transfer", "amount": amount, "amount_reversed": 0,
-            "currency": params.get("currency", "eur"), "destination": destination, "reversed": False,
-            "reversals": {"object": "list", "data": [], "has_more": False, "total_count": 0},
-            "transfer_group": params.get("transfer_group"), "metadata": dict(params.get("metadata") or {}),
-            "description": params.get("description"), "created": self.now(), "livemode": False,
-        })  # fmt: skip
+        transfer = self._put(
+            {
+                "id": self.new_id("tr"),
+                "object": "transfer",
+                "amount": amount,
+                "amount_reversed": 0,
+                "currency": params.get("currency", "eur"),
+                "destination": destination,
+                "reversed": False,
+                "reversals": {"object": "list", "data": [], "has_more": False, "total_count": 0},
+                "transfer_group": params.get("transfer_group"),
+                "metadata": dict(params.get("metadata") or {}),
+                "description": params.get("description"),
+                "created": self.now(),
+                "livemode": False,
+            }
+        )
         return 200, copy.deepcopy(transfer)
 
     def _get_transfers(self, params: dict) -> tuple[int, dict]:
-        transfers = [o for o in self.objects.values() if o["object"] == "transfer" and (
-            not params.get("transfer_group") or o["transfer_group"] == params["transfer_group"])]  # fmt: skip
+        transfers = [
+            o
+            for o in self.objects.values()
+            if o["object"] == "transfer"
+            and (
+                not params.get("transfer_group") or o["transfer_group"] == params["transfer_group"]
+            )
+        ]
         return self._list(transfers, "/v1/transfers")
 
     def _get_transfer(self, params: dict, transfer_id: str) -> tuple[int, dict]:

@@ -56,9 +56,15 @@ def owe(cooperative, member, cents: int, ref: str = "") -> None:
 
     book = AccountBook(cooperative.pk)
     post(
-        cooperative.pk, kind="release", reference=f"test-owed:{member.pk}:{cents}:{ref}",
-        description="paid work", legs=[Leg(book.get("earned", member.pk), cents), Leg(book.get("payable", member.pk), -cents)],
-    )  # fmt: skip
+        cooperative.pk,
+        kind="release",
+        reference=f"test-owed:{member.pk}:{cents}:{ref}",
+        description="paid work",
+        legs=[
+            Leg(book.get("earned", member.pk), cents),
+            Leg(book.get("payable", member.pk), -cents),
+        ],
+    )
 
 
 def connect(world, fake, user, *, cooperative=None, slug: str = "alpha"):
@@ -102,7 +108,9 @@ def stripe_payout_legs(cooperative) -> int:
     from payouts.models import Entry
 
     total = Entry.objects.filter(
-        transaction__cooperative=cooperative, transaction__kind="payout", account__kind="payable",
+        transaction__cooperative=cooperative,
+        transaction__kind="payout",
+        account__kind="payable",
         transaction__entries__account__kind="stripe",
-    ).aggregate(total=Sum("amount_cents"))["total"]  # fmt: skip
+    ).aggregate(total=Sum("amount_cents"))["total"]
     return total or 0

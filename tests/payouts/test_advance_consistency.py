@@ -29,9 +29,12 @@ FUND = 50000  # what the fund holds before
 
 
 def _balance(coop, kind, key=""):
-    return Entry.objects.filter(account__cooperative=coop, account__kind=kind, account__key=str(key)).aggregate(
-        s=Sum("amount_cents")
-    )["s"] or 0  # fmt: skip
+    return (
+        Entry.objects.filter(
+            account__cooperative=coop, account__kind=kind, account__key=str(key)
+        ).aggregate(s=Sum("amount_cents"))["s"]
+        or 0
+    )
 
 
 def _balances(world) -> dict[str, int]:
@@ -56,9 +59,13 @@ def _assert_zero_sum():
 def _pay(world, cents):
     invoice_number = world.invoice["number"]
     return payment_record(
-        actor=world.treasurer_a, cooperative=world.coop_a, invoice_number=invoice_number,
-        amount=Decimal(cents) / 100, currency="EUR", received_on=timezone.localdate(),
-    )  # fmt: skip
+        actor=world.treasurer_a,
+        cooperative=world.coop_a,
+        invoice_number=invoice_number,
+        amount=Decimal(cents) / 100,
+        currency="EUR",
+        received_on=timezone.localdate(),
+    )
 
 
 @pytest.fixture
@@ -121,12 +128,18 @@ def test_crediting_an_advanced_line_before_payment_returns_the_loan_and_cancels_
     advanced,
 ):
     note = credit_note_issue(
-        actor=advanced.treasurer_a, invoice=advanced.line.invoice, reason="Niet gedaan",
+        actor=advanced.treasurer_a,
+        invoice=advanced.line.invoice,
+        reason="Niet gedaan",
         line_ids=[advanced.line.pk],
-    )  # fmt: skip
+    )
     assert _balances(advanced) == {
-        "earned": 0, "payable": 0, "advanced": 0, "fund": -FUND, "receivable": 0,
-    }  # fmt: skip
+        "earned": 0,
+        "payable": 0,
+        "advanced": 0,
+        "fund": -FUND,
+        "receivable": 0,
+    }
     reversal = Split.objects.get(reverses=advanced.split)
     assert (reversal.member_cents, reversal.advanced_cents) == (-SHARE, -SHARE)
     assert note.total_cents == TOTAL
@@ -136,13 +149,19 @@ def test_crediting_an_advanced_line_before_payment_returns_the_loan_and_cancels_
 def test_crediting_an_advanced_line_after_payment_takes_back_only_the_payable(advanced):
     _pay(advanced, TOTAL)
     credit_note_issue(
-        actor=advanced.treasurer_a, invoice=advanced.line.invoice, reason="Niet gedaan",
+        actor=advanced.treasurer_a,
+        invoice=advanced.line.invoice,
+        reason="Niet gedaan",
         line_ids=[advanced.line.pk],
-    )  # fmt: skip
+    )
     # The payment returned the loan already; the client is owed the line back.
     assert _balances(advanced) == {
-        "earned": 0, "payable": 0, "advanced": 0, "fund": -FUND, "receivable": -TOTAL,
-    }  # fmt: skip
+        "earned": 0,
+        "payable": 0,
+        "advanced": 0,
+        "fund": -FUND,
+        "receivable": -TOTAL,
+    }
     _assert_zero_sum()
 
 
@@ -150,12 +169,18 @@ def test_crediting_an_advanced_line_after_a_refund_returns_the_loan_lent_again(a
     payment = _pay(advanced, TOTAL)
     payment_refund(actor=advanced.treasurer_a, payment=payment, amount_cents=TOTAL, reason="Terug")
     credit_note_issue(
-        actor=advanced.treasurer_a, invoice=advanced.line.invoice, reason="Niet gedaan",
+        actor=advanced.treasurer_a,
+        invoice=advanced.line.invoice,
+        reason="Niet gedaan",
         line_ids=[advanced.line.pk],
-    )  # fmt: skip
+    )
     assert _balances(advanced) == {
-        "earned": 0, "payable": 0, "advanced": 0, "fund": -FUND, "receivable": 0,
-    }  # fmt: skip
+        "earned": 0,
+        "payable": 0,
+        "advanced": 0,
+        "fund": -FUND,
+        "receivable": 0,
+    }
     _assert_zero_sum()
 
 
@@ -190,12 +215,18 @@ def test_crediting_a_volunteer_line_undoes_what_was_withheld(withheld, paid):
         assert _balances(withheld)["payable"] == -ALLOWED
         assert _balances(withheld)["earned"] == 0
     credit_note_issue(
-        actor=withheld.treasurer_a, invoice=withheld.line.invoice, reason="Niet gedaan",
+        actor=withheld.treasurer_a,
+        invoice=withheld.line.invoice,
+        reason="Niet gedaan",
         line_ids=[withheld.line.pk],
-    )  # fmt: skip
+    )
     assert _balances(withheld) == {
-        "earned": 0, "payable": 0, "advanced": 0, "fund": 0, "receivable": -TOTAL if paid else 0,
-    }  # fmt: skip
+        "earned": 0,
+        "payable": 0,
+        "advanced": 0,
+        "fund": 0,
+        "receivable": -TOTAL if paid else 0,
+    }
     reversal = Split.objects.get(reverses=withheld.split)
     assert (reversal.member_cents, reversal.withheld_cents) == (-ALLOWED, -WITHHELD)
     assert reversal.withheld_reason == withheld.split.withheld_reason
@@ -217,8 +248,11 @@ def test_a_payment_books_one_release_per_member_and_marks_only_the_covered_lines
     assert InvoiceLine.objects.filter(invoice_id=market.invoice["id"]).count() == 4
     _pay(market, 3 * TOTAL + 100)  # covers the three oldest lines whole
     assert [InvoiceLine.objects.get(pk=line.pk).released for line in lines] == [
-        True, True, True, False,
-    ]  # fmt: skip
+        True,
+        True,
+        True,
+        False,
+    ]
     releases = Transaction.objects.filter(reference__startswith="release:")
     assert sorted(releases.values_list("reference", flat=True)) == sorted(
         [f"release:{lines[0].pk}", f"release:{lines[1].pk}"]

@@ -24,22 +24,35 @@ TOTAL = 11616  # what the client pays for it, VAT included
 
 
 def _balance(coop, kind, key=""):
-    return Entry.objects.filter(account__cooperative=coop, account__kind=kind, account__key=str(key)).aggregate(
-        s=Sum("amount_cents")
-    )["s"] or 0  # fmt: skip
+    return (
+        Entry.objects.filter(
+            account__cooperative=coop, account__kind=kind, account__key=str(key)
+        ).aggregate(s=Sum("amount_cents"))["s"]
+        or 0
+    )
 
 
 def _advancing(world, *, limit: int, fund: int):
     """A rule set with advances (adopted a month ago) and a fund that holds ``fund`` cents."""
-    rule_set = rule_set_create(actor=world.board_a, cooperative=world.coop_a, spec=founding_spec(),
-                               allow_advances=True, advance_limit_cents=limit)  # fmt: skip
+    rule_set = rule_set_create(
+        actor=world.board_a,
+        cooperative=world.coop_a,
+        spec=founding_spec(),
+        allow_advances=True,
+        advance_limit_cents=limit,
+    )
     month_ago = timezone.now() - timedelta(days=30)
     rule_set_adopt(
         rule_set=rule_set, effective_from=month_ago.date(), via="vote", adopted_at=month_ago
     )
     book = AccountBook(world.coop_a.pk)
-    post(world.coop_a.pk, kind="opening", reference="opening-fund", description="The fund so far",
-         legs=[Leg(book.get("bank"), fund), Leg(book.get("fund", "coop_fund"), -fund)])  # fmt: skip
+    post(
+        world.coop_a.pk,
+        kind="opening",
+        reference="opening-fund",
+        description="The fund so far",
+        legs=[Leg(book.get("bank"), fund), Leg(book.get("fund", "coop_fund"), -fund)],
+    )
     return rule_set
 
 
@@ -94,10 +107,15 @@ def test_the_fund_advances_within_its_limit_and_is_reimbursed_when_the_client_pa
     assert _pay_out(market) == SHARE  # paid before the client paid anything
     # The client pays the invoice: the fund gets its advance back, the other shares come free.
     invoice = _issue(market).data
-    paid = api_as(market.treasurer_a).post("/api/v1/cooperatives/alpha/payments/", {
-        "invoice": invoice["number"], "amount": f"{3 * TOTAL / 100:.2f}", "currency": "EUR",
-        "received_on": timezone.localdate().isoformat(),
-    })  # fmt: skip
+    paid = api_as(market.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {
+            "invoice": invoice["number"],
+            "amount": f"{3 * TOTAL / 100:.2f}",
+            "currency": "EUR",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
     assert paid.status_code == 201, paid.data
     assert _balance(coop, "advanced", "coop_fund") == 0
     assert _balance(coop, "fund", "coop_fund") == -(20000 + 3 * 768)
@@ -139,8 +157,13 @@ def test_a_correction_undoes_the_advance_and_advances_the_new_share(market):
     _advancing(market, limit=100000, fund=50000)
     sheet = approved_timesheet(market)
     settlement_run()
-    corrected = timesheet_correct(actor=market.board_a, timesheet_id=sheet.pk, minutes_worked=120,
-                                  break_minutes=0, reason="2 uur")  # fmt: skip
+    corrected = timesheet_correct(
+        actor=market.board_a,
+        timesheet_id=sheet.pk,
+        minutes_worked=120,
+        break_minutes=0,
+        reason="2 uur",
+    )
     assert corrected.advanced_cents == corrected.member_cents == 5760
     coop = market.coop_a
     assert _balance(coop, "payable", market.member_a.pk) == -5760
@@ -153,9 +176,12 @@ def test_the_proposal_carries_the_advances_option_and_says_so(world):
 
     found_rule_set(cooperative=world.coop_a)
     proposal = proposal_create(
-        actor=world.board_a, cooperative=world.coop_a, kind="payout_rules", title="Voorschot",
+        actor=world.board_a,
+        cooperative=world.coop_a,
+        kind="payout_rules",
+        title="Voorschot",
         payload={"spec": founding_spec(), "allow_advances": True, "advance_limit_cents": 500000},
-    )  # fmt: skip
+    )
     rule_set = RuleSet.objects.get(pk=proposal.payload["rule_set"])
     assert (rule_set.allow_advances, rule_set.advance_limit_cents) == (True, 500000)
     assert "spec" not in proposal.payload or "allow_advances" not in proposal.payload["spec"]
@@ -164,11 +190,21 @@ def test_the_proposal_carries_the_advances_option_and_says_so(world):
     assert any("voorschiet" in line or "schiet" in line for line in describe(proposal, "nl"))
     before = RuleSet.objects.count()
     with pytest.raises(ValidationFailed) as error:
-        proposal_create(actor=world.board_a, cooperative=world.coop_a, kind="payout_rules", title="x",
-                        payload={"spec": founding_spec(), "allow_advances": True})  # fmt: skip
+        proposal_create(
+            actor=world.board_a,
+            cooperative=world.coop_a,
+            kind="payout_rules",
+            title="x",
+            payload={"spec": founding_spec(), "allow_advances": True},
+        )
     assert error.value.field == "advance_limit_cents"
     with pytest.raises(ValidationFailed) as error:
-        proposal_create(actor=world.board_a, cooperative=world.coop_a, kind="payout_rules", title="x",
-                        payload={"spec": founding_spec(), "allow_advances": "yes", "advance_limit_cents": 5})  # fmt: skip
+        proposal_create(
+            actor=world.board_a,
+            cooperative=world.coop_a,
+            kind="payout_rules",
+            title="x",
+            payload={"spec": founding_spec(), "allow_advances": "yes", "advance_limit_cents": 5},
+        )
     assert error.value.field == "allow_advances"
     assert RuleSet.objects.count() == before

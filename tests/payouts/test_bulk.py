@@ -19,10 +19,24 @@ from werkstation.errors import ValidationFailed
 pytestmark = pytest.mark.django_db
 
 SPLIT_FIELDS = (
-    "timesheet_id", "cooperative_id", "member_id", "rule_set_id", "kind", "work_date", "minutes", "gross_cents",
-    "vat_cents", "member_cents", "pots", "month_gross_before_cents", "withheld_cents", "advanced_cents",
-    "withheld_reason", "reverses_id", "job_id",
-)  # fmt: skip
+    "timesheet_id",
+    "cooperative_id",
+    "member_id",
+    "rule_set_id",
+    "kind",
+    "work_date",
+    "minutes",
+    "gross_cents",
+    "vat_cents",
+    "member_cents",
+    "pots",
+    "month_gross_before_cents",
+    "withheld_cents",
+    "advanced_cents",
+    "withheld_reason",
+    "reverses_id",
+    "job_id",
+)
 
 
 class Rollback(Exception):
@@ -66,8 +80,13 @@ def varied(market):
         engagement="volunteer"
     )
     book = AccountBook(market.coop_a.pk)
-    post(market.coop_a.pk, kind="opening", reference="opening-fund", description="Fund at the start",
-         legs=[Leg(book.get("bank"), 12000), Leg(book.get("fund", "coop_fund"), -12000)])  # fmt: skip
+    post(
+        market.coop_a.pk,
+        kind="opening",
+        reference="opening-fund",
+        description="Fund at the start",
+        legs=[Leg(book.get("bank"), 12000), Leg(book.get("fund", "coop_fund"), -12000)],
+    )
     for days_ago in range(1, 6):
         approved_timesheet(market, days_ago=days_ago, minutes=180 - days_ago * 7)
         approved_timesheet(market, days_ago=days_ago, user=market.board_a, break_minutes=days_ago)
@@ -101,10 +120,13 @@ def test_an_unbalanced_posting_is_refused_before_anything_is_written(market):
     book = AccountBook(market.coop_a.pk)
     before = row_counts(Transaction, Entry)
     with pytest.raises(ValidationFailed) as error:
-        write_postings(market.coop_a.pk, [
-            ("test", "ok", "", [(book.id("bank"), 5), (book.id("fees"), -5)]),
-            ("test", "bad", "", [(book.id("bank"), 5), (book.id("fees"), -4)]),
-        ])  # fmt: skip
+        write_postings(
+            market.coop_a.pk,
+            [
+                ("test", "ok", "", [(book.id("bank"), 5), (book.id("fees"), -5)]),
+                ("test", "bad", "", [(book.id("bank"), 5), (book.id("fees"), -4)]),
+            ],
+        )
     assert error.value.field == "entries" and "bad" in error.value.message
     assert row_counts(Transaction, Entry) == before
 
@@ -118,20 +140,30 @@ def test_database_checks_zero_sum_of_a_copy_at_commit(market):
     now = timezone.now()
     with pytest.raises(IntegrityError), transaction.atomic():
         ids = bulk.insert_rows(
-            Transaction, ("cooperative_id", "kind", "reference", "description", "created_at"),
-            [(market.coop_a.pk, "test", f"t{i}", "", now) for i in range(3)], with_ids=True,
-        )  # fmt: skip
+            Transaction,
+            ("cooperative_id", "kind", "reference", "description", "created_at"),
+            [(market.coop_a.pk, "test", f"t{i}", "", now) for i in range(3)],
+            with_ids=True,
+        )
         bulk.insert_rows(
-            Entry, ("transaction_id", "account_id", "amount_cents"),
-            [(ids[0], bank.pk, 10), (ids[0], fees.pk, -10), (ids[1], bank.pk, 7), (ids[2], fees.pk, -7)],
-        )  # fmt: skip
+            Entry,
+            ("transaction_id", "account_id", "amount_cents"),
+            [
+                (ids[0], bank.pk, 10),
+                (ids[0], fees.pk, -10),
+                (ids[1], bank.pk, 7),
+                (ids[2], fees.pk, -7),
+            ],
+        )
     assert Transaction.objects.count() == 0
     # Legs of one transaction over several statements are judged as a whole, at commit.
     with transaction.atomic():
         [pk] = bulk.insert_rows(
-            Transaction, ("cooperative_id", "kind", "reference", "description", "created_at"),
-            [(market.coop_a.pk, "test", "split-over", "", now)], with_ids=True,
-        )  # fmt: skip
+            Transaction,
+            ("cooperative_id", "kind", "reference", "description", "created_at"),
+            [(market.coop_a.pk, "test", "split-over", "", now)],
+            with_ids=True,
+        )
         bulk.insert_rows(
             Entry, ("transaction_id", "account_id", "amount_cents"), [(pk, bank.pk, 10)]
         )
@@ -157,12 +189,20 @@ def test_copy_text_format_escapes_what_it_must(market):
 
 def test_post_returns_the_transaction_as_stored(market):
     book = AccountBook(market.coop_a.pk)
-    posted = post(market.coop_a.pk, kind="test", reference="one", description="One",
-                  legs=[Leg(book.get("bank"), 3), Leg(book.get("fees"), -3)])  # fmt: skip
+    posted = post(
+        market.coop_a.pk,
+        kind="test",
+        reference="one",
+        description="One",
+        legs=[Leg(book.get("bank"), 3), Leg(book.get("fees"), -3)],
+    )
     stored = Transaction.objects.get(reference="one")
     assert (posted.pk, posted.kind, posted.description, posted.created_at) == (
-        stored.pk, stored.kind, stored.description, stored.created_at,
-    )  # fmt: skip
+        stored.pk,
+        stored.kind,
+        stored.description,
+        stored.created_at,
+    )
     assert sorted(e.amount_cents for e in posted.entries.all()) == [-3, 3]
 
 

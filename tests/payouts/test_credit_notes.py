@@ -29,9 +29,13 @@ URL = "/api/v1/cooperatives/alpha/credit-notes/"
 def _pay(world, number, cents):
     return api_as(world.treasurer_a).post(
         "/api/v1/cooperatives/alpha/payments/",
-        {"invoice": number, "amount": f"{cents / 100:.2f}", "currency": "EUR",
-         "received_on": timezone.localdate().isoformat()},
-    )  # fmt: skip
+        {
+            "invoice": number,
+            "amount": f"{cents / 100:.2f}",
+            "currency": "EUR",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
 
 
 @pytest.fixture
@@ -118,9 +122,18 @@ def test_an_amount_credit_is_the_cooperatives_cost_and_completes_the_cover(invoi
 def test_credit_note_pdf_and_page_show_number_invoice_and_totals(client, invoiced):
     from tests.factories.api import login_verified
 
-    note = api_as(invoiced.treasurer_a).post(
-        URL, {"invoice": invoiced.invoice["id"], "lines": [invoiced.invoice["lines"][1]["id"]], "reason": "Dubbel gefactureerd"}
-    ).data  # fmt: skip
+    note = (
+        api_as(invoiced.treasurer_a)
+        .post(
+            URL,
+            {
+                "invoice": invoiced.invoice["id"],
+                "lines": [invoiced.invoice["lines"][1]["id"]],
+                "reason": "Dubbel gefactureerd",
+            },
+        )
+        .data
+    )
     pdf = api_as(invoiced.treasurer_a).get(f"{URL}{note['id']}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)

@@ -124,9 +124,13 @@ def test_treasury_pages_issue_and_show_invoices(client, settled):
     today = timezone.localdate()
     response = client.post(
         "/c/alpha/treasury/",
-        {"action": "issue", "client": settled.client_a.pk, "period_start": (today - timedelta(days=10)).isoformat(),
-         "period_end": today.isoformat()},
-    )  # fmt: skip
+        {
+            "action": "issue",
+            "client": settled.client_a.pk,
+            "period_start": (today - timedelta(days=10)).isoformat(),
+            "period_end": today.isoformat(),
+        },
+    )
     assert response.status_code == 302
     invoice = Invoice.objects.get()
     page = client.get(f"/c/alpha/treasury/invoices/{invoice.pk}/")
@@ -160,8 +164,12 @@ def test_weekly_task_drafts_batches_but_moves_no_money(settled):
     invoice = _issue(settled).data
     api_as(settled.treasurer_a).post(
         "/api/v1/cooperatives/alpha/payments/",
-        {"invoice": invoice["number"], "amount": f"{invoice['total_cents'] / 100:.2f}", "currency": "EUR",
-         "received_on": timezone.localdate().isoformat()},
-    )  # fmt: skip
+        {
+            "invoice": invoice["number"],
+            "amount": f"{invoice['total_cents'] / 100:.2f}",
+            "currency": "EUR",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
     assert weekly_payout_batches() == 1
     assert PayoutBatch.objects.get().status == "draft"

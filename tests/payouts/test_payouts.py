@@ -34,9 +34,13 @@ def _pay(settled):
     invoice = _issue(settled).data
     api_as(settled.treasurer_a).post(
         "/api/v1/cooperatives/alpha/payments/",
-        {"invoice": invoice["number"], "amount": f"{invoice['total_cents'] / 100:.2f}", "currency": "EUR",
-         "received_on": timezone.localdate().isoformat()},
-    )  # fmt: skip
+        {
+            "invoice": invoice["number"],
+            "amount": f"{invoice['total_cents'] / 100:.2f}",
+            "currency": "EUR",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
     return settled
 
 
@@ -125,8 +129,16 @@ def test_a_payout_above_the_balance_is_refused_and_books_nothing(payable):
     batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
     book = AccountBook(payable.coop_a.pk)
     # Meanwhile a correction lowers what the member is owed.
-    post(payable.coop_a.pk, kind="correction", reference="test-correction", description="correction",
-         legs=[Leg(book.get("payable", payable.member_a.pk), 1000), Leg(book.get("fund", "coop_fund"), -1000)])  # fmt: skip
+    post(
+        payable.coop_a.pk,
+        kind="correction",
+        reference="test-correction",
+        description="correction",
+        legs=[
+            Leg(book.get("payable", payable.member_a.pk), 1000),
+            Leg(book.get("fund", "coop_fund"), -1000),
+        ],
+    )
     payout_batch_approve(actor=payable.treasurer_a, batch=batch)
     payout_batch_approve(actor=payable.board_a, batch=batch)
     before = row_counts(Transaction, Entry)

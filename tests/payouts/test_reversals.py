@@ -31,9 +31,13 @@ LINE = 11616  # one line with VAT
 def _pay(world, number, cents):
     return api_as(world.treasurer_a).post(
         "/api/v1/cooperatives/alpha/payments/",
-        {"invoice": number, "amount": f"{cents / 100:.2f}", "currency": "EUR",
-         "received_on": timezone.localdate().isoformat()},
-    )  # fmt: skip
+        {
+            "invoice": number,
+            "amount": f"{cents / 100:.2f}",
+            "currency": "EUR",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
 
 
 @pytest.fixture
@@ -78,8 +82,11 @@ def test_treasurer_refunds_a_line_and_its_member_share_is_held_again(paid):
     assert response.status_code == 201, response.data
     assert response.data["reheld_cents"] == SHARE and response.data["unrecovered_cents"] == 0
     assert _balances(paid) == {
-        "payable": -2 * SHARE, "earned": -SHARE, "bank": 2 * LINE, "receivable": LINE,
-    }  # fmt: skip
+        "payable": -2 * SHARE,
+        "earned": -SHARE,
+        "bank": 2 * LINE,
+        "receivable": LINE,
+    }
     invoice = Invoice.objects.get()
     assert invoice.status == "partially_paid" and invoice.open_cents == LINE
     newest = InvoiceLine.objects.order_by("-work_date").first()
@@ -120,9 +127,15 @@ def test_a_refund_above_what_is_refundable_names_amount_and_writes_nothing(paid)
         )
     assert row_counts(Refund, Transaction, Entry, Invoice) == before
     assert Invoice.objects.get().paid_cents == paid_before
-    assert api_as(paid.board_a).post(
-        f"/api/v1/cooperatives/alpha/payments/{paid.payment.pk}/refunds/", {"amount": "1.00", "reason": "x"}
-    ).status_code == 403  # fmt: skip
+    assert (
+        api_as(paid.board_a)
+        .post(
+            f"/api/v1/cooperatives/alpha/payments/{paid.payment.pk}/refunds/",
+            {"amount": "1.00", "reason": "x"},
+        )
+        .status_code
+        == 403
+    )
 
 
 def test_a_webhook_refund_is_idempotent_per_external_id(paid):
@@ -178,8 +191,11 @@ def test_a_lost_dispute_ends_in_the_same_state_in_any_order(paid, order):
     assert Transaction.objects.filter(kind="dispute").count() == 1
     assert Invoice.objects.get().open_cents == LINE
     assert _balances(paid) == {
-        "payable": -2 * SHARE, "earned": -SHARE, "bank": 2 * LINE, "receivable": LINE,
-    }  # fmt: skip
+        "payable": -2 * SHARE,
+        "earned": -SHARE,
+        "bank": 2 * LINE,
+        "receivable": LINE,
+    }
 
 
 def test_an_open_dispute_withdraws_and_limits_refunds(paid):
@@ -215,9 +231,12 @@ def test_a_returned_sepa_payout_is_owed_again_and_paid_by_the_next_batch(
     assert _balances(paid)["bank"] == bank_after_payout + 3 * SHARE
     assert [m.to for m in mail.outbox] == [[paid.member_a.email]]
     counts = row_counts(Transaction, Entry)
-    assert api.post(
-        f"/api/v1/cooperatives/alpha/payout-items/{item.pk}/return/", {"reason": "nogmaals"}
-    ).status_code == 200  # fmt: skip
+    assert (
+        api.post(
+            f"/api/v1/cooperatives/alpha/payout-items/{item.pk}/return/", {"reason": "nogmaals"}
+        ).status_code
+        == 200
+    )
     assert (
         payout_item_return(actor=None, item=item, reason="", external_id="tr_1").status
         == "returned"
@@ -237,9 +256,12 @@ def test_only_a_paid_payout_can_come_back(paid):
         f"/api/v1/cooperatives/alpha/payout-items/{item.pk}/return/", {"reason": "?"}
     )
     assert response.status_code == 409 and response.data["error"]["field"] == "item"
-    assert api_as(paid.member_a).post(
-        f"/api/v1/cooperatives/alpha/payout-items/{item.pk}/return/", {"reason": "?"}
-    ).status_code == 403  # fmt: skip
+    assert (
+        api_as(paid.member_a)
+        .post(f"/api/v1/cooperatives/alpha/payout-items/{item.pk}/return/", {"reason": "?"})
+        .status_code
+        == 403
+    )
     assert row_counts(Transaction, PayoutItem) == before
     assert PayoutItem.objects.get(pk=item.pk).status == "pending"
 

@@ -118,9 +118,11 @@ def test_a_bad_signature_is_refused_and_writes_nothing(billed):
     tampered = json.loads(body)
     tampered["data"]["object"]["amount_received"] = 1
     response = Client().post(
-        "/stripe/webhook/alpha/", data=json.dumps(tampered), content_type="application/json",
+        "/stripe/webhook/alpha/",
+        data=json.dumps(tampered),
+        content_type="application/json",
         HTTP_STRIPE_SIGNATURE=header,
-    )  # fmt: skip
+    )
     assert response.status_code == 400
     unsigned = Client().post("/stripe/webhook/alpha/", data=body, content_type="application/json")
     assert unsigned.status_code == 400
@@ -177,9 +179,14 @@ def test_an_event_is_stored_before_it_is_handled_and_a_failed_one_is_retried(bil
 
 def test_the_dispatch_table_names_every_event_we_handle():
     assert set(HANDLERS) >= {
-        "payment_intent.succeeded", "payment_intent.payment_failed", "charge.refunded",
-        "charge.dispute.created", "charge.dispute.closed", "transfer.reversed", "account.updated",
-    }  # fmt: skip
+        "payment_intent.succeeded",
+        "payment_intent.payment_failed",
+        "charge.refunded",
+        "charge.dispute.created",
+        "charge.dispute.closed",
+        "transfer.reversed",
+        "account.updated",
+    }
 
 
 def test_an_unknown_event_type_is_stored_and_ignored(billed):
@@ -207,9 +214,13 @@ def test_an_online_payment_after_a_bank_transfer_is_kept_for_the_treasury(billed
     checkout = checkout_for(billed, invoice)
     api_as(billed.treasurer_a).post(
         "/api/v1/cooperatives/alpha/payments/",
-        {"invoice": invoice.display_number, "amount": f"{invoice.total_cents / 100:.2f}", "currency": "EUR",
-         "received_on": "2026-11-20"},
-    )  # fmt: skip
+        {
+            "invoice": invoice.display_number,
+            "amount": f"{invoice.total_cents / 100:.2f}",
+            "currency": "EUR",
+            "received_on": "2026-11-20",
+        },
+    )
     event = fake.pay(checkout.payment_intent_id)
     before = row_counts(Payment, Transaction, Entry)
     assert deliver(Client(), fake, event).status_code == 200
@@ -237,5 +248,14 @@ def test_a_single_cooperative_install_takes_webhooks_with_the_environment_secret
     )
     assert ok.status_code == 200 and StripeEvent.objects.filter(event_id=event["id"]).exists()
     CooperativeFactory(slug="tweede")
-    assert Client().post("/stripe/webhook/", data=body, content_type="application/json",
-                         HTTP_STRIPE_SIGNATURE=header).status_code == 404  # fmt: skip
+    assert (
+        Client()
+        .post(
+            "/stripe/webhook/",
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        )
+        .status_code
+        == 404
+    )

@@ -50,10 +50,27 @@ def _worker(fake, key: str) -> subprocess.Popen:
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = db["PASSWORD"]
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "werkstation", "worker", "--pool=solo", "-Q", QUEUE,
-         "--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "werkstation",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            QUEUE,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait(condition, *, what: str, limit: float = 240.0) -> None:

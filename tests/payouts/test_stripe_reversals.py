@@ -170,16 +170,23 @@ def test_a_reversal_for_an_unbooked_item_answers_503_and_is_applied_on_redeliver
     item = transferred.batch.items.get()
     # Stripe made the transfer (for example from a run that died before booking it).
     StripeTransfer.objects.create(
-        item=item, destination=transferred.account.account_id, amount_cents=item.amount_cents,
+        item=item,
+        destination=transferred.account.account_id,
+        amount_cents=item.amount_cents,
         idempotency_key=item.idempotency_key,
-    )  # fmt: skip
+    )
     from payouts.services.stripe_setup import stripe_client
 
     made = stripe_client(transferred.coop_a).v1.transfers.create(
-        params={"amount": item.amount_cents, "currency": "eur", "destination": transferred.account.account_id,
-                "transfer_group": item.idempotency_key, "metadata": {"payout_item": str(item.pk)}},
+        params={
+            "amount": item.amount_cents,
+            "currency": "eur",
+            "destination": transferred.account.account_id,
+            "transfer_group": item.idempotency_key,
+            "metadata": {"payout_item": str(item.pk)},
+        },
         options={"idempotency_key": item.idempotency_key},
-    )  # fmt: skip
+    )
     reversal = fake.reverse_transfer(made.id)
     assert deliver(web, fake, reversal).status_code == 503
     assert StripeEvent.objects.get(event_id=reversal["id"]).status == "failed"
@@ -193,10 +200,20 @@ def test_a_reversal_for_an_unbooked_item_answers_503_and_is_applied_on_redeliver
 def test_a_refund_of_a_charge_made_outside_our_invoices_is_ignored(paid):
     fake, web = paid.fake, Client()
     fake.objects["pi_by_hand"] = {
-        "id": "pi_by_hand", "object": "payment_intent", "amount": 5000, "amount_received": 0, "currency": "eur",
-        "status": "requires_payment_method", "metadata": {}, "latest_charge": None, "payment_method": None,
-        "payment_method_types": ["card"], "last_payment_error": None, "created": fake.now(), "livemode": False,
-    }  # fmt: skip
+        "id": "pi_by_hand",
+        "object": "payment_intent",
+        "amount": 5000,
+        "amount_received": 0,
+        "currency": "eur",
+        "status": "requires_payment_method",
+        "metadata": {},
+        "latest_charge": None,
+        "payment_method": None,
+        "payment_method_types": ["card"],
+        "last_payment_error": None,
+        "created": fake.now(),
+        "livemode": False,
+    }
     fake.pay("pi_by_hand")
     event = fake.refund(fake.objects["pi_by_hand"]["latest_charge"])
     before = row_counts(Payment, Refund, Transaction, Entry)

@@ -43,9 +43,12 @@ def volunteer(market):
 
 
 def _balance(coop, kind, key):
-    return Entry.objects.filter(account__cooperative=coop, account__kind=kind, account__key=str(key)).aggregate(
-        s=Sum("amount_cents")
-    )["s"] or 0  # fmt: skip
+    return (
+        Entry.objects.filter(
+            account__cooperative=coop, account__kind=kind, account__key=str(key)
+        ).aggregate(s=Sum("amount_cents"))["s"]
+        or 0
+    )
 
 
 def test_volunteer_allowance_stops_at_the_monthly_maximum_and_the_rest_stays_with_the_fund(
@@ -75,8 +78,9 @@ def test_volunteer_allowance_stops_at_the_monthly_maximum_and_the_rest_stays_wit
         "account"
     )
     assert {(e.account.kind, e.account.key, e.amount_cents) for e in legs} == {
-        ("earned", str(volunteer.member_a.pk), SHARE), ("fund", "coop_fund", -SHARE),
-    }  # fmt: skip
+        ("earned", str(volunteer.member_a.pk), SHARE),
+        ("fund", "coop_fund", -SHARE),
+    }
     assert settlement_run() == 0
     # The why page and API say what was withheld, why, and where it went.
     why = api_as(volunteer.member_a).get(f"/api/v1/me/earnings/{splits[2].pk}/").data
@@ -91,11 +95,17 @@ def test_the_yearly_maximum_counts_across_months_and_a_new_year_starts_again(vol
         {"volunteer_month_max_cents": 21000, "volunteer_year_max_cents": 30000},
     )
     assert response.status_code == 200, response.data
-    sheets = [_worked_on(volunteer, day) for day in (
-        date(2025, 11, 4), date(2025, 11, 5), date(2025, 11, 6),  # the month's maximum: 21,000
-        date(2025, 12, 2), date(2025, 12, 3),  # the year's room left: 9,000
-        date(2026, 1, 6),  # a new year
-    )]  # fmt: skip
+    sheets = [
+        _worked_on(volunteer, day)
+        for day in (
+            date(2025, 11, 4),
+            date(2025, 11, 5),
+            date(2025, 11, 6),  # the month's maximum: 21,000
+            date(2025, 12, 2),
+            date(2025, 12, 3),  # the year's room left: 9,000
+            date(2026, 1, 6),  # a new year
+        )
+    ]
     # Settled in two runs, as approvals come in: the totals are read back from the splits.
     settlement_run(timesheet_ids=[s.pk for s in sheets[:3]])
     settlement_run()
@@ -158,8 +168,9 @@ def test_a_correction_recaps_the_volunteer_share(volunteer):
 def test_money_settings_are_the_boards_with_the_dutch_maximums_by_default(volunteer, client):
     treasury = api_as(volunteer.treasurer_a)
     assert treasury.get("/api/v1/cooperatives/alpha/money-settings/").data == {
-        "volunteer_month_max_cents": 21000, "volunteer_year_max_cents": 210000,
-    }  # fmt: skip
+        "volunteer_month_max_cents": 21000,
+        "volunteer_year_max_cents": 210000,
+    }
     body = {"volunteer_month_max_cents": 15000, "volunteer_year_max_cents": 150000}
     assert treasury.put("/api/v1/cooperatives/alpha/money-settings/", body).status_code == 403
     assert (

@@ -64,8 +64,8 @@ def _pages(t) -> dict:
     a = {"slug": "alpha"}
     membership = t.applicant_a.memberships.get(cooperative=t.coop_a)
     return {
-        ("home", "get"): ({}, ALL, set()),
-        ("register", "get"): ({}, ALL, set()),
+        ("members:home", "get"): ({}, ALL, set()),
+        ("members:register", "get"): ({}, ALL, set()),
         ("login", "get"): ({}, ALL, set()),
         ("logout", "post"): ({}, ALL, set()),
         ("password_change", "get"): ({}, SIGNED_IN, set()),
@@ -76,137 +76,161 @@ def _pages(t) -> dict:
         ("password_reset_complete", "get"): ({}, ALL, set()),
         ("set_language", "post"): ({}, ALL, set()),
         ("healthz", "get"): ({}, ANY, set()),
-        ("rtc-register", "get"): ({}, ALL, set()),
-        ("rtc-tender-new", "get"): ({}, _s("municipality"), set()),
-        ("rtc-tender", "get"): ({"tender_id": t.tender_awarded.pk}, ALL, set()),
-        ("rtc-bid-new", "get"): ({"tender_id": t.tender_open.pk}, _s("board_a", "board_b"), set()),
-        ("rtc-bid", "get"): ({"bid_id": t.bid_a.pk}, _s("board_a", "treasurer_a"), set()),
-        ("rtc-challenge-new", "get"): ({}, _s("board_a", "board_b"), set()),
-        ("rtc-challenge", "get"): ({"challenge_id": t.challenge_a.pk}, ALL, set()),
-        ("rtc-contract", "get"): (
+        ("challenges:rtc-register", "get"): ({}, ALL, set()),
+        ("challenges:rtc-tender-new", "get"): ({}, _s("municipality"), set()),
+        ("challenges:rtc-tender", "get"): ({"tender_id": t.tender_awarded.pk}, ALL, set()),
+        ("challenges:rtc-bid-new", "get"): (
+            {"tender_id": t.tender_open.pk},
+            _s("board_a", "board_b"),
+            set(),
+        ),
+        ("challenges:rtc-bid", "get"): (
+            {"bid_id": t.bid_a.pk},
+            _s("board_a", "treasurer_a"),
+            set(),
+        ),
+        ("challenges:rtc-challenge-new", "get"): ({}, _s("board_a", "board_b"), set()),
+        ("challenges:rtc-challenge", "get"): ({"challenge_id": t.challenge_a.pk}, ALL, set()),
+        ("challenges:rtc-contract", "get"): (
             {"contract_id": t.contract_a.pk},
             _s("board_a", "treasurer_a", "municipality"),
             set(),
         ),
-        ("rtc-contract-report", "get"): (
+        ("challenges:rtc-contract-report", "get"): (
             {"contract_id": t.contract_a.pk},
             _s("board_a", "treasurer_a", "municipality"),
             set(),
         ),
-        ("rtc-target-groups", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
-        ("client-new", "get"): ({}, SIGNED_IN, set()),
+        ("challenges:rtc-target-groups", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("jobs:client-new", "get"): ({}, SIGNED_IN, set()),
         # A linked client's details: its users, and the board and treasurer of each side.
-        ("client", "get"): (
+        ("jobs:client", "get"): (
             {"client_id": t.shared.pk},
             _s("shared", "board_a", "treasurer_a", "board_b"),
             set(),
         ),
-        ("client-cooperatives", "get"): ({"client_id": t.shared.pk}, _s("shared"), set()),
-        ("client-link-invitation", "get"): ({"token": t.link_invitation.token}, ALL, set()),
-        ("board-clients", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
-        ("feed", "get"): ({}, SIGNED_IN, set()),
-        ("my-week", "get"): ({}, SIGNED_IN, set()),
-        ("plan-week", "get"): ({}, SIGNED_IN, set()),
-        ("shift-detail", "get"): ({"shift_id": t.shift_a.pk}, A_MEMBERS | {"shared"}, set()),
-        ("shift-claim", "post"): ({"shift_id": t.shift_a.pk}, A_MEMBERS, set()),
-        ("claim-action", "post"): (
+        ("jobs:client-cooperatives", "get"): ({"client_id": t.shared.pk}, _s("shared"), set()),
+        ("jobs:client-link-invitation", "get"): ({"token": t.link_invitation.token}, ALL, set()),
+        ("jobs:board-clients", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("jobs:feed", "get"): ({}, SIGNED_IN, set()),
+        ("jobs:my-week", "get"): ({}, SIGNED_IN, set()),
+        ("jobs:plan-week", "get"): ({}, SIGNED_IN, set()),
+        ("jobs:shift-detail", "get"): ({"shift_id": t.shift_a.pk}, A_MEMBERS | {"shared"}, set()),
+        ("jobs:shift-claim", "post"): ({"shift_id": t.shift_a.pk}, A_MEMBERS, set()),
+        ("jobs:claim-action", "post"): (
             {"claim_id": t.claim_a.pk, "action": "confirm"},
             _s("member_a", "board_a", "shared"),
             set(),
         ),
-        ("timesheet-submit", "post"): ({"claim_id": t.timesheet_a.claim_id}, _s("member_a"), set()),
-        ("calendar-action", "post"): ({"action": "rotate"}, SIGNED_IN, set()),
-        ("job-list", "get"): ({}, SIGNED_IN, set()),
-        ("job-new", "get"): ({}, SIGNED_IN, set()),
-        ("job-detail", "get"): ({"job_id": t.job_a.pk}, _s("board_a", "shared"), set()),
-        ("timesheet-list", "get"): ({}, SIGNED_IN, set()),
-        ("timesheet-action", "post"): (
+        ("jobs:timesheet-submit", "post"): (
+            {"claim_id": t.timesheet_a.claim_id},
+            _s("member_a"),
+            set(),
+        ),
+        ("jobs:calendar-action", "post"): ({"action": "rotate"}, SIGNED_IN, set()),
+        ("jobs:job-list", "get"): ({}, SIGNED_IN, set()),
+        ("jobs:job-new", "get"): ({}, SIGNED_IN, set()),
+        ("jobs:job-detail", "get"): ({"job_id": t.job_a.pk}, _s("board_a", "shared"), set()),
+        ("jobs:timesheet-list", "get"): ({}, SIGNED_IN, set()),
+        ("jobs:timesheet-action", "post"): (
             {"timesheet_id": t.timesheet_a.pk, "action": "approve"},
             _s("board_a", "shared"),
             set(),
         ),
-        ("board-jobs", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
-        ("board-dispatch", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
-        ("offer-action", "post"): (
+        ("jobs:board-jobs", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("jobs:board-dispatch", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("jobs:offer-action", "post"): (
             {"offer_id": t.offer_a.pk, "action": "decline"},
             _s("member_a"),
             set(),
         ),
-        ("calendar-feed", "get"): ({"token": t.calendar_a.token}, ALL, set()),
-        ("earnings", "get"): ({}, SIGNED_IN, set()),
-        ("earning-detail", "get"): ({"split_id": t.split_a.pk}, _s("member_a"), set()),
-        ("income-statement", "get"): ({}, SIGNED_IN, set()),
-        ("treasury", "get"): (a, A_BOOKS, _s("member_a")),
-        ("earnings-caps", "get"): (a, _s("board_a", "treasurer_a"), _s("member_a", "auditor_a")),
-        ("money-settings", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
-        ("batch-action", "post"): (
+        ("jobs:calendar-feed", "get"): ({"token": t.calendar_a.token}, ALL, set()),
+        ("payouts:earnings", "get"): ({}, SIGNED_IN, set()),
+        ("payouts:earning-detail", "get"): ({"split_id": t.split_a.pk}, _s("member_a"), set()),
+        ("payouts:income-statement", "get"): ({}, SIGNED_IN, set()),
+        ("payouts:treasury", "get"): (a, A_BOOKS, _s("member_a")),
+        ("payouts:earnings-caps", "get"): (
+            a,
+            _s("board_a", "treasurer_a"),
+            _s("member_a", "auditor_a"),
+        ),
+        ("payouts:money-settings", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("payouts:batch-action", "post"): (
             {**a, "batch_id": t.batch_a.pk, "action": "approve"},
             A_BOOKS,
             _s("member_a"),
         ),
-        ("invoice", "get"): ({**a, "invoice_id": t.invoice_a.pk}, A_BOOKS, _s("member_a")),
-        ("stripe-settings", "get"): (a, A_BOOKS, _s("member_a")),
-        ("stripe-connect", "get"): (a, A_MEMBERS, set()),
-        ("client-invoices", "get"): ({}, SIGNED_IN, set()),
-        ("client-invoice", "get"): (
+        ("payouts:invoice", "get"): ({**a, "invoice_id": t.invoice_a.pk}, A_BOOKS, _s("member_a")),
+        ("payouts:stripe-settings", "get"): (a, A_BOOKS, _s("member_a")),
+        ("payouts:stripe-connect", "get"): (a, A_MEMBERS, set()),
+        ("payouts:client-invoices", "get"): ({}, SIGNED_IN, set()),
+        ("payouts:client-invoice", "get"): (
             {"invoice_id": t.invoice_a.pk},
             _s("shared", "board_a", "treasurer_a"),
             set(),
         ),
         # Stripe's endpoints: unsigned, refused alike for everyone (400; 404 when ambiguous).
-        ("stripe-webhook-single", "post"): ({}, ANY, set()),
-        ("stripe-webhook", "post"): (a, ANY, set()),
-        ("credit-note", "get"): ({**a, "note_id": t.credit_note_a.pk}, A_BOOKS, _s("member_a")),
-        ("payout-item-returned", "post"): (
+        ("payouts:stripe-webhook-single", "post"): ({}, ANY, set()),
+        ("payouts:stripe-webhook", "post"): (a, ANY, set()),
+        ("payouts:credit-note", "get"): (
+            {**a, "note_id": t.credit_note_a.pk},
+            A_BOOKS,
+            _s("member_a"),
+        ),
+        ("payouts:payout-item-returned", "post"): (
             {**a, "item_id": t.paid_item_a.pk},
             A_BOOKS,
             _s("member_a"),
         ),
-        ("cooperative", "get"): (a, ALL, set()),
-        ("cooperative-apply", "get"): (a, SIGNED_IN, set()),
-        ("cooperative-settings", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
-        ("board-applications", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
-        ("board-membership-action", "post"): (
+        ("members:cooperative", "get"): (a, ALL, set()),
+        ("members:cooperative-apply", "get"): (a, SIGNED_IN, set()),
+        ("members:cooperative-settings", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("members:board-applications", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("members:board-membership-action", "post"): (
             {**a, "membership_id": membership.pk, "action": "admit"},
             _s("board_a"),
             _not(A_MEMBERS, "board_a"),
         ),
-        ("proposals", "get"): (a, A_MEMBERS, set()),
-        ("proposal", "get"): ({"proposal_id": t.proposal_a.pk}, A_MEMBERS, set()),
-        ("profile", "get"): ({}, SIGNED_IN, set()),
-        ("profile-skill-add", "post"): ({}, SIGNED_IN, set()),
-        ("profile-skill-remove", "post"): (
+        ("members:proposals", "get"): (a, A_MEMBERS, set()),
+        ("members:proposal", "get"): ({"proposal_id": t.proposal_a.pk}, A_MEMBERS, set()),
+        ("members:profile", "get"): ({}, SIGNED_IN, set()),
+        ("members:profile-skill-add", "post"): ({}, SIGNED_IN, set()),
+        ("members:profile-skill-remove", "post"): (
             {"member_skill_id": t.member_skill_a.pk},
             _s("member_a"),
             set(),
         ),
-        ("profile-slot-add", "post"): ({}, SIGNED_IN, set()),
-        ("profile-slot-remove", "post"): ({"index": 0}, SIGNED_IN, set()),
-        ("profile-exception-add", "post"): ({}, SIGNED_IN, set()),
-        ("profile-exception-remove", "post"): (
+        ("members:profile-slot-add", "post"): ({}, SIGNED_IN, set()),
+        ("members:profile-slot-remove", "post"): ({"index": 0}, SIGNED_IN, set()),
+        ("members:profile-exception-add", "post"): ({}, SIGNED_IN, set()),
+        ("members:profile-exception-remove", "post"): (
             {"exception_id": t.exception_a.pk},
             _s("member_a"),
             set(),
         ),
-        ("notifications", "get"): ({}, SIGNED_IN, set()),
-        ("privacy", "get"): ({}, SIGNED_IN, set()),
-        ("privacy-export", "get"): ({}, SIGNED_IN, set()),
-        ("invitation-accept", "get"): ({"token": t.board_invitation.token}, ALL, set()),
-        ("two-factor-verify", "get"): ({}, SIGNED_IN, set()),
-        ("two-factor-link", "post"): ({}, SIGNED_IN, set()),
-        ("two-factor-enrol", "get"): ({"token": t.enrolment_token}, _s("member_a"), set()),
-        ("two-factor-add-device", "get"): ({}, SIGNED_IN, set()),
-        ("two-factor-recovery-codes", "get"): ({}, SIGNED_IN, set()),
-        ("account-security", "get"): ({}, SIGNED_IN, set()),
-        ("account-security-action", "post"): ({"action": "recovery-codes"}, SIGNED_IN, set()),
-        ("board-approvals", "get"): (
+        ("members:notifications", "get"): ({}, SIGNED_IN, set()),
+        ("members:privacy", "get"): ({}, SIGNED_IN, set()),
+        ("members:privacy-export", "get"): ({}, SIGNED_IN, set()),
+        ("members:invitation-accept", "get"): ({"token": t.board_invitation.token}, ALL, set()),
+        ("members:two-factor-verify", "get"): ({}, SIGNED_IN, set()),
+        ("members:two-factor-link", "post"): ({}, SIGNED_IN, set()),
+        ("members:two-factor-enrol", "get"): ({"token": t.enrolment_token}, _s("member_a"), set()),
+        ("members:two-factor-add-device", "get"): ({}, SIGNED_IN, set()),
+        ("members:two-factor-recovery-codes", "get"): ({}, SIGNED_IN, set()),
+        ("members:account-security", "get"): ({}, SIGNED_IN, set()),
+        ("members:account-security-action", "post"): (
+            {"action": "recovery-codes"},
+            SIGNED_IN,
+            set(),
+        ),
+        ("members:board-approvals", "get"): (
             a,
             _s("board_a", "treasurer_a"),
             _s("member_a", "auditor_a"),
         ),
         # The request was made by board A, who may withdraw it; the treasurer is told why
         # they may not decide it (a message, not a refusal of the page).
-        ("board-approval-decide", "post"): (
+        ("members:board-approval-decide", "post"): (
             {**a, "approval_id": t.approval_a.pk, "decision": "reject"},
             _s("board_a", "treasurer_a"),
             _s("member_a", "auditor_a"),
@@ -229,7 +253,7 @@ def _named_pages() -> set[tuple[str, str]]:
             elif isinstance(pattern, URLPattern) and pattern.name and namespace != "admin":
                 if (prefix + str(pattern.pattern)).startswith("api/"):
                     continue
-                found.add(pattern.name)
+                found.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
     walk(get_resolver().url_patterns)
     return found

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
 from werkstation.errors import NotFound
 
+M = TypeVar("M", bound=Model)
 
-def get_object_or_error(queryset: QuerySet, *, field: str = "id", **lookup) -> Model:
+
+def get_object_or_error(queryset: QuerySet[M], *, field: str = "id", **lookup) -> M:
     obj = queryset.filter(**lookup).first()
     if obj is None:
         raise NotFound(_("Not found."), field=field)

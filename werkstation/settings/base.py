@@ -90,8 +90,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
-LOGOUT_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "members:home"
+LOGOUT_REDIRECT_URL = "members:home"
 
 TEMPLATES = [
     {

@@ -39,11 +39,29 @@ class TenderOutput(serializers.ModelSerializer):
     class Meta:
         model = Tender
         fields = [
-            "id", "reference", "client", "title", "description", "category", "area", "street",
-            "postcode", "period_start", "period_end", "budget_ceiling", "required_outcomes",
-            "weights", "submission_opens", "submission_deadline", "decision_deadline", "status",
-            "published_at", "decided_at", "decision_reason", "challenge",
-        ]  # fmt: skip
+            "id",
+            "reference",
+            "client",
+            "title",
+            "description",
+            "category",
+            "area",
+            "street",
+            "postcode",
+            "period_start",
+            "period_end",
+            "budget_ceiling",
+            "required_outcomes",
+            "weights",
+            "submission_opens",
+            "submission_deadline",
+            "decision_deadline",
+            "status",
+            "published_at",
+            "decided_at",
+            "decision_reason",
+            "challenge",
+        ]
 
     def get_budget_ceiling(self, obj) -> str:
         return euros(obj.budget_ceiling_cents)
@@ -79,10 +97,22 @@ class BidOutput(serializers.ModelSerializer):
     class Meta:
         model = Bid
         fields = [
-            "id", "tender", "cooperative", "status", "price", "hourly_tariff", "member_pay",
-            "plan", "staffing_plan", "social_member_hours", "social_target_group_members",
-            "capacity", "capacity_checked_at", "submitted_at", "decision_reason",
-        ]  # fmt: skip
+            "id",
+            "tender",
+            "cooperative",
+            "status",
+            "price",
+            "hourly_tariff",
+            "member_pay",
+            "plan",
+            "staffing_plan",
+            "social_member_hours",
+            "social_target_group_members",
+            "capacity",
+            "capacity_checked_at",
+            "submitted_at",
+            "decision_reason",
+        ]
 
     def get_price(self, obj) -> str:
         return euros(obj.price_cents)
@@ -126,10 +156,23 @@ class ChallengeOutput(serializers.ModelSerializer):
     class Meta:
         model = Challenge
         fields = [
-            "id", "cooperative", "client", "task", "area", "plan", "signatures", "support_evidence",
-            "partners", "status", "decision_deadline", "reject_reason", "decision_note",
-            "modification", "decided_at", "created_at",
-        ]  # fmt: skip
+            "id",
+            "cooperative",
+            "client",
+            "task",
+            "area",
+            "plan",
+            "signatures",
+            "support_evidence",
+            "partners",
+            "status",
+            "decision_deadline",
+            "reject_reason",
+            "decision_note",
+            "modification",
+            "decided_at",
+            "created_at",
+        ]
 
 
 class ChallengeDecisionInput(serializers.Serializer):
@@ -170,10 +213,22 @@ class ContractOutput(serializers.ModelSerializer):
     class Meta:
         model = Contract
         fields = [
-            "id", "reference", "title", "cooperative", "client", "period_start", "period_end",
-            "status", "kpis", "recurrence", "budget", "generated_through", "warned_at",
-            "exhausted_at", "jobs",
-        ]  # fmt: skip
+            "id",
+            "reference",
+            "title",
+            "cooperative",
+            "client",
+            "period_start",
+            "period_end",
+            "status",
+            "kpis",
+            "recurrence",
+            "budget",
+            "generated_through",
+            "warned_at",
+            "exhausted_at",
+            "jobs",
+        ]
 
     def get_budget(self, obj) -> dict:
         from ..services.contracts import contract_budget

@@ -108,8 +108,11 @@ class TenderBidsApi(APIView):
             row = dict(s.BidOutput(bid).data)
             ranked = points.get(bid.pk)
             if ranked is not None and tender.status != Tender.Status.OPEN:
-                row["points"] = {k: (str(v) if v is not None else None)
-                                 for k, v in ranked.items() if k in ("price", "quality", "social", "total")}  # fmt: skip
+                row["points"] = {
+                    k: (str(v) if v is not None else None)
+                    for k, v in ranked.items()
+                    if k in ("price", "quality", "social", "total")
+                }
             out.append(row)
         return Response(out)
 
@@ -160,9 +163,12 @@ class TenderDecisionApi(APIView):
                 _("Key the reasons by bid id."), field="rejection_reasons"
             ) from exc
         tender = tenders.tender_decide(
-            actor=request.user, tender=tender, bid=bid, reason=data.validated_data["reason"],
+            actor=request.user,
+            tender=tender,
+            bid=bid,
+            reason=data.validated_data["reason"],
             rejection_reasons=rejection,
-        )  # fmt: skip
+        )
         return Response(s.TenderOutput(tender).data)
 
 
@@ -389,6 +395,10 @@ class TargetGroupsApi(APIView):
         data = s.TargetGroupInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = get_object_or_error(User.objects.all(), field="user", pk=data.validated_data["user"])
-        row = social.target_group_record(actor=request.user, cooperative=cooperative, user=user,
-                                         group=data.validated_data["group"])  # fmt: skip
+        row = social.target_group_record(
+            actor=request.user,
+            cooperative=cooperative,
+            user=user,
+            group=data.validated_data["group"],
+        )
         return Response({"user": row.user_id, "group": row.group}, status=status.HTTP_201_CREATED)

@@ -18,9 +18,14 @@ from .recurrence import rules_clean
 from .tenders import tender_window_open
 
 BID_FIELDS = {
-    "price", "hourly_tariff", "member_pay", "plan", "staffing_plan", "social_member_hours",
+    "price",
+    "hourly_tariff",
+    "member_pay",
+    "plan",
+    "staffing_plan",
+    "social_member_hours",
     "social_target_group_members",
-}  # fmt: skip
+}
 
 
 def _require_window(tender: Tender) -> None:
@@ -130,8 +135,13 @@ def bid_update(*, actor, bid: Bid, **values) -> Bid:
     if "staffing_plan" in clean:
         bid.capacity, bid.capacity_checked_at = {}, None  # the old check no longer applies
     bid.save()
-    audit_record(actor=actor, action="bid.updated", target=bid, cooperative_id=bid.cooperative_id,
-                 data={"fields": sorted(values)})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="bid.updated",
+        target=bid,
+        cooperative_id=bid.cooperative_id,
+        data={"fields": sorted(values)},
+    )
     return bid
 
 
@@ -147,9 +157,11 @@ def bid_capacity_check(*, actor, bid: Bid) -> Bid:
             _("A submitted bid is locked and cannot be changed."), code="bid_locked", field="status"
         )
     result = capacity_check(
-        cooperative=bid.cooperative, tender=bid.tender, rules=bid.staffing_plan,
+        cooperative=bid.cooperative,
+        tender=bid.tender,
+        rules=bid.staffing_plan,
         member_pay_cents=bid.member_pay_cents,
-    )  # fmt: skip
+    )
     with transaction.atomic():
         locked = _locked_draft(actor, bid)
         if locked.staffing_plan != bid.staffing_plan:
@@ -160,8 +172,13 @@ def bid_capacity_check(*, actor, bid: Bid) -> Bid:
             )
         locked.capacity, locked.capacity_checked_at = result, timezone.now()
         locked.save(update_fields=["capacity", "capacity_checked_at"])
-        audit_record(actor=actor, action="bid.capacity_checked", target=locked,
-                     cooperative_id=locked.cooperative_id, data={"coverage": result["coverage_percent"]})  # fmt: skip
+        audit_record(
+            actor=actor,
+            action="bid.capacity_checked",
+            target=locked,
+            cooperative_id=locked.cooperative_id,
+            data={"coverage": result["coverage_percent"]},
+        )
     return locked
 
 
@@ -181,10 +198,18 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
         )
     bid.status, bid.submitted_at, bid.submitted_by = Bid.Status.SUBMITTED, timezone.now(), actor
     bid.save(update_fields=["status", "submitted_at", "submitted_by"])
-    audit_record(actor=actor, action="bid.submitted", target=bid, cooperative_id=bid.cooperative_id,
-                 data={"price_cents": bid.price_cents})  # fmt: skip
-    notify(municipality_users_of(bid.tender.client_id), event="bid_submitted",
-           context={"bid": bid, "tender": bid.tender})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="bid.submitted",
+        target=bid,
+        cooperative_id=bid.cooperative_id,
+        data={"price_cents": bid.price_cents},
+    )
+    notify(
+        municipality_users_of(bid.tender.client_id),
+        event="bid_submitted",
+        context={"bid": bid, "tender": bid.tender},
+    )
     return bid
 
 

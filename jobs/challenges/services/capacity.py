@@ -68,21 +68,27 @@ def capacity_check(
     for occ in occurrences:
         shift_id = f"{occ.rule_index}:{occ.day.isoformat()}"
         skill = rules[occ.rule_index]["skill"]
-        shifts.append({
-            "id": shift_id, "start": int((occ.start - horizon).total_seconds() // 60),
-            "end": int((occ.end - horizon).total_seconds() // 60),
-            "location": list(project_km(location[0], location[1], location)), "slots": occ.slots,
-            "skill": f"skill-{skill_ids[skill]}" if skill else None,
-            "pay_cents": member_pay_cents * occ.minutes // 60,
-        })  # fmt: skip
+        shifts.append(
+            {
+                "id": shift_id,
+                "start": int((occ.start - horizon).total_seconds() // 60),
+                "end": int((occ.end - horizon).total_seconds() // 60),
+                "location": list(project_km(location[0], location[1], location)),
+                "slots": occ.slots,
+                "skill": f"skill-{skill_ids[skill]}" if skill else None,
+                "pay_cents": member_pay_cents * occ.minutes // 60,
+            }
+        )
         by_id[shift_id] = occ
     profiles = {
         p.user_id: p
         for p in Profile.objects.filter(
-            user__memberships__cooperative=cooperative, user__memberships__status="active",
-            latitude__isnull=False, longitude__isnull=False,
+            user__memberships__cooperative=cooperative,
+            user__memberships__status="active",
+            latitude__isnull=False,
+            longitude__isnull=False,
         ).select_related("user")
-    }  # fmt: skip
+    }
     held: dict[int, list[MemberSkill]] = defaultdict(list)
     for skill in MemberSkill.objects.filter(user_id__in=profiles).select_related("skill"):
         held[skill.user_id].append(skill)
@@ -119,18 +125,24 @@ def capacity_check(
         member = {
             "id": str(user_id),
             "home": list(project_km(float(profile.latitude), float(profile.longitude), location)),
-            "skills": [f"skill-{h.skill_id}" for h in held[user_id]], "windows": windows,
-            "max_home_km": float(profile.travel_radius_km), "blocked": blocked,
-        }  # fmt: skip
+            "skills": [f"skill-{h.skill_id}" for h in held[user_id]],
+            "windows": windows,
+            "max_home_km": float(profile.travel_radius_km),
+            "blocked": blocked,
+        }
         if profile.yearly_earnings_cap is not None:
             member["max_pay_cents"] = max(
                 0, int(profile.yearly_earnings_cap.amount * 100) - earnings_this_year(profile.user)
             )
         members.append(member)
     instance_data = {
-        "travel_speed_kmh": cooperative.travel_speed_kmh, "max_home_km": 5, "km_cost_cents": 0,
-        "shortfall_cents_per_minute": 0, "members": members, "shifts": shifts,
-    }  # fmt: skip
+        "travel_speed_kmh": cooperative.travel_speed_kmh,
+        "max_home_km": 5,
+        "km_cost_cents": 0,
+        "shortfall_cents_per_minute": 0,
+        "members": members,
+        "shifts": shifts,
+    }
     assigned: dict[str, int] = defaultdict(int)
     workers: set[str] = set()
     if shifts and members:
@@ -145,19 +157,33 @@ def capacity_check(
     for shift in shifts:
         occ = by_id[shift["id"]]
         week = (occ.day - timedelta(days=occ.day.weekday())).isoformat()
-        row = weeks.setdefault(week, {"week": week, "needed_minutes": 0, "covered_minutes": 0,
-                                      "shifts": 0, "short_shifts": 0})  # fmt: skip
+        row = weeks.setdefault(
+            week,
+            {
+                "week": week,
+                "needed_minutes": 0,
+                "covered_minutes": 0,
+                "shifts": 0,
+                "short_shifts": 0,
+            },
+        )
         filled = min(assigned[shift["id"]], occ.slots)
         row["needed_minutes"] += occ.minutes * occ.slots
         row["covered_minutes"] += occ.minutes * filled
         row["shifts"] += 1
         if filled < occ.slots:
             row["short_shifts"] += 1
-            gaps.append({
-                "date": occ.day.isoformat(), "start": rules[occ.rule_index]["start"],
-                "end": rules[occ.rule_index]["end"], "rule": rules[occ.rule_index]["title"],
-                "slots": occ.slots, "covered": filled, "missing": occ.slots - filled,
-            })  # fmt: skip
+            gaps.append(
+                {
+                    "date": occ.day.isoformat(),
+                    "start": rules[occ.rule_index]["start"],
+                    "end": rules[occ.rule_index]["end"],
+                    "rule": rules[occ.rule_index]["title"],
+                    "slots": occ.slots,
+                    "covered": filled,
+                    "missing": occ.slots - filled,
+                }
+            )
     week_rows = []
     for row in sorted(weeks.values(), key=lambda r: r["week"]):
         row["coverage_percent"] = (
@@ -169,9 +195,14 @@ def capacity_check(
     needed = sum(r["needed_minutes"] for r in week_rows)
     covered = sum(r["covered_minutes"] for r in week_rows)
     return {
-        "from": first.isoformat(), "until": last.isoformat(), "weeks": week_rows, "gaps": gaps,
+        "from": first.isoformat(),
+        "until": last.isoformat(),
+        "weeks": week_rows,
+        "gaps": gaps,
         "coverage_percent": round(100 * covered / needed, 1) if needed else 100.0,
-        "needed_hours": round(needed / 60, 1), "covered_hours": round(covered / 60, 1),
-        "members_available": len(members), "members_planned": len(workers),
+        "needed_hours": round(needed / 60, 1),
+        "covered_hours": round(covered / 60, 1),
+        "members_available": len(members),
+        "members_planned": len(workers),
         "checked_weeks": len(week_rows),
-    }  # fmt: skip
+    }

@@ -45,14 +45,24 @@ def challenge_submit(
     if not isinstance(signatures, int) or isinstance(signatures, bool) or signatures < 0:
         raise ValidationFailed(_("Give a whole number, zero or more."), field="signatures")
     challenge = Challenge.objects.create(
-        cooperative=cooperative, client=client, task=text(task, "task", max_length=200),
-        area=text(area, "area", max_length=200), plan=text(plan, "plan"), signatures=signatures,
+        cooperative=cooperative,
+        client=client,
+        task=text(task, "task", max_length=200),
+        area=text(area, "area", max_length=200),
+        plan=text(plan, "plan"),
+        signatures=signatures,
         support_evidence=text(support_evidence, "support_evidence", required=False),
-        partners=text(partners, "partners", required=False), submitted_by=actor,
+        partners=text(partners, "partners", required=False),
+        submitted_by=actor,
         decision_deadline=timezone.localdate() + timedelta(weeks=DECISION_WEEKS),
-    )  # fmt: skip
-    audit_record(actor=actor, action="challenge.submitted", target=challenge,
-                 cooperative_id=cooperative.pk, data={"signatures": signatures})  # fmt: skip
+    )
+    audit_record(
+        actor=actor,
+        action="challenge.submitted",
+        target=challenge,
+        cooperative_id=cooperative.pk,
+        data={"signatures": signatures},
+    )
     notify(
         municipality_users_of(client.pk),
         event="challenge_submitted",
@@ -100,9 +110,16 @@ def challenge_decide(
         timezone.now(),
     )
     challenge.save()
-    audit_record(actor=actor, action=f"challenge.{challenge.status}", target=challenge,
-                 cooperative_id=challenge.cooperative_id,
-                 data={"reason": challenge.reject_reason, "late": timezone.localdate() > challenge.decision_deadline})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action=f"challenge.{challenge.status}",
+        target=challenge,
+        cooperative_id=challenge.cooperative_id,
+        data={
+            "reason": challenge.reject_reason,
+            "late": timezone.localdate() > challenge.decision_deadline,
+        },
+    )
     notify(
         board_of(challenge.cooperative_id),
         event="challenge_decided",
@@ -122,8 +139,16 @@ def challenge_consent(*, actor, challenge: Challenge, consent: bool) -> Challeng
         )
     challenge.status = Challenge.Status.ACCEPTED if consent else Challenge.Status.WITHDRAWN
     challenge.save(update_fields=["status"])
-    audit_record(actor=actor, action="challenge.consent", target=challenge,
-                 cooperative_id=challenge.cooperative_id, data={"consent": bool(consent)})  # fmt: skip
-    notify(municipality_users_of(challenge.client_id), event="challenge_consented",
-           context={"challenge": challenge})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="challenge.consent",
+        target=challenge,
+        cooperative_id=challenge.cooperative_id,
+        data={"consent": bool(consent)},
+    )
+    notify(
+        municipality_users_of(challenge.client_id),
+        event="challenge_consented",
+        context={"challenge": challenge},
+    )
     return challenge

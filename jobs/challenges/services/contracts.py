@@ -67,13 +67,17 @@ def contract_budget(contract: Contract) -> dict:
     used = _cost(approved_minutes, contract.hourly_tariff_cents)
     drawn = max(committed, used)
     return {
-        "budget_cents": contract.budget_cents, "total_cents": total, "committed_cents": committed,
-        "used_cents": used, "left_cents": total - drawn,
+        "budget_cents": contract.budget_cents,
+        "total_cents": total,
+        "committed_cents": committed,
+        "used_cents": used,
+        "left_cents": total - drawn,
         "committed_percent": round(100 * committed / total, 1) if total else 0.0,
         "used_percent": round(100 * used / total, 1) if total else 0.0,
-        "warning": drawn * 100 >= WARNING_PERCENT * total, "exhausted": drawn >= total,
+        "warning": drawn * 100 >= WARNING_PERCENT * total,
+        "exhausted": drawn >= total,
         "approved_hours": round(approved_minutes / 60, 2),
-    }  # fmt: skip
+    }
 
 
 def _warn_if_due(contract: Contract, committed_cents: int, total_cents: int) -> None:
@@ -81,12 +85,18 @@ def _warn_if_due(contract: Contract, committed_cents: int, total_cents: int) -> 
         contract.warned_at = timezone.now()
         contract.save(update_fields=["warned_at"])
         percent = round(100 * committed_cents / total_cents)
-        audit_record(actor=None, action="contract.budget_warning", target=contract,
-                     cooperative_id=contract.cooperative_id, data={"percent": percent})  # fmt: skip
+        audit_record(
+            actor=None,
+            action="contract.budget_warning",
+            target=contract,
+            cooperative_id=contract.cooperative_id,
+            data={"percent": percent},
+        )
         notify(
             [*board_of(contract.cooperative_id), *municipality_users_of(contract.client_id)],
-            event="budget_warning", context={"contract": contract, "percent": percent},
-        )  # fmt: skip
+            event="budget_warning",
+            context={"contract": contract, "percent": percent},
+        )
 
 
 def contract_shift_guard(*, job: Job, shifts: list[Shift], replaces: int | None = None) -> None:
@@ -100,10 +110,13 @@ def contract_shift_guard(*, job: Job, shifts: list[Shift], replaces: int | None 
         if not contract.period_start <= shift.local_date <= contract.period_end:
             raise ValidationFailed(
                 _("This shift lies outside the contract period (%(start)s – %(end)s).")
-                % {"start": contract.period_start.strftime("%d-%m-%Y"), "end": contract.period_end.strftime("%d-%m-%Y")},
+                % {
+                    "start": contract.period_start.strftime("%d-%m-%Y"),
+                    "end": contract.period_end.strftime("%d-%m-%Y"),
+                },
                 code="outside_contract_period",
                 field="start",
-            )  # fmt: skip
+            )
     if contract.status != Contract.Status.ACTIVE:
         raise Conflict(_("This contract has ended."), code="contract_ended", field="contract")
     total = contract_total_budget_cents(contract)
@@ -129,16 +142,39 @@ def contract_from_bid(*, actor, bid: Bid) -> Contract:
 
     tender = bid.tender
     contract = Contract.objects.create(
-        tender=tender, bid=bid, cooperative=bid.cooperative, client=tender.client,
-        reference=f"{tender.reference}-C", title=tender.title, period_start=tender.period_start,
-        period_end=tender.period_end, budget_cents=bid.price_cents, hourly_tariff_cents=bid.hourly_tariff_cents,
-        member_pay_cents=bid.member_pay_cents, recurrence=bid.staffing_plan,
+        tender=tender,
+        bid=bid,
+        cooperative=bid.cooperative,
+        client=tender.client,
+        reference=f"{tender.reference}-C",
+        title=tender.title,
+        period_start=tender.period_start,
+        period_end=tender.period_end,
+        budget_cents=bid.price_cents,
+        hourly_tariff_cents=bid.hourly_tariff_cents,
+        member_pay_cents=bid.member_pay_cents,
+        recurrence=bid.staffing_plan,
         kpis=[{"name": outcome, "kind": "outcome"} for outcome in tender.required_outcomes]
-        + [{"name": "social_member_hours", "kind": "social_return", "target": bid.social_member_hours},
-           {"name": "social_target_group_members", "kind": "social_return", "target": bid.social_target_group_members}],
-    )  # fmt: skip
-    audit_record(actor=actor, action="contract.created", target=contract,
-                 cooperative_id=contract.cooperative_id, data={"bid": bid.pk, "budget_cents": bid.price_cents})  # fmt: skip
+        + [
+            {
+                "name": "social_member_hours",
+                "kind": "social_return",
+                "target": bid.social_member_hours,
+            },
+            {
+                "name": "social_target_group_members",
+                "kind": "social_return",
+                "target": bid.social_target_group_members,
+            },
+        ],
+    )
+    audit_record(
+        actor=actor,
+        action="contract.created",
+        target=contract,
+        cooperative_id=contract.cooperative_id,
+        data={"bid": bid.pk, "budget_cents": bid.price_cents},
+    )
     for index, rule in enumerate(contract.recurrence):
         skill = (
             Skill.objects.filter(cooperative=contract.cooperative, slug=rule["skill"]).first()
@@ -146,13 +182,22 @@ def contract_from_bid(*, actor, bid: Bid) -> Contract:
             else None
         )
         job = job_create(
-            actor=actor, cooperative=contract.cooperative, client=contract.client,
-            title=f"{rule['title']} ({contract.reference})", category=tender.category,
-            street=tender.street, postcode=tender.postcode, latitude=tender.latitude, longitude=tender.longitude,
-            description=tender.description, required_skill=skill,
+            actor=actor,
+            cooperative=contract.cooperative,
+            client=contract.client,
+            title=f"{rule['title']} ({contract.reference})",
+            category=tender.category,
+            street=tender.street,
+            postcode=tender.postcode,
+            latitude=tender.latitude,
+            longitude=tender.longitude,
+            description=tender.description,
+            required_skill=skill,
             client_tariff=Decimal(contract.hourly_tariff_cents) / 100,
-            member_pay=Decimal(contract.member_pay_cents) / 100, auto_confirm=True, source=Job.Source.CONTRACT,
-        )  # fmt: skip
+            member_pay=Decimal(contract.member_pay_cents) / 100,
+            auto_confirm=True,
+            source=Job.Source.CONTRACT,
+        )
         ContractJob.objects.create(contract=contract, job=job, rule_index=index)
     contract_generate(contract_id=contract.pk)
     return contract
@@ -200,17 +245,27 @@ def contract_generate(*, contract_id: int, today: date | None = None) -> int:
         contract.refresh_from_db()
         if exhausted and contract.exhausted_at is None:
             contract.exhausted_at = timezone.now()
-            audit_record(actor=None, action="contract.budget_exhausted", target=contract,
-                         cooperative_id=contract.cooperative_id)  # fmt: skip
+            audit_record(
+                actor=None,
+                action="contract.budget_exhausted",
+                target=contract,
+                cooperative_id=contract.cooperative_id,
+            )
             notify(
                 [*board_of(contract.cooperative_id), *municipality_users_of(contract.client_id)],
-                event="budget_exhausted", context={"contract": contract},
-            )  # fmt: skip
+                event="budget_exhausted",
+                context={"contract": contract},
+            )
         contract.generated_through = last if first <= last else contract.generated_through
         contract.save(update_fields=["exhausted_at", "generated_through"])
         if created:
-            audit_record(actor=None, action="contract.shifts_generated", target=contract,
-                         cooperative_id=contract.cooperative_id, data={"count": created, "through": last.isoformat()})  # fmt: skip
+            audit_record(
+                actor=None,
+                action="contract.shifts_generated",
+                target=contract,
+                cooperative_id=contract.cooperative_id,
+                data={"count": created, "through": last.isoformat()},
+            )
     return created
 
 
@@ -221,8 +276,12 @@ def contracts_generate(*, today: date | None = None) -> dict:
     for contract in Contract.objects.filter(status=Contract.Status.ACTIVE, period_end__lt=today):
         with transaction.atomic():
             Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.ENDED)
-            audit_record(actor=None, action="contract.ended", target=contract,
-                         cooperative_id=contract.cooperative_id)  # fmt: skip
+            audit_record(
+                actor=None,
+                action="contract.ended",
+                target=contract,
+                cooperative_id=contract.cooperative_id,
+            )
             ended += 1
     created = 0
     for contract_id in Contract.objects.filter(status=Contract.Status.ACTIVE).values_list(
@@ -239,15 +298,24 @@ def contract_amend(*, actor, contract: Contract, extra_budget, reason: str) -> C
     if contract.status != Contract.Status.ACTIVE:
         raise Conflict(_("This contract has ended."), code="contract_ended", field="contract")
     amendment = ContractAmendment.objects.create(
-        contract=contract, extra_budget_cents=cents(extra_budget, "extra_budget"),
-        reason=text(reason, "reason"), agreed_by=actor,
-    )  # fmt: skip
+        contract=contract,
+        extra_budget_cents=cents(extra_budget, "extra_budget"),
+        reason=text(reason, "reason"),
+        agreed_by=actor,
+    )
     budget = contract_budget(contract)
     contract.exhausted_at = None
     if budget["committed_cents"] * 100 < WARNING_PERCENT * budget["total_cents"]:
         contract.warned_at = None
     contract.save(update_fields=["exhausted_at", "warned_at"])
-    audit_record(actor=actor, action="contract.amended", target=contract,
-                 cooperative_id=contract.cooperative_id,
-                 data={"extra_budget_cents": amendment.extra_budget_cents, "total_cents": budget["total_cents"]})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="contract.amended",
+        target=contract,
+        cooperative_id=contract.cooperative_id,
+        data={
+            "extra_budget_cents": amendment.extra_budget_cents,
+            "total_cents": budget["total_cents"],
+        },
+    )
     return amendment

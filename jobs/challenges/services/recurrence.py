@@ -92,10 +92,16 @@ def rules_clean(rules, *, cooperative_id: int, field: str = "staffing_plan") -> 
             raise ValidationFailed(
                 _("This skill is not on the cooperative's list."), field=f"{at}.skill"
             )
-        clean.append({
-            "title": title[:150], "weekdays": sorted(set(weekdays)), "start": start.strftime("%H:%M"),
-            "end": end.strftime("%H:%M"), "slots": slots, "skill": skill,
-        })  # fmt: skip
+        clean.append(
+            {
+                "title": title[:150],
+                "weekdays": sorted(set(weekdays)),
+                "start": start.strftime("%H:%M"),
+                "end": end.strftime("%H:%M"),
+                "slots": slots,
+                "skill": skill,
+            }
+        )
     return clean
 
 

@@ -21,29 +21,39 @@ def deadline_reminders(*, now: datetime | None = None) -> dict:
     today = timezone.localdate(now)
     sent = {"bids": 0, "tender_decisions": 0, "challenge_decisions": 0}
     for tender in Tender.objects.select_for_update(skip_locked=True).filter(
-        status=Tender.Status.OPEN, bid_reminder_sent_at__isnull=True,
-        submission_deadline__gt=now, submission_deadline__lte=now + timedelta(hours=BID_REMINDER_HOURS),
-    ):  # fmt: skip
+        status=Tender.Status.OPEN,
+        bid_reminder_sent_at__isnull=True,
+        submission_deadline__gt=now,
+        submission_deadline__lte=now + timedelta(hours=BID_REMINDER_HOURS),
+    ):
         for bid in Bid.objects.filter(tender=tender, status=Bid.Status.DRAFT):
             notify(board_of(bid.cooperative_id), event="bid_reminder", context={"tender": tender})
             sent["bids"] += 1
         tender.bid_reminder_sent_at = now
         tender.save(update_fields=["bid_reminder_sent_at"])
     for tender in Tender.objects.select_for_update(skip_locked=True).filter(
-        status=Tender.Status.CLOSED, decision_reminder_sent_at__isnull=True,
+        status=Tender.Status.CLOSED,
+        decision_reminder_sent_at__isnull=True,
         decision_deadline__lte=today + timedelta(days=DECISION_REMINDER_DAYS),
-    ):  # fmt: skip
-        notify(municipality_users_of(tender.client_id), event="decision_reminder",
-               context={"subject": tender.title, "deadline": tender.decision_deadline})  # fmt: skip
+    ):
+        notify(
+            municipality_users_of(tender.client_id),
+            event="decision_reminder",
+            context={"subject": tender.title, "deadline": tender.decision_deadline},
+        )
         tender.decision_reminder_sent_at = now
         tender.save(update_fields=["decision_reminder_sent_at"])
         sent["tender_decisions"] += 1
     for challenge in Challenge.objects.select_for_update(skip_locked=True).filter(
-        status=Challenge.Status.SUBMITTED, reminder_sent_at__isnull=True,
+        status=Challenge.Status.SUBMITTED,
+        reminder_sent_at__isnull=True,
         decision_deadline__lte=today + timedelta(days=DECISION_REMINDER_DAYS),
-    ):  # fmt: skip
-        notify(municipality_users_of(challenge.client_id), event="decision_reminder",
-               context={"subject": challenge.task, "deadline": challenge.decision_deadline})  # fmt: skip
+    ):
+        notify(
+            municipality_users_of(challenge.client_id),
+            event="decision_reminder",
+            context={"subject": challenge.task, "deadline": challenge.decision_deadline},
+        )
         challenge.reminder_sent_at = now
         challenge.save(update_fields=["reminder_sent_at"])
         sent["challenge_decisions"] += 1

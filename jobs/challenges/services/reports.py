@@ -31,9 +31,11 @@ def contract_report(*, contract: Contract, start: date, end: date) -> dict:
             _("The period ends before it starts."), code="end_before_start", field="end"
         )
     sheets = Timesheet.objects.filter(
-        status=Timesheet.Status.APPROVED, claim__shift__job__contract_link__contract=contract,
-        claim__shift__local_date__gte=start, claim__shift__local_date__lte=end,
-    )  # fmt: skip
+        status=Timesheet.Status.APPROVED,
+        claim__shift__job__contract_link__contract=contract,
+        claim__shift__local_date__gte=start,
+        claim__shift__local_date__lte=end,
+    )
     per_user = dict(
         sheets.values("claim__user_id")
         .annotate(minutes=Sum(F("minutes_worked") - F("break_minutes")))
@@ -54,30 +56,42 @@ def contract_report(*, contract: Contract, start: date, end: date) -> dict:
     members = _suppress(len(per_user))
     target_members = _suppress(len(target))
     return {
-        "contract": contract.reference, "title": contract.title, "client": contract.client.name,
-        "cooperative": contract.cooperative.name, "start": start.isoformat(), "end": end.isoformat(),
-        "hours_worked": round(minutes / 60, 2), "members_involved": members,
-        "members_suppressed": members is None, "shifts_planned": shifts.count(),
+        "contract": contract.reference,
+        "title": contract.title,
+        "client": contract.client.name,
+        "cooperative": contract.cooperative.name,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "hours_worked": round(minutes / 60, 2),
+        "members_involved": members,
+        "members_suppressed": members is None,
+        "shifts_planned": shifts.count(),
         "shifts_filled": shifts.filter(filled__gte=F("slots")).count(),
-        "budget_used_in_period_cents": period_used, "budget_used_cents": budget["used_cents"],
-        "budget_committed_cents": budget["committed_cents"], "budget_total_cents": budget["total_cents"],
+        "budget_used_in_period_cents": period_used,
+        "budget_used_cents": budget["used_cents"],
+        "budget_committed_cents": budget["committed_cents"],
+        "budget_total_cents": budget["total_cents"],
         "social_return_members": target_members,
-        "social_return_hours": round(target_minutes / 60, 2) if target_members is not None else None,
-        "social_return_suppressed": target_members is None, "minimum_count": MIN_COUNT,
+        "social_return_hours": round(target_minutes / 60, 2)
+        if target_members is not None
+        else None,
+        "social_return_suppressed": target_members is None,
+        "minimum_count": MIN_COUNT,
         "committed_member_hours": contract.bid.social_member_hours,
         "committed_target_group_members": contract.bid.social_target_group_members,
         "member_hours_to_date": round(_minutes_to_date(contract, end) / 60, 2),
-    }  # fmt: skip
+    }
 
 
 def _minutes_to_date(contract: Contract, end: date) -> int:
     return (
         Timesheet.objects.filter(
-            status=Timesheet.Status.APPROVED, claim__shift__job__contract_link__contract=contract,
+            status=Timesheet.Status.APPROVED,
+            claim__shift__job__contract_link__contract=contract,
             claim__shift__local_date__lte=end,
         ).aggregate(total=Sum(F("minutes_worked") - F("break_minutes")))["total"]
         or 0
-    )  # fmt: skip
+    )
 
 
 def report_rows(report: dict) -> list[tuple[str, str]]:

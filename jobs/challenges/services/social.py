@@ -25,8 +25,13 @@ def target_group_record(
     row, _created = TargetGroupMember.objects.update_or_create(
         cooperative=cooperative, user=user, defaults={"group": group, "recorded_by": actor}
     )
-    audit_record(actor=actor, action="target_group.recorded", target=row,
-                 cooperative_id=cooperative.pk, data={"group": group})  # fmt: skip
+    audit_record(
+        actor=actor,
+        action="target_group.recorded",
+        target=row,
+        cooperative_id=cooperative.pk,
+        data={"group": group},
+    )
     return row
 
 

@@ -130,13 +130,29 @@ def tender_create(
         if Tender.objects.filter(challenge=challenge).exists():
             raise Conflict(_("This challenge already has a tender."), field="challenge")
     tender = Tender.objects.create(
-        client=client, challenge=challenge, reference=_reference(client), title=title,
-        description=description, category=category, area=area, street=street, postcode=postcode,
-        latitude=found[0], longitude=found[1], period_start=period_start, period_end=period_end,
-        budget_ceiling_cents=ceiling, required_outcomes=outcomes, weight_price=weights[0],
-        weight_quality=weights[1], weight_social=weights[2], submission_opens=now,
-        submission_deadline=submission_deadline, decision_deadline=decision_deadline, created_by=actor,
-    )  # fmt: skip
+        client=client,
+        challenge=challenge,
+        reference=_reference(client),
+        title=title,
+        description=description,
+        category=category,
+        area=area,
+        street=street,
+        postcode=postcode,
+        latitude=found[0],
+        longitude=found[1],
+        period_start=period_start,
+        period_end=period_end,
+        budget_ceiling_cents=ceiling,
+        required_outcomes=outcomes,
+        weight_price=weights[0],
+        weight_quality=weights[1],
+        weight_social=weights[2],
+        submission_opens=now,
+        submission_deadline=submission_deadline,
+        decision_deadline=decision_deadline,
+        created_by=actor,
+    )
     audit_record(actor=actor, action="tender.created", target=tender)
     if publish:
         tender = tender_publish(actor=actor, tender=tender)
@@ -277,13 +293,16 @@ def bid_ranking(tender: Tender) -> list[dict]:
             if scores
             else None
         )
-        rows.append({
-            "bid": bid, "price": price.quantize(Decimal("0.1")),
-            "quality": quality.quantize(Decimal("0.1")) if quality is not None else None,
-            "social": social.quantize(Decimal("0.1")) if social is not None else None,
-            "total": total.quantize(Decimal("0.1")) if total is not None else None,
-            "assessors": len(scores),
-        })  # fmt: skip
+        rows.append(
+            {
+                "bid": bid,
+                "price": price.quantize(Decimal("0.1")),
+                "quality": quality.quantize(Decimal("0.1")) if quality is not None else None,
+                "social": social.quantize(Decimal("0.1")) if social is not None else None,
+                "total": total.quantize(Decimal("0.1")) if total is not None else None,
+                "assessors": len(scores),
+            }
+        )
     rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["bid"].pk))
     return rows
 
@@ -327,9 +346,12 @@ def tender_decide(
             )
         other.save(update_fields=["status", "decision_reason"])
         audit_record(
-            actor=actor, action=f"bid.{other.status}", target=other, cooperative_id=other.cooperative_id,
+            actor=actor,
+            action=f"bid.{other.status}",
+            target=other,
+            cooperative_id=other.cooperative_id,
             data={"points": str(points) if points is not None else None},
-        )  # fmt: skip
+        )
         notify(
             board_of(other.cooperative_id),
             event="bid_decided",
@@ -339,9 +361,11 @@ def tender_decide(
     tender.decided_at, tender.decision_reason = timezone.now(), reason
     tender.save(update_fields=["status", "decided_at", "decision_reason"])
     audit_record(
-        actor=actor, action=f"tender.{tender.status}", target=tender,
+        actor=actor,
+        action=f"tender.{tender.status}",
+        target=tender,
         data={"bid": bid.pk if bid is not None else None},
-    )  # fmt: skip
+    )
     if bid is not None:
         from .contracts import contract_from_bid
 
