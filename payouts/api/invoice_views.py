@@ -263,6 +263,7 @@ class BankStatementApi(APIView):
                     for r in result.unmatched
                 ],
                 "skipped": result.skipped,
+                "payouts_confirmed": result.payouts_confirmed,
             },
             status=status.HTTP_201_CREATED,
         )
