@@ -185,6 +185,7 @@ class ProfileOutput(serializers.ModelSerializer):
             "languages",
             "iban",
             "account_holder",
+            "date_of_birth",
         ]
 
 
@@ -208,6 +209,7 @@ class ProfileInput(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField(max_length=5), required=False)
     iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
     account_holder = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
 
 
 class MemberSkillOutput(serializers.ModelSerializer):
