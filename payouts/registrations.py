@@ -11,10 +11,10 @@ from members.services.cooperatives import cooperative_founding_hook_register
 from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.privacy import person_reference_register, personal_data_register
 from werkstation.errors import ValidationFailed
+from werkstation.money import format_money
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
 from .models import EarningsCapWarning, RuleSet
-from .rules import _money as money_text
 from .rules import describe, parse_rule_set
 from .selectors import earnings_this_year
 from .services import privacy
@@ -107,7 +107,7 @@ def _describe(proposal, language: str) -> list[str]:
     rule_set = _rule_set(proposal)
     lang = "en" if language.startswith("en") else "nl"
     parsed = parse_rule_set(rule_set.spec)
-    limit = money_text(rule_set.advance_limit_cents, parsed.currency, lang)
+    limit = format_money(rule_set.advance_limit_cents, parsed.currency, lang)
     if rule_set.allow_advances:
         advances = (
             f"Members' shares are payable once the work is approved: the cooperative fund advances them, up to {limit} at once, and gets them back when the client pays"

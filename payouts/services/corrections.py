@@ -18,6 +18,7 @@ from jobs.models import Timesheet
 from members.access import require_role
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.money import to_minor
 
 from .. import rules
 from ..models import Account, Split
@@ -168,7 +169,7 @@ def timesheet_correct(
     else:
         original = credited
     minutes = minutes_worked - break_minutes
-    gross = gross_cents(int(timesheet.claim.shift.job.client_tariff.amount * 100), minutes)
+    gross = gross_cents(to_minor(timesheet.claim.shift.job.client_tariff.amount), minutes)
     engine = rules.parse_rule_set(original.rule_set.spec)
     result = rules.split_item(
         engine,

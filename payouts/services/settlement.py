@@ -39,7 +39,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -48,6 +48,7 @@ from django.utils import timezone
 
 from jobs.models import Timesheet
 from members.models import Cooperative, Membership
+from werkstation.money import pay_for_minutes, percent_of, to_minor
 
 from .. import rules
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
@@ -64,17 +65,14 @@ COOP_FUND = "coop_fund"
 SETTLEMENT = Split.Kind.SETTLEMENT.value
 
 
-def _cents(amount: Decimal) -> int:
-    return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-
-
 def gross_cents(tariff_cents: int, minutes: int) -> int:
     """The client tariff for the paid minutes, rounded half up to a cent."""
-    return (tariff_cents * minutes * 2 + 60) // 120
+    return pay_for_minutes(tariff_cents, minutes)
 
 
 def vat_cents(gross: int, vat_rate: Decimal) -> int:
-    return int((Decimal(gross) * vat_rate / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    """VAT at the cooperative's rate (a percentage) on ``gross``, rounded half up."""
+    return percent_of(gross, vat_rate)
 
 
 FIELDS = (
@@ -387,7 +385,7 @@ def _settle_cooperative(
             minutes = minutes_worked - break_minutes
             tariff_cents = tariffs.get(tariff)
             if tariff_cents is None:
-                tariff_cents = tariffs[tariff] = _cents(tariff)
+                tariff_cents = tariffs[tariff] = to_minor(tariff)
             gross = gross_cents(tariff_cents, minutes)
             month_key = (member, work_date.year, work_date.month)
             before = month_before.get(month_key, 0)

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -24,6 +23,7 @@ from members.models import Skill
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_one
+from werkstation.money import from_minor
 
 from ...models import Job, Shift, Timesheet
 from ..access import require_municipality_user
@@ -193,8 +193,8 @@ def contract_from_bid(*, actor, bid: Bid) -> Contract:
             longitude=tender.longitude,
             description=tender.description,
             required_skill=skill,
-            client_tariff=Decimal(contract.hourly_tariff_cents) / 100,
-            member_pay=Decimal(contract.member_pay_cents) / 100,
+            client_tariff=from_minor(contract.hourly_tariff_cents),
+            member_pay=from_minor(contract.member_pay_cents),
             auto_confirm=True,
             source=Job.Source.CONTRACT,
         )
