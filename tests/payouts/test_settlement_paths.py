@@ -1,10 +1,11 @@
 """Settlement's two paths write the same ledger legs.
 
-The settlement run posts most splits in bulk (the common case, written per row in the run's
-loop); corrections, and splits with a withheld volunteer share or an advance, go through
-``settlement_postings``. On random work under random rules, every split the run settled
-must have exactly the transactions ``settlement_postings`` gives for it: same references,
-kinds, descriptions and legs (no leg of zero, which the database refuses anyway).
+The settlement run writes splits and their ledger legs in bulk (COPY on PostgreSQL); a
+correction books one split with ``settlement_postings``, the one definition of what a
+settled split books (the run once had a copy of it inline, for speed). On random work under
+random rules, every split the run settled must have exactly the transactions
+``settlement_postings`` gives for it: same references, kinds, descriptions and legs (no leg
+of zero, which the database refuses anyway).
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ from payouts import rules
 from payouts.models import Account, Entry, RuleSet, Split, Transaction
 from payouts.services.ledger import AccountBook, Leg, post
 from payouts.services.rulesets import found_rule_set
-from payouts.services.settlement import SPLIT_COLUMNS, settlement_postings, settlement_run
+from payouts.services.settlement import (
+    SettlementAccounts,
+    settlement_postings,
+    settlement_run,
+    split_row,
+)
 from tests.factories import ClientFactory
 from tests.factories.money import approved_timesheet
 
@@ -143,11 +149,11 @@ def _legs_written() -> dict[str, tuple]:
 
 
 def _legs_of_the_general_path(book: AccountBook) -> dict[str, tuple]:
+    accounts = SettlementAccounts(book)
     expected = {}
     for split in Split.objects.select_related("job").order_by("pk"):
-        values = {column: getattr(split, column) for column in SPLIT_COLUMNS}
         for kind, reference, description, legs in settlement_postings(
-            book, split.pk, values, split.job.client_id
+            accounts, split.pk, split_row(split), split.job.client_id
         ):
             expected[reference] = (
                 kind,
@@ -165,8 +171,8 @@ def test_fast_and_general_settlement_paths_write_the_same_legs(market, seed):
     written = _legs_written()
     assert written == _legs_of_the_general_path(AccountBook(market.coop_a.pk))
     assert not Entry.objects.filter(amount_cents=0).exists()
-    # Both kinds of split were there: plain ones (the bulk loop) and ones with a withheld
-    # share or an advance (settlement_postings inside the run).
+    # Both kinds of split were there: plain ones, and ones with a withheld share or an
+    # advance (postings of their own).
     assert any(not s.withheld_cents and not s.advanced_cents for s in splits)
     assert any(s.withheld_cents or s.advanced_cents for s in splits)
     assert Account.objects.filter(cooperative=market.coop_a, kind="earned").exists()
