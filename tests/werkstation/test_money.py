@@ -250,6 +250,7 @@ PYTHON_PATTERNS = {
     "* 100": re.compile(r"\*\s*100\b(?![.%])"),
     "divmod(…, 100)": re.compile(r"divmod\(.*,\s*100\s*\)"),
     "rounding to cents": re.compile(r"ROUND_HALF_\w+|quantize\(\s*Decimal\(\s*[\"']0?\.01[\"']"),
+    "pay for minutes by hand": re.compile(r"(cents|tariff|pay)\w*\b.*//\s*(60|120)\b"),
 }
 EVERYWHERE_PATTERNS = {
     "a local euros helper": re.compile(r"\bdef\s+_?euros\b|\|\s*euros\b"),
@@ -264,6 +265,7 @@ ALLOWED = {
     ("jobs/services/dispatching.py", "int(profile.yearly_earnings_cap.amount * 100)"),
     ("jobs/services/planner.py", "int(profile.yearly_earnings_cap.amount * 100)"),
     ("jobs/challenges/services/capacity.py", "int(profile.yearly_earnings_cap.amount * 100)"),
+    ("jobs/challenges/services/capacity.py", "member_pay_cents * occ.minutes // 60"),
 }
 
 
@@ -305,6 +307,9 @@ def test_the_scan_finds_what_it_looks_for(tmp_path):
         "def euros(cents):",
         "whole, rest = divmod(abs(cents), 100)",
         '_("€ %(pay).2f")',
+        "return (tariff_cents * minutes * 2 + 60) // 120",
+        "return (slot_minutes * tariff_cents + 30) // 60",
+        '"pay_cents": member_pay_cents * occ.minutes // 60,',
     ]
     for line in old:
         hits = [

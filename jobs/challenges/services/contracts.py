@@ -23,7 +23,7 @@ from members.models import Skill
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_one
-from werkstation.money import from_minor
+from werkstation.money import from_minor, pay_for_minutes
 
 from ...models import Job, Shift, Timesheet
 from ..access import require_municipality_user
@@ -52,7 +52,7 @@ def _committed_slot_minutes(contract: Contract, *, excluding: int | None = None)
 
 
 def _cost(slot_minutes: int, tariff_cents: int) -> int:
-    return (slot_minutes * tariff_cents + 30) // 60
+    return pay_for_minutes(tariff_cents, slot_minutes)
 
 
 def contract_budget(contract: Contract) -> dict:

@@ -12,7 +12,7 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from werkstation.errors import ValidationFailed
-from werkstation.money import decimal_string
+from werkstation.money import decimal_string, pay_for_minutes
 from werkstation.spreadsheet import csv_text
 
 from ...models import Shift, Timesheet
@@ -53,7 +53,7 @@ def contract_report(*, contract: Contract, start: date, end: date) -> dict:
         job__contract_link__contract=contract, local_date__gte=start, local_date__lte=end
     ).exclude(status=Shift.Status.CANCELLED)
     budget = contract_budget(contract)
-    period_used = (minutes * contract.hourly_tariff_cents + 30) // 60
+    period_used = pay_for_minutes(contract.hourly_tariff_cents, minutes)
     members = _suppress(len(per_user))
     target_members = _suppress(len(target))
     return {
