@@ -18,6 +18,8 @@ import math
 import random
 from typing import Any
 
+from werkstation.money import pay_for_minutes
+
 SKILLS = ("groen", "vca", "schoonmaak", "zorg", "verhuis", "isolatie")
 DAY = 24 * 60
 DAYS = 7
@@ -122,7 +124,7 @@ def generate(*, shifts: int, members: int, seed: int) -> dict[str, Any]:
                 "location": _around(centres[hood], 1.3, rng),
                 "slots": slots,
                 "skill": skill,
-                "pay_cents": rate * (end - start) // 60,
+                "pay_cents": pay_for_minutes(rate, end - start),
             }
         )
         by_hood[hood].append(i)
