@@ -290,7 +290,7 @@ def solve(
     if guard:
         promise = promise_end(t0 if started is None else started, time_limit)
         kill_at = promise - output_seconds(n_s, n_m) - EXIT_SECONDS
-        deadline = min(deadline, kill_at - COLLECT_SECONDS)
+        deadline = min(deadline, kill_at - COLLECT_SECONDS - 0.01 * time_limit)
     state = _Run(instance)
     try:
         with alarm(kill_at):

@@ -35,6 +35,18 @@ def member(i: int, rng: random.Random, home, windows, *, cap=None, target=0, ski
     return raw
 
 
+def shift(sid, start, minutes, location, slots, pay, skill=None):
+    return {
+        "id": sid,
+        "start": start,
+        "end": start + minutes,
+        "location": location,
+        "slots": slots,
+        "skill": skill,
+        "pay_cents": pay,
+    }
+
+
 def instance(shifts, members, weight=4):
     return {
         "travel_speed_kmh": 15,
@@ -51,16 +63,9 @@ def giant_component(rng: random.Random) -> dict:
     shifts = []
     for i in range(3000):
         start = rng.randrange(7 * 24 * 4 - 40) * 15
-        shifts.append(
-            {
-                "id": f"s{i}",
-                "start": start,
-                "end": start + rng.randrange(2, 33) * 15,
-                "location": [rng.uniform(0, 2), rng.uniform(0, 2)],
-                "slots": rng.randint(1, 3),
-                "pay_cents": rng.randrange(500, 9000),
-            }
-        )
+        location = [rng.uniform(0, 2), rng.uniform(0, 2)]
+        minutes, slots = rng.randrange(2, 33) * 15, rng.randint(1, 3)
+        shifts.append(shift(f"s{i}", start, minutes, location, slots, rng.randrange(500, 9000)))
     members = [
         member(
             i,
@@ -82,16 +87,9 @@ def tiny_components(rng: random.Random) -> dict:
         x, y = (c % 60) * 10.0, (c // 60) * 10.0
         for k in range(3):
             start = rng.randrange(0, 7 * 24 * 4 - 40) * 15
-            shifts.append(
-                {
-                    "id": f"s{c}-{k}",
-                    "start": start,
-                    "end": start + rng.randrange(2, 33) * 15,
-                    "location": [x + rng.uniform(-1, 1), y + rng.uniform(-1, 1)],
-                    "slots": 1,
-                    "pay_cents": rng.randrange(500, 9000),
-                }
-            )
+            location = [x + rng.uniform(-1, 1), y + rng.uniform(-1, 1)]
+            minutes = rng.randrange(2, 33) * 15
+            shifts.append(shift(f"s{c}-{k}", start, minutes, location, 1, rng.randrange(500, 9000)))
         members.append(member(c, rng, [x, y], [[0, 8 * 24 * 60]], cap=rng.randint(8, 60) * 60))
     return instance(shifts, members)
 
@@ -101,16 +99,9 @@ def long_nights(rng: random.Random) -> dict:
     shifts = []
     for i in range(2000):
         start = rng.randrange(7) * 1440 + rng.randrange(20 * 4, 24 * 4) * 15
-        shifts.append(
-            {
-                "id": f"s{i}",
-                "start": start,
-                "end": start + rng.randrange(12, 49) * 15,
-                "location": [rng.uniform(0, 4), rng.uniform(0, 4)],
-                "slots": rng.randint(1, 2),
-                "pay_cents": rng.randrange(3000, 20000),
-            }
-        )
+        location = [rng.uniform(0, 4), rng.uniform(0, 4)]
+        minutes, slots = rng.randrange(12, 49) * 15, rng.randint(1, 2)
+        shifts.append(shift(f"s{i}", start, minutes, location, slots, rng.randrange(3000, 20000)))
     members = [
         member(
             i,
@@ -130,17 +121,10 @@ def dense_teams(rng: random.Random) -> dict:
     shifts = []
     for i in range(2500):
         start = rng.randrange(7) * 1440 + rng.choice((8, 9, 13)) * 60
-        shifts.append(
-            {
-                "id": f"s{i}",
-                "start": start,
-                "end": start + rng.choice((120, 180, 240)),
-                "location": [rng.uniform(0, 3), rng.uniform(0, 3)],
-                "slots": rng.randint(2, 8),
-                "skill": rng.choice((None, "groen")),
-                "pay_cents": rng.randrange(2000, 8000),
-            }
-        )
+        location = [rng.uniform(0, 3), rng.uniform(0, 3)]
+        minutes, slots = rng.choice((120, 180, 240)), rng.randint(2, 8)
+        pay, skill = rng.randrange(2000, 8000), rng.choice((None, "groen"))
+        shifts.append(shift(f"s{i}", start, minutes, location, slots, pay, skill))
     members = [
         member(
             i,
