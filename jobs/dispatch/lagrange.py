@@ -41,6 +41,8 @@ START_PRICE = 0.3
 # Cells (pairs x minutes units) of the week DP's table kept exact; beyond, the members
 # with the widest minutes axes have their hour cap and fairness term priced instead.
 EXACT_CELLS = 2e6
+MIN_AXIS = 16
+TRACE_WINDOW = 16  # candidates searched first for a week's previous shift
 
 
 class Committed:
@@ -100,7 +102,9 @@ class WeekDP:
         if exact_cells is None:
             exact_cells = EXACT_CELLS
         if n and n * (int(K_m.max()) + 1) > exact_cells:
-            self.linear = K_m > max(0, int(exact_cells // n) - 1)
+            k_max = int(exact_cells // n) - 1
+            # A narrow axis for a few members costs its width on every pair: then none.
+            self.linear = K_m > (k_max if k_max >= MIN_AXIS else 0)
             K_m = np.where(self.linear, 0, K_m)
         self.K_m = K_m
         self.sat_m = ~capped & ~self.linear
@@ -315,19 +319,34 @@ class WeekDP:
             kp = np.where(sat_m[m] & (k == K_m[m]), bucket_src[j], k - units[j])
             more = ~((kp == 0) & (values[j] == here))  # else the week starts at j
             j, kp, here = j[more], kp[more], here[more]
-            counts = place[j] - first[j]
-            total = int(counts.sum())
-            if not total:
+            if not len(j):
                 break
-            grp = np.repeat(np.arange(len(j)), counts)
-            offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            a = by_member[np.repeat(first[j], counts) + offs]
-            ok = np.flatnonzero(F.take(a * K1 + kp[grp]) + values[j][grp] == here[grp])
-            a, grp = a[ok], grp[ok]
-            b = j[grp]
-            ok = end[a] + np.hypot(x[a] - x[b], y[a] - y[b]) * mpk <= start[b] + TOL
-            prev = np.full(len(j), -1)
-            prev[grp[ok]] = a[ok]
+
+            def search(lo, hi, j=j, kp=kp, here=here):
+                """A predecessor of each ``j`` among its member's pairs ``lo:hi`` (in
+                start order), or -1."""
+                counts = np.maximum(0, hi - lo)
+                total = int(counts.sum())
+                prev = np.full(len(j), -1)
+                if not total:
+                    return prev
+                grp = np.repeat(np.arange(len(j)), counts)
+                offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+                a = by_member[np.repeat(lo, counts) + offs]
+                ok = np.flatnonzero(F.take(a * K1 + kp[grp]) + values[j][grp] == here[grp])
+                a, grp = a[ok], grp[ok]
+                b = j[grp]
+                ok = end[a] + np.hypot(x[a] - x[b], y[a] - y[b]) * mpk <= start[b] + TOL
+                prev[grp[ok]] = a[ok]
+                return prev
+
+            # The previous shift of a week is nearly always among the member's last few
+            # candidates before it (a dense city has hundreds): look there first.
+            recent = np.maximum(first[j], place[j] - TRACE_WINDOW)
+            prev = search(recent, place[j])
+            rest = np.flatnonzero((prev < 0) & (recent > first[j]))
+            if len(rest):
+                prev[rest] = search(first[j][rest], recent[rest], j[rest], kp[rest], here[rest])
             keep = prev >= 0
             j, k = prev[keep], kp[keep]
 
@@ -541,6 +560,8 @@ def best_responses(P: Pairs, dp: WeekDP, chosen: np.ndarray) -> tuple[np.ndarray
     values = np.where(open_, P.p_value[fo], NEG)
     _, week = dp.run(values if dp.extra is None else values + dp.extra)
     n_m = dp.n_m
+    if dp.linear.any():
+        week = _trim_hours(dp, values, week)
     # True values of the weeks found and of the current ones (for linear members the DP
     # ran on priced hours and fairness, so its own value is not theirs).
     value = _week_values(P, dp, values, week)
@@ -583,3 +604,24 @@ def _week_values(P: Pairs, dp: WeekDP, values: np.ndarray, week: np.ndarray) -> 
     value = np.bincount(dp.pm[week], weights=values[week], minlength=n_m)
     minutes = np.bincount(dp.pm[week], weights=dp.minutes[week], minlength=n_m)
     return value + P.weight * np.minimum(minutes, dp.res_T)
+
+
+def _trim_hours(dp: WeekDP, values: np.ndarray, week: np.ndarray) -> np.ndarray:
+    """``week`` with each linear member over their hour cap (priced, not kept, in the
+    DP) cut back below it: their least valuable pairs per minute go first. (Dropping
+    shifts never breaks a gap with travel.)"""
+    minutes = np.bincount(dp.pm[week], weights=dp.minutes[week], minlength=dp.n_m)
+    excess = np.where(dp.linear, minutes - dp.res_cap, 0.0)
+    over = excess > TOL
+    if not over.any():
+        return week
+    idx = np.flatnonzero(week & over[dp.pm])
+    m = dp.pm[idx]
+    idx = idx[np.lexsort((values[idx] / dp.minutes[idx], m))]
+    m, mins = dp.pm[idx], dp.minutes[idx]
+    cum = np.cumsum(mins)
+    starts = np.r_[0, np.flatnonzero(np.diff(m)) + 1]
+    before = cum - mins - np.repeat(cum[starts] - mins[starts], np.diff(np.r_[starts, len(m)]))
+    week = week.copy()
+    week[idx[before < excess[m] - TOL]] = False
+    return week

@@ -82,6 +82,10 @@ MARGIN = 0.15  # seconds, at least, kept for collecting the parts' answers and t
 # HiGHS needs seconds of root-node work before it helps, and building its model on a
 # large component alone can overrun a short limit.
 IDLE_HIGHS_SECONDS = 10.0
+# Nor on a component this large: HiGHS's model alone takes a minute to build and its
+# root node longer (the 10k "utrecht" component has 331,000 pairs); a second run with
+# another seed does better there.
+IDLE_HIGHS_MAX_PAIRS = 100_000
 # Neighbourhood search (``Neighbourhoods``): components with at least LNS_MIN_BUDGET
 # seconds spend what is left after re-planning re-solving LNS_SIZE members at once with
 # HiGHS, at most LNS_LIMIT seconds each.
@@ -115,6 +119,7 @@ MASTER_LP_SHARE = 0.5
 MASTER_COLUMNS = 10
 MASTER_EVERY = 0.2
 MASTER_AGAIN_SHARE = 0.05
+MASTER_MAX_PAIRS = 100_000  # larger components go without the master
 # With the master, the prices do not round in every iteration, only in the last one
 # before the master: the master combines their weeks far better than rounding does, and
 # without the roundings twice as many iterations give it more and better weeks.
@@ -368,9 +373,10 @@ def _improve(state: _Run, deadline: float, kill_at: float, *, workers: int, seed
     P, groups, best = state.P, state.groups, state.best
     if P is None or best is None or not groups or time.monotonic() > deadline - MIN_WORK:
         return
-    bins = _pack(
-        groups, max(1, workers), idle_highs=deadline - time.monotonic() >= IDLE_HIGHS_SECONDS
+    idle_highs = (
+        deadline - time.monotonic() >= IDLE_HIGHS_SECONDS and len(groups[0]) <= IDLE_HIGHS_MAX_PAIRS
     )
+    bins = _pack(groups, max(1, workers), idle_highs=idle_highs)
     state.jobs = [job for b in bins for job in b]
     state.answers = answers = SharedAnswers([len(groups[i]) for i, _ in state.jobs])
     numbered, k = [], 0
@@ -560,7 +566,10 @@ def lagrange_component(
     spent_dual = spent_primal = 0.0
     planner = Planner(Q, n_m, lazy=True)
     rng = np.random.default_rng(seed)
-    pool = ColumnPool(Q, n_m, seed) if master and MASTER and relax.usable else None
+    # The master's LP grows with the pairs: on the 10k "utrecht" component (331,000
+    # pairs, 26,000-43,000 columns) it took 25 s of a minute and found nothing better.
+    master = master and MASTER and relax.usable and len(g) <= MASTER_MAX_PAIRS
+    pool = ColumnPool(Q, n_m, seed) if master else None
     if lns:
         lag_end = t0 + max(
             LNS_LAGRANGE_SHARE * budget,
@@ -620,6 +629,11 @@ def lagrange_component(
                 prices=prices,
                 per_member=MASTER_COLUMNS,
             )
+            if os.environ.get("TL"):
+                print(
+                    f"  master {'none' if combined is None else 'ok'} at {time.monotonic() - t0:.3f} (from lag_end {lag_end - t0:.3f}), cols {len(pool)}",
+                    flush=True,
+                )
             if combined is not None:
                 obj = objective_of(Q, combined, n_m)
                 if os.environ.get("TL"):
@@ -688,7 +702,9 @@ def polish(Q, dp, planner, chosen, obj, deadline, *, exact: bool = True):
         if not exact or not len(blocked) or replanned:
             break
         replanned = True
-        new = planner.best_response(chosen, [planner.slot[m] for m in blocked.tolist()], deadline)
+        # One member at a time is slow (a stapel run each): a fifth of the time left.
+        stop = min(deadline, time.monotonic() + max(0.05, 0.2 * (deadline - time.monotonic())))
+        new = planner.best_response(chosen, [planner.slot[m] for m in blocked.tolist()], stop)
         value = objective_of(Q, new, n_m)
         if value <= obj + 1e-6:
             break
@@ -874,7 +890,9 @@ class Planner:
         return self._problems[k]
 
     def best_response(self, chosen: np.ndarray, order: list[int], deadline: float) -> np.ndarray:
-        """Re-plan members one by one with true values, others fixed (never worse)."""
+        """Re-plan members one by one with true values, others fixed (never worse: a
+        member whose binding earnings cap makes the exact week costly gets the best
+        week of the multiplier search, and keeps the current one if that is worse)."""
         P = self.P
         taken = np.bincount(P.p_shift[chosen], minlength=len(P.s_slots))
         chosen = chosen.copy()
@@ -886,10 +904,17 @@ class Planner:
             mine = chosen[g]
             free = (taken[s] - mine) < P.s_slots[s]
             values = np.where(free, P.p_value[g], -1e12)
-            week = self.problem(k).solve_with(values)
+            week = self.problem(k).solve_with(values, exact=False)
             new = np.zeros(len(g), dtype=bool)
             new[week.chosen] = True
             if (new & ~free).any():
+                continue
+            minutes = (P.s_end - P.s_start)[s]
+            m = self.members[k]
+            now = P.p_value[g][mine].sum() - P.weight * max(
+                0.0, P.m_target[m] - minutes[mine].sum()
+            )
+            if week.objective < now - 1e-9:
                 continue
             taken[s] += new.astype(np.int64) - mine.astype(np.int64)
             chosen[g] = new

@@ -269,12 +269,14 @@ class _Problem:
 
     # -- pay cap ---------------------------------------------------------------------------
 
-    def solve_with(self, values: np.ndarray) -> Week:
-        """Solve again under other per-candidate values (given in the caller's order)."""
+    def solve_with(self, values: np.ndarray, *, exact: bool = True) -> Week:
+        """Solve again under other per-candidate values (given in the caller's order).
+        Without ``exact``, a binding pay cap gets the best week the multiplier search
+        found, not the exact search after it (which can take seconds for one member)."""
         self.value = np.asarray(values, dtype=np.float64)[self.order]
-        return self.solve()
+        return self.solve(exact=exact)
 
-    def solve(self) -> Week:
+    def solve(self, *, exact: bool = True) -> Week:
         wt = self.weight * self.target
         path, val = self.best_path(self.value)
         if self.max_pay is None or self.pay[path].sum() <= self.max_pay + TOL:
@@ -323,7 +325,7 @@ class _Problem:
                 hi_lam, hi_path, hi_val = lam, p, v
             if best_obj >= ub - 1e-7:
                 break
-        if best_obj < ub - 1e-7:
+        if best_obj < ub - 1e-7 and exact:
             try:
                 better = self._labels(ub_lam, best_obj)
             except _TooManyLabels:
