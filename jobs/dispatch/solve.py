@@ -629,11 +629,6 @@ def lagrange_component(
                 prices=prices,
                 per_member=MASTER_COLUMNS,
             )
-            if os.environ.get("TL"):
-                print(
-                    f"  master {'none' if combined is None else 'ok'} at {time.monotonic() - t0:.3f} (from lag_end {lag_end - t0:.3f}), cols {len(pool)}",
-                    flush=True,
-                )
             if combined is not None:
                 obj = objective_of(Q, combined, n_m)
                 if os.environ.get("TL"):
