@@ -44,13 +44,13 @@ import bisect
 import functools
 import math
 import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from .deadline import (
     COLLECT_SECONDS,
@@ -62,9 +62,11 @@ from .deadline import (
     promise_end,
     run_forked,
 )
-from .master import ColumnPool
 from .model import TOL, Assignment, Instance
 from .pairs import Pairs, build_pairs
+
+if TYPE_CHECKING:
+    from .master import ColumnPool
 
 SMALL_COMPONENT = 2_500  # pairs: HiGHS closes these quickly
 SMALL_LAGRANGE = 0.3  # of a small component's time, first, for the prices
@@ -126,6 +128,12 @@ MASTER_MAX_PAIRS = 100_000  # larger components go without the master
 ROUND_WITH_MASTER = False
 # Below this much time left after the greedy, nothing else starts.
 MIN_WORK = 0.02
+# With this much time left after the greedy, HiGHS and scipy are imported (about 0.3 s,
+# a second on a loaded machine); with less, the prices and re-planning work alone.
+HEAVY_SECONDS = 1.5
+# Labels of stapel's exact search for one member's re-planning, at most (on the 1k
+# "utrecht" instance one member's exact week took 3.4 s).
+PLANNER_LABELS = 20_000
 # Seed offset of a second run on the largest component by an idle worker (``_pack``).
 AGAIN_SEED = 7919
 
@@ -143,10 +151,7 @@ def component_labels(
     n = n_members + n_shifts
     if not len(P.p_member):
         return [], np.full(n_members, -1), np.full(n_shifts, -1)
-    graph = coo_matrix(
-        (np.ones(len(P.p_member)), (P.p_member, n_members + P.p_shift)), shape=(n, n)
-    )
-    _, labels = connected_components(graph, directed=False)
+    labels = _connected(P.p_member, n_members + P.p_shift, n)
     comp = labels[P.p_member]
     order = np.argsort(comp, kind="stable")
     cuts = np.flatnonzero(np.diff(comp[order])) + 1
@@ -160,6 +165,30 @@ def component_labels(
     m_label[P.p_member] = rename[comp]
     s_label[P.p_shift] = rename[comp]
     return groups, m_label, s_label
+
+
+def _heavy_loaded() -> bool:
+    """Whether HiGHS and scipy are imported (``solve`` imports them when there is time)."""
+    return "jobs.dispatch.master" in sys.modules and "jobs.dispatch.milp" in sys.modules
+
+
+def _connected(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
+    """Component label (its smallest node) of each of ``n`` nodes, edges ``u``-``v``:
+    hooking each edge's larger root onto its smaller one, then pointer jumping, until
+    no edge joins two trees. Numpy alone: scipy's import costs the command line up to a
+    second of its promise on a loaded machine."""
+    parent = np.arange(n)
+    while True:
+        pu, pv = parent[u], parent[v]
+        join = pu != pv
+        if not join.any():
+            return parent
+        np.minimum.at(parent, np.maximum(pu[join], pv[join]), np.minimum(pu[join], pv[join]))
+        while True:
+            jumped = parent[parent]
+            if (jumped == parent).all():
+                break
+            parent = jumped
 
 
 def greedy(
@@ -373,6 +402,11 @@ def _improve(state: _Run, deadline: float, kill_at: float, *, workers: int, seed
     P, groups, best = state.P, state.groups, state.best
     if P is None or best is None or not groups or time.monotonic() > deadline - MIN_WORK:
         return
+    if math.isinf(kill_at) or deadline - time.monotonic() >= HEAVY_SECONDS:
+        # HiGHS and scipy (the master, the small components' MILP) are imported once,
+        # here, before the workers fork: not at start-up, where they would cost a short
+        # limit up to a second of a loaded machine before the greedy could even start.
+        from . import master, milp  # noqa: F401
     idle_highs = (
         deadline - time.monotonic() >= IDLE_HIGHS_SECONDS and len(groups[0]) <= IDLE_HIGHS_MAX_PAIRS
     )
@@ -474,16 +508,16 @@ def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]]) -> None:
                 1.0, abs(bound)
             )
             rest = budget - (time.monotonic() - t)
-            if not closed and rest > 0.05:
+            if not closed and rest > 0.05 and _heavy_loaded():
                 mask2, bound2 = highs_component(P, g, mask, rest, seed=seed + i)
                 if component_objective(P, g, mask2) > component_objective(P, g, mask):
                     mask = mask2
                 if bound2 is not None:
                     bound = bound2 if bound is None else min(bound, bound2)
-        elif kind == "highs":
+        elif kind == "highs" and _heavy_loaded():
             mask, bound = highs_component(P, g, start, budget, seed=seed + i)
         else:
-            again = AGAIN_SEED if kind == "again" else 0
+            again = AGAIN_SEED if kind in ("again", "highs") else 0
             mask, bound = lagrange_component(P, g, start, budget, seed=seed + i + again)
         publish(mask, bound)
         if bound is None and time.monotonic() < deadline:
@@ -568,7 +602,9 @@ def lagrange_component(
     rng = np.random.default_rng(seed)
     # The master's LP grows with the pairs: on the 10k "utrecht" component (331,000
     # pairs, 26,000-43,000 columns) it took 25 s of a minute and found nothing better.
-    master = master and MASTER and relax.usable and len(g) <= MASTER_MAX_PAIRS
+    master = master and MASTER and relax.usable and len(g) <= MASTER_MAX_PAIRS and _heavy_loaded()
+    if master:
+        from .master import ColumnPool
     pool = ColumnPool(Q, n_m, seed) if master else None
     if lns:
         lag_end = t0 + max(
@@ -886,8 +922,9 @@ class Planner:
 
     def best_response(self, chosen: np.ndarray, order: list[int], deadline: float) -> np.ndarray:
         """Re-plan members one by one with true values, others fixed (never worse: a
-        member whose binding earnings cap makes the exact week costly gets the best
-        week of the multiplier search, and keeps the current one if that is worse)."""
+        member whose binding earnings cap makes the exact week costly, more than
+        PLANNER_LABELS labels, gets the best week of the multiplier search, and keeps
+        the current one if that is worse)."""
         P = self.P
         taken = np.bincount(P.p_shift[chosen], minlength=len(P.s_slots))
         chosen = chosen.copy()
@@ -899,7 +936,7 @@ class Planner:
             mine = chosen[g]
             free = (taken[s] - mine) < P.s_slots[s]
             values = np.where(free, P.p_value[g], -1e12)
-            week = self.problem(k).solve_with(values, exact=False)
+            week = self.problem(k).solve_with(values, max_labels=PLANNER_LABELS)
             new = np.zeros(len(g), dtype=bool)
             new[week.chosen] = True
             if (new & ~free).any():
