@@ -45,7 +45,7 @@ import numpy as np
 
 PROMISE_FACTOR = 1.02
 PROMISE_SECONDS = 1.0
-EXIT_SECONDS = 0.3  # reaping killed workers and the interpreter's exit
+EXIT_SECONDS = 0.5  # the interpreter's exit, on a loaded machine
 COLLECT_SECONDS = 0.1  # + 1 % of the limit: workers stop on their own this much earlier
 POLL_SECONDS = 0.005
 
@@ -188,5 +188,21 @@ def run_forked(tasks: list[Callable[[], None]], kill_at: float) -> int:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                     killed += 1
-                    os.waitpid(pid, 0)
+                    # Not reaped here: a killed worker's memory (a gigabyte at 10k)
+                    # takes the kernel a while to free, and the answer must not wait.
+                    _UNREAPED.append(pid)
     return killed
+
+
+_UNREAPED: list[int] = []
+
+
+def reap() -> None:
+    """Reap killed workers that have ended since (``solve`` calls it once its answer is
+    built; those still ending are reaped by init when the command line exits)."""
+    for pid in list(_UNREAPED):
+        with contextlib.suppress(ChildProcessError):
+            done, _ = os.waitpid(pid, os.WNOHANG)
+            if not done:
+                continue
+        _UNREAPED.remove(pid)

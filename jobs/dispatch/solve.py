@@ -60,6 +60,7 @@ from .deadline import (
     alarm,
     output_seconds,
     promise_end,
+    reap,
     run_forked,
 )
 from .model import TOL, Assignment, Instance
@@ -333,7 +334,9 @@ def solve(
         return state.answer()
     if use_milp:
         _improve(state, deadline, kill_at, workers=workers, seed=seed)
-    return state.answer()
+    answer = state.answer()
+    reap()
+    return answer
 
 
 class _Run:
