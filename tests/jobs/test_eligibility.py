@@ -95,6 +95,27 @@ def _decimal(value: float) -> Decimal:
     return Decimal(f"{value:.6f}")
 
 
+def _job(coop, client, place, **extra) -> Job:
+    """A job at ``place`` (open, no skill, unless ``extra`` says otherwise)."""
+    values = {
+        "title": "Klus",
+        "category": "greening",
+        "street": "Straat 1",
+        "postcode": "3526 KL",
+        "client_tariff": Decimal("30"),
+        "member_pay": Decimal("16"),
+        "status": "open",
+        **extra,
+    }
+    return Job.objects.create(
+        cooperative=coop,
+        client=client,
+        latitude=_decimal(place[0]),
+        longitude=_decimal(place[1]),
+        **values,
+    )
+
+
 def _offset(origin, km: float, bearing: float) -> tuple[float, float]:
     """A place ``km`` from ``origin`` on the plane around it."""
     kx, ky = plane_scale(origin[0])
@@ -204,16 +225,11 @@ class RandomWorld:
                 CENTER[0] + rng.uniform(-0.04, 0.04),
                 CENTER[1] + rng.uniform(-0.06, 0.06),
             )
-        return Job.objects.create(
-            cooperative=coop,
-            client=rng.choice(clients),
-            title=f"Klus {rng.random():.6f}",
+        return _job(
+            coop,
+            rng.choice(clients),
+            place,
             category=rng.choice(["greening", "cleaning"]),
-            street="Straat 1",
-            postcode="3526 KL",
-            latitude=_decimal(place[0]),
-            longitude=_decimal(place[1]),
-            client_tariff=Decimal("30"),
             member_pay=Decimal("16.50"),
             status=rng.choice(["open"] * 6 + ["in_progress", "draft", "completed"]),
             required_skill=rng.choice([None, None, green, vca]) if green else None,
@@ -273,19 +289,7 @@ class RandomWorld:
     def _open_job(self, rng, coop, user, place) -> Job:
         """An open job without a skill, of a client ``user`` did not block."""
         blocked = set(BlockedClient.objects.filter(user=user).values_list("client_id", flat=True))
-        return Job.objects.create(
-            cooperative=coop,
-            client=rng.choice([c for c in self.clients if c.pk not in blocked]),
-            title="Op het randje",
-            category="greening",
-            street="Straat 2",
-            postcode="3526 KL",
-            latitude=_decimal(place[0]),
-            longitude=_decimal(place[1]),
-            client_tariff=Decimal("30"),
-            member_pay=Decimal("16"),
-            status="open",
-        )
+        return _job(coop, rng.choice([c for c in self.clients if c.pk not in blocked]), place)
 
     def _travel_edges(self, rng, clients) -> None:
         """Shifts that start just when (or just before) a member could arrive from one
@@ -452,34 +456,12 @@ def test_building_a_dispatch_instance_costs_the_same_queries_for_3_or_30_members
 def test_the_instance_blocks_what_the_claim_check_refuses(market):
     """A blocked client, and a clash (travel included) with a claim outside the
     instance (another cooperative's shift), are never offered."""
-    blocked_job = Job.objects.create(
-        cooperative=market.coop_a,
-        client=ClientFactory(cooperatives=[market.coop_a]),
-        title="Geblokkeerd",
-        category="greening",
-        street="Marshalllaan 2",
-        postcode="3526 GA",
-        latitude=Decimal("52.076000"),
-        longitude=Decimal("5.092000"),
-        client_tariff=Decimal("30"),
-        member_pay=Decimal("16"),
-        status="open",
-    )
+    blocked_job = _job(market.coop_a, ClientFactory(cooperatives=[market.coop_a]), (52.076, 5.092))
     blocked = make_shift(blocked_job, market.shift.start + timedelta(hours=5))
     BlockedClient.objects.create(user=market.member_a, client=blocked_job.client)
-    elsewhere = Job.objects.create(
-        cooperative=market.coop_b,
-        client=ClientFactory(cooperatives=[market.coop_b]),
-        title="Overvecht",
-        category="greening",
-        street="Zamenhofdreef 1",
-        postcode="3562 AA",
-        latitude=Decimal("52.116200"),
-        longitude=Decimal("5.104700"),
-        client_tariff=Decimal("30"),
-        member_pay=Decimal("16"),
-        status="open",
-    )
+    elsewhere = _job(
+        market.coop_b, ClientFactory(cooperatives=[market.coop_b]), (52.1162, 5.1047)
+    )  # Overvecht
     MembershipFactory(cooperative=market.coop_b, user=market.member_a)
     other = make_shift(elsewhere, market.shift.end + timedelta(minutes=10), hours=2)
     Claim.objects.create(
