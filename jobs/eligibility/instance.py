@@ -31,7 +31,7 @@ import numpy as np
 from werkstation.geo import project_km
 from werkstation.money import pay_for_minutes, to_minor
 
-from ..dispatch.model import TOL
+from ..dispatch.model import TOL, merge_windows
 from ..models import Shift
 from .context import epoch_minute, horizon_of, local_minute_at
 from .rules import MemberFacts, ShiftFacts, WorkContext, day_windows, refusal
@@ -186,19 +186,34 @@ def _block_refusals(
     now_minute: int,
 ) -> None:
     """Add to each member's ``blocked`` the shifts the rules refuse among those the
-    dispatcher could give them: within their radius on the instance's plane, computed as
-    the dispatcher computes it (a hair wider); commitments stay."""
+    dispatcher could give them: within their radius on the instance's plane and inside
+    one of their windows, computed as the dispatcher computes them (a hair wider), with
+    a skill they hold or none. Commitments stay."""
     if not instance_shifts:
         return
     by_user = {c.facts.user_id: c for c in contexts}
     locations = np.array([s["location"] for s in instance_shifts], dtype=np.float64)
+    starts = np.array([s["start"] for s in instance_shifts], dtype=np.float64)
+    ends = np.array([s["end"] for s in instance_shifts], dtype=np.float64)
     for member in members:
         context = by_user[int(member["id"])]
         home = member["home"]
         distance = np.hypot(locations[:, 0] - home[0], locations[:, 1] - home[1])
-        near = np.flatnonzero(distance <= member["max_home_km"] + 2 * TOL)
+        possible = distance <= member["max_home_km"] + 2 * TOL
+        windows = merge_windows(member["windows"])
+        if windows:
+            w_start = np.array([w[0] for w in windows], dtype=np.float64)
+            w_end = np.array([w[1] for w in windows], dtype=np.float64)
+            index = np.searchsorted(w_start, starts + 2 * TOL, side="right") - 1
+            possible &= (index >= 0) & (ends <= w_end[np.maximum(index, 0)] + 2 * TOL)
+        else:
+            possible[:] = False
         keep = set(member["commitments"]) | set(member["blocked"])
-        for index in near.tolist():
+        skills = set(member["skills"])
+        for index in np.flatnonzero(possible).tolist():
             shift = shifts[index]
-            if shift.key not in keep and refusal(context, shift.facts, now_minute=now_minute):
+            skill = instance_shifts[index]["skill"]
+            if shift.key in keep or (skill is not None and skill not in skills):
+                continue  # committed, blocked already, or refused by the dispatcher itself
+            if refusal(context, shift.facts, now_minute=now_minute):
                 member["blocked"].append(shift.key)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from werkstation.geo import plane_scale
 
@@ -58,6 +59,11 @@ class MemberFacts:
     def home(self) -> tuple[float, float]:
         assert self.latitude is not None and self.longitude is not None, "no home"
         return self.latitude, self.longitude
+
+    @cached_property
+    def plane(self) -> Plane:
+        """The plane around the member's home, on which the rules measure distance."""
+        return Plane(*self.home)
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ def distance_from_home_km(home: tuple[float, float], latitude: float, longitude:
 
 
 def plane_of(facts: MemberFacts) -> Plane:
-    return Plane(*facts.home)
+    return facts.plane
 
 
 def radius_bound2(radius_km: float) -> float:

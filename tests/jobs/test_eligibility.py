@@ -457,7 +457,7 @@ def test_the_instance_blocks_what_the_claim_check_refuses(market):
     """A blocked client, and a clash (travel included) with a claim outside the
     instance (another cooperative's shift), are never offered."""
     blocked_job = _job(market.coop_a, ClientFactory(cooperatives=[market.coop_a]), (52.076, 5.092))
-    blocked = make_shift(blocked_job, market.shift.start + timedelta(hours=5))
+    blocked = make_shift(blocked_job, market.shift.start + timedelta(hours=8))
     BlockedClient.objects.create(user=market.member_a, client=blocked_job.client)
     elsewhere = _job(
         market.coop_b, ClientFactory(cooperatives=[market.coop_b]), (52.1162, 5.1047)
