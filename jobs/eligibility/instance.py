@@ -204,8 +204,8 @@ def _block_refusals(
         if windows:
             w_start = np.array([w[0] for w in windows], dtype=np.float64)
             w_end = np.array([w[1] for w in windows], dtype=np.float64)
-            index = np.searchsorted(w_start, starts + 2 * TOL, side="right") - 1
-            possible &= (index >= 0) & (ends <= w_end[np.maximum(index, 0)] + 2 * TOL)
+            window = np.searchsorted(w_start, starts + 2 * TOL, side="right") - 1
+            possible &= (window >= 0) & (ends <= w_end[np.maximum(window, 0)] + 2 * TOL)
         else:
             possible[:] = False
         keep = set(member["commitments"]) | set(member["blocked"])
