@@ -59,7 +59,9 @@ def check_eligibility(*, user: User, shift: Shift) -> None:
         raise _refused(reason, context=context, shift=shift, now_minute=now_minute)
 
 
-def _refused(reason: str, *, context, shift: Shift, now_minute: int) -> ApplicationError:
+def _refused(
+    reason: str, *, context: eligibility.WorkContext, shift: Shift, now_minute: int
+) -> ApplicationError:
     """The error that tells the member why the rules refuse them ``shift``."""
     if reason == rules.COOPERATIVE:
         return PermissionDenied(
