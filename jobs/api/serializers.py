@@ -1,7 +1,5 @@
 from rest_framework import serializers
 
-from werkstation.api.pagination import MAX_PAGE
-
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
 from ..models.work import CATEGORY_CHOICES
 from ..selectors import client_cooperatives_for, client_ids_of_user
@@ -81,6 +79,17 @@ class ClientUserOutput(serializers.ModelSerializer):
 
 class InviteInput(serializers.Serializer):
     email = serializers.EmailField()
+
+
+class InvitationSentOutput(serializers.Serializer):
+    email = serializers.EmailField()
+    expires_at = serializers.DateTimeField()
+
+
+class BlockedClientOutput(serializers.Serializer):
+    client = serializers.IntegerField(source="client_id")
+    name = serializers.CharField(source="client.name")
+    reason = serializers.CharField()
 
 
 class LinkInput(serializers.Serializer):
@@ -259,6 +268,8 @@ class FeedRowOutput(serializers.Serializer):
     skill = serializers.CharField(allow_null=True)
     distance_km = serializers.FloatField()
     pay = serializers.DecimalField(max_digits=10, decimal_places=2)
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
 
 
 class FeedQueryInput(serializers.Serializer):
@@ -266,7 +277,12 @@ class FeedQueryInput(serializers.Serializer):
     day = serializers.DateField(required=False)
     max_km = serializers.FloatField(required=False, min_value=0.1, max_value=100)
     include_full = serializers.BooleanField(required=False, default=False)
-    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
+
+
+class WeekQueryInput(serializers.Serializer):
+    date = serializers.DateField(
+        required=False, help_text="any day of the week (default: this week)"
+    )
 
 
 class ClaimOutput(serializers.ModelSerializer):

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..access import membership_view_fields
@@ -88,12 +89,26 @@ class UserBriefOutput(serializers.ModelSerializer):
         fields = ["id", "full_name", "email"]
 
 
+class MemberUserOutput(serializers.ModelSerializer):
+    email = serializers.EmailField(
+        required=False, help_text="Only for the member themselves and the board."
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email"]
+
+
 class MembershipOutput(serializers.ModelSerializer):
     """A membership as ``context["viewer"]`` may see it (``membership_view_fields``): members
     see names and roles; the e-mail address only the member and the board; the motivation
     only the applicant, and the board while the application is open."""
 
-    user = UserBriefOutput(read_only=True)
+    user = MemberUserOutput(read_only=True)
+    motivation = serializers.CharField(
+        required=False,
+        help_text="Only for the applicant, and for the board while the application is open.",
+    )
     cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -262,6 +277,56 @@ class TokenInput(serializers.Serializer):
     name = serializers.CharField(
         required=False, allow_blank=True, max_length=80, help_text="A name to recognise it by."
     )
+
+
+class MeOutput(serializers.ModelSerializer):
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "preferred_language", "is_staff", "memberships"]
+
+    @extend_schema_field(MembershipOutput(many=True))
+    def get_memberships(self, user) -> list:
+        from ..selectors import memberships_of
+
+        return MembershipOutput(memberships_of(user), many=True, context=self.context).data
+
+
+class SensitiveProfileOutput(serializers.Serializer):
+    iban = serializers.CharField()
+    account_holder = serializers.CharField()
+    yearly_earnings_cap = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    earnings_cap_reason = serializers.CharField()
+
+
+class AccountExportOutput(serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    preferred_language = serializers.CharField()
+    date_joined = serializers.DateTimeField()
+
+
+class PersonalDataExportOutput(serializers.Serializer):
+    """Everything Werkstation holds about you: the account, then one section for each kind
+    of personal data an app registered (``members.services.privacy``)."""
+
+    def get_fields(self):
+        from ..services.privacy import personal_data_registrations
+
+        fields: dict[str, serializers.Field] = {
+            "exported_at": serializers.DateTimeField(),
+            "account": AccountExportOutput(),
+        }
+        for name, registration in personal_data_registrations().items():
+            fields[name] = serializers.JSONField(
+                help_text=f"From {', '.join(registration.fields)}."
+            )
+        return fields
+
+
+class DoneOutput(serializers.Serializer):
+    status = serializers.CharField(help_text="What was done.")
 
 
 class TokenOutput(serializers.Serializer):
