@@ -54,7 +54,7 @@ def memberships_visible(*, user: User, cooperative: Cooperative) -> QuerySet[Mem
 def applications_open(*, cooperative: Cooperative) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(cooperative=cooperative, status="applied")
-        .select_related("user", "user__profile")
+        .select_related("user", "user__profile", "cooperative")
         .order_by("applied_at")
     )
 

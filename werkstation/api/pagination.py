@@ -96,10 +96,26 @@ class Page:
 def page_of(request: Request, rows: QuerySet | Sequence) -> Page:
     """The asked page of ``rows``: one query of ``page_size + 1`` rows for a queryset."""
     asked = page_request(request)
-    if isinstance(rows, QuerySet) and not rows.ordered:
-        raise TypeError("order the rows of a paginated list: pages of an unordered query shift")
+    if isinstance(rows, QuerySet):
+        rows = _totally_ordered(rows)
     chunk = list(rows[asked.offset : asked.offset + asked.size + 1])
     return Page(number=asked.number, has_next=len(chunk) > asked.size, items=chunk[: asked.size])
+
+
+def _totally_ordered(rows: QuerySet) -> QuerySet:
+    """``rows`` in their own order, ties broken by primary key, so that pages neither
+    repeat nor skip a row whose sort key it shares with others."""
+    if not rows.ordered:
+        raise TypeError("order the rows of a paginated list: pages of an unordered query shift")
+    query = rows.query
+    order = list(query.order_by) or (
+        list(query.get_meta().ordering) if query.default_ordering else []
+    )
+    last = order[-1] if order else None
+    if isinstance(last, str) and last.lstrip("-") in ("pk", query.get_meta().pk.name):
+        return rows
+    descending = isinstance(last, str) and last.startswith("-")
+    return rows.order_by(*order, "-pk" if descending else "pk")
 
 
 def paginated(
