@@ -21,7 +21,8 @@ from functools import cache
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -32,6 +33,15 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
+def _choose(text: str, maximum: int):
+    """The message in the reader's language, formatted when it is shown."""
+    return lazy(lambda: gettext(text) % {"max": maximum}, str)()
+
+
+_PAGE = gettext_noop("Choose a page from 1 to %(max)s.")
+_PAGE_SIZE = gettext_noop("Choose a page size from 1 to %(max)s.")
+
+
 class PageQuery(serializers.Serializer):
     page = serializers.IntegerField(
         required=False,
@@ -39,12 +49,9 @@ class PageQuery(serializers.Serializer):
         min_value=1,
         max_value=MAX_PAGE,
         help_text="Page number, from 1.",
-        error_messages={
-            "invalid": _("Give the page as a whole number."),
-            "min_value": _("Choose a page from 1 to %(max)s.") % {"max": MAX_PAGE},
-            "max_value": _("Choose a page from 1 to %(max)s.") % {"max": MAX_PAGE},
-            "max_string_length": _("Choose a page from 1 to %(max)s.") % {"max": MAX_PAGE},
-        },
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value", "max_string_length"), _choose(_PAGE, MAX_PAGE)
+        ),
     )
     page_size = serializers.IntegerField(
         required=False,
@@ -52,13 +59,10 @@ class PageQuery(serializers.Serializer):
         min_value=1,
         max_value=MAX_PAGE_SIZE,
         help_text=f"Rows a page, {DEFAULT_PAGE_SIZE} unless asked, at most {MAX_PAGE_SIZE}.",
-        error_messages={
-            "invalid": _("Give the page size as a whole number."),
-            "min_value": _("Choose a page size from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE},
-            "max_value": _("Choose a page size from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE},
-            "max_string_length": _("Choose a page size from 1 to %(max)s.")
-            % {"max": MAX_PAGE_SIZE},
-        },
+        error_messages=dict.fromkeys(
+            ("invalid", "min_value", "max_value", "max_string_length"),
+            _choose(_PAGE_SIZE, MAX_PAGE_SIZE),
+        ),
     )
 
 
