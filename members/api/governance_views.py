@@ -3,7 +3,6 @@ vote closed, the result. Nobody sees counts of an open vote, not even the audito
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -14,6 +13,7 @@ from werkstation.api.pagination import list_schema, page_of
 
 from ..access import has_role, require_role
 from ..models import Cooperative, Proposal, User, Vote
+from ..selectors import proposals_with_votes
 from ..services import governance as g
 
 
@@ -113,16 +113,13 @@ class ProxyOutput(serializers.Serializer):
     proposal = serializers.IntegerField(source="proposal_id", allow_null=True)
 
 
-def _proposals():
-    """Proposals with their votes (and voters) in one more query, however many."""
-    return Proposal.objects.select_related("cooperative").prefetch_related(
-        Prefetch("votes", queryset=Vote.objects.select_related("voter"))
-    )
-
-
 def proposal_view(proposal: Proposal, user) -> dict:
-    """A proposal as ``user`` sees it; its votes come from ``_proposals``' prefetch."""
-    votes = list(proposal.votes.all())
+    """A proposal as ``user`` sees it. Its votes come from the prefetch of
+    ``proposals_with_votes``, or are read here (one query) for a proposal loaded without."""
+    prefetched = getattr(proposal, "_prefetched_objects_cache", {})
+    votes = list(
+        proposal.votes.all() if "votes" in prefetched else proposal.votes.select_related("voter")
+    )
     tally = g.proposal_tally(proposal, votes=votes)
     own = next((v for v in votes if v.voter_id == user.pk), None)
     data = {
@@ -149,7 +146,7 @@ def proposal_view(proposal: Proposal, user) -> dict:
 
 
 def _proposal(user, proposal_id: int) -> Proposal:
-    proposal = get_object_or_error(_proposals(), field="proposal", pk=proposal_id)
+    proposal = get_object_or_error(proposals_with_votes(), field="proposal", pk=proposal_id)
     if not has_role(user, proposal.cooperative_id, "member"):
         get_object_or_error(Proposal.objects.none(), field="proposal", pk=proposal_id)
     return proposal
@@ -160,7 +157,7 @@ class ProposalListApi(APIView):
     def get(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
         require_role(request.user, cooperative, "member")
-        rows = _proposals().filter(cooperative=cooperative).order_by("-created_at", "-pk")
+        rows = proposals_with_votes().filter(cooperative=cooperative).order_by("-created_at", "-pk")
         page = page_of(request, rows)
         return page.response([proposal_view(p, request.user) for p in page.items])
 
@@ -177,7 +174,7 @@ class ProposalListApi(APIView):
             actor=request.user, cooperative=cooperative, **data.validated_data
         )
         return Response(
-            proposal_view(_proposals().get(pk=proposal.pk), request.user),
+            proposal_view(proposals_with_votes().get(pk=proposal.pk), request.user),
             status=status.HTTP_201_CREATED,
         )
 
@@ -200,7 +197,7 @@ class ProposalDetailApi(APIView):
         data = ProposalUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         proposal = g.proposal_update(actor=request.user, proposal=proposal, **data.validated_data)
-        return Response(proposal_view(_proposals().get(pk=proposal.pk), request.user))
+        return Response(proposal_view(proposals_with_votes().get(pk=proposal.pk), request.user))
 
 
 class ProposalActionApi(APIView):
@@ -219,7 +216,7 @@ class ProposalActionApi(APIView):
             "withdraw": g.proposal_withdraw,
         }[self.action]
         proposal = service(actor=request.user, proposal=proposal)
-        return Response(proposal_view(_proposals().get(pk=proposal.pk), request.user))
+        return Response(proposal_view(proposals_with_votes().get(pk=proposal.pk), request.user))
 
 
 class VoteApi(APIView):
@@ -243,7 +240,7 @@ class VoteApi(APIView):
             choice=data.validated_data["choice"],
             on_behalf_of=on_behalf,
         )
-        return Response(proposal_view(_proposals().get(pk=proposal.pk), request.user))
+        return Response(proposal_view(proposals_with_votes().get(pk=proposal.pk), request.user))
 
 
 class SimulationApi(APIView):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from members.models import Invitation, MemberSkill
 from tests.api_endpoints import api_endpoints
 from tests.conftest import api_as
+from tests.openapi_check import assert_matches_schema
 
 ROLES = ["anonymous", "member_a", "board_a", "treasurer_a", "member_b", "client_user", "staff"]
 ALL = set(ROLES)
@@ -879,6 +880,8 @@ def test_matrix(db, full_world, endpoint, role):
             response.status_code,
             getattr(response, "data", None),
         )
+        # What an allowed role gets is what the published schema says it gets.
+        assert_matches_schema(response, name, method)
     else:
         assert response.status_code in (401, 403, 404, 409), (
             role,
