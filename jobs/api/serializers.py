@@ -152,7 +152,9 @@ class JobOutput(serializers.ModelSerializer):
     member_pay = serializers.DecimalField(
         source="member_pay.amount", max_digits=8, decimal_places=2
     )
-    required_skill = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    required_skill = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Job
@@ -289,7 +291,9 @@ class ClaimOutput(serializers.ModelSerializer):
     shift = ShiftOutput(read_only=True)
     job_title = serializers.CharField(source="shift.job.title", read_only=True)
     member = serializers.CharField(source="user.full_name", read_only=True)
-    timesheet = serializers.PrimaryKeyRelatedField(read_only=True)
+    timesheet = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Null until hours are logged."
+    )
 
     class Meta:
         model = Claim

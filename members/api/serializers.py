@@ -16,7 +16,7 @@ from ..models import (
 
 
 class CooperativePublicOutput(serializers.ModelSerializer):
-    active_members = serializers.IntegerField(read_only=True, required=False)
+    active_members = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Cooperative
@@ -375,7 +375,7 @@ class EraseInput(serializers.Serializer):
 class InvitationOutput(serializers.Serializer):
     kind = serializers.CharField()
     email = serializers.EmailField()
-    cooperative = serializers.CharField(source="cooperative.name", default=None)
+    cooperative = serializers.CharField(source="cooperative.name", default=None, allow_null=True)
     expires_at = serializers.DateTimeField()
 
 

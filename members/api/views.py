@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -102,9 +102,16 @@ class CooperativeListApi(APIView):
 class CooperativeDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=s.CooperativeOutput, summary="A cooperative; members see its settings")
+    @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="CooperativeDetail",
+            serializers=[s.CooperativeOutput, s.CooperativePublicOutput],
+            resource_type_field_name=None,
+        ),
+        summary="A cooperative: its settings for its members, the public details for others",
+    )
     def get(self, request, slug: str):
-        cooperative = _cooperative(slug)
+        cooperative = get_object_or_error(cooperatives_public(), field="slug", slug=slug)
         if has_role(request.user, cooperative, "member"):
             return Response(s.CooperativeOutput(cooperative).data)
         return Response(s.CooperativePublicOutput(cooperative).data)

@@ -68,7 +68,12 @@ class InvoiceOutput(serializers.ModelSerializer):
 
 
 class PaymentOutput(serializers.ModelSerializer):
-    invoice = serializers.CharField(source="invoice.display_number", default=None)
+    invoice = serializers.CharField(
+        source="invoice.display_number",
+        default=None,
+        allow_null=True,
+        help_text="The invoice's number; null for a payment that named none.",
+    )
     refundable_cents = serializers.SerializerMethodField()
 
     class Meta:
