@@ -69,7 +69,8 @@ def test_payment_files_go_to_the_treasurer_only(tenancy, who):
 def test_members_see_names_and_roles_the_board_contact_details(tenancy):
     t = tenancy
     listed = api_as(t.member_a).get("/api/v1/cooperatives/alpha/members/").data["results"]
-    dumped = json.dumps([m for m in listed if m["user"]["id"] != t.member_a.pk])
+    # Names are compared as written (a name with "é" is not escaped to "\u00e9").
+    dumped = json.dumps([m for m in listed if m["user"]["id"] != t.member_a.pk], ensure_ascii=False)
     assert t.board_a.full_name in dumped and "board" in dumped
     assert t.board_a.email not in dumped and "motivation" not in dumped
     board = json.dumps(api_as(t.board_a).get("/api/v1/cooperatives/alpha/members/").data["results"])
