@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from werkstation.api.outputs import DictOutput
+
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
 from ..models.work import CATEGORY_CHOICES
 from ..selectors import client_cooperatives_for, client_ids_of_user
@@ -255,7 +257,7 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class FeedRowOutput(serializers.Serializer):
+class FeedRowOutput(DictOutput):
     id = serializers.IntegerField()
     job = serializers.IntegerField()
     title = serializers.CharField()

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
+from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, page_of
 
 from ..access import has_role, require_role
@@ -86,7 +87,7 @@ class ProposalTallyOutput(serializers.Serializer):
     recorded_result = serializers.JSONField(allow_null=True)
 
 
-class SimulatedShiftOutput(serializers.Serializer):
+class SimulatedShiftOutput(DictOutput):
     work_date = serializers.DateField()
     job = serializers.CharField()
     gross_cents = serializers.IntegerField()
@@ -94,7 +95,7 @@ class SimulatedShiftOutput(serializers.Serializer):
     net_proposed_cents = serializers.IntegerField()
 
 
-class SimulationOutput(serializers.Serializer):
+class SimulationOutput(DictOutput):
     """The member's approved work of the last 3 months under the rules now and as proposed."""
 
     since = serializers.DateField()

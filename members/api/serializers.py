@@ -1,6 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from werkstation.api.outputs import DictOutput
+
 from ..access import membership_view_fields
 from ..models import (
     AvailabilityException,
@@ -293,21 +295,21 @@ class MeOutput(serializers.ModelSerializer):
         return MembershipOutput(memberships_of(user), many=True, context=self.context).data
 
 
-class SensitiveProfileOutput(serializers.Serializer):
+class SensitiveProfileOutput(DictOutput):
     iban = serializers.CharField()
     account_holder = serializers.CharField()
     yearly_earnings_cap = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     earnings_cap_reason = serializers.CharField()
 
 
-class AccountExportOutput(serializers.Serializer):
+class AccountExportOutput(DictOutput):
     email = serializers.EmailField()
     full_name = serializers.CharField()
     preferred_language = serializers.CharField()
     date_joined = serializers.DateTimeField()
 
 
-class PersonalDataExportOutput(serializers.Serializer):
+class PersonalDataExportOutput(DictOutput):
     """Everything Werkstation holds about you: the account, then one section for each kind
     of personal data an app registered (``members.services.privacy``)."""
 

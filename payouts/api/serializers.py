@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from werkstation.api.outputs import DictOutput
+
 EUROS = {"max_digits": 14, "decimal_places": 2}
 
 
-class DeductionOutput(serializers.Serializer):
+class DeductionOutput(DictOutput):
     pot = serializers.CharField()
     amount = serializers.DecimalField(**EUROS)
 
 
-class PayoutPartOutput(serializers.Serializer):
+class PayoutPartOutput(DictOutput):
     item = serializers.IntegerField()
     batch = serializers.IntegerField()
     method = serializers.CharField()
@@ -21,7 +23,7 @@ class PayoutPartOutput(serializers.Serializer):
     amount = serializers.DecimalField(**EUROS)
 
 
-class SplitSummaryOutput(serializers.Serializer):
+class SplitSummaryOutput(DictOutput):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     work_date = serializers.DateField()
@@ -41,7 +43,7 @@ class SplitSummaryOutput(serializers.Serializer):
     payout = PayoutPartOutput(many=True)
 
 
-class EarningsCapStatusOutput(serializers.Serializer):
+class EarningsCapStatusOutput(DictOutput):
     year = serializers.IntegerField()
     cap_cents = serializers.IntegerField()
     earned_cents = serializers.IntegerField()
@@ -55,7 +57,7 @@ class EarningsCapStatusOutput(serializers.Serializer):
     )
 
 
-class EarningsOutput(serializers.Serializer):
+class EarningsOutput(DictOutput):
     year = serializers.IntegerField()
     cap = EarningsCapStatusOutput(
         allow_null=True, help_text="My yearly earnings cap, this year only; null without one."
@@ -66,7 +68,7 @@ class EarningsOutput(serializers.Serializer):
     shifts = SplitSummaryOutput(many=True)
 
 
-class ExplainedTimesheetOutput(serializers.Serializer):
+class ExplainedTimesheetOutput(DictOutput):
     id = serializers.IntegerField()
     minutes_worked = serializers.IntegerField()
     break_minutes = serializers.IntegerField()
@@ -74,14 +76,14 @@ class ExplainedTimesheetOutput(serializers.Serializer):
     auto_approved = serializers.BooleanField()
 
 
-class ExplainedRuleSetOutput(serializers.Serializer):
+class ExplainedRuleSetOutput(DictOutput):
     version = serializers.IntegerField()
     adopted_via = serializers.CharField()
     effective_from = serializers.DateField()
     rules = serializers.ListField(child=serializers.CharField())
 
 
-class LedgerLegOutput(serializers.Serializer):
+class LedgerLegOutput(DictOutput):
     account = serializers.CharField()
     amount = serializers.DecimalField(**EUROS)
     reference = serializers.CharField()
@@ -105,7 +107,7 @@ class CorrectionOutput(serializers.Serializer):
     member_cents = serializers.IntegerField()
 
 
-class EarningsCapRowOutput(serializers.Serializer):
+class EarningsCapRowOutput(DictOutput):
     member_id = serializers.IntegerField()
     name = serializers.CharField()
     percent = serializers.IntegerField()
@@ -116,6 +118,6 @@ class EarningsCapRowOutput(serializers.Serializer):
     upcoming_cents = serializers.IntegerField(required=False, help_text="For the treasurer only.")
 
 
-class EarningsCapsOutput(serializers.Serializer):
+class EarningsCapsOutput(DictOutput):
     would_pass = serializers.IntegerField(help_text="How many would pass their cap this year.")
     members = EarningsCapRowOutput(many=True)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.api.base import get_object_or_error, site_url
+from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, paginated
 
 from ..models import Invoice, StripeEvent
@@ -17,7 +18,7 @@ from ..services.stripe_connect import connect_onboarding_link, connect_status
 from ..services.stripe_setup import stripe_settings_clear, stripe_settings_save, stripe_status
 
 
-class StripeSettingsOutput(serializers.Serializer):
+class StripeSettingsOutput(DictOutput):
     source = serializers.ChoiceField(choices=["cooperative", "environment", "none"])
     payments_on = serializers.BooleanField()
     secret_key_set = serializers.BooleanField()
@@ -146,7 +147,7 @@ class InvoicePaymentLinkApi(APIView):
         return Response(PaymentLinkOutput(checkout).data, status=status.HTTP_201_CREATED)
 
 
-class ConnectStatusOutput(serializers.Serializer):
+class ConnectStatusOutput(DictOutput):
     available = serializers.BooleanField()
     account = serializers.CharField(allow_null=True)
     details_submitted = serializers.BooleanField()

@@ -3,6 +3,8 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from werkstation.api.outputs import DictOutput
+
 from ...models.work import CATEGORY_CHOICES
 from ..models import Bid, Challenge, Contract, Tender
 
@@ -238,7 +240,7 @@ class ContractListOutput(serializers.ModelSerializer):
 _EUROS = {"max_digits": 14, "decimal_places": 2}
 
 
-class ContractBudgetOutput(serializers.Serializer):
+class ContractBudgetOutput(DictOutput):
     """The contract's budget; the ``*_cents`` amounts are given in euros ("1234.50")."""
 
     budget_cents = serializers.DecimalField(**_EUROS)
@@ -283,10 +285,11 @@ class ContractOutput(serializers.ModelSerializer):
     def get_budget(self, obj) -> dict:
         from ..services.contracts import contract_budget
 
-        return {
+        budget = {
             key: (euros(value) if key.endswith("_cents") else value)
             for key, value in contract_budget(obj).items()
         }
+        return ContractBudgetOutput(budget).data
 
     def get_jobs(self, obj) -> list[int]:
         return [cj.job_id for cj in obj.contract_jobs.all()]
@@ -301,7 +304,7 @@ class ContractGenerateOutput(serializers.Serializer):
     created = serializers.IntegerField(help_text="Shifts put on the board by this call.")
 
 
-class ContractReportOutput(serializers.Serializer):
+class ContractReportOutput(DictOutput):
     """The report to the municipality. Counts of fewer than ``minimum_count`` people are
     null (suppressed), so that nobody can be recognised."""
 
