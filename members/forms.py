@@ -78,6 +78,14 @@ class ProfileForm(forms.Form):
     )
     iban = forms.CharField(label=_("IBAN"), max_length=40, required=False)
     account_holder = forms.CharField(label=_("Account holder"), max_length=120, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "For the minimum wage for your age and the working-time limits under 18. Only you and the treasurer see this."
+        ),
+    )
 
 
 class MemberSkillForm(forms.Form):

@@ -81,7 +81,18 @@ _CURRENCY_RE = re.compile(r"[A-Z]{3}")
 _RESERVED_SLUG = "member"
 
 _TOP_KEYS = ("currency", "member_floor_hourly_cents", "pots")
-_POT_KEYS = ("pot", "percent", "brackets", "flat_cents", "min_cents", "max_cents", "when")
+_POT_KEYS = (
+    "pot",
+    "percent",
+    "brackets",
+    "flat_cents",
+    "min_cents",
+    "max_cents",
+    "when",
+    "label",
+)
+_LABEL_LANG_RE = re.compile(r"[a-z]{2}")
+_LABEL_MAX_LENGTH = 80
 _BRACKET_KEYS = ("from_cents", "percent")
 _WHEN_KEYS = ("categories", "client_kinds")
 _ITEMS_TOP_KEYS = ("items",)
@@ -182,9 +193,15 @@ class Pot:
     min_cents: int = 0
     max_cents: int | None = None
     when: When | None = None
+    # Display names by language code, in the order given; they change no amount.
+    label: tuple[tuple[str, str], ...] | None = None
 
     def applies_to(self, item: Item) -> bool:
         return self.when is None or self.when.matches(item)
+
+    def display_name(self, lang: str) -> str:
+        """The label in ``lang``, falling back to the slug."""
+        return dict(self.label or ()).get(lang, self.slug)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -314,6 +331,29 @@ def _parse_when(value: object, path: str, errors: _Errors) -> When | None:
     return When(**lists)
 
 
+def _parse_label(value: object, path: str, errors: _Errors) -> tuple[tuple[str, str], ...] | None:
+    if not isinstance(value, Mapping):
+        errors.append(
+            (path, 'must be an object of names by language code, e.g. {"nl": "Wijkfonds"}')
+        )
+        return None
+    before = len(errors)
+    names: list[tuple[str, str]] = []
+    for lang, name in value.items():
+        if not isinstance(lang, str) or not _LABEL_LANG_RE.fullmatch(lang):
+            errors.append((f"{path}.{lang}", "is not a language code: two lowercase letters"))
+        elif not isinstance(name, str) or not name.strip() or len(name) > _LABEL_MAX_LENGTH:
+            errors.append(
+                (
+                    f"{path}.{lang}",
+                    f"must be a non-empty string of at most {_LABEL_MAX_LENGTH} characters",
+                )
+            )
+        else:
+            names.append((lang, name))
+    return tuple(names) if len(errors) == before else None
+
+
 def _parse_brackets(value: object, path: str, errors: _Errors) -> tuple[Bracket, ...] | None:
     if not isinstance(value, list) or not value:
         errors.append((path, "must be a non-empty list of brackets, the first from_cents 0"))
@@ -402,6 +442,7 @@ def _parse_pot(
         errors.append((f"{path}.max_cents", "must be at least min_cents"))
 
     when = _parse_when(raw["when"], f"{path}.when", errors) if "when" in raw else None
+    label = _parse_label(raw["label"], f"{path}.label", errors) if "label" in raw else None
 
     # The validity limit counts pots that have no `when` at all (a literal `{}` is a `when`).
     counted: Decimal | None = None
@@ -422,6 +463,7 @@ def _parse_pot(
         min_cents=low,
         max_cents=high,
         when=when,
+        label=label,
     )
     return pot, counted
 
@@ -558,6 +600,8 @@ def rule_set_to_dict(rule_set: RuleSet) -> dict[str, Any]:
             if pot.when.client_kinds is not None:
                 when["client_kinds"] = list(pot.when.client_kinds)
             out["when"] = when
+        if pot.label is not None:
+            out["label"] = dict(pot.label)
         pots.append(out)
     return {
         "currency": rule_set.currency,
@@ -777,7 +821,7 @@ def _describe_pot(pot: Pot, currency: str, lang: Lang) -> str:
         else:
             share = "een deel van het bruto" if nl else "a share of gross"
         amount = f"{money(pot.flat_cents)} plus {share}" if pot.flat_cents else share
-        sentence = f"{amount} {'naar' if nl else 'to'} {pot.slug}"
+        sentence = f"{amount} {'naar' if nl else 'to'} {pot.display_name(lang)}"
         if pot.brackets:
             sentence += " " + _describe_brackets(pot.brackets, currency, lang)
         if pot.min_cents:
@@ -793,7 +837,7 @@ def _describe_pot(pot: Pot, currency: str, lang: Lang) -> str:
             amount = f"{'een vast bedrag van' if nl else 'a flat'} {money(fixed)}"
         else:
             amount = "niets" if nl else "nothing"
-        sentence = f"{amount} {'naar' if nl else 'to'} {pot.slug}"
+        sentence = f"{amount} {'naar' if nl else 'to'} {pot.display_name(lang)}"
     if pot.when is not None:
         sentence += _describe_when(pot.when, lang)
     return sentence[0].upper() + sentence[1:]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import Account, Entry, MoneySettings, RuleSet, Split
@@ -145,9 +146,11 @@ def payout_trace(user) -> dict[int, dict]:
     )
     items: dict[int, list[list]] = {}
     for item in (
-        PayoutItem.objects.filter(member=user, status=PayoutItem.Status.PAID)
+        PayoutItem.objects.filter(
+            member=user, status__in=(PayoutItem.Status.SENT, PayoutItem.Status.PAID)
+        )
         .select_related("batch")
-        .order_by("paid_at", "id")
+        .order_by(Coalesce("sent_at", "paid_at"), "id")
     ):
         items.setdefault(item.batch.cooperative_id, []).append([item, item.amount_cents])
     trace: dict[int, dict] = {}
@@ -172,6 +175,13 @@ def payout_trace(user) -> dict[int, dict]:
             if pool[0][1] == 0:
                 pool.pop(0)
         unpaid = "payable" if split.pk in released else "advanced"
-        status = unpaid if not paid_by else ("paid" if need <= 0 else "partly_paid")
+        if not paid_by:
+            status = unpaid
+        elif need > 0:
+            status = "partly_paid"
+        elif any(part["item"].status == PayoutItem.Status.SENT for part in paid_by):
+            status = "sent"  # in the bank's file; paid once the bank statement confirms it
+        else:
+            status = "paid"
         trace[split.pk] = {"status": status, "items": paid_by}
     return trace

@@ -3,11 +3,12 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from jobs.models import Client
@@ -21,7 +22,12 @@ from .selectors import payments_of
 from .services.credit_notes import credit_note_issue
 from .services.earnings import member_earnings, split_explain
 from .services.invoices import invoice_issue, payment_record
-from .services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
+from .services.payouts import (
+    payout_batch_approve,
+    payout_batch_confirm,
+    payout_batch_create,
+    payout_batch_execute,
+)
 from .services.reversals import payment_refund, payout_item_return
 from .services.stripe_checkout import can_pay_invoice
 
@@ -153,9 +159,9 @@ def treasury(request, slug: str):
             "invoices": Invoice.objects.filter(cooperative=cooperative).select_related("client")[
                 :50
             ],
-            "batches": PayoutBatch.objects.filter(cooperative=cooperative).prefetch_related(
-                "items__member", "approvals__user"
-            )[:20],
+            "batches": PayoutBatch.objects.filter(cooperative=cooperative)
+            .annotate(awaiting_bank=Count("items", filter=Q(items__status=PayoutItem.Status.SENT)))
+            .prefetch_related("items__member", "approvals__user")[:20],
             "issue_form": issue_form,
             "payment_form": payment_form,
             "refund_form": refund_form,
@@ -192,6 +198,18 @@ def batch_action(request, slug: str, batch_id: int, action: str):
                     ),
                 )
                 return redirect("payouts:treasury", slug=slug)
+        elif action == "confirm-paid":
+            confirmed = payout_batch_confirm(actor=request.user, batch=batch)
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d payout is now shown as paid to its member.",
+                    "%(n)d payouts are now shown as paid to their members.",
+                    len(confirmed),
+                )
+                % {"n": len(confirmed)},
+            )
+            return redirect("payouts:treasury", slug=slug)
         else:
             raise Http404
         messages.success(request, _("Saved."))

@@ -4,10 +4,12 @@ admin action with the acting staff member), so it is checked and audited."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.template.response import TemplateResponse
 
+from .audit import audit_record
 from .errors import ApplicationError
-from .models import AuditEntry, OutboxEvent
+from .models import AuditEntry, LegalParameter, OutboxEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -84,3 +86,37 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 class OutboxEventAdmin(admin.ModelAdmin):
     list_display = ["id", "topic", "created_at", "published_at", "attempts"]
     list_filter = ["topic"]
+
+
+@admin.register(LegalParameter)
+class LegalParameterAdmin(admin.ModelAdmin):
+    """Staff keep the legal figures here: a new period is a new row from its date. Every
+    change is audited; a row that is in force is best corrected, not deleted."""
+
+    list_display = ["key", "effective_from", "value", "verify", "source"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_filter = ["key", "verify"]
+    ordering = ["key", "-effective_from"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="legal_parameter.changed" if change else "legal_parameter.added",
+            target=obj,
+            data={
+                "key": obj.key,
+                "from": obj.effective_from.isoformat(),
+                "value": str(obj.value),
+                "verify": obj.verify,
+            },
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=request.user,
+            action="legal_parameter.deleted",
+            target=obj,
+            data={"key": obj.key, "from": obj.effective_from.isoformat(), "value": str(obj.value)},
+        )
+        super().delete_model(request, obj)

@@ -26,6 +26,11 @@ app.conf.beat_schedule = {
         "schedule": float(os.environ.get("WERKSTATION_OUTBOX_SWEEP_SECONDS", "30")),
     },
     "healthbeat": {"task": "werkstation.tasks.heartbeat", "schedule": 60.0},
+    # Mondays: staff hear which minimum-wage period is missing from the legal figures.
+    "legal-figures-reminder": {
+        "task": "werkstation.tasks.legal_figures_reminder",
+        "schedule": crontab(day_of_week=1, hour=8, minute=0),
+    },
 }
 
 

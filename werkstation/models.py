@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from .legal import Key
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -70,3 +72,34 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} → {self.handler or '?'} #{self.pk}"
+
+
+class LegalParameter(models.Model):
+    """One legal figure from a date on, with its source (see ``werkstation/legal.py``).
+
+    Staff keep the table in the admin; services read the value in force on the work date.
+    ``verify`` marks a figure that was not confirmed at the official source when entered.
+    """
+
+    key = models.CharField(max_length=60, choices=[(key.value, key.value) for key in Key])
+    effective_from = models.DateField()
+    value = models.DecimalField(max_digits=12, decimal_places=4)
+    source = models.URLField(max_length=300)
+    verify = models.BooleanField(
+        default=False, help_text="Not confirmed at the official source: check it there."
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["key", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "effective_from"], name="legal_key_once_per_date"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="legal_value_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} from {self.effective_from}: {self.value}"

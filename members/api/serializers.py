@@ -202,6 +202,7 @@ class ProfileOutput(serializers.ModelSerializer):
             "languages",
             "iban",
             "account_holder",
+            "date_of_birth",
         ]
 
 
@@ -225,6 +226,7 @@ class ProfileInput(serializers.Serializer):
     languages = serializers.ListField(child=serializers.CharField(max_length=5), required=False)
     iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
     account_holder = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    date_of_birth = serializers.DateField(required=False, allow_null=True)
 
 
 class MemberSkillOutput(serializers.ModelSerializer):
@@ -300,6 +302,7 @@ class SensitiveProfileOutput(DictOutput):
     account_holder = serializers.CharField()
     yearly_earnings_cap = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     earnings_cap_reason = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
 
 
 class AccountExportOutput(DictOutput):

@@ -70,6 +70,9 @@ class Profile(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True, validators=[validate_iban])
     account_holder = models.CharField(_("account holder"), max_length=120, blank=True)
     iban_changed_at = models.DateTimeField(null=True, blank=True)
+    # Private like the IBAN: the youth minimum wage and the working-time limits for minors
+    # need it. Only the member and their cooperative's treasurer read it.
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
 
     class Meta:
         constraints = [

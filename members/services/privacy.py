@@ -96,6 +96,7 @@ def sensitive_fields(profile: Profile) -> dict:
         "account_holder": profile.account_holder,
         "yearly_earnings_cap": str(cap.amount) if cap is not None else None,
         "earnings_cap_reason": profile.earnings_cap_reason,
+        "date_of_birth": profile.date_of_birth.isoformat() if profile.date_of_birth else None,
     }
 
 
@@ -122,7 +123,13 @@ def sensitive_profile_read(*, actor: User, member: User) -> dict:
         cooperative_id=cooperative_id,
         data={
             "member_id": member.pk,
-            "fields": ["iban", "account_holder", "yearly_earnings_cap", "earnings_cap_reason"],
+            "fields": [
+                "iban",
+                "account_holder",
+                "yearly_earnings_cap",
+                "earnings_cap_reason",
+                "date_of_birth",
+            ],
         },
     )
     return sensitive_fields(profile)
@@ -198,6 +205,7 @@ def _erase_profile(user: User) -> None:
         languages=[],
         iban="",
         account_holder="",
+        date_of_birth=None,
         yearly_earnings_cap=None,
         earnings_cap_reason="",
         target_hours_per_week=0,

@@ -42,8 +42,28 @@ PROFILE_FIELDS = {
     "languages",
     "iban",
     "account_holder",
+    "date_of_birth",
 }
 _LANGUAGE_CODES = {code for code, _label in LANGUAGE_CHOICES}
+
+
+OLDEST_AGE, YOUNGEST_AGE = 120, 13
+
+
+def check_date_of_birth(born: date) -> None:
+    """A date of birth in the past, of someone between 13 and 120 years old."""
+    today = timezone.localdate()
+    if not isinstance(born, date) or born > today.replace(year=today.year - YOUNGEST_AGE):
+        raise ValidationFailed(
+            _("Enter your date of birth: you must be at least %(age)s years old.")
+            % {"age": YOUNGEST_AGE},
+            code="invalid",
+            field="date_of_birth",
+        )
+    if born < date(today.year - OLDEST_AGE, 1, 1):
+        raise ValidationFailed(
+            _("Enter your real date of birth."), code="invalid", field="date_of_birth"
+        )
 
 
 @transaction.atomic
@@ -63,6 +83,8 @@ def profile_update(*, user: User, **fields) -> Profile:
     if ("latitude" in fields) != ("longitude" in fields):
         raise ValidationFailed(_("Give both latitude and longitude."), field="longitude")
     check_coordinates(fields.get("latitude"), fields.get("longitude"))
+    if fields.get("date_of_birth") is not None:
+        check_date_of_birth(fields["date_of_birth"])
     iban_changed = "iban" in fields and fields["iban"] != profile.iban
     for name, value in fields.items():
         setattr(profile, name, value)

@@ -105,10 +105,19 @@ class UnmatchedCreditOutput(serializers.Serializer):
     why = serializers.CharField(help_text="Why no invoice was paid from it.")
 
 
+class ConfirmedPayoutOutput(serializers.Serializer):
+    item = serializers.IntegerField()
+    batch = serializers.IntegerField()
+    amount_cents = serializers.IntegerField()
+
+
 class BankStatementImportOutput(serializers.Serializer):
     matched = MatchedCreditOutput(many=True, help_text="Credits recorded as payments.")
     unmatched = UnmatchedCreditOutput(many=True, help_text="Credits left for the treasurer.")
     skipped = serializers.IntegerField(help_text="Entries that were not credits, or seen before.")
+    payouts_confirmed = ConfirmedPayoutOutput(
+        many=True, help_text="Payout items the bank's debits confirm as paid."
+    )
 
 
 class InvoiceIssueInput(serializers.Serializer):

@@ -12,6 +12,7 @@ from werkstation.api.pagination import list_schema, paginated
 from ..models import PayoutBatch, PayoutItem
 from ..services.payouts import (
     payout_batch_approve,
+    payout_batch_confirm,
     payout_batch_create,
     payout_batch_execute,
     payout_file_read,
@@ -31,7 +32,9 @@ class PayoutItemOutput(serializers.ModelSerializer):
             "method",
             "status",
             "hold_reason",
+            "sent_at",
             "paid_at",
+            "confirmed_by",
             "returned_at",
             "return_reason",
         ]
@@ -82,13 +85,20 @@ class PayoutBatchActionApi(APIView):
     action = ""
 
     @extend_schema(
-        request=None, responses=PayoutBatchOutput, summary="Approve (four eyes) or execute a batch"
+        request=None,
+        responses=PayoutBatchOutput,
+        summary="Approve (four eyes), execute a batch, or confirm that the bank paid its SEPA "
+        "transfers (items 'sent' become 'paid')",
     )
     def post(self, request, slug: str, batch_id: int):
         cooperative = _treasury(request, slug)
         batch = get_object_or_error(_batches(cooperative), field="batch", pk=batch_id)
-        service = payout_batch_approve if self.action == "approve" else payout_batch_execute
-        batch = service(actor=request.user, batch=batch)
+        if self.action == "approve":
+            payout_batch_approve(actor=request.user, batch=batch)
+        elif self.action == "confirm-paid":
+            payout_batch_confirm(actor=request.user, batch=batch)
+        else:
+            payout_batch_execute(actor=request.user, batch=batch)
         return Response(PayoutBatchOutput(_batches(cooperative).get(pk=batch.pk)).data)
 
 

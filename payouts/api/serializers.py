@@ -19,6 +19,8 @@ class PayoutPartOutput(DictOutput):
     item = serializers.IntegerField()
     batch = serializers.IntegerField()
     method = serializers.CharField()
+    status = serializers.CharField()
+    sent_at = serializers.DateTimeField(allow_null=True, help_text="When it went to the bank.")
     paid_at = serializers.DateTimeField(allow_null=True)
     amount = serializers.DecimalField(**EUROS)
 

@@ -52,6 +52,11 @@ urlpatterns = [
         name="payout-batch-execute",
     ),
     path(
+        "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/confirm-paid/",
+        pv.PayoutBatchActionApi.as_view(action="confirm-paid"),
+        name="payout-batch-confirm-paid",
+    ),
+    path(
         "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/sepa.xml",
         pv.PayoutBatchFileApi.as_view(kind="sepa"),
         name="payout-batch-sepa",

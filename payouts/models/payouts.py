@@ -58,6 +58,8 @@ class PayoutItem(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        # Booked and in the SEPA file, but no bank has confirmed it yet.
+        SENT = "sent", _("sent to the bank")
         PAID = "paid", _("paid")
         HELD = "held", _("held")
         FAILED = "failed", _("failed")
@@ -75,7 +77,11 @@ class PayoutItem(models.Model):
     provider_id = models.CharField(max_length=120, blank=True)
     iban = models.CharField(max_length=34, blank=True)
     account_holder = models.CharField(max_length=120, blank=True)
+    # When the file went to the bank (SEPA); paid_at is when the bank statement or the treasurer
+    # confirmed it (SEPA), or when Stripe or the payroll hand-over paid it.
+    sent_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.CharField(max_length=20, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.CharField(max_length=250, blank=True)
     return_external_id = models.CharField(max_length=120, null=True, blank=True, unique=True)

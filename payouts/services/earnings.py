@@ -22,6 +22,7 @@ PAYOUT_STATUS = {
     "advanced": gettext_lazy("advanced by the cooperative fund: payable now"),
     "payable": gettext_lazy("payable: goes out with the next payout batch"),
     "partly_paid": gettext_lazy("partly paid out; the rest goes with the next payout batch"),
+    "sent": gettext_lazy("sent to the bank: paid once the bank confirms it"),
     "paid": gettext_lazy("paid out"),
     "corrected": gettext_lazy("replaced by a correction"),
     "reversal": gettext_lazy("correction: takes back an earlier amount"),
@@ -34,6 +35,8 @@ def _payout(trace: dict | None) -> list[dict]:
             "item": part["item"].pk,
             "batch": part["item"].batch_id,
             "method": part["item"].get_method_display(),
+            "status": part["item"].get_status_display(),
+            "sent_at": part["item"].sent_at,
             "paid_at": part["item"].paid_at,
             "amount": _euros(part["amount_cents"]),
         }

@@ -1,14 +1,20 @@
-"""A cooperative's money settings: the volunteer allowance maximums, set by its board."""
+"""A cooperative's money settings: the volunteer allowance maximums, set by its board at or
+below the legal maximums in force (``werkstation/legal.py``)."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
+from werkstation.legal import Key, LegalTable
+from werkstation.money import format_money, to_minor
 
 from ..models import MoneySettings
 
@@ -39,6 +45,26 @@ def money_settings_update(
             code="month_above_year",
             field="volunteer_month_max_cents",
         )
+    today = timezone.localdate()
+    table = LegalTable.load()
+    for key, value, field in (
+        (Key.VOLUNTEER_MAX_MONTH, month, "volunteer_month_max_cents"),
+        (Key.VOLUNTEER_MAX_YEAR, year, "volunteer_year_max_cents"),
+    ):
+        legal = table.in_force(key, today)
+        if value > to_minor(legal.value):
+            raise ValidationFailed(
+                _(
+                    "The legal maximum is %(amount)s (in force from %(date)s); a board may set a "
+                    "lower maximum, never a higher one."
+                )
+                % {
+                    "amount": format_money(to_minor(legal.value), language=get_language()),
+                    "date": date_format(legal.effective_from, "j F Y"),
+                },
+                code="above_legal_maximum",
+                field=field,
+            )
     settings, _created = MoneySettings.objects.select_for_update().get_or_create(
         cooperative=cooperative
     )

@@ -274,8 +274,13 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
             ],
         )
         balances[item.member_id] -= item.amount_cents
-        item.status, item.paid_at = PayoutItem.Status.PAID, timezone.now()
-        item.save(update_fields=["status", "paid_at"])
+        if item.method == PayoutItem.Method.SEPA:
+            # In the file for the bank, not paid: the bank statement or the treasurer says so.
+            item.status, item.sent_at = PayoutItem.Status.SENT, timezone.now()
+            item.save(update_fields=["status", "sent_at"])
+        else:
+            item.status, item.paid_at = PayoutItem.Status.PAID, timezone.now()
+            item.save(update_fields=["status", "paid_at"])
     batch.sepa_xml = sepa_credit_transfer(batch)
     batch.status, batch.executed_at = PayoutBatch.Status.EXECUTED, timezone.now()
     batch.save(update_fields=["sepa_xml", "status", "executed_at"])
@@ -289,9 +294,9 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
 
 
 def sepa_credit_transfer(batch: PayoutBatch) -> str:
-    """pain.001.001.09 for the SEPA items that were paid, validated against the XSD."""
+    """pain.001.001.09 for the SEPA items booked for the bank, validated against the XSD."""
     items = list(
-        batch.items.filter(method=PayoutItem.Method.SEPA, status=PayoutItem.Status.PAID).order_by(
+        batch.items.filter(method=PayoutItem.Method.SEPA, status=PayoutItem.Status.SENT).order_by(
             "pk"
         )
     )
@@ -322,10 +327,78 @@ def sepa_credit_transfer(batch: PayoutBatch) -> str:
                 "amount": item.amount_cents,
                 "execution_date": batch.execution_date,
                 "description": f"Werkstation uitbetaling {batch.pk}",
-                "endtoend_id": item.idempotency_key[:35],
+                "endtoend_id": sepa_end_to_end_id(item),
             }
         )
     return transfer.export(validate=True).decode()
+
+
+class ConfirmedBy:
+    BANK_STATEMENT = "bank_statement"
+    TREASURER = "treasurer"
+
+
+def sepa_end_to_end_id(item: PayoutItem) -> str:
+    """The id the SEPA file gives the transfer, and the bank statement gives back."""
+    return item.idempotency_key[:35]
+
+
+@transaction.atomic
+def payout_items_confirm(
+    *, actor, cooperative_id: int, items, confirmed_by: str = ConfirmedBy.TREASURER
+) -> list[PayoutItem]:
+    """SEPA payouts the bank has paid: "sent to the bank" becomes "paid". Idempotent: an item
+    that is paid already stays as it is; one that came back or failed is refused."""
+    if actor is not None:
+        require_role(actor, cooperative_id, "board", "treasurer")
+    ids = sorted(item.pk for item in items)
+    locked = list(
+        PayoutItem.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids, batch__cooperative_id=cooperative_id)
+        .order_by("pk")
+    )
+    if len(locked) != len(ids):
+        raise ValidationFailed(_("No such payout in this cooperative."), field="items")
+    confirmed = []
+    now = timezone.now()
+    for item in locked:
+        if item.status == PayoutItem.Status.PAID:
+            continue
+        if item.status != PayoutItem.Status.SENT:
+            raise Conflict(
+                _(
+                    "Only a payout sent to the bank can be confirmed as paid (payout %(id)s is %(status)s)."
+                )
+                % {"id": item.pk, "status": item.get_status_display()},
+                code="invalid_state",
+                field="items",
+            )
+        item.status, item.paid_at, item.confirmed_by = PayoutItem.Status.PAID, now, confirmed_by
+        item.save(update_fields=["status", "paid_at", "confirmed_by"])
+        confirmed.append(item)
+        audit_record(
+            actor=actor,
+            action="payout_item.confirmed",
+            target=item,
+            cooperative_id=cooperative_id,
+            data={"cents": item.amount_cents, "by": confirmed_by},
+        )
+    return confirmed
+
+
+@transaction.atomic
+def payout_batch_confirm(*, actor, batch: PayoutBatch) -> list[PayoutItem]:
+    """The treasurer saw the whole batch leave the bank account: every item still "sent to the
+    bank" becomes "paid"."""
+    require_role(actor, batch.cooperative_id, "board", "treasurer")
+    items = list(batch.items.filter(status=PayoutItem.Status.SENT))
+    if not items:
+        raise Conflict(
+            _("No payout of this batch is waiting for the bank."),
+            code="invalid_state",
+            field="batch",
+        )
+    return payout_items_confirm(actor=actor, cooperative_id=batch.cooperative_id, items=items)
 
 
 def payroll_csv(batch: PayoutBatch) -> str:

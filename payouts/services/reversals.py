@@ -442,9 +442,11 @@ def payout_item_return(
         return item
     if item.status == PayoutItem.Status.FAILED:
         return item  # never booked: the balance is still payable, the next batch pays it
-    if item.status != PayoutItem.Status.PAID:
+    if item.status not in (PayoutItem.Status.SENT, PayoutItem.Status.PAID):
         raise Conflict(
-            _("Only a payout that was paid can come back."), code="invalid_state", field="item"
+            _("Only a payout that was sent or paid can come back."),
+            code="invalid_state",
+            field="item",
         )
     if (
         external_id

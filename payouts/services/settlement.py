@@ -48,6 +48,8 @@ from django.utils import timezone
 
 from jobs.models import Timesheet
 from members.models import Cooperative, Membership
+from werkstation.errors import ApplicationError
+from werkstation.legal import Key, LegalTable
 
 from .. import rules
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
@@ -133,6 +135,10 @@ class VolunteerAllowance:
     year_max: int
     month: dict[tuple[int, int, int], int]
     year: dict[tuple[int, int], int]
+    # The legal maximums by date; a board may set lower ones, never higher. Until a board saves
+    # its own, the legal ones apply. Before the legal table starts, the board's (or default) apply.
+    legal: LegalTable | None = None
+    board_saved: bool = True
 
     @classmethod
     def load(
@@ -155,14 +161,36 @@ class VolunteerAllowance:
                 month[(t["member_id"], t["y"], t["m"])] += t["total"]
                 year[(t["member_id"], t["y"])] += t["total"]
         return cls(
-            settings.volunteer_month_max_cents, settings.volunteer_year_max_cents, month, year
+            settings.volunteer_month_max_cents,
+            settings.volunteer_year_max_cents,
+            month,
+            year,
+            legal=LegalTable.load(),
+            board_saved=settings.pk is not None,
         )
+
+    def maximums(self, day: date) -> tuple[int, int]:
+        """(per month, per year) in force for work on ``day``."""
+        return (
+            self._maximum(Key.VOLUNTEER_MAX_MONTH, self.month_max, day),
+            self._maximum(Key.VOLUNTEER_MAX_YEAR, self.year_max, day),
+        )
+
+    def _maximum(self, key: Key, board: int, day: date) -> int:
+        if self.legal is None:
+            return board
+        try:
+            legal = self.legal.cents(key, day)
+        except ApplicationError:
+            return board  # before the legal table starts
+        return min(board, legal) if self.board_saved else legal
 
     def cap(self, member_id: int, day: date, cents: int) -> tuple[int, int, str]:
         """(allowed, withheld, reason) for a share of ``cents``; counts what is allowed."""
         month_key, year_key = (member_id, day.year, day.month), (member_id, day.year)
-        month_room = max(0, self.month_max - self.month[month_key])
-        year_room = max(0, self.year_max - self.year[year_key])
+        month_max, year_max = self.maximums(day)
+        month_room = max(0, month_max - self.month[month_key])
+        year_room = max(0, year_max - self.year[year_key])
         allowed = max(0, min(cents, month_room, year_room))
         reason = ""
         if allowed < cents:

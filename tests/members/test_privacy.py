@@ -74,3 +74,43 @@ def test_erasure_anonymises_but_keeps_membership_numbers(world, iban_member):
     assert membership.status == "left" and membership.member_number == iban_member.member_number
     # The old token no longer works.
     assert client.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_a_member_records_their_date_of_birth_kept_private_like_the_iban(world, iban_member):
+    member = api_as(world.member_a)
+    future = member.patch("/api/v1/me/profile/", {"date_of_birth": "2030-01-01"})
+    assert future.status_code == 400 and future.data["error"]["field"] == "date_of_birth"
+    assert Profile.objects.get(user=world.member_a).date_of_birth is None  # nothing written
+    assert member.patch("/api/v1/me/profile/", {"date_of_birth": "2008-05-17"}).status_code == 200
+    assert member.get("/api/v1/me/profile/").data["date_of_birth"] == "2008-05-17"
+    # The treasurer reads it, logged; the board and the member list never show it.
+    sensitive = f"/api/v1/memberships/{iban_member.pk}/sensitive/"
+    assert api_as(world.treasurer_a).get(sensitive).data["date_of_birth"] == "2008-05-17"
+    logged = AuditEntry.objects.get(action="privacy.sensitive_read")
+    assert "date_of_birth" in logged.data["fields"]
+    assert "2008-05-17" not in json.dumps(api_as(world.board_a).get(sensitive).data)
+    listing = api_as(world.board_a).get("/api/v1/cooperatives/alpha/members/")
+    assert "2008-05-17" not in json.dumps(listing.data)
+    # It goes with the export, and erasure removes it.
+    assert member.get("/api/v1/me/export/").data["profile"]["date_of_birth"] == "2008-05-17"
+    member.post("/api/v1/me/erase/", {"confirm_email": world.member_a.email})
+    assert Profile.objects.get(user=world.member_a).date_of_birth is None
+
+
+def test_the_profile_page_asks_the_date_of_birth_and_refuses_a_future_one(world):
+    from django.test import Client
+
+    from tests.factories.api import login_verified
+
+    browser = Client()
+    login_verified(browser, world.member_a)
+    page = browser.get("/profile/").content.decode()
+    assert 'name="date_of_birth"' in page and 'type="date"' in page
+    form = {"travel_radius_km": "5", "target_hours_per_week": "12"}
+    refused = browser.post("/profile/", {**form, "date_of_birth": "2030-01-01"})
+    assert refused.status_code == 200
+    assert "id_date_of_birth_error" in refused.content.decode()
+    assert Profile.objects.get(user=world.member_a).date_of_birth is None
+    saved = browser.post("/profile/", {**form, "date_of_birth": "1990-02-03"})
+    assert saved.status_code == 302
+    assert str(Profile.objects.get(user=world.member_a).date_of_birth) == "1990-02-03"

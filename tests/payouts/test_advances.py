@@ -10,7 +10,12 @@ from members.models import Profile
 from members.services.governance import proposal_create, proposal_kinds
 from payouts.models import Entry, RuleSet, Split, Transaction
 from payouts.services.ledger import AccountBook, Leg, post
-from payouts.services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
+from payouts.services.payouts import (
+    payout_batch_approve,
+    payout_batch_confirm,
+    payout_batch_create,
+    payout_batch_execute,
+)
 from payouts.services.rulesets import founding_spec, rule_set_adopt, rule_set_create
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as
@@ -67,6 +72,8 @@ def _pay_out(world) -> int:
     payout_batch_approve(actor=world.treasurer_a, batch=batch)
     payout_batch_approve(actor=world.board_a, batch=batch)
     payout_batch_execute(actor=world.treasurer_a, batch=batch)
+    # The SEPA transfers are "sent to the bank" until the treasurer confirms the bank paid.
+    payout_batch_confirm(actor=world.treasurer_a, batch=batch)
     return (
         batch.items.filter(member=world.member_a, status="paid").aggregate(s=Sum("amount_cents"))[
             "s"

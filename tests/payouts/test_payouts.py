@@ -71,7 +71,9 @@ def test_four_eyes_then_sepa_file_and_each_member_paid_once(payable):
         == "approved"
     )
     done = board.post(execute)
-    assert done.status_code == 200 and done.data["items"][0]["status"] == "paid"
+    # In the bank's file, not yet paid: nobody has seen the money leave the account.
+    assert done.status_code == 200 and done.data["items"][0]["status"] == "sent"
+    assert done.data["items"][0]["paid_at"] is None and done.data["items"][0]["sent_at"]
     book = AccountBook(payable.coop_a.pk)
     assert account_balance(book.get("payable", payable.member_a.pk)) == 0
     counts = row_counts(Transaction, Entry)
@@ -88,6 +90,14 @@ def test_four_eyes_then_sepa_file_and_each_member_paid_once(payable):
     assert root.findtext(f".//{{{NS}}}CdtrAcct/{{{NS}}}Id/{{{NS}}}IBAN") == "NL20INGB0001234567"
     # Nothing payable remains, so there is no new batch to make.
     assert api.post("/api/v1/cooperatives/alpha/payout-batches/").status_code == 400
+    # The treasurer sees the transfer on the bank account and confirms it.
+    confirm = f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/confirm-paid/"
+    assert api_as(payable.member_a).post(confirm).status_code == 403
+    paid = api.post(confirm)
+    assert paid.status_code == 200 and paid.data["items"][0]["status"] == "paid"
+    assert paid.data["items"][0]["confirmed_by"] == "treasurer" and paid.data["items"][0]["paid_at"]
+    # Nothing is waiting for the bank any more.
+    assert api.post(confirm).status_code == 409
 
 
 def test_a_new_iban_holds_the_payout_for_three_days(payable):
@@ -181,3 +191,92 @@ def test_the_why_page_follows_each_shift_to_the_payout_that_paid_it(settled):
     # The bank returns the payout: the shares are payable again, paid by nothing.
     payout_item_return(actor=settled.treasurer_a, item=item, reason="IBAN onbekend")
     assert [_why(settled, s.pk)["payout"] for s in splits] == [[], [], []]
+
+
+DEBIT = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><GrpHdr><MsgId>2</MsgId>
+<CreDtTm>2026-11-28T08:00:00</CreDtTm></GrpHdr><Stmt><Id>S2</Id>
+<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{day}</Dt></BookgDt>
+<AcctSvcrRef>OUT-1</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>{e2e}</EndToEndId></Refs>
+<RmtInf><Ustrd>Werkstation uitbetaling</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>"""
+
+
+def _executed(world):
+    batch = payout_batch_create(actor=world.treasurer_a, cooperative=world.coop_a)
+    payout_batch_approve(actor=world.treasurer_a, batch=batch)
+    payout_batch_approve(actor=world.board_a, batch=batch)
+    return payout_batch_execute(actor=world.board_a, batch=batch)
+
+
+def _statement(user, slug: str, item, amount_cents: int | None = None):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    xml = DEBIT.format(
+        amount=f"{(amount_cents or item.amount_cents) / 100:.2f}",
+        day=timezone.localdate().isoformat(),
+        e2e=item.idempotency_key[:35],
+    )
+    return api_as(user).post(
+        f"/api/v1/cooperatives/{slug}/bank-statements/",
+        {"file": SimpleUploadedFile("camt.xml", xml.encode())},
+        format="multipart",
+    )
+
+
+def _member_sees(world) -> set[str]:
+    shifts = api_as(world.member_a).get("/api/v1/me/earnings/").data["shifts"]
+    return {shift["payout_status"] for shift in shifts}
+
+
+def test_a_sepa_payout_shows_as_sent_until_the_bank_statement_confirms_it(payable):
+    item = _executed(payable).items.get()
+    assert item.status == "sent" and item.paid_at is None
+    assert _member_sees(payable) == {"naar de bank gestuurd: betaald zodra de bank het bevestigt"}
+    response = _statement(payable.treasurer_a, "alpha", item)
+    assert response.status_code == 201, response.data
+    assert response.data["payouts_confirmed"] == [
+        {"item": item.pk, "batch": item.batch_id, "amount_cents": item.amount_cents}
+    ]
+    item.refresh_from_db()
+    assert item.status == "paid" and item.paid_at and item.confirmed_by == "bank_statement"
+    assert _member_sees(payable) == {"uitbetaald"}
+    # The same statement again changes nothing and reports nothing as unmatched.
+    again = _statement(payable.treasurer_a, "alpha", item)
+    assert again.data["payouts_confirmed"] == [] and again.data["unmatched"] == []
+
+
+def test_a_debit_of_another_amount_confirms_nothing(payable):
+    item = _executed(payable).items.get()
+    response = _statement(payable.treasurer_a, "alpha", item, amount_cents=item.amount_cents - 1)
+    assert response.data["payouts_confirmed"] == []
+    assert [row["why"] for row in response.data["unmatched"]] == [
+        "het bedrag wijkt af van het bedrag van de uitbetaling"
+    ]
+    assert PayoutItem.objects.get(pk=item.pk).status == "sent"
+
+
+def test_another_cooperatives_statement_never_confirms_our_payout(payable):
+    item = _executed(payable).items.get()
+    Membership.objects.filter(user=payable.board_b, cooperative=payable.coop_b).update(
+        is_treasurer=True
+    )
+    response = _statement(payable.board_b, "beta", item)
+    assert response.status_code == 201, response.data
+    assert response.data["payouts_confirmed"] == [] and len(response.data["unmatched"]) == 1
+    assert PayoutItem.objects.get(pk=item.pk).status == "sent"
+
+
+def test_the_treasurer_confirms_a_batch_on_the_treasury_page(payable):
+    batch = _executed(payable)
+    browser = Client()
+    login_verified(browser, payable.treasurer_a)
+    page = browser.get("/c/alpha/treasury/").content.decode()
+    assert "De bank heeft deze overboekingen betaald" in page
+    response = browser.post(f"/c/alpha/treasury/batches/{batch.pk}/confirm-paid/", follow=True)
+    assert "1 uitbetaling staat nu bij het lid als betaald." in response.content.decode()
+    assert batch.items.get().status == "paid" and batch.items.get().confirmed_by == "treasurer"
+    assert (
+        "De bank heeft deze overboekingen betaald"
+        not in browser.get("/c/alpha/treasury/").content.decode()
+    )

@@ -244,7 +244,7 @@ def test_a_returned_sepa_payout_is_owed_again_and_paid_by_the_next_batch(
     assert row_counts(Transaction, Entry) == counts and len(mail.outbox) == 1
     # The next batch pays it again.
     again = _execute_batch(paid)
-    assert again.items.get().amount_cents == 3 * SHARE and again.items.get().status == "paid"
+    assert again.items.get().amount_cents == 3 * SHARE and again.items.get().status == "sent"
     assert _balances(paid)["payable"] == 0
 
 

@@ -207,6 +207,13 @@ def pot_dicts(draw, slug: str):
         pot["max_cents"] = draw(st.none() | st.integers(low or 0, 20_000))
     if draw(st.integers(0, 3)) == 0:
         pot["when"] = draw(when_conditions())
+    if draw(st.integers(0, 3)) == 0:
+        pot["label"] = draw(
+            st.dictionaries(
+                st.sampled_from(["nl", "en", "tr", "ar"]),
+                st.text(min_size=1, max_size=80).filter(str.strip),
+            )
+        )
     return pot
 
 
@@ -1260,3 +1267,56 @@ def test_cli_usage_errors(args):
     result = run_cli(*args)
     assert result.returncode == 2
     assert "usage:" in result.stderr
+
+
+# --- pot labels (display names by language; no amount changes) ------------------------------
+
+
+def test_a_label_names_the_pot_in_the_readers_language_and_changes_no_amount():
+    spec = {
+        "currency": "EUR",
+        "pots": [
+            {
+                "pot": "coop_fund",
+                "percent": "10",
+                "label": {"nl": "Wijkfonds", "en": "Neighbourhood fund"},
+            }
+        ],
+    }
+    labelled = parse_rule_set(spec)
+    plain = parse_rule_set({"currency": "EUR", "pots": [{"pot": "coop_fund", "percent": "10"}]})
+    item = Item(
+        id="1",
+        gross_cents=10000,
+        minutes=60,
+        category="greening",
+        client_kind="business",
+        month_gross_before_cents=0,
+    )
+    assert split_item(labelled, item) == split_item(plain, item)
+    assert describe(labelled, "nl")[0] == "10% van het bruto naar Wijkfonds"
+    assert describe(labelled, "en")[0] == "10% of gross to Neighbourhood fund"
+    assert labelled.pots[0].display_name("tr") == "coop_fund"  # no Turkish name: the slug
+    assert rule_set_to_dict(labelled)["pots"][0]["label"] == {
+        "nl": "Wijkfonds",
+        "en": "Neighbourhood fund",
+    }
+
+
+@pytest.mark.parametrize(
+    "label, path, message",
+    [
+        ("Wijkfonds", "pots[0].label", "must be an object"),
+        ({"NL": "Wijkfonds"}, "pots[0].label.NL", "is not a language code"),
+        ({"nld": "Wijkfonds"}, "pots[0].label.nld", "is not a language code"),
+        ({"nl": ""}, "pots[0].label.nl", "non-empty string of at most 80"),
+        ({"nl": "   "}, "pots[0].label.nl", "non-empty string of at most 80"),
+        ({"nl": "x" * 81}, "pots[0].label.nl", "non-empty string of at most 80"),
+        ({"nl": 3}, "pots[0].label.nl", "non-empty string of at most 80"),
+    ],
+)
+def test_a_bad_label_is_refused_naming_its_path(label, path, message):
+    with pytest.raises(RuleSetError) as caught:
+        parse_rule_set({"currency": "EUR", "pots": [{"pot": "coop_fund", "label": label}]})
+    assert [p for p, _ in caught.value.errors] == [path]
+    assert message in caught.value.errors[0][1]

@@ -96,6 +96,10 @@ def _kwargs_for(name, world):
         "payouts_api:payout-batches": {"slug": "alpha"},
         "payouts_api:payout-batch-approve": {"slug": "alpha", "batch_id": world.batch.pk},
         "payouts_api:payout-batch-execute": {"slug": "alpha", "batch_id": world.batch.pk},
+        "payouts_api:payout-batch-confirm-paid": {
+            "slug": "alpha",
+            "batch_id": world.sent_batch.pk,
+        },
         "payouts_api:payout-batch-sepa": {"slug": "alpha", "batch_id": world.batch.pk},
         "payouts_api:payout-batch-payroll": {"slug": "alpha", "batch_id": world.batch.pk},
         "payouts_api:stripe-settings": {"slug": "alpha"},
@@ -353,6 +357,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("payouts_api:payout-batches", "post"): _set("board_a", "treasurer_a"),
     ("payouts_api:payout-batch-approve", "post"): _set("board_a", "treasurer_a"),
     ("payouts_api:payout-batch-execute", "post"): _set(),  # nobody: it awaits a second approval
+    ("payouts_api:payout-batch-confirm-paid", "post"): _set("board_a", "treasurer_a"),
     # Payment files carry IBANs: the treasurer's only, every download logged.
     ("payouts_api:payout-batch-sepa", "get"): _set("treasurer_a"),
     ("payouts_api:payout-batch-payroll", "get"): _set("treasurer_a"),
@@ -663,6 +668,21 @@ def _add_work(world):
         received_on=today.date(),
     )
     world.batch = payout_batch_create(actor=world.treasurer_a, cooperative=world.coop_a)
+    # An executed batch whose SEPA transfer no bank statement has confirmed yet.
+    from payouts.models import PayoutBatch, PayoutItem
+
+    world.sent_batch = PayoutBatch.objects.create(
+        cooperative=world.coop_a, status="executed", execution_date=today.date()
+    )
+    PayoutItem.objects.create(
+        batch=world.sent_batch,
+        member=world.member_a,
+        amount_cents=100,
+        method="sepa",
+        status="sent",
+        idempotency_key=f"matrix-sent-{world.sent_batch.pk}",
+        sent_at=today,
+    )
     # More payable after that batch, for a new one.
     extra = Timesheet.objects.create(
         claim=claim(make_shift(world.job, today - timedelta(days=8, hours=-9)), "completed"),
