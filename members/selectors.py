@@ -50,7 +50,7 @@ def memberships_visible(*, user: User, cooperative: Cooperative) -> QuerySet[Mem
 def applications_open(*, cooperative: Cooperative) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(cooperative=cooperative, status="applied")
-        .select_related("user", "user__profile")
+        .select_related("user", "user__profile", "cooperative")
         .order_by("applied_at")
     )
 
@@ -116,4 +116,15 @@ def second_approvals_of(*, cooperative: Cooperative):
             )
         )
         .order_by("open_first", "-requested_at", "-id")
+    )
+
+
+def proposals_with_votes() -> QuerySet:
+    """Proposals with their votes and voters: two more queries however many proposals."""
+    from django.db.models import Prefetch
+
+    from .models import Proposal, Vote
+
+    return Proposal.objects.select_related("cooperative").prefetch_related(
+        Prefetch("votes", queryset=Vote.objects.select_related("voter"))
     )
