@@ -18,6 +18,7 @@ from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
 from werkstation.api.pagination import MAX_PAGE
+from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 from werkstation.geo import haversine_km
@@ -286,6 +287,40 @@ def job_new(request):
     return render(request, "jobs/job_new.html", {"form": form})
 
 
+JOB_STATUS_MESSAGES = {
+    "open": gettext_lazy("The job is published; members find its shifts under Find work."),
+    "completed": gettext_lazy(
+        "The job is marked completed. Approve the remaining hours so they can be paid."
+    ),
+    "cancelled": gettext_lazy(
+        "The job is cancelled. Its open shifts are cancelled and the members who claimed "
+        "them are told."
+    ),
+}
+
+
+def _cancel_confirmation(job: Job) -> Confirmation:
+    upcoming = job.shifts.filter(status=Shift.Status.OPEN, start__gt=timezone.now())
+    people = (
+        Claim.objects.filter(shift__in=upcoming, status__in=["claimed", "confirmed", "waitlisted"])
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+    return Confirmation(
+        title=_("Cancel %(job)s?") % {"job": job.title},
+        confirm_label=_("Yes, cancel the job"),
+        rows=[
+            (_("Job"), job.title),
+            (_("Client"), job.client.name),
+            (_("Shifts still to come"), str(upcoming.count())),
+            (_("Members who are told"), str(people)),
+        ],
+        consequence=_("The shifts still to come are cancelled. This cannot be undone."),
+        danger=True,
+    )
+
+
 @login_required
 def job_detail(request, job_id: int):
     job = get_object_or_404(
@@ -313,8 +348,10 @@ def job_detail(request, job_id: int):
                     messages.success(request, _("%(n)s shifts added.") % {"n": len(created)})
                     return redirect("jobs:job-detail", job_id=job.pk)
             elif action in ("open", "completed", "cancelled"):
+                if action == "cancelled" and not is_confirmed(request):
+                    return confirmation(request, _cancel_confirmation(job))
                 jobs.job_transition(actor=request.user, job=job, to=action)
-                messages.success(request, _("Saved."))
+                messages.success(request, JOB_STATUS_MESSAGES[action])
                 return redirect("jobs:job-detail", job_id=job.pk)
             elif action == "cancel-shift":
                 shift = get_object_or_404(Shift, pk=request.POST.get("shift"), job=job)

@@ -5,15 +5,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from jobs.models import Client
 from members.access import has_role, page_cooperative
+from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
+from werkstation.money import format_money
 
 from .documents import credit_note_pdf, invoice_pdf
 from .models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
@@ -173,6 +177,31 @@ def treasury(request, slug: str):
     )
 
 
+def _execute_confirmation(batch: PayoutBatch) -> Confirmation:
+    items = [i for i in batch.items.all() if i.status == PayoutItem.Status.PENDING]
+    lang = get_language()
+    rows = [
+        (_("Payout batch"), f"#{batch.pk}"),
+        (_("Execution date"), date_format(batch.execution_date, "DATE_FORMAT")),
+        (_("Members paid"), str(len(items))),
+        (_("Total"), format_money(sum(i.amount_cents for i in items), language=lang)),
+    ]
+    for method, label in PayoutItem.Method.choices:
+        part = [i.amount_cents for i in items if i.method == method]
+        if part:
+            rows.append((str(label), format_money(sum(part), language=lang)))
+    return Confirmation(
+        title=_("Execute payout batch #%(n)s?") % {"n": batch.pk},
+        confirm_label=_("Yes, pay out now"),
+        rows=rows,
+        consequence=_(
+            "The money leaves the cooperative's account: transfers are sent and the SEPA file "
+            "is final. This cannot be undone."
+        ),
+        danger=True,
+    )
+
+
 @login_required
 @require_POST
 def batch_action(request, slug: str, batch_id: int, action: str):
@@ -182,6 +211,12 @@ def batch_action(request, slug: str, batch_id: int, action: str):
         if action == "approve":
             payout_batch_approve(actor=request.user, batch=batch)
         elif action == "execute":
+            if not is_confirmed(request):
+                return confirmation(
+                    request,
+                    _execute_confirmation(batch),
+                    back_url=reverse("payouts:treasury", args=[slug]),
+                )
             batch = payout_batch_execute(actor=request.user, batch=batch)
             if batch.status == PayoutBatch.Status.APPROVED:
                 messages.warning(

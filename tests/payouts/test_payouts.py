@@ -181,3 +181,18 @@ def test_the_why_page_follows_each_shift_to_the_payout_that_paid_it(settled):
     # The bank returns the payout: the shares are payable again, paid by nothing.
     payout_item_return(actor=settled.treasurer_a, item=item, reason="IBAN onbekend")
     assert [_why(settled, s.pk)["payout"] for s in splits] == [[], [], []]
+
+
+def test_executing_a_batch_from_the_page_asks_first_with_the_total(payable):
+    batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
+    payout_batch_approve(actor=payable.treasurer_a, batch=batch)
+    payout_batch_approve(actor=payable.board_a, batch=batch)
+    web = Client()
+    login_verified(web, payable.treasurer_a)
+    web.cookies["django_language"] = "nl"
+    url = f"/c/alpha/treasury/batches/{batch.pk}/execute/"
+    text = web.post(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="confirm-slot").content.decode()
+    assert text.lstrip().startswith("<dialog") and "€ 259,20" in text
+    assert PayoutBatch.objects.get(pk=batch.pk).status == "approved"
+    assert web.post(url, {"confirmed": "1"}).status_code == 302
+    assert PayoutBatch.objects.get(pk=batch.pk).status == "executed"

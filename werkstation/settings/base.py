@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "werkstation.confirm.ConfirmSlotMiddleware",
     "werkstation.csp.WerkstationCSPMiddleware",
     # Last: turns a lock-out noticed during sign-in into the lock-out answer.
     "axes.middleware.AxesMiddleware",

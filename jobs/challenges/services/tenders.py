@@ -227,6 +227,22 @@ def tenders_close_due(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
+def tender_close_if_due(*, tender: Tender, now: datetime | None = None) -> Tender:
+    """Close this tender now if its window has passed, without waiting for beat.
+
+    The municipality opening the page right after the deadline sees the sealed bids and
+    can decide at once, instead of a decision form without bids for up to five minutes.
+    """
+    now = now or timezone.now()
+    if tender.status != Tender.Status.OPEN or tender.submission_deadline > now:
+        return tender
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    if locked.status == Tender.Status.OPEN and locked.submission_deadline <= now:
+        _close(locked)
+    return locked
+
+
+@transaction.atomic
 def bid_score(*, actor, bid: Bid, quality, social, note: str = "") -> BidScore:
     bid = Bid.objects.select_related("tender").get(pk=bid.pk)
     require_municipality_user(actor, bid.tender.client_id)
