@@ -25,7 +25,7 @@ from werkstation.geo import haversine_km
 
 from . import forms
 from .access import can_manage_job
-from .models import Claim, Client, Job, Shift
+from .models import Claim, Client, Job, RateCard, Shift
 from .selectors import (
     FeedFilters,
     feed_page,
@@ -270,7 +270,10 @@ def job_new(request):
         messages.info(request, _("Register your organisation first."))
         return redirect("jobs:client-new")
     skills = Skill.objects.filter(cooperative__in=coops)
-    form = forms.JobForm(request.POST or None, clients=clients, cooperatives=coops, skills=skills)
+    board = any(has_role(request.user, c, "board") for c in coops)
+    form = forms.JobForm(
+        request.POST or None, clients=clients, cooperatives=coops, skills=skills, can_price=board
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         cooperative = get_object_or_404(Cooperative, slug=data.pop("cooperative"))
@@ -284,7 +287,12 @@ def job_new(request):
         else:
             messages.success(request, _("The job is posted. Now add its shifts."))
             return redirect("jobs:job-detail", job_id=job.pk)
-    return render(request, "jobs/job_new.html", {"form": form})
+    prices = RateCard.objects.filter(cooperative__in=coops).select_related("cooperative")
+    return render(
+        request,
+        "jobs/job_new.html",
+        {"form": form, "prices": prices.order_by("cooperative__name", "category")},
+    )
 
 
 JOB_STATUS_MESSAGES = {

@@ -177,6 +177,14 @@ def treasury(request, slug: str):
     )
 
 
+def invoice_pdf_response(invoice: Invoice):
+    from django.http import HttpResponse
+
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
+    return response
+
+
 def _execute_confirmation(batch: PayoutBatch) -> Confirmation:
     items = [i for i in batch.items.all() if i.status == PayoutItem.Status.PENDING]
     lang = get_language()
@@ -272,11 +280,7 @@ def invoice_document(request, slug: str, invoice_id: int):
     cooperative = _treasury_page(request, slug)
     invoice = get_object_or_404(Invoice, pk=invoice_id, cooperative=cooperative)
     if request.GET.get("format") == "pdf":
-        from django.http import HttpResponse
-
-        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
-        return response
+        return invoice_pdf_response(invoice)
     if request.GET.get("format") == "ubl":
         from django.http import HttpResponse
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.geo import check_coordinates
+from werkstation.geocoding import geocode
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import full_clean_or_raise
 
@@ -25,7 +26,7 @@ from ..models import (
 )
 from ..models.profiles import LANGUAGE_CHOICES
 from ..selectors import member_work_context_forget
-from ..validators import normalize_iban, normalize_postcode
+from ..validators import clean_postcode, normalize_iban, normalize_postcode
 from .accounts import profile_of
 
 PROFILE_FIELDS = {
@@ -46,6 +47,26 @@ PROFILE_FIELDS = {
 _LANGUAGE_CODES = {code for code, _label in LANGUAGE_CHOICES}
 
 
+def _place_by_postcode(profile: Profile, fields: dict) -> None:
+    """A new address without coordinates is placed on the map from its postcode (the
+    web form asks no coordinates; the API may still give them)."""
+    if "latitude" in fields:
+        return
+    postcode = fields.get("postcode", profile.postcode)
+    street = fields.get("street", profile.street)
+    if not postcode or (postcode == profile.postcode and street == profile.street):
+        return
+    clean_postcode(postcode)  # a malformed postcode is named as such, not as not found
+    found = geocode(postcode=postcode, street=street or "")
+    if found is None:
+        raise ValidationFailed(
+            _("We could not find this postcode. Check it, for example 3526 KL."),
+            code="not_geocoded",
+            field="postcode",
+        )
+    fields["latitude"], fields["longitude"] = found
+
+
 @transaction.atomic
 def profile_update(*, user: User, **fields) -> Profile:
     unknown = set(fields) - PROFILE_FIELDS
@@ -63,6 +84,7 @@ def profile_update(*, user: User, **fields) -> Profile:
     if ("latitude" in fields) != ("longitude" in fields):
         raise ValidationFailed(_("Give both latitude and longitude."), field="longitude")
     check_coordinates(fields.get("latitude"), fields.get("longitude"))
+    _place_by_postcode(profile, fields)
     iban_changed = "iban" in fields and fields["iban"] != profile.iban
     for name, value in fields.items():
         setattr(profile, name, value)

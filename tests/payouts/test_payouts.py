@@ -196,3 +196,18 @@ def test_executing_a_batch_from_the_page_asks_first_with_the_total(payable):
     assert PayoutBatch.objects.get(pk=batch.pk).status == "approved"
     assert web.post(url, {"confirmed": "1"}).status_code == 302
     assert PayoutBatch.objects.get(pk=batch.pk).status == "executed"
+
+
+def test_the_client_downloads_its_invoices_as_pdf(payable):
+    from payouts.models import Invoice
+
+    invoice = Invoice.objects.get()
+    web = Client()
+    web.force_login(payable.client_user)
+    listing = web.get("/invoices/").content.decode()
+    assert f"/invoices/{invoice.pk}/?format=pdf" in listing
+    pdf = web.get(f"/invoices/{invoice.pk}/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    outsider = Client()
+    outsider.force_login(payable.member_b)
+    assert outsider.get(f"/invoices/{invoice.pk}/?format=pdf").status_code == 404

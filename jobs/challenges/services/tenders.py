@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.geocoding import geocode
 
-from ...geocoding import geocode
 from ...models import Client
 from ...models.work import CATEGORY_CHOICES
 from ..access import require_municipality_user
