@@ -25,6 +25,7 @@ from werkstation.geo import haversine_km
 
 from . import forms
 from .access import can_manage_job
+from .filters import TimesheetFilter
 from .models import Claim, Client, Job, RateCard, Shift
 from .selectors import (
     FeedFilters,
@@ -388,9 +389,16 @@ def job_detail(request, job_id: int):
     )
 
 
+TIMESHEETS_SHOWN = 200
+
+
 @login_required
 def timesheet_list(request):
-    rows = timesheets_for_manager(request.user).select_related("claim__shift")
+    sheets = TimesheetFilter(
+        request.GET or None,
+        queryset=timesheets_for_manager(request.user).select_related("claim__shift"),
+    )
+    rows = sheets.qs[:TIMESHEETS_SHOWN]
     board_of = set(
         request.user.memberships.filter(status="active", is_board=True).values_list(
             "cooperative_id", flat=True
@@ -399,7 +407,12 @@ def timesheet_list(request):
     return render(
         request,
         "jobs/timesheets.html",
-        {"timesheets": rows, "resolve_form": forms.ResolveForm(), "board_of": board_of},
+        {
+            "timesheets": rows,
+            "filter": sheets,
+            "resolve_form": forms.ResolveForm(),
+            "board_of": board_of,
+        },
     )
 
 

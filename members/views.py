@@ -19,6 +19,7 @@ from werkstation.forms import add_application_error
 
 from . import forms
 from .access import has_role, page_cooperative
+from .filters import MemberFilter
 from .models import Cooperative, Membership, NotificationPreference
 from .selectors import (
     applications_open,
@@ -119,15 +120,20 @@ def cooperative_apply(request, slug: str):
 @login_required
 def board_applications(request, slug: str):
     cooperative = page_cooperative(request.user, slug, "board")
+    members = MemberFilter(
+        request.GET or None,
+        queryset=memberships_visible(user=request.user, cooperative=cooperative).exclude(
+            status="applied"
+        ),
+    )
     return render(
         request,
         "members/board_applications.html",
         {
             "cooperative": cooperative,
             "applications": applications_open(cooperative=cooperative),
-            "members": memberships_visible(user=request.user, cooperative=cooperative).exclude(
-                status="applied"
-            ),
+            "members": members.qs.order_by("member_number", "user__full_name"),
+            "filter": members,
             "reason_form": forms.ReasonForm(),
         },
     )
