@@ -140,7 +140,12 @@ def claim_action(request, claim_id: int, action: str):
             messages.success(request, _("Your claim was withdrawn."))
         elif action in ("accept", "decline"):
             claims.offer_respond(user=request.user, claim_id=claim_id, accept=action == "accept")
-            messages.success(request, _("Saved."))
+            messages.success(
+                request,
+                _("You took the shift; it is on your week page.")
+                if action == "accept"
+                else _("You declined the offer; the place goes to someone else."),
+            )
         elif action == "confirm":
             claims.claim_confirm(actor=request.user, claim_id=claim_id)
             messages.success(request, _("Claim confirmed."))
@@ -438,7 +443,9 @@ def timesheet_action(request, timesheet_id: int, action: str):
                 timesheets.timesheet_resolve(
                     actor=request.user, timesheet_id=timesheet_id, **form.cleaned_data
                 )
-                messages.success(request, _("Saved."))
+                messages.success(
+                    request, _("The dispute is resolved; the member and the client are told.")
+                )
         else:
             raise Http404
     except ApplicationError as exc:

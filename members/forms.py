@@ -14,6 +14,10 @@ class RegisterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=[("nl", "Nederlands"), ("en", "English")]
     )
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy statement and agree that Werkstation keeps my data"),
+        error_messages={"required": _("Agree to the privacy statement to create an account.")},
+    )
 
 
 class ApplyForm(forms.Form):

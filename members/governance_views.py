@@ -268,12 +268,17 @@ def proposal_detail(request, proposal_id: int):
             proxies_given__cooperative=proposal.cooperative,
         ).distinct()
     )
+    view = proposal_view(proposal, request.user)
+    labels = dict(Vote.Choice.choices)
+    for vote in view.get("votes") or []:
+        vote["choice_label"] = labels.get(vote["choice"], vote["choice"])
     return render(
         request,
         "members/proposal_detail.html",
         {
             "proposal": proposal,
-            "view": proposal_view(proposal, request.user),
+            "view": view,
+            "my_vote_label": labels.get(view.get("my_vote")),
             "simulation": simulation,
             "choices": Vote.Choice.choices,
             "carried": carried,

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -14,6 +14,7 @@ from werkstation.errors import ValidationFailed
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
 from .models import EarningsCapWarning, RuleSet
+from .pots import pot_names
 from .rules import _money as money_text
 from .rules import describe, parse_rule_set
 from .selectors import earnings_this_year
@@ -120,7 +121,9 @@ def _describe(proposal, language: str) -> list[str]:
             if lang == "en"
             else "Het aandeel van een lid is betaalbaar zodra de betaling van de opdrachtgever het dekt (geen voorschot uit het fonds)"
         )
-    return [*describe(parsed, lang), advances]
+    with translation.override(lang):
+        names = pot_names(pot.slug for pot in parsed.pots)
+    return [*describe(parsed, lang, names), advances]
 
 
 def _rule_set(proposal) -> RuleSet:

@@ -177,6 +177,14 @@ def treasury(request, slug: str):
     )
 
 
+BATCH_MESSAGES = {
+    "approve": gettext_lazy(
+        "Your approval is recorded. With a second approval the batch can be executed."
+    ),
+    "execute": gettext_lazy("The batch is executed: the members are paid."),
+}
+
+
 def invoice_pdf_response(invoice: Invoice):
     from django.http import HttpResponse
 
@@ -237,7 +245,7 @@ def batch_action(request, slug: str, batch_id: int, action: str):
                 return redirect("payouts:treasury", slug=slug)
         else:
             raise Http404
-        messages.success(request, _("Saved."))
+        messages.success(request, BATCH_MESSAGES[action])
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("payouts:treasury", slug=slug)

@@ -334,7 +334,9 @@ def bid_detail(request, bid_id: int):
             if action == "save":
                 if form.is_valid() and formset.is_valid():
                     bids.bid_update(actor=request.user, bid=bid, **_bid_values(form, formset))
-                    messages.success(request, _("Saved."))
+                    messages.success(
+                        request, _("The draft is saved. Run the capacity check again next.")
+                    )
                     return redirect("challenges:rtc-bid", bid_id=bid.pk)
             elif action == "check":
                 result = bids.bid_capacity_check(actor=request.user, bid=bid).capacity
@@ -558,7 +560,9 @@ def target_groups(request, slug: str):
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(
+                request, _("Recorded; the member counts for social return from now on.")
+            )
             return redirect("challenges:rtc-target-groups", slug=slug)
     rows = (
         TargetGroupMember.objects.filter(cooperative=cooperative)

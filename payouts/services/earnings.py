@@ -10,6 +10,7 @@ from werkstation.errors import NotFound
 
 from .. import rules
 from ..models import Split
+from ..pots import account_label, pot_label, pot_names
 from ..selectors import entries_of_split, payout_trace, splits_of_member
 
 
@@ -52,7 +53,8 @@ def split_summary(split: Split, trace: dict | None = None) -> dict:
         "minutes": split.minutes,
         "gross": _euros(split.gross_cents),
         "deductions": [
-            {"pot": slug, "amount": _euros(cents)} for slug, cents in split.pots.items()
+            {"pot": slug, "name": pot_label(slug), "amount": _euros(cents)}
+            for slug, cents in split.pots.items()
         ],
         "net": _euros(split.member_cents),
         # Above a volunteer's allowance maximums: stays with the cooperative fund.
@@ -115,7 +117,11 @@ def split_explain(*, user, split_id: int) -> dict:
             "version": split.rule_set.version,
             "adopted_via": split.rule_set.adopted_via,
             "effective_from": split.rule_set.effective_from,
-            "rules": rules.describe(engine, "en" if language.startswith("en") else "nl"),
+            "rules": rules.describe(
+                engine,
+                "en" if language.startswith("en") else "nl",
+                pot_names(pot.slug for pot in engine.pots),
+            ),
         },
         "month_gross_before": _euros(split.month_gross_before_cents),
         "floor_applied": exact.floor_binds,
@@ -123,7 +129,7 @@ def split_explain(*, user, split_id: int) -> dict:
         | {"member": f"{float(exact.member) / 100:.4f}"},
         "ledger": [
             {
-                "account": entry.account.name,
+                "account": account_label(entry.account),
                 "amount": _euros(entry.amount_cents),
                 "reference": entry.transaction.reference,
             }

@@ -397,7 +397,7 @@ def _proposal_with_votes(cooperative: Cooperative, board: User, people: list[Use
         cooperative=cooperative,
         kind="motion",
         title=title,
-        body="De coöperatie organiseert in juni een buurtfeest en betaalt € 1.500 uit het "
+        body="De coöperatie organiseert in juni een buurtfeest en betaalt € 1.500,00 uit het "
         "coöperatiefonds.",
     )
     proposal = proposal_open(actor=board, proposal=proposal)
