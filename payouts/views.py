@@ -39,14 +39,14 @@ def earnings(request):
     return render(
         request,
         "payouts/earnings.html",
-        {"earnings": member_earnings(user=request.user, year=year)},
+        {"earnings": member_earnings(user=request.user, year=year, readable=True)},
     )
 
 
 @login_required
 def earning_detail(request, split_id: int):
     try:
-        explained = split_explain(user=request.user, split_id=split_id)
+        explained = split_explain(user=request.user, split_id=split_id, readable=True)
     except NotFound as exc:
         raise Http404 from exc
     return render(request, "payouts/earning_detail.html", {"split": explained})

@@ -42,7 +42,7 @@ def _payout(trace: dict | None) -> list[dict]:
     ]
 
 
-def split_summary(split: Split, trace: dict | None = None) -> dict:
+def split_summary(split: Split, trace: dict | None = None, *, readable: bool = False) -> dict:
     shift = split.timesheet.claim.shift
     return {
         "id": split.pk,
@@ -53,7 +53,7 @@ def split_summary(split: Split, trace: dict | None = None) -> dict:
         "minutes": split.minutes,
         "gross": _euros(split.gross_cents),
         "deductions": [
-            {"pot": slug, "name": pot_label(slug), "amount": _euros(cents)}
+            {"pot": slug, "amount": _euros(cents)} | ({"name": pot_label(slug)} if readable else {})
             for slug, cents in split.pots.items()
         ],
         "net": _euros(split.member_cents),
@@ -67,7 +67,8 @@ def split_summary(split: Split, trace: dict | None = None) -> dict:
     }
 
 
-def member_earnings(*, user, year: int) -> dict:
+def member_earnings(*, user, year: int, readable: bool = False) -> dict:
+    """The year's earnings; ``readable`` (the web page) adds pot names to the deductions."""
     from django.utils import timezone
 
     from .earnings_caps import earnings_cap_status
@@ -81,12 +82,15 @@ def member_earnings(*, user, year: int) -> dict:
         "gross": _euros(sum(s.gross_cents for s in splits)),
         "net": _euros(sum(s.member_cents for s in splits)),
         "to_funds": _euros(sum(sum(s.pots.values()) for s in splits)),
-        "shifts": [split_summary(s, trace.get(s.pk)) for s in splits],
+        "shifts": [split_summary(s, trace.get(s.pk), readable=readable) for s in splits],
     }
 
 
-def split_explain(*, user, split_id: int) -> dict:
-    """Why this amount: the timesheet, the rule set in words, the exact shares, the legs."""
+def split_explain(*, user, split_id: int, readable: bool = False) -> dict:
+    """Why this amount: the timesheet, the rule set in words, the exact shares, the legs.
+
+    ``readable`` (the web page) names pots and ledger accounts as people do, in the
+    reader's language; the API keeps slugs and the books' account names."""
     split = splits_of_member(user).filter(pk=split_id).first()
     if split is None:
         raise NotFound(_("Not found."), field="split")
@@ -105,7 +109,7 @@ def split_explain(*, user, split_id: int) -> dict:
     )
     language = translation.get_language() or "nl"
     return {
-        **split_summary(split, payout_trace(user).get(split.pk)),
+        **split_summary(split, payout_trace(user).get(split.pk), readable=readable),
         "timesheet": {
             "id": timesheet.pk,
             "minutes_worked": timesheet.minutes_worked,
@@ -120,7 +124,7 @@ def split_explain(*, user, split_id: int) -> dict:
             "rules": rules.describe(
                 engine,
                 "en" if language.startswith("en") else "nl",
-                pot_names(pot.slug for pot in engine.pots),
+                pot_names(pot.slug for pot in engine.pots) if readable else None,
             ),
         },
         "month_gross_before": _euros(split.month_gross_before_cents),
@@ -129,7 +133,7 @@ def split_explain(*, user, split_id: int) -> dict:
         | {"member": f"{float(exact.member) / 100:.4f}"},
         "ledger": [
             {
-                "account": account_label(entry.account),
+                "account": account_label(entry.account) if readable else entry.account.name,
                 "amount": _euros(entry.amount_cents),
                 "reference": entry.transaction.reference,
             }
