@@ -38,18 +38,13 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 # Web, Celery worker and beat together on the embedded defaults (SQLite, no Redis).
-run: seed
-	@echo ""
-	@echo "  Werkstation runs at http://$(HOST):$(PORT)   (Ctrl-C stops web, worker and beat)"
-	@echo "  Demo logins, password 'werkstation-demo':"
-	@echo "    board         bestuur@werkstation.demo"
-	@echo "    treasurer     penningmeester@werkstation.demo"
-	@echo "    member        lid@werkstation.demo"
-	@echo "    client        klant@werkstation.demo"
-	@echo "    municipality  gemeente@werkstation.demo"
-	@echo "    staff (admin) staff@werkstation.demo"
-	@echo ""
-	$(PY) manage.py runstack --host $(HOST) --port $(PORT)
+# E-mails go to files under var/mail/; the address and the demo logins are printed
+# once, last, when the site answers. Another port: make run PORT=8080
+run: migrate
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend} \
+	  $(PY) manage.py seed_demo --verbosity 0
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend} \
+	  $(PY) manage.py runstack --host $(HOST) --port $(PORT) --banner
 
 web: install
 	$(PY) manage.py runserver $(HOST):$(PORT)

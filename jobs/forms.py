@@ -89,35 +89,29 @@ class JobForm(forms.Form):
     )
     category = forms.ChoiceField(label=_("Category"), choices=CATEGORY_CHOICES)
     street = forms.CharField(label=_("Street and number"), max_length=150)
-    postcode = forms.CharField(label=_("Postcode"), max_length=10)
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        help_text=_("We find the place on the map from the postcode and house number."),
+    )
     city = forms.CharField(label=_("City"), max_length=80, initial="Utrecht")
-    latitude = forms.DecimalField(
-        label=_("Latitude"), max_digits=9, decimal_places=6, required=False
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"), max_digits=9, decimal_places=6, required=False
-    )
     required_skill = forms.ModelChoiceField(
         label=_("Required skill"), queryset=Skill.objects.none(), required=False
     )
     client_tariff = forms.DecimalField(
-        label=_("Client tariff per hour (€)"),
+        label=_("Price per hour (€)"),
         max_digits=8,
         decimal_places=2,
         required=False,
-        help_text=_("Empty: the cooperative's standard rate."),
-    )
-    member_pay = forms.DecimalField(
-        label=_("Member pay per hour (€)"),
-        max_digits=8,
-        decimal_places=2,
-        required=False,
-        help_text=_("Empty: the cooperative's standard rate."),
+        help_text=_("Empty: the cooperative's standard price for the category."),
     )
     auto_confirm = forms.BooleanField(label=_("Confirm claims automatically"), required=False)
 
-    def __init__(self, *args, clients=(), cooperatives=(), skills=None, **kwargs):
+    def __init__(self, *args, clients=(), cooperatives=(), skills=None, can_price=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not can_price:
+            # A client pays the cooperative's price; only the board agrees another.
+            del self.fields["client_tariff"]
         self.fields["client"].choices = [(c.pk, c.name) for c in clients]
         self.fields["cooperative"].choices = [(c.slug, c.name) for c in cooperatives]
         if skills is not None:

@@ -105,7 +105,9 @@ def client_detail(request, client_id: int):
             except ApplicationError as exc:
                 add_application_error(form, exc)
             else:
-                messages.success(request, _("Saved."))
+                messages.success(
+                    request, _("The organisation's details are saved; new invoices use them.")
+                )
                 return redirect("jobs:client", client_id=client.pk)
     return render(
         request,
@@ -221,7 +223,12 @@ def board_clients(request, slug: str):
                         accept=action == "accept",
                         site_url=_site(request),
                     )
-                    messages.success(request, _("Saved."))
+                    messages.success(
+                        request,
+                        _("The client can now post work for the cooperative.")
+                        if action == "accept"
+                        else _("The request is declined; the client is told."),
+                    )
                 return redirect("jobs:board-clients", slug=slug)
         except ApplicationError as exc:
             if action == "invite":

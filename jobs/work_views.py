@@ -18,12 +18,14 @@ from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
 from werkstation.api.pagination import MAX_PAGE
+from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
 from . import eligibility, forms
 from .access import can_manage_job
-from .models import Claim, Client, Job, Shift
+from .filters import TimesheetFilter
+from .models import Claim, Client, Job, RateCard, Shift
 from .selectors import (
     FeedFilters,
     feed_page,
@@ -139,7 +141,12 @@ def claim_action(request, claim_id: int, action: str):
             messages.success(request, _("Your claim was withdrawn."))
         elif action in ("accept", "decline"):
             claims.offer_respond(user=request.user, claim_id=claim_id, accept=action == "accept")
-            messages.success(request, _("Saved."))
+            messages.success(
+                request,
+                _("You took the shift; it is on your week page.")
+                if action == "accept"
+                else _("You declined the offer; the place goes to someone else."),
+            )
         elif action == "confirm":
             claims.claim_confirm(actor=request.user, claim_id=claim_id)
             messages.success(request, _("Claim confirmed."))
@@ -270,7 +277,10 @@ def job_new(request):
         messages.info(request, _("Register your organisation first."))
         return redirect("jobs:client-new")
     skills = Skill.objects.filter(cooperative__in=coops)
-    form = forms.JobForm(request.POST or None, clients=clients, cooperatives=coops, skills=skills)
+    board = any(has_role(request.user, c, "board") for c in coops)
+    form = forms.JobForm(
+        request.POST or None, clients=clients, cooperatives=coops, skills=skills, can_price=board
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         cooperative = get_object_or_404(Cooperative, slug=data.pop("cooperative"))
@@ -284,7 +294,46 @@ def job_new(request):
         else:
             messages.success(request, _("The job is posted. Now add its shifts."))
             return redirect("jobs:job-detail", job_id=job.pk)
-    return render(request, "jobs/job_new.html", {"form": form})
+    prices = RateCard.objects.filter(cooperative__in=coops).select_related("cooperative")
+    return render(
+        request,
+        "jobs/job_new.html",
+        {"form": form, "prices": prices.order_by("cooperative__name", "category")},
+    )
+
+
+JOB_STATUS_MESSAGES = {
+    "open": gettext_lazy("The job is published; members find its shifts under Find work."),
+    "completed": gettext_lazy(
+        "The job is marked completed. Approve the remaining hours so they can be paid."
+    ),
+    "cancelled": gettext_lazy(
+        "The job is cancelled. Its open shifts are cancelled and the members who claimed "
+        "them are told."
+    ),
+}
+
+
+def _cancel_confirmation(job: Job) -> Confirmation:
+    upcoming = job.shifts.filter(status=Shift.Status.OPEN, start__gt=timezone.now())
+    people = (
+        Claim.objects.filter(shift__in=upcoming, status__in=["claimed", "confirmed", "waitlisted"])
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+    return Confirmation(
+        title=_("Cancel %(job)s?") % {"job": job.title},
+        confirm_label=_("Yes, cancel the job"),
+        rows=[
+            (_("Job"), job.title),
+            (_("Client"), job.client.name),
+            (_("Shifts still to come"), str(upcoming.count())),
+            (_("Members who are told"), str(people)),
+        ],
+        consequence=_("The shifts still to come are cancelled. This cannot be undone."),
+        danger=True,
+    )
 
 
 @login_required
@@ -314,8 +363,10 @@ def job_detail(request, job_id: int):
                     messages.success(request, _("%(n)s shifts added.") % {"n": len(created)})
                     return redirect("jobs:job-detail", job_id=job.pk)
             elif action in ("open", "completed", "cancelled"):
+                if action == "cancelled" and not is_confirmed(request):
+                    return confirmation(request, _cancel_confirmation(job))
                 jobs.job_transition(actor=request.user, job=job, to=action)
-                messages.success(request, _("Saved."))
+                messages.success(request, JOB_STATUS_MESSAGES[action])
                 return redirect("jobs:job-detail", job_id=job.pk)
             elif action == "cancel-shift":
                 shift = get_object_or_404(Shift, pk=request.POST.get("shift"), job=job)
@@ -344,9 +395,16 @@ def job_detail(request, job_id: int):
     )
 
 
+TIMESHEETS_SHOWN = 200
+
+
 @login_required
 def timesheet_list(request):
-    rows = timesheets_for_manager(request.user).select_related("claim__shift")
+    sheets = TimesheetFilter(
+        request.GET or None,
+        queryset=timesheets_for_manager(request.user).select_related("claim__shift"),
+    )
+    rows = sheets.qs[:TIMESHEETS_SHOWN]
     board_of = set(
         request.user.memberships.filter(status="active", is_board=True).values_list(
             "cooperative_id", flat=True
@@ -355,7 +413,12 @@ def timesheet_list(request):
     return render(
         request,
         "jobs/timesheets.html",
-        {"timesheets": rows, "resolve_form": forms.ResolveForm(), "board_of": board_of},
+        {
+            "timesheets": rows,
+            "filter": sheets,
+            "resolve_form": forms.ResolveForm(),
+            "board_of": board_of,
+        },
     )
 
 
@@ -381,7 +444,9 @@ def timesheet_action(request, timesheet_id: int, action: str):
                 timesheets.timesheet_resolve(
                     actor=request.user, timesheet_id=timesheet_id, **form.cleaned_data
                 )
-                messages.success(request, _("Saved."))
+                messages.success(
+                    request, _("The dispute is resolved; the member and the client are told.")
+                )
         else:
             raise Http404
     except ApplicationError as exc:

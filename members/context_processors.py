@@ -10,15 +10,18 @@ def navigation(request):
     ]
     from django.apps import apps
 
-    client_links = []
+    client_links, hours_waiting = [], 0
     if apps.is_installed("jobs"):
-        from jobs.selectors import clients_of_user
+        from jobs.selectors import clients_of_user, timesheets_for_manager
 
         client_links = list(clients_of_user(user))
+        if client_links:
+            hours_waiting = timesheets_for_manager(user).filter(status="submitted").count()
     return {
         "nav_memberships": memberships,
         "nav_is_member": any(m.status == "active" for m in memberships),
         "nav_is_board": any(m.is_board and m.status == "active" for m in memberships),
         "nav_is_treasurer": any(m.is_treasurer and m.status == "active" for m in memberships),
         "nav_clients": client_links,
+        "nav_hours_waiting": hours_waiting,
     }

@@ -14,6 +14,10 @@ class RegisterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=[("nl", "Nederlands"), ("en", "English")]
     )
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy statement and agree that Werkstation keeps my data"),
+        error_messages={"required": _("Agree to the privacy statement to create an account.")},
+    )
 
 
 class ApplyForm(forms.Form):
@@ -42,15 +46,12 @@ class ProfileForm(forms.Form):
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     street = forms.CharField(label=_("Street and number"), max_length=120, required=False)
     postcode = forms.CharField(
-        label=_("Postcode"), max_length=10, required=False, help_text=_("For example 3526 KL")
+        label=_("Postcode"),
+        max_length=10,
+        required=False,
+        help_text=_("For example 3526 KL. We find your place on the map from it."),
     )
     city = forms.CharField(label=_("City"), max_length=80, required=False)
-    latitude = forms.DecimalField(
-        label=_("Latitude"), max_digits=9, decimal_places=6, required=False
-    )
-    longitude = forms.DecimalField(
-        label=_("Longitude"), max_digits=9, decimal_places=6, required=False
-    )
     travel_radius_km = forms.DecimalField(
         label=_("Travel radius (km)"), max_digits=5, decimal_places=1
     )

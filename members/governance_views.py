@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 from werkstation.money import to_minor
@@ -125,12 +126,79 @@ def proposal_list(request, slug: str):
     )
 
 
+PROPOSAL_MESSAGES = {
+    "open": gettext_lazy(
+        "The vote is open. Every member is told and can vote until the voting closes."
+    ),
+    "cosign": gettext_lazy("You co-signed the proposal. The board can now open the vote."),
+    "withdraw": gettext_lazy("The proposal is withdrawn; nobody votes on it."),
+}
+
+
+def _proposal_confirmation(request, proposal: Proposal, action: str) -> Confirmation | None:
+    """The summary to confirm before opening the vote, withdrawing, or giving a proxy."""
+    if action == "open":
+        return Confirmation(
+            title=_("Open the vote on %(title)s?") % {"title": proposal.title},
+            confirm_label=_("Yes, open the vote"),
+            rows=[
+                (_("Proposal"), proposal.title),
+                (_("Majority"), str(proposal.get_majority_display())),
+            ],
+            consequence=_("Every member is asked to vote. The proposal can no longer be changed."),
+        )
+    if action == "withdraw":
+        return Confirmation(
+            title=_("Withdraw %(title)s?") % {"title": proposal.title},
+            confirm_label=_("Yes, withdraw"),
+            rows=[(_("Proposal"), proposal.title)],
+            consequence=_("Nobody votes on a withdrawn proposal. This cannot be undone."),
+            danger=True,
+        )
+    holder = _proxy_holder(proposal, request.POST.get("holder"), request.user)
+    if holder is None:
+        return None  # the view says "Choose a member."
+    return Confirmation(
+        title=_("Give your vote to %(name)s?") % {"name": holder.full_name},
+        confirm_label=_("Yes, %(name)s votes for me") % {"name": holder.full_name},
+        rows=[(_("Proposal"), proposal.title), (_("Votes for you"), holder.full_name)],
+        consequence=_(
+            "%(name)s may vote for you on this proposal. If you vote yourself, your own "
+            "vote counts."
+        )
+        % {"name": holder.full_name},
+    )
+
+
+def _proxy_candidates(proposal: Proposal, user: User):
+    return (
+        Membership.objects.filter(cooperative=proposal.cooperative, status="active")
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+
+
+def _proxy_holder(proposal: Proposal, value, user: User) -> User | None:
+    if not str(value or "").isdigit():
+        return None
+    found = _proxy_candidates(proposal, user).filter(user_id=int(value)).first()
+    return found.user if found is not None else None
+
+
+PROXY_RESULTS = 20
+
+
 @login_required
 def proposal_detail(request, proposal_id: int):
     proposal = get_object_or_404(Proposal.objects.select_related("cooperative"), pk=proposal_id)
     page_cooperative(request.user, proposal.cooperative.slug, "member")
     if request.method == "POST":
         action = request.POST.get("action")
+        if action in ("open", "withdraw", "proxy") and not is_confirmed(request):
+            asked = _proposal_confirmation(request, proposal, action)
+            if asked is not None:
+                return confirmation(request, asked)
         try:
             if action == "vote":
                 on_behalf = User.objects.filter(pk=request.POST.get("on_behalf_of") or 0).first()
@@ -147,7 +215,10 @@ def proposal_detail(request, proposal_id: int):
                 form = DraftForm(request.POST)
                 if form.is_valid():
                     g.proposal_update(actor=request.user, proposal=proposal, **form.cleaned_data)
-                    messages.success(request, _("Saved."))
+                    messages.success(
+                        request,
+                        _("The draft is saved. Open the vote when it is ready."),
+                    )
                 else:
                     messages.error(request, _("Give the proposal a title."))
             elif action in ("open", "cosign", "withdraw"):
@@ -156,9 +227,9 @@ def proposal_detail(request, proposal_id: int):
                     "cosign": g.proposal_cosign,
                     "withdraw": g.proposal_withdraw,
                 }[action](actor=request.user, proposal=proposal)
-                messages.success(request, _("Saved."))
+                messages.success(request, PROPOSAL_MESSAGES[action])
             elif action == "proxy":
-                holder = User.objects.filter(pk=request.POST.get("holder") or 0).first()
+                holder = _proxy_holder(proposal, request.POST.get("holder"), request.user)
                 if holder is None:
                     messages.error(request, _("Choose a member."))
                 else:
@@ -176,6 +247,7 @@ def proposal_detail(request, proposal_id: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("members:proposal", proposal_id=proposal.pk)
+    proxy_query = request.GET.get("proxy_q", "").strip()[:100]
     recount = None
     is_auditor = has_role(request.user, proposal.cooperative_id, "auditor")
     if request.GET.get("recount") and is_auditor:
@@ -197,19 +269,27 @@ def proposal_detail(request, proposal_id: int):
             proxies_given__cooperative=proposal.cooperative,
         ).distinct()
     )
+    view = proposal_view(proposal, request.user)
+    labels = dict(Vote.Choice.choices)
+    for vote in view.get("votes") or []:
+        vote["choice_label"] = labels.get(vote["choice"], vote["choice"])
     return render(
         request,
         "members/proposal_detail.html",
         {
             "proposal": proposal,
-            "view": proposal_view(proposal, request.user),
+            "view": view,
+            "my_vote_label": labels.get(view.get("my_vote")),
             "simulation": simulation,
             "choices": Vote.Choice.choices,
             "carried": carried,
             "rules_text": rules_text,
-            "members": Membership.objects.filter(cooperative=proposal.cooperative, status="active")
-            .exclude(user=request.user)
-            .select_related("user"),
+            "proxy_query": proxy_query,
+            "members": _proxy_candidates(proposal, request.user).filter(
+                user__full_name__icontains=proxy_query
+            )[:PROXY_RESULTS]
+            if proxy_query
+            else [],
             "is_board": is_board,
             "is_auditor": is_auditor,
             "recount": recount,

@@ -39,6 +39,7 @@ urlpatterns = [
     ),
     path("profile/notifications/", views.notifications, name="notifications"),
     path("privacy/", views.privacy, name="privacy"),
+    path("privacy-statement/", views.privacy_statement, name="privacy-statement"),
     path("privacy/export/", views.privacy_export, name="privacy-export"),
     path("invitations/<str:token>/", views.invitation, name="invitation-accept"),
     path("account/2fa/verify/", security_views.two_factor_verify, name="two-factor-verify"),

@@ -19,6 +19,7 @@ from werkstation.forms import add_application_error
 
 from . import forms
 from .access import has_role, page_cooperative
+from .filters import MemberFilter
 from .models import Cooperative, Membership, NotificationPreference
 from .selectors import (
     applications_open,
@@ -64,15 +65,28 @@ def home(request):
 def register(request):
     form = forms.RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data.pop("privacy_consent")  # required by the form; the account records the date
         try:
-            user = user_register(**form.cleaned_data)
+            user = user_register(**data)
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Choose a cooperative to apply to."))
+            messages.success(
+                request,
+                _(
+                    "Welcome! Your account is made. Next: choose a cooperative and apply; "
+                    "its board decides."
+                ),
+            )
             return redirect(safe_next(request))
     return render(request, "members/register.html", {"form": form})
+
+
+def privacy_statement(request):
+    """The public privacy statement that registration links to."""
+    return render(request, "members/privacy_statement.html")
 
 
 def cooperative_detail(request, slug: str):
@@ -119,15 +133,20 @@ def cooperative_apply(request, slug: str):
 @login_required
 def board_applications(request, slug: str):
     cooperative = page_cooperative(request.user, slug, "board")
+    members = MemberFilter(
+        request.GET or None,
+        queryset=memberships_visible(user=request.user, cooperative=cooperative).exclude(
+            status="applied"
+        ),
+    )
     return render(
         request,
         "members/board_applications.html",
         {
             "cooperative": cooperative,
             "applications": applications_open(cooperative=cooperative),
-            "members": memberships_visible(user=request.user, cooperative=cooperative).exclude(
-                status="applied"
-            ),
+            "members": members.qs.order_by("member_number", "user__full_name"),
+            "filter": members,
             "reason_form": forms.ReasonForm(),
         },
     )
@@ -155,17 +174,35 @@ def board_membership_action(request, slug: str, membership_id: int, action: str)
                 else membership_services.membership_suspend
             )
             service(actor=request.user, membership=membership, reason=form.cleaned_data["reason"])
-            messages.success(request, _("Saved."))
+            messages.success(
+                request,
+                (
+                    _("The application is rejected; %(name)s gets your reason by e-mail.")
+                    if action == "reject"
+                    else _("%(name)s is suspended and gets your reason by e-mail.")
+                )
+                % {"name": membership.user.full_name},
+            )
         elif action == "reinstate":
             membership_services.membership_reinstate(actor=request.user, membership=membership)
-            messages.success(request, _("Saved."))
+            messages.success(
+                request,
+                _("%(name)s is an active member again.") % {"name": membership.user.full_name},
+            )
         elif action == "roles":
             form = forms.RolesForm(request.POST)
             if form.is_valid():
                 membership_services.membership_set_roles(
                     actor=request.user, membership=membership, **form.cleaned_data
                 )
-                messages.success(request, _("Saved."))
+                messages.success(
+                    request,
+                    _(
+                        "The roles of %(name)s are saved. A new board or treasurer role may "
+                        "wait for a second board member's approval."
+                    )
+                    % {"name": membership.user.full_name},
+                )
         else:
             return HttpResponse(status=404)
     except ApplicationError as exc:
@@ -212,7 +249,9 @@ def profile(request):
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
-            messages.success(request, _("Profile saved."))
+            messages.success(
+                request, _("Your profile is saved. Find work shows shifts that fit it.")
+            )
             return redirect("members:profile")
     return render(request, "members/profile.html", _profile_context(request, form=form))
 
@@ -361,7 +400,9 @@ def notifications(request):
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(
+                request, _("Your notification choices are saved; they count from the next message.")
+            )
             return redirect("members:profile")
     return render(request, "members/notifications.html", {"form": form})
 

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +15,7 @@ from werkstation.money import format_money
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
 from .models import EarningsCapWarning, RuleSet
+from .pots import pot_names
 from .rules import describe, parse_rule_set, rule_set_to_dict
 from .selectors import earnings_this_year
 from .services import privacy
@@ -140,7 +141,9 @@ def _describe(proposal, language: str) -> list[str]:
             if lang == "en"
             else "Het aandeel van een lid is betaalbaar zodra de betaling van de opdrachtgever het dekt (geen voorschot uit het fonds)"
         )
-    return [*describe(parsed, lang), advances]
+    with translation.override(lang):
+        names = pot_names(pot.slug for pot in parsed.pots)
+    return [*describe(parsed, lang, names), advances]
 
 
 def _rule_set(proposal) -> RuleSet:

@@ -790,7 +790,7 @@ def _describe_when(when: When, lang: Lang) -> str:
     return ""  # `when: {}` matches everything
 
 
-def _describe_pot(pot: Pot, currency: str, lang: Lang) -> str:
+def _describe_pot(pot: Pot, currency: str, lang: Lang, name: str) -> str:
     nl = lang == "nl"
 
     def money(cents: int) -> str:
@@ -802,7 +802,7 @@ def _describe_pot(pot: Pot, currency: str, lang: Lang) -> str:
         else:
             share = "een deel van het bruto" if nl else "a share of gross"
         amount = f"{money(pot.flat_cents)} plus {share}" if pot.flat_cents else share
-        sentence = f"{amount} {'naar' if nl else 'to'} {pot.display_name(lang)}"
+        sentence = f"{amount} {'naar' if nl else 'to'} {name}"
         if pot.brackets:
             sentence += " " + _describe_brackets(pot.brackets, currency, lang)
         if pot.min_cents:
@@ -818,21 +818,34 @@ def _describe_pot(pot: Pot, currency: str, lang: Lang) -> str:
             amount = f"{'een vast bedrag van' if nl else 'a flat'} {money(fixed)}"
         else:
             amount = "niets" if nl else "nothing"
-        sentence = f"{amount} {'naar' if nl else 'to'} {pot.display_name(lang)}"
+        sentence = f"{amount} {'naar' if nl else 'to'} {name}"
     if pot.when is not None:
         sentence += _describe_when(pot.when, lang)
     return sentence[0].upper() + sentence[1:]
 
 
-def describe(rule_set: RuleSet, lang: Lang = "nl") -> list[str]:
+def describe(
+    rule_set: RuleSet, lang: Lang = "nl", names: Mapping[str, str] | None = None
+) -> list[str]:
     """The rule set as plain sentences, one per pot in rule order, then the member's part.
 
-    E.g. ``"8,5% van het bruto naar coop_fund, maximaal € 25,00"``.
+    E.g. ``"8,5% van het bruto naar coop_fund, maximaal € 25,00"``; a pot's ``label`` in ``lang``
+    names it, else ``names`` (a display name by slug: ``"… naar het coöperatiefonds …"``).
     """
     if lang not in ("nl", "en"):
         raise ValueError(f'lang must be "nl" or "en", not {lang!r}')
     nl = lang == "nl"
-    sentences = [_describe_pot(pot, rule_set.currency, lang) for pot in rule_set.pots]
+    names = names or {}
+    sentences = [
+        # The rule set's own label in the reader's language first, then the platform's name.
+        _describe_pot(
+            pot,
+            rule_set.currency,
+            lang,
+            dict(pot.label or ()).get(lang) or names.get(pot.slug, pot.slug),
+        )
+        for pot in rule_set.pots
+    ]
     if rule_set.member_floor_hourly_cents:
         hourly = format_money(rule_set.member_floor_hourly_cents, rule_set.currency, lang)
         sentences.append(

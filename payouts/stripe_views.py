@@ -125,7 +125,13 @@ def stripe_settings_page(request, slug: str):
                 stripe_settings_save(
                     actor=request.user, cooperative=cooperative, **form.cleaned_data
                 )
-                messages.success(request, _("Saved."))
+                messages.success(
+                    request,
+                    _(
+                        "The Stripe settings are saved. A change of keys may wait for a second "
+                        "person's approval under Second approvals."
+                    ),
+                )
                 return redirect("payouts:stripe-settings", slug=slug)
         except ApplicationError as exc:
             add_application_error(form, exc)
@@ -162,6 +168,10 @@ def client_invoice(request, invoice_id: int):
     )
     if not can_pay_invoice(request.user, invoice):
         raise Http404
+    if request.GET.get("format") == "pdf":
+        from .views import invoice_pdf_response
+
+        return invoice_pdf_response(invoice)
     online = stripe_status(invoice.cooperative)["payments_on"]
     if request.method == "POST":
         page = request.build_absolute_uri(

@@ -6,13 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jobs.models import Client
 from members.access import has_role, page_cooperative
+from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 from werkstation.money import format_money, to_minor
@@ -42,14 +45,14 @@ def earnings(request):
     return render(
         request,
         "payouts/earnings.html",
-        {"earnings": member_earnings(user=request.user, year=year)},
+        {"earnings": member_earnings(user=request.user, year=year, readable=True)},
     )
 
 
 @login_required
 def earning_detail(request, split_id: int):
     try:
-        explained = split_explain(user=request.user, split_id=split_id)
+        explained = split_explain(user=request.user, split_id=split_id, readable=True)
     except NotFound as exc:
         raise Http404 from exc
     return render(request, "payouts/earning_detail.html", {"split": explained})
@@ -180,6 +183,47 @@ def treasury(request, slug: str):
     )
 
 
+BATCH_MESSAGES = {
+    "approve": gettext_lazy(
+        "Your approval is recorded. With a second approval the batch can be executed."
+    ),
+    "execute": gettext_lazy("The batch is executed: the members are paid."),
+}
+
+
+def invoice_pdf_response(invoice: Invoice):
+    from django.http import HttpResponse
+
+    response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
+    return response
+
+
+def _execute_confirmation(batch: PayoutBatch) -> Confirmation:
+    items = [i for i in batch.items.all() if i.status == PayoutItem.Status.PENDING]
+    lang = get_language()
+    rows = [
+        (_("Payout batch"), f"#{batch.pk}"),
+        (_("Execution date"), date_format(batch.execution_date, "DATE_FORMAT")),
+        (_("Members paid"), str(len(items))),
+        (_("Total"), format_money(sum(i.amount_cents for i in items), language=lang)),
+    ]
+    for method, label in PayoutItem.Method.choices:
+        part = [i.amount_cents for i in items if i.method == method]
+        if part:
+            rows.append((str(label), format_money(sum(part), language=lang)))
+    return Confirmation(
+        title=_("Execute payout batch #%(n)s?") % {"n": batch.pk},
+        confirm_label=_("Yes, pay out now"),
+        rows=rows,
+        consequence=_(
+            "The money leaves the cooperative's account: transfers are sent and the SEPA file "
+            "is final. This cannot be undone."
+        ),
+        danger=True,
+    )
+
+
 @login_required
 @require_POST
 def batch_action(request, slug: str, batch_id: int, action: str):
@@ -189,6 +233,12 @@ def batch_action(request, slug: str, batch_id: int, action: str):
         if action == "approve":
             payout_batch_approve(actor=request.user, batch=batch)
         elif action == "execute":
+            if not is_confirmed(request):
+                return confirmation(
+                    request,
+                    _execute_confirmation(batch),
+                    back_url=reverse("payouts:treasury", args=[slug]),
+                )
             batch = payout_batch_execute(actor=request.user, batch=batch)
             if batch.status == PayoutBatch.Status.APPROVED:
                 messages.warning(
@@ -213,7 +263,7 @@ def batch_action(request, slug: str, batch_id: int, action: str):
             return redirect("payouts:treasury", slug=slug)
         else:
             raise Http404
-        messages.success(request, _("Saved."))
+        messages.success(request, BATCH_MESSAGES[action])
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("payouts:treasury", slug=slug)
@@ -256,11 +306,7 @@ def invoice_document(request, slug: str, invoice_id: int):
     cooperative = _treasury_page(request, slug)
     invoice = get_object_or_404(Invoice, pk=invoice_id, cooperative=cooperative)
     if request.GET.get("format") == "pdf":
-        from django.http import HttpResponse
-
-        response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="factuur-{invoice.display_number}.pdf"'
-        return response
+        return invoice_pdf_response(invoice)
     if request.GET.get("format") == "ubl":
         from django.http import HttpResponse
 

@@ -113,6 +113,7 @@ def seed(*, cooperatives, rng) -> list[str]:
             decision_reason=awarded.decision_reason,
         )
         contract_from_bid(actor=muni_user, bid=bid)
+    _closed_tender(common, coop, board, now, today)
     Challenge.objects.get_or_create(
         cooperative=coop,
         client=municipality,
@@ -137,6 +138,56 @@ def seed(*, cooperatives, rng) -> list[str]:
         )
     contract = Contract.objects.get(tender=awarded)
     return [
-        "  right to challenge: /right-to-challenge/ — one open tender, one running contract "
+        "  right to challenge: /right-to-challenge/ — one tender open for bids, one closed and "
+        "ready to decide, one running contract "
         f"({contract.reference}), one challenge; municipality login gemeente@werkstation.demo"
     ]
+
+
+def _closed_tender(common: dict, coop, board, now, today) -> None:
+    """Bidding has closed and one bid waits for the municipality's decision."""
+    from .models import Bid, Tender
+
+    tender, created = Tender.objects.get_or_create(
+        reference="RTC-DEMO-2026-002",
+        defaults={
+            **common,
+            "title": "Geveltuinen Kanaleneiland-Zuid",
+            "description": "Veertig geveltuinen aanleggen en een jaar onderhouden met de bewoners.",
+            "area": "Kanaleneiland-Zuid",
+            "period_start": today + timedelta(days=21),
+            "period_end": today + timedelta(days=386),
+            "budget_ceiling_cents": 2_400_000,
+            "required_outcomes": ["40 geveltuinen aangelegd", "Onderhoud met bewoners"],
+            "submission_opens": now - timedelta(days=30),
+            "submission_deadline": now - timedelta(days=2),
+            "decision_deadline": today + timedelta(days=12),
+            "status": Tender.Status.CLOSED,
+            "published_at": now - timedelta(days=30),
+        },
+    )
+    if created:
+        Bid.objects.create(
+            tender=tender,
+            cooperative=coop,
+            price_cents=2_150_000,
+            hourly_tariff_cents=3200,
+            member_pay_cents=1700,
+            plan="Bewoners per straat als ploeg; de coöperatie levert planten en gereedschap.",
+            staffing_plan=[
+                {
+                    "title": "Geveltuinen aanleggen",
+                    "weekdays": [1, 3],
+                    "start": "09:00",
+                    "end": "13:00",
+                    "slots": 3,
+                    "skill": "groen",
+                }
+            ],
+            social_member_hours=900,
+            social_target_group_members=4,
+            status=Bid.Status.SUBMITTED,
+            submitted_at=now - timedelta(days=3),
+            submitted_by=board,
+            created_by=board,
+        )

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import formset_factory
-from django.utils.translation import get_language
+from django.utils.formats import number_format
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from werkstation.money import format_money
@@ -136,16 +137,42 @@ class ScoreForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
-    bid = forms.TypedChoiceField(label=_("Award to"), coerce=int, empty_value=None, required=False)
-    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+NO_AWARD = "none"
 
-    def __init__(self, *args, bids=(), **kwargs):
+
+class DecisionForm(forms.Form):
+    """Award one bid or, explicitly, nobody; nothing is chosen beforehand."""
+
+    bid = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a bid, or choose to award nobody.")},
+    )
+    reason = forms.CharField(
+        label=_("Reasons"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Every bidder reads these reasons."),
+        error_messages={"required": _("Give the reasons for your decision.")},
+    )
+
+    def __init__(self, *args, bids=(), points=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["bid"].choices = [("", _("nobody (no award)"))] + [
-            (b.pk, f"{b.cooperative.name} · {format_money(b.price_cents, language=get_language())}")
-            for b in bids
-        ]
+        points = points or {}
+        self.bids = {str(b.pk): b for b in bids}
+        choices = []
+        for b in bids:
+            label = f"{b.cooperative.name} · {format_money(b.price_cents, language=get_language())}"
+            total = (points.get(b.pk) or {}).get("total")
+            if total is not None:
+                label += " · " + gettext("%(points)s points") % {"points": number_format(total, 1)}
+            choices.append((str(b.pk), label))
+        choices.append((NO_AWARD, _("Award nobody (no award)")))
+        self.fields["bid"].choices = choices
+
+    def chosen_bid(self):
+        """The chosen bid, or None for an explicit no award."""
+        value = self.cleaned_data["bid"]
+        return None if value == NO_AWARD else self.bids[value]
 
 
 class ChallengeForm(forms.Form):

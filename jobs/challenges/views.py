@@ -10,13 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
+from django.utils.timezone import localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import has_role, page_cooperative
 from members.models import Cooperative
+from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
-from werkstation.money import from_minor
+from werkstation.money import format_money, from_minor
 
 from . import forms
 from .access import can_see_bid, can_see_contract, is_municipality_user, municipality_clients_of
@@ -90,15 +94,57 @@ def tender_new(request):
     return render(request, "challenges/tender_new.html", {"form": form, "challenge": challenge})
 
 
+def _decision_confirmation(tender: Tender, form: forms.DecisionForm, ranking: dict) -> Confirmation:
+    bid = form.chosen_bid()
+    reason = form.cleaned_data["reason"]
+    lang = get_language()
+    if bid is None:
+        return Confirmation(
+            title=_("Award nobody?"),
+            confirm_label=_("Yes, award nobody"),
+            rows=[
+                (_("Tender"), tender.title),
+                (_("Decision"), _("No award")),
+                (_("Reasons"), reason),
+            ],
+            consequence=_(
+                "No contract follows. Every bidder is told your reasons. This cannot be undone."
+            ),
+            danger=True,
+        )
+    total = (ranking.get(bid.pk) or {}).get("total")
+    rows = [
+        (_("Tender"), tender.title),
+        (_("Award to"), bid.cooperative.name),
+        (_("Price"), format_money(bid.price_cents, language=lang)),
+    ]
+    if total is not None:
+        rows.append((_("Points"), f"{number_format(total, 1)} / 100"))
+    rows.append((_("Reasons"), reason))
+    return Confirmation(
+        title=_("Award the tender to %(coop)s?") % {"coop": bid.cooperative.name},
+        confirm_label=_("Yes, award"),
+        rows=rows,
+        consequence=_(
+            "The contract is drawn up and its shifts go on the job board. The other bidders "
+            "are told why they were not chosen. This cannot be undone."
+        ),
+    )
+
+
 def tender_detail(request, tender_id: int):
     tender = get_object_or_404(tenders_visible(request.user), pk=tender_id)
     user = request.user
     municipality = is_municipality_user(user, tender.client_id)
+    if municipality:
+        # The bids open the moment bidding closes, not on beat's next round.
+        tender = tenders.tender_close_if_due(tender=tender)
     visible = list(bids_visible(user, tender)) if user.is_authenticated else []
     ranking = {row["bid"].pk: row for row in tenders.bid_ranking(tender)} if municipality else {}
     decision_form = forms.DecisionForm(
         request.POST if request.POST.get("action") == "decide" else None,
         bids=[b for b in visible if b.status == Bid.Status.SUBMITTED],
+        points=ranking,
     )
     score_errors = {}
     if request.method == "POST":
@@ -106,7 +152,13 @@ def tender_detail(request, tender_id: int):
         try:
             if action == "publish":
                 tenders.tender_publish(actor=user, tender=tender)
-                messages.success(request, _("The tender is published."))
+                messages.success(
+                    request,
+                    _(
+                        "The tender is published. The boards of the linked cooperatives are "
+                        "told and can bid until the deadline."
+                    ),
+                )
                 return redirect("challenges:rtc-tender", tender_id=tender.pk)
             if action == "score":
                 bid = next((b for b in visible if str(b.pk) == request.POST.get("bid")), None)
@@ -115,16 +167,28 @@ def tender_detail(request, tender_id: int):
                 score_form = forms.ScoreForm(request.POST, prefix=f"s{bid.pk}")
                 if score_form.is_valid():
                     tenders.bid_score(actor=user, bid=bid, **score_form.cleaned_data)
-                    messages.success(request, _("Your scores are saved."))
+                    messages.success(
+                        request,
+                        _("Your scores are saved; the ranking below counts them."),
+                    )
                     return redirect("challenges:rtc-tender", tender_id=tender.pk)
                 score_errors[bid.pk] = score_form
-            if action == "decide" and decision_form.is_valid():
-                chosen = decision_form.cleaned_data["bid"]
-                bid = next((b for b in visible if b.pk == chosen), None) if chosen else None
+            if action == "decide" and municipality and decision_form.is_valid():
+                if not is_confirmed(request):
+                    return confirmation(
+                        request, _decision_confirmation(tender, decision_form, ranking)
+                    )
+                bid = decision_form.chosen_bid()
                 tenders.tender_decide(
                     actor=user, tender=tender, bid=bid, reason=decision_form.cleaned_data["reason"]
                 )
-                messages.success(request, _("The decision is recorded and the bidders are told."))
+                messages.success(
+                    request,
+                    _("The tender is awarded; the contract and its shifts follow.")
+                    if bid is not None
+                    else _("The tender is closed without an award."),
+                )
+                messages.info(request, _("Every bidder is told the decision and your reasons."))
                 return redirect("challenges:rtc-tender", tender_id=tender.pk)
         except ApplicationError as exc:
             if action == "decide":
@@ -236,6 +300,27 @@ def bid_new(request, tender_id: int):
     )
 
 
+def _submit_confirmation(bid: Bid) -> Confirmation:
+    lang = get_language()
+    rows = [
+        (_("Tender"), bid.tender.title),
+        (_("Cooperative"), bid.cooperative.name),
+        (_("Price"), format_money(bid.price_cents, language=lang)),
+        (_("Tariff per hour"), format_money(bid.hourly_tariff_cents, language=lang)),
+    ]
+    if bid.capacity:
+        rows.append((_("Capacity check"), f"{number_format(bid.capacity['coverage_percent'], 1)}%"))
+    return Confirmation(
+        title=_("Submit this bid?"),
+        confirm_label=_("Yes, submit the bid"),
+        rows=rows,
+        consequence=_(
+            "A submitted bid cannot be changed any more; until the deadline you can only "
+            "withdraw it."
+        ),
+    )
+
+
 @login_required
 def bid_detail(request, bid_id: int):
     bid = get_object_or_404(Bid.objects.select_related("tender__client", "cooperative"), pk=bid_id)
@@ -249,7 +334,9 @@ def bid_detail(request, bid_id: int):
             if action == "save":
                 if form.is_valid() and formset.is_valid():
                     bids.bid_update(actor=request.user, bid=bid, **_bid_values(form, formset))
-                    messages.success(request, _("Saved."))
+                    messages.success(
+                        request, _("The draft is saved. Run the capacity check again next.")
+                    )
                     return redirect("challenges:rtc-bid", bid_id=bid.pk)
             elif action == "check":
                 result = bids.bid_capacity_check(actor=request.user, bid=bid).capacity
@@ -260,8 +347,21 @@ def bid_detail(request, bid_id: int):
                 )
                 return redirect("challenges:rtc-bid", bid_id=bid.pk)
             elif action == "submit":
+                if not is_confirmed(request):
+                    return confirmation(request, _submit_confirmation(bid))
                 bids.bid_submit(actor=request.user, bid=bid)
-                messages.success(request, _("The bid is submitted and locked."))
+                messages.success(
+                    request,
+                    _(
+                        "The bid is submitted and locked. The municipality opens the bids "
+                        "after %(deadline)s; you hear its decision by e-mail."
+                    )
+                    % {
+                        "deadline": date_format(
+                            localtime(bid.tender.submission_deadline), "DATETIME_FORMAT"
+                        )
+                    },
+                )
                 return redirect("challenges:rtc-bid", bid_id=bid.pk)
             elif action == "withdraw":
                 bids.bid_withdraw(actor=request.user, bid=bid)
@@ -460,7 +560,9 @@ def target_groups(request, slug: str):
         except ApplicationError as exc:
             add_application_error(form, exc)
         else:
-            messages.success(request, _("Saved."))
+            messages.success(
+                request, _("Recorded; the member counts for social return from now on.")
+            )
             return redirect("challenges:rtc-target-groups", slug=slug)
     rows = (
         TargetGroupMember.objects.filter(cooperative=cooperative)

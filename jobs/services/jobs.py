@@ -18,12 +18,12 @@ from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.geo import check_coordinates
+from werkstation.geocoding import geocode
 from werkstation.locks import lock_claims, lock_jobs, lock_shifts
 from werkstation.money import round_major
 
 from ..access import is_client_user, require_job_manager
 from ..eligibility import local_times
-from ..geocoding import geocode
 from ..lifecycle import check_transition
 from ..models import SLOT_HOLDING, Claim, Client, Job, RateCard, Shift
 from ..models.work import CATEGORY_CHOICES
@@ -112,7 +112,7 @@ def job_create(
         found = geocode(postcode=postcode, street=street)
         if found is None:
             raise ValidationFailed(
-                _("We could not find this address; give its coordinates."),
+                _("We could not find this address. Check the postcode and the house number."),
                 code="not_geocoded",
                 field="postcode",
             )

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.geo import check_coordinates
+from werkstation.geocoding import geocode
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import full_clean_or_raise
 
@@ -25,7 +26,7 @@ from ..models import (
 )
 from ..models.profiles import LANGUAGE_CHOICES
 from ..selectors import member_work_context_forget
-from ..validators import normalize_iban, normalize_postcode
+from ..validators import clean_postcode, normalize_iban, normalize_postcode
 from .accounts import profile_of
 
 PROFILE_FIELDS = {
@@ -66,6 +67,26 @@ def check_date_of_birth(born: date) -> None:
         )
 
 
+def _place_by_postcode(profile: Profile, fields: dict) -> None:
+    """A new address without coordinates is placed on the map from its postcode (the
+    web form asks no coordinates; the API may still give them)."""
+    if "latitude" in fields:
+        return
+    postcode = fields.get("postcode", profile.postcode)
+    street = fields.get("street", profile.street)
+    if not postcode or (postcode == profile.postcode and street == profile.street):
+        return
+    clean_postcode(postcode)  # a malformed postcode is named as such, not as not found
+    found = geocode(postcode=postcode, street=street or "")
+    if found is None:
+        raise ValidationFailed(
+            _("We could not find this postcode. Check it, for example 3526 KL."),
+            code="not_geocoded",
+            field="postcode",
+        )
+    fields["latitude"], fields["longitude"] = found
+
+
 @transaction.atomic
 def profile_update(*, user: User, **fields) -> Profile:
     unknown = set(fields) - PROFILE_FIELDS
@@ -85,6 +106,7 @@ def profile_update(*, user: User, **fields) -> Profile:
     check_coordinates(fields.get("latitude"), fields.get("longitude"))
     if fields.get("date_of_birth") is not None:
         check_date_of_birth(fields["date_of_birth"])
+    _place_by_postcode(profile, fields)
     iban_changed = "iban" in fields and fields["iban"] != profile.iban
     for name, value in fields.items():
         setattr(profile, name, value)

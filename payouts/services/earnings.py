@@ -11,6 +11,7 @@ from werkstation.money import decimal_string
 
 from .. import rules
 from ..models import Split
+from ..pots import account_label, pot_label, pot_names
 from ..selectors import entries_of_split, payout_trace, splits_of_member
 
 PAYOUT_STATUS = {
@@ -40,7 +41,7 @@ def _payout(trace: dict | None) -> list[dict]:
     ]
 
 
-def split_summary(split: Split, trace: dict | None = None) -> dict:
+def split_summary(split: Split, trace: dict | None = None, *, readable: bool = False) -> dict:
     shift = split.timesheet.claim.shift
     return {
         "id": split.pk,
@@ -51,7 +52,9 @@ def split_summary(split: Split, trace: dict | None = None) -> dict:
         "minutes": split.minutes,
         "gross": decimal_string(split.gross_cents),
         "deductions": [
-            {"pot": slug, "amount": decimal_string(cents)} for slug, cents in split.pots.items()
+            {"pot": slug, "amount": decimal_string(cents)}
+            | ({"name": pot_label(slug)} if readable else {})
+            for slug, cents in split.pots.items()
         ],
         "net": decimal_string(split.member_cents),
         # Above a volunteer's allowance maximums: stays with the cooperative fund.
@@ -64,7 +67,8 @@ def split_summary(split: Split, trace: dict | None = None) -> dict:
     }
 
 
-def member_earnings(*, user, year: int) -> dict:
+def member_earnings(*, user, year: int, readable: bool = False) -> dict:
+    """The year's earnings; ``readable`` (the web page) adds pot names to the deductions."""
     from django.utils import timezone
 
     from .earnings_caps import earnings_cap_status
@@ -78,12 +82,15 @@ def member_earnings(*, user, year: int) -> dict:
         "gross": decimal_string(sum(s.gross_cents for s in splits)),
         "net": decimal_string(sum(s.member_cents for s in splits)),
         "to_funds": decimal_string(sum(sum(s.pots.values()) for s in splits)),
-        "shifts": [split_summary(s, trace.get(s.pk)) for s in splits],
+        "shifts": [split_summary(s, trace.get(s.pk), readable=readable) for s in splits],
     }
 
 
-def split_explain(*, user, split_id: int) -> dict:
-    """Why this amount: the timesheet, the rule set in words, the exact shares, the legs."""
+def split_explain(*, user, split_id: int, readable: bool = False) -> dict:
+    """Why this amount: the timesheet, the rule set in words, the exact shares, the legs.
+
+    ``readable`` (the web page) names pots and ledger accounts as people do, in the
+    reader's language; the API keeps slugs and the books' account names."""
     split = splits_of_member(user).filter(pk=split_id).first()
     if split is None:
         raise NotFound(_("Not found."), field="split")
@@ -102,7 +109,7 @@ def split_explain(*, user, split_id: int) -> dict:
     )
     language = translation.get_language() or "nl"
     return {
-        **split_summary(split, payout_trace(user).get(split.pk)),
+        **split_summary(split, payout_trace(user).get(split.pk), readable=readable),
         "timesheet": {
             "id": timesheet.pk,
             "minutes_worked": timesheet.minutes_worked,
@@ -114,7 +121,11 @@ def split_explain(*, user, split_id: int) -> dict:
             "version": split.rule_set.version,
             "adopted_via": split.rule_set.adopted_via,
             "effective_from": split.rule_set.effective_from,
-            "rules": rules.describe(engine, "en" if language.startswith("en") else "nl"),
+            "rules": rules.describe(
+                engine,
+                "en" if language.startswith("en") else "nl",
+                pot_names(pot.slug for pot in engine.pots) if readable else None,
+            ),
         },
         "month_gross_before": decimal_string(split.month_gross_before_cents),
         "floor_applied": exact.floor_binds,
@@ -122,7 +133,7 @@ def split_explain(*, user, split_id: int) -> dict:
         | {"member": decimal_string(exact.member, places=4)},
         "ledger": [
             {
-                "account": entry.account.name,
+                "account": account_label(entry.account) if readable else entry.account.name,
                 "amount": decimal_string(entry.amount_cents),
                 "reference": entry.transaction.reference,
             }

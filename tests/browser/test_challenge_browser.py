@@ -98,6 +98,11 @@ def test_tender_bid_award_and_the_shifts_appear_on_the_job_board(browser, live_s
     assert board.locator("#capacity", has_text=re.compile(r"100[,.]0%")).count() == 1
     assert_fits_phone(board)
     board.click("#submit-bid")
+    dialog = board.locator("dialog[data-confirm]")
+    dialog.wait_for()
+    assert dialog.locator("dd", has_text="€ 15.000,00").count() == 1
+    assert_fits_phone(board)
+    board.click("#confirm-yes")
     board.wait_for_selector(".msg")
     bid = Bid.objects.get()
     assert bid.status == "submitted"
@@ -112,9 +117,16 @@ def test_tender_bid_award_and_the_shifts_appear_on_the_job_board(browser, live_s
     muni.fill(f"input[name='s{bid.pk}-social']", "9")
     muni.click(f"div.bid[data-bid='{bid.pk}'] button[type=submit]")
     muni.wait_for_selector(".msg")
-    muni.select_option("select[name=bid]", str(bid.pk))
+    # Nothing is chosen beforehand; the choice is confirmed on a summary.
+    assert muni.locator("input[type=radio][name=bid]:checked").count() == 0
+    muni.check(f"input[type=radio][name=bid][value='{bid.pk}']")
     muni.fill("textarea[name=reason]", "Sterk lokaal plan met sociale waarde.")
     muni.click("#decide")
+    dialog = muni.locator("dialog[data-confirm]")
+    dialog.wait_for()
+    assert "Sterk lokaal plan" in dialog.inner_text()
+    assert not Contract.objects.exists()
+    muni.click("#confirm-yes")
     muni.wait_for_selector(".msg")
     contract = Contract.objects.get()
     assert Bid.objects.get().status == "awarded"

@@ -36,7 +36,8 @@ def test_member_opens_the_simulation_votes_and_the_rules_come_into_force(phone, 
     login(phone, live_server, world.member_a.email, PASSWORD)
     phone.goto(f"{live_server.url}/proposals/{proposal.pk}/")
     assert_fits_phone(phone)
-    assert phone.locator("text=coop_fund").count() >= 1
+    # The rules in words name the pot as people do, not by its slug.
+    assert phone.locator("text=coöperatiefonds").count() >= 1
     phone.click("a[href='?simulate=1']")
     phone.wait_for_url("**simulate=1")
     phone.check("input[name=choice][value=yes]")

@@ -110,16 +110,22 @@ def close_window(tender) -> None:
     tender.refresh_from_db()
 
 
+def submit_bid(w):
+    """Coop A's bid on the open tender: drafted, capacity-checked and submitted."""
+    from jobs.challenges.services.bids import bid_capacity_check, bid_create, bid_submit
+
+    bid = bid_create(actor=w.board_a, tender=w.tender, cooperative=w.coop_a, **bid_values())
+    bid_capacity_check(actor=w.board_a, bid=bid)
+    return bid_submit(actor=w.board_a, bid=bid)
+
+
 @pytest.fixture
 def awarded(open_tender):
     """A submitted, capacity-checked bid of coop A, awarded: a running contract."""
-    from jobs.challenges.services.bids import bid_capacity_check, bid_create, bid_submit
     from jobs.challenges.services.tenders import tender_decide, tenders_close_due
 
     w = open_tender
-    bid = bid_create(actor=w.board_a, tender=w.tender, cooperative=w.coop_a, **bid_values())
-    bid_capacity_check(actor=w.board_a, bid=bid)
-    w.bid = bid_submit(actor=w.board_a, bid=bid)
+    w.bid = submit_bid(w)
     close_window(w.tender)
     tenders_close_due()
     tender_decide(actor=w.muni_user, tender=w.tender, bid=w.bid, reason="Beste plan, lokaal.")

@@ -130,7 +130,13 @@ def test_board_drafts_checks_and_submits_a_bid_from_the_page(open_tender):
     client.post(reverse("challenges:rtc-bid", args=[bid.pk]), {"action": "check"})
     page = client.get(reverse("challenges:rtc-bid", args=[bid.pk])).content.decode()
     assert 'class="week"' in page and "100.0%" in page
-    client.post(reverse("challenges:rtc-bid", args=[bid.pk]), {"action": "submit"})
+    # Submitting asks to confirm a summary first.
+    summary = client.post(reverse("challenges:rtc-bid", args=[bid.pk]), {"action": "submit"})
+    bid.refresh_from_db()
+    assert bid.status == "draft" and 'id="confirm-yes"' in summary.content.decode()
+    client.post(
+        reverse("challenges:rtc-bid", args=[bid.pk]), {"action": "submit", "confirmed": "1"}
+    )
     bid.refresh_from_db()
     assert bid.status == "submitted"
     # Locked: a changed draft posted afterwards changes nothing.
@@ -162,7 +168,14 @@ def test_municipality_scores_and_awards_from_the_page(open_tender):
         url, {"action": "decide", "bid": bid.pk, "reason": "zelf"}
     )
     assert row_counts(Contract) == before and response.status_code == 200
+    # The first post only shows a summary to confirm; nothing is recorded yet.
     response = client.post(url, {"action": "decide", "bid": bid.pk, "reason": "Beste plan"})
+    assert response.status_code == 200 and row_counts(Contract) == before
+    summary = response.content.decode()
+    assert 'id="confirm-yes"' in summary and "Beste plan" in summary
+    response = client.post(
+        url, {"action": "decide", "bid": bid.pk, "reason": "Beste plan", "confirmed": "1"}
+    )
     assert response.status_code == 302
     contract = Contract.objects.get()
     page = client.get(reverse("challenges:rtc-contract", args=[contract.pk])).content.decode()

@@ -189,7 +189,7 @@ def test_next_weekday_helper_is_in_the_future():
 def test_pdok_response_is_parsed_to_coordinates():
     from decimal import Decimal
 
-    from jobs.geocoding import parse_pdok_response
+    from werkstation.geocoding import parse_pdok_response
 
     payload = {
         "response": {
@@ -201,7 +201,7 @@ def test_pdok_response_is_parsed_to_coordinates():
 
 
 def test_geocoding_uses_the_bundled_table_without_configuration(settings):
-    from jobs.geocoding import geocode
+    from werkstation.geocoding import geocode
 
     settings.PDOK_LOCATIESERVER_URL = ""
     assert geocode(postcode="3526 KL") is not None

@@ -395,7 +395,7 @@ def test_governance_pages_show_rules_simulate_and_vote(client, world):
     listing = client.get("/c/alpha/proposals/")
     assert proposal.title.encode() in listing.content
     page = client.get(f"/proposals/{proposal.pk}/")
-    assert b"5% van het bruto naar coop_fund" in page.content
+    assert "5% van het bruto naar het coöperatiefonds" in page.content.decode()
     client.post(f"/proposals/{proposal.pk}/", {"action": "vote", "choice": "yes"})
     assert not Vote.objects.exists()  # the simulation comes first here
     assert client.get(f"/proposals/{proposal.pk}/?simulate=1").status_code == 200

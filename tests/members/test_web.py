@@ -18,6 +18,7 @@ def test_register_apply_and_admission_through_pages(client, world):
             "email": "nora@example.org",
             "password": "a-Long-test-password-42",
             "language": "nl",
+            "privacy_consent": "on",
         },
     )
     assert response.status_code == 302
@@ -117,3 +118,22 @@ def test_preferences_api_rejects_unknown_choice(world):
 
     response = api_as(world.member_a).patch("/api/v1/me/notifications/", {"shift_digest": "hourly"})
     assert response.status_code == 400 and response.data["error"]["field"] == "shift_digest"
+
+
+def test_registration_asks_privacy_consent_and_speaks_dutch(client, world):
+    from members.models import User
+
+    client.cookies["django_language"] = "nl"
+    page = client.get("/accounts/register/").content.decode()
+    assert 'name="privacy_consent"' in page and "/privacy-statement/" in page
+    assert client.get("/privacy-statement/").status_code == 200
+    data = {"full_name": "Nora Nieuw", "email": "nora@example.org", "language": "nl"}
+    page = client.post(
+        "/accounts/register/", {**data, "password": "a-Long-test-password-42"}
+    ).content.decode()
+    assert "privacyverklaring" in page and not User.objects.filter(email="nora@example.org")
+    page = client.post(
+        "/accounts/register/", {**data, "password": "kort", "privacy_consent": "on"}
+    ).content.decode()
+    assert "Dit wachtwoord is te kort" in page and "too short" not in page
+    assert not User.objects.filter(email="nora@example.org").exists()

@@ -280,3 +280,33 @@ def test_the_treasurer_confirms_a_batch_on_the_treasury_page(payable):
         "De bank heeft deze overboekingen betaald"
         not in browser.get("/c/alpha/treasury/").content.decode()
     )
+
+
+def test_executing_a_batch_from_the_page_asks_first_with_the_total(payable):
+    batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
+    payout_batch_approve(actor=payable.treasurer_a, batch=batch)
+    payout_batch_approve(actor=payable.board_a, batch=batch)
+    web = Client()
+    login_verified(web, payable.treasurer_a)
+    web.cookies["django_language"] = "nl"
+    url = f"/c/alpha/treasury/batches/{batch.pk}/execute/"
+    text = web.post(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="confirm-slot").content.decode()
+    assert text.lstrip().startswith("<dialog") and "€ 259,20" in text
+    assert PayoutBatch.objects.get(pk=batch.pk).status == "approved"
+    assert web.post(url, {"confirmed": "1"}).status_code == 302
+    assert PayoutBatch.objects.get(pk=batch.pk).status == "executed"
+
+
+def test_the_client_downloads_its_invoices_as_pdf(payable):
+    from payouts.models import Invoice
+
+    invoice = Invoice.objects.get()
+    web = Client()
+    web.force_login(payable.client_user)
+    listing = web.get("/invoices/").content.decode()
+    assert f"/invoices/{invoice.pk}/?format=pdf" in listing
+    pdf = web.get(f"/invoices/{invoice.pk}/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    outsider = Client()
+    outsider.force_login(payable.member_b)
+    assert outsider.get(f"/invoices/{invoice.pk}/?format=pdf").status_code == 404

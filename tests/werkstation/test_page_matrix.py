@@ -66,6 +66,7 @@ def _pages(t) -> dict:
     return {
         ("members:home", "get"): ({}, ALL, set()),
         ("members:register", "get"): ({}, ALL, set()),
+        ("members:privacy-statement", "get"): ({}, ALL, set()),
         ("login", "get"): ({}, ALL, set()),
         ("logout", "post"): ({}, ALL, set()),
         ("password_change", "get"): ({}, SIGNED_IN, set()),

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "werkstation.confirm.ConfirmSlotMiddleware",
     "werkstation.csp.WerkstationCSPMiddleware",
     # Last: turns a lock-out noticed during sign-in into the lock-out answer.
     "axes.middleware.AxesMiddleware",
@@ -212,6 +213,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Where the file backend writes (``make run`` uses it, so the terminal is not flooded).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Werkstation <noreply@werkstation.local>")
 if os.environ.get("EMAIL_URL"):
     # smtp://user:password@host:587

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import F, Sum
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from werkstation.errors import ValidationFailed
@@ -95,13 +96,18 @@ def _minutes_to_date(contract: Contract, end: date) -> int:
     )
 
 
+def _long_date(iso: str) -> str:
+    """An ISO date of the report as readers write it: "1 december 2026"."""
+    return date_format(date.fromisoformat(iso), "j F Y")
+
+
 def report_rows(report: dict) -> list[tuple[str, str]]:
     def count(value) -> str:
         return str(value) if value is not None else _("fewer than %(n)s") % {"n": MIN_COUNT}
 
     return [
         (_("Contract"), f"{report['contract']} {report['title']}"),
-        (_("Period"), f"{report['start']} – {report['end']}"),
+        (_("Period"), f"{_long_date(report['start'])} – {_long_date(report['end'])}"),
         (_("Hours worked"), f"{report['hours_worked']:.2f}"),
         (_("Members involved"), count(report["members_involved"])),
         (_("Shifts planned"), str(report["shifts_planned"])),

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.geocoding import geocode
 
-from ...geocoding import geocode
 from ...models import Client
 from ...models.work import CATEGORY_CHOICES
 from ..access import require_municipality_user
@@ -224,6 +224,22 @@ def tenders_close_due(*, now: datetime | None = None) -> int:
     for tender in due:
         _close(tender)
     return len(due)
+
+
+@transaction.atomic
+def tender_close_if_due(*, tender: Tender, now: datetime | None = None) -> Tender:
+    """Close this tender now if its window has passed, without waiting for beat.
+
+    The municipality opening the page right after the deadline sees the sealed bids and
+    can decide at once, instead of a decision form without bids for up to five minutes.
+    """
+    now = now or timezone.now()
+    if tender.status != Tender.Status.OPEN or tender.submission_deadline > now:
+        return tender
+    locked = Tender.objects.select_for_update().get(pk=tender.pk)
+    if locked.status == Tender.Status.OPEN and locked.submission_deadline <= now:
+        _close(locked)
+    return locked
 
 
 @transaction.atomic

@@ -122,8 +122,9 @@ class Command(BaseCommand):
         # order is not checked across them.
         with transaction.atomic(), lock_order_unchecked():
             summary = seed()
-        for line in summary:
-            self.stdout.write(line)
+        if options["verbosity"] > 0:
+            for line in summary:
+                self.stdout.write(line)
 
 
 def _user(email: str, full_name: str, *, staff: bool = False, language: str = "nl") -> User:
@@ -318,15 +319,32 @@ def seed() -> list[str]:
             )
             or []
         )
+    _proposal_with_votes(kanaleneiland, board, people)
     active = Membership.objects.filter(cooperative=kanaleneiland, status="active").count()
     return [
         f"Demo ready: {kanaleneiland.name} with {active} active members; {overvecht.name} for isolation.",
-        f"Password for every demo login: {DEMO_PASSWORD}",
-        f"  board:        {board.email}",
-        f"  treasurer:    {treasurer.email}",
-        f"  member:       {member.email}",
-        f"  staff/admin:  {staff.email}",
+        *demo_login_lines(),
         *extra,
+    ]
+
+
+# Who to sign in as, to see each role's main task (README: the second factor).
+DEMO_LOGINS = [
+    ("board", "bestuur@werkstation.demo"),
+    ("treasurer", "penningmeester@werkstation.demo"),
+    ("auditor", "kascommissie@werkstation.demo"),
+    ("member", "lid@werkstation.demo"),
+    ("client (bakery)", "klant@werkstation.demo"),
+    ("municipality", "gemeente@werkstation.demo"),
+    ("staff (admin)", "staff@werkstation.demo"),
+]
+
+
+def demo_login_lines() -> list[str]:
+    return [
+        f"  Demo logins, password '{DEMO_PASSWORD}':",
+        *(f"    {role:<16} {email}" for role, email in DEMO_LOGINS),
+        "  Board, treasurer, auditor and staff need a code: manage.py demo_code EMAIL",
     ]
 
 
@@ -364,3 +382,24 @@ def _populate_one_like(user: User, template: User) -> None:
     if not AvailabilitySlot.objects.filter(user=user).exists():
         for weekday in range(5):
             AvailabilitySlot.objects.create(user=user, weekday=weekday, start=time(8), end=time(17))
+
+
+def _proposal_with_votes(cooperative: Cooperative, board: User, people: list[User]) -> None:
+    """An open vote the demo member has not cast yet, with some votes already in."""
+    from members.models import Proposal
+    from members.services.governance import proposal_create, proposal_open, vote_cast
+
+    title = "Buurtfeest op het Merwedekanaal"
+    if Proposal.objects.filter(cooperative=cooperative, title=title).exists():
+        return
+    proposal = proposal_create(
+        actor=board,
+        cooperative=cooperative,
+        kind="motion",
+        title=title,
+        body="De coöperatie organiseert in juni een buurtfeest en betaalt € 1.500,00 uit het "
+        "coöperatiefonds.",
+    )
+    proposal = proposal_open(actor=board, proposal=proposal)
+    for person, choice in zip(people[:9], ["yes"] * 5 + ["no"] * 3 + ["abstain"], strict=True):
+        vote_cast(actor=person, proposal=proposal, choice=choice)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -37,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
         parser.add_argument("--noreload", action="store_true")
         parser.add_argument("--concurrency", type=int, default=2)
+        parser.add_argument(
+            "--banner",
+            action="store_true",
+            help="Once the web server answers, print its address and the demo logins.",
+        )
 
     def handle(self, *args, **options):
         python = sys.executable
@@ -57,6 +63,8 @@ class Command(BaseCommand):
             for name, command in parts.items()
         }
         stopping = {"signal": None}
+        if options["banner"]:
+            self._banner(options["host"], options["port"])
 
         def on_signal(signum, frame):
             stopping["signal"] = signum
@@ -75,6 +83,24 @@ class Command(BaseCommand):
         stop(processes, grace=GRACE_SECONDS)
         self.stdout.write("Stopped.")
         sys.exit(exit_code)
+
+    def _banner(self, host: str, port: str) -> None:
+        """The address and the demo logins, printed once, last, when the site answers."""
+        from members.management.commands.seed_demo import demo_login_lines
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection((host, int(port)), 1):
+                break
+            time.sleep(0.3)
+        lines = [
+            "",
+            f"  Werkstation runs at http://{host}:{port}   (Ctrl-C stops web, worker and beat)",
+            *demo_login_lines(),
+        ]
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            lines.append(f"  E-mails are written to {settings.EMAIL_FILE_PATH}/, not shown here.")
+        self.stdout.write("\n".join([*lines, ""]))
 
 
 def _signal_group(process: subprocess.Popen, signum: int) -> None:

@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from werkstation.geo import postcode_coordinates
+from .geo import postcode_coordinates
 
 logger = logging.getLogger(__name__)
 _POINT = re.compile(r"POINT\(([-0-9.]+) ([-0-9.]+)\)")

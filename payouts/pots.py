@@ -1,0 +1,38 @@
+"""What a reader calls a pot: its name in the reader's language, never its slug.
+
+The slugs of the founding rule set (and of the payout-rules examples) have names here,
+in prose ("naar het coöperatiefonds") and as a label ("Coöperatiefonds"); any other pot
+reads as its slug with spaces ("training fund")."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+POTS = {
+    "coop_fund": (_("the cooperative fund"), _("Cooperative fund")),
+    "solidarity_fund": (_("the solidarity fund"), _("Solidarity fund")),
+    "training_fund": (_("the training fund"), _("Training fund")),
+    "progressive_fund": (_("the progressive fund"), _("Progressive fund")),
+}
+
+
+def pot_names(slugs) -> dict[str, str]:
+    """Names in prose, by slug, in the active language (for ``rules.describe``)."""
+    return {slug: str(POTS[slug][0]) if slug in POTS else slug.replace("_", " ") for slug in slugs}
+
+
+def pot_label(slug: str) -> str:
+    """The name as a label in the active language: "Coöperatiefonds"."""
+    if slug in POTS:
+        return str(POTS[slug][1])
+    name = slug.replace("_", " ")
+    return name[:1].upper() + name[1:]
+
+
+def account_label(account) -> str:
+    """A ledger account as a reader names it: the pot's name for a fund, else its kind
+    ("member payable"), in the active language; the stored name is for the books."""
+    if account.kind == "fund":
+        return pot_label(account.key)
+    label = account.get_kind_display()
+    return str(label)[:1].upper() + str(label)[1:]

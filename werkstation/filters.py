@@ -1,0 +1,19 @@
+"""Filters the lists share: a period as two date fields (from, until, both inclusive)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+
+
+def period(field: str, label_from, label_until) -> tuple:
+    """``since``/``until`` filters on the date of ``field`` (a datetime)."""
+    date = forms.DateInput(attrs={"type": "date"})
+    return (
+        django_filters.DateFilter(
+            field_name=field, lookup_expr="date__gte", label=label_from, widget=date
+        ),
+        django_filters.DateFilter(
+            field_name=field, lookup_expr="date__lte", label=label_until, widget=date
+        ),
+    )
