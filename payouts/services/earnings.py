@@ -11,6 +11,7 @@ from werkstation.errors import NotFound
 from .. import rules
 from ..models import Split
 from ..selectors import entries_of_split, payout_trace, splits_of_member
+from .quotes import why_different
 
 
 def _euros(cents: int) -> str:
@@ -105,6 +106,7 @@ def split_explain(*, user, split_id: int) -> dict:
         ),
     )
     language = translation.get_language() or "nl"
+    shown = timesheet.claim.quote
     return {
         **split_summary(split, payout_trace(user).get(split.pk)),
         "timesheet": {
@@ -121,6 +123,8 @@ def split_explain(*, user, split_id: int) -> dict:
             "rules": rules.describe(engine, "en" if language.startswith("en") else "nl"),
         },
         "month_gross_before": _euros(split.month_gross_before_cents),
+        "shown_when_claimed": _euros(shown["member_cents"]) if shown else None,
+        "why_different": why_different(split, shown),
         "floor_applied": exact.floor_binds,
         "exact": {slug: f"{float(value) / 100:.4f}" for slug, value in exact.pots.items()}
         | {"member": f"{float(exact.member) / 100:.4f}"},

@@ -21,11 +21,13 @@ from datetime import date, datetime
 from django.db.models import Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from jobs.models import Claim, Shift
 from members.models import Membership
 from werkstation.legal import Key, LegalTable
-from werkstation.money import pay_for_minutes, to_minor
+from werkstation.money import format_duration, format_money, pay_for_minutes, to_minor
 
 from .. import rules
 from ..models import RuleSet, Split
@@ -66,6 +68,18 @@ class Quote:
     volunteer: bool
     currency: str = "EUR"
     reasons: tuple[str, ...] = field(default=())
+
+    def as_record(self) -> dict:
+        """What a claim keeps of the quote it was made on."""
+        return {
+            "member_cents": self.member_cents,
+            "gross_cents": self.gross_cents,
+            "minutes": self.minutes,
+            "tariff_cents": self.tariff_cents,
+            "rule_set_id": self.rule_set_id,
+            "month_gross_before_cents": self.month_gross_before_cents,
+            "withheld_cents": self.withheld_cents,
+        }
 
     @property
     def available(self) -> bool:
@@ -279,3 +293,47 @@ def quote_shifts(user, shifts, *, language: str = "nl") -> dict[int, Quote]:
 
 def quote_shift(user, shift, *, language: str = "nl") -> Quote:
     return quote_shifts(user, [shift], language=language)[shift.pk]
+
+
+def why_different(split: Split, shown: dict | None) -> list[str]:
+    """Why a settled amount differs from what the member was shown when they claimed (one
+    sentence per cause), or [] when it does not differ or nothing was shown."""
+    if not shown or shown.get("member_cents") == split.member_cents:
+        return []
+    reasons = []
+    if split.minutes != shown["minutes"]:
+        reasons.append(
+            _("%(logged)s were approved; the shift as posted was %(posted)s.")
+            % {
+                "logged": format_duration(split.minutes, get_language()),
+                "posted": format_duration(shown["minutes"], get_language()),
+            }
+        )
+    elif split.gross_cents != shown["gross_cents"]:
+        reasons.append(_("The job's price per hour changed after you claimed."))
+    if split.rule_set_id != shown["rule_set_id"]:
+        reasons.append(
+            _(
+                "The members voted new payout rules (version %(version)s) before this work was settled."
+            )
+            % {"version": split.rule_set.version}
+        )
+    if split.month_gross_before_cents != shown["month_gross_before_cents"]:
+        reasons.append(
+            _(
+                "Your other work that month changed: %(then)s before this shift when you claimed, "
+                "%(now)s when it was settled."
+            )
+            % {
+                "then": format_money(shown["month_gross_before_cents"], language=get_language()),
+                "now": format_money(split.month_gross_before_cents, language=get_language()),
+            }
+        )
+    if split.withheld_cents != shown["withheld_cents"]:
+        reasons.append(
+            _(
+                "A volunteer allowance maximum was reached: %(amount)s stays with the cooperative fund."
+            )
+            % {"amount": format_money(split.withheld_cents, language=get_language())}
+        )
+    return reasons or [_("The amount was settled under other circumstances than when you claimed.")]

@@ -158,3 +158,76 @@ def test_the_outside_checks_four_shifts(market):
         settlement_run(timesheet_ids=[sheet.pk])
         assert Split.objects.get(timesheet=sheet).member_cents == shown.member_cents
         assert shown.gross_cents == (int(Decimal(tariff) * 100) * minutes * 2 + 60) // 120
+
+
+def _claim_and_settle(world, shift: Shift, *, minutes: int | None = None) -> Split:
+    from tests.conftest import api_as
+
+    response = api_as(world.member_a).post("/api/v1/claims/", {"shift": shift.pk})
+    assert response.status_code == 201, response.data
+    claim = Claim.objects.get(pk=response.data["id"])
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.COMPLETED)
+    posted = int((shift.end - shift.start).total_seconds() // 60)
+    sheet = Timesheet.objects.create(
+        claim=claim,
+        minutes_worked=minutes if minutes is not None else posted,
+        break_minutes=claim.quote["minutes"] and posted - claim.quote["minutes"],
+        status=Timesheet.Status.APPROVED,
+        decided_at=timezone.now(),
+    )
+    settlement_run(timesheet_ids=[sheet.pk])
+    return Split.objects.get(timesheet=sheet)
+
+
+def test_a_claim_keeps_what_was_shown_and_the_why_page_is_quiet_when_it_was_paid(market):
+    from payouts.services.rulesets import found_rule_set
+    from tests.conftest import api_as
+
+    found_rule_set(cooperative=market.coop_a)
+    split = _claim_and_settle(market, market.shift)
+    assert split.timesheet.claim.quote["member_cents"] == split.member_cents
+    why = api_as(market.member_a).get(f"/api/v1/me/earnings/{split.pk}/").data
+    assert why["why_different"] == [] and why["shown_when_claimed"] == why["net"]
+
+
+def test_the_why_page_names_fewer_minutes_and_a_vote_as_the_reasons(market):
+    from payouts.services.rulesets import found_rule_set
+    from tests.conftest import api_as
+
+    found_rule_set(cooperative=market.coop_a)
+    shift = make_shift(market.job, market.shift.start + timedelta(days=7), hours=4)
+    response = api_as(market.member_a).post("/api/v1/claims/", {"shift": shift.pk})
+    assert response.status_code == 201, response.data
+    # The members vote new rules before the work is settled: everything to the member.
+    RuleSet.objects.create(
+        cooperative=market.coop_a,
+        version=2,
+        spec={"currency": "EUR", "pots": []},
+        status=RuleSet.Status.ADOPTED,
+        effective_from=market.coop_a.founded_on,
+        adopted_at=timezone.now(),
+        adopted_via=RuleSet.AdoptedVia.VOTE,
+    )
+    claim = Claim.objects.get(pk=response.data["id"])
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.COMPLETED)
+    sheet = Timesheet.objects.create(
+        claim=claim,
+        minutes_worked=180,
+        status=Timesheet.Status.APPROVED,
+        decided_at=timezone.now(),
+    )
+    settlement_run(timesheet_ids=[sheet.pk])
+    split = Split.objects.get(timesheet=sheet)
+    why = api_as(market.member_a).get(f"/api/v1/me/earnings/{split.pk}/").data
+    assert why["why_different"] == [
+        "3 u werden goedgekeurd; de dienst zoals geplaatst was 4 u.",
+        "De leden stemden voor nieuwe uitbetalingsregels (versie 2) voordat dit werk werd verrekend.",
+    ]
+    from django.test import Client
+
+    from tests.factories.api import login_verified
+
+    browser = Client()
+    login_verified(browser, market.member_a)
+    page = browser.get(f"/work/earnings/{split.pk}/").content.decode()
+    assert "Niet wat je te zien kreeg" in page and "3 u werden goedgekeurd" in page
