@@ -26,6 +26,11 @@ and gigabytes); the bound is then the smaller of the LP sum and ours.
 
 The last line reads ``dispatch: quality Q1k Q10k Q100k time-ratio R10k`` where R10k is
 our time / HiGHS's time on 10k.
+
+Per generator family (``bench/dispatch_families.py``, also reachable from here):
+
+    python bench/dispatch.py bounds --sizes 1k --limit 90   # writes bench/bounds.json
+    python bench/dispatch.py table --sizes 1k,10k            # Q per family, worst overrun
 """
 
 from __future__ import annotations
@@ -253,6 +258,12 @@ def bench_size(size: str, seed: int, methods: list[str]) -> tuple[float, float |
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] in ("bounds", "table"):
+        # Per family: committed bounds, and Q with the time promise's worst overrun.
+        from bench.dispatch_families import main as families_main
+
+        families_main()
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1k,10k,100k")
     parser.add_argument("--seed", type=int, default=1)

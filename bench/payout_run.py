@@ -183,6 +183,7 @@ def money_path(cooperative, client, treasurer, first_day, last_day) -> dict:
     from payouts.services.payouts import payout_batch_create
     from payouts.services.settlement import settlement_run
     from werkstation.errors import ApplicationError
+    from werkstation.money import from_minor
 
     timings = {}
     t0 = time.perf_counter()
@@ -203,7 +204,7 @@ def money_path(cooperative, client, treasurer, first_day, last_day) -> dict:
             actor=treasurer,
             cooperative=cooperative,
             invoice_number=invoice.display_number,
-            amount=Decimal(invoice.total_cents) / 100,
+            amount=from_minor(invoice.total_cents),
             currency="EUR",
             received_on=timezone.localdate(),
         )

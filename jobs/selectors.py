@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from members.models import Membership, User
 from members.selectors import MemberWorkContext, member_work_context
 from werkstation.errors import ValidationFailed
+from werkstation.money import decimal_string, pay_for_minutes, to_minor
 
 from .models import SLOT_HOLDING, Claim, Client, ClientLinkRequest, ClientUser, Job, Timesheet
 
@@ -355,7 +356,7 @@ def feed_row(row: dict) -> dict:
         "postcode": row["job__postcode"],
         "skill": row["required_skill__name"],
         "distance_km": round(math.sqrt(row["dist2"]), 1),
-        "pay": str((pay * Decimal(int(minutes)) / 60).quantize(Decimal("0.01"))),
+        "pay": decimal_string(pay_for_minutes(to_minor(pay), int(minutes))),
         "latitude": row["latitude"],
         "longitude": row["longitude"],
     }

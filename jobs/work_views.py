@@ -99,7 +99,7 @@ def shift_detail(request, shift_id: int):
         .order_by("status", "waitlist_position")
         if manager
         else [],
-        "pay": shift.job.member_pay.amount * shift.duration_minutes / 60,
+        "pay_cents": planner.pay_cents(shift),
         "map_url": f"https://www.openstreetmap.org/?mlat={shift.latitude}&mlon={shift.longitude}#map=17/{shift.latitude}/{shift.longitude}",
     }
     return render(request, "jobs/shift_detail.html", context)

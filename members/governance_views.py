@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
+from werkstation.money import to_minor
 
 from .access import has_role, page_cooperative
 from .api.governance_views import proposal_view
@@ -74,7 +75,7 @@ class ProposalForm(forms.Form):
                 "spec": data.get("spec"),
                 "effective_from": effective.isoformat() if effective else None,
                 "allow_advances": bool(data.get("allow_advances")),
-                "advance_limit_cents": int((data.get("advance_limit") or 0) * 100),
+                "advance_limit_cents": to_minor(data.get("advance_limit") or 0),
             }
         if kind == "dispatch_policy":
             return {

@@ -11,15 +11,10 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from werkstation.money import format_money
 from werkstation.pdf import a4_pdf, paragraph
 
 from .models import CreditNote, Invoice
-
-
-def euros(cents: int) -> str:
-    whole, rest = divmod(abs(cents), 100)
-    text = f"€ {whole:,}".replace(",", ".") + f",{rest:02d}"
-    return f"-{text}" if cents < 0 else text
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -50,8 +45,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                 f"{line.work_date:%d-%m-%Y}",
                 line.description[:60],
                 f"{line.minutes / 60:.2f}".replace(".", ","),
-                euros(line.hourly_cents),
-                euros(line.amount_cents),
+                format_money(line.hourly_cents, invoice.currency, "nl"),
+                format_money(line.amount_cents, invoice.currency, "nl"),
             ]
         )
     rate = (
@@ -60,9 +55,9 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         else f"{invoice.vat_rate}"
     )
     rows += [
-        ["", "Subtotaal", "", "", euros(invoice.subtotal_cents)],
-        ["", f"Btw {rate}%", "", "", euros(invoice.vat_cents)],
-        ["", "Totaal", "", "", euros(invoice.total_cents)],
+        ["", "Subtotaal", "", "", format_money(invoice.subtotal_cents, invoice.currency, "nl")],
+        ["", f"Btw {rate}%", "", "", format_money(invoice.vat_cents, invoice.currency, "nl")],
+        ["", "Totaal", "", "", format_money(invoice.total_cents, invoice.currency, "nl")],
     ]
     table = Table(rows, colWidths=[24 * mm, 76 * mm, 18 * mm, 22 * mm, 28 * mm])
     table.setStyle(
@@ -82,7 +77,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         paragraph(
             "Graag het totaal van {total} vóór {due} overmaken{to} onder vermelding van factuurnummer {n}.",
             styles["Normal"],
-            total=euros(invoice.total_cents),
+            total=format_money(invoice.total_cents, invoice.currency, "nl"),
             due=f"{invoice.due_on:%d-%m-%Y}",
             to=f" op {supplier['iban']}" if supplier.get("iban") else "",
             n=invoice.display_number,
@@ -136,16 +131,22 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     ]
     rows = [["Omschrijving", "Bedrag", "Btw"]]
     for line in note.lines.all():
-        rows.append([line.description[:70], euros(-line.amount_cents), euros(-line.vat_cents)])
+        rows.append(
+            [
+                line.description[:70],
+                format_money(-line.amount_cents, invoice.currency, "nl"),
+                format_money(-line.vat_cents, invoice.currency, "nl"),
+            ]
+        )
     rate = (
         f"{note.vat_rate:.0f}"
         if note.vat_rate == note.vat_rate.to_integral()
         else f"{note.vat_rate}"
     )
     rows += [
-        ["Subtotaal", euros(-note.subtotal_cents), ""],
-        [f"Btw {rate}%", euros(-note.vat_cents), ""],
-        ["Totaal", euros(-note.total_cents), ""],
+        ["Subtotaal", format_money(-note.subtotal_cents, invoice.currency, "nl"), ""],
+        [f"Btw {rate}%", format_money(-note.vat_cents, invoice.currency, "nl"), ""],
+        ["Totaal", format_money(-note.total_cents, invoice.currency, "nl"), ""],
     ]
     table = Table(rows, colWidths=[110 * mm, 30 * mm, 28 * mm])
     table.setStyle(
@@ -165,7 +166,7 @@ def credit_note_pdf(note: CreditNote) -> bytes:
         paragraph(
             "Dit bedrag van {total} wordt verrekend met factuur {invoice}; wat u daarvan al betaalde, betalen wij u terug.",
             styles["Normal"],
-            total=euros(note.total_cents),
+            total=format_money(note.total_cents, invoice.currency, "nl"),
             invoice=invoice.display_number,
         ),
     ]
@@ -186,9 +187,9 @@ def income_statement_pdf(
                 f"{split.work_date:%d-%m-%Y}",
                 split.timesheet.claim.shift.job.title[:40],
                 str(split.minutes),
-                euros(split.gross_cents),
-                euros(deductions),
-                euros(split.member_cents),
+                format_money(split.gross_cents, language="nl"),
+                format_money(deductions, language="nl"),
+                format_money(split.member_cents, language="nl"),
             ]
         )
     gross = sum(s.gross_cents for s in splits)
@@ -198,9 +199,9 @@ def income_statement_pdf(
             "",
             "Totaal",
             str(sum(s.minutes for s in splits)),
-            euros(gross),
-            euros(gross - net),
-            euros(net),
+            format_money(gross, language="nl"),
+            format_money(gross - net, language="nl"),
+            format_money(net, language="nl"),
         ]
     )
     table = Table(rows, colWidths=[24 * mm, 58 * mm, 18 * mm, 24 * mm, 24 * mm, 24 * mm])

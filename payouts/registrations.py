@@ -11,11 +11,11 @@ from members.services.cooperatives import cooperative_founding_hook_register
 from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.privacy import person_reference_register, personal_data_register
 from werkstation.errors import ValidationFailed
+from werkstation.money import format_money
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
 from .models import EarningsCapWarning, RuleSet
-from .rules import _money as money_text
-from .rules import describe, parse_rule_set
+from .rules import describe, parse_rule_set, rule_set_to_dict
 from .selectors import earnings_this_year
 from .services import privacy
 from .services.rulesets import (
@@ -24,6 +24,7 @@ from .services.rulesets import (
     rule_set_create,
     rule_set_mark_proposed,
     rule_set_reject,
+    rule_set_validate,
 )
 from .services.simulation import simulate_rule_set
 
@@ -74,7 +75,8 @@ person_reference_register(
 
 
 def _validate_rules(*, cooperative, payload: dict, actor) -> dict:
-    """A payout-rule proposal carries a new draft rule set (validated by the split engine)."""
+    """A payout-rule proposal carries a new rule set (checked by the split engine); this
+    checks it and writes nothing (``_draft_rule_set`` drafts it when the proposal is made)."""
     effective = payload.get("effective_from")
     try:
         effective_from = date.fromisoformat(effective) if effective else None
@@ -86,17 +88,35 @@ def _validate_rules(*, cooperative, payload: dict, actor) -> dict:
         raise ValidationFailed(
             _("A payout-rule proposal carries the rule set."), code="required", field="payload.spec"
         )
-    rule_set = rule_set_create(
+    parsed, allow_advances, advance_limit_cents = rule_set_validate(
         actor=actor,
         cooperative=cooperative,
         spec=payload["spec"],
-        title=payload.get("title", ""),
         allow_advances=payload.get("allow_advances", False),
         advance_limit_cents=payload.get("advance_limit_cents", 0),
     )
     return {
-        "rule_set": rule_set.pk,
+        "spec": rule_set_to_dict(parsed),
+        "title": payload.get("title", ""),
         "effective_from": effective_from.isoformat() if effective_from else None,
+        "allow_advances": allow_advances,
+        "advance_limit_cents": advance_limit_cents,
+    }
+
+
+def _draft_rule_set(*, cooperative, payload: dict, actor) -> dict:
+    """The proposal's rule set, drafted as the proposal is made; the proposal keeps its id."""
+    rule_set = rule_set_create(
+        actor=actor,
+        cooperative=cooperative,
+        spec=payload["spec"],
+        title=payload["title"],
+        allow_advances=payload["allow_advances"],
+        advance_limit_cents=payload["advance_limit_cents"],
+    )
+    return {
+        "rule_set": rule_set.pk,
+        "effective_from": payload["effective_from"],
         "allow_advances": rule_set.allow_advances,
         "advance_limit_cents": rule_set.advance_limit_cents,
     }
@@ -107,7 +127,7 @@ def _describe(proposal, language: str) -> list[str]:
     rule_set = _rule_set(proposal)
     lang = "en" if language.startswith("en") else "nl"
     parsed = parse_rule_set(rule_set.spec)
-    limit = money_text(rule_set.advance_limit_cents, parsed.currency, lang)
+    limit = format_money(rule_set.advance_limit_cents, parsed.currency, lang)
     if rule_set.allow_advances:
         advances = (
             f"Members' shares are payable once the work is approved: the cooperative fund advances them, up to {limit} at once, and gets them back when the client pays"
@@ -148,6 +168,7 @@ proposal_kind_register(
         majority="two_thirds",
         needs_simulation=True,
         validate=_validate_rules,
+        on_create=_draft_rule_set,
         on_open=lambda p: rule_set_mark_proposed(rule_set=_rule_set(p)),
         on_adopt=_adopt_rules,
         simulate=lambda proposal, user: simulate_rule_set(proposal=proposal, user=user),

@@ -6,7 +6,8 @@ A payout rule set is what a cooperative's members vote on, so it is *data*, neve
 closed JSON vocabulary (``shared/payout-rules-format.md``) of which this module is the only
 interpreter. The same file can be checked and applied by a treasurer, an auditor or a test with
 ``python -m payouts.rules``, without Django, a database or settings; that is why this module
-imports nothing but the standard library, and why the Django side stores the JSON and calls in
+imports nothing but the standard library and ``werkstation.money`` (which formats amounts and
+imports nothing else), and why the Django side stores the JSON and calls in
 here rather than re-implementing any of it.
 
 Validation is strict and complete. An unknown key is an error rather than ignored, because a
@@ -42,6 +43,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
+
+from werkstation.money import format_money
 
 __all__ = [
     "CATEGORIES",
@@ -103,17 +106,8 @@ def _codes(text: str) -> list[str]:
     return text.split()
 
 
-# ISO 4217 list one (current codes) with their minor unit, plus codes withdrawn so recently that
-# a cooperative may still book in them. Codes without a minor unit (precious metals, XXX, ...)
-# count as 0. Everything not listed here has 2 decimals.
-_MINOR_UNIT_EXCEPTIONS = {
-    **dict.fromkeys(
-        _codes("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"), 0
-    ),
-    **dict.fromkeys(_codes("BHD IQD JOD KWD LYD OMR TND"), 3),
-    **dict.fromkeys(_codes("CLF UYW"), 4),
-    **dict.fromkeys(_codes("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX"), 0),
-}
+# ISO 4217 list one (current codes), plus codes withdrawn so recently that a cooperative may
+# still book in them. Their minor units are werkstation.money's.
 _CURRENCIES = frozenset(
     _codes(
         """
@@ -733,19 +727,6 @@ def _describe_percent(value: Decimal, lang: Lang) -> str:
     return (text.replace(".", ",") if lang == "nl" else text) + "%"
 
 
-def _money(cents: int, currency: str, lang: Lang) -> str:
-    exponent = _MINOR_UNIT_EXCEPTIONS.get(currency, 2)
-    units, fraction = divmod(cents, 10**exponent)
-    whole = f"{units:,}"
-    decimal_mark = "."
-    if lang == "nl":
-        whole, decimal_mark = whole.replace(",", "."), ","
-    amount = f"{whole}{decimal_mark}{fraction:0{exponent}d}" if exponent else whole
-    if currency == "EUR":
-        return f"€ {amount}" if lang == "nl" else f"€{amount}"
-    return f"{currency} {amount}"
-
-
 def _alternatives(values: Sequence[str], lang: Lang) -> str:
     word = " of " if lang == "nl" else " or "
     if len(values) == 1:
@@ -757,9 +738,9 @@ def _describe_brackets(brackets: Sequence[Bracket], currency: str, lang: Lang) -
     parts = []
     for index, bracket in enumerate(brackets):
         percent = _describe_percent(bracket.percent, lang)
-        low = _money(bracket.from_cents, currency, lang)
+        low = format_money(bracket.from_cents, currency, lang)
         upper = brackets[index + 1].from_cents if index + 1 < len(brackets) else None
-        high = _money(upper, currency, lang) if upper is not None else None
+        high = format_money(upper, currency, lang) if upper is not None else None
         if high is None and index == 0:
             parts.append(percent)
         elif index == 0:
@@ -813,7 +794,7 @@ def _describe_pot(pot: Pot, currency: str, lang: Lang) -> str:
     nl = lang == "nl"
 
     def money(cents: int) -> str:
-        return _money(cents, currency, lang)
+        return format_money(cents, currency, lang)
 
     if pot.percent is not None or pot.brackets:
         if pot.percent is not None:
@@ -853,7 +834,7 @@ def describe(rule_set: RuleSet, lang: Lang = "nl") -> list[str]:
     nl = lang == "nl"
     sentences = [_describe_pot(pot, rule_set.currency, lang) for pot in rule_set.pots]
     if rule_set.member_floor_hourly_cents:
-        hourly = _money(rule_set.member_floor_hourly_cents, rule_set.currency, lang)
+        hourly = format_money(rule_set.member_floor_hourly_cents, rule_set.currency, lang)
         sentences.append(
             f"Het lid houdt minstens {hourly} per gewerkt uur (nooit meer dan het bruto); "
             "geen afdracht gaat daaronder"

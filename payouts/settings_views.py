@@ -1,7 +1,5 @@
 """The board's money settings page: the volunteer allowance maximums."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from members.access import page_cooperative
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
+from werkstation.money import from_minor, to_minor
 
 from .selectors import money_settings_of
 from .services.money_settings import money_settings_update
@@ -42,8 +41,8 @@ def money_settings(request, slug: str):
     form = MoneySettingsForm(
         request.POST or None,
         initial={
-            "volunteer_month_max": Decimal(current.volunteer_month_max_cents) / 100,
-            "volunteer_year_max": Decimal(current.volunteer_year_max_cents) / 100,
+            "volunteer_month_max": from_minor(current.volunteer_month_max_cents),
+            "volunteer_year_max": from_minor(current.volunteer_year_max_cents),
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -51,8 +50,8 @@ def money_settings(request, slug: str):
             money_settings_update(
                 actor=request.user,
                 cooperative=cooperative,
-                volunteer_month_max_cents=int(form.cleaned_data["volunteer_month_max"] * 100),
-                volunteer_year_max_cents=int(form.cleaned_data["volunteer_year_max"] * 100),
+                volunteer_month_max_cents=to_minor(form.cleaned_data["volunteer_month_max"]),
+                volunteer_year_max_cents=to_minor(form.cleaned_data["volunteer_year_max"]),
             )
         except ApplicationError as exc:
             add_application_error(form, exc)

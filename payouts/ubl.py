@@ -12,6 +12,8 @@ import re
 import xml.etree.ElementTree as etree
 from decimal import Decimal
 
+from werkstation.money import decimal_string
+
 from .models import Invoice
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0"
@@ -23,10 +25,6 @@ NS = {
 }
 POSTCODE = re.compile(r"^\d{4} ?[A-Z]{2}\b")
 KVK_SCHEME = "0106"  # ISO 6523 ICD of the Dutch Chamber of Commerce number
-
-
-def _amount(cents: int) -> str:
-    return f"{Decimal(cents) / 100:.2f}"
 
 
 def contract_references(invoice: Invoice) -> list[str]:
@@ -51,7 +49,9 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         return node
 
     def money(parent, tag, cents):
-        return el(parent, cbc, tag, _amount(cents), currencyID=invoice.currency)
+        return el(
+            parent, cbc, tag, decimal_string(cents, invoice.currency), currencyID=invoice.currency
+        )
 
     def party(parent, tag, data: dict, *, vat: str, postcode_city: str):
         wrapper = el(parent, cac, tag)

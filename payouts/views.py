@@ -7,14 +7,15 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from jobs.models import Client
 from members.access import has_role, page_cooperative
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
+from werkstation.money import format_money, to_minor
 
 from .documents import credit_note_pdf, invoice_pdf
 from .models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
@@ -102,7 +103,7 @@ def treasury(request, slug: str):
     payments = payments_of(cooperative.pk)
     refund_form.fields["payment"].queryset = payments
     refund_form.fields["payment"].label_from_instance = lambda p: (
-        f"{p.invoice.display_number if p.invoice else '–'} · {p.received_on:%d-%m-%Y} · € {p.amount_cents / 100:.2f}"
+        f"{p.invoice.display_number if p.invoice else '–'} · {p.received_on:%d-%m-%Y} · {format_money(p.amount_cents, p.currency, get_language())}"
     )
     if request.method == "POST":
         try:
@@ -133,7 +134,7 @@ def treasury(request, slug: str):
                     actor=request.user,
                     payment=data["payment"],
                     reason=data["reason"],
-                    amount_cents=int(data["amount"] * 100),
+                    amount_cents=to_minor(data["amount"], data["payment"].currency),
                 )
                 messages.success(request, _("Refund recorded."))
                 return redirect("payouts:treasury", slug=slug)
@@ -276,7 +277,7 @@ def invoice_document(request, slug: str, invoice_id: int):
     form.fields["lines"].choices = [
         (
             str(line.pk),
-            f"{line.work_date:%d-%m-%Y} · {line.description} · € {line.amount_cents / 100:.2f}",
+            f"{line.work_date:%d-%m-%Y} · {line.description} · {format_money(line.amount_cents, invoice.currency, get_language())}",
         )
         for line in lines
         if not hasattr(line, "credit_line")

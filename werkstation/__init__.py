@@ -1,5 +1,18 @@
-"""Werkstation: the project package (settings, urls, Celery app, shared kernel)."""
+"""Werkstation: the project package (settings, urls, Celery app, shared kernel).
 
-from .celery import app as celery_app
+The Celery app is created when Django starts (``WerkstationConfig.ready``) and found by
+``celery -A werkstation`` in ``werkstation.celery``; it is not imported here, so the pure
+modules of this package (``werkstation.money``) load without Django or Celery.
+"""
+
+from typing import Any
 
 __all__ = ["celery_app"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "celery_app":
+        from .celery import app
+
+        return app
+    raise AttributeError(f"module 'werkstation' has no attribute {name!r}")

@@ -4,15 +4,19 @@ Design overview
 ---------------
 * Amounts are integers of the currency's *minor unit* (cents for EUR) or exact
   ``Decimal`` major units; never floats.
-* One rounding rule: **half up** (away from zero on .5), exact ``Decimal`` arithmetic,
-  at the currency's minor unit (``to_minor``). The split engine (``payouts/rules.py``)
-  keeps its own exact rationals and largest-remainder rounding, because a split must add
-  up to its gross; everything else — hourly pay, VAT, Stripe amounts — goes through here.
+* One rounding rule: **half up** (away from zero on .5), exact arithmetic, at the
+  currency's minor unit (``to_minor``, ``pay_for_minutes``, ``percent_of``). The split
+  engine (``payouts/rules.py``) keeps its own exact rationals and largest-remainder
+  rounding, because a split must add up to its gross; everything else — hourly pay, VAT,
+  amounts people type, Stripe amounts — goes through here.
 * Formatting follows the reader's language: "€ 1.234,56" in Dutch, "€1,234.56" in
-  English; durations "2 u 30 min" / "2 h 30 min".
+  English; durations "2 u 30 min" / "2 h 30 min". The API's representation is a decimal
+  string in major units ("1234.56", ``decimal_string``).
 
 This module imports nothing from Django or Celery, so the pure cores may use it. The
-language comes from the caller (Django code passes ``get_language()``).
+language comes from the caller (Django code passes ``get_language()``; the template
+filters in ``werkstation/templatetags/money.py`` and the serializer field in
+``werkstation/api/fields.py`` do that).
 """
 
 from __future__ import annotations
@@ -20,42 +24,75 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
-# ISO 4217 minor units of the currencies we handle.
-MINOR_UNITS = {"EUR": 2}
+
+def _codes(text: str) -> list[str]:
+    return text.split()
+
+
+# ISO 4217 minor units (list one, current codes, plus codes withdrawn so recently that a
+# cooperative may still book in them). Codes without a minor unit (precious metals, XXX,
+# ...) count as 0. Every other currency has 2 decimals.
+_MINOR_UNIT_EXCEPTIONS = {
+    **dict.fromkeys(
+        _codes("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"), 0
+    ),
+    **dict.fromkeys(_codes("BHD IQD JOD KWD LYD OMR TND"), 3),
+    **dict.fromkeys(_codes("CLF UYW"), 4),
+    **dict.fromkeys(_codes("XAG XAU XBA XBB XBC XBD XDR XPD XPT XSU XTS XUA XXX"), 0),
+}
 SYMBOLS = {"EUR": "€"}
 
 Number = int | Decimal | Fraction | str
 
 
 def minor_unit(currency: str = "EUR") -> int:
-    return MINOR_UNITS.get(currency, 2)
+    """How many decimals the currency's minor unit has (EUR: 2)."""
+    return _MINOR_UNIT_EXCEPTIONS.get(currency, 2)
 
 
 def _decimal(value: Number) -> Decimal:
-    if isinstance(value, float):
+    if isinstance(value, float | bool):
         raise TypeError("money never passes through float")
     if isinstance(value, Fraction):
         return Decimal(value.numerator) / Decimal(value.denominator)
     try:
-        return Decimal(value)
-    except (InvalidOperation, ValueError) as exc:
+        amount = Decimal(value.strip() if isinstance(value, str) else value)
+    except (InvalidOperation, ValueError, TypeError) as exc:
         raise ValueError(f"not an amount: {value!r}") from exc
+    if not amount.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    return amount
+
+
+def _div_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator to the nearest integer, halves away from zero (exact)."""
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    quotient = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return -quotient if numerator < 0 else quotient
 
 
 def round_half_up(value: Number) -> int:
     """The nearest integer, halves away from zero (exact)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
     if isinstance(value, Fraction):
-        sign = -1 if value < 0 else 1
-        doubled = abs(value) * 2
-        return sign * int((doubled + 1) // 2)
+        return _div_half_up(value.numerator, value.denominator)
     return int(_decimal(value).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def to_minor(amount: Number, currency: str = "EUR") -> int:
-    """Major units (e.g. euros, ``Decimal("12.345")``) to minor units, half up: 1235."""
+    """Major units (e.g. euros, ``Decimal("12.345")`` or ``"12.345"``) to minor units,
+    half up: 1235. Raises ``ValueError`` for text that is not a finite amount."""
     if isinstance(amount, Fraction):
         return round_half_up(amount * 10 ** minor_unit(currency))
     return round_half_up(_decimal(amount).scaleb(minor_unit(currency)))
+
+
+def has_minor_precision(amount: Number, currency: str = "EUR") -> bool:
+    """Whether ``amount`` (major units) is a whole number of minor units: "12.34", not "12.345"."""
+    exact = _decimal(amount).scaleb(minor_unit(currency))
+    return exact == exact.to_integral_value()
 
 
 def from_minor(minor: int, currency: str = "EUR") -> Decimal:
@@ -66,14 +103,20 @@ def from_minor(minor: int, currency: str = "EUR") -> Decimal:
     return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
 
+def round_major(amount: Number, currency: str = "EUR") -> Decimal:
+    """A major-unit amount rounded half up to the minor unit: "12.345" → Decimal("12.35")."""
+    return from_minor(to_minor(amount, currency), currency)
+
+
 def pay_for_minutes(hourly_minor: int, minutes: int) -> int:
     """What ``minutes`` of work earn at ``hourly_minor`` an hour, half up to the minor unit."""
-    return round_half_up(Fraction(hourly_minor * minutes, 60))
+    return _div_half_up(hourly_minor * minutes, 60)
 
 
 def percent_of(minor: int, percent: Number) -> int:
     """``percent`` % of ``minor``, half up (e.g. VAT on a line)."""
-    return round_half_up(Fraction(minor) * Fraction(_decimal(percent)) / 100)
+    share = Fraction(minor) * Fraction(_decimal(percent)) / 100
+    return _div_half_up(share.numerator, share.denominator)
 
 
 def _group(digits: str, separator: str) -> str:
@@ -92,7 +135,11 @@ def _base_language(language: str | None) -> str:
 def format_money(
     minor: int | None, currency: str = "EUR", language: str | None = "nl", *, sign: bool = False
 ) -> str:
-    """1234.56 € as "€ 1.234,56" (nl) or "€1,234.56" (en); a minus before the symbol."""
+    """123456 cents as "€ 1.234,56" (nl) or "€1,234.56" (en); a minus before the symbol.
+
+    A currency without a symbol shows its code and a space: "USD 1,234.56". ``sign`` puts
+    a plus before a positive amount.
+    """
     if minor is None:
         return ""
     minor = int(minor)
@@ -104,10 +151,14 @@ def format_money(
     number = _group(str(whole), thousands)
     if places:
         number = f"{number}{decimal_mark}{part:0{places}d}"
-    symbol = SYMBOLS.get(currency, currency)
-    text = f"{symbol} {number}" if lang == "nl" else f"{symbol}{number}"
+    symbol = SYMBOLS.get(currency)
+    if symbol is None:
+        text = f"{currency} {number}"
+    else:
+        text = f"{symbol} {number}" if lang == "nl" else f"{symbol}{number}"
     if negative:
-        return f"−{text}" if lang == "nl" else f"-{text}"
+        # The ASCII minus: every font of the printed documents has it.
+        return f"-{text}"
     return f"+{text}" if sign and minor > 0 else text
 
 
@@ -133,6 +184,17 @@ def format_duration(minutes: int | None, language: str | None = "nl") -> str:
     return f"-{text}" if negative else text
 
 
-def decimal_string(minor: int, currency: str = "EUR") -> str:
-    """The API's money representation: a decimal string in major units ("12.35")."""
-    return str(from_minor(minor, currency))
+def decimal_string(
+    minor: int | Fraction, currency: str = "EUR", *, places: int | None = None
+) -> str:
+    """The API's money representation: a decimal string in major units ("12.35").
+
+    ``places`` asks for more decimals than the minor unit has, for exact shares (a
+    ``Fraction`` of minor units), rounded half up: Fraction(1, 3) cents, places=4 → "0.0033".
+    """
+    if places is None:
+        if isinstance(minor, Fraction):
+            raise TypeError("an exact share needs places")
+        return str(from_minor(minor, currency))
+    scaled = Fraction(minor) * 10 ** (places - minor_unit(currency))
+    return str(Decimal(round_half_up(scaled)).scaleb(-places).quantize(Decimal(1).scaleb(-places)))

@@ -15,6 +15,7 @@ from members.access import has_role, require_role
 from members.models import Cooperative, Skill
 from werkstation.api.base import get_object_or_error
 from werkstation.errors import NotFound
+from werkstation.money import decimal_string
 
 from ..access import can_manage_job, require_job_manager
 from ..models import Claim, Client, DispatchRun, Offer, Shift, Timesheet
@@ -469,20 +470,20 @@ def _plan_output(plan) -> dict:
             "job": shift.job.title,
             "start": shift.start,
             "end": shift.end,
-            "pay": f"{planner.pay_cents(shift) / 100:.2f}",
+            "pay": decimal_string(planner.pay_cents(shift)),
         }
 
     return {
         "week_start": plan.week_start,
         "shifts": [row(s) for s in plan.shifts],
         "already_claimed": [row(s) for s in plan.commitments],
-        "income": f"{plan.income_cents / 100:.2f}",
+        "income": decimal_string(plan.income_cents),
         "minutes": plan.minutes,
         "target_minutes": plan.target_minutes,
-        "target_income": f"{plan.target_income_cents / 100:.2f}"
+        "target_income": decimal_string(plan.target_income_cents)
         if plan.target_income_cents is not None
         else None,
-        "yearly_cap_left": f"{plan.cap_left_cents / 100:.2f}"
+        "yearly_cap_left": decimal_string(plan.cap_left_cents)
         if plan.cap_left_cents is not None
         else None,
     }

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from django import forms
 from django.forms import formset_factory
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from werkstation.money import format_money
 
 from ..models.work import CATEGORY_CHOICES
 from .models import Challenge, TargetGroupMember
@@ -140,7 +143,8 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, bids=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bid"].choices = [("", _("nobody (no award)"))] + [
-            (b.pk, f"{b.cooperative.name} · € {b.price_cents / 100:.2f}") for b in bids
+            (b.pk, f"{b.cooperative.name} · {format_money(b.price_cents, language=get_language())}")
+            for b in bids
         ]
 
 

@@ -16,6 +16,7 @@ from members.access import has_role, page_cooperative
 from members.models import Cooperative
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
+from werkstation.money import from_minor
 
 from . import forms
 from .access import can_see_bid, can_see_contract, is_municipality_user, municipality_clients_of
@@ -170,9 +171,9 @@ def _bid_forms(request, bid: Bid | None, cooperative: Cooperative):
     initial, rules = {}, []
     if bid is not None:
         initial = {
-            "price": bid.price_cents / 100,
-            "hourly_tariff": bid.hourly_tariff_cents / 100,
-            "member_pay": bid.member_pay_cents / 100,
+            "price": from_minor(bid.price_cents),
+            "hourly_tariff": from_minor(bid.hourly_tariff_cents),
+            "member_pay": from_minor(bid.member_pay_cents),
             "plan": bid.plan,
             "social_member_hours": bid.social_member_hours,
             "social_target_group_members": bid.social_target_group_members,

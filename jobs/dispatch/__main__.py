@@ -12,7 +12,8 @@ import sys
 from typing import Any
 
 from .check import check
-from .generate import generate
+from .deadline import process_started
+from .generate import FAMILIES, generate
 from .model import DispatchError, parse_assignment, parse_instance
 from .solve import default_workers, solve
 from .stapel import stapel
@@ -60,19 +61,32 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shifts", type=int, required=True, metavar="N")
     p.add_argument("--members", type=int, required=True, metavar="M")
     p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--family", choices=sorted(FAMILIES), help="a named family of instances")
     args = parser.parse_args(argv)
 
     try:
         if args.command == "generate":
             if args.shifts < 0 or args.members < 0:
                 raise DispatchError("--shifts/--members", "must not be negative")
-            _print(generate(shifts=args.shifts, members=args.members, seed=args.seed))
+            _print(
+                generate(
+                    shifts=args.shifts, members=args.members, seed=args.seed, family=args.family
+                )
+            )
             return 0
         instance = parse_instance(_load(args.instance, "instance"))
         if args.command == "solve":
             if not args.time_limit > 0:
                 raise DispatchError("--time-limit", "must be greater than 0")
-            result = solve(instance, time_limit=args.time_limit, workers=max(1, args.workers))
+            # The promise counts from the process's start (interpreter, imports and
+            # reading the file included).
+            result = solve(
+                instance,
+                time_limit=args.time_limit,
+                workers=max(1, args.workers),
+                started=process_started(),
+                guard=True,
+            )
             _print(result.to_json())
             return 0
         if args.command == "stapel":

@@ -38,6 +38,11 @@ from .pairs import Pairs
 NEG = -np.inf
 MOMENTUM = 0.3
 START_PRICE = 0.3
+# Cells (pairs x minutes units) of the week DP's table kept exact; beyond, the members
+# with the widest minutes axes have their hour cap and fairness term priced instead.
+EXACT_CELLS = 2e6
+MIN_AXIS = 16
+TRACE_WINDOW = 16  # candidates searched first for a week's previous shift
 
 
 class Committed:
@@ -58,7 +63,9 @@ class Committed:
 class WeekDP:
     """Exact best weeks of all members under per-pair values, vectorised."""
 
-    def __init__(self, P: Pairs, n_members: int, max_cells: float = 3e7):
+    def __init__(
+        self, P: Pairs, n_members: int, max_cells: float = 3e7, exact_cells: float | None = None
+    ):
         self.P = P
         self.n_m = n_members
         w = P.weight
@@ -67,6 +74,7 @@ class WeekDP:
         self.res_T, self.res_pay, self.res_slots = left.target, left.pay_cap, left.slots
         self.const_m = left.value - w * self.res_T
         res_cap = P.m_cap_min - left.minutes
+        self.res_cap = res_cap
 
         free = np.flatnonzero(~P.p_forced)
         self.free = free
@@ -86,9 +94,23 @@ class WeekDP:
             K_cap = np.floor((np.where(capped, res_cap, 0) + TOL) / g)
         K_bonus = np.minimum(np.ceil(self.res_T / g), tot_min // g)
         K_m = np.where(capped, K_cap, np.where(bonus_on, K_bonus, 0)).astype(np.int64)
+        # Members whose minutes axis would make the table too large (quarter-hour
+        # durations and caps of 60 h: 240 units, on 330,000 pairs) become *linear*: their
+        # hour cap and fairness term are priced too (see ``Relaxation``), so they need no
+        # minutes axis at all. The widest axes go first.
+        self.linear = np.zeros(n_members, dtype=bool)
+        if exact_cells is None:
+            exact_cells = EXACT_CELLS
+        if n and n * (int(K_m.max()) + 1) > exact_cells:
+            k_max = int(exact_cells // n) - 1
+            # A narrow axis for a few members costs its width on every pair: then none.
+            self.linear = K_m > (k_max if k_max >= MIN_AXIS else 0)
+            K_m = np.where(self.linear, 0, K_m)
         self.K_m = K_m
-        self.sat_m = ~capped
+        self.sat_m = ~capped & ~self.linear
         self.pay_dual = np.isfinite(self.res_pay) & (tot_pay > self.res_pay + TOL)
+        self.hour_dual = self.linear & capped
+        self.fair_dual = self.linear & bonus_on
         K1 = int(K_m.max()) + 1 if n_members else 1
         self.K1 = K1
         self.too_big = n * K1 > max_cells
@@ -101,7 +123,9 @@ class WeekDP:
         self.order = order
         self.pm = pm[order]
         self.ps = ps[order]
-        self.units = (minutes[order] // g).astype(np.int64)
+        self.units = np.where(self.linear[self.pm], 0, minutes[order] // g).astype(np.int64)
+        self.minutes = minutes[order].astype(np.float64)
+        self.extra: np.ndarray | None = None  # linear members' priced terms (Relaxation)
         self.pay = P.s_pay[self.ps].astype(np.float64)
         start = P.s_start[self.ps].astype(np.float64)
         end = P.s_end[self.ps].astype(np.float64)
@@ -295,19 +319,34 @@ class WeekDP:
             kp = np.where(sat_m[m] & (k == K_m[m]), bucket_src[j], k - units[j])
             more = ~((kp == 0) & (values[j] == here))  # else the week starts at j
             j, kp, here = j[more], kp[more], here[more]
-            counts = place[j] - first[j]
-            total = int(counts.sum())
-            if not total:
+            if not len(j):
                 break
-            grp = np.repeat(np.arange(len(j)), counts)
-            offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            a = by_member[np.repeat(first[j], counts) + offs]
-            ok = np.flatnonzero(F.take(a * K1 + kp[grp]) + values[j][grp] == here[grp])
-            a, grp = a[ok], grp[ok]
-            b = j[grp]
-            ok = end[a] + np.hypot(x[a] - x[b], y[a] - y[b]) * mpk <= start[b] + TOL
-            prev = np.full(len(j), -1)
-            prev[grp[ok]] = a[ok]
+
+            def search(lo, hi, j=j, kp=kp, here=here):
+                """A predecessor of each ``j`` among its member's pairs ``lo:hi`` (in
+                start order), or -1."""
+                counts = np.maximum(0, hi - lo)
+                total = int(counts.sum())
+                prev = np.full(len(j), -1)
+                if not total:
+                    return prev
+                grp = np.repeat(np.arange(len(j)), counts)
+                offs = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+                a = by_member[np.repeat(lo, counts) + offs]
+                ok = np.flatnonzero(F.take(a * K1 + kp[grp]) + values[j][grp] == here[grp])
+                a, grp = a[ok], grp[ok]
+                b = j[grp]
+                ok = end[a] + np.hypot(x[a] - x[b], y[a] - y[b]) * mpk <= start[b] + TOL
+                prev[grp[ok]] = a[ok]
+                return prev
+
+            # The previous shift of a week is nearly always among the member's last few
+            # candidates before it (a dense city has hundreds): look there first.
+            recent = np.maximum(first[j], place[j] - TRACE_WINDOW)
+            prev = search(recent, place[j])
+            rest = np.flatnonzero((prev < 0) & (recent > first[j]))
+            if len(rest):
+                prev[rest] = search(first[j][rest], recent[rest], j[rest], kp[rest], here[rest])
             keep = prev >= 0
             j, k = prev[keep], kp[keep]
 
@@ -364,6 +403,25 @@ class Relaxation:
         # Earnings caps are priced per "average shift" of pay, so that both kinds of
         # multipliers move at comparable speeds in a subgradient step.
         self.pay_unit = max(1.0, float(self.dp.pay.mean())) if self.dp.n else 1.0
+        # Linear members (``WeekDP``): the hour cap gets a price ``eta`` and the fairness
+        # term w * min(M, T) <= a * M + (w - a) * T, for any a in [0, w], a slope ``a``
+        # (both per "average shift" of minutes); a = w (every minute counts in full)
+        # is exact for a member below target.
+        dp = self.dp
+        self.hour_unit = max(1.0, float(dp.minutes.mean())) if dp.n else 1.0
+        self.eta = np.zeros(n_members)
+        self.slope = np.where(dp.fair_dual, P.weight * self.hour_unit, 0.0)
+        self.d_eta: np.ndarray | None = None
+        self.d_slope: np.ndarray | None = None
+        self.has_linear = bool(dp.linear.any())
+        self._set_extra()
+
+    def _set_extra(self) -> None:
+        """The linear members' per-pair terms (in the DP's order) at the current prices,
+        for ``best_responses``."""
+        dp = self.dp
+        if self.has_linear:
+            dp.extra = (self.slope - self.eta)[dp.pm] * dp.minutes / self.hour_unit
 
     @property
     def usable(self) -> bool:
@@ -374,9 +432,18 @@ class Relaxation:
         dp, P = self.dp, self.P
         unit = self.pay_unit
         values = P.p_value[dp.free][dp.order] - self.mu[dp.ps] - self.lam[dp.pm] * dp.pay / unit
+        if self.has_linear:
+            hu = self.hour_unit
+            values = values + (self.slope - self.eta)[dp.pm] * dp.minutes / hu
         value, week = dp.run(values)
         pay_caps = np.where(dp.pay_dual, dp.res_pay / unit, 0.0)
         per_member = dp.const_m + value + self.lam * pay_caps
+        if self.has_linear:
+            hu = self.hour_unit
+            per_member = per_member + np.where(
+                dp.fair_dual, (P.weight * hu - self.slope) * dp.res_T / hu, 0.0
+            )
+            per_member += np.where(dp.hour_dual, self.eta * dp.res_cap / hu, 0.0)
         per_shift = self.mu * dp.res_slots
         bound = float(per_member.sum() + per_shift.sum())
         self.last_parts = (per_member, per_shift)
@@ -386,6 +453,7 @@ class Relaxation:
             self.best_bound = bound
             self.best_mu = self.mu.copy()
             self.stall = 0
+            self._set_extra()
         else:
             self.stall += 1
             if self.stall >= 4:
@@ -409,11 +477,34 @@ class Relaxation:
             g_lam = (1 - MOMENTUM) * g_lam + MOMENTUM * self.d_lam
         self.d_mu, self.d_lam = g_mu, g_lam
         norm = float(g_mu @ g_mu + g_lam @ g_lam)
+        if self.has_linear:
+            g_eta, g_slope = self._linear_gradient(week)
+            norm += float(g_eta @ g_eta + g_slope @ g_slope)
         if norm <= 0:
             return
         t = self.theta * max(bound - lower, 1e-6 * abs(bound)) / norm
         self.mu = np.maximum(0.0, self.mu + t * g_mu)
         self.lam = np.maximum(0.0, self.lam + t * g_lam)
+        if self.has_linear:
+            self.eta = np.maximum(0.0, self.eta + t * g_eta)
+            top = self.P.weight * self.hour_unit
+            self.slope = np.where(dp.fair_dual, np.clip(self.slope + t * g_slope, 0.0, top), 0.0)
+
+    def _linear_gradient(self, week: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Directions for the linear members' hour-cap prices and fairness slopes."""
+        dp, hu = self.dp, self.hour_unit
+        minutes = np.bincount(dp.pm[week], weights=dp.minutes[week], minlength=len(self.eta))
+        g_eta = np.where(dp.hour_dual, (minutes - dp.res_cap) / hu, 0.0)
+        g_eta[(self.eta <= 0) & (g_eta < 0)] = 0.0
+        g_slope = np.where(dp.fair_dual, (dp.res_T - minutes) / hu, 0.0)
+        top = self.P.weight * hu
+        g_slope[(self.slope <= 0) & (g_slope < 0)] = 0.0
+        g_slope[(self.slope >= top) & (g_slope > 0)] = 0.0
+        if self.d_eta is not None and MOMENTUM > 0:
+            g_eta = (1 - MOMENTUM) * g_eta + MOMENTUM * self.d_eta
+            g_slope = (1 - MOMENTUM) * g_slope + MOMENTUM * self.d_slope
+        self.d_eta, self.d_slope = g_eta, g_slope
+        return g_eta, g_slope
 
 
 def repair(P: Pairs, relaxed: np.ndarray) -> np.ndarray:
@@ -430,22 +521,25 @@ def repair(P: Pairs, relaxed: np.ndarray) -> np.ndarray:
     keep = rank < P.s_slots[s]
     out = np.zeros_like(relaxed)
     out[idx[keep]] = True
-    # Earnings caps.
-    idx = np.flatnonzero(out)
-    pay = P.s_pay[P.p_shift[idx]].astype(np.float64)
-    m = P.p_member[idx]
-    total = np.bincount(m, weights=pay, minlength=len(P.m_cap_pay))
-    over = np.flatnonzero(total > P.m_cap_pay + TOL)
-    if len(over):
-        sel = np.isin(m, over) & ~P.p_forced[idx]
-        cand = idx[sel]
-        ratio = P.p_value[cand] / np.maximum(1.0, P.s_pay[P.p_shift[cand]])
+    # Earnings caps, then hour caps (priced, not kept, for linear members).
+    for amount, cap in (
+        (P.s_pay.astype(np.float64), P.m_cap_pay),
+        (P.s_minutes * 1.0, P.m_cap_min),
+    ):
+        idx = np.flatnonzero(out)
+        m = P.p_member[idx]
+        total = np.bincount(m, weights=amount[P.p_shift[idx]], minlength=len(cap))
+        over = np.flatnonzero(total > cap + TOL)
+        if not len(over):
+            continue
+        cand = idx[np.isin(m, over) & ~P.p_forced[idx]]
+        ratio = P.p_value[cand] / np.maximum(1.0, amount[P.p_shift[cand]])
         for p in cand[np.lexsort((ratio, P.p_member[cand]))].tolist():
             mm = int(P.p_member[p])
-            if total[mm] <= P.m_cap_pay[mm] + TOL:
+            if total[mm] <= cap[mm] + TOL:
                 continue
             out[p] = False
-            total[mm] -= P.s_pay[P.p_shift[p]]
+            total[mm] -= amount[P.p_shift[p]]
     return out
 
 
@@ -464,17 +558,23 @@ def best_responses(P: Pairs, dp: WeekDP, chosen: np.ndarray) -> tuple[np.ndarray
     mine = chosen[fo]
     open_ = taken[ps] - mine < P.s_slots[ps]
     values = np.where(open_, P.p_value[fo], NEG)
-    value, week = dp.run(values)
-    g, n_m = dp.g, dp.n_m
-    units = np.bincount(pm[mine], weights=dp.units[mine], minlength=n_m)
-    now = np.bincount(pm[mine], weights=values[mine], minlength=n_m).astype(np.float64)
-    now += P.weight * np.minimum(units * g, dp.res_T)
+    _, week = dp.run(values if dp.extra is None else values + dp.extra)
+    n_m = dp.n_m
+    if dp.linear.any():
+        week = _trim_hours(dp, values, week)
+    # True values of the weeks found and of the current ones (for linear members the DP
+    # ran on priced hours and fairness, so its own value is not theirs).
+    value = _week_values(P, dp, values, week)
+    now = _week_values(P, dp, values, mine)
     gain = value - now
     movers = np.flatnonzero(gain > 1e-7 * np.maximum(1.0, np.abs(now)))
     if not len(movers):
         return chosen, 0, movers
     pay = np.bincount(pm[week], weights=dp.pay[week], minlength=n_m)
-    within = pay[movers] <= dp.res_pay[movers] + TOL
+    minutes = np.bincount(pm[week], weights=dp.minutes[week], minlength=n_m)
+    within = (pay[movers] <= dp.res_pay[movers] + TOL) & (
+        minutes[movers] <= dp.res_cap[movers] + TOL
+    )
     blocked = movers[~within]
     movers = movers[within]
     movers = movers[np.argsort(-gain[movers], kind="stable")]
@@ -495,3 +595,33 @@ def best_responses(P: Pairs, dp: WeekDP, chosen: np.ndarray) -> tuple[np.ndarray
         out[fo[mine_changed]] = week[mine_changed]
         moved += 1
     return out, moved, blocked
+
+
+def _week_values(P: Pairs, dp: WeekDP, values: np.ndarray, week: np.ndarray) -> np.ndarray:
+    """Per member: the value of their pairs in ``week`` (a mask in the DP's order) plus
+    the fairness term of their minutes (commitments apart)."""
+    n_m = dp.n_m
+    value = np.bincount(dp.pm[week], weights=values[week], minlength=n_m)
+    minutes = np.bincount(dp.pm[week], weights=dp.minutes[week], minlength=n_m)
+    return value + P.weight * np.minimum(minutes, dp.res_T)
+
+
+def _trim_hours(dp: WeekDP, values: np.ndarray, week: np.ndarray) -> np.ndarray:
+    """``week`` with each linear member over their hour cap (priced, not kept, in the
+    DP) cut back below it: their least valuable pairs per minute go first. (Dropping
+    shifts never breaks a gap with travel.)"""
+    minutes = np.bincount(dp.pm[week], weights=dp.minutes[week], minlength=dp.n_m)
+    excess = np.where(dp.linear, minutes - dp.res_cap, 0.0)
+    over = excess > TOL
+    if not over.any():
+        return week
+    idx = np.flatnonzero(week & over[dp.pm])
+    m = dp.pm[idx]
+    idx = idx[np.lexsort((values[idx] / dp.minutes[idx], m))]
+    m, mins = dp.pm[idx], dp.minutes[idx]
+    cum = np.cumsum(mins)
+    starts = np.r_[0, np.flatnonzero(np.diff(m)) + 1]
+    before = cum - mins - np.repeat(cum[starts] - mins[starts], np.diff(np.r_[starts, len(m)]))
+    week = week.copy()
+    week[idx[before < excess[m] - TOL]] = False
+    return week

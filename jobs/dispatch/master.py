@@ -2,7 +2,8 @@
 
 Every week the search meets is a *column*: one member's feasible week. The priced weeks
 of each Lagrangian evaluation (hours cap, windows and travel are exact in the week DP;
-the earnings cap is checked when the week is added), and each member's week in every
+the earnings cap, and the hour cap of members whose hours are priced, are checked
+when the week is added), and each member's week in every
 feasible assignment found. The master chooses at most one column per member, within
 each shift's slots, for the most value: a set-packing MILP. Its LP is the LP of the
 formulation with one column per feasible week restricted to these columns, so it is
@@ -49,6 +50,7 @@ class ColumnPool:
         self.pay = P.s_pay[P.p_shift].astype(np.float64)
         left = Committed(P, n_members)
         self.res_T, self.res_pay, self.res_slots = left.target, left.pay_cap, left.slots
+        self.res_cap = P.m_cap_min - left.minutes
         # Objective of the commitments alone, every member's shortfall counted in full.
         self.constant = float(left.value.sum() - P.weight * self.res_T.sum())
         # A week's fingerprint: the sum of its pairs' random keys (mod 2**64).
@@ -82,7 +84,8 @@ class ColumnPool:
         if not len(idx):
             return
         pay = np.add.reduceat(self.pay[idx], cuts)
-        ok = pay <= self.res_pay[owners] + TOL
+        minutes = np.add.reduceat(self.minutes[idx], cuts)
+        ok = (pay <= self.res_pay[owners] + TOL) & (minutes <= self.res_cap[owners] + TOL)
         ends = np.r_[cuts[1:], len(idx)]
         known = self.known
         new = [
@@ -92,7 +95,6 @@ class ColumnPool:
         ]
         if not new:
             return
-        minutes = np.add.reduceat(self.minutes[idx], cuts)
         values = np.add.reduceat(self.P.p_value[idx], cuts)
         values += self.P.weight * np.minimum(minutes, self.res_T[owners])
         for i in new:

@@ -41,18 +41,33 @@ Design overview
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import os
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
-from .master import ColumnPool
+from .deadline import (
+    COLLECT_SECONDS,
+    EXIT_SECONDS,
+    OutOfTime,
+    SharedAnswers,
+    alarm,
+    output_seconds,
+    promise_end,
+    reap,
+    run_forked,
+)
 from .model import TOL, Assignment, Instance
 from .pairs import Pairs, build_pairs
+
+if TYPE_CHECKING:
+    from .master import ColumnPool
 
 SMALL_COMPONENT = 2_500  # pairs: HiGHS closes these quickly
 SMALL_LAGRANGE = 0.3  # of a small component's time, first, for the prices
@@ -70,6 +85,10 @@ MARGIN = 0.15  # seconds, at least, kept for collecting the parts' answers and t
 # HiGHS needs seconds of root-node work before it helps, and building its model on a
 # large component alone can overrun a short limit.
 IDLE_HIGHS_SECONDS = 10.0
+# Nor on a component this large: HiGHS's model alone takes a minute to build and its
+# root node longer (the 10k "utrecht" component has 331,000 pairs); a second run with
+# another seed does better there.
+IDLE_HIGHS_MAX_PAIRS = 100_000
 # Neighbourhood search (``Neighbourhoods``): components with at least LNS_MIN_BUDGET
 # seconds spend what is left after re-planning re-solving LNS_SIZE members at once with
 # HiGHS, at most LNS_LIMIT seconds each.
@@ -103,10 +122,19 @@ MASTER_LP_SHARE = 0.5
 MASTER_COLUMNS = 10
 MASTER_EVERY = 0.2
 MASTER_AGAIN_SHARE = 0.05
+MASTER_MAX_PAIRS = 100_000  # larger components go without the master
 # With the master, the prices do not round in every iteration, only in the last one
 # before the master: the master combines their weeks far better than rounding does, and
 # without the roundings twice as many iterations give it more and better weeks.
 ROUND_WITH_MASTER = False
+# Below this much time left after the greedy, nothing else starts.
+MIN_WORK = 0.02
+# With this much time left after the greedy, HiGHS and scipy are imported (about 0.3 s,
+# a second on a loaded machine); with less, the prices and re-planning work alone.
+HEAVY_SECONDS = 1.5
+# Labels of stapel's exact search for one member's re-planning, at most (on the 1k
+# "utrecht" instance one member's exact week took 3.4 s).
+PLANNER_LABELS = 20_000
 # Seed offset of a second run on the largest component by an idle worker (``_pack``).
 AGAIN_SEED = 7919
 
@@ -124,10 +152,7 @@ def component_labels(
     n = n_members + n_shifts
     if not len(P.p_member):
         return [], np.full(n_members, -1), np.full(n_shifts, -1)
-    graph = coo_matrix(
-        (np.ones(len(P.p_member)), (P.p_member, n_members + P.p_shift)), shape=(n, n)
-    )
-    _, labels = connected_components(graph, directed=False)
+    labels = _connected(P.p_member, n_members + P.p_shift, n)
     comp = labels[P.p_member]
     order = np.argsort(comp, kind="stable")
     cuts = np.flatnonzero(np.diff(comp[order])) + 1
@@ -143,16 +168,42 @@ def component_labels(
     return groups, m_label, s_label
 
 
+def _heavy_loaded() -> bool:
+    """Whether HiGHS and scipy are imported (``solve`` imports them when there is time)."""
+    return "jobs.dispatch.master" in sys.modules and "jobs.dispatch.milp" in sys.modules
+
+
+def _connected(u: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
+    """Component label (its smallest node) of each of ``n`` nodes, edges ``u``-``v``:
+    hooking each edge's larger root onto its smaller one, then pointer jumping, until
+    no edge joins two trees. Numpy alone: scipy's import costs the command line up to a
+    second of its promise on a loaded machine."""
+    parent = np.arange(n)
+    while True:
+        pu, pv = parent[u], parent[v]
+        join = pu != pv
+        if not join.any():
+            return parent
+        np.minimum.at(parent, np.maximum(pu[join], pv[join]), np.minimum(pu[join], pv[join]))
+        while True:
+            jumped = parent[parent]
+            if (jumped == parent).all():
+                break
+            parent = jumped
+
+
 def greedy(
     P: Pairs,
     pair_idx: np.ndarray,
     priority: np.ndarray | None = None,
     initial: np.ndarray | None = None,
+    deadline: float = math.inf,
 ) -> np.ndarray:
     """A feasible choice (boolean over ``pair_idx``): forced pairs and ``initial`` (a
     feasible choice to extend, trusted as is) first, then the others by decreasing
     priority, each taken if its shift has a slot left, the member's caps hold and it fits
-    between the member's other shifts with travel."""
+    between the member's other shifts with travel. At ``deadline`` it stops where it is:
+    what it has taken so far is feasible too."""
     pair_idx = np.asarray(pair_idx, dtype=np.int64)
     pm = P.p_member[pair_idx]
     ps = P.p_shift[pair_idx]
@@ -193,7 +244,11 @@ def greedy(
     s_start, s_end = P.s_start.tolist(), P.s_end.tolist()
     s_x, s_y, s_pay = P.s_x.tolist(), P.s_y.tolist(), P.s_pay.tolist()
     mpk = P.minutes_per_km
-    for p, m, s in zip(cand.tolist(), pm[cand].tolist(), ps[cand].tolist(), strict=True):
+    for n, (p, m, s) in enumerate(
+        zip(cand.tolist(), pm[cand].tolist(), ps[cand].tolist(), strict=True)
+    ):
+        if not n % 4096 and n and time.monotonic() > deadline:
+            break
         if left_l[s] <= 0:
             continue
         st, en = s_start[s], s_end[s]
@@ -249,62 +304,133 @@ def solve(
     workers: int = 1,
     use_milp: bool = True,
     seed: int = 0,
+    started: float | None = None,
+    guard: bool = False,
 ) -> Assignment:
     """The best assignment found within about ``time_limit`` seconds; always feasible.
 
     ``workers`` > 1 works on components in that many forked processes. ``bound`` of the
     result is a proven upper bound on the optimum; ``status`` is "optimal" when met.
     ``use_milp=False`` returns the greedy construction alone.
+
+    With ``guard`` (the command line) the time limit is a promise (``deadline.py``): the
+    answer is back within ``1.02 * time_limit + 1`` seconds of ``started`` (a
+    ``time.monotonic()`` value, by default now), the improvement runs in forked workers
+    even with ``workers=1`` so that it can be stopped, and an alarm stops the rest.
     """
     t0 = time.monotonic()
-    deadline = t0 + max(0.0, min(SAFETY * time_limit, time_limit - MARGIN))
-    P = build_pairs(instance)
     n_m, n_s = len(instance.members), len(instance.shifts)
-    groups, m_label, _ = component_labels(P, n_m, n_s)
-    all_idx = np.arange(len(P.p_member))
-    best = greedy(P, all_idx)
-    if not use_milp or not groups:
-        return _assignment(instance, P, np.flatnonzero(best), status="feasible")
-
-    bins = _pack(groups, max(1, workers), idle_highs=time_limit >= IDLE_HIGHS_SECONDS)
-    jobs = [[(i, kind, groups[i], best[groups[i]]) for i, kind in b] for b in bins]
-    global _SHARED
-    _SHARED = (P, deadline, seed)
+    deadline = t0 + max(0.0, min(SAFETY * time_limit, time_limit - MARGIN))
+    kill_at = math.inf
+    if guard:
+        promise = promise_end(t0 if started is None else started, time_limit)
+        kill_at = promise - output_seconds(n_s, n_m) - EXIT_SECONDS
+        deadline = min(deadline, kill_at - COLLECT_SECONDS - 0.01 * time_limit)
+    state = _Run(instance)
     try:
-        if len(jobs) > 1:
-            import multiprocessing as mp
-            from concurrent.futures import ProcessPoolExecutor
+        with alarm(kill_at):
+            _construct(state, deadline)
+    except OutOfTime:
+        return state.answer()
+    if use_milp:
+        _improve(state, deadline, kill_at, workers=workers, seed=seed)
+    answer = state.answer()
+    reap()
+    return answer
 
-            with ProcessPoolExecutor(len(jobs), mp_context=mp.get_context("fork")) as pool:
-                outputs = list(pool.map(_run_bin, jobs))
+
+class _Run:
+    """What a run has so far; ``answer`` gives the best feasible assignment in it."""
+
+    def __init__(self, instance: Instance):
+        self.instance = instance
+        self.P: Pairs | None = None
+        self.best: np.ndarray | None = None  # the greedy, then better per component
+        self.groups: list[np.ndarray] = []
+        self.m_label: np.ndarray | None = None
+        self.answers: SharedAnswers | None = None
+        self.jobs: list[tuple[int, str]] = []  # (component, kind) per published job
+
+    def answer(self) -> Assignment:
+        instance, P, best = self.instance, self.P, self.best
+        if P is None or best is None:
+            # Out of time before the greedy finished: the commitments alone.
+            pairs = tuple((m.id, c) for m in instance.members for c in m.commitments)
+            return Assignment(
+                pairs=pairs, objective=instance.objective(pairs), bound=None, status="feasible"
+            )
+        if self.answers is None:
+            return _assignment(instance, P, np.flatnonzero(best), status="feasible")
+        groups = self.groups
+        comp_bound = np.full(len(groups), np.inf)
+        comp_best = [component_objective(P, g, best[g]) for g in groups]
+        for job, (i, _) in enumerate(self.jobs):
+            g = groups[i]
+            mask, _ = self.answers.best(job)
+            if mask is not None:
+                obj = component_objective(P, g, mask)
+                if obj > comp_best[i]:
+                    best[g] = mask
+                    comp_best[i] = obj
+            comp_bound[i] = min(comp_bound[i], float(self.answers.bound[job]))
+        if not feasible_weeks(P, best, np.arange(len(P.m_target))):  # never expected
+            best = greedy(P, np.arange(len(P.p_member)))
+        # Members without any candidate pair only pay their shortfall: a constant.
+        lonely = float(-P.weight * P.m_target[self.m_label < 0].sum())
+        bound = lonely + float(comp_bound.sum())
+        result = objective_of(P, best, len(P.m_target))
+        optimal = bool(np.isfinite(bound)) and result >= bound - 1e-6 * max(1.0, abs(bound))
+        return _assignment(
+            instance,
+            P,
+            np.flatnonzero(best),
+            status="optimal" if optimal else "feasible",
+            bound=bound if np.isfinite(bound) else None,
+        )
+
+
+def _construct(state: _Run, deadline: float) -> None:
+    """Candidates, components and the greedy, recorded in ``state`` as they come."""
+    instance = state.instance
+    n_m, n_s = len(instance.members), len(instance.shifts)
+    P = build_pairs(instance)
+    groups, m_label, _ = component_labels(P, n_m, n_s)
+    best = greedy(P, np.arange(len(P.p_member)), deadline=deadline)
+    state.P, state.groups, state.m_label, state.best = P, groups, m_label, best
+
+
+def _improve(state: _Run, deadline: float, kill_at: float, *, workers: int, seed: int) -> None:
+    """The components' improvement (in forked workers when there are several bins or a
+    kill time), every answer published to ``state.answers`` as it comes."""
+    P, groups, best = state.P, state.groups, state.best
+    if P is None or best is None or not groups or time.monotonic() > deadline - MIN_WORK:
+        return
+    if math.isinf(kill_at) or deadline - time.monotonic() >= HEAVY_SECONDS:
+        # HiGHS and scipy (the master, the small components' MILP) are imported once,
+        # here, before the workers fork: not at start-up, where they would cost a short
+        # limit up to a second of a loaded machine before the greedy could even start.
+        from . import master, milp  # noqa: F401
+    idle_highs = (
+        deadline - time.monotonic() >= IDLE_HIGHS_SECONDS and len(groups[0]) <= IDLE_HIGHS_MAX_PAIRS
+    )
+    bins = _pack(groups, max(1, workers), idle_highs=idle_highs)
+    state.jobs = [job for b in bins for job in b]
+    state.answers = answers = SharedAnswers([len(groups[i]) for i, _ in state.jobs])
+    numbered, k = [], 0
+    for b in bins:
+        numbered.append(
+            [(k + j, i, kind, groups[i], best[groups[i]]) for j, (i, kind) in enumerate(b)]
+        )
+        k += len(b)
+    global _SHARED
+    _SHARED = (P, deadline, seed, answers)
+    try:
+        if len(numbered) > 1 or math.isfinite(kill_at):
+            run_forked([functools.partial(_run_bin, jobs) for jobs in numbered], kill_at)
         else:
-            outputs = [_run_bin(jobs[0])]
+            _run_bin(numbered[0])
     finally:
         _SHARED = None
-
-    comp_bound = np.full(len(groups), np.inf)
-    comp_best = [component_objective(P, g, best[g]) for g in groups]
-    for output in outputs:
-        for i, mask, bound in output:
-            g = groups[i]
-            obj = component_objective(P, g, mask)
-            if obj > comp_best[i]:
-                best[g] = mask
-                comp_best[i] = obj
-            if bound is not None:
-                comp_bound[i] = min(comp_bound[i], bound)
-    # Members without any candidate pair only pay their shortfall: a constant.
-    lonely = float(-P.weight * P.m_target[m_label < 0].sum())
-    bound = lonely + float(comp_bound.sum())
-    result = objective_of(P, best, n_m)
-    optimal = bool(np.isfinite(bound)) and result >= bound - 1e-6 * max(1.0, abs(bound))
-    return _assignment(
-        instance,
-        P,
-        np.flatnonzero(best),
-        status="optimal" if optimal else "feasible",
-        bound=bound if np.isfinite(bound) else None,
-    )
 
 
 def default_workers() -> int:
@@ -333,20 +459,43 @@ def _pack(
     return [b for b in bins if b]
 
 
-_SHARED: tuple[Pairs, float, int] | None = None  # inherited by forked workers
+_SHARED: tuple[Pairs, float, int, SharedAnswers] | None = None  # inherited by workers
+_PUBLISH: Callable[[np.ndarray, float | None], None] | None = None  # the current job's
 
 
-def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
-    """Work through one bin's components, sharing the time left by size."""
-    P, deadline, seed = _SHARED
-    out = []
+_PUBLISHED_AT = -math.inf
+
+
+def _publish(mask: np.ndarray, bound: float | None = None, *, every: float = 0.0) -> None:
+    """Offer a feasible choice over the current component's pairs (and perhaps a bound)
+    to the parent: it keeps the best, and uses it if this worker is stopped. With
+    ``every``, only if the last offer is at least that many seconds old."""
+    global _PUBLISHED_AT
+    now = time.monotonic()
+    if _PUBLISH is not None and now - _PUBLISHED_AT >= every:
+        _PUBLISH(mask, bound)
+        _PUBLISHED_AT = now
+
+
+def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]]) -> None:
+    """Work through one bin's components, sharing the time left by size; every answer
+    goes to the shared answers as soon as it is found."""
+    global _PUBLISH
+    P, deadline, seed, answers = _SHARED
     # Time in proportion to size ** SIZE_POWER: larger components need more iterations
     # as well as longer ones. Small components still get a moment (HiGHS's root node).
     # Small components go first: they seldom need their moment, and what they leave goes
     # to the large ones (last, a small one would get only what the large ones left).
-    remaining = sum(len(g) ** SIZE_POWER for _, _, g, _ in jobs)
-    jobs = sorted(jobs, key=lambda job: len(job[2]) > SMALL_COMPONENT)
-    for i, kind, g, start in jobs:
+    remaining = sum(len(g) ** SIZE_POWER for _, _, _, g, _ in jobs)
+    jobs = sorted(jobs, key=lambda job: len(job[3]) > SMALL_COMPONENT)
+    for job, i, kind, g, start in jobs:
+
+        def publish(mask, bound, job=job, g=g):
+            answers.put(job, mask, component_objective(P, g, mask))
+            answers.put_bound(job, bound)
+
+        _PUBLISH = publish
+        publish(start, None)
         left = max(0.0, deadline - time.monotonic())
         weight = len(g) ** SIZE_POWER
         budget = min(left, max(left * weight / remaining, min(0.5, 0.1 * left)))
@@ -357,25 +506,26 @@ def _run_bin(jobs: list[tuple[int, str, np.ndarray, np.ndarray]]):
             t = time.monotonic()
             first = min(SMALL_LAGRANGE * budget, SMALL_LAGRANGE_MAX)
             mask, bound = lagrange_component(P, g, start, first, seed=seed + i, master=False)
+            publish(mask, bound)
             closed = bound is not None and component_objective(P, g, mask) >= bound - 1e-7 * max(
                 1.0, abs(bound)
             )
             rest = budget - (time.monotonic() - t)
-            if not closed and rest > 0.05:
+            if not closed and rest > 0.05 and _heavy_loaded():
                 mask2, bound2 = highs_component(P, g, mask, rest, seed=seed + i)
                 if component_objective(P, g, mask2) > component_objective(P, g, mask):
                     mask = mask2
                 if bound2 is not None:
                     bound = bound2 if bound is None else min(bound, bound2)
-        elif kind == "highs":
+        elif kind == "highs" and _heavy_loaded():
             mask, bound = highs_component(P, g, start, budget, seed=seed + i)
         else:
-            again = AGAIN_SEED if kind == "again" else 0
+            again = AGAIN_SEED if kind in ("again", "highs") else 0
             mask, bound = lagrange_component(P, g, start, budget, seed=seed + i + again)
-        if bound is None:
-            bound = quick_bound(P, g)
-        out.append((i, mask, bound))
-    return out
+        publish(mask, bound)
+        if bound is None and time.monotonic() < deadline:
+            publish(mask, quick_bound(P, g))
+    _PUBLISH = None
 
 
 @dataclass
@@ -453,7 +603,12 @@ def lagrange_component(
     spent_dual = spent_primal = 0.0
     planner = Planner(Q, n_m, lazy=True)
     rng = np.random.default_rng(seed)
-    pool = ColumnPool(Q, n_m, seed) if master and MASTER and relax.usable else None
+    # The master's LP grows with the pairs: on the 10k "utrecht" component (331,000
+    # pairs, 26,000-43,000 columns) it took 25 s of a minute and found nothing better.
+    master = master and MASTER and relax.usable and len(g) <= MASTER_MAX_PAIRS and _heavy_loaded()
+    if master:
+        from .master import ColumnPool
+    pool = ColumnPool(Q, n_m, seed) if master else None
     if lns:
         lag_end = t0 + max(
             LNS_LAGRANGE_SHARE * budget,
@@ -495,6 +650,7 @@ def lagrange_component(
                 pool.add(primal)
             if obj > best_obj:
                 best, best_obj = primal, obj
+                _publish(best, every=0.2)
             if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
                 closed = True
                 break
@@ -521,6 +677,7 @@ def lagrange_component(
                     )
                 if obj > best_obj + 1e-6:
                     best, best_obj = combined, obj
+        _publish(best, relax.best_bound if relax.usable else None)
         # Re-planning, exactly, others fixed, until nobody gains: in rounds for all
         # members at once (``polish``), or else one member at a time.
         t = time.monotonic()
@@ -536,6 +693,7 @@ def lagrange_component(
                 break
             best, best_obj = polished, obj
         took = max(took, time.monotonic() - t)
+        _publish(best)
         if os.environ.get("TL"):
             print(
                 f"  [{seed}] replanned at {time.monotonic() - t0:.3f} {best_obj:.0f} bound {relax.best_bound:.0f}",
@@ -578,7 +736,9 @@ def polish(Q, dp, planner, chosen, obj, deadline, *, exact: bool = True):
         if not exact or not len(blocked) or replanned:
             break
         replanned = True
-        new = planner.best_response(chosen, [planner.slot[m] for m in blocked.tolist()], deadline)
+        # One member at a time is slow (a stapel run each): a fifth of the time left.
+        stop = min(deadline, time.monotonic() + max(0.05, 0.2 * (deadline - time.monotonic())))
+        new = planner.best_response(chosen, [planner.slot[m] for m in blocked.tolist()], stop)
         value = objective_of(Q, new, n_m)
         if value <= obj + 1e-6:
             break
@@ -614,6 +774,7 @@ def neighbourhood_search(
                 obj = objective_of(Q, combined, n_m)
                 if obj > best_obj + 1e-6:
                     best, best_obj = combined, obj
+                    _publish(best)
         if GUIDED > 0 and relax.usable and time.monotonic() - guided_at > 0.1 * budget:
             if relax.best_mu is not None:
                 relax.mu = relax.best_mu
@@ -627,6 +788,7 @@ def neighbourhood_search(
                 best, best_obj = new, obj
                 if pool is not None:
                     pool.add(best)
+                _publish(best, every=0.2)
     return best, best_obj
 
 
@@ -665,6 +827,7 @@ def highs_component(
         obj = objective_of(Q, mask, n_m)
         if obj >= best_obj - 1e-6:
             best, best_obj = mask, obj
+            _publish(best)
     if status != "Optimal":
         planner = Planner(Q, n_m, lazy=True)
         rng = np.random.default_rng(seed)
@@ -672,6 +835,7 @@ def highs_component(
         obj = objective_of(Q, polished, n_m)
         if obj > best_obj:
             best, best_obj = polished, obj
+            _publish(best)
         if lns:
             search = Neighbourhoods(Q, n_m, rng)
             while time.monotonic() < end - 0.02:
@@ -680,6 +844,7 @@ def highs_component(
                     obj = objective_of(Q, new, n_m)
                     if obj > best_obj + 1e-6:
                         best, best_obj = new, obj
+                        _publish(best, every=0.2)
     bound = float(dual) + model.constant if np.isfinite(dual) else None
     return best, bound
 
@@ -699,8 +864,12 @@ def quick_bound(P: Pairs, g: np.ndarray) -> float | None:
 def component_objective(P: Pairs, g: np.ndarray, mask: np.ndarray) -> float:
     """Objective of the pairs ``g[mask]`` for the members of component ``g``."""
     members = np.unique(P.p_member[g])
-    minutes = np.zeros(len(P.m_target))
-    np.add.at(minutes, P.p_member[g[mask]], (P.s_end - P.s_start)[P.p_shift[g[mask]]])
+    chosen = g[mask]
+    minutes = np.bincount(
+        P.p_member[chosen],
+        weights=(P.s_end - P.s_start)[P.p_shift[chosen]],
+        minlength=len(P.m_target),
+    )
     short = np.maximum(0.0, P.m_target[members] - minutes[members]).sum()
     return float(P.p_value[g[mask]].sum() - P.weight * short)
 
@@ -755,7 +924,10 @@ class Planner:
         return self._problems[k]
 
     def best_response(self, chosen: np.ndarray, order: list[int], deadline: float) -> np.ndarray:
-        """Re-plan members one by one with true values, others fixed (never worse)."""
+        """Re-plan members one by one with true values, others fixed (never worse: a
+        member whose binding earnings cap makes the exact week costly, more than
+        PLANNER_LABELS labels, gets the best week of the multiplier search, and keeps
+        the current one if that is worse)."""
         P = self.P
         taken = np.bincount(P.p_shift[chosen], minlength=len(P.s_slots))
         chosen = chosen.copy()
@@ -767,10 +939,17 @@ class Planner:
             mine = chosen[g]
             free = (taken[s] - mine) < P.s_slots[s]
             values = np.where(free, P.p_value[g], -1e12)
-            week = self.problem(k).solve_with(values)
+            week = self.problem(k).solve_with(values, max_labels=PLANNER_LABELS)
             new = np.zeros(len(g), dtype=bool)
             new[week.chosen] = True
             if (new & ~free).any():
+                continue
+            minutes = (P.s_end - P.s_start)[s]
+            m = self.members[k]
+            now = P.p_value[g][mine].sum() - P.weight * max(
+                0.0, P.m_target[m] - minutes[mine].sum()
+            )
+            if week.objective < now - 1e-9:
                 continue
             taken[s] += new.astype(np.int64) - mine.astype(np.int64)
             chosen[g] = new

@@ -269,12 +269,15 @@ class _Problem:
 
     # -- pay cap ---------------------------------------------------------------------------
 
-    def solve_with(self, values: np.ndarray) -> Week:
-        """Solve again under other per-candidate values (given in the caller's order)."""
+    def solve_with(self, values: np.ndarray, *, max_labels: int | None = None) -> Week:
+        """Solve again under other per-candidate values (given in the caller's order).
+        With ``max_labels``, a binding pay cap whose exact search needs more labels
+        gets the best week the multiplier search found instead (no exact fallback: it
+        can take seconds for one member)."""
         self.value = np.asarray(values, dtype=np.float64)[self.order]
-        return self.solve()
+        return self.solve(max_labels=max_labels)
 
-    def solve(self) -> Week:
+    def solve(self, *, max_labels: int | None = None) -> Week:
         wt = self.weight * self.target
         path, val = self.best_path(self.value)
         if self.max_pay is None or self.pay[path].sum() <= self.max_pay + TOL:
@@ -325,9 +328,9 @@ class _Problem:
                 break
         if best_obj < ub - 1e-7:
             try:
-                better = self._labels(ub_lam, best_obj)
+                better = self._labels(ub_lam, best_obj, max_labels or MAX_LABELS)
             except _TooManyLabels:
-                better = self._milp(best_path)
+                better = None if max_labels else self._milp(best_path)
             if better is not None and self.objective(better) + wt > best_obj:
                 best_path, best_obj = better, self.objective(better) + wt
         return Week(self._original(best_path), best_obj - wt, best_obj - wt)
@@ -357,7 +360,7 @@ class _Problem:
         b = (Q + self.weight * self.g * ks[None, :]).max(axis=1)
         return np.minimum(a[:, None], self.bonus[None, :] + b[:, None])
 
-    def _labels(self, lam: float, lower: float) -> list[int] | None:
+    def _labels(self, lam: float, lower: float, max_labels: int = MAX_LABELS) -> list[int] | None:
         """Exact search over (units, pay, value) labels; a path better than ``lower``."""
         n, K = self.n, self.K
         bound = self._completion_bounds(lam)
@@ -418,7 +421,7 @@ class _Problem:
             k, p, v, ids = _pareto((k, p, v, ids), self.bonus)
             new_ids = np.arange(n_labels, n_labels + len(k))
             n_labels += len(k)
-            if n_labels > MAX_LABELS:
+            if n_labels > max_labels:
                 raise _TooManyLabels
             g_node.append(np.full(len(k), j))
             g_parent.append(ids)

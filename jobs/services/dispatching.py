@@ -31,6 +31,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from werkstation.geo import haversine_km, project_km
 from werkstation.locks import lock_offers, lock_shifts, lock_users
+from werkstation.money import format_money
 from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
 
@@ -263,7 +264,9 @@ def _reason(shift: Shift, profile: Profile, target: int, boost: int) -> str:
             "end": timezone.localtime(shift.end).strftime("%H:%M"),
         },
         _("%(km).1f km from home") % {"km": km},
-        _("€ %(pay).2f") % {"pay": pay_cents(shift) / 100},
+        format_money(
+            pay_cents(shift), str(shift.job.member_pay.currency), translation.get_language()
+        ),
     ]
     if shift.required_skill_id:
         parts.append(_("you have the skill %(skill)s") % {"skill": shift.required_skill.name})

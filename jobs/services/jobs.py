@@ -19,6 +19,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.geo import check_coordinates
 from werkstation.locks import lock_claims, lock_jobs, lock_shifts
+from werkstation.money import round_major
 
 from ..access import is_client_user, require_job_manager
 from ..geocoding import geocode
@@ -73,13 +74,14 @@ def _require_poster(user: User, cooperative: Cooperative, client: Client) -> Non
 
 
 def _money(value, field: str) -> Decimal:
+    """An amount in euros as given, rounded half up to the cent."""
     try:
-        amount = Decimal(str(value))
-    except (ArithmeticError, ValueError) as exc:
+        amount = round_major(str(value))
+    except ValueError as exc:
         raise ValidationFailed(_("Enter an amount in euros."), field=field) from exc
     if amount < 0:
         raise ValidationFailed(_("An amount cannot be negative."), field=field)
-    return amount.quantize(Decimal("0.01"))
+    return amount
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from members.services.accounts import profile_of
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.geo import project_km
 from werkstation.locks import lock_shifts, lock_users
+from werkstation.money import pay_for_minutes, to_minor
 
 from .. import dispatch
 from ..models import SLOT_HOLDING, BlockedClient, Claim, Job, Shift
@@ -42,7 +43,9 @@ class Plan:
 
 
 def pay_cents(shift: Shift) -> int:
-    return int(shift.job.member_pay.amount * shift.duration_minutes * 100 / 60)
+    """The member's pay for the whole shift, rounded half up to a cent (as settlement rounds)."""
+    pay = shift.job.member_pay
+    return pay_for_minutes(to_minor(pay.amount, str(pay.currency)), shift.duration_minutes)
 
 
 def member_windows(user, week_start: date, horizon: datetime, *, days: int = 7) -> list[list[int]]:
@@ -225,7 +228,7 @@ def plan_from_values(user, values: dict):
         user=user,
         week_start=day - timedelta(days=day.weekday()),
         target_minutes=hours * 60 if hours else None,
-        target_income_cents=int(income * 100) if income is not None else None,
+        target_income_cents=to_minor(income) if income is not None else None,
     )
 
 

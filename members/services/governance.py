@@ -4,8 +4,9 @@ Design overview
 ---------------
 * A registry of proposal kinds (``proposal_kind_register``): ``members`` knows the free
   motion; ``payouts`` registers payout rule sets and ``jobs`` the dispatch policy at app
-  start, so this module never imports them. A kind validates its payload, and says what
-  happens when a proposal opens, is adopted or rejected.
+  start, so this module never imports them. A kind validates its payload (a check that
+  writes nothing), and says what happens when a proposal is made, opens, is adopted or
+  rejected.
 * The electorate is fixed when a proposal opens: the members active then (``Elector``
   rows). A member suspended or gone since cannot vote.
 * One vote per elector, unique in the database; it may be changed until the window closes.
@@ -51,7 +52,12 @@ class ProposalKind:
     label: object
     majority: str = Proposal.Majority.SIMPLE
     needs_simulation: bool = False
+    # (cooperative, payload, actor) -> the clean payload. Checks only: it writes nothing.
     validate: Callable[..., dict] = field(default=lambda *, cooperative, payload, actor: payload)
+    # (cooperative, payload, actor) -> the payload to store. What making a proposal of this
+    # kind writes besides the proposal (the payout-rules kind drafts its rule set); runs in
+    # ``proposal_create``'s transaction, after ``validate``.
+    on_create: Callable[..., dict] = field(default=lambda *, cooperative, payload, actor: payload)
     on_open: Callable[..., None] = field(default=lambda proposal: None)
     on_adopt: Callable[..., None] = field(default=lambda proposal: None)
     on_reject: Callable[..., None] = field(default=lambda proposal: None)
@@ -98,6 +104,7 @@ def proposal_create(
     if not (title or "").strip():
         raise ValidationFailed(_("Give the proposal a title."), code="required", field="title")
     payload = definition.validate(cooperative=cooperative, payload=payload or {}, actor=actor)
+    payload = definition.on_create(cooperative=cooperative, payload=payload, actor=actor)
     proposal = Proposal.objects.create(
         cooperative=cooperative,
         kind=kind,

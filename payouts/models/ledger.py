@@ -10,6 +10,7 @@ Design overview
   debit positive, credit negative. The service checks it; on PostgreSQL the database
   checks it again at commit (migration 0005: a statement trigger notes the transactions a
   statement left unbalanced, and a deferred constraint trigger checks those at commit).
+* No leg is zero (a check constraint): a posting's zero legs are left out.
 * Append-only: nothing is updated or deleted; a correction is a reversing transaction.
   Balances are derived: the sum of an account's entries.
 * ``Transaction.reference`` is unique, so posting the same business event twice (a
@@ -80,6 +81,11 @@ class Entry(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["account", "transaction"])]
+        constraints = [
+            # A leg of zero moves nothing and only blurs the books: ``write_postings``
+            # leaves such legs out, and the database refuses them.
+            models.CheckConstraint(condition=~models.Q(amount_cents=0), name="entry_not_zero")
+        ]
         verbose_name_plural = "entries"
 
     def __str__(self) -> str:

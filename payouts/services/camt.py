@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.errors import ApplicationError, ValidationFailed
-from werkstation.money import to_minor
+from werkstation.money import has_minor_precision, to_minor
 
 from ..models import Payment, PayoutItem
 from .invoices import payment_record
@@ -79,7 +79,7 @@ def _entry_amount(entry, number: int) -> tuple[Decimal, str]:
         raise _bad_entry(number, _("the amount is not a number.")) from exc
     if not amount.is_finite() or amount < 0 or amount >= MAX_ENTRY_AMOUNT:
         raise _bad_entry(number, _("the amount is not a valid amount."))
-    if amount != amount.quantize(Decimal("0.01")):
+    if not has_minor_precision(amount):
         raise _bad_entry(number, _("the amount has more than two decimals."))
     return amount, node.get("Ccy", "")
 

@@ -18,6 +18,7 @@ from jobs.models import Timesheet
 from members.access import require_role
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.money import to_minor
 
 from .. import rules
 from ..models import Account, Split
@@ -26,9 +27,11 @@ from .ledger import AccountBook, Posting, write_postings
 from .settlement import (
     COOP_FUND,
     AdvanceRoom,
+    SettlementAccounts,
     VolunteerAllowance,
     gross_cents,
     settlement_postings,
+    split_row,
     vat_cents,
     volunteers_of,
 )
@@ -168,7 +171,7 @@ def timesheet_correct(
     else:
         original = credited
     minutes = minutes_worked - break_minutes
-    gross = gross_cents(int(timesheet.claim.shift.job.client_tariff.amount * 100), minutes)
+    gross = gross_cents(to_minor(timesheet.claim.shift.job.client_tariff.amount), minutes)
     engine = rules.parse_rule_set(original.rule_set.spec)
     result = rules.split_item(
         engine,
@@ -215,23 +218,14 @@ def timesheet_correct(
         advanced_cents=advanced,
         withheld_reason=reason,
     )
-    values = {
-        field: getattr(corrected, field)
-        for field in (
-            "timesheet_id",
-            "member_id",
-            "kind",
-            "gross_cents",
-            "vat_cents",
-            "member_cents",
-            "withheld_cents",
-            "advanced_cents",
-            "pots",
-        )
-    }
     write_postings(
         cooperative.pk,
-        settlement_postings(book, corrected.pk, values, timesheet.claim.shift.job.client_id),
+        settlement_postings(
+            SettlementAccounts(book),
+            corrected.pk,
+            split_row(corrected),
+            timesheet.claim.shift.job.client_id,
+        ),
     )
     Timesheet.objects.filter(pk=timesheet.pk).update(
         minutes_worked=minutes_worked, break_minutes=break_minutes

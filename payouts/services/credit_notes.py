@@ -22,16 +22,17 @@ payment (``reversals.payment_refund``).
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.money import format_money, percent_of
 
 from ..models import (
     Account,
@@ -48,10 +49,6 @@ from .ledger import AccountBook, Leg, post
 from .reversals import invoice_status
 
 K = Account.Kind
-
-
-def _vat(cents: int, rate: Decimal) -> int:
-    return int((Decimal(cents) * rate / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 def _member_payable(cooperative_id: int, member_id: int) -> int:
@@ -136,11 +133,11 @@ def credit_note_issue(
         vat = sum(line.vat_cents for line in lines)
     else:
         subtotal = _amount_cents(amount)
-        vat = _vat(subtotal, invoice.vat_rate)
+        vat = percent_of(subtotal, invoice.vat_rate)
     if subtotal + vat > creditable:
         raise ValidationFailed(
             _("At most %(max)s of this invoice can still be credited.")
-            % {"max": f"€ {creditable / 100:.2f}"},
+            % {"max": format_money(creditable, invoice.currency, get_language())},
             code="above_creditable",
             field="amount",
         )

@@ -7,16 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from werkstation.errors import NotFound
+from werkstation.money import decimal_string
 
 from .. import rules
 from ..models import Split
 from ..selectors import entries_of_split, payout_trace, splits_of_member
 from .quotes import why_different
-
-
-def _euros(cents: int) -> str:
-    return f"{cents / 100:.2f}"
-
 
 PAYOUT_STATUS = {
     "awaiting_payment": gettext_lazy("awaiting the client's payment"),
@@ -39,7 +35,7 @@ def _payout(trace: dict | None) -> list[dict]:
             "status": part["item"].get_status_display(),
             "sent_at": part["item"].sent_at,
             "paid_at": part["item"].paid_at,
-            "amount": _euros(part["amount_cents"]),
+            "amount": decimal_string(part["amount_cents"]),
         }
         for part in (trace or {}).get("items", [])
     ]
@@ -54,15 +50,15 @@ def split_summary(split: Split, trace: dict | None = None) -> dict:
         "job": shift.job.title,
         "client": shift.job.client.name,
         "minutes": split.minutes,
-        "gross": _euros(split.gross_cents),
+        "gross": decimal_string(split.gross_cents),
         "deductions": [
-            {"pot": slug, "amount": _euros(cents)} for slug, cents in split.pots.items()
+            {"pot": slug, "amount": decimal_string(cents)} for slug, cents in split.pots.items()
         ],
-        "net": _euros(split.member_cents),
+        "net": decimal_string(split.member_cents),
         # Above a volunteer's allowance maximums: stays with the cooperative fund.
-        "withheld": _euros(split.withheld_cents) if split.withheld_cents else None,
+        "withheld": decimal_string(split.withheld_cents) if split.withheld_cents else None,
         "withheld_reason": split.get_withheld_reason_display(),
-        "advanced": _euros(split.advanced_cents) if split.advanced_cents else None,
+        "advanced": decimal_string(split.advanced_cents) if split.advanced_cents else None,
         "rule_set_version": split.rule_set.version,
         "payout_status": str(PAYOUT_STATUS[(trace or {}).get("status", "awaiting_payment")]),
         "payout": _payout(trace),
@@ -80,9 +76,9 @@ def member_earnings(*, user, year: int) -> dict:
     return {
         "year": year,
         "cap": earnings_cap_status(user=user, today=today) if year == today.year else None,
-        "gross": _euros(sum(s.gross_cents for s in splits)),
-        "net": _euros(sum(s.member_cents for s in splits)),
-        "to_funds": _euros(sum(sum(s.pots.values()) for s in splits)),
+        "gross": decimal_string(sum(s.gross_cents for s in splits)),
+        "net": decimal_string(sum(s.member_cents for s in splits)),
+        "to_funds": decimal_string(sum(sum(s.pots.values()) for s in splits)),
         "shifts": [split_summary(s, trace.get(s.pk)) for s in splits],
     }
 
@@ -122,16 +118,16 @@ def split_explain(*, user, split_id: int) -> dict:
             "effective_from": split.rule_set.effective_from,
             "rules": rules.describe(engine, "en" if language.startswith("en") else "nl"),
         },
-        "month_gross_before": _euros(split.month_gross_before_cents),
-        "shown_when_claimed": _euros(shown["member_cents"]) if shown else None,
+        "month_gross_before": decimal_string(split.month_gross_before_cents),
+        "shown_when_claimed": decimal_string(shown["member_cents"]) if shown else None,
         "why_different": why_different(split, shown),
         "floor_applied": exact.floor_binds,
-        "exact": {slug: f"{float(value) / 100:.4f}" for slug, value in exact.pots.items()}
-        | {"member": f"{float(exact.member) / 100:.4f}"},
+        "exact": {slug: decimal_string(value, places=4) for slug, value in exact.pots.items()}
+        | {"member": decimal_string(exact.member, places=4)},
         "ledger": [
             {
                 "account": entry.account.name,
-                "amount": _euros(entry.amount_cents),
+                "amount": decimal_string(entry.amount_cents),
                 "reference": entry.transaction.reference,
             }
             for entry in entries_of_split(split)

@@ -26,6 +26,7 @@ from jobs.models import Claim
 from members.access import has_role, require_role
 from members.models import Cooperative, Membership, Profile
 from werkstation.audit import audit_record
+from werkstation.money import to_minor
 
 from ..models import EarningsCapWarning, Split
 from .settlement import gross_cents
@@ -35,7 +36,7 @@ WARN_AT_PERCENT = (80, 100)
 
 def _cap_cents(profile: Profile) -> int | None:
     cap = profile.yearly_earnings_cap
-    return None if cap is None else int(cap.amount * 100)
+    return None if cap is None else to_minor(cap.amount)
 
 
 def earned_this_year(user_ids: list[int], year: int) -> dict[int, int]:
@@ -58,12 +59,12 @@ def upcoming_this_year(user_ids: list[int], today: date) -> dict[int, int]:
     ).values_list("user_id", "start", "end", "shift__job__client_tariff")
     for user_id, start, end, tariff in claims:
         minutes = int((end - start).total_seconds() // 60)
-        totals[user_id] = totals.get(user_id, 0) + gross_cents(int(tariff * 100), minutes)
+        totals[user_id] = totals.get(user_id, 0) + gross_cents(to_minor(tariff), minutes)
     return totals
 
 
 def _percent(part: int, whole: int) -> int:
-    return int(part * 100 // whole) if whole > 0 else 0
+    return 100 * part // whole if whole > 0 else 0
 
 
 def earnings_cap_status(*, user, today: date | None = None) -> dict | None:

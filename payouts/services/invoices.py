@@ -9,11 +9,11 @@ so a partial payment releases what it fully covers).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jobs.models import Client, Timesheet
@@ -21,6 +21,7 @@ from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
+from werkstation.money import format_money, to_minor
 
 from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
 from .bulk import insert_rows
@@ -154,7 +155,7 @@ def invoice_issue(
         customer=_customer(client),
         issued_by=actor,
     )
-    hourly = {tariff: int(tariff * 100) for tariff in {row[6] for row in rows}}
+    hourly = {tariff: to_minor(tariff) for tariff in {row[6] for row in rows}}
     insert_rows(
         InvoiceLine,
         LINE_COLUMNS,
@@ -186,14 +187,14 @@ def invoice_issue(
 
 def _amount_cents(value, field: str = "amount") -> int:
     try:
-        cents = (Decimal(str(value)) * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError) as exc:
+        cents = to_minor(str(value))
+    except ValueError as exc:
         raise ValidationFailed(_("Enter an amount in euros."), field=field) from exc
     if cents <= 0:
         raise ValidationFailed(
             _("The amount must be more than zero."), code="not_positive", field=field
         )
-    return int(cents)
+    return cents
 
 
 @transaction.atomic
@@ -226,7 +227,7 @@ def payment_record(
     if cents > invoice.open_cents:
         raise ValidationFailed(
             _("This is more than the %(open)s still open on the invoice.")
-            % {"open": f"€ {invoice.open_cents / 100:.2f}"},
+            % {"open": format_money(invoice.open_cents, invoice.currency, get_language())},
             code="overpayment",
             field="amount",
         )

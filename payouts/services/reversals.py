@@ -49,11 +49,13 @@ import logging
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.money import format_money
 
 from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
 from ..selectors import account_balance
@@ -277,7 +279,7 @@ def payment_refund(
     if cents > refundable:
         raise ValidationFailed(
             _("At most %(max)s of this payment can still be refunded.")
-            % {"max": f"€ {refundable / 100:.2f}"},
+            % {"max": format_money(refundable, payment.currency, get_language())},
             code="above_refundable",
             field="amount",
         )
@@ -346,7 +348,7 @@ def dispute_record(
         if cents > refundable:
             raise ValidationFailed(
                 _("At most %(max)s of this payment can be disputed.")
-                % {"max": f"€ {refundable / 100:.2f}"},
+                % {"max": format_money(refundable, payment.currency, get_language())},
                 code="above_refundable",
                 field="amount",
             )

@@ -87,6 +87,32 @@ def validate_advances(allow_advances: object, advance_limit_cents: object) -> tu
     return allow_advances, advance_limit_cents
 
 
+def rule_set_validate(
+    *,
+    actor,
+    cooperative: Cooperative,
+    spec: object,
+    allow_advances: object = False,
+    advance_limit_cents: object = 0,
+) -> tuple[rules.RuleSet, bool, int]:
+    """Check a draft without writing anything: (the parsed spec, allow advances, limit).
+
+    Raises what ``rule_set_create`` would: the actor may not draft, the advances option or
+    the spec is invalid, or the spec's currency is not the cooperative's.
+    """
+    require_role(actor, cooperative, "board", "member")
+    allowed, limit = validate_advances(allow_advances, advance_limit_cents)
+    parsed = validate_spec(spec)
+    if parsed.currency != cooperative.currency:
+        raise ValidationFailed(
+            _("The rule set's currency must be the cooperative's (%(currency)s).")
+            % {"currency": cooperative.currency},
+            code="currency_mismatch",
+            field="spec.currency",
+        )
+    return parsed, allowed, limit
+
+
 @transaction.atomic
 def rule_set_create(
     *,
@@ -103,16 +129,13 @@ def rule_set_create(
     part of it (the file contract): may the cooperative fund make members' shares payable
     before the client pays, and how much may be out at once.
     """
-    require_role(actor, cooperative, "board", "member")
-    allow_advances, advance_limit_cents = validate_advances(allow_advances, advance_limit_cents)
-    parsed = validate_spec(spec)
-    if parsed.currency != cooperative.currency:
-        raise ValidationFailed(
-            _("The rule set's currency must be the cooperative's (%(currency)s).")
-            % {"currency": cooperative.currency},
-            code="currency_mismatch",
-            field="spec.currency",
-        )
+    parsed, allow_advances, advance_limit_cents = rule_set_validate(
+        actor=actor,
+        cooperative=cooperative,
+        spec=spec,
+        allow_advances=allow_advances,
+        advance_limit_cents=advance_limit_cents,
+    )
     rule_set = RuleSet.objects.create(
         cooperative=cooperative,
         version=_next_version(cooperative),

@@ -37,9 +37,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -50,6 +51,7 @@ from jobs.models import Timesheet
 from members.models import Cooperative, Membership
 from werkstation.errors import ApplicationError
 from werkstation.legal import Key, LegalTable
+from werkstation.money import pay_for_minutes, percent_of, to_minor
 
 from .. import rules
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
@@ -66,17 +68,14 @@ COOP_FUND = "coop_fund"
 SETTLEMENT = Split.Kind.SETTLEMENT.value
 
 
-def _cents(amount: Decimal) -> int:
-    return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-
-
 def gross_cents(tariff_cents: int, minutes: int) -> int:
     """The client tariff for the paid minutes, rounded half up to a cent."""
-    return (tariff_cents * minutes * 2 + 60) // 120
+    return pay_for_minutes(tariff_cents, minutes)
 
 
 def vat_cents(gross: int, vat_rate: Decimal) -> int:
-    return int((Decimal(gross) * vat_rate / 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    """VAT at the cooperative's rate (a percentage) on ``gross``, rounded half up."""
+    return percent_of(gross, vat_rate)
 
 
 FIELDS = (
@@ -256,46 +255,99 @@ class AdvanceRoom:
         return cents
 
 
+def split_row(split: Split) -> tuple:
+    """A split's values in ``SPLIT_COLUMNS`` order, as the run writes them."""
+    return tuple(getattr(split, column) for column in SPLIT_COLUMNS)
+
+
+class _Ids(dict):
+    """Account ids of one kind by key, each asked of the book once."""
+
+    def __init__(self, book: AccountBook, kind: str) -> None:
+        super().__init__()
+        self.book, self.kind = book, kind
+
+    def __missing__(self, key: object) -> int:
+        pk = self[key] = self.book.id(self.kind, key)
+        return pk
+
+
+class SettlementAccounts:
+    """The accounts settled splits book to, as ids by key (a run books 100,000 splits to a
+    few hundred accounts, so each is looked up once)."""
+
+    def __init__(self, book: AccountBook) -> None:
+        self.receivable = _Ids(book, K.RECEIVABLE)
+        self.vat = _Ids(book, K.VAT)
+        self.earned = _Ids(book, K.EARNED)
+        self.payable = _Ids(book, K.PAYABLE)
+        self.fund = _Ids(book, K.FUND)
+        self.advanced = _Ids(book, K.ADVANCED)
+
+
 def settlement_postings(
-    book: AccountBook, split_id: int, split: dict, client_id: int
+    accounts: SettlementAccounts, split_id: int, split: Sequence, client_id: int
 ) -> list[Posting]:
-    """The ledger postings of one split (a dict of ``SPLIT_COLUMNS`` values)."""
-    member = split["member_id"]
-    earned = book.id(K.EARNED, member)
-    fund = book.id(K.FUND, COOP_FUND)
+    """The ledger postings of one split (a row in ``SPLIT_COLUMNS`` order).
+
+    The one definition of what a settled split books: the run calls it for every split
+    (100,000 in a run, hence a row rather than a dict, and ids from ``accounts``), and so
+    do corrections.
+    """
+    (
+        timesheet_id,
+        _cooperative,
+        member,
+        _rule_set,
+        _job,
+        kind,
+        _day,
+        _minutes,
+        gross,
+        vat,
+        member_cents,
+        pots,
+        _before,
+        withheld,
+        advanced,
+        _reason,
+        _created,
+    ) = split
+    earned = accounts.earned[member]
+    fund = accounts.fund
     postings: list[Posting] = [
         (
-            split["kind"],
+            kind,
             f"split:{split_id}",
-            f"Timesheet {split['timesheet_id']}",
+            f"Timesheet {timesheet_id}",
             [
-                (book.id(K.RECEIVABLE, client_id), split["gross_cents"] + split["vat_cents"]),
-                (book.id(K.VAT), -split["vat_cents"]),
-                (earned, -(split["member_cents"] + split["withheld_cents"])),
-                *((book.id(K.FUND, slug), -cents) for slug, cents in split["pots"].items()),
+                (accounts.receivable[client_id], gross + vat),
+                (accounts.vat[""], -vat),
+                (earned, -(member_cents + withheld)),
+                *((fund[slug], -cents) for slug, cents in pots.items()),
             ],
         )
     ]
-    if split["withheld_cents"]:
+    if withheld:
         postings.append(
             (
                 "volunteer_cap",
                 f"withheld:{split_id}",
-                f"Volunteer allowance maximum: withheld for the cooperative fund (timesheet {split['timesheet_id']})",
-                [(earned, split["withheld_cents"]), (fund, -split["withheld_cents"])],
+                f"Volunteer allowance maximum: withheld for the cooperative fund (timesheet {timesheet_id})",
+                [(earned, withheld), (fund[COOP_FUND], -withheld)],
             )
         )
-    if advanced := split["advanced_cents"]:
+    if advanced:
         postings.append(
             (
                 "advance",
                 f"advance:{split_id}",
-                f"Advance from the cooperative fund to member {member} (timesheet {split['timesheet_id']})",
+                f"Advance from the cooperative fund to member {member} (timesheet {timesheet_id})",
                 [
                     (earned, advanced),
-                    (book.id(K.PAYABLE, member), -advanced),
-                    (fund, advanced),
-                    (book.id(K.ADVANCED, COOP_FUND), -advanced),
+                    (accounts.payable[member], -advanced),
+                    (fund[COOP_FUND], advanced),
+                    (accounts.advanced[COOP_FUND], -advanced),
                 ],
             )
         )
@@ -375,8 +427,7 @@ def _settle_cooperative(
     vats: dict[int, int] = {}  # by gross: one cooperative, one VAT rate
     now = timezone.now()
     # Rows in SPLIT_COLUMNS order: 100,000 of them are most of a run's Python time, so
-    # plain tuples, and the common case's postings inline (the same legs as
-    # settlement_postings).
+    # plain tuples (settlement_postings reads them as they are).
     splits: list[tuple] = []
     clients: list[int] = []
 
@@ -415,7 +466,7 @@ def _settle_cooperative(
             minutes = minutes_worked - break_minutes
             tariff_cents = tariffs.get(tariff)
             if tariff_cents is None:
-                tariff_cents = tariffs[tariff] = _cents(tariff)
+                tariff_cents = tariffs[tariff] = to_minor(tariff)
             gross = gross_cents(tariff_cents, minutes)
             month_key = (member, work_date.year, work_date.month)
             before = month_before.get(month_key, 0)
@@ -476,54 +527,9 @@ def _settle_cooperative(
         return 0
     if advances is not None:
         book.ensure(K.PAYABLE, {s[SPLIT_MEMBER] for s in splits if s[SPLIT_ADVANCED]})
+    accounts = SettlementAccounts(book)
     postings: list[Posting] = []
-    vat_account = book.id(K.VAT)
-    earned = {m: book.id(K.EARNED, m) for m in members}
-    receivable = {c: book.id(K.RECEIVABLE, c) for c in set(clients)}
-    funds: dict[str, int] = {}
-    append = postings.append
     for split_id, split, client_id in zip(ids, splits, clients, strict=True):
-        (
-            timesheet_id,
-            _coop,
-            member,
-            _rs,
-            _job,
-            _kind,
-            _day,
-            _minutes,
-            gross,
-            vat,
-            member_cents,
-            pots,
-            _before,
-            withheld,
-            advanced,
-            _reason,
-            _now,
-        ) = split
-        if withheld or advanced:
-            postings.extend(
-                settlement_postings(
-                    book, split_id, dict(zip(SPLIT_COLUMNS, split, strict=True)), client_id
-                )
-            )
-            continue
-        for slug in pots:
-            if slug not in funds:
-                funds[slug] = book.id(K.FUND, slug)
-        append(
-            (
-                "settlement",
-                f"split:{split_id}",
-                f"Timesheet {timesheet_id}",
-                [
-                    (receivable[client_id], gross + vat),
-                    (vat_account, -vat),
-                    (earned[member], -member_cents),
-                    *((funds[slug], -c) for slug, c in pots.items()),
-                ],
-            )
-        )
+        postings += settlement_postings(accounts, split_id, split, client_id)
     write_postings(cooperative_id, postings, method=method)
     return len(splits)

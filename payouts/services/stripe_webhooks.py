@@ -33,7 +33,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
 
 import stripe
 from django.db import transaction
@@ -43,6 +42,7 @@ from django.utils.translation import gettext as _
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, ValidationFailed
+from werkstation.money import from_minor
 
 from ..models import (
     Invoice,
@@ -242,7 +242,7 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
         actor=None,
         cooperative=event.cooperative,
         invoice_number=invoice.display_number,
-        amount=Decimal(intent["amount_received"]) / 100,
+        amount=from_minor(int(intent["amount_received"]), intent["currency"].upper()),
         currency=intent["currency"].upper(),
         received_on=_local_date(paid_at or intent["created"]),
         method=method,

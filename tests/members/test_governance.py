@@ -15,6 +15,7 @@ from members.services.governance import (
     is_adopted,
     proposal_close,
     proposal_create,
+    proposal_kinds,
     proposal_open,
     proposal_tally,
     proxy_grant,
@@ -26,6 +27,7 @@ from payouts.selectors import rule_set_in_force
 from payouts.services.rulesets import found_rule_set
 from tests.factories import MembershipFactory
 from werkstation.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
+from werkstation.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -203,6 +205,76 @@ def test_adopted_dispatch_policy_becomes_the_policy_in_force(world):
     assert policy_in_force(world.coop_a.pk, timezone.localdate()) == {
         "km_cost_cents": 20,
         "shortfall_cents_per_minute": 9,
+    }
+
+
+def test_the_payout_rules_kind_checks_without_writing_and_drafts_when_proposed(world):
+    """``validate`` is a pure check; the rule set is drafted by ``on_create``, once."""
+    kind = proposal_kinds()["payout_rules"]
+    payload = {
+        "spec": NEW_RULES,
+        "effective_from": "2030-01-01",
+        "allow_advances": True,
+        "advance_limit_cents": 5000,
+    }
+
+    def written():
+        return (RuleSet.objects.count(), AuditEntry.objects.count(), Proposal.objects.count())
+
+    before = written()
+    clean = kind.validate(cooperative=world.coop_a, payload=payload, actor=world.board_a)
+    assert written() == before
+    assert "rule_set" not in clean and clean["spec"]["pots"][0]["pot"] == "coop_fund"
+    with pytest.raises(ValidationFailed) as error:
+        kind.validate(
+            cooperative=world.coop_a,
+            payload={**payload, "advance_limit_cents": -1},
+            actor=world.board_a,
+        )
+    assert error.value.field == "advance_limit_cents" and written() == before
+
+    proposal = proposal_create(
+        actor=world.board_a,
+        cooperative=world.coop_a,
+        kind="payout_rules",
+        title="Regels",
+        payload=payload,
+    )
+    rule_set = RuleSet.objects.get(cooperative=world.coop_a, status="draft")
+    assert proposal.payload == {
+        "rule_set": rule_set.pk,
+        "effective_from": "2030-01-01",
+        "allow_advances": True,
+        "advance_limit_cents": 5000,
+    }
+    assert AuditEntry.objects.filter(action="ruleset.drafted", object_id=str(rule_set.pk)).exists()
+    assert RuleSet.objects.count() == before[0] + 1
+
+
+def test_an_adopted_dispatch_policy_is_the_next_version_with_an_audit_row(world):
+    for weights, version in (((20, 9), 1), ((15, 4), 2)):
+        proposal = _open(
+            world,
+            kind="dispatch_policy",
+            payload={"km_cost_cents": weights[0], "shortfall_cents_per_minute": weights[1]},
+        )
+        for voter in (world.member_a, world.board_a):
+            vote_cast(actor=voter, proposal=proposal, choice="yes")
+        proposal.refresh_from_db()
+        _close(proposal)
+        policy = DispatchPolicy.objects.get(cooperative=world.coop_a, version=version)
+        entry = AuditEntry.objects.get(action="dispatch_policy.adopted", object_id=str(policy.pk))
+        assert entry.cooperative_id == world.coop_a.pk and entry.actor is None
+        assert entry.data == {
+            "version": version,
+            "km_cost_cents": weights[0],
+            "shortfall_cents_per_minute": weights[1],
+            "effective_from": timezone.localdate().isoformat(),
+            "proposal_id": proposal.pk,
+        }
+    assert policy_in_force(world.coop_a.pk, timezone.localdate()) == {
+        "km_cost_cents": 15,
+        "shortfall_cents_per_minute": 4,
     }
 
 

@@ -198,7 +198,8 @@ def test_why_page_traces_every_euro(client, founded):
         "amount": "7.68",
     }
     client.force_login(founded.member_a)
-    assert b"86.40" in client.get("/work/earnings/").content
+    # The page shows amounts in the reader's language (Dutch here; the API keeps "86.40").
+    assert "€ 86,40".encode() in client.get("/work/earnings/").content
     assert b"coop_fund" in client.get(f"/work/earnings/{split.pk}/").content
 
 

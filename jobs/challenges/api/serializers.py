@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from werkstation.api.fields import AmountField
+from werkstation.money import decimal_string
+
 from ...models.work import CATEGORY_CHOICES
 from ..models import Bid, Challenge, Contract, Tender
-
-
-def euros(cents: int | None) -> str | None:
-    return None if cents is None else f"{cents / 100:.2f}"
 
 
 class TenderInput(serializers.Serializer):
@@ -33,7 +32,7 @@ class TenderInput(serializers.Serializer):
 
 class TenderOutput(serializers.ModelSerializer):
     client = serializers.CharField(source="client.name")
-    budget_ceiling = serializers.SerializerMethodField()
+    budget_ceiling = AmountField(source="budget_ceiling_cents", read_only=True)
     weights = serializers.DictField(read_only=True)
 
     class Meta:
@@ -63,9 +62,6 @@ class TenderOutput(serializers.ModelSerializer):
             "challenge",
         ]
 
-    def get_budget_ceiling(self, obj) -> str:
-        return euros(obj.budget_ceiling_cents)
-
 
 class RuleSerializer(serializers.Serializer):
     title = serializers.CharField()
@@ -90,9 +86,9 @@ class BidInput(serializers.Serializer):
 class BidOutput(serializers.ModelSerializer):
     cooperative = serializers.CharField(source="cooperative.slug")
     tender = serializers.IntegerField(source="tender_id")
-    price = serializers.SerializerMethodField()
-    hourly_tariff = serializers.SerializerMethodField()
-    member_pay = serializers.SerializerMethodField()
+    price = AmountField(source="price_cents", read_only=True)
+    hourly_tariff = AmountField(source="hourly_tariff_cents", read_only=True)
+    member_pay = AmountField(source="member_pay_cents", read_only=True)
 
     class Meta:
         model = Bid
@@ -113,15 +109,6 @@ class BidOutput(serializers.ModelSerializer):
             "submitted_at",
             "decision_reason",
         ]
-
-    def get_price(self, obj) -> str:
-        return euros(obj.price_cents)
-
-    def get_hourly_tariff(self, obj) -> str:
-        return euros(obj.hourly_tariff_cents)
-
-    def get_member_pay(self, obj) -> str:
-        return euros(obj.member_pay_cents)
 
 
 class ScoreInput(serializers.Serializer):
@@ -234,7 +221,7 @@ class ContractOutput(serializers.ModelSerializer):
         from ..services.contracts import contract_budget
 
         return {
-            key: (euros(value) if key.endswith("_cents") else value)
+            key: (decimal_string(value) if key.endswith("_cents") else value)
             for key, value in contract_budget(obj).items()
         }
 

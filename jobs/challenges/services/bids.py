@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.money import format_money
 
 from ..models import Bid, Tender
 from ..notifications import municipality_users_of, notify
@@ -43,8 +45,8 @@ def _clean(tender: Tender, cooperative_id: int, values: dict) -> dict:
         clean["price_cents"] = cents(values["price"], "price")
         if clean["price_cents"] > tender.budget_ceiling_cents:
             raise ValidationFailed(
-                _("The price is above the tender's budget ceiling of € %(ceiling).2f.")
-                % {"ceiling": tender.budget_ceiling_cents / 100},
+                _("The price is above the tender's budget ceiling of %(ceiling)s.")
+                % {"ceiling": format_money(tender.budget_ceiling_cents, language=get_language())},
                 code="over_ceiling",
                 field="price",
             )

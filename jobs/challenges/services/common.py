@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
 from werkstation.errors import ValidationFailed
+from werkstation.money import to_minor
 
 
 def cents(value, field: str, *, positive: bool = True) -> int:
@@ -19,11 +20,7 @@ def cents(value, field: str, *, positive: bool = True) -> int:
         raise ValidationFailed(_("The amount must be more than zero."), field=field)
     if amount > Decimal("100000000"):
         raise ValidationFailed(_("This amount is too large."), field=field)
-    return int((amount * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
-
-
-def euros(value_cents: int) -> str:
-    return f"{Decimal(value_cents) / 100:.2f}"
+    return to_minor(amount)
 
 
 def text(value, field: str, *, required: bool = True, max_length: int = 10000) -> str:

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
@@ -24,6 +23,7 @@ from members.models import Skill
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_one
+from werkstation.money import from_minor, pay_for_minutes
 
 from ...models import Job, Shift, Timesheet
 from ..access import require_municipality_user
@@ -52,7 +52,7 @@ def _committed_slot_minutes(contract: Contract, *, excluding: int | None = None)
 
 
 def _cost(slot_minutes: int, tariff_cents: int) -> int:
-    return (slot_minutes * tariff_cents + 30) // 60
+    return pay_for_minutes(tariff_cents, slot_minutes)
 
 
 def contract_budget(contract: Contract) -> dict:
@@ -193,8 +193,8 @@ def contract_from_bid(*, actor, bid: Bid) -> Contract:
             longitude=tender.longitude,
             description=tender.description,
             required_skill=skill,
-            client_tariff=Decimal(contract.hourly_tariff_cents) / 100,
-            member_pay=Decimal(contract.member_pay_cents) / 100,
+            client_tariff=from_minor(contract.hourly_tariff_cents),
+            member_pay=from_minor(contract.member_pay_cents),
             auto_confirm=True,
             source=Job.Source.CONTRACT,
         )

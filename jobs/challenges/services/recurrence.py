@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Skill
 from werkstation.errors import ValidationFailed
+from werkstation.money import pay_for_minutes
 
 MAX_RULES = 10
 
@@ -122,4 +123,4 @@ def expand(rules: list[dict], first: date, last: date) -> list[Occurrence]:
 
 def expected_cost_cents(rules: list[dict], first: date, last: date, tariff_cents: int) -> int:
     slot_minutes = sum(o.minutes * o.slots for o in expand(rules, first, last))
-    return (slot_minutes * tariff_cents + 30) // 60
+    return pay_for_minutes(tariff_cents, slot_minutes)

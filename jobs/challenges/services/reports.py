@@ -12,6 +12,7 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from werkstation.errors import ValidationFailed
+from werkstation.money import decimal_string, pay_for_minutes
 from werkstation.spreadsheet import csv_text
 
 from ...models import Shift, Timesheet
@@ -52,7 +53,7 @@ def contract_report(*, contract: Contract, start: date, end: date) -> dict:
         job__contract_link__contract=contract, local_date__gte=start, local_date__lte=end
     ).exclude(status=Shift.Status.CANCELLED)
     budget = contract_budget(contract)
-    period_used = (minutes * contract.hourly_tariff_cents + 30) // 60
+    period_used = pay_for_minutes(contract.hourly_tariff_cents, minutes)
     members = _suppress(len(per_user))
     target_members = _suppress(len(target))
     return {
@@ -95,9 +96,6 @@ def _minutes_to_date(contract: Contract, end: date) -> int:
 
 
 def report_rows(report: dict) -> list[tuple[str, str]]:
-    def money(value: int) -> str:
-        return f"{value / 100:.2f}"
-
     def count(value) -> str:
         return str(value) if value is not None else _("fewer than %(n)s") % {"n": MIN_COUNT}
 
@@ -108,10 +106,13 @@ def report_rows(report: dict) -> list[tuple[str, str]]:
         (_("Members involved"), count(report["members_involved"])),
         (_("Shifts planned"), str(report["shifts_planned"])),
         (_("Shifts filled"), str(report["shifts_filled"])),
-        (_("Budget used in the period (EUR)"), money(report["budget_used_in_period_cents"])),
-        (_("Budget used in total (EUR)"), money(report["budget_used_cents"])),
-        (_("Budget committed (EUR)"), money(report["budget_committed_cents"])),
-        (_("Budget including amendments (EUR)"), money(report["budget_total_cents"])),
+        (
+            _("Budget used in the period (EUR)"),
+            decimal_string(report["budget_used_in_period_cents"]),
+        ),
+        (_("Budget used in total (EUR)"), decimal_string(report["budget_used_cents"])),
+        (_("Budget committed (EUR)"), decimal_string(report["budget_committed_cents"])),
+        (_("Budget including amendments (EUR)"), decimal_string(report["budget_total_cents"])),
         (_("Members from target groups"), count(report["social_return_members"])),
         (
             _("Hours by members from target groups"),

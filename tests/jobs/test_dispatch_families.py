@@ -1,0 +1,63 @@
+"""Every generator family: feasible answers, never worse than the greedy, never above
+the committed upper bound (``bench/bounds.json``); a reduced family table.
+
+The full table (1k and 10k, with the time promise) is ``bench/dispatch_families.py
+table``; this one runs the 1k instances with a one-second limit and prints Q per family
+(``pytest -s`` shows it). Q is not asserted against the targets: it depends on how much
+of the second the machine gives.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from jobs.dispatch import check, generate, parse_instance, solve
+from jobs.dispatch.generate import FAMILIES
+
+BOUNDS = Path(__file__).resolve().parents[2] / "bench" / "bounds.json"
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("seed", [1, 2])
+def test_never_worse_than_its_own_greedy(family, seed):
+    instance = parse_instance(generate(shifts=300, members=60, seed=seed, family=family))
+    greedy = solve(instance, use_milp=False)
+    result = solve(instance, time_limit=0.5)
+    report = check(instance, result.pairs)
+    assert report.feasible, report.violations[:3]
+    assert result.objective >= greedy.objective - 1e-6
+    if result.bound is not None:
+        assert result.objective <= result.bound + 1e-6 * abs(result.bound) + 1e-6
+
+
+def test_families_differ_as_named():
+    def share(data, test):
+        return sum(1 for s in data["shifts"] if test(s)) / len(data["shifts"])
+
+    night = generate(shifts=2000, members=400, seed=1, family="night")
+    base = generate(shifts=2000, members=400, seed=1, family="utrecht")
+    teams = generate(shifts=2000, members=400, seed=1, family="team-heavy")
+    across = lambda s: s["start"] // 1440 != (s["end"] - 1) // 1440  # noqa: E731
+    assert share(night, across) > 2 * share(base, across) > 0
+    assert share(teams, lambda s: s["slots"] > 1) > 0.6 > share(base, lambda s: s["slots"] > 1)
+    assert all(s["start"] % 15 == 0 and 30 <= s["end"] - s["start"] <= 480 for s in base["shifts"])
+    assert any(s["pay_cents"] == 0 for s in base["shifts"])
+    assert any(m.get("commitments") for m in base["members"])
+
+
+@pytest.mark.slow
+def test_family_table_at_1k():
+    bounds = json.loads(BOUNDS.read_text())
+    rows = []
+    for family in sorted(FAMILIES):
+        entry = bounds[f"{family}/1k/1"]
+        instance = parse_instance(generate(shifts=1000, members=200, seed=1, family=family))
+        result = solve(instance, time_limit=1.0, workers=2)
+        assert check(instance, result.pairs).feasible
+        assert result.objective <= entry["bound"] + 1e-6 * abs(entry["bound"])
+        assert result.objective >= solve(instance, use_milp=False).objective - 1e-6
+        rows.append(f"{family:17s} Q {result.objective / entry['bound']:.5f} ({entry['method']})")
+    print("\n" + "\n".join(rows))

@@ -1,0 +1,59 @@
+"""Serializer fields shared by every app's API."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from werkstation import money
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "example": "12.50"})
+class AmountField(serializers.Field):
+    """An amount kept in minor units (an integer of cents), shown in the API as a decimal
+    string in major units ("1234.56", ``werkstation.money.decimal_string``).
+
+    As input it takes such a string (or a whole number) with at most the currency's
+    decimals and gives back minor units; ``min_cents``/``max_cents`` bound it.
+    """
+
+    default_error_messages = {
+        "invalid": _("Enter an amount, like 12.50."),
+        "precision": _("An amount has at most {places} decimals."),
+        "min": _("The amount must be at least {min}."),
+        "max": _("The amount must be at most {max}."),
+    }
+
+    def __init__(
+        self,
+        *,
+        currency: str = "EUR",
+        min_cents: int | None = None,
+        max_cents: int | None = None,
+        **kwargs,
+    ) -> None:
+        self.currency = currency
+        self.min_cents = min_cents
+        self.max_cents = max_cents
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: int) -> str:
+        return money.decimal_string(int(value), self.currency)
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            self.fail("invalid")
+        # A JSON number arrives as a float; its shortest text is what was written.
+        text = repr(data) if isinstance(data, float) else str(data)
+        try:
+            if not money.has_minor_precision(text, self.currency):
+                self.fail("precision", places=money.minor_unit(self.currency))
+            cents = money.to_minor(text, self.currency)
+        except ValueError:
+            self.fail("invalid")
+        if self.min_cents is not None and cents < self.min_cents:
+            self.fail("min", min=money.decimal_string(self.min_cents, self.currency))
+        if self.max_cents is not None and cents > self.max_cents:
+            self.fail("max", max=money.decimal_string(self.max_cents, self.currency))
+        return cents
