@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
-_earnings_this_year: Callable[..., int] = lambda user, **kwargs: 0  # noqa: E731 (replaced by payouts)
+_earnings_this_year: Callable[[Collection[int]], dict[int, int]] = lambda user_ids: {}  # noqa: E731 (replaced by payouts)
 
 
-def earnings_this_year_provider_register(provider: Callable[..., int]) -> None:
-    """``payouts`` registers how much gross a member earned this calendar year (cents)."""
+def earnings_this_year_provider_register(
+    provider: Callable[[Collection[int]], dict[int, int]],
+) -> None:
+    """``payouts`` registers how much gross members earned this calendar year (cents)."""
     global _earnings_this_year
     _earnings_this_year = provider
 
 
-def earnings_this_year(user) -> int:
-    return _earnings_this_year(user)
+def earnings_this_year(user_ids: Collection[int]) -> dict[int, int]:
+    """Gross earned this calendar year in cents, by user id, for many members at once (one
+    query); members who earned nothing may be missing."""
+    return _earnings_this_year(user_ids)

@@ -16,11 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership, User
-from members.selectors import MemberWorkContext, member_work_context
 from werkstation.errors import ValidationFailed
 from werkstation.money import decimal_string, pay_for_minutes, to_minor
 
-from .models import SLOT_HOLDING, Claim, Client, ClientLinkRequest, ClientUser, Job, Timesheet
+from . import eligibility
+from .models import Claim, Client, ClientLinkRequest, ClientUser, Job, Timesheet
 
 
 def clients_of_user(user: User) -> QuerySet[Client]:
@@ -92,8 +92,6 @@ def client_users_of(client: Client) -> QuerySet[ClientUser]:
 # --- The marketplace -----------------------------------------------------------------
 
 
-KM_PER_DEG_LAT = 110.574
-SLOT_HOLDING_SQL = "(" + ", ".join(f"'{status}'" for status in SLOT_HOLDING) + ")"
 # The columns of a feed row, in the order the feed query selects them.
 FEED_COLUMNS = (
     "id",
@@ -125,134 +123,42 @@ class FeedFilters:
     created_since: datetime | None = None
 
 
-def _planar(lat0: float) -> tuple[float, float]:
-    """Kilometres per degree of longitude and latitude around ``lat0`` (a local plane)."""
-    return 111.320 * math.cos(math.radians(lat0)), KM_PER_DEG_LAT
-
-
-def _merge_windows(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[list[int]] = []
-    for start, end in sorted(windows):
-        if merged and start <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
-
-
-class _Sql:
-    """A WHERE clause built from fixed fragments; every value travels as a parameter."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.params: list = []
-
-    def add(self, fragment: str, *params) -> None:
-        self.parts.append(fragment)
-        self.params.extend(params)
-
-    @property
-    def where(self) -> str:
-        return " AND ".join(f"({part})" for part in self.parts)
-
-
-def _availability_sql(context: MemberWorkContext, sql: _Sql) -> bool:
-    """Shifts inside one of the member's windows (touching windows count as one), dated
-    exceptions applied. False when the member has said nothing about when they work."""
-    by_day: dict[int, list[tuple[int, int]]] = {}
-    for weekday, start, end in context.windows:
-        by_day.setdefault(weekday, []).append((start, end))
-    inside, params = [], []
-    for weekday, windows in by_day.items():
-        for start, end in _merge_windows(windows):
-            inside.append("(s.local_weekday = %s AND s.local_start >= %s AND s.local_end <= %s)")
-            params += [weekday, start, end]
-    blocked, blocked_params = [], []
-    today = timezone.localdate()
-    for day, available, start, end in context.exceptions:
-        if day < today:
-            continue
-        if start is None:  # the whole day
-            fragment, values = "(s.local_date = %s)", [day]
-        elif available:
-            fragment, values = (
-                "(s.local_date = %s AND s.local_start >= %s AND s.local_end <= %s)",
-                [day, start, end],
-            )
-        else:
-            fragment, values = (
-                "(s.local_date = %s AND s.local_start < %s AND s.local_end > %s)",
-                [day, end, start],
-            )
-        if available:
-            inside.append(fragment)
-            params += values
-        else:
-            blocked.append(fragment)
-            blocked_params += values
-    if not inside:
-        return False
-    sql.add(" OR ".join(inside), *params)
-    if blocked:
-        sql.add("NOT (" + " OR ".join(blocked) + ")", *blocked_params)
-    return True
-
-
-def _skills_sql(context: MemberWorkContext, sql: _Sql) -> None:
-    """No skill needed, or one the member holds, with a certificate valid on the day."""
-    options, params = ["s.required_skill_id IS NULL"], []
-    for skill_id, _coop, needs_certificate, valid_until in context.skills:
-        if not needs_certificate:
-            options.append("s.required_skill_id = %s")
-            params.append(skill_id)
-        elif valid_until is not None:
-            options.append("(s.required_skill_id = %s AND s.local_date <= %s)")
-            params += [skill_id, valid_until]
-    sql.add(" OR ".join(options), *params)
-
-
 def feed_query(user, filters: FeedFilters, *, limit: int, offset: int, now: datetime | None = None):
     """The feed as one parameterised SQL query: one page of rows, plus the total.
 
-    Open shifts this member can really take: in their cooperatives, with the skill and a
-    certificate valid on the day, inside the travel radius and their availability, not
-    already claimed, and with no clash with their own slot-holding claims counting travel
-    time between the places (planar kilometres around the member's home, as the
-    dispatcher measures them). Sorted by start, then distance.
+    Open shifts this member can really take — ``jobs.eligibility``'s rules as SQL: in
+    their cooperatives, with the skill and a certificate valid on the day, inside their
+    availability and travel radius, no blocked client, not already claimed, and with no
+    clash with their own slot-holding claims counting travel time — with the free slot
+    and the filters asked for. Sorted by start, then distance.
 
     Hand written because it is the platform's hottest query: building it through the
-    ORM's expression tree cost more than running it. Every fragment is a fixed string of
-    this module; all values travel as parameters.
+    ORM's expression tree cost more than running it. Every fragment is a fixed string;
+    all values travel as parameters.
     """
     now = now or timezone.now()
-    context = member_work_context(user)
-    if not context.has_location:
+    facts = eligibility.member_facts(user)
+    if not facts.has_location:
         raise ValidationFailed(
             _("Add your home address on your profile, so we can show work near you."),
             code="no_home_location",
             field="postcode",
         )
-    sql = _Sql()
-    if not context.cooperatives:
-        sql.add("1 = 0")
-    else:
-        coop_ids = [coop_id for coop_id, _speed in context.cooperatives]
-        sql.add("s.cooperative_id IN (" + ", ".join(["%s"] * len(coop_ids)) + ")", *coop_ids)
-    sql.add("s.status = 'open' AND s.job_status IN ('open', 'in_progress')")
-    sql.add("s.start_minute > %s", int(now.timestamp() // 60))
-    if not _availability_sql(context, sql):
+    radius = facts.radius_km if filters.max_km is None else min(facts.radius_km, filters.max_km)
+    sql = eligibility.Sql()
+    if not eligibility.eligible_sql(
+        facts,
+        sql,
+        user_id=user.pk,
+        now_minute=eligibility.epoch_minute(now),
+        radius=radius,
+        today=timezone.localdate(),
+    ):
         raise ValidationFailed(
             _("Say on your profile when you can work, so we can show shifts that fit."),
             code="no_availability",
             field="availability",
         )
-    _skills_sql(context, sql)
-    lat0, lon0 = context.latitude, context.longitude
-    kx, ky = _planar(lat0)
-    radius = context.radius_km if filters.max_km is None else min(context.radius_km, filters.max_km)
-    dist2 = "((s.longitude - %s) * %s) * ((s.longitude - %s) * %s) + ((s.latitude - %s) * %s) * ((s.latitude - %s) * %s)"
-    dist2_params = [lon0, kx, lon0, kx, lat0, ky, lat0, ky]
-    sql.add(f"{dist2} <= %s", *dist2_params, radius * radius)
     if not filters.include_full:
         sql.add("s.filled < s.slots")
     if filters.category:
@@ -261,37 +167,7 @@ def feed_query(user, filters: FeedFilters, *, limit: int, offset: int, now: date
         sql.add("s.local_date = %s", filters.day)
     if filters.created_since:
         sql.add("s.created_at >= %s", filters.created_since)
-    sql.add(
-        "NOT EXISTS (SELECT 1 FROM jobs_job bj JOIN jobs_blockedclient b ON b.client_id = bj.client_id"
-        " WHERE bj.id = s.job_id AND b.user_id = %s)",
-        user.pk,
-    )
-    sql.add(
-        "NOT EXISTS (SELECT 1 FROM jobs_claim c WHERE c.shift_id = s.id AND c.user_id = %s"
-        " AND c.status NOT IN ('withdrawn', 'rejected'))",
-        user.pk,
-    )
-    # The clash test against the member's own claims. A shift within the radius is at
-    # most (home→claim + radius) from the claim, which bounds the travel time; the
-    # cheap bound settles most pairs before a square root is taken.
-    speed = min((s for _coop, s in context.cooperatives), default=15)
-    per_km = 60.0 / speed
-    gap = "SQRT(((s.longitude - cs.longitude) * %s) * ((s.longitude - cs.longitude) * %s) + ((s.latitude - cs.latitude) * %s) * ((s.latitude - cs.latitude) * %s)) * %s"
-    reach = "(SQRT(((cs.longitude - %s) * %s) * ((cs.longitude - %s) * %s) + ((cs.latitude - %s) * %s) * ((cs.latitude - %s) * %s)) + %s) * %s"
-    reach_params = [lon0, kx, lon0, kx, lat0, ky, lat0, ky, radius, per_km]
-    gap_params = [kx, kx, ky, ky, per_km]
-    sql.add(
-        "NOT EXISTS (SELECT 1 FROM jobs_claim c JOIN jobs_shift cs ON cs.id = c.shift_id"  # noqa: S608
-        f' WHERE c.user_id = %s AND c.status IN {SLOT_HOLDING_SQL} AND c."end" > %s'
-        f" AND s.start_minute < cs.end_minute + {reach} AND s.end_minute > cs.start_minute - {reach}"
-        f" AND s.start_minute < cs.end_minute + {gap} AND s.end_minute > cs.start_minute - {gap})",
-        user.pk,
-        now,
-        *reach_params,
-        *reach_params,
-        *gap_params,
-        *gap_params,
-    )
+    dist2, dist2_params = eligibility.distance2_sql(eligibility.plane_of(facts))
     query = (
         'SELECT s.id, s.start, s."end", s.slots, s.filled, s.category, s.latitude, s.longitude, s.local_date,'  # noqa: S608
         " s.job_id, j.title, j.street, j.postcode, j.member_pay, cl.name, sk.name, page.dist2"

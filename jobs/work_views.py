@@ -20,9 +20,8 @@ from members.services.accounts import profile_of
 from werkstation.api.pagination import MAX_PAGE
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
-from werkstation.geo import haversine_km
 
-from . import forms
+from . import eligibility, forms
 from .access import can_manage_job
 from .models import Claim, Client, Job, Shift
 from .selectors import (
@@ -83,8 +82,10 @@ def shift_detail(request, shift_id: int):
     distance = None
     if profile.has_location:
         distance = round(
-            haversine_km(
-                float(profile.latitude), float(profile.longitude), shift.latitude, shift.longitude
+            eligibility.distance_from_home_km(
+                (float(profile.latitude), float(profile.longitude)),
+                shift.latitude,
+                shift.longitude,
             ),
             1,
         )

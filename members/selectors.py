@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
@@ -15,7 +12,6 @@ from .models import (
     Cooperative,
     Membership,
     MemberSkill,
-    Profile,
     Skill,
     User,
 )
@@ -54,7 +50,7 @@ def memberships_visible(*, user: User, cooperative: Cooperative) -> QuerySet[Mem
 def applications_open(*, cooperative: Cooperative) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(cooperative=cooperative, status="applied")
-        .select_related("user", "user__profile")
+        .select_related("user", "user__profile", "cooperative")
         .order_by("applied_at")
     )
 
@@ -88,89 +84,19 @@ def availability_exceptions_of(user: User) -> QuerySet[AvailabilityException]:
 
 
 # --- What the work feed needs to know about a member, cached -------------------------
+# ``jobs.eligibility`` keeps a member's work facts (home, radius, cooperatives,
+# availability, skills) in the cache under this key; ``members.signals`` forgets them
+# whenever a row behind them changes.
 
 WORK_CONTEXT_TTL = 600
 
 
-@dataclass(frozen=True)
-class MemberWorkContext:
-    """A member's home, radius, cooperatives, availability and skills, as plain data.
-
-    Read on every feed request, changed rarely: cached, and forgotten by the signals in
-    ``members.signals`` whenever one of the rows behind it changes.
-    """
-
-    latitude: float | None
-    longitude: float | None
-    radius_km: float
-    cooperatives: tuple[tuple[int, int], ...]  # (cooperative id, travel speed km/h)
-    windows: tuple[tuple[int, int, int], ...]  # (weekday, start minute, end minute)
-    exceptions: tuple[
-        tuple[date, bool, int | None, int | None], ...
-    ]  # (day, available, start, end)
-    skills: tuple[
-        tuple[int, int, bool, date | None], ...
-    ]  # (skill, cooperative, needs certificate, valid until)
-
-    @property
-    def has_location(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
-
-
-def _work_context_key(user_id: int) -> str:
-    return f"members:work-context:{user_id}"
-
-
-def _minutes(t) -> int:
-    return t.hour * 60 + t.minute
-
-
-def member_work_context(user) -> MemberWorkContext:
-    key = _work_context_key(user.pk)
-    context = cache.get(key)
-    if context is None:
-        profile = (
-            Profile.objects.filter(user=user)
-            .values("latitude", "longitude", "travel_radius_km")
-            .first()
-            or {}
-        )
-        context = MemberWorkContext(
-            latitude=float(profile["latitude"]) if profile.get("latitude") is not None else None,
-            longitude=float(profile["longitude"]) if profile.get("longitude") is not None else None,
-            radius_km=float(profile.get("travel_radius_km") or 0),
-            cooperatives=tuple(
-                Membership.objects.filter(user=user, status="active").values_list(
-                    "cooperative_id", "cooperative__travel_speed_kmh"
-                )
-            ),
-            windows=tuple(
-                (weekday, _minutes(start), _minutes(end))
-                for weekday, start, end in AvailabilitySlot.objects.filter(user=user).values_list(
-                    "weekday", "start", "end"
-                )
-            ),
-            exceptions=tuple(
-                (day, available, _minutes(start) if start else None, _minutes(end) if end else None)
-                for day, available, start, end in AvailabilityException.objects.filter(
-                    user=user
-                ).values_list("date", "available", "start", "end")
-            ),
-            skills=tuple(
-                MemberSkill.objects.filter(user=user).values_list(
-                    "skill_id",
-                    "skill__cooperative_id",
-                    "skill__requires_certificate",
-                    "certificate_expires_on",
-                )
-            ),
-        )
-        cache.set(key, context, WORK_CONTEXT_TTL)
-    return context
+def work_context_key(user_id: int) -> str:
+    return f"members:work-context:v2:{user_id}"
 
 
 def member_work_context_forget(*user_ids: int) -> None:
-    cache.delete_many([_work_context_key(user_id) for user_id in user_ids])
+    cache.delete_many([work_context_key(user_id) for user_id in user_ids])
 
 
 def second_approvals_of(*, cooperative: Cooperative):
@@ -190,4 +116,15 @@ def second_approvals_of(*, cooperative: Cooperative):
             )
         )
         .order_by("open_first", "-requested_at", "-id")
+    )
+
+
+def proposals_with_votes() -> QuerySet:
+    """Proposals with their votes and voters: two more queries however many proposals."""
+    from django.db.models import Prefetch
+
+    from .models import Proposal, Vote
+
+    return Proposal.objects.select_related("cooperative").prefetch_related(
+        Prefetch("votes", queryset=Vote.objects.select_related("voter"))
     )

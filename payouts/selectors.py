@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from django.db.models import QuerySet, Sum
@@ -41,15 +42,17 @@ def splits_of_member(user, *, since: date | None = None) -> QuerySet[Split]:
     return qs.order_by("-work_date", "-id")
 
 
-def earnings_this_year(user, *, today: date | None = None) -> int:
-    """Gross the member earned this calendar year, in cents (the provider ``jobs`` asks)."""
+def earnings_this_year(user_ids: Collection[int], *, today: date | None = None) -> dict[int, int]:
+    """Gross each member earned this calendar year, in cents, by user id, in one query
+    (the provider ``jobs`` asks); members who earned nothing are missing."""
     today = today or timezone.localdate()
-    return (
-        Split.objects.filter(member=user, work_date__year=today.year).aggregate(
-            s=Sum("gross_cents")
-        )["s"]
-        or 0
+    rows = (
+        Split.objects.filter(member_id__in=list(user_ids), work_date__year=today.year)
+        .values("member_id")
+        .annotate(total=Sum("gross_cents"))
+        .values_list("member_id", "total")
     )
+    return {member_id: total or 0 for member_id, total in rows}
 
 
 def account_balance(account: Account) -> int:

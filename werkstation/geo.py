@@ -1,4 +1,4 @@
-"""Geography helpers: distances, a local planar projection and a bundled postcode table.
+"""Geography helpers: a local planar projection and a bundled postcode table.
 
 The table covers the demo areas (Kanaleneiland and Overvecht in Utrecht), so the demo
 and the tests need no network. Real installs configure the PDOK Locatieserver
@@ -67,20 +67,23 @@ def postcode_coordinates(postcode: str) -> tuple[Decimal, Decimal] | None:
     return Decimal(str(point[0])), Decimal(str(point[1]))
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+# Kilometres per degree of latitude (and of longitude at the equator) on the sphere.
+KM_PER_DEGREE = EARTH_RADIUS_KM * math.pi / 180
+
+
+def plane_scale(lat0: float) -> tuple[float, float]:
+    """Kilometres per degree of longitude and of latitude on the local plane around
+    latitude ``lat0`` (an equirectangular projection)."""
+    return KM_PER_DEGREE * math.cos(math.radians(lat0)), KM_PER_DEGREE
 
 
 def project_km(lat: float, lon: float, origin: tuple[float, float]) -> tuple[float, float]:
     """Equirectangular projection onto a plane in kilometres around ``origin``.
 
     Over a city the error is far below a metre per kilometre, which is what the
-    dispatch file contract (planar kilometres) needs.
+    dispatch file contract (planar kilometres) needs. ``jobs.eligibility`` measures every
+    distance of the platform on this plane (around the member's home), in Python and in
+    the feed's SQL alike.
     """
-    lat0, lon0 = origin
-    x = math.radians(lon - lon0) * EARTH_RADIUS_KM * math.cos(math.radians(lat0))
-    y = math.radians(lat - lat0) * EARTH_RADIUS_KM
-    return x, y
+    kx, ky = plane_scale(origin[0])
+    return (lon - origin[1]) * kx, (lat - origin[0]) * ky

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from werkstation.api.pagination import MAX_PAGE
+from werkstation.api.outputs import DictOutput
 
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
 from ..models.work import CATEGORY_CHOICES
@@ -83,6 +83,17 @@ class InviteInput(serializers.Serializer):
     email = serializers.EmailField()
 
 
+class InvitationSentOutput(serializers.Serializer):
+    email = serializers.EmailField()
+    expires_at = serializers.DateTimeField()
+
+
+class BlockedClientOutput(serializers.Serializer):
+    client = serializers.IntegerField(source="client_id")
+    name = serializers.CharField(source="client.name")
+    reason = serializers.CharField()
+
+
 class LinkInput(serializers.Serializer):
     cooperative = serializers.SlugField()
     message = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -143,7 +154,9 @@ class JobOutput(serializers.ModelSerializer):
     member_pay = serializers.DecimalField(
         source="member_pay.amount", max_digits=8, decimal_places=2
     )
-    required_skill = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    required_skill = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Job
@@ -244,7 +257,7 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class FeedRowOutput(serializers.Serializer):
+class FeedRowOutput(DictOutput):
     id = serializers.IntegerField()
     job = serializers.IntegerField()
     title = serializers.CharField()
@@ -259,6 +272,8 @@ class FeedRowOutput(serializers.Serializer):
     skill = serializers.CharField(allow_null=True)
     distance_km = serializers.FloatField()
     pay = serializers.DecimalField(max_digits=10, decimal_places=2)
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
 
 
 class FeedQueryInput(serializers.Serializer):
@@ -266,14 +281,21 @@ class FeedQueryInput(serializers.Serializer):
     day = serializers.DateField(required=False)
     max_km = serializers.FloatField(required=False, min_value=0.1, max_value=100)
     include_full = serializers.BooleanField(required=False, default=False)
-    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
+
+
+class WeekQueryInput(serializers.Serializer):
+    date = serializers.DateField(
+        required=False, help_text="any day of the week (default: this week)"
+    )
 
 
 class ClaimOutput(serializers.ModelSerializer):
     shift = ShiftOutput(read_only=True)
     job_title = serializers.CharField(source="shift.job.title", read_only=True)
     member = serializers.CharField(source="user.full_name", read_only=True)
-    timesheet = serializers.PrimaryKeyRelatedField(read_only=True)
+    timesheet = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Null until hours are logged."
+    )
 
     class Meta:
         model = Claim

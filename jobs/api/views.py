@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.api.base import get_object_or_error, site_url
+from werkstation.api.pagination import list_schema, paginated
 
 from ..access import can_view_client_private, is_client_user
 from ..models import BlockedClient, Client, ClientLinkRequest
@@ -47,10 +48,10 @@ def _client_output(client, request, **kwargs):
 
 
 class ClientListApi(APIView):
-    @extend_schema(responses=s.ClientOutput(many=True), summary="Clients I work for or manage")
+    @list_schema(s.ClientOutput, summary="Clients I work for or manage")
     def get(self, request):
         clients = clients_visible(request.user).prefetch_related("cooperatives")
-        return Response(_client_output(clients, request, many=True))
+        return paginated(request, clients, s.ClientOutput, context={"viewer": request.user})
 
     @extend_schema(
         request=s.ClientCreateInput,
@@ -90,13 +91,15 @@ class ClientDetailApi(APIView):
 
 
 class ClientUsersApi(APIView):
-    @extend_schema(responses=s.ClientUserOutput(many=True), summary="The client's users")
+    @list_schema(s.ClientUserOutput, summary="The client's users")
     def get(self, request, client_id: int):
         client = _client(request.user, client_id)
-        return Response(s.ClientUserOutput(client_users_of(client), many=True).data)
+        return paginated(request, client_users_of(client), s.ClientUserOutput)
 
     @extend_schema(
-        request=s.InviteInput, responses={201: dict}, summary="Invite a colleague by e-mail"
+        request=s.InviteInput,
+        responses={201: s.InvitationSentOutput},
+        summary="Invite a colleague by e-mail",
     )
     def post(self, request, client_id: int):
         client = _client(request.user, client_id)
@@ -108,22 +111,19 @@ class ClientUsersApi(APIView):
             email=data.validated_data["email"],
             site_url=site_url(request),
         )
-        return Response(
-            {"email": invitation.email, "expires_at": invitation.expires_at},
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(s.InvitationSentOutput(invitation).data, status=status.HTTP_201_CREATED)
 
 
 class ClientCooperativesApi(APIView):
-    @extend_schema(
-        responses=s.LinkRequestOutput(many=True),
+    @list_schema(
+        s.LinkRequestOutput,
         summary="The client's requests and invitations to work with cooperatives",
     )
     def get(self, request, client_id: int):
         client = _client(request.user, client_id)
         if not is_client_user(request.user, client):
             get_object_or_error(Client.objects.none(), pk=client_id)
-        return Response(s.LinkRequestOutput(client_link_requests_of_client(client), many=True).data)
+        return paginated(request, client_link_requests_of_client(client), s.LinkRequestOutput)
 
     @extend_schema(
         request=s.LinkInput,
@@ -148,15 +148,15 @@ class ClientCooperativesApi(APIView):
 
 
 class CooperativeClientRequestsApi(APIView):
-    @extend_schema(
-        responses=s.LinkRequestOutput(many=True),
+    @list_schema(
+        s.LinkRequestOutput,
         summary="Requests from clients and the board's invitations (board)",
     )
     def get(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
         require_role(request.user, cooperative, "board")
-        rows = client_link_requests_of_cooperative(cooperative)[:200]
-        return Response(s.LinkRequestOutput(rows, many=True).data)
+        rows = client_link_requests_of_cooperative(cooperative)
+        return paginated(request, rows, s.LinkRequestOutput)
 
     @extend_schema(
         request=s.LinkInviteInput,
@@ -269,26 +269,33 @@ class BlockedClientInput(s.serializers.Serializer):
 
 
 class MyBlockedClientsApi(APIView):
-    @extend_schema(
-        responses=dict, summary="Clients I do not want to work for (never planned or offered)"
+    @list_schema(
+        s.BlockedClientOutput,
+        summary="Clients I do not want to work for (never planned or offered)",
     )
     def get(self, request):
-        rows = BlockedClient.objects.filter(user=request.user).select_related("client")
-        return Response(
-            [{"client": b.client_id, "name": b.client.name, "reason": b.reason} for b in rows]
+        rows = (
+            BlockedClient.objects.filter(user=request.user)
+            .select_related("client")
+            .order_by("client__name", "pk")
         )
+        return paginated(request, rows, s.BlockedClientOutput)
 
-    @extend_schema(request=BlockedClientInput, responses={201: dict}, summary="Block a client")
+    @extend_schema(
+        request=BlockedClientInput,
+        responses={201: s.BlockedClientOutput},
+        summary="Block a client",
+    )
     def post(self, request):
         data = BlockedClientInput(data=request.data)
         data.is_valid(raise_exception=True)
         client = get_object_or_error(
             Client.objects.all(), field="client", pk=data.validated_data["client"]
         )
-        blocked_client_add(
+        blocked = blocked_client_add(
             user=request.user, client=client, reason=data.validated_data.get("reason", "")
         )
-        return Response({"client": client.pk, "name": client.name}, status=status.HTTP_201_CREATED)
+        return Response(s.BlockedClientOutput(blocked).data, status=status.HTTP_201_CREATED)
 
 
 class MyBlockedClientApi(APIView):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers as serializers_module
 from rest_framework import status
 from rest_framework.response import Response
@@ -14,6 +15,8 @@ from rest_framework.views import APIView
 from members.access import has_role, require_role
 from members.models import Cooperative, Skill
 from werkstation.api.base import get_object_or_error
+from werkstation.api.fields import AmountField
+from werkstation.api.pagination import Page, list_schema, page_request, paginated
 from werkstation.errors import NotFound
 from werkstation.money import decimal_string
 
@@ -32,8 +35,6 @@ from ..selectors import (
 from ..services import calendar, claims, dispatching, jobs, planner, timesheets
 from . import serializers as s
 
-FEED_PAGE_SIZE = 50
-
 
 def _job(user, job_id: int):
     job = jobs.job_for_actor(actor=user, job_id=job_id)
@@ -50,15 +51,10 @@ def _shift(user, shift_id: int) -> Shift:
 
 
 class JobListApi(APIView):
-    @extend_schema(
-        responses=s.JobOutput(many=True), summary="Jobs I manage (client users and board)"
-    )
+    @list_schema(s.JobOutput, summary="Jobs I manage (client users and board)")
     def get(self, request):
-        return Response(
-            s.JobOutput(
-                jobs_managed_by(request.user).select_related("required_skill"), many=True
-            ).data
-        )
+        rows = jobs_managed_by(request.user).select_related("required_skill")
+        return paginated(request, rows, s.JobOutput)
 
     @extend_schema(request=s.JobCreateInput, responses={201: s.JobOutput}, summary="Post a job")
     def post(self, request):
@@ -115,10 +111,10 @@ class JobStatusApi(APIView):
 
 
 class JobShiftsApi(APIView):
-    @extend_schema(responses=s.ShiftOutput(many=True), summary="Shifts of a job")
+    @list_schema(s.ShiftOutput, summary="Shifts of a job")
     def get(self, request, job_id: int):
         job = _job(request.user, job_id)
-        return Response(s.ShiftOutput(job.shifts.order_by("start"), many=True).data)
+        return paginated(request, job.shifts.order_by("start", "pk"), s.ShiftOutput)
 
     @extend_schema(request=s.ShiftInput, responses={201: s.ShiftOutput}, summary="Add a shift")
     def post(self, request, job_id: int):
@@ -181,25 +177,23 @@ class ShiftCancelApi(APIView):
 
 
 class ShiftClaimsApi(APIView):
-    @extend_schema(
-        responses=s.ClaimOutput(many=True), summary="Claims on a shift (client and board)"
-    )
+    @list_schema(s.ClaimOutput, summary="Claims on a shift (client and board)")
     def get(self, request, shift_id: int):
         shift = _shift(request.user, shift_id)
         require_job_manager(request.user, shift.job)
         claims_qs = Claim.objects.filter(shift=shift).select_related(
             "shift__job", "user", "timesheet"
         )
-        return Response(
-            s.ClaimOutput(claims_qs.order_by("status", "waitlist_position"), many=True).data
+        return paginated(
+            request, claims_qs.order_by("status", "waitlist_position", "pk"), s.ClaimOutput
         )
 
 
 class FeedApi(APIView):
-    @extend_schema(
+    @list_schema(
+        s.FeedRowOutput,
         parameters=[s.FeedQueryInput],
-        responses=s.FeedRowOutput(many=True),
-        summary="Open shifts I can really take, paginated (50 a page)",
+        summary="Open shifts I can really take, paginated (50 a page unless asked)",
     )
     def get(self, request):
         query = s.FeedQueryInput(data=request.query_params)
@@ -211,25 +205,20 @@ class FeedApi(APIView):
             max_km=values.get("max_km"),
             include_full=values.get("include_full", False),
         )
-        page = feed_page(request.user, filters, number=values.get("page", 1), size=FEED_PAGE_SIZE)
-        # Rows are plain dicts of FeedRowOutput's shape; the renderer writes them as they are.
-        return Response(
-            {
-                "page": page.number,
-                "has_next": page.has_next,
-                "results": [feed_row(r) for r in page.rows],
-            }
-        )
+        asked = page_request(request)
+        found = feed_page(request.user, filters, number=asked.number, size=asked.size)
+        page = Page(number=found.number, has_next=found.has_next, items=found.rows)
+        return page.response(s.FeedRowOutput([feed_row(r) for r in page.items], many=True).data)
 
 
 class ClaimListApi(APIView):
-    @extend_schema(responses=s.ClaimOutput(many=True), summary="My claims")
+    @list_schema(s.ClaimOutput, summary="My claims")
     def get(self, request):
         qs = Claim.objects.filter(
             user=request.user, end__gte=timezone.now() - timezone.timedelta(days=60)
         )
-        qs = qs.select_related("shift__job", "user", "timesheet").order_by("start")
-        return Response(s.ClaimOutput(qs, many=True).data)
+        qs = qs.select_related("shift__job", "user", "timesheet").order_by("start", "pk")
+        return paginated(request, qs, s.ClaimOutput)
 
     @extend_schema(
         request=s.ClaimInput,
@@ -308,18 +297,15 @@ class ClaimNoShowApi(APIView):
 
 
 class TimesheetListApi(APIView):
-    @extend_schema(responses=s.TimesheetOutput(many=True), summary="My hours, and hours I approve")
+    @list_schema(s.TimesheetOutput, summary="My hours, and hours I approve (newest first)")
     def get(self, request):
-        own = Timesheet.objects.filter(claim__user=request.user).select_related(
-            "claim__user", "claim__shift__job"
+        managed = timesheets_for_manager(request.user).values("pk")
+        rows = (
+            Timesheet.objects.filter(Q(claim__user=request.user) | Q(pk__in=managed))
+            .select_related("claim__user", "claim__shift__job")
+            .order_by("-submitted_at", "-pk")
         )
-        managed = timesheets_for_manager(request.user)
-        rows = {t.pk: t for t in list(own) + list(managed)}
-        return Response(
-            s.TimesheetOutput(
-                sorted(rows.values(), key=lambda t: t.submitted_at, reverse=True), many=True
-            ).data
-        )
+        return paginated(request, rows, s.TimesheetOutput)
 
     @extend_schema(
         request=s.TimesheetInput,
@@ -394,51 +380,58 @@ class TimesheetResolveApi(APIView):
 
 
 class CooperativeJobsApi(APIView):
-    @extend_schema(
-        responses=s.FillRateOutput(many=True),
-        summary="All jobs of the cooperative with fill rates (board)",
-    )
+    @list_schema(s.FillRateOutput, summary="All jobs of the cooperative with fill rates (board)")
     def get(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
         require_role(request.user, cooperative, "board")
-        return Response(s.FillRateOutput(jobs_with_fill_rates(cooperative), many=True).data)
+        return paginated(request, jobs_with_fill_rates(cooperative), s.FillRateOutput)
 
 
 class MyWeekApi(APIView):
-    @extend_schema(
-        responses=s.ClaimOutput(many=True),
+    @list_schema(
+        s.ClaimOutput,
+        parameters=[s.WeekQueryInput],
         summary="My claimed shifts in the week of ?date=YYYY-MM-DD",
     )
     def get(self, request):
-        from rest_framework import serializers as drf
+        query = s.WeekQueryInput(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        start, end = week_bounds(query.validated_data.get("date") or timezone.localdate())
+        rows = my_claims(request.user, start=start, end=end).select_related("user")
+        return paginated(request, rows.order_by("start", "pk"), s.ClaimOutput)
 
-        day = drf.DateField(required=False).run_validation(
-            request.query_params.get("date") or timezone.localdate()
-        )
-        start, end = week_bounds(day)
-        return Response(
-            s.ClaimOutput(my_claims(request.user, start=start, end=end), many=True).data
-        )
+
+class CalendarUrlOutput(serializers_module.Serializer):
+    url = serializers_module.URLField(
+        allow_null=True, help_text="The private iCalendar address; null when there is none."
+    )
+
+
+def _calendar_url(request, feed) -> dict:
+    if feed is None:
+        return {"url": None}
+    return {"url": request.build_absolute_uri(reverse("jobs:calendar-feed", args=[feed.token]))}
 
 
 class MyCalendarApi(APIView):
     @extend_schema(
-        request=None, responses=dict, summary="My private calendar URL (POST makes a new one)"
+        request=None,
+        responses=CalendarUrlOutput,
+        summary="My private calendar URL (POST makes a new one)",
     )
     def get(self, request):
         feed = getattr(request.user, "calendar_feed", None)
-        if feed is None:
-            return Response({"url": None})
-        return Response(
-            {"url": request.build_absolute_uri(reverse("jobs:calendar-feed", args=[feed.token]))}
-        )
+        return Response(CalendarUrlOutput(_calendar_url(request, feed)).data)
 
-    @extend_schema(request=None, responses=dict, summary="Make a new private calendar URL")
+    @extend_schema(
+        request=None,
+        responses={201: CalendarUrlOutput},
+        summary="Make a new private calendar URL",
+    )
     def post(self, request):
         feed = calendar.calendar_feed_rotate(user=request.user)
         return Response(
-            {"url": request.build_absolute_uri(reverse("jobs:calendar-feed", args=[feed.token]))},
-            status=201,
+            CalendarUrlOutput(_calendar_url(request, feed)).data, status=status.HTTP_201_CREATED
         )
 
     @extend_schema(request=None, responses={204: None}, summary="Revoke my calendar URL")
@@ -463,40 +456,40 @@ class BundleInput(serializers_module.Serializer):
     )
 
 
-def _plan_output(plan) -> dict:
-    def row(shift):
-        return {
-            "id": shift.pk,
-            "job": shift.job.title,
-            "start": shift.start,
-            "end": shift.end,
-            "pay": decimal_string(planner.pay_cents(shift)),
-        }
+class PlanShiftOutput(serializers_module.Serializer):
+    id = serializers_module.IntegerField(source="pk")
+    job = serializers_module.CharField(source="job.title")
+    start = serializers_module.DateTimeField()
+    end = serializers_module.DateTimeField()
+    pay = serializers_module.SerializerMethodField()
 
-    return {
-        "week_start": plan.week_start,
-        "shifts": [row(s) for s in plan.shifts],
-        "already_claimed": [row(s) for s in plan.commitments],
-        "income": decimal_string(plan.income_cents),
-        "minutes": plan.minutes,
-        "target_minutes": plan.target_minutes,
-        "target_income": decimal_string(plan.target_income_cents)
-        if plan.target_income_cents is not None
-        else None,
-        "yearly_cap_left": decimal_string(plan.cap_left_cents)
-        if plan.cap_left_cents is not None
-        else None,
-    }
+    @extend_schema_field(serializers_module.DecimalField(max_digits=12, decimal_places=2))
+    def get_pay(self, shift) -> str:
+        return decimal_string(planner.pay_cents(shift))
+
+
+class PlanOutput(serializers_module.Serializer):
+    week_start = serializers_module.DateField()
+    shifts = PlanShiftOutput(many=True, help_text="The best bundle of open shifts to claim.")
+    already_claimed = PlanShiftOutput(many=True, source="commitments")
+    income = AmountField(source="income_cents", read_only=True)
+    minutes = serializers_module.IntegerField()
+    target_minutes = serializers_module.IntegerField(allow_null=True)
+    target_income = AmountField(source="target_income_cents", allow_null=True, read_only=True)
+    yearly_cap_left = AmountField(source="cap_left_cents", allow_null=True, read_only=True)
 
 
 class PlanApi(APIView):
     @extend_schema(
-        parameters=[PlanQueryInput], responses=dict, summary="Plan my week: the best stapelbaan"
+        parameters=[PlanQueryInput],
+        responses=PlanOutput,
+        summary="Plan my week: the best stapelbaan",
     )
     def get(self, request):
         query = PlanQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
-        return Response(_plan_output(planner.plan_from_values(request.user, query.validated_data)))
+        plan = planner.plan_from_values(request.user, query.validated_data)
+        return Response(PlanOutput(plan).data)
 
 
 class PlanClaimApi(APIView):
@@ -545,13 +538,14 @@ class OfferOutput(serializers_module.ModelSerializer):
 
 
 class CooperativeDispatchApi(APIView):
-    @extend_schema(
-        responses=DispatchRunOutput(many=True), summary="Dispatch runs of the cooperative (board)"
+    @list_schema(
+        DispatchRunOutput, summary="Dispatch runs of the cooperative (board), newest first"
     )
     def get(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
         require_role(request.user, cooperative, "board")
-        return Response(DispatchRunOutput(cooperative.dispatch_runs.all()[:50], many=True).data)
+        rows = cooperative.dispatch_runs.order_by("-created_at", "-pk")
+        return paginated(request, rows, DispatchRunOutput)
 
     @extend_schema(
         request=DispatchInput,
@@ -569,11 +563,9 @@ class CooperativeDispatchApi(APIView):
 
 
 class MyOffersApi(APIView):
-    @extend_schema(
-        responses=OfferOutput(many=True), summary="Work the board offers me, with the reason"
-    )
+    @list_schema(OfferOutput, summary="Work the board offers me, with the reason")
     def get(self, request):
-        return Response(OfferOutput(dispatching.offers_of(request.user), many=True).data)
+        return paginated(request, dispatching.offers_of(request.user), OfferOutput)
 
 
 class OfferRespondApi(APIView):

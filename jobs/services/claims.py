@@ -22,74 +22,110 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.access import has_role, require_role
-from members.models import MemberSkill, User
+from members.models import User
 from werkstation.audit import audit_record
-from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from werkstation.geo import haversine_km
+from werkstation.errors import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from werkstation.locks import lock_claims, lock_shifts, lock_users
 
+from .. import eligibility
 from ..access import require_job_manager
-from ..models import SLOT_HOLDING, Claim, Job, Shift
+from ..eligibility import rules
+from ..models import Claim, Shift
 from ..notifications import notify_claim
 
 OFFER_HOURS = 12
 C = Claim.Status
 
 
-def travel_minutes(a: Shift, b: Shift, speed_kmh: float) -> float:
-    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) / speed_kmh * 60
-
-
-def find_conflict(*, user: User, shift: Shift, speed_kmh: float) -> Claim | None:
-    """The member's slot-holding claim that overlaps ``shift``, travel time included."""
-    nearby = (
-        Claim.objects.filter(
-            user=user,
-            status__in=SLOT_HOLDING,
-            start__lt=shift.end + timedelta(hours=6),
-            end__gt=shift.start - timedelta(hours=6),
-        )
-        .exclude(shift=shift)
-        .select_related("shift__job")
-    )
-    for claim in nearby:
-        other = claim.shift
-        gap = timedelta(minutes=travel_minutes(other, shift, speed_kmh))
-        if other.start <= shift.start:
-            if other.end + gap > shift.start:
-                return claim
-        elif shift.end + gap > other.start:
-            return claim
-    return None
-
-
 def check_eligibility(*, user: User, shift: Shift) -> None:
-    """Membership, job state, time and skill with a certificate valid on the shift date."""
+    """The rules of ``jobs.eligibility`` — the feed's, to the last bit — for this member
+    and shift: membership, an open shift not yet started, the skill with a certificate
+    valid on the day, home, availability, travel radius, blocked clients, no claim on it
+    yet and no clash with their slot-holding claims, travel time included.
+
+    The caller holds the member's lock (their claims cannot change meanwhile)."""
     require_role(user, shift.cooperative_id, "member")
-    if shift.status != Shift.Status.OPEN or shift.job_status not in (
-        Job.Status.OPEN,
-        Job.Status.IN_PROGRESS,
-    ):
-        raise Conflict(_("This shift is not open for claims."), code="shift_closed", field="shift")
-    if shift.start <= timezone.now():
-        raise Conflict(_("This shift has already started."), code="started", field="shift")
-    if shift.required_skill_id:
-        held = (
-            MemberSkill.objects.filter(user=user, skill_id=shift.required_skill_id)
-            .select_related("skill")
-            .first()
+    now = timezone.now()
+    context = eligibility.work_context(user, now=now)
+    now_minute = eligibility.epoch_minute(now)
+    reason = eligibility.refusal(context, eligibility.shift_facts(shift), now_minute=now_minute)
+    if reason is not None:
+        raise _refused(reason, context=context, shift=shift, now_minute=now_minute)
+
+
+def _refused(
+    reason: str, *, context: eligibility.WorkContext, shift: Shift, now_minute: int
+) -> ApplicationError:
+    """The error that tells the member why the rules refuse them ``shift``."""
+    if reason == rules.COOPERATIVE:
+        return PermissionDenied(
+            _("Only active members of this cooperative may do this."), code="role_required"
         )
-        if held is None:
-            raise PermissionDenied(
-                _("This shift needs the skill %(skill)s.") % {"skill": shift.required_skill.name},
-                code="skill_required",
+    if reason == rules.CLOSED:
+        return Conflict(_("This shift is not open for claims."), code=reason, field="shift")
+    if reason == rules.STARTED:
+        return Conflict(_("This shift has already started."), code=reason, field="shift")
+    if reason == rules.SKILL:
+        return PermissionDenied(
+            _("This shift needs the skill %(skill)s.") % {"skill": shift.required_skill.name},
+            code=reason,
+        )
+    if reason == rules.CERTIFICATE:
+        return PermissionDenied(
+            _("Your certificate for %(skill)s is not valid on the day of this shift.")
+            % {"skill": shift.required_skill.name},
+            code=reason,
+        )
+    if reason == rules.NO_HOME:
+        return ValidationFailed(
+            _("Add your home address on your profile, so we can check the shift is near you."),
+            code=reason,
+            field="postcode",
+        )
+    if reason == rules.AVAILABILITY:
+        return PermissionDenied(
+            _("This shift is outside the times you can work: add them to your availability first."),
+            code=reason,
+            field="availability",
+        )
+    if reason == rules.RADIUS:
+        return PermissionDenied(
+            _(
+                "This shift is %(km).1f km from your home, beyond your travel radius of %(radius)s km."
             )
-        if not held.valid_on(shift.local_date):
-            raise PermissionDenied(
-                _("Your certificate for %(skill)s is not valid on the day of this shift.")
-                % {"skill": shift.required_skill.name},
-                code="certificate_expired",
-            )
+            % {
+                "km": eligibility.distance_from_home_km(
+                    context.facts.home, shift.latitude, shift.longitude
+                ),
+                "radius": f"{context.facts.radius_km:g}",
+            },
+            code=reason,
+            field="travel_radius_km",
+        )
+    if reason == rules.CLIENT_BLOCKED:
+        return PermissionDenied(
+            _("You blocked this client, so you do not work for them."), code=reason, field="shift"
+        )
+    if reason == rules.CLAIMED:
+        return Conflict(_("You already claimed this shift."), code=reason, field="shift")
+    held = eligibility.clash(context, eligibility.shift_facts(shift), now_minute)
+    assert held is not None, reason
+    other = Shift.objects.select_related("job").get(pk=held.shift_id)
+    return Conflict(
+        _("This overlaps with your shift %(job)s at %(time)s (travel time included).")
+        % {
+            "job": other.job.title,
+            "time": timezone.localtime(other.start).strftime("%d-%m %H:%M"),
+        },
+        code="overlap",
+        field="shift",
+    )
 
 
 def _take_slot(shift: Shift) -> bool:
@@ -111,19 +147,6 @@ def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Cla
     shift = locked[0]
     check_eligibility(user=user, shift=shift)
     existing = Claim.objects.filter(shift=shift, user=user).first()
-    if existing is not None and existing.status not in (C.WITHDRAWN, C.REJECTED):
-        raise Conflict(_("You already claimed this shift."), code="already_claimed", field="shift")
-    conflict = find_conflict(user=user, shift=shift, speed_kmh=shift.cooperative.travel_speed_kmh)
-    if conflict is not None:
-        raise Conflict(
-            _("This overlaps with your shift %(job)s at %(time)s (travel time included).")
-            % {
-                "job": conflict.shift.job.title,
-                "time": timezone.localtime(conflict.start).strftime("%d-%m %H:%M"),
-            },
-            code="overlap",
-            field="shift",
-        )
     if _take_slot(shift):
         status = C.CONFIRMED if shift.job.auto_confirm else C.CLAIMED
         position = None

@@ -8,7 +8,8 @@ into the one run (``dispatch_run_prepare`` / ``dispatch_part_solve`` /
 ``dispatch_run_merge``; ``dispatch_run_execute`` does all three in one process). The run builds the
 dispatch instance from the database — every active member with a home and availability,
 their skills with certificates valid on each date, their remaining yearly earnings
-allowance, their existing claims as commitments, the open slots of the period's shifts —
+allowance, their existing claims as commitments, the open slots of the period's shifts;
+the one builder of ``jobs.eligibility`` blocks whatever the claim check would refuse —
 with the weights of the policy in force, solves it, and turns the new assignments into
 offers with a deadline and a reason. Declined and expired offers are dispatched again
 (the member who said no is not asked again for that shift).
@@ -17,7 +18,7 @@ offers with a deadline and a reason. Declined and expired offers are dispatched 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
@@ -26,20 +27,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.access import require_role
-from members.models import Cooperative, MemberSkill, Profile
+from members.models import Cooperative, Profile
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
-from werkstation.geo import haversine_km, project_km
 from werkstation.locks import lock_offers, lock_shifts, lock_users
 from werkstation.money import format_money
 from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
 
-from .. import dispatch
+from .. import dispatch, eligibility
 from ..dispatch.split import merge_parts, split_instance
+from ..eligibility import pay_cents
 from ..models import (
     SLOT_HOLDING,
-    BlockedClient,
     Claim,
     DispatchPolicy,
     DispatchRun,
@@ -47,9 +47,7 @@ from ..models import (
     Offer,
     Shift,
 )
-from ..providers import earnings_this_year
 from .claims import shift_claim
-from .planner import member_windows, pay_cents
 
 OFFER_HOURS = 24
 MAX_PERIOD_DAYS = 31
@@ -129,45 +127,45 @@ def _fairness_boost(
 
 
 def build_instance(run: DispatchRun) -> tuple[dict, dict]:
-    """The contract's instance for a run, and what maps its ids back to rows."""
+    """The contract's instance for a run, and what maps its ids back to rows.
+
+    The same number of queries whatever the number of members: their work contexts are
+    read in batches (``jobs.eligibility``) and the instance is built by the one builder."""
     cooperative = run.cooperative
-    tz = timezone.get_current_timezone()
-    horizon = datetime.combine(run.period_start, time(0), tzinfo=tz)
-    end = datetime.combine(run.period_end + timedelta(days=1), time(0), tzinfo=tz)
+    horizon = eligibility.horizon_of(run.period_start)
+    end = eligibility.horizon_of(run.period_end + timedelta(days=1))
     days = (run.period_end - run.period_start).days + 1
-    profiles = {
-        p.user_id: p
-        for p in Profile.objects.filter(
+    now = timezone.now()
+    user_ids = list(
+        Profile.objects.filter(
             user__memberships__cooperative=cooperative,
             user__memberships__status="active",
             latitude__isnull=False,
             longitude__isnull=False,
-        ).select_related("user")
-    }
-    # A local plane around one member's home: a city is small enough for planar km.
-    first = next(iter(profiles.values()), None)
-    origin = (float(first.latitude), float(first.longitude)) if first else (52.09, 5.12)
+        )
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+    contexts = eligibility.work_contexts(user_ids, now=now, earnings=True)
     shifts = list(
         Shift.objects.filter(
             cooperative=cooperative,
             status="open",
             job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
-            start__gte=max(horizon, timezone.now()),
+            start__gte=max(horizon, now),
             start__lt=end,
         ).select_related("job")
     )
     shift_ids = [s.pk for s in shifts]
-    commitments: dict[int, list[int]] = defaultdict(list)
-    outside: dict[int, int] = defaultdict(int)
-    for shift_id, user_id in Claim.objects.filter(
-        shift_id__in=shift_ids, status__in=SLOT_HOLDING
-    ).values_list("shift_id", "user_id"):
-        if user_id in profiles:
-            commitments[user_id].append(shift_id)
-        else:
-            outside[shift_id] += 1
-    pending = defaultdict(int)
-    said_no = defaultdict(list)  # shifts a member may not be offered (again)
+    outside: dict[int, int] = defaultdict(int)  # slots held by people outside the instance
+    for shift_id in (
+        Claim.objects.filter(shift_id__in=shift_ids, status__in=SLOT_HOLDING)
+        .exclude(user_id__in=user_ids)
+        .values_list("shift_id", flat=True)
+    ):
+        outside[shift_id] += 1
+    pending: dict[int, int] = defaultdict(int)
+    said_no: dict[int, list[str]] = defaultdict(list)  # shifts a member may not be offered (again)
     for shift_id, user_id in Offer.objects.filter(
         shift_id__in=shift_ids, status=Offer.Status.OPEN
     ).values_list("shift_id", "user_id"):
@@ -177,83 +175,46 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
         shift_id__in=shift_ids, status__in=[Offer.Status.DECLINED, Offer.Status.EXPIRED]
     ).values_list("shift_id", "user_id"):
         said_no[user_id].append(str(shift_id))
-    instance_shifts = []
-    for shift in shifts:
-        slots = shift.slots - outside[shift.pk] - pending[shift.pk]
-        if slots < 1:
-            continue
-        instance_shifts.append(
-            {
-                "id": str(shift.pk),
-                "start": int((shift.start - horizon).total_seconds() // 60),
-                "end": int((shift.end - horizon).total_seconds() // 60),
-                "location": list(project_km(shift.latitude, shift.longitude, origin)),
-                "slots": slots,
-                "skill": f"skill-{shift.required_skill_id}" if shift.required_skill_id else None,
-                "pay_cents": pay_cents(shift),
-            }
+    offered = [
+        eligibility.InstanceShift(
+            key=str(shift.pk),
+            facts=eligibility.shift_facts(shift),
+            slots=shift.slots - outside[shift.pk] - pending[shift.pk],
+            pay_cents=pay_cents(shift),
         )
-    in_instance = {s["id"] for s in instance_shifts}
-    skills: dict[int, list[MemberSkill]] = defaultdict(list)
-    for held in MemberSkill.objects.filter(user_id__in=profiles).select_related("skill"):
-        skills[held.user_id].append(held)
-    blocked_clients: dict[int, set[int]] = defaultdict(set)
-    for user_id, client_id in BlockedClient.objects.filter(user_id__in=profiles).values_list(
-        "user_id", "client_id"
-    ):
-        blocked_clients[user_id].add(client_id)
-    weekly_targets = {user_id: p.target_hours_per_week * 60 for user_id, p in profiles.items()}
-    boost = _fairness_boost(list(profiles), horizon, weekly_targets)
-    members = []
-    for user_id, profile in profiles.items():
-        windows = member_windows(profile.user, run.period_start, horizon, days=days)
-        committed = [str(s) for s in commitments[user_id] if str(s) in in_instance]
-        if not windows and not committed:
-            continue
-        blocked = list(said_no[user_id])
-        for shift in shifts:
-            if shift.job.client_id in blocked_clients[user_id] and str(shift.pk) not in committed:
-                blocked.append(str(shift.pk))
-            elif shift.required_skill_id and str(shift.pk) not in committed:
-                owned = next(
-                    (h for h in skills[user_id] if h.skill_id == shift.required_skill_id), None
-                )
-                if owned is not None and not owned.valid_on(shift.local_date):
-                    blocked.append(str(shift.pk))
-        member = {
-            "id": str(user_id),
-            "home": list(project_km(float(profile.latitude), float(profile.longitude), origin)),
-            "skills": [f"skill-{h.skill_id}" for h in skills[user_id]],
-            "windows": windows,
-            "max_home_km": float(profile.travel_radius_km),
-            "blocked": blocked,
-            "commitments": committed,
-            "target_minutes": weekly_targets[user_id] * days // 7 + boost[user_id],
-        }
-        if profile.yearly_earnings_cap is not None:
-            member["max_pay_cents"] = max(
-                0, int(profile.yearly_earnings_cap.amount * 100) - earnings_this_year(profile.user)
-            )
-        members.append(member)
-    instance = {
-        "travel_speed_kmh": cooperative.travel_speed_kmh,
-        "max_home_km": 5,
-        "km_cost_cents": run.km_cost_cents,
-        "shortfall_cents_per_minute": run.shortfall_cents_per_minute,
-        "members": members,
-        "shifts": instance_shifts,
+        for shift in shifts
+    ]
+    weekly_targets = {
+        user_id: context.facts.target_minutes_per_week for user_id, context in contexts.items()
     }
+    boost = _fairness_boost(user_ids, horizon, weekly_targets)
+    instance = eligibility.dispatch_instance(
+        contexts=list(contexts.values()),
+        shifts=[s for s in offered if s.slots >= 1],
+        first_day=run.period_start,
+        days=days,
+        weights=eligibility.DispatchWeights(
+            travel_speed_kmh=cooperative.travel_speed_kmh,
+            km_cost_cents=run.km_cost_cents,
+            shortfall_cents_per_minute=run.shortfall_cents_per_minute,
+        ),
+        now_minute=eligibility.epoch_minute(now),
+        refused=said_no,
+        targets={
+            user_id: target * days // 7 + boost[user_id]
+            for user_id, target in weekly_targets.items()
+        },
+    )
     return instance, {
         "shifts": {str(s.pk): s for s in shifts},
-        "profiles": profiles,
         "targets": weekly_targets,
         "boost": boost,
     }
 
 
 def _reason(shift: Shift, profile: Profile, target: int, boost: int) -> str:
-    km = haversine_km(
-        float(profile.latitude), float(profile.longitude), shift.latitude, shift.longitude
+    km = eligibility.distance_from_home_km(
+        (float(profile.latitude), float(profile.longitude)), shift.latitude, shift.longitude
     )
     local = timezone.localtime(shift.start)
     parts = [

@@ -22,6 +22,7 @@ from werkstation.locks import lock_claims, lock_jobs, lock_shifts
 from werkstation.money import round_major
 
 from ..access import is_client_user, require_job_manager
+from ..eligibility import local_times
 from ..geocoding import geocode
 from ..lifecycle import check_transition
 from ..models import SLOT_HOLDING, Claim, Client, Job, RateCard, Shift
@@ -31,33 +32,22 @@ from ..notifications import notify_claim
 MAX_SHIFT_HOURS = 16
 MAX_PATTERN_WEEKS = 52
 CATEGORIES = {value for value, _label in CATEGORY_CHOICES}
-EPOCH = datetime(1970, 1, 1, tzinfo=ZoneInfo("UTC"))
 
 
 def _tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def _epoch_minutes(moment: datetime) -> int:
-    return int((moment - EPOCH).total_seconds() // 60)
-
-
 def shift_denormalize(shift: Shift, job: Job) -> Shift:
     """Copy what the feed filters on from the job and the times onto the shift."""
-    local = shift.start.astimezone(_tz())
-    minutes = int((shift.end - shift.start).total_seconds() // 60)
     shift.cooperative_id = job.cooperative_id
     shift.job_status = job.status
     shift.category = job.category
     shift.required_skill_id = job.required_skill_id
     shift.latitude = float(job.latitude)
     shift.longitude = float(job.longitude)
-    shift.start_minute = _epoch_minutes(shift.start)
-    shift.end_minute = _epoch_minutes(shift.end)
-    shift.local_date = local.date()
-    shift.local_weekday = local.weekday()
-    shift.local_start = local.hour * 60 + local.minute
-    shift.local_end = shift.local_start + minutes
+    for name, value in local_times(shift.start, shift.end).items():
+        setattr(shift, name, value)
     return shift
 
 

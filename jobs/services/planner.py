@@ -1,30 +1,30 @@
 """Plan my week: the best stapelbaan for one member, and claiming it all or nothing.
 
-The planner builds a dispatch instance (``shared/dispatch-format.md``) from the database —
-open slots only, certificates valid on each shift's date, the member's windows for the
-week, their existing claims as commitments, what is left of their yearly earnings cap as
-``max_pay_cents`` — and asks the exact single-member optimiser (``jobs.dispatch.stapel``).
+The planner builds a dispatch instance (``shared/dispatch-format.md``) with the one builder
+of ``jobs.eligibility`` — open slots only, the member's work context: windows for the
+week, skills with certificates valid on each shift's date, their existing claims as
+commitments, what is left of their yearly earnings cap as ``max_pay_cents``, and every
+shift the claim check would refuse blocked — and asks the exact single-member optimiser
+(``jobs.dispatch.stapel``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import AvailabilityException, AvailabilitySlot, Membership, MemberSkill
-from members.services.accounts import profile_of
 from werkstation.errors import Conflict, ValidationFailed
-from werkstation.geo import project_km
 from werkstation.locks import lock_shifts, lock_users
-from werkstation.money import pay_for_minutes, to_minor
+from werkstation.money import to_minor
 
-from .. import dispatch
-from ..models import SLOT_HOLDING, BlockedClient, Claim, Job, Shift
-from ..providers import earnings_this_year
+from .. import dispatch, eligibility
+from ..eligibility import pay_cents
+from ..eligibility.rules import day_windows
+from ..models import SLOT_HOLDING, Claim, Job, Shift
 from .claims import shift_claim
 
 KM_COST_CENTS = 10  # the default dispatch policy's travel cost, until members vote another
@@ -42,54 +42,6 @@ class Plan:
     cap_left_cents: int | None
 
 
-def pay_cents(shift: Shift) -> int:
-    """The member's pay for the whole shift, rounded half up to a cent (as settlement rounds)."""
-    pay = shift.job.member_pay
-    return pay_for_minutes(to_minor(pay.amount, str(pay.currency)), shift.duration_minutes)
-
-
-def member_windows(user, week_start: date, horizon: datetime, *, days: int = 7) -> list[list[int]]:
-    """The member's availability in minutes from ``horizon``, day by day, exceptions applied."""
-    tz = timezone.get_current_timezone()
-    weekly: dict[int, list[tuple[time, time]]] = {}
-    for slot in AvailabilitySlot.objects.filter(user=user):
-        weekly.setdefault(slot.weekday, []).append((slot.start, slot.end))
-    exceptions = {
-        e.date: e
-        for e in AvailabilityException.objects.filter(
-            user=user, date__gte=week_start, date__lt=week_start + timedelta(days=days)
-        )
-    }
-    windows = []
-    for offset in range(days):
-        day = week_start + timedelta(days=offset)
-        spans = list(weekly.get(day.weekday(), []))
-        exception = exceptions.get(day)
-        if exception is not None:
-            if exception.available:
-                spans.append((exception.start or time(0), exception.end or time(23, 59)))
-            elif exception.start is None:
-                spans = []
-            else:  # keep the parts of each window outside the unavailable time
-                trimmed = []
-                for start, end in spans:
-                    if start < exception.start:
-                        trimmed.append((start, min(end, exception.start)))
-                    if end > exception.end:
-                        trimmed.append((max(start, exception.end), end))
-                spans = trimmed
-        for start, end in spans:
-            begin = datetime.combine(day, start, tzinfo=tz)
-            finish = datetime.combine(day, end, tzinfo=tz)
-            windows.append(
-                [
-                    int((begin - horizon).total_seconds() // 60),
-                    int((finish - horizon).total_seconds() // 60),
-                ]
-            )
-    return windows
-
-
 def plan_week(
     *,
     user,
@@ -97,17 +49,18 @@ def plan_week(
     target_minutes: int | None = None,
     target_income_cents: int | None = None,
 ) -> Plan:
-    profile = profile_of(user)
-    if not profile.has_location:
+    now = timezone.now()
+    horizon = eligibility.horizon_of(week_start)
+    end = horizon + timedelta(days=7)
+    context = eligibility.work_context(user, now=now, since=horizon, earnings=True)
+    facts = context.facts
+    if not facts.has_location:
         raise ValidationFailed(
             _("Add your home address on your profile, so we can plan work near you."),
             code="no_home_location",
             field="postcode",
         )
-    tz = timezone.get_current_timezone()
-    horizon = datetime.combine(week_start, time(0), tzinfo=tz)
-    windows = member_windows(user, week_start, horizon, days=7)
-    if not windows:
+    if not any(day_windows(facts, week_start + timedelta(days=d)) for d in range(7)):
         raise ValidationFailed(
             _(
                 "You have no availability in this week: add the days and hours you can work on your profile."
@@ -115,90 +68,50 @@ def plan_week(
             code="no_availability",
             field="availability",
         )
-    memberships = list(
-        Membership.objects.filter(user=user, status="active").select_related("cooperative")
-    )
-    coop_ids = [m.cooperative_id for m in memberships]
-    speed = min((m.cooperative.travel_speed_kmh for m in memberships), default=15)
-    start_from = max(horizon, timezone.now())
-    end = horizon + timedelta(days=7)
-    held = {
-        c.shift_id
-        for c in Claim.objects.filter(
-            user=user, status__in=SLOT_HOLDING, start__lt=end, end__gt=horizon
-        )
-    }
+    speed = min(facts.cooperatives.values(), default=15)
+    week_end_minute = eligibility.epoch_minute(end)
+    held = {c.shift_id for c in context.commitments if c.start_minute < week_end_minute}
     candidates = list(
         Shift.objects.filter(
-            cooperative_id__in=coop_ids,
+            cooperative_id__in=list(facts.cooperatives),
             status="open",
             job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
-            start__gte=start_from,
+            start__gte=max(horizon, now),
             start__lt=end,
         )
         .exclude(claims__user=user, claims__status__in=["waitlisted", *SLOT_HOLDING])
         .select_related("job")
     ) + list(Shift.objects.filter(pk__in=held).select_related("job"))
-    blocked_clients = set(
-        BlockedClient.objects.filter(user=user).values_list("client_id", flat=True)
-    )
-    skills = {
-        ms.skill_id: ms for ms in MemberSkill.objects.filter(user=user).select_related("skill")
-    }
-    origin = (float(profile.latitude), float(profile.longitude))
-    shifts, blocked = [], []
-    for shift in candidates:
-        if shift.pk not in held and shift.filled >= shift.slots:
-            continue
-        key = str(shift.pk)
-        skill = f"skill-{shift.required_skill_id}" if shift.required_skill_id else None
-        if shift.job.client_id in blocked_clients and shift.pk not in held:
-            blocked.append(key)
-        elif skill and shift.pk not in held:
-            owned = skills.get(shift.required_skill_id)
-            if owned is None or not owned.valid_on(shift.local_date):
-                blocked.append(key)
-        shifts.append(
-            {
-                "id": key,
-                "start": int((shift.start - horizon).total_seconds() // 60),
-                "end": int((shift.end - horizon).total_seconds() // 60),
-                "location": list(project_km(shift.latitude, shift.longitude, origin)),
-                "slots": shift.slots,
-                "skill": skill,
-                "pay_cents": pay_cents(shift),
-            }
+    offered = [
+        eligibility.InstanceShift(
+            key=str(shift.pk),
+            facts=eligibility.shift_facts(shift),
+            slots=shift.slots,
+            pay_cents=pay_cents(shift),
         )
-    cap_left = None
-    if profile.yearly_earnings_cap is not None:
-        cap_left = max(0, int(profile.yearly_earnings_cap.amount * 100) - earnings_this_year(user))
-    member = {
-        "id": "me",
-        "home": [0.0, 0.0],
-        "windows": windows,
-        "max_home_km": float(profile.travel_radius_km),
-        "skills": [f"skill-{skill_id}" for skill_id in skills],
-        "blocked": blocked,
-        "commitments": [str(pk) for pk in held],
-        "target_minutes": target_minutes or 0,
-    }
+        for shift in candidates
+        if shift.pk in held or shift.filled < shift.slots
+    ]
+    max_minutes: dict[int, int] = {}
     if target_minutes:
-        member["max_minutes"] = max(
-            target_minutes,
-            sum(s["end"] - s["start"] for s in shifts if s["id"] in member["commitments"]),
-        )
-    if cap_left is not None:
-        member["max_pay_cents"] = cap_left
-    instance = dispatch.parse_instance(
-        {
-            "travel_speed_kmh": speed,
-            "max_home_km": float(profile.travel_radius_km),
-            "km_cost_cents": KM_COST_CENTS,
-            "members": [member],
-            "shifts": shifts,
-        }
+        committed = sum(s.duration_minutes for s in candidates if s.pk in held)
+        max_minutes[user.pk] = max(target_minutes, committed)
+    instance = eligibility.dispatch_instance(
+        contexts=[context],
+        shifts=offered,
+        first_day=week_start,
+        days=7,
+        weights=eligibility.DispatchWeights(travel_speed_kmh=speed, km_cost_cents=KM_COST_CENTS),
+        now_minute=eligibility.epoch_minute(now),
+        targets={user.pk: target_minutes or 0},
+        max_minutes=max_minutes,
     )
-    chosen = {shift_id for _member, shift_id in dispatch.stapel(instance, "me").pairs}
+    chosen = {
+        shift_id
+        for _member, shift_id in dispatch.stapel(
+            dispatch.parse_instance(instance), str(user.pk)
+        ).pairs
+    }
     by_id = {str(s.pk): s for s in candidates}
     new = sorted((by_id[i] for i in chosen if int(i) not in held), key=lambda s: s.start)
     kept = sorted((by_id[str(i)] for i in held), key=lambda s: s.start)
@@ -211,7 +124,7 @@ def plan_week(
         minutes=sum(s.duration_minutes for s in planned),
         target_minutes=target_minutes,
         target_income_cents=target_income_cents,
-        cap_left_cents=cap_left,
+        cap_left_cents=context.earnings_room_cents,
     )
 
 

@@ -9,9 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
+from werkstation.api.outputs import DictOutput
+from werkstation.api.pagination import list_schema, page_of
 
 from ..access import has_role, require_role
 from ..models import Cooperative, Proposal, User, Vote
+from ..selectors import proposals_with_votes
 from ..services import governance as g
 
 
@@ -43,9 +46,83 @@ class ProxyInput(serializers.Serializer):
     proposal = serializers.IntegerField(required=False)
 
 
+class VoteOutput(serializers.Serializer):
+    voter = serializers.CharField(source="voter.full_name")
+    choice = serializers.ChoiceField(choices=Vote.Choice.choices)
+    by_proxy = serializers.BooleanField()
+
+
+class ProposalOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    payload = serializers.JSONField()
+    status = serializers.ChoiceField(choices=Proposal.Status.choices)
+    majority = serializers.ChoiceField(choices=Proposal.Majority.choices)
+    secret = serializers.BooleanField()
+    require_simulation = serializers.BooleanField()
+    opens_at = serializers.DateTimeField(allow_null=True)
+    closes_at = serializers.DateTimeField(allow_null=True)
+    electorate = serializers.IntegerField()
+    turnout = serializers.IntegerField()
+    quorum_needed = serializers.IntegerField()
+    my_vote = serializers.ChoiceField(choices=Vote.Choice.choices, allow_null=True)
+    result = serializers.JSONField(allow_null=True, help_text="The counts, once the vote closed.")
+    votes = VoteOutput(
+        many=True,
+        required=False,
+        help_text="Who voted what: absent for a secret ballot and for a draft.",
+    )
+
+
+class ProposalTallyOutput(serializers.Serializer):
+    electorate = serializers.IntegerField()
+    yes = serializers.IntegerField()
+    no = serializers.IntegerField()
+    abstain = serializers.IntegerField()
+    quorum_needed = serializers.IntegerField()
+    quorum_met = serializers.BooleanField()
+    adopted = serializers.BooleanField()
+    recorded_result = serializers.JSONField(allow_null=True)
+
+
+class SimulatedShiftOutput(DictOutput):
+    work_date = serializers.DateField()
+    job = serializers.CharField()
+    gross_cents = serializers.IntegerField()
+    net_now_cents = serializers.IntegerField()
+    net_proposed_cents = serializers.IntegerField()
+
+
+class SimulationOutput(DictOutput):
+    """The member's approved work of the last 3 months under the rules now and as proposed."""
+
+    since = serializers.DateField()
+    shifts = SimulatedShiftOutput(many=True)
+    member_total_now_cents = serializers.IntegerField()
+    member_total_proposed_cents = serializers.IntegerField()
+    fund_income_now_cents = serializers.IntegerField()
+    fund_income_proposed_cents = serializers.IntegerField()
+    rules_now = serializers.ListField(child=serializers.CharField())
+    rules_proposed = serializers.ListField(child=serializers.CharField())
+
+
+class ProxyOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    holder = serializers.CharField(source="holder.full_name")
+    proposal = serializers.IntegerField(source="proposal_id", allow_null=True)
+
+
 def proposal_view(proposal: Proposal, user) -> dict:
-    tally = g.proposal_tally(proposal)
-    own = Vote.objects.filter(proposal=proposal, voter=user).first()
+    """A proposal as ``user`` sees it. Its votes come from the prefetch of
+    ``proposals_with_votes``, or are read here (one query) for a proposal loaded without."""
+    prefetched = getattr(proposal, "_prefetched_objects_cache", {})
+    votes = list(
+        proposal.votes.all() if "votes" in prefetched else proposal.votes.select_related("voter")
+    )
+    tally = g.proposal_tally(proposal, votes=votes)
+    own = next((v for v in votes if v.voter_id == user.pk), None)
     data = {
         "id": proposal.pk,
         "kind": proposal.kind,
@@ -65,31 +142,30 @@ def proposal_view(proposal: Proposal, user) -> dict:
         "result": proposal.result or None,
     }
     if not proposal.secret and proposal.status != Proposal.Status.DRAFT:
-        data["votes"] = [
-            {"voter": v.voter.full_name, "choice": v.choice, "by_proxy": v.by_proxy}
-            for v in proposal.votes.select_related("voter")
-        ]
-    return data
+        data["votes"] = votes
+    return ProposalOutput(data).data
 
 
 def _proposal(user, proposal_id: int) -> Proposal:
-    proposal = get_object_or_error(
-        Proposal.objects.select_related("cooperative"), field="proposal", pk=proposal_id
-    )
+    proposal = get_object_or_error(proposals_with_votes(), field="proposal", pk=proposal_id)
     if not has_role(user, proposal.cooperative_id, "member"):
         get_object_or_error(Proposal.objects.none(), field="proposal", pk=proposal_id)
     return proposal
 
 
 class ProposalListApi(APIView):
-    @extend_schema(responses=dict, summary="Proposals of the cooperative (members)")
+    @list_schema(ProposalOutput, summary="Proposals of the cooperative (members), newest first")
     def get(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
         require_role(request.user, cooperative, "member")
-        return Response([proposal_view(p, request.user) for p in cooperative.proposals.all()[:100]])
+        rows = proposals_with_votes().filter(cooperative=cooperative).order_by("-created_at", "-pk")
+        page = page_of(request, rows)
+        return page.response([proposal_view(p, request.user) for p in page.items])
 
     @extend_schema(
-        request=ProposalInput, responses={201: dict}, summary="Draft a proposal (members)"
+        request=ProposalInput,
+        responses={201: ProposalOutput},
+        summary="Draft a proposal (members)",
     )
     def post(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
@@ -98,12 +174,15 @@ class ProposalListApi(APIView):
         proposal = g.proposal_create(
             actor=request.user, cooperative=cooperative, **data.validated_data
         )
-        return Response(proposal_view(proposal, request.user), status=status.HTTP_201_CREATED)
+        return Response(
+            proposal_view(proposals_with_votes().get(pk=proposal.pk), request.user),
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProposalDetailApi(APIView):
     @extend_schema(
-        responses=dict,
+        responses=ProposalOutput,
         summary="A proposal: turnout, result, my vote (and the votes, unless secret)",
     )
     def get(self, request, proposal_id: int):
@@ -111,7 +190,7 @@ class ProposalDetailApi(APIView):
 
     @extend_schema(
         request=ProposalUpdateInput,
-        responses=dict,
+        responses=ProposalOutput,
         summary="Change a draft (proposer or board); a vote's secrecy is fixed once it opens",
     )
     def patch(self, request, proposal_id: int):
@@ -119,14 +198,16 @@ class ProposalDetailApi(APIView):
         data = ProposalUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         proposal = g.proposal_update(actor=request.user, proposal=proposal, **data.validated_data)
-        return Response(proposal_view(proposal, request.user))
+        return Response(proposal_view(proposals_with_votes().get(pk=proposal.pk), request.user))
 
 
 class ProposalActionApi(APIView):
     action = ""
 
     @extend_schema(
-        request=None, responses=dict, summary="Open (table), co-sign or withdraw a proposal"
+        request=None,
+        responses=ProposalOutput,
+        summary="Open (table), co-sign or withdraw a proposal",
     )
     def post(self, request, proposal_id: int):
         proposal = _proposal(request.user, proposal_id)
@@ -136,13 +217,13 @@ class ProposalActionApi(APIView):
             "withdraw": g.proposal_withdraw,
         }[self.action]
         proposal = service(actor=request.user, proposal=proposal)
-        return Response(proposal_view(Proposal.objects.get(pk=proposal.pk), request.user))
+        return Response(proposal_view(proposals_with_votes().get(pk=proposal.pk), request.user))
 
 
 class VoteApi(APIView):
     @extend_schema(
         request=VoteInput,
-        responses=dict,
+        responses=ProposalOutput,
         summary="Vote (or change your vote) until the window closes",
     )
     def post(self, request, proposal_id: int):
@@ -160,43 +241,50 @@ class VoteApi(APIView):
             choice=data.validated_data["choice"],
             on_behalf_of=on_behalf,
         )
-        return Response(proposal_view(Proposal.objects.get(pk=proposal.pk), request.user))
+        return Response(proposal_view(proposals_with_votes().get(pk=proposal.pk), request.user))
 
 
 class SimulationApi(APIView):
     @extend_schema(
-        responses=dict, summary="What the proposal would have meant for my last 3 months"
+        responses=SimulationOutput,
+        summary="What the proposal would have meant for my last 3 months",
     )
     def get(self, request, proposal_id: int):
-        return Response(
-            g.proposal_simulation(user=request.user, proposal=_proposal(request.user, proposal_id))
+        simulation = g.proposal_simulation(
+            user=request.user, proposal=_proposal(request.user, proposal_id)
         )
+        return Response(SimulationOutput(simulation).data)
 
 
 class TallyApi(APIView):
     @extend_schema(
-        responses=dict, summary="Recount from the stored votes, once the vote closed (auditor)"
+        responses=ProposalTallyOutput,
+        summary="Recount from the stored votes, once the vote closed (auditor)",
     )
     def get(self, request, proposal_id: int):
         proposal = _proposal(request.user, proposal_id)
         tally = g.proposal_recount(actor=request.user, proposal=proposal)
         return Response(
-            {
-                "electorate": tally.electorate,
-                "yes": tally.yes,
-                "no": tally.no,
-                "abstain": tally.abstain,
-                "quorum_needed": tally.quorum_needed,
-                "quorum_met": tally.quorum_met,
-                "adopted": tally.quorum_met and g.is_adopted(tally, proposal.majority),
-                "recorded_result": proposal.result or None,
-            }
+            ProposalTallyOutput(
+                {
+                    "electorate": tally.electorate,
+                    "yes": tally.yes,
+                    "no": tally.no,
+                    "abstain": tally.abstain,
+                    "quorum_needed": tally.quorum_needed,
+                    "quorum_met": tally.quorum_met,
+                    "adopted": tally.quorum_met and g.is_adopted(tally, proposal.majority),
+                    "recorded_result": proposal.result or None,
+                }
+            ).data
         )
 
 
 class ProxyApi(APIView):
     @extend_schema(
-        request=ProxyInput, responses={201: dict}, summary="Give another member your vote (proxy)"
+        request=ProxyInput,
+        responses={201: ProxyOutput},
+        summary="Give another member your vote (proxy)",
     )
     def post(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
@@ -213,14 +301,7 @@ class ProxyApi(APIView):
         proxy = g.proxy_grant(
             grantor=request.user, holder=holder, cooperative=cooperative, proposal=proposal
         )
-        return Response(
-            {
-                "id": proxy.pk,
-                "holder": holder.full_name,
-                "proposal": proposal.pk if proposal else None,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(ProxyOutput(proxy).data, status=status.HTTP_201_CREATED)
 
 
 class ProxyRevokeApi(APIView):

@@ -1,4 +1,7 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from werkstation.api.outputs import DictOutput
 
 from ..access import membership_view_fields
 from ..models import (
@@ -15,7 +18,7 @@ from ..models import (
 
 
 class CooperativePublicOutput(serializers.ModelSerializer):
-    active_members = serializers.IntegerField(read_only=True, required=False)
+    active_members = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Cooperative
@@ -88,12 +91,26 @@ class UserBriefOutput(serializers.ModelSerializer):
         fields = ["id", "full_name", "email"]
 
 
+class MemberUserOutput(serializers.ModelSerializer):
+    email = serializers.EmailField(
+        required=False, help_text="Only for the member themselves and the board."
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "full_name", "email"]
+
+
 class MembershipOutput(serializers.ModelSerializer):
     """A membership as ``context["viewer"]`` may see it (``membership_view_fields``): members
     see names and roles; the e-mail address only the member and the board; the motivation
     only the applicant, and the board while the application is open."""
 
-    user = UserBriefOutput(read_only=True)
+    user = MemberUserOutput(read_only=True)
+    motivation = serializers.CharField(
+        required=False,
+        help_text="Only for the applicant, and for the board while the application is open.",
+    )
     cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
 
@@ -266,6 +283,57 @@ class TokenInput(serializers.Serializer):
     )
 
 
+class MeOutput(serializers.ModelSerializer):
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "preferred_language", "is_staff", "memberships"]
+
+    @extend_schema_field(MembershipOutput(many=True))
+    def get_memberships(self, user) -> list:
+        from ..selectors import memberships_of
+
+        return MembershipOutput(memberships_of(user), many=True, context=self.context).data
+
+
+class SensitiveProfileOutput(DictOutput):
+    iban = serializers.CharField()
+    account_holder = serializers.CharField()
+    yearly_earnings_cap = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    earnings_cap_reason = serializers.CharField()
+    date_of_birth = serializers.DateField(allow_null=True)
+
+
+class AccountExportOutput(DictOutput):
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    preferred_language = serializers.CharField()
+    date_joined = serializers.DateTimeField()
+
+
+class PersonalDataExportOutput(DictOutput):
+    """Everything Werkstation holds about you: the account, then one section for each kind
+    of personal data an app registered (``members.services.privacy``)."""
+
+    def get_fields(self):
+        from ..services.privacy import personal_data_registrations
+
+        fields: dict[str, serializers.Field] = {
+            "exported_at": serializers.DateTimeField(),
+            "account": AccountExportOutput(),
+        }
+        for name, registration in personal_data_registrations().items():
+            fields[name] = serializers.JSONField(
+                help_text=f"From {', '.join(registration.fields)}."
+            )
+        return fields
+
+
+class DoneOutput(serializers.Serializer):
+    status = serializers.CharField(help_text="What was done.")
+
+
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField(help_text="Shown once; send it as 'Authorization: Token …'.")
     expiry = serializers.DateTimeField(
@@ -312,7 +380,7 @@ class EraseInput(serializers.Serializer):
 class InvitationOutput(serializers.Serializer):
     kind = serializers.CharField()
     email = serializers.EmailField()
-    cooperative = serializers.CharField(source="cooperative.name", default=None)
+    cooperative = serializers.CharField(source="cooperative.name", default=None, allow_null=True)
     expires_at = serializers.DateTimeField()
 
 

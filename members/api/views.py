@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error, site_url
+from werkstation.api.pagination import list_schema, page_of, paginated
 from werkstation.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 
 from ..access import has_role, require_role, second_factor_required
@@ -22,14 +23,13 @@ from ..selectors import (
     availability_of,
     cooperatives_public,
     member_skills_of,
-    memberships_of,
     memberships_visible,
     second_approvals_of,
     skills_of_cooperative,
 )
 from ..services import memberships as membership_services
 from ..services.accounts import profile_of, user_register
-from ..services.approvals import approval_kind, approval_may_decide, second_approval_decide
+from ..services.approvals import approval_kind, approvals_decidable, second_approval_decide
 from ..services.cooperatives import cooperative_create, cooperative_update, skill_create
 from ..services.invitations import invitation_accept, invitation_get_open
 from ..services.privacy import personal_data_export, sensitive_profile_read, user_erase
@@ -79,11 +79,9 @@ def _seen_by(request) -> dict:
 class CooperativeListApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(
-        responses=s.CooperativePublicOutput(many=True), summary="List cooperatives (public)"
-    )
+    @list_schema(s.CooperativePublicOutput, summary="List cooperatives (public)")
     def get(self, request):
-        return Response(s.CooperativePublicOutput(cooperatives_public(), many=True).data)
+        return paginated(request, cooperatives_public(), s.CooperativePublicOutput)
 
     @extend_schema(
         request=s.CooperativeCreateInput,
@@ -104,9 +102,16 @@ class CooperativeListApi(APIView):
 class CooperativeDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=s.CooperativeOutput, summary="A cooperative; members see its settings")
+    @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="CooperativeDetail",
+            serializers=[s.CooperativeOutput, s.CooperativePublicOutput],
+            resource_type_field_name=None,
+        ),
+        summary="A cooperative: its settings for its members, the public details for others",
+    )
     def get(self, request, slug: str):
-        cooperative = _cooperative(slug)
+        cooperative = get_object_or_error(cooperatives_public(), field="slug", slug=slug)
         if has_role(request.user, cooperative, "member"):
             return Response(s.CooperativeOutput(cooperative).data)
         return Response(s.CooperativePublicOutput(cooperative).data)
@@ -129,29 +134,21 @@ class CooperativeDetailApi(APIView):
 
 
 class CooperativeMembersApi(APIView):
-    @extend_schema(responses=s.MembershipOutput(many=True), summary="Members of a cooperative")
+    @list_schema(s.MembershipOutput, summary="Members of a cooperative")
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
         require_role(request.user, cooperative, "member")
-        return Response(
-            s.MembershipOutput(
-                memberships_visible(user=request.user, cooperative=cooperative),
-                many=True,
-                context=_seen_by(request),
-            ).data
-        )
+        rows = memberships_visible(user=request.user, cooperative=cooperative)
+        return paginated(request, rows, s.MembershipOutput, context=_seen_by(request))
 
 
 class ApplicationsApi(APIView):
-    @extend_schema(responses=s.MembershipOutput(many=True), summary="Open applications (board)")
+    @list_schema(s.MembershipOutput, summary="Open applications (board)")
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
         require_role(request.user, cooperative, "board")
-        return Response(
-            s.MembershipOutput(
-                applications_open(cooperative=cooperative), many=True, context=_seen_by(request)
-            ).data
-        )
+        rows = applications_open(cooperative=cooperative)
+        return paginated(request, rows, s.MembershipOutput, context=_seen_by(request))
 
     @extend_schema(
         request=s.ApplyInput, responses={201: s.MembershipOutput}, summary="Apply for membership"
@@ -255,18 +252,20 @@ class MembershipRolesApi(APIView):
 
 class MembershipSensitiveApi(APIView):
     @extend_schema(
-        responses=dict, summary="Payout details and earnings cap (member or treasurer; logged)"
+        responses=s.SensitiveProfileOutput,
+        summary="Payout details and earnings cap (member or treasurer; logged)",
     )
     def get(self, request, membership_id: int):
         membership = _membership_for(request.user, membership_id)
-        return Response(sensitive_profile_read(actor=request.user, member=membership.user))
+        details = sensitive_profile_read(actor=request.user, member=membership.user)
+        return Response(s.SensitiveProfileOutput(details).data)
 
 
 class CooperativeSkillsApi(APIView):
-    @extend_schema(responses=s.SkillOutput(many=True), summary="The cooperative's skill list")
+    @list_schema(s.SkillOutput, summary="The cooperative's skill list")
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
-        return Response(s.SkillOutput(skills_of_cooperative(cooperative), many=True).data)
+        return paginated(request, skills_of_cooperative(cooperative), s.SkillOutput)
 
     @extend_schema(
         request=s.SkillInput, responses={201: s.SkillOutput}, summary="Add a skill (board)"
@@ -280,21 +279,9 @@ class CooperativeSkillsApi(APIView):
 
 
 class MeApi(APIView):
-    @extend_schema(responses=dict, summary="Who am I, and my memberships")
+    @extend_schema(responses=s.MeOutput, summary="Who am I, and my memberships")
     def get(self, request):
-        user = request.user
-        return Response(
-            {
-                "id": user.pk,
-                "email": user.email,
-                "full_name": user.full_name,
-                "preferred_language": user.preferred_language,
-                "is_staff": user.is_staff,
-                "memberships": s.MembershipOutput(
-                    memberships_of(user), many=True, context=_seen_by(request)
-                ).data,
-            }
-        )
+        return Response(s.MeOutput(request.user, context=_seen_by(request)).data)
 
 
 class MyProfileApi(APIView):
@@ -311,9 +298,9 @@ class MyProfileApi(APIView):
 
 
 class MySkillsApi(APIView):
-    @extend_schema(responses=s.MemberSkillOutput(many=True), summary="My skills and certificates")
+    @list_schema(s.MemberSkillOutput, summary="My skills and certificates")
     def get(self, request):
-        return Response(s.MemberSkillOutput(member_skills_of(request.user), many=True).data)
+        return paginated(request, member_skills_of(request.user), s.MemberSkillOutput)
 
     @extend_schema(
         request=s.MemberSkillInput,
@@ -341,11 +328,9 @@ class MySkillDetailApi(APIView):
 
 
 class MyAvailabilityApi(APIView):
-    @extend_schema(
-        responses=s.AvailabilitySlotSerializer(many=True), summary="My weekly availability"
-    )
+    @list_schema(s.AvailabilitySlotSerializer, summary="My weekly availability")
     def get(self, request):
-        return Response(s.AvailabilitySlotSerializer(availability_of(request.user), many=True).data)
+        return paginated(request, availability_of(request.user), s.AvailabilitySlotSerializer)
 
     @extend_schema(
         request=s.AvailabilityInput,
@@ -360,15 +345,10 @@ class MyAvailabilityApi(APIView):
 
 
 class MyAvailabilityExceptionsApi(APIView):
-    @extend_schema(
-        responses=s.AvailabilityExceptionSerializer(many=True), summary="My dated exceptions"
-    )
+    @list_schema(s.AvailabilityExceptionSerializer, summary="My dated exceptions")
     def get(self, request):
-        return Response(
-            s.AvailabilityExceptionSerializer(
-                availability_exceptions_of(request.user), many=True
-            ).data
-        )
+        rows = availability_exceptions_of(request.user)
+        return paginated(request, rows, s.AvailabilityExceptionSerializer)
 
     @extend_schema(
         request=s.AvailabilityExceptionSerializer,
@@ -410,16 +390,18 @@ class MyNotificationsApi(APIView):
 
 
 class MyDataExportApi(APIView):
-    @extend_schema(responses=dict, summary="Download my personal data (JSON)")
+    @extend_schema(responses=s.PersonalDataExportOutput, summary="Download my personal data (JSON)")
     def get(self, request):
-        response = Response(personal_data_export(user=request.user))
+        response = Response(
+            s.PersonalDataExportOutput(personal_data_export(user=request.user)).data
+        )
         response["Content-Disposition"] = 'attachment; filename="werkstation-my-data.json"'
         return response
 
 
 class MyErasureApi(APIView):
     @extend_schema(
-        request=s.EraseInput, responses={200: dict}, summary="Erase my account (anonymise)"
+        request=s.EraseInput, responses=s.DoneOutput, summary="Erase my account (anonymise)"
     )
     def post(self, request):
         data = s.EraseInput(data=request.data)
@@ -429,7 +411,7 @@ class MyErasureApi(APIView):
             actor=request.user,
             confirm_email=data.validated_data["confirm_email"],
         )
-        return Response({"status": "erased"})
+        return Response(s.DoneOutput({"status": "erased"}).data)
 
 
 class RegisterApi(APIView):
@@ -491,14 +473,14 @@ class TokenObtainApi(APIView):
         token, plain = api_token_create(
             user=user, second_factor=second_factor, name=values.get("name", "")
         )
-        return Response({"token": plain, "expiry": token.expiry})
+        return Response(s.TokenOutput({"token": plain, "expiry": token.expiry}).data)
 
 
 class ApiTokenListApi(APIView):
-    @extend_schema(responses=s.ApiTokenOutput(many=True), summary="My API tokens")
+    @list_schema(s.ApiTokenOutput, summary="My API tokens")
     def get(self, request):
         tokens = ApiToken.objects.filter(user=request.user).order_by("-created")
-        return Response(s.ApiTokenOutput(tokens, many=True, context={"request": request}).data)
+        return paginated(request, tokens, s.ApiTokenOutput, context={"request": request})
 
 
 class ApiTokenDetailApi(APIView):
@@ -508,8 +490,9 @@ class ApiTokenDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _approval_output(approval, user) -> dict:
-    return s.SecondApprovalOutput(
+def _approval_rows(approvals: list, user) -> list[dict]:
+    decidable = approvals_decidable(user=user, approvals=approvals)
+    return [
         {
             "id": approval.pk,
             "kind": approval.kind,
@@ -520,22 +503,25 @@ def _approval_output(approval, user) -> dict:
             "decided_by": approval.decided_by,
             "decided_at": approval.decided_at,
             "reason": approval.reason,
-            "may_decide": approval_may_decide(user=user, approval=approval),
+            "may_decide": approval.pk in decidable,
         }
-    ).data
+        for approval in approvals
+    ]
+
+
+def _approval_output(approval, user) -> dict:
+    return s.SecondApprovalOutput(_approval_rows([approval], user)[0]).data
 
 
 class ApprovalListApi(APIView):
-    @extend_schema(
-        responses=s.SecondApprovalOutput(many=True),
-        summary="Requests that need a second person (board)",
-    )
+    @list_schema(s.SecondApprovalOutput, summary="Requests that need a second person (board)")
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
         if not has_role(request.user, cooperative, "board", "treasurer"):
             raise NotFound(_("Not found."), field="slug")
-        approvals = second_approvals_of(cooperative=cooperative)[:200]
-        return Response([_approval_output(a, request.user) for a in approvals])
+        page = page_of(request, second_approvals_of(cooperative=cooperative))
+        rows = _approval_rows(page.items, request.user)
+        return page.response(s.SecondApprovalOutput(rows, many=True).data)
 
 
 def _approval_for(user, approval_id: int) -> SecondApproval:
@@ -591,7 +577,7 @@ class InvitationApi(APIView):
 
 
 class InvitationAcceptApi(APIView):
-    @extend_schema(request=None, responses=dict, summary="Accept an invitation")
+    @extend_schema(request=None, responses=s.DoneOutput, summary="Accept an invitation")
     def post(self, request, token: str):
         invitation_accept(token=token, user=request.user)
-        return Response({"status": "accepted"})
+        return Response(s.DoneOutput({"status": "accepted"}).data)

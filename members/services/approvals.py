@@ -81,17 +81,31 @@ def second_person_eligible(
     roles = tuple(roles)
     if not has_role(candidate, cooperative_id, *roles):
         return False
-    grants = RoleGrant.objects.filter(
-        membership__cooperative_id=cooperative_id,
+    return any(
+        _grant_qualifies(grant, requester_id=requester_id, requested_at=requested_at)
+        for grant in _role_grants(
+            candidate=candidate, cooperative_ids=[cooperative_id], roles=roles
+        )
+    )
+
+
+def _role_grants(*, candidate: User, cooperative_ids: Iterable[int], roles: Iterable[str]):
+    """The candidate's standing grants of ``roles`` in those cooperatives (one query)."""
+    return RoleGrant.objects.filter(
+        membership__cooperative_id__in=list(cooperative_ids),
         membership__user=candidate,
         membership__status=Membership.Status.ACTIVE,
-        role__in=roles,
+        role__in=list(roles),
         revoked_at__isnull=True,
-        granted_at__lte=requested_at,
+    ).select_related("membership")
+
+
+def _grant_qualifies(grant: RoleGrant, *, requester_id: int | None, requested_at: datetime) -> bool:
+    """The role was already held when the request was made, and the requester neither
+    asked for it nor approved it."""
+    return grant.granted_at <= requested_at and (
+        requester_id is None or requester_id not in (grant.requested_by_id, grant.approved_by_id)
     )
-    if requester_id is not None:
-        grants = grants.exclude(requested_by_id=requester_id).exclude(approved_by_id=requester_id)
-    return grants.exists()
 
 
 def eligible_second_persons(
@@ -328,14 +342,36 @@ def second_approval_decide(
 
 def approval_may_decide(*, user: User, approval: SecondApproval) -> bool:
     """Whether ``user`` could approve ``approval`` now (for showing the buttons)."""
-    if approval.status != S.PENDING or user.pk == approval.requested_by_id:
-        return False
-    spec = _KINDS[approval.kind]
-    return second_person_eligible(
-        cooperative_id=approval.cooperative_id,
-        requester_id=approval.requested_by_id,
-        candidate=user,
-        roles=spec.approver_roles,
-        requested_at=approval.requested_at,
-        exclude_user_ids=_excluded(approval),
+    return approval.pk in approvals_decidable(user=user, approvals=[approval])
+
+
+def approvals_decidable(*, user: User, approvals: Iterable[SecondApproval]) -> set[int]:
+    """The ids of ``approvals`` that ``user`` could approve now, in at most one query
+    (``second_person_eligible``'s rule, for a page of requests)."""
+    pending = [
+        a
+        for a in approvals
+        if a.status == S.PENDING
+        and user.pk != a.requested_by_id
+        and user.pk not in _excluded(a)
+        and has_role(user, a.cooperative_id, *_KINDS[a.kind].approver_roles)
+    ]
+    if not pending:
+        return set()
+    grants = list(
+        _role_grants(
+            candidate=user,
+            cooperative_ids={a.cooperative_id for a in pending},
+            roles={role for a in pending for role in _KINDS[a.kind].approver_roles},
+        )
     )
+    return {
+        a.pk
+        for a in pending
+        if any(
+            grant.membership.cooperative_id == a.cooperative_id
+            and grant.role in _KINDS[a.kind].approver_roles
+            and _grant_qualifies(grant, requester_id=a.requested_by_id, requested_at=a.requested_at)
+            for grant in grants
+        )
+    }

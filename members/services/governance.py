@@ -27,7 +27,7 @@ Design overview
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -448,10 +448,16 @@ class Tally:
         return self.turnout >= self.quorum_needed
 
 
-def proposal_tally(proposal: Proposal) -> Tally:
-    """Reproducible from the stored votes: what an auditor recounts."""
+def proposal_tally(proposal: Proposal, *, votes: Iterable[Vote] | None = None) -> Tally:
+    """Reproducible from the stored votes: what an auditor recounts. ``votes``, when
+    given, are the proposal's votes already loaded (a page of proposals prefetches them)."""
     counts = dict.fromkeys(Vote.Choice.values, 0)
-    for choice in Vote.objects.filter(proposal=proposal).values_list("choice", flat=True):
+    choices = (
+        [v.choice for v in votes]
+        if votes is not None
+        else Vote.objects.filter(proposal=proposal).values_list("choice", flat=True)
+    )
+    for choice in choices:
         counts[choice] += 1
     return Tally(
         electorate=proposal.electorate_size,

@@ -8,15 +8,20 @@ from members.models import Cooperative
 from werkstation.api.base import get_object_or_error
 
 from ..services.earnings_caps import earnings_caps_overview
+from .serializers import EarningsCapsOutput
 
 
 class EarningsCapsApi(APIView):
     @extend_schema(
-        responses=dict,
+        responses=EarningsCapsOutput,
         summary="Members with a yearly earnings cap and who would pass it (board, treasurer; "
         "amounts for the treasurer only)",
     )
     def get(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
         rows = earnings_caps_overview(actor=request.user, cooperative=cooperative)
-        return Response({"would_pass": sum(r["would_pass"] for r in rows), "members": rows})
+        return Response(
+            EarningsCapsOutput(
+                {"would_pass": sum(r["would_pass"] for r in rows), "members": rows}
+            ).data
+        )

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
+from werkstation.api.pagination import list_schema, paginated
 
 from ..documents import credit_note_pdf
 from ..models import CreditNote, CreditNoteLine, Invoice
@@ -65,12 +66,11 @@ def _notes(cooperative):
 
 
 class CreditNoteListApi(APIView):
-    @extend_schema(
-        responses=CreditNoteOutput(many=True),
-        summary="Credit notes of the cooperative (treasurer, board, auditor)",
+    @list_schema(
+        CreditNoteOutput, summary="Credit notes of the cooperative (treasurer, board, auditor)"
     )
     def get(self, request, slug: str):
-        return Response(CreditNoteOutput(_notes(_treasury(request, slug)), many=True).data)
+        return paginated(request, _notes(_treasury(request, slug)), CreditNoteOutput)
 
     @extend_schema(
         request=CreditNoteInput,

@@ -12,6 +12,7 @@ from jobs.models import Client
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.api.base import get_object_or_error
+from werkstation.api.pagination import list_schema, paginated
 
 from ..documents import invoice_pdf
 from ..models import Invoice, InvoiceLine, Payment
@@ -67,7 +68,12 @@ class InvoiceOutput(serializers.ModelSerializer):
 
 
 class PaymentOutput(serializers.ModelSerializer):
-    invoice = serializers.CharField(source="invoice.display_number", default=None)
+    invoice = serializers.CharField(
+        source="invoice.display_number",
+        default=None,
+        allow_null=True,
+        help_text="The invoice's number; null for a payment that named none.",
+    )
     refundable_cents = serializers.SerializerMethodField()
 
     class Meta:
@@ -86,6 +92,32 @@ class PaymentOutput(serializers.ModelSerializer):
     def get_refundable_cents(self, payment) -> int:
         annotated = getattr(payment, "refundable", None)
         return refundable_cents(payment) if annotated is None else annotated
+
+
+class MatchedCreditOutput(serializers.Serializer):
+    invoice = serializers.CharField(help_text="The invoice number the credit paid.")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class UnmatchedCreditOutput(serializers.Serializer):
+    reference = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    why = serializers.CharField(help_text="Why no invoice was paid from it.")
+
+
+class ConfirmedPayoutOutput(serializers.Serializer):
+    item = serializers.IntegerField()
+    batch = serializers.IntegerField()
+    amount_cents = serializers.IntegerField()
+
+
+class BankStatementImportOutput(serializers.Serializer):
+    matched = MatchedCreditOutput(many=True, help_text="Credits recorded as payments.")
+    unmatched = UnmatchedCreditOutput(many=True, help_text="Credits left for the treasurer.")
+    skipped = serializers.IntegerField(help_text="Entries that were not credits, or seen before.")
+    payouts_confirmed = ConfirmedPayoutOutput(
+        many=True, help_text="Payout items the bank's debits confirm as paid."
+    )
 
 
 class InvoiceIssueInput(serializers.Serializer):
@@ -118,20 +150,15 @@ def _treasury(request, slug: str) -> Cooperative:
 
 
 class InvoiceListApi(APIView):
-    @extend_schema(
-        responses=InvoiceOutput(many=True),
-        summary="Invoices of the cooperative (treasurer, board, auditor)",
-    )
+    @list_schema(InvoiceOutput, summary="Invoices of the cooperative (treasurer, board, auditor)")
     def get(self, request, slug: str):
         cooperative = _treasury(request, slug)
-        return Response(
-            InvoiceOutput(
-                Invoice.objects.filter(cooperative=cooperative)
-                .select_related("client")
-                .prefetch_related("lines__credit_line"),
-                many=True,
-            ).data
+        rows = (
+            Invoice.objects.filter(cooperative=cooperative)
+            .select_related("client")
+            .prefetch_related("lines__credit_line")
         )
+        return paginated(request, rows, InvoiceOutput)
 
     @extend_schema(
         request=InvoiceIssueInput,
@@ -191,14 +218,12 @@ class InvoiceUblApi(APIView):
 
 
 class PaymentApi(APIView):
-    @extend_schema(
-        responses=PaymentOutput(many=True),
-        summary="Payments received, with what can still be refunded (treasury)",
+    @list_schema(
+        PaymentOutput, summary="Payments received, with what can still be refunded (treasury)"
     )
     def get(self, request, slug: str):
         cooperative = _treasury(request, slug)
-        payments = payments_of(cooperative.pk)
-        return Response(PaymentOutput(payments[:200], many=True).data)
+        return paginated(request, payments_of(cooperative.pk), PaymentOutput)
 
     @extend_schema(
         request=PaymentInput,
@@ -234,7 +259,7 @@ class BankStatementApi(APIView):
                 "properties": {"file": {"type": "string", "format": "binary"}},
             }
         },
-        responses=dict,
+        responses={201: BankStatementImportOutput},
         summary="Import a CAMT.053 bank statement; credits naming an invoice become payments (treasurer)",
     )
     def post(self, request, slug: str):
@@ -253,17 +278,4 @@ class BankStatementApi(APIView):
         # Never more than one byte past the limit is read: the import refuses the rest.
         data = upload.read(MAX_STATEMENT_BYTES + 1)
         result = camt053_import(actor=request.user, cooperative=cooperative, data=data)
-        return Response(
-            {
-                "matched": [
-                    {"invoice": r["invoice"], "amount": str(r["amount"])} for r in result.matched
-                ],
-                "unmatched": [
-                    {"reference": r["reference"], "amount": str(r["amount"]), "why": r["why"]}
-                    for r in result.unmatched
-                ],
-                "skipped": result.skipped,
-                "payouts_confirmed": result.payouts_confirmed,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(BankStatementImportOutput(result).data, status=status.HTTP_201_CREATED)

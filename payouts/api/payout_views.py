@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
+from werkstation.api.pagination import list_schema, paginated
 
 from ..models import PayoutBatch, PayoutItem
 from ..services.payouts import (
@@ -66,11 +67,9 @@ def _batches(cooperative):
 
 
 class PayoutBatchListApi(APIView):
-    @extend_schema(
-        responses=PayoutBatchOutput(many=True), summary="Payout batches (board and treasury)"
-    )
+    @list_schema(PayoutBatchOutput, summary="Payout batches (board and treasury), newest first")
     def get(self, request, slug: str):
-        return Response(PayoutBatchOutput(_batches(_treasury(request, slug)), many=True).data)
+        return paginated(request, _batches(_treasury(request, slug)), PayoutBatchOutput)
 
     @extend_schema(
         request=None,

@@ -25,7 +25,9 @@ class RefundInput(serializers.Serializer):
 
 
 class RefundOutput(serializers.ModelSerializer):
-    invoice = serializers.CharField(source="payment.invoice.display_number")
+    invoice = serializers.CharField(
+        source="payment.invoice.display_number", default=None, allow_null=True
+    )
 
     class Meta:
         model = Refund

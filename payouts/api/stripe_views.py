@@ -9,6 +9,8 @@ from rest_framework.views import APIView
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.api.base import get_object_or_error, site_url
+from werkstation.api.outputs import DictOutput
+from werkstation.api.pagination import list_schema, paginated
 
 from ..models import Invoice, StripeEvent
 from ..services.stripe_checkout import can_pay_invoice, invoice_payment_link
@@ -16,7 +18,7 @@ from ..services.stripe_connect import connect_onboarding_link, connect_status
 from ..services.stripe_setup import stripe_settings_clear, stripe_settings_save, stripe_status
 
 
-class StripeSettingsOutput(serializers.Serializer):
+class StripeSettingsOutput(DictOutput):
     source = serializers.ChoiceField(choices=["cooperative", "environment", "none"])
     payments_on = serializers.BooleanField()
     secret_key_set = serializers.BooleanField()
@@ -24,6 +26,10 @@ class StripeSettingsOutput(serializers.Serializer):
     connect_webhook_secret_set = serializers.BooleanField()
     connect_enabled = serializers.BooleanField()
     connect_overflow = serializers.ChoiceField(choices=["wait", "sepa"])
+    keys_waiting_for_approval = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Keys saved that take effect once a second board member approves.",
+    )
     webhook_url = serializers.CharField()
 
 
@@ -47,12 +53,14 @@ def _cooperative(slug: str) -> Cooperative:
 
 
 def _settings_answer(request, cooperative: Cooperative) -> dict:
-    return {
-        **stripe_status(cooperative),
-        "webhook_url": request.build_absolute_uri(
-            reverse("payouts:stripe-webhook", kwargs={"slug": cooperative.slug})
-        ),
-    }
+    return StripeSettingsOutput(
+        {
+            **stripe_status(cooperative),
+            "webhook_url": request.build_absolute_uri(
+                reverse("payouts:stripe-webhook", kwargs={"slug": cooperative.slug})
+            ),
+        }
+    ).data
 
 
 class StripeSettingsApi(APIView):
@@ -103,15 +111,15 @@ class StripeEventOutput(serializers.ModelSerializer):
 
 
 class StripeEventListApi(APIView):
-    @extend_schema(
-        responses=StripeEventOutput(many=True),
-        summary="Received Stripe events (treasurer, board, auditor)",
+    @list_schema(
+        StripeEventOutput,
+        summary="Received Stripe events (treasurer, board, auditor), newest first",
     )
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
         require_role(request.user, cooperative, "treasurer", "board", "auditor")
-        events = StripeEvent.objects.filter(cooperative=cooperative)[:200]
-        return Response(StripeEventOutput(events, many=True).data)
+        events = StripeEvent.objects.filter(cooperative=cooperative)
+        return paginated(request, events, StripeEventOutput)
 
 
 class PaymentLinkOutput(serializers.Serializer):
@@ -136,21 +144,18 @@ class InvoicePaymentLinkApi(APIView):
         checkout = invoice_payment_link(
             actor=request.user, invoice=invoice, success_url=f"{page}?paid=1", cancel_url=page
         )
-        return Response(
-            {
-                "url": checkout.url,
-                "amount_cents": checkout.amount_cents,
-                "expires_at": checkout.expires_at,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(PaymentLinkOutput(checkout).data, status=status.HTTP_201_CREATED)
 
 
-class ConnectStatusOutput(serializers.Serializer):
+class ConnectStatusOutput(DictOutput):
     available = serializers.BooleanField()
     account = serializers.CharField(allow_null=True)
     details_submitted = serializers.BooleanField()
     payouts_enabled = serializers.BooleanField()
+
+
+class ConnectLinkOutput(serializers.Serializer):
+    url = serializers.URLField(help_text="Stripe's onboarding page; it expires within minutes.")
 
 
 class StripeConnectApi(APIView):
@@ -161,11 +166,13 @@ class StripeConnectApi(APIView):
     def get(self, request, slug: str):
         cooperative = _cooperative(slug)
         require_role(request.user, cooperative, "member")
-        return Response(connect_status(user=request.user, cooperative=cooperative))
+        return Response(
+            ConnectStatusOutput(connect_status(user=request.user, cooperative=cooperative)).data
+        )
 
     @extend_schema(
         request=None,
-        responses={201: dict},
+        responses={201: ConnectLinkOutput},
         summary="An Express onboarding link for my payouts by Stripe",
     )
     def post(self, request, slug: str):
@@ -177,4 +184,4 @@ class StripeConnectApi(APIView):
             return_url=f"{page}?back=1",
             refresh_url=page,
         )
-        return Response({"url": url}, status=status.HTTP_201_CREATED)
+        return Response(ConnectLinkOutput({"url": url}).data, status=status.HTTP_201_CREATED)

@@ -7,26 +7,32 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..services.earnings import member_earnings, split_explain
+from .serializers import CorrectionOutput, EarningsOutput, SplitExplainOutput
 
 
 class MyEarningsApi(APIView):
     @extend_schema(
         operation_id="v1_me_earnings_list",
         parameters=[OpenApiParameter("year", int, required=False)],
-        responses=dict,
+        responses=EarningsOutput,
         summary="My earnings per shift: gross, each deduction with its rule version, net",
     )
     def get(self, request):
         year = serializers.IntegerField(min_value=2000, max_value=2100).run_validation(
             request.query_params.get("year", timezone.localdate().year)
         )
-        return Response(member_earnings(user=request.user, year=year))
+        return Response(EarningsOutput(member_earnings(user=request.user, year=year)).data)
 
 
 class MyEarningDetailApi(APIView):
-    @extend_schema(responses=dict, summary="Why this amount: timesheet → split → ledger → payout")
+    @extend_schema(
+        responses=SplitExplainOutput,
+        summary="Why this amount: timesheet → split → ledger → payout",
+    )
     def get(self, request, split_id: int):
-        return Response(split_explain(user=request.user, split_id=split_id))
+        return Response(
+            SplitExplainOutput(split_explain(user=request.user, split_id=split_id)).data
+        )
 
 
 class CorrectionInput(serializers.Serializer):
@@ -38,7 +44,7 @@ class CorrectionInput(serializers.Serializer):
 class TimesheetCorrectApi(APIView):
     @extend_schema(
         request=CorrectionInput,
-        responses=dict,
+        responses={201: CorrectionOutput},
         summary="Correct approved hours: a reversing split plus a new one (board, treasurer)",
     )
     def post(self, request, timesheet_id: int):
@@ -57,11 +63,4 @@ class TimesheetCorrectApi(APIView):
         split = timesheet_correct(
             actor=request.user, timesheet_id=timesheet_id, **data.validated_data
         )
-        return Response(
-            {
-                "split": split.pk,
-                "gross_cents": split.gross_cents,
-                "member_cents": split.member_cents,
-            },
-            status=201,
-        )
+        return Response(CorrectionOutput(split).data, status=201)

@@ -34,7 +34,7 @@ def test_the_whole_path_through_the_api(rtc):
     assert response.data["status"] == "open" and response.data["budget_ceiling"] == "20000.00"
     # The public register needs no login.
     public = api_as(None).get(reverse("challenges_api:tenders"))
-    assert public.status_code == 200 and [t["id"] for t in public.data] == [tender_id]
+    assert public.status_code == 200 and [t["id"] for t in public.data["results"]] == [tender_id]
     response = board.post(
         reverse("challenges_api:tender-bids", args=[tender_id]),
         {**bid_values(), "cooperative": "alpha"},
@@ -67,7 +67,7 @@ def test_the_whole_path_through_the_api(rtc):
         format="json",
     )
     assert response.status_code == 200, response.data
-    listing = muni.get(reverse("challenges_api:tender-bids", args=[tender_id])).data
+    listing = muni.get(reverse("challenges_api:tender-bids", args=[tender_id])).data["results"]
     assert listing[0]["points"]["total"] == "89.5"
     response = muni.post(
         reverse("challenges_api:tender-decision", args=[tender_id]),
@@ -82,7 +82,8 @@ def test_the_whole_path_through_the_api(rtc):
     )
     assert Shift.objects.filter(job_id__in=detail["jobs"]).count() > 0
     assert [
-        c["id"] for c in api_as(rtc.member_a).get(reverse("challenges_api:contracts")).data
+        c["id"]
+        for c in api_as(rtc.member_a).get(reverse("challenges_api:contracts")).data["results"]
     ] == []
 
 
@@ -285,8 +286,8 @@ def test_lists_take_a_fixed_number_of_queries(awarded, django_assert_max_num_que
         )
     anonymous, muni = api_as(None), api_as(awarded.muni_user)
     with django_assert_max_num_queries(3):
-        assert len(anonymous.get(reverse("challenges_api:challenges")).data) == 3
+        assert len(anonymous.get(reverse("challenges_api:challenges")).data["results"]) == 3
     with django_assert_max_num_queries(3):
-        assert len(anonymous.get(reverse("challenges_api:tenders")).data) == 1
+        assert len(anonymous.get(reverse("challenges_api:tenders")).data["results"]) == 1
     with django_assert_max_num_queries(6):
-        assert len(muni.get(reverse("challenges_api:contracts")).data) == 1
+        assert len(muni.get(reverse("challenges_api:contracts")).data["results"]) == 1

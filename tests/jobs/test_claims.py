@@ -166,3 +166,38 @@ def test_person_in_two_cooperatives_claims_in_both(market):
     MembershipFactory(user=market.member_b, cooperative=market.coop_a)
     place_member(market.member_b)
     assert _claim(market.member_b, market.shift).status_code == 201
+
+
+def test_claim_the_feed_would_not_show_is_refused_and_writes_nothing(market):
+    """The claim check applies the feed's rules: travel radius, availability, blocked
+    clients and a home (jobs.eligibility)."""
+    from decimal import Decimal
+
+    from jobs.models import BlockedClient
+    from members.models import AvailabilityException, Profile
+    from members.selectors import member_work_context_forget
+
+    before = row_counts(Claim, AuditEntry)
+    Profile.objects.filter(user=market.member_a).update(travel_radius_km=Decimal("0.3"))
+    response = _claim(market.member_a, market.shift)
+    assert response.status_code == 403 and response.data["error"]["code"] == "outside_radius"
+    assert response.data["error"]["field"] == "travel_radius_km"
+    assert "0.4 km" in response.data["error"]["message"]  # as the feed measures it
+    Profile.objects.filter(user=market.member_a).update(travel_radius_km=Decimal("5"))
+    exception = AvailabilityException.objects.create(
+        user=market.member_a, date=market.shift.local_date, available=False
+    )
+    response = _claim(market.member_a, market.shift)
+    assert response.data["error"]["code"] == "outside_availability"
+    exception.delete()
+    BlockedClient.objects.create(user=market.member_a, client=market.client_a)
+    response = _claim(market.member_a, market.shift)
+    assert response.data["error"]["code"] == "client_blocked"
+    BlockedClient.objects.all().delete()
+    Profile.objects.filter(user=market.member_a).update(latitude=None, longitude=None)
+    member_work_context_forget(market.member_a.pk)
+    response = _claim(market.member_a, market.shift)
+    assert response.status_code == 400 and response.data["error"]["field"] == "postcode"
+    assert row_counts(Claim, AuditEntry) == before
+    market.shift.refresh_from_db()
+    assert market.shift.filled == 0

@@ -15,7 +15,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from jobs.models import SLOT_HOLDING, Claim, Shift
 from jobs.services.claims import shift_claim
 from tests.factories import MembershipFactory
-from tests.factories.work import make_shift
+from tests.factories.work import make_shift, place_member
 from werkstation.errors import ApplicationError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -48,6 +48,8 @@ def _race(calls) -> list:
 def test_32_concurrent_claims_on_the_last_slot(market):
     Shift.objects.filter(pk=market.shift.pk).update(slots=1)
     members = [MembershipFactory(cooperative=market.coop_a).user for _ in range(32)]
+    for user in members:  # the claim check applies the feed's rules: a home, availability
+        place_member(user)
     results = _race([lambda u=u: shift_claim(user=u, shift=market.shift).status for u in members])
     holding = Claim.objects.filter(shift=market.shift, status__in=SLOT_HOLDING)
     assert holding.count() == 1

@@ -166,7 +166,7 @@ def test_board_sees_fill_rates(market):
     Shift.objects.filter(pk=market.shift.pk).update(filled=1)
     response = api_as(market.board_a).get("/api/v1/cooperatives/alpha/jobs/")
     assert response.status_code == 200
-    row = next(r for r in response.data if r["id"] == market.job.pk)
+    row = next(r for r in response.data["results"] if r["id"] == market.job.pk)
     assert row["fill_rate"] == 0.5
     assert api_as(market.member_a).get("/api/v1/cooperatives/alpha/jobs/").status_code == 403
 

@@ -101,7 +101,9 @@ def test_a_granted_role_sends_a_one_time_link_that_enrols_once(
         )
         assert asked.status_code == 202
         approval_id = (
-            api_as(second_board).get("/api/v1/cooperatives/alpha/approvals/").data[0]["id"]
+            api_as(second_board)
+            .get("/api/v1/cooperatives/alpha/approvals/")
+            .data["results"][0]["id"]
         )
         approved = api_as(second_board).post(f"/api/v1/approvals/{approval_id}/approve/")
         assert approved.status_code == 200
@@ -292,7 +294,9 @@ def test_a_members_token_stops_working_when_promoted(world):
     assert Client().get("/api/v1/me/", **auth).status_code == 200
     member = world.membership(world.member_a)
     api_as(world.board_a).patch(f"/api/v1/memberships/{member.pk}/roles/", {"is_board": True})
-    approval_id = api_as(second_board).get("/api/v1/cooperatives/alpha/approvals/").data[0]["id"]
+    approval_id = (
+        api_as(second_board).get("/api/v1/cooperatives/alpha/approvals/").data["results"][0]["id"]
+    )
     api_as(second_board).post(f"/api/v1/approvals/{approval_id}/approve/")
     assert Client().get("/api/v1/me/", **auth).status_code == 401
     # Even a token that somehow survived would be refused without a second factor.
@@ -391,8 +395,8 @@ def test_people_list_and_revoke_their_own_tokens(world):
     mine = api_as(world.member_a)
     other = ApiToken.objects.create(user=world.member_a)[0]
     listed = mine.get("/api/v1/auth/tokens/")
-    assert listed.status_code == 200 and len(listed.data) == 2
-    assert sum(1 for t in listed.data if t["current"]) == 1
+    assert listed.status_code == 200 and len(listed.data["results"]) == 2
+    assert sum(1 for t in listed.data["results"] if t["current"]) == 1
     # Someone else cannot revoke it; its owner can.
     assert (
         api_as(world.member_b).delete(f"/api/v1/auth/tokens/{other.token_key}/").status_code == 404
@@ -527,7 +531,7 @@ def test_a_board_member_cannot_approve_a_batch_with_a_second_account(world):
     membership.refresh_from_db()
     assert not membership.is_treasurer
     # The requester cannot approve it, nor can the puppet.
-    approval_id = board.get("/api/v1/cooperatives/alpha/approvals/").data[0]["id"]
+    approval_id = board.get("/api/v1/cooperatives/alpha/approvals/").data["results"][0]["id"]
     assert board.post(f"/api/v1/approvals/{approval_id}/approve/").status_code == 403
     assert api_as(puppet).post(f"/api/v1/approvals/{approval_id}/approve/").status_code == 404
     # Suppose another board member is talked into approving it...
@@ -568,7 +572,9 @@ def test_one_board_member_cannot_change_the_bank_account_alone(
     # The whole board heard of the request.
     board_emails = {world.board_a.email, second.email}
     assert board_emails <= {to for m in mail.outbox for to in m.to}
-    approval_id = api_as(second).get("/api/v1/cooperatives/alpha/approvals/").data[0]["id"]
+    approval_id = (
+        api_as(second).get("/api/v1/cooperatives/alpha/approvals/").data["results"][0]["id"]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert api_as(second).post(f"/api/v1/approvals/{approval_id}/approve/").status_code == 200
     coop.refresh_from_db()

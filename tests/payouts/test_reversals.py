@@ -96,7 +96,7 @@ def test_treasurer_refunds_a_line_and_its_member_share_is_held_again(paid):
     assert _pay(paid, paid.invoice["number"], LINE).data["status"] == "paid"
     assert _balances(paid)["payable"] == -3 * SHARE
     assert Transaction.objects.filter(reference=f"release:{newest.pk}:1").exists()
-    listed = api_as(paid.treasurer_a).get("/api/v1/cooperatives/alpha/payments/").data
+    listed = api_as(paid.treasurer_a).get("/api/v1/cooperatives/alpha/payments/").data["results"]
     assert [p["refundable_cents"] for p in listed] == [LINE, 3 * LINE - LINE]
 
 

@@ -227,7 +227,9 @@ def test_an_online_payment_after_a_bank_transfer_is_kept_for_the_treasury(billed
     stored = StripeEvent.objects.get(event_id=event["id"])
     assert stored.status == "failed" and "overpayment" in stored.error
     assert row_counts(Payment, Transaction, Entry) == before
-    events = api_as(billed.treasurer_a).get("/api/v1/cooperatives/alpha/stripe/events/").data
+    events = (
+        api_as(billed.treasurer_a).get("/api/v1/cooperatives/alpha/stripe/events/").data["results"]
+    )
     assert events[0]["status"] == "failed" and "overpayment" in events[0]["error"]
 
 

@@ -28,7 +28,7 @@ def _second_board_member_approves(world) -> None:
     board = api_as(world.board_a)
     pending = [
         a
-        for a in board.get("/api/v1/cooperatives/alpha/approvals/").data
+        for a in board.get("/api/v1/cooperatives/alpha/approvals/").data["results"]
         if a["status"] == "pending"
     ]
     assert pending and all(a["kind"] == "stripe_keys" for a in pending)

@@ -56,9 +56,9 @@ def test_bs_signed_dispute_naming_as_payment_is_ignored_and_kept_for_bs_treasure
     stored = StripeEvent.objects.get(event_id="evt_forged_by_beta")
     assert stored.cooperative == t.coop_b and stored.status == "ignored" and stored.error
     # Kept for B's treasurer; A's treasury never sees it.
-    seen_b = api_as(t.treasurer_b).get("/api/v1/cooperatives/beta/stripe/events/").data
+    seen_b = api_as(t.treasurer_b).get("/api/v1/cooperatives/beta/stripe/events/").data["results"]
     assert [e["event_id"] for e in seen_b] == ["evt_forged_by_beta"]
-    seen_a = api_as(t.treasurer_a).get("/api/v1/cooperatives/alpha/stripe/events/").data
+    seen_a = api_as(t.treasurer_a).get("/api/v1/cooperatives/alpha/stripe/events/").data["results"]
     assert "evt_forged_by_beta" not in {e["event_id"] for e in seen_a}
 
 

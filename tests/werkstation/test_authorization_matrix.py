@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from members.models import Invitation, MemberSkill
+from tests.api_endpoints import api_endpoints
 from tests.conftest import api_as
+from tests.openapi_check import assert_matches_schema
 
 ROLES = ["anonymous", "member_a", "board_a", "treasurer_a", "member_b", "client_user", "staff"]
 ALL = set(ROLES)
@@ -480,29 +481,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
 
 
 def _api_endpoints() -> set[tuple[str, str]]:
-    found: set[tuple[str, str]] = set()
-
-    def walk(patterns, prefix="", namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = pattern.namespace or ""
-                name_space = f"{namespace}:{inner}".strip(":") if inner else namespace
-                walk(pattern.url_patterns, prefix + str(pattern.pattern), name_space)
-            elif isinstance(pattern, URLPattern) and (prefix + str(pattern.pattern)).startswith(
-                "api/v1/"
-            ):
-                view_class = getattr(pattern.callback, "view_class", None)
-                methods = [
-                    m
-                    for m in ("get", "post", "put", "patch", "delete")
-                    if view_class and hasattr(view_class, m)
-                ]
-                name = f"{namespace}:{pattern.name}" if namespace else pattern.name
-                for method in methods:
-                    found.add((name, method))
-
-    walk(get_resolver().url_patterns)
-    return found
+    return api_endpoints()
 
 
 def test_every_endpoint_has_a_matrix_entry():
@@ -921,6 +900,8 @@ def test_matrix(db, full_world, endpoint, role):
             response.status_code,
             getattr(response, "data", None),
         )
+        # What an allowed role gets is what the published schema says it gets.
+        assert_matches_schema(response, name, method)
     else:
         assert response.status_code in (401, 403, 404, 409), (
             role,

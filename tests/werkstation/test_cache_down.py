@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
+from members.selectors import work_context_key
 from tests.conftest import api_as
 from tests.faults import PrivateRedis, TcpProxy
 from werkstation import cache as resilient
@@ -40,7 +41,7 @@ def _feed_ids(member) -> list[int]:
 def test_feed_and_profile_edits_work_while_the_cache_is_down(market, cache_redis):
     server, _proxy = cache_redis
     assert _feed_ids(market.member_a) == [market.shift.pk]  # the work context is now cached
-    assert cache.get(f"members:work-context:{market.member_a.pk}") is not None
+    assert cache.get(work_context_key(market.member_a.pk)) is not None
 
     server.kill()
     assert _feed_ids(market.member_a) == [market.shift.pk]  # from the database

@@ -315,9 +315,9 @@ REST_FRAMEWORK = {
         "members.api.authentication.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "werkstation.api.schema.WerkstationAutoSchema",
     "EXCEPTION_HANDLER": "werkstation.api.exception_handler.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "werkstation.api.pagination.BoundedPageNumberPagination",
+    # Lists page with werkstation.api.pagination (the feed's envelope), not DRF's paginators.
     "DEFAULT_PARSER_CLASSES": [
         "werkstation.api.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
@@ -327,7 +327,6 @@ REST_FRAMEWORK = {
         "werkstation.api.parsers.SafeJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -341,9 +340,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "BidOutputStatusEnum": "jobs.challenges.models.Bid.Status",
         "ContractStatusEnum": "jobs.challenges.models.Contract.Status",
         "JobStatusEnum": "jobs.models.work.Job.Status",
         "MembershipStatusEnum": "members.models.cooperatives.Membership.Status",
+        "ProposalStatusEnum": "members.models.governance.Proposal.Status",
+        "VoteChoiceEnum": "members.models.governance.Vote.Choice",
     },
 }
 

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from werkstation.api.fields import AmountField
+from werkstation.api.outputs import DictOutput
 from werkstation.money import decimal_string
 
 from ...models.work import CATEGORY_CHOICES
@@ -111,6 +113,36 @@ class BidOutput(serializers.ModelSerializer):
         ]
 
 
+class BidPointsOutput(serializers.Serializer):
+    """Points out of 10 per criterion and the weighted total out of 100; null until
+    assessors scored the bid."""
+
+    price = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    quality = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    social = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    total = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+
+
+class RankedBidOutput(BidOutput):
+    points = serializers.SerializerMethodField(
+        help_text="Null while the tender is open and for bids that are not ranked."
+    )
+
+    class Meta(BidOutput.Meta):
+        fields = [*BidOutput.Meta.fields, "points"]
+
+    @extend_schema_field(BidPointsOutput(allow_null=True))
+    def get_points(self, bid) -> dict | None:
+        ranked = self.context.get("points", {}).get(bid.pk)
+        return None if ranked is None else BidPointsOutput(ranked).data
+
+
+class BidScoreOutput(serializers.Serializer):
+    bid = serializers.IntegerField(source="bid_id")
+    quality = serializers.DecimalField(max_digits=4, decimal_places=1)
+    social = serializers.DecimalField(max_digits=4, decimal_places=1)
+
+
 class ScoreInput(serializers.Serializer):
     quality = serializers.DecimalField(max_digits=4, decimal_places=1)
     social = serializers.DecimalField(max_digits=4, decimal_places=1)
@@ -191,6 +223,24 @@ class ContractListOutput(serializers.ModelSerializer):
         ]
 
 
+_EUROS = {"max_digits": 14, "decimal_places": 2}
+
+
+class ContractBudgetOutput(DictOutput):
+    """The contract's budget; the ``*_cents`` amounts are given in euros ("1234.50")."""
+
+    budget_cents = serializers.DecimalField(**_EUROS)
+    total_cents = serializers.DecimalField(**_EUROS)
+    committed_cents = serializers.DecimalField(**_EUROS)
+    used_cents = serializers.DecimalField(**_EUROS)
+    left_cents = serializers.DecimalField(**_EUROS)
+    committed_percent = serializers.FloatField()
+    used_percent = serializers.FloatField()
+    warning = serializers.BooleanField()
+    exhausted = serializers.BooleanField()
+    approved_hours = serializers.FloatField()
+
+
 class ContractOutput(serializers.ModelSerializer):
     cooperative = serializers.CharField(source="cooperative.slug")
     client = serializers.CharField(source="client.name")
@@ -217,13 +267,15 @@ class ContractOutput(serializers.ModelSerializer):
             "jobs",
         ]
 
+    @extend_schema_field(ContractBudgetOutput)
     def get_budget(self, obj) -> dict:
         from ..services.contracts import contract_budget
 
-        return {
+        budget = {
             key: (decimal_string(value) if key.endswith("_cents") else value)
             for key, value in contract_budget(obj).items()
         }
+        return ContractBudgetOutput(budget).data
 
     def get_jobs(self, obj) -> list[int]:
         return [cj.job_id for cj in obj.contract_jobs.all()]
@@ -234,6 +286,55 @@ class AmendmentInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class ContractGenerateOutput(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Shifts put on the board by this call.")
+
+
+class ContractReportOutput(DictOutput):
+    """The report to the municipality. Counts of fewer than ``minimum_count`` people are
+    null (suppressed), so that nobody can be recognised."""
+
+    contract = serializers.CharField(help_text="The contract's reference.")
+    title = serializers.CharField()
+    client = serializers.CharField()
+    cooperative = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    hours_worked = serializers.FloatField()
+    members_involved = serializers.IntegerField(allow_null=True)
+    members_suppressed = serializers.BooleanField()
+    shifts_planned = serializers.IntegerField()
+    shifts_filled = serializers.IntegerField()
+    budget_used_in_period_cents = serializers.IntegerField()
+    budget_used_cents = serializers.IntegerField()
+    budget_committed_cents = serializers.IntegerField()
+    budget_total_cents = serializers.IntegerField()
+    social_return_members = serializers.IntegerField(allow_null=True)
+    social_return_hours = serializers.FloatField(allow_null=True)
+    social_return_suppressed = serializers.BooleanField()
+    minimum_count = serializers.IntegerField()
+    committed_member_hours = serializers.IntegerField()
+    committed_target_group_members = serializers.IntegerField()
+    member_hours_to_date = serializers.FloatField()
+
+
 class TargetGroupInput(serializers.Serializer):
     user = serializers.IntegerField()
+    group = serializers.CharField()
+
+
+class TargetGroupCountsOutput(serializers.Serializer):
+    """How many members of the cooperative count for social return, per target group."""
+
+    def get_fields(self):
+        from ..models import TargetGroupMember
+
+        return {
+            group: serializers.IntegerField(help_text=str(label))
+            for group, label in TargetGroupMember.Group.choices
+        }
+
+
+class TargetGroupMemberOutput(serializers.Serializer):
+    user = serializers.IntegerField(source="user_id")
     group = serializers.CharField()

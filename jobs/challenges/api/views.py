@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 from members.access import require_role
 from members.models import Cooperative, User
 from werkstation.api.base import get_object_or_error
+from werkstation.api.pagination import list_schema, page_of, paginated
 from werkstation.errors import NotFound, ValidationFailed
 
 from ...models import Client
@@ -58,9 +60,9 @@ def _contract(user, contract_id: int) -> Contract:
 
 
 class TenderListApi(PublicReadMixin, APIView):
-    @extend_schema(responses=s.TenderOutput(many=True), summary="Tenders (public register)")
+    @list_schema(s.TenderOutput, summary="Tenders (public register)")
     def get(self, request):
-        return Response(s.TenderOutput(tenders_visible(request.user), many=True).data)
+        return paginated(request, tenders_visible(request.user), s.TenderOutput)
 
     @extend_schema(
         request=s.TenderInput,
@@ -98,23 +100,16 @@ class TenderPublishApi(APIView):
 
 
 class TenderBidsApi(APIView):
-    @extend_schema(responses=dict, summary="Bids I may see, with their points once scored")
+    @list_schema(s.RankedBidOutput, summary="Bids I may see, with their points once scored")
     def get(self, request, tender_id: int):
         tender = _tender(request.user, tender_id)
-        visible = list(bids_visible(request.user, tender))
-        points = {row["bid"].pk: row for row in tenders.bid_ranking(tender)}
-        out = []
-        for bid in visible:
-            row = dict(s.BidOutput(bid).data)
-            ranked = points.get(bid.pk)
-            if ranked is not None and tender.status != Tender.Status.OPEN:
-                row["points"] = {
-                    k: (str(v) if v is not None else None)
-                    for k, v in ranked.items()
-                    if k in ("price", "quality", "social", "total")
-                }
-            out.append(row)
-        return Response(out)
+        page = page_of(request, bids_visible(request.user, tender))
+        points = {}
+        if page.items and tender.status != Tender.Status.OPEN:
+            points = {row["bid"].pk: row for row in tenders.bid_ranking(tender)}
+        return page.response(
+            s.RankedBidOutput(page.items, many=True, context={"points": points}).data
+        )
 
     @extend_schema(request=s.BidInput, responses={201: s.BidOutput}, summary="Draft a bid (board)")
     def post(self, request, tender_id: int):
@@ -219,20 +214,23 @@ class BidWithdrawApi(APIView):
 
 class BidScoreApi(APIView):
     @extend_schema(
-        request=s.ScoreInput, responses=dict, summary="Score a bid on quality and social value"
+        request=s.ScoreInput,
+        responses=s.BidScoreOutput,
+        summary="Score a bid on quality and social value",
     )
     def post(self, request, bid_id: int):
         bid = _bid(request.user, bid_id)
         data = s.ScoreInput(data=request.data)
         data.is_valid(raise_exception=True)
         score = tenders.bid_score(actor=request.user, bid=bid, **data.validated_data)
-        return Response({"bid": bid.pk, "quality": str(score.quality), "social": str(score.social)})
+        return Response(s.BidScoreOutput(score).data)
 
 
 class ChallengeListApi(PublicReadMixin, APIView):
-    @extend_schema(responses=s.ChallengeOutput(many=True), summary="Challenges (public register)")
+    @list_schema(s.ChallengeOutput, summary="Challenges (public register), newest first")
     def get(self, request):
-        return Response(s.ChallengeOutput(challenges_public(), many=True).data)
+        rows = challenges_public().order_by("-created_at", "-pk")
+        return paginated(request, rows, s.ChallengeOutput)
 
     @extend_schema(
         request=s.ChallengeInput,
@@ -296,9 +294,9 @@ class ChallengeConsentApi(APIView):
 
 
 class ContractListApi(APIView):
-    @extend_schema(responses=s.ContractListOutput(many=True), summary="Contracts I am party to")
+    @list_schema(s.ContractListOutput, summary="Contracts I am party to")
     def get(self, request):
-        return Response(s.ContractListOutput(contracts_visible(request.user), many=True).data)
+        return paginated(request, contracts_visible(request.user), s.ContractListOutput)
 
 
 class ContractDetailApi(APIView):
@@ -308,13 +306,15 @@ class ContractDetailApi(APIView):
 
 
 class ContractGenerateApi(APIView):
-    @extend_schema(request=None, responses=dict, summary="Generate the coming shifts now")
+    @extend_schema(
+        request=None, responses=s.ContractGenerateOutput, summary="Generate the coming shifts now"
+    )
     def post(self, request, contract_id: int):
         contract = _contract(request.user, contract_id)
         if not is_municipality_user(request.user, contract.client_id):
             require_role(request.user, contract.cooperative_id, "board")
         created = contracts.contract_generate(contract_id=contract.pk)
-        return Response({"created": created})
+        return Response(s.ContractGenerateOutput({"created": created}).data)
 
 
 class ContractAmendmentsApi(APIView):
@@ -346,9 +346,21 @@ def _date(value: str | None, field: str, default: date) -> date:
         raise ValidationFailed(_("Give a date like 2026-01-31."), field=field) from exc
 
 
+class ReportQueryInput(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="default: the contract's start")
+    end = serializers.DateField(required=False, help_text="default: today, within the contract")
+    output = serializers.ChoiceField(choices=["json", "csv", "pdf"], required=False)
+
+
 class ContractReportApi(APIView):
     @extend_schema(
-        responses=dict, summary="Report to the municipality (?start&end&output=json|csv|pdf)"
+        parameters=[ReportQueryInput],
+        responses={
+            (200, "application/json"): s.ContractReportOutput,
+            (200, "text/csv"): bytes,
+            (200, "application/pdf"): bytes,
+        },
+        summary="Report to the municipality (?start&end&output=json|csv|pdf)",
     )
     def get(self, request, contract_id: int):
         contract = _contract(request.user, contract_id)
@@ -369,24 +381,29 @@ class ContractReportApi(APIView):
             return response
         if kind != "json":
             raise ValidationFailed(_("Choose json, csv or pdf."), field="output")
-        return Response(report)
+        return Response(s.ContractReportOutput(report).data)
 
 
 class TargetGroupsApi(APIView):
     @extend_schema(
-        responses=dict, summary="How many members count for social return, per group (board)"
+        responses=s.TargetGroupCountsOutput,
+        summary="How many members count for social return, per group (board)",
     )
     def get(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="cooperative", slug=slug)
         require_role(request.user, cooperative, "board")
-        rows = TargetGroupMember.objects.filter(cooperative=cooperative)
-        return Response(
-            {group: rows.filter(group=group).count() for group in TargetGroupMember.Group.values}
+        counted = dict(
+            TargetGroupMember.objects.filter(cooperative=cooperative)
+            .values_list("group")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
+        counts = {group: counted.get(group, 0) for group in TargetGroupMember.Group.values}
+        return Response(s.TargetGroupCountsOutput(counts).data)
 
     @extend_schema(
         request=s.TargetGroupInput,
-        responses={201: dict},
+        responses={201: s.TargetGroupMemberOutput},
         summary="Count a member for social return (board)",
     )
     def post(self, request, slug: str):
@@ -401,4 +418,4 @@ class TargetGroupsApi(APIView):
             user=user,
             group=data.validated_data["group"],
         )
-        return Response({"user": row.user_id, "group": row.group}, status=status.HTTP_201_CREATED)
+        return Response(s.TargetGroupMemberOutput(row).data, status=status.HTTP_201_CREATED)

@@ -2,27 +2,25 @@
 
 It expands the staffing plan over the tender's period (the first ``MAX_WEEKS`` weeks:
 availability repeats weekly, so later weeks look the same) into the shifts the contract
-would generate, builds a dispatch instance the way ``jobs.services.dispatching`` does —
-active members with a home and availability, their skills with certificates valid on
-each date, their blocked clients, what is left of their yearly earnings cap, minus the
-time they already hold other shifts — and runs the real dispatcher (``jobs.dispatch``).
+would generate, builds a dispatch instance with the one builder of ``jobs.eligibility``
+(as dispatch does) — active members with a home and availability, their skills with
+certificates valid on each date, what is left of their yearly earnings cap, minus the
+time they already hold other shifts (travel included); members who blocked the client
+are left out — and runs the real dispatcher (``jobs.dispatch``).
 The result shows coverage per week and every shift that would stay short.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
-from members.models import Cooperative, MemberSkill, Profile
-from werkstation.geo import project_km
+from members.models import Cooperative, Profile
+from werkstation.money import pay_for_minutes
 
-from ... import dispatch
-from ...models import SLOT_HOLDING, BlockedClient, Claim
-from ...providers import earnings_this_year
-from ...services.planner import member_windows
+from ... import dispatch, eligibility
 from ..models import Tender
 from .recurrence import expand
 
@@ -30,35 +28,15 @@ MAX_WEEKS = 8
 TIME_LIMIT_SECONDS = 20
 
 
-def _subtract(windows: list[list[int]], busy: list[tuple[int, int]]) -> list[list[int]]:
-    result = []
-    for start, end in windows:
-        pieces = [(start, end)]
-        for b_start, b_end in busy:
-            next_pieces = []
-            for p_start, p_end in pieces:
-                if b_end <= p_start or b_start >= p_end:
-                    next_pieces.append((p_start, p_end))
-                    continue
-                if p_start < b_start:
-                    next_pieces.append((p_start, b_start))
-                if b_end < p_end:
-                    next_pieces.append((b_end, p_end))
-            pieces = next_pieces
-        result.extend([list(p) for p in pieces if p[1] > p[0]])
-    return result
-
-
 def capacity_check(
     *, cooperative: Cooperative, tender: Tender, rules: list[dict], member_pay_cents: int
 ) -> dict:
-    tz = timezone.get_current_timezone()
+    now = timezone.now()
     first = max(tender.period_start, timezone.localdate() + timedelta(days=1))
     last = min(tender.period_end, first + timedelta(days=7 * MAX_WEEKS - 1))
     occurrences = expand(rules, first, last) if first <= last else []
-    horizon = datetime.combine(first, time(0), tzinfo=tz)
     days = (last - first).days + 1 if first <= last else 0
-    location = (float(tender.latitude), float(tender.longitude))
+    latitude, longitude = float(tender.latitude), float(tender.longitude)
     skill_ids = {
         s.slug: s.pk
         for s in cooperative.skills.filter(slug__in={r["skill"] for r in rules if r["skill"]})
@@ -68,81 +46,48 @@ def capacity_check(
     for occ in occurrences:
         shift_id = f"{occ.rule_index}:{occ.day.isoformat()}"
         skill = rules[occ.rule_index]["skill"]
+        times = eligibility.local_times(occ.start, occ.end)
         shifts.append(
-            {
-                "id": shift_id,
-                "start": int((occ.start - horizon).total_seconds() // 60),
-                "end": int((occ.end - horizon).total_seconds() // 60),
-                "location": list(project_km(location[0], location[1], location)),
-                "slots": occ.slots,
-                "skill": f"skill-{skill_ids[skill]}" if skill else None,
-                "pay_cents": member_pay_cents * occ.minutes // 60,
-            }
+            eligibility.InstanceShift(
+                key=shift_id,
+                facts=eligibility.ShiftFacts(
+                    id=None,
+                    cooperative_id=cooperative.pk,
+                    client_id=tender.client_id,
+                    is_open=True,
+                    start_minute=times["start_minute"],
+                    end_minute=times["end_minute"],
+                    local_date=times["local_date"],
+                    local_start=times["local_start"],
+                    local_end=times["local_end"],
+                    latitude=latitude,
+                    longitude=longitude,
+                    required_skill_id=skill_ids[skill] if skill else None,
+                ),
+                slots=occ.slots,
+                pay_cents=pay_for_minutes(member_pay_cents, occ.minutes),
+            )
         )
         by_id[shift_id] = occ
-    profiles = {
-        p.user_id: p
-        for p in Profile.objects.filter(
-            user__memberships__cooperative=cooperative,
-            user__memberships__status="active",
-            latitude__isnull=False,
-            longitude__isnull=False,
-        ).select_related("user")
-    }
-    held: dict[int, list[MemberSkill]] = defaultdict(list)
-    for skill in MemberSkill.objects.filter(user_id__in=profiles).select_related("skill"):
-        held[skill.user_id].append(skill)
-    blocked_client = set(
-        BlockedClient.objects.filter(user_id__in=profiles, client_id=tender.client_id).values_list(
-            "user_id", flat=True
-        )
+    user_ids = Profile.objects.filter(
+        user__memberships__cooperative=cooperative,
+        user__memberships__status="active",
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).order_by("user_id")
+    contexts = eligibility.work_contexts(
+        user_ids.values_list("user_id", flat=True), now=now, earnings=True
     )
-    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    end_of_check = horizon + timedelta(days=days)
-    for user_id, start, end in Claim.objects.filter(
-        user_id__in=profiles, status__in=SLOT_HOLDING, start__lt=end_of_check, end__gt=horizon
-    ).values_list("user_id", "start", "end"):
-        busy[user_id].append(
-            (
-                int((start - horizon).total_seconds() // 60),
-                int((end - horizon).total_seconds() // 60),
-            )
-        )
-    members = []
-    for user_id, profile in profiles.items():
-        if user_id in blocked_client:
-            continue
-        windows = _subtract(member_windows(profile.user, first, horizon, days=days), busy[user_id])
-        if not windows:
-            continue
-        blocked = []
-        for shift in shifts:
-            skill = rules[by_id[shift["id"]].rule_index]["skill"]
-            if skill:
-                own = next((h for h in held[user_id] if h.skill.slug == skill), None)
-                if own is not None and not own.valid_on(by_id[shift["id"]].day):
-                    blocked.append(shift["id"])
-        member = {
-            "id": str(user_id),
-            "home": list(project_km(float(profile.latitude), float(profile.longitude), location)),
-            "skills": [f"skill-{h.skill_id}" for h in held[user_id]],
-            "windows": windows,
-            "max_home_km": float(profile.travel_radius_km),
-            "blocked": blocked,
-        }
-        if profile.yearly_earnings_cap is not None:
-            member["max_pay_cents"] = max(
-                0, int(profile.yearly_earnings_cap.amount * 100) - earnings_this_year(profile.user)
-            )
-        members.append(member)
-    instance_data = {
-        "travel_speed_kmh": cooperative.travel_speed_kmh,
-        "max_home_km": 5,
-        "km_cost_cents": 0,
-        "shortfall_cents_per_minute": 0,
-        "members": members,
-        "shifts": shifts,
-    }
+    # A member who blocked the client would never work this contract: not counted at all.
+    instance_data = eligibility.dispatch_instance(
+        contexts=[c for c in contexts.values() if tender.client_id not in c.blocked_clients],
+        shifts=shifts,
+        first_day=first,
+        days=days,
+        weights=eligibility.DispatchWeights(travel_speed_kmh=cooperative.travel_speed_kmh),
+        now_minute=eligibility.epoch_minute(now),
+    )
+    members = instance_data["members"]
     assigned: dict[str, int] = defaultdict(int)
     workers: set[str] = set()
     if shifts and members:
@@ -154,7 +99,7 @@ def capacity_check(
             workers.add(member_id)
     weeks: dict[str, dict] = {}
     gaps = []
-    for shift in shifts:
+    for shift in instance_data["shifts"]:
         occ = by_id[shift["id"]]
         week = (occ.day - timedelta(days=occ.day.weekday())).isoformat()
         row = weeks.setdefault(

@@ -1,0 +1,72 @@
+"""Check an API answer against the OpenAPI schema the API publishes.
+
+The schema is drf-spectacular's (OpenAPI 3.0); it becomes JSON Schema here: a
+``nullable`` node also takes null, and an object with listed properties takes no other
+key (an answer with a field the schema does not name fails, as does one that lacks a
+required field or has a null where none is allowed).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+import jsonschema
+
+from tests.api_endpoints import api_endpoint_list
+
+
+@cache
+def _openapi() -> dict:
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def _json_schema(node):
+    if isinstance(node, list):
+        return [_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _json_schema(v) for k, v in node.items() if k not in ("nullable", "readOnly")}
+    if "$ref" in out:
+        out["$ref"] = out["$ref"].replace("#/components/schemas/", "#/$defs/")
+    if "properties" in out and "additionalProperties" not in out:
+        out["additionalProperties"] = False
+    if node.get("nullable"):
+        return {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+@cache
+def _defs() -> dict:
+    return _json_schema(_openapi()["components"]["schemas"])
+
+
+@cache
+def _paths() -> dict[str, str]:
+    return {e.name: e.schema_path for e in api_endpoint_list()}
+
+
+def assert_matches_schema(response, name: str, method: str) -> None:
+    """``response`` (of ``method`` on URL name ``name``) is what the schema says."""
+    if response.status_code == 204 or "json" not in response.get("Content-Type", ""):
+        return
+    operation = _openapi()["paths"][_paths()[name]][method]
+    documented = operation["responses"].get(str(response.status_code))
+    assert documented is not None, (
+        f"{method.upper()} {name} answered {response.status_code}, which the schema does not list"
+    )
+    content = documented.get("content", {}).get("application/json")
+    assert content is not None, f"{method.upper()} {name}: the schema lists no JSON answer"
+    schema = {**_json_schema(content["schema"]), "$defs": _defs()}
+    body = json.loads(response.content)
+    try:
+        # Formats are checked where jsonschema knows them (an e-mail address has an @):
+        # a blank field is then the schema's empty-string branch, not also an address.
+        jsonschema.validate(body, schema, format_checker=jsonschema.FormatChecker())
+    except jsonschema.ValidationError as error:
+        where = "/".join(str(p) for p in error.absolute_path)
+        raise AssertionError(
+            f"{method.upper()} {name} {response.status_code}: at '{where}': {error.message}"
+        ) from None
