@@ -157,7 +157,10 @@ def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Cla
         ) + 1
     else:
         raise Conflict(_("This shift is full."), code="shift_full", field="shift")
+    from payouts.services.quotes import quote_shift
+
     values = {
+        "quote": quote_shift(user, shift).as_record(),
         "status": status,
         "waitlist_position": position,
         "start": shift.start,

@@ -95,6 +95,17 @@ class SplitExplainOutput(SplitSummaryOutput):
     timesheet = ExplainedTimesheetOutput()
     rule_set = ExplainedRuleSetOutput()
     month_gross_before = serializers.DecimalField(**EUROS)
+    shown_when_claimed = serializers.DecimalField(
+        **EUROS,
+        allow_null=True,
+        help_text="What the member was shown for this work when they claimed it (null: claimed "
+        "before claims kept it).",
+    )
+    why_different = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why the payout differs from what was shown, one sentence per cause; empty "
+        "when it does not differ.",
+    )
     floor_applied = serializers.BooleanField()
     exact = serializers.DictField(
         child=serializers.CharField(),

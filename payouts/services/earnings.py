@@ -13,6 +13,7 @@ from .. import rules
 from ..models import Split
 from ..pots import account_label, pot_label, pot_names
 from ..selectors import entries_of_split, payout_trace, splits_of_member
+from .quotes import why_different
 
 PAYOUT_STATUS = {
     "awaiting_payment": gettext_lazy("awaiting the client's payment"),
@@ -108,6 +109,7 @@ def split_explain(*, user, split_id: int, readable: bool = False) -> dict:
         ),
     )
     language = translation.get_language() or "nl"
+    shown = timesheet.claim.quote
     return {
         **split_summary(split, payout_trace(user).get(split.pk), readable=readable),
         "timesheet": {
@@ -128,6 +130,8 @@ def split_explain(*, user, split_id: int, readable: bool = False) -> dict:
             ),
         },
         "month_gross_before": decimal_string(split.month_gross_before_cents),
+        "shown_when_claimed": decimal_string(shown["member_cents"]) if shown else None,
+        "why_different": why_different(split, shown),
         "floor_applied": exact.floor_binds,
         "exact": {slug: decimal_string(value, places=4) for slug, value in exact.pots.items()}
         | {"member": decimal_string(exact.member, places=4)},

@@ -157,3 +157,18 @@ def test_the_weekly_payout_batch_task_logs_what_failed(world, caplog, monkeypatc
         assert tasks.weekly_payout_batches() == 0
     assert "bank file store is read-only" in caplog.text
     assert "alpha" in caplog.text and "beta" in caplog.text
+
+
+def test_a_nul_character_in_a_rule_set_label_is_refused_naming_the_field(market):
+    """PostgreSQL stores no NUL in text or JSON: it is refused at the door, not a 500."""
+    from payouts.models import RuleSet
+
+    before = RuleSet.objects.count()
+    body = (
+        '{"kind": "payout_rules", "title": "Labels", "payload": {"spec": {"currency": "EUR", '
+        '"pots": [{"pot": "coop_fund", "percent": "5", "label": {"nl": "Wijk\\u0000fonds"}}]}}}'
+    )
+    response = _post_raw(market.board_a, "/api/v1/cooperatives/alpha/proposals/", body)
+    assert response.status_code == 400
+    assert _error(response)["field"] == "payload.spec.pots[0].label.nl"
+    assert RuleSet.objects.count() == before

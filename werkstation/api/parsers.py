@@ -7,7 +7,8 @@
   Python's recursion in the parser or anywhere after it);
 - numbers that are not finite (``1e400``, ``NaN``, ``Infinity``), naming the field;
 - text with a lone surrogate (``"\\ud800"``), which can never be stored or sent back as
-  UTF-8, naming the field.
+  UTF-8, or with a NUL character (``"\\u0000"``), which PostgreSQL stores in no text or JSON
+  column, naming the field.
 
 ``SafeJSONRenderer`` never fails on what it is given: output that cannot be UTF-8 is
 sent with ASCII escapes instead.
@@ -44,6 +45,9 @@ def _path(parent: str, key) -> str:
 
 
 def _has_lone_surrogate(text: str) -> bool:
+    """Text that cannot be stored: a lone surrogate, or a NUL character."""
+    if "\x00" in text:
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
