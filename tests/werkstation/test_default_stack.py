@@ -160,9 +160,11 @@ def test_concurrent_use_while_the_worker_writes_and_a_clean_stop(tmp_path):
         # The board signs in with the code of its demo authenticator, as a newcomer would.
         code = _manage(env, "demo_code", "bestuur@werkstation.demo").strip()
         board = anonymous.login("bestuur@werkstation.demo", otp_token=code)
-        _, sheets = client.call("GET", "/api/v1/timesheets/")
+        _, sheets = client.call("GET", "/api/v1/timesheets/?page_size=200")
         submitted = [
-            t["id"] for t in sheets if t["status"] == "submitted" and t["id"] not in demo_waiting
+            t["id"]
+            for t in sheets["results"]
+            if t["status"] == "submitted" and t["id"] not in demo_waiting
         ]
         assert len(submitted) == SUBMITTED
 
