@@ -147,7 +147,6 @@ def populate(rng: random.Random) -> dict[int, str]:
                 latitude=Decimal(f"{lat + rng.uniform(-0.01, 0.01):.6f}"),
                 longitude=Decimal(f"{lon + rng.uniform(-0.01, 0.01):.6f}"),
                 client_tariff=Decimal("30"),
-                member_pay=Decimal("16"),
                 status="open",
                 required_skill=rng.choice([None, None, *skills]),
             )

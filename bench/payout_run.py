@@ -116,7 +116,6 @@ def populate(timesheets: int, members: int):
         latitude=Decimal("52.07"),
         longitude=Decimal("5.09"),
         client_tariff=Decimal("32.00"),
-        member_pay=Decimal("17.00"),
         status="completed",
     )
     start = datetime.combine(

@@ -9,27 +9,13 @@ from django.urls import path
 from rest_framework.exceptions import AuthenticationFailed
 
 from jobs.models import Shift
+from jobs.selectors import FEED_COLUMNS
 from members.api.authentication import ApiTokenAuthentication
+from payouts.services.quotes import quote_shifts
 from werkstation.urls import urlpatterns as app_urlpatterns
 
-REFERENCE_FIELDS = (
-    "id",
-    "start",
-    "end",
-    "slots",
-    "filled",
-    "category",
-    "latitude",
-    "longitude",
-    "local_date",
-    "job_id",
-    "job__title",
-    "job__street",
-    "job__postcode",
-    "job__member_pay",
-    "job__client__name",
-    "required_skill__name",
-)
+# The feed's columns, read through the ORM (the distance is the feed's own).
+REFERENCE_FIELDS = tuple(c for c in FEED_COLUMNS if c != "dist2")
 
 
 @cache
@@ -42,7 +28,7 @@ def reference_feed(request):
     """The same 50 rows as the member's feed page, fetched by id with .values().
 
     The ids are the feed's answer for this member, computed once by bench/feed.py; this is
-    what serving those rows costs without any of the feed's filtering.
+    what serving (and pricing) those rows costs without any of the feed's filtering.
     """
     key = request.headers.get("Authorization", "").removeprefix("Token ")
     try:  # the same token check as the API, so the comparison is fair
@@ -54,6 +40,11 @@ def reference_feed(request):
     rows = list(
         Shift.objects.filter(pk__in=ids).order_by("start_minute", "id").values(*REFERENCE_FIELDS)
     )
+    # Pricing is part of serving a feed row: the reference prices its rows the same way.
+    shifts = Shift.objects.filter(pk__in=ids).select_related("job__client")
+    quotes = quote_shifts(user, shifts)
+    for row in rows:
+        row["pay"] = quotes[row["id"]].member_cents
     return JsonResponse({"results": rows})
 
 

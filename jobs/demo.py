@@ -72,14 +72,15 @@ def seed(*, cooperatives, rng) -> list[str]:
     return lines + seed_work(cooperatives=cooperatives, rng=rng)
 
 
+# The client tariff per hour; what members receive follows from the payout rules.
 RATES = {
-    "greening": ("32.50", "17.50"),
-    "energy": ("38.00", "19.50"),
-    "green_maintenance": ("30.00", "16.50"),
-    "cleaning": ("28.00", "15.50"),
-    "removals": ("34.00", "17.00"),
-    "care": ("30.00", "16.00"),
-    "other": ("28.00", "15.00"),
+    "greening": "32.50",
+    "energy": "38.00",
+    "green_maintenance": "30.00",
+    "cleaning": "28.00",
+    "removals": "34.00",
+    "care": "30.00",
+    "other": "28.00",
 }
 
 JOBS = [
@@ -224,11 +225,9 @@ def seed_work(*, cooperatives, rng) -> list[str]:
     from .services.jobs import shift_denormalize
 
     coop = cooperatives["kanaleneiland"]
-    for category, (tariff, pay) in RATES.items():
+    for category, tariff in RATES.items():
         RateCard.objects.get_or_create(
-            cooperative=coop,
-            category=category,
-            defaults={"client_tariff": Decimal(tariff), "member_pay": Decimal(pay)},
+            cooperative=coop, category=category, defaults={"client_tariff": Decimal(tariff)}
         )
     if Job.objects.filter(cooperative=coop).exists():
         return [
@@ -246,7 +245,7 @@ def seed_work(*, cooperatives, rng) -> list[str]:
     for kvk, title, category, street, postcode, skill_slug, weekdays, hour, hours, slots in JOBS:
         client = Client.objects.get(kvk_number=kvk)
         lat, lon = POSTCODES[postcode]
-        tariff, pay = RATES[category]
+        tariff = RATES[category]
         job = Job.objects.create(
             cooperative=coop,
             client=client,
@@ -260,7 +259,6 @@ def seed_work(*, cooperatives, rng) -> list[str]:
             if skill_slug
             else None,
             client_tariff=Decimal(tariff),
-            member_pay=Decimal(pay),
             status=Job.Status.OPEN,
             created_by=board,
             auto_confirm=rng.random() < 0.4,

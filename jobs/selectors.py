@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership, User
+from payouts.services.quotes import Posted, Quote, quote_work
 from werkstation.errors import ValidationFailed
-from werkstation.money import decimal_string, pay_for_minutes, to_minor
+from werkstation.money import decimal_string, to_minor
 
 from . import eligibility
 from .models import Claim, Client, ClientLinkRequest, ClientUser, Job, Timesheet
@@ -107,8 +108,10 @@ FEED_COLUMNS = (
     "job__title",
     "job__street",
     "job__postcode",
-    "job__member_pay",
+    "job__client_tariff",
     "job__client__name",
+    "job__client__kind",
+    "cooperative_id",
     "required_skill__name",
     "dist2",
 )
@@ -170,7 +173,8 @@ def feed_query(user, filters: FeedFilters, *, limit: int, offset: int, now: date
     dist2, dist2_params = eligibility.distance2_sql(eligibility.plane_of(facts))
     query = (
         'SELECT s.id, s.start, s."end", s.slots, s.filled, s.category, s.latitude, s.longitude, s.local_date,'  # noqa: S608
-        " s.job_id, j.title, j.street, j.postcode, j.member_pay, cl.name, sk.name, page.dist2"
+        " s.job_id, j.title, j.street, j.postcode, j.client_tariff, cl.name, cl.kind, s.cooperative_id,"
+        " sk.name, page.dist2"
         f" FROM (SELECT s.id, {dist2} AS dist2, s.start_minute"
         f" FROM jobs_shift s WHERE {sql.where}"
         " ORDER BY s.start_minute, dist2, s.id LIMIT %s OFFSET %s) page"
@@ -208,16 +212,59 @@ def feed_page(
         cursor.execute(query, params)
         rows = [dict(zip(FEED_COLUMNS, values, strict=True)) for values in cursor.fetchall()]
     for row in rows:  # SQLite hands back text where PostgreSQL hands back typed values
-        row["job__member_pay"] = Decimal(str(row["job__member_pay"]))
+        row["job__client_tariff"] = Decimal(str(row["job__client_tariff"]))
         for name in ("start", "end"):
             if isinstance(row[name], str):
                 row[name] = datetime.fromisoformat(row[name]).replace(tzinfo=UTC)
-    return FeedPage(number=number, size=size, rows=rows[:size], has_next=len(rows) > size)
+    rows, has_next = rows[:size], len(rows) > size
+    quotes = quote_work(user, [_posted(row) for row in rows])
+    for row in rows:
+        row["quote"] = quotes[row["id"]]
+    return FeedPage(number=number, size=size, rows=rows, has_next=has_next)
+
+
+def _posted(row: dict) -> Posted:
+    return Posted(
+        shift_id=row["id"],
+        cooperative_id=row["cooperative_id"],
+        start=row["start"],
+        end=row["end"],
+        tariff_cents=to_minor(row["job__client_tariff"]),
+        category=row["category"],
+        client_kind=row["job__client__kind"],
+    )
+
+
+def quote_breakdown(quote: Quote) -> dict:
+    """A quote as pages and the API show it: the member's amount, what it is, and the pots."""
+    return {
+        "pay": decimal_string(quote.member_cents),
+        "pay_kind": pay_kind(quote),
+        "paid_minutes": quote.minutes,
+        "break_minutes": quote.break_minutes,
+        "tariff": decimal_string(quote.tariff_cents),
+        "gross": decimal_string(quote.gross_cents),
+        "pots": [
+            {"pot": pot.slug, "label": pot.label, "amount": decimal_string(pot.cents)}
+            for pot in quote.pots
+        ],
+        "above_volunteer_maximum": decimal_string(quote.withheld_cents),
+        "rule_set_version": quote.rule_set_version,
+    }
+
+
+def pay_kind(quote: Quote) -> str:
+    """What the member's amount is: the code pages word by the member's engagement."""
+    if not quote.available:
+        return "no_rules"
+    if quote.payroll:
+        return "gross_wage"
+    if quote.volunteer:
+        return "volunteer_allowance"
+    return "fee"
 
 
 def feed_row(row: dict) -> dict:
-    minutes = (row["end"] - row["start"]).total_seconds() / 60
-    pay = row["job__member_pay"]
     return {
         "id": row["id"],
         "job": row["job_id"],
@@ -232,7 +279,7 @@ def feed_row(row: dict) -> dict:
         "postcode": row["job__postcode"],
         "skill": row["required_skill__name"],
         "distance_km": round(math.sqrt(row["dist2"]), 1),
-        "pay": decimal_string(pay_for_minutes(to_minor(pay), int(minutes))),
+        **quote_breakdown(row["quote"]),
         "latitude": row["latitude"],
         "longitude": row["longitude"],
     }

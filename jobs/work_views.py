@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
+from payouts.services.quotes import quote_shift
 from werkstation.api.pagination import MAX_PAGE
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError, NotFound
@@ -64,7 +65,7 @@ def feed(request):
         except ValueError:
             number = 1
         page = feed_page(request.user, filters, number=number)
-        rows = [feed_row(r) for r in page.rows]
+        rows = [{**feed_row(r), "q": r["quote"]} for r in page.rows]
     except ApplicationError as exc:
         problem, rows = exc, []
     template = "jobs/_feed_list.html" if request.htmx else "jobs/feed.html"
@@ -102,7 +103,9 @@ def shift_detail(request, shift_id: int):
         .order_by("status", "waitlist_position")
         if manager
         else [],
-        "pay_cents": planner.pay_cents(shift),
+        "quote": quote_shift(request.user, shift)
+        if has_role(request.user, shift.cooperative_id, "member")
+        else None,
         "map_url": f"https://www.openstreetmap.org/?mlat={shift.latitude}&mlon={shift.longitude}#map=17/{shift.latitude}/{shift.longitude}",
     }
     return render(request, "jobs/shift_detail.html", context)
@@ -507,7 +510,7 @@ def plan_week_page(request):
     return render(
         request,
         "jobs/plan.html",
-        {"form": form, "plan": plan, "problem": problem, "pay_cents": planner.pay_cents},
+        {"form": form, "plan": plan, "problem": problem},
     )
 
 

@@ -29,6 +29,12 @@ def pot_label(slug: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+def rule_pot_label(pot, language: str) -> str:
+    """A rule set's pot (``rules.Pot``) as a label: the rule set's own label in ``language``
+    when it has one, else ``pot_label``."""
+    return dict(pot.label or ()).get(language) or pot_label(pot.slug)
+
+
 def account_label(account) -> str:
     """A ledger account as a reader names it: the pot's name for a fund, else its kind
     ("member payable"), in the active language; the stored name is for the books."""

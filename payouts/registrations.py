@@ -10,7 +10,8 @@ from jobs.providers import earnings_this_year_provider_register
 from members.services.cooperatives import cooperative_founding_hook_register
 from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.privacy import person_reference_register, personal_data_register
-from werkstation.errors import ValidationFailed
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, ValidationFailed
 from werkstation.money import format_money
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
@@ -19,6 +20,7 @@ from .pots import pot_names
 from .rules import describe, parse_rule_set, rule_set_to_dict
 from .selectors import earnings_this_year
 from .services import privacy
+from .services.minimum_wage import floor_warning, require_floor_for_payroll
 from .services.rulesets import (
     found_rule_set,
     rule_set_adopt,
@@ -143,7 +145,19 @@ def _describe(proposal, language: str) -> list[str]:
         )
     with translation.override(lang):
         names = pot_names(pot.slug for pot in parsed.pots)
-    return [*describe(parsed, lang, names), advances]
+        effective = proposal.payload.get("effective_from")
+        warning = floor_warning(
+            rule_set.spec,
+            date.fromisoformat(effective) if effective else timezone.localdate(),
+            lang,
+        )
+    refused = (proposal.result or {}).get("not_in_force")
+    return [
+        *([refused] if refused else []),
+        *([warning] if warning and not refused else []),
+        *describe(parsed, lang, names),
+        advances,
+    ]
 
 
 def _rule_set(proposal) -> RuleSet:
@@ -156,6 +170,25 @@ def _adopt_rules(proposal) -> None:
     wanted = proposal.payload.get("effective_from")
     today = timezone.localdate()
     effective = max(date.fromisoformat(wanted), today) if wanted else today
+    rule_set = _rule_set(proposal)
+    try:
+        require_floor_for_payroll(
+            cooperative_id=proposal.cooperative_id, spec=rule_set.spec, on=effective
+        )
+    except Conflict as exc:
+        # The members voted for it, but the law keeps it out of force: it is refused, and
+        # the proposal says why (its description and the audit).
+        rule_set_reject(rule_set=rule_set)
+        proposal.result = {**(proposal.result or {}), "not_in_force": exc.message}
+        proposal.save(update_fields=["result"])
+        audit_record(
+            actor=None,
+            action="ruleset.refused_below_minimum_wage",
+            target=rule_set,
+            cooperative_id=proposal.cooperative_id,
+            data={"proposal_id": proposal.pk, "effective_from": effective.isoformat()},
+        )
+        return
     rule_set_adopt(
         rule_set=_rule_set(proposal),
         effective_from=effective,

@@ -151,9 +151,6 @@ class JobOutput(serializers.ModelSerializer):
     client_tariff = serializers.DecimalField(
         source="client_tariff.amount", max_digits=8, decimal_places=2
     )
-    member_pay = serializers.DecimalField(
-        source="member_pay.amount", max_digits=8, decimal_places=2
-    )
     required_skill = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
     )
@@ -174,7 +171,6 @@ class JobOutput(serializers.ModelSerializer):
             "longitude",
             "required_skill",
             "client_tariff",
-            "member_pay",
             "auto_confirm",
             "status",
             "source",
@@ -195,7 +191,6 @@ class JobCreateInput(serializers.Serializer):
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False)
     required_skill = serializers.SlugField(required=False, allow_null=True)
     client_tariff = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
-    member_pay = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
     auto_confirm = serializers.BooleanField(required=False, default=False)
     publish = serializers.BooleanField(required=False, default=True)
 
@@ -205,7 +200,6 @@ class JobUpdateInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     auto_confirm = serializers.BooleanField(required=False)
     client_tariff = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
-    member_pay = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
 
 
 class JobStatusInput(serializers.Serializer):
@@ -257,7 +251,47 @@ class ReasonInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class FeedRowOutput(DictOutput):
+class PotShareOutput(DictOutput):
+    pot = serializers.CharField(help_text="The pot's slug in the rule set.")
+    label = serializers.CharField(help_text="The pot's name in the reader's language.")
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+
+
+PAY_KINDS = [
+    ("fee", "a self-employed member's fee"),
+    ("gross_wage", "gross wage in the payroll file, before payroll tax"),
+    ("volunteer_allowance", "a volunteer allowance"),
+    ("no_rules", "no payout rules in force on the work date: nothing can be settled yet"),
+]
+
+
+class PayBreakdownOutput(DictOutput):
+    """The price truth: what settlement pays this member if the shift is worked as posted."""
+
+    pay = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="What you receive if you work the shift as posted: the shift minus the "
+        "legally required break, at the client tariff, split by the payout rules in force on "
+        "the work date, after your other work that month.",
+    )
+    pay_kind = serializers.ChoiceField(choices=PAY_KINDS)
+    paid_minutes = serializers.IntegerField(help_text="The shift minus the required break.")
+    break_minutes = serializers.IntegerField(help_text="The legally required break, unpaid.")
+    tariff = serializers.DecimalField(
+        max_digits=12, decimal_places=2, help_text="What the client pays per hour, without VAT."
+    )
+    gross = serializers.DecimalField(max_digits=12, decimal_places=2)
+    pots = PotShareOutput(many=True, help_text="The cooperative's shares of the gross.")
+    above_volunteer_maximum = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="Above a volunteer allowance maximum: stays with the cooperative fund.",
+    )
+    rule_set_version = serializers.IntegerField(allow_null=True)
+
+
+class FeedRowOutput(PayBreakdownOutput):
     id = serializers.IntegerField()
     job = serializers.IntegerField()
     title = serializers.CharField()
@@ -271,7 +305,6 @@ class FeedRowOutput(DictOutput):
     postcode = serializers.CharField()
     skill = serializers.CharField(allow_null=True)
     distance_km = serializers.FloatField()
-    pay = serializers.DecimalField(max_digits=10, decimal_places=2)
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
 

@@ -59,6 +59,7 @@ urlpatterns += [
         name="job-shifts-weekly",
     ),
     path("shifts/<int:shift_id>/", w.ShiftDetailApi.as_view(), name="shift"),
+    path("shifts/<int:shift_id>/price/", w.ShiftPriceApi.as_view(), name="shift-price"),
     path("shifts/<int:shift_id>/cancel/", w.ShiftCancelApi.as_view(), name="shift-cancel"),
     path("shifts/<int:shift_id>/claims/", w.ShiftClaimsApi.as_view(), name="shift-claims"),
     path("feed/", w.FeedApi.as_view(), name="feed"),

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from members.access import has_role, require_role
 from members.models import Cooperative, Skill
+from payouts.services.quotes import quote_shift
 from werkstation.api.base import get_object_or_error
 from werkstation.api.fields import AmountField
 from werkstation.api.pagination import Page, list_schema, page_request, paginated
@@ -29,6 +30,7 @@ from ..selectors import (
     jobs_managed_by,
     jobs_with_fill_rates,
     my_claims,
+    quote_breakdown,
     timesheets_for_manager,
     week_bounds,
 )
@@ -158,6 +160,16 @@ class ShiftDetailApi(APIView):
                 jobs.shift_update(actor=request.user, shift=shift, **data.validated_data)
             ).data
         )
+
+
+class ShiftPriceApi(APIView):
+    @extend_schema(
+        responses=s.PayBreakdownOutput,
+        summary="What I am paid for this shift if I work it as posted (the price truth)",
+    )
+    def get(self, request, shift_id: int):
+        quote = quote_shift(request.user, _shift(request.user, shift_id))
+        return Response(s.PayBreakdownOutput(quote_breakdown(quote)).data)
 
 
 class ShiftCancelApi(APIView):
@@ -465,7 +477,7 @@ class PlanShiftOutput(serializers_module.Serializer):
 
     @extend_schema_field(serializers_module.DecimalField(max_digits=12, decimal_places=2))
     def get_pay(self, shift) -> str:
-        return decimal_string(planner.pay_cents(shift))
+        return decimal_string(self.context["pay"][shift.pk])
 
 
 class PlanOutput(serializers_module.Serializer):
@@ -489,7 +501,7 @@ class PlanApi(APIView):
         query = PlanQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         plan = planner.plan_from_values(request.user, query.validated_data)
-        return Response(PlanOutput(plan).data)
+        return Response(PlanOutput(plan, context={"pay": plan.pay}).data)
 
 
 class PlanClaimApi(APIView):

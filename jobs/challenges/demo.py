@@ -84,7 +84,6 @@ def seed(*, cooperatives, rng) -> list[str]:
             cooperative=coop,
             price_cents=5_200_000,
             hourly_tariff_cents=3000,
-            member_pay_cents=1650,
             plan="Twee ploegen van buurtbewoners met een vaste ploegleider.",
             staffing_plan=[
                 {
@@ -172,7 +171,6 @@ def _closed_tender(common: dict, coop, board, now, today) -> None:
             cooperative=coop,
             price_cents=2_150_000,
             hourly_tariff_cents=3200,
-            member_pay_cents=1700,
             plan="Bewoners per straat als ploeg; de coöperatie levert planten en gereedschap.",
             staffing_plan=[
                 {

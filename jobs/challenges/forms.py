@@ -72,9 +72,6 @@ class BidForm(forms.Form):
     hourly_tariff = forms.DecimalField(
         label=_("Tariff per hour (€)"), max_digits=8, decimal_places=2
     )
-    member_pay = forms.DecimalField(
-        label=_("Member pay per hour (€)"), max_digits=8, decimal_places=2
-    )
     plan = forms.CharField(label=_("Plan"), widget=forms.Textarea(attrs={"rows": 4}))
     social_member_hours = forms.IntegerField(
         label=_("Hours worked by members (commitment)"), min_value=0, initial=0

@@ -181,7 +181,6 @@ class Bid(models.Model):
     )
     price_cents = models.BigIntegerField(_("price (cents)"))
     hourly_tariff_cents = models.BigIntegerField(_("client tariff per hour (cents)"))
-    member_pay_cents = models.BigIntegerField(_("member pay per hour (cents)"))
     plan = models.TextField(_("plan"))
     staffing_plan = models.JSONField(_("staffing plan"), default=list)
     social_member_hours = models.PositiveIntegerField(_("hours worked by members"), default=0)
@@ -210,10 +209,6 @@ class Bid(models.Model):
                 name="bid_one_per_cooperative",
             ),
             models.CheckConstraint(condition=Q(price_cents__gt=0), name="bid_price_positive"),
-            models.CheckConstraint(
-                condition=Q(member_pay_cents__lte=F("hourly_tariff_cents")),
-                name="bid_pay_within_tariff",
-            ),
         ]
 
     def __str__(self) -> str:
@@ -265,7 +260,6 @@ class Contract(models.Model):
     period_end = models.DateField(_("period end"))
     budget_cents = models.BigIntegerField(_("budget (cents)"))
     hourly_tariff_cents = models.BigIntegerField()
-    member_pay_cents = models.BigIntegerField()
     kpis = models.JSONField(_("KPIs"), default=list)
     recurrence = models.JSONField(_("recurrence rules"), default=list)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from members.access import has_role, page_cooperative
 from members.models import Cooperative
+from payouts.services.quotes import share_per_hour
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
@@ -237,7 +238,6 @@ def _bid_forms(request, bid: Bid | None, cooperative: Cooperative):
         initial = {
             "price": from_minor(bid.price_cents),
             "hourly_tariff": from_minor(bid.hourly_tariff_cents),
-            "member_pay": from_minor(bid.member_pay_cents),
             "plan": bid.plan,
             "social_member_hours": bid.social_member_hours,
             "social_target_group_members": bid.social_target_group_members,
@@ -382,6 +382,13 @@ def bid_detail(request, bid_id: int):
         and bid.status == Bid.Status.DRAFT
         and tenders.tender_window_open(bid.tender),
         "capacity": bid.capacity or None,
+        "share_per_hour": share_per_hour(
+            cooperative_id=bid.cooperative_id,
+            tariff_cents=bid.hourly_tariff_cents,
+            category=bid.tender.category,
+            client_kind=bid.tender.client.kind,
+            day=max(bid.tender.period_start, timezone.localdate()),
+        ),
     }
     return render(request, "challenges/bid_detail.html", context)
 

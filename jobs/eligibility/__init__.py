@@ -35,7 +35,7 @@ from .context import (
     work_context,
     work_contexts,
 )
-from .instance import DispatchWeights, InstanceShift, dispatch_instance, pay_cents
+from .instance import DispatchWeights, InstanceShift, dispatch_instance
 from .rules import (
     Commitment,
     MemberFacts,
@@ -67,7 +67,6 @@ __all__ = [
     "horizon_of",
     "local_times",
     "member_facts",
-    "pay_cents",
     "plane_of",
     "refusal",
     "shift_facts",

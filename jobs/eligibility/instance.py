@@ -29,20 +29,13 @@ from datetime import date, timedelta
 import numpy as np
 
 from werkstation.geo import project_km
-from werkstation.money import pay_for_minutes, to_minor
 
 from ..dispatch.model import TOL, merge_windows
-from ..models import Shift
 from .context import epoch_minute, horizon_of, local_minute_at
 from .rules import MemberFacts, ShiftFacts, WorkContext, day_windows, refusal
 
 DEFAULT_ORIGIN = (52.09, 5.12)  # a plane needs an origin even without members
 DEFAULT_RADIUS_KM = 5
-
-
-def pay_cents(shift: Shift) -> int:
-    """What one member earns for a shift: the job's hourly pay for its minutes, half up."""
-    return pay_for_minutes(to_minor(shift.job.member_pay.amount), shift.duration_minutes)
 
 
 @dataclass(frozen=True)

@@ -42,9 +42,6 @@ class RateCard(models.Model):
     client_tariff = MoneyField(
         _("client tariff per hour"), max_digits=8, decimal_places=2, default_currency="EUR"
     )
-    member_pay = MoneyField(
-        _("member pay per hour"), max_digits=8, decimal_places=2, default_currency="EUR"
-    )
 
     class Meta:
         constraints = [
@@ -90,9 +87,6 @@ class Job(models.Model):
     client_tariff = MoneyField(
         _("client tariff per hour"), max_digits=8, decimal_places=2, default_currency="EUR"
     )
-    member_pay = MoneyField(
-        _("member pay per hour"), max_digits=8, decimal_places=2, default_currency="EUR"
-    )
     auto_confirm = models.BooleanField(_("confirm claims automatically"), default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.DIRECT)
@@ -108,7 +102,6 @@ class Job(models.Model):
             models.CheckConstraint(
                 condition=Q(client_tariff__gte=0), name="job_tariff_non_negative"
             ),
-            models.CheckConstraint(condition=Q(member_pay__gte=0), name="job_pay_non_negative"),
         ]
 
     def __str__(self) -> str:

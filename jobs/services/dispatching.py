@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from members.access import require_role
 from members.models import Cooperative, Profile
+from payouts.services.quotes import quote_shifts, standard_shares
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from werkstation.locks import lock_offers, lock_shifts, lock_users
@@ -37,7 +38,6 @@ from werkstation.outbox import outbox_emit
 
 from .. import dispatch, eligibility
 from ..dispatch.split import merge_parts, split_instance
-from ..eligibility import pay_cents
 from ..models import (
     SLOT_HOLDING,
     Claim,
@@ -154,9 +154,11 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
             job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
             start__gte=max(horizon, now),
             start__lt=end,
-        ).select_related("job")
+        ).select_related("job__client")
     )
     shift_ids = [s.pk for s in shifts]
+    # Dispatch weighs a shift by its member share before it knows who takes it.
+    shares = standard_shares(shifts)
     outside: dict[int, int] = defaultdict(int)  # slots held by people outside the instance
     for shift_id in (
         Claim.objects.filter(shift_id__in=shift_ids, status__in=SLOT_HOLDING)
@@ -180,7 +182,7 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
             key=str(shift.pk),
             facts=eligibility.shift_facts(shift),
             slots=shift.slots - outside[shift.pk] - pending[shift.pk],
-            pay_cents=pay_cents(shift),
+            pay_cents=shares[shift.pk],
         )
         for shift in shifts
     ]
@@ -212,7 +214,7 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
     }
 
 
-def _reason(shift: Shift, profile: Profile, target: int, boost: int) -> str:
+def _reason(shift: Shift, profile: Profile, target: int, boost: int, pay_cents: int) -> str:
     km = eligibility.distance_from_home_km(
         (float(profile.latitude), float(profile.longitude)), shift.latitude, shift.longitude
     )
@@ -225,9 +227,8 @@ def _reason(shift: Shift, profile: Profile, target: int, boost: int) -> str:
             "end": timezone.localtime(shift.end).strftime("%H:%M"),
         },
         _("%(km).1f km from home") % {"km": km},
-        format_money(
-            pay_cents(shift), str(shift.job.member_pay.currency), translation.get_language()
-        ),
+        _("%(amount)s for you if you work it as posted")
+        % {"amount": format_money(pay_cents, language=translation.get_language())},
     ]
     if shift.required_skill_id:
         parts.append(_("you have the skill %(skill)s") % {"skill": shift.required_skill.name})
@@ -238,9 +239,9 @@ def _reason(shift: Shift, profile: Profile, target: int, boost: int) -> str:
     return "; ".join(parts) + "."
 
 
-def _reason_for(shift: Shift, profile: Profile, target: int, boost: int) -> str:
+def _reason_for(shift: Shift, profile: Profile, target: int, boost: int, pay_cents: int) -> str:
     with translation.override(profile.user.preferred_language or "nl"):
-        return _reason(shift, profile, target, boost)
+        return _reason(shift, profile, target, boost, pay_cents)
 
 
 def dispatch_run_prepare(*, run_id: int, part_pairs: int | None = None) -> dict | None:
@@ -327,7 +328,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
     )
     committed = {(m, s) for m, s in plan["commitments"]}
     new_pairs = [(m, s) for m, s in assignment.pairs if (m, s) not in committed]
-    shifts = Shift.objects.select_related("job", "required_skill").in_bulk(
+    shifts = Shift.objects.select_related("job__client", "required_skill").in_bulk(
         [int(s) for _, s in new_pairs]
     )
     profiles = {
@@ -335,6 +336,15 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
         for p in Profile.objects.filter(user_id__in={int(m) for m, _ in new_pairs}).select_related(
             "user"
         )
+    }
+    offered_to: dict[int, list[Shift]] = defaultdict(list)
+    for member_id, shift_id in new_pairs:
+        if int(shift_id) in shifts and int(member_id) in profiles:
+            offered_to[int(member_id)].append(shifts[int(shift_id)])
+    pay = {  # each offer priced for its member, as if it were their next claim
+        (member_id, shift_id): quote.member_cents
+        for member_id, offered in offered_to.items()
+        for shift_id, quote in quote_shifts(profiles[member_id].user, offered).items()
     }
     policy = plan["policy"]
     with transaction.atomic():
@@ -353,7 +363,11 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
                 user_id=int(member_id),
                 deadline=min(now + timedelta(hours=OFFER_HOURS), shift.start - timedelta(hours=1)),
                 reason=_reason_for(
-                    shift, profile, plan["targets"][member_id], plan["boost"][member_id]
+                    shift,
+                    profile,
+                    plan["targets"][member_id],
+                    plan["boost"][member_id],
+                    pay[(int(member_id), shift.pk)],
                 ),
             )
             offers.append(offer)

@@ -15,12 +15,13 @@ from django.utils.translation import gettext as _
 from members.access import has_role
 from members.models import Cooperative, Skill, User
 from members.validators import clean_postcode
+from payouts.services.minimum_wage import require_tariff_pays_minimum_wage
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.geo import check_coordinates
 from werkstation.geocoding import geocode
 from werkstation.locks import lock_claims, lock_jobs, lock_shifts
-from werkstation.money import round_major
+from werkstation.money import round_major, to_minor
 
 from ..access import is_client_user, require_job_manager
 from ..eligibility import local_times
@@ -90,7 +91,6 @@ def job_create(
     longitude: Decimal | None = None,
     required_skill: Skill | None = None,
     client_tariff: Decimal | None = None,
-    member_pay: Decimal | None = None,
     auto_confirm: bool = False,
     publish: bool = True,
     source: str = Job.Source.DIRECT,
@@ -118,26 +118,22 @@ def job_create(
             )
         latitude, longitude = found
     rate = RateCard.objects.filter(cooperative=cooperative, category=category).first()
-    if member_pay is None or client_tariff is None:
+    if client_tariff is None:
         if rate is None:
-            field = "member_pay" if member_pay is None else "client_tariff"
             raise ValidationFailed(
                 _("The cooperative has no standard rate for this category: give the rate."),
                 code="required",
-                field=field,
+                field="client_tariff",
             )
-        member_pay = rate.member_pay.amount if member_pay is None else member_pay
-        client_tariff = rate.client_tariff.amount if client_tariff is None else client_tariff
-    member_pay, client_tariff = (
-        _money(member_pay, "member_pay"),
-        _money(client_tariff, "client_tariff"),
+        client_tariff = rate.client_tariff.amount
+    client_tariff = _money(client_tariff, "client_tariff")
+    require_tariff_pays_minimum_wage(
+        cooperative_id=cooperative.pk,
+        tariff_cents=to_minor(client_tariff),
+        category=category,
+        client_kind=client.kind,
+        on=timezone.localdate(),
     )
-    if member_pay > client_tariff:
-        raise ValidationFailed(
-            _("The member pay cannot be higher than the client tariff."),
-            code="pay_above_tariff",
-            field="member_pay",
-        )
     job = Job.objects.create(
         cooperative=cooperative,
         client=client,
@@ -151,7 +147,6 @@ def job_create(
         longitude=longitude,
         required_skill=required_skill,
         client_tariff=client_tariff,
-        member_pay=member_pay,
         auto_confirm=auto_confirm,
         status=Job.Status.OPEN if publish else Job.Status.DRAFT,
         created_by=actor,
@@ -161,7 +156,7 @@ def job_create(
     return job
 
 
-JOB_EDITABLE = {"title", "description", "auto_confirm", "client_tariff", "member_pay"}
+JOB_EDITABLE = {"title", "description", "auto_confirm", "client_tariff"}
 
 
 @transaction.atomic
@@ -173,17 +168,17 @@ def job_update(*, actor: User, job: Job, **fields) -> Job:
     job = _lock_job(job.pk)
     if job.status in (Job.Status.COMPLETED, Job.Status.CANCELLED):
         raise Conflict(_("A finished job cannot be changed."), code="invalid_state", field="status")
-    for name in ("client_tariff", "member_pay"):
-        if name in fields:
-            fields[name] = _money(fields[name], name)
+    if "client_tariff" in fields:
+        fields["client_tariff"] = _money(fields["client_tariff"], "client_tariff")
+        require_tariff_pays_minimum_wage(
+            cooperative_id=job.cooperative_id,
+            tariff_cents=to_minor(fields["client_tariff"]),
+            category=job.category,
+            client_kind=job.client.kind,
+            on=timezone.localdate(),
+        )
     for name, value in fields.items():
         setattr(job, name, value)
-    if job.member_pay.amount > job.client_tariff.amount:
-        raise ValidationFailed(
-            _("The member pay cannot be higher than the client tariff."),
-            code="pay_above_tariff",
-            field="member_pay",
-        )
     job.save()
     audit_record(
         actor=actor,

@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from payouts.services.quotes import quote_plan, quote_shifts
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_shifts, lock_users
 from werkstation.money import to_minor
 
 from .. import dispatch, eligibility
-from ..eligibility import pay_cents
 from ..eligibility.rules import day_windows
 from ..models import SLOT_HOLDING, Claim, Job, Shift
 from .claims import shift_claim
@@ -36,10 +36,19 @@ class Plan:
     shifts: list[Shift]
     commitments: list[Shift]
     income_cents: int
+    pay: dict[int, int]  # shift id -> what the member receives, taking the whole plan
     minutes: int
     target_minutes: int | None
     target_income_cents: int | None
     cap_left_cents: int | None
+
+    @property
+    def priced_shifts(self) -> list[tuple[Shift, int]]:
+        return [(s, self.pay[s.pk]) for s in self.shifts]
+
+    @property
+    def priced_commitments(self) -> list[tuple[Shift, int]]:
+        return [(s, self.pay[s.pk]) for s in self.commitments]
 
 
 def plan_week(
@@ -80,14 +89,16 @@ def plan_week(
             start__lt=end,
         )
         .exclude(claims__user=user, claims__status__in=["waitlisted", *SLOT_HOLDING])
-        .select_related("job")
-    ) + list(Shift.objects.filter(pk__in=held).select_related("job"))
+        .select_related("job__client")
+    ) + list(Shift.objects.filter(pk__in=held).select_related("job__client"))
+    # What each shift would pay this member as their next claim (the price truth).
+    quotes = quote_shifts(user, candidates)
     offered = [
         eligibility.InstanceShift(
             key=str(shift.pk),
             facts=eligibility.shift_facts(shift),
             slots=shift.slots,
-            pay_cents=pay_cents(shift),
+            pay_cents=quotes[shift.pk].member_cents,
         )
         for shift in candidates
         if shift.pk in held or shift.filled < shift.slots
@@ -116,11 +127,13 @@ def plan_week(
     new = sorted((by_id[i] for i in chosen if int(i) not in held), key=lambda s: s.start)
     kept = sorted((by_id[str(i)] for i in held), key=lambda s: s.start)
     planned = new + kept
+    pay = {pk: quote.member_cents for pk, quote in quote_plan(user, planned).items()}
     return Plan(
         week_start=week_start,
         shifts=new,
         commitments=kept,
-        income_cents=sum(pay_cents(s) for s in planned),
+        income_cents=sum(pay.values()),
+        pay=pay,
         minutes=sum(s.duration_minutes for s in planned),
         target_minutes=target_minutes,
         target_income_cents=target_income_cents,

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -31,6 +31,7 @@ from werkstation.money import format_duration, format_money, pay_for_minutes, to
 
 from .. import rules
 from ..models import RuleSet, Split
+from ..pots import rule_pot_label
 from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
 from .settlement import VolunteerAllowance
 
@@ -41,6 +42,36 @@ COMING = (
     Claim.Status.CONFIRMED,
     Claim.Status.COMPLETED,
 )
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Work as posted, with what pricing it reads: a shift, a feed row or a claim's times."""
+
+    shift_id: int  # or any key, for work not posted yet
+    cooperative_id: int
+    start: datetime
+    end: datetime
+    tariff_cents: int
+    category: str
+    client_kind: str
+
+    @classmethod
+    def of_shift(cls, shift: Shift, start: datetime | None = None, end: datetime | None = None):
+        """``shift`` (with ``job__client`` selected), or a claim's times on it."""
+        return cls(
+            shift_id=shift.pk,
+            cooperative_id=shift.cooperative_id,
+            start=start or shift.start,
+            end=end or shift.end,
+            tariff_cents=to_minor(shift.job.client_tariff.amount),
+            category=shift.job.category,
+            client_kind=shift.job.client.kind,
+        )
+
+    @property
+    def work_date(self) -> date:
+        return _work_date(self.start)
 
 
 @dataclass(frozen=True)
@@ -65,9 +96,17 @@ class Quote:
     month_gross_before_cents: int
     rule_set_id: int | None
     rule_set_version: int | None
-    volunteer: bool
+    engagement: str | None  # the member's in this cooperative; None for the standard share
     currency: str = "EUR"
-    reasons: tuple[str, ...] = field(default=())
+
+    @property
+    def volunteer(self) -> bool:
+        return self.engagement == Membership.Engagement.VOLUNTEER
+
+    @property
+    def payroll(self) -> bool:
+        """Payroll work: the amount is the gross wage in the payroll file, before payroll tax."""
+        return self.engagement == Membership.Engagement.EMPLOYEE
 
     def as_record(self) -> dict:
         """What a claim keeps of the quote it was made on."""
@@ -114,59 +153,61 @@ def _work_date(start: datetime) -> date:
 
 
 class _Pricer:
-    """Everything a member's quotes need, loaded once."""
+    """Everything a member's quotes need, loaded once. Without a member it prices the standard
+    share: no other work that month, no volunteer maximum (what dispatch weighs shifts by)."""
 
-    def __init__(self, user, shifts: list[Shift], language: str) -> None:
+    def __init__(self, user, work: list[Posted], language: str) -> None:
         self.user = user
         self.language = language
         self.table = LegalTable.load()
-        profile = getattr(user, "profile", None)
+        profile = getattr(user, "profile", None) if user is not None else None
         self.born = getattr(profile, "date_of_birth", None)
         self.adopted: dict[int, list[RuleSet]] = {}
         self.parsed: dict[int, rules.RuleSet] = {}
-        self.volunteer_in: dict[int, bool] = {}
+        self.engagements: dict[int, str | None] | None = None
         self.allowances: dict[int, VolunteerAllowance] = {}
-        months = {(_work_date(s.start).year, _work_date(s.start).month) for s in shifts}
+        months = {(w.work_date.year, w.work_date.month) for w in work}
         self.first = min((date(y, 1, 1) for y, _m in months), default=timezone.localdate())
         self.month_gross: dict[tuple[int, int], int] = defaultdict(int)
-        if months:
-            first = min(date(y, m, 1) for y, m in months)
-            for row in (
-                Split.objects.filter(member=user, work_date__gte=first)
-                .annotate(y=ExtractYear("work_date"), m=ExtractMonth("work_date"))
-                .values("y", "m")
-                .annotate(total=Sum("gross_cents"))
-            ):
-                self.month_gross[(row["y"], row["m"])] += row["total"]
-            settled = Split.objects.filter(timesheet__claim=OuterRef("pk"))
-            self.earlier = list(
-                Claim.objects.filter(
-                    user=user,
-                    status__in=COMING,
-                    start__gte=timezone.make_aware(
-                        datetime.combine(self.first, datetime.min.time())
-                    ),
-                )
-                .filter(~Exists(settled))
-                .select_related("shift__job__client")
-                .order_by("start", "pk")
+        self.earlier: list[Posted] = []
+        if not months or user is None:
+            return
+        first = min(date(y, m, 1) for y, m in months)
+        for row in (
+            Split.objects.filter(member=user, work_date__gte=first)
+            .annotate(y=ExtractYear("work_date"), m=ExtractMonth("work_date"))
+            .values("y", "m")
+            .annotate(total=Sum("gross_cents"))
+        ):
+            self.month_gross[(row["y"], row["m"])] += row["total"]
+        settled = Split.objects.filter(timesheet__claim=OuterRef("pk"))
+        self.earlier = [
+            Posted.of_shift(claim.shift, claim.start, claim.end)
+            for claim in Claim.objects.filter(
+                user=user,
+                status__in=COMING,
+                start__gte=timezone.make_aware(datetime.combine(self.first, datetime.min.time())),
             )
-        else:
-            self.earlier = []
+            .filter(~Exists(settled))
+            .select_related("shift__job__client")
+            .order_by("start", "pk")
+        ]
 
     def _rules(self, cooperative_id: int, day: date) -> RuleSet | None:
         if cooperative_id not in self.adopted:
             self.adopted[cooperative_id] = rule_sets_adopted(cooperative_id)
         return pick_in_force(self.adopted[cooperative_id], day)
 
-    def _volunteer(self, cooperative_id: int) -> bool:
-        if cooperative_id not in self.volunteer_in:
-            self.volunteer_in[cooperative_id] = Membership.objects.filter(
-                cooperative_id=cooperative_id,
-                user=self.user,
-                engagement=Membership.Engagement.VOLUNTEER,
-            ).exists()
-        return self.volunteer_in[cooperative_id]
+    def engagement(self, cooperative_id: int) -> str | None:
+        if self.user is None:
+            return None
+        if self.engagements is None:
+            self.engagements = dict(
+                Membership.objects.filter(user=self.user).values_list(
+                    "cooperative_id", "engagement"
+                )
+            )
+        return self.engagements.get(cooperative_id)
 
     def _allowance(self, cooperative_id: int) -> VolunteerAllowance:
         if cooperative_id not in self.allowances:
@@ -175,36 +216,29 @@ class _Pricer:
             )
         return self.allowances[cooperative_id]
 
-    def gross(self, job, start: datetime, end: datetime) -> tuple[int, int, int, int]:
-        """(shift minutes, break, paid minutes, gross) of work from ``start`` to ``end``."""
-        day = _work_date(start)
-        shift_minutes = int((end - start).total_seconds() // 60)
+    def gross(self, work: Posted) -> tuple[int, int, int, int]:
+        """(shift minutes, break, paid minutes, gross) of ``work``."""
+        day = work.work_date
+        shift_minutes = int((work.end - work.start).total_seconds() // 60)
         pause = required_break_minutes(self.table, shift_minutes, day, _age(self.born, day))
         minutes = max(0, shift_minutes - pause)
-        return (
-            shift_minutes,
-            pause,
-            minutes,
-            pay_for_minutes(to_minor(job.client_tariff.amount), minutes),
-        )
+        return shift_minutes, pause, minutes, pay_for_minutes(work.tariff_cents, minutes)
 
-    def _before_in_month(self, shift_id: int, start: datetime) -> list[Claim]:
-        day = _work_date(start)
+    def _before_in_month(self, work: Posted) -> list[Posted]:
+        day = work.work_date
         return [
-            claim
-            for claim in self.earlier
-            if claim.shift_id != shift_id
-            and claim.start < start
-            and (_work_date(claim.start).year, _work_date(claim.start).month)
-            == (day.year, day.month)
+            other
+            for other in self.earlier
+            if other.shift_id != work.shift_id
+            and other.start < work.start
+            and (other.work_date.year, other.work_date.month) == (day.year, day.month)
         ]
 
-    def month_before(self, shift_id: int, start: datetime) -> int:
+    def month_before(self, work: Posted) -> int:
         """The member's gross that month now, plus their earlier unsettled claims that month."""
-        day = _work_date(start)
-        earlier = self._before_in_month(shift_id, start)
+        day = work.work_date
         return self.month_gross[(day.year, day.month)] + sum(
-            self.gross(claim.shift.job, claim.start, claim.end)[3] for claim in earlier
+            self.gross(other)[3] for other in self._before_in_month(work)
         )
 
     def _engine(self, cooperative_id: int, day: date) -> tuple[RuleSet, rules.RuleSet] | None:
@@ -215,84 +249,137 @@ class _Pricer:
             self.parsed[rule_set.pk] = rules.parse_rule_set(rule_set.spec)
         return rule_set, self.parsed[rule_set.pk]
 
-    def _split(self, job, cooperative_id: int, shift_id: int, start, end) -> rules.Split | None:
-        found = self._engine(cooperative_id, _work_date(start))
+    def _split(self, work: Posted) -> rules.Split | None:
+        found = self._engine(work.cooperative_id, work.work_date)
         if found is None:
             return None
-        _shift_minutes, _pause, minutes, gross = self.gross(job, start, end)
+        _shift_minutes, _pause, minutes, gross = self.gross(work)
         return rules.split_item(
             found[1],
             rules.Item(
-                id=str(shift_id),
+                id=str(work.shift_id),
                 gross_cents=gross,
                 minutes=minutes,
-                category=job.category,
-                client_kind=job.client.kind,
-                month_gross_before_cents=self.month_before(shift_id, start),
+                category=work.category,
+                client_kind=work.client_kind,
+                month_gross_before_cents=self.month_before(work),
             ),
         )
 
-    def _volunteer_share(self, shift: Shift, cents: int) -> tuple[int, int]:
+    def _volunteer_share(self, work: Posted, cents: int) -> tuple[int, int]:
         """(received, withheld): settlement's allowance, after the member's earlier claims."""
-        allowance = copy.deepcopy(self._allowance(shift.cooperative_id))
-        for claim in self.earlier:
-            if claim.shift_id == shift.pk or claim.start >= shift.start:
+        allowance = copy.deepcopy(self._allowance(work.cooperative_id))
+        for other in self.earlier:
+            if other.shift_id == work.shift_id or other.start >= work.start:
                 continue
-            if claim.shift.cooperative_id != shift.cooperative_id:
+            if other.cooperative_id != work.cooperative_id:
                 continue
-            earlier = self._split(
-                claim.shift.job, claim.shift.cooperative_id, claim.shift_id, claim.start, claim.end
-            )
+            earlier = self._split(other)
             if earlier is not None:
-                allowance.cap(self.user.pk, _work_date(claim.start), earlier.member_cents)
-        received, withheld, _reason = allowance.cap(self.user.pk, _work_date(shift.start), cents)
+                allowance.cap(self.user.pk, other.work_date, earlier.member_cents)
+        received, withheld, _reason = allowance.cap(self.user.pk, work.work_date, cents)
         return received, withheld
 
-    def quote(self, shift: Shift) -> Quote:
-        job = shift.job
-        day = _work_date(shift.start)
-        shift_minutes, pause, minutes, gross = self.gross(job, shift.start, shift.end)
-        volunteer = self._volunteer(shift.cooperative_id)
-        found = self._engine(shift.cooperative_id, day)
-        split = self._split(job, shift.cooperative_id, shift.pk, shift.start, shift.end)
+    def quote(self, work: Posted) -> Quote:
+        day = work.work_date
+        shift_minutes, pause, minutes, gross = self.gross(work)
+        engagement = self.engagement(work.cooperative_id)
+        found = self._engine(work.cooperative_id, day)
+        split = self._split(work)
         member, withheld, pots = 0, 0, ()
         if found is not None and split is not None:
             member = split.member_cents
-            if volunteer:
-                member, withheld = self._volunteer_share(shift, member)
-            engine = found[1]
-            labels = {pot.slug: pot.display_name(self.language) for pot in engine.pots}
+            if engagement == Membership.Engagement.VOLUNTEER:
+                member, withheld = self._volunteer_share(work, member)
+            labels = {pot.slug: rule_pot_label(pot, self.language) for pot in found[1].pots}
             pots = tuple(
                 Pot(slug, labels.get(slug, slug), cents) for slug, cents in split.pots.items()
             )
         return Quote(
-            shift_id=shift.pk,
+            shift_id=work.shift_id,
             work_date=day,
             shift_minutes=shift_minutes,
             break_minutes=pause,
             minutes=minutes,
-            tariff_cents=to_minor(job.client_tariff.amount),
+            tariff_cents=work.tariff_cents,
             gross_cents=gross,
             member_cents=member,
             withheld_cents=withheld,
             pots=pots,
-            month_gross_before_cents=self.month_before(shift.pk, shift.start),
+            month_gross_before_cents=self.month_before(work),
             rule_set_id=found[0].pk if found else None,
             rule_set_version=found[0].version if found else None,
-            volunteer=volunteer,
+            engagement=engagement,
             currency=found[1].currency if found else "EUR",
         )
 
+    def quote_in_turn(self, work: list[Posted]) -> dict[int, Quote]:
+        """Quotes for work the member would take together (a plan): each counts toward the
+        month of the ones after it, as it will once claimed."""
+        quotes = {}
+        for item in sorted(work, key=lambda w: (w.start, w.shift_id)):
+            quotes[item.shift_id] = self.quote(item)
+            if self.user is not None and all(e.shift_id != item.shift_id for e in self.earlier):
+                self.earlier.append(item)
+        return quotes
 
-def quote_shifts(user, shifts, *, language: str = "nl") -> dict[int, Quote]:
+
+def _language(language: str | None) -> str:
+    return language or get_language() or "nl"
+
+
+def quote_work(user, work, *, language: str | None = None) -> dict[int, Quote]:
+    """Quotes for ``user`` on each item of ``work`` (``Posted``), one at a time: what each pays
+    if it were the member's next claim."""
+    work = list(work)
+    pricer = _Pricer(user, work, _language(language))
+    return {item.shift_id: pricer.quote(item) for item in work}
+
+
+def quote_shifts(user, shifts, *, language: str | None = None) -> dict[int, Quote]:
     """Quotes for ``user`` on each of ``shifts`` (shifts with ``job__client`` selected)."""
-    shifts = list(shifts)
-    pricer = _Pricer(user, shifts, language)
-    return {shift.pk: pricer.quote(shift) for shift in shifts}
+    return quote_work(user, [Posted.of_shift(s) for s in shifts], language=language)
 
 
-def quote_shift(user, shift, *, language: str = "nl") -> Quote:
+def quote_shift(user, shift, *, language: str | None = None) -> Quote:
     return quote_shifts(user, [shift], language=language)[shift.pk]
+
+
+def quote_plan(user, shifts, *, language: str | None = None) -> dict[int, Quote]:
+    """Quotes for ``user`` taking all of ``shifts`` together, in start order."""
+    work = [Posted.of_shift(s) for s in shifts]
+    return _Pricer(user, work, _language(language)).quote_in_turn(work)
+
+
+def standard_shares(shifts) -> dict[int, int]:
+    """The member share of each shift for someone with no other work that month: what
+    dispatch weighs shifts by, before it knows who takes them."""
+    return standard_shares_of([Posted.of_shift(s) for s in shifts])
+
+
+def share_per_hour(
+    *, cooperative_id: int, tariff_cents: int, category: str, client_kind: str, day: date
+) -> int | None:
+    """What a member receives of one hour at ``tariff_cents`` on ``day`` with no other work
+    that month (None while no payout rules are in force then): for a bid's tariff."""
+    start = timezone.make_aware(datetime.combine(day, time(9)))
+    work = Posted(
+        "hour",
+        cooperative_id,
+        start,
+        start + timedelta(hours=1),
+        tariff_cents,
+        category,
+        client_kind,
+    )
+    quote = _Pricer(None, [work], "nl").quote(work)
+    return quote.member_cents if quote.available else None
+
+
+def standard_shares_of(work: list[Posted]) -> dict:
+    """``standard_shares`` of work not posted yet (a tender's staffing plan)."""
+    pricer = _Pricer(None, work, "nl")
+    return {item.shift_id: pricer.quote(item).member_cents for item in work}
 
 
 def why_different(split: Split, shown: dict | None) -> list[str]:
@@ -300,6 +387,14 @@ def why_different(split: Split, shown: dict | None) -> list[str]:
     sentence per cause), or [] when it does not differ or nothing was shown."""
     if not shown or shown.get("member_cents") == split.member_cents:
         return []
+    if shown.get("legacy_member_pay"):
+        return [
+            _(
+                "When you claimed, the shift page showed a fixed pay per hour that settlement "
+                "never used. Now every page shows what settlement pays: the client's tariff "
+                "split by the payout rules."
+            )
+        ]
     reasons = []
     if split.minutes != shown["minutes"]:
         reasons.append(

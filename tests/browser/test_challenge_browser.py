@@ -80,7 +80,6 @@ def test_tender_bid_award_and_the_shifts_appear_on_the_job_board(browser, live_s
     board.click("#draft-bid")
     board.fill("input[name=price]", "15000")
     board.fill("input[name=hourly_tariff]", "32")
-    board.fill("input[name=member_pay]", "17.50")
     board.fill("textarea[name=plan]", "Vijf tuiniers uit de buurt.")
     board.fill("input[name=social_member_hours]", "400")
     board.fill("input[name=social_target_group_members]", "2")

@@ -13,15 +13,15 @@ from members.services.governance import (
 )
 from payouts.models import RuleSet
 from payouts.selectors import rule_set_in_force
-from payouts.services.rulesets import found_rule_set
 from tests.browser.conftest import assert_fits_phone, login
 from tests.factories import PASSWORD
+from tests.factories.work import ensure_founded
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_member_opens_the_simulation_votes_and_the_rules_come_into_force(phone, live_server, world):
-    found_rule_set(cooperative=world.coop_a)
+    ensure_founded(world.coop_a)
     proposal = proposal_open(
         actor=world.board_a,
         proposal=proposal_create(

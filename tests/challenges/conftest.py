@@ -90,7 +90,6 @@ def bid_values(**overrides) -> dict:
     values = {
         "price": "15000.00",
         "hourly_tariff": "32.00",
-        "member_pay": "17.50",
         "plan": "Vijf buurtbewoners met groen-ervaring; een vaste ploegleider.",
         "staffing_plan": staff_plan(),
         "social_member_hours": 400,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from jobs.challenges.models import Bid, Challenge, Contract, ContractOccurrence, Tender
 from jobs.challenges.services import bids, challenges, contracts, reminders, tenders
 from jobs.models import Job, Shift
+from tests.factories.work import ensure_founded
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.models import AuditEntry
 
@@ -301,10 +302,9 @@ def test_pay_for_approved_work_is_never_blocked_by_the_budget(awarded):
     from jobs.models import Claim, Timesheet
     from jobs.services.timesheets import timesheet_approve
     from payouts.models import Split
-    from payouts.services.rulesets import found_rule_set
     from payouts.services.settlement import settlement_run
 
-    found_rule_set(cooperative=awarded.coop_a)
+    ensure_founded(awarded.coop_a)
     contract = awarded.contract
     shift = Shift.objects.filter(job__contract_link__contract=contract).first()
     past = timezone.now() - timedelta(days=1)

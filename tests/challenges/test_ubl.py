@@ -6,9 +6,9 @@ from django.urls import reverse
 from lxml import etree
 
 from payouts.services.invoices import invoice_issue
-from payouts.services.rulesets import found_rule_set
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as
+from tests.factories.work import ensure_founded
 
 from .test_api import _approved_work
 
@@ -28,7 +28,7 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
     )
     w.coop_a.address_line = "Marshalllaan 1"
     w.coop_a.save()
-    found_rule_set(cooperative=w.coop_a)
+    ensure_founded(w.coop_a)
     sheets = _approved_work(w, w.gardeners[:2], hours=3)
     settlement_run(timesheet_ids=[s.pk for s in sheets])
     work_date = sheets[0].splits.get().work_date
@@ -100,7 +100,7 @@ def test_the_treasurer_downloads_the_e_invoice_from_the_invoice_page(awarded):
     from tests.factories.api import login_verified
 
     w = awarded
-    found_rule_set(cooperative=w.coop_a)
+    ensure_founded(w.coop_a)
     sheets = _approved_work(w, w.gardeners[:1], hours=2)
     settlement_run(timesheet_ids=[s.pk for s in sheets])
     day = sheets[0].splits.get().work_date

@@ -114,7 +114,6 @@ def test_board_drafts_checks_and_submits_a_bid_from_the_page(open_tender):
         "action": "save",
         "price": "25000",
         "hourly_tariff": "32",
-        "member_pay": "17.50",
         "plan": "Buren",
         "social_member_hours": "300",
         "social_target_group_members": "2",

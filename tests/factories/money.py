@@ -6,10 +6,9 @@ import pytest
 from django.utils import timezone
 
 from jobs.models import Claim, Shift, Timesheet
-from payouts.services.rulesets import found_rule_set
 from payouts.services.settlement import settlement_run
 from tests.factories.api import api_as
-from tests.factories.work import make_shift
+from tests.factories.work import ensure_founded, make_shift
 
 
 def approved_timesheet(
@@ -42,7 +41,7 @@ def approved_timesheet(
 
 @pytest.fixture
 def settled(market):
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     market.sheets = [approved_timesheet(market, days_ago=d) for d in (1, 2, 3)]
     settlement_run()
     return market

@@ -23,6 +23,7 @@ from jobs.challenges.models import Bid, Challenge, Tender
 from jobs.models import Claim, ClientLinkRequest, Job, Shift, Timesheet
 from jobs.services.jobs import shift_denormalize
 from members.models import Profile
+from tests.factories.work import ensure_founded
 
 from . import (
     ClientFactory,
@@ -60,7 +61,6 @@ class JobFactory(DjangoModelFactory):
     latitude = Decimal("52.076000")
     longitude = Decimal("5.092000")
     client_tariff = Decimal("32.00")
-    member_pay = Decimal("17.00")
     status = Job.Status.OPEN
 
 
@@ -141,7 +141,6 @@ class BidFactory(DjangoModelFactory):
     cooperative = factory.SubFactory(CooperativeFactory)
     price_cents = 500_000
     hourly_tariff_cents = 3200
-    member_pay_cents = 1700
     plan = "Met buren uit de wijk"
     staffing_plan = factory.LazyFunction(lambda: [dict(rule) for rule in STAFF_PLAN])
     status = Bid.Status.DRAFT
@@ -167,7 +166,6 @@ def build_tenancy() -> SimpleNamespace:
     """The world; every name below is an attribute of the returned namespace."""
     from jobs.challenges.services.contracts import contract_from_bid
     from payouts.services.invoices import invoice_issue
-    from payouts.services.rulesets import found_rule_set
     from payouts.services.settlement import settlement_run
 
     t = SimpleNamespace()
@@ -236,7 +234,7 @@ def build_tenancy() -> SimpleNamespace:
         (t.coop_a, t.member_a, t.job_a, "a"),
         (t.coop_b, t.member_b, t.job_b, "b"),
     ):
-        found_rule_set(cooperative=coop)
+        ensure_founded(coop)
         worked = ShiftFactory(job=job, start=base - timedelta(days=5))
         sheet = TimesheetFactory(
             claim=ClaimFactory(shift=worked, user=user, status="completed"),

@@ -11,6 +11,8 @@ from jobs.models import Job, RateCard, Shift
 from jobs.services.jobs import shift_denormalize
 from members.models import AvailabilitySlot, Profile
 from members.selectors import member_work_context_forget
+from payouts.models import RuleSet
+from payouts.services.rulesets import found_rule_set
 
 TZ = ZoneInfo("Europe/Amsterdam")
 HOME = (Decimal("52.073500"), Decimal("5.096500"))  # Marshalllaan, Kanaleneiland
@@ -44,14 +46,21 @@ def place_member(user, *, lat=HOME[0], lon=HOME[1], radius="5", windows=((0, 7, 
         AvailabilitySlot.objects.create(user=user, weekday=weekday, start=time(7), end=time(22))
 
 
+def ensure_founded(cooperative):
+    """The cooperative's founding payout rules (``market`` founds them already)."""
+    existing = RuleSet.objects.filter(cooperative=cooperative, version=1).first()
+    return existing or found_rule_set(cooperative=cooperative)
+
+
 @pytest.fixture
 def market(world):
-    """Coop A with a rate card, an open job of client A, a member placed and available."""
+    """Coop A with its founding payout rules and a rate card, an open job of client A, a member
+    placed and available."""
+    found_rule_set(cooperative=world.coop_a)
     RateCard.objects.create(
         cooperative=world.coop_a,
         category="greening",
         client_tariff=Decimal("32.00"),
-        member_pay=Decimal("17.00"),
     )
     job = Job.objects.create(
         cooperative=world.coop_a,
@@ -63,7 +72,6 @@ def market(world):
         latitude=Decimal("52.076000"),
         longitude=Decimal("5.092000"),
         client_tariff=Decimal("32.00"),
-        member_pay=Decimal("17.00"),
         status=Job.Status.OPEN,
     )
     for user in (world.member_a, world.board_a, world.treasurer_a, world.auditor_a):

@@ -156,7 +156,6 @@ def _two_neighbourhoods(market):
         latitude=AMSTERDAM[0],
         longitude=AMSTERDAM[1],
         client_tariff=Decimal("32.00"),
-        member_pay=Decimal("17.00"),
         status=Job.Status.OPEN,
     )
     for user in (market.treasurer_a, market.auditor_a):

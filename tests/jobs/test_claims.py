@@ -123,7 +123,6 @@ def test_overlap_with_travel_time_is_refused(market):
         latitude="52.116200",
         longitude="5.104700",
         client_tariff="32",
-        member_pay="17",
         status="open",
     )
     # Starts 5 minutes after the first ends, 4.5 km away: not reachable by bike in time.

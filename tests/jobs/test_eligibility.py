@@ -103,7 +103,6 @@ def _job(coop, client, place, **extra) -> Job:
         "street": "Straat 1",
         "postcode": "3526 KL",
         "client_tariff": Decimal("30"),
-        "member_pay": Decimal("16"),
         "status": "open",
         **extra,
     }
@@ -230,7 +229,6 @@ class RandomWorld:
             rng.choice(clients),
             place,
             category=rng.choice(["greening", "cleaning"]),
-            member_pay=Decimal("16.50"),
             status=rng.choice(["open"] * 6 + ["in_progress", "draft", "completed"]),
             required_skill=rng.choice([None, None, green, vca]) if green else None,
         )

@@ -34,7 +34,8 @@ def test_feed_lists_an_open_shift_with_distance_and_pay(market):
     row = response.data["results"][0]
     assert row["id"] == market.shift.pk
     assert 0 < row["distance_km"] < 1
-    assert row["pay"] == "51.00"  # 3 h × € 17
+    assert row["pay"] == "86.40"  # 3 h × € 32, less 8 % and 2 % for the funds
+    assert [pot["amount"] for pot in row["pots"]] == ["7.68", "1.92"]
     assert row["open_slots"] == 2
 
 
@@ -85,7 +86,6 @@ def test_conflicts_with_own_claims_count_travel_time(market):
         latitude=Decimal("52.116200"),
         longitude=Decimal("5.104700"),
         client_tariff=Decimal("30"),
-        member_pay=Decimal("16"),
         status="open",
     )
     near_after = make_shift(market.job, market.shift.end + timedelta(minutes=5))
@@ -124,7 +124,6 @@ def test_sorted_by_start_then_distance_and_filtered(market):
         latitude=Decimal("52.069800"),
         longitude=Decimal("5.093100"),
         client_tariff=Decimal("30"),
-        member_pay=Decimal("16"),
         status="open",
     )
     same_time_farther = make_shift(far_job, market.shift.start)

@@ -27,7 +27,7 @@ def test_client_posts_job_with_pay_from_the_rate_card_and_bundled_geocoding(mark
         "/api/v1/jobs/", {**JOB, "client": market.client_a.pk}
     )
     assert response.status_code == 201, response.data
-    assert response.data["member_pay"] == "17.00" and response.data["client_tariff"] == "32.00"
+    assert "member_pay" not in response.data and response.data["client_tariff"] == "32.00"
     assert response.data["postcode"] == "3526 KL" and response.data["latitude"]
     assert response.data["status"] == "open"
 
@@ -37,7 +37,7 @@ def test_job_without_rate_or_known_address_names_the_field(market):
     response = api_as(market.client_user).post(
         "/api/v1/jobs/", {**JOB, "client": market.client_a.pk, "category": "removals"}
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "member_pay"
+    assert response.status_code == 400 and response.data["error"]["field"] == "client_tariff"
     response = api_as(market.client_user).post(
         "/api/v1/jobs/", {**JOB, "client": market.client_a.pk, "postcode": "9999 ZZ"}
     )

@@ -26,7 +26,7 @@ def test_plan_takes_the_best_non_overlapping_shifts(market):
     plan = plan_week(user=market.member_a, week_start=_week(market))
     chosen = {s.pk for s in plan.shifts}
     assert long.pk in chosen and afternoon.pk in chosen and market.shift.pk not in chosen
-    assert plan.income_cents == 6800 + 3400
+    assert plan.income_cents == 11520 + 5760  # € 32 an hour less the 8 % and 2 % funds
 
 
 def test_hours_target_caps_the_plan(market):
@@ -62,7 +62,7 @@ def test_api_plans_and_claims_the_bundle(market):
         "/api/v1/me/plan/", {"week": market.tuesday.date().isoformat(), "target_hours": 10}
     ).data
     ids = [row["id"] for row in plan["shifts"]]
-    assert len(ids) == 2 and plan["income"] == "85.00"
+    assert len(ids) == 2 and plan["income"] == "144.00"  # 5 h × € 28,80 after the funds
     response = api.post("/api/v1/me/plan/claim/", {"shifts": ids})
     assert response.status_code == 201 and len(response.data) == 2
 

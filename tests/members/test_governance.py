@@ -24,8 +24,8 @@ from members.services.governance import (
 )
 from payouts.models import RuleSet
 from payouts.selectors import rule_set_in_force
-from payouts.services.rulesets import found_rule_set
 from tests.factories import MembershipFactory
+from tests.factories.work import ensure_founded
 from werkstation.errors import ApplicationError, Conflict, PermissionDenied, ValidationFailed
 from werkstation.models import AuditEntry
 
@@ -157,7 +157,7 @@ def test_proxies_limits_chains_and_in_person_override(world):
 
 
 def test_adopted_payout_rules_come_into_force_and_earlier_splits_keep_theirs(world):
-    found_rule_set(cooperative=world.coop_a)
+    ensure_founded(world.coop_a)
     proposal = _open(
         world, kind="payout_rules", payload={"spec": NEW_RULES}, require_simulation=True
     )
@@ -352,7 +352,7 @@ def test_simulation_compares_my_last_three_months_and_the_fund(world):
     from tests.factories.money import approved_timesheet
     from tests.factories.work import place_member
 
-    found_rule_set(cooperative=world.coop_a)
+    ensure_founded(world.coop_a)
     from decimal import Decimal
 
     from jobs.models import Job
@@ -368,7 +368,6 @@ def test_simulation_compares_my_last_three_months_and_the_fund(world):
         latitude=Decimal("52.07"),
         longitude=Decimal("5.09"),
         client_tariff=Decimal("32"),
-        member_pay=Decimal("17"),
         status="open",
     )
     approved_timesheet(world)
@@ -387,7 +386,7 @@ def test_simulation_compares_my_last_three_months_and_the_fund(world):
 
 
 def test_governance_pages_show_rules_simulate_and_vote(client, world):
-    found_rule_set(cooperative=world.coop_a)
+    ensure_founded(world.coop_a)
     proposal = _open(
         world, kind="payout_rules", payload={"spec": NEW_RULES}, require_simulation=True
     )
@@ -447,7 +446,7 @@ def test_a_vote_changes_later_splits_while_earlier_splits_keep_their_rules(world
     from tests.factories.money import approved_timesheet
     from tests.factories.work import place_member
 
-    found_rule_set(cooperative=world.coop_a)
+    ensure_founded(world.coop_a)
     place_member(world.member_a)
     world.job = Job.objects.create(
         cooperative=world.coop_a,
@@ -459,7 +458,6 @@ def test_a_vote_changes_later_splits_while_earlier_splits_keep_their_rules(world
         latitude=Decimal("52.07"),
         longitude=Decimal("5.09"),
         client_tariff=Decimal("32"),
-        member_pay=Decimal("17"),
         status="open",
     )
     before = approved_timesheet(world, days_ago=2)

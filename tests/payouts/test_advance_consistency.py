@@ -15,9 +15,9 @@ from payouts.models import Entry, InvoiceLine, MoneySettings, Payment, Split, Tr
 from payouts.services.credit_notes import credit_note_issue
 from payouts.services.invoices import payment_record
 from payouts.services.reversals import dispute_record, payment_refund
-from payouts.services.rulesets import found_rule_set
 from payouts.services.settlement import settlement_run
 from tests.factories.money import _issue, approved_timesheet
+from tests.factories.work import ensure_founded
 from tests.payouts.test_advances import _advancing
 
 pytestmark = pytest.mark.django_db
@@ -191,7 +191,7 @@ WITHHELD = SHARE - ALLOWED
 @pytest.fixture
 def withheld(market):
     """One volunteer line above the monthly maximum, on an issued invoice."""
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     Membership.objects.filter(user=market.member_a, cooperative=market.coop_a).update(
         engagement="volunteer"
     )
@@ -234,7 +234,7 @@ def test_crediting_a_volunteer_line_undoes_what_was_withheld(withheld, paid):
 
 
 def test_a_payment_books_one_release_per_member_and_marks_only_the_covered_lines(market):
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     sheets = [
         approved_timesheet(market, days_ago=4),
         approved_timesheet(market, days_ago=3, user=market.board_a),

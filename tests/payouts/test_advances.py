@@ -20,6 +20,7 @@ from payouts.services.rulesets import founding_spec, rule_set_adopt, rule_set_cr
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as
 from tests.factories.money import _issue, approved_timesheet
+from tests.factories.work import ensure_founded
 from werkstation.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -83,9 +84,8 @@ def _pay_out(world) -> int:
 
 
 def test_without_the_option_the_share_waits_for_the_clients_payment(market):
-    from payouts.services.rulesets import found_rule_set
 
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     approved_timesheet(market)
     settlement_run()
     assert Split.objects.get().advanced_cents == 0
@@ -179,9 +179,8 @@ def test_a_correction_undoes_the_advance_and_advances_the_new_share(market):
 
 
 def test_the_proposal_carries_the_advances_option_and_says_so(world):
-    from payouts.services.rulesets import found_rule_set
 
-    found_rule_set(cooperative=world.coop_a)
+    ensure_founded(world.coop_a)
     proposal = proposal_create(
         actor=world.board_a,
         cooperative=world.coop_a,

@@ -10,10 +10,10 @@ from members.models import Membership
 from payouts.models import Account, Entry, RuleSet, Split, Transaction
 from payouts.services import bulk, ledger
 from payouts.services.ledger import AccountBook, Leg, post, write_postings
-from payouts.services.rulesets import found_rule_set
 from payouts.services.settlement import settlement_run
 from tests.conftest import row_counts
 from tests.factories.money import approved_timesheet
+from tests.factories.work import ensure_founded
 from werkstation.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def _settle_with(method: str) -> dict:
 @pytest.fixture
 def varied(market):
     """Work of a self-employed member and a volunteer, with advances allowed by the rules."""
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     RuleSet.objects.filter(cooperative=market.coop_a).update(
         allow_advances=True, advance_limit_cents=20000
     )

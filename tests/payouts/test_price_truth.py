@@ -18,9 +18,10 @@ from payouts.models import RuleSet, Split
 from payouts.services.quotes import quote_shift, quote_shifts, required_break_minutes
 from payouts.services.settlement import settlement_run
 from tests.factories import ClientFactory, CooperativeFactory, MembershipFactory
-from tests.factories.work import make_shift
+from tests.factories.work import ensure_founded, make_shift
 from tests.payouts.test_rules import rule_set_dicts
 from werkstation.legal import LegalTable
+from werkstation.money import format_money, to_minor
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,6 @@ def _world(spec: dict, engagement: str, tariff_cents: int, client_kind: str, cat
         latitude=Decimal("52.076000"),
         longitude=Decimal("5.092000"),
         client_tariff=Decimal(tariff_cents) / 100,
-        member_pay=Decimal("0"),
         status=Job.Status.OPEN,
     )
     return coop, member, job
@@ -142,9 +142,8 @@ def test_the_break_the_law_requires_is_not_paid():
 def test_the_outside_checks_four_shifts(market):
     """The shifts an outside check tried: 35 min at € 23,45; 2 h 10 at € 31,00; 3 h at € 27,35;
     1 h 35 at € 15,80 — each shown as it is paid."""
-    from payouts.services.rulesets import found_rule_set
 
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     base = timezone.make_aware(datetime(2026, 3, 2, 9, 0))
     cases = [(35, "23.45"), (130, "31.00"), (180, "27.35"), (95, "15.80")]
     for day, (minutes, tariff) in enumerate(cases):
@@ -180,10 +179,9 @@ def _claim_and_settle(world, shift: Shift, *, minutes: int | None = None) -> Spl
 
 
 def test_a_claim_keeps_what_was_shown_and_the_why_page_is_quiet_when_it_was_paid(market):
-    from payouts.services.rulesets import found_rule_set
     from tests.conftest import api_as
 
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     split = _claim_and_settle(market, market.shift)
     assert split.timesheet.claim.quote["member_cents"] == split.member_cents
     why = api_as(market.member_a).get(f"/api/v1/me/earnings/{split.pk}/").data
@@ -191,10 +189,9 @@ def test_a_claim_keeps_what_was_shown_and_the_why_page_is_quiet_when_it_was_paid
 
 
 def test_the_why_page_names_fewer_minutes_and_a_vote_as_the_reasons(market):
-    from payouts.services.rulesets import found_rule_set
     from tests.conftest import api_as
 
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     shift = make_shift(market.job, market.shift.start + timedelta(days=7), hours=4)
     response = api_as(market.member_a).post("/api/v1/claims/", {"shift": shift.pk})
     assert response.status_code == 201, response.data
@@ -231,3 +228,48 @@ def test_the_why_page_names_fewer_minutes_and_a_vote_as_the_reasons(market):
     login_verified(browser, market.member_a)
     page = browser.get(f"/work/earnings/{split.pk}/").content.decode()
     assert "Niet wat je te zien kreeg" in page and "3 u werden goedgekeurd" in page
+
+
+def test_feed_shift_page_plan_and_settlement_agree_to_the_cent(market):
+    """Posted, seen in the feed, on the shift page and in plan my week, claimed through the
+    API, worked as posted, approved and settled: paid exactly what the pages showed."""
+    from django.test import Client
+
+    from tests.conftest import api_as
+    from tests.factories.api import login_verified
+
+    Job.objects.filter(pk=market.job.pk).update(client_tariff=Decimal("23.45"))
+    market.job.refresh_from_db()
+    day = market.shift.start + timedelta(days=1)
+    long = make_shift(market.job, day.replace(hour=8), hours=6.5)  # a break of 30 min, unpaid
+    short = make_shift(market.job, day.replace(hour=16), hours=35 / 60)
+    Shift.objects.filter(pk=market.shift.pk).update(status="cancelled", filled=2)
+    api = api_as(market.member_a)
+    feed = {row["id"]: row for row in api.get("/api/v1/feed/").data["results"]}
+    assert set(feed) == {long.pk, short.pk}
+    assert feed[long.pk]["paid_minutes"] == 360 and feed[long.pk]["break_minutes"] == 30
+    assert feed[long.pk]["gross"] == "140.70"  # 6 h × € 23,45
+    pots = {pot["pot"]: pot for pot in feed[long.pk]["pots"]}
+    assert pots["coop_fund"]["amount"] == "11.26" and pots["coop_fund"]["label"]
+    price = api.get(f"/api/v1/shifts/{long.pk}/price/").data
+    assert price["pay"] == feed[long.pk]["pay"]
+    plan = api.get("/api/v1/me/plan/", {"week": day.date().isoformat()}).data
+    planned = {row["id"]: row["pay"] for row in plan["shifts"]}
+    assert planned == {long.pk: feed[long.pk]["pay"], short.pk: feed[short.pk]["pay"]}
+    assert Decimal(plan["income"]) == sum(Decimal(p) for p in planned.values())
+
+    browser = Client()
+    login_verified(browser, market.member_a)
+    shown = format_money(to_minor(Decimal(feed[long.pk]["pay"])), language="nl")
+    assert shown in browser.get("/work/").content.decode()
+    page = browser.get(f"/work/shifts/{long.pk}/").content.decode()
+    assert shown in page and "Coöperatiefonds" in page
+
+    for shift in (long, short):
+        split = _claim_and_settle(market, Shift.objects.get(pk=shift.pk))
+        assert split.member_cents == to_minor(Decimal(feed[shift.pk]["pay"]))
+        assert split.pots == {
+            pot["pot"]: to_minor(Decimal(pot["amount"])) for pot in feed[shift.pk]["pots"]
+        }
+    total = sum(Split.objects.filter(member=market.member_a).values_list("member_cents", flat=True))
+    assert total == to_minor(Decimal(plan["income"]))

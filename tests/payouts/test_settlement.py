@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from jobs.models import Claim, Shift
 from payouts.models import Account, Entry, RuleSet, Split, Transaction
-from payouts.services.rulesets import found_rule_set, rule_set_adopt, rule_set_create
+from payouts.services.rulesets import rule_set_adopt, rule_set_create
 from payouts.services.settlement import gross_cents, settlement_run
 from payouts.tasks import settle_timesheet
 from tests.conftest import api_as, row_counts
 from tests.factories.money import approved_timesheet
+from tests.factories.work import ensure_founded
 from werkstation.errors import ValidationFailed
 from werkstation.models import AuditEntry, OutboxEvent
 from werkstation.outbox import outbox_deliver
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def founded(market):
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     return market
 
 

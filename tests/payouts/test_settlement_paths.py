@@ -21,7 +21,6 @@ from members.models import Membership
 from payouts import rules
 from payouts.models import Account, Entry, RuleSet, Split, Transaction
 from payouts.services.ledger import AccountBook, Leg, post
-from payouts.services.rulesets import found_rule_set
 from payouts.services.settlement import (
     SettlementAccounts,
     settlement_postings,
@@ -30,6 +29,7 @@ from payouts.services.settlement import (
 )
 from tests.factories import ClientFactory
 from tests.factories.money import approved_timesheet
+from tests.factories.work import ensure_founded
 
 pytestmark = pytest.mark.django_db
 
@@ -88,7 +88,7 @@ def random_spec(rng: random.Random) -> dict:
 
 def random_work(world, rng: random.Random) -> None:
     coop = world.coop_a
-    found_rule_set(cooperative=coop)
+    ensure_founded(coop)
     spec = rules.rule_set_to_dict(rules.parse_rule_set(random_spec(rng)))
     RuleSet.objects.filter(cooperative=coop).update(
         spec=spec, allow_advances=True, advance_limit_cents=rng.choice([5000, 20000, 60000])
@@ -117,7 +117,6 @@ def random_work(world, rng: random.Random) -> None:
         job.client = ClientFactory(kind=rng.choice(KINDS), cooperatives=[coop])
         job.category = rng.choice(CATEGORIES)
         job.client_tariff = Decimal(rng.randint(1500, 4599)) / 100
-        job.member_pay = Decimal(1400) / 100
         job.save()
         jobs.append(job)
     # Three-hour claims, four hours apart at the least: a member's claims never overlap.

@@ -12,11 +12,11 @@ from django.utils.translation import gettext
 from jobs.models import Claim, Shift
 from members.models import Membership
 from payouts.models import Entry, MoneySettings, Split, Transaction
-from payouts.services.rulesets import found_rule_set
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as, row_counts
 from tests.factories.api import login_verified
 from tests.factories.money import approved_timesheet
+from tests.factories.work import ensure_founded
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def _worked_on(world, day: date, user=None):
 
 @pytest.fixture
 def volunteer(market):
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     Membership.objects.filter(user=market.member_a, cooperative=market.coop_a).update(
         engagement="volunteer"
     )

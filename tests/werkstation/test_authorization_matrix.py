@@ -14,6 +14,7 @@ from django.utils import timezone
 from members.models import Invitation, MemberSkill
 from tests.api_endpoints import api_endpoints
 from tests.conftest import api_as
+from tests.factories.work import ensure_founded
 from tests.openapi_check import assert_matches_schema
 
 ROLES = ["anonymous", "member_a", "board_a", "treasurer_a", "member_b", "client_user", "staff"]
@@ -208,7 +209,6 @@ def _payload(name, method, world, role_user):
             "street": "Marshalllaan 1",
             "postcode": "3526 KL",
             "client_tariff": "30",
-            "member_pay": "16",
         },
         ("jobs_api:job", "patch"): {"title": "Nieuwe titel"},
         ("jobs_api:job-status", "post"): {"status": "completed"},
@@ -273,7 +273,6 @@ def _payload(name, method, world, role_user):
             "cooperative": "alpha",
             "price": "5000.00",
             "hourly_tariff": "32.00",
-            "member_pay": "17.00",
             "plan": "Met buren",
             "staffing_plan": [
                 {"title": "Ronde", "weekdays": [1], "start": "09:00", "end": "12:00", "slots": 1}
@@ -592,7 +591,6 @@ def _add_work(world):
         latitude=Decimal("52.076"),
         longitude=Decimal("5.092"),
         client_tariff=Decimal("30"),
-        member_pay=Decimal("16"),
         status="open",
     )
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -635,10 +633,9 @@ def _add_work(world):
         minutes_worked=120,
         status="approved",
     )
-    from payouts.services.rulesets import found_rule_set
     from payouts.services.settlement import settlement_run
 
-    found_rule_set(cooperative=world.coop_a)
+    ensure_founded(world.coop_a)
     settlement_run(timesheet_ids=[approved.pk])
     world.split_a = approved.splits.get()
     from payouts.services.invoices import invoice_issue
@@ -844,7 +841,6 @@ def _add_challenges(world):
             cooperative=world.coop_a,
             price_cents=500_000,
             hourly_tariff_cents=3200,
-            member_pay_cents=1700,
             plan="Plan",
             staffing_plan=plan,
             status=status,

@@ -13,6 +13,7 @@ from payouts.models import Split
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as
 from tests.factories.api import login_verified
+from tests.factories.work import ensure_founded
 from tests.payouts.test_volunteers import SHARE, _worked_on
 from werkstation.errors import Conflict
 from werkstation.legal import Key, LegalTable, legal_value, minimum_wage_periods_missing
@@ -128,9 +129,8 @@ def test_a_board_may_set_lower_volunteer_maximums_never_higher(world):
 
 
 def test_without_a_board_setting_the_legal_maximum_of_the_work_year_applies(market):
-    from payouts.services.rulesets import found_rule_set
 
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     Membership.objects.filter(user=market.member_a, cooperative=market.coop_a).update(
         engagement="volunteer"
     )

@@ -54,7 +54,6 @@ def test_a_client_links_to_another_cooperative_only_when_its_board_accepts(
             "street": "Marshalllaan 1",
             "postcode": "3526 KL",
             "client_tariff": "30",
-            "member_pay": "16",
             "latitude": "52.07",
             "longitude": "5.09",
         },
@@ -146,7 +145,7 @@ def test_b_cannot_reach_as_work_for_the_shared_client(tenancy, who):
     api, web = api_as(user), _web(user)
     job, shift, claim, sheet = t.job_a, t.shift_a, t.claim_a, t.timesheet_a
     assert api.get(f"/api/v1/jobs/{job.pk}/").status_code == 404
-    assert api.patch(f"/api/v1/jobs/{job.pk}/", {"member_pay": "1.00"}).status_code == 404
+    assert api.patch(f"/api/v1/jobs/{job.pk}/", {"client_tariff": "1.00"}).status_code == 404
     assert api.post(f"/api/v1/jobs/{job.pk}/status/", {"status": "cancelled"}).status_code == 404
     assert api.get(f"/api/v1/shifts/{shift.pk}/claims/").status_code == 404
     assert api.post(f"/api/v1/shifts/{shift.pk}/cancel/", {"reason": "x"}).status_code == 404
@@ -165,7 +164,7 @@ def test_b_cannot_reach_as_work_for_the_shared_client(tenancy, who):
     assert web.post(f"/work/timesheets/{sheet.pk}/approve/").status_code == 404
     job.refresh_from_db()
     claim.refresh_from_db()
-    assert job.member_pay.amount > 1 and job.status == Job.Status.OPEN
+    assert job.client_tariff.amount > 1 and job.status == Job.Status.OPEN
     assert claim.status == Claim.Status.CLAIMED
 
 

@@ -34,10 +34,9 @@ from jobs.models.dispatching import DispatchRun, Offer
 from jobs.services.dispatching import dispatch_request
 from jobs.services.timesheets import timesheet_approve
 from payouts.models import Split
-from payouts.services.rulesets import found_rule_set
 from tests.conftest import broker_at
 from tests.factories import MembershipFactory
-from tests.factories.work import make_shift
+from tests.factories.work import ensure_founded, make_shift
 from tests.faults import PrivateRedis
 from werkstation.models import OutboxEvent
 
@@ -154,7 +153,7 @@ def _assert_exactly_once(sheets, mail_dir: Path) -> None:
 
 
 def test_every_promised_effect_happens_once_after_broker_loss_and_worker_death(market, tmp_path):
-    found_rule_set(cooperative=market.coop_a)
+    ensure_founded(market.coop_a)
     (tmp_path / "mail").mkdir()
     mail_dir = tmp_path / "mail"
     redis = PrivateRedis().start()

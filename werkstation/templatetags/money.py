@@ -1,7 +1,7 @@
 """``{% load money %}``: amounts and durations in the reader's language (``werkstation.money``).
 
     {{ invoice.total_cents|money }}        integer minor units  → "€ 1.234,56" / "€1,234.56"
-    {{ job.member_pay|money }}             a django-money amount, in its own currency
+    {{ job.client_tariff|money }}          a django-money amount, in its own currency
     {{ earnings.gross|money }}             a Decimal or decimal string in major units ("96.00")
     {{ amount_cents|money:"USD" }}         another currency
     {{ timesheet.minutes_worked|duration }} minutes → "2 u 30 min" / "2 h 30 min"

@@ -78,7 +78,6 @@ class BidInput(serializers.Serializer):
     cooperative = serializers.SlugField(required=False)
     price = serializers.DecimalField(max_digits=12, decimal_places=2)
     hourly_tariff = serializers.DecimalField(max_digits=8, decimal_places=2)
-    member_pay = serializers.DecimalField(max_digits=8, decimal_places=2)
     plan = serializers.CharField()
     staffing_plan = serializers.ListField(child=serializers.DictField())
     social_member_hours = serializers.IntegerField(default=0)
@@ -90,7 +89,6 @@ class BidOutput(serializers.ModelSerializer):
     tender = serializers.IntegerField(source="tender_id")
     price = AmountField(source="price_cents", read_only=True)
     hourly_tariff = AmountField(source="hourly_tariff_cents", read_only=True)
-    member_pay = AmountField(source="member_pay_cents", read_only=True)
 
     class Meta:
         model = Bid
@@ -101,7 +99,6 @@ class BidOutput(serializers.ModelSerializer):
             "status",
             "price",
             "hourly_tariff",
-            "member_pay",
             "plan",
             "staffing_plan",
             "social_member_hours",

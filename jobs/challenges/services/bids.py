@@ -22,7 +22,6 @@ from .tenders import tender_window_open
 BID_FIELDS = {
     "price",
     "hourly_tariff",
-    "member_pay",
     "plan",
     "staffing_plan",
     "social_member_hours",
@@ -52,8 +51,6 @@ def _clean(tender: Tender, cooperative_id: int, values: dict) -> dict:
             )
     if "hourly_tariff" in values:
         clean["hourly_tariff_cents"] = cents(values["hourly_tariff"], "hourly_tariff")
-    if "member_pay" in values:
-        clean["member_pay_cents"] = cents(values["member_pay"], "member_pay")
     if "plan" in values:
         clean["plan"] = text(values["plan"], "plan")
     if "staffing_plan" in values:
@@ -65,15 +62,6 @@ def _clean(tender: Tender, cooperative_id: int, values: dict) -> dict:
                 raise ValidationFailed(_("Give a whole number, zero or more."), field=name)
             clean[name] = value
     return clean
-
-
-def _check_pay(bid: Bid) -> None:
-    if bid.member_pay_cents > bid.hourly_tariff_cents:
-        raise ValidationFailed(
-            _("The member pay cannot be higher than the client tariff."),
-            code="pay_above_tariff",
-            field="member_pay",
-        )
 
 
 @transaction.atomic
@@ -88,7 +76,7 @@ def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> 
     unknown = set(values) - BID_FIELDS
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
-    for name in ("price", "hourly_tariff", "member_pay", "plan", "staffing_plan"):
+    for name in ("price", "hourly_tariff", "plan", "staffing_plan"):
         if name not in values:
             raise ValidationFailed(_("This field is required."), code="required", field=name)
     if (
@@ -107,7 +95,6 @@ def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> 
         created_by=actor,
         **_clean(tender, cooperative.pk, values),
     )
-    _check_pay(bid)
     bid.save()
     audit_record(actor=actor, action="bid.created", target=bid, cooperative_id=cooperative.pk)
     return bid
@@ -133,7 +120,6 @@ def bid_update(*, actor, bid: Bid, **values) -> Bid:
     clean = _clean(bid.tender, bid.cooperative_id, values)
     for name, value in clean.items():
         setattr(bid, name, value)
-    _check_pay(bid)
     if "staffing_plan" in clean:
         bid.capacity, bid.capacity_checked_at = {}, None  # the old check no longer applies
     bid.save()
@@ -153,7 +139,7 @@ def bid_capacity_check(*, actor, bid: Bid) -> Bid:
     from .capacity import capacity_check
 
     require_role(actor, bid.cooperative_id, "board")
-    bid = Bid.objects.select_related("tender", "cooperative").get(pk=bid.pk)
+    bid = Bid.objects.select_related("tender__client", "cooperative").get(pk=bid.pk)
     if bid.status != Bid.Status.DRAFT:
         raise Conflict(
             _("A submitted bid is locked and cannot be changed."), code="bid_locked", field="status"
@@ -162,7 +148,7 @@ def bid_capacity_check(*, actor, bid: Bid) -> Bid:
         cooperative=bid.cooperative,
         tender=bid.tender,
         rules=bid.staffing_plan,
-        member_pay_cents=bid.member_pay_cents,
+        hourly_tariff_cents=bid.hourly_tariff_cents,
     )
     with transaction.atomic():
         locked = _locked_draft(actor, bid)

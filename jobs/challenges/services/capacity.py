@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from members.models import Cooperative, Profile
-from werkstation.money import pay_for_minutes
+from payouts.services.quotes import Posted, standard_shares_of
 
 from ... import dispatch, eligibility
 from ..models import Tender
@@ -29,7 +29,7 @@ TIME_LIMIT_SECONDS = 20
 
 
 def capacity_check(
-    *, cooperative: Cooperative, tender: Tender, rules: list[dict], member_pay_cents: int
+    *, cooperative: Cooperative, tender: Tender, rules: list[dict], hourly_tariff_cents: int
 ) -> dict:
     now = timezone.now()
     first = max(tender.period_start, timezone.localdate() + timedelta(days=1))
@@ -43,6 +43,21 @@ def capacity_check(
     }
     shifts = []
     by_id = {}
+    # Members are weighed by the share the payout rules in force give them of the tariff.
+    shares = standard_shares_of(
+        [
+            Posted(
+                shift_id=f"{occ.rule_index}:{occ.day.isoformat()}",
+                cooperative_id=cooperative.pk,
+                start=occ.start,
+                end=occ.end,
+                tariff_cents=hourly_tariff_cents,
+                category=tender.category,
+                client_kind=tender.client.kind,
+            )
+            for occ in occurrences
+        ]
+    )
     for occ in occurrences:
         shift_id = f"{occ.rule_index}:{occ.day.isoformat()}"
         skill = rules[occ.rule_index]["skill"]
@@ -65,7 +80,7 @@ def capacity_check(
                     required_skill_id=skill_ids[skill] if skill else None,
                 ),
                 slots=occ.slots,
-                pay_cents=pay_for_minutes(member_pay_cents, occ.minutes),
+                pay_cents=shares[shift_id],
             )
         )
         by_id[shift_id] = occ

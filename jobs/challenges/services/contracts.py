@@ -152,7 +152,6 @@ def contract_from_bid(*, actor, bid: Bid) -> Contract:
         period_end=tender.period_end,
         budget_cents=bid.price_cents,
         hourly_tariff_cents=bid.hourly_tariff_cents,
-        member_pay_cents=bid.member_pay_cents,
         recurrence=bid.staffing_plan,
         kpis=[{"name": outcome, "kind": "outcome"} for outcome in tender.required_outcomes]
         + [
@@ -194,7 +193,6 @@ def contract_from_bid(*, actor, bid: Bid) -> Contract:
             description=tender.description,
             required_skill=skill,
             client_tariff=from_minor(contract.hourly_tariff_cents),
-            member_pay=from_minor(contract.member_pay_cents),
             auto_confirm=True,
             source=Job.Source.CONTRACT,
         )
