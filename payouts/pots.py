@@ -6,7 +6,10 @@ reads as its slug with spaces ("training fund")."""
 
 from __future__ import annotations
 
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from werkstation.money import format_money
 
 POTS = {
     "coop_fund": (_("the cooperative fund"), _("Cooperative fund")),
@@ -33,6 +36,32 @@ def rule_pot_label(pot, language: str) -> str:
     """A rule set's pot (``rules.Pot``) as a label: the rule set's own label in ``language``
     when it has one, else ``pot_label``."""
     return dict(pot.label or ()).get(language) or pot_label(pot.slug)
+
+
+def ledger_sentence(account, cents: int, client: str) -> str:
+    """A ledger line of a member's split as a sentence in the active language:
+    "Te ontvangen van Woonstichting Mitros: € 117,98"."""
+    amount = format_money(abs(cents), language=get_language())
+    kind = account.kind
+    if kind == "receivable":
+        return gettext("To receive from %(client)s: %(amount)s") % {
+            "client": client,
+            "amount": amount,
+        }
+    if kind == "fund":
+        name = str(POTS[account.key][0]) if account.key in POTS else account.key.replace("_", " ")
+        if cents > 0:
+            return gettext("Advanced from %(pot)s: %(amount)s") % {"pot": name, "amount": amount}
+        return gettext("To %(pot)s: %(amount)s") % {"pot": name, "amount": amount}
+    sentences = {
+        "vat": gettext("VAT to pay to the tax office: %(amount)s"),
+        "earned": gettext("Earned by you, payable once the client pays: %(amount)s"),
+        "payable": gettext("Payable to you: %(amount)s"),
+        "advanced": gettext("Advanced to you until the client pays: %(amount)s"),
+    }
+    if kind in sentences:
+        return sentences[kind] % {"amount": amount}
+    return f"{account_label(account)}: {amount}"
 
 
 def account_label(account) -> str:

@@ -104,6 +104,10 @@ class SimulationOutput(DictOutput):
     member_total_proposed_cents = serializers.IntegerField()
     fund_income_now_cents = serializers.IntegerField()
     fund_income_proposed_cents = serializers.IntegerField()
+    change_per_month_cents = serializers.IntegerField(
+        help_text="What the proposal changes for you per month, on average over the three months "
+        "simulated (negative: less)."
+    )
     rules_now = serializers.ListField(child=serializers.CharField())
     rules_proposed = serializers.ListField(child=serializers.CharField())
 

@@ -89,6 +89,7 @@ class LedgerLegOutput(DictOutput):
     account = serializers.CharField()
     amount = serializers.DecimalField(**EUROS)
     reference = serializers.CharField()
+    sentence = serializers.CharField(help_text="The line in words, in the reader's language.")
 
 
 class SplitExplainOutput(SplitSummaryOutput):

@@ -11,7 +11,7 @@ from werkstation.money import decimal_string
 
 from .. import rules
 from ..models import Split
-from ..pots import account_label, pot_label, pot_names
+from ..pots import account_label, ledger_sentence, pot_label, pot_names
 from ..selectors import entries_of_split, payout_trace, splits_of_member
 from .quotes import why_different
 
@@ -140,6 +140,9 @@ def split_explain(*, user, split_id: int, readable: bool = False) -> dict:
                 "account": account_label(entry.account) if readable else entry.account.name,
                 "amount": decimal_string(entry.amount_cents),
                 "reference": entry.transaction.reference,
+                "sentence": ledger_sentence(
+                    entry.account, entry.amount_cents, timesheet.claim.shift.job.client.name
+                ),
             }
             for entry in entries_of_split(split)
         ],

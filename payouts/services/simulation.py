@@ -23,6 +23,11 @@ def _item(split: Split) -> rules.Item:
     )
 
 
+def _per_month(cents: int) -> int:
+    sign = -1 if cents < 0 else 1
+    return sign * ((abs(cents) * 2 + 3) // 6)
+
+
 def simulate_rule_set(*, proposal, user) -> dict:
     """The member's approved work of the last 3 months under both rule sets, per shift and
     in total, and the cooperative's fund income under both."""
@@ -64,6 +69,9 @@ def simulate_rule_set(*, proposal, user) -> dict:
         "member_total_proposed_cents": mine["proposed"],
         "fund_income_now_cents": funds["now"],
         "fund_income_proposed_cents": funds["proposed"],
+        # The headline: what the proposal changes for this member in an average month of the
+        # three simulated, half a cent away from zero.
+        "change_per_month_cents": _per_month(mine["proposed"] - mine["now"]),
         "rules_now": rules.describe(current) if current else [],
         "rules_proposed": rules.describe(proposed),
     }

@@ -383,6 +383,7 @@ def test_simulation_compares_my_last_three_months_and_the_fund(world):
         and simulation["fund_income_proposed_cents"] == 480
     )
     assert simulation["shifts"][0]["net_proposed_cents"] == 9120
+    assert simulation["change_per_month_cents"] == 160  # € 4,80 more over three months
 
 
 def test_governance_pages_show_rules_simulate_and_vote(client, world):
@@ -397,7 +398,8 @@ def test_governance_pages_show_rules_simulate_and_vote(client, world):
     assert "5% van het bruto naar het coöperatiefonds" in page.content.decode()
     client.post(f"/proposals/{proposal.pk}/", {"action": "vote", "choice": "yes"})
     assert not Vote.objects.exists()  # the simulation comes first here
-    assert client.get(f"/proposals/{proposal.pk}/?simulate=1").status_code == 200
+    simulated = client.get(f"/proposals/{proposal.pk}/?simulate=1")
+    assert "Dit voorstel verandert niet wat je krijgt." in simulated.content.decode()
     client.post(f"/proposals/{proposal.pk}/", {"action": "vote", "choice": "yes"})
     assert Vote.objects.get().choice == "yes"
 

@@ -228,6 +228,10 @@ def test_the_why_page_names_fewer_minutes_and_a_vote_as_the_reasons(market):
     login_verified(browser, market.member_a)
     page = browser.get(f"/work/earnings/{split.pk}/").content.decode()
     assert "Niet wat je te zien kreeg" in page and "3 u werden goedgekeurd" in page
+    # The books, as sentences: "Te ontvangen van <client>: € …" and "Naar het coöperatiefonds".
+    client = market.job.client.name
+    assert f"Te ontvangen van {client}: €" in page and "Aan jou te betalen" not in page
+    assert "Af te dragen btw: €" in page and "Door jou verdiend" in page
 
 
 def test_feed_shift_page_plan_and_settlement_agree_to_the_cent(market):

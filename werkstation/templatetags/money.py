@@ -54,6 +54,14 @@ def duration(minutes) -> str:
         return ""
 
 
+@register.filter
+def money_abs(value, currency: str | None = None) -> str:
+    """A sum of cents without its sign, for sentences that say "more" or "less"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = abs(value)
+    return money(value, currency)
+
+
 # The name the pages used before; the same formatter.
 register.filter("euros", money)
 
