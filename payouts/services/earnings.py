@@ -11,7 +11,7 @@ from werkstation.money import decimal_string
 
 from .. import rules
 from ..models import Split
-from ..pots import account_label, ledger_sentence, pot_label, pot_names
+from ..pots import account_label, ledger_sentence, pot_label, pot_names, rule_pot_label
 from ..selectors import entries_of_split, payout_trace, splits_of_member
 from .quotes import why_different
 
@@ -42,8 +42,20 @@ def _payout(trace: dict | None) -> list[dict]:
     ]
 
 
+def _pot_labels(rule_set) -> dict[str, str]:
+    """The rule set's pots by their labels in the active language (parsed once per rule set
+    and language on the instance)."""
+    language = translation.get_language() or "nl"
+    cache = rule_set.__dict__.setdefault("_pot_labels", {})
+    if language not in cache:
+        engine = rules.parse_rule_set(rule_set.spec)
+        cache[language] = {pot.slug: rule_pot_label(pot, language) for pot in engine.pots}
+    return cache[language]
+
+
 def split_summary(split: Split, trace: dict | None = None, *, readable: bool = False) -> dict:
     shift = split.timesheet.claim.shift
+    labels = _pot_labels(split.rule_set) if readable else {}
     return {
         "id": split.pk,
         "kind": split.kind,
@@ -54,7 +66,7 @@ def split_summary(split: Split, trace: dict | None = None, *, readable: bool = F
         "gross": decimal_string(split.gross_cents),
         "deductions": [
             {"pot": slug, "amount": decimal_string(cents)}
-            | ({"name": pot_label(slug)} if readable else {})
+            | ({"name": labels.get(slug) or pot_label(slug)} if readable else {})
             for slug, cents in split.pots.items()
         ],
         "net": decimal_string(split.member_cents),

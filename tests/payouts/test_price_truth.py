@@ -15,7 +15,12 @@ from hypothesis import strategies as st
 from jobs.models import Claim, Job, Shift, Timesheet
 from members.models import Membership
 from payouts.models import RuleSet, Split
-from payouts.services.quotes import quote_shift, quote_shifts, required_break_minutes
+from payouts.services.quotes import (
+    quote_shift,
+    quote_shifts,
+    required_break_minutes,
+    why_different,
+)
 from payouts.services.settlement import settlement_run
 from tests.factories import ClientFactory, CooperativeFactory, MembershipFactory
 from tests.factories.work import ensure_founded, make_shift
@@ -277,3 +282,79 @@ def test_feed_shift_page_plan_and_settlement_agree_to_the_cent(market):
         }
     total = sum(Split.objects.filter(member=market.member_a).values_list("member_cents", flat=True))
     assert total == to_minor(Decimal(plan["income"]))
+
+
+def _claim(world, shift: Shift) -> Claim:
+    from tests.conftest import api_as
+
+    response = api_as(world.member_a).post("/api/v1/claims/", {"shift": shift.pk})
+    assert response.status_code == 201, response.data
+    return Claim.objects.get(pk=response.data["id"])
+
+
+def _settle(claim: Claim) -> Split:
+    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.COMPLETED)
+    sheet = Timesheet.objects.create(
+        claim=claim,
+        minutes_worked=int((claim.end - claim.start).total_seconds() // 60),
+        status=Timesheet.Status.APPROVED,
+        decided_at=timezone.now(),
+    )
+    settlement_run(timesheet_ids=[sheet.pk])
+    return Split.objects.get(timesheet=sheet)
+
+
+def _two_shifts_in_one_month(world, hours_early: float):
+    """A shift late in a coming month, and one earlier in that month."""
+    month = (timezone.localdate() + timedelta(days=45)).replace(day=1)
+    late = timezone.make_aware(datetime.combine(month.replace(day=25), datetime.min.time()))
+    early = late.replace(day=4)
+    return (
+        make_shift(world.job, late.replace(hour=9), hours=3),
+        make_shift(world.job, early.replace(hour=9), hours=hours_early),
+    )
+
+
+def test_the_why_page_names_other_work_that_month(market):
+    RuleSet.objects.create(
+        cooperative=market.coop_a,
+        version=2,
+        spec={
+            "currency": "EUR",
+            "pots": [
+                {
+                    "pot": "progressive_fund",
+                    "brackets": [
+                        {"from_cents": 0, "percent": "0"},
+                        {"from_cents": 10000, "percent": "10"},
+                    ],
+                }
+            ],
+        },
+        status=RuleSet.Status.ADOPTED,
+        effective_from=market.coop_a.founded_on,
+        adopted_at=timezone.now(),
+        adopted_via=RuleSet.AdoptedVia.VOTE,
+    )
+    late, early = _two_shifts_in_one_month(market, hours_early=4)
+    claimed_late = _claim(market, late)
+    assert claimed_late.quote["member_cents"] == 9600  # nothing else that month yet: no bracket
+    _settle(_claim(market, early))  # claimed afterwards, but earlier in the month
+    split = _settle(claimed_late)
+    assert split.member_cents == 9600 - 960
+    reasons = why_different(split, claimed_late.quote)
+    assert any("€ 0,00" in r and "€ 128,00" in r for r in reasons), reasons
+
+
+def test_the_why_page_names_a_volunteer_maximum_reached(market):
+    Membership.objects.filter(user=market.member_a, cooperative=market.coop_a).update(
+        engagement=Membership.Engagement.VOLUNTEER
+    )
+    late, early = _two_shifts_in_one_month(market, hours_early=9)
+    claimed_late = _claim(market, late)
+    assert claimed_late.quote["withheld_cents"] == 0
+    _settle(_claim(market, early))  # 9 h: the month's maximum is used up
+    split = _settle(claimed_late)
+    assert split.withheld_cents > 0 and split.member_cents < claimed_late.quote["member_cents"]
+    reasons = why_different(split, claimed_late.quote)
+    assert any("vrijwilligersvergoeding" in r or "volunteer" in r for r in reasons), reasons
