@@ -40,7 +40,8 @@ def test_member_finds_work_with_pay_in_euros_and_claims_it(phone, live_server, m
     login(phone, live_server, market.member_a.email, PASSWORD)
     phone.goto(f"{live_server.url}/work/")
     shift = phone.locator("li.shift", has_text="Geveltuinen").first
-    assert "€ 51,00" in shift.inner_text()  # 3 hours at € 17,00
+    assert "€ 86,40" in shift.inner_text()  # 3 hours at € 32,00, less 8 % and 2 % for the funds
+    assert "Coöperatiefonds € 7,68" in shift.inner_text()
     _readable(phone)
     shift.locator("button[data-claim]").click()
     phone.wait_for_selector(".msg")
