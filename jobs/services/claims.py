@@ -32,6 +32,7 @@ from werkstation.errors import (
     ValidationFailed,
 )
 from werkstation.locks import lock_claims, lock_shifts, lock_users
+from werkstation.templatetags.money import timespan
 
 from .. import eligibility
 from ..access import require_job_manager
@@ -121,7 +122,7 @@ def _refused(
         _("This overlaps with your shift %(job)s at %(time)s (travel time included).")
         % {
             "job": other.job.title,
-            "time": timezone.localtime(other.start).strftime("%d-%m %H:%M"),
+            "time": timespan(other.start),
         },
         code="overlap",
         field="shift",

@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +36,7 @@ from werkstation.locks import lock_offers, lock_shifts, lock_users
 from werkstation.money import format_money
 from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
+from werkstation.templatetags.money import day
 
 from .. import dispatch, eligibility
 from ..dispatch.split import merge_parts, split_instance
@@ -222,9 +224,9 @@ def _reason(shift: Shift, profile: Profile, target: int, boost: int, pay_cents: 
     parts = [
         _("It fits your availability on %(day)s %(start)s–%(end)s")
         % {
-            "day": local.strftime("%a %d-%m"),
-            "start": local.strftime("%H:%M"),
-            "end": timezone.localtime(shift.end).strftime("%H:%M"),
+            "day": day(local),
+            "start": time_format(local, "H:i"),
+            "end": time_format(timezone.localtime(shift.end), "H:i"),
         },
         _("%(km).1f km from home") % {"km": km},
         _("%(amount)s for you if you work it as posted")

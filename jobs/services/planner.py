@@ -21,6 +21,7 @@ from payouts.services.quotes import quote_plan, quote_shifts
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_shifts, lock_users
 from werkstation.money import to_minor
+from werkstation.templatetags.money import timespan
 
 from .. import dispatch, eligibility
 from ..eligibility.rules import day_windows
@@ -181,7 +182,7 @@ def bundle_claim(*, user, shift_ids: list[int]) -> list[Claim]:
                 _("%(job)s on %(time)s was taken meanwhile (%(reason)s); nothing was claimed.")
                 % {
                     "job": shift.job.title,
-                    "time": timezone.localtime(shift.start).strftime("%d-%m %H:%M"),
+                    "time": timespan(shift.start),
                     "reason": exc.message,
                 },
                 field="shifts",

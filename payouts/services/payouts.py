@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from sepaxml import SepaTransfer
@@ -26,6 +27,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.money import format_money
 from werkstation.spreadsheet import csv_text
+from werkstation.templatetags.money import longdate
 
 from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
 from .ledger import AccountBook, Leg, post
@@ -109,7 +111,10 @@ def payout_batch_create(
             account_holder=(profile.account_holder or profile.user.full_name) if profile else "",
         )
         if method == PayoutItem.Method.SEPA and not item.iban:
-            item.status, item.hold_reason = PayoutItem.Status.HELD, "no bank account on the profile"
+            item.status, item.hold_reason = (
+                PayoutItem.Status.HELD,
+                _("no bank account on the profile yet"),
+            )
         elif (
             method == PayoutItem.Method.SEPA
             and profile.iban_changed_at
@@ -118,7 +123,8 @@ def payout_batch_create(
             release = timezone.localtime(profile.iban_changed_at + timedelta(days=IBAN_HOLD_DAYS))
             item.status, item.hold_reason = (
                 PayoutItem.Status.HELD,
-                f"new bank account: held until {release:%d-%m-%Y %H:%M}",
+                _("new bank account: held until %(when)s, in case the change was not theirs")
+                % {"when": f"{longdate(release)} {time_format(release, 'H:i')}"},
             )
         items.append(item)
     PayoutItem.objects.bulk_create(items)
@@ -258,7 +264,7 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
         if item.amount_cents > balances.get(item.member_id, 0):
             item.status, item.hold_reason = (
                 PayoutItem.Status.FAILED,
-                "more than the member's payable balance",
+                _("more than the member's payable balance"),
             )
             item.save(update_fields=["status", "hold_reason"])
             continue

@@ -220,7 +220,7 @@ def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -
             if item.amount_cents > _payable_cents(cooperative_id, item.member_id):
                 item.status, item.hold_reason = (
                     PayoutItem.Status.FAILED,
-                    "more than the member's payable balance",
+                    _("more than the member's payable balance"),
                 )
                 item.save(update_fields=["status", "hold_reason"])
                 return "failed"

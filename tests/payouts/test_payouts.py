@@ -106,7 +106,7 @@ def test_a_new_iban_holds_the_payout_for_three_days(payable):
     )
     batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
     item = batch.items.get()
-    assert item.status == "held" and "held until" in item.hold_reason
+    assert item.status == "held" and "vastgehouden tot" in item.hold_reason
     payout_batch_approve(actor=payable.treasurer_a, batch=batch)
     payout_batch_approve(actor=payable.board_a, batch=batch)
     payout_batch_execute(actor=payable.board_a, batch=batch)
@@ -154,7 +154,7 @@ def test_a_payout_above_the_balance_is_refused_and_books_nothing(payable):
     before = row_counts(Transaction, Entry)
     payout_batch_execute(actor=payable.board_a, batch=batch)
     item = batch.items.get()
-    assert item.status == "failed" and "balance" in item.hold_reason
+    assert item.status == "failed" and "saldo" in item.hold_reason
     assert row_counts(Transaction, Entry) == before
 
 

@@ -24,6 +24,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_one
 from werkstation.money import from_minor, pay_for_minutes
+from werkstation.templatetags.money import longdate
 
 from ...models import Job, Shift, Timesheet
 from ..access import require_municipality_user
@@ -111,8 +112,8 @@ def contract_shift_guard(*, job: Job, shifts: list[Shift], replaces: int | None 
             raise ValidationFailed(
                 _("This shift lies outside the contract period (%(start)s – %(end)s).")
                 % {
-                    "start": contract.period_start.strftime("%d-%m-%Y"),
-                    "end": contract.period_end.strftime("%d-%m-%Y"),
+                    "start": longdate(contract.period_start),
+                    "end": longdate(contract.period_end),
                 },
                 code="outside_contract_period",
                 field="start",
