@@ -19,6 +19,7 @@ from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 from werkstation.money import format_money, to_minor
+from werkstation.templatetags.money import longdate
 
 from .documents import credit_note_pdf, invoice_pdf
 from .models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
@@ -106,7 +107,7 @@ def treasury(request, slug: str):
     payments = payments_of(cooperative.pk)
     refund_form.fields["payment"].queryset = payments
     refund_form.fields["payment"].label_from_instance = lambda p: (
-        f"{p.invoice.display_number if p.invoice else '–'} · {p.received_on:%d-%m-%Y} · {format_money(p.amount_cents, p.currency, get_language())}"
+        f"{p.invoice.display_number if p.invoice else '–'} · {longdate(p.received_on)} · {format_money(p.amount_cents, p.currency, get_language())}"
     )
     if request.method == "POST":
         try:

@@ -26,7 +26,7 @@ from jobs.models import Job
 from members.models import Membership
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.legal import Key, LegalTable
-from werkstation.money import format_money
+from werkstation.money import format_money, to_minor
 
 from .. import rules
 from .quotes import share_per_hour
@@ -52,7 +52,7 @@ def _minimum(on: date) -> tuple[int, date] | None:
         row = LegalTable.load().in_force(Key.MINIMUM_WAGE_HOURLY, on)
     except Conflict:
         return None
-    return round(row.value * 100), row.effective_from
+    return to_minor(row.value), row.effective_from
 
 
 def floor_shortfall(spec: dict, on: date) -> tuple[int, int, date] | None:

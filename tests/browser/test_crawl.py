@@ -31,6 +31,8 @@ ROLES = {
     "member": "lid@werkstation.demo",
     "client": "klant@werkstation.demo",
     "municipality": "gemeente@werkstation.demo",
+    "staff": "staff@werkstation.demo",
+    "applicant": "aanvrager@werkstation.demo",
 }
 SKIP = (
     "/accounts/logout",

@@ -139,3 +139,17 @@ def test_treasurer_executes_a_payout_batch_after_a_summary(browser, live_server,
     page.wait_for_selector(".msg")
     assert PayoutBatch.objects.get(pk=batch.pk).status == "executed"
     context.close()
+
+
+def test_auditor_reads_the_books_and_is_offered_no_action(browser, live_server, settled):
+    """The audit committee checks the books: invoices, batches and the funds, in euros and in
+    Dutch, with no button that would change them."""
+    context, page = _verified_page(browser, live_server, settled.auditor_a)
+    page.goto(f"{live_server.url}/c/{settled.coop_a.slug}/treasury/")
+    _readable(page)
+    main = page.locator("main")
+    assert "€" in main.inner_text()
+    assert (
+        main.locator("form[method=post] button, form[method=post] input[type=submit]").count() == 0
+    )
+    context.close()
