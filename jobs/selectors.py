@@ -215,7 +215,9 @@ def feed_page(
         row["job__client_tariff"] = Decimal(str(row["job__client_tariff"]))
         for name in ("start", "end"):
             if isinstance(row[name], str):
-                row[name] = datetime.fromisoformat(row[name]).replace(tzinfo=UTC)
+                row[name] = datetime.fromisoformat(row[name])
+            if row[name].tzinfo is None:  # SQLite stores UTC without an offset
+                row[name] = row[name].replace(tzinfo=UTC)
     rows, has_next = rows[:size], len(rows) > size
     quotes = quote_work(user, [_posted(row) for row in rows])
     for row in rows:
