@@ -257,6 +257,8 @@ def quote_breakdown(quote: Quote) -> dict:
 
 def pay_kind(quote: Quote) -> str:
     """What the member's amount is: the code pages word by the member's engagement."""
+    if quote.legal_figures_missing:
+        return "legal_figures_missing"
     if not quote.available:
         return "no_rules"
     if quote.payroll:

@@ -155,6 +155,24 @@ from tests.factories.work import market  # noqa: E402,F401  (shared fixture)
 
 
 @pytest.fixture(autouse=True)
+def _legal_figures(request):
+    """A transactional test flushes every table, the legal figures the data migration ships
+    included; an installation always has them, so each transactional test starts with them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps as django_apps
+    from django.utils.module_loading import import_string
+
+    from werkstation.models import LegalParameter
+
+    if not LegalParameter.objects.exists():
+        ship = import_string("werkstation.migrations.0004_legal_figures_from_2025.ship")
+        ship(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """The local-memory cache outlives a test; start each one without cached data."""
     from django.core.cache import cache

@@ -262,6 +262,7 @@ PAY_KINDS = [
     ("gross_wage", "gross wage in the payroll file, before payroll tax"),
     ("volunteer_allowance", "a volunteer allowance"),
     ("no_rules", "no payout rules in force on the work date: nothing can be settled yet"),
+    ("legal_figures_missing", "a legal figure the price needs is not known yet for the work date"),
 ]
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Claim, Shift
 from members.models import Membership
+from werkstation.errors import Conflict
 from werkstation.legal import Key, LegalTable
 from werkstation.money import format_duration, format_money, pay_for_minutes, to_minor
 
@@ -98,6 +99,7 @@ class Quote:
     rule_set_version: int | None
     engagement: str | None  # the member's in this cooperative; None for the standard share
     currency: str = "EUR"
+    legal_figures_missing: bool = False
 
     @property
     def volunteer(self) -> bool:
@@ -281,6 +283,33 @@ class _Pricer:
         return received, withheld
 
     def quote(self, work: Posted) -> Quote:
+        try:
+            return self._quote(work)
+        except Conflict as exc:
+            if exc.code != "legal_figure_missing":
+                raise
+        # Staff have not entered a legal figure the price needs (the required break): no
+        # amount is promised until they do (they are reminded weekly).
+        shift_minutes = int((work.end - work.start).total_seconds() // 60)
+        return Quote(
+            shift_id=work.shift_id,
+            work_date=work.work_date,
+            shift_minutes=shift_minutes,
+            break_minutes=0,
+            minutes=shift_minutes,
+            tariff_cents=work.tariff_cents,
+            gross_cents=0,
+            member_cents=0,
+            withheld_cents=0,
+            pots=(),
+            month_gross_before_cents=0,
+            rule_set_id=None,
+            rule_set_version=None,
+            engagement=self.engagement(work.cooperative_id),
+            legal_figures_missing=True,
+        )
+
+    def _quote(self, work: Posted) -> Quote:
         day = work.work_date
         shift_minutes, pause, minutes, gross = self.gross(work)
         engagement = self.engagement(work.cooperative_id)

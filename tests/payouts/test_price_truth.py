@@ -358,3 +358,15 @@ def test_the_why_page_names_a_volunteer_maximum_reached(market):
     assert split.withheld_cents > 0 and split.member_cents < claimed_late.quote["member_cents"]
     reasons = why_different(split, claimed_late.quote)
     assert any("vrijwilligersvergoeding" in r or "volunteer" in r for r in reasons), reasons
+
+
+def test_without_the_legal_figures_no_amount_is_promised_and_the_feed_still_works(market):
+    from tests.conftest import api_as
+    from werkstation.models import LegalParameter
+
+    long = make_shift(market.job, market.shift.start + timedelta(days=1), hours=7)
+    LegalParameter.objects.filter(key__startswith="break_after").delete()
+    rows = {r["id"]: r for r in api_as(market.member_a).get("/api/v1/feed/").data["results"]}
+    # The long shift needs the legal break to be priced; the short one does not.
+    assert rows[long.pk]["pay_kind"] == "legal_figures_missing" and rows[long.pk]["pay"] == "0.00"
+    assert rows[market.shift.pk]["pay"] == "86.40"
