@@ -144,6 +144,9 @@ def test_treasurer_executes_a_payout_batch_after_a_summary(browser, live_server,
 def test_auditor_reads_the_books_and_is_offered_no_action(browser, live_server, settled):
     """The audit committee checks the books: invoices, batches and the funds, in euros and in
     Dutch, with no button that would change them."""
+    from tests.factories.money import _issue
+
+    assert _issue(settled).status_code == 201
     context, page = _verified_page(browser, live_server, settled.auditor_a)
     page.goto(f"{live_server.url}/c/{settled.coop_a.slug}/treasury/")
     _readable(page)
