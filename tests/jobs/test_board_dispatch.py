@@ -9,12 +9,14 @@ from django.core import mail
 
 from jobs import tasks
 from jobs.dispatch import check, parse_instance, solve
-from jobs.models import Claim, DispatchRun, Job, Offer
+from jobs.models import Claim, DispatchRun, Job, Offer, Shift
 from jobs.services import dispatching
 from jobs.services.dispatching import dispatch_run_execute, offers_expire_dispatch
+from payouts.services.quotes import quote_shift
 from tests.conftest import api_as, row_counts
 from tests.factories.work import at, make_shift, place_member
 from werkstation.models import OutboxEvent
+from werkstation.money import format_money
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,12 @@ def test_dispatch_offers_every_slot_with_a_reason(market, django_capture_on_comm
     offers = list(Offer.objects.filter(run=run))
     assert len(offers) == 2  # two slots, four placed members
     assert all(" km " in o.reason for o in offers) and len({o.user_id for o in offers}) == 2
+    # Each offer names what its member is paid, the price truth of the shift page.
+    for offer in offers:
+        shown = quote_shift(
+            offer.user, Shift.objects.select_related("job__client").get(pk=offer.shift_id)
+        )
+        assert format_money(shown.member_cents, language="nl") in offer.reason
     assert (
         len(
             [
