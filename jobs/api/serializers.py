@@ -329,6 +329,20 @@ class ClaimOutput(serializers.ModelSerializer):
     timesheet = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="Null until hours are logged."
     )
+    status = serializers.ChoiceField(
+        choices=Claim.Status.choices,
+        source="effective_status",
+        read_only=True,
+        help_text="As the clock decides: an offer from the waitlist lapses (withdrawn) at "
+        "offer_expires_at.",
+    )
+    withdrawal_deadline = serializers.DateTimeField(
+        read_only=True,
+        help_text="Until when the member may withdraw a held place (a waitlisted claim: always).",
+    )
+    can_withdraw = serializers.BooleanField(
+        read_only=True, help_text="Whether the member may withdraw it now."
+    )
 
     class Meta:
         model = Claim
@@ -344,6 +358,8 @@ class ClaimOutput(serializers.ModelSerializer):
             "created_at",
             "confirmed_at",
             "timesheet",
+            "withdrawal_deadline",
+            "can_withdraw",
         ]
 
 

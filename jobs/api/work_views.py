@@ -194,7 +194,7 @@ class ShiftClaimsApi(APIView):
         shift = _shift(request.user, shift_id)
         require_job_manager(request.user, shift.job)
         claims_qs = Claim.objects.filter(shift=shift).select_related(
-            "shift__job", "user", "timesheet"
+            "shift__job", "shift__cooperative", "user", "timesheet"
         )
         return paginated(
             request, claims_qs.order_by("status", "waitlist_position", "pk"), s.ClaimOutput
@@ -229,7 +229,9 @@ class ClaimListApi(APIView):
         qs = Claim.objects.filter(
             user=request.user, end__gte=timezone.now() - timezone.timedelta(days=60)
         )
-        qs = qs.select_related("shift__job", "user", "timesheet").order_by("start", "pk")
+        qs = qs.select_related("shift__job", "shift__cooperative", "user", "timesheet").order_by(
+            "start", "pk"
+        )
         return paginated(request, qs, s.ClaimOutput)
 
     @extend_schema(
@@ -543,6 +545,12 @@ class DispatchRunOutput(serializers_module.ModelSerializer):
 class OfferOutput(serializers_module.ModelSerializer):
     shift = s.ShiftOutput(read_only=True)
     job_title = serializers_module.CharField(source="shift.job.title", read_only=True)
+    status = serializers_module.ChoiceField(
+        choices=Offer.Status.choices,
+        source="effective_status",
+        read_only=True,
+        help_text="As the clock decides: expired from the deadline on.",
+    )
 
     class Meta:
         model = Offer

@@ -125,6 +125,7 @@ def proposal_view(proposal: Proposal, user) -> dict:
     votes = list(
         proposal.votes.all() if "votes" in prefetched else proposal.votes.select_related("voter")
     )
+    g.proposal_as_of_now(proposal, votes=votes)  # closed at closes_at, not at beat's round
     tally = g.proposal_tally(proposal, votes=votes)
     own = next((v for v in votes if v.voter_id == user.pk), None)
     data = {

@@ -36,6 +36,12 @@ class TenderOutput(serializers.ModelSerializer):
     client = serializers.CharField(source="client.name")
     budget_ceiling = AmountField(source="budget_ceiling_cents", read_only=True)
     weights = serializers.DictField(read_only=True)
+    status = serializers.ChoiceField(
+        choices=Tender.Status.choices,
+        source="effective_status",
+        read_only=True,
+        help_text="As the clock decides: closed from the submission deadline on.",
+    )
 
     class Meta:
         model = Tender
