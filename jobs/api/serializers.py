@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
@@ -151,6 +152,7 @@ class JobOutput(serializers.ModelSerializer):
     client_tariff = serializers.DecimalField(
         source="client_tariff.amount", max_digits=8, decimal_places=2
     )
+    currency = CurrencyField()
     required_skill = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
     )
@@ -171,6 +173,7 @@ class JobOutput(serializers.ModelSerializer):
             "longitude",
             "required_skill",
             "client_tariff",
+            "currency",
             "auto_confirm",
             "status",
             "source",
@@ -289,6 +292,7 @@ class PayBreakdownOutput(DictOutput):
         help_text="Above a volunteer allowance maximum: stays with the cooperative fund.",
     )
     rule_set_version = serializers.IntegerField(allow_null=True)
+    currency = CurrencyField()
 
 
 class FeedRowOutput(PayBreakdownOutput):

@@ -16,7 +16,7 @@ from members.access import has_role, require_role
 from members.models import Cooperative, Skill
 from payouts.services.quotes import quote_shift
 from werkstation.api.base import get_object_or_error
-from werkstation.api.fields import AmountField
+from werkstation.api.fields import AmountField, CurrencyField
 from werkstation.api.pagination import Page, list_schema, page_request, paginated
 from werkstation.errors import NotFound
 from werkstation.money import decimal_string
@@ -525,6 +525,8 @@ class DispatchInput(serializers_module.Serializer):
 
 
 class DispatchRunOutput(serializers_module.ModelSerializer):
+    currency = CurrencyField(help_text="The currency of the *_cents costs (ISO 4217).")
+
     class Meta:
         model = DispatchRun
         fields = [
@@ -534,6 +536,7 @@ class DispatchRunOutput(serializers_module.ModelSerializer):
             "status",
             "km_cost_cents",
             "shortfall_cents_per_minute",
+            "currency",
             "objective",
             "bound",
             "offers_made",

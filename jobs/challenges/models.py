@@ -230,6 +230,21 @@ class Bid(models.Model):
     def __str__(self) -> str:
         return f"{self.cooperative} → {self.tender.reference}"
 
+    def status_at(self, now=None) -> str:
+        """The status the clock decides: a draft not submitted by the deadline has lapsed
+        (withdrawn), whether or not beat has stored that yet."""
+        bidding = (Tender.Status.DRAFT, Tender.Status.OPEN)
+        if self.status == self.Status.DRAFT and self.tender.status_at(now) not in bidding:
+            return self.Status.WITHDRAWN
+        return self.status
+
+    @property
+    def effective_status(self) -> str:
+        return self.status_at()
+
+    def get_effective_status_display(self) -> str:
+        return str(self.Status(self.effective_status).label)
+
 
 class BidScore(models.Model):
     """One assessor's scores (0–10) for the criteria that need judgement; price is computed."""

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
+from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, page_of
 
@@ -108,6 +109,7 @@ class SimulationOutput(DictOutput):
         help_text="What the proposal changes for you per month, on average over the three months "
         "simulated (negative: less)."
     )
+    currency = CurrencyField(help_text="The currency of the *_cents amounts (ISO 4217).")
     rules_now = serializers.ListField(child=serializers.CharField())
     rules_proposed = serializers.ListField(child=serializers.CharField())
 

@@ -75,9 +75,11 @@ def test_the_whole_path_through_the_api(rtc):
     assert response.status_code == 200 and response.data["status"] == "awarded"
     contract = Contract.objects.get()
     detail = board.get(reverse("challenges_api:contract", args=[contract.pk])).data
-    assert (
-        detail["reference"] == contract.reference and detail["budget"]["budget_cents"] == "15000.00"
-    )
+    assert detail["reference"] == contract.reference
+    # Money fields are named for what they hold: euro strings, with their currency.
+    budget = detail["budget"]
+    assert budget["budget"] == "15000.00" and budget["currency"] == "EUR"
+    assert budget["total"] == "15000.00" and not [k for k in budget if k.endswith("_cents")]
     assert Shift.objects.filter(job_id__in=detail["jobs"]).count() > 0
     assert [
         c["id"]

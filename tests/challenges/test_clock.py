@@ -73,3 +73,20 @@ def test_bids_stay_sealed_one_second_before_the_deadline(open_tender):
         )
     assert bids["results"] == []
     assert score.status_code in (404, 409)
+
+
+def test_a_draft_not_submitted_by_the_deadline_shows_as_lapsed(open_tender):
+    from jobs.challenges.services.bids import bid_create
+
+    from .conftest import bid_values
+
+    w = open_tender
+    draft = bid_create(actor=w.board_a, tender=w.tender, cooperative=w.coop_a, **bid_values())
+    board = api_as(w.board_a)
+    assert board.get(f"/api/v1/bids/{draft.pk}/").json()["status"] == "draft"
+    with _after_deadline(w.tender):
+        shown = board.get(f"/api/v1/bids/{draft.pk}/").json()
+        submitted = board.post(f"/api/v1/bids/{draft.pk}/submit/")
+    assert shown["status"] == "withdrawn"
+    assert submitted.status_code == 409
+    assert Bid.objects.get(pk=draft.pk).status == Bid.Status.DRAFT  # beat lapses it later

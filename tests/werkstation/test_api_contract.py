@@ -118,3 +118,25 @@ def test_a_suspended_members_vote_is_refused_with_403(api, world):
     api.force_authenticate(world.member_b)
     response = api.post(f"/api/v1/proposals/{proposal.pk}/vote/", {"choice": "yes"})
     assert response.status_code == 404
+
+
+def test_a_money_field_ends_in_cents_only_when_it_holds_an_integer(world):
+    """Every output of the schema: a ``*_cents`` property is an integer; a decimal amount
+    is named for what it is, and sits next to a ``currency``."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    wrong = []
+    for component_name, component in components.items():
+        if component_name.endswith("Request"):
+            continue
+        for name, prop in (component.get("properties") or {}).items():
+            in_cents = name.endswith("_cents") or "_cents_" in name
+            if in_cents and prop.get("type") != "integer":
+                wrong.append(f"{component_name}.{name}")
+    assert wrong == []
+    budget = components["ContractBudgetOutput"]["properties"]
+    assert {"budget", "total", "committed", "used", "left", "currency"} <= set(budget)
+    for output in ("TenderOutput", "BidOutput", "JobOutput", "EarningsOutput"):
+        assert "currency" in components[output]["properties"], output
