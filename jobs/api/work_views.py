@@ -411,7 +411,9 @@ class MyWeekApi(APIView):
         query = s.WeekQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, end = week_bounds(query.validated_data.get("date") or timezone.localdate())
-        rows = my_claims(request.user, start=start, end=end).select_related("user")
+        rows = my_claims(request.user, start=start, end=end).select_related(
+            "user", "shift__cooperative"
+        )
         return paginated(request, rows.order_by("start", "pk"), s.ClaimOutput)
 
 
