@@ -198,7 +198,9 @@ def my_week(request):
             if feed_obj
             else None,
             "total_minutes": sum(c.shift.duration_minutes for c in claimed),
-            "offers": dispatching.offers_of(request.user).filter(status="open"),
+            "offers": dispatching.offers_of(request.user).filter(
+                status="open", deadline__gte=timezone.now()
+            ),
         },
     )
 

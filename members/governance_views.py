@@ -122,7 +122,12 @@ def proposal_list(request, slug: str):
     return render(
         request,
         "members/proposals.html",
-        {"cooperative": cooperative, "proposals": cooperative.proposals.all()[:100], "form": form},
+        {
+            "cooperative": cooperative,
+            # Status as the clock decides: a vote past closes_at shows its outcome.
+            "proposals": [g.proposal_as_of_now(p) for p in cooperative.proposals.all()[:100]],
+            "form": form,
+        },
     )
 
 
@@ -247,6 +252,7 @@ def proposal_detail(request, proposal_id: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("members:proposal", proposal_id=proposal.pk)
+    g.proposal_as_of_now(proposal)  # for reading: closed at closes_at, not at beat's round
     proxy_query = request.GET.get("proxy_q", "").strip()[:100]
     recount = None
     is_auditor = has_role(request.user, proposal.cooperative_id, "auditor")

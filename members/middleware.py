@@ -47,13 +47,34 @@ class TwoFactorRequiredMiddleware:
         return self.get_response(request)
 
 
+API_PREFIX = "/api/"
+
+
+def accepted_language(request) -> str | None:
+    """The first supported language of the request's ``Accept-Language`` ("en-GB" is
+    English), or None when the header names none of them."""
+    from django.utils.translation.trans_real import parse_accept_lang_header
+
+    supported = {code for code, _name in settings.LANGUAGES}
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for tag, _quality in parse_accept_lang_header(header[:255]):
+        code = tag.lower().split("-")[0]
+        if code in supported:
+            return code
+    return None
+
+
 class LanguageMiddleware:
     """Dutch by default, with an English switch.
 
-    The choice made with the language switch (a cookie) wins, then the signed-in
+    Pages: the choice made with the language switch (a cookie) wins, then the signed-in
     person's preferred language, then Dutch. The browser's Accept-Language is not
     used, so a resident on a phone set to English still lands on the Dutch site
     unless they pick English.
+
+    The API: its caller's ``Accept-Language`` wins; without one, the person's preferred
+    language (a token's person is known only once the API authenticated it, see
+    ``members.api.authentication``), then Dutch.
     """
 
     def __init__(self, get_response):
@@ -63,7 +84,11 @@ class LanguageMiddleware:
         from django.utils import translation
 
         supported = {code for code, _name in settings.LANGUAGES}
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if request.path.startswith(API_PREFIX):
+            request.api_language = accepted_language(request)
+            language = request.api_language
+        else:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in supported:
             user = getattr(request, "user", None)
             language = (
@@ -76,5 +101,6 @@ class LanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", language)
+        # The API may have switched to the authenticated person's language.
+        response.headers.setdefault("Content-Language", translation.get_language() or language)
         return response

@@ -12,7 +12,6 @@ from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.privacy import person_reference_register, personal_data_register
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
-from werkstation.money import format_money
 
 from . import tasks  # noqa: F401  (outbox handler and beat schedule)
 from .models import EarningsCapWarning, RuleSet
@@ -22,6 +21,7 @@ from .selectors import earnings_this_year
 from .services import privacy
 from .services.minimum_wage import floor_warning, require_floor_for_payroll
 from .services.rulesets import (
+    advances_sentence,
     found_rule_set,
     rule_set_adopt,
     rule_set_create,
@@ -130,19 +130,12 @@ def _describe(proposal, language: str) -> list[str]:
     rule_set = _rule_set(proposal)
     lang = "en" if language.startswith("en") else "nl"
     parsed = parse_rule_set(rule_set.spec)
-    limit = format_money(rule_set.advance_limit_cents, parsed.currency, lang)
-    if rule_set.allow_advances:
-        advances = (
-            f"Members' shares are payable once the work is approved: the cooperative fund advances them, up to {limit} at once, and gets them back when the client pays"
-            if lang == "en"
-            else f"Het aandeel van een lid is betaalbaar zodra het werk is goedgekeurd: het coöperatiefonds schiet het voor, tot {limit} tegelijk, en krijgt het terug als de opdrachtgever betaalt"
-        )
-    else:
-        advances = (
-            "Members' shares are payable once the client's payment covers them (no advances from the fund)"
-            if lang == "en"
-            else "Het aandeel van een lid is betaalbaar zodra de betaling van de opdrachtgever het dekt (geen voorschot uit het fonds)"
-        )
+    advances = advances_sentence(
+        allow_advances=rule_set.allow_advances,
+        advance_limit_cents=rule_set.advance_limit_cents,
+        currency=parsed.currency,
+        lang=lang,
+    )
     with translation.override(lang):
         names = pot_names(pot.slug for pot in parsed.pots)
         effective = proposal.payload.get("effective_from")

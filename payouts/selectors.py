@@ -33,6 +33,27 @@ def rule_set_in_force(cooperative_id: int, day: date) -> RuleSet | None:
     return pick_in_force(rule_sets_adopted(cooperative_id), day)
 
 
+def rule_sets_of(cooperative_id: int) -> QuerySet[RuleSet]:
+    """Every rule set of one cooperative, newest version first: drafts, proposed, adopted
+    and rejected (drafts exist only as proposals' rule sets, which members see anyway)."""
+    return RuleSet.objects.filter(cooperative_id=cooperative_id).order_by("-version", "-pk")
+
+
+def proposals_of_rule_sets(cooperative_id: int, rule_set_ids: Collection[int]) -> dict[int, int]:
+    """The proposal that carries each rule set (by rule set id), in one query."""
+    from members.models import Proposal
+
+    found: dict[int, int] = {}
+    rows = Proposal.objects.filter(
+        cooperative_id=cooperative_id,
+        kind="payout_rules",
+        payload__rule_set__in=list(rule_set_ids),
+    ).values_list("pk", "payload")
+    for pk, payload in rows:
+        found.setdefault(payload["rule_set"], pk)
+    return found
+
+
 def splits_of_member(user, *, since: date | None = None) -> QuerySet[Split]:
     qs = Split.objects.filter(member=user).select_related(
         "rule_set", "cooperative", "timesheet__claim__shift__job__client"

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
@@ -151,6 +152,7 @@ class JobOutput(serializers.ModelSerializer):
     client_tariff = serializers.DecimalField(
         source="client_tariff.amount", max_digits=8, decimal_places=2
     )
+    currency = CurrencyField()
     required_skill = serializers.SlugRelatedField(
         slug_field="slug", read_only=True, allow_null=True
     )
@@ -171,6 +173,7 @@ class JobOutput(serializers.ModelSerializer):
             "longitude",
             "required_skill",
             "client_tariff",
+            "currency",
             "auto_confirm",
             "status",
             "source",
@@ -290,6 +293,7 @@ class PayBreakdownOutput(DictOutput):
         help_text="Above a volunteer allowance maximum: stays with the cooperative fund.",
     )
     rule_set_version = serializers.IntegerField(allow_null=True)
+    currency = CurrencyField()
 
 
 class FeedRowOutput(PayBreakdownOutput):
@@ -330,6 +334,20 @@ class ClaimOutput(serializers.ModelSerializer):
     timesheet = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="Null until hours are logged."
     )
+    status = serializers.ChoiceField(
+        choices=Claim.Status.choices,
+        source="effective_status",
+        read_only=True,
+        help_text="As the clock decides: an offer from the waitlist lapses (withdrawn) at "
+        "offer_expires_at.",
+    )
+    withdrawal_deadline = serializers.DateTimeField(
+        read_only=True,
+        help_text="Until when the member may withdraw a held place (a waitlisted claim: always).",
+    )
+    can_withdraw = serializers.BooleanField(
+        read_only=True, help_text="Whether the member may withdraw it now."
+    )
 
     class Meta:
         model = Claim
@@ -345,6 +363,8 @@ class ClaimOutput(serializers.ModelSerializer):
             "created_at",
             "confirmed_at",
             "timesheet",
+            "withdrawal_deadline",
+            "can_withdraw",
         ]
 
 

@@ -16,7 +16,7 @@ from members.access import has_role, require_role
 from members.models import Cooperative, Skill
 from payouts.services.quotes import quote_shift
 from werkstation.api.base import get_object_or_error
-from werkstation.api.fields import AmountField
+from werkstation.api.fields import AmountField, CurrencyField
 from werkstation.api.pagination import Page, list_schema, page_request, paginated
 from werkstation.errors import NotFound
 from werkstation.money import decimal_string
@@ -194,7 +194,7 @@ class ShiftClaimsApi(APIView):
         shift = _shift(request.user, shift_id)
         require_job_manager(request.user, shift.job)
         claims_qs = Claim.objects.filter(shift=shift).select_related(
-            "shift__job", "user", "timesheet"
+            "shift__job", "shift__cooperative", "user", "timesheet"
         )
         return paginated(
             request, claims_qs.order_by("status", "waitlist_position", "pk"), s.ClaimOutput
@@ -229,7 +229,9 @@ class ClaimListApi(APIView):
         qs = Claim.objects.filter(
             user=request.user, end__gte=timezone.now() - timezone.timedelta(days=60)
         )
-        qs = qs.select_related("shift__job", "user", "timesheet").order_by("start", "pk")
+        qs = qs.select_related("shift__job", "shift__cooperative", "user", "timesheet").order_by(
+            "start", "pk"
+        )
         return paginated(request, qs, s.ClaimOutput)
 
     @extend_schema(
@@ -409,7 +411,9 @@ class MyWeekApi(APIView):
         query = s.WeekQueryInput(data=request.query_params)
         query.is_valid(raise_exception=True)
         start, end = week_bounds(query.validated_data.get("date") or timezone.localdate())
-        rows = my_claims(request.user, start=start, end=end).select_related("user")
+        rows = my_claims(request.user, start=start, end=end).select_related(
+            "user", "shift__cooperative"
+        )
         return paginated(request, rows.order_by("start", "pk"), s.ClaimOutput)
 
 
@@ -523,6 +527,8 @@ class DispatchInput(serializers_module.Serializer):
 
 
 class DispatchRunOutput(serializers_module.ModelSerializer):
+    currency = CurrencyField(help_text="The currency of the *_cents costs (ISO 4217).")
+
     class Meta:
         model = DispatchRun
         fields = [
@@ -532,6 +538,7 @@ class DispatchRunOutput(serializers_module.ModelSerializer):
             "status",
             "km_cost_cents",
             "shortfall_cents_per_minute",
+            "currency",
             "objective",
             "bound",
             "offers_made",
@@ -543,6 +550,12 @@ class DispatchRunOutput(serializers_module.ModelSerializer):
 class OfferOutput(serializers_module.ModelSerializer):
     shift = s.ShiftOutput(read_only=True)
     job_title = serializers_module.CharField(source="shift.job.title", read_only=True)
+    status = serializers_module.ChoiceField(
+        choices=Offer.Status.choices,
+        source="effective_status",
+        read_only=True,
+        help_text="As the clock decides: expired from the deadline on.",
+    )
 
     class Meta:
         model = Offer

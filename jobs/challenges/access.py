@@ -44,12 +44,12 @@ def is_board(user, cooperative_id: int) -> bool:
 
 def can_see_bid(user, bid) -> bool:
     """The bidding cooperative's board and treasurer always; the municipality only once
-    the bid is submitted and the window has closed (bids stay sealed until then)."""
+    the bid is submitted and the window has closed by the clock (sealed until then)."""
     if has_role(user, bid.cooperative_id, "board", "treasurer"):
         return True
     return (
         bid.status not in ("draft", "withdrawn")
-        and bid.tender.status != "open"
+        and bid.tender.effective_status != "open"
         and is_municipality_user(user, bid.tender.client_id)
     )
 

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models.work import CATEGORY_CHOICES
@@ -96,6 +97,21 @@ class Tender(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    def status_at(self, now=None) -> str:
+        """The status the clock decides: bidding closes at the deadline, whether or not
+        beat has run since (beat only lapses the drafts and writes the audit row)."""
+        now = now or timezone.now()
+        if self.status == self.Status.OPEN and self.submission_deadline <= now:
+            return self.Status.CLOSED
+        return self.status
+
+    @property
+    def effective_status(self) -> str:
+        return self.status_at()
+
+    def get_effective_status_display(self) -> str:
+        return str(self.Status(self.effective_status).label)
 
     @property
     def weights(self) -> dict[str, int]:
@@ -213,6 +229,21 @@ class Bid(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cooperative} → {self.tender.reference}"
+
+    def status_at(self, now=None) -> str:
+        """The status the clock decides: a draft not submitted by the deadline has lapsed
+        (withdrawn), whether or not beat has stored that yet."""
+        bidding = (Tender.Status.DRAFT, Tender.Status.OPEN)
+        if self.status == self.Status.DRAFT and self.tender.status_at(now) not in bidding:
+            return self.Status.WITHDRAWN
+        return self.status
+
+    @property
+    def effective_status(self) -> str:
+        return self.status_at()
+
+    def get_effective_status_display(self) -> str:
+        return str(self.Status(self.effective_status).label)
 
 
 class BidScore(models.Model):

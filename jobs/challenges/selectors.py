@@ -42,10 +42,10 @@ def _board_cooperatives(user, *roles: str) -> list[int]:
 
 def bids_visible(user, tender: Tender) -> QuerySet[Bid]:
     """The own cooperative's bids to its board; submitted bids to the municipality once
-    the window has closed (bids stay sealed until then)."""
+    the window has closed by the clock (bids stay sealed until then; no beat run needed)."""
     own = _board_cooperatives(user, "board", "treasurer")
     query = Q(cooperative_id__in=own)
-    if tender.status != Tender.Status.OPEN and tender.client_id in {
+    if tender.effective_status != Tender.Status.OPEN and tender.client_id in {
         c.pk for c in municipality_clients_of(user)
     }:
         query |= ~Q(status__in=[Bid.Status.DRAFT, Bid.Status.WITHDRAWN])

@@ -137,9 +137,8 @@ def tender_detail(request, tender_id: int):
     tender = get_object_or_404(tenders_visible(request.user), pk=tender_id)
     user = request.user
     municipality = is_municipality_user(user, tender.client_id)
-    if municipality:
-        # The bids open the moment bidding closes, not on beat's next round.
-        tender = tenders.tender_close_if_due(tender=tender)
+    # The bids open the moment bidding closes by the clock (``Tender.effective_status``),
+    # not on beat's next round; reading the page writes nothing.
     visible = list(bids_visible(user, tender)) if user.is_authenticated else []
     ranking = {row["bid"].pk: row for row in tenders.bid_ranking(tender)} if municipality else {}
     decision_form = forms.DecisionForm(

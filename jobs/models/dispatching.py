@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -108,3 +109,18 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"offer {self.shift} → {self.user} ({self.status})"
+
+    def status_at(self, now=None) -> str:
+        """The status the clock decides: an open offer past its deadline has expired,
+        whether or not beat has offered the shift to someone else yet."""
+        now = now or timezone.now()
+        if self.status == self.Status.OPEN and self.deadline < now:
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def effective_status(self) -> str:
+        return self.status_at()
+
+    def get_effective_status_display(self) -> str:
+        return str(self.Status(self.effective_status).label)

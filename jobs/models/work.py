@@ -15,9 +15,12 @@ Design overview
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
@@ -222,6 +225,44 @@ class Claim(models.Model):
     @property
     def holds_slot(self) -> bool:
         return self.status in SLOT_HOLDING
+
+    def status_at(self, now=None) -> str:
+        """The status the clock decides: an offer from the waitlist nobody answered in time
+        has lapsed (withdrawn), whether or not beat has passed the place on yet."""
+        now = now or timezone.now()
+        if (
+            self.status == self.Status.OFFERED
+            and self.offer_expires_at is not None
+            and self.offer_expires_at < now
+        ):
+            return self.Status.WITHDRAWN
+        return self.status
+
+    @property
+    def effective_status(self) -> str:
+        return self.status_at()
+
+    def get_effective_status_display(self) -> str:
+        return str(self.Status(self.effective_status).label)
+
+    @property
+    def withdrawal_deadline(self):
+        """Until when the member may withdraw a held place themselves (a waitlisted claim
+        may always be withdrawn)."""
+        hours = self.shift.cooperative.claim_withdrawal_hours
+        return self.shift.start - timedelta(hours=hours)
+
+    def can_withdraw_at(self, now=None) -> bool:
+        status = self.status_at(now)
+        if status == self.Status.WAITLISTED:
+            return True
+        if status not in (self.Status.CLAIMED, self.Status.CONFIRMED, self.Status.OFFERED):
+            return False
+        return (now or timezone.now()) <= self.withdrawal_deadline
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.can_withdraw_at()
 
 
 class Timesheet(models.Model):

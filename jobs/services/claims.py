@@ -275,8 +275,11 @@ def claim_withdraw(*, user: User, claim_id: int) -> Claim:
         raise Conflict(
             _("This claim cannot be withdrawn any more."), code="invalid_state", field="status"
         )
-    deadline = claim.shift.start - timedelta(hours=claim.shift.cooperative.claim_withdrawal_hours)
-    if claim.status != C.WAITLISTED and timezone.now() > deadline:
+    if claim.status_at() not in (C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.OFFERED):
+        raise Conflict(
+            _("This claim cannot be withdrawn any more."), code="invalid_state", field="status"
+        )
+    if not claim.can_withdraw:
         raise Conflict(
             _(
                 "You can withdraw until %(hours)s hours before the start. Contact the client or the board."
@@ -341,9 +344,7 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
     claim = _lock_claim(claim_id)
     if claim.user_id != user.pk:
         raise NotFound(_("Claim not found."), field="claim")
-    if claim.status != C.OFFERED or (
-        claim.offer_expires_at and claim.offer_expires_at < timezone.now()
-    ):
+    if claim.status_at() != C.OFFERED:  # the clock ends an offer, not beat
         raise Conflict(_("This offer is no longer open."), code="offer_closed", field="claim")
     if not accept:
         _release(claim, status=C.WITHDRAWN, reason="declined offer")
@@ -370,6 +371,9 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
 
 def offers_expire(*, now=None) -> int:
     """Beat: offers nobody answered go to the next on the waitlist.
+
+    Readers do not wait for it (``Claim.status_at``: the offer lapsed at its expiry); this
+    passes the place on and stores the lapse. Idempotent: a claim no longer offered is left.
 
     One transaction per offer: each locks its own shift and claims in the global order,
     and one that fails does not undo the others."""

@@ -456,7 +456,7 @@ def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
         offer = offers[0] if offers else None
         if offer is None:
             raise NotFound(_("Offer not found."), field="offer")
-        if offer.status != Offer.Status.OPEN or offer.deadline < timezone.now():
+        if offer.status_at() != Offer.Status.OPEN:  # the clock ends an offer, not beat
             raise Conflict(_("This offer is no longer open."), code="offer_closed", field="offer")
         offer.responded_at = timezone.now()
         if not accept:

@@ -9,7 +9,8 @@ are revoked on a password change, on any change of roles and when a membership e
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from knox.auth import TokenAuthentication
 from knox.settings import knox_settings
@@ -17,6 +18,17 @@ from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
 from ..access import second_factor_required
+
+
+def speak_their_language(request, user) -> None:
+    """Without an ``Accept-Language`` the API answers in the person's preferred language
+    (the header, when it names nl or en, was applied by ``LanguageMiddleware``)."""
+    if getattr(request._request, "api_language", None):
+        return
+    language = getattr(user, "preferred_language", "")
+    if language in {code for code, _name in settings.LANGUAGES}:
+        translation.activate(language)
+        request._request.LANGUAGE_CODE = language
 
 
 class VerifiedSessionAuthentication(SessionAuthentication):
@@ -29,6 +41,7 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         user = result[0]
         django_user = request._request.user
         verified = getattr(django_user, "is_verified", lambda: False)()
+        speak_their_language(request, user)
         if not verified and second_factor_required(user):
             raise exceptions.PermissionDenied(
                 _("Two-factor verification is required for this account.")
@@ -38,6 +51,12 @@ class VerifiedSessionAuthentication(SessionAuthentication):
 
 class ApiTokenAuthentication(TokenAuthentication):
     """Knox tokens (digests only in the database) with idle and absolute expiry."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:
+            speak_their_language(request, result[0])
+        return result
 
     def validate_user(self, auth_token):
         user, token = super().validate_user(auth_token)

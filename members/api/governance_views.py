@@ -9,11 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
+from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, page_of
 
 from ..access import has_role, require_role
-from ..models import Cooperative, Proposal, User, Vote
+from ..models import Cooperative, Membership, Proposal, User, Vote
 from ..selectors import proposals_with_votes
 from ..services import governance as g
 
@@ -108,6 +109,7 @@ class SimulationOutput(DictOutput):
         help_text="What the proposal changes for you per month, on average over the three months "
         "simulated (negative: less)."
     )
+    currency = CurrencyField(help_text="The currency of the *_cents amounts (ISO 4217).")
     rules_now = serializers.ListField(child=serializers.CharField())
     rules_proposed = serializers.ListField(child=serializers.CharField())
 
@@ -125,6 +127,7 @@ def proposal_view(proposal: Proposal, user) -> dict:
     votes = list(
         proposal.votes.all() if "votes" in prefetched else proposal.votes.select_related("voter")
     )
+    g.proposal_as_of_now(proposal, votes=votes)  # closed at closes_at, not at beat's round
     tally = g.proposal_tally(proposal, votes=votes)
     own = next((v for v in votes if v.voter_id == user.pk), None)
     data = {
@@ -150,11 +153,21 @@ def proposal_view(proposal: Proposal, user) -> dict:
     return ProposalOutput(data).data
 
 
-def _proposal(user, proposal_id: int) -> Proposal:
+def _proposal(user, proposal_id: int, *, suspended_too: bool = False) -> Proposal:
+    """A proposal of one of ``user``'s cooperatives; any other answers 404. With
+    ``suspended_too`` a suspended member reaches it as well, for the service to refuse
+    with the documented 403 (``not_active``): they know the cooperative they belong to."""
     proposal = get_object_or_error(proposals_with_votes(), field="proposal", pk=proposal_id)
-    if not has_role(user, proposal.cooperative_id, "member"):
-        get_object_or_error(Proposal.objects.none(), field="proposal", pk=proposal_id)
-    return proposal
+    if has_role(user, proposal.cooperative_id, "member"):
+        return proposal
+    if (
+        suspended_too
+        and Membership.objects.filter(
+            user=user, cooperative_id=proposal.cooperative_id, status=Membership.Status.SUSPENDED
+        ).exists()
+    ):
+        return proposal
+    return get_object_or_error(Proposal.objects.none(), field="proposal", pk=proposal_id)
 
 
 class ProposalListApi(APIView):
@@ -231,7 +244,7 @@ class VoteApi(APIView):
         summary="Vote (or change your vote) until the window closes",
     )
     def post(self, request, proposal_id: int):
-        proposal = _proposal(request.user, proposal_id)
+        proposal = _proposal(request.user, proposal_id, suspended_too=True)
         data = VoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         on_behalf = None

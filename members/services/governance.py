@@ -471,11 +471,42 @@ def proposal_tally(proposal: Proposal, *, votes: Iterable[Vote] | None = None) -
 CLOSED = (P.ADOPTED, P.REJECTED, P.FAILED_QUORUM)
 
 
+def voting_over(proposal: Proposal, *, now=None) -> bool:
+    """The clock closes a vote at ``closes_at``, whether or not beat counted it yet."""
+    now = now or timezone.now()
+    return (
+        proposal.status == P.OPEN and proposal.closes_at is not None and proposal.closes_at <= now
+    )
+
+
+def outcome_of(tally: Tally, majority: str) -> str:
+    if not tally.quorum_met:
+        return P.FAILED_QUORUM
+    return P.ADOPTED if is_adopted(tally, majority) else P.REJECTED
+
+
+def proposal_as_of_now(
+    proposal: Proposal, *, votes: Iterable[Vote] | None = None, now=None
+) -> Proposal:
+    """For reading: ``proposal`` with the status and result the clock decides.
+
+    Votes cannot change after ``closes_at``, so an open vote past it has its outcome
+    already; readers see it at once, while beat (``proposal_close``) stores it and does
+    what follows (the kind's adoption, the e-mails). The instance is changed in memory
+    only: never save it.
+    """
+    if voting_over(proposal, now=now):
+        tally = proposal_tally(proposal, votes=votes)
+        proposal.status = outcome_of(tally, proposal.majority)
+        proposal.result = {**_result_of(tally), **(proposal.result or {})}
+    return proposal
+
+
 def proposal_recount(*, actor: User, proposal: Proposal) -> Tally:
     """The auditor recounts from the stored votes, once the vote has closed (counts of an
     open vote would tell how the vote is going, and of a secret one, who voted what)."""
     require_role(actor, proposal.cooperative_id, "auditor")
-    if proposal.status not in CLOSED:
+    if proposal.status not in CLOSED and not voting_over(proposal):
         raise Conflict(
             _("The recount runs once the vote has closed."), code="still_open", field="status"
         )
@@ -521,10 +552,7 @@ def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
     if now < proposal.closes_at:
         raise Conflict(_("Voting is still open."), code="still_open", field="closes_at")
     tally = proposal_tally(proposal)
-    if not tally.quorum_met:
-        proposal.status = P.FAILED_QUORUM
-    else:
-        proposal.status = P.ADOPTED if is_adopted(tally, proposal.majority) else P.REJECTED
+    proposal.status = outcome_of(tally, proposal.majority)
     proposal.result = _result_of(tally)
     proposal.save(update_fields=["status", "result"])
     kind = _kind(proposal.kind)
@@ -541,6 +569,8 @@ def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
 
 
 def proposals_close_due(*, now=None) -> int:
+    """Beat: store the outcome the clock already shows (``proposal_as_of_now``) and do what
+    follows it. Idempotent: a proposal closed already is left as it is."""
     now = now or timezone.now()
     closed = 0
     for proposal in Proposal.objects.filter(status=P.OPEN, closes_at__lte=now):

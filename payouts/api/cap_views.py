@@ -22,6 +22,10 @@ class EarningsCapsApi(APIView):
         rows = earnings_caps_overview(actor=request.user, cooperative=cooperative)
         return Response(
             EarningsCapsOutput(
-                {"would_pass": sum(r["would_pass"] for r in rows), "members": rows}
+                {
+                    "would_pass": sum(r["would_pass"] for r in rows),
+                    "currency": cooperative.currency,
+                    "members": rows,
+                }
             ).data
         )

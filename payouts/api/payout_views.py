@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
+from werkstation.api.fields import CurrencyField
 from werkstation.api.pagination import list_schema, paginated
 
 from ..models import PayoutBatch, PayoutItem
@@ -22,6 +23,7 @@ from .invoice_views import _treasury
 
 class PayoutItemOutput(serializers.ModelSerializer):
     member = serializers.CharField(source="member.full_name")
+    currency = CurrencyField()
 
     class Meta:
         model = PayoutItem
@@ -29,6 +31,7 @@ class PayoutItemOutput(serializers.ModelSerializer):
             "id",
             "member",
             "amount_cents",
+            "currency",
             "method",
             "status",
             "hold_reason",

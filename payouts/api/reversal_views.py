@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from werkstation.api.base import get_object_or_error
+from werkstation.api.fields import CurrencyField
 
 from ..models import Payment, PayoutItem, Refund
 from ..services.invoices import _amount_cents
@@ -28,6 +29,7 @@ class RefundOutput(serializers.ModelSerializer):
     invoice = serializers.CharField(
         source="payment.invoice.display_number", default=None, allow_null=True
     )
+    currency = CurrencyField()
 
     class Meta:
         model = Refund
@@ -36,6 +38,7 @@ class RefundOutput(serializers.ModelSerializer):
             "payment",
             "invoice",
             "amount_cents",
+            "currency",
             "reason",
             "reheld_cents",
             "unrecovered_cents",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 
 EUROS = {"max_digits": 14, "decimal_places": 2}
@@ -67,6 +68,7 @@ class EarningsOutput(DictOutput):
     gross = serializers.DecimalField(**EUROS)
     net = serializers.DecimalField(**EUROS)
     to_funds = serializers.DecimalField(**EUROS)
+    currency = CurrencyField()
     shifts = SplitSummaryOutput(many=True)
 
 
@@ -113,12 +115,14 @@ class SplitExplainOutput(SplitSummaryOutput):
         help_text="Each pot's and the member's exact share in euros, before rounding.",
     )
     ledger = LedgerLegOutput(many=True)
+    currency = CurrencyField()
 
 
 class CorrectionOutput(serializers.Serializer):
     split = serializers.IntegerField(source="pk", help_text="The new split.")
     gross_cents = serializers.IntegerField()
     member_cents = serializers.IntegerField()
+    currency = CurrencyField()
 
 
 class EarningsCapRowOutput(DictOutput):
@@ -134,4 +138,5 @@ class EarningsCapRowOutput(DictOutput):
 
 class EarningsCapsOutput(DictOutput):
     would_pass = serializers.IntegerField(help_text="How many would pass their cap this year.")
+    currency = CurrencyField(help_text="The currency of the members' *_cents amounts.")
     members = EarningsCapRowOutput(many=True)

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.api.base import get_object_or_error
+from werkstation.api.fields import CurrencyField
 
 from ..selectors import money_settings_of
 from ..services.money_settings import money_settings_update
@@ -16,6 +17,7 @@ from ..services.money_settings import money_settings_update
 class MoneySettingsOutput(serializers.Serializer):
     volunteer_month_max_cents = serializers.IntegerField()
     volunteer_year_max_cents = serializers.IntegerField()
+    currency = CurrencyField()
 
 
 class MoneySettingsInput(serializers.Serializer):

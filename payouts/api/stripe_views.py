@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.api.base import get_object_or_error, site_url
+from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, paginated
 
@@ -125,6 +126,7 @@ class StripeEventListApi(APIView):
 class PaymentLinkOutput(serializers.Serializer):
     url = serializers.URLField()
     amount_cents = serializers.IntegerField()
+    currency = CurrencyField()
     expires_at = serializers.DateTimeField()
 
 

@@ -5,6 +5,7 @@ from . import credit_note_views as cv
 from . import invoice_views as iv
 from . import payout_views as pv
 from . import reversal_views as rv
+from . import ruleset_views as rsv
 from . import settings_views as msv
 from . import stripe_views as sv
 from . import views as v
@@ -110,6 +111,32 @@ urlpatterns = [
         "cooperatives/<slug:slug>/earnings-caps/",
         cap_views.EarningsCapsApi.as_view(),
         name="earnings-caps",
+    ),
+    path("cooperatives/<slug:slug>/rule-sets/", rsv.RuleSetListApi.as_view(), name="rule-sets"),
+    path(
+        "cooperatives/<slug:slug>/rule-sets/in-force/",
+        rsv.RuleSetInForceApi.as_view(),
+        name="rule-set-in-force",
+    ),
+    path(
+        "cooperatives/<slug:slug>/rule-sets/preview/",
+        rsv.RuleSetPreviewApi.as_view(),
+        name="rule-set-preview",
+    ),
+    path(
+        "cooperatives/<slug:slug>/rule-sets/proposals/",
+        rsv.RuleSetProposeApi.as_view(),
+        name="rule-set-propose",
+    ),
+    path(
+        "cooperatives/<slug:slug>/rule-sets/<int:rule_set_id>/",
+        rsv.RuleSetDetailApi.as_view(),
+        name="rule-set",
+    ),
+    path(
+        "cooperatives/<slug:slug>/rule-sets/<int:rule_set_id>/description/",
+        rsv.RuleSetDescriptionApi.as_view(),
+        name="rule-set-description",
     ),
     path(
         "cooperatives/<slug:slug>/money-settings/",

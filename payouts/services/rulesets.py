@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.money import format_money
 
 from .. import rules
 from ..models import RuleSet
+from ..pots import pot_names, rule_pot_label
+from .minimum_wage import floor_warning
 
 
 def founding_spec() -> dict:
@@ -250,3 +254,230 @@ def found_rule_set(*, cooperative: Cooperative, actor=None) -> RuleSet:
         actor=actor,
         adopted_at=meeting,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Reading and proposing rule sets (the API and the board's form call these; no HTTP here)
+# --------------------------------------------------------------------------------------------
+
+
+def reader_language(language: str | None = None) -> str:
+    """ "en" or "nl": the reader's language (the active one unless given)."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return "en" if language.startswith("en") else "nl"
+
+
+def advances_sentence(*, allow_advances: bool, advance_limit_cents: int, currency: str, lang: str):
+    """The advances option voted on with the rules, in words."""
+    limit = format_money(advance_limit_cents, currency, lang)
+    if allow_advances:
+        return (
+            f"Members' shares are payable once the work is approved: the cooperative fund "
+            f"advances them, up to {limit} at once, and gets them back when the client pays"
+            if lang == "en"
+            else f"Het aandeel van een lid is betaalbaar zodra het werk is goedgekeurd: het "
+            f"coöperatiefonds schiet het voor, tot {limit} tegelijk, en krijgt het terug als de "
+            f"opdrachtgever betaalt"
+        )
+    return (
+        "Members' shares are payable once the client's payment covers them (no advances from "
+        "the fund)"
+        if lang == "en"
+        else "Het aandeel van een lid is betaalbaar zodra de betaling van de opdrachtgever het "
+        "dekt (geen voorschot uit het fonds)"
+    )
+
+
+@dataclass(frozen=True)
+class Description:
+    """A rule set in plain words, in one language: a sentence per pot, the member's part and
+    the advances option; each pot's label; and warnings (a floor below the minimum wage)."""
+
+    language: str
+    sentences: list[str]
+    pots: list[dict]
+    warnings: list[str]
+
+
+def rule_set_describe(
+    *,
+    spec: dict,
+    allow_advances: bool,
+    advance_limit_cents: int,
+    on: date | None = None,
+    language: str | None = None,
+) -> Description:
+    """``spec`` (already valid) described for a reader; ``on`` is the day its warnings
+    are judged against (the day it would take effect; today unless given)."""
+    lang = reader_language(language)
+    parsed = rules.parse_rule_set(spec)
+    with translation.override(lang):
+        names = pot_names(pot.slug for pot in parsed.pots)
+        warning = floor_warning(spec, on or timezone.localdate(), lang)
+        pots = [{"pot": pot.slug, "label": rule_pot_label(pot, lang)} for pot in parsed.pots]
+    return Description(
+        language=lang,
+        sentences=[
+            *rules.describe(parsed, lang, names),
+            advances_sentence(
+                allow_advances=allow_advances,
+                advance_limit_cents=advance_limit_cents,
+                currency=parsed.currency,
+                lang=lang,
+            ),
+        ],
+        pots=pots,
+        warnings=[warning] if warning else [],
+    )
+
+
+def describe_stored(rule_set: RuleSet, *, language: str | None = None) -> Description:
+    """A stored rule set, its warnings judged on the day it took (or takes) effect."""
+    return rule_set_describe(
+        spec=rule_set.spec,
+        allow_advances=rule_set.allow_advances,
+        advance_limit_cents=rule_set.advance_limit_cents,
+        on=rule_set.effective_from,
+        language=language,
+    )
+
+
+@dataclass(frozen=True)
+class ExampleShift:
+    """One piece of work to split as an example: gross in cents, minutes worked, its
+    category and kind of client, and what the member earned earlier that month."""
+
+    gross_cents: int
+    minutes: int
+    category: str
+    client_kind: str
+    month_gross_before_cents: int = 0
+
+
+def example_split(
+    parsed: rules.RuleSet, example: ExampleShift, *, language: str | None = None
+) -> dict:
+    """What the split engine makes of ``example`` under ``parsed``: the member's part and
+    each pot's, labelled in the reader's language."""
+    for name, value in (
+        ("example.gross", example.gross_cents),
+        ("example.month_gross_before", example.month_gross_before_cents),
+    ):
+        if value < 0:
+            raise ValidationFailed(_("The amount must be zero or more."), field=name)
+    if example.minutes <= 0:
+        raise ValidationFailed(
+            _("Give the minutes worked, more than zero."), field="example.minutes"
+        )
+    split = rules.split_item(
+        parsed,
+        rules.Item(
+            id="example",
+            gross_cents=example.gross_cents,
+            minutes=example.minutes,
+            category=example.category,
+            client_kind=example.client_kind,
+            month_gross_before_cents=example.month_gross_before_cents,
+        ),
+    )
+    lang = reader_language(language)
+    with translation.override(lang):
+        pots = [
+            {"pot": pot.slug, "label": rule_pot_label(pot, lang), "cents": split.pots[pot.slug]}
+            for pot in parsed.pots
+        ]
+    return {"gross_cents": split.gross_cents, "member_cents": split.member_cents, "pots": pots}
+
+
+@dataclass(frozen=True)
+class Preview:
+    spec: dict
+    allow_advances: bool
+    advance_limit_cents: int
+    currency: str
+    description: Description
+    example: dict | None
+
+
+def rule_set_preview(
+    *,
+    actor,
+    cooperative: Cooperative,
+    spec: object,
+    allow_advances: object = False,
+    advance_limit_cents: object = 0,
+    effective_from: date | None = None,
+    example: ExampleShift | None = None,
+    language: str | None = None,
+) -> Preview:
+    """A draft checked, described and tried on an example shift. Writes nothing.
+
+    The board only: members draft rules through a proposal of their own. Errors name the
+    field (``spec.pots[0].percent``)."""
+    require_role(actor, cooperative, "board")
+    parsed, allowed, limit = rule_set_validate(
+        actor=actor,
+        cooperative=cooperative,
+        spec=spec,
+        allow_advances=allow_advances,
+        advance_limit_cents=advance_limit_cents,
+    )
+    clean = rules.rule_set_to_dict(parsed)
+    return Preview(
+        spec=clean,
+        allow_advances=allowed,
+        advance_limit_cents=limit,
+        currency=parsed.currency,
+        description=rule_set_describe(
+            spec=clean,
+            allow_advances=allowed,
+            advance_limit_cents=limit,
+            on=effective_from,
+            language=language,
+        ),
+        example=example_split(parsed, example, language=language) if example else None,
+    )
+
+
+def rule_set_propose(
+    *,
+    actor,
+    cooperative: Cooperative,
+    title: str,
+    spec: object,
+    body: str = "",
+    allow_advances: object = False,
+    advance_limit_cents: object = 0,
+    effective_from: date | None = None,
+    secret: bool = False,
+    require_simulation: bool = False,
+    open_vote: bool = False,
+):
+    """The board proposes a rule set to the members: a proposal of kind ``payout_rules``
+    (governance drafts the rule set with it), opened for the vote at once when asked.
+
+    Returns the proposal; its ``payload["rule_set"]`` is the drafted rule set's id.
+    """
+    from members.services.governance import proposal_create, proposal_open
+
+    require_role(actor, cooperative, "board")
+    with transaction.atomic():
+        proposal = proposal_create(
+            actor=actor,
+            cooperative=cooperative,
+            kind="payout_rules",
+            title=title,
+            body=body,
+            payload={
+                "spec": spec,
+                "title": title,
+                "effective_from": effective_from.isoformat() if effective_from else None,
+                "allow_advances": allow_advances,
+                "advance_limit_cents": advance_limit_cents,
+            },
+            secret=secret,
+            require_simulation=require_simulation,
+        )
+        if open_vote:
+            proposal = proposal_open(actor=actor, proposal=proposal)
+    return proposal

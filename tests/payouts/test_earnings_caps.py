@@ -99,6 +99,7 @@ def test_members_without_a_cap_or_under_80_percent_hear_nothing(settled):
     assert earnings_cap_warnings_send() == 0
     assert api_as(settled.board_a).get(URL).data == {
         "would_pass": 0,
+        "currency": "EUR",
         "members": [
             {
                 "member_id": settled.member_a.pk,

@@ -170,6 +170,7 @@ def test_money_settings_are_the_boards_with_the_dutch_maximums_by_default(volunt
     assert treasury.get("/api/v1/cooperatives/alpha/money-settings/").data == {
         "volunteer_month_max_cents": 21000,
         "volunteer_year_max_cents": 210000,
+        "currency": "EUR",
     }
     body = {"volunteer_month_max_cents": 15000, "volunteer_year_max_cents": 150000}
     assert treasury.put("/api/v1/cooperatives/alpha/money-settings/", body).status_code == 403

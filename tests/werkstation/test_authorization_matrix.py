@@ -25,6 +25,13 @@ CLIENT_MANAGERS = {"client_user", "board_a", "treasurer_a"}
 JOB_MANAGERS = {"client_user", "board_a"}
 
 
+RULES = {
+    "currency": "EUR",
+    "member_floor_hourly_cents": 1471,
+    "pots": [{"pot": "coop_fund", "percent": "9"}],
+}
+
+
 def _set(*names):
     return set(names)
 
@@ -132,6 +139,12 @@ def _kwargs_for(name, world):
         "challenges_api:contract-report": {"contract_id": world.contract.pk},
         "challenges_api:target-groups": {"slug": "alpha"},
         "payouts_api:money-settings": {"slug": "alpha"},
+        "payouts_api:rule-sets": {"slug": "alpha"},
+        "payouts_api:rule-set-in-force": {"slug": "alpha"},
+        "payouts_api:rule-set-preview": {"slug": "alpha"},
+        "payouts_api:rule-set-propose": {"slug": "alpha"},
+        "payouts_api:rule-set": {"slug": "alpha", "rule_set_id": world.rule_set_a.pk},
+        "payouts_api:rule-set-description": {"slug": "alpha", "rule_set_id": world.rule_set_a.pk},
         "members_api:approvals": {"slug": "alpha"},
         "members_api:approval-approve": {"approval_id": world.approval.pk},
         "members_api:approval-reject": {"approval_id": world.approval.pk},
@@ -194,6 +207,16 @@ def _payload(name, method, world, role_user):
             "volunteer_month_max_cents": 21000,
             "volunteer_year_max_cents": 210000,
         },
+        ("payouts_api:rule-set-preview", "post"): {
+            "spec": RULES,
+            "example": {
+                "gross": "100.00",
+                "minutes": 60,
+                "category": "greening",
+                "client_kind": "business",
+            },
+        },
+        ("payouts_api:rule-set-propose", "post"): {"title": "Nieuwe regels", "spec": RULES},
         ("jobs_api:client-users", "post"): {"email": "collega@example.org"},
         ("jobs_api:client-cooperatives", "post"): {"cooperative": "beta"},
         ("jobs_api:cooperative-client-requests", "post"): {"email": "winkel@example.org"},
@@ -370,6 +393,12 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("payouts_api:earnings-caps", "get"): _set("board_a", "treasurer_a"),
     ("payouts_api:money-settings", "get"): _set("board_a", "treasurer_a"),
     ("payouts_api:money-settings", "put"): _set("board_a"),
+    ("payouts_api:rule-sets", "get"): A_MEMBERS,
+    ("payouts_api:rule-set-in-force", "get"): A_MEMBERS,
+    ("payouts_api:rule-set", "get"): A_MEMBERS,
+    ("payouts_api:rule-set-description", "get"): A_MEMBERS,
+    ("payouts_api:rule-set-preview", "post"): _set("board_a"),
+    ("payouts_api:rule-set-propose", "post"): _set("board_a"),
     ("members_api:my-notifications", "patch"): AUTHENTICATED,
     ("members_api:my-erase", "post"): AUTHENTICATED,
     ("members_api:invitation", "get"): ALL,
@@ -637,7 +666,7 @@ def _add_work(world):
     )
     from payouts.services.settlement import settlement_run
 
-    ensure_founded(world.coop_a)
+    world.rule_set_a = ensure_founded(world.coop_a)
     settlement_run(timesheet_ids=[approved.pk])
     world.split_a = approved.splits.get()
     from payouts.services.invoices import invoice_issue

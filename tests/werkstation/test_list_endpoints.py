@@ -463,6 +463,13 @@ def _coop(world):
     return {"slug": "alpha"}
 
 
+def _add_rule_sets(world, n):
+    from payouts.services.rulesets import founding_spec, rule_set_create
+
+    for _i in range(n):
+        rule_set_create(actor=world.board_a, cooperative=world.coop_a, spec=founding_spec())
+
+
 def _add_feed(world, n):
     for _i in range(n):
         _future_shift(world, _n())
@@ -524,6 +531,7 @@ CASES = {
     "payouts_api:payout-batches": ("treasurer_a", _coop, _add_batches),
     "payouts_api:stripe-events": ("treasurer_a", _coop, _add_stripe_events),
     "payouts_api:credit-notes": ("treasurer_a", _coop, _add_credit_notes),
+    "payouts_api:rule-sets": ("member_a", _coop, _add_rule_sets),
 }
 
 # Lists whose world already holds a row of their own before any is added.
@@ -540,6 +548,7 @@ PRESENT = {
     "jobs_api:job-shifts": 1,
     "jobs_api:feed": 1,
     "jobs_api:cooperative-jobs": 1,
+    "payouts_api:rule-sets": 1,  # the market's founding rule set
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -57,3 +59,28 @@ class AmountField(serializers.Field):
         if self.max_cents is not None and cents > self.max_cents:
             self.fail("max", max=money.decimal_string(self.max_cents, self.currency))
         return cents
+
+
+@extend_schema_field({"type": "string", "example": "EUR", "pattern": "^[A-Z]{3}$"})
+class CurrencyField(serializers.Field):
+    """The currency (ISO 4217) of an output's amounts, next to them.
+
+    Reads the object's own ``currency`` (a key of a dict, or an attribute), else its
+    cooperative's, else EUR: the only currency a cooperative can have today, and the one
+    ``AmountField`` writes amounts in.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["source"] = "*"
+        kwargs["read_only"] = True
+        kwargs.setdefault("help_text", "The currency of the amounts (ISO 4217).")
+        super().__init__(**kwargs)
+
+    def to_representation(self, instance) -> str:
+        if isinstance(instance, Mapping):
+            found = instance.get("currency")
+        else:
+            found = getattr(instance, "currency", None)
+            if not isinstance(found, str):
+                found = getattr(getattr(instance, "cooperative", None), "currency", None)
+        return found if isinstance(found, str) and found else "EUR"

@@ -344,10 +344,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "BidOutputStatusEnum": "jobs.challenges.models.Bid.Status",
+        "ClaimOutputStatusEnum": "jobs.models.work.Claim.Status",
         "ContractStatusEnum": "jobs.challenges.models.Contract.Status",
         "JobStatusEnum": "jobs.models.work.Job.Status",
         "MembershipStatusEnum": "members.models.cooperatives.Membership.Status",
+        "OfferOutputStatusEnum": "jobs.models.dispatching.Offer.Status",
         "ProposalStatusEnum": "members.models.governance.Proposal.Status",
+        "RuleSetStatusEnum": "payouts.models.rules.RuleSet.Status",
+        "TenderOutputStatusEnum": "jobs.challenges.models.Tender.Status",
         "VoteChoiceEnum": "members.models.governance.Vote.Choice",
     },
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from werkstation.api.fields import AmountField
+from werkstation.api.fields import AmountField, CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.money import decimal_string
 
@@ -36,6 +36,13 @@ class TenderOutput(serializers.ModelSerializer):
     client = serializers.CharField(source="client.name")
     budget_ceiling = AmountField(source="budget_ceiling_cents", read_only=True)
     weights = serializers.DictField(read_only=True)
+    currency = CurrencyField()
+    status = serializers.ChoiceField(
+        choices=Tender.Status.choices,
+        source="effective_status",
+        read_only=True,
+        help_text="As the clock decides: closed from the submission deadline on.",
+    )
 
     class Meta:
         model = Tender
@@ -52,6 +59,7 @@ class TenderOutput(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "budget_ceiling",
+            "currency",
             "required_outcomes",
             "weights",
             "submission_opens",
@@ -89,6 +97,13 @@ class BidOutput(serializers.ModelSerializer):
     tender = serializers.IntegerField(source="tender_id")
     price = AmountField(source="price_cents", read_only=True)
     hourly_tariff = AmountField(source="hourly_tariff_cents", read_only=True)
+    currency = CurrencyField()
+    status = serializers.ChoiceField(
+        choices=Bid.Status.choices,
+        source="effective_status",
+        read_only=True,
+        help_text="As the clock decides: a draft not submitted by the deadline has lapsed.",
+    )
 
     class Meta:
         model = Bid
@@ -99,6 +114,7 @@ class BidOutput(serializers.ModelSerializer):
             "status",
             "price",
             "hourly_tariff",
+            "currency",
             "plan",
             "staffing_plan",
             "social_member_hours",
@@ -224,13 +240,16 @@ _EUROS = {"max_digits": 14, "decimal_places": 2}
 
 
 class ContractBudgetOutput(DictOutput):
-    """The contract's budget; the ``*_cents`` amounts are given in euros ("1234.50")."""
+    """The contract's budget: amounts are decimal strings in ``currency`` ("1234.50")."""
 
-    budget_cents = serializers.DecimalField(**_EUROS)
-    total_cents = serializers.DecimalField(**_EUROS)
-    committed_cents = serializers.DecimalField(**_EUROS)
-    used_cents = serializers.DecimalField(**_EUROS)
-    left_cents = serializers.DecimalField(**_EUROS)
+    currency = CurrencyField()
+    budget = serializers.DecimalField(**_EUROS, help_text="The budget awarded.")
+    total = serializers.DecimalField(**_EUROS, help_text="With the agreed amendments.")
+    committed = serializers.DecimalField(
+        **_EUROS, help_text="What the shifts on the board will cost (hours × slots × tariff)."
+    )
+    used = serializers.DecimalField(**_EUROS, help_text="Approved work.")
+    left = serializers.DecimalField(**_EUROS)
     committed_percent = serializers.FloatField()
     used_percent = serializers.FloatField()
     warning = serializers.BooleanField()
@@ -269,10 +288,12 @@ class ContractOutput(serializers.ModelSerializer):
         from ..services.contracts import contract_budget
 
         budget = {
-            key: (decimal_string(value) if key.endswith("_cents") else value)
+            (key.removesuffix("_cents")): (
+                decimal_string(value, obj.cooperative.currency) if key.endswith("_cents") else value
+            )
             for key, value in contract_budget(obj).items()
         }
-        return ContractBudgetOutput(budget).data
+        return ContractBudgetOutput({**budget, "currency": obj.cooperative.currency}).data
 
     def get_jobs(self, obj) -> list[int]:
         return [cj.job_id for cj in obj.contract_jobs.all()]
@@ -302,6 +323,7 @@ class ContractReportOutput(DictOutput):
     members_suppressed = serializers.BooleanField()
     shifts_planned = serializers.IntegerField()
     shifts_filled = serializers.IntegerField()
+    currency = CurrencyField(help_text="The currency of the *_cents amounts (ISO 4217).")
     budget_used_in_period_cents = serializers.IntegerField()
     budget_used_cents = serializers.IntegerField()
     budget_committed_cents = serializers.IntegerField()

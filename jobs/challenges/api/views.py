@@ -105,7 +105,7 @@ class TenderBidsApi(APIView):
         tender = _tender(request.user, tender_id)
         page = page_of(request, bids_visible(request.user, tender))
         points = {}
-        if page.items and tender.status != Tender.Status.OPEN:
+        if page.items and tender.effective_status != Tender.Status.OPEN:
             points = {row["bid"].pk: row for row in tenders.bid_ranking(tender)}
         return page.response(
             s.RankedBidOutput(page.items, many=True, context={"points": points}).data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Bid, Challenge, Tender
@@ -32,7 +33,8 @@ def deadline_reminders(*, now: datetime | None = None) -> dict:
         tender.bid_reminder_sent_at = now
         tender.save(update_fields=["bid_reminder_sent_at"])
     for tender in Tender.objects.select_for_update(skip_locked=True).filter(
-        status=Tender.Status.CLOSED,
+        # Closed as the clock decides, whether or not beat stored it yet.
+        Q(status=Tender.Status.CLOSED) | Q(status=Tender.Status.OPEN, submission_deadline__lte=now),
         decision_reminder_sent_at__isnull=True,
         decision_deadline__lte=today + timedelta(days=DECISION_REMINDER_DAYS),
     ):

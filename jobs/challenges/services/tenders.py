@@ -214,7 +214,10 @@ def _close(tender: Tender, *, actor=None) -> None:
 
 @transaction.atomic
 def tenders_close_due(*, now: datetime | None = None) -> int:
-    """Beat: close every tender whose submission window has passed."""
+    """Beat: the side effects of a closed window (drafts lapse, the audit row).
+
+    Readers need not wait for it: ``Tender.effective_status`` is closed from the deadline
+    on. Idempotent: only tenders still stored as open are touched."""
     now = now or timezone.now()
     due = list(
         Tender.objects.select_for_update(skip_locked=True).filter(
@@ -227,26 +230,10 @@ def tenders_close_due(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def tender_close_if_due(*, tender: Tender, now: datetime | None = None) -> Tender:
-    """Close this tender now if its window has passed, without waiting for beat.
-
-    The municipality opening the page right after the deadline sees the sealed bids and
-    can decide at once, instead of a decision form without bids for up to five minutes.
-    """
-    now = now or timezone.now()
-    if tender.status != Tender.Status.OPEN or tender.submission_deadline > now:
-        return tender
-    locked = Tender.objects.select_for_update().get(pk=tender.pk)
-    if locked.status == Tender.Status.OPEN and locked.submission_deadline <= now:
-        _close(locked)
-    return locked
-
-
-@transaction.atomic
 def bid_score(*, actor, bid: Bid, quality, social, note: str = "") -> BidScore:
     bid = Bid.objects.select_related("tender").get(pk=bid.pk)
     require_municipality_user(actor, bid.tender.client_id)
-    if bid.tender.status != Tender.Status.CLOSED:
+    if bid.tender.effective_status != Tender.Status.CLOSED:
         raise Conflict(
             _("Bids are scored after the submission window closes and before the decision."),
             code="invalid_state",
