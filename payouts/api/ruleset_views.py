@@ -25,6 +25,7 @@ from werkstation.api.fields import AmountField
 from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, page_of
 from werkstation.errors import NotFound
+from werkstation.templatetags.money import longdate
 
 from ..models import RuleSet
 from ..selectors import proposals_of_rule_sets, rule_set_in_force, rule_sets_of
@@ -231,7 +232,7 @@ class RuleSetInForceApi(APIView):
         rule_set = rule_set_in_force(cooperative.pk, on)
         if rule_set is None:
             raise NotFound(
-                _("No rule set was in force on %(day)s.") % {"day": on.isoformat()},
+                _("No rule set was in force on %(day)s.") % {"day": longdate(on)},
                 code="no_rule_set_in_force",
                 field="on",
             )
