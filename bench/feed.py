@@ -210,6 +210,40 @@ def reference_ids(tokens: dict[int, str]) -> dict[str, list[int]]:
     return {str(pk): [row["id"] for row in feed_page(users[pk]).rows] for pk in tokens}
 
 
+def in_process(tokens: dict[int, str]) -> None:
+    """The feed page in-process, per member: the whole of ``feed_page`` (query, rows and the
+    price truth of every row) against its query alone, side by side, each member in turn."""
+    from django.db import connection
+
+    from jobs.selectors import FeedFilters, feed_page, feed_query
+    from members.models import User
+
+    users = list(User.objects.filter(pk__in=list(tokens)).order_by("pk"))
+    whole, query_only = [], []
+    for _round in range(2):
+        for user in users:
+            started = time.perf_counter()
+            feed_page(user)
+            whole.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            sql, params = feed_query(user, FeedFilters(), limit=51, offset=0)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                cursor.fetchall()
+            query_only.append((time.perf_counter() - started) * 1000)
+
+    def q(values, share):
+        return sorted(values)[int(share * (len(values) - 1))]
+
+    print(
+        f"in-process, {len(users)} members x 2: feed_page p50 {q(whole, 0.5):.1f} ms, "
+        f"p99 {q(whole, 0.99):.1f} ms; its query alone p50 {q(query_only, 0.5):.1f} ms, "
+        f"p99 {q(query_only, 0.99):.1f} ms; pricing and rows "
+        f"{100 * (1 - statistics.median(query_only) / statistics.median(whole)):.0f} % of the page",
+        flush=True,
+    )
+
+
 def start_gunicorn(
     ids_file: str, workers: int, threads: int, worker_class: str
 ) -> subprocess.Popen:
@@ -363,6 +397,7 @@ def main() -> None:
     recreate_database()
     tokens = populate(rng)
     ids = reference_ids(tokens)
+    in_process(tokens)
     non_empty = [pk for pk, page in ids.items() if len(page) >= 10]
     token_list = [tokens[int(pk)] for pk in non_empty]
     print(

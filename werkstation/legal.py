@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import Conflict
 from .money import to_minor
@@ -56,6 +57,40 @@ class Key(StrEnum):
     MINOR_AVERAGE_4_WEEKS_HOURS = "minor_average_4_weeks_hours"
     MINOR_DAILY_REST_HOURS = "minor_daily_rest_hours"
     MINOR_BREAK_AFTER_4_5_HOURS_MINUTES = "minor_break_after_4_5_hours_minutes"
+
+
+# How staff read each figure in the admin, in their language.
+KEY_LABELS = {
+    Key.MINIMUM_WAGE_HOURLY: gettext_lazy("minimum wage per hour, 21 and over (€)"),
+    Key.MINIMUM_WAGE_PERCENT_AGE_20: gettext_lazy("youth minimum wage at 20 (percent of the adult wage)"),
+    Key.MINIMUM_WAGE_PERCENT_AGE_19: gettext_lazy("youth minimum wage at 19 (percent of the adult wage)"),
+    Key.MINIMUM_WAGE_PERCENT_AGE_18: gettext_lazy("youth minimum wage at 18 (percent of the adult wage)"),
+    Key.MINIMUM_WAGE_PERCENT_AGE_17: gettext_lazy("youth minimum wage at 17 (percent of the adult wage)"),
+    Key.MINIMUM_WAGE_PERCENT_AGE_16: gettext_lazy("youth minimum wage at 16 (percent of the adult wage)"),
+    Key.MINIMUM_WAGE_PERCENT_AGE_15: gettext_lazy("youth minimum wage at 15 (percent of the adult wage)"),
+    Key.VOLUNTEER_MAX_HOURLY: gettext_lazy("volunteer allowance per hour, 21 and over (€)"),
+    Key.VOLUNTEER_MAX_HOURLY_UNDER_21: gettext_lazy("volunteer allowance per hour, under 21 (€)"),
+    Key.VOLUNTEER_MAX_MONTH: gettext_lazy("volunteer allowance per month, at most (€)"),
+    Key.VOLUNTEER_MAX_YEAR: gettext_lazy("volunteer allowance per year, at most (€)"),
+    Key.VAT_STANDARD_PERCENT: gettext_lazy("standard VAT rate (%)"),
+    Key.WORKING_MAX_SHIFT_HOURS: gettext_lazy("longest shift, 18 and over (hours)"),
+    Key.WORKING_MAX_WEEK_HOURS: gettext_lazy("most hours in a week, 18 and over"),
+    Key.WORKING_AVERAGE_4_WEEKS_HOURS: gettext_lazy("average hours a week over 4 weeks, at most"),
+    Key.WORKING_AVERAGE_16_WEEKS_HOURS: gettext_lazy("average hours a week over 16 weeks, at most"),
+    Key.DAILY_REST_HOURS: gettext_lazy("daily rest (hours in a row)"),
+    Key.DAILY_REST_SHORTENED_HOURS: gettext_lazy("daily rest once shortened in 7 days (hours)"),
+    Key.WEEKLY_REST_7_DAYS_HOURS: gettext_lazy("weekly rest per 7 days (hours in a row)"),
+    Key.WEEKLY_REST_14_DAYS_HOURS: gettext_lazy("weekly rest per 14 days (hours in a row)"),
+    Key.BREAK_AFTER_5_5_HOURS_MINUTES: gettext_lazy("break after 5.5 hours of work (minutes)"),
+    Key.BREAK_AFTER_10_HOURS_MINUTES: gettext_lazy("break after 10 hours of work (minutes)"),
+    Key.MINOR_MAX_SHIFT_HOURS: gettext_lazy("longest shift, 16 and 17 (hours)"),
+    Key.MINOR_MAX_WEEK_HOURS: gettext_lazy("most hours in a week, 16 and 17"),
+    Key.MINOR_AVERAGE_4_WEEKS_HOURS: gettext_lazy("average hours a week over 4 weeks, 16 and 17"),
+    Key.MINOR_DAILY_REST_HOURS: gettext_lazy("daily rest, 16 and 17 (hours in a row)"),
+    Key.MINOR_BREAK_AFTER_4_5_HOURS_MINUTES: gettext_lazy(
+        "break after 4.5 hours of work, 16 and 17 (minutes)"
+    ),
+}
 
 
 # Keys whose value is an amount in euros (the rest are percentages, hours or minutes).

@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from .legal import Key
+from .legal import KEY_LABELS, Key
 
 
 class TimeStampedModel(models.Model):
@@ -81,16 +82,22 @@ class LegalParameter(models.Model):
     ``verify`` marks a figure that was not confirmed at the official source when entered.
     """
 
-    key = models.CharField(max_length=60, choices=[(key.value, key.value) for key in Key])
-    effective_from = models.DateField()
-    value = models.DecimalField(max_digits=12, decimal_places=4)
-    source = models.URLField(max_length=300)
-    verify = models.BooleanField(
-        default=False, help_text="Not confirmed at the official source: check it there."
+    key = models.CharField(
+        _("figure"), max_length=60, choices=[(key.value, KEY_LABELS[key]) for key in Key]
     )
-    note = models.CharField(max_length=300, blank=True)
+    effective_from = models.DateField(_("in force from"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=4)
+    source = models.URLField(_("source"), max_length=300)
+    verify = models.BooleanField(
+        _("to verify"),
+        default=False,
+        help_text=_("Not confirmed at the official source: check it there."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("legal figure")
+        verbose_name_plural = _("legal figures")
         ordering = ["key", "-effective_from"]
         constraints = [
             models.UniqueConstraint(

@@ -156,3 +156,19 @@ def test_auditor_reads_the_books_and_is_offered_no_action(browser, live_server, 
         main.locator("form[method=post] button, form[method=post] input[type=submit]").count() == 0
     )
     context.close()
+
+
+def test_staff_find_the_legal_figures_to_verify_on_a_phone(browser, live_server, world):
+    """Platform staff keep the legal table: on a phone they find the figures still marked
+    "verify", each with its date and source, in Dutch."""
+    world.staff.is_superuser = True
+    world.staff.save()
+    context, page = _verified_page(browser, live_server, world.staff)
+    page.goto(f"{live_server.url}/admin/werkstation/legalparameter/?verify__exact=1")
+    text = page.locator("#content").inner_text()
+    assert "wettelijk bedrag" in text.lower() and "te controleren" in text.lower()
+    assert "minimumloon per uur, 21 jaar en ouder" in text and "_" not in text
+    assert "14,71" in text or "14.71" in text  # the minimum wage from 1 January 2026
+    assert page.locator("#result_list tbody tr").count() >= 3
+    assert_fits_phone(page)
+    context.close()
