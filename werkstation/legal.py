@@ -62,12 +62,24 @@ class Key(StrEnum):
 # How staff read each figure in the admin, in their language.
 KEY_LABELS = {
     Key.MINIMUM_WAGE_HOURLY: gettext_lazy("minimum wage per hour, 21 and over (€)"),
-    Key.MINIMUM_WAGE_PERCENT_AGE_20: gettext_lazy("youth minimum wage at 20 (percent of the adult wage)"),
-    Key.MINIMUM_WAGE_PERCENT_AGE_19: gettext_lazy("youth minimum wage at 19 (percent of the adult wage)"),
-    Key.MINIMUM_WAGE_PERCENT_AGE_18: gettext_lazy("youth minimum wage at 18 (percent of the adult wage)"),
-    Key.MINIMUM_WAGE_PERCENT_AGE_17: gettext_lazy("youth minimum wage at 17 (percent of the adult wage)"),
-    Key.MINIMUM_WAGE_PERCENT_AGE_16: gettext_lazy("youth minimum wage at 16 (percent of the adult wage)"),
-    Key.MINIMUM_WAGE_PERCENT_AGE_15: gettext_lazy("youth minimum wage at 15 (percent of the adult wage)"),
+    Key.MINIMUM_WAGE_PERCENT_AGE_20: gettext_lazy(
+        "youth minimum wage at 20 (percent of the adult wage)"
+    ),
+    Key.MINIMUM_WAGE_PERCENT_AGE_19: gettext_lazy(
+        "youth minimum wage at 19 (percent of the adult wage)"
+    ),
+    Key.MINIMUM_WAGE_PERCENT_AGE_18: gettext_lazy(
+        "youth minimum wage at 18 (percent of the adult wage)"
+    ),
+    Key.MINIMUM_WAGE_PERCENT_AGE_17: gettext_lazy(
+        "youth minimum wage at 17 (percent of the adult wage)"
+    ),
+    Key.MINIMUM_WAGE_PERCENT_AGE_16: gettext_lazy(
+        "youth minimum wage at 16 (percent of the adult wage)"
+    ),
+    Key.MINIMUM_WAGE_PERCENT_AGE_15: gettext_lazy(
+        "youth minimum wage at 15 (percent of the adult wage)"
+    ),
     Key.VOLUNTEER_MAX_HOURLY: gettext_lazy("volunteer allowance per hour, 21 and over (€)"),
     Key.VOLUNTEER_MAX_HOURLY_UNDER_21: gettext_lazy("volunteer allowance per hour, under 21 (€)"),
     Key.VOLUNTEER_MAX_MONTH: gettext_lazy("volunteer allowance per month, at most (€)"),

@@ -17,6 +17,7 @@ import copy
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -70,7 +71,7 @@ class Posted:
             client_kind=shift.job.client.kind,
         )
 
-    @property
+    @cached_property
     def work_date(self) -> date:
         return _work_date(self.start)
 
@@ -161,11 +162,11 @@ class _Pricer:
     def __init__(self, user, work: list[Posted], language: str) -> None:
         self.user = user
         self.language = language
-        self.table = LegalTable.load()
         profile = getattr(user, "profile", None) if user is not None else None
         self.born = getattr(profile, "date_of_birth", None)
         self.adopted: dict[int, list[RuleSet]] = {}
         self.parsed: dict[int, rules.RuleSet] = {}
+        self.labels: dict[int, dict[str, str]] = {}
         self.engagements: dict[int, str | None] | None = None
         self.allowances: dict[int, VolunteerAllowance] = {}
         months = {(w.work_date.year, w.work_date.month) for w in work}
@@ -184,16 +185,36 @@ class _Pricer:
             self.month_gross[(row["y"], row["m"])] += row["total"]
         settled = Split.objects.filter(timesheet__claim=OuterRef("pk"))
         self.earlier = [
-            Posted.of_shift(claim.shift, claim.start, claim.end)
-            for claim in Claim.objects.filter(
+            Posted(shift, cooperative, start, end, to_minor(tariff), category, kind)
+            for shift, cooperative, start, end, tariff, category, kind in Claim.objects.filter(
                 user=user,
                 status__in=COMING,
                 start__gte=timezone.make_aware(datetime.combine(self.first, datetime.min.time())),
             )
             .filter(~Exists(settled))
-            .select_related("shift__job__client")
             .order_by("start", "pk")
+            .values_list(
+                "shift_id",
+                "shift__cooperative_id",
+                "start",
+                "end",
+                "shift__job__client_tariff",
+                "shift__job__category",
+                "shift__job__client__kind",
+            )
         ]
+
+    @cached_property
+    def table(self) -> LegalTable:
+        """Loaded when a price needs it (a break, an age), not for every page."""
+        return LegalTable.load()
+
+    def _labels(self, rule_set: RuleSet, engine: rules.RuleSet) -> dict[str, str]:
+        if rule_set.pk not in self.labels:
+            self.labels[rule_set.pk] = {
+                pot.slug: rule_pot_label(pot, self.language) for pot in engine.pots
+            }
+        return self.labels[rule_set.pk]
 
     def _rules(self, cooperative_id: int, day: date) -> RuleSet | None:
         if cooperative_id not in self.adopted:
@@ -251,11 +272,13 @@ class _Pricer:
             self.parsed[rule_set.pk] = rules.parse_rule_set(rule_set.spec)
         return rule_set, self.parsed[rule_set.pk]
 
-    def _split(self, work: Posted) -> rules.Split | None:
+    def _split(
+        self, work: Posted, gross_of=None, month_before: int | None = None
+    ) -> rules.Split | None:
         found = self._engine(work.cooperative_id, work.work_date)
         if found is None:
             return None
-        _shift_minutes, _pause, minutes, gross = self.gross(work)
+        _shift_minutes, _pause, minutes, gross = gross_of or self.gross(work)
         return rules.split_item(
             found[1],
             rules.Item(
@@ -264,7 +287,9 @@ class _Pricer:
                 minutes=minutes,
                 category=work.category,
                 client_kind=work.client_kind,
-                month_gross_before_cents=self.month_before(work),
+                month_gross_before_cents=self.month_before(work)
+                if month_before is None
+                else month_before,
             ),
         )
 
@@ -311,16 +336,18 @@ class _Pricer:
 
     def _quote(self, work: Posted) -> Quote:
         day = work.work_date
-        shift_minutes, pause, minutes, gross = self.gross(work)
+        priced = self.gross(work)
+        shift_minutes, pause, minutes, gross = priced
+        month_before = self.month_before(work)
         engagement = self.engagement(work.cooperative_id)
         found = self._engine(work.cooperative_id, day)
-        split = self._split(work)
+        split = self._split(work, priced, month_before)
         member, withheld, pots = 0, 0, ()
         if found is not None and split is not None:
             member = split.member_cents
             if engagement == Membership.Engagement.VOLUNTEER:
                 member, withheld = self._volunteer_share(work, member)
-            labels = {pot.slug: rule_pot_label(pot, self.language) for pot in found[1].pots}
+            labels = self._labels(*found)
             pots = tuple(
                 Pot(slug, labels.get(slug, slug), cents) for slug, cents in split.pots.items()
             )
@@ -335,7 +362,7 @@ class _Pricer:
             member_cents=member,
             withheld_cents=withheld,
             pots=pots,
-            month_gross_before_cents=self.month_before(work),
+            month_gross_before_cents=month_before,
             rule_set_id=found[0].pk if found else None,
             rule_set_version=found[0].version if found else None,
             engagement=engagement,
