@@ -25,6 +25,7 @@ NS = {
 }
 POSTCODE = re.compile(r"^\d{4} ?[A-Z]{2}\b")
 KVK_SCHEME = "0106"  # ISO 6523 ICD of the Dutch Chamber of Commerce number
+OIN_SCHEME = "0190"  # ISO 6523 ICD of the Dutch OIN (public bodies, Digipoort/Peppol)
 
 
 def contract_references(invoice: Invoice) -> list[str]:
@@ -56,9 +57,13 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     def party(parent, tag, data: dict, *, vat: str, postcode_city: str):
         wrapper = el(parent, cac, tag)
         node = el(wrapper, cac, "Party")
-        el(node, cbc, "EndpointID", data["kvk"], schemeID=KVK_SCHEME)
+        # A public body is addressed by its OIN when we know it, everyone else by KvK.
+        endpoint, scheme = (
+            (data["oin"], OIN_SCHEME) if data.get("oin") else (data["kvk"], KVK_SCHEME)
+        )
+        el(node, cbc, "EndpointID", endpoint, schemeID=scheme)
         ident = el(node, cac, "PartyIdentification")
-        el(ident, cbc, "ID", data["kvk"], schemeID=KVK_SCHEME)
+        el(ident, cbc, "ID", endpoint, schemeID=scheme)
         el(el(node, cac, "PartyName"), cbc, "Name", data["name"])
         address = el(node, cac, "PostalAddress")
         found = POSTCODE.match(postcode_city.strip())

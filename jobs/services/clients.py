@@ -20,6 +20,7 @@ CLIENT_FIELDS = {
     "name",
     "kvk_number",
     "vat_number",
+    "oin",
     "billing_email",
     "billing_street",
     "billing_postcode",
@@ -33,6 +34,8 @@ def _normalize(fields: dict) -> dict:
         fields["billing_postcode"] = normalize_postcode(fields["billing_postcode"])
     if fields.get("vat_number"):
         fields["vat_number"] = fields["vat_number"].replace(" ", "").upper()
+    if fields.get("oin"):
+        fields["oin"] = fields["oin"].replace(" ", "")
     if fields.get("billing_email"):
         fields["billing_email"] = fields["billing_email"].strip().lower()
     return fields

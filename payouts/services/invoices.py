@@ -74,6 +74,7 @@ def _customer(client: Client) -> dict:
         "postcode_city": f"{client.billing_postcode} {client.billing_city}".strip(),
         "kvk": client.kvk_number,
         "vat_number": client.vat_number,
+        "oin": client.oin,
         "email": client.billing_email,
     }
 
