@@ -12,8 +12,10 @@ from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 from werkstation.money import from_minor, to_minor
 
+from .models import VatReverseCharge
 from .selectors import money_settings_of
-from .services.money_settings import money_settings_update
+from .services.money_settings import money_settings_update, reverse_charge_update
+from .services.settlement import reverse_charge_categories
 
 
 class MoneySettingsForm(forms.Form):
@@ -60,4 +62,53 @@ def money_settings(request, slug: str):
             return redirect("payouts:money-settings", slug=slug)
     return render(
         request, "payouts/money_settings.html", {"cooperative": cooperative, "form": form}
+    )
+
+
+class ReverseChargeForm(forms.Form):
+    categories = forms.MultipleChoiceField(
+        label=gettext_lazy("Job categories with VAT reverse-charged"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "Lending labour for work on buildings and grounds: for these categories a "
+            "VAT-registered client gets an invoice with “btw verlegd” and pays the VAT itself."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from jobs.models.work import CATEGORY_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = CATEGORY_CHOICES
+
+
+@login_required
+def reverse_charge(request, slug: str):
+    cooperative = page_cooperative(request.user, slug, "board")
+    confirmed = (
+        VatReverseCharge.objects.filter(cooperative=cooperative)
+        .select_related("confirmed_by")
+        .first()
+    )
+    form = ReverseChargeForm(
+        request.POST or None,
+        initial={"categories": sorted(reverse_charge_categories(cooperative.pk))},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            reverse_charge_update(
+                actor=request.user,
+                cooperative=cooperative,
+                categories=form.cleaned_data["categories"],
+            )
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Confirmed."))
+            return redirect("payouts:reverse-charge", slug=slug)
+    return render(
+        request,
+        "payouts/reverse_charge.html",
+        {"cooperative": cooperative, "form": form, "confirmed": confirmed},
     )

@@ -88,6 +88,20 @@ def invoice_ubl(invoice: Invoice) -> bytes:
 
     category = "S" if invoice.vat_rate > 0 else "Z"
     percent = f"{invoice.vat_rate:.2f}"
+
+    def tax_category(parent, tag, reverse_charged: bool):
+        node = el(parent, cac, tag)
+        if reverse_charged:  # EN 16931 category AE: VAT reverse charge
+            el(node, cbc, "ID", "AE")
+            el(node, cbc, "Percent", "0.00")
+            if tag == "TaxCategory":  # an exemption reason belongs on the breakdown only
+                el(node, cbc, "TaxExemptionReasonCode", "VATEX-EU-AE")
+                el(node, cbc, "TaxExemptionReason", "Btw verlegd")
+        else:
+            el(node, cbc, "ID", category)
+            el(node, cbc, "Percent", percent)
+        el(el(node, cac, "TaxScheme"), cbc, "ID", "VAT")
+
     references = contract_references(invoice)
     for prefix, uri in NS.items():
         etree.register_namespace(prefix or "", uri)
@@ -132,13 +146,17 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     el(el(root, cac, "PaymentTerms"), cbc, "Note", f"Betaling uiterlijk {invoice.due_on:%d-%m-%Y}")
     tax = el(root, cac, "TaxTotal")
     money(tax, "TaxAmount", invoice.vat_cents)
-    sub = el(tax, cac, "TaxSubtotal")
-    money(sub, "TaxableAmount", invoice.subtotal_cents)
-    money(sub, "TaxAmount", invoice.vat_cents)
-    cat = el(sub, cac, "TaxCategory")
-    el(cat, cbc, "ID", category)
-    el(cat, cbc, "Percent", percent)
-    el(el(cat, cac, "TaxScheme"), cbc, "ID", "VAT")
+    standard = invoice.standard_vat_base_cents
+    if standard or not invoice.reverse_charged_cents:
+        sub = el(tax, cac, "TaxSubtotal")
+        money(sub, "TaxableAmount", standard)
+        money(sub, "TaxAmount", invoice.vat_cents)
+        tax_category(sub, "TaxCategory", False)
+    if invoice.reverse_charged_cents:
+        sub = el(tax, cac, "TaxSubtotal")
+        money(sub, "TaxableAmount", invoice.reverse_charged_cents)
+        money(sub, "TaxAmount", 0)
+        tax_category(sub, "TaxCategory", True)
     totals = el(root, cac, "LegalMonetaryTotal")
     money(totals, "LineExtensionAmount", invoice.subtotal_cents)
     money(totals, "TaxExclusiveAmount", invoice.subtotal_cents)
@@ -154,10 +172,7 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         el(line_period, cbc, "EndDate", line.work_date.isoformat())
         item = el(node, cac, "Item")
         el(item, cbc, "Name", line.description[:100])
-        tax_cat = el(item, cac, "ClassifiedTaxCategory")
-        el(tax_cat, cbc, "ID", category)
-        el(tax_cat, cbc, "Percent", percent)
-        el(el(tax_cat, cac, "TaxScheme"), cbc, "ID", "VAT")
+        tax_category(item, "ClassifiedTaxCategory", line.vat_reverse_charged)
         price = el(node, cac, "Price")
         money(price, "PriceAmount", line.hourly_cents)
     etree.indent(root)

@@ -33,6 +33,7 @@ class InvoiceLineOutput(serializers.ModelSerializer):
             "minutes",
             "amount_cents",
             "vat_cents",
+            "vat_reverse_charged",
             "credited",
         ]
 
@@ -57,6 +58,7 @@ class InvoiceOutput(serializers.ModelSerializer):
             "period_end",
             "currency",
             "subtotal_cents",
+            "reverse_charged_cents",
             "vat_cents",
             "total_cents",
             "paid_cents",

@@ -39,6 +39,8 @@ class Invoice(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     subtotal_cents = models.BigIntegerField()
+    # The part of the subtotal whose VAT is reverse-charged to the client ("btw verlegd").
+    reverse_charged_cents = models.BigIntegerField(default=0)
     vat_cents = models.BigIntegerField()
     total_cents = models.BigIntegerField()
     paid_cents = models.BigIntegerField(default=0)
@@ -71,6 +73,11 @@ class Invoice(models.Model):
         return f"{self.issued_on.year}-{self.number:05d}"
 
     @property
+    def standard_vat_base_cents(self) -> int:
+        """The part of the subtotal VAT is charged on."""
+        return self.subtotal_cents - self.reverse_charged_cents
+
+    @property
     def open_cents(self) -> int:
         """What the client still owes; below zero when they paid more than was left after credits."""
         return self.total_cents - self.credited_cents - self.paid_cents
@@ -87,6 +94,7 @@ class InvoiceLine(models.Model):
     hourly_cents = models.BigIntegerField()
     amount_cents = models.BigIntegerField()
     vat_cents = models.BigIntegerField()
+    vat_reverse_charged = models.BooleanField(default=False)
     released = models.BooleanField(default=False, help_text="the member's share became payable")
     # How often a refund or dispute took the share back to earned (numbers the later
     # release and re-hold transactions, whose ledger references are unique).

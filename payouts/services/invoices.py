@@ -39,6 +39,7 @@ LINE_SOURCE = (
     "vat_cents",
     "job__title",
     "job__client_tariff",
+    "vat_reverse_charged",
 )
 LINE_COLUMNS = (
     "invoice_id",
@@ -49,6 +50,7 @@ LINE_COLUMNS = (
     "hourly_cents",
     "amount_cents",
     "vat_cents",
+    "vat_reverse_charged",
     "released",
     "holds",
 )
@@ -139,6 +141,7 @@ def invoice_issue(
     issued_on = issued_on or timezone.localdate()
     subtotal = sum(row[3] for row in rows)
     vat = sum(row[4] for row in rows)
+    reverse_charged = sum(row[3] for row in rows if row[7])
     invoice = Invoice.objects.create(
         cooperative=cooperative,
         client=client,
@@ -150,6 +153,7 @@ def invoice_issue(
         currency=cooperative.currency,
         vat_rate=cooperative.vat_rate,
         subtotal_cents=subtotal,
+        reverse_charged_cents=reverse_charged,
         vat_cents=vat,
         total_cents=subtotal + vat,
         supplier=_supplier(cooperative),
@@ -170,10 +174,11 @@ def invoice_issue(
                 hourly[tariff],
                 gross,
                 vat_cents,
+                reverse_charged,
                 False,
                 0,
             )
-            for split_id, work_date, minutes, gross, vat_cents, title, tariff in rows
+            for split_id, work_date, minutes, gross, vat_cents, title, tariff, reverse_charged in rows
         ),
     )
     audit_record(

@@ -6,10 +6,20 @@ import io
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db.models import Sum
+from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.conftest import api_as
-from tests.factories.money import _issue
+from jobs.models import Client, Timesheet
+from payouts.models import Entry, Split, VatReverseCharge
+from payouts.selectors import account_balance
+from payouts.services.ledger import AccountBook
+from payouts.services.settlement import settlement_run
+from tests.conftest import api_as, row_counts
+from tests.factories.api import login_verified
+from tests.factories.money import _issue, approved_timesheet
+from tests.factories.work import ensure_founded
+from werkstation.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +86,199 @@ def test_an_oin_must_be_twenty_digits(settled, oin):
     assert response.status_code == 400 and response.data["error"]["field"] == "oin"
     settled.client_a.refresh_from_db()
     assert settled.client_a.oin == ""
+
+
+# ---------------------------------------------------------------- VAT reverse charge (item 2)
+
+VAT_NUMBER = "NL123456789B01"
+
+
+def ledger_is_zero_sum():
+    unbalanced = (
+        Entry.objects.values("transaction_id").annotate(total=Sum("amount_cents")).exclude(total=0)
+    )
+    assert list(unbalanced) == []
+    assert Entry.objects.aggregate(s=Sum("amount_cents"))["s"] == 0
+
+
+def other_job(world, category):
+    job = world.job
+    job.pk = None
+    job.category, job.title = category, f"Werk {category}"
+    job.save()
+    return job
+
+
+def settle(world, *, vat_number="", categories=("greening",), days=(1, 2)):
+    """Work for client A in ``categories`` (one approved timesheet per day), settled."""
+    ensure_founded(world.coop_a)
+    Client.objects.filter(pk=world.client_a.pk).update(vat_number=vat_number)
+    greening = world.job
+    for n, category in enumerate(categories):
+        world.job = greening if category == "greening" else other_job(world, category)
+        for d in days:
+            approved_timesheet(world, days_ago=d, hours_earlier=4 * n)
+    world.job = greening
+    settlement_run()
+    return world
+
+
+def tax_subtotals(root) -> dict[str, tuple[str, str]]:
+    """Category → (taxable amount, tax amount) of the VAT breakdown."""
+    return {
+        sub.find("cac:TaxCategory/cbc:ID", NS).text: (
+            sub.find("cbc:TaxableAmount", NS).text,
+            sub.find("cbc:TaxAmount", NS).text,
+        )
+        for sub in root.findall("cac:TaxTotal/cac:TaxSubtotal", NS)
+    }
+
+
+def test_standard_vat_for_a_client_without_a_vat_number(market):
+    settle(market)
+    invoice = _issue(market).data
+    assert invoice["vat_cents"] == 2 * 2016 and invoice["reverse_charged_cents"] == 0
+    text = pdf_text(market, invoice["id"])
+    assert "Btw 21%" in text and "verlegd" not in text.lower()
+    root = ubl(market, invoice["id"])
+    assert tax_subtotals(root) == {"S": ("192.00", "40.32")}
+    assert {n.text for n in root.iter(f"{{{NS['cbc']}}}ID") if n.text in ("S", "AE")} == {"S"}
+    ledger_is_zero_sum()
+
+
+def test_reverse_charged_vat_for_a_vat_registered_client(market):
+    settle(market, vat_number=VAT_NUMBER)
+    invoice = _issue(market).data
+    assert (
+        invoice["vat_cents"] == 0 and invoice["total_cents"] == invoice["subtotal_cents"] == 19200
+    )
+    assert invoice["reverse_charged_cents"] == 19200
+    assert all(line["vat_reverse_charged"] for line in invoice["lines"])
+    # Settlement booked no VAT: nothing owed to the tax office for this work.
+    book = AccountBook(market.coop_a.pk)
+    assert account_balance(book.get("vat")) == 0
+    assert account_balance(book.get("receivable", market.client_a.pk)) == 19200
+    ledger_is_zero_sum()
+    text = pdf_text(market, invoice["id"])
+    assert "Btw verlegd" in text and VAT_NUMBER in text and "Btw 21%" not in text
+    assert "€ 192,00" in text
+    root = ubl(market, invoice["id"])
+    assert tax_subtotals(root) == {"AE": ("192.00", "0.00")}
+    category = root.find("cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory", NS)
+    assert category.find("cbc:Percent", NS).text == "0.00"
+    assert category.find("cbc:TaxExemptionReasonCode", NS).text == "VATEX-EU-AE"
+    assert category.find("cbc:TaxExemptionReason", NS).text == "Btw verlegd"
+    lines = root.findall("cac:InvoiceLine/cac:Item/cac:ClassifiedTaxCategory/cbc:ID", NS)
+    assert [n.text for n in lines] == ["AE", "AE"]
+    buyer_vat = root.find(
+        "cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID", NS
+    )
+    assert buyer_vat.text == VAT_NUMBER
+    assert root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS).text == "192.00"
+
+
+def test_a_vat_registered_client_pays_vat_on_work_that_does_not_qualify(market):
+    settle(market, vat_number=VAT_NUMBER, categories=("greening", "removals"))
+    invoice = _issue(market).data
+    assert invoice["subtotal_cents"] == 4 * 9600 and invoice["reverse_charged_cents"] == 2 * 9600
+    assert invoice["vat_cents"] == 2 * 2016
+    assert invoice["total_cents"] == 4 * 9600 + 2 * 2016
+    root = ubl(market, invoice["id"])
+    assert tax_subtotals(root) == {"S": ("192.00", "40.32"), "AE": ("192.00", "0.00")}
+    text = pdf_text(market, invoice["id"])
+    assert "Btw 21% over € 192,00" in text and "Btw verlegd over € 192,00" in text
+    assert VAT_NUMBER in text
+    book = AccountBook(market.coop_a.pk)
+    assert account_balance(book.get("vat")) == -2 * 2016
+    ledger_is_zero_sum()
+
+
+def test_a_paid_and_credited_reverse_charged_invoice_keeps_the_ledger_zero_sum(market):
+    settle(market, vat_number=VAT_NUMBER)
+    invoice = _issue(market).data
+    treasurer = api_as(market.treasurer_a)
+    credit = treasurer.post(
+        "/api/v1/cooperatives/alpha/credit-notes/",
+        {"invoice": invoice["id"], "reason": "Korting", "amount": "10.00"},
+        format="json",
+    )
+    assert credit.status_code == 201, credit.data
+    assert credit.data["vat_cents"] == 0 and credit.data["total_cents"] == 1000
+    paid = treasurer.post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {
+            "invoice": invoice["number"],
+            "amount": "182.00",
+            "currency": "EUR",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
+    assert paid.status_code == 201 and paid.data["status"] == "paid"
+    assert account_balance(AccountBook(market.coop_a.pk).get("vat")) == 0
+    ledger_is_zero_sum()
+
+
+def test_a_correction_of_reverse_charged_work_stays_reverse_charged(market):
+    settle(market, vat_number=VAT_NUMBER, days=(1,))
+    sheet = Timesheet.objects.get()
+    response = api_as(market.board_a).post(
+        f"/api/v1/timesheets/{sheet.pk}/correct/",
+        {"minutes_worked": 120, "break_minutes": 0, "reason": "Eerder klaar"},
+        format="json",
+    )
+    assert response.status_code in (200, 201), response.data
+    corrected = Split.objects.get(kind="correction")
+    assert corrected.vat_reverse_charged and corrected.vat_cents == 0
+    assert corrected.gross_cents == 6400
+    ledger_is_zero_sum()
+
+
+def test_the_board_confirms_which_categories_qualify(market):
+    board = api_as(market.board_a)
+    url = "/api/v1/cooperatives/alpha/reverse-charge/"
+    shown = board.get(url).data
+    assert shown["confirmed"] is False
+    assert shown["categories"] == ["cleaning", "energy", "green_maintenance", "greening"]
+    response = board.put(url, {"categories": ["cleaning"]}, format="json")
+    assert response.status_code == 200, response.data
+    assert response.data["categories"] == ["cleaning"] and response.data["confirmed"] is True
+    assert response.data["confirmed_by"] == market.board_a.full_name
+    row = VatReverseCharge.objects.get(cooperative=market.coop_a)
+    assert row.confirmed_by == market.board_a and row.confirmed_at is not None
+    entry = AuditEntry.objects.get(action="vat_reverse_charge.confirmed")
+    assert entry.data["after"] == ["cleaning"]
+    # Greening no longer qualifies: new work for a VAT-registered client carries VAT.
+    settle(market, vat_number=VAT_NUMBER, days=(1,))
+    assert Split.objects.get().vat_cents == 2016
+
+
+def test_only_the_board_of_that_cooperative_changes_the_categories(market):
+    url = "/api/v1/cooperatives/alpha/reverse-charge/"
+    before = row_counts(VatReverseCharge, AuditEntry)
+    for user, codes in (
+        (market.board_b, (403, 404)),
+        (market.treasurer_a, (403,)),
+        (market.member_a, (403,)),
+    ):
+        response = api_as(user).put(url, {"categories": ["cleaning"]}, format="json")
+        assert response.status_code in codes, (user, response.status_code)
+    assert api_as(market.board_b).get(url).status_code in (403, 404)
+    bad = api_as(market.board_a).put(url, {"categories": ["greening", "piracy"]}, format="json")
+    assert bad.status_code == 400 and bad.data["error"]["field"] == "categories"
+    assert row_counts(VatReverseCharge, AuditEntry) == before
+
+
+def test_the_board_confirms_the_categories_on_its_page(client, market):
+    login_verified(client, market.board_b)
+    assert client.get("/c/alpha/treasury/reverse-charge/").status_code == 404
+    client.logout()
+    login_verified(client, market.board_a)
+    page = client.get("/c/alpha/treasury/reverse-charge/")
+    assert page.status_code == 200 and b"green_maintenance" in page.content
+    response = client.post(
+        "/c/alpha/treasury/reverse-charge/", {"categories": ["greening", "energy"]}
+    )
+    assert response.status_code == 302
+    assert VatReverseCharge.objects.get().categories == ["greening", "energy"]
+    page = client.get("/c/alpha/treasury/reverse-charge/")
+    assert market.board_a.full_name.encode() in page.content
