@@ -144,6 +144,8 @@ class CooperativeSettingsForm(forms.ModelForm):
             "postcode",
             "city",
             "vat_id",
+            "lender_registration",
+            "wtta_number",
             "iban",
             "bic",
             "vat_rate",

@@ -123,6 +123,10 @@ def _party(party: dict, styles, *, iban: bool = False):
     markup = "{address}<br/>{postcode_city}<br/>KvK {kvk}"
     if party.get("vat_id"):
         markup += " · btw-id {vat_id}"
+    if party.get("lender_registration"):
+        markup += "<br/>Registratie uitlener: {lender_registration}"
+    if party.get("wtta_number"):
+        markup += "<br/>Wtta-toelating: {wtta_number}"
     if iban and party.get("iban"):
         markup += "<br/>IBAN {iban}"
     return paragraph(markup, styles["Normal"], **_fields(party))

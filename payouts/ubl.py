@@ -40,6 +40,21 @@ def contract_references(invoice: Invoice) -> list[str]:
     )
 
 
+def invoice_note(invoice: Invoice) -> str:
+    """The invoice's one free-text note (Peppol allows one): the registrations a labour
+    invoice states, and the reverse charge."""
+    supplier, parts = invoice.supplier, []
+    if supplier.get("kvk"):
+        parts.append(f"KvK {supplier['kvk']}")
+    if supplier.get("lender_registration"):
+        parts.append(f"Registratie uitlener: {supplier['lender_registration']}")
+    if supplier.get("wtta_number"):
+        parts.append(f"Wtta-toelating: {supplier['wtta_number']}")
+    if invoice.reverse_charged_cents:
+        parts.append(f"Btw verlegd (btw-nummer afnemer {invoice.customer.get('vat_number', '')})")
+    return "; ".join(parts)
+
+
 def invoice_ubl(invoice: Invoice) -> bytes:
     cac, cbc = NS["cac"], NS["cbc"]
 
@@ -112,6 +127,9 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     el(root, cbc, "IssueDate", invoice.issued_on.isoformat())
     el(root, cbc, "DueDate", invoice.due_on.isoformat())
     el(root, cbc, "InvoiceTypeCode", "380")
+    note = invoice_note(invoice)
+    if note:
+        el(root, cbc, "Note", note)
     el(root, cbc, "DocumentCurrencyCode", invoice.currency)
     el(root, cbc, "BuyerReference", references[0] if references else invoice.display_number)
     period = el(root, cac, "InvoicePeriod")

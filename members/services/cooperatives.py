@@ -28,6 +28,8 @@ BOARD_EDITABLE = {
     "postcode",
     "city",
     "vat_id",
+    "lender_registration",
+    "wtta_number",
     "iban",
     "bic",
     "area_postcodes",

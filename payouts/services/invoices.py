@@ -64,6 +64,8 @@ def _supplier(cooperative: Cooperative) -> dict:
         "postcode_city": f"{cooperative.postcode} {cooperative.city}".strip(),
         "kvk": cooperative.kvk_number,
         "vat_id": cooperative.vat_id,
+        "lender_registration": cooperative.lender_registration,
+        "wtta_number": cooperative.wtta_number,
         "iban": iban,
         "bic": bic,
     }

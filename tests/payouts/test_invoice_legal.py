@@ -4,6 +4,7 @@ parses the UBL, as the client and its bookkeeping would."""
 
 import io
 import xml.etree.ElementTree as ET
+from datetime import date
 
 import pytest
 from django.db.models import Sum
@@ -11,6 +12,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from jobs.models import Client, Timesheet
+from members.models import Cooperative
 from payouts.models import Entry, Split, VatReverseCharge
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook
@@ -282,3 +284,111 @@ def test_the_board_confirms_the_categories_on_its_page(client, market):
     assert VatReverseCharge.objects.get().categories == ["greening", "energy"]
     page = client.get("/c/alpha/treasury/reverse-charge/")
     assert market.board_a.full_name.encode() in page.content
+
+
+# ---------------------------------------------------------------- registrations (item 4)
+
+REGISTRATION = "Uitlener, ingeschreven in het Handelsregister (Waadi)"
+
+
+def test_every_labour_invoice_states_the_registrations(settled):
+    board = api_as(settled.board_a)
+    response = board.patch(
+        "/api/v1/cooperatives/alpha/",
+        {"lender_registration": REGISTRATION, "wtta_number": "WTTA-000123"},
+        format="json",
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["wtta_number"] == "WTTA-000123"
+    invoice = _issue(settled).data
+    text = pdf_text(settled, invoice["id"])
+    assert f"KvK {settled.coop_a.kvk_number}" in text
+    assert f"Registratie uitlener: {REGISTRATION}" in text
+    assert "Wtta-toelating: WTTA-000123" in text
+    note = ubl(settled, invoice["id"]).find("cbc:Note", NS).text
+    assert f"KvK {settled.coop_a.kvk_number}" in note
+    assert f"Registratie uitlener: {REGISTRATION}" in note and "Wtta-toelating: WTTA-000123" in note
+    # Frozen at issue: a later change does not rewrite the issued invoice.
+    board.patch("/api/v1/cooperatives/alpha/", {"wtta_number": "WTTA-999"}, format="json")
+    assert "Wtta-toelating: WTTA-000123" in pdf_text(settled, invoice["id"])
+
+
+def test_without_an_admission_the_invoice_names_none(settled):
+    invoice = _issue(settled).data
+    text = pdf_text(settled, invoice["id"])
+    assert "Wtta" not in text and "Registratie uitlener" not in text
+    assert ubl(settled, invoice["id"]).find("cbc:Note", NS).text == (
+        f"KvK {settled.coop_a.kvk_number}"
+    )
+
+
+def test_only_the_board_of_that_cooperative_records_the_registrations(settled):
+    before = settled.coop_a.wtta_number
+    for user in (settled.board_b, settled.treasurer_a, settled.member_a):
+        response = api_as(user).patch(
+            "/api/v1/cooperatives/alpha/", {"wtta_number": "WTTA-1"}, format="json"
+        )
+        assert response.status_code in (403, 404)
+    settled.coop_a.refresh_from_db()
+    assert settled.coop_a.wtta_number == before
+
+
+def test_the_board_records_the_registrations_on_the_settings_page(client, settled):
+    from members.forms import CooperativeSettingsForm
+
+    login_verified(client, settled.board_a)
+    page = client.get("/c/alpha/settings/")
+    assert b"wtta_number" in page.content and b"lender_registration" in page.content
+    coop = settled.coop_a
+    data = {
+        name: value
+        for name in CooperativeSettingsForm.Meta.fields
+        if (value := getattr(coop, name)) not in (None,)
+    }
+    data.update(lender_registration=REGISTRATION, wtta_number="WTTA-42", area_postcodes="3526")
+    response = client.post("/c/alpha/settings/", data)
+    assert response.status_code == 302, response.content[:2000]
+    coop.refresh_from_db()
+    assert (coop.lender_registration, coop.wtta_number) == (REGISTRATION, "WTTA-42")
+
+
+@pytest.mark.parametrize(
+    ("today", "level"),
+    [
+        (date(2026, 9, 30), None),
+        (date(2026, 10, 1), "due"),
+        (date(2026, 12, 31), "due"),
+        (date(2027, 1, 1), "mandatory"),
+    ],
+)
+def test_the_board_is_warned_from_october_2026_while_no_admission_is_recorded(
+    client, settled, monkeypatch, mailoutbox, django_capture_on_commit_callbacks, today, level
+):
+    from members.services import registrations
+
+    monkeypatch.setattr(registrations, "_today", lambda: today)
+    login_verified(client, settled.board_a)
+    page = client.get("/c/alpha/settings/").content.decode()
+    assert ("Wtta" in page and 'role="alert"' in page) is (level is not None)
+    if level == "mandatory":
+        assert "Since 1 January 2027" in page or "Sinds 1 januari 2027" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        warned = registrations.wtta_warnings_send()
+    board_mail = [m for m in mailoutbox if settled.board_a.email in m.to]
+    assert warned >= (1 if level else 0) and bool(board_mail) is (level is not None)
+    # A member without the board role sees no banner; another cooperative's board hears nothing.
+    assert not [m for m in mailoutbox if settled.member_a.email in m.to]
+    client.logout()
+    login_verified(client, settled.member_a)
+    assert 'role="alert"' not in client.get("/work/earnings/").content.decode()
+
+
+def test_a_recorded_admission_silences_the_warning(client, settled, monkeypatch, mailoutbox):
+    from members.services import registrations
+
+    monkeypatch.setattr(registrations, "_today", lambda: date(2027, 2, 1))
+    Cooperative.objects.filter(pk=settled.coop_a.pk).update(wtta_number="WTTA-7")
+    Cooperative.objects.exclude(pk=settled.coop_a.pk).update(wtta_number="WTTA-8")
+    login_verified(client, settled.board_a)
+    assert 'role="alert"' not in client.get("/c/alpha/settings/").content.decode()
+    assert registrations.wtta_warnings_send() == 0 and mailoutbox == []
