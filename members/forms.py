@@ -148,6 +148,7 @@ class CooperativeSettingsForm(forms.ModelForm):
             "wtta_number",
             "iban",
             "bic",
+            "g_account_iban",
             "vat_rate",
             "quorum_percent",
             "voting_days",

@@ -104,6 +104,27 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                 vat=customer.get("vat_number") or "",
             )
         )
+    if invoice.g_account_cents:
+        story += [
+            Spacer(1, 2 * mm),
+            paragraph(
+                "Graag het totaal van {total} vóór {due} in twee delen overmaken, beide onder "
+                "vermelding van factuurnummer {n}:<br/>"
+                "{g} ({percent}% van het totaal) op G-rekening {g_iban};<br/>"
+                "{rest} op rekening {iban}.<br/>"
+                "Het deel op de G-rekening dekt de loonheffingen en btw (ketenaansprakelijkheid).",
+                styles["Normal"],
+                total=eur(invoice.total_cents),
+                due=f"{invoice.due_on:%d-%m-%Y}",
+                n=invoice.display_number,
+                g=eur(invoice.g_account_cents),
+                percent=f"{invoice.g_account_percent.normalize():f}".replace(".", ","),
+                g_iban=supplier.get("g_iban") or "",
+                rest=eur(invoice.total_cents - invoice.g_account_cents),
+                iban=supplier.get("iban") or "",
+            ),
+        ]
+        return a4_pdf(title, story)
     story += [
         Spacer(1, 2 * mm),
         paragraph(

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as etree
 from decimal import Decimal
 
-from werkstation.money import decimal_string
+from werkstation.money import decimal_string, format_money
 
 from .models import Invoice
 
@@ -52,6 +52,14 @@ def invoice_note(invoice: Invoice) -> str:
         parts.append(f"Wtta-toelating: {supplier['wtta_number']}")
     if invoice.reverse_charged_cents:
         parts.append(f"Btw verlegd (btw-nummer afnemer {invoice.customer.get('vat_number', '')})")
+    if invoice.g_account_cents:
+        percent = f"{invoice.g_account_percent.normalize():f}".replace(".", ",")
+        parts.append(
+            f"G-rekening: {format_money(invoice.g_account_cents, invoice.currency, 'nl')} "
+            f"({percent}% van het totaal) op {supplier.get('g_iban', '')}, "
+            f"{format_money(invoice.total_cents - invoice.g_account_cents, invoice.currency, 'nl')} "
+            f"op {supplier.get('iban', '')}"
+        )
     return "; ".join(parts)
 
 
@@ -161,6 +169,14 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         el(account, cbc, "Name", supplier["name"])
         if supplier.get("bic"):
             el(el(account, cac, "FinancialInstitutionBranch"), cbc, "ID", supplier["bic"])
+    if invoice.g_account_cents and supplier.get("g_iban"):
+        # The share for the G-account: a second credit transfer (the amounts are in the note).
+        g_means = el(root, cac, "PaymentMeans")
+        el(g_means, cbc, "PaymentMeansCode", "30", name="G-rekening")
+        el(g_means, cbc, "PaymentID", invoice.display_number)
+        g_account = el(g_means, cac, "PayeeFinancialAccount")
+        el(g_account, cbc, "ID", supplier["g_iban"])
+        el(g_account, cbc, "Name", f"G-rekening {supplier['name']}")
     el(el(root, cac, "PaymentTerms"), cbc, "Note", f"Betaling uiterlijk {invoice.due_on:%d-%m-%Y}")
     tax = el(root, cac, "TaxTotal")
     money(tax, "TaxAmount", invoice.vat_cents)

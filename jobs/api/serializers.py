@@ -441,3 +441,18 @@ class FillRateOutput(serializers.ModelSerializer):
 
     def get_fill_rate(self, job) -> float | None:
         return round(job.slot_filled / job.slot_total, 3) if job.slot_total else None
+
+
+class ClientGAccountInput(serializers.Serializer):
+    agreement = serializers.BooleanField(
+        help_text="The client pays a share of each invoice into the cooperative's G-account."
+    )
+
+
+class ClientGAccountOutput(serializers.Serializer):
+    client = serializers.IntegerField(source="client_id")
+    agreement = serializers.BooleanField(source="g_account_agreement")
+    set_by = serializers.CharField(
+        source="g_account_set_by.full_name", default=None, allow_null=True
+    )
+    set_at = serializers.DateTimeField(source="g_account_set_at", allow_null=True)

@@ -75,6 +75,13 @@ class ClientCooperative(models.Model):
         "members.Cooperative", on_delete=models.CASCADE, related_name="client_links"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Chain liability: the client pays a share of each invoice into the cooperative's
+    # G-account. Set by the cooperative's board.
+    g_account_agreement = models.BooleanField(_("G-account agreement"), default=False)
+    g_account_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    g_account_set_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

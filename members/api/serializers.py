@@ -42,6 +42,7 @@ class CooperativeOutput(serializers.ModelSerializer):
             "wtta_number",
             "iban",
             "bic",
+            "g_account_iban",
             "area_postcodes",
             "currency",
             "vat_rate",
@@ -87,6 +88,12 @@ class CooperativeUpdateInput(serializers.Serializer):
     )
     iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
     bic = serializers.CharField(max_length=11, required=False, allow_blank=True)
+    g_account_iban = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The G-account (chain liability); a change waits for a second board member.",
+    )
     area_postcodes = serializers.ListField(child=serializers.CharField(), required=False)
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     quorum_percent = serializers.IntegerField(min_value=0, max_value=100, required=False)

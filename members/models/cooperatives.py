@@ -43,6 +43,11 @@ class Cooperative(models.Model):
     )
     next_bic = models.CharField(_("new BIC"), max_length=11, blank=True, validators=[validate_bic])
     next_iban_from = models.DateTimeField(_("new IBAN in use from"), null=True, blank=True)
+    # The G-account (chain liability): money on it may only pay wage tax and VAT. Changed
+    # with a second board member's approval, like the bank account.
+    g_account_iban = models.CharField(
+        _("G-account IBAN"), max_length=34, blank=True, validators=[validate_iban]
+    )
     # Registrations printed on every labour invoice (docs/money.md, "Registrations").
     lender_registration = models.CharField(
         _("registration as a lender of labour"),

@@ -44,6 +44,11 @@ class Invoice(models.Model):
     vat_cents = models.BigIntegerField()
     total_cents = models.BigIntegerField()
     paid_cents = models.BigIntegerField(default=0)
+    # Chain liability: the share of the total to pay into the G-account (0: no agreement), the
+    # percentage it was computed with, and what was paid into it.
+    g_account_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    g_account_cents = models.BigIntegerField(default=0)
+    g_account_paid_cents = models.BigIntegerField(default=0)
     credited_cents = models.BigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ISSUED)
     # The legal details as they were on the day of issue (a Dutch invoice must keep them).
@@ -122,6 +127,9 @@ class Payment(models.Model):
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     method = models.CharField(max_length=16, choices=Method.choices)
+    to_g_account = models.BooleanField(
+        default=False, help_text="paid into the cooperative's G-account"
+    )
     received_on = models.DateField()
     reference = models.CharField(max_length=140, blank=True, help_text="bank statement reference")
     stripe_id = models.CharField(max_length=120, null=True, blank=True)

@@ -11,13 +11,14 @@ from django.db.models import Sum
 from django.utils import timezone
 from pypdf import PdfReader
 
-from jobs.models import Client, Timesheet
+from jobs.models import Client, ClientCooperative, Timesheet
 from members.models import Cooperative
-from payouts.models import Entry, Split, VatReverseCharge
+from payouts.models import Entry, Invoice, Payment, Split, VatReverseCharge
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as, row_counts
+from tests.factories import ClientFactory
 from tests.factories.api import login_verified
 from tests.factories.money import _issue, approved_timesheet
 from tests.factories.work import ensure_founded
@@ -392,3 +393,193 @@ def test_a_recorded_admission_silences_the_warning(client, settled, monkeypatch,
     login_verified(client, settled.board_a)
     assert 'role="alert"' not in client.get("/c/alpha/settings/").content.decode()
     assert registrations.wtta_warnings_send() == 0 and mailoutbox == []
+
+
+# ---------------------------------------------------------------- G-account (item 3)
+
+G_IBAN = "NL02ABNA0123456789"
+IBAN = "NL91ABNA0417164300"
+
+
+def g_agreement(world):
+    Cooperative.objects.filter(pk=world.coop_a.pk).update(iban=IBAN, g_account_iban=G_IBAN)
+    response = api_as(world.board_a).put(
+        f"/api/v1/cooperatives/alpha/clients/{world.client_a.pk}/g-account/",
+        {"agreement": True},
+        format="json",
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["agreement"] is True
+    assert response.data["set_by"] == world.board_a.full_name
+
+
+def payment_means(root) -> list[str]:
+    return [n.text for n in root.findall("cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID", NS)]
+
+
+def test_without_a_g_account_agreement_one_account_is_named(market):
+    settle(market)
+    Cooperative.objects.filter(pk=market.coop_a.pk).update(iban=IBAN, g_account_iban=G_IBAN)
+    invoice = _issue(market).data
+    assert invoice["g_account_cents"] == 0 and invoice["g_account_percent"] is None
+    text = pdf_text(market, invoice["id"])
+    assert "G-rekening" not in text and IBAN in text
+    root = ubl(market, invoice["id"])
+    assert payment_means(root) == [IBAN] and "G-rekening" not in root.find("cbc:Note", NS).text
+
+
+def test_a_g_account_share_of_25_percent_with_vat_charged(market):
+    settle(market)
+    g_agreement(market)
+    invoice = _issue(market).data
+    assert invoice["total_cents"] == 23232
+    assert invoice["g_account_percent"] == "25.00" and invoice["g_account_cents"] == 5808
+    text = pdf_text(market, invoice["id"])
+    assert "€ 58,08 (25% van het totaal) op G-rekening " + G_IBAN in text
+    assert "€ 174,24 op rekening " + IBAN in text
+    root = ubl(market, invoice["id"])
+    assert payment_means(root) == [IBAN, G_IBAN]
+    note = root.find("cbc:Note", NS).text
+    assert "G-rekening: € 58,08 (25% van het totaal) op " + G_IBAN in note
+    assert "€ 174,24 op " + IBAN in note
+
+
+def test_a_g_account_share_of_20_percent_with_vat_reverse_charged(market):
+    settle(market, vat_number=VAT_NUMBER)
+    g_agreement(market)
+    invoice = _issue(market).data
+    assert invoice["total_cents"] == 19200 and invoice["vat_cents"] == 0
+    assert invoice["g_account_percent"] == "20.00" and invoice["g_account_cents"] == 3840
+    text = pdf_text(market, invoice["id"])
+    assert "€ 38,40 (20% van het totaal) op G-rekening " + G_IBAN in text
+    assert "€ 153,60 op rekening " + IBAN in text and "Btw verlegd" in text
+    root = ubl(market, invoice["id"])
+    assert payment_means(root) == [IBAN, G_IBAN]
+    assert tax_subtotals(root) == {"AE": ("192.00", "0.00")}
+
+
+def test_an_agreement_without_a_g_account_iban_is_refused(market):
+    settle(market)
+    g_agreement(market)
+    Cooperative.objects.filter(pk=market.coop_a.pk).update(g_account_iban="")
+    before = row_counts(Invoice)
+    response = _issue(market)
+    assert response.status_code == 400 and response.data["error"]["code"] == "no_g_account_iban"
+    assert row_counts(Invoice) == before
+
+
+def camt(iban: str, amount_cents: int, number: str, reference: str) -> str:
+    day = timezone.localdate().isoformat()
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>{reference}</MsgId><CreDtTm>{day}T08:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>{reference}</Id><Acct><Id><IBAN>{iban}</IBAN></Id></Acct>
+<Ntry><Amt Ccy="EUR">{amount_cents / 100:.2f}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+<BookgDt><Dt>{day}</Dt></BookgDt><AcctSvcrRef>{reference}</AcctSvcrRef>
+<NtryDtls><TxDtls><RmtInf><Ustrd>Factuur {number}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>"""
+
+
+def upload(world, xml: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile("camt.xml", xml.encode(), content_type="application/xml")
+    return api_as(world.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/bank-statements/", {"file": file}, format="multipart"
+    )
+
+
+def test_two_transfers_on_two_statements_settle_the_invoice(market):
+    settle(market)
+    g_agreement(market)
+    invoice = _issue(market).data
+    book = AccountBook(market.coop_a.pk)
+    payable = book.get("payable", market.member_a.pk)
+    first = upload(market, camt(G_IBAN, 5808, invoice["number"], "G-1"))
+    assert first.status_code == 201 and len(first.data["matched"]) == 1, first.data
+    state = Invoice.objects.get(pk=invoice["id"])
+    assert (state.status, state.g_account_paid_cents, state.open_cents) == (
+        "partially_paid",
+        5808,
+        17424,
+    )
+    second = upload(market, camt(IBAN.replace("NL91", "NL 91"), 17424, invoice["number"], "B-1"))
+    assert len(second.data["matched"]) == 1, second.data
+    state.refresh_from_db()
+    assert state.status == "paid" and state.open_cents == 0
+    # The G-account's balance is kept apart from the bank's; the member shares are payable.
+    assert account_balance(book.get("g_account")) == 5808
+    assert account_balance(book.get("bank")) == 17424
+    assert account_balance(book.get("receivable", market.client_a.pk)) == 0
+    assert account_balance(payable) == -2 * 8640
+    assert [p.to_g_account for p in Payment.objects.order_by("id")] == [True, False]
+    ledger_is_zero_sum()
+
+
+def test_a_g_account_payment_by_hand_and_its_limits(market):
+    settle(market)
+    treasurer = api_as(market.treasurer_a)
+    today = timezone.localdate().isoformat()
+    plain = _issue(market, timesheets=[Timesheet.objects.order_by("id").first().pk]).data
+    body = {"amount": "10.00", "currency": "EUR", "received_on": today, "to_g_account": True}
+    refused = treasurer.post(
+        "/api/v1/cooperatives/alpha/payments/", {**body, "invoice": plain["number"]}
+    )
+    assert refused.status_code == 400 and refused.data["error"]["field"] == "to_g_account"
+    g_agreement(market)
+    invoice = _issue(market).data  # the other day's work: € 116,16, G share € 29,04
+    assert invoice["g_account_cents"] == 2904
+    before = row_counts(Payment, Entry)
+    too_much = treasurer.post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {**body, "invoice": invoice["number"], "amount": "29.05"},
+    )
+    assert too_much.status_code == 400 and too_much.data["error"]["code"] == "above_g_account_share"
+    assert row_counts(Payment, Entry) == before
+    paid = treasurer.post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {**body, "invoice": invoice["number"], "amount": "29.04"},
+    )
+    assert paid.status_code == 201 and paid.data["g_account_paid_cents"] == 2904
+    rest = treasurer.post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {**body, "invoice": invoice["number"], "amount": "87.12", "to_g_account": False},
+    )
+    assert rest.data["status"] == "paid"
+    assert account_balance(AccountBook(market.coop_a.pk).get("g_account")) == 2904
+    ledger_is_zero_sum()
+
+
+def test_only_the_board_of_that_cooperative_records_a_g_account_agreement(market):
+    url = f"/api/v1/cooperatives/alpha/clients/{market.client_a.pk}/g-account/"
+    for user in (market.board_b, market.treasurer_a, market.member_a, market.client_user):
+        response = api_as(user).put(url, {"agreement": True}, format="json")
+        assert response.status_code in (403, 404), user
+    assert api_as(market.board_b).get(url).status_code in (403, 404)
+    assert not ClientCooperative.objects.get(client=market.client_a).g_account_agreement
+    # A client that does not work with the cooperative: 404.
+    other = ClientFactory()
+    response = api_as(market.board_a).put(
+        f"/api/v1/cooperatives/alpha/clients/{other.pk}/g-account/", {"agreement": True}
+    )
+    assert response.status_code == 404 and response.data["error"]["field"] == "client"
+
+
+def test_a_new_g_account_needs_a_second_person(market):
+    from members.models import SecondApproval
+    from members.services.approvals import second_approval_decide
+
+    board = api_as(market.board_a)
+    response = board.patch("/api/v1/cooperatives/alpha/", {"g_account_iban": G_IBAN}, format="json")
+    assert response.status_code == 200 and response.data["g_account_iban"] == ""
+    approval = SecondApproval.objects.get(kind="cooperative_g_account", status="pending")
+    bad = board.patch("/api/v1/cooperatives/alpha/", {"g_account_iban": "NL00XXXX"}, format="json")
+    assert bad.status_code == 400 and bad.data["error"]["field"] == "g_account_iban"
+    from werkstation.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        second_approval_decide(actor=market.board_a, approval=approval, approve=True)
+    second_approval_decide(actor=market.staff, approval=approval, approve=True)
+    market.coop_a.refresh_from_db()
+    assert market.coop_a.g_account_iban == G_IBAN
+    assert AuditEntry.objects.filter(action="cooperative.g_account_changed").exists()
