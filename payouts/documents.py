@@ -202,7 +202,14 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     )
     rows += [
         ["Subtotaal", format_money(-note.subtotal_cents, invoice.currency, "nl"), ""],
-        [f"Btw {rate}%", format_money(-note.vat_cents, invoice.currency, "nl"), ""],
+        [
+            "Btw verlegd"
+            if invoice.reverse_charged_cents == invoice.subtotal_cents
+            and invoice.reverse_charged_cents
+            else f"Btw {rate}%",
+            format_money(-note.vat_cents, invoice.currency, "nl"),
+            "",
+        ],
         ["Totaal", format_money(-note.total_cents, invoice.currency, "nl"), ""],
     ]
     table = Table(rows, colWidths=[110 * mm, 30 * mm, 28 * mm])

@@ -112,3 +112,39 @@ def reverse_charge(request, slug: str):
         "payouts/reverse_charge.html",
         {"cooperative": cooperative, "form": form, "confirmed": confirmed},
     )
+
+
+@login_required
+def g_account_agreements(request, slug: str):
+    """The board records which clients pay a share of each invoice into the G-account."""
+    from jobs.models import ClientCooperative
+    from jobs.services.clients import client_g_account_set
+
+    cooperative = page_cooperative(request.user, slug, "board")
+    if request.method == "POST":
+        try:
+            client_id = int(request.POST.get("client", ""))
+        except ValueError:
+            client_id = 0
+        try:
+            client_g_account_set(
+                actor=request.user,
+                cooperative=cooperative,
+                client_id=client_id,
+                agreement=request.POST.get("agreement") == "on",
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("payouts:g-account", slug=slug)
+    links = (
+        ClientCooperative.objects.filter(cooperative=cooperative)
+        .select_related("client", "g_account_set_by")
+        .order_by("client__name")
+    )
+    return render(
+        request,
+        "payouts/g_account.html",
+        {"cooperative": cooperative, "links": links},
+    )

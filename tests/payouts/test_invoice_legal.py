@@ -207,6 +207,13 @@ def test_a_paid_and_credited_reverse_charged_invoice_keeps_the_ledger_zero_sum(m
     )
     assert credit.status_code == 201, credit.data
     assert credit.data["vat_cents"] == 0 and credit.data["total_cents"] == 1000
+    note_pdf = api_as(market.treasurer_a).get(
+        f"/api/v1/cooperatives/alpha/credit-notes/{credit.data['id']}/pdf/"
+    )
+    note_text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(note_pdf.content)).pages
+    )
+    assert "Btw verlegd" in note_text and "Btw 21%" not in note_text
     paid = treasurer.post(
         "/api/v1/cooperatives/alpha/payments/",
         {
@@ -583,3 +590,27 @@ def test_a_new_g_account_needs_a_second_person(market):
     market.coop_a.refresh_from_db()
     assert market.coop_a.g_account_iban == G_IBAN
     assert AuditEntry.objects.filter(action="cooperative.g_account_changed").exists()
+
+
+def test_the_board_records_g_account_agreements_on_its_page(client, market):
+    login_verified(client, market.board_b)
+    assert client.get("/c/alpha/treasury/g-account/").status_code == 404
+    assert (
+        client.post(
+            "/c/alpha/treasury/g-account/", {"client": market.client_a.pk, "agreement": "on"}
+        ).status_code
+        == 404
+    )
+    client.logout()
+    login_verified(client, market.board_a)
+    page = client.get("/c/alpha/treasury/g-account/")
+    assert page.status_code == 200 and market.client_a.name.encode() in page.content
+    response = client.post(
+        "/c/alpha/treasury/g-account/", {"client": market.client_a.pk, "agreement": "on"}
+    )
+    assert response.status_code == 302
+    link = ClientCooperative.objects.get(client=market.client_a)
+    assert link.g_account_agreement and link.g_account_set_by == market.board_a
+    client.post("/c/alpha/treasury/g-account/", {"client": market.client_a.pk})
+    link.refresh_from_db()
+    assert not link.g_account_agreement

@@ -157,6 +157,7 @@ def _pages(t) -> dict:
         ),
         ("payouts:money-settings", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
         ("payouts:reverse-charge", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("payouts:g-account", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
         ("payouts:batch-action", "post"): (
             {**a, "batch_id": t.batch_a.pk, "action": "approve"},
             A_BOOKS,
