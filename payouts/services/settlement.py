@@ -9,6 +9,10 @@ work date, and posts it (reference ``split:<id>``):
     member earned       −member share
     each pot's fund     −pot share
 
+VAT is 0 (and its leg left out) for work whose VAT is reverse-charged to the client: lent
+labour in a category the board counts as work on buildings and grounds
+(``VatReverseCharge``), for a client with a VAT number (``Split.vat_reverse_charged``).
+
 Two more postings where they apply:
 
 * ``withheld:<id>`` — a member engaged as a *volunteer* receives a volunteer allowance
