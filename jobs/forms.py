@@ -11,7 +11,22 @@ class ClientForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of organisation"), choices=Client.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=150)
     kvk_number = forms.CharField(label=_("KvK number"), max_length=20, help_text=_("8 digits"))
-    vat_number = forms.CharField(label=_("VAT number"), max_length=20, required=False)
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=20,
+        required=False,
+        help_text=_(
+            "Like NL123456789B01. Building and grounds work is then invoiced with VAT reverse-charged."
+        ),
+    )
+    oin = forms.CharField(
+        label=_("OIN"),
+        max_length=30,
+        required=False,
+        help_text=_(
+            "Public bodies only: the 20-digit organisation identification number for e-invoices."
+        ),
+    )
     billing_email = forms.EmailField(label=_("Billing e-mail"))
     billing_street = forms.CharField(label=_("Billing address"), max_length=150, required=False)
     billing_postcode = forms.CharField(label=_("Billing postcode"), max_length=10, required=False)

@@ -39,6 +39,7 @@ person_reference_register(
     "jobs.Job.created_by",
     "jobs.Timesheet.decided_by",
     "jobs.DispatchRun.requested_by",
+    "jobs.ClientCooperative.g_account_set_by",
     reason="who acted for a client or a cooperative; the erased person's own row names nobody",
 )
 

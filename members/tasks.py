@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from werkstation.celery import register_schedule
+from werkstation.celery import crontab, register_schedule
 
 from .services.governance import proposals_close_due, proposals_remind
 
@@ -31,3 +31,16 @@ def sign_in_prune() -> int:
 
 
 register_schedule("sign-in-prune", "members.tasks.sign_in_prune", 3600.0)
+
+
+@shared_task(name="members.tasks.wtta_warnings", ignore_result=True)
+def wtta_warnings() -> int:
+    """Mondays: boards without a recorded Wtta admission are warned (from 1 October 2026)."""
+    from .services.registrations import wtta_warnings_send
+
+    return wtta_warnings_send()
+
+
+register_schedule(
+    "wtta-warnings", "members.tasks.wtta_warnings", crontab(day_of_week=1, hour=8, minute=15)
+)

@@ -13,6 +13,8 @@ from werkstation.errors import ValidationFailed
 POSTCODE_RE = re.compile(r"^[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}$")
 KVK_RE = re.compile(r"^[0-9]{8}$")
 VAT_RE = re.compile(r"^NL[0-9]{9}B[0-9]{2}$")
+# Organisatie-identificatienummer of a Dutch public body (Logius): 20 digits.
+OIN_RE = re.compile(r"^[0-9]{20}$")
 
 
 def normalize_postcode(value: str) -> str:
@@ -47,6 +49,14 @@ def validate_kvk(value: str) -> None:
 def validate_vat_id(value: str) -> None:
     if value and not VAT_RE.match(value.replace(" ", "").upper()):
         raise ValidationError(_("A Dutch VAT id looks like NL123456789B01."), code="invalid_vat_id")
+
+
+def validate_oin(value: str) -> None:
+    if value and not OIN_RE.match(value):
+        raise ValidationError(
+            _("An OIN (organisation identification number) has exactly 20 digits."),
+            code="invalid_oin",
+        )
 
 
 def normalize_iban(value: str) -> str:

@@ -39,11 +39,14 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         Spacer(1, 6 * mm),
     ]
     rows = [["Datum", "Omschrijving", "Uren", "Tarief", "Bedrag"]]
+    mixed = 0 < invoice.reverse_charged_cents < invoice.subtotal_cents
     for line in invoice.lines.all():
         rows.append(
             [
                 f"{line.work_date:%d-%m-%Y}",
-                line.description[:60],
+                line.description[:45] + " (btw verlegd)"
+                if mixed and line.vat_reverse_charged
+                else line.description[:60],
                 f"{line.minutes / 60:.2f}".replace(".", ","),
                 format_money(line.hourly_cents, invoice.currency, "nl"),
                 format_money(line.amount_cents, invoice.currency, "nl"),
@@ -54,11 +57,29 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         if invoice.vat_rate == invoice.vat_rate.to_integral()
         else f"{invoice.vat_rate}"
     )
-    rows += [
-        ["", "Subtotaal", "", "", format_money(invoice.subtotal_cents, invoice.currency, "nl")],
-        ["", f"Btw {rate}%", "", "", format_money(invoice.vat_cents, invoice.currency, "nl")],
-        ["", "Totaal", "", "", format_money(invoice.total_cents, invoice.currency, "nl")],
-    ]
+
+    def eur(cents: int) -> str:
+        return format_money(cents, invoice.currency, "nl")
+
+    totals = [["", "Subtotaal", "", "", eur(invoice.subtotal_cents)]]
+    if invoice.reverse_charged_cents:
+        if invoice.standard_vat_base_cents:
+            totals.append(
+                [
+                    "",
+                    f"Btw {rate}% over {eur(invoice.standard_vat_base_cents)}",
+                    "",
+                    "",
+                    eur(invoice.vat_cents),
+                ]
+            )
+        totals.append(
+            ["", f"Btw verlegd over {eur(invoice.reverse_charged_cents)}", "", "", eur(0)]
+        )
+    else:
+        totals.append(["", f"Btw {rate}%", "", "", eur(invoice.vat_cents)])
+    totals.append(["", "Totaal", "", "", eur(invoice.total_cents)])
+    rows += totals
     table = Table(rows, colWidths=[24 * mm, 76 * mm, 18 * mm, 22 * mm, 28 * mm])
     table.setStyle(
         TableStyle(
@@ -66,14 +87,46 @@ def invoice_pdf(invoice: Invoice) -> bytes:
                 ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
                 ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
                 ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-                ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.black),
+                ("LINEABOVE", (0, -len(totals)), (-1, -len(totals)), 0.5, colors.black),
                 ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
             ]
         )
     )
+    story += [table, Spacer(1, 6 * mm)]
+    if invoice.reverse_charged_cents:
+        story.append(
+            paragraph(
+                "Btw verlegd: de btw over {amount} is verlegd naar {name}, btw-nummer {vat} "
+                "(uitlening van personeel voor werk aan onroerende zaken).",
+                styles["Normal"],
+                amount=eur(invoice.reverse_charged_cents),
+                name=customer["name"],
+                vat=customer.get("vat_number") or "",
+            )
+        )
+    if invoice.g_account_cents:
+        story += [
+            Spacer(1, 2 * mm),
+            paragraph(
+                "Graag het totaal van {total} vóór {due} in twee delen overmaken, beide onder "
+                "vermelding van factuurnummer {n}:<br/>"
+                "{g} ({percent}% van het totaal) op G-rekening {g_iban};<br/>"
+                "{rest} op rekening {iban}.<br/>"
+                "Het deel op de G-rekening dekt de loonheffingen en btw (ketenaansprakelijkheid).",
+                styles["Normal"],
+                total=eur(invoice.total_cents),
+                due=f"{invoice.due_on:%d-%m-%Y}",
+                n=invoice.display_number,
+                g=eur(invoice.g_account_cents),
+                percent=f"{invoice.g_account_percent.normalize():f}".replace(".", ","),
+                g_iban=supplier.get("g_iban") or "",
+                rest=eur(invoice.total_cents - invoice.g_account_cents),
+                iban=supplier.get("iban") or "",
+            ),
+        ]
+        return a4_pdf(title, story)
     story += [
-        table,
-        Spacer(1, 8 * mm),
+        Spacer(1, 2 * mm),
         paragraph(
             "Graag het totaal van {total} vóór {due} overmaken{to} onder vermelding van factuurnummer {n}.",
             styles["Normal"],
@@ -91,6 +144,10 @@ def _party(party: dict, styles, *, iban: bool = False):
     markup = "{address}<br/>{postcode_city}<br/>KvK {kvk}"
     if party.get("vat_id"):
         markup += " · btw-id {vat_id}"
+    if party.get("lender_registration"):
+        markup += "<br/>Registratie uitlener: {lender_registration}"
+    if party.get("wtta_number"):
+        markup += "<br/>Wtta-toelating: {wtta_number}"
     if iban and party.get("iban"):
         markup += "<br/>IBAN {iban}"
     return paragraph(markup, styles["Normal"], **_fields(party))
@@ -145,7 +202,14 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     )
     rows += [
         ["Subtotaal", format_money(-note.subtotal_cents, invoice.currency, "nl"), ""],
-        [f"Btw {rate}%", format_money(-note.vat_cents, invoice.currency, "nl"), ""],
+        [
+            "Btw verlegd"
+            if invoice.reverse_charged_cents == invoice.subtotal_cents
+            and invoice.reverse_charged_cents
+            else f"Btw {rate}%",
+            format_money(-note.vat_cents, invoice.currency, "nl"),
+            "",
+        ],
         ["Totaal", format_money(-note.total_cents, invoice.currency, "nl"), ""],
     ]
     table = Table(rows, colWidths=[110 * mm, 30 * mm, 28 * mm])

@@ -73,6 +73,7 @@ person_reference_register(
     "payouts.CreditNote.issued_by",
     "payouts.RuleSet.created_by",
     "payouts.StripeSettings.updated_by",
+    "payouts.VatReverseCharge.confirmed_by",
     reason="who acted in the books (four eyes included); the erased person's row names nobody",
 )
 

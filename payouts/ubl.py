@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as etree
 from decimal import Decimal
 
-from werkstation.money import decimal_string
+from werkstation.money import decimal_string, format_money
 
 from .models import Invoice
 
@@ -25,6 +25,7 @@ NS = {
 }
 POSTCODE = re.compile(r"^\d{4} ?[A-Z]{2}\b")
 KVK_SCHEME = "0106"  # ISO 6523 ICD of the Dutch Chamber of Commerce number
+OIN_SCHEME = "0190"  # ISO 6523 ICD of the Dutch OIN (public bodies, Digipoort/Peppol)
 
 
 def contract_references(invoice: Invoice) -> list[str]:
@@ -37,6 +38,29 @@ def contract_references(invoice: Invoice) -> list[str]:
         .values_list("reference", flat=True)
         .distinct()
     )
+
+
+def invoice_note(invoice: Invoice) -> str:
+    """The invoice's one free-text note (Peppol allows one): the registrations a labour
+    invoice states, and the reverse charge."""
+    supplier, parts = invoice.supplier, []
+    if supplier.get("kvk"):
+        parts.append(f"KvK {supplier['kvk']}")
+    if supplier.get("lender_registration"):
+        parts.append(f"Registratie uitlener: {supplier['lender_registration']}")
+    if supplier.get("wtta_number"):
+        parts.append(f"Wtta-toelating: {supplier['wtta_number']}")
+    if invoice.reverse_charged_cents:
+        parts.append(f"Btw verlegd (btw-nummer afnemer {invoice.customer.get('vat_number', '')})")
+    if invoice.g_account_cents:
+        percent = f"{invoice.g_account_percent.normalize():f}".replace(".", ",")
+        parts.append(
+            f"G-rekening: {format_money(invoice.g_account_cents, invoice.currency, 'nl')} "
+            f"({percent}% van het totaal) op {supplier.get('g_iban', '')}, "
+            f"{format_money(invoice.total_cents - invoice.g_account_cents, invoice.currency, 'nl')} "
+            f"op {supplier.get('iban', '')}"
+        )
+    return "; ".join(parts)
 
 
 def invoice_ubl(invoice: Invoice) -> bytes:
@@ -56,9 +80,13 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     def party(parent, tag, data: dict, *, vat: str, postcode_city: str):
         wrapper = el(parent, cac, tag)
         node = el(wrapper, cac, "Party")
-        el(node, cbc, "EndpointID", data["kvk"], schemeID=KVK_SCHEME)
+        # A public body is addressed by its OIN when we know it, everyone else by KvK.
+        endpoint, scheme = (
+            (data["oin"], OIN_SCHEME) if data.get("oin") else (data["kvk"], KVK_SCHEME)
+        )
+        el(node, cbc, "EndpointID", endpoint, schemeID=scheme)
         ident = el(node, cac, "PartyIdentification")
-        el(ident, cbc, "ID", data["kvk"], schemeID=KVK_SCHEME)
+        el(ident, cbc, "ID", endpoint, schemeID=scheme)
         el(el(node, cac, "PartyName"), cbc, "Name", data["name"])
         address = el(node, cac, "PostalAddress")
         found = POSTCODE.match(postcode_city.strip())
@@ -83,6 +111,20 @@ def invoice_ubl(invoice: Invoice) -> bytes:
 
     category = "S" if invoice.vat_rate > 0 else "Z"
     percent = f"{invoice.vat_rate:.2f}"
+
+    def tax_category(parent, tag, reverse_charged: bool):
+        node = el(parent, cac, tag)
+        if reverse_charged:  # EN 16931 category AE: VAT reverse charge
+            el(node, cbc, "ID", "AE")
+            el(node, cbc, "Percent", "0.00")
+            if tag == "TaxCategory":  # an exemption reason belongs on the breakdown only
+                el(node, cbc, "TaxExemptionReasonCode", "VATEX-EU-AE")
+                el(node, cbc, "TaxExemptionReason", "Btw verlegd")
+        else:
+            el(node, cbc, "ID", category)
+            el(node, cbc, "Percent", percent)
+        el(el(node, cac, "TaxScheme"), cbc, "ID", "VAT")
+
     references = contract_references(invoice)
     for prefix, uri in NS.items():
         etree.register_namespace(prefix or "", uri)
@@ -93,6 +135,9 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     el(root, cbc, "IssueDate", invoice.issued_on.isoformat())
     el(root, cbc, "DueDate", invoice.due_on.isoformat())
     el(root, cbc, "InvoiceTypeCode", "380")
+    note = invoice_note(invoice)
+    if note:
+        el(root, cbc, "Note", note)
     el(root, cbc, "DocumentCurrencyCode", invoice.currency)
     el(root, cbc, "BuyerReference", references[0] if references else invoice.display_number)
     period = el(root, cac, "InvoicePeriod")
@@ -124,16 +169,28 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         el(account, cbc, "Name", supplier["name"])
         if supplier.get("bic"):
             el(el(account, cac, "FinancialInstitutionBranch"), cbc, "ID", supplier["bic"])
+    if invoice.g_account_cents and supplier.get("g_iban"):
+        # The share for the G-account: a second credit transfer (the amounts are in the note).
+        g_means = el(root, cac, "PaymentMeans")
+        el(g_means, cbc, "PaymentMeansCode", "30", name="G-rekening")
+        el(g_means, cbc, "PaymentID", invoice.display_number)
+        g_account = el(g_means, cac, "PayeeFinancialAccount")
+        el(g_account, cbc, "ID", supplier["g_iban"])
+        el(g_account, cbc, "Name", f"G-rekening {supplier['name']}")
     el(el(root, cac, "PaymentTerms"), cbc, "Note", f"Betaling uiterlijk {invoice.due_on:%d-%m-%Y}")
     tax = el(root, cac, "TaxTotal")
     money(tax, "TaxAmount", invoice.vat_cents)
-    sub = el(tax, cac, "TaxSubtotal")
-    money(sub, "TaxableAmount", invoice.subtotal_cents)
-    money(sub, "TaxAmount", invoice.vat_cents)
-    cat = el(sub, cac, "TaxCategory")
-    el(cat, cbc, "ID", category)
-    el(cat, cbc, "Percent", percent)
-    el(el(cat, cac, "TaxScheme"), cbc, "ID", "VAT")
+    standard = invoice.standard_vat_base_cents
+    if standard or not invoice.reverse_charged_cents:
+        sub = el(tax, cac, "TaxSubtotal")
+        money(sub, "TaxableAmount", standard)
+        money(sub, "TaxAmount", invoice.vat_cents)
+        tax_category(sub, "TaxCategory", False)
+    if invoice.reverse_charged_cents:
+        sub = el(tax, cac, "TaxSubtotal")
+        money(sub, "TaxableAmount", invoice.reverse_charged_cents)
+        money(sub, "TaxAmount", 0)
+        tax_category(sub, "TaxCategory", True)
     totals = el(root, cac, "LegalMonetaryTotal")
     money(totals, "LineExtensionAmount", invoice.subtotal_cents)
     money(totals, "TaxExclusiveAmount", invoice.subtotal_cents)
@@ -149,10 +206,7 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         el(line_period, cbc, "EndDate", line.work_date.isoformat())
         item = el(node, cac, "Item")
         el(item, cbc, "Name", line.description[:100])
-        tax_cat = el(item, cac, "ClassifiedTaxCategory")
-        el(tax_cat, cbc, "ID", category)
-        el(tax_cat, cbc, "Percent", percent)
-        el(el(tax_cat, cac, "TaxScheme"), cbc, "ID", "VAT")
+        tax_category(item, "ClassifiedTaxCategory", line.vat_reverse_charged)
         price = el(node, cac, "Price")
         money(price, "PriceAmount", line.hourly_cents)
     etree.indent(root)

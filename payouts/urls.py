@@ -16,6 +16,16 @@ urlpatterns = [
         name="money-settings",
     ),
     path(
+        "c/<slug:slug>/treasury/reverse-charge/",
+        settings_views.reverse_charge,
+        name="reverse-charge",
+    ),
+    path(
+        "c/<slug:slug>/treasury/g-account/",
+        settings_views.g_account_agreements,
+        name="g-account",
+    ),
+    path(
         "c/<slug:slug>/treasury/batches/<int:batch_id>/<str:action>/",
         views.batch_action,
         name="batch-action",

@@ -40,6 +40,10 @@ class Key(StrEnum):
     VOLUNTEER_MAX_YEAR = "volunteer_max_year"
     # Standard VAT rate, percent.
     VAT_STANDARD_PERCENT = "vat_standard_percent"
+    # Chain liability: the share of a labour invoice paid into the G-account (percent of the
+    # invoice total), with VAT charged and with VAT reverse-charged.
+    G_ACCOUNT_PERCENT = "g_account_percent"
+    G_ACCOUNT_PERCENT_REVERSE_CHARGED = "g_account_percent_reverse_charged"
     # Working Time Act (Arbeidstijdenwet), 18 and over.
     WORKING_MAX_SHIFT_HOURS = "working_max_shift_hours"
     WORKING_MAX_WEEK_HOURS = "working_max_week_hours"
@@ -101,6 +105,10 @@ KEY_LABELS = {
     Key.MINOR_DAILY_REST_HOURS: gettext_lazy("daily rest, 16 and 17 (hours in a row)"),
     Key.MINOR_BREAK_AFTER_4_5_HOURS_MINUTES: gettext_lazy(
         "break after 4.5 hours of work, 16 and 17 (minutes)"
+    ),
+    Key.G_ACCOUNT_PERCENT: gettext_lazy("G-account share of a labour invoice (percent)"),
+    Key.G_ACCOUNT_PERCENT_REVERSE_CHARGED: gettext_lazy(
+        "G-account share of a labour invoice with VAT reverse-charged (percent)"
     ),
 }
 

@@ -36,6 +36,7 @@ class ClientOutput(serializers.ModelSerializer):
             "name",
             "kvk_number",
             "vat_number",
+            "oin",
             "billing_email",
             "billing_street",
             "billing_postcode",
@@ -54,7 +55,18 @@ class ClientCreateInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Client.Kind.choices)
     name = serializers.CharField(max_length=150)
     kvk_number = serializers.CharField(max_length=20)
-    vat_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    vat_number = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Dutch VAT number, NL999999999B99; work that qualifies is then reverse-charged.",
+    )
+    oin = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="OIN of a public body (20 digits); its e-invoices are addressed by it.",
+    )
     billing_email = serializers.EmailField()
     billing_street = serializers.CharField(max_length=150, required=False, allow_blank=True)
     billing_postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
@@ -64,7 +76,18 @@ class ClientCreateInput(serializers.Serializer):
 class ClientUpdateInput(serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False)
     kvk_number = serializers.CharField(max_length=20, required=False)
-    vat_number = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    vat_number = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Dutch VAT number, NL999999999B99; work that qualifies is then reverse-charged.",
+    )
+    oin = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="OIN of a public body (20 digits); its e-invoices are addressed by it.",
+    )
     billing_email = serializers.EmailField(required=False)
     billing_street = serializers.CharField(max_length=150, required=False, allow_blank=True)
     billing_postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
@@ -439,3 +462,18 @@ class FillRateOutput(serializers.ModelSerializer):
 
     def get_fill_rate(self, job) -> float | None:
         return round(job.slot_filled / job.slot_total, 3) if job.slot_total else None
+
+
+class ClientGAccountInput(serializers.Serializer):
+    agreement = serializers.BooleanField(
+        help_text="The client pays a share of each invoice into the cooperative's G-account."
+    )
+
+
+class ClientGAccountOutput(serializers.Serializer):
+    client = serializers.IntegerField(source="client_id")
+    agreement = serializers.BooleanField(source="g_account_agreement")
+    set_by = serializers.CharField(
+        source="g_account_set_by.full_name", default=None, allow_null=True
+    )
+    set_at = serializers.DateTimeField(source="g_account_set_at", allow_null=True)

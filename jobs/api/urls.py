@@ -20,6 +20,11 @@ urlpatterns = [
         name="client-cooperatives",
     ),
     path(
+        "cooperatives/<slug:slug>/clients/<int:client_id>/g-account/",
+        v.ClientGAccountApi.as_view(),
+        name="client-g-account",
+    ),
+    path(
         "cooperatives/<slug:slug>/client-requests/",
         v.CooperativeClientRequestsApi.as_view(),
         name="cooperative-client-requests",

@@ -29,6 +29,7 @@ from ..services.clients import (
     blocked_client_add,
     blocked_client_remove,
     client_create,
+    client_g_account_set,
     client_update,
     client_user_invite,
 )
@@ -303,3 +304,45 @@ class MyBlockedClientApi(APIView):
     def delete(self, request, client_id: int):
         blocked_client_remove(user=request.user, client_id=client_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClientGAccountApi(APIView):
+    """Whether a client pays part of each invoice into the cooperative's G-account."""
+
+    def _cooperative(self, request, slug: str) -> Cooperative:
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+        require_role(request.user, cooperative, "board", "treasurer")
+        return cooperative
+
+    @extend_schema(
+        responses=s.ClientGAccountOutput,
+        summary="The client's G-account agreement with the cooperative (board, treasurer)",
+    )
+    def get(self, request, slug: str, client_id: int):
+        from ..models import ClientCooperative
+
+        cooperative = self._cooperative(request, slug)
+        link = get_object_or_error(
+            ClientCooperative.objects.select_related("g_account_set_by"),
+            field="client",
+            cooperative=cooperative,
+            client_id=client_id,
+        )
+        return Response(s.ClientGAccountOutput(link).data)
+
+    @extend_schema(
+        request=s.ClientGAccountInput,
+        responses=s.ClientGAccountOutput,
+        summary="Record the client's G-account agreement (board)",
+    )
+    def put(self, request, slug: str, client_id: int):
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+        data = s.ClientGAccountInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        link = client_g_account_set(
+            actor=request.user,
+            cooperative=cooperative,
+            client_id=client_id,
+            agreement=data.validated_data["agreement"],
+        )
+        return Response(s.ClientGAccountOutput(link).data)

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.validators import validate_kvk, validate_postcode, validate_vat_id
+from members.validators import validate_kvk, validate_oin, validate_postcode, validate_vat_id
 
 
 class Client(models.Model):
@@ -31,6 +31,14 @@ class Client(models.Model):
     kvk_number = models.CharField(_("KvK number"), max_length=8, validators=[validate_kvk])
     vat_number = models.CharField(
         _("VAT number"), max_length=14, blank=True, validators=[validate_vat_id]
+    )
+    # A public body's OIN: its e-invoices are addressed by it (Peppol scheme 0190).
+    oin = models.CharField(
+        _("OIN"),
+        max_length=20,
+        blank=True,
+        validators=[validate_oin],
+        help_text=_("Organisation identification number of a public body (20 digits)."),
     )
     billing_email = models.EmailField(_("billing e-mail"))
     billing_street = models.CharField(_("billing address"), max_length=150, blank=True)
@@ -67,6 +75,13 @@ class ClientCooperative(models.Model):
         "members.Cooperative", on_delete=models.CASCADE, related_name="client_links"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Chain liability: the client pays a share of each invoice into the cooperative's
+    # G-account. Set by the cooperative's board.
+    g_account_agreement = models.BooleanField(_("G-account agreement"), default=False)
+    g_account_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    g_account_set_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -13,13 +13,14 @@ from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from werkstation.validation import full_clean_or_raise
 
 from ..access import require_client_admin
-from ..models import BlockedClient, Client, ClientUser
+from ..models import BlockedClient, Client, ClientCooperative, ClientUser
 
 CLIENT_FIELDS = {
     "kind",
     "name",
     "kvk_number",
     "vat_number",
+    "oin",
     "billing_email",
     "billing_street",
     "billing_postcode",
@@ -33,6 +34,8 @@ def _normalize(fields: dict) -> dict:
         fields["billing_postcode"] = normalize_postcode(fields["billing_postcode"])
     if fields.get("vat_number"):
         fields["vat_number"] = fields["vat_number"].replace(" ", "").upper()
+    if fields.get("oin"):
+        fields["oin"] = fields["oin"].replace(" ", "")
     if fields.get("billing_email"):
         fields["billing_email"] = fields["billing_email"].strip().lower()
     return fields
@@ -140,3 +143,37 @@ def blocked_client_add(*, user: User, client: Client, reason: str = "") -> Block
 @transaction.atomic
 def blocked_client_remove(*, user: User, client_id: int) -> None:
     BlockedClient.objects.filter(user=user, client_id=client_id).delete()
+
+
+@transaction.atomic
+def client_g_account_set(
+    *, actor: User, cooperative: Cooperative, client_id: int, agreement: bool
+) -> ClientCooperative:
+    """The board records whether a client pays part of each invoice into the cooperative's
+    G-account (chain liability). Invoices issued from now on follow it."""
+    from members.access import require_role
+
+    require_role(actor, cooperative, "board")
+    link = (
+        ClientCooperative.objects.select_for_update()
+        .filter(cooperative=cooperative, client_id=client_id)
+        .first()
+    )
+    if link is None:
+        raise NotFound(
+            _("This client does not work with the cooperative."),
+            code="unknown_client",
+            field="client",
+        )
+    before = link.g_account_agreement
+    link.g_account_agreement = bool(agreement)
+    link.g_account_set_by, link.g_account_set_at = actor, timezone.now()
+    link.save(update_fields=["g_account_agreement", "g_account_set_by", "g_account_set_at"])
+    audit_record(
+        actor=actor,
+        action="client.g_account_set",
+        target=link.client,
+        cooperative_id=cooperative.pk,
+        data={"before": before, "after": link.g_account_agreement},
+    )
+    return link

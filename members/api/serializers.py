@@ -38,8 +38,11 @@ class CooperativeOutput(serializers.ModelSerializer):
             "city",
             "kvk_number",
             "vat_id",
+            "lender_registration",
+            "wtta_number",
             "iban",
             "bic",
+            "g_account_iban",
             "area_postcodes",
             "currency",
             "vat_rate",
@@ -71,8 +74,26 @@ class CooperativeUpdateInput(serializers.Serializer):
     postcode = serializers.CharField(max_length=7, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     vat_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    lender_registration = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        help_text="Registration as a lender of labour (Waadi), printed on every labour invoice.",
+    )
+    wtta_number = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="Admission number under the Wtta (mandatory from 1 January 2027).",
+    )
     iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
     bic = serializers.CharField(max_length=11, required=False, allow_blank=True)
+    g_account_iban = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="The G-account (chain liability); a change waits for a second board member.",
+    )
     area_postcodes = serializers.ListField(child=serializers.CharField(), required=False)
     vat_rate = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
     quorum_percent = serializers.IntegerField(min_value=0, max_value=100, required=False)

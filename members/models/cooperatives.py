@@ -43,6 +43,27 @@ class Cooperative(models.Model):
     )
     next_bic = models.CharField(_("new BIC"), max_length=11, blank=True, validators=[validate_bic])
     next_iban_from = models.DateTimeField(_("new IBAN in use from"), null=True, blank=True)
+    # The G-account (chain liability): money on it may only pay wage tax and VAT. Changed
+    # with a second board member's approval, like the bank account.
+    g_account_iban = models.CharField(
+        _("G-account IBAN"), max_length=34, blank=True, validators=[validate_iban]
+    )
+    # Registrations printed on every labour invoice (docs/money.md, "Registrations").
+    lender_registration = models.CharField(
+        _("registration as a lender of labour"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "How the cooperative is registered as a lender of labour (Waadi), as it should "
+            "appear on invoices."
+        ),
+    )
+    wtta_number = models.CharField(
+        _("Wtta admission number"),
+        max_length=40,
+        blank=True,
+        help_text=_("The admission to lend labour under the Wtta, once granted."),
+    )
     area_postcodes = models.JSONField(
         _("area postcodes"), default=list, blank=True, validators=[validate_area_postcodes]
     )

@@ -28,8 +28,11 @@ BOARD_EDITABLE = {
     "postcode",
     "city",
     "vat_id",
+    "lender_registration",
+    "wtta_number",
     "iban",
     "bic",
+    "g_account_iban",
     "area_postcodes",
     "vat_rate",
     "quorum_percent",
@@ -55,6 +58,8 @@ def _normalize(fields: dict) -> dict:
         fields["iban"] = normalize_iban(fields["iban"])
     if fields.get("bic"):
         fields["bic"] = fields["bic"].upper()
+    if fields.get("g_account_iban"):
+        fields["g_account_iban"] = normalize_iban(fields["g_account_iban"])
     return fields
 
 
@@ -118,13 +123,16 @@ def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Co
     cooperative = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
     fields = _normalize(dict(fields))
     bank = {name: fields.pop(name) for name in ("iban", "bic") if name in fields}
+    g_iban = fields.pop("g_account_iban", None)
     before = {name: str(getattr(cooperative, name)) for name in fields}
     for name, value in fields.items():
         setattr(cooperative, name, value)
     asked = _bank_change_ask(actor=actor, cooperative=cooperative, bank=bank)
+    g_asked = _g_account_change_ask(actor=actor, cooperative=cooperative, iban=g_iban)
     full_clean_or_raise(cooperative)
     cooperative.save()
     cooperative.pending_bank = asked
+    cooperative.pending_g_account = g_asked
     audit_record(
         actor=actor,
         action="cooperative.updated",
@@ -160,6 +168,60 @@ def _bank_change_ask(*, actor: User, cooperative: Cooperative, bank: dict):
         requester=actor,
         payload={"iban": iban, "bic": bic},
     )
+
+
+def _g_account_change_ask(*, actor: User, cooperative: Cooperative, iban: str | None):
+    """A request for a second board member when the G-account would change."""
+    if iban is None or iban == cooperative.g_account_iban:
+        return None
+    if iban:
+        try:
+            validate_iban(iban)
+        except DjangoValidationError as exc:
+            raise ValidationFailed(
+                exc.messages[0], code="invalid_iban", field="g_account_iban"
+            ) from exc
+    return second_approval_request(
+        kind="cooperative_g_account",
+        cooperative=cooperative,
+        requester=actor,
+        payload={"iban": iban},
+    )
+
+
+def _g_account_change_apply(approval, approver) -> None:
+    cooperative = Cooperative.objects.select_for_update().get(pk=approval.cooperative_id)
+    cooperative.g_account_iban = approval.payload["iban"]
+    cooperative.save(update_fields=["g_account_iban"])
+    audit_record(
+        actor=approver,
+        action="cooperative.g_account_changed",
+        target=cooperative,
+        cooperative_id=cooperative.pk,
+        data={"iban_last4": cooperative.g_account_iban[-4:]},
+    )
+
+
+def _g_account_change_describe(approval) -> str:
+    return _(
+        "Change the G-account of %(cooperative)s to %(iban)s. Invoices to clients with a "
+        "G-account agreement ask them to pay a share into it."
+    ) % {
+        "cooperative": approval.cooperative.name,
+        "iban": approval.payload.get("iban") or _("(none)"),
+    }
+
+
+approval_kind_register(
+    ApprovalKind(
+        name="cooperative_g_account",
+        label=gettext_lazy("the G-account"),
+        requester_roles=("board",),
+        approver_roles=("board",),
+        apply=_g_account_change_apply,
+        describe=_g_account_change_describe,
+    )
+)
 
 
 def _bank_change_apply(approval, approver) -> None:

@@ -33,6 +33,7 @@ class InvoiceLineOutput(serializers.ModelSerializer):
             "minutes",
             "amount_cents",
             "vat_cents",
+            "vat_reverse_charged",
             "credited",
         ]
 
@@ -57,8 +58,12 @@ class InvoiceOutput(serializers.ModelSerializer):
             "period_end",
             "currency",
             "subtotal_cents",
+            "reverse_charged_cents",
             "vat_cents",
             "total_cents",
+            "g_account_percent",
+            "g_account_cents",
+            "g_account_paid_cents",
             "paid_cents",
             "credited_cents",
             "open_cents",
@@ -84,6 +89,7 @@ class PaymentOutput(serializers.ModelSerializer):
             "amount_cents",
             "currency",
             "method",
+            "to_g_account",
             "received_on",
             "reference",
             "refundable_cents",
@@ -133,6 +139,11 @@ class PaymentInput(serializers.Serializer):
     currency = serializers.CharField(max_length=3)
     received_on = serializers.DateField()
     reference = serializers.CharField(required=False, allow_blank=True, max_length=140)
+    to_g_account = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The transfer came into the cooperative's G-account (chain liability).",
+    )
 
 
 def _with_lines(invoice_id: int) -> Invoice:
@@ -243,6 +254,7 @@ class PaymentApi(APIView):
             currency=values["currency"],
             received_on=values["received_on"],
             reference=values.get("reference", ""),
+            to_g_account=values.get("to_g_account", False),
         )
         return Response(
             InvoiceOutput(_with_lines(payment.invoice_id)).data, status=status.HTTP_201_CREATED

@@ -143,4 +143,9 @@ urlpatterns = [
         msv.MoneySettingsApi.as_view(),
         name="money-settings",
     ),
+    path(
+        "cooperatives/<slug:slug>/reverse-charge/",
+        msv.ReverseChargeApi.as_view(),
+        name="reverse-charge",
+    ),
 ]

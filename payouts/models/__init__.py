@@ -10,7 +10,7 @@ from .reversals import (
     Refund,
 )
 from .rules import RuleSet, Split
-from .settings import MoneySettings
+from .settings import REVERSE_CHARGE_DEFAULT, MoneySettings, VatReverseCharge
 from .stripe import (
     StripeCheckout,
     StripeConnectAccount,
@@ -20,6 +20,7 @@ from .stripe import (
 )
 
 __all__ = [
+    "REVERSE_CHARGE_DEFAULT",
     "Account",
     "CreditNote",
     "CreditNoteLine",
@@ -44,4 +45,5 @@ __all__ = [
     "StripeSettings",
     "StripeTransfer",
     "Transaction",
+    "VatReverseCharge",
 ]

@@ -39,9 +39,16 @@ class Invoice(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
     vat_rate = models.DecimalField(max_digits=5, decimal_places=2)
     subtotal_cents = models.BigIntegerField()
+    # The part of the subtotal whose VAT is reverse-charged to the client ("btw verlegd").
+    reverse_charged_cents = models.BigIntegerField(default=0)
     vat_cents = models.BigIntegerField()
     total_cents = models.BigIntegerField()
     paid_cents = models.BigIntegerField(default=0)
+    # Chain liability: the share of the total to pay into the G-account (0: no agreement), the
+    # percentage it was computed with, and what was paid into it.
+    g_account_percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    g_account_cents = models.BigIntegerField(default=0)
+    g_account_paid_cents = models.BigIntegerField(default=0)
     credited_cents = models.BigIntegerField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ISSUED)
     # The legal details as they were on the day of issue (a Dutch invoice must keep them).
@@ -71,6 +78,11 @@ class Invoice(models.Model):
         return f"{self.issued_on.year}-{self.number:05d}"
 
     @property
+    def standard_vat_base_cents(self) -> int:
+        """The part of the subtotal VAT is charged on."""
+        return self.subtotal_cents - self.reverse_charged_cents
+
+    @property
     def open_cents(self) -> int:
         """What the client still owes; below zero when they paid more than was left after credits."""
         return self.total_cents - self.credited_cents - self.paid_cents
@@ -87,6 +99,7 @@ class InvoiceLine(models.Model):
     hourly_cents = models.BigIntegerField()
     amount_cents = models.BigIntegerField()
     vat_cents = models.BigIntegerField()
+    vat_reverse_charged = models.BooleanField(default=False)
     released = models.BooleanField(default=False, help_text="the member's share became payable")
     # How often a refund or dispute took the share back to earned (numbers the later
     # release and re-hold transactions, whose ledger references are unique).
@@ -114,6 +127,9 @@ class Payment(models.Model):
     amount_cents = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     method = models.CharField(max_length=16, choices=Method.choices)
+    to_g_account = models.BooleanField(
+        default=False, help_text="paid into the cooperative's G-account"
+    )
     received_on = models.DateField()
     reference = models.CharField(max_length=140, blank=True, help_text="bank statement reference")
     stripe_id = models.CharField(max_length=120, null=True, blank=True)

@@ -36,6 +36,7 @@ class Account(models.Model):
         FEES = "fees", _("fees")
         CREDITS = "credits", _("credit notes (the cooperative's cost)")
         ADVANCED = "advanced", _("advanced from the fund, awaiting the client's payment")
+        G_ACCOUNT = "g_account", _("G-account (pays wage tax and VAT only)")
 
     cooperative = models.ForeignKey(
         "members.Cooperative", on_delete=models.PROTECT, related_name="accounts"

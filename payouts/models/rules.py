@@ -110,6 +110,9 @@ class Split(models.Model):
     minutes = models.PositiveIntegerField()
     gross_cents = models.BigIntegerField()
     vat_cents = models.BigIntegerField()
+    # VAT reverse-charged ("btw verlegd"): lent labour for work on buildings and grounds for a
+    # VAT-registered client; ``vat_cents`` is 0 and the client accounts for the VAT.
+    vat_reverse_charged = models.BooleanField(default=False)
     member_cents = models.BigIntegerField()
     pots = models.JSONField(help_text="pot slug → cents, in rule order")
     month_gross_before_cents = models.BigIntegerField(default=0)

@@ -42,3 +42,33 @@ class MoneySettings(models.Model):
 
     def __str__(self) -> str:
         return f"money settings of {self.cooperative_id}"
+
+
+# Job categories that are work on buildings and grounds ("werkzaamheden aan onroerende zaken"):
+# lending labour for them falls under the reverse-charge rule for lent staff
+# (docs/money.md, "VAT reverse charge"). A board confirms or changes this list.
+REVERSE_CHARGE_DEFAULT = ("greening", "energy", "green_maintenance", "cleaning")
+
+
+class VatReverseCharge(models.Model):
+    """Which job categories a cooperative invoices with VAT reverse-charged ("btw verlegd").
+
+    Until the board confirms a list, ``REVERSE_CHARGE_DEFAULT`` applies. It applies to a
+    client only when the client has a VAT number.
+    """
+
+    cooperative = models.OneToOneField(
+        "members.Cooperative", on_delete=models.CASCADE, related_name="vat_reverse_charge"
+    )
+    categories = models.JSONField(_("categories with VAT reverse-charged"), default=list)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("VAT reverse charge")
+        verbose_name_plural = _("VAT reverse charge")
+
+    def __str__(self) -> str:
+        return f"reverse charge of {self.cooperative_id}: {', '.join(self.categories)}"

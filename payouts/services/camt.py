@@ -114,6 +114,13 @@ def parse_camt053(data: bytes) -> list[dict]:
         raise ValidationFailed(
             _("This is not a CAMT.053 XML file."), code="invalid_camt", field="file"
         )
+    # The account each entry was booked on (a statement names its account): credits on the
+    # cooperative's G-account are payments into the G-account.
+    account_of: dict[int, str] = {}
+    for statement in (n for n in root.iter() if _local(n.tag) == "Stmt"):
+        iban = _text(_find(statement, "Acct", "Id", "IBAN")).replace(" ", "").upper()
+        for entry in (n for n in statement.iter() if _local(n.tag) == "Ntry"):
+            account_of[id(entry)] = iban
     rows = []
     for number, entry in enumerate(entries, start=1):
         amount, currency = _entry_amount(entry, number)
@@ -129,6 +136,7 @@ def parse_camt053(data: bytes) -> list[dict]:
                 "credit": direction == "CRDT",
                 "booked_on": _entry_date(entry, number),
                 "text": " ".join(texts)[:2000],
+                "account_iban": account_of.get(id(entry), ""),
                 "end_to_end_ids": [
                     (n.text or "").strip()
                     for n in entry.iter()
@@ -144,6 +152,7 @@ def camt053_import(*, actor, cooperative: Cooperative, data: bytes) -> CamtResul
     require_role(actor, cooperative, "treasurer")
     result = CamtResult()
     rows = parse_camt053(data)
+    g_iban = cooperative.g_account_iban.replace(" ", "").upper()
     _confirm_payouts(cooperative, [row for row in rows if not row["credit"]], result)
     for row in rows:
         if not row["credit"]:
@@ -169,6 +178,7 @@ def camt053_import(*, actor, cooperative: Cooperative, data: bytes) -> CamtResul
                     currency=row["currency"],
                     received_on=row["booked_on"],
                     reference=reference,
+                    to_g_account=bool(g_iban) and row["account_iban"] == g_iban,
                 )
         except ApplicationError as exc:
             result.unmatched.append({**row, "why": exc.message})

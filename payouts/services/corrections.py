@@ -30,6 +30,8 @@ from .settlement import (
     SettlementAccounts,
     VolunteerAllowance,
     gross_cents,
+    is_reverse_charged,
+    reverse_charge_categories,
     settlement_postings,
     split_row,
     vat_cents,
@@ -83,6 +85,7 @@ def reverse_splits(
                 minutes=s.minutes,
                 gross_cents=-s.gross_cents,
                 vat_cents=-s.vat_cents,
+                vat_reverse_charged=s.vat_reverse_charged,
                 member_cents=-s.member_cents,
                 pots={slug: -c for slug, c in s.pots.items()},
                 month_gross_before_cents=s.month_gross_before_cents,
@@ -200,6 +203,10 @@ def timesheet_correct(
         advanced = AdvanceRoom.load(book).take(
             original.rule_set, member_cents, result.pots.get(COOP_FUND, 0) + withheld
         )
+    job = timesheet.claim.shift.job
+    reverse_charged = is_reverse_charged(
+        reverse_charge_categories(cooperative.pk), job.category, job.client.vat_number
+    )
     corrected = Split.objects.create(
         timesheet=timesheet,
         cooperative=cooperative,
@@ -210,7 +217,8 @@ def timesheet_correct(
         work_date=original.work_date,
         minutes=minutes,
         gross_cents=gross,
-        vat_cents=vat_cents(gross, cooperative.vat_rate),
+        vat_cents=0 if reverse_charged else vat_cents(gross, cooperative.vat_rate),
+        vat_reverse_charged=reverse_charged,
         member_cents=member_cents,
         pots=result.pots,
         month_gross_before_cents=original.month_gross_before_cents,

@@ -133,7 +133,12 @@ def credit_note_issue(
         vat = sum(line.vat_cents for line in lines)
     else:
         subtotal = _amount_cents(amount)
-        vat = percent_of(subtotal, invoice.vat_rate)
+        # An invoice whose VAT was all reverse-charged is credited without VAT too.
+        vat = (
+            0
+            if invoice.reverse_charged_cents == invoice.subtotal_cents
+            else percent_of(subtotal, invoice.vat_rate)
+        )
     if subtotal + vat > creditable:
         raise ValidationFailed(
             _("At most %(max)s of this invoice can still be credited.")

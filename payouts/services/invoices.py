@@ -9,6 +9,7 @@ so a partial payment releases what it fully covers).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -16,12 +17,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from jobs.models import Client, Timesheet
+from jobs.models import Client, ClientCooperative, Timesheet
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
-from werkstation.money import format_money, to_minor
+from werkstation.legal import Key, legal_value
+from werkstation.money import format_money, percent_of, to_minor
 
 from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
 from .bulk import insert_rows
@@ -39,6 +41,7 @@ LINE_SOURCE = (
     "vat_cents",
     "job__title",
     "job__client_tariff",
+    "vat_reverse_charged",
 )
 LINE_COLUMNS = (
     "invoice_id",
@@ -49,9 +52,34 @@ LINE_COLUMNS = (
     "hourly_cents",
     "amount_cents",
     "vat_cents",
+    "vat_reverse_charged",
     "released",
     "holds",
 )
+
+
+def g_account_share(
+    cooperative: Cooperative, client: Client, *, total: int, reverse_charged_all: bool, on: date
+) -> tuple[Decimal | None, int]:
+    """(percent, cents) of the invoice total to pay into the G-account, or (None, 0) without
+    a G-account agreement. The percentages are dated legal figures (``werkstation.legal``)."""
+    agreed = ClientCooperative.objects.filter(
+        client=client, cooperative=cooperative, g_account_agreement=True
+    ).exists()
+    if not agreed:
+        return None, 0
+    if not cooperative.g_account_iban:
+        raise ValidationFailed(
+            _(
+                "This client pays part of each invoice into the G-account, but the cooperative "
+                "has no G-account IBAN yet: the board records it in the settings first."
+            ),
+            code="no_g_account_iban",
+            field="client",
+        )
+    key = Key.G_ACCOUNT_PERCENT_REVERSE_CHARGED if reverse_charged_all else Key.G_ACCOUNT_PERCENT
+    percent = legal_value(key, on)
+    return percent, percent_of(total, percent)
 
 
 def _supplier(cooperative: Cooperative) -> dict:
@@ -62,8 +90,11 @@ def _supplier(cooperative: Cooperative) -> dict:
         "postcode_city": f"{cooperative.postcode} {cooperative.city}".strip(),
         "kvk": cooperative.kvk_number,
         "vat_id": cooperative.vat_id,
+        "lender_registration": cooperative.lender_registration,
+        "wtta_number": cooperative.wtta_number,
         "iban": iban,
         "bic": bic,
+        "g_iban": cooperative.g_account_iban,
     }
 
 
@@ -74,6 +105,7 @@ def _customer(client: Client) -> dict:
         "postcode_city": f"{client.billing_postcode} {client.billing_city}".strip(),
         "kvk": client.kvk_number,
         "vat_number": client.vat_number,
+        "oin": client.oin,
         "email": client.billing_email,
     }
 
@@ -138,6 +170,14 @@ def invoice_issue(
     issued_on = issued_on or timezone.localdate()
     subtotal = sum(row[3] for row in rows)
     vat = sum(row[4] for row in rows)
+    reverse_charged = sum(row[3] for row in rows if row[7])
+    g_percent, g_cents = g_account_share(
+        cooperative,
+        client,
+        total=subtotal + vat,
+        reverse_charged_all=reverse_charged == subtotal,
+        on=issued_on,
+    )
     invoice = Invoice.objects.create(
         cooperative=cooperative,
         client=client,
@@ -149,8 +189,11 @@ def invoice_issue(
         currency=cooperative.currency,
         vat_rate=cooperative.vat_rate,
         subtotal_cents=subtotal,
+        reverse_charged_cents=reverse_charged,
         vat_cents=vat,
         total_cents=subtotal + vat,
+        g_account_percent=g_percent,
+        g_account_cents=g_cents,
         supplier=_supplier(cooperative),
         customer=_customer(client),
         issued_by=actor,
@@ -169,10 +212,11 @@ def invoice_issue(
                 hourly[tariff],
                 gross,
                 vat_cents,
+                reverse_charged,
                 False,
                 0,
             )
-            for split_id, work_date, minutes, gross, vat_cents, title, tariff in rows
+            for split_id, work_date, minutes, gross, vat_cents, title, tariff, reverse_charged in rows
         ),
     )
     audit_record(
@@ -209,8 +253,13 @@ def payment_record(
     reference: str = "",
     method: str = Payment.Method.BANK_TRANSFER,
     stripe_id: str | None = None,
+    to_g_account: bool = False,
 ) -> Payment:
-    """A payment for an invoice: bank ← receivable, and release what it covers."""
+    """A payment for an invoice: bank ← receivable, and release what it covers.
+
+    ``to_g_account``: the transfer came into the G-account (chain liability), which holds
+    it apart (it may only pay wage tax and VAT); together with the transfer to the regular
+    account it settles the invoice."""
     if actor is not None:
         require_role(actor, cooperative, "treasurer")
     if (currency or "").upper() != cooperative.currency:
@@ -231,9 +280,30 @@ def payment_record(
             code="overpayment",
             field="amount",
         )
+    if to_g_account:
+        if not invoice.g_account_cents:
+            raise ValidationFailed(
+                _("This invoice has no G-account share."),
+                code="no_g_account_share",
+                field="to_g_account",
+            )
+        if cents > invoice.g_account_cents - invoice.g_account_paid_cents:
+            raise ValidationFailed(
+                _("This is more than the %(open)s still to pay into the G-account.")
+                % {
+                    "open": format_money(
+                        invoice.g_account_cents - invoice.g_account_paid_cents,
+                        invoice.currency,
+                        get_language(),
+                    )
+                },
+                code="above_g_account_share",
+                field="amount",
+            )
     payment = Payment.objects.create(
         cooperative=cooperative,
         invoice=invoice,
+        to_g_account=to_g_account,
         amount_cents=cents,
         currency=cooperative.currency,
         method=method,
@@ -244,6 +314,8 @@ def payment_record(
     )
     book = AccountBook(cooperative.pk)
     cash = K.STRIPE if method in (Payment.Method.IDEAL, Payment.Method.CARD) else K.BANK
+    if to_g_account:
+        cash = K.G_ACCOUNT
     post(
         cooperative.pk,
         kind="payment",
@@ -252,10 +324,12 @@ def payment_record(
         legs=[Leg(book.get(cash), cents), Leg(book.get(K.RECEIVABLE, invoice.client_id), -cents)],
     )
     invoice.paid_cents += cents
+    if to_g_account:
+        invoice.g_account_paid_cents += cents
     invoice.status = (
         Invoice.Status.PAID if invoice.open_cents == 0 else Invoice.Status.PARTIALLY_PAID
     )
-    invoice.save(update_fields=["paid_cents", "status"])
+    invoice.save(update_fields=["paid_cents", "g_account_paid_cents", "status"])
     released = _release_covered(invoice, book)
     audit_record(
         actor=actor,

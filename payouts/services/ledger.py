@@ -49,6 +49,7 @@ class AccountBook:
         K.FEES: "Fees",
         K.CREDITS: "Credit notes",
         K.ADVANCED: "Advanced from the fund {key}",
+        K.G_ACCOUNT: "G-account",
     }
 
     def __init__(self, cooperative_id: int) -> None:

@@ -16,7 +16,7 @@ from werkstation.errors import ValidationFailed
 from werkstation.legal import Key, LegalTable
 from werkstation.money import format_money, to_minor
 
-from ..models import MoneySettings
+from ..models import MoneySettings, VatReverseCharge
 
 
 def _cents(value: object, field: str) -> int:
@@ -82,3 +82,39 @@ def money_settings_update(
         data={"before": before, "after": {"month": month, "year": year}},
     )
     return settings
+
+
+@transaction.atomic
+def reverse_charge_update(
+    *, actor, cooperative: Cooperative, categories: list[str]
+) -> VatReverseCharge:
+    """The board confirms which job categories are lent labour for work on buildings and
+    grounds: VAT is reverse-charged for them to VAT-registered clients. Work settled from now
+    on follows the list; settled work keeps its VAT."""
+    from jobs.models.work import CATEGORY_CHOICES
+
+    require_role(actor, cooperative, "board")
+    known = {value for value, _label in CATEGORY_CHOICES}
+    if not isinstance(categories, list | tuple) or any(
+        not isinstance(c, str) or c not in known for c in categories
+    ):
+        raise ValidationFailed(
+            _("Choose job categories from the list."), code="invalid_category", field="categories"
+        )
+    chosen = [value for value, _label in CATEGORY_CHOICES if value in set(categories)]
+    row = VatReverseCharge.objects.select_for_update().filter(cooperative=cooperative).first()
+    before = row.categories if row is not None else None
+    if row is None:
+        row = VatReverseCharge(cooperative=cooperative)
+    row.categories = chosen
+    row.confirmed_by = actor
+    row.confirmed_at = timezone.now()
+    row.save()
+    audit_record(
+        actor=actor,
+        action="vat_reverse_charge.confirmed",
+        target=row,
+        cooperative_id=cooperative.pk,
+        data={"before": before, "after": chosen},
+    )
+    return row

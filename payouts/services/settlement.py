@@ -9,6 +9,10 @@ work date, and posts it (reference ``split:<id>``):
     member earned       −member share
     each pot's fund     −pot share
 
+VAT is 0 (and its leg left out) for work whose VAT is reverse-charged to the client: lent
+labour in a category the board counts as work on buildings and grounds
+(``VatReverseCharge``), for a client with a VAT number (``Split.vat_reverse_charged``).
+
 Two more postings where they apply:
 
 * ``withheld:<id>`` — a member engaged as a *volunteer* receives a volunteer allowance
@@ -78,6 +82,21 @@ def vat_cents(gross: int, vat_rate: Decimal) -> int:
     return percent_of(gross, vat_rate)
 
 
+def reverse_charge_categories(cooperative_id: int) -> frozenset[str]:
+    """The job categories the cooperative invoices with VAT reverse-charged: the board's
+    confirmed list, or the default until it confirms one."""
+    from ..models import REVERSE_CHARGE_DEFAULT, VatReverseCharge
+
+    row = VatReverseCharge.objects.filter(cooperative_id=cooperative_id).first()
+    return frozenset(row.categories if row is not None else REVERSE_CHARGE_DEFAULT)
+
+
+def is_reverse_charged(categories: frozenset[str], category: str, client_vat_number: str) -> bool:
+    """Lent labour for work on buildings and grounds, for a VAT-registered client: the client
+    accounts for the VAT ("btw verlegd"), we charge none."""
+    return bool(client_vat_number) and category in categories
+
+
 FIELDS = (
     "id",
     "minutes_worked",
@@ -90,6 +109,7 @@ FIELDS = (
     "claim__shift__job__client_id",
     "claim__shift__job__client__kind",
     "claim__shift__job",
+    "claim__shift__job__client__vat_number",
 )
 # Positions in a row of FIELDS + the work date.
 MEMBER, COOPERATIVE, CLIENT = (
@@ -109,6 +129,7 @@ SPLIT_COLUMNS = (
     "minutes",
     "gross_cents",
     "vat_cents",
+    "vat_reverse_charged",
     "member_cents",
     "pots",
     "month_gross_before_cents",
@@ -305,6 +326,7 @@ def settlement_postings(
         _minutes,
         gross,
         vat,
+        _reverse_charged,
         member_cents,
         pots,
         _before,
@@ -315,6 +337,7 @@ def settlement_postings(
     ) = split
     earned = accounts.earned[member]
     fund = accounts.fund
+    # A reverse-charged split books no VAT (its VAT leg is 0 and left out).
     postings: list[Posting] = [
         (
             kind,
@@ -425,6 +448,7 @@ def _settle_cooperative(
     memo: dict[tuple, rules.Split] = {}
     tariffs: dict[Decimal, int] = {}
     vats: dict[int, int] = {}  # by gross: one cooperative, one VAT rate
+    reverse_charge = reverse_charge_categories(cooperative_id)
     now = timezone.now()
     # Rows in SPLIT_COLUMNS order: 100,000 of them are most of a run's Python time, so
     # plain tuples (settlement_postings reads them as they are).
@@ -445,6 +469,7 @@ def _settle_cooperative(
             client_id,
             client_kind,
             job_id,
+            client_vat_number,
             work_date,
         ) in rows:
             if work_date not in in_force:
@@ -486,9 +511,13 @@ def _settle_cooperative(
                     ),
                 )
             month_before[month_key] = before + gross
-            vat = vats.get(gross)
-            if vat is None:
-                vat = vats[gross] = vat_cents(gross, vat_rate)
+            reverse_charged = is_reverse_charged(reverse_charge, category, client_vat_number)
+            if reverse_charged:
+                vat = 0
+            else:
+                vat = vats.get(gross)
+                if vat is None:
+                    vat = vats[gross] = vat_cents(gross, vat_rate)
             member_cents, withheld, reason = result.member_cents, 0, ""
             if member in volunteers:
                 member_cents, withheld, reason = allowance.cap(member, work_date, member_cents)
@@ -508,6 +537,7 @@ def _settle_cooperative(
                 minutes,
                 gross,
                 vat,
+                reverse_charged,
                 member_cents,
                 result.pots,
                 before,

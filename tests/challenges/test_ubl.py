@@ -6,6 +6,7 @@ from django.urls import reverse
 from lxml import etree
 
 from payouts.services.invoices import invoice_issue
+from payouts.services.money_settings import reverse_charge_update
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as
 from tests.factories.work import ensure_founded
@@ -29,6 +30,9 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
     w.coop_a.address_line = "Marshalllaan 1"
     w.coop_a.save()
     ensure_founded(w.coop_a)
+    # This board does not count green maintenance as lent labour on buildings and grounds,
+    # so the municipality (VAT-registered) is charged VAT (reverse charge: test_invoice_legal).
+    reverse_charge_update(actor=w.board_a, cooperative=w.coop_a, categories=["greening"])
     sheets = _approved_work(w, w.gardeners[:2], hours=3)
     settlement_run(timesheet_ids=[s.pk for s in sheets])
     work_date = sheets[0].splits.get().work_date

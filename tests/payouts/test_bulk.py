@@ -28,6 +28,7 @@ SPLIT_FIELDS = (
     "minutes",
     "gross_cents",
     "vat_cents",
+    "vat_reverse_charged",
     "member_cents",
     "pots",
     "month_gross_before_cents",

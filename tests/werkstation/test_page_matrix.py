@@ -156,6 +156,8 @@ def _pages(t) -> dict:
             _s("member_a", "auditor_a"),
         ),
         ("payouts:money-settings", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("payouts:reverse-charge", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("payouts:g-account", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
         ("payouts:batch-action", "post"): (
             {**a, "batch_id": t.batch_a.pk, "action": "approve"},
             A_BOOKS,
