@@ -4,10 +4,10 @@ Besides what each view declares, every operation lists the errors it can answer,
 and centrally (``WerkstationAutoSchema._get_response_bodies``), each in the one error
 shape of ``werkstation.api.exception_handler`` (the ``Error`` component):
 
-- 400 where the operation takes a body or query parameters (validation);
+- 400 for every write and where the operation takes query parameters (validation);
 - 401 where it authenticates (no, a wrong or an expired token);
 - 403 everywhere (a role, a second factor, a suspended membership, a CSRF check);
-- 404 where the path names an object (and where the view says so);
+- 404 where the path names an object or the body refers to one;
 - 409 for every write (a state that does not allow it, a duplicate, a stale change);
 - what a view adds in ``error_statuses`` (429 for sign-in throttles, 502 where Stripe
   is called).
@@ -87,11 +87,14 @@ class WerkstationAutoSchema(AutoSchema):
         """The error statuses this operation can answer (see the module's doc)."""
         statuses = {403}
         parameters = self._get_parameters()
-        if self._get_request_body() is not None or any(p.get("in") == "query" for p in parameters):
+        has_body = self._get_request_body() is not None
+        writes = self.method in WRITE_METHODS
+        if has_body or writes or any(p.get("in") == "query" for p in parameters):
             statuses.add(400)
         if self.view.get_authenticators():
             statuses.add(401)
-        if any(p.get("in") == "path" for p in parameters):
+        # The path names an object, or the body refers to one by its id.
+        if has_body or any(p.get("in") == "path" for p in parameters):
             statuses.add(404)
         if self.method in WRITE_METHODS:
             statuses.add(409)
