@@ -9,6 +9,7 @@ shape of ``werkstation.api.exception_handler`` (the ``Error`` component):
 - 403 everywhere (a role, a second factor, a suspended membership, a CSRF check);
 - 404 where the path names an object or the body refers to one;
 - 409 for every write (a state that does not allow it, a duplicate, a stale change);
+- 413 where the operation takes a body (over the size the API reads);
 - what a view adds in ``error_statuses`` (429 for sign-in throttles, 502 where Stripe
   is called).
 """
@@ -36,6 +37,7 @@ ERROR_DESCRIPTIONS = {
     404: "The object does not exist or is not visible to you. Code: `not_found`.",
     409: "The object's state does not allow this now (e.g. a shift already full, a "
     "proposal no longer open, a duplicate). Codes: `conflict` and the domain's own.",
+    413: "The body is larger than the API reads (1 MiB of JSON, 10 MiB in all). Code: `too_large`.",
     429: "Too many attempts; `error.retry_after_seconds` says how long to wait. Codes: "
     "`locked_out`, `otp_throttled`, `rate_limited`.",
     502: "A payment provider (Stripe) did not answer; try again. Code: `stripe_unavailable`.",
@@ -96,8 +98,10 @@ class WerkstationAutoSchema(AutoSchema):
         # The path names an object, or the body refers to one by its id.
         if has_body or any(p.get("in") == "path" for p in parameters):
             statuses.add(404)
-        if self.method in WRITE_METHODS:
+        if writes:
             statuses.add(409)
+        if has_body:
+            statuses.add(413)
         statuses.update(getattr(self.view, "error_statuses", ()))
         return statuses
 
