@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lock audit migrate seed web worker beat lint format messages clean
+.PHONY: run test install lock audit migrate seed web worker beat lint format messages openapi clean
 
 # Installs exactly what requirements.lock pins, each file checked against its hash.
 # (The project itself runs from this tree; pyproject.toml lists what the lock resolves.)
@@ -66,6 +66,14 @@ format: install
 messages: install
 	$(PY) manage.py makemessages -l nl -l en --no-obsolete --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='var/*'
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# The API's OpenAPI schema as committed (docs/openapi.yaml): run after every API change;
+# tests/werkstation/test_openapi_contract.py fails while the file and the served schema
+# differ. Integer bounds are PostgreSQL's (production's), whatever database this machine
+# has: the URL only picks the backend, nothing connects to it.
+openapi: install
+	DATABASE_URL=postgres://127.0.0.1:5432/schema-only DJANGO_SETTINGS_MODULE=werkstation.settings.local \
+	  $(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 # Vulnerability check, lint, types, migration check and the whole suite. PostgreSQL and Redis are used when they
 # answer; under CI=true they (and Chromium) are required.

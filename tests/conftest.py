@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
-from rest_framework.test import APIClient
 
 from tests.factories import (
     ClientFactory,
@@ -44,7 +43,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def api():
-    return APIClient()
+    from tests.factories.api import SchemaCheckedClient
+
+    return SchemaCheckedClient()
 
 
 @dataclass

@@ -4,6 +4,11 @@ The schema is drf-spectacular's (OpenAPI 3.0); it becomes JSON Schema here: a
 ``nullable`` node also takes null, and an object with listed properties takes no other
 key (an answer with a field the schema does not name fails, as does one that lacks a
 required field or has a null where none is allowed).
+
+``assert_answer_matches_schema`` checks any answer of the test client by its request's
+path and method; the API clients of the tests (``api``, ``api_as``) call it on every
+answer below 500 of an operation the schema lists, so every answer the suite sees is one
+the schema documents: its status, its media type and its body.
 """
 
 from __future__ import annotations
@@ -48,15 +53,39 @@ def _paths() -> dict[str, str]:
     return {e.name: e.schema_path for e in api_endpoint_list()}
 
 
+def assert_answer_matches_schema(response) -> None:
+    """Any answer of the test client to an API operation is what the schema says."""
+    from django.urls import Resolver404, resolve
+
+    path, method = response.request["PATH_INFO"], response.request["REQUEST_METHOD"].lower()
+    if not path.startswith("/api/v1/") or response.status_code >= 500:
+        return
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return  # no operation: the JSON 404 of werkstation.views.page_not_found
+    name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+    if method not in _openapi()["paths"].get(_paths().get(name, ""), {}):
+        return  # a method the operation does not have (405)
+    assert_matches_schema(response, name, method)
+
+
 def assert_matches_schema(response, name: str, method: str) -> None:
     """``response`` (of ``method`` on URL name ``name``) is what the schema says."""
-    if response.status_code == 204 or "json" not in response.get("Content-Type", ""):
-        return
     operation = _openapi()["paths"][_paths()[name]][method]
     documented = operation["responses"].get(str(response.status_code))
     assert documented is not None, (
         f"{method.upper()} {name} answered {response.status_code}, which the schema does not list"
     )
+    media_type = response.get("Content-Type", "").split(";")[0].strip()
+    if response.status_code == 204 or not media_type:
+        return
+    assert media_type in documented.get("content", {}), (
+        f"{method.upper()} {name} {response.status_code} answered {media_type}, "
+        f"the schema lists {sorted(documented.get('content', {}))}"
+    )
+    if "json" not in media_type:
+        return
     content = documented.get("content", {}).get("application/json")
     assert content is not None, f"{method.upper()} {name}: the schema lists no JSON answer"
     schema = {**_json_schema(content["schema"]), "$defs": _defs()}

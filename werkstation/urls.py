@@ -40,3 +40,5 @@ urlpatterns = [
 
 # Every unhandled error: the JSON error shape (or a small page) with the request id.
 handler500 = "werkstation.views.server_error"
+# An API URL that names nothing: the JSON error shape, not a page.
+handler404 = "werkstation.views.page_not_found"

@@ -166,6 +166,20 @@ def _wants_html(request) -> bool:
     return not request.path.startswith("/api/") and "text/html" in request.headers.get("Accept", "")
 
 
+def page_not_found(request, exception=None):
+    """``handler404``: an API path that matches no URL gets the API's error shape."""
+    if request.path.startswith("/api/"):
+        from rest_framework.exceptions import NotFound
+
+        return JsonResponse(
+            error_body(code="not_found", message=str(NotFound.default_detail), field=None),
+            status=404,
+        )
+    from django.views.defaults import page_not_found as page
+
+    return page(request, exception)
+
+
 def server_error(request, *args, **kwargs):
     """``handler500``: called by Django inside the ``except`` of the failed request."""
     exc = sys.exc_info()[1]

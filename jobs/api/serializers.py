@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from werkstation.api.fields import CurrencyField
+from werkstation.api.fields import CurrencyField, WallClockTimeField
 from werkstation.api.outputs import DictOutput
 
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
@@ -267,8 +267,8 @@ class WeeklyPatternInput(serializers.Serializer):
     weekdays = serializers.ListField(
         child=serializers.IntegerField(), allow_empty=False, max_length=7
     )
-    start_time = serializers.TimeField()
-    end_time = serializers.TimeField()
+    start_time = WallClockTimeField()
+    end_time = WallClockTimeField()
     weeks = serializers.IntegerField()
     slots = serializers.IntegerField(default=1)
 

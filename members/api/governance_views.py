@@ -274,6 +274,8 @@ class SimulationApi(APIView):
 
 
 class TallyApi(APIView):
+    error_statuses = (409,)  # the vote is still open
+
     @extend_schema(
         responses=ProposalTallyOutput,
         summary="Recount from the stored votes, once the vote closed (auditor)",

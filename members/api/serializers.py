@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from werkstation.api.fields import WallClockTimeField
 from werkstation.api.outputs import DictOutput
 
 from ..access import membership_view_fields
@@ -266,16 +267,27 @@ class MemberSkillInput(serializers.Serializer):
 
 
 class AvailabilitySlotSerializer(serializers.ModelSerializer):
+    start = WallClockTimeField()
+    end = WallClockTimeField()
+
     class Meta:
         model = AvailabilitySlot
         fields = ["weekday", "start", "end"]
 
 
+@extend_schema_field(AvailabilitySlotSerializer(many=True))
+class _SlotList(serializers.ListField):
+    """Checked slot by slot by the service (its errors name ``slots[i].field``)."""
+
+
 class AvailabilityInput(serializers.Serializer):
-    slots = serializers.ListField(child=serializers.DictField(), allow_empty=True)
+    slots = _SlotList(child=serializers.DictField(), allow_empty=True)
 
 
 class AvailabilityExceptionSerializer(serializers.ModelSerializer):
+    start = WallClockTimeField(required=False, allow_null=True)
+    end = WallClockTimeField(required=False, allow_null=True)
+
     class Meta:
         model = AvailabilityException
         fields = ["id", "date", "available", "start", "end", "note"]

@@ -431,6 +431,8 @@ class RegisterApi(APIView):
 class TokenObtainApi(APIView):
     """Password, and the code where 2FA is needed, in exchange for a personal token."""
 
+    error_statuses = (429,)  # sign-in lockout, 2FA throttle
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
 

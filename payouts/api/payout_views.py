@@ -108,10 +108,6 @@ class PayoutBatchActionApi(APIView):
 class PayoutBatchFileApi(APIView):
     kind = ""
 
-    @extend_schema(
-        responses={(200, "application/xml"): bytes},
-        summary="SEPA file (pain.001.001.09) or payroll CSV (treasurer; every download is logged)",
-    )
     def get(self, request, slug: str, batch_id: int):
         cooperative = _treasury(request, slug)
         batch = get_object_or_error(_batches(cooperative), field="batch", pk=batch_id)
@@ -121,3 +117,25 @@ class PayoutBatchFileApi(APIView):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+class SepaFileApi(PayoutBatchFileApi):
+    kind = "sepa"
+
+    @extend_schema(
+        responses={(200, "application/xml"): bytes},
+        summary="SEPA file (pain.001.001.09) of the batch (treasurer; every download is logged)",
+    )
+    def get(self, request, slug: str, batch_id: int):
+        return super().get(request, slug, batch_id)
+
+
+class PayrollFileApi(PayoutBatchFileApi):
+    kind = "payroll"
+
+    @extend_schema(
+        responses={(200, "text/csv"): bytes},
+        summary="Payroll CSV of the batch (treasurer; every download is logged)",
+    )
+    def get(self, request, slug: str, batch_id: int):
+        return super().get(request, slug, batch_id)

@@ -131,6 +131,8 @@ class PaymentLinkOutput(serializers.Serializer):
 
 
 class InvoicePaymentLinkApi(APIView):
+    error_statuses = (502,)  # Stripe did not answer
+
     @extend_schema(
         request=None,
         responses={201: PaymentLinkOutput},
@@ -161,6 +163,8 @@ class ConnectLinkOutput(serializers.Serializer):
 
 
 class StripeConnectApi(APIView):
+    error_statuses = (502,)  # Stripe did not answer
+
     @extend_schema(
         responses=ConnectStatusOutput,
         summary="My Stripe Connect payout account at this cooperative",

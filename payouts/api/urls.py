@@ -59,12 +59,12 @@ urlpatterns = [
     ),
     path(
         "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/sepa.xml",
-        pv.PayoutBatchFileApi.as_view(kind="sepa"),
+        pv.SepaFileApi.as_view(),
         name="payout-batch-sepa",
     ),
     path(
         "cooperatives/<slug:slug>/payout-batches/<int:batch_id>/payroll.csv",
-        pv.PayoutBatchFileApi.as_view(kind="payroll"),
+        pv.PayrollFileApi.as_view(),
         name="payout-batch-payroll",
     ),
     path(

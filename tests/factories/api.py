@@ -1,6 +1,23 @@
 from rest_framework.test import APIClient
 
 
+class SchemaCheckedClient(APIClient):
+    """An API client that checks every answer against the published OpenAPI schema.
+
+    ``check_schema = False`` on a client lets a test see an answer the schema need not
+    describe (a broken request made on purpose below what a client can send)."""
+
+    check_schema = True
+
+    def request(self, **kwargs):
+        response = super().request(**kwargs)
+        if self.check_schema:
+            from tests.openapi_check import assert_answer_matches_schema
+
+            assert_answer_matches_schema(response)
+        return response
+
+
 def api_as(user, *, second_factor: bool = True) -> APIClient:
     """An API client with a fresh personal token of ``user`` (anonymous for None).
 
@@ -9,7 +26,7 @@ def api_as(user, *, second_factor: bool = True) -> APIClient:
     """
     from members.models import ApiToken
 
-    client = APIClient()
+    client = SchemaCheckedClient()
     if user is not None:
         token, plain = ApiToken.objects.create(user=user)
         if second_factor:

@@ -84,3 +84,26 @@ class CurrencyField(serializers.Field):
             if not isinstance(found, str):
                 found = getattr(getattr(instance, "cooperative", None), "currency", None)
         return found if isinstance(found, str) and found else "EUR"
+
+
+WALL_CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": WALL_CLOCK_PATTERN,
+        "example": "09:00",
+        "description": "Local wall-clock time in the cooperative's time zone, HH:MM, "
+        "without an offset (the same on both sides of a daylight-saving change).",
+    }
+)
+class WallClockTimeField(serializers.TimeField):
+    """A local time of day, "HH:MM": weekly availability, a weekly pattern's hours.
+
+    Not an instant, so it carries no offset; "HH:MM:SS" is still taken as input.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
