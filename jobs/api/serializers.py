@@ -46,6 +46,24 @@ class ClientOutput(serializers.ModelSerializer):
         ]
 
 
+def _vat_number_input():
+    return serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Dutch VAT number, NL999999999B99; work that qualifies is then reverse-charged.",
+    )
+
+
+def _oin_input():
+    return serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        help_text="OIN of a public body (20 digits); its e-invoices are addressed by it.",
+    )
+
+
 class ClientCreateInput(serializers.Serializer):
     cooperative = serializers.SlugField(
         required=False,
@@ -55,18 +73,8 @@ class ClientCreateInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Client.Kind.choices)
     name = serializers.CharField(max_length=150)
     kvk_number = serializers.CharField(max_length=20)
-    vat_number = serializers.CharField(
-        max_length=20,
-        required=False,
-        allow_blank=True,
-        help_text="Dutch VAT number, NL999999999B99; work that qualifies is then reverse-charged.",
-    )
-    oin = serializers.CharField(
-        max_length=30,
-        required=False,
-        allow_blank=True,
-        help_text="OIN of a public body (20 digits); its e-invoices are addressed by it.",
-    )
+    vat_number = _vat_number_input()
+    oin = _oin_input()
     billing_email = serializers.EmailField()
     billing_street = serializers.CharField(max_length=150, required=False, allow_blank=True)
     billing_postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
@@ -76,18 +84,8 @@ class ClientCreateInput(serializers.Serializer):
 class ClientUpdateInput(serializers.Serializer):
     name = serializers.CharField(max_length=150, required=False)
     kvk_number = serializers.CharField(max_length=20, required=False)
-    vat_number = serializers.CharField(
-        max_length=20,
-        required=False,
-        allow_blank=True,
-        help_text="Dutch VAT number, NL999999999B99; work that qualifies is then reverse-charged.",
-    )
-    oin = serializers.CharField(
-        max_length=30,
-        required=False,
-        allow_blank=True,
-        help_text="OIN of a public body (20 digits); its e-invoices are addressed by it.",
-    )
+    vat_number = _vat_number_input()
+    oin = _oin_input()
     billing_email = serializers.EmailField(required=False)
     billing_street = serializers.CharField(max_length=150, required=False, allow_blank=True)
     billing_postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)

@@ -27,10 +27,12 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from werkstation.clock import ClockStatus
+
 from ..models.work import CATEGORY_CHOICES
 
 
-class Tender(models.Model):
+class Tender(ClockStatus, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         OPEN = "open", _("open for bids")
@@ -107,13 +109,6 @@ class Tender(models.Model):
         return self.status
 
     @property
-    def effective_status(self) -> str:
-        return self.status_at()
-
-    def get_effective_status_display(self) -> str:
-        return str(self.Status(self.effective_status).label)
-
-    @property
     def weights(self) -> dict[str, int]:
         return {
             "price": self.weight_price,
@@ -183,7 +178,7 @@ class Challenge(models.Model):
         return self.task
 
 
-class Bid(models.Model):
+class Bid(ClockStatus, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
         SUBMITTED = "submitted", _("submitted")
@@ -237,13 +232,6 @@ class Bid(models.Model):
         if self.status == self.Status.DRAFT and self.tender.status_at(now) not in bidding:
             return self.Status.WITHDRAWN
         return self.status
-
-    @property
-    def effective_status(self) -> str:
-        return self.status_at()
-
-    def get_effective_status_display(self) -> str:
-        return str(self.Status(self.effective_status).label)
 
 
 class BidScore(models.Model):

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from werkstation.clock import ClockStatus
+
 
 class DispatchPolicy(models.Model):
     """The dispatch objective's weights (dispatch-format.md's fields), adopted by vote.
@@ -78,7 +80,7 @@ class DispatchRun(models.Model):
         return f"dispatch {self.cooperative} {self.period_start}–{self.period_end} ({self.status})"
 
 
-class Offer(models.Model):
+class Offer(ClockStatus, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         ACCEPTED = "accepted", _("accepted")
@@ -117,10 +119,3 @@ class Offer(models.Model):
         if self.status == self.Status.OPEN and self.deadline < now:
             return self.Status.EXPIRED
         return self.status
-
-    @property
-    def effective_status(self) -> str:
-        return self.status_at()
-
-    def get_effective_status_display(self) -> str:
-        return str(self.Status(self.effective_status).label)

@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
+from werkstation.clock import ClockStatus
+
 CATEGORY_CHOICES = [
     ("greening", _("greening")),
     ("energy", _("energy transition")),
@@ -175,7 +177,7 @@ class Shift(models.Model):
 SLOT_HOLDING = ("claimed", "offered", "confirmed", "completed", "no_show")
 
 
-class Claim(models.Model):
+class Claim(ClockStatus, models.Model):
     class Status(models.TextChoices):
         CLAIMED = "claimed", _("claimed")
         OFFERED = "offered", _("offered from the waitlist")
@@ -237,13 +239,6 @@ class Claim(models.Model):
         ):
             return self.Status.WITHDRAWN
         return self.status
-
-    @property
-    def effective_status(self) -> str:
-        return self.status_at()
-
-    def get_effective_status_display(self) -> str:
-        return str(self.Status(self.effective_status).label)
 
     @property
     def withdrawal_deadline(self):
