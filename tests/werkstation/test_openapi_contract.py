@@ -103,3 +103,23 @@ def test_weekly_availability_answers_hh_mm(world):
     assert response.json() == [{"weekday": 0, "start": "09:00", "end": "12:30"}]
     listed = client.get("/api/v1/me/availability/").json()
     assert listed["results"] == [{"weekday": 0, "start": "09:00", "end": "12:30"}]
+
+
+def test_the_checker_fails_an_answer_that_differs_from_the_schema():
+    """The check every API test runs can fail: an unnamed key, a missing one, a wrong type."""
+    import json
+
+    from django.http import HttpResponse
+
+    from tests.openapi_check import assert_matches_schema
+
+    def answer(body, status=200):
+        return HttpResponse(json.dumps(body), status=status, content_type="application/json")
+
+    good = {"page": 1, "has_next": False, "results": []}
+    assert_matches_schema(answer(good), "jobs_api:feed", "get")
+    for bad in ({**good, "total": 3}, {"page": 1, "results": []}, {**good, "page": "one"}):
+        with pytest.raises(AssertionError):
+            assert_matches_schema(answer(bad), "jobs_api:feed", "get")
+    with pytest.raises(AssertionError, match="does not list"):
+        assert_matches_schema(answer(good, status=418), "jobs_api:feed", "get")
