@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from werkstation.clock import ClockStatus
+from werkstation.engagements import Engagement, all_engagements
 
 CATEGORY_CHOICES = [
     ("greening", _("greening")),
@@ -93,6 +94,9 @@ class Job(models.Model):
         _("client tariff per hour"), max_digits=8, decimal_places=2, default_currency="EUR"
     )
     auto_confirm = models.BooleanField(_("confirm claims automatically"), default=False)
+    # Which engagements the work allows (a list of werkstation.engagements values, never
+    # empty): payroll, self-employed, volunteer. A claim's engagement is one of them.
+    engagements = models.JSONField(_("engagements allowed"), default=all_engagements)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.DIRECT)
     created_by = models.ForeignKey(
@@ -193,6 +197,14 @@ class Claim(ClockStatus, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="claims"
     )
     status = models.CharField(max_length=12, choices=Status.choices)
+    # How the member does this work (one the job allows); settlement, payouts, the caps and
+    # the income statement follow it.
+    engagement = models.CharField(
+        _("engagement"),
+        max_length=16,
+        choices=Engagement.choices,
+        default=Engagement.SELF_EMPLOYED,  # the service sets it (claims.engagement_for)
+    )
     waitlist_position = models.PositiveIntegerField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     # Copies of the shift's times, for the exclusion constraint.

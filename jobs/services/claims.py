@@ -22,8 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.access import has_role, require_role
-from members.models import User
+from members.models import Membership, User
 from werkstation.audit import audit_record
+from werkstation.engagements import Engagement, ordered
 from werkstation.errors import (
     ApplicationError,
     Conflict,
@@ -139,14 +140,62 @@ def _free_slot(shift: Shift) -> None:
     Shift.objects.filter(pk=shift.pk, filled__gt=0).update(filled=F("filled") - 1)
 
 
+def engagement_for(job, usual: str | None, chosen: str | None = None) -> str:
+    """The engagement of a claim on ``job``: the one the member ``chosen``, else their
+    ``usual`` one; either must be one the job allows."""
+    allowed = ordered(job.engagements)
+    if chosen:
+        if chosen not in Engagement.values:
+            raise ValidationFailed(
+                _("Unknown engagement."), code="engagement_unknown", field="engagement"
+            )
+        if chosen not in allowed:
+            raise ValidationFailed(
+                _("This job allows work as %(allowed)s, not as %(chosen)s.")
+                % {"allowed": engagement_list(allowed), "chosen": Engagement(chosen).label},
+                code="engagement_not_allowed",
+                field="engagement",
+            )
+        return chosen
+    if usual in allowed:
+        return usual
+    raise ValidationFailed(
+        _("This job allows work only as %(allowed)s: choose how you do this work.")
+        % {"allowed": engagement_list(allowed)},
+        code="engagement_required",
+        field="engagement",
+    )
+
+
+def engagement_list(engagements) -> str:
+    """ "employee via a payroll provider or volunteer": the labels, joined for a sentence."""
+    labels = [str(Engagement(e).label) for e in engagements]
+    if len(labels) < 2:
+        return "".join(labels)
+    return _("%(first)s or %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]}
+
+
+def usual_engagement(user: User, cooperative_id: int) -> str | None:
+    return (
+        Membership.objects.filter(user=user, cooperative_id=cooperative_id)
+        .values_list("engagement", flat=True)
+        .first()
+    )
+
+
 @transaction.atomic
-def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Claim:
+def shift_claim(
+    *, user: User, shift: Shift, allow_waitlist: bool = True, engagement: str | None = None
+) -> Claim:
+    """Claim ``shift`` for ``user``; ``engagement`` as the member chose it (else their usual
+    one, when the job allows it)."""
     lock_users([user.pk])
     locked = lock_shifts([shift.pk], select_related=("job", "cooperative", "required_skill"))
     if not locked:
         raise NotFound(_("Shift not found."), field="shift")
     shift = locked[0]
     check_eligibility(user=user, shift=shift)
+    engagement = engagement_for(shift.job, usual_engagement(user, shift.cooperative_id), engagement)
     existing = Claim.objects.filter(shift=shift, user=user).first()
     if _take_slot(shift):
         status = C.CONFIRMED if shift.job.auto_confirm else C.CLAIMED
@@ -161,7 +210,8 @@ def shift_claim(*, user: User, shift: Shift, allow_waitlist: bool = True) -> Cla
     from payouts.services.quotes import quote_shift
 
     values = {
-        "quote": quote_shift(user, shift).as_record(),
+        "quote": quote_shift(user, shift, engagement=engagement).as_record(),
+        "engagement": engagement,
         "status": status,
         "waitlist_position": position,
         "start": shift.start,

@@ -17,6 +17,7 @@ from members.validators import (
     validate_postcode,
     validate_vat_id,
 )
+from werkstation.engagements import Engagement
 
 
 class Cooperative(models.Model):
@@ -162,10 +163,8 @@ class Membership(models.Model):
         LEFT = "left", _("left")
         REJECTED = "rejected", _("rejected")
 
-    class Engagement(models.TextChoices):
-        EMPLOYEE = "employee", _("employee via a payroll provider")
-        SELF_EMPLOYED = "self_employed", _("self-employed")
-        VOLUNTEER = "volunteer", _("volunteer")
+    # The member's usual engagement; each claim carries its own (werkstation.engagements).
+    Engagement = Engagement
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

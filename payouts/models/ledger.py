@@ -30,6 +30,8 @@ class Account(models.Model):
         RECEIVABLE = "receivable", _("client receivable")
         EARNED = "earned", _("member earned, awaiting the client's payment")
         PAYABLE = "payable", _("member payable")
+        # Wages of payroll work: paid through the payroll provider, never to the member's bank.
+        WAGES = "wages", _("member wages payable through the payroll provider")
         PAYROLL = "payroll", _("payroll provider payable")
         VAT = "vat", _("VAT payable")
         FUND = "fund", _("fund")

@@ -90,7 +90,10 @@ class PayoutItem(models.Model):
         ordering = ["batch", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount_cents__gt=0), name="payout_item_positive"),
-            models.UniqueConstraint(fields=["batch", "member"], name="payout_item_once_per_member"),
+            # One item per member and way of paying (payroll wages, and fees or allowances).
+            models.UniqueConstraint(
+                fields=["batch", "member", "method"], name="payout_item_once_per_member_method"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from werkstation.engagements import Engagement
+
 
 class RuleSet(models.Model):
     """A versioned payout rule set of one cooperative (the JSON of payout-rules-format.md).
@@ -122,6 +124,10 @@ class Split(models.Model):
     # The member's share the fund advanced at settlement (0: payable when the client pays).
     advanced_cents = models.BigIntegerField(default=0)
     withheld_reason = models.CharField(max_length=16, choices=Withheld.choices, blank=True)
+    # The claim's engagement when settled: what the caps, payouts and statements read.
+    engagement = models.CharField(
+        max_length=16, choices=Engagement.choices, default=Engagement.SELF_EMPLOYED
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

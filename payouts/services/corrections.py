@@ -17,13 +17,14 @@ from django.utils.translation import gettext as _
 from jobs.models import Timesheet
 from members.access import require_role
 from werkstation.audit import audit_record
+from werkstation.engagements import Engagement
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.money import to_minor
 
 from .. import rules
 from ..models import Account, Split
 from ..selectors import entries_of_splits, money_settings_of
-from .ledger import AccountBook, Posting, write_postings
+from .ledger import AccountBook, Posting, payable_kind, write_postings
 from .settlement import (
     COOP_FUND,
     AdvanceRoom,
@@ -31,11 +32,11 @@ from .settlement import (
     VolunteerAllowance,
     gross_cents,
     is_reverse_charged,
+    lock_volunteers,
     reverse_charge_categories,
     settlement_postings,
     split_row,
     vat_cents,
-    volunteers_of,
 )
 
 K = Account.Kind
@@ -92,6 +93,7 @@ def reverse_splits(
                 withheld_cents=-s.withheld_cents,
                 advanced_cents=-s.advanced_cents,
                 withheld_reason=s.withheld_reason,
+                engagement=s.engagement,
             )
             for s in originals
         ]
@@ -113,7 +115,8 @@ def reverse_splits(
             legs[fund] = legs.get(fund, 0) + moved
             legs[advanced] = legs.get(advanced, 0) - moved
         elif was_released:
-            earned, payable = book.id(K.EARNED, member), book.id(K.PAYABLE, member)
+            earned = book.id(K.EARNED, member)
+            payable = book.id(payable_kind(original.engagement), member)
             legs[earned] = legs.get(earned, 0) - moved
             legs[payable] = legs.get(payable, 0) + moved
         postings.append((kind, f"split:{reversal.pk}", description, list(legs.items())))
@@ -188,7 +191,8 @@ def timesheet_correct(
         ),
     )
     member_cents, withheld, reason = result.member_cents, 0, ""
-    if volunteers_of(cooperative.pk, {original.member_id}):
+    if original.engagement == Engagement.VOLUNTEER:
+        lock_volunteers(cooperative.pk, {original.member_id})
         allowance = VolunteerAllowance.load(
             cooperative.pk,
             money_settings_of(cooperative.pk),
@@ -225,6 +229,7 @@ def timesheet_correct(
         withheld_cents=withheld,
         advanced_cents=advanced,
         withheld_reason=reason,
+        engagement=original.engagement,
     )
     write_postings(
         cooperative.pk,

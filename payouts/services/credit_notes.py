@@ -45,15 +45,15 @@ from ..models import (
 )
 from .corrections import reverse_splits
 from .invoices import _amount_cents, _customer, _supplier
-from .ledger import AccountBook, Leg, post
+from .ledger import AccountBook, Leg, payable_kind, post
 from .reversals import invoice_status
 
 K = Account.Kind
 
 
-def _member_payable(cooperative_id: int, member_id: int) -> int:
+def _member_payable(cooperative_id: int, member_id: int, kind: str = K.PAYABLE) -> int:
     total = Entry.objects.filter(
-        account__cooperative_id=cooperative_id, account__kind=K.PAYABLE, account__key=str(member_id)
+        account__cooperative_id=cooperative_id, account__kind=kind, account__key=str(member_id)
     ).aggregate(s=Sum("amount_cents"))["s"]
     return -(total or 0)
 
@@ -113,14 +113,14 @@ def credit_note_issue(
                 code="already_credited",
                 field="lines",
             )
-        needed: dict[int, int] = {}
+        needed: dict[tuple[int, str], int] = {}
         for line in lines:
             # A released or advanced share is payable: it is taken back from there.
             if not (line.released or line.split.advanced_cents):
                 continue
-            member_id = line.split.member_id
-            needed[member_id] = needed.get(member_id, 0) + line.split.member_cents
-            if _member_payable(invoice.cooperative_id, member_id) < needed[member_id]:
+            member_id, kind = line.split.member_id, payable_kind(line.split.engagement)
+            needed[(member_id, kind)] = needed.get((member_id, kind), 0) + line.split.member_cents
+            if _member_payable(invoice.cooperative_id, member_id, kind) < needed[(member_id, kind)]:
                 raise ValidationFailed(
                     _(
                         "The member was paid for the line of %(day)s already; credit an amount instead."

@@ -27,7 +27,7 @@ from werkstation.money import format_money, percent_of, to_minor
 
 from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
 from .bulk import insert_rows
-from .ledger import AccountBook, Leg, Posting, post, write_postings
+from .ledger import AccountBook, Leg, Posting, payable_kind, post, write_postings
 from .settlement import COOP_FUND
 
 K = Account.Kind
@@ -395,6 +395,7 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
             "split__member_id",
             "split__member_cents",
             "split__advanced_cents",
+            "split__engagement",
         )
     )
     credited = sum(
@@ -403,8 +404,8 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
     covered = invoice.paid_cents + invoice.credited_cents - credited
     rows = [row for row in rows if row[6] is None]
     covered -= sum(amount + vat for _i, _d, amount, vat, released, *_rest in rows if released)
-    # member -> [reference, plain cents, advanced cents, lines]
-    releases: dict[int, list] = {}
+    # (member, payable kind) -> [reference, plain cents, advanced cents, lines]
+    releases: dict[tuple[int, str], list] = {}
     last = None
     for (
         line_id,
@@ -417,6 +418,7 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
         member,
         member_cents,
         advanced,
+        engagement,
     ) in rows:
         if released:
             continue
@@ -424,9 +426,10 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
             break
         covered -= amount + vat
         last = (work_date, line_id)
-        release = releases.get(member)
+        key = (member, payable_kind(engagement))
+        release = releases.get(key)
         if release is None:
-            release = releases[member] = [release_reference(line_id, holds), 0, 0, 0]
+            release = releases[key] = [release_reference(line_id, holds), 0, 0, 0]
         if advanced:  # the fund advanced the member's share: it gets it back
             release[2] += advanced
         else:
@@ -435,10 +438,10 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
     if last is None:
         return 0
     postings: list[Posting] = []
-    for member, (reference, plain, advanced, count) in releases.items():
+    for (member, payable), (reference, plain, advanced, count) in releases.items():
         legs = []
         if plain:
-            legs += [(book.id(K.EARNED, member), plain), (book.id(K.PAYABLE, member), -plain)]
+            legs += [(book.id(K.EARNED, member), plain), (book.id(payable, member), -plain)]
         if advanced:
             legs += [
                 (book.id(K.ADVANCED, COOP_FUND), advanced),

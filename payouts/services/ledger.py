@@ -15,6 +15,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from werkstation.engagements import Engagement
 from werkstation.errors import ValidationFailed
 
 from ..models import Account, Entry, Transaction
@@ -23,9 +24,15 @@ from .bulk import insert_rows
 K = Account.Kind
 # Kinds with one account per member or client: a bulk run asks for many of them, so the
 # first miss creates them for every member (client) of the cooperative in one statement.
-PER_MEMBER = (K.EARNED, K.PAYABLE)
+PER_MEMBER = (K.EARNED, K.PAYABLE, K.WAGES)
 # Creating this many accounts at once refreshes the table's planner statistics (below).
 ANALYZE_AFTER = 100
+
+
+def payable_kind(engagement: str) -> str:
+    """Where a member's released share waits to be paid: payroll work's wages go to the
+    payroll provider (``wages``); fees and allowances to the member (``payable``)."""
+    return K.WAGES if engagement == Engagement.EMPLOYEE else K.PAYABLE
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,7 @@ class AccountBook:
         K.EARNED: "Earned by member {key}",
         K.PAYABLE: "Payable to member {key}",
         K.PAYROLL: "Payroll provider",
+        K.WAGES: "Wages of member {key} (payroll)",
         K.VAT: "VAT payable",
         K.FUND: "Fund {key}",
         K.FEES: "Fees",

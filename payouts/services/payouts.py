@@ -37,14 +37,27 @@ IBAN_HOLD_DAYS = 3
 OPEN_ITEM_STATUSES = (PayoutItem.Status.PENDING, PayoutItem.Status.HELD)
 
 
-def _payable_balances(cooperative: Cooperative) -> dict[int, int]:
-    """What the cooperative owes each member now (positive cents)."""
+# Where an item's money waits: wages through the payroll provider, the rest to the member.
+PAYROLL = PayoutItem.Method.PAYROLL
+
+
+def _source(method: str) -> str:
+    return K.WAGES if method == PAYROLL else K.PAYABLE
+
+
+def _payable_balances(cooperative: Cooperative) -> dict[tuple[int, str], int]:
+    """What the cooperative owes each member now (positive cents), by where it waits:
+    (member, ``payable``) for fees and allowances, (member, ``wages``) for payroll wages."""
     rows = (
-        Entry.objects.filter(account__cooperative=cooperative, account__kind=K.PAYABLE)
-        .values("account__key")
+        Entry.objects.filter(
+            account__cooperative=cooperative, account__kind__in=[K.PAYABLE, K.WAGES]
+        )
+        .values("account__key", "account__kind")
         .annotate(total=Sum("amount_cents"))
     )
-    return {int(r["account__key"]): -r["total"] for r in rows if r["total"] < 0}
+    return {
+        (int(r["account__key"]), r["account__kind"]): -r["total"] for r in rows if r["total"] < 0
+    }
 
 
 @transaction.atomic
@@ -55,18 +68,22 @@ def payout_batch_create(
         require_role(actor, cooperative, "board", "treasurer")
     Cooperative.objects.select_for_update().filter(pk=cooperative.pk).first()
     balances = _payable_balances(cooperative)
-    in_open_batches = dict(
-        PayoutItem.objects.filter(
+    in_open_batches = {
+        (member, method): total
+        for member, method, total in PayoutItem.objects.filter(
             batch__cooperative=cooperative,
             batch__status__in=[PayoutBatch.Status.DRAFT, PayoutBatch.Status.APPROVED],
             status__in=OPEN_ITEM_STATUSES,
         )
-        .values_list("member_id")
+        .values("member_id", "method")
         .annotate(total=Sum("amount_cents"))
-    )
-    to_pay = {
-        member: amount - in_open_batches.get(member, 0) for member, amount in balances.items()
+        .values_list("member_id", "method", "total")
     }
+    waiting: dict[tuple[int, str], int] = {}
+    for (member, method), total in in_open_batches.items():
+        key = (member, _source(method))
+        waiting[key] = waiting.get(key, 0) + total
+    to_pay = {key: amount - waiting.get(key, 0) for key, amount in balances.items()}
     to_pay = {member: amount for member, amount in to_pay.items() if amount > 0}
     if not to_pay:
         raise ValidationFailed(
@@ -79,34 +96,33 @@ def payout_batch_create(
         created_by=actor,
         execution_date=execution_date or timezone.localdate() + timedelta(days=1),
     )
-    engagements = dict(
-        Membership.objects.filter(cooperative=cooperative, user_id__in=to_pay).values_list(
-            "user_id", "engagement"
-        )
-    )
+    members = {member for member, _kind in to_pay}
     profiles = {
-        p.user_id: p for p in Profile.objects.filter(user_id__in=to_pay).select_related("user")
+        p.user_id: p for p in Profile.objects.filter(user_id__in=members).select_related("user")
     }
     hold_until = timezone.now() - timedelta(days=IBAN_HOLD_DAYS)
     from .stripe_connect import members_paid_by_connect
 
-    by_connect = members_paid_by_connect(cooperative, to_pay)
+    by_connect = members_paid_by_connect(cooperative, members)
     items = []
-    for member_id, amount in sorted(to_pay.items()):
+    # One item per member and way of paying: payroll wages go to the payroll provider, fees
+    # and allowances to the member (Stripe or SEPA).
+    for (member_id, kind), amount in sorted(to_pay.items()):
         profile = profiles.get(member_id)
         method = (
             PayoutItem.Method.PAYROLL
-            if engagements.get(member_id) == "employee"
+            if kind == K.WAGES
             else PayoutItem.Method.STRIPE
             if member_id in by_connect
             else PayoutItem.Method.SEPA
         )
+        suffix = "-payroll" if method == PAYROLL else ""
         item = PayoutItem(
             batch=batch,
             member_id=member_id,
             amount_cents=amount,
             method=method,
-            idempotency_key=f"payout-{cooperative.pk}-{batch.pk}-{member_id}",
+            idempotency_key=f"payout-{cooperative.pk}-{batch.pk}-{member_id}{suffix}",
             iban=profile.iban if profile else "",
             account_holder=(profile.account_holder or profile.user.full_name) if profile else "",
         )
@@ -261,7 +277,8 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
         .exclude(method=PayoutItem.Method.STRIPE)
         .order_by("pk")
     ):
-        if item.amount_cents > balances.get(item.member_id, 0):
+        source = (item.member_id, _source(item.method))
+        if item.amount_cents > balances.get(source, 0):
             item.status, item.hold_reason = (
                 PayoutItem.Status.FAILED,
                 _("more than the member's payable balance"),
@@ -275,11 +292,11 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
             reference=f"payout-item:{item.pk}",
             description=f"Payout batch {batch.pk} to member {item.member_id}",
             legs=[
-                Leg(book.get(K.PAYABLE, item.member_id), item.amount_cents),
+                Leg(book.get(source[1], item.member_id), item.amount_cents),
                 Leg(book.get(target), -item.amount_cents),
             ],
         )
-        balances[item.member_id] -= item.amount_cents
+        balances[source] -= item.amount_cents
         if item.method == PayoutItem.Method.SEPA:
             # In the file for the bank, not paid: the bank statement or the treasurer says so.
             item.status, item.sent_at = PayoutItem.Status.SENT, timezone.now()
@@ -424,7 +441,10 @@ def payroll_csv(batch: PayoutBatch) -> str:
         .order_by("member_id")
     ):
         worked = Split.objects.filter(
-            member=item.member, cooperative=batch.cooperative, invoice_line__released=True
+            member=item.member,
+            cooperative=batch.cooperative,
+            invoice_line__released=True,
+            engagement=Membership.Engagement.EMPLOYEE,  # payroll work only, not fees
         )
         totals = worked.aggregate(m=Sum("minutes"), g=Sum("gross_cents"))
         rows.append(

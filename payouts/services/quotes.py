@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Claim, Shift
 from members.models import Membership
+from werkstation.engagements import ALL, ordered
 from werkstation.errors import Conflict
 from werkstation.legal import Key, LegalTable
 from werkstation.money import format_duration, format_money, pay_for_minutes, to_minor
@@ -57,9 +58,19 @@ class Posted:
     tariff_cents: int
     category: str
     client_kind: str
+    # The claim's engagement, or the one the member would choose; None: the member's usual
+    # one if the work allows it, else the first the work allows.
+    engagement: str | None = None
+    engagements: tuple[str, ...] = ALL  # what the work allows
 
     @classmethod
-    def of_shift(cls, shift: Shift, start: datetime | None = None, end: datetime | None = None):
+    def of_shift(
+        cls,
+        shift: Shift,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        engagement: str | None = None,
+    ):
         """``shift`` (with ``job__client`` selected), or a claim's times on it."""
         return cls(
             shift_id=shift.pk,
@@ -69,6 +80,8 @@ class Posted:
             tariff_cents=to_minor(shift.job.client_tariff.amount),
             category=shift.job.category,
             client_kind=shift.job.client.kind,
+            engagement=engagement,
+            engagements=tuple(ordered(shift.job.engagements)),
         )
 
     @cached_property
@@ -98,9 +111,18 @@ class Quote:
     month_gross_before_cents: int
     rule_set_id: int | None
     rule_set_version: int | None
-    engagement: str | None  # the member's in this cooperative; None for the standard share
+    engagement: str | None  # the claim's (or the member's); None for the standard share
     currency: str = "EUR"
     legal_figures_missing: bool = False
+    # The work allows an engagement the member does not usually have, and not theirs: they
+    # choose how they do it before claiming (this quote is for ``engagement``).
+    choose_engagement: bool = False
+
+    @property
+    def crosses_volunteer_maximum(self) -> bool:
+        """A volunteer allowance maximum would be crossed: above it the allowance is taxable
+        as a whole, so the cooperative keeps what is above (the member is told first)."""
+        return self.volunteer and self.withheld_cents > 0
 
     @property
     def volunteer(self) -> bool:
@@ -185,8 +207,17 @@ class _Pricer:
             self.month_gross[(row["y"], row["m"])] += row["total"]
         settled = Split.objects.filter(timesheet__claim=OuterRef("pk"))
         self.earlier = [
-            Posted(shift, cooperative, start, end, to_minor(tariff), category, kind)
-            for shift, cooperative, start, end, tariff, category, kind in Claim.objects.filter(
+            Posted(shift, cooperative, start, end, to_minor(tariff), category, kind, engagement)
+            for (
+                shift,
+                cooperative,
+                start,
+                end,
+                tariff,
+                category,
+                kind,
+                engagement,
+            ) in Claim.objects.filter(
                 user=user,
                 status__in=COMING,
                 start__gte=timezone.make_aware(datetime.combine(self.first, datetime.min.time())),
@@ -201,6 +232,7 @@ class _Pricer:
                 "shift__job__client_tariff",
                 "shift__job__category",
                 "shift__job__client__kind",
+                "engagement",
             )
         ]
 
@@ -221,7 +253,8 @@ class _Pricer:
             self.adopted[cooperative_id] = rule_sets_adopted(cooperative_id)
         return pick_in_force(self.adopted[cooperative_id], day)
 
-    def engagement(self, cooperative_id: int) -> str | None:
+    def usual(self, cooperative_id: int) -> str | None:
+        """The member's usual engagement in the cooperative."""
         if self.user is None:
             return None
         if self.engagements is None:
@@ -231,6 +264,17 @@ class _Pricer:
                 )
             )
         return self.engagements.get(cooperative_id)
+
+    def engagement(self, work: Posted) -> tuple[str | None, bool]:
+        """(the engagement ``work`` is priced under, whether the member must choose one)."""
+        if self.user is None:
+            return None, False
+        if work.engagement:
+            return work.engagement, False
+        usual = self.usual(work.cooperative_id)
+        if usual in work.engagements:
+            return usual, False
+        return (work.engagements[0] if work.engagements else usual), True
 
     def _allowance(self, cooperative_id: int) -> VolunteerAllowance:
         if cooperative_id not in self.allowances:
@@ -301,6 +345,8 @@ class _Pricer:
                 continue
             if other.cooperative_id != work.cooperative_id:
                 continue
+            if self.engagement(other)[0] != Membership.Engagement.VOLUNTEER:
+                continue  # only allowances count toward the maximums
             earlier = self._split(other)
             if earlier is not None:
                 allowance.cap(self.user.pk, other.work_date, earlier.member_cents)
@@ -330,8 +376,9 @@ class _Pricer:
             month_gross_before_cents=0,
             rule_set_id=None,
             rule_set_version=None,
-            engagement=self.engagement(work.cooperative_id),
+            engagement=self.engagement(work)[0],
             legal_figures_missing=True,
+            choose_engagement=self.engagement(work)[1],
         )
 
     def _quote(self, work: Posted) -> Quote:
@@ -339,7 +386,7 @@ class _Pricer:
         priced = self.gross(work)
         shift_minutes, pause, minutes, gross = priced
         month_before = self.month_before(work)
-        engagement = self.engagement(work.cooperative_id)
+        engagement, choose = self.engagement(work)
         found = self._engine(work.cooperative_id, day)
         split = self._split(work, priced, month_before)
         member, withheld, pots = 0, 0, ()
@@ -367,6 +414,7 @@ class _Pricer:
             rule_set_version=found[0].version if found else None,
             engagement=engagement,
             currency=found[1].currency if found else "EUR",
+            choose_engagement=choose,
         )
 
     def quote_in_turn(self, work: list[Posted]) -> dict[int, Quote]:
@@ -392,13 +440,28 @@ def quote_work(user, work, *, language: str | None = None) -> dict[int, Quote]:
     return {item.shift_id: pricer.quote(item) for item in work}
 
 
-def quote_shifts(user, shifts, *, language: str | None = None) -> dict[int, Quote]:
-    """Quotes for ``user`` on each of ``shifts`` (shifts with ``job__client`` selected)."""
-    return quote_work(user, [Posted.of_shift(s) for s in shifts], language=language)
+def quote_shifts(
+    user, shifts, *, language: str | None = None, engagement: str | None = None
+) -> dict[int, Quote]:
+    """Quotes for ``user`` on each of ``shifts`` (shifts with ``job__client`` selected),
+    under ``engagement`` if given."""
+    return quote_work(
+        user, [Posted.of_shift(s, engagement=engagement) for s in shifts], language=language
+    )
 
 
-def quote_shift(user, shift, *, language: str | None = None) -> Quote:
-    return quote_shifts(user, [shift], language=language)[shift.pk]
+def quote_shift(
+    user, shift, *, language: str | None = None, engagement: str | None = None
+) -> Quote:
+    return quote_shifts(user, [shift], language=language, engagement=engagement)[shift.pk]
+
+
+def quote_engagements(user, shift, *, language: str | None = None) -> dict[str, Quote]:
+    """What ``shift`` pays ``user`` under each engagement its job allows (for the choice)."""
+    return {
+        engagement: quote_shift(user, shift, language=language, engagement=engagement)
+        for engagement in ordered(shift.job.engagements)
+    }
 
 
 def quote_plan(user, shifts, *, language: str | None = None) -> dict[int, Quote]:

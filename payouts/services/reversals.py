@@ -60,7 +60,7 @@ from werkstation.money import format_money
 from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
 from ..selectors import account_balance
 from .invoices import _release_covered, coverage_cents
-from .ledger import AccountBook, Leg, post
+from .ledger import AccountBook, Leg, payable_kind, post
 from .settlement import COOP_FUND
 
 logger = logging.getLogger(__name__)
@@ -145,16 +145,17 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
                 Leg(book.get(K.FUND, COOP_FUND), split.advanced_cents),
             ]
         else:
-            if split.member_id not in available:
-                available[split.member_id] = -account_balance(book.get(K.PAYABLE, split.member_id))
-            if available[split.member_id] < split.member_cents:
+            payable = book.get(payable_kind(split.engagement), split.member_id)
+            if payable.pk not in available:
+                available[payable.pk] = -account_balance(payable)
+            if available[payable.pk] < split.member_cents:
                 unrecovered += split.member_cents
                 continue
-            available[split.member_id] -= split.member_cents
+            available[payable.pk] -= split.member_cents
             reheld += split.member_cents
             what = "member share held again"
             legs = [
-                Leg(book.get(K.PAYABLE, split.member_id), split.member_cents),
+                Leg(payable, split.member_cents),
                 Leg(book.get(K.EARNED, split.member_id), -split.member_cents),
             ]
         line.holds += 1

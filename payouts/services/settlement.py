@@ -15,7 +15,7 @@ labour in a category the board counts as work on buildings and grounds
 
 Two more postings where they apply:
 
-* ``withheld:<id>`` — a member engaged as a *volunteer* receives a volunteer allowance
+* ``withheld:<id>`` — work done as a *volunteer* (the claim's engagement) earns a volunteer allowance
   within the cooperative's monthly and yearly maximums (``MoneySettings``) and nothing
   beyond them. What the rules give the member above the maximums stays with the
   cooperative fund (member earned +withheld, fund ``coop_fund`` −withheld); the split
@@ -53,6 +53,7 @@ from django.utils import timezone
 
 from jobs.models import Timesheet
 from members.models import Cooperative, Membership
+from werkstation.engagements import Engagement
 from werkstation.errors import ApplicationError
 from werkstation.legal import Key, LegalTable
 from werkstation.money import pay_for_minutes, percent_of, to_minor
@@ -61,7 +62,7 @@ from .. import rules
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
 from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
 from .bulk import insert_rows
-from .ledger import AccountBook, Posting, write_postings
+from .ledger import AccountBook, Posting, payable_kind, write_postings
 
 logger = logging.getLogger(__name__)
 K = Account.Kind
@@ -110,13 +111,16 @@ FIELDS = (
     "claim__shift__job__client__kind",
     "claim__shift__job",
     "claim__shift__job__client__vat_number",
+    "claim__engagement",
 )
 # Positions in a row of FIELDS + the work date.
 MEMBER, COOPERATIVE, CLIENT = (
     FIELDS.index(f)
     for f in ("claim__user_id", "claim__shift__cooperative_id", "claim__shift__job__client_id")
 )
+ENGAGEMENT = FIELDS.index("claim__engagement")
 WORK_DATE = len(FIELDS)
+VOLUNTEER, EMPLOYEE = Engagement.VOLUNTEER.value, Engagement.EMPLOYEE.value
 
 SPLIT_COLUMNS = (
     "timesheet_id",
@@ -137,10 +141,12 @@ SPLIT_COLUMNS = (
     "advanced_cents",
     "withheld_reason",
     "created_at",
+    "engagement",
 )
-SPLIT_MEMBER, SPLIT_ADVANCED = (
+SPLIT_MEMBER, SPLIT_ADVANCED, SPLIT_ENGAGEMENT = (
     SPLIT_COLUMNS.index("member_id"),
     SPLIT_COLUMNS.index("advanced_cents"),
+    SPLIT_COLUMNS.index("engagement"),
 )
 
 
@@ -172,6 +178,7 @@ class VolunteerAllowance:
                     cooperative_id=cooperative_id,
                     member_id__in=members,
                     work_date__gte=first.replace(month=1, day=1),
+                    engagement=Engagement.VOLUNTEER,  # allowances, not wages or fees
                 )
                 .annotate(y=ExtractYear("work_date"), m=ExtractMonth("work_date"))
                 .values("member_id", "y", "m")
@@ -220,22 +227,19 @@ class VolunteerAllowance:
         return allowed, cents - allowed, reason
 
 
-def volunteers_of(cooperative_id: int, members: set[int]) -> set[int]:
-    """The volunteers among ``members``, their memberships locked until commit.
+def lock_volunteers(cooperative_id: int, volunteers: set[int]) -> None:
+    """Lock the memberships of members with volunteer work to settle, until commit.
 
     The lock makes concurrent runs settle one volunteer's work one after the other, so the
     second reads what the first allowed and the maximums hold under parallel workers.
     """
-    return set(
-        Membership.objects.filter(
-            cooperative_id=cooperative_id,
-            user_id__in=members,
-            engagement=Membership.Engagement.VOLUNTEER,
+    if volunteers:
+        list(
+            Membership.objects.filter(cooperative_id=cooperative_id, user_id__in=volunteers)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        .select_for_update(of=("self",))
-        .order_by("pk")
-        .values_list("user_id", flat=True)
-    )
 
 
 @dataclass
@@ -302,6 +306,7 @@ class SettlementAccounts:
         self.vat = _Ids(book, K.VAT)
         self.earned = _Ids(book, K.EARNED)
         self.payable = _Ids(book, K.PAYABLE)
+        self.wages = _Ids(book, K.WAGES)
         self.fund = _Ids(book, K.FUND)
         self.advanced = _Ids(book, K.ADVANCED)
 
@@ -334,6 +339,7 @@ def settlement_postings(
         advanced,
         _reason,
         _created,
+        engagement,
     ) = split
     earned = accounts.earned[member]
     fund = accounts.fund
@@ -368,7 +374,10 @@ def settlement_postings(
                 f"Advance from the cooperative fund to member {member} (timesheet {timesheet_id})",
                 [
                     (earned, advanced),
-                    (accounts.payable[member], -advanced),
+                    (
+                        (accounts.wages if engagement == EMPLOYEE else accounts.payable)[member],
+                        -advanced,
+                    ),
                     (fund[COOP_FUND], advanced),
                     (accounts.advanced[COOP_FUND], -advanced),
                 ],
@@ -431,7 +440,8 @@ def _settle_cooperative(
 ) -> int:
     adopted = rule_sets_adopted(cooperative_id)
     members = {r[MEMBER] for r in rows}
-    volunteers = volunteers_of(cooperative_id, members)
+    volunteers = {r[MEMBER] for r in rows if r[ENGAGEMENT] == Engagement.VOLUNTEER}
+    lock_volunteers(cooperative_id, volunteers)
     allowance = VolunteerAllowance.load(
         cooperative_id,
         money_settings_of(cooperative_id),
@@ -470,6 +480,7 @@ def _settle_cooperative(
             client_kind,
             job_id,
             client_vat_number,
+            engagement,
             work_date,
         ) in rows:
             if work_date not in in_force:
@@ -519,7 +530,7 @@ def _settle_cooperative(
                 if vat is None:
                     vat = vats[gross] = vat_cents(gross, vat_rate)
             member_cents, withheld, reason = result.member_cents, 0, ""
-            if member in volunteers:
+            if engagement == VOLUNTEER:
                 member_cents, withheld, reason = allowance.cap(member, work_date, member_cents)
             advanced = 0
             if advances is not None:
@@ -545,6 +556,7 @@ def _settle_cooperative(
                 advanced,
                 reason,
                 now,
+                engagement,
             )
             splits.append(split)
             clients.append(client_id)
@@ -556,7 +568,15 @@ def _settle_cooperative(
     if not splits:
         return 0
     if advances is not None:
-        book.ensure(K.PAYABLE, {s[SPLIT_MEMBER] for s in splits if s[SPLIT_ADVANCED]})
+        for kind in (K.PAYABLE, K.WAGES):
+            book.ensure(
+                kind,
+                {
+                    s[SPLIT_MEMBER]
+                    for s in splits
+                    if s[SPLIT_ADVANCED] and payable_kind(s[SPLIT_ENGAGEMENT]) == kind
+                },
+            )
     accounts = SettlementAccounts(book)
     postings: list[Posting] = []
     for split_id, split, client_id in zip(ids, splits, clients, strict=True):

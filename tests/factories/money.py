@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from jobs.models import Claim, Shift, Timesheet
+from jobs.services.claims import usual_engagement
 from payouts.services.settlement import settlement_run
 from tests.factories.api import api_as
 from tests.factories.work import ensure_founded, make_shift
@@ -23,9 +24,12 @@ def approved_timesheet(
     )
     shift = make_shift(job, start + timedelta(days=30), hours=3)
     Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3), filled=1)
+    user = user or world.member_a
     claim = Claim.objects.create(
         shift_id=shift.pk,
-        user=user or world.member_a,
+        user=user,
+        # As the claim service would: the member's usual engagement (every job allows all).
+        engagement=usual_engagement(user, job.cooperative_id) or "self_employed",
         status="completed",
         start=start,
         end=start + timedelta(hours=3),

@@ -21,6 +21,7 @@ from factory.django import DjangoModelFactory
 
 from jobs.challenges.models import Bid, Challenge, Tender
 from jobs.models import Claim, ClientLinkRequest, Job, Shift, Timesheet
+from jobs.services.claims import usual_engagement
 from jobs.services.jobs import shift_denormalize
 from members.models import Profile
 from tests.factories.work import ensure_founded
@@ -92,6 +93,9 @@ class ClaimFactory(DjangoModelFactory):
     status = Claim.Status.CLAIMED
     start = factory.LazyAttribute(lambda o: o.shift.start)
     end = factory.LazyAttribute(lambda o: o.shift.end)
+    engagement = factory.LazyAttribute(
+        lambda o: usual_engagement(o.user, o.shift.cooperative_id) or "self_employed"
+    )
 
     @factory.post_generation
     def hold_slot(obj, create, extracted, **kwargs):

@@ -35,6 +35,7 @@ SPLIT_FIELDS = (
     "withheld_cents",
     "advanced_cents",
     "withheld_reason",
+    "engagement",
     "reverses_id",
     "job_id",
 )

@@ -7,14 +7,22 @@ from django.test import Client
 from django.utils import timezone
 from lxml import etree
 
+from jobs.models import Claim
 from members.models import Membership, Profile
-from payouts.models import Entry, PayoutBatch, PayoutItem, Transaction
+from payouts.models import Entry, PayoutBatch, PayoutItem, Split, Transaction
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook, Leg, post
-from payouts.services.payouts import payout_batch_approve, payout_batch_create, payout_batch_execute
+from payouts.services.payouts import (
+    payout_batch_approve,
+    payout_batch_create,
+    payout_batch_execute,
+    payroll_csv,
+)
+from payouts.services.settlement import settlement_run
 from tests.conftest import api_as, row_counts
 from tests.factories.api import login_verified
-from tests.factories.money import _issue
+from tests.factories.money import _issue, approved_timesheet
+from tests.factories.work import ensure_founded
 
 pytestmark = pytest.mark.django_db
 NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
@@ -117,10 +125,20 @@ def test_a_new_iban_holds_the_payout_for_three_days(payable):
     )
 
 
-def test_employees_go_to_the_payroll_export(payable):
-    Membership.objects.filter(user=payable.member_a, cooperative=payable.coop_a).update(
+@pytest.fixture
+def payroll(market):
+    """Work claimed on payroll: the member's usual engagement when they claimed."""
+    Membership.objects.filter(user=market.member_a, cooperative=market.coop_a).update(
         engagement="employee"
     )
+    ensure_founded(market.coop_a)
+    market.sheets = [approved_timesheet(market, days_ago=d) for d in (1, 2, 3)]
+    settlement_run()
+    return _pay(market)
+
+
+def test_employees_go_to_the_payroll_export(payroll):
+    payable = payroll
     batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
     assert batch.items.get().method == "payroll"
     payout_batch_approve(actor=payable.treasurer_a, batch=batch)
@@ -133,6 +151,36 @@ def test_employees_go_to_the_payroll_export(payable):
         .content.decode()
     )
     assert "member_number,name,minutes,gross_cents,net_cents" in csv_text and "25920" in csv_text
+
+
+def test_payroll_wages_and_fees_of_one_member_are_paid_each_their_own_way(market):
+    """One member, one shift on payroll and two self-employed: the wages go to the payroll
+    provider and only the payroll shift is in the payroll file; the fees go by SEPA."""
+    ensure_founded(market.coop_a)
+    sheets = [approved_timesheet(market, days_ago=d) for d in (1, 2, 3)]
+    Claim.objects.filter(pk=sheets[0].claim_id).update(engagement="employee")
+    settlement_run()
+    wages = Split.objects.get(timesheet=sheets[0])
+    fees = Split.objects.filter(timesheet__in=sheets[1:])
+    assert wages.engagement == "employee" and {s.engagement for s in fees} == {"self_employed"}
+    _pay(market)
+    batch = payout_batch_create(actor=market.treasurer_a, cooperative=market.coop_a)
+    items = {i.method: i.amount_cents for i in batch.items.filter(member=market.member_a)}
+    assert items == {"payroll": wages.member_cents, "sepa": sum(s.member_cents for s in fees)}
+    payout_batch_approve(actor=market.treasurer_a, batch=batch)
+    payout_batch_approve(actor=market.board_a, batch=batch)
+    batch = payout_batch_execute(actor=market.board_a, batch=batch)
+    assert set(batch.items.values_list("status", flat=True)) <= {"paid", "sent"}
+    rows = payroll_csv(batch).splitlines()
+    assert rows[1].split(",")[2:] == [
+        str(wages.minutes),
+        str(wages.gross_cents),
+        str(wages.member_cents),
+    ]
+    book = AccountBook(market.coop_a.pk)
+    for kind in ("payable", "wages"):
+        assert account_balance(book.get(kind, market.member_a.pk)) == 0
+    assert sum(Entry.objects.values_list("amount_cents", flat=True)) == 0
 
 
 def test_a_payout_above_the_balance_is_refused_and_books_nothing(payable):

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobs.models import Claim, Job, Shift, Timesheet
+from jobs.services.claims import usual_engagement
 from members.models import Membership
 from payouts.models import RuleSet, Split
 from payouts.services.quotes import (
@@ -72,7 +73,12 @@ def _world(spec: dict, engagement: str, tariff_cents: int, client_kind: str, cat
 
 def _work_as_posted(member, shift: Shift, break_minutes: int) -> Timesheet:
     claim = Claim.objects.create(
-        shift=shift, user=member, status=Claim.Status.COMPLETED, start=shift.start, end=shift.end
+        shift=shift,
+        user=member,
+        engagement=usual_engagement(member, shift.cooperative_id),
+        status=Claim.Status.COMPLETED,
+        start=shift.start,
+        end=shift.end,
     )
     Shift.objects.filter(pk=shift.pk).update(filled=1)
     return Timesheet.objects.create(

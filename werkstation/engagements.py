@@ -1,0 +1,33 @@
+"""How a member works on a piece of work: on payroll, self-employed or as a volunteer.
+
+A membership carries the member's usual engagement; a job says which engagements it allows;
+every claim carries its own (see ``jobs.services.claims.engagement_for``). Settlement copies
+the claim's engagement onto its split, and everything downstream of the split (the volunteer
+maximums, payouts, the payroll file, self-billing, the income statement) reads it there.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Engagement(models.TextChoices):
+    EMPLOYEE = "employee", _("employee via a payroll provider")
+    SELF_EMPLOYED = "self_employed", _("self-employed")
+    VOLUNTEER = "volunteer", _("volunteer")
+
+
+# The order choices and defaults are offered in.
+ALL = (Engagement.EMPLOYEE.value, Engagement.SELF_EMPLOYED.value, Engagement.VOLUNTEER.value)
+
+
+def all_engagements() -> list[str]:
+    """A job's default: every engagement."""
+    return list(ALL)
+
+
+def ordered(engagements) -> list[str]:
+    """``engagements`` without repeats, in the usual order."""
+    chosen = set(engagements)
+    return [e for e in ALL if e in chosen]
