@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Skill
+from werkstation.engagements import ALL, Engagement
 
 from .models import Client
 from .models.work import CATEGORY_CHOICES
@@ -121,12 +122,24 @@ class JobForm(forms.Form):
         help_text=_("Empty: the cooperative's standard price for the category."),
     )
     auto_confirm = forms.BooleanField(label=_("Confirm claims automatically"), required=False)
+    engagements = forms.MultipleChoiceField(
+        label=_("Members may do this work as"),
+        choices=Engagement.choices,
+        initial=list(ALL),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Each member claims as one of these: their usual engagement when it is allowed, "
+            "else they choose."
+        ),
+    )
 
     def __init__(self, *args, clients=(), cooperatives=(), skills=None, can_price=False, **kwargs):
         super().__init__(*args, **kwargs)
         if not can_price:
-            # A client pays the cooperative's price; only the board agrees another.
+            # A client pays the cooperative's price; only the board agrees another, and only
+            # the board decides how members are engaged.
             del self.fields["client_tariff"]
+            del self.fields["engagements"]
         self.fields["client"].choices = [(c.pk, c.name) for c in clients]
         self.fields["cooperative"].choices = [(c.slug, c.name) for c in cooperatives]
         if skills is not None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership, User
 from payouts.services.quotes import Posted, Quote, quote_work
+from werkstation.engagements import ordered
 from werkstation.errors import ValidationFailed
 from werkstation.money import decimal_string, to_minor
 
@@ -114,6 +116,7 @@ FEED_COLUMNS = (
     "cooperative_id",
     "required_skill__name",
     "dist2",
+    "job__engagements",
 )
 
 
@@ -174,7 +177,7 @@ def feed_query(user, filters: FeedFilters, *, limit: int, offset: int, now: date
     query = (
         'SELECT s.id, s.start, s."end", s.slots, s.filled, s.category, s.latitude, s.longitude, s.local_date,'  # noqa: S608
         " s.job_id, j.title, j.street, j.postcode, j.client_tariff, cl.name, cl.kind, s.cooperative_id,"
-        " sk.name, page.dist2"
+        " sk.name, page.dist2, j.engagements"
         f" FROM (SELECT s.id, {dist2} AS dist2, s.start_minute"
         f" FROM jobs_shift s WHERE {sql.where}"
         " ORDER BY s.start_minute, dist2, s.id LIMIT %s OFFSET %s) page"
@@ -213,6 +216,8 @@ def feed_page(
         rows = [dict(zip(FEED_COLUMNS, values, strict=True)) for values in cursor.fetchall()]
     for row in rows:  # SQLite hands back text where PostgreSQL hands back typed values
         row["job__client_tariff"] = Decimal(str(row["job__client_tariff"]))
+        if isinstance(row["job__engagements"], str):  # jsonb arrives parsed, SQLite's as text
+            row["job__engagements"] = json.loads(row["job__engagements"])
         for name in ("start", "end"):
             if isinstance(row[name], str):
                 row[name] = datetime.fromisoformat(row[name])
@@ -234,6 +239,7 @@ def _posted(row: dict) -> Posted:
         tariff_cents=to_minor(row["job__client_tariff"]),
         category=row["category"],
         client_kind=row["job__client__kind"],
+        engagements=tuple(ordered(row["job__engagements"])),
     )
 
 
@@ -251,6 +257,9 @@ def quote_breakdown(quote: Quote) -> dict:
             for pot in quote.pots
         ],
         "above_volunteer_maximum": decimal_string(quote.withheld_cents),
+        "crosses_volunteer_maximum": quote.crosses_volunteer_maximum,
+        "engagement": quote.engagement,
+        "choose_engagement": quote.choose_engagement,
         "rule_set_version": quote.rule_set_version,
     }
 

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
-from payouts.services.quotes import quote_shift
+from payouts.services.quotes import quote_engagements, quote_shift
 from werkstation.api.pagination import MAX_PAGE
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
+from werkstation.engagements import Engagement, ordered
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
@@ -103,12 +104,30 @@ def shift_detail(request, shift_id: int):
         .order_by("status", "waitlist_position")
         if manager
         else [],
-        "quote": quote_shift(request.user, shift)
-        if has_role(request.user, shift.cooperative_id, "member")
-        else None,
+        **_engagement_choice(request.user, shift),
         "map_url": f"https://www.openstreetmap.org/?mlat={shift.latitude}&mlon={shift.longitude}#map=17/{shift.latitude}/{shift.longitude}",
     }
     return render(request, "jobs/shift_detail.html", context)
+
+
+def _engagement_choice(user, shift) -> dict:
+    """The member's price, and where the job allows more than one engagement, the choice of
+    how to do the work with each one's price (the default: their usual one, if allowed)."""
+    if not has_role(user, shift.cooperative_id, "member"):
+        return {"quote": None, "engagement_choices": []}
+    quote = quote_shift(user, shift)
+    allowed = ordered(shift.job.engagements)
+    if len(allowed) < 2 and not quote.choose_engagement:
+        return {"quote": quote, "engagement_choices": []}
+    quotes = quote_engagements(user, shift)
+    default = None if quote.choose_engagement else quote.engagement
+    return {
+        "quote": quote,
+        "engagement_choices": [
+            (engagement, Engagement(engagement).label, quotes[engagement], engagement == default)
+            for engagement in allowed
+        ],
+    }
 
 
 @login_required
@@ -116,7 +135,9 @@ def shift_detail(request, shift_id: int):
 def shift_claim(request, shift_id: int):
     shift = get_object_or_404(Shift, pk=shift_id)
     try:
-        claim = claims.shift_claim(user=request.user, shift=shift)
+        claim = claims.shift_claim(
+            user=request.user, shift=shift, engagement=request.POST.get("engagement") or None
+        )
     except NotFound as exc:  # another cooperative's shift: its id tells nothing
         raise Http404 from exc
     except ApplicationError as exc:

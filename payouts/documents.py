@@ -11,6 +11,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
+from werkstation.engagements import ALL
 from werkstation.money import format_money
 from werkstation.pdf import a4_pdf, paragraph
 
@@ -237,6 +238,14 @@ def credit_note_pdf(note: CreditNote) -> bytes:
     return a4_pdf(title, story)
 
 
+# The statement's groups, in Dutch like the rest of the document.
+STATEMENT_GROUPS = {
+    "employee": "Loon via de salarisverwerker",
+    "self_employed": "Vergoedingen als zelfstandige",
+    "volunteer": "Vrijwilligersvergoedingen",
+}
+
+
 def income_statement_pdf(
     *, user, cooperative_names: list[str], month_start, month_end, splits
 ) -> bytes:
@@ -244,16 +253,34 @@ def income_statement_pdf(
     styles = getSampleStyleSheet()
     title = "Inkomstenoverzicht"
     rows = [["Datum", "Werk", "Minuten", "Bruto", "Afdrachten", "Netto"]]
-    for split in splits:
-        deductions = sum(split.pots.values())
+    bold = []  # rows of a group's heading and subtotal
+    # Grouped by engagement, as a benefits office asks: wage, fees and allowances apart.
+    for engagement in ALL:
+        group = [s for s in splits if s.engagement == engagement]
+        if not group:
+            continue
+        bold.append(len(rows))
+        rows.append(["", STATEMENT_GROUPS[engagement], "", "", "", ""])
+        for split in group:
+            rows.append(
+                [
+                    f"{split.work_date:%d-%m-%Y}",
+                    split.timesheet.claim.shift.job.title[:40],
+                    str(split.minutes),
+                    format_money(split.gross_cents, language="nl"),
+                    format_money(sum(split.pots.values()), language="nl"),
+                    format_money(split.member_cents, language="nl"),
+                ]
+            )
+        bold.append(len(rows))
         rows.append(
             [
-                f"{split.work_date:%d-%m-%Y}",
-                split.timesheet.claim.shift.job.title[:40],
-                str(split.minutes),
-                format_money(split.gross_cents, language="nl"),
-                format_money(deductions, language="nl"),
-                format_money(split.member_cents, language="nl"),
+                "",
+                f"Subtotaal {STATEMENT_GROUPS[engagement].lower()}",
+                str(sum(s.minutes for s in group)),
+                format_money(sum(s.gross_cents for s in group), language="nl"),
+                format_money(sum(s.gross_cents - s.member_cents for s in group), language="nl"),
+                format_money(sum(s.member_cents for s in group), language="nl"),
             ]
         )
     gross = sum(s.gross_cents for s in splits)
@@ -277,6 +304,7 @@ def income_statement_pdf(
                 ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
                 ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
                 ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                *(("FONTNAME", (0, row), (-1, row), "Helvetica-Bold") for row in bold),
             ]
         )
     )
@@ -300,6 +328,13 @@ def income_statement_pdf(
         paragraph(
             "Bruto is wat de opdrachtgever voor het werk betaalt (zonder btw); afdrachten gaan naar de "
             "fondsen van de coöperatie volgens de regels die de leden hebben vastgesteld.",
+            styles["Normal"],
+        ),
+        paragraph(
+            "Loon is brutoloon: de salarisverwerker houdt er loonheffing op in en zet het op je "
+            "loonstrook. Een vergoeding als zelfstandige is omzet van je eigen onderneming. Een "
+            "vrijwilligersvergoeding binnen de maximumbedragen is onbelast; wat daarboven viel, "
+            "hield de coöperatie in.",
             styles["Normal"],
         ),
     ]

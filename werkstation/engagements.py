@@ -31,3 +31,26 @@ def ordered(engagements) -> list[str]:
     """``engagements`` without repeats, in the usual order."""
     chosen = set(engagements)
     return [e for e in ALL if e in chosen]
+
+
+def clean_engagements(values, *, field: str = "engagements") -> list[str]:
+    """The engagements a job allows, as given: known ones, at least one."""
+    from django.utils.translation import gettext as _
+
+    from .errors import ValidationFailed
+
+    values = list(values or [])
+    unknown = [v for v in values if v not in ALL]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown engagement: %(value)s.") % {"value": unknown[0]},
+            code="engagement_unknown",
+            field=field,
+        )
+    if not values:
+        raise ValidationFailed(
+            _("Allow at least one engagement: payroll, self-employed or volunteer."),
+            code="required",
+            field=field,
+        )
+    return ordered(values)

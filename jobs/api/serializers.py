@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from werkstation.api.fields import CurrencyField, WallClockTimeField
 from werkstation.api.outputs import DictOutput
+from werkstation.engagements import Engagement
 
 from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
 from ..models.work import CATEGORY_CHOICES
@@ -169,6 +170,11 @@ class LinkRequestOutput(serializers.ModelSerializer):
 
 class JobOutput(serializers.ModelSerializer):
     cooperative = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    engagements = serializers.ListField(
+        child=serializers.ChoiceField(choices=Engagement.choices),
+        read_only=True,
+        help_text="How members may do this work; each claim carries one of them.",
+    )
     client = ClientPublicOutput(read_only=True)
     client_tariff = serializers.DecimalField(
         source="client_tariff.amount", max_digits=8, decimal_places=2
@@ -196,6 +202,7 @@ class JobOutput(serializers.ModelSerializer):
             "client_tariff",
             "currency",
             "auto_confirm",
+            "engagements",
             "status",
             "source",
             "created_at",
@@ -217,6 +224,12 @@ class JobCreateInput(serializers.Serializer):
     client_tariff = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
     auto_confirm = serializers.BooleanField(required=False, default=False)
     publish = serializers.BooleanField(required=False, default=True)
+    engagements = serializers.ListField(
+        child=serializers.ChoiceField(choices=Engagement.choices),
+        required=False,
+        allow_empty=False,
+        help_text="How members may do this work (board only); default: every engagement.",
+    )
 
 
 class JobUpdateInput(serializers.Serializer):
@@ -224,6 +237,12 @@ class JobUpdateInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True)
     auto_confirm = serializers.BooleanField(required=False)
     client_tariff = serializers.DecimalField(max_digits=8, decimal_places=2, required=False)
+    engagements = serializers.ListField(
+        child=serializers.ChoiceField(choices=Engagement.choices),
+        required=False,
+        allow_empty=False,
+        help_text="How members may do this work (board only).",
+    )
 
 
 class JobStatusInput(serializers.Serializer):
@@ -313,6 +332,19 @@ class PayBreakdownOutput(DictOutput):
         decimal_places=2,
         help_text="Above a volunteer allowance maximum: stays with the cooperative fund.",
     )
+    crosses_volunteer_maximum = serializers.BooleanField(
+        help_text="Volunteer work that would cross an allowance maximum: above it the whole "
+        "allowance becomes taxable, so the cooperative pays no more than the maximum."
+    )
+    engagement = serializers.ChoiceField(
+        choices=Engagement.choices,
+        allow_null=True,
+        help_text="The engagement this price is for: yours when the job allows it.",
+    )
+    choose_engagement = serializers.BooleanField(
+        help_text="The job does not allow your usual engagement: choose one when claiming "
+        "(the price is for the first one it allows)."
+    )
     rule_set_version = serializers.IntegerField(allow_null=True)
     currency = CurrencyField()
 
@@ -378,6 +410,7 @@ class ClaimOutput(serializers.ModelSerializer):
             "job_title",
             "member",
             "status",
+            "engagement",
             "waitlist_position",
             "offer_expires_at",
             "status_reason",
@@ -392,6 +425,12 @@ class ClaimOutput(serializers.ModelSerializer):
 class ClaimInput(serializers.Serializer):
     shift = serializers.IntegerField()
     allow_waitlist = serializers.BooleanField(required=False, default=True)
+    engagement = serializers.ChoiceField(
+        choices=Engagement.choices,
+        required=False,
+        help_text="How the member does this work; default: their usual engagement, when the "
+        "job allows it (else required).",
+    )
 
 
 class OfferResponseInput(serializers.Serializer):

@@ -246,7 +246,10 @@ class ClaimListApi(APIView):
             Shift.objects.all(), field="shift", pk=data.validated_data["shift"]
         )
         claim = claims.shift_claim(
-            user=request.user, shift=shift, allow_waitlist=data.validated_data["allow_waitlist"]
+            user=request.user,
+            shift=shift,
+            allow_waitlist=data.validated_data["allow_waitlist"],
+            engagement=data.validated_data.get("engagement"),
         )
         return Response(s.ClaimOutput(claim).data, status=status.HTTP_201_CREATED)
 

@@ -28,9 +28,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.access import require_role
-from members.models import Cooperative, Profile
+from members.models import Cooperative, Membership, Profile
 from payouts.services.quotes import quote_shifts, standard_shares
 from werkstation.audit import audit_record
+from werkstation.engagements import ALL
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from werkstation.locks import lock_offers, lock_shifts, lock_users
 from werkstation.money import format_money
@@ -179,6 +180,18 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
         shift_id__in=shift_ids, status__in=[Offer.Status.DECLINED, Offer.Status.EXPIRED]
     ).values_list("shift_id", "user_id"):
         said_no[user_id].append(str(shift_id))
+    # An offer is claimed as the member usually works: not where the job does not allow it.
+    restricted = [s for s in shifts if set(s.job.engagements) != set(ALL)]
+    if restricted:
+        usual = dict(
+            Membership.objects.filter(cooperative=cooperative, user_id__in=user_ids).values_list(
+                "user_id", "engagement"
+            )
+        )
+        for shift in restricted:
+            for user_id in user_ids:
+                if usual.get(user_id) not in shift.job.engagements:
+                    said_no[user_id].append(str(shift.pk))
     offered = [
         eligibility.InstanceShift(
             key=str(shift.pk),

@@ -17,6 +17,7 @@ from members.models import Cooperative, Skill, User
 from members.validators import clean_postcode
 from payouts.services.minimum_wage import require_tariff_pays_minimum_wage
 from werkstation.audit import audit_record
+from werkstation.engagements import all_engagements, clean_engagements
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.geo import check_coordinates
 from werkstation.geocoding import geocode
@@ -94,8 +95,14 @@ def job_create(
     auto_confirm: bool = False,
     publish: bool = True,
     source: str = Job.Source.DIRECT,
+    engagements=None,
 ) -> Job:
     _require_poster(actor, cooperative, client)
+    if engagements is None:
+        engagements = all_engagements()
+    else:
+        engagements = clean_engagements(engagements)
+        _require_board_for_engagements(actor, cooperative.pk, engagements)
     if not (title or "").strip():
         raise ValidationFailed(_("Give the job a title."), code="required", field="title")
     if category not in CATEGORIES:
@@ -133,6 +140,7 @@ def job_create(
         category=category,
         client_kind=client.kind,
         on=timezone.localdate(),
+        engagements=engagements,
     )
     job = Job.objects.create(
         cooperative=cooperative,
@@ -148,6 +156,7 @@ def job_create(
         required_skill=required_skill,
         client_tariff=client_tariff,
         auto_confirm=auto_confirm,
+        engagements=engagements,
         status=Job.Status.OPEN if publish else Job.Status.DRAFT,
         created_by=actor,
         source=source,
@@ -156,7 +165,17 @@ def job_create(
     return job
 
 
-JOB_EDITABLE = {"title", "description", "auto_confirm", "client_tariff"}
+JOB_EDITABLE = {"title", "description", "auto_confirm", "client_tariff", "engagements"}
+
+
+def _require_board_for_engagements(actor: User, cooperative_id: int, engagements) -> None:
+    """How members are engaged (payroll, self-employed, volunteer) is the board's call."""
+    if set(engagements) != set(all_engagements()) and not has_role(actor, cooperative_id, "board"):
+        raise PermissionDenied(
+            _("Only the cooperative's board decides how members may be engaged for a job."),
+            code="board_required",
+            field="engagements",
+        )
 
 
 @transaction.atomic
@@ -168,14 +187,20 @@ def job_update(*, actor: User, job: Job, **fields) -> Job:
     job = _lock_job(job.pk)
     if job.status in (Job.Status.COMPLETED, Job.Status.CANCELLED):
         raise Conflict(_("A finished job cannot be changed."), code="invalid_state", field="status")
+    if "engagements" in fields:
+        fields["engagements"] = clean_engagements(fields["engagements"])
+        if fields["engagements"] != job.engagements:
+            _require_board_for_engagements(actor, job.cooperative_id, [])
     if "client_tariff" in fields:
         fields["client_tariff"] = _money(fields["client_tariff"], "client_tariff")
+    if "client_tariff" in fields or "engagements" in fields:
         require_tariff_pays_minimum_wage(
             cooperative_id=job.cooperative_id,
-            tariff_cents=to_minor(fields["client_tariff"]),
+            tariff_cents=to_minor(fields.get("client_tariff", job.client_tariff.amount)),
             category=job.category,
             client_kind=job.client.kind,
             on=timezone.localdate(),
+            engagements=fields.get("engagements", job.engagements),
         )
     for name, value in fields.items():
         setattr(job, name, value)

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.models import Membership
 from payouts.services.quotes import quote_plan, quote_shifts
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_shifts, lock_users
@@ -91,7 +92,15 @@ def plan_week(
         )
         .exclude(claims__user=user, claims__status__in=["waitlisted", *SLOT_HOLDING])
         .select_related("job__client")
-    ) + list(Shift.objects.filter(pk__in=held).select_related("job__client"))
+    )
+    # The plan is claimed as the member usually works: only jobs that allow that engagement.
+    usual = dict(
+        Membership.objects.filter(
+            user=user, cooperative_id__in=list(facts.cooperatives)
+        ).values_list("cooperative_id", "engagement")
+    )
+    candidates = [s for s in candidates if usual.get(s.cooperative_id) in s.job.engagements]
+    candidates += list(Shift.objects.filter(pk__in=held).select_related("job__client"))
     # What each shift would pay this member as their next claim (the price truth).
     quotes = quote_shifts(user, candidates)
     offered = [

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
+from werkstation.engagements import Engagement
 
 EUROS = {"max_digits": 14, "decimal_places": 2}
 
@@ -29,6 +30,9 @@ class PayoutPartOutput(DictOutput):
 class SplitSummaryOutput(DictOutput):
     id = serializers.IntegerField()
     kind = serializers.CharField()
+    engagement = serializers.ChoiceField(
+        choices=Engagement.choices, help_text="How the work was done (the claim's engagement)."
+    )
     work_date = serializers.DateField()
     job = serializers.CharField()
     client = serializers.CharField()
@@ -60,6 +64,12 @@ class EarningsCapStatusOutput(DictOutput):
     )
 
 
+class EngagementTotalOutput(DictOutput):
+    engagement = serializers.ChoiceField(choices=Engagement.choices)
+    gross = serializers.DecimalField(**EUROS)
+    net = serializers.DecimalField(**EUROS)
+
+
 class EarningsOutput(DictOutput):
     year = serializers.IntegerField()
     cap = EarningsCapStatusOutput(
@@ -68,6 +78,9 @@ class EarningsOutput(DictOutput):
     gross = serializers.DecimalField(**EUROS)
     net = serializers.DecimalField(**EUROS)
     to_funds = serializers.DecimalField(**EUROS)
+    by_engagement = EngagementTotalOutput(
+        many=True, help_text="Wage, fees and allowances apart: each is taxed its own way."
+    )
     currency = CurrencyField()
     shifts = SplitSummaryOutput(many=True)
 

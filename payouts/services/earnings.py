@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from werkstation.engagements import ALL, Engagement
 from werkstation.errors import NotFound
 from werkstation.money import decimal_string
 
@@ -59,6 +60,7 @@ def split_summary(split: Split, trace: dict | None = None, *, readable: bool = F
     return {
         "id": split.pk,
         "kind": split.kind,
+        "engagement": split.engagement,
         "work_date": split.work_date,
         "job": shift.job.title,
         "client": shift.job.client.name,
@@ -77,7 +79,7 @@ def split_summary(split: Split, trace: dict | None = None, *, readable: bool = F
         "rule_set_version": split.rule_set.version,
         "payout_status": str(PAYOUT_STATUS[(trace or {}).get("status", "awaiting_payment")]),
         "payout": _payout(trace),
-    }
+    } | ({"engagement_label": Engagement(split.engagement).label} if readable else {})
 
 
 def member_earnings(*, user, year: int, readable: bool = False) -> dict:
@@ -95,6 +97,17 @@ def member_earnings(*, user, year: int, readable: bool = False) -> dict:
         "gross": decimal_string(sum(s.gross_cents for s in splits)),
         "net": decimal_string(sum(s.member_cents for s in splits)),
         "to_funds": decimal_string(sum(sum(s.pots.values()) for s in splits)),
+        # Wage, fees and allowances apart: each is taxed its own way.
+        "by_engagement": [
+            {
+                "engagement": engagement,
+                "gross": decimal_string(sum(s.gross_cents for s in group)),
+                "net": decimal_string(sum(s.member_cents for s in group)),
+            }
+            | ({"label": Engagement(engagement).label} if readable else {})
+            for engagement in ALL
+            if (group := [s for s in splits if s.engagement == engagement])
+        ],
         "shifts": [split_summary(s, trace.get(s.pk), readable=readable) for s in splits],
     }
 

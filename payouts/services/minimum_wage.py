@@ -9,9 +9,8 @@ checks keep the cooperative there:
 * a job whose client tariff cannot pay the minimum wage after the pots is refused, with the
   amount and the date it is in force from.
 
-Until a job says which engagements it allows (engagement per claim), every job allows the
-engagements the cooperative's members have: payroll work is possible while an active member
-is on payroll and a job is not finished.
+Payroll work is possible while a job that is not finished allows payroll (``Job.engagements``,
+engagement per claim).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jobs.models import Job
-from members.models import Membership
+from werkstation.engagements import ALL, Engagement
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.legal import Key, LegalTable
 from werkstation.money import format_money, to_minor
@@ -33,13 +32,13 @@ from .quotes import share_per_hour
 
 
 def payroll_work_possible(cooperative_id: int) -> bool:
+    """A job not finished allows payroll (a JSON list holding ``"employee"``: matched as text,
+    which SQLite and PostgreSQL both do)."""
     return (
-        Membership.objects.filter(
+        Job.objects.filter(
             cooperative_id=cooperative_id,
-            status=Membership.Status.ACTIVE,
-            engagement=Membership.Engagement.EMPLOYEE,
-        ).exists()
-        and Job.objects.filter(cooperative_id=cooperative_id)
+            engagements__icontains=f'"{Engagement.EMPLOYEE.value}"',
+        )
         .exclude(status__in=[Job.Status.COMPLETED, Job.Status.CANCELLED])
         .exists()
     )
@@ -75,7 +74,7 @@ def floor_warning(spec: dict, on: date, language: str) -> str | None:
     return _(
         "Warning: the member floor of %(floor)s an hour is below the statutory minimum wage of "
         "%(minimum)s an hour in force from %(since)s. These rules cannot come into force while "
-        "the cooperative has members on payroll."
+        "the cooperative has work that allows payroll."
     ) % {
         "floor": format_money(floor, language=language),
         "minimum": format_money(minimum, language=language),
@@ -92,7 +91,7 @@ def require_floor_for_payroll(*, cooperative_id: int, spec: dict, on: date) -> N
     raise Conflict(
         _(
             "The member floor of %(floor)s an hour is below the minimum wage of %(minimum)s an "
-            "hour in force from %(since)s, and the cooperative has members on payroll."
+            "hour in force from %(since)s, and the cooperative has work that allows payroll."
         )
         % {
             "floor": format_money(floor, language=get_language()),
@@ -105,19 +104,18 @@ def require_floor_for_payroll(*, cooperative_id: int, spec: dict, on: date) -> N
 
 
 def require_tariff_pays_minimum_wage(
-    *, cooperative_id: int, tariff_cents: int, category: str, client_kind: str, on: date
+    *,
+    cooperative_id: int,
+    tariff_cents: int,
+    category: str,
+    client_kind: str,
+    on: date,
+    engagements=ALL,
 ) -> None:
-    """Refuse a job whose tariff, after the pots, pays a member on payroll less than the
-    minimum wage in force on ``on``."""
+    """Refuse a job that allows payroll (``engagements``) whose tariff, after the pots, pays
+    a member on payroll less than the minimum wage in force on ``on``."""
     found = _minimum(on)
-    if (
-        found is None
-        or not Membership.objects.filter(
-            cooperative_id=cooperative_id,
-            status=Membership.Status.ACTIVE,
-            engagement=Membership.Engagement.EMPLOYEE,
-        ).exists()
-    ):
+    if found is None or Engagement.EMPLOYEE not in engagements:
         return
     share = share_per_hour(
         cooperative_id=cooperative_id,

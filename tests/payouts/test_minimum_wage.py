@@ -65,11 +65,24 @@ def test_a_tariff_that_cannot_pay_the_minimum_wage_is_refused_with_amount_and_da
     assert Job.objects.get(pk=market.job.pk).client_tariff.amount == Decimal("32.00")
 
 
-def test_without_members_on_payroll_a_low_tariff_is_the_board_s_choice(market):
-    response = api_as(market.client_user).post(
-        "/api/v1/jobs/", {**JOB_FIELDS, "client": market.client_a.pk, "client_tariff": "14.00"}
+def test_for_work_without_payroll_a_low_tariff_is_the_board_s_choice(market):
+    response = api_as(market.board_a).post(
+        "/api/v1/jobs/",
+        {
+            **JOB_FIELDS,
+            "client": market.client_a.pk,
+            "client_tariff": "14.00",
+            "engagements": ["self_employed", "volunteer"],
+        },
     )
     assert response.status_code == 201, response.data
+    assert response.data["engagements"] == ["self_employed", "volunteer"]
+    # Allowing payroll afterwards at that tariff is refused, and nothing changes.
+    response = api_as(market.board_a).patch(
+        f"/api/v1/jobs/{response.data['id']}/", {"engagements": ["employee", "volunteer"]}
+    )
+    assert response.status_code == 400 and response.data["error"]["code"] == "below_minimum_wage"
+    assert Job.objects.get(title=JOB_FIELDS["title"]).engagements == ["self_employed", "volunteer"]
 
 
 def _vote_through(world, spec):
@@ -104,6 +117,9 @@ def test_rules_below_the_minimum_wage_are_tabled_with_a_warning_and_kept_out_of_
 
 
 def test_without_payroll_work_the_members_may_adopt_a_lower_floor(market):
+    # No job that is not finished allows payroll (members on payroll do not matter).
+    _on_payroll(market)
+    Job.objects.filter(cooperative=market.coop_a).update(engagements=["self_employed"])
     proposal = _vote_through(market, LOW_FLOOR)
     proposal_close(proposal=proposal, now=proposal.closes_at + timedelta(seconds=1))
     assert RuleSet.objects.get(pk=proposal.payload["rule_set"]).status == "adopted"
