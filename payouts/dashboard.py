@@ -34,6 +34,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -42,10 +43,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Cooperative
+from werkstation.money import decimal_string
+from werkstation.spreadsheet import csv_text
 
 from .models import Account, Entry, PayoutBatch
 from .services.settlement import COOP_FUND
 
+# Who reads the dashboard: the people who steer and check the cooperative.
+DASHBOARD_ROLES = ("board", "treasurer", "auditor")
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
 # Postings in which the fund lends a member's share before the client pays, and gets it back.
@@ -56,6 +61,8 @@ LENDING_KINDS = ("advance", "release")
 class Series:
     key: str
     label: str
+    # What the values count: "cents" (of the cooperative's currency), "minutes" or "count".
+    unit: str
     values: list[int]
 
 
@@ -63,8 +70,6 @@ class Series:
 class Figure:
     key: str
     title: str
-    # What the values count: "cents", "minutes" or "count".
-    unit: str
     # How the chart draws it: "line", "bar" (side by side) or "stacked".
     chart: str
     series: list[Series]
@@ -76,7 +81,10 @@ class Decision:
     key: str
     label: str
     count: int
+    # The page where it is handled, or "" when the viewer may not open that page.
     url: str
+    # The roles that handle it there.
+    handled_by: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -166,9 +174,8 @@ def fund_figure(cooperative: Cooperative, months: list[date]) -> Figure:
     return Figure(
         key="fund",
         title=str(_("Cooperative fund")),
-        unit="cents",
         chart="line",
-        series=[Series("fund_balance_cents", str(_("Balance at month end")), balances)],
+        series=[Series("fund_balance_cents", str(_("Balance at month end")), "cents", balances)],
     )
 
 
@@ -192,12 +199,11 @@ def money_figure(cooperative: Cooperative, months: list[date]) -> Figure:
     return Figure(
         key="money",
         title=str(_("Money in and out")),
-        unit="cents",
         chart="bar",
         series=[
-            Series("clients_paid_cents", str(_("Paid by clients")), [-v for v in paid_in]),
-            Series("members_paid_cents", str(_("Paid out to members")), paid_out),
-            Series("pots_cents", str(_("Put into the pots")), [-v for v in pots]),
+            Series("clients_paid_cents", str(_("Paid by clients")), "cents", [-v for v in paid_in]),
+            Series("members_paid_cents", str(_("Paid out to members")), "cents", paid_out),
+            Series("pots_cents", str(_("Put into the pots")), "cents", [-v for v in pots]),
         ],
     )
 
@@ -226,15 +232,18 @@ def work_figure(cooperative: Cooperative, months: list[date]) -> Figure:
     return Figure(
         key="work",
         title=str(_("Hours worked and members earning")),
-        unit="minutes",
         chart="bar",
         series=[
             Series(
-                "minutes_worked", str(_("Hours worked")), _by_month([r[:2] for r in rows], months)
+                "minutes_worked",
+                str(_("Hours worked")),
+                "minutes",
+                _by_month([r[:2] for r in rows], months),
             ),
             Series(
                 "members_earning",
                 str(_("Members earning")),
+                "count",
                 _by_month([(r[0], r[2]) for r in rows], months),
             ),
         ],
@@ -279,13 +288,13 @@ def targets_figure(cooperative: Cooperative, months: list[date], today: date) ->
     return Figure(
         key="targets",
         title=str(_("Members reaching their stapelbaan")),
-        unit="count",
         chart="stacked",
         series=[
-            Series("members_reached", str(_("Reached their target hours")), reached),
+            Series("members_reached", str(_("Reached their target hours")), "count", reached),
             Series(
                 "members_below",
                 str(_("Below their target hours")),
+                "count",
                 [len(targets) - n for n in reached],
             ),
         ],
@@ -318,22 +327,24 @@ def shifts_figure(cooperative: Cooperative, months: list[date]) -> Figure:
     return Figure(
         key="shifts",
         title=str(_("Places on shifts filled and unfilled")),
-        unit="count",
         chart="stacked",
         series=[
-            Series("places_filled", str(_("Filled places")), filled),
+            Series("places_filled", str(_("Filled places")), "count", filled),
             Series(
                 "places_unfilled",
                 str(_("Unfilled places")),
+                "count",
                 [s - f for s, f in zip(slots, filled, strict=True)],
             ),
         ],
     )
 
 
-def open_decisions(cooperative: Cooperative) -> list[Decision]:
-    """What waits for a decision now, each with the page where it is handled."""
+def open_decisions(cooperative: Cooperative, viewer=None) -> list[Decision]:
+    """What waits for a decision now, each with the page where it is handled (when the
+    viewer may open it: an auditor reads the count, the board admits the applicant)."""
     from jobs.models import Timesheet
+    from members.access import has_role
     from members.models import Membership, Proposal, SecondApproval
 
     slug = cooperative.slug
@@ -355,40 +366,62 @@ def open_decisions(cooperative: Cooperative) -> list[Decision]:
         cooperative=cooperative, status=SecondApproval.Status.PENDING
     ).count()
     proposals_url = reverse("members:proposals", args=[slug])
-    return [
-        Decision(
+    rows = [
+        (
             "applications",
-            str(_("Membership applications")),
+            _("Membership applications"),
             applications,
             reverse("members:board-applications", args=[slug]),
+            ("board",),
         ),
-        Decision(
+        (
             "disputes",
-            str(_("Disputed hours")),
+            _("Disputed hours"),
             disputes,
             reverse("jobs:timesheet-list") + "?status=disputed",
+            ("board",),
         ),
-        Decision("proposals_draft", str(_("Draft proposals")), proposals["draft"], proposals_url),
-        Decision(
-            "proposals_open", str(_("Proposals open for voting")), proposals["open"], proposals_url
+        ("proposals_draft", _("Draft proposals"), proposals["draft"], proposals_url, ("member",)),
+        (
+            "proposals_open",
+            _("Proposals open for voting"),
+            proposals["open"],
+            proposals_url,
+            ("member",),
         ),
-        Decision(
+        (
             "payout_batches",
-            str(_("Payout batches to approve or execute")),
+            _("Payout batches to approve or execute"),
             batches,
             reverse("payouts:treasury", args=[slug]),
+            ("board", "treasurer"),
         ),
-        Decision(
+        (
             "second_approvals",
-            str(_("Requests waiting for a second person")),
+            _("Requests waiting for a second person"),
             approvals,
             reverse("members:board-approvals", args=[slug]),
+            ("board", "treasurer"),
         ),
+    ]
+    return [
+        Decision(
+            key,
+            str(label),
+            count,
+            url if viewer is None or has_role(viewer, cooperative, *roles) else "",
+            roles,
+        )
+        for key, label, count, url, roles in rows
     ]
 
 
 def cooperative_dashboard(
-    cooperative: Cooperative, *, today: date | None = None, months: int = DEFAULT_MONTHS
+    cooperative: Cooperative,
+    *,
+    today: date | None = None,
+    months: int = DEFAULT_MONTHS,
+    viewer=None,
 ) -> Dashboard:
     """Every figure of the dashboard of one cooperative (about a dozen queries in all)."""
     today = today or timezone.localdate()
@@ -403,8 +436,39 @@ def cooperative_dashboard(
             targets_figure(cooperative, shown, today),
             shifts_figure(cooperative, shown),
         ],
-        decisions=open_decisions(cooperative),
+        decisions=open_decisions(cooperative, viewer),
     )
 
 
 FIGURE_KEYS = ("fund", "money", "work", "targets", "shifts")
+
+
+def months_asked(value) -> int:
+    """``?months=`` within 1..MAX_MONTHS; anything else is the default."""
+    try:
+        months = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_MONTHS
+    return months if 1 <= months <= MAX_MONTHS else DEFAULT_MONTHS
+
+
+def _csv_value(value: int, unit: str, currency: str):
+    if unit == "cents":
+        return decimal_string(value, currency)
+    if unit == "minutes":
+        return str((Decimal(value) / 60).quantize(Decimal("0.01")))
+    return value
+
+
+def figure_csv(dashboard: Dashboard, figure: Figure) -> str:
+    """One figure as CSV, a row per month: amounts in major units, minutes as hours."""
+    currency = dashboard.cooperative.currency
+    header = [str(_("Month"))]
+    for series in figure.series:
+        suffix = {"cents": f" ({currency})", "minutes": f" ({_('hours')})"}.get(series.unit, "")
+        header.append(series.label + suffix)
+    rows: list[list] = [header]
+    for i, month in enumerate(dashboard.months):
+        values = [_csv_value(s.values[i], s.unit, currency) for s in figure.series]
+        rows.append([month.strftime("%Y-%m"), *values])
+    return csv_text(rows)

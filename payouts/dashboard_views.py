@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from members.access import page_cooperative
-from werkstation.money import decimal_string, format_duration, format_money
-from werkstation.spreadsheet import csv_text
+from werkstation.money import format_duration, format_money
 
-from .dashboard import DEFAULT_MONTHS, FIGURE_KEYS, MAX_MONTHS, Dashboard, Figure
-from .dashboard import cooperative_dashboard as build_dashboard
-
-# Who reads the dashboard: the people who steer and check the cooperative.
-DASHBOARD_ROLES = ("board", "treasurer", "auditor")
-
-
-def months_asked(value) -> int:
-    """``?months=`` within 1..MAX_MONTHS; anything else is the default."""
-    try:
-        months = int(value)
-    except (TypeError, ValueError):
-        return DEFAULT_MONTHS
-    return months if 1 <= months <= MAX_MONTHS else DEFAULT_MONTHS
+from .dashboard import (
+    DASHBOARD_ROLES,
+    FIGURE_KEYS,
+    Dashboard,
+    cooperative_dashboard,
+    figure_csv,
+    months_asked,
+)
 
 
 def display_value(value: int, unit: str, currency: str) -> str:
@@ -40,56 +30,16 @@ def display_value(value: int, unit: str, currency: str) -> str:
     return str(value)
 
 
-def _csv_value(value: int, unit: str, currency: str):
-    if unit == "cents":
-        return decimal_string(value, currency)
-    if unit == "minutes":
-        return str((Decimal(value) / 60).quantize(Decimal("0.01")))
-    return value
-
-
-def figure_unit(figure: Figure, index: int) -> str:
-    """The unit of one series: the work figure counts minutes, then members."""
-    if figure.unit == "minutes" and index > 0:
-        return "count"
-    return figure.unit
-
-
-def figure_csv(dashboard: Dashboard, figure: Figure) -> str:
-    currency = dashboard.cooperative.currency
-    units = [figure_unit(figure, i) for i in range(len(figure.series))]
-    header = [_("Month")]
-    for series, unit in zip(figure.series, units, strict=True):
-        suffix = {"cents": f" ({currency})", "minutes": f" ({_('hours')})"}.get(unit, "")
-        header.append(series.label + suffix)
-    rows = [header]
-    for i, month in enumerate(dashboard.months):
-        rows.append(
-            [
-                month.strftime("%Y-%m"),
-                *(
-                    _csv_value(s.values[i], unit, currency)
-                    for s, unit in zip(figure.series, units, strict=True)
-                ),
-            ]
-        )
-    return csv_text(rows)
-
-
 def _present(dashboard: Dashboard) -> list[dict]:
     """Each figure with its table rows (formatted) and the chart's data (plain numbers)."""
     currency = dashboard.cooperative.currency
     labels = [date_format(m, "M Y") for m in dashboard.months]
     out = []
     for figure in dashboard.figures:
-        units = [figure_unit(figure, i) for i in range(len(figure.series))]
         rows = [
             {
                 "month": label,
-                "cells": [
-                    display_value(s.values[i], unit, currency)
-                    for s, unit in zip(figure.series, units, strict=True)
-                ],
+                "cells": [display_value(s.values[i], s.unit, currency) for s in figure.series],
             }
             for i, label in enumerate(labels)
         ]
@@ -103,8 +53,8 @@ def _present(dashboard: Dashboard) -> list[dict]:
                     "labels": labels,
                     "currency": currency,
                     "series": [
-                        {"label": s.label, "unit": unit, "values": s.values}
-                        for s, unit in zip(figure.series, units, strict=True)
+                        {"label": s.label, "unit": s.unit, "values": s.values}
+                        for s in figure.series
                     ],
                 },
             }
@@ -116,7 +66,7 @@ def _present(dashboard: Dashboard) -> list[dict]:
 def dashboard(request, slug: str):
     cooperative = page_cooperative(request.user, slug, *DASHBOARD_ROLES)
     months = months_asked(request.GET.get("months"))
-    data = build_dashboard(cooperative, months=months)
+    data = cooperative_dashboard(cooperative, months=months, viewer=request.user)
     return render(
         request,
         "payouts/dashboard.html",
@@ -135,7 +85,9 @@ def dashboard_csv(request, slug: str, figure: str):
     cooperative = page_cooperative(request.user, slug, *DASHBOARD_ROLES)
     if figure not in FIGURE_KEYS:
         raise Http404
-    data = build_dashboard(cooperative, months=months_asked(request.GET.get("months")))
+    data = cooperative_dashboard(
+        cooperative, months=months_asked(request.GET.get("months")), viewer=request.user
+    )
     response = HttpResponse(
         figure_csv(data, data.figure(figure)), content_type="text/csv; charset=utf-8"
     )
