@@ -15,7 +15,7 @@ Each is read from where the fact is recorded, never from a second bookkeeping:
   of every posting except the fund's own advances to members and their return, which
   lend money rather than earn it).
 * **work** — approved hours (minutes worked less breaks) and the number of members who
-  earned, by the month the shift took place.
+  earned, by the month the shift started in.
 * **targets** — of the members active now who set target hours per week (their
   stapelbaan), how many worked at least that many approved hours in each month: the
   weekly target times the month's days divided by seven (for the current month, the days
@@ -211,12 +211,13 @@ def money_figure(cooperative: Cooperative, months: list[date]) -> Figure:
 def _approved_work(cooperative: Cooperative, months: list[date]):
     from jobs.models import Timesheet
 
+    start, end = _month_bounds(months)
     return Timesheet.objects.filter(
         status=Timesheet.Status.APPROVED,
         claim__shift__cooperative=cooperative,
-        claim__shift__local_date__gte=months[0],
-        claim__shift__local_date__lt=_add_months(months[-1], 1),
-    ).annotate(month=TruncMonth("claim__shift__local_date"))
+        claim__start__gte=start,
+        claim__start__lt=end,
+    ).annotate(month=TruncMonth("claim__start"))
 
 
 def work_figure(cooperative: Cooperative, months: list[date]) -> Figure:
@@ -310,14 +311,11 @@ def targets_figure(cooperative: Cooperative, months: list[date], today: date) ->
 def shifts_figure(cooperative: Cooperative, months: list[date]) -> Figure:
     from jobs.models import Shift
 
+    start, end = _month_bounds(months)
     rows = list(
-        Shift.objects.filter(
-            cooperative=cooperative,
-            local_date__gte=months[0],
-            local_date__lt=_add_months(months[-1], 1),
-        )
+        Shift.objects.filter(cooperative=cooperative, start__gte=start, start__lt=end)
         .exclude(status=Shift.Status.CANCELLED)
-        .annotate(month=TruncMonth("local_date"))
+        .annotate(month=TruncMonth("start"))
         .values("month")
         .annotate(slots=Sum("slots"), filled=Sum("filled"))
         .values_list("month", "slots", "filled")

@@ -61,7 +61,7 @@ def _expected(cooperative: Cooperative, months: list[date], today: date) -> dict
     by_member = defaultdict(int)
     for sheet in Timesheet.objects.filter(status="approved").select_related("claim__shift"):
         shift = sheet.claim.shift
-        month = _month_of(shift.local_date)
+        month = _month_of(timezone.localtime(sheet.claim.start).date())
         if shift.cooperative_id != cooperative.pk or month not in shown:
             continue
         paid = sheet.minutes_worked - sheet.break_minutes
@@ -100,8 +100,10 @@ def _expected(cooperative: Cooperative, months: list[date], today: date) -> dict
 
     filled, unfilled = defaultdict(int), defaultdict(int)
     for shift in Shift.objects.all():
-        month = _month_of(shift.local_date)
+        month = _month_of(timezone.localtime(shift.start).date())
         if shift.cooperative_id != cooperative.pk or shift.status == "cancelled":
+            continue
+        if month not in shown:
             continue
         filled[month] += shift.filled
         unfilled[month] += shift.slots - shift.filled
