@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -115,18 +116,15 @@ def test_each_figure_downloads_as_csv_in_euros_and_hours(worked):
     assert 'filename="alpha-work.csv"' in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert len(rows) == 1 + len(cooperative_dashboard(worked.coop_a).months)
-    this_month = timezone.localdate().strftime("%Y-%m")
-    assert [r for r in rows if r[0] == this_month or r[0] < this_month]
-    assert sum(float(r[1]) for r in rows[1:]) == 9.0  # three times three hours
+    assert rows[-1][0] == timezone.localdate().strftime("%Y-%m")
+    assert sum(Decimal(r[1]) for r in rows[1:]) == Decimal("9.00")  # three times three hours
     money = list(
         csv.reader(io.StringIO(client.get("/c/alpha/dashboard/fund.csv").content.decode()))
     )
     assert "EUR" in money[0][1]
-    assert (
-        money[-1][1]
-        == str(cooperative_dashboard(worked.coop_a).figure("fund").series[0].values[-1] / 100)
-        or "." in money[-1][1]
-    )
+    balance = cooperative_dashboard(worked.coop_a).figure("fund").series[0].values[-1]
+    assert balance > 0
+    assert money[-1][1] == f"{balance // 100}.{balance % 100:02d}"  # euros, a dot for decimals
     assert client.get("/c/alpha/dashboard/nothing.csv").status_code == 404
     api = api_as(worked.auditor_a).get("/api/v1/cooperatives/alpha/dashboard/money.csv")
     assert api.status_code == 200 and api["Content-Type"].startswith("text/csv")
