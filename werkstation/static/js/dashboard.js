@@ -17,7 +17,8 @@
     }
     if (unit === "minutes") {
       var hours = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1 });
-      var text = function (v) { return hours.format(v) + " u"; };
+      var suffix = LOCALE === "nl-NL" ? " u" : " h";
+      var text = function (v) { return hours.format(v) + suffix; };
       return { value: function (v) { return v / 60; }, long: text, short: text };
     }
     var count = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
