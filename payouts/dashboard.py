@@ -53,8 +53,10 @@ from .services.settlement import COOP_FUND
 DASHBOARD_ROLES = ("board", "treasurer", "auditor")
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36
-# Postings in which the fund lends a member's share before the client pays, and gets it back.
-LENDING_KINDS = ("advance", "release")
+# Postings in which the fund lends a member's share before the client pays, gets it back,
+# or lends it again when the client's payment is taken back. (A correction of an advanced
+# split nets its re-lending into its own posting; that rare leg counts with the pots.)
+LENDING_KINDS = ("advance", "release", "rehold")
 
 
 @dataclass(frozen=True)

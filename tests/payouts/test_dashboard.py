@@ -152,3 +152,22 @@ def test_the_dashboard_costs_the_same_queries_for_more_work(worked):
 def test_the_cooperative_page_links_the_dashboard_for_its_readers_only(worked):
     assert "/c/alpha/dashboard/" in _web(worked.auditor_a).get("/c/alpha/").content.decode()
     assert "/c/alpha/dashboard/" not in _web(worked.member_a).get("/c/alpha/").content.decode()
+
+
+def test_the_page_costs_the_same_queries_for_more_work_and_months(worked):
+    client = _web(worked.board_a)
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = count("/c/alpha/dashboard/")
+    for days in (4, 5, 6, 7):
+        approved_timesheet(worked, days_ago=days, user=worked.board_a)
+    settlement_run()
+    assert count("/c/alpha/dashboard/") == before
+    assert count("/c/alpha/dashboard/?months=36") == before
+    # A months value out of range shows the default year.
+    html = client.get("/c/alpha/dashboard/?months=9999").content.decode()
+    assert '<option value="12" selected>' in html

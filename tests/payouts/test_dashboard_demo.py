@@ -50,7 +50,7 @@ def _expected(cooperative: Cooperative, months: list[date], today: date) -> dict
             per["clients"][month] -= e.amount_cents
         if kind in ("payout", "payout_return") and account == "payable":
             per["members"][month] += e.amount_cents
-        if account == "fund" and kind not in ("advance", "release"):
+        if account == "fund" and kind not in ("advance", "release", "rehold"):
             per["pots"][month] -= e.amount_cents
     fund = []
     for month in months:
