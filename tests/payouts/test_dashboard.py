@@ -171,3 +171,26 @@ def test_the_page_costs_the_same_queries_for_more_work_and_months(worked):
     # A months value out of range shows the default year.
     html = client.get("/c/alpha/dashboard/?months=9999").content.decode()
     assert '<option value="12" selected>' in html
+
+
+def test_months_start_at_the_founding_and_the_current_month_counts_up_to_today():
+    from datetime import date
+    from types import SimpleNamespace
+
+    from payouts.dashboard import dashboard_months, months_asked, target_minutes
+
+    young = SimpleNamespace(founded_on=date(2026, 9, 20))
+    assert dashboard_months(young, today=date(2026, 12, 6)) == [
+        date(2026, 9, 1),
+        date(2026, 10, 1),
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+    ]
+    old = SimpleNamespace(founded_on=date(2020, 1, 1))
+    shown = dashboard_months(old, today=date(2026, 2, 28), months=12)
+    assert shown[0] == date(2025, 3, 1) and shown[-1] == date(2026, 2, 1) and len(shown) == 12
+    assert len(dashboard_months(old, today=date(2026, 2, 28), months=99)) == 36
+    assert [months_asked(v) for v in ("6", "0", "37", "x", None)] == [6, 12, 12, 12, 12]
+    # 14 hours a week: 60 hours in a 30-day month, 12 hours after the first 6 days of one.
+    assert target_minutes(14, date(2026, 11, 1), date(2026, 12, 6)) == 60 * 60
+    assert target_minutes(14, date(2026, 12, 1), date(2026, 12, 6)) == 12 * 60
