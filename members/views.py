@@ -102,6 +102,7 @@ def cooperative_detail(request, slug: str):
         "own_membership": own,
         "is_member": is_member,
         "is_board": has_role(request.user, cooperative, "board"),
+        "reads_dashboard": has_role(request.user, cooperative, "board", "treasurer", "auditor"),
         "members": memberships_visible(user=request.user, cooperative=cooperative).filter(
             status="active"
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import settings_views, stripe_views, views
+from . import dashboard_views, settings_views, stripe_views, views
 
 app_name = "payouts"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),
     path("work/earnings/statement.pdf", views.income_statement, name="income-statement"),
     path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
+    path("c/<slug:slug>/dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path(
+        "c/<slug:slug>/dashboard/<slug:figure>.csv",
+        dashboard_views.dashboard_csv,
+        name="dashboard-csv",
+    ),
     path("c/<slug:slug>/earnings-caps/", views.earnings_caps, name="earnings-caps"),
     path(
         "c/<slug:slug>/treasury/settings/",

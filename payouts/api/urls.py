@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import cap_views
 from . import credit_note_views as cv
+from . import dashboard_views as dv
 from . import invoice_views as iv
 from . import payout_views as pv
 from . import reversal_views as rv
@@ -21,6 +22,12 @@ urlpatterns = [
         name="timesheet-correct",
     ),
     path("cooperatives/<slug:slug>/invoices/", iv.InvoiceListApi.as_view(), name="invoices"),
+    path("cooperatives/<slug:slug>/dashboard/", dv.DashboardApi.as_view(), name="dashboard"),
+    path(
+        "cooperatives/<slug:slug>/dashboard/<slug:figure>.csv",
+        dv.DashboardCsvApi.as_view(),
+        name="dashboard-csv",
+    ),
     path(
         "cooperatives/<slug:slug>/invoices/<int:invoice_id>/pdf/",
         iv.InvoicePdfApi.as_view(),

@@ -120,6 +120,8 @@ def _kwargs_for(name, world):
         "payouts_api:payout-item-return": {"slug": "alpha", "item_id": world.paid_item.pk},
         "payouts_api:credit-notes": {"slug": "alpha"},
         "payouts_api:earnings-caps": {"slug": "alpha"},
+        "payouts_api:dashboard": {"slug": "alpha"},
+        "payouts_api:dashboard-csv": {"slug": "alpha", "figure": "money"},
         "payouts_api:credit-note-pdf": {"slug": "alpha", "note_id": world.credit_note.pk},
         "payouts_api:invoice-ubl": {"slug": "alpha", "invoice_id": world.invoice.pk},
         "challenges_api:tender": {"tender_id": world.tender_open.pk},
@@ -395,6 +397,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("payouts_api:credit-notes", "post"): _set("treasurer_a"),
     ("payouts_api:credit-note-pdf", "get"): _set("board_a", "treasurer_a"),
     ("payouts_api:earnings-caps", "get"): _set("board_a", "treasurer_a"),
+    # The figures of the cooperative: its board, treasurer and auditor (none in this matrix).
+    ("payouts_api:dashboard", "get"): _set("board_a", "treasurer_a"),
+    ("payouts_api:dashboard-csv", "get"): _set("board_a", "treasurer_a"),
     ("payouts_api:money-settings", "get"): _set("board_a", "treasurer_a"),
     ("payouts_api:money-settings", "put"): _set("board_a"),
     ("payouts_api:rule-sets", "get"): A_MEMBERS,

@@ -150,6 +150,8 @@ def _pages(t) -> dict:
         ("payouts:earning-detail", "get"): ({"split_id": t.split_a.pk}, _s("member_a"), set()),
         ("payouts:income-statement", "get"): ({}, SIGNED_IN, set()),
         ("payouts:treasury", "get"): (a, A_BOOKS, _s("member_a")),
+        ("payouts:dashboard", "get"): (a, A_BOOKS, _s("member_a")),
+        ("payouts:dashboard-csv", "get"): ({**a, "figure": "fund"}, A_BOOKS, _s("member_a")),
         ("payouts:earnings-caps", "get"): (
             a,
             _s("board_a", "treasurer_a"),
