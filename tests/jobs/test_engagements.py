@@ -164,7 +164,7 @@ def test_the_member_is_told_before_claiming_when_a_volunteer_maximum_would_be_cr
     assert row["crosses_volunteer_maximum"] is True and row["engagement"] == "volunteer"
     login_verified(client, market.member_a)
     page = client.get(f"/work/shifts/{shift.pk}/").content.decode()
-    assert "belastbaar" in page or "taxable" in page
+    assert "hele vergoeding belast" in page or "taxable" in page
 
 
 def test_the_shift_page_offers_the_choice_with_each_engagement_s_amount(market):

@@ -357,6 +357,7 @@ SPECTACULAR_SETTINGS = {
         "RuleSetStatusEnum": "payouts.models.rules.RuleSet.Status",
         "TenderOutputStatusEnum": "jobs.challenges.models.Tender.Status",
         "VoteChoiceEnum": "members.models.governance.Vote.Choice",
+        "EngagementEnum": "werkstation.engagements.Engagement",
     },
 }
 
