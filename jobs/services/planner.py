@@ -137,7 +137,13 @@ def plan_week(
     new = sorted((by_id[i] for i in chosen if int(i) not in held), key=lambda s: s.start)
     kept = sorted((by_id[str(i)] for i in held), key=lambda s: s.start)
     planned = new + kept
-    pay = {pk: quote.member_cents for pk, quote in quote_plan(user, planned).items()}
+    claimed_as = dict(
+        Claim.objects.filter(user=user, shift_id__in=held).values_list("shift_id", "engagement")
+    )
+    pay = {
+        pk: quote.member_cents
+        for pk, quote in quote_plan(user, planned, engagements=claimed_as).items()
+    }
     return Plan(
         week_start=week_start,
         shifts=new,

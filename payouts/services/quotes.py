@@ -464,9 +464,13 @@ def quote_engagements(user, shift, *, language: str | None = None) -> dict[str, 
     }
 
 
-def quote_plan(user, shifts, *, language: str | None = None) -> dict[int, Quote]:
-    """Quotes for ``user`` taking all of ``shifts`` together, in start order."""
-    work = [Posted.of_shift(s) for s in shifts]
+def quote_plan(
+    user, shifts, *, language: str | None = None, engagements: dict[int, str] | None = None
+) -> dict[int, Quote]:
+    """Quotes for ``user`` taking all of ``shifts`` together, in start order; ``engagements``:
+    the engagement of shifts claimed already (their claims')."""
+    engagements = engagements or {}
+    work = [Posted.of_shift(s, engagement=engagements.get(s.pk)) for s in shifts]
     return _Pricer(user, work, _language(language)).quote_in_turn(work)
 
 
