@@ -151,6 +151,8 @@ def shift_claim(request, shift_id: int):
             )
         else:
             messages.success(request, _("You claimed this shift."))
+        for warning in getattr(claim, "warnings", []):
+            messages.warning(request, warning)
     return _back(request, f"/work/shifts/{shift_id}/")
 
 

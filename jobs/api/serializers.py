@@ -401,6 +401,13 @@ class ClaimOutput(serializers.ModelSerializer):
     can_withdraw = serializers.BooleanField(
         read_only=True, help_text="Whether the member may withdraw it now."
     )
+    warnings = serializers.SerializerMethodField(
+        help_text="Said when the claim was made: the Working Time Act rules self-employed "
+        "work alone would break (the member decides; nothing was refused)."
+    )
+
+    def get_warnings(self, claim) -> list[str]:
+        return list(getattr(claim, "warnings", []))
 
     class Meta:
         model = Claim
@@ -419,6 +426,7 @@ class ClaimOutput(serializers.ModelSerializer):
             "timesheet",
             "withdrawal_deadline",
             "can_withdraw",
+            "warnings",
         ]
 
 

@@ -40,6 +40,7 @@ from ..access import require_job_manager
 from ..eligibility import rules
 from ..models import Claim, Shift
 from ..notifications import notify_claim
+from .working_time import check_claim
 
 OFFER_HOURS = 12
 C = Claim.Status
@@ -196,6 +197,9 @@ def shift_claim(
     shift = locked[0]
     check_eligibility(user=user, shift=shift)
     engagement = engagement_for(shift.job, usual_engagement(user, shift.cooperative_id), engagement)
+    # The Working Time Act across all of the member's jobs (the member's lock holds their
+    # claims still): refused where it binds, a warning for self-employed work alone.
+    warnings = check_claim(user, shift, engagement)
     existing = Claim.objects.filter(shift=shift, user=user).first()
     if _take_slot(shift):
         status = C.CONFIRMED if shift.job.auto_confirm else C.CLAIMED
@@ -237,6 +241,7 @@ def shift_claim(
         actor=user, action=f"claim.{status}", target=claim, cooperative_id=shift.cooperative_id
     )
     claim.shift = shift
+    claim.warnings = warnings
     notify_claim(
         claim,
         event="waitlisted"

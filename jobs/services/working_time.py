@@ -1,0 +1,221 @@
+"""The Working Time Act across all of a member's jobs: who it binds, and the check claims,
+plan my week and dispatch make (the measuring is ``jobs.eligibility.working_time``).
+
+* Payroll work: the Act binds. All of the member's work counts, their self-employed work
+  too, since they have payroll work in the period.
+* Volunteer work: the cooperative applies the same limits as its own policy.
+* Self-employed work: the Act does not bind a self-employed person, but their hours count
+  where the member also has payroll or volunteer work in the same period (16 weeks around
+  the shift). Where they do not, a breach is a warning and the claim goes ahead.
+
+The figures come from the legal table by the work date (``werkstation.legal``); members under
+18 on the work date have the stricter ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from werkstation.engagements import Engagement
+from werkstation.errors import Conflict
+from werkstation.legal import Key, LegalTable
+from werkstation.money import format_duration
+from werkstation.templatetags.money import timespan
+
+from ..eligibility import working_time as wt
+from ..models import SLOT_HOLDING, Claim, Shift
+
+PERIOD = timedelta(weeks=17)  # the work that can matter: the 16-week average and a day
+BINDING = {Engagement.EMPLOYEE.value, Engagement.VOLUNTEER.value}
+
+
+def _hours(table: LegalTable, key: Key, day: date) -> int:
+    return int(table.value(key, day) * 60)
+
+
+def limits_for(table: LegalTable, day: date, age: int | None) -> wt.Limits:
+    """The figures in force on ``day`` for a member of ``age`` (None: not known, adult)."""
+    if age is not None and age < 18:
+        return wt.Limits(
+            max_shift=_hours(table, Key.MINOR_MAX_SHIFT_HOURS, day),
+            max_week=_hours(table, Key.MINOR_MAX_WEEK_HOURS, day),
+            average_4=_hours(table, Key.MINOR_AVERAGE_4_WEEKS_HOURS, day),
+            average_16=None,
+            daily_rest=_hours(table, Key.MINOR_DAILY_REST_HOURS, day),
+            daily_rest_short=None,
+            weekly_rest_7=_hours(table, Key.WEEKLY_REST_7_DAYS_HOURS, day),
+            weekly_rest_14=_hours(table, Key.WEEKLY_REST_14_DAYS_HOURS, day),
+        )
+    return wt.Limits(
+        max_shift=_hours(table, Key.WORKING_MAX_SHIFT_HOURS, day),
+        max_week=_hours(table, Key.WORKING_MAX_WEEK_HOURS, day),
+        average_4=_hours(table, Key.WORKING_AVERAGE_4_WEEKS_HOURS, day),
+        average_16=_hours(table, Key.WORKING_AVERAGE_16_WEEKS_HOURS, day),
+        daily_rest=_hours(table, Key.DAILY_REST_HOURS, day),
+        daily_rest_short=_hours(table, Key.DAILY_REST_SHORTENED_HOURS, day),
+        weekly_rest_7=_hours(table, Key.WEEKLY_REST_7_DAYS_HOURS, day),
+        weekly_rest_14=_hours(table, Key.WEEKLY_REST_14_DAYS_HOURS, day),
+    )
+
+
+def _age(born: date | None, on: date) -> int | None:
+    if born is None:
+        return None
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@dataclass(frozen=True)
+class Held:
+    """A member's slot-holding work: the claim's shift, times and engagement."""
+
+    shift_id: int
+    start: object
+    end: object
+    engagement: str
+
+    def work(self) -> wt.Work:
+        return wt.Work(self.shift_id, wt.epoch_minute(self.start), wt.epoch_minute(self.end))
+
+
+def held_work(user_ids: Iterable[int], start, end) -> dict[int, list[Held]]:
+    """Each member's slot-holding claims that overlap [start, end)."""
+    rows: dict[int, list[Held]] = {}
+    for user_id, shift_id, s, e, engagement in (
+        Claim.objects.filter(
+            user_id__in=list(user_ids), status__in=SLOT_HOLDING, end__gt=start, start__lt=end
+        )
+        .order_by("start", "pk")
+        .values_list("user_id", "shift_id", "start", "end", "engagement")
+    ):
+        rows.setdefault(user_id, []).append(Held(shift_id, s, e, engagement))
+    return rows
+
+
+@dataclass
+class Verdict:
+    breach: wt.Breach | None
+    binding: bool  # False: only self-employed work, the member is warned
+
+    @property
+    def refused(self) -> bool:
+        return self.breach is not None and self.binding
+
+
+class MemberWork:
+    """One member's work, for checking shifts one after another (a plan, a run's offers)."""
+
+    def __init__(self, user, held: list[Held], table: LegalTable | None = None) -> None:
+        self.user = user
+        self.held = list(held)
+        self.table = table or LegalTable.load()
+        profile = getattr(user, "profile", None)
+        self.born = getattr(profile, "date_of_birth", None)
+        self.calendar = wt.Calendar(settings.TIME_ZONE)
+
+    def verdict(self, shift_id: int, start, end, engagement: str) -> Verdict:
+        day = timezone.localtime(start).date()
+        others = [h for h in self.held if h.shift_id != shift_id]
+        near = [h for h in others if abs(h.start - start) < PERIOD]
+        binding = engagement in BINDING or any(h.engagement in BINDING for h in near)
+        checker = wt.Checker(
+            limits_for(self.table, day, _age(self.born, day)),
+            [h.work() for h in others],
+            self.calendar,
+        )
+        new = wt.Work(shift_id, wt.epoch_minute(start), wt.epoch_minute(end))
+        return Verdict(checker.check(new), binding)
+
+    def take(self, shift_id: int, start, end, engagement: str) -> None:
+        """Count ``shift_id`` as the member's from now on (an offer made, a planned shift)."""
+        self.held.append(Held(shift_id, start, end, engagement))
+
+
+def member_work(user, around) -> MemberWork:
+    """The member's work around the moment ``around``."""
+    held = held_work([user.pk], around - PERIOD, around + PERIOD).get(user.pk, [])
+    return MemberWork(user, held)
+
+
+RULE_NAMES = {
+    wt.SHIFT: "working_time_shift_length",
+    wt.WEEK_TOTAL: "working_time_week_hours",
+    wt.AVERAGE_4: "working_time_average_4_weeks",
+    wt.AVERAGE_16: "working_time_average_16_weeks",
+    wt.DAILY_REST: "working_time_daily_rest",
+    wt.WEEKLY_REST: "working_time_weekly_rest",
+}
+
+
+def breach_message(breach: wt.Breach) -> str:
+    """The rule broken, in the member's words, with the other shift involved."""
+    language = get_language()
+    measured = format_duration(breach.measured, language)
+    limit = format_duration(breach.limit, language)
+    other = ""
+    if breach.other is not None:
+        shift = Shift.objects.select_related("job").filter(pk=breach.other.key).first()
+        if shift is not None:
+            other = _("%(job)s at %(time)s") % {
+                "job": shift.job.title,
+                "time": timespan(shift.start),
+            }
+    if breach.rule == wt.SHIFT:
+        text = _(
+            "The Working Time Act allows at most %(limit)s of work in one shift; this shift is "
+            "%(measured)s."
+        )
+    elif breach.rule == wt.WEEK_TOTAL:
+        text = _(
+            "The Working Time Act allows at most %(limit)s of work a week; with this shift you "
+            "would work %(measured)s that week."
+        )
+    elif breach.rule == wt.AVERAGE_4:
+        text = _(
+            "The Working Time Act allows at most %(limit)s of work in 4 weeks in a row; with "
+            "this shift you would work %(measured)s."
+        )
+    elif breach.rule == wt.AVERAGE_16:
+        text = _(
+            "The Working Time Act allows at most %(limit)s of work in 16 weeks in a row; with "
+            "this shift you would work %(measured)s."
+        )
+    elif breach.rule == wt.DAILY_REST:
+        text = _(
+            "The Working Time Act requires %(limit)s of rest in a row in every 24 hours from the "
+            "start of a shift (once a week it may be shorter); with this shift the longest rest "
+            "would be %(measured)s."
+        )
+    else:
+        text = _(
+            "The Working Time Act requires a rest of %(limit)s in a row every week (or 72 hours "
+            "over two weeks); with this shift the longest rest that week would be %(measured)s."
+        )
+    text = text % {"limit": limit, "measured": measured}
+    if other:
+        text += " " + _("Your other shift involved: %(other)s.") % {"other": other}
+    return text
+
+
+def check_claim(user, shift: Shift, engagement: str) -> list[str]:
+    """Refuse a claim that breaks a rule that binds it (naming the rule and the other shift);
+    answer the warnings for self-employed work the Act does not bind."""
+    verdict = member_work(user, shift.start).verdict(shift.pk, shift.start, shift.end, engagement)
+    if verdict.breach is None:
+        return []
+    message = breach_message(verdict.breach)
+    if verdict.refused:
+        raise Conflict(message, code=RULE_NAMES[verdict.breach.rule], field="shift")
+    return [
+        message
+        + " "
+        + _(
+            "As a self-employed person you decide yourself; the cooperative asks you to keep to it."
+        )
+    ]

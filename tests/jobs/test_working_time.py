@@ -1,0 +1,212 @@
+"""The Working Time Act across all of a member's jobs: each rule at its edges, across midnight
+and across two clients; refused where it binds, a warning for self-employed work alone."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from jobs.eligibility import working_time as wt
+from jobs.models import Claim, Job
+from members.models import Membership
+from tests.conftest import api_as, row_counts
+from tests.factories import ClientFactory
+from tests.factories.work import at, make_shift
+
+AMS = ZoneInfo("Europe/Amsterdam")
+ADULT = wt.Limits(
+    max_shift=12 * 60,
+    max_week=60 * 60,
+    average_4=55 * 60,
+    average_16=48 * 60,
+    daily_rest=11 * 60,
+    daily_rest_short=8 * 60,
+    weekly_rest_7=36 * 60,
+    weekly_rest_14=72 * 60,
+)
+MINOR = wt.Limits(
+    max_shift=9 * 60,
+    max_week=45 * 60,
+    average_4=40 * 60,
+    average_16=None,
+    daily_rest=12 * 60,
+    daily_rest_short=None,
+    weekly_rest_7=36 * 60,
+    weekly_rest_14=72 * 60,
+)
+CALENDAR = wt.Calendar("Europe/Amsterdam")
+MONDAY = datetime(2026, 3, 2, tzinfo=AMS)  # a week without a clock change
+
+
+def work(day: int, hour: float, hours: float, key=None) -> wt.Work:
+    start = MONDAY + timedelta(days=day, hours=hour)
+    end = start + timedelta(hours=hours)
+    return wt.Work(key or f"{day}@{hour}", wt.epoch_minute(start), wt.epoch_minute(end))
+
+
+def check(existing, new, limits=ADULT):
+    return wt.Checker(limits, existing, CALENDAR).check(new)
+
+
+def test_two_shifts_on_one_day_with_an_hour_between_them_pass():
+    assert check([work(1, 8, 4)], work(1, 13, 4)) is None
+
+
+def test_a_shift_ending_at_23_followed_by_one_at_8_passes_as_the_week_s_short_rest():
+    assert check([work(1, 15, 8)], work(2, 8, 4)) is None  # 9 hours: shortened, once
+
+
+def test_a_rest_shorter_than_eight_hours_fails_and_names_the_other_shift():
+    earlier = work(1, 15.5, 8, key="evening")  # ends 23:30
+    breach = check([earlier], work(2, 7, 4))  # 7.5 hours later
+    assert breach.rule == wt.DAILY_REST and breach.other.key == "evening"
+    assert breach.measured == 7 * 60 + 30
+
+
+def test_the_short_rest_is_allowed_once_in_seven_days():
+    week = [work(0, 15, 8), work(1, 8, 4)]  # Monday 23:00 → Tuesday 08:00: 9 hours
+    assert check(week[:1], week[1]) is None
+    breach = check([*week, work(3, 15, 8)], work(4, 8, 4))  # Thursday → Friday: again
+    assert breach is not None and breach.rule == wt.DAILY_REST
+    assert check([*week, work(3, 15, 8)], work(4, 10, 4)) is None  # 11 hours: fine
+
+
+def test_across_midnight_a_night_shift_counts_its_rest_from_its_end():
+    night = work(1, 22, 6, key="night")  # Tuesday 22:00 – Wednesday 04:00
+    assert check([night], work(2, 14, 4)) is None  # 10 hours: the short rest
+    breach = check([night], work(2, 11, 4))  # 7 hours
+    assert breach.rule == wt.DAILY_REST and breach.other.key == "night"
+
+
+def test_a_shift_of_twelve_hours_passes_and_a_quarter_more_fails():
+    assert check([], work(1, 7, 12)) is None
+    breach = check([], work(1, 7, 12.25))
+    assert breach.rule == wt.SHIFT and breach.measured == 12 * 60 + 15
+
+
+def test_sixty_hours_a_week_pass_and_a_quarter_more_fails():
+    days = [work(d, 7, 12) for d in range(4)]  # Monday to Thursday, 48 hours
+    assert check(days, work(4, 7, 12)) is None  # 60
+    breach = check(days, work(4, 6.75, 12.25))
+    assert breach.rule in (wt.SHIFT, wt.WEEK_TOTAL)
+    breach = check([*days, work(4, 7, 12)], work(5, 9, 0.25))  # Saturday: 60 h 15
+    assert breach.rule == wt.WEEK_TOTAL and breach.measured == 60 * 60 + 15
+
+
+def _week(offset: int, hours_per_day: float, days: int = 5) -> list[wt.Work]:
+    return [work(7 * offset + d, 7, hours_per_day) for d in range(days)]
+
+
+def test_fifty_five_hours_on_average_over_four_weeks():
+    busy = _week(0, 12) + _week(1, 12) + _week(2, 12)  # 180 hours in three weeks
+    assert check(busy + _week(3, 8, 4), work(25, 7, 8)) is None  # 40 in the fourth: 220
+    breach = check(busy + _week(3, 8, 4), work(25, 7, 9))  # 221
+    assert breach.rule == wt.AVERAGE_4 and breach.measured == 221 * 60
+
+
+def test_forty_eight_hours_on_average_over_sixteen_weeks():
+    weeks = [w for k in range(15) for w in _week(k, 10.25)]  # 51 h 15 a week
+    breach = check(weeks, work(7 * 15, 7, 10.25))
+    assert breach.rule == wt.AVERAGE_16
+    assert check(weeks[:-30], work(7 * 15, 7, 10.25)) is None  # six weeks fewer: fine
+
+
+def test_weekly_rest_of_36_hours_or_72_over_two_weeks():
+    # Work every day 09:00–16:30 for five weeks: never a rest of 36 hours, nor 72 in two weeks.
+    daily = {day: work(day, 9, 7.5) for day in range(-8, 27)}
+    new = daily.pop(9)  # a Wednesday in the middle
+    breach = check(list(daily.values()), new)
+    assert breach.rule == wt.WEEKLY_REST and breach.measured == 16 * 60 + 30
+    # A free Saturday before that week: Friday 16:30 to Sunday 09:00 is 40 h 30 in a row.
+    del daily[5]
+    assert check(list(daily.values()), new) is None
+
+
+def test_members_under_18_have_the_stricter_figures():
+    assert check([], work(1, 8, 9), MINOR) is None
+    assert check([], work(1, 8, 9.25), MINOR).rule == wt.SHIFT
+    # 11 hours of rest is enough for an adult, not for a minor (12, never shortened).
+    assert check([work(1, 14, 8)], work(2, 9, 4), ADULT) is None
+    assert check([work(1, 14, 8)], work(2, 9, 4), MINOR).rule == wt.DAILY_REST
+
+
+# --- claims: across two clients, by engagement -----------------------------------------
+
+
+@pytest.fixture
+def evening_elsewhere(market):
+    """The member worked until 23:30 for another client the evening before a market shift at
+    07:00 (7.5 hours of rest)."""
+    other_client = ClientFactory(
+        name="Woningcorporatie Oost", kind="housing_corporation", cooperatives=[market.coop_a]
+    )
+    job = Job.objects.create(
+        cooperative=market.coop_a,
+        client=other_client,
+        title="Trappenhuis schoonmaken",
+        category="cleaning",
+        street="Amsterdamsestraatweg 1",
+        postcode="3513 AA",
+        latitude=market.job.latitude,
+        longitude=market.job.longitude,
+        client_tariff=market.job.client_tariff,
+        status=Job.Status.OPEN,
+    )
+    monday = market.tuesday - timedelta(days=1)
+    evening = make_shift(job, at(monday, 15, 30), hours=8)
+    market.evening = Claim.objects.create(
+        shift=evening,
+        user=market.member_a,
+        engagement="employee",
+        status="confirmed",
+        start=evening.start,
+        end=evening.end,
+    )
+    market.early = make_shift(market.job, at(market.tuesday, 7), hours=4)
+    return market
+
+
+def test_a_payroll_claim_that_breaks_the_daily_rest_is_refused_naming_the_rule_and_shift(
+    evening_elsewhere,
+):
+    market = evening_elsewhere
+    before = row_counts(Claim)
+    response = api_as(market.member_a).post(
+        "/api/v1/claims/", {"shift": market.early.pk, "engagement": "employee"}
+    )
+    assert response.status_code == 409, response.data
+    error = response.data["error"]
+    assert error["code"] == "working_time_daily_rest" and error["field"] == "shift"
+    assert "Trappenhuis schoonmaken" in error["message"]
+    assert "7 u 30 min" in error["message"] or "7 h 30 min" in error["message"]
+    assert row_counts(Claim) == before
+
+
+def test_volunteer_work_keeps_the_same_limits_as_the_cooperative_s_policy(evening_elsewhere):
+    market = evening_elsewhere
+    Claim.objects.filter(pk=market.evening.pk).update(engagement="volunteer")
+    response = api_as(market.member_a).post(
+        "/api/v1/claims/", {"shift": market.early.pk, "engagement": "volunteer"}
+    )
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "working_time_daily_rest"
+
+
+def test_self_employed_work_alone_is_warned_not_stopped(evening_elsewhere):
+    market = evening_elsewhere
+    Claim.objects.filter(pk=market.evening.pk).update(engagement="self_employed")
+    Membership.objects.filter(user=market.member_a, cooperative=market.coop_a).update(
+        engagement="self_employed"
+    )
+    response = api_as(market.member_a).post("/api/v1/claims/", {"shift": market.early.pk})
+    assert response.status_code == 201, response.data
+    assert response.data["warnings"] and "Trappenhuis" in response.data["warnings"][0]
+
+
+def test_self_employed_hours_count_when_the_member_has_payroll_work_then(evening_elsewhere):
+    market = evening_elsewhere  # the evening before is payroll work
+    response = api_as(market.member_a).post(
+        "/api/v1/claims/", {"shift": market.early.pk, "engagement": "self_employed"}
+    )
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "working_time_daily_rest"
