@@ -33,6 +33,7 @@ from payouts.services.quotes import quote_shifts, standard_shares
 from werkstation.audit import audit_record
 from werkstation.engagements import ALL
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
+from werkstation.legal import LegalTable
 from werkstation.locks import lock_offers, lock_shifts, lock_users
 from werkstation.money import format_money
 from werkstation.notify import email_user_on_commit
@@ -51,6 +52,7 @@ from ..models import (
     Shift,
 )
 from .claims import shift_claim
+from .working_time import PERIOD, Held, MemberWork, held_work, refused_near_work
 
 OFFER_HOURS = 24
 MAX_PERIOD_DAYS = 31
@@ -129,6 +131,38 @@ def _fairness_boost(
     }
 
 
+def _within_working_time(
+    cooperative_id: int, offered_to: dict[int, list[Shift]], profiles: dict
+) -> dict[int, list[Shift]]:
+    """Each member's offers that keep every Working Time Act rule, taken in start order."""
+    if not offered_to:
+        return offered_to
+    starts = [s.start for offered in offered_to.values() for s in offered]
+    ends = [s.end for offered in offered_to.values() for s in offered]
+    held = held_work(offered_to, min(starts) - PERIOD, max(ends) + PERIOD)
+    usual = dict(
+        Membership.objects.filter(
+            cooperative_id=cooperative_id, user_id__in=offered_to
+        ).values_list("user_id", "engagement")
+    )
+    for user_id, shift_id, start, end in Offer.objects.filter(
+        user_id__in=offered_to, status=Offer.Status.OPEN
+    ).values_list("user_id", "shift_id", "shift__start", "shift__end"):
+        held.setdefault(user_id, []).append(Held(shift_id, start, end, usual.get(user_id, "")))
+    table = LegalTable.load()
+    kept: dict[int, list[Shift]] = {}
+    for user_id, offered in offered_to.items():
+        work = MemberWork(profiles[user_id].user, held.get(user_id, []), table)
+        engagement = usual.get(user_id, "")
+        kept[user_id] = []
+        for shift in sorted(offered, key=lambda s: (s.start, s.pk)):
+            if work.verdict(shift.pk, shift.start, shift.end, engagement).breach is not None:
+                continue
+            work.take(shift.pk, shift.start, shift.end, engagement)
+            kept[user_id].append(shift)
+    return kept
+
+
 def build_instance(run: DispatchRun) -> tuple[dict, dict]:
     """The contract's instance for a run, and what maps its ids back to rows.
 
@@ -180,14 +214,22 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
         shift_id__in=shift_ids, status__in=[Offer.Status.DECLINED, Offer.Status.EXPIRED]
     ).values_list("shift_id", "user_id"):
         said_no[user_id].append(str(shift_id))
+    usual = dict(
+        Membership.objects.filter(cooperative=cooperative, user_id__in=user_ids).values_list(
+            "user_id", "engagement"
+        )
+    )
+    # The Working Time Act: a shift that, with the work a member holds, would break a rule.
+    if shifts:
+        held = held_work(user_ids, horizon - PERIOD, end + PERIOD)
+        born = dict(
+            Profile.objects.filter(user_id__in=list(held)).values_list("user_id", "date_of_birth")
+        )
+        for user_id, keys in refused_near_work(shifts, held, usual, born).items():
+            said_no[user_id].extend(keys)
     # An offer is claimed as the member usually works: not where the job does not allow it.
     restricted = [s for s in shifts if set(s.job.engagements) != set(ALL)]
     if restricted:
-        usual = dict(
-            Membership.objects.filter(cooperative=cooperative, user_id__in=user_ids).values_list(
-                "user_id", "engagement"
-            )
-        )
         for shift in restricted:
             for user_id in user_ids:
                 if usual.get(user_id) not in shift.job.engagements:
@@ -356,6 +398,16 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
     for member_id, shift_id in new_pairs:
         if int(shift_id) in shifts and int(member_id) in profiles:
             offered_to[int(member_id)].append(shifts[int(shift_id)])
+    # Eligibility again as the offers are made: an offer never breaks the Working Time Act
+    # across the member's claims and open offers; a pair that would is left for the next run.
+    if shifts:  # one cooperative's run: every shift is its own
+        cooperative_id = next(iter(shifts.values())).cooperative_id
+        offered_to = _within_working_time(cooperative_id, offered_to, profiles)
+    new_pairs = [
+        (m, s)
+        for m, s in new_pairs
+        if any(shift.pk == int(s) for shift in offered_to.get(int(m), ()))
+    ]
     pay = {  # each offer priced for its member, as if it were their next claim
         (member_id, shift_id): quote.member_cents
         for member_id, offered in offered_to.items()

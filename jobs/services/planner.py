@@ -28,6 +28,7 @@ from .. import dispatch, eligibility
 from ..eligibility.rules import day_windows
 from ..models import SLOT_HOLDING, Claim, Job, Shift
 from .claims import shift_claim
+from .working_time import first_breaking, member_work
 
 KM_COST_CENTS = 10  # the default dispatch policy's travel cost, until members vote another
 
@@ -117,24 +118,36 @@ def plan_week(
     if target_minutes:
         committed = sum(s.duration_minutes for s in candidates if s.pk in held)
         max_minutes[user.pk] = max(target_minutes, committed)
-    instance = eligibility.dispatch_instance(
-        contexts=[context],
-        shifts=offered,
-        first_day=week_start,
-        days=7,
-        weights=eligibility.DispatchWeights(travel_speed_kmh=speed, km_cost_cents=KM_COST_CENTS),
-        now_minute=eligibility.epoch_minute(now),
-        targets={user.pk: target_minutes or 0},
-        max_minutes=max_minutes,
-    )
-    chosen = {
-        shift_id
-        for _member, shift_id in dispatch.stapel(
-            dispatch.parse_instance(instance), str(user.pk)
-        ).pairs
-    }
     by_id = {str(s.pk): s for s in candidates}
-    new = sorted((by_id[i] for i in chosen if int(i) not in held), key=lambda s: s.start)
+    # The Working Time Act across all of the member's work: a plan that breaks a rule loses
+    # the first shift that breaks it, and the planner solves again without it.
+    blocked: list[str] = []
+    working = member_work(user, horizon + timedelta(days=3))
+    while True:
+        instance = eligibility.dispatch_instance(
+            contexts=[context],
+            shifts=offered,
+            first_day=week_start,
+            days=7,
+            weights=eligibility.DispatchWeights(
+                travel_speed_kmh=speed, km_cost_cents=KM_COST_CENTS
+            ),
+            now_minute=eligibility.epoch_minute(now),
+            refused={user.pk: blocked},
+            targets={user.pk: target_minutes or 0},
+            max_minutes=max_minutes,
+        )
+        chosen = {
+            shift_id
+            for _member, shift_id in dispatch.stapel(
+                dispatch.parse_instance(instance), str(user.pk)
+            ).pairs
+        }
+        new = sorted((by_id[i] for i in chosen if int(i) not in held), key=lambda s: s.start)
+        breaking = first_breaking(working, new, usual)
+        if breaking is None:
+            break
+        blocked.append(str(breaking.pk))
     kept = sorted((by_id[str(i)] for i in held), key=lambda s: s.start)
     planned = new + kept
     claimed_as = dict(

@@ -14,6 +14,7 @@ The figures come from the legal table by the work date (``werkstation.legal``); 
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -32,6 +33,8 @@ from werkstation.templatetags.money import timespan
 from ..eligibility import working_time as wt
 from ..models import SLOT_HOLDING, Claim, Shift
 
+UNKNOWN = object()
+NEAR = timedelta(days=8)  # a single shift breaks a rule only with work this near (or alone)
 PERIOD = timedelta(weeks=17)  # the work that can matter: the 16-week average and a day
 BINDING = {Engagement.EMPLOYEE.value, Engagement.VOLUNTEER.value}
 
@@ -111,12 +114,15 @@ class Verdict:
 class MemberWork:
     """One member's work, for checking shifts one after another (a plan, a run's offers)."""
 
-    def __init__(self, user, held: list[Held], table: LegalTable | None = None) -> None:
+    def __init__(
+        self, user, held: list[Held], table: LegalTable | None = None, *, born=UNKNOWN
+    ) -> None:
         self.user = user
         self.held = list(held)
         self.table = table or LegalTable.load()
-        profile = getattr(user, "profile", None)
-        self.born = getattr(profile, "date_of_birth", None)
+        if born is UNKNOWN:
+            born = getattr(getattr(user, "profile", None), "date_of_birth", None)
+        self.born = born
         self.calendar = wt.Calendar(settings.TIME_ZONE)
 
     def verdict(self, shift_id: int, start, end, engagement: str) -> Verdict:
@@ -219,3 +225,54 @@ def check_claim(user, shift: Shift, engagement: str) -> list[str]:
             "As a self-employed person you decide yourself; the cooperative asks you to keep to it."
         )
     ]
+
+
+def first_breaking(work: MemberWork, shifts, engagements: dict[int, str]) -> Shift | None:
+    """The first of ``shifts`` (in start order, each counted once taken) that breaks a rule for
+    the member, or None; ``engagements``: the member's usual engagement per cooperative."""
+    trial = MemberWork(work.user, work.held, work.table, born=work.born)
+    for shift in shifts:
+        engagement = engagements.get(shift.cooperative_id, Engagement.SELF_EMPLOYED)
+        if trial.verdict(shift.pk, shift.start, shift.end, engagement).breach is not None:
+            return shift
+        trial.take(shift.pk, shift.start, shift.end, engagement)
+    return None
+
+
+def refused_near_work(
+    shifts, held: dict[int, list[Held]], usual: dict[int, str], born: dict[int, date | None]
+) -> dict[int, list[str]]:
+    """For dispatch: the shifts each member may not be given because, with the work they hold
+    now, the shift alone would break a rule (checked only where it can: within ``NEAR`` of
+    their work; a shift too long for anyone is refused to all). Combinations of new shifts
+    are checked when the offers are made."""
+    table = LegalTable.load()
+    ordered_shifts = sorted(shifts, key=lambda s: s.start)
+    starts = [s.start for s in ordered_shifts]
+    refused: dict[int, list[str]] = {}
+    alone = MemberWork(None, [], table, born=None)
+    too_long = [
+        str(s.pk)
+        for s in ordered_shifts
+        if alone.verdict(s.pk, s.start, s.end, Engagement.EMPLOYEE).breach is not None
+    ]
+    if too_long:
+        for user_id in usual:
+            mine = {item.shift_id for item in held.get(user_id, [])}
+            refused[user_id] = [key for key in too_long if int(key) not in mine]
+    for user_id, items in held.items():
+        work = MemberWork(None, items, table, born=born.get(user_id))
+        engagement = usual.get(user_id, Engagement.SELF_EMPLOYED)
+        near: dict[int, Shift] = {}
+        for item in items:
+            first = bisect_left(starts, item.start - NEAR)
+            last = bisect_right(starts, item.end + NEAR)
+            for shift in ordered_shifts[first:last]:
+                near[shift.pk] = shift
+        mine = {item.shift_id for item in items}  # commitments stay theirs
+        for shift in near.values():
+            if shift.pk in mine:
+                continue
+            if work.verdict(shift.pk, shift.start, shift.end, engagement).breach is not None:
+                refused.setdefault(user_id, []).append(str(shift.pk))
+    return refused

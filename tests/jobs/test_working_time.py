@@ -8,7 +8,9 @@ import pytest
 
 from jobs.eligibility import working_time as wt
 from jobs.models import Claim, Job
-from members.models import Membership
+from jobs.services.dispatching import dispatch_run_execute
+from jobs.services.planner import plan_week
+from members.models import Membership, Profile
 from tests.conftest import api_as, row_counts
 from tests.factories import ClientFactory
 from tests.factories.work import at, make_shift
@@ -210,3 +212,31 @@ def test_self_employed_hours_count_when_the_member_has_payroll_work_then(evening
     )
     assert response.status_code == 409
     assert response.data["error"]["code"] == "working_time_daily_rest"
+
+
+def test_plan_my_week_proposes_only_plans_that_keep_every_rule(evening_elsewhere):
+    """The 07:00 shift pays more than the 09:00 one it overlaps, but leaves 7.5 hours of rest
+    after the payroll evening: the planner drops it and solves again."""
+    market = evening_elsewhere
+    week = market.tuesday.date() - timedelta(days=1)
+    plan = plan_week(user=market.member_a, week_start=week)
+    chosen = {s.pk for s in plan.shifts}
+    assert market.early.pk not in chosen and market.shift.pk in chosen
+    # Without the evening the early shift is the better one, and it is planned.
+    Claim.objects.filter(pk=market.evening.pk).update(status="withdrawn")
+    plan = plan_week(user=market.member_a, week_start=week)
+    assert market.early.pk in {s.pk for s in plan.shifts}
+
+
+def test_dispatch_never_offers_a_shift_that_breaks_a_rule(evening_elsewhere):
+    market = evening_elsewhere
+    # Only the member is placed: the early shift is theirs or nobody's.
+    Profile.objects.exclude(user=market.member_a).update(latitude=None, longitude=None)
+    day = market.tuesday.date().isoformat()
+    response = api_as(market.board_a).post(
+        "/api/v1/cooperatives/alpha/dispatch/", {"period_start": day, "period_end": day}
+    )
+    run = dispatch_run_execute(run_id=response.data["id"])
+    offered = set(run.offers.values_list("user_id", "shift_id"))
+    assert (market.member_a.pk, market.early.pk) not in offered
+    assert (market.member_a.pk, market.shift.pk) in offered
