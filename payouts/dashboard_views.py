@@ -8,7 +8,8 @@ from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
-from members.access import page_cooperative
+from jobs.services.working_time import near_limits
+from members.access import has_role, page_cooperative
 from werkstation.money import format_duration, format_money
 
 from .dashboard import (
@@ -76,6 +77,10 @@ def dashboard(request, slug: str):
             "figures": _present(data),
             "months": months,
             "month_choices": (6, 12, 24, 36),
+            # The board looks after its members' working time across all their work.
+            "near_limits": near_limits(cooperative.pk)
+            if has_role(request.user, cooperative, "board")
+            else None,
         },
     )
 

@@ -106,4 +106,9 @@ urlpatterns += [
         name="cooperative-dispatch",
     ),
     path("me/plan/claim/", w.PlanClaimApi.as_view(), name="my-plan-claim"),
+    path(
+        "cooperatives/<slug:slug>/working-time/",
+        w.WorkingTimeNearLimitsApi.as_view(),
+        name="cooperative-working-time",
+    ),
 ]

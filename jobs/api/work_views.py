@@ -34,7 +34,7 @@ from ..selectors import (
     timesheets_for_manager,
     week_bounds,
 )
-from ..services import calendar, claims, dispatching, jobs, planner, timesheets
+from ..services import calendar, claims, dispatching, jobs, planner, timesheets, working_time
 from . import serializers as s
 
 
@@ -607,3 +607,23 @@ class OfferRespondApi(APIView):
             user=request.user, offer_id=offer_id, accept=data.validated_data["accept"]
         )
         return Response(OfferOutput(offer).data)
+
+
+class NearLimitOutput(serializers_module.Serializer):
+    member = serializers_module.IntegerField(source="user_id")
+    name = serializers_module.CharField()
+    rule = serializers_module.ChoiceField(choices=sorted(working_time.RULE_LABELS))
+    measured_minutes = serializers_module.IntegerField(source="measured")
+    limit_minutes = serializers_module.IntegerField(source="limit")
+
+
+class WorkingTimeNearLimitsApi(APIView):
+    @extend_schema(
+        responses=NearLimitOutput(many=True),
+        summary="Members who came within 10 percent of a Working Time Act limit in the last "
+        "4 weeks (board); no work for other clients is named",
+    )
+    def get(self, request, slug: str):
+        cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
+        require_role(request.user, cooperative, "board")
+        return Response(NearLimitOutput(working_time.near_limits(cooperative.pk), many=True).data)

@@ -18,10 +18,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from werkstation.engagements import Engagement
@@ -276,3 +277,77 @@ def refused_near_work(
             if work.verdict(shift.pk, shift.start, shift.end, engagement).breach is not None:
                 refused.setdefault(user_id, []).append(str(shift.pk))
     return refused
+
+
+NEAR_SHARE = Decimal("0.9")  # within 10 % of a limit
+RULE_LABELS = {
+    wt.SHIFT: gettext_lazy("longest shift"),
+    wt.WEEK_TOTAL: gettext_lazy("hours in a week"),
+    wt.AVERAGE_4: gettext_lazy("hours in 4 weeks"),
+    wt.DAILY_REST: gettext_lazy("shortest daily rest"),
+}
+
+
+@dataclass(frozen=True)
+class NearLimit:
+    user_id: int
+    name: str
+    rule: str
+    measured: int  # minutes
+    limit: int  # minutes
+
+    @property
+    def label(self) -> str:
+        return str(RULE_LABELS[self.rule])
+
+
+def near_limits(cooperative_id: int, *, now=None) -> list[NearLimit]:
+    """Active members of the cooperative who came within 10 % of a Working Time Act limit in
+    the last 4 weeks, over all their work (other cooperatives' and clients' too). Only the
+    member, the rule and the figures: no work, client or place is named."""
+    from members.models import Membership
+
+    now = now or timezone.now()
+    since = now - timedelta(weeks=4)
+    members = dict(
+        Membership.objects.filter(
+            cooperative_id=cooperative_id, status=Membership.Status.ACTIVE
+        ).values_list("user_id", "user__profile__date_of_birth")
+    )
+    names = dict(
+        Membership.objects.filter(cooperative_id=cooperative_id, user_id__in=members).values_list(
+            "user_id", "user__full_name"
+        )
+    )
+    held = held_work(members, since - timedelta(days=1), now)
+    table = LegalTable.load()
+    calendar = wt.Calendar(settings.TIME_ZONE)
+    found: list[NearLimit] = []
+    for user_id, items in held.items():
+        day = timezone.localtime(now).date()
+        limits = limits_for(table, day, _age(members.get(user_id), day))
+        spans = wt._merged([h.work() for h in items])
+        start, end = wt.epoch_minute(since), wt.epoch_minute(now)
+        measures = {
+            wt.SHIFT: (max(b - a for a, b in spans), limits.max_shift),
+            wt.AVERAGE_4: (wt._worked(spans, start, end), 4 * limits.average_4),
+        }
+        week, week_max = calendar.week_start(start), 0
+        while week < end:
+            following = calendar.shift_weeks(week, 1)
+            week_max = max(week_max, wt._worked(spans, week, following))
+            week = following
+        measures[wt.WEEK_TOTAL] = (week_max, limits.max_week)
+        rests = [
+            wt._longest_rest(spans, a, a + wt.DAY) for a, _b in spans if start <= a < end - wt.DAY
+        ]
+        for rule, (measured, limit) in measures.items():
+            if measured >= NEAR_SHARE * limit:
+                found.append(NearLimit(user_id, names.get(user_id, ""), rule, measured, limit))
+        if rests and min(rests) < limits.daily_rest * Decimal("1.1"):
+            found.append(
+                NearLimit(
+                    user_id, names.get(user_id, ""), wt.DAILY_REST, min(rests), limits.daily_rest
+                )
+            )
+    return sorted(found, key=lambda n: (n.name, n.rule))

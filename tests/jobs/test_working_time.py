@@ -5,14 +5,17 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from jobs.eligibility import working_time as wt
 from jobs.models import Claim, Job
 from jobs.services.dispatching import dispatch_run_execute
 from jobs.services.planner import plan_week
+from jobs.services.working_time import near_limits
 from members.models import Membership, Profile
 from tests.conftest import api_as, row_counts
 from tests.factories import ClientFactory
+from tests.factories.api import login_verified
 from tests.factories.work import at, make_shift
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -240,3 +243,37 @@ def test_dispatch_never_offers_a_shift_that_breaks_a_rule(evening_elsewhere):
     offered = set(run.offers.values_list("user_id", "shift_id"))
     assert (market.member_a.pk, market.early.pk) not in offered
     assert (market.member_a.pk, market.shift.pk) in offered
+
+
+def test_the_board_sees_who_came_near_a_limit_without_their_other_work(evening_elsewhere, client):
+    """A member who worked 56 hours in a week (of 60) for two clients is on the board's
+    list, by name and rule only; a member of another cooperative's board sees nothing."""
+    market = evening_elsewhere
+    now = timezone.now()
+    monday = now - timedelta(days=now.weekday() + 7)  # last week
+    for day in range(5):
+        start = monday.replace(hour=6, minute=0) + timedelta(days=day)
+        shift = make_shift(market.job, start, hours=11.25)
+        Claim.objects.create(
+            shift=shift,
+            user=market.member_a,
+            engagement="employee",
+            status="completed",
+            start=shift.start,
+            end=shift.end,
+        )
+    near = near_limits(market.coop_a.pk, now=now)
+    rules = {(n.user_id, n.rule) for n in near}
+    assert (market.member_a.pk, "week_hours") in rules
+    assert all(n.user_id == market.member_a.pk for n in near)
+    response = api_as(market.board_a).get("/api/v1/cooperatives/alpha/working-time/")
+    assert response.status_code == 200
+    row = next(r for r in response.data if r["rule"] == "week_hours")
+    assert row["name"] == market.member_a.full_name and row["limit_minutes"] == 3600
+    assert set(row) == {"member", "name", "rule", "measured_minutes", "limit_minutes"}
+    assert (
+        api_as(market.member_a).get("/api/v1/cooperatives/alpha/working-time/").status_code == 403
+    )
+    login_verified(client, market.board_a)
+    page = client.get("/c/alpha/dashboard/").content.decode()
+    assert market.member_a.full_name in page and "Trappenhuis" not in page

@@ -99,6 +99,7 @@ def _kwargs_for(name, world):
         "members_api:proposal-simulation": {"proposal_id": world.proposal_open.pk},
         "members_api:proposal-tally": {"proposal_id": world.proposal_open.pk},
         "jobs_api:cooperative-dispatch": {"slug": "alpha"},
+        "jobs_api:cooperative-working-time": {"slug": "alpha"},
         "payouts_api:invoices": {"slug": "alpha"},
         "payouts_api:invoice-pdf": {"slug": "alpha", "invoice_id": world.invoice.pk},
         "payouts_api:payments": {"slug": "alpha"},
@@ -484,6 +485,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("jobs_api:my-offers", "get"): AUTHENTICATED,
     ("jobs_api:offer-respond", "post"): _set("member_a"),
     ("jobs_api:cooperative-dispatch", "get"): _set("board_a"),
+    ("jobs_api:cooperative-working-time", "get"): _set("board_a"),
     ("jobs_api:cooperative-dispatch", "post"): _set("board_a"),
     ("jobs_api:my-plan-claim", "post"): A_MEMBERS,
     # Right to challenge. ``client_user`` is also a user of the municipality in this world.
