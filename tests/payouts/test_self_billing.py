@@ -16,11 +16,11 @@ from payouts.models import Entry, SelfBillingInvoice, SelfBillingSequence, Split
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook
 from payouts.services.payouts import payout_batch_create
-from payouts.services.settlement import settlement_run
 from payouts.services.self_billing import self_billing_last_month
+from payouts.services.settlement import settlement_run
 from tests.conftest import api_as
 from tests.factories.api import login_verified
-from tests.factories.money import _issue, approved_timesheet
+from tests.factories.money import approved_timesheet
 from tests.factories.work import ensure_founded
 from werkstation.money import format_money
 
