@@ -87,6 +87,21 @@ class ProfileForm(forms.Form):
             "For the minimum wage for your age and the working-time limits under 18. Only you and the treasurer see this."
         ),
     )
+    kvk_number = forms.CharField(
+        label=_("KvK number"),
+        max_length=12,
+        required=False,
+        help_text=_("Only when you work self-employed: it goes on your self-billing invoices."),
+    )
+    vat_number = forms.CharField(
+        label=_("VAT number"),
+        max_length=20,
+        required=False,
+        help_text=_("For example NL123456789B01. Without one, tick the small business scheme."),
+    )
+    kor = forms.BooleanField(
+        label=_("I use the small business scheme (KOR): no VAT on my invoices"), required=False
+    )
 
 
 class MemberSkillForm(forms.Form):

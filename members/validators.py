@@ -46,6 +46,12 @@ def validate_kvk(value: str) -> None:
         raise ValidationError(_("A KvK number has exactly 8 digits."), code="invalid_kvk")
 
 
+def validate_optional_kvk(value: str) -> None:
+    """A KvK number, or nothing (a member's profile: only the self-employed have one)."""
+    if value:
+        validate_kvk(value)
+
+
 def validate_vat_id(value: str) -> None:
     if value and not VAT_RE.match(value.replace(" ", "").upper()):
         raise ValidationError(_("A Dutch VAT id looks like NL123456789B01."), code="invalid_vat_id")

@@ -339,3 +339,91 @@ def income_statement_pdf(
         ),
     ]
     return a4_pdf(title, story)
+
+
+KOR_NOTE = "Vrijgesteld van btw op grond van de kleineondernemersregeling (KOR)"
+SELF_BILLING_NOTE = "Factuur uitgereikt door afnemer"
+
+
+def self_billing_pdf(invoice) -> bytes:
+    """A self-billing invoice: drawn up by the cooperative (the customer) in the name of the
+    member (the supplier), with the legally required mention "Factuur uitgereikt door afnemer"."""
+    styles = getSampleStyleSheet()
+    member, cooperative = invoice.supplier, invoice.customer
+
+    def eur(cents: int) -> str:
+        return format_money(cents, invoice.currency, "nl")
+
+    supplier_markup = "{address}<br/>{postcode_city}"
+    if member.get("kvk"):
+        supplier_markup += "<br/>KvK {kvk}"
+    if member.get("vat_number") and not invoice.kor:
+        supplier_markup += "<br/>Btw-nummer {vat_number}"
+    story = [
+        paragraph("{name}", styles["Title"], name=member["name"]),
+        paragraph(supplier_markup, styles["Normal"], **_fields(member)),
+        Spacer(1, 6 * mm),
+        paragraph(SELF_BILLING_NOTE, styles["Heading3"]),
+        paragraph("Factuur {n}", styles["Heading2"], n=invoice.number),
+        paragraph(
+            "Factuurdatum {issued}<br/>Periode {start} t/m {end}",
+            styles["Normal"],
+            issued=f"{invoice.issued_on:%d-%m-%Y}",
+            start=f"{invoice.period_start:%d-%m-%Y}",
+            end=f"{invoice.period_end:%d-%m-%Y}",
+        ),
+        Spacer(1, 4 * mm),
+        paragraph(
+            "Aan (afnemer, stelt deze factuur op): {name}<br/>{address}<br/>{postcode_city}"
+            "<br/>KvK {kvk}" + (" · btw-id {vat_id}" if cooperative.get("vat_id") else ""),
+            styles["Normal"],
+            **_fields(cooperative),
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    rows = [["Datum", "Omschrijving", "Uren", "Bedrag"]]
+    for line in invoice.lines.all():
+        rows.append(
+            [
+                f"{line.work_date:%d-%m-%Y}",
+                line.description[:60],
+                f"{line.minutes / 60:.2f}".replace(".", ","),
+                eur(line.amount_cents),
+            ]
+        )
+    totals = [["", "Subtotaal", "", eur(invoice.subtotal_cents)]]
+    if invoice.kor:
+        totals.append(["", "Btw (KOR)", "", eur(0)])
+    else:
+        rate = f"{invoice.vat_rate.normalize():f}".replace(".", ",")
+        totals.append(["", f"Btw {rate}%", "", eur(invoice.vat_cents)])
+    totals.append(["", "Totaal", "", eur(invoice.total_cents)])
+    rows += totals
+    table = Table(rows, colWidths=[24 * mm, 94 * mm, 20 * mm, 30 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -len(totals)), (-1, -len(totals)), 0.5, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 6 * mm)]
+    if invoice.kor:
+        story.append(paragraph(KOR_NOTE + ".", styles["Normal"]))
+    story += [
+        Spacer(1, 2 * mm),
+        paragraph(
+            "{coop} stelt deze factuur op namens {name} (factureren op verzoek, met "
+            "instemming van {name}) en betaalt het totaal van {total} uit met de "
+            "eerstvolgende uitbetaling.",
+            styles["Normal"],
+            coop=cooperative.get("name") or "",
+            name=member["name"],
+            total=eur(invoice.total_cents),
+        ),
+    ]
+    return a4_pdf(f"Factuur {invoice.number}", story)

@@ -64,8 +64,17 @@ personal_data_register(
     erase=lambda user: None,
     keeps="the Connect account id, to reconcile transfers already made at Stripe",
 )
+personal_data_register(
+    name="self_billing_invoices",
+    fields=("payouts.SelfBillingInvoice.member", "payouts.SelfBillingSequence.member"),
+    export=privacy.export_self_billing_invoices,
+    erase=lambda user: None,
+    keeps="the self-billing invoices as issued, with the member's name, address, KvK and VAT "
+    "number: the tax office requires invoices to be kept for seven years",
+)
 person_reference_register(
     "payouts.Invoice.issued_by",
+    "payouts.SelfBillingInvoice.issued_by",
     "payouts.Payment.recorded_by",
     "payouts.PayoutBatch.created_by",
     "payouts.PayoutApproval.user",

@@ -209,3 +209,26 @@ def payout_trace(user) -> dict[int, dict]:
             status = "paid"
         trace[split.pk] = {"status": status, "items": paid_by}
     return trace
+
+
+def self_billing_invoices_of_member(user):
+    """A member's own self-billing invoices, in every cooperative."""
+    from .models import SelfBillingInvoice
+
+    return (
+        SelfBillingInvoice.objects.filter(member_id=user.pk)
+        .select_related("cooperative", "member")
+        .prefetch_related("lines")
+        .order_by("-issued_on", "-id")
+    )
+
+
+def self_billing_invoices_of_cooperative(cooperative_id: int):
+    from .models import SelfBillingInvoice
+
+    return (
+        SelfBillingInvoice.objects.filter(cooperative_id=cooperative_id)
+        .select_related("cooperative", "member")
+        .prefetch_related("lines")
+        .order_by("-issued_on", "-id")
+    )

@@ -114,3 +114,20 @@ def stripe_payouts_resume() -> int:
 
 
 register_schedule("stripe-payouts-resume", "payouts.tasks.stripe_payouts_resume", 600.0)
+
+
+@shared_task(name="payouts.tasks.self_billing_last_month", ignore_result=True, acks_late=True)
+def self_billing_last_month() -> int:
+    """Last month's self-billing invoices of every self-employed member (and of earlier
+    months, for work settled after their run). Safe to run twice: work already on a
+    self-billing invoice is never invoiced again."""
+    from .services.self_billing import self_billing_last_month as issue
+
+    return issue()
+
+
+register_schedule(
+    "self-billing-last-month",
+    "payouts.tasks.self_billing_last_month",
+    crontab(day_of_month="1", hour=5, minute=30),
+)

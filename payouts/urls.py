@@ -8,12 +8,23 @@ urlpatterns = [
     path("work/earnings/", views.earnings, name="earnings"),
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),
     path("work/earnings/statement.pdf", views.income_statement, name="income-statement"),
+    path(
+        "work/earnings/self-billing/<int:invoice_id>.pdf",
+        views.my_self_billing_invoice,
+        name="my-self-billing-invoice",
+    ),
     path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
     path("c/<slug:slug>/dashboard/", dashboard_views.dashboard, name="dashboard"),
     path(
         "c/<slug:slug>/dashboard/<slug:figure>.csv",
         dashboard_views.dashboard_csv,
         name="dashboard-csv",
+    ),
+    path("c/<slug:slug>/treasury/self-billing/", views.self_billing, name="self-billing"),
+    path(
+        "c/<slug:slug>/treasury/self-billing/<int:invoice_id>.pdf",
+        views.self_billing_document,
+        name="self-billing-invoice",
     ),
     path("c/<slug:slug>/earnings-caps/", views.earnings_caps, name="earnings-caps"),
     path(

@@ -225,6 +225,9 @@ class ProfileOutput(serializers.ModelSerializer):
             "iban",
             "account_holder",
             "date_of_birth",
+            "kvk_number",
+            "vat_number",
+            "kor",
         ]
 
 
@@ -249,6 +252,15 @@ class ProfileInput(serializers.Serializer):
     iban = serializers.CharField(max_length=40, required=False, allow_blank=True)
     account_holder = serializers.CharField(max_length=120, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
+    kvk_number = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, help_text="KvK number (self-employed)"
+    )
+    vat_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, help_text="VAT number, NL123456789B01"
+    )
+    kor = serializers.BooleanField(
+        required=False, help_text="Uses the small business scheme (KOR): no VAT"
+    )
 
 
 class MemberSkillOutput(serializers.ModelSerializer):

@@ -9,7 +9,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
-from members.validators import validate_iban, validate_postcode
+from members.validators import (
+    validate_iban,
+    validate_optional_kvk,
+    validate_postcode,
+    validate_vat_id,
+)
 
 LANGUAGE_CHOICES = [
     ("nl", _("Dutch")),
@@ -73,6 +78,19 @@ class Profile(models.Model):
     # Private like the IBAN: the youth minimum wage and the working-time limits for minors
     # need it. Only the member and their cooperative's treasurer read it.
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    # For self-employed work: the cooperative draws up the member's invoices (self-billing)
+    # and must print these; VAT is added when the member has a VAT number and no KOR.
+    kvk_number = models.CharField(
+        _("KvK number"), max_length=8, blank=True, validators=[validate_optional_kvk]
+    )
+    vat_number = models.CharField(
+        _("VAT number"), max_length=14, blank=True, validators=[validate_vat_id]
+    )
+    kor = models.BooleanField(
+        _("small business scheme (KOR)"),
+        default=False,
+        help_text=_("You use the small business scheme (KOR): no VAT on your invoices."),
+    )
 
     class Meta:
         constraints = [

@@ -190,6 +190,9 @@ def _export_profile(user: User) -> dict:
         "travel_radius_km": str(profile.travel_radius_km),
         "target_hours_per_week": profile.target_hours_per_week,
         "languages": profile.languages,
+        "kvk_number": profile.kvk_number,
+        "vat_number": profile.vat_number,
+        "kor": profile.kor,
         **sensitive_fields(profile),
     }
 
@@ -209,6 +212,9 @@ def _erase_profile(user: User) -> None:
         yearly_earnings_cap=None,
         earnings_cap_reason="",
         target_hours_per_week=0,
+        kvk_number="",
+        vat_number="",
+        kor=False,
     )
     member_work_context_forget(user.pk)  # .update() sends no post_save
 

@@ -44,6 +44,9 @@ PROFILE_FIELDS = {
     "iban",
     "account_holder",
     "date_of_birth",
+    "kvk_number",
+    "vat_number",
+    "kor",
 }
 _LANGUAGE_CODES = {code for code, _label in LANGUAGE_CHOICES}
 
@@ -97,6 +100,10 @@ def profile_update(*, user: User, **fields) -> Profile:
         fields["postcode"] = normalize_postcode(fields["postcode"])
     if fields.get("iban"):
         fields["iban"] = normalize_iban(fields["iban"])
+    if fields.get("vat_number"):
+        fields["vat_number"] = fields["vat_number"].replace(" ", "").replace(".", "").upper()
+    if fields.get("kvk_number"):
+        fields["kvk_number"] = fields["kvk_number"].replace(" ", "")
     if "languages" in fields:
         languages = fields["languages"] or []
         if not isinstance(languages, list) or not set(languages) <= _LANGUAGE_CODES:

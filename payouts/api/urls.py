@@ -7,6 +7,7 @@ from . import invoice_views as iv
 from . import payout_views as pv
 from . import reversal_views as rv
 from . import ruleset_views as rsv
+from . import self_billing_views as sbv
 from . import settings_views as msv
 from . import stripe_views as sv
 from . import views as v
@@ -16,6 +17,26 @@ app_name = "payouts_api"
 urlpatterns = [
     path("me/earnings/", v.MyEarningsApi.as_view(), name="my-earnings"),
     path("me/earnings/<int:split_id>/", v.MyEarningDetailApi.as_view(), name="my-earning"),
+    path(
+        "me/self-billing-invoices/",
+        sbv.MySelfBillingListApi.as_view(),
+        name="my-self-billing-invoices",
+    ),
+    path(
+        "me/self-billing-invoices/<int:invoice_id>/pdf/",
+        sbv.MySelfBillingPdfApi.as_view(),
+        name="my-self-billing-invoice-pdf",
+    ),
+    path(
+        "cooperatives/<slug:slug>/self-billing/",
+        sbv.SelfBillingListApi.as_view(),
+        name="self-billing",
+    ),
+    path(
+        "cooperatives/<slug:slug>/self-billing/<int:invoice_id>/pdf/",
+        sbv.SelfBillingPdfApi.as_view(),
+        name="self-billing-pdf",
+    ),
     path(
         "timesheets/<int:timesheet_id>/correct/",
         v.TimesheetCorrectApi.as_view(),

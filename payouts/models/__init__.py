@@ -10,6 +10,7 @@ from .reversals import (
     Refund,
 )
 from .rules import RuleSet, Split
+from .self_billing import SelfBillingInvoice, SelfBillingLine, SelfBillingSequence
 from .settings import REVERSE_CHARGE_DEFAULT, MoneySettings, VatReverseCharge
 from .stripe import (
     StripeCheckout,
@@ -38,6 +39,9 @@ __all__ = [
     "PayoutItem",
     "Refund",
     "RuleSet",
+    "SelfBillingInvoice",
+    "SelfBillingLine",
+    "SelfBillingSequence",
     "Split",
     "StripeCheckout",
     "StripeConnectAccount",

@@ -34,6 +34,8 @@ class Account(models.Model):
         WAGES = "wages", _("member wages payable through the payroll provider")
         PAYROLL = "payroll", _("payroll provider payable")
         VAT = "vat", _("VAT payable")
+        # VAT on self-billing invoices of VAT-registered members: reclaimed from the tax office.
+        INPUT_VAT = "input_vat", _("VAT to reclaim (input VAT)")
         FUND = "fund", _("fund")
         FEES = "fees", _("fees")
         CREDITS = "credits", _("credit notes (the cooperative's cost)")

@@ -53,6 +53,7 @@ class AccountBook:
         K.PAYROLL: "Payroll provider",
         K.WAGES: "Wages of member {key} (payroll)",
         K.VAT: "VAT payable",
+        K.INPUT_VAT: "VAT to reclaim (input VAT)",
         K.FUND: "Fund {key}",
         K.FEES: "Fees",
         K.CREDITS: "Credit notes",

@@ -7,7 +7,13 @@ person's own row names nobody any more), so every euro can still be traced.
 
 from __future__ import annotations
 
-from ..models import EarningsCapWarning, PayoutItem, Split, StripeConnectAccount
+from ..models import (
+    EarningsCapWarning,
+    PayoutItem,
+    SelfBillingInvoice,
+    Split,
+    StripeConnectAccount,
+)
 
 
 def export_earnings(user) -> list[dict]:
@@ -69,4 +75,22 @@ def export_stripe_accounts(user) -> list[dict]:
             "payouts_enabled": a.payouts_enabled,
         }
         for a in StripeConnectAccount.objects.filter(user=user).select_related("cooperative")
+    ]
+
+
+def export_self_billing_invoices(user) -> list[dict]:
+    rows = SelfBillingInvoice.objects.filter(member=user).select_related("cooperative")
+    return [
+        {
+            "cooperative": i.cooperative.name,
+            "number": i.number,
+            "issued_on": i.issued_on.isoformat(),
+            "period_start": i.period_start.isoformat(),
+            "period_end": i.period_end.isoformat(),
+            "subtotal_cents": i.subtotal_cents,
+            "vat_cents": i.vat_cents,
+            "total_cents": i.total_cents,
+            "supplier": i.supplier,
+        }
+        for i in rows.order_by("pk")
     ]

@@ -166,6 +166,38 @@ def _member(coop, email, **roles):
     return MembershipFactory(cooperative=coop, user=UserFactory(email=email), **roles).user
 
 
+def _self_billing(cooperative, member, split):
+    """A self-billing invoice of ``member`` with one line (written as the service writes it)."""
+    from payouts.models import SelfBillingInvoice, SelfBillingLine
+
+    today = timezone.localdate()
+    invoice = SelfBillingInvoice.objects.create(
+        cooperative=cooperative,
+        member=member,
+        sequence_number=1,
+        number=f"SB-{member.pk}-{today.year}-0001",
+        issued_on=today,
+        period_start=split.work_date.replace(day=1),
+        period_end=split.work_date,
+        vat_rate=Decimal("0"),
+        kor=True,
+        subtotal_cents=split.member_cents,
+        vat_cents=0,
+        total_cents=split.member_cents,
+        supplier={"name": member.full_name, "address": "", "postcode_city": ""},
+        customer={"name": cooperative.legal_name, "address": "", "postcode_city": "", "kvk": ""},
+    )
+    SelfBillingLine.objects.create(
+        invoice=invoice,
+        split=split,
+        work_date=split.work_date,
+        description="Werk",
+        minutes=split.minutes,
+        amount_cents=split.member_cents,
+    )
+    return invoice
+
+
 def build_tenancy() -> SimpleNamespace:
     """The world; every name below is an attribute of the returned namespace."""
     from jobs.challenges.services.contracts import contract_from_bid
@@ -336,6 +368,7 @@ def _add_member_things(t, base) -> None:
     t.batch_a = PayoutBatch.objects.create(
         cooperative=t.coop_a, status="draft", execution_date=timezone.localdate()
     )
+    t.self_billing_a = _self_billing(t.coop_a, t.member_a, t.split_a)
     paid = PayoutBatch.objects.create(
         cooperative=t.coop_a,
         status="executed",

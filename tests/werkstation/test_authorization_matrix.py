@@ -125,6 +125,9 @@ def _kwargs_for(name, world):
         "payouts_api:dashboard-csv": {"slug": "alpha", "figure": "money"},
         "payouts_api:credit-note-pdf": {"slug": "alpha", "note_id": world.credit_note.pk},
         "payouts_api:invoice-ubl": {"slug": "alpha", "invoice_id": world.invoice.pk},
+        "payouts_api:self-billing": {"slug": "alpha"},
+        "payouts_api:self-billing-pdf": {"slug": "alpha", "invoice_id": world.self_billing.pk},
+        "payouts_api:my-self-billing-invoice-pdf": {"invoice_id": world.self_billing.pk},
         "challenges_api:tender": {"tender_id": world.tender_open.pk},
         "challenges_api:tender-publish": {"tender_id": world.tender_draft.pk},
         "challenges_api:tender-bids": {"tender_id": world.tender_open.pk},
@@ -194,6 +197,7 @@ def _payload(name, method, world, role_user):
             "period_end": "2040-01-01",
             "timesheets": [world.uninvoiced.pk],
         },
+        ("payouts_api:self-billing", "post"): {"month": "2020-01"},
         ("payouts_api:payments", "post"): {
             "invoice": world.open_invoice.display_number,
             "amount": "1.00",
@@ -381,6 +385,12 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("payouts_api:invoices", "get"): _set("board_a", "treasurer_a"),
     ("payouts_api:invoices", "post"): _set("treasurer_a"),
     ("payouts_api:invoice-pdf", "get"): _set("board_a", "treasurer_a"),
+    # Self-billing invoices: the member's own, and the treasurer's (and the auditor's) books.
+    ("payouts_api:my-self-billing-invoices", "get"): AUTHENTICATED,
+    ("payouts_api:my-self-billing-invoice-pdf", "get"): _set("member_a"),
+    ("payouts_api:self-billing", "get"): _set("treasurer_a"),
+    ("payouts_api:self-billing", "post"): _set("treasurer_a"),
+    ("payouts_api:self-billing-pdf", "get"): _set("treasurer_a"),
     ("payouts_api:payments", "post"): _set("treasurer_a"),
     ("payouts_api:bank-statements", "post"): _set("treasurer_a"),
     ("payouts_api:payout-batches", "get"): _set("board_a", "treasurer_a"),
@@ -798,6 +808,24 @@ def _add_work(world):
     )
     world.sheet_disputed = Timesheet.objects.create(
         claim=claim(past[2], "confirmed"), minutes_worked=150, status="disputed", dispute_reason="?"
+    )
+    from payouts.models import SelfBillingInvoice
+
+    world.self_billing = SelfBillingInvoice.objects.create(
+        cooperative=world.coop_a,
+        member=world.member_a,
+        sequence_number=1,
+        number=f"SB-1-{today.year}-0001",
+        issued_on=today.date(),
+        period_start=today.date().replace(day=1),
+        period_end=today.date(),
+        vat_rate=0,
+        kor=True,
+        subtotal_cents=100,
+        vat_cents=0,
+        total_cents=100,
+        supplier={"name": "Lid A", "address": "", "postcode_city": ""},
+        customer={"name": "Coop Alpha", "address": "", "postcode_city": "", "kvk": ""},
     )
 
 

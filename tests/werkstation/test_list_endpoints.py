@@ -463,6 +463,30 @@ def _coop(world):
     return {"slug": "alpha"}
 
 
+def _add_self_billing(world, n):
+    from payouts.models import SelfBillingInvoice
+
+    today = timezone.localdate()
+    for _i in range(n):
+        number = _n()
+        SelfBillingInvoice.objects.create(
+            cooperative=world.coop_a,
+            member=world.member_a,
+            sequence_number=number,
+            number=f"SB-1-{today.year}-{number:04d}",
+            issued_on=today,
+            period_start=today.replace(day=1),
+            period_end=today,
+            vat_rate=Decimal("0"),
+            kor=True,
+            subtotal_cents=100,
+            vat_cents=0,
+            total_cents=100,
+            supplier={},
+            customer={},
+        )
+
+
 def _add_rule_sets(world, n):
     from payouts.services.rulesets import founding_spec, rule_set_create
 
@@ -532,6 +556,8 @@ CASES = {
     "payouts_api:stripe-events": ("treasurer_a", _coop, _add_stripe_events),
     "payouts_api:credit-notes": ("treasurer_a", _coop, _add_credit_notes),
     "payouts_api:rule-sets": ("member_a", _coop, _add_rule_sets),
+    "payouts_api:self-billing": ("treasurer_a", _coop, _add_self_billing),
+    "payouts_api:my-self-billing-invoices": ("member_a", None, _add_self_billing),
 }
 
 # Lists whose world already holds a row of their own before any is added.

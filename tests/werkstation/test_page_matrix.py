@@ -152,6 +152,21 @@ def _pages(t) -> dict:
         ("payouts:treasury", "get"): (a, A_BOOKS, _s("member_a")),
         ("payouts:dashboard", "get"): (a, A_BOOKS, _s("member_a")),
         ("payouts:dashboard-csv", "get"): ({**a, "figure": "fund"}, A_BOOKS, _s("member_a")),
+        ("payouts:my-self-billing-invoice", "get"): (
+            {"invoice_id": t.self_billing_a.pk},
+            _s("member_a"),
+            set(),
+        ),
+        ("payouts:self-billing", "get"): (
+            a,
+            _s("treasurer_a", "auditor_a"),
+            _s("member_a", "board_a"),
+        ),
+        ("payouts:self-billing-invoice", "get"): (
+            {**a, "invoice_id": t.self_billing_a.pk},
+            _s("treasurer_a", "auditor_a"),
+            _s("member_a", "board_a"),
+        ),
         ("payouts:earnings-caps", "get"): (
             a,
             _s("board_a", "treasurer_a"),
