@@ -260,6 +260,7 @@ def quote_breakdown(quote: Quote) -> dict:
         "crosses_volunteer_maximum": quote.crosses_volunteer_maximum,
         "engagement": quote.engagement,
         "choose_engagement": quote.choose_engagement,
+        "self_billing_vat": quote.self_billing_vat,
         "rule_set_version": quote.rule_set_version,
     }
 

@@ -345,6 +345,15 @@ class PayBreakdownOutput(DictOutput):
         help_text="The job does not allow your usual engagement: choose one when claiming "
         "(the price is for the first one it allows)."
     )
+    self_billing_vat = serializers.ChoiceField(
+        choices=[
+            ("vat", "VAT comes on top of the fee on the self-billing invoice, paid to the member"),
+            ("kor", "the small-business scheme (KOR): no VAT"),
+            ("missing", "no VAT number and no KOR recorded: the invoice waits for one"),
+            ("", "not self-employed work"),
+        ],
+        help_text="Self-employed work is invoiced by self-billing each month.",
+    )
     rule_set_version = serializers.IntegerField(allow_null=True)
     currency = CurrencyField()
 

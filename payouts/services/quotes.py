@@ -117,6 +117,10 @@ class Quote:
     # The work allows an engagement the member does not usually have, and not theirs: they
     # choose how they do it before claiming (this quote is for ``engagement``).
     choose_engagement: bool = False
+    # Self-employed work goes on the member's monthly self-billing invoice: "vat" (VAT comes
+    # on top of the fee, paid to them), "kor" (the small-business scheme: none) or "missing"
+    # (neither recorded yet: the invoice waits until one is); "" for other engagements.
+    self_billing_vat: str = ""
 
     @property
     def crosses_volunteer_maximum(self) -> bool:
@@ -186,6 +190,13 @@ class _Pricer:
         self.language = language
         profile = getattr(user, "profile", None) if user is not None else None
         self.born = getattr(profile, "date_of_birth", None)
+        self.vat_terms = (
+            "kor"
+            if getattr(profile, "kor", False)
+            else "vat"
+            if getattr(profile, "vat_number", "")
+            else "missing"
+        )
         self.adopted: dict[int, list[RuleSet]] = {}
         self.parsed: dict[int, rules.RuleSet] = {}
         self.labels: dict[int, dict[str, str]] = {}
@@ -415,6 +426,9 @@ class _Pricer:
             engagement=engagement,
             currency=found[1].currency if found else "EUR",
             choose_engagement=choose,
+            self_billing_vat=self.vat_terms
+            if engagement == Membership.Engagement.SELF_EMPLOYED
+            else "",
         )
 
     def quote_in_turn(self, work: list[Posted]) -> dict[int, Quote]:
