@@ -615,3 +615,71 @@ def test_the_board_records_g_account_agreements_on_its_page(client, market):
     client.post("/c/alpha/treasury/g-account/", {"client": market.client_a.pk})
     link.refresh_from_db()
     assert not link.g_account_agreement
+
+
+# ---------------------------------------------------------------- per engagement (item 1)
+
+
+@pytest.mark.parametrize("engagement", ["employee", "self_employed", "volunteer"])
+@pytest.mark.parametrize("vat_mode", ["standard", "reverse_charged"])
+def test_each_engagement_and_vat_mode_invoices_the_client_alike_and_keeps_the_books_at_zero(
+    market, engagement, vat_mode
+):
+    """The client's invoice does not depend on how members are engaged; what the member
+    receives does, and where it waits: wages through the payroll provider, fees and
+    allowances to the member. After payment and payout every account of the member is
+    settled and the ledger sums to zero."""
+    from jobs.models import Claim
+    from members.models import Profile
+    from payouts.services.payouts import (
+        payout_batch_approve,
+        payout_batch_create,
+        payout_batch_execute,
+    )
+
+    ensure_founded(market.coop_a)
+    Client.objects.filter(pk=market.client_a.pk).update(
+        vat_number=VAT_NUMBER if vat_mode == "reverse_charged" else ""
+    )
+    sheets = [approved_timesheet(market, days_ago=d) for d in (1, 2)]
+    Claim.objects.filter(pk__in=[s.claim_id for s in sheets]).update(engagement=engagement)
+    settlement_run()
+    splits = list(Split.objects.filter(timesheet__in=sheets))
+    assert {s.engagement for s in splits} == {engagement}
+    invoice = _issue(market).data
+    text = pdf_text(market, invoice["id"])
+    root = ubl(market, invoice["id"])
+    if vat_mode == "reverse_charged":
+        assert invoice["vat_cents"] == 0 and "Btw verlegd" in text
+        assert tax_subtotals(root) == {"AE": ("192.00", "0.00")}
+    else:
+        assert invoice["vat_cents"] == 2 * 2016 and "Btw 21%" in text
+        assert tax_subtotals(root) == {"S": ("192.00", "40.32")}
+    market.coop_a.iban, market.coop_a.bic = "NL91ABNA0417164300", "ABNANL2A"
+    market.coop_a.save()
+    Profile.objects.filter(user=market.member_a).update(
+        iban="NL20INGB0001234567", account_holder="A. Lid"
+    )
+    api_as(market.treasurer_a).post(
+        "/api/v1/cooperatives/alpha/payments/",
+        {
+            "invoice": invoice["number"],
+            "amount": f"{invoice['total_cents'] / 100:.2f}",
+            "currency": "EUR",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    )
+    book = AccountBook(market.coop_a.pk)
+    waits = "wages" if engagement == "employee" else "payable"
+    share = sum(s.member_cents for s in splits)
+    assert account_balance(book.get(waits, market.member_a.pk)) == -share
+    batch = payout_batch_create(actor=market.treasurer_a, cooperative=market.coop_a)
+    item = batch.items.get(member=market.member_a)
+    assert item.method == ("payroll" if engagement == "employee" else "sepa")
+    assert item.amount_cents == share
+    payout_batch_approve(actor=market.treasurer_a, batch=batch)
+    payout_batch_approve(actor=market.board_a, batch=batch)
+    payout_batch_execute(actor=market.board_a, batch=batch)
+    for kind in ("earned", "payable", "wages"):
+        assert account_balance(book.get(kind, market.member_a.pk)) == 0
+    ledger_is_zero_sum()
