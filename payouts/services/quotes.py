@@ -122,6 +122,9 @@ class Quote:
     # (neither recorded yet: the invoice waits until one is); "" for other engagements.
     self_billing_vat: str = ""
 
+    def get_engagement_label(self) -> str:
+        return str(Membership.Engagement(self.engagement).label) if self.engagement else ""
+
     @property
     def crosses_volunteer_maximum(self) -> bool:
         """A volunteer allowance maximum would be crossed: above it the allowance is taxable

@@ -66,3 +66,33 @@ def test_member_plans_the_week_and_claims_the_bundle_on_a_phone(phone, live_serv
     phone.wait_for_url(f"{live_server.url}/work/week/")
     claimed = set(Claim.objects.filter(user=market.member_a).values_list("shift_id", flat=True))
     assert claimed == {market.shift.pk, afternoon.pk}
+
+
+def test_member_chooses_how_to_do_a_job_that_does_not_allow_their_usual_engagement(
+    phone, live_server, market
+):
+    """A job the board opened for payroll and volunteers only: the self-employed member sees
+    both ways with each one's amount, chooses, and the claim carries the choice."""
+    from jobs.models import Job
+    from payouts.services.quotes import quote_shift
+    from tests.factories.work import ensure_founded
+    from werkstation.money import format_money
+
+    ensure_founded(market.coop_a)
+    Job.objects.filter(pk=market.job.pk).update(engagements=["employee", "volunteer"])
+    login(phone, live_server, market.member_a.email, PASSWORD)
+    phone.goto(f"{live_server.url}/work/shifts/{market.shift.pk}/")
+    assert_fits_phone(phone)
+    choices = phone.locator("input[name='engagement']")
+    assert choices.count() == 2
+    shift = Shift.objects.select_related("job__client").get(pk=market.shift.pk)
+    volunteer = quote_shift(market.member_a, shift, engagement="volunteer")
+    label = phone.locator("label.choice", has=phone.locator("input[value='volunteer']"))
+    assert format_money(volunteer.member_cents, language="nl") in label.inner_text()
+    phone.screenshot(path="/tmp/engagement-choice.png", full_page=True)
+    label.click()
+    phone.click("form[action$='/claim/'] button[type='submit']")
+    phone.wait_for_selector(".msg")
+    claim = Claim.objects.get(shift=market.shift, user=market.member_a)
+    assert claim.engagement == "volunteer"
+    assert claim.quote["member_cents"] == volunteer.member_cents
