@@ -63,6 +63,10 @@ def test_member_plans_the_week_and_claims_the_bundle_on_a_phone(phone, live_serv
     assert_fits_phone(phone)
     assert phone.locator("text=Geveltuinen").count() == 2
     phone.click("button[data-claim-bundle]")
-    phone.wait_for_url(f"{live_server.url}/work/week/")
+    # Back on the plan, for the week just claimed: both shifts are now theirs.
+    monday = market.tuesday.date() - timedelta(days=market.tuesday.weekday())
+    phone.wait_for_url(f"{live_server.url}/work/plan/?week={monday.isoformat()}")
     claimed = set(Claim.objects.filter(user=market.member_a).values_list("shift_id", flat=True))
     assert claimed == {market.shift.pk, afternoon.pk}
+    assert phone.locator(".badge", has_text="al van jou").count() == 2
+    assert_fits_phone(phone)
