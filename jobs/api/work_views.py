@@ -463,7 +463,9 @@ class MyCalendarApi(APIView):
 
 class PlanQueryInput(serializers_module.Serializer):
     week = serializers_module.DateField(
-        required=False, help_text="any day of the week (default: this week)"
+        required=False,
+        help_text="any day of the week (default: the first week from this one with open shifts "
+        "the member could take; this week when there is none)",
     )
     target_hours = serializers_module.IntegerField(required=False, min_value=1, max_value=60)
     target_income = serializers_module.DecimalField(
