@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -180,10 +182,71 @@ class WeeklyPatternForm(forms.Form):
     slots = forms.IntegerField(label=_("Slots"), initial=1)
 
 
+def parse_hours(text: str) -> tuple[int, int | None]:
+    """ "2" → (2, None); "2:30" or "2.30" → (2, 30). ValueError for anything else."""
+    text = (text or "").strip()
+    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?", text)
+    if not match:
+        raise ValueError(text)
+    minutes = int(match.group(2)) if match.group(2) is not None else None
+    if minutes is not None and minutes > 59:
+        raise ValueError(text)
+    return int(match.group(1)), minutes
+
+
 class TimesheetForm(forms.Form):
-    minutes_worked = forms.IntegerField(label=_("Minutes worked"))
-    break_minutes = forms.IntegerField(label=_("Break (minutes)"), initial=0)
+    """Hours worked as hours and minutes (two number fields, or "2:30" in the hours field);
+    ``cleaned_data["minutes_worked"]`` is the total in minutes. The break is in minutes."""
+
+    hours = forms.CharField(label=_("Hours"), max_length=5, required=False)
+    minutes = forms.IntegerField(label=_("Minutes"), min_value=0, max_value=59, required=False)
+    break_minutes = forms.IntegerField(
+        label=_("Break (minutes)"), initial=0, min_value=0, required=False
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def clean_hours(self) -> tuple[int, int | None]:
+        try:
+            return parse_hours(self.cleaned_data.get("hours") or "0")
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter whole hours, like 2, or hours and minutes, like 2:30."), code="invalid"
+            ) from None
+
+    def clean(self):
+        data = super().clean()
+        if "hours" not in data or "minutes" not in data:
+            return data  # the field errors say what is wrong
+        hours, colon_minutes = data["hours"]
+        extra = data.get("minutes") or 0
+        if colon_minutes is not None and extra:
+            self.add_error(
+                "minutes", _("Give the minutes once: either as 2:30 or in the minutes field.")
+            )
+            return data
+        total = hours * 60 + (colon_minutes if colon_minutes is not None else extra)
+        if total <= 0:
+            self.add_error("hours", _("Enter the time you worked."))
+            return data
+        data["minutes_worked"] = total
+        data["break_minutes"] = data.get("break_minutes") or 0
+        return data
+
+    def service_values(self) -> dict:
+        """The values ``timesheets.timesheet_submit`` takes."""
+        return {
+            "minutes_worked": self.cleaned_data["minutes_worked"],
+            "break_minutes": self.cleaned_data["break_minutes"],
+            "note": self.cleaned_data.get("note") or "",
+        }
+
+    def error_sentences(self) -> list[str]:
+        """Each error with the field it is about, for a message above the page."""
+        return [
+            f"{self.fields[name].label}: {error}" if name in self.fields else str(error)
+            for name, errors in self.errors.items()
+            for error in errors
+        ]
 
 
 class ResolveForm(forms.Form):

@@ -354,3 +354,257 @@ def week_bounds(day: date) -> tuple[datetime, datetime]:
     tz = timezone.get_current_timezone()
     start = datetime.combine(monday, datetime.min.time(), tzinfo=tz)
     return start, start + timedelta(days=7)
+
+
+# --- The member's to-do list (the home page and GET /api/v1/me/todo/) ----------------
+
+
+def map_url(latitude, longitude) -> str:
+    """An OpenStreetMap map centred on a place (the shift page's link)."""
+    return (
+        f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
+        f"#map=17/{latitude}/{longitude}"
+    )
+
+
+def route_url(home: tuple | None, latitude, longitude) -> str | None:
+    """OpenStreetMap directions by bicycle from the member's home to a place; None without a
+    home location."""
+    if home is None:
+        return None
+    return (
+        "https://www.openstreetmap.org/directions?engine=fossgis_osrm_bike"
+        f"&route={home[0]}%2C{home[1]}%3B{latitude}%2C{longitude}"
+    )
+
+
+def _payout_summary(user, trace: dict[int, dict]) -> dict:
+    """What of the member's net earnings waits for the client, is payable, is in a payout
+    batch not yet sent, is sent to the bank, or is paid (this year's payments)."""
+    from payouts.models import PayoutBatch, PayoutItem, Split
+
+    net = dict(Split.objects.filter(member=user).values_list("id", "member_cents"))
+    totals = {"awaiting_cents": 0, "payable_cents": 0}
+    for split_id, entry in trace.items():
+        status = entry["status"]
+        paid = sum(part["amount_cents"] for part in entry["items"])
+        if status == "awaiting_payment":
+            totals["awaiting_cents"] += net.get(split_id, 0)
+        elif status in ("payable", "advanced", "partly_paid"):
+            totals["payable_cents"] += net.get(split_id, 0) - paid
+    year_start = timezone.localdate().replace(month=1, day=1)
+    items = PayoutItem.objects.filter(member=user).aggregate(
+        in_batch=Sum(
+            "amount_cents",
+            filter=Q(
+                status=PayoutItem.Status.PENDING,
+                batch__status__in=[PayoutBatch.Status.DRAFT, PayoutBatch.Status.APPROVED],
+            ),
+        ),
+        sent=Sum("amount_cents", filter=Q(status=PayoutItem.Status.SENT)),
+        paid=Sum(
+            "amount_cents", filter=Q(status=PayoutItem.Status.PAID, paid_at__date__gte=year_start)
+        ),
+    )
+    last = (
+        PayoutItem.objects.filter(member=user, status=PayoutItem.Status.PAID)
+        .order_by("-paid_at", "-id")
+        .values("amount_cents", "paid_at")
+        .first()
+    )
+    # What is in a batch is still counted as payable by the trace: show it once.
+    in_batch = items["in_batch"] or 0
+    return {
+        **totals,
+        "payable_cents": max(0, totals["payable_cents"] - in_batch),
+        "in_batch_cents": in_batch,
+        "sent_cents": items["sent"] or 0,
+        "paid_this_year_cents": items["paid"] or 0,
+        "last_paid_cents": last["amount_cents"] if last else None,
+        "last_paid_at": last["paid_at"] if last else None,
+    }
+
+
+def _volunteer_limits(user, cooperatives: dict[int, str], volunteer_coops: set[int], day: date):
+    """For each cooperative the member volunteers in: the allowance maximum this month and
+    what they received under it."""
+    from payouts.selectors import money_settings_of
+    from payouts.services.settlement import VolunteerAllowance
+
+    rows = []
+    for cooperative_id in sorted(volunteer_coops):
+        allowance = VolunteerAllowance.load(
+            cooperative_id, money_settings_of(cooperative_id), {user.pk}, day
+        )
+        month_max, _year_max = allowance.maximums(day)
+        received = allowance.month.get((user.pk, day.year, day.month), 0)
+        rows.append(
+            {
+                "cooperative": cooperatives[cooperative_id],
+                "month_max_cents": month_max,
+                "received_cents": received,
+                "left_cents": max(0, month_max - received),
+            }
+        )
+    return rows
+
+
+def member_todo(user, now: datetime | None = None) -> dict:
+    """What a member has to do or know now, for their home page and the API.
+
+    A bounded number of queries whatever the number of claims, offers or votes (about
+    twenty; a few more per cooperative the member volunteers in). A user without an active
+    membership gets ``member: False`` and empty lists."""
+    from members.models import Profile, Proposal
+    from payouts.models import Split
+    from payouts.selectors import payout_trace
+    from payouts.services.earnings_caps import earnings_cap_status
+    from werkstation.engagements import Engagement
+
+    from .models import Offer
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    memberships = list(
+        Membership.objects.filter(user=user, status="active").select_related("cooperative")
+    )
+    empty: dict = {
+        "member": bool(memberships),
+        "next_shift": None,
+        "offers": [],
+        "hours_to_log": [],
+        "votes": [],
+        "earnings": None,
+        "payout": None,
+    }
+    if not memberships:
+        return empty
+    cooperatives = {m.cooperative_id: m.cooperative.name for m in memberships}
+    profile = Profile.objects.filter(user=user).first()
+    home = (
+        (profile.latitude, profile.longitude)
+        if profile is not None and profile.has_location
+        else None
+    )
+
+    def shift_row(claim_or_offer) -> dict:
+        shift = claim_or_offer.shift
+        job = shift.job
+        return {
+            "shift_id": shift.pk,
+            "job": job.title,
+            "client": job.client.name,
+            "cooperative": cooperatives.get(shift.cooperative_id, ""),
+            "start": shift.start,
+            "end": shift.end,
+            "minutes": shift.duration_minutes,
+            "address": f"{job.street}, {job.postcode} {job.city}",
+            "map_url": map_url(shift.latitude, shift.longitude),
+            "route_url": route_url(home, shift.latitude, shift.longitude),
+        }
+
+    mine = Claim.objects.filter(user=user, shift__cooperative_id__in=list(cooperatives))
+    following = "shift__job__client"
+    upcoming = (
+        mine.filter(status__in=["claimed", "confirmed"], end__gt=now)
+        .select_related(following)
+        .order_by("start", "pk")
+        .first()
+    )
+    next_shift = None
+    if upcoming is not None:
+        next_shift = {
+            "claim_id": upcoming.pk,
+            "status": upcoming.status,
+            **shift_row(upcoming),
+        }
+
+    offers = [
+        {
+            "kind": "dispatch",
+            "id": offer.pk,
+            "deadline": offer.deadline,
+            "reason": offer.reason,
+            **shift_row(offer),
+        }
+        for offer in Offer.objects.filter(
+            user=user,
+            status=Offer.Status.OPEN,
+            deadline__gte=now,
+            shift__cooperative_id__in=list(cooperatives),
+        ).select_related(following)
+    ]
+    offers += [
+        {
+            "kind": "waitlist",
+            "id": claim.pk,
+            "deadline": claim.offer_expires_at,
+            "reason": "",
+            **shift_row(claim),
+        }
+        for claim in mine.filter(status="offered")
+        .filter(Q(offer_expires_at__isnull=True) | Q(offer_expires_at__gte=now))
+        .select_related(following)
+    ]
+    offers.sort(key=lambda o: (o["deadline"] is None, o["deadline"] or now, o["start"]))
+
+    hours_to_log = [
+        {"claim_id": claim.pk, **shift_row(claim)}
+        for claim in mine.filter(
+            status__in=["claimed", "confirmed"], end__lte=now, timesheet__isnull=True
+        )
+        .select_related(following)
+        .order_by("start", "pk")
+    ]
+
+    votes = [
+        {
+            "proposal_id": proposal.pk,
+            "title": proposal.title,
+            "cooperative": cooperatives.get(proposal.cooperative_id, ""),
+            "closes_at": proposal.closes_at,
+        }
+        for proposal in Proposal.objects.filter(
+            cooperative_id__in=list(cooperatives),
+            status=Proposal.Status.OPEN,
+            opens_at__lte=now,
+            closes_at__gt=now,
+            electorate__user=user,
+        )
+        .exclude(votes__voter=user)
+        .order_by("closes_at", "pk")
+    ]
+
+    month_start = today.replace(day=1)
+    month = Split.objects.filter(member=user, work_date__gte=month_start).aggregate(
+        net=Sum("member_cents"),
+        minutes=Sum("minutes", filter=~Q(kind=Split.Kind.REVERSAL) & Q(reversed_by__isnull=True)),
+    )
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    weekly = profile.target_hours_per_week if profile is not None else 0
+    volunteer_coops = {
+        m.cooperative_id for m in memberships if m.engagement == Engagement.VOLUNTEER
+    }
+    volunteer_coops |= set(
+        mine.filter(engagement=Engagement.VOLUNTEER).values_list("shift__cooperative_id", flat=True)
+    )
+    earnings = {
+        "month": month_start,
+        "earned_cents": month["net"] or 0,
+        "minutes": month["minutes"] or 0,
+        # The weekly target over the month's days.
+        "target_minutes": round(weekly * 60 * (next_month - month_start).days / 7)
+        if weekly
+        else None,
+        "cap": earnings_cap_status(user=user, today=today),
+        "volunteer": _volunteer_limits(user, cooperatives, volunteer_coops, today),
+    }
+    return {
+        **empty,
+        "next_shift": next_shift,
+        "offers": offers,
+        "hours_to_log": hours_to_log,
+        "votes": votes,
+        "earnings": earnings,
+        "payout": _payout_summary(user, payout_trace(user)),
+    }

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -207,6 +208,7 @@ def my_week(request):
         claim.can_log = (
             claim.end <= now and claim.status in ("claimed", "confirmed") and claim.sheet is None
         )
+        claim.planned_hours, claim.planned_minutes = divmod(claim.shift.duration_minutes, 60)
     feed_obj = getattr(request.user, "calendar_feed", None)
     return render(
         request,
@@ -235,10 +237,11 @@ def timesheet_submit(request, claim_id: int):
         raise Http404
     form = forms.TimesheetForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter the minutes you worked."))
+        for sentence in form.error_sentences():
+            messages.error(request, sentence)
         return _back(request, "/work/week/")
     try:
-        timesheets.timesheet_submit(user=request.user, claim_id=claim_id, **form.cleaned_data)
+        timesheets.timesheet_submit(user=request.user, claim_id=claim_id, **form.service_values())
     except NotFound as exc:
         raise Http404 from exc
     except ApplicationError as exc:
@@ -517,14 +520,18 @@ def plan_week_page(request):
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("shift") if v.isdigit()]
         try:
-            planner.bundle_claim(user=request.user, shift_ids=ids)
+            claimed = planner.bundle_claim(user=request.user, shift_ids=ids)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
             messages.success(
                 request, _("You claimed the whole plan (%(n)s shifts).") % {"n": len(ids)}
             )
-            return redirect("jobs:my-week")
+            # Back to the plan of the week just claimed, now showing the shifts as theirs.
+            first = min(timezone.localdate(c.start) for c in claimed)
+            query = request.GET.copy()
+            query["week"] = (first - timedelta(days=first.weekday())).isoformat()
+            return redirect(f"{reverse('jobs:plan-week')}?{query.urlencode()}")
         return redirect(request.get_full_path())
     if form.is_valid() or not request.GET:
         values = form.cleaned_data if form.is_bound else {}
@@ -590,4 +597,4 @@ def offer_action(request, offer_id: int, action: str):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Thank you, saved."))
-    return redirect("jobs:my-week")
+    return _back(request, "/work/week/")

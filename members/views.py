@@ -58,7 +58,12 @@ def safe_next(request, default: str = "members:home") -> str:
 def home(request):
     context = {"cooperatives": cooperatives_public()}
     if request.user.is_authenticated:
-        context["memberships"] = memberships_of(request.user)
+        memberships = list(memberships_of(request.user))
+        context["memberships"] = memberships
+        if any(m.status == Membership.Status.ACTIVE for m in memberships):
+            from jobs.selectors import member_todo  # the member's home is their to-do list
+
+            context["todo"] = member_todo(request.user)
     return render(request, "members/home.html", context)
 
 

@@ -99,6 +99,7 @@ urlpatterns += [
     path("me/calendar/", w.MyCalendarApi.as_view(), name="my-calendar"),
     path("me/plan/", w.PlanApi.as_view(), name="my-plan"),
     path("me/offers/", w.MyOffersApi.as_view(), name="my-offers"),
+    path("me/todo/", w.MyTodoApi.as_view(), name="my-todo"),
     path("offers/<int:offer_id>/respond/", w.OfferRespondApi.as_view(), name="offer-respond"),
     path(
         "cooperatives/<slug:slug>/dispatch/",

@@ -17,6 +17,7 @@ from members.models import Cooperative, Skill
 from payouts.services.quotes import quote_shift
 from werkstation.api.base import get_object_or_error
 from werkstation.api.fields import AmountField, CurrencyField
+from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import Page, list_schema, page_request, paginated
 from werkstation.errors import NotFound
 from werkstation.money import decimal_string
@@ -29,6 +30,7 @@ from ..selectors import (
     feed_row,
     jobs_managed_by,
     jobs_with_fill_rates,
+    member_todo,
     my_claims,
     quote_breakdown,
     timesheets_for_manager,
@@ -461,7 +463,9 @@ class MyCalendarApi(APIView):
 
 class PlanQueryInput(serializers_module.Serializer):
     week = serializers_module.DateField(
-        required=False, help_text="any day of the week (default: this week)"
+        required=False,
+        help_text="any day of the week (default: the first week from this one with open shifts "
+        "the member could take; this week when there is none)",
     )
     target_hours = serializers_module.IntegerField(required=False, min_value=1, max_value=60)
     target_income = serializers_module.DecimalField(
@@ -627,3 +631,126 @@ class WorkingTimeNearLimitsApi(APIView):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
         require_role(request.user, cooperative, "board")
         return Response(NearLimitOutput(working_time.near_limits(cooperative.pk), many=True).data)
+
+
+# --- GET /api/v1/me/todo/: the member's home page as data (jobs.selectors.member_todo) ---
+
+
+class TodoShiftOutput(DictOutput):
+    shift_id = serializers_module.IntegerField()
+    job = serializers_module.CharField()
+    client = serializers_module.CharField()
+    cooperative = serializers_module.CharField()
+    start = serializers_module.DateTimeField()
+    end = serializers_module.DateTimeField()
+    minutes = serializers_module.IntegerField(help_text="The shift's length in minutes.")
+    address = serializers_module.CharField()
+    map_url = serializers_module.URLField(help_text="The place on OpenStreetMap.")
+    route_url = serializers_module.URLField(
+        allow_null=True,
+        help_text="OpenStreetMap directions from the member's home; null without a home address.",
+    )
+
+
+class TodoNextShiftOutput(TodoShiftOutput):
+    claim_id = serializers_module.IntegerField()
+    status = serializers_module.ChoiceField(choices=Claim.Status.choices)
+
+
+class TodoOfferOutput(TodoShiftOutput):
+    kind = serializers_module.CharField(
+        help_text="dispatch or waitlist. dispatch: answer with POST /offers/{id}/respond/; waitlist: a place offered "
+        "from the waitlist, the id is the claim's (POST /claims/{id}/respond/).",
+    )
+    id = serializers_module.IntegerField()
+    deadline = serializers_module.DateTimeField(allow_null=True)
+    reason = serializers_module.CharField(allow_blank=True)
+
+
+class TodoHoursOutput(TodoShiftOutput):
+    claim_id = serializers_module.IntegerField()
+
+
+class TodoVoteOutput(DictOutput):
+    proposal_id = serializers_module.IntegerField()
+    title = serializers_module.CharField()
+    cooperative = serializers_module.CharField()
+    closes_at = serializers_module.DateTimeField()
+
+
+class TodoCapOutput(DictOutput):
+    year = serializers_module.IntegerField()
+    cap = AmountField()
+    earned = AmountField()
+    upcoming = AmountField(help_text="Confirmed work still to come this year.")
+    left = AmountField()
+    percent = serializers_module.IntegerField()
+    projected_percent = serializers_module.IntegerField()
+    would_pass = serializers_module.BooleanField()
+    warned_at = serializers_module.ListField(
+        child=serializers_module.IntegerField(), help_text="The percentages warned about."
+    )
+
+
+class TodoVolunteerOutput(DictOutput):
+    cooperative = serializers_module.CharField()
+    month_max = AmountField(help_text="The volunteer allowance maximum this month.")
+    received = AmountField()
+    left = AmountField()
+
+
+class TodoEarningsOutput(DictOutput):
+    month = serializers_module.DateField(help_text="The first day of this month.")
+    earned = AmountField(help_text="Net earnings of work done this month.")
+    minutes = serializers_module.IntegerField(help_text="Minutes worked this month.")
+    target_minutes = serializers_module.IntegerField(
+        allow_null=True, help_text="The weekly target hours over this month; null without one."
+    )
+    cap = TodoCapOutput(allow_null=True, help_text="The yearly earnings cap; null without one.")
+    volunteer = TodoVolunteerOutput(many=True)
+
+
+class TodoPayoutOutput(DictOutput):
+    awaiting = AmountField(help_text="Waiting for the client's payment.")
+    payable = AmountField(help_text="Payable: goes out with the next payout batch.")
+    in_batch = AmountField(help_text="In a payout batch not yet sent.")
+    sent = AmountField(help_text="Sent to the bank, not yet confirmed.")
+    paid_this_year = AmountField()
+    last_paid = AmountField(allow_null=True)
+    last_paid_at = serializers_module.DateTimeField(allow_null=True)
+
+
+class TodoOutput(DictOutput):
+    member = serializers_module.BooleanField(
+        help_text="False without an active membership: then everything is empty."
+    )
+    next_shift = TodoNextShiftOutput(allow_null=True)
+    offers = TodoOfferOutput(many=True)
+    hours_to_log = TodoHoursOutput(many=True)
+    votes = TodoVoteOutput(many=True)
+    earnings = TodoEarningsOutput(allow_null=True)
+    payout = TodoPayoutOutput(allow_null=True)
+    currency = CurrencyField()
+
+
+def _without_cents(value):
+    """The selector's ``*_cents`` keys under their API names (the amount fields write euros)."""
+    if isinstance(value, dict):
+        return {
+            (k[: -len("_cents")] if k.endswith("_cents") else k): _without_cents(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_without_cents(v) for v in value]
+    return value
+
+
+class MyTodoApi(APIView):
+    @extend_schema(
+        request=None,
+        responses=TodoOutput,
+        summary="My to-do list: next shift, offers, hours to log, votes, earnings, payouts",
+    )
+    def get(self, request):
+        data = _without_cents(member_todo(request.user))
+        return Response(TodoOutput({**data, "currency": "EUR"}).data)

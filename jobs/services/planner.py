@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,9 +175,49 @@ class BundleConflict(Conflict):
     default_code = "bundle_conflict"
 
 
+WEEKS_AHEAD = 8  # how far "plan my week" looks for the first week with work
+
+
+def first_week_with_work(user, now=None) -> date | None:
+    """The Monday of the first week, from this one on, with an open shift the member could
+    take: in a cooperative they are an active member of, not started yet, with a free slot,
+    of a job that allows their usual engagement, and not already theirs. None when there is
+    none in the next ``WEEKS_AHEAD`` weeks."""
+    now = now or timezone.now()
+    usual = dict(
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list(
+            "cooperative_id", "engagement"
+        )
+    )
+    if not usual:
+        return None
+    today = timezone.localdate(now)
+    shifts = (
+        Shift.objects.filter(
+            cooperative_id__in=list(usual),
+            status="open",
+            job_status__in=[Job.Status.OPEN, Job.Status.IN_PROGRESS],
+            start__gte=now,
+            start__lt=now + timedelta(weeks=WEEKS_AHEAD),
+            filled__lt=F("slots"),
+        )
+        .exclude(claims__user=user, claims__status__in=["waitlisted", *SLOT_HOLDING])
+        .select_related("job")
+        .only("start", "cooperative_id", "job__engagements")
+        .order_by("start")
+    )
+    for shift in shifts[:200]:
+        if usual.get(shift.cooperative_id) in shift.job.engagements:
+            day = max(timezone.localdate(shift.start), today)
+            return day - timedelta(days=day.weekday())
+    return None
+
+
 def plan_from_values(user, values: dict):
-    """``plan_week`` from a validated plan form or query (week, target hours or income)."""
-    day = values.get("week") or timezone.localdate()
+    """``plan_week`` from a validated plan form or query (week, target hours or income).
+    Without a week it plans the first week that still has open shifts the member could
+    take (this week when there is none)."""
+    day = values.get("week") or first_week_with_work(user) or timezone.localdate()
     income = values.get("target_income")
     hours = values.get("target_hours")
     return plan_week(

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
@@ -17,6 +18,7 @@ from members.models import User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.locks import lock_claims, lock_timesheets
+from werkstation.money import format_duration
 from werkstation.outbox import outbox_emit
 
 from ..access import require_job_manager
@@ -64,7 +66,8 @@ def timesheet_submit(
         raise ValidationFailed(_("Enter the minutes you worked."), field="minutes_worked")
     if minutes_worked > limit:
         raise ValidationFailed(
-            _("At most %(limit)s minutes: the shift plus one hour.") % {"limit": limit},
+            _("At most %(limit)s: the shift plus one hour.")
+            % {"limit": format_duration(limit, get_language())},
             code="too_many_minutes",
             field="minutes_worked",
         )
@@ -219,7 +222,8 @@ def timesheet_resolve(
         minutes_worked = _minutes(minutes_worked, "minutes_worked")
         if not 0 < minutes_worked <= limit:
             raise ValidationFailed(
-                _("At most %(limit)s minutes: the shift plus one hour.") % {"limit": limit},
+                _("At most %(limit)s: the shift plus one hour.")
+                % {"limit": format_duration(limit, get_language())},
                 code="too_many_minutes",
                 field="minutes_worked",
             )

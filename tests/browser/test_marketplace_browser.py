@@ -63,9 +63,13 @@ def test_member_plans_the_week_and_claims_the_bundle_on_a_phone(phone, live_serv
     assert_fits_phone(phone)
     assert phone.locator("text=Geveltuinen").count() == 2
     phone.click("button[data-claim-bundle]")
-    phone.wait_for_url(f"{live_server.url}/work/week/")
+    # Back on the plan, for the week just claimed: both shifts are now theirs.
+    monday = market.tuesday.date() - timedelta(days=market.tuesday.weekday())
+    phone.wait_for_url(f"{live_server.url}/work/plan/?week={monday.isoformat()}")
     claimed = set(Claim.objects.filter(user=market.member_a).values_list("shift_id", flat=True))
     assert claimed == {market.shift.pk, afternoon.pk}
+    assert phone.locator(".badge", has_text="al van jou").count() == 2
+    assert_fits_phone(phone)
 
 
 def test_member_chooses_how_to_do_a_job_that_does_not_allow_their_usual_engagement(
@@ -89,7 +93,6 @@ def test_member_chooses_how_to_do_a_job_that_does_not_allow_their_usual_engageme
     volunteer = quote_shift(market.member_a, shift, engagement="volunteer")
     label = phone.locator("label.choice", has=phone.locator("input[value='volunteer']"))
     assert format_money(volunteer.member_cents, language="nl") in label.inner_text()
-    phone.screenshot(path="/tmp/engagement-choice.png", full_page=True)
     label.click()
     phone.click("form[action$='/claim/'] button[type='submit']")
     phone.wait_for_selector(".msg")

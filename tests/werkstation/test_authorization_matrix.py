@@ -493,6 +493,7 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("jobs_api:my-blocked-clients", "post"): A_MEMBERS,
     ("jobs_api:my-blocked-client", "delete"): AUTHENTICATED,
     ("jobs_api:my-offers", "get"): AUTHENTICATED,
+    ("jobs_api:my-todo", "get"): AUTHENTICATED,  # a non-member gets an empty list
     ("jobs_api:offer-respond", "post"): _set("member_a"),
     ("jobs_api:cooperative-dispatch", "get"): _set("board_a"),
     ("jobs_api:cooperative-working-time", "get"): _set("board_a"),
