@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Membership
 from payouts.services.quotes import quote_plan, quote_shifts
+from werkstation.engagements import Engagement
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_shifts, lock_users
 from werkstation.money import to_minor
@@ -122,8 +123,21 @@ def plan_week(
     by_id = {str(s.pk): s for s in candidates}
     # The Working Time Act across all of the member's work: a plan that breaks a rule loses
     # the first shift that breaks it, and the planner solves again without it.
-    blocked: list[str] = []
     working = member_work(user, horizon + timedelta(days=3))
+    # Shifts that break a rule with the work the member holds are out from the start; the
+    # loop below deals with shifts that break one only together.
+    blocked = [
+        str(shift.pk)
+        for shift in candidates
+        if shift.pk not in held
+        and working.verdict(
+            shift.pk,
+            shift.start,
+            shift.end,
+            usual.get(shift.cooperative_id, Engagement.SELF_EMPLOYED),
+        ).breach
+        is not None
+    ]
     while True:
         instance = eligibility.dispatch_instance(
             contexts=[context],
