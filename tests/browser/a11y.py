@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
+
 SERIOUS = ("serious", "critical")
 
 
 @cache
 def _axe():
-    from axe_playwright_python.sync_playwright import Axe
-
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:  # pyproject.toml lists it; the lock must too
+        pytest.fail("axe-playwright-python is not installed: run `make lock` and `make install`")
     return Axe()
 
 
