@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lock audit migrate seed web worker beat lint format messages openapi clean
+.PHONY: run test install lock audit migrate seed web worker beat lint format messages openapi screens clean
 
 # Installs exactly what requirements.lock pins, each file checked against its hash.
 # (The project itself runs from this tree; pyproject.toml lists what the lock resolves.)
@@ -84,6 +84,12 @@ test: install
 	$(VENV)/bin/mypy members jobs payouts werkstation
 	DJANGO_SETTINGS_MODULE=werkstation.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Screenshots of the main pages per role (member, board, treasurer, client, municipality,
+# auditor) at phone width (360 × 740) into docs/screens/, from the demo data that
+# `make run` seeds. Needs Chromium (as the browser tests do).
+screens: install
+	$(PY) -m pytest -q -p no:cacheprovider tests/browser/screens.py
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache

@@ -67,7 +67,10 @@ def feed(request):
         except ValueError:
             number = 1
         page = feed_page(request.user, filters, number=number)
-        rows = [{**feed_row(r), "q": r["quote"]} for r in page.rows]
+        rows = [
+            {**feed_row(r), "q": r["quote"], "day": timezone.localdate(r["start"])}
+            for r in page.rows
+        ]
     except ApplicationError as exc:
         problem, rows = exc, []
     template = "jobs/_feed_list.html" if request.htmx else "jobs/feed.html"
@@ -210,6 +213,9 @@ def my_week(request):
         )
         claim.planned_hours, claim.planned_minutes = divmod(claim.shift.duration_minutes, 60)
     feed_obj = getattr(request.user, "calendar_feed", None)
+    calendar_url = (
+        request.build_absolute_uri(f"/calendar/{feed_obj.token}.ics") if feed_obj else None
+    )
     return render(
         request,
         "jobs/my_week.html",
@@ -219,9 +225,9 @@ def my_week(request):
             "prev": (start - timedelta(days=7)).date().isoformat(),
             "next": (start + timedelta(days=7)).date().isoformat(),
             "timesheet_form": forms.TimesheetForm(),
-            "calendar_url": request.build_absolute_uri(f"/calendar/{feed_obj.token}.ics")
-            if feed_obj
-            else None,
+            "calendar_url": calendar_url,
+            # Phones open webcal:// in their calendar app, which subscribes over https.
+            "webcal_url": "webcal://" + calendar_url.split("://", 1)[1] if calendar_url else None,
             "total_minutes": sum(c.shift.duration_minutes for c in claimed),
             "offers": dispatching.offers_of(request.user).filter(
                 status="open", deadline__gte=timezone.now()

@@ -4,7 +4,7 @@ from django.urls import include, path
 from members import auth_views
 
 from .api import docs as api_docs
-from .views import healthz
+from .views import healthz, web_manifest
 
 api_v1 = [
     path("", include("members.api.urls")),
@@ -15,6 +15,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("manifest.webmanifest", web_manifest, name="web-manifest"),
     path("admin/", admin.site.urls),
     path(
         "accounts/password_reset/",

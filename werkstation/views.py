@@ -28,6 +28,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -209,4 +211,29 @@ def error_response(request, *, status: int) -> HttpResponse:
         response = JsonResponse(error_body(code=code, message=message, field=None), status=status)
     if status == 503:
         response["Retry-After"] = "5"
+    return response
+
+
+def web_manifest(request):
+    """The web app manifest: members can put Werkstation on their phone's home screen."""
+    icons = [
+        {"src": static("icons/favicon.svg"), "type": "image/svg+xml", "sizes": "any"},
+        {"src": static("icons/icon-192.png"), "type": "image/png", "sizes": "192x192"},
+        {"src": static("icons/icon-512.png"), "type": "image/png", "sizes": "512x512"},
+    ]
+    manifest = {
+        "name": "Werkstation",
+        "short_name": "Werkstation",
+        "description": _("Werkstation — a work cooperative for and by the neighbourhood."),
+        "lang": get_language() or "nl",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": "#0b6e4f",
+        "background_color": "#f7f7f4",
+        "icons": icons,
+    }
+    response = JsonResponse(manifest, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -4,7 +4,8 @@ The crawler signs in as each demo role, follows every link it can reach (one pag
 kind of URL: ids count as one), and checks each page's visible text in both languages
 (``tests/readability.py``): no English on a Dutch page, no slugs or audit actions, no
 raw cents, no ISO dates in prose. Then Chromium opens each of those pages at 360 px and
-fails on any horizontal overflow.
+fails on any horizontal overflow, and on any serious or critical accessibility violation
+that axe-core finds (on every page, and on each role's home page with the menu open).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client as WebClient
 
+from tests.browser.a11y import serious_violations
 from tests.factories.api import login_verified
 from tests.readability import problems
 
@@ -46,6 +48,15 @@ SKIP = (
 )
 SKIP_QUERY = ("format=", "output=", "download")
 PAGES_PER_ROLE = 80
+# Buttons, fields and menu links a thumb must hit: at least 44 px tall (links in running
+# text are exempt, as WCAG's target-size criterion allows).
+SMALL_TAP_TARGETS = """() => [...document.querySelectorAll(
+    "button, input:not([type=hidden]), select, textarea, summary, .button, header a, nav a"
+  )].filter((e) => e.offsetParent !== null && !e.closest("details:not([open]) > :not(summary)"))
+   .filter((e) => !["checkbox", "radio"].includes(e.type))
+   .map((e) => [e, e.getBoundingClientRect().height])
+   .filter(([e, h]) => h > 0 && h < 44)
+   .map(([e, h]) => `${e.tagName.toLowerCase()} "${(e.textContent || e.name || "").trim().slice(0, 30)}" ${Math.round(h)}px`)"""
 
 
 def _signed_in(email: str | None) -> WebClient:
@@ -113,7 +124,7 @@ def test_every_page_for_every_role_is_readable_and_fits_a_phone(request, live_se
     assert not report, f"{len(report)} problems:\n" + "\n".join(report)
 
     browser = request.getfixturevalue("browser")
-    too_wide = []
+    too_wide, inaccessible, small = [], [], []
     for role, email in ROLES.items():
         context = browser.new_context(viewport={"width": 360, "height": 740}, locale="nl-NL")
         client = _signed_in(email)
@@ -133,5 +144,12 @@ def test_every_page_for_every_role_is_readable_and_fits_a_phone(request, live_se
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 360:
                 too_wide.append(f"{role} {url}: {width}px")
+            inaccessible += [f"{role} {url}: {v}" for v in serious_violations(page)]
+            small += [f"{role} {url}: {t}" for t in page.evaluate(SMALL_TAP_TARGETS)]
+        page.goto(f"{live_server.url}/")
+        page.locator("header.top summary").click()
+        inaccessible += [f"{role} / menu open: {v}" for v in serious_violations(page)]
         context.close()
     assert not too_wide, "wider than 360 px:\n" + "\n".join(too_wide)
+    assert not inaccessible, "serious or critical axe violations:\n" + "\n".join(inaccessible)
+    assert not small, "tap targets under 44 px:\n" + "\n".join(small)

@@ -77,6 +77,7 @@ def _pages(t) -> dict:
         ("password_reset_complete", "get"): ({}, ALL, set()),
         ("set_language", "post"): ({}, ALL, set()),
         ("healthz", "get"): ({}, ANY, set()),
+        ("web-manifest", "get"): ({}, ANY, set()),
         ("challenges:rtc-register", "get"): ({}, ALL, set()),
         ("challenges:rtc-tender-new", "get"): ({}, _s("municipality"), set()),
         ("challenges:rtc-tender", "get"): ({"tender_id": t.tender_awarded.pk}, ALL, set()),
