@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import settings_views, stripe_views, views
+from . import rules_views, settings_views, stripe_views, views
 
 app_name = "payouts"
 
@@ -9,6 +9,14 @@ urlpatterns = [
     path("work/earnings/<int:split_id>/", views.earning_detail, name="earning-detail"),
     path("work/earnings/statement.pdf", views.income_statement, name="income-statement"),
     path("c/<slug:slug>/treasury/", views.treasury, name="treasury"),
+    path("c/<slug:slug>/rules/", rules_views.rules_page, name="rules"),
+    path("c/<slug:slug>/rules/new/", rules_views.rules_new, name="rules-new"),
+    path("c/<slug:slug>/rules/preview/", rules_views.rules_preview, name="rules-preview"),
+    path(
+        "c/<slug:slug>/rules/<int:rule_set_id>/rules.json",
+        rules_views.rules_export,
+        name="rules-export",
+    ),
     path("c/<slug:slug>/earnings-caps/", views.earnings_caps, name="earnings-caps"),
     path(
         "c/<slug:slug>/treasury/settings/",

@@ -150,6 +150,10 @@ def _pages(t) -> dict:
         ("payouts:earning-detail", "get"): ({"split_id": t.split_a.pk}, _s("member_a"), set()),
         ("payouts:income-statement", "get"): ({}, SIGNED_IN, set()),
         ("payouts:treasury", "get"): (a, A_BOOKS, _s("member_a")),
+        ("payouts:rules", "get"): (a, A_MEMBERS, set()),
+        ("payouts:rules-new", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("payouts:rules-preview", "post"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("payouts:rules-export", "get"): ({**a, "rule_set_id": t.rule_set_a.pk}, A_MEMBERS, set()),
         ("payouts:earnings-caps", "get"): (
             a,
             _s("board_a", "treasurer_a"),
