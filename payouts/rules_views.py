@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.access import has_role, page_cooperative
-from members.models import Cooperative
 from werkstation.errors import ApplicationError
 from werkstation.money import from_minor, to_minor
 
@@ -56,11 +55,6 @@ def _json_download(spec: dict, filename: str) -> HttpResponse:
     return response
 
 
-def export_filename(cooperative: Cooperative, rule_set: RuleSet | None) -> str:
-    version = f"v{rule_set.version}" if rule_set is not None else "draft"
-    return f"{cooperative.slug}-payout-rules-{version}.json"
-
-
 # ---- reading (members) -------------------------------------------------------------------
 
 
@@ -95,7 +89,7 @@ def rules_export(request, slug: str, rule_set_id: int):
     rule_set = rule_sets_of(cooperative.pk).filter(pk=rule_set_id).first()
     if rule_set is None:
         raise Http404
-    return _json_download(rule_set.spec, export_filename(cooperative, rule_set))
+    return _json_download(rule_set.spec, service.rule_set_filename(cooperative, rule_set))
 
 
 # ---- the board's form --------------------------------------------------------------------
@@ -270,7 +264,7 @@ def rules_new(request, slug: str):
         draft = _bound_draft(cooperative, form, pots, example)
         spec, options, _shift, _errors = draft
         if action == "download" and spec is not None:
-            return _json_download(spec, export_filename(cooperative, None))
+            return _json_download(spec, service.rule_set_filename(cooperative, None))
         if action == "propose" and spec is not None and form.is_valid():
             data = form.cleaned_data
             try:
