@@ -34,6 +34,7 @@ from .ruleset_forms import (
     error_lines,
     initial_from_spec,
     is_total_error,
+    not_shown,
     raw_main,
     raw_rows,
     show_errors,
@@ -253,6 +254,8 @@ def rules_new(request, slug: str):
                     request,
                     _("The file is read into the form. Check it, then propose it."),
                 )
+                for text in not_shown(spec):
+                    messages.warning(request, text)
         else:
             import_errors = [str(e) for es in import_form.errors.values() for e in es]
     elif action.partition("-")[0] in ("add_pot", "remove_pot", "add_bracket"):

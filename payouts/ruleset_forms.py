@@ -370,6 +370,26 @@ def initial_from_spec(spec: dict) -> tuple[dict, list[dict]]:
     return main, rows
 
 
+def not_shown(spec: dict) -> list[str]:
+    """What of a valid rule set the form cannot show, each naming its pot: labels in other
+    languages than Dutch and English, and a condition of ``{}`` (it matches all work, but
+    keeps the pot out of the 100 per cent count). Proposing from the form leaves them out."""
+    lost = []
+    for number, pot in enumerate(spec.get("pots", []), start=1):
+        others = sorted(set(pot.get("label") or {}) - set(LANGUAGES))
+        if others:
+            lost.append(
+                _("Pot %(n)s: its names in %(languages)s are not in the form.")
+                % {"n": number, "languages": ", ".join(others)}
+            )
+        if pot.get("when") == {}:
+            lost.append(
+                _("Pot %(n)s: its empty condition is not in the form; it applies to all work.")
+                % {"n": number}
+            )
+    return lost
+
+
 def spec_from_forms(form: RuleSetForm, pots, *, currency: str) -> dict:
     """The rule set in the file format, from valid forms (blank pot rows are left out)."""
     floor = form.cleaned_data.get("member_floor")

@@ -287,3 +287,15 @@ def test_the_form_starts_from_the_rules_in_force_and_links_are_there(board, foun
     assert 'id="preview-proposed"' in page.content.decode()
     assert "/c/alpha/rules/new/" in board.get("/c/alpha/proposals/").content.decode()
     assert "/c/alpha/rules/" in board.get("/c/alpha/treasury/").content.decode()
+
+
+def test_an_import_says_what_the_form_cannot_show(board, founded):
+    spec = {
+        "currency": "EUR",
+        "pots": [{"pot": "a", "percent": "1", "when": {}, "label": {"nl": "A", "de": "A"}}],
+    }
+    upload = SimpleUploadedFile("rules.json", json.dumps(spec).encode(), "application/json")
+    response = board.post(NEW, {"action": "import", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    texts = [str(m) for m in response.context["messages"]]
+    assert any(t.startswith("Pot 1: its names in de") for t in texts), texts
+    assert any(t.startswith("Pot 1: its empty condition") for t in texts), texts
