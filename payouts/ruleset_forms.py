@@ -83,7 +83,7 @@ class PotForm(forms.Form):
         max_length=50,
         required=False,
         help_text=gettext_lazy(
-            "Lowercase letters, digits and _, e.g. coop_fund. Empty: made from the name."
+            "Lowercase letters, digits and underscores. Empty: made from the name."
         ),
     )
     percent = forms.CharField(
@@ -203,6 +203,15 @@ class PotForm(forms.Form):
                 data[name] = self._percent(data.get(name) or "")
             except forms.ValidationError as exc:
                 self.add_error(name, exc)
+                continue
+            start = data.get(f"bracket_from_{index}")
+            if (start is None) != (
+                data[name] is None
+            ) and f"bracket_from_{index}" not in self.errors:
+                self.add_error(
+                    name if data[name] is None else f"bracket_from_{index}",
+                    self._pot_error(_("a bracket needs a starting amount and a percentage.")),
+                )
         for name in ("flat", "min", "max"):
             if name in self.errors:
                 label = self.fields[name].label
@@ -234,7 +243,7 @@ class PotForm(forms.Form):
         brackets = [
             {
                 "from_cents": to_minor(data.get(f"bracket_from_{i}") or 0),
-                "percent": data.get(f"bracket_percent_{i}") or "0",
+                "percent": data[f"bracket_percent_{i}"],
             }
             for i in range(self.bracket_rows())
             if data.get(f"bracket_percent_{i}") is not None

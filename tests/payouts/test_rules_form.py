@@ -117,6 +117,8 @@ def test_the_board_proposes_rules_with_the_form_and_the_proposal_carries_the_jso
     assert response.status_code == 302, response.context and response.context["errors"]
     proposal = Proposal.objects.get(kind="payout_rules")
     assert response["Location"] == f"/proposals/{proposal.pk}/"
+    page = board.get(response["Location"]).content.decode()
+    assert f"/c/alpha/rules/{proposal.payload['rule_set']}/rules.json" in page
     assert proposal.status == Proposal.Status.DRAFT and proposal.title == "Nieuwe regels"
     rule_set = RuleSet.objects.get(pk=proposal.payload["rule_set"])
     assert rule_set.spec == FULL_SPEC
@@ -153,6 +155,34 @@ def test_effective_date_and_advances_go_with_the_proposal(board, founded):
             "Pot 2: the most must be at least the least",
         ),
         ({"pot": "a", "flat": "-1"}, "flat", "Pot 2: "),
+        (
+            {"pot": "a", "bracket_count": "1", "bracket_from_0": "0"},
+            "bracket_percent_0",
+            "Pot 2: a bracket needs a starting amount and a percentage",
+        ),
+        (
+            {
+                "pot": "a",
+                "bracket_count": "2",
+                "bracket_from_0": "0",
+                "bracket_percent_0": "1",
+                "bracket_from_1": "0",
+                "bracket_percent_1": "2",
+            },
+            "bracket_from_1",
+            "Pot 2: each bracket must start above the one before",
+        ),
+        (
+            {
+                "pot": "a",
+                "percent": "1",
+                "bracket_count": "1",
+                "bracket_from_0": "0",
+                "bracket_percent_0": "1",
+            },
+            "__all__",
+            "Pot 2: give a percentage or brackets, not both",
+        ),
     ],
 )
 def test_a_bad_pot_gets_an_error_naming_the_pot_and_nothing_is_written(
@@ -226,13 +256,14 @@ def test_export_and_import_round_trip(board, founded):
     for index, form in enumerate(pots.forms):
         for name in form.fields:
             value = form[name].value()
-            if value in (None, False, ""):
+            if value is None or value is False or value == "":
                 continue
             data[f"pots-{index}-{name}"] = "on" if value is True else value
     data.update(
         {f"example-{n}": f.initial for n, f in imported.context["example_form"].fields.items()}
     )
-    board.post(NEW, data)
+    proposed = board.post(NEW, data)
+    assert proposed.status_code == 302, proposed.context and proposed.context["errors"]
     proposal = Proposal.objects.get(kind="payout_rules")
     assert RuleSet.objects.get(pk=proposal.payload["rule_set"]).spec == FULL_SPEC
 
