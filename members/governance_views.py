@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
-from werkstation.money import to_minor
 
 from .access import has_role, page_cooperative
 from .api.governance_views import proposal_view
 from .models import Membership, Proposal, User, Vote
 from .services import governance as g
+
+FORM_ELSEWHERE = ("payout_rules",)
 
 
 class ProposalForm(forms.Form):
@@ -26,30 +27,6 @@ class ProposalForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     body = forms.CharField(
         label=gettext_lazy("Explanation"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-    spec = forms.JSONField(
-        label=gettext_lazy("Payout rule set (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=gettext_lazy(
-            "Only for a payout rule set: pots, percentages and the member floor."
-        ),
-    )
-    effective_from = forms.DateField(
-        label=gettext_lazy("In force from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    allow_advances = forms.BooleanField(
-        label=gettext_lazy("The cooperative fund advances members' shares until the client pays"),
-        required=False,
-    )
-    advance_limit = forms.DecimalField(
-        label=gettext_lazy("Most the fund may have advanced at once (EUR)"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
     )
     km_cost_cents = forms.IntegerField(
         label=gettext_lazy("Travel cost per km (cents)"), required=False, min_value=0
@@ -64,20 +41,16 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Payout rules have their own form (payouts: /c/<slug>/rules/new/), with pots as
+        # rows, a preview and import of the JSON, instead of a JSON box here.
         self.fields["kind"].choices = [
-            (name, kind.label) for name, kind in g.proposal_kinds().items()
+            (name, kind.label)
+            for name, kind in g.proposal_kinds().items()
+            if name not in FORM_ELSEWHERE
         ]
 
     def payload(self) -> dict:
         data, kind = self.cleaned_data, self.cleaned_data["kind"]
-        if kind == "payout_rules":
-            effective = data.get("effective_from")
-            return {
-                "spec": data.get("spec"),
-                "effective_from": effective.isoformat() if effective else None,
-                "allow_advances": bool(data.get("allow_advances")),
-                "advance_limit_cents": to_minor(data.get("advance_limit") or 0),
-            }
         if kind == "dispatch_policy":
             return {
                 "km_cost_cents": data.get("km_cost_cents"),
@@ -127,6 +100,7 @@ def proposal_list(request, slug: str):
             # Status as the clock decides: a vote past closes_at shows its outcome.
             "proposals": [g.proposal_as_of_now(p) for p in cooperative.proposals.all()[:100]],
             "form": form,
+            "is_board": has_role(request.user, cooperative, "board"),
         },
     )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import dashboard_views, settings_views, stripe_views, views
+from . import dashboard_views, rules_views, settings_views, stripe_views, views
 
 app_name = "payouts"
 
@@ -25,6 +25,14 @@ urlpatterns = [
         "c/<slug:slug>/treasury/self-billing/<int:invoice_id>.pdf",
         views.self_billing_document,
         name="self-billing-invoice",
+    ),
+    path("c/<slug:slug>/rules/", rules_views.rules_page, name="rules"),
+    path("c/<slug:slug>/rules/new/", rules_views.rules_new, name="rules-new"),
+    path("c/<slug:slug>/rules/preview/", rules_views.rules_preview, name="rules-preview"),
+    path(
+        "c/<slug:slug>/rules/<int:rule_set_id>/rules.json",
+        rules_views.rules_export,
+        name="rules-export",
     ),
     path("c/<slug:slug>/earnings-caps/", views.earnings_caps, name="earnings-caps"),
     path(

@@ -87,6 +87,18 @@ class RuleSetDetailOutput(RuleSetOutput):
         return self._description(rule_set).warnings
 
 
+class RuleSetFileOutput(DictOutput):
+    """The rule set exactly as the payout-rules file format writes it."""
+
+    currency = serializers.CharField(help_text="ISO 4217; amounts are in its minor unit.")
+    member_floor_hourly_cents = serializers.IntegerField(min_value=0)
+    pots = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Applied in this order: pot, label, percent or brackets, flat_cents, "
+        "min_cents, max_cents, when.",
+    )
+
+
 class DescriptionOutput(DictOutput):
     rule_set = serializers.IntegerField(allow_null=True)
     language = serializers.ChoiceField(choices=[("nl", "nl"), ("en", "en")])
@@ -256,6 +268,22 @@ class RuleSetDescriptionApi(APIView):
         rule_set = _rule_set(cooperative, rule_set_id)
         description = service.describe_stored(rule_set)
         return Response(DescriptionOutput(_description_data(description, rule_set.pk)).data)
+
+
+class RuleSetExportApi(APIView):
+    @extend_schema(
+        responses=RuleSetFileOutput,
+        summary="A rule set as a .json file in the payout-rules format (members); "
+        "check it with python -m payouts.rules check",
+    )
+    def get(self, request, slug: str, rule_set_id: int):
+        cooperative = _cooperative_for_members(request.user, slug)
+        rule_set = _rule_set(cooperative, rule_set_id)
+        response = Response(RuleSetFileOutput(rule_set.spec).data)
+        response["Content-Disposition"] = (
+            f'attachment; filename="{service.rule_set_filename(cooperative, rule_set)}"'
+        )
+        return response
 
 
 class RuleSetPreviewApi(APIView):

@@ -167,6 +167,11 @@ urlpatterns = [
         name="rule-set-description",
     ),
     path(
+        "cooperatives/<slug:slug>/rule-sets/<int:rule_set_id>/export/",
+        rsv.RuleSetExportApi.as_view(),
+        name="rule-set-export",
+    ),
+    path(
         "cooperatives/<slug:slug>/money-settings/",
         msv.MoneySettingsApi.as_view(),
         name="money-settings",

@@ -288,6 +288,12 @@ def advances_sentence(*, allow_advances: bool, advance_limit_cents: int, currenc
     )
 
 
+def rule_set_filename(cooperative: Cooperative, rule_set: RuleSet | None) -> str:
+    """The name a rule set's .json file is downloaded under ("draft" for unsaved rules)."""
+    version = f"v{rule_set.version}" if rule_set is not None else "draft"
+    return f"{cooperative.slug}-payout-rules-{version}.json"
+
+
 @dataclass(frozen=True)
 class Description:
     """A rule set in plain words, in one language: a sentence per pot, the member's part and

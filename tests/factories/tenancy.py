@@ -270,7 +270,7 @@ def build_tenancy() -> SimpleNamespace:
         (t.coop_a, t.member_a, t.job_a, "a"),
         (t.coop_b, t.member_b, t.job_b, "b"),
     ):
-        ensure_founded(coop)
+        setattr(t, f"rule_set_{label}", ensure_founded(coop))
         worked = ShiftFactory(job=job, start=base - timedelta(days=5))
         sheet = TimesheetFactory(
             claim=ClaimFactory(shift=worked, user=user, status="completed"),

@@ -209,3 +209,16 @@ def test_the_board_proposes_a_rule_set_which_the_members_vote_into_force(founded
     proposal_close(proposal=proposal, now=proposal.closes_at + timedelta(seconds=1))
     in_force = api_as(w.member_a).get(f"{BASE}in-force/", {"on": effective.isoformat()}).json()
     assert in_force["id"] == body["rule_set"]["id"] and in_force["status"] == "adopted"
+
+
+def test_members_download_a_rule_set_as_its_json_file(founded):
+    w = founded
+    later = _adopted(w, NEW_RULES, timezone.localdate() + timedelta(days=30))
+    response = api_as(w.member_a).get(f"{BASE}{later.pk}/export/")
+    assert response.status_code == 200
+    assert response.json() == NEW_RULES
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="alpha-payout-rules-v{later.version}.json"'
+    )
+    other = api_as(w.member_a).get(f"/api/v1/cooperatives/beta/rule-sets/{later.pk}/export/")
+    assert other.status_code == 404

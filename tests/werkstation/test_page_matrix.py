@@ -168,6 +168,10 @@ def _pages(t) -> dict:
             _s("treasurer_a", "auditor_a"),
             _s("member_a", "board_a"),
         ),
+        ("payouts:rules", "get"): (a, A_MEMBERS, set()),
+        ("payouts:rules-new", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("payouts:rules-preview", "post"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("payouts:rules-export", "get"): ({**a, "rule_set_id": t.rule_set_a.pk}, A_MEMBERS, set()),
         ("payouts:earnings-caps", "get"): (
             a,
             _s("board_a", "treasurer_a"),
