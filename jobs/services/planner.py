@@ -138,20 +138,18 @@ def plan_week(
         ).breach
         is not None
     ]
-    while True:
-        instance = eligibility.dispatch_instance(
-            contexts=[context],
-            shifts=offered,
-            first_day=week_start,
-            days=7,
-            weights=eligibility.DispatchWeights(
-                travel_speed_kmh=speed, km_cost_cents=KM_COST_CENTS
-            ),
-            now_minute=eligibility.epoch_minute(now),
-            refused={user.pk: blocked},
-            targets={user.pk: target_minutes or 0},
-            max_minutes=max_minutes,
-        )
+    instance = eligibility.dispatch_instance(
+        contexts=[context],
+        shifts=offered,
+        first_day=week_start,
+        days=7,
+        weights=eligibility.DispatchWeights(travel_speed_kmh=speed, km_cost_cents=KM_COST_CENTS),
+        now_minute=eligibility.epoch_minute(now),
+        refused={user.pk: blocked},
+        targets={user.pk: target_minutes or 0},
+        max_minutes=max_minutes,
+    )
+    for _attempt in range(len(candidates) + 1):  # each round blocks one more shift
         chosen = {
             shift_id
             for _member, shift_id in dispatch.stapel(
@@ -162,7 +160,10 @@ def plan_week(
         breaking = first_breaking(working, new, usual)
         if breaking is None:
             break
-        blocked.append(str(breaking.pk))
+        if not instance["members"]:
+            break
+        for member in instance["members"]:  # the instance is built once; only this grows
+            member["blocked"].append(str(breaking.pk))
     kept = sorted((by_id[str(i)] for i in held), key=lambda s: s.start)
     planned = new + kept
     claimed_as = dict(

@@ -136,7 +136,7 @@ def test_wrong_hours_name_the_field_and_save_nothing(worked, values, field):
 def test_too_many_hours_are_refused_in_hours_and_minutes(worked):
     messages = _log(worked, hours="4", minutes="1")  # the shift (3 h) plus one hour is 4 h
     assert not Timesheet.objects.filter(claim=worked.claim).exists()
-    assert messages == ["At most 4 u: the shift plus one hour."]
+    assert messages == ["Hooguit 4 u: de dienst plus één uur."]
 
 
 def test_the_week_page_offers_hours_and_minutes_fields(worked):
