@@ -4,6 +4,7 @@ preview with its warnings, import and export of the JSON, and who may do what.""
 import json
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from members.models import Proposal
@@ -27,6 +28,12 @@ def founded(world):
 @pytest.fixture
 def board(client, founded):
     login_verified(client, founded.board_a)
+    return client
+
+
+def _in(client, language: str):
+    """The pages speak the language of the cookie the language switch sets."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 
@@ -190,7 +197,7 @@ def test_a_bad_pot_gets_an_error_naming_the_pot_and_nothing_is_written(
 ):
     before = row_counts(RuleSet, Proposal)
     data = _post(_pot(0, pot="coop_fund", percent="8"), _pot(1, **pot), action="propose")
-    response = board.post(NEW, data, HTTP_ACCEPT_LANGUAGE="en")
+    response = _in(board, "en").post(NEW, data)
     assert response.status_code == 200
     errors = response.context["pots"].forms[1].errors[field]
     assert any(e.startswith(message) for e in errors), errors
@@ -213,7 +220,7 @@ def test_the_pots_together_over_100_are_a_warning_in_the_preview_and_refused(boa
 
 def test_the_preview_warns_of_a_floor_below_the_minimum_wage_and_splits_the_example(board, founded):
     data = _post(_pot(0, pot="coop_fund", percent="10"), member_floor="10.00")
-    body = board.post(PREVIEW, data, HTTP_ACCEPT_LANGUAGE="nl").content.decode()
+    body = _in(board, "nl").post(PREVIEW, data).content.decode()
     assert "minimumloon" in body and 'id="preview-warnings"' in body
     # 10 % of € 72,00 to the fund, the rest to the member; the rules in force beside it.
     assert "7,20" in body and "64,80" in body
@@ -280,11 +287,11 @@ def _management(pots) -> dict:
 def test_a_bad_import_names_the_field_and_leaves_the_form(board, founded):
     bad = {**FULL_SPEC, "pots": [{"pot": "a", "percent": "150"}, {"pot": "b", "percnt": "1"}]}
     upload = SimpleUploadedFile("rules.json", json.dumps(bad).encode(), "application/json")
-    response = board.post(NEW, {"action": "import", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    response = _in(board, "en").post(NEW, {"action": "import", "file": upload})
     errors = response.context["import_errors"]
     assert errors[0].startswith("Pot 1: the percentage")
     assert errors[1].startswith("Pot 2:") and "percnt" in errors[1]
-    broken = board.post(NEW, {"action": "import", "text": "{nope"}, HTTP_ACCEPT_LANGUAGE="nl")
+    broken = _in(board, "nl").post(NEW, {"action": "import", "text": "{nope"})
     assert broken.context["import_errors"]
     assert row_counts(RuleSet, Proposal) == {"RuleSet": 1, "Proposal": 0}
 
@@ -326,7 +333,7 @@ def test_an_import_says_what_the_form_cannot_show(board, founded):
         "pots": [{"pot": "a", "percent": "1", "when": {}, "label": {"nl": "A", "de": "A"}}],
     }
     upload = SimpleUploadedFile("rules.json", json.dumps(spec).encode(), "application/json")
-    response = board.post(NEW, {"action": "import", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    response = _in(board, "en").post(NEW, {"action": "import", "file": upload})
     texts = [str(m) for m in response.context["messages"]]
     assert any(t.startswith("Pot 1: its names in de") for t in texts), texts
     assert any(t.startswith("Pot 1: its empty condition") for t in texts), texts
