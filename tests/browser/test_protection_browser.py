@@ -1,0 +1,61 @@
+"""A member who stacks jobs, on a phone: the Working Time Act stops a claim that would cut their
+night's rest short, says why and which other shift is involved, and they take another shift."""
+
+from datetime import timedelta
+
+import pytest
+
+from jobs.models import Claim, Job
+from tests.browser.conftest import assert_fits_phone, login
+from tests.factories import PASSWORD, ClientFactory
+from tests.factories.work import at, ensure_founded, make_shift
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_claim_that_breaks_the_rest_rule_is_refused_and_another_shift_taken(
+    phone, live_server, market
+):
+    ensure_founded(market.coop_a)
+    housing = ClientFactory(
+        name="Woningcorporatie Oost", kind="housing_corporation", cooperatives=[market.coop_a]
+    )
+    stairs = Job.objects.create(
+        cooperative=market.coop_a,
+        client=housing,
+        title="Trappenhuis schoonmaken",
+        category="cleaning",
+        street="Amsterdamsestraatweg 1",
+        postcode="3513 AA",
+        latitude=market.job.latitude,
+        longitude=market.job.longitude,
+        client_tariff=market.job.client_tariff,
+        status=Job.Status.OPEN,
+    )
+    evening = make_shift(stairs, at(market.tuesday - timedelta(days=1), 15, 30), hours=8)
+    Claim.objects.create(
+        shift=evening,
+        user=market.member_a,
+        engagement="employee",
+        status="confirmed",
+        start=evening.start,
+        end=evening.end,
+    )
+    early = make_shift(market.job, at(market.tuesday, 7), hours=2)
+    login(phone, live_server, market.member_a.email, PASSWORD)
+
+    phone.goto(f"{live_server.url}/work/shifts/{early.pk}/")
+    phone.click("form[action$='/claim/'] button[type='submit']")
+    message = phone.locator(".msg").first
+    message.wait_for()
+    text = message.inner_text()
+    assert "Arbeidstijdenwet" in text and "rust" in text
+    assert "Trappenhuis schoonmaken" in text and "7 u 30 min" in text
+    assert_fits_phone(phone)
+    assert not Claim.objects.filter(shift=early, user=market.member_a).exists()
+
+    phone.goto(f"{live_server.url}/work/shifts/{market.shift.pk}/")  # 09:00: 9.5 hours of rest
+    phone.click("form[action$='/claim/'] button[type='submit']")
+    phone.wait_for_selector(".msg")
+    assert_fits_phone(phone)
+    assert Claim.objects.get(shift=market.shift, user=market.member_a).status == "claimed"
