@@ -81,17 +81,8 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         totals.append(["", f"Btw {rate}%", "", "", eur(invoice.vat_cents)])
     totals.append(["", "Totaal", "", "", eur(invoice.total_cents)])
     rows += totals
-    table = Table(rows, colWidths=[24 * mm, 76 * mm, 18 * mm, 22 * mm, 28 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-                ("LINEABOVE", (0, -len(totals)), (-1, -len(totals)), 0.5, colors.black),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-            ]
-        )
+    table = _table(
+        rows, [24 * mm, 76 * mm, 18 * mm, 22 * mm, 28 * mm], numbers_from=2, totals=len(totals)
     )
     story += [table, Spacer(1, 6 * mm)]
     if invoice.reverse_charged_cents:
@@ -213,18 +204,7 @@ def credit_note_pdf(note: CreditNote) -> bytes:
         ],
         ["Totaal", format_money(-note.total_cents, invoice.currency, "nl"), ""],
     ]
-    table = Table(rows, colWidths=[110 * mm, 30 * mm, 28 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-                ("LINEABOVE", (0, -3), (-1, -3), 0.5, colors.black),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-            ]
-        )
-    )
+    table = _table(rows, [110 * mm, 30 * mm, 28 * mm], numbers_from=1, totals=3)
     story += [
         table,
         Spacer(1, 8 * mm),
@@ -244,6 +224,25 @@ STATEMENT_GROUPS = {
     "self_employed": "Vergoedingen als zelfstandige",
     "volunteer": "Vrijwilligersvergoedingen",
 }
+
+
+def _table(rows, widths, *, numbers_from: int, totals: int, bold=()) -> Table:
+    """A document's table: a bold heading row, numbers right-aligned from column
+    ``numbers_from``, a rule above the last ``totals`` rows and the last row bold."""
+    table = Table(rows, colWidths=widths)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (numbers_from, 0), (-1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -totals), (-1, -totals), 0.5, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+                *(("FONTNAME", (0, row), (-1, row), "Helvetica-Bold") for row in bold),
+            ]
+        )
+    )
+    return table
 
 
 def income_statement_pdf(
@@ -295,18 +294,12 @@ def income_statement_pdf(
             format_money(net, language="nl"),
         ]
     )
-    table = Table(rows, colWidths=[24 * mm, 58 * mm, 18 * mm, 24 * mm, 24 * mm, 24 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-                *(("FONTNAME", (0, row), (-1, row), "Helvetica-Bold") for row in bold),
-            ]
-        )
+    table = _table(
+        rows,
+        [24 * mm, 58 * mm, 18 * mm, 24 * mm, 24 * mm, 24 * mm],
+        numbers_from=2,
+        totals=1,
+        bold=bold,
     )
     story = [
         paragraph("Inkomstenoverzicht", styles["Title"]),
@@ -399,18 +392,7 @@ def self_billing_pdf(invoice) -> bytes:
         totals.append(["", f"Btw {rate}%", "", eur(invoice.vat_cents)])
     totals.append(["", "Totaal", "", eur(invoice.total_cents)])
     rows += totals
-    table = Table(rows, colWidths=[24 * mm, 94 * mm, 20 * mm, 30 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-                ("LINEABOVE", (0, -len(totals)), (-1, -len(totals)), 0.5, colors.black),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-            ]
-        )
-    )
+    table = _table(rows, [24 * mm, 94 * mm, 20 * mm, 30 * mm], numbers_from=2, totals=len(totals))
     story += [table, Spacer(1, 6 * mm)]
     if invoice.kor:
         story.append(paragraph(KOR_NOTE + ".", styles["Normal"]))

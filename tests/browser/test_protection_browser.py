@@ -1,14 +1,12 @@
 """A member who stacks jobs, on a phone: the Working Time Act stops a claim that would cut their
 night's rest short, says why and which other shift is involved, and they take another shift."""
 
-from datetime import timedelta
-
 import pytest
 
-from jobs.models import Claim, Job
+from jobs.models import Claim
 from tests.browser.conftest import assert_fits_phone, login
-from tests.factories import PASSWORD, ClientFactory
-from tests.factories.work import at, ensure_founded, make_shift
+from tests.factories import PASSWORD
+from tests.factories.work import at, ensure_founded, make_shift, payroll_evening_elsewhere
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,30 +15,7 @@ def test_a_claim_that_breaks_the_rest_rule_is_refused_and_another_shift_taken(
     phone, live_server, market
 ):
     ensure_founded(market.coop_a)
-    housing = ClientFactory(
-        name="Woningcorporatie Oost", kind="housing_corporation", cooperatives=[market.coop_a]
-    )
-    stairs = Job.objects.create(
-        cooperative=market.coop_a,
-        client=housing,
-        title="Trappenhuis schoonmaken",
-        category="cleaning",
-        street="Amsterdamsestraatweg 1",
-        postcode="3513 AA",
-        latitude=market.job.latitude,
-        longitude=market.job.longitude,
-        client_tariff=market.job.client_tariff,
-        status=Job.Status.OPEN,
-    )
-    evening = make_shift(stairs, at(market.tuesday - timedelta(days=1), 15, 30), hours=8)
-    Claim.objects.create(
-        shift=evening,
-        user=market.member_a,
-        engagement="employee",
-        status="confirmed",
-        start=evening.start,
-        end=evening.end,
-    )
+    payroll_evening_elsewhere(market)
     early = make_shift(market.job, at(market.tuesday, 7), hours=2)
     login(phone, live_server, market.member_a.email, PASSWORD)
 

@@ -80,3 +80,35 @@ def market(world):
     world.tuesday = next_weekday(1)
     world.shift = make_shift(job, at(world.tuesday, 9), hours=3, slots=2)
     return world
+
+
+def payroll_evening_elsewhere(world):
+    """A payroll claim of ``world.member_a`` for another client (a housing corporation) on the
+    evening before ``world.tuesday``: 15:30–23:30."""
+    from jobs.models import Claim
+    from tests.factories import ClientFactory
+
+    housing = ClientFactory(
+        name="Woningcorporatie Oost", kind="housing_corporation", cooperatives=[world.coop_a]
+    )
+    stairs = Job.objects.create(
+        cooperative=world.coop_a,
+        client=housing,
+        title="Trappenhuis schoonmaken",
+        category="cleaning",
+        street="Amsterdamsestraatweg 1",
+        postcode="3513 AA",
+        latitude=world.job.latitude,
+        longitude=world.job.longitude,
+        client_tariff=world.job.client_tariff,
+        status=Job.Status.OPEN,
+    )
+    evening = make_shift(stairs, at(world.tuesday - timedelta(days=1), 15, 30), hours=8)
+    return Claim.objects.create(
+        shift=evening,
+        user=world.member_a,
+        engagement="employee",
+        status="confirmed",
+        start=evening.start,
+        end=evening.end,
+    )

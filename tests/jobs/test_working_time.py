@@ -8,15 +8,14 @@ import pytest
 from django.utils import timezone
 
 from jobs.eligibility import working_time as wt
-from jobs.models import Claim, Job
+from jobs.models import Claim
 from jobs.services.dispatching import dispatch_run_execute
 from jobs.services.planner import plan_week
 from jobs.services.working_time import near_limits
 from members.models import Membership, Profile
 from tests.conftest import api_as, row_counts
-from tests.factories import ClientFactory
 from tests.factories.api import login_verified
-from tests.factories.work import at, make_shift
+from tests.factories.work import at, make_shift, payroll_evening_elsewhere
 
 AMS = ZoneInfo("Europe/Amsterdam")
 ADULT = wt.Limits(
@@ -142,31 +141,7 @@ def test_members_under_18_have_the_stricter_figures():
 def evening_elsewhere(market):
     """The member worked until 23:30 for another client the evening before a market shift at
     07:00 (7.5 hours of rest)."""
-    other_client = ClientFactory(
-        name="Woningcorporatie Oost", kind="housing_corporation", cooperatives=[market.coop_a]
-    )
-    job = Job.objects.create(
-        cooperative=market.coop_a,
-        client=other_client,
-        title="Trappenhuis schoonmaken",
-        category="cleaning",
-        street="Amsterdamsestraatweg 1",
-        postcode="3513 AA",
-        latitude=market.job.latitude,
-        longitude=market.job.longitude,
-        client_tariff=market.job.client_tariff,
-        status=Job.Status.OPEN,
-    )
-    monday = market.tuesday - timedelta(days=1)
-    evening = make_shift(job, at(monday, 15, 30), hours=8)
-    market.evening = Claim.objects.create(
-        shift=evening,
-        user=market.member_a,
-        engagement="employee",
-        status="confirmed",
-        start=evening.start,
-        end=evening.end,
-    )
+    market.evening = payroll_evening_elsewhere(market)
     market.early = make_shift(market.job, at(market.tuesday, 7), hours=4)
     return market
 
