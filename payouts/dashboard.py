@@ -34,7 +34,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -43,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Cooperative
-from werkstation.money import decimal_string
+from werkstation.money import decimal_hours, decimal_string
 from werkstation.spreadsheet import csv_text
 
 from .models import Account, Entry, PayoutBatch
@@ -456,7 +455,7 @@ def _csv_value(value: int, unit: str, currency: str):
     if unit == "cents":
         return decimal_string(value, currency)
     if unit == "minutes":
-        return str((Decimal(value) / 60).quantize(Decimal("0.01")))
+        return decimal_hours(value)
     return value
 
 

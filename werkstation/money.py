@@ -198,3 +198,8 @@ def decimal_string(
         return str(from_minor(minor, currency))
     scaled = Fraction(minor) * 10 ** (places - minor_unit(currency))
     return str(Decimal(round_half_up(scaled)).scaleb(-places).quantize(Decimal(1).scaleb(-places)))
+
+
+def decimal_hours(minutes: int) -> str:
+    """Minutes as hours with two decimals, for files ("2.50" for 150 minutes)."""
+    return str((Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))

@@ -622,15 +622,15 @@ class NearLimitOutput(serializers_module.Serializer):
 
 
 class WorkingTimeNearLimitsApi(APIView):
-    @extend_schema(
-        responses=NearLimitOutput(many=True),
+    @list_schema(
+        NearLimitOutput,
         summary="Members who came within 10 percent of a Working Time Act limit in the last "
         "4 weeks (board); no work for other clients is named",
     )
     def get(self, request, slug: str):
         cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
         require_role(request.user, cooperative, "board")
-        return Response(NearLimitOutput(working_time.near_limits(cooperative.pk), many=True).data)
+        return paginated(request, working_time.near_limits(cooperative.pk), NearLimitOutput)
 
 
 # --- GET /api/v1/me/todo/: the member's home page as data (jobs.selectors.member_todo) ---

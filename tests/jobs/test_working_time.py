@@ -243,7 +243,7 @@ def test_the_board_sees_who_came_near_a_limit_without_their_other_work(evening_e
     assert all(n.user_id == market.member_a.pk for n in near)
     response = api_as(market.board_a).get("/api/v1/cooperatives/alpha/working-time/")
     assert response.status_code == 200
-    row = next(r for r in response.data if r["rule"] == "week_hours")
+    row = next(r for r in response.data["results"] if r["rule"] == "week_hours")
     assert row["name"] == market.member_a.full_name and row["limit_minutes"] == 3600
     assert set(row) == {"member", "name", "rule", "measured_minutes", "limit_minutes"}
     assert (
