@@ -18,7 +18,7 @@ from payouts.models import Split
 from payouts.services.benefit_room import benefit_room, max_pay_rooms
 from payouts.services.quotes import quote_shift
 from tests.conftest import api_as
-from tests.factories.work import at, make_shift
+from tests.factories.work import make_shift
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,55 @@ def test_the_web_claim_warns_and_the_pages_show_the_room(market, client):
     assert Claim.objects.filter(shift=market.shift, user=member).exists()
     warnings = [str(m) for m in answer.context["messages"] if m.level_tag == "warning"]
     assert any("25" in w for w in warnings), warnings
+
+
+def test_the_year_overview_pdf_has_a_row_per_month_and_what_counts(this_month, client):
+    import io
+
+    from pypdf import PdfReader
+
+    from werkstation.money import format_money
+
+    member = this_month.member_a
+    splits = list(Split.objects.filter(member=member).order_by("pk"))
+    Split.objects.filter(pk=splits[0].pk).update(engagement="volunteer")
+    Split.objects.filter(pk=splits[1].pk).update(engagement="employee")
+    Split.objects.filter(pk=splits[2].pk).update(engagement="self_employed")
+    year = timezone.localdate().year
+    client.force_login(member)
+    response = client.get("/work/earnings/statement.pdf", {"year": str(year)})
+    assert response["Content-Type"] == "application/pdf"
+    assert f"inkomsten-{year}.pdf" in response["Content-Disposition"]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert f"Inkomstenoverzicht {year}" in text and member.full_name in text
+    for month in ("januari", "juni", "december"):
+        assert month in text
+    for header in ("Bruto", "Loon", "Zelfstandige", "Vrijwilliger", "Telt mee"):
+        assert header in text
+    month_name = [
+        "januari",
+        "februari",
+        "maart",
+        "april",
+        "mei",
+        "juni",
+        "juli",
+        "augustus",
+        "september",
+        "oktober",
+        "november",
+        "december",
+    ][timezone.localdate().month - 1]
+    lines = [ln.strip() for ln in text.splitlines()]
+    at_month = lines.index(month_name)
+    cells = lines[at_month + 1 : at_month + 6]  # pypdf reads the cells one per line
+    counts = splits[1].member_cents + splits[2].member_cents
+    gross = sum(s.gross_cents for s in splits)
+    expected = [
+        format_money(gross, language="nl"),
+        format_money(splits[1].member_cents, language="nl"),
+        format_money(splits[2].member_cents, language="nl"),
+        format_money(splits[0].member_cents, language="nl"),
+        format_money(counts, language="nl"),
+    ]
+    assert cells == expected, cells
