@@ -147,10 +147,15 @@ def above_room_message(above: int, deducted: int, keep_percent: int) -> str:
     }
 
 
-def benefit_room(user, *, today: date | None = None) -> BenefitRoom | None:
-    """The member's own room this month; None without an arrangement covering the month."""
+_UNREAD = object()
+
+
+def benefit_room(user, *, today: date | None = None, arrangement=_UNREAD) -> BenefitRoom | None:
+    """The member's own room this month; None without an arrangement covering the month
+    (``arrangement``: the member's, when already read)."""
     today = today or timezone.localdate()
-    arrangement = BenefitArrangement.objects.filter(user=user).first()
+    if arrangement is _UNREAD:
+        arrangement = BenefitArrangement.objects.filter(user=user).first()
     if arrangement is None or not arrangement.covers(today):
         return None
     return BenefitRoom(
@@ -227,11 +232,14 @@ def benefit_effects(user, quotes: dict) -> dict:
     """For quotes by key: the effect of each beyond the member's bijstand room of its month
     (only keys with an effect; one room read per month)."""
     rooms: dict[date, BenefitRoom | None] = {}
-    effects = {}
+    effects: dict = {}
+    arrangement = BenefitArrangement.objects.filter(user=user).first() if quotes else None
+    if arrangement is None:
+        return effects  # one query, whatever the number of quotes
     for key, quote in quotes.items():
         month = quote.work_date.replace(day=1)
         if month not in rooms:
-            rooms[month] = benefit_room(user, today=month)
+            rooms[month] = benefit_room(user, today=month, arrangement=arrangement)
         room = rooms[month]
         effect = room.effect(quote.member_cents, quote.engagement) if room else None
         if effect is not None:
