@@ -19,3 +19,19 @@ def earnings_this_year(user_ids: Collection[int]) -> dict[int, int]:
     """Gross earned this calendar year in cents, by user id, for many members at once (one
     query); members who earned nothing may be missing."""
     return _earnings_this_year(user_ids)
+
+
+_max_pay_rooms: Callable[[Collection[int]], dict[int, int]] = lambda user_ids: {}  # noqa: E731 (replaced by payouts)
+
+
+def max_pay_rooms_provider_register(provider: Callable[[Collection[int]], dict[int, int]]) -> None:
+    """``payouts`` registers the members' other earnings limits this month (volunteer
+    maximums, bijstand room), the smallest per member, in cents."""
+    global _max_pay_rooms
+    _max_pay_rooms = provider
+
+
+def max_pay_rooms(user_ids: Collection[int]) -> dict[int, int]:
+    """The smallest room left under each member's limits besides the yearly cap (members
+    without such limits are missing)."""
+    return _max_pay_rooms(user_ids)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership, User
+from payouts.services.benefit_room import benefit_effects
 from payouts.services.quotes import Posted, Quote, quote_work
 from werkstation.engagements import ordered
 from werkstation.errors import ValidationFailed
@@ -225,8 +226,10 @@ def feed_page(
                 row[name] = row[name].replace(tzinfo=UTC)
     rows, has_next = rows[:size], len(rows) > size
     quotes = quote_work(user, [_posted(row) for row in rows])
+    effects = benefit_effects(user, quotes)
     for row in rows:
         row["quote"] = quotes[row["id"]]
+        row["benefit_effect"] = effects.get(row["id"])
     return FeedPage(number=number, size=size, rows=rows, has_next=has_next)
 
 
@@ -243,9 +246,14 @@ def _posted(row: dict) -> Posted:
     )
 
 
-def quote_breakdown(quote: Quote) -> dict:
-    """A quote as pages and the API show it: the member's amount, what it is, and the pots."""
+def quote_breakdown(quote: Quote, effect: dict | None = None) -> dict:
+    """A quote as pages and the API show it: the member's amount, what it is, and the pots;
+    ``effect``: beyond the member's bijstand room, what is above it and what the
+    municipality deducts (``payouts.services.benefit_room``)."""
     return {
+        "above_benefit_room": decimal_string(effect["above_cents"]) if effect else None,
+        "benefit_deduction": decimal_string(effect["deducted_cents"]) if effect else None,
+        "benefit_warning": effect["message"] if effect else "",
         "pay": decimal_string(quote.member_cents),
         "pay_kind": pay_kind(quote),
         "paid_minutes": quote.minutes,
@@ -262,6 +270,25 @@ def quote_breakdown(quote: Quote) -> dict:
         "choose_engagement": quote.choose_engagement,
         "self_billing_vat": quote.self_billing_vat,
         "rule_set_version": quote.rule_set_version,
+    }
+
+
+def _benefit(user, today: date) -> dict | None:
+    """The member's bijstand room this month (their own view only)."""
+    from members.services.benefits import benefit_arrangement_of, ends_soon, last_day_of
+    from payouts.services.benefit_room import benefit_room
+
+    room = benefit_room(user, today=today)
+    arrangement = benefit_arrangement_of(user) if room is not None else None
+    if room is None or arrangement is None:
+        return None
+    return {
+        "room_cents": room.room_cents,
+        "earned_cents": room.earned_cents,
+        "limit_cents": room.limit_cents,
+        "keep_percent": room.keep_percent,
+        "ends_on": last_day_of(arrangement),
+        "ends_soon": ends_soon(arrangement, today),
     }
 
 
@@ -293,7 +320,7 @@ def feed_row(row: dict) -> dict:
         "postcode": row["job__postcode"],
         "skill": row["required_skill__name"],
         "distance_km": round(math.sqrt(row["dist2"]), 1),
-        **quote_breakdown(row["quote"]),
+        **quote_breakdown(row["quote"], row.get("benefit_effect")),
         "latitude": row["latitude"],
         "longitude": row["longitude"],
     }
@@ -598,6 +625,7 @@ def member_todo(user, now: datetime | None = None) -> dict:
         else None,
         "cap": earnings_cap_status(user=user, today=today),
         "volunteer": _volunteer_limits(user, cooperatives, volunteer_coops, today),
+        "benefit": _benefit(user, today),
     }
     return {
         **empty,

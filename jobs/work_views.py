@@ -74,7 +74,17 @@ def feed(request):
     except ApplicationError as exc:
         problem, rows = exc, []
     template = "jobs/_feed_list.html" if request.htmx else "jobs/feed.html"
-    return render(request, template, {"form": form, "rows": rows, "page": page, "problem": problem})
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "rows": rows,
+            "page": page,
+            "problem": problem,
+            "benefit_room": _benefit_room(request.user),
+        },
+    )
 
 
 @login_required
@@ -114,19 +124,36 @@ def shift_detail(request, shift_id: int):
     return render(request, "jobs/shift_detail.html", context)
 
 
+def _benefit_room(user):
+    """The member's bijstand room this month (None without an arrangement covering it)."""
+    from payouts.services.benefit_room import benefit_room
+
+    return benefit_room(user)
+
+
+def _benefit_effect(user, quote) -> dict | None:
+    """Taking this shift beyond the member's bijstand room: the effect in euros (if any)."""
+    from payouts.services.benefit_room import benefit_room
+
+    room = benefit_room(user, today=quote.work_date)
+    return room.effect(quote.member_cents, quote.engagement) if room else None
+
+
 def _engagement_choice(user, shift) -> dict:
     """The member's price, and where the job allows more than one engagement, the choice of
     how to do the work with each one's price (the default: their usual one, if allowed)."""
     if not has_role(user, shift.cooperative_id, "member"):
         return {"quote": None, "engagement_choices": []}
     quote = quote_shift(user, shift)
+    effect = _benefit_effect(user, quote)
     allowed = ordered(shift.job.engagements)
     if len(allowed) < 2 and not quote.choose_engagement:
-        return {"quote": quote, "engagement_choices": []}
+        return {"quote": quote, "engagement_choices": [], "benefit_effect": effect}
     quotes = quote_engagements(user, shift)
     default = None if quote.choose_engagement else quote.engagement
     return {
         "quote": quote,
+        "benefit_effect": effect,
         "engagement_choices": [
             (engagement, Engagement(engagement).label, quotes[engagement], engagement == default)
             for engagement in allowed
@@ -220,6 +247,7 @@ def my_week(request):
         request,
         "jobs/my_week.html",
         {
+            "benefit_room": _benefit_room(request.user),
             "claims": claimed,
             "week_start": start.date(),
             "prev": (start - timedelta(days=7)).date().isoformat(),
@@ -548,7 +576,12 @@ def plan_week_page(request):
     return render(
         request,
         "jobs/plan.html",
-        {"form": form, "plan": plan, "problem": problem},
+        {
+            "form": form,
+            "plan": plan,
+            "problem": problem,
+            "benefit_room": _benefit_room(request.user),
+        },
     )
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -143,6 +145,23 @@ class AvailabilityExceptionForm(forms.Form):
         label=_("Until"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     note = forms.CharField(label=_("Note"), max_length=120, required=False)
+
+
+class BenefitArrangementForm(forms.Form):
+    keep_percent = forms.IntegerField(
+        label=_("Share of your earnings you may keep (percent)"), min_value=1, max_value=100
+    )
+    monthly_max = forms.DecimalField(
+        label=_("Monthly maximum you may keep (euros)"),
+        min_value=Decimal("0.01"),
+        max_digits=9,
+        decimal_places=2,
+    )
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    months = forms.IntegerField(label=_("Number of months"), min_value=1, max_value=60)
+    municipality = forms.CharField(label=_("Municipality"), max_length=100, required=False)
 
 
 class EraseForm(forms.Form):

@@ -44,3 +44,18 @@ def wtta_warnings() -> int:
 register_schedule(
     "wtta-warnings", "members.tasks.wtta_warnings", crontab(day_of_week=1, hour=8, minute=15)
 )
+
+
+@shared_task(name="members.tasks.benefit_arrangement_reminders", ignore_result=True)
+def benefit_arrangement_reminders() -> int:
+    """Daily: members whose bijstand arrangement ends within 30 days are reminded, once."""
+    from .services.benefits import benefit_arrangement_reminders_send
+
+    return benefit_arrangement_reminders_send()
+
+
+register_schedule(
+    "benefit-arrangement-reminders",
+    "members.tasks.benefit_arrangement_reminders",
+    crontab(hour=8, minute=45),
+)

@@ -37,6 +37,8 @@ urlpatterns = [
         views.profile_exception_remove,
         name="profile-exception-remove",
     ),
+    path("profile/benefit/", views.profile_benefit_save, name="profile-benefit-save"),
+    path("profile/benefit/remove/", views.profile_benefit_remove, name="profile-benefit-remove"),
     path("profile/notifications/", views.notifications, name="notifications"),
     path("privacy/", views.privacy, name="privacy"),
     path("privacy-statement/", views.privacy_statement, name="privacy-statement"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +35,11 @@ from .selectors import (
 )
 from .services import memberships as membership_services
 from .services.accounts import profile_of, user_register
+from .services.benefits import (
+    benefit_arrangement_delete,
+    benefit_arrangement_of,
+    benefit_arrangement_set,
+)
 from .services.cooperatives import cooperative_update
 from .services.invitations import invitation_accept, invitation_get_open
 from .services.privacy import personal_data_export, user_erase
@@ -272,7 +279,12 @@ def _profile_context(request, **overrides) -> dict:
         "member_skills": member_skills_of(user),
         "slots": availability_of(user),
         "exceptions": availability_exceptions_of(user),
+        "benefit_arrangement": benefit_arrangement_of(user),
     }
+    if "benefit_form" not in overrides:
+        context["benefit_form"] = forms.BenefitArrangementForm(
+            initial=_benefit_initial(context["benefit_arrangement"])
+        )
     context.update(overrides)
     return context
 
@@ -391,6 +403,48 @@ def profile_exception_remove(request, exception_id: int):
         raise Http404 from exc
     except ApplicationError as exc:
         messages.error(request, exc.message)
+    return redirect("members:profile")
+
+
+def _benefit_initial(arrangement) -> dict:
+    if arrangement is None:
+        return {}
+    return {
+        "keep_percent": arrangement.keep_percent,
+        "monthly_max": Decimal(arrangement.monthly_max_cents) / 100,
+        "starts_on": arrangement.starts_on,
+        "months": arrangement.months,
+        "municipality": arrangement.municipality,
+    }
+
+
+@login_required
+@require_POST
+def profile_benefit_save(request):
+    """The member's own bijstand arrangement (only they see it)."""
+    form = forms.BenefitArrangementForm(request.POST)
+    if form.is_valid():
+        values = dict(form.cleaned_data)
+        values["monthly_max_cents"] = int(values.pop("monthly_max") * 100)
+        try:
+            benefit_arrangement_set(user=request.user, fields=values)
+        except ApplicationError as exc:
+            add_application_error(form, exc)
+        else:
+            messages.success(request, _("Benefit arrangement saved."))
+            return redirect(f"{reverse('members:profile')}#benefit")
+    return render(
+        request,
+        "members/profile.html",
+        _profile_context(request, benefit_form=form, form=_profile_form(request)),
+    )
+
+
+@login_required
+@require_POST
+def profile_benefit_remove(request):
+    if benefit_arrangement_delete(user=request.user):
+        messages.success(request, _("Benefit arrangement removed."))
     return redirect("members:profile")
 
 

@@ -334,6 +334,95 @@ def income_statement_pdf(
     return a4_pdf(title, story)
 
 
+MONTH_NAMES = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def income_year_rows(splits) -> list[dict]:
+    """One row per month of the year: gross (what the clients paid, without VAT), the
+    payroll wage, self-employed fees, volunteer allowances (member shares), and what counts
+    for the benefit: wage and fees; volunteer allowances within the maximums do not."""
+    months = [
+        {"month": m, "gross": 0, "wage": 0, "fees": 0, "allowances": 0, "counts": 0}
+        for m in range(1, 13)
+    ]
+    for split in splits:
+        row = months[split.work_date.month - 1]
+        row["gross"] += split.gross_cents
+        if split.engagement == "volunteer":
+            row["allowances"] += split.member_cents
+            continue
+        if split.engagement == "employee":
+            row["wage"] += split.member_cents
+        else:
+            row["fees"] += split.member_cents
+        row["counts"] += split.member_cents
+    return months
+
+
+def income_year_pdf(*, user, cooperative_names: list[str], year: int, splits) -> bytes:
+    """A member's earnings per month over ``year``, in the form a benefits office asks for."""
+    styles = getSampleStyleSheet()
+    title = f"Inkomstenoverzicht {year}"
+    months = income_year_rows(splits)
+    header = ["Maand", "Bruto", "Loon", "Zelfstandige", "Vrijwilliger", "Telt mee"]
+    keys = ("gross", "wage", "fees", "allowances", "counts")
+    rows = [header]
+    for row in months:
+        rows.append(
+            [MONTH_NAMES[row["month"] - 1]]
+            + [format_money(row[key], language="nl") for key in keys]
+        )
+    rows.append(
+        ["Totaal"] + [format_money(sum(r[key] for r in months), language="nl") for key in keys]
+    )
+    table = Table(rows, colWidths=[26 * mm, 28 * mm, 28 * mm, 30 * mm, 30 * mm, 28 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
+    story = [
+        paragraph("Inkomstenoverzicht {year}", styles["Title"], year=str(year)),
+        paragraph(
+            "{name} · {cooperatives}",
+            styles["Normal"],
+            name=user.full_name,
+            cooperatives=", ".join(cooperative_names),
+        ),
+        Spacer(1, 6 * mm),
+        table,
+        Spacer(1, 6 * mm),
+        paragraph(
+            "Per maand van de werkdatum. Bruto is wat de opdrachtgever voor het werk betaalt "
+            "(zonder btw). Loon is het brutoloon via de salarisverwerker; zelfstandige: "
+            "vergoedingen als zelfstandige; vrijwilliger: vrijwilligersvergoedingen binnen de "
+            "maximumbedragen. Telt mee: loon en vergoedingen als zelfstandige, het deel dat je "
+            "ontvangt; vrijwilligersvergoedingen binnen de maximumbedragen tellen niet mee.",
+            styles["Normal"],
+        ),
+    ]
+    return a4_pdf(title, story)
+
+
 KOR_NOTE = "Vrijgesteld van btw op grond van de kleineondernemersregeling (KOR)"
 SELF_BILLING_NOTE = "Factuur uitgereikt door afnemer"
 

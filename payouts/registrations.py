@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jobs.providers import earnings_this_year_provider_register
+from jobs.providers import earnings_this_year_provider_register, max_pay_rooms_provider_register
 from members.services.cooperatives import cooperative_founding_hook_register
 from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.privacy import person_reference_register, personal_data_register
@@ -19,6 +19,7 @@ from .pots import pot_names
 from .rules import describe, parse_rule_set, rule_set_to_dict
 from .selectors import earnings_this_year
 from .services import privacy
+from .services.benefit_room import max_pay_rooms
 from .services.minimum_wage import floor_warning, require_floor_for_payroll
 from .services.rulesets import (
     advances_sentence,
@@ -35,6 +36,7 @@ cooperative_founding_hook_register(found_rule_set)
 
 
 earnings_this_year_provider_register(earnings_this_year)
+max_pay_rooms_provider_register(lambda user_ids: max_pay_rooms(user_ids))
 
 BOOKS = "the amounts, for the books (the erased person's own row names nobody)"
 personal_data_register(

@@ -492,9 +492,24 @@ def income_statement(request):
 
     from members.selectors import cooperatives_of
 
-    from .documents import income_statement_pdf
+    from .documents import income_statement_pdf, income_year_pdf
     from .selectors import splits_of_member
 
+    if request.GET.get("year"):
+        try:
+            year = int(request.GET["year"])
+            date(year, 1, 1)
+        except (TypeError, ValueError, OverflowError):
+            year = timezone.localdate().year
+        pdf = income_year_pdf(
+            user=request.user,
+            cooperative_names=[c.name for c in cooperatives_of(request.user)],
+            year=year,
+            splits=list(splits_of_member(request.user).filter(work_date__year=year)),
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="inkomsten-{year}.pdf"'
+        return response
     try:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
         start = date(year, month, 1)

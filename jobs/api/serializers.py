@@ -336,6 +336,23 @@ class PayBreakdownOutput(DictOutput):
         help_text="Volunteer work that would cross an allowance maximum: above it the whole "
         "allowance becomes taxable, so the cooperative pays no more than the maximum."
     )
+    above_benefit_room = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Beyond your bijstand room for that month: the part above it (null: within "
+        "it, or no arrangement recorded). You may still claim.",
+    )
+    benefit_deduction = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Of the part above your bijstand room, what the municipality deducts from "
+        "your benefit (the share you may not keep).",
+    )
+    benefit_warning = serializers.CharField(
+        help_text="The effect in words, in your language (empty: none)."
+    )
     engagement = serializers.ChoiceField(
         choices=Engagement.choices,
         allow_null=True,

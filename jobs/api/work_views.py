@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from members.access import has_role, require_role
 from members.models import Cooperative, Skill
+from payouts.services.benefit_room import benefit_effects
 from payouts.services.quotes import quote_shift
 from werkstation.api.base import get_object_or_error
 from werkstation.api.fields import AmountField, CurrencyField
@@ -171,7 +172,8 @@ class ShiftPriceApi(APIView):
     )
     def get(self, request, shift_id: int):
         quote = quote_shift(request.user, _shift(request.user, shift_id))
-        return Response(s.PayBreakdownOutput(quote_breakdown(quote)).data)
+        effect = benefit_effects(request.user, {shift_id: quote}).get(shift_id)
+        return Response(s.PayBreakdownOutput(quote_breakdown(quote, effect)).data)
 
 
 class ShiftCancelApi(APIView):
@@ -699,6 +701,17 @@ class TodoVolunteerOutput(DictOutput):
     left = AmountField()
 
 
+class TodoBenefitOutput(DictOutput):
+    room = AmountField(help_text="What you can still earn this month before deductions.")
+    earned = AmountField(help_text="What counts as earnings this month (volunteer work not).")
+    limit = AmountField(help_text="The monthly maximum you may keep ÷ the share you may keep.")
+    keep_percent = serializers_module.IntegerField()
+    ends_on = serializers_module.DateField(help_text="The last day of the arrangement.")
+    ends_soon = serializers_module.BooleanField(
+        help_text="It ends within 30 days: record the next one on your profile."
+    )
+
+
 class TodoEarningsOutput(DictOutput):
     month = serializers_module.DateField(help_text="The first day of this month.")
     earned = AmountField(help_text="Net earnings of work done this month.")
@@ -708,6 +721,10 @@ class TodoEarningsOutput(DictOutput):
     )
     cap = TodoCapOutput(allow_null=True, help_text="The yearly earnings cap; null without one.")
     volunteer = TodoVolunteerOutput(many=True)
+    benefit = TodoBenefitOutput(
+        allow_null=True,
+        help_text="Your bijstand room this month; null without an arrangement covering it.",
+    )
 
 
 class TodoPayoutOutput(DictOutput):

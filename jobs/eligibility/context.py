@@ -23,7 +23,7 @@ from werkstation.money import to_minor
 
 from ..dispatch.model import merge_windows
 from ..models import SLOT_HOLDING, BlockedClient, Claim, Job, Shift
-from ..providers import earnings_this_year
+from ..providers import earnings_this_year, max_pay_rooms
 from .rules import Commitment, MemberFacts, ShiftFacts, WorkContext
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -146,8 +146,10 @@ def work_contexts(
 ) -> dict[int, WorkContext]:
     """The work contexts of many members in a fixed number of queries, by user id (in
     the order given). Claims count from ``since`` (default: now): a shift that ended
-    before cannot clash with one still to come. ``earnings`` adds the yearly earnings cap
-    and what each member earned this calendar year."""
+    before cannot clash with one still to come. ``earnings`` adds the yearly earnings cap,
+    what each member earned this calendar year and the room under their other limits this
+    month (volunteer maximums, bijstand): ``WorkContext.earnings_room_cents`` is the
+    smallest, what dispatch and plan my week pass as ``max_pay_cents``."""
     now = now or timezone.now()
     since = min(since or now, now)
     ids = list(dict.fromkeys(user_ids))
@@ -180,6 +182,7 @@ def work_contexts(
             commitments[user_id].append(Commitment(shift_id, start, end, latitude, longitude))
     caps: dict[int, int | None] = {}
     earned: dict[int, int] = {}
+    others: dict[int, int] = {}
     if earnings:
         caps = {
             user_id: None if cap is None else to_minor(cap)
@@ -188,6 +191,7 @@ def work_contexts(
             )
         }
         earned = earnings_this_year(ids)
+        others = max_pay_rooms(ids)
     return {
         user_id: WorkContext(
             facts=facts[user_id],
@@ -196,6 +200,7 @@ def work_contexts(
             commitments=tuple(commitments[user_id]),
             earnings_cap_cents=caps.get(user_id),
             earned_cents=earned.get(user_id, 0),
+            other_room_cents=others.get(user_id),
         )
         for user_id in ids
     }

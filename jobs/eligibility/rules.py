@@ -88,6 +88,9 @@ class WorkContext:
     commitments: tuple[Commitment, ...] = ()
     earnings_cap_cents: int | None = None
     earned_cents: int = 0  # gross earned this calendar year
+    # The smallest room under the member's other limits this month (volunteer maximums,
+    # bijstand); None: none apply.
+    other_room_cents: int | None = None
 
     @property
     def user_id(self) -> int:
@@ -95,10 +98,12 @@ class WorkContext:
 
     @property
     def earnings_room_cents(self) -> int | None:
-        """What is left of the yearly earnings cap (None: no cap)."""
-        if self.earnings_cap_cents is None:
-            return None
-        return max(0, self.earnings_cap_cents - self.earned_cents)
+        """The smallest room left: of the yearly earnings cap, the volunteer maximums and the
+        bijstand room this month (None: no limit)."""
+        rooms = [] if self.other_room_cents is None else [max(0, self.other_room_cents)]
+        if self.earnings_cap_cents is not None:
+            rooms.append(max(0, self.earnings_cap_cents - self.earned_cents))
+        return min(rooms) if rooms else None
 
 
 @dataclass(frozen=True)

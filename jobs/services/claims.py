@@ -211,10 +211,17 @@ def shift_claim(
         ) + 1
     else:
         raise Conflict(_("This shift is full."), code="shift_full", field="shift")
+    from payouts.services.benefit_room import benefit_room
     from payouts.services.quotes import quote_shift
 
+    quote = quote_shift(user, shift, engagement=engagement)
+    # Beyond the member's bijstand room: allowed, with the effect in euros.
+    room = benefit_room(user, today=quote.work_date)
+    effect = room.effect(quote.member_cents, quote.engagement) if room else None
+    if effect is not None:
+        warnings = [*warnings, effect["message"]]
     values = {
-        "quote": quote_shift(user, shift, engagement=engagement).as_record(),
+        "quote": quote.as_record(),
         "engagement": engagement,
         "status": status,
         "waitlist_position": position,

@@ -433,3 +433,25 @@ class NotificationPreferenceSerializer(serializers.ModelSerializer):
     class Meta:
         model = NotificationPreference
         fields = ["shift_digest", "claim_updates", "timesheet_updates", "governance_updates"]
+
+
+class BenefitArrangementInput(serializers.Serializer):
+    keep_percent = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The share of earnings you may keep, 1–100."
+    )
+    monthly_max_cents = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The monthly maximum you may keep, in cents."
+    )
+    starts_on = serializers.DateField(required=False, allow_null=True)
+    months = serializers.IntegerField(required=False, allow_null=True, help_text="1–60.")
+    municipality = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BenefitArrangementOutput(serializers.Serializer):
+    recorded = serializers.BooleanField()
+    keep_percent = serializers.IntegerField(allow_null=True)
+    monthly_max_cents = serializers.IntegerField(allow_null=True)
+    starts_on = serializers.DateField(allow_null=True)
+    months = serializers.IntegerField(allow_null=True)
+    last_month = serializers.DateField(allow_null=True, help_text="First day of the last month.")
+    municipality = serializers.CharField()

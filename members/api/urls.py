@@ -88,6 +88,11 @@ urlpatterns = [
         name="my-availability-exception",
     ),
     path("me/notifications/", v.MyNotificationsApi.as_view(), name="my-notifications"),
+    path(
+        "me/benefit-arrangement/",
+        v.MyBenefitArrangementApi.as_view(),
+        name="my-benefit-arrangement",
+    ),
     path("me/export/", v.MyDataExportApi.as_view(), name="my-export"),
     path("me/erase/", v.MyErasureApi.as_view(), name="my-erase"),
     path("invitations/<str:token>/", v.InvitationApi.as_view(), name="invitation"),

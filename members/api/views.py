@@ -30,6 +30,11 @@ from ..selectors import (
 from ..services import memberships as membership_services
 from ..services.accounts import profile_of, user_register
 from ..services.approvals import approval_kind, approvals_decidable, second_approval_decide
+from ..services.benefits import (
+    benefit_arrangement_delete,
+    benefit_arrangement_of,
+    benefit_arrangement_set,
+)
 from ..services.cooperatives import cooperative_create, cooperative_update, skill_create
 from ..services.invitations import invitation_accept, invitation_get_open
 from ..services.privacy import personal_data_export, sensitive_profile_read, user_erase
@@ -387,6 +392,53 @@ class MyNotificationsApi(APIView):
         data.is_valid(raise_exception=True)
         preference = notification_preferences_update(user=request.user, **data.validated_data)
         return Response(s.NotificationPreferenceSerializer(preference).data)
+
+
+def _arrangement_out(arrangement) -> dict:
+    if arrangement is None:
+        return {
+            "recorded": False,
+            "keep_percent": None,
+            "monthly_max_cents": None,
+            "starts_on": None,
+            "months": None,
+            "last_month": None,
+            "municipality": "",
+        }
+    return {
+        "recorded": True,
+        "keep_percent": arrangement.keep_percent,
+        "monthly_max_cents": arrangement.monthly_max_cents,
+        "starts_on": arrangement.starts_on,
+        "months": arrangement.months,
+        "last_month": arrangement.last_month,
+        "municipality": arrangement.municipality,
+    }
+
+
+class MyBenefitArrangementApi(APIView):
+    """The member's own bijstand arrangement: only the member reads and changes it."""
+
+    @extend_schema(responses=s.BenefitArrangementOutput, summary="My benefit arrangement")
+    def get(self, request):
+        arrangement = benefit_arrangement_of(request.user)
+        return Response(s.BenefitArrangementOutput(_arrangement_out(arrangement)).data)
+
+    @extend_schema(
+        request=s.BenefitArrangementInput,
+        responses=s.BenefitArrangementOutput,
+        summary="Record or change my benefit arrangement",
+    )
+    def put(self, request):
+        data = s.BenefitArrangementInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        arrangement = benefit_arrangement_set(user=request.user, fields=data.validated_data)
+        return Response(s.BenefitArrangementOutput(_arrangement_out(arrangement)).data)
+
+    @extend_schema(responses={204: None}, summary="Remove my benefit arrangement")
+    def delete(self, request):
+        benefit_arrangement_delete(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MyDataExportApi(APIView):

@@ -4,6 +4,7 @@ from .governance import Cosigner, Elector, Proposal, Proxy, SimulationView, Vote
 from .profiles import (
     AvailabilityException,
     AvailabilitySlot,
+    BenefitArrangement,
     MemberSkill,
     NotificationPreference,
     Profile,
@@ -22,6 +23,7 @@ __all__ = [
     "ApiToken",
     "AvailabilityException",
     "AvailabilitySlot",
+    "BenefitArrangement",
     "Cooperative",
     "Cosigner",
     "Elector",

@@ -207,3 +207,41 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"notifications of {self.user}"
+
+
+class BenefitArrangement(models.Model):
+    """A member on bijstand (social assistance) records the earnings arrangement their
+    municipality set: the share of earnings they may keep, its monthly maximum, and the
+    period it runs. Private like an IBAN: only the member reads and edits it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="benefit_arrangement"
+    )
+    keep_percent = models.PositiveSmallIntegerField(
+        _("share of earnings you may keep (percent)"),
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    monthly_max_cents = models.PositiveIntegerField(_("monthly maximum you may keep"))
+    starts_on = models.DateField(_("first month"))
+    months = models.PositiveSmallIntegerField(
+        _("number of months"), validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    municipality = models.CharField(_("municipality"), max_length=100, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"benefit arrangement of {self.user}"
+
+    @property
+    def first_month(self):
+        return self.starts_on.replace(day=1)
+
+    @property
+    def last_month(self):
+        """The first day of the arrangement's last month."""
+        index = self.first_month.year * 12 + self.first_month.month - 1 + self.months - 1
+        return self.first_month.replace(year=index // 12, month=index % 12 + 1)
+
+    def covers(self, day) -> bool:
+        return self.first_month <= day.replace(day=1) <= self.last_month

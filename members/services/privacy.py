@@ -33,6 +33,7 @@ from ..access import sensitive_reader_cooperative
 from ..models import (
     AvailabilityException,
     AvailabilitySlot,
+    BenefitArrangement,
     Membership,
     MemberSkill,
     Profile,
@@ -44,6 +45,7 @@ from ..models import (
 )
 from ..selectors import member_work_context_forget
 from .accounts import profile_of
+from .benefits import export_benefit_arrangement
 
 
 @dataclass(frozen=True)
@@ -447,6 +449,12 @@ personal_data_register(
     export=_export_governance,
     erase=_erase_governance,
     keeps="proposals, co-signatures and the electorate of past votes",
+)
+personal_data_register(
+    name="benefit_arrangement",
+    fields=("members.BenefitArrangement.user",),
+    export=export_benefit_arrangement,
+    erase=lambda user: BenefitArrangement.objects.filter(user=user).delete(),
 )
 personal_data_register(
     name="notifications",

@@ -192,6 +192,12 @@ def _payload(name, method, world, role_user):
         ("members_api:my-availability-exceptions", "post"): {"date": "2030-01-02"},
         ("members_api:my-erase", "post"): {"confirm_email": email},
         ("members_api:my-notifications", "patch"): {"shift_digest": "weekly"},
+        ("members_api:my-benefit-arrangement", "put"): {
+            "keep_percent": 25,
+            "monthly_max_cents": 25000,
+            "starts_on": "2026-01-01",
+            "months": 12,
+        },
         ("payouts_api:invoices", "post"): {
             "client": world.client_a.pk,
             "period_start": "2020-01-01",
@@ -380,6 +386,9 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("members_api:my-availability-exception", "delete"): _set("member_a"),
     ("members_api:my-export", "get"): AUTHENTICATED,
     ("members_api:my-notifications", "get"): AUTHENTICATED,
+    ("members_api:my-benefit-arrangement", "get"): AUTHENTICATED,
+    ("members_api:my-benefit-arrangement", "put"): AUTHENTICATED,
+    ("members_api:my-benefit-arrangement", "delete"): AUTHENTICATED,
     ("payouts_api:my-earnings", "get"): AUTHENTICATED,
     ("payouts_api:my-earning", "get"): _set("member_a"),
     ("payouts_api:timesheet-correct", "post"): _set("board_a", "treasurer_a"),

@@ -233,6 +233,8 @@ def _pages(t) -> dict:
             _s("member_a"),
             set(),
         ),
+        ("members:profile-benefit-save", "post"): ({}, SIGNED_IN, set()),
+        ("members:profile-benefit-remove", "post"): ({}, SIGNED_IN, set()),
         ("members:notifications", "get"): ({}, SIGNED_IN, set()),
         ("members:privacy", "get"): ({}, SIGNED_IN, set()),
         ("members:privacy-export", "get"): ({}, SIGNED_IN, set()),
