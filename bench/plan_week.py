@@ -3,7 +3,7 @@
 The planner proposes only plans that keep every rule: a plan that breaks one loses its first
 breaking shift and is solved again (``jobs.services.planner.plan_week``). This measures what
 that costs, on two worlds in one run, each planned with the check and with it switched off
-(``first_breaking`` answering None), alternating, so machine noise hits both alike:
+(``breaking_shifts`` answering []), alternating, so machine noise hits both alike:
 
 - **demo**: ``seed_demo``'s cooperatives; every member with a home plans the next week;
 - **busy**: one member, available 06:00–23:00 every day, 400 open shifts in the week
@@ -137,7 +137,7 @@ def timed_plans(members, week_of, repeat: int) -> dict:
     from jobs.services import planner
     from werkstation.errors import ApplicationError
 
-    real = planner.first_breaking
+    real = planner.breaking_shifts
     calls = {"checked": 0}
 
     def counting(work, shifts, engagements):
@@ -149,7 +149,7 @@ def timed_plans(members, week_of, repeat: int) -> dict:
     for _ in range(repeat):
         for user in members:
             for mode in ("with", "without"):
-                planner.first_breaking = counting if mode == "with" else (lambda *a: None)
+                planner.breaking_shifts = counting if mode == "with" else (lambda *a: [])
                 calls["checked"] = 0
                 started = time.perf_counter()
                 try:
@@ -157,7 +157,7 @@ def timed_plans(members, week_of, repeat: int) -> dict:
                 except ApplicationError:
                     continue  # no home or no availability: nothing to plan
                 finally:
-                    planner.first_breaking = real
+                    planner.breaking_shifts = real
                 times[mode].append(time.perf_counter() - started)
                 solves[mode] += max(0, calls["checked"] - 1)
     return {"times": times, "extra_solves": solves["with"]}

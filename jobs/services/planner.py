@@ -30,7 +30,7 @@ from .. import dispatch, eligibility
 from ..eligibility.rules import day_windows
 from ..models import SLOT_HOLDING, Claim, Job, Shift
 from .claims import shift_claim
-from .working_time import first_breaking, member_work
+from .working_time import breaking_shifts, member_work
 
 KM_COST_CENTS = 10  # the default dispatch policy's travel cost, until members vote another
 
@@ -157,13 +157,11 @@ def plan_week(
             ).pairs
         }
         new = sorted((by_id[i] for i in chosen if int(i) not in held), key=lambda s: s.start)
-        breaking = first_breaking(working, new, usual)
-        if breaking is None:
-            break
-        if not instance["members"]:
+        breaking = breaking_shifts(working, new, usual)
+        if not breaking or not instance["members"]:
             break
         for member in instance["members"]:  # the instance is built once; only this grows
-            member["blocked"].append(str(breaking.pk))
+            member["blocked"].extend(str(shift.pk) for shift in breaking)
     kept = sorted((by_id[str(i)] for i in held), key=lambda s: s.start)
     planned = new + kept
     claimed_as = dict(

@@ -228,16 +228,20 @@ def check_claim(user, shift: Shift, engagement: str) -> list[str]:
     ]
 
 
-def first_breaking(work: MemberWork, shifts, engagements: dict[int, str]) -> Shift | None:
-    """The first of ``shifts`` (in start order, each counted once taken) that breaks a rule for
-    the member, or None; ``engagements``: the member's usual engagement per cooperative."""
+def breaking_shifts(work: MemberWork, shifts, engagements: dict[int, str]) -> list[Shift]:
+    """The shifts of a plan that break a rule, in start order: each one checked against the
+    member's work and the plan's earlier shifts that keep every rule (those are taken in turn);
+    ``engagements``: the member's usual engagement per cooperative. Empty: the plan keeps
+    every rule."""
     trial = MemberWork(work.user, work.held, work.table, born=work.born)
+    breaking = []
     for shift in shifts:
         engagement = engagements.get(shift.cooperative_id, Engagement.SELF_EMPLOYED)
         if trial.verdict(shift.pk, shift.start, shift.end, engagement).breach is not None:
-            return shift
+            breaking.append(shift)
+            continue
         trial.take(shift.pk, shift.start, shift.end, engagement)
-    return None
+    return breaking
 
 
 def refused_near_work(
