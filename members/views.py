@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
+from werkstation.money import from_minor, to_minor
 
 from . import forms
 from .access import has_role, page_cooperative
@@ -411,7 +411,7 @@ def _benefit_initial(arrangement) -> dict:
         return {}
     return {
         "keep_percent": arrangement.keep_percent,
-        "monthly_max": Decimal(arrangement.monthly_max_cents) / 100,
+        "monthly_max": from_minor(arrangement.monthly_max_cents),
         "starts_on": arrangement.starts_on,
         "months": arrangement.months,
         "municipality": arrangement.municipality,
@@ -425,7 +425,7 @@ def profile_benefit_save(request):
     form = forms.BenefitArrangementForm(request.POST)
     if form.is_valid():
         values = dict(form.cleaned_data)
-        values["monthly_max_cents"] = int(values.pop("monthly_max") * 100)
+        values["monthly_max_cents"] = to_minor(values.pop("monthly_max"))
         try:
             benefit_arrangement_set(user=request.user, fields=values)
         except ApplicationError as exc:

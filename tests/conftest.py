@@ -160,7 +160,10 @@ def _legal_figures(request):
     """A transactional test flushes every table, the legal figures the data migration ships
     included; an installation always has them, so each transactional test starts with them."""
     marker = request.node.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction"):
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        "transactional_db" in request.fixturenames
+    )
+    if not transactional:
         return
     request.getfixturevalue("transactional_db")
     from django.apps import apps as django_apps

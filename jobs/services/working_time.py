@@ -14,6 +14,7 @@ The figures come from the legal table by the work date (``werkstation.legal``); 
 
 from __future__ import annotations
 
+import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from werkstation.templatetags.money import timespan
 from ..eligibility import working_time as wt
 from ..models import SLOT_HOLDING, Claim, Shift
 
+logger = logging.getLogger(__name__)
 UNKNOWN = object()
 NEAR = timedelta(days=8)  # a single shift breaks a rule only with work this near (or alone)
 PERIOD = timedelta(weeks=17)  # the work that can matter: the 16-week average and a day
@@ -67,6 +69,19 @@ def limits_for(table: LegalTable, day: date, age: int | None) -> wt.Limits:
         weekly_rest_7=_hours(table, Key.WEEKLY_REST_7_DAYS_HOURS, day),
         weekly_rest_14=_hours(table, Key.WEEKLY_REST_14_DAYS_HOURS, day),
     )
+
+
+def limits_known(table: LegalTable, day: date, age: int | None) -> wt.Limits | None:
+    """The figures in force, or None while staff have not entered one of them for ``day``:
+    then nothing is refused for working time (the weekly reminder to staff names the gap),
+    as a price without its legal figures promises no amount."""
+    try:
+        return limits_for(table, day, age)
+    except Conflict as exc:
+        if exc.code != "legal_figure_missing":
+            raise
+        logger.warning("working-time figures missing for %s: not checked", day)
+        return None
 
 
 def _age(born: date | None, on: date) -> int | None:
@@ -131,8 +146,11 @@ class MemberWork:
         others = [h for h in self.held if h.shift_id != shift_id]
         near = [h for h in others if abs(h.start - start) < PERIOD]
         binding = engagement in BINDING or any(h.engagement in BINDING for h in near)
+        limits = limits_known(self.table, day, _age(self.born, day))
+        if limits is None:
+            return Verdict(None, binding)
         checker = wt.Checker(
-            limits_for(self.table, day, _age(self.born, day)),
+            limits,
             [h.work() for h in others],
             self.calendar,
         )
@@ -329,7 +347,9 @@ def near_limits(cooperative_id: int, *, now=None) -> list[NearLimit]:
     found: list[NearLimit] = []
     for user_id, items in held.items():
         day = timezone.localtime(now).date()
-        limits = limits_for(table, day, _age(members.get(user_id), day))
+        limits = limits_known(table, day, _age(members.get(user_id), day))
+        if limits is None:
+            continue
         spans = wt._merged([h.work() for h in items])
         start, end = wt.epoch_minute(since), wt.epoch_minute(now)
         measures = {

@@ -289,7 +289,7 @@ def _add_timesheets(world, n):
 def _add_week_claims(world, n):
     monday = world.tuesday - timedelta(days=1)
     for _i in range(n):
-        k = _n()
+        k = _n() % 112  # 7 days × 16 hours (06:00–22:00): always inside the week
         shift = make_shift(world.job, monday + timedelta(days=k % 7, hours=6 + k // 7), hours=1)
         ClaimFactory(shift=shift, user=world.member_a, status="confirmed")
 
@@ -316,6 +316,24 @@ def _add_dispatch_runs(world, n):
     for _i in range(n):
         DispatchRun.objects.create(
             cooperative=world.coop_a, period_start=date.today(), period_end=date.today()
+        )
+
+
+def _add_near_limits(world, n):
+    """Members who worked an 11-hour shift last week: within 10 percent of the 12-hour limit."""
+    from jobs.models import Claim
+
+    for _i in range(n):
+        member = _member(world, _n()).user
+        start = timezone.now().replace(microsecond=0) - timedelta(days=7)
+        shift = make_shift(world.job, start + timedelta(days=60), hours=11)
+        Claim.objects.create(
+            shift=shift,
+            user=member,
+            engagement="employee",
+            status="completed",
+            start=start,
+            end=start + timedelta(hours=11),
         )
 
 
@@ -542,6 +560,7 @@ CASES = {
     ),
     "jobs_api:my-offers": ("member_a", None, _add_offers),
     "jobs_api:cooperative-dispatch": ("board_a", _coop, _add_dispatch_runs),
+    "jobs_api:cooperative-working-time": ("board_a", _coop, _add_near_limits),
     "challenges_api:tenders": ("client_user", None, _add_tenders),
     "challenges_api:tender-bids": (
         "client_user",
