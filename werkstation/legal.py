@@ -219,3 +219,11 @@ def legal_value(key: str, on: date) -> Decimal:
     if row is None:
         raise missing(str(key), on)
     return row.value
+
+
+def age_on(born: date | None, day: date) -> int | None:
+    """Age in whole years on ``day`` (None when the date of birth is not known): the legal
+    figures for minors (breaks, working time) depend on it."""
+    if born is None:
+        return None
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict
-from werkstation.legal import Key, LegalTable
+from werkstation.legal import Key, LegalTable, age_on
 from werkstation.money import format_duration
 from werkstation.templatetags.money import timespan
 
@@ -82,12 +82,6 @@ def limits_known(table: LegalTable, day: date, age: int | None) -> wt.Limits | N
             raise
         logger.warning("working-time figures missing for %s: not checked", day)
         return None
-
-
-def _age(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 @dataclass(frozen=True)
@@ -146,7 +140,7 @@ class MemberWork:
         others = [h for h in self.held if h.shift_id != shift_id]
         near = [h for h in others if abs(h.start - start) < PERIOD]
         binding = engagement in BINDING or any(h.engagement in BINDING for h in near)
-        limits = limits_known(self.table, day, _age(self.born, day))
+        limits = limits_known(self.table, day, age_on(self.born, day))
         if limits is None:
             return Verdict(None, binding)
         checker = wt.Checker(
@@ -331,23 +325,18 @@ def near_limits(cooperative_id: int, *, now=None) -> list[NearLimit]:
 
     now = now or timezone.now()
     since = now - timedelta(weeks=4)
-    members = dict(
-        Membership.objects.filter(
-            cooperative_id=cooperative_id, status=Membership.Status.ACTIVE
-        ).values_list("user_id", "user__profile__date_of_birth")
-    )
-    names = dict(
-        Membership.objects.filter(cooperative_id=cooperative_id, user_id__in=members).values_list(
-            "user_id", "user__full_name"
-        )
-    )
+    members, names = {}, {}
+    for user_id, born, name in Membership.objects.filter(
+        cooperative_id=cooperative_id, status=Membership.Status.ACTIVE
+    ).values_list("user_id", "user__profile__date_of_birth", "user__full_name"):
+        members[user_id], names[user_id] = born, name
     held = held_work(members, since - timedelta(days=1), now)
     table = LegalTable.load()
     calendar = wt.Calendar(settings.TIME_ZONE)
     found: list[NearLimit] = []
     for user_id, items in held.items():
         day = timezone.localtime(now).date()
-        limits = limits_known(table, day, _age(members.get(user_id), day))
+        limits = limits_known(table, day, age_on(members.get(user_id), day))
         if limits is None:
             continue
         spans = wt._merged([h.work() for h in items])

@@ -29,7 +29,7 @@ from jobs.models import Claim, Shift
 from members.models import Membership
 from werkstation.engagements import ALL, ordered
 from werkstation.errors import Conflict
-from werkstation.legal import Key, LegalTable
+from werkstation.legal import Key, LegalTable, age_on
 from werkstation.money import format_duration, format_money, pay_for_minutes, to_minor
 
 from .. import rules
@@ -174,12 +174,6 @@ def required_break_minutes(
     return 0
 
 
-def _age(born: date | None, on: date) -> int | None:
-    if born is None:
-        return None
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 def _work_date(start: datetime) -> date:
     return timezone.localtime(start).date()
 
@@ -301,7 +295,7 @@ class _Pricer:
         """(shift minutes, break, paid minutes, gross) of ``work``."""
         day = work.work_date
         shift_minutes = int((work.end - work.start).total_seconds() // 60)
-        pause = required_break_minutes(self.table, shift_minutes, day, _age(self.born, day))
+        pause = required_break_minutes(self.table, shift_minutes, day, age_on(self.born, day))
         minutes = max(0, shift_minutes - pause)
         return shift_minutes, pause, minutes, pay_for_minutes(work.tariff_cents, minutes)
 
