@@ -35,9 +35,12 @@ app.conf.beat_schedule = {
 
 
 def _prepare_sqlite_broker(url: str) -> None:
-    if not url.startswith("sqla+sqlite:///"):
+    """Switch an embedded SQLite broker or result file to WAL (readers never block the
+    writer); anything else is left alone."""
+    prefix = next((p for p in ("sqla+sqlite:///", "db+sqlite:///") if url.startswith(p)), None)
+    if prefix is None:
         return
-    path = Path(url.removeprefix("sqla+sqlite:///"))
+    path = Path(url.removeprefix(prefix))
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
@@ -51,6 +54,7 @@ def register_schedule(name: str, task: str, schedule) -> None:
 @app.on_after_configure.connect
 def _on_configure(sender, **kwargs):
     _prepare_sqlite_broker(str(sender.conf.broker_url or ""))
+    _prepare_sqlite_broker(str(sender.conf.result_backend or ""))
 
 
 @worker_init.connect

@@ -258,6 +258,10 @@ else:
     # Redis and never lock the application's database.
     CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
     CELERY_RESULT_BACKEND = f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}"
+    # The results file is written by every worker process at once (a dispatch run's
+    # parts finish together and its chord reads them): wait for its lock as the broker
+    # does, instead of SQLite's default 5 s (WAL is switched on in werkstation/celery.py).
+    CELERY_DATABASE_ENGINE_OPTIONS = {"connect_args": {"timeout": 20}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_TASK_ACKS_LATE = True
