@@ -250,12 +250,12 @@ class Planner:
                 self.problem(k)
 
     def problem(self, k: int):
-        from .stapel import _Problem
+        from .stapel import Problem
 
         if self._problems[k] is None:
             P, m, g = self.P, self.members[k], self.groups[k]
             s = P.p_shift[g]
-            self._problems[k] = _Problem(
+            self._problems[k] = Problem(
                 P.s_start[s],
                 P.s_end[s],
                 P.s_x[s],

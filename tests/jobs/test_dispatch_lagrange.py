@@ -9,7 +9,7 @@ from jobs.dispatch import generate, parse_instance
 from jobs.dispatch.lagrange import WeekDP
 from jobs.dispatch.model import TOL
 from jobs.dispatch.pairs import build_pairs
-from jobs.dispatch.stapel import _Problem
+from jobs.dispatch.stapel import Problem
 
 from .test_dispatch_stapel import random_instance
 
@@ -26,7 +26,7 @@ def _compare(P, n_members: int, values: np.ndarray) -> None:
         used = float((P.s_end - P.s_start)[P.p_shift[forced]].sum())
         res_cap = P.m_cap_min[m] - used
         s = dp.ps[mine]
-        problem = _Problem(
+        problem = Problem(
             P.s_start[s],
             P.s_end[s],
             P.s_x[s],
