@@ -108,7 +108,7 @@ def payout_batch_execute_task(batch_id: int) -> str:
 
 @shared_task(name="payouts.tasks.stripe_payouts_resume", ignore_result=True, acks_late=True)
 def stripe_payouts_resume() -> int:
-    from .services.stripe_connect import payout_batches_resume
+    from .stripe.connect import payout_batches_resume
 
     return payout_batches_resume()
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import dashboard_views, rules_views, settings_views, stripe_views, views
+from . import dashboard_views, rules_views, settings_views, views
+from .stripe import views as stripe_views
 
 app_name = "payouts"
 

@@ -34,7 +34,7 @@ from .services.payouts import (
     payout_batch_execute,
 )
 from .services.reversals import payment_refund, payout_item_return
-from .services.stripe_checkout import can_pay_invoice
+from .stripe.checkout import can_pay_invoice
 
 
 @login_required

@@ -101,7 +101,7 @@ def payout_batch_create(
         p.user_id: p for p in Profile.objects.filter(user_id__in=members).select_related("user")
     }
     hold_until = timezone.now() - timedelta(days=IBAN_HOLD_DAYS)
-    from .stripe_connect import members_paid_by_connect
+    from ..stripe.connect import members_paid_by_connect
 
     by_connect = members_paid_by_connect(cooperative, members)
     items = []
@@ -257,7 +257,7 @@ def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
             ),
             code="four_eyes",
         )
-    from .stripe_connect import stripe_items_pay
+    from ..stripe.connect import stripe_items_pay
 
     if stripe_items_pay(batch=batch):
         return PayoutBatch.objects.get(pk=batch.pk)

@@ -52,8 +52,8 @@ from ..models import (
     StripeEvent,
     StripeTransfer,
 )
-from .invoices import payment_record
-from .stripe_setup import stripe_client, stripe_credentials
+from ..services.invoices import payment_record
+from .setup import stripe_client, stripe_credentials
 
 logger = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -330,7 +330,7 @@ def _payment_for(event: StripeEvent, obj: dict, context: dict) -> Payment | None
 
 
 def _charge_refunded(event: StripeEvent, obj: dict, context: dict) -> str:
-    from . import reversals
+    from ..services import reversals
 
     payment = _payment_for(event, obj, context)
     if payment is None:
@@ -354,7 +354,7 @@ DISPUTE_STATUS = {"won": "won", "lost": "lost"}
 
 
 def _dispute(event: StripeEvent, obj: dict, context: dict) -> str:
-    from . import reversals
+    from ..services import reversals
 
     payment = _payment_for(event, obj, context)
     if payment is None:
@@ -374,7 +374,7 @@ def _dispute(event: StripeEvent, obj: dict, context: dict) -> str:
 
 
 def _transfer_reversed(event: StripeEvent, obj: dict, context: dict) -> str:
-    from . import reversals
+    from ..services import reversals
 
     transfer = (
         StripeTransfer.objects.filter(

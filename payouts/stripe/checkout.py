@@ -21,7 +21,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, Conflict, PermissionDenied
 
 from ..models import Invoice, StripeCheckout
-from .stripe_setup import stripe_client, stripe_credentials
+from .setup import stripe_client, stripe_credentials
 
 PAYMENT_METHODS = ["ideal", "card"]
 

@@ -14,9 +14,9 @@ from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, paginated
 
 from ..models import Invoice, StripeEvent
-from ..services.stripe_checkout import can_pay_invoice, invoice_payment_link
-from ..services.stripe_connect import connect_onboarding_link, connect_status
-from ..services.stripe_setup import stripe_settings_clear, stripe_settings_save, stripe_status
+from .checkout import can_pay_invoice, invoice_payment_link
+from .connect import connect_onboarding_link, connect_status
+from .setup import stripe_settings_clear, stripe_settings_save, stripe_status
 
 
 class StripeSettingsOutput(DictOutput):

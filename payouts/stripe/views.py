@@ -21,15 +21,15 @@ from members.models import Cooperative
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
-from .models import Invoice, StripeEvent, StripeSettings
-from .services.stripe_checkout import can_pay_invoice, invoice_payment_link
-from .services.stripe_connect import (
+from ..models import Invoice, StripeEvent, StripeSettings
+from .checkout import can_pay_invoice, invoice_payment_link
+from .connect import (
     connect_account_refresh,
     connect_onboarding_link,
     connect_status,
 )
-from .services.stripe_setup import stripe_settings_clear, stripe_settings_save, stripe_status
-from .services.stripe_webhooks import NotReady, stripe_webhook_receive
+from .setup import stripe_settings_clear, stripe_settings_save, stripe_status
+from .webhooks import NotReady, stripe_webhook_receive
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def client_invoice(request, invoice_id: int):
     if not can_pay_invoice(request.user, invoice):
         raise Http404
     if request.GET.get("format") == "pdf":
-        from .views import invoice_pdf_response
+        from ..views import invoice_pdf_response
 
         return invoice_pdf_response(invoice)
     online = stripe_status(invoice.cooperative)["payments_on"]

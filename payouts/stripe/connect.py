@@ -49,9 +49,9 @@ from ..models import (
     StripeSettings,
     StripeTransfer,
 )
-from .ledger import AccountBook, Leg, post
-from .stripe_checkout import stripe_failure
-from .stripe_setup import StripeCredentials, stripe_client, stripe_credentials
+from ..services.ledger import AccountBook, Leg, post
+from .checkout import stripe_failure
+from .setup import StripeCredentials, stripe_client, stripe_credentials
 
 logger = logging.getLogger(__name__)
 K = Account.Kind
@@ -117,7 +117,7 @@ def connect_onboarding_link(
 
 def connect_account_refresh(*, actor, cooperative: Cooperative) -> StripeConnectAccount | None:
     """Read the member's account from Stripe (back from onboarding) and keep its state."""
-    from .stripe_webhooks import connect_account_apply
+    from .webhooks import connect_account_apply
 
     account = StripeConnectAccount.objects.filter(cooperative=cooperative, user=actor).first()
     if account is None:
@@ -354,7 +354,7 @@ def _book_transfer(item_id: int, made: dict) -> str:
 
 def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
     """The cooperative's choice for an item Stripe cannot pay now: SEPA, or wait."""
-    from .payouts import IBAN_HOLD_DAYS
+    from ..services.payouts import IBAN_HOLD_DAYS
 
     with transaction.atomic():
         item = PayoutItem.objects.select_for_update().get(pk=item_id)
@@ -392,7 +392,7 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
 
 def payout_batches_resume() -> int:
     """Beat: finish approved batches whose Connect transfers were left undecided."""
-    from .payouts import payout_batch_execute
+    from ..services.payouts import payout_batch_execute
 
     resumed = 0
     for batch in PayoutBatch.objects.filter(
