@@ -21,7 +21,7 @@ from werkstation.forms import add_application_error
 from werkstation.money import format_money, to_minor
 from werkstation.templatetags.money import longdate
 
-from .documents import credit_note_pdf, invoice_pdf
+from .formats.documents import credit_note_pdf, invoice_pdf
 from .models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
 from .selectors import payments_of
 from .services.credit_notes import credit_note_issue
@@ -67,7 +67,7 @@ def my_self_billing_invoice(request, invoice_id: int):
 def self_billing_pdf_response(invoice):
     from django.http import HttpResponse
 
-    from .documents import self_billing_pdf
+    from .formats.documents import self_billing_pdf
 
     response = HttpResponse(self_billing_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
@@ -399,7 +399,7 @@ def invoice_document(request, slug: str, invoice_id: int):
     if request.GET.get("format") == "ubl":
         from django.http import HttpResponse
 
-        from .ubl import invoice_ubl
+        from .formats.ubl import invoice_ubl
 
         response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
         response["Content-Disposition"] = (
@@ -492,7 +492,7 @@ def income_statement(request):
 
     from members.selectors import cooperatives_of
 
-    from .documents import income_statement_pdf, income_year_pdf
+    from .formats.documents import income_statement_pdf, income_year_pdf
     from .selectors import splits_of_member
 
     if request.GET.get("year"):

@@ -310,7 +310,7 @@ WERKSTATION_OUTBOX_REDELIVER_SECONDS = int(
 
 # --- Limits on what a request may carry ----------------------------------------------
 # No body over 10 MiB is read at all (413); a JSON body over 1 MiB is refused by the API's
-# parser; a bank statement over 5 MiB by the import (payouts.services.camt).
+# parser; a bank statement over 5 MiB by the import (payouts.formats.camt).
 WERKSTATION_MAX_REQUEST_BYTES = int(os.environ.get("WERKSTATION_MAX_REQUEST_BYTES", "10485760"))
 WERKSTATION_MAX_JSON_BYTES = int(os.environ.get("WERKSTATION_MAX_JSON_BYTES", "1048576"))
 

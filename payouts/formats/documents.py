@@ -15,7 +15,7 @@ from werkstation.engagements import ALL
 from werkstation.money import format_money
 from werkstation.pdf import a4_pdf, paragraph
 
-from .models import CreditNote, Invoice
+from ..models import CreditNote, Invoice
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from werkstation.money import decimal_string, format_money
 
-from .models import Invoice
+from ..models import Invoice
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
