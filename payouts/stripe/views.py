@@ -169,7 +169,7 @@ def client_invoice(request, invoice_id: int):
     if not can_pay_invoice(request.user, invoice):
         raise Http404
     if request.GET.get("format") == "pdf":
-        from ..views import invoice_pdf_response
+        from ..views.treasury import invoice_pdf_response
 
         return invoice_pdf_response(invoice)
     online = stripe_status(invoice.cooperative)["payments_on"]

@@ -22,9 +22,9 @@ from members.access import has_role, page_cooperative
 from werkstation.errors import ApplicationError
 from werkstation.money import from_minor, to_minor
 
-from . import rules
-from .models import RuleSet
-from .ruleset_forms import (
+from .. import rules
+from ..models import RuleSet
+from ..ruleset_forms import (
     MAX_BRACKETS,
     MAX_POTS,
     ExampleForm,
@@ -40,8 +40,8 @@ from .ruleset_forms import (
     show_errors,
     spec_from_forms,
 )
-from .selectors import proposals_of_rule_sets, rule_set_in_force, rule_sets_of
-from .services import rulesets as service
+from ..selectors import proposals_of_rule_sets, rule_set_in_force, rule_sets_of
+from ..services import rulesets as service
 
 POTS_PREFIX = "pots"
 EXAMPLE_PREFIX = "example"

@@ -1,3 +1,5 @@
+"""The treasury page: invoices, payments, refunds, payout batches and their files, credit notes."""
+
 from decimal import Decimal
 
 from django import forms
@@ -7,7 +9,6 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -16,137 +17,24 @@ from django.views.decorators.http import require_POST
 from jobs.models import Client
 from members.access import has_role, page_cooperative
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
-from werkstation.errors import ApplicationError, NotFound
+from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 from werkstation.money import format_money, to_minor
 from werkstation.templatetags.money import longdate
 
-from .formats.documents import credit_note_pdf, invoice_pdf
-from .models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
-from .selectors import payments_of
-from .services.credit_notes import credit_note_issue
-from .services.earnings import member_earnings, split_explain
-from .services.invoices import invoice_issue, payment_record
-from .services.payouts import (
+from ..formats.documents import credit_note_pdf, invoice_pdf
+from ..models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
+from ..selectors import payments_of
+from ..services.credit_notes import credit_note_issue
+from ..services.invoices import invoice_issue, payment_record
+from ..services.payouts import (
     payout_batch_approve,
     payout_batch_confirm,
     payout_batch_create,
     payout_batch_execute,
 )
-from .services.reversals import payment_refund, payout_item_return
-from .stripe.checkout import can_pay_invoice
-
-
-@login_required
-def earnings(request):
-    try:
-        year = int(request.GET.get("year", timezone.localdate().year))
-    except ValueError:
-        year = timezone.localdate().year
-    from .selectors import self_billing_invoices_of_member
-
-    return render(
-        request,
-        "payouts/earnings.html",
-        {
-            "earnings": member_earnings(user=request.user, year=year, readable=True),
-            "self_billing_invoices": self_billing_invoices_of_member(request.user)[:24],
-        },
-    )
-
-
-@login_required
-def my_self_billing_invoice(request, invoice_id: int):
-    """One of the member's own self-billing invoices as PDF; anyone else's is not found."""
-    from .selectors import self_billing_invoices_of_member
-
-    invoice = get_object_or_404(self_billing_invoices_of_member(request.user), pk=invoice_id)
-    return self_billing_pdf_response(invoice)
-
-
-def self_billing_pdf_response(invoice):
-    from django.http import HttpResponse
-
-    from .formats.documents import self_billing_pdf
-
-    response = HttpResponse(self_billing_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
-    return response
-
-
-class SelfBillingIssueForm(forms.Form):
-    month = forms.CharField(
-        label=gettext_lazy("Month"),
-        max_length=7,
-        widget=forms.DateInput(attrs={"type": "month"}),
-        help_text=gettext_lazy("For example 2026-11. Only months that are over."),
-    )
-
-
-@login_required
-def self_billing(request, slug: str):
-    """The cooperative's self-billing invoices (treasurer, auditor); the treasurer issues a
-    month's by hand (the beat issues last month's on the 1st)."""
-    from .selectors import self_billing_invoices_of_cooperative
-    from .services.self_billing import self_billing_issue
-
-    cooperative = page_cooperative(request.user, slug, "treasurer", "auditor")
-    can_issue = has_role(request.user, cooperative, "treasurer")
-    form = SelfBillingIssueForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST":
-        if not can_issue:
-            return render(request, "403.html", status=403)
-        if form.is_valid():
-            try:
-                run = self_billing_issue(
-                    actor=request.user, cooperative=cooperative, month=form.cleaned_data["month"]
-                )
-            except ApplicationError as exc:
-                add_application_error(form, exc)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(n)d self-billing invoice issued.",
-                        "%(n)d self-billing invoices issued.",
-                        len(run.issued),
-                    )
-                    % {"n": len(run.issued)},
-                )
-                for _person, exc in run.refused:
-                    messages.warning(request, exc.message)
-                return redirect("payouts:self-billing", slug=slug)
-    return render(
-        request,
-        "payouts/self_billing.html",
-        {
-            "cooperative": cooperative,
-            "invoices": self_billing_invoices_of_cooperative(cooperative.pk)[:100],
-            "form": form,
-            "can_issue": can_issue,
-        },
-    )
-
-
-@login_required
-def self_billing_document(request, slug: str, invoice_id: int):
-    from .selectors import self_billing_invoices_of_cooperative
-
-    cooperative = page_cooperative(request.user, slug, "treasurer", "auditor")
-    invoice = get_object_or_404(self_billing_invoices_of_cooperative(cooperative.pk), pk=invoice_id)
-    return self_billing_pdf_response(invoice)
-
-
-@login_required
-def earning_detail(request, split_id: int):
-    try:
-        explained = split_explain(user=request.user, split_id=split_id, readable=True)
-    except NotFound as exc:
-        raise Http404 from exc
-    return render(request, "payouts/earning_detail.html", {"split": explained})
-
-
-# --- Treasury pages -------------------------------------------------------------------
+from ..services.reversals import payment_refund, payout_item_return
+from ..stripe.checkout import can_pay_invoice
 
 
 class InvoiceIssueForm(forms.Form):
@@ -399,7 +287,7 @@ def invoice_document(request, slug: str, invoice_id: int):
     if request.GET.get("format") == "ubl":
         from django.http import HttpResponse
 
-        from .formats.ubl import invoice_ubl
+        from ..formats.ubl import invoice_ubl
 
         response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
         response["Content-Disposition"] = (
@@ -463,72 +351,3 @@ def credit_note_document(request, slug: str, note_id: int):
         response["Content-Disposition"] = f'inline; filename="creditnota-{note.display_number}.pdf"'
         return response
     return render(request, "payouts/credit_note.html", {"note": note, "lines": note.lines.all()})
-
-
-@login_required
-def earnings_caps(request, slug: str):
-    from .services.earnings_caps import earnings_caps_overview
-
-    cooperative = page_cooperative(request.user, slug, "board", "treasurer")
-    rows = earnings_caps_overview(actor=request.user, cooperative=cooperative)
-    return render(
-        request,
-        "payouts/earnings_caps.html",
-        {
-            "cooperative": cooperative,
-            "rows": rows,
-            "passing": sum(r["would_pass"] for r in rows),
-            "amounts": has_role(request.user, cooperative, "treasurer"),
-        },
-    )
-
-
-@login_required
-def income_statement(request):
-    from calendar import monthrange
-    from datetime import date
-
-    from django.http import HttpResponse
-
-    from members.selectors import cooperatives_of
-
-    from .formats.documents import income_statement_pdf, income_year_pdf
-    from .selectors import splits_of_member
-
-    if request.GET.get("year"):
-        try:
-            year = int(request.GET["year"])
-            date(year, 1, 1)
-        except (TypeError, ValueError, OverflowError):
-            year = timezone.localdate().year
-        pdf = income_year_pdf(
-            user=request.user,
-            cooperative_names=[c.name for c in cooperatives_of(request.user)],
-            year=year,
-            splits=list(splits_of_member(request.user).filter(work_date__year=year)),
-        )
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="inkomsten-{year}.pdf"'
-        return response
-    try:
-        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
-        start = date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        start = today.replace(day=1)
-    end = start.replace(day=monthrange(start.year, start.month)[1])
-    splits = list(
-        splits_of_member(request.user)
-        .filter(work_date__gte=start, work_date__lte=end)
-        .order_by("work_date", "id")
-    )
-    pdf = income_statement_pdf(
-        user=request.user,
-        cooperative_names=[c.name for c in cooperatives_of(request.user)],
-        month_start=start,
-        month_end=end,
-        splits=splits,
-    )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="inkomsten-{start:%Y-%m}.pdf"'
-    return response

@@ -12,7 +12,7 @@ from jobs.services.working_time import near_limits
 from members.access import has_role, page_cooperative
 from werkstation.money import format_duration, format_money
 
-from .dashboard import (
+from ..dashboard import (
     DASHBOARD_ROLES,
     FIGURE_KEYS,
     Dashboard,
