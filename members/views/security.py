@@ -20,13 +20,13 @@ from django_otp import login as otp_login
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
-from . import forms
-from .access import page_cooperative, second_factor_required
-from .models import ApiToken, RecoveryCodes, SecondApproval
-from .selectors import second_approvals_of
-from .services.approvals import approval_kind, approval_may_decide, second_approval_decide
-from .services.tokens import api_token_revoke
-from .services.two_factor import (
+from .. import forms
+from ..access import page_cooperative, second_factor_required
+from ..models import ApiToken, RecoveryCodes, SecondApproval
+from ..selectors import second_approvals_of
+from ..services.approvals import approval_kind, approval_may_decide, second_approval_decide
+from ..services.tokens import api_token_revoke
+from ..services.two_factor import (
     EnrolmentProof,
     has_device,
     recovery_codes_left,
@@ -39,7 +39,7 @@ from .services.two_factor import (
     two_factor_link_send,
     two_factor_recovery_codes_make,
 )
-from .views import safe_next
+from .home import safe_next
 
 RECOVERY_SESSION_KEY = "two_factor_recovery_codes"
 

@@ -14,10 +14,10 @@ from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
-from .access import has_role, page_cooperative
-from .api.governance_views import proposal_view
-from .models import Membership, Proposal, User, Vote
-from .services import governance as g
+from ..access import has_role, page_cooperative
+from ..api.governance import proposal_view
+from ..models import Membership, Proposal, User, Vote
+from ..services import governance as g
 
 FORM_ELSEWHERE = ("payout_rules",)
 

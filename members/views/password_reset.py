@@ -15,8 +15,8 @@ from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 
-from .lockout import lockout_message
-from .services.ratelimit import RateLimited, rate_limit_hit, rate_limited
+from ..lockout import lockout_message
+from ..services.ratelimit import RateLimited, rate_limit_hit, rate_limited
 
 
 def _window() -> timedelta:
