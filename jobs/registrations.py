@@ -43,8 +43,9 @@ person_reference_register(
     reason="who acted for a client or a cooperative; the erased person's own row names nobody",
 )
 
-# Outbox handlers and the beat schedule are registered when the tasks module loads;
-# load it at app start so every process (web, worker, beat, tests) knows them.
+# Outbox handlers are registered when the tasks module loads; load it at app start so
+# every process (web, worker, beat, tests) knows them. (The beat schedule is
+# werkstation/beat.py.)
 from . import tasks  # noqa: E402,F401
 
 proposal_kind_register(
