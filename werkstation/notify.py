@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 def site_link(path: str, *, site_url: str | None = None) -> str:
     """An absolute link for an e-mail: ``path`` on the site the request came to
     (``site_url``), or else on ``settings.SITE_URL`` (work done without a request: beat,
-    admin actions, the outbox)."""
+    the outbox, management commands)."""
     return (site_url or settings.SITE_URL).rstrip("/") + path
 
 

@@ -411,8 +411,8 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # Four eyes: a new cooperative bank account is used only after this hold.
 COOPERATIVE_IBAN_HOLD_DAYS = int(os.environ.get("COOPERATIVE_IBAN_HOLD_DAYS", "3"))
-# Links in e-mails point here when no request names the site (beat, the outbox, admin
-# actions; see werkstation.notify.site_link). The local default is `make run`'s address.
+# Links in e-mails point here when no request names the site (beat, the outbox,
+# management commands; see werkstation.notify.site_link). The default is `make run`'s.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Content Security Policy (django-csp) -------------------------------------------
