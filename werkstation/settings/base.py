@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
     "werkstation.apps.WerkstationConfig",
     "members.apps.MembersConfig",
     "jobs.apps.JobsConfig",
@@ -87,7 +86,6 @@ AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
