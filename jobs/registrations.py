@@ -6,6 +6,7 @@ from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.invitations import invitation_kind_register
 from members.services.privacy import person_reference_register, personal_data_register
 
+from . import navigation  # noqa: F401  (the menu: clients, hours waiting)
 from .services import privacy
 from .services.clients import CLIENT_INVITATION_SUBJECT, accept_client_invitation
 from .services.dispatch_policies import dispatch_policy_adopt, dispatch_policy_validate

@@ -103,7 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "members.context_processors.navigation",
+                "werkstation.navigation.navigation",  # the apps' menu data
                 "csp.context_processors.nonce",
             ],
         },
