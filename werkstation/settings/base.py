@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
     "werkstation.apps.WerkstationConfig",
     "members.apps.MembersConfig",
     "jobs.apps.JobsConfig",
@@ -87,7 +86,6 @@ AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -105,7 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "members.context_processors.navigation",
+                "werkstation.navigation.navigation",  # the apps' menu data
                 "csp.context_processors.nonce",
             ],
         },
@@ -415,7 +413,8 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # Four eyes: a new cooperative bank account is used only after this hold.
 COOPERATIVE_IBAN_HOLD_DAYS = int(os.environ.get("COOPERATIVE_IBAN_HOLD_DAYS", "3"))
-# Links in e-mails point here.
+# Links in e-mails point here when no request names the site (beat, the outbox,
+# management commands; see werkstation.notify.site_link). The default is `make run`'s.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Content Security Policy (django-csp) -------------------------------------------
