@@ -16,8 +16,8 @@ from werkstation.api.fields import CurrencyField
 from ..models import Payment, PayoutItem, Refund
 from ..services.invoices import _amount_cents
 from ..services.reversals import payment_refund, payout_item_return
-from .invoice_views import _treasury
-from .payout_views import PayoutItemOutput
+from .invoices import treasury_cooperative
+from .payouts import PayoutItemOutput
 
 
 class RefundInput(serializers.Serializer):
@@ -54,7 +54,7 @@ class PaymentRefundApi(APIView):
         summary="Refund (part of) a payment to the client (treasurer)",
     )
     def post(self, request, slug: str, payment_id: int):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         payment = get_object_or_error(
             Payment.objects.filter(cooperative=cooperative), field="payment", pk=payment_id
         )
@@ -80,7 +80,7 @@ class PayoutItemReturnApi(APIView):
         summary="A paid payout came back from the bank: owed to the member again (board, treasurer)",
     )
     def post(self, request, slug: str, item_id: int):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         item = get_object_or_error(
             PayoutItem.objects.filter(batch__cooperative=cooperative), field="item", pk=item_id
         )

@@ -18,7 +18,7 @@ from ..services.payouts import (
     payout_batch_execute,
     payout_file_read,
 )
-from .invoice_views import _treasury
+from .invoices import treasury_cooperative
 
 
 class PayoutItemOutput(serializers.ModelSerializer):
@@ -72,7 +72,7 @@ def _batches(cooperative):
 class PayoutBatchListApi(APIView):
     @list_schema(PayoutBatchOutput, summary="Payout batches (board and treasury), newest first")
     def get(self, request, slug: str):
-        return paginated(request, _batches(_treasury(request, slug)), PayoutBatchOutput)
+        return paginated(request, _batches(treasury_cooperative(request, slug)), PayoutBatchOutput)
 
     @extend_schema(
         request=None,
@@ -80,7 +80,9 @@ class PayoutBatchListApi(APIView):
         summary="Draft a batch of all payable balances",
     )
     def post(self, request, slug: str):
-        batch = payout_batch_create(actor=request.user, cooperative=_treasury(request, slug))
+        batch = payout_batch_create(
+            actor=request.user, cooperative=treasury_cooperative(request, slug)
+        )
         return Response(PayoutBatchOutput(batch).data, status=status.HTTP_201_CREATED)
 
 
@@ -94,7 +96,7 @@ class PayoutBatchActionApi(APIView):
         "transfers (items 'sent' become 'paid')",
     )
     def post(self, request, slug: str, batch_id: int):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         batch = get_object_or_error(_batches(cooperative), field="batch", pk=batch_id)
         if self.action == "approve":
             payout_batch_approve(actor=request.user, batch=batch)
@@ -109,7 +111,7 @@ class PayoutBatchFileApi(APIView):
     kind = ""
 
     def get(self, request, slug: str, batch_id: int):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         batch = get_object_or_error(_batches(cooperative), field="batch", pk=batch_id)
         content, content_type, name = payout_file_read(
             actor=request.user, batch=batch, kind=self.kind

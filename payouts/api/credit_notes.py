@@ -12,7 +12,7 @@ from werkstation.api.pagination import list_schema, paginated
 from ..formats.documents import credit_note_pdf
 from ..models import CreditNote, CreditNoteLine, Invoice
 from ..services.credit_notes import credit_note_issue
-from .invoice_views import _treasury
+from .invoices import treasury_cooperative
 
 
 class CreditNoteLineOutput(serializers.ModelSerializer):
@@ -70,7 +70,7 @@ class CreditNoteListApi(APIView):
         CreditNoteOutput, summary="Credit notes of the cooperative (treasurer, board, auditor)"
     )
     def get(self, request, slug: str):
-        return paginated(request, _notes(_treasury(request, slug)), CreditNoteOutput)
+        return paginated(request, _notes(treasury_cooperative(request, slug)), CreditNoteOutput)
 
     @extend_schema(
         request=CreditNoteInput,
@@ -78,7 +78,7 @@ class CreditNoteListApi(APIView):
         summary="Credit lines of an invoice, or an amount (treasurer)",
     )
     def post(self, request, slug: str):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         data = CreditNoteInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -102,7 +102,7 @@ class CreditNotePdfApi(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes}, summary="The credit note as PDF")
     def get(self, request, slug: str, note_id: int):
         note = get_object_or_error(
-            _notes(_treasury(request, slug)), field="credit_note", pk=note_id
+            _notes(treasury_cooperative(request, slug)), field="credit_note", pk=note_id
         )
         response = HttpResponse(credit_note_pdf(note), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="creditnota-{note.display_number}.pdf"'

@@ -154,7 +154,8 @@ def _with_lines(invoice_id: int) -> Invoice:
     )
 
 
-def _treasury(request, slug: str) -> Cooperative:
+def treasury_cooperative(request, slug: str) -> Cooperative:
+    """The cooperative of the URL, for its treasurer, board or auditor (else 403)."""
     cooperative = get_object_or_error(Cooperative.objects.all(), field="slug", slug=slug)
     require_role(request.user, cooperative, "treasurer", "board", "auditor")
     return cooperative
@@ -163,7 +164,7 @@ def _treasury(request, slug: str) -> Cooperative:
 class InvoiceListApi(APIView):
     @list_schema(InvoiceOutput, summary="Invoices of the cooperative (treasurer, board, auditor)")
     def get(self, request, slug: str):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         rows = (
             Invoice.objects.filter(cooperative=cooperative)
             .select_related("client")
@@ -177,7 +178,7 @@ class InvoiceListApi(APIView):
         summary="Issue an invoice (treasurer)",
     )
     def post(self, request, slug: str):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         data = InvoiceIssueInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -200,7 +201,7 @@ class InvoiceListApi(APIView):
 class InvoicePdfApi(APIView):
     @extend_schema(responses={(200, "application/pdf"): bytes}, summary="The invoice as PDF")
     def get(self, request, slug: str, invoice_id: int):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         invoice = get_object_or_error(
             Invoice.objects.filter(cooperative=cooperative), field="invoice", pk=invoice_id
         )
@@ -217,7 +218,7 @@ class InvoiceUblApi(APIView):
     def get(self, request, slug: str, invoice_id: int):
         from ..formats.ubl import invoice_ubl
 
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         invoice = get_object_or_error(
             Invoice.objects.filter(cooperative=cooperative), field="invoice", pk=invoice_id
         )
@@ -233,7 +234,7 @@ class PaymentApi(APIView):
         PaymentOutput, summary="Payments received, with what can still be refunded (treasury)"
     )
     def get(self, request, slug: str):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         return paginated(request, payments_of(cooperative.pk), PaymentOutput)
 
     @extend_schema(
@@ -242,7 +243,7 @@ class PaymentApi(APIView):
         summary="Record a bank transfer (treasurer)",
     )
     def post(self, request, slug: str):
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         data = PaymentInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -279,7 +280,7 @@ class BankStatementApi(APIView):
 
         from ..services.statements import camt053_import
 
-        cooperative = _treasury(request, slug)
+        cooperative = treasury_cooperative(request, slug)
         upload = request.FILES.get("file")
         if upload is None:
             raise ValidationFailed(
