@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
-from payouts.services.quotes import quote_engagements, quote_shift
+from payouts.selectors.quotes import quote_engagements, quote_shift
 from werkstation.api.pagination import MAX_PAGE
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.engagements import Engagement, ordered
@@ -126,14 +126,14 @@ def shift_detail(request, shift_id: int):
 
 def _benefit_room(user):
     """The member's bijstand room this month (None without an arrangement covering it)."""
-    from payouts.services.benefit_room import benefit_room
+    from payouts.selectors.benefit_room import benefit_room
 
     return benefit_room(user)
 
 
 def _benefit_effect(user, quote) -> dict | None:
     """Taking this shift beyond the member's bijstand room: the effect in euros (if any)."""
-    from payouts.services.benefit_room import benefit_room
+    from payouts.selectors.benefit_room import benefit_room
 
     room = benefit_room(user, today=quote.work_date)
     return room.effect(quote.member_cents, quote.engagement) if room else None

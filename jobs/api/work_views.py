@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from members.access import has_role, require_role
 from members.models import Cooperative, Skill
-from payouts.services.benefit_room import benefit_effects
-from payouts.services.quotes import quote_shift
+from payouts.selectors.benefit_room import benefit_effects
+from payouts.selectors.quotes import quote_shift
 from werkstation.api.base import get_object_or_error
 from werkstation.api.fields import AmountField, CurrencyField
 from werkstation.api.outputs import DictOutput
@@ -36,8 +36,9 @@ from ..selectors import (
     quote_breakdown,
     timesheets_for_manager,
     week_bounds,
+    working_time,
 )
-from ..services import calendar, claims, dispatching, jobs, planner, timesheets, working_time
+from ..services import calendar, claims, dispatching, jobs, planner, timesheets
 from . import serializers as s
 
 

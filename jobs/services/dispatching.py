@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from members.access import require_role
 from members.models import Cooperative, Membership, Profile
-from payouts.services.quotes import quote_shifts, standard_shares
+from payouts.selectors.quotes import quote_shifts, standard_shares
 from werkstation.audit import audit_record
 from werkstation.engagements import ALL
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
@@ -51,9 +51,9 @@ from ..models import (
     Offer,
     Shift,
 )
+from ..selectors.working_time import PERIOD, Held, MemberWork, held_work, refused_near_work
 from ..topics import Topic
 from .claims import shift_claim
-from .working_time import PERIOD, Held, MemberWork, held_work, refused_near_work
 
 OFFER_HOURS = 24
 MAX_PERIOD_DAYS = 31

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..services.earnings import member_earnings, split_explain
+from ..selectors.earnings import member_earnings, split_explain
 from .serializers import CorrectionOutput, EarningsOutput, SplitExplainOutput
 
 

@@ -20,7 +20,7 @@ from werkstation.money import format_money
 from .. import rules
 from ..models import RuleSet
 from ..pots import pot_names, rule_pot_label
-from .minimum_wage import floor_warning
+from ..selectors.minimum_wage import floor_warning
 
 
 def founding_spec() -> dict:

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
-from jobs.services.working_time import near_limits
+from jobs.selectors.working_time import near_limits
 from members.access import has_role, page_cooperative
 from werkstation.money import format_duration, format_money
 

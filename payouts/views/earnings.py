@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from werkstation.errors import NotFound
 
-from ..services.earnings import member_earnings, split_explain
+from ..selectors.earnings import member_earnings, split_explain
 from .self_billing import self_billing_pdf_response
 
 

@@ -12,7 +12,7 @@ from jobs.dispatch import check, parse_instance, solve
 from jobs.models import Claim, DispatchRun, Job, Offer, Shift
 from jobs.services import dispatching
 from jobs.services.dispatching import dispatch_run_execute, offers_expire_dispatch
-from payouts.services.quotes import quote_shift
+from payouts.selectors.quotes import quote_shift
 from tests.conftest import api_as, row_counts
 from tests.factories.work import at, make_shift, place_member
 from werkstation.models import OutboxEvent

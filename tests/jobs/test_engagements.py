@@ -15,7 +15,7 @@ from jobs.services.dispatching import dispatch_run_execute
 from jobs.services.planner import plan_week
 from members.models import Membership
 from payouts.models import Split
-from payouts.services.quotes import quote_shift
+from payouts.selectors.quotes import quote_shift
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as, row_counts
 from tests.factories.api import login_verified

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from jobs.eligibility import working_time as wt
 from jobs.models import Claim
+from jobs.selectors.working_time import near_limits
 from jobs.services.dispatching import dispatch_run_execute
 from jobs.services.planner import plan_week
-from jobs.services.working_time import near_limits
 from members.models import Membership, Profile
 from tests.conftest import api_as, row_counts
 from tests.factories.api import login_verified

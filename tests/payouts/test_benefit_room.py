@@ -15,8 +15,8 @@ from jobs.services.planner import plan_week
 from members.models import BenefitArrangement, Membership, Profile
 from members.selectors import member_work_context_forget
 from payouts.models import Split
-from payouts.services.benefit_room import benefit_room, max_pay_rooms
-from payouts.services.quotes import quote_shift
+from payouts.selectors.benefit_room import benefit_room, max_pay_rooms
+from payouts.selectors.quotes import quote_shift
 from tests.conftest import api_as
 from tests.factories.work import make_shift
 
@@ -110,7 +110,7 @@ def test_only_while_the_period_covers_the_month(world):
 
 
 def test_the_room_is_never_negative_and_the_effect_is_in_euros(world):
-    from payouts.services.benefit_room import BenefitRoom
+    from payouts.selectors.benefit_room import BenefitRoom
 
     room = BenefitRoom(
         month=date(2026, 3, 1),

@@ -16,7 +16,7 @@ from jobs.models import Claim, Job, Shift, Timesheet
 from jobs.services.claims import usual_engagement
 from members.models import Membership
 from payouts.models import RuleSet, Split
-from payouts.services.quotes import (
+from payouts.selectors.quotes import (
     quote_shift,
     quote_shifts,
     required_break_minutes,

@@ -9,7 +9,7 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from .models import Account, Entry, MoneySettings, RuleSet, Split
+from ..models import Account, Entry, MoneySettings, RuleSet, Split
 
 
 def rule_sets_adopted(cooperative_id: int) -> list[RuleSet]:
@@ -116,7 +116,7 @@ def payments_of(cooperative_id: int) -> QuerySet:
     from django.db.models import F, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
 
-    from .models import Dispute, Payment, Refund
+    from ..models import Dispute, Payment, Refund
 
     def total(qs):
         return Coalesce(
@@ -148,7 +148,7 @@ def payout_trace(user) -> dict[int, dict]:
     (work date, then split). A returned payout is back in the balance and pays nothing here.
     Shares taken back by a correction (the reversed split and its reversal) are left out.
     """
-    from .models import InvoiceLine, PayoutItem
+    from ..models import InvoiceLine, PayoutItem
 
     splits = list(
         Split.objects.filter(member=user)
@@ -213,7 +213,7 @@ def payout_trace(user) -> dict[int, dict]:
 
 def self_billing_invoices_of_member(user):
     """A member's own self-billing invoices, in every cooperative."""
-    from .models import SelfBillingInvoice
+    from ..models import SelfBillingInvoice
 
     return (
         SelfBillingInvoice.objects.filter(member_id=user.pk)
@@ -224,7 +224,7 @@ def self_billing_invoices_of_member(user):
 
 
 def self_billing_invoices_of_cooperative(cooperative_id: int):
-    from .models import SelfBillingInvoice
+    from ..models import SelfBillingInvoice
 
     return (
         SelfBillingInvoice.objects.filter(cooperative_id=cooperative_id)

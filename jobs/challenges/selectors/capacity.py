@@ -18,11 +18,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from members.models import Cooperative, Profile
-from payouts.services.quotes import Posted, standard_shares_of
+from payouts.selectors.quotes import Posted, standard_shares_of
 
 from ... import dispatch, eligibility
 from ..models import Tender
-from .recurrence import expand
+from ..services.recurrence import expand
 
 MAX_WEEKS = 8
 TIME_LIMIT_SECONDS = 20

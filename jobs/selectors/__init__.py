@@ -17,14 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership, User
-from payouts.services.benefit_room import benefit_effects
-from payouts.services.quotes import Posted, Quote, quote_work
+from payouts.selectors.benefit_room import benefit_effects
+from payouts.selectors.quotes import Posted, Quote, quote_work
 from werkstation.engagements import ordered
 from werkstation.errors import ValidationFailed
 from werkstation.money import decimal_string, to_minor
 
-from . import eligibility
-from .models import Claim, Client, ClientLinkRequest, ClientUser, Job, Timesheet
+from .. import eligibility
+from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Timesheet
 
 
 def clients_of_user(user: User) -> QuerySet[Client]:
@@ -249,7 +249,7 @@ def _posted(row: dict) -> Posted:
 def quote_breakdown(quote: Quote, effect: dict | None = None) -> dict:
     """A quote as pages and the API show it: the member's amount, what it is, and the pots;
     ``effect``: beyond the member's bijstand room, what is above it and what the
-    municipality deducts (``payouts.services.benefit_room``)."""
+    municipality deducts (``payouts.selectors.benefit_room``)."""
     return {
         "above_benefit_room": decimal_string(effect["above_cents"]) if effect else None,
         "benefit_deduction": decimal_string(effect["deducted_cents"]) if effect else None,
@@ -276,7 +276,7 @@ def quote_breakdown(quote: Quote, effect: dict | None = None) -> dict:
 def _benefit(user, today: date) -> dict | None:
     """The member's bijstand room this month (their own view only)."""
     from members.services.benefits import benefit_arrangement_of, ends_soon, last_day_of
-    from payouts.services.benefit_room import benefit_room
+    from payouts.selectors.benefit_room import benefit_room
 
     room = benefit_room(user, today=today)
     arrangement = benefit_arrangement_of(user) if room is not None else None
@@ -488,7 +488,7 @@ def member_todo(user, now: datetime | None = None) -> dict:
     from payouts.services.earnings_caps import earnings_cap_status
     from werkstation.engagements import Engagement
 
-    from .models import Offer
+    from ..models import Offer
 
     now = now or timezone.now()
     today = timezone.localdate(now)

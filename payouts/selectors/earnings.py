@@ -86,7 +86,7 @@ def member_earnings(*, user, year: int, readable: bool = False) -> dict:
     """The year's earnings; ``readable`` (the web page) adds pot names to the deductions."""
     from django.utils import timezone
 
-    from .earnings_caps import earnings_cap_status
+    from ..services.earnings_caps import earnings_cap_status
 
     splits = list(splits_of_member(user).filter(work_date__year=year))
     trace = payout_trace(user)

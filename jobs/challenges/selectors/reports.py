@@ -18,7 +18,7 @@ from werkstation.spreadsheet import csv_text
 
 from ...models import Shift, Timesheet
 from ..models import Contract, TargetGroupMember
-from .contracts import contract_budget
+from ..services.contracts import contract_budget
 
 MIN_COUNT = 5
 

@@ -6,8 +6,8 @@ from django.db.models import Q, QuerySet
 
 from members.models import Membership
 
-from .access import municipality_clients_of
-from .models import Bid, Challenge, Contract, Tender
+from ..access import municipality_clients_of
+from ..models import Bid, Challenge, Contract, Tender
 
 PUBLIC_TENDER_STATUSES = ["open", "closed", "awarded", "not_awarded"]
 

@@ -39,7 +39,7 @@ from werkstation.money import format_money
 
 from ..models import Split
 from ..selectors import money_settings_of
-from .settlement import VolunteerAllowance
+from ..services.settlement import VolunteerAllowance
 
 COUNTED_STATUSES = (Claim.Status.CLAIMED, Claim.Status.CONFIRMED, Claim.Status.COMPLETED)
 REMIND_DAYS_BEFORE_END = 30

@@ -36,7 +36,7 @@ from .. import rules
 from ..models import RuleSet, Split
 from ..pots import rule_pot_label
 from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
-from .settlement import VolunteerAllowance
+from ..services.settlement import VolunteerAllowance
 
 # Claims that will be worked (and so count toward the member's month before a later one).
 COMING = (
