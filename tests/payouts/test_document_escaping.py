@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from payouts.services.settlement import settlement_run
 from tests.factories.api import api_as, login_verified
-from tests.factories.tenancy import ClaimFactory, ShiftFactory, TimesheetFactory
+from tests.factories.jobs import ClaimFactory, ShiftFactory, TimesheetFactory
 from werkstation.spreadsheet import csv_cell, csv_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
