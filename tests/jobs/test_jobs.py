@@ -46,8 +46,14 @@ def test_job_without_rate_or_known_address_names_the_field(market):
 
 
 def test_member_cannot_post_for_a_client(market):
+    from jobs.models import Client
+
+    before = row_counts(Job, Shift, Client, AuditEntry)
     response = api_as(market.member_a).post("/api/v1/jobs/", {**JOB, "client": market.client_a.pk})
     assert response.status_code == 403
+    # The refused request wrote nothing: no job, no shift, no client, no audit row.
+    assert row_counts(Job, Shift, Client, AuditEntry) == before
+    assert not Job.objects.filter(title=JOB["title"]).exists()
 
 
 @pytest.mark.parametrize(
