@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from jobs.models import Claim, Job, Shift
 from tests.conftest import api_as, row_counts
+from tests.factories.jobs import ClaimFactory
 from tests.factories.work import at, next_weekday
 from werkstation.models import AuditEntry
 
@@ -129,14 +130,7 @@ def test_lifecycle_is_enforced_in_one_place(market):
 def test_editing_and_cancelling_a_shift_tells_the_claimants(
     market, django_capture_on_commit_callbacks
 ):
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
-    Shift.objects.filter(pk=market.shift.pk).update(filled=1)
+    ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)  # holds a slot
     client = api_as(market.client_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.patch(
