@@ -11,7 +11,8 @@
   refuses when nothing is). Traits ``approved`` (two approvals through
   ``payout_batch_approve``; two board members are made unless ``approvers=`` names two),
   ``executed`` (then ``payout_batch_execute``; SEPA items are "sent to the bank") and
-  ``confirmed`` (then ``payout_batch_confirm``: paid).
+  ``confirmed`` (then ``payout_batch_confirm``: paid). SEPA needs the cooperative's IBAN,
+  and holds the payout of a member without one, as in production.
 
 Written directly, for the states no service reaches in one step:
 
