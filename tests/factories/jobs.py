@@ -22,7 +22,7 @@ Which rows are written directly, and which come out of a service:
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import factory
@@ -37,7 +37,7 @@ from jobs.services.jobs import shift_denormalize
 from . import ClientFactory, CooperativeFactory, UserFactory
 
 
-def local_nine(days: int) -> timezone.datetime:
+def local_nine(days: int) -> datetime:
     """09:00 local time ``days`` days from today (negative: in the past)."""
     today = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     return today + timedelta(days=days)

@@ -3,6 +3,8 @@ what the services make (splits, invoices, batches) is balanced in the ledger."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db.models import Sum
 from django.utils import timezone
@@ -31,9 +33,8 @@ def _balanced(cooperative) -> bool:
 
 def test_work_traits():
     past = ShiftFactory(past=True, days_ago=2)
-    assert past.end < timezone.now() and past.local_date == timezone.localdate() - (
-        timezone.timedelta(days=2)
-    )
+    assert past.end < timezone.now()
+    assert past.local_date == timezone.localdate() - timedelta(days=2)
     assert past.cooperative_id == past.job.cooperative_id  # the feed's copies are kept
     claim = ClaimFactory(confirmed=True, shift=past)
     assert claim.status == Claim.Status.CONFIRMED and claim.confirmed_at is not None
