@@ -21,14 +21,8 @@ from django.utils import timezone
 from tests.api_endpoints import api_endpoint_list
 from tests.conftest import api_as
 from tests.factories import ClientFactory, ClientUserFactory, MembershipFactory, UserFactory
-from tests.factories.tenancy import (
-    BidFactory,
-    ChallengeFactory,
-    ClaimFactory,
-    JobFactory,
-    TenderFactory,
-    TimesheetFactory,
-)
+from tests.factories.challenges import BidFactory, ChallengeFactory, TenderFactory
+from tests.factories.jobs import ClaimFactory, JobFactory, TimesheetFactory
 from tests.factories.work import make_shift
 
 
