@@ -652,7 +652,8 @@ class DispatchTermsOutput(DictOutput):
 
 class DispatchObjectiveOutput(DictOutput):
     objective_cents = serializers_module.IntegerField(
-        help_text="pay_cents - km_cents - shortfall_cents (within a cent)."
+        allow_null=True,
+        help_text="pay_cents - km_cents - shortfall_cents (within a cent); empty until done.",
     )
     bound_cents = serializers_module.IntegerField(
         allow_null=True, help_text="A proven upper bound on the objective, when known."

@@ -17,7 +17,8 @@ optimiser solved, so the explanation is about the same facts the optimiser saw:
   with the travel between them (``travel``), or each is one or the other
   (``cap_or_travel``), or someone could have taken it and the
   optimiser left it because it costs more than it brings or a better use of the member
-  existed (``left_open``).
+  existed (``left_open``); where every member who fits works it already, no other
+  member is eligible (``no_eligible``).
 
 A shift with an open slot and no eligible member in its part takes its reason from
 ``open_reasons``.
@@ -138,13 +139,14 @@ def _open_shift_reasons(
         if taken.get(shift.id, 0) >= shift.slots:
             continue
         near = np.nonzero(np.hypot(*(homes - shift.location).T) <= radii)[0]
-        eligible = capped = clashing = 0
+        eligible = capped = clashing = working = 0
         for i in near.tolist():
             member = members[i]
-            if instance.ineligibility(member, shift) is not None:
-                continue
             mine = of_member.get(member.id, ())
             if shift.id in mine:
+                working += 1
+                continue
+            if instance.ineligibility(member, shift) is not None:
                 continue
             eligible += 1
             over_hours = (
@@ -168,6 +170,8 @@ def _open_shift_reasons(
                 reasons[shift.id] = (
                     CAP if capped == eligible else TRAVEL if not capped else CAP_OR_TRAVEL
                 )
+            elif working:  # every member who fits works it already
+                reasons[shift.id] = NO_ELIGIBLE
             continue
         reasons[shift.id] = LEFT_OPEN
     return reasons

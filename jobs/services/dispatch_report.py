@@ -39,7 +39,7 @@ OPEN_SHIFTS_SHOWN = 100
 
 REASON_LABELS = {
     r.SKILL: _("No member has the skill"),
-    r.NO_ELIGIBLE: _("No member fits: skill, availability and distance"),
+    r.NO_ELIGIBLE: _("No (other) member fits: skill, availability and distance"),
     r.WORKING_TIME: _("The Working Time Act check refused every member who fits"),
     r.REFUSED: _(
         "Every member who fits was refused: they declined it before, or the job or a "
@@ -234,12 +234,16 @@ def run_view(run: DispatchRun) -> dict[str, Any]:
     objective = summary["objective"]
     terms = None
     if "pay_cents" in objective:
+        # Pay is whole cents; travel is rounded; the shortfall is what makes the rows add
+        # up to the rounded objective (so each is within a cent of its own figure).
+        pay, km = _cents(objective["pay_cents"]) or 0, _cents(objective["km_cents"]) or 0
+        committed = _cents(objective["committed_pay_cents"]) or 0
         terms = {
-            "pay_cents": _cents(objective["pay_cents"]),
-            "committed_pay_cents": _cents(objective["committed_pay_cents"]),
-            "new_pay_cents": _cents(objective["pay_cents"] - objective["committed_pay_cents"]),
-            "km_cents": _cents(objective["km_cents"]),
-            "shortfall_cents": _cents(objective["shortfall_cents"]),
+            "pay_cents": pay,
+            "committed_pay_cents": committed,
+            "new_pay_cents": pay - committed,
+            "km_cents": km,
+            "shortfall_cents": max(0, pay - km - (_cents(objective["objective"]) or 0)),
         }
     bound, value = objective.get("bound"), objective["objective"]
     gap = None
