@@ -229,3 +229,36 @@ def test_a_queued_run_has_no_explanation_yet(client, market):
     assert data["explained"] is False and data["days"] == [] and data["objective"]["terms"] is None
     login_verified(client, market.board_a)
     assert client.get(f"/c/alpha/dispatch/{run.pk}/").status_code == 200
+
+
+def test_the_run_page_costs_the_same_queries_for_1_offer_as_for_20(client, market):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    run = _run(market)
+    login_verified(client, market.board_a)
+    url = f"/c/alpha/dispatch/{run.pk}/"
+    client.get(url)
+
+    def add_offers(n: int) -> None:
+        for i in range(n):
+            shift = make_shift(market.job, at(market.tuesday + timedelta(days=1 + i), 9))
+            Offer.objects.create(
+                run=run,
+                shift=shift,
+                user=market.member_a,
+                reason="past goed",
+                pay_cents=8640,
+                deadline=timezone.now() + timedelta(hours=5),
+            )
+
+    Offer.objects.filter(run=run).delete()
+    add_offers(1)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add_offers(19)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.content.decode().count("data-offer=") == 20
+    assert len(many) == len(few)
