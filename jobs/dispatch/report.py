@@ -44,6 +44,27 @@ LEFT_OPEN = "left_open"
 REASONS = (SKILL, NO_ELIGIBLE, WORKING_TIME, REFUSED, CAP, TRAVEL, CAP_OR_TRAVEL, LEFT_OPEN)
 
 
+class _Reach:
+    """Which members a shift's location and skill let in, vectorised over the members."""
+
+    def __init__(self, instance: Instance) -> None:
+        members = instance.members
+        self.members = members
+        self.homes = np.array([m.home for m in members], dtype=np.float64).reshape(-1, 2)
+        self.radii = np.array([instance.radius(m) for m in members], dtype=np.float64) + TOL
+        self.skilled: dict[str, np.ndarray] = {}
+
+    def __call__(self, shift) -> list[int]:
+        ok = np.hypot(*(self.homes - shift.location).T) <= self.radii
+        if shift.skill is not None:
+            if shift.skill not in self.skilled:
+                self.skilled[shift.skill] = np.array(
+                    [shift.skill in m.skills for m in self.members], dtype=bool
+                )
+            ok &= self.skilled[shift.skill]
+        return np.flatnonzero(ok).tolist()
+
+
 def open_reasons(instance: Instance, working_time: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """For each shift without a single eligible member, the reason (see the module).
 
@@ -53,8 +74,7 @@ def open_reasons(instance: Instance, working_time: Mapping[str, Iterable[str]]) 
     members = instance.members
     if not members:
         return {s.id: NO_ELIGIBLE for s in instance.shifts}
-    homes = np.array([m.home for m in members], dtype=np.float64).reshape(len(members), 2)
-    radii = np.array([instance.radius(m) for m in members], dtype=np.float64) + TOL
+    reach = _Reach(instance)
     skills_held = set().union(*(m.skills for m in members))
     by_rule = {m_id: set(keys) for m_id, keys in working_time.items()}
     reasons: dict[str, str] = {}
@@ -62,12 +82,9 @@ def open_reasons(instance: Instance, working_time: Mapping[str, Iterable[str]]) 
         if shift.skill is not None and shift.skill not in skills_held:
             reasons[shift.id] = SKILL
             continue
-        near = np.nonzero(np.hypot(*(homes - shift.location).T) <= radii)[0]
         fits = wt_refused = 0
-        for i in near.tolist():
+        for i in reach(shift):
             member = members[i]
-            if shift.skill is not None and shift.skill not in member.skills:
-                continue
             if not member.available(shift.start, shift.end) or shift.id in member.commitments:
                 continue
             fits += 1
@@ -132,15 +149,13 @@ def _open_shift_reasons(
     members = instance.members
     if not members:
         return {}
-    homes = np.array([m.home for m in members], dtype=np.float64).reshape(len(members), 2)
-    radii = np.array([instance.radius(m) for m in members], dtype=np.float64) + TOL
+    reach = _Reach(instance)
     reasons: dict[str, str] = {}
     for shift in instance.shifts:
         if taken.get(shift.id, 0) >= shift.slots:
             continue
-        near = np.nonzero(np.hypot(*(homes - shift.location).T) <= radii)[0]
         eligible = capped = clashing = working = 0
-        for i in near.tolist():
+        for i in reach(shift):
             member = members[i]
             mine = of_member.get(member.id, ())
             if shift.id in mine:
