@@ -30,7 +30,10 @@ from werkstation.money import minor_of_estimate
 
 from ..dispatch import Assignment, Instance
 from ..dispatch import report as r
+from ..eligibility.working_time import AVERAGE_16, WEEKLY_REST
 from ..models import DispatchRun, Offer, Shift
+from . import working_time
+from .working_time import RULE_NAMES
 
 SUMMARY_VERSION = 1
 OFFER_WORKING_TIME = "offer_working_time"
@@ -59,13 +62,12 @@ REASON_LABELS = {
         "other work; the next run tries again"
     ),
 }
+# The rule a refused offer would have broken, by its code (``working_time.RULE_NAMES``):
+# the board's near-limit labels, and the two rules only a plan of new shifts can break.
 RULE_LABELS = {
-    "working_time_shift_length": _("longest shift"),
-    "working_time_week_hours": _("hours in a week"),
-    "working_time_average_4_weeks": _("hours in 4 weeks"),
-    "working_time_average_16_weeks": _("hours in 16 weeks"),
-    "working_time_daily_rest": _("shortest daily rest"),
-    "working_time_weekly_rest": _("weekly rest"),
+    **{RULE_NAMES[rule]: label for rule, label in working_time.RULE_LABELS.items()},
+    RULE_NAMES[AVERAGE_16]: _("hours in 16 weeks"),
+    RULE_NAMES[WEEKLY_REST]: _("weekly rest"),
 }
 # Members by the share of their target the run gives them (lower bound, label).
 HOUR_BANDS = (
