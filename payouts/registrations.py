@@ -13,7 +13,7 @@ from members.services.privacy import person_reference_register, personal_data_re
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 
-from . import tasks  # noqa: F401  (outbox handler and beat schedule)
+from . import tasks  # noqa: F401  (outbox handler)
 from .models import EarningsCapWarning, RuleSet
 from .pots import pot_names
 from .rules import describe, parse_rule_set, rule_set_to_dict

@@ -52,6 +52,7 @@ from ..models import (
     Offer,
     Shift,
 )
+from ..topics import Topic
 from . import dispatch_report
 from .claims import shift_claim
 from .working_time import (
@@ -109,7 +110,7 @@ def dispatch_request(
         period_end=period_end,
         requested_by=actor,
     )
-    outbox_emit(topic="dispatch.requested", payload={"run_id": run.pk})
+    outbox_emit(topic=Topic.DISPATCH_REQUESTED, payload={"run_id": run.pk})
     audit_record(
         actor=actor,
         action="dispatch.requested",

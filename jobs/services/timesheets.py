@@ -24,6 +24,7 @@ from werkstation.outbox import outbox_emit
 from ..access import require_job_manager
 from ..models import Claim, Timesheet
 from ..notifications import notify_timesheet
+from ..topics import Topic
 
 T = Timesheet.Status
 EXTRA_MINUTES_ALLOWED = 60
@@ -111,7 +112,7 @@ def _approve(timesheet: Timesheet, *, actor: User | None, auto: bool = False) ->
     claim = timesheet.claim
     claim.status = Claim.Status.COMPLETED
     claim.save(update_fields=["status", "updated_at"])
-    outbox_emit(topic="timesheet.approved", payload={"timesheet_id": timesheet.pk})
+    outbox_emit(topic=Topic.TIMESHEET_APPROVED, payload={"timesheet_id": timesheet.pk})
     audit_record(
         actor=actor,
         action="timesheet.auto_approved" if auto else "timesheet.approved",

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, paginated
 
-from ..documents import credit_note_pdf
+from ..formats.documents import credit_note_pdf
 from ..models import CreditNote, CreditNoteLine, Invoice
 from ..services.credit_notes import credit_note_issue
 from .invoice_views import _treasury

@@ -14,7 +14,7 @@ from members.models import Cooperative
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, paginated
 
-from ..documents import invoice_pdf
+from ..formats.documents import invoice_pdf
 from ..models import Invoice, InvoiceLine, Payment
 from ..selectors import payments_of
 from ..services.invoices import invoice_issue, payment_record
@@ -215,7 +215,7 @@ class InvoiceUblApi(APIView):
         summary="The invoice as a UBL 2.1 e-invoice (SI-UBL 2.0 / NLCIUS)",
     )
     def get(self, request, slug: str, invoice_id: int):
-        from ..ubl import invoice_ubl
+        from ..formats.ubl import invoice_ubl
 
         cooperative = _treasury(request, slug)
         invoice = get_object_or_error(
@@ -277,7 +277,7 @@ class BankStatementApi(APIView):
     def post(self, request, slug: str):
         from werkstation.errors import ValidationFailed
 
-        from ..services.camt import camt053_import
+        from ..services.statements import camt053_import
 
         cooperative = _treasury(request, slug)
         upload = request.FILES.get("file")
@@ -285,7 +285,7 @@ class BankStatementApi(APIView):
             raise ValidationFailed(
                 _("Upload the bank statement as 'file'."), code="required", field="file"
             )
-        from ..services.camt import MAX_STATEMENT_BYTES
+        from ..formats.camt import MAX_STATEMENT_BYTES
 
         # Never more than one byte past the limit is read: the import refuses the rest.
         data = upload.read(MAX_STATEMENT_BYTES + 1)

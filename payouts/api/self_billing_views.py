@@ -14,7 +14,7 @@ from members.models import Cooperative, User
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, paginated
 
-from ..documents import self_billing_pdf
+from ..formats.documents import self_billing_pdf
 from ..models import SelfBillingInvoice, SelfBillingLine
 from ..selectors import self_billing_invoices_of_cooperative, self_billing_invoices_of_member
 from ..services.self_billing import self_billing_issue

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ..stripe import api as sv
 from . import cap_views
 from . import credit_note_views as cv
 from . import dashboard_views as dv
@@ -9,7 +10,6 @@ from . import reversal_views as rv
 from . import ruleset_views as rsv
 from . import self_billing_views as sbv
 from . import settings_views as msv
-from . import stripe_views as sv
 from . import views as v
 
 app_name = "payouts_api"

@@ -21,12 +21,12 @@ from jobs.models import Client, ClientCooperative, Timesheet
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
+from werkstation.db.bulk import insert_rows
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.legal import Key, legal_value
 from werkstation.money import format_money, percent_of, to_minor
 
 from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
-from .bulk import insert_rows
 from .ledger import AccountBook, Leg, Posting, payable_kind, post, write_postings
 from .settlement import COOP_FUND
 
