@@ -20,11 +20,20 @@ from members.models import Membership, User
 from payouts.selectors.benefit_room import benefit_effects
 from payouts.selectors.quotes import Posted, Quote, quote_work
 from werkstation.engagements import ordered
-from werkstation.errors import ValidationFailed
+from werkstation.errors import NotFound, ValidationFailed
 from werkstation.money import decimal_string, to_minor
 
 from .. import eligibility
-from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Timesheet
+from ..models import (
+    Claim,
+    Client,
+    ClientLinkRequest,
+    ClientUser,
+    DispatchRun,
+    Job,
+    Offer,
+    Timesheet,
+)
 
 
 def clients_of_user(user: User) -> QuerySet[Client]:
@@ -636,3 +645,20 @@ def member_todo(user, now: datetime | None = None) -> dict:
         "earnings": earnings,
         "payout": _payout_summary(user, payout_trace(user)),
     }
+
+
+def dispatch_run_of(cooperative_id: int, run_id: int) -> DispatchRun:
+    """One of the cooperative's dispatch runs; another cooperative's is not found."""
+    run = DispatchRun.objects.filter(cooperative_id=cooperative_id, pk=run_id).first()
+    if run is None:
+        raise NotFound(_("Dispatch run not found."), field="run")
+    return run
+
+
+def dispatch_run_offers(run: DispatchRun):
+    """The offers a run made, in shift order, with the member, shift and job."""
+    return (
+        Offer.objects.filter(run=run)
+        .select_related("user", "shift__job")
+        .order_by("shift__start", "shift_id", "pk")
+    )

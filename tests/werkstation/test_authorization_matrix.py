@@ -99,6 +99,12 @@ def _kwargs_for(name, world):
         "members_api:proposal-simulation": {"proposal_id": world.proposal_open.pk},
         "members_api:proposal-tally": {"proposal_id": world.proposal_open.pk},
         "jobs_api:cooperative-dispatch": {"slug": "alpha"},
+        "jobs_api:cooperative-dispatch-run": {"slug": "alpha", "run_id": world.offer.run_id},
+        "jobs_api:cooperative-dispatch-offers": {"slug": "alpha", "run_id": world.offer.run_id},
+        "jobs_api:cooperative-dispatch-open-shifts": {
+            "slug": "alpha",
+            "run_id": world.offer.run_id,
+        },
         "jobs_api:cooperative-working-time": {"slug": "alpha"},
         "payouts_api:invoices": {"slug": "alpha"},
         "payouts_api:invoice-pdf": {"slug": "alpha", "invoice_id": world.invoice.pk},
@@ -509,6 +515,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("jobs_api:cooperative-dispatch", "get"): _set("board_a"),
     ("jobs_api:cooperative-working-time", "get"): _set("board_a"),
     ("jobs_api:cooperative-dispatch", "post"): _set("board_a"),
+    # A run of cooperative A: its board only (board B gets 404 like any outsider).
+    ("jobs_api:cooperative-dispatch-run", "get"): _set("board_a"),
+    ("jobs_api:cooperative-dispatch-offers", "get"): _set("board_a"),
+    ("jobs_api:cooperative-dispatch-open-shifts", "get"): _set("board_a"),
     ("jobs_api:my-plan-claim", "post"): A_MEMBERS,
     # Right to challenge. ``client_user`` is also a user of the municipality in this world.
     ("payouts_api:invoice-ubl", "get"): _set("board_a", "treasurer_a"),
