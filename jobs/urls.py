@@ -1,47 +1,47 @@
 from django.urls import path
 
-from . import views, work_views
+from .views import clients, dispatch, jobs, shifts, timesheets, week
 
 app_name = "jobs"
 
 urlpatterns = [
-    path("clients/new/", views.client_new, name="client-new"),
-    path("clients/<int:client_id>/", views.client_detail, name="client"),
+    path("clients/new/", clients.client_new, name="client-new"),
+    path("clients/<int:client_id>/", clients.client_detail, name="client"),
     path(
         "clients/<int:client_id>/cooperatives/",
-        views.client_cooperatives,
+        clients.client_cooperatives,
         name="client-cooperatives",
     ),
     path(
         "clients/link-invitations/<str:token>/",
-        views.client_link_invitation,
+        clients.client_link_invitation,
         name="client-link-invitation",
     ),
-    path("c/<slug:slug>/clients/", views.board_clients, name="board-clients"),
-    path("work/", work_views.feed, name="feed"),
-    path("work/week/", work_views.my_week, name="my-week"),
-    path("work/plan/", work_views.plan_week_page, name="plan-week"),
-    path("work/shifts/<int:shift_id>/", work_views.shift_detail, name="shift-detail"),
-    path("work/shifts/<int:shift_id>/claim/", work_views.shift_claim, name="shift-claim"),
-    path("work/claims/<int:claim_id>/<str:action>/", work_views.claim_action, name="claim-action"),
-    path("work/claims/<int:claim_id>/hours", work_views.timesheet_submit, name="timesheet-submit"),
-    path("work/calendar/<str:action>/", work_views.calendar_action, name="calendar-action"),
-    path("work/jobs/", work_views.job_list, name="job-list"),
-    path("work/jobs/new/", work_views.job_new, name="job-new"),
-    path("work/jobs/<int:job_id>/", work_views.job_detail, name="job-detail"),
-    path("work/timesheets/", work_views.timesheet_list, name="timesheet-list"),
+    path("c/<slug:slug>/clients/", clients.board_clients, name="board-clients"),
+    path("work/", shifts.feed, name="feed"),
+    path("work/week/", week.my_week, name="my-week"),
+    path("work/plan/", week.plan_week_page, name="plan-week"),
+    path("work/shifts/<int:shift_id>/", shifts.shift_detail, name="shift-detail"),
+    path("work/shifts/<int:shift_id>/claim/", shifts.shift_claim, name="shift-claim"),
+    path("work/claims/<int:claim_id>/<str:action>/", week.claim_action, name="claim-action"),
+    path("work/claims/<int:claim_id>/hours", week.timesheet_submit, name="timesheet-submit"),
+    path("work/calendar/<str:action>/", week.calendar_action, name="calendar-action"),
+    path("work/jobs/", jobs.job_list, name="job-list"),
+    path("work/jobs/new/", jobs.job_new, name="job-new"),
+    path("work/jobs/<int:job_id>/", jobs.job_detail, name="job-detail"),
+    path("work/timesheets/", timesheets.timesheet_list, name="timesheet-list"),
     path(
         "work/timesheets/<int:timesheet_id>/<str:action>/",
-        work_views.timesheet_action,
+        timesheets.timesheet_action,
         name="timesheet-action",
     ),
-    path("c/<slug:slug>/jobs/", work_views.board_jobs, name="board-jobs"),
-    path("c/<slug:slug>/dispatch/", work_views.board_dispatch, name="board-dispatch"),
+    path("c/<slug:slug>/jobs/", jobs.board_jobs, name="board-jobs"),
+    path("c/<slug:slug>/dispatch/", dispatch.board_dispatch, name="board-dispatch"),
     path(
         "c/<slug:slug>/dispatch/<int:run_id>/",
-        work_views.board_dispatch_run,
+        dispatch.board_dispatch_run,
         name="board-dispatch-run",
     ),
-    path("work/offers/<int:offer_id>/<str:action>/", work_views.offer_action, name="offer-action"),
-    path("calendar/<str:token>.ics", work_views.calendar_feed, name="calendar-feed"),
+    path("work/offers/<int:offer_id>/<str:action>/", week.offer_action, name="offer-action"),
+    path("calendar/<str:token>.ics", week.calendar_feed, name="calendar-feed"),
 ]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import OperationalError
 from rest_framework.test import APIClient
 
-from jobs.api import work_views
+from jobs.api import claims as claims_api
 from werkstation.middleware import RequestIdLogFilter
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def _broken(exc):
 def test_an_unexpected_error_is_a_500_in_the_error_shape_with_a_logged_id(
     market, monkeypatch, log_lines
 ):
-    monkeypatch.setattr(work_views, "feed_page", _broken(RuntimeError("a bug")))
+    monkeypatch.setattr(claims_api, "feed_page", _broken(RuntimeError("a bug")))
     response = _client(market.member_a).get("/api/v1/feed/")
     assert response.status_code == 500
     error = response.json()["error"]
@@ -62,7 +62,7 @@ def test_an_unexpected_error_is_a_500_in_the_error_shape_with_a_logged_id(
 
 
 def test_a_database_that_does_not_answer_is_a_503_to_retry(market, monkeypatch):
-    monkeypatch.setattr(work_views, "feed_page", _broken(OperationalError("timeout expired")))
+    monkeypatch.setattr(claims_api, "feed_page", _broken(OperationalError("timeout expired")))
     response = _client(market.member_a).get(
         "/api/v1/feed/", HTTP_X_REQUEST_ID="req-from-the-proxy-42"
     )
@@ -75,7 +75,7 @@ def test_a_database_that_does_not_answer_is_a_503_to_retry(market, monkeypatch):
 def test_a_person_gets_a_page_with_the_same_id(market, monkeypatch, client):
     from tests.factories.api import login_verified
 
-    monkeypatch.setattr("jobs.work_views.feed_page", _broken(RuntimeError("a bug")))
+    monkeypatch.setattr("jobs.views.shifts.feed_page", _broken(RuntimeError("a bug")))
     client.raise_request_exception = False
     login_verified(client, market.member_a)
     response = client.get("/work/", HTTP_ACCEPT="text/html")
@@ -105,7 +105,7 @@ def test_after_the_database_failed_the_process_answers_503_at_once_for_a_moment(
     monkeypatch.setattr(middleware, "_database_down_until", 0.0)
     client = _client(market.member_a)
     with monkeypatch.context() as patch:
-        patch.setattr(work_views, "feed_page", _broken(OperationalError("timeout expired")))
+        patch.setattr(claims_api, "feed_page", _broken(OperationalError("timeout expired")))
         assert client.get("/api/v1/feed/").status_code == 503
     # The database answers again, but requests right after the failure do not wait on it.
     response = client.get("/api/v1/feed/")

@@ -15,10 +15,10 @@ from members.selectors import cooperatives_public
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
 
-from . import forms
-from .access import can_view_client_private, is_client_user
-from .models import Client, ClientLinkRequest
-from .selectors import (
+from .. import forms
+from ..access import can_view_client_private, is_client_user
+from ..models import Client, ClientLinkRequest
+from ..selectors import (
     client_cooperatives_for,
     client_link_requests_of_client,
     client_link_requests_of_cooperative,
@@ -26,13 +26,13 @@ from .selectors import (
     clients_of_cooperative,
     clients_of_user,
 )
-from .services.client_links import (
+from ..services.client_links import (
     client_link_ask,
     client_link_decide,
     client_link_invite,
     client_link_withdraw,
 )
-from .services.clients import client_create, client_update, client_user_invite
+from ..services.clients import client_create, client_update, client_user_invite
 
 
 def _site(request) -> str:
