@@ -76,7 +76,7 @@ class ResilientRedisCache(RedisCache):
                         breaker.dirty = False
                         logger.warning("cache: back after an outage, emptied (it may be stale)")
             return getattr(super(), name)(*args, **kwargs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any cache failure degrades to no cache
             with breaker.lock:
                 first = breaker.open_until <= time.monotonic()
                 breaker.open_until = time.monotonic() + RETRY_AFTER_SECONDS

@@ -92,7 +92,7 @@ def _hand_out(ids: list[int]) -> None:
     for index, event_id in enumerate(ids):
         try:
             _send(event_id)
-        except Exception as exc:  # broker down: the sweep hands them out later
+        except Exception as exc:  # noqa: BLE001 - broker down: the sweep hands them out later
             logger.warning("outbox: broker unreachable, events %s stay pending: %s", ids, exc)
             OutboxEvent.objects.filter(pk__in=ids[index:], done_at__isnull=True).update(
                 published_at=None, last_error=repr(exc)[:2000]
@@ -135,7 +135,7 @@ def outbox_publish_pending(*, limit: int = 500) -> int:
             event.attempts += 1
             try:
                 _send(event.pk)
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - kept on the event, tried again later
                 event.last_error = repr(exc)[:2000]
                 event.save(update_fields=["attempts", "last_error"])
                 logger.warning("outbox: publishing %s failed: %s", event, exc)

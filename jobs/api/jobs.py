@@ -28,8 +28,7 @@ from . import serializers as s
 
 
 def _job(user, job_id: int):
-    job = jobs.job_for_actor(actor=user, job_id=job_id)
-    return job
+    return jobs.job_for_actor(actor=user, job_id=job_id)
 
 
 def _shift(user, shift_id: int) -> Shift:

@@ -8,8 +8,8 @@ survives when its worker is stopped at the deadline. The knobs are in ``tuning.p
 
 from __future__ import annotations
 
+import logging
 import math
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -24,6 +24,9 @@ from .pairs import Pairs
 
 if TYPE_CHECKING:
     from .master import ColumnPool
+
+
+logger = logging.getLogger(__name__)
 
 
 def heavy_loaded() -> bool:
@@ -198,11 +201,10 @@ def lagrange_component(
             )
             if combined is not None:
                 obj = objective_of(Q, combined, n_m)
-                if os.environ.get("TL"):
-                    print(
-                        f"  [{seed}] master at {time.monotonic() - t0:.3f} cols {len(pool)} {best_obj:.0f} -> {obj:.0f}",
-                        flush=True,
-                    )
+                logger.debug(
+                    "[%s] master at %.3f s, %s columns: %.0f -> %.0f",
+                    seed, time.monotonic() - t0, len(pool), best_obj, obj,
+                )  # fmt: skip
                 if obj > best_obj + 1e-6:
                     best, best_obj = combined, obj
         _publish(best, relax.best_bound if relax.usable else None)
@@ -222,11 +224,10 @@ def lagrange_component(
             best, best_obj = polished, obj
         took = max(took, time.monotonic() - t)
         _publish(best)
-        if os.environ.get("TL"):
-            print(
-                f"  [{seed}] replanned at {time.monotonic() - t0:.3f} {best_obj:.0f} bound {relax.best_bound:.0f}",
-                flush=True,
-            )
+        logger.debug(
+            "[%s] re-planned at %.3f s: %.0f, bound %.0f",
+            seed, time.monotonic() - t0, best_obj, relax.best_bound,
+        )  # fmt: skip
         # Time left after a local optimum goes back to the prices (a better bound, and
         # perhaps a rounding that re-planning can take further), keeping enough for one
         # more round of re-planning.

@@ -91,7 +91,7 @@ def cooperative_create(
         slug=slug,
         legal_name=legal_name,
         kvk_number=kvk_number,
-        founded_on=founded_on or date.today(),
+        founded_on=founded_on or timezone.localdate(),
         **_normalize(dict(fields)),
     )
     full_clean_or_raise(cooperative)

@@ -238,7 +238,7 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
     )
     method = Payment.Method.IDEAL if kind == "ideal" else Payment.Method.CARD
     paid_at = charge.get("created") if isinstance(charge, dict) else None
-    payment = payment_record(
+    return payment_record(
         actor=None,
         cooperative=event.cooperative,
         invoice_number=invoice.display_number,
@@ -249,7 +249,6 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
         stripe_id=pi_id,
         reference=pi_id,
     )
-    return payment
 
 
 def _our_id(value) -> int | None:

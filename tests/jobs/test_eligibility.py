@@ -196,7 +196,7 @@ class RandomWorld:
                     AvailabilitySlot.objects.create(
                         user=user, weekday=weekday, start=time(end), end=time(23, 30)
                     )
-        for day in rng.sample(range(0, 14), k=4):
+        for day in rng.sample(range(14), k=4):
             kind = rng.random()
             values = {"user": user, "date": self.today + timedelta(days=day)}
             if kind < 0.3:

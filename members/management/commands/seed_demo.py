@@ -11,6 +11,7 @@ from datetime import date, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from members.models import (
     AvailabilitySlot,
@@ -229,7 +230,8 @@ def _populate(
                     certificate_number=f"C-{rng.randint(100000, 999999)}"
                     if skill.requires_certificate
                     else "",
-                    certificate_expires_on=date.today() + timedelta(days=rng.randint(30, 900))
+                    certificate_expires_on=timezone.localdate()
+                    + timedelta(days=rng.randint(30, 900))
                     if skill.requires_certificate
                     else None,
                 )
@@ -374,7 +376,7 @@ def _populate_one_like(user: User, template: User) -> None:
             user=user,
             skill=skill,
             defaults={
-                "certificate_expires_on": date.today() + timedelta(days=400)
+                "certificate_expires_on": timezone.localdate() + timedelta(days=400)
                 if skill.requires_certificate
                 else None
             },
