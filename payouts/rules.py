@@ -294,7 +294,7 @@ def _parse_cents(
     if not _is_cents(value):
         errors.append((f"{path}.{key}", _INT_MESSAGE + (" or null" if nullable else "")))
         return None
-    return value
+    return int(value)
 
 
 def _parse_string_list(value: object, path: str, errors: _Errors) -> tuple[str, ...] | None:
@@ -509,6 +509,7 @@ def parse_rule_set(data: Any) -> RuleSet:
 
     if errors:
         raise RuleSetError(errors)
+    assert isinstance(currency, str)  # checked above: any other value is an error
     return RuleSet(currency=currency, member_floor_hourly_cents=floor, pots=tuple(pots))
 
 
@@ -975,7 +976,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     split.add_argument("items", metavar="ITEMS.json", help="items file, or - for stdin")
     split.set_defaults(handler=_command_split)
     args = parser.parse_args(argv)
-    return args.handler(args)
+    return int(args.handler(args))
 
 
 if __name__ == "__main__":

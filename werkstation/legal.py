@@ -12,10 +12,12 @@ such as settlement; ``legal_value`` asks once.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -154,7 +156,7 @@ class InForce:
 class LegalTable:
     """A snapshot of the table: ``value(key, on)`` without a query per call."""
 
-    def __init__(self, rows) -> None:
+    def __init__(self, rows: Iterable[Any]) -> None:
         self._rows: dict[str, list[InForce]] = {}
         for row in sorted(rows, key=lambda r: (r.key, r.effective_from)):
             self._rows.setdefault(row.key, []).append(

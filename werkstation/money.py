@@ -130,7 +130,7 @@ def percent_of(minor: int, percent: Number) -> int:
 
 
 def _group(digits: str, separator: str) -> str:
-    out = []
+    out: list[str] = []
     while len(digits) > 3:
         out.insert(0, digits[-3:])
         digits = digits[:-3]

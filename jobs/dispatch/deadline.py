@@ -93,7 +93,7 @@ def alarm(at: float) -> Iterator[None]:
         yield
         return
 
-    def ring(signum, frame):
+    def ring(signum: int, frame: object) -> None:
         raise OutOfTime
 
     previous = signal.signal(signal.SIGALRM, ring)

@@ -231,7 +231,9 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _number(value: Any, path: str, *, minimum: float | None = None, positive=False) -> float:
+def _number(
+    value: Any, path: str, *, minimum: float | None = None, positive: bool = False
+) -> float:
     if not _is_number(value) or not math.isfinite(value):
         raise InstanceError(path, "must be a number")
     if positive and value <= 0:
@@ -353,12 +355,16 @@ def parse_instance(data: Any) -> Instance:
     raw_shifts = _list(_required(obj, "shifts", ""), "shifts")
     shifts = [_parse_shift(raw, f"shifts[{i}]") for i, raw in enumerate(raw_shifts)]
     members = [_parse_member(raw, f"members[{i}]") for i, raw in enumerate(raw_members)]
-    for kind, items in (("shifts", shifts), ("members", members)):
+    ids: tuple[tuple[str, list[str]], ...] = (
+        ("shifts", [s.id for s in shifts]),
+        ("members", [m.id for m in members]),
+    )
+    for kind, item_ids in ids:
         seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.id in seen:
-                raise InstanceError(f"{kind}[{i}].id", f"duplicate id {item.id!r}")
-            seen.add(item.id)
+        for i, item_id in enumerate(item_ids):
+            if item_id in seen:
+                raise InstanceError(f"{kind}[{i}].id", f"duplicate id {item_id!r}")
+            seen.add(item_id)
     instance = Instance(
         travel_speed_kmh=_number(
             _required(obj, "travel_speed_kmh", ""), "travel_speed_kmh", positive=True

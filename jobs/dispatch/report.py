@@ -28,10 +28,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
-from .model import TOL, Instance, distance
+from .model import TOL, Instance, Shift, distance
 
 SKILL = "skill"
 NO_ELIGIBLE = "no_eligible"
@@ -54,7 +55,7 @@ class _Reach:
         self.radii = np.array([instance.radius(m) for m in members], dtype=np.float64) + TOL
         self.skilled: dict[str, np.ndarray] = {}
 
-    def __call__(self, shift) -> list[int]:
+    def __call__(self, shift: Shift) -> list[int]:
         ok = np.hypot(*(self.homes - shift.location).T) <= self.radii
         if shift.skill is not None:
             if shift.skill not in self.skilled:
@@ -102,7 +103,7 @@ def open_reasons(instance: Instance, working_time: Mapping[str, Iterable[str]]) 
     return reasons
 
 
-def part_report(instance: Instance, pairs: Iterable[tuple[str, str]]) -> dict:
+def part_report(instance: Instance, pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """The objective's terms, each member's minutes and the open shifts' reasons for one
     solved part (JSON, see the module). ``pay_cents - km_cents - shortfall_cents`` is the
     part's objective."""

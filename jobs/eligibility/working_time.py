@@ -28,9 +28,10 @@ with the other piece of work involved, or None.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 DAY = 24 * 60
@@ -187,7 +188,7 @@ class Checker:
             return breach
         return self._weekly_rest(work, spans, new, weeks)
 
-    def _daily_rest(self, work, spans, new: Work) -> Breach | None:
+    def _daily_rest(self, work: Sequence[Work], spans: Sequence[Any], new: Work) -> Breach | None:
         limits = self.limits
         starts = sorted({w.start for w in work if new.start - DAY < w.start <= new.end})
         shortened: list[int] = []
@@ -224,7 +225,9 @@ class Checker:
                 )
         return None
 
-    def _weekly_rest(self, work, spans, new: Work, weeks) -> Breach | None:
+    def _weekly_rest(
+        self, work: Sequence[Work], spans: Sequence[Any], new: Work, weeks: Iterable[Any]
+    ) -> Breach | None:
         limits, calendar = self.limits, self.calendar
         for week in sorted(weeks):
             end = calendar.shift_weeks(week, 1)
