@@ -21,6 +21,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.audit_actions import CLAIM_TAKEN, JobAction
 from members.access import has_role, require_role
 from members.models import Membership, User
 from werkstation.audit import audit_record
@@ -245,7 +246,7 @@ def shift_claim(
             _("This overlaps with another shift of yours."), code="overlap", field="shift"
         ) from exc
     audit_record(
-        actor=user, action=f"claim.{status}", target=claim, cooperative_id=shift.cooperative_id
+        actor=user, action=CLAIM_TAKEN[status], target=claim, cooperative_id=shift.cooperative_id
     )
     claim.shift = shift
     claim.warnings = warnings
@@ -301,7 +302,10 @@ def _offer_next(shift: Shift) -> Claim | None:
     candidate.offer_expires_at = min(timezone.now() + timedelta(hours=OFFER_HOURS), shift.start)
     candidate.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
     audit_record(
-        actor=None, action="claim.offered", target=candidate, cooperative_id=shift.cooperative_id
+        actor=None,
+        action=JobAction.CLAIM_OFFERED,
+        target=candidate,
+        cooperative_id=shift.cooperative_id,
     )
     notify_claim(candidate, event="offered")
     return candidate
@@ -353,7 +357,7 @@ def claim_withdraw(*, user: User, claim_id: int) -> Claim:
     _release(claim, status=C.WITHDRAWN)
     audit_record(
         actor=user,
-        action="claim.withdrawn",
+        action=JobAction.CLAIM_WITHDRAWN,
         target=claim,
         cooperative_id=claim.shift.cooperative_id,
     )
@@ -373,7 +377,7 @@ def claim_confirm(*, actor: User, claim_id: int) -> Claim:
     claim.save(update_fields=["status", "confirmed_at", "updated_at"])
     audit_record(
         actor=actor,
-        action="claim.confirmed",
+        action=JobAction.CLAIM_CONFIRMED,
         target=claim,
         cooperative_id=claim.shift.cooperative_id,
     )
@@ -392,7 +396,7 @@ def claim_reject(*, actor: User, claim_id: int, reason: str) -> Claim:
     _release(claim, status=C.REJECTED, reason=reason.strip())
     audit_record(
         actor=actor,
-        action="claim.rejected",
+        action=JobAction.CLAIM_REJECTED,
         target=claim,
         cooperative_id=claim.shift.cooperative_id,
         data={"reason": reason.strip()},
@@ -412,7 +416,7 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
         _release(claim, status=C.WITHDRAWN, reason="declined offer")
         audit_record(
             actor=user,
-            action="claim.offer_declined",
+            action=JobAction.CLAIM_OFFER_DECLINED,
             target=claim,
             cooperative_id=claim.shift.cooperative_id,
         )
@@ -424,7 +428,7 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
     claim.save(update_fields=["status", "offer_expires_at", "confirmed_at", "updated_at"])
     audit_record(
         actor=user,
-        action="claim.offer_accepted",
+        action=JobAction.CLAIM_OFFER_ACCEPTED,
         target=claim,
         cooperative_id=claim.shift.cooperative_id,
     )
@@ -477,7 +481,10 @@ def claim_mark_no_show(*, actor: User, claim_id: int) -> Claim:
     claim.status = C.NO_SHOW
     claim.save(update_fields=["status", "updated_at"])
     audit_record(
-        actor=actor, action="claim.no_show", target=claim, cooperative_id=claim.shift.cooperative_id
+        actor=actor,
+        action=JobAction.CLAIM_NO_SHOW,
+        target=claim,
+        cooperative_id=claim.shift.cooperative_id,
     )
     return claim
 
@@ -524,7 +531,7 @@ def claims_release_future(*, user: User, reason: str, now=None) -> int:
         _release(claim, status=C.WITHDRAWN, reason=reason)
         audit_record(
             actor=None,
-            action="claim.released",
+            action=JobAction.CLAIM_RELEASED,
             target=claim,
             cooperative_id=claim.shift.cooperative_id,
             data={"reason": reason},

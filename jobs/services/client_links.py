@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.audit_actions import CLIENT_LINK_ANSWERED, JobAction
 from members.access import has_role, require_role
 from members.models import Cooperative, Membership, User
 from werkstation.audit import audit_record
@@ -132,7 +133,7 @@ def client_link_ask(
     )
     audit_record(
         actor=actor,
-        action="client_link.asked",
+        action=JobAction.CLIENT_LINK_ASKED,
         target=request,
         cooperative_id=cooperative.pk,
         data={"client": client.pk},
@@ -170,7 +171,7 @@ def client_link_invite(
     )
     audit_record(
         actor=actor,
-        action="client_link.invited",
+        action=JobAction.CLIENT_LINK_INVITED,
         target=request,
         cooperative_id=cooperative.pk,
         data={"email": email},
@@ -244,7 +245,7 @@ def client_link_decide(
     request.save(update_fields=["client", "status", "decided_by", "decided_at"])
     audit_record(
         actor=actor,
-        action=f"client_link.{request.status}",
+        action=CLIENT_LINK_ANSWERED[request.status],
         target=request,
         cooperative_id=request.cooperative_id,
         data={"client": request.client_id},
@@ -265,7 +266,7 @@ def client_link_withdraw(
     request.save(update_fields=["status", "decided_by", "decided_at"])
     audit_record(
         actor=actor,
-        action="client_link.withdrawn",
+        action=JobAction.CLIENT_LINK_WITHDRAWN,
         target=request,
         cooperative_id=request.cooperative_id,
         data={"client": request.client_id},

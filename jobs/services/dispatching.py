@@ -27,6 +27,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.audit_actions import JobAction
 from members.access import require_role
 from members.models import Cooperative, Membership, Profile
 from payouts.services.quotes import quote_shifts, standard_shares
@@ -103,7 +104,7 @@ def dispatch_request(
     outbox_emit(topic="dispatch.requested", payload={"run_id": run.pk})
     audit_record(
         actor=actor,
-        action="dispatch.requested",
+        action=JobAction.DISPATCH_REQUESTED,
         target=run,
         cooperative_id=cooperative.pk,
         data={"from": period_start.isoformat(), "until": period_end.isoformat()},
@@ -365,7 +366,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
                 run.save(update_fields=["status", "finished_at", "error"])
                 audit_record(
                     actor=None,
-                    action="dispatch.failed",
+                    action=JobAction.DISPATCH_FAILED,
                     target=run,
                     cooperative_id=run.cooperative_id,
                     data={"errors": errors},
@@ -459,7 +460,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
         run.save()
         audit_record(
             actor=None,
-            action="dispatch.done",
+            action=JobAction.DISPATCH_DONE,
             target=run,
             cooperative_id=run.cooperative_id,
             data={"offers": len(offers), "objective": assignment.objective, "parts": len(results)},

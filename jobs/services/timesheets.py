@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jobs.audit_actions import JobAction
 from members.access import require_role
 from members.models import User
 from werkstation.audit import audit_record
@@ -80,7 +81,7 @@ def timesheet_submit(
     )
     audit_record(
         actor=user,
-        action="timesheet.submitted",
+        action=JobAction.TIMESHEET_SUBMITTED,
         target=timesheet,
         cooperative_id=claim.shift.cooperative_id,
     )
@@ -114,7 +115,7 @@ def _approve(timesheet: Timesheet, *, actor: User | None, auto: bool = False) ->
     outbox_emit(topic="timesheet.approved", payload={"timesheet_id": timesheet.pk})
     audit_record(
         actor=actor,
-        action="timesheet.auto_approved" if auto else "timesheet.approved",
+        action=JobAction.TIMESHEET_AUTO_APPROVED if auto else JobAction.TIMESHEET_APPROVED,
         target=timesheet,
         cooperative_id=claim.shift.cooperative_id,
         data={"minutes": timesheet.paid_minutes},
@@ -172,7 +173,7 @@ def timesheet_dispute(*, actor: User, timesheet_id: int, reason: str) -> Timeshe
     timesheet.save(update_fields=["status", "dispute_reason"])
     audit_record(
         actor=actor,
-        action="timesheet.disputed",
+        action=JobAction.TIMESHEET_DISPUTED,
         target=timesheet,
         cooperative_id=timesheet.claim.shift.cooperative_id,
         data={"reason": timesheet.dispute_reason},
@@ -210,7 +211,7 @@ def timesheet_resolve(
         timesheet.save()
         audit_record(
             actor=actor,
-            action="timesheet.rejected",
+            action=JobAction.TIMESHEET_REJECTED,
             target=timesheet,
             cooperative_id=timesheet.claim.shift.cooperative_id,
             data={"reason": timesheet.resolution},

@@ -34,6 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import approval_action
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.notify import email_user_on_commit
@@ -229,7 +230,7 @@ def second_approval_request(
     )
     audit_record(
         actor=requester,
-        action=f"approval.{kind}.requested",
+        action=approval_action(kind, "requested"),
         target=approval,
         cooperative_id=cooperative.pk,
         data={"payload": payload},
@@ -274,7 +275,7 @@ def second_approval_decide(
         _close(approval, status=S.CANCELLED, actor=actor, reason=reason)
         audit_record(
             actor=actor,
-            action=f"approval.{approval.kind}.cancelled",
+            action=approval_action(approval.kind, "cancelled"),
             target=approval,
             cooperative_id=approval.cooperative_id,
         )
@@ -326,7 +327,7 @@ def second_approval_decide(
         approval.save(update_fields=["decided_as_staff"])
     audit_record(
         actor=actor,
-        action=f"approval.{approval.kind}.{'approved' if approve else 'rejected'}",
+        action=approval_action(approval.kind, "approved" if approve else "rejected"),
         target=approval,
         cooperative_id=approval.cooperative_id,
         data={"as_staff": as_staff, "reason": reason},

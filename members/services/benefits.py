@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 
@@ -84,7 +85,9 @@ def benefit_arrangement_set(*, user: User, fields: dict) -> BenefitArrangement:
             setattr(arrangement, name, value)
     arrangement.save()
     # No amounts in the audit trail: the board reads it.
-    audit_record(actor=user, action="benefit_arrangement.set", target=arrangement, data={})
+    audit_record(
+        actor=user, action=MemberAction.BENEFIT_ARRANGEMENT_SET, target=arrangement, data={}
+    )
     return arrangement
 
 
@@ -92,7 +95,7 @@ def benefit_arrangement_set(*, user: User, fields: dict) -> BenefitArrangement:
 def benefit_arrangement_delete(*, user: User) -> bool:
     deleted, _rows = BenefitArrangement.objects.filter(user=user).delete()
     if deleted:
-        audit_record(actor=user, action="benefit_arrangement.deleted", data={})
+        audit_record(actor=user, action=MemberAction.BENEFIT_ARRANGEMENT_DELETED, data={})
     return bool(deleted)
 
 
@@ -149,6 +152,8 @@ def benefit_arrangement_reminders_send(*, today: date | None = None) -> int:
                     "municipality": arrangement.municipality,
                 },
             )
-            audit_record(actor=None, action="benefit_arrangement.reminded", target=arrangement)
+            audit_record(
+                actor=None, action=MemberAction.BENEFIT_ARRANGEMENT_REMINDED, target=arrangement
+            )
             sent += 1
     return sent

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.validation import full_clean_or_raise
@@ -98,7 +99,7 @@ def cooperative_create(
     cooperative.save()
     audit_record(
         actor=actor,
-        action="cooperative.created",
+        action=MemberAction.COOPERATIVE_CREATED,
         target=cooperative,
         cooperative_id=cooperative.pk,
         data={"founded_on": cooperative.founded_on.isoformat()},
@@ -135,7 +136,7 @@ def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Co
     cooperative.pending_g_account = g_asked
     audit_record(
         actor=actor,
-        action="cooperative.updated",
+        action=MemberAction.COOPERATIVE_UPDATED,
         target=cooperative,
         cooperative_id=cooperative.pk,
         data={
@@ -195,7 +196,7 @@ def _g_account_change_apply(approval, approver) -> None:
     cooperative.save(update_fields=["g_account_iban"])
     audit_record(
         actor=approver,
-        action="cooperative.g_account_changed",
+        action=MemberAction.COOPERATIVE_G_ACCOUNT_CHANGED,
         target=cooperative,
         cooperative_id=cooperative.pk,
         data={"iban_last4": cooperative.g_account_iban[-4:]},
@@ -236,7 +237,7 @@ def _bank_change_apply(approval, approver) -> None:
     cooperative.save(update_fields=["iban", "bic", "next_iban", "next_bic", "next_iban_from"])
     audit_record(
         actor=approver,
-        action="cooperative.bank_account_changed",
+        action=MemberAction.COOPERATIVE_BANK_ACCOUNT_CHANGED,
         target=cooperative,
         cooperative_id=cooperative.pk,
         data={
@@ -295,5 +296,7 @@ def skill_create(
     )
     full_clean_or_raise(skill)
     skill.save()
-    audit_record(actor=actor, action="skill.created", target=skill, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=actor, action=MemberAction.SKILL_CREATED, target=skill, cooperative_id=cooperative.pk
+    )
     return skill

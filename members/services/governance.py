@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import PROPOSAL_OUTCOME, MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.notify import email_user_on_commit
@@ -118,7 +119,7 @@ def proposal_create(
     )
     audit_record(
         actor=actor,
-        action="proposal.drafted",
+        action=MemberAction.PROPOSAL_DRAFTED,
         target=proposal,
         cooperative_id=cooperative.pk,
         data={"kind": kind},
@@ -140,7 +141,7 @@ def proposal_cosign(*, actor: User, proposal: Proposal) -> Proposal:
     Cosigner.objects.get_or_create(proposal=proposal, user=actor)
     audit_record(
         actor=actor,
-        action="proposal.cosigned",
+        action=MemberAction.PROPOSAL_COSIGNED,
         target=proposal,
         cooperative_id=proposal.cooperative_id,
     )
@@ -190,7 +191,7 @@ def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = 
     _kind(proposal.kind).on_open(proposal)
     audit_record(
         actor=actor,
-        action="proposal.opened",
+        action=MemberAction.PROPOSAL_OPENED,
         target=proposal,
         cooperative_id=cooperative.pk,
         data={"electorate": len(electorate), "closes_at": proposal.closes_at.isoformat()},
@@ -235,7 +236,7 @@ def proposal_update(*, actor: User, proposal: Proposal, **fields) -> Proposal:
     proposal.save(update_fields=sorted(fields))
     audit_record(
         actor=actor,
-        action="proposal.changed",
+        action=MemberAction.PROPOSAL_CHANGED,
         target=proposal,
         cooperative_id=proposal.cooperative_id,
         data={"fields": sorted(fields)},
@@ -255,7 +256,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
     proposal.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="proposal.withdrawn",
+        action=MemberAction.PROPOSAL_WITHDRAWN,
         target=proposal,
         cooperative_id=proposal.cooperative_id,
     )
@@ -336,7 +337,7 @@ def vote_cast(
     if proposal.secret:  # that a vote was cast, never by whom
         audit_record(
             actor=None,
-            action="vote.cast",
+            action=MemberAction.VOTE_CAST,
             target=proposal,
             cooperative_id=proposal.cooperative_id,
             data={"secret": True},
@@ -344,7 +345,7 @@ def vote_cast(
     else:
         audit_record(
             actor=actor,
-            action="vote.cast",
+            action=MemberAction.VOTE_CAST,
             target=proposal,
             cooperative_id=proposal.cooperative_id,
             data={"by_proxy": voter.pk != actor.pk, "voter": voter.pk},
@@ -403,7 +404,12 @@ def proxy_grant(
     proxy = Proxy.objects.create(
         cooperative=cooperative, grantor=grantor, holder=holder, proposal=proposal
     )
-    audit_record(actor=grantor, action="proxy.granted", target=proxy, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=grantor,
+        action=MemberAction.PROXY_GRANTED,
+        target=proxy,
+        cooperative_id=cooperative.pk,
+    )
     return proxy
 
 
@@ -414,7 +420,7 @@ def proxy_revoke(*, grantor: User, proxy_id: int) -> None:
     )
     if not updated:
         raise NotFound(_("Proxy not found."), field="proxy")
-    audit_record(actor=grantor, action="proxy.revoked", data={"proxy": proxy_id})
+    audit_record(actor=grantor, action=MemberAction.PROXY_REVOKED, data={"proxy": proxy_id})
 
 
 def proposal_simulation(*, user: User, proposal: Proposal) -> dict:
@@ -513,7 +519,7 @@ def proposal_recount(*, actor: User, proposal: Proposal) -> Tally:
     tally = proposal_tally(proposal)
     audit_record(
         actor=actor,
-        action="proposal.recounted",
+        action=MemberAction.PROPOSAL_RECOUNTED,
         target=proposal,
         cooperative_id=proposal.cooperative_id,
         data={
@@ -559,7 +565,7 @@ def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
     (kind.on_adopt if proposal.status == P.ADOPTED else kind.on_reject)(proposal)
     audit_record(
         actor=None,
-        action=f"proposal.{proposal.status}",
+        action=PROPOSAL_OUTCOME[proposal.status],
         target=proposal,
         cooperative_id=proposal.cooperative_id,
         data=proposal.result,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import invitation_action
 from werkstation.audit import audit_record
 from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
 from werkstation.notify import email_user_on_commit
@@ -64,7 +65,7 @@ def invitation_create(
     )
     audit_record(
         actor=invited_by,
-        action=f"invitation.{kind}.sent",
+        action=invitation_action(kind, "sent"),
         target=invitation,
         cooperative_id=getattr(cooperative, "pk", None),
         data={"email": email},
@@ -113,7 +114,7 @@ def invitation_accept(*, token: str, user: User):
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit_record(
         actor=user,
-        action=f"invitation.{invitation.kind}.accepted",
+        action=invitation_action(invitation.kind, "accepted"),
         target=invitation,
         cooperative_id=invitation.cooperative_id,
     )

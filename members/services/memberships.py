@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.notify import email_user_on_commit
@@ -78,7 +79,10 @@ def membership_apply(*, user: User, cooperative: Cooperative, motivation: str = 
         membership.applied_at = timezone.now()
         membership.save()
     audit_record(
-        actor=user, action="membership.applied", target=membership, cooperative_id=cooperative.pk
+        actor=user,
+        action=MemberAction.MEMBERSHIP_APPLIED,
+        target=membership,
+        cooperative_id=cooperative.pk,
     )
     return membership
 
@@ -99,7 +103,7 @@ def membership_admit(*, actor: User, membership: Membership) -> Membership:
     membership.save()
     audit_record(
         actor=actor,
-        action="membership.admitted",
+        action=MemberAction.MEMBERSHIP_ADMITTED,
         target=membership,
         cooperative_id=cooperative.pk,
         data={"member_number": membership.member_number},
@@ -128,7 +132,7 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
     membership.save()
     audit_record(
         actor=actor,
-        action="membership.rejected",
+        action=MemberAction.MEMBERSHIP_REJECTED,
         target=membership,
         cooperative_id=cooperative.pk,
         data={"reason": membership.status_reason},
@@ -164,7 +168,7 @@ def membership_suspend(*, actor: User, membership: Membership, reason: str) -> M
     api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=actor)
     audit_record(
         actor=actor,
-        action="membership.suspended",
+        action=MemberAction.MEMBERSHIP_SUSPENDED,
         target=membership,
         cooperative_id=cooperative.pk,
         data={"reason": membership.status_reason},
@@ -187,7 +191,7 @@ def membership_reinstate(*, actor: User, membership: Membership) -> Membership:
     membership.save(update_fields=["status", "status_reason"])
     audit_record(
         actor=actor,
-        action="membership.reinstated",
+        action=MemberAction.MEMBERSHIP_REINSTATED,
         target=membership,
         cooperative_id=cooperative.pk,
     )
@@ -211,7 +215,10 @@ def membership_leave(*, user: User, membership: Membership) -> Membership:
     role_grants_close(membership)
     _pending_role_requests_cancel(membership, actor=user)
     audit_record(
-        actor=user, action="membership.left", target=membership, cooperative_id=cooperative.pk
+        actor=user,
+        action=MemberAction.MEMBERSHIP_LEFT,
+        target=membership,
+        cooperative_id=cooperative.pk,
     )
     api_tokens_revoke_all(user=user, reason="membership_ended")
     forget_memberships(user)
@@ -274,7 +281,7 @@ def membership_set_roles(
         )
     audit_record(
         actor=actor,
-        action="membership.roles_changed",
+        action=MemberAction.MEMBERSHIP_ROLES_CHANGED,
         target=membership,
         cooperative_id=cooperative.pk,
         data={
@@ -386,7 +393,7 @@ def accept_board_invitation(invitation, user: User) -> Membership:
         two_factor_needed_after_grant(user=user, reason="role:board", actor=invitation.invited_by)
     audit_record(
         actor=user,
-        action="membership.board_joined",
+        action=MemberAction.MEMBERSHIP_BOARD_JOINED,
         target=membership,
         cooperative_id=cooperative.pk,
     )

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import PermissionDenied, ValidationFailed
 
@@ -120,7 +121,7 @@ def sensitive_profile_read(*, actor: User, member: User) -> dict:
     profile = profile_of(member)
     audit_record(
         actor=actor,
-        action="privacy.sensitive_read",
+        action=MemberAction.PRIVACY_SENSITIVE_READ,
         target=profile,
         cooperative_id=cooperative_id,
         data={
@@ -149,7 +150,7 @@ def personal_data_export(*, user: User) -> dict:
     }
     for name, registration in _PERSONAL.items():
         data[name] = registration.export(user)
-    audit_record(actor=user, action="privacy.exported", target=user)
+    audit_record(actor=user, action=MemberAction.PRIVACY_EXPORTED, target=user)
     return data
 
 
@@ -173,7 +174,7 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
     user.erased_at = now
     user.set_unusable_password()
     user.save()
-    audit_record(actor=actor, action="privacy.erased", target=user)
+    audit_record(actor=actor, action=MemberAction.PRIVACY_ERASED, target=user)
     return user
 
 

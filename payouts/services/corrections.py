@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Timesheet
 from members.access import require_role
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict, ValidationFailed
@@ -245,7 +246,7 @@ def timesheet_correct(
     )
     audit_record(
         actor=actor,
-        action="timesheet.corrected",
+        action=PayoutAction.TIMESHEET_CORRECTED,
         target=timesheet,
         cooperative_id=cooperative.pk,
         data={"reason": reason.strip(), "from_split": original.pk, "to_split": corrected.pk},

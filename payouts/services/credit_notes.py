@@ -30,6 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.money import format_money, percent_of
@@ -205,7 +206,7 @@ def credit_note_issue(
         _release_covered(invoice, book)  # a discount may complete what the payments cover
     audit_record(
         actor=actor,
-        action="credit_note.issued",
+        action=PayoutAction.CREDIT_NOTE_ISSUED,
         target=note,
         cooperative_id=invoice.cooperative_id,
         data={

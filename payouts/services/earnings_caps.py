@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from jobs.models import Claim
 from members.access import has_role, require_role
 from members.models import Cooperative, Membership, Profile
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.money import to_minor
 
@@ -129,7 +130,7 @@ def earnings_caps_overview(
     rows.sort(key=lambda r: (not r["would_pass"], -r["projected_percent"], r["name"]))
     audit_record(
         actor=actor,
-        action="earnings_caps.read",
+        action=PayoutAction.EARNINGS_CAPS_READ,
         cooperative_id=cooperative.pk,
         data={"members": [r["member_id"] for r in rows], "amounts": amounts},
     )
@@ -194,7 +195,7 @@ def earnings_cap_warnings_send(
             )
             audit_record(
                 actor=None,
-                action="earnings_cap.warned",
+                action=PayoutAction.EARNINGS_CAP_WARNED,
                 target=profile,
                 data={"percent": percent, "year": today.year},
             )

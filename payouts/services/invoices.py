@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from jobs.models import Client, ClientCooperative, Timesheet
 from members.access import require_role
 from members.models import Cooperative
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.legal import Key, legal_value
@@ -221,7 +222,7 @@ def invoice_issue(
     )
     audit_record(
         actor=actor,
-        action="invoice.issued",
+        action=PayoutAction.INVOICE_ISSUED,
         target=invoice,
         cooperative_id=cooperative.pk,
         data={"number": invoice.display_number, "total_cents": invoice.total_cents},
@@ -333,7 +334,7 @@ def payment_record(
     released = _release_covered(invoice, book)
     audit_record(
         actor=actor,
-        action="payment.recorded",
+        action=PayoutAction.PAYMENT_RECORDED,
         target=payment,
         cooperative_id=cooperative.pk,
         data={"invoice": invoice.display_number, "cents": cents, "released_lines": released},
@@ -498,7 +499,7 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
         invoice.save(update_fields=["reminded_at"])
         audit_record(
             actor=None,
-            action="invoice.reminded",
+            action=PayoutAction.INVOICE_REMINDED,
             target=invoice,
             cooperative_id=invoice.cooperative_id,
         )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.legal import Key, LegalTable
@@ -76,7 +77,7 @@ def money_settings_update(
     settings.save()
     audit_record(
         actor=actor,
-        action="money_settings.updated",
+        action=PayoutAction.MONEY_SETTINGS_UPDATED,
         target=settings,
         cooperative_id=cooperative.pk,
         data={"before": before, "after": {"month": month, "year": year}},
@@ -112,7 +113,7 @@ def reverse_charge_update(
     row.save()
     audit_record(
         actor=actor,
-        action="vat_reverse_charge.confirmed",
+        action=PayoutAction.VAT_REVERSE_CHARGE_CONFIRMED,
         target=row,
         cooperative_id=cooperative.pk,
         data={"before": before, "after": chosen},

@@ -21,8 +21,10 @@ from django.utils.translation import gettext as _
 from sepaxml import SepaTransfer
 
 from members.access import require_role
+from members.audit_actions import MemberAction
 from members.models import Cooperative, Membership, Profile
 from members.services.approvals import board_notify, second_person_eligible, staff_may_second
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.money import format_money
@@ -146,7 +148,7 @@ def payout_batch_create(
     PayoutItem.objects.bulk_create(items)
     audit_record(
         actor=actor,
-        action="payout_batch.created",
+        action=PayoutAction.PAYOUT_BATCH_CREATED,
         target=batch,
         cooperative_id=cooperative.pk,
         data={"items": len(items), "total_cents": sum(i.amount_cents for i in items)},
@@ -211,7 +213,7 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
         batch.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="payout_batch.approved",
+        action=PayoutAction.PAYOUT_BATCH_APPROVED,
         target=batch,
         cooperative_id=batch.cooperative_id,
         data={"second": first is not None, "as_staff": as_staff},
@@ -309,7 +311,7 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
     batch.save(update_fields=["sepa_xml", "status", "executed_at"])
     audit_record(
         actor=actor,
-        action="payout_batch.executed",
+        action=PayoutAction.PAYOUT_BATCH_EXECUTED,
         target=batch,
         cooperative_id=batch.cooperative_id,
     )
@@ -401,7 +403,7 @@ def payout_items_confirm(
         confirmed.append(item)
         audit_record(
             actor=actor,
-            action="payout_item.confirmed",
+            action=PayoutAction.PAYOUT_ITEM_CONFIRMED,
             target=item,
             cooperative_id=cooperative_id,
             data={"cents": item.amount_cents, "by": confirmed_by},
@@ -480,7 +482,7 @@ def payout_file_read(*, actor, batch: PayoutBatch, kind: str) -> tuple[str, str,
     members = sorted(batch.items.filter(method=method).values_list("member_id", flat=True))
     audit_record(
         actor=actor,
-        action="privacy.sensitive_read",
+        action=MemberAction.PRIVACY_SENSITIVE_READ,
         target=batch,
         cooperative_id=batch.cooperative_id,
         data={"file": kind, "members": members},

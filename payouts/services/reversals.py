@@ -53,6 +53,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
+from payouts.audit_actions import DISPUTE_STATUS, PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.money import format_money
@@ -305,7 +306,7 @@ def payment_refund(
     refund.save(update_fields=["reheld_cents", "unrecovered_cents"])
     audit_record(
         actor=actor,
-        action="payment.refunded",
+        action=PayoutAction.PAYMENT_REFUNDED,
         target=refund,
         cooperative_id=payment.cooperative_id,
         data={
@@ -406,7 +407,7 @@ def dispute_record(
     if previous != status or status == Dispute.Status.OPEN:
         audit_record(
             actor=None,
-            action=f"dispute.{status}",
+            action=DISPUTE_STATUS[status],
             target=dispute,
             cooperative_id=payment.cooperative_id,
             data={
@@ -487,7 +488,7 @@ def payout_item_return(
     )
     audit_record(
         actor=actor,
-        action="payout_item.returned",
+        action=PayoutAction.PAYOUT_ITEM_RETURNED,
         target=item,
         cooperative_id=cooperative_id,
         data={"cents": item.amount_cents, "reason": item.return_reason, "external_id": external_id},

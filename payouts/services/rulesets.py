@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.money import format_money
@@ -151,7 +152,7 @@ def rule_set_create(
     )
     audit_record(
         actor=actor,
-        action="ruleset.drafted",
+        action=PayoutAction.RULESET_DRAFTED,
         target=rule_set,
         cooperative_id=cooperative.pk,
         data={"allow_advances": allow_advances, "advance_limit_cents": advance_limit_cents},
@@ -198,7 +199,7 @@ def rule_set_adopt(
     rule_set.save()
     audit_record(
         actor=actor,
-        action="ruleset.adopted",
+        action=PayoutAction.RULESET_ADOPTED,
         target=rule_set,
         cooperative_id=rule_set.cooperative_id,
         data={

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from members.access import require_role
 from members.models import Cooperative, Membership, User
 from members.services.accounts import profile_of
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.engagements import Engagement
 from werkstation.errors import ApplicationError, ValidationFailed
@@ -176,7 +177,7 @@ def _issue_for_member(
         )
     audit_record(
         actor=actor,
-        action="self_billing.issued",
+        action=PayoutAction.SELF_BILLING_ISSUED,
         target=invoice,
         cooperative_id=cooperative.pk,
         data={"number": invoice.number, "total_cents": invoice.total_cents, "lines": len(rows)},

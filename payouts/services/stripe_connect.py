@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative, Profile
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 
@@ -98,7 +99,7 @@ def connect_onboarding_link(
                 if made:
                     audit_record(
                         actor=actor,
-                        action="stripe.connect_account_created",
+                        action=PayoutAction.STRIPE_CONNECT_ACCOUNT_CREATED,
                         target=account,
                         cooperative_id=cooperative.pk,
                     )
@@ -344,7 +345,7 @@ def _book_transfer(item_id: int, made: dict) -> str:
         item.save(update_fields=["status", "paid_at", "provider_id"])
         audit_record(
             actor=None,
-            action="payout_item.transferred",
+            action=PayoutAction.PAYOUT_ITEM_TRANSFERRED,
             target=item,
             cooperative_id=item.batch.cooperative_id,
             data={"transfer": made["id"], "cents": item.amount_cents},
@@ -382,7 +383,7 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
         item.save(update_fields=["method", "iban", "account_holder", "status", "hold_reason"])
         audit_record(
             actor=None,
-            action="payout_item.stripe_overflow",
+            action=PayoutAction.PAYOUT_ITEM_STRIPE_OVERFLOW,
             target=item,
             cooperative_id=item.batch.cooperative_id,
             data={"outcome": outcome, "why": str(why)},

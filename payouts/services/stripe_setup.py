@@ -24,6 +24,7 @@ from members.services.approvals import (
     approval_kind_register,
     second_approval_request,
 )
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 
@@ -165,7 +166,7 @@ def stripe_settings_save(
     row.save()
     audit_record(
         actor=actor,
-        action="stripe.settings_changed",
+        action=PayoutAction.STRIPE_SETTINGS_CHANGED,
         target=row,
         cooperative_id=cooperative.pk,
         data={"changed": changed, "asked": asked},  # names only, never the secrets
@@ -201,7 +202,7 @@ def _stripe_keys_apply(approval, approver) -> None:
     row.save()
     audit_record(
         actor=approver,
-        action="stripe.keys_changed",
+        action=PayoutAction.STRIPE_KEYS_CHANGED,
         target=row,
         cooperative_id=approval.cooperative_id,
         data={"changed": applied},
@@ -246,7 +247,10 @@ def stripe_settings_clear(*, actor, cooperative: Cooperative) -> None:
     row.updated_by = actor
     row.save()
     audit_record(
-        actor=actor, action="stripe.settings_cleared", target=row, cooperative_id=cooperative.pk
+        actor=actor,
+        action=PayoutAction.STRIPE_SETTINGS_CLEARED,
+        target=row,
+        cooperative_id=cooperative.pk,
     )
 
 

@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Cooperative
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, ValidationFailed
 from werkstation.money import from_minor
@@ -168,7 +169,7 @@ def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
         _mark_failed(event, f"{exc.code}: {exc.message}")
         audit_record(
             actor=None,
-            action="stripe.event_failed",
+            action=PayoutAction.STRIPE_EVENT_FAILED,
             target=event,
             cooperative_id=event.cooperative_id,
             data={"type": event.type, "error": exc.message},
@@ -291,7 +292,7 @@ def _payment_failed(event: StripeEvent, obj: dict, context: dict) -> str:
     reason = ((obj.get("last_payment_error") or {}).get("message") or "")[:300]
     audit_record(
         actor=None,
-        action="invoice.online_payment_failed",
+        action=PayoutAction.INVOICE_ONLINE_PAYMENT_FAILED,
         target=invoice,
         cooperative_id=invoice.cooperative_id,
         data={"payment_intent": obj["id"], "reason": reason},
@@ -442,7 +443,7 @@ def _account_updated(event: StripeEvent, obj: dict, context: dict) -> str:
         return "ignored: older than the state held"
     audit_record(
         actor=None,
-        action="stripe.connect_account_updated",
+        action=PayoutAction.STRIPE_CONNECT_ACCOUNT_UPDATED,
         target=account,
         cooperative_id=event.cooperative_id,
         data={"payouts_enabled": account.payouts_enabled},

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import ChallengeAction
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
@@ -96,7 +97,9 @@ def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> 
         **_clean(tender, cooperative.pk, values),
     )
     bid.save()
-    audit_record(actor=actor, action="bid.created", target=bid, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=actor, action=ChallengeAction.BID_CREATED, target=bid, cooperative_id=cooperative.pk
+    )
     return bid
 
 
@@ -125,7 +128,7 @@ def bid_update(*, actor, bid: Bid, **values) -> Bid:
     bid.save()
     audit_record(
         actor=actor,
-        action="bid.updated",
+        action=ChallengeAction.BID_UPDATED,
         target=bid,
         cooperative_id=bid.cooperative_id,
         data={"fields": sorted(values)},
@@ -162,7 +165,7 @@ def bid_capacity_check(*, actor, bid: Bid) -> Bid:
         locked.save(update_fields=["capacity", "capacity_checked_at"])
         audit_record(
             actor=actor,
-            action="bid.capacity_checked",
+            action=ChallengeAction.BID_CAPACITY_CHECKED,
             target=locked,
             cooperative_id=locked.cooperative_id,
             data={"coverage": result["coverage_percent"]},
@@ -188,7 +191,7 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
     bid.save(update_fields=["status", "submitted_at", "submitted_by"])
     audit_record(
         actor=actor,
-        action="bid.submitted",
+        action=ChallengeAction.BID_SUBMITTED,
         target=bid,
         cooperative_id=bid.cooperative_id,
         data={"price_cents": bid.price_cents},
@@ -210,5 +213,10 @@ def bid_withdraw(*, actor, bid: Bid) -> Bid:
     _require_window(bid.tender)
     bid.status = Bid.Status.WITHDRAWN
     bid.save(update_fields=["status"])
-    audit_record(actor=actor, action="bid.withdrawn", target=bid, cooperative_id=bid.cooperative_id)
+    audit_record(
+        actor=actor,
+        action=ChallengeAction.BID_WITHDRAWN,
+        target=bid,
+        cooperative_id=bid.cooperative_id,
+    )
     return bid

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import CHALLENGE_DECIDED, ChallengeAction
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
@@ -58,7 +59,7 @@ def challenge_submit(
     )
     audit_record(
         actor=actor,
-        action="challenge.submitted",
+        action=ChallengeAction.CHALLENGE_SUBMITTED,
         target=challenge,
         cooperative_id=cooperative.pk,
         data={"signatures": signatures},
@@ -112,7 +113,7 @@ def challenge_decide(
     challenge.save()
     audit_record(
         actor=actor,
-        action=f"challenge.{challenge.status}",
+        action=CHALLENGE_DECIDED[challenge.status],
         target=challenge,
         cooperative_id=challenge.cooperative_id,
         data={
@@ -141,7 +142,7 @@ def challenge_consent(*, actor, challenge: Challenge, consent: bool) -> Challeng
     challenge.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="challenge.consent",
+        action=ChallengeAction.CHALLENGE_CONSENT,
         target=challenge,
         cooperative_id=challenge.cooperative_id,
         data={"consent": bool(consent)},

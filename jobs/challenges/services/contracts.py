@@ -19,6 +19,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import ChallengeAction
 from members.models import Skill
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
@@ -88,7 +89,7 @@ def _warn_if_due(contract: Contract, committed_cents: int, total_cents: int) -> 
         percent = round(100 * committed_cents / total_cents)
         audit_record(
             actor=None,
-            action="contract.budget_warning",
+            action=ChallengeAction.CONTRACT_BUDGET_WARNING,
             target=contract,
             cooperative_id=contract.cooperative_id,
             data={"percent": percent},
@@ -170,7 +171,7 @@ def contract_from_bid(*, actor, bid: Bid) -> Contract:
     )
     audit_record(
         actor=actor,
-        action="contract.created",
+        action=ChallengeAction.CONTRACT_CREATED,
         target=contract,
         cooperative_id=contract.cooperative_id,
         data={"bid": bid.pk, "budget_cents": bid.price_cents},
@@ -246,7 +247,7 @@ def contract_generate(*, contract_id: int, today: date | None = None) -> int:
             contract.exhausted_at = timezone.now()
             audit_record(
                 actor=None,
-                action="contract.budget_exhausted",
+                action=ChallengeAction.CONTRACT_BUDGET_EXHAUSTED,
                 target=contract,
                 cooperative_id=contract.cooperative_id,
             )
@@ -260,7 +261,7 @@ def contract_generate(*, contract_id: int, today: date | None = None) -> int:
         if created:
             audit_record(
                 actor=None,
-                action="contract.shifts_generated",
+                action=ChallengeAction.CONTRACT_SHIFTS_GENERATED,
                 target=contract,
                 cooperative_id=contract.cooperative_id,
                 data={"count": created, "through": last.isoformat()},
@@ -277,7 +278,7 @@ def contracts_generate(*, today: date | None = None) -> dict:
             Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.ENDED)
             audit_record(
                 actor=None,
-                action="contract.ended",
+                action=ChallengeAction.CONTRACT_ENDED,
                 target=contract,
                 cooperative_id=contract.cooperative_id,
             )
@@ -309,7 +310,7 @@ def contract_amend(*, actor, contract: Contract, extra_budget, reason: str) -> C
     contract.save(update_fields=["exhausted_at", "warned_at"])
     audit_record(
         actor=actor,
-        action="contract.amended",
+        action=ChallengeAction.CONTRACT_AMENDED,
         target=contract,
         cooperative_id=contract.cooperative_id,
         data={

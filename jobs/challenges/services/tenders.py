@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import BID_DECIDED, TENDER_DECIDED, ChallengeAction
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
@@ -153,7 +154,7 @@ def tender_create(
         decision_deadline=decision_deadline,
         created_by=actor,
     )
-    audit_record(actor=actor, action="tender.created", target=tender)
+    audit_record(actor=actor, action=ChallengeAction.TENDER_CREATED, target=tender)
     if publish:
         tender = tender_publish(actor=actor, tender=tender)
     return tender
@@ -179,7 +180,7 @@ def tender_publish(*, actor, tender: Tender) -> Tender:
         )
     tender.status, tender.published_at, tender.submission_opens = Tender.Status.OPEN, now, now
     tender.save(update_fields=["status", "published_at", "submission_opens"])
-    audit_record(actor=actor, action="tender.published", target=tender)
+    audit_record(actor=actor, action=ChallengeAction.TENDER_PUBLISHED, target=tender)
     boards = []
     for coop_id in tender.client.links.values_list("cooperative_id", flat=True):
         boards.extend(board_of(coop_id))
@@ -203,10 +204,15 @@ def _close(tender: Tender, *, actor=None) -> None:
         bid.status = Bid.Status.WITHDRAWN
         bid.decision_reason = _("Not submitted before the deadline.")
         bid.save(update_fields=["status", "decision_reason"])
-        audit_record(actor=None, action="bid.lapsed", target=bid, cooperative_id=bid.cooperative_id)
+        audit_record(
+            actor=None,
+            action=ChallengeAction.BID_LAPSED,
+            target=bid,
+            cooperative_id=bid.cooperative_id,
+        )
     audit_record(
         actor=actor,
-        action="tender.closed",
+        action=ChallengeAction.TENDER_CLOSED,
         target=tender,
         data={"bids": Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).count()},
     )
@@ -255,7 +261,7 @@ def bid_score(*, actor, bid: Bid, quality, social, note: str = "") -> BidScore:
     )
     audit_record(
         actor=actor,
-        action="bid.scored",
+        action=ChallengeAction.BID_SCORED,
         target=bid,
         cooperative_id=bid.cooperative_id,
         data={"quality": str(values["quality"]), "social": str(values["social"])},
@@ -350,7 +356,7 @@ def tender_decide(
         other.save(update_fields=["status", "decision_reason"])
         audit_record(
             actor=actor,
-            action=f"bid.{other.status}",
+            action=BID_DECIDED[other.status],
             target=other,
             cooperative_id=other.cooperative_id,
             data={"points": str(points) if points is not None else None},
@@ -365,7 +371,7 @@ def tender_decide(
     tender.save(update_fields=["status", "decided_at", "decision_reason"])
     audit_record(
         actor=actor,
-        action=f"tender.{tender.status}",
+        action=TENDER_DECIDED[tender.status],
         target=tender,
         data={"bid": bid.pk if bid is not None else None},
     )
