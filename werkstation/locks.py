@@ -47,22 +47,59 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 
 logger = logging.getLogger(__name__)
 
 LOCK_ORDER: tuple[str, ...] = (
+    # Tickets: taken before anything the work they start locks.
+    "members.Invitation",
+    "payouts.StripeEvent",
+    "werkstation.OutboxEvent",
+    "members.Proposal",
+    # The tenant and its people.
     "members.Cooperative",
     "members.User",
+    "members.Membership",
+    "members.SecondApproval",
+    "members.Profile",
+    "members.BenefitArrangement",
+    "members.NotificationPreference",
+    "members.TotpDevice",
+    "members.RecoveryCodes",
+    "jobs.CalendarFeed",
+    # The tenant's settings, changed directly or by an approved request.
+    "payouts.StripeSettings",
+    "payouts.StripeConnectAccount",
+    "payouts.MoneySettings",
+    "payouts.VatReverseCharge",
+    "payouts.RuleSet",
+    # Clients and the right to challenge, upstream of the work they lead to.
+    "jobs.Client",
+    "jobs.ClientCooperative",
+    "jobs.ClientLinkRequest",
+    "challenges.Challenge",
+    "challenges.Tender",
+    "challenges.Bid",
+    "jobs.DispatchRun",
+    # The work.
     "jobs.Job",
     "jobs.Shift",
     "challenges.Contract",
     "jobs.Offer",
     "jobs.Claim",
     "jobs.Timesheet",
+    # The money, in the direction it flows.
     "payouts.Invoice",
+    "payouts.InvoiceLine",
     "payouts.Payment",
+    "payouts.Dispute",
     "payouts.PayoutBatch",
+    "payouts.PayoutItem",
+    # Number series: the last thing taken, held for one number.
+    "payouts.InvoiceSequence",
+    "payouts.CreditNoteSequence",
+    "payouts.SelfBillingSequence",
 )
 _RANK = {label.lower(): rank for rank, label in enumerate(LOCK_ORDER)}
 
@@ -107,17 +144,31 @@ def lock_order_unchecked(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
         connection._werkstation_locks_unchecked = before
 
 
-def _check_order(label: str, pks: Sequence[Any], using: str) -> None:
-    connection = connections[using]
+def _held(connection) -> _Held | None:
+    """What the current transaction holds (``None`` outside a transaction)."""
     scope = _scope(connection)
-    if scope is None or getattr(connection, "_werkstation_locks_unchecked", False):
-        return
+    if scope is None:
+        return None
     held: _Held | None = getattr(connection, "_werkstation_locks", None)
     if held is None or not (
         held.scope is scope or (isinstance(scope, str) and held.scope == scope)
     ):
         held = _Held(scope=scope)
         connection._werkstation_locks = held
+    return held
+
+
+def holds(label: str, pk: Any, *, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether the current transaction locked this row through the helpers already."""
+    held = _held(connections[using])
+    return held is not None and pk in held.ranks.get(_RANK[_ranked(label)], set())
+
+
+def _check_order(label: str, pks: Sequence[Any], using: str) -> None:
+    connection = connections[using]
+    held = _held(connection)
+    if held is None:
+        return
     rank = _RANK[label]
     new = [pk for pk in pks if pk not in held.ranks.get(rank, set())]
     if not new:
@@ -130,12 +181,23 @@ def _check_order(label: str, pks: Sequence[Any], using: str) -> None:
     elif same and min(new) < max(same):
         problem = f"{LOCK_ORDER[rank]} {new} locked after {LOCK_ORDER[rank]} {max(same)}"
     held.ranks.setdefault(rank, set()).update(new)
-    if problem is None:
+    if problem is None or getattr(connection, "_werkstation_locks_unchecked", False):
         return
     message = f"lock order: {problem} (see werkstation/locks.py)"
     if getattr(settings, "WERKSTATION_LOCK_ORDER_STRICT", False):
         raise LockOrderViolation(message)
     logger.error(message, stack_info=True)
+
+
+def _label_of(model: type[Model]) -> str:
+    return model._meta.label_lower
+
+
+def _ranked(label: str) -> str:
+    key = label.lower()
+    if key not in _RANK:
+        raise LookupError(f"{label} has no place in werkstation.locks.LOCK_ORDER")
+    return key
 
 
 def lock_rows(
@@ -151,12 +213,11 @@ def lock_rows(
     the model's own rows are locked (``of=("self",)``), never the related rows fetched
     with ``select_related``.
     """
-    if label.lower() not in _RANK:
-        raise LookupError(f"{label} has no place in werkstation.locks.LOCK_ORDER")
+    key = _ranked(label)
     keys = sorted({pk for pk in pks if pk is not None})
     if not keys:
         return []
-    _check_order(label.lower(), keys, using)
+    _check_order(key, keys, using)
     model = apps.get_model(label)
     queryset = model._default_manager.using(using).select_for_update(of=("self",))
     if select_related:
@@ -168,6 +229,77 @@ def lock_one(label: str, pk: Any, *, select_related: Sequence[str] = ()) -> Any:
     """One row of ``label``, locked; ``None`` when it does not exist."""
     rows = lock_rows(label, [pk], select_related=select_related)
     return rows[0] if rows else None
+
+
+def lock_get(label: str, pk: Any, *, select_related: Sequence[str] = ()) -> Any:
+    """One row of ``label``, locked; the model's ``DoesNotExist`` when it is gone."""
+    row = lock_one(label, pk, select_related=select_related)
+    if row is None:
+        model = apps.get_model(label)
+        raise model.DoesNotExist(f"{label} {pk} does not exist")
+    return row
+
+
+def lock_where(
+    queryset: QuerySet,
+    *,
+    skip_locked: bool = False,
+    keep_order: bool = False,
+) -> list[Model]:
+    """Lock the rows ``queryset`` selects (of its own model only), in primary-key order.
+
+    For locks that find their rows by a condition rather than by key (all pending
+    approvals of a membership, the tenders past their deadline). The rows come back in
+    key order; with ``keep_order`` in the queryset's own order (read again, already
+    locked, in a second query). ``skip_locked`` leaves rows another transaction holds
+    (beat jobs that share work between workers).
+    """
+    key = _ranked(_label_of(queryset.model))
+    using = queryset.db
+    locked = list(queryset.select_for_update(of=("self",), skip_locked=skip_locked).order_by("pk"))
+    if locked:
+        _check_order(key, [row.pk for row in locked], using)
+    if keep_order and len(locked) > 1:
+        by_pk = {row.pk: row for row in locked}
+        order = queryset.filter(pk__in=list(by_pk)).values_list("pk", flat=True)
+        return [by_pk[pk] for pk in order]
+    return locked
+
+
+def lock_first(queryset: QuerySet) -> Any:
+    """The first row (by primary key) ``queryset`` selects, locked; ``None`` if none."""
+    key = _ranked(_label_of(queryset.model))
+    row = queryset.select_for_update(of=("self",)).order_by("pk").first()
+    if row is not None:
+        _check_order(key, [row.pk], queryset.db)
+    return row
+
+
+def lock_skipping(queryset: QuerySet) -> QuerySet:
+    """``queryset`` locking its own rows and *skipping* rows another transaction holds.
+
+    For beat jobs that share work between workers (the outbox, reminders, settlement):
+    a skipped row is never waited for, so these locks cannot deadlock, and the order and
+    shape of the queryset (its ``order_by``, slice, ``values_list``) stay the caller's.
+    The model still needs its place in ``LOCK_ORDER``.
+    """
+    _ranked(_label_of(queryset.model))
+    return queryset.select_for_update(skip_locked=True, of=("self",))
+
+
+def lock_get_or_create(
+    label: str, *, defaults: dict | None = None, using: str = DEFAULT_DB_ALIAS, **lookup
+) -> tuple[Any, bool]:
+    """``get_or_create`` that locks the row it finds (a row it creates is held anyway)."""
+    key = _ranked(label)
+    model = apps.get_model(label)
+    row, created = (
+        model._default_manager.using(using)
+        .select_for_update(of=("self",))
+        .get_or_create(defaults=defaults, **lookup)
+    )
+    _check_order(key, [row.pk], using)
+    return row, created
 
 
 def lock_cooperatives(pks: Iterable[int], **kwargs) -> list:
@@ -208,3 +340,35 @@ def lock_payments(pks: Iterable[int], **kwargs) -> list:
 
 def lock_payout_batches(pks: Iterable[int], **kwargs) -> list:
     return lock_rows("payouts.PayoutBatch", pks, **kwargs)
+
+
+def lock_memberships(pks: Iterable[int], **kwargs) -> list:
+    return lock_rows("members.Membership", pks, **kwargs)
+
+
+def lock_proposals(pks: Iterable[int], **kwargs) -> list:
+    return lock_rows("members.Proposal", pks, **kwargs)
+
+
+def lock_rule_sets(pks: Iterable[int], **kwargs) -> list:
+    return lock_rows("payouts.RuleSet", pks, **kwargs)
+
+
+def lock_tenders(pks: Iterable[int], **kwargs) -> list:
+    return lock_rows("challenges.Tender", pks, **kwargs)
+
+
+def lock_bids(pks: Iterable[int], **kwargs) -> list:
+    return lock_rows("challenges.Bid", pks, **kwargs)
+
+
+def lock_challenges(pks: Iterable[int], **kwargs) -> list:
+    return lock_rows("challenges.Challenge", pks, **kwargs)
+
+
+def lock_contracts(pks: Iterable[int], **kwargs) -> list:
+    return lock_rows("challenges.Contract", pks, **kwargs)
+
+
+def lock_payout_items(pks: Iterable[int], **kwargs) -> list:
+    return lock_rows("payouts.PayoutItem", pks, **kwargs)

@@ -11,6 +11,7 @@ from icalendar import Calendar, Event
 
 from jobs.audit_actions import JobAction
 from werkstation.audit import audit_record
+from werkstation.locks import lock_get_or_create
 
 from ..models import SLOT_HOLDING, CalendarFeed, Claim
 
@@ -18,8 +19,8 @@ from ..models import SLOT_HOLDING, CalendarFeed, Claim
 @transaction.atomic
 def calendar_feed_rotate(*, user) -> CalendarFeed:
     """Create the feed, or replace its token (the old URL stops working at once)."""
-    feed, _created = CalendarFeed.objects.select_for_update().get_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    feed, _created = lock_get_or_create(
+        "jobs.CalendarFeed", user=user, defaults={"token": secrets.token_urlsafe(32)}
     )
     if not _created:
         feed.token = secrets.token_urlsafe(32)

@@ -27,6 +27,7 @@ from members.access import has_role, require_role
 from members.models import Cooperative, Membership, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_one
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import clean_email
 
@@ -115,7 +116,7 @@ def client_link_ask(
 ) -> ClientLinkRequest:
     """The client's administrator asks to work with ``cooperative``; its board decides."""
     require_client_admin(actor, client)
-    Client.objects.select_for_update().filter(pk=client.pk).first()
+    lock_one("jobs.Client", client.pk)
     _already_linked(client, cooperative)
     if R.objects.filter(client=client, cooperative=cooperative, status=R.Status.OPEN).exists():
         raise Conflict(
@@ -181,11 +182,8 @@ def client_link_invite(
 
 
 def _lock_open(request_id: int) -> ClientLinkRequest:
-    request = (
-        R.objects.select_for_update(of=("self",))
-        .select_related("cooperative", "client")
-        .filter(pk=request_id)
-        .first()
+    request = lock_one(
+        "jobs.ClientLinkRequest", request_id, select_related=("cooperative", "client")
     )
     if request is None:
         raise NotFound(_("Request not found."), field="request")

@@ -11,6 +11,7 @@ from members.services.invitations import invitation_create
 from members.validators import normalize_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_first, lock_get
 from werkstation.validation import full_clean_or_raise
 
 from ..access import require_client_admin
@@ -80,7 +81,7 @@ def client_verify(*, actor: User, client: Client) -> Client:
     before it publishes tenders). Called from the admin action."""
     if not getattr(actor, "is_staff", False):
         raise PermissionDenied(_("Only platform staff verify organisations."), code="staff_only")
-    client = Client.objects.select_for_update().get(pk=client.pk)
+    client = lock_get("jobs.Client", client.pk)
     if client.verified_at is None:
         client.verified_at, client.verified_by = timezone.now(), actor
         client.save(update_fields=["verified_at", "verified_by"])
@@ -94,7 +95,7 @@ def client_update(*, actor: User, client: Client, **fields) -> Client:
     unknown = set(fields) - (CLIENT_FIELDS - {"kind"})
     if unknown:
         raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0])
-    client = Client.objects.select_for_update().get(pk=client.pk)
+    client = lock_get("jobs.Client", client.pk)
     for name, value in _normalize(dict(fields)).items():
         setattr(client, name, value)
     full_clean_or_raise(client)
@@ -155,10 +156,8 @@ def client_g_account_set(
     from members.access import require_role
 
     require_role(actor, cooperative, "board")
-    link = (
-        ClientCooperative.objects.select_for_update()
-        .filter(cooperative=cooperative, client_id=client_id)
-        .first()
+    link = lock_first(
+        ClientCooperative.objects.filter(cooperative=cooperative, client_id=client_id)
     )
     if link is None:
         raise NotFound(

@@ -35,7 +35,7 @@ from werkstation.audit import audit_record
 from werkstation.engagements import ALL
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from werkstation.legal import LegalTable
-from werkstation.locks import lock_offers, lock_shifts, lock_users
+from werkstation.locks import lock_get, lock_offers, lock_shifts, lock_users
 from werkstation.money import format_money
 from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
@@ -359,7 +359,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
     errors = [r["error"] for r in results if "error" in r]
     if errors:
         with transaction.atomic():
-            run = DispatchRun.objects.select_for_update().get(pk=plan["run_id"])
+            run = lock_get("jobs.DispatchRun", plan["run_id"])
             if run.status == DispatchRun.Status.QUEUED:
                 run.status, run.finished_at = DispatchRun.Status.FAILED, timezone.now()
                 run.error = "\n".join(errors)
@@ -416,7 +416,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
     }
     policy = plan["policy"]
     with transaction.atomic():
-        run = DispatchRun.objects.select_for_update().get(pk=plan["run_id"])
+        run = lock_get("jobs.DispatchRun", plan["run_id"])
         if run.status != DispatchRun.Status.QUEUED:
             return run
         now = timezone.now()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_get
 from werkstation.validation import clean_email, raise_validation_error
 
 from ..models import NotificationPreference, Profile, User
@@ -75,7 +76,7 @@ def user_staff_set(*, actor: User, user: User, is_staff: bool) -> User:
         raise PermissionDenied(_("Only a superuser changes who is platform staff."))
     if user.pk == actor.pk and not is_staff:
         raise PermissionDenied(_("You cannot remove yourself from the staff."))
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = lock_get("members.User", user.pk)
     if user.is_staff == is_staff:
         return user
     user.is_staff = is_staff

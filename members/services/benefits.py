@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
+from werkstation.locks import lock_first
 
 from ..models import BenefitArrangement, User
 
@@ -75,7 +76,7 @@ def _validated(fields: dict) -> dict:
 def benefit_arrangement_set(*, user: User, fields: dict) -> BenefitArrangement:
     """Record or change the member's arrangement. A new period may be reminded of again."""
     values = _validated(fields)
-    arrangement = BenefitArrangement.objects.select_for_update().filter(user=user).first()
+    arrangement = lock_first(BenefitArrangement.objects.filter(user=user))
     if arrangement is None:
         arrangement = BenefitArrangement(user=user, **values)
     else:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_get
 from werkstation.validation import full_clean_or_raise
 
 from ..access import require_role
@@ -121,7 +122,7 @@ def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Co
     unknown = set(fields) - BOARD_EDITABLE
     if unknown:
         raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0])
-    cooperative = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    cooperative = lock_get("members.Cooperative", cooperative.pk)
     fields = _normalize(dict(fields))
     bank = {name: fields.pop(name) for name in ("iban", "bic") if name in fields}
     g_iban = fields.pop("g_account_iban", None)
@@ -191,7 +192,7 @@ def _g_account_change_ask(*, actor: User, cooperative: Cooperative, iban: str | 
 
 
 def _g_account_change_apply(approval, approver) -> None:
-    cooperative = Cooperative.objects.select_for_update().get(pk=approval.cooperative_id)
+    cooperative = lock_get("members.Cooperative", approval.cooperative_id)
     cooperative.g_account_iban = approval.payload["iban"]
     cooperative.save(update_fields=["g_account_iban"])
     audit_record(
@@ -227,7 +228,7 @@ approval_kind_register(
 
 def _bank_change_apply(approval, approver) -> None:
     """Approved: the new account is used once the hold has passed."""
-    cooperative = Cooperative.objects.select_for_update().get(pk=approval.cooperative_id)
+    cooperative = lock_get("members.Cooperative", approval.cooperative_id)
     now = timezone.now()
     if cooperative.next_iban_from is not None and cooperative.next_iban_from <= now:
         cooperative.iban, cooperative.bic = cooperative.next_iban, cooperative.next_bic

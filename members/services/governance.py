@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 from members.audit_actions import PROPOSAL_OUTCOME, MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_first, lock_get, lock_where
 from werkstation.notify import email_user_on_commit
 
 from ..access import has_role, require_role
@@ -151,11 +152,7 @@ def proposal_cosign(*, actor: User, proposal: Proposal) -> Proposal:
 @transaction.atomic
 def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = None) -> Proposal:
     """Table a draft: the board may; the proposer may once enough members co-signed."""
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("cooperative")
-        .get(pk=proposal.pk)
-    )
+    proposal = lock_get("members.Proposal", proposal.pk, select_related=("cooperative",))
     cooperative = proposal.cooperative
     if proposal.status != P.DRAFT:
         raise Conflict(
@@ -209,7 +206,7 @@ DRAFT_EDITABLE = {"title", "body", "secret", "require_simulation"}
 def proposal_update(*, actor: User, proposal: Proposal, **fields) -> Proposal:
     """Change a draft (the proposer or the board). Once a vote opens it is what was voted
     on, and whether it is secret cannot change."""
-    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    proposal = lock_get("members.Proposal", proposal.pk)
     if actor.pk != proposal.proposer_id:
         require_role(actor, proposal.cooperative_id, "board")
     unknown = set(fields) - DRAFT_EDITABLE
@@ -287,7 +284,7 @@ def _active_proxy(*, grantor_id: int, holder: User, proposal: Proposal) -> Proxy
 def vote_cast(
     *, actor: User, proposal: Proposal, choice: str, on_behalf_of: User | None = None
 ) -> Vote:
-    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    proposal = lock_get("members.Proposal", proposal.pk)
     voter = on_behalf_of or actor
     if choice not in Vote.Choice.values:
         raise ValidationFailed(_("Vote yes, no or abstain."), field="choice")
@@ -387,7 +384,7 @@ def proxy_grant(
             code="proxy_chain",
             field="holder",
         )
-    Membership.objects.select_for_update().filter(user=holder, cooperative=cooperative).first()
+    lock_first(Membership.objects.filter(user=holder, cooperative=cooperative))
     held = Proxy.objects.filter(
         cooperative=cooperative, holder=holder, revoked_at__isnull=True
     ).count()
@@ -552,7 +549,7 @@ def is_adopted(tally: Tally, majority: str) -> bool:
 @transaction.atomic
 def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
     now = now or timezone.now()
-    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    proposal = lock_get("members.Proposal", proposal.pk)
     if proposal.status != P.OPEN:
         return proposal
     if now < proposal.closes_at:
@@ -589,11 +586,13 @@ def proposals_close_due(*, now=None) -> int:
 def proposals_remind(*, now=None) -> int:
     """Members who have not voted hear 24 hours before the vote closes (once)."""
     now = now or timezone.now()
-    due = Proposal.objects.select_for_update(of=("self",)).filter(
-        status=P.OPEN,
-        closes_at__gt=now,
-        closes_at__lte=now + timedelta(hours=24),
-        reminded_at__isnull=True,
+    due = lock_where(
+        Proposal.objects.filter(
+            status=P.OPEN,
+            closes_at__gt=now,
+            closes_at__lte=now + timedelta(hours=24),
+            reminded_at__isnull=True,
+        )
     )
     count = 0
     for proposal in due:

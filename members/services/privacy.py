@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import PermissionDenied, ValidationFailed
+from werkstation.locks import lock_users, lock_where
 
 from ..access import sensitive_reader_cooperative
 from ..models import (
@@ -164,7 +165,7 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
             code="confirmation_mismatch",
             field="confirm_email",
         )
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    lock_users([user.pk])
     for registration in _PERSONAL.values():
         registration.erase(user)
     now = timezone.now()
@@ -242,7 +243,7 @@ def _erase_memberships(user: User) -> None:
     """Member numbers and share capital stay (the register of members); roles and the
     motivation go."""
     now = timezone.now()
-    for membership in Membership.objects.select_for_update().filter(user=user):
+    for membership in lock_where(Membership.objects.filter(user=user)):
         if membership.status != Membership.Status.LEFT:
             membership.status = Membership.Status.LEFT
             membership.left_at = now

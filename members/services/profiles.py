@@ -12,6 +12,7 @@ from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.geo import check_coordinates
 from werkstation.geocoding import geocode
+from werkstation.locks import lock_get, lock_get_or_create
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import full_clean_or_raise
 
@@ -96,7 +97,7 @@ def profile_update(*, user: User, **fields) -> Profile:
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
-    profile = Profile.objects.select_for_update().get(pk=profile_of(user).pk)
+    profile = lock_get("members.Profile", profile_of(user).pk)
     if fields.get("postcode"):
         fields["postcode"] = normalize_postcode(fields["postcode"])
     if fields.get("iban"):
@@ -290,9 +291,7 @@ def notification_preferences_update(*, user: User, **fields) -> NotificationPref
     unknown = set(fields) - NOTIFICATION_FIELDS
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
-    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
-        user=user
-    )
+    preference, _created = lock_get_or_create("members.NotificationPreference", user=user)
     for name, value in fields.items():
         setattr(preference, name, value)
     full_clean_or_raise(preference, exclude=["user"])

@@ -33,6 +33,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_first, lock_where
 from werkstation.notify import email_user_on_commit
 
 from ..access import needs_two_factor
@@ -101,8 +102,8 @@ def two_factor_check(*, user: User, code: str) -> Device:
 
 @transaction.atomic
 def _check_devices(user: User, code: str) -> tuple[Device | None, ApplicationError | None]:
-    apps = list(totp_devices(user).select_for_update())
-    recovery = list(RecoveryCodes.objects.select_for_update().filter(user=user, confirmed=True))
+    apps = lock_where(totp_devices(user), keep_order=True)
+    recovery = lock_where(RecoveryCodes.objects.filter(user=user, confirmed=True))
     if not apps and not recovery:
         return None, PermissionDenied(
             _(
@@ -264,7 +265,7 @@ def _enrol_finish(
     *, user: User, device_id: int, proof: EnrolmentProof, name: str
 ) -> tuple[TotpDevice, list[str] | None]:
     link = _check_proof(user, proof)
-    device = totp_devices(user, confirmed=False).select_for_update().filter(pk=device_id).first()
+    device = lock_first(totp_devices(user, confirmed=False).filter(pk=device_id))
     if device is None:
         raise NotFound(_("Start the set-up again."), code="device_gone", field="device")
     first = not has_device(user)
@@ -316,7 +317,7 @@ def two_factor_device_remove(*, user: User, device_id: int, session_verified: bo
         raise PermissionDenied(
             _("Confirm with a code from your device first."), code="verification_required"
         )
-    device = totp_devices(user).select_for_update().filter(pk=device_id).first()
+    device = lock_first(totp_devices(user).filter(pk=device_id))
     if device is None:
         raise NotFound(_("Not found."), field="device")
     if needs_two_factor(user) and totp_devices(user).count() <= 1:

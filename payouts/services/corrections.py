@@ -20,6 +20,7 @@ from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_get
 from werkstation.money import to_minor
 
 from .. import rules
@@ -129,10 +130,10 @@ def reverse_splits(
 def timesheet_correct(
     *, actor, timesheet_id: int, minutes_worked: int, break_minutes: int, reason: str
 ) -> Split:
-    timesheet = (
-        Timesheet.objects.select_for_update(of=("self",))
-        .select_related("claim__shift__job__client", "claim__shift__cooperative")
-        .get(pk=timesheet_id)
+    timesheet = lock_get(
+        "jobs.Timesheet",
+        timesheet_id,
+        select_related=("claim__shift__job__client", "claim__shift__cooperative"),
     )
     cooperative = timesheet.claim.shift.cooperative
     require_role(actor, cooperative, "board", "treasurer")

@@ -33,13 +33,13 @@ from members.access import require_role
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_get, lock_get_or_create, lock_where
 from werkstation.money import format_money, percent_of
 
 from ..models import (
     Account,
     CreditNote,
     CreditNoteLine,
-    CreditNoteSequence,
     Entry,
     Invoice,
     InvoiceLine,
@@ -82,11 +82,7 @@ def credit_note_issue(
             code="lines_or_amount",
             field="lines",
         )
-    invoice = (
-        Invoice.objects.select_for_update()
-        .select_related("cooperative", "client")
-        .get(pk=invoice.pk)
-    )
+    invoice = lock_get("payouts.Invoice", invoice.pk, select_related=("cooperative", "client"))
     if invoice.status == Invoice.Status.CREDITED:
         raise Conflict(
             _("This invoice was credited in full already."), code="credited", field="invoice"
@@ -96,11 +92,9 @@ def credit_note_issue(
     lines: list[InvoiceLine] = []
     if line_ids:
         wanted = set(line_ids)
-        lines = list(
-            invoice.lines.select_for_update(of=("self",))
-            .select_related("split", "credit_line")
-            .filter(pk__in=wanted)
-            .order_by("work_date", "id")
+        lines = sorted(
+            lock_where(invoice.lines.select_related("split", "credit_line").filter(pk__in=wanted)),
+            key=lambda line: (line.work_date, line.id),
         )
         if len(lines) != len(wanted):
             raise ValidationFailed(
@@ -147,8 +141,8 @@ def credit_note_issue(
             code="above_creditable",
             field="amount",
         )
-    sequence, _created = CreditNoteSequence.objects.select_for_update().get_or_create(
-        cooperative_id=invoice.cooperative_id
+    sequence, _created = lock_get_or_create(
+        "payouts.CreditNoteSequence", cooperative_id=invoice.cooperative_id
     )
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])

@@ -27,6 +27,7 @@ from members.access import has_role, require_role
 from members.models import Cooperative, Membership, Profile
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
+from werkstation.locks import lock_one
 from werkstation.money import to_minor
 
 from ..models import EarningsCapWarning, Split
@@ -156,7 +157,7 @@ def earnings_cap_warnings_send(
         if not cap or _percent(total, cap) < WARN_AT_PERCENT[0]:
             continue
         with transaction.atomic():
-            Profile.objects.select_for_update().filter(pk=profile.pk).first()
+            lock_one("members.Profile", profile.pk)
             done = set(
                 EarningsCapWarning.objects.filter(
                     member_id=profile.user_id, year=today.year

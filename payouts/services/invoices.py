@@ -24,9 +24,10 @@ from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.legal import Key, legal_value
+from werkstation.locks import lock_get, lock_get_or_create, lock_where
 from werkstation.money import format_money, percent_of, to_minor
 
-from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
+from ..models import Account, Invoice, InvoiceLine, Payment, Split
 from .bulk import insert_rows
 from .ledger import AccountBook, Leg, Posting, payable_kind, post, write_postings
 from .settlement import COOP_FUND
@@ -163,9 +164,7 @@ def invoice_issue(
             code="nothing_to_invoice",
             field="period_start",
         )
-    sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(
-        cooperative=cooperative
-    )
+    sequence, _created = lock_get_or_create("payouts.InvoiceSequence", cooperative=cooperative)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     issued_on = issued_on or timezone.localdate()
@@ -271,7 +270,7 @@ def payment_record(
         )
     cents = _amount_cents(amount)
     invoice = _invoice_by_number(cooperative, invoice_number)
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = lock_get("payouts.Invoice", invoice.pk)
     if invoice.status == Invoice.Status.CREDITED:
         raise Conflict(_("This invoice was credited."), code="credited", field="invoice")
     if cents > invoice.open_cents:
@@ -483,8 +482,8 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     week_ago = timezone.now() - timedelta(days=7)
     sent = 0
-    for invoice in (
-        invoices_overdue(today=today).select_for_update(of=("self",)).select_related("client")
+    for invoice in lock_where(
+        invoices_overdue(today=today).select_related("client"), keep_order=True
     ):
         if invoice.reminded_at and invoice.reminded_at > week_ago:
             continue

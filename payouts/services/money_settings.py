@@ -15,6 +15,7 @@ from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.legal import Key, LegalTable
+from werkstation.locks import lock_first, lock_get_or_create
 from werkstation.money import format_money, to_minor
 
 from ..models import MoneySettings, VatReverseCharge
@@ -66,9 +67,7 @@ def money_settings_update(
                 code="above_legal_maximum",
                 field=field,
             )
-    settings, _created = MoneySettings.objects.select_for_update().get_or_create(
-        cooperative=cooperative
-    )
+    settings, _created = lock_get_or_create("payouts.MoneySettings", cooperative=cooperative)
     before = {
         "month": settings.volunteer_month_max_cents,
         "year": settings.volunteer_year_max_cents,
@@ -103,7 +102,7 @@ def reverse_charge_update(
             _("Choose job categories from the list."), code="invalid_category", field="categories"
         )
     chosen = [value for value, _label in CATEGORY_CHOICES if value in set(categories)]
-    row = VatReverseCharge.objects.select_for_update().filter(cooperative=cooperative).first()
+    row = lock_first(VatReverseCharge.objects.filter(cooperative=cooperative))
     before = row.categories if row is not None else None
     if row is None:
         row = VatReverseCharge(cooperative=cooperative)

@@ -27,6 +27,7 @@ from members.services.approvals import board_notify, second_person_eligible, sta
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_get, lock_where
 from werkstation.money import format_money
 from werkstation.spreadsheet import csv_text
 from werkstation.templatetags.money import longdate
@@ -68,7 +69,7 @@ def payout_batch_create(
 ) -> PayoutBatch:
     if actor is not None:
         require_role(actor, cooperative, "board", "treasurer")
-    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).first()
+    lock_cooperatives([cooperative.pk])
     balances = _payable_balances(cooperative)
     in_open_batches = {
         (member, method): total
@@ -168,7 +169,7 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
     (``members.services.approvals.second_person_eligible``). Where the cooperative has
     nobody who qualifies, platform staff may give it (admin action, with 2FA).
     """
-    batch = PayoutBatch.objects.select_for_update().select_related("cooperative").get(pk=batch.pk)
+    batch = lock_get("payouts.PayoutBatch", batch.pk, select_related=("cooperative",))
     first = PayoutApproval.objects.filter(batch=batch).select_related("user").first()
     as_staff = False
     if first is None or not (actor.is_staff or actor.is_superuser):
@@ -268,16 +269,15 @@ def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
 
 @transaction.atomic
 def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
-    batch = PayoutBatch.objects.select_for_update().select_related("cooperative").get(pk=batch.pk)
+    batch = lock_get("payouts.PayoutBatch", batch.pk, select_related=("cooperative",))
     if batch.status == PayoutBatch.Status.EXECUTED:
         return batch
     book = AccountBook(batch.cooperative_id)
     balances = _payable_balances(batch.cooperative)
-    for item in (
-        batch.items.select_for_update()
-        .filter(status=PayoutItem.Status.PENDING)
-        .exclude(method=PayoutItem.Method.STRIPE)
-        .order_by("pk")
+    for item in lock_where(
+        batch.items.filter(status=PayoutItem.Status.PENDING).exclude(
+            method=PayoutItem.Method.STRIPE
+        )
     ):
         source = (item.member_id, _source(item.method))
         if item.amount_cents > balances.get(source, 0):
@@ -377,11 +377,7 @@ def payout_items_confirm(
     if actor is not None:
         require_role(actor, cooperative_id, "board", "treasurer")
     ids = sorted(item.pk for item in items)
-    locked = list(
-        PayoutItem.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids, batch__cooperative_id=cooperative_id)
-        .order_by("pk")
-    )
+    locked = lock_where(PayoutItem.objects.filter(pk__in=ids, batch__cooperative_id=cooperative_id))
     if len(locked) != len(ids):
         raise ValidationFailed(_("No such payout in this cooperative."), field="items")
     confirmed = []

@@ -56,6 +56,7 @@ from members.access import require_role
 from payouts.audit_actions import DISPUTE_STATUS, PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_first, lock_get, lock_where
 from werkstation.money import format_money
 
 from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
@@ -122,10 +123,10 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
 
     Returns (cents re-held, cents already paid out and so not recoverable, line ids).
     """
-    every = list(
-        invoice.lines.select_for_update(of=("self",))
-        .select_related("split", "credit_line")
-        .order_by("-work_date", "-id")
+    every = sorted(
+        lock_where(invoice.lines.select_related("split", "credit_line")),
+        key=lambda line: (line.work_date, line.id),
+        reverse=True,
     )
     budget = coverage_cents(invoice, every)
     lines = [line for line in every if line.released and not hasattr(line, "credit_line")]
@@ -235,8 +236,8 @@ def _lock(payment: Payment) -> tuple[Invoice, Payment]:
         raise Conflict(
             _("This payment is not matched to an invoice."), code="unmatched", field="payment"
         )
-    invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    invoice = lock_get("payouts.Invoice", payment.invoice_id)
+    payment = lock_get("payouts.Payment", payment.pk)
     return invoice, payment
 
 
@@ -339,10 +340,8 @@ def dispute_record(
             _("A dispute needs the provider's id."), code="required", field="external_id"
         )
     invoice, payment = _lock(payment)
-    dispute = (
-        Dispute.objects.select_for_update()
-        .filter(cooperative_id=payment.cooperative_id, external_id=external_id)
-        .first()
+    dispute = lock_first(
+        Dispute.objects.filter(cooperative_id=payment.cooperative_id, external_id=external_id)
     )
     if dispute is None:
         cents = _cents_argument(amount_cents)
@@ -429,11 +428,7 @@ def payout_item_return(
     """A paid payout came back: the money is owed to the member again. Idempotent."""
     from werkstation.notify import email_user_on_commit
 
-    item = (
-        PayoutItem.objects.select_for_update(of=("self",))
-        .select_related("batch", "member")
-        .get(pk=item.pk)
-    )
+    item = lock_get("payouts.PayoutItem", item.pk, select_related=("batch", "member"))
     cooperative_id = item.batch.cooperative_id
     if actor is not None:
         require_role(actor, cooperative_id, "board", "treasurer")

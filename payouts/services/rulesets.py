@@ -16,6 +16,7 @@ from members.models import Cooperative
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_get
 from werkstation.money import format_money
 
 from .. import rules
@@ -59,7 +60,7 @@ def validate_spec(spec: object) -> rules.RuleSet:
 
 
 def _next_version(cooperative: Cooperative) -> int:
-    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).first()
+    lock_cooperatives([cooperative.pk])
     return (
         RuleSet.objects.filter(cooperative=cooperative).aggregate(v=Max("version"))["v"] or 0
     ) + 1
@@ -175,7 +176,7 @@ def rule_set_adopt(
     Its callers are the founding of a cooperative and, after that, only an adopted
     proposal of the members (``members`` governance, through the registered kind).
     """
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+    rule_set = lock_get("payouts.RuleSet", rule_set.pk)
     if rule_set.status not in (RuleSet.Status.DRAFT, RuleSet.Status.PROPOSED):
         raise Conflict(
             _("Only a draft or proposed rule set can be adopted."),
@@ -215,7 +216,7 @@ def rule_set_adopt(
 
 @transaction.atomic
 def rule_set_mark_proposed(*, rule_set: RuleSet) -> RuleSet:
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+    rule_set = lock_get("payouts.RuleSet", rule_set.pk)
     if rule_set.status != RuleSet.Status.DRAFT:
         raise Conflict(_("Only a draft can be proposed."), code="invalid_state", field="status")
     rule_set.status = RuleSet.Status.PROPOSED
@@ -225,7 +226,7 @@ def rule_set_mark_proposed(*, rule_set: RuleSet) -> RuleSet:
 
 @transaction.atomic
 def rule_set_reject(*, rule_set: RuleSet) -> RuleSet:
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+    rule_set = lock_get("payouts.RuleSet", rule_set.pk)
     if rule_set.status != RuleSet.Status.PROPOSED:
         raise Conflict(
             _("Only a proposed rule set can be rejected."), code="invalid_state", field="status"

@@ -34,6 +34,7 @@ from werkstation.audit import audit_record
 from werkstation.engagements import Engagement
 from werkstation.errors import ApplicationError, ValidationFailed
 from werkstation.legal import Key, legal_value
+from werkstation.locks import lock_first
 from werkstation.money import percent_of
 
 from ..models import Account, SelfBillingInvoice, SelfBillingLine, SelfBillingSequence, Split
@@ -120,8 +121,8 @@ def _issue_for_member(
     # Lock the member's number series first: a second run for the same member waits here
     # and then finds the splits already on a line.
     SelfBillingSequence.objects.get_or_create(cooperative=cooperative, member=member)
-    sequence = SelfBillingSequence.objects.select_for_update().get(
-        cooperative=cooperative, member=member
+    sequence = lock_first(
+        SelfBillingSequence.objects.filter(cooperative=cooperative, member=member)
     )
     rows = list(
         _open_splits(cooperative, start, end)

@@ -40,6 +40,7 @@ from members.models import Cooperative, Profile
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
+from werkstation.locks import lock_get
 
 from ..models import (
     Account,
@@ -130,7 +131,7 @@ def connect_account_refresh(*, actor, cooperative: Cooperative) -> StripeConnect
     except stripe.StripeError as exc:
         raise stripe_failure(exc, field="cooperative") from exc
     with transaction.atomic():
-        account = StripeConnectAccount.objects.select_for_update().get(pk=account.pk)
+        account = lock_get("payouts.StripeConnectAccount", account.pk)
         connect_account_apply(account, state, read_at)
     return account
 
@@ -207,7 +208,7 @@ def _payable_cents(cooperative_id: int, member_id: int) -> int:
 
 def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -> str:
     with transaction.atomic():
-        item = PayoutItem.objects.select_for_update().select_related("batch").get(pk=item_id)
+        item = lock_get("payouts.PayoutItem", item_id, select_related=("batch",))
         if item.status != PayoutItem.Status.PENDING or item.method != PayoutItem.Method.STRIPE:
             return "done"
         cooperative_id = item.batch.cooperative_id
@@ -317,7 +318,7 @@ def _transfer_failed(transfer_id: int, error: str) -> None:
 
 def _book_transfer(item_id: int, made: dict) -> str:
     with transaction.atomic():
-        item = PayoutItem.objects.select_for_update().select_related("batch").get(pk=item_id)
+        item = lock_get("payouts.PayoutItem", item_id, select_related=("batch",))
         StripeTransfer.objects.filter(item=item).update(
             transfer_id=made["id"],
             status=StripeTransfer.Status.CREATED,
@@ -358,7 +359,7 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
     from .payouts import IBAN_HOLD_DAYS
 
     with transaction.atomic():
-        item = PayoutItem.objects.select_for_update().get(pk=item_id)
+        item = lock_get("payouts.PayoutItem", item_id)
         if item.status != PayoutItem.Status.PENDING:
             return "done"
         profile = Profile.objects.filter(user_id=item.member_id).select_related("user").first()

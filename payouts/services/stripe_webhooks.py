@@ -43,6 +43,7 @@ from members.models import Cooperative
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, ValidationFailed
+from werkstation.locks import lock_first, lock_get
 from werkstation.money import from_minor
 
 from ..models import (
@@ -148,7 +149,7 @@ def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
         if handler is not None and handler.fetch is not None:
             context.update(handler.fetch(stripe_client(event.cooperative), event, obj))
         with transaction.atomic():
-            locked = StripeEvent.objects.select_for_update().get(pk=event.pk)
+            locked = lock_get("payouts.StripeEvent", event.pk)
             if locked.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
                 return locked
             if handler is None:
@@ -183,7 +184,7 @@ def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
 
 def _mark_failed(event: StripeEvent, error: str) -> None:
     with transaction.atomic():
-        locked = StripeEvent.objects.select_for_update().get(pk=event.pk)
+        locked = lock_get("payouts.StripeEvent", event.pk)
         if locked.status == StripeEvent.Status.PROCESSED:
             return
         locked.status, locked.error = StripeEvent.Status.FAILED, error[:2000]
@@ -220,9 +221,7 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
         return None
     invoice_id = _our_id((intent.get("metadata") or {}).get("invoice_id"))
     invoice = (
-        Invoice.objects.select_for_update()
-        .filter(pk=invoice_id, cooperative=event.cooperative)
-        .first()
+        lock_first(Invoice.objects.filter(pk=invoice_id, cooperative=event.cooperative))
         if invoice_id
         else None
     )
@@ -430,10 +429,8 @@ def connect_account_apply(account: StripeConnectAccount, state: dict, state_at: 
 
 
 def _account_updated(event: StripeEvent, obj: dict, context: dict) -> str:
-    account = (
-        StripeConnectAccount.objects.select_for_update()
-        .filter(account_id=obj["id"], cooperative=event.cooperative)
-        .first()
+    account = lock_first(
+        StripeConnectAccount.objects.filter(account_id=obj["id"], cooperative=event.cooperative)
     )
     if account is None:
         return "ignored: not a member's account"

@@ -12,6 +12,7 @@ from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_get
 from werkstation.money import format_money
 
 from ..models import Bid, Tender
@@ -68,7 +69,7 @@ def _clean(tender: Tender, cooperative_id: int, values: dict) -> dict:
 @transaction.atomic
 def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> Bid:
     require_role(actor, cooperative, "board")
-    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    tender = lock_get("challenges.Tender", tender.pk)
     _require_window(tender)
     if not tender.client.links.filter(cooperative=cooperative).exists():
         raise ValidationFailed(
@@ -105,7 +106,7 @@ def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> 
 
 def _locked_draft(actor, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
-    bid = Bid.objects.select_for_update().select_related("tender").get(pk=bid.pk)
+    bid = lock_get("challenges.Bid", bid.pk, select_related=("tender",))
     if bid.status != Bid.Status.DRAFT:
         raise Conflict(
             _("A submitted bid is locked and cannot be changed."), code="bid_locked", field="status"
@@ -207,7 +208,7 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
 @transaction.atomic
 def bid_withdraw(*, actor, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
-    bid = Bid.objects.select_for_update().select_related("tender").get(pk=bid.pk)
+    bid = lock_get("challenges.Bid", bid.pk, select_related=("tender",))
     if bid.status not in (Bid.Status.DRAFT, Bid.Status.SUBMITTED):
         raise Conflict(_("This bid is already decided."), code="invalid_state", field="status")
     _require_window(bid.tender)

@@ -13,6 +13,7 @@ from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_get
 
 from ...models import Client
 from ..access import require_municipality_user
@@ -86,7 +87,7 @@ def challenge_decide(
     modification: str = "",
 ) -> Challenge:
     require_municipality_user(actor, challenge.client_id)
-    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    challenge = lock_get("challenges.Challenge", challenge.pk)
     if challenge.status != Challenge.Status.SUBMITTED:
         raise Conflict(
             _("This challenge is already decided."), code="invalid_state", field="status"
@@ -133,7 +134,7 @@ def challenge_decide(
 def challenge_consent(*, actor, challenge: Challenge, consent: bool) -> Challenge:
     """The cooperative agrees to the municipality's changes (accepted) or not (withdrawn)."""
     require_role(actor, challenge.cooperative_id, "board")
-    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    challenge = lock_get("challenges.Challenge", challenge.pk)
     if challenge.status != Challenge.Status.MODIFICATION_PROPOSED:
         raise Conflict(
             _("There are no proposed changes to answer."), code="invalid_state", field="status"

@@ -23,7 +23,7 @@ from jobs.challenges.audit_actions import ChallengeAction
 from members.models import Skill
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
-from werkstation.locks import lock_one
+from werkstation.locks import lock_get, lock_one
 from werkstation.money import from_minor, pay_for_minutes
 from werkstation.templatetags.money import longdate
 
@@ -210,7 +210,7 @@ def contract_generate(*, contract_id: int, today: date | None = None) -> int:
     today = today or timezone.localdate()
     created = 0
     with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract_id)
+        contract = lock_get("challenges.Contract", contract_id)
         if contract.status != Contract.Status.ACTIVE:
             return 0
         first = max(contract.period_start, today + timedelta(days=1))
@@ -294,7 +294,7 @@ def contracts_generate(*, today: date | None = None) -> dict:
 @transaction.atomic
 def contract_amend(*, actor, contract: Contract, extra_budget, reason: str) -> ContractAmendment:
     require_municipality_user(actor, contract.client_id)
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = lock_get("challenges.Contract", contract.pk)
     if contract.status != Contract.Status.ACTIVE:
         raise Conflict(_("This contract has ended."), code="contract_ended", field="contract")
     amendment = ContractAmendment.objects.create(

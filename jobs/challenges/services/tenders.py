@@ -14,6 +14,7 @@ from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.geocoding import geocode
+from werkstation.locks import lock_get, lock_skipping, lock_where
 
 from ...models import Client
 from ...models.work import CATEGORY_CHOICES
@@ -163,7 +164,7 @@ def tender_create(
 @transaction.atomic
 def tender_publish(*, actor, tender: Tender) -> Tender:
     require_municipality_user(actor, tender.client_id)
-    tender = Tender.objects.select_for_update().select_related("client").get(pk=tender.pk)
+    tender = lock_get("challenges.Tender", tender.pk, select_related=("client",))
     if tender.status != Tender.Status.DRAFT:
         raise Conflict(_("This tender is already published."), code="invalid_state", field="status")
     if not tender.client.is_verified:
@@ -226,8 +227,8 @@ def tenders_close_due(*, now: datetime | None = None) -> int:
     on. Idempotent: only tenders still stored as open are touched."""
     now = now or timezone.now()
     due = list(
-        Tender.objects.select_for_update(skip_locked=True).filter(
-            status=Tender.Status.OPEN, submission_deadline__lte=now
+        lock_skipping(
+            Tender.objects.filter(status=Tender.Status.OPEN, submission_deadline__lte=now)
         )
     )
     for tender in due:
@@ -327,7 +328,7 @@ def tender_decide(
 ) -> Tender:
     """Award one bid (it becomes a contract) or award none; every bidder hears why."""
     require_municipality_user(actor, tender.client_id)
-    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    tender = lock_get("challenges.Tender", tender.pk)
     reason = text(reason, "reason", max_length=4000)
     if tender.status == Tender.Status.OPEN and tender.submission_deadline <= timezone.now():
         _close(tender, actor=actor)
@@ -337,7 +338,7 @@ def tender_decide(
             code="invalid_state",
             field="tender",
         )
-    bids = list(Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED))
+    bids = lock_where(Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED))
     if bid is not None and bid.pk not in {b.pk for b in bids}:
         raise ValidationFailed(_("Choose one of this tender's submitted bids."), field="bid")
     ranking = {row["bid"].pk: row for row in bid_ranking(tender)}
