@@ -287,6 +287,21 @@ def lock_skipping(queryset: QuerySet) -> QuerySet:
     return queryset.select_for_update(skip_locked=True, of=("self",))
 
 
+def lock_available(queryset: QuerySet) -> list[Model]:
+    """The rows ``queryset`` selects that no other transaction holds, locked (in key order).
+
+    ``lock_skipping`` evaluated, with the rows remembered as held, so that a step that
+    locks one of them again (``werkstation.lifecycle.transition``) does not count as
+    taking it anew.
+    """
+    key = _ranked(_label_of(queryset.model))
+    rows = list(lock_skipping(queryset).order_by("pk"))
+    held = _held(connections[queryset.db])
+    if held is not None and rows:
+        held.ranks.setdefault(_RANK[key], set()).update(row.pk for row in rows)
+    return rows
+
+
 def lock_get_or_create(
     label: str, *, defaults: dict | None = None, using: str = DEFAULT_DB_ALIAS, **lookup
 ) -> tuple[Any, bool]:

@@ -39,6 +39,7 @@ from werkstation.templatetags.money import timespan
 from .. import eligibility
 from ..access import require_job_manager
 from ..eligibility import rules
+from ..lifecycle import CLAIM
 from ..models import Claim, Shift
 from ..notifications import notify_claim
 from .working_time import check_claim
@@ -297,14 +298,14 @@ def _offer_next(shift: Shift) -> Claim | None:
     candidate = lock_claims([head], select_related=("user", "shift__job"))[0]
     if not _take_slot(shift):
         return None
-    candidate.status = C.OFFERED
     candidate.waitlist_position = None
     candidate.offer_expires_at = min(timezone.now() + timedelta(hours=OFFER_HOURS), shift.start)
-    candidate.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
-    audit_record(
-        actor=None,
-        action=JobAction.CLAIM_OFFERED,
-        target=candidate,
+    CLAIM.transition(
+        candidate,
+        C.OFFERED,
+        by=None,
+        extra_update_fields=["waitlist_position", "offer_expires_at"],
+        audit_action=JobAction.CLAIM_OFFERED,
         cooperative_id=shift.cooperative_id,
     )
     notify_claim(candidate, event="offered")
@@ -313,18 +314,14 @@ def _offer_next(shift: Shift) -> Claim | None:
 
 def _release(claim: Claim, *, status: str, reason: str = "") -> None:
     held = claim.holds_slot
-    claim.status = status
     claim.status_reason = reason[:200]
     claim.waitlist_position = None
     claim.offer_expires_at = None
-    claim.save(
-        update_fields=[
-            "status",
-            "status_reason",
-            "waitlist_position",
-            "offer_expires_at",
-            "updated_at",
-        ]
+    CLAIM.transition(
+        claim,
+        status,
+        by=None,
+        extra_update_fields=["status_reason", "waitlist_position", "offer_expires_at"],
     )
     if held:
         _free_slot(claim.shift)
@@ -368,17 +365,14 @@ def claim_withdraw(*, user: User, claim_id: int) -> Claim:
 def claim_confirm(*, actor: User, claim_id: int) -> Claim:
     claim = _lock_claim(claim_id)
     require_job_manager(actor, claim.shift.job)
-    if claim.status != C.CLAIMED:
-        raise Conflict(
-            _("Only a new claim can be confirmed."), code="invalid_state", field="status"
-        )
-    claim.status = C.CONFIRMED
-    claim.confirmed_at = timezone.now()
-    claim.save(update_fields=["status", "confirmed_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=JobAction.CLAIM_CONFIRMED,
-        target=claim,
+    CLAIM.transition(
+        claim,
+        C.CONFIRMED,
+        by=actor,
+        sources=[C.CLAIMED],
+        message=_("Only a new claim can be confirmed."),
+        code="invalid_state",
+        audit_action=JobAction.CLAIM_CONFIRMED,
         cooperative_id=claim.shift.cooperative_id,
     )
     notify_claim(claim, event="confirmed")
@@ -421,18 +415,15 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
             cooperative_id=claim.shift.cooperative_id,
         )
         return claim
-    claim.status = C.CONFIRMED if claim.shift.job.auto_confirm else C.CLAIMED
     claim.offer_expires_at = None
-    if claim.status == C.CONFIRMED:
-        claim.confirmed_at = timezone.now()
-    claim.save(update_fields=["status", "offer_expires_at", "confirmed_at", "updated_at"])
-    audit_record(
-        actor=user,
-        action=JobAction.CLAIM_OFFER_ACCEPTED,
-        target=claim,
+    return CLAIM.transition(
+        claim,
+        C.CONFIRMED if claim.shift.job.auto_confirm else C.CLAIMED,
+        by=user,
+        extra_update_fields=["offer_expires_at", "confirmed_at"],
+        audit_action=JobAction.CLAIM_OFFER_ACCEPTED,
         cooperative_id=claim.shift.cooperative_id,
     )
-    return claim
 
 
 def offers_expire(*, now=None) -> int:
@@ -472,21 +463,15 @@ def claim_mark_no_show(*, actor: User, claim_id: int) -> Claim:
             code="not_started",
             field="claim",
         )
-    if claim.status not in (C.CLAIMED, C.CONFIRMED):
-        raise Conflict(
-            _("Only a claimed or confirmed shift can be a no-show."),
-            code="invalid_state",
-            field="status",
-        )
-    claim.status = C.NO_SHOW
-    claim.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=JobAction.CLAIM_NO_SHOW,
-        target=claim,
+    return CLAIM.transition(
+        claim,
+        C.NO_SHOW,
+        by=actor,
+        message=_("Only a claimed or confirmed shift can be a no-show."),
+        code="invalid_state",
+        audit_action=JobAction.CLAIM_NO_SHOW,
         cooperative_id=claim.shift.cooperative_id,
     )
-    return claim
 
 
 RELEASABLE = (C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.OFFERED)

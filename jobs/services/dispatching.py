@@ -43,6 +43,7 @@ from werkstation.templatetags.money import day
 
 from .. import dispatch, eligibility
 from ..dispatch.split import merge_parts, split_instance
+from ..lifecycle import CLAIM, OFFER
 from ..models import (
     SLOT_HOLDING,
     Claim,
@@ -524,27 +525,23 @@ def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
             raise NotFound(_("Offer not found."), field="offer")
         if offer.status_at() != Offer.Status.OPEN:  # the clock ends an offer, not beat
             raise Conflict(_("This offer is no longer open."), code="offer_closed", field="offer")
-        offer.responded_at = timezone.now()
+        responded_at = timezone.now()
         if not accept:
-            offer.status = Offer.Status.DECLINED
-            offer.save(update_fields=["status", "responded_at"])
+            OFFER.transition(offer, Offer.Status.DECLINED, by=user, at=responded_at)
             _redispatch(offer)
             return offer
         try:
             with transaction.atomic():
                 claim = shift_claim(user=user, shift=offer.shift, allow_waitlist=False)
         except ApplicationError as exc:
-            offer.status = Offer.Status.LAPSED
-            offer.save(update_fields=["status", "responded_at"])
+            OFFER.transition(offer, Offer.Status.LAPSED, by=user, at=responded_at)
             lapsed_because = exc.message
         else:
             if (
                 claim.status == Claim.Status.CLAIMED
             ):  # the board made the offer: it counts as confirmed
-                claim.status, claim.confirmed_at = Claim.Status.CONFIRMED, timezone.now()
-                claim.save(update_fields=["status", "confirmed_at", "updated_at"])
-            offer.status = Offer.Status.ACCEPTED
-            offer.save(update_fields=["status", "responded_at"])
+                CLAIM.transition(claim, Claim.Status.CONFIRMED, by=user)
+            OFFER.transition(offer, Offer.Status.ACCEPTED, by=user, at=responded_at)
     if lapsed_because is not None:
         raise Conflict(
             _("This shift can no longer be yours: %(reason)s") % {"reason": lapsed_because},
@@ -568,8 +565,7 @@ def offers_expire_dispatch(*, now=None) -> int:
         if offer.status == Offer.Status.OPEN
     ]
     for offer in expired:
-        offer.status = Offer.Status.EXPIRED
-        offer.save(update_fields=["status"])
+        OFFER.transition(offer, Offer.Status.EXPIRED, by=None)
         _redispatch(offer)
     return len(expired)
 

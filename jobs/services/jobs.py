@@ -27,7 +27,7 @@ from werkstation.money import round_major, to_minor
 
 from ..access import is_client_user, require_job_manager
 from ..eligibility import local_times
-from ..lifecycle import check_transition
+from ..lifecycle import JOB
 from ..models import SLOT_HOLDING, Claim, Client, Job, RateCard, Shift
 from ..models.work import CATEGORY_CHOICES
 from ..notifications import notify_claim
@@ -223,10 +223,14 @@ def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
     if actor is not None:
         require_job_manager(actor, job)
     job = _lock_job(job.pk)
-    check_transition(job, to)
     before = job.status
-    job.status = to
-    job.save(update_fields=["status"])
+    JOB.transition(
+        job,
+        to,
+        by=actor,
+        audit_action=JobAction.JOB_STATUS_CHANGED,
+        data={"from": before, "to": to},
+    )
     shifts = lock_shifts(Shift.objects.filter(job=job).values_list("pk", flat=True))
     Shift.objects.filter(job=job).update(job_status=to)
     if to == Job.Status.CANCELLED:
@@ -234,13 +238,6 @@ def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
             [s for s in shifts if s.status == Shift.Status.OPEN and s.start > timezone.now()],
             reason=_("The job was cancelled."),
         )
-    audit_record(
-        actor=actor,
-        action=JobAction.JOB_STATUS_CHANGED,
-        target=job,
-        cooperative_id=job.cooperative_id,
-        data={"from": before, "to": to},
-    )
     return job
 
 

@@ -43,6 +43,7 @@ from werkstation.locks import lock_first, lock_get, lock_where
 from werkstation.notify import email_user_on_commit
 
 from ..access import has_role, require_role
+from ..lifecycle import PROPOSAL
 from ..models import Cosigner, Elector, Membership, Proposal, Proxy, SimulationView, User, Vote
 
 P = Proposal.Status
@@ -154,10 +155,12 @@ def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = 
     """Table a draft: the board may; the proposer may once enough members co-signed."""
     proposal = lock_get("members.Proposal", proposal.pk, select_related=("cooperative",))
     cooperative = proposal.cooperative
-    if proposal.status != P.DRAFT:
-        raise Conflict(
-            _("Only a draft can be opened for voting."), code="invalid_state", field="status"
-        )
+    PROPOSAL.check(
+        proposal,
+        P.OPEN,
+        message=_("Only a draft can be opened for voting."),
+        code="invalid_state",
+    )
     if not has_role(actor, cooperative, "board"):
         if actor.pk != proposal.proposer_id:
             raise PermissionDenied(
@@ -182,9 +185,15 @@ def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = 
         [Elector(proposal=proposal, user_id=user_id) for user_id in electorate]
     )
     now = timezone.now()
-    proposal.status, proposal.opens_at, proposal.closes_at = P.OPEN, now, now + timedelta(days=days)
+    proposal.closes_at = now + timedelta(days=days)
     proposal.quorum_percent, proposal.electorate_size = cooperative.quorum_percent, len(electorate)
-    proposal.save()
+    PROPOSAL.transition(
+        proposal,
+        P.OPEN,
+        by=actor,
+        at=now,
+        extra_update_fields=["closes_at", "quorum_percent", "electorate_size"],
+    )
     _kind(proposal.kind).on_open(proposal)
     audit_record(
         actor=actor,
@@ -247,17 +256,14 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
         raise PermissionDenied(
             _("The proposer or the board withdraws a proposal."), code="role_required"
         )
-    if proposal.status != P.DRAFT:
-        raise Conflict(_("Only a draft can be withdrawn."), code="invalid_state", field="status")
-    proposal.status = P.WITHDRAWN
-    proposal.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action=MemberAction.PROPOSAL_WITHDRAWN,
-        target=proposal,
-        cooperative_id=proposal.cooperative_id,
+    return PROPOSAL.transition(
+        proposal,
+        P.WITHDRAWN,
+        by=actor,
+        message=_("Only a draft can be withdrawn."),
+        code="invalid_state",
+        audit_action=MemberAction.PROPOSAL_WITHDRAWN,
     )
-    return proposal
 
 
 def _active_proxy(*, grantor_id: int, holder: User, proposal: Proposal) -> Proxy | None:
@@ -555,9 +561,10 @@ def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
     if now < proposal.closes_at:
         raise Conflict(_("Voting is still open."), code="still_open", field="closes_at")
     tally = proposal_tally(proposal)
-    proposal.status = outcome_of(tally, proposal.majority)
     proposal.result = _result_of(tally)
-    proposal.save(update_fields=["status", "result"])
+    PROPOSAL.transition(
+        proposal, outcome_of(tally, proposal.majority), by=None, extra_update_fields=["result"]
+    )
     kind = _kind(proposal.kind)
     (kind.on_adopt if proposal.status == P.ADOPTED else kind.on_reject)(proposal)
     audit_record(

@@ -32,6 +32,7 @@ from werkstation.errors import PermissionDenied, ValidationFailed
 from werkstation.locks import lock_users, lock_where
 
 from ..access import sensitive_reader_cooperative
+from ..lifecycle import MEMBERSHIP
 from ..models import (
     AvailabilityException,
     AvailabilitySlot,
@@ -244,12 +245,15 @@ def _erase_memberships(user: User) -> None:
     motivation go."""
     now = timezone.now()
     for membership in lock_where(Membership.objects.filter(user=user)):
-        if membership.status != Membership.Status.LEFT:
-            membership.status = Membership.Status.LEFT
-            membership.left_at = now
         membership.is_board = membership.is_treasurer = membership.is_auditor = False
         membership.motivation = ""
-        membership.save()
+        cleared = ["is_board", "is_treasurer", "is_auditor", "motivation"]
+        if membership.status != Membership.Status.LEFT:
+            MEMBERSHIP.transition(
+                membership, Membership.Status.LEFT, by=None, at=now, extra_update_fields=cleared
+            )
+        else:
+            membership.save(update_fields=cleared)
     RoleGrant.objects.filter(membership__user=user, revoked_at__isnull=True).update(revoked_at=now)
     SecondApproval.objects.filter(
         target_membership__user=user, status=SecondApproval.Status.PENDING

@@ -36,6 +36,7 @@ from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_get, lock_get_or_create, lock_where
 from werkstation.money import format_money, percent_of
 
+from ..lifecycle import INVOICE
 from ..models import (
     Account,
     CreditNote,
@@ -192,8 +193,9 @@ def credit_note_issue(
             ],
         )
     invoice.credited_cents += note.total_cents
-    invoice.status = invoice_status(invoice)
-    invoice.save(update_fields=["credited_cents", "status"])
+    INVOICE.transition(
+        invoice, invoice_status(invoice), by=actor, extra_update_fields=["credited_cents"]
+    )
     if not lines:
         from .invoices import _release_covered
 

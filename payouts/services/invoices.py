@@ -27,6 +27,7 @@ from werkstation.legal import Key, legal_value
 from werkstation.locks import lock_get, lock_get_or_create, lock_where
 from werkstation.money import format_money, percent_of, to_minor
 
+from ..lifecycle import INVOICE
 from ..models import Account, Invoice, InvoiceLine, Payment, Split
 from .bulk import insert_rows
 from .ledger import AccountBook, Leg, Posting, payable_kind, post, write_postings
@@ -326,10 +327,12 @@ def payment_record(
     invoice.paid_cents += cents
     if to_g_account:
         invoice.g_account_paid_cents += cents
-    invoice.status = (
-        Invoice.Status.PAID if invoice.open_cents == 0 else Invoice.Status.PARTIALLY_PAID
+    INVOICE.transition(
+        invoice,
+        Invoice.Status.PAID if invoice.open_cents == 0 else Invoice.Status.PARTIALLY_PAID,
+        by=actor,
+        extra_update_fields=["paid_cents", "g_account_paid_cents"],
     )
-    invoice.save(update_fields=["paid_cents", "g_account_paid_cents", "status"])
     released = _release_covered(invoice, book)
     audit_record(
         actor=actor,

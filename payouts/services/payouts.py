@@ -32,6 +32,7 @@ from werkstation.money import format_money
 from werkstation.spreadsheet import csv_text
 from werkstation.templatetags.money import longdate
 
+from ..lifecycle import PAYOUT_BATCH
 from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
 from .ledger import AccountBook, Leg, post
 
@@ -174,10 +175,12 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
     as_staff = False
     if first is None or not (actor.is_staff or actor.is_superuser):
         require_role(actor, batch.cooperative_id, *BATCH_APPROVER_ROLES)
-    if batch.status != PayoutBatch.Status.DRAFT:
-        raise Conflict(
-            _("This batch is not waiting for approval."), code="invalid_state", field="status"
-        )
+    PAYOUT_BATCH.check(
+        batch,
+        PayoutBatch.Status.APPROVED,
+        message=_("This batch is not waiting for approval."),
+        code="invalid_state",
+    )
     if first is not None and first.user_id == actor.pk:
         raise Conflict(
             _("You approved this batch already; a second person must approve it."),
@@ -210,8 +213,7 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
             )
     PayoutApproval.objects.create(batch=batch, user=actor)
     if first is not None:
-        batch.status = PayoutBatch.Status.APPROVED
-        batch.save(update_fields=["status"])
+        PAYOUT_BATCH.transition(batch, PayoutBatch.Status.APPROVED, by=actor)
     audit_record(
         actor=actor,
         action=PayoutAction.PAYOUT_BATCH_APPROVED,
@@ -307,15 +309,13 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
             item.status, item.paid_at = PayoutItem.Status.PAID, timezone.now()
             item.save(update_fields=["status", "paid_at"])
     batch.sepa_xml = sepa_credit_transfer(batch)
-    batch.status, batch.executed_at = PayoutBatch.Status.EXECUTED, timezone.now()
-    batch.save(update_fields=["sepa_xml", "status", "executed_at"])
-    audit_record(
-        actor=actor,
-        action=PayoutAction.PAYOUT_BATCH_EXECUTED,
-        target=batch,
-        cooperative_id=batch.cooperative_id,
+    return PAYOUT_BATCH.transition(
+        batch,
+        PayoutBatch.Status.EXECUTED,
+        by=actor,
+        extra_update_fields=["sepa_xml"],
+        audit_action=PayoutAction.PAYOUT_BATCH_EXECUTED,
     )
-    return batch
 
 
 def sepa_credit_transfer(batch: PayoutBatch) -> str:

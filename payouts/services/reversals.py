@@ -59,6 +59,7 @@ from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_first, lock_get, lock_where
 from werkstation.money import format_money
 
+from ..lifecycle import INVOICE
 from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
 from ..selectors import account_balance
 from .invoices import _release_covered, coverage_cents
@@ -197,8 +198,9 @@ def _take_back(
         ],
     )
     invoice.paid_cents -= cents
-    invoice.status = invoice_status(invoice)
-    invoice.save(update_fields=["paid_cents", "status"])
+    INVOICE.transition(
+        invoice, invoice_status(invoice), by=None, extra_update_fields=["paid_cents"]
+    )
     reheld, unrecovered, _lines = _rehold_uncovered(invoice, book, why)
     return reheld, unrecovered
 
@@ -225,8 +227,9 @@ def _give_back(
         ],
     )
     invoice.paid_cents += cents
-    invoice.status = invoice_status(invoice)
-    invoice.save(update_fields=["paid_cents", "status"])
+    INVOICE.transition(
+        invoice, invoice_status(invoice), by=None, extra_update_fields=["paid_cents"]
+    )
     return _release_covered(invoice, book)
 
 

@@ -15,6 +15,7 @@ from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_get
 from werkstation.money import format_money
 
+from ..lifecycle import BID
 from ..models import Bid, Tender
 from ..notifications import municipality_users_of, notify
 from .common import cents, text
@@ -188,13 +189,11 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
             code="capacity_unchecked",
             field="capacity",
         )
-    bid.status, bid.submitted_at, bid.submitted_by = Bid.Status.SUBMITTED, timezone.now(), actor
-    bid.save(update_fields=["status", "submitted_at", "submitted_by"])
-    audit_record(
-        actor=actor,
-        action=ChallengeAction.BID_SUBMITTED,
-        target=bid,
-        cooperative_id=bid.cooperative_id,
+    BID.transition(
+        bid,
+        Bid.Status.SUBMITTED,
+        by=actor,
+        audit_action=ChallengeAction.BID_SUBMITTED,
         data={"price_cents": bid.price_cents},
     )
     notify(
@@ -209,15 +208,9 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
 def bid_withdraw(*, actor, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
     bid = lock_get("challenges.Bid", bid.pk, select_related=("tender",))
-    if bid.status not in (Bid.Status.DRAFT, Bid.Status.SUBMITTED):
-        raise Conflict(_("This bid is already decided."), code="invalid_state", field="status")
-    _require_window(bid.tender)
-    bid.status = Bid.Status.WITHDRAWN
-    bid.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action=ChallengeAction.BID_WITHDRAWN,
-        target=bid,
-        cooperative_id=bid.cooperative_id,
+    BID.check(
+        bid, Bid.Status.WITHDRAWN, message=_("This bid is already decided."), code="invalid_state"
     )
+    _require_window(bid.tender)
+    BID.transition(bid, Bid.Status.WITHDRAWN, by=actor, audit_action=ChallengeAction.BID_WITHDRAWN)
     return bid

@@ -12,11 +12,12 @@ from jobs.challenges.audit_actions import CHALLENGE_DECIDED, ChallengeAction
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
-from werkstation.errors import Conflict, ValidationFailed
+from werkstation.errors import ValidationFailed
 from werkstation.locks import lock_get
 
 from ...models import Client
 from ..access import require_municipality_user
+from ..lifecycle import CHALLENGE
 from ..models import Challenge
 from ..notifications import board_of, municipality_users_of, notify
 from .common import text
@@ -88,10 +89,13 @@ def challenge_decide(
 ) -> Challenge:
     require_municipality_user(actor, challenge.client_id)
     challenge = lock_get("challenges.Challenge", challenge.pk)
-    if challenge.status != Challenge.Status.SUBMITTED:
-        raise Conflict(
-            _("This challenge is already decided."), code="invalid_state", field="status"
-        )
+    CHALLENGE.check(
+        challenge,
+        Challenge.Status.ACCEPTED,
+        sources=[Challenge.Status.SUBMITTED],
+        message=_("This challenge is already decided."),
+        code="invalid_state",
+    )
     if decision not in DECISIONS:
         raise ValidationFailed(_("Accept, accept with changes, or reject."), field="decision")
     note = text(note, "note", required=decision == "reject")
@@ -100,23 +104,19 @@ def challenge_decide(
             raise ValidationFailed(
                 _("Choose the reason for the rejection."), code="required", field="reject_reason"
             )
-        challenge.status, challenge.reject_reason = Challenge.Status.REJECTED, reject_reason
+        to, challenge.reject_reason = Challenge.Status.REJECTED, reject_reason
     elif decision == "accept_modified":
         challenge.modification = text(modification, "modification")
-        challenge.status = Challenge.Status.MODIFICATION_PROPOSED
+        to = Challenge.Status.MODIFICATION_PROPOSED
     else:
-        challenge.status = Challenge.Status.ACCEPTED
-    challenge.decision_note, challenge.decided_by, challenge.decided_at = (
-        note,
-        actor,
-        timezone.now(),
-    )
-    challenge.save()
-    audit_record(
-        actor=actor,
-        action=CHALLENGE_DECIDED[challenge.status],
-        target=challenge,
-        cooperative_id=challenge.cooperative_id,
+        to = Challenge.Status.ACCEPTED
+    challenge.decision_note = note
+    CHALLENGE.transition(
+        challenge,
+        to,
+        by=actor,
+        extra_update_fields=["reject_reason", "modification", "decision_note"],
+        audit_action=CHALLENGE_DECIDED[to],
         data={
             "reason": challenge.reject_reason,
             "late": timezone.localdate() > challenge.decision_deadline,
@@ -135,17 +135,15 @@ def challenge_consent(*, actor, challenge: Challenge, consent: bool) -> Challeng
     """The cooperative agrees to the municipality's changes (accepted) or not (withdrawn)."""
     require_role(actor, challenge.cooperative_id, "board")
     challenge = lock_get("challenges.Challenge", challenge.pk)
-    if challenge.status != Challenge.Status.MODIFICATION_PROPOSED:
-        raise Conflict(
-            _("There are no proposed changes to answer."), code="invalid_state", field="status"
-        )
-    challenge.status = Challenge.Status.ACCEPTED if consent else Challenge.Status.WITHDRAWN
-    challenge.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action=ChallengeAction.CHALLENGE_CONSENT,
-        target=challenge,
-        cooperative_id=challenge.cooperative_id,
+    CHALLENGE.transition(
+        challenge,
+        Challenge.Status.ACCEPTED if consent else Challenge.Status.WITHDRAWN,
+        by=actor,
+        stamp=False,  # the municipality's decision stays on record
+        sources=[Challenge.Status.MODIFICATION_PROPOSED],
+        message=_("There are no proposed changes to answer."),
+        code="invalid_state",
+        audit_action=ChallengeAction.CHALLENGE_CONSENT,
         data={"consent": bool(consent)},
     )
     notify(

@@ -29,6 +29,7 @@ from werkstation.templatetags.money import longdate
 
 from ...models import Job, Shift, Timesheet
 from ..access import require_municipality_user
+from ..lifecycle import CONTRACT
 from ..models import Bid, Contract, ContractAmendment, ContractJob, ContractOccurrence
 from ..notifications import board_of, municipality_users_of, notify
 from .common import cents, text
@@ -275,12 +276,14 @@ def contracts_generate(*, today: date | None = None) -> dict:
     ended = 0
     for contract in Contract.objects.filter(status=Contract.Status.ACTIVE, period_end__lt=today):
         with transaction.atomic():
-            Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.ENDED)
-            audit_record(
-                actor=None,
-                action=ChallengeAction.CONTRACT_ENDED,
-                target=contract,
-                cooperative_id=contract.cooperative_id,
+            contract = lock_get("challenges.Contract", contract.pk)
+            if contract.status != Contract.Status.ACTIVE:  # ended by a run before
+                continue
+            CONTRACT.transition(
+                contract,
+                Contract.Status.ENDED,
+                by=None,
+                audit_action=ChallengeAction.CONTRACT_ENDED,
             )
             ended += 1
     created = 0

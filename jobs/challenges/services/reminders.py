@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from werkstation.locks import lock_skipping
+from werkstation.locks import lock_available
 
 from ..models import Bid, Challenge, Tender
 from ..notifications import board_of, municipality_users_of, notify
@@ -23,7 +23,7 @@ def deadline_reminders(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
     sent = {"bids": 0, "tender_decisions": 0, "challenge_decisions": 0}
-    for tender in lock_skipping(
+    for tender in lock_available(
         Tender.objects.filter(
             status=Tender.Status.OPEN,
             bid_reminder_sent_at__isnull=True,
@@ -36,7 +36,7 @@ def deadline_reminders(*, now: datetime | None = None) -> dict:
             sent["bids"] += 1
         tender.bid_reminder_sent_at = now
         tender.save(update_fields=["bid_reminder_sent_at"])
-    for tender in lock_skipping(
+    for tender in lock_available(
         Tender.objects.filter(
             # Closed as the clock decides, whether or not beat stored it yet.
             Q(status=Tender.Status.CLOSED)
@@ -53,7 +53,7 @@ def deadline_reminders(*, now: datetime | None = None) -> dict:
         tender.decision_reminder_sent_at = now
         tender.save(update_fields=["decision_reminder_sent_at"])
         sent["tender_decisions"] += 1
-    for challenge in lock_skipping(
+    for challenge in lock_available(
         Challenge.objects.filter(
             status=Challenge.Status.SUBMITTED,
             reminder_sent_at__isnull=True,

@@ -14,11 +14,12 @@ from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.geocoding import geocode
-from werkstation.locks import lock_get, lock_skipping, lock_where
+from werkstation.locks import lock_available, lock_get, lock_where
 
 from ...models import Client
 from ...models.work import CATEGORY_CHOICES
 from ..access import require_municipality_user
+from ..lifecycle import BID, TENDER
 from ..models import Bid, BidScore, Challenge, Tender
 from ..notifications import board_of, notify
 from .common import cents, text
@@ -165,8 +166,12 @@ def tender_create(
 def tender_publish(*, actor, tender: Tender) -> Tender:
     require_municipality_user(actor, tender.client_id)
     tender = lock_get("challenges.Tender", tender.pk, select_related=("client",))
-    if tender.status != Tender.Status.DRAFT:
-        raise Conflict(_("This tender is already published."), code="invalid_state", field="status")
+    TENDER.check(
+        tender,
+        Tender.Status.OPEN,
+        message=_("This tender is already published."),
+        code="invalid_state",
+    )
     if not tender.client.is_verified:
         raise PermissionDenied(
             _(
@@ -179,9 +184,16 @@ def tender_publish(*, actor, tender: Tender) -> Tender:
         raise ValidationFailed(
             _("The submission deadline must be in the future."), field="submission_deadline"
         )
-    tender.status, tender.published_at, tender.submission_opens = Tender.Status.OPEN, now, now
-    tender.save(update_fields=["status", "published_at", "submission_opens"])
-    audit_record(actor=actor, action=ChallengeAction.TENDER_PUBLISHED, target=tender)
+    tender.submission_opens = now
+    TENDER.transition(
+        tender,
+        Tender.Status.OPEN,
+        by=actor,
+        at=now,
+        extra_update_fields=["submission_opens"],
+        audit_action=ChallengeAction.TENDER_PUBLISHED,
+        cooperative_id=None,
+    )
     boards = []
     for coop_id in tender.client.links.values_list("cooperative_id", flat=True):
         boards.extend(board_of(coop_id))
@@ -198,18 +210,18 @@ def tender_window_open(tender: Tender, *, now: datetime | None = None) -> bool:
 
 
 def _close(tender: Tender, *, actor=None) -> None:
-    tender.status = Tender.Status.CLOSED
-    tender.save(update_fields=["status"])
-    # Drafts never submitted lapse with the window.
-    for bid in Bid.objects.filter(tender=tender, status=Bid.Status.DRAFT):
-        bid.status = Bid.Status.WITHDRAWN
+    TENDER.transition(tender, Tender.Status.CLOSED, by=actor)
+    # Drafts never submitted lapse with the window. All the tender's bids are locked at
+    # once, in key order: deciding locks the submitted ones next.
+    bids = lock_where(Bid.objects.filter(tender=tender))
+    for bid in [b for b in bids if b.status == Bid.Status.DRAFT]:
         bid.decision_reason = _("Not submitted before the deadline.")
-        bid.save(update_fields=["status", "decision_reason"])
-        audit_record(
-            actor=None,
-            action=ChallengeAction.BID_LAPSED,
-            target=bid,
-            cooperative_id=bid.cooperative_id,
+        BID.transition(
+            bid,
+            Bid.Status.WITHDRAWN,
+            by=None,
+            extra_update_fields=["decision_reason"],
+            audit_action=ChallengeAction.BID_LAPSED,
         )
     audit_record(
         actor=actor,
@@ -227,7 +239,7 @@ def tenders_close_due(*, now: datetime | None = None) -> int:
     on. Idempotent: only tenders still stored as open are touched."""
     now = now or timezone.now()
     due = list(
-        lock_skipping(
+        lock_available(
             Tender.objects.filter(status=Tender.Status.OPEN, submission_deadline__lte=now)
         )
     )
@@ -332,7 +344,7 @@ def tender_decide(
     reason = text(reason, "reason", max_length=4000)
     if tender.status == Tender.Status.OPEN and tender.submission_deadline <= timezone.now():
         _close(tender, actor=actor)
-    if tender.status != Tender.Status.CLOSED:
+    if tender.status != Tender.Status.CLOSED:  # the field is the tender: not the table's
         raise Conflict(
             _("A tender is decided once its window has closed, and only once."),
             code="invalid_state",
@@ -346,20 +358,20 @@ def tender_decide(
     for other in bids:
         points = ranking.get(other.pk, {}).get("total")
         if bid is not None and other.pk == bid.pk:
-            other.status, other.decision_reason = Bid.Status.AWARDED, reason
+            to, other.decision_reason = Bid.Status.AWARDED, reason
         else:
-            other.status = Bid.Status.REJECTED
+            to = Bid.Status.REJECTED
             own = str(rejection_reasons.get(other.pk, "")).strip()
             other.decision_reason = own or (
                 _("Another bid was chosen. Your points: %(points)s. Reasons: %(reason)s")
                 % {"points": points if points is not None else "–", "reason": reason}
             )
-        other.save(update_fields=["status", "decision_reason"])
-        audit_record(
-            actor=actor,
-            action=BID_DECIDED[other.status],
-            target=other,
-            cooperative_id=other.cooperative_id,
+        BID.transition(
+            other,
+            to,
+            by=actor,
+            extra_update_fields=["decision_reason"],
+            audit_action=BID_DECIDED[to],
             data={"points": str(points) if points is not None else None},
         )
         notify(
@@ -367,13 +379,15 @@ def tender_decide(
             event="bid_decided",
             context={"bid": other, "tender": tender},
         )
-    tender.status = Tender.Status.AWARDED if bid is not None else Tender.Status.NOT_AWARDED
-    tender.decided_at, tender.decision_reason = timezone.now(), reason
-    tender.save(update_fields=["status", "decided_at", "decision_reason"])
-    audit_record(
-        actor=actor,
-        action=TENDER_DECIDED[tender.status],
-        target=tender,
+    to = Tender.Status.AWARDED if bid is not None else Tender.Status.NOT_AWARDED
+    tender.decision_reason = reason
+    TENDER.transition(
+        tender,
+        to,
+        by=actor,
+        extra_update_fields=["decision_reason"],
+        audit_action=TENDER_DECIDED[to],
+        cooperative_id=None,
         data={"bid": bid.pk if bid is not None else None},
     )
     if bid is not None:
