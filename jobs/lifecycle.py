@@ -64,9 +64,10 @@ CLAIM = Lifecycle(
             C.CONFIRMED: [C.WITHDRAWN, C.REJECTED, C.NO_SHOW, C.COMPLETED],
             C.WAITLISTED: [C.OFFERED, C.WITHDRAWN, C.REJECTED],
             C.OFFERED: [C.CLAIMED, C.CONFIRMED, C.WITHDRAWN, C.REJECTED],
-            # Claimed again (shift_claim takes the row up again).
-            C.WITHDRAWN: [C.CLAIMED, C.CONFIRMED, C.WAITLISTED],
-            C.REJECTED: [C.CLAIMED, C.CONFIRMED, C.WAITLISTED],
+            # Claimed again (shift_claim takes the row up again); hours approved after
+            # all complete the claim, whatever became of it after they were logged.
+            C.WITHDRAWN: [C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.COMPLETED],
+            C.REJECTED: [C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.COMPLETED],
             C.COMPLETED: [],
             C.NO_SHOW: [C.COMPLETED],
         }

@@ -56,12 +56,12 @@ LOCK_ORDER: tuple[str, ...] = (
     "members.Invitation",
     "payouts.StripeEvent",
     "werkstation.OutboxEvent",
-    "members.Proposal",
     # The tenant and its people.
     "members.Cooperative",
     "members.User",
     "members.Membership",
     "members.SecondApproval",
+    "members.Proposal",
     "members.Profile",
     "members.BenefitArrangement",
     "members.NotificationPreference",
@@ -91,9 +91,9 @@ LOCK_ORDER: tuple[str, ...] = (
     "jobs.Timesheet",
     # The money, in the direction it flows.
     "payouts.Invoice",
-    "payouts.InvoiceLine",
     "payouts.Payment",
     "payouts.Dispute",
+    "payouts.InvoiceLine",
     "payouts.PayoutBatch",
     "payouts.PayoutItem",
     # Number series: the last thing taken, held for one number.

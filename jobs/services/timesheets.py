@@ -111,7 +111,8 @@ def _approve(timesheet: Timesheet, *, actor: User | None, auto: bool = False) ->
     changed = ["auto_approved", "minutes_worked", "break_minutes", "resolution"]
     TIMESHEET.transition(timesheet, T.APPROVED, by=actor, extra_update_fields=changed)
     claim = timesheet.claim
-    CLAIM.transition(claim, Claim.Status.COMPLETED, by=actor)
+    if claim.status != Claim.Status.COMPLETED:
+        CLAIM.transition(claim, Claim.Status.COMPLETED, by=actor)
     outbox_emit(topic="timesheet.approved", payload={"timesheet_id": timesheet.pk})
     audit_record(
         actor=actor,

@@ -437,6 +437,9 @@ def _settle_cooperative(
     adopted = rule_sets_adopted(cooperative_id)
     members = {r[MEMBER] for r in rows}
     volunteers = {r[MEMBER] for r in rows if r[ENGAGEMENT] == Engagement.VOLUNTEER}
+    advancing = any(r.allow_advances for r in adopted)
+    if advancing:  # the fund's lock (the cooperative) before the members' (werkstation.locks)
+        lock_cooperatives([cooperative_id])
     lock_volunteers(cooperative_id, volunteers)
     allowance = VolunteerAllowance.load(
         cooperative_id,
@@ -447,7 +450,7 @@ def _settle_cooperative(
     book = AccountBook(cooperative_id)
     book.ensure(K.EARNED, members)
     book.ensure(K.RECEIVABLE, {r[CLIENT] for r in rows})
-    advances = AdvanceRoom.load(book) if any(r.allow_advances for r in adopted) else None
+    advances = AdvanceRoom.load(book) if advancing else None
     # Per work date: (rule set, its id, the parsed rules, whether B matters), or None.
     in_force: dict[date, tuple[RuleSet, int, rules.RuleSet, bool] | None] = {}
     parsed: dict[int, rules.RuleSet] = {}
