@@ -4,16 +4,54 @@ Design overview
 ---------------
 Two transactions deadlock when each holds a row the other one waits for. That can only
 happen when they take their locks in different orders, so every service takes its row
-locks through the helpers below, and always in this order (coarse before fine, the actor
-before what they act on, a parent before its children, money in the direction it flows):
+locks through the helpers below — nowhere else in the apps is ``select_for_update``
+called (``tests/werkstation/test_lock_helpers_only.py``) — and always in the order of
+``LOCK_ORDER`` (coarse before fine, the actor before what they act on, a parent before
+its children, money in the direction it flows):
 
-    cooperative → user → job → shift → contract → offer → claim → timesheet
-                → invoice → payment → payout batch
+    cooperative → invitation → user → membership → second approval → proposal
+    → profile → benefit arrangement → notification preference → authenticator apps
+    → recovery codes → calendar feed → stripe event
+    → stripe settings → stripe connect account → money settings → vat reverse charge
+    → rule set
+    → client → client–cooperative link → link request → challenge → tender → bid
+    → dispatch run
+    → job → shift → contract → offer → claim → timesheet
+    → invoice → payment → dispute → invoice line → payout batch → payout item
+    → invoice sequence → credit note sequence → self-billing sequence → outbox event
 
 - **cooperative** first: a lock on the tenant serialises tenant-wide work (settings,
-  numbering) and is never taken while holding anything inside it.
+  numbering, member numbers, advances from its fund) and is taken before anything
+  inside it.
+- **invitation** right after it: accepting a board invitation locks the cooperative,
+  then the invitation (so it is accepted once), then what accepting it makes (the
+  membership).
 - **user** before the work: ``shift_claim`` holds the member's row so one member makes
   one claim at a time (two overlapping claims cannot both pass the travel check).
+- **membership** after both: admitting, suspending or changing roles locks the
+  cooperative (it numbers its members), then the membership. Settling volunteer work
+  locks the volunteers' memberships (their maximums) — after the cooperative when its
+  fund advances shares; a correction of hours locks both before the hours.
+- **second approval** after the membership it is about: asking for a role locks the
+  membership, then replaces the older requests; deciding locks the cooperative and the
+  membership first, because applying a request locks them again. New Stripe keys lock
+  the cooperative and the pending request for keys before the Stripe settings, the
+  order approving that request takes them in.
+- **proposal** after the tenant: the board drafts what is proposed (a rule set takes a
+  version number under the cooperative's lock) and opens the vote in one transaction;
+  an adopted proposal then locks what it adopts (a rule set).
+- **a person's own rows** (profile, benefit arrangement, notification preferences,
+  second-factor devices, calendar feed): leaves of the user, each locked alone.
+- **the tenant's settings** (Stripe settings and Connect account, money settings, VAT
+  reverse charge, rule sets): changed directly under their own lock, or by an approved
+  request or an adopted proposal after those.
+- **clients and the right to challenge** before the work: they lead to jobs (a tender
+  awarded becomes a contract with jobs), never the other way round. A tender before its
+  bids: closing and deciding lock the tender, then its bids, all at once.
+- **dispatch run** before the work it offers.
+- **Stripe event** after the tenant's people and before the tenant's settings: handling
+  an event claims it first, then changes what it is about (a Connect account, an
+  invoice, a payment, a dispute, a payout item).
 - **job → shift → claim → timesheet** follow the foreign keys from parent to child. A
   writer that starts from a child (withdrawing a claim, approving hours) first reads the
   parent's id without a lock, locks the parent, then the child. The parent's lock is
@@ -22,18 +60,27 @@ before what they act on, a parent before its children, money in the direction it
 - **contract** after shift: a new or edited shift of a contract's job asks the contract
   whether its budget allows it (the shift guard), holding the job or the shift.
 - **offer** before **claim**: accepting a dispatch offer turns it into a claim.
-- the money path: a timesheet is invoiced, an invoice is paid, payments are paid out.
+- **the money path**: a timesheet is invoiced, an invoice is paid (payment), a payment
+  may be disputed; refunds and disputes lock the invoice, the payment and the dispute,
+  then take back the member shares on the invoice's lines. Payments are paid out
+  (payout batch, then its items).
+- **number series** last: an invoice, credit note or self-billing number is taken at
+  the end of issuing, and the series row is held for that one number.
+- **outbox event**: only the publisher locks events, with ``skip_locked`` and holding
+  nothing else; the handlers run in their own transactions.
 
 Within one model, rows are locked in primary-key order, all that are needed at once
 (Saleor's ``order/lock_objects.py`` shape). A service that must lock several rows of a
 lower rank after a higher one (a beat job walking many claims) takes one transaction per
-item instead.
+item instead. Beat jobs that share work between workers lock with ``skip_locked``
+(``lock_available``, ``lock_skipping``): a skipped row is never waited for, so those locks
+cannot deadlock and keep the caller's order.
 
 The helpers check the order they are asked for. Inside a transaction each remembers what
 it locked; asking for a lower rank, or a lower primary key of the same rank, after a
 higher one is a ``LockOrderViolation`` under ``WERKSTATION_LOCK_ORDER_STRICT`` (the test
 settings) and a logged error otherwise. Locking a row again that is already held never
-waits, so it is always allowed.
+waits, so it is always allowed (``holds`` tells whether it is).
 """
 
 from __future__ import annotations
@@ -52,12 +99,9 @@ from django.db.models import Model, QuerySet
 logger = logging.getLogger(__name__)
 
 LOCK_ORDER: tuple[str, ...] = (
-    # Tickets: taken before anything the work they start locks.
-    "members.Invitation",
-    "payouts.StripeEvent",
-    "werkstation.OutboxEvent",
     # The tenant and its people.
     "members.Cooperative",
+    "members.Invitation",
     "members.User",
     "members.Membership",
     "members.SecondApproval",
@@ -68,6 +112,8 @@ LOCK_ORDER: tuple[str, ...] = (
     "members.TotpDevice",
     "members.RecoveryCodes",
     "jobs.CalendarFeed",
+    # A Stripe event is claimed before the rows its handler changes.
+    "payouts.StripeEvent",
     # The tenant's settings, changed directly or by an approved request.
     "payouts.StripeSettings",
     "payouts.StripeConnectAccount",
@@ -100,6 +146,8 @@ LOCK_ORDER: tuple[str, ...] = (
     "payouts.InvoiceSequence",
     "payouts.CreditNoteSequence",
     "payouts.SelfBillingSequence",
+    # Only ever taken with skip_locked (the publisher), holding nothing else.
+    "werkstation.OutboxEvent",
 )
 _RANK = {label.lower(): rank for rank, label in enumerate(LOCK_ORDER)}
 

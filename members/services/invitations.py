@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from members.audit_actions import invitation_action
 from werkstation.audit import audit_record
 from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
-from werkstation.locks import lock_get
+from werkstation.locks import lock_cooperatives, lock_get
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import clean_email
 
@@ -98,6 +98,8 @@ def invitation_get_open(*, token: str) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, token: str, user: User):
     invitation = invitation_get_open(token=token)
+    # The cooperative it opens first, then the invitation (werkstation.locks).
+    lock_cooperatives([invitation.cooperative_id])
     invitation = lock_get("members.Invitation", invitation.pk)
     if invitation.accepted_at is not None:
         raise NotFound(_("This invitation was used already."), field="token")

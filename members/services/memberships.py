@@ -168,16 +168,16 @@ def membership_suspend(*, actor: User, membership: Membership, reason: str) -> M
     if membership.user_id == actor.pk:
         raise PermissionDenied(_("You cannot suspend yourself."), code="self_suspension")
     membership.status_reason = reason.strip()
-    MEMBERSHIP.transition(membership, S.SUSPENDED, by=actor, extra_update_fields=["status_reason"])
-    _pending_role_requests_cancel(membership, actor=actor)
-    api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=actor)
-    audit_record(
-        actor=actor,
-        action=MemberAction.MEMBERSHIP_SUSPENDED,
-        target=membership,
-        cooperative_id=membership.cooperative_id,
+    MEMBERSHIP.transition(
+        membership,
+        S.SUSPENDED,
+        by=actor,
+        extra_update_fields=["status_reason"],
+        audit_action=MemberAction.MEMBERSHIP_SUSPENDED,
         data={"reason": membership.status_reason},
     )
+    _pending_role_requests_cancel(membership, actor=actor)
+    api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=actor)
     forget_memberships(membership.user)
     _notify(membership, gettext_lazy("Your membership is suspended"), "members/email/suspended.txt")
     return membership
@@ -217,15 +217,10 @@ def membership_leave(*, user: User, membership: Membership) -> Membership:
         message=_("This membership has already ended."),
         code="invalid_state",
         extra_update_fields=["is_board", "is_treasurer", "is_auditor"],
+        audit_action=MemberAction.MEMBERSHIP_LEFT,
     )
     role_grants_close(membership)
     _pending_role_requests_cancel(membership, actor=user)
-    audit_record(
-        actor=user,
-        action=MemberAction.MEMBERSHIP_LEFT,
-        target=membership,
-        cooperative_id=membership.cooperative_id,
-    )
     api_tokens_revoke_all(user=user, reason="membership_ended")
     forget_memberships(user)
     return membership
