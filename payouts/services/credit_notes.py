@@ -33,7 +33,7 @@ from members.access import require_role
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
-from werkstation.locks import lock_get, lock_get_or_create, lock_where
+from werkstation.locks import lock_cooperatives, lock_get, lock_get_or_create, lock_one, lock_where
 from werkstation.money import format_money, percent_of
 
 from ..lifecycle import INVOICE
@@ -83,6 +83,9 @@ def credit_note_issue(
             code="lines_or_amount",
             field="lines",
         )
+    # The cooperative and the client with the invoice, in the lock order.
+    lock_cooperatives([invoice.cooperative_id])
+    lock_one("jobs.Client", invoice.client_id)
     invoice = lock_get("payouts.Invoice", invoice.pk, select_related=("cooperative", "client"))
     if invoice.status == Invoice.Status.CREDITED:
         raise Conflict(

@@ -170,6 +170,7 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
     (``members.services.approvals.second_person_eligible``). Where the cooperative has
     nobody who qualifies, platform staff may give it (admin action, with 2FA).
     """
+    lock_cooperatives([batch.cooperative_id])  # the tenant's balances, then the batch
     batch = lock_get("payouts.PayoutBatch", batch.pk, select_related=("cooperative",))
     first = PayoutApproval.objects.filter(batch=batch).select_related("user").first()
     as_staff = False
@@ -271,6 +272,7 @@ def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
 
 @transaction.atomic
 def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
+    lock_cooperatives([batch.cooperative_id])  # the tenant's balances, then the batch
     batch = lock_get("payouts.PayoutBatch", batch.pk, select_related=("cooperative",))
     if batch.status == PayoutBatch.Status.EXECUTED:
         return batch

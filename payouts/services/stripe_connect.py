@@ -40,7 +40,7 @@ from members.models import Cooperative, Profile
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
-from werkstation.locks import lock_get
+from werkstation.locks import lock_get, lock_payout_batches
 
 from ..models import (
     Account,
@@ -206,9 +206,17 @@ def _payable_cents(cooperative_id: int, member_id: int) -> int:
     return -(total or 0)
 
 
+def _lock_with_batch(item_id: int) -> PayoutItem:
+    """The item's batch, then the item (the lock order): booking the batch waits for a
+    Stripe transfer of one of its items to be recorded, and the other way round."""
+    batch_id = PayoutItem.objects.filter(pk=item_id).values_list("batch_id", flat=True).first()
+    lock_payout_batches([batch_id])
+    return lock_get("payouts.PayoutItem", item_id, select_related=("batch",))
+
+
 def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -> str:
     with transaction.atomic():
-        item = lock_get("payouts.PayoutItem", item_id, select_related=("batch",))
+        item = _lock_with_batch(item_id)
         if item.status != PayoutItem.Status.PENDING or item.method != PayoutItem.Method.STRIPE:
             return "done"
         cooperative_id = item.batch.cooperative_id
@@ -318,7 +326,7 @@ def _transfer_failed(transfer_id: int, error: str) -> None:
 
 def _book_transfer(item_id: int, made: dict) -> str:
     with transaction.atomic():
-        item = lock_get("payouts.PayoutItem", item_id, select_related=("batch",))
+        item = _lock_with_batch(item_id)
         StripeTransfer.objects.filter(item=item).update(
             transfer_id=made["id"],
             status=StripeTransfer.Status.CREATED,

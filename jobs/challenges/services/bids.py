@@ -12,7 +12,7 @@ from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
-from werkstation.locks import lock_get
+from werkstation.locks import lock_get, lock_one
 from werkstation.money import format_money
 
 from ..lifecycle import BID
@@ -105,9 +105,17 @@ def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> 
     return bid
 
 
+def _lock_with_tender(bid: Bid) -> Bid:
+    """The bid's tender, then the bid (the lock order): what closes or decides the tender
+    waits for a change of the bid to end, and the other way round."""
+    tender_id = Bid.objects.filter(pk=bid.pk).values_list("tender_id", flat=True).first()
+    lock_one("challenges.Tender", tender_id)
+    return lock_get("challenges.Bid", bid.pk, select_related=("tender",))
+
+
 def _locked_draft(actor, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
-    bid = lock_get("challenges.Bid", bid.pk, select_related=("tender",))
+    bid = _lock_with_tender(bid)
     if bid.status != Bid.Status.DRAFT:
         raise Conflict(
             _("A submitted bid is locked and cannot be changed."), code="bid_locked", field="status"
@@ -207,7 +215,7 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
 @transaction.atomic
 def bid_withdraw(*, actor, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
-    bid = lock_get("challenges.Bid", bid.pk, select_related=("tender",))
+    bid = _lock_with_tender(bid)
     BID.check(
         bid, Bid.Status.WITHDRAWN, message=_("This bid is already decided."), code="invalid_state"
     )

@@ -14,7 +14,7 @@ from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.geocoding import geocode
-from werkstation.locks import lock_available, lock_get, lock_where
+from werkstation.locks import lock_available, lock_get, lock_one, lock_where
 
 from ...models import Client
 from ...models.work import CATEGORY_CHOICES
@@ -165,6 +165,8 @@ def tender_create(
 @transaction.atomic
 def tender_publish(*, actor, tender: Tender) -> Tender:
     require_municipality_user(actor, tender.client_id)
+    # The municipality's row too (it is verified under its lock), in the lock order.
+    lock_one("jobs.Client", tender.client_id)
     tender = lock_get("challenges.Tender", tender.pk, select_related=("client",))
     TENDER.check(
         tender,
