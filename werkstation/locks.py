@@ -165,12 +165,16 @@ class _Held:
 def _scope(connection) -> Any:
     """Something that identifies the current transaction (``None``: do not check).
 
-    The transaction is the outermost atomic block that is not a test case's wrapper, so
-    that two services called one after the other inside a test's transaction count as
-    two transactions, as they are in production.
+    The transaction is the outermost atomic block inside the innermost test case's
+    wrapper, so that two services called one after the other inside a test's transaction
+    count as two transactions, as they are in production — also where a module's shared
+    world is built in a transaction of its own around the tests' wrappers.
     """
     blocks = connection.atomic_blocks
-    index = next((i for i, block in enumerate(blocks) if not block._from_testcase), None)
+    after = max((i for i, block in enumerate(blocks) if block._from_testcase), default=-1)
+    index = next(
+        (i for i, block in enumerate(blocks) if i > after and not block._from_testcase), None
+    )
     if index is None:
         return None
     if index == 0:
