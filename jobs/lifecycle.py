@@ -73,7 +73,6 @@ CLAIM = Lifecycle(
         }
     ),
     stamps={C.CONFIRMED: Stamp(at="confirmed_at")},
-    refusal=gettext_lazy("A claim that is %(current)s cannot become %(target)s."),
 )
 
 T = Timesheet.Status
@@ -91,7 +90,6 @@ TIMESHEET = Lifecycle(
         T.APPROVED: Stamp(at="decided_at", by="decided_by"),
         T.REJECTED: Stamp(at="decided_at", by="decided_by"),
     },
-    refusal=gettext_lazy("Hours that are %(current)s cannot become %(target)s."),
 )
 
 O = Offer.Status  # noqa: E741
@@ -111,5 +109,4 @@ OFFER = Lifecycle(
         O.DECLINED: Stamp(at="responded_at"),
         O.LAPSED: Stamp(at="responded_at"),
     },
-    refusal=gettext_lazy("An offer that is %(current)s cannot become %(target)s."),
 )

@@ -12,8 +12,6 @@ its outcome.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
 from werkstation.lifecycle import Lifecycle, Stamp, table
 
 from .models import Membership, Proposal
@@ -36,7 +34,6 @@ MEMBERSHIP = Lifecycle(
         M.REJECTED: Stamp(at="decided_at", by="decided_by"),
         M.LEFT: Stamp(at="left_at"),
     },
-    refusal=_("A membership that is %(current)s cannot become %(target)s."),
 )
 
 P = Proposal.Status
@@ -53,5 +50,4 @@ PROPOSAL = Lifecycle(
         }
     ),
     stamps={P.OPEN: Stamp(at="opens_at")},
-    refusal=_("A proposal that is %(current)s cannot become %(target)s."),
 )

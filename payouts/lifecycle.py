@@ -13,8 +13,6 @@ meeting adopts a cooperative's first rule set directly from its draft.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
 from werkstation.lifecycle import Lifecycle, Stamp, table
 
 from .models import Invoice, PayoutBatch, RuleSet
@@ -31,7 +29,6 @@ INVOICE = Lifecycle(
             I.CREDITED: [I.CREDITED],
         }
     ),
-    refusal=_("An invoice that is %(current)s cannot become %(target)s."),
 )
 
 B = PayoutBatch.Status
@@ -46,7 +43,6 @@ PAYOUT_BATCH = Lifecycle(
         }
     ),
     stamps={B.EXECUTED: Stamp(at="executed_at")},
-    refusal=_("A payout batch that is %(current)s cannot become %(target)s."),
 )
 
 R = RuleSet.Status
@@ -61,5 +57,4 @@ RULE_SET = Lifecycle(
         }
     ),
     stamps={R.ADOPTED: Stamp(at="adopted_at")},
-    refusal=_("A rule set that is %(current)s cannot become %(target)s."),
 )

@@ -63,7 +63,8 @@ class Lifecycle:
     transitions: Mapping[str, frozenset[str]]
     stamps: Mapping[str, Stamp] = field(default_factory=dict)
     field: str = "status"
-    # "%(current)s"/"%(target)s": the states' labels. None: the generic sentence.
+    # "%(current)s"/"%(target)s": the states' labels. None: the one generic sentence
+    # (a refusal a step does not name itself is one no person should normally meet).
     refusal: str | Promise | None = None
 
     def __post_init__(self) -> None:
@@ -114,7 +115,7 @@ class Lifecycle:
             if self.refusal is not None:
                 message = str(self.refusal) % labels
             else:
-                message = _("Something that is %(current)s cannot become %(target)s.") % labels
+                message = _("This is %(current)s and cannot become %(target)s.") % labels
         raise Conflict(message, code=code or "invalid_transition", field="status")
 
     # -- the step ----------------------------------------------------------------------

@@ -15,8 +15,6 @@ Contract: running until its period ends.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
 from werkstation.lifecycle import Lifecycle, Stamp, table
 
 from .models import Bid, Challenge, Contract, Tender
@@ -38,7 +36,6 @@ TENDER = Lifecycle(
         T.AWARDED: Stamp(at="decided_at"),
         T.NOT_AWARDED: Stamp(at="decided_at"),
     },
-    refusal=_("A tender that is %(current)s cannot become %(target)s."),
 )
 
 B = Bid.Status
@@ -54,7 +51,6 @@ BID = Lifecycle(
         }
     ),
     stamps={B.SUBMITTED: Stamp(at="submitted_at", by="submitted_by")},
-    refusal=_("A bid that is %(current)s cannot become %(target)s."),
 )
 
 C = Challenge.Status
@@ -74,12 +70,10 @@ CHALLENGE = Lifecycle(
         C.REJECTED: Stamp(at="decided_at", by="decided_by"),
         C.MODIFICATION_PROPOSED: Stamp(at="decided_at", by="decided_by"),
     },
-    refusal=_("A challenge that is %(current)s cannot become %(target)s."),
 )
 
 K = Contract.Status
 CONTRACT = Lifecycle(
     model="challenges.Contract",
     transitions=table({K.ACTIVE: [K.ENDED], K.ENDED: []}),
-    refusal=_("A contract that is %(current)s cannot become %(target)s."),
 )
