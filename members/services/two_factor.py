@@ -102,7 +102,7 @@ def two_factor_check(*, user: User, code: str) -> Device:
 
 @transaction.atomic
 def _check_devices(user: User, code: str) -> tuple[Device | None, ApplicationError | None]:
-    apps = lock_where(totp_devices(user), keep_order=True)
+    apps = lock_where(totp_devices(user))  # by id: the key order
     recovery = lock_where(RecoveryCodes.objects.filter(user=user, confirmed=True))
     if not apps and not recovery:
         return None, PermissionDenied(
