@@ -67,9 +67,9 @@ def run_method(method: str, path: str, seconds: float) -> dict:
     import numpy as np
 
     from jobs.dispatch import check, parse_instance, solve
+    from jobs.dispatch.heuristics import components, first_come
     from jobs.dispatch.milp import build_model, solve_highs
     from jobs.dispatch.pairs import build_pairs
-    from jobs.dispatch.solve import components, first_come
 
     with open(path) as fh:
         instance = parse_instance(json.load(fh))

@@ -6,7 +6,7 @@ benchmark (``--size`` 1k, 10k or 100k, seed 1), split into connected components,
 component ``--component`` (0 = the largest) is solved by ``lagrange_component`` with
 ``--budget`` seconds, once per ``--seeds``. Prints the objective, our Lagrangian bound
 and the gap per run; ``--evaluations N`` instead times N evaluations of the all-members
-week DP. Module constants can be overridden, e.g. ``--set POLISH_SHARE=0.1``. Pin it to
+week DP. The knobs of ``jobs/dispatch/tuning.py`` (and ``lagrange.py``) can be overridden, e.g. ``--set POLISH_SHARE=0.1``. Pin it to
 one core (``taskset -c 1``) and alternate variants: the machine is noisy.
 
     python bench/dispatch_component.py --size 100k --budget 8 --seeds 0,1
@@ -29,10 +29,10 @@ SIZES = {"1k": (1_000, 200), "10k": (10_000, 2_000), "100k": (100_000, 20_000)}
 def main() -> None:
     import numpy as np
 
-    from jobs.dispatch import generate, parse_instance
+    from jobs.dispatch import generate, heuristics, parse_instance, search
     from jobs.dispatch.pairs import build_pairs
 
-    solve_mod = importlib.import_module("jobs.dispatch.solve")
+    tuning = importlib.import_module("jobs.dispatch.tuning")
     lagrange_mod = importlib.import_module("jobs.dispatch.lagrange")
 
     parser = argparse.ArgumentParser()
@@ -46,17 +46,17 @@ def main() -> None:
     args = parser.parse_args()
     for item in args.set:
         name, value = item.split("=")
-        module = lagrange_mod if hasattr(lagrange_mod, name) else solve_mod
+        module = lagrange_mod if hasattr(lagrange_mod, name) else tuning
         kind = type(getattr(module, name))  # int, float or bool
         setattr(module, name, kind(float(value)))
 
     shifts, members = SIZES[args.size]
     instance = parse_instance(generate(shifts=shifts, members=members, seed=args.seed))
     P = build_pairs(instance)
-    groups = solve_mod.components(P, len(instance.members), len(instance.shifts))
+    groups = heuristics.components(P, len(instance.members), len(instance.shifts))
     g = groups[args.component]
-    start = solve_mod.greedy(P, np.arange(len(P.p_member)))[g]
-    sub = solve_mod.subset(P, g)
+    start = heuristics.greedy(P, np.arange(len(P.p_member)))[g]
+    sub = search.subset(P, g)
     print(f"{args.size} component {args.component}: {len(g)} pairs, {len(sub.members)} members")
     if args.evaluations:
         relax = lagrange_mod.Relaxation(sub.P, len(sub.members))
@@ -72,9 +72,9 @@ def main() -> None:
         return
     for seed in [int(s) for s in args.seeds.split(",")]:
         t = time.perf_counter()
-        mask, bound = solve_mod.lagrange_component(P, g, start, args.budget, seed=seed)
+        mask, bound = search.lagrange_component(P, g, start, args.budget, seed=seed)
         took = time.perf_counter() - t
-        obj = solve_mod.component_objective(P, g, mask)
+        obj = heuristics.component_objective(P, g, mask)
         gap = (bound - obj) / abs(bound) * 100 if bound else float("nan")
         print(
             f"seed {seed}: objective {obj:.1f} bound {bound:.1f} gap {gap:.3f} % time {took:.2f} s",

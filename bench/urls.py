@@ -11,7 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from jobs.models import Shift
 from jobs.selectors import FEED_COLUMNS
 from members.api.authentication import ApiTokenAuthentication
-from payouts.services.quotes import quote_shifts
+from payouts.selectors.quotes import quote_shifts
 from werkstation.urls import urlpatterns as app_urlpatterns
 
 # The feed's columns, read through the ORM (the distance is the feed's own).

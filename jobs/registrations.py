@@ -6,6 +6,7 @@ from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.invitations import invitation_kind_register
 from members.services.privacy import person_reference_register, personal_data_register
 
+from . import navigation  # noqa: F401  (the menu: clients, hours waiting)
 from .services import privacy
 from .services.clients import CLIENT_INVITATION_SUBJECT, accept_client_invitation
 from .services.dispatch_policies import dispatch_policy_adopt, dispatch_policy_validate
@@ -43,8 +44,9 @@ person_reference_register(
     reason="who acted for a client or a cooperative; the erased person's own row names nobody",
 )
 
-# Outbox handlers and the beat schedule are registered when the tasks module loads;
-# load it at app start so every process (web, worker, beat, tests) knows them.
+# Outbox handlers are registered when the tasks module loads; load it at app start so
+# every process (web, worker, beat, tests) knows them. (The beat schedule is
+# werkstation/beat.py.)
 from . import tasks  # noqa: E402,F401
 
 proposal_kind_register(

@@ -1,12 +1,11 @@
 """Thin Celery wrappers: take ids, call services."""
 
 from celery import chord, shared_task
-from celery.schedules import crontab
 
-from werkstation.celery import register_schedule
 from werkstation.outbox import outbox_register
 
 from .services import claims, digest, dispatching, jobs, timesheets
+from .topics import Topic
 
 
 @shared_task(name="jobs.tasks.timesheets_auto_approve", ignore_result=True)
@@ -40,16 +39,7 @@ def timesheet_approved(timesheet_id: int) -> None:
     timesheets.timesheet_approved_notify(timesheet_id=timesheet_id)
 
 
-outbox_register("timesheet.approved", "jobs.tasks.timesheet_approved")
-register_schedule(
-    "timesheets-auto-approve", "jobs.tasks.timesheets_auto_approve", crontab(minute=15)
-)
-register_schedule(
-    "timesheet-reminders", "jobs.tasks.timesheet_reminders", crontab(hour=9, minute=0)
-)
-register_schedule("offers-expire", "jobs.tasks.offers_expire", 300.0)
-register_schedule("jobs-progress", "jobs.tasks.jobs_progress", 600.0)
-register_schedule("shift-digest", "jobs.tasks.shift_digest", crontab(hour=7, minute=30))
+outbox_register(Topic.TIMESHEET_APPROVED, "jobs.tasks.timesheet_approved")
 
 
 @shared_task(name="jobs.tasks.dispatch_run", ignore_result=True, acks_late=True)
@@ -90,5 +80,4 @@ def offers_expire_dispatch() -> int:
     return dispatching.offers_expire_dispatch()
 
 
-outbox_register("dispatch.requested", "jobs.tasks.dispatch_run")
-register_schedule("dispatch-offers-expire", "jobs.tasks.offers_expire_dispatch", 300.0)
+outbox_register(Topic.DISPATCH_REQUESTED, "jobs.tasks.dispatch_run")

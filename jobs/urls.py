@@ -37,6 +37,11 @@ urlpatterns = [
     ),
     path("c/<slug:slug>/jobs/", work_views.board_jobs, name="board-jobs"),
     path("c/<slug:slug>/dispatch/", work_views.board_dispatch, name="board-dispatch"),
+    path(
+        "c/<slug:slug>/dispatch/<int:run_id>/",
+        work_views.board_dispatch_run,
+        name="board-dispatch-run",
+    ),
     path("work/offers/<int:offer_id>/<str:action>/", work_views.offer_action, name="offer-action"),
     path("calendar/<str:token>.ics", work_views.calendar_feed, name="calendar-feed"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from members.services.accounts import profile_of
-from payouts.services.quotes import quote_engagements, quote_shift
+from payouts.selectors.quotes import quote_engagements, quote_shift
 from werkstation.api.pagination import MAX_PAGE
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.engagements import Engagement, ordered
@@ -31,6 +31,8 @@ from .filters import TimesheetFilter
 from .models import Claim, Client, Job, RateCard, Shift
 from .selectors import (
     FeedFilters,
+    dispatch_run_of,
+    dispatch_run_offers,
     feed_page,
     feed_row,
     jobs_managed_by,
@@ -39,7 +41,7 @@ from .selectors import (
     timesheets_for_manager,
     week_bounds,
 )
-from .services import calendar, claims, dispatching, jobs, planner, timesheets
+from .services import calendar, claims, dispatch_report, dispatching, jobs, planner, timesheets
 
 
 def _back(request, default: str):
@@ -126,14 +128,14 @@ def shift_detail(request, shift_id: int):
 
 def _benefit_room(user):
     """The member's bijstand room this month (None without an arrangement covering it)."""
-    from payouts.services.benefit_room import benefit_room
+    from payouts.selectors.benefit_room import benefit_room
 
     return benefit_room(user)
 
 
 def _benefit_effect(user, quote) -> dict | None:
     """Taking this shift beyond the member's bijstand room: the effect in euros (if any)."""
-    from payouts.services.benefit_room import benefit_room
+    from payouts.selectors.benefit_room import benefit_room
 
     room = benefit_room(user, today=quote.work_date)
     return room.effect(quote.member_cents, quote.engagement) if room else None
@@ -619,6 +621,44 @@ def board_dispatch(request, slug: str):
             "form": form,
             "runs": runs,
             "policy": dispatching.policy_in_force(cooperative.pk, timezone.localdate()),
+        },
+    )
+
+
+RUN_OFFERS_PER_PAGE = 50
+
+
+@login_required
+def board_dispatch_run(request, slug: str, run_id: int):
+    """One run as the board sees it: who was offered what, coverage per day, the open
+    shifts with their reasons, members' hours against their targets (a chart with its
+    table) and the objective in euros. Read from the run's summary: nothing is solved."""
+    cooperative = page_cooperative(request.user, slug, "board")
+    try:
+        run = dispatch_run_of(cooperative.pk, run_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    try:
+        number = min(max(1, int(request.GET.get("page", 1))), MAX_PAGE)
+    except ValueError:
+        number = 1
+    start = (number - 1) * RUN_OFFERS_PER_PAGE
+    offers = list(dispatch_run_offers(run)[start : start + RUN_OFFERS_PER_PAGE + 1])
+    view = dispatch_report.run_view(run)
+    return render(
+        request,
+        "jobs/board_dispatch_run.html",
+        {
+            "cooperative": cooperative,
+            "run": run,
+            "view": view,
+            "chart": dispatch_report.hours_chart(view, cooperative.currency) if view else None,
+            "offers": offers[:RUN_OFFERS_PER_PAGE],
+            "page": {
+                "number": number,
+                "has_next": len(offers) > RUN_OFFERS_PER_PAGE,
+                "has_previous": number > 1,
+            },
         },
     )
 

@@ -2,8 +2,6 @@
 
 from celery import shared_task
 
-from werkstation.celery import crontab, register_schedule
-
 from .services.governance import proposals_close_due, proposals_remind
 
 
@@ -17,10 +15,6 @@ def proposals_remind_task() -> int:
     return proposals_remind()
 
 
-register_schedule("proposals-close", "members.tasks.proposals_close", 120.0)
-register_schedule("proposals-remind", "members.tasks.proposals_remind", 900.0)
-
-
 @shared_task(name="members.tasks.sign_in_prune", ignore_result=True)
 def sign_in_prune() -> int:
     """Expired API tokens, used or expired set-up links and old attempt counters go."""
@@ -28,9 +22,6 @@ def sign_in_prune() -> int:
     from .services.tokens import api_tokens_prune
 
     return api_tokens_prune() + rate_limit_prune()
-
-
-register_schedule("sign-in-prune", "members.tasks.sign_in_prune", 3600.0)
 
 
 @shared_task(name="members.tasks.wtta_warnings", ignore_result=True)
@@ -41,21 +32,9 @@ def wtta_warnings() -> int:
     return wtta_warnings_send()
 
 
-register_schedule(
-    "wtta-warnings", "members.tasks.wtta_warnings", crontab(day_of_week=1, hour=8, minute=15)
-)
-
-
 @shared_task(name="members.tasks.benefit_arrangement_reminders", ignore_result=True)
 def benefit_arrangement_reminders() -> int:
     """Daily: members whose bijstand arrangement ends within 30 days are reminded, once."""
     from .services.benefits import benefit_arrangement_reminders_send
 
     return benefit_arrangement_reminders_send()
-
-
-register_schedule(
-    "benefit-arrangement-reminders",
-    "members.tasks.benefit_arrangement_reminders",
-    crontab(hour=8, minute=45),
-)

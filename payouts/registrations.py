@@ -14,14 +14,14 @@ from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 
-from . import tasks  # noqa: F401  (outbox handler and beat schedule)
+from . import tasks  # noqa: F401  (outbox handler)
 from .models import EarningsCapWarning, RuleSet
 from .pots import pot_names
 from .rules import describe, parse_rule_set, rule_set_to_dict
-from .selectors import earnings_this_year
-from .services import privacy
-from .services.benefit_room import max_pay_rooms
-from .services.minimum_wage import floor_warning, require_floor_for_payroll
+from .selectors import earnings_this_year, privacy
+from .selectors.benefit_room import max_pay_rooms
+from .selectors.minimum_wage import floor_warning, require_floor_for_payroll
+from .selectors.simulation import simulate_rule_set
 from .services.rulesets import (
     advances_sentence,
     found_rule_set,
@@ -31,7 +31,6 @@ from .services.rulesets import (
     rule_set_reject,
     rule_set_validate,
 )
-from .services.simulation import simulate_rule_set
 
 cooperative_founding_hook_register(found_rule_set)
 

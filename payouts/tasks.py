@@ -3,9 +3,8 @@
 import logging
 
 from celery import shared_task
-from celery.schedules import crontab
 
-from werkstation.celery import register_schedule
+from jobs.topics import Topic
 from werkstation.outbox import outbox_register
 
 from .services.settlement import settlement_run
@@ -50,8 +49,7 @@ def earnings_cap_warnings() -> int:
     return _warn_about_caps()
 
 
-outbox_register("timesheet.approved", "payouts.tasks.settle_timesheet")
-register_schedule("settlement-run", "payouts.tasks.settlement_run", 300.0)
+outbox_register(Topic.TIMESHEET_APPROVED, "payouts.tasks.settle_timesheet")
 
 
 @shared_task(name="payouts.tasks.invoice_reminders", ignore_result=True)
@@ -86,17 +84,6 @@ def weekly_payout_batches() -> int:
     return drafted
 
 
-register_schedule(
-    "earnings-cap-warnings", "payouts.tasks.earnings_cap_warnings", crontab(hour=7, minute=30)
-)
-register_schedule("invoice-reminders", "payouts.tasks.invoice_reminders", crontab(hour=8, minute=0))
-register_schedule(
-    "weekly-payout-batches",
-    "payouts.tasks.weekly_payout_batches",
-    crontab(day_of_week="mon", hour=6, minute=0),
-)
-
-
 @shared_task(name="payouts.tasks.payout_batch_execute", ignore_result=True, acks_late=True)
 def payout_batch_execute_task(batch_id: int) -> str:
     """Execute an approved batch (on demand). Safe to run twice or after a crash."""
@@ -108,12 +95,9 @@ def payout_batch_execute_task(batch_id: int) -> str:
 
 @shared_task(name="payouts.tasks.stripe_payouts_resume", ignore_result=True, acks_late=True)
 def stripe_payouts_resume() -> int:
-    from .services.stripe_connect import payout_batches_resume
+    from .stripe.connect import payout_batches_resume
 
     return payout_batches_resume()
-
-
-register_schedule("stripe-payouts-resume", "payouts.tasks.stripe_payouts_resume", 600.0)
 
 
 @shared_task(name="payouts.tasks.self_billing_last_month", ignore_result=True, acks_late=True)
@@ -124,10 +108,3 @@ def self_billing_last_month() -> int:
     from .services.self_billing import self_billing_last_month as issue
 
     return issue()
-
-
-register_schedule(
-    "self-billing-last-month",
-    "payouts.tasks.self_billing_last_month",
-    crontab(day_of_month="1", hour=5, minute=30),
-)

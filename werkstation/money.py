@@ -81,6 +81,16 @@ def round_half_up(value: Number) -> int:
     return int(_decimal(value).to_integral_value(rounding=ROUND_HALF_UP))
 
 
+def minor_of_estimate(value: float) -> int:
+    """A figure the optimiser computed in floating point, already in minor units (its
+    objective, travel priced per km), as whole minor units, half up. Such figures are
+    estimates that are shown, never amounts that are paid: the float is read by its
+    shortest decimal form, so 12.5 becomes 13 and 0.1 + 0.2 becomes 0."""
+    if not isinstance(value, float | int) or isinstance(value, bool):
+        raise TypeError(f"not an estimate: {value!r}")
+    return round_half_up(Decimal(repr(float(value))))
+
+
 def to_minor(amount: Number, currency: str = "EUR") -> int:
     """Major units (e.g. euros, ``Decimal("12.345")`` or ``"12.345"``) to minor units,
     half up: 1235. Raises ``ValueError`` for text that is not a finite amount."""

@@ -13,6 +13,13 @@ from django.utils import translation
 logger = logging.getLogger(__name__)
 
 
+def site_link(path: str, *, site_url: str | None = None) -> str:
+    """An absolute link for an e-mail: ``path`` on the site the request came to
+    (``site_url``), or else on ``settings.SITE_URL`` (work done without a request: beat,
+    the outbox, management commands)."""
+    return (site_url or settings.SITE_URL).rstrip("/") + path
+
+
 def email_user_now(*, to: str, language: str, subject: str, template: str, context: dict) -> None:
     """Render and send at once; a failure raises (an outbox handler is then tried again)."""
     with translation.override(language or settings.LANGUAGE_CODE):

@@ -46,18 +46,27 @@ DELIVER_TASK = "werkstation.tasks.outbox_deliver"
 _HANDLERS: dict[str, list[str]] = {}
 
 
+def outbox_handlers(topic: str) -> tuple[str, ...]:
+    """The Celery tasks registered for ``topic`` (none: ``outbox_emit`` refuses it)."""
+    return tuple(_HANDLERS.get(str(topic), ()))
+
+
 def redeliver_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "WERKSTATION_OUTBOX_REDELIVER_SECONDS", 300))
 
 
 def outbox_register(topic: str, task_name: str) -> None:
-    """Route ``topic`` to the Celery task ``task_name`` (its body runs with ``**payload``)."""
-    handlers = _HANDLERS.setdefault(topic, [])
+    """Route ``topic`` to the Celery task ``task_name`` (its body runs with ``**payload``).
+
+    Topics are named once, as a ``Topic`` enum in the emitting app's ``topics.py``
+    (``jobs/topics.py``); register and emit with its members, never with a bare string."""
+    handlers = _HANDLERS.setdefault(str(topic), [])
     if task_name not in handlers:
         handlers.append(task_name)
 
 
 def outbox_emit(*, topic: str, payload: dict) -> list[OutboxEvent]:
+    topic = str(topic)  # the value of a ``Topic`` member: what the rows store
     handlers = _HANDLERS.get(topic)
     if not handlers:
         raise LookupError(f"outbox: no handler registered for {topic!r}")

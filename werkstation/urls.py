@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from members import auth_views
+from members.views import password_reset
 
 from .api import docs as api_docs
 from .views import healthz, web_manifest
@@ -19,12 +19,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "accounts/password_reset/",
-        auth_views.PasswordResetView.as_view(),
+        password_reset.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        password_reset.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

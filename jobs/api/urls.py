@@ -106,6 +106,21 @@ urlpatterns += [
         w.CooperativeDispatchApi.as_view(),
         name="cooperative-dispatch",
     ),
+    path(
+        "cooperatives/<slug:slug>/dispatch/<int:run_id>/",
+        w.CooperativeDispatchRunApi.as_view(),
+        name="cooperative-dispatch-run",
+    ),
+    path(
+        "cooperatives/<slug:slug>/dispatch/<int:run_id>/offers/",
+        w.CooperativeDispatchOffersApi.as_view(),
+        name="cooperative-dispatch-offers",
+    ),
+    path(
+        "cooperatives/<slug:slug>/dispatch/<int:run_id>/open-shifts/",
+        w.CooperativeDispatchOpenShiftsApi.as_view(),
+        name="cooperative-dispatch-open-shifts",
+    ),
     path("me/plan/claim/", w.PlanClaimApi.as_view(), name="my-plan-claim"),
     path(
         "cooperatives/<slug:slug>/working-time/",

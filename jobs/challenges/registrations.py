@@ -25,5 +25,6 @@ person_reference_register(
     reason="who acted for a municipality or a board; the erased person's own row names nobody",
 )
 
-# Load the tasks so every process (web, worker, beat, tests) knows the beat schedule.
+# Load the tasks so every process (web, worker, beat, tests) has them registered; their
+# schedule is in werkstation/beat.py.
 from . import tasks  # noqa: E402,F401

@@ -1,9 +1,6 @@
-"""Thin Celery wrappers of the right-to-challenge flow, and their beat schedule."""
+"""Thin Celery wrappers of the right-to-challenge flow (scheduled in werkstation/beat.py)."""
 
 from celery import shared_task
-from celery.schedules import crontab
-
-from werkstation.celery import register_schedule
 
 from .services import contracts, reminders, tenders
 
@@ -21,16 +18,3 @@ def deadline_reminders() -> dict:
 @shared_task(name="challenges.tasks.contracts_generate", ignore_result=True)
 def contracts_generate() -> dict:
     return contracts.contracts_generate()
-
-
-register_schedule("challenges-tenders-close", "challenges.tasks.tenders_close", 300.0)
-register_schedule(
-    "challenges-deadline-reminders",
-    "challenges.tasks.deadline_reminders",
-    crontab(hour=8, minute=0),
-)
-register_schedule(
-    "challenges-contracts-generate",
-    "challenges.tasks.contracts_generate",
-    crontab(hour=2, minute=30),
-)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from members.access import has_role, page_cooperative
 from members.models import Cooperative
-from payouts.services.quotes import share_per_hour
+from payouts.selectors.quotes import share_per_hour
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
@@ -31,10 +31,11 @@ from .selectors import (
     board_cooperative_ids,
     challenges_public,
     contracts_visible,
+    reports,
     tenders_public,
     tenders_visible,
 )
-from .services import bids, challenges, contracts, reports, tenders
+from .services import bids, challenges, contracts, tenders
 
 
 def register(request):

@@ -42,7 +42,7 @@ def split_instance(
     ``instance`` is ``data`` parsed (``parse_instance``); the parts keep the members' and
     shifts' order and every field as given, with ``blocked`` lists reduced to the part's
     own shifts."""
-    from .solve import component_labels
+    from .heuristics import component_labels
 
     P = build_pairs(instance)
     n_m, n_s = len(instance.members), len(instance.shifts)

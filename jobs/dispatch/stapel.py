@@ -26,22 +26,22 @@ must-visit nodes.
    settled-pool structure, pruned by dominance and by the Lagrangian completion bound
    (a reverse-time DP gives, per shift and k, the best value of what can still follow).
    This closes the gap exactly.
+
+The parts live in ``week/``: ``candidates.py`` (the arrays and the minutes axis),
+``minutes.py`` (step 1), ``labels.py`` (step 3) and ``exact.py`` (the HiGHS fallback);
+``Problem`` below adds the pay-cap search (step 2) and puts them together.
 """
 
 from __future__ import annotations
 
-import heapq
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .model import TOL, Assignment, Instance, Member
-
-NEG = -math.inf
-START = -2  # predecessor marker: the path starts here
-STRONG_BOUND_MAX_K = 200
-MAX_LABELS = 300_000  # beyond this (subset-sum-like pay caps) HiGHS closes the gap
+from .week.candidates import NEG
+from .week.exact import subset_sum_week
+from .week.labels import MAX_LABELS, LabelSearch, TooManyLabels
 
 
 @dataclass
@@ -53,221 +53,9 @@ class Week:
     bound: float
 
 
-class _Problem:
-    """Candidates of one member as arrays, sorted by (start, end)."""
-
-    def __init__(
-        self,
-        start: np.ndarray,
-        end: np.ndarray,
-        x: np.ndarray,
-        y: np.ndarray,
-        value: np.ndarray,
-        pay: np.ndarray,
-        forced: np.ndarray,
-        *,
-        max_minutes: float | None,
-        max_pay: float | None,
-        target: float,
-        weight: float,
-        speed: float,
-    ):
-        order = np.lexsort((end, start))
-        self.order = order
-        self.start = start[order].astype(np.float64)
-        self.end = end[order].astype(np.float64)
-        self.x = x[order].astype(np.float64)
-        self.y = y[order].astype(np.float64)
-        self.value = value[order].astype(np.float64)
-        self.pay = pay[order].astype(np.float64)
-        self.forced = forced[order].astype(bool)
-        self.n = n = len(order)
-        self.minutes_per_km = 60.0 / speed
-        minutes = (end - start)[order].astype(np.int64)
-        self.minutes = minutes
-        self.weight = weight
-        self.target = target
-        bonus_on = weight > 0 and target > 0
-        total = int(minutes.sum())
-        cap_on = max_minutes is not None and total > max_minutes + TOL
-        g = int(np.gcd.reduce(minutes)) if n else 1
-        if g <= 0:
-            g = 1
-        if cap_on:
-            self.K = math.floor((max_minutes + TOL) / g)
-            self.saturate = False
-        elif bonus_on:
-            self.K = min(math.ceil(target / g), total // g)
-            self.saturate = True
-        else:
-            self.K = 0
-            self.saturate = True
-        self.g = g
-        self.units = (minutes // g).astype(np.int64)
-        ks = np.arange(self.K + 1)
-        self.bonus = weight * np.minimum(ks * g, target) if bonus_on else np.zeros(self.K + 1)
-        self.max_pay = max_pay if max_pay is not None and self.pay.sum() > max_pay + TOL else None
-        # Segments between commitments: a path visits every commitment in time order.
-        cum = np.cumsum(self.forced) - self.forced
-        self.req_seg = cum.astype(np.int64)
-        self.prov_seg = (cum + self.forced).astype(np.int64)
-        self.n_forced = int(self.forced.sum())
-        # Largest travel from each shift to any candidate: distance to the farthest
-        # corner of the candidates' bounding box.
-        if n:
-            xs = (self.x.min(), self.x.max())
-            ys = (self.y.min(), self.y.max())
-            far = np.max(
-                [np.hypot(self.x - cx, self.y - cy) for cx in xs for cy in ys],
-                axis=0,
-            )
-            self.settle_at = self.end + far * self.minutes_per_km + 1e-7
-        else:
-            self.settle_at = np.zeros(0)
-
-    # -- the minutes DP ----------------------------------------------------------------
-
-    def dp(self, values: np.ndarray, *, reverse: bool = False, segments: bool = True):
-        """Forward DP over (shift, units). Returns (F, arg_node, arg_k, P).
-
-        With ``reverse`` the same DP runs on mirrored time (paths *starting* at each
-        shift) and ``P[j]`` is the best over what may follow j, including nothing.
-
-        Shifts are processed in batches whose starts lie within the shortest duration of
-        each other: no shift of a batch can precede another one of it, so a batch is
-        computed with a handful of array operations.
-        """
-        n, K, K1 = self.n, self.K, self.K + 1
-        if reverse:
-            order = np.lexsort((-self.start, -self.end))
-            t_start, t_end = -self.end, -self.start
-            settle = t_end + (self.settle_at - self.end)
-        else:
-            order = np.arange(n)
-            t_start, t_end = self.start, self.end
-            settle = self.settle_at
-        use_seg = segments and not reverse and self.n_forced > 0
-        req_seg, prov_seg = self.req_seg, self.prov_seg
-        F = np.full((n, K1), NEG)
-        arg_node = np.full((n, K1), -1, dtype=np.int64)
-        arg_k = np.zeros((n, K1), dtype=np.int64)
-        P_all = np.full((n, K1), NEG) if reverse else None
-        pool = np.full(K1, NEG)
-        pool_arg = np.full(K1, -1, dtype=np.int64)
-        settle_order = np.argsort(settle, kind="stable")
-        settle_sorted = settle[settle_order]
-        settled = np.zeros(n, dtype=bool)
-        computed = np.zeros(n, dtype=bool)
-        ks = np.arange(K1)
-        mind = float(self.minutes.min()) if n else 1.0
-        starts_sorted = t_start[order]
-        x, y, mpk = self.x, self.y, self.minutes_per_km
-        seg = 0
-        sp = 0  # settle pointer
-        pos = 0
-        while pos < n:
-            t = starts_sorted[pos]
-            stop = int(np.searchsorted(starts_sorted, t + mind - 1e-9, side="left"))
-            stop = max(stop, pos + 1)
-            B = order[pos:stop]
-            if use_seg:
-                bseg = req_seg[B]
-                if bseg[-1] != bseg[0]:
-                    B = B[bseg == bseg[0]]
-                if req_seg[B[0]] != seg:
-                    seg = int(req_seg[B[0]])
-                    pool.fill(NEG)
-                    pool_arg.fill(-1)
-            pos += len(B)
-            # Settle everything that is compatible with any shift from t on.
-            sp_end = int(np.searchsorted(settle_sorted, t + TOL, side="right"))
-            if sp_end > sp:
-                new = settle_order[sp:sp_end]
-                sp = sp_end
-                settled[new] = True
-                if use_seg:
-                    new = new[prov_seg[new] == seg]
-                if len(new):
-                    rows = F[new]
-                    best = rows.argmax(axis=0)
-                    vals = rows[best, ks]
-                    better = vals > pool
-                    pool[better] = vals[better]
-                    pool_arg[better] = new[best[better]]
-            base = pool.copy()
-            base_arg = pool_arg.copy()
-            if (not use_seg or seg == 0) and base[0] < 0:
-                base[0] = 0.0
-                base_arg[0] = START
-            A = np.flatnonzero(computed & ~settled)
-            if use_seg and len(A):
-                A = A[prov_seg[A] == seg]
-            nb = len(B)
-            P = np.repeat(base[None, :], nb, axis=0)
-            P_arg = np.repeat(base_arg[None, :], nb, axis=0)
-            if len(A):
-                travel = np.hypot(x[A][:, None] - x[B][None, :], y[A][:, None] - y[B][None, :])
-                ok = t_end[A][:, None] + travel * mpk <= t_start[B][None, :] + TOL
-                if ok.any():
-                    keep = ok.any(axis=1)
-                    A, ok = A[keep], ok[keep]
-                    cube = np.where(ok[:, :, None], F[A][:, None, :], NEG)
-                    best = cube.argmax(axis=0)
-                    vals = cube.max(axis=0)
-                    better = vals > P
-                    P[better] = vals[better]
-                    P_arg[better] = A[best][better]
-            if reverse:
-                P_all[B] = P
-            d = self.units[B][:, None]
-            src = ks[None, :] - d
-            valid = src >= 0
-            srcc = np.maximum(src, 0)
-            bi = np.arange(nb)[:, None]
-            rows = np.where(valid, P[bi, srcc], NEG)
-            r_arg = np.where(valid, P_arg[bi, srcc], -1)
-            r_k = srcc
-            if self.saturate:
-                tail = np.where(ks[None, :] >= K - d, P, NEG)
-                b = tail.argmax(axis=1)
-                rows[:, K] = tail[np.arange(nb), b]
-                r_arg[:, K] = P_arg[np.arange(nb), b]
-                r_k = r_k.copy()
-                r_k[:, K] = b
-            F[B] = rows + values[B][:, None]
-            arg_node[B] = r_arg
-            arg_k[B] = r_k
-            computed[B] = True
-        return F, arg_node, arg_k, P_all
-
-    def best_path(self, values: np.ndarray) -> tuple[list[int], float]:
-        """The best path under ``values`` (minutes cap, commitments, fairness): nodes, value."""
-        F, arg_node, arg_k, _ = self.dp(values)
-        best_val, best = NEG, None
-        if self.n_forced == 0:
-            best_val, best = self.bonus[0], (START, 0)
-        if self.n:
-            ends = np.flatnonzero(self.prov_seg == self.n_forced)
-            if len(ends):
-                scores = F[ends] + self.bonus
-                flat = int(scores.argmax())
-                r, k = divmod(flat, self.K + 1)
-                if scores[r, k] > best_val:
-                    best_val, best = float(scores[r, k]), (int(ends[r]), k)
-        if best is None or best_val == NEG:
-            raise RuntimeError("commitments cannot all hold together")  # validated earlier
-        path = []
-        j, k = best
-        while j >= 0:
-            path.append(j)
-            j, k = int(arg_node[j, k]), int(arg_k[j, k])
-        return path[::-1], float(best_val)
-
-    def objective(self, path: list[int]) -> float:
-        minutes = int(self.minutes[path].sum()) if path else 0
-        return float(self.value[path].sum()) - self.weight * max(0.0, self.target - minutes)
-
-    # -- pay cap ---------------------------------------------------------------------------
+class Problem(LabelSearch):
+    """One member's exact week: the minutes DP, the pay cap's multiplier search, the
+    label search and the exact fallback."""
 
     def solve_with(self, values: np.ndarray, *, max_labels: int | None = None) -> Week:
         """Solve again under other per-candidate values (given in the caller's order).
@@ -328,202 +116,15 @@ class _Problem:
                 break
         if best_obj < ub - 1e-7:
             try:
-                better = self._labels(ub_lam, best_obj, max_labels or MAX_LABELS)
-            except _TooManyLabels:
-                better = None if max_labels else self._milp(best_path)
+                better = self.labels(ub_lam, best_obj, max_labels or MAX_LABELS)
+            except TooManyLabels:
+                better = None if max_labels else subset_sum_week(self, best_path)
             if better is not None and self.objective(better) + wt > best_obj:
                 best_path, best_obj = better, self.objective(better) + wt
         return Week(self._original(best_path), best_obj - wt, best_obj - wt)
 
-    def _completion_bounds(self, lam: float) -> np.ndarray:
-        """Per shift and k: an upper bound on bonus + lam-value of what may follow."""
-        _, _, _, Q = self.dp(self.value - lam * self.pay, reverse=True)
-        K1 = self.K + 1
-        if not self.bonus.any():
-            # No fairness term: the best follow-up using at most K - k units.
-            pref = np.maximum.accumulate(Q, axis=1)
-            return pref[:, ::-1] if not self.saturate else np.repeat(pref[:, -1:], K1, 1)
-        ks = np.arange(K1)
-        if K1 <= STRONG_BOUND_MAX_K:
-            tot = ks[:, None] + ks[None, :]
-            M = self.bonus[np.minimum(tot, self.K)]
-            if not self.saturate:
-                M = np.where(tot <= self.K, M, NEG)
-            out = np.empty_like(Q)
-            step = max(1, 2_000_000 // (K1 * K1))
-            for lo in range(0, len(Q), step):
-                out[lo : lo + step] = np.max(Q[lo : lo + step, None, :] + M[None], axis=2)
-            return out
-        # Large K: bonus(k + kx) <= min(w * T, bonus(k) + w * g * kx).
-        full = self.weight * self.target
-        a = Q.max(axis=1) + full
-        b = (Q + self.weight * self.g * ks[None, :]).max(axis=1)
-        return np.minimum(a[:, None], self.bonus[None, :] + b[:, None])
-
-    def _labels(self, lam: float, lower: float, max_labels: int = MAX_LABELS) -> list[int] | None:
-        """Exact search over (units, pay, value) labels; a path better than ``lower``."""
-        n, K = self.n, self.K
-        bound = self._completion_bounds(lam)
-        cap = self.max_pay
-        g_node: list[np.ndarray] = []
-        g_parent: list[np.ndarray] = []
-        n_labels = 0
-        node_labels: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None] = [None] * n
-        pool_parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        heap: list[tuple[float, int]] = []
-        settled = np.zeros(n, dtype=bool)
-        active: list[int] = []
-        seg = 0
-        best_obj, best_id = lower + 1e-7, None
-        empty = (np.zeros(1, np.int64), np.zeros(1), np.zeros(1), np.full(1, -1, np.int64))
-        for j in range(n):
-            if self.req_seg[j] != seg:
-                seg = int(self.req_seg[j])
-                pool_parts = []
-                active = [i for i in active if self.prov_seg[i] == seg]
-            while heap and heap[0][0] <= self.start[j] + TOL:
-                _, i = heapq.heappop(heap)
-                settled[i] = True
-                if self.prov_seg[i] == seg and node_labels[i] is not None:
-                    pool_parts.append(node_labels[i])
-            if len(pool_parts) > 8:
-                pool_parts = [_pareto(_concat(pool_parts), self.bonus)]
-            parts = list(pool_parts)
-            if seg == 0:
-                parts.append(empty)
-            active = [i for i in active if not settled[i]]
-            for i in active:
-                if (
-                    node_labels[i] is not None
-                    and self.prov_seg[i] == seg
-                    and self.end[i]
-                    + math.hypot(self.x[i] - self.x[j], self.y[i] - self.y[j]) * self.minutes_per_km
-                    <= self.start[j] + TOL
-                ):
-                    parts.append(node_labels[i])
-            heapq.heappush(heap, (float(self.settle_at[j]), j))
-            active.append(j)
-            if not parts:
-                continue
-            k, p, v, ids = _concat(parts)
-            k = k + self.units[j]
-            if self.saturate:
-                k = np.minimum(k, K)
-            p = p + self.pay[j]
-            v = v + self.value[j]
-            keep = (p <= cap + TOL) & (k <= K)
-            k, p, v, ids = k[keep], p[keep], v[keep], ids[keep]
-            optimistic = v + bound[j][k] + lam * (cap - p)
-            keep = optimistic > best_obj
-            k, p, v, ids = k[keep], p[keep], v[keep], ids[keep]
-            if not len(k):
-                continue
-            k, p, v, ids = _pareto((k, p, v, ids), self.bonus)
-            new_ids = np.arange(n_labels, n_labels + len(k))
-            n_labels += len(k)
-            if n_labels > max_labels:
-                raise _TooManyLabels
-            g_node.append(np.full(len(k), j))
-            g_parent.append(ids)
-            node_labels[j] = (k, p, v, new_ids)
-            if self.prov_seg[j] == self.n_forced:
-                final = v + self.bonus[k]
-                b = int(final.argmax())
-                if final[b] > best_obj:
-                    best_obj, best_id = float(final[b]), int(new_ids[b])
-        if best_id is None:
-            return None
-        nodes = np.concatenate(g_node)
-        parents = np.concatenate(g_parent)
-        path = []
-        while best_id >= 0:
-            path.append(int(nodes[best_id]))
-            best_id = int(parents[best_id])
-        return path[::-1]
-
-    def _milp(self, incumbent: list[int]) -> list[int] | None:
-        """Exact fallback for pay caps that behave like subset sums (value == pay): the
-        same model as the dispatcher's, for one member, solved by HiGHS to a zero gap."""
-        from scipy import sparse
-
-        from .milp import Model, member_conflicts, solve_highs
-
-        n = self.n
-        minutes = self.minutes.astype(np.float64)
-        cliques, travel_pairs = member_conflicts(
-            self.start, self.end, self.x, self.y, self.minutes_per_km
-        )
-        rows = list(cliques) + list(travel_pairs)
-        weights: list[tuple[np.ndarray, np.ndarray, float, float]] = []
-        if minutes.sum() / self.g > self.K and not self.saturate:
-            weights.append((np.arange(n), minutes, -np.inf, self.K * self.g))
-        weights.append((np.arange(n), self.pay, -np.inf, float(self.max_pay)))
-        bonus = self.weight > 0 and self.target > 0
-        if bonus:
-            weights.append((np.arange(n + 1), np.append(minutes, 1.0), self.target, np.inf))
-        n_col = n + 1
-        indptr, indices, data = [0], [], []
-        for r in rows:
-            indices.append(np.asarray(r))
-            data.append(np.ones(len(r)))
-            indptr.append(indptr[-1] + len(r))
-        for cols, vals, _, _ in weights:
-            indices.append(cols)
-            data.append(vals)
-            indptr.append(indptr[-1] + len(cols))
-        A = sparse.csr_matrix(
-            (np.concatenate(data), np.concatenate(indices), np.array(indptr)),
-            shape=(len(indptr) - 1, n_col),
-        )
-        model = Model(
-            c=np.append(self.value, -self.weight if bonus else 0.0),
-            A=A,
-            row_lo=np.array([-np.inf] * len(rows) + [w[2] for w in weights]),
-            row_hi=np.array([1.0] * len(rows) + [w[3] for w in weights]),
-            lb=np.append(self.forced.astype(np.float64), 0.0),
-            ub=np.append(np.ones(n), np.inf if bonus else 0.0),
-            integrality=np.append(np.ones(n, np.int8), 0),
-            n_x=n,
-            constant=0.0,
-        )
-        start = np.zeros(n_col)
-        start[incumbent] = 1.0
-        start[n] = max(0.0, self.target - minutes[incumbent].sum()) if bonus else 0.0
-        x, _, _, _ = solve_highs(model, time_limit=3600.0, start=start, mip_rel_gap=0.0)
-        if x is None:
-            return None
-        return [int(i) for i in np.flatnonzero(x[:n] > 0.5)]
-
     def _original(self, path: list[int]) -> list[int]:
         return sorted(int(self.order[j]) for j in path)
-
-
-class _TooManyLabels(Exception):
-    pass
-
-
-def _concat(parts):
-    if len(parts) == 1:
-        return parts[0]
-    return tuple(np.concatenate([part[c] for part in parts]) for c in range(4))
-
-
-def _pareto(labels, bonus):
-    """Drop dominated labels: another has no more units, no more pay and at least the
-    value *including the fairness bonus so far* (the bonus is concave in minutes, so what
-    the extra minutes could still earn is never more for the label with more units)."""
-    k, p, v, ids = labels
-    m = len(k)
-    if m <= 1:
-        return labels
-    order = np.lexsort((p, k, -(v + bonus[k])))
-    k, p, v, ids = k[order], p[order], v[order], ids[order]
-    if m > 2500:
-        return k, p, v, ids
-    dom = (k[:, None] <= k[None, :]) & (p[:, None] <= p[None, :] + 1e-9)
-    dom = np.triu(dom, 1)
-    keep = ~dom.any(axis=0)
-    return k[keep], p[keep], v[keep], ids[keep]
 
 
 def candidates(instance: Instance, member: Member) -> tuple[np.ndarray, np.ndarray]:
@@ -575,7 +176,7 @@ def stapel(instance: Instance, member_id: str) -> Assignment:
     w = instance.shortfall_cents_per_minute
     if len(idx):
         dist = np.hypot(a.x[idx] - member.home[0], a.y[idx] - member.home[1])
-        problem = _Problem(
+        problem = Problem(
             a.start[idx],
             a.end[idx],
             a.x[idx],

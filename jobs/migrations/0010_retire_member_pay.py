@@ -1,5 +1,5 @@
 """Retire ``member_pay``: what a member receives is the client tariff split by the payout rules
-(the price truth, ``payouts.services.quotes``), never a second price set per job.
+(the price truth, ``payouts.selectors.quotes``), never a second price set per job.
 
 Claims made before this change were shown ``member_pay`` for the shift's minutes. That amount
 is kept on the claim as what the member was shown (marked ``legacy_member_pay``), so their pay

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from werkstation.clock import ClockStatus
+from werkstation.money import minor_of_estimate
 
 
 class DispatchPolicy(models.Model):
@@ -64,6 +65,11 @@ class DispatchRun(models.Model):
     objective = models.FloatField(null=True, blank=True)
     bound = models.FloatField(null=True, blank=True)
     offers_made = models.PositiveIntegerField(default=0)
+    # What the board's run page and API show, written once when the run is merged
+    # (``jobs.services.dispatch_report``): coverage per day, the open shifts with their
+    # reasons, the objective's terms, members' minutes against their targets and the
+    # pairs the offer-time Working Time Act check refused. Empty before then.
+    summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -78,6 +84,11 @@ class DispatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"dispatch {self.cooperative} {self.period_start}–{self.period_end} ({self.status})"
+
+    @property
+    def objective_cents(self) -> int | None:
+        """The objective (a float in cents) in whole cents, to be shown as an amount."""
+        return None if self.objective is None else minor_of_estimate(self.objective)
 
 
 class Offer(ClockStatus, models.Model):
@@ -95,6 +106,9 @@ class Offer(ClockStatus, models.Model):
     )
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.OPEN)
     reason = models.TextField(_("why this offer"))
+    # The member share quoted for this member when the offer was made (minor units);
+    # empty on offers made before it was kept.
+    pay_cents = models.PositiveIntegerField(null=True, blank=True)
     deadline = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -214,7 +214,7 @@ class Claim(ClockStatus, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    # What the member was shown when they claimed (payouts.services.quotes.Quote.as_record), so
+    # What the member was shown when they claimed (payouts.selectors.quotes.Quote.as_record), so
     # the why page can name what changed when the payout differs.
     quote = models.JSONField(null=True, blank=True)
     hours_reminded_at = models.DateTimeField(null=True, blank=True)

@@ -42,7 +42,7 @@ from ..eligibility import rules
 from ..lifecycle import CLAIM
 from ..models import Claim, Shift
 from ..notifications import notify_claim
-from .working_time import check_claim
+from ..selectors.working_time import check_claim
 
 OFFER_HOURS = 12
 C = Claim.Status
@@ -213,8 +213,8 @@ def shift_claim(
         ) + 1
     else:
         raise Conflict(_("This shift is full."), code="shift_full", field="shift")
-    from payouts.services.benefit_room import benefit_room
-    from payouts.services.quotes import quote_shift
+    from payouts.selectors.benefit_room import benefit_room
+    from payouts.selectors.quotes import quote_shift
 
     quote = quote_shift(user, shift, engagement=engagement)
     # Beyond the member's bijstand room: allowed, with the effect in euros.

@@ -28,7 +28,7 @@ from members.models import Cooperative, Membership, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_one
-from werkstation.notify import email_user_on_commit
+from werkstation.notify import email_user_on_commit, site_link
 from werkstation.validation import clean_email
 
 from ..access import is_client_user, require_client_admin
@@ -68,7 +68,7 @@ def _client_admins(client_id: int):
     ).distinct()
 
 
-def _notify(request: ClientLinkRequest, *, event: str, site_url: str) -> None:
+def _notify(request: ClientLinkRequest, *, event: str, site_url: str | None) -> None:
     """E-mail the side that has to act or hear: the board, the client's administrators, or
     the invited address."""
     if event == "invited":
@@ -92,7 +92,7 @@ def _notify(request: ClientLinkRequest, *, event: str, site_url: str) -> None:
             language=language,
             subject=SUBJECTS[event],
             template="jobs/email/client_link.txt",
-            context={"request": request, "event": event, "url": site_url.rstrip("/") + path},
+            context={"request": request, "event": event, "url": site_link(path, site_url=site_url)},
         )
 
 
@@ -112,7 +112,7 @@ def client_link_ask(
     client: Client,
     cooperative: Cooperative,
     message: str = "",
-    site_url: str = "http://127.0.0.1:8000",
+    site_url: str | None = None,
 ) -> ClientLinkRequest:
     """The client's administrator asks to work with ``cooperative``; its board decides."""
     require_client_admin(actor, client)
@@ -151,7 +151,7 @@ def client_link_invite(
     email: str,
     organisation: str = "",
     message: str = "",
-    site_url: str = "http://127.0.0.1:8000",
+    site_url: str | None = None,
 ) -> ClientLinkRequest:
     """The board invites an organisation by e-mail; the person invited accepts for a client
     they administer. The board learns nothing about that client until it accepts."""
@@ -214,7 +214,7 @@ def client_link_decide(
     request_id: int,
     accept: bool,
     client: Client | None = None,
-    site_url: str = "http://127.0.0.1:8000",
+    site_url: str | None = None,
 ) -> ClientLinkRequest:
     """Accept or decline. Accepting an invitation names the client it is accepted for."""
     request = _lock_open(request_id)
@@ -254,7 +254,7 @@ def client_link_decide(
 
 @transaction.atomic
 def client_link_withdraw(
-    *, actor: User, request_id: int, site_url: str = "http://127.0.0.1:8000"
+    *, actor: User, request_id: int, site_url: str | None = None
 ) -> ClientLinkRequest:
     request = _lock_open(request_id)
     if not can_withdraw(actor, request):

@@ -49,7 +49,7 @@ def client_create(
     actor: User,
     cooperative: Cooperative | None = None,
     message: str = "",
-    site_url: str = "http://127.0.0.1:8000",
+    site_url: str | None = None,
     **fields,
 ) -> Client:
     """Register a client organisation; whoever registers it becomes its administrator.
@@ -107,9 +107,7 @@ def client_update(*, actor: User, client: Client, **fields) -> Client:
 
 
 @transaction.atomic
-def client_user_invite(
-    *, actor: User, client: Client, email: str, site_url: str = "http://127.0.0.1:8000"
-):
+def client_user_invite(*, actor: User, client: Client, email: str, site_url: str | None = None):
     require_client_admin(actor, client)
     if ClientUser.objects.filter(client=client, user__email__iexact=(email or "").strip()).exists():
         raise Conflict(

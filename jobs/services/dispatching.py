@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from jobs.audit_actions import JobAction
 from members.access import require_role
 from members.models import Cooperative, Membership, Profile
-from payouts.services.quotes import quote_shifts, standard_shares
+from payouts.selectors.quotes import quote_shifts, standard_shares
 from werkstation.audit import audit_record
 from werkstation.engagements import ALL
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
@@ -42,6 +42,7 @@ from werkstation.outbox import outbox_emit
 from werkstation.templatetags.money import day
 
 from .. import dispatch, eligibility
+from ..dispatch.report import part_report
 from ..dispatch.split import merge_parts, split_instance
 from ..lifecycle import CLAIM, OFFER
 from ..models import (
@@ -53,8 +54,17 @@ from ..models import (
     Offer,
     Shift,
 )
+from ..selectors.working_time import (
+    PERIOD,
+    RULE_NAMES,
+    Held,
+    MemberWork,
+    held_work,
+    refused_near_work,
+)
+from ..topics import Topic
+from . import dispatch_report
 from .claims import shift_claim
-from .working_time import PERIOD, Held, MemberWork, held_work, refused_near_work
 
 OFFER_HOURS = 24
 MAX_PERIOD_DAYS = 31
@@ -102,7 +112,7 @@ def dispatch_request(
         period_end=period_end,
         requested_by=actor,
     )
-    outbox_emit(topic="dispatch.requested", payload={"run_id": run.pk})
+    outbox_emit(topic=Topic.DISPATCH_REQUESTED, payload={"run_id": run.pk})
     audit_record(
         actor=actor,
         action=JobAction.DISPATCH_REQUESTED,
@@ -135,10 +145,12 @@ def _fairness_boost(
 
 def _within_working_time(
     cooperative_id: int, offered_to: dict[int, list[Shift]], profiles: dict
-) -> dict[int, list[Shift]]:
-    """Each member's offers that keep every Working Time Act rule, taken in start order."""
+) -> tuple[dict[int, list[Shift]], list[tuple[int, int, str]]]:
+    """Each member's offers that keep every Working Time Act rule, taken in start order,
+    and the (member, shift, rule code) of each pair refused."""
+    refused: list[tuple[int, int, str]] = []
     if not offered_to:
-        return offered_to
+        return offered_to, refused
     starts = [s.start for offered in offered_to.values() for s in offered]
     ends = [s.end for offered in offered_to.values() for s in offered]
     held = held_work(offered_to, min(starts) - PERIOD, max(ends) + PERIOD)
@@ -158,11 +170,13 @@ def _within_working_time(
         engagement = usual.get(user_id, "")
         kept[user_id] = []
         for shift in sorted(offered, key=lambda s: (s.start, s.pk)):
-            if work.verdict(shift.pk, shift.start, shift.end, engagement).breach is not None:
+            breach = work.verdict(shift.pk, shift.start, shift.end, engagement).breach
+            if breach is not None:
+                refused.append((user_id, shift.pk, RULE_NAMES[breach.rule]))
                 continue
             work.take(shift.pk, shift.start, shift.end, engagement)
             kept[user_id].append(shift)
-    return kept
+    return kept, refused
 
 
 def build_instance(run: DispatchRun) -> tuple[dict, dict]:
@@ -227,8 +241,11 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
         born = dict(
             Profile.objects.filter(user_id__in=list(held)).values_list("user_id", "date_of_birth")
         )
-        for user_id, keys in refused_near_work(shifts, held, usual, born).items():
+        by_rule = refused_near_work(shifts, held, usual, born)
+        for user_id, keys in by_rule.items():
             said_no[user_id].extend(keys)
+    else:
+        by_rule = {}
     # An offer is claimed as the member usually works: not where the job does not allow it.
     restricted = [s for s in shifts if set(s.job.engagements) != set(ALL)]
     if restricted:
@@ -270,6 +287,8 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
         "shifts": {str(s.pk): s for s in shifts},
         "targets": weekly_targets,
         "boost": boost,
+        "working_time": {str(user_id): keys for user_id, keys in by_rule.items()},
+        "coverage": dispatch_report.coverage_facts(shifts, outside, pending),
     }
 
 
@@ -334,6 +353,7 @@ def dispatch_run_prepare(*, run_id: int, part_pairs: int | None = None) -> dict 
         "commitments": [[m["id"], c] for m in instance_data["members"] for c in m["commitments"]],
         "targets": {str(user_id): minutes for user_id, minutes in rows["targets"].items()},
         "boost": {str(user_id): minutes for user_id, minutes in rows["boost"].items()},
+        "explain": dispatch_report.plan_facts(instance, rows),
     }
 
 
@@ -342,7 +362,8 @@ def dispatch_part_solve(*, part: dict, time_limit: float = TIME_LIMIT_SECONDS) -
     cannot be solved answers ``{"error": ...}`` so that the merge fails the run instead
     of the chord waiting for ever."""
     try:
-        answer = dispatch.solve(dispatch.parse_instance(part), time_limit=time_limit)
+        instance = dispatch.parse_instance(part)
+        answer = dispatch.solve(instance, time_limit=time_limit)
     except (dispatch.DispatchError, ValueError, ArithmeticError, MemoryError) as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
     return {
@@ -350,6 +371,8 @@ def dispatch_part_solve(*, part: dict, time_limit: float = TIME_LIMIT_SECONDS) -
         "objective": answer.objective,
         "bound": answer.bound,
         "status": answer.status,
+        # What the board is shown of this part (after the solve, outside its time limit).
+        "report": part_report(instance, answer.pairs),
     }
 
 
@@ -404,7 +427,9 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
     # across the member's claims and open offers; a pair that would is left for the next run.
     if shifts:  # one cooperative's run: every shift is its own
         cooperative_id = next(iter(shifts.values())).cooperative_id
-        offered_to = _within_working_time(cooperative_id, offered_to, profiles)
+        offered_to, refused_at_offer = _within_working_time(cooperative_id, offered_to, profiles)
+    else:
+        refused_at_offer = []
     new_pairs = [
         (m, s)
         for m, s in new_pairs
@@ -438,6 +463,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
                     plan["boost"][member_id],
                     pay[(int(member_id), shift.pk)],
                 ),
+                pay_cents=pay[(int(member_id), shift.pk)],
             )
             offers.append(offer)
         Offer.objects.bulk_create(offers)
@@ -457,6 +483,14 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
             assignment.objective,
             assignment.bound,
             len(offers),
+        )
+        run.summary = dispatch_report.run_summary(
+            run=run,
+            plan=plan,
+            results=results,
+            assignment=assignment,
+            offers=offers,
+            refused_at_offer=refused_at_offer,
         )
         run.save()
         audit_record(

@@ -16,7 +16,7 @@ from jobs.audit_actions import JobAction
 from members.access import has_role
 from members.models import Cooperative, Skill, User
 from members.validators import clean_postcode
-from payouts.services.minimum_wage import require_tariff_pays_minimum_wage
+from payouts.selectors.minimum_wage import require_tariff_pays_minimum_wage
 from werkstation.audit import audit_record
 from werkstation.engagements import all_engagements, clean_engagements
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Membership
-from payouts.services.quotes import quote_plan, quote_shifts
+from payouts.selectors.quotes import quote_plan, quote_shifts
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_shifts, lock_users
@@ -29,8 +29,8 @@ from werkstation.templatetags.money import timespan
 from .. import dispatch, eligibility
 from ..eligibility.rules import day_windows
 from ..models import SLOT_HOLDING, Claim, Job, Shift
+from ..selectors.working_time import breaking_shifts, member_work
 from .claims import shift_claim
-from .working_time import breaking_shifts, member_work
 
 KM_COST_CENTS = 10  # the default dispatch policy's travel cost, until members vote another
 

@@ -26,6 +26,7 @@ from ..access import require_job_manager
 from ..lifecycle import CLAIM, TIMESHEET
 from ..models import Claim, Timesheet
 from ..notifications import notify_timesheet
+from ..topics import Topic
 
 T = Timesheet.Status
 EXTRA_MINUTES_ALLOWED = 60
@@ -113,7 +114,7 @@ def _approve(timesheet: Timesheet, *, actor: User | None, auto: bool = False) ->
     claim = timesheet.claim
     if claim.status != Claim.Status.COMPLETED:
         CLAIM.transition(claim, Claim.Status.COMPLETED, by=actor)
-    outbox_emit(topic="timesheet.approved", payload={"timesheet_id": timesheet.pk})
+    outbox_emit(topic=Topic.TIMESHEET_APPROVED, payload={"timesheet_id": timesheet.pk})
     audit_record(
         actor=actor,
         action=JobAction.TIMESHEET_AUTO_APPROVED if auto else JobAction.TIMESHEET_APPROVED,

@@ -2,7 +2,7 @@
 
 The arrangement is as private as an IBAN: no role reads it (not the board, not the
 treasurer); it is in the member's data export and goes with the erasure. The room it
-leaves this month is worked out in ``payouts.services.benefit_room``.
+leaves this month is worked out in ``payouts.selectors.benefit_room``.
 """
 
 from __future__ import annotations

@@ -75,7 +75,7 @@ def cooperative_create(
     founded_on: date | None = None,
     slug: str = "",
     board_emails: list[str] | tuple = (),
-    site_url: str = "http://127.0.0.1:8000",
+    site_url: str | None = None,
     **fields,
 ) -> Cooperative:
     if not (actor.is_staff or actor.is_superuser):

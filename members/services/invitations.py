@@ -20,7 +20,7 @@ from members.audit_actions import invitation_action
 from werkstation.audit import audit_record
 from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get
-from werkstation.notify import email_user_on_commit
+from werkstation.notify import email_user_on_commit, site_link
 from werkstation.validation import clean_email
 
 from ..models import Invitation, User
@@ -51,7 +51,7 @@ def invitation_create(
     invited_by: User | None,
     cooperative=None,
     target_id: int | None = None,
-    site_url: str = "http://127.0.0.1:8000",
+    site_url: str | None = None,
 ) -> Invitation:
     if kind not in _KINDS:
         raise ValidationFailed(_("Unknown invitation kind."), field="kind")
@@ -79,8 +79,9 @@ def invitation_create(
         template="members/email/invitation.txt",
         context={
             "invitation": invitation,
-            "url": site_url.rstrip("/")
-            + reverse("members:invitation-accept", args=[invitation.token]),
+            "url": site_link(
+                reverse("members:invitation-accept", args=[invitation.token]), site_url=site_url
+            ),
         },
     )
     return invitation

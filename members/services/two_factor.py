@@ -34,7 +34,7 @@ from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_first, lock_where
-from werkstation.notify import email_user_on_commit
+from werkstation.notify import email_user_on_commit, site_link
 
 from ..access import needs_two_factor
 from ..models import EnrolmentLink, RecoveryCodes, TotpDevice, User
@@ -176,7 +176,7 @@ def two_factor_link_send(*, user: User, reason: str, actor=None) -> EnrolmentLin
         template="members/email/two_factor_link.txt",
         context={
             "user": user,
-            "link": f"{settings.SITE_URL}/account/2fa/enrol/{token}/",
+            "link": site_link(f"/account/2fa/enrol/{token}/"),
             "hours": settings.TWO_FACTOR_LINK_HOURS,
         },
     )

@@ -1,4 +1,4 @@
-"""Output serializers of the member's earnings (``payouts.services.earnings``): amounts are
+"""Output serializers of the member's earnings (``payouts.selectors.earnings``): amounts are
 decimal euro strings ("12.50")."""
 
 from __future__ import annotations

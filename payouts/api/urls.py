@@ -1,16 +1,16 @@
 from django.urls import path
 
-from . import cap_views
-from . import credit_note_views as cv
-from . import dashboard_views as dv
-from . import invoice_views as iv
-from . import payout_views as pv
-from . import reversal_views as rv
-from . import ruleset_views as rsv
-from . import self_billing_views as sbv
-from . import settings_views as msv
-from . import stripe_views as sv
-from . import views as v
+from ..stripe import api as sv
+from . import caps
+from . import credit_notes as cv
+from . import dashboard as dv
+from . import earnings as v
+from . import invoices as iv
+from . import money_settings as msv
+from . import payouts as pv
+from . import reversals as rv
+from . import rulesets as rsv
+from . import self_billing as sbv
 
 app_name = "payouts_api"
 
@@ -137,7 +137,7 @@ urlpatterns = [
     ),
     path(
         "cooperatives/<slug:slug>/earnings-caps/",
-        cap_views.EarningsCapsApi.as_view(),
+        caps.EarningsCapsApi.as_view(),
         name="earnings-caps",
     ),
     path("cooperatives/<slug:slug>/rule-sets/", rsv.RuleSetListApi.as_view(), name="rule-sets"),

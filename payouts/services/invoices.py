@@ -22,6 +22,7 @@ from members.access import require_role
 from members.models import Cooperative
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
+from werkstation.db.bulk import insert_rows
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.legal import Key, legal_value
 from werkstation.locks import lock_get, lock_get_or_create, lock_where
@@ -29,7 +30,6 @@ from werkstation.money import format_money, percent_of, to_minor
 
 from ..lifecycle import INVOICE
 from ..models import Account, Invoice, InvoiceLine, Payment, Split
-from .bulk import insert_rows
 from .ledger import AccountBook, Leg, Posting, payable_kind, post, write_postings
 from .settlement import COOP_FUND
 

@@ -15,11 +15,11 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from werkstation.db.bulk import insert_rows
 from werkstation.engagements import Engagement
 from werkstation.errors import ValidationFailed
 
 from ..models import Account, Entry, Transaction
-from .bulk import insert_rows
 
 K = Account.Kind
 # Kinds with one account per member or client: a bulk run asks for many of them, so the

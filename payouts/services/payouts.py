@@ -4,8 +4,8 @@ A batch is drafted from the payable balances (not yet in another open batch). Tw
 different people holding the board or treasurer role approve it. Executing it posts,
 per item, member payable → bank (SEPA) or → payroll provider, under the unique ledger
 reference ``payout-item:<id>``, so an item is paid at most once however often the
-execution is retried. The SEPA credit-transfer file (pain.001.001.09) is built with
-sepaxml and validated against its XSD.
+execution is retried. The SEPA credit-transfer file (pain.001.001.09) is built by
+``payouts.formats.sepa``, the payroll provider's list by ``payouts.formats.payroll``.
 """
 
 from __future__ import annotations
@@ -18,20 +18,20 @@ from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from sepaxml import SepaTransfer
 
 from members.access import require_role
 from members.audit_actions import MemberAction
-from members.models import Cooperative, Membership, Profile
+from members.models import Cooperative, Profile
 from members.services.approvals import board_notify, second_person_eligible, staff_may_second
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get, lock_where
 from werkstation.money import format_money
-from werkstation.spreadsheet import csv_text
 from werkstation.templatetags.money import longdate
 
+from ..formats.payroll import payroll_csv
+from ..formats.sepa import sepa_credit_transfer
 from ..lifecycle import PAYOUT_BATCH
 from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
 from .ledger import AccountBook, Leg, post
@@ -105,7 +105,7 @@ def payout_batch_create(
         p.user_id: p for p in Profile.objects.filter(user_id__in=members).select_related("user")
     }
     hold_until = timezone.now() - timedelta(days=IBAN_HOLD_DAYS)
-    from .stripe_connect import members_paid_by_connect
+    from ..stripe.connect import members_paid_by_connect
 
     by_connect = members_paid_by_connect(cooperative, members)
     items = []
@@ -263,7 +263,7 @@ def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
             ),
             code="four_eyes",
         )
-    from .stripe_connect import stripe_items_pay
+    from ..stripe.connect import stripe_items_pay
 
     if stripe_items_pay(batch=batch):
         return PayoutBatch.objects.get(pk=batch.pk)
@@ -320,54 +320,9 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
     )
 
 
-def sepa_credit_transfer(batch: PayoutBatch) -> str:
-    """pain.001.001.09 for the SEPA items booked for the bank, validated against the XSD."""
-    items = list(
-        batch.items.filter(method=PayoutItem.Method.SEPA, status=PayoutItem.Status.SENT).order_by(
-            "pk"
-        )
-    )
-    if not items:
-        return ""
-    cooperative = batch.cooperative
-    # The account in force now: a newly approved one only after its hold.
-    iban, bic = cooperative.bank_account()
-    if not iban:
-        raise ValidationFailed(
-            _("Set the cooperative's IBAN before paying out by SEPA."), field="iban"
-        )
-    transfer = SepaTransfer(
-        {
-            "name": cooperative.legal_name[:70],
-            "IBAN": iban,
-            "BIC": bic or "NOTPROVIDED",
-            "batch": True,
-            "currency": cooperative.currency,
-        },
-        schema="pain.001.001.09",
-    )
-    for item in items:
-        transfer.add_payment(
-            {
-                "name": item.account_holder[:70] or "Member",
-                "IBAN": item.iban,
-                "amount": item.amount_cents,
-                "execution_date": batch.execution_date,
-                "description": f"Werkstation uitbetaling {batch.pk}",
-                "endtoend_id": sepa_end_to_end_id(item),
-            }
-        )
-    return transfer.export(validate=True).decode()
-
-
 class ConfirmedBy:
     BANK_STATEMENT = "bank_statement"
     TREASURER = "treasurer"
-
-
-def sepa_end_to_end_id(item: PayoutItem) -> str:
-    """The id the SEPA file gives the transfer, and the bank statement gives back."""
-    return item.idempotency_key[:35]
 
 
 @transaction.atomic
@@ -422,41 +377,6 @@ def payout_batch_confirm(*, actor, batch: PayoutBatch) -> list[PayoutItem]:
             field="batch",
         )
     return payout_items_confirm(actor=actor, cooperative_id=batch.cooperative_id, items=items)
-
-
-def payroll_csv(batch: PayoutBatch) -> str:
-    """Hours and gross pay per employee, for the payroll provider (no transfer here).
-    Names that a spreadsheet would run as a formula are neutralised."""
-    from payouts.models import Split
-
-    numbers = dict(
-        Membership.objects.filter(cooperative=batch.cooperative).values_list(
-            "user_id", "member_number"
-        )
-    )
-    rows: list[list] = [["member_number", "name", "minutes", "gross_cents", "net_cents"]]
-    for item in (
-        batch.items.filter(method=PayoutItem.Method.PAYROLL)
-        .select_related("member")
-        .order_by("member_id")
-    ):
-        worked = Split.objects.filter(
-            member=item.member,
-            cooperative=batch.cooperative,
-            invoice_line__released=True,
-            engagement=Membership.Engagement.EMPLOYEE,  # payroll work only, not fees
-        )
-        totals = worked.aggregate(m=Sum("minutes"), g=Sum("gross_cents"))
-        rows.append(
-            [
-                numbers.get(item.member_id),
-                item.member.full_name,
-                totals["m"] or 0,
-                totals["g"] or 0,
-                item.amount_cents,
-            ]
-        )
-    return csv_text(rows)
 
 
 PAYOUT_FILES = {

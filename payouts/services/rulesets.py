@@ -23,7 +23,7 @@ from .. import rules
 from ..lifecycle import RULE_SET
 from ..models import RuleSet
 from ..pots import pot_names, rule_pot_label
-from .minimum_wage import floor_warning
+from ..selectors.minimum_wage import floor_warning
 
 
 def founding_spec() -> dict:

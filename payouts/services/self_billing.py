@@ -31,6 +31,7 @@ from members.models import Cooperative, Membership, User
 from members.services.accounts import profile_of
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
+from werkstation.db.bulk import insert_rows
 from werkstation.engagements import Engagement
 from werkstation.errors import ApplicationError, ValidationFailed
 from werkstation.legal import Key, legal_value
@@ -38,7 +39,6 @@ from werkstation.locks import lock_first
 from werkstation.money import percent_of
 
 from ..models import Account, SelfBillingInvoice, SelfBillingLine, SelfBillingSequence, Split
-from .bulk import insert_rows
 from .invoices import _supplier as cooperative_details
 from .ledger import AccountBook, Leg, post
 

@@ -53,6 +53,7 @@ from django.utils import timezone
 
 from jobs.models import Timesheet
 from members.models import Membership
+from werkstation.db.bulk import insert_rows
 from werkstation.engagements import Engagement
 from werkstation.errors import ApplicationError
 from werkstation.legal import Key, LegalTable
@@ -62,7 +63,6 @@ from werkstation.money import pay_for_minutes, percent_of, to_minor
 from .. import rules
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
 from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
-from .bulk import insert_rows
 from .ledger import AccountBook, Posting, payable_kind, write_postings
 
 logger = logging.getLogger(__name__)

@@ -78,7 +78,7 @@ def test_member_chooses_how_to_do_a_job_that_does_not_allow_their_usual_engageme
     """A job the board opened for payroll and volunteers only: the self-employed member sees
     both ways with each one's amount, chooses, and the claim carries the choice."""
     from jobs.models import Job
-    from payouts.services.quotes import quote_shift
+    from payouts.selectors.quotes import quote_shift
     from tests.factories.work import ensure_founded
     from werkstation.money import format_money
 

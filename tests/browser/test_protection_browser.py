@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from jobs.models import Claim, Shift
 from members.models import BenefitArrangement
-from payouts.services.quotes import quote_shift
+from payouts.selectors.quotes import quote_shift
 from tests.browser.conftest import assert_fits_phone, login
 from tests.factories import PASSWORD
 from tests.factories.work import ensure_founded, make_shift, payroll_evening_elsewhere

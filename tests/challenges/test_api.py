@@ -10,8 +10,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from jobs.challenges.models import Bid, BidScore, Challenge, Contract, TargetGroupMember, Tender
-from jobs.models import Claim, Job, Shift, Timesheet
+from jobs.models import Job, Shift
 from tests.conftest import api_as, row_counts
+from tests.factories.jobs import ClaimFactory, TimesheetFactory
 
 from .conftest import bid_values, close_window, tender_values
 
@@ -204,18 +205,17 @@ def _approved_work(awarded, users, *, hours=4):
         start=end - timedelta(hours=hours),
         end=end,
         slots=len(users),
-        filled=len(users),
         local_date=end.date(),
     )
-    sheets = []
-    for user in users:
-        claim = Claim.objects.create(
-            shift=shift, user=user, status="completed", start=end - timedelta(hours=hours), end=end
+    shift.refresh_from_db()
+    return [
+        TimesheetFactory(
+            approved=True,
+            claim=ClaimFactory(shift=shift, user=user, completed=True),
+            minutes_worked=hours * 60,
         )
-        sheets.append(
-            Timesheet.objects.create(claim=claim, minutes_worked=hours * 60, status="approved")
-        )
-    return sheets
+        for user in users
+    ]
 
 
 def test_report_suppresses_counts_under_five(awarded):

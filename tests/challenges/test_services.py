@@ -9,6 +9,7 @@ from django.utils import timezone
 from jobs.challenges.models import Bid, Challenge, Contract, ContractOccurrence, Tender
 from jobs.challenges.services import bids, challenges, contracts, reminders, tenders
 from jobs.models import Job, Shift
+from tests.factories.jobs import ClaimFactory, TimesheetFactory
 from tests.factories.work import ensure_founded
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.models import AuditEntry
@@ -299,7 +300,6 @@ def test_a_contract_shift_outside_the_period_is_refused(awarded):
 
 
 def test_pay_for_approved_work_is_never_blocked_by_the_budget(awarded):
-    from jobs.models import Claim, Timesheet
     from jobs.services.timesheets import timesheet_approve
     from payouts.models import Split
     from payouts.services.settlement import settlement_run
@@ -308,15 +308,10 @@ def test_pay_for_approved_work_is_never_blocked_by_the_budget(awarded):
     contract = awarded.contract
     shift = Shift.objects.filter(job__contract_link__contract=contract).first()
     past = timezone.now() - timedelta(days=1)
-    Shift.objects.filter(pk=shift.pk).update(start=past - timedelta(hours=4), end=past, filled=1)
-    claim = Claim.objects.create(
-        shift=shift,
-        user=awarded.gardeners[0],
-        status="completed",
-        start=past - timedelta(hours=4),
-        end=past,
-    )
-    sheet = Timesheet.objects.create(claim=claim, minutes_worked=240)
+    Shift.objects.filter(pk=shift.pk).update(start=past - timedelta(hours=4), end=past)
+    shift.refresh_from_db()
+    claim = ClaimFactory(shift=shift, user=awarded.gardeners[0], completed=True)
+    sheet = TimesheetFactory(claim=claim, minutes_worked=240)
     # The budget is used up entirely.
     _budget_contract(awarded, budget_cents=1)
     timesheet_approve(actor=awarded.muni_user, timesheet_id=sheet.pk)

@@ -5,16 +5,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from jobs.models import Claim, Shift, Timesheet
-from jobs.services.claims import usual_engagement
 from payouts.services.settlement import settlement_run
 from tests.factories.api import api_as
-from tests.factories.work import ensure_founded, make_shift
+from tests.factories.jobs import TimesheetFactory
+from tests.factories.work import ensure_founded
 
 
 def approved_timesheet(
     world, *, days_ago=1, minutes=180, break_minutes=0, user=None, tariff=None, hours_earlier=0
 ):
+    """Approved hours of ``user`` (member A) on a new three-hour shift of ``world.job`` that
+    started ``days_ago`` days and 4 (+ ``hours_earlier``) hours ago; not settled yet."""
     job = world.job
     if tariff is not None:
         job.client_tariff = tariff
@@ -22,24 +23,14 @@ def approved_timesheet(
     start = timezone.now().replace(microsecond=0) - timedelta(
         days=days_ago, hours=4 + hours_earlier
     )
-    shift = make_shift(job, start + timedelta(days=30), hours=3)
-    Shift.objects.filter(pk=shift.pk).update(start=start, end=start + timedelta(hours=3), filled=1)
-    user = user or world.member_a
-    claim = Claim.objects.create(
-        shift_id=shift.pk,
-        user=user,
-        # As the claim service would: the member's usual engagement (every job allows all).
-        engagement=usual_engagement(user, job.cooperative_id) or "self_employed",
-        status="completed",
-        start=start,
-        end=start + timedelta(hours=3),
-    )
-    return Timesheet.objects.create(
-        claim=claim,
+    return TimesheetFactory(
+        approved=True,
+        claim__user=user or world.member_a,
+        claim__shift__job=job,
+        claim__shift__start=start,
+        claim__shift__slots=1,
         minutes_worked=minutes,
         break_minutes=break_minutes,
-        status="approved",
-        decided_at=timezone.now(),
     )
 
 

@@ -14,15 +14,9 @@ from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-import factory
-from django.db.models import F
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
-from jobs.challenges.models import Bid, Challenge, Tender
-from jobs.models import Claim, ClientLinkRequest, Job, Shift, Timesheet
-from jobs.services.claims import usual_engagement
-from jobs.services.jobs import shift_denormalize
+from jobs.models import ClientLinkRequest
 from members.models import Profile
 from tests.factories.work import ensure_founded
 
@@ -35,174 +29,19 @@ from . import (
     SkillFactory,
     UserFactory,
 )
+from .challenges import BidFactory, ChallengeFactory, TenderFactory
+from .jobs import ClaimFactory, JobFactory, ShiftFactory, TimesheetFactory
+from .payouts import InvoiceFactory, PayoutItemFactory, SelfBillingInvoiceFactory
 from .work import place_member
-
-STAFF_PLAN = [
-    {
-        "title": "Ronde",
-        "weekdays": [1, 3],
-        "start": "09:00",
-        "end": "12:00",
-        "slots": 1,
-        "skill": None,
-    }
-]
-
-
-class JobFactory(DjangoModelFactory):
-    class Meta:
-        model = Job
-
-    cooperative = factory.SubFactory(CooperativeFactory)
-    client = factory.SubFactory(ClientFactory)
-    title = factory.Sequence(lambda n: f"Klus {n}")
-    category = "greening"
-    street = "Marshalllaan 40"
-    postcode = "3526 GA"
-    latitude = Decimal("52.076000")
-    longitude = Decimal("5.092000")
-    client_tariff = Decimal("32.00")
-    status = Job.Status.OPEN
-
-
-class ShiftFactory(DjangoModelFactory):
-    """A shift with the copies the feed filters on, as the job service keeps them."""
-
-    class Meta:
-        model = Shift
-
-    job = factory.SubFactory(JobFactory)
-    start = factory.LazyFunction(lambda: timezone.now().replace(microsecond=0) + timedelta(days=7))
-    end = factory.LazyAttribute(lambda o: o.start + timedelta(hours=3))
-    slots = 2
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        shift = shift_denormalize(model_class(*args, **kwargs), kwargs["job"])
-        shift.save()
-        return shift
-
-
-class ClaimFactory(DjangoModelFactory):
-    class Meta:
-        model = Claim
-        skip_postgeneration_save = True
-
-    shift = factory.SubFactory(ShiftFactory)
-    user = factory.SubFactory(UserFactory)
-    status = Claim.Status.CLAIMED
-    start = factory.LazyAttribute(lambda o: o.shift.start)
-    end = factory.LazyAttribute(lambda o: o.shift.end)
-    engagement = factory.LazyAttribute(
-        lambda o: usual_engagement(o.user, o.shift.cooperative_id) or "self_employed"
-    )
-
-    @factory.post_generation
-    def hold_slot(obj, create, extracted, **kwargs):
-        if create and obj.holds_slot:
-            Shift.objects.filter(pk=obj.shift_id).update(filled=F("filled") + 1)
-
-
-class TimesheetFactory(DjangoModelFactory):
-    class Meta:
-        model = Timesheet
-
-    claim = factory.SubFactory(ClaimFactory, status=Claim.Status.CONFIRMED)
-    minutes_worked = 180
-    status = Timesheet.Status.SUBMITTED
-
-
-class TenderFactory(DjangoModelFactory):
-    class Meta:
-        model = Tender
-
-    client = factory.SubFactory(MunicipalityFactory)
-    reference = factory.Sequence(lambda n: f"RTC-T-{n:04d}")
-    title = "Groenonderhoud park"
-    description = "Het park schoon en groen houden."
-    category = "green_maintenance"
-    area = "Kanaleneiland"
-    street = "Marshalllaan 40"
-    postcode = "3526 GA"
-    latitude = Decimal("52.076000")
-    longitude = Decimal("5.092000")
-    period_start = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=1))
-    period_end = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
-    budget_ceiling_cents = 1_000_000
-    required_outcomes = ["Schoon park"]
-    weight_price, weight_quality, weight_social = 40, 30, 30
-    submission_opens = factory.LazyFunction(lambda: timezone.now() - timedelta(days=5))
-    submission_deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=5))
-    decision_deadline = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
-    status = Tender.Status.OPEN
-
-
-class BidFactory(DjangoModelFactory):
-    class Meta:
-        model = Bid
-
-    tender = factory.SubFactory(TenderFactory)
-    cooperative = factory.SubFactory(CooperativeFactory)
-    price_cents = 500_000
-    hourly_tariff_cents = 3200
-    plan = "Met buren uit de wijk"
-    staffing_plan = factory.LazyFunction(lambda: [dict(rule) for rule in STAFF_PLAN])
-    status = Bid.Status.DRAFT
-
-
-class ChallengeFactory(DjangoModelFactory):
-    class Meta:
-        model = Challenge
-
-    cooperative = factory.SubFactory(CooperativeFactory)
-    client = factory.SubFactory(MunicipalityFactory)
-    task = "Speeltuin beheren"
-    area = "Transwijk"
-    plan = "Buurtouders beheren de speeltuin"
-    decision_deadline = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
 
 
 def _member(coop, email, **roles):
     return MembershipFactory(cooperative=coop, user=UserFactory(email=email), **roles).user
 
 
-def _self_billing(cooperative, member, split):
-    """A self-billing invoice of ``member`` with one line (written as the service writes it)."""
-    from payouts.models import SelfBillingInvoice, SelfBillingLine
-
-    today = timezone.localdate()
-    invoice = SelfBillingInvoice.objects.create(
-        cooperative=cooperative,
-        member=member,
-        sequence_number=1,
-        number=f"SB-{member.pk}-{today.year}-0001",
-        issued_on=today,
-        period_start=split.work_date.replace(day=1),
-        period_end=split.work_date,
-        vat_rate=Decimal("0"),
-        kor=True,
-        subtotal_cents=split.member_cents,
-        vat_cents=0,
-        total_cents=split.member_cents,
-        supplier={"name": member.full_name, "address": "", "postcode_city": ""},
-        customer={"name": cooperative.legal_name, "address": "", "postcode_city": "", "kvk": ""},
-    )
-    SelfBillingLine.objects.create(
-        invoice=invoice,
-        split=split,
-        work_date=split.work_date,
-        description="Werk",
-        minutes=split.minutes,
-        amount_cents=split.member_cents,
-    )
-    return invoice
-
-
 def build_tenancy() -> SimpleNamespace:
     """The world; every name below is an attribute of the returned namespace."""
     from jobs.challenges.services.contracts import contract_from_bid
-    from payouts.services.invoices import invoice_issue
-    from payouts.services.settlement import settlement_run
 
     t = SimpleNamespace()
     t.coop_a = CooperativeFactory(slug="alpha", name="Coop Alpha", iban="NL91ABNA0417164300")
@@ -256,13 +95,11 @@ def build_tenancy() -> SimpleNamespace:
     t.shift_b = ShiftFactory(job=t.job_b, start=base + timedelta(days=8))
     t.claim_a = ClaimFactory(shift=t.shift_a, user=t.member_a)
     t.claim_b = ClaimFactory(shift=t.shift_b, user=t.member_b)
-    past_a = ShiftFactory(job=t.job_a, start=base - timedelta(days=3))
-    past_b = ShiftFactory(job=t.job_b, start=base - timedelta(days=3))
     t.timesheet_a = TimesheetFactory(
-        claim=ClaimFactory(shift=past_a, user=t.member_a, status="confirmed")
+        claim__shift__job=t.job_a, claim__shift__days_ago=3, claim__user=t.member_a
     )
     t.timesheet_b = TimesheetFactory(
-        claim=ClaimFactory(shift=past_b, user=t.member_b, status="confirmed")
+        claim__shift__job=t.job_b, claim__shift__days_ago=3, claim__user=t.member_b
     )
 
     # Money on both sides: settled, invoiced work for the shared client.
@@ -271,34 +108,18 @@ def build_tenancy() -> SimpleNamespace:
         (t.coop_b, t.member_b, t.job_b, "b"),
     ):
         setattr(t, f"rule_set_{label}", ensure_founded(coop))
-        worked = ShiftFactory(job=job, start=base - timedelta(days=5))
         sheet = TimesheetFactory(
-            claim=ClaimFactory(shift=worked, user=user, status="completed"),
-            status="approved",
-            decided_at=timezone.now(),
+            settled=True, claim__shift__job=job, claim__shift__days_ago=5, claim__user=user
         )
-        settlement_run(timesheet_ids=[sheet.pk])
         treasurer = t.treasurer_a if label == "a" else t.treasurer_b
-        invoice = invoice_issue(
-            actor=treasurer,
-            cooperative=coop,
-            client=t.shared,
-            period_start=worked.local_date,
-            period_end=worked.local_date,
-        )
+        invoice = InvoiceFactory(timesheets=[sheet], actor=treasurer, client=t.shared)
         setattr(t, f"approved_{label}", sheet)
         setattr(t, f"invoice_{label}", invoice)
     t.split_a = t.approved_a.splits.get()
 
     # The municipality: an awarded tender with A's contract, an open one with both bids.
-    awarded = TenderFactory(
-        client=t.municipality,
-        status=Tender.Status.AWARDED,
-        submission_deadline=timezone.now() - timedelta(days=1),
-    )
-    t.bid_a_awarded = BidFactory(
-        tender=awarded, cooperative=t.coop_a, status="awarded", submitted_at=timezone.now()
-    )
+    awarded = TenderFactory(client=t.municipality, awarded=True)
+    t.bid_a_awarded = BidFactory(tender=awarded, cooperative=t.coop_a, awarded=True)
     t.contract_a = contract_from_bid(actor=t.muni_user, bid=t.bid_a_awarded)
     t.tender_awarded = awarded
     t.tender_open = TenderFactory(client=t.municipality)
@@ -330,9 +151,8 @@ def _add_member_things(t, base) -> None:
     from jobs.models import CalendarFeed, DispatchRun, Offer
     from members.models import AvailabilityException, Invitation, MemberSkill
     from members.services.governance import proposal_create, proposal_open
-    from payouts.models import PayoutBatch, PayoutItem
+    from payouts.models import PayoutBatch
     from payouts.services.credit_notes import credit_note_issue
-    from payouts.services.ledger import AccountBook, Leg, post
 
     t.member_skill_a = MemberSkill.objects.create(user=t.member_a, skill=t.skill_a)
     t.exception_a = AvailabilityException.objects.create(
@@ -368,32 +188,24 @@ def _add_member_things(t, base) -> None:
     t.batch_a = PayoutBatch.objects.create(
         cooperative=t.coop_a, status="draft", execution_date=timezone.localdate()
     )
-    t.self_billing_a = _self_billing(t.coop_a, t.member_a, t.split_a)
-    paid = PayoutBatch.objects.create(
+    t.self_billing_a = SelfBillingInvoiceFactory(
         cooperative=t.coop_a,
-        status="executed",
-        execution_date=timezone.localdate(),
-        sepa_xml="<Document/>",
-    )
-    t.paid_batch_a = paid
-    t.paid_item_a = PayoutItem.objects.create(
-        batch=paid,
         member=t.member_a,
-        amount_cents=100,
-        method="sepa",
-        status="paid",
-        idempotency_key=f"tenancy-{paid.pk}",
+        issued_on=timezone.localdate(),
+        period_start=t.split_a.work_date.replace(day=1),
+        period_end=t.split_a.work_date,
+        subtotal_cents=t.split_a.member_cents,
+        split=t.split_a,
+    )
+    t.paid_item_a = PayoutItemFactory(
+        paid=True,
+        booked=True,
+        batch__cooperative=t.coop_a,
+        batch__sepa_xml="<Document/>",
+        member=t.member_a,
         iban="NL02ABNA0123456789",
-        paid_at=timezone.now(),
     )
-    book = AccountBook(t.coop_a.pk)
-    post(
-        t.coop_a.pk,
-        kind="payout",
-        reference=f"payout-item:{t.paid_item_a.pk}",
-        description="test",
-        legs=[Leg(book.get("payable", t.member_a.pk), 100), Leg(book.get("bank"), -100)],
-    )
+    t.paid_batch_a = t.paid_item_a.batch
     _add_sign_in(t)
 
 

@@ -62,18 +62,9 @@ def market(world):
         category="greening",
         client_tariff=Decimal("32.00"),
     )
-    job = Job.objects.create(
-        cooperative=world.coop_a,
-        client=world.client_a,
-        title="Geveltuinen",
-        category="greening",
-        street="Marshalllaan 40",
-        postcode="3526 GA",
-        latitude=Decimal("52.076000"),
-        longitude=Decimal("5.092000"),
-        client_tariff=Decimal("32.00"),
-        status=Job.Status.OPEN,
-    )
+    from tests.factories.jobs import JobFactory
+
+    job = JobFactory(cooperative=world.coop_a, client=world.client_a, title="Geveltuinen")
     for user in (world.member_a, world.board_a, world.treasurer_a, world.auditor_a):
         place_member(user)
     world.job = job
@@ -85,13 +76,13 @@ def market(world):
 def payroll_evening_elsewhere(world):
     """A payroll claim of ``world.member_a`` for another client (a housing corporation) on the
     evening before ``world.tuesday``: 15:30–23:30."""
-    from jobs.models import Claim
     from tests.factories import ClientFactory
+    from tests.factories.jobs import ClaimFactory, JobFactory
 
     housing = ClientFactory(
         name="Woningcorporatie Oost", kind="housing_corporation", cooperatives=[world.coop_a]
     )
-    stairs = Job.objects.create(
+    stairs = JobFactory(
         cooperative=world.coop_a,
         client=housing,
         title="Trappenhuis schoonmaken",
@@ -101,14 +92,6 @@ def payroll_evening_elsewhere(world):
         latitude=world.job.latitude,
         longitude=world.job.longitude,
         client_tariff=world.job.client_tariff,
-        status=Job.Status.OPEN,
     )
     evening = make_shift(stairs, at(world.tuesday - timedelta(days=1), 15, 30), hours=8)
-    return Claim.objects.create(
-        shift=evening,
-        user=world.member_a,
-        engagement="employee",
-        status="confirmed",
-        start=evening.start,
-        end=evening.end,
-    )
+    return ClaimFactory(shift=evening, user=world.member_a, engagement="employee", confirmed=True)

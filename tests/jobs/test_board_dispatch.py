@@ -9,11 +9,12 @@ from django.core import mail
 
 from jobs import tasks
 from jobs.dispatch import check, parse_instance, solve
-from jobs.models import Claim, DispatchRun, Job, Offer, Shift
+from jobs.models import Claim, DispatchRun, Offer, Shift
 from jobs.services import dispatching
 from jobs.services.dispatching import dispatch_run_execute, offers_expire_dispatch
-from payouts.services.quotes import quote_shift
+from payouts.selectors.quotes import quote_shift
 from tests.conftest import api_as, row_counts
+from tests.factories.jobs import ClaimFactory, JobFactory
 from tests.factories.work import at, make_shift, place_member
 from werkstation.models import OutboxEvent
 from werkstation.money import format_money
@@ -82,15 +83,8 @@ def test_expired_offers_go_to_the_next_run(market):
 
 
 def test_members_with_commitments_keep_them_and_shifts_are_not_over_offered(market):
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
-    market.shift.filled = 1
-    market.shift.save()
+    ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)  # holds a slot
+    market.shift.refresh_from_db()
     make_shift(market.job, at(market.tuesday, 14), hours=2, slots=1)
     run = _run(market)
     offers = Offer.objects.filter(run=run)
@@ -154,32 +148,22 @@ AMSTERDAM = (Decimal("52.367600"), Decimal("4.904100"))  # about 35 km from the 
 def _two_neighbourhoods(market):
     """Coop A works in two places too far apart for anyone to serve both: its instance
     falls apart into two independent parts."""
-    job = Job.objects.create(
+    job = JobFactory(
         cooperative=market.coop_a,
         client=market.client_a,
         title="Dakgoten",
-        category="greening",
         street="Dam 1",
         postcode="1012 JS",
         latitude=AMSTERDAM[0],
         longitude=AMSTERDAM[1],
-        client_tariff=Decimal("32.00"),
-        status=Job.Status.OPEN,
     )
     for user in (market.treasurer_a, market.auditor_a):
         place_member(user, lat=AMSTERDAM[0], lon=AMSTERDAM[1])
     make_shift(job, at(market.tuesday, 9), hours=3, slots=1)
     make_shift(job, at(market.tuesday, 13), hours=4, slots=2)
     make_shift(market.job, at(market.tuesday, 14), hours=2, slots=1)
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
-    market.shift.filled = 1
-    market.shift.save()
+    ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)  # holds a slot
+    market.shift.refresh_from_db()
 
 
 def _requested(market):

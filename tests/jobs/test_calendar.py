@@ -3,20 +3,14 @@ from datetime import timedelta
 import pytest
 from icalendar import Calendar
 
-from jobs.models import Claim
 from tests.conftest import api_as
+from tests.factories.jobs import ClaimFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_private_calendar_feed_is_valid_icalendar_and_revocable(client, market):
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
+    ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     api = api_as(market.member_a)
     url = api.post("/api/v1/me/calendar/").data["url"]
     path = url.replace("http://testserver", "")
@@ -38,13 +32,7 @@ def test_private_calendar_feed_is_valid_icalendar_and_revocable(client, market):
 
 
 def test_withdrawn_claims_are_not_in_the_calendar(client, market):
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="withdrawn",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
+    ClaimFactory(shift=market.shift, user=market.member_a, status="withdrawn")
     url = api_as(market.member_a).post("/api/v1/me/calendar/").data["url"]
     calendar = Calendar.from_ical(client.get(url.replace("http://testserver", "")).content)
     assert list(calendar.walk("VEVENT")) == []

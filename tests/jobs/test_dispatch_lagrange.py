@@ -9,7 +9,7 @@ from jobs.dispatch import generate, parse_instance
 from jobs.dispatch.lagrange import WeekDP
 from jobs.dispatch.model import TOL
 from jobs.dispatch.pairs import build_pairs
-from jobs.dispatch.stapel import _Problem
+from jobs.dispatch.stapel import Problem
 
 from .test_dispatch_stapel import random_instance
 
@@ -26,7 +26,7 @@ def _compare(P, n_members: int, values: np.ndarray) -> None:
         used = float((P.s_end - P.s_start)[P.p_shift[forced]].sum())
         res_cap = P.m_cap_min[m] - used
         s = dp.ps[mine]
-        problem = _Problem(
+        problem = Problem(
             P.s_start[s],
             P.s_end[s],
             P.s_x[s],
@@ -81,8 +81,8 @@ def test_week_dp_matches_stapel_on_random_members():
 @pytest.mark.parametrize("seed", range(3))
 def test_polish_is_feasible_and_a_local_optimum(seed):
     from jobs.dispatch import check
+    from jobs.dispatch.heuristics import Planner, greedy, objective_of, polish, to_assignment
     from jobs.dispatch.lagrange import WeekDP as _DP
-    from jobs.dispatch.solve import Planner, _assignment, greedy, objective_of, polish
 
     instance = parse_instance(generate(shifts=300, members=60, seed=seed))
     P = build_pairs(instance)
@@ -94,7 +94,7 @@ def test_polish_is_feasible_and_a_local_optimum(seed):
     chosen, obj = polish(P, _DP(P, n_m), planner, start, start_obj, float("inf"))
     assert obj > start_obj
     assert obj == pytest.approx(objective_of(P, chosen, n_m))
-    report = check(instance, _assignment(instance, P, np.flatnonzero(chosen), status="x").pairs)
+    report = check(instance, to_assignment(instance, P, np.flatnonzero(chosen), status="x").pairs)
     assert report.feasible, report.violations[:5]
     assert report.objective == pytest.approx(obj, rel=1e-9)
     # No member alone can do better (what re-planning one at a time would find).

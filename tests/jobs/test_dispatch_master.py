@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from jobs.dispatch import check, generate, parse_instance
+from jobs.dispatch.heuristics import greedy, objective_of
 from jobs.dispatch.lagrange import Relaxation
 from jobs.dispatch.master import ColumnPool, _dive
 from jobs.dispatch.milp import build_model, load_highs, solve_highs
 from jobs.dispatch.pairs import build_pairs
-from jobs.dispatch.solve import greedy, objective_of
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jobs.dispatch import generate, parse_instance
+from jobs.dispatch.heuristics import component_labels
 from jobs.dispatch.pairs import build_pairs
-from jobs.dispatch.solve import component_labels
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jobs.dispatch import check, generate, parse_instance, solve
-from jobs.dispatch.solve import first_come
+from jobs.dispatch.heuristics import first_come
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +115,9 @@ def test_component_search_is_feasible_whenever_it_is_cut_short(budget):
     greedy start it was given."""
     import numpy as np
 
+    from jobs.dispatch.heuristics import component_objective, components, greedy
     from jobs.dispatch.pairs import build_pairs
-    from jobs.dispatch.solve import component_objective, components, greedy, lagrange_component
+    from jobs.dispatch.search import lagrange_component
 
     instance = parse_instance(generate(shifts=500, members=100, seed=4))
     P = build_pairs(instance)
@@ -145,8 +146,9 @@ def test_neighbourhood_search_keeps_every_rule_and_never_loses():
     greedy start."""
     import numpy as np
 
+    from jobs.dispatch.heuristics import greedy, objective_of
     from jobs.dispatch.pairs import build_pairs
-    from jobs.dispatch.solve import Neighbourhoods, greedy, objective_of
+    from jobs.dispatch.search import Neighbourhoods
 
     instance = parse_instance(generate(shifts=300, members=60, seed=5))
     P = build_pairs(instance)
@@ -174,14 +176,10 @@ def test_highs_then_neighbourhood_search_on_a_large_component():
     afterwards: the answer passes the check and is never worse than its start."""
     import numpy as np
 
+    from jobs.dispatch.heuristics import component_objective, components, greedy
     from jobs.dispatch.pairs import build_pairs
-    from jobs.dispatch.solve import (
-        SMALL_COMPONENT,
-        component_objective,
-        components,
-        greedy,
-        highs_component,
-    )
+    from jobs.dispatch.search import highs_component
+    from jobs.dispatch.tuning import SMALL_COMPONENT
 
     instance = parse_instance(generate(shifts=500, members=100, seed=4))
     P = build_pairs(instance)

@@ -148,3 +148,32 @@ def test_stapel_matches_milp_on_1000_instances():
     # About 10 s: below the ~20 s that would call for the ``slow`` mark.
     for seed in range(1000, 2000):
         _assert_exact(seed)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_subset_sum_fallback_finds_the_label_searchs_week(seed):
+    """A pay cap with value equal to pay (the case that can need too many labels) gets the
+    same best week from HiGHS (``week/exact.py``) as from the exact label search."""
+    from jobs.dispatch.stapel import Problem
+    from jobs.dispatch.week.exact import subset_sum_week
+
+    rng = np.random.default_rng(seed)
+    n = 14
+    start = np.sort(rng.integers(0, 7 * 24 * 60, n)).astype(np.float64)
+    end = start + rng.choice([60, 90, 120, 180], n)
+    pay = rng.integers(20, 200, n).astype(np.float64) * 100
+    cap = float(pay.sum() * 0.4)
+
+    def problem():
+        return Problem(
+            start, end, np.zeros(n), np.zeros(n), pay.copy(), pay.copy(),
+            np.zeros(n, dtype=bool),
+            max_minutes=None, max_pay=cap, target=0.0, weight=0.0, speed=15.0,
+        )  # fmt: skip
+
+    exact = problem().solve()
+    p = problem()
+    week = subset_sum_week(p, incumbent=[])
+    assert week is not None
+    assert pay[p.order[week]].sum() <= cap + 1e-6
+    assert p.objective(week) == pytest.approx(exact.objective)

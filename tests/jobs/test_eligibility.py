@@ -30,6 +30,7 @@ from jobs.services.dispatching import build_instance
 from members.models import AvailabilityException, AvailabilitySlot, MemberSkill, Profile
 from members.selectors import member_work_context_forget
 from tests.factories import ClientFactory, MembershipFactory, SkillFactory
+from tests.factories.jobs import ClaimFactory
 from tests.factories.work import make_shift
 from werkstation.errors import ApplicationError
 from werkstation.geo import plane_scale, project_km
@@ -462,9 +463,7 @@ def test_the_instance_blocks_what_the_claim_check_refuses(market):
     )  # Overvecht
     MembershipFactory(cooperative=market.coop_b, user=market.member_a)
     other = make_shift(elsewhere, market.shift.end + timedelta(minutes=10), hours=2)
-    Claim.objects.create(
-        shift=other, user=market.member_a, status="confirmed", start=other.start, end=other.end
-    )
+    ClaimFactory(shift=other, user=market.member_a, confirmed=True)
     run = DispatchRun.objects.create(
         cooperative=market.coop_a,
         period_start=market.tuesday.date(),

@@ -10,15 +10,16 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
-from jobs.models import Claim, Job, Shift, Timesheet
+from jobs.models import Claim, Job, Shift
 from jobs.services.dispatching import dispatch_run_execute
 from jobs.services.planner import plan_week
 from members.models import Membership
 from payouts.models import Split
-from payouts.services.quotes import quote_shift
-from payouts.services.settlement import settlement_run
+from payouts.selectors.quotes import quote_shift
 from tests.conftest import api_as, row_counts
 from tests.factories.api import login_verified
+from tests.factories.jobs import ClaimFactory
+from tests.factories.payouts import SplitFactory
 from tests.factories.work import at, ensure_founded, make_shift
 
 pytestmark = pytest.mark.django_db
@@ -41,17 +42,12 @@ def _claim(world, shift, **extra):
 
 def _work(claim: Claim) -> Split:
     """The claim worked as posted, approved and settled."""
-    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.COMPLETED)
     posted = int((claim.end - claim.start).total_seconds() // 60)
-    sheet = Timesheet.objects.create(
-        claim=claim,
-        minutes_worked=posted,
-        break_minutes=posted - claim.quote["minutes"],
-        status=Timesheet.Status.APPROVED,
-        decided_at=timezone.now(),
+    return SplitFactory(
+        timesheet__claim=claim,
+        timesheet__minutes_worked=posted,
+        timesheet__break_minutes=posted - claim.quote["minutes"],
     )
-    settlement_run(timesheet_ids=[sheet.pk])
-    return Split.objects.get(timesheet=sheet)
 
 
 def test_a_claim_takes_the_member_s_usual_engagement_or_the_one_they_choose(market):
@@ -117,13 +113,11 @@ def test_the_price_shown_for_each_engagement_is_the_price_paid(market, engagemen
 def _volunteer_day(world, day: date, hours: float = 3, engagement="volunteer") -> Split:
     start = datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone())
     shift = make_shift(world.job, start, hours=hours)
-    claim = Claim.objects.create(
+    claim = ClaimFactory(
         shift=shift,
         user=world.member_a,
         engagement=engagement,
-        status=Claim.Status.COMPLETED,
-        start=shift.start,
-        end=shift.end,
+        completed=True,
         quote={"minutes": int(hours * 60)},
     )
     return _work(claim)

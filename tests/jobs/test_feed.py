@@ -7,11 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from jobs.models import Claim, Job, Shift
+from jobs.models import Job, Shift
 from members.models import AvailabilityException, AvailabilitySlot, MemberSkill, Profile
 from members.selectors import member_work_context_forget
 from tests.conftest import api_as
 from tests.factories import SkillFactory
+from tests.factories.jobs import ClaimFactory, JobFactory
 from tests.factories.work import at, make_shift, place_member
 
 pytestmark = pytest.mark.django_db
@@ -76,29 +77,21 @@ def test_outside_availability_or_on_a_day_off_is_hidden(market):
 
 
 def test_conflicts_with_own_claims_count_travel_time(market):
-    other_job = Job.objects.create(
+    other_job = JobFactory(
         cooperative=market.coop_a,
         client=market.client_a,
         title="Ver weg",
-        category="greening",
         street="Zamenhofdreef 1",
         postcode="3562 AA",
         latitude=Decimal("52.116200"),
         longitude=Decimal("5.104700"),
         client_tariff=Decimal("30"),
-        status="open",
     )
     near_after = make_shift(market.job, market.shift.end + timedelta(minutes=5))
     far_after = make_shift(other_job, market.shift.end + timedelta(minutes=5))
     far_later = make_shift(other_job, market.shift.end + timedelta(minutes=40))
     _update_profile(market.member_a, travel_radius_km=Decimal("10"))
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
+    ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     ids = _ids(market.member_a)
     assert market.shift.pk not in ids
     assert near_after.pk in ids and far_later.pk in ids
@@ -114,7 +107,7 @@ def test_full_shifts_and_other_cooperatives_are_hidden(market):
 
 
 def test_sorted_by_start_then_distance_and_filtered(market):
-    far_job = Job.objects.create(
+    far_job = JobFactory(
         cooperative=market.coop_a,
         client=market.client_a,
         title="Iets verder",
@@ -124,7 +117,6 @@ def test_sorted_by_start_then_distance_and_filtered(market):
         latitude=Decimal("52.069800"),
         longitude=Decimal("5.093100"),
         client_tariff=Decimal("30"),
-        status="open",
     )
     same_time_farther = make_shift(far_job, market.shift.start)
     earlier = make_shift(market.job, market.shift.start - timedelta(hours=2), hours=1)
@@ -164,12 +156,10 @@ def test_query_count_is_constant_in_the_page_size(market):
     few_queries, few_rows = _feed_queries(market.member_a)
     for day in range(1, 60):
         make_shift(market.job, at(market.tuesday, 9) + timedelta(days=day), hours=2)
-    Claim.objects.create(
+    ClaimFactory(
         shift=make_shift(market.job, at(market.tuesday, 7), hours=1),
         user=market.member_a,
-        status="confirmed",
-        start=at(market.tuesday, 7),
-        end=at(market.tuesday, 8),
+        confirmed=True,
     )
     many_queries, many_rows = _feed_queries(market.member_a)
     assert few_rows == 1 and many_rows == 50

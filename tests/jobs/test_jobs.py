@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from jobs.models import Claim, Job, Shift
 from tests.conftest import api_as, row_counts
+from tests.factories.jobs import ClaimFactory
 from tests.factories.work import at, next_weekday
 from werkstation.models import AuditEntry
 
@@ -46,8 +47,14 @@ def test_job_without_rate_or_known_address_names_the_field(market):
 
 
 def test_member_cannot_post_for_a_client(market):
+    from jobs.models import Client
+
+    before = row_counts(Job, Shift, Client, AuditEntry)
     response = api_as(market.member_a).post("/api/v1/jobs/", {**JOB, "client": market.client_a.pk})
     assert response.status_code == 403
+    # The refused request wrote nothing: no job, no shift, no client, no audit row.
+    assert row_counts(Job, Shift, Client, AuditEntry) == before
+    assert not Job.objects.filter(title=JOB["title"]).exists()
 
 
 @pytest.mark.parametrize(
@@ -123,14 +130,7 @@ def test_lifecycle_is_enforced_in_one_place(market):
 def test_editing_and_cancelling_a_shift_tells_the_claimants(
     market, django_capture_on_commit_callbacks
 ):
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
-    Shift.objects.filter(pk=market.shift.pk).update(filled=1)
+    ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)  # holds a slot
     client = api_as(market.client_user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.patch(

@@ -12,8 +12,9 @@ import redis
 from django.conf import settings
 from django.utils import timezone
 
-from jobs.models import Claim, Shift
+from jobs.models import Shift
 from tests.conftest import api_as, broker_at
+from tests.factories.jobs import ClaimFactory
 from werkstation.models import OutboxEvent
 from werkstation.outbox import outbox_publish_pending
 
@@ -37,16 +38,9 @@ def test_event_survives_redis_outage_and_is_delivered_once_back(market):
     broker = redis.Redis.from_url(settings.REDIS_URL)
     broker.delete("celery")
     start = timezone.now() - timedelta(days=1, hours=4)
-    Shift.objects.filter(pk=market.shift.pk).update(
-        start=start, end=start + timedelta(hours=3), filled=1
-    )
-    claim = Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=start,
-        end=start + timedelta(hours=3),
-    )
+    Shift.objects.filter(pk=market.shift.pk).update(start=start, end=start + timedelta(hours=3))
+    market.shift.refresh_from_db()
+    claim = ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     sheet = (
         api_as(market.member_a)
         .post("/api/v1/timesheets/", {"claim": claim.pk, "minutes_worked": 180})

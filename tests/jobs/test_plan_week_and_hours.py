@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jobs.models import Claim, Shift, Timesheet
 from tests.conftest import row_counts
+from tests.factories.jobs import ClaimFactory
 from tests.factories.work import at, make_shift
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +36,7 @@ def test_plan_opens_on_the_first_week_with_open_shifts(market):
 
 
 def test_plan_skips_a_week_whose_shifts_are_already_taken(market):
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
+    ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     later = make_shift(market.job, at(market.tuesday + timedelta(days=14), 9), hours=2)
     response = _browser(market.member_a).get("/work/plan/")
     assert response.context["plan"].week_start == _monday(later.start)
@@ -78,17 +73,9 @@ def test_plan_shows_income_as_an_amount(market):
 @pytest.fixture
 def worked(market):
     start = timezone.now().replace(microsecond=0) - timedelta(days=1, hours=4)
-    Shift.objects.filter(pk=market.shift.pk).update(
-        start=start, end=start + timedelta(hours=3), filled=1
-    )
+    Shift.objects.filter(pk=market.shift.pk).update(start=start, end=start + timedelta(hours=3))
     market.shift.refresh_from_db()
-    market.claim = Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=start,
-        end=market.shift.end,
-    )
+    market.claim = ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     return market
 
 

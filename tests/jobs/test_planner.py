@@ -10,6 +10,7 @@ from jobs.services.planner import plan_week
 from members.models import AvailabilitySlot, Profile
 from members.selectors import member_work_context_forget
 from tests.conftest import api_as, row_counts
+from tests.factories.jobs import ClaimFactory
 from tests.factories.work import at, make_shift
 
 pytestmark = pytest.mark.django_db
@@ -44,13 +45,7 @@ def test_yearly_earnings_cap_limits_the_plan(market):
 
 
 def test_existing_claims_are_kept_as_commitments(market):
-    Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
+    ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     plan = plan_week(user=market.member_a, week_start=_week(market))
     assert [s.pk for s in plan.commitments] == [market.shift.pk]
 

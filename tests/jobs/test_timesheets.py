@@ -9,6 +9,7 @@ from django.utils import timezone
 from jobs.models import Claim, Shift, Timesheet
 from jobs.services.timesheets import timesheets_auto_approve
 from tests.conftest import api_as, broker_at, row_counts
+from tests.factories.jobs import ClaimFactory
 from werkstation.models import AuditEntry, OutboxEvent
 from werkstation.outbox import outbox_publish_pending
 
@@ -19,17 +20,9 @@ pytestmark = pytest.mark.django_db
 def worked(market):
     """A confirmed claim on a shift that ended yesterday."""
     start = timezone.now() - timedelta(days=1, hours=4)
-    Shift.objects.filter(pk=market.shift.pk).update(
-        start=start, end=start + timedelta(hours=3), filled=1
-    )
+    Shift.objects.filter(pk=market.shift.pk).update(start=start, end=start + timedelta(hours=3))
     market.shift.refresh_from_db()
-    market.claim = Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
+    market.claim = ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     return market
 
 
@@ -78,13 +71,7 @@ def test_timesheet_on_someone_elses_claim_is_refused(worked):
 
 
 def test_hours_before_the_shift_ended_are_refused(market):
-    claim = Claim.objects.create(
-        shift=market.shift,
-        user=market.member_a,
-        status="confirmed",
-        start=market.shift.start,
-        end=market.shift.end,
-    )
+    claim = ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     response = api_as(market.member_a).post(
         "/api/v1/timesheets/", {"claim": claim.pk, "minutes_worked": 60}
     )

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from jobs.eligibility import working_time as wt
 from jobs.models import Claim
+from jobs.selectors.working_time import near_limits
 from jobs.services.dispatching import dispatch_run_execute
 from jobs.services.planner import plan_week
-from jobs.services.working_time import near_limits
 from members.models import Membership, Profile
 from tests.conftest import api_as, row_counts
 from tests.factories.api import login_verified
+from tests.factories.jobs import ClaimFactory
 from tests.factories.work import at, make_shift, payroll_evening_elsewhere
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -229,14 +230,7 @@ def test_the_board_sees_who_came_near_a_limit_without_their_other_work(evening_e
     for day in range(5):
         start = monday.replace(hour=6, minute=0) + timedelta(days=day)
         shift = make_shift(market.job, start, hours=11.25)
-        Claim.objects.create(
-            shift=shift,
-            user=market.member_a,
-            engagement="employee",
-            status="completed",
-            start=shift.start,
-            end=shift.end,
-        )
+        ClaimFactory(shift=shift, user=market.member_a, engagement="employee", completed=True)
     near = near_limits(market.coop_a.pk, now=now)
     rules = {(n.user_id, n.rule) for n in near}
     assert (market.member_a.pk, "week_hours") in rules

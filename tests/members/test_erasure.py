@@ -16,7 +16,7 @@ from jobs.models import Claim, Offer
 from members.models import ApiToken, Proxy
 from payouts.models import PayoutItem, Split
 from tests.factories.api import api_as
-from tests.factories.tenancy import ClaimFactory
+from tests.factories.jobs import ClaimFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

@@ -296,16 +296,23 @@ def test_members_proposal_needs_cosigners(world):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_double_votes_leave_one_vote(world):
+    """Eight requests of one member at once: each either records the vote or is told that a
+    racing request just did; nothing else goes wrong in any thread, and one vote is left."""
     proposal = _open(world)
     barrier = threading.Barrier(8)
-    errors = []
+    cast_choices = []  # what the requests that succeeded recorded
+    refused = []  # ApplicationError codes
+    unexpected = []  # anything else raised in a thread, barrier timeouts included
 
     def cast(choice):
         try:
             barrier.wait(timeout=30)
-            vote_cast(actor=world.member_a, proposal=proposal, choice=choice)
+            vote = vote_cast(actor=world.member_a, proposal=proposal, choice=choice)
+            cast_choices.append(vote.choice)
         except ApplicationError as exc:
-            errors.append(exc.code)
+            refused.append(exc.code)
+        except BaseException as exc:  # reported by the assertion below
+            unexpected.append(repr(exc))
         finally:
             connection.close()
 
@@ -315,7 +322,13 @@ def test_concurrent_double_votes_leave_one_vote(world):
     for thread in threads:
         thread.join(60)
     close_old_connections()
+    assert not [thread for thread in threads if thread.is_alive()], "a vote thread hung"
+    assert unexpected == []
+    assert set(refused) <= {"concurrent_vote"}, refused
+    assert len(cast_choices) + len(refused) == 8
+    assert cast_choices, "no request recorded the vote"
     assert Vote.objects.filter(proposal=proposal, voter=world.member_a).count() == 1
+    assert Vote.objects.get(proposal=proposal, voter=world.member_a).choice in cast_choices
 
 
 def test_secret_ballot_shows_only_turnout_and_own_vote_in_the_api(world):

@@ -67,8 +67,14 @@ def test_a_password_alone_never_enrols_a_device_or_reaches_anything(world, role)
         user.is_superuser = True
         user.save()
     client = web_login(user)
-    # The old set-up page is gone; the new ones refuse a password-only session.
-    assert client.get("/account/2fa/setup/").status_code in (302, 404)
+    # The password is right: the session knows who it is, but not yet with a second factor.
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert "otp_device_id" not in client.session
+    # The old set-up page is gone; the new ones refuse a password-only session: it is sent
+    # to the code check, and coming back from there would land on the page it asked for.
+    setup = client.get("/account/2fa/setup/")
+    assert setup.status_code == 302
+    assert setup["Location"] == "/account/2fa/verify/?next=/account/2fa/setup/"
     add = client.get("/account/security/add-device/")
     assert add.status_code == 302 and add["Location"].startswith("/account/2fa/verify/")
     assert client.get("/account/2fa/enrol/made-up-token/").status_code == 404
@@ -78,6 +84,7 @@ def test_a_password_alone_never_enrols_a_device_or_reaches_anything(world, role)
         response = client.get(path)
         assert response.status_code == 302, path
         assert response["Location"].startswith("/account/2fa/verify/"), path
+        assert response["Location"] == f"/account/2fa/verify/?next={path}", path
     assert client.get("/api/v1/me/").status_code == 403
     token = Client().post(
         "/api/v1/auth/token/",
@@ -88,6 +95,8 @@ def test_a_password_alone_never_enrols_a_device_or_reaches_anything(world, role)
     assert token.json()["error"]["code"] == "two_factor_setup_required"
     assert not TotpDevice.objects.filter(user=user).exists()
     assert not ApiToken.objects.filter(user=user).exists()
+    # Nothing above verified the session.
+    assert "otp_device_id" not in client.session
 
 
 def test_a_granted_role_sends_a_one_time_link_that_enrols_once(

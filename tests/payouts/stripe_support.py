@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from payouts.models import Invoice, StripeSettings
-from payouts.services.stripe_checkout import invoice_payment_link
+from payouts.stripe.checkout import invoice_payment_link
 from tests.factories.money import _issue
 
 SECRET_KEY = "sk_test_alpha_4eC39HqLyjWDarjtT1zdp7dc"
@@ -72,7 +72,7 @@ def connect(world, fake, user, *, cooperative=None, slug: str = "alpha"):
     from django.test import Client
 
     from payouts.models import StripeConnectAccount
-    from payouts.services.stripe_connect import connect_onboarding_link
+    from payouts.stripe.connect import connect_onboarding_link
 
     cooperative = cooperative or world.coop_a
     connect_onboarding_link(

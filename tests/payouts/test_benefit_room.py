@@ -15,9 +15,10 @@ from jobs.services.planner import plan_week
 from members.models import BenefitArrangement, Membership, Profile
 from members.selectors import member_work_context_forget
 from payouts.models import Split
-from payouts.services.benefit_room import benefit_room, max_pay_rooms
-from payouts.services.quotes import quote_shift
+from payouts.selectors.benefit_room import benefit_room, max_pay_rooms
+from payouts.selectors.quotes import quote_shift
 from tests.conftest import api_as
+from tests.factories.jobs import ClaimFactory
 from tests.factories.work import make_shift
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +87,7 @@ def test_claims_not_settled_yet_count_at_the_price_truth(this_month):
     shift = make_shift(this_month.job, start, hours=3)
     price = quote_shift(member, shift).member_cents
     before = benefit_room(member)
-    Claim.objects.create(
-        shift=shift, user=member, status="confirmed", start=shift.start, end=shift.end
-    )
+    ClaimFactory(shift=shift, user=member, confirmed=True)
     after = benefit_room(member)
     assert after.unsettled_cents == price > 0
     assert after.room_cents == before.room_cents - price
@@ -110,7 +109,7 @@ def test_only_while_the_period_covers_the_month(world):
 
 
 def test_the_room_is_never_negative_and_the_effect_is_in_euros(world):
-    from payouts.services.benefit_room import BenefitRoom
+    from payouts.selectors.benefit_room import BenefitRoom
 
     room = BenefitRoom(
         month=date(2026, 3, 1),

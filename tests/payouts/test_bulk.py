@@ -8,12 +8,13 @@ from django.utils import timezone
 
 from members.models import Membership
 from payouts.models import Account, Entry, RuleSet, Split, Transaction
-from payouts.services import bulk, ledger
+from payouts.services import ledger
 from payouts.services.ledger import AccountBook, Leg, post, write_postings
 from payouts.services.settlement import settlement_run
 from tests.conftest import row_counts
 from tests.factories.money import approved_timesheet
 from tests.factories.work import ensure_founded
+from werkstation.db import bulk
 from werkstation.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db

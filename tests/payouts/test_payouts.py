@@ -9,6 +9,7 @@ from lxml import etree
 
 from jobs.models import Claim
 from members.models import Membership, Profile
+from payouts.formats.payroll import payroll_csv
 from payouts.models import Entry, PayoutBatch, PayoutItem, Split, Transaction
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook, Leg, post
@@ -16,7 +17,6 @@ from payouts.services.payouts import (
     payout_batch_approve,
     payout_batch_create,
     payout_batch_execute,
-    payroll_csv,
 )
 from payouts.services.settlement import settlement_run
 from tests.conftest import api_as, row_counts

@@ -13,10 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobs.models import Claim, Job, Shift, Timesheet
-from jobs.services.claims import usual_engagement
 from members.models import Membership
 from payouts.models import RuleSet, Split
-from payouts.services.quotes import (
+from payouts.selectors.quotes import (
     quote_shift,
     quote_shifts,
     required_break_minutes,
@@ -24,6 +23,8 @@ from payouts.services.quotes import (
 )
 from payouts.services.settlement import settlement_run
 from tests.factories import ClientFactory, CooperativeFactory, MembershipFactory
+from tests.factories.jobs import ClaimFactory, JobFactory, TimesheetFactory
+from tests.factories.payouts import SplitFactory
 from tests.factories.work import ensure_founded, make_shift
 from tests.payouts.test_rules import rule_set_dicts
 from werkstation.legal import LegalTable
@@ -56,37 +57,22 @@ def _world(spec: dict, engagement: str, tariff_cents: int, client_kind: str, cat
     )
     member = MembershipFactory(cooperative=coop, engagement=engagement).user
     client = ClientFactory(kind=client_kind, cooperatives=[coop])
-    job = Job.objects.create(
+    job = JobFactory(
         cooperative=coop,
         client=client,
         title="Werk",
         category=category,
-        street="Marshalllaan 40",
-        postcode="3526 GA",
-        latitude=Decimal("52.076000"),
-        longitude=Decimal("5.092000"),
         client_tariff=Decimal(tariff_cents) / 100,
-        status=Job.Status.OPEN,
     )
     return coop, member, job
 
 
 def _work_as_posted(member, shift: Shift, break_minutes: int) -> Timesheet:
-    claim = Claim.objects.create(
-        shift=shift,
-        user=member,
-        engagement=usual_engagement(member, shift.cooperative_id),
-        status=Claim.Status.COMPLETED,
-        start=shift.start,
-        end=shift.end,
-    )
-    Shift.objects.filter(pk=shift.pk).update(filled=1)
-    return Timesheet.objects.create(
-        claim=claim,
-        minutes_worked=int((shift.end - shift.start).total_seconds() // 60),
+    return TimesheetFactory(
+        approved=True,
+        claim=ClaimFactory(shift=shift, user=member, completed=True),
+        minutes_worked=shift.duration_minutes,
         break_minutes=break_minutes,
-        status=Timesheet.Status.APPROVED,
-        decided_at=timezone.now(),
     )
 
 
@@ -176,17 +162,15 @@ def _claim_and_settle(world, shift: Shift, *, minutes: int | None = None) -> Spl
     response = api_as(world.member_a).post("/api/v1/claims/", {"shift": shift.pk})
     assert response.status_code == 201, response.data
     claim = Claim.objects.get(pk=response.data["id"])
-    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.COMPLETED)
     posted = int((shift.end - shift.start).total_seconds() // 60)
-    sheet = Timesheet.objects.create(
-        claim=claim,
-        minutes_worked=minutes if minutes is not None else posted,
-        break_minutes=claim.quote["minutes"] and posted - claim.quote["minutes"],
-        status=Timesheet.Status.APPROVED,
-        decided_at=timezone.now(),
+    return SplitFactory(
+        timesheet=TimesheetFactory(
+            settled=True,
+            claim=claim,
+            minutes_worked=minutes if minutes is not None else posted,
+            break_minutes=claim.quote["minutes"] and posted - claim.quote["minutes"],
+        )
     )
-    settlement_run(timesheet_ids=[sheet.pk])
-    return Split.objects.get(timesheet=sheet)
 
 
 def test_a_claim_keeps_what_was_shown_and_the_why_page_is_quiet_when_it_was_paid(market):
@@ -217,15 +201,7 @@ def test_the_why_page_names_fewer_minutes_and_a_vote_as_the_reasons(market):
         adopted_via=RuleSet.AdoptedVia.VOTE,
     )
     claim = Claim.objects.get(pk=response.data["id"])
-    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.COMPLETED)
-    sheet = Timesheet.objects.create(
-        claim=claim,
-        minutes_worked=180,
-        status=Timesheet.Status.APPROVED,
-        decided_at=timezone.now(),
-    )
-    settlement_run(timesheet_ids=[sheet.pk])
-    split = Split.objects.get(timesheet=sheet)
+    split = SplitFactory(timesheet__claim=claim, timesheet__minutes_worked=180)
     why = api_as(market.member_a).get(f"/api/v1/me/earnings/{split.pk}/").data
     assert why["why_different"] == [
         "3 u werden goedgekeurd; de dienst zoals geplaatst was 4 u.",
@@ -299,15 +275,10 @@ def _claim(world, shift: Shift) -> Claim:
 
 
 def _settle(claim: Claim) -> Split:
-    Claim.objects.filter(pk=claim.pk).update(status=Claim.Status.COMPLETED)
-    sheet = Timesheet.objects.create(
-        claim=claim,
-        minutes_worked=int((claim.end - claim.start).total_seconds() // 60),
-        status=Timesheet.Status.APPROVED,
-        decided_at=timezone.now(),
+    return SplitFactory(
+        timesheet__claim=claim,
+        timesheet__minutes_worked=int((claim.end - claim.start).total_seconds() // 60),
     )
-    settlement_run(timesheet_ids=[sheet.pk])
-    return Split.objects.get(timesheet=sheet)
 
 
 def _two_shifts_in_one_month(world, hours_early: float):

@@ -8,12 +8,13 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from jobs.models import Claim, Shift
+from jobs.models import Shift
 from payouts.models import Account, Entry, RuleSet, Split, Transaction
 from payouts.services.rulesets import rule_set_adopt, rule_set_create
 from payouts.services.settlement import gross_cents, settlement_run
 from payouts.tasks import settle_timesheet
 from tests.conftest import api_as, row_counts
+from tests.factories.jobs import ClaimFactory
 from tests.factories.money import approved_timesheet
 from tests.factories.work import ensure_founded
 from werkstation.errors import ValidationFailed
@@ -51,16 +52,9 @@ def test_approval_settles_through_the_outbox_into_a_balanced_ledger(
     founded, django_capture_on_commit_callbacks
 ):
     start = timezone.now() - timedelta(days=1, hours=4)
-    Shift.objects.filter(pk=founded.shift.pk).update(
-        start=start, end=start + timedelta(hours=3), filled=1
-    )
-    claim = Claim.objects.create(
-        shift=founded.shift,
-        user=founded.member_a,
-        status="confirmed",
-        start=start,
-        end=start + timedelta(hours=3),
-    )
+    Shift.objects.filter(pk=founded.shift.pk).update(start=start, end=start + timedelta(hours=3))
+    founded.shift.refresh_from_db()
+    claim = ClaimFactory(shift=founded.shift, user=founded.member_a, confirmed=True)
     sheet = (
         api_as(founded.member_a)
         .post("/api/v1/timesheets/", {"claim": claim.pk, "minutes_worked": 180})

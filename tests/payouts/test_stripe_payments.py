@@ -9,7 +9,7 @@ from django.test import Client
 from payouts.models import Entry, InvoiceLine, Payment, StripeCheckout, StripeEvent, Transaction
 from payouts.selectors import account_balance
 from payouts.services.ledger import AccountBook
-from payouts.services.stripe_webhooks import HANDLERS, Handler
+from payouts.stripe.webhooks import HANDLERS, Handler
 from tests.conftest import api_as, row_counts
 from tests.payouts.stripe_support import checkout_for, deliver, issued_invoice, stripe_on
 

@@ -214,7 +214,7 @@ def _replay_scenario(world, fake) -> dict:
     from payouts.models import StripeConnectAccount
     from payouts.services.payouts import payout_batch_execute
     from payouts.services.settlement import settlement_run
-    from payouts.services.stripe_connect import connect_onboarding_link
+    from payouts.stripe.connect import connect_onboarding_link
     from tests.payouts.stripe_support import checkout_for, issued_invoice
 
     first = issued_invoice(world)

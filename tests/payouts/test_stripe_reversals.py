@@ -175,7 +175,7 @@ def test_a_reversal_for_an_unbooked_item_answers_503_and_is_applied_on_redeliver
         amount_cents=item.amount_cents,
         idempotency_key=item.idempotency_key,
     )
-    from payouts.services.stripe_setup import stripe_client
+    from payouts.stripe.setup import stripe_client
 
     made = stripe_client(transferred.coop_a).v1.transfers.create(
         params={

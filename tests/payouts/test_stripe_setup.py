@@ -6,7 +6,7 @@ from django.db import connection
 from django.test import Client
 
 from payouts.models import StripeSettings
-from payouts.services.stripe_setup import stripe_credentials
+from payouts.stripe.setup import stripe_credentials
 from tests.conftest import api_as, row_counts
 from tests.factories import CooperativeFactory
 from tests.factories.api import login_verified

@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from payouts.models import Dispute, Invoice, Payment, StripeEvent, StripeSettings
-from payouts.services.stripe_checkout import invoice_payment_link
+from payouts.stripe.checkout import invoice_payment_link
 from tests.factories.api import api_as
 from tests.payouts.stripe_support import WEBHOOK_SECRET, deliver, stripe_on
 

@@ -99,6 +99,12 @@ def _kwargs_for(name, world):
         "members_api:proposal-simulation": {"proposal_id": world.proposal_open.pk},
         "members_api:proposal-tally": {"proposal_id": world.proposal_open.pk},
         "jobs_api:cooperative-dispatch": {"slug": "alpha"},
+        "jobs_api:cooperative-dispatch-run": {"slug": "alpha", "run_id": world.offer.run_id},
+        "jobs_api:cooperative-dispatch-offers": {"slug": "alpha", "run_id": world.offer.run_id},
+        "jobs_api:cooperative-dispatch-open-shifts": {
+            "slug": "alpha",
+            "run_id": world.offer.run_id,
+        },
         "jobs_api:cooperative-working-time": {"slug": "alpha"},
         "payouts_api:invoices": {"slug": "alpha"},
         "payouts_api:invoice-pdf": {"slug": "alpha", "invoice_id": world.invoice.pk},
@@ -509,6 +515,10 @@ MATRIX: dict[tuple[str, str], set[str]] = {
     ("jobs_api:cooperative-dispatch", "get"): _set("board_a"),
     ("jobs_api:cooperative-working-time", "get"): _set("board_a"),
     ("jobs_api:cooperative-dispatch", "post"): _set("board_a"),
+    # A run of cooperative A: its board only (board B gets 404 like any outsider).
+    ("jobs_api:cooperative-dispatch-run", "get"): _set("board_a"),
+    ("jobs_api:cooperative-dispatch-offers", "get"): _set("board_a"),
+    ("jobs_api:cooperative-dispatch-open-shifts", "get"): _set("board_a"),
     ("jobs_api:my-plan-claim", "post"): A_MEMBERS,
     # Right to challenge. ``client_user`` is also a user of the municipality in this world.
     ("payouts_api:invoice-ubl", "get"): _set("board_a", "treasurer_a"),
@@ -639,11 +649,21 @@ def _add_link_requests(world):
 
 
 def _add_work(world):
-    """A job with a future shift and claims and timesheets in every state the endpoints act on."""
+    """A job with a future shift and claims and timesheets in every state the endpoints act on;
+    settled work, invoices and payout batches made by the services (``tests/factories``)."""
     from decimal import Decimal
 
-    from jobs.models import Claim, Job, Timesheet
-    from tests.factories.work import make_shift, place_member
+    from jobs.models import DispatchRun, Offer
+    from members.services.governance import proposal_create, proposal_open, proxy_grant
+    from payouts.services.credit_notes import credit_note_issue
+    from tests.factories.jobs import ClaimFactory, JobFactory, ShiftFactory, TimesheetFactory
+    from tests.factories.payouts import (
+        InvoiceFactory,
+        PayoutBatchFactory,
+        PayoutItemFactory,
+        SelfBillingInvoiceFactory,
+    )
+    from tests.factories.work import place_member
 
     for user in (
         world.member_a,
@@ -654,23 +674,14 @@ def _add_work(world):
         world.staff,
     ):
         place_member(user)
-    world.job = Job.objects.create(
-        cooperative=world.coop_a,
-        client=world.client_a,
-        title="Tuin",
-        category="greening",
-        street="Marshalllaan 40",
-        postcode="3526 GA",
-        latitude=Decimal("52.076"),
-        longitude=Decimal("5.092"),
-        client_tariff=Decimal("30"),
-        status="open",
+    world.job = JobFactory(
+        cooperative=world.coop_a, client=world.client_a, title="Tuin", client_tariff=Decimal("30")
     )
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     world.base = today + timedelta(days=7)
-    world.open_shift = make_shift(world.job, world.base + timedelta(days=1, hours=9), slots=5)
-    from jobs.models import DispatchRun, Offer
-
+    world.open_shift = ShiftFactory(
+        job=world.job, start=world.base + timedelta(days=1, hours=9), slots=5
+    )
     run = DispatchRun.objects.create(
         cooperative=world.coop_a, period_start=world.base.date(), period_end=world.base.date()
     )
@@ -682,108 +693,40 @@ def _add_work(world):
         deadline=timezone.now() + timedelta(hours=5),
     )
 
-    def claim(shift, status, **extra):
-        return Claim.objects.create(
-            shift=shift,
-            user=world.member_a,
-            status=status,
-            start=shift.start,
-            end=shift.end,
-            **extra,
+    def claim(start=None, days_ago=None, slots=1, **traits):
+        """A claim of member A on a new shift of the job (at ``start``, or 09:00 ``days_ago``)."""
+        where = {"shift__start": start} if start else {"past": True, "shift__days_ago": days_ago}
+        return ClaimFactory(
+            user=world.member_a, shift__job=world.job, shift__slots=slots, **where, **traits
         )
 
-    x = make_shift(world.job, world.base + timedelta(hours=9), slots=3)
-    world.claim_x = claim(x, "claimed")
-    y = make_shift(world.job, world.base + timedelta(hours=14), slots=3)
-    world.claim_offered = claim(y, "offered", offer_expires_at=timezone.now() + timedelta(hours=6))
-    past = [make_shift(world.job, today - timedelta(days=d, hours=-9), slots=2) for d in (1, 2, 3)]
-    world.claim_past = claim(past[0], "confirmed")
-    world.sheet_submitted = Timesheet.objects.create(
-        claim=claim(past[1], "confirmed"), minutes_worked=150
-    )
-    approved = Timesheet.objects.create(
-        claim=claim(make_shift(world.job, today - timedelta(days=4, hours=-9)), "completed"),
-        minutes_worked=120,
-        status="approved",
-    )
-    from payouts.services.settlement import settlement_run
+    def work(days_ago, minutes, **traits):
+        """Timesheet of member A for 09:00 ``days_ago`` days back."""
+        return TimesheetFactory(
+            claim=claim(days_ago=days_ago, confirmed=True), minutes_worked=minutes, **traits
+        )
 
+    world.claim_x = claim(start=world.base + timedelta(hours=9), slots=3)
+    world.claim_offered = claim(start=world.base + timedelta(hours=14), slots=3, offered=True)
+    world.claim_past = claim(days_ago=1, slots=2, confirmed=True)
+    world.sheet_submitted = TimesheetFactory(
+        claim=claim(days_ago=2, slots=2, confirmed=True), minutes_worked=150
+    )
+    approved = work(4, 120, settled=True)
     world.rule_set_a = ensure_founded(world.coop_a)
-    settlement_run(timesheet_ids=[approved.pk])
     world.split_a = approved.splits.get()
-    from payouts.services.invoices import invoice_issue
-
-    world.invoice = invoice_issue(
-        actor=world.treasurer_a,
-        cooperative=world.coop_a,
-        client=world.client_a,
-        period_start=world.split_a.work_date,
-        period_end=world.split_a.work_date,
-    )
-    world.uninvoiced = Timesheet.objects.create(
-        claim=claim(make_shift(world.job, today - timedelta(days=5, hours=-9)), "completed"),
-        minutes_worked=60,
-        status="approved",
-    )
-    settlement_run(timesheet_ids=[world.uninvoiced.pk])
-    from payouts.services.invoices import payment_record
-    from payouts.services.payouts import payout_batch_create
-
-    world.payment = payment_record(
-        actor=None,
-        cooperative=world.coop_a,
-        invoice_number=world.invoice.display_number,
-        amount=world.invoice.total_cents / 100,
-        currency="EUR",
-        received_on=today.date(),
-    )
-    world.batch = payout_batch_create(actor=world.treasurer_a, cooperative=world.coop_a)
+    world.invoice = InvoiceFactory(timesheets=[approved], actor=world.treasurer_a, paid=True)
+    world.payment = world.invoice.payments.get()
+    world.uninvoiced = work(5, 60, settled=True)
+    world.batch = PayoutBatchFactory(actor=world.treasurer_a, cooperative=world.coop_a)
     # An executed batch whose SEPA transfer no bank statement has confirmed yet.
-    from payouts.models import PayoutBatch, PayoutItem
-
-    world.sent_batch = PayoutBatch.objects.create(
-        cooperative=world.coop_a, status="executed", execution_date=today.date()
-    )
-    PayoutItem.objects.create(
-        batch=world.sent_batch,
-        member=world.member_a,
-        amount_cents=100,
-        method="sepa",
-        status="sent",
-        idempotency_key=f"matrix-sent-{world.sent_batch.pk}",
-        sent_at=today,
-    )
+    world.sent_batch = PayoutItemFactory(
+        batch__cooperative=world.coop_a, member=world.member_a, sent_at=today
+    ).batch
     # More payable after that batch, for a new one.
-    extra = Timesheet.objects.create(
-        claim=claim(make_shift(world.job, today - timedelta(days=8, hours=-9)), "completed"),
-        minutes_worked=60,
-        status="approved",
-    )
-    settlement_run(timesheet_ids=[extra.pk])
-    extra_invoice = invoice_issue(
-        actor=world.treasurer_a,
-        cooperative=world.coop_a,
-        client=world.client_a,
-        period_start=extra.splits.get().work_date,
-        period_end=extra.splits.get().work_date,
-        timesheet_ids=[extra.pk],
-    )
-    payment_record(
-        actor=None,
-        cooperative=world.coop_a,
-        invoice_number=extra_invoice.display_number,
-        amount=extra_invoice.total_cents / 100,
-        currency="EUR",
-        received_on=today.date(),
-    )
-    billed = Timesheet.objects.create(
-        claim=claim(make_shift(world.job, today - timedelta(days=6, hours=-9)), "completed"),
-        minutes_worked=60,
-        status="approved",
-    )
-    settlement_run(timesheet_ids=[billed.pk])
-    from members.services.governance import proposal_create, proposal_open, proxy_grant
-
+    extra = work(8, 60, settled=True)
+    InvoiceFactory(timesheets=[extra], actor=world.treasurer_a, paid=True)
+    billed = work(6, 60, settled=True)
     world.proposal_open = proposal_open(
         actor=world.board_a,
         proposal=proposal_create(
@@ -800,165 +743,49 @@ def _add_work(world):
     world.proxy = proxy_grant(
         grantor=world.member_a, holder=world.auditor_a, cooperative=world.coop_a
     )
-    world.correctable = Timesheet.objects.create(
-        claim=claim(make_shift(world.job, today - timedelta(days=9, hours=-9)), "completed"),
-        minutes_worked=90,
-        status="approved",
+    world.correctable = work(9, 90, settled=True)
+    world.open_invoice = InvoiceFactory(timesheets=[billed], actor=world.treasurer_a)
+    # An executed batch with one small paid item, for the returned-payout endpoint.
+    world.paid_item = PayoutItemFactory(
+        paid=True, booked=True, batch__cooperative=world.coop_a, member=world.board_a
     )
-    settlement_run(timesheet_ids=[world.correctable.pk])
-    world.open_invoice = invoice_issue(
-        actor=world.treasurer_a,
-        cooperative=world.coop_a,
-        client=world.client_a,
-        period_start=billed.splits.get().work_date,
-        period_end=billed.splits.get().work_date,
-        timesheet_ids=[billed.pk],
-    )
-
-    _add_paid_payout(world)
-    from decimal import Decimal as D
-
-    from payouts.services.credit_notes import credit_note_issue
-
     world.credit_note = credit_note_issue(
-        actor=world.treasurer_a, invoice=world.invoice, amount=D("1.00"), reason="korting"
+        actor=world.treasurer_a, invoice=world.invoice, amount=Decimal("1.00"), reason="korting"
     )
-    world.sheet_disputed = Timesheet.objects.create(
-        claim=claim(past[2], "confirmed"), minutes_worked=150, status="disputed", dispute_reason="?"
+    world.sheet_disputed = TimesheetFactory(
+        claim=claim(days_ago=3, slots=2, confirmed=True),
+        minutes_worked=150,
+        disputed=True,
+        dispute_reason="?",
     )
-    from payouts.models import SelfBillingInvoice
-
-    world.self_billing = SelfBillingInvoice.objects.create(
-        cooperative=world.coop_a,
-        member=world.member_a,
-        sequence_number=1,
-        number=f"SB-1-{today.year}-0001",
-        issued_on=today.date(),
-        period_start=today.date().replace(day=1),
-        period_end=today.date(),
-        vat_rate=0,
-        kor=True,
-        subtotal_cents=100,
-        vat_cents=0,
-        total_cents=100,
-        supplier={"name": "Lid A", "address": "", "postcode_city": ""},
-        customer={"name": "Coop Alpha", "address": "", "postcode_city": "", "kvk": ""},
-    )
-
-
-def _add_paid_payout(world):
-    """An executed batch with one small paid item, for the returned-payout endpoint."""
-    from payouts.models import PayoutBatch, PayoutItem
-    from payouts.services.ledger import AccountBook, Leg, post
-
-    batch = PayoutBatch.objects.create(
-        cooperative=world.coop_a, status="executed", execution_date=timezone.localdate()
-    )
-    world.paid_item = PayoutItem.objects.create(
-        batch=batch,
-        member=world.board_a,
-        amount_cents=100,
-        method="sepa",
-        status="paid",
-        idempotency_key=f"payout-test-{batch.pk}",
-        iban="NL20INGB0001234567",
-        paid_at=timezone.now(),
-    )
-    book = AccountBook(world.coop_a.pk)
-    post(
-        world.coop_a.pk,
-        kind="payout",
-        reference=f"payout-item:{world.paid_item.pk}",
-        description="test",
-        legs=[Leg(book.get("payable", world.board_a.pk), 100), Leg(book.get("bank"), -100)],
-    )
+    world.self_billing = SelfBillingInvoiceFactory(cooperative=world.coop_a, member=world.member_a)
 
 
 def _add_challenges(world):
     """A municipality (client_user is one of its users) with tenders, bids, challenges and a
     running contract in the states the right-to-challenge endpoints act on."""
-    from jobs.challenges.models import Bid, Challenge, Tender
     from jobs.challenges.services.contracts import contract_from_bid
     from tests.factories import ClientUserFactory, MunicipalityFactory
+    from tests.factories.challenges import BidFactory, ChallengeFactory, TenderFactory
 
     world.municipality = MunicipalityFactory(name="Gemeente", cooperatives=[world.coop_a])
     ClientUserFactory(client=world.municipality, user=world.client_user)
-    now = timezone.now()
-    start, end = (world.base + timedelta(days=1)).date(), (world.base + timedelta(days=60)).date()
-
-    def tender(reference, status, deadline):
-        return Tender.objects.create(
-            client=world.municipality,
-            reference=reference,
-            title="Park",
-            description="Park",
-            category="green_maintenance",
-            area="Zuid",
-            street="Marshalllaan 40",
-            postcode="3526 GA",
-            latitude="52.076000",
-            longitude="5.092000",
-            period_start=start,
-            period_end=end,
-            budget_ceiling_cents=1_000_000,
-            required_outcomes=["Schoon park"],
-            weight_price=40,
-            weight_quality=30,
-            weight_social=30,
-            submission_opens=now - timedelta(days=5),
-            submission_deadline=deadline,
-            decision_deadline=end,
-            status=status,
-        )
-
-    world.tender_open = tender("T-OPEN", "open", now + timedelta(days=5))
-    world.tender_draft = tender("T-DRAFT", "draft", now + timedelta(days=5))
-    world.tender_closed = tender("T-CLOSED", "closed", now - timedelta(hours=1))
-    tender_b = tender("T-B", "open", now + timedelta(days=5))
-    plan = [
-        {
-            "title": "Ronde",
-            "weekdays": [1, 3],
-            "start": "09:00",
-            "end": "12:00",
-            "slots": 1,
-            "skill": None,
-        }
-    ]
-
-    def bid(on, status, **extra):
-        return Bid.objects.create(
-            tender=on,
-            cooperative=world.coop_a,
-            price_cents=500_000,
-            hourly_tariff_cents=3200,
-            plan="Plan",
-            staffing_plan=plan,
-            status=status,
-            **extra,
-        )
-
-    world.bid_draft = bid(
-        tender_b, "draft", capacity={"coverage_percent": 100.0}, capacity_checked_at=now
-    )
-    world.bid_submitted = bid(world.tender_closed, "submitted", submitted_at=now)
-    awarded_tender = tender("T-AWARDED", "awarded", now - timedelta(days=1))
-    world.contract = contract_from_bid(actor=world.client_user, bid=bid(awarded_tender, "awarded"))
-
-    def challenge(status, **extra):
-        return Challenge.objects.create(
-            cooperative=world.coop_a,
-            client=world.municipality,
-            task="Speeltuin",
-            area="Zuid",
-            plan="Plan",
-            status=status,
-            decision_deadline=end,
-            **extra,
-        )
-
-    world.challenge = challenge("submitted")
-    world.challenge_modified = challenge("modification_proposed", modification="Kleiner")
+    period = {
+        "client": world.municipality,
+        "period_start": (world.base + timedelta(days=1)).date(),
+        "period_end": (world.base + timedelta(days=60)).date(),
+    }
+    world.tender_open = TenderFactory(**period)
+    world.tender_draft = TenderFactory(draft=True, **period)
+    world.tender_closed = TenderFactory(closed=True, **period)
+    ours = {"cooperative": world.coop_a}
+    world.bid_draft = BidFactory(tender=TenderFactory(**period), capacity_checked=True, **ours)
+    world.bid_submitted = BidFactory(tender=world.tender_closed, submitted=True, **ours)
+    awarded = BidFactory(tender=TenderFactory(awarded=True, **period), awarded=True, **ours)
+    world.contract = contract_from_bid(actor=world.client_user, bid=awarded)
+    challenge = {**ours, "client": world.municipality, "decision_deadline": period["period_end"]}
+    world.challenge = ChallengeFactory(**challenge)
+    world.challenge_modified = ChallengeFactory(modification_proposed=True, **challenge)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -21,14 +21,8 @@ from django.utils import timezone
 from tests.api_endpoints import api_endpoint_list
 from tests.conftest import api_as
 from tests.factories import ClientFactory, ClientUserFactory, MembershipFactory, UserFactory
-from tests.factories.tenancy import (
-    BidFactory,
-    ChallengeFactory,
-    ClaimFactory,
-    JobFactory,
-    TenderFactory,
-    TimesheetFactory,
-)
+from tests.factories.challenges import BidFactory, ChallengeFactory, TenderFactory
+from tests.factories.jobs import ClaimFactory, JobFactory, TimesheetFactory
 from tests.factories.work import make_shift
 
 
@@ -319,6 +313,65 @@ def _add_dispatch_runs(world, n):
         )
 
 
+def _report_run(world):
+    """One dispatch run of coop A with an (empty) explanation, kept on the world."""
+    from jobs.models import DispatchRun
+
+    if not hasattr(world, "report_run"):
+        world.report_run = DispatchRun.objects.create(
+            cooperative=world.coop_a,
+            period_start=date.today(),
+            period_end=date.today(),
+            status="done",
+            objective=0.0,
+            summary={
+                "version": 1,
+                "days": [],
+                "open_shifts": [],
+                "objective": {"objective": 0.0, "bound": None, "offered_pay_cents": 0},
+                "hours": [],
+                "offer_time": {"refused": 0, "rules": {}},
+            },
+        )
+    return world.report_run
+
+
+def _add_run_offers(world, n):
+    from jobs.models import Offer
+
+    run = _report_run(world)
+    for _i in range(n):
+        Offer.objects.create(
+            run=run,
+            shift=_future_shift(world, _n()),
+            user=_member(world, _n()).user,
+            reason="past goed",
+            pay_cents=4500,
+            deadline=timezone.now() + timedelta(days=1),
+        )
+
+
+def _add_run_open_shifts(world, n):
+    run = _report_run(world)
+    for _i in range(n):
+        shift = _future_shift(world, _n())
+        run.summary["open_shifts"].append(
+            {
+                "shift": shift.pk,
+                "job": shift.job.title,
+                "start": shift.start.isoformat(),
+                "end": shift.end.isoformat(),
+                "open": 1,
+                "reason": "no_eligible",
+            }
+        )
+    run.save(update_fields=["summary"])
+
+
+def _run_of(world):
+    return {"slug": "alpha", "run_id": _report_run(world).pk}
+
+
 def _add_near_limits(world, n):
     """Members who worked an 11-hour shift last week: within 10 percent of the 12-hour limit."""
     from jobs.models import Claim
@@ -560,6 +613,8 @@ CASES = {
     ),
     "jobs_api:my-offers": ("member_a", None, _add_offers),
     "jobs_api:cooperative-dispatch": ("board_a", _coop, _add_dispatch_runs),
+    "jobs_api:cooperative-dispatch-offers": ("board_a", _run_of, _add_run_offers),
+    "jobs_api:cooperative-dispatch-open-shifts": ("board_a", _run_of, _add_run_open_shifts),
     "jobs_api:cooperative-working-time": ("board_a", _coop, _add_near_limits),
     "challenges_api:tenders": ("client_user", None, _add_tenders),
     "challenges_api:tender-bids": (

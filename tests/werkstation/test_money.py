@@ -60,6 +60,16 @@ def test_money_never_passes_through_float(floating):
         money.to_minor(floating)
 
 
+def test_an_optimiser_estimate_becomes_whole_minor_units_half_up():
+    # The dispatch objective and its travel term are floats in cents: shown, never paid.
+    assert money.minor_of_estimate(12.5) == 13
+    assert money.minor_of_estimate(-147932.5) == -147933
+    assert money.minor_of_estimate(0.1 + 0.2) == 0
+    assert money.minor_of_estimate(7) == 7
+    with pytest.raises(TypeError):
+        money.minor_of_estimate("12.5")  # type: ignore[arg-type]
+
+
 def test_minor_units_follow_the_currency():
     assert money.to_minor("12.5", "JPY") == 13
     assert money.to_minor("1.2345", "BHD") == 1235  # three decimals

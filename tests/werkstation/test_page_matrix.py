@@ -141,6 +141,11 @@ def _pages(t) -> dict:
         ),
         ("jobs:board-jobs", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
         ("jobs:board-dispatch", "get"): (a, _s("board_a"), _not(A_MEMBERS, "board_a")),
+        ("jobs:board-dispatch-run", "get"): (
+            {**a, "run_id": t.offer_a.run_id},
+            _s("board_a"),
+            _not(A_MEMBERS, "board_a"),
+        ),
         ("jobs:offer-action", "post"): (
             {"offer_id": t.offer_a.pk, "action": "decline"},
             _s("member_a"),

@@ -18,7 +18,7 @@ from django.test import Client
 from jobs.models import Claim, ClientCooperative, ClientLinkRequest, ClientUser, Job
 from members.models import Invitation
 from tests.factories.api import api_as, login_verified
-from tests.factories.tenancy import JobFactory, ShiftFactory
+from tests.factories.jobs import JobFactory, ShiftFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -244,7 +244,7 @@ def test_municipality_publishes_only_once_verified_and_the_register_says_so(tena
     from jobs.challenges.models import Tender
     from jobs.models import Client as ClientModel
     from tests.factories import UserFactory
-    from tests.factories.tenancy import TenderFactory
+    from tests.factories.challenges import TenderFactory
 
     # Anyone may register an organisation as a municipality...
     fake_user = UserFactory(email="nep@example.org")

@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
     "werkstation.apps.WerkstationConfig",
     "members.apps.MembersConfig",
     "jobs.apps.JobsConfig",
@@ -87,7 +86,6 @@ AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out account or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -105,7 +103,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "members.context_processors.navigation",
+                "werkstation.navigation.navigation",  # the apps' menu data
                 "csp.context_processors.nonce",
             ],
         },
@@ -258,6 +256,10 @@ else:
     # Redis and never lock the application's database.
     CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
     CELERY_RESULT_BACKEND = f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}"
+    # The results file is written by every worker process at once (a dispatch run's
+    # parts finish together and its chord reads them): wait for its lock as the broker
+    # does, instead of SQLite's default 5 s (WAL is switched on in werkstation/celery.py).
+    CELERY_DATABASE_ENGINE_OPTIONS = {"connect_args": {"timeout": 20}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 CELERY_TASK_ACKS_LATE = True
@@ -306,7 +308,7 @@ WERKSTATION_OUTBOX_REDELIVER_SECONDS = int(
 
 # --- Limits on what a request may carry ----------------------------------------------
 # No body over 10 MiB is read at all (413); a JSON body over 1 MiB is refused by the API's
-# parser; a bank statement over 5 MiB by the import (payouts.services.camt).
+# parser; a bank statement over 5 MiB by the import (payouts.formats.camt).
 WERKSTATION_MAX_REQUEST_BYTES = int(os.environ.get("WERKSTATION_MAX_REQUEST_BYTES", "10485760"))
 WERKSTATION_MAX_JSON_BYTES = int(os.environ.get("WERKSTATION_MAX_JSON_BYTES", "1048576"))
 
@@ -411,7 +413,8 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 # Four eyes: a new cooperative bank account is used only after this hold.
 COOPERATIVE_IBAN_HOLD_DAYS = int(os.environ.get("COOPERATIVE_IBAN_HOLD_DAYS", "3"))
-# Links in e-mails point here.
+# Links in e-mails point here when no request names the site (beat, the outbox,
+# management commands; see werkstation.notify.site_link). The default is `make run`'s.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Content Security Policy (django-csp) -------------------------------------------

@@ -23,8 +23,8 @@ from werkstation.errors import NotFound, ValidationFailed
 from ...models import Client
 from ..access import can_see_bid, can_see_contract, is_municipality_user
 from ..models import Bid, Challenge, Contract, TargetGroupMember, Tender
-from ..selectors import bids_visible, challenges_public, contracts_visible, tenders_visible
-from ..services import bids, challenges, contracts, reports, social, tenders
+from ..selectors import bids_visible, challenges_public, contracts_visible, reports, tenders_visible
+from ..services import bids, challenges, contracts, social, tenders
 from . import serializers as s
 
 

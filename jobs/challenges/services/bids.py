@@ -149,7 +149,7 @@ def bid_update(*, actor, bid: Bid, **values) -> Bid:
 def bid_capacity_check(*, actor, bid: Bid) -> Bid:
     """Run the dispatcher over the shifts the contract would generate (outside a
     transaction: solving takes seconds) and keep the result on the draft."""
-    from .capacity import capacity_check
+    from ..selectors.capacity import capacity_check
 
     require_role(actor, bid.cooperative_id, "board")
     bid = Bid.objects.select_related("tender__client", "cooperative").get(pk=bid.pk)

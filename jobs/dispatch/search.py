@@ -1,0 +1,456 @@
+"""Dispatch searches, per component: the prices (Lagrangian relaxation with LP-guided
+rounding, polishing and the restricted master), neighbourhood search and HiGHS.
+
+Each search improves a feasible choice over one component's pairs and offers every
+better one to the orchestration (``solve.py``) through ``publish``, so that an answer
+survives when its worker is stopped at the deadline. The knobs are in ``tuning.py``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import tuning as T
+from .heuristics import Planner, feasible_weeks, greedy, objective_of, polish
+from .pairs import Pairs
+
+if TYPE_CHECKING:
+    from .master import ColumnPool
+
+
+def heavy_loaded() -> bool:
+    """Whether HiGHS and scipy are imported (``solve`` imports them when there is time)."""
+    return "jobs.dispatch.master" in sys.modules and "jobs.dispatch.milp" in sys.modules
+
+
+_PUBLISH: Callable[[np.ndarray, float | None], None] | None = None  # the current job's
+
+
+_PUBLISHED_AT = -math.inf
+
+
+def publish_to(receiver: Callable[[np.ndarray, float | None], None] | None) -> None:
+    """Send the current job's answers to ``receiver`` (the orchestration's), or nowhere."""
+    global _PUBLISH
+    _PUBLISH = receiver
+
+
+def _publish(mask: np.ndarray, bound: float | None = None, *, every: float = 0.0) -> None:
+    """Offer a feasible choice over the current component's pairs (and perhaps a bound)
+    to the parent: it keeps the best, and uses it if this worker is stopped. With
+    ``every``, only if the last offer is at least that many seconds old."""
+    global _PUBLISHED_AT
+    now = time.monotonic()
+    if _PUBLISH is not None and now - _PUBLISHED_AT >= every:
+        _PUBLISH(mask, bound)
+        _PUBLISHED_AT = now
+
+
+@dataclass
+class _Sub:
+    """One component as a ``Pairs`` of its own (members and shifts renumbered)."""
+
+    P: Pairs
+    members: np.ndarray
+    shifts: np.ndarray
+
+
+def subset(P: Pairs, g: np.ndarray) -> _Sub:
+    members, pm = np.unique(P.p_member[g], return_inverse=True)
+    shifts, ps = np.unique(P.p_shift[g], return_inverse=True)
+    sub = Pairs(
+        s_start=P.s_start[shifts],
+        s_end=P.s_end[shifts],
+        s_x=P.s_x[shifts],
+        s_y=P.s_y[shifts],
+        s_slots=P.s_slots[shifts],
+        s_pay=P.s_pay[shifts],
+        m_cap_min=P.m_cap_min[members],
+        m_cap_pay=P.m_cap_pay[members],
+        m_target=P.m_target[members],
+        p_member=pm.astype(np.int64),
+        p_shift=ps.astype(np.int64),
+        p_value=P.p_value[g],
+        p_forced=P.p_forced[g],
+        weight=P.weight,
+        minutes_per_km=P.minutes_per_km,
+    )
+    return _Sub(sub, members, shifts)
+
+
+def lagrange_component(
+    P: Pairs,
+    g: np.ndarray,
+    start: np.ndarray,
+    budget: float,
+    *,
+    seed: int = 0,
+    master: bool = True,
+) -> tuple[np.ndarray, float | None]:
+    """Lagrangian bound and heuristic on one component, then re-planning.
+
+    Returns (choice over ``g``, upper bound on the component's optimum or None)."""
+    from .lagrange import Relaxation, repair
+
+    t0 = time.monotonic()
+    end = t0 + budget
+    # With time enough, what is left after the first local optimum of re-planning goes
+    # to neighbourhood search rather than back to the prices (it gains more per second).
+    # Not when the time per pair is short (100k): there the prices are far from converged
+    # and need all the time they can get.
+    lns = budget >= T.LNS_MIN_BUDGET and budget >= T.LNS_MIN_SECONDS_PER_PAIR * len(g)
+    sub = subset(P, g)
+    Q = sub.P
+    n_m = len(sub.members)
+    idx = np.arange(len(g))
+    best = start.copy()
+    best_obj = objective_of(Q, best, n_m)
+    bound = None
+    relax = Relaxation(Q, n_m)
+    # LP-guided rounding: the running average of the priced weeks approximates the LP's
+    # fractional solution (as in the volume algorithm); greedy in the order of that
+    # average, ties by value per minute, makes an assignment. It costs about as much as
+    # an evaluation, so it runs while it has had less than PRIMAL_SHARE of the time; the
+    # plain repair of the current weeks fills the other iterations. A rounding better than
+    # all before it is polished (``polish``: rounds of all members' best responses at
+    # once) while polishing has had at most POLISH_SHARE of the time.
+    minutes = (Q.s_end - Q.s_start)[Q.p_shift]
+    rate = (Q.p_value + Q.weight * np.minimum(minutes, Q.m_target[Q.p_member])) / minutes
+    tie = 1e-4 * rate / max(1e-9, float(np.abs(rate).max()))
+    xbar = None
+    spent_dual = spent_primal = 0.0
+    planner = Planner(Q, n_m, lazy=True)
+    rng = np.random.default_rng(seed)
+    # The master's LP grows with the pairs: on the 10k "utrecht" component (331,000
+    # pairs, 26,000-43,000 columns) it took 25 s of a minute and found nothing better.
+    master = (
+        master and T.MASTER and relax.usable and len(g) <= T.MASTER_MAX_PAIRS and heavy_loaded()
+    )
+    if master:
+        from .master import ColumnPool
+    pool = ColumnPool(Q, n_m, seed) if master else None
+    if lns:
+        lag_end = t0 + max(
+            T.LNS_LAGRANGE_SHARE * budget,
+            min(T.LNS_LAGRANGE_MAX_SHARE * budget, T.LNS_LAGRANGE_SECONDS),
+        )
+    else:
+        lag_end = t0 + (T.MASTER_LAGRANGE_SHARE if pool is not None else T.LAGRANGE_SHARE) * budget
+    closed = not relax.usable
+    polished_obj = -math.inf  # objective of the last local optimum of re-planning
+    took = 0.0  # longest re-planning round so far
+    fast = T.FAST_POLISH and relax.usable
+    raw_best = -math.inf  # best rounding before polishing
+    spent_polish = 0.0
+    while True:
+        while not closed and time.monotonic() < lag_end:
+            t = time.monotonic()
+            _, relaxed = relax.evaluate()
+            if pool is not None:
+                pool.add(relaxed)
+            xbar = relaxed.astype(np.float64) if xbar is None else xbar
+            xbar += T.AVERAGE * (relaxed - xbar)
+            spent_dual += time.monotonic() - t
+            if pool is not None and not T.ROUND_WITH_MASTER and time.monotonic() < lag_end:
+                relax.step(best_obj)
+                continue
+            t = time.monotonic()
+            if spent_primal <= T.PRIMAL_SHARE * (spent_primal + spent_dual):
+                primal = greedy(Q, idx, priority=xbar + tie)
+            else:
+                primal = greedy(Q, idx, initial=repair(Q, relaxed))
+            obj = objective_of(Q, primal, n_m)
+            spent_primal += time.monotonic() - t
+            if fast and obj > raw_best and spent_polish <= T.POLISH_SHARE * (time.monotonic() - t0):
+                raw_best = obj
+                t = time.monotonic()
+                primal, obj = polish(Q, relax.dp, planner, primal, obj, lag_end, exact=False)
+                spent_polish += time.monotonic() - t
+            if pool is not None:
+                pool.add(primal)
+            if obj > best_obj:
+                best, best_obj = primal, obj
+                _publish(best, every=0.2)
+            if best_obj >= relax.best_bound - 1e-7 * max(1.0, abs(relax.best_bound)):
+                closed = True
+                break
+            relax.step(best_obj)
+        if pool is not None and pool.added_since and not closed:
+            # The master combines the weeks met so far; re-planning follows.
+            stop = min(end - 0.1 * budget, time.monotonic() + T.MASTER_SHARE * budget)
+            prices = relax.best_mu[Q.p_shift] + relax.lam[Q.p_member] * (
+                Q.s_pay[Q.p_shift] / relax.pay_unit
+            )
+            combined = pool.solve(
+                best,
+                stop,
+                lp_share=T.MASTER_LP_SHARE,
+                prices=prices,
+                per_member=T.MASTER_COLUMNS,
+            )
+            if combined is not None:
+                obj = objective_of(Q, combined, n_m)
+                if os.environ.get("TL"):
+                    print(
+                        f"  [{seed}] master at {time.monotonic() - t0:.3f} cols {len(pool)} {best_obj:.0f} -> {obj:.0f}",
+                        flush=True,
+                    )
+                if obj > best_obj + 1e-6:
+                    best, best_obj = combined, obj
+        _publish(best, relax.best_bound if relax.usable else None)
+        # Re-planning, exactly, others fixed, until nobody gains: in rounds for all
+        # members at once (``polish``), or else one member at a time.
+        t = time.monotonic()
+        if fast and best_obj > polished_obj:
+            best, best_obj = polish(Q, relax.dp, planner, best, best_obj, end)
+            polished_obj = best_obj
+        while time.monotonic() < end and best_obj > polished_obj:
+            order = list(rng.permutation(len(planner.groups)))
+            polished = planner.best_response(best, order, end)
+            obj = objective_of(Q, polished, n_m)
+            if obj <= best_obj + 1e-6:
+                polished_obj = best_obj  # a local optimum: no pass from here gains
+                break
+            best, best_obj = polished, obj
+        took = max(took, time.monotonic() - t)
+        _publish(best)
+        if os.environ.get("TL"):
+            print(
+                f"  [{seed}] replanned at {time.monotonic() - t0:.3f} {best_obj:.0f} bound {relax.best_bound:.0f}",
+                flush=True,
+            )
+        # Time left after a local optimum goes back to the prices (a better bound, and
+        # perhaps a rounding that re-planning can take further), keeping enough for one
+        # more round of re-planning.
+        left = end - time.monotonic()
+        if closed or lns or left < 0.02 or (left < 2 * took + 0.05 and not fast):
+            break
+        # With fast re-planning, a rest too short for another round of it still goes
+        # to the prices and polished roundings.
+        lag_end = end if left < 2 * took + 0.05 else end - max(1.2 * took, 0.15 * left)
+    if lns and not closed:
+        best, best_obj = neighbourhood_search(Q, n_m, rng, best, best_obj, relax, end, budget, pool)
+    if relax.usable and np.isfinite(relax.best_bound):
+        bound = relax.best_bound
+    return best, bound
+
+
+def neighbourhood_search(
+    Q: Pairs,
+    n_m: int,
+    rng: np.random.Generator,
+    best: np.ndarray,
+    best_obj: float,
+    relax,
+    end: float,
+    budget: float,
+    pool: ColumnPool | None = None,
+) -> tuple[np.ndarray, float]:
+    """Neighbourhood search until ``end``, seeded where ``best`` loses against the
+    Lagrangian bound of ``relax``: the best feasible choice found and its objective.
+    With ``pool``, the weeks found join it and the master runs again every
+    T.MASTER_EVERY of the budget (the new weeks combine with the priced ones)."""
+    search = Neighbourhoods(Q, n_m, rng)
+    guided_at = -math.inf
+    master_at = time.monotonic()
+    while time.monotonic() < end - 0.02:
+        now = time.monotonic()
+        if pool is not None and now - master_at > T.MASTER_EVERY * budget:
+            stop = min(end - 0.02, now + T.MASTER_AGAIN_SHARE * budget)
+            combined = pool.solve(best, stop, lp_share=T.MASTER_LP_SHARE)
+            master_at = time.monotonic()
+            if combined is not None:
+                obj = objective_of(Q, combined, n_m)
+                if obj > best_obj + 1e-6:
+                    best, best_obj = combined, obj
+                    _publish(best)
+        if T.GUIDED > 0 and relax.usable and time.monotonic() - guided_at > 0.1 * budget:
+            if relax.best_mu is not None:
+                relax.mu = relax.best_mu
+            search.guide(duality_gaps(relax, Q, best))
+            guided_at = time.monotonic()
+        limit = min(T.LNS_LIMIT, end - time.monotonic())
+        new = search.improve(best, T.LNS_SIZE, limit)
+        if new is not None:
+            obj = objective_of(Q, new, n_m)
+            if obj > best_obj + 1e-6:
+                best, best_obj = new, obj
+                if pool is not None:
+                    pool.add(best)
+                _publish(best, every=0.2)
+    return best, best_obj
+
+
+def highs_component(
+    P: Pairs, g: np.ndarray, start: np.ndarray, budget: float, *, seed: int = 0
+) -> tuple[np.ndarray, float | None]:
+    """HiGHS on one component's compact MILP, warm-started, then re-planning.
+
+    Returns (choice over ``g``, HiGHS's dual bound or None)."""
+    from .milp import build_model, shortfall_values, solve_highs
+
+    t0 = time.monotonic()
+    end = t0 + budget
+    best = start.copy()
+    if budget < 0.05:
+        return best, None
+    sub = subset(P, g)
+    Q = sub.P
+    n_m = len(sub.members)
+    idx = np.arange(len(g))
+    best_obj = objective_of(Q, best, n_m)
+    model = build_model(Q, idx)
+    x0 = best.astype(np.float64)
+    full = np.concatenate([x0, shortfall_values(Q, model, idx, x0)])
+    left = end - time.monotonic() - 0.03 * budget
+    if left < 0.05:
+        return best, None
+    # On a large component (an idle worker's second try on the largest), HiGHS's answer
+    # after most of the time gains more from neighbourhood search than from more HiGHS.
+    lns = len(g) > T.SMALL_COMPONENT and budget >= T.LNS_MIN_BUDGET
+    if lns:
+        left *= 1.0 - T.HIGHS_LNS_SHARE
+    x, _, dual, status = solve_highs(model, time_limit=left, start=full)
+    if x is not None:
+        mask = x[: model.n_x] > 0.5
+        obj = objective_of(Q, mask, n_m)
+        if obj >= best_obj - 1e-6:
+            best, best_obj = mask, obj
+            _publish(best)
+    if status != "Optimal":
+        planner = Planner(Q, n_m, lazy=True)
+        rng = np.random.default_rng(seed)
+        polished = planner.best_response(best, list(rng.permutation(len(planner.groups))), end)
+        obj = objective_of(Q, polished, n_m)
+        if obj > best_obj:
+            best, best_obj = polished, obj
+            _publish(best)
+        if lns:
+            search = Neighbourhoods(Q, n_m, rng)
+            while time.monotonic() < end - 0.02:
+                new = search.improve(best, T.LNS_SIZE, min(T.LNS_LIMIT, end - time.monotonic()))
+                if new is not None:
+                    obj = objective_of(Q, new, n_m)
+                    if obj > best_obj + 1e-6:
+                        best, best_obj = new, obj
+                        _publish(best, every=0.2)
+    bound = float(dual) + model.constant if np.isfinite(dual) else None
+    return best, bound
+
+
+def quick_bound(P: Pairs, g: np.ndarray) -> float | None:
+    """A valid bound without prices: every member's best week, slots ignored."""
+    from .lagrange import Relaxation
+
+    sub = subset(P, g)
+    relax = Relaxation(sub.P, len(sub.members))
+    if not relax.usable:
+        return None
+    bound, _ = relax.evaluate()
+    return bound
+
+
+class Neighbourhoods:
+    """Large neighbourhood search with HiGHS: a few members who compete for the same
+    shifts are freed together and their weeks re-solved exactly as one small MILP (the
+    other members fixed, slots reduced by what they hold), warm-started from the current
+    weeks. It moves shifts between several members at once, which re-planning one member
+    at a time cannot (a local optimum of single-member moves)."""
+
+    def __init__(self, P: Pairs, n_members: int, rng: np.random.Generator):
+        self.P, self.n_m, self.rng = P, n_members, rng
+        order = np.argsort(P.p_member, kind="stable")
+        cuts = np.r_[0, np.flatnonzero(np.diff(P.p_member[order])) + 1, len(order)]
+        self.pairs_of = [order[cuts[i] : cuts[i + 1]] for i in range(len(cuts) - 1)]
+        self.owner = P.p_member[order[cuts[:-1]]].tolist() if len(order) else []
+        self.slot_of = {m: i for i, m in enumerate(self.owner)}
+        by_shift = np.argsort(P.p_shift, kind="stable")
+        self.by_shift = by_shift
+        self.shift_cuts = np.searchsorted(P.p_shift[by_shift], np.arange(len(P.s_slots) + 1))
+        self.seed_p: np.ndarray | None = None  # how seeds are drawn (None: uniformly)
+
+    def guide(self, gap: np.ndarray) -> None:
+        """Draw half the seed members in proportion to ``gap`` (per member)."""
+        w = np.maximum(0.0, gap[self.owner]) if len(self.owner) else np.zeros(0)
+        self.seed_p = w / w.sum() if w.sum() > 0 else None
+
+    def members(self, size: int) -> list[int]:
+        """A seed member and up to ``size - 1`` others, drawn by how many of its
+        candidate shifts they share."""
+        P = self.P
+        if self.seed_p is not None and self.rng.random() < T.GUIDED:
+            k0 = int(self.rng.choice(len(self.owner), p=self.seed_p))
+        else:
+            k0 = int(self.rng.integers(len(self.owner)))
+        m0 = self.owner[k0]
+        shifts = P.p_shift[self.pairs_of[k0]]
+        near = np.concatenate(
+            [self.by_shift[self.shift_cuts[s] : self.shift_cuts[s + 1]] for s in shifts.tolist()]
+        )
+        who, count = np.unique(P.p_member[near], return_counts=True)
+        keep = who != m0
+        who, count = who[keep], count[keep].astype(np.float64)
+        k = min(size - 1, len(who))
+        if not k:
+            return [m0]
+        pick = self.rng.choice(len(who), size=k, replace=False, p=count / count.sum())
+        return [m0, *who[pick].tolist()]
+
+    def improve(self, chosen: np.ndarray, size: int, limit: float) -> np.ndarray | None:
+        """One neighbourhood re-solved: a feasible choice at least as good, or None."""
+        from .milp import build_model, shortfall_values, solve_highs
+
+        P = self.P
+        freed = self.members(size)
+        idx = np.concatenate([self.pairs_of[self.slot_of[m]] for m in freed])
+        fixed = chosen.copy()
+        fixed[idx] = False
+        left = P.s_slots - np.bincount(P.p_shift[fixed], minlength=len(P.s_slots))
+        idx = idx[left[P.p_shift[idx]] > 0]
+        if not len(idx):
+            return None
+        model = build_model(P, idx, members=np.array(freed), slots=left)
+        x0 = chosen[idx].astype(np.float64)
+        x, _, _, _ = solve_highs(
+            model, time_limit=limit, start=np.concatenate([x0, shortfall_values(P, model, idx, x0)])
+        )
+        if x is None:
+            return None
+        new = fixed
+        new[idx[x[: model.n_x] > 0.5]] = True
+        return new if feasible_weeks(P, new, freed) else None
+
+
+def duality_gaps(relax, P: Pairs, chosen: np.ndarray) -> np.ndarray:
+    """Per member, where ``chosen`` loses against the Lagrangian bound at the current
+    prices: the member's priced best week minus the priced value of their week in
+    ``chosen``, plus a share of the price of each candidate shift left with a free slot
+    (complementary slackness: these terms add up to the bound minus the objective)."""
+    relax.evaluate()
+    per_member, _ = relax.last_parts
+    dp = relax.dp
+    n_m = len(P.m_target)
+    minutes = np.bincount(
+        P.p_member[chosen], weights=(P.s_end - P.s_start)[P.p_shift[chosen]], minlength=n_m
+    )
+    primal = np.bincount(P.p_member[chosen], weights=P.p_value[chosen], minlength=n_m)
+    primal -= P.weight * np.maximum(0.0, P.m_target - minutes)
+    free = np.flatnonzero(chosen & ~P.p_forced)
+    fm, fs = P.p_member[free], P.p_shift[free]
+    priced = relax.mu[fs] + relax.lam[fm] * P.s_pay[fs] / relax.pay_unit
+    primal -= np.bincount(fm, weights=priced, minlength=n_m)
+    primal += relax.lam * np.where(dp.pay_dual, dp.res_pay / relax.pay_unit, 0.0)
+    gap = np.maximum(0.0, per_member - primal)
+    unused = np.maximum(0, P.s_slots - np.bincount(P.p_shift[chosen], minlength=len(P.s_slots)))
+    shift_gap = relax.mu * unused
+    candidates = np.bincount(P.p_shift, minlength=len(P.s_slots))
+    share = shift_gap[P.p_shift] / np.maximum(1, candidates[P.p_shift])
+    return gap + np.bincount(P.p_member, weights=share, minlength=n_m)

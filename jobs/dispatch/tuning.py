@@ -1,0 +1,76 @@
+"""The dispatch optimiser's knobs, in one place (read as ``T.NAME`` at run time, so a
+benchmark can override them: ``bench/dispatch_component.py --set NAME=VALUE``).
+
+What each knob does is said next to it; ``docs/dispatch.md`` explains the method.
+"""
+
+from __future__ import annotations
+
+SMALL_COMPONENT = 2_500  # pairs: HiGHS closes these quickly
+SMALL_LAGRANGE = 0.3  # of a small component's time, first, for the prices
+SMALL_LAGRANGE_MAX = 0.1  # seconds, at most
+LAGRANGE_SHARE = 0.85  # of a component's budget; the rest goes to re-planning
+SIZE_POWER = 1.0
+AVERAGE = 0.1  # weight of the newest priced weeks in their running average
+# Share of the Lagrangian phase's time, at most, for LP-guided rounding (the rest: the
+# repaired priced weeks). With the faster week DP a rounding costs about as much as an
+# evaluation and gains far more than a repair, so every iteration rounds.
+PRIMAL_SHARE = 1.0
+SAFETY = 0.95  # share of the time limit planned for work (the rest: set-up and output)
+MARGIN = 0.15  # seconds, at least, kept for collecting the parts' answers and the output
+# Below this time limit an idle worker does not start HiGHS on the largest component:
+# HiGHS needs seconds of root-node work before it helps, and building its model on a
+# large component alone can overrun a short limit.
+IDLE_HIGHS_SECONDS = 10.0
+# Nor on a component this large: HiGHS's model alone takes a minute to build and its
+# root node longer (the 10k "utrecht" component has 331,000 pairs); a second run with
+# another seed does better there.
+IDLE_HIGHS_MAX_PAIRS = 100_000
+# Neighbourhood search (``Neighbourhoods``): components with at least LNS_MIN_BUDGET
+# seconds spend what is left after re-planning re-solving LNS_SIZE members at once with
+# HiGHS, at most LNS_LIMIT seconds each.
+LNS_MIN_BUDGET = 3.0
+LNS_MIN_SECONDS_PER_PAIR = 5e-4  # 1k and 10k get 1-2 ms per pair, 100k about 0.2 ms
+# When neighbourhood search follows, the prices get LNS_LAGRANGE_SHARE of the budget, but
+# at least LNS_LAGRANGE_SECONDS (or LNS_LAGRANGE_MAX_SHARE of the budget, if less): on the
+# largest 10k component the rounding stops improving and the bound moves by 0.002 % after
+# about 20-30 s, while the neighbourhood search still gains.
+LNS_LAGRANGE_SHARE = 0.2
+LNS_LAGRANGE_SECONDS = 10.0
+LNS_LAGRANGE_MAX_SHARE = 0.5
+LNS_SIZE = 20
+LNS_LIMIT = 0.5
+HIGHS_LNS_SHARE = 0.3  # of HiGHS's time on a large component, for neighbourhood search
+# Re-planning by rounds of all members' best responses at once (``polish``), also on
+# each rounding that beats the roundings before it.
+FAST_POLISH = True
+POLISH_SHARE = 0.25  # of the time so far, at most, for polishing roundings
+GUIDED = 1.0  # share of neighbourhoods seeded where the duality gap is (else at random)
+# Restricted master (``master.py``): the weeks met so far are combined by HiGHS. Without
+# neighbourhood search the prices get MASTER_LAGRANGE_SHARE of the budget first (they
+# generate the columns); each master run gets at most MASTER_SHARE of the budget, its LP
+# at most MASTER_LP_SHARE of that, on each member's MASTER_COLUMNS best weeks under the
+# prices. During neighbourhood search the master runs again, on all the weeks, every
+# MASTER_EVERY of the budget for at most MASTER_AGAIN_SHARE of it.
+MASTER = True
+MASTER_LAGRANGE_SHARE = 0.5
+MASTER_SHARE = 0.45
+MASTER_LP_SHARE = 0.5
+MASTER_COLUMNS = 10
+MASTER_EVERY = 0.2
+MASTER_AGAIN_SHARE = 0.05
+MASTER_MAX_PAIRS = 100_000  # larger components go without the master
+# With the master, the prices do not round in every iteration, only in the last one
+# before the master: the master combines their weeks far better than rounding does, and
+# without the roundings twice as many iterations give it more and better weeks.
+ROUND_WITH_MASTER = False
+# Below this much time left after the greedy, nothing else starts.
+MIN_WORK = 0.02
+# With this much time left after the greedy, HiGHS and scipy are imported (about 0.3 s,
+# a second on a loaded machine); with less, the prices and re-planning work alone.
+HEAVY_SECONDS = 1.5
+# Labels of stapel's exact search for one member's re-planning, at most (on the 1k
+# "utrecht" instance one member's exact week took 3.4 s).
+PLANNER_LABELS = 20_000
+# Seed offset of a second run on the largest component by an idle worker (``_pack``).
+AGAIN_SEED = 7919

@@ -1,0 +1,84 @@
+"""Self-billing: the treasurer issues the invoices self-employed members send the cooperative, and downloads them."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy, ngettext
+
+from members.access import has_role, page_cooperative
+from werkstation.errors import ApplicationError
+from werkstation.forms import add_application_error
+
+
+def self_billing_pdf_response(invoice):
+    from django.http import HttpResponse
+
+    from ..formats.documents import self_billing_pdf
+
+    response = HttpResponse(self_billing_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
+    return response
+
+
+class SelfBillingIssueForm(forms.Form):
+    month = forms.CharField(
+        label=gettext_lazy("Month"),
+        max_length=7,
+        widget=forms.DateInput(attrs={"type": "month"}),
+        help_text=gettext_lazy("For example 2026-11. Only months that are over."),
+    )
+
+
+@login_required
+def self_billing(request, slug: str):
+    """The cooperative's self-billing invoices (treasurer, auditor); the treasurer issues a
+    month's by hand (the beat issues last month's on the 1st)."""
+    from ..selectors import self_billing_invoices_of_cooperative
+    from ..services.self_billing import self_billing_issue
+
+    cooperative = page_cooperative(request.user, slug, "treasurer", "auditor")
+    can_issue = has_role(request.user, cooperative, "treasurer")
+    form = SelfBillingIssueForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not can_issue:
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                run = self_billing_issue(
+                    actor=request.user, cooperative=cooperative, month=form.cleaned_data["month"]
+                )
+            except ApplicationError as exc:
+                add_application_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d self-billing invoice issued.",
+                        "%(n)d self-billing invoices issued.",
+                        len(run.issued),
+                    )
+                    % {"n": len(run.issued)},
+                )
+                for _person, exc in run.refused:
+                    messages.warning(request, exc.message)
+                return redirect("payouts:self-billing", slug=slug)
+    return render(
+        request,
+        "payouts/self_billing.html",
+        {
+            "cooperative": cooperative,
+            "invoices": self_billing_invoices_of_cooperative(cooperative.pk)[:100],
+            "form": form,
+            "can_issue": can_issue,
+        },
+    )
+
+
+@login_required
+def self_billing_document(request, slug: str, invoice_id: int):
+    from ..selectors import self_billing_invoices_of_cooperative
+
+    cooperative = page_cooperative(request.user, slug, "treasurer", "auditor")
+    invoice = get_object_or_404(self_billing_invoices_of_cooperative(cooperative.pk), pk=invoice_id)
+    return self_billing_pdf_response(invoice)

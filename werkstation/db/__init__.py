@@ -1,0 +1,1 @@
+"""Database helpers of the kernel: writing many rows at once (``bulk``)."""
