@@ -8,5 +8,5 @@ class MembersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import invitation_kinds, navigation, signals, tasks  # noqa: F401  (registrations)
+        from . import audit_actions, invitation_kinds, navigation, signals, tasks  # noqa: F401  (registrations)
         from .api import schema  # noqa: F401  (OpenAPI extensions)

@@ -8,4 +8,4 @@ class PayoutsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import registrations  # noqa: F401
+        from . import audit_actions, registrations  # noqa: F401

@@ -10,6 +10,7 @@ from jobs.providers import earnings_this_year_provider_register, max_pay_rooms_p
 from members.services.cooperatives import cooperative_founding_hook_register
 from members.services.governance import ProposalKind, proposal_kind_register
 from members.services.privacy import person_reference_register, personal_data_register
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 
@@ -187,7 +188,7 @@ def _adopt_rules(proposal) -> None:
         proposal.save(update_fields=["result"])
         audit_record(
             actor=None,
-            action="ruleset.refused_below_minimum_wage",
+            action=PayoutAction.RULESET_REFUSED_BELOW_MINIMUM_WAGE,
             target=rule_set,
             cooperative_id=proposal.cooperative_id,
             data={"proposal_id": proposal.pk, "effective_from": effective.isoformat()},

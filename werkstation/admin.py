@@ -8,6 +8,7 @@ from django.db import models
 from django.template.response import TemplateResponse
 
 from .audit import audit_record
+from .audit_actions import KernelAction
 from .errors import ApplicationError
 from .models import AuditEntry, LegalParameter, OutboxEvent
 
@@ -102,7 +103,9 @@ class LegalParameterAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,
-            action="legal_parameter.changed" if change else "legal_parameter.added",
+            action=KernelAction.LEGAL_PARAMETER_CHANGED
+            if change
+            else KernelAction.LEGAL_PARAMETER_ADDED,
             target=obj,
             data={
                 "key": obj.key,
@@ -115,7 +118,7 @@ class LegalParameterAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         audit_record(
             actor=request.user,
-            action="legal_parameter.deleted",
+            action=KernelAction.LEGAL_PARAMETER_DELETED,
             target=obj,
             data={"key": obj.key, "from": obj.effective_from.isoformat(), "value": str(obj.value)},
         )

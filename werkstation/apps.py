@@ -9,4 +9,4 @@ class WerkstationConfig(AppConfig):
     def ready(self) -> None:
         # Every Django process (web, worker, beat, management commands, tests) has the
         # Celery app, so tasks sent from it use this app's broker and settings.
-        from . import celery  # noqa: F401
+        from . import audit_actions, celery  # noqa: F401

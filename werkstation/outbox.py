@@ -37,6 +37,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .locks import lock_skipping
 from .models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ def outbox_publish_pending(*, limit: int = 500) -> int:
     now = timezone.now()
     with transaction.atomic():
         events = list(
-            OutboxEvent.objects.select_for_update(skip_locked=True)
+            lock_skipping(OutboxEvent.objects.all())
             .filter(_due(now))
             .exclude(handler="")
             .order_by("id")[:limit]

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from jobs.audit_actions import JobAction
 from werkstation.audit import audit_record
+from werkstation.locks import lock_get_or_create
 
 from ..models import SLOT_HOLDING, CalendarFeed, Claim
 
@@ -17,20 +19,20 @@ from ..models import SLOT_HOLDING, CalendarFeed, Claim
 @transaction.atomic
 def calendar_feed_rotate(*, user) -> CalendarFeed:
     """Create the feed, or replace its token (the old URL stops working at once)."""
-    feed, _created = CalendarFeed.objects.select_for_update().get_or_create(
-        user=user, defaults={"token": secrets.token_urlsafe(32)}
+    feed, _created = lock_get_or_create(
+        "jobs.CalendarFeed", user=user, defaults={"token": secrets.token_urlsafe(32)}
     )
     if not _created:
         feed.token = secrets.token_urlsafe(32)
         feed.save(update_fields=["token", "created_at"])
-    audit_record(actor=user, action="calendar.token_rotated", target=feed)
+    audit_record(actor=user, action=JobAction.CALENDAR_TOKEN_ROTATED, target=feed)
     return feed
 
 
 @transaction.atomic
 def calendar_feed_revoke(*, user) -> None:
     CalendarFeed.objects.filter(user=user).delete()
-    audit_record(actor=user, action="calendar.revoked")
+    audit_record(actor=user, action=JobAction.CALENDAR_REVOKED)
 
 
 def calendar_render(*, token: str, host: str = "werkstation") -> bytes | None:

@@ -21,6 +21,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.audit_actions import CLAIM_TAKEN, JobAction
 from members.access import has_role, require_role
 from members.models import Membership, User
 from werkstation.audit import audit_record
@@ -38,6 +39,7 @@ from werkstation.templatetags.money import timespan
 from .. import eligibility
 from ..access import require_job_manager
 from ..eligibility import rules
+from ..lifecycle import CLAIM
 from ..models import Claim, Shift
 from ..notifications import notify_claim
 from ..selectors.working_time import check_claim
@@ -245,7 +247,7 @@ def shift_claim(
             _("This overlaps with another shift of yours."), code="overlap", field="shift"
         ) from exc
     audit_record(
-        actor=user, action=f"claim.{status}", target=claim, cooperative_id=shift.cooperative_id
+        actor=user, action=CLAIM_TAKEN[status], target=claim, cooperative_id=shift.cooperative_id
     )
     claim.shift = shift
     claim.warnings = warnings
@@ -296,12 +298,15 @@ def _offer_next(shift: Shift) -> Claim | None:
     candidate = lock_claims([head], select_related=("user", "shift__job"))[0]
     if not _take_slot(shift):
         return None
-    candidate.status = C.OFFERED
     candidate.waitlist_position = None
     candidate.offer_expires_at = min(timezone.now() + timedelta(hours=OFFER_HOURS), shift.start)
-    candidate.save(update_fields=["status", "waitlist_position", "offer_expires_at", "updated_at"])
-    audit_record(
-        actor=None, action="claim.offered", target=candidate, cooperative_id=shift.cooperative_id
+    CLAIM.transition(
+        candidate,
+        C.OFFERED,
+        by=None,
+        extra_update_fields=["waitlist_position", "offer_expires_at"],
+        audit_action=JobAction.CLAIM_OFFERED,
+        cooperative_id=shift.cooperative_id,
     )
     notify_claim(candidate, event="offered")
     return candidate
@@ -309,18 +314,14 @@ def _offer_next(shift: Shift) -> Claim | None:
 
 def _release(claim: Claim, *, status: str, reason: str = "") -> None:
     held = claim.holds_slot
-    claim.status = status
     claim.status_reason = reason[:200]
     claim.waitlist_position = None
     claim.offer_expires_at = None
-    claim.save(
-        update_fields=[
-            "status",
-            "status_reason",
-            "waitlist_position",
-            "offer_expires_at",
-            "updated_at",
-        ]
+    CLAIM.transition(
+        claim,
+        status,
+        by=None,
+        extra_update_fields=["status_reason", "waitlist_position", "offer_expires_at"],
     )
     if held:
         _free_slot(claim.shift)
@@ -353,7 +354,7 @@ def claim_withdraw(*, user: User, claim_id: int) -> Claim:
     _release(claim, status=C.WITHDRAWN)
     audit_record(
         actor=user,
-        action="claim.withdrawn",
+        action=JobAction.CLAIM_WITHDRAWN,
         target=claim,
         cooperative_id=claim.shift.cooperative_id,
     )
@@ -364,17 +365,14 @@ def claim_withdraw(*, user: User, claim_id: int) -> Claim:
 def claim_confirm(*, actor: User, claim_id: int) -> Claim:
     claim = _lock_claim(claim_id)
     require_job_manager(actor, claim.shift.job)
-    if claim.status != C.CLAIMED:
-        raise Conflict(
-            _("Only a new claim can be confirmed."), code="invalid_state", field="status"
-        )
-    claim.status = C.CONFIRMED
-    claim.confirmed_at = timezone.now()
-    claim.save(update_fields=["status", "confirmed_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="claim.confirmed",
-        target=claim,
+    CLAIM.transition(
+        claim,
+        C.CONFIRMED,
+        by=actor,
+        sources=[C.CLAIMED],
+        message=_("Only a new claim can be confirmed."),
+        code="invalid_state",
+        audit_action=JobAction.CLAIM_CONFIRMED,
         cooperative_id=claim.shift.cooperative_id,
     )
     notify_claim(claim, event="confirmed")
@@ -392,7 +390,7 @@ def claim_reject(*, actor: User, claim_id: int, reason: str) -> Claim:
     _release(claim, status=C.REJECTED, reason=reason.strip())
     audit_record(
         actor=actor,
-        action="claim.rejected",
+        action=JobAction.CLAIM_REJECTED,
         target=claim,
         cooperative_id=claim.shift.cooperative_id,
         data={"reason": reason.strip()},
@@ -412,23 +410,20 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
         _release(claim, status=C.WITHDRAWN, reason="declined offer")
         audit_record(
             actor=user,
-            action="claim.offer_declined",
+            action=JobAction.CLAIM_OFFER_DECLINED,
             target=claim,
             cooperative_id=claim.shift.cooperative_id,
         )
         return claim
-    claim.status = C.CONFIRMED if claim.shift.job.auto_confirm else C.CLAIMED
     claim.offer_expires_at = None
-    if claim.status == C.CONFIRMED:
-        claim.confirmed_at = timezone.now()
-    claim.save(update_fields=["status", "offer_expires_at", "confirmed_at", "updated_at"])
-    audit_record(
-        actor=user,
-        action="claim.offer_accepted",
-        target=claim,
+    return CLAIM.transition(
+        claim,
+        C.CONFIRMED if claim.shift.job.auto_confirm else C.CLAIMED,
+        by=user,
+        extra_update_fields=["offer_expires_at", "confirmed_at"],
+        audit_action=JobAction.CLAIM_OFFER_ACCEPTED,
         cooperative_id=claim.shift.cooperative_id,
     )
-    return claim
 
 
 def offers_expire(*, now=None) -> int:
@@ -468,18 +463,15 @@ def claim_mark_no_show(*, actor: User, claim_id: int) -> Claim:
             code="not_started",
             field="claim",
         )
-    if claim.status not in (C.CLAIMED, C.CONFIRMED):
-        raise Conflict(
-            _("Only a claimed or confirmed shift can be a no-show."),
-            code="invalid_state",
-            field="status",
-        )
-    claim.status = C.NO_SHOW
-    claim.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor, action="claim.no_show", target=claim, cooperative_id=claim.shift.cooperative_id
+    return CLAIM.transition(
+        claim,
+        C.NO_SHOW,
+        by=actor,
+        message=_("Only a claimed or confirmed shift can be a no-show."),
+        code="invalid_state",
+        audit_action=JobAction.CLAIM_NO_SHOW,
+        cooperative_id=claim.shift.cooperative_id,
     )
-    return claim
 
 
 RELEASABLE = (C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.OFFERED)
@@ -524,7 +516,7 @@ def claims_release_future(*, user: User, reason: str, now=None) -> int:
         _release(claim, status=C.WITHDRAWN, reason=reason)
         audit_record(
             actor=None,
-            action="claim.released",
+            action=JobAction.CLAIM_RELEASED,
             target=claim,
             cooperative_id=claim.shift.cooperative_id,
             data={"reason": reason},

@@ -22,10 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.audit_actions import CLIENT_LINK_ANSWERED, JobAction
 from members.access import has_role, require_role
 from members.models import Cooperative, Membership, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_one
 from werkstation.notify import email_user_on_commit, site_link
 from werkstation.validation import clean_email
 
@@ -114,7 +116,7 @@ def client_link_ask(
 ) -> ClientLinkRequest:
     """The client's administrator asks to work with ``cooperative``; its board decides."""
     require_client_admin(actor, client)
-    Client.objects.select_for_update().filter(pk=client.pk).first()
+    lock_one("jobs.Client", client.pk)
     _already_linked(client, cooperative)
     if R.objects.filter(client=client, cooperative=cooperative, status=R.Status.OPEN).exists():
         raise Conflict(
@@ -132,7 +134,7 @@ def client_link_ask(
     )
     audit_record(
         actor=actor,
-        action="client_link.asked",
+        action=JobAction.CLIENT_LINK_ASKED,
         target=request,
         cooperative_id=cooperative.pk,
         data={"client": client.pk},
@@ -170,7 +172,7 @@ def client_link_invite(
     )
     audit_record(
         actor=actor,
-        action="client_link.invited",
+        action=JobAction.CLIENT_LINK_INVITED,
         target=request,
         cooperative_id=cooperative.pk,
         data={"email": email},
@@ -180,11 +182,8 @@ def client_link_invite(
 
 
 def _lock_open(request_id: int) -> ClientLinkRequest:
-    request = (
-        R.objects.select_for_update(of=("self",))
-        .select_related("cooperative", "client")
-        .filter(pk=request_id)
-        .first()
+    request = lock_one(
+        "jobs.ClientLinkRequest", request_id, select_related=("cooperative", "client")
     )
     if request is None:
         raise NotFound(_("Request not found."), field="request")
@@ -244,7 +243,7 @@ def client_link_decide(
     request.save(update_fields=["client", "status", "decided_by", "decided_at"])
     audit_record(
         actor=actor,
-        action=f"client_link.{request.status}",
+        action=CLIENT_LINK_ANSWERED[request.status],
         target=request,
         cooperative_id=request.cooperative_id,
         data={"client": request.client_id},
@@ -265,7 +264,7 @@ def client_link_withdraw(
     request.save(update_fields=["status", "decided_by", "decided_at"])
     audit_record(
         actor=actor,
-        action="client_link.withdrawn",
+        action=JobAction.CLIENT_LINK_WITHDRAWN,
         target=request,
         cooperative_id=request.cooperative_id,
         data={"client": request.client_id},

@@ -5,11 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.audit_actions import JobAction
 from members.models import Cooperative, User
 from members.services.invitations import invitation_create
 from members.validators import normalize_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_first, lock_get
 from werkstation.validation import full_clean_or_raise
 
 from ..access import require_client_admin
@@ -63,7 +65,7 @@ def client_create(
     full_clean_or_raise(client)
     client.save()
     ClientUser.objects.create(client=client, user=actor, role=ClientUser.Role.ADMIN)
-    audit_record(actor=actor, action="client.created", target=client)
+    audit_record(actor=actor, action=JobAction.CLIENT_CREATED, target=client)
     if cooperative is not None:
         from .client_links import client_link_ask
 
@@ -79,11 +81,11 @@ def client_verify(*, actor: User, client: Client) -> Client:
     before it publishes tenders). Called from the admin action."""
     if not getattr(actor, "is_staff", False):
         raise PermissionDenied(_("Only platform staff verify organisations."), code="staff_only")
-    client = Client.objects.select_for_update().get(pk=client.pk)
+    client = lock_get("jobs.Client", client.pk)
     if client.verified_at is None:
         client.verified_at, client.verified_by = timezone.now(), actor
         client.save(update_fields=["verified_at", "verified_by"])
-        audit_record(actor=actor, action="client.verified", target=client)
+        audit_record(actor=actor, action=JobAction.CLIENT_VERIFIED, target=client)
     return client
 
 
@@ -93,13 +95,13 @@ def client_update(*, actor: User, client: Client, **fields) -> Client:
     unknown = set(fields) - (CLIENT_FIELDS - {"kind"})
     if unknown:
         raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0])
-    client = Client.objects.select_for_update().get(pk=client.pk)
+    client = lock_get("jobs.Client", client.pk)
     for name, value in _normalize(dict(fields)).items():
         setattr(client, name, value)
     full_clean_or_raise(client)
     client.save()
     audit_record(
-        actor=actor, action="client.updated", target=client, data={"fields": sorted(fields)}
+        actor=actor, action=JobAction.CLIENT_UPDATED, target=client, data={"fields": sorted(fields)}
     )
     return client
 
@@ -121,7 +123,7 @@ def client_user_invite(*, actor: User, client: Client, email: str, site_url: str
 def accept_client_invitation(invitation, user: User) -> ClientUser:
     client = Client.objects.get(pk=invitation.target_id)
     client_user, _created = ClientUser.objects.get_or_create(client=client, user=user)
-    audit_record(actor=user, action="client_user.joined", target=client)
+    audit_record(actor=user, action=JobAction.CLIENT_USER_JOINED, target=client)
     return client_user
 
 
@@ -134,7 +136,7 @@ def blocked_client_add(*, user: User, client: Client, reason: str = "") -> Block
     blocked, _created = BlockedClient.objects.get_or_create(
         user=user, client=client, defaults={"reason": reason[:200]}
     )
-    audit_record(actor=user, action="client.blocked_by_member", target=client)
+    audit_record(actor=user, action=JobAction.CLIENT_BLOCKED_BY_MEMBER, target=client)
     return blocked
 
 
@@ -152,10 +154,8 @@ def client_g_account_set(
     from members.access import require_role
 
     require_role(actor, cooperative, "board")
-    link = (
-        ClientCooperative.objects.select_for_update()
-        .filter(cooperative=cooperative, client_id=client_id)
-        .first()
+    link = lock_first(
+        ClientCooperative.objects.filter(cooperative=cooperative, client_id=client_id)
     )
     if link is None:
         raise NotFound(
@@ -169,7 +169,7 @@ def client_g_account_set(
     link.save(update_fields=["g_account_agreement", "g_account_set_by", "g_account_set_at"])
     audit_record(
         actor=actor,
-        action="client.g_account_set",
+        action=JobAction.CLIENT_G_ACCOUNT_SET,
         target=link.client,
         cooperative_id=cooperative.pk,
         data={"before": before, "after": link.g_account_agreement},

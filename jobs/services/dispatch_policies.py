@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.audit_actions import JobAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 
@@ -56,7 +57,7 @@ def dispatch_policy_adopt(
     )
     audit_record(
         actor=actor,
-        action="dispatch_policy.adopted",
+        action=JobAction.DISPATCH_POLICY_ADOPTED,
         target=policy,
         cooperative_id=cooperative_id,
         data={

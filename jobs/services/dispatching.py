@@ -27,6 +27,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.audit_actions import JobAction
 from members.access import require_role
 from members.models import Cooperative, Membership, Profile
 from payouts.selectors.quotes import quote_shifts, standard_shares
@@ -34,7 +35,7 @@ from werkstation.audit import audit_record
 from werkstation.engagements import ALL
 from werkstation.errors import ApplicationError, Conflict, NotFound, ValidationFailed
 from werkstation.legal import LegalTable
-from werkstation.locks import lock_offers, lock_shifts, lock_users
+from werkstation.locks import lock_get, lock_offers, lock_shifts, lock_users
 from werkstation.money import format_money
 from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
@@ -43,6 +44,7 @@ from werkstation.templatetags.money import day
 from .. import dispatch, eligibility
 from ..dispatch.report import part_report
 from ..dispatch.split import merge_parts, split_instance
+from ..lifecycle import CLAIM, OFFER
 from ..models import (
     SLOT_HOLDING,
     Claim,
@@ -113,7 +115,7 @@ def dispatch_request(
     outbox_emit(topic=Topic.DISPATCH_REQUESTED, payload={"run_id": run.pk})
     audit_record(
         actor=actor,
-        action="dispatch.requested",
+        action=JobAction.DISPATCH_REQUESTED,
         target=run,
         cooperative_id=cooperative.pk,
         data={"from": period_start.isoformat(), "until": period_end.isoformat()},
@@ -381,14 +383,14 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
     errors = [r["error"] for r in results if "error" in r]
     if errors:
         with transaction.atomic():
-            run = DispatchRun.objects.select_for_update().get(pk=plan["run_id"])
+            run = lock_get("jobs.DispatchRun", plan["run_id"])
             if run.status == DispatchRun.Status.QUEUED:
                 run.status, run.finished_at = DispatchRun.Status.FAILED, timezone.now()
                 run.error = "\n".join(errors)
                 run.save(update_fields=["status", "finished_at", "error"])
                 audit_record(
                     actor=None,
-                    action="dispatch.failed",
+                    action=JobAction.DISPATCH_FAILED,
                     target=run,
                     cooperative_id=run.cooperative_id,
                     data={"errors": errors},
@@ -440,7 +442,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
     }
     policy = plan["policy"]
     with transaction.atomic():
-        run = DispatchRun.objects.select_for_update().get(pk=plan["run_id"])
+        run = lock_get("jobs.DispatchRun", plan["run_id"])
         if run.status != DispatchRun.Status.QUEUED:
             return run
         now = timezone.now()
@@ -493,7 +495,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
         run.save()
         audit_record(
             actor=None,
-            action="dispatch.done",
+            action=JobAction.DISPATCH_DONE,
             target=run,
             cooperative_id=run.cooperative_id,
             data={"offers": len(offers), "objective": assignment.objective, "parts": len(results)},
@@ -557,27 +559,23 @@ def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
             raise NotFound(_("Offer not found."), field="offer")
         if offer.status_at() != Offer.Status.OPEN:  # the clock ends an offer, not beat
             raise Conflict(_("This offer is no longer open."), code="offer_closed", field="offer")
-        offer.responded_at = timezone.now()
+        responded_at = timezone.now()
         if not accept:
-            offer.status = Offer.Status.DECLINED
-            offer.save(update_fields=["status", "responded_at"])
+            OFFER.transition(offer, Offer.Status.DECLINED, by=user, at=responded_at)
             _redispatch(offer)
             return offer
         try:
             with transaction.atomic():
                 claim = shift_claim(user=user, shift=offer.shift, allow_waitlist=False)
         except ApplicationError as exc:
-            offer.status = Offer.Status.LAPSED
-            offer.save(update_fields=["status", "responded_at"])
+            OFFER.transition(offer, Offer.Status.LAPSED, by=user, at=responded_at)
             lapsed_because = exc.message
         else:
             if (
                 claim.status == Claim.Status.CLAIMED
             ):  # the board made the offer: it counts as confirmed
-                claim.status, claim.confirmed_at = Claim.Status.CONFIRMED, timezone.now()
-                claim.save(update_fields=["status", "confirmed_at", "updated_at"])
-            offer.status = Offer.Status.ACCEPTED
-            offer.save(update_fields=["status", "responded_at"])
+                CLAIM.transition(claim, Claim.Status.CONFIRMED, by=user)
+            OFFER.transition(offer, Offer.Status.ACCEPTED, by=user, at=responded_at)
     if lapsed_because is not None:
         raise Conflict(
             _("This shift can no longer be yours: %(reason)s") % {"reason": lapsed_because},
@@ -601,8 +599,7 @@ def offers_expire_dispatch(*, now=None) -> int:
         if offer.status == Offer.Status.OPEN
     ]
     for offer in expired:
-        offer.status = Offer.Status.EXPIRED
-        offer.save(update_fields=["status"])
+        OFFER.transition(offer, Offer.Status.EXPIRED, by=None)
         _redispatch(offer)
     return len(expired)
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.audit_actions import JobAction
 from members.access import has_role
 from members.models import Cooperative, Skill, User
 from members.validators import clean_postcode
@@ -26,7 +27,7 @@ from werkstation.money import round_major, to_minor
 
 from ..access import is_client_user, require_job_manager
 from ..eligibility import local_times
-from ..lifecycle import check_transition
+from ..lifecycle import JOB
 from ..models import SLOT_HOLDING, Claim, Client, Job, RateCard, Shift
 from ..models.work import CATEGORY_CHOICES
 from ..notifications import notify_claim
@@ -161,7 +162,9 @@ def job_create(
         created_by=actor,
         source=source,
     )
-    audit_record(actor=actor, action="job.created", target=job, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=actor, action=JobAction.JOB_CREATED, target=job, cooperative_id=cooperative.pk
+    )
     return job
 
 
@@ -207,7 +210,7 @@ def job_update(*, actor: User, job: Job, **fields) -> Job:
     job.save()
     audit_record(
         actor=actor,
-        action="job.updated",
+        action=JobAction.JOB_UPDATED,
         target=job,
         cooperative_id=job.cooperative_id,
         data={"fields": sorted(fields)},
@@ -220,10 +223,14 @@ def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
     if actor is not None:
         require_job_manager(actor, job)
     job = _lock_job(job.pk)
-    check_transition(job, to)
     before = job.status
-    job.status = to
-    job.save(update_fields=["status"])
+    JOB.transition(
+        job,
+        to,
+        by=actor,
+        audit_action=JobAction.JOB_STATUS_CHANGED,
+        data={"from": before, "to": to},
+    )
     shifts = lock_shifts(Shift.objects.filter(job=job).values_list("pk", flat=True))
     Shift.objects.filter(job=job).update(job_status=to)
     if to == Job.Status.CANCELLED:
@@ -231,13 +238,6 @@ def job_transition(*, actor: User | None, job: Job, to: str) -> Job:
             [s for s in shifts if s.status == Shift.Status.OPEN and s.start > timezone.now()],
             reason=_("The job was cancelled."),
         )
-    audit_record(
-        actor=actor,
-        action="job.status_changed",
-        target=job,
-        cooperative_id=job.cooperative_id,
-        data={"from": before, "to": to},
-    )
     return job
 
 
@@ -342,7 +342,7 @@ def _create_shifts(
     created = Shift.objects.bulk_create(shifts)
     audit_record(
         actor=actor,
-        action="shift.created",
+        action=JobAction.SHIFT_CREATED,
         target=job,
         cooperative_id=job.cooperative_id,
         data={"count": len(created), "first": spans[0][0].isoformat()},
@@ -450,7 +450,7 @@ def shift_update(
             notify_claim(claim, event="changed")
     audit_record(
         actor=actor,
-        action="shift.updated",
+        action=JobAction.SHIFT_UPDATED,
         target=shift,
         cooperative_id=shift.cooperative_id,
         data={"times_changed": times_changed, "slots": shift.slots},
@@ -497,7 +497,7 @@ def shift_cancel(*, actor: User, shift: Shift, reason: str) -> Shift:
     _cancel_shifts([shift], reason=reason.strip())
     audit_record(
         actor=actor,
-        action="shift.cancelled",
+        action=JobAction.SHIFT_CANCELLED,
         target=shift,
         cooperative_id=shift.cooperative_id,
         data={"reason": reason.strip()},

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jobs.audit_actions import JobAction
 from members.access import require_role
 from members.models import User
 from werkstation.audit import audit_record
@@ -22,6 +23,7 @@ from werkstation.money import format_duration
 from werkstation.outbox import outbox_emit
 
 from ..access import require_job_manager
+from ..lifecycle import CLAIM, TIMESHEET
 from ..models import Claim, Timesheet
 from ..notifications import notify_timesheet
 from ..topics import Topic
@@ -81,7 +83,7 @@ def timesheet_submit(
     )
     audit_record(
         actor=user,
-        action="timesheet.submitted",
+        action=JobAction.TIMESHEET_SUBMITTED,
         target=timesheet,
         cooperative_id=claim.shift.cooperative_id,
     )
@@ -104,18 +106,18 @@ def _lock(timesheet_id: int) -> Timesheet:
 
 
 def _approve(timesheet: Timesheet, *, actor: User | None, auto: bool = False) -> Timesheet:
-    timesheet.status = T.APPROVED
-    timesheet.decided_at = timezone.now()
-    timesheet.decided_by = actor
+    """The caller has locked the claim and the timesheet (``_lock``) and checked the step."""
     timesheet.auto_approved = auto
-    timesheet.save()
+    # A board's resolution may have changed the minutes and says why.
+    changed = ["auto_approved", "minutes_worked", "break_minutes", "resolution"]
+    TIMESHEET.transition(timesheet, T.APPROVED, by=actor, extra_update_fields=changed)
     claim = timesheet.claim
-    claim.status = Claim.Status.COMPLETED
-    claim.save(update_fields=["status", "updated_at"])
+    if claim.status != Claim.Status.COMPLETED:
+        CLAIM.transition(claim, Claim.Status.COMPLETED, by=actor)
     outbox_emit(topic=Topic.TIMESHEET_APPROVED, payload={"timesheet_id": timesheet.pk})
     audit_record(
         actor=actor,
-        action="timesheet.auto_approved" if auto else "timesheet.approved",
+        action=JobAction.TIMESHEET_AUTO_APPROVED if auto else JobAction.TIMESHEET_APPROVED,
         target=timesheet,
         cooperative_id=claim.shift.cooperative_id,
         data={"minutes": timesheet.paid_minutes},
@@ -149,10 +151,13 @@ def timesheet_approved_notify(*, timesheet_id: int) -> bool:
 def timesheet_approve(*, actor: User, timesheet_id: int) -> Timesheet:
     timesheet = _lock(timesheet_id)
     require_job_manager(actor, timesheet.claim.shift.job)
-    if timesheet.status != T.SUBMITTED:
-        raise Conflict(
-            _("Only submitted hours can be approved here."), code="invalid_state", field="status"
-        )
+    TIMESHEET.check(
+        timesheet,
+        T.APPROVED,
+        sources=[T.SUBMITTED],
+        message=_("Only submitted hours can be approved here."),
+        code="invalid_state",
+    )
     return _approve(timesheet, actor=actor)
 
 
@@ -164,17 +169,15 @@ def timesheet_dispute(*, actor: User, timesheet_id: int, reason: str) -> Timeshe
         raise ValidationFailed(
             _("Say what is wrong with these hours."), code="required", field="reason"
         )
-    if timesheet.status != T.SUBMITTED:
-        raise Conflict(
-            _("Only submitted hours can be disputed."), code="invalid_state", field="status"
-        )
-    timesheet.status = T.DISPUTED
     timesheet.dispute_reason = reason.strip()[:500]
-    timesheet.save(update_fields=["status", "dispute_reason"])
-    audit_record(
-        actor=actor,
-        action="timesheet.disputed",
-        target=timesheet,
+    TIMESHEET.transition(
+        timesheet,
+        T.DISPUTED,
+        by=actor,
+        message=_("Only submitted hours can be disputed."),
+        code="invalid_state",
+        extra_update_fields=["dispute_reason"],
+        audit_action=JobAction.TIMESHEET_DISPUTED,
         cooperative_id=timesheet.claim.shift.cooperative_id,
         data={"reason": timesheet.dispute_reason},
     )
@@ -195,24 +198,23 @@ def timesheet_resolve(
     """The board settles a dispute: adjust the minutes and approve, or reject with a reason."""
     timesheet = _lock(timesheet_id)
     require_role(actor, timesheet.claim.shift.cooperative_id, "board")
-    if timesheet.status != T.DISPUTED:
-        raise Conflict(
-            _("Only disputed hours are resolved by the board."),
-            code="invalid_state",
-            field="status",
-        )
+    TIMESHEET.check(
+        timesheet,
+        T.APPROVED,
+        sources=[T.DISPUTED],
+        message=_("Only disputed hours are resolved by the board."),
+        code="invalid_state",
+    )
     if not (reason or "").strip():
         raise ValidationFailed(_("Explain the decision."), code="required", field="reason")
     timesheet.resolution = reason.strip()[:500]
     if not approve:
-        timesheet.status = T.REJECTED
-        timesheet.decided_at = timezone.now()
-        timesheet.decided_by = actor
-        timesheet.save()
-        audit_record(
-            actor=actor,
-            action="timesheet.rejected",
-            target=timesheet,
+        TIMESHEET.transition(
+            timesheet,
+            T.REJECTED,
+            by=actor,
+            extra_update_fields=["resolution"],
+            audit_action=JobAction.TIMESHEET_REJECTED,
             cooperative_id=timesheet.claim.shift.cooperative_id,
             data={"reason": timesheet.resolution},
         )

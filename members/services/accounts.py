@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_get
 from werkstation.validation import clean_email, raise_validation_error
 
 from ..models import NotificationPreference, Profile, User
@@ -36,7 +38,7 @@ def user_register(*, email: str, password: str, full_name: str, language: str = 
     user.save()
     Profile.objects.create(user=user)
     NotificationPreference.objects.create(user=user)
-    audit_record(actor=user, action="user.registered", target=user)
+    audit_record(actor=user, action=MemberAction.USER_REGISTERED, target=user)
     return user
 
 
@@ -57,7 +59,7 @@ def user_password_changed(*, user: User) -> None:
 
     api_tokens_revoke_all(user=user, reason="password_changed")
     reset(username=user.email)
-    security_notice(user=user, event="password.changed")
+    security_notice(user=user, event=MemberAction.PASSWORD_CHANGED)
 
 
 @transaction.atomic
@@ -74,17 +76,22 @@ def user_staff_set(*, actor: User, user: User, is_staff: bool) -> User:
         raise PermissionDenied(_("Only a superuser changes who is platform staff."))
     if user.pk == actor.pk and not is_staff:
         raise PermissionDenied(_("You cannot remove yourself from the staff."))
-    user = User.objects.select_for_update().get(pk=user.pk)
+    user = lock_get("members.User", user.pk)
     if user.is_staff == is_staff:
         return user
     user.is_staff = is_staff
     if not is_staff:
         user.is_superuser = False
     user.save(update_fields=["is_staff", "is_superuser"])
-    audit_record(actor=actor, action="user.staff_changed", target=user, data={"is_staff": is_staff})
+    audit_record(
+        actor=actor,
+        action=MemberAction.USER_STAFF_CHANGED,
+        target=user,
+        data={"is_staff": is_staff},
+    )
     security_notice(
         user=user,
-        event="roles.staff_changed",
+        event=MemberAction.ROLES_STAFF_CHANGED,
         actor=actor,
         data={"is_staff": is_staff},
     )

@@ -34,8 +34,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import approval_action
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_get, lock_memberships, lock_where
 from werkstation.notify import email_user_on_commit
 
 from ..access import has_role, require_role
@@ -212,13 +214,13 @@ def second_approval_request(
     thing is withdrawn (only the latest counts)."""
     spec = _KINDS[kind]
     require_role(requester, cooperative, *spec.requester_roles)
-    Cooperative.objects.select_for_update().get(pk=cooperative.pk)
-    earlier = SecondApproval.objects.select_for_update().filter(
+    lock_cooperatives([cooperative.pk])
+    earlier = SecondApproval.objects.filter(
         cooperative=cooperative, kind=kind, status=S.PENDING, target_membership=target_membership
     )
     if kind == "role_grant":
         earlier = earlier.filter(payload__role=payload.get("role"))
-    for old in earlier:
+    for old in lock_where(earlier):
         _close(old, status=S.CANCELLED, actor=requester, reason=_("Replaced by a newer request."))
     approval = SecondApproval.objects.create(
         cooperative=cooperative,
@@ -229,7 +231,7 @@ def second_approval_request(
     )
     audit_record(
         actor=requester,
-        action=f"approval.{kind}.requested",
+        action=approval_action(kind, "requested"),
         target=approval,
         cooperative_id=cooperative.pk,
         data={"payload": payload},
@@ -254,10 +256,14 @@ def second_approval_decide(
     *, actor: User, approval: SecondApproval, approve: bool, reason: str = ""
 ) -> SecondApproval:
     """Approve or reject a pending request; the requester may withdraw their own."""
-    approval = (
-        SecondApproval.objects.select_for_update(of=("self",))
-        .select_related("cooperative", "requested_by", "target_membership__user")
-        .get(pk=approval.pk)
+    # What applying it locks comes first (werkstation.locks): the cooperative, the
+    # membership it is about, then the request itself.
+    lock_cooperatives([approval.cooperative_id])
+    lock_memberships([approval.target_membership_id])
+    approval = lock_get(
+        "members.SecondApproval",
+        approval.pk,
+        select_related=("cooperative", "requested_by", "target_membership__user"),
     )
     if approval.status != S.PENDING:
         raise Conflict(
@@ -274,7 +280,7 @@ def second_approval_decide(
         _close(approval, status=S.CANCELLED, actor=actor, reason=reason)
         audit_record(
             actor=actor,
-            action=f"approval.{approval.kind}.cancelled",
+            action=approval_action(approval.kind, "cancelled"),
             target=approval,
             cooperative_id=approval.cooperative_id,
         )
@@ -326,7 +332,7 @@ def second_approval_decide(
         approval.save(update_fields=["decided_as_staff"])
     audit_record(
         actor=actor,
-        action=f"approval.{approval.kind}.{'approved' if approve else 'rejected'}",
+        action=approval_action(approval.kind, "approved" if approve else "rejected"),
         target=approval,
         cooperative_id=approval.cooperative_id,
         data={"as_staff": as_staff, "reason": reason},

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
+from werkstation.locks import lock_first
 
 from ..models import BenefitArrangement, User
 
@@ -74,7 +76,7 @@ def _validated(fields: dict) -> dict:
 def benefit_arrangement_set(*, user: User, fields: dict) -> BenefitArrangement:
     """Record or change the member's arrangement. A new period may be reminded of again."""
     values = _validated(fields)
-    arrangement = BenefitArrangement.objects.select_for_update().filter(user=user).first()
+    arrangement = lock_first(BenefitArrangement.objects.filter(user=user))
     if arrangement is None:
         arrangement = BenefitArrangement(user=user, **values)
     else:
@@ -84,7 +86,9 @@ def benefit_arrangement_set(*, user: User, fields: dict) -> BenefitArrangement:
             setattr(arrangement, name, value)
     arrangement.save()
     # No amounts in the audit trail: the board reads it.
-    audit_record(actor=user, action="benefit_arrangement.set", target=arrangement, data={})
+    audit_record(
+        actor=user, action=MemberAction.BENEFIT_ARRANGEMENT_SET, target=arrangement, data={}
+    )
     return arrangement
 
 
@@ -92,7 +96,7 @@ def benefit_arrangement_set(*, user: User, fields: dict) -> BenefitArrangement:
 def benefit_arrangement_delete(*, user: User) -> bool:
     deleted, _rows = BenefitArrangement.objects.filter(user=user).delete()
     if deleted:
-        audit_record(actor=user, action="benefit_arrangement.deleted", data={})
+        audit_record(actor=user, action=MemberAction.BENEFIT_ARRANGEMENT_DELETED, data={})
     return bool(deleted)
 
 
@@ -149,6 +153,8 @@ def benefit_arrangement_reminders_send(*, today: date | None = None) -> int:
                     "municipality": arrangement.municipality,
                 },
             )
-            audit_record(actor=None, action="benefit_arrangement.reminded", target=arrangement)
+            audit_record(
+                actor=None, action=MemberAction.BENEFIT_ARRANGEMENT_REMINDED, target=arrangement
+            )
             sent += 1
     return sent

@@ -10,8 +10,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_get
 from werkstation.validation import full_clean_or_raise
 
 from ..access import require_role
@@ -98,7 +100,7 @@ def cooperative_create(
     cooperative.save()
     audit_record(
         actor=actor,
-        action="cooperative.created",
+        action=MemberAction.COOPERATIVE_CREATED,
         target=cooperative,
         cooperative_id=cooperative.pk,
         data={"founded_on": cooperative.founded_on.isoformat()},
@@ -120,7 +122,7 @@ def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Co
     unknown = set(fields) - BOARD_EDITABLE
     if unknown:
         raise ValidationFailed(_("This field cannot be changed here."), field=sorted(unknown)[0])
-    cooperative = Cooperative.objects.select_for_update().get(pk=cooperative.pk)
+    cooperative = lock_get("members.Cooperative", cooperative.pk)
     fields = _normalize(dict(fields))
     bank = {name: fields.pop(name) for name in ("iban", "bic") if name in fields}
     g_iban = fields.pop("g_account_iban", None)
@@ -135,7 +137,7 @@ def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Co
     cooperative.pending_g_account = g_asked
     audit_record(
         actor=actor,
-        action="cooperative.updated",
+        action=MemberAction.COOPERATIVE_UPDATED,
         target=cooperative,
         cooperative_id=cooperative.pk,
         data={
@@ -190,12 +192,12 @@ def _g_account_change_ask(*, actor: User, cooperative: Cooperative, iban: str | 
 
 
 def _g_account_change_apply(approval, approver) -> None:
-    cooperative = Cooperative.objects.select_for_update().get(pk=approval.cooperative_id)
+    cooperative = lock_get("members.Cooperative", approval.cooperative_id)
     cooperative.g_account_iban = approval.payload["iban"]
     cooperative.save(update_fields=["g_account_iban"])
     audit_record(
         actor=approver,
-        action="cooperative.g_account_changed",
+        action=MemberAction.COOPERATIVE_G_ACCOUNT_CHANGED,
         target=cooperative,
         cooperative_id=cooperative.pk,
         data={"iban_last4": cooperative.g_account_iban[-4:]},
@@ -226,7 +228,7 @@ approval_kind_register(
 
 def _bank_change_apply(approval, approver) -> None:
     """Approved: the new account is used once the hold has passed."""
-    cooperative = Cooperative.objects.select_for_update().get(pk=approval.cooperative_id)
+    cooperative = lock_get("members.Cooperative", approval.cooperative_id)
     now = timezone.now()
     if cooperative.next_iban_from is not None and cooperative.next_iban_from <= now:
         cooperative.iban, cooperative.bic = cooperative.next_iban, cooperative.next_bic
@@ -236,7 +238,7 @@ def _bank_change_apply(approval, approver) -> None:
     cooperative.save(update_fields=["iban", "bic", "next_iban", "next_bic", "next_iban_from"])
     audit_record(
         actor=approver,
-        action="cooperative.bank_account_changed",
+        action=MemberAction.COOPERATIVE_BANK_ACCOUNT_CHANGED,
         target=cooperative,
         cooperative_id=cooperative.pk,
         data={
@@ -295,5 +297,7 @@ def skill_create(
     )
     full_clean_or_raise(skill)
     skill.save()
-    audit_record(actor=actor, action="skill.created", target=skill, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=actor, action=MemberAction.SKILL_CREATED, target=skill, cooperative_id=cooperative.pk
+    )
     return skill

@@ -36,11 +36,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import PROPOSAL_OUTCOME, MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_first, lock_get, lock_where
 from werkstation.notify import email_user_on_commit
 
 from ..access import has_role, require_role
+from ..lifecycle import PROPOSAL
 from ..models import Cosigner, Elector, Membership, Proposal, Proxy, SimulationView, User, Vote
 
 P = Proposal.Status
@@ -118,7 +121,7 @@ def proposal_create(
     )
     audit_record(
         actor=actor,
-        action="proposal.drafted",
+        action=MemberAction.PROPOSAL_DRAFTED,
         target=proposal,
         cooperative_id=cooperative.pk,
         data={"kind": kind},
@@ -140,7 +143,7 @@ def proposal_cosign(*, actor: User, proposal: Proposal) -> Proposal:
     Cosigner.objects.get_or_create(proposal=proposal, user=actor)
     audit_record(
         actor=actor,
-        action="proposal.cosigned",
+        action=MemberAction.PROPOSAL_COSIGNED,
         target=proposal,
         cooperative_id=proposal.cooperative_id,
     )
@@ -150,16 +153,14 @@ def proposal_cosign(*, actor: User, proposal: Proposal) -> Proposal:
 @transaction.atomic
 def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = None) -> Proposal:
     """Table a draft: the board may; the proposer may once enough members co-signed."""
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("cooperative")
-        .get(pk=proposal.pk)
-    )
+    proposal = lock_get("members.Proposal", proposal.pk, select_related=("cooperative",))
     cooperative = proposal.cooperative
-    if proposal.status != P.DRAFT:
-        raise Conflict(
-            _("Only a draft can be opened for voting."), code="invalid_state", field="status"
-        )
+    PROPOSAL.check(
+        proposal,
+        P.OPEN,
+        message=_("Only a draft can be opened for voting."),
+        code="invalid_state",
+    )
     if not has_role(actor, cooperative, "board"):
         if actor.pk != proposal.proposer_id:
             raise PermissionDenied(
@@ -184,13 +185,19 @@ def proposal_open(*, actor: User, proposal: Proposal, voting_days: int | None = 
         [Elector(proposal=proposal, user_id=user_id) for user_id in electorate]
     )
     now = timezone.now()
-    proposal.status, proposal.opens_at, proposal.closes_at = P.OPEN, now, now + timedelta(days=days)
+    proposal.closes_at = now + timedelta(days=days)
     proposal.quorum_percent, proposal.electorate_size = cooperative.quorum_percent, len(electorate)
-    proposal.save()
+    PROPOSAL.transition(
+        proposal,
+        P.OPEN,
+        by=actor,
+        at=now,
+        extra_update_fields=["closes_at", "quorum_percent", "electorate_size"],
+    )
     _kind(proposal.kind).on_open(proposal)
     audit_record(
         actor=actor,
-        action="proposal.opened",
+        action=MemberAction.PROPOSAL_OPENED,
         target=proposal,
         cooperative_id=cooperative.pk,
         data={"electorate": len(electorate), "closes_at": proposal.closes_at.isoformat()},
@@ -208,7 +215,7 @@ DRAFT_EDITABLE = {"title", "body", "secret", "require_simulation"}
 def proposal_update(*, actor: User, proposal: Proposal, **fields) -> Proposal:
     """Change a draft (the proposer or the board). Once a vote opens it is what was voted
     on, and whether it is secret cannot change."""
-    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    proposal = lock_get("members.Proposal", proposal.pk)
     if actor.pk != proposal.proposer_id:
         require_role(actor, proposal.cooperative_id, "board")
     unknown = set(fields) - DRAFT_EDITABLE
@@ -235,7 +242,7 @@ def proposal_update(*, actor: User, proposal: Proposal, **fields) -> Proposal:
     proposal.save(update_fields=sorted(fields))
     audit_record(
         actor=actor,
-        action="proposal.changed",
+        action=MemberAction.PROPOSAL_CHANGED,
         target=proposal,
         cooperative_id=proposal.cooperative_id,
         data={"fields": sorted(fields)},
@@ -249,17 +256,14 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
         raise PermissionDenied(
             _("The proposer or the board withdraws a proposal."), code="role_required"
         )
-    if proposal.status != P.DRAFT:
-        raise Conflict(_("Only a draft can be withdrawn."), code="invalid_state", field="status")
-    proposal.status = P.WITHDRAWN
-    proposal.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action="proposal.withdrawn",
-        target=proposal,
-        cooperative_id=proposal.cooperative_id,
+    return PROPOSAL.transition(
+        proposal,
+        P.WITHDRAWN,
+        by=actor,
+        message=_("Only a draft can be withdrawn."),
+        code="invalid_state",
+        audit_action=MemberAction.PROPOSAL_WITHDRAWN,
     )
-    return proposal
 
 
 def _active_proxy(*, grantor_id: int, holder: User, proposal: Proposal) -> Proxy | None:
@@ -286,7 +290,7 @@ def _active_proxy(*, grantor_id: int, holder: User, proposal: Proposal) -> Proxy
 def vote_cast(
     *, actor: User, proposal: Proposal, choice: str, on_behalf_of: User | None = None
 ) -> Vote:
-    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    proposal = lock_get("members.Proposal", proposal.pk)
     voter = on_behalf_of or actor
     if choice not in Vote.Choice.values:
         raise ValidationFailed(_("Vote yes, no or abstain."), field="choice")
@@ -336,7 +340,7 @@ def vote_cast(
     if proposal.secret:  # that a vote was cast, never by whom
         audit_record(
             actor=None,
-            action="vote.cast",
+            action=MemberAction.VOTE_CAST,
             target=proposal,
             cooperative_id=proposal.cooperative_id,
             data={"secret": True},
@@ -344,7 +348,7 @@ def vote_cast(
     else:
         audit_record(
             actor=actor,
-            action="vote.cast",
+            action=MemberAction.VOTE_CAST,
             target=proposal,
             cooperative_id=proposal.cooperative_id,
             data={"by_proxy": voter.pk != actor.pk, "voter": voter.pk},
@@ -386,7 +390,7 @@ def proxy_grant(
             code="proxy_chain",
             field="holder",
         )
-    Membership.objects.select_for_update().filter(user=holder, cooperative=cooperative).first()
+    lock_first(Membership.objects.filter(user=holder, cooperative=cooperative))
     held = Proxy.objects.filter(
         cooperative=cooperative, holder=holder, revoked_at__isnull=True
     ).count()
@@ -403,7 +407,12 @@ def proxy_grant(
     proxy = Proxy.objects.create(
         cooperative=cooperative, grantor=grantor, holder=holder, proposal=proposal
     )
-    audit_record(actor=grantor, action="proxy.granted", target=proxy, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=grantor,
+        action=MemberAction.PROXY_GRANTED,
+        target=proxy,
+        cooperative_id=cooperative.pk,
+    )
     return proxy
 
 
@@ -414,7 +423,7 @@ def proxy_revoke(*, grantor: User, proxy_id: int) -> None:
     )
     if not updated:
         raise NotFound(_("Proxy not found."), field="proxy")
-    audit_record(actor=grantor, action="proxy.revoked", data={"proxy": proxy_id})
+    audit_record(actor=grantor, action=MemberAction.PROXY_REVOKED, data={"proxy": proxy_id})
 
 
 def proposal_simulation(*, user: User, proposal: Proposal) -> dict:
@@ -513,7 +522,7 @@ def proposal_recount(*, actor: User, proposal: Proposal) -> Tally:
     tally = proposal_tally(proposal)
     audit_record(
         actor=actor,
-        action="proposal.recounted",
+        action=MemberAction.PROPOSAL_RECOUNTED,
         target=proposal,
         cooperative_id=proposal.cooperative_id,
         data={
@@ -546,20 +555,21 @@ def is_adopted(tally: Tally, majority: str) -> bool:
 @transaction.atomic
 def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
     now = now or timezone.now()
-    proposal = Proposal.objects.select_for_update(of=("self",)).get(pk=proposal.pk)
+    proposal = lock_get("members.Proposal", proposal.pk)
     if proposal.status != P.OPEN:
         return proposal
     if now < proposal.closes_at:
         raise Conflict(_("Voting is still open."), code="still_open", field="closes_at")
     tally = proposal_tally(proposal)
-    proposal.status = outcome_of(tally, proposal.majority)
     proposal.result = _result_of(tally)
-    proposal.save(update_fields=["status", "result"])
+    PROPOSAL.transition(
+        proposal, outcome_of(tally, proposal.majority), by=None, extra_update_fields=["result"]
+    )
     kind = _kind(proposal.kind)
     (kind.on_adopt if proposal.status == P.ADOPTED else kind.on_reject)(proposal)
     audit_record(
         actor=None,
-        action=f"proposal.{proposal.status}",
+        action=PROPOSAL_OUTCOME[proposal.status],
         target=proposal,
         cooperative_id=proposal.cooperative_id,
         data=proposal.result,
@@ -583,11 +593,13 @@ def proposals_close_due(*, now=None) -> int:
 def proposals_remind(*, now=None) -> int:
     """Members who have not voted hear 24 hours before the vote closes (once)."""
     now = now or timezone.now()
-    due = Proposal.objects.select_for_update(of=("self",)).filter(
-        status=P.OPEN,
-        closes_at__gt=now,
-        closes_at__lte=now + timedelta(hours=24),
-        reminded_at__isnull=True,
+    due = lock_where(
+        Proposal.objects.filter(
+            status=P.OPEN,
+            closes_at__gt=now,
+            closes_at__lte=now + timedelta(hours=24),
+            reminded_at__isnull=True,
+        )
     )
     count = 0
     for proposal in due:

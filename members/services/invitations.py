@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import invitation_action
 from werkstation.audit import audit_record
 from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_get
 from werkstation.notify import email_user_on_commit, site_link
 from werkstation.validation import clean_email
 
@@ -64,7 +66,7 @@ def invitation_create(
     )
     audit_record(
         actor=invited_by,
-        action=f"invitation.{kind}.sent",
+        action=invitation_action(kind, "sent"),
         target=invitation,
         cooperative_id=getattr(cooperative, "pk", None),
         data={"email": email},
@@ -97,7 +99,9 @@ def invitation_get_open(*, token: str) -> Invitation:
 @transaction.atomic
 def invitation_accept(*, token: str, user: User):
     invitation = invitation_get_open(token=token)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    # The cooperative it opens first, then the invitation (werkstation.locks).
+    lock_cooperatives([invitation.cooperative_id])
+    invitation = lock_get("members.Invitation", invitation.pk)
     if invitation.accepted_at is not None:
         raise NotFound(_("This invitation was used already."), field="token")
     if invitation.email.lower() != user.email.lower():
@@ -114,7 +118,7 @@ def invitation_accept(*, token: str, user: User):
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit_record(
         actor=user,
-        action=f"invitation.{invitation.kind}.accepted",
+        action=invitation_action(invitation.kind, "accepted"),
         target=invitation,
         cooperative_id=invitation.cooperative_id,
     )

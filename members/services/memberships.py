@@ -8,11 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.locks import (
+    lock_cooperatives,
+    lock_first,
+    lock_get,
+    lock_get_or_create,
+    lock_where,
+)
 from werkstation.notify import email_user_on_commit
 
 from ..access import forget_memberships, require_role
+from ..lifecycle import MEMBERSHIP
 from ..models import Cooperative, Membership, RoleGrant, SecondApproval, User
 from .approvals import ApprovalKind, approval_kind_register, second_approval_request
 from .tokens import api_tokens_revoke_all
@@ -32,12 +41,9 @@ def _next_member_number(cooperative: Cooperative) -> int:
 
 
 def _lock(membership: Membership) -> tuple[Membership, Cooperative]:
-    cooperative = Cooperative.objects.select_for_update().get(pk=membership.cooperative_id)
-    locked = (
-        Membership.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .get(pk=membership.pk)
-    )
+    """The cooperative (it numbers its members), then the membership: the lock order."""
+    cooperative = lock_get("members.Cooperative", membership.cooperative_id)
+    locked = lock_get("members.Membership", membership.pk, select_related=("user",))
     return locked, cooperative
 
 
@@ -53,10 +59,8 @@ def _notify(membership: Membership, subject, template: str) -> None:
 
 @transaction.atomic
 def membership_apply(*, user: User, cooperative: Cooperative, motivation: str = "") -> Membership:
-    Cooperative.objects.select_for_update().get(pk=cooperative.pk)
-    existing = (
-        Membership.objects.select_for_update().filter(user=user, cooperative=cooperative).first()
-    )
+    lock_cooperatives([cooperative.pk])
+    existing = lock_first(Membership.objects.filter(user=user, cooperative=cooperative))
     if existing is not None and existing.status in (S.APPLIED, S.ACTIVE, S.SUSPENDED):
         message = {
             S.APPLIED: _("You have already applied to this cooperative; the board will decide."),
@@ -64,21 +68,33 @@ def membership_apply(*, user: User, cooperative: Cooperative, motivation: str = 
             S.SUSPENDED: _("Your membership of this cooperative is suspended; contact the board."),
         }[existing.status]
         raise Conflict(message, code="duplicate_application", field="cooperative")
-    if existing is None:
-        membership = Membership.objects.create(
-            user=user, cooperative=cooperative, motivation=motivation.strip()
+    if existing is not None:  # a former or rejected member applies again
+        existing.motivation = motivation.strip()
+        existing.status_reason = ""
+        existing.decided_at = None
+        existing.decided_by = None
+        existing.applied_at = timezone.now()
+        return MEMBERSHIP.transition(
+            existing,
+            S.APPLIED,
+            by=user,
+            audit_action=MemberAction.MEMBERSHIP_APPLIED,
+            extra_update_fields=[
+                "motivation",
+                "status_reason",
+                "decided_at",
+                "decided_by",
+                "applied_at",
+            ],
         )
-    else:  # a former or rejected member applies again
-        membership = existing
-        membership.status = S.APPLIED
-        membership.motivation = motivation.strip()
-        membership.status_reason = ""
-        membership.decided_at = None
-        membership.decided_by = None
-        membership.applied_at = timezone.now()
-        membership.save()
+    membership = Membership.objects.create(
+        user=user, cooperative=cooperative, motivation=motivation.strip()
+    )
     audit_record(
-        actor=user, action="membership.applied", target=membership, cooperative_id=cooperative.pk
+        actor=user,
+        action=MemberAction.MEMBERSHIP_APPLIED,
+        target=membership,
+        cooperative_id=cooperative.pk,
     )
     return membership
 
@@ -87,21 +103,17 @@ def membership_apply(*, user: User, cooperative: Cooperative, motivation: str = 
 def membership_admit(*, actor: User, membership: Membership) -> Membership:
     require_role(actor, membership.cooperative_id, "board")
     membership, cooperative = _lock(membership)
-    if membership.status != S.APPLIED:
-        raise Conflict(
-            _("Only an open application can be admitted."), code="invalid_state", field="status"
-        )
-    membership.status = S.ACTIVE
-    if membership.member_number is None:
+    if membership.member_number is None and membership.status == S.APPLIED:
         membership.member_number = _next_member_number(cooperative)
-    membership.decided_at = timezone.now()
-    membership.decided_by = actor
-    membership.save()
-    audit_record(
-        actor=actor,
-        action="membership.admitted",
-        target=membership,
-        cooperative_id=cooperative.pk,
+    MEMBERSHIP.transition(
+        membership,
+        S.ACTIVE,
+        by=actor,
+        sources=[S.APPLIED],
+        message=_("Only an open application can be admitted."),
+        code="invalid_state",
+        extra_update_fields=["member_number"],
+        audit_action=MemberAction.MEMBERSHIP_ADMITTED,
         data={"member_number": membership.member_number},
     )
     forget_memberships(membership.user)
@@ -116,21 +128,17 @@ def membership_reject(*, actor: User, membership: Membership, reason: str) -> Me
         raise ValidationFailed(
             _("Give a reason for the rejection."), code="required", field="reason"
         )
-    membership, cooperative = _lock(membership)
-    if membership.status != S.APPLIED:
-        raise Conflict(
-            _("Only an open application can be rejected."), code="invalid_state", field="status"
-        )
-    membership.status = S.REJECTED
+    membership, _cooperative = _lock(membership)
     membership.status_reason = reason.strip()
-    membership.decided_at = timezone.now()
-    membership.decided_by = actor
-    membership.save()
-    audit_record(
-        actor=actor,
-        action="membership.rejected",
-        target=membership,
-        cooperative_id=cooperative.pk,
+    MEMBERSHIP.transition(
+        membership,
+        S.REJECTED,
+        by=actor,
+        sources=[S.APPLIED],
+        message=_("Only an open application can be rejected."),
+        code="invalid_state",
+        extra_update_fields=["status_reason"],
+        audit_action=MemberAction.MEMBERSHIP_REJECTED,
         data={"reason": membership.status_reason},
     )
     _notify(membership, gettext_lazy("Your membership application"), "members/email/rejected.txt")
@@ -150,25 +158,26 @@ def membership_suspend(*, actor: User, membership: Membership, reason: str) -> M
         raise ValidationFailed(
             _("Give a reason for the suspension."), code="required", field="reason"
         )
-    membership, cooperative = _lock(membership)
-    if membership.status != S.ACTIVE:
-        raise Conflict(
-            _("Only an active member can be suspended."), code="invalid_state", field="status"
-        )
+    membership, _cooperative = _lock(membership)
+    MEMBERSHIP.check(
+        membership,
+        S.SUSPENDED,
+        message=_("Only an active member can be suspended."),
+        code="invalid_state",
+    )
     if membership.user_id == actor.pk:
         raise PermissionDenied(_("You cannot suspend yourself."), code="self_suspension")
-    membership.status = S.SUSPENDED
     membership.status_reason = reason.strip()
-    membership.save(update_fields=["status", "status_reason"])
-    _pending_role_requests_cancel(membership, actor=actor)
-    api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=actor)
-    audit_record(
-        actor=actor,
-        action="membership.suspended",
-        target=membership,
-        cooperative_id=cooperative.pk,
+    MEMBERSHIP.transition(
+        membership,
+        S.SUSPENDED,
+        by=actor,
+        extra_update_fields=["status_reason"],
+        audit_action=MemberAction.MEMBERSHIP_SUSPENDED,
         data={"reason": membership.status_reason},
     )
+    _pending_role_requests_cancel(membership, actor=actor)
+    api_tokens_revoke_all(user=membership.user, reason="roles_changed", actor=actor)
     forget_memberships(membership.user)
     _notify(membership, gettext_lazy("Your membership is suspended"), "members/email/suspended.txt")
     return membership
@@ -177,19 +186,18 @@ def membership_suspend(*, actor: User, membership: Membership, reason: str) -> M
 @transaction.atomic
 def membership_reinstate(*, actor: User, membership: Membership) -> Membership:
     _require_board_or_staff(actor, membership)
-    membership, cooperative = _lock(membership)
-    if membership.status != S.SUSPENDED:
-        raise Conflict(
-            _("Only a suspended member can be reinstated."), code="invalid_state", field="status"
-        )
-    membership.status = S.ACTIVE
+    membership, _cooperative = _lock(membership)
     membership.status_reason = ""
-    membership.save(update_fields=["status", "status_reason"])
-    audit_record(
-        actor=actor,
-        action="membership.reinstated",
-        target=membership,
-        cooperative_id=cooperative.pk,
+    MEMBERSHIP.transition(
+        membership,
+        S.ACTIVE,
+        by=actor,
+        stamp=False,  # the admission's decision stays on record
+        sources=[S.SUSPENDED],
+        message=_("Only a suspended member can be reinstated."),
+        code="invalid_state",
+        extra_update_fields=["status_reason"],
+        audit_action=MemberAction.MEMBERSHIP_REINSTATED,
     )
     forget_memberships(membership.user)
     return membership
@@ -199,20 +207,20 @@ def membership_reinstate(*, actor: User, membership: Membership) -> Membership:
 def membership_leave(*, user: User, membership: Membership) -> Membership:
     if membership.user_id != user.pk:
         raise PermissionDenied(_("You can only end your own membership."), code="not_yours")
-    membership, cooperative = _lock(membership)
-    if membership.status not in (S.ACTIVE, S.SUSPENDED, S.APPLIED):
-        raise Conflict(
-            _("This membership has already ended."), code="invalid_state", field="status"
-        )
-    membership.status = S.LEFT
-    membership.left_at = timezone.now()
+    membership, _cooperative = _lock(membership)
     membership.is_board = membership.is_treasurer = membership.is_auditor = False
-    membership.save()
+    MEMBERSHIP.transition(
+        membership,
+        S.LEFT,
+        by=user,
+        sources=[S.APPLIED, S.ACTIVE, S.SUSPENDED],  # a rejected application never began
+        message=_("This membership has already ended."),
+        code="invalid_state",
+        extra_update_fields=["is_board", "is_treasurer", "is_auditor"],
+        audit_action=MemberAction.MEMBERSHIP_LEFT,
+    )
     role_grants_close(membership)
     _pending_role_requests_cancel(membership, actor=user)
-    audit_record(
-        actor=user, action="membership.left", target=membership, cooperative_id=cooperative.pk
-    )
     api_tokens_revoke_all(user=user, reason="membership_ended")
     forget_memberships(user)
     return membership
@@ -274,7 +282,7 @@ def membership_set_roles(
         )
     audit_record(
         actor=actor,
-        action="membership.roles_changed",
+        action=MemberAction.MEMBERSHIP_ROLES_CHANGED,
         target=membership,
         cooperative_id=cooperative.pk,
         data={
@@ -317,8 +325,10 @@ def role_grants_close(membership: Membership, roles=EXTRA_ROLES) -> None:
 
 
 def _pending_role_requests_cancel(membership: Membership, *, actor: User) -> None:
-    for approval in SecondApproval.objects.select_for_update().filter(
-        target_membership=membership, status=SecondApproval.Status.PENDING
+    for approval in lock_where(
+        SecondApproval.objects.filter(
+            target_membership=membership, status=SecondApproval.Status.PENDING
+        )
     ):
         approval.status = SecondApproval.Status.CANCELLED
         approval.decided_by = actor
@@ -367,9 +377,9 @@ approval_kind_register(
 
 def accept_board_invitation(invitation, user: User) -> Membership:
     """Accepting a board invitation makes the person an active board member."""
-    cooperative = Cooperative.objects.select_for_update().get(pk=invitation.cooperative_id)
-    membership, _created = Membership.objects.select_for_update().get_or_create(
-        user=user, cooperative=cooperative
+    cooperative = lock_get("members.Cooperative", invitation.cooperative_id)
+    membership, _created = lock_get_or_create(
+        "members.Membership", user=user, cooperative=cooperative
     )
     membership.status = S.ACTIVE
     already_board = membership.is_board
@@ -386,7 +396,7 @@ def accept_board_invitation(invitation, user: User) -> Membership:
         two_factor_needed_after_grant(user=user, reason="role:board", actor=invitation.invited_by)
     audit_record(
         actor=user,
-        action="membership.board_joined",
+        action=MemberAction.MEMBERSHIP_BOARD_JOINED,
         target=membership,
         cooperative_id=cooperative.pk,
     )

@@ -26,10 +26,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import PermissionDenied, ValidationFailed
+from werkstation.locks import lock_users, lock_where
 
 from ..access import sensitive_reader_cooperative
+from ..lifecycle import MEMBERSHIP
 from ..models import (
     AvailabilityException,
     AvailabilitySlot,
@@ -120,7 +123,7 @@ def sensitive_profile_read(*, actor: User, member: User) -> dict:
     profile = profile_of(member)
     audit_record(
         actor=actor,
-        action="privacy.sensitive_read",
+        action=MemberAction.PRIVACY_SENSITIVE_READ,
         target=profile,
         cooperative_id=cooperative_id,
         data={
@@ -149,7 +152,7 @@ def personal_data_export(*, user: User) -> dict:
     }
     for name, registration in _PERSONAL.items():
         data[name] = registration.export(user)
-    audit_record(actor=user, action="privacy.exported", target=user)
+    audit_record(actor=user, action=MemberAction.PRIVACY_EXPORTED, target=user)
     return data
 
 
@@ -163,7 +166,7 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
             code="confirmation_mismatch",
             field="confirm_email",
         )
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    lock_users([user.pk])
     for registration in _PERSONAL.values():
         registration.erase(user)
     now = timezone.now()
@@ -173,7 +176,7 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
     user.erased_at = now
     user.set_unusable_password()
     user.save()
-    audit_record(actor=actor, action="privacy.erased", target=user)
+    audit_record(actor=actor, action=MemberAction.PRIVACY_ERASED, target=user)
     return user
 
 
@@ -241,13 +244,16 @@ def _erase_memberships(user: User) -> None:
     """Member numbers and share capital stay (the register of members); roles and the
     motivation go."""
     now = timezone.now()
-    for membership in Membership.objects.select_for_update().filter(user=user):
-        if membership.status != Membership.Status.LEFT:
-            membership.status = Membership.Status.LEFT
-            membership.left_at = now
+    for membership in lock_where(Membership.objects.filter(user=user)):
         membership.is_board = membership.is_treasurer = membership.is_auditor = False
         membership.motivation = ""
-        membership.save()
+        cleared = ["is_board", "is_treasurer", "is_auditor", "motivation"]
+        if membership.status != Membership.Status.LEFT:
+            MEMBERSHIP.transition(
+                membership, Membership.Status.LEFT, by=None, at=now, extra_update_fields=cleared
+            )
+        else:
+            membership.save(update_fields=cleared)
     RoleGrant.objects.filter(membership__user=user, revoked_at__isnull=True).update(revoked_at=now)
     SecondApproval.objects.filter(
         target_membership__user=user, status=SecondApproval.Status.PENDING

@@ -7,10 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.geo import check_coordinates
 from werkstation.geocoding import geocode
+from werkstation.locks import lock_get, lock_get_or_create
 from werkstation.notify import email_user_on_commit
 from werkstation.validation import full_clean_or_raise
 
@@ -95,7 +97,7 @@ def profile_update(*, user: User, **fields) -> Profile:
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
-    profile = Profile.objects.select_for_update().get(pk=profile_of(user).pk)
+    profile = lock_get("members.Profile", profile_of(user).pk)
     if fields.get("postcode"):
         fields["postcode"] = normalize_postcode(fields["postcode"])
     if fields.get("iban"):
@@ -122,7 +124,10 @@ def profile_update(*, user: User, **fields) -> Profile:
     full_clean_or_raise(profile, exclude=["user"])
     profile.save()
     audit_record(
-        actor=user, action="profile.updated", target=profile, data={"fields": sorted(fields)}
+        actor=user,
+        action=MemberAction.PROFILE_UPDATED,
+        target=profile,
+        data={"fields": sorted(fields)},
     )
     if iban_changed and profile.iban:
         # Payouts to a new account are held for a few days (see payouts); tell the
@@ -174,7 +179,7 @@ def member_skill_set(
     )
     audit_record(
         actor=user,
-        action="member_skill.set",
+        action=MemberAction.MEMBER_SKILL_SET,
         target=member_skill,
         cooperative_id=skill.cooperative_id,
     )
@@ -190,7 +195,7 @@ def member_skill_remove(*, user: User, member_skill_id: int) -> None:
         raise NotFound(_("Skill not found."), field="id")
     audit_record(
         actor=user,
-        action="member_skill.removed",
+        action=MemberAction.MEMBER_SKILL_REMOVED,
         target=member_skill,
         cooperative_id=member_skill.skill.cooperative_id,
     )
@@ -241,7 +246,9 @@ def availability_replace(*, user: User, slots: list[dict]) -> list[AvailabilityS
         slot.user = user
     created = AvailabilitySlot.objects.bulk_create(parsed)
     member_work_context_forget(user.pk)  # bulk_create sends no post_save
-    audit_record(actor=user, action="availability.replaced", data={"slots": len(created)})
+    audit_record(
+        actor=user, action=MemberAction.AVAILABILITY_REPLACED, data={"slots": len(created)}
+    )
     return created
 
 
@@ -284,12 +291,12 @@ def notification_preferences_update(*, user: User, **fields) -> NotificationPref
     unknown = set(fields) - NOTIFICATION_FIELDS
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
-    preference, _created = NotificationPreference.objects.select_for_update().get_or_create(
-        user=user
-    )
+    preference, _created = lock_get_or_create("members.NotificationPreference", user=user)
     for name, value in fields.items():
         setattr(preference, name, value)
     full_clean_or_raise(preference, exclude=["user"])
     preference.save()
-    audit_record(actor=user, action="notifications.updated", data={"fields": sorted(fields)})
+    audit_record(
+        actor=user, action=MemberAction.NOTIFICATIONS_UPDATED, data={"fields": sorted(fields)}
+    )
     return preference

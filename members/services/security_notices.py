@@ -13,25 +13,30 @@ from django.utils.translation import gettext_lazy as _
 from werkstation.audit import audit_record
 from werkstation.notify import email_user_on_commit
 
+from ..audit_actions import MemberAction
 from ..models import User
 
 # What each event is called in the e-mail's subject and first line.
 EVENTS = {
-    "two_factor.device_added": _("A new second-factor device was added to your account"),
-    "two_factor.device_removed": _("A second-factor device was removed from your account"),
-    "two_factor.recovery_codes_made": _("New recovery codes were made for your account"),
-    "two_factor.reset": _("Two-factor sign-in of your account was reset by the platform staff"),
-    "two_factor.link_sent": _("Set up two-factor sign-in"),
-    "password.changed": _("The password of your account was changed"),
-    "roles.staff_changed": _("Your platform staff rights were changed"),
-    "token.created": _("A new API token was made for your account"),
-    "token.revoked": _("An API token of your account was revoked"),
-    "tokens.revoked": _("The API tokens of your account were revoked"),
+    MemberAction.TWO_FACTOR_DEVICE_ADDED: _("A new second-factor device was added to your account"),
+    MemberAction.TWO_FACTOR_DEVICE_REMOVED: _(
+        "A second-factor device was removed from your account"
+    ),
+    MemberAction.TWO_FACTOR_RECOVERY_CODES_MADE: _("New recovery codes were made for your account"),
+    MemberAction.TWO_FACTOR_RESET: _(
+        "Two-factor sign-in of your account was reset by the platform staff"
+    ),
+    MemberAction.TWO_FACTOR_LINK_SENT: _("Set up two-factor sign-in"),
+    MemberAction.PASSWORD_CHANGED: _("The password of your account was changed"),
+    MemberAction.ROLES_STAFF_CHANGED: _("Your platform staff rights were changed"),
+    MemberAction.TOKEN_CREATED: _("A new API token was made for your account"),
+    MemberAction.TOKEN_REVOKED: _("An API token of your account was revoked"),
+    MemberAction.TOKENS_REVOKED: _("The API tokens of your account were revoked"),
 }
 
 
 def security_notice(
-    *, user: User, event: str, actor=None, data: dict | None = None, detail: str = ""
+    *, user: User, event: MemberAction, actor=None, data: dict | None = None, detail: str = ""
 ) -> None:
     """Audit ``event`` on ``user`` and e-mail them about it once the transaction commits."""
     audit_record(actor=actor or user, action=event, target=user, data=data or {})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from members.audit_actions import MemberAction
 from werkstation.errors import NotFound
 
 from ..models import ApiToken, User
@@ -22,7 +23,7 @@ def api_token_create(*, user: User, second_factor: bool, name: str = "") -> tupl
     token.save(update_fields=["second_factor", "name"])
     security_notice(
         user=user,
-        event="token.created",
+        event=MemberAction.TOKEN_CREATED,
         data={"token_key": token.token_key, "second_factor": second_factor},
         detail=_("Token %(key)s…") % {"key": token.token_key},
     )
@@ -35,7 +36,7 @@ def api_token_revoke(*, user: User, token_key: str) -> None:
     deleted, _rows = ApiToken.objects.filter(user=user, token_key=token_key).delete()
     if not deleted:
         raise NotFound(_("You have no token with this key."), field="token_key")
-    security_notice(user=user, event="token.revoked", data={"token_key": token_key})
+    security_notice(user=user, event=MemberAction.TOKEN_REVOKED, data={"token_key": token_key})
 
 
 def api_tokens_revoke_all(*, user: User, reason: str, actor=None) -> int:
@@ -47,7 +48,7 @@ def api_tokens_revoke_all(*, user: User, reason: str, actor=None) -> int:
     if deleted:
         security_notice(
             user=user,
-            event="tokens.revoked",
+            event=MemberAction.TOKENS_REVOKED,
             actor=actor,
             data={"reason": reason, "count": deleted},
             detail=str(REVOKE_REASONS.get(reason, "")),

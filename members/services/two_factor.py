@@ -30,8 +30,10 @@ from django.utils.translation import ngettext
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticToken
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_first, lock_where
 from werkstation.notify import email_user_on_commit, site_link
 
 from ..access import needs_two_factor
@@ -100,8 +102,8 @@ def two_factor_check(*, user: User, code: str) -> Device:
 
 @transaction.atomic
 def _check_devices(user: User, code: str) -> tuple[Device | None, ApplicationError | None]:
-    apps = list(totp_devices(user).select_for_update())
-    recovery = list(RecoveryCodes.objects.select_for_update().filter(user=user, confirmed=True))
+    apps = lock_where(totp_devices(user))  # by id: the key order
+    recovery = lock_where(RecoveryCodes.objects.filter(user=user, confirmed=True))
     if not apps and not recovery:
         return None, PermissionDenied(
             _(
@@ -163,14 +165,14 @@ def two_factor_link_send(*, user: User, reason: str, actor=None) -> EnrolmentLin
     )
     audit_record(
         actor=actor or user,
-        action="two_factor.link_sent",
+        action=MemberAction.TWO_FACTOR_LINK_SENT,
         target=user,
         data={"reason": reason, "link": link.pk},
     )
     email_user_on_commit(
         to=user.email,
         language=user.preferred_language,
-        subject=EVENTS["two_factor.link_sent"],
+        subject=EVENTS[MemberAction.TWO_FACTOR_LINK_SENT],
         template="members/email/two_factor_link.txt",
         context={
             "user": user,
@@ -263,7 +265,7 @@ def _enrol_finish(
     *, user: User, device_id: int, proof: EnrolmentProof, name: str
 ) -> tuple[TotpDevice, list[str] | None]:
     link = _check_proof(user, proof)
-    device = totp_devices(user, confirmed=False).select_for_update().filter(pk=device_id).first()
+    device = lock_first(totp_devices(user, confirmed=False).filter(pk=device_id))
     if device is None:
         raise NotFound(_("Start the set-up again."), code="device_gone", field="device")
     first = not has_device(user)
@@ -275,7 +277,7 @@ def _enrol_finish(
         link.save(update_fields=["used_at"])
     security_notice(
         user=user,
-        event="two_factor.device_added",
+        event=MemberAction.TWO_FACTOR_DEVICE_ADDED,
         data={"device": device.persistent_id, "via": "link" if link else "verified_session"},
         detail=_("Device: %(name)s") % {"name": device.name},
     )
@@ -290,7 +292,9 @@ def _recovery_codes_replace(user: User) -> list[str]:
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _i in range(settings.TWO_FACTOR_RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
-    security_notice(user=user, event="two_factor.recovery_codes_made", data={"count": len(codes)})
+    security_notice(
+        user=user, event=MemberAction.TWO_FACTOR_RECOVERY_CODES_MADE, data={"count": len(codes)}
+    )
     return [f"{c[:4]}-{c[4:]}" for c in codes]
 
 
@@ -313,7 +317,7 @@ def two_factor_device_remove(*, user: User, device_id: int, session_verified: bo
         raise PermissionDenied(
             _("Confirm with a code from your device first."), code="verification_required"
         )
-    device = totp_devices(user).select_for_update().filter(pk=device_id).first()
+    device = lock_first(totp_devices(user).filter(pk=device_id))
     if device is None:
         raise NotFound(_("Not found."), field="device")
     if needs_two_factor(user) and totp_devices(user).count() <= 1:
@@ -330,7 +334,7 @@ def two_factor_device_remove(*, user: User, device_id: int, session_verified: bo
         RecoveryCodes.objects.filter(user=user).delete()
     security_notice(
         user=user,
-        event="two_factor.device_removed",
+        event=MemberAction.TWO_FACTOR_DEVICE_REMOVED,
         data={"device_id": device_id},
         detail=_("Device: %(name)s") % {"name": name},
     )
@@ -346,6 +350,6 @@ def two_factor_reset(*, actor: User, user: User) -> None:
         raise PermissionDenied(_("Only platform staff reset two-factor sign-in."))
     TotpDevice.objects.filter(user=user).delete()
     RecoveryCodes.objects.filter(user=user).delete()
-    security_notice(user=user, event="two_factor.reset", actor=actor)
+    security_notice(user=user, event=MemberAction.TWO_FACTOR_RESET, actor=actor)
     api_tokens_revoke_all(user=user, reason="two_factor_reset", actor=actor)
     two_factor_link_send(user=user, reason="reset", actor=actor)

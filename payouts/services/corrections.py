@@ -16,9 +16,12 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Timesheet
 from members.access import require_role
+from members.models import Membership
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_get, lock_where
 from werkstation.money import to_minor
 
 from .. import rules
@@ -128,10 +131,20 @@ def reverse_splits(
 def timesheet_correct(
     *, actor, timesheet_id: int, minutes_worked: int, break_minutes: int, reason: str
 ) -> Split:
-    timesheet = (
-        Timesheet.objects.select_for_update(of=("self",))
-        .select_related("claim__shift__job__client", "claim__shift__cooperative")
-        .get(pk=timesheet_id)
+    # The lock order (werkstation.locks): the cooperative (its fund may advance the share)
+    # and the member's membership (their volunteer maximums) before the hours.
+    owner = (
+        Timesheet.objects.filter(pk=timesheet_id)
+        .values_list("claim__shift__cooperative_id", "claim__user_id")
+        .first()
+    )
+    if owner is not None:
+        lock_cooperatives([owner[0]])
+        lock_where(Membership.objects.filter(cooperative_id=owner[0], user_id=owner[1]))
+    timesheet = lock_get(
+        "jobs.Timesheet",
+        timesheet_id,
+        select_related=("claim__shift__job__client", "claim__shift__cooperative"),
     )
     cooperative = timesheet.claim.shift.cooperative
     require_role(actor, cooperative, "board", "treasurer")
@@ -245,7 +258,7 @@ def timesheet_correct(
     )
     audit_record(
         actor=actor,
-        action="timesheet.corrected",
+        action=PayoutAction.TIMESHEET_CORRECTED,
         target=timesheet,
         cooperative_id=cooperative.pk,
         data={"reason": reason.strip(), "from_split": original.pk, "to_split": corrected.pk},

@@ -30,15 +30,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_get, lock_get_or_create, lock_one, lock_where
 from werkstation.money import format_money, percent_of
 
+from ..lifecycle import INVOICE
 from ..models import (
     Account,
     CreditNote,
     CreditNoteLine,
-    CreditNoteSequence,
     Entry,
     Invoice,
     InvoiceLine,
@@ -81,11 +83,10 @@ def credit_note_issue(
             code="lines_or_amount",
             field="lines",
         )
-    invoice = (
-        Invoice.objects.select_for_update()
-        .select_related("cooperative", "client")
-        .get(pk=invoice.pk)
-    )
+    # The cooperative and the client with the invoice, in the lock order.
+    lock_cooperatives([invoice.cooperative_id])
+    lock_one("jobs.Client", invoice.client_id)
+    invoice = lock_get("payouts.Invoice", invoice.pk, select_related=("cooperative", "client"))
     if invoice.status == Invoice.Status.CREDITED:
         raise Conflict(
             _("This invoice was credited in full already."), code="credited", field="invoice"
@@ -95,11 +96,9 @@ def credit_note_issue(
     lines: list[InvoiceLine] = []
     if line_ids:
         wanted = set(line_ids)
-        lines = list(
-            invoice.lines.select_for_update(of=("self",))
-            .select_related("split", "credit_line")
-            .filter(pk__in=wanted)
-            .order_by("work_date", "id")
+        lines = sorted(
+            lock_where(invoice.lines.select_related("split", "credit_line").filter(pk__in=wanted)),
+            key=lambda line: (line.work_date, line.id),
         )
         if len(lines) != len(wanted):
             raise ValidationFailed(
@@ -146,8 +145,8 @@ def credit_note_issue(
             code="above_creditable",
             field="amount",
         )
-    sequence, _created = CreditNoteSequence.objects.select_for_update().get_or_create(
-        cooperative_id=invoice.cooperative_id
+    sequence, _created = lock_get_or_create(
+        "payouts.CreditNoteSequence", cooperative_id=invoice.cooperative_id
     )
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
@@ -197,15 +196,16 @@ def credit_note_issue(
             ],
         )
     invoice.credited_cents += note.total_cents
-    invoice.status = invoice_status(invoice)
-    invoice.save(update_fields=["credited_cents", "status"])
+    INVOICE.transition(
+        invoice, invoice_status(invoice), by=actor, extra_update_fields=["credited_cents"]
+    )
     if not lines:
         from .invoices import _release_covered
 
         _release_covered(invoice, book)  # a discount may complete what the payments cover
     audit_record(
         actor=actor,
-        action="credit_note.issued",
+        action=PayoutAction.CREDIT_NOTE_ISSUED,
         target=note,
         cooperative_id=invoice.cooperative_id,
         data={

@@ -25,7 +25,9 @@ from django.utils.translation import gettext as _
 from jobs.models import Claim
 from members.access import has_role, require_role
 from members.models import Cooperative, Membership, Profile
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
+from werkstation.locks import lock_one
 from werkstation.money import to_minor
 
 from ..models import EarningsCapWarning, Split
@@ -129,7 +131,7 @@ def earnings_caps_overview(
     rows.sort(key=lambda r: (not r["would_pass"], -r["projected_percent"], r["name"]))
     audit_record(
         actor=actor,
-        action="earnings_caps.read",
+        action=PayoutAction.EARNINGS_CAPS_READ,
         cooperative_id=cooperative.pk,
         data={"members": [r["member_id"] for r in rows], "amounts": amounts},
     )
@@ -155,7 +157,7 @@ def earnings_cap_warnings_send(
         if not cap or _percent(total, cap) < WARN_AT_PERCENT[0]:
             continue
         with transaction.atomic():
-            Profile.objects.select_for_update().filter(pk=profile.pk).first()
+            lock_one("members.Profile", profile.pk)
             done = set(
                 EarningsCapWarning.objects.filter(
                     member_id=profile.user_id, year=today.year
@@ -194,7 +196,7 @@ def earnings_cap_warnings_send(
             )
             audit_record(
                 actor=None,
-                action="earnings_cap.warned",
+                action=PayoutAction.EARNINGS_CAP_WARNED,
                 target=profile,
                 data={"percent": percent, "year": today.year},
             )

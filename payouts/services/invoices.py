@@ -20,13 +20,16 @@ from django.utils.translation import gettext as _
 from jobs.models import Client, ClientCooperative, Timesheet
 from members.access import require_role
 from members.models import Cooperative
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.db.bulk import insert_rows
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.legal import Key, legal_value
+from werkstation.locks import lock_get, lock_get_or_create, lock_where
 from werkstation.money import format_money, percent_of, to_minor
 
-from ..models import Account, Invoice, InvoiceLine, InvoiceSequence, Payment, Split
+from ..lifecycle import INVOICE
+from ..models import Account, Invoice, InvoiceLine, Payment, Split
 from .ledger import AccountBook, Leg, Posting, payable_kind, post, write_postings
 from .settlement import COOP_FUND
 
@@ -162,9 +165,7 @@ def invoice_issue(
             code="nothing_to_invoice",
             field="period_start",
         )
-    sequence, _created = InvoiceSequence.objects.select_for_update().get_or_create(
-        cooperative=cooperative
-    )
+    sequence, _created = lock_get_or_create("payouts.InvoiceSequence", cooperative=cooperative)
     sequence.last_number += 1
     sequence.save(update_fields=["last_number"])
     issued_on = issued_on or timezone.localdate()
@@ -221,7 +222,7 @@ def invoice_issue(
     )
     audit_record(
         actor=actor,
-        action="invoice.issued",
+        action=PayoutAction.INVOICE_ISSUED,
         target=invoice,
         cooperative_id=cooperative.pk,
         data={"number": invoice.display_number, "total_cents": invoice.total_cents},
@@ -270,7 +271,7 @@ def payment_record(
         )
     cents = _amount_cents(amount)
     invoice = _invoice_by_number(cooperative, invoice_number)
-    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    invoice = lock_get("payouts.Invoice", invoice.pk)
     if invoice.status == Invoice.Status.CREDITED:
         raise Conflict(_("This invoice was credited."), code="credited", field="invoice")
     if cents > invoice.open_cents:
@@ -326,14 +327,16 @@ def payment_record(
     invoice.paid_cents += cents
     if to_g_account:
         invoice.g_account_paid_cents += cents
-    invoice.status = (
-        Invoice.Status.PAID if invoice.open_cents == 0 else Invoice.Status.PARTIALLY_PAID
+    INVOICE.transition(
+        invoice,
+        Invoice.Status.PAID if invoice.open_cents == 0 else Invoice.Status.PARTIALLY_PAID,
+        by=actor,
+        extra_update_fields=["paid_cents", "g_account_paid_cents"],
     )
-    invoice.save(update_fields=["paid_cents", "g_account_paid_cents", "status"])
     released = _release_covered(invoice, book)
     audit_record(
         actor=actor,
-        action="payment.recorded",
+        action=PayoutAction.PAYMENT_RECORDED,
         target=payment,
         cooperative_id=cooperative.pk,
         data={"invoice": invoice.display_number, "cents": cents, "released_lines": released},
@@ -482,8 +485,8 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     week_ago = timezone.now() - timedelta(days=7)
     sent = 0
-    for invoice in (
-        invoices_overdue(today=today).select_for_update(of=("self",)).select_related("client")
+    for invoice in lock_where(
+        invoices_overdue(today=today).select_related("client"), keep_order=True
     ):
         if invoice.reminded_at and invoice.reminded_at > week_ago:
             continue
@@ -498,7 +501,7 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
         invoice.save(update_fields=["reminded_at"])
         audit_record(
             actor=None,
-            action="invoice.reminded",
+            action=PayoutAction.INVOICE_REMINDED,
             target=invoice,
             cooperative_id=invoice.cooperative_id,
         )

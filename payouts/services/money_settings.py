@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.legal import Key, LegalTable
+from werkstation.locks import lock_first, lock_get_or_create
 from werkstation.money import format_money, to_minor
 
 from ..models import MoneySettings, VatReverseCharge
@@ -65,9 +67,7 @@ def money_settings_update(
                 code="above_legal_maximum",
                 field=field,
             )
-    settings, _created = MoneySettings.objects.select_for_update().get_or_create(
-        cooperative=cooperative
-    )
+    settings, _created = lock_get_or_create("payouts.MoneySettings", cooperative=cooperative)
     before = {
         "month": settings.volunteer_month_max_cents,
         "year": settings.volunteer_year_max_cents,
@@ -76,7 +76,7 @@ def money_settings_update(
     settings.save()
     audit_record(
         actor=actor,
-        action="money_settings.updated",
+        action=PayoutAction.MONEY_SETTINGS_UPDATED,
         target=settings,
         cooperative_id=cooperative.pk,
         data={"before": before, "after": {"month": month, "year": year}},
@@ -102,7 +102,7 @@ def reverse_charge_update(
             _("Choose job categories from the list."), code="invalid_category", field="categories"
         )
     chosen = [value for value, _label in CATEGORY_CHOICES if value in set(categories)]
-    row = VatReverseCharge.objects.select_for_update().filter(cooperative=cooperative).first()
+    row = lock_first(VatReverseCharge.objects.filter(cooperative=cooperative))
     before = row.categories if row is not None else None
     if row is None:
         row = VatReverseCharge(cooperative=cooperative)
@@ -112,7 +112,7 @@ def reverse_charge_update(
     row.save()
     audit_record(
         actor=actor,
-        action="vat_reverse_charge.confirmed",
+        action=PayoutAction.VAT_REVERSE_CHARGE_CONFIRMED,
         target=row,
         cooperative_id=cooperative.pk,
         data={"before": before, "after": chosen},

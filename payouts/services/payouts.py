@@ -20,15 +20,19 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from members.access import require_role
+from members.audit_actions import MemberAction
 from members.models import Cooperative, Profile
 from members.services.approvals import board_notify, second_person_eligible, staff_may_second
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_get, lock_where
 from werkstation.money import format_money
 from werkstation.templatetags.money import longdate
 
 from ..formats.payroll import payroll_csv
 from ..formats.sepa import sepa_credit_transfer
+from ..lifecycle import PAYOUT_BATCH
 from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
 from .ledger import AccountBook, Leg, post
 
@@ -66,7 +70,7 @@ def payout_batch_create(
 ) -> PayoutBatch:
     if actor is not None:
         require_role(actor, cooperative, "board", "treasurer")
-    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).first()
+    lock_cooperatives([cooperative.pk])
     balances = _payable_balances(cooperative)
     in_open_batches = {
         (member, method): total
@@ -146,7 +150,7 @@ def payout_batch_create(
     PayoutItem.objects.bulk_create(items)
     audit_record(
         actor=actor,
-        action="payout_batch.created",
+        action=PayoutAction.PAYOUT_BATCH_CREATED,
         target=batch,
         cooperative_id=cooperative.pk,
         data={"items": len(items), "total_cents": sum(i.amount_cents for i in items)},
@@ -166,15 +170,18 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
     (``members.services.approvals.second_person_eligible``). Where the cooperative has
     nobody who qualifies, platform staff may give it (admin action, with 2FA).
     """
-    batch = PayoutBatch.objects.select_for_update().select_related("cooperative").get(pk=batch.pk)
+    lock_cooperatives([batch.cooperative_id])  # the tenant's balances, then the batch
+    batch = lock_get("payouts.PayoutBatch", batch.pk, select_related=("cooperative",))
     first = PayoutApproval.objects.filter(batch=batch).select_related("user").first()
     as_staff = False
     if first is None or not (actor.is_staff or actor.is_superuser):
         require_role(actor, batch.cooperative_id, *BATCH_APPROVER_ROLES)
-    if batch.status != PayoutBatch.Status.DRAFT:
-        raise Conflict(
-            _("This batch is not waiting for approval."), code="invalid_state", field="status"
-        )
+    PAYOUT_BATCH.check(
+        batch,
+        PayoutBatch.Status.APPROVED,
+        message=_("This batch is not waiting for approval."),
+        code="invalid_state",
+    )
     if first is not None and first.user_id == actor.pk:
         raise Conflict(
             _("You approved this batch already; a second person must approve it."),
@@ -207,11 +214,10 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
             )
     PayoutApproval.objects.create(batch=batch, user=actor)
     if first is not None:
-        batch.status = PayoutBatch.Status.APPROVED
-        batch.save(update_fields=["status"])
+        PAYOUT_BATCH.transition(batch, PayoutBatch.Status.APPROVED, by=actor)
     audit_record(
         actor=actor,
-        action="payout_batch.approved",
+        action=PayoutAction.PAYOUT_BATCH_APPROVED,
         target=batch,
         cooperative_id=batch.cooperative_id,
         data={"second": first is not None, "as_staff": as_staff},
@@ -266,16 +272,16 @@ def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
 
 @transaction.atomic
 def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
-    batch = PayoutBatch.objects.select_for_update().select_related("cooperative").get(pk=batch.pk)
+    lock_cooperatives([batch.cooperative_id])  # the tenant's balances, then the batch
+    batch = lock_get("payouts.PayoutBatch", batch.pk, select_related=("cooperative",))
     if batch.status == PayoutBatch.Status.EXECUTED:
         return batch
     book = AccountBook(batch.cooperative_id)
     balances = _payable_balances(batch.cooperative)
-    for item in (
-        batch.items.select_for_update()
-        .filter(status=PayoutItem.Status.PENDING)
-        .exclude(method=PayoutItem.Method.STRIPE)
-        .order_by("pk")
+    for item in lock_where(
+        batch.items.filter(status=PayoutItem.Status.PENDING).exclude(
+            method=PayoutItem.Method.STRIPE
+        )
     ):
         source = (item.member_id, _source(item.method))
         if item.amount_cents > balances.get(source, 0):
@@ -305,15 +311,13 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
             item.status, item.paid_at = PayoutItem.Status.PAID, timezone.now()
             item.save(update_fields=["status", "paid_at"])
     batch.sepa_xml = sepa_credit_transfer(batch)
-    batch.status, batch.executed_at = PayoutBatch.Status.EXECUTED, timezone.now()
-    batch.save(update_fields=["sepa_xml", "status", "executed_at"])
-    audit_record(
-        actor=actor,
-        action="payout_batch.executed",
-        target=batch,
-        cooperative_id=batch.cooperative_id,
+    return PAYOUT_BATCH.transition(
+        batch,
+        PayoutBatch.Status.EXECUTED,
+        by=actor,
+        extra_update_fields=["sepa_xml"],
+        audit_action=PayoutAction.PAYOUT_BATCH_EXECUTED,
     )
-    return batch
 
 
 class ConfirmedBy:
@@ -330,11 +334,7 @@ def payout_items_confirm(
     if actor is not None:
         require_role(actor, cooperative_id, "board", "treasurer")
     ids = sorted(item.pk for item in items)
-    locked = list(
-        PayoutItem.objects.select_for_update(of=("self",))
-        .filter(pk__in=ids, batch__cooperative_id=cooperative_id)
-        .order_by("pk")
-    )
+    locked = lock_where(PayoutItem.objects.filter(pk__in=ids, batch__cooperative_id=cooperative_id))
     if len(locked) != len(ids):
         raise ValidationFailed(_("No such payout in this cooperative."), field="items")
     confirmed = []
@@ -356,7 +356,7 @@ def payout_items_confirm(
         confirmed.append(item)
         audit_record(
             actor=actor,
-            action="payout_item.confirmed",
+            action=PayoutAction.PAYOUT_ITEM_CONFIRMED,
             target=item,
             cooperative_id=cooperative_id,
             data={"cents": item.amount_cents, "by": confirmed_by},
@@ -400,7 +400,7 @@ def payout_file_read(*, actor, batch: PayoutBatch, kind: str) -> tuple[str, str,
     members = sorted(batch.items.filter(method=method).values_list("member_id", flat=True))
     audit_record(
         actor=actor,
-        action="privacy.sensitive_read",
+        action=MemberAction.PRIVACY_SENSITIVE_READ,
         target=batch,
         cooperative_id=batch.cooperative_id,
         data={"file": kind, "members": members},

@@ -53,10 +53,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
+from payouts.audit_actions import DISPUTE_STATUS, PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_first, lock_get, lock_where
 from werkstation.money import format_money
 
+from ..lifecycle import INVOICE
 from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
 from ..selectors import account_balance
 from .invoices import _release_covered, coverage_cents
@@ -121,10 +124,10 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
 
     Returns (cents re-held, cents already paid out and so not recoverable, line ids).
     """
-    every = list(
-        invoice.lines.select_for_update(of=("self",))
-        .select_related("split", "credit_line")
-        .order_by("-work_date", "-id")
+    every = sorted(
+        lock_where(invoice.lines.select_related("split", "credit_line")),
+        key=lambda line: (line.work_date, line.id),
+        reverse=True,
     )
     budget = coverage_cents(invoice, every)
     lines = [line for line in every if line.released and not hasattr(line, "credit_line")]
@@ -195,8 +198,9 @@ def _take_back(
         ],
     )
     invoice.paid_cents -= cents
-    invoice.status = invoice_status(invoice)
-    invoice.save(update_fields=["paid_cents", "status"])
+    INVOICE.transition(
+        invoice, invoice_status(invoice), by=None, extra_update_fields=["paid_cents"]
+    )
     reheld, unrecovered, _lines = _rehold_uncovered(invoice, book, why)
     return reheld, unrecovered
 
@@ -223,8 +227,9 @@ def _give_back(
         ],
     )
     invoice.paid_cents += cents
-    invoice.status = invoice_status(invoice)
-    invoice.save(update_fields=["paid_cents", "status"])
+    INVOICE.transition(
+        invoice, invoice_status(invoice), by=None, extra_update_fields=["paid_cents"]
+    )
     return _release_covered(invoice, book)
 
 
@@ -234,8 +239,8 @@ def _lock(payment: Payment) -> tuple[Invoice, Payment]:
         raise Conflict(
             _("This payment is not matched to an invoice."), code="unmatched", field="payment"
         )
-    invoice = Invoice.objects.select_for_update().get(pk=payment.invoice_id)
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    invoice = lock_get("payouts.Invoice", payment.invoice_id)
+    payment = lock_get("payouts.Payment", payment.pk)
     return invoice, payment
 
 
@@ -305,7 +310,7 @@ def payment_refund(
     refund.save(update_fields=["reheld_cents", "unrecovered_cents"])
     audit_record(
         actor=actor,
-        action="payment.refunded",
+        action=PayoutAction.PAYMENT_REFUNDED,
         target=refund,
         cooperative_id=payment.cooperative_id,
         data={
@@ -338,10 +343,8 @@ def dispute_record(
             _("A dispute needs the provider's id."), code="required", field="external_id"
         )
     invoice, payment = _lock(payment)
-    dispute = (
-        Dispute.objects.select_for_update()
-        .filter(cooperative_id=payment.cooperative_id, external_id=external_id)
-        .first()
+    dispute = lock_first(
+        Dispute.objects.filter(cooperative_id=payment.cooperative_id, external_id=external_id)
     )
     if dispute is None:
         cents = _cents_argument(amount_cents)
@@ -406,7 +409,7 @@ def dispute_record(
     if previous != status or status == Dispute.Status.OPEN:
         audit_record(
             actor=None,
-            action=f"dispute.{status}",
+            action=DISPUTE_STATUS[status],
             target=dispute,
             cooperative_id=payment.cooperative_id,
             data={
@@ -428,11 +431,7 @@ def payout_item_return(
     """A paid payout came back: the money is owed to the member again. Idempotent."""
     from werkstation.notify import email_user_on_commit
 
-    item = (
-        PayoutItem.objects.select_for_update(of=("self",))
-        .select_related("batch", "member")
-        .get(pk=item.pk)
-    )
+    item = lock_get("payouts.PayoutItem", item.pk, select_related=("batch", "member"))
     cooperative_id = item.batch.cooperative_id
     if actor is not None:
         require_role(actor, cooperative_id, "board", "treasurer")
@@ -487,7 +486,7 @@ def payout_item_return(
     )
     audit_record(
         actor=actor,
-        action="payout_item.returned",
+        action=PayoutAction.PAYOUT_ITEM_RETURNED,
         target=item,
         cooperative_id=cooperative_id,
         data={"cents": item.amount_cents, "reason": item.return_reason, "external_id": external_id},

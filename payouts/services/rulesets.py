@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
-from werkstation.errors import Conflict, ValidationFailed
+from werkstation.errors import ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_get
 from werkstation.money import format_money
 
 from .. import rules
+from ..lifecycle import RULE_SET
 from ..models import RuleSet
 from ..pots import pot_names, rule_pot_label
 from ..selectors.minimum_wage import floor_warning
@@ -58,7 +61,7 @@ def validate_spec(spec: object) -> rules.RuleSet:
 
 
 def _next_version(cooperative: Cooperative) -> int:
-    Cooperative.objects.select_for_update().filter(pk=cooperative.pk).first()
+    lock_cooperatives([cooperative.pk])
     return (
         RuleSet.objects.filter(cooperative=cooperative).aggregate(v=Max("version"))["v"] or 0
     ) + 1
@@ -151,7 +154,7 @@ def rule_set_create(
     )
     audit_record(
         actor=actor,
-        action="ruleset.drafted",
+        action=PayoutAction.RULESET_DRAFTED,
         target=rule_set,
         cooperative_id=cooperative.pk,
         data={"allow_advances": allow_advances, "advance_limit_cents": advance_limit_cents},
@@ -174,13 +177,13 @@ def rule_set_adopt(
     Its callers are the founding of a cooperative and, after that, only an adopted
     proposal of the members (``members`` governance, through the registered kind).
     """
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
-    if rule_set.status not in (RuleSet.Status.DRAFT, RuleSet.Status.PROPOSED):
-        raise Conflict(
-            _("Only a draft or proposed rule set can be adopted."),
-            code="invalid_state",
-            field="status",
-        )
+    rule_set = lock_get("payouts.RuleSet", rule_set.pk)
+    RULE_SET.check(
+        rule_set,
+        RuleSet.Status.ADOPTED,
+        message=_("Only a draft or proposed rule set can be adopted."),
+        code="invalid_state",
+    )
     if via not in RuleSet.AdoptedVia.values:
         raise ValidationFailed(_("Unknown way of adoption."), field="via")
     adopted_at = adopted_at or timezone.now()
@@ -191,16 +194,15 @@ def rule_set_adopt(
             field="effective_from",
         )
     validate_spec(rule_set.spec)
-    rule_set.status = RuleSet.Status.ADOPTED
     rule_set.effective_from = effective_from
-    rule_set.adopted_at = adopted_at
     rule_set.adopted_via = via
-    rule_set.save()
-    audit_record(
-        actor=actor,
-        action="ruleset.adopted",
-        target=rule_set,
-        cooperative_id=rule_set.cooperative_id,
+    RULE_SET.transition(
+        rule_set,
+        RuleSet.Status.ADOPTED,
+        by=actor,
+        at=adopted_at,
+        extra_update_fields=["effective_from", "adopted_via"],
+        audit_action=PayoutAction.RULESET_ADOPTED,
         data={
             "version": rule_set.version,
             "via": via,
@@ -214,24 +216,26 @@ def rule_set_adopt(
 
 @transaction.atomic
 def rule_set_mark_proposed(*, rule_set: RuleSet) -> RuleSet:
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
-    if rule_set.status != RuleSet.Status.DRAFT:
-        raise Conflict(_("Only a draft can be proposed."), code="invalid_state", field="status")
-    rule_set.status = RuleSet.Status.PROPOSED
-    rule_set.save(update_fields=["status"])
-    return rule_set
+    rule_set = lock_get("payouts.RuleSet", rule_set.pk)
+    return RULE_SET.transition(
+        rule_set,
+        RuleSet.Status.PROPOSED,
+        by=None,
+        message=_("Only a draft can be proposed."),
+        code="invalid_state",
+    )
 
 
 @transaction.atomic
 def rule_set_reject(*, rule_set: RuleSet) -> RuleSet:
-    rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
-    if rule_set.status != RuleSet.Status.PROPOSED:
-        raise Conflict(
-            _("Only a proposed rule set can be rejected."), code="invalid_state", field="status"
-        )
-    rule_set.status = RuleSet.Status.REJECTED
-    rule_set.save(update_fields=["status"])
-    return rule_set
+    rule_set = lock_get("payouts.RuleSet", rule_set.pk)
+    return RULE_SET.transition(
+        rule_set,
+        RuleSet.Status.REJECTED,
+        by=None,
+        message=_("Only a proposed rule set can be rejected."),
+        code="invalid_state",
+    )
 
 
 @transaction.atomic

@@ -29,11 +29,13 @@ from django.utils.translation import gettext as _
 from members.access import require_role
 from members.models import Cooperative, Membership, User
 from members.services.accounts import profile_of
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.db.bulk import insert_rows
 from werkstation.engagements import Engagement
 from werkstation.errors import ApplicationError, ValidationFailed
 from werkstation.legal import Key, legal_value
+from werkstation.locks import lock_first
 from werkstation.money import percent_of
 
 from ..models import Account, SelfBillingInvoice, SelfBillingLine, SelfBillingSequence, Split
@@ -119,8 +121,8 @@ def _issue_for_member(
     # Lock the member's number series first: a second run for the same member waits here
     # and then finds the splits already on a line.
     SelfBillingSequence.objects.get_or_create(cooperative=cooperative, member=member)
-    sequence = SelfBillingSequence.objects.select_for_update().get(
-        cooperative=cooperative, member=member
+    sequence = lock_first(
+        SelfBillingSequence.objects.filter(cooperative=cooperative, member=member)
     )
     rows = list(
         _open_splits(cooperative, start, end)
@@ -176,7 +178,7 @@ def _issue_for_member(
         )
     audit_record(
         actor=actor,
-        action="self_billing.issued",
+        action=PayoutAction.SELF_BILLING_ISSUED,
         target=invoice,
         cooperative_id=cooperative.pk,
         data={"number": invoice.number, "total_cents": invoice.total_cents, "lines": len(rows)},

@@ -52,11 +52,12 @@ from django.db.models.functions import ExtractMonth, ExtractYear, TruncDate
 from django.utils import timezone
 
 from jobs.models import Timesheet
-from members.models import Cooperative, Membership
+from members.models import Membership
 from werkstation.db.bulk import insert_rows
 from werkstation.engagements import Engagement
 from werkstation.errors import ApplicationError
 from werkstation.legal import Key, LegalTable
+from werkstation.locks import lock_cooperatives, lock_skipping, lock_where
 from werkstation.money import pay_for_minutes, percent_of, to_minor
 
 from .. import rules
@@ -234,12 +235,7 @@ def lock_volunteers(cooperative_id: int, volunteers: set[int]) -> None:
     second reads what the first allowed and the maximums hold under parallel workers.
     """
     if volunteers:
-        list(
-            Membership.objects.filter(cooperative_id=cooperative_id, user_id__in=volunteers)
-            .select_for_update(of=("self",))
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        lock_where(Membership.objects.filter(cooperative_id=cooperative_id, user_id__in=volunteers))
 
 
 @dataclass
@@ -252,7 +248,7 @@ class AdvanceRoom:
     @classmethod
     def load(cls, book: AccountBook) -> AdvanceRoom:
         # One run at a time lends from a cooperative's fund, so the limit holds.
-        Cooperative.objects.select_for_update().filter(pk=book.cooperative_id).first()
+        lock_cooperatives([book.cooperative_id])
         balances = dict(
             Entry.objects.filter(
                 account_id__in=[book.id(K.ADVANCED, COOP_FUND), book.id(K.FUND, COOP_FUND)]
@@ -418,7 +414,7 @@ def settlement_run(
     # One statement: find, lock and read everything a split needs, the work date (local
     # time) computed by the database, in the order a member's month accumulates.
     rows = list(
-        qs.select_for_update(skip_locked=True, of=("self",))
+        lock_skipping(qs)
         .annotate(work_date=TruncDate("claim__start"))
         .order_by("claim__user_id", "claim__start", "pk")
         .values_list(*FIELDS, "work_date")[:limit]
@@ -441,6 +437,9 @@ def _settle_cooperative(
     adopted = rule_sets_adopted(cooperative_id)
     members = {r[MEMBER] for r in rows}
     volunteers = {r[MEMBER] for r in rows if r[ENGAGEMENT] == Engagement.VOLUNTEER}
+    advancing = any(r.allow_advances for r in adopted)
+    if advancing:  # the fund's lock (the cooperative) before the members' (werkstation.locks)
+        lock_cooperatives([cooperative_id])
     lock_volunteers(cooperative_id, volunteers)
     allowance = VolunteerAllowance.load(
         cooperative_id,
@@ -451,7 +450,7 @@ def _settle_cooperative(
     book = AccountBook(cooperative_id)
     book.ensure(K.EARNED, members)
     book.ensure(K.RECEIVABLE, {r[CLIENT] for r in rows})
-    advances = AdvanceRoom.load(book) if any(r.allow_advances for r in adopted) else None
+    advances = AdvanceRoom.load(book) if advancing else None
     # Per work date: (rule set, its id, the parsed rules, whether B matters), or None.
     in_force: dict[date, tuple[RuleSet, int, rules.RuleSet, bool] | None] = {}
     parsed: dict[int, rules.RuleSet] = {}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from jobs.access import is_client_user
 from members.access import has_role
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, Conflict, PermissionDenied
 
@@ -130,7 +131,7 @@ def invoice_payment_link(
         if created:
             audit_record(
                 actor=actor,
-                action="invoice.payment_link",
+                action=PayoutAction.INVOICE_PAYMENT_LINK,
                 target=invoice,
                 cooperative_id=invoice.cooperative_id,
                 data={"session": session["id"], "cents": amount},

@@ -37,8 +37,10 @@ from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.models import Cooperative, Profile
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
+from werkstation.locks import lock_get, lock_payout_batches
 
 from ..models import (
     Account,
@@ -98,7 +100,7 @@ def connect_onboarding_link(
                 if made:
                     audit_record(
                         actor=actor,
-                        action="stripe.connect_account_created",
+                        action=PayoutAction.STRIPE_CONNECT_ACCOUNT_CREATED,
                         target=account,
                         cooperative_id=cooperative.pk,
                     )
@@ -129,7 +131,7 @@ def connect_account_refresh(*, actor, cooperative: Cooperative) -> StripeConnect
     except stripe.StripeError as exc:
         raise stripe_failure(exc, field="cooperative") from exc
     with transaction.atomic():
-        account = StripeConnectAccount.objects.select_for_update().get(pk=account.pk)
+        account = lock_get("payouts.StripeConnectAccount", account.pk)
         connect_account_apply(account, state, read_at)
     return account
 
@@ -204,9 +206,17 @@ def _payable_cents(cooperative_id: int, member_id: int) -> int:
     return -(total or 0)
 
 
+def _lock_with_batch(item_id: int) -> PayoutItem:
+    """The item's batch, then the item (the lock order): booking the batch waits for a
+    Stripe transfer of one of its items to be recorded, and the other way round."""
+    batch_id = PayoutItem.objects.filter(pk=item_id).values_list("batch_id", flat=True).first()
+    lock_payout_batches([batch_id])
+    return lock_get("payouts.PayoutItem", item_id, select_related=("batch",))
+
+
 def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -> str:
     with transaction.atomic():
-        item = PayoutItem.objects.select_for_update().select_related("batch").get(pk=item_id)
+        item = _lock_with_batch(item_id)
         if item.status != PayoutItem.Status.PENDING or item.method != PayoutItem.Method.STRIPE:
             return "done"
         cooperative_id = item.batch.cooperative_id
@@ -316,7 +326,7 @@ def _transfer_failed(transfer_id: int, error: str) -> None:
 
 def _book_transfer(item_id: int, made: dict) -> str:
     with transaction.atomic():
-        item = PayoutItem.objects.select_for_update().select_related("batch").get(pk=item_id)
+        item = _lock_with_batch(item_id)
         StripeTransfer.objects.filter(item=item).update(
             transfer_id=made["id"],
             status=StripeTransfer.Status.CREATED,
@@ -344,7 +354,7 @@ def _book_transfer(item_id: int, made: dict) -> str:
         item.save(update_fields=["status", "paid_at", "provider_id"])
         audit_record(
             actor=None,
-            action="payout_item.transferred",
+            action=PayoutAction.PAYOUT_ITEM_TRANSFERRED,
             target=item,
             cooperative_id=item.batch.cooperative_id,
             data={"transfer": made["id"], "cents": item.amount_cents},
@@ -357,7 +367,7 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
     from ..services.payouts import IBAN_HOLD_DAYS
 
     with transaction.atomic():
-        item = PayoutItem.objects.select_for_update().get(pk=item_id)
+        item = lock_get("payouts.PayoutItem", item_id)
         if item.status != PayoutItem.Status.PENDING:
             return "done"
         profile = Profile.objects.filter(user_id=item.member_id).select_related("user").first()
@@ -382,7 +392,7 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
         item.save(update_fields=["method", "iban", "account_holder", "status", "hold_reason"])
         audit_record(
             actor=None,
-            action="payout_item.stripe_overflow",
+            action=PayoutAction.PAYOUT_ITEM_STRIPE_OVERFLOW,
             target=item,
             cooperative_id=item.batch.cooperative_id,
             data={"outcome": outcome, "why": str(why)},

@@ -18,14 +18,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.access import require_role
-from members.models import Cooperative
+from members.models import Cooperative, SecondApproval
 from members.services.approvals import (
     ApprovalKind,
     approval_kind_register,
     second_approval_request,
 )
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
+from werkstation.locks import lock_cooperatives, lock_first, lock_get_or_create, lock_where
 
 from ..crypto import encryption_configured
 from ..models import StripeSettings
@@ -137,9 +139,19 @@ def stripe_settings_save(
         raise ValidationFailed(
             _("Choose wait or sepa."), code="invalid_choice", field="connect_overflow"
         )
-    row, _created = StripeSettings.objects.select_for_update().get_or_create(
-        cooperative=cooperative
-    )
+    if secret_key or webhook_secret or connect_webhook_secret:
+        # New keys replace the pending request for keys: the cooperative and that request
+        # are locked before the settings row, as approving it locks them (werkstation.locks).
+        lock_cooperatives([cooperative.pk])
+        lock_where(
+            SecondApproval.objects.filter(
+                cooperative=cooperative,
+                kind="stripe_keys",
+                status=SecondApproval.Status.PENDING,
+                target_membership=None,
+            )
+        )
+    row, _created = lock_get_or_create("payouts.StripeSettings", cooperative=cooperative)
     changed = []
     # Keys decide where clients' money goes: they wait for a second board member.
     asked = [
@@ -165,7 +177,7 @@ def stripe_settings_save(
     row.save()
     audit_record(
         actor=actor,
-        action="stripe.settings_changed",
+        action=PayoutAction.STRIPE_SETTINGS_CHANGED,
         target=row,
         cooperative_id=cooperative.pk,
         data={"changed": changed, "asked": asked},  # names only, never the secrets
@@ -192,7 +204,7 @@ def _pending_names(row: StripeSettings) -> list[str]:
 
 
 def _stripe_keys_apply(approval, approver) -> None:
-    row = StripeSettings.objects.select_for_update().get(cooperative_id=approval.cooperative_id)
+    row = lock_first(StripeSettings.objects.filter(cooperative_id=approval.cooperative_id))
     applied = _pending_names(row)
     for name in applied:
         setattr(row, name, getattr(row, f"pending_{name}"))
@@ -201,7 +213,7 @@ def _stripe_keys_apply(approval, approver) -> None:
     row.save()
     audit_record(
         actor=approver,
-        action="stripe.keys_changed",
+        action=PayoutAction.STRIPE_KEYS_CHANGED,
         target=row,
         cooperative_id=approval.cooperative_id,
         data={"changed": applied},
@@ -237,7 +249,7 @@ approval_kind_register(
 @transaction.atomic
 def stripe_settings_clear(*, actor, cooperative: Cooperative) -> None:
     require_role(actor, cooperative, "treasurer", "board")
-    row = StripeSettings.objects.select_for_update().filter(cooperative=cooperative).first()
+    row = lock_first(StripeSettings.objects.filter(cooperative=cooperative))
     if row is None:
         return
     row.secret_key = row.webhook_secret = row.connect_webhook_secret = ""
@@ -246,7 +258,10 @@ def stripe_settings_clear(*, actor, cooperative: Cooperative) -> None:
     row.updated_by = actor
     row.save()
     audit_record(
-        actor=actor, action="stripe.settings_cleared", target=row, cooperative_id=cooperative.pk
+        actor=actor,
+        action=PayoutAction.STRIPE_SETTINGS_CLEARED,
+        target=row,
+        cooperative_id=cooperative.pk,
     )
 
 

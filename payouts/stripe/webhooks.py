@@ -40,8 +40,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Cooperative
+from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, ValidationFailed
+from werkstation.locks import lock_first, lock_get
 from werkstation.money import from_minor
 
 from ..models import (
@@ -147,7 +149,7 @@ def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
         if handler is not None and handler.fetch is not None:
             context.update(handler.fetch(stripe_client(event.cooperative), event, obj))
         with transaction.atomic():
-            locked = StripeEvent.objects.select_for_update().get(pk=event.pk)
+            locked = lock_get("payouts.StripeEvent", event.pk)
             if locked.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
                 return locked
             if handler is None:
@@ -168,7 +170,7 @@ def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
         _mark_failed(event, f"{exc.code}: {exc.message}")
         audit_record(
             actor=None,
-            action="stripe.event_failed",
+            action=PayoutAction.STRIPE_EVENT_FAILED,
             target=event,
             cooperative_id=event.cooperative_id,
             data={"type": event.type, "error": exc.message},
@@ -182,7 +184,7 @@ def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
 
 def _mark_failed(event: StripeEvent, error: str) -> None:
     with transaction.atomic():
-        locked = StripeEvent.objects.select_for_update().get(pk=event.pk)
+        locked = lock_get("payouts.StripeEvent", event.pk)
         if locked.status == StripeEvent.Status.PROCESSED:
             return
         locked.status, locked.error = StripeEvent.Status.FAILED, error[:2000]
@@ -219,9 +221,7 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
         return None
     invoice_id = _our_id((intent.get("metadata") or {}).get("invoice_id"))
     invoice = (
-        Invoice.objects.select_for_update()
-        .filter(pk=invoice_id, cooperative=event.cooperative)
-        .first()
+        lock_first(Invoice.objects.filter(pk=invoice_id, cooperative=event.cooperative))
         if invoice_id
         else None
     )
@@ -290,7 +290,7 @@ def _payment_failed(event: StripeEvent, obj: dict, context: dict) -> str:
     reason = ((obj.get("last_payment_error") or {}).get("message") or "")[:300]
     audit_record(
         actor=None,
-        action="invoice.online_payment_failed",
+        action=PayoutAction.INVOICE_ONLINE_PAYMENT_FAILED,
         target=invoice,
         cooperative_id=invoice.cooperative_id,
         data={"payment_intent": obj["id"], "reason": reason},
@@ -428,10 +428,8 @@ def connect_account_apply(account: StripeConnectAccount, state: dict, state_at: 
 
 
 def _account_updated(event: StripeEvent, obj: dict, context: dict) -> str:
-    account = (
-        StripeConnectAccount.objects.select_for_update()
-        .filter(account_id=obj["id"], cooperative=event.cooperative)
-        .first()
+    account = lock_first(
+        StripeConnectAccount.objects.filter(account_id=obj["id"], cooperative=event.cooperative)
     )
     if account is None:
         return "ignored: not a member's account"
@@ -441,7 +439,7 @@ def _account_updated(event: StripeEvent, obj: dict, context: dict) -> str:
         return "ignored: older than the state held"
     audit_record(
         actor=None,
-        action="stripe.connect_account_updated",
+        action=PayoutAction.STRIPE_CONNECT_ACCOUNT_UPDATED,
         target=account,
         cooperative_id=event.cooperative_id,
         data={"payouts_enabled": account.payouts_enabled},

@@ -95,3 +95,4 @@ WERKSTATION_DB_WAIT_SECONDS = 0
 WERKSTATION_DATABASE_DOWN_SECONDS = 0
 # A lock taken against the documented order (werkstation/locks.py) fails the test.
 WERKSTATION_LOCK_ORDER_STRICT = True
+WERKSTATION_AUDIT_STRICT = True  # audit_record refuses an action no app registered

@@ -7,12 +7,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import ChallengeAction
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
+from werkstation.locks import lock_get, lock_one
 from werkstation.money import format_money
 
+from ..lifecycle import BID
 from ..models import Bid, Tender
 from ..notifications import municipality_users_of, notify
 from .common import cents, text
@@ -67,7 +70,7 @@ def _clean(tender: Tender, cooperative_id: int, values: dict) -> dict:
 @transaction.atomic
 def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> Bid:
     require_role(actor, cooperative, "board")
-    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    tender = lock_get("challenges.Tender", tender.pk)
     _require_window(tender)
     if not tender.client.links.filter(cooperative=cooperative).exists():
         raise ValidationFailed(
@@ -96,13 +99,23 @@ def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> 
         **_clean(tender, cooperative.pk, values),
     )
     bid.save()
-    audit_record(actor=actor, action="bid.created", target=bid, cooperative_id=cooperative.pk)
+    audit_record(
+        actor=actor, action=ChallengeAction.BID_CREATED, target=bid, cooperative_id=cooperative.pk
+    )
     return bid
+
+
+def _lock_with_tender(bid: Bid) -> Bid:
+    """The bid's tender, then the bid (the lock order): what closes or decides the tender
+    waits for a change of the bid to end, and the other way round."""
+    tender_id = Bid.objects.filter(pk=bid.pk).values_list("tender_id", flat=True).first()
+    lock_one("challenges.Tender", tender_id)
+    return lock_get("challenges.Bid", bid.pk, select_related=("tender",))
 
 
 def _locked_draft(actor, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
-    bid = Bid.objects.select_for_update().select_related("tender").get(pk=bid.pk)
+    bid = _lock_with_tender(bid)
     if bid.status != Bid.Status.DRAFT:
         raise Conflict(
             _("A submitted bid is locked and cannot be changed."), code="bid_locked", field="status"
@@ -125,7 +138,7 @@ def bid_update(*, actor, bid: Bid, **values) -> Bid:
     bid.save()
     audit_record(
         actor=actor,
-        action="bid.updated",
+        action=ChallengeAction.BID_UPDATED,
         target=bid,
         cooperative_id=bid.cooperative_id,
         data={"fields": sorted(values)},
@@ -162,7 +175,7 @@ def bid_capacity_check(*, actor, bid: Bid) -> Bid:
         locked.save(update_fields=["capacity", "capacity_checked_at"])
         audit_record(
             actor=actor,
-            action="bid.capacity_checked",
+            action=ChallengeAction.BID_CAPACITY_CHECKED,
             target=locked,
             cooperative_id=locked.cooperative_id,
             data={"coverage": result["coverage_percent"]},
@@ -184,13 +197,11 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
             code="capacity_unchecked",
             field="capacity",
         )
-    bid.status, bid.submitted_at, bid.submitted_by = Bid.Status.SUBMITTED, timezone.now(), actor
-    bid.save(update_fields=["status", "submitted_at", "submitted_by"])
-    audit_record(
-        actor=actor,
-        action="bid.submitted",
-        target=bid,
-        cooperative_id=bid.cooperative_id,
+    BID.transition(
+        bid,
+        Bid.Status.SUBMITTED,
+        by=actor,
+        audit_action=ChallengeAction.BID_SUBMITTED,
         data={"price_cents": bid.price_cents},
     )
     notify(
@@ -204,11 +215,10 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
 @transaction.atomic
 def bid_withdraw(*, actor, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
-    bid = Bid.objects.select_for_update().select_related("tender").get(pk=bid.pk)
-    if bid.status not in (Bid.Status.DRAFT, Bid.Status.SUBMITTED):
-        raise Conflict(_("This bid is already decided."), code="invalid_state", field="status")
+    bid = _lock_with_tender(bid)
+    BID.check(
+        bid, Bid.Status.WITHDRAWN, message=_("This bid is already decided."), code="invalid_state"
+    )
     _require_window(bid.tender)
-    bid.status = Bid.Status.WITHDRAWN
-    bid.save(update_fields=["status"])
-    audit_record(actor=actor, action="bid.withdrawn", target=bid, cooperative_id=bid.cooperative_id)
+    BID.transition(bid, Bid.Status.WITHDRAWN, by=actor, audit_action=ChallengeAction.BID_WITHDRAWN)
     return bid

@@ -8,13 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import CHALLENGE_DECIDED, ChallengeAction
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.audit import audit_record
-from werkstation.errors import Conflict, ValidationFailed
+from werkstation.errors import ValidationFailed
+from werkstation.locks import lock_get
 
 from ...models import Client
 from ..access import require_municipality_user
+from ..lifecycle import CHALLENGE
 from ..models import Challenge
 from ..notifications import board_of, municipality_users_of, notify
 from .common import text
@@ -58,7 +61,7 @@ def challenge_submit(
     )
     audit_record(
         actor=actor,
-        action="challenge.submitted",
+        action=ChallengeAction.CHALLENGE_SUBMITTED,
         target=challenge,
         cooperative_id=cooperative.pk,
         data={"signatures": signatures},
@@ -85,11 +88,14 @@ def challenge_decide(
     modification: str = "",
 ) -> Challenge:
     require_municipality_user(actor, challenge.client_id)
-    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
-    if challenge.status != Challenge.Status.SUBMITTED:
-        raise Conflict(
-            _("This challenge is already decided."), code="invalid_state", field="status"
-        )
+    challenge = lock_get("challenges.Challenge", challenge.pk)
+    CHALLENGE.check(
+        challenge,
+        Challenge.Status.ACCEPTED,
+        sources=[Challenge.Status.SUBMITTED],
+        message=_("This challenge is already decided."),
+        code="invalid_state",
+    )
     if decision not in DECISIONS:
         raise ValidationFailed(_("Accept, accept with changes, or reject."), field="decision")
     note = text(note, "note", required=decision == "reject")
@@ -98,23 +104,19 @@ def challenge_decide(
             raise ValidationFailed(
                 _("Choose the reason for the rejection."), code="required", field="reject_reason"
             )
-        challenge.status, challenge.reject_reason = Challenge.Status.REJECTED, reject_reason
+        to, challenge.reject_reason = Challenge.Status.REJECTED, reject_reason
     elif decision == "accept_modified":
         challenge.modification = text(modification, "modification")
-        challenge.status = Challenge.Status.MODIFICATION_PROPOSED
+        to = Challenge.Status.MODIFICATION_PROPOSED
     else:
-        challenge.status = Challenge.Status.ACCEPTED
-    challenge.decision_note, challenge.decided_by, challenge.decided_at = (
-        note,
-        actor,
-        timezone.now(),
-    )
-    challenge.save()
-    audit_record(
-        actor=actor,
-        action=f"challenge.{challenge.status}",
-        target=challenge,
-        cooperative_id=challenge.cooperative_id,
+        to = Challenge.Status.ACCEPTED
+    challenge.decision_note = note
+    CHALLENGE.transition(
+        challenge,
+        to,
+        by=actor,
+        extra_update_fields=["reject_reason", "modification", "decision_note"],
+        audit_action=CHALLENGE_DECIDED[to],
         data={
             "reason": challenge.reject_reason,
             "late": timezone.localdate() > challenge.decision_deadline,
@@ -132,18 +134,16 @@ def challenge_decide(
 def challenge_consent(*, actor, challenge: Challenge, consent: bool) -> Challenge:
     """The cooperative agrees to the municipality's changes (accepted) or not (withdrawn)."""
     require_role(actor, challenge.cooperative_id, "board")
-    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
-    if challenge.status != Challenge.Status.MODIFICATION_PROPOSED:
-        raise Conflict(
-            _("There are no proposed changes to answer."), code="invalid_state", field="status"
-        )
-    challenge.status = Challenge.Status.ACCEPTED if consent else Challenge.Status.WITHDRAWN
-    challenge.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action="challenge.consent",
-        target=challenge,
-        cooperative_id=challenge.cooperative_id,
+    challenge = lock_get("challenges.Challenge", challenge.pk)
+    CHALLENGE.transition(
+        challenge,
+        Challenge.Status.ACCEPTED if consent else Challenge.Status.WITHDRAWN,
+        by=actor,
+        stamp=False,  # the municipality's decision stays on record
+        sources=[Challenge.Status.MODIFICATION_PROPOSED],
+        message=_("There are no proposed changes to answer."),
+        code="invalid_state",
+        audit_action=ChallengeAction.CHALLENGE_CONSENT,
         data={"consent": bool(consent)},
     )
     notify(

@@ -19,15 +19,17 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import ChallengeAction
 from members.models import Skill
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
-from werkstation.locks import lock_one
+from werkstation.locks import lock_get, lock_one
 from werkstation.money import from_minor, pay_for_minutes
 from werkstation.templatetags.money import longdate
 
 from ...models import Job, Shift, Timesheet
 from ..access import require_municipality_user
+from ..lifecycle import CONTRACT
 from ..models import Bid, Contract, ContractAmendment, ContractJob, ContractOccurrence
 from ..notifications import board_of, municipality_users_of, notify
 from .common import cents, text
@@ -88,7 +90,7 @@ def _warn_if_due(contract: Contract, committed_cents: int, total_cents: int) -> 
         percent = round(100 * committed_cents / total_cents)
         audit_record(
             actor=None,
-            action="contract.budget_warning",
+            action=ChallengeAction.CONTRACT_BUDGET_WARNING,
             target=contract,
             cooperative_id=contract.cooperative_id,
             data={"percent": percent},
@@ -170,7 +172,7 @@ def contract_from_bid(*, actor, bid: Bid) -> Contract:
     )
     audit_record(
         actor=actor,
-        action="contract.created",
+        action=ChallengeAction.CONTRACT_CREATED,
         target=contract,
         cooperative_id=contract.cooperative_id,
         data={"bid": bid.pk, "budget_cents": bid.price_cents},
@@ -209,7 +211,7 @@ def contract_generate(*, contract_id: int, today: date | None = None) -> int:
     today = today or timezone.localdate()
     created = 0
     with transaction.atomic():
-        contract = Contract.objects.select_for_update().get(pk=contract_id)
+        contract = lock_get("challenges.Contract", contract_id)
         if contract.status != Contract.Status.ACTIVE:
             return 0
         first = max(contract.period_start, today + timedelta(days=1))
@@ -246,7 +248,7 @@ def contract_generate(*, contract_id: int, today: date | None = None) -> int:
             contract.exhausted_at = timezone.now()
             audit_record(
                 actor=None,
-                action="contract.budget_exhausted",
+                action=ChallengeAction.CONTRACT_BUDGET_EXHAUSTED,
                 target=contract,
                 cooperative_id=contract.cooperative_id,
             )
@@ -260,7 +262,7 @@ def contract_generate(*, contract_id: int, today: date | None = None) -> int:
         if created:
             audit_record(
                 actor=None,
-                action="contract.shifts_generated",
+                action=ChallengeAction.CONTRACT_SHIFTS_GENERATED,
                 target=contract,
                 cooperative_id=contract.cooperative_id,
                 data={"count": created, "through": last.isoformat()},
@@ -274,12 +276,14 @@ def contracts_generate(*, today: date | None = None) -> dict:
     ended = 0
     for contract in Contract.objects.filter(status=Contract.Status.ACTIVE, period_end__lt=today):
         with transaction.atomic():
-            Contract.objects.filter(pk=contract.pk).update(status=Contract.Status.ENDED)
-            audit_record(
-                actor=None,
-                action="contract.ended",
-                target=contract,
-                cooperative_id=contract.cooperative_id,
+            contract = lock_get("challenges.Contract", contract.pk)
+            if contract.status != Contract.Status.ACTIVE:  # ended by a run before
+                continue
+            CONTRACT.transition(
+                contract,
+                Contract.Status.ENDED,
+                by=None,
+                audit_action=ChallengeAction.CONTRACT_ENDED,
             )
             ended += 1
     created = 0
@@ -293,7 +297,7 @@ def contracts_generate(*, today: date | None = None) -> dict:
 @transaction.atomic
 def contract_amend(*, actor, contract: Contract, extra_budget, reason: str) -> ContractAmendment:
     require_municipality_user(actor, contract.client_id)
-    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    contract = lock_get("challenges.Contract", contract.pk)
     if contract.status != Contract.Status.ACTIVE:
         raise Conflict(_("This contract has ended."), code="contract_ended", field="contract")
     amendment = ContractAmendment.objects.create(
@@ -309,7 +313,7 @@ def contract_amend(*, actor, contract: Contract, extra_budget, reason: str) -> C
     contract.save(update_fields=["exhausted_at", "warned_at"])
     audit_record(
         actor=actor,
-        action="contract.amended",
+        action=ChallengeAction.CONTRACT_AMENDED,
         target=contract,
         cooperative_id=contract.cooperative_id,
         data={

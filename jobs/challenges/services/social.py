@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import ChallengeAction
 from members.access import has_role, require_role
 from members.models import Cooperative, User
 from werkstation.audit import audit_record
@@ -27,7 +28,7 @@ def target_group_record(
     )
     audit_record(
         actor=actor,
-        action="target_group.recorded",
+        action=ChallengeAction.TARGET_GROUP_RECORDED,
         target=row,
         cooperative_id=cooperative.pk,
         data={"group": group},

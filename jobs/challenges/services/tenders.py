@@ -9,14 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.audit_actions import BID_DECIDED, TENDER_DECIDED, ChallengeAction
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.geocoding import geocode
+from werkstation.locks import lock_available, lock_get, lock_one, lock_where
 
 from ...models import Client
 from ...models.work import CATEGORY_CHOICES
 from ..access import require_municipality_user
+from ..lifecycle import BID, TENDER
 from ..models import Bid, BidScore, Challenge, Tender
 from ..notifications import board_of, notify
 from .common import cents, text
@@ -153,7 +156,7 @@ def tender_create(
         decision_deadline=decision_deadline,
         created_by=actor,
     )
-    audit_record(actor=actor, action="tender.created", target=tender)
+    audit_record(actor=actor, action=ChallengeAction.TENDER_CREATED, target=tender)
     if publish:
         tender = tender_publish(actor=actor, tender=tender)
     return tender
@@ -162,9 +165,15 @@ def tender_create(
 @transaction.atomic
 def tender_publish(*, actor, tender: Tender) -> Tender:
     require_municipality_user(actor, tender.client_id)
-    tender = Tender.objects.select_for_update().select_related("client").get(pk=tender.pk)
-    if tender.status != Tender.Status.DRAFT:
-        raise Conflict(_("This tender is already published."), code="invalid_state", field="status")
+    # The municipality's row too (it is verified under its lock), in the lock order.
+    lock_one("jobs.Client", tender.client_id)
+    tender = lock_get("challenges.Tender", tender.pk, select_related=("client",))
+    TENDER.check(
+        tender,
+        Tender.Status.OPEN,
+        message=_("This tender is already published."),
+        code="invalid_state",
+    )
     if not tender.client.is_verified:
         raise PermissionDenied(
             _(
@@ -177,9 +186,16 @@ def tender_publish(*, actor, tender: Tender) -> Tender:
         raise ValidationFailed(
             _("The submission deadline must be in the future."), field="submission_deadline"
         )
-    tender.status, tender.published_at, tender.submission_opens = Tender.Status.OPEN, now, now
-    tender.save(update_fields=["status", "published_at", "submission_opens"])
-    audit_record(actor=actor, action="tender.published", target=tender)
+    tender.submission_opens = now
+    TENDER.transition(
+        tender,
+        Tender.Status.OPEN,
+        by=actor,
+        at=now,
+        extra_update_fields=["submission_opens"],
+        audit_action=ChallengeAction.TENDER_PUBLISHED,
+        cooperative_id=None,
+    )
     boards = []
     for coop_id in tender.client.links.values_list("cooperative_id", flat=True):
         boards.extend(board_of(coop_id))
@@ -196,17 +212,22 @@ def tender_window_open(tender: Tender, *, now: datetime | None = None) -> bool:
 
 
 def _close(tender: Tender, *, actor=None) -> None:
-    tender.status = Tender.Status.CLOSED
-    tender.save(update_fields=["status"])
-    # Drafts never submitted lapse with the window.
-    for bid in Bid.objects.filter(tender=tender, status=Bid.Status.DRAFT):
-        bid.status = Bid.Status.WITHDRAWN
+    TENDER.transition(tender, Tender.Status.CLOSED, by=actor)
+    # Drafts never submitted lapse with the window. All the tender's bids are locked at
+    # once, in key order: deciding locks the submitted ones next.
+    bids = lock_where(Bid.objects.filter(tender=tender))
+    for bid in [b for b in bids if b.status == Bid.Status.DRAFT]:
         bid.decision_reason = _("Not submitted before the deadline.")
-        bid.save(update_fields=["status", "decision_reason"])
-        audit_record(actor=None, action="bid.lapsed", target=bid, cooperative_id=bid.cooperative_id)
+        BID.transition(
+            bid,
+            Bid.Status.WITHDRAWN,
+            by=None,
+            extra_update_fields=["decision_reason"],
+            audit_action=ChallengeAction.BID_LAPSED,
+        )
     audit_record(
         actor=actor,
-        action="tender.closed",
+        action=ChallengeAction.TENDER_CLOSED,
         target=tender,
         data={"bids": Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED).count()},
     )
@@ -220,8 +241,8 @@ def tenders_close_due(*, now: datetime | None = None) -> int:
     on. Idempotent: only tenders still stored as open are touched."""
     now = now or timezone.now()
     due = list(
-        Tender.objects.select_for_update(skip_locked=True).filter(
-            status=Tender.Status.OPEN, submission_deadline__lte=now
+        lock_available(
+            Tender.objects.filter(status=Tender.Status.OPEN, submission_deadline__lte=now)
         )
     )
     for tender in due:
@@ -255,7 +276,7 @@ def bid_score(*, actor, bid: Bid, quality, social, note: str = "") -> BidScore:
     )
     audit_record(
         actor=actor,
-        action="bid.scored",
+        action=ChallengeAction.BID_SCORED,
         target=bid,
         cooperative_id=bid.cooperative_id,
         data={"quality": str(values["quality"]), "social": str(values["social"])},
@@ -321,17 +342,17 @@ def tender_decide(
 ) -> Tender:
     """Award one bid (it becomes a contract) or award none; every bidder hears why."""
     require_municipality_user(actor, tender.client_id)
-    tender = Tender.objects.select_for_update().get(pk=tender.pk)
+    tender = lock_get("challenges.Tender", tender.pk)
     reason = text(reason, "reason", max_length=4000)
     if tender.status == Tender.Status.OPEN and tender.submission_deadline <= timezone.now():
         _close(tender, actor=actor)
-    if tender.status != Tender.Status.CLOSED:
+    if tender.status != Tender.Status.CLOSED:  # the field is the tender: not the table's
         raise Conflict(
             _("A tender is decided once its window has closed, and only once."),
             code="invalid_state",
             field="tender",
         )
-    bids = list(Bid.objects.select_for_update().filter(tender=tender, status=Bid.Status.SUBMITTED))
+    bids = lock_where(Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED))
     if bid is not None and bid.pk not in {b.pk for b in bids}:
         raise ValidationFailed(_("Choose one of this tender's submitted bids."), field="bid")
     ranking = {row["bid"].pk: row for row in bid_ranking(tender)}
@@ -339,20 +360,20 @@ def tender_decide(
     for other in bids:
         points = ranking.get(other.pk, {}).get("total")
         if bid is not None and other.pk == bid.pk:
-            other.status, other.decision_reason = Bid.Status.AWARDED, reason
+            to, other.decision_reason = Bid.Status.AWARDED, reason
         else:
-            other.status = Bid.Status.REJECTED
+            to = Bid.Status.REJECTED
             own = str(rejection_reasons.get(other.pk, "")).strip()
             other.decision_reason = own or (
                 _("Another bid was chosen. Your points: %(points)s. Reasons: %(reason)s")
                 % {"points": points if points is not None else "–", "reason": reason}
             )
-        other.save(update_fields=["status", "decision_reason"])
-        audit_record(
-            actor=actor,
-            action=f"bid.{other.status}",
-            target=other,
-            cooperative_id=other.cooperative_id,
+        BID.transition(
+            other,
+            to,
+            by=actor,
+            extra_update_fields=["decision_reason"],
+            audit_action=BID_DECIDED[to],
             data={"points": str(points) if points is not None else None},
         )
         notify(
@@ -360,13 +381,15 @@ def tender_decide(
             event="bid_decided",
             context={"bid": other, "tender": tender},
         )
-    tender.status = Tender.Status.AWARDED if bid is not None else Tender.Status.NOT_AWARDED
-    tender.decided_at, tender.decision_reason = timezone.now(), reason
-    tender.save(update_fields=["status", "decided_at", "decision_reason"])
-    audit_record(
-        actor=actor,
-        action=f"tender.{tender.status}",
-        target=tender,
+    to = Tender.Status.AWARDED if bid is not None else Tender.Status.NOT_AWARDED
+    tender.decision_reason = reason
+    TENDER.transition(
+        tender,
+        to,
+        by=actor,
+        extra_update_fields=["decision_reason"],
+        audit_action=TENDER_DECIDED[to],
+        cooperative_id=None,
         data={"bid": bid.pk if bid is not None else None},
     )
     if bid is not None:
