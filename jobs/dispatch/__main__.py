@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from .check import check
 from .deadline import process_started
@@ -20,7 +20,7 @@ from .stapel import stapel
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 too; keep its message
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 too; keep its message
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}\n")
 
@@ -41,7 +41,7 @@ def _print(data: Any) -> None:
 
 
 def _compact(data: Any) -> bool:
-    return isinstance(data, dict) and len(data.get("shifts", data.get("assignments", []))) > 100
+    return isinstance(data, dict) and len(data.get("shifts", data.get("assignments")) or []) > 100
 
 
 def main(argv: list[str] | None = None) -> int:

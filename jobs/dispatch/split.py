@@ -67,17 +67,18 @@ def split_instance(
     header = {k: v for k, v in data.items() if k not in ("members", "shifts")}
     out: list[dict[str, Any]] = [{**header, "members": [], "shifts": []} for _ in range(parts)]
     for raw in data["members"]:
-        k = m_part.get(str(raw["id"]))
-        if k is None:
+        part = m_part.get(str(raw["id"]))
+        if part is None:
             continue
+        k = part
         member = dict(raw)
         if member.get("blocked"):
             member["blocked"] = [b for b in member["blocked"] if s_part.get(b) == k]
         out[k]["members"].append(member)
     for raw in data["shifts"]:
-        k = s_part.get(str(raw["id"]))
-        if k is not None:
-            out[k]["shifts"].append(raw)
+        found = s_part.get(str(raw["id"]))
+        if found is not None:
+            out[found]["shifts"].append(raw)
     keep = [k for k in range(parts) if out[k]["members"]]
     return Split(parts=[out[k] for k in keep], pairs=[load[k] for k in keep], constant=constant)
 
@@ -86,8 +87,8 @@ def merge_parts(answers: list[Assignment], constant: float) -> Assignment:
     """One answer for the whole from the parts' answers (in any order)."""
     pairs = tuple(p for a in answers for p in a.pairs)
     objective = constant + sum(a.objective for a in answers)
-    bounds = [a.bound for a in answers]
-    bound = None if any(b is None for b in bounds) else constant + sum(bounds)
+    bounds = [a.bound for a in answers if a.bound is not None]
+    bound = None if len(bounds) < len(answers) else constant + sum(bounds)
     optimal = bool(answers) and all(a.status == "optimal" for a in answers)
     return Assignment(
         pairs=pairs,

@@ -55,7 +55,7 @@ class Candidates:
         g = int(np.gcd.reduce(minutes)) if n else 1
         if g <= 0:
             g = 1
-        if cap_on:
+        if cap_on and max_minutes is not None:
             self.K = math.floor((max_minutes + TOL) / g)
             self.saturate = False
         elif bonus_on:

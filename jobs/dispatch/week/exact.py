@@ -25,6 +25,7 @@ def subset_sum_week(problem: MinutesDP, incumbent: list[int]) -> list[int] | Non
     weights: list[tuple[np.ndarray, np.ndarray, float, float]] = []
     if minutes.sum() / problem.g > problem.K and not problem.saturate:
         weights.append((np.arange(n), minutes, -np.inf, problem.K * problem.g))
+    assert problem.max_pay is not None  # only a binding pay cap comes here
     weights.append((np.arange(n), problem.pay, -np.inf, float(problem.max_pay)))
     bonus = problem.weight > 0 and problem.target > 0
     if bonus:

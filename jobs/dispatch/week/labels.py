@@ -14,6 +14,8 @@ from ..model import TOL
 from .candidates import NEG
 from .minutes import MinutesDP
 
+Labels = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # units, pay, value, ids
+
 STRONG_BOUND_MAX_K = 200
 MAX_LABELS = 300_000  # beyond this (subset-sum-like pay caps) HiGHS closes the gap
 
@@ -32,14 +34,17 @@ class LabelSearch(MinutesDP):
         if not self.bonus.any():
             # No fairness term: the best follow-up using at most K - k units.
             pref = np.maximum.accumulate(Q, axis=1)
-            return pref[:, ::-1] if not self.saturate else np.repeat(pref[:, -1:], K1, 1)
+            follow: np.ndarray = (
+                pref[:, ::-1] if not self.saturate else np.repeat(pref[:, -1:], K1, 1)
+            )
+            return follow
         ks = np.arange(K1)
         if K1 <= STRONG_BOUND_MAX_K:
             tot = ks[:, None] + ks[None, :]
             M = self.bonus[np.minimum(tot, self.K)]
             if not self.saturate:
                 M = np.where(tot <= self.K, M, NEG)
-            out = np.empty_like(Q)
+            out: np.ndarray = np.empty_like(Q)
             step = max(1, 2_000_000 // (K1 * K1))
             for lo in range(0, len(Q), step):
                 out[lo : lo + step] = np.max(Q[lo : lo + step, None, :] + M[None], axis=2)
@@ -48,13 +53,15 @@ class LabelSearch(MinutesDP):
         full = self.weight * self.target
         a = Q.max(axis=1) + full
         b = (Q + self.weight * self.g * ks[None, :]).max(axis=1)
-        return np.minimum(a[:, None], self.bonus[None, :] + b[:, None])
+        capped: np.ndarray = np.minimum(a[:, None], self.bonus[None, :] + b[:, None])
+        return capped
 
     def labels(self, lam: float, lower: float, max_labels: int = MAX_LABELS) -> list[int] | None:
         """Exact search over (units, pay, value) labels; a path better than ``lower``."""
         n, K = self.n, self.K
         bound = self.completion_bounds(lam)
         cap = self.max_pay
+        assert cap is not None  # the label search runs only under a binding pay cap
         g_node: list[np.ndarray] = []
         g_parent: list[np.ndarray] = []
         n_labels = 0
@@ -74,8 +81,9 @@ class LabelSearch(MinutesDP):
             while heap and heap[0][0] <= self.start[j] + TOL:
                 _, i = heapq.heappop(heap)
                 settled[i] = True
-                if self.prov_seg[i] == seg and node_labels[i] is not None:
-                    pool_parts.append(node_labels[i])
+                settled_labels = node_labels[i]
+                if self.prov_seg[i] == seg and settled_labels is not None:
+                    pool_parts.append(settled_labels)
             if len(pool_parts) > 8:
                 pool_parts = [_pareto(_concat(pool_parts), self.bonus)]
             parts = list(pool_parts)
@@ -83,14 +91,15 @@ class LabelSearch(MinutesDP):
                 parts.append(empty)
             active = [i for i in active if not settled[i]]
             for i in active:
+                earlier = node_labels[i]
                 if (
-                    node_labels[i] is not None
+                    earlier is not None
                     and self.prov_seg[i] == seg
                     and self.end[i]
                     + math.hypot(self.x[i] - self.x[j], self.y[i] - self.y[j]) * self.minutes_per_km
                     <= self.start[j] + TOL
                 ):
-                    parts.append(node_labels[i])
+                    parts.append(earlier)
             heapq.heappush(heap, (float(self.settle_at[j]), j))
             active.append(j)
             if not parts:
@@ -132,13 +141,14 @@ class LabelSearch(MinutesDP):
         return path[::-1]
 
 
-def _concat(parts):
+def _concat(parts: list[Labels]) -> Labels:
     if len(parts) == 1:
         return parts[0]
-    return tuple(np.concatenate([part[c] for part in parts]) for c in range(4))
+    k, p, v, ids = (np.concatenate([part[c] for part in parts]) for c in range(4))
+    return k, p, v, ids
 
 
-def _pareto(labels, bonus):
+def _pareto(labels: Labels, bonus: np.ndarray) -> Labels:
     """Drop dominated labels: another has no more units, no more pay and at least the
     value *including the fairness bonus so far* (the bonus is concave in minutes, so what
     the extra minutes could still earn is never more for the label with more units)."""

@@ -5,6 +5,8 @@ its best path is the optimum."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from ..model import TOL
@@ -14,7 +16,9 @@ from .candidates import NEG, START, Candidates
 class MinutesDP(Candidates):
     """The minutes DP and its best path over the member's candidates."""
 
-    def dp(self, values: np.ndarray, *, reverse: bool = False, segments: bool = True):
+    def dp(
+        self, values: np.ndarray, *, reverse: bool = False, segments: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
         """Forward DP over (shift, units). Returns (F, arg_node, arg_k, P).
 
         With ``reverse`` the same DP runs on mirrored time (paths *starting* at each
@@ -104,7 +108,7 @@ class MinutesDP(Candidates):
                     better = vals > P
                     P[better] = vals[better]
                     P_arg[better] = A[best][better]
-            if reverse:
+            if P_all is not None:  # reverse
                 P_all[B] = P
             d = self.units[B][:, None]
             src = ks[None, :] - d
