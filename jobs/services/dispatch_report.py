@@ -293,17 +293,23 @@ def run_view(run: DispatchRun) -> dict[str, Any]:
     }
 
 
-def hours_chart(view: dict, currency: str) -> dict:
-    """The spread of members' hours as the dashboard's chart script reads it."""
+def hours_chart(view: dict, currency: str) -> dict | None:
+    """The spread of members' hours against their targets as the dashboard's chart script
+    reads it: horizontal bars (the bands' names are long on a phone), members with a
+    target only (the table also counts those without); None when no member has one."""
+    if not view["hours"]["target_minutes"]:
+        return None
+    bands = [b for b in view["hours"]["bands"] if b["key"] != "no_target"]
     return {
         "chart": "bar",
-        "labels": [str(b["label"]) for b in view["hours"]["bands"]],
+        "horizontal": True,
+        "labels": [str(b["label"]) for b in bands],
         "currency": currency,
         "series": [
             {
                 "label": str(_("Members")),
                 "unit": "count",
-                "values": [b["members"] for b in view["hours"]["bands"]],
+                "values": [b["members"] for b in bands],
             }
         ],
     }

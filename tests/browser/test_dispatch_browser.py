@@ -7,6 +7,7 @@ import pytest
 
 from jobs.models import DispatchRun
 from jobs.services.dispatching import dispatch_run_execute
+from members.models import Profile
 from tests.browser.conftest import assert_fits_phone
 from tests.browser.test_roles_browser import _verified_page
 from tests.factories.work import at, make_shift
@@ -15,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_board_reads_a_run_on_a_phone(browser, live_server, market):
+    Profile.objects.filter(user=market.member_a).update(target_hours_per_week=14)
     make_shift(market.job, at(market.tuesday, 14), hours=3, slots=4)
     make_shift(market.job, at(market.tuesday, 15), hours=1)  # overlaps everyone's work
     make_shift(market.job, at(market.tuesday, 22, 15), hours=0.75)  # nobody is available

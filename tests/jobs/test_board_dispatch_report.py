@@ -159,6 +159,7 @@ def test_members_short_of_target_show_in_the_spread_and_the_shortfall(market):
 
 
 def test_the_page_and_the_api_show_the_run_to_its_board_only(client, market):
+    Profile.objects.filter(user=market.member_a).update(target_hours_per_week=14)
     overlapping = make_shift(market.job, at(market.tuesday, 22, 15), hours=0.75)
     run = _run(market)
     login_verified(client, market.board_a)
@@ -172,6 +173,7 @@ def test_the_page_and_the_api_show_the_run_to_its_board_only(client, market):
     assert 'data-chart="chart-hours"' in html and 'id="chart-hours"' in html
     assert "vendor/chartjs/chart.umd.min.js" in html and "<table" in html
     assert "Pay to members" in html and "minus travel cost" in html
+    assert "Members with a target get" in html
     listing = client.get("/c/alpha/dispatch/").content.decode()
     assert f"/c/alpha/dispatch/{run.pk}/" in listing and "−147932" not in listing
 
@@ -262,3 +264,15 @@ def test_the_run_page_costs_the_same_queries_for_1_offer_as_for_20(client, marke
         page = client.get(url)
     assert page.content.decode().count("data-offer=") == 20
     assert len(many) == len(few)
+
+
+def test_without_targets_the_page_says_so_and_draws_no_chart(client, market):
+    """A chart of members against targets nobody has would show one bar of "no target"
+    under a sentence saying there are none: the page says it, and the table counts them."""
+    run = _run(market)
+    login_verified(client, market.board_a)
+    client.cookies["django_language"] = "en"
+    html = client.get(f"/c/alpha/dispatch/{run.pk}/").content.decode()
+    assert "No member in this run has a target." in html
+    assert 'data-chart="chart-hours"' not in html and "chart.umd.min.js" not in html
+    assert "No target" in html  # the table row

@@ -58,6 +58,16 @@
         ticks: { font: { size: 12 }, maxTicksLimit: 6, callback: function (v) { return units[0].short(v); } }
       }
     };
+    if (data.horizontal) {
+      // Categories on the left, where long names fit a phone; the values along the bottom.
+      scales = {
+        y: { ticks: { autoSkip: false, font: { size: 12 } } },
+        x: {
+          beginAtZero: true,
+          ticks: { font: { size: 12 }, maxTicksLimit: 6, precision: 0, callback: function (v) { return units[0].short(v); } }
+        }
+      };
+    }
     if (twoAxes) {
       scales.y2 = {
         position: "right",
@@ -70,6 +80,7 @@
       type: data.chart === "line" ? "line" : "bar",
       data: { labels: data.labels, datasets: datasets },
       options: {
+        indexAxis: data.horizontal ? "y" : "x",
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
