@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -35,7 +36,7 @@ def epoch_minute(moment: datetime) -> int:
     return int((moment - EPOCH).total_seconds() // 60)
 
 
-def local_times(start: datetime, end: datetime) -> dict:
+def local_times(start: datetime, end: datetime) -> dict[str, Any]:
     """The copies of a shift's times the rules read: epoch minutes, and the local date,
     weekday and minutes after midnight (the end may pass 1440 for a night shift)."""
     local = start.astimezone(ZoneInfo(settings.TIME_ZONE))
@@ -89,8 +90,10 @@ def _facts(user_ids: Collection[int], exceptions_from: date) -> dict[int, Member
         user_id__in=user_ids
     ).values_list("user_id", "weekday", "start", "end"):
         weekly[user_id][weekday].append((_minutes(start), _minutes(end)))
-    exceptions: dict[int, dict[date, list]] = defaultdict(lambda: defaultdict(list))
-    for user_id, day, is_available, start, end in (
+    exceptions: dict[int, dict[date, list[tuple[bool, int | None, int | None]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for user_id, day, is_available, from_time, to_time in (
         AvailabilityException.objects.filter(user_id__in=user_ids, date__gte=exceptions_from)
         .order_by("date", "start", "pk")
         .values_list("user_id", "date", "available", "start", "end")
@@ -98,8 +101,8 @@ def _facts(user_ids: Collection[int], exceptions_from: date) -> dict[int, Member
         exceptions[user_id][day].append(
             (
                 is_available,
-                None if start is None else _minutes(start),
-                None if end is None else _minutes(end),
+                None if from_time is None else _minutes(from_time),
+                None if to_time is None else _minutes(to_time),
             )
         )
     skills: dict[int, dict[int, tuple[bool, date | None]]] = defaultdict(dict)
@@ -107,9 +110,9 @@ def _facts(user_ids: Collection[int], exceptions_from: date) -> dict[int, Member
         user_id__in=user_ids
     ).values_list("user_id", "skill_id", "skill__requires_certificate", "certificate_expires_on"):
         skills[user_id][skill_id] = (needs_certificate, valid_until)
-    facts = {}
+    facts: dict[int, MemberFacts] = {}
     for user_id in user_ids:
-        profile = profiles.get(user_id, {})
+        profile: dict[str, Any] = dict(profiles.get(user_id, {}))
         latitude, longitude = profile.get("latitude"), profile.get("longitude")
         facts[user_id] = MemberFacts(
             user_id=user_id,
@@ -125,16 +128,16 @@ def _facts(user_ids: Collection[int], exceptions_from: date) -> dict[int, Member
     return facts
 
 
-def member_facts(user) -> MemberFacts:
+def member_facts(user: Any) -> MemberFacts:
     """One member's facts, from the cache (forgotten by ``members.signals`` on change).
 
     Dated exceptions are kept from today on: nothing earlier can still be taken."""
     key = work_context_key(user.pk)
-    facts = cache.get(key)
-    if facts is None:
-        facts = _facts([user.pk], timezone.localdate())[user.pk]
-        cache.set(key, facts, WORK_CONTEXT_TTL)
-    return facts
+    cached: MemberFacts | None = cache.get(key)
+    if cached is None:
+        cached = _facts([user.pk], timezone.localdate())[user.pk]
+        cache.set(key, cached, WORK_CONTEXT_TTL)
+    return cached
 
 
 def work_contexts(
@@ -206,7 +209,7 @@ def work_contexts(
     }
 
 
-def work_context(user, **kwargs) -> WorkContext:
+def work_context(user: Any, **kwargs: Any) -> WorkContext:
     return work_contexts([user.pk], **kwargs)[user.pk]
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -108,7 +109,7 @@ def dispatch_instance(
     refused: Mapping[int, Collection[str]] | None = None,
     targets: Mapping[int, int] | None = None,
     max_minutes: Mapping[int, int] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """The instance for ``contexts`` (members, ids ``str(user_id)``) and ``shifts`` over
     ``days`` days from ``first_day``. Members without a home are left out, and so are
     members with neither a window nor a commitment. ``refused``: shifts a member may not
@@ -145,7 +146,7 @@ def dispatch_instance(
         windows = subtract(member_windows(facts, first_day, days, horizon_minute), busy)
         if not windows and not committed:
             continue
-        member: dict = {
+        member: dict[str, Any] = {
             "id": str(facts.user_id),
             "home": list(project_km(*facts.home, origin)),
             "skills": [skill_key(skill_id) for skill_id in facts.skills],
@@ -172,8 +173,8 @@ def dispatch_instance(
 
 
 def _block_refusals(
-    members: list[dict],
-    instance_shifts: list[dict],
+    members: list[dict[str, Any]],
+    instance_shifts: list[dict[str, Any]],
     shifts: Sequence[InstanceShift],
     contexts: Sequence[WorkContext],
     now_minute: int,

@@ -9,7 +9,9 @@ plane around the member's home, compared with the same squared bound; travel min
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from ..models import SLOT_HOLDING
 from .rules import (
@@ -30,9 +32,9 @@ class Sql:
 
     def __init__(self) -> None:
         self.parts: list[str] = []
-        self.params: list = []
+        self.params: list[Any] = []
 
-    def add(self, fragment: str, *params) -> None:
+    def add(self, fragment: str, *params: Any) -> None:
         self.parts.append(fragment)
         self.params.extend(params)
 
@@ -41,7 +43,7 @@ class Sql:
         return " AND ".join(f"({part})" for part in self.parts)
 
 
-def distance2_sql(plane: Plane, table: str = "s") -> tuple[str, list]:
+def distance2_sql(plane: Plane, table: str = "s") -> tuple[str, list[Any]]:
     """``Plane.from_home2`` of a shift row: its squared distance from the member's home."""
     x, y = f"(({table}.longitude - %s) * %s)", f"(({table}.latitude - %s) * %s)"
     return (
@@ -50,7 +52,7 @@ def distance2_sql(plane: Plane, table: str = "s") -> tuple[str, list]:
     )
 
 
-def _windows_sql(windows) -> tuple[str, list]:
+def _windows_sql(windows: Sequence[tuple[int, int]]) -> tuple[str, list[int]]:
     return (
         " OR ".join(["(s.local_start >= %s AND s.local_end <= %s)"] * len(windows)),
         [bound for window in windows for bound in window],
@@ -93,7 +95,8 @@ def availability_sql(facts: MemberFacts, sql: Sql, *, today: date) -> bool:
 def skills_sql(facts: MemberFacts, sql: Sql) -> None:
     """``rules.skill_refusal``: no skill needed, or one held with a certificate valid
     on the day."""
-    options, params = ["s.required_skill_id IS NULL"], []
+    options: list[str] = ["s.required_skill_id IS NULL"]
+    params: list[Any] = []
     for skill_id, (needs_certificate, valid_until) in sorted(facts.skills.items()):
         if not needs_certificate:
             options.append("s.required_skill_id = %s")
@@ -104,7 +107,7 @@ def skills_sql(facts: MemberFacts, sql: Sql) -> None:
     sql.add(" OR ".join(options), *params)
 
 
-def _per_km_sql(facts: MemberFacts) -> tuple[str, list]:
+def _per_km_sql(facts: MemberFacts) -> tuple[str, list[Any]]:
     """Minutes per km at the speed of the shift's cooperative."""
     speeds = {coop_id: per_km(speed) for coop_id, speed in sorted(facts.cooperatives.items())}
     if len(set(speeds.values())) == 1:
@@ -115,7 +118,9 @@ def _per_km_sql(facts: MemberFacts) -> tuple[str, list]:
     )
 
 
-def clash_sql(facts: MemberFacts, sql: Sql, *, user_id: int, now_minute: int, radius: float):
+def clash_sql(
+    facts: MemberFacts, sql: Sql, *, user_id: int, now_minute: int, radius: float
+) -> None:
     """``rules.clash``: no slot-holding claim of the member, on a shift not yet ended,
     that the shift overlaps with the travel between the two places.
 
