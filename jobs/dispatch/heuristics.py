@@ -17,6 +17,8 @@ from __future__ import annotations
 import bisect
 import math
 import time
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +97,7 @@ def greedy(
     first = P.p_forced[pair_idx].copy()
     if initial is not None:
         first |= initial
-    chosen = first.copy()
+    chosen: np.ndarray = first.copy()
     n_s, n_m = len(P.s_slots), len(P.m_target)
     left = P.s_slots - np.bincount(ps[first], minlength=n_s)
     used_min = np.bincount(pm[first], weights=minutes[first], minlength=n_m)
@@ -178,7 +180,16 @@ def to_assignment(
     return Assignment(pairs=pairs, objective=instance.objective(pairs), bound=bound, status=status)
 
 
-def polish(Q, dp, planner, chosen, obj, deadline, *, exact: bool = True):
+def polish(
+    Q: Pairs,
+    dp: Any,
+    planner: Planner,
+    chosen: np.ndarray,
+    obj: float,
+    deadline: float,
+    *,
+    exact: bool = True,
+) -> tuple[np.ndarray, float]:
     """Re-planning to a local optimum, fast: rounds of all members' best responses at
     once (``lagrange.best_responses``, one week-DP run each); then, with ``exact``, the
     members who would gain but not within their earnings cap (those rounds ignore the
@@ -244,12 +255,12 @@ class Planner:
         self.groups = [g for g in np.split(order, cuts) if len(g)]
         self.members = [int(P.p_member[g[0]]) for g in self.groups]
         self.slot = {m: k for k, m in enumerate(self.members)}
-        self._problems: list = [None] * len(self.groups)
+        self._problems: list[Any] = [None] * len(self.groups)
         if not lazy:
             for k in range(len(self.groups)):
                 self.problem(k)
 
-    def problem(self, k: int):
+    def problem(self, k: int) -> Any:
         from .stapel import Problem
 
         if self._problems[k] is None:
@@ -304,7 +315,7 @@ class Planner:
         return chosen
 
 
-def feasible_weeks(P: Pairs, chosen: np.ndarray, members: list[int]) -> bool:
+def feasible_weeks(P: Pairs, chosen: np.ndarray, members: Sequence[int] | np.ndarray) -> bool:
     """Whether ``chosen`` keeps every slot, every commitment and, for ``members``, the
     caps and the gaps with travel (a check on answers that come from a MILP solver)."""
     if (np.bincount(P.p_shift[chosen], minlength=len(P.s_slots)) > P.s_slots).any():

@@ -29,6 +29,7 @@ to the others at once (``best_responses``), which ``solve.polish`` uses to re-pl
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -216,7 +217,15 @@ class WeekDP:
         self.first = np.empty(n, dtype=np.int64)
         self.first[self.by_member] = first
 
-    def _batch(self, b0, b1, new, new_cuts, new_owner, edges):
+    def _batch(
+        self,
+        b0: int,
+        b1: int,
+        new: np.ndarray,
+        new_cuts: np.ndarray,
+        new_owner: np.ndarray,
+        edges: Any,
+    ) -> Any:
         """The price-independent index arrays of one batch (pairs ``b0:b1``)."""
         K1, W = self.K1, self.K1 + 1  # pools carry one more column, always -inf
         nb = b1 - b0
@@ -306,7 +315,15 @@ class WeekDP:
         self._trace(F, values, bucket_src, j, k, chosen)
         return value, chosen
 
-    def _trace(self, F, values, bucket_src, j, k, chosen) -> None:
+    def _trace(
+        self,
+        F: np.ndarray,
+        values: np.ndarray,
+        bucket_src: Any,
+        j: np.ndarray,
+        k: np.ndarray,
+        chosen: np.ndarray,
+    ) -> None:
         """Mark the weeks ending at pairs ``j`` with ``k`` units (one per member)."""
         pm, units, K_m, sat_m = self.pm, self.units, self.K_m, self.sat_m
         x, y, start, end, mpk = self.x, self.y, self.start, self.end, self.P.minutes_per_km
@@ -322,7 +339,13 @@ class WeekDP:
             if not len(j):
                 break
 
-            def search(lo, hi, j=j, kp=kp, here=here):
+            def search(
+                lo: np.ndarray,
+                hi: np.ndarray,
+                j: np.ndarray = j,
+                kp: np.ndarray = kp,
+                here: np.ndarray = here,
+            ) -> np.ndarray:
                 """A predecessor of each ``j`` among its member's pairs ``lo:hi`` (in
                 start order), or -1."""
                 counts = np.maximum(0, hi - lo)
@@ -351,7 +374,9 @@ class WeekDP:
             j, k = prev[keep], kp[keep]
 
 
-def _levels(idx: np.ndarray, cuts: np.ndarray):
+def _levels(
+    idx: np.ndarray, cuts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, np.ndarray]]]:
     """Groups of ``idx`` (starting at ``cuts``) arranged for ``_group_max``: the groups
     sorted by size, largest first (returns that order), each group's first member, and
     per level r >= 1 how many groups have an r-th member and which those are."""
@@ -365,7 +390,9 @@ def _levels(idx: np.ndarray, cuts: np.ndarray):
     return order, idx[starts], levels
 
 
-def _group_max(F: np.ndarray, first: np.ndarray, levels) -> np.ndarray:
+def _group_max(
+    F: np.ndarray, first: np.ndarray, levels: list[tuple[int, np.ndarray]]
+) -> np.ndarray:
     """Row-wise maximum of ``F`` over each group laid out by ``_levels`` (faster than
     ``np.maximum.reduceat`` along axis 0 for many small groups)."""
     out = F.take(first, axis=0)
@@ -472,7 +499,7 @@ class Relaxation:
         g_lam = np.where(dp.pay_dual, (pay - dp.res_pay) / self.pay_unit, 0.0)
         g_lam[(self.lam <= 0) & (g_lam < 0)] = 0.0
         # Deflected subgradient: a share of the previous direction damps zig-zagging.
-        if self.d_mu is not None and MOMENTUM > 0:
+        if self.d_mu is not None and self.d_lam is not None and MOMENTUM > 0:
             g_mu = (1 - MOMENTUM) * g_mu + MOMENTUM * self.d_mu
             g_lam = (1 - MOMENTUM) * g_lam + MOMENTUM * self.d_lam
         self.d_mu, self.d_lam = g_mu, g_lam
@@ -500,7 +527,7 @@ class Relaxation:
         top = self.P.weight * hu
         g_slope[(self.slope <= 0) & (g_slope < 0)] = 0.0
         g_slope[(self.slope >= top) & (g_slope > 0)] = 0.0
-        if self.d_eta is not None and MOMENTUM > 0:
+        if self.d_eta is not None and self.d_slope is not None and MOMENTUM > 0:
             g_eta = (1 - MOMENTUM) * g_eta + MOMENTUM * self.d_eta
             g_slope = (1 - MOMENTUM) * g_slope + MOMENTUM * self.d_slope
         self.d_eta, self.d_slope = g_eta, g_slope

@@ -22,6 +22,7 @@ second of rounding and re-planning gave 7.20-7.22 M.
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
@@ -30,6 +31,9 @@ from scipy import sparse
 from .lagrange import Committed
 from .model import TOL
 from .pairs import Pairs
+
+if TYPE_CHECKING:
+    from .milp import Model
 
 LP_SOLVER = "ipm"
 # Dives from the master's LP: (share of the fractional columns fixed at a time, ties by
@@ -65,7 +69,7 @@ class ColumnPool:
     def __len__(self) -> int:
         return len(self.pairs)
 
-    def _weeks(self, chosen: np.ndarray):
+    def _weeks(self, chosen: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
         """(member, fingerprint, pair indices) of each non-empty week in ``chosen``."""
         idx = np.flatnonzero(chosen & self.free)
         if not len(idx):
@@ -120,7 +124,7 @@ class ColumnPool:
             dtype=np.int64,
         )
 
-    def _model(self, cols: np.ndarray):
+    def _model(self, cols: np.ndarray) -> Model:
         from .milp import Model
 
         n_m = self.n_m
@@ -221,7 +225,7 @@ class ColumnPool:
 
 
 def _dive(
-    h, model, x: np.ndarray, deadline: float, *, share: float, by_value: bool
+    h: Any, model: Model, x: np.ndarray, deadline: float, *, share: float, by_value: bool
 ) -> np.ndarray | None:
     """Columns of an integer answer found by diving from the LP solution ``x`` of the
     model held in ``h`` (None if time runs out first): the columns at one and a ``share``

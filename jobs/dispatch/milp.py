@@ -16,6 +16,7 @@ Commitments are fixed to one through their bounds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -115,10 +116,10 @@ def build_model(
     order = np.argsort(pm, kind="stable")
     m_sorted = pm[order]
     uniq, first = np.unique(m_sorted, return_index=True)
-    first = [*first.tolist(), len(order)]
+    member_edges = [*first.tolist(), len(order)]
     col_of_member = {}
     for i, m in enumerate(uniq):
-        cols = order[first[i] : first[i + 1]]
+        cols = order[member_edges[i] : member_edges[i + 1]]
         col_of_member[int(m)] = cols
         s = ps[cols]
         cliques, travel_pairs = member_conflicts(
@@ -203,13 +204,14 @@ def shortfall_values(
         return np.zeros(0)
     y_rows = model.A[-n_y:]
     covered = y_rows[:, : model.n_x] @ chosen.astype(np.float64)
-    return np.maximum(0.0, model.row_lo[-n_y:] - covered)
+    y: np.ndarray = np.maximum(0.0, model.row_lo[-n_y:] - covered)
+    return y
 
 
 _banner_shown = False
 
 
-def _new_highs():
+def _new_highs() -> Any:
     """A silent ``highspy.Highs``: the first one prints a banner on stdout, which would
     corrupt the JSON the command line writes there, so stdout is muted for it."""
     import os
@@ -243,7 +245,7 @@ def load_highs(
     relax: bool = False,
     threads: int = 1,
     lp_solver: str | None = None,
-):
+) -> Any:
     """A silent ``highspy.Highs`` holding ``model`` (its LP relaxation with ``relax``).
     ``lp_solver`` chooses HiGHS's LP method ("simplex", "ipm", ...)."""
     import highspy
@@ -288,9 +290,9 @@ def solve_highs(
     relax: bool = False,
     threads: int = 1,
     lp_solver: str | None = None,
-) -> tuple[np.ndarray | None, float, float, str]:
+) -> tuple[np.ndarray | None, float, Any, str]:
     """Solve with highspy. Returns (x or None, objective, dual bound, status); with
-    ``relax``, the LP's (x, objective, row duals, status)."""
+    ``relax``, the LP's (x, objective, row duals (an array), status)."""
     import highspy
 
     h = load_highs(

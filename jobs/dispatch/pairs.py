@@ -40,7 +40,8 @@ class Pairs:
 
     @property
     def s_minutes(self) -> np.ndarray:
-        return self.s_end - self.s_start
+        minutes: np.ndarray = self.s_end - self.s_start
+        return minutes
 
 
 def build_pairs(instance: Instance) -> Pairs:
@@ -138,13 +139,13 @@ def build_pairs(instance: Instance) -> Pairs:
         mpk = 60.0 / instance.travel_speed_kmh
         f_order = np.argsort(fm, kind="stable")
         f_sorted_m, f_sorted_s = fm[f_order], fs[f_order]
-        lo = np.searchsorted(f_sorted_m, pm, side="left")
-        hi = np.searchsorted(f_sorted_m, pm, side="right")
-        counts = np.where(p_forced, 0, hi - lo)
+        first_f = np.searchsorted(f_sorted_m, pm, side="left")
+        after_f = np.searchsorted(f_sorted_m, pm, side="right")
+        counts = np.where(p_forced, 0, after_f - first_f)
         if counts.sum():
             p_rep = np.repeat(np.arange(len(pm)), counts)
             offs = np.arange(len(p_rep)) - np.repeat(np.cumsum(counts) - counts, counts)
-            c = f_sorted_s[np.repeat(lo, counts) + offs]
+            c = f_sorted_s[np.repeat(first_f, counts) + offs]
             s = ps[p_rep]
             first = s_start[s] <= s_start[c]
             a = np.where(first, s, c)
@@ -178,7 +179,9 @@ def build_pairs(instance: Instance) -> Pairs:
     )
 
 
-def _within_reach(homes: np.ndarray, radii: np.ndarray, points: np.ndarray):
+def _within_reach(
+    homes: np.ndarray, radii: np.ndarray, points: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(member, shift) index pairs with the shift in the square of side 2 x radius
     around the member's home (the exact circle is tested later), from a grid of cells a
     quarter of the largest radius wide: each member looks in the cells its square

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -250,7 +250,7 @@ def neighbourhood_search(
     rng: np.random.Generator,
     best: np.ndarray,
     best_obj: float,
-    relax,
+    relax: Any,
     end: float,
     budget: float,
     pool: ColumnPool | None = None,
@@ -430,7 +430,7 @@ class Neighbourhoods:
         return new if feasible_weeks(P, new, freed) else None
 
 
-def duality_gaps(relax, P: Pairs, chosen: np.ndarray) -> np.ndarray:
+def duality_gaps(relax: Any, P: Pairs, chosen: np.ndarray) -> np.ndarray:
     """Per member, where ``chosen`` loses against the Lagrangian bound at the current
     prices: the member's priced best week minus the priced value of their week in
     ``chosen``, plus a share of the price of each candidate shift left with a free slot
@@ -442,7 +442,7 @@ def duality_gaps(relax, P: Pairs, chosen: np.ndarray) -> np.ndarray:
     minutes = np.bincount(
         P.p_member[chosen], weights=(P.s_end - P.s_start)[P.p_shift[chosen]], minlength=n_m
     )
-    primal = np.bincount(P.p_member[chosen], weights=P.p_value[chosen], minlength=n_m)
+    primal: np.ndarray = np.bincount(P.p_member[chosen], weights=P.p_value[chosen], minlength=n_m)
     primal -= P.weight * np.maximum(0.0, P.m_target - minutes)
     free = np.flatnonzero(chosen & ~P.p_forced)
     fm, fs = P.p_member[free], P.p_shift[free]
@@ -454,4 +454,5 @@ def duality_gaps(relax, P: Pairs, chosen: np.ndarray) -> np.ndarray:
     shift_gap = relax.mu * unused
     candidates = np.bincount(P.p_shift, minlength=len(P.s_slots))
     share = shift_gap[P.p_shift] / np.maximum(1, candidates[P.p_shift])
-    return gap + np.bincount(P.p_member, weights=share, minlength=n_m)
+    gaps: np.ndarray = gap + np.bincount(P.p_member, weights=share, minlength=n_m)
+    return gaps

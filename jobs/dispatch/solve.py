@@ -157,6 +157,7 @@ class _Run:
         if not feasible_weeks(P, best, np.arange(len(P.m_target))):  # never expected
             best = greedy(P, np.arange(len(P.p_member)))
         # Members without any candidate pair only pay their shortfall: a constant.
+        assert self.m_label is not None  # set with P by the construction
         lonely = float(-P.weight * P.m_target[self.m_label < 0].sum())
         bound = lonely + float(comp_bound.sum())
         result = objective_of(P, best, len(P.m_target))
@@ -247,6 +248,7 @@ _SHARED: tuple[Pairs, float, int, SharedAnswers] | None = None  # inherited by w
 def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]]) -> None:
     """Work through one bin's components, sharing the time left by size; every answer
     goes to the shared answers as soon as it is found."""
+    assert _SHARED is not None  # set by _improve before the workers start
     P, deadline, seed, answers = _SHARED
     # Time in proportion to size ** SIZE_POWER: larger components need more iterations
     # as well as longer ones. Small components still get a moment (HiGHS's root node).
@@ -256,7 +258,9 @@ def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]]) -> None:
     jobs = sorted(jobs, key=lambda job: len(job[3]) > T.SMALL_COMPONENT)
     for job, i, kind, g, start in jobs:
 
-        def publish(mask, bound, job=job, g=g):
+        def publish(
+            mask: np.ndarray, bound: float | None, job: int = job, g: np.ndarray = g
+        ) -> None:
             answers.put(job, mask, component_objective(P, g, mask))
             answers.put_bound(job, bound)
 
