@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,27 +35,27 @@ def heavy_loaded() -> bool:
     return "jobs.dispatch.master" in sys.modules and "jobs.dispatch.milp" in sys.modules
 
 
-_PUBLISH: Callable[[np.ndarray, float | None], None] | None = None  # the current job's
-
-
-_PUBLISHED_AT = -math.inf
+# The current job's receiver, per thread: a Celery worker with a thread pool (the embedded
+# stack's) runs several solves at once in one process, each with its own components.
+_LOCAL = threading.local()
 
 
 def publish_to(receiver: Callable[[np.ndarray, float | None], None] | None) -> None:
-    """Send the current job's answers to ``receiver`` (the orchestration's), or nowhere."""
-    global _PUBLISH
-    _PUBLISH = receiver
+    """Send this thread's current job's answers to ``receiver`` (the orchestration's), or
+    nowhere."""
+    _LOCAL.receiver = receiver
+    _LOCAL.published_at = -math.inf
 
 
 def _publish(mask: np.ndarray, bound: float | None = None, *, every: float = 0.0) -> None:
     """Offer a feasible choice over the current component's pairs (and perhaps a bound)
     to the parent: it keeps the best, and uses it if this worker is stopped. With
     ``every``, only if the last offer is at least that many seconds old."""
-    global _PUBLISHED_AT
+    receiver = getattr(_LOCAL, "receiver", None)
     now = time.monotonic()
-    if _PUBLISH is not None and now - _PUBLISHED_AT >= every:
-        _PUBLISH(mask, bound)
-        _PUBLISHED_AT = now
+    if receiver is not None and now - _LOCAL.published_at >= every:
+        receiver(mask, bound)
+        _LOCAL.published_at = now
 
 
 @dataclass

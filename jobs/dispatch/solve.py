@@ -49,6 +49,7 @@ import functools
 import math
 import os
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -205,15 +206,13 @@ def _improve(state: _Run, deadline: float, kill_at: float, *, workers: int, seed
             [(k + j, i, kind, groups[i], best[groups[i]]) for j, (i, kind) in enumerate(b)]
         )
         k += len(b)
-    global _SHARED
-    _SHARED = (P, deadline, seed, answers)
-    try:
-        if len(numbered) > 1 or math.isfinite(kill_at):
-            run_forked([functools.partial(_run_bin, jobs) for jobs in numbered], kill_at)
-        else:
-            _run_bin(numbered[0])
-    finally:
-        _SHARED = None
+    # Handed to each bin, never kept in a module global: a Celery worker with a thread
+    # pool (the embedded stack's) runs several solves at once in one process.
+    shared = Shared(P, deadline, seed, answers)
+    if len(numbered) > 1 or math.isfinite(kill_at):
+        run_forked([functools.partial(_run_bin, jobs, shared) for jobs in numbered], kill_at)
+    else:
+        _run_bin(numbered[0], shared)
 
 
 def default_workers() -> int:
@@ -242,14 +241,20 @@ def _pack(
     return [b for b in bins if b]
 
 
-_SHARED: tuple[Pairs, float, int, SharedAnswers] | None = None  # inherited by workers
+@dataclass(frozen=True)
+class Shared:
+    """What every bin of one solve reads (a forked worker inherits it)."""
+
+    P: Pairs
+    deadline: float
+    seed: int
+    answers: SharedAnswers
 
 
-def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]]) -> None:
+def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]], shared: Shared) -> None:
     """Work through one bin's components, sharing the time left by size; every answer
     goes to the shared answers as soon as it is found."""
-    assert _SHARED is not None  # set by _improve before the workers start
-    P, deadline, seed, answers = _SHARED
+    P, deadline, seed, answers = shared.P, shared.deadline, shared.seed, shared.answers
     # Time in proportion to size ** SIZE_POWER: larger components need more iterations
     # as well as longer ones. Small components still get a moment (HiGHS's root node).
     # Small components go first: they seldom need their moment, and what they leave goes

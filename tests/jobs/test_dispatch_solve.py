@@ -213,3 +213,39 @@ def test_an_idle_worker_also_works_on_the_largest_component():
     ]
     assert _pack(groups, 2, idle_highs=True)[1] == [(1, "highs"), (0, "highs")]
     assert _pack(groups, 1, idle_highs=False) == [[(0, "lagrange"), (1, "highs")]]
+
+
+def test_solves_running_at_once_in_threads_keep_their_answers_apart():
+    """The embedded stack's Celery worker runs tasks in threads of one process, so the
+    board's dispatch runs can solve at the same time. Each solve publishes its answers per
+    component; those of one solve must never reach another (it raised IndexError: a
+    choice over one component's pairs measured against another's)."""
+    import threading
+
+    from jobs.dispatch import check, generate, parse_instance, solve
+
+    instances = [
+        parse_instance(generate(shifts=240, members=60, seed=seed, family=family))
+        for seed, family in ((11, "clustered"), (12, "night"), (13, "team-heavy"), (14, None))
+    ]
+    errors: list[BaseException] = []
+    answers: dict[int, object] = {}
+
+    def run(k: int) -> None:
+        try:
+            answers[k] = solve(instances[k], time_limit=1.5, workers=1)
+        except BaseException as exc:  # collected: a thread's error must fail the test
+            errors.append(exc)
+
+    for _round in range(2):
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(len(instances))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert not any(thread.is_alive() for thread in threads)
+        assert errors == []
+        for k, instance in enumerate(instances):
+            report = check(instance, answers[k].pairs)
+            assert report.feasible, report.violations
+            assert answers[k].objective >= solve(instance, use_milp=False).objective - 1e-6
