@@ -148,7 +148,8 @@ class PlanForm(forms_module.Form):
     week = forms_module.DateField(
         label=gettext_lazy("Week of"),
         required=False,
-        widget=forms_module.DateInput(attrs={"type": "date"}),
+        # ISO, the only value a date input reads whatever the page's language.
+        widget=forms_module.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     target_hours = forms_module.IntegerField(
         label=gettext_lazy("Target hours"), required=False, min_value=1, max_value=60
@@ -188,6 +189,9 @@ def plan_week_page(request):
             plan = planner.plan_from_values(request.user, values)
         except ApplicationError as exc:
             problem = exc
+    if plan is not None and not form.is_bound:
+        # The field shows the week planned (the first with work), not an empty date.
+        form = PlanForm(initial={"week": plan.week_start})
     return render(
         request,
         "jobs/plan.html",

@@ -33,6 +33,9 @@ def test_plan_opens_on_the_first_week_with_open_shifts(market):
     assert response.status_code == 200
     assert response.context["plan"].week_start == _monday(market.tuesday)
     assert [s.pk for s in response.context["plan"].shifts] == [market.shift.pk]
+    # The week field shows that week, in the form a date input reads.
+    monday = _monday(market.tuesday).isoformat()
+    assert f'name="week" value="{monday}"' in response.content.decode()
 
 
 def test_plan_skips_a_week_whose_shifts_are_already_taken(market):
