@@ -29,6 +29,10 @@ ENGLISH_ABBREVIATIONS = frozenset(
 )
 SEGMENTS = re.compile(r"[:·|()/,;–]")
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+# Django's "M" capitalises Dutch month abbreviations ("4 Dec"); Dutch writes "4 dec".
+DUTCH_MONTH_CAPITALISED = re.compile(
+    r"\b\d{1,2} (?:Jan|Feb|Mrt|Apr|Mei|Jun|Jul|Aug|Sep|Okt|Nov|Dec)\b"
+)
 # Words that read the same in both languages, or names, never count as English.
 SAME_IN_BOTH = {
     "English",
@@ -108,6 +112,8 @@ def problems(html: str, *, language: str, audit_actions=()) -> list[str]:
     for match in ISO_DATE.findall(text):
         found.append(f"ISO date {match!r}")
     if language == "nl":
+        for match in DUTCH_MONTH_CAPITALISED.findall(text):
+            found.append(f"capitalised month {match!r}")
         words, phrases = english_phrases()
         for node in nodes:
             for segment in SEGMENTS.split(node):

@@ -10,6 +10,7 @@ import ast
 import re
 import subprocess
 import sys
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -190,6 +191,23 @@ def test_money_filter_takes_a_currency_and_duration_filter_the_language():
     assert _render("{{ m|duration }}", "nl", m=150) == "2 u 30 min"
     assert _render("{{ m|duration }}", "en", m=150) == "2 h 30 min"
     assert _render("{{ m|duration }}", "en", m=None) == ""
+
+
+def test_date_filters_write_dutch_months_in_lower_case_and_moments_in_local_time():
+    moment = datetime(2026, 12, 4, 13, 30, tzinfo=UTC)  # 14:30 in Amsterdam
+    assert _render("{{ d|day }}", "nl", d=moment) == "vr 4 dec"
+    assert _render("{{ d|day }}", "en", d=moment) == "Fri 4 Dec"
+    assert _render("{{ d|longdate }}", "nl", d=moment) == "4 december 2026"
+    assert _render("{{ d|longmoment }}", "nl", d=moment) == "4 december 2026 14:30"
+    assert _render("{{ d|longmoment }}", "en", d=moment) == "4 December 2026 14:30"
+    assert _render("{{ d|longmoment }}", "nl", d=None) == ""
+
+
+def test_the_readability_check_finds_a_capitalised_dutch_month():
+    from tests.readability import problems
+
+    assert problems("<p>vr 4 Dec · 3 u</p>", language="nl") == ["capitalised month '4 Dec'"]
+    assert problems("<p>vr 4 dec · 3 u</p>", language="nl") == []
 
 
 # ---------------------------------------------------------------- the serializer field

@@ -112,3 +112,12 @@ def longdate(value) -> str:
     if not value or not isinstance(value, date):
         return str(value or "")
     return date_format(value, "j F Y")
+
+
+@register.filter
+def longmoment(value) -> str:
+    """A moment in prose: "8 december 2026 14:00" (nl) / "8 December 2026 14:00" (en)."""
+    if not value:
+        return ""
+    value = timezone.localtime(value) if isinstance(value, datetime) else value
+    return f"{longdate(value)} {time_format(value, 'H:i')}"
