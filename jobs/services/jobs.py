@@ -98,7 +98,7 @@ def job_create(
     auto_confirm: bool = False,
     publish: bool = True,
     source: str = Job.Source.DIRECT,
-    engagements=None,
+    engagements: Iterable[str] | None = None,
 ) -> Job:
     _require_poster(actor, cooperative, client)
     if engagements is None:
