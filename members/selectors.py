@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
@@ -15,6 +17,9 @@ from .models import (
     Skill,
     User,
 )
+
+if TYPE_CHECKING:
+    from .models import Proposal, SecondApproval
 
 
 def cooperatives_public() -> QuerySet[Cooperative]:
@@ -99,7 +104,7 @@ def member_work_context_forget(*user_ids: int) -> None:
     cache.delete_many([work_context_key(user_id) for user_id in user_ids])
 
 
-def second_approvals_of(*, cooperative: Cooperative):
+def second_approvals_of(*, cooperative: Cooperative) -> QuerySet[SecondApproval]:
     """The cooperative's four-eyes requests, open ones first, newest first."""
     from django.db.models import Case, IntegerField, Value, When
 
@@ -119,7 +124,7 @@ def second_approvals_of(*, cooperative: Cooperative):
     )
 
 
-def proposals_with_votes() -> QuerySet:
+def proposals_with_votes() -> QuerySet[Proposal]:
     """Proposals with their votes and voters: two more queries however many proposals."""
     from django.db.models import Prefetch
 

@@ -182,6 +182,9 @@ SLOT_HOLDING = ("claimed", "offered", "confirmed", "completed", "no_show")
 
 
 class Claim(ClockStatus, models.Model):
+    # Not a column: what ``shift_claim`` warned about (the Working Time Act, benefit room).
+    warnings: list[str]
+
     class Status(models.TextChoices):
         CLAIMED = "claimed", _("claimed")
         OFFERED = "offered", _("offered from the waitlist")

@@ -5,7 +5,9 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     Count,
@@ -16,7 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Membership, User
+from members.models import Cooperative, Membership, User
 from payouts.selectors.benefit_room import benefit_effects
 from payouts.selectors.quotes import Posted, Quote, quote_work
 from werkstation.engagements import ordered
@@ -60,13 +62,16 @@ def clients_visible(user: User) -> QuerySet[Client]:
     )
 
 
-def client_ids_of_user(user) -> set[int]:
+def client_ids_of_user(user: User | AnonymousUser) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    return set(ClientUser.objects.filter(user=user).values_list("client_id", flat=True))
+    member = cast(User, user)  # authenticated: not the anonymous user
+    return set(ClientUser.objects.filter(user=member).values_list("client_id", flat=True))
 
 
-def client_cooperatives_for(viewer, client: Client, *, own_client_ids: set[int] | None = None):
+def client_cooperatives_for(
+    viewer: User | AnonymousUser, client: Client, *, own_client_ids: set[int] | None = None
+) -> list[Cooperative]:
     """The cooperatives of ``client`` the viewer may know about: every link for the client's
     own users, only their own cooperatives for a board member or treasurer. For a list, pass
     ``own_client_ids`` (``client_ids_of_user``) so it takes no query per client."""
@@ -84,7 +89,9 @@ def client_link_requests_of_client(client: Client) -> QuerySet[ClientLinkRequest
     return ClientLinkRequest.objects.filter(client=client).select_related("cooperative", "client")
 
 
-def client_link_requests_of_cooperative(cooperative) -> QuerySet[ClientLinkRequest]:
+def client_link_requests_of_cooperative(
+    cooperative: Cooperative | int,
+) -> QuerySet[ClientLinkRequest]:
     """What the board sees: requests from clients and the invitations it sent. A client
     shows here only because it asked (or accepted)."""
     return ClientLinkRequest.objects.filter(cooperative=cooperative).select_related(
@@ -92,7 +99,7 @@ def client_link_requests_of_cooperative(cooperative) -> QuerySet[ClientLinkReque
     )
 
 
-def clients_of_cooperative(cooperative) -> QuerySet[Client]:
+def clients_of_cooperative(cooperative: Cooperative | int) -> QuerySet[Client]:
     return Client.objects.filter(links__cooperative=cooperative).order_by("name")
 
 
@@ -139,7 +146,9 @@ class FeedFilters:
     created_since: datetime | None = None
 
 
-def feed_query(user, filters: FeedFilters, *, limit: int, offset: int, now: datetime | None = None):
+def feed_query(
+    user: User, filters: FeedFilters, *, limit: int, offset: int, now: datetime | None = None
+) -> tuple[str, list[Any]]:
     """The feed as one parameterised SQL query: one page of rows, plus the total.
 
     Open shifts this member can really take — ``jobs.eligibility``'s rules as SQL: in
@@ -202,7 +211,7 @@ def feed_query(user, filters: FeedFilters, *, limit: int, offset: int, now: date
 class FeedPage:
     number: int
     size: int
-    rows: list[dict]
+    rows: list[dict[str, Any]]
     has_next: bool
 
     @property
@@ -211,7 +220,12 @@ class FeedPage:
 
 
 def feed_page(
-    user, filters: FeedFilters = FeedFilters(), *, number: int = 1, size: int = 50, now=None
+    user: User,
+    filters: FeedFilters = FeedFilters(),
+    *,
+    number: int = 1,
+    size: int = 50,
+    now: datetime | None = None,
 ) -> FeedPage:
     """One page of the feed in one query.
 
@@ -242,7 +256,7 @@ def feed_page(
     return FeedPage(number=number, size=size, rows=rows, has_next=has_next)
 
 
-def _posted(row: dict) -> Posted:
+def _posted(row: dict[str, Any]) -> Posted:
     return Posted(
         shift_id=row["id"],
         cooperative_id=row["cooperative_id"],
@@ -255,7 +269,7 @@ def _posted(row: dict) -> Posted:
     )
 
 
-def quote_breakdown(quote: Quote, effect: dict | None = None) -> dict:
+def quote_breakdown(quote: Quote, effect: dict[str, Any] | None = None) -> dict[str, Any]:
     """A quote as pages and the API show it: the member's amount, what it is, and the pots;
     ``effect``: beyond the member's bijstand room, what is above it and what the
     municipality deducts (``payouts.selectors.benefit_room``)."""
@@ -282,7 +296,7 @@ def quote_breakdown(quote: Quote, effect: dict | None = None) -> dict:
     }
 
 
-def _benefit(user, today: date) -> dict | None:
+def _benefit(user: User, today: date) -> dict[str, Any] | None:
     """The member's bijstand room this month (their own view only)."""
     from members.services.benefits import benefit_arrangement_of, ends_soon, last_day_of
     from payouts.selectors.benefit_room import benefit_room
@@ -314,7 +328,7 @@ def pay_kind(quote: Quote) -> str:
     return "fee"
 
 
-def feed_row(row: dict) -> dict:
+def feed_row(row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "job": row["job_id"],
@@ -335,7 +349,7 @@ def feed_row(row: dict) -> dict:
     }
 
 
-def my_claims(user, *, start: datetime, end: datetime):
+def my_claims(user: User, *, start: datetime, end: datetime) -> QuerySet[Claim]:
     return (
         Claim.objects.filter(user=user, start__lt=end, end__gt=start)
         .exclude(status__in=["withdrawn", "rejected"])
@@ -344,7 +358,7 @@ def my_claims(user, *, start: datetime, end: datetime):
     )
 
 
-def jobs_managed_by(user):
+def jobs_managed_by(user: User) -> QuerySet[Job]:
     """Jobs of the clients the user works for, and of cooperatives they board."""
     board_coops = Membership.objects.filter(user=user, status="active", is_board=True).values(
         "cooperative_id"
@@ -356,7 +370,7 @@ def jobs_managed_by(user):
     )
 
 
-def jobs_with_fill_rates(cooperative):
+def jobs_with_fill_rates(cooperative: Cooperative | int) -> QuerySet[Job]:
     return (
         Job.objects.filter(cooperative=cooperative)
         .select_related("client")
@@ -369,7 +383,7 @@ def jobs_with_fill_rates(cooperative):
     )
 
 
-def timesheets_for_manager(user):
+def timesheets_for_manager(user: User) -> QuerySet[Timesheet]:
     return (
         Timesheet.objects.filter(
             Q(claim__shift__job__client__client_users__user=user)
@@ -395,7 +409,7 @@ def week_bounds(day: date) -> tuple[datetime, datetime]:
 # --- The member's to-do list (the home page and GET /api/v1/me/todo/) ----------------
 
 
-def map_url(latitude, longitude) -> str:
+def map_url(latitude: Decimal | float, longitude: Decimal | float) -> str:
     """An OpenStreetMap map centred on a place (the shift page's link)."""
     return (
         f"https://www.openstreetmap.org/?mlat={latitude}&mlon={longitude}"
@@ -403,7 +417,11 @@ def map_url(latitude, longitude) -> str:
     )
 
 
-def route_url(home: tuple | None, latitude, longitude) -> str | None:
+def route_url(
+    home: tuple[Decimal | None, Decimal | None] | None,
+    latitude: Decimal | float,
+    longitude: Decimal | float,
+) -> str | None:
     """OpenStreetMap directions by bicycle from the member's home to a place; None without a
     home location."""
     if home is None:
@@ -414,7 +432,7 @@ def route_url(home: tuple | None, latitude, longitude) -> str | None:
     )
 
 
-def _payout_summary(user, trace: dict[int, dict]) -> dict:
+def _payout_summary(user: User, trace: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """What of the member's net earnings waits for the client, is payable, is in a payout
     batch not yet sent, is sent to the bank, or is paid (this year's payments)."""
     from payouts.models import PayoutBatch, PayoutItem, Split
@@ -461,13 +479,15 @@ def _payout_summary(user, trace: dict[int, dict]) -> dict:
     }
 
 
-def _volunteer_limits(user, cooperatives: dict[int, str], volunteer_coops: set[int], day: date):
+def _volunteer_limits(
+    user: User, cooperatives: dict[int, str], volunteer_coops: set[int], day: date
+) -> list[dict[str, Any]]:
     """For each cooperative the member volunteers in: the allowance maximum this month and
     what they received under it."""
     from payouts.selectors import money_settings_of
     from payouts.services.settlement import VolunteerAllowance
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for cooperative_id in sorted(volunteer_coops):
         allowance = VolunteerAllowance.load(
             cooperative_id, money_settings_of(cooperative_id), {user.pk}, day
@@ -485,7 +505,7 @@ def _volunteer_limits(user, cooperatives: dict[int, str], volunteer_coops: set[i
     return rows
 
 
-def member_todo(user, now: datetime | None = None) -> dict:
+def member_todo(user: User, now: datetime | None = None) -> dict[str, Any]:
     """What a member has to do or know now, for their home page and the API.
 
     A bounded number of queries whatever the number of claims, offers or votes (about
@@ -504,7 +524,7 @@ def member_todo(user, now: datetime | None = None) -> dict:
     memberships = list(
         Membership.objects.filter(user=user, status="active").select_related("cooperative")
     )
-    empty: dict = {
+    empty: dict[str, Any] = {
         "member": bool(memberships),
         "next_shift": None,
         "offers": [],
@@ -523,7 +543,7 @@ def member_todo(user, now: datetime | None = None) -> dict:
         else None
     )
 
-    def shift_row(claim_or_offer) -> dict:
+    def shift_row(claim_or_offer: Claim | Offer) -> dict[str, Any]:
         shift = claim_or_offer.shift
         job = shift.job
         return {
@@ -655,7 +675,7 @@ def dispatch_run_of(cooperative_id: int, run_id: int) -> DispatchRun:
     return run
 
 
-def dispatch_run_offers(run: DispatchRun):
+def dispatch_run_offers(run: DispatchRun) -> QuerySet[Offer]:
     """The offers a run made, in shift order, with the member, shift and job."""
     return (
         Offer.objects.filter(run=run)

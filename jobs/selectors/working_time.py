@@ -18,14 +18,16 @@ import logging
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import cast
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from members.models import User
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict
 from werkstation.legal import Key, LegalTable, age_on
@@ -89,15 +91,15 @@ class Held:
     """A member's slot-holding work: the claim's shift, times and engagement."""
 
     shift_id: int
-    start: object
-    end: object
+    start: datetime
+    end: datetime
     engagement: str
 
     def work(self) -> wt.Work:
         return wt.Work(self.shift_id, wt.epoch_minute(self.start), wt.epoch_minute(self.end))
 
 
-def held_work(user_ids: Iterable[int], start, end) -> dict[int, list[Held]]:
+def held_work(user_ids: Iterable[int], start: datetime, end: datetime) -> dict[int, list[Held]]:
     """Each member's slot-holding claims that overlap [start, end)."""
     rows: dict[int, list[Held]] = {}
     for user_id, shift_id, s, e, engagement in (
@@ -125,17 +127,22 @@ class MemberWork:
     """One member's work, for checking shifts one after another (a plan, a run's offers)."""
 
     def __init__(
-        self, user, held: list[Held], table: LegalTable | None = None, *, born=UNKNOWN
+        self,
+        user: User | None,
+        held: list[Held],
+        table: LegalTable | None = None,
+        *,
+        born: date | object | None = UNKNOWN,
     ) -> None:
         self.user = user
         self.held = list(held)
         self.table = table or LegalTable.load()
         if born is UNKNOWN:
             born = getattr(getattr(user, "profile", None), "date_of_birth", None)
-        self.born = born
+        self.born = cast("date | None", born)  # UNKNOWN is replaced just above
         self.calendar = wt.Calendar(settings.TIME_ZONE)
 
-    def verdict(self, shift_id: int, start, end, engagement: str) -> Verdict:
+    def verdict(self, shift_id: int, start: datetime, end: datetime, engagement: str) -> Verdict:
         day = timezone.localtime(start).date()
         others = [h for h in self.held if h.shift_id != shift_id]
         near = [h for h in others if abs(h.start - start) < PERIOD]
@@ -151,12 +158,12 @@ class MemberWork:
         new = wt.Work(shift_id, wt.epoch_minute(start), wt.epoch_minute(end))
         return Verdict(checker.check(new), binding)
 
-    def take(self, shift_id: int, start, end, engagement: str) -> None:
+    def take(self, shift_id: int, start: datetime, end: datetime, engagement: str) -> None:
         """Count ``shift_id`` as the member's from now on (an offer made, a planned shift)."""
         self.held.append(Held(shift_id, start, end, engagement))
 
 
-def member_work(user, around) -> MemberWork:
+def member_work(user: User, around: datetime) -> MemberWork:
     """The member's work around the moment ``around``."""
     held = held_work([user.pk], around - PERIOD, around + PERIOD).get(user.pk, [])
     return MemberWork(user, held)
@@ -179,7 +186,8 @@ def breach_message(breach: wt.Breach) -> str:
     limit = format_duration(breach.limit, language)
     other = ""
     if breach.other is not None:
-        shift = Shift.objects.select_related("job").filter(pk=breach.other.key).first()
+        # Work here is keyed by its shift's id.
+        shift = Shift.objects.select_related("job").filter(pk=cast(int, breach.other.key)).first()
         if shift is not None:
             other = _("%(job)s at %(time)s") % {
                 "job": shift.job.title,
@@ -222,7 +230,7 @@ def breach_message(breach: wt.Breach) -> str:
     return text
 
 
-def check_claim(user, shift: Shift, engagement: str) -> list[str]:
+def check_claim(user: User, shift: Shift, engagement: str) -> list[str]:
     """Refuse a claim that breaks a rule that binds it (naming the rule and the other shift);
     answer the warnings for self-employed work the Act does not bind."""
     verdict = member_work(user, shift.start).verdict(shift.pk, shift.start, shift.end, engagement)
@@ -240,13 +248,15 @@ def check_claim(user, shift: Shift, engagement: str) -> list[str]:
     ]
 
 
-def breaking_shifts(work: MemberWork, shifts, engagements: dict[int, str]) -> list[Shift]:
+def breaking_shifts(
+    work: MemberWork, shifts: Iterable[Shift], engagements: dict[int, str]
+) -> list[Shift]:
     """The shifts of a plan that break a rule, in start order: each one checked against the
     member's work and the plan's earlier shifts that keep every rule (those are taken in turn);
     ``engagements``: the member's usual engagement per cooperative. Empty: the plan keeps
     every rule."""
     trial = MemberWork(work.user, work.held, work.table, born=work.born)
-    breaking = []
+    breaking: list[Shift] = []
     for shift in shifts:
         engagement = engagements.get(shift.cooperative_id, Engagement.SELF_EMPLOYED)
         if trial.verdict(shift.pk, shift.start, shift.end, engagement).breach is not None:
@@ -257,7 +267,10 @@ def breaking_shifts(work: MemberWork, shifts, engagements: dict[int, str]) -> li
 
 
 def refused_near_work(
-    shifts, held: dict[int, list[Held]], usual: dict[int, str], born: dict[int, date | None]
+    shifts: Iterable[Shift],
+    held: dict[int, list[Held]],
+    usual: dict[int, str],
+    born: dict[int, date | None],
 ) -> dict[int, list[str]]:
     """For dispatch: the shifts each member may not be given because, with the work they hold
     now, the shift alone would break a rule (checked only where it can: within ``NEAR`` of
@@ -317,7 +330,7 @@ class NearLimit:
         return str(RULE_LABELS[self.rule])
 
 
-def near_limits(cooperative_id: int, *, now=None) -> list[NearLimit]:
+def near_limits(cooperative_id: int, *, now: datetime | None = None) -> list[NearLimit]:
     """Active members of the cooperative who came within 10 % of a Working Time Act limit in
     the last 4 weeks, over all their work (other cooperatives' and clients' too). Only the
     member, the rule and the figures: no work, client or place is named."""
@@ -325,7 +338,8 @@ def near_limits(cooperative_id: int, *, now=None) -> list[NearLimit]:
 
     now = now or timezone.now()
     since = now - timedelta(weeks=4)
-    members, names = {}, {}
+    members: dict[int, date | None] = {}
+    names: dict[int, str] = {}
     for user_id, born, name in Membership.objects.filter(
         cooperative_id=cooperative_id, status=Membership.Status.ACTIVE
     ).values_list("user_id", "user__profile__date_of_birth", "user__full_name"):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from jobs.audit_actions import JobAction
+from members.models import User
 from werkstation.audit import audit_record
 from werkstation.locks import lock_get_or_create
 
@@ -17,8 +18,9 @@ from ..models import SLOT_HOLDING, CalendarFeed, Claim
 
 
 @transaction.atomic
-def calendar_feed_rotate(*, user) -> CalendarFeed:
+def calendar_feed_rotate(*, user: User) -> CalendarFeed:
     """Create the feed, or replace its token (the old URL stops working at once)."""
+    feed: CalendarFeed
     feed, _created = lock_get_or_create(
         "jobs.CalendarFeed", user=user, defaults={"token": secrets.token_urlsafe(32)}
     )
@@ -30,7 +32,7 @@ def calendar_feed_rotate(*, user) -> CalendarFeed:
 
 
 @transaction.atomic
-def calendar_feed_revoke(*, user) -> None:
+def calendar_feed_revoke(*, user: User) -> None:
     CalendarFeed.objects.filter(user=user).delete()
     audit_record(actor=user, action=JobAction.CALENDAR_REVOKED)
 
@@ -65,4 +67,5 @@ def calendar_render(*, token: str, host: str = "werkstation") -> bytes | None:
             "status", "CONFIRMED" if claim.status in ("confirmed", "completed") else "TENTATIVE"
         )
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -14,7 +14,8 @@ range are the database's last word.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -40,7 +41,7 @@ from .. import eligibility
 from ..access import require_job_manager
 from ..eligibility import rules
 from ..lifecycle import CLAIM
-from ..models import Claim, Shift
+from ..models import Claim, Job, Shift
 from ..notifications import notify_claim
 from ..selectors.working_time import check_claim
 
@@ -77,11 +78,13 @@ def _refused(
     if reason == rules.STARTED:
         return Conflict(_("This shift has already started."), code=reason, field="shift")
     if reason == rules.SKILL:
+        assert shift.required_skill is not None  # the rule is about the shift's skill
         return PermissionDenied(
             _("This shift needs the skill %(skill)s.") % {"skill": shift.required_skill.name},
             code=reason,
         )
     if reason == rules.CERTIFICATE:
+        assert shift.required_skill is not None  # the rule is about the shift's skill
         return PermissionDenied(
             _("Your certificate for %(skill)s is not valid on the day of this shift.")
             % {"skill": shift.required_skill.name},
@@ -143,7 +146,7 @@ def _free_slot(shift: Shift) -> None:
     Shift.objects.filter(pk=shift.pk, filled__gt=0).update(filled=F("filled") - 1)
 
 
-def engagement_for(job, usual: str | None, chosen: str | None = None) -> str:
+def engagement_for(job: Job, usual: str | None, chosen: str | None = None) -> str:
     """The engagement of a claim on ``job``: the one the member ``chosen``, else their
     ``usual`` one; either must be one the job allows."""
     allowed = ordered(job.engagements)
@@ -170,7 +173,7 @@ def engagement_for(job, usual: str | None, chosen: str | None = None) -> str:
     )
 
 
-def engagement_list(engagements) -> str:
+def engagement_list(engagements: Iterable[str]) -> str:
     """ "employee via a payroll provider or volunteer": the labels, joined for a sentence."""
     labels = [str(Engagement(e).label) for e in engagements]
     if len(labels) < 2:
@@ -270,7 +273,12 @@ def _lock_claim(claim_id: int) -> Claim:
         raise NotFound(_("Claim not found."), field="claim")
     shifts = lock_shifts([shift_id], select_related=("job", "cooperative"))
     head = _waitlist_head(shifts[0]) if shifts else None
-    claims = {c.pk: c for c in lock_claims([claim_id, head], select_related=("user",))}
+    claims: dict[int, Claim] = {
+        c.pk: c
+        for c in lock_claims(
+            [pk for pk in (claim_id, head) if pk is not None], select_related=("user",)
+        )
+    }
     claim = claims.get(claim_id)
     if claim is None or not shifts:
         raise NotFound(_("Claim not found."), field="claim")
@@ -295,7 +303,7 @@ def _offer_next(shift: Shift) -> Claim | None:
     head = _waitlist_head(shift)
     if head is None or shift.start <= timezone.now():
         return None
-    candidate = lock_claims([head], select_related=("user", "shift__job"))[0]
+    candidate: Claim = lock_claims([head], select_related=("user", "shift__job"))[0]
     if not _take_slot(shift):
         return None
     candidate.waitlist_position = None
@@ -416,7 +424,7 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
         )
         return claim
     claim.offer_expires_at = None
-    return CLAIM.transition(
+    CLAIM.transition(
         claim,
         C.CONFIRMED if claim.shift.job.auto_confirm else C.CLAIMED,
         by=user,
@@ -424,9 +432,10 @@ def offer_respond(*, user: User, claim_id: int, accept: bool) -> Claim:
         audit_action=JobAction.CLAIM_OFFER_ACCEPTED,
         cooperative_id=claim.shift.cooperative_id,
     )
+    return claim
 
 
-def offers_expire(*, now=None) -> int:
+def offers_expire(*, now: datetime | None = None) -> int:
     """Beat: offers nobody answered go to the next on the waitlist.
 
     Readers do not wait for it (``Claim.status_at``: the offer lapsed at its expiry); this
@@ -463,7 +472,7 @@ def claim_mark_no_show(*, actor: User, claim_id: int) -> Claim:
             code="not_started",
             field="claim",
         )
-    return CLAIM.transition(
+    CLAIM.transition(
         claim,
         C.NO_SHOW,
         by=actor,
@@ -472,13 +481,14 @@ def claim_mark_no_show(*, actor: User, claim_id: int) -> Claim:
         audit_action=JobAction.CLAIM_NO_SHOW,
         cooperative_id=claim.shift.cooperative_id,
     )
+    return claim
 
 
 RELEASABLE = (C.CLAIMED, C.CONFIRMED, C.WAITLISTED, C.OFFERED)
 
 
 @transaction.atomic
-def claims_release_future(*, user: User, reason: str, now=None) -> int:
+def claims_release_future(*, user: User, reason: str, now: datetime | None = None) -> int:
     """Release every claim of ``user`` on a shift that has not started (the account is
     erased): each held slot goes to the next on the waitlist, as a withdrawal would, but
     without the withdrawal deadline: the person is gone either way.

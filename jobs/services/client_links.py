@@ -17,6 +17,7 @@ Design overview
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +55,7 @@ def _message(value: str) -> str:
     return value
 
 
-def _board_users(cooperative_id: int):
+def _board_users(cooperative_id: int) -> QuerySet[User]:
     return User.objects.filter(
         memberships__cooperative_id=cooperative_id,
         memberships__status=Membership.Status.ACTIVE,
@@ -62,9 +63,12 @@ def _board_users(cooperative_id: int):
     ).distinct()
 
 
-def _client_admins(client_id: int):
+def _client_admins(client_id: int | None) -> QuerySet[User]:
+    # No client yet (an invitation declined): client_id=None reads as IS NULL and finds
+    # nobody; the stubs refuse None in a lookup.
     return User.objects.filter(
-        client_roles__client_id=client_id, client_roles__role=ClientUser.Role.ADMIN
+        client_roles__client_id=client_id,  # type: ignore[misc]
+        client_roles__role=ClientUser.Role.ADMIN,
     ).distinct()
 
 
@@ -90,7 +94,7 @@ def _notify(request: ClientLinkRequest, *, event: str, site_url: str | None) -> 
         email_user_on_commit(
             to=email,
             language=language,
-            subject=SUBJECTS[event],
+            subject=SUBJECTS[event],  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
             template="jobs/email/client_link.txt",
             context={"request": request, "event": event, "url": site_link(path, site_url=site_url)},
         )
@@ -182,7 +186,7 @@ def client_link_invite(
 
 
 def _lock_open(request_id: int) -> ClientLinkRequest:
-    request = lock_one(
+    request: ClientLinkRequest | None = lock_one(
         "jobs.ClientLinkRequest", request_id, select_related=("cooperative", "client")
     )
     if request is None:
@@ -194,14 +198,17 @@ def _lock_open(request_id: int) -> ClientLinkRequest:
     return request
 
 
-def can_answer(user, request: ClientLinkRequest) -> bool:
+def can_answer(user: User, request: ClientLinkRequest) -> bool:
     """Who decides: the board for a client's request; the invited address for an invitation."""
     if request.direction == R.Direction.CLIENT:
         return has_role(user, request.cooperative_id, "board")
-    return getattr(user, "is_authenticated", False) and user.email.lower() == request.email.lower()
+    answers: bool = (
+        getattr(user, "is_authenticated", False) and user.email.lower() == request.email.lower()
+    )
+    return answers
 
 
-def can_withdraw(user, request: ClientLinkRequest) -> bool:
+def can_withdraw(user: User, request: ClientLinkRequest) -> bool:
     if request.direction == R.Direction.CLIENT:
         return request.client_id is not None and is_client_user(user, request.client_id, admin=True)
     return has_role(user, request.cooperative_id, "board")
@@ -236,6 +243,7 @@ def client_link_decide(
         require_client_admin(actor, client)
         request.client = client
     if accept:
+        assert request.client is not None  # the client asked, or accepts (set above)
         _already_linked(request.client, request.cooperative)
         ClientCooperative.objects.create(client=request.client, cooperative=request.cooperative)
     request.status = R.Status.ACCEPTED if accept else R.Status.DECLINED

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jobs.audit_actions import JobAction
-from members.models import Cooperative, User
+from members.models import Cooperative, Invitation, User
 from members.services.invitations import invitation_create
 from members.validators import normalize_postcode
 from werkstation.audit import audit_record
@@ -31,7 +33,7 @@ CLIENT_FIELDS = {
 CLIENT_INVITATION_SUBJECT = gettext_lazy("You are invited to post work on Werkstation")
 
 
-def _normalize(fields: dict) -> dict:
+def _normalize(fields: dict[str, Any]) -> dict[str, Any]:
     if fields.get("billing_postcode"):
         fields["billing_postcode"] = normalize_postcode(fields["billing_postcode"])
     if fields.get("vat_number"):
@@ -50,7 +52,7 @@ def client_create(
     cooperative: Cooperative | None = None,
     message: str = "",
     site_url: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> Client:
     """Register a client organisation; whoever registers it becomes its administrator.
 
@@ -90,7 +92,7 @@ def client_verify(*, actor: User, client: Client) -> Client:
 
 
 @transaction.atomic
-def client_update(*, actor: User, client: Client, **fields) -> Client:
+def client_update(*, actor: User, client: Client, **fields: Any) -> Client:
     require_client_admin(actor, client)
     unknown = set(fields) - (CLIENT_FIELDS - {"kind"})
     if unknown:
@@ -107,7 +109,9 @@ def client_update(*, actor: User, client: Client, **fields) -> Client:
 
 
 @transaction.atomic
-def client_user_invite(*, actor: User, client: Client, email: str, site_url: str | None = None):
+def client_user_invite(
+    *, actor: User, client: Client, email: str, site_url: str | None = None
+) -> Invitation:
     require_client_admin(actor, client)
     if ClientUser.objects.filter(client=client, user__email__iexact=(email or "").strip()).exists():
         raise Conflict(
@@ -120,8 +124,9 @@ def client_user_invite(*, actor: User, client: Client, email: str, site_url: str
     )
 
 
-def accept_client_invitation(invitation, user: User) -> ClientUser:
-    client = Client.objects.get(pk=invitation.target_id)
+def accept_client_invitation(invitation: Invitation, user: User) -> ClientUser:
+    # A client-user invitation names its client; pk=None (the stubs refuse it) finds no row.
+    client = Client.objects.get(pk=invitation.target_id)  # type: ignore[misc]
     client_user, _created = ClientUser.objects.get_or_create(client=client, user=user)
     audit_record(actor=user, action=JobAction.CLIENT_USER_JOINED, target=client)
     return client_user
@@ -154,7 +159,7 @@ def client_g_account_set(
     from members.access import require_role
 
     require_role(actor, cooperative, "board")
-    link = lock_first(
+    link: ClientCooperative | None = lock_first(
         ClientCooperative.objects.filter(cooperative=cooperative, client_id=client_id)
     )
     if link is None:

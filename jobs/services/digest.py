@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,7 +16,7 @@ from ..selectors import FeedFilters, feed_page, feed_row
 DIGEST_LIMIT = 10
 
 
-def shift_digest_send(*, now=None) -> int:
+def shift_digest_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     weekly_day = now.weekday() == 0
     sent = 0
@@ -40,7 +40,7 @@ def shift_digest_send(*, now=None) -> int:
         email_user_on_commit(
             to=user.email,
             language=user.preferred_language,
-            subject=_("New work near you"),
+            subject=_("New work near you"),  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
             template="jobs/email/digest.txt",
             context={"user": user, "shifts": [feed_row(r) for r in rows]},
         )

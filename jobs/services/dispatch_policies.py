@@ -7,12 +7,15 @@ cooperative's next version, in force from that day (``dispatching.policy_in_forc
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.audit_actions import JobAction
+from members.models import Cooperative, User
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 
@@ -22,9 +25,11 @@ WEIGHTS = ("km_cost_cents", "shortfall_cents_per_minute")
 MAX_WEIGHT = 10_000
 
 
-def dispatch_policy_validate(*, cooperative, payload: dict, actor) -> dict:
+def dispatch_policy_validate(
+    *, cooperative: Cooperative, payload: dict[str, Any], actor: User
+) -> dict[str, int]:
     """The weights of a proposed policy, each a whole number of cents; writes nothing."""
-    clean = {}
+    clean: dict[str, int] = {}
     for name in WEIGHTS:
         value = payload.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_WEIGHT:
@@ -41,17 +46,18 @@ def dispatch_policy_adopt(
     cooperative_id: int,
     km_cost_cents: int,
     shortfall_cents_per_minute: int,
-    actor=None,
+    actor: User | None = None,
     proposal_id: int | None = None,
 ) -> DispatchPolicy:
     """The cooperative's next policy version, adopted and in force from today."""
     versions = DispatchPolicy.objects.filter(cooperative_id=cooperative_id)
     version = (versions.aggregate(latest=Max("version"))["latest"] or 0) + 1
+    today = timezone.localdate()
     policy = DispatchPolicy.objects.create(
         cooperative_id=cooperative_id,
         version=version,
         adopted=True,
-        effective_from=timezone.localdate(),
+        effective_from=today,
         km_cost_cents=km_cost_cents,
         shortfall_cents_per_minute=shortfall_cents_per_minute,
     )
@@ -64,7 +70,7 @@ def dispatch_policy_adopt(
             "version": version,
             "km_cost_cents": km_cost_cents,
             "shortfall_cents_per_minute": shortfall_cents_per_minute,
-            "effective_from": policy.effective_from.isoformat(),
+            "effective_from": today.isoformat(),
             "proposal_id": proposal_id,
         },
     )

@@ -80,7 +80,9 @@ HOUR_BANDS = (
 )
 
 
-def coverage_facts(shifts: list[Shift], outside: dict[int, int], pending: dict[int, int]):
+def coverage_facts(
+    shifts: list[Shift], outside: dict[int, int], pending: dict[int, int]
+) -> dict[str, list[str | int]]:
     """Per shift id: its local day, slots, slots held outside the instance, slots held by
     earlier open offers, and its length in minutes."""
     return {
@@ -95,7 +97,7 @@ def coverage_facts(shifts: list[Shift], outside: dict[int, int], pending: dict[i
     }
 
 
-def plan_facts(instance: Instance, rows: dict) -> dict:
+def plan_facts(instance: Instance, rows: dict[str, Any]) -> dict[str, Any]:
     """What the merge needs besides the parts' answers (JSON, travels with the plan)."""
     return {
         "coverage": rows["coverage"],
@@ -108,14 +110,14 @@ def plan_facts(instance: Instance, rows: dict) -> dict:
 def run_summary(
     *,
     run: DispatchRun,
-    plan: dict,
-    results: list[dict],
+    plan: dict[str, Any],
+    results: list[dict[str, Any]],
     assignment: Assignment,
     offers: list[Offer],
     refused_at_offer: list[tuple[int, int, str]],
 ) -> dict[str, Any]:
     explain = plan.get("explain") or {}
-    coverage: dict[str, list] = explain.get("coverage", {})
+    coverage: dict[str, list[Any]] = explain.get("coverage", {})  # JSON: see coverage_facts
     instance_slots: dict[str, int] = explain.get("slots", {})
     committed = Counter(s for _m, s in plan.get("commitments", []))
     offered = Counter(str(o.shift_id) for o in offers)
@@ -140,19 +142,19 @@ def run_summary(
         )
         day += timedelta(days=1)
     open_slots: dict[str, int] = {}
-    for shift_id, (day_iso, slots, outside, pending, _minutes) in coverage.items():
+    for shift_key, (day_iso, slots, outside, pending, _minutes) in coverage.items():
         row = days.setdefault(
             day_iso, dict.fromkeys(("slots", "claimed", "offered", "offered_before", "open"), 0)
         )
-        claimed = outside + committed[shift_id]
-        held = min(slots, claimed + pending + offered[shift_id])
+        claimed = outside + committed[shift_key]
+        held = min(slots, claimed + pending + offered[shift_key])
         row["slots"] += slots
         row["claimed"] += claimed
-        row["offered"] += offered[shift_id]
+        row["offered"] += offered[shift_key]
         row["offered_before"] += pending
         row["open"] += slots - held
-        if slots - held > 0 and shift_id in instance_slots:
-            open_slots[shift_id] = slots - held
+        if slots - held > 0 and shift_key in instance_slots:
+            open_slots[shift_key] = slots - held
 
     reasons = explain.get("reasons", {})
     rows = {
@@ -293,7 +295,7 @@ def run_view(run: DispatchRun) -> dict[str, Any]:
     }
 
 
-def hours_chart(view: dict, currency: str) -> dict | None:
+def hours_chart(view: dict[str, Any], currency: str) -> dict[str, Any] | None:
     """The spread of members' hours against their targets as the dashboard's chart script
     reads it: horizontal bars (the bands' names are long on a phone), members with a
     target only (the table also counts those without); None when no member has one."""

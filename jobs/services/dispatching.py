@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from jobs.audit_actions import JobAction
 from members.access import require_role
-from members.models import Cooperative, Membership, Profile
+from members.models import Cooperative, Membership, Profile, User
 from payouts.selectors.quotes import quote_shifts, standard_shares
 from werkstation.audit import audit_record
 from werkstation.engagements import ALL
@@ -76,7 +77,7 @@ PART_PAIRS = 60_000
 MAX_PARTS = 16
 
 
-def policy_in_force(cooperative_id: int, day: date) -> dict:
+def policy_in_force(cooperative_id: int, day: date) -> dict[str, Any]:
     policy = (
         DispatchPolicy.objects.filter(
             cooperative_id=cooperative_id, adopted=True, effective_from__lte=day
@@ -94,7 +95,7 @@ def policy_in_force(cooperative_id: int, day: date) -> dict:
 
 @transaction.atomic
 def dispatch_request(
-    *, actor, cooperative: Cooperative, period_start: date, period_end: date
+    *, actor: User | None, cooperative: Cooperative, period_start: date, period_end: date
 ) -> DispatchRun:
     if actor is not None:
         require_role(actor, cooperative, "board")
@@ -144,7 +145,7 @@ def _fairness_boost(
 
 
 def _within_working_time(
-    cooperative_id: int, offered_to: dict[int, list[Shift]], profiles: dict
+    cooperative_id: int, offered_to: dict[int, list[Shift]], profiles: dict[int, Profile]
 ) -> tuple[dict[int, list[Shift]], list[tuple[int, int, str]]]:
     """Each member's offers that keep every Working Time Act rule, taken in start order,
     and the (member, shift, rule code) of each pair refused."""
@@ -179,7 +180,7 @@ def _within_working_time(
     return kept, refused
 
 
-def build_instance(run: DispatchRun) -> tuple[dict, dict]:
+def build_instance(run: DispatchRun) -> tuple[dict[str, Any], dict[str, Any]]:
     """The contract's instance for a run, and what maps its ids back to rows.
 
     The same number of queries whatever the number of members: their work contexts are
@@ -293,6 +294,7 @@ def build_instance(run: DispatchRun) -> tuple[dict, dict]:
 
 
 def _reason(shift: Shift, profile: Profile, target: int, boost: int, pay_cents: int) -> str:
+    assert profile.latitude is not None and profile.longitude is not None  # offered: has a home
     km = eligibility.distance_from_home_km(
         (float(profile.latitude), float(profile.longitude)), shift.latitude, shift.longitude
     )
@@ -308,7 +310,7 @@ def _reason(shift: Shift, profile: Profile, target: int, boost: int, pay_cents: 
         _("%(amount)s for you if you work it as posted")
         % {"amount": format_money(pay_cents, language=translation.get_language())},
     ]
-    if shift.required_skill_id:
+    if shift.required_skill is not None:
         parts.append(_("you have the skill %(skill)s") % {"skill": shift.required_skill.name})
     if boost:
         parts.append(_("you had less work than your target lately, so you go first"))
@@ -322,7 +324,7 @@ def _reason_for(shift: Shift, profile: Profile, target: int, boost: int, pay_cen
         return _reason(shift, profile, target, boost, pay_cents)
 
 
-def dispatch_run_prepare(*, run_id: int, part_pairs: int | None = None) -> dict | None:
+def dispatch_run_prepare(*, run_id: int, part_pairs: int | None = None) -> dict[str, Any] | None:
     """Build the run's instance and cut it into independent parts (``None`` when the run
     is no longer queued). Everything returned is JSON, so the parts can travel to other
     workers: ``parts`` (instances of the file contract), and what the merge needs —
@@ -357,7 +359,9 @@ def dispatch_run_prepare(*, run_id: int, part_pairs: int | None = None) -> dict 
     }
 
 
-def dispatch_part_solve(*, part: dict, time_limit: float = TIME_LIMIT_SECONDS) -> dict:
+def dispatch_part_solve(
+    *, part: dict[str, Any], time_limit: float = TIME_LIMIT_SECONDS
+) -> dict[str, Any]:
     """Solve one part (pure: no database). The answer is JSON for the merge; a part that
     cannot be solved answers ``{"error": ...}`` so that the merge fails the run instead
     of the chord waiting for ever."""
@@ -376,14 +380,14 @@ def dispatch_part_solve(*, part: dict, time_limit: float = TIME_LIMIT_SECONDS) -
     }
 
 
-def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
+def dispatch_run_merge(*, plan: dict[str, Any], results: list[dict[str, Any]]) -> DispatchRun:
     """Merge the parts' answers into the run and make the offers. Idempotent: a run that
     is no longer queued (merged before, e.g. after a redelivered task) is left alone.
     If a part failed, the run fails and no offers are made."""
     errors = [r["error"] for r in results if "error" in r]
     if errors:
         with transaction.atomic():
-            run = lock_get("jobs.DispatchRun", plan["run_id"])
+            run: DispatchRun = lock_get("jobs.DispatchRun", plan["run_id"])
             if run.status == DispatchRun.Status.QUEUED:
                 run.status, run.finished_at = DispatchRun.Status.FAILED, timezone.now()
                 run.error = "\n".join(errors)
@@ -472,7 +476,7 @@ def dispatch_run_merge(*, plan: dict, results: list[dict]) -> DispatchRun:
             email_user_on_commit(
                 to=user.email,
                 language=user.preferred_language,
-                subject=gettext_lazy("Work offered to you"),
+                subject=gettext_lazy("Work offered to you"),  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
                 template="jobs/email/offer.txt",
                 context={"offer": offer, "shift": offer.shift, "job": offer.shift.job},
             )
@@ -536,7 +540,7 @@ def _redispatch(offer: Offer) -> None:
         )
 
 
-def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
+def offer_respond(*, user: User, offer_id: int, accept: bool) -> Offer:
     """Accept (the shift becomes a confirmed claim) or decline (it is dispatched again).
 
     An offer whose shift can no longer be taken is marked lapsed — that is kept — and the
@@ -554,7 +558,7 @@ def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
         lock_users([user.pk])
         lock_shifts([shift_id])
         offers = lock_offers([offer_id], select_related=("shift__job", "shift__cooperative"))
-        offer = offers[0] if offers else None
+        offer: Offer | None = offers[0] if offers else None
         if offer is None:
             raise NotFound(_("Offer not found."), field="offer")
         if offer.status_at() != Offer.Status.OPEN:  # the clock ends an offer, not beat
@@ -586,7 +590,7 @@ def offer_respond(*, user, offer_id: int, accept: bool) -> Offer:
 
 
 @transaction.atomic
-def offers_expire_dispatch(*, now=None) -> int:
+def offers_expire_dispatch(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     expired = [
         offer
@@ -604,7 +608,7 @@ def offers_expire_dispatch(*, now=None) -> int:
     return len(expired)
 
 
-def offers_of(user):
+def offers_of(user: User) -> QuerySet[Offer]:
     return (
         Offer.objects.filter(user=user)
         .filter(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -66,7 +68,7 @@ def _require_poster(user: User, cooperative: Cooperative, client: Client) -> Non
         )
 
 
-def _money(value, field: str) -> Decimal:
+def _money(value: str | Decimal | int | float, field: str) -> Decimal:
     """An amount in euros as given, rounded half up to the cent."""
     try:
         amount = round_major(str(value))
@@ -96,7 +98,7 @@ def job_create(
     auto_confirm: bool = False,
     publish: bool = True,
     source: str = Job.Source.DIRECT,
-    engagements=None,
+    engagements: Iterable[str] | None = None,
 ) -> Job:
     _require_poster(actor, cooperative, client)
     if engagements is None:
@@ -125,6 +127,7 @@ def job_create(
                 field="postcode",
             )
         latitude, longitude = found
+    assert longitude is not None  # given together with latitude (checked above)
     rate = RateCard.objects.filter(cooperative=cooperative, category=category).first()
     if client_tariff is None:
         if rate is None:
@@ -171,7 +174,9 @@ def job_create(
 JOB_EDITABLE = {"title", "description", "auto_confirm", "client_tariff", "engagements"}
 
 
-def _require_board_for_engagements(actor: User, cooperative_id: int, engagements) -> None:
+def _require_board_for_engagements(
+    actor: User, cooperative_id: int, engagements: Iterable[str]
+) -> None:
     """How members are engaged (payroll, self-employed, volunteer) is the board's call."""
     if set(engagements) != set(all_engagements()) and not has_role(actor, cooperative_id, "board"):
         raise PermissionDenied(
@@ -182,7 +187,7 @@ def _require_board_for_engagements(actor: User, cooperative_id: int, engagements
 
 
 @transaction.atomic
-def job_update(*, actor: User, job: Job, **fields) -> Job:
+def job_update(*, actor: User, job: Job, **fields: Any) -> Job:
     require_job_manager(actor, job)
     unknown = set(fields) - JOB_EDITABLE
     if unknown:
@@ -295,14 +300,14 @@ def _validate_slots(slots: int, field: str = "slots") -> None:
 
 
 def _lock_job(job_id: int) -> Job:
-    jobs = lock_jobs([job_id])
+    jobs: list[Job] = lock_jobs([job_id])
     if not jobs:
         raise NotFound(_("Job not found."), field="job")
     return jobs[0]
 
 
 def _lock_shift(shift_id: int) -> Shift:
-    shifts = lock_shifts([shift_id], select_related=("job",))
+    shifts: list[Shift] = lock_shifts([shift_id], select_related=("job",))
     if not shifts:
         raise NotFound(_("Shift not found."), field="shift")
     return shifts[0]
@@ -323,10 +328,14 @@ def _open_job_for_shifts(actor: User, job: Job) -> Job:
 # Hooks that may refuse new shifts (the right-to-challenge contracts register one for
 # their budget); each is called with the job and the new shifts and raises to refuse.
 # An edit of a shift's times or slots asks them too, naming the shift it replaces.
-_SHIFT_GUARDS: list = []
+class ShiftGuard(Protocol):
+    def __call__(self, *, job: Job, shifts: list[Shift], replaces: int | None = None) -> None: ...
 
 
-def shift_guard_register(guard) -> None:
+_SHIFT_GUARDS: list[ShiftGuard] = []
+
+
+def shift_guard_register(guard: ShiftGuard) -> None:
     _SHIFT_GUARDS.append(guard)
 
 
@@ -519,7 +528,7 @@ def job_for_actor(*, actor: User, job_id: int) -> Job:
 
 
 @transaction.atomic
-def jobs_progress(*, now: datetime | None = None) -> dict:
+def jobs_progress(*, now: datetime | None = None) -> dict[str, int]:
     """Beat: open jobs whose first shift started become in progress; jobs whose shifts
     all ended become completed."""
     now = now or timezone.now()

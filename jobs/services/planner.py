@@ -11,14 +11,15 @@ shift the claim check would refuse blocked — and asks the exact single-member 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Membership
+from members.models import Membership, User
 from payouts.selectors.quotes import quote_plan, quote_shifts
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict, ValidationFailed
@@ -58,7 +59,7 @@ class Plan:
 
 def plan_week(
     *,
-    user,
+    user: User,
     week_start: date,
     target_minutes: int | None = None,
     target_income_cents: int | None = None,
@@ -191,7 +192,7 @@ class BundleConflict(Conflict):
 WEEKS_AHEAD = 8  # how far "plan my week" looks for the first week with work
 
 
-def first_week_with_work(user, now=None) -> date | None:
+def first_week_with_work(user: User, now: datetime | None = None) -> date | None:
     """The Monday of the first week, from this one on, with an open shift the member could
     take: in a cooperative they are an active member of, not started yet, with a free slot,
     of a job that allows their usual engagement, and not already theirs. None when there is
@@ -226,7 +227,7 @@ def first_week_with_work(user, now=None) -> date | None:
     return None
 
 
-def plan_from_values(user, values: dict):
+def plan_from_values(user: User, values: dict[str, Any]) -> Plan:
     """``plan_week`` from a validated plan form or query (week, target hours or income).
     Without a week it plans the first week that still has open shifts the member could
     take (this week when there is none)."""
@@ -242,7 +243,7 @@ def plan_from_values(user, values: dict):
 
 
 @transaction.atomic
-def bundle_claim(*, user, shift_ids: list[int]) -> list[Claim]:
+def bundle_claim(*, user: User, shift_ids: list[int]) -> list[Claim]:
     """Claim every shift of a planned bundle, or none: the first that fails undoes all."""
     if not shift_ids:
         raise ValidationFailed(

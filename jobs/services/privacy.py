@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
+
+from members.models import User
 
 from ..models import BlockedClient, CalendarFeed, Claim, ClientUser, Offer, Timesheet
 from .claims import claims_release_future
@@ -12,7 +16,7 @@ from .claims import claims_release_future
 ERASED = "account erased"
 
 
-def export_work(user) -> dict:
+def export_work(user: User) -> dict[str, Any]:
     claims = Claim.objects.filter(user=user).select_related("shift__job__client").order_by("start")
     timesheets = Timesheet.objects.filter(claim__user=user).select_related("claim__shift__job")
     offers = Offer.objects.filter(user=user).select_related("shift__job")
@@ -61,7 +65,7 @@ def export_work(user) -> dict:
 
 
 @transaction.atomic
-def erase_work(user) -> None:
+def erase_work(user: User) -> None:
     """Future claims are released (their slots offered onward), open offers lapse, the
     calendar link stops working, the member's own client blocks go. Past claims and
     timesheets stay: they are what the books were settled from."""
@@ -73,13 +77,13 @@ def erase_work(user) -> None:
     BlockedClient.objects.filter(user=user).delete()
 
 
-def export_client_roles(user) -> list[dict]:
+def export_client_roles(user: User) -> list[dict[str, Any]]:
     return [
         {"client": cu.client.name, "role": cu.role, "since": cu.created_at.isoformat()}
         for cu in ClientUser.objects.filter(user=user).select_related("client")
     ]
 
 
-def erase_client_roles(user) -> None:
+def erase_client_roles(user: User) -> None:
     """An erased person no longer acts for any client."""
     ClientUser.objects.filter(user=user).delete()

@@ -6,7 +6,7 @@ transactional outbox; payouts settle from there.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,7 +32,7 @@ T = Timesheet.Status
 EXTRA_MINUTES_ALLOWED = 60
 
 
-def _minutes(value, field: str) -> int:
+def _minutes(value: object, field: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValidationFailed(_("Enter whole minutes."), field=field)
     return value
@@ -96,11 +96,14 @@ def _lock(timesheet_id: int) -> Timesheet:
     """The timesheet and its claim (which approval completes), claim first: the global
     lock order of ``werkstation.locks``."""
     claim_id = Timesheet.objects.filter(pk=timesheet_id).values_list("claim_id", flat=True).first()
-    claims = lock_claims([claim_id], select_related=("shift__job", "shift__cooperative", "user"))
+    claims = lock_claims(
+        [] if claim_id is None else [claim_id],
+        select_related=("shift__job", "shift__cooperative", "user"),
+    )
     timesheets = lock_timesheets([timesheet_id])
     if not claims or not timesheets:
         raise NotFound(_("Timesheet not found."), field="timesheet")
-    timesheet = timesheets[0]
+    timesheet: Timesheet = timesheets[0]
     timesheet.claim = claims[0]
     return timesheet
 
@@ -240,7 +243,7 @@ def timesheet_resolve(
     return _approve(timesheet, actor=actor)
 
 
-def timesheets_auto_approve(*, now=None) -> int:
+def timesheets_auto_approve(*, now: datetime | None = None) -> int:
     """Beat: hours nobody answered are approved after the cooperative's number of days.
 
     One transaction per timesheet (each locks its claim, then itself), so one failure
@@ -265,7 +268,7 @@ def timesheets_auto_approve(*, now=None) -> int:
 
 
 @transaction.atomic
-def timesheet_reminders(*, now=None) -> int:
+def timesheet_reminders(*, now: datetime | None = None) -> int:
     """Beat: one reminder for shifts that ended over a day ago without hours."""
     now = now or timezone.now()
     claims = Claim.objects.filter(

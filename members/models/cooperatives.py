@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,9 +20,16 @@ from members.validators import (
 )
 from werkstation.engagements import Engagement
 
+if TYPE_CHECKING:
+    from .security import SecondApproval
+
 
 class Cooperative(models.Model):
     """The tenant. Every row that belongs to a cooperative is scoped to one."""
+
+    # Not columns: what ``cooperative_update`` asked a second board member to approve.
+    pending_bank: SecondApproval | None
+    pending_g_account: SecondApproval | None
 
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -155,6 +163,9 @@ class Membership(models.Model):
 
     Every active member votes. Board, treasurer and auditor are extra roles.
     """
+
+    # Not a column: the roles ``membership_set_roles`` left waiting for a second approval.
+    pending_roles: list[str]
 
     class Status(models.TextChoices):
         APPLIED = "applied", _("applied")

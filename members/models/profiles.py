@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -234,11 +235,11 @@ class BenefitArrangement(models.Model):
         return f"benefit arrangement of {self.user}"
 
     @property
-    def first_month(self):
+    def first_month(self) -> date:
         return self.starts_on.replace(day=1)
 
     @property
-    def last_month(self):
+    def last_month(self) -> date:
         """The first day of the arrangement's last month."""
         index = self.first_month.year * 12 + self.first_month.month - 1 + self.months - 1
         return self.first_month.replace(year=index // 12, month=index % 12 + 1)

@@ -26,13 +26,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from members.audit_actions import approval_action
 from werkstation.audit import audit_record
@@ -91,7 +93,9 @@ def second_person_eligible(
     )
 
 
-def _role_grants(*, candidate: User, cooperative_ids: Iterable[int], roles: Iterable[str]):
+def _role_grants(
+    *, candidate: User, cooperative_ids: Iterable[int], roles: Iterable[str]
+) -> QuerySet[RoleGrant]:
     """The candidate's standing grants of ``roles`` in those cooperatives (one query)."""
     return RoleGrant.objects.filter(
         membership__cooperative_id__in=list(cooperative_ids),
@@ -158,10 +162,13 @@ def staff_may_second(
 
 
 def _excluded(approval: SecondApproval) -> list[int]:
-    return [approval.target_membership.user_id] if approval.target_membership_id else []
+    membership = approval.target_membership if approval.target_membership_id else None
+    return [membership.user_id] if membership is not None else []
 
 
-def board_notify(*, cooperative: Cooperative, subject, lines: Callable[[], list[str]]) -> None:
+def board_notify(
+    *, cooperative: Cooperative, subject: StrOrPromise, lines: Callable[[], list[str]]
+) -> None:
     """E-mail every active board member of ``cooperative`` (after commit).
 
     ``lines`` is called once per recipient, in their language.
@@ -177,13 +184,13 @@ def board_notify(*, cooperative: Cooperative, subject, lines: Callable[[], list[
         email_user_on_commit(
             to=member.email,
             language=member.preferred_language,
-            subject=subject,
+            subject=subject,  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
             template="members/email/board_notice.txt",
             context={"user": member, "cooperative": cooperative, "lines": text},
         )
 
 
-def _notify(approval: SecondApproval, headline) -> None:
+def _notify(approval: SecondApproval, headline: StrOrPromise) -> None:
     kind = _KINDS[approval.kind]
 
     def lines() -> list[str]:
@@ -207,7 +214,7 @@ def second_approval_request(
     kind: str,
     cooperative: Cooperative,
     requester: User,
-    payload: dict,
+    payload: dict[str, Any],
     target_membership: Membership | None = None,
 ) -> SecondApproval:
     """Ask for something that needs a second person; an older open request for the same
@@ -220,7 +227,7 @@ def second_approval_request(
     )
     if kind == "role_grant":
         earlier = earlier.filter(payload__role=payload.get("role"))
-    for old in lock_where(earlier):
+    for old in cast("list[SecondApproval]", lock_where(earlier)):
         _close(old, status=S.CANCELLED, actor=requester, reason=_("Replaced by a newer request."))
     approval = SecondApproval.objects.create(
         cooperative=cooperative,
@@ -259,7 +266,8 @@ def second_approval_decide(
     # What applying it locks comes first (werkstation.locks): the cooperative, the
     # membership it is about, then the request itself.
     lock_cooperatives([approval.cooperative_id])
-    lock_memberships([approval.target_membership_id])
+    if approval.target_membership_id is not None:
+        lock_memberships([approval.target_membership_id])
     approval = lock_get(
         "members.SecondApproval",
         approval.pk,

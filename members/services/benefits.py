@@ -8,6 +8,7 @@ leaves this month is worked out in ``payouts.selectors.benefit_room``.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,14 +31,14 @@ def benefit_arrangement_of(user: User) -> BenefitArrangement | None:
     return BenefitArrangement.objects.filter(user=user).first()
 
 
-def _int(value, field: str, message: str) -> int:
+def _int(value: Any, field: str, message: str) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
         raise ValidationFailed(message, field=field) from None
 
 
-def _validated(fields: dict) -> dict:
+def _validated(fields: dict[str, Any]) -> dict[str, Any]:
     share_message = _("Enter the share you may keep, from 1 to 100 percent.")
     keep = _int(fields.get("keep_percent"), "keep_percent", share_message)
     if not 1 <= keep <= 100:
@@ -73,10 +74,12 @@ def _validated(fields: dict) -> dict:
 
 
 @transaction.atomic
-def benefit_arrangement_set(*, user: User, fields: dict) -> BenefitArrangement:
+def benefit_arrangement_set(*, user: User, fields: dict[str, Any]) -> BenefitArrangement:
     """Record or change the member's arrangement. A new period may be reminded of again."""
     values = _validated(fields)
-    arrangement = lock_first(BenefitArrangement.objects.filter(user=user))
+    arrangement: BenefitArrangement | None = lock_first(
+        BenefitArrangement.objects.filter(user=user)
+    )
     if arrangement is None:
         arrangement = BenefitArrangement(user=user, **values)
     else:
@@ -100,7 +103,7 @@ def benefit_arrangement_delete(*, user: User) -> bool:
     return bool(deleted)
 
 
-def export_benefit_arrangement(user: User) -> dict | None:
+def export_benefit_arrangement(user: User) -> dict[str, Any] | None:
     arrangement = benefit_arrangement_of(user)
     if arrangement is None:
         return None
@@ -146,7 +149,7 @@ def benefit_arrangement_reminders_send(*, today: date | None = None) -> int:
             email_user_on_commit(
                 to=user.email,
                 language=user.preferred_language,
-                subject=gettext_lazy("Your benefit arrangement ends soon"),
+                subject=gettext_lazy("Your benefit arrangement ends soon"),  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
                 template="members/email/benefit_arrangement_ends.txt",
                 context={
                     "last_day": last_day_of(arrangement),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -17,7 +18,7 @@ from werkstation.locks import lock_get
 from werkstation.validation import full_clean_or_raise
 
 from ..access import require_role
-from ..models import Cooperative, Skill, User
+from ..models import Cooperative, SecondApproval, Skill, User
 from ..validators import normalize_iban, normalize_postcode, validate_bic, validate_iban
 from .approvals import ApprovalKind, approval_kind_register, second_approval_request
 from .invitations import invitation_create
@@ -45,15 +46,20 @@ BOARD_EDITABLE = {
     "timesheet_auto_approve_days",
 }
 
+
 # Hooks other apps register to set up a new cooperative (e.g. its founding rule set).
-_FOUNDING_HOOKS: list = []
+class FoundingHook(Protocol):
+    def __call__(self, *, cooperative: Cooperative, actor: User) -> object: ...
 
 
-def cooperative_founding_hook_register(hook) -> None:
+_FOUNDING_HOOKS: list[FoundingHook] = []
+
+
+def cooperative_founding_hook_register(hook: FoundingHook) -> None:
     _FOUNDING_HOOKS.append(hook)
 
 
-def _normalize(fields: dict) -> dict:
+def _normalize(fields: dict[str, Any]) -> dict[str, Any]:
     if fields.get("postcode"):
         fields["postcode"] = normalize_postcode(fields["postcode"])
     if fields.get("iban"):
@@ -74,9 +80,9 @@ def cooperative_create(
     kvk_number: str,
     founded_on: date | None = None,
     slug: str = "",
-    board_emails: list[str] | tuple = (),
+    board_emails: list[str] | tuple[str, ...] = (),
     site_url: str | None = None,
-    **fields,
+    **fields: Any,
 ) -> Cooperative:
     if not (actor.is_staff or actor.is_superuser):
         raise PermissionDenied(_("Only platform staff create cooperatives."), code="staff_only")
@@ -115,7 +121,7 @@ def cooperative_create(
 
 
 @transaction.atomic
-def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Cooperative:
+def cooperative_update(*, actor: User, cooperative: Cooperative, **fields: Any) -> Cooperative:
     """Save the board's settings. A new bank account is only *asked for*: it needs a
     second board member and then waits through the hold (``cooperative.pending_bank``)."""
     require_role(actor, cooperative, "board")
@@ -148,7 +154,9 @@ def cooperative_update(*, actor: User, cooperative: Cooperative, **fields) -> Co
     return cooperative
 
 
-def _bank_change_ask(*, actor: User, cooperative: Cooperative, bank: dict):
+def _bank_change_ask(
+    *, actor: User, cooperative: Cooperative, bank: dict[str, str]
+) -> SecondApproval | None:
     """A request for a second board member when the bank account would change."""
     if not bank:
         return None
@@ -172,7 +180,9 @@ def _bank_change_ask(*, actor: User, cooperative: Cooperative, bank: dict):
     )
 
 
-def _g_account_change_ask(*, actor: User, cooperative: Cooperative, iban: str | None):
+def _g_account_change_ask(
+    *, actor: User, cooperative: Cooperative, iban: str | None
+) -> SecondApproval | None:
     """A request for a second board member when the G-account would change."""
     if iban is None or iban == cooperative.g_account_iban:
         return None
@@ -191,7 +201,7 @@ def _g_account_change_ask(*, actor: User, cooperative: Cooperative, iban: str | 
     )
 
 
-def _g_account_change_apply(approval, approver) -> None:
+def _g_account_change_apply(approval: SecondApproval, approver: User) -> None:
     cooperative = lock_get("members.Cooperative", approval.cooperative_id)
     cooperative.g_account_iban = approval.payload["iban"]
     cooperative.save(update_fields=["g_account_iban"])
@@ -204,7 +214,7 @@ def _g_account_change_apply(approval, approver) -> None:
     )
 
 
-def _g_account_change_describe(approval) -> str:
+def _g_account_change_describe(approval: SecondApproval) -> str:
     return _(
         "Change the G-account of %(cooperative)s to %(iban)s. Invoices to clients with a "
         "G-account agreement ask them to pay a share into it."
@@ -226,7 +236,7 @@ approval_kind_register(
 )
 
 
-def _bank_change_apply(approval, approver) -> None:
+def _bank_change_apply(approval: SecondApproval, approver: User) -> None:
     """Approved: the new account is used once the hold has passed."""
     cooperative = lock_get("members.Cooperative", approval.cooperative_id)
     now = timezone.now()
@@ -248,7 +258,7 @@ def _bank_change_apply(approval, approver) -> None:
     )
 
 
-def _bank_change_describe(approval) -> str:
+def _bank_change_describe(approval: SecondApproval) -> str:
     iban = approval.payload.get("iban") or ""
     return _(
         "Change the bank account of %(cooperative)s to %(iban)s. Invoices and payout files "

@@ -33,6 +33,7 @@ def is_demo_account(email: str) -> bool:
 def demo_device_ensure(user: User) -> TotpDevice | None:
     if not is_demo_account(user.email):
         return None
+    device: TotpDevice
     device, _created = TotpDevice.objects.get_or_create(
         user=user,
         name=DEMO_DEVICE_NAME,

@@ -29,12 +29,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from members.audit_actions import PROPOSAL_OUTCOME, MemberAction
 from werkstation.audit import audit_record
@@ -44,7 +46,17 @@ from werkstation.notify import email_user_on_commit
 
 from ..access import has_role, require_role
 from ..lifecycle import PROPOSAL
-from ..models import Cosigner, Elector, Membership, Proposal, Proxy, SimulationView, User, Vote
+from ..models import (
+    Cooperative,
+    Cosigner,
+    Elector,
+    Membership,
+    Proposal,
+    Proxy,
+    SimulationView,
+    User,
+    Vote,
+)
 
 P = Proposal.Status
 
@@ -56,15 +68,21 @@ class ProposalKind:
     majority: str = Proposal.Majority.SIMPLE
     needs_simulation: bool = False
     # (cooperative, payload, actor) -> the clean payload. Checks only: it writes nothing.
-    validate: Callable[..., dict] = field(default=lambda *, cooperative, payload, actor: payload)
+    validate: Callable[..., dict[str, Any]] = field(
+        default=lambda *, cooperative, payload, actor: payload
+    )
     # (cooperative, payload, actor) -> the payload to store. What making a proposal of this
     # kind writes besides the proposal (the payout-rules kind drafts its rule set); runs in
     # ``proposal_create``'s transaction, after ``validate``.
-    on_create: Callable[..., dict] = field(default=lambda *, cooperative, payload, actor: payload)
+    on_create: Callable[..., dict[str, Any]] = field(
+        default=lambda *, cooperative, payload, actor: payload
+    )
     on_open: Callable[..., None] = field(default=lambda proposal: None)
     on_adopt: Callable[..., None] = field(default=lambda proposal: None)
     on_reject: Callable[..., None] = field(default=lambda proposal: None)
-    simulate: Callable[..., dict] | None = None  # (proposal, user) -> what it would mean for them
+    simulate: Callable[..., dict[str, Any]] | None = (
+        None  # (proposal, user) -> what it would mean for them
+    )
     describe: Callable[..., list[str]] | None = (
         None  # (proposal, language) -> the payload in plain words
     )
@@ -94,11 +112,11 @@ def _kind(name: str) -> ProposalKind:
 def proposal_create(
     *,
     actor: User,
-    cooperative,
+    cooperative: Cooperative,
     kind: str,
     title: str,
     body: str = "",
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
     secret: bool = False,
     require_simulation: bool = False,
 ) -> Proposal:
@@ -212,7 +230,7 @@ DRAFT_EDITABLE = {"title", "body", "secret", "require_simulation"}
 
 
 @transaction.atomic
-def proposal_update(*, actor: User, proposal: Proposal, **fields) -> Proposal:
+def proposal_update(*, actor: User, proposal: Proposal, **fields: Any) -> Proposal:
     """Change a draft (the proposer or the board). Once a vote opens it is what was voted
     on, and whether it is secret cannot change."""
     proposal = lock_get("members.Proposal", proposal.pk)
@@ -256,7 +274,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
         raise PermissionDenied(
             _("The proposer or the board withdraws a proposal."), code="role_required"
         )
-    return PROPOSAL.transition(
+    PROPOSAL.transition(
         proposal,
         P.WITHDRAWN,
         by=actor,
@@ -264,6 +282,7 @@ def proposal_withdraw(*, actor: User, proposal: Proposal) -> Proposal:
         code="invalid_state",
         audit_action=MemberAction.PROPOSAL_WITHDRAWN,
     )
+    return proposal
 
 
 def _active_proxy(*, grantor_id: int, holder: User, proposal: Proposal) -> Proxy | None:
@@ -295,7 +314,11 @@ def vote_cast(
     if choice not in Vote.Choice.values:
         raise ValidationFailed(_("Vote yes, no or abstain."), field="choice")
     now = timezone.now()
-    if proposal.status != P.OPEN or not (proposal.opens_at <= now < proposal.closes_at):
+    if proposal.status != P.OPEN or not (
+        proposal.opens_at is not None
+        and proposal.closes_at is not None
+        and proposal.opens_at <= now < proposal.closes_at
+    ):
         raise Conflict(
             _("Voting on this proposal is not open."), code="voting_closed", field="proposal"
         )
@@ -358,7 +381,7 @@ def vote_cast(
 
 @transaction.atomic
 def proxy_grant(
-    *, grantor: User, holder: User, cooperative, proposal: Proposal | None = None
+    *, grantor: User, holder: User, cooperative: Cooperative, proposal: Proposal | None = None
 ) -> Proxy:
     if grantor.pk == holder.pk:
         raise ValidationFailed(
@@ -426,7 +449,7 @@ def proxy_revoke(*, grantor: User, proxy_id: int) -> None:
     audit_record(actor=grantor, action=MemberAction.PROXY_REVOKED, data={"proxy": proxy_id})
 
 
-def proposal_simulation(*, user: User, proposal: Proposal) -> dict:
+def proposal_simulation(*, user: User, proposal: Proposal) -> dict[str, Any]:
     """What the proposal would have meant for this member; opening it is recorded."""
     require_role(user, proposal.cooperative_id, "member")
     kind = _kind(proposal.kind)
@@ -480,7 +503,7 @@ def proposal_tally(proposal: Proposal, *, votes: Iterable[Vote] | None = None) -
 CLOSED = (P.ADOPTED, P.REJECTED, P.FAILED_QUORUM)
 
 
-def voting_over(proposal: Proposal, *, now=None) -> bool:
+def voting_over(proposal: Proposal, *, now: datetime | None = None) -> bool:
     """The clock closes a vote at ``closes_at``, whether or not beat counted it yet."""
     now = now or timezone.now()
     return (
@@ -495,7 +518,7 @@ def outcome_of(tally: Tally, majority: str) -> str:
 
 
 def proposal_as_of_now(
-    proposal: Proposal, *, votes: Iterable[Vote] | None = None, now=None
+    proposal: Proposal, *, votes: Iterable[Vote] | None = None, now: datetime | None = None
 ) -> Proposal:
     """For reading: ``proposal`` with the status and result the clock decides.
 
@@ -532,7 +555,7 @@ def proposal_recount(*, actor: User, proposal: Proposal) -> Tally:
     return tally
 
 
-def _result_of(tally: Tally) -> dict:
+def _result_of(tally: Tally) -> dict[str, Any]:
     return {
         "yes": tally.yes,
         "no": tally.no,
@@ -553,11 +576,12 @@ def is_adopted(tally: Tally, majority: str) -> bool:
 
 
 @transaction.atomic
-def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
+def proposal_close(*, proposal: Proposal, now: datetime | None = None) -> Proposal:
     now = now or timezone.now()
     proposal = lock_get("members.Proposal", proposal.pk)
     if proposal.status != P.OPEN:
         return proposal
+    assert proposal.closes_at is not None  # an open proposal has its window
     if now < proposal.closes_at:
         raise Conflict(_("Voting is still open."), code="still_open", field="closes_at")
     tally = proposal_tally(proposal)
@@ -578,7 +602,7 @@ def proposal_close(*, proposal: Proposal, now=None) -> Proposal:
     return proposal
 
 
-def proposals_close_due(*, now=None) -> int:
+def proposals_close_due(*, now: datetime | None = None) -> int:
     """Beat: store the outcome the clock already shows (``proposal_as_of_now``) and do what
     follows it. Idempotent: a proposal closed already is left as it is."""
     now = now or timezone.now()
@@ -590,16 +614,19 @@ def proposals_close_due(*, now=None) -> int:
 
 
 @transaction.atomic
-def proposals_remind(*, now=None) -> int:
+def proposals_remind(*, now: datetime | None = None) -> int:
     """Members who have not voted hear 24 hours before the vote closes (once)."""
     now = now or timezone.now()
-    due = lock_where(
-        Proposal.objects.filter(
-            status=P.OPEN,
-            closes_at__gt=now,
-            closes_at__lte=now + timedelta(hours=24),
-            reminded_at__isnull=True,
-        )
+    due = cast(
+        "list[Proposal]",
+        lock_where(
+            Proposal.objects.filter(
+                status=P.OPEN,
+                closes_at__gt=now,
+                closes_at__lte=now + timedelta(hours=24),
+                reminded_at__isnull=True,
+            )
+        ),
     )
     count = 0
     for proposal in due:
@@ -617,7 +644,11 @@ def proposals_remind(*, now=None) -> int:
 
 
 def _notify_electorate(
-    proposal: Proposal, *, subject, event: str, skip: set[int] | frozenset = frozenset()
+    proposal: Proposal,
+    *,
+    subject: StrOrPromise,
+    event: str,
+    skip: set[int] | frozenset[int] = frozenset(),
 ) -> None:
     for user in User.objects.filter(
         pk__in=Elector.objects.filter(proposal=proposal).values("user_id")
@@ -628,7 +659,7 @@ def _notify_electorate(
         email_user_on_commit(
             to=user.email,
             language=user.preferred_language,
-            subject=subject,
+            subject=subject,  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
             template="members/email/proposal.txt",
             context={"proposal": proposal, "event": event},
         )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from members.audit_actions import invitation_action
 from werkstation.audit import audit_record
@@ -23,7 +24,7 @@ from werkstation.locks import lock_cooperatives, lock_get
 from werkstation.notify import email_user_on_commit, site_link
 from werkstation.validation import clean_email
 
-from ..models import Invitation, User
+from ..models import Cooperative, Invitation, User
 
 INVITATION_DAYS = 14
 
@@ -31,7 +32,7 @@ INVITATION_DAYS = 14
 @dataclass(frozen=True)
 class InvitationKind:
     name: str
-    subject: object
+    subject: StrOrPromise
     accept: Callable[[Invitation, User], object]
 
 
@@ -39,7 +40,7 @@ _KINDS: dict[str, InvitationKind] = {}
 
 
 def invitation_kind_register(
-    *, name: str, subject, accept: Callable[[Invitation, User], object]
+    *, name: str, subject: StrOrPromise, accept: Callable[[Invitation, User], object]
 ) -> None:
     _KINDS[name] = InvitationKind(name=name, subject=subject, accept=accept)
 
@@ -49,7 +50,7 @@ def invitation_create(
     kind: str,
     email: str,
     invited_by: User | None,
-    cooperative=None,
+    cooperative: Cooperative | None = None,
     target_id: int | None = None,
     site_url: str | None = None,
 ) -> Invitation:
@@ -75,7 +76,7 @@ def invitation_create(
     email_user_on_commit(
         to=email,
         language=existing.preferred_language if existing else "nl",
-        subject=_KINDS[kind].subject,
+        subject=_KINDS[kind].subject,  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
         template="members/email/invitation.txt",
         context={
             "invitation": invitation,
@@ -97,10 +98,11 @@ def invitation_get_open(*, token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, user: User):
+def invitation_accept(*, token: str, user: User) -> object:
     invitation = invitation_get_open(token=token)
     # The cooperative it opens first, then the invitation (werkstation.locks).
-    lock_cooperatives([invitation.cooperative_id])
+    if invitation.cooperative_id is not None:
+        lock_cooperatives([invitation.cooperative_id])
     invitation = lock_get("members.Invitation", invitation.pk)
     if invitation.accepted_at is not None:
         raise NotFound(_("This invitation was used already."), field="token")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
@@ -22,7 +26,7 @@ from werkstation.notify import email_user_on_commit
 
 from ..access import forget_memberships, require_role
 from ..lifecycle import MEMBERSHIP
-from ..models import Cooperative, Membership, RoleGrant, SecondApproval, User
+from ..models import Cooperative, Invitation, Membership, RoleGrant, SecondApproval, User
 from .approvals import ApprovalKind, approval_kind_register, second_approval_request
 from .tokens import api_tokens_revoke_all
 from .two_factor import two_factor_needed_after_grant
@@ -47,11 +51,11 @@ def _lock(membership: Membership) -> tuple[Membership, Cooperative]:
     return locked, cooperative
 
 
-def _notify(membership: Membership, subject, template: str) -> None:
+def _notify(membership: Membership, subject: StrOrPromise, template: str) -> None:
     email_user_on_commit(
         to=membership.user.email,
         language=membership.user.preferred_language,
-        subject=subject,
+        subject=subject,  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
         template=template,
         context={"membership": membership, "cooperative": membership.cooperative},
     )
@@ -60,21 +64,23 @@ def _notify(membership: Membership, subject, template: str) -> None:
 @transaction.atomic
 def membership_apply(*, user: User, cooperative: Cooperative, motivation: str = "") -> Membership:
     lock_cooperatives([cooperative.pk])
-    existing = lock_first(Membership.objects.filter(user=user, cooperative=cooperative))
+    existing: Membership | None = lock_first(
+        Membership.objects.filter(user=user, cooperative=cooperative)
+    )
     if existing is not None and existing.status in (S.APPLIED, S.ACTIVE, S.SUSPENDED):
-        message = {
+        messages: dict[str, str] = {
             S.APPLIED: _("You have already applied to this cooperative; the board will decide."),
             S.ACTIVE: _("You are already a member of this cooperative."),
             S.SUSPENDED: _("Your membership of this cooperative is suspended; contact the board."),
-        }[existing.status]
-        raise Conflict(message, code="duplicate_application", field="cooperative")
+        }
+        raise Conflict(messages[existing.status], code="duplicate_application", field="cooperative")
     if existing is not None:  # a former or rejected member applies again
         existing.motivation = motivation.strip()
         existing.status_reason = ""
         existing.decided_at = None
         existing.decided_by = None
         existing.applied_at = timezone.now()
-        return MEMBERSHIP.transition(
+        MEMBERSHIP.transition(
             existing,
             S.APPLIED,
             by=user,
@@ -87,6 +93,7 @@ def membership_apply(*, user: User, cooperative: Cooperative, motivation: str = 
                 "applied_at",
             ],
         )
+        return existing
     membership = Membership.objects.create(
         user=user, cooperative=cooperative, motivation=motivation.strip()
     )
@@ -318,17 +325,20 @@ def role_grant_open(
     )
 
 
-def role_grants_close(membership: Membership, roles=EXTRA_ROLES) -> None:
+def role_grants_close(membership: Membership, roles: Iterable[str] = EXTRA_ROLES) -> None:
     RoleGrant.objects.filter(membership=membership, role__in=roles, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
 
 
 def _pending_role_requests_cancel(membership: Membership, *, actor: User) -> None:
-    for approval in lock_where(
-        SecondApproval.objects.filter(
-            target_membership=membership, status=SecondApproval.Status.PENDING
-        )
+    for approval in cast(
+        "list[SecondApproval]",
+        lock_where(
+            SecondApproval.objects.filter(
+                target_membership=membership, status=SecondApproval.Status.PENDING
+            )
+        ),
     ):
         approval.status = SecondApproval.Status.CANCELLED
         approval.decided_by = actor
@@ -340,6 +350,7 @@ def _pending_role_requests_cancel(membership: Membership, *, actor: User) -> Non
 def _role_grant_apply(approval: SecondApproval, approver: User) -> None:
     """A second board member approved: the role is granted now."""
     role = approval.payload["role"]
+    assert approval.target_membership is not None  # a role grant names its membership
     membership, _cooperative = _lock(approval.target_membership)
     if membership.status != S.ACTIVE:
         raise Conflict(
@@ -356,6 +367,7 @@ def _role_grant_apply(approval: SecondApproval, approver: User) -> None:
 
 def _role_grant_describe(approval: SecondApproval) -> str:
     membership = approval.target_membership
+    assert membership is not None  # a role grant names its membership
     return _("Make %(name)s %(role)s of %(cooperative)s.") % {
         "name": membership.user.full_name,
         "role": _(approval.payload["role"]),
@@ -375,9 +387,10 @@ approval_kind_register(
 )
 
 
-def accept_board_invitation(invitation, user: User) -> Membership:
+def accept_board_invitation(invitation: Invitation, user: User) -> Membership:
     """Accepting a board invitation makes the person an active board member."""
     cooperative = lock_get("members.Cooperative", invitation.cooperative_id)
+    membership: Membership
     membership, _created = lock_get_or_create(
         "members.Membership", user=user, cooperative=cooperative
     )

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -59,7 +61,7 @@ class PersonalData:
     name: str
     fields: tuple[str, ...]
     export: Callable[[User], object]
-    erase: Callable[[User], None]
+    erase: Callable[[User], object]  # what it returns is not used
     keeps: str = ""
 
 
@@ -72,7 +74,7 @@ def personal_data_register(
     name: str,
     fields: tuple[str, ...] | list[str],
     export: Callable[[User], object],
-    erase: Callable[[User], None],
+    erase: Callable[[User], object],
     keeps: str = "",
 ) -> None:
     _PERSONAL[name] = PersonalData(
@@ -94,7 +96,7 @@ def person_references() -> dict[str, str]:
     return dict(_REFERENCES)
 
 
-def sensitive_fields(profile: Profile) -> dict:
+def sensitive_fields(profile: Profile) -> dict[str, Any]:
     cap = profile.yearly_earnings_cap
     return {
         "iban": profile.iban,
@@ -105,7 +107,7 @@ def sensitive_fields(profile: Profile) -> dict:
     }
 
 
-def sensitive_profile_read(*, actor: User, member: User) -> dict:
+def sensitive_profile_read(*, actor: User, member: User) -> dict[str, Any]:
     """The member's payout details and earnings cap, for the member or the treasurer of a
     cooperative that admitted them (never for an applicant, nor after they left: then the
     details appear only in the payout files for what is still owed to them).
@@ -140,8 +142,8 @@ def sensitive_profile_read(*, actor: User, member: User) -> dict:
     return sensitive_fields(profile)
 
 
-def personal_data_export(*, user: User) -> dict:
-    data = {
+def personal_data_export(*, user: User) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "account": {
             "email": user.email,
@@ -183,7 +185,7 @@ def user_erase(*, user: User, actor: User, confirm_email: str) -> User:
 # --- What ``members`` itself holds ---------------------------------------------------
 
 
-def _export_profile(user: User) -> dict:
+def _export_profile(user: User) -> dict[str, Any]:
     profile = profile_of(user)
     return {
         "phone": profile.phone,
@@ -224,7 +226,7 @@ def _erase_profile(user: User) -> None:
     member_work_context_forget(user.pk)  # .update() sends no post_save
 
 
-def _export_memberships(user: User) -> list[dict]:
+def _export_memberships(user: User) -> list[dict[str, Any]]:
     return [
         {
             "cooperative": m.cooperative.name,
@@ -244,7 +246,7 @@ def _erase_memberships(user: User) -> None:
     """Member numbers and share capital stay (the register of members); roles and the
     motivation go."""
     now = timezone.now()
-    for membership in lock_where(Membership.objects.filter(user=user)):
+    for membership in cast("list[Membership]", lock_where(Membership.objects.filter(user=user))):
         membership.is_board = membership.is_treasurer = membership.is_auditor = False
         membership.motivation = ""
         cleared = ["is_board", "is_treasurer", "is_auditor", "motivation"]
@@ -260,7 +262,7 @@ def _erase_memberships(user: User) -> None:
     ).update(status=SecondApproval.Status.CANCELLED, decided_at=now)
 
 
-def _export_skills(user: User) -> list[dict]:
+def _export_skills(user: User) -> list[dict[str, Any]]:
     return [
         {
             "skill": s.skill.name,
@@ -274,7 +276,7 @@ def _export_skills(user: User) -> list[dict]:
     ]
 
 
-def _export_availability(user: User) -> list[dict]:
+def _export_availability(user: User) -> list[dict[str, Any]]:
     return [
         {
             "weekday": a.weekday,
@@ -285,7 +287,7 @@ def _export_availability(user: User) -> list[dict]:
     ]
 
 
-def _export_exceptions(user: User) -> list[dict]:
+def _export_exceptions(user: User) -> list[dict[str, Any]]:
     return [
         {"date": e.date.isoformat(), "available": e.available, "note": e.note}
         for e in AvailabilityException.objects.filter(user=user)
@@ -298,7 +300,7 @@ def _erase_availability(user: User) -> None:
     member_work_context_forget(user.pk)
 
 
-def _export_votes(user: User) -> list[dict]:
+def _export_votes(user: User) -> list[dict[str, Any]]:
     """The member's own votes, with their choice: only they see it, even for a secret ballot."""
     return [
         {
@@ -311,7 +313,7 @@ def _export_votes(user: User) -> list[dict]:
     ]
 
 
-def _proxy_rows(proxies, other: str) -> list[dict]:
+def _proxy_rows(proxies: QuerySet[Proxy], other: str) -> list[dict[str, Any]]:
     return [
         {
             other: getattr(p, other).full_name,
@@ -323,7 +325,7 @@ def _proxy_rows(proxies, other: str) -> list[dict]:
     ]
 
 
-def _export_governance(user: User) -> dict:
+def _export_governance(user: User) -> dict[str, Any]:
     from ..models import Cosigner, Proposal
 
     return {
@@ -349,7 +351,7 @@ def _erase_governance(user: User) -> None:
     SimulationView.objects.filter(user=user).delete()
 
 
-def _export_sign_in(user: User) -> dict:
+def _export_sign_in(user: User) -> dict[str, Any]:
     from ..models import ApiToken, RecoveryCodes, TotpDevice
 
     return {
@@ -387,7 +389,7 @@ def _erase_sign_in(user: User) -> None:
     RateLimitHit.objects.filter(key__iexact=email).delete()
 
 
-def _export_notifications(user: User) -> dict:
+def _export_notifications(user: User) -> dict[str, Any]:
     from ..models import NotificationPreference
 
     pref = NotificationPreference.objects.filter(user=user).first()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, time
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -72,7 +73,7 @@ def check_date_of_birth(born: date) -> None:
         )
 
 
-def _place_by_postcode(profile: Profile, fields: dict) -> None:
+def _place_by_postcode(profile: Profile, fields: dict[str, Any]) -> None:
     """A new address without coordinates is placed on the map from its postcode (the
     web form asks no coordinates; the API may still give them)."""
     if "latitude" in fields:
@@ -93,11 +94,11 @@ def _place_by_postcode(profile: Profile, fields: dict) -> None:
 
 
 @transaction.atomic
-def profile_update(*, user: User, **fields) -> Profile:
+def profile_update(*, user: User, **fields: Any) -> Profile:
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
-    profile = lock_get("members.Profile", profile_of(user).pk)
+    profile: Profile = lock_get("members.Profile", profile_of(user).pk)
     if fields.get("postcode"):
         fields["postcode"] = normalize_postcode(fields["postcode"])
     if fields.get("iban"):
@@ -202,7 +203,7 @@ def member_skill_remove(*, user: User, member_skill_id: int) -> None:
     member_skill.delete()
 
 
-def _parse_slot(index: int, raw: dict) -> AvailabilitySlot:
+def _parse_slot(index: int, raw: dict[str, Any]) -> AvailabilitySlot:
     prefix = f"slots[{index}]"
     try:
         weekday = int(raw["weekday"])
@@ -228,7 +229,7 @@ def _parse_slot(index: int, raw: dict) -> AvailabilitySlot:
 
 
 @transaction.atomic
-def availability_replace(*, user: User, slots: list[dict]) -> list[AvailabilitySlot]:
+def availability_replace(*, user: User, slots: list[dict[str, Any]]) -> list[AvailabilitySlot]:
     """Replace the weekly availability as a whole (what a week-grid form submits)."""
     parsed = [_parse_slot(i, raw) for i, raw in enumerate(slots)]
     by_day: dict[int, list[AvailabilitySlot]] = {}
@@ -264,7 +265,7 @@ def availability_exception_add(
 ) -> AvailabilityException:
     if (start is None) != (end is None):
         raise ValidationFailed(_("Give both a start and an end, or neither."), field="end")
-    if start is not None and end <= start:
+    if start is not None and end is not None and end <= start:
         raise ValidationFailed(
             _("The end must be after the start."), code="end_before_start", field="end"
         )
@@ -287,10 +288,11 @@ NOTIFICATION_FIELDS = {"shift_digest", "claim_updates", "timesheet_updates", "go
 
 
 @transaction.atomic
-def notification_preferences_update(*, user: User, **fields) -> NotificationPreference:
+def notification_preferences_update(*, user: User, **fields: Any) -> NotificationPreference:
     unknown = set(fields) - NOTIFICATION_FIELDS
     if unknown:
         raise ValidationFailed(_("Unknown field."), field=sorted(unknown)[0])
+    preference: NotificationPreference
     preference, _created = lock_get_or_create("members.NotificationPreference", user=user)
     for name, value in fields.items():
         setattr(preference, name, value)

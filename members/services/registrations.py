@@ -36,7 +36,7 @@ def wtta_warning(cooperative: Cooperative, today: date | None = None) -> str | N
     return MANDATORY if today >= WTTA_MANDATORY_FROM else DUE
 
 
-def wtta_warning_text(level: str) -> str:
+def wtta_warning_text(level: str | None) -> str:
     if level == MANDATORY:
         return _(
             "No Wtta admission number is recorded. Since 1 January 2027 only admitted lenders "
@@ -59,10 +59,14 @@ def wtta_warnings_send(*, today: date | None = None) -> int:
     warned = 0
     for cooperative in Cooperative.objects.filter(wtta_number=""):
         level = wtta_warning(cooperative, today)
+
+        def lines(level: str | None = level) -> list[str]:
+            return [wtta_warning_text(level)]
+
         board_notify(
             cooperative=cooperative,
             subject=gettext_lazy("Wtta admission: no admission number recorded"),
-            lines=lambda level=level: [wtta_warning_text(level)],
+            lines=lines,
         )
         warned += 1
     return warned

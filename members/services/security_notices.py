@@ -7,6 +7,8 @@ change they did not make.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -36,7 +38,12 @@ EVENTS = {
 
 
 def security_notice(
-    *, user: User, event: MemberAction, actor=None, data: dict | None = None, detail: str = ""
+    *,
+    user: User,
+    event: MemberAction,
+    actor: User | None = None,
+    data: dict[str, Any] | None = None,
+    detail: str = "",
 ) -> None:
     """Audit ``event`` on ``user`` and e-mail them about it once the transaction commits."""
     audit_record(actor=actor or user, action=event, target=user, data=data or {})
@@ -45,7 +52,7 @@ def security_notice(
     email_user_on_commit(
         to=user.email,
         language=user.preferred_language,
-        subject=EVENTS[event],
+        subject=EVENTS[event],  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
         template="members/email/security_notice.txt",
         context={
             "user": user,

@@ -39,11 +39,12 @@ def api_token_revoke(*, user: User, token_key: str) -> None:
     security_notice(user=user, event=MemberAction.TOKEN_REVOKED, data={"token_key": token_key})
 
 
-def api_tokens_revoke_all(*, user: User, reason: str, actor=None) -> int:
+def api_tokens_revoke_all(*, user: User, reason: str, actor: User | None = None) -> int:
     """Revoke every token of ``user`` (password changed, roles changed, membership ended).
 
     Runs inside the caller's transaction, so a rolled-back change keeps the tokens.
     """
+    deleted: int
     deleted, _rows = ApiToken.objects.filter(user=user).delete()
     if deleted:
         security_notice(
@@ -73,6 +74,7 @@ def api_tokens_prune() -> int:
     from ..models import EnrolmentLink
 
     now = timezone.now()
+    tokens: int
     tokens, _rows = ApiToken.objects.filter(expiry__lt=now).delete()
     links, _rows = EnrolmentLink.objects.filter(
         Q(expires_at__lt=now) | Q(used_at__isnull=False) | Q(revoked_at__isnull=False)

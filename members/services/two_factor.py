@@ -20,10 +20,12 @@ import hashlib
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -58,8 +60,9 @@ def _normalise(code: str) -> str:
     return "".join((code or "").split()).replace("-", "").lower()
 
 
-def totp_devices(user: User, *, confirmed: bool = True):
-    return TotpDevice.objects.filter(user=user, confirmed=confirmed).order_by("id")
+def totp_devices(user: User, *, confirmed: bool = True) -> QuerySet[TotpDevice]:
+    devices: QuerySet[TotpDevice] = TotpDevice.objects.filter(user=user, confirmed=confirmed)
+    return devices.order_by("id")
 
 
 def has_device(user: User) -> bool:
@@ -70,7 +73,7 @@ def _wait_text(seconds: int) -> str:
     return ngettext("%(n)d second", "%(n)d seconds", seconds) % {"n": seconds}
 
 
-def _throttled(locked_until) -> Throttled:
+def _throttled(locked_until: datetime) -> Throttled:
     seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
     return Throttled(
         _("Too many wrong codes in a row. Wait %(wait)s, then enter a new code.")
@@ -102,8 +105,11 @@ def two_factor_check(*, user: User, code: str) -> Device:
 
 @transaction.atomic
 def _check_devices(user: User, code: str) -> tuple[Device | None, ApplicationError | None]:
-    apps = lock_where(totp_devices(user))  # by id: the key order
-    recovery = lock_where(RecoveryCodes.objects.filter(user=user, confirmed=True))
+    apps = cast("list[TotpDevice]", lock_where(totp_devices(user)))  # by id: the key order
+    recovery = cast(
+        "list[RecoveryCodes]",
+        lock_where(RecoveryCodes.objects.filter(user=user, confirmed=True)),
+    )
     if not apps and not recovery:
         return None, PermissionDenied(
             _(
@@ -137,7 +143,7 @@ def _check_devices(user: User, code: str) -> tuple[Device | None, ApplicationErr
 
 
 @transaction.atomic
-def two_factor_link_send(*, user: User, reason: str, actor=None) -> EnrolmentLink:
+def two_factor_link_send(*, user: User, reason: str, actor: User | None = None) -> EnrolmentLink:
     """E-mail ``user`` a one-time, expiring link to enrol their first device.
 
     Earlier open links stop working. Asked by the person themselves, it is limited per
@@ -172,7 +178,7 @@ def two_factor_link_send(*, user: User, reason: str, actor=None) -> EnrolmentLin
     email_user_on_commit(
         to=user.email,
         language=user.preferred_language,
-        subject=EVENTS[MemberAction.TWO_FACTOR_LINK_SENT],
+        subject=EVENTS[MemberAction.TWO_FACTOR_LINK_SENT],  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
         template="members/email/two_factor_link.txt",
         context={
             "user": user,
@@ -195,7 +201,7 @@ def two_factor_link_get(*, user: User, token: str) -> EnrolmentLink:
     return link
 
 
-def two_factor_needed_after_grant(*, user: User, reason: str, actor=None) -> None:
+def two_factor_needed_after_grant(*, user: User, reason: str, actor: User | None = None) -> None:
     """After a role that needs 2FA is granted: e-mail a set-up link if there is no device."""
     if needs_two_factor(user) and not has_device(user):
         two_factor_link_send(user=user, reason=reason, actor=actor)
@@ -308,7 +314,8 @@ def two_factor_recovery_codes_make(*, user: User, session_verified: bool) -> lis
 
 
 def recovery_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left
 
 
 @transaction.atomic

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from members.models import Membership
+from members.models import Membership, User
 
 from ..access import municipality_clients_of
 from ..models import Bid, Challenge, Contract, Tender
@@ -16,7 +19,7 @@ def tenders_public() -> QuerySet[Tender]:
     return Tender.objects.filter(status__in=PUBLIC_TENDER_STATUSES).select_related("client")
 
 
-def tenders_visible(user) -> QuerySet[Tender]:
+def tenders_visible(user: User | AnonymousUser) -> QuerySet[Tender]:
     """Published tenders for everyone; drafts too for the municipality's own users."""
     clients = [c.pk for c in municipality_clients_of(user)]
     return (
@@ -30,17 +33,18 @@ def challenges_public() -> QuerySet[Challenge]:
     return Challenge.objects.select_related("cooperative", "client")
 
 
-def _board_cooperatives(user, *roles: str) -> list[int]:
+def _board_cooperatives(user: User | AnonymousUser, *roles: str) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []
-    memberships = Membership.objects.filter(user=user, status="active")
+    member = cast(User, user)  # authenticated: not the anonymous user
+    memberships = Membership.objects.filter(user=member, status="active")
     query = Q()
     for role in roles:
         query |= Q(**{f"is_{role}": True})
     return list(memberships.filter(query).values_list("cooperative_id", flat=True))
 
 
-def bids_visible(user, tender: Tender) -> QuerySet[Bid]:
+def bids_visible(user: User | AnonymousUser, tender: Tender) -> QuerySet[Bid]:
     """The own cooperative's bids to its board; submitted bids to the municipality once
     the window has closed by the clock (bids stay sealed until then; no beat run needed)."""
     own = _board_cooperatives(user, "board", "treasurer")
@@ -56,7 +60,7 @@ def bids_visible(user, tender: Tender) -> QuerySet[Bid]:
     )
 
 
-def contracts_visible(user) -> QuerySet[Contract]:
+def contracts_visible(user: User | AnonymousUser) -> QuerySet[Contract]:
     clients = [c.pk for c in municipality_clients_of(user)]
     own = _board_cooperatives(user, "board", "treasurer")
     return Contract.objects.filter(
@@ -64,5 +68,5 @@ def contracts_visible(user) -> QuerySet[Contract]:
     ).select_related("client", "cooperative")
 
 
-def board_cooperative_ids(user) -> list[int]:
+def board_cooperative_ids(user: User | AnonymousUser) -> list[int]:
     return _board_cooperatives(user, "board")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -29,8 +30,12 @@ TIME_LIMIT_SECONDS = 20
 
 
 def capacity_check(
-    *, cooperative: Cooperative, tender: Tender, rules: list[dict], hourly_tariff_cents: int
-) -> dict:
+    *,
+    cooperative: Cooperative,
+    tender: Tender,
+    rules: list[dict[str, Any]],
+    hourly_tariff_cents: int,
+) -> dict[str, Any]:
     now = timezone.now()
     first = max(tender.period_start, timezone.localdate() + timedelta(days=1))
     last = min(tender.period_end, first + timedelta(days=7 * MAX_WEEKS - 1))
@@ -47,7 +52,8 @@ def capacity_check(
     shares = standard_shares_of(
         [
             Posted(
-                shift_id=f"{occ.rule_index}:{occ.day.isoformat()}",
+                # Posted.shift_id is any key for work not posted yet, but annotated int.
+                shift_id=f"{occ.rule_index}:{occ.day.isoformat()}",  # type: ignore[arg-type]
                 cooperative_id=cooperative.pk,
                 start=occ.start,
                 end=occ.end,
@@ -112,7 +118,7 @@ def capacity_check(
         for member_id, shift_id in assignment.pairs:
             assigned[shift_id] += 1
             workers.add(member_id)
-    weeks: dict[str, dict] = {}
+    weeks: dict[str, dict[str, Any]] = {}
     gaps = []
     for shift in instance_data["shifts"]:
         occ = by_id[shift["id"]]

@@ -7,6 +7,7 @@ small), so no member can be singled out from a report the municipality may publi
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db.models import F, Sum
 from django.utils.formats import date_format
@@ -27,7 +28,7 @@ def _suppress(count: int) -> int | None:
     return count if count >= MIN_COUNT else None
 
 
-def contract_report(*, contract: Contract, start: date, end: date) -> dict:
+def contract_report(*, contract: Contract, start: date, end: date) -> dict[str, Any]:
     if end < start:
         raise ValidationFailed(
             _("The period ends before it starts."), code="end_before_start", field="end"
@@ -101,8 +102,8 @@ def _long_date(iso: str) -> str:
     return date_format(date.fromisoformat(iso), "j F Y")
 
 
-def report_rows(report: dict) -> list[tuple[str, str]]:
-    def count(value) -> str:
+def report_rows(report: dict[str, Any]) -> list[tuple[str, str]]:
+    def count(value: int | None) -> str:
         return str(value) if value is not None else _("fewer than %(n)s") % {"n": MIN_COUNT}
 
     return [
@@ -134,12 +135,12 @@ def report_rows(report: dict) -> list[tuple[str, str]]:
     ]
 
 
-def report_csv(report: dict) -> str:
+def report_csv(report: dict[str, Any]) -> str:
     """The report as CSV; text that a spreadsheet would run as a formula is neutralised."""
     return csv_text([(_("Measure"), _("Value")), *report_rows(report)])
 
 
-def report_pdf(report: dict) -> bytes:
+def report_pdf(report: dict[str, Any]) -> bytes:
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Spacer, Table

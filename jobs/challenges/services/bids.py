@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from jobs.challenges.audit_actions import ChallengeAction
 from members.access import require_role
-from members.models import Cooperative
+from members.models import Cooperative, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_get, lock_one
@@ -41,8 +43,8 @@ def _require_window(tender: Tender) -> None:
         )
 
 
-def _clean(tender: Tender, cooperative_id: int, values: dict) -> dict:
-    clean = {}
+def _clean(tender: Tender, cooperative_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
     if "price" in values:
         clean["price_cents"] = cents(values["price"], "price")
         if clean["price_cents"] > tender.budget_ceiling_cents:
@@ -68,7 +70,7 @@ def _clean(tender: Tender, cooperative_id: int, values: dict) -> dict:
 
 
 @transaction.atomic
-def bid_create(*, actor, tender: Tender, cooperative: Cooperative, **values) -> Bid:
+def bid_create(*, actor: User, tender: Tender, cooperative: Cooperative, **values: Any) -> Bid:
     require_role(actor, cooperative, "board")
     tender = lock_get("challenges.Tender", tender.pk)
     _require_window(tender)
@@ -110,10 +112,11 @@ def _lock_with_tender(bid: Bid) -> Bid:
     waits for a change of the bid to end, and the other way round."""
     tender_id = Bid.objects.filter(pk=bid.pk).values_list("tender_id", flat=True).first()
     lock_one("challenges.Tender", tender_id)
-    return lock_get("challenges.Bid", bid.pk, select_related=("tender",))
+    locked: Bid = lock_get("challenges.Bid", bid.pk, select_related=("tender",))
+    return locked
 
 
-def _locked_draft(actor, bid: Bid) -> Bid:
+def _locked_draft(actor: User, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
     bid = _lock_with_tender(bid)
     if bid.status != Bid.Status.DRAFT:
@@ -124,7 +127,7 @@ def _locked_draft(actor, bid: Bid) -> Bid:
 
 
 @transaction.atomic
-def bid_update(*, actor, bid: Bid, **values) -> Bid:
+def bid_update(*, actor: User, bid: Bid, **values: Any) -> Bid:
     bid = _locked_draft(actor, bid)
     _require_window(bid.tender)
     unknown = set(values) - BID_FIELDS
@@ -146,7 +149,7 @@ def bid_update(*, actor, bid: Bid, **values) -> Bid:
     return bid
 
 
-def bid_capacity_check(*, actor, bid: Bid) -> Bid:
+def bid_capacity_check(*, actor: User, bid: Bid) -> Bid:
     """Run the dispatcher over the shifts the contract would generate (outside a
     transaction: solving takes seconds) and keep the result on the draft."""
     from ..selectors.capacity import capacity_check
@@ -184,7 +187,7 @@ def bid_capacity_check(*, actor, bid: Bid) -> Bid:
 
 
 @transaction.atomic
-def bid_submit(*, actor, bid: Bid) -> Bid:
+def bid_submit(*, actor: User, bid: Bid) -> Bid:
     bid = _locked_draft(actor, bid)
     _require_window(bid.tender)
     if bid.price_cents > bid.tender.budget_ceiling_cents:
@@ -213,7 +216,7 @@ def bid_submit(*, actor, bid: Bid) -> Bid:
 
 
 @transaction.atomic
-def bid_withdraw(*, actor, bid: Bid) -> Bid:
+def bid_withdraw(*, actor: User, bid: Bid) -> Bid:
     require_role(actor, bid.cooperative_id, "board")
     bid = _lock_with_tender(bid)
     BID.check(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from jobs.challenges.audit_actions import CHALLENGE_DECIDED, ChallengeAction
 from members.access import require_role
-from members.models import Cooperative
+from members.models import Cooperative, User
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.locks import lock_get
@@ -28,7 +28,7 @@ DECISION_WEEKS = 8  # the municipality answers a challenge within eight weeks
 @transaction.atomic
 def challenge_submit(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     client: Client,
     task: str,
@@ -80,7 +80,7 @@ DECISIONS = ("accept", "accept_modified", "reject")
 @transaction.atomic
 def challenge_decide(
     *,
-    actor,
+    actor: User,
     challenge: Challenge,
     decision: str,
     reject_reason: str = "",
@@ -131,7 +131,7 @@ def challenge_decide(
 
 
 @transaction.atomic
-def challenge_consent(*, actor, challenge: Challenge, consent: bool) -> Challenge:
+def challenge_consent(*, actor: User, challenge: Challenge, consent: bool) -> Challenge:
     """The cooperative agrees to the municipality's changes (accepted) or not (withdrawn)."""
     require_role(actor, challenge.cooperative_id, "board")
     challenge = lock_get("challenges.Challenge", challenge.pk)

@@ -8,7 +8,7 @@ from werkstation.errors import ValidationFailed
 from werkstation.money import to_minor
 
 
-def cents(value, field: str, *, positive: bool = True) -> int:
+def cents(value: str | Decimal | int | float, field: str, *, positive: bool = True) -> int:
     """Euros as given (``"1234.50"``, a Decimal, a number) to whole cents."""
     try:
         amount = Decimal(str(value).replace(",", ".").strip())
@@ -23,12 +23,12 @@ def cents(value, field: str, *, positive: bool = True) -> int:
     return to_minor(amount)
 
 
-def text(value, field: str, *, required: bool = True, max_length: int = 10000) -> str:
-    value = str(value or "").strip()
-    if required and not value:
+def text(value: object, field: str, *, required: bool = True, max_length: int = 10000) -> str:
+    clean = str(value or "").strip()
+    if required and not clean:
         raise ValidationFailed(_("This field is required."), code="required", field=field)
-    if len(value) > max_length:
+    if len(clean) > max_length:
         raise ValidationFailed(
             _("At most %(n)s characters.") % {"n": max_length}, code="too_long", field=field
         )
-    return value
+    return clean

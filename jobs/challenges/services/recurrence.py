@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -38,7 +39,7 @@ class Occurrence:
         return int((self.end - self.start).total_seconds() // 60)
 
 
-def _time(value, field: str) -> time:
+def _time(value: object, field: str) -> time:
     try:
         hour, minute = str(value).split(":")[:2]
         return time(int(hour), int(minute))
@@ -46,7 +47,9 @@ def _time(value, field: str) -> time:
         raise ValidationFailed(_("Give a time like 09:00."), field=field) from exc
 
 
-def rules_clean(rules, *, cooperative_id: int, field: str = "staffing_plan") -> list[dict]:
+def rules_clean(
+    rules: object, *, cooperative_id: int, field: str = "staffing_plan"
+) -> list[dict[str, Any]]:
     """Validate and normalise rules; every error names the rule and the key."""
     if not isinstance(rules, list) or not rules:
         raise ValidationFailed(
@@ -106,10 +109,10 @@ def rules_clean(rules, *, cooperative_id: int, field: str = "staffing_plan") -> 
     return clean
 
 
-def expand(rules: list[dict], first: date, last: date) -> list[Occurrence]:
+def expand(rules: list[dict[str, Any]], first: date, last: date) -> list[Occurrence]:
     """Every occurrence of the rules on the days ``first`` … ``last`` (inclusive)."""
     tz = ZoneInfo(settings.TIME_ZONE)
-    found = []
+    found: list[Occurrence] = []
     day = first
     while day <= last:
         for index, rule in enumerate(rules):
@@ -121,6 +124,8 @@ def expand(rules: list[dict], first: date, last: date) -> list[Occurrence]:
     return found
 
 
-def expected_cost_cents(rules: list[dict], first: date, last: date, tariff_cents: int) -> int:
+def expected_cost_cents(
+    rules: list[dict[str, Any]], first: date, last: date, tariff_cents: int
+) -> int:
     slot_minutes = sum(o.minutes * o.slots for o in expand(rules, first, last))
     return pay_for_minutes(tariff_cents, slot_minutes)

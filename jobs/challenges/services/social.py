@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +18,7 @@ from ..models import TargetGroupMember
 
 @transaction.atomic
 def target_group_record(
-    *, actor, cooperative: Cooperative, user: User, group: str
+    *, actor: User, cooperative: Cooperative, user: User, group: str
 ) -> TargetGroupMember:
     require_role(actor, cooperative, "board")
     if group not in TargetGroupMember.Group.values:
@@ -36,7 +38,7 @@ def target_group_record(
     return row
 
 
-def export_target_groups(user) -> list[dict]:
+def export_target_groups(user: User) -> list[dict[str, Any]]:
     return [
         {
             "cooperative": row.cooperative.name,
@@ -47,7 +49,7 @@ def export_target_groups(user) -> list[dict]:
     ]
 
 
-def target_groups_erase(user) -> None:
+def target_groups_erase(user: User) -> None:
     """The rows rest on the member's consent: erasure removes them (past reports keep only
     their aggregate counts)."""
     TargetGroupMember.objects.filter(user=user).delete()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TypedDict, cast
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.challenges.audit_actions import BID_DECIDED, TENDER_DECIDED, ChallengeAction
+from members.models import User
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
@@ -27,8 +29,8 @@ from .common import cents, text
 CATEGORIES = {value for value, _label in CATEGORY_CHOICES}
 
 
-def _weights(price, quality, social) -> tuple[int, int, int]:
-    values = []
+def _weights(price: object, quality: object, social: object) -> tuple[int, int, int]:
+    values: list[int] = []
     for name, value in (
         ("weight_price", price),
         ("weight_quality", quality),
@@ -43,10 +45,10 @@ def _weights(price, quality, social) -> tuple[int, int, int]:
             code="weights_sum",
             field="weight_social",
         )
-    return tuple(values)
+    return values[0], values[1], values[2]
 
 
-def _outcomes(value) -> list[str]:
+def _outcomes(value: object) -> list[str]:
     if isinstance(value, str):
         value = value.splitlines()
     if not isinstance(value, list):
@@ -70,7 +72,7 @@ def _reference(client: Client) -> str:
 @transaction.atomic
 def tender_create(
     *,
-    actor,
+    actor: User,
     client: Client,
     title: str,
     description: str,
@@ -80,8 +82,8 @@ def tender_create(
     postcode: str,
     period_start: date,
     period_end: date,
-    budget_ceiling,
-    required_outcomes,
+    budget_ceiling: str | Decimal | int | float,
+    required_outcomes: object,
     weight_price: int,
     weight_quality: int,
     weight_social: int,
@@ -163,7 +165,7 @@ def tender_create(
 
 
 @transaction.atomic
-def tender_publish(*, actor, tender: Tender) -> Tender:
+def tender_publish(*, actor: User, tender: Tender) -> Tender:
     require_municipality_user(actor, tender.client_id)
     # The municipality's row too (it is verified under its lock), in the lock order.
     lock_one("jobs.Client", tender.client_id)
@@ -211,11 +213,11 @@ def tender_window_open(tender: Tender, *, now: datetime | None = None) -> bool:
     )
 
 
-def _close(tender: Tender, *, actor=None) -> None:
+def _close(tender: Tender, *, actor: User | None = None) -> None:
     TENDER.transition(tender, Tender.Status.CLOSED, by=actor)
     # Drafts never submitted lapse with the window. All the tender's bids are locked at
     # once, in key order: deciding locks the submitted ones next.
-    bids = lock_where(Bid.objects.filter(tender=tender))
+    bids = cast("list[Bid]", lock_where(Bid.objects.filter(tender=tender)))
     for bid in [b for b in bids if b.status == Bid.Status.DRAFT]:
         bid.decision_reason = _("Not submitted before the deadline.")
         BID.transition(
@@ -240,10 +242,11 @@ def tenders_close_due(*, now: datetime | None = None) -> int:
     Readers need not wait for it: ``Tender.effective_status`` is closed from the deadline
     on. Idempotent: only tenders still stored as open are touched."""
     now = now or timezone.now()
-    due = list(
+    due = cast(
+        "list[Tender]",
         lock_available(
             Tender.objects.filter(status=Tender.Status.OPEN, submission_deadline__lte=now)
-        )
+        ),
     )
     for tender in due:
         _close(tender)
@@ -251,7 +254,9 @@ def tenders_close_due(*, now: datetime | None = None) -> int:
 
 
 @transaction.atomic
-def bid_score(*, actor, bid: Bid, quality, social, note: str = "") -> BidScore:
+def bid_score(
+    *, actor: User, bid: Bid, quality: object, social: object, note: str = ""
+) -> BidScore:
     bid = Bid.objects.select_related("tender").get(pk=bid.pk)
     require_municipality_user(actor, bid.tender.client_id)
     if bid.tender.effective_status != Tender.Status.CLOSED:
@@ -262,7 +267,7 @@ def bid_score(*, actor, bid: Bid, quality, social, note: str = "") -> BidScore:
         )
     if bid.status != Bid.Status.SUBMITTED:
         raise Conflict(_("Only submitted bids are scored."), code="invalid_state", field="bid")
-    values = {}
+    values: dict[str, Decimal] = {}
     for name, value in (("quality", quality), ("social", social)):
         try:
             number = Decimal(str(value))
@@ -284,7 +289,18 @@ def bid_score(*, actor, bid: Bid, quality, social, note: str = "") -> BidScore:
     return score
 
 
-def bid_ranking(tender: Tender) -> list[dict]:
+class BidRank(TypedDict):
+    """A bid's points out of 100 (``bid_ranking``); ``None`` until an assessor scored it."""
+
+    bid: Bid
+    price: Decimal
+    quality: Decimal | None
+    social: Decimal | None
+    total: Decimal | None
+    assessors: int
+
+
+def bid_ranking(tender: Tender) -> list[BidRank]:
     """Submitted (and decided) bids with their points out of 100, best first.
 
     Price earns 10 × lowest price ÷ this price; quality and social value are the mean of
@@ -301,7 +317,7 @@ def bid_ranking(tender: Tender) -> list[dict]:
     if not bids:
         return []
     lowest = min(b.price_cents for b in bids)
-    rows = []
+    rows: list[BidRank] = []
     for bid in bids:
         scores = list(bid.scores.all())
         price = Decimal(10) * lowest / bid.price_cents
@@ -314,7 +330,7 @@ def bid_ranking(tender: Tender) -> list[dict]:
                 + tender.weight_social * social
             )
             / 10
-            if scores
+            if quality is not None and social is not None  # that is, if scores
             else None
         )
         rows.append(
@@ -334,7 +350,7 @@ def bid_ranking(tender: Tender) -> list[dict]:
 @transaction.atomic
 def tender_decide(
     *,
-    actor,
+    actor: User,
     tender: Tender,
     bid: Bid | None,
     reason: str,
@@ -352,13 +368,16 @@ def tender_decide(
             code="invalid_state",
             field="tender",
         )
-    bids = lock_where(Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED))
+    bids = cast(
+        "list[Bid]", lock_where(Bid.objects.filter(tender=tender, status=Bid.Status.SUBMITTED))
+    )
     if bid is not None and bid.pk not in {b.pk for b in bids}:
         raise ValidationFailed(_("Choose one of this tender's submitted bids."), field="bid")
     ranking = {row["bid"].pk: row for row in bid_ranking(tender)}
     rejection_reasons = rejection_reasons or {}
     for other in bids:
-        points = ranking.get(other.pk, {}).get("total")
+        rank = ranking.get(other.pk)
+        points = rank["total"] if rank is not None else None
         if bid is not None and other.pk == bid.pk:
             to, other.decision_reason = Bid.Status.AWARDED, reason
         else:
@@ -381,14 +400,14 @@ def tender_decide(
             event="bid_decided",
             context={"bid": other, "tender": tender},
         )
-    to = Tender.Status.AWARDED if bid is not None else Tender.Status.NOT_AWARDED
+    outcome = Tender.Status.AWARDED if bid is not None else Tender.Status.NOT_AWARDED
     tender.decision_reason = reason
     TENDER.transition(
         tender,
-        to,
+        outcome,
         by=actor,
         extra_update_fields=["decision_reason"],
-        audit_action=TENDER_DECIDED[to],
+        audit_action=TENDER_DECIDED[outcome],
         cooperative_id=None,
         data={"bid": bid.pk if bid is not None else None},
     )
