@@ -8,6 +8,11 @@ next to the field.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 class ApplicationError(Exception):
     status_code = 400
@@ -15,11 +20,11 @@ class ApplicationError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: StrOrPromise,
         *,
         code: str | None = None,
         field: str | None = None,
-        extra: dict | None = None,
+        extra: dict[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = str(message)
