@@ -8,10 +8,9 @@ next to the field.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from django.utils.functional import Promise
 
 
 class ApplicationError(Exception):
@@ -20,11 +19,12 @@ class ApplicationError(Exception):
 
     def __init__(
         self,
-        message: StrOrPromise,
+        message: str | Promise,
         *,
         code: str | None = None,
         field: str | None = None,
-        extra: dict[str, object] | None = None,
+        # ``Any``: JSON values the API error body carries next to the message.
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = str(message)
