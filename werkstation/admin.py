@@ -2,9 +2,16 @@
 uses. Platform staff read in the admin; every change goes through a service (as an
 admin action with the acting staff member), so it is checked and audited."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from .audit import audit_record
@@ -12,28 +19,37 @@ from .audit_actions import KernelAction
 from .errors import ApplicationError
 from .models import AuditEntry, LegalParameter, OutboxEvent
 
+_M = TypeVar("_M", bound=models.Model)
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+if TYPE_CHECKING:
+    # ``ModelAdmin`` is generic in the stubs only (``django_stubs_ext.monkeypatch`` is not
+    # installed at run time). These bases serve the admins of any model.
+    _ModelAdmin = admin.ModelAdmin[Any]
+else:
+    _ModelAdmin = admin.ModelAdmin
+
+
+class ReadOnlyAdmin(_ModelAdmin):
     """For rows that only the services write: staff read them here, never change them."""
 
-    def has_add_permission(self, request, obj=None):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 class ActionOnlyAdmin(ReadOnlyAdmin):
     """Every field read-only; staff act only through the admin actions (services)."""
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Needed for actions to run; no field is editable.
         return request.user.is_staff
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.model._meta.fields]
 
 
@@ -41,7 +57,15 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000)
 
 
-def run_service_action(modeladmin, request, queryset, call, *, success: str, ask_reason=False):
+def run_service_action(
+    modeladmin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    queryset: QuerySet[_M],
+    call: Callable[[_M, str], object],
+    *,
+    success: str,
+    ask_reason: bool = False,
+) -> TemplateResponse | None:
     """Call ``call(obj, reason)`` for each selected row, as the acting staff member.
 
     With ``ask_reason`` an intermediate page asks for one reason first. Domain errors are
@@ -84,13 +108,13 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(_ModelAdmin):
     list_display = ["id", "topic", "created_at", "published_at", "attempts"]
     list_filter = ["topic"]
 
 
 @admin.register(LegalParameter)
-class LegalParameterAdmin(admin.ModelAdmin):
+class LegalParameterAdmin(_ModelAdmin):
     """Staff keep the legal figures here: a new period is a new row from its date. Every
     change is audited; a row that is in force is best corrected, not deleted."""
 
@@ -99,7 +123,13 @@ class LegalParameterAdmin(admin.ModelAdmin):
     list_filter = ["key", "verify"]
     ordering = ["key", "-effective_from"]
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self,
+        request: HttpRequest,
+        obj: LegalParameter,
+        form: forms.ModelForm[LegalParameter],
+        change: bool,
+    ) -> None:
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,
@@ -115,7 +145,7 @@ class LegalParameterAdmin(admin.ModelAdmin):
             },
         )
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: LegalParameter) -> None:
         audit_record(
             actor=request.user,
             action=KernelAction.LEGAL_PARAMETER_DELETED,

@@ -11,6 +11,7 @@ a missing registration never loses a row.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
@@ -59,7 +60,7 @@ def audit_record(
     action: StrEnum,
     target: models.Model | None = None,
     cooperative_id: int | None = None,
-    data: dict | None = None,
+    data: Mapping[str, object] | None = None,
 ) -> AuditEntry:
     if _ACTIONS.get(str(action)) is not action:
         message = f"audit action {action!r} is not a registered member of an app's enum"

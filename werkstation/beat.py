@@ -178,6 +178,6 @@ SCHEDULE: tuple[Periodic, ...] = (
 )
 
 
-def beat_schedule() -> dict[str, dict]:
+def beat_schedule() -> dict[str, dict[str, object]]:
     """``SCHEDULE`` in Celery's ``beat_schedule`` shape."""
     return {entry.name: {"task": entry.task, "schedule": entry.schedule} for entry in SCHEDULE}

@@ -22,12 +22,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar, cast
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 RETRY_AFTER_SECONDS = 5.0
 _MISSING = object()
@@ -52,7 +55,7 @@ def _breaker(location: str) -> _Breaker:
 
 
 class ResilientRedisCache(RedisCache):
-    def __init__(self, server, params):
+    def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         options = params.setdefault("OPTIONS", {})
         # Short socket timeouts: a cache that takes longer than this is slower than the
         # database it saves us from.
@@ -62,7 +65,9 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, params)
         self._breaker = _breaker(str(server))
 
-    def _call(self, name: str, default: Any, *args, write: bool = False, **kwargs) -> Any:
+    def _call(self, name: str, default: _T, *args: Any, write: bool = False, **kwargs: Any) -> _T:
+        """``RedisCache.<name>(*args, **kwargs)``, or ``default`` (of the type that method
+        returns) when Redis is left alone or fails."""
         breaker = self._breaker
         if breaker.open_until > time.monotonic():
             if write:
@@ -75,7 +80,7 @@ class ResilientRedisCache(RedisCache):
                         super().clear()
                         breaker.dirty = False
                         logger.warning("cache: back after an outage, emptied (it may be stale)")
-            return getattr(super(), name)(*args, **kwargs)
+            return cast(_T, getattr(super(), name)(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - any cache failure degrades to no cache
             with breaker.lock:
                 first = breaker.open_until <= time.monotonic()
@@ -92,46 +97,69 @@ class ResilientRedisCache(RedisCache):
         the cache's own timeouts stay as they are)."""
         import redis
 
+        # ``RedisCache.__init__`` sets ``_servers``; the stubs leave it out.
+        server: str = self._servers[0]  # type: ignore[attr-defined]
         client = redis.Redis.from_url(
-            self._servers[0], socket_connect_timeout=timeout, socket_timeout=timeout
+            server, socket_connect_timeout=timeout, socket_timeout=timeout
         )
         try:
             client.ping()
         finally:
             client.close()
 
-    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    # Keys and values are whatever callers cache (``Any``, as in ``BaseCache``).
+    def add(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> bool:
         return self._call("add", False, key, value, timeout, version, write=True)
 
-    def get(self, key, default=None, version=None):
+    def get(self, key: Any, default: Any | None = None, version: int | None = None) -> Any:
         return self._call("get", default, key, default, version)
 
-    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+    def set(
+        self,
+        key: Any,
+        value: Any,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> None:
         return self._call("set", None, key, value, timeout, version, write=True)
 
-    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+    def touch(
+        self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
+    ) -> bool:
         return self._call("touch", False, key, timeout, version, write=True)
 
-    def delete(self, key, version=None):
+    def delete(self, key: Any, version: int | None = None) -> bool:
         return self._call("delete", False, key, version, write=True)
 
-    def get_many(self, keys, version=None):
+    def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
         return self._call("get_many", {}, keys, version)
 
-    def has_key(self, key, version=None):
+    def has_key(self, key: Any, version: int | None = None) -> bool:
         return self._call("has_key", False, key, version)
 
-    def incr(self, key, delta=1, version=None):
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
         result = self._call("incr", _MISSING, key, delta, version, write=True)
         if result is _MISSING:
             raise ValueError(f"Key '{key}' not found (the cache is unavailable)")
-        return result
+        return cast(int, result)
 
-    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+    def set_many(
+        self,
+        data: dict[Any, Any],
+        timeout: float | None = DEFAULT_TIMEOUT,
+        version: int | None = None,
+    ) -> list[Any]:
         return self._call("set_many", list(data), data, timeout, version, write=True)
 
-    def delete_many(self, keys, version=None):
+    def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
         return self._call("delete_many", None, keys, version, write=True)
 
-    def clear(self):
+    # ``RedisCache.clear`` returns the client's ``bool``; the stubs give it ``BaseCache``'s ``None``.
+    def clear(self) -> bool:  # type: ignore[override]
         return self._call("clear", False, write=True)

@@ -8,6 +8,7 @@ each other (and never touch the application's database file).
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from celery import Celery
 from celery.signals import worker_init
@@ -37,13 +38,13 @@ def _prepare_sqlite_broker(url: str) -> None:
 
 
 @app.on_after_configure.connect
-def _on_configure(sender, **kwargs):
+def _on_configure(sender: Celery, **kwargs: Any) -> None:
     _prepare_sqlite_broker(str(sender.conf.broker_url or ""))
     _prepare_sqlite_broker(str(sender.conf.result_backend or ""))
 
 
 @worker_init.connect
-def _worker_database_timeouts(**kwargs):
+def _worker_database_timeouts(**kwargs: Any) -> None:
     """Workers run bulk work (settlement, payout runs): a statement may take minutes, not
     the web's three seconds. Set before the pool forks, so every child has it."""
     from django.conf import settings

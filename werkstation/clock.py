@@ -4,14 +4,31 @@ for a beat run to see a deadline pass. Beat only stores the status and does the 
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Protocol
+
+from django.db import models
+
+
+class _Clocked(Protocol):
+    """What the mixin needs of the model it is mixed into."""
+
+    @property
+    def Status(self) -> type[models.TextChoices]: ...
+
+    @property
+    def effective_status(self) -> str: ...
+
+    def status_at(self, now: datetime | None = None) -> str: ...
+
 
 class ClockStatus:
     """Mixin for a model with a ``status`` field (``Status`` choices) that defines
     ``status_at(now=None)``: Tender, Bid, Offer and Claim."""
 
     @property
-    def effective_status(self) -> str:
-        return self.status_at()  # type: ignore[attr-defined]
+    def effective_status(self: _Clocked) -> str:
+        return self.status_at()
 
-    def get_effective_status_display(self) -> str:
-        return str(self.Status(self.effective_status).label)  # type: ignore[attr-defined]
+    def get_effective_status_display(self: _Clocked) -> str:
+        return str(self.Status(self.effective_status).label)

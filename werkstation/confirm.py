@@ -19,6 +19,7 @@ inline script (the Content-Security-Policy allows neither).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest, HttpResponse
@@ -73,7 +74,7 @@ class ConfirmSlotMiddleware:
     """A form aimed at the dialog slot that got anything but a dialog back (its input
     was invalid, or the view redirected) shows that answer as the whole page instead."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

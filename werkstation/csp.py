@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from csp.middleware import CSPMiddleware
+from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
 
 
 class WerkstationCSPMiddleware(CSPMiddleware):
-    def get_policy_parts(self, request, response, report_only=False):
+    def get_policy_parts(
+        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+    ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
         base = getattr(settings, "STRIPE_API_BASE", "")
         if base and not report_only:

@@ -8,6 +8,8 @@ maximums, payouts, the payroll file, self-billing, the income statement) reads i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -27,13 +29,13 @@ def all_engagements() -> list[str]:
     return list(ALL)
 
 
-def ordered(engagements) -> list[str]:
+def ordered(engagements: Iterable[str]) -> list[str]:
     """``engagements`` without repeats, in the usual order."""
     chosen = set(engagements)
     return [e for e in ALL if e in chosen]
 
 
-def clean_engagements(values, *, field: str = "engagements") -> list[str]:
+def clean_engagements(values: Iterable[str] | None, *, field: str = "engagements") -> list[str]:
     """The engagements a job allows, as given: known ones, at least one."""
     from django.utils.translation import gettext as _
 

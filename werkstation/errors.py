@@ -8,6 +8,10 @@ next to the field.
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.functional import Promise
+
 
 class ApplicationError(Exception):
     status_code = 400
@@ -15,11 +19,12 @@ class ApplicationError(Exception):
 
     def __init__(
         self,
-        message: str,
+        message: str | Promise,
         *,
         code: str | None = None,
         field: str | None = None,
-        extra: dict | None = None,
+        # ``Any``: JSON values the API error body carries next to the message.
+        extra: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = str(message)

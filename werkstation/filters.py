@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.utils.functional import Promise
 
 
-def period(field: str, label_from, label_until) -> tuple:
+def period(
+    field: str, label_from: str | Promise, label_until: str | Promise
+) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
     """``since``/``until`` filters on the date of ``field`` (a datetime)."""
     date = forms.DateInput(attrs={"type": "date"})
     return (

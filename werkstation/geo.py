@@ -41,7 +41,9 @@ POSTCODES: dict[str, tuple[float, float]] = {
 }
 
 
-def check_coordinates(latitude, longitude) -> None:
+def check_coordinates(
+    latitude: Decimal | float | str | None, longitude: Decimal | float | str | None
+) -> None:
     """Latitude within ±90, longitude within ±180, both finite: else a ValidationFailed
     naming the field."""
     from django.utils.translation import gettext as _

@@ -13,6 +13,7 @@ import re
 import urllib.parse
 import urllib.request
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 
@@ -22,7 +23,8 @@ logger = logging.getLogger(__name__)
 _POINT = re.compile(r"POINT\(([-0-9.]+) ([-0-9.]+)\)")
 
 
-def parse_pdok_response(payload: dict) -> tuple[Decimal, Decimal] | None:
+# ``Any``: the Locatieserver's parsed JSON answer.
+def parse_pdok_response(payload: dict[str, Any]) -> tuple[Decimal, Decimal] | None:
     docs = payload.get("response", {}).get("docs", [])
     for doc in docs:
         match = _POINT.match(doc.get("centroide_ll", ""))

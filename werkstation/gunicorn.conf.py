@@ -7,6 +7,11 @@ allocates: fewer and shorter pauses, a shorter latency tail.
 
 import gc
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gunicorn.arbiter import Arbiter
+    from gunicorn.workers.base import Worker
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -22,5 +27,5 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 
-def post_fork(server, worker):
+def post_fork(server: "Arbiter", worker: "Worker") -> None:
     gc.freeze()

@@ -33,9 +33,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -92,7 +92,9 @@ class Lifecycle:
         return [(a, b) for a, targets in self.transitions.items() for b in sorted(targets)]
 
     def _label(self, obj: Model, state: str) -> str:
-        choices = dict(obj._meta.get_field(self.field).flatchoices)
+        # The status is a concrete field (never a relation's reverse side or a generic key).
+        status_field = cast("Field[Any, Any]", obj._meta.get_field(self.field))
+        choices = dict(status_field.flatchoices)
         return str(choices.get(state, state))
 
     def check(
@@ -127,7 +129,7 @@ class Lifecycle:
         *,
         by: Any,
         audit_action: StrEnum | None = None,
-        data: dict | None = None,
+        data: Mapping[str, object] | None = None,
         extra_update_fields: Iterable[str] = (),
         at: datetime | None = None,
         stamp: bool = True,

@@ -89,12 +89,16 @@ import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
+
+_M = TypeVar("_M", bound=Model)
+_Row = TypeVar("_Row")
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +166,7 @@ class _Held:
     ranks: dict[int, set[Any]] = field(default_factory=dict)
 
 
-def _scope(connection) -> Any:
+def _scope(connection: BaseDatabaseWrapper) -> Any:
     """Something that identifies the current transaction (``None``: do not check).
 
     The transaction is the outermost atomic block inside the innermost test case's
@@ -170,11 +174,10 @@ def _scope(connection) -> Any:
     count as two transactions, as they are in production — also where a module's shared
     world is built in a transaction of its own around the tests' wrappers.
     """
-    blocks = connection.atomic_blocks
-    after = max((i for i, block in enumerate(blocks) if block._from_testcase), default=-1)
-    index = next(
-        (i for i, block in enumerate(blocks) if i > after and not block._from_testcase), None
-    )
+    # Django sets ``Atomic._from_testcase`` in ``__init__``; the stubs leave it out.
+    from_testcase = [block._from_testcase for block in connection.atomic_blocks]  # type: ignore[attr-defined]
+    after = max((i for i, mark in enumerate(from_testcase) if mark), default=-1)
+    index = next((i for i, mark in enumerate(from_testcase) if i > after and not mark), None)
     if index is None:
         return None
     if index == 0:
@@ -189,14 +192,15 @@ def lock_order_unchecked(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     (seeding the demo): it cannot deadlock with itself, so the order is not checked."""
     connection = connections[using]
     before = getattr(connection, "_werkstation_locks_unchecked", False)
-    connection._werkstation_locks_unchecked = True
+    # A marker the kernel keeps on Django's connection object (not a declared attribute).
+    setattr(connection, "_werkstation_locks_unchecked", True)  # noqa: B010
     try:
         yield
     finally:
-        connection._werkstation_locks_unchecked = before
+        setattr(connection, "_werkstation_locks_unchecked", before)  # noqa: B010
 
 
-def _held(connection) -> _Held | None:
+def _held(connection: BaseDatabaseWrapper) -> _Held | None:
     """What the current transaction holds (``None`` outside a transaction)."""
     scope = _scope(connection)
     if scope is None:
@@ -206,7 +210,7 @@ def _held(connection) -> _Held | None:
         held.scope is scope or (isinstance(scope, str) and held.scope == scope)
     ):
         held = _Held(scope=scope)
-        connection._werkstation_locks = held
+        setattr(connection, "_werkstation_locks", held)  # noqa: B010
     return held
 
 
@@ -293,11 +297,11 @@ def lock_get(label: str, pk: Any, *, select_related: Sequence[str] = ()) -> Any:
 
 
 def lock_where(
-    queryset: QuerySet,
+    queryset: QuerySet[_M],
     *,
     skip_locked: bool = False,
     keep_order: bool = False,
-) -> list[Model]:
+) -> list[_M]:
     """Lock the rows ``queryset`` selects (of its own model only), in primary-key order.
 
     For locks that find their rows by a condition rather than by key (all pending
@@ -318,7 +322,7 @@ def lock_where(
     return locked
 
 
-def lock_first(queryset: QuerySet) -> Any:
+def lock_first(queryset: QuerySet[_M]) -> _M | None:
     """The first row (by primary key) ``queryset`` selects, locked; ``None`` if none."""
     key = _ranked(_label_of(queryset.model))
     row = queryset.select_for_update(of=("self",)).order_by("pk").first()
@@ -327,7 +331,7 @@ def lock_first(queryset: QuerySet) -> Any:
     return row
 
 
-def lock_skipping(queryset: QuerySet) -> QuerySet:
+def lock_skipping(queryset: QuerySet[_M, _Row]) -> QuerySet[_M, _Row]:
     """``queryset`` locking its own rows and *skipping* rows another transaction holds.
 
     For beat jobs that share work between workers (the outbox, reminders, settlement):
@@ -339,7 +343,7 @@ def lock_skipping(queryset: QuerySet) -> QuerySet:
     return queryset.select_for_update(skip_locked=True, of=("self",))
 
 
-def lock_available(queryset: QuerySet) -> list[Model]:
+def lock_available(queryset: QuerySet[_M]) -> list[_M]:
     """The rows ``queryset`` selects that no other transaction holds, locked (in key order).
 
     ``lock_skipping`` evaluated, with the rows remembered as held, so that a step that
@@ -355,7 +359,11 @@ def lock_available(queryset: QuerySet) -> list[Model]:
 
 
 def lock_get_or_create(
-    label: str, *, defaults: dict | None = None, using: str = DEFAULT_DB_ALIAS, **lookup
+    label: str,
+    *,
+    defaults: dict[str, Any] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+    **lookup: Any,
 ) -> tuple[Any, bool]:
     """``get_or_create`` that locks the row it finds (a row it creates is held anyway)."""
     key = _ranked(label)
@@ -369,73 +377,77 @@ def lock_get_or_create(
     return row, created
 
 
-def lock_cooperatives(pks: Iterable[int], **kwargs) -> list:
+# The helpers by model return ``list[Any]``: the kernel does not import the apps' models
+# (imports run one way), so the caller's variable names the model it asked for.
+
+
+def lock_cooperatives(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("members.Cooperative", pks, **kwargs)
 
 
-def lock_users(pks: Iterable[int], **kwargs) -> list:
+def lock_users(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("members.User", pks, **kwargs)
 
 
-def lock_jobs(pks: Iterable[int], **kwargs) -> list:
+def lock_jobs(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("jobs.Job", pks, **kwargs)
 
 
-def lock_shifts(pks: Iterable[int], **kwargs) -> list:
+def lock_shifts(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("jobs.Shift", pks, **kwargs)
 
 
-def lock_offers(pks: Iterable[int], **kwargs) -> list:
+def lock_offers(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("jobs.Offer", pks, **kwargs)
 
 
-def lock_claims(pks: Iterable[int], **kwargs) -> list:
+def lock_claims(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("jobs.Claim", pks, **kwargs)
 
 
-def lock_timesheets(pks: Iterable[int], **kwargs) -> list:
+def lock_timesheets(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("jobs.Timesheet", pks, **kwargs)
 
 
-def lock_invoices(pks: Iterable[int], **kwargs) -> list:
+def lock_invoices(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("payouts.Invoice", pks, **kwargs)
 
 
-def lock_payments(pks: Iterable[int], **kwargs) -> list:
+def lock_payments(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("payouts.Payment", pks, **kwargs)
 
 
-def lock_payout_batches(pks: Iterable[int], **kwargs) -> list:
+def lock_payout_batches(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("payouts.PayoutBatch", pks, **kwargs)
 
 
-def lock_memberships(pks: Iterable[int], **kwargs) -> list:
+def lock_memberships(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("members.Membership", pks, **kwargs)
 
 
-def lock_proposals(pks: Iterable[int], **kwargs) -> list:
+def lock_proposals(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("members.Proposal", pks, **kwargs)
 
 
-def lock_rule_sets(pks: Iterable[int], **kwargs) -> list:
+def lock_rule_sets(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("payouts.RuleSet", pks, **kwargs)
 
 
-def lock_tenders(pks: Iterable[int], **kwargs) -> list:
+def lock_tenders(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("challenges.Tender", pks, **kwargs)
 
 
-def lock_bids(pks: Iterable[int], **kwargs) -> list:
+def lock_bids(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("challenges.Bid", pks, **kwargs)
 
 
-def lock_challenges(pks: Iterable[int], **kwargs) -> list:
+def lock_challenges(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("challenges.Challenge", pks, **kwargs)
 
 
-def lock_contracts(pks: Iterable[int], **kwargs) -> list:
+def lock_contracts(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("challenges.Contract", pks, **kwargs)
 
 
-def lock_payout_items(pks: Iterable[int], **kwargs) -> list:
+def lock_payout_items(pks: Iterable[int], **kwargs: Any) -> list[Any]:
     return lock_rows("payouts.PayoutItem", pks, **kwargs)

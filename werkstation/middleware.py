@@ -31,11 +31,16 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.core.signals import request_finished
 from django.db import OperationalError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -43,6 +48,8 @@ _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "werkstation_request_id", default=None
 )
 logger = logging.getLogger(__name__)
+
+_GetResponse = Callable[[HttpRequest], HttpResponse]
 
 
 _database_down_until = 0.0
@@ -73,13 +80,14 @@ class RequestIdLogFilter(logging.Filter):
 
 
 class RequestIdMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: _GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         given = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex
-        request.request_id = request_id
+        # An attribute of this project's requests, not of ``HttpRequest``.
+        setattr(request, "request_id", request_id)  # noqa: B010
         # Kept until the response is finished (not only until this returns): Django logs
         # "Bad Request: …" / "Service Unavailable: …" after the middleware chain.
         _request_id.set(request_id)
@@ -89,7 +97,7 @@ class RequestIdMiddleware:
 
 
 @receiver(request_finished)
-def _forget_request_id(**kwargs) -> None:
+def _forget_request_id(**kwargs: Any) -> None:
     _request_id.set(None)
 
 
@@ -97,11 +105,11 @@ class RequestSizeLimitMiddleware:
     """A request announcing a body over ``WERKSTATION_MAX_REQUEST_BYTES`` is answered 413
     before anything reads it."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: _GetResponse) -> None:
         self.get_response = get_response
         self.limit = int(getattr(settings, "WERKSTATION_MAX_REQUEST_BYTES", 10 * 1024 * 1024))
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
@@ -130,7 +138,7 @@ class _Expired(BaseException):
     psycopg or Django) can swallow it."""
 
 
-def _expire(signum, frame):
+def _expire(signum: int, frame: FrameType | None) -> None:
     raise _Expired
 
 
@@ -145,7 +153,15 @@ class _DeadlineWrapper:
         self.alias = alias
         self.seconds = seconds
 
-    def __call__(self, execute, sql, params, many, context):
+    # ``Any``: the query parameters and the result are the cursor's, passed through untouched.
+    def __call__(
+        self,
+        execute: Callable[[str, Any, bool, dict[str, Any]], Any],
+        sql: str,
+        params: Any,
+        many: bool,
+        context: dict[str, Any],
+    ) -> Any:
         previous = signal.signal(signal.SIGALRM, _expire)
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
         try:
@@ -166,7 +182,7 @@ class _DeadlineWrapper:
             signal.signal(signal.SIGALRM, previous)
 
 
-def _discard(connection) -> None:
+def _discard(connection: BaseDatabaseWrapper) -> None:
     """Forget a connection that is half-way through a call: it cannot be used again."""
     raw = connection.connection
     connection.connection = None
@@ -180,11 +196,11 @@ def _discard(connection) -> None:
 
 
 class DatabaseDeadlineMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: _GetResponse) -> None:
         self.get_response = get_response
         self.seconds = float(getattr(settings, "WERKSTATION_DB_WAIT_SECONDS", 0) or 0)
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         if database_known_down() and request.path != "/healthz":
             from .views import error_response
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.functional import Promise
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +22,9 @@ def site_link(path: str, *, site_url: str | None = None) -> str:
     return (site_url or settings.SITE_URL).rstrip("/") + path
 
 
-def email_user_now(*, to: str, language: str, subject: str, template: str, context: dict) -> None:
+def email_user_now(
+    *, to: str, language: str, subject: str | Promise, template: str, context: Mapping[str, object]
+) -> None:
     """Render and send at once; a failure raises (an outbox handler is then tried again)."""
     with translation.override(language or settings.LANGUAGE_CODE):
         body = render_to_string(template, context)
@@ -29,7 +33,7 @@ def email_user_now(*, to: str, language: str, subject: str, template: str, conte
 
 
 def email_user_on_commit(
-    *, to: str, language: str, subject: str, template: str, context: dict
+    *, to: str, language: str, subject: str | Promise, template: str, context: Mapping[str, object]
 ) -> None:
     """Render and send once the surrounding transaction commits (never on rollback)."""
 

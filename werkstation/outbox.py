@@ -30,7 +30,8 @@ timeout, when the handler sees whether the work was finished and returns ``True`
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -65,7 +66,7 @@ def outbox_register(topic: str, task_name: str) -> None:
         handlers.append(task_name)
 
 
-def outbox_emit(*, topic: str, payload: dict) -> list[OutboxEvent]:
+def outbox_emit(*, topic: str, payload: Mapping[str, object]) -> list[OutboxEvent]:
     topic = str(topic)  # the value of a ``Topic`` member: what the rows store
     handlers = _HANDLERS.get(topic)
     if not handlers:
@@ -101,7 +102,7 @@ def _hand_out(ids: list[int]) -> None:
             return
 
 
-def _due(now) -> Q:
+def _due(now: datetime) -> Q:
     stale = now - redeliver_after()
     return Q(done_at__isnull=True) & (
         Q(published_at__isnull=True)

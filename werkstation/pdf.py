@@ -13,22 +13,23 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 
-def pdf_text(value) -> str:
+def pdf_text(value: object) -> str:
     """User text as inert paragraph text: ``&``, ``<`` and ``>`` escaped."""
     return escape(str(value))
 
 
-def paragraph(markup: str, style, **values) -> Paragraph:
+def paragraph(markup: str, style: ParagraphStyle, **values: object) -> Paragraph:
     """A paragraph of our own ``markup`` (tags like ``<br/>`` allowed) with ``values``
     filled in as escaped text: ``paragraph("Aan: {name}<br/>{city}", style, name=…)``."""
     return Paragraph(markup.format(**{k: pdf_text(v) for k, v in values.items()}), style)
 
 
-def a4_pdf(title: str, story: list) -> bytes:
+def a4_pdf(title: str, story: list[Flowable]) -> bytes:
     """Lay out ``story`` (reportlab flowables) on A4 with the house margins; the PDF bytes."""
     buffer = BytesIO()
     SimpleDocTemplate(

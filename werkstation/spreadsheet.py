@@ -13,17 +13,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value):
+def csv_cell(value: _T) -> _T | str:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
 
 
-def csv_text(rows: Iterable[Iterable]) -> str:
+def csv_text(rows: Iterable[Iterable[object]]) -> str:
     """The rows as CSV text, every string cell neutralised."""
     out = io.StringIO()
     writer = csv.writer(out)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -10,9 +11,15 @@ from django.utils.translation import gettext as _
 from .errors import ValidationFailed
 
 
+class _Detail(TypedDict):
+    field: str | None
+    code: str
+    message: str
+
+
 def raise_validation_error(exc: ValidationError) -> None:
     """Turn Django's ValidationError into the domain error, naming the first field."""
-    details: list[dict] = []
+    details: list[_Detail] = []
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             for error in errors:
@@ -42,7 +49,7 @@ def full_clean_or_raise(obj: models.Model, *, exclude: Iterable[str] | None = No
         raise_validation_error(exc)
 
 
-def clean_email(value, *, field: str = "email") -> str:
+def clean_email(value: str | None, *, field: str = "email") -> str:
     """An e-mail address, trimmed and lower-cased, or the domain error naming ``field``."""
     email = (value or "").strip().lower()
     try:

@@ -23,10 +23,11 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import get_language
@@ -36,6 +37,9 @@ from django.views.decorators.cache import never_cache
 from .api.exception_handler import error_body
 from .celery import app
 from .middleware import current_request_id, database_found_down
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +51,7 @@ STUCK_AFTER_SECONDS = 600
 _OUTBOX_SQL = "SELECT count(*), min(created_at) FROM werkstation_outboxevent WHERE done_at IS NULL"
 
 
-def _database_probe() -> dict:
+def _database_probe() -> dict[str, int | None]:
     db = settings.DATABASES["default"]
     if db["ENGINE"].endswith("sqlite3"):
         with sqlite3.connect(db["NAME"], timeout=PROBE_TIMEOUT_SECONDS) as conn:
@@ -69,10 +73,10 @@ def _age_seconds_sqlite(oldest: str | None) -> int | None:
     return max(0, int((datetime.now(UTC) - moment).total_seconds()))
 
 
-async def _postgres_probe(db: dict) -> tuple[int, int | None]:
+async def _postgres_probe(db: DBConfig) -> tuple[int, int | None]:
     import psycopg
 
-    params = {
+    params: dict[str, str | int | None] = {
         "dbname": db.get("NAME") or "postgres",
         "user": db.get("USER") or None,
         "password": db.get("PASSWORD") or None,
@@ -82,15 +86,18 @@ async def _postgres_probe(db: dict) -> tuple[int, int | None]:
     }
 
     async def probe() -> tuple[int, int | None]:
-        conn = await psycopg.AsyncConnection.connect(
-            **{k: v for k, v in params.items() if v is not None}, autocommit=True
-        )
+        # ``Any``: mypy matches a ``**dict`` against every keyword parameter of ``connect``
+        # (``context``, ``row_factory``, ...), not only the connection parameters.
+        given: dict[str, Any] = {k: v for k, v in params.items() if v is not None}
+        conn = await psycopg.AsyncConnection.connect(**given, autocommit=True)
         try:
             cursor = await conn.execute(
                 "SELECT count(*), extract(epoch FROM now() - min(created_at))::int"
                 " FROM werkstation_outboxevent WHERE done_at IS NULL"
             )
-            count, age = await cursor.fetchone()
+            row = await cursor.fetchone()
+            assert row is not None  # an aggregate without GROUP BY gives one row
+            count, age = row
             return count, age
         finally:
             await conn.close()
@@ -128,15 +135,15 @@ def _cache_probe() -> None:
 
 
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     started = time.monotonic()
     probes = {"database": _database_probe, "broker": _broker_probe, "cache": _cache_probe}
     pool = ThreadPoolExecutor(max_workers=len(probes), thread_name_prefix="healthz")
     futures = {name: pool.submit(probe) for name, probe in probes.items()}
     wait(futures.values(), timeout=HEALTH_BUDGET_SECONDS)
     pool.shutdown(wait=False, cancel_futures=True)
-    body: dict = {}
-    outbox = None
+    body: dict[str, object] = {}
+    outbox: dict[str, int | None] | None = None
     for name, future in futures.items():
         if not future.done():
             body[name] = "down"
@@ -164,11 +171,11 @@ def database_unavailable(exc: BaseException | None) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
-def _wants_html(request) -> bool:
+def _wants_html(request: HttpRequest) -> bool:
     return not request.path.startswith("/api/") and "text/html" in request.headers.get("Accept", "")
 
 
-def page_not_found(request, exception=None):
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """``handler404``: an API path that matches no URL gets the API's error shape."""
     if request.path.startswith("/api/"):
         from rest_framework.exceptions import NotFound
@@ -182,7 +189,7 @@ def page_not_found(request, exception=None):
     return page(request, exception)
 
 
-def server_error(request, *args, **kwargs):
+def server_error(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """``handler500``: called by Django inside the ``except`` of the failed request."""
     exc = sys.exc_info()[1]
     if database_unavailable(exc):
@@ -193,7 +200,7 @@ def server_error(request, *args, **kwargs):
     return error_response(request, status=500)
 
 
-def error_response(request, *, status: int) -> HttpResponse:
+def error_response(request: HttpRequest, *, status: int) -> HttpResponse:
     """The answer to a request that failed on our side: 503 (try again) or 500."""
     request_id = current_request_id() or getattr(request, "request_id", None)
     if status == 503:
@@ -214,7 +221,7 @@ def error_response(request, *, status: int) -> HttpResponse:
     return response
 
 
-def web_manifest(request):
+def web_manifest(request: HttpRequest) -> JsonResponse:
     """The web app manifest: members can put Werkstation on their phone's home screen."""
     icons = [
         {"src": static("icons/favicon.svg"), "type": "image/svg+xml", "sizes": "any"},

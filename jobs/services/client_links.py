@@ -94,7 +94,7 @@ def _notify(request: ClientLinkRequest, *, event: str, site_url: str | None) -> 
         email_user_on_commit(
             to=email,
             language=language,
-            subject=SUBJECTS[event],  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+            subject=SUBJECTS[event],
             template="jobs/email/client_link.txt",
             context={"request": request, "event": event, "url": site_link(path, site_url=site_url)},
         )

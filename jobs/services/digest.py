@@ -40,7 +40,7 @@ def shift_digest_send(*, now: datetime | None = None) -> int:
         email_user_on_commit(
             to=user.email,
             language=user.preferred_language,
-            subject=_("New work near you"),  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+            subject=_("New work near you"),
             template="jobs/email/digest.txt",
             context={"user": user, "shifts": [feed_row(r) for r in rows]},
         )

@@ -476,7 +476,7 @@ def dispatch_run_merge(*, plan: dict[str, Any], results: list[dict[str, Any]]) -
             email_user_on_commit(
                 to=user.email,
                 language=user.preferred_language,
-                subject=gettext_lazy("Work offered to you"),  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+                subject=gettext_lazy("Work offered to you"),
                 template="jobs/email/offer.txt",
                 context={"offer": offer, "shift": offer.shift, "job": offer.shift.job},
             )

@@ -184,7 +184,7 @@ def board_notify(
         email_user_on_commit(
             to=member.email,
             language=member.preferred_language,
-            subject=subject,  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+            subject=subject,
             template="members/email/board_notice.txt",
             context={"user": member, "cooperative": cooperative, "lines": text},
         )

@@ -149,7 +149,7 @@ def benefit_arrangement_reminders_send(*, today: date | None = None) -> int:
             email_user_on_commit(
                 to=user.email,
                 language=user.preferred_language,
-                subject=gettext_lazy("Your benefit arrangement ends soon"),  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+                subject=gettext_lazy("Your benefit arrangement ends soon"),
                 template="members/email/benefit_arrangement_ends.txt",
                 context={
                     "last_day": last_day_of(arrangement),

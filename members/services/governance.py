@@ -659,7 +659,7 @@ def _notify_electorate(
         email_user_on_commit(
             to=user.email,
             language=user.preferred_language,
-            subject=subject,  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+            subject=subject,
             template="members/email/proposal.txt",
             context={"proposal": proposal, "event": event},
         )

@@ -76,7 +76,7 @@ def invitation_create(
     email_user_on_commit(
         to=email,
         language=existing.preferred_language if existing else "nl",
-        subject=_KINDS[kind].subject,  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+        subject=_KINDS[kind].subject,
         template="members/email/invitation.txt",
         context={
             "invitation": invitation,

@@ -55,7 +55,7 @@ def _notify(membership: Membership, subject: StrOrPromise, template: str) -> Non
     email_user_on_commit(
         to=membership.user.email,
         language=membership.user.preferred_language,
-        subject=subject,  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+        subject=subject,
         template=template,
         context={"membership": membership, "cooperative": membership.cooperative},
     )

@@ -52,7 +52,7 @@ def security_notice(
     email_user_on_commit(
         to=user.email,
         language=user.preferred_language,
-        subject=EVENTS[event],  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+        subject=EVENTS[event],
         template="members/email/security_notice.txt",
         context={
             "user": user,

@@ -178,7 +178,7 @@ def two_factor_link_send(*, user: User, reason: str, actor: User | None = None) 
     email_user_on_commit(
         to=user.email,
         language=user.preferred_language,
-        subject=EVENTS[MemberAction.TWO_FACTOR_LINK_SENT],  # type: ignore[arg-type]  # lazy, translated per recipient; notify annotates str
+        subject=EVENTS[MemberAction.TWO_FACTOR_LINK_SENT],
         template="members/email/two_factor_link.txt",
         context={
             "user": user,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from werkstation.errors import NotFound
 M = TypeVar("M", bound=Model)
 
 
-def get_object_or_error(queryset: QuerySet[M], *, field: str = "id", **lookup) -> M:
+def get_object_or_error(queryset: QuerySet[M], *, field: str = "id", **lookup: Any) -> M:
     obj = queryset.filter(**lookup).first()
     if obj is None:
         raise NotFound(_("Not found."), field=field)

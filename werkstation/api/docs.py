@@ -8,21 +8,26 @@ content) get a looser Content-Security-Policy than the rest of the site.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from .exception_handler import error_body
 
+_View = Callable[..., HttpResponseBase]
 
-def _login_unless_public(view, *, api: bool):
+
+def _login_unless_public(view: _View, *, api: bool) -> _View:
     @wraps(view)
-    def wrapped(request, *args, **kwargs):
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if settings.API_DOCS_PUBLIC or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         if api:

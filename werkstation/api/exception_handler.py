@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -22,8 +25,14 @@ from werkstation.errors import ApplicationError
 from werkstation.middleware import current_request_id
 
 
-def _flatten(detail, prefix: str = "") -> list[dict]:
-    out: list[dict] = []
+class _Problem(TypedDict):
+    field: str | None
+    code: str
+    message: str
+
+
+def _flatten(detail: object, prefix: str = "") -> list[_Problem]:
+    out: list[_Problem] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
             name = key if key != "non_field_errors" else ""
@@ -46,8 +55,12 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
 
 
 def error_body(
-    *, code: str, message: str, field: str | None, details: list[dict] | None = None
-) -> dict:
+    *,
+    code: str,
+    message: str,
+    field: str | None,
+    details: Sequence[Mapping[str, object]] | None = None,
+) -> dict[str, dict[str, object]]:
     return {
         "error": {
             "code": code,
@@ -61,7 +74,7 @@ def error_body(
     }
 
 
-def api_exception_handler(exc, context):
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ApplicationError):
         body = error_body(code=exc.code, message=exc.message, field=exc.field)
         body["error"].update(exc.extra)
@@ -80,7 +93,7 @@ def api_exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         details = _flatten(exc.detail)
-        first = (
+        first: _Problem = (
             details[0]
             if details
             else {"field": None, "code": "invalid", "message": "Invalid input."}

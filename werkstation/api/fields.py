@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -12,7 +13,7 @@ from werkstation import money
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "example": "12.50"})
-class AmountField(serializers.Field):
+class AmountField(serializers.Field[int, str | int | float, str, Any]):
     """An amount kept in minor units (an integer of cents), shown in the API as a decimal
     string in major units ("1234.56", ``werkstation.money.decimal_string``).
 
@@ -33,7 +34,7 @@ class AmountField(serializers.Field):
         currency: str = "EUR",
         min_cents: int | None = None,
         max_cents: int | None = None,
-        **kwargs,
+        **kwargs: Any,
     ) -> None:
         self.currency = currency
         self.min_cents = min_cents
@@ -43,7 +44,7 @@ class AmountField(serializers.Field):
     def to_representation(self, value: int) -> str:
         return money.decimal_string(int(value), self.currency)
 
-    def to_internal_value(self, data) -> int:
+    def to_internal_value(self, data: object) -> int:
         if isinstance(data, bool) or not isinstance(data, str | int | float):
             self.fail("invalid")
         # A JSON number arrives as a float; its shortest text is what was written.
@@ -62,7 +63,7 @@ class AmountField(serializers.Field):
 
 
 @extend_schema_field({"type": "string", "example": "EUR", "pattern": "^[A-Z]{3}$"})
-class CurrencyField(serializers.Field):
+class CurrencyField(serializers.Field[Any, Any, str, Any]):
     """The currency (ISO 4217) of an output's amounts, next to them.
 
     Reads the object's own ``currency`` (a key of a dict, or an attribute), else its
@@ -70,13 +71,14 @@ class CurrencyField(serializers.Field):
     ``AmountField`` writes amounts in.
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs["source"] = "*"
         kwargs["read_only"] = True
         kwargs.setdefault("help_text", "The currency of the amounts (ISO 4217).")
         super().__init__(**kwargs)
 
-    def to_representation(self, instance) -> str:
+    # With ``source="*"`` the value is the whole object: a dict or a model instance.
+    def to_representation(self, instance: Any) -> str:
         if isinstance(instance, Mapping):
             found = instance.get("currency")
         else:
@@ -104,6 +106,6 @@ class WallClockTimeField(serializers.TimeField):
     Not an instant, so it carries no offset; "HH:MM:SS" is still taken as input.
     """
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("format", "%H:%M")
         super().__init__(**kwargs)

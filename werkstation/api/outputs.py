@@ -9,13 +9,15 @@ than vanishing from the answer and from the schema.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
 
-class DictOutput(serializers.Serializer):
-    def to_representation(self, instance):
+class DictOutput(serializers.Serializer[Any]):
+    # ``Any``: a service's dict, or an object whose attributes the fields read.
+    def to_representation(self, instance: Any) -> dict[str, Any]:
         if isinstance(instance, Mapping):
             unnamed = set(instance) - set(self.fields)
             if unnamed:

@@ -15,25 +15,28 @@ with ``page_of`` and answers with ``page.response(data)``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+_T = TypeVar("_T")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 MAX_PAGE = 10_000
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
 
-def _choose(text: str, maximum: int):
+def _choose(text: str, maximum: int) -> str:
     """The message in the reader's language, formatted when it is shown."""
     return lazy(lambda: gettext(text) % {"max": maximum}, str)()
 
@@ -42,7 +45,7 @@ _PAGE = gettext_noop("Choose a page from 1 to %(max)s.")
 _PAGE_SIZE = gettext_noop("Choose a page size from 1 to %(max)s.")
 
 
-class PageQuery(serializers.Serializer):
+class PageQuery(serializers.Serializer[Any]):
     page = serializers.IntegerField(
         required=False,
         default=1,
@@ -88,16 +91,16 @@ def page_request(request: Request) -> PageRequest:
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Generic[_T]):
     number: int
     has_next: bool
-    items: list
+    items: list[_T]
 
     def response(self, results: Any) -> Response:
         return Response({"page": self.number, "has_next": self.has_next, "results": results})
 
 
-def page_of(request: Request, rows: QuerySet | Sequence) -> Page:
+def page_of(request: Request, rows: QuerySet[Any, _T] | Sequence[_T]) -> Page[_T]:
     """The asked page of ``rows``: one query of ``page_size + 1`` rows for a queryset."""
     asked = page_request(request)
     if isinstance(rows, QuerySet):
@@ -106,14 +109,14 @@ def page_of(request: Request, rows: QuerySet | Sequence) -> Page:
     return Page(number=asked.number, has_next=len(chunk) > asked.size, items=chunk[: asked.size])
 
 
-def _totally_ordered(rows: QuerySet) -> QuerySet:
+def _totally_ordered(rows: QuerySet[Any, _T]) -> QuerySet[Any, _T]:
     """``rows`` in their own order, ties broken by primary key, so that pages neither
     repeat nor skip a row whose sort key it shares with others."""
     if not rows.ordered:
         raise TypeError("order the rows of a paginated list: pages of an unordered query shift")
     query = rows.query
     order = list(query.order_by) or (
-        list(query.get_meta().ordering) if query.default_ordering else []
+        list(query.get_meta().ordering or ()) if query.default_ordering else []
     )
     last = order[-1] if order else None
     if isinstance(last, str) and last.lstrip("-") in ("pk", query.get_meta().pk.name):
@@ -124,17 +127,19 @@ def _totally_ordered(rows: QuerySet) -> QuerySet:
 
 def paginated(
     request: Request,
-    rows: QuerySet | Sequence,
-    output: type[serializers.BaseSerializer],
+    rows: QuerySet[Any, Any] | Sequence[Any],
+    output: type[serializers.BaseSerializer[Any]],
     *,
-    context: dict | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Response:
     page = page_of(request, rows)
     return page.response(output(page.items, many=True, context=context or {}).data)
 
 
 @cache
-def paginated_schema(output: type[serializers.BaseSerializer]) -> type[serializers.Serializer]:
+def paginated_schema(
+    output: type[serializers.BaseSerializer[Any]],
+) -> type[serializers.Serializer[Any]]:
     """The envelope around ``output`` rows, for ``extend_schema(responses=...)``."""
     name = output.__name__.removesuffix("Serializer")
     return type(
@@ -151,8 +156,14 @@ def paginated_schema(output: type[serializers.BaseSerializer]) -> type[serialize
     )
 
 
-def list_schema(output: type[serializers.BaseSerializer], *, summary: str, parameters=()):
+def list_schema(
+    output: type[serializers.BaseSerializer[Any]],
+    *,
+    summary: str,
+    parameters: Sequence[OpenApiParameter | type[serializers.Serializer[Any]]] = (),
+) -> Callable[[_F], _F]:
     """``extend_schema`` of a list's GET: the page parameters and the envelope."""
-    return extend_schema(
-        parameters=[PageQuery, *parameters], responses=paginated_schema(output), summary=summary
-    )
+    # A class is hashable; mypy matches ``type[BaseSerializer]`` against ``Hashable`` through
+    # the instances' ``__hash__`` and fails.
+    envelope = paginated_schema(output)  # type: ignore[arg-type]
+    return extend_schema(parameters=[PageQuery, *parameters], responses=envelope, summary=summary)

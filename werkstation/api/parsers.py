@@ -19,6 +19,8 @@ from __future__ import annotations
 import codecs
 import json
 import math
+from collections.abc import Mapping
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -38,7 +40,7 @@ def max_json_bytes() -> int:
     return int(getattr(settings, "WERKSTATION_MAX_JSON_BYTES", 1024 * 1024))
 
 
-def _path(parent: str, key) -> str:
+def _path(parent: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{parent}[{key}]"
     return f"{parent}.{key}" if parent else str(key)
@@ -55,9 +57,9 @@ def _has_lone_surrogate(text: str) -> bool:
     return False
 
 
-def check_json_value(value, *, max_depth: int = MAX_DEPTH) -> None:
+def check_json_value(value: object, *, max_depth: int = MAX_DEPTH) -> None:
     """Walk a parsed JSON value (iteratively) and refuse what the API cannot take."""
-    stack = [(value, "", 1)]
+    stack: list[tuple[object, str, int]] = [(value, "", 1)]
     while stack:
         node, path, depth = stack.pop()
         if depth > max_depth:
@@ -86,7 +88,13 @@ def check_json_value(value, *, max_depth: int = MAX_DEPTH) -> None:
 
 
 class StrictJSONParser(JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    # ``Any``: the body is any JSON value (a list too), not only the object the stubs name.
+    def parse(
+        self,
+        stream: IO[Any] | None,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         limit = max_json_bytes()
@@ -106,9 +114,18 @@ class StrictJSONParser(JSONParser):
 
 
 class SafeJSONRenderer(JSONRenderer):
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        rendered: bytes
         try:
-            return super().render(data, accepted_media_type, renderer_context)
+            rendered = super().render(data, accepted_media_type, renderer_context)
         except UnicodeEncodeError:
-            self.ensure_ascii = True
-            return super().render(data, accepted_media_type, renderer_context)
+            # DRF reads ``self.ensure_ascii``, so a value on the instance is what counts; the
+            # stubs declare the attribute a ClassVar.
+            self.ensure_ascii = True  # type: ignore[misc]
+            rendered = super().render(data, accepted_media_type, renderer_context)
+        return rendered

@@ -16,8 +16,10 @@ shape of ``werkstation.api.exception_handler`` (the ``Error`` component):
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiResponse
 from rest_framework import serializers
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -44,13 +46,13 @@ ERROR_DESCRIPTIONS = {
 }
 
 
-class ErrorDetail(serializers.Serializer):
+class ErrorDetail(serializers.Serializer[Any]):
     field = serializers.CharField(allow_null=True, help_text="The field, or null.")
     code = serializers.CharField(help_text="A stable code.")
     message = serializers.CharField(help_text="A message a person can act on.")
 
 
-class ErrorBody(serializers.Serializer):
+class ErrorBody(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="A stable, machine-readable code.")
     message = serializers.CharField(help_text="In the reader's language.")
     field = serializers.CharField(
@@ -68,7 +70,7 @@ class ErrorBody(serializers.Serializer):
     )
 
 
-class Error(serializers.Serializer):
+class Error(serializers.Serializer[Any]):
     """Every 4xx and 5xx of the API."""
 
     error = ErrorBody()
@@ -105,7 +107,7 @@ class WerkstationAutoSchema(AutoSchema):
         statuses.update(getattr(self.view, "error_statuses", ()))
         return statuses
 
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         if direction != "response":
             return responses

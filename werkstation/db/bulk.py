@@ -13,7 +13,8 @@ default) the same rows go through ``bulk_create``. Both write identical rows
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, cast
 
 from django.db import connection, models
 from psycopg.adapt import Dumper
@@ -67,9 +68,10 @@ _BINARY_TYPES = {
 }
 
 
-def _binary_type(field: models.Field) -> str:
-    db_type = field.db_type(connection).split("(")[0].strip()
-    return _BINARY_TYPES[db_type]
+def _binary_type(field: models.Field[Any, Any]) -> str:
+    db_type = field.db_type(connection)
+    assert db_type is not None  # every column COPY writes has a database type
+    return _BINARY_TYPES[db_type.split("(")[0].strip()]
 
 
 class _JsonText(bytes):
@@ -85,12 +87,12 @@ class _JsonbDumper(Dumper):
         return b"\x01" + obj
 
 
-def _serialiser(field: models.JSONField):
+def _serialiser(field: models.JSONField[Any, Any]) -> Callable[[object], _JsonText | None]:
     """JSON text of each value, made once per distinct object (by identity; the cache holds
     the object, so its id cannot be reused by another while the cache lives)."""
     dumped: dict[int, tuple[object, _JsonText]] = {}
 
-    def serialised(value):
+    def serialised(value: object) -> _JsonText | None:
         if value is None:
             return None
         entry = dumped.get(id(value))
@@ -104,22 +106,25 @@ def _serialiser(field: models.JSONField):
     return serialised
 
 
-def _replace_column(rows: Iterable[Sequence], j: int, convert) -> Iterator[tuple]:
+def _replace_column(
+    rows: Iterable[Sequence[Any]], j: int, convert: Callable[[Any], object]
+) -> Iterator[tuple[Any, ...]]:
     for row in rows:
         yield (*row[:j], convert(row[j]), *row[j + 1 :])
 
 
-def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """COPY in binary format: psycopg's C dumpers write each row; the server has no text to
     parse. JSON values are serialised once per distinct object (the split engine's results
     are memoised, so 100,000 splits share a handful of ``pots``)."""
     meta = model._meta
-    fields = [meta.get_field(c) for c in columns]
+    # The columns are concrete fields (never a relation's reverse side or a generic key).
+    fields = [cast("models.Field[Any, Any]", meta.get_field(c)) for c in columns]
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     types = [_binary_type(f) for f in fields]
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
-    for j in json_columns:
-        rows = _replace_column(rows, j, _serialiser(fields[j]))
+    json_columns = [(i, f) for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    for j, json_field in json_columns:
+        rows = _replace_column(rows, j, _serialiser(json_field))
     with connection.cursor() as cursor:
         raw = cursor.cursor
         if json_columns:
@@ -138,7 +143,7 @@ def _copy(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequ
 def insert_rows(
     model: type[models.Model],
     columns: Sequence[str],
-    rows: Iterable[Sequence],
+    rows: Iterable[Sequence[Any]],
     *,
     with_ids: bool = False,
     count: int | None = None,
@@ -159,7 +164,7 @@ def insert_rows(
     method = method or default_method()
     if method != COPY:
         rows = list(rows)
-        created = model.objects.bulk_create(
+        created = model._default_manager.bulk_create(
             [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=2000
         )
         return [obj.pk for obj in created] if with_ids else []
@@ -172,7 +177,7 @@ def insert_rows(
     written = 0
     remaining = iter(rows)
 
-    def numbered():
+    def numbered() -> Iterator[tuple[Any, ...]]:
         nonlocal written
         for pk, row in zip(ids, remaining, strict=False):
             written += 1

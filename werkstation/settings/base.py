@@ -146,7 +146,7 @@ def postgres_options(
     statement_timeout_ms: int,
     application_name: str,
     idle_in_transaction_ms: int = DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-) -> dict:
+) -> dict[str, str | int]:
     """libpq options of a PostgreSQL connection: the timeouts above."""
     server = (
         f"-c statement_timeout={statement_timeout_ms}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django import template
 from django.utils import timezone
@@ -25,9 +26,12 @@ from werkstation import money as m
 
 register = template.Library()
 
+# The filters take what a page hands them (``Any``): a number, a string, a django-money
+# amount, a date, nothing; what is not theirs to format shows as nothing.
+
 
 @register.filter
-def money(value, currency: str | None = None) -> str:
+def money(value: Any, currency: str | None = None) -> str:
     if value is None or value == "":
         return ""
     if hasattr(value, "amount") and hasattr(value, "currency"):  # djmoney's Money
@@ -45,7 +49,7 @@ def money(value, currency: str | None = None) -> str:
 
 
 @register.filter
-def duration(minutes) -> str:
+def duration(minutes: Any) -> str:
     if minutes is None or minutes == "" or isinstance(minutes, bool):
         return ""
     try:
@@ -55,7 +59,7 @@ def duration(minutes) -> str:
 
 
 @register.filter
-def money_abs(value, currency: str | None = None) -> str:
+def money_abs(value: Any, currency: str | None = None) -> str:
     """A sum of cents without its sign, for sentences that say "more" or "less"."""
     if isinstance(value, int) and not isinstance(value, bool):
         value = abs(value)
@@ -67,7 +71,7 @@ register.filter("euros", money)
 
 
 @register.filter
-def money_amount(amount) -> str:
+def money_amount(amount: Any) -> str:
     """A major-unit amount (Decimal, a django-money ``Money`` or its ``.amount``)."""
     if amount in (None, ""):
         return ""
@@ -75,12 +79,12 @@ def money_amount(amount) -> str:
     return m.format_decimal(amount, language=get_language())
 
 
-def _local(value):
+def _local(value: Any) -> Any:
     return timezone.localtime(value) if isinstance(value, datetime) else value
 
 
 @register.filter
-def day(value) -> str:
+def day(value: Any) -> str:
     """A date as "di 8 dec" (nl) / "Tue 8 Dec" (en); a datetime in local time."""
     if not value:
         return ""
@@ -90,7 +94,7 @@ def day(value) -> str:
 
 
 @register.filter
-def timespan(start, end=None) -> str:
+def timespan(start: datetime | None, end: datetime | None = None) -> str:
     """A shift's time: "di 8 dec 09:00–12:00"; the end's day too when it differs."""
     if not start:
         return ""
@@ -106,7 +110,7 @@ def timespan(start, end=None) -> str:
 
 
 @register.filter
-def longdate(value) -> str:
+def longdate(value: Any) -> str:
     """A date in prose: "8 december 2026" (nl) / "8 December 2026" (en)."""
     value = _local(value)
     if not value or not isinstance(value, date):
@@ -115,9 +119,9 @@ def longdate(value) -> str:
 
 
 @register.filter
-def longmoment(value) -> str:
+def longmoment(value: datetime | None) -> str:
     """A moment in prose: "8 december 2026 14:00" (nl) / "8 December 2026 14:00" (en)."""
     if not value:
         return ""
-    value = timezone.localtime(value) if isinstance(value, datetime) else value
+    value = timezone.localtime(value)
     return f"{longdate(value)} {time_format(value, 'H:i')}"

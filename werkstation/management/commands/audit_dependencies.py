@@ -14,9 +14,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 UNREACHABLE_SIGNS = (
     "ConnectionError",
@@ -34,13 +35,15 @@ UNREACHABLE_SIGNS = (
 class Command(BaseCommand):
     help = "Check requirements.lock for packages with known vulnerabilities (pip-audit)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--lock", default=str(Path(settings.BASE_DIR) / "requirements.lock"))
         parser.add_argument("--service", choices=["pypi", "osv"], default="pypi")
         parser.add_argument("--osv-url", default="")
         parser.add_argument("--timeout", type=int, default=20)
 
-    def handle(self, *args, lock: str, service: str, osv_url: str, timeout: int, **options):
+    def handle(
+        self, *args: Any, lock: str, service: str, osv_url: str, timeout: int, **options: Any
+    ) -> None:
         command = [sys.executable, "-m", "pip_audit", "--requirement", lock, "--no-deps"]
         command += ["--disable-pip", "--format", "json", "--progress-spinner", "off"]
         command += ["--vulnerability-service", service, "--timeout", str(timeout)]
@@ -66,12 +69,13 @@ class Command(BaseCommand):
         raise CommandError(f"pip-audit failed: {result.stderr.strip()[-2000:]}")
 
 
-def _json(text: str):
+# ``Any``: pip-audit's JSON report, or ``None`` when there is none.
+def _json(text: str) -> Any:
     try:
         return json.loads(text) if text.strip() else None
     except json.JSONDecodeError:
         return None
 
 
-def _vulnerable(report: dict) -> list[dict]:
+def _vulnerable(report: dict[str, Any]) -> list[dict[str, Any]]:
     return [dep for dep in report.get("dependencies", []) if dep.get("vulns")]

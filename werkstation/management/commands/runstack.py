@@ -21,9 +21,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 # An idle worker on the embedded broker needs about six seconds to finish its polling
 # loop and exit by itself; anything still running after this is killed.
@@ -33,7 +35,7 @@ GRACE_SECONDS = 8.0
 class Command(BaseCommand):
     help = "Run the web server, a Celery worker and beat; Ctrl-C stops all three."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", default="8000")
         parser.add_argument("--noreload", action="store_true")
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             help="Once the web server answers, print its address and the demo logins.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
         celery = str(Path(python).with_name("celery"))
         embedded = not getattr(settings, "REDIS_URL", "")
@@ -62,11 +64,11 @@ class Command(BaseCommand):
             name: subprocess.Popen(command, start_new_session=True)  # noqa: S603 (our own argv)
             for name, command in parts.items()
         }
-        stopping = {"signal": None}
+        stopping: dict[str, int | None] = {"signal": None}
         if options["banner"]:
             self._banner(options["host"], options["port"])
 
-        def on_signal(signum, frame):
+        def on_signal(signum: int, frame: FrameType | None) -> None:
             stopping["signal"] = signum
 
         signal.signal(signal.SIGINT, on_signal)
@@ -103,12 +105,12 @@ class Command(BaseCommand):
         self.stdout.write("\n".join([*lines, ""]))
 
 
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signum)
 
 
-def stop(processes: dict[str, subprocess.Popen], *, grace: float) -> None:
+def stop(processes: dict[str, subprocess.Popen[bytes]], *, grace: float) -> None:
     """SIGTERM to every part (and its children), then SIGKILL after ``grace`` seconds."""
     for process in processes.values():
         _signal_group(process, signal.SIGTERM)
