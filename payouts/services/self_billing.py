@@ -132,6 +132,7 @@ def _issue_for_member(
     sequence = lock_first(
         SelfBillingSequence.objects.filter(cooperative=cooperative, member=member)
     )
+    assert sequence is not None  # made just above
     rows = list(
         _open_splits(cooperative, start, end)
         .filter(member=member)

@@ -213,10 +213,8 @@ def _pending_names(row: StripeSettings) -> list[str]:
 
 
 def _stripe_keys_apply(approval: SecondApproval, approver: User) -> None:
-    # The settings row exists: saving it asked for this approval.
-    row: StripeSettings = lock_first(
-        StripeSettings.objects.filter(cooperative_id=approval.cooperative_id)
-    )
+    row = lock_first(StripeSettings.objects.filter(cooperative_id=approval.cooperative_id))
+    assert row is not None  # saving the settings asked for this approval
     applied = _pending_names(row)
     for name in applied:
         setattr(row, name, getattr(row, f"pending_{name}"))
