@@ -5,7 +5,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -24,6 +24,9 @@ from payouts.selectors.quotes import Posted, Quote, quote_work
 from werkstation.engagements import ordered
 from werkstation.errors import NotFound, ValidationFailed
 from werkstation.money import decimal_string, to_minor
+
+if TYPE_CHECKING:
+    from payouts.selectors import SplitTrace
 
 from .. import eligibility
 from ..models import (
@@ -256,7 +259,7 @@ def feed_page(
     return FeedPage(number=number, size=size, rows=rows, has_next=has_next)
 
 
-def _posted(row: dict[str, Any]) -> Posted:
+def _posted(row: dict[str, Any]) -> Posted[int]:
     return Posted(
         shift_id=row["id"],
         cooperative_id=row["cooperative_id"],
@@ -432,7 +435,7 @@ def route_url(
     )
 
 
-def _payout_summary(user: User, trace: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def _payout_summary(user: User, trace: dict[int, SplitTrace]) -> dict[str, Any]:
     """What of the member's net earnings waits for the client, is payable, is in a payout
     batch not yet sent, is sent to the bank, or is paid (this year's payments)."""
     from payouts.models import PayoutBatch, PayoutItem, Split

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
+from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException, ElementTree
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _find(node, *path):
+def _find(node: Element | None, *path: str) -> Element | None:
     for step in path:
         if node is None:
             return None
@@ -32,7 +34,7 @@ def _find(node, *path):
     return node
 
 
-def _text(node) -> str:
+def _text(node: Element | None) -> str:
     return (node.text or "").strip() if node is not None else ""
 
 
@@ -44,12 +46,12 @@ def _bad_entry(number: int, message: str) -> ValidationFailed:
     )
 
 
-def _entry_amount(entry, number: int) -> tuple[Decimal, str]:
+def _entry_amount(entry: Element, number: int) -> tuple[Decimal, str]:
     node = _find(entry, "Amt")
     if node is None or not (node.text or "").strip():
         raise _bad_entry(number, _("the amount is missing."))
     try:
-        amount = Decimal(node.text.strip())
+        amount = Decimal((node.text or "").strip())  # not empty: checked above
     except InvalidOperation as exc:
         raise _bad_entry(number, _("the amount is not a number.")) from exc
     if not amount.is_finite() or amount < 0 or amount >= MAX_ENTRY_AMOUNT:
@@ -59,7 +61,7 @@ def _entry_amount(entry, number: int) -> tuple[Decimal, str]:
     return amount, node.get("Ccy", "")
 
 
-def _entry_date(entry, number: int) -> date | None:
+def _entry_date(entry: Element, number: int) -> date | None:
     node = _find(entry, "BookgDt", "Dt")
     if node is None:
         return None
@@ -69,7 +71,7 @@ def _entry_date(entry, number: int) -> date | None:
         raise _bad_entry(number, _("the booking date is not a date.")) from exc
 
 
-def parse_camt053(data: bytes) -> list[dict]:
+def parse_camt053(data: bytes) -> list[dict[str, Any]]:
     if len(data) > MAX_STATEMENT_BYTES:
         raise ValidationFailed(
             _("A bank statement is at most %(mb)s MB.") % {"mb": MAX_STATEMENT_BYTES // 2**20},
@@ -96,7 +98,7 @@ def parse_camt053(data: bytes) -> list[dict]:
         iban = _text(_find(statement, "Acct", "Id", "IBAN")).replace(" ", "").upper()
         for entry in (n for n in statement.iter() if _local(n.tag) == "Ntry"):
             account_of[id(entry)] = iban
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, entry in enumerate(entries, start=1):
         amount, currency = _entry_amount(entry, number)
         direction = _text(_find(entry, "CdtDbtInd"))

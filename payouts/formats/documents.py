@@ -6,8 +6,12 @@ Every value from a person (names, addresses, reasons, job titles) goes in throug
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
 from reportlab.lib import colors
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import StyleSheet1, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer, Table, TableStyle
 
@@ -16,6 +20,13 @@ from werkstation.money import format_money
 from werkstation.pdf import a4_pdf, paragraph
 
 from ..models import CreditNote, Invoice
+
+if TYPE_CHECKING:
+    from reportlab.platypus import Paragraph
+
+    from members.models import User
+
+    from ..models import SelfBillingInvoice, Split
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -97,6 +108,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             )
         )
     if invoice.g_account_cents:
+        assert invoice.g_account_percent is not None  # set with the G-account share
         story += [
             Spacer(1, 2 * mm),
             paragraph(
@@ -131,7 +143,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     return a4_pdf(title, story)
 
 
-def _party(party: dict, styles, *, iban: bool = False):
+def _party(party: dict[str, Any], styles: StyleSheet1, *, iban: bool = False) -> Paragraph:
     """The supplier's address block (its name is the title above)."""
     markup = "{address}<br/>{postcode_city}<br/>KvK {kvk}"
     if party.get("vat_id"):
@@ -145,14 +157,14 @@ def _party(party: dict, styles, *, iban: bool = False):
     return paragraph(markup, styles["Normal"], **_fields(party))
 
 
-def _customer(party: dict, styles):
+def _customer(party: dict[str, Any], styles: StyleSheet1) -> Paragraph:
     markup = "Aan: {name}<br/>{address}<br/>{postcode_city}<br/>KvK {kvk}"
     if party.get("vat_number"):
         markup += " · btw-nummer {vat_number}"
     return paragraph(markup, styles["Normal"], **_fields(party))
 
 
-def _fields(party: dict) -> dict:
+def _fields(party: dict[str, Any]) -> dict[str, Any]:
     return {key: "" if value is None else value for key, value in party.items()}
 
 
@@ -226,7 +238,14 @@ STATEMENT_GROUPS = {
 }
 
 
-def _table(rows, widths, *, numbers_from: int, totals: int, bold=()) -> Table:
+def _table(
+    rows: list[list[str]],
+    widths: list[float],
+    *,
+    numbers_from: int,
+    totals: int,
+    bold: Iterable[int] = (),
+) -> Table:
     """A document's table: a bold heading row, numbers right-aligned from column
     ``numbers_from``, a rule above the last ``totals`` rows and the last row bold."""
     table = Table(rows, colWidths=widths)
@@ -246,13 +265,18 @@ def _table(rows, widths, *, numbers_from: int, totals: int, bold=()) -> Table:
 
 
 def income_statement_pdf(
-    *, user, cooperative_names: list[str], month_start, month_end, splits
+    *,
+    user: User,
+    cooperative_names: list[str],
+    month_start: date,
+    month_end: date,
+    splits: Sequence[Split],
 ) -> bytes:
     """A member's monthly income statement, to hand to the municipality's benefits office."""
     styles = getSampleStyleSheet()
     title = "Inkomstenoverzicht"
     rows = [["Datum", "Werk", "Minuten", "Bruto", "Afdrachten", "Netto"]]
-    bold = []  # rows of a group's heading and subtotal
+    bold: list[int] = []  # rows of a group's heading and subtotal
     # Grouped by engagement, as a benefits office asks: wage, fees and allowances apart.
     for engagement in ALL:
         group = [s for s in splits if s.engagement == engagement]
@@ -350,7 +374,7 @@ MONTH_NAMES = (
 )
 
 
-def income_year_rows(splits) -> list[dict]:
+def income_year_rows(splits: Iterable[Split]) -> list[dict[str, int]]:
     """One row per month of the year: gross (what the clients paid, without VAT), the
     payroll wage, self-employed fees, volunteer allowances (member shares), and what counts
     for the benefit: wage and fees; volunteer allowances within the maximums do not."""
@@ -372,7 +396,9 @@ def income_year_rows(splits) -> list[dict]:
     return months
 
 
-def income_year_pdf(*, user, cooperative_names: list[str], year: int, splits) -> bytes:
+def income_year_pdf(
+    *, user: User, cooperative_names: list[str], year: int, splits: Iterable[Split]
+) -> bytes:
     """A member's earnings per month over ``year``, in the form a benefits office asks for."""
     styles = getSampleStyleSheet()
     title = f"Inkomstenoverzicht {year}"
@@ -427,7 +453,7 @@ KOR_NOTE = "Vrijgesteld van btw op grond van de kleineondernemersregeling (KOR)"
 SELF_BILLING_NOTE = "Factuur uitgereikt door afnemer"
 
 
-def self_billing_pdf(invoice) -> bytes:
+def self_billing_pdf(invoice: SelfBillingInvoice) -> bytes:
     """A self-billing invoice: drawn up by the cooperative (the customer) in the name of the
     member (the supplier), with the legally required mention "Factuur uitgereikt door afnemer"."""
     styles = getSampleStyleSheet()

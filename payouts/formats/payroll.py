@@ -20,7 +20,7 @@ def payroll_csv(batch: PayoutBatch) -> str:
             "user_id", "member_number"
         )
     )
-    rows: list[list] = [["member_number", "name", "minutes", "gross_cents", "net_cents"]]
+    rows: list[list[object]] = [["member_number", "name", "minutes", "gross_cents", "net_cents"]]
     for item in (
         batch.items.filter(method=PayoutItem.Method.PAYROLL)
         .select_related("member")

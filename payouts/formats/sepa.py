@@ -49,7 +49,8 @@ def sepa_credit_transfer(batch: PayoutBatch) -> str:
                 "endtoend_id": sepa_end_to_end_id(item),
             }
         )
-    return transfer.export(validate=True).decode()
+    document: bytes = transfer.export(validate=True)
+    return document.decode()
 
 
 def sepa_end_to_end_id(item: PayoutItem) -> str:

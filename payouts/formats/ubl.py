@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from decimal import Decimal
+from typing import Any
 
 from werkstation.money import decimal_string, format_money
 
@@ -53,6 +54,7 @@ def invoice_note(invoice: Invoice) -> str:
     if invoice.reverse_charged_cents:
         parts.append(f"Btw verlegd (btw-nummer afnemer {invoice.customer.get('vat_number', '')})")
     if invoice.g_account_cents:
+        assert invoice.g_account_percent is not None  # set with the G-account share
         percent = f"{invoice.g_account_percent.normalize():f}".replace(".", ",")
         parts.append(
             f"G-rekening: {format_money(invoice.g_account_cents, invoice.currency, 'nl')} "
@@ -66,18 +68,22 @@ def invoice_note(invoice: Invoice) -> str:
 def invoice_ubl(invoice: Invoice) -> bytes:
     cac, cbc = NS["cac"], NS["cbc"]
 
-    def el(parent, ns, tag, text=None, **attrs):
+    def el(
+        parent: etree.Element, ns: str, tag: str, text: object = None, **attrs: object
+    ) -> etree.Element:
         node = etree.SubElement(parent, f"{{{ns}}}{tag}", {k: str(v) for k, v in attrs.items()})
         if text is not None:
             node.text = str(text)
         return node
 
-    def money(parent, tag, cents):
+    def money(parent: etree.Element, tag: str, cents: int) -> etree.Element:
         return el(
             parent, cbc, tag, decimal_string(cents, invoice.currency), currencyID=invoice.currency
         )
 
-    def party(parent, tag, data: dict, *, vat: str, postcode_city: str):
+    def party(
+        parent: etree.Element, tag: str, data: dict[str, Any], *, vat: str, postcode_city: str
+    ) -> None:
         wrapper = el(parent, cac, tag)
         node = el(wrapper, cac, "Party")
         # A public body is addressed by its OIN when we know it, everyone else by KvK.
@@ -100,9 +106,9 @@ def invoice_ubl(invoice: Invoice) -> bytes:
             el(address, cbc, "PostalZone", postcode)
         el(el(address, cac, "Country"), cbc, "IdentificationCode", "NL")
         if vat:
-            scheme = el(node, cac, "PartyTaxScheme")
-            el(scheme, cbc, "CompanyID", vat)
-            el(el(scheme, cac, "TaxScheme"), cbc, "ID", "VAT")
+            tax_scheme = el(node, cac, "PartyTaxScheme")
+            el(tax_scheme, cbc, "CompanyID", vat)
+            el(el(tax_scheme, cac, "TaxScheme"), cbc, "ID", "VAT")
         legal = el(node, cac, "PartyLegalEntity")
         el(legal, cbc, "RegistrationName", data["name"])
         el(legal, cbc, "CompanyID", data["kvk"], schemeID=KVK_SCHEME)
@@ -112,7 +118,7 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     category = "S" if invoice.vat_rate > 0 else "Z"
     percent = f"{invoice.vat_rate:.2f}"
 
-    def tax_category(parent, tag, reverse_charged: bool):
+    def tax_category(parent: etree.Element, tag: str, reverse_charged: bool) -> None:
         node = el(parent, cac, tag)
         if reverse_charged:  # EN 16931 category AE: VAT reverse charge
             el(node, cbc, "ID", "AE")
@@ -210,4 +216,5 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         price = el(node, cac, "Price")
         money(price, "PriceAmount", line.hourly_cents)
     etree.indent(root)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    document: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    return document

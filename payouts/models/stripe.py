@@ -23,11 +23,16 @@ Design overview
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ..crypto import EncryptedTextField
+
+if TYPE_CHECKING:
+    from members.models import SecondApproval
 
 
 class StripeSettings(models.Model):
@@ -58,6 +63,8 @@ class StripeSettings(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Not a column: the approval new keys wait for, set by ``stripe_settings_save``.
+    pending_approval: SecondApproval | None
 
     class Meta:
         verbose_name_plural = "stripe settings"

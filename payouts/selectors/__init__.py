@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import QuerySet, Sum
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import Account, Entry, MoneySettings, RuleSet, Split
+
+if TYPE_CHECKING:
+    from members.models import User
+
+    from ..models import Payment, PayoutItem, SelfBillingInvoice
 
 
 def rule_sets_adopted(cooperative_id: int) -> list[RuleSet]:
@@ -24,6 +31,8 @@ def rule_sets_adopted(cooperative_id: int) -> list[RuleSet]:
 def pick_in_force(adopted: list[RuleSet], day: date) -> RuleSet | None:
     """The rule set in force on ``day``: the latest effective on or before it."""
     for rule_set in adopted:
+        # Adopted rule sets always carry their date (constraint ruleset_adopted_has_dates).
+        assert rule_set.effective_from is not None
         if rule_set.effective_from <= day:
             return rule_set
     return None
@@ -54,7 +63,7 @@ def proposals_of_rule_sets(cooperative_id: int, rule_set_ids: Collection[int]) -
     return found
 
 
-def splits_of_member(user, *, since: date | None = None) -> QuerySet[Split]:
+def splits_of_member(user: User, *, since: date | None = None) -> QuerySet[Split]:
     qs = Split.objects.filter(member=user).select_related(
         "rule_set", "cooperative", "timesheet__claim__shift__job__client"
     )
@@ -111,14 +120,14 @@ def money_settings_of(cooperative_id: int) -> MoneySettings:
     )
 
 
-def payments_of(cooperative_id: int) -> QuerySet:
+def payments_of(cooperative_id: int) -> QuerySet[Payment]:
     """Payments received, newest first, each with ``refundable`` cents (one query)."""
     from django.db.models import F, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
 
     from ..models import Dispute, Payment, Refund
 
-    def total(qs):
+    def total(qs: QuerySet[Any]) -> Combinable:
         return Coalesce(
             Subquery(
                 qs.filter(payment=OuterRef("pk"))
@@ -140,7 +149,21 @@ def payments_of(cooperative_id: int) -> QuerySet:
     )
 
 
-def payout_trace(user) -> dict[int, dict]:
+class PaidShare(TypedDict):
+    """The part of a split one payout item paid."""
+
+    item: PayoutItem
+    amount_cents: int
+
+
+class SplitTrace(TypedDict):
+    """Where one split went (``payout_trace``)."""
+
+    status: str
+    items: list[PaidShare]
+
+
+def payout_trace(user: User) -> dict[int, SplitTrace]:
     """Where each of a member's splits went: awaiting payment, payable, or paid out by which item.
 
     A payout item pays a member's whole payable balance, not single shifts, so the shares
@@ -168,7 +191,8 @@ def payout_trace(user) -> dict[int, dict]:
     advanced = set(
         Split.objects.filter(member=user, advanced_cents__gt=0).values_list("id", flat=True)
     )
-    items: dict[int, list[list]] = {}
+    # Per cooperative: [payout item, cents of it not yet matched to a split].
+    items: dict[int, list[list[Any]]] = {}
     for item in (
         PayoutItem.objects.filter(
             member=user, status__in=(PayoutItem.Status.SENT, PayoutItem.Status.PAID)
@@ -177,7 +201,7 @@ def payout_trace(user) -> dict[int, dict]:
         .order_by(Coalesce("sent_at", "paid_at"), "id")
     ):
         items.setdefault(item.batch.cooperative_id, []).append([item, item.amount_cents])
-    trace: dict[int, dict] = {}
+    trace: dict[int, SplitTrace] = {}
     for split in splits:
         if split.kind == Split.Kind.REVERSAL:
             trace[split.pk] = {"status": "reversal", "items": []}
@@ -188,7 +212,8 @@ def payout_trace(user) -> dict[int, dict]:
         if split.pk not in released and split.pk not in advanced:
             trace[split.pk] = {"status": "awaiting_payment", "items": []}
             continue
-        need, paid_by = split.member_cents, []
+        need = split.member_cents
+        paid_by: list[PaidShare] = []
         pool = items.get(split.cooperative_id, [])
         while need > 0 and pool:
             item, left = pool[0]
@@ -211,7 +236,7 @@ def payout_trace(user) -> dict[int, dict]:
     return trace
 
 
-def self_billing_invoices_of_member(user):
+def self_billing_invoices_of_member(user: User) -> QuerySet[SelfBillingInvoice]:
     """A member's own self-billing invoices, in every cooperative."""
     from ..models import SelfBillingInvoice
 
@@ -223,7 +248,7 @@ def self_billing_invoices_of_member(user):
     )
 
 
-def self_billing_invoices_of_cooperative(cooperative_id: int):
+def self_billing_invoices_of_cooperative(cooperative_id: int) -> QuerySet[SelfBillingInvoice]:
     from ..models import SelfBillingInvoice
 
     return (

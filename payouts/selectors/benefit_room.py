@@ -24,9 +24,11 @@ week may give them at most.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import Enum
+from typing import TYPE_CHECKING, Literal, TypedDict, TypeVar
 
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
@@ -40,6 +42,13 @@ from werkstation.money import format_money
 from ..models import Split
 from ..selectors import money_settings_of
 from ..services.settlement import VolunteerAllowance
+
+if TYPE_CHECKING:
+    from members.models import User
+
+    from .quotes import Quote
+
+K = TypeVar("K", int, str)
 
 COUNTED_STATUSES = (Claim.Status.CLAIMED, Claim.Status.CONFIRMED, Claim.Status.COMPLETED)
 REMIND_DAYS_BEFORE_END = 30
@@ -75,7 +84,7 @@ def settled_this_month(user_ids: Collection[int], day: date) -> dict[int, int]:
     return {member_id: total or 0 for member_id, total in rows}
 
 
-def unsettled_this_month(user, day: date) -> int:
+def unsettled_this_month(user: User, day: date) -> int:
     """Claims this month not settled yet, valued by the price truth (not volunteer work)."""
     from .quotes import Posted, quote_work
 
@@ -102,6 +111,15 @@ def unsettled_this_month(user, day: date) -> int:
     return total
 
 
+class BenefitEffect(TypedDict):
+    """What work beyond the member's bijstand room does (``BenefitRoom.effect``)."""
+
+    above_cents: int
+    deducted_cents: int
+    keep_percent: int
+    message: str
+
+
 @dataclass(frozen=True)
 class BenefitRoom:
     month: date
@@ -119,7 +137,7 @@ class BenefitRoom:
     def room_cents(self) -> int:
         return max(0, self.limit_cents - self.earned_cents)
 
-    def effect(self, member_cents: int, engagement: str | None) -> dict | None:
+    def effect(self, member_cents: int, engagement: str | None) -> BenefitEffect | None:
         """What taking work paying ``member_cents`` does: the part above the room and the
         part of it the municipality deducts. None: within the room (or volunteer work)."""
         if engagement == Engagement.VOLUNTEER:
@@ -147,10 +165,21 @@ def above_room_message(above: int, deducted: int, keep_percent: int) -> str:
     }
 
 
-_UNREAD = object()
+class _Unread(Enum):
+    """The arrangement was not read yet (``None``: read, and there is none)."""
+
+    UNREAD = 0
 
 
-def benefit_room(user, *, today: date | None = None, arrangement=_UNREAD) -> BenefitRoom | None:
+_UNREAD = _Unread.UNREAD
+
+
+def benefit_room(
+    user: User,
+    *,
+    today: date | None = None,
+    arrangement: BenefitArrangement | Literal[_Unread.UNREAD] | None = _UNREAD,
+) -> BenefitRoom | None:
     """The member's own room this month; None without an arrangement covering the month
     (``arrangement``: the member's, when already read)."""
     today = today or timezone.localdate()
@@ -228,11 +257,11 @@ def max_pay_rooms(user_ids: Collection[int], *, today: date | None = None) -> di
     return rooms
 
 
-def benefit_effects(user, quotes: dict) -> dict:
+def benefit_effects(user: User, quotes: Mapping[K, Quote]) -> dict[K, BenefitEffect]:
     """For quotes by key: the effect of each beyond the member's bijstand room of its month
     (only keys with an effect; one room read per month)."""
     rooms: dict[date, BenefitRoom | None] = {}
-    effects: dict = {}
+    effects: dict[K, BenefitEffect] = {}
     arrangement = BenefitArrangement.objects.filter(user=user).first() if quotes else None
     if arrangement is None:
         return effects  # one query, whatever the number of quotes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +18,12 @@ from ..pots import account_label, ledger_sentence, pot_label, pot_names, rule_po
 from ..selectors import entries_of_split, payout_trace, splits_of_member
 from .quotes import why_different
 
+if TYPE_CHECKING:
+    from members.models import User
+
+    from ..models import RuleSet
+    from ..selectors import SplitTrace
+
 PAYOUT_STATUS = {
     "awaiting_payment": gettext_lazy("awaiting the client's payment"),
     "advanced": gettext_lazy("advanced by the cooperative fund: payable now"),
@@ -28,7 +36,7 @@ PAYOUT_STATUS = {
 }
 
 
-def _payout(trace: dict | None) -> list[dict]:
+def _payout(trace: SplitTrace | None) -> list[dict[str, Any]]:
     return [
         {
             "item": part["item"].pk,
@@ -39,22 +47,24 @@ def _payout(trace: dict | None) -> list[dict]:
             "paid_at": part["item"].paid_at,
             "amount": decimal_string(part["amount_cents"]),
         }
-        for part in (trace or {}).get("items", [])
+        for part in (trace["items"] if trace else [])
     ]
 
 
-def _pot_labels(rule_set) -> dict[str, str]:
+def _pot_labels(rule_set: RuleSet) -> dict[str, str]:
     """The rule set's pots by their labels in the active language (parsed once per rule set
     and language on the instance)."""
     language = translation.get_language() or "nl"
-    cache = rule_set.__dict__.setdefault("_pot_labels", {})
+    cache: dict[str, dict[str, str]] = rule_set.__dict__.setdefault("_pot_labels", {})
     if language not in cache:
         engine = rules.parse_rule_set(rule_set.spec)
         cache[language] = {pot.slug: rule_pot_label(pot, language) for pot in engine.pots}
     return cache[language]
 
 
-def split_summary(split: Split, trace: dict | None = None, *, readable: bool = False) -> dict:
+def split_summary(
+    split: Split, trace: SplitTrace | None = None, *, readable: bool = False
+) -> dict[str, Any]:
     shift = split.timesheet.claim.shift
     labels = _pot_labels(split.rule_set) if readable else {}
     return {
@@ -82,7 +92,7 @@ def split_summary(split: Split, trace: dict | None = None, *, readable: bool = F
     } | ({"engagement_label": Engagement(split.engagement).label} if readable else {})
 
 
-def member_earnings(*, user, year: int, readable: bool = False) -> dict:
+def member_earnings(*, user: User, year: int, readable: bool = False) -> dict[str, Any]:
     """The year's earnings; ``readable`` (the web page) adds pot names to the deductions."""
     from django.utils import timezone
 
@@ -112,7 +122,7 @@ def member_earnings(*, user, year: int, readable: bool = False) -> dict:
     }
 
 
-def split_explain(*, user, split_id: int, readable: bool = False) -> dict:
+def split_explain(*, user: User, split_id: int, readable: bool = False) -> dict[str, Any]:
     """Why this amount: the timesheet, the rule set in words, the exact shares, the legs.
 
     ``readable`` (the web page) names pots and ledger accounts as people do, in the

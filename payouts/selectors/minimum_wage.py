@@ -15,7 +15,9 @@ engagement per claim).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
+from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -54,7 +56,7 @@ def _minimum(on: date) -> tuple[int, date] | None:
     return to_minor(row.value), row.effective_from
 
 
-def floor_shortfall(spec: dict, on: date) -> tuple[int, int, date] | None:
+def floor_shortfall(spec: dict[str, Any], on: date) -> tuple[int, int, date] | None:
     """(floor, minimum wage, in force from) when the rule set's member floor is below the
     minimum wage in force on ``on``; None when it is not."""
     found = _minimum(on)
@@ -65,7 +67,7 @@ def floor_shortfall(spec: dict, on: date) -> tuple[int, int, date] | None:
     return (floor, minimum, since) if floor < minimum else None
 
 
-def floor_warning(spec: dict, on: date, language: str) -> str | None:
+def floor_warning(spec: dict[str, Any], on: date, language: str) -> str | None:
     """The warning a rule set is tabled with when its floor is below the minimum wage."""
     short = floor_shortfall(spec, on)
     if short is None:
@@ -82,7 +84,7 @@ def floor_warning(spec: dict, on: date, language: str) -> str | None:
     }
 
 
-def require_floor_for_payroll(*, cooperative_id: int, spec: dict, on: date) -> None:
+def require_floor_for_payroll(*, cooperative_id: int, spec: dict[str, Any], on: date) -> None:
     """Refuse a rule set whose floor is below the minimum wage while payroll work is possible."""
     short = floor_shortfall(spec, on)
     if short is None or not payroll_work_possible(cooperative_id):
@@ -110,7 +112,7 @@ def require_tariff_pays_minimum_wage(
     category: str,
     client_kind: str,
     on: date,
-    engagements=ALL,
+    engagements: Collection[str] = ALL,
 ) -> None:
     """Refuse a job that allows payroll (``engagements``) whose tariff, after the pots, pays
     a member on payroll less than the minimum wage in force on ``on``."""

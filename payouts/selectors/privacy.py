@@ -7,6 +7,8 @@ person's own row names nobody any more), so every euro can still be traced.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..models import (
     EarningsCapWarning,
     PayoutItem,
@@ -15,8 +17,14 @@ from ..models import (
     StripeConnectAccount,
 )
 
+if TYPE_CHECKING:
+    from members.models import User
 
-def export_earnings(user) -> list[dict]:
+# One exported row: plain JSON values, under the names the export shows.
+ExportRow = dict[str, object]
+
+
+def export_earnings(user: User) -> list[ExportRow]:
     rows = (
         Split.objects.filter(member=user)
         .select_related("cooperative", "rule_set", "job")
@@ -38,7 +46,7 @@ def export_earnings(user) -> list[dict]:
     ]
 
 
-def export_payouts(user) -> list[dict]:
+def export_payouts(user: User) -> list[ExportRow]:
     rows = PayoutItem.objects.filter(member=user).select_related("batch__cooperative")
     return [
         {
@@ -55,7 +63,7 @@ def export_payouts(user) -> list[dict]:
     ]
 
 
-def export_cap_warnings(user) -> list[dict]:
+def export_cap_warnings(user: User) -> list[ExportRow]:
     return [
         {
             "year": w.year,
@@ -67,7 +75,7 @@ def export_cap_warnings(user) -> list[dict]:
     ]
 
 
-def export_stripe_accounts(user) -> list[dict]:
+def export_stripe_accounts(user: User) -> list[ExportRow]:
     return [
         {
             "cooperative": a.cooperative.name,
@@ -78,7 +86,7 @@ def export_stripe_accounts(user) -> list[dict]:
     ]
 
 
-def export_self_billing_invoices(user) -> list[dict]:
+def export_self_billing_invoices(user: User) -> list[ExportRow]:
     rows = SelfBillingInvoice.objects.filter(member=user).select_related("cooperative")
     return [
         {

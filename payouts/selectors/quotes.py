@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db.models import Exists, OuterRef, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -38,6 +40,12 @@ from ..pots import rule_pot_label
 from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
 from ..services.settlement import VolunteerAllowance
 
+if TYPE_CHECKING:
+    from members.models import User
+
+# What work is keyed by: a shift's id, or any key for work not posted yet (a tender's plan).
+K = TypeVar("K", int, str)
+
 # Claims that will be worked (and so count toward the member's month before a later one).
 COMING = (
     Claim.Status.CLAIMED,
@@ -48,10 +56,10 @@ COMING = (
 
 
 @dataclass(frozen=True)
-class Posted:
+class Posted(Generic[K]):
     """Work as posted, with what pricing it reads: a shift, a feed row or a claim's times."""
 
-    shift_id: int  # or any key, for work not posted yet
+    shift_id: K  # or any key, for work not posted yet
     cooperative_id: int
     start: datetime
     end: datetime
@@ -70,9 +78,9 @@ class Posted:
         start: datetime | None = None,
         end: datetime | None = None,
         engagement: str | None = None,
-    ):
+    ) -> Posted[int]:
         """``shift`` (with ``job__client`` selected), or a claim's times on it."""
-        return cls(
+        return Posted(
             shift_id=shift.pk,
             cooperative_id=shift.cooperative_id,
             start=start or shift.start,
@@ -98,7 +106,7 @@ class Pot:
 
 @dataclass(frozen=True)
 class Quote:
-    shift_id: int
+    shift_id: int | str  # the key of the work (``Posted.shift_id``)
     work_date: date
     shift_minutes: int
     break_minutes: int  # the legally required break, unpaid
@@ -140,7 +148,7 @@ class Quote:
         """Payroll work: the amount is the gross wage in the payroll file, before payroll tax."""
         return self.engagement == Membership.Engagement.EMPLOYEE
 
-    def as_record(self) -> dict:
+    def as_record(self) -> dict[str, int | None]:
         """What a claim keeps of the quote it was made on."""
         return {
             "member_cents": self.member_cents,
@@ -182,7 +190,7 @@ class _Pricer:
     """Everything a member's quotes need, loaded once. Without a member it prices the standard
     share: no other work that month, no volunteer maximum (what dispatch weighs shifts by)."""
 
-    def __init__(self, user, work: list[Posted], language: str) -> None:
+    def __init__(self, user: User | None, work: Sequence[Posted[Any]], language: str) -> None:
         self.user = user
         self.language = language
         profile = getattr(user, "profile", None) if user is not None else None
@@ -202,7 +210,7 @@ class _Pricer:
         months = {(w.work_date.year, w.work_date.month) for w in work}
         self.first = min((date(y, 1, 1) for y, _m in months), default=timezone.localdate())
         self.month_gross: dict[tuple[int, int], int] = defaultdict(int)
-        self.earlier: list[Posted] = []
+        self.earlier: list[Posted[Any]] = []
         if not months or user is None:
             return
         first = min(date(y, m, 1) for y, m in months)
@@ -273,7 +281,7 @@ class _Pricer:
             )
         return self.engagements.get(cooperative_id)
 
-    def engagement(self, work: Posted) -> tuple[str | None, bool]:
+    def engagement(self, work: Posted[Any]) -> tuple[str | None, bool]:
         """(the engagement ``work`` is priced under, whether the member must choose one)."""
         if self.user is None:
             return None, False
@@ -286,12 +294,13 @@ class _Pricer:
 
     def _allowance(self, cooperative_id: int) -> VolunteerAllowance:
         if cooperative_id not in self.allowances:
+            assert self.user is not None  # only a member's claims are volunteer work
             self.allowances[cooperative_id] = VolunteerAllowance.load(
                 cooperative_id, money_settings_of(cooperative_id), {self.user.pk}, self.first
             )
         return self.allowances[cooperative_id]
 
-    def gross(self, work: Posted) -> tuple[int, int, int, int]:
+    def gross(self, work: Posted[Any]) -> tuple[int, int, int, int]:
         """(shift minutes, break, paid minutes, gross) of ``work``."""
         day = work.work_date
         shift_minutes = int((work.end - work.start).total_seconds() // 60)
@@ -299,7 +308,7 @@ class _Pricer:
         minutes = max(0, shift_minutes - pause)
         return shift_minutes, pause, minutes, pay_for_minutes(work.tariff_cents, minutes)
 
-    def _before_in_month(self, work: Posted) -> list[Posted]:
+    def _before_in_month(self, work: Posted[Any]) -> list[Posted[Any]]:
         day = work.work_date
         return [
             other
@@ -309,7 +318,7 @@ class _Pricer:
             and (other.work_date.year, other.work_date.month) == (day.year, day.month)
         ]
 
-    def month_before(self, work: Posted) -> int:
+    def month_before(self, work: Posted[Any]) -> int:
         """The member's gross that month now, plus their earlier unsettled claims that month."""
         day = work.work_date
         return self.month_gross[(day.year, day.month)] + sum(
@@ -325,7 +334,10 @@ class _Pricer:
         return rule_set, self.parsed[rule_set.pk]
 
     def _split(
-        self, work: Posted, gross_of=None, month_before: int | None = None
+        self,
+        work: Posted[Any],
+        gross_of: tuple[int, int, int, int] | None = None,
+        month_before: int | None = None,
     ) -> rules.Split | None:
         found = self._engine(work.cooperative_id, work.work_date)
         if found is None:
@@ -345,8 +357,9 @@ class _Pricer:
             ),
         )
 
-    def _volunteer_share(self, work: Posted, cents: int) -> tuple[int, int]:
+    def _volunteer_share(self, work: Posted[Any], cents: int) -> tuple[int, int]:
         """(received, withheld): settlement's allowance, after the member's earlier claims."""
+        assert self.user is not None  # only a member's claims are volunteer work
         allowance = copy.deepcopy(self._allowance(work.cooperative_id))
         for other in self.earlier:
             if other.shift_id == work.shift_id or other.start >= work.start:
@@ -361,7 +374,7 @@ class _Pricer:
         received, withheld, _reason = allowance.cap(self.user.pk, work.work_date, cents)
         return received, withheld
 
-    def quote(self, work: Posted) -> Quote:
+    def quote(self, work: Posted[Any]) -> Quote:
         try:
             return self._quote(work)
         except Conflict as exc:
@@ -389,7 +402,7 @@ class _Pricer:
             choose_engagement=self.engagement(work)[1],
         )
 
-    def _quote(self, work: Posted) -> Quote:
+    def _quote(self, work: Posted[Any]) -> Quote:
         day = work.work_date
         priced = self.gross(work)
         shift_minutes, pause, minutes, gross = priced
@@ -397,7 +410,8 @@ class _Pricer:
         engagement, choose = self.engagement(work)
         found = self._engine(work.cooperative_id, day)
         split = self._split(work, priced, month_before)
-        member, withheld, pots = 0, 0, ()
+        member, withheld = 0, 0
+        pots: tuple[Pot, ...] = ()
         if found is not None and split is not None:
             member = split.member_cents
             if engagement == Membership.Engagement.VOLUNTEER:
@@ -428,10 +442,10 @@ class _Pricer:
             else "",
         )
 
-    def quote_in_turn(self, work: list[Posted]) -> dict[int, Quote]:
+    def quote_in_turn(self, work: list[Posted[K]]) -> dict[K, Quote]:
         """Quotes for work the member would take together (a plan): each counts toward the
         month of the ones after it, as it will once claimed."""
-        quotes = {}
+        quotes: dict[K, Quote] = {}
         for item in sorted(work, key=lambda w: (w.start, w.shift_id)):
             quotes[item.shift_id] = self.quote(item)
             if self.user is not None and all(e.shift_id != item.shift_id for e in self.earlier):
@@ -443,16 +457,22 @@ def _language(language: str | None) -> str:
     return language or get_language() or "nl"
 
 
-def quote_work(user, work, *, language: str | None = None) -> dict[int, Quote]:
+def quote_work(
+    user: User | None, work: Iterable[Posted[K]], *, language: str | None = None
+) -> dict[K, Quote]:
     """Quotes for ``user`` on each item of ``work`` (``Posted``), one at a time: what each pays
     if it were the member's next claim."""
-    work = list(work)
-    pricer = _Pricer(user, work, _language(language))
-    return {item.shift_id: pricer.quote(item) for item in work}
+    listed = list(work)
+    pricer = _Pricer(user, listed, _language(language))
+    return {item.shift_id: pricer.quote(item) for item in listed}
 
 
 def quote_shifts(
-    user, shifts, *, language: str | None = None, engagement: str | None = None
+    user: User | None,
+    shifts: Iterable[Shift],
+    *,
+    language: str | None = None,
+    engagement: str | None = None,
 ) -> dict[int, Quote]:
     """Quotes for ``user`` on each of ``shifts`` (shifts with ``job__client`` selected),
     under ``engagement`` if given."""
@@ -462,12 +482,14 @@ def quote_shifts(
 
 
 def quote_shift(
-    user, shift, *, language: str | None = None, engagement: str | None = None
+    user: User | None, shift: Shift, *, language: str | None = None, engagement: str | None = None
 ) -> Quote:
     return quote_shifts(user, [shift], language=language, engagement=engagement)[shift.pk]
 
 
-def quote_engagements(user, shift, *, language: str | None = None) -> dict[str, Quote]:
+def quote_engagements(
+    user: User | None, shift: Shift, *, language: str | None = None
+) -> dict[str, Quote]:
     """What ``shift`` pays ``user`` under each engagement its job allows (for the choice)."""
     return {
         engagement: quote_shift(user, shift, language=language, engagement=engagement)
@@ -476,7 +498,11 @@ def quote_engagements(user, shift, *, language: str | None = None) -> dict[str, 
 
 
 def quote_plan(
-    user, shifts, *, language: str | None = None, engagements: dict[int, str] | None = None
+    user: User | None,
+    shifts: Iterable[Shift],
+    *,
+    language: str | None = None,
+    engagements: dict[int, str] | None = None,
 ) -> dict[int, Quote]:
     """Quotes for ``user`` taking all of ``shifts`` together, in start order; ``engagements``:
     the engagement of shifts claimed already (their claims')."""
@@ -485,7 +511,7 @@ def quote_plan(
     return _Pricer(user, work, _language(language)).quote_in_turn(work)
 
 
-def standard_shares(shifts) -> dict[int, int]:
+def standard_shares(shifts: Iterable[Shift]) -> dict[int, int]:
     """The member share of each shift for someone with no other work that month: what
     dispatch weighs shifts by, before it knows who takes them."""
     return standard_shares_of([Posted.of_shift(s) for s in shifts])
@@ -510,13 +536,13 @@ def share_per_hour(
     return quote.member_cents if quote.available else None
 
 
-def standard_shares_of(work: list[Posted]) -> dict:
+def standard_shares_of(work: list[Posted[K]]) -> dict[K, int]:
     """``standard_shares`` of work not posted yet (a tender's staffing plan)."""
     pricer = _Pricer(None, work, "nl")
     return {item.shift_id: pricer.quote(item).member_cents for item in work}
 
 
-def why_different(split: Split, shown: dict | None) -> list[str]:
+def why_different(split: Split, shown: dict[str, Any] | None) -> list[str]:
     """Why a settled amount differs from what the member was shown when they claimed (one
     sentence per cause), or [] when it does not differ or nothing was shown."""
     if not shown or shown.get("member_cents") == split.member_cents:
@@ -529,7 +555,7 @@ def why_different(split: Split, shown: dict | None) -> list[str]:
                 "split by the payout rules."
             )
         ]
-    reasons = []
+    reasons: list[str] = []
     if split.minutes != shown["minutes"]:
         reasons.append(
             _("%(logged)s were approved; the shift as posted was %(posted)s.")

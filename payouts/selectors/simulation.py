@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.utils import timezone
 
 from .. import rules
 from ..models import RuleSet, Split
 from ..selectors import rule_set_in_force
+
+if TYPE_CHECKING:
+    from members.models import Proposal, User
+
+
+class SimulatedShift(TypedDict):
+    work_date: date
+    job: str
+    gross_cents: int
+    net_now_cents: int
+    net_proposed_cents: int
+
+
+class Simulation(TypedDict):
+    since: date
+    shifts: list[SimulatedShift]
+    member_total_now_cents: int
+    member_total_proposed_cents: int
+    fund_income_now_cents: int
+    fund_income_proposed_cents: int
+    change_per_month_cents: int
+    rules_now: list[str]
+    rules_proposed: list[str]
 
 
 def _item(split: Split) -> rules.Item:
@@ -28,7 +52,7 @@ def _per_month(cents: int) -> int:
     return sign * ((abs(cents) * 2 + 3) // 6)
 
 
-def simulate_rule_set(*, proposal, user) -> dict:
+def simulate_rule_set(*, proposal: Proposal, user: User) -> Simulation:
     """The member's approved work of the last 3 months under both rule sets, per shift and
     in total, and the cooperative's fund income under both."""
     proposed = rules.parse_rule_set(RuleSet.objects.get(pk=proposal.payload["rule_set"]).spec)
@@ -42,7 +66,8 @@ def simulate_rule_set(*, proposal, user) -> dict:
         .select_related("timesheet__claim__shift__job__client")
         .order_by("work_date", "id")
     )
-    rows, mine = [], {"now": 0, "proposed": 0}
+    rows: list[SimulatedShift] = []
+    mine = {"now": 0, "proposed": 0}
     funds = {"now": 0, "proposed": 0}
     for split in splits:
         item = _item(split)

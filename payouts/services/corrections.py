@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Timesheet
 from members.access import require_role
-from members.models import Membership
+from members.models import Membership, User
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.engagements import Engagement
@@ -129,7 +129,7 @@ def reverse_splits(
 
 @transaction.atomic
 def timesheet_correct(
-    *, actor, timesheet_id: int, minutes_worked: int, break_minutes: int, reason: str
+    *, actor: User, timesheet_id: int, minutes_worked: int, break_minutes: int, reason: str
 ) -> Split:
     # The lock order (werkstation.locks): the cooperative (its fund may advance the share)
     # and the member's membership (their volunteer maximums) before the hours.
@@ -141,7 +141,7 @@ def timesheet_correct(
     if owner is not None:
         lock_cooperatives([owner[0]])
         lock_where(Membership.objects.filter(cooperative_id=owner[0], user_id=owner[1]))
-    timesheet = lock_get(
+    timesheet: Timesheet = lock_get(
         "jobs.Timesheet",
         timesheet_id,
         select_related=("claim__shift__job__client", "claim__shift__cooperative"),
@@ -189,6 +189,7 @@ def timesheet_correct(
         )
     else:
         original = credited
+    assert original is not None  # refused above when neither split was found
     minutes = minutes_worked - break_minutes
     gross = gross_cents(to_minor(timesheet.claim.shift.job.client_tariff.amount), minutes)
     engine = rules.parse_rule_set(original.rule_set.spec)

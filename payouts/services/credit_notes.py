@@ -22,6 +22,7 @@ payment (``reversals.payment_refund``).
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Sum
@@ -30,11 +31,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
+from members.models import User
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get, lock_get_or_create, lock_one, lock_where
-from werkstation.money import format_money, percent_of
+from werkstation.money import Number, format_money, percent_of
 
 from ..lifecycle import INVOICE
 from ..models import (
@@ -63,11 +65,11 @@ def _member_payable(cooperative_id: int, member_id: int, kind: str = K.PAYABLE) 
 @transaction.atomic
 def credit_note_issue(
     *,
-    actor,
+    actor: User,
     invoice: Invoice,
     reason: str,
     line_ids: list[int] | None = None,
-    amount=None,
+    amount: Number | None = None,
     issued_on: date | None = None,
 ) -> CreditNote:
     """Credit some lines of an invoice, or an amount (in euros, without VAT)."""
@@ -96,8 +98,12 @@ def credit_note_issue(
     lines: list[InvoiceLine] = []
     if line_ids:
         wanted = set(line_ids)
-        lines = sorted(
+        locked = cast(
+            "list[InvoiceLine]",  # lock_where returns the queryset's rows, typed as Model
             lock_where(invoice.lines.select_related("split", "credit_line").filter(pk__in=wanted)),
+        )
+        lines = sorted(
+            locked,
             key=lambda line: (line.work_date, line.id),
         )
         if len(lines) != len(wanted):

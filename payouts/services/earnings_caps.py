@@ -16,6 +16,7 @@ board sees percentages, and every read is in the audit trail.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import NotRequired, TypedDict
 
 from django.db import transaction
 from django.db.models import Sum
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Claim
 from members.access import has_role, require_role
-from members.models import Cooperative, Membership, Profile
+from members.models import Cooperative, Membership, Profile, User
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.locks import lock_one
@@ -69,7 +70,34 @@ def _percent(part: int, whole: int) -> int:
     return 100 * part // whole if whole > 0 else 0
 
 
-def earnings_cap_status(*, user, today: date | None = None) -> dict | None:
+class CapStatus(TypedDict):
+    """A member's yearly earnings cap as they see it (``earnings_cap_status``)."""
+
+    year: int
+    cap_cents: int
+    earned_cents: int
+    upcoming_cents: int
+    left_cents: int
+    percent: int
+    projected_percent: int
+    would_pass: bool
+    warned_at: list[int]
+
+
+class CapRow(TypedDict):
+    """One member in the board's overview; the amounts for the treasurer only."""
+
+    member_id: int
+    name: str
+    percent: int
+    projected_percent: int
+    would_pass: bool
+    cap_cents: NotRequired[int]
+    earned_cents: NotRequired[int]
+    upcoming_cents: NotRequired[int]
+
+
+def earnings_cap_status(*, user: User, today: date | None = None) -> CapStatus | None:
     """The member's own view: cap, earned so far, confirmed upcoming, and the warnings sent."""
     today = today or timezone.localdate()
     profile = Profile.objects.filter(user=user).first()
@@ -96,8 +124,8 @@ def earnings_cap_status(*, user, today: date | None = None) -> dict | None:
 
 
 def earnings_caps_overview(
-    *, actor, cooperative: Cooperative, today: date | None = None
-) -> list[dict]:
+    *, actor: User, cooperative: Cooperative, today: date | None = None
+) -> list[CapRow]:
     """Active members with a cap, those who would pass it first (board and treasury)."""
     require_role(actor, cooperative, "board", "treasurer")
     today = today or timezone.localdate()
@@ -112,13 +140,13 @@ def earnings_caps_overview(
     earned = earned_this_year(ids, today.year)
     upcoming = upcoming_this_year(ids, today)
     amounts = has_role(actor, cooperative, "treasurer")
-    rows = []
+    rows: list[CapRow] = []
     for profile in profiles:
         cap = _cap_cents(profile)
         if not cap:
             continue
         e, u = earned.get(profile.user_id, 0), upcoming.get(profile.user_id, 0)
-        row = {
+        row: CapRow = {
             "member_id": profile.user_id,
             "name": profile.user.full_name,
             "percent": _percent(e, cap),
@@ -145,10 +173,10 @@ def earnings_cap_warnings_send(
     from werkstation.notify import email_user_on_commit
 
     today = today or timezone.localdate()
-    profiles = Profile.objects.filter(yearly_earnings_cap__isnull=False).select_related("user")
+    with_cap = Profile.objects.filter(yearly_earnings_cap__isnull=False).select_related("user")
     if user_ids is not None:
-        profiles = profiles.filter(user_id__in=user_ids)
-    profiles = list(profiles)
+        with_cap = with_cap.filter(user_id__in=user_ids)
+    profiles = list(with_cap)
     earned = earned_this_year([p.user_id for p in profiles], today.year)
     sent = 0
     for profile in profiles:

@@ -10,23 +10,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jobs.models import Client, ClientCooperative, Timesheet
 from members.access import require_role
-from members.models import Cooperative
+from members.models import Cooperative, User
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.db.bulk import insert_rows
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.legal import Key, legal_value
 from werkstation.locks import lock_get, lock_get_or_create, lock_where
-from werkstation.money import format_money, percent_of, to_minor
+from werkstation.money import Number, format_money, percent_of, to_minor
 
 from ..lifecycle import INVOICE
 from ..models import Account, Invoice, InvoiceLine, Payment, Split
@@ -85,7 +86,7 @@ def g_account_share(
     return percent, percent_of(total, percent)
 
 
-def _supplier(cooperative: Cooperative) -> dict:
+def _supplier(cooperative: Cooperative) -> dict[str, str]:
     iban, bic = cooperative.bank_account()  # a new account only after its hold
     return {
         "name": cooperative.legal_name,
@@ -101,7 +102,7 @@ def _supplier(cooperative: Cooperative) -> dict:
     }
 
 
-def _customer(client: Client) -> dict:
+def _customer(client: Client) -> dict[str, str]:
     return {
         "name": client.name,
         "address": client.billing_street,
@@ -116,7 +117,7 @@ def _customer(client: Client) -> dict:
 @transaction.atomic
 def invoice_issue(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     client: Client,
     period_start: date,
@@ -230,7 +231,7 @@ def invoice_issue(
     return invoice
 
 
-def _amount_cents(value, field: str = "amount") -> int:
+def _amount_cents(value: object, field: str = "amount") -> int:
     try:
         cents = to_minor(str(value))
     except ValueError as exc:
@@ -245,10 +246,10 @@ def _amount_cents(value, field: str = "amount") -> int:
 @transaction.atomic
 def payment_record(
     *,
-    actor,
+    actor: User | None,
     cooperative: Cooperative,
     invoice_number: str,
-    amount,
+    amount: Number,
     currency: str,
     received_on: date,
     reference: str = "",
@@ -408,7 +409,7 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
     rows = [row for row in rows if row[6] is None]
     covered -= sum(amount + vat for _i, _d, amount, vat, released, *_rest in rows if released)
     # (member, payable kind) -> [reference, plain cents, advanced cents, lines]
-    releases: dict[tuple[int, str], list] = {}
+    releases: dict[tuple[int, str], list[Any]] = {}
     last = None
     for (
         line_id,
@@ -470,7 +471,7 @@ def _release_covered(invoice: Invoice, book: AccountBook) -> int:
     return sum(release[3] for release in releases.values())
 
 
-def invoices_overdue(*, today: date | None = None):
+def invoices_overdue(*, today: date | None = None) -> QuerySet[Invoice]:
     today = today or timezone.localdate()
     return Invoice.objects.filter(
         Q(status=Invoice.Status.ISSUED) | Q(status=Invoice.Status.PARTIALLY_PAID), due_on__lt=today
@@ -485,9 +486,11 @@ def invoice_reminders_send(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
     week_ago = timezone.now() - timedelta(days=7)
     sent = 0
-    for invoice in lock_where(
-        invoices_overdue(today=today).select_related("client"), keep_order=True
-    ):
+    overdue = cast(
+        "list[Invoice]",  # lock_where returns the queryset's rows, typed as Model
+        lock_where(invoices_overdue(today=today).select_related("client"), keep_order=True),
+    )
+    for invoice in overdue:
         if invoice.reminded_at and invoice.reminded_at > week_ago:
             continue
         email_user_on_commit(

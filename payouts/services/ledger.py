@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from django.db import connection
 from django.utils import timezone
@@ -44,7 +45,7 @@ class Leg:
 class AccountBook:
     """Accounts of one cooperative, created on first use and cached for a bulk run."""
 
-    NAMES = {
+    NAMES: ClassVar[dict[str, str]] = {
         K.BANK: "Bank",
         K.STRIPE: "Stripe balance",
         K.RECEIVABLE: "Receivable {key}",

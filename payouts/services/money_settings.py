@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import Cooperative
+from members.models import Cooperative, User
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
@@ -32,7 +32,7 @@ def _cents(value: object, field: str) -> int:
 @transaction.atomic
 def money_settings_update(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     volunteer_month_max_cents: int,
     volunteer_year_max_cents: int,
@@ -67,6 +67,7 @@ def money_settings_update(
                 code="above_legal_maximum",
                 field=field,
             )
+    settings: MoneySettings
     settings, _created = lock_get_or_create("payouts.MoneySettings", cooperative=cooperative)
     before = {
         "month": settings.volunteer_month_max_cents,
@@ -86,7 +87,7 @@ def money_settings_update(
 
 @transaction.atomic
 def reverse_charge_update(
-    *, actor, cooperative: Cooperative, categories: list[str]
+    *, actor: User, cooperative: Cooperative, categories: list[str]
 ) -> VatReverseCharge:
     """The board confirms which job categories are lent labour for work on buildings and
     grounds: VAT is reverse-charged for them to VAT-registered clients. Work settled from now
@@ -102,7 +103,9 @@ def reverse_charge_update(
             _("Choose job categories from the list."), code="invalid_category", field="categories"
         )
     chosen = [value for value, _label in CATEGORY_CHOICES if value in set(categories)]
-    row = lock_first(VatReverseCharge.objects.filter(cooperative=cooperative))
+    row: VatReverseCharge | None = lock_first(
+        VatReverseCharge.objects.filter(cooperative=cooperative)
+    )
     before = row.categories if row is not None else None
     if row is None:
         row = VatReverseCharge(cooperative=cooperative)

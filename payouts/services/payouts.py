@@ -10,7 +10,9 @@ execution is retried. The SEPA credit-transfer file (pain.001.001.09) is built b
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Sum
@@ -21,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from members.access import require_role
 from members.audit_actions import MemberAction
-from members.models import Cooperative, Profile
+from members.models import Cooperative, Profile, User
 from members.services.approvals import board_notify, second_person_eligible, staff_may_second
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
@@ -66,7 +68,7 @@ def _payable_balances(cooperative: Cooperative) -> dict[tuple[int, str], int]:
 
 @transaction.atomic
 def payout_batch_create(
-    *, actor, cooperative: Cooperative, execution_date: date | None = None
+    *, actor: User | None, cooperative: Cooperative, execution_date: date | None = None
 ) -> PayoutBatch:
     if actor is not None:
         require_role(actor, cooperative, "board", "treasurer")
@@ -137,6 +139,7 @@ def payout_batch_create(
             )
         elif (
             method == PayoutItem.Method.SEPA
+            and profile is not None  # without a profile the item has no IBAN: held above
             and profile.iban_changed_at
             and profile.iban_changed_at > hold_until
         ):
@@ -162,7 +165,7 @@ BATCH_APPROVER_ROLES = ("board", "treasurer")
 
 
 @transaction.atomic
-def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
+def payout_batch_approve(*, actor: User, batch: PayoutBatch) -> PayoutBatch:
     """Four eyes: the first approval asks, a second, independent person decides.
 
     The second person holds the board or treasurer role, already held it when the first
@@ -244,7 +247,7 @@ def payout_batch_approve(*, actor, batch: PayoutBatch) -> PayoutBatch:
     return batch
 
 
-def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
+def payout_batch_execute(*, actor: User | None, batch: PayoutBatch) -> PayoutBatch:
     """Pay every pending item once. Retrying (or rerunning after a crash) pays nobody twice.
 
     Stripe Connect items are transferred first, each outside the booking transaction
@@ -271,18 +274,22 @@ def payout_batch_execute(*, actor, batch: PayoutBatch) -> PayoutBatch:
 
 
 @transaction.atomic
-def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
+def _payout_batch_book(*, actor: User | None, batch: PayoutBatch) -> PayoutBatch:
     lock_cooperatives([batch.cooperative_id])  # the tenant's balances, then the batch
     batch = lock_get("payouts.PayoutBatch", batch.pk, select_related=("cooperative",))
     if batch.status == PayoutBatch.Status.EXECUTED:
         return batch
     book = AccountBook(batch.cooperative_id)
     balances = _payable_balances(batch.cooperative)
-    for item in lock_where(
-        batch.items.filter(status=PayoutItem.Status.PENDING).exclude(
-            method=PayoutItem.Method.STRIPE
-        )
-    ):
+    pending = cast(
+        "list[PayoutItem]",  # lock_where returns the queryset's rows, typed as Model
+        lock_where(
+            batch.items.filter(status=PayoutItem.Status.PENDING).exclude(
+                method=PayoutItem.Method.STRIPE
+            )
+        ),
+    )
+    for item in pending:
         source = (item.member_id, _source(item.method))
         if item.amount_cents > balances.get(source, 0):
             item.status, item.hold_reason = (
@@ -311,13 +318,14 @@ def _payout_batch_book(*, actor, batch: PayoutBatch) -> PayoutBatch:
             item.status, item.paid_at = PayoutItem.Status.PAID, timezone.now()
             item.save(update_fields=["status", "paid_at"])
     batch.sepa_xml = sepa_credit_transfer(batch)
-    return PAYOUT_BATCH.transition(
+    executed: PayoutBatch = PAYOUT_BATCH.transition(
         batch,
         PayoutBatch.Status.EXECUTED,
         by=actor,
         extra_update_fields=["sepa_xml"],
         audit_action=PayoutAction.PAYOUT_BATCH_EXECUTED,
     )
+    return executed
 
 
 class ConfirmedBy:
@@ -327,17 +335,24 @@ class ConfirmedBy:
 
 @transaction.atomic
 def payout_items_confirm(
-    *, actor, cooperative_id: int, items, confirmed_by: str = ConfirmedBy.TREASURER
+    *,
+    actor: User | None,
+    cooperative_id: int,
+    items: Iterable[PayoutItem],
+    confirmed_by: str = ConfirmedBy.TREASURER,
 ) -> list[PayoutItem]:
     """SEPA payouts the bank has paid: "sent to the bank" becomes "paid". Idempotent: an item
     that is paid already stays as it is; one that came back or failed is refused."""
     if actor is not None:
         require_role(actor, cooperative_id, "board", "treasurer")
     ids = sorted(item.pk for item in items)
-    locked = lock_where(PayoutItem.objects.filter(pk__in=ids, batch__cooperative_id=cooperative_id))
+    locked = cast(
+        "list[PayoutItem]",  # lock_where returns the queryset's rows, typed as Model
+        lock_where(PayoutItem.objects.filter(pk__in=ids, batch__cooperative_id=cooperative_id)),
+    )
     if len(locked) != len(ids):
         raise ValidationFailed(_("No such payout in this cooperative."), field="items")
-    confirmed = []
+    confirmed: list[PayoutItem] = []
     now = timezone.now()
     for item in locked:
         if item.status == PayoutItem.Status.PAID:
@@ -365,7 +380,7 @@ def payout_items_confirm(
 
 
 @transaction.atomic
-def payout_batch_confirm(*, actor, batch: PayoutBatch) -> list[PayoutItem]:
+def payout_batch_confirm(*, actor: User, batch: PayoutBatch) -> list[PayoutItem]:
     """The treasurer saw the whole batch leave the bank account: every item still "sent to the
     bank" becomes "paid"."""
     require_role(actor, batch.cooperative_id, "board", "treasurer")
@@ -385,7 +400,7 @@ PAYOUT_FILES = {
 }
 
 
-def payout_file_read(*, actor, batch: PayoutBatch, kind: str) -> tuple[str, str, str]:
+def payout_file_read(*, actor: User, batch: PayoutBatch, kind: str) -> tuple[str, str, str]:
     """A payout file (SEPA with IBANs, or payroll), for the treasurer only; every download
     is logged as a sensitive read of the members in it. (content, content type, file name)"""
     require_role(actor, batch.cooperative_id, "treasurer")

@@ -45,6 +45,7 @@ The member is e-mailed to check their bank account.
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -53,6 +54,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
+from members.models import User
 from payouts.audit_actions import DISPUTE_STATUS, PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
@@ -60,7 +62,7 @@ from werkstation.locks import lock_first, lock_get, lock_where
 from werkstation.money import format_money
 
 from ..lifecycle import INVOICE
-from ..models import Account, Dispute, Entry, Invoice, Payment, PayoutItem, Refund
+from ..models import Account, Dispute, Entry, Invoice, InvoiceLine, Payment, PayoutItem, Refund
 from ..selectors import account_balance
 from .invoices import _release_covered, coverage_cents
 from .ledger import AccountBook, Leg, payable_kind, post
@@ -84,7 +86,7 @@ def invoice_status(invoice: Invoice) -> str:
     return Invoice.Status.ISSUED
 
 
-def _cents_argument(value, field: str = "amount") -> int:
+def _cents_argument(value: object, field: str = "amount") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed(_("Give the amount in whole cents."), field=field)
     if value <= 0:
@@ -124,8 +126,12 @@ def _rehold_uncovered(invoice: Invoice, book: AccountBook, why: str) -> tuple[in
 
     Returns (cents re-held, cents already paid out and so not recoverable, line ids).
     """
-    every = sorted(
+    locked = cast(
+        "list[InvoiceLine]",  # lock_where returns the queryset's rows, typed as Model
         lock_where(invoice.lines.select_related("split", "credit_line")),
+    )
+    every = sorted(
+        locked,
         key=lambda line: (line.work_date, line.id),
         reverse=True,
     )
@@ -250,7 +256,7 @@ def _lock(payment: Payment) -> tuple[Invoice, Payment]:
 @transaction.atomic
 def payment_refund(
     *,
-    actor,
+    actor: User | None,
     payment: Payment,
     amount_cents: int,
     reason: str,
@@ -343,7 +349,7 @@ def dispute_record(
             _("A dispute needs the provider's id."), code="required", field="external_id"
         )
     invoice, payment = _lock(payment)
-    dispute = lock_first(
+    dispute: Dispute | None = lock_first(
         Dispute.objects.filter(cooperative_id=payment.cooperative_id, external_id=external_id)
     )
     if dispute is None:
@@ -426,7 +432,7 @@ def dispute_record(
 
 @transaction.atomic
 def payout_item_return(
-    *, actor, item: PayoutItem, reason: str, external_id: str | None = None
+    *, actor: User | None, item: PayoutItem, reason: str, external_id: str | None = None
 ) -> PayoutItem:
     """A paid payout came back: the money is owed to the member again. Idempotent."""
     from werkstation.notify import email_user_on_commit

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import Cooperative
+from members.models import Cooperative, Proposal, User
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
@@ -26,7 +27,7 @@ from ..pots import pot_names, rule_pot_label
 from ..selectors.minimum_wage import floor_warning
 
 
-def founding_spec() -> dict:
+def founding_spec() -> dict[str, Any]:
     """The rule set a new cooperative starts with, until its members vote another."""
     return {
         "currency": "EUR",
@@ -96,7 +97,7 @@ def validate_advances(allow_advances: object, advance_limit_cents: object) -> tu
 
 def rule_set_validate(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     spec: object,
     allow_advances: object = False,
@@ -123,9 +124,9 @@ def rule_set_validate(
 @transaction.atomic
 def rule_set_create(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
-    spec: dict,
+    spec: dict[str, Any],
     title: str = "",
     allow_advances: bool = False,
     advance_limit_cents: int | None = 0,
@@ -168,7 +169,7 @@ def rule_set_adopt(
     rule_set: RuleSet,
     effective_from: date,
     via: str,
-    actor=None,
+    actor: User | None = None,
     adopted_at: datetime | None = None,
     proposal_id: int | None = None,
 ) -> RuleSet:
@@ -217,29 +218,31 @@ def rule_set_adopt(
 @transaction.atomic
 def rule_set_mark_proposed(*, rule_set: RuleSet) -> RuleSet:
     rule_set = lock_get("payouts.RuleSet", rule_set.pk)
-    return RULE_SET.transition(
+    proposed: RuleSet = RULE_SET.transition(
         rule_set,
         RuleSet.Status.PROPOSED,
         by=None,
         message=_("Only a draft can be proposed."),
         code="invalid_state",
     )
+    return proposed
 
 
 @transaction.atomic
 def rule_set_reject(*, rule_set: RuleSet) -> RuleSet:
     rule_set = lock_get("payouts.RuleSet", rule_set.pk)
-    return RULE_SET.transition(
+    rejected: RuleSet = RULE_SET.transition(
         rule_set,
         RuleSet.Status.REJECTED,
         by=None,
         message=_("Only a proposed rule set can be rejected."),
         code="invalid_state",
     )
+    return rejected
 
 
 @transaction.atomic
-def found_rule_set(*, cooperative: Cooperative, actor=None) -> RuleSet:
+def found_rule_set(*, cooperative: Cooperative, actor: User | None = None) -> RuleSet:
     """Founding hook: the cooperative's first rule set, adopted at its founding meeting."""
     meeting = datetime.combine(
         cooperative.founded_on, time(0), tzinfo=timezone.get_current_timezone()
@@ -265,13 +268,15 @@ def found_rule_set(*, cooperative: Cooperative, actor=None) -> RuleSet:
 # --------------------------------------------------------------------------------------------
 
 
-def reader_language(language: str | None = None) -> str:
+def reader_language(language: str | None = None) -> rules.Lang:
     """ "en" or "nl": the reader's language (the active one unless given)."""
     language = language or translation.get_language() or settings.LANGUAGE_CODE
     return "en" if language.startswith("en") else "nl"
 
 
-def advances_sentence(*, allow_advances: bool, advance_limit_cents: int, currency: str, lang: str):
+def advances_sentence(
+    *, allow_advances: bool, advance_limit_cents: int, currency: str, lang: str
+) -> str:
     """The advances option voted on with the rules, in words."""
     limit = format_money(advance_limit_cents, currency, lang)
     if allow_advances:
@@ -305,13 +310,13 @@ class Description:
 
     language: str
     sentences: list[str]
-    pots: list[dict]
+    pots: list[dict[str, str]]  # {"pot": slug, "label": the pot's label}
     warnings: list[str]
 
 
 def rule_set_describe(
     *,
-    spec: dict,
+    spec: dict[str, Any],
     allow_advances: bool,
     advance_limit_cents: int,
     on: date | None = None,
@@ -352,6 +357,20 @@ def describe_stored(rule_set: RuleSet, *, language: str | None = None) -> Descri
     )
 
 
+class ExamplePot(TypedDict):
+    pot: str
+    label: str
+    cents: int
+
+
+class ExampleSplit(TypedDict):
+    """What the split engine makes of an example shift (``example_split``)."""
+
+    gross_cents: int
+    member_cents: int
+    pots: list[ExamplePot]
+
+
 @dataclass(frozen=True)
 class ExampleShift:
     """One piece of work to split as an example: gross in cents, minutes worked, its
@@ -366,7 +385,7 @@ class ExampleShift:
 
 def example_split(
     parsed: rules.RuleSet, example: ExampleShift, *, language: str | None = None
-) -> dict:
+) -> ExampleSplit:
     """What the split engine makes of ``example`` under ``parsed``: the member's part and
     each pot's, labelled in the reader's language."""
     for name, value in (
@@ -392,7 +411,7 @@ def example_split(
     )
     lang = reader_language(language)
     with translation.override(lang):
-        pots = [
+        pots: list[ExamplePot] = [
             {"pot": pot.slug, "label": rule_pot_label(pot, lang), "cents": split.pots[pot.slug]}
             for pot in parsed.pots
         ]
@@ -401,17 +420,17 @@ def example_split(
 
 @dataclass(frozen=True)
 class Preview:
-    spec: dict
+    spec: dict[str, Any]
     allow_advances: bool
     advance_limit_cents: int
     currency: str
     description: Description
-    example: dict | None
+    example: ExampleSplit | None
 
 
 def rule_set_preview(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     spec: object,
     allow_advances: object = False,
@@ -451,7 +470,7 @@ def rule_set_preview(
 
 def rule_set_propose(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     title: str,
     spec: object,
@@ -462,7 +481,7 @@ def rule_set_propose(
     secret: bool = False,
     require_simulation: bool = False,
     open_vote: bool = False,
-):
+) -> Proposal:
     """The board proposes a rule set to the members: a proposal of kind ``payout_rules``
     (governance drafts the rule set with it), opened for the vote at once when asked.
 

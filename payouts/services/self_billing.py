@@ -21,8 +21,10 @@ import logging
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,7 +74,7 @@ def month_bounds(text: str | date, *, field: str = "month") -> tuple[date, date]
     return start, start.replace(day=monthrange(start.year, start.month)[1])
 
 
-def _open_splits(cooperative: Cooperative, start: date, end: date):
+def _open_splits(cooperative: Cooperative, start: date, end: date) -> QuerySet[Split]:
     return Split.objects.filter(
         cooperative=cooperative,
         engagement=Engagement.SELF_EMPLOYED,
@@ -82,7 +84,7 @@ def _open_splits(cooperative: Cooperative, start: date, end: date):
     )
 
 
-def _vat_terms(member: User, on: date):
+def _vat_terms(member: User, on: date) -> tuple[int | Decimal, bool]:
     """(rate, kor) for the member's invoice, or the error that names what is missing."""
     profile = profile_of(member)
     if profile.kor:
@@ -100,7 +102,7 @@ def _vat_terms(member: User, on: date):
     )
 
 
-def _member_details(member: User, membership: Membership | None) -> dict:
+def _member_details(member: User, membership: Membership | None) -> dict[str, object]:
     profile = profile_of(member)
     return {
         "name": member.full_name,
@@ -114,7 +116,13 @@ def _member_details(member: User, membership: Membership | None) -> dict:
 
 
 def _issue_for_member(
-    *, actor, cooperative: Cooperative, member: User, start: date, end: date, issued_on: date
+    *,
+    actor: User | None,
+    cooperative: Cooperative,
+    member: User,
+    start: date,
+    end: date,
+    issued_on: date,
 ) -> SelfBillingInvoice | None:
     """The member's invoice for the month's splits not yet invoiced; None when there are none."""
     rate, kor = _vat_terms(member, issued_on)
@@ -124,6 +132,7 @@ def _issue_for_member(
     sequence = lock_first(
         SelfBillingSequence.objects.filter(cooperative=cooperative, member=member)
     )
+    assert sequence is not None  # made just above
     rows = list(
         _open_splits(cooperative, start, end)
         .filter(member=member)
@@ -188,7 +197,7 @@ def _issue_for_member(
 
 def self_billing_issue(
     *,
-    actor,
+    actor: User | None,
     cooperative: Cooperative,
     month: str | date,
     member: User | None = None,

@@ -41,10 +41,11 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -276,12 +277,12 @@ class AdvanceRoom:
         return cents
 
 
-def split_row(split: Split) -> tuple:
+def split_row(split: Split) -> tuple[Any, ...]:
     """A split's values in ``SPLIT_COLUMNS`` order, as the run writes them."""
     return tuple(getattr(split, column) for column in SPLIT_COLUMNS)
 
 
-class _Ids(dict):
+class _Ids(dict[object, int]):
     """Account ids of one kind by key, each asked of the book once."""
 
     def __init__(self, book: AccountBook, kind: str) -> None:
@@ -308,7 +309,7 @@ class SettlementAccounts:
 
 
 def settlement_postings(
-    accounts: SettlementAccounts, split_id: int, split: Sequence, client_id: int
+    accounts: SettlementAccounts, split_id: int, split: Sequence[Any], client_id: int
 ) -> list[Posting]:
     """The ledger postings of one split (a row in ``SPLIT_COLUMNS`` order).
 
@@ -385,7 +386,7 @@ def settlement_postings(
 # ---------------------------------------------------------------- the run
 
 
-def _month_totals(rows: list[tuple]) -> dict[tuple[int, int, int], int]:
+def _month_totals(rows: list[tuple[Any, ...]]) -> dict[tuple[int, int, int], int]:
     """Each member's gross already settled per calendar month, for the months in ``rows``."""
     members = {r[MEMBER] for r in rows}
     first = min(r[WORK_DATE] for r in rows).replace(day=1)
@@ -422,7 +423,7 @@ def settlement_run(
     if not rows:
         return 0
     month_before = _month_totals(rows)
-    by_coop: dict[int, list[dict]] = defaultdict(list)
+    by_coop: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
     for row in rows:
         by_coop[row[COOPERATIVE]].append(row)
     count = 0
@@ -432,7 +433,10 @@ def settlement_run(
 
 
 def _settle_cooperative(
-    cooperative_id: int, rows: list[tuple], month_before: dict, method: str | None
+    cooperative_id: int,
+    rows: list[tuple[Any, ...]],
+    month_before: dict[tuple[int, int, int], int],
+    method: str | None,
 ) -> int:
     adopted = rule_sets_adopted(cooperative_id)
     members = {r[MEMBER] for r in rows}
@@ -454,17 +458,17 @@ def _settle_cooperative(
     # Per work date: (rule set, its id, the parsed rules, whether B matters), or None.
     in_force: dict[date, tuple[RuleSet, int, rules.RuleSet, bool] | None] = {}
     parsed: dict[int, rules.RuleSet] = {}
-    memo: dict[tuple, rules.Split] = {}
+    memo: dict[tuple[int, int, int, str, str, int], rules.Split] = {}
     tariffs: dict[Decimal, int] = {}
     vats: dict[int, int] = {}  # by gross: one cooperative, one VAT rate
     reverse_charge = reverse_charge_categories(cooperative_id)
     now = timezone.now()
     # Rows in SPLIT_COLUMNS order: 100,000 of them are most of a run's Python time, so
     # plain tuples (settlement_postings reads them as they are).
-    splits: list[tuple] = []
+    splits: list[tuple[Any, ...]] = []
     clients: list[int] = []
 
-    def computed():
+    def computed() -> Iterator[tuple[Any, ...]]:
         """The splits, each yielded as soon as it is computed (COPY streams it)."""
         for (
             timesheet_id,
@@ -492,12 +496,13 @@ def _settle_cooperative(
                     engine_rules = parsed[rule_set.pk]
                     uses_month = any(p.brackets for p in engine_rules.pots)
                     in_force[work_date] = (rule_set, rule_set.pk, engine_rules, uses_month)
-            if in_force[work_date] is None:
+            found = in_force[work_date]
+            if found is None:
                 logger.error(
                     "no rule set in force for cooperative %s on %s", cooperative_id, work_date
                 )
                 continue
-            rule_set, rule_set_id, engine_rules, uses_month = in_force[work_date]
+            rule_set, rule_set_id, engine_rules, uses_month = found
             minutes = minutes_worked - break_minutes
             tariff_cents = tariffs.get(tariff)
             if tariff_cents is None:
@@ -522,6 +527,7 @@ def _settle_cooperative(
                 )
             month_before[month_key] = before + gross
             reverse_charged = is_reverse_charged(reverse_charge, category, client_vat_number)
+            vat: int | None
             if reverse_charged:
                 vat = 0
             else:

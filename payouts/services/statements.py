@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import Cooperative
+from members.models import Cooperative, User
 from werkstation.errors import ApplicationError
 from werkstation.money import to_minor
 
@@ -34,14 +35,14 @@ INVOICE_NUMBER = re.compile(r"\b(20\d{2}-\d{5})\b")
 
 @dataclass
 class CamtResult:
-    matched: list[dict] = field(default_factory=list)
-    unmatched: list[dict] = field(default_factory=list)
+    matched: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
     skipped: int = 0
-    payouts_confirmed: list[dict] = field(default_factory=list)
+    payouts_confirmed: list[dict[str, int]] = field(default_factory=list)
 
 
 @transaction.atomic
-def camt053_import(*, actor, cooperative: Cooperative, data: bytes) -> CamtResult:
+def camt053_import(*, actor: User, cooperative: Cooperative, data: bytes) -> CamtResult:
     require_role(actor, cooperative, "treasurer")
     result = CamtResult()
     rows = parse_camt053(data)
@@ -80,7 +81,9 @@ def camt053_import(*, actor, cooperative: Cooperative, data: bytes) -> CamtResul
     return result
 
 
-def _confirm_payouts(cooperative: Cooperative, debits: list[dict], result: CamtResult) -> None:
+def _confirm_payouts(
+    cooperative: Cooperative, debits: list[dict[str, Any]], result: CamtResult
+) -> None:
     sent = {
         sepa_end_to_end_id(item): item
         for item in PayoutItem.objects.filter(

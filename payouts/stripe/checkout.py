@@ -9,6 +9,7 @@ session back instead of a second one.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import stripe
 from django.db import transaction
@@ -17,12 +18,16 @@ from django.utils.translation import gettext as _
 
 from jobs.access import is_client_user
 from members.access import has_role
+from members.models import User
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, Conflict, PermissionDenied
 
 from ..models import Invoice, StripeCheckout
 from .setup import stripe_client, stripe_credentials
+
+if TYPE_CHECKING:
+    from stripe.params.checkout import SessionCreateParams
 
 PAYMENT_METHODS = ["ideal", "card"]
 
@@ -43,14 +48,14 @@ def stripe_failure(exc: stripe.StripeError, field: str = "stripe") -> Applicatio
     return Conflict(_("Stripe refused: %(m)s") % {"m": message}, code="stripe_refused", field=field)
 
 
-def can_pay_invoice(user, invoice: Invoice) -> bool:
+def can_pay_invoice(user: User, invoice: Invoice) -> bool:
     return is_client_user(user, invoice.client_id) or has_role(
         user, invoice.cooperative_id, "treasurer", "board"
     )
 
 
 def invoice_payment_link(
-    *, actor, invoice: Invoice, success_url: str, cancel_url: str
+    *, actor: User, invoice: Invoice, success_url: str, cancel_url: str
 ) -> StripeCheckout:
     if not can_pay_invoice(actor, invoice):
         raise PermissionDenied(
@@ -83,36 +88,34 @@ def invoice_payment_link(
         "invoice_number": invoice.display_number,
         "cooperative_id": str(invoice.cooperative_id),
     }
+    params: SessionCreateParams = {
+        "mode": "payment",
+        # stripe-python 16 types only allowed_payment_method_types; the API takes this one.
+        "payment_method_types": PAYMENT_METHODS,  # type: ignore[typeddict-unknown-key]
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": invoice.currency.lower(),
+                    "unit_amount": amount,
+                    "product_data": {"name": _("Invoice %(n)s") % {"n": invoice.display_number}},
+                },
+            }
+        ],
+        "client_reference_id": str(invoice.pk),
+        # The SDK leaves out a parameter that is None; its types do not allow None.
+        "customer_email": invoice.customer.get("email") or None,  # type: ignore[typeddict-item]
+        "metadata": metadata,
+        "payment_intent_data": {
+            "metadata": metadata,
+            "description": f"{invoice.supplier.get('name', '')} {invoice.display_number}"[:200],
+        },
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+    }
     try:
         session = client.v1.checkout.sessions.create(
-            params={
-                "mode": "payment",
-                "payment_method_types": PAYMENT_METHODS,
-                "line_items": [
-                    {
-                        "quantity": 1,
-                        "price_data": {
-                            "currency": invoice.currency.lower(),
-                            "unit_amount": amount,
-                            "product_data": {
-                                "name": _("Invoice %(n)s") % {"n": invoice.display_number}
-                            },
-                        },
-                    }
-                ],
-                "client_reference_id": str(invoice.pk),
-                "customer_email": invoice.customer.get("email") or None,
-                "metadata": metadata,
-                "payment_intent_data": {
-                    "metadata": metadata,
-                    "description": f"{invoice.supplier.get('name', '')} {invoice.display_number}"[
-                        :200
-                    ],
-                },
-                "success_url": success_url,
-                "cancel_url": cancel_url,
-            },
-            options={"idempotency_key": key},
+            params=params, options={"idempotency_key": key}
         ).to_dict()
     except stripe.StripeError as exc:
         raise stripe_failure(exc, field="invoice") from exc

@@ -27,7 +27,9 @@ otherwise held, like wait).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any, TypedDict
 
 import stripe
 from django.db import transaction
@@ -36,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import Cooperative, Profile
+from members.models import Cooperative, Profile, User
 from payouts.audit_actions import PayoutAction
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
@@ -74,7 +76,7 @@ def _require_connect(cooperative: Cooperative) -> StripeCredentials:
 
 
 def connect_onboarding_link(
-    *, actor, cooperative: Cooperative, return_url: str, refresh_url: str
+    *, actor: User, cooperative: Cooperative, return_url: str, refresh_url: str
 ) -> str:
     """An Express onboarding link; the member's connected account is made once."""
     require_role(actor, cooperative, "member")
@@ -114,10 +116,13 @@ def connect_onboarding_link(
         )
     except stripe.StripeError as exc:
         raise stripe_failure(exc, field="cooperative") from exc
-    return link.url
+    url: str = link.url
+    return url
 
 
-def connect_account_refresh(*, actor, cooperative: Cooperative) -> StripeConnectAccount | None:
+def connect_account_refresh(
+    *, actor: User, cooperative: Cooperative
+) -> StripeConnectAccount | None:
     """Read the member's account from Stripe (back from onboarding) and keep its state."""
     from .webhooks import connect_account_apply
 
@@ -131,12 +136,21 @@ def connect_account_refresh(*, actor, cooperative: Cooperative) -> StripeConnect
     except stripe.StripeError as exc:
         raise stripe_failure(exc, field="cooperative") from exc
     with transaction.atomic():
-        account = lock_get("payouts.StripeConnectAccount", account.pk)
-        connect_account_apply(account, state, read_at)
-    return account
+        locked: StripeConnectAccount = lock_get("payouts.StripeConnectAccount", account.pk)
+        connect_account_apply(locked, state, read_at)
+    return locked
 
 
-def connect_status(*, user, cooperative: Cooperative) -> dict:
+class ConnectStatus(TypedDict):
+    """The member's Connect account as they see it (``connect_status``)."""
+
+    available: bool
+    account: str | None
+    details_submitted: bool
+    payouts_enabled: bool
+
+
+def connect_status(*, user: User, cooperative: Cooperative) -> ConnectStatus:
     account = StripeConnectAccount.objects.filter(cooperative=cooperative, user=user).first()
     credentials = stripe_credentials(cooperative)
     return {
@@ -147,7 +161,7 @@ def connect_status(*, user, cooperative: Cooperative) -> dict:
     }
 
 
-def members_paid_by_connect(cooperative: Cooperative, member_ids) -> set[int]:
+def members_paid_by_connect(cooperative: Cooperative, member_ids: Iterable[int]) -> set[int]:
     """Members a new payout batch pays by Connect transfer."""
     credentials = stripe_credentials(cooperative)
     if not (credentials.payments_on and credentials.connect_enabled):
@@ -210,11 +224,18 @@ def _lock_with_batch(item_id: int) -> PayoutItem:
     """The item's batch, then the item (the lock order): booking the batch waits for a
     Stripe transfer of one of its items to be recorded, and the other way round."""
     batch_id = PayoutItem.objects.filter(pk=item_id).values_list("batch_id", flat=True).first()
-    lock_payout_batches([batch_id])
-    return lock_get("payouts.PayoutItem", item_id, select_related=("batch",))
+    lock_payout_batches([batch_id] if batch_id is not None else [])  # lock_rows skips None
+    item: PayoutItem = lock_get("payouts.PayoutItem", item_id, select_related=("batch",))
+    return item
 
 
-def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -> str:
+def _pay_item(
+    client: stripe.StripeClient,
+    credentials: StripeCredentials,
+    item_id: int,
+    *,
+    budget: list[int] | None,  # [cents left on the Stripe balance], shared by the items
+) -> str:
     with transaction.atomic():
         item = _lock_with_batch(item_id)
         if item.status != PayoutItem.Status.PENDING or item.method != PayoutItem.Method.STRIPE:
@@ -295,7 +316,9 @@ def _pay_item(client, credentials: StripeCredentials, item_id: int, *, budget) -
     return _book_transfer(item.pk, made)
 
 
-def _look_up(client, transfer: StripeTransfer) -> tuple[dict | None, bool]:
+def _look_up(
+    client: stripe.StripeClient, transfer: StripeTransfer
+) -> tuple[dict[str, Any] | None, bool]:
     """The transfer made under this key, if any; and whether Stripe answered the question."""
     try:
         found = client.v1.transfers.list(
@@ -324,7 +347,7 @@ def _transfer_failed(transfer_id: int, error: str) -> None:
     )
 
 
-def _book_transfer(item_id: int, made: dict) -> str:
+def _book_transfer(item_id: int, made: dict[str, Any]) -> str:
     with transaction.atomic():
         item = _lock_with_batch(item_id)
         StripeTransfer.objects.filter(item=item).update(
@@ -379,7 +402,8 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
                 and profile.iban_changed_at > timezone.now() - timedelta(days=IBAN_HOLD_DAYS)
             )
         )
-        if credentials.overflow == StripeSettings.Overflow.SEPA and settled_iban:
+        # settled_iban implies a profile
+        if credentials.overflow == StripeSettings.Overflow.SEPA and settled_iban and profile:
             item.method = PayoutItem.Method.SEPA
             item.iban = profile.iban
             item.account_holder = profile.account_holder or profile.user.full_name

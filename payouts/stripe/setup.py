@@ -10,6 +10,7 @@ them to a user.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 import stripe
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.access import require_role
-from members.models import Cooperative, SecondApproval
+from members.models import Cooperative, SecondApproval, User
 from members.services.approvals import (
     ApprovalKind,
     approval_kind_register,
@@ -31,6 +32,9 @@ from werkstation.locks import lock_cooperatives, lock_first, lock_get_or_create,
 
 from ..crypto import encryption_configured
 from ..models import StripeSettings
+
+if TYPE_CHECKING:
+    from stripe._base_address import BaseAddresses
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,9 @@ def stripe_credentials(cooperative: Cooperative) -> StripeCredentials:
     return StripeCredentials("", (), False, overflow, "none")
 
 
-def stripe_client(cooperative: Cooperative, credentials: StripeCredentials | None = None):
+def stripe_client(
+    cooperative: Cooperative, credentials: StripeCredentials | None = None
+) -> stripe.StripeClient:
     """The official SDK's client for this cooperative's Stripe account.
 
     ``STRIPE_API_BASE`` points it elsewhere (the fake Stripe server of the tests). The SDK
@@ -81,7 +87,9 @@ def stripe_client(cooperative: Cooperative, credentials: StripeCredentials | Non
         raise ValidationFailed(
             _("Stripe is not set up for this cooperative."), code="stripe_off", field="stripe"
         )
-    base = {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    base: BaseAddresses | None = (
+        {"api": settings.STRIPE_API_BASE} if settings.STRIPE_API_BASE else None
+    )
     return stripe.StripeClient(
         credentials.secret_key,
         base_addresses=base,
@@ -103,7 +111,7 @@ def _check_secret(value: str, prefixes: tuple[str, ...], field: str) -> None:
 @transaction.atomic
 def stripe_settings_save(
     *,
-    actor,
+    actor: User,
     cooperative: Cooperative,
     secret_key: str | None = None,
     webhook_secret: str | None = None,
@@ -151,8 +159,9 @@ def stripe_settings_save(
                 target_membership=None,
             )
         )
+    row: StripeSettings
     row, _created = lock_get_or_create("payouts.StripeSettings", cooperative=cooperative)
-    changed = []
+    changed: list[str] = []
     # Keys decide where clients' money goes: they wait for a second board member.
     asked = [
         name
@@ -203,8 +212,9 @@ def _pending_names(row: StripeSettings) -> list[str]:
     ]
 
 
-def _stripe_keys_apply(approval, approver) -> None:
+def _stripe_keys_apply(approval: SecondApproval, approver: User) -> None:
     row = lock_first(StripeSettings.objects.filter(cooperative_id=approval.cooperative_id))
+    assert row is not None  # saving the settings asked for this approval
     applied = _pending_names(row)
     for name in applied:
         setattr(row, name, getattr(row, f"pending_{name}"))
@@ -220,13 +230,13 @@ def _stripe_keys_apply(approval, approver) -> None:
     )
 
 
-def _stripe_keys_drop(approval) -> None:
+def _stripe_keys_drop(approval: SecondApproval) -> None:
     StripeSettings.objects.filter(cooperative_id=approval.cooperative_id).update(
         pending_secret_key="", pending_webhook_secret="", pending_connect_webhook_secret=""
     )
 
 
-def _stripe_keys_describe(approval) -> str:
+def _stripe_keys_describe(approval: SecondApproval) -> str:
     return _("Use new Stripe keys for %(cooperative)s (%(keys)s).") % {
         "cooperative": approval.cooperative.name,
         "keys": ", ".join(approval.payload.get("keys", [])),
@@ -247,7 +257,7 @@ approval_kind_register(
 
 
 @transaction.atomic
-def stripe_settings_clear(*, actor, cooperative: Cooperative) -> None:
+def stripe_settings_clear(*, actor: User, cooperative: Cooperative) -> None:
     require_role(actor, cooperative, "treasurer", "board")
     row = lock_first(StripeSettings.objects.filter(cooperative=cooperative))
     if row is None:
@@ -265,7 +275,20 @@ def stripe_settings_clear(*, actor, cooperative: Cooperative) -> None:
     )
 
 
-def stripe_status(cooperative: Cooperative) -> dict:
+class StripeStatus(TypedDict):
+    """Whether Stripe is set up, never the secrets themselves (``stripe_status``)."""
+
+    source: str
+    payments_on: bool
+    secret_key_set: bool
+    webhook_secret_set: bool
+    connect_webhook_secret_set: bool
+    connect_enabled: bool
+    connect_overflow: str
+    keys_waiting_for_approval: list[str]
+
+
+def stripe_status(cooperative: Cooperative) -> StripeStatus:
     """What the settings page and API may show: whether things are set, never their values."""
     row = StripeSettings.objects.filter(cooperative=cooperative).first()
     credentials = stripe_credentials(cooperative)

@@ -33,9 +33,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 import stripe
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,14 +63,18 @@ logger = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 
+# A JSON object as Stripe sends it (events, intents, charges, accounts).
+JsonObject = dict[str, Any]
+
+
 class NotReady(Exception):
     """The event refers to something this side has not committed yet; Stripe retries."""
 
 
 @dataclass(frozen=True)
 class Handler:
-    apply: Callable[[StripeEvent, dict, dict], str]
-    fetch: Callable[[object, StripeEvent, dict], dict] | None = None
+    apply: Callable[[StripeEvent, JsonObject, JsonObject], str]
+    fetch: Callable[[stripe.StripeClient, StripeEvent, JsonObject], JsonObject] | None = None
 
 
 # --- receiving --------------------------------------------------------------------------
@@ -117,7 +123,7 @@ def _signed_with(payload: bytes, signature: str | None, secret: str) -> bool:
 
 
 def stripe_event_store(
-    *, cooperative: Cooperative, event_id: str, kind: str, created: int, data: dict
+    *, cooperative: Cooperative, event_id: str, kind: str, created: int, data: JsonObject
 ) -> StripeEvent:
     """Store the event once per cooperative (a second delivery is a no-op), before anything
     handles it."""
@@ -149,7 +155,7 @@ def stripe_event_process(*, event_pk: int, site_url: str = "") -> StripeEvent:
         if handler is not None and handler.fetch is not None:
             context.update(handler.fetch(stripe_client(event.cooperative), event, obj))
         with transaction.atomic():
-            locked = lock_get("payouts.StripeEvent", event.pk)
+            locked: StripeEvent = lock_get("payouts.StripeEvent", event.pk)
             if locked.status in (StripeEvent.Status.PROCESSED, StripeEvent.Status.IGNORED):
                 return locked
             if handler is None:
@@ -195,7 +201,9 @@ def _mark_failed(event: StripeEvent, error: str) -> None:
 # --- payments in ------------------------------------------------------------------------
 
 
-def _fetch_payment_intent(client, event: StripeEvent, obj: dict) -> dict:
+def _fetch_payment_intent(
+    client: stripe.StripeClient, event: StripeEvent, obj: JsonObject
+) -> JsonObject:
     """Stripe's current state of the intent (with its charge): an old event never decides."""
     pi_id = obj.get("payment_intent") if obj.get("object") != "payment_intent" else obj["id"]
     if not pi_id or _payments(event).filter(stripe_id=pi_id).exists():
@@ -204,12 +212,12 @@ def _fetch_payment_intent(client, event: StripeEvent, obj: dict) -> dict:
     return {"payment_intent": intent.to_dict()}
 
 
-def _payments(event: StripeEvent):
+def _payments(event: StripeEvent) -> QuerySet[Payment]:
     """The payments of the cooperative that received the event: the only ones it may touch."""
     return Payment.objects.filter(cooperative_id=event.cooperative_id)
 
 
-def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | None:
+def _payment_ensure(event: StripeEvent, pi_id: str, context: JsonObject) -> Payment | None:
     """The payment of a succeeded intent, recorded once (locked on its invoice)."""
     if not pi_id:
         return None
@@ -220,7 +228,7 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
     if not intent or intent.get("status") != "succeeded":
         return None
     invoice_id = _our_id((intent.get("metadata") or {}).get("invoice_id"))
-    invoice = (
+    invoice: Invoice | None = (
         lock_first(Invoice.objects.filter(pk=invoice_id, cooperative=event.cooperative))
         if invoice_id
         else None
@@ -251,7 +259,7 @@ def _payment_ensure(event: StripeEvent, pi_id: str, context: dict) -> Payment | 
     )
 
 
-def _our_id(value) -> int | None:
+def _our_id(value: Any) -> int | None:  # a metadata value: any JSON
     """An id we put in Stripe metadata ourselves; anything else is not ours."""
     try:
         return int(value)
@@ -263,14 +271,14 @@ def _local_date(epoch: int) -> date:
     return timezone.localdate(datetime.fromtimestamp(epoch, tz=UTC))
 
 
-def _payment_succeeded(event: StripeEvent, obj: dict, context: dict) -> str:
+def _payment_succeeded(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
     payment = _payment_ensure(event, obj["id"], context)
     if payment is None:
         return "ignored: not a succeeded payment of one of our invoices"
     return f"payment {payment.pk}"
 
 
-def _payment_failed(event: StripeEvent, obj: dict, context: dict) -> str:
+def _payment_failed(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
     intent = context.get("payment_intent") or obj
     if _payments(event).filter(stripe_id=obj["id"]).exists() or intent.get("status") in (
         "succeeded",
@@ -312,14 +320,14 @@ def _payment_failed(event: StripeEvent, obj: dict, context: dict) -> str:
 # --- refunds and disputes ---------------------------------------------------------------
 
 
-def _fetch_refunds(client, event: StripeEvent, obj: dict) -> dict:
+def _fetch_refunds(client: stripe.StripeClient, event: StripeEvent, obj: JsonObject) -> JsonObject:
     fetched = _fetch_payment_intent(client, event, obj)
     refunds = client.v1.refunds.list(params={"charge": obj["id"], "limit": 100})
     fetched["refunds"] = [r.to_dict() for r in refunds.data]
     return fetched
 
 
-def _payment_for(event: StripeEvent, obj: dict, context: dict) -> Payment | None:
+def _payment_for(event: StripeEvent, obj: JsonObject, context: JsonObject) -> Payment | None:
     """The payment a refund or dispute is about, recorded first if its event is still due.
 
     None when it is not a payment of one of our invoices (say, a charge made by hand in
@@ -328,7 +336,7 @@ def _payment_for(event: StripeEvent, obj: dict, context: dict) -> Payment | None
     return _payment_ensure(event, obj.get("payment_intent") or "", context)
 
 
-def _charge_refunded(event: StripeEvent, obj: dict, context: dict) -> str:
+def _charge_refunded(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
     from ..services import reversals
 
     payment = _payment_for(event, obj, context)
@@ -352,7 +360,7 @@ def _charge_refunded(event: StripeEvent, obj: dict, context: dict) -> str:
 DISPUTE_STATUS = {"won": "won", "lost": "lost"}
 
 
-def _dispute(event: StripeEvent, obj: dict, context: dict) -> str:
+def _dispute(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
     from ..services import reversals
 
     payment = _payment_for(event, obj, context)
@@ -372,7 +380,7 @@ def _dispute(event: StripeEvent, obj: dict, context: dict) -> str:
 # --- Connect --------------------------------------------------------------------------
 
 
-def _transfer_reversed(event: StripeEvent, obj: dict, context: dict) -> str:
+def _transfer_reversed(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
     from ..services import reversals
 
     transfer = (
@@ -407,7 +415,7 @@ def _transfer_reversed(event: StripeEvent, obj: dict, context: dict) -> str:
     return f"payout item {transfer.item_id} returned"
 
 
-def _fetch_account(client, event: StripeEvent, obj: dict) -> dict:
+def _fetch_account(client: stripe.StripeClient, event: StripeEvent, obj: JsonObject) -> JsonObject:
     held = StripeConnectAccount.objects.filter(
         account_id=obj["id"], cooperative_id=event.cooperative_id
     ).first()
@@ -416,7 +424,9 @@ def _fetch_account(client, event: StripeEvent, obj: dict) -> dict:
     return {"account": client.v1.accounts.retrieve(obj["id"]).to_dict()}
 
 
-def connect_account_apply(account: StripeConnectAccount, state: dict, state_at: datetime) -> bool:
+def connect_account_apply(
+    account: StripeConnectAccount, state: JsonObject, state_at: datetime
+) -> bool:
     """Take an account state seen at ``state_at`` unless a newer one is held. Locked row."""
     if account.state_at and state_at < account.state_at:
         return False
@@ -427,7 +437,7 @@ def connect_account_apply(account: StripeConnectAccount, state: dict, state_at: 
     return True
 
 
-def _account_updated(event: StripeEvent, obj: dict, context: dict) -> str:
+def _account_updated(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
     account = lock_first(
         StripeConnectAccount.objects.filter(account_id=obj["id"], cooperative=event.cooperative)
     )
