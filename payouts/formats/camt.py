@@ -61,14 +61,20 @@ def _entry_amount(entry: Element, number: int) -> tuple[Decimal, str]:
     return amount, node.get("Ccy", "")
 
 
-def _entry_date(entry: Element, number: int) -> date | None:
-    node = _find(entry, "BookgDt", "Dt")
-    if node is None:
-        return None
-    try:
-        return date.fromisoformat((node.text or "").strip())
-    except ValueError as exc:
-        raise _bad_entry(number, _("the booking date is not a date.")) from exc
+def _entry_date(entry: Element, number: int) -> date:
+    """The booking date (``BookgDt``), as a date (``Dt``) or a moment (``DtTm``); banks that
+    leave it out give the value date (``ValDt``). An entry with neither is refused: a payment
+    without a date cannot be booked."""
+    for kind in ("BookgDt", "ValDt"):
+        node = _find(entry, kind, "Dt")
+        moment = _find(entry, kind, "DtTm")
+        text = (node.text if node is not None else moment.text if moment is not None else "") or ""
+        if text.strip():
+            try:
+                return date.fromisoformat(text.strip()[:10])
+            except ValueError as exc:
+                raise _bad_entry(number, _("the booking date is not a date.")) from exc
+    raise _bad_entry(number, _("the booking date is missing."))
 
 
 def parse_camt053(data: bytes) -> list[dict[str, Any]]:

@@ -50,3 +50,32 @@ def test_not_a_statement_is_refused(settled):
     response = _upload(settled, "<html>nope</html>")
     assert response.status_code == 400 and response.data["error"]["field"] == "file"
     assert Payment.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "booking",
+    ["<BookgDt><DtTm>{day}T09:30:00</DtTm></BookgDt>", "<ValDt><Dt>{day}</Dt></ValDt>"],
+)
+def test_a_booking_moment_or_only_a_value_date_is_read(settled, booking):
+    invoice = _issue(settled).data
+    day = timezone.localdate().isoformat()
+    xml = STATEMENT.format(
+        amount=f"{invoice['total_cents'] / 100:.2f}", day=day, number=invoice["number"]
+    ).replace(f"<BookgDt><Dt>{day}</Dt></BookgDt>", booking.format(day=day), 1)
+    response = _upload(settled, xml)
+    assert response.status_code == 201, response.data
+    assert Payment.objects.get().received_on.isoformat() == day
+
+
+def test_an_entry_without_any_date_is_refused_naming_the_file_and_nothing_is_booked(settled):
+    invoice = _issue(settled).data
+    day = timezone.localdate().isoformat()
+    xml = STATEMENT.format(
+        amount=f"{invoice['total_cents'] / 100:.2f}", day=day, number=invoice["number"]
+    ).replace(f"<BookgDt><Dt>{day}</Dt></BookgDt>", "", 1)
+    response = _upload(settled, xml)
+    assert response.status_code == 400, response.data
+    assert response.data["error"]["field"] == "file"
+    assert "booking date is missing" in response.data["error"]["message"]
+    assert Payment.objects.count() == 0
+    assert Invoice.objects.get(pk=invoice["id"]).status != "paid"
