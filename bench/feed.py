@@ -282,7 +282,8 @@ def start_gunicorn(
         except OSError:
             time.sleep(0.3)
     process.kill()
-    raise SystemExit("gunicorn did not start")
+    msg = "gunicorn did not start"
+    raise SystemExit(msg)
 
 
 def load(

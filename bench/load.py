@@ -230,7 +230,8 @@ def main() -> None:
         deadline = time.monotonic() + 30
         while Client(approver).call("GET", "/healthz")[0] != 200:
             if time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start")
+                msg = "gunicorn did not start"
+                raise SystemExit(msg)
             time.sleep(0.3)
         print(
             f"gunicorn: sync, {args.workers} workers; {args.clients} clients for {args.seconds:.0f} s",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 
 from members.management.commands.seed_demo import _user
-from members.models import User
 
 from .models import Client, ClientCooperative, ClientUser
+
+if TYPE_CHECKING:
+    from members.models import User
 
 CLIENTS = [
     ("business", "Bakkerij Kanaleneiland", "71234501", "klant@werkstation.demo", "Ruud Verhoef"),

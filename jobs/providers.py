@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection
 
 _earnings_this_year: Callable[[Collection[int]], dict[int, int]] = lambda user_ids: {}  # noqa: E731 (replaced by payouts)
 
@@ -11,7 +14,7 @@ def earnings_this_year_provider_register(
     provider: Callable[[Collection[int]], dict[int, int]],
 ) -> None:
     """``payouts`` registers how much gross members earned this calendar year (cents)."""
-    global _earnings_this_year
+    global _earnings_this_year  # noqa: PLW0603 - a hook of one, set when payouts loads
     _earnings_this_year = provider
 
 
@@ -27,7 +30,7 @@ _max_pay_rooms: Callable[[Collection[int]], dict[int, int]] = lambda user_ids: {
 def max_pay_rooms_provider_register(provider: Callable[[Collection[int]], dict[int, int]]) -> None:
     """``payouts`` registers the members' other earnings limits this month (volunteer
     maximums, bijstand room), the smallest per member, in cents."""
-    global _max_pay_rooms
+    global _max_pay_rooms  # noqa: PLW0603 - a hook of one, set when payouts loads
     _max_pay_rooms = provider
 
 

@@ -8,13 +8,16 @@ long the lock lasts and what to do.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from datetime import timedelta
 
 
 def axes_username(request, credentials) -> str | None:

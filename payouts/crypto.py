@@ -25,16 +25,18 @@ def encryption_configured() -> bool:
 def _fernet() -> MultiFernet:
     keys = _keys()
     if not keys:
-        raise ImproperlyConfigured(
+        msg = (
             "FIELD_ENCRYPTION_KEY is not set: secrets cannot be stored. Generate one with "
             "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
         )
+        raise ImproperlyConfigured(msg)
     try:
         return MultiFernet([Fernet(key.encode()) for key in keys])
     except ValueError as exc:
-        raise ImproperlyConfigured(
+        msg = (
             "FIELD_ENCRYPTION_KEY must be url-safe base64 Fernet keys (32 bytes), comma-separated."
-        ) from exc
+        )
+        raise ImproperlyConfigured(msg) from exc
 
 
 def encrypt(plaintext: str) -> str:
@@ -45,10 +47,11 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ImproperlyConfigured(
+        msg = (
             "A stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY (was the key replaced "
             "instead of rotated?)."
-        ) from exc
+        )
+        raise ImproperlyConfigured(msg) from exc
 
 
 class EncryptedTextField(models.TextField):

@@ -34,6 +34,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -41,12 +42,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Cooperative
 from werkstation.money import decimal_hours, decimal_string
 from werkstation.spreadsheet import csv_text
 
 from .models import Account, Entry, PayoutBatch
 from .services.settlement import COOP_FUND
+
+if TYPE_CHECKING:
+    from members.models import Cooperative
 
 # Who reads the dashboard: the people who steer and check the cooperative.
 DASHBOARD_ROLES = ("board", "treasurer", "auditor")

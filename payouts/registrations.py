@@ -36,7 +36,7 @@ cooperative_founding_hook_register(found_rule_set)
 
 
 earnings_this_year_provider_register(earnings_this_year)
-max_pay_rooms_provider_register(lambda user_ids: max_pay_rooms(user_ids))
+max_pay_rooms_provider_register(max_pay_rooms)
 
 BOOKS = "the amounts, for the books (the erased person's own row names nobody)"
 personal_data_register(

@@ -42,6 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 from typing import Any, Literal
 
 from werkstation.money import format_money
@@ -407,8 +408,10 @@ def _parse_pot(
         errors.append(
             (
                 f"{path}.pot",
-                "must be a slug: a lowercase letter, then up to 49 lowercase letters, "
-                "digits or underscores",
+                (
+                    "must be a slug: a lowercase letter, then up to 49 lowercase letters, "
+                    "digits or underscores"
+                ),
             )
         )
     elif slug == _RESERVED_SLUG:
@@ -448,7 +451,9 @@ def _parse_pot(
 
     if len(errors) > before:
         return None, counted
-    assert isinstance(slug, str) and flat is not None and low is not None
+    assert isinstance(slug, str)
+    assert flat is not None
+    assert low is not None
     pot = Pot(
         slug=slug,
         percent=percent,
@@ -502,8 +507,10 @@ def parse_rule_set(data: Any) -> RuleSet:
             errors.append(
                 (
                     "pots",
-                    f"the pots without `when` take {_plain_percent(total)}% together; "
-                    "at most 100% is allowed",
+                    (
+                        f"the pots without `when` take {_plain_percent(total)}% together; "
+                        "at most 100% is allowed"
+                    ),
                 )
             )
 
@@ -686,7 +693,8 @@ def largest_remainder(values: Sequence[Fraction]) -> list[int]:
     """
     total = sum(values, Fraction(0))
     if total.denominator != 1:
-        raise ValueError(f"values must add up to a whole number, not {total}")
+        msg = f"values must add up to a whole number, not {total}"
+        raise ValueError(msg)
     rounded = [value.numerator // value.denominator for value in values]
     missing = int(total) - sum(rounded)
     by_remainder = sorted(range(len(values)), key=lambda i: (rounded[i] - values[i], i))
@@ -834,7 +842,8 @@ def describe(
     names it, else ``names`` (a display name by slug: ``"… naar het coöperatiefonds …"``).
     """
     if lang not in ("nl", "en"):
-        raise ValueError(f'lang must be "nl" or "en", not {lang!r}')
+        msg = f'lang must be "nl" or "en", not {lang!r}'
+        raise ValueError(msg)
     nl = lang == "nl"
     names = names or {}
     sentences = [
@@ -880,13 +889,15 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise _LoadError(f'duplicate key "{key}"')
+            msg = f'duplicate key "{key}"'
+            raise _LoadError(msg)
         result[key] = value
     return result
 
 
 def _reject_constant(name: str) -> Any:
-    raise _LoadError(f"{name} is not a number in JSON")
+    msg = f"{name} is not a number in JSON"
+    raise _LoadError(msg)
 
 
 def _load_json(filename: str) -> Any:
@@ -895,22 +906,24 @@ def _load_json(filename: str) -> Any:
         if filename == "-":
             text = sys.stdin.read()
         else:
-            with open(filename, encoding="utf-8-sig") as handle:  # tolerate a BOM
+            with Path(filename).open(encoding="utf-8-sig") as handle:  # tolerate a BOM
                 text = handle.read()
     except OSError as exc:
-        raise _LoadError(f"{label}: cannot read file: {exc.strerror or exc}") from exc
+        msg = f"{label}: cannot read file: {exc.strerror or exc}"
+        raise _LoadError(msg) from exc
     except UnicodeDecodeError as exc:
-        raise _LoadError(f"{label}: cannot read file: not UTF-8 text") from exc
+        msg = f"{label}: cannot read file: not UTF-8 text"
+        raise _LoadError(msg) from exc
     try:
         return json.loads(
             text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant
         )
     except json.JSONDecodeError as exc:
-        raise _LoadError(
-            f"{label}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from exc
+        msg = f"{label}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        raise _LoadError(msg) from exc
     except _LoadError as exc:
-        raise _LoadError(f"{label}: invalid JSON: {exc}") from exc
+        msg = f"{label}: invalid JSON: {exc}"
+        raise _LoadError(msg) from exc
 
 
 def _report(errors: Iterable[tuple[str, str]]) -> None:

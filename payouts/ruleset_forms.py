@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.forms import BaseFormSet, formset_factory
@@ -21,8 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from jobs.models import Client
 from jobs.models.work import CATEGORY_CHOICES
-from werkstation.errors import ApplicationError
 from werkstation.money import from_minor, to_minor
+
+if TYPE_CHECKING:
+    from werkstation.errors import ApplicationError
 
 LANGUAGES = ("nl", "en")
 MAX_POTS = 20

@@ -86,8 +86,8 @@ def english_phrases() -> tuple[frozenset[str], tuple[str, ...]]:
     for entry in polib.pofile(str(NL_CATALOGUE)):
         if entry.obsolete or not entry.msgstr or entry.msgstr.strip() == entry.msgid.strip():
             continue
-        for chunk in PLACEHOLDER.split(entry.msgid):
-            chunk = chunk.strip(" .,:;()·–-\n")
+        for piece in PLACEHOLDER.split(entry.msgid):
+            chunk = piece.strip(" .,:;()·–-\n")
             if not chunk or chunk in SAME_IN_BOTH or chunk in entry.msgstr:
                 continue
             if " " in chunk:

@@ -15,4 +15,5 @@ def __getattr__(name: str) -> Any:
         from .celery import app
 
         return app
-    raise AttributeError(f"module 'werkstation' has no attribute {name!r}")
+    msg = f"module 'werkstation' has no attribute {name!r}"
+    raise AttributeError(msg)

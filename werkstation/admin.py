@@ -4,14 +4,11 @@ admin action with the acting staff member), so it is checked and audited."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from .audit import audit_record
@@ -24,6 +21,11 @@ _M = TypeVar("_M", bound=models.Model)
 if TYPE_CHECKING:
     # ``ModelAdmin`` is generic in the stubs only (``django_stubs_ext.monkeypatch`` is not
     # installed at run time). These bases serve the admins of any model.
+    from collections.abc import Callable
+
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
     _ModelAdmin = admin.ModelAdmin[Any]
 else:
     _ModelAdmin = admin.ModelAdmin
@@ -128,7 +130,7 @@ class LegalParameterAdmin(_ModelAdmin):
         request: HttpRequest,
         obj: LegalParameter,
         form: forms.ModelForm[LegalParameter],
-        change: bool,
+        change: bool,  # noqa: FBT001 - Django admin's signature
     ) -> None:
         super().save_model(request, obj, form, change)
         audit_record(

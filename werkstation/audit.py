@@ -11,14 +11,17 @@ a missing registration never loses a row.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import models
 
 from .models import AuditEntry
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from enum import StrEnum
+
+    from django.db import models
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +37,8 @@ def audit_actions_register(enum: type[StrEnum]) -> type[StrEnum]:
     for member in enum:
         known = _ACTIONS.get(member.value)
         if known is not None and type(known) is not enum:
-            raise ValueError(
-                f"audit action {member.value!r} is already registered by {type(known).__name__}"
-            )
+            msg = f"audit action {member.value!r} is already registered by {type(known).__name__}"
+            raise ValueError(msg)
         _ACTIONS[member.value] = member
     return enum
 
@@ -47,7 +49,8 @@ def audit_action(value: str) -> StrEnum:
     try:
         return _ACTIONS[value]
     except KeyError:
-        raise UnregisteredAuditAction(f"audit action {value!r} is not registered") from None
+        msg = f"audit action {value!r} is not registered"
+        raise UnregisteredAuditAction(msg) from None
 
 
 def registered_audit_actions() -> dict[str, StrEnum]:

@@ -22,11 +22,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ class ResilientRedisCache(RedisCache):
         super().__init__(server, params)
         self._breaker = _breaker(str(server))
 
-    def _call(self, name: str, default: _T, *args: Any, write: bool = False, **kwargs: Any) -> _T:
+    def _call(self, name: str, *args: Any, default: _T, write: bool = False, **kwargs: Any) -> _T:
         """``RedisCache.<name>(*args, **kwargs)``, or ``default`` (of the type that method
         returns) when Redis is left alone or fails."""
         breaker = self._breaker
@@ -80,7 +82,7 @@ class ResilientRedisCache(RedisCache):
                         super().clear()
                         breaker.dirty = False
                         logger.warning("cache: back after an outage, emptied (it may be stale)")
-            return cast(_T, getattr(super(), name)(*args, **kwargs))
+            return cast("_T", getattr(super(), name)(*args, **kwargs))
         except Exception as exc:  # noqa: BLE001 - any cache failure degrades to no cache
             with breaker.lock:
                 first = breaker.open_until <= time.monotonic()
@@ -115,10 +117,10 @@ class ResilientRedisCache(RedisCache):
         timeout: float | None = DEFAULT_TIMEOUT,
         version: int | None = None,
     ) -> bool:
-        return self._call("add", False, key, value, timeout, version, write=True)
+        return self._call("add", key, value, timeout, version, default=False, write=True)
 
     def get(self, key: Any, default: Any | None = None, version: int | None = None) -> Any:
-        return self._call("get", default, key, default, version)
+        return self._call("get", key, default, version, default=default)
 
     def set(
         self,
@@ -127,27 +129,28 @@ class ResilientRedisCache(RedisCache):
         timeout: float | None = DEFAULT_TIMEOUT,
         version: int | None = None,
     ) -> None:
-        return self._call("set", None, key, value, timeout, version, write=True)
+        return self._call("set", key, value, timeout, version, default=None, write=True)
 
     def touch(
         self, key: Any, timeout: float | None = DEFAULT_TIMEOUT, version: int | None = None
     ) -> bool:
-        return self._call("touch", False, key, timeout, version, write=True)
+        return self._call("touch", key, timeout, version, default=False, write=True)
 
     def delete(self, key: Any, version: int | None = None) -> bool:
-        return self._call("delete", False, key, version, write=True)
+        return self._call("delete", key, version, default=False, write=True)
 
     def get_many(self, keys: Iterable[Any], version: int | None = None) -> dict[Any, Any]:
-        return self._call("get_many", {}, keys, version)
+        return self._call("get_many", keys, version, default={})
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
-        return self._call("has_key", False, key, version)
+        return self._call("has_key", key, version, default=False)
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
-        result = self._call("incr", _MISSING, key, delta, version, write=True)
+        result = self._call("incr", key, delta, version, default=_MISSING, write=True)
         if result is _MISSING:
-            raise ValueError(f"Key '{key}' not found (the cache is unavailable)")
-        return cast(int, result)
+            msg = f"Key '{key}' not found (the cache is unavailable)"
+            raise ValueError(msg)
+        return cast("int", result)
 
     def set_many(
         self,
@@ -155,11 +158,11 @@ class ResilientRedisCache(RedisCache):
         timeout: float | None = DEFAULT_TIMEOUT,
         version: int | None = None,
     ) -> list[Any]:
-        return self._call("set_many", list(data), data, timeout, version, write=True)
+        return self._call("set_many", data, timeout, version, default=list(data), write=True)
 
     def delete_many(self, keys: Iterable[Any], version: int | None = None) -> None:
-        return self._call("delete_many", None, keys, version, write=True)
+        return self._call("delete_many", keys, version, default=None, write=True)
 
     # ``RedisCache.clear`` returns the client's ``bool``; the stubs give it ``BaseCache``'s ``None``.
     def clear(self) -> bool:  # type: ignore[override]
-        return self._call("clear", False, write=True)
+        return self._call("clear", write=True, default=False)

@@ -4,17 +4,19 @@ for a beat run to see a deadline pass. Beat only stores the status and does the 
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from django.db import models
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from django.db import models
 
 
 class _Clocked(Protocol):
     """What the mixin needs of the model it is mixed into."""
 
     @property
-    def Status(self) -> type[models.TextChoices]: ...
+    def Status(self) -> type[models.TextChoices]: ...  # noqa: N802 - the model's Status class
 
     @property
     def effective_status(self) -> str: ...

@@ -19,11 +19,14 @@ inline script (the Content-Security-Policy allows neither).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 CONFIRM_FIELD = "confirmed"
 

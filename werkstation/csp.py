@@ -10,16 +10,22 @@ double, a proxy).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest, HttpResponseBase
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest, HttpResponseBase
 
 
 class WerkstationCSPMiddleware(CSPMiddleware):
     def get_policy_parts(
-        self, request: HttpRequest, response: HttpResponseBase, report_only: bool = False
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        report_only: bool = False,  # noqa: FBT001, FBT002 - django-csp's signature
     ) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
         base = getattr(settings, "STRIPE_API_BASE", "")

@@ -8,10 +8,13 @@ maximums, payouts, the payroll file, self-billing, the income statement) reads i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 class Engagement(models.TextChoices):

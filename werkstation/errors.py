@@ -8,9 +8,10 @@ next to the field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.utils.functional import Promise
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
 
 class ApplicationError(Exception):

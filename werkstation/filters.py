@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_filters
 from django import forms
-from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
 
 def period(

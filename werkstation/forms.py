@@ -1,8 +1,11 @@
 from __future__ import annotations
 
-from django import forms
+from typing import TYPE_CHECKING
 
-from .errors import ApplicationError
+if TYPE_CHECKING:
+    from django import forms
+
+    from .errors import ApplicationError
 
 
 def add_application_error(form: forms.Form, exc: ApplicationError) -> None:

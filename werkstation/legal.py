@@ -12,18 +12,20 @@ such as settlement; ``legal_value`` asks once.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .errors import Conflict
 from .money import to_minor
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from decimal import Decimal
 
 
 class Key(StrEnum):

@@ -29,20 +29,23 @@ message a person reads stays the one that names what they tried.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from enum import StrEnum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Field, Model
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .errors import Conflict
 from .locks import holds, lock_one
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from datetime import datetime
+    from enum import StrEnum
+
+    from django.db.models import Field, Model
+    from django.utils.functional import Promise
 
 _UNSET: Any = object()
 
@@ -72,10 +75,12 @@ class Lifecycle:
         for source, targets in self.transitions.items():
             unknown = set(targets) - states
             if unknown:
-                raise ValueError(f"{self.model}: {source} → {sorted(unknown)} is not a state")
+                msg = f"{self.model}: {source} → {sorted(unknown)} is not a state"
+                raise ValueError(msg)
         unknown = set(self.stamps) - states
         if unknown:
-            raise ValueError(f"{self.model}: stamps for unknown states {sorted(unknown)}")
+            msg = f"{self.model}: stamps for unknown states {sorted(unknown)}"
+            raise ValueError(msg)
         _REGISTRY[(self.model.lower(), self.field)] = self
 
     # -- the table ---------------------------------------------------------------------
@@ -142,13 +147,15 @@ class Lifecycle:
         """Move ``obj`` to ``to`` (see the module's docstring); returns ``obj``, saved."""
         label = self.model
         if obj._meta.label_lower != label.lower():
-            raise TypeError(f"{obj._meta.label} is not a {label}")
+            msg = f"{obj._meta.label} is not a {label}"
+            raise TypeError(msg)
         if holds(label, obj.pk):
             current = getattr(obj, self.field)
         else:
             locked = lock_one(label, obj.pk)
             if locked is None:
-                raise type(obj).DoesNotExist(f"{label} {obj.pk} does not exist")
+                msg = f"{label} {obj.pk} does not exist"
+                raise type(obj).DoesNotExist(msg)
             current = getattr(locked, self.field)
         self.check(obj, to, current=current, sources=sources, message=message, code=code)
         setattr(obj, self.field, to)

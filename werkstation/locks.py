@@ -86,16 +86,19 @@ waits, so it is always allowed (``holds`` tells whether it is).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 _M = TypeVar("_M", bound=Model)
 _Row = TypeVar("_Row")
@@ -252,7 +255,8 @@ def _label_of(model: type[Model]) -> str:
 def _ranked(label: str) -> str:
     key = label.lower()
     if key not in _RANK:
-        raise LookupError(f"{label} has no place in werkstation.locks.LOCK_ORDER")
+        msg = f"{label} has no place in werkstation.locks.LOCK_ORDER"
+        raise LookupError(msg)
     return key
 
 
@@ -292,7 +296,8 @@ def lock_get(label: str, pk: Any, *, select_related: Sequence[str] = ()) -> Any:
     row = lock_one(label, pk, select_related=select_related)
     if row is None:
         model = apps.get_model(label)
-        raise model.DoesNotExist(f"{label} {pk} does not exist")
+        msg = f"{label} {pk} does not exist"
+        raise model.DoesNotExist(msg)
     return row
 
 

@@ -32,15 +32,18 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signals import request_finished
 from django.db import OperationalError, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -61,7 +64,7 @@ def current_request_id() -> str | None:
 
 def database_found_down() -> None:
     """A request found the database not answering: fail fast for a moment."""
-    global _database_down_until
+    global _database_down_until  # noqa: PLW0603 - one moment per process, read per request
     seconds = float(getattr(settings, "WERKSTATION_DATABASE_DOWN_SECONDS", 2))
     _database_down_until = time.monotonic() + seconds
 
@@ -159,7 +162,7 @@ class _DeadlineWrapper:
         execute: Callable[[str, Any, bool, dict[str, Any]], Any],
         sql: str,
         params: Any,
-        many: bool,
+        many: bool,  # noqa: FBT001 - Django's execute-wrapper signature
         context: dict[str, Any],
     ) -> Any:
         previous = signal.signal(signal.SIGALRM, _expire)
@@ -168,15 +171,14 @@ class _DeadlineWrapper:
             return execute(sql, params, many, context)
         except _Expired:
             connection = connections[self.alias]
-            logger.error(
+            logger.error(  # noqa: TRY400 - the timeout is the news, not its traceback
                 "database %s gave no answer within %.1f s; connection dropped",
                 self.alias,
                 self.seconds,
             )
             _discard(connection)
-            raise DatabaseUnavailable(
-                f"the database gave no answer within {self.seconds:.1f} s"
-            ) from None
+            msg = f"the database gave no answer within {self.seconds:.1f} s"
+            raise DatabaseUnavailable(msg) from None
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)

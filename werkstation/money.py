@@ -52,15 +52,18 @@ def minor_unit(currency: str = "EUR") -> int:
 
 def _decimal(value: Number) -> Decimal:
     if isinstance(value, float | bool):
-        raise TypeError("money never passes through float")
+        msg = "money never passes through float"
+        raise TypeError(msg)
     if isinstance(value, Fraction):
         return Decimal(value.numerator) / Decimal(value.denominator)
     try:
         amount = Decimal(value.strip() if isinstance(value, str) else value)
     except (InvalidOperation, ValueError, TypeError) as exc:
-        raise ValueError(f"not an amount: {value!r}") from exc
+        msg = f"not an amount: {value!r}"
+        raise ValueError(msg) from exc
     if not amount.is_finite():
-        raise ValueError(f"not an amount: {value!r}")
+        msg = f"not an amount: {value!r}"
+        raise ValueError(msg)
     return amount
 
 
@@ -87,7 +90,8 @@ def minor_of_estimate(value: float) -> int:
     estimates that are shown, never amounts that are paid: the float is read by its
     shortest decimal form, so 12.5 becomes 13 and 0.1 + 0.2 becomes 0."""
     if not isinstance(value, float | int) or isinstance(value, bool):
-        raise TypeError(f"not an estimate: {value!r}")
+        msg = f"not an estimate: {value!r}"
+        raise TypeError(msg)
     return round_half_up(Decimal(repr(float(value))))
 
 
@@ -108,7 +112,8 @@ def has_minor_precision(amount: Number, currency: str = "EUR") -> bool:
 def from_minor(minor: int, currency: str = "EUR") -> Decimal:
     """Minor units to an exact major-unit ``Decimal``: 1235 → Decimal("12.35")."""
     if not isinstance(minor, int) or isinstance(minor, bool):
-        raise TypeError("minor units are integers")
+        msg = "minor units are integers"
+        raise TypeError(msg)
     places = minor_unit(currency)
     return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
@@ -204,7 +209,8 @@ def decimal_string(
     """
     if places is None:
         if isinstance(minor, Fraction):
-            raise TypeError("an exact share needs places")
+            msg = "an exact share needs places"
+            raise TypeError(msg)
         return str(from_minor(minor, currency))
     scaled = Fraction(minor) * 10 ** (places - minor_unit(currency))
     return str(Decimal(round_half_up(scaled)).scaleb(-places).quantize(Decimal(1).scaleb(-places)))

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.functional import Promise
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from django.utils.functional import Promise
 
 logger = logging.getLogger(__name__)
 

@@ -30,8 +30,8 @@ timeout, when the handler sees whether the work was finished and returns ``True`
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +40,9 @@ from django.utils import timezone
 
 from .locks import lock_skipping
 from .models import OutboxEvent
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +73,8 @@ def outbox_emit(*, topic: str, payload: Mapping[str, object]) -> list[OutboxEven
     topic = str(topic)  # the value of a ``Topic`` member: what the rows store
     handlers = _HANDLERS.get(topic)
     if not handlers:
-        raise LookupError(f"outbox: no handler registered for {topic!r}")
+        msg = f"outbox: no handler registered for {topic!r}"
+        raise LookupError(msg)
     now = timezone.now()
     # Marked published now, optimistically: the hand-off below happens after the commit;
     # if it fails the mark is taken back, and if the process dies first the sweep hands

@@ -10,12 +10,15 @@ in. Table cells given as plain strings are drawn as text, not read as markup.
 from __future__ import annotations
 
 from io import BytesIO
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
+
+if TYPE_CHECKING:
+    from reportlab.lib.styles import ParagraphStyle
 
 
 def pdf_text(value: object) -> str:

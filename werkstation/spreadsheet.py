@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 _T = TypeVar("_T")
 

@@ -1,14 +1,17 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.db import models
 
 
 class _Detail(TypedDict):

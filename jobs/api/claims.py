@@ -8,16 +8,12 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.models import Claim, Shift
+from jobs.selectors import FeedFilters, feed_page, feed_row
+from jobs.services import claims
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import Page, list_schema, page_request, paginated
 
-from ..models import Claim, Shift
-from ..selectors import (
-    FeedFilters,
-    feed_page,
-    feed_row,
-)
-from ..services import claims
 from . import serializers as s
 
 

@@ -6,26 +6,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from members.access import require_role
-from members.models import Cooperative
-from werkstation.api.base import get_object_or_error, site_url
-from werkstation.api.pagination import list_schema, paginated
-
-from ..access import can_view_client_private, is_client_user
-from ..models import BlockedClient, Client, ClientLinkRequest
-from ..selectors import (
+from jobs.access import can_view_client_private, is_client_user
+from jobs.models import BlockedClient, Client, ClientLinkRequest
+from jobs.selectors import (
     client_link_requests_of_client,
     client_link_requests_of_cooperative,
     client_users_of,
     clients_visible,
 )
-from ..services.client_links import (
+from jobs.services.client_links import (
     client_link_ask,
     client_link_decide,
     client_link_invite,
     client_link_withdraw,
 )
-from ..services.clients import (
+from jobs.services.clients import (
     blocked_client_add,
     blocked_client_remove,
     client_create,
@@ -33,6 +28,11 @@ from ..services.clients import (
     client_update,
     client_user_invite,
 )
+from members.access import require_role
+from members.models import Cooperative
+from werkstation.api.base import get_object_or_error, site_url
+from werkstation.api.pagination import list_schema, paginated
+
 from . import serializers as s
 
 
@@ -319,7 +319,7 @@ class ClientGAccountApi(APIView):
         summary="The client's G-account agreement with the cooperative (board, treasurer)",
     )
     def get(self, request, slug: str, client_id: int):
-        from ..models import ClientCooperative
+        from jobs.models import ClientCooperative
 
         cooperative = self._cooperative(request, slug)
         link = get_object_or_error(

@@ -9,6 +9,9 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.models import DispatchRun, Offer
+from jobs.selectors import dispatch_run_of, dispatch_run_offers, working_time
+from jobs.services import dispatch_report, dispatching
 from members.access import require_role
 from members.models import Cooperative
 from werkstation.api.base import get_object_or_error
@@ -16,13 +19,6 @@ from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, paginated
 
-from ..models import DispatchRun, Offer
-from ..selectors import (
-    dispatch_run_of,
-    dispatch_run_offers,
-    working_time,
-)
-from ..services import dispatch_report, dispatching
 from . import serializers as s
 
 

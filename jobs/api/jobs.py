@@ -8,6 +8,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.access import can_manage_job, require_job_manager
+from jobs.models import Claim, Client, Shift
+from jobs.selectors import jobs_managed_by, jobs_with_fill_rates, quote_breakdown
+from jobs.services import jobs
 from members.access import has_role, require_role
 from members.models import Cooperative, Skill
 from payouts.selectors.benefit_room import benefit_effects
@@ -16,14 +20,6 @@ from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, paginated
 from werkstation.errors import NotFound
 
-from ..access import can_manage_job, require_job_manager
-from ..models import Claim, Client, Shift
-from ..selectors import (
-    jobs_managed_by,
-    jobs_with_fill_rates,
-    quote_breakdown,
-)
-from ..services import jobs
 from . import serializers as s
 
 

@@ -1,12 +1,11 @@
 from rest_framework import serializers
 
+from jobs.models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
+from jobs.models.work import CATEGORY_CHOICES
+from jobs.selectors import client_cooperatives_for, client_ids_of_user
 from werkstation.api.fields import CurrencyField, WallClockTimeField
 from werkstation.api.outputs import DictOutput
 from werkstation.engagements import Engagement
-
-from ..models import Claim, Client, ClientLinkRequest, ClientUser, Job, Shift, Timesheet
-from ..models.work import CATEGORY_CHOICES
-from ..selectors import client_cooperatives_for, client_ids_of_user
 
 
 class ClientPublicOutput(serializers.ModelSerializer):

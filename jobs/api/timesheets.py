@@ -9,14 +9,12 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.models import Timesheet
+from jobs.selectors import timesheets_for_manager
+from jobs.services import timesheets
 from werkstation.api.pagination import list_schema, paginated
 from werkstation.errors import NotFound
 
-from ..models import Timesheet
-from ..selectors import (
-    timesheets_for_manager,
-)
-from ..services import timesheets
 from . import serializers as s
 
 

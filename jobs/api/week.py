@@ -10,18 +10,14 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.models import Claim
+from jobs.selectors import member_todo, my_claims, week_bounds
+from jobs.services import calendar, dispatching, planner
 from werkstation.api.fields import AmountField, CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, paginated
 from werkstation.money import decimal_string
 
-from ..models import Claim
-from ..selectors import (
-    member_todo,
-    my_claims,
-    week_bounds,
-)
-from ..services import calendar, dispatching, planner
 from . import serializers as s
 from .dispatch import OfferOutput
 

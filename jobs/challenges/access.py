@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from jobs.models import Client, ClientUser
 from members.access import has_role
 from werkstation.errors import PermissionDenied
-
-from ..models import Client, ClientUser
 
 
 def municipality_clients_of(user) -> list[Client]:

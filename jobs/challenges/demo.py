@@ -9,9 +9,9 @@ from datetime import timedelta
 def seed(*, cooperatives, rng) -> list[str]:
     from django.utils import timezone
 
+    from jobs.models import Client
     from members.models import Membership, User
 
-    from ..models import Client
     from .models import Bid, Challenge, Contract, TargetGroupMember, Tender
     from .services.contracts import contract_from_bid
 
@@ -137,9 +137,11 @@ def seed(*, cooperatives, rng) -> list[str]:
         )
     contract = Contract.objects.get(tender=awarded)
     return [
-        "  right to challenge: /right-to-challenge/ — one tender open for bids, one closed and "
-        "ready to decide, one running contract "
-        f"({contract.reference}), one challenge; municipality login gemeente@werkstation.demo"
+        (
+            "  right to challenge: /right-to-challenge/ — one tender open for bids, one closed and "
+            "ready to decide, one running contract "
+            f"({contract.reference}), one challenge; municipality login gemeente@werkstation.demo"
+        )
     ]
 
 

@@ -6,9 +6,9 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from jobs.models.work import CATEGORY_CHOICES
 from werkstation.money import format_money
 
-from ..models.work import CATEGORY_CHOICES
 from .models import Challenge, TargetGroupMember
 
 WEEKDAYS = [

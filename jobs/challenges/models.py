@@ -27,9 +27,8 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jobs.models.work import CATEGORY_CHOICES
 from werkstation.clock import ClockStatus
-
-from ..models.work import CATEGORY_CHOICES
 
 
 class Tender(ClockStatus, models.Model):

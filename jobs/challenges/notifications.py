@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
+from jobs.models import ClientUser
 from members.models import Membership, User
 from werkstation.notify import email_user_on_commit
-
-from ..models import ClientUser
 
 SUBJECTS = {
     "tender_published": gettext_lazy("A new tender under the right to challenge"),

@@ -1,8 +1,8 @@
 """What the right-to-challenge app registers with ``jobs`` at app start."""
 
+from jobs.services.jobs import shift_guard_register
 from members.services.privacy import person_reference_register, personal_data_register
 
-from ..services.jobs import shift_guard_register
 from .services.contracts import contract_shift_guard
 from .services.social import export_target_groups, target_groups_erase
 

@@ -3,7 +3,7 @@ tenders and decisions, the board's bids and challenges, contracts and their repo
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,6 +36,9 @@ from .selectors import (
     tenders_visible,
 )
 from .services import bids, challenges, contracts, tenders
+
+if TYPE_CHECKING:
+    from datetime import date
 
 
 def register(request):
@@ -399,7 +402,7 @@ def challenge_new(request):
     cooperative = Cooperative.objects.filter(pk__in=ids).first()
     if cooperative is None:
         raise Http404
-    from ..models import Client
+    from jobs.models import Client
 
     clients = Client.objects.filter(kind=Client.Kind.MUNICIPALITY, links__cooperative=cooperative)
     form = forms.ChallengeForm(request.POST or None, clients=clients)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 from .check import check
@@ -27,7 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _load(path: str, what: str) -> Any:
     try:
-        with open(path, encoding="utf-8") as fh:
+        with Path(path).open(encoding="utf-8") as fh:
             return json.load(fh)
     except OSError as exc:
         raise DispatchError(what, f"cannot read {path}: {exc.strerror}") from exc
@@ -67,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "generate":
             if args.shifts < 0 or args.members < 0:
-                raise DispatchError("--shifts/--members", "must not be negative")
+                msg = "--shifts/--members"
+                raise DispatchError(msg, "must not be negative")
             _print(
                 generate(
                     shifts=args.shifts, members=args.members, seed=args.seed, family=args.family
@@ -77,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         instance = parse_instance(_load(args.instance, "instance"))
         if args.command == "solve":
             if not args.time_limit > 0:
-                raise DispatchError("--time-limit", "must be greater than 0")
+                msg = "--time-limit"
+                raise DispatchError(msg, "must be greater than 0")
             # The promise counts from the process's start (interpreter, imports and
             # reading the file included).
             result = solve(
@@ -91,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "stapel":
             if args.member not in instance.member_by_id:
-                raise DispatchError("--member", f"unknown member {args.member!r}")
+                msg = "--member"
+                raise DispatchError(msg, f"unknown member {args.member!r}")
             _print(stapel(instance, args.member).to_json())
             return 0
         report = check(instance, parse_assignment(_load(args.assignment, "assignment")))

@@ -11,11 +11,13 @@ one shift), ``eligibility`` (with ``reason`` skill | window | radius | blocked),
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import TOL, Instance, Shift
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 
 @dataclass(frozen=True)

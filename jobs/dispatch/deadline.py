@@ -39,9 +39,13 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
 
 PROMISE_FACTOR = 1.02
 PROMISE_SECONDS = 1.0
@@ -59,10 +63,10 @@ def process_started() -> float:
     system does not tell (then start-up is not counted)."""
     now = time.monotonic()
     try:
-        with open("/proc/self/stat", "rb") as fh:
+        with Path("/proc/self/stat").open("rb") as fh:
             fields = fh.read().rsplit(b")", 1)[1].split()
         start_ticks = int(fields[19])  # field 22: starttime, in clock ticks since boot
-        with open("/proc/uptime", "rb") as fh:
+        with Path("/proc/uptime").open("rb") as fh:
             uptime = float(fh.read().split()[0])
         age = uptime - start_ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):

@@ -17,14 +17,16 @@ from __future__ import annotations
 import bisect
 import math
 import time
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import tuning as T
 from .model import TOL, Assignment, Instance
 from .pairs import Pairs, build_pairs
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 def components(P: Pairs, n_members: int, n_shifts: int) -> list[np.ndarray]:

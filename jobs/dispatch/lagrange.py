@@ -29,12 +29,14 @@ to the others at once (``best_responses``), which ``solve.polish`` uses to re-pl
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .model import TOL
-from .pairs import Pairs
+
+if TYPE_CHECKING:
+    from .pairs import Pairs
 
 NEG = -np.inf
 MOMENTUM = 0.3

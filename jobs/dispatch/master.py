@@ -30,10 +30,10 @@ from scipy import sparse
 
 from .lagrange import Committed
 from .model import TOL
-from .pairs import Pairs
 
 if TYPE_CHECKING:
     from .milp import Model
+    from .pairs import Pairs
 
 LP_SOLVER = "ipm"
 # Dives from the master's LP: (share of the fractional columns fixed at a time, ties by

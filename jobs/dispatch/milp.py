@@ -16,13 +16,16 @@ Commitments are fixed to one through their bounds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
 
 from .model import TOL
-from .pairs import Pairs
+
+if TYPE_CHECKING:
+    from .pairs import Pairs
 
 
 @dataclass
@@ -219,21 +222,21 @@ def _new_highs() -> Any:
 
     import highspy
 
-    global _banner_shown
+    global _banner_shown  # noqa: PLW0603 - HiGHS prints its banner once per process
     if _banner_shown:
         h = highspy.Highs()
     else:
         sys.stdout.flush()
         saved = os.dup(1)
         try:
-            with open(os.devnull, "w") as devnull:
+            with Path(os.devnull).open("w") as devnull:
                 os.dup2(devnull.fileno(), 1)
                 h = highspy.Highs()
         finally:
             os.dup2(saved, 1)
             os.close(saved)
         _banner_shown = True
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("output_flag", False)  # noqa: FBT003 - HiGHS's API
     return h
 
 

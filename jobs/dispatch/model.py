@@ -293,7 +293,8 @@ def _parse_shift(raw: Any, path: str) -> Shift:
     start = _integer(_required(obj, "start", path), f"{path}.start")
     end = _integer(_required(obj, "end", path), f"{path}.end")
     if end <= start:
-        raise InstanceError(f"{path}.end", "must be greater than start")
+        msg = f"{path}.end"
+        raise InstanceError(msg, "must be greater than start")
     skill = obj.get("skill")
     if skill is not None:
         skill = _string(skill, f"{path}.skill")
@@ -318,7 +319,8 @@ def _parse_member(raw: Any, path: str) -> Member:
         start = _integer(window[0], f"{wpath}[0]")
         end = _integer(window[1], f"{wpath}[1]")
         if end < start:
-            raise InstanceError(f"{wpath}[1]", "must not be less than the window's start")
+            msg = f"{wpath}[1]"
+            raise InstanceError(msg, "must not be less than the window's start")
         windows.append((start, end))
     radius = obj.get("max_home_km")
     return Member(
@@ -363,7 +365,8 @@ def parse_instance(data: Any) -> Instance:
         seen: set[str] = set()
         for i, item_id in enumerate(item_ids):
             if item_id in seen:
-                raise InstanceError(f"{kind}[{i}].id", f"duplicate id {item_id!r}")
+                msg = f"{kind}[{i}].id"
+                raise InstanceError(msg, f"duplicate id {item_id!r}")
             seen.add(item_id)
     instance = Instance(
         travel_speed_kmh=_number(
@@ -391,7 +394,8 @@ def validate_commitments(instance: Instance) -> None:
         for i, shift_id in enumerate(member.commitments):
             shift = instance.shift_by_id.get(shift_id)
             if shift is None:
-                raise InstanceError(f"{path}[{i}]", f"unknown shift {shift_id!r}")
+                msg = f"{path}[{i}]"
+                raise InstanceError(msg, f"unknown shift {shift_id!r}")
             shifts.append(shift)
             committed[shift_id] = committed.get(shift_id, 0) + 1
         shifts.sort(key=lambda s: (s.start, s.end))
@@ -409,8 +413,9 @@ def validate_commitments(instance: Instance) -> None:
             raise InstanceError(path, f"committed shifts pay {pay} cents, above max_pay_cents")
     for i, shift in enumerate(instance.shifts):
         if committed.get(shift.id, 0) > shift.slots:
+            msg = f"shifts[{i}].slots"
             raise InstanceError(
-                f"shifts[{i}].slots",
+                msg,
                 f"{committed[shift.id]} members are committed to {shift.id!r}"
                 f" but it has {shift.slots} slots",
             )
@@ -419,18 +424,23 @@ def validate_commitments(instance: Instance) -> None:
 def parse_assignment(data: Any) -> list[tuple[str, str]]:
     """The (member id, shift id) pairs of an assignment file, in file order."""
     if not isinstance(data, Mapping):
-        raise AssignmentError("assignment", "must be a JSON object")
+        msg = "assignment"
+        raise AssignmentError(msg, "must be a JSON object")
     if "assignments" not in data:
-        raise AssignmentError("assignments", "is required")
+        msg = "assignments"
+        raise AssignmentError(msg, "is required")
     raw = data["assignments"]
     if not isinstance(raw, list):
-        raise AssignmentError("assignments", "must be a list")
+        msg = "assignments"
+        raise AssignmentError(msg, "must be a list")
     pairs = []
     for i, item in enumerate(raw):
         if not isinstance(item, Mapping):
-            raise AssignmentError(f"assignments[{i}]", "must be an object")
+            msg = f"assignments[{i}]"
+            raise AssignmentError(msg, "must be an object")
         for key in ("member", "shift"):
             if not isinstance(item.get(key), str) or not item[key]:
-                raise AssignmentError(f"assignments[{i}].{key}", "must be a non-empty string")
+                msg = f"assignments[{i}].{key}"
+                raise AssignmentError(msg, "must be a non-empty string")
         pairs.append((item["member"], item["shift"]))
     return pairs

@@ -27,12 +27,14 @@ A shift with an open slot and no eligible member in its part takes its reason fr
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .model import TOL, Instance, Shift, distance
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 SKILL = "skill"
 NO_ELIGIBLE = "no_eligible"

@@ -13,7 +13,6 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,8 @@ from .heuristics import Planner, feasible_weeks, greedy, objective_of, polish
 from .pairs import Pairs
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .master import ColumnPool
 
 

@@ -9,23 +9,25 @@ earned this year (two). ``member_facts`` is the feed's cached read of one member
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from jobs.dispatch.model import merge_windows
+from jobs.models import SLOT_HOLDING, BlockedClient, Claim, Job, Shift
+from jobs.providers import earnings_this_year, max_pay_rooms
 from members.models import AvailabilityException, AvailabilitySlot, Membership, MemberSkill, Profile
 from members.selectors import WORK_CONTEXT_TTL, work_context_key
 from werkstation.money import to_minor
 
-from ..dispatch.model import merge_windows
-from ..models import SLOT_HOLDING, BlockedClient, Claim, Job, Shift
-from ..providers import earnings_this_year, max_pay_rooms
 from .rules import Commitment, MemberFacts, ShiftFacts, WorkContext
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 LIVE_OPEN = (Job.Status.OPEN, Job.Status.IN_PROGRESS)

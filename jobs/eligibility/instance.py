@@ -22,18 +22,20 @@ just outside it on the instance's shared plane.)
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from jobs.dispatch.model import TOL, merge_windows
 from werkstation.geo import project_km
 
-from ..dispatch.model import TOL, merge_windows
 from .context import epoch_minute, horizon_of, local_minute_at
 from .rules import MemberFacts, ShiftFacts, WorkContext, day_windows, refusal
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping, Sequence
 
 DEFAULT_ORIGIN = (52.09, 5.12)  # a plane needs an origin even without members
 DEFAULT_RADIUS_KM = 5

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cached_property
+from typing import TYPE_CHECKING
 
+from jobs.dispatch.model import TOL, merge_windows
 from werkstation.geo import plane_scale
 
-from ..dispatch.model import TOL, merge_windows
+if TYPE_CHECKING:
+    from datetime import date
 
 DAY_MINUTES = 24 * 60
 
@@ -57,7 +59,8 @@ class MemberFacts:
 
     @property
     def home(self) -> tuple[float, float]:
-        assert self.latitude is not None and self.longitude is not None, "no home"
+        assert self.latitude is not None, "no home"
+        assert self.longitude is not None, "no home"
         return self.latitude, self.longitude
 
     @cached_property

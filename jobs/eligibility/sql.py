@@ -9,11 +9,10 @@ plane around the member's home, compared with the same squared bound; travel min
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..models import SLOT_HOLDING
+from jobs.models import SLOT_HOLDING
+
 from .rules import (
     TOL,
     MemberFacts,
@@ -23,6 +22,10 @@ from .rules import (
     plane_of,
     radius_bound2,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import date
 
 SLOT_HOLDING_SQL = "(" + ", ".join(f"'{status}'" for status in SLOT_HOLDING) + ")"
 

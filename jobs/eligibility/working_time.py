@@ -28,11 +28,13 @@ with the other piece of work involved, or None.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 DAY = 24 * 60
 WEEK = 7 * DAY
@@ -100,7 +102,7 @@ class Calendar:
         return epoch_minute(datetime(local.year, local.month, local.day, tzinfo=self.zone))
 
 
-def _merged(work: Sequence[Work]) -> list[tuple[int, int]]:
+def merged(work: Sequence[Work]) -> list[tuple[int, int]]:
     spans: list[list[int]] = []
     for item in sorted(work, key=lambda w: (w.start, w.end)):
         if spans and item.start <= spans[-1][1]:
@@ -110,11 +112,11 @@ def _merged(work: Sequence[Work]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans]
 
 
-def _worked(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
+def worked(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
     return sum(max(0, min(b, end) - max(a, start)) for a, b in spans)
 
 
-def _longest_rest(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
+def longest_rest(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
     """The longest stretch without work inside [start, end)."""
     longest, cursor = 0, start
     for a, b in spans:
@@ -157,13 +159,13 @@ class Checker:
     def check(self, new: Work) -> Breach | None:
         limits, calendar = self.limits, self.calendar
         work = [*self.existing, new]
-        spans = _merged(work)
+        spans = merged(work)
         if new.end - new.start > limits.max_shift:
             return Breach(SHIFT, None, new.end - new.start, limits.max_shift)
         weeks = {calendar.week_start(new.start), calendar.week_start(new.end - 1)}
         for week in sorted(weeks):
             end = calendar.shift_weeks(week, 1)
-            total = _worked(spans, week, end)
+            total = worked(spans, week, end)
             if total > limits.max_week:
                 return Breach(
                     WEEK_TOTAL, _overlapping(work, week, end, new), total, limits.max_week
@@ -178,7 +180,7 @@ class Checker:
                 for first in range(span):  # every run of consecutive weeks with this one
                     start = calendar.shift_weeks(week, -first)
                     end = calendar.shift_weeks(start, span)
-                    total = _worked(spans, start, end)
+                    total = worked(spans, start, end)
                     if total > average * span:
                         return Breach(
                             rule, _overlapping(work, start, end, new), total, average * span
@@ -193,7 +195,7 @@ class Checker:
         starts = sorted({w.start for w in work if new.start - DAY < w.start <= new.end})
         shortened: list[int] = []
         for start in starts:
-            rest = _longest_rest(spans, start, start + DAY)
+            rest = longest_rest(spans, start, start + DAY)
             if rest >= limits.daily_rest:
                 continue
             if limits.daily_rest_short is None or rest < limits.daily_rest_short:
@@ -211,7 +213,7 @@ class Checker:
             {w.start for w in work if new.start - WEEK < w.start < new.end + WEEK} - set(shortened)
         )
         for start in nearby:
-            rest = _longest_rest(spans, start, start + DAY)
+            rest = longest_rest(spans, start, start + DAY)
             if rest < limits.daily_rest:
                 shortened.append(start)
         shortened.sort()
@@ -220,7 +222,7 @@ class Checker:
                 return Breach(
                     DAILY_REST,
                     _overlapping(work, first, second + DAY, new),
-                    _longest_rest(spans, second, second + DAY),
+                    longest_rest(spans, second, second + DAY),
                     limits.daily_rest,
                 )
         return None

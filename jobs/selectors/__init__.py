@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     Count,
@@ -26,10 +25,12 @@ from werkstation.errors import NotFound, ValidationFailed
 from werkstation.money import decimal_string, to_minor
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from payouts.selectors import SplitTrace
 
-from .. import eligibility
-from ..models import (
+from jobs import eligibility
+from jobs.models import (
     Claim,
     Client,
     ClientLinkRequest,
@@ -68,7 +69,7 @@ def clients_visible(user: User) -> QuerySet[Client]:
 def client_ids_of_user(user: User | AnonymousUser) -> set[int]:
     if not getattr(user, "is_authenticated", False):
         return set()
-    member = cast(User, user)  # authenticated: not the anonymous user
+    member = cast("User", user)  # authenticated: not the anonymous user
     return set(ClientUser.objects.filter(user=member).values_list("client_id", flat=True))
 
 
@@ -514,13 +515,12 @@ def member_todo(user: User, now: datetime | None = None) -> dict[str, Any]:
     A bounded number of queries whatever the number of claims, offers or votes (about
     twenty; a few more per cooperative the member volunteers in). A user without an active
     membership gets ``member: False`` and empty lists."""
+    from jobs.models import Offer
     from members.models import Profile, Proposal
     from payouts.models import Split
     from payouts.selectors import payout_trace
     from payouts.services.earnings_caps import earnings_cap_status
     from werkstation.engagements import Engagement
-
-    from ..models import Offer
 
     now = now or timezone.now()
     today = timezone.localdate(now)

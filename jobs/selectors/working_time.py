@@ -16,26 +16,28 @@ from __future__ import annotations
 
 import logging
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from members.models import User
+from jobs.eligibility import working_time as wt
+from jobs.models import SLOT_HOLDING, Claim, Shift
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict
 from werkstation.legal import Key, LegalTable, age_on
 from werkstation.money import format_duration
 from werkstation.templatetags.money import timespan
 
-from ..eligibility import working_time as wt
-from ..models import SLOT_HOLDING, Claim, Shift
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from members.models import User
 
 logger = logging.getLogger(__name__)
 UNKNOWN = object()
@@ -187,7 +189,7 @@ def breach_message(breach: wt.Breach) -> str:
     other = ""
     if breach.other is not None:
         # Work here is keyed by its shift's id.
-        shift = Shift.objects.select_related("job").filter(pk=cast(int, breach.other.key)).first()
+        shift = Shift.objects.select_related("job").filter(pk=cast("int", breach.other.key)).first()
         if shift is not None:
             other = _("%(job)s at %(time)s") % {
                 "job": shift.job.title,
@@ -353,20 +355,20 @@ def near_limits(cooperative_id: int, *, now: datetime | None = None) -> list[Nea
         limits = limits_known(table, day, age_on(members.get(user_id), day))
         if limits is None:
             continue
-        spans = wt._merged([h.work() for h in items])
+        spans = wt.merged([h.work() for h in items])
         start, end = wt.epoch_minute(since), wt.epoch_minute(now)
         measures = {
             wt.SHIFT: (max(b - a for a, b in spans), limits.max_shift),
-            wt.AVERAGE_4: (wt._worked(spans, start, end), 4 * limits.average_4),
+            wt.AVERAGE_4: (wt.worked(spans, start, end), 4 * limits.average_4),
         }
         week, week_max = calendar.week_start(start), 0
         while week < end:
             following = calendar.shift_weeks(week, 1)
-            week_max = max(week_max, wt._worked(spans, week, following))
+            week_max = max(week_max, wt.worked(spans, week, following))
             week = following
         measures[wt.WEEK_TOTAL] = (week_max, limits.max_week)
         rests = [
-            wt._longest_rest(spans, a, a + wt.DAY) for a, _b in spans if start <= a < end - wt.DAY
+            wt.longest_rest(spans, a, a + wt.DAY) for a, _b in spans if start <= a < end - wt.DAY
         ]
         for rule, (measured, limit) in measures.items():
             if measured >= NEAR_SHARE * limit:

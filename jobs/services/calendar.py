@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
 from jobs.audit_actions import JobAction
-from members.models import User
+from jobs.models import SLOT_HOLDING, CalendarFeed, Claim
 from werkstation.audit import audit_record
 from werkstation.locks import lock_get_or_create
 
-from ..models import SLOT_HOLDING, CalendarFeed, Claim
+if TYPE_CHECKING:
+    from members.models import User
 
 
 @transaction.atomic

@@ -14,15 +14,22 @@ range are the database's last word.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs import eligibility
+from jobs.access import require_job_manager
 from jobs.audit_actions import CLAIM_TAKEN, JobAction
+from jobs.eligibility import rules
+from jobs.lifecycle import CLAIM
+from jobs.models import Claim, Job, Shift
+from jobs.notifications import notify_claim
+from jobs.selectors.working_time import check_claim
 from members.access import has_role, require_role
 from members.models import Membership, User
 from werkstation.audit import audit_record
@@ -37,13 +44,8 @@ from werkstation.errors import (
 from werkstation.locks import lock_claims, lock_shifts, lock_users
 from werkstation.templatetags.money import timespan
 
-from .. import eligibility
-from ..access import require_job_manager
-from ..eligibility import rules
-from ..lifecycle import CLAIM
-from ..models import Claim, Job, Shift
-from ..notifications import notify_claim
-from ..selectors.working_time import check_claim
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 OFFER_HOURS = 12
 C = Claim.Status

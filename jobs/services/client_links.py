@@ -16,14 +16,17 @@ Design overview
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.access import is_client_user, require_client_admin
 from jobs.audit_actions import CLIENT_LINK_ANSWERED, JobAction
+from jobs.models import Client, ClientCooperative, ClientLinkRequest, ClientUser
 from members.access import has_role, require_role
 from members.models import Cooperative, Membership, User
 from werkstation.audit import audit_record
@@ -32,8 +35,8 @@ from werkstation.locks import lock_one
 from werkstation.notify import email_user_on_commit, site_link
 from werkstation.validation import clean_email
 
-from ..access import is_client_user, require_client_admin
-from ..models import Client, ClientCooperative, ClientLinkRequest, ClientUser
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 R = ClientLinkRequest
 MESSAGE_MAX = 2000

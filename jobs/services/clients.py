@@ -1,14 +1,15 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.access import require_client_admin
 from jobs.audit_actions import JobAction
-from members.models import Cooperative, Invitation, User
+from jobs.models import BlockedClient, Client, ClientCooperative, ClientUser
 from members.services.invitations import invitation_create
 from members.validators import normalize_postcode
 from werkstation.audit import audit_record
@@ -16,8 +17,8 @@ from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from werkstation.locks import lock_first, lock_get
 from werkstation.validation import full_clean_or_raise
 
-from ..access import require_client_admin
-from ..models import BlockedClient, Client, ClientCooperative, ClientUser
+if TYPE_CHECKING:
+    from members.models import Cooperative, Invitation, User
 
 CLIENT_FIELDS = {
     "kind",

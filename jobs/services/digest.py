@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jobs.selectors import FeedFilters, feed_page, feed_row
 from members.models import Membership, NotificationPreference
 from werkstation.errors import ApplicationError
 from werkstation.notify import email_user_on_commit
-
-from ..selectors import FeedFilters, feed_page, feed_row
 
 DIGEST_LIMIT = 10
 

@@ -7,7 +7,7 @@ cooperative's next version, in force from that day (``dispatching.policy_in_forc
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -15,11 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jobs.audit_actions import JobAction
-from members.models import Cooperative, User
+from jobs.models import DispatchPolicy
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 
-from ..models import DispatchPolicy
+if TYPE_CHECKING:
+    from members.models import Cooperative, User
 
 WEIGHTS = ("km_cost_cents", "shortfall_cents_per_minute")
 MAX_WEIGHT = 10_000

@@ -26,14 +26,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from jobs.dispatch import Assignment, Instance
+from jobs.dispatch import report as r
+from jobs.eligibility.working_time import AVERAGE_16, WEEKLY_REST
+from jobs.models import DispatchRun, Offer, Shift
+from jobs.selectors import working_time
+from jobs.selectors.working_time import RULE_NAMES
 from werkstation.money import minor_of_estimate
-
-from ..dispatch import Assignment, Instance
-from ..dispatch import report as r
-from ..eligibility.working_time import AVERAGE_16, WEEKLY_REST
-from ..models import DispatchRun, Offer, Shift
-from ..selectors import working_time
-from ..selectors.working_time import RULE_NAMES
 
 SUMMARY_VERSION = 1
 OFFER_WORKING_TIME = "offer_working_time"

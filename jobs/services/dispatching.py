@@ -28,7 +28,21 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs import dispatch, eligibility
 from jobs.audit_actions import JobAction
+from jobs.dispatch.report import part_report
+from jobs.dispatch.split import merge_parts, split_instance
+from jobs.lifecycle import CLAIM, OFFER
+from jobs.models import SLOT_HOLDING, Claim, DispatchPolicy, DispatchRun, Job, Offer, Shift
+from jobs.selectors.working_time import (
+    PERIOD,
+    RULE_NAMES,
+    Held,
+    MemberWork,
+    held_work,
+    refused_near_work,
+)
+from jobs.topics import Topic
 from members.access import require_role
 from members.models import Cooperative, Membership, Profile, User
 from payouts.selectors.quotes import quote_shifts, standard_shares
@@ -42,28 +56,6 @@ from werkstation.notify import email_user_on_commit
 from werkstation.outbox import outbox_emit
 from werkstation.templatetags.money import day
 
-from .. import dispatch, eligibility
-from ..dispatch.report import part_report
-from ..dispatch.split import merge_parts, split_instance
-from ..lifecycle import CLAIM, OFFER
-from ..models import (
-    SLOT_HOLDING,
-    Claim,
-    DispatchPolicy,
-    DispatchRun,
-    Job,
-    Offer,
-    Shift,
-)
-from ..selectors.working_time import (
-    PERIOD,
-    RULE_NAMES,
-    Held,
-    MemberWork,
-    held_work,
-    refused_near_work,
-)
-from ..topics import Topic
 from . import dispatch_report
 from .claims import shift_claim
 
@@ -294,7 +286,8 @@ def build_instance(run: DispatchRun) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def _reason(shift: Shift, profile: Profile, target: int, boost: int, pay_cents: int) -> str:
-    assert profile.latitude is not None and profile.longitude is not None  # offered: has a home
+    assert profile.latitude is not None
+    assert profile.longitude is not None
     km = eligibility.distance_from_home_km(
         (float(profile.latitude), float(profile.longitude)), shift.latitude, shift.longitude
     )

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -14,9 +12,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.access import is_client_user, require_job_manager
 from jobs.audit_actions import JobAction
+from jobs.eligibility import local_times
+from jobs.lifecycle import JOB
+from jobs.models import SLOT_HOLDING, Claim, Client, Job, RateCard, Shift
+from jobs.models.work import CATEGORY_CHOICES
+from jobs.notifications import notify_claim
 from members.access import has_role
-from members.models import Cooperative, Skill, User
 from members.validators import clean_postcode
 from payouts.selectors.minimum_wage import require_tariff_pays_minimum_wage
 from werkstation.audit import audit_record
@@ -27,12 +30,11 @@ from werkstation.geocoding import geocode
 from werkstation.locks import lock_claims, lock_jobs, lock_shifts
 from werkstation.money import round_major, to_minor
 
-from ..access import is_client_user, require_job_manager
-from ..eligibility import local_times
-from ..lifecycle import JOB
-from ..models import SLOT_HOLDING, Claim, Client, Job, RateCard, Shift
-from ..models.work import CATEGORY_CHOICES
-from ..notifications import notify_claim
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from decimal import Decimal
+
+    from members.models import Cooperative, Skill, User
 
 MAX_SHIFT_HOURS = 16
 MAX_PATTERN_WEEKS = 52

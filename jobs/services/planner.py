@@ -19,6 +19,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs import dispatch, eligibility
+from jobs.eligibility.rules import day_windows
+from jobs.models import SLOT_HOLDING, Claim, Job, Shift
+from jobs.selectors.working_time import breaking_shifts, member_work
 from members.models import Membership, User
 from payouts.selectors.quotes import quote_plan, quote_shifts
 from werkstation.engagements import Engagement
@@ -27,10 +31,6 @@ from werkstation.locks import lock_shifts, lock_users
 from werkstation.money import to_minor
 from werkstation.templatetags.money import timespan
 
-from .. import dispatch, eligibility
-from ..eligibility.rules import day_windows
-from ..models import SLOT_HOLDING, Claim, Job, Shift
-from ..selectors.working_time import breaking_shifts, member_work
 from .claims import shift_claim
 
 KM_COST_CENTS = 10  # the default dispatch policy's travel cost, until members vote another

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from members.models import User
+from jobs.models import BlockedClient, CalendarFeed, Claim, ClientUser, Offer, Timesheet
 
-from ..models import BlockedClient, CalendarFeed, Claim, ClientUser, Offer, Timesheet
 from .claims import claims_release_future
+
+if TYPE_CHECKING:
+    from members.models import User
 
 ERASED = "account erased"
 

@@ -7,26 +7,28 @@ transactional outbox; payouts settle from there.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from jobs.access import require_job_manager
 from jobs.audit_actions import JobAction
+from jobs.lifecycle import CLAIM, TIMESHEET
+from jobs.models import Claim, Timesheet
+from jobs.notifications import notify_timesheet
+from jobs.topics import Topic
 from members.access import require_role
-from members.models import User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, NotFound, ValidationFailed
 from werkstation.locks import lock_claims, lock_timesheets
 from werkstation.money import format_duration
 from werkstation.outbox import outbox_emit
 
-from ..access import require_job_manager
-from ..lifecycle import CLAIM, TIMESHEET
-from ..models import Claim, Timesheet
-from ..notifications import notify_timesheet
-from ..topics import Topic
+if TYPE_CHECKING:
+    from members.models import User
 
 T = Timesheet.Status
 EXTRA_MINUTES_ALLOWED = 60

@@ -9,16 +9,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from members.access import page_cooperative
-from members.models import Cooperative
-from members.selectors import cooperatives_public
-from werkstation.errors import ApplicationError, NotFound
-from werkstation.forms import add_application_error
-
-from .. import forms
-from ..access import can_view_client_private, is_client_user
-from ..models import Client, ClientLinkRequest
-from ..selectors import (
+from jobs import forms
+from jobs.access import can_view_client_private, is_client_user
+from jobs.models import Client, ClientLinkRequest
+from jobs.selectors import (
     client_cooperatives_for,
     client_link_requests_of_client,
     client_link_requests_of_cooperative,
@@ -26,13 +20,18 @@ from ..selectors import (
     clients_of_cooperative,
     clients_of_user,
 )
-from ..services.client_links import (
+from jobs.services.client_links import (
     client_link_ask,
     client_link_decide,
     client_link_invite,
     client_link_withdraw,
 )
-from ..services.clients import client_create, client_update, client_user_invite
+from jobs.services.clients import client_create, client_update, client_user_invite
+from members.access import page_cooperative
+from members.models import Cooperative
+from members.selectors import cooperatives_public
+from werkstation.errors import ApplicationError, NotFound
+from werkstation.forms import add_application_error
 
 
 def _site(request) -> str:

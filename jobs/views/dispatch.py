@@ -11,16 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs.selectors import dispatch_run_of, dispatch_run_offers
+from jobs.services import dispatch_report, dispatching
 from members.access import page_cooperative
 from werkstation.api.pagination import MAX_PAGE
 from werkstation.errors import ApplicationError, NotFound
 from werkstation.forms import add_application_error
-
-from ..selectors import (
-    dispatch_run_of,
-    dispatch_run_offers,
-)
-from ..services import dispatch_report, dispatching
 
 
 class DispatchForm(forms_module.Form):

@@ -10,21 +10,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs import forms
+from jobs.access import can_manage_job
+from jobs.models import Claim, Client, Job, RateCard, Shift
+from jobs.selectors import jobs_managed_by, jobs_with_fill_rates, timesheets_for_manager
+from jobs.services import jobs
 from members.access import has_role, page_cooperative
 from members.models import Cooperative, Skill
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
-
-from .. import forms
-from ..access import can_manage_job
-from ..models import Claim, Client, Job, RateCard, Shift
-from ..selectors import (
-    jobs_managed_by,
-    jobs_with_fill_rates,
-    timesheets_for_manager,
-)
-from ..services import jobs
 
 
 def _poster_choices(user):

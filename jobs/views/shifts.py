@@ -10,22 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jobs import eligibility, forms
+from jobs.access import can_manage_job
+from jobs.models import Claim, Shift
+from jobs.selectors import FeedFilters, feed_page, feed_row
+from jobs.services import claims
 from members.access import has_role
 from members.services.accounts import profile_of
 from payouts.selectors.quotes import quote_engagements, quote_shift
 from werkstation.api.pagination import MAX_PAGE
 from werkstation.engagements import Engagement, ordered
 from werkstation.errors import ApplicationError, NotFound
-
-from .. import eligibility, forms
-from ..access import can_manage_job
-from ..models import Claim, Shift
-from ..selectors import (
-    FeedFilters,
-    feed_page,
-    feed_row,
-)
-from ..services import claims
 
 
 def redirect_back(request, default: str):

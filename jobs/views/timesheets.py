@@ -9,14 +9,12 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jobs import forms
+from jobs.filters import TimesheetFilter
+from jobs.selectors import timesheets_for_manager
+from jobs.services import timesheets
 from werkstation.errors import ApplicationError
 
-from .. import forms
-from ..filters import TimesheetFilter
-from ..selectors import (
-    timesheets_for_manager,
-)
-from ..services import timesheets
 from .shifts import redirect_back
 
 TIMESHEETS_SHOWN = 200

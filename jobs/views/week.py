@@ -15,15 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from jobs import forms
+from jobs.models import Claim
+from jobs.selectors import my_claims, week_bounds
+from jobs.services import calendar, claims, dispatching, planner, timesheets
 from werkstation.errors import ApplicationError, NotFound
 
-from .. import forms
-from ..models import Claim
-from ..selectors import (
-    my_claims,
-    week_bounds,
-)
-from ..services import calendar, claims, dispatching, planner, timesheets
 from .shifts import benefit_room_for, redirect_back
 
 

@@ -10,16 +10,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members.access import second_factor_required
+from members.lockout import lockout_message
+from members.models import ApiToken
+from members.services.accounts import user_register
+from members.services.invitations import invitation_accept, invitation_get_open
+from members.services.tokens import api_token_create, api_token_revoke
+from members.services.two_factor import has_device, two_factor_check
 from werkstation.api.pagination import list_schema, paginated
 from werkstation.errors import ApplicationError, PermissionDenied, ValidationFailed
 
-from ..access import second_factor_required
-from ..lockout import lockout_message
-from ..models import ApiToken
-from ..services.accounts import user_register
-from ..services.invitations import invitation_accept, invitation_get_open
-from ..services.tokens import api_token_create, api_token_revoke
-from ..services.two_factor import has_device, two_factor_check
 from . import serializers as s
 
 

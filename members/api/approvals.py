@@ -7,16 +7,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members.access import has_role
+from members.models import SecondApproval
+from members.selectors import second_approvals_of
+from members.services.approvals import approval_kind, approvals_decidable, second_approval_decide
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, page_of
 from werkstation.errors import NotFound
 
-from ..access import has_role
-from ..models import SecondApproval
-from ..selectors import (
-    second_approvals_of,
-)
-from ..services.approvals import approval_kind, approvals_decidable, second_approval_decide
 from . import serializers as s
 from .cooperatives import cooperative_or_404
 

@@ -17,7 +17,7 @@ from knox.settings import knox_settings
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication
 
-from ..access import second_factor_required
+from members.access import second_factor_required
 
 
 def speak_their_language(request, user) -> None:

@@ -9,21 +9,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from werkstation.api.base import get_object_or_error, site_url
-from werkstation.api.pagination import list_schema, paginated
-from werkstation.errors import NotFound, PermissionDenied
-
-from ..access import has_role, require_role
-from ..models import Cooperative, Membership
-from ..selectors import (
+from members.access import has_role, require_role
+from members.models import Cooperative, Membership
+from members.selectors import (
     applications_open,
     cooperatives_public,
     memberships_visible,
     skills_of_cooperative,
 )
-from ..services import memberships as membership_services
-from ..services.cooperatives import cooperative_create, cooperative_update, skill_create
-from ..services.privacy import sensitive_profile_read
+from members.services import memberships as membership_services
+from members.services.cooperatives import cooperative_create, cooperative_update, skill_create
+from members.services.privacy import sensitive_profile_read
+from werkstation.api.base import get_object_or_error, site_url
+from werkstation.api.pagination import list_schema, paginated
+from werkstation.errors import NotFound, PermissionDenied
+
 from . import serializers as s
 
 

@@ -8,15 +8,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from members.access import has_role, require_role
+from members.models import Cooperative, Membership, Proposal, User, Vote
+from members.selectors import proposals_with_votes
+from members.services import governance as g
 from werkstation.api.base import get_object_or_error
 from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, page_of
-
-from ..access import has_role, require_role
-from ..models import Cooperative, Membership, Proposal, User, Vote
-from ..selectors import proposals_with_votes
-from ..services import governance as g
 
 
 class ProposalInput(serializers.Serializer):

@@ -7,22 +7,16 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from werkstation.api.pagination import list_schema, paginated
-
-from ..models import NotificationPreference
-from ..selectors import (
-    availability_exceptions_of,
-    availability_of,
-    member_skills_of,
-)
-from ..services.accounts import profile_of
-from ..services.benefits import (
+from members.models import NotificationPreference
+from members.selectors import availability_exceptions_of, availability_of, member_skills_of
+from members.services.accounts import profile_of
+from members.services.benefits import (
     benefit_arrangement_delete,
     benefit_arrangement_of,
     benefit_arrangement_set,
 )
-from ..services.privacy import personal_data_export, user_erase
-from ..services.profiles import (
+from members.services.privacy import personal_data_export, user_erase
+from members.services.profiles import (
     availability_exception_add,
     availability_exception_remove,
     availability_replace,
@@ -31,6 +25,8 @@ from ..services.profiles import (
     notification_preferences_update,
     profile_update,
 )
+from werkstation.api.pagination import list_schema, paginated
+
 from . import serializers as s
 from .cooperatives import seen_by
 

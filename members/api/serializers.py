@@ -1,11 +1,8 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from werkstation.api.fields import WallClockTimeField
-from werkstation.api.outputs import DictOutput
-
-from ..access import membership_view_fields
-from ..models import (
+from members.access import membership_view_fields
+from members.models import (
     AvailabilityException,
     AvailabilitySlot,
     Cooperative,
@@ -16,6 +13,8 @@ from ..models import (
     Skill,
     User,
 )
+from werkstation.api.fields import WallClockTimeField
+from werkstation.api.outputs import DictOutput
 
 
 class CooperativePublicOutput(serializers.ModelSerializer):
@@ -337,7 +336,7 @@ class MeOutput(serializers.ModelSerializer):
 
     @extend_schema_field(MembershipOutput(many=True))
     def get_memberships(self, user) -> list:
-        from ..selectors import memberships_of
+        from members.selectors import memberships_of
 
         return MembershipOutput(memberships_of(user), many=True, context=self.context).data
 
@@ -362,7 +361,7 @@ class PersonalDataExportOutput(DictOutput):
     of personal data an app registered (``members.services.privacy``)."""
 
     def get_fields(self):
-        from ..services.privacy import personal_data_registrations
+        from members.services.privacy import personal_data_registrations
 
         fields: dict[str, serializers.Field] = {
             "exported_at": serializers.DateTimeField(),

@@ -16,7 +16,8 @@ class UserManager(BaseUserManager):
 
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
-            raise ValueError("An e-mail address is required.")
+            msg = "An e-mail address is required."
+            raise ValueError(msg)
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,6 +16,9 @@ from members.validators import (
     validate_postcode,
     validate_vat_id,
 )
+
+if TYPE_CHECKING:
+    from datetime import date
 
 LANGUAGE_CHOICES = [
     ("nl", _("Dutch")),

@@ -6,12 +6,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.audit_actions import MemberAction
+from members.models import NotificationPreference, Profile, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_get
 from werkstation.validation import clean_email, raise_validation_error
-
-from ..models import NotificationPreference, Profile, User
 
 
 @transaction.atomic

@@ -23,10 +23,8 @@ serves the payout batch's two approvals (``second_person_eligible``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -34,16 +32,20 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 
+from members.access import has_role, require_role
 from members.audit_actions import approval_action
+from members.models import Cooperative, Membership, RoleGrant, SecondApproval, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get, lock_memberships, lock_where
 from werkstation.notify import email_user_on_commit
 
-from ..access import has_role, require_role
-from ..models import Cooperative, Membership, RoleGrant, SecondApproval, User
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from datetime import datetime
+
+    from django_stubs_ext import StrOrPromise
 
 S = SecondApproval.Status
 

@@ -16,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.audit_actions import MemberAction
+from members.models import BenefitArrangement, User
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.locks import lock_first
-
-from ..models import BenefitArrangement, User
 
 MAX_MONTHS = 60
 REMIND_DAYS_BEFORE_END = 30

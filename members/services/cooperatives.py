@@ -11,15 +11,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.access import require_role
 from members.audit_actions import MemberAction
+from members.models import Cooperative, SecondApproval, Skill, User
+from members.validators import normalize_iban, normalize_postcode, validate_bic, validate_iban
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_get
 from werkstation.validation import full_clean_or_raise
 
-from ..access import require_role
-from ..models import Cooperative, SecondApproval, Skill, User
-from ..validators import normalize_iban, normalize_postcode, validate_bic, validate_iban
 from .approvals import ApprovalKind, approval_kind_register, second_approval_request
 from .invitations import invitation_create
 

@@ -12,7 +12,7 @@ import hashlib
 
 from django_otp.oath import totp
 
-from ..models import TotpDevice, User
+from members.models import TotpDevice, User
 
 DEMO_DOMAIN_SUFFIX = ".demo"
 DEMO_DEVICE_NAME = "Demo-authenticator"
@@ -45,11 +45,13 @@ def demo_device_ensure(user: User) -> TotpDevice | None:
 def demo_code(email: str) -> str:
     """The current code of a demo account's demo authenticator."""
     if not is_demo_account(email):
-        raise ValueError("only demo accounts (*.demo) have a demo authenticator")
+        msg = "only demo accounts (*.demo) have a demo authenticator"
+        raise ValueError(msg)
     device = TotpDevice.objects.filter(
         user__email__iexact=email, name=DEMO_DEVICE_NAME, key=demo_secret_hex(email)
     ).first()
     if device is None:
-        raise ValueError(f"{email} has no demo authenticator; run seed_demo first")
+        msg = f"{email} has no demo authenticator; run seed_demo first"
+        raise ValueError(msg)
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return f"{code:0{device.digits}d}"

@@ -27,26 +27,19 @@ Design overview
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 
+from members.access import has_role, require_role
 from members.audit_actions import PROPOSAL_OUTCOME, MemberAction
-from werkstation.audit import audit_record
-from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from werkstation.locks import lock_first, lock_get, lock_where
-from werkstation.notify import email_user_on_commit
-
-from ..access import has_role, require_role
-from ..lifecycle import PROPOSAL
-from ..models import (
+from members.lifecycle import PROPOSAL
+from members.models import (
     Cooperative,
     Cosigner,
     Elector,
@@ -57,6 +50,15 @@ from ..models import (
     User,
     Vote,
 )
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from werkstation.locks import lock_first, lock_get, lock_where
+from werkstation.notify import email_user_on_commit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from django_stubs_ext import StrOrPromise
 
 P = Proposal.Status
 

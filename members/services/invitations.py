@@ -6,25 +6,28 @@ invitation at app start, so this module never imports ``jobs``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 
 from members.audit_actions import invitation_action
+from members.models import Cooperative, Invitation, User
 from werkstation.audit import audit_record
 from werkstation.errors import NotFound, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get
 from werkstation.notify import email_user_on_commit, site_link
 from werkstation.validation import clean_email
 
-from ..models import Cooperative, Invitation, User
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django_stubs_ext import StrOrPromise
 
 INVITATION_DAYS = 14
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_stubs_ext import StrOrPromise
 
+from members.access import forget_memberships, require_role
 from members.audit_actions import MemberAction
+from members.lifecycle import MEMBERSHIP
+from members.models import Cooperative, Invitation, Membership, RoleGrant, SecondApproval, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.locks import (
@@ -24,12 +25,14 @@ from werkstation.locks import (
 )
 from werkstation.notify import email_user_on_commit
 
-from ..access import forget_memberships, require_role
-from ..lifecycle import MEMBERSHIP
-from ..models import Cooperative, Invitation, Membership, RoleGrant, SecondApproval, User
 from .approvals import ApprovalKind, approval_kind_register, second_approval_request
 from .tokens import api_tokens_revoke_all
 from .two_factor import two_factor_needed_after_grant
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django_stubs_ext import StrOrPromise
 
 S = Membership.Status
 # Roles beyond membership; granting any of them needs a second board member.

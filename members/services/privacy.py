@@ -19,23 +19,17 @@ Design overview
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from members.access import sensitive_reader_cooperative
 from members.audit_actions import MemberAction
-from werkstation.audit import audit_record
-from werkstation.errors import PermissionDenied, ValidationFailed
-from werkstation.locks import lock_users, lock_where
-
-from ..access import sensitive_reader_cooperative
-from ..lifecycle import MEMBERSHIP
-from ..models import (
+from members.lifecycle import MEMBERSHIP
+from members.models import (
     AvailabilityException,
     AvailabilitySlot,
     BenefitArrangement,
@@ -48,9 +42,18 @@ from ..models import (
     User,
     Vote,
 )
-from ..selectors import member_work_context_forget
+from members.selectors import member_work_context_forget
+from werkstation.audit import audit_record
+from werkstation.errors import PermissionDenied, ValidationFailed
+from werkstation.locks import lock_users, lock_where
+
 from .accounts import profile_of
 from .benefits import export_benefit_arrangement
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -326,7 +329,7 @@ def _proxy_rows(proxies: QuerySet[Proxy], other: str) -> list[dict[str, Any]]:
 
 
 def _export_governance(user: User) -> dict[str, Any]:
-    from ..models import Cosigner, Proposal
+    from members.models import Cosigner, Proposal
 
     return {
         "votes_cast_for_others": Vote.objects.filter(cast_by=user).exclude(voter=user).count(),
@@ -343,7 +346,7 @@ def _erase_governance(user: User) -> None:
     """Votes stay (results must stay reproducible); proxies given or held end now."""
     from django.db.models import Q
 
-    from ..models import SimulationView
+    from members.models import SimulationView
 
     Proxy.objects.filter(Q(grantor=user) | Q(holder=user), revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -352,7 +355,7 @@ def _erase_governance(user: User) -> None:
 
 
 def _export_sign_in(user: User) -> dict[str, Any]:
-    from ..models import ApiToken, RecoveryCodes, TotpDevice
+    from members.models import ApiToken, RecoveryCodes, TotpDevice
 
     return {
         "api_tokens": [
@@ -378,7 +381,8 @@ def _export_sign_in(user: User) -> dict[str, Any]:
 def _erase_sign_in(user: User) -> None:
     """Tokens are revoked (audited), devices and set-up links deleted, and the attempt
     counters that name the address forgotten."""
-    from ..models import EnrolmentLink, RateLimitHit, RecoveryCodes, TotpDevice
+    from members.models import EnrolmentLink, RateLimitHit, RecoveryCodes, TotpDevice
+
     from .tokens import api_tokens_revoke_all
 
     email = user.email
@@ -390,7 +394,7 @@ def _erase_sign_in(user: User) -> None:
 
 
 def _export_notifications(user: User) -> dict[str, Any]:
-    from ..models import NotificationPreference
+    from members.models import NotificationPreference
 
     pref = NotificationPreference.objects.filter(user=user).first()
     if pref is None:
@@ -404,7 +408,7 @@ def _export_notifications(user: User) -> dict[str, Any]:
 
 
 def _erase_notifications(user: User) -> None:
-    from ..models import NotificationPreference
+    from members.models import NotificationPreference
 
     NotificationPreference.objects.filter(user=user).delete()
 

@@ -9,15 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.audit_actions import MemberAction
-from werkstation.audit import audit_record
-from werkstation.errors import Conflict, NotFound, ValidationFailed
-from werkstation.geo import check_coordinates
-from werkstation.geocoding import geocode
-from werkstation.locks import lock_get, lock_get_or_create
-from werkstation.notify import email_user_on_commit
-from werkstation.validation import full_clean_or_raise
-
-from ..models import (
+from members.models import (
     AvailabilityException,
     AvailabilitySlot,
     Membership,
@@ -27,9 +19,17 @@ from ..models import (
     Skill,
     User,
 )
-from ..models.profiles import LANGUAGE_CHOICES
-from ..selectors import member_work_context_forget
-from ..validators import clean_postcode, normalize_iban, normalize_postcode
+from members.models.profiles import LANGUAGE_CHOICES
+from members.selectors import member_work_context_forget
+from members.validators import clean_postcode, normalize_iban, normalize_postcode
+from werkstation.audit import audit_record
+from werkstation.errors import Conflict, NotFound, ValidationFailed
+from werkstation.geo import check_coordinates
+from werkstation.geocoding import geocode
+from werkstation.locks import lock_get, lock_get_or_create
+from werkstation.notify import email_user_on_commit
+from werkstation.validation import full_clean_or_raise
+
 from .accounts import profile_of
 
 PROFILE_FIELDS = {

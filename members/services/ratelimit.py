@@ -14,9 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from members.models import RateLimitHit
 from werkstation.errors import ApplicationError
-
-from ..models import RateLimitHit
 
 
 class RateLimited(ApplicationError):

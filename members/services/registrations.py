@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Cooperative
+from members.models import Cooperative
+
 from .approvals import board_notify
 
 WTTA_WARN_FROM = date(2026, 10, 1)

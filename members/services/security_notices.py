@@ -7,16 +7,17 @@ change they did not make.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.audit_actions import MemberAction
 from werkstation.audit import audit_record
 from werkstation.notify import email_user_on_commit
 
-from ..audit_actions import MemberAction
-from ..models import User
+if TYPE_CHECKING:
+    from members.models import User
 
 # What each event is called in the e-mail's subject and first line.
 EVENTS = {

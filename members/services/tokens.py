@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.audit_actions import MemberAction
+from members.models import ApiToken, User
 from werkstation.errors import NotFound
 
-from ..models import ApiToken, User
 from .security_notices import security_notice
 
 
@@ -71,7 +71,7 @@ def api_tokens_prune() -> int:
     from django.db.models import Q
     from django.utils import timezone
 
-    from ..models import EnrolmentLink
+    from members.models import EnrolmentLink
 
     now = timezone.now()
     tokens: int

@@ -21,28 +21,30 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticToken
 
+from members.access import needs_two_factor
 from members.audit_actions import MemberAction
+from members.models import EnrolmentLink, RecoveryCodes, TotpDevice, User
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_first, lock_where
 from werkstation.notify import email_user_on_commit, site_link
 
-from ..access import needs_two_factor
-from ..models import EnrolmentLink, RecoveryCodes, TotpDevice, User
 from .ratelimit import rate_limit_hit
 from .security_notices import EVENTS, security_notice
 from .tokens import api_tokens_revoke_all
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_otp.models import Device
 
 RECOVERY_DEVICE_NAME = "recovery codes"
 

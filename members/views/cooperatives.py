@@ -9,19 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members import forms
+from members.access import has_role, page_cooperative
+from members.filters import MemberFilter
+from members.models import Cooperative, Membership
+from members.selectors import applications_open, memberships_visible
+from members.services import memberships as membership_services
+from members.services.cooperatives import cooperative_update
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
-
-from .. import forms
-from ..access import has_role, page_cooperative
-from ..filters import MemberFilter
-from ..models import Cooperative, Membership
-from ..selectors import (
-    applications_open,
-    memberships_visible,
-)
-from ..services import memberships as membership_services
-from ..services.cooperatives import cooperative_update
 
 
 def cooperative_detail(request, slug: str):

@@ -10,14 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from members.access import has_role, page_cooperative
+from members.api.governance import proposal_view
+from members.models import Membership, Proposal, User, Vote
+from members.services import governance as g
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
-
-from ..access import has_role, page_cooperative
-from ..api.governance import proposal_view
-from ..models import Membership, Proposal, User, Vote
-from ..services import governance as g
 
 FORM_ELSEWHERE = ("payout_rules",)
 

@@ -8,17 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from members import forms
+from members.models import Membership
+from members.selectors import cooperatives_public, memberships_of
+from members.services.accounts import user_register
+from members.services.invitations import invitation_accept, invitation_get_open
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
-
-from .. import forms
-from ..models import Membership
-from ..selectors import (
-    cooperatives_public,
-    memberships_of,
-)
-from ..services.accounts import user_register
-from ..services.invitations import invitation_accept, invitation_get_open
 
 
 def safe_next(request, default: str = "members:home") -> str:

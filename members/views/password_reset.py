@@ -9,18 +9,27 @@ either. Each refusal is a 429 with a message that says how long to wait.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 
-from ..lockout import lockout_message
-from ..services.ratelimit import RateLimited, rate_limit_hit, rate_limited
+from members.lockout import lockout_message
+from members.services.ratelimit import RateLimited, rate_limit_hit, rate_limited
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 def _window() -> timedelta:
     return timedelta(minutes=settings.PASSWORD_RESET_LIMIT_WINDOW_MINUTES)
+
+
+def _refuse_while_locked_out(request: HttpRequest) -> None:
+    if AxesProxyHandler.is_locked(request, {}):
+        raise RateLimited(lockout_message(), field="email")
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -28,8 +37,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         address = get_client_ip_address(self.request) or "unknown"
         email = form.cleaned_data["email"].strip().lower()
         try:
-            if AxesProxyHandler.is_locked(self.request, {}):
-                raise RateLimited(lockout_message(), field="email")
+            _refuse_while_locked_out(self.request)
             rate_limit_hit(
                 scope="password_reset_address",
                 key=address,

@@ -11,11 +11,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from members import forms
+from members.services.privacy import personal_data_export, user_erase
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
-
-from .. import forms
-from ..services.privacy import personal_data_export, user_erase
 
 
 @login_required

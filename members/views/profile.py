@@ -10,25 +10,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from werkstation.errors import ApplicationError, NotFound
-from werkstation.forms import add_application_error
-from werkstation.money import from_minor, to_minor
-
-from .. import forms
-from ..models import NotificationPreference
-from ..selectors import (
+from members import forms
+from members.models import NotificationPreference
+from members.selectors import (
     availability_exceptions_of,
     availability_of,
     member_skills_of,
     skills_for_user,
 )
-from ..services.accounts import profile_of
-from ..services.benefits import (
+from members.services.accounts import profile_of
+from members.services.benefits import (
     benefit_arrangement_delete,
     benefit_arrangement_of,
     benefit_arrangement_set,
 )
-from ..services.profiles import (
+from members.services.profiles import (
     availability_exception_add,
     availability_exception_remove,
     availability_replace,
@@ -37,6 +33,9 @@ from ..services.profiles import (
     notification_preferences_update,
     profile_update,
 )
+from werkstation.errors import ApplicationError, NotFound
+from werkstation.forms import add_application_error
+from werkstation.money import from_minor, to_minor
 
 
 @login_required

@@ -17,16 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
-from werkstation.errors import ApplicationError
-from werkstation.forms import add_application_error
-
-from .. import forms
-from ..access import page_cooperative, second_factor_required
-from ..models import ApiToken, RecoveryCodes, SecondApproval
-from ..selectors import second_approvals_of
-from ..services.approvals import approval_kind, approval_may_decide, second_approval_decide
-from ..services.tokens import api_token_revoke
-from ..services.two_factor import (
+from members import forms
+from members.access import page_cooperative, second_factor_required
+from members.models import ApiToken, RecoveryCodes, SecondApproval
+from members.selectors import second_approvals_of
+from members.services.approvals import approval_kind, approval_may_decide, second_approval_decide
+from members.services.tokens import api_token_revoke
+from members.services.two_factor import (
     EnrolmentProof,
     has_device,
     recovery_codes_left,
@@ -39,6 +36,9 @@ from ..services.two_factor import (
     two_factor_link_send,
     two_factor_recovery_codes_make,
 )
+from werkstation.errors import ApplicationError
+from werkstation.forms import add_application_error
+
 from .home import safe_next
 
 RECOVERY_SESSION_KEY = "two_factor_recovery_codes"

@@ -5,9 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from members.models import Cooperative
+from payouts.services.earnings_caps import earnings_caps_overview
 from werkstation.api.base import get_object_or_error
 
-from ..services.earnings_caps import earnings_caps_overview
 from .serializers import EarningsCapsOutput
 
 

@@ -6,12 +6,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from payouts.formats.documents import credit_note_pdf
+from payouts.models import CreditNote, CreditNoteLine, Invoice
+from payouts.services.credit_notes import credit_note_issue
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, paginated
 
-from ..formats.documents import credit_note_pdf
-from ..models import CreditNote, CreditNoteLine, Invoice
-from ..services.credit_notes import credit_note_issue
 from .invoices import treasury_cooperative
 
 

@@ -11,10 +11,7 @@ from rest_framework.views import APIView
 
 from members.access import require_role
 from members.models import Cooperative
-from werkstation.api.base import get_object_or_error
-from werkstation.errors import NotFound
-
-from ..dashboard import (
+from payouts.dashboard import (
     DASHBOARD_ROLES,
     FIGURE_KEYS,
     MAX_MONTHS,
@@ -22,6 +19,8 @@ from ..dashboard import (
     figure_csv,
     months_asked,
 )
+from werkstation.api.base import get_object_or_error
+from werkstation.errors import NotFound
 
 MONTHS = OpenApiParameter(
     "months",

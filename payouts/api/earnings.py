@@ -6,7 +6,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..selectors.earnings import member_earnings, split_explain
+from payouts.selectors.earnings import member_earnings, split_explain
+
 from .serializers import CorrectionOutput, EarningsOutput, SplitExplainOutput
 
 
@@ -49,9 +50,8 @@ class TimesheetCorrectApi(APIView):
     )
     def post(self, request, timesheet_id: int):
         from jobs.models import Timesheet
+        from payouts.services.corrections import timesheet_correct
         from werkstation.api.base import get_object_or_error
-
-        from ..services.corrections import timesheet_correct
 
         get_object_or_error(
             Timesheet.objects.filter(claim__shift__cooperative__memberships__user=request.user),

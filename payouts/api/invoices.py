@@ -11,14 +11,13 @@ from rest_framework.views import APIView
 from jobs.models import Client
 from members.access import require_role
 from members.models import Cooperative
+from payouts.formats.documents import invoice_pdf
+from payouts.models import Invoice, InvoiceLine, Payment
+from payouts.selectors import payments_of
+from payouts.services.invoices import invoice_issue, payment_record
+from payouts.services.reversals import refundable_cents
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, paginated
-
-from ..formats.documents import invoice_pdf
-from ..models import Invoice, InvoiceLine, Payment
-from ..selectors import payments_of
-from ..services.invoices import invoice_issue, payment_record
-from ..services.reversals import refundable_cents
 
 
 class InvoiceLineOutput(serializers.ModelSerializer):
@@ -216,7 +215,7 @@ class InvoiceUblApi(APIView):
         summary="The invoice as a UBL 2.1 e-invoice (SI-UBL 2.0 / NLCIUS)",
     )
     def get(self, request, slug: str, invoice_id: int):
-        from ..formats.ubl import invoice_ubl
+        from payouts.formats.ubl import invoice_ubl
 
         cooperative = treasury_cooperative(request, slug)
         invoice = get_object_or_error(
@@ -276,9 +275,8 @@ class BankStatementApi(APIView):
         summary="Import a CAMT.053 bank statement; credits naming an invoice become payments (treasurer)",
     )
     def post(self, request, slug: str):
+        from payouts.services.statements import camt053_import
         from werkstation.errors import ValidationFailed
-
-        from ..services.statements import camt053_import
 
         cooperative = treasury_cooperative(request, slug)
         upload = request.FILES.get("file")
@@ -286,7 +284,7 @@ class BankStatementApi(APIView):
             raise ValidationFailed(
                 _("Upload the bank statement as 'file'."), code="required", field="file"
             )
-        from ..formats.camt import MAX_STATEMENT_BYTES
+        from payouts.formats.camt import MAX_STATEMENT_BYTES
 
         # Never more than one byte past the limit is read: the import refuses the rest.
         data = upload.read(MAX_STATEMENT_BYTES + 1)

@@ -7,12 +7,11 @@ from rest_framework.views import APIView
 
 from members.access import require_role
 from members.models import Cooperative
+from payouts.selectors import money_settings_of
+from payouts.services.money_settings import money_settings_update, reverse_charge_update
+from payouts.services.settlement import reverse_charge_categories
 from werkstation.api.base import get_object_or_error
 from werkstation.api.fields import CurrencyField
-
-from ..selectors import money_settings_of
-from ..services.money_settings import money_settings_update, reverse_charge_update
-from ..services.settlement import reverse_charge_categories
 
 
 class MoneySettingsOutput(serializers.Serializer):

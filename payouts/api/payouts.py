@@ -6,18 +6,18 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from werkstation.api.base import get_object_or_error
-from werkstation.api.fields import CurrencyField
-from werkstation.api.pagination import list_schema, paginated
-
-from ..models import PayoutBatch, PayoutItem
-from ..services.payouts import (
+from payouts.models import PayoutBatch, PayoutItem
+from payouts.services.payouts import (
     payout_batch_approve,
     payout_batch_confirm,
     payout_batch_create,
     payout_batch_execute,
     payout_file_read,
 )
+from werkstation.api.base import get_object_or_error
+from werkstation.api.fields import CurrencyField
+from werkstation.api.pagination import list_schema, paginated
+
 from .invoices import treasury_cooperative
 
 

@@ -10,12 +10,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from payouts.models import Payment, PayoutItem, Refund
+from payouts.services.invoices import _amount_cents
+from payouts.services.reversals import payment_refund, payout_item_return
 from werkstation.api.base import get_object_or_error
 from werkstation.api.fields import CurrencyField
 
-from ..models import Payment, PayoutItem, Refund
-from ..services.invoices import _amount_cents
-from ..services.reversals import payment_refund, payout_item_return
 from .invoices import treasury_cooperative
 from .payouts import PayoutItemOutput
 

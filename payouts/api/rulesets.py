@@ -8,7 +8,7 @@ nothing written) and proposes it to the members' vote. Adoption happens only by 
 
 from __future__ import annotations
 
-from datetime import date
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,9 @@ from rest_framework.views import APIView
 from jobs.models.work import CATEGORY_CHOICES
 from members.access import require_role
 from members.models import Cooperative
+from payouts.models import RuleSet
+from payouts.selectors import proposals_of_rule_sets, rule_set_in_force, rule_sets_of
+from payouts.services import rulesets as service
 from werkstation.api.base import get_object_or_error
 from werkstation.api.fields import AmountField
 from werkstation.api.outputs import DictOutput
@@ -27,9 +30,8 @@ from werkstation.api.pagination import list_schema, page_of
 from werkstation.errors import NotFound
 from werkstation.templatetags.money import longdate
 
-from ..models import RuleSet
-from ..selectors import proposals_of_rule_sets, rule_set_in_force, rule_sets_of
-from ..services import rulesets as service
+if TYPE_CHECKING:
+    from datetime import date
 
 # ---- outputs -------------------------------------------------------------------------------
 

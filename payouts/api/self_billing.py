@@ -11,13 +11,12 @@ from rest_framework.views import APIView
 
 from members.access import require_role
 from members.models import Cooperative, User
+from payouts.formats.documents import self_billing_pdf
+from payouts.models import SelfBillingInvoice, SelfBillingLine
+from payouts.selectors import self_billing_invoices_of_cooperative, self_billing_invoices_of_member
+from payouts.services.self_billing import self_billing_issue
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, paginated
-
-from ..formats.documents import self_billing_pdf
-from ..models import SelfBillingInvoice, SelfBillingLine
-from ..selectors import self_billing_invoices_of_cooperative, self_billing_invoices_of_member
-from ..services.self_billing import self_billing_issue
 
 
 class SelfBillingLineOutput(serializers.ModelSerializer):

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from ..stripe import api as sv
+from payouts.stripe import api as sv
+
 from . import caps
 from . import credit_notes as cv
 from . import dashboard as dv

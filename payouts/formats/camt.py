@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
-from xml.etree.ElementTree import Element
+from typing import TYPE_CHECKING, Any
 
 from defusedxml import DefusedXmlException, ElementTree
 from django.utils.translation import gettext as _
 
 from werkstation.errors import ValidationFailed
 from werkstation.money import has_minor_precision
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 # A month's statement of a cooperative is kilobytes; five megabytes is far beyond any.
 MAX_STATEMENT_BYTES = 5 * 1024 * 1024

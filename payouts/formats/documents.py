@@ -6,8 +6,6 @@ Every value from a person (names, addresses, reasons, job titles) goes in throug
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from reportlab.lib import colors
@@ -19,14 +17,14 @@ from werkstation.engagements import ALL
 from werkstation.money import format_money
 from werkstation.pdf import a4_pdf, paragraph
 
-from ..models import CreditNote, Invoice
-
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from datetime import date
+
     from reportlab.platypus import Paragraph
 
     from members.models import User
-
-    from ..models import SelfBillingInvoice, Split
+    from payouts.models import CreditNote, Invoice, SelfBillingInvoice, Split
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.db.models import Sum
 
 from members.models import Membership
+from payouts.models import PayoutBatch, PayoutItem
 from werkstation.spreadsheet import csv_text
-
-from ..models import PayoutBatch, PayoutItem
 
 
 def payroll_csv(batch: PayoutBatch) -> str:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from sepaxml import SepaTransfer
 
+from payouts.models import PayoutBatch, PayoutItem
 from werkstation.errors import ValidationFailed
-
-from ..models import PayoutBatch, PayoutItem
 
 
 def sepa_credit_transfer(batch: PayoutBatch) -> str:

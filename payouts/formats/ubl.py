@@ -9,13 +9,14 @@ from the issued invoice, so the e-invoice and the PDF never disagree.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as etree  # noqa: N813 - the name lxml and the docs use
 
 from werkstation.money import decimal_string, format_money
 
-from ..models import Invoice
+if TYPE_CHECKING:
+    from payouts.models import Invoice
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -65,7 +66,7 @@ def invoice_note(invoice: Invoice) -> str:
     return "; ".join(parts)
 
 
-def invoice_ubl(invoice: Invoice) -> bytes:
+def invoice_ubl(invoice: Invoice) -> bytes:  # noqa: PLR0915 - one statement per element, in document order
     cac, cbc = NS["cac"], NS["cbc"]
 
     def el(
@@ -118,7 +119,7 @@ def invoice_ubl(invoice: Invoice) -> bytes:
     category = "S" if invoice.vat_rate > 0 else "Z"
     percent = f"{invoice.vat_rate:.2f}"
 
-    def tax_category(parent: etree.Element, tag: str, reverse_charged: bool) -> None:
+    def tax_category(parent: etree.Element, tag: str, *, reverse_charged: bool) -> None:
         node = el(parent, cac, tag)
         if reverse_charged:  # EN 16931 category AE: VAT reverse charge
             el(node, cbc, "ID", "AE")
@@ -191,12 +192,12 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         sub = el(tax, cac, "TaxSubtotal")
         money(sub, "TaxableAmount", standard)
         money(sub, "TaxAmount", invoice.vat_cents)
-        tax_category(sub, "TaxCategory", False)
+        tax_category(sub, "TaxCategory", reverse_charged=False)
     if invoice.reverse_charged_cents:
         sub = el(tax, cac, "TaxSubtotal")
         money(sub, "TaxableAmount", invoice.reverse_charged_cents)
         money(sub, "TaxAmount", 0)
-        tax_category(sub, "TaxCategory", True)
+        tax_category(sub, "TaxCategory", reverse_charged=True)
     totals = el(root, cac, "LegalMonetaryTotal")
     money(totals, "LineExtensionAmount", invoice.subtotal_cents)
     money(totals, "TaxExclusiveAmount", invoice.subtotal_cents)
@@ -212,7 +213,7 @@ def invoice_ubl(invoice: Invoice) -> bytes:
         el(line_period, cbc, "EndDate", line.work_date.isoformat())
         item = el(node, cac, "Item")
         el(item, cbc, "Name", line.description[:100])
-        tax_category(item, "ClassifiedTaxCategory", line.vat_reverse_charged)
+        tax_category(item, "ClassifiedTaxCategory", reverse_charged=line.vat_reverse_charged)
         price = el(node, cac, "Price")
         money(price, "PriceAmount", line.hourly_cents)
     etree.indent(root)

@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..crypto import EncryptedTextField
+from payouts.crypto import EncryptedTextField
 
 if TYPE_CHECKING:
     from members.models import SecondApproval

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import date
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import QuerySet, Sum
-from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ..models import Account, Entry, MoneySettings, RuleSet, Split
+from payouts.models import Account, Entry, MoneySettings, RuleSet, Split
 
 if TYPE_CHECKING:
-    from members.models import User
+    from collections.abc import Collection
+    from datetime import date
 
-    from ..models import Payment, PayoutItem, SelfBillingInvoice
+    from django.db.models.expressions import Combinable
+
+    from members.models import User
+    from payouts.models import Payment, PayoutItem, SelfBillingInvoice
 
 
 def rule_sets_adopted(cooperative_id: int) -> list[RuleSet]:
@@ -125,7 +126,7 @@ def payments_of(cooperative_id: int) -> QuerySet[Payment]:
     from django.db.models import F, OuterRef, Subquery, Value
     from django.db.models.functions import Coalesce
 
-    from ..models import Dispute, Payment, Refund
+    from payouts.models import Dispute, Payment, Refund
 
     def total(qs: QuerySet[Any]) -> Combinable:
         return Coalesce(
@@ -171,7 +172,7 @@ def payout_trace(user: User) -> dict[int, SplitTrace]:
     (work date, then split). A returned payout is back in the balance and pays nothing here.
     Shares taken back by a correction (the reversed split and its reversal) are left out.
     """
-    from ..models import InvoiceLine, PayoutItem
+    from payouts.models import InvoiceLine, PayoutItem
 
     splits = list(
         Split.objects.filter(member=user)
@@ -238,7 +239,7 @@ def payout_trace(user: User) -> dict[int, SplitTrace]:
 
 def self_billing_invoices_of_member(user: User) -> QuerySet[SelfBillingInvoice]:
     """A member's own self-billing invoices, in every cooperative."""
-    from ..models import SelfBillingInvoice
+    from payouts.models import SelfBillingInvoice
 
     return (
         SelfBillingInvoice.objects.filter(member_id=user.pk)
@@ -249,7 +250,7 @@ def self_billing_invoices_of_member(user: User) -> QuerySet[SelfBillingInvoice]:
 
 
 def self_billing_invoices_of_cooperative(cooperative_id: int) -> QuerySet[SelfBillingInvoice]:
-    from ..models import SelfBillingInvoice
+    from payouts.models import SelfBillingInvoice
 
     return (
         SelfBillingInvoice.objects.filter(cooperative_id=cooperative_id)

@@ -24,7 +24,6 @@ week may give them at most.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import Enum
@@ -36,14 +35,15 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Claim
 from members.models import BenefitArrangement, Membership
+from payouts.models import Split
+from payouts.selectors import money_settings_of
+from payouts.services.settlement import VolunteerAllowance
 from werkstation.engagements import Engagement
 from werkstation.money import format_money
 
-from ..models import Split
-from ..selectors import money_settings_of
-from ..services.settlement import VolunteerAllowance
-
 if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping
+
     from members.models import User
 
     from .quotes import Quote

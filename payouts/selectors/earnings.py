@@ -8,21 +8,19 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from payouts import rules
+from payouts.pots import account_label, ledger_sentence, pot_label, pot_names, rule_pot_label
+from payouts.selectors import entries_of_split, payout_trace, splits_of_member
 from werkstation.engagements import ALL, Engagement
 from werkstation.errors import NotFound
 from werkstation.money import decimal_string
 
-from .. import rules
-from ..models import Split
-from ..pots import account_label, ledger_sentence, pot_label, pot_names, rule_pot_label
-from ..selectors import entries_of_split, payout_trace, splits_of_member
 from .quotes import why_different
 
 if TYPE_CHECKING:
     from members.models import User
-
-    from ..models import RuleSet
-    from ..selectors import SplitTrace
+    from payouts.models import RuleSet, Split
+    from payouts.selectors import SplitTrace
 
 PAYOUT_STATUS = {
     "awaiting_payment": gettext_lazy("awaiting the client's payment"),
@@ -96,7 +94,7 @@ def member_earnings(*, user: User, year: int, readable: bool = False) -> dict[st
     """The year's earnings; ``readable`` (the web page) adds pot names to the deductions."""
     from django.utils import timezone
 
-    from ..services.earnings_caps import earnings_cap_status
+    from payouts.services.earnings_caps import earnings_cap_status
 
     splits = list(splits_of_member(user).filter(work_date__year=year))
     trace = payout_trace(user)

@@ -15,22 +15,24 @@ engagement per claim).
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jobs.models import Job
+from payouts import rules
 from werkstation.engagements import ALL, Engagement
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.legal import Key, LegalTable
 from werkstation.money import format_money, to_minor
 
-from .. import rules
 from .quotes import share_per_hour
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+    from datetime import date
 
 
 def payroll_work_possible(cooperative_id: int) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..models import (
+from payouts.models import (
     EarningsCapWarning,
     PayoutItem,
     SelfBillingInvoice,

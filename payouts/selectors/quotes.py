@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -29,18 +28,19 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Claim, Shift
 from members.models import Membership
+from payouts import rules
+from payouts.models import RuleSet, Split
+from payouts.pots import rule_pot_label
+from payouts.selectors import money_settings_of, pick_in_force, rule_sets_adopted
+from payouts.services.settlement import VolunteerAllowance
 from werkstation.engagements import ALL, ordered
 from werkstation.errors import Conflict
 from werkstation.legal import Key, LegalTable, age_on
 from werkstation.money import format_duration, format_money, pay_for_minutes, to_minor
 
-from .. import rules
-from ..models import RuleSet, Split
-from ..pots import rule_pot_label
-from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
-from ..services.settlement import VolunteerAllowance
-
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
     from members.models import User
 
 # What work is keyed by: a shift's id, or any key for work not posted yet (a tender's plan).

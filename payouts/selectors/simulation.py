@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.utils import timezone
 
-from .. import rules
-from ..models import RuleSet, Split
-from ..selectors import rule_set_in_force
+from payouts import rules
+from payouts.models import RuleSet, Split
+from payouts.selectors import rule_set_in_force
 
 if TYPE_CHECKING:
     from members.models import Proposal, User

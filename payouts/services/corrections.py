@@ -17,16 +17,16 @@ from django.utils.translation import gettext as _
 from jobs.models import Timesheet
 from members.access import require_role
 from members.models import Membership, User
+from payouts import rules
 from payouts.audit_actions import PayoutAction
+from payouts.models import Account, Split
+from payouts.selectors import entries_of_splits, money_settings_of
 from werkstation.audit import audit_record
 from werkstation.engagements import Engagement
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get, lock_where
 from werkstation.money import to_minor
 
-from .. import rules
-from ..models import Account, Split
-from ..selectors import entries_of_splits, money_settings_of
 from .ledger import AccountBook, Posting, payable_kind, write_postings
 from .settlement import (
     COOP_FUND,

@@ -21,8 +21,7 @@ payment (``reversals.payment_refund``).
 
 from __future__ import annotations
 
-from datetime import date
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 from django.db.models import Sum
@@ -31,26 +30,23 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import User
 from payouts.audit_actions import PayoutAction
+from payouts.lifecycle import INVOICE
+from payouts.models import Account, CreditNote, CreditNoteLine, Entry, Invoice, InvoiceLine
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get, lock_get_or_create, lock_one, lock_where
 from werkstation.money import Number, format_money, percent_of
 
-from ..lifecycle import INVOICE
-from ..models import (
-    Account,
-    CreditNote,
-    CreditNoteLine,
-    Entry,
-    Invoice,
-    InvoiceLine,
-)
 from .corrections import reverse_splits
 from .invoices import _amount_cents, _customer, _supplier
 from .ledger import AccountBook, Leg, payable_kind, post
 from .reversals import invoice_status
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from members.models import User
 
 K = Account.Kind
 

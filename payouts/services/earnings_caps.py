@@ -27,11 +27,11 @@ from jobs.models import Claim
 from members.access import has_role, require_role
 from members.models import Cooperative, Membership, Profile, User
 from payouts.audit_actions import PayoutAction
+from payouts.models import EarningsCapWarning, Split
 from werkstation.audit import audit_record
 from werkstation.locks import lock_one
 from werkstation.money import to_minor
 
-from ..models import EarningsCapWarning, Split
 from .settlement import gross_cents
 
 WARN_AT_PERCENT = (80, 100)

@@ -9,8 +9,7 @@ so a partial payment releases what it fully covers).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -20,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from jobs.models import Client, ClientCooperative, Timesheet
 from members.access import require_role
-from members.models import Cooperative, User
 from payouts.audit_actions import PayoutAction
+from payouts.lifecycle import INVOICE
+from payouts.models import Account, Invoice, InvoiceLine, Payment, Split
 from werkstation.audit import audit_record
 from werkstation.db.bulk import insert_rows
 from werkstation.errors import Conflict, NotFound, ValidationFailed
@@ -29,10 +29,13 @@ from werkstation.legal import Key, legal_value
 from werkstation.locks import lock_get, lock_get_or_create, lock_where
 from werkstation.money import Number, format_money, percent_of, to_minor
 
-from ..lifecycle import INVOICE
-from ..models import Account, Invoice, InvoiceLine, Payment, Split
 from .ledger import AccountBook, Leg, Posting, payable_kind, post, write_postings
 from .settlement import COOP_FUND
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from members.models import Cooperative, User
 
 K = Account.Kind
 PAYMENT_TERM_DAYS = 14

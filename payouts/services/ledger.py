@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from payouts.models import Account, Entry, Transaction
 from werkstation.db.bulk import insert_rows
 from werkstation.engagements import Engagement
 from werkstation.errors import ValidationFailed
 
-from ..models import Account, Entry, Transaction
+if TYPE_CHECKING:
+    from datetime import datetime
 
 K = Account.Kind
 # Kinds with one account per member or client: a bulk run asks for many of them, so the

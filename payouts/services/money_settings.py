@@ -3,6 +3,8 @@ below the legal maximums in force (``werkstation/legal.py``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -10,15 +12,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import Cooperative, User
 from payouts.audit_actions import PayoutAction
+from payouts.models import MoneySettings, VatReverseCharge
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.legal import Key, LegalTable
 from werkstation.locks import lock_first, lock_get_or_create
 from werkstation.money import format_money, to_minor
 
-from ..models import MoneySettings, VatReverseCharge
+if TYPE_CHECKING:
+    from members.models import Cooperative, User
 
 
 def _cents(value: object, field: str) -> int:

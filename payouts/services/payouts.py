@@ -10,9 +10,8 @@ execution is retried. The SEPA credit-transfer file (pain.001.001.09) is built b
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.db import transaction
 from django.db.models import Sum
@@ -26,17 +25,20 @@ from members.audit_actions import MemberAction
 from members.models import Cooperative, Profile, User
 from members.services.approvals import board_notify, second_person_eligible, staff_may_second
 from payouts.audit_actions import PayoutAction
+from payouts.formats.payroll import payroll_csv
+from payouts.formats.sepa import sepa_credit_transfer
+from payouts.lifecycle import PAYOUT_BATCH
+from payouts.models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get, lock_where
 from werkstation.money import format_money
 from werkstation.templatetags.money import longdate
 
-from ..formats.payroll import payroll_csv
-from ..formats.sepa import sepa_credit_transfer
-from ..lifecycle import PAYOUT_BATCH
-from ..models import Account, Entry, PayoutApproval, PayoutBatch, PayoutItem
 from .ledger import AccountBook, Leg, post
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 K = Account.Kind
 IBAN_HOLD_DAYS = 3
@@ -107,7 +109,7 @@ def payout_batch_create(
         p.user_id: p for p in Profile.objects.filter(user_id__in=members).select_related("user")
     }
     hold_until = timezone.now() - timedelta(days=IBAN_HOLD_DAYS)
-    from ..stripe.connect import members_paid_by_connect
+    from payouts.stripe.connect import members_paid_by_connect
 
     by_connect = members_paid_by_connect(cooperative, members)
     items = []
@@ -266,7 +268,7 @@ def payout_batch_execute(*, actor: User | None, batch: PayoutBatch) -> PayoutBat
             ),
             code="four_eyes",
         )
-    from ..stripe.connect import stripe_items_pay
+    from payouts.stripe.connect import stripe_items_pay
 
     if stripe_items_pay(batch=batch):
         return PayoutBatch.objects.get(pk=batch.pk)

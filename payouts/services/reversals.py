@@ -45,7 +45,7 @@ The member is e-mailed to check their bank account.
 from __future__ import annotations
 
 import logging
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -54,19 +54,30 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import User
 from payouts.audit_actions import DISPUTE_STATUS, PayoutAction
+from payouts.lifecycle import INVOICE
+from payouts.models import (
+    Account,
+    Dispute,
+    Entry,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PayoutItem,
+    Refund,
+)
+from payouts.selectors import account_balance
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_first, lock_get, lock_where
 from werkstation.money import format_money
 
-from ..lifecycle import INVOICE
-from ..models import Account, Dispute, Entry, Invoice, InvoiceLine, Payment, PayoutItem, Refund
-from ..selectors import account_balance
 from .invoices import _release_covered, coverage_cents
 from .ledger import AccountBook, Leg, payable_kind, post
 from .settlement import COOP_FUND
+
+if TYPE_CHECKING:
+    from members.models import User
 
 logger = logging.getLogger(__name__)
 K = Account.Kind

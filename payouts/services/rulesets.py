@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -13,18 +13,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import Cooperative, Proposal, User
+from payouts import rules
 from payouts.audit_actions import PayoutAction
+from payouts.lifecycle import RULE_SET
+from payouts.models import RuleSet
+from payouts.pots import pot_names, rule_pot_label
+from payouts.selectors.minimum_wage import floor_warning
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_get
 from werkstation.money import format_money
 
-from .. import rules
-from ..lifecycle import RULE_SET
-from ..models import RuleSet
-from ..pots import pot_names, rule_pot_label
-from ..selectors.minimum_wage import floor_warning
+if TYPE_CHECKING:
+    from members.models import Cooperative, Proposal, User
 
 
 def founding_spec() -> dict[str, Any]:
@@ -53,8 +54,9 @@ def validate_spec(spec: object) -> rules.RuleSet:
             for path, message in exc.errors
         ]
         first = details[0]
+        msg = f"{first['field']}: {first['message']}"
         raise ValidationFailed(
-            f"{first['field']}: {first['message']}",
+            msg,
             code="invalid_rule_set",
             field=first["field"],
             extra={"details": details},

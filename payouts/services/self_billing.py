@@ -21,10 +21,9 @@ import logging
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +31,7 @@ from members.access import require_role
 from members.models import Cooperative, Membership, User
 from members.services.accounts import profile_of
 from payouts.audit_actions import PayoutAction
+from payouts.models import Account, SelfBillingInvoice, SelfBillingLine, SelfBillingSequence, Split
 from werkstation.audit import audit_record
 from werkstation.db.bulk import insert_rows
 from werkstation.engagements import Engagement
@@ -40,9 +40,13 @@ from werkstation.legal import Key, legal_value
 from werkstation.locks import lock_first
 from werkstation.money import percent_of
 
-from ..models import Account, SelfBillingInvoice, SelfBillingLine, SelfBillingSequence, Split
 from .invoices import _supplier as cooperative_details
 from .ledger import AccountBook, Leg, post
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from django.db.models import QuerySet
 
 logger = logging.getLogger(__name__)
 K = Account.Kind

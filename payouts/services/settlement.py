@@ -41,11 +41,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Sum
@@ -54,6 +51,9 @@ from django.utils import timezone
 
 from jobs.models import Timesheet
 from members.models import Membership
+from payouts import rules
+from payouts.models import Account, Entry, MoneySettings, RuleSet, Split
+from payouts.selectors import money_settings_of, pick_in_force, rule_sets_adopted
 from werkstation.db.bulk import insert_rows
 from werkstation.engagements import Engagement
 from werkstation.errors import ApplicationError
@@ -61,10 +61,12 @@ from werkstation.legal import Key, LegalTable
 from werkstation.locks import lock_cooperatives, lock_skipping, lock_where
 from werkstation.money import pay_for_minutes, percent_of, to_minor
 
-from .. import rules
-from ..models import Account, Entry, MoneySettings, RuleSet, Split
-from ..selectors import money_settings_of, pick_in_force, rule_sets_adopted
 from .ledger import AccountBook, Posting, payable_kind, write_postings
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from datetime import date
+    from decimal import Decimal
 
 logger = logging.getLogger(__name__)
 K = Account.Kind
@@ -88,7 +90,7 @@ def vat_cents(gross: int, vat_rate: Decimal) -> int:
 def reverse_charge_categories(cooperative_id: int) -> frozenset[str]:
     """The job categories the cooperative invoices with VAT reverse-charged: the board's
     confirmed list, or the default until it confirms one."""
-    from ..models import REVERSE_CHARGE_DEFAULT, VatReverseCharge
+    from payouts.models import REVERSE_CHARGE_DEFAULT, VatReverseCharge
 
     row = VatReverseCharge.objects.filter(cooperative_id=cooperative_id).first()
     return frozenset(row.categories if row is not None else REVERSE_CHARGE_DEFAULT)

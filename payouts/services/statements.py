@@ -14,21 +14,23 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.access import require_role
-from members.models import Cooperative, User
+from payouts.formats.camt import parse_camt053
+from payouts.formats.sepa import sepa_end_to_end_id
+from payouts.models import Payment, PayoutItem
 from werkstation.errors import ApplicationError
 from werkstation.money import to_minor
 
-from ..formats.camt import parse_camt053
-from ..formats.sepa import sepa_end_to_end_id
-from ..models import Payment, PayoutItem
 from .invoices import payment_record
 from .payouts import ConfirmedBy, payout_items_confirm
+
+if TYPE_CHECKING:
+    from members.models import Cooperative, User
 
 INVOICE_NUMBER = re.compile(r"\b(20\d{2}-\d{5})\b")
 

@@ -8,12 +8,12 @@ from rest_framework.views import APIView
 
 from members.access import require_role
 from members.models import Cooperative
+from payouts.models import Invoice, StripeEvent
 from werkstation.api.base import get_object_or_error, site_url
 from werkstation.api.fields import CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.api.pagination import list_schema, paginated
 
-from ..models import Invoice, StripeEvent
 from .checkout import can_pay_invoice, invoice_payment_link
 from .connect import connect_onboarding_link, connect_status
 from .setup import stripe_settings_clear, stripe_settings_save, stripe_status
@@ -143,7 +143,8 @@ class InvoicePaymentLinkApi(APIView):
         if not can_pay_invoice(request.user, invoice):
             from werkstation.errors import NotFound
 
-            raise NotFound("Not found.", field="invoice")
+            msg = "Not found."
+            raise NotFound(msg, field="invoice")
         page = f"{site_url(request)}{reverse('payouts:client-invoice', kwargs={'invoice_id': invoice.pk})}"
         checkout = invoice_payment_link(
             actor=request.user, invoice=invoice, success_url=f"{page}?paid=1", cancel_url=page

@@ -18,16 +18,17 @@ from django.utils.translation import gettext as _
 
 from jobs.access import is_client_user
 from members.access import has_role
-from members.models import User
 from payouts.audit_actions import PayoutAction
+from payouts.models import Invoice, StripeCheckout
 from werkstation.audit import audit_record
 from werkstation.errors import ApplicationError, Conflict, PermissionDenied
 
-from ..models import Invoice, StripeCheckout
 from .setup import stripe_client, stripe_credentials
 
 if TYPE_CHECKING:
     from stripe.params.checkout import SessionCreateParams
+
+    from members.models import User
 
 PAYMENT_METHODS = ["ideal", "card"]
 

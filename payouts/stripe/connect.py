@@ -27,9 +27,8 @@ otherwise held, like wait).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import stripe
 from django.db import transaction
@@ -40,11 +39,7 @@ from django.utils.translation import gettext as _
 from members.access import require_role
 from members.models import Cooperative, Profile, User
 from payouts.audit_actions import PayoutAction
-from werkstation.audit import audit_record
-from werkstation.errors import ValidationFailed
-from werkstation.locks import lock_get, lock_payout_batches
-
-from ..models import (
+from payouts.models import (
     Account,
     Entry,
     PayoutBatch,
@@ -53,9 +48,16 @@ from ..models import (
     StripeSettings,
     StripeTransfer,
 )
-from ..services.ledger import AccountBook, Leg, post
+from payouts.services.ledger import AccountBook, Leg, post
+from werkstation.audit import audit_record
+from werkstation.errors import ValidationFailed
+from werkstation.locks import lock_get, lock_payout_batches
+
 from .checkout import stripe_failure
 from .setup import StripeCredentials, stripe_client, stripe_credentials
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 logger = logging.getLogger(__name__)
 K = Account.Kind
@@ -387,7 +389,7 @@ def _book_transfer(item_id: int, made: dict[str, Any]) -> str:
 
 def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
     """The cooperative's choice for an item Stripe cannot pay now: SEPA, or wait."""
-    from ..services.payouts import IBAN_HOLD_DAYS
+    from payouts.services.payouts import IBAN_HOLD_DAYS
 
     with transaction.atomic():
         item = lock_get("payouts.PayoutItem", item_id)
@@ -426,7 +428,7 @@ def _overflow(item_id: int, credentials: StripeCredentials, why: str) -> str:
 
 def payout_batches_resume() -> int:
     """Beat: finish approved batches whose Connect transfers were left undecided."""
-    from ..services.payouts import payout_batch_execute
+    from payouts.services.payouts import payout_batch_execute
 
     resumed = 0
     for batch in PayoutBatch.objects.filter(

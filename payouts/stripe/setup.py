@@ -26,12 +26,11 @@ from members.services.approvals import (
     second_approval_request,
 )
 from payouts.audit_actions import PayoutAction
+from payouts.crypto import encryption_configured
+from payouts.models import StripeSettings
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.locks import lock_cooperatives, lock_first, lock_get_or_create, lock_where
-
-from ..crypto import encryption_configured
-from ..models import StripeSettings
 
 if TYPE_CHECKING:
     from stripe._base_address import BaseAddresses
@@ -71,7 +70,7 @@ def stripe_credentials(cooperative: Cooperative) -> StripeCredentials:
         return StripeCredentials(
             settings.STRIPE_SECRET_KEY, secrets, connect, overflow, "environment"
         )
-    return StripeCredentials("", (), False, overflow, "none")
+    return StripeCredentials("", (), connect_enabled=False, overflow=overflow, source="none")
 
 
 def stripe_client(

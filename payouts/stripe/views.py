@@ -18,10 +18,10 @@ from django.views.decorators.http import require_POST
 from jobs.selectors import clients_of_user
 from members.access import has_role, page_cooperative
 from members.models import Cooperative
+from payouts.models import Invoice, StripeEvent, StripeSettings
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 
-from ..models import Invoice, StripeEvent, StripeSettings
 from .checkout import can_pay_invoice, invoice_payment_link
 from .connect import (
     connect_account_refresh,
@@ -169,7 +169,7 @@ def client_invoice(request, invoice_id: int):
     if not can_pay_invoice(request.user, invoice):
         raise Http404
     if request.GET.get("format") == "pdf":
-        from ..views.treasury import invoice_pdf_response
+        from payouts.views.treasury import invoice_pdf_response
 
         return invoice_pdf_response(invoice)
     online = stripe_status(invoice.cooperative)["payments_on"]

@@ -30,25 +30,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members.models import Cooperative
 from payouts.audit_actions import PayoutAction
-from werkstation.audit import audit_record
-from werkstation.errors import ApplicationError, ValidationFailed
-from werkstation.locks import lock_first, lock_get
-from werkstation.money import from_minor
-
-from ..models import (
+from payouts.models import (
     Invoice,
     Payment,
     PayoutItem,
@@ -56,8 +48,20 @@ from ..models import (
     StripeEvent,
     StripeTransfer,
 )
-from ..services.invoices import payment_record
+from payouts.services.invoices import payment_record
+from werkstation.audit import audit_record
+from werkstation.errors import ApplicationError, ValidationFailed
+from werkstation.locks import lock_first, lock_get
+from werkstation.money import from_minor
+
 from .setup import stripe_client, stripe_credentials
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.db.models import QuerySet
+
+    from members.models import Cooperative
 
 logger = logging.getLogger(__name__)
 SIGNATURE_TOLERANCE_SECONDS = 300
@@ -337,7 +341,7 @@ def _payment_for(event: StripeEvent, obj: JsonObject, context: JsonObject) -> Pa
 
 
 def _charge_refunded(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
-    from ..services import reversals
+    from payouts.services import reversals
 
     payment = _payment_for(event, obj, context)
     if payment is None:
@@ -361,7 +365,7 @@ DISPUTE_STATUS = {"won": "won", "lost": "lost"}
 
 
 def _dispute(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
-    from ..services import reversals
+    from payouts.services import reversals
 
     payment = _payment_for(event, obj, context)
     if payment is None:
@@ -381,7 +385,7 @@ def _dispute(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
 
 
 def _transfer_reversed(event: StripeEvent, obj: JsonObject, context: JsonObject) -> str:
-    from ..services import reversals
+    from payouts.services import reversals
 
     transfer = (
         StripeTransfer.objects.filter(
@@ -399,7 +403,8 @@ def _transfer_reversed(event: StripeEvent, obj: JsonObject, context: JsonObject)
         )
         if item is None:
             return "ignored: not a transfer of ours"
-        raise NotReady(f"payout item {item.pk} is not recorded as paid yet")
+        msg = f"payout item {item.pk} is not recorded as paid yet"
+        raise NotReady(msg)
     if int(obj.get("amount_reversed") or 0) < transfer.amount_cents:
         raise ValidationFailed(
             _("Stripe reversed only part of transfer %(t)s; settle it by hand.") % {"t": obj["id"]},

@@ -8,7 +8,7 @@ from members.access import has_role, page_cooperative
 
 @login_required
 def earnings_caps(request, slug: str):
-    from ..services.earnings_caps import earnings_caps_overview
+    from payouts.services.earnings_caps import earnings_caps_overview
 
     cooperative = page_cooperative(request.user, slug, "board", "treasurer")
     rows = earnings_caps_overview(actor=request.user, cooperative=cooperative)

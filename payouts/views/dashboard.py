@@ -10,9 +10,7 @@ from django.utils.translation import get_language
 
 from jobs.selectors.working_time import near_limits
 from members.access import has_role, page_cooperative
-from werkstation.money import format_duration, format_money
-
-from ..dashboard import (
+from payouts.dashboard import (
     DASHBOARD_ROLES,
     FIGURE_KEYS,
     Dashboard,
@@ -20,6 +18,7 @@ from ..dashboard import (
     figure_csv,
     months_asked,
 )
+from werkstation.money import format_duration, format_money
 
 
 def display_value(value: int, unit: str, currency: str) -> str:

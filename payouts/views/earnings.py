@@ -5,9 +5,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from payouts.selectors.earnings import member_earnings, split_explain
 from werkstation.errors import NotFound
 
-from ..selectors.earnings import member_earnings, split_explain
 from .self_billing import self_billing_pdf_response
 
 
@@ -17,7 +17,7 @@ def earnings(request):
         year = int(request.GET.get("year", timezone.localdate().year))
     except ValueError:
         year = timezone.localdate().year
-    from ..selectors import self_billing_invoices_of_member
+    from payouts.selectors import self_billing_invoices_of_member
 
     return render(
         request,
@@ -32,7 +32,7 @@ def earnings(request):
 @login_required
 def my_self_billing_invoice(request, invoice_id: int):
     """One of the member's own self-billing invoices as PDF; anyone else's is not found."""
-    from ..selectors import self_billing_invoices_of_member
+    from payouts.selectors import self_billing_invoices_of_member
 
     invoice = get_object_or_404(self_billing_invoices_of_member(request.user), pk=invoice_id)
     return self_billing_pdf_response(invoice)
@@ -58,9 +58,8 @@ def income_statement(request):
     from django.http import HttpResponse
 
     from members.selectors import cooperatives_of
-
-    from ..formats.documents import income_statement_pdf, income_year_pdf
-    from ..selectors import splits_of_member
+    from payouts.formats.documents import income_statement_pdf, income_year_pdf
+    from payouts.selectors import splits_of_member
 
     if request.GET.get("year"):
         try:

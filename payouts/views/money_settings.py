@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from members.access import page_cooperative
+from payouts.models import VatReverseCharge
+from payouts.selectors import money_settings_of
+from payouts.services.money_settings import money_settings_update, reverse_charge_update
+from payouts.services.settlement import reverse_charge_categories
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
 from werkstation.money import from_minor, to_minor
-
-from ..models import VatReverseCharge
-from ..selectors import money_settings_of
-from ..services.money_settings import money_settings_update, reverse_charge_update
-from ..services.settlement import reverse_charge_categories
 
 
 class MoneySettingsForm(forms.Form):

@@ -9,6 +9,7 @@ the preview follows the typing (``rules_preview`` renders only the preview part)
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,12 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.access import has_role, page_cooperative
-from werkstation.errors import ApplicationError
-from werkstation.money import from_minor, to_minor
-
-from .. import rules
-from ..models import RuleSet
-from ..ruleset_forms import (
+from payouts import rules
+from payouts.ruleset_forms import (
     MAX_BRACKETS,
     MAX_POTS,
     ExampleForm,
@@ -40,8 +37,13 @@ from ..ruleset_forms import (
     show_errors,
     spec_from_forms,
 )
-from ..selectors import proposals_of_rule_sets, rule_set_in_force, rule_sets_of
-from ..services import rulesets as service
+from payouts.selectors import proposals_of_rule_sets, rule_set_in_force, rule_sets_of
+from payouts.services import rulesets as service
+from werkstation.errors import ApplicationError
+from werkstation.money import from_minor, to_minor
+
+if TYPE_CHECKING:
+    from payouts.models import RuleSet
 
 POTS_PREFIX = "pots"
 EXAMPLE_PREFIX = "example"

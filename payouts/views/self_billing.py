@@ -14,7 +14,7 @@ from werkstation.forms import add_application_error
 def self_billing_pdf_response(invoice):
     from django.http import HttpResponse
 
-    from ..formats.documents import self_billing_pdf
+    from payouts.formats.documents import self_billing_pdf
 
     response = HttpResponse(self_billing_pdf(invoice), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="factuur-{invoice.number}.pdf"'
@@ -34,8 +34,8 @@ class SelfBillingIssueForm(forms.Form):
 def self_billing(request, slug: str):
     """The cooperative's self-billing invoices (treasurer, auditor); the treasurer issues a
     month's by hand (the beat issues last month's on the 1st)."""
-    from ..selectors import self_billing_invoices_of_cooperative
-    from ..services.self_billing import self_billing_issue
+    from payouts.selectors import self_billing_invoices_of_cooperative
+    from payouts.services.self_billing import self_billing_issue
 
     cooperative = page_cooperative(request.user, slug, "treasurer", "auditor")
     can_issue = has_role(request.user, cooperative, "treasurer")
@@ -77,7 +77,7 @@ def self_billing(request, slug: str):
 
 @login_required
 def self_billing_document(request, slug: str, invoice_id: int):
-    from ..selectors import self_billing_invoices_of_cooperative
+    from payouts.selectors import self_billing_invoices_of_cooperative
 
     cooperative = page_cooperative(request.user, slug, "treasurer", "auditor")
     invoice = get_object_or_404(self_billing_invoices_of_cooperative(cooperative.pk), pk=invoice_id)

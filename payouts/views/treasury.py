@@ -16,25 +16,24 @@ from django.views.decorators.http import require_POST
 
 from jobs.models import Client
 from members.access import has_role, page_cooperative
-from werkstation.confirm import Confirmation, confirmation, is_confirmed
-from werkstation.errors import ApplicationError
-from werkstation.forms import add_application_error
-from werkstation.money import format_money, to_minor
-from werkstation.templatetags.money import longdate
-
-from ..formats.documents import credit_note_pdf, invoice_pdf
-from ..models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
-from ..selectors import payments_of
-from ..services.credit_notes import credit_note_issue
-from ..services.invoices import invoice_issue, payment_record
-from ..services.payouts import (
+from payouts.formats.documents import credit_note_pdf, invoice_pdf
+from payouts.models import CreditNote, Dispute, Invoice, Payment, PayoutBatch, PayoutItem, Refund
+from payouts.selectors import payments_of
+from payouts.services.credit_notes import credit_note_issue
+from payouts.services.invoices import invoice_issue, payment_record
+from payouts.services.payouts import (
     payout_batch_approve,
     payout_batch_confirm,
     payout_batch_create,
     payout_batch_execute,
 )
-from ..services.reversals import payment_refund, payout_item_return
-from ..stripe.checkout import can_pay_invoice
+from payouts.services.reversals import payment_refund, payout_item_return
+from payouts.stripe.checkout import can_pay_invoice
+from werkstation.confirm import Confirmation, confirmation, is_confirmed
+from werkstation.errors import ApplicationError
+from werkstation.forms import add_application_error
+from werkstation.money import format_money, to_minor
+from werkstation.templatetags.money import longdate
 
 
 class InvoiceIssueForm(forms.Form):
@@ -287,7 +286,7 @@ def invoice_document(request, slug: str, invoice_id: int):
     if request.GET.get("format") == "ubl":
         from django.http import HttpResponse
 
-        from ..formats.ubl import invoice_ubl
+        from payouts.formats.ubl import invoice_ubl
 
         response = HttpResponse(invoice_ubl(invoice), content_type="application/xml")
         response["Content-Disposition"] = (

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -61,7 +62,7 @@ def _no_csp_violations(request):
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         if CI:
             pytest.fail(
                 f"CI=true: Chromium is required for browser tests but {CHROMIUM} is missing"

@@ -21,7 +21,9 @@ def test_the_treasurer_reads_the_dashboard_charts_and_tables_on_a_phone(
             canvas.wait_for()
             page.wait_for_selector(f'canvas[data-chart="chart-{key}"][data-drawn="true"]')
             box = canvas.bounding_box()
-            assert box is not None and 200 <= box["width"] <= 360 and box["height"] >= 200
+            assert box is not None
+            assert 200 <= box["width"] <= 360
+            assert box["height"] >= 200
         # Chart.js drew on the canvas: it holds pixels that are not blank.
         drawn = page.evaluate(
             """() => { const c = document.querySelector('canvas[data-chart="chart-work"]');

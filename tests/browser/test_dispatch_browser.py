@@ -23,7 +23,8 @@ def test_the_board_reads_a_run_on_a_phone(browser, live_server, market):
     day = market.tuesday.date()
     run = DispatchRun.objects.create(cooperative=market.coop_a, period_start=day, period_end=day)
     run = dispatch_run_execute(run_id=run.pk)
-    assert run.status == "done" and run.offers_made == 6
+    assert run.status == "done"
+    assert run.offers_made == 6
 
     context, page = _verified_page(browser, live_server, market.board_a)
     try:
@@ -31,7 +32,9 @@ def test_the_board_reads_a_run_on_a_phone(browser, live_server, market):
         page.locator(f'a[href="/c/alpha/dispatch/{run.pk}/"]').click()
         page.wait_for_selector('canvas[data-chart="chart-hours"][data-drawn="true"]')
         box = page.locator('canvas[data-chart="chart-hours"]').bounding_box()
-        assert box is not None and 200 <= box["width"] <= 360 and box["height"] >= 200
+        assert box is not None
+        assert 200 <= box["width"] <= 360
+        assert box["height"] >= 200
         assert "€" in page.locator("#objective").inner_text()
         assert page.locator("#offers tbody tr").count() == 6
         assert page.locator("#unfilled tbody tr").count() == 2

@@ -50,7 +50,5 @@ def test_member_opens_the_simulation_votes_and_the_rules_come_into_force(phone, 
     closed = proposal_close(proposal=proposal, now=proposal.closes_at + timedelta(seconds=1))
     assert closed.status == Proposal.Status.ADOPTED
     in_force = rule_set_in_force(world.coop_a.pk, timezone.localdate())
-    assert (
-        in_force.pk == closed.payload["rule_set"]
-        and in_force.adopted_via == RuleSet.AdoptedVia.VOTE
-    )
+    assert in_force.pk == closed.payload["rule_set"]
+    assert in_force.adopted_via == RuleSet.AdoptedVia.VOTE

@@ -17,6 +17,7 @@ def test_member_sees_they_are_close_to_their_earnings_cap_on_a_phone(phone, live
     phone.goto(f"{live_server.url}/work/earnings/")
     card = phone.locator("#earnings-cap")
     assert card.count() == 1
-    assert "€ 288,00" in card.inner_text() and "€ 350,00" in card.inner_text()
+    assert "€ 288,00" in card.inner_text()
+    assert "€ 350,00" in card.inner_text()
     assert "82%" in card.inner_text()
     assert_fits_phone(phone)

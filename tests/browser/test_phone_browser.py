@@ -107,7 +107,8 @@ def test_four_feed_cards_fit_a_phone_screen_under_day_headings(phone, live_serve
     headings = phone.locator("h2.feed-day")
     assert headings.count() == 2
     tuesday = headings.first.inner_text().lower()
-    assert "dinsdag" in tuesday and str(market.tuesday.day) in tuesday
+    assert "dinsdag" in tuesday
+    assert str(market.tuesday.day) in tuesday
 
     cards = phone.locator("li.feed-card")
     assert cards.count() == 5
@@ -124,7 +125,8 @@ def test_four_feed_cards_fit_a_phone_screen_under_day_headings(phone, live_serve
     assert "Marshalllaan 40" in text  # place
     assert "€" in first.locator(".amount").inner_text()  # amount, from the price quote
     claim = first.get_by_role("button", name="Aanmelden")
-    assert claim.is_visible() and claim.bounding_box()["height"] >= TAP
+    assert claim.is_visible()
+    assert claim.bounding_box()["height"] >= TAP
     assert first.locator("time").inner_text().startswith("di ")  # date on the card too
 
     # The filter bar stays on screen while the member scrolls through the cards.
@@ -142,16 +144,19 @@ def test_the_calendar_link_can_be_copied_and_opened_on_a_phone(phone, live_serve
     assert_fits_phone(phone)
     field = phone.locator("#calendar-url")  # labelled "Calendar link" (visually hidden)
     url = field.input_value()
-    assert url.endswith(f"/calendar/{feed.token}.ics") and url.startswith("http")
+    assert url.endswith(f"/calendar/{feed.token}.ics")
+    assert url.startswith("http")
     assert field.get_attribute("readonly") is not None
 
     webcal = phone.locator("main a[href^='webcal:']")
-    assert webcal.is_visible() and webcal.bounding_box()["height"] >= TAP
+    assert webcal.is_visible()
+    assert webcal.bounding_box()["height"] >= TAP
     assert webcal.get_attribute("href") == "webcal://" + url.split("://", 1)[1]
 
     assert field.evaluate("(e) => e.labels[0].textContent") != ""
     copy = phone.locator("button[data-copy='#calendar-url']")
-    assert copy.is_visible() and copy.bounding_box()["height"] >= TAP
+    assert copy.is_visible()
+    assert copy.bounding_box()["height"] >= TAP
     copy.click()
     phone.locator(".copy-status", has_text=copy.get_attribute("data-copied")).wait_for()
     assert phone.evaluate("navigator.clipboard.readText()") == url
@@ -167,7 +172,8 @@ def test_without_javascript_the_calendar_link_is_a_field_to_select(browser, live
         login(page, live_server, market.member_a.email, PASSWORD)
         page.goto(f"{live_server.url}/work/week/")
         field = page.locator("#calendar-url")
-        assert field.is_visible() and field.get_attribute("readonly") is not None
+        assert field.is_visible()
+        assert field.get_attribute("readonly") is not None
         assert not page.locator("button[data-copy]").is_visible()
         assert_fits_phone(page)
     finally:
@@ -182,7 +188,8 @@ def test_werkstation_can_go_on_the_home_screen(phone, live_server, market):
     assert response.headers["content-type"] == "application/manifest+json"
     manifest = response.json()
     assert manifest["name"] == "Werkstation"
-    assert manifest["start_url"] == "/" and manifest["display"] == "standalone"
+    assert manifest["start_url"] == "/"
+    assert manifest["display"] == "standalone"
     assert manifest["theme_color"] == phone.locator("meta[name=theme-color]").get_attribute(
         "content"
     )
@@ -190,10 +197,12 @@ def test_werkstation_can_go_on_the_home_screen(phone, live_server, market):
     assert {"192x192", "512x512"} <= sizes
     for icon in manifest["icons"]:
         got = phone.request.get(f"{live_server.url}{icon['src']}")
-        assert got.ok and got.headers["content-type"].startswith(icon["type"]), icon
+        assert got.ok, icon
+        assert got.headers["content-type"].startswith(icon["type"]), icon
     for link in phone.locator("link[rel=icon]").all():
         got = phone.request.get(f"{live_server.url}{link.get_attribute('href')}")
-        assert got.ok and got.headers["content-type"].startswith(link.get_attribute("type"))
+        assert got.ok
+        assert got.headers["content-type"].startswith(link.get_attribute("type"))
 
 
 def test_the_phone_pages_pass_axe(phone, live_server, market):
@@ -224,4 +233,5 @@ def test_the_axe_check_finds_what_it_must(phone, live_server, market):
         }"""
     )
     found = " ".join(serious_violations(phone))
-    assert "button-name (critical)" in found and "label (critical)" in found
+    assert "button-name (critical)" in found
+    assert "label (critical)" in found

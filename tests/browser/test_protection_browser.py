@@ -49,8 +49,10 @@ def test_a_claim_that_breaks_the_rest_rule_is_refused_and_another_shift_taken(
     message = phone.locator(".msg").first
     message.wait_for()
     text = message.inner_text()
-    assert "Arbeidstijdenwet" in text and "rust" in text
-    assert "Trappenhuis schoonmaken" in text and "7 u 30 min" in text
+    assert "Arbeidstijdenwet" in text
+    assert "rust" in text
+    assert "Trappenhuis schoonmaken" in text
+    assert "7 u 30 min" in text
     assert_fits_phone(phone)
     assert not Claim.objects.filter(shift=early, user=market.member_a).exists()
 

@@ -68,7 +68,8 @@ def test_member_gives_a_proxy_after_a_search_and_a_confirmation(phone, live_serv
     phone.click("#give-proxy")
     dialog = phone.locator("dialog[data-confirm]")
     dialog.wait_for()
-    assert "Fatima El Amrani" in dialog.inner_text() and not Proxy.objects.exists()
+    assert "Fatima El Amrani" in dialog.inner_text()
+    assert not Proxy.objects.exists()
     _readable(phone)
     phone.click("#confirm-yes")
     phone.wait_for_selector(".msg")
@@ -113,7 +114,8 @@ def test_board_searches_and_filters_the_member_list(browser, live_server, world)
     page.click("form.filters button[type=submit]")
     page.wait_for_url("**q=yasm**")
     rows = page.locator("table tbody tr")
-    assert rows.count() == 1 and "Yasmina Ouali" in rows.first.inner_text()
+    assert rows.count() == 1
+    assert "Yasmina Ouali" in rows.first.inner_text()
     _readable(page)
     context.close()
 
@@ -166,8 +168,10 @@ def test_staff_find_the_legal_figures_to_verify_on_a_phone(browser, live_server,
     context, page = _verified_page(browser, live_server, world.staff)
     page.goto(f"{live_server.url}/admin/werkstation/legalparameter/?verify__exact=1")
     text = page.locator("#content").inner_text()
-    assert "wettelijk bedrag" in text.lower() and "te controleren" in text.lower()
-    assert "minimumloon per uur, 21 jaar en ouder" in text and "_" not in text
+    assert "wettelijk bedrag" in text.lower()
+    assert "te controleren" in text.lower()
+    assert "minimumloon per uur, 21 jaar en ouder" in text
+    assert "_" not in text
     assert "14,71" in text or "14.71" in text  # the minimum wage from 1 January 2026
     assert page.locator("#result_list tbody tr").count() >= 3
     assert_fits_phone(page)

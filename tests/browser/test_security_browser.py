@@ -50,5 +50,6 @@ def test_a_member_sees_their_security_page(phone, live_server, world):
     login(phone, live_server, world.member_a.email, PASSWORD)
     phone.goto(f"{live_server.url}/account/security/")
     text = phone.inner_text("main")
-    assert "Uit." in text and "API-tokens" in text
+    assert "Uit." in text
+    assert "API-tokens" in text
     assert_fits_phone(phone)

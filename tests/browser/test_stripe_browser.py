@@ -31,9 +31,11 @@ def test_a_client_pays_an_invoice_with_ideal_on_a_phone(phone, live_server, sett
     phone.click("#pay-ideal")
     phone.wait_for_url(f"{live_server.url}/invoices/{invoice.pk}/?paid=1")
     assert "€ 0,00" in phone.inner_text("#open-amount")
-    assert fake_stripe.deliveries and fake_stripe.deliveries[0][1] == 200
+    assert fake_stripe.deliveries
+    assert fake_stripe.deliveries[0][1] == 200
     payment = Payment.objects.get(invoice=invoice)
-    assert payment.method == "ideal" and payment.amount_cents == invoice.total_cents
+    assert payment.method == "ideal"
+    assert payment.amount_cents == invoice.total_cents
 
 
 def test_a_member_sets_up_payouts_by_stripe_on_a_phone(phone, live_server, world, fake_stripe):

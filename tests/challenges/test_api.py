@@ -32,10 +32,12 @@ def test_the_whole_path_through_the_api(rtc):
     )
     assert response.status_code == 201, response.data
     tender_id = response.data["id"]
-    assert response.data["status"] == "open" and response.data["budget_ceiling"] == "20000.00"
+    assert response.data["status"] == "open"
+    assert response.data["budget_ceiling"] == "20000.00"
     # The public register needs no login.
     public = api_as(None).get(reverse("challenges_api:tenders"))
-    assert public.status_code == 200 and [t["id"] for t in public.data["results"]] == [tender_id]
+    assert public.status_code == 200
+    assert [t["id"] for t in public.data["results"]] == [tender_id]
     response = board.post(
         reverse("challenges_api:tender-bids", args=[tender_id]),
         {**bid_values(), "cooperative": "alpha"},
@@ -46,12 +48,14 @@ def test_the_whole_path_through_the_api(rtc):
     # Sealed: the municipality does not see the bid while the window is open.
     assert muni.get(reverse("challenges_api:bid", args=[bid_id])).status_code == 404
     response = board.post(reverse("challenges_api:bid-capacity", args=[bid_id]))
-    assert response.status_code == 200 and response.data["capacity"]["coverage_percent"] == 100.0
+    assert response.status_code == 200
+    assert response.data["capacity"]["coverage_percent"] == 100.0
     assert board.post(reverse("challenges_api:bid-submit", args=[bid_id])).status_code == 200
     response = board.patch(
         reverse("challenges_api:bid", args=[bid_id]), {"price": "1.00"}, format="json"
     )
-    assert response.status_code == 409 and response.data["error"]["code"] == "bid_locked"
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "bid_locked"
     response = muni.post(
         reverse("challenges_api:bid-score", args=[bid_id]),
         {"quality": "7.5", "social": "9"},
@@ -73,14 +77,17 @@ def test_the_whole_path_through_the_api(rtc):
         {"bid": bid_id, "reason": "Sterk lokaal plan"},
         format="json",
     )
-    assert response.status_code == 200 and response.data["status"] == "awarded"
+    assert response.status_code == 200
+    assert response.data["status"] == "awarded"
     contract = Contract.objects.get()
     detail = board.get(reverse("challenges_api:contract", args=[contract.pk])).data
     assert detail["reference"] == contract.reference
     # Money fields are named for what they hold: euro strings, with their currency.
     budget = detail["budget"]
-    assert budget["budget"] == "15000.00" and budget["currency"] == "EUR"
-    assert budget["total"] == "15000.00" and not [k for k in budget if k.endswith("_cents")]
+    assert budget["budget"] == "15000.00"
+    assert budget["currency"] == "EUR"
+    assert budget["total"] == "15000.00"
+    assert not [k for k in budget if k.endswith("_cents")]
     assert Shift.objects.filter(job_id__in=detail["jobs"]).count() > 0
     assert [
         c["id"]
@@ -97,10 +104,8 @@ def test_a_bid_after_the_window_writes_nothing(open_tender):
         format="json",
     )
     assert response.status_code == 409
-    assert (
-        response.data["error"]["code"] == "window_closed"
-        and response.data["error"]["field"] == "tender"
-    )
+    assert response.data["error"]["code"] == "window_closed"
+    assert response.data["error"]["field"] == "tender"
     assert row_counts(Bid, Tender) == before
 
 
@@ -112,10 +117,8 @@ def test_a_bid_over_the_ceiling_writes_nothing(open_tender):
         format="json",
     )
     assert response.status_code == 400
-    assert (
-        response.data["error"]["field"] == "price"
-        and response.data["error"]["code"] == "over_ceiling"
-    )
+    assert response.data["error"]["field"] == "price"
+    assert response.data["error"]["code"] == "over_ceiling"
     assert row_counts(Bid) == before
 
 
@@ -138,7 +141,8 @@ def test_an_award_by_a_non_municipality_user_writes_nothing(open_tender):
     assert row_counts(Contract, Job, Shift, BidScore) == before
     w.tender.refresh_from_db()
     bid.refresh_from_db()
-    assert w.tender.status == "open" and bid.status == "submitted"
+    assert w.tender.status == "open"
+    assert bid.status == "submitted"
 
 
 def test_a_contract_shift_outside_the_period_writes_nothing(awarded):
@@ -187,13 +191,15 @@ def test_challenge_through_the_api(rtc):
         {"decision": "reject", "note": "nee"},
         format="json",
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "reject_reason"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "reject_reason"
     response = muni.post(
         reverse("challenges_api:challenge-decision", args=[challenge_id]),
         {"decision": "reject", "reject_reason": "already_contracted", "note": "Loopt tot 2028."},
         format="json",
     )
-    assert response.status_code == 200 and response.data["status"] == "rejected"
+    assert response.status_code == 200
+    assert response.data["status"] == "rejected"
     assert row_counts(Challenge) == before
 
 
@@ -227,7 +233,8 @@ def test_report_suppresses_counts_under_five(awarded):
         api_as(w.muni_user).get(url, {"start": w.contract.period_start - timedelta(days=5)}).data
     )
     assert report["hours_worked"] == 12.0
-    assert report["members_involved"] is None and report["members_suppressed"]
+    assert report["members_involved"] is None
+    assert report["members_suppressed"]
     assert report["social_return_hours"] is None
     assert report["budget_used_cents"] == 12 * 3200
 
@@ -243,7 +250,8 @@ def test_report_as_page_csv_and_pdf(awarded):
     start = (timezone.localdate() - timedelta(days=10)).isoformat()
     report = api_as(w.muni_user).get(url, {"start": start}).data
     assert report["members_involved"] == 6
-    assert report["social_return_members"] == 5 and report["social_return_hours"] == 20.0
+    assert report["social_return_members"] == 5
+    assert report["social_return_hours"] == 20.0
     response = api_as(w.muni_user).get(url, {"start": start, "output": "csv"})
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     values = dict(rows[1:])
@@ -253,7 +261,9 @@ def test_report_as_page_csv_and_pdf(awarded):
     response = api_as(w.board_a).get(url, {"start": start, "output": "pdf"})
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert w.contract.reference in text and "24.00" in text and "20.00" in text
+    assert w.contract.reference in text
+    assert "24.00" in text
+    assert "20.00" in text
     assert api_as(w.member_a).get(url).status_code == 404
     assert api_as(w.muni_user).get(url, {"start": "gisteren"}).status_code == 400
 

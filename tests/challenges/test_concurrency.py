@@ -58,7 +58,8 @@ def test_two_shifts_at_once_never_take_the_budget_past_100(awarded):
     results = _run_at_once(create(14), create(15))
     made = [r for r in results if isinstance(r, Shift)]
     refused = [r for r in results if isinstance(r, ApplicationError)]
-    assert len(made) == 1 and len(refused) == 1, results
+    assert len(made) == 1, results
+    assert len(refused) == 1, results
     assert refused[0].code == "contract_budget_exhausted"
     budget = contracts.contract_budget(contract)
     assert budget["committed_cents"] <= budget["total_cents"]

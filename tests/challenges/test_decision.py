@@ -32,7 +32,8 @@ def _radios(page: str) -> list[str]:
 
 def test_no_decision_while_bidding_is_open(submitted):
     page = web(submitted.muni_user).get(submitted.url).content.decode()
-    assert 'id="decide"' not in page and not _radios(page)
+    assert 'id="decide"' not in page
+    assert not _radios(page)
     assert "stay sealed" in page or "verzegeld" in page
 
 
@@ -43,7 +44,8 @@ def test_right_after_the_deadline_the_bids_are_open_and_nothing_is_chosen(submit
     page = web(w.muni_user).get(w.url).content.decode()
     # Closed by the clock; reading the page writes nothing (beat stores it later).
     tender = Tender.objects.get(pk=w.tender.pk)
-    assert tender.effective_status == "closed" and tender.status == "open"
+    assert tender.effective_status == "closed"
+    assert tender.status == "open"
     radios = _radios(page)
     assert [r for r in radios if f'value="{w.bid.pk}"' in r]
     assert [r for r in radios if 'value="none"' in r]
@@ -71,13 +73,16 @@ def test_no_award_is_explicit_with_reasons_and_confirmed(submitted):
     data = {"action": "decide", "bid": "none", "reason": "Alle biedingen te duur."}
     response = client.post(w.url, data, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="confirm-slot")
     dialog = response.content.decode()
-    assert dialog.lstrip().startswith("<dialog") and "<html" not in dialog
-    assert "Alle biedingen te duur." in dialog and 'name="confirmed" value="1"' in dialog
+    assert dialog.lstrip().startswith("<dialog")
+    assert "<html" not in dialog
+    assert "Alle biedingen te duur." in dialog
+    assert 'name="confirmed" value="1"' in dialog
     assert Tender.objects.get(pk=w.tender.pk).effective_status == "closed"
     response = client.post(w.url, {**data, "confirmed": "1"})
     assert response.status_code == 302
     tender = Tender.objects.get(pk=w.tender.pk)
-    assert tender.status == "not_awarded" and tender.decision_reason == "Alle biedingen te duur."
+    assert tender.status == "not_awarded"
+    assert tender.decision_reason == "Alle biedingen te duur."
     assert Bid.objects.get(pk=w.bid.pk).status == "rejected"
 
 
@@ -88,7 +93,8 @@ def test_the_award_summary_names_the_bidder_and_the_price(submitted):
     client.cookies["django_language"] = "nl"
     data = {"action": "decide", "bid": str(w.bid.pk), "reason": "Beste plan"}
     page = client.post(w.url, data).content.decode()
-    assert w.coop_a.name in page and "€ 15.000,00" in page
+    assert w.coop_a.name in page
+    assert "€ 15.000,00" in page
     assert not Contract.objects.exists()
     client.post(w.url, {**data, "confirmed": "1"})
     assert Contract.objects.get().cooperative_id == w.coop_a.pk

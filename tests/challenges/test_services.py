@@ -107,7 +107,8 @@ def test_bid_over_the_ceiling_or_after_the_window_writes_nothing(open_tender):
         bids.bid_create(
             actor=w.board_a, tender=w.tender, cooperative=w.coop_a, **bid_values(price="20000.01")
         )
-    assert exc.value.field == "price" and exc.value.code == "over_ceiling"
+    assert exc.value.field == "price"
+    assert exc.value.code == "over_ceiling"
     close_window(w.tender)
     with pytest.raises(Conflict) as exc:
         bids.bid_create(actor=w.board_a, tender=w.tender, cooperative=w.coop_a, **bid_values())
@@ -154,7 +155,8 @@ def test_award_makes_a_contract_with_jobs_and_shifts_on_the_board(
     assert contract.recurrence == w.bid.staffing_plan
     assert {k["name"] for k in contract.kpis} >= {"Gras kort gehouden", "social_member_hours"}
     job = Job.objects.get(contract_link__contract=contract)
-    assert job.source == Job.Source.CONTRACT and job.status == Job.Status.OPEN
+    assert job.source == Job.Source.CONTRACT
+    assert job.status == Job.Status.OPEN
     shifts = Shift.objects.filter(job=job)
     assert shifts.count() > 0
     assert all(s.local_weekday in (0, 2) and s.slots == 2 for s in shifts)
@@ -221,7 +223,8 @@ def test_budget_warns_at_80_percent_and_stops_new_shifts_past_100(
     contract = awarded.contract
     budget = contracts.contract_budget(contract)
     committed = budget["committed_cents"]
-    assert committed > 0 and budget["used_cents"] == 0
+    assert committed > 0
+    assert budget["used_cents"] == 0
     # Shrink the budget so the shifts on the board are 97% of it: one more shift passes it.
     contract = _budget_contract(awarded, budget_cents=committed * 100 // 97)
     job = Job.objects.get(contract_link__contract=contract)
@@ -236,7 +239,8 @@ def test_budget_warns_at_80_percent_and_stops_new_shifts_past_100(
         shift_create(
             actor=awarded.muni_user, job=job, start=start, end=start + timedelta(hours=4), slots=2
         )
-    assert exc.value.code == "contract_budget_exhausted" and exc.value.field == "budget"
+    assert exc.value.code == "contract_budget_exhausted"
+    assert exc.value.field == "budget"
     assert Shift.objects.count() == shifts_before
     # The beat generator stops too, and says so once.
     with django_capture_on_commit_callbacks(execute=True):
@@ -295,7 +299,8 @@ def test_a_contract_shift_outside_the_period_is_refused(awarded):
     before = Shift.objects.count()
     with pytest.raises(ValidationFailed) as exc:
         shift_create(actor=awarded.board_a, job=job, start=start, end=start + timedelta(hours=3))
-    assert exc.value.code == "outside_contract_period" and exc.value.field == "start"
+    assert exc.value.code == "outside_contract_period"
+    assert exc.value.field == "start"
     assert Shift.objects.count() == before
 
 
@@ -431,4 +436,5 @@ def test_editing_a_contract_shift_is_held_to_the_budget_and_period_too(awarded):
         )
     assert exc.value.code == "outside_contract_period"
     stored = Shift.objects.get(pk=shift.pk)
-    assert stored.slots == 3 and stored.start == shift.start
+    assert stored.slots == 3
+    assert stored.start == shift.start

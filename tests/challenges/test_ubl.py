@@ -46,7 +46,8 @@ def test_invoice_to_the_municipality_as_si_ubl(awarded):
     response = api_as(w.treasurer_a).get(
         reverse("payouts_api:invoice-ubl", args=["alpha", invoice.pk])
     )
-    assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
     doc = etree.fromstring(response.content)
 
     def one(path):

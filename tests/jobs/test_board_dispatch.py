@@ -37,10 +37,13 @@ def _run(market, django_capture_on_commit_callbacks=None):
 def test_dispatch_offers_every_slot_with_a_reason(market, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         run = _run(market)
-    assert run.status == "done" and run.km_cost_cents == 10 and run.shortfall_cents_per_minute == 5
+    assert run.status == "done"
+    assert run.km_cost_cents == 10
+    assert run.shortfall_cents_per_minute == 5
     offers = list(Offer.objects.filter(run=run))
     assert len(offers) == 2  # two slots, four placed members
-    assert all(" km " in o.reason for o in offers) and len({o.user_id for o in offers}) == 2
+    assert all(" km " in o.reason for o in offers)
+    assert len({o.user_id for o in offers}) == 2
     # Each offer names what its member is paid, the price truth of the shift page.
     for offer in offers:
         shown = quote_shift(
@@ -59,7 +62,8 @@ def test_dispatch_offers_every_slot_with_a_reason(market, django_capture_on_comm
     )
     offer = offers[0]
     response = api_as(offer.user).post(f"/api/v1/offers/{offer.pk}/respond/", {"accept": True})
-    assert response.status_code == 200 and response.data["status"] == "accepted"
+    assert response.status_code == 200
+    assert response.data["status"] == "accepted"
     assert Claim.objects.get(shift=market.shift, user=offer.user).status == "confirmed"
 
 
@@ -71,7 +75,8 @@ def test_declined_offer_is_dispatched_again_to_someone_else(market):
     follow_up = DispatchRun.objects.filter(status="queued").get()
     dispatch_run_execute(run_id=follow_up.pk)
     again = Offer.objects.filter(run=follow_up)
-    assert again.count() == 1 and again.get().user_id != offer.user_id
+    assert again.count() == 1
+    assert again.get().user_id != offer.user_id
 
 
 def test_expired_offers_go_to_the_next_run(market):
@@ -88,10 +93,8 @@ def test_members_with_commitments_keep_them_and_shifts_are_not_over_offered(mark
     make_shift(market.job, at(market.tuesday, 14), hours=2, slots=1)
     run = _run(market)
     offers = Offer.objects.filter(run=run)
-    assert (
-        offers.filter(shift=market.shift).count() == 1
-        and offers.exclude(shift=market.shift).count() == 1
-    )
+    assert offers.filter(shift=market.shift).count() == 1
+    assert offers.exclude(shift=market.shift).count() == 1
     assert not offers.filter(shift=market.shift, user=market.member_a).exists()
 
 
@@ -108,7 +111,8 @@ def test_only_the_board_dispatches_and_bad_periods_are_refused(market):
         "/api/v1/cooperatives/alpha/dispatch/",
         {"period_start": day, "period_end": day - timedelta(days=1)},
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "period_end"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "period_end"
     assert row_counts(DispatchRun) == before
 
 
@@ -118,7 +122,8 @@ def test_a_taken_shift_makes_the_offer_lapse(market):
     market.shift.filled = market.shift.slots
     market.shift.save()
     response = api_as(offer.user).post(f"/api/v1/offers/{offer.pk}/respond/", {"accept": True})
-    assert response.status_code == 409 and response.data["error"]["code"] == "offer_lapsed"
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "offer_lapsed"
     assert Offer.objects.get(pk=offer.pk).status == "lapsed"
 
 
@@ -199,7 +204,8 @@ def test_a_large_cooperative_is_split_over_tasks_and_merged_into_one_run(market,
     monkeypatch.setattr(dispatching, "dispatch_part_solve", spy)
     tasks.dispatch_run.delay(run.pk)
     run.refresh_from_db()
-    assert len(solved) == 2 and run.status == "done"
+    assert len(solved) == 2
+    assert run.status == "done"
     offers = list(Offer.objects.filter(run=run))
     assert run.offers_made == len(offers) == 5  # every open slot of both places
     assert {o.user_id for o in offers if o.shift.job.title == "Dakgoten"} == {
@@ -226,7 +232,8 @@ def test_a_large_cooperative_is_split_over_tasks_and_merged_into_one_run(market,
     assert json.loads(json.dumps(solved)) == solved
     tasks.dispatch_merge(solved, plan)
     tasks.dispatch_run(run.pk)
-    assert Offer.objects.filter(run=run).count() == 5 and len(solved) == 2
+    assert Offer.objects.filter(run=run).count() == 5
+    assert len(solved) == 2
 
 
 def test_a_small_cooperative_stays_one_task(market, monkeypatch):
@@ -236,7 +243,9 @@ def test_a_small_cooperative_stays_one_task(market, monkeypatch):
     monkeypatch.setattr(tasks, "chord", lambda *a, **k: calls.append(a))
     tasks.dispatch_run.delay(run.pk)
     run.refresh_from_db()
-    assert run.status == "done" and run.offers_made == 5 and calls == []
+    assert run.status == "done"
+    assert run.offers_made == 5
+    assert calls == []
 
 
 def test_a_part_that_fails_fails_the_run_without_offers(market, monkeypatch):
@@ -253,5 +262,6 @@ def test_a_part_that_fails_fails_the_run_without_offers(market, monkeypatch):
     monkeypatch.setattr(dispatching.dispatch, "solve", solve_or_fail)
     tasks.dispatch_run.delay(run.pk)
     run.refresh_from_db()
-    assert run.status == "failed" and "no room" in run.error
+    assert run.status == "failed"
+    assert "no room" in run.error
     assert not Offer.objects.filter(run=run).exists()

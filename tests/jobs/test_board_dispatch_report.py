@@ -135,7 +135,8 @@ def test_a_pair_refused_at_offer_time_is_counted_with_its_rule(market):
     ]
     run = _run(market, days=2)
     refused = run.summary["offer_time"]["refused"]
-    assert refused >= 1 and run.offers_made + refused == len(shifts)
+    assert refused >= 1
+    assert run.offers_made + refused == len(shifts)
     assert run.summary["offer_time"]["rules"] == {"working_time_daily_rest": refused}
     assert set(_reasons(run).values()) == {OFFER_WORKING_TIME}
     assert len(_reasons(run)) == refused
@@ -154,7 +155,8 @@ def test_members_short_of_target_show_in_the_spread_and_the_shortfall(market):
     target = next(t for m, _minutes, t in run.summary["hours"] if m == market.member_a.pk)
     assert target >= 2 * 60  # 14 hours a week: 2 a day, plus any boost
     bands = {b["key"]: b["members"] for b in run_view(run)["hours"]["bands"]}
-    assert bands["no_target"] == 3 and sum(bands.values()) == 4
+    assert bands["no_target"] == 3
+    assert sum(bands.values()) == 4
     assert run.summary["objective"]["shortfall_cents"] > 0
 
 
@@ -168,20 +170,26 @@ def test_the_page_and_the_api_show_the_run_to_its_board_only(client, market):
     assert page.status_code == 200
     html = page.content.decode()
     offer = Offer.objects.filter(run=run).select_related("user").first()
-    assert offer.user.full_name in html and "€" in html
+    assert offer.user.full_name in html
+    assert "€" in html
     assert f'data-shift="{overlapping.pk}"' in html
-    assert 'data-chart="chart-hours"' in html and 'id="chart-hours"' in html
-    assert "vendor/chartjs/chart.umd.min.js" in html and "<table" in html
-    assert "Pay to members" in html and "minus travel cost" in html
+    assert 'data-chart="chart-hours"' in html
+    assert 'id="chart-hours"' in html
+    assert "vendor/chartjs/chart.umd.min.js" in html
+    assert "<table" in html
+    assert "Pay to members" in html
+    assert "minus travel cost" in html
     assert "Members with a target get" in html
     listing = client.get("/c/alpha/dispatch/").content.decode()
-    assert f"/c/alpha/dispatch/{run.pk}/" in listing and "−147932" not in listing
+    assert f"/c/alpha/dispatch/{run.pk}/" in listing
+    assert "−147932" not in listing
 
     api = api_as(market.board_a)
     detail = api.get(f"/api/v1/cooperatives/alpha/dispatch/{run.pk}/")
     assert detail.status_code == 200, detail.data
     data = detail.data
-    assert data["explained"] and data["run"]["id"] == run.pk
+    assert data["explained"]
+    assert data["run"]["id"] == run.pk
     assert [r["shift"] for r in data["open_shifts"]] == [overlapping.pk]
     assert data["days"][0]["slots"] == 3
     terms = data["objective"]["terms"]
@@ -201,7 +209,8 @@ def test_the_page_and_the_api_show_the_run_to_its_board_only(client, market):
     )
     assert all(o["pay_cents"] > 0 and o["status"] == "open" for o in offers.data["results"])
     opened = api.get(data["open_shifts_url"])
-    assert opened.status_code == 200 and opened.data["results"][0]["shift"] == overlapping.pk
+    assert opened.status_code == 200
+    assert opened.data["results"][0]["shift"] == overlapping.pk
 
     # Another cooperative's board, and a member without the role, do not see it.
     assert (
@@ -228,7 +237,9 @@ def test_a_queued_run_has_no_explanation_yet(client, market):
     )
     assert run_view(run) == {}
     data = api_as(market.board_a).get(f"/api/v1/cooperatives/alpha/dispatch/{run.pk}/").data
-    assert data["explained"] is False and data["days"] == [] and data["objective"]["terms"] is None
+    assert data["explained"] is False
+    assert data["days"] == []
+    assert data["objective"]["terms"] is None
     login_verified(client, market.board_a)
     assert client.get(f"/c/alpha/dispatch/{run.pk}/").status_code == 200
 
@@ -274,5 +285,6 @@ def test_without_targets_the_page_says_so_and_draws_no_chart(client, market):
     client.cookies["django_language"] = "en"
     html = client.get(f"/c/alpha/dispatch/{run.pk}/").content.decode()
     assert "No member in this run has a target." in html
-    assert 'data-chart="chart-hours"' not in html and "chart.umd.min.js" not in html
+    assert 'data-chart="chart-hours"' not in html
+    assert "chart.umd.min.js" not in html
     assert "No target" in html  # the table row

@@ -15,7 +15,8 @@ def test_private_calendar_feed_is_valid_icalendar_and_revocable(client, market):
     url = api.post("/api/v1/me/calendar/").data["url"]
     path = url.replace("http://testserver", "")
     response = client.get(path)
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/calendar")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1

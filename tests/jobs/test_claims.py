@@ -26,7 +26,8 @@ def test_claim_holds_a_slot_and_client_confirms(market):
     market.shift.refresh_from_db()
     assert market.shift.filled == 1
     confirm = api_as(market.client_user).post(f"/api/v1/claims/{response.data['id']}/confirm/")
-    assert confirm.status_code == 200 and confirm.data["status"] == "confirmed"
+    assert confirm.status_code == 200
+    assert confirm.data["status"] == "confirmed"
 
 
 def test_auto_confirm_jobs_confirm_at_once(market):
@@ -41,7 +42,8 @@ def test_full_shift_has_a_waitlist_and_a_freed_slot_is_offered(
     Shift.objects.filter(pk=market.shift.pk).update(slots=1)
     first = _claim(market.member_a, market.shift).data
     waiting = _claim(market.treasurer_a, market.shift).data
-    assert waiting["status"] == "waitlisted" and waiting["waitlist_position"] == 1
+    assert waiting["status"] == "waitlisted"
+    assert waiting["waitlist_position"] == 1
     market.shift.refresh_from_db()
     assert market.shift.filled == 1  # a waitlisted member holds no slot
     with django_capture_on_commit_callbacks(execute=True):
@@ -50,12 +52,14 @@ def test_full_shift_has_a_waitlist_and_a_freed_slot_is_offered(
             == 200
         )
     offered = Claim.objects.get(pk=waiting["id"])
-    assert offered.status == "offered" and offered.offer_expires_at
+    assert offered.status == "offered"
+    assert offered.offer_expires_at
     assert any(market.treasurer_a.email in m.to for m in mail.outbox)
     accepted = api_as(market.treasurer_a).post(
         f"/api/v1/claims/{offered.pk}/respond/", {"accept": True}
     )
-    assert accepted.status_code == 200 and accepted.data["status"] == "claimed"
+    assert accepted.status_code == 200
+    assert accepted.data["status"] == "claimed"
     market.shift.refresh_from_db()
     assert market.shift.filled == 1
 
@@ -79,10 +83,8 @@ def test_withdrawal_deadline(market):
     market.coop_a.claim_withdrawal_hours = 24 * 30
     market.coop_a.save()
     response = api_as(market.member_a).post(f"/api/v1/claims/{claim['id']}/withdraw/")
-    assert (
-        response.status_code == 409
-        and response.data["error"]["code"] == "withdrawal_deadline_passed"
-    )
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "withdrawal_deadline_passed"
 
 
 def test_claim_without_the_skill_is_refused_and_writes_nothing(market):
@@ -92,12 +94,14 @@ def test_claim_without_the_skill_is_refused_and_writes_nothing(market):
     Shift.objects.filter(pk=market.shift.pk).update(required_skill=skill)
     before = row_counts(Claim, AuditEntry)
     response = _claim(market.member_a, market.shift)
-    assert response.status_code == 403 and response.data["error"]["code"] == "skill_required"
+    assert response.status_code == 403
+    assert response.data["error"]["code"] == "skill_required"
     MemberSkill.objects.create(
         user=market.member_a, skill=skill, certificate_expires_on=date(2000, 1, 1)
     )
     response = _claim(market.member_a, market.shift)
-    assert response.status_code == 403 and response.data["error"]["code"] == "certificate_expired"
+    assert response.status_code == 403
+    assert response.data["error"]["code"] == "certificate_expired"
     assert row_counts(Claim, AuditEntry) == before
     market.shift.refresh_from_db()
     assert market.shift.filled == 0
@@ -128,7 +132,8 @@ def test_overlap_with_travel_time_is_refused(market):
     # Starts 5 minutes after the first ends, 4.5 km away: not reachable by bike in time.
     tight = make_shift(far_job, market.shift.end + timedelta(minutes=5))
     response = _claim(market.member_a, tight)
-    assert response.status_code == 409 and response.data["error"]["code"] == "overlap"
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "overlap"
     later = make_shift(far_job, market.shift.end + timedelta(minutes=45))
     assert _claim(market.member_a, later).status_code == 201
 
@@ -136,7 +141,8 @@ def test_overlap_with_travel_time_is_refused(market):
 def test_same_member_cannot_claim_twice(market):
     _claim(market.member_a, market.shift)
     response = _claim(market.member_a, market.shift)
-    assert response.status_code == 409 and response.data["error"]["code"] == "already_claimed"
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "already_claimed"
 
 
 def test_reject_frees_the_slot(market):
@@ -144,7 +150,8 @@ def test_reject_frees_the_slot(market):
     response = api_as(market.client_user).post(
         f"/api/v1/claims/{claim['id']}/reject/", {"reason": "Te laat"}
     )
-    assert response.status_code == 200 and response.data["status"] == "rejected"
+    assert response.status_code == 200
+    assert response.data["status"] == "rejected"
     market.shift.refresh_from_db()
     assert market.shift.filled == 0
     # …and the member may claim again later.
@@ -179,7 +186,8 @@ def test_claim_the_feed_would_not_show_is_refused_and_writes_nothing(market):
     before = row_counts(Claim, AuditEntry)
     Profile.objects.filter(user=market.member_a).update(travel_radius_km=Decimal("0.3"))
     response = _claim(market.member_a, market.shift)
-    assert response.status_code == 403 and response.data["error"]["code"] == "outside_radius"
+    assert response.status_code == 403
+    assert response.data["error"]["code"] == "outside_radius"
     assert response.data["error"]["field"] == "travel_radius_km"
     assert "0.4 km" in response.data["error"]["message"]  # as the feed measures it
     Profile.objects.filter(user=market.member_a).update(travel_radius_km=Decimal("5"))
@@ -196,7 +204,8 @@ def test_claim_the_feed_would_not_show_is_refused_and_writes_nothing(market):
     Profile.objects.filter(user=market.member_a).update(latitude=None, longitude=None)
     member_work_context_forget(market.member_a.pk)
     response = _claim(market.member_a, market.shift)
-    assert response.status_code == 400 and response.data["error"]["field"] == "postcode"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "postcode"
     assert row_counts(Claim, AuditEntry) == before
     market.shift.refresh_from_db()
     assert market.shift.filled == 0

@@ -41,8 +41,10 @@ def test_a_client_posts_a_job_by_address_and_pays_the_cooperatives_price(market)
     )
     assert response.status_code == 302
     job = Job.objects.get(title="Etalage schilderen")
-    assert job.latitude and job.longitude
-    assert job.client_tariff.amount == 32 and not hasattr(job, "member_pay")
+    assert job.latitude
+    assert job.longitude
+    assert job.client_tariff.amount == 32
+    assert not hasattr(job, "member_pay")
 
 
 def test_an_address_that_cannot_be_found_is_named_on_the_postcode(market):
@@ -58,14 +60,16 @@ def test_an_address_that_cannot_be_found_is_named_on_the_postcode(market):
             "city": "Utrecht",
         },
     )
-    assert page.status_code == 200 and not Job.objects.filter(title="Ergens").exists()
+    assert page.status_code == 200
+    assert not Job.objects.filter(title="Ergens").exists()
     assert 'id="id_postcode_error"' in page.content.decode()
 
 
 def test_the_profile_asks_a_postcode_and_finds_the_place(world):
     client = _web(world.member_a)
     page = client.get("/profile/").content.decode()
-    assert 'name="latitude"' not in page and 'name="postcode"' in page
+    assert 'name="latitude"' not in page
+    assert 'name="postcode"' in page
     client.post(
         "/profile/",
         {
@@ -77,7 +81,9 @@ def test_the_profile_asks_a_postcode_and_finds_the_place(world):
         },
     )
     profile = Profile.objects.get(user=world.member_a)
-    assert profile.postcode == "3526 GA" and profile.latitude and profile.longitude
+    assert profile.postcode == "3526 GA"
+    assert profile.latitude
+    assert profile.longitude
     page = client.post(
         "/profile/",
         {"postcode": "9999 ZZ", "travel_radius_km": "5", "target_hours_per_week": "12"},
@@ -94,9 +100,11 @@ def test_the_client_navigation_shows_invoices_and_hours_waiting(market):
     Timesheet.objects.filter(pk=sheet.pk).update(status="submitted")
     client = _web(market.client_user)
     page = client.get("/").content.decode()
-    assert 'id="nav-invoices"' in page and 'id="nav-hours"' in page
+    assert 'id="nav-invoices"' in page
+    assert 'id="nav-hours"' in page
     hours = page.split('id="nav-hours"')[1].split("</a>")[0]
     assert '<span class="badge">1</span>' in hours
     listing = client.get("/work/timesheets/").content.decode()
     assert "2 u 30 min" in listing
-    assert "Resolve" not in listing and "Oplossen" not in listing
+    assert "Resolve" not in listing
+    assert "Oplossen" not in listing

@@ -19,8 +19,10 @@ def test_daily_digest_is_one_mail_per_member_not_one_per_shift(
     with django_capture_on_commit_callbacks(execute=True):
         sent = shift_digest_send()
     to_member = [m for m in mail.outbox if market.member_a.email in m.to]
-    assert sent == 1 and len(to_member) == 1
-    assert "Geveltuinen" in to_member[0].body and to_member[0].body.count("Geveltuinen") == 2
+    assert sent == 1
+    assert len(to_member) == 1
+    assert "Geveltuinen" in to_member[0].body
+    assert to_member[0].body.count("Geveltuinen") == 2
 
 
 def test_digest_respects_never(market, django_capture_on_commit_callbacks):

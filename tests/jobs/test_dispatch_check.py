@@ -110,7 +110,8 @@ def rules(report):
 def test_feasible_assignment_and_objective_formula():
     inst = instance()
     report = check(inst, [("m1", "s1"), ("m1", "s2"), ("m2", "sc"), ("m2", "s2")])
-    assert report.feasible and report.violations == ()
+    assert report.feasible
+    assert report.violations == ()
     d_m2_s2 = math.hypot(3 - 4, 4 - 0)
     expected = (
         3000
@@ -125,7 +126,8 @@ def test_feasible_assignment_and_objective_formula():
     )
     assert report.objective == pytest.approx(expected)
     out = report.to_json()
-    assert out["feasible"] is True and out["violations"] == []
+    assert out["feasible"] is True
+    assert out["violations"] == []
     assert out["objective"] == round(expected, 3)
 
 

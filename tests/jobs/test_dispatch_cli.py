@@ -36,7 +36,8 @@ def test_generate_is_seeded(instance_file):
     again = run("generate", "--shifts", "200", "--members", "40", "--seed", "3")
     assert json.loads(again.stdout) == json.loads(instance_file.read_text())
     data = json.loads(instance_file.read_text())
-    assert len(data["shifts"]) == 200 and len(data["members"]) == 40
+    assert len(data["shifts"]) == 200
+    assert len(data["members"]) == 40
 
 
 def test_solve_then_check(instance_file, tmp_path):
@@ -51,7 +52,8 @@ def test_solve_then_check(instance_file, tmp_path):
     report = run("check", str(instance_file), str(path))
     assert report.returncode == 0, report.stdout + report.stderr
     body = json.loads(report.stdout)
-    assert body["feasible"] is True and body["violations"] == []
+    assert body["feasible"] is True
+    assert body["violations"] == []
     assert body["objective"] == pytest.approx(out["objective"], abs=1e-3)
 
 
@@ -74,7 +76,8 @@ def test_check_infeasible_exits_1(instance_file, tmp_path):
     result = run("check", str(instance_file), str(path))
     assert result.returncode == 1
     body = json.loads(result.stdout)
-    assert body["feasible"] is False and body["violations"]
+    assert body["feasible"] is False
+    assert body["violations"]
     assert {"rule", "member", "shift"} <= set(body["violations"][0])
 
 
@@ -83,18 +86,22 @@ def test_check_infeasible_exits_1(instance_file, tmp_path):
     [
         ("{not json", "instance"),
         (
-            '{"travel_speed_kmh": 15, "max_home_km": 5, "members": [], "shifts": ['
-            '{"id": "s1", "start": 5, "end": 5, "location": [0, 0], "slots": 1, "pay_cents": 1}'
-            ', {"id": "s2", "start": 5, "end": 9, "location": [0, 0], "slots": 1, "pay_cents": 1}'
-            "]}",
+            (
+                '{"travel_speed_kmh": 15, "max_home_km": 5, "members": [], "shifts": ['
+                '{"id": "s1", "start": 5, "end": 5, "location": [0, 0], "slots": 1, "pay_cents": 1}'
+                ', {"id": "s2", "start": 5, "end": 9, "location": [0, 0], "slots": 1, "pay_cents": 1}'
+                "]}"
+            ),
             "shifts[0].end: must be greater than start",
         ),
         ('{"max_home_km": 5, "members": [], "shifts": []}', "travel_speed_kmh"),
         (
-            '{"travel_speed_kmh": 15, "max_home_km": 5, "shifts": [{"id": "s1", "start": 0, '
-            '"end": 60, "location": [0, 0], "slots": 1, "pay_cents": 1}], "members": ['
-            '{"id": "a", "home": [0, 0], "commitments": ["s1"]}, '
-            '{"id": "b", "home": [0, 0], "commitments": ["s1"]}]}',
+            (
+                '{"travel_speed_kmh": 15, "max_home_km": 5, "shifts": [{"id": "s1", "start": 0, '
+                '"end": 60, "location": [0, 0], "slots": 1, "pay_cents": 1}], "members": ['
+                '{"id": "a", "home": [0, 0], "commitments": ["s1"]}, '
+                '{"id": "b", "home": [0, 0], "commitments": ["s1"]}]}'
+            ),
             "shifts[0].slots",
         ),
     ],
@@ -117,9 +124,11 @@ def test_bad_assignment_exits_2(instance_file, tmp_path):
     path = tmp_path / "a.json"
     path.write_text('{"assignments": [{"member": "m1"}]}')
     result = run("check", str(instance_file), str(path))
-    assert result.returncode == 2 and "assignments[0].shift" in result.stderr
+    assert result.returncode == 2
+    assert "assignments[0].shift" in result.stderr
     result = run("check", str(instance_file), str(tmp_path / "missing.json"))
-    assert result.returncode == 2 and "assignment" in result.stderr
+    assert result.returncode == 2
+    assert "assignment" in result.stderr
 
 
 def test_usage_errors_exit_2():

@@ -64,8 +64,12 @@ def test_parses_defaults_and_merges_windows():
     instance = parse_instance(base())
     m1, m2 = instance.members
     assert m1.windows == ((0, 1000), (2000, 3000))  # touching windows count as one
-    assert m2.skills == frozenset() and m2.windows == () and m2.max_minutes is None
-    assert m2.target_minutes == 0 and m2.commitments == () and m2.blocked == frozenset()
+    assert m2.skills == frozenset()
+    assert m2.windows == ()
+    assert m2.max_minutes is None
+    assert m2.target_minutes == 0
+    assert m2.commitments == ()
+    assert m2.blocked == frozenset()
     assert instance.radius(m2) == 5
     assert instance.shifts[2].skill is None
     data = base()
@@ -73,7 +77,8 @@ def test_parses_defaults_and_merges_windows():
     data["unknown"] = {"ignored": True}
     data["shifts"][0]["extra"] = 1
     instance = parse_instance(data)
-    assert instance.km_cost_cents == 0 and instance.shortfall_cents_per_minute == 0
+    assert instance.km_cost_cents == 0
+    assert instance.shortfall_cents_per_minute == 0
 
 
 def test_window_eligibility_uses_merged_windows():
@@ -169,9 +174,11 @@ def test_generate_is_deterministic_and_valid():
     a = generate(shifts=300, members=60, seed=7)
     b = generate(shifts=300, members=60, seed=7)
     c = generate(shifts=300, members=60, seed=8)
-    assert a == b and a != c
+    assert a == b
+    assert a != c
     instance = parse_instance(a)
-    assert len(instance.shifts) == 300 and len(instance.members) == 60
+    assert len(instance.shifts) == 300
+    assert len(instance.members) == 60
     assert any(m.commitments for m in instance.members)
     assert any(s.end % 1440 < s.start % 1440 for s in instance.shifts)  # across midnight
     assert max(s.slots for s in instance.shifts) >= 4  # team shifts

@@ -54,7 +54,9 @@ def test_components_join_exactly_what_shares_a_candidate():
     assert (m_label[P.p_member] == s_label[P.p_shift]).all()
     labels_a = set(m_label[:40].tolist()) - {-1}
     labels_b = set(m_label[40:].tolist()) - {-1}
-    assert labels_a and labels_b and not labels_a & labels_b
+    assert labels_a
+    assert labels_b
+    assert not labels_a & labels_b
     assert sum(len(g) for g in groups) == len(P.p_member)
 
 

@@ -34,10 +34,12 @@ def test_parts_are_disjoint_valid_instances_covering_everyone_with_work():
     data = two_cities(120, 30)
     instance = parse_instance(data)
     split = split_instance(data, instance, parts=4)
-    assert len(split.parts) >= 2 and len(split.parts) == len(split.pairs)
+    assert len(split.parts) >= 2
+    assert len(split.parts) == len(split.pairs)
     members = [m["id"] for part in split.parts for m in part["members"]]
     shifts = [s["id"] for part in split.parts for s in part["shifts"]]
-    assert len(members) == len(set(members)) and len(shifts) == len(set(shifts))
+    assert len(members) == len(set(members))
+    assert len(shifts) == len(set(shifts))
     assert "nowhere" not in members
     idle = [m for m in instance.members if m.id not in set(members)]
     assert split.constant == pytest.approx(
@@ -82,12 +84,15 @@ def test_merged_optimum_is_feasible_and_equals_the_single_part_optimum():
     whole = solve(instance, time_limit=20)
     assert whole.status == merged.status == "optimal"
     assert merged.objective == pytest.approx(whole.objective, rel=1e-6)
-    assert merged.bound is not None and merged.bound >= merged.objective - 1e-6
+    assert merged.bound is not None
+    assert merged.bound >= merged.objective - 1e-6
 
 
 def test_nothing_to_split():
     data = {"travel_speed_kmh": 15, "max_home_km": 5, "members": [], "shifts": []}
     split = split_instance(data, parse_instance(data), parts=4)
-    assert split.parts == [] and split.constant == 0
+    assert split.parts == []
+    assert split.constant == 0
     merged = merge_parts([], split.constant)
-    assert merged.pairs == () and merged.objective == 0
+    assert merged.pairs == ()
+    assert merged.objective == 0

@@ -57,7 +57,8 @@ def test_a_claim_takes_the_member_s_usual_engagement_or_the_one_they_choose(mark
     assert response.data["engagement"] == "self_employed"
     other = make_shift(market.job, at(market.tuesday, 14), hours=2)
     response = _claim(market, other, engagement="volunteer")
-    assert response.status_code == 201 and response.data["engagement"] == "volunteer"
+    assert response.status_code == 201
+    assert response.data["engagement"] == "volunteer"
     assert Claim.objects.get(pk=response.data["id"]).engagement == "volunteer"
 
 
@@ -68,7 +69,8 @@ def test_an_engagement_the_job_does_not_allow_is_refused_naming_the_field(market
     response = _claim(market, market.shift)  # their usual one is not allowed: choose
     assert response.status_code == 400
     error = response.data["error"]
-    assert error["field"] == "engagement" and error["code"] == "engagement_required"
+    assert error["field"] == "engagement"
+    assert error["code"] == "engagement_required"
     assert "vrijwilliger" in error["message"] or "volunteer" in error["message"]
     response = _claim(market, market.shift, engagement="self_employed")
     assert response.status_code == 400
@@ -77,15 +79,18 @@ def test_an_engagement_the_job_does_not_allow_is_refused_naming_the_field(market
     market.shift.refresh_from_db()
     assert market.shift.filled == 0
     response = _claim(market, market.shift, engagement="employee")
-    assert response.status_code == 201 and response.data["engagement"] == "employee"
+    assert response.status_code == 201
+    assert response.data["engagement"] == "employee"
 
 
 def test_only_the_board_narrows_how_a_job_may_be_done(market):
     job = f"/api/v1/jobs/{market.job.pk}/"
     response = api_as(market.client_user).patch(job, {"engagements": ["volunteer"]})
-    assert response.status_code == 403 and response.data["error"]["field"] == "engagements"
+    assert response.status_code == 403
+    assert response.data["error"]["field"] == "engagements"
     response = api_as(market.board_a).patch(job, {"engagements": []})
-    assert response.status_code == 400 and response.data["error"]["field"] == "engagements"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "engagements"
     response = api_as(market.board_a).patch(job, {"engagements": ["volunteer", "employee"]})
     assert response.status_code == 200, response.data
     assert response.data["engagements"] == ["employee", "volunteer"]
@@ -153,9 +158,11 @@ def test_the_member_is_told_before_claiming_when_a_volunteer_maximum_would_be_cr
     assert sum(s.member_cents for s in earlier) == 17280
     shift = Shift.objects.select_related("job__client").get(pk=market.shift.pk)
     quote = quote_shift(market.member_a, shift)
-    assert quote.crosses_volunteer_maximum and quote.member_cents == 22000 - 17280
+    assert quote.crosses_volunteer_maximum
+    assert quote.member_cents == 22000 - 17280
     row = api_as(market.member_a).get(f"/api/v1/shifts/{shift.pk}/price/").data
-    assert row["crosses_volunteer_maximum"] is True and row["engagement"] == "volunteer"
+    assert row["crosses_volunteer_maximum"] is True
+    assert row["engagement"] == "volunteer"
     login_verified(client, market.member_a)
     page = client.get(f"/work/shifts/{shift.pk}/").content.decode()
     assert "hele vergoeding belast" in page or "taxable" in page
@@ -168,7 +175,8 @@ def test_the_shift_page_offers_the_choice_with_each_engagement_s_amount(market):
     browser = Client()
     login_verified(browser, market.member_a)
     page = browser.get(f"/work/shifts/{market.shift.pk}/").content.decode()
-    assert page.count('name="engagement"') == 2 and 'value="employee"' in page
+    assert page.count('name="engagement"') == 2
+    assert 'value="employee"' in page
     before = row_counts(Claim)
     browser.post(f"/work/shifts/{market.shift.pk}/claim/")  # no choice made: refused
     assert row_counts(Claim) == before
@@ -190,7 +198,8 @@ def test_dispatch_and_plan_my_week_offer_only_work_the_member_may_take_as_usual(
     )
     run = dispatch_run_execute(run_id=response.data["id"])
     offered = set(run.offers.values_list("user_id", flat=True))
-    assert offered and market.member_a.pk not in offered
+    assert offered
+    assert market.member_a.pk not in offered
     for offer in run.offers.all():
         response = api_as(offer.user).post(f"/api/v1/offers/{offer.pk}/respond/", {"accept": True})
         assert response.status_code == 200, response.data

@@ -94,7 +94,8 @@ def test_conflicts_with_own_claims_count_travel_time(market):
     ClaimFactory(shift=market.shift, user=market.member_a, confirmed=True)
     ids = _ids(market.member_a)
     assert market.shift.pk not in ids
-    assert near_after.pk in ids and far_later.pk in ids
+    assert near_after.pk in ids
+    assert far_later.pk in ids
     assert far_after.pk not in ids  # 4.5 km at 15 km/h does not fit in 5 minutes
 
 
@@ -132,15 +133,18 @@ def test_sorted_by_start_then_distance_and_filtered(market):
 def test_feed_explains_what_is_missing(market):
     AvailabilitySlot.objects.filter(user=market.member_a).delete()
     response = api_as(market.member_a).get("/api/v1/feed/")
-    assert response.status_code == 400 and response.data["error"]["field"] == "availability"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "availability"
     _update_profile(market.member_a, latitude=None, longitude=None)
     response = api_as(market.member_a).get("/api/v1/feed/")
-    assert response.status_code == 400 and response.data["error"]["code"] == "no_home_location"
+    assert response.status_code == 400
+    assert response.data["error"]["code"] == "no_home_location"
 
 
 def test_bad_filter_names_the_field(market):
     response = api_as(market.member_a).get("/api/v1/feed/", {"day": "morgen"})
-    assert response.status_code == 400 and response.data["error"]["field"] == "day"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "day"
 
 
 def _feed_queries(user) -> int:
@@ -162,16 +166,19 @@ def test_query_count_is_constant_in_the_page_size(market):
         confirmed=True,
     )
     many_queries, many_rows = _feed_queries(market.member_a)
-    assert few_rows == 1 and many_rows == 50
+    assert few_rows == 1
+    assert many_rows == 50
     assert many_queries == few_queries
 
 
 def test_feed_page_in_the_browser_shows_shifts(client, market):
     client.force_login(market.member_a)
     page = client.get("/work/")
-    assert page.status_code == 200 and market.job.title.encode() in page.content
+    assert page.status_code == 200
+    assert market.job.title.encode() in page.content
     detail = client.get(f"/work/shifts/{market.shift.pk}/")
-    assert b"openstreetmap.org" in detail.content and b"Marshalllaan 40" in detail.content
+    assert b"openstreetmap.org" in detail.content
+    assert b"Marshalllaan 40" in detail.content
 
 
 def test_blocked_clients_are_never_in_the_feed_or_the_plan(market):

@@ -28,8 +28,10 @@ def test_client_posts_job_with_pay_from_the_rate_card_and_bundled_geocoding(mark
         "/api/v1/jobs/", {**JOB, "client": market.client_a.pk}
     )
     assert response.status_code == 201, response.data
-    assert "member_pay" not in response.data and response.data["client_tariff"] == "32.00"
-    assert response.data["postcode"] == "3526 KL" and response.data["latitude"]
+    assert "member_pay" not in response.data
+    assert response.data["client_tariff"] == "32.00"
+    assert response.data["postcode"] == "3526 KL"
+    assert response.data["latitude"]
     assert response.data["status"] == "open"
 
 
@@ -38,11 +40,13 @@ def test_job_without_rate_or_known_address_names_the_field(market):
     response = api_as(market.client_user).post(
         "/api/v1/jobs/", {**JOB, "client": market.client_a.pk, "category": "removals"}
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "client_tariff"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "client_tariff"
     response = api_as(market.client_user).post(
         "/api/v1/jobs/", {**JOB, "client": market.client_a.pk, "postcode": "9999 ZZ"}
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "postcode"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "postcode"
     assert row_counts(Job) == before
 
 
@@ -75,7 +79,8 @@ def test_bad_shifts_are_refused_and_write_nothing(market, payload, field, code):
         {"start": start.isoformat(), "end": end.isoformat(), "slots": payload.get("slots", 1)},
     )
     assert response.status_code == 400, response.data
-    assert response.data["error"]["field"] == field and response.data["error"]["code"] == code
+    assert response.data["error"]["field"] == field
+    assert response.data["error"]["code"] == code
     assert row_counts(Shift, AuditEntry) == before
 
 
@@ -111,7 +116,8 @@ def test_night_shift_pattern_runs_past_midnight(market):
     )
     assert response.status_code == 201
     shift = Shift.objects.get(pk=response.data[0]["id"])
-    assert shift.duration_minutes == 240 and shift.local_end == 22 * 60 + 240
+    assert shift.duration_minutes == 240
+    assert shift.local_end == 22 * 60 + 240
 
 
 def test_lifecycle_is_enforced_in_one_place(market):
@@ -124,7 +130,8 @@ def test_lifecycle_is_enforced_in_one_place(market):
         == 200
     )
     response = client.post(f"/api/v1/jobs/{market.job.pk}/status/", {"status": "open"})
-    assert response.status_code == 409 and response.data["error"]["code"] == "invalid_transition"
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "invalid_transition"
 
 
 def test_editing_and_cancelling_a_shift_tells_the_claimants(

@@ -67,7 +67,8 @@ def test_claiming_the_whole_plan_shows_the_week_just_claimed(market):
 def test_plan_shows_income_as_an_amount(market):
     page = _browser(market.member_a).get("/work/plan/").content.decode()
     income = page.split("<dt>Inkomen</dt><dd>")[1].split("</dd>")[0]
-    assert income.startswith("€") and "cents" not in income
+    assert income.startswith("€")
+    assert "cents" not in income
 
 
 # --- hours and minutes ---------------------------------------------------------------
@@ -91,7 +92,7 @@ def _log(world, **values):
 
 
 @pytest.mark.parametrize(
-    "values, minutes",
+    ("values", "minutes"),
     [
         ({"hours": "2", "minutes": "30"}, 150),
         ({"hours": "2:30"}, 150),
@@ -102,11 +103,12 @@ def _log(world, **values):
 def test_hours_and_minutes_are_entered_apart_or_as_h_mm(worked, values, minutes):
     _log(worked, break_minutes="15", **values)
     sheet = Timesheet.objects.get(claim=worked.claim)
-    assert sheet.minutes_worked == minutes and sheet.break_minutes == 15
+    assert sheet.minutes_worked == minutes
+    assert sheet.break_minutes == 15
 
 
 @pytest.mark.parametrize(
-    "values, field",
+    ("values", "field"),
     [
         ({"hours": "2:75"}, "Uren"),
         ({"hours": "twee"}, "Uren"),
@@ -120,7 +122,8 @@ def test_wrong_hours_name_the_field_and_save_nothing(worked, values, field):
     before = row_counts(Timesheet)
     messages = _log(worked, **values)
     assert row_counts(Timesheet) == before
-    assert len(messages) == 1 and messages[0].startswith(f"{field}: ")
+    assert len(messages) == 1
+    assert messages[0].startswith(f"{field}: ")
 
 
 def test_too_many_hours_are_refused_in_hours_and_minutes(worked):
@@ -136,6 +139,8 @@ def test_the_week_page_offers_hours_and_minutes_fields(worked):
         .content.decode()
     )
     form = page.split(f'id="claim-{worked.claim.pk}"')[1].split("</form>")[0]
-    assert 'name="hours"' in form and 'value="3"' in form and 'name="minutes"' in form
+    assert 'name="hours"' in form
+    assert 'value="3"' in form
+    assert 'name="minutes"' in form
     assert "minutes_worked" not in form
     assert "3 u" in form  # the planned time, as a duration

@@ -26,14 +26,17 @@ def test_plan_takes_the_best_non_overlapping_shifts(market):
     afternoon = make_shift(market.job, at(market.tuesday, 15), hours=2)
     plan = plan_week(user=market.member_a, week_start=_week(market))
     chosen = {s.pk for s in plan.shifts}
-    assert long.pk in chosen and afternoon.pk in chosen and market.shift.pk not in chosen
+    assert long.pk in chosen
+    assert afternoon.pk in chosen
+    assert market.shift.pk not in chosen
     assert plan.income_cents == 11520 + 5760  # € 32 an hour less the 8 % and 2 % funds
 
 
 def test_hours_target_caps_the_plan(market):
     make_shift(market.job, at(market.tuesday, 15), hours=2)
     plan = plan_week(user=market.member_a, week_start=_week(market), target_minutes=120)
-    assert plan.minutes <= 120 and len(plan.shifts) == 1
+    assert plan.minutes <= 120
+    assert len(plan.shifts) == 1
 
 
 def test_yearly_earnings_cap_limits_the_plan(market):
@@ -41,7 +44,8 @@ def test_yearly_earnings_cap_limits_the_plan(market):
     member_work_context_forget(market.member_a.pk)
     make_shift(market.job, at(market.tuesday, 15), hours=2)  # € 34
     plan = plan_week(user=market.member_a, week_start=_week(market))
-    assert plan.cap_left_cents == 4000 and plan.income_cents <= 4000
+    assert plan.cap_left_cents == 4000
+    assert plan.income_cents <= 4000
 
 
 def test_existing_claims_are_kept_as_commitments(market):
@@ -57,9 +61,11 @@ def test_api_plans_and_claims_the_bundle(market):
         "/api/v1/me/plan/", {"week": market.tuesday.date().isoformat(), "target_hours": 10}
     ).data
     ids = [row["id"] for row in plan["shifts"]]
-    assert len(ids) == 2 and plan["income"] == "144.00"  # 5 h × € 28,80 after the funds
+    assert len(ids) == 2
+    assert plan["income"] == "144.00"
     response = api.post("/api/v1/me/plan/claim/", {"shifts": ids})
-    assert response.status_code == 201 and len(response.data) == 2
+    assert response.status_code == 201
+    assert len(response.data) == 2
 
 
 def test_bundle_is_all_or_nothing_and_names_the_taken_shift(market):
@@ -69,7 +75,8 @@ def test_bundle_is_all_or_nothing_and_names_the_taken_shift(market):
     response = api_as(market.member_a).post(
         "/api/v1/me/plan/claim/", {"shifts": [market.shift.pk, evening.pk]}
     )
-    assert response.status_code == 409 and response.data["error"]["shift"] == evening.pk
+    assert response.status_code == 409
+    assert response.data["error"]["shift"] == evening.pk
     assert row_counts(Claim) == before
     market.shift.refresh_from_db()
     assert market.shift.filled == 0
@@ -78,14 +85,17 @@ def test_bundle_is_all_or_nothing_and_names_the_taken_shift(market):
 def test_plan_without_availability_explains_what_is_missing(market):
     AvailabilitySlot.objects.filter(user=market.member_a).delete()
     response = api_as(market.member_a).get("/api/v1/me/plan/")
-    assert response.status_code == 400 and response.data["error"]["field"] == "availability"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "availability"
 
 
 def test_plan_page(client, market):
     client.force_login(market.member_a)
     page = client.get("/work/plan/", {"week": market.tuesday.date().isoformat()})
-    assert page.status_code == 200 and b"Geveltuinen" in page.content
+    assert page.status_code == 200
+    assert b"Geveltuinen" in page.content
     response = client.post(
         f"/work/plan/?week={market.tuesday.date().isoformat()}", {"shift": [market.shift.pk]}
     )
-    assert response.status_code == 302 and Claim.objects.filter(user=market.member_a).count() == 1
+    assert response.status_code == 302
+    assert Claim.objects.filter(user=market.member_a).count() == 1

@@ -39,7 +39,8 @@ def test_submit_and_approve_emits_an_outbox_event(worked, django_capture_on_comm
         approved = api_as(worked.client_user).post(
             f"/api/v1/timesheets/{response.data['id']}/approve/"
         )
-    assert approved.status_code == 200 and approved.data["status"] == "approved"
+    assert approved.status_code == 200
+    assert approved.data["status"] == "approved"
     assert Claim.objects.get(pk=worked.claim.pk).status == "completed"
     events = OutboxEvent.objects.filter(topic="timesheet.approved")
     assert {e.handler for e in events} == {
@@ -53,10 +54,8 @@ def test_more_minutes_than_the_shift_plus_an_hour_is_refused(worked):
     before = row_counts(Timesheet, AuditEntry)
     response = _submit(worked, minutes_worked=180 + 61)
     assert response.status_code == 400
-    assert (
-        response.data["error"]["field"] == "minutes_worked"
-        and response.data["error"]["code"] == "too_many_minutes"
-    )
+    assert response.data["error"]["field"] == "minutes_worked"
+    assert response.data["error"]["code"] == "too_many_minutes"
     assert row_counts(Timesheet, AuditEntry) == before
     assert _submit(worked, minutes_worked=240).status_code == 201
 
@@ -66,7 +65,8 @@ def test_timesheet_on_someone_elses_claim_is_refused(worked):
     response = api_as(worked.treasurer_a).post(
         "/api/v1/timesheets/", {"claim": worked.claim.pk, "minutes_worked": 60}
     )
-    assert response.status_code == 404 and response.data["error"]["field"] == "claim"
+    assert response.status_code == 404
+    assert response.data["error"]["field"] == "claim"
     assert row_counts(Timesheet) == before
 
 
@@ -75,7 +75,8 @@ def test_hours_before_the_shift_ended_are_refused(market):
     response = api_as(market.member_a).post(
         "/api/v1/timesheets/", {"claim": claim.pk, "minutes_worked": 60}
     )
-    assert response.status_code == 409 and response.data["error"]["code"] == "not_ended"
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "not_ended"
 
 
 def test_dispute_then_board_adjusts_and_approves(worked, django_capture_on_commit_callbacks):
@@ -98,11 +99,9 @@ def test_dispute_then_board_adjusts_and_approves(worked, django_capture_on_commi
         f"/api/v1/timesheets/{sheet['id']}/resolve/",
         {"approve": True, "reason": "Samen besproken", "minutes_worked": 60},
     )
-    assert (
-        resolved.status_code == 200
-        and resolved.data["status"] == "approved"
-        and resolved.data["minutes_worked"] == 60
-    )
+    assert resolved.status_code == 200
+    assert resolved.data["status"] == "approved"
+    assert resolved.data["minutes_worked"] == 60
 
 
 def test_board_can_reject_a_disputed_timesheet(worked):
@@ -126,12 +125,14 @@ def test_unanswered_timesheets_are_auto_approved_after_the_cooperatives_days(wor
     )
     assert timesheets_auto_approve() == 1
     timesheet = Timesheet.objects.get(pk=sheet["id"])
-    assert timesheet.status == "approved" and timesheet.auto_approved
+    assert timesheet.status == "approved"
+    assert timesheet.auto_approved
 
 
 def test_no_show_is_marked_by_the_client(worked):
     response = api_as(worked.client_user).post(f"/api/v1/claims/{worked.claim.pk}/no-show/")
-    assert response.status_code == 200 and response.data["status"] == "no_show"
+    assert response.status_code == 200
+    assert response.data["status"] == "no_show"
     assert _submit(worked).status_code == 409
 
 

@@ -64,7 +64,8 @@ def test_a_shift_ending_at_23_followed_by_one_at_8_passes_as_the_week_s_short_re
 def test_a_rest_shorter_than_eight_hours_fails_and_names_the_other_shift():
     earlier = work(1, 15.5, 8, key="evening")  # ends 23:30
     breach = check([earlier], work(2, 7, 4))  # 7.5 hours later
-    assert breach.rule == wt.DAILY_REST and breach.other.key == "evening"
+    assert breach.rule == wt.DAILY_REST
+    assert breach.other.key == "evening"
     assert breach.measured == 7 * 60 + 30
 
 
@@ -72,7 +73,8 @@ def test_the_short_rest_is_allowed_once_in_seven_days():
     week = [work(0, 15, 8), work(1, 8, 4)]  # Monday 23:00 → Tuesday 08:00: 9 hours
     assert check(week[:1], week[1]) is None
     breach = check([*week, work(3, 15, 8)], work(4, 8, 4))  # Thursday → Friday: again
-    assert breach is not None and breach.rule == wt.DAILY_REST
+    assert breach is not None
+    assert breach.rule == wt.DAILY_REST
     assert check([*week, work(3, 15, 8)], work(4, 10, 4)) is None  # 11 hours: fine
 
 
@@ -80,13 +82,15 @@ def test_across_midnight_a_night_shift_counts_its_rest_from_its_end():
     night = work(1, 22, 6, key="night")  # Tuesday 22:00 – Wednesday 04:00
     assert check([night], work(2, 14, 4)) is None  # 10 hours: the short rest
     breach = check([night], work(2, 11, 4))  # 7 hours
-    assert breach.rule == wt.DAILY_REST and breach.other.key == "night"
+    assert breach.rule == wt.DAILY_REST
+    assert breach.other.key == "night"
 
 
 def test_a_shift_of_twelve_hours_passes_and_a_quarter_more_fails():
     assert check([], work(1, 7, 12)) is None
     breach = check([], work(1, 7, 12.25))
-    assert breach.rule == wt.SHIFT and breach.measured == 12 * 60 + 15
+    assert breach.rule == wt.SHIFT
+    assert breach.measured == 12 * 60 + 15
 
 
 def test_sixty_hours_a_week_pass_and_a_quarter_more_fails():
@@ -95,7 +99,8 @@ def test_sixty_hours_a_week_pass_and_a_quarter_more_fails():
     breach = check(days, work(4, 6.75, 12.25))
     assert breach.rule in (wt.SHIFT, wt.WEEK_TOTAL)
     breach = check([*days, work(4, 7, 12)], work(5, 9, 0.25))  # Saturday: 60 h 15
-    assert breach.rule == wt.WEEK_TOTAL and breach.measured == 60 * 60 + 15
+    assert breach.rule == wt.WEEK_TOTAL
+    assert breach.measured == 60 * 60 + 15
 
 
 def _week(offset: int, hours_per_day: float, days: int = 5) -> list[wt.Work]:
@@ -106,7 +111,8 @@ def test_fifty_five_hours_on_average_over_four_weeks():
     busy = _week(0, 12) + _week(1, 12) + _week(2, 12)  # 180 hours in three weeks
     assert check(busy + _week(3, 8, 4), work(25, 7, 8)) is None  # 40 in the fourth: 220
     breach = check(busy + _week(3, 8, 4), work(25, 7, 9))  # 221
-    assert breach.rule == wt.AVERAGE_4 and breach.measured == 221 * 60
+    assert breach.rule == wt.AVERAGE_4
+    assert breach.measured == 221 * 60
 
 
 def test_forty_eight_hours_on_average_over_sixteen_weeks():
@@ -121,7 +127,8 @@ def test_weekly_rest_of_36_hours_or_72_over_two_weeks():
     daily = {day: work(day, 9, 7.5) for day in range(-8, 27)}
     new = daily.pop(9)  # a Wednesday in the middle
     breach = check(list(daily.values()), new)
-    assert breach.rule == wt.WEEKLY_REST and breach.measured == 16 * 60 + 30
+    assert breach.rule == wt.WEEKLY_REST
+    assert breach.measured == 16 * 60 + 30
     # A free Saturday before that week: Friday 16:30 to Sunday 09:00 is 40 h 30 in a row.
     del daily[5]
     assert check(list(daily.values()), new) is None
@@ -157,7 +164,8 @@ def test_a_payroll_claim_that_breaks_the_daily_rest_is_refused_naming_the_rule_a
     )
     assert response.status_code == 409, response.data
     error = response.data["error"]
-    assert error["code"] == "working_time_daily_rest" and error["field"] == "shift"
+    assert error["code"] == "working_time_daily_rest"
+    assert error["field"] == "shift"
     assert "Trappenhuis schoonmaken" in error["message"]
     assert "7 u 30 min" in error["message"] or "7 h 30 min" in error["message"]
     assert row_counts(Claim) == before
@@ -181,7 +189,8 @@ def test_self_employed_work_alone_is_warned_not_stopped(evening_elsewhere):
     )
     response = api_as(market.member_a).post("/api/v1/claims/", {"shift": market.early.pk})
     assert response.status_code == 201, response.data
-    assert response.data["warnings"] and "Trappenhuis" in response.data["warnings"][0]
+    assert response.data["warnings"]
+    assert "Trappenhuis" in response.data["warnings"][0]
 
 
 def test_self_employed_hours_count_when_the_member_has_payroll_work_then(evening_elsewhere):
@@ -200,7 +209,8 @@ def test_plan_my_week_proposes_only_plans_that_keep_every_rule(evening_elsewhere
     week = market.tuesday.date() - timedelta(days=1)
     plan = plan_week(user=market.member_a, week_start=week)
     chosen = {s.pk for s in plan.shifts}
-    assert market.early.pk not in chosen and market.shift.pk in chosen
+    assert market.early.pk not in chosen
+    assert market.shift.pk in chosen
     # Without the evening the early shift is the better one, and it is planned.
     Claim.objects.filter(pk=market.evening.pk).update(status="withdrawn")
     plan = plan_week(user=market.member_a, week_start=week)
@@ -238,11 +248,13 @@ def test_the_board_sees_who_came_near_a_limit_without_their_other_work(evening_e
     response = api_as(market.board_a).get("/api/v1/cooperatives/alpha/working-time/")
     assert response.status_code == 200
     row = next(r for r in response.data["results"] if r["rule"] == "week_hours")
-    assert row["name"] == market.member_a.full_name and row["limit_minutes"] == 3600
+    assert row["name"] == market.member_a.full_name
+    assert row["limit_minutes"] == 3600
     assert set(row) == {"member", "name", "rule", "measured_minutes", "limit_minutes"}
     assert (
         api_as(market.member_a).get("/api/v1/cooperatives/alpha/working-time/").status_code == 403
     )
     login_verified(client, market.board_a)
     page = client.get("/c/alpha/dashboard/").content.decode()
-    assert market.member_a.full_name in page and "Trappenhuis" not in page
+    assert market.member_a.full_name in page
+    assert "Trappenhuis" not in page

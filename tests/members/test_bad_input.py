@@ -96,9 +96,8 @@ def test_certificate_skill_needs_expiry(world):
     vca = SkillFactory(cooperative=world.coop_a, slug="vca", name="VCA", requires_certificate=True)
     client = api_as(world.member_a)
     response = client.post("/api/v1/me/skills/", {"skill": vca.pk})
-    assert (
-        response.status_code == 400 and response.data["error"]["field"] == "certificate_expires_on"
-    )
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "certificate_expires_on"
     response = client.post(
         "/api/v1/me/skills/", {"skill": vca.pk, "certificate_expires_on": "2031-01-01"}
     )
@@ -110,7 +109,8 @@ def test_skill_of_other_cooperative_is_refused(world):
 
     other = SkillFactory(cooperative=world.coop_b)
     response = api_as(world.member_a).post("/api/v1/me/skills/", {"skill": other.pk})
-    assert response.status_code == 404 and response.data["error"]["field"] == "skill"
+    assert response.status_code == 404
+    assert response.data["error"]["field"] == "skill"
 
 
 def test_availability_rejects_end_before_start_and_overlap(world):
@@ -118,7 +118,8 @@ def test_availability_rejects_end_before_start_and_overlap(world):
     response = client.put(
         "/api/v1/me/availability/", {"slots": [{"weekday": 1, "start": "12:00", "end": "09:00"}]}
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "slots[0].end"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "slots[0].end"
     response = client.put(
         "/api/v1/me/availability/",
         {
@@ -132,4 +133,5 @@ def test_availability_rejects_end_before_start_and_overlap(world):
     ok = client.put(
         "/api/v1/me/availability/", {"slots": [{"weekday": 1, "start": "09:00", "end": "12:00"}]}
     )
-    assert ok.status_code == 200 and len(ok.data) == 1
+    assert ok.status_code == 200
+    assert len(ok.data) == 1

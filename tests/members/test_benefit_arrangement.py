@@ -29,14 +29,15 @@ def test_the_member_records_reads_and_removes_their_arrangement(world):
     assert client.get(URL).data["recorded"] is False
     saved = client.put(URL, BODY, format="json")
     assert saved.status_code == 200, saved.content
-    assert saved.data["recorded"] and saved.data["last_month"] == "2026-12-01"
+    assert saved.data["recorded"]
+    assert saved.data["last_month"] == "2026-12-01"
     assert client.get(URL).data["monthly_max_cents"] == 25012
     assert client.delete(URL).status_code == 204
     assert not BenefitArrangement.objects.filter(user=world.member_a).exists()
 
 
 @pytest.mark.parametrize(
-    "change,field",
+    ("change", "field"),
     [
         ({"keep_percent": 0}, "keep_percent"),
         ({"keep_percent": 101}, "keep_percent"),
@@ -68,7 +69,8 @@ def test_nobody_else_reads_it(world, client, role):
     client.force_login(other)
     for url in ("/", "/profile/", "/c/alpha/board/members/", "/work/"):
         page = client.get(url, follow=True).content.decode()
-        assert "250,12" not in page and "1.000,48" not in page, url
+        assert "250,12" not in page, url
+        assert "1.000,48" not in page, url
 
 
 def test_the_profile_page_records_it_and_shows_field_errors(world, client):
@@ -77,7 +79,8 @@ def test_the_profile_page_records_it_and_shows_field_errors(world, client):
         "/profile/benefit/",
         {"keep_percent": "120", "monthly_max": "250", "starts_on": "2026-01-01", "months": "12"},
     )
-    assert bad.status_code == 200 and not BenefitArrangement.objects.exists()
+    assert bad.status_code == 200
+    assert not BenefitArrangement.objects.exists()
     assert "keep_percent" in bad.context["benefit_form"].errors
     good = client.post(
         "/profile/benefit/",
@@ -92,7 +95,8 @@ def test_the_profile_page_records_it_and_shows_field_errors(world, client):
     assert good.status_code == 302
     assert BenefitArrangement.objects.get(user=world.member_a).monthly_max_cents == 25012
     page = client.get("/profile/").content.decode()
-    assert 'id="benefit"' in page and "Utrecht" in page
+    assert 'id="benefit"' in page
+    assert "Utrecht" in page
 
 
 def test_export_and_erasure_include_it(world):
@@ -143,5 +147,6 @@ def test_the_home_shows_the_room_and_that_it_ends_soon(world, client):
     )
     todo = api_as(world.member_a).get("/api/v1/me/todo/").data
     benefit = todo["earnings"]["benefit"]
-    assert benefit["room"] == "200.00" and benefit["ends_soon"] is True
+    assert benefit["room"] == "200.00"
+    assert benefit["ends_soon"] is True
     assert benefit["ends_on"] >= str(date(today.year, today.month, 28))

@@ -41,7 +41,8 @@ def test_the_export_holds_work_earnings_and_payouts(busy):
     t = busy
     data = api_as(t.member_a).get("/api/v1/me/export/").data
     assert {c["job"] for c in data["work"]["claims"]} >= {"Tuin A"}
-    assert data["work"]["timesheets"] and data["work"]["calendar_link"] is True
+    assert data["work"]["timesheets"]
+    assert data["work"]["calendar_link"] is True
     assert data["work"]["offers"][0]["reason"] == "past bij je week"
     assert data["earnings"][0]["gross_cents"] == t.split_a.gross_cents
     assert data["earnings"][0]["member_cents"] == t.split_a.member_cents
@@ -52,7 +53,8 @@ def test_the_export_holds_work_earnings_and_payouts(busy):
     assert "digest" not in str(data["sign_in"])  # never the token itself
     # Nobody else's data is in it.
     text = str(data)
-    assert t.member_b.full_name not in text and "Tuin B" not in text
+    assert t.member_b.full_name not in text
+    assert "Tuin B" not in text
 
 
 def test_erasure_stops_links_releases_work_and_keeps_the_books(busy):

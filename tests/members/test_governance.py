@@ -173,7 +173,8 @@ def test_adopted_payout_rules_come_into_force_and_earlier_splits_keep_theirs(wor
     proposal.refresh_from_db()
     assert _close(proposal).status == "adopted"
     rule_set.refresh_from_db()
-    assert rule_set.status == "adopted" and rule_set.adopted_via == "vote"
+    assert rule_set.status == "adopted"
+    assert rule_set.adopted_via == "vote"
     assert rule_set_in_force(world.coop_a.pk, timezone.localdate()).pk == rule_set.pk
 
 
@@ -224,14 +225,16 @@ def test_the_payout_rules_kind_checks_without_writing_and_drafts_when_proposed(w
     before = written()
     clean = kind.validate(cooperative=world.coop_a, payload=payload, actor=world.board_a)
     assert written() == before
-    assert "rule_set" not in clean and clean["spec"]["pots"][0]["pot"] == "coop_fund"
+    assert "rule_set" not in clean
+    assert clean["spec"]["pots"][0]["pot"] == "coop_fund"
     with pytest.raises(ValidationFailed) as error:
         kind.validate(
             cooperative=world.coop_a,
             payload={**payload, "advance_limit_cents": -1},
             actor=world.board_a,
         )
-    assert error.value.field == "advance_limit_cents" and written() == before
+    assert error.value.field == "advance_limit_cents"
+    assert written() == before
 
     proposal = proposal_create(
         actor=world.board_a,
@@ -264,7 +267,8 @@ def test_an_adopted_dispatch_policy_is_the_next_version_with_an_audit_row(world)
         _close(proposal)
         policy = DispatchPolicy.objects.get(cooperative=world.coop_a, version=version)
         entry = AuditEntry.objects.get(action="dispatch_policy.adopted", object_id=str(policy.pk))
-        assert entry.cooperative_id == world.coop_a.pk and entry.actor is None
+        assert entry.cooperative_id == world.coop_a.pk
+        assert entry.actor is None
         assert entry.data == {
             "version": version,
             "km_cost_cents": weights[0],
@@ -338,9 +342,12 @@ def test_secret_ballot_shows_only_turnout_and_own_vote_in_the_api(world):
     api_as(world.member_a).post(f"/api/v1/proposals/{proposal.pk}/vote/", {"choice": "no"})
     api_as(world.board_a).post(f"/api/v1/proposals/{proposal.pk}/vote/", {"choice": "yes"})
     seen = api_as(world.treasurer_a).get(f"/api/v1/proposals/{proposal.pk}/").data
-    assert seen["turnout"] == 2 and seen["my_vote"] is None and "votes" not in seen
+    assert seen["turnout"] == 2
+    assert seen["my_vote"] is None
+    assert "votes" not in seen
     mine = api_as(world.member_a).get(f"/api/v1/proposals/{proposal.pk}/").data
-    assert mine["my_vote"] == "no" and "votes" not in mine
+    assert mine["my_vote"] == "no"
+    assert "votes" not in mine
     open_ballot = _open(world)
     api_as(world.member_a).post(f"/api/v1/proposals/{open_ballot.pk}/vote/", {"choice": "yes"})
     assert (
@@ -351,7 +358,8 @@ def test_secret_ballot_shows_only_turnout_and_own_vote_in_the_api(world):
     )
     # No counts while the vote is open, not even for the auditor...
     early = api_as(world.auditor_a).get(f"/api/v1/proposals/{proposal.pk}/tally/")
-    assert early.status_code == 409 and "yes" not in early.data
+    assert early.status_code == 409
+    assert "yes" not in early.data
     # ...who recounts from the stored votes once it closed.
     _close(proposal)
     tally = api_as(world.auditor_a).get(f"/api/v1/proposals/{proposal.pk}/tally/").data
@@ -387,14 +395,10 @@ def test_simulation_compares_my_last_three_months_and_the_fund(world):
     settlement_run()
     proposal = _open(world, kind="payout_rules", payload={"spec": NEW_RULES})
     simulation = api_as(world.member_a).get(f"/api/v1/proposals/{proposal.pk}/simulation/").data
-    assert (
-        simulation["member_total_now_cents"] == 8640
-        and simulation["member_total_proposed_cents"] == 9120
-    )
-    assert (
-        simulation["fund_income_now_cents"] == 960
-        and simulation["fund_income_proposed_cents"] == 480
-    )
+    assert simulation["member_total_now_cents"] == 8640
+    assert simulation["member_total_proposed_cents"] == 9120
+    assert simulation["fund_income_now_cents"] == 960
+    assert simulation["fund_income_proposed_cents"] == 480
     assert simulation["shifts"][0]["net_proposed_cents"] == 9120
     assert simulation["change_per_month_cents"] == 160  # € 4,80 more over three months
 
@@ -437,7 +441,8 @@ def test_board_proposes_a_dispatch_policy_from_the_page(client, world):
         "/c/alpha/proposals/",
         {"kind": "payout_rules", "title": "Regels", "spec": '{"currency": "EUR"}'},
     )
-    assert bad.status_code == 200 and "kind" in bad.context["form"].errors
+    assert bad.status_code == 200
+    assert "kind" in bad.context["form"].errors
     assert Proposal.objects.count() == 1
 
 
@@ -493,8 +498,10 @@ def test_a_vote_changes_later_splits_while_earlier_splits_keep_their_rules(world
     )
     settlement_run()
     old, new = Split.objects.get(timesheet=before), Split.objects.get(timesheet=after)
-    assert old.rule_set.version == 1 and old.pots == {"coop_fund": 768, "solidarity_fund": 192}
-    assert new.rule_set.adopted_via == "vote" and new.pots == {"coop_fund": 480}
+    assert old.rule_set.version == 1
+    assert old.pots == {"coop_fund": 768, "solidarity_fund": 192}
+    assert new.rule_set.adopted_via == "vote"
+    assert new.pots == {"coop_fund": 480}
 
 
 def test_members_hear_when_a_vote_opens_closes_soon_and_has_a_result(
@@ -513,7 +520,8 @@ def test_members_hear_when_a_vote_opens_closes_soon_and_has_a_result(
     with django_capture_on_commit_callbacks(execute=True):
         assert proposals_remind(now=proposal.closes_at - timedelta(hours=2)) == 1
         assert proposals_remind(now=proposal.closes_at - timedelta(hours=1)) == 0  # once
-    assert len(mail.outbox) == 3 and not any(world.member_a.email in m.to for m in mail.outbox)
+    assert len(mail.outbox) == 3
+    assert not any(world.member_a.email in m.to for m in mail.outbox)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         _close(proposal)

@@ -43,7 +43,8 @@ def test_voting_is_refused_after_closes_at_and_the_outcome_shows_without_beat(wo
     assert late.json()["error"]["code"] == "voting_closed"
     assert Vote.objects.filter(proposal=proposal).count() == 2
     assert shown["status"] == "adopted"
-    assert shown["result"]["yes"] == 2 and shown["result"]["turnout"] == 2
+    assert shown["result"]["yes"] == 2
+    assert shown["result"]["turnout"] == 2
     assert [p["status"] for p in listed["results"] if p["id"] == proposal.pk] == ["adopted"]
     assert Proposal.objects.get(pk=proposal.pk).status == "open"  # beat has not run
     # Beat stores the same outcome, once.
@@ -60,7 +61,8 @@ def test_a_vote_is_open_until_its_last_second(world):
         )
         shown = api_as(world.member_a).get(f"/api/v1/proposals/{proposal.pk}/").json()
     assert response.status_code == 200
-    assert shown["status"] == "open" and shown["result"] is None
+    assert shown["status"] == "open"
+    assert shown["result"] is None
 
 
 def test_the_page_shows_the_outcome_and_no_ballot_after_closes_at(world, client):

@@ -31,7 +31,7 @@ def _page(user) -> str:
 
 
 def _card(page: str, name: str) -> str:
-    return page.split(f'id="todo-{name}"')[1].split("</section>")[0]
+    return page.split(f'id="todo-{name}"')[1].split("</section>", maxsplit=1)[0]
 
 
 def _offer(world, user, shift, *, hours=24, status="open") -> Offer:
@@ -119,11 +119,14 @@ def test_member_home_shows_every_card_in_order(busy):
     order = [page.index(f'id="todo-{n}"') for n in ("next-shift", "offers", "hours", "votes")]
     order += [page.index('id="todo-earnings"'), page.index('id="todo-payout"')]
     assert order == sorted(order)
-    assert "Register an organisation" not in page and "Registreer" not in page
+    assert "Register an organisation" not in page
+    assert "Registreer" not in page
 
     nxt = _card(page, "next-shift")
-    assert "Geveltuinen" in nxt and "Marshalllaan 40, 3526 GA" in nxt
-    assert "openstreetmap.org/directions" in nxt and "route=52.073500%2C5.096500%3B" in nxt
+    assert "Geveltuinen" in nxt
+    assert "Marshalllaan 40, 3526 GA" in nxt
+    assert "openstreetmap.org/directions" in nxt
+    assert "route=52.073500%2C5.096500%3B" in nxt
 
     offers = _card(page, "offers")
     assert f"/work/offers/{busy.offer.pk}/accept/" in offers
@@ -133,11 +136,14 @@ def test_member_home_shows_every_card_in_order(busy):
     assert 'name="next" value="/"' in offers
 
     hours = _card(page, "hours")
-    assert f"#claim-{busy.unlogged.pk}" in hours and hours.count("<li>") == 1
+    assert f"#claim-{busy.unlogged.pk}" in hours
+    assert hours.count("<li>") == 1
 
     votes = _card(page, "votes")
     assert "Nieuwe pot voor gereedschap" in votes
-    assert "Al gestemd" not in votes and "Beta" not in votes and "board" not in votes
+    assert "Al gestemd" not in votes
+    assert "Beta" not in votes
+    assert "board" not in votes
 
     earnings = _card(page, "earnings")
     month_start = timezone.localdate().replace(day=1)
@@ -172,7 +178,8 @@ def test_accepting_an_offer_from_home_comes_back_home(busy):
     browser = Client()
     browser.force_login(busy.member_a)
     response = browser.post(f"/work/offers/{busy.offer.pk}/decline/", {"next": "/"})
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     assert Offer.objects.get(pk=busy.offer.pk).status == "declined"
     response = browser.post(f"/work/claims/{busy.waitlist_claim.pk}/accept/", {"next": "/"})
     assert response["Location"] == "/"
@@ -188,8 +195,10 @@ def test_todo_is_only_the_members_own(busy):
     assert [h["claim_id"] for h in todo["hours_to_log"]] == [busy.unlogged.pk]
     assert [v["proposal_id"] for v in todo["votes"]] == [busy.vote.pk]
     other = member_todo(busy.member_b)
-    assert other["member"] and other["next_shift"] is None
-    assert other["offers"] == [] and other["hours_to_log"] == []
+    assert other["member"]
+    assert other["next_shift"] is None
+    assert other["offers"] == []
+    assert other["hours_to_log"] == []
     assert [v["title"] for v in other["votes"]] == ["Stemming van Beta"]
 
 
@@ -204,7 +213,8 @@ def test_expired_offers_and_logged_hours_drop_off(busy):
         f"/work/claims/{busy.unlogged.pk}/hours", {"hours": "2", "minutes": "0", "next": "/"}
     )
     todo = member_todo(busy.member_a)
-    assert todo["offers"] == [] and todo["hours_to_log"] == []
+    assert todo["offers"] == []
+    assert todo["hours_to_log"] == []
 
 
 def test_query_count_is_bounded(busy):
@@ -218,7 +228,9 @@ def test_query_count_is_bounded(busy):
         _proposal(busy.coop_a, f"Voorstel {hour}", electors=[busy.member_a])
     with CaptureQueriesContext(connection) as many:
         todo = member_todo(busy.member_a)
-    assert len(todo["offers"]) == 6 and len(todo["hours_to_log"]) == 5 and len(todo["votes"]) == 5
+    assert len(todo["offers"]) == 6
+    assert len(todo["hours_to_log"]) == 5
+    assert len(todo["votes"]) == 5
     assert len(many) == len(few) <= 25
 
 
@@ -226,7 +238,8 @@ def test_api_gives_the_same_list(busy):
     response = api_as(busy.member_a).get("/api/v1/me/todo/")
     assert response.status_code == 200, response.data
     data = response.json()
-    assert data["member"] is True and data["currency"] == "EUR"
+    assert data["member"] is True
+    assert data["currency"] == "EUR"
     assert data["next_shift"]["claim_id"] == busy.next_claim.pk
     assert data["next_shift"]["route_url"].startswith("https://www.openstreetmap.org/directions")
     assert {o["kind"] for o in data["offers"]} == {"dispatch", "waitlist"}
@@ -241,7 +254,9 @@ def test_api_gives_the_same_list(busy):
 
 def test_api_for_a_non_member_is_empty_and_anonymous_is_refused(world):
     data = api_as(world.client_user).get("/api/v1/me/todo/").json()
-    assert data["member"] is False and data["offers"] == [] and data["earnings"] is None
+    assert data["member"] is False
+    assert data["offers"] == []
+    assert data["earnings"] is None
     assert api_as(None).get("/api/v1/me/todo/").status_code in (401, 403)
 
 
@@ -251,6 +266,7 @@ def test_volunteer_sees_the_monthly_maximum(market):
     ).update(engagement="volunteer")
     todo = member_todo(market.member_a)
     [limit] = todo["earnings"]["volunteer"]
-    assert limit["cooperative"] == "Coop Alpha" and limit["month_max_cents"] > 0
+    assert limit["cooperative"] == "Coop Alpha"
+    assert limit["month_max_cents"] > 0
     page = _card(_page(market.member_a), "earnings")
     assert format_money(limit["month_max_cents"], language="nl") in page

@@ -88,7 +88,8 @@ def test_suspend_reinstate_and_leave(world):
     assert api_as(world.member_a).get("/api/v1/cooperatives/alpha/members/").status_code == 403
     assert board.post(f"/api/v1/memberships/{member.pk}/reinstate/").status_code == 200
     response = api_as(world.member_a).post(f"/api/v1/memberships/{member.pk}/leave/")
-    assert response.status_code == 200 and response.data["status"] == "left"
+    assert response.status_code == 200
+    assert response.data["status"] == "left"
 
 
 def test_board_sets_roles_but_keeps_one_board_member(world):
@@ -96,17 +97,20 @@ def test_board_sets_roles_but_keeps_one_board_member(world):
     board = api_as(world.board_a)
     own = world.membership(world.board_a)
     response = board.patch(f"/api/v1/memberships/{own.pk}/roles/", {"is_board": False})
-    assert response.status_code == 409 and response.data["error"]["code"] == "last_board"
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "last_board"
     response = board.patch(
         f"/api/v1/memberships/{member.pk}/roles/", {"is_treasurer": True, "engagement": "volunteer"}
     )
     # The engagement changes at once; the treasurer role waits for a second board member.
     assert response.status_code == 202
-    assert "treasurer" not in response.data["roles"] and response.data["engagement"] == "volunteer"
+    assert "treasurer" not in response.data["roles"]
+    assert response.data["engagement"] == "volunteer"
     assert response.data["pending_roles"] == ["treasurer"]
     second = MembershipFactory(cooperative=world.coop_a, is_board=True).user
     approval = api_as(second).get("/api/v1/cooperatives/alpha/approvals/").data["results"][0]
-    assert approval["may_decide"] and approval["status"] == "pending"
+    assert approval["may_decide"]
+    assert approval["status"] == "pending"
     assert api_as(second).post(f"/api/v1/approvals/{approval['id']}/approve/").status_code == 200
     member.refresh_from_db()
     assert member.is_treasurer
@@ -143,7 +147,9 @@ def test_staff_creates_cooperative_and_invites_first_board(
     chair = UserFactory(email="voorzitter@example.org")
     assert api_as(chair).post(f"/api/v1/invitations/{token}/accept/").status_code == 200
     membership = chair.memberships.get(cooperative__slug="wijk-zuid")
-    assert membership.is_board and membership.status == "active" and membership.member_number == 1
+    assert membership.is_board
+    assert membership.status == "active"
+    assert membership.member_number == 1
     # The invitation works once.
     assert api_as(chair).post(f"/api/v1/invitations/{token}/accept/").status_code == 404
 

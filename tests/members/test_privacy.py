@@ -22,7 +22,8 @@ def test_treasurer_reads_sensitive_fields_and_the_read_is_logged(world, iban_mem
     assert response.status_code == 200
     assert response.data["iban"] == "NL91ABNA0417164300"
     entry = AuditEntry.objects.get(action="privacy.sensitive_read")
-    assert entry.actor == world.treasurer_a and entry.data["member_id"] == world.member_a.pk
+    assert entry.actor == world.treasurer_a
+    assert entry.data["member_id"] == world.member_a.pk
 
 
 def test_member_reads_own_sensitive_fields_without_a_log(world, iban_member):
@@ -57,21 +58,22 @@ def test_export_contains_personal_data(world, iban_member):
 def test_erasure_anonymises_but_keeps_membership_numbers(world, iban_member):
     client = api_as(world.member_a)
     wrong = client.post("/api/v1/me/erase/", {"confirm_email": "someone@else.org"})
-    assert wrong.status_code == 400 and wrong.data["error"]["field"] == "confirm_email"
+    assert wrong.status_code == 400
+    assert wrong.data["error"]["field"] == "confirm_email"
     assert User.objects.get(pk=world.member_a.pk).is_active
 
     response = client.post("/api/v1/me/erase/", {"confirm_email": world.member_a.email})
     assert response.status_code == 200
     user = User.objects.get(pk=world.member_a.pk)
-    assert (
-        not user.is_active
-        and user.email.endswith("@erased.invalid")
-        and world.member_a.full_name not in user.full_name
-    )
+    assert not user.is_active
+    assert user.email.endswith("@erased.invalid")
+    assert world.member_a.full_name not in user.full_name
     profile = Profile.objects.get(user=user)
-    assert profile.iban == "" and profile.postcode == ""
+    assert profile.iban == ""
+    assert profile.postcode == ""
     membership = Membership.objects.get(pk=iban_member.pk)
-    assert membership.status == "left" and membership.member_number == iban_member.member_number
+    assert membership.status == "left"
+    assert membership.member_number == iban_member.member_number
     # The old token no longer works.
     assert client.get("/api/v1/me/").status_code in (401, 403)
 
@@ -79,7 +81,8 @@ def test_erasure_anonymises_but_keeps_membership_numbers(world, iban_member):
 def test_a_member_records_their_date_of_birth_kept_private_like_the_iban(world, iban_member):
     member = api_as(world.member_a)
     future = member.patch("/api/v1/me/profile/", {"date_of_birth": "2030-01-01"})
-    assert future.status_code == 400 and future.data["error"]["field"] == "date_of_birth"
+    assert future.status_code == 400
+    assert future.data["error"]["field"] == "date_of_birth"
     assert Profile.objects.get(user=world.member_a).date_of_birth is None  # nothing written
     assert member.patch("/api/v1/me/profile/", {"date_of_birth": "2008-05-17"}).status_code == 200
     assert member.get("/api/v1/me/profile/").data["date_of_birth"] == "2008-05-17"
@@ -105,7 +108,8 @@ def test_the_profile_page_asks_the_date_of_birth_and_refuses_a_future_one(world)
     browser = Client()
     login_verified(browser, world.member_a)
     page = browser.get("/profile/").content.decode()
-    assert 'name="date_of_birth"' in page and 'type="date"' in page
+    assert 'name="date_of_birth"' in page
+    assert 'type="date"' in page
     form = {"travel_radius_km": "5", "target_hours_per_week": "12"}
     refused = browser.post("/profile/", {**form, "date_of_birth": "2030-01-01"})
     assert refused.status_code == 200

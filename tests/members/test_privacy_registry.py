@@ -54,7 +54,8 @@ def test_a_field_is_either_personal_data_or_a_reference_never_both():
 
 def test_each_registration_exports_and_erases():
     for name, registration in personal_data_registrations().items():
-        assert callable(registration.export) and callable(registration.erase), name
+        assert callable(registration.export), name
+        assert callable(registration.erase), name
 
 
 def test_the_export_covers_work_earnings_and_payouts():

@@ -52,13 +52,18 @@ def _close(t):
 def test_no_counts_while_open_not_even_for_the_auditor(voted):
     t = voted
     tally = api_as(t.auditor_a).get(t.url + "tally/")
-    assert tally.status_code == 409 and tally.data["error"]["code"] == "still_open"
+    assert tally.status_code == 409
+    assert tally.data["error"]["code"] == "still_open"
     assert "yes" not in json.dumps(tally.data)
     for who in (t.member_a, t.treasurer_a, t.auditor_a, t.board_a):
         seen = api_as(who).get(t.url).data
-        assert seen["turnout"] == 2 and seen["result"] is None and "votes" not in seen
+        assert seen["turnout"] == 2
+        assert seen["result"] is None
+        assert "votes" not in seen
     page = _web(t.auditor_a).get(f"/proposals/{t.proposal_a.pk}/?recount=1").content.decode()
-    assert "Herteld" not in page and "2 voor" not in page and "1 voor" not in page
+    assert "Herteld" not in page
+    assert "2 voor" not in page
+    assert "1 voor" not in page
     # Another cooperative (and the shared client) do not even find the proposal.
     for outsider in (t.member_b, t.board_b, t.shared_user):
         assert api_as(outsider).get(t.url).status_code == 404
@@ -81,7 +86,8 @@ def test_the_audit_log_records_that_a_vote_was_cast_not_by_whom(voted):
     assert rows.count() == 2
     voters = {t.member_a.pk, t.board_a.pk}
     for row in rows:
-        assert row.actor_id is None and row.data == {"secret": True}
+        assert row.actor_id is None
+        assert row.data == {"secret": True}
     everything = json.dumps(list(AuditEntry.objects.values("data")), default=str)
     assert all(f'"voter": {pk}' not in everything for pk in voters)
     # Staff reading the audit log in the admin do not learn who voted.
@@ -91,7 +97,8 @@ def test_the_audit_log_records_that_a_vote_was_cast_not_by_whom(voted):
     listing = _web(operator).get("/admin/werkstation/auditentry/?action=vote.cast")
     assert listing.status_code == 200
     page = listing.content.decode()
-    assert t.member_a.full_name not in page and t.board_a.full_name not in page
+    assert t.member_a.full_name not in page
+    assert t.board_a.full_name not in page
 
 
 def test_only_the_voter_sees_their_choice_in_the_export(voted):
@@ -106,7 +113,8 @@ def test_only_the_voter_sees_their_choice_in_the_export(voted):
 def test_secret_cannot_change_once_the_vote_is_open(voted):
     t = voted
     refused = api_as(t.board_a).patch(t.url, {"secret": False}, format="json")
-    assert refused.status_code == 409 and refused.data["error"]["code"] == "secret_locked"
+    assert refused.status_code == 409
+    assert refused.data["error"]["code"] == "secret_locked"
     page = _web(t.board_a).get(f"/proposals/{t.proposal_a.pk}/").content.decode()
     assert 'value="edit"' not in page
     proposal = Proposal.objects.get(pk=t.proposal_a.pk)
@@ -128,6 +136,7 @@ def test_a_draft_can_still_become_secret_or_not(tenancy):
     )
     url = f"/api/v1/proposals/{draft.data['id']}/"
     changed = api_as(t.member_a).patch(url, {"secret": True}, format="json")
-    assert changed.status_code == 200 and changed.data["secret"] is True
+    assert changed.status_code == 200
+    assert changed.data["secret"] is True
     assert api_as(t.member_b).patch(url, {"secret": False}, format="json").status_code == 404
     assert api_as(t.treasurer_a).patch(url, {"secret": False}, format="json").status_code == 403

@@ -76,7 +76,8 @@ def test_a_password_alone_never_enrols_a_device_or_reaches_anything(world, role)
     assert setup.status_code == 302
     assert setup["Location"] == "/account/2fa/verify/?next=/account/2fa/setup/"
     add = client.get("/account/security/add-device/")
-    assert add.status_code == 302 and add["Location"].startswith("/account/2fa/verify/")
+    assert add.status_code == 302
+    assert add["Location"].startswith("/account/2fa/verify/")
     assert client.get("/account/2fa/enrol/made-up-token/").status_code == 404
     verify = client.get("/account/2fa/verify/")
     assert "Mail me een instellink" in verify.content.decode()
@@ -124,16 +125,16 @@ def test_a_granted_role_sends_a_one_time_link_that_enrols_once(
 
     client = web_login(world.member_a)
     page = client.get(link)
-    assert page.status_code == 200 and b"<svg" in page.content
+    assert page.status_code == 200
+    assert b"<svg" in page.content
     device = TotpDevice.objects.get(user=world.member_a, confirmed=False)
     with django_capture_on_commit_callbacks(execute=True):
         done = client.post(link, {"otp_token": code_of(device), "name": "Mijn telefoon"})
-    assert done.status_code == 302 and done["Location"] == "/account/security/recovery-codes/"
+    assert done.status_code == 302
+    assert done["Location"] == "/account/security/recovery-codes/"
     codes = client.get(done["Location"])
-    assert (
-        codes.status_code == 200
-        and len(re.findall(r"<code>\w{4}-\w{4}</code>", codes.content.decode())) == 10
-    )
+    assert codes.status_code == 200
+    assert len(re.findall(r"<code>\w{4}-\w{4}</code>", codes.content.decode())) == 10
     # Shown once.
     assert client.get("/account/security/recovery-codes/").status_code == 302
     # The session is verified now: the treasury opens.
@@ -159,7 +160,8 @@ def test_an_expired_link_does_not_work(world, django_capture_on_commit_callbacks
     )
     client = web_login(world.board_a)
     response = client.get(link)
-    assert response.status_code == 404 and "verlopen" in response.content.decode()
+    assert response.status_code == 404
+    assert "verlopen" in response.content.decode()
     assert not TotpDevice.objects.filter(user=world.board_a).exists()
 
 
@@ -171,7 +173,8 @@ def test_a_further_device_needs_a_session_verified_by_an_existing_one(world):
     )
     assert client.post("/account/2fa/verify/", {"otp_token": code_of(device)}).status_code == 302
     page = client.get("/account/security/add-device/")
-    assert page.status_code == 200 and b"<svg" in page.content
+    assert page.status_code == 200
+    assert b"<svg" in page.content
     new = TotpDevice.objects.get(user=world.board_a, confirmed=False)
     assert (
         client.post("/account/security/add-device/", {"otp_token": code_of(new)}).status_code == 302
@@ -240,7 +243,8 @@ def test_recovery_codes_sign_in_once_on_the_web_and_the_api(world):
         {"email": world.treasurer_a.email, "password": PASSWORD, "otp_token": codes[1]},
         content_type="application/json",
     )
-    assert token.status_code == 200 and set(token.json()) == {"token", "expiry"}
+    assert token.status_code == 200
+    assert set(token.json()) == {"token", "expiry"}
     assert StaticToken.objects.filter(device__user=world.treasurer_a).count() == 8
 
 
@@ -248,7 +252,8 @@ def test_after_one_wrong_code_the_next_right_code_is_accepted(world):
     device = enrolled(world.board_a)
     client = web_login(world.board_a)
     wrong = client.post("/account/2fa/verify/", {"otp_token": "000000"})
-    assert wrong.status_code == 200 and wrong.context["form"].errors["otp_token"] == [WRONG_CODE]
+    assert wrong.status_code == 200
+    assert wrong.context["form"].errors["otp_token"] == [WRONG_CODE]
     assert client.post("/account/2fa/verify/", {"otp_token": code_of(device)}).status_code == 302
 
 
@@ -262,14 +267,16 @@ def test_while_throttled_the_form_says_so_and_for_how_long(world):
     response = client.post("/account/2fa/verify/", {"otp_token": code_of(device)})
     assert response.status_code == 200
     (message,) = response.context["form"].errors["otp_token"]
-    assert message.startswith("Te veel verkeerde codes") and "seconde" in message
+    assert message.startswith("Te veel verkeerde codes")
+    assert "seconde" in message
     assert message != WRONG_CODE
     api = Client().post(
         "/api/v1/auth/token/",
         {"email": world.board_a.email, "password": PASSWORD, "otp_token": code_of(device)},
         content_type="application/json",
     )
-    assert api.status_code == 429 and api.json()["error"]["code"] == "otp_throttled"
+    assert api.status_code == 429
+    assert api.json()["error"]["code"] == "otp_throttled"
     assert api.json()["error"]["retry_after_seconds"] >= 1
     # Once the wait has passed, the right code works.
     TotpDevice.objects.filter(pk=device.pk).update(
@@ -319,14 +326,16 @@ def test_the_token_endpoint_keeps_its_shape_and_needs_the_code_for_roles(world):
         {"email": world.board_a.email, "password": PASSWORD},
         content_type="application/json",
     )
-    assert without.status_code == 400 and without.json()["error"]["field"] == "otp_token"
+    assert without.status_code == 400
+    assert without.json()["error"]["field"] == "otp_token"
     response = Client().post(
         "/api/v1/auth/token/",
         {"email": world.board_a.email, "password": PASSWORD, "otp_token": code_of(device)},
         content_type="application/json",
     )
     body = response.json()
-    assert response.status_code == 200 and set(body) == {"token", "expiry"}
+    assert response.status_code == 200
+    assert set(body) == {"token", "expiry"}
     # Stored as a digest only.
     stored = ApiToken.objects.get(user=world.board_a)
     assert body["token"] not in (stored.digest, stored.token_key)
@@ -404,7 +413,8 @@ def test_people_list_and_revoke_their_own_tokens(world):
     mine = api_as(world.member_a)
     other = ApiToken.objects.create(user=world.member_a)[0]
     listed = mine.get("/api/v1/auth/tokens/")
-    assert listed.status_code == 200 and len(listed.data["results"]) == 2
+    assert listed.status_code == 200
+    assert len(listed.data["results"]) == 2
     assert sum(1 for t in listed.data["results"] if t["current"]) == 1
     # Someone else cannot revoke it; its owner can.
     assert (
@@ -414,7 +424,8 @@ def test_people_list_and_revoke_their_own_tokens(world):
     assert not ApiToken.objects.filter(pk=other.pk).exists()
     web = web_login(world.member_a)
     page = web.get("/account/security/")
-    assert page.status_code == 200 and "API-tokens" in page.content.decode()
+    assert page.status_code == 200
+    assert "API-tokens" in page.content.decode()
     current = ApiToken.objects.get(user=world.member_a)
     assert web.post(f"/account/security/revoke-token/{current.token_key}/").status_code == 302
     assert mine.get("/api/v1/me/").status_code == 401
@@ -437,7 +448,8 @@ def test_forty_wrong_passwords_lock_the_web_login_and_the_token_endpoint(world):
         {"email": world.member_a.email, "password": PASSWORD},
         content_type="application/json",
     )
-    assert api.status_code == 429 and api.json()["error"]["code"] == "locked_out"
+    assert api.status_code == 429
+    assert api.json()["error"]["code"] == "locked_out"
     assert not ApiToken.objects.filter(user=world.member_a).exists()
 
 
@@ -504,7 +516,8 @@ def test_password_reset_requests_are_limited_per_account_and_per_address(world, 
         client.post("/accounts/password_reset/", {"email": world.member_a.email}).status_code
         for _ in range(5)
     ]
-    assert statuses[:3] == [302, 302, 302] and statuses[3:] == [429, 429]
+    assert statuses[:3] == [302, 302, 302]
+    assert statuses[3:] == [429, 429]
     assert len([m for m in mail.outbox if world.member_a.email in m.to]) == 3
     refused = client.post("/accounts/password_reset/", {"email": world.member_a.email})
     assert "Probeer het over" in refused.content.decode()
@@ -555,7 +568,8 @@ def test_a_board_member_cannot_approve_a_batch_with_a_second_account(world):
     url = f"/api/v1/cooperatives/alpha/payout-batches/{batch.pk}/approve/"
     assert board.post(url).status_code == 200
     refused = api_as(puppet).post(url)
-    assert refused.status_code == 403 and refused.data["error"]["code"] == "four_eyes"
+    assert refused.status_code == 403
+    assert refused.data["error"]["code"] == "four_eyes"
     batch.refresh_from_db()
     assert batch.status == "draft"
     # An independent treasurer can.
@@ -577,7 +591,8 @@ def test_one_board_member_cannot_change_the_bank_account_alone(
         )
     assert response.status_code == 200
     coop = Cooperative.objects.get(pk=world.coop_a.pk)
-    assert coop.voting_days == 10 and coop.bank_account()[0] != "NL44RABO0123456789"
+    assert coop.voting_days == 10
+    assert coop.bank_account()[0] != "NL44RABO0123456789"
     # The whole board heard of the request.
     board_emails = {world.board_a.email, second.email}
     assert board_emails <= {to for m in mail.outbox for to in m.to}
@@ -618,7 +633,8 @@ def test_staff_give_the_second_approval_where_the_board_has_one_member(world):
     assert response.status_code == 302
     member.refresh_from_db()
     approval.refresh_from_db()
-    assert member.is_auditor and approval.decided_as_staff
+    assert member.is_auditor
+    assert approval.decided_as_staff
     # Where the board could decide itself, staff cannot.
     MembershipFactory(cooperative=world.coop_a, is_board=True)
     api_as(world.board_a).patch(f"/api/v1/memberships/{member.pk}/roles/", {"is_treasurer": True})
@@ -646,10 +662,13 @@ def test_the_admin_cannot_edit_status_roles_or_numbers(world):
     member = world.membership(world.member_a)
     url = f"/admin/members/membership/{member.pk}/change/"
     page = admin.get(url)
-    assert page.status_code == 200 and 'name="is_board"' not in page.content.decode()
+    assert page.status_code == 200
+    assert 'name="is_board"' not in page.content.decode()
     admin.post(url, {"status": "left", "is_board": "on", "member_number": 999})
     member.refresh_from_db()
-    assert member.status == "active" and not member.is_board and member.member_number != 999
+    assert member.status == "active"
+    assert not member.is_board
+    assert member.member_number != 999
     # Suspending is an action that calls the service, with a reason and an audit row.
     response = admin.post(
         "/admin/members/membership/",
@@ -681,7 +700,8 @@ def test_the_admin_cannot_change_a_proposal(world):
         f"/admin/members/proposal/{proposal.pk}/change/", {"secret": "", "status": "adopted"}
     )
     proposal.refresh_from_db()
-    assert proposal.secret and proposal.status != "adopted"
+    assert proposal.secret
+    assert proposal.status != "adopted"
 
 
 # --- the demo ---------------------------------------------------------------------------

@@ -34,7 +34,8 @@ def test_register_apply_and_admission_through_pages(client, world):
     response = board.post(f"/c/alpha/board/members/{membership.pk}/admit/", follow=True)
     assert response.status_code == 200
     membership.refresh_from_db()
-    assert membership.status == "active" and membership.member_number
+    assert membership.status == "active"
+    assert membership.member_number
 
 
 def test_duplicate_application_error_is_shown_on_the_form(client, world):
@@ -65,9 +66,11 @@ def test_profile_saves_skills_and_availability(client, world):
         == 302
     )
     bad = client.post("/profile/availability/", {"weekday": 2, "start": "14:00", "end": "13:00"})
-    assert bad.status_code == 200 and "end" in bad.context["slot_form"].errors
+    assert bad.status_code == 200
+    assert "end" in bad.context["slot_form"].errors
     page = client.get("/profile/")
-    assert b"Groen" in page.content and b"09:00" in page.content
+    assert b"Groen" in page.content
+    assert b"09:00" in page.content
 
 
 def test_pages_render_in_dutch_and_english(client, world):
@@ -106,18 +109,17 @@ def test_member_sets_email_preferences(client, world):
     )
     assert response.status_code == 302
     preference = NotificationPreference.objects.get(user=world.member_a)
-    assert (
-        preference.shift_digest == "weekly"
-        and preference.claim_updates
-        and not preference.timesheet_updates
-    )
+    assert preference.shift_digest == "weekly"
+    assert preference.claim_updates
+    assert not preference.timesheet_updates
 
 
 def test_preferences_api_rejects_unknown_choice(world):
     from tests.conftest import api_as
 
     response = api_as(world.member_a).patch("/api/v1/me/notifications/", {"shift_digest": "hourly"})
-    assert response.status_code == 400 and response.data["error"]["field"] == "shift_digest"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "shift_digest"
 
 
 def test_registration_asks_privacy_consent_and_speaks_dutch(client, world):
@@ -125,15 +127,18 @@ def test_registration_asks_privacy_consent_and_speaks_dutch(client, world):
 
     client.cookies["django_language"] = "nl"
     page = client.get("/accounts/register/").content.decode()
-    assert 'name="privacy_consent"' in page and "/privacy-statement/" in page
+    assert 'name="privacy_consent"' in page
+    assert "/privacy-statement/" in page
     assert client.get("/privacy-statement/").status_code == 200
     data = {"full_name": "Nora Nieuw", "email": "nora@example.org", "language": "nl"}
     page = client.post(
         "/accounts/register/", {**data, "password": "a-Long-test-password-42"}
     ).content.decode()
-    assert "privacyverklaring" in page and not User.objects.filter(email="nora@example.org")
+    assert "privacyverklaring" in page
+    assert not User.objects.filter(email="nora@example.org")
     page = client.post(
         "/accounts/register/", {**data, "password": "kort", "privacy_consent": "on"}
     ).content.decode()
-    assert "Dit wachtwoord is te kort" in page and "too short" not in page
+    assert "Dit wachtwoord is te kort" in page
+    assert "too short" not in page
     assert not User.objects.filter(email="nora@example.org").exists()

@@ -40,7 +40,7 @@ MONEY = (
 
 
 @pytest.mark.parametrize(
-    "spec, field",
+    ("spec", "field"),
     [
         ({"currency": "EUR", "pots": [{"pot": "member", "percent": "5"}]}, "spec.pots[0]"),
         ({"currency": "EUR", "pots": [{"pot": "fund", "percent": "120"}]}, "spec.pots[0]"),
@@ -74,7 +74,8 @@ def test_a_payment_in_another_currency_from_a_bank_statement(settled):
         {"file": SimpleUploadedFile("camt.xml", xml.encode())},
         format="multipart",
     )
-    assert response.status_code == 201 and response.data["matched"] == []
+    assert response.status_code == 201
+    assert response.data["matched"] == []
     assert "EUR" in response.data["unmatched"][0]["why"]
     assert row_counts(*MONEY) == before
     assert Invoice.objects.get().status == "issued"
@@ -93,9 +94,8 @@ def test_a_payment_in_another_currency_or_above_the_open_amount(settled):
             "/api/v1/cooperatives/alpha/payments/",
             {"invoice": invoice["number"], "received_on": timezone.localdate().isoformat(), **body},
         )
-        assert response.status_code == 400 and response.data["error"]["field"] == field, (
-            response.data
-        )
+        assert response.status_code == 400, response.data
+        assert response.data["error"]["field"] == field, response.data
     assert row_counts(*MONEY) == before
 
 
@@ -105,9 +105,11 @@ def test_an_invoice_for_unapproved_work_keeps_the_numbering_gapless(settled):
     pending.save()
     before = row_counts(*MONEY, InvoiceSequence)
     response = _issue(settled, timesheets=[pending.pk])
-    assert response.status_code == 400 and response.data["error"]["field"] == "timesheets"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "timesheets"
     unknown = _issue(settled, timesheets=[999999])
-    assert unknown.status_code == 400 and unknown.data["error"]["field"] == "timesheets"
+    assert unknown.status_code == 400
+    assert unknown.data["error"]["field"] == "timesheets"
     assert row_counts(*MONEY, InvoiceSequence) == before
     year = timezone.localdate().year
     assert _issue(settled).data["number"] == f"{year}-00001"  # no number was used up
@@ -117,7 +119,8 @@ def test_a_payout_above_the_balance(settled):
     """Nothing is payable before the client pays: no batch, no item, no ledger rows."""
     before = row_counts(*MONEY)
     response = api_as(settled.treasurer_a).post("/api/v1/cooperatives/alpha/payout-batches/")
-    assert response.status_code == 400 and response.data["error"]["field"] == "cooperative"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "cooperative"
     assert row_counts(*MONEY) == before
 
 
@@ -127,5 +130,6 @@ def test_a_period_that_ends_before_it_starts(settled):
     response = _issue(
         settled, period_start=today.isoformat(), period_end=(today - timedelta(days=3)).isoformat()
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "period_end"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "period_end"
     assert row_counts(*MONEY, InvoiceSequence) == before

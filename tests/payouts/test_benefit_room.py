@@ -149,7 +149,8 @@ def test_dispatch_and_plan_take_the_smallest_room(market):
     if market.tuesday.month == timezone.localdate().month:
         assert row["max_pay_cents"] == 3000
     plan = plan_week(user=member, week_start=market.tuesday.date() - timedelta(days=1))
-    assert plan.cap_left_cents == 3000 and plan.income_cents <= 3000
+    assert plan.cap_left_cents == 3000
+    assert plan.income_cents <= 3000
 
 
 def test_volunteer_maximums_count_only_for_members_who_volunteer(market):
@@ -183,7 +184,8 @@ def test_claiming_beyond_the_room_warns_with_euros_but_is_allowed(market, client
     assert row["above_benefit_room"] == priced.data["above_benefit_room"]
     client.force_login(member)
     page = client.get(f"/work/shifts/{shift.pk}/").content.decode()
-    assert 'id="benefit-room-warning"' in page and euros in page
+    assert 'id="benefit-room-warning"' in page
+    assert euros in page
     # Claiming: allowed, with the warning.
     claimed = api.post("/api/v1/claims/", {"shift": shift.pk})
     assert claimed.status_code in (200, 201), claimed.content
@@ -221,7 +223,8 @@ def test_the_year_overview_pdf_has_a_row_per_month_and_what_counts(this_month, c
     assert response["Content-Type"] == "application/pdf"
     assert f"inkomsten-{year}.pdf" in response["Content-Disposition"]
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert f"Inkomstenoverzicht {year}" in text and member.full_name in text
+    assert f"Inkomstenoverzicht {year}" in text
+    assert member.full_name in text
     for month in ("januari", "juni", "december"):
         assert month in text
     for header in ("Bruto", "Loon", "Zelfstandige", "Vrijwilliger", "Telt mee"):

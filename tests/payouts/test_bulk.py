@@ -109,7 +109,8 @@ def test_copy_and_bulk_create_write_identical_rows(varied):
 
 def test_settlement_path_rows_are_what_the_ledger_needs(varied):
     settlement_run()
-    assert Split.objects.count() == 10 and settlement_run() == 0  # idempotent
+    assert Split.objects.count() == 10
+    assert settlement_run() == 0
     for split in Split.objects.all():
         assert (
             sum(split.pots.values()) + split.member_cents + split.withheld_cents
@@ -130,7 +131,8 @@ def test_an_unbalanced_posting_is_refused_before_anything_is_written(market):
                 ("test", "bad", "", [(book.id("bank"), 5), (book.id("fees"), -4)]),
             ],
         )
-    assert error.value.field == "entries" and "bad" in error.value.message
+    assert error.value.field == "entries"
+    assert "bad" in error.value.message
     assert row_counts(Transaction, Entry) == before
 
 
@@ -141,7 +143,8 @@ def test_database_checks_zero_sum_of_a_copy_at_commit(market):
     bank = Account.objects.create(cooperative=market.coop_a, kind="bank", key="", name="Bank")
     fees = Account.objects.create(cooperative=market.coop_a, kind="fees", key="", name="Fees")
     now = timezone.now()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    # The writes are the one transaction that must fail at commit.
+    with pytest.raises(IntegrityError), transaction.atomic():  # noqa: PT012
         ids = bulk.insert_rows(
             Transaction,
             ("cooperative_id", "kind", "reference", "description", "created_at"),
@@ -210,7 +213,9 @@ def test_post_returns_the_transaction_as_stored(market):
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("analyze_after, refreshed", [(ledger.ANALYZE_AFTER, True), (10**9, False)])
+@pytest.mark.parametrize(
+    ("analyze_after", "refreshed"), [(ledger.ANALYZE_AFTER, True), (10**9, False)]
+)
 def test_many_new_accounts_refresh_the_statistics_the_leg_checks_are_planned_on(
     market, monkeypatch, analyze_after, refreshed
 ):

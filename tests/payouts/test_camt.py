@@ -43,12 +43,14 @@ def test_statement_matches_by_invoice_number_once(settled):
     assert [row["reference"] for row in response.data["unmatched"]] == ["REF-3", "REF-2"]
     assert Invoice.objects.get(pk=invoice["id"]).status == "paid"
     again = _upload(settled, xml)
-    assert again.data["skipped"] == 1 and Payment.objects.count() == 1
+    assert again.data["skipped"] == 1
+    assert Payment.objects.count() == 1
 
 
 def test_not_a_statement_is_refused(settled):
     response = _upload(settled, "<html>nope</html>")
-    assert response.status_code == 400 and response.data["error"]["field"] == "file"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "file"
     assert Payment.objects.count() == 0
 
 

@@ -62,7 +62,8 @@ def test_crediting_a_line_reverses_its_split_and_lowers_what_is_open(invoiced):
     )
     assert response.status_code == 201, response.data
     year = timezone.localdate().year
-    assert response.data["number"] == f"C{year}-00001" and response.data["total_cents"] == LINE
+    assert response.data["number"] == f"C{year}-00001"
+    assert response.data["total_cents"] == LINE
     invoice = Invoice.objects.get()
     assert (invoice.credited_cents, invoice.open_cents, invoice.status) == (
         LINE,
@@ -71,7 +72,8 @@ def test_crediting_a_line_reverses_its_split_and_lowers_what_is_open(invoiced):
     )
     reversal = Split.objects.get(kind="reversal")
     assert reversal.reverses_id == InvoiceLine.objects.get(pk=line["id"]).split_id
-    assert reversal.member_cents == -SHARE and reversal.gross_cents == -GROSS
+    assert reversal.member_cents == -SHARE
+    assert reversal.gross_cents == -GROSS
     assert _balance(invoiced, "earned", invoiced.member_a.pk) == -2 * SHARE
     assert _balance(invoiced, "receivable", invoiced.client_a.pk) == 2 * LINE
     assert _balance(invoiced, "vat") == -2 * VAT
@@ -88,7 +90,8 @@ def test_crediting_a_line_reverses_its_split_and_lowers_what_is_open(invoiced):
     again = api.post(
         URL, {"invoice": invoiced.invoice["id"], "lines": [line["id"]], "reason": "nog eens"}
     )
-    assert again.status_code == 400 and again.data["error"]["field"] == "lines"
+    assert again.status_code == 400
+    assert again.data["error"]["field"] == "lines"
     assert row_counts(CreditNote, CreditNoteLine, Split, Transaction, Entry) == before
 
 
@@ -104,7 +107,8 @@ def test_an_amount_credit_is_the_cooperatives_cost_and_completes_the_cover(invoi
         response.data["vat_cents"],
         response.data["total_cents"],
     ) == (5000, 1050, 6050)
-    assert _balance(invoiced, "credits") == 5000 and _balance(invoiced, "vat") == -3 * VAT + 1050
+    assert _balance(invoiced, "credits") == 5000
+    assert _balance(invoiced, "vat") == -3 * VAT + 1050
     assert (
         _balance(invoiced, "earned", invoiced.member_a.pk) == -3 * SHARE
     )  # members keep their pay
@@ -137,16 +141,18 @@ def test_credit_note_pdf_and_page_show_number_invoice_and_totals(client, invoice
     pdf = api_as(invoiced.treasurer_a).get(f"{URL}{note['id']}/pdf/")
     assert pdf["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert f"Creditnota {note['number']}" in text and invoiced.invoice["number"] in text
-    assert "-€ 116,16" in text and "-€ 20,16" in text and "Btw 21%" in text
-    assert (
-        invoiced.coop_a.legal_name in text
-        and invoiced.client_a.name in text
-        and "Dubbel gefactureerd" in text
-    )
+    assert f"Creditnota {note['number']}" in text
+    assert invoiced.invoice["number"] in text
+    assert "-€ 116,16" in text
+    assert "-€ 20,16" in text
+    assert "Btw 21%" in text
+    assert invoiced.coop_a.legal_name in text
+    assert invoiced.client_a.name in text
+    assert "Dubbel gefactureerd" in text
     login_verified(client, invoiced.treasurer_a)
     page = client.get(f"/c/alpha/treasury/credit-notes/{note['id']}/").content.decode()
-    assert note["number"] in page and "€ 116,16" in page
+    assert note["number"] in page
+    assert "€ 116,16" in page
     assert (
         client.get(f"/c/alpha/treasury/credit-notes/{note['id']}/?format=pdf")["Content-Type"]
         == "application/pdf"
@@ -162,14 +168,16 @@ def test_invoice_page_issues_a_credit_note_and_shows_errors_by_the_field(client,
     both = client.post(
         url, {"lines": [str(invoiced.invoice["lines"][0]["id"])], "amount": "10", "reason": "x"}
     )
-    assert both.status_code == 200 and both.context["credit_form"].errors["lines"]
+    assert both.status_code == 200
+    assert both.context["credit_form"].errors["lines"]
     too_much = client.post(url, {"amount": "999.00", "reason": "x"})
     assert too_much.context["credit_form"].errors["amount"]
     assert row_counts(CreditNote, Transaction) == before
     done = client.post(
         url, {"lines": [str(invoiced.invoice["lines"][0]["id"])], "reason": "niet gedaan"}
     )
-    assert done.status_code == 302 and CreditNote.objects.count() == 1
+    assert done.status_code == 302
+    assert CreditNote.objects.count() == 1
     assert (
         "credited" in client.get(url).content.decode()
         or "gecrediteerd" in client.get(url).content.decode()
@@ -207,12 +215,14 @@ def test_a_line_already_paid_out_cannot_be_credited_but_an_amount_can(invoiced):
             "reason": "x",
         },
     )
-    assert refused.status_code == 400 and refused.data["error"]["code"] == "paid_out"
+    assert refused.status_code == 400
+    assert refused.data["error"]["code"] == "paid_out"
     assert row_counts(CreditNote, Split, Transaction) == before
     ok = api_as(invoiced.treasurer_a).post(
         URL, {"invoice": invoiced.invoice["id"], "amount": "96.00", "reason": "korting"}
     )
-    assert ok.status_code == 201 and Invoice.objects.get().open_cents == -LINE
+    assert ok.status_code == 201
+    assert Invoice.objects.get().open_cents == -LINE
 
 
 def test_only_the_treasurer_issues_credit_notes(invoiced):
@@ -230,7 +240,8 @@ def test_credited_hours_can_be_corrected_and_go_on_the_next_invoice(invoiced):
     blocked = api.post(
         f"/api/v1/timesheets/{sheet_id}/correct/", {"minutes_worked": 120, "reason": "2 uur"}
     )
-    assert blocked.status_code == 409 and blocked.data["error"]["code"] == "invoiced"
+    assert blocked.status_code == 409
+    assert blocked.data["error"]["code"] == "invoiced"
     api.post(
         URL, {"invoice": invoiced.invoice["id"], "lines": [line["id"]], "reason": "Verkeerde uren"}
     )
@@ -240,7 +251,8 @@ def test_credited_hours_can_be_corrected_and_go_on_the_next_invoice(invoiced):
     assert corrected.status_code == 201, corrected.data
     assert corrected.data["gross_cents"] == 6400
     again = _issue(invoiced)
-    assert again.status_code == 201 and again.data["subtotal_cents"] == 6400
+    assert again.status_code == 201
+    assert again.data["subtotal_cents"] == 6400
     assert Entry.objects.aggregate(s=Sum("amount_cents"))["s"] == 0
     assert _balance(invoiced, "receivable", invoiced.client_a.pk) == 2 * LINE + 6400 + 1344
 
@@ -255,7 +267,8 @@ def test_hours_corrected_before_invoicing_are_invoiced_as_corrected(settled):
         == 201
     )
     invoice = _issue(settled).data
-    assert invoice["subtotal_cents"] == 2 * GROSS + 3200 and len(invoice["lines"]) == 3
+    assert invoice["subtotal_cents"] == 2 * GROSS + 3200
+    assert len(invoice["lines"]) == 3
 
 
 def test_lists_take_a_fixed_number_of_queries(invoiced):

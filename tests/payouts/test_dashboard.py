@@ -44,7 +44,8 @@ def test_board_treasurer_and_auditor_see_the_charts_and_their_tables(worked):
         for key in ("fund", "money", "work", "targets", "shifts"):
             assert f'<script id="chart-{key}" type="application/json">' in html
             assert f'data-chart="chart-{key}"' in html
-        assert "vendor/chartjs/chart.umd.min.js" in html and "js/dashboard.js" in html
+        assert "vendor/chartjs/chart.umd.min.js" in html
+        assert "js/dashboard.js" in html
         # The table shows hours and euros, not minutes and cents.
         assert "9 u" in html
         assert html.count("<table>") == 5
@@ -82,11 +83,10 @@ def test_the_api_returns_every_series_per_month_and_the_open_decisions(worked):
     response = api_as(worked.treasurer_a).get("/api/v1/cooperatives/alpha/dashboard/?months=6")
     assert response.status_code == 200
     body = response.json()
-    assert body["cooperative"] == "alpha" and body["currency"] == "EUR"
-    assert (
-        len(body["months"]) <= 6
-        and body["months"][-1] == timezone.localdate().replace(day=1).isoformat()
-    )
+    assert body["cooperative"] == "alpha"
+    assert body["currency"] == "EUR"
+    assert len(body["months"]) <= 6
+    assert body["months"][-1] == timezone.localdate().replace(day=1).isoformat()
     figures = {f["key"]: f for f in body["figures"]}
     assert set(figures) == {"fund", "money", "work", "targets", "shifts"}
     for figure in figures.values():
@@ -127,7 +127,8 @@ def test_each_figure_downloads_as_csv_in_euros_and_hours(worked):
     assert money[-1][1] == f"{balance // 100}.{balance % 100:02d}"  # euros, a dot for decimals
     assert client.get("/c/alpha/dashboard/nothing.csv").status_code == 404
     api = api_as(worked.auditor_a).get("/api/v1/cooperatives/alpha/dashboard/money.csv")
-    assert api.status_code == 200 and api["Content-Type"].startswith("text/csv")
+    assert api.status_code == 200
+    assert api["Content-Type"].startswith("text/csv")
     assert (
         api_as(worked.auditor_a).get("/api/v1/cooperatives/alpha/dashboard/nothing.csv").status_code
         == 404
@@ -188,7 +189,9 @@ def test_months_start_at_the_founding_and_the_current_month_counts_up_to_today()
     ]
     old = SimpleNamespace(founded_on=date(2020, 1, 1))
     shown = dashboard_months(old, today=date(2026, 2, 28), months=12)
-    assert shown[0] == date(2025, 3, 1) and shown[-1] == date(2026, 2, 1) and len(shown) == 12
+    assert shown[0] == date(2025, 3, 1)
+    assert shown[-1] == date(2026, 2, 1)
+    assert len(shown) == 12
     assert len(dashboard_months(old, today=date(2026, 2, 28), months=99)) == 36
     assert [months_asked(v) for v in ("6", "0", "37", "x", None)] == [6, 12, 12, 12, 12]
     # 14 hours a week: 60 hours in a 30-day month, 12 hours after the first 6 days of one.

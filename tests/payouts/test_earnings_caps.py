@@ -49,21 +49,24 @@ def test_members_are_warned_at_80_and_100_percent_once_each(
     with django_capture_on_commit_callbacks(execute=True):
         assert settle_timesheet(sheet.pk) == 1
         assert earnings_cap_warnings_send() == 0
-    assert len(mail.outbox) == 2 and "100%" in mail.outbox[1].subject
+    assert len(mail.outbox) == 2
+    assert "100%" in mail.outbox[1].subject
     assert sorted(EarningsCapWarning.objects.values_list("percent", flat=True)) == [80, 100]
 
 
 def test_the_earnings_page_and_api_show_the_cap(client, capped):
     earnings_cap_warnings_send()
     cap = api_as(capped.member_a).get("/api/v1/me/earnings/").data["cap"]
-    assert (
-        cap["cap_cents"] == 35000 and cap["earned_cents"] == 28800 and cap["upcoming_cents"] == 9600
-    )
+    assert cap["cap_cents"] == 35000
+    assert cap["earned_cents"] == 28800
+    assert cap["upcoming_cents"] == 9600
     assert (cap["percent"], cap["projected_percent"], cap["would_pass"]) == (82, 109, True)
     assert cap["warned_at"] == [80]
     client.force_login(capped.member_a)
     page = client.get("/work/earnings/").content.decode()
-    assert 'id="earnings-cap"' in page and "€ 288,00" in page and "€ 350,00" in page
+    assert 'id="earnings-cap"' in page
+    assert "€ 288,00" in page
+    assert "€ 350,00" in page
     assert api_as(capped.board_a).get("/api/v1/me/earnings/").data["cap"] is None
 
 
@@ -71,22 +74,25 @@ def test_the_board_sees_who_would_pass_without_the_amounts(client, capped):
     from tests.factories.api import login_verified
 
     board = api_as(capped.board_a).get(URL)
-    assert board.status_code == 200 and board.data["would_pass"] == 1
+    assert board.status_code == 200
+    assert board.data["would_pass"] == 1
     row = board.data["members"][0]
-    assert (
-        row["name"] == capped.member_a.full_name
-        and row["would_pass"]
-        and row["projected_percent"] == 109
-    )
-    assert "cap_cents" not in row and "earned_cents" not in row
+    assert row["name"] == capped.member_a.full_name
+    assert row["would_pass"]
+    assert row["projected_percent"] == 109
+    assert "cap_cents" not in row
+    assert "earned_cents" not in row
     treasurer = api_as(capped.treasurer_a).get(URL).data["members"][0]
-    assert treasurer["cap_cents"] == 35000 and treasurer["upcoming_cents"] == 9600
+    assert treasurer["cap_cents"] == 35000
+    assert treasurer["upcoming_cents"] == 9600
     assert AuditEntry.objects.filter(action="earnings_caps.read").count() == 2
     assert api_as(capped.member_a).get(URL).status_code == 403
     assert api_as(capped.board_b).get(URL).status_code == 404
     login_verified(client, capped.board_a)
     page = client.get("/c/alpha/earnings-caps/").content.decode()
-    assert capped.member_a.full_name in page and "109%" in page and "€ 350,00" not in page
+    assert capped.member_a.full_name in page
+    assert "109%" in page
+    assert "€ 350,00" not in page
     member = client.__class__()
     member.force_login(capped.member_a)
     assert member.get("/c/alpha/earnings-caps/").status_code == 403

@@ -24,18 +24,23 @@ def test_treasurer_issues_gapless_invoices_with_a_real_pdf(settled):
     assert second.status_code == 201
     year = timezone.localdate().year
     assert (first.data["number"], second.data["number"]) == (f"{year}-00001", f"{year}-00002")
-    assert first.data["total_cents"] == 11616 and second.data["total_cents"] == 2 * 11616
+    assert first.data["total_cents"] == 11616
+    assert second.data["total_cents"] == 2 * 11616
     pdf = api_as(settled.treasurer_a).get(
         f"/api/v1/cooperatives/alpha/invoices/{second.data['id']}/pdf/"
     )
     assert pdf["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert f"Factuur {year}-00002" in text
-    assert "232,32" in text and "192,00" in text and "Btw 21%" in text
-    assert settled.coop_a.legal_name in text and settled.client_a.name in text
+    assert "232,32" in text
+    assert "192,00" in text
+    assert "Btw 21%" in text
+    assert settled.coop_a.legal_name in text
+    assert settled.client_a.name in text
     # Nothing left to invoice.
     again = _issue(settled)
-    assert again.status_code == 400 and again.data["error"]["code"] == "nothing_to_invoice"
+    assert again.status_code == 400
+    assert again.data["error"]["code"] == "nothing_to_invoice"
 
 
 def test_invoice_for_unapproved_work_is_refused_and_writes_nothing(settled):
@@ -44,7 +49,8 @@ def test_invoice_for_unapproved_work_is_refused_and_writes_nothing(settled):
     pending.save()
     before = row_counts(Invoice, InvoiceLine)
     response = _issue(settled, timesheets=[settled.sheets[0].pk, pending.pk])
-    assert response.status_code == 400 and response.data["error"]["field"] == "timesheets"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "timesheets"
     assert row_counts(Invoice, InvoiceLine) == before
 
 
@@ -71,7 +77,8 @@ def test_payment_in_another_currency_is_refused_and_writes_nothing(settled):
             "received_on": timezone.localdate().isoformat(),
         },
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "currency"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "currency"
     assert row_counts(Payment, Transaction, Entry) == before
 
 
@@ -84,26 +91,31 @@ def test_partial_then_full_payment_releases_member_shares(settled):
         book.get("earned", settled.member_a.pk),
         book.get("payable", settled.member_a.pk),
     )
-    assert account_balance(earned) == -3 * 8640 and account_balance(payable) == 0
+    assert account_balance(earned) == -3 * 8640
+    assert account_balance(payable) == 0
     # € 150 covers the first line (€ 116.16) but not the second.
     response = pay.post(
         "/api/v1/cooperatives/alpha/payments/",
         {"invoice": invoice["number"], "amount": "150.00", "currency": "EUR", "received_on": today},
     )
-    assert response.status_code == 201 and response.data["status"] == "partially_paid"
-    assert account_balance(payable) == -8640 and account_balance(earned) == -2 * 8640
+    assert response.status_code == 201
+    assert response.data["status"] == "partially_paid"
+    assert account_balance(payable) == -8640
+    assert account_balance(earned) == -2 * 8640
     too_much = pay.post(
         "/api/v1/cooperatives/alpha/payments/",
         {"invoice": invoice["number"], "amount": "999.00", "currency": "EUR", "received_on": today},
     )
-    assert too_much.status_code == 400 and too_much.data["error"]["code"] == "overpayment"
+    assert too_much.status_code == 400
+    assert too_much.data["error"]["code"] == "overpayment"
     rest = f"{(invoice['total_cents'] - 15000) / 100:.2f}"
     response = pay.post(
         "/api/v1/cooperatives/alpha/payments/",
         {"invoice": invoice["number"], "amount": rest, "currency": "EUR", "received_on": today},
     )
     assert response.data["status"] == "paid"
-    assert account_balance(payable) == -3 * 8640 and account_balance(earned) == 0
+    assert account_balance(payable) == -3 * 8640
+    assert account_balance(earned) == 0
     assert account_balance(book.get("receivable", settled.client_a.pk)) == 0
     assert account_balance(book.get("bank")) == invoice["total_cents"]
     assert Entry.objects.aggregate(s=Sum("amount_cents"))["s"] == 0
@@ -114,7 +126,8 @@ def test_unknown_invoice_number_names_the_field(settled):
         "/api/v1/cooperatives/alpha/payments/",
         {"invoice": "2026-99999", "amount": "1.00", "currency": "EUR", "received_on": "2026-11-01"},
     )
-    assert response.status_code == 404 and response.data["error"]["field"] == "invoice"
+    assert response.status_code == 404
+    assert response.data["error"]["field"] == "invoice"
 
 
 def test_treasury_pages_issue_and_show_invoices(client, settled):

@@ -56,12 +56,15 @@ def test_a_tariff_that_cannot_pay_the_minimum_wage_is_refused_with_amount_and_da
     )
     assert response.status_code == 400, response.data
     error = response.data["error"]
-    assert error["field"] == "client_tariff" and error["code"] == "below_minimum_wage"
-    assert "€ 14,00" in error["message"] and "€ 14,71" in error["message"]
+    assert error["field"] == "client_tariff"
+    assert error["code"] == "below_minimum_wage"
+    assert "€ 14,00" in error["message"]
+    assert "€ 14,71" in error["message"]
     assert "2026" in error["message"]
     assert Job.objects.count() == before
     response = api.patch(f"/api/v1/jobs/{market.job.pk}/", {"client_tariff": "14.00"})
-    assert response.status_code == 400 and response.data["error"]["field"] == "client_tariff"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "client_tariff"
     assert Job.objects.get(pk=market.job.pk).client_tariff.amount == Decimal("32.00")
 
 
@@ -81,7 +84,8 @@ def test_for_work_without_payroll_a_low_tariff_is_the_board_s_choice(market):
     response = api_as(market.board_a).patch(
         f"/api/v1/jobs/{response.data['id']}/", {"engagements": ["employee", "volunteer"]}
     )
-    assert response.status_code == 400 and response.data["error"]["code"] == "below_minimum_wage"
+    assert response.status_code == 400
+    assert response.data["error"]["code"] == "below_minimum_wage"
     assert Job.objects.get(title=JOB_FIELDS["title"]).engagements == ["self_employed", "volunteer"]
 
 
@@ -105,7 +109,9 @@ def test_rules_below_the_minimum_wage_are_tabled_with_a_warning_and_kept_out_of_
     _on_payroll(market)
     proposal = _vote_through(market, LOW_FLOOR)
     lines = proposal_describe(proposal, "nl")
-    assert "€ 10,00" in lines[0] and "€ 14,71" in lines[0] and "minimumloon" in lines[0]
+    assert "€ 10,00" in lines[0]
+    assert "€ 14,71" in lines[0]
+    assert "minimumloon" in lines[0]
     closed = proposal_close(proposal=proposal, now=proposal.closes_at + timedelta(seconds=1))
     rule_set = RuleSet.objects.get(pk=proposal.payload["rule_set"])
     assert rule_set.status == RuleSet.Status.REJECTED

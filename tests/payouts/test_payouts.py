@@ -55,7 +55,8 @@ def _pay(settled):
 def test_four_eyes_then_sepa_file_and_each_member_paid_once(payable):
     api = api_as(payable.treasurer_a)
     batch = api.post("/api/v1/cooperatives/alpha/payout-batches/").data
-    assert batch["status"] == "draft" and batch["items"][0]["amount_cents"] == 3 * 8640
+    assert batch["status"] == "draft"
+    assert batch["items"][0]["amount_cents"] == 3 * 8640
     execute = f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/execute/"
     assert api.post(execute).status_code == 403  # nobody approved yet
     assert (
@@ -63,7 +64,8 @@ def test_four_eyes_then_sepa_file_and_each_member_paid_once(payable):
         == 200
     )
     again = api.post(f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/approve/")
-    assert again.status_code == 409 and again.data["error"]["code"] == "four_eyes"
+    assert again.status_code == 409
+    assert again.data["error"]["code"] == "four_eyes"
     assert api.post(execute).status_code == 403  # one approval is not enough
     assert (
         api_as(payable.member_a)
@@ -80,8 +82,10 @@ def test_four_eyes_then_sepa_file_and_each_member_paid_once(payable):
     )
     done = board.post(execute)
     # In the bank's file, not yet paid: nobody has seen the money leave the account.
-    assert done.status_code == 200 and done.data["items"][0]["status"] == "sent"
-    assert done.data["items"][0]["paid_at"] is None and done.data["items"][0]["sent_at"]
+    assert done.status_code == 200
+    assert done.data["items"][0]["status"] == "sent"
+    assert done.data["items"][0]["paid_at"] is None
+    assert done.data["items"][0]["sent_at"]
     book = AccountBook(payable.coop_a.pk)
     assert account_balance(book.get("payable", payable.member_a.pk)) == 0
     counts = row_counts(Transaction, Entry)
@@ -102,8 +106,10 @@ def test_four_eyes_then_sepa_file_and_each_member_paid_once(payable):
     confirm = f"/api/v1/cooperatives/alpha/payout-batches/{batch['id']}/confirm-paid/"
     assert api_as(payable.member_a).post(confirm).status_code == 403
     paid = api.post(confirm)
-    assert paid.status_code == 200 and paid.data["items"][0]["status"] == "paid"
-    assert paid.data["items"][0]["confirmed_by"] == "treasurer" and paid.data["items"][0]["paid_at"]
+    assert paid.status_code == 200
+    assert paid.data["items"][0]["status"] == "paid"
+    assert paid.data["items"][0]["confirmed_by"] == "treasurer"
+    assert paid.data["items"][0]["paid_at"]
     # Nothing is waiting for the bank any more.
     assert api.post(confirm).status_code == 409
 
@@ -114,7 +120,8 @@ def test_a_new_iban_holds_the_payout_for_three_days(payable):
     )
     batch = payout_batch_create(actor=payable.treasurer_a, cooperative=payable.coop_a)
     item = batch.items.get()
-    assert item.status == "held" and "vastgehouden tot" in item.hold_reason
+    assert item.status == "held"
+    assert "vastgehouden tot" in item.hold_reason
     payout_batch_approve(actor=payable.treasurer_a, batch=batch)
     payout_batch_approve(actor=payable.board_a, batch=batch)
     payout_batch_execute(actor=payable.board_a, batch=batch)
@@ -150,7 +157,8 @@ def test_employees_go_to_the_payroll_export(payroll):
         .get(f"/api/v1/cooperatives/alpha/payout-batches/{batch.pk}/payroll.csv")
         .content.decode()
     )
-    assert "member_number,name,minutes,gross_cents,net_cents" in csv_text and "25920" in csv_text
+    assert "member_number,name,minutes,gross_cents,net_cents" in csv_text
+    assert "25920" in csv_text
 
 
 def test_payroll_wages_and_fees_of_one_member_are_paid_each_their_own_way(market):
@@ -162,7 +170,8 @@ def test_payroll_wages_and_fees_of_one_member_are_paid_each_their_own_way(market
     settlement_run()
     wages = Split.objects.get(timesheet=sheets[0])
     fees = Split.objects.filter(timesheet__in=sheets[1:])
-    assert wages.engagement == "employee" and {s.engagement for s in fees} == {"self_employed"}
+    assert wages.engagement == "employee"
+    assert {s.engagement for s in fees} == {"self_employed"}
     _pay(market)
     batch = payout_batch_create(actor=market.treasurer_a, cooperative=market.coop_a)
     items = {i.method: i.amount_cents for i in batch.items.filter(member=market.member_a)}
@@ -202,7 +211,8 @@ def test_a_payout_above_the_balance_is_refused_and_books_nothing(payable):
     before = row_counts(Transaction, Entry)
     payout_batch_execute(actor=payable.board_a, batch=batch)
     item = batch.items.get()
-    assert item.status == "failed" and "saldo" in item.hold_reason
+    assert item.status == "failed"
+    assert "saldo" in item.hold_reason
     assert row_counts(Transaction, Entry) == before
 
 
@@ -279,7 +289,8 @@ def _member_sees(world) -> set[str]:
 
 def test_a_sepa_payout_shows_as_sent_until_the_bank_statement_confirms_it(payable):
     item = _executed(payable).items.get()
-    assert item.status == "sent" and item.paid_at is None
+    assert item.status == "sent"
+    assert item.paid_at is None
     assert _member_sees(payable) == {"naar de bank gestuurd: betaald zodra de bank het bevestigt"}
     response = _statement(payable.treasurer_a, "alpha", item)
     assert response.status_code == 201, response.data
@@ -287,11 +298,14 @@ def test_a_sepa_payout_shows_as_sent_until_the_bank_statement_confirms_it(payabl
         {"item": item.pk, "batch": item.batch_id, "amount_cents": item.amount_cents}
     ]
     item.refresh_from_db()
-    assert item.status == "paid" and item.paid_at and item.confirmed_by == "bank_statement"
+    assert item.status == "paid"
+    assert item.paid_at
+    assert item.confirmed_by == "bank_statement"
     assert _member_sees(payable) == {"uitbetaald"}
     # The same statement again changes nothing and reports nothing as unmatched.
     again = _statement(payable.treasurer_a, "alpha", item)
-    assert again.data["payouts_confirmed"] == [] and again.data["unmatched"] == []
+    assert again.data["payouts_confirmed"] == []
+    assert again.data["unmatched"] == []
 
 
 def test_a_debit_of_another_amount_confirms_nothing(payable):
@@ -311,7 +325,8 @@ def test_another_cooperatives_statement_never_confirms_our_payout(payable):
     )
     response = _statement(payable.board_b, "beta", item)
     assert response.status_code == 201, response.data
-    assert response.data["payouts_confirmed"] == [] and len(response.data["unmatched"]) == 1
+    assert response.data["payouts_confirmed"] == []
+    assert len(response.data["unmatched"]) == 1
     assert PayoutItem.objects.get(pk=item.pk).status == "sent"
 
 
@@ -323,7 +338,8 @@ def test_the_treasurer_confirms_a_batch_on_the_treasury_page(payable):
     assert "De bank heeft deze overboekingen betaald" in page
     response = browser.post(f"/c/alpha/treasury/batches/{batch.pk}/confirm-paid/", follow=True)
     assert "1 uitbetaling staat nu bij het lid als betaald." in response.content.decode()
-    assert batch.items.get().status == "paid" and batch.items.get().confirmed_by == "treasurer"
+    assert batch.items.get().status == "paid"
+    assert batch.items.get().confirmed_by == "treasurer"
     assert (
         "De bank heeft deze overboekingen betaald"
         not in browser.get("/c/alpha/treasury/").content.decode()
@@ -339,7 +355,8 @@ def test_executing_a_batch_from_the_page_asks_first_with_the_total(payable):
     web.cookies["django_language"] = "nl"
     url = f"/c/alpha/treasury/batches/{batch.pk}/execute/"
     text = web.post(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="confirm-slot").content.decode()
-    assert text.lstrip().startswith("<dialog") and "€ 259,20" in text
+    assert text.lstrip().startswith("<dialog")
+    assert "€ 259,20" in text
     assert PayoutBatch.objects.get(pk=batch.pk).status == "approved"
     assert web.post(url, {"confirmed": "1"}).status_code == 302
     assert PayoutBatch.objects.get(pk=batch.pk).status == "executed"
@@ -354,7 +371,8 @@ def test_the_client_downloads_its_invoices_as_pdf(payable):
     listing = web.get("/invoices/").content.decode()
     assert f"/invoices/{invoice.pk}/?format=pdf" in listing
     pdf = web.get(f"/invoices/{invoice.pk}/?format=pdf")
-    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
     outsider = Client()
     outsider.force_login(payable.member_b)
     assert outsider.get(f"/invoices/{invoice.pk}/?format=pdf").status_code == 404

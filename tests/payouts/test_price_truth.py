@@ -180,7 +180,8 @@ def test_a_claim_keeps_what_was_shown_and_the_why_page_is_quiet_when_it_was_paid
     split = _claim_and_settle(market, market.shift)
     assert split.timesheet.claim.quote["member_cents"] == split.member_cents
     why = api_as(market.member_a).get(f"/api/v1/me/earnings/{split.pk}/").data
-    assert why["why_different"] == [] and why["shown_when_claimed"] == why["net"]
+    assert why["why_different"] == []
+    assert why["shown_when_claimed"] == why["net"]
 
 
 def test_the_why_page_names_fewer_minutes_and_a_vote_as_the_reasons(market):
@@ -214,11 +215,14 @@ def test_the_why_page_names_fewer_minutes_and_a_vote_as_the_reasons(market):
     browser = Client()
     login_verified(browser, market.member_a)
     page = browser.get(f"/work/earnings/{split.pk}/").content.decode()
-    assert "Niet wat je te zien kreeg" in page and "3 u werden goedgekeurd" in page
+    assert "Niet wat je te zien kreeg" in page
+    assert "3 u werden goedgekeurd" in page
     # The books, as sentences: "Te ontvangen van <client>: € …" and "Naar het coöperatiefonds".
     client = market.job.client.name
-    assert f"Te ontvangen van {client}: €" in page and "Aan jou te betalen" not in page
-    assert "Af te dragen btw: €" in page and "Door jou verdiend" in page
+    assert f"Te ontvangen van {client}: €" in page
+    assert "Aan jou te betalen" not in page
+    assert "Af te dragen btw: €" in page
+    assert "Door jou verdiend" in page
 
 
 def test_feed_shift_page_plan_and_settlement_agree_to_the_cent(market):
@@ -238,10 +242,12 @@ def test_feed_shift_page_plan_and_settlement_agree_to_the_cent(market):
     api = api_as(market.member_a)
     feed = {row["id"]: row for row in api.get("/api/v1/feed/").data["results"]}
     assert set(feed) == {long.pk, short.pk}
-    assert feed[long.pk]["paid_minutes"] == 360 and feed[long.pk]["break_minutes"] == 30
+    assert feed[long.pk]["paid_minutes"] == 360
+    assert feed[long.pk]["break_minutes"] == 30
     assert feed[long.pk]["gross"] == "140.70"  # 6 h × € 23,45
     pots = {pot["pot"]: pot for pot in feed[long.pk]["pots"]}
-    assert pots["coop_fund"]["amount"] == "11.26" and pots["coop_fund"]["label"]
+    assert pots["coop_fund"]["amount"] == "11.26"
+    assert pots["coop_fund"]["label"]
     price = api.get(f"/api/v1/shifts/{long.pk}/price/").data
     assert price["pay"] == feed[long.pk]["pay"]
     plan = api.get("/api/v1/me/plan/", {"week": day.date().isoformat()}).data
@@ -254,7 +260,8 @@ def test_feed_shift_page_plan_and_settlement_agree_to_the_cent(market):
     shown = format_money(to_minor(Decimal(feed[long.pk]["pay"])), language="nl")
     assert shown in browser.get("/work/").content.decode()
     page = browser.get(f"/work/shifts/{long.pk}/").content.decode()
-    assert shown in page and "Coöperatiefonds" in page
+    assert shown in page
+    assert "Coöperatiefonds" in page
 
     for shift in (long, short):
         split = _claim_and_settle(market, Shift.objects.get(pk=shift.pk))
@@ -332,7 +339,8 @@ def test_the_why_page_names_a_volunteer_maximum_reached(market):
     assert claimed_late.quote["withheld_cents"] == 0
     _settle(_claim(market, early))  # 9 h: the month's maximum is used up
     split = _settle(claimed_late)
-    assert split.withheld_cents > 0 and split.member_cents < claimed_late.quote["member_cents"]
+    assert split.withheld_cents > 0
+    assert split.member_cents < claimed_late.quote["member_cents"]
     reasons = why_different(split, claimed_late.quote)
     assert any("vrijwilligersvergoeding" in r or "volunteer" in r for r in reasons), reasons
 
@@ -345,5 +353,6 @@ def test_without_the_legal_figures_no_amount_is_promised_and_the_feed_still_work
     LegalParameter.objects.filter(key__startswith="break_after").delete()
     rows = {r["id"]: r for r in api_as(market.member_a).get("/api/v1/feed/").data["results"]}
     # The long shift needs the legal break to be priced; the short one does not.
-    assert rows[long.pk]["pay_kind"] == "legal_figures_missing" and rows[long.pk]["pay"] == "0.00"
+    assert rows[long.pk]["pay_kind"] == "legal_figures_missing"
+    assert rows[long.pk]["pay"] == "0.00"
     assert rows[market.shift.pk]["pay"] == "86.40"

@@ -22,6 +22,7 @@ from payouts.services.payouts import payout_batch_approve, payout_batch_create, 
 from payouts.services.reversals import dispute_record, payment_refund, payout_item_return
 from tests.conftest import api_as, row_counts
 from tests.factories.money import _issue
+from werkstation.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 SHARE = 8640  # the member's share of one 3-hour line
@@ -80,7 +81,8 @@ def test_treasurer_refunds_a_line_and_its_member_share_is_held_again(paid):
         {"amount": f"{LINE / 100:.2f}", "reason": "Eén dienst ging niet door"},
     )
     assert response.status_code == 201, response.data
-    assert response.data["reheld_cents"] == SHARE and response.data["unrecovered_cents"] == 0
+    assert response.data["reheld_cents"] == SHARE
+    assert response.data["unrecovered_cents"] == 0
     assert _balances(paid) == {
         "payable": -2 * SHARE,
         "earned": -SHARE,
@@ -88,9 +90,11 @@ def test_treasurer_refunds_a_line_and_its_member_share_is_held_again(paid):
         "receivable": LINE,
     }
     invoice = Invoice.objects.get()
-    assert invoice.status == "partially_paid" and invoice.open_cents == LINE
+    assert invoice.status == "partially_paid"
+    assert invoice.open_cents == LINE
     newest = InvoiceLine.objects.order_by("-work_date").first()
-    assert not newest.released and newest.holds == 1
+    assert not newest.released
+    assert newest.holds == 1
     assert Entry.objects.aggregate(s=Sum("amount_cents"))["s"] == 0
     # The client pays that line again: it is released again (a new, unique transaction).
     assert _pay(paid, paid.invoice["number"], LINE).data["status"] == "paid"
@@ -117,7 +121,8 @@ def test_a_refund_above_what_is_refundable_names_amount_and_writes_nothing(paid)
         f"/api/v1/cooperatives/alpha/payments/{paid.payment.pk}/refunds/",
         {"amount": f"{(3 * LINE - LINE + 1) / 100:.2f}", "reason": "te veel"},
     )
-    assert response.status_code == 400 and response.data["error"]["field"] == "amount"
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "amount"
     for bad in ({"amount": "0", "reason": "nul"}, {"amount": "1.00", "reason": ""}):
         assert (
             api_as(paid.treasurer_a)
@@ -146,7 +151,8 @@ def test_a_webhook_refund_is_idempotent_per_external_id(paid):
     again = payment_refund(
         actor=None, payment=paid.payment, amount_cents=LINE, reason="", external_id="re_1"
     )
-    assert again.pk == first.pk and row_counts(Refund, Transaction, Entry) == counts
+    assert again.pk == first.pk
+    assert row_counts(Refund, Transaction, Entry) == counts
     assert Invoice.objects.get().paid_cents == 2 * LINE
 
 
@@ -157,7 +163,8 @@ def test_a_refund_after_the_payout_leaves_the_member_paid(paid):
         actor=paid.treasurer_a, payment=paid.payment, amount_cents=3 * LINE, reason="alles terug"
     )
     assert (refund.reheld_cents, refund.unrecovered_cents) == (0, 3 * SHARE)
-    assert _balances(paid)["payable"] == 0 and _balances(paid)["earned"] == 0
+    assert _balances(paid)["payable"] == 0
+    assert _balances(paid)["earned"] == 0
     assert Invoice.objects.get().status == "issued"
     assert Entry.objects.aggregate(s=Sum("amount_cents"))["s"] == 0
 
@@ -173,7 +180,8 @@ def test_a_won_dispute_ends_in_the_same_state_in_any_order(paid, order):
     dispute = Dispute.objects.get()
     assert (dispute.status, dispute.withdrawn, dispute.returned) == ("won", True, True)
     assert Transaction.objects.filter(kind="dispute").count() == 2
-    assert Invoice.objects.get().paid_cents == 3 * LINE and Invoice.objects.get().status == "paid"
+    assert Invoice.objects.get().paid_cents == 3 * LINE
+    assert Invoice.objects.get().status == "paid"
     assert _balances(paid) == {
         "payable": -3 * SHARE,
         "earned": 0,
@@ -201,11 +209,11 @@ def test_a_lost_dispute_ends_in_the_same_state_in_any_order(paid, order):
 def test_an_open_dispute_withdraws_and_limits_refunds(paid):
     dispute_record(payment=paid.payment, amount_cents=2 * LINE, external_id="dp_2", status="open")
     assert _balances(paid)["bank"] == LINE
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ApplicationError) as raised:
         payment_refund(actor=None, payment=paid.payment, amount_cents=LINE + 1, reason="")
     assert getattr(raised.value, "field", None) == "amount"
     before = row_counts(Dispute, Transaction)
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(ApplicationError) as raised:
         dispute_record(payment=paid.payment, amount_cents=LINE, external_id="dp_3", status="closed")
     assert getattr(raised.value, "field", None) == "status"
     assert row_counts(Dispute, Transaction) == before
@@ -224,9 +232,8 @@ def test_a_returned_sepa_payout_is_owed_again_and_paid_by_the_next_batch(
             {"reason": "IBAN onbekend"},
         )
     assert response.status_code == 200, response.data
-    assert (
-        response.data["status"] == "returned" and response.data["return_reason"] == "IBAN onbekend"
-    )
+    assert response.data["status"] == "returned"
+    assert response.data["return_reason"] == "IBAN onbekend"
     assert _balances(paid)["payable"] == -3 * SHARE
     assert _balances(paid)["bank"] == bank_after_payout + 3 * SHARE
     assert [m.to for m in mail.outbox] == [[paid.member_a.email]]
@@ -241,10 +248,12 @@ def test_a_returned_sepa_payout_is_owed_again_and_paid_by_the_next_batch(
         payout_item_return(actor=None, item=item, reason="", external_id="tr_1").status
         == "returned"
     )
-    assert row_counts(Transaction, Entry) == counts and len(mail.outbox) == 1
+    assert row_counts(Transaction, Entry) == counts
+    assert len(mail.outbox) == 1
     # The next batch pays it again.
     again = _execute_batch(paid)
-    assert again.items.get().amount_cents == 3 * SHARE and again.items.get().status == "sent"
+    assert again.items.get().amount_cents == 3 * SHARE
+    assert again.items.get().status == "sent"
     assert _balances(paid)["payable"] == 0
 
 
@@ -255,7 +264,8 @@ def test_only_a_paid_payout_can_come_back(paid):
     response = api_as(paid.board_a).post(
         f"/api/v1/cooperatives/alpha/payout-items/{item.pk}/return/", {"reason": "?"}
     )
-    assert response.status_code == 409 and response.data["error"]["field"] == "item"
+    assert response.status_code == 409
+    assert response.data["error"]["field"] == "item"
     assert (
         api_as(paid.member_a)
         .post(f"/api/v1/cooperatives/alpha/payout-items/{item.pk}/return/", {"reason": "?"})
@@ -281,7 +291,8 @@ def test_treasury_page_records_a_refund_and_a_returned_payout(
         "/c/alpha/treasury/",
         {"action": "refund", "payment": paid.payment.pk, "amount": "999.00", "reason": "x"},
     )
-    assert bad.status_code == 200 and Refund.objects.count() == 0
+    assert bad.status_code == 200
+    assert Refund.objects.count() == 0
     assert bad.context["refund_form"].errors["amount"]
     done = client.post(
         "/c/alpha/treasury/",
@@ -292,7 +303,8 @@ def test_treasury_page_records_a_refund_and_a_returned_payout(
             "reason": "dienst vervallen",
         },
     )
-    assert done.status_code == 302 and Refund.objects.get().amount_cents == LINE
+    assert done.status_code == 302
+    assert Refund.objects.get().amount_cents == LINE
     dispute_record(
         payment=paid.payment,
         amount_cents=100,
@@ -303,7 +315,8 @@ def test_treasury_page_records_a_refund_and_a_returned_payout(
     item = _execute_batch(paid).items.get()
     with django_assert_max_num_queries(30):
         page = client.get("/c/alpha/treasury/")
-    assert "dienst vervallen" in page.content.decode() and "fraudulent" in page.content.decode()
+    assert "dienst vervallen" in page.content.decode()
+    assert "fraudulent" in page.content.decode()
     assert f"/c/alpha/treasury/payout-items/{item.pk}/returned/" in page.content.decode()
     response = client.post(
         f"/c/alpha/treasury/payout-items/{item.pk}/returned/", {"reason": "rekening opgeheven"}

@@ -30,7 +30,8 @@ def test_one_refund_delivered_six_times_at_once_has_one_effect(paid):  # noqa: F
             for _ in range(6)
         ]
     )
-    assert len(set(results)) == 1 and isinstance(results[0], int), results
+    assert len(set(results)) == 1, results
+    assert isinstance(results[0], int), results
     assert Refund.objects.count() == 1
     assert Transaction.objects.filter(kind="refund").count() == 1
     assert Invoice.objects.get().paid_cents == 2 * LINE
@@ -50,7 +51,8 @@ def test_refunds_racing_for_the_last_euro_never_refund_more_than_was_paid(paid):
     )
     assert sorted(results, key=str) == sorted([LINE] * 3 + ["above_refundable"] * 2, key=str)
     assert Invoice.objects.get().paid_cents == 0
-    assert _balances(paid)["bank"] == 0 and _balances(paid)["payable"] == 0
+    assert _balances(paid)["bank"] == 0
+    assert _balances(paid)["payable"] == 0
 
 
 def test_dispute_events_shuffled_and_concurrent_end_won(paid):  # noqa: F811

@@ -53,11 +53,10 @@ def test_members_list_and_read_their_cooperatives_rule_sets(founded):
         assert set(body) == {"page", "has_next", "results"}
         assert [r["version"] for r in body["results"]] == [2, 1]
     detail = api_as(w.member_a).get(f"{BASE}{later.pk}/").json()
-    assert (
-        detail["status"] == "adopted"
-        and detail["effective_from"] == later.effective_from.isoformat()
-    )
-    assert detail["currency"] == "EUR" and detail["advance_limit"] == "0.00"
+    assert detail["status"] == "adopted"
+    assert detail["effective_from"] == later.effective_from.isoformat()
+    assert detail["currency"] == "EUR"
+    assert detail["advance_limit"] == "0.00"
     assert detail["spec"]["pots"][0]["pot"] == "coop_fund"
     assert detail["warnings"] == []
     assert detail["pots"][0]["label"] == "Wijkfonds"
@@ -77,7 +76,8 @@ def test_the_rule_set_in_force_on_a_date(founded):
     assert none.json()["error"]["code"] == "no_rule_set_in_force"
     assert none.json()["error"]["field"] == "on"
     bad = member.get(f"{BASE}in-force/", {"on": "31-12-2026"})
-    assert bad.status_code == 400 and bad.json()["error"]["field"] == "on"
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "on"
 
 
 def test_the_description_is_in_the_readers_language_with_pot_labels(founded):
@@ -86,7 +86,8 @@ def test_the_description_is_in_the_readers_language_with_pot_labels(founded):
     url = f"{BASE}{rule_set.pk}/description/"
     dutch = api_as(w.member_a).get(url).json()
     english = api_as(w.member_a).get(url, HTTP_ACCEPT_LANGUAGE="en").json()
-    assert dutch["language"] == "nl" and english["language"] == "en"
+    assert dutch["language"] == "nl"
+    assert english["language"] == "en"
     assert dutch["sentences"][0] == "10% van het bruto naar Wijkfonds"
     assert english["sentences"][0] == "10% of gross to Neighbourhood fund"
     assert "solidarity fund" in english["sentences"][1]
@@ -126,7 +127,8 @@ def test_the_board_previews_a_draft_with_an_example_split_and_nothing_is_written
     )
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["currency"] == "EUR" and body["advance_limit"] == "250.00"
+    assert body["currency"] == "EUR"
+    assert body["advance_limit"] == "250.00"
     assert body["example"] == {
         "currency": "EUR",
         "gross": "100.00",
@@ -160,11 +162,13 @@ def test_a_bad_draft_names_the_field_and_writes_nothing(founded):
         assert response.json()["error"]["field"] == "spec.pots[0].percent"
     wrong_currency = {**NEW_RULES, "currency": "USD"}
     response = board.post(f"{BASE}preview/", {"spec": wrong_currency}, format="json")
-    assert response.status_code == 400 and response.json()["error"]["field"] == "spec.currency"
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "spec.currency"
     response = board.post(
         f"{BASE}preview/", {"spec": NEW_RULES, "example": {**EXAMPLE, "minutes": 0}}, format="json"
     )
-    assert response.status_code == 400 and response.json()["error"]["field"] == "example.minutes"
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "example.minutes"
     assert row_counts(RuleSet, Proposal) == before
 
 
@@ -198,17 +202,21 @@ def test_the_board_proposes_a_rule_set_which_the_members_vote_into_force(founded
     assert response.status_code == 201, response.json()
     body = response.json()
     proposal = Proposal.objects.get(pk=body["proposal"])
-    assert proposal.kind == "payout_rules" and body["proposal_status"] == "open"
-    assert body["rule_set"]["status"] == "proposed" and body["rule_set"]["proposal"] == proposal.pk
+    assert proposal.kind == "payout_rules"
+    assert body["proposal_status"] == "open"
+    assert body["rule_set"]["status"] == "proposed"
+    assert body["rule_set"]["proposal"] == proposal.pk
     assert proposal.payload["rule_set"] == body["rule_set"]["id"]
     listed = api_as(w.member_a).get(BASE).json()["results"]
-    assert listed[0]["id"] == body["rule_set"]["id"] and listed[0]["proposal"] == proposal.pk
+    assert listed[0]["id"] == body["rule_set"]["id"]
+    assert listed[0]["proposal"] == proposal.pk
     for voter in (w.member_a, w.board_a, w.treasurer_a):
         vote_cast(actor=voter, proposal=proposal, choice="yes")
     proposal.refresh_from_db()
     proposal_close(proposal=proposal, now=proposal.closes_at + timedelta(seconds=1))
     in_force = api_as(w.member_a).get(f"{BASE}in-force/", {"on": effective.isoformat()}).json()
-    assert in_force["id"] == body["rule_set"]["id"] and in_force["status"] == "adopted"
+    assert in_force["id"] == body["rule_set"]["id"]
+    assert in_force["status"] == "adopted"
 
 
 def test_members_download_a_rule_set_as_its_json_file(founded):

@@ -1019,8 +1019,10 @@ def test_item_integer_fields(key, value):
             {"note": "x"},
             (
                 "items[0].note",
-                "unknown key (allowed: id, gross_cents, minutes, "
-                "category, client_kind, month_gross_before_cents)",
+                (
+                    "unknown key (allowed: id, gross_cents, minutes, "
+                    "category, client_kind, month_gross_before_cents)"
+                ),
             ),
         ),
     ],
@@ -1072,24 +1074,32 @@ def test_describe_in_dutch_and_english():
         "8,5% van het bruto naar coop_fund, maximaal € 25,00",
         "€ 0,25 plus 2,5% van het bruto naar solidarity_fund, minimaal € 0,10",
         "Een vast bedrag van € 0,50 naar training_fund, alleen bij categorie energy of care",
-        "Een deel van het bruto naar progressive_fund (naar de bruto-omzet van het lid eerder "
-        "deze maand: 0% tot € 1.500,00, 5% van € 1.500,00 tot € 3.000,00, 7,5% vanaf € 3.000,00)",
+        (
+            "Een deel van het bruto naar progressive_fund (naar de bruto-omzet van het lid eerder "
+            "deze maand: 0% tot € 1.500,00, 5% van € 1.500,00 tot € 3.000,00, 7,5% vanaf € 3.000,00)"
+        ),
         "1% van het bruto naar never_fund, nooit (lege lijst van soorten)",
         "Niets naar empty_fund",
-        "Het lid houdt minstens € 14,50 per gewerkt uur (nooit meer dan het bruto); "
-        "geen afdracht gaat daaronder",
+        (
+            "Het lid houdt minstens € 14,50 per gewerkt uur (nooit meer dan het bruto); "
+            "geen afdracht gaat daaronder"
+        ),
         "De rest gaat naar het lid",
     ]
     assert describe(rule_set, "en") == [
         "8.5% of gross to coop_fund, at most €25.00",
         "€0.25 plus 2.5% of gross to solidarity_fund, at least €0.10",
         "A flat €0.50 to training_fund, only for category energy or care",
-        "A share of gross to progressive_fund (by the member's gross earlier this month: "
-        "0% below €1,500.00, 5% from €1,500.00 to €3,000.00, 7.5% from €3,000.00)",
+        (
+            "A share of gross to progressive_fund (by the member's gross earlier this month: "
+            "0% below €1,500.00, 5% from €1,500.00 to €3,000.00, 7.5% from €3,000.00)"
+        ),
         "1% of gross to never_fund, never (empty list of client kinds)",
         "Nothing to empty_fund",
-        "The member keeps at least €14.50 per hour worked (never more than the gross); "
-        "no deduction goes below that",
+        (
+            "The member keeps at least €14.50 per hour worked (never more than the gross); "
+            "no deduction goes below that"
+        ),
         "The rest goes to the member",
     ]
 
@@ -1157,8 +1167,10 @@ def test_cli_check_reports_each_error_on_stderr(files):
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         "pots[0].max_cents: must be at least min_cents",
-        "pots[1].pot: must be a slug: a lowercase letter, then up to 49 lowercase letters, "
-        "digits or underscores",
+        (
+            "pots[1].pot: must be a slug: a lowercase letter, then up to 49 lowercase letters, "
+            "digits or underscores"
+        ),
     ]
 
 
@@ -1304,7 +1316,7 @@ def test_a_label_names_the_pot_in_the_readers_language_and_changes_no_amount():
 
 
 @pytest.mark.parametrize(
-    "label, path, message",
+    ("label", "path", "message"),
     [
         ("Wijkfonds", "pots[0].label", "must be an object"),
         ({"NL": "Wijkfonds"}, "pots[0].label.NL", "is not a language code"),

@@ -126,7 +126,8 @@ def test_the_board_proposes_rules_with_the_form_and_the_proposal_carries_the_jso
     assert response["Location"] == f"/proposals/{proposal.pk}/"
     page = board.get(response["Location"]).content.decode()
     assert f"/c/alpha/rules/{proposal.payload['rule_set']}/rules.json" in page
-    assert proposal.status == Proposal.Status.DRAFT and proposal.title == "Nieuwe regels"
+    assert proposal.status == Proposal.Status.DRAFT
+    assert proposal.title == "Nieuwe regels"
     rule_set = RuleSet.objects.get(pk=proposal.payload["rule_set"])
     assert rule_set.spec == FULL_SPEC
     assert rule_set.status == RuleSet.Status.DRAFT
@@ -208,9 +209,8 @@ def test_a_bad_pot_gets_an_error_naming_the_pot_and_nothing_is_written(
 def test_the_pots_together_over_100_are_a_warning_in_the_preview_and_refused(board, founded):
     data = _post(_pot(0, pot="a", percent="60"), _pot(1, pot="b", percent="50"))
     preview = board.post(PREVIEW, data)
-    assert "110 %" in preview.content.decode() and 'id="preview-warnings"' in (
-        preview.content.decode()
-    )
+    assert "110 %" in preview.content.decode()
+    assert 'id="preview-warnings"' in (preview.content.decode())
     before = row_counts(RuleSet, Proposal)
     refused = board.post(NEW, {**data, "action": "propose"})
     assert refused.status_code == 200
@@ -221,9 +221,11 @@ def test_the_pots_together_over_100_are_a_warning_in_the_preview_and_refused(boa
 def test_the_preview_warns_of_a_floor_below_the_minimum_wage_and_splits_the_example(board, founded):
     data = _post(_pot(0, pot="coop_fund", percent="10"), member_floor="10.00")
     body = _in(board, "nl").post(PREVIEW, data).content.decode()
-    assert "minimumloon" in body and 'id="preview-warnings"' in body
+    assert "minimumloon" in body
+    assert 'id="preview-warnings"' in body
     # 10 % of € 72,00 to the fund, the rest to the member; the rules in force beside it.
-    assert "7,20" in body and "64,80" in body
+    assert "7,20" in body
+    assert "64,80" in body
     assert 'id="preview-current"' in body
     fine = board.post(PREVIEW, _post(_pot(0, pot="coop_fund", percent="10"))).content.decode()
     assert "minimumloon" not in fine
@@ -240,7 +242,8 @@ def test_adding_and_removing_pots_and_brackets_works_without_javascript(board, f
     two = _post(_pot(0, pot="coop_fund", percent="8"), _pot(1, pot="b", percent="1"))
     removed = board.post(NEW, {**two, "action": "remove_pot-0"})
     forms = removed.context["pots"].forms
-    assert len(forms) == 1 and forms[0]["pot"].value() == "b"
+    assert len(forms) == 1
+    assert forms[0]["pot"].value() == "b"
     assert row_counts(RuleSet, Proposal) == {"RuleSet": 1, "Proposal": 0}
 
 
@@ -254,7 +257,8 @@ def test_export_and_import_round_trip(board, founded):
     assert json.loads(exported.content) == FULL_SPEC
     upload = SimpleUploadedFile("rules.json", exported.content, "application/json")
     imported = board.post(NEW, {"action": "import", "file": upload})
-    assert imported.status_code == 200 and not imported.context["import_errors"]
+    assert imported.status_code == 200
+    assert not imported.context["import_errors"]
     # The form now shows the file: proposing it as shown stores the same JSON.
     pots = imported.context["pots"]
     data = {"action": "propose", "title": "Terug", "body": "", "advance_limit": ""}
@@ -290,7 +294,8 @@ def test_a_bad_import_names_the_field_and_leaves_the_form(board, founded):
     response = _in(board, "en").post(NEW, {"action": "import", "file": upload})
     errors = response.context["import_errors"]
     assert errors[0].startswith("Pot 1: the percentage")
-    assert errors[1].startswith("Pot 2:") and "percnt" in errors[1]
+    assert errors[1].startswith("Pot 2:")
+    assert "percnt" in errors[1]
     broken = _in(board, "nl").post(NEW, {"action": "import", "text": "{nope"})
     assert broken.context["import_errors"]
     assert row_counts(RuleSet, Proposal) == {"RuleSet": 1, "Proposal": 0}
@@ -305,7 +310,8 @@ def test_only_the_board_proposes_members_read_the_rules_and_download_them(client
     assert "Download" in body or ".json" in body
     assert "/c/alpha/rules/new/" not in body
     download = client.get(f"/c/alpha/rules/{w.founding.pk}/rules.json")
-    assert download.status_code == 200 and json.loads(download.content) == w.founding.spec
+    assert download.status_code == 200
+    assert json.loads(download.content) == w.founding.spec
     assert client.get(NEW).status_code == 403
     assert client.post(NEW, {**_full_post(), "action": "propose"}).status_code == 403
     assert client.post(PREVIEW, _full_post()).status_code == 403

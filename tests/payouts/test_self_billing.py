@@ -85,7 +85,8 @@ def test_a_kor_member_gets_an_invoice_in_their_name_without_vat(market):
     [invoice] = response.data["issued"]
     year = timezone.localdate().year
     assert invoice["number"] == f"SB-{member_number(market)}-{year}-0001"
-    assert invoice["kor"] is True and invoice["vat_cents"] == 0
+    assert invoice["kor"] is True
+    assert invoice["vat_cents"] == 0
     splits = Split.objects.filter(member=market.member_a, engagement="self_employed")
     assert len(invoice["lines"]) == 3
     subtotal = splits.aggregate(s=Sum("member_cents"))["s"]
@@ -96,13 +97,16 @@ def test_a_kor_member_gets_an_invoice_in_their_name_without_vat(market):
     page = web.get("/work/earnings/")
     assert invoice["number"] in page.content.decode()
     pdf = web.get(f"/work/earnings/self-billing/{invoice['id']}.pdf")
-    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
     assert "Factuur uitgereikt door afnemer" in text
     assert invoice["number"] in text
     assert KOR_NOTE in text
-    assert market.member_a.full_name in text and "KvK 12345678" in text
-    assert "Lindelaan 4" in text and market.coop_a.legal_name in text
+    assert market.member_a.full_name in text
+    assert "KvK 12345678" in text
+    assert "Lindelaan 4" in text
+    assert market.coop_a.legal_name in text
     assert f"Totaal {eur(subtotal)}" in text
     assert "Geveltuinen" in text
     assert not Transaction.objects.filter(kind="self-billing-vat").exists()
@@ -143,7 +147,8 @@ def test_a_vat_registered_member_is_paid_the_vat_on_top_and_the_books_balance(ma
     [invoice] = response.data["issued"]
     assert invoice["subtotal_cents"] == share  # all of the member's work was that month
     vat = invoice["vat_cents"]
-    assert vat == round(share * 21 / 100) and invoice["total_cents"] == share + vat
+    assert vat == round(share * 21 / 100)
+    assert invoice["total_cents"] == share + vat
     # Booked at issue: input VAT to reclaim, owed to the member; the ledger stays zero-sum.
     booking = Transaction.objects.get(reference=f"self-billing-vat:{invoice['id']}")
     legs = {(e.account.kind, e.amount_cents) for e in booking.entries.select_related("account")}
@@ -156,9 +161,12 @@ def test_a_vat_registered_member_is_paid_the_vat_on_top_and_the_books_balance(ma
         .get(f"/api/v1/me/self-billing-invoices/{invoice['id']}/pdf/")
         .content
     )
-    assert "Factuur uitgereikt door afnemer" in text and invoice["number"] in text
-    assert f"Btw-nummer {VAT_NUMBER}" in text and KOR_NOTE not in text
-    assert f"Btw 21% {eur(vat)}" in text and f"Totaal {eur(share + vat)}" in text
+    assert "Factuur uitgereikt door afnemer" in text
+    assert invoice["number"] in text
+    assert f"Btw-nummer {VAT_NUMBER}" in text
+    assert KOR_NOTE not in text
+    assert f"Btw 21% {eur(vat)}" in text
+    assert f"Totaal {eur(share + vat)}" in text
     # The next payout pays the share and the VAT.
     batch = payout_batch_create(actor=market.treasurer_a, cooperative=market.coop_a)
     [item] = [i for i in batch.items.all() if i.member_id == market.member_a.pk]
@@ -172,13 +180,15 @@ def test_numbers_are_gapless_per_member_and_a_month_is_invoiced_once(market):
     assert len(first.data["issued"]) == 1
     # Running the month again (by hand or the beat) issues nothing new.
     again = issue(market, month)
-    assert again.status_code == 201 and again.data["issued"] == []
+    assert again.status_code == 201
+    assert again.data["issued"] == []
     assert self_billing_last_month() == 0
     assert SelfBillingInvoice.objects.count() == 1
     # Work of that month settled later gets an invoice of its own, with the next number.
     work_last_month(market, 6)
     later = issue(market, month).data["issued"]
-    assert len(later) == 1 and len(later[0]["lines"]) == 1
+    assert len(later) == 1
+    assert len(later[0]["lines"]) == 1
     year = timezone.localdate().year
     numbers = list(
         SelfBillingInvoice.objects.filter(member=market.member_a)
@@ -212,11 +222,14 @@ def test_another_member_has_their_own_series(market):
 def test_without_vat_number_or_kor_issuing_is_refused_naming_vat_number(market):
     month = work_last_month(market, 9)
     one = issue(market, month, member=market.member_a.pk)
-    assert one.status_code == 400 and one.data["error"]["field"] == "vat_number"
+    assert one.status_code == 400
+    assert one.data["error"]["field"] == "vat_number"
     run = issue(market, month)
-    assert run.status_code == 201 and run.data["issued"] == []
+    assert run.status_code == 201
+    assert run.data["issued"] == []
     [refused] = run.data["refused"]
-    assert refused["member"] == market.member_a.pk and refused["field"] == "vat_number"
+    assert refused["member"] == market.member_a.pk
+    assert refused["field"] == "vat_number"
     assert not SelfBillingInvoice.objects.exists()
     # No number was used up: once the member records the KOR, they get number 1.
     profile(market.member_a, kor=True)
@@ -229,7 +242,8 @@ def test_the_month_must_be_valid_and_over(market):
     assert issue(market, "2026-13").data["error"]["field"] == "month"
     this_month = f"{timezone.localdate():%Y-%m}"
     response = issue(market, this_month)
-    assert response.status_code == 400 and response.data["error"]["code"] == "month_not_over"
+    assert response.status_code == 400
+    assert response.data["error"]["code"] == "month_not_over"
 
 
 def test_only_the_member_and_the_cooperatives_books_see_an_invoice(market):
@@ -281,13 +295,15 @@ def test_the_treasurer_issues_a_month_on_the_page(market):
     response = web.post("/c/alpha/treasury/self-billing/", {"month": month}, follow=True)
     page = response.content.decode()
     # Refused: the member has neither a VAT number nor the KOR; the page says why.
-    assert market.member_a.full_name in page and not SelfBillingInvoice.objects.exists()
+    assert market.member_a.full_name in page
+    assert not SelfBillingInvoice.objects.exists()
     profile(market.member_a, kor=True)
     response = web.post("/c/alpha/treasury/self-billing/", {"month": month}, follow=True)
     invoice = SelfBillingInvoice.objects.get()
     assert invoice.number in response.content.decode()
     bad = web.post("/c/alpha/treasury/self-billing/", {"month": "november"})
-    assert bad.status_code == 200 and "2026-11" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "2026-11" in bad.content.decode()
 
 
 def test_the_beat_issues_last_months_invoices(market):
@@ -304,7 +320,8 @@ def test_the_beat_issues_last_months_invoices(market):
 )
 def test_profile_kvk_and_vat_numbers_are_checked(world, payload, field):
     response = api_as(world.member_a).patch("/api/v1/me/profile/", payload)
-    assert response.status_code == 400 and response.data["error"]["field"] == field
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == field
 
 
 def test_a_member_records_kvk_vat_and_kor_on_the_profile(world):
@@ -321,4 +338,5 @@ def test_a_member_records_kvk_vat_and_kor_on_the_profile(world):
     web = Client()
     login_verified(web, world.member_a)
     page = web.get("/profile/").content.decode()
-    assert 'name="vat_number"' in page and VAT_NUMBER in page
+    assert 'name="vat_number"' in page
+    assert VAT_NUMBER in page

@@ -45,7 +45,8 @@ def test_new_cooperative_starts_with_its_founding_rule_set(world):
     assert (rule_set.version, rule_set.status, rule_set.adopted_via) == (1, "adopted", "founding")
     assert rule_set.effective_from == date(2026, 3, 1)
     entry = AuditEntry.objects.get(action="ruleset.adopted", object_id=str(rule_set.pk))
-    assert entry.data["via"] == "founding" and entry.data["adopted_at"].startswith("2026-03-01")
+    assert entry.data["via"] == "founding"
+    assert entry.data["adopted_at"].startswith("2026-03-01")
 
 
 def test_approval_settles_through_the_outbox_into_a_balanced_ledger(
@@ -69,8 +70,10 @@ def test_approval_settles_through_the_outbox_into_a_balanced_ledger(
     assert outbox_deliver(event.pk) == "done"  # what the worker runs when the outbox delivers
     split = Split.objects.get()
     # € 32/h × 3 h = € 96.00; 8% and 2% to the funds; VAT 21% on top for the client.
-    assert split.gross_cents == 9600 and split.pots == {"coop_fund": 768, "solidarity_fund": 192}
-    assert split.member_cents == 8640 and split.vat_cents == 2016
+    assert split.gross_cents == 9600
+    assert split.pots == {"coop_fund": 768, "solidarity_fund": 192}
+    assert split.member_cents == 8640
+    assert split.vat_cents == 2016
     legs = {
         e.account.kind + ":" + e.account.key: e.amount_cents
         for e in Entry.objects.select_related("account")
@@ -114,7 +117,8 @@ def test_each_split_uses_the_rule_set_in_force_on_its_work_date(founded):
     assert Split.objects.get(timesheet=earlier).rule_set.version == 1  # kept its rules
     assert Split.objects.get(timesheet=before).rule_set.version == 1
     new = Split.objects.get(timesheet=after)
-    assert new.rule_set.version == 2 and new.pots == {"coop_fund": 480}
+    assert new.rule_set.version == 2
+    assert new.pots == {"coop_fund": 480}
 
 
 def test_adoption_cannot_take_effect_before_it_was_adopted(founded):
@@ -153,10 +157,8 @@ def test_the_floor_keeps_the_member_at_the_minimum_wage(founded, settings):
     settlement_run()
     split = Split.objects.get(timesheet=sheet)
     # € 15.00 gross; 10% would leave € 13.50, below the € 14.71 floor: the pots shrink.
-    assert (
-        split.gross_cents == 1500
-        and split.member_cents == settings.WERKSTATION_MINIMUM_HOURLY_WAGE_CENTS
-    )
+    assert split.gross_cents == 1500
+    assert split.member_cents == settings.WERKSTATION_MINIMUM_HOURLY_WAGE_CENTS
     assert sum(split.pots.values()) == 1500 - split.member_cents
 
 
@@ -183,12 +185,15 @@ def test_why_page_traces_every_euro(client, founded):
     response = api_as(founded.member_a).get(f"/api/v1/me/earnings/{split.pk}/")
     assert response.status_code == 200
     body = response.data
-    assert body["gross"] == "96.00" and body["net"] == "86.40" and body["rule_set"]["version"] == 1
+    assert body["gross"] == "96.00"
+    assert body["net"] == "86.40"
+    assert body["rule_set"]["version"] == 1
     assert any("coop_fund" in line for line in body["rule_set"]["rules"])
     assert sum(Decimal(leg["amount"]) for leg in body["ledger"]) == 0
     assert api_as(founded.treasurer_a).get(f"/api/v1/me/earnings/{split.pk}/").status_code == 404
     year = api_as(founded.member_a).get("/api/v1/me/earnings/").data
-    assert year["net"] == "86.40" and year["shifts"][0]["deductions"][0] == {
+    assert year["net"] == "86.40"
+    assert year["shifts"][0]["deductions"][0] == {
         "pot": "coop_fund",
         "amount": "7.68",
     }
@@ -197,14 +202,15 @@ def test_why_page_traces_every_euro(client, founded):
     assert "€ 86,40".encode() in client.get("/work/earnings/").content
     # The page names the pot as people do (the API above keeps the slug).
     page = client.get(f"/work/earnings/{split.pk}/").content.decode()
-    assert "coöperatiefonds" in page and "coop_fund" not in page
+    assert "coöperatiefonds" in page
+    assert "coop_fund" not in page
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_database_refuses_an_unbalanced_transaction_and_edits(founded):
     account = Account.objects.create(cooperative=founded.coop_a, kind="bank", key="", name="Bank")
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(IntegrityError), transaction.atomic():  # noqa: PT012 - one transaction
         tx = Transaction.objects.create(
             cooperative=founded.coop_a, kind="test", reference="unbalanced"
         )
@@ -233,9 +239,11 @@ def test_a_correction_reverses_and_resettles_without_editing(founded):
         break_minutes=0,
         reason="Klopt niet",
     )
-    assert corrected.gross_cents == 6400 and corrected.rule_set_id == original.rule_set_id
+    assert corrected.gross_cents == 6400
+    assert corrected.rule_set_id == original.rule_set_id
     reversal = Split.objects.get(kind="reversal")
-    assert reversal.reverses_id == original.pk and reversal.gross_cents == -9600
+    assert reversal.reverses_id == original.pk
+    assert reversal.gross_cents == -9600
     # Each split keeps its timesheet's job (what invoicing reads).
     job_id = sheet.claim.shift.job_id
     assert original.job_id == reversal.job_id == corrected.job_id == job_id
@@ -266,8 +274,10 @@ def test_monthly_income_statement_is_a_real_pdf_with_the_totals(client, founded)
     response = client.get("/work/earnings/statement.pdf", {"month": f"{split.work_date:%Y-%m}"})
     assert response["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    assert "Inkomstenoverzicht" in text and founded.member_a.full_name in text
-    assert "96,00" in text and "86,40" in text
+    assert "Inkomstenoverzicht" in text
+    assert founded.member_a.full_name in text
+    assert "96,00" in text
+    assert "86,40" in text
 
 
 def test_work_before_any_rule_set_waits_and_the_rest_settles_with_its_own_ledger_entries(founded):

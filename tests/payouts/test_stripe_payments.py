@@ -58,20 +58,20 @@ def test_a_lost_answer_gets_the_same_session_back(billed):
     keys = {
         r["idempotency_key"] for r in billed.fake.requests if r["path"] == "/v1/checkout/sessions"
     }
-    assert (
-        len(keys) == 1
-        and len([r for r in billed.fake.requests if r["path"] == "/v1/checkout/sessions"]) == 2
-    )
+    assert len(keys) == 1
+    assert len([r for r in billed.fake.requests if r["path"] == "/v1/checkout/sessions"]) == 2
 
 
 def test_the_invoice_page_shows_the_pay_button_and_sends_the_client_to_stripe(billed):
     web = Client()
     web.force_login(billed.client_user)
     page = web.get(f"/invoices/{billed.invoice.pk}/")
-    assert page.status_code == 200 and "iDEAL" in page.content.decode()
+    assert page.status_code == 200
+    assert "iDEAL" in page.content.decode()
     assert billed.invoice.display_number in web.get("/invoices/").content.decode()
     go = web.post(f"/invoices/{billed.invoice.pk}/")
-    assert go.status_code == 302 and go["Location"] == StripeCheckout.objects.get().url
+    assert go.status_code == 302
+    assert go["Location"] == StripeCheckout.objects.get().url
     stranger = Client()
     stranger.force_login(billed.member_b)
     assert stranger.get(f"/invoices/{billed.invoice.pk}/").status_code == 404
@@ -83,7 +83,8 @@ def test_without_stripe_there_is_no_pay_button_and_no_link(settled):
     web.force_login(settled.client_user)
     assert "pay-online" not in web.get(f"/invoices/{invoice.pk}/").content.decode()
     refused = api_as(settled.client_user).post(f"/api/v1/invoices/{invoice.pk}/payment-link/")
-    assert refused.status_code == 400 and refused.data["error"]["code"] == "stripe_off"
+    assert refused.status_code == 400
+    assert refused.data["error"]["code"] == "stripe_off"
     assert not StripeCheckout.objects.exists()
 
 
@@ -94,9 +95,11 @@ def test_a_succeeded_payment_is_recorded_once_and_releases_the_member_payables(b
     web = Client()
     assert deliver(web, fake, event).status_code == 200
     payment = Payment.objects.get(stripe_id=checkout.payment_intent_id)
-    assert payment.method == "ideal" and payment.amount_cents == invoice.total_cents
+    assert payment.method == "ideal"
+    assert payment.amount_cents == invoice.total_cents
     invoice.refresh_from_db()
-    assert invoice.status == "paid" and invoice.open_cents == 0
+    assert invoice.status == "paid"
+    assert invoice.open_cents == 0
     assert InvoiceLine.objects.filter(invoice=invoice, released=False).count() == 0
     book = AccountBook(billed.coop_a.pk)
     assert account_balance(book.get("payable", billed.member_a.pk)) == -3 * 8640
@@ -113,7 +116,8 @@ def test_a_bad_signature_is_refused_and_writes_nothing(billed):
     event = fake.pay(checkout.payment_intent_id)
     before = row_counts(StripeEvent, Payment, Transaction, Entry)
     forged = deliver(Client(), fake, event, secret="whsec_someone_else_entirely")
-    assert forged.status_code == 400 and forged.json()["error"]["code"] == "bad_signature"
+    assert forged.status_code == 400
+    assert forged.json()["error"]["code"] == "bad_signature"
     body, header = fake.signed(event, "whsec_alpha_9f8e7d6c5b4a")
     tampered = json.loads(body)
     tampered["data"]["object"]["amount_received"] = 1
@@ -169,7 +173,8 @@ def test_an_event_is_stored_before_it_is_handled_and_a_failed_one_is_retried(bil
     response = deliver(Client(), fake, event)
     assert response.status_code == 500  # Stripe will deliver it again
     stored = StripeEvent.objects.get(event_id=event["id"])
-    assert stored.status == "failed" and "database went away" in stored.error
+    assert stored.status == "failed"
+    assert "database went away" in stored.error
     assert not Payment.objects.exists()
     monkeypatch.undo()
     assert deliver(Client(), fake, event).status_code == 200
@@ -205,7 +210,8 @@ def test_a_payment_in_another_currency_is_refused_and_books_nothing(billed):
     response = deliver(Client(), fake, event)
     assert response.status_code == 200  # a business refusal: Stripe need not retry
     stored = StripeEvent.objects.get(event_id=event["id"])
-    assert stored.status == "failed" and "wrong_currency" in stored.error
+    assert stored.status == "failed"
+    assert "wrong_currency" in stored.error
     assert row_counts(Payment, Transaction, Entry) == before
 
 
@@ -225,12 +231,14 @@ def test_an_online_payment_after_a_bank_transfer_is_kept_for_the_treasury(billed
     before = row_counts(Payment, Transaction, Entry)
     assert deliver(Client(), fake, event).status_code == 200
     stored = StripeEvent.objects.get(event_id=event["id"])
-    assert stored.status == "failed" and "overpayment" in stored.error
+    assert stored.status == "failed"
+    assert "overpayment" in stored.error
     assert row_counts(Payment, Transaction, Entry) == before
     events = (
         api_as(billed.treasurer_a).get("/api/v1/cooperatives/alpha/stripe/events/").data["results"]
     )
-    assert events[0]["status"] == "failed" and "overpayment" in events[0]["error"]
+    assert events[0]["status"] == "failed"
+    assert "overpayment" in events[0]["error"]
 
 
 def test_a_single_cooperative_install_takes_webhooks_with_the_environment_secret(
@@ -248,7 +256,8 @@ def test_a_single_cooperative_install_takes_webhooks_with_the_environment_secret
     ok = Client().post(
         "/stripe/webhook/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
     )
-    assert ok.status_code == 200 and StripeEvent.objects.filter(event_id=event["id"]).exists()
+    assert ok.status_code == 200
+    assert StripeEvent.objects.filter(event_id=event["id"]).exists()
     CooperativeFactory(slug="tweede")
     assert (
         Client()

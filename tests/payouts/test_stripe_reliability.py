@@ -293,7 +293,8 @@ def test_every_event_delivered_one_to_five_times_shuffled_and_concurrently_has_o
         assert Invoice.objects.get(pk=pk).paid_cents == paid_cents
         assert Payment.objects.filter(invoice_id=pk).count() == 1
     assert sorted(Payment.objects.values_list("method", flat=True)) == ["card", "ideal"]
-    assert Refund.objects.count() == 1 and Dispute.objects.get().status == "won"
+    assert Refund.objects.count() == 1
+    assert Dispute.objects.get().status == "won"
     book = AccountBook(settled.coop_a.pk)
     # Payments less the refund; the dispute won back; the transfer out and back again.
     assert account_balance(book.get("stripe")) == sum(expected["invoices"].values())

@@ -55,9 +55,11 @@ def test_a_refund_at_stripe_is_booked_once_per_refund(paid):
     first = fake.refund(paid.charge, 1000)
     assert deliver(web, fake, first).status_code == 200
     refund = Refund.objects.get()
-    assert refund.amount_cents == 1000 and refund.external_id.startswith("re_")
+    assert refund.amount_cents == 1000
+    assert refund.external_id.startswith("re_")
     invoice = Invoice.objects.get(pk=paid.invoice.pk)
-    assert invoice.paid_cents == total - 1000 and invoice.status == "partially_paid"
+    assert invoice.paid_cents == total - 1000
+    assert invoice.status == "partially_paid"
     assert _stripe(paid) == total - 1000
     counts = row_counts(Refund, Transaction, Entry)
     assert deliver(web, fake, first).status_code == 200  # again: nothing
@@ -77,7 +79,8 @@ def test_a_refund_arriving_before_the_payment_records_the_payment_first(paid):
     assert payment.amount_cents == paid.invoice.total_cents
     assert Refund.objects.get().amount_cents == 2000
     assert deliver(web, fake, paid.paid_event).status_code == 200  # the late success
-    assert Payment.objects.count() == 1 and Refund.objects.count() == 1
+    assert Payment.objects.count() == 1
+    assert Refund.objects.count() == 1
     assert _stripe(paid) == paid.invoice.total_cents - 2000
 
 
@@ -95,12 +98,17 @@ def test_a_dispute_withdraws_and_its_outcome_settles_in_any_order(paid, outcome,
         assert deliver(web, fake, event).status_code == 200
         assert deliver(web, fake, event).status_code == 200
     dispute = Dispute.objects.get(external_id=dispute_id)
-    assert dispute.status == outcome and dispute.withdrawn
+    assert dispute.status == outcome
+    assert dispute.withdrawn
     invoice = Invoice.objects.get(pk=paid.invoice.pk)
     if outcome == "won":
-        assert dispute.returned and invoice.paid_cents == total and _stripe(paid) == total
+        assert dispute.returned
+        assert invoice.paid_cents == total
+        assert _stripe(paid) == total
     else:
-        assert not dispute.returned and invoice.paid_cents == 0 and _stripe(paid) == 0
+        assert not dispute.returned
+        assert invoice.paid_cents == 0
+        assert _stripe(paid) == 0
     assert set(StripeEvent.objects.values_list("status", flat=True)) == {"processed"}
 
 
@@ -109,7 +117,8 @@ def test_an_open_dispute_takes_the_money_back_until_it_closes(paid):
     deliver(web, fake, paid.paid_event)
     deliver(web, fake, fake.dispute(paid.charge))
     assert Dispute.objects.get().status == "open"
-    assert Invoice.objects.get(pk=paid.invoice.pk).paid_cents == 0 and _stripe(paid) == 0
+    assert Invoice.objects.get(pk=paid.invoice.pk).paid_cents == 0
+    assert _stripe(paid) == 0
 
 
 @pytest.fixture
@@ -140,7 +149,8 @@ def test_a_reversed_transfer_puts_the_payout_back_to_payable_and_tells_the_membe
     with django_capture_on_commit_callbacks(execute=True):
         assert deliver(web, fake, event).status_code == 200
     item.refresh_from_db()
-    assert item.status == "returned" and item.return_external_id == item.provider_id
+    assert item.status == "returned"
+    assert item.return_external_id == item.provider_id
     assert account_balance(payable) == -6400
     assert [m.to for m in mail.outbox] == [[transferred.payee.email]]
     counts = row_counts(Transaction, Entry)
@@ -149,16 +159,19 @@ def test_a_reversed_transfer_puts_the_payout_back_to_payable_and_tells_the_membe
     # The next batch pays it again.
     fake.top_up(6400)
     again = payout_batch_execute(actor=transferred.board_a, batch=approved_batch(transferred))
-    assert again.items.get().status == "paid" and account_balance(payable) == 0
+    assert again.items.get().status == "paid"
+    assert account_balance(payable) == 0
 
 
 def test_a_transfer_whose_answer_never_arrives_is_found_by_its_group_and_booked(transferred):
     fake, web = transferred.fake, Client()
     fake.fault("POST", "/v1/transfers", "drop", times=10)  # every retry's answer is lost too
     batch = payout_batch_execute(actor=transferred.board_a, batch=transferred.batch)
-    assert batch.status == "executed" and batch.items.get().status == "paid"
+    assert batch.status == "executed"
+    assert batch.items.get().status == "paid"
     transfers = fake.of_type("transfer")
-    assert len(transfers) == 1 and batch.items.get().provider_id == transfers[0]["id"]
+    assert len(transfers) == 1
+    assert batch.items.get().provider_id == transfers[0]["id"]
     assert deliver(web, fake, fake.reverse_transfer(transfers[0]["id"])).status_code == 200
     assert PayoutItem.objects.get(pk=batch.items.get().pk).status == "returned"
 

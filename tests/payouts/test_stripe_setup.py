@@ -31,7 +31,8 @@ def _second_board_member_approves(world) -> None:
         for a in board.get("/api/v1/cooperatives/alpha/approvals/").data["results"]
         if a["status"] == "pending"
     ]
-    assert pending and all(a["kind"] == "stripe_keys" for a in pending)
+    assert pending
+    assert all(a["kind"] == "stripe_keys" for a in pending)
     for approval in pending:
         assert board.post(f"/api/v1/approvals/{approval['id']}/approve/").status_code == 200
 
@@ -49,18 +50,24 @@ def test_secrets_are_stored_encrypted_and_never_echoed(world, settings):
     assert stripe_credentials(world.coop_a).secret_key == ""
     _second_board_member_approves(world)
     response = api_as(world.treasurer_a).get(URL)
-    assert response.data["secret_key_set"] and response.data["webhook_secret_set"]
-    assert response.data["connect_enabled"] and response.data["source"] == "cooperative"
+    assert response.data["secret_key_set"]
+    assert response.data["webhook_secret_set"]
+    assert response.data["connect_enabled"]
+    assert response.data["source"] == "cooperative"
     assert response.data["webhook_url"].endswith("/stripe/webhook/alpha/")
-    assert SECRET not in response.content.decode() and WHSEC not in response.content.decode()
+    assert SECRET not in response.content.decode()
+    assert WHSEC not in response.content.decode()
     raw_key, raw_webhook = _raw_columns()
-    assert SECRET not in raw_key and "PlainText" not in raw_key and "PlainText" not in raw_webhook
+    assert SECRET not in raw_key
+    assert "PlainText" not in raw_key
+    assert "PlainText" not in raw_webhook
     assert (
         Fernet(settings.FIELD_ENCRYPTION_KEY.encode()).decrypt(raw_key.encode()).decode() == SECRET
     )
     assert stripe_credentials(world.coop_a).secret_key == SECRET
     shown = api_as(world.board_a).get(URL)
-    assert shown.status_code == 200 and SECRET not in shown.content.decode()
+    assert shown.status_code == 200
+    assert SECRET not in shown.content.decode()
     assert "secret_key" not in shown.data  # only whether it is set
 
 
@@ -93,7 +100,8 @@ def test_a_key_is_rotated_by_putting_the_new_one_first(world, settings):
 def test_what_is_not_a_stripe_secret_is_refused(world, settings, body, field):
     settings.FIELD_ENCRYPTION_KEY = Fernet.generate_key().decode()
     response = api_as(world.treasurer_a).patch(URL, body)
-    assert response.status_code == 400 and response.data["error"]["field"] == field
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == field
     assert not StripeSettings.objects.exists()
 
 
@@ -112,7 +120,8 @@ def test_a_single_cooperative_install_may_use_the_environment(db, settings):
     )
     only = CooperativeFactory(slug="enige")
     credentials = stripe_credentials(only)
-    assert credentials.source == "environment" and credentials.webhook_secrets == (
+    assert credentials.source == "environment"
+    assert credentials.webhook_secrets == (
         "whsec_a",
         "whsec_b",
     )
@@ -126,7 +135,8 @@ def test_the_settings_page_sets_keys_without_showing_them(world, settings):
     web = Client()
     login_verified(web, world.treasurer_a)
     page = web.get("/c/alpha/treasury/stripe/")
-    assert page.status_code == 200 and "/stripe/webhook/alpha/" in page.content.decode()
+    assert page.status_code == 200
+    assert "/stripe/webhook/alpha/" in page.content.decode()
     saved = web.post(
         "/c/alpha/treasury/stripe/",
         {
@@ -138,14 +148,19 @@ def test_the_settings_page_sets_keys_without_showing_them(world, settings):
         follow=True,
     )
     html = saved.content.decode()
-    assert saved.status_code == 200 and SECRET not in html and WHSEC not in html
+    assert saved.status_code == 200
+    assert SECRET not in html
+    assert WHSEC not in html
     _second_board_member_approves(world)
     row = StripeSettings.objects.get(cooperative=world.coop_a)
-    assert row.secret_key == SECRET and row.connect_enabled and row.connect_overflow == "sepa"
+    assert row.secret_key == SECRET
+    assert row.connect_enabled
+    assert row.connect_overflow == "sepa"
     wrong = web.post(
         "/c/alpha/treasury/stripe/", {"secret_key": "nope", "connect_overflow": "wait"}
     )
-    assert wrong.status_code == 200 and "sk_" in wrong.content.decode()
+    assert wrong.status_code == 200
+    assert "sk_" in wrong.content.decode()
     assert StripeSettings.objects.get(cooperative=world.coop_a).secret_key == SECRET
     member = Client()
     member.force_login(world.member_a)

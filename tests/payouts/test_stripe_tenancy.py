@@ -49,12 +49,15 @@ def test_bs_signed_dispute_naming_as_payment_is_ignored_and_kept_for_bs_treasure
     forged["id"] = "evt_forged_by_beta"
     response = deliver(Client(), t.fake, forged, slug="beta", secret=SECRET_B)
     # 200, so Stripe does not retry; "ignored"; no effect in A's books.
-    assert response.status_code == 200 and response.json()["status"] == "ignored"
+    assert response.status_code == 200
+    assert response.json()["status"] == "ignored"
     t.invoice_a.refresh_from_db()
     assert t.invoice_a.status == Invoice.Status.PAID
     assert not Dispute.objects.exists()
     stored = StripeEvent.objects.get(event_id="evt_forged_by_beta")
-    assert stored.cooperative == t.coop_b and stored.status == "ignored" and stored.error
+    assert stored.cooperative == t.coop_b
+    assert stored.status == "ignored"
+    assert stored.error
     # Kept for B's treasurer; A's treasury never sees it.
     seen_b = api_as(t.treasurer_b).get("/api/v1/cooperatives/beta/stripe/events/").data["results"]
     assert [e["event_id"] for e in seen_b] == ["evt_forged_by_beta"]
@@ -70,9 +73,11 @@ def test_b_storing_an_event_id_first_does_not_silence_as_real_event(paid_a):
     assert deliver(Client(), t.fake, squatter, slug="beta", secret=SECRET_B).status_code == 200
     # A's real event with the same id is handled in A.
     response = deliver(Client(), t.fake, real, slug="alpha", secret=WEBHOOK_SECRET)
-    assert response.status_code == 200 and response.json()["status"] == "processed"
+    assert response.status_code == 200
+    assert response.json()["status"] == "processed"
     dispute = Dispute.objects.get()
-    assert dispute.cooperative == t.coop_a and dispute.payment.invoice_id == t.invoice_a.pk
+    assert dispute.cooperative == t.coop_a
+    assert dispute.payment.invoice_id == t.invoice_a.pk
     assert StripeEvent.objects.filter(event_id=real["id"]).count() == 2  # one per cooperative
     # A second delivery to A has no further effect.
     deliver(Client(), t.fake, real, slug="alpha", secret=WEBHOOK_SECRET)
@@ -84,5 +89,6 @@ def test_bs_payment_event_naming_as_intent_records_nothing_in_either_book(paid_a
     succeeded = next(e for e in t.fake.events if e["type"] == "payment_intent.succeeded")
     replay = {**copy.deepcopy(succeeded), "id": "evt_replayed_by_beta"}
     response = deliver(Client(), t.fake, replay, slug="beta", secret=SECRET_B)
-    assert response.status_code == 200 and response.json()["status"] == "ignored"
+    assert response.status_code == 200
+    assert response.json()["status"] == "ignored"
     assert list(Payment.objects.values_list("cooperative__slug", flat=True)) == ["alpha"]

@@ -84,7 +84,8 @@ def test_volunteer_allowance_stops_at_the_monthly_maximum_and_the_rest_stays_wit
     assert settlement_run() == 0
     # The why page and API say what was withheld, why, and where it went.
     why = api_as(volunteer.member_a).get(f"/api/v1/me/earnings/{splits[2].pk}/").data
-    assert why["net"] == "37.20" and why["withheld"] == "49.20"
+    assert why["net"] == "37.20"
+    assert why["withheld"] == "49.20"
     assert "maximum for the month" in why["withheld_reason"] or "maand" in why["withheld_reason"]
     assert any(leg["reference"] == f"withheld:{splits[2].pk}" for leg in why["ledger"])
 
@@ -146,7 +147,8 @@ def test_a_correction_recaps_the_volunteer_share(volunteer):
         reason="1 uur",
     )
     corrected = Split.objects.get(timesheet=second, kind="correction")
-    assert corrected.member_cents == 2880 and corrected.withheld_cents == 0
+    assert corrected.member_cents == 2880
+    assert corrected.withheld_cents == 0
     timesheet_correct(
         actor=volunteer.board_a,
         timesheet_id=third.pk,
@@ -155,7 +157,8 @@ def test_a_correction_recaps_the_volunteer_share(volunteer):
         reason="herberekend",
     )
     recapped = Split.objects.get(timesheet=third, kind="correction")
-    assert recapped.member_cents == SHARE and recapped.withheld_cents == 0
+    assert recapped.member_cents == SHARE
+    assert recapped.withheld_cents == 0
     month = Split.objects.filter(member=volunteer.member_a, work_date__month=10).aggregate(
         s=Sum("member_cents")
     )
@@ -189,22 +192,22 @@ def test_money_settings_are_the_boards_with_the_dutch_maximums_by_default(volunt
         "/api/v1/cooperatives/alpha/money-settings/",
         {"volunteer_month_max_cents": 30000, "volunteer_year_max_cents": 20000},
     )
-    assert bad.status_code == 400 and bad.data["error"]["field"] == "volunteer_month_max_cents"
+    assert bad.status_code == 400
+    assert bad.data["error"]["field"] == "volunteer_month_max_cents"
     negative = api_as(volunteer.board_a).put(
         "/api/v1/cooperatives/alpha/money-settings/",
         {"volunteer_month_max_cents": -1, "volunteer_year_max_cents": 20000},
     )
-    assert (
-        negative.status_code == 400
-        and negative.data["error"]["field"] == "volunteer_month_max_cents"
-    )
+    assert negative.status_code == 400
+    assert negative.data["error"]["field"] == "volunteer_month_max_cents"
     assert row_counts(MoneySettings) == before
     # The page.
     client.force_login(volunteer.member_a)
     assert client.get("/c/alpha/treasury/settings/").status_code == 403
     login_verified(client, volunteer.board_a)
     page = client.get("/c/alpha/treasury/settings/")
-    assert page.status_code == 200 and b"210" in page.content
+    assert page.status_code == 200
+    assert b"210" in page.content
     saved = client.post(
         "/c/alpha/treasury/settings/",
         {"volunteer_month_max": "150.00", "volunteer_year_max": "1500"},
@@ -219,7 +222,8 @@ def test_money_settings_are_the_boards_with_the_dutch_maximums_by_default(volunt
         "/c/alpha/treasury/settings/", {"volunteer_month_max": "200", "volunteer_year_max": "100"}
     )
     message = gettext("The maximum per month cannot be more than the maximum per year.")
-    assert refused.status_code == 200 and message in refused.content.decode()
+    assert refused.status_code == 200
+    assert message in refused.content.decode()
     settings.refresh_from_db()
     assert settings.volunteer_month_max_cents == 15000
 

@@ -27,10 +27,12 @@ def test_cancelling_a_job_asks_first_and_names_the_job(market):
     url = f"/work/jobs/{market.job.pk}/"
     dialog = client.post(url, {"action": "cancelled"}, **HTMX)
     text = dialog.content.decode()
-    assert text.lstrip().startswith("<dialog") and "Geveltuinen" in text
+    assert text.lstrip().startswith("<dialog")
+    assert "Geveltuinen" in text
     assert Job.objects.get(pk=market.job.pk).status == "open"
     page = client.post(url, {"action": "cancelled"})  # without script: a page of its own
-    assert 'id="confirm-yes"' in page.content.decode() and "<html" in page.content.decode()
+    assert 'id="confirm-yes"' in page.content.decode()
+    assert "<html" in page.content.decode()
     assert Job.objects.get(pk=market.job.pk).status == "open"
     done = client.post(url, {"action": "cancelled", "confirmed": "1"})
     assert done.status_code == 302
@@ -59,7 +61,8 @@ def test_opening_and_withdrawing_a_proposal_ask_first(world):
     proposal = _draft(world)
     url = f"/proposals/{proposal.pk}/"
     text = client.post(url, {"action": "open"}, **HTMX).content.decode()
-    assert "Buurtfeest" in text and 'value="open"' in text
+    assert "Buurtfeest" in text
+    assert 'value="open"' in text
     assert Proposal.objects.get(pk=proposal.pk).status == "draft"
     client.post(url, {"action": "open", "confirmed": "1"})
     assert Proposal.objects.get(pk=proposal.pk).status == "open"
@@ -80,13 +83,17 @@ def test_the_proxy_picker_searches_has_no_default_and_names_the_person(world):
     page = client.get(url).content.decode()
     assert 'name="holder"' not in page  # nobody listed, so nobody chosen, before a search
     page = client.get(url, {"proxy_q": "fati"}).content.decode()
-    assert "Fatima El Amrani" in page and "Bram de Vries" not in page
-    assert 'name="holder"' in page and "checked" not in page.split('id="proxy-results"')[1]
+    assert "Fatima El Amrani" in page
+    assert "Bram de Vries" not in page
+    assert 'name="holder"' in page
+    assert "checked" not in page.split('id="proxy-results"')[1]
     fatima = UserFactory._meta.model.objects.get(full_name="Fatima El Amrani")
     response = client.post(url, {"action": "proxy"})  # nobody chosen
-    assert response.status_code == 302 and not Proxy.objects.exists()
+    assert response.status_code == 302
+    assert not Proxy.objects.exists()
     text = client.post(url, {"action": "proxy", "holder": fatima.pk}, **HTMX).content.decode()
-    assert "Fatima El Amrani" in text and not Proxy.objects.exists()
+    assert "Fatima El Amrani" in text
+    assert not Proxy.objects.exists()
     client.post(url, {"action": "proxy", "holder": fatima.pk, "confirmed": "1"})
     assert Proxy.objects.get().holder_id == fatima.pk
     # Someone outside the cooperative cannot be chosen, even by a crafted post.

@@ -19,7 +19,8 @@ def test_the_demo_seeds_every_state_and_prints_the_logins_once():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     text = out.getvalue()
-    assert text.count("lid@werkstation.demo") == 1 and text.count("werkstation-demo'") == 1
+    assert text.count("lid@werkstation.demo") == 1
+    assert text.count("werkstation-demo'") == 1
     proposal = Proposal.objects.get(status="open")
     assert Vote.objects.filter(proposal=proposal).count() >= 3
     assert Timesheet.objects.filter(status="submitted").exists()

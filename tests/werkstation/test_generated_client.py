@@ -79,15 +79,18 @@ def test_a_generated_client_lists_open_shifts_and_claims_one(
     )
     page = feed_list.sync(client=client)
     assert isinstance(page, models.PaginatedFeedRowOutputList), page
-    assert page.page == 1 and page.has_next is False
+    assert page.page == 1
+    assert page.has_next is False
     row = next(r for r in page.results if r.id == market.shift.pk)
-    assert row.title == "Geveltuinen" and row.open_slots == 2
+    assert row.title == "Geveltuinen"
+    assert row.open_slots == 2
 
     answer = claims_create.sync_detailed(client=client, body=models.ClaimInputRequest(shift=row.id))
     assert answer.status_code == 201, answer.content
     claim = answer.parsed
     assert isinstance(claim, models.ClaimOutput)
-    assert claim.shift.id == row.id and claim.timesheet is None
+    assert claim.shift.id == row.id
+    assert claim.timesheet is None
 
     mine = claims_list.sync(client=client)
     assert [c.id for c in mine.results] == [claim.id]
@@ -96,4 +99,5 @@ def test_a_generated_client_lists_open_shifts_and_claims_one(
     again = claims_create.sync_detailed(client=client, body=models.ClaimInputRequest(shift=row.id))
     assert again.status_code == 409
     assert isinstance(again.parsed, models.Error)
-    assert again.parsed.error.code and again.parsed.error.message
+    assert again.parsed.error.code
+    assert again.parsed.error.message

@@ -61,7 +61,8 @@ def test_non_finite_literals(market, literal):
 def test_json_nested_100000_levels_deep(market):
     body = "[" * 100_000 + "]" * 100_000
     response = _post_raw(market.member_a, "/api/v1/claims/", body)
-    assert response.status_code == 400 and _error(response)["code"] == "parse_error"
+    assert response.status_code == 400
+    assert _error(response)["code"] == "parse_error"
 
 
 def test_a_lone_surrogate_in_an_invalid_choice(market):
@@ -75,7 +76,8 @@ def test_a_body_over_the_limit_is_refused_unread(market, settings):
     response = _post_raw(
         market.member_a, "/api/v1/claims/", '{"shift": 1, "x": "' + "a" * 2000 + '"}'
     )
-    assert response.status_code == 413 and _error(response)["code"] == "too_large"
+    assert response.status_code == 413
+    assert _error(response)["code"] == "too_large"
 
 
 def test_a_page_number_beyond_64_bits(market):
@@ -125,10 +127,14 @@ def _statement(amount: str = "10.00", day: str = "2026-11-20") -> bytes:
         _statement(day="morgen"),
         _statement().replace(b"<CdtDbtInd>CRDT</CdtDbtInd>", b"", 1),
         _statement().replace(b'<Amt Ccy="EUR">10.00</Amt>', b"", 1),
-        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
-        b"<Document>&b;</Document>",
-        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-        b"<Document>&x;</Document>",
+        (
+            b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b"<Document>&b;</Document>"
+        ),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b"<Document>&x;</Document>"
+        ),
         b"\xff\xfe not xml at all",
     ],
     ids=lambda d: d[:0] or "statement",
@@ -156,7 +162,8 @@ def test_the_weekly_payout_batch_task_logs_what_failed(world, caplog, monkeypatc
     with caplog.at_level("ERROR", logger="payouts.tasks"):
         assert tasks.weekly_payout_batches() == 0
     assert "bank file store is read-only" in caplog.text
-    assert "alpha" in caplog.text and "beta" in caplog.text
+    assert "alpha" in caplog.text
+    assert "beta" in caplog.text
 
 
 def test_a_nul_character_in_a_rule_set_label_is_refused_naming_the_field(market):

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "day, euros",
+    ("day", "euros"),
     [
         (date(2025, 1, 1), "14.06"),
         (date(2025, 6, 30), "14.06"),
@@ -65,7 +65,7 @@ def test_every_figure_names_its_source_and_the_unconfirmed_ones_say_verify():
 
 
 @pytest.mark.parametrize(
-    "today, missing",
+    ("today", "missing"),
     [
         (date(2026, 3, 1), []),
         (date(2026, 6, 1), [date(2026, 7, 1)]),
@@ -79,10 +79,12 @@ def test_the_periods_without_a_minimum_wage(today, missing):
 
 
 def test_staff_are_reminded_while_the_minimum_wage_is_missing(world):
-    assert legal_figures_reminder(today="2026-03-02") == 0 and mail.outbox == []
+    assert legal_figures_reminder(today="2026-03-02") == 0
+    assert mail.outbox == []
     assert legal_figures_reminder(today="2026-12-07") == 1
     assert mail.outbox[0].to == [world.staff.email]
-    assert "1 juli 2026" in mail.outbox[0].body and "1 januari 2027" in mail.outbox[0].body
+    assert "1 juli 2026" in mail.outbox[0].body
+    assert "1 januari 2027" in mail.outbox[0].body
     for start in (date(2026, 7, 1), date(2027, 1, 1)):
         LegalParameter.objects.create(
             key=Key.MINIMUM_WAGE_HOURLY,
@@ -90,7 +92,8 @@ def test_staff_are_reminded_while_the_minimum_wage_is_missing(world):
             value=Decimal("15.00"),
             source="https://www.rijksoverheid.nl/onderwerpen/minimumloon",
         )
-    assert legal_figures_reminder(today="2026-12-14") == 0 and len(mail.outbox) == 1
+    assert legal_figures_reminder(today="2026-12-14") == 0
+    assert len(mail.outbox) == 1
 
 
 def test_staff_add_a_figure_in_the_admin_and_it_is_audited(world):
@@ -111,7 +114,8 @@ def test_staff_add_a_figure_in_the_admin_and_it_is_audited(world):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert legal_value(Key.MINIMUM_WAGE_HOURLY, date(2027, 1, 2)) == Decimal("15.10")
     entry = AuditEntry.objects.get(action="legal_parameter.added")
-    assert entry.actor == world.staff and entry.data["value"] == "15.10"
+    assert entry.actor == world.staff
+    assert entry.data["value"] == "15.10"
 
 
 def test_a_board_may_set_lower_volunteer_maximums_never_higher(world):
@@ -122,7 +126,8 @@ def test_a_board_may_set_lower_volunteer_maximums_never_higher(world):
     assert above.data["error"]["field"] == "volunteer_month_max_cents"
     assert "€ 220,00" in above.data["error"]["message"]
     year = board.put(url, {"volunteer_month_max_cents": 22000, "volunteer_year_max_cents": 220001})
-    assert year.status_code == 400 and year.data["error"]["field"] == "volunteer_year_max_cents"
+    assert year.status_code == 400
+    assert year.data["error"]["field"] == "volunteer_year_max_cents"
     assert board.get(url).data["volunteer_month_max_cents"] == 21000  # nothing written
     lower = board.put(url, {"volunteer_month_max_cents": 15000, "volunteer_year_max_cents": 150000})
     assert lower.status_code == 200

@@ -162,11 +162,13 @@ def test_a_step_writes_the_state_the_stamps_and_exactly_one_audit_row(tenancy):
     entry = AuditEntry.objects.latest("pk")
     assert entry.action == "membership.admitted"
     assert entry.actor == tenancy.board_a
-    assert entry.object_type == "members.membership" and entry.object_id == str(membership.pk)
+    assert entry.object_type == "members.membership"
+    assert entry.object_id == str(membership.pk)
     assert entry.cooperative_id == tenancy.coop_a.pk
     membership.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE
-    assert membership.decided_by == tenancy.board_a and membership.decided_at is not None
+    assert membership.decided_by == tenancy.board_a
+    assert membership.decided_at is not None
 
 
 def test_a_step_from_a_state_it_does_not_start_from_keeps_the_steps_own_message(tenancy):

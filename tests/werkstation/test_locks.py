@@ -29,14 +29,15 @@ def test_rows_come_back_locked_in_key_order(market):
 
 
 def test_a_lower_rank_after_a_higher_one_is_refused(market):
-    with pytest.raises(LockOrderViolation, match=r"members\.User"), transaction.atomic():
+    # Two locks in one transaction: the second is the one refused.
+    with pytest.raises(LockOrderViolation, match=r"members\.User"), transaction.atomic():  # noqa: PT012
         lock_shifts([market.shift.pk])
         lock_users([market.member_a.pk])
 
 
 def test_a_lower_key_after_a_higher_one_of_the_same_rank_is_refused(market):
     users = sorted([market.member_a.pk, market.board_a.pk])
-    with (
+    with (  # noqa: PT012 - two locks in one transaction: the second is refused
         pytest.raises(LockOrderViolation, match=r"locked after members\.User"),
         transaction.atomic(),
     ):

@@ -62,12 +62,16 @@ def test_no_two_readers_answer_the_same_key(world):
 @pytest.mark.django_db
 def test_each_role_gets_its_menu_data(world):
     board = _context(world.board_a)
-    assert board["nav_is_board"] and board["nav_is_member"] and not board["nav_is_treasurer"]
+    assert board["nav_is_board"]
+    assert board["nav_is_member"]
+    assert not board["nav_is_treasurer"]
     assert [m.cooperative for m in board["nav_memberships"]] == [world.coop_a]
-    assert board["nav_clients"] == [] and board["nav_hours_waiting"] == 0
+    assert board["nav_clients"] == []
+    assert board["nav_hours_waiting"] == 0
 
     treasurer = _context(world.treasurer_a)
-    assert treasurer["nav_is_treasurer"] and not treasurer["nav_is_board"]
+    assert treasurer["nav_is_treasurer"]
+    assert not treasurer["nav_is_board"]
 
     applicant = _context(world.applicant_a)
     assert not applicant["nav_is_member"]
@@ -75,4 +79,5 @@ def test_each_role_gets_its_menu_data(world):
 
     client = _context(world.client_user)
     assert client["nav_clients"] == [world.client_a]
-    assert client["nav_memberships"] == [] and not client["nav_is_member"]
+    assert client["nav_memberships"] == []
+    assert not client["nav_is_member"]

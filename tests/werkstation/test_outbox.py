@@ -40,10 +40,12 @@ def _emit(**payload) -> OutboxEvent:
 def test_an_event_is_done_only_when_its_handler_has_run():
     event = _emit(n=1)
     event.refresh_from_db()
-    assert event.published_at is not None and event.done_at is None
+    assert event.published_at is not None
+    assert event.done_at is None
     assert outbox_deliver(event.pk) == "done"
     event.refresh_from_db()
-    assert event.done_at is not None and CALLS == [{"n": 1}]
+    assert event.done_at is not None
+    assert CALLS == [{"n": 1}]
     assert outbox_deliver(event.pk) == "skipped"  # a second delivery has no effect
     assert CALLS == [{"n": 1}]
 
@@ -76,7 +78,8 @@ def test_a_worker_that_died_in_the_handler_is_replaced_after_the_timeout(setting
     assert outbox_publish_pending() == 0  # still within its lease
     OutboxEvent.objects.filter(pk=event.pk).update(started_at=long_ago)
     assert outbox_publish_pending() == 1
-    assert outbox_deliver(event.pk) == "done" and CALLS == [{"n": 4}]
+    assert outbox_deliver(event.pk) == "done"
+    assert CALLS == [{"n": 4}]
 
 
 def test_a_failing_handler_leaves_the_event_unfinished_with_its_error():
@@ -84,14 +87,16 @@ def test_a_failing_handler_leaves_the_event_unfinished_with_its_error():
     with pytest.raises(RuntimeError):
         outbox_deliver(event.pk)
     event.refresh_from_db()
-    assert event.done_at is None and "the handler failed" in event.last_error
+    assert event.done_at is None
+    assert "the handler failed" in event.last_error
 
 
 def test_a_handler_that_handed_its_work_on_is_asked_again_later():
     event = _emit(handed_on=True)
     assert outbox_deliver(event.pk) == "handed_on"
     event.refresh_from_db()
-    assert event.done_at is None and event.started_at is not None
+    assert event.done_at is None
+    assert event.started_at is not None
 
 
 def test_a_topic_without_handler_is_a_programming_error():

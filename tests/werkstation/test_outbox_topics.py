@@ -67,9 +67,9 @@ def test_emit_and_register_sites_name_a_topic_constant():
     calls = list(_outbox_calls())
     assert {name for _, name, _ in calls} == {"outbox_emit", "outbox_register"}
     for where, name, node in calls:
-        assert isinstance(node, ast.Attribute) and getattr(node.value, "id", "") == "Topic", (
-            f"{where}: {name} names its topic as {ast.unparse(node)}; use a Topic member"
-        )
+        named = f"{where}: {name} names its topic as {ast.unparse(node)}; use a Topic member"
+        assert isinstance(node, ast.Attribute), named
+        assert getattr(node.value, "id", "") == "Topic", named
         assert node.attr in members, f"{where}: Topic.{node.attr} does not exist"
         if name == "outbox_emit":
             assert outbox_handlers(members[node.attr]), f"{where}: nobody handles {node.attr}"

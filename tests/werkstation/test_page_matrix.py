@@ -387,7 +387,8 @@ def test_page(db, tenancy_world, page, role):
         assert status not in (401, 403), where
         return
     if role in served:
-        assert status < 400 and not _is_login(response), where
+        assert status < 400, where
+        assert not _is_login(response), where
         if method == "get" and "text/html" in response.get("Content-Type", ""):
             _check_links(client, role, response.content.decode())
     elif role in forbidden:

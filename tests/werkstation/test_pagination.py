@@ -27,17 +27,23 @@ def runs(world):
 def test_a_list_pages_50_rows_unless_asked_and_loses_none(runs):
     first = runs.get(URL).json()
     assert set(first) == {"page", "has_next", "results"}
-    assert first["page"] == 1 and first["has_next"] is True and len(first["results"]) == 50
+    assert first["page"] == 1
+    assert first["has_next"] is True
+    assert len(first["results"]) == 50
     second = runs.get(URL, {"page": 2}).json()
-    assert second["page"] == 2 and second["has_next"] is False and len(second["results"]) == 10
+    assert second["page"] == 2
+    assert second["has_next"] is False
+    assert len(second["results"]) == 10
     ids = [r["id"] for r in first["results"] + second["results"]]
     assert len(set(ids)) == 60 == DispatchRun.objects.count()
     assert ids == sorted(ids, reverse=True)  # newest first, no row twice or skipped
 
     everything = runs.get(URL, {"page_size": 200}).json()
-    assert everything["has_next"] is False and len(everything["results"]) == 60
+    assert everything["has_next"] is False
+    assert len(everything["results"]) == 60
     small = runs.get(URL, {"page_size": 7, "page": 3}).json()
-    assert [r["id"] for r in small["results"]] == ids[14:21] and small["has_next"] is True
+    assert [r["id"] for r in small["results"]] == ids[14:21]
+    assert small["has_next"] is True
 
     past_the_end = runs.get(URL, {"page": 4}).json()
     assert past_the_end == {"page": 4, "has_next": False, "results": []}

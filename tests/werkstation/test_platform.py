@@ -20,7 +20,13 @@ LOCALE = ROOT / "werkstation" / "locale"
 
 def _run_python(code: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -32,13 +38,16 @@ def test_production_refuses_to_start_without_secret_key_and_hosts():
     }
     env["DJANGO_SETTINGS_MODULE"] = "werkstation.settings.production"
     result = _run_python("import django; django.setup()", env)
-    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
     env["SECRET_KEY"] = "x" * 50
     result = _run_python("import django; django.setup()", env)
-    assert result.returncode != 0 and "ALLOWED_HOSTS must be set" in result.stderr
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
     env["ALLOWED_HOSTS"] = "werkstation.example"
     result = _run_python("import django; django.setup()", env)
-    assert result.returncode != 0 and "FIELD_ENCRYPTION_KEY must be set" in result.stderr
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEY must be set" in result.stderr
     env["FIELD_ENCRYPTION_KEY"] = "k" * 44
     result = _run_python("import django; django.setup(); print('ok')", env)
     assert result.returncode == 0, result.stderr
@@ -58,11 +67,9 @@ def test_defaults_need_nothing(tmp_path):
     result = _run_python(code, env)
     assert result.returncode == 0, result.stderr
     engine, broker, email = result.stdout.split()
-    assert (
-        engine.endswith("sqlite3")
-        and broker.startswith("sqla+sqlite:///")
-        and email.endswith("console.EmailBackend")
-    )
+    assert engine.endswith("sqlite3")
+    assert broker.startswith("sqla+sqlite:///")
+    assert email.endswith("console.EmailBackend")
     env.update(
         DATABASE_URL="postgres://u@db.example:5432/w", REDIS_URL="redis://cache.example:6379/0"
     )
@@ -97,7 +104,9 @@ def test_healthz_reports_a_broker_that_is_down_and_keeps_serving(client):
         app.conf.broker_url = original
     body = response.json()
     assert response.status_code == 200
-    assert body["status"] == "degraded" and body["broker"] == "down" and body["database"] == "ok"
+    assert body["status"] == "degraded"
+    assert body["broker"] == "down"
+    assert body["database"] == "ok"
 
 
 @pytest.mark.django_db
@@ -107,9 +116,8 @@ def test_openapi_schema_and_docs_use_local_assets(client):
     assert "/api/v1/cooperatives/{slug}/applications/" in schema.json()["paths"]
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
-    assert (
-        b"cdn" not in docs.content.lower() and b"/static/drf_spectacular_sidecar/" in docs.content
-    )
+    assert b"cdn" not in docs.content.lower()
+    assert b"/static/drf_spectacular_sidecar/" in docs.content
 
 
 def test_dutch_catalogue_is_complete_and_compiled():
@@ -118,7 +126,7 @@ def test_dutch_catalogue_is_complete_and_compiled():
         untranslated = [e.msgid for e in po if not e.translated()]
         assert not untranslated, f"{language}: untranslated {untranslated[:5]}"
         assert not [e for e in po if "fuzzy" in e.flags]
-        with open(LOCALE / language / "LC_MESSAGES" / "django.mo", "rb") as handle:
+        with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as handle:
             mo = gettext.GNUTranslations(handle)
         for entry in po:
             if not entry.msgid_plural:
@@ -135,7 +143,7 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     target = tmp_path / "werkstation" / "locale"
     before = {e.msgid for e in polib.pofile(str(target / "nl" / "LC_MESSAGES" / "django.po"))}
-    cwd = os.getcwd()
+    cwd = Path.cwd()
     os.chdir(tmp_path)
     try:
         with override_settings(LOCALE_PATHS=[target]):

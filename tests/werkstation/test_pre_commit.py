@@ -27,7 +27,9 @@ def test_the_hooks_are_make_tests_static_checks_with_the_projects_venv():
         ".venv/bin/ruff check .",
         ".venv/bin/ruff format --check .",
         ".venv/bin/mypy members jobs payouts werkstation",
-        "DJANGO_SETTINGS_MODULE=werkstation.settings.test .venv/bin/python manage.py "
-        "makemigrations --check --dry-run",
+        (
+            "DJANGO_SETTINGS_MODULE=werkstation.settings.test .venv/bin/python manage.py "
+            "makemigrations --check --dry-run"
+        ),
     }
     assert entries <= _make_test_commands()

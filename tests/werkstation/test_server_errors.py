@@ -50,12 +50,15 @@ def test_an_unexpected_error_is_a_500_in_the_error_shape_with_a_logged_id(
     response = _client(market.member_a).get("/api/v1/feed/")
     assert response.status_code == 500
     error = response.json()["error"]
-    assert error["code"] == "server_error" and error["field"] is None and error["message"]
+    assert error["code"] == "server_error"
+    assert error["field"] is None
+    assert error["message"]
     assert error["details"] == [
         {"field": None, "code": "server_error", "message": error["message"]}
     ]
     request_id = error["request_id"]
-    assert request_id and response["X-Request-ID"] == request_id
+    assert request_id
+    assert response["X-Request-ID"] == request_id
     assert "a bug" not in response.content.decode()  # no internals to the client
     logged = [line for line in log_lines.getvalue().splitlines() if request_id in line]
     assert any("Internal Server Error: /api/v1/feed/" in line for line in logged)
@@ -66,7 +69,8 @@ def test_a_database_that_does_not_answer_is_a_503_to_retry(market, monkeypatch):
     response = _client(market.member_a).get(
         "/api/v1/feed/", HTTP_X_REQUEST_ID="req-from-the-proxy-42"
     )
-    assert response.status_code == 503 and response["Retry-After"] == "5"
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
     error = response.json()["error"]
     assert error["code"] == "service_unavailable"
     assert error["request_id"] == "req-from-the-proxy-42" == response["X-Request-ID"]

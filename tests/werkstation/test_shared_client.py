@@ -37,7 +37,8 @@ def test_a_client_links_to_another_cooperative_only_when_its_board_accepts(
     admin = api_as(t.client_a_user)
     with django_capture_on_commit_callbacks(execute=True):
         asked = admin.post(f"/api/v1/clients/{solo.pk}/cooperatives/", {"cooperative": "beta"})
-    assert asked.status_code == 201 and asked.data["status"] == "open"
+    assert asked.status_code == 201
+    assert asked.data["status"] == "open"
     assert not ClientCooperative.objects.filter(client=solo, cooperative=t.coop_b).exists()
     assert any(t.board_b.email in m.to for m in mail.outbox)
     # Until B's board accepts, B sees nothing of the client, and cannot post work for it.
@@ -59,10 +60,12 @@ def test_a_client_links_to_another_cooperative_only_when_its_board_accepts(
         },
         format="json",
     )
-    assert post.status_code == 400 and post.data["error"]["field"] == "client"
+    assert post.status_code == 400
+    assert post.data["error"]["field"] == "client"
     # The request shows on B's page, with what the board needs to decide.
     page = _web(t.board_b).get("/c/beta/clients/").content.decode()
-    assert solo.name in page and solo.kvk_number in page
+    assert solo.name in page
+    assert solo.kvk_number in page
     request_id = asked.data["id"]
     # Another board cannot decide B's requests; B's board can.
     assert (
@@ -74,7 +77,8 @@ def test_a_client_links_to_another_cooperative_only_when_its_board_accepts(
     accepted = board_b.post(
         f"/api/v1/cooperatives/beta/client-requests/{request_id}/decide/", {"accept": True}
     )
-    assert accepted.status_code == 200 and accepted.data["status"] == "accepted"
+    assert accepted.status_code == 200
+    assert accepted.data["status"] == "accepted"
     assert ClientCooperative.objects.filter(client=solo, cooperative=t.coop_b).exists()
     # B now sees the client, but only its own relationship with it.
     seen = board_b.get(f"/api/v1/clients/{solo.pk}/").data
@@ -102,7 +106,8 @@ def test_a_board_invites_and_the_clients_admin_accepts(tenancy, django_capture_o
     # The invited admin accepts for their own client, through the page.
     web = _web(t.client_a_user)
     page = web.get(f"/clients/link-invitations/{invitation.token}/").content.decode()
-    assert "Welkom!" in page and t.client_a.name in page
+    assert "Welkom!" in page
+    assert t.client_a.name in page
     done = web.post(
         f"/clients/link-invitations/{invitation.token}/",
         {"action": "accept", "client": t.client_a.pk},
@@ -125,7 +130,8 @@ def test_the_board_of_b_never_edits_the_shared_client_or_its_users(tenancy):
     # Nor through the page, which offers no form to it.
     web = _web(t.board_b)
     page = web.get(f"/clients/{t.shared.pk}/").content.decode()
-    assert 'name="billing_email"' not in page and 'value="invite"' not in page
+    assert 'name="billing_email"' not in page
+    assert 'value="invite"' not in page
     web.post(f"/clients/{t.shared.pk}/", {"billing_email": "b@evil.org", "name": "x"})
     web.post(f"/clients/{t.shared.pk}/", {"action": "invite", "email": t.board_b.email})
     t.shared.refresh_from_db()
@@ -156,7 +162,8 @@ def test_b_cannot_reach_as_work_for_the_shared_client(tenancy, who):
         [api.get(u).data for u in ("/api/v1/jobs/", "/api/v1/timesheets/", "/api/v1/claims/")],
         default=str,
     )
-    assert job.title not in listed and t.member_a.full_name not in listed
+    assert job.title not in listed
+    assert t.member_a.full_name not in listed
     for path in (f"/work/jobs/{job.pk}/", f"/work/shifts/{shift.pk}/"):
         assert web.get(path).status_code == 404
     assert web.post(f"/work/shifts/{shift.pk}/claim/").status_code == 404
@@ -164,7 +171,8 @@ def test_b_cannot_reach_as_work_for_the_shared_client(tenancy, who):
     assert web.post(f"/work/timesheets/{sheet.pk}/approve/").status_code == 404
     job.refresh_from_db()
     claim.refresh_from_db()
-    assert job.client_tariff.amount > 1 and job.status == Job.Status.OPEN
+    assert job.client_tariff.amount > 1
+    assert job.status == Job.Status.OPEN
     assert claim.status == Claim.Status.CLAIMED
 
 
@@ -185,10 +193,12 @@ def test_b_cannot_reach_as_invoices_of_the_shared_client(tenancy):
         listed = {
             row["id"] for row in api.get("/api/v1/cooperatives/beta/invoices/").data["results"]
         }
-        assert t.invoice_b.pk in listed and t.invoice_a.pk not in listed
+        assert t.invoice_b.pk in listed
+        assert t.invoice_a.pk not in listed
     # The shared client sees its invoices of both cooperatives.
     page = _web(t.shared_user).get("/invoices/").content.decode()
-    assert "Coop Alpha" in page and "Coop Beta" in page
+    assert "Coop Alpha" in page
+    assert "Coop Beta" in page
 
 
 def test_b_cannot_reach_as_contract_or_bid_even_as_the_municipality(tenancy):
@@ -234,7 +244,8 @@ def test_the_shared_client_manages_its_work_with_both(tenancy):
     assert {"Tuin A", "Tuin B"} <= titles
     # A's board sees A's side only.
     board_titles = {job["title"] for job in api_as(t.board_a).get("/api/v1/jobs/").data["results"]}
-    assert "Tuin A" in board_titles and "Tuin B" not in board_titles
+    assert "Tuin A" in board_titles
+    assert "Tuin B" not in board_titles
     extra = JobFactory(cooperative=t.coop_b, client=t.shared, title="Tuin B2")
     ShiftFactory(job=extra)
     assert api_as(t.board_a).get(f"/api/v1/jobs/{extra.pk}/").status_code == 404
@@ -257,18 +268,19 @@ def test_municipality_publishes_only_once_verified_and_the_register_says_so(tena
             "billing_email": "nep@example.org",
         },
     )
-    assert created.status_code == 201 and created.data["verified"] is False
+    assert created.status_code == 201
+    assert created.data["verified"] is False
     fake = ClientModel.objects.get(pk=created.data["id"])
     draft = TenderFactory(client=fake, status=Tender.Status.DRAFT)
     # ...but no tender goes out under its name until platform staff verified it.
     refused = api_as(fake_user).post(f"/api/v1/tenders/{draft.pk}/publish/")
-    assert (
-        refused.status_code == 403 and refused.data["error"]["code"] == "municipality_not_verified"
-    )
+    assert refused.status_code == 403
+    assert refused.data["error"]["code"] == "municipality_not_verified"
     draft.refresh_from_db()
     assert draft.status == Tender.Status.DRAFT
     register = Client().get("/right-to-challenge/").content.decode()
-    assert "Gemeente Utrecht" in register and "geverifieerd" in register
+    assert "Gemeente Utrecht" in register
+    assert "geverifieerd" in register
     # Staff verify it with the admin action (the same service).
     operator = UserFactory(email="beheer@example.org", is_staff=True, is_superuser=True)
     admin = _web(operator)
@@ -277,7 +289,8 @@ def test_municipality_publishes_only_once_verified_and_the_register_says_so(tena
     )
     assert response.status_code == 200
     fake.refresh_from_db()
-    assert fake.verified_at is not None and fake.verified_by == operator
+    assert fake.verified_at is not None
+    assert fake.verified_by == operator
     assert api_as(fake_user).post(f"/api/v1/tenders/{draft.pk}/publish/").status_code == 200
 
 
@@ -301,4 +314,5 @@ def test_client_lists_take_a_fixed_number_of_queries(tenancy, django_assert_max_
     web.get("/c/alpha/clients/")
     with django_assert_max_num_queries(9):
         page = web.get("/c/alpha/clients/").content.decode()
-    assert "Vraag 5" in page and "Extra 5" in page
+    assert "Vraag 5" in page
+    assert "Extra 5" in page

@@ -85,7 +85,8 @@ def test_a_fixture_advisory_for_a_locked_package_fails_the_check(fake_osv):
     out = StringIO()
     with pytest.raises(CommandError, match="known vulnerabilities"):
         call_command("audit_dependencies", service="osv", osv_url=fake_osv, stdout=out)
-    assert "django" in out.getvalue() and "GHSA-TEST-0000-0001" in out.getvalue()
+    assert "django" in out.getvalue()
+    assert "GHSA-TEST-0000-0001" in out.getvalue()
 
 
 def test_an_unreachable_database_is_reported_not_hidden():

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from rest_framework.request import Request
 
 from werkstation.errors import NotFound
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 M = TypeVar("M", bound=Model)
 

@@ -11,8 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,6 +22,9 @@ from rest_framework.views import exception_handler
 
 from werkstation.errors import ApplicationError
 from werkstation.middleware import current_request_id
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 
 class _Problem(TypedDict):

@@ -21,8 +21,9 @@ class DictOutput(serializers.Serializer[Any]):
         if isinstance(instance, Mapping):
             unnamed = set(instance) - set(self.fields)
             if unnamed:
-                raise ImproperlyConfigured(
+                msg = (
                     f"{type(self).__name__} does not describe {sorted(unnamed)}: "
                     "name them in the output serializer"
                 )
+                raise ImproperlyConfigured(msg)
         return super().to_representation(instance)

@@ -18,15 +18,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
+
+if TYPE_CHECKING:
+    from rest_framework.request import Request
 
 _T = TypeVar("_T")
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -113,7 +115,8 @@ def _totally_ordered(rows: QuerySet[Any, _T]) -> QuerySet[Any, _T]:
     """``rows`` in their own order, ties broken by primary key, so that pages neither
     repeat nor skip a row whose sort key it shares with others."""
     if not rows.ordered:
-        raise TypeError("order the rows of a paginated list: pages of an unordered query shift")
+        msg = "order the rows of a paginated list: pages of an unordered query shift"
+        raise TypeError(msg)
     query = rows.query
     order = list(query.order_by) or (
         list(query.get_meta().ordering or ()) if query.default_ordering else []

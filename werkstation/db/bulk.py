@@ -172,7 +172,8 @@ def insert_rows(
         _copy(model, columns, rows)
         return []
     if count is None:
-        raise TypeError("insert_rows: a generator with ids needs count")
+        msg = "insert_rows: a generator with ids needs count"
+        raise TypeError(msg)
     ids = reserve_ids(model, count)
     written = 0
     remaining = iter(rows)
@@ -183,7 +184,8 @@ def insert_rows(
             written += 1
             yield (pk, *row)
         if next(remaining, None) is not None:  # more rows than ids: a caller's bug
-            raise ValueError("insert_rows: more rows than count")
+            msg = "insert_rows: more rows than count"
+            raise ValueError(msg)
 
     _copy(model, ["id", *columns], numbered())
     return ids[:written]

@@ -17,7 +17,7 @@ VAR_DIR = Path(os.environ.get("WERKSTATION_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def env_bool(name: str, default: bool = False) -> bool:
+def env_bool(name: str, *, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
         return default
@@ -29,7 +29,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = env_bool("DEBUG", False)
+DEBUG = env_bool("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
@@ -381,7 +381,7 @@ REST_KNOX = {
 }
 # The API schema and its docs need a signed-in user unless this is on (production
 # default off; local and test settings open them).
-API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=False)
 
 # --- Sign-in protection -------------------------------------------------------------
 # django-axes locks an account, and separately an address, after AXES_FAILURE_LIMIT

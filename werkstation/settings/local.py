@@ -8,5 +8,5 @@ current code.
 from .base import *  # noqa: F403
 from .base import env_bool
 
-DEBUG = env_bool("DEBUG", True)
-API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", True)
+DEBUG = env_bool("DEBUG", default=True)
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=True)

@@ -21,7 +21,7 @@ from .base import (
     postgres_options,
 )
 
-CI = env_bool("CI", False)
+CI = env_bool("CI", default=False)
 DEFAULT_TEST_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/werkstation"
 DEFAULT_TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -48,7 +48,8 @@ if _db_url.startswith("postgres") and _answers(_db_url, 5432):
         idle_in_transaction_ms=0,
     )
 elif CI:
-    raise ImproperlyConfigured(f"CI=true: PostgreSQL is required but {_db_url} does not answer.")
+    msg = f"CI=true: PostgreSQL is required but {_db_url} does not answer."
+    raise ImproperlyConfigured(msg)
 else:
     DATABASES = {
         "default": {
@@ -61,7 +62,8 @@ else:
 REDIS_URL = os.environ.get("REDIS_URL", DEFAULT_TEST_REDIS_URL)
 REDIS_AVAILABLE = _answers(REDIS_URL, 6379)
 if not REDIS_AVAILABLE and CI:
-    raise ImproperlyConfigured(f"CI=true: Redis is required but {REDIS_URL} does not answer.")
+    msg = f"CI=true: Redis is required but {REDIS_URL} does not answer."
+    raise ImproperlyConfigured(msg)
 if REDIS_AVAILABLE:
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_TRANSPORT_OPTIONS
     CELERY_BROKER_URL = REDIS_URL

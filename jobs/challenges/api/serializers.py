@@ -3,12 +3,11 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from jobs.challenges.models import Bid, Challenge, Contract, Tender
+from jobs.models.work import CATEGORY_CHOICES
 from werkstation.api.fields import AmountField, CurrencyField
 from werkstation.api.outputs import DictOutput
 from werkstation.money import decimal_string
-
-from ...models.work import CATEGORY_CHOICES
-from ..models import Bid, Challenge, Contract, Tender
 
 
 class TenderInput(serializers.Serializer):
@@ -285,7 +284,7 @@ class ContractOutput(serializers.ModelSerializer):
 
     @extend_schema_field(ContractBudgetOutput)
     def get_budget(self, obj) -> dict:
-        from ..services.contracts import contract_budget
+        from jobs.challenges.services.contracts import contract_budget
 
         budget = {
             (key.removesuffix("_cents")): (
@@ -346,7 +345,7 @@ class TargetGroupCountsOutput(serializers.Serializer):
     """How many members of the cooperative count for social return, per target group."""
 
     def get_fields(self):
-        from ..models import TargetGroupMember
+        from jobs.challenges.models import TargetGroupMember
 
         return {
             group: serializers.IntegerField(help_text=str(label))

@@ -14,17 +14,23 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.challenges.access import can_see_bid, can_see_contract, is_municipality_user
+from jobs.challenges.models import Bid, Challenge, Contract, TargetGroupMember, Tender
+from jobs.challenges.selectors import (
+    bids_visible,
+    challenges_public,
+    contracts_visible,
+    reports,
+    tenders_visible,
+)
+from jobs.challenges.services import bids, challenges, contracts, social, tenders
+from jobs.models import Client
 from members.access import require_role
 from members.models import Cooperative, User
 from werkstation.api.base import get_object_or_error
 from werkstation.api.pagination import list_schema, page_of, paginated
 from werkstation.errors import NotFound, ValidationFailed
 
-from ...models import Client
-from ..access import can_see_bid, can_see_contract, is_municipality_user
-from ..models import Bid, Challenge, Contract, TargetGroupMember, Tender
-from ..selectors import bids_visible, challenges_public, contracts_visible, reports, tenders_visible
-from ..services import bids, challenges, contracts, social, tenders
 from . import serializers as s
 
 
@@ -123,7 +129,7 @@ class TenderBidsApi(APIView):
                 Cooperative.objects.all(), field="cooperative", slug=slug
             )
         else:
-            from ..selectors import board_cooperative_ids
+            from jobs.challenges.selectors import board_cooperative_ids
 
             ids = board_cooperative_ids(request.user)
             if len(ids) != 1:

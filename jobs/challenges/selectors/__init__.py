@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
+from jobs.challenges.access import municipality_clients_of
+from jobs.challenges.models import Bid, Challenge, Contract, Tender
 from members.models import Membership, User
 
-from ..access import municipality_clients_of
-from ..models import Bid, Challenge, Contract, Tender
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
 PUBLIC_TENDER_STATUSES = ["open", "closed", "awarded", "not_awarded"]
 
@@ -36,7 +37,7 @@ def challenges_public() -> QuerySet[Challenge]:
 def _board_cooperatives(user: User | AnonymousUser, *roles: str) -> list[int]:
     if not getattr(user, "is_authenticated", False):
         return []
-    member = cast(User, user)  # authenticated: not the anonymous user
+    member = cast("User", user)  # authenticated: not the anonymous user
     memberships = Membership.objects.filter(user=member, status="active")
     query = Q()
     for role in roles:

@@ -14,16 +14,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
+from jobs import dispatch, eligibility
+from jobs.challenges.services.recurrence import expand
 from members.models import Cooperative, Profile
 from payouts.selectors.quotes import Posted, standard_shares_of
 
-from ... import dispatch, eligibility
-from ..models import Tender
-from ..services.recurrence import expand
+if TYPE_CHECKING:
+    from jobs.challenges.models import Tender
 
 MAX_WEEKS = 8
 TIME_LIMIT_SECONDS = 20

@@ -13,13 +13,12 @@ from django.db.models import F, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from jobs.challenges.models import Contract, TargetGroupMember
+from jobs.challenges.services.contracts import contract_budget
+from jobs.models import Shift, Timesheet
 from werkstation.errors import ValidationFailed
 from werkstation.money import decimal_string, pay_for_minutes
 from werkstation.spreadsheet import csv_text
-
-from ...models import Shift, Timesheet
-from ..models import Contract, TargetGroupMember
-from ..services.contracts import contract_budget
 
 MIN_COUNT = 5
 

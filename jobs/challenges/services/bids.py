@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,19 +10,21 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jobs.challenges.audit_actions import ChallengeAction
+from jobs.challenges.lifecycle import BID
+from jobs.challenges.models import Bid, Tender
+from jobs.challenges.notifications import municipality_users_of, notify
 from members.access import require_role
-from members.models import Cooperative, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
 from werkstation.locks import lock_get, lock_one
 from werkstation.money import format_money
 
-from ..lifecycle import BID
-from ..models import Bid, Tender
-from ..notifications import municipality_users_of, notify
 from .common import cents, text
 from .recurrence import rules_clean
 from .tenders import tender_window_open
+
+if TYPE_CHECKING:
+    from members.models import Cooperative, User
 
 BID_FIELDS = {
     "price",
@@ -152,7 +154,7 @@ def bid_update(*, actor: User, bid: Bid, **values: Any) -> Bid:
 def bid_capacity_check(*, actor: User, bid: Bid) -> Bid:
     """Run the dispatcher over the shifts the contract would generate (outside a
     transaction: solving takes seconds) and keep the result on the draft."""
-    from ..selectors.capacity import capacity_check
+    from jobs.challenges.selectors.capacity import capacity_check
 
     require_role(actor, bid.cooperative_id, "board")
     bid = Bid.objects.select_related("tender__client", "cooperative").get(pk=bid.pk)

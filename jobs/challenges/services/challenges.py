@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.access import require_municipality_user
 from jobs.challenges.audit_actions import CHALLENGE_DECIDED, ChallengeAction
+from jobs.challenges.lifecycle import CHALLENGE
+from jobs.challenges.models import Challenge
+from jobs.challenges.notifications import board_of, municipality_users_of, notify
+from jobs.models import Client
 from members.access import require_role
-from members.models import Cooperative, User
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.locks import lock_get
 
-from ...models import Client
-from ..access import require_municipality_user
-from ..lifecycle import CHALLENGE
-from ..models import Challenge
-from ..notifications import board_of, municipality_users_of, notify
 from .common import text
+
+if TYPE_CHECKING:
+    from members.models import Cooperative, User
 
 DECISION_WEEKS = 8  # the municipality answers a challenge within eight weeks
 

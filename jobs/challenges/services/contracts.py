@@ -13,15 +13,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.access import require_municipality_user
 from jobs.challenges.audit_actions import ChallengeAction
+from jobs.challenges.lifecycle import CONTRACT
+from jobs.challenges.models import Bid, Contract, ContractAmendment, ContractJob, ContractOccurrence
+from jobs.challenges.notifications import board_of, municipality_users_of, notify
+from jobs.models import Job, Shift, Timesheet
 from members.models import Skill, User
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, ValidationFailed
@@ -29,13 +33,11 @@ from werkstation.locks import lock_get, lock_one
 from werkstation.money import from_minor, pay_for_minutes
 from werkstation.templatetags.money import longdate
 
-from ...models import Job, Shift, Timesheet
-from ..access import require_municipality_user
-from ..lifecycle import CONTRACT
-from ..models import Bid, Contract, ContractAmendment, ContractJob, ContractOccurrence
-from ..notifications import board_of, municipality_users_of, notify
 from .common import cents, text
 from .recurrence import expand
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 LOOKAHEAD_DAYS = 28
 WARNING_PERCENT = 80
@@ -144,7 +146,7 @@ def contract_shift_guard(*, job: Job, shifts: list[Shift], replaces: int | None 
 
 @transaction.atomic
 def contract_from_bid(*, actor: User, bid: Bid) -> Contract:
-    from ...services.jobs import job_create
+    from jobs.services.jobs import job_create
 
     tender = bid.tender
     contract = Contract.objects.create(
@@ -209,7 +211,7 @@ def contract_from_bid(*, actor: User, bid: Bid) -> Contract:
 
 def contract_generate(*, contract_id: int, today: date | None = None) -> int:
     """Put the next ``LOOKAHEAD_DAYS`` of the contract's shifts on the board. Idempotent."""
-    from ...services.jobs import _create_shifts
+    from jobs.services.jobs import _create_shifts
 
     today = today or timezone.localdate()
     created = 0
@@ -277,9 +279,9 @@ def contracts_generate(*, today: date | None = None) -> dict[str, int]:
     """Beat: end contracts past their period, generate shifts for the running ones."""
     today = today or timezone.localdate()
     ended = 0
-    for contract in Contract.objects.filter(status=Contract.Status.ACTIVE, period_end__lt=today):
+    for candidate in Contract.objects.filter(status=Contract.Status.ACTIVE, period_end__lt=today):
         with transaction.atomic():
-            contract = lock_get("challenges.Contract", contract.pk)
+            contract = lock_get("challenges.Contract", candidate.pk)
             if contract.status != Contract.Status.ACTIVE:  # ended by a run before
                 continue
             CONTRACT.transition(

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jobs.challenges.models import Bid, Challenge, Tender
+from jobs.challenges.notifications import board_of, municipality_users_of, notify
 from werkstation.locks import lock_available
 
-from ..models import Bid, Challenge, Tender
-from ..notifications import board_of, municipality_users_of, notify
 from .tenders import tenders_close_due
 
 BID_REMINDER_HOURS = 48

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jobs.challenges.audit_actions import ChallengeAction
+from jobs.challenges.models import TargetGroupMember
 from members.access import has_role, require_role
-from members.models import Cooperative, User
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 
-from ..models import TargetGroupMember
+if TYPE_CHECKING:
+    from members.models import Cooperative, User
 
 
 @transaction.atomic

@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TypedDict, cast
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.challenges.access import require_municipality_user
 from jobs.challenges.audit_actions import BID_DECIDED, TENDER_DECIDED, ChallengeAction
-from members.models import User
+from jobs.challenges.lifecycle import BID, TENDER
+from jobs.challenges.models import Bid, BidScore, Challenge, Tender
+from jobs.challenges.notifications import board_of, notify
+from jobs.models.work import CATEGORY_CHOICES
 from members.validators import clean_postcode
 from werkstation.audit import audit_record
 from werkstation.errors import Conflict, PermissionDenied, ValidationFailed
 from werkstation.geocoding import geocode
 from werkstation.locks import lock_available, lock_get, lock_one, lock_where
 
-from ...models import Client
-from ...models.work import CATEGORY_CHOICES
-from ..access import require_municipality_user
-from ..lifecycle import BID, TENDER
-from ..models import Bid, BidScore, Challenge, Tender
-from ..notifications import board_of, notify
 from .common import cents, text
+
+if TYPE_CHECKING:
+    from jobs.models import Client
+    from members.models import User
 
 CATEGORIES = {value for value, _label in CATEGORY_CHOICES}
 

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import WEEKDAYS
+from jobs.challenges.forms import WEEKDAYS
 
 register = template.Library()
 

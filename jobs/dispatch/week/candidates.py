@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from ..model import TOL
+from jobs.dispatch.model import TOL
 
 NEG = -math.inf
 START = -2  # predecessor marker: the path starts here

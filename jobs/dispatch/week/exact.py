@@ -4,9 +4,12 @@ one member, solved to a zero gap."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .minutes import MinutesDP
+if TYPE_CHECKING:
+    from .minutes import MinutesDP
 
 
 def subset_sum_week(problem: MinutesDP, incumbent: list[int]) -> list[int] | None:
@@ -14,7 +17,7 @@ def subset_sum_week(problem: MinutesDP, incumbent: list[int]) -> list[int] | Non
     start (None if HiGHS finds nothing); indices in the problem's sorted order."""
     from scipy import sparse
 
-    from ..milp import Model, member_conflicts, solve_highs
+    from jobs.dispatch.milp import Model, member_conflicts, solve_highs
 
     n = problem.n
     minutes = problem.minutes.astype(np.float64)

@@ -10,7 +10,8 @@ import math
 
 import numpy as np
 
-from ..model import TOL
+from jobs.dispatch.model import TOL
+
 from .candidates import NEG
 from .minutes import MinutesDP
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ..model import TOL
+from jobs.dispatch.model import TOL
+
 from .candidates import NEG, START, Candidates
 
 
@@ -146,7 +147,8 @@ class MinutesDP(Candidates):
                 if scores[r, k] > best_val:
                     best_val, best = float(scores[r, k]), (int(ends[r]), k)
         if best is None or best_val == NEG:
-            raise RuntimeError("commitments cannot all hold together")  # validated earlier
+            msg = "commitments cannot all hold together"
+            raise RuntimeError(msg)  # validated earlier
         path = []
         j, k = best
         while j >= 0:

@@ -49,7 +49,7 @@ class Command(BaseCommand):
         command += ["--vulnerability-service", service, "--timeout", str(timeout)]
         if osv_url:
             command += ["--osv-url", osv_url]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=900)  # noqa: S603
+        result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=900)  # noqa: S603
         report = _json(result.stdout)
         if result.returncode == 0 and report is not None:
             count = len(report.get("dependencies", []))
@@ -62,11 +62,13 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{dep['name']} {dep['version']}: {vuln['id']} (fixed in {fixed})"
                     )
-            raise CommandError("known vulnerabilities in locked packages (see above)")
+            msg = "known vulnerabilities in locked packages (see above)"
+            raise CommandError(msg)
         if any(sign in result.stderr for sign in UNREACHABLE_SIGNS):
             self.stdout.write("dependencies: not checked: database unreachable")
             return
-        raise CommandError(f"pip-audit failed: {result.stderr.strip()[-2000:]}")
+        msg = f"pip-audit failed: {result.stderr.strip()[-2000:]}"
+        raise CommandError(msg)
 
 
 # ``Any``: pip-audit's JSON report, or ``None`` when there is none.

@@ -21,11 +21,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+if TYPE_CHECKING:
+    from types import FrameType
 
 # An idle worker on the embedded broker needs about six seconds to finish its polling
 # loop and exit by itself; anything still running after this is killed.
