@@ -172,7 +172,7 @@ def _legal_figures(request):
     from werkstation.models import LegalParameter
 
     if not LegalParameter.objects.exists():
-        ship = import_string("werkstation.migrations.0004_legal_figures_from_2025.ship")
+        ship = import_string("werkstation.migrations.0001_initial.ship")
         ship(django_apps, None)
 
 

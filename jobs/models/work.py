@@ -8,7 +8,7 @@ Design overview
 * ``Shift.filled`` counts the slot-holding claims (claimed, offered, confirmed, completed,
   no-show). It moves only by conditional ``UPDATE … WHERE filled < slots`` in
   ``jobs.services.claims``, and a check constraint keeps ``0 <= filled <= slots``.
-* On PostgreSQL an exclusion constraint (migration 0004) forbids two slot-holding
+* On PostgreSQL an exclusion constraint (migration 0002) forbids two slot-holding
   claims of one member whose time ranges overlap; travel time between places is the
   service's extra check.
 """

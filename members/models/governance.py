@@ -2,7 +2,7 @@
 
 A secret ballot stays secret: whether a vote is secret is fixed before it opens. The
 service refuses the change, ``Proposal.clean``/``save`` refuse it, and on PostgreSQL a
-trigger refuses it too (migration 0004), so no path (admin, shell, a bulk update) can
+trigger refuses it too (migration 0001), so no path (admin, shell, a bulk update) can
 untick ``secret`` on an open vote and reveal the choices.
 """
 

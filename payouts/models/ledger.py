@@ -8,7 +8,7 @@ Design overview
   An account is identified by (cooperative, kind, key).
 * A transaction is a set of entries (legs) whose signed amounts, in cents, sum to zero:
   debit positive, credit negative. The service checks it; on PostgreSQL the database
-  checks it again at commit (migration 0005: a statement trigger notes the transactions a
+  checks it again at commit (migration 0001: a statement trigger notes the transactions a
   statement left unbalanced, and a deferred constraint trigger checks those at commit).
 * No leg is zero (a check constraint): a posting's zero legs are left out.
 * Append-only: nothing is updated or deleted; a correction is a reversing transaction.
