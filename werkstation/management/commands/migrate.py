@@ -11,15 +11,17 @@ what to do (docs/operations.md, "Migrations squashed").
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 PROJECT_APPS = ("werkstation", "members", "jobs", "challenges", "payouts")
 
@@ -53,12 +55,13 @@ class Command(DjangoMigrate):
             demo = demo_database(connection)
             if demo is None:
                 first = ".".join(gone[0])
-                raise CommandError(
+                msg = (
                     f"This database was migrated before the project's migrations were squashed "
                     f"(it has {first} and {len(gone) - 1} more applied that no longer exist). "
                     "Create a new, empty database, point DATABASE_URL at it and run "
                     '`manage.py migrate` (docs/operations.md, "Migrations squashed").'
                 )
+                raise CommandError(msg)
             connection.close()
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{demo}{suffix}").unlink(missing_ok=True)
