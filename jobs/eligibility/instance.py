@@ -22,6 +22,7 @@ just outside it on the instance's shared plane.)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ from werkstation.geo import project_km
 
 from .context import epoch_minute, horizon_of, local_minute_at
 from .rules import MemberFacts, ShiftFacts, WorkContext, day_windows, refusal
+
+# Half the dispatcher's tolerance: what this builder keeps together the contract's check keeps.
+COMMITMENT_TOL = TOL / 2
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Mapping, Sequence
@@ -122,7 +126,7 @@ def dispatch_instance(
     placed = [c for c in contexts if c.facts.has_location]
     origin = placed[0].facts.home if placed else DEFAULT_ORIGIN
     keys = {s.facts.id: s.key for s in shifts if s.facts.id is not None}
-    instance_shifts = [
+    instance_shifts: list[dict[str, Any]] = [
         {
             "id": s.key,
             "start": s.facts.start_minute - horizon_minute,
@@ -134,17 +138,26 @@ def dispatch_instance(
         }
         for s in shifts
     ]
+    by_key = {s["id"]: s for s in instance_shifts}
+    held_outside: dict[str, int] = {}  # slots held by commitments the instance cannot carry
     members = []
     for context in placed:
         facts = context.facts
-        committed = list(
-            dict.fromkeys(keys[c.shift_id] for c in context.commitments if c.shift_id in keys)
+        committed, clashing = _holding_together(
+            list(
+                dict.fromkeys(keys[c.shift_id] for c in context.commitments if c.shift_id in keys)
+            ),
+            by_key,
+            weights.travel_speed_kmh,
         )
         busy = [
             (c.start_minute - horizon_minute, c.end_minute - horizon_minute)
             for c in context.commitments
             if c.shift_id not in keys and c.end_minute > now_minute
         ]
+        for key in clashing:
+            busy.append((by_key[key]["start"], by_key[key]["end"]))
+            held_outside[key] = held_outside.get(key, 0) + 1
         windows = subtract(member_windows(facts, first_day, days, horizon_minute), busy)
         if not windows and not committed:
             continue
@@ -154,16 +167,24 @@ def dispatch_instance(
             "skills": [skill_key(skill_id) for skill_id in facts.skills],
             "windows": windows,
             "max_home_km": facts.radius_km,
-            "blocked": list(dict.fromkeys(refused.get(facts.user_id, ()))),
+            "blocked": list(dict.fromkeys([*refused.get(facts.user_id, ()), *clashing])),
             "commitments": committed,
             "target_minutes": targets.get(facts.user_id, 0),
         }
+        # Caps never below what the member already holds: a claim beyond a limit is allowed
+        # after a warning, and the contract refuses commitments above a cap. At the cap the
+        # member is given nothing more (the benefit room already counts these claims, so a
+        # member near it is treated cautiously, not given more).
+        held_minutes = sum(by_key[k]["end"] - by_key[k]["start"] for k in committed)
+        held_pay = sum(by_key[k]["pay_cents"] for k in committed)
         if facts.user_id in max_minutes:
-            member["max_minutes"] = max_minutes[facts.user_id]
+            member["max_minutes"] = max(max_minutes[facts.user_id], held_minutes)
         if context.earnings_room_cents is not None:
-            member["max_pay_cents"] = context.earnings_room_cents
+            member["max_pay_cents"] = max(context.earnings_room_cents, held_pay)
         members.append(member)
     _block_refusals(members, instance_shifts, shifts, contexts, now_minute)
+    if held_outside:
+        instance_shifts = _without_held_slots(members, instance_shifts, held_outside)
     return {
         "travel_speed_kmh": weights.travel_speed_kmh,
         "max_home_km": DEFAULT_RADIUS_KM,
@@ -172,6 +193,48 @@ def dispatch_instance(
         "members": members,
         "shifts": instance_shifts,
     }
+
+
+def _holding_together(
+    committed: list[str], by_key: Mapping[str, dict[str, Any]], speed_kmh: float
+) -> tuple[list[str], list[str]]:
+    """A member's commitments split into those that hold together (in start order, each
+    reachable from the earlier ones with travel, as the dispatcher measures it) and those
+    that clash. Claims that were fine when made can clash later (the board lowered the
+    travel speed, a job moved); the clashing claims stay the member's, outside the instance."""
+    kept: list[dict[str, Any]] = []
+    clashing: list[str] = []
+    for key in sorted(committed, key=lambda k: (by_key[k]["start"], by_key[k]["end"])):
+        shift = by_key[key]
+        if all(
+            earlier["end"] + math.dist(earlier["location"], shift["location"]) / speed_kmh * 60.0
+            <= shift["start"] + COMMITMENT_TOL
+            for earlier in kept
+        ):
+            kept.append(shift)
+        else:
+            clashing.append(key)
+    keep = {s["id"] for s in kept}
+    return [k for k in committed if k in keep], clashing
+
+
+def _without_held_slots(
+    members: list[dict[str, Any]],
+    instance_shifts: list[dict[str, Any]],
+    held_outside: Mapping[str, int],
+) -> list[dict[str, Any]]:
+    """The shifts with the slots of clashing commitments taken off (those slots stay held);
+    a shift left without a slot leaves the instance (no commitment can name it then)."""
+    kept = []
+    for shift in instance_shifts:
+        slots = shift["slots"] - held_outside.get(shift["id"], 0)
+        if slots >= 1:
+            kept.append({**shift, "slots": slots})
+    gone = {s["id"] for s in instance_shifts} - {s["id"] for s in kept}
+    if gone:
+        for member in members:
+            member["blocked"] = [k for k in member["blocked"] if k not in gone]
+    return kept
 
 
 def _block_refusals(
