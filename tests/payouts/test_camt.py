@@ -78,6 +78,6 @@ def test_an_entry_without_any_date_is_refused_naming_the_file_and_nothing_is_boo
     response = _upload(settled, xml)
     assert response.status_code == 400, response.data
     assert response.data["error"]["field"] == "file"
-    assert "booking date is missing" in response.data["error"]["message"]
+    assert "boekdatum ontbreekt" in response.data["error"]["message"]  # Dutch by default
     assert Payment.objects.count() == 0
     assert Invoice.objects.get(pk=invoice["id"]).status != "paid"
