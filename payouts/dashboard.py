@@ -34,6 +34,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, Sum
@@ -455,10 +456,12 @@ def months_asked(value) -> int:
 
 
 def _csv_value(value: int, unit: str, currency: str):
+    """A number for the file: a ``Decimal``, not text, so that a negative amount (a fund
+    that lent more than it holds, a month of refunds) is not neutralised as a formula."""
     if unit == "cents":
-        return decimal_string(value, currency)
+        return Decimal(decimal_string(value, currency))
     if unit == "minutes":
-        return decimal_hours(value)
+        return Decimal(decimal_hours(value))
     return value
 
 

@@ -338,6 +338,8 @@ class ImportForm(forms.Form):
                 raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
         else:
             text = data.get("text") or ""
+            if len(text.encode("utf-8")) > IMPORT_MAX_BYTES:
+                raise forms.ValidationError(_("The JSON is too large for a rule set."))
         if not text.strip():
             raise forms.ValidationError(_("Choose a .json file or paste the JSON."))
         try:
@@ -346,6 +348,10 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 _("This is not valid JSON (line %(line)s, column %(column)s).")
                 % {"line": exc.lineno, "column": exc.colno}
+            ) from exc
+        except RecursionError as exc:  # "[[[[…" deeper than the parser goes
+            raise forms.ValidationError(
+                _("The JSON is nested too deeply to be a rule set.")
             ) from exc
         return data
 

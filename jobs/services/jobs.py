@@ -131,6 +131,7 @@ def job_create(
         latitude, longitude = found
     assert longitude is not None  # given together with latitude (checked above)
     rate = RateCard.objects.filter(cooperative=cooperative, category=category).first()
+    asked_tariff = client_tariff
     if client_tariff is None:
         if rate is None:
             raise ValidationFailed(
@@ -148,6 +149,8 @@ def job_create(
         on=timezone.localdate(),
         engagements=engagements,
     )
+    if asked_tariff is not None:
+        _require_board_for_another_price(actor, cooperative.pk, rate, client_tariff)
     job = Job.objects.create(
         cooperative=cooperative,
         client=client,
@@ -188,6 +191,21 @@ def _require_board_for_engagements(
         )
 
 
+def _require_board_for_another_price(
+    actor: User, cooperative_id: int, rate: RateCard | None, tariff: Decimal
+) -> None:
+    """A client pays the cooperative's standard price for the category: only the board
+    agrees another (where the cooperative has none, the poster gives the price)."""
+    if rate is None or tariff == rate.client_tariff.amount:
+        return
+    if not has_role(actor, cooperative_id, "board"):
+        raise PermissionDenied(
+            _("Only the cooperative's board agrees a price other than its standard rate."),
+            code="board_required",
+            field="client_tariff",
+        )
+
+
 @transaction.atomic
 def job_update(*, actor: User, job: Job, **fields: Any) -> Job:
     require_job_manager(actor, job)
@@ -211,6 +229,11 @@ def job_update(*, actor: User, job: Job, **fields: Any) -> Job:
             client_kind=job.client.kind,
             on=timezone.localdate(),
             engagements=fields.get("engagements", job.engagements),
+        )
+    if "client_tariff" in fields and fields["client_tariff"] != job.client_tariff.amount:
+        rate = RateCard.objects.filter(cooperative_id=job.cooperative_id, category=job.category)
+        _require_board_for_another_price(
+            actor, job.cooperative_id, rate.first(), fields["client_tariff"]
         )
     for name, value in fields.items():
         setattr(job, name, value)

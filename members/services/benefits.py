@@ -12,16 +12,20 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from members.audit_actions import MemberAction
 from members.models import BenefitArrangement, User
 from werkstation.audit import audit_record
 from werkstation.errors import ValidationFailed
 from werkstation.locks import lock_first
+from werkstation.money import format_money
 
 MAX_MONTHS = 60
+MAX_MONTHLY_CENTS = 999_999_999  # what the profile form's field holds, within the column
+EARLIEST_START = date(2000, 1, 1)
+MAX_START_AHEAD = timedelta(days=5 * 366)
 REMIND_DAYS_BEFORE_END = 30
 
 
@@ -46,6 +50,12 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
     maximum = _int(fields.get("monthly_max_cents"), "monthly_max_cents", maximum_message)
     if maximum <= 0:
         raise ValidationFailed(maximum_message, field="monthly_max_cents")
+    if maximum > MAX_MONTHLY_CENTS:
+        raise ValidationFailed(
+            _("Enter a monthly maximum of at most %(most)s.")
+            % {"most": format_money(MAX_MONTHLY_CENTS, "EUR", get_language())},
+            field="monthly_max_cents",
+        )
     months_message = _("Enter the number of months, from 1 to %(most)s.") % {"most": MAX_MONTHS}
     months = _int(fields.get("months"), "months", months_message)
     if not 1 <= months <= MAX_MONTHS:
@@ -58,6 +68,12 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
             starts_on = None
     if not isinstance(starts_on, date):
         raise ValidationFailed(_("Enter the date the arrangement starts."), field="starts_on")
+    # A date far off would break the month arithmetic (year 10000) of every reader:
+    # dispatch, plan my week and the reminders read all members' arrangements.
+    if not EARLIEST_START <= starts_on <= timezone.localdate() + MAX_START_AHEAD:
+        raise ValidationFailed(
+            _("Enter a start date from 2000 on and at most five years ahead."), field="starts_on"
+        )
     municipality = str(fields.get("municipality") or "").strip()
     if len(municipality) > 100:
         raise ValidationFailed(

@@ -160,7 +160,9 @@ class ExampleShiftInput(serializers.Serializer):
 class RuleSetDraftInput(serializers.Serializer):
     spec = serializers.JSONField(help_text="The rules, in the payout-rules file format.")
     allow_advances = serializers.BooleanField(required=False, default=False)
-    advance_limit = AmountField(min_cents=0, required=False, default=0)
+    advance_limit = AmountField(
+        min_cents=0, max_cents=service.SPEC_MAX_CENTS, required=False, default=0
+    )
     effective_from = serializers.DateField(
         required=False, allow_null=True, help_text="When it would take effect (default: adoption)."
     )

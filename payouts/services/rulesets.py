@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -40,10 +41,52 @@ def founding_spec() -> dict[str, Any]:
     }
 
 
+# What the platform stores beyond what the file format itself checks: as many pots and
+# brackets as the board's form holds, and amounts its fields hold (€ 9,999,999,999.99),
+# so a hostile draft cannot bloat every settlement or overflow the ledger's integers.
+SPEC_MAX_POTS = 20
+SPEC_MAX_BRACKETS = 10
+SPEC_MAX_CENTS = 999_999_999_999
+_POT_AMOUNTS = ("flat_cents", "min_cents", "max_cents")
+
+
+def _beyond_limits(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The paths of a parsed spec beyond the platform's limits, with why."""
+    too_much = f"must be at most {SPEC_MAX_CENTS}"
+    errors: list[tuple[str, str]] = []
+    floor = spec.get("member_floor_hourly_cents")
+    if isinstance(floor, int) and floor > SPEC_MAX_CENTS:
+        errors.append(("member_floor_hourly_cents", too_much))
+    pots = spec["pots"]
+    if len(pots) > SPEC_MAX_POTS:
+        errors.append(("pots", f"at most {SPEC_MAX_POTS} pots are allowed"))
+    for index, pot in enumerate(pots):
+        path = f"pots[{index}]"
+        for key in _POT_AMOUNTS:
+            value = pot.get(key)
+            if isinstance(value, int) and value > SPEC_MAX_CENTS:
+                errors.append((f"{path}.{key}", too_much))
+        brackets = pot.get("brackets") or []
+        if len(brackets) > SPEC_MAX_BRACKETS:
+            errors.append((f"{path}.brackets", f"at most {SPEC_MAX_BRACKETS} brackets are allowed"))
+        for number, bracket in enumerate(brackets):
+            if bracket["from_cents"] > SPEC_MAX_CENTS:
+                errors.append((f"{path}.brackets[{number}].from_cents", too_much))
+    return errors
+
+
+def _parsed_within_limits(spec: object) -> rules.RuleSet:
+    parsed = rules.parse_rule_set(spec)
+    beyond = _beyond_limits(spec) if isinstance(spec, Mapping) else []
+    if beyond:
+        raise rules.RuleSetError(beyond)
+    return parsed
+
+
 def validate_spec(spec: object) -> rules.RuleSet:
     """Parse a rule set, or raise a 400 naming the first offending path (all in details)."""
     try:
-        return rules.parse_rule_set(spec)
+        return _parsed_within_limits(spec)
     except rules.RuleSetError as exc:
         details = [
             {
@@ -85,6 +128,13 @@ def validate_advances(allow_advances: object, advance_limit_cents: object) -> tu
     ):
         raise ValidationFailed(
             _("The limit of advances is a whole number of cents, zero or more."),
+            code="invalid",
+            field="advance_limit_cents",
+        )
+    if advance_limit_cents > SPEC_MAX_CENTS:
+        raise ValidationFailed(
+            _("The limit of advances is at most %(most)s.")
+            % {"most": format_money(SPEC_MAX_CENTS, "EUR", translation.get_language())},
             code="invalid",
             field="advance_limit_cents",
         )
