@@ -119,6 +119,23 @@ def _cancel_confirmation(job: Job) -> Confirmation:
     )
 
 
+def _complete_confirmation(job: Job) -> Confirmation:
+    upcoming = job.shifts.filter(status=Shift.Status.OPEN, start__gt=timezone.now())
+    return Confirmation(
+        title=_("Mark %(job)s completed?") % {"job": job.title},
+        confirm_label=_("Yes, mark the job completed"),
+        rows=[
+            (_("Job"), job.title),
+            (_("Client"), job.client.name),
+            (_("Shifts still to come"), str(upcoming.count())),
+        ],
+        consequence=_(
+            "Members can no longer claim its shifts and the job cannot be reopened. "
+            "Hours already worked can still be logged and approved."
+        ),
+    )
+
+
 @login_required
 def job_detail(request, job_id: int):
     job = get_object_or_404(
@@ -148,6 +165,8 @@ def job_detail(request, job_id: int):
             elif action in ("open", "completed", "cancelled"):
                 if action == "cancelled" and not is_confirmed(request):
                     return confirmation(request, _cancel_confirmation(job))
+                if action == "completed" and not is_confirmed(request):
+                    return confirmation(request, _complete_confirmation(job))
                 jobs.job_transition(actor=request.user, job=job, to=action)
                 messages.success(request, JOB_STATUS_MESSAGES[action])
                 return redirect("jobs:job-detail", job_id=job.pk)

@@ -3,6 +3,8 @@ script, as a page; nothing happens until the confirmation is posted."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client as WebClient
 
@@ -37,6 +39,27 @@ def test_cancelling_a_job_asks_first_and_names_the_job(market):
     done = client.post(url, {"action": "cancelled", "confirmed": "1"})
     assert done.status_code == 302
     assert Job.objects.get(pk=market.job.pk).status == "cancelled"
+
+
+def test_marking_a_job_completed_asks_first(market):
+    # Completed is final: the job's shifts leave the feed and it cannot be reopened, so one
+    # tap on "Afronden" must not do it.
+    client = _web(market.client_user)
+    url = f"/work/jobs/{market.job.pk}/"
+    detail = client.get(url).content.decode()
+    assert 'id="complete-job"' in detail
+    assert re.search(
+        r'hx-target="#confirm-slot">[^\n]*name="action" value="completed"><button[^>]*id="complete-job"',
+        detail,
+    )
+    dialog = client.post(url, {"action": "completed"}, **HTMX)
+    text = dialog.content.decode()
+    assert text.lstrip().startswith("<dialog")
+    assert "Geveltuinen" in text
+    assert Job.objects.get(pk=market.job.pk).status == "open"
+    done = client.post(url, {"action": "completed", "confirmed": "1"})
+    assert done.status_code == 302
+    assert Job.objects.get(pk=market.job.pk).status == "completed"
 
 
 def test_a_step_without_confirmation_through_htmx_redirects_the_whole_page(market):
