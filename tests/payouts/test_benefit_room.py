@@ -256,3 +256,17 @@ def test_the_year_overview_pdf_has_a_row_per_month_and_what_counts(this_month, c
         format_money(counts, language="nl"),
     ]
     assert cells == expected, cells
+
+
+def test_plan_my_week_says_why_the_room_leaves_shifts_out(market, client):
+    # With € 10 room no shift fits; the plan used to say only "no open shifts fit this
+    # week" while the feed showed plenty: a dead end without a reason.
+    member = market.member_a
+    _arrange(member, keep=25, maximum=250, starts_on=_months_ago(1), months=6)
+    client.force_login(member)
+    week = (market.tuesday.date() - timedelta(days=1)).isoformat()
+    page = client.get(f"/work/plan/?week={week}").content.decode()
+    limit = page.split('id="plan-limit"', 1)[1].split("</p>", 1)[0]
+    assert "(€ 10,00)" in limit
+    if 'id="plan-empty"' in page:
+        assert 'href="/work/">' in page.split('id="plan-empty"', 1)[1].split("</li>", 1)[0]
