@@ -262,6 +262,11 @@ def _table(
     return table
 
 
+def _hours(minutes: int) -> str:
+    """Minutes as hours with two decimals, Dutch style: 165 → "2,75"."""
+    return f"{minutes / 60:.2f}".replace(".", ",")
+
+
 def income_statement_pdf(
     *,
     user: User,
@@ -273,7 +278,8 @@ def income_statement_pdf(
     """A member's monthly income statement, to hand to the municipality's benefits office."""
     styles = getSampleStyleSheet()
     title = "Inkomstenoverzicht"
-    rows = [["Datum", "Werk", "Minuten", "Bruto", "Afdrachten", "Netto"]]
+    # Hours as on the invoices ("2,75"), not a count of minutes a benefits office must divide.
+    rows = [["Datum", "Werk", "Uren", "Bruto", "Afdrachten", "Netto"]]
     bold: list[int] = []  # rows of a group's heading and subtotal
     # Grouped by engagement, as a benefits office asks: wage, fees and allowances apart.
     for engagement in ALL:
@@ -287,7 +293,7 @@ def income_statement_pdf(
                 [
                     f"{split.work_date:%d-%m-%Y}",
                     split.timesheet.claim.shift.job.title[:40],
-                    str(split.minutes),
+                    _hours(split.minutes),
                     format_money(split.gross_cents, language="nl"),
                     format_money(sum(split.pots.values()), language="nl"),
                     format_money(split.member_cents, language="nl"),
@@ -298,7 +304,7 @@ def income_statement_pdf(
             [
                 "",
                 f"Subtotaal {STATEMENT_GROUPS[engagement].lower()}",
-                str(sum(s.minutes for s in group)),
+                _hours(sum(s.minutes for s in group)),
                 format_money(sum(s.gross_cents for s in group), language="nl"),
                 format_money(sum(s.gross_cents - s.member_cents for s in group), language="nl"),
                 format_money(sum(s.member_cents for s in group), language="nl"),
@@ -310,7 +316,7 @@ def income_statement_pdf(
         [
             "",
             "Totaal",
-            str(sum(s.minutes for s in splits)),
+            _hours(sum(s.minutes for s in splits)),
             format_money(gross, language="nl"),
             format_money(gross - net, language="nl"),
             format_money(net, language="nl"),

@@ -278,6 +278,10 @@ def test_monthly_income_statement_is_a_real_pdf_with_the_totals(client, founded)
     assert founded.member_a.full_name in text
     assert "96,00" in text
     assert "86,40" in text
+    # Hours as on the invoices, not "180" minutes a benefits office has to divide.
+    assert "Minuten" not in text
+    assert "Uren" in text
+    assert f"{split.minutes / 60:.2f}".replace(".", ",") in text
 
 
 def test_work_before_any_rule_set_waits_and_the_rest_settles_with_its_own_ledger_entries(founded):
