@@ -376,3 +376,29 @@ def test_the_client_downloads_its_invoices_as_pdf(payable):
     outsider = Client()
     outsider.force_login(payable.member_b)
     assert outsider.get(f"/invoices/{invoice.pk}/?format=pdf").status_code == 404
+
+
+def test_the_client_invoice_page_reads_well_on_a_phone(settled):
+    # The lines gave raw minutes ("180") under "Minuten" while the PDF says hours, the
+    # dates broke as "decem/ber" in a column four wide, and without online payment the
+    # bank transfer began with "Of" (or) after nothing.
+    from payouts.models import Invoice
+
+    settled.coop_a.iban = "NL91ABNA0417164300"
+    settled.coop_a.save()
+    _issue(settled)
+    invoice = Invoice.objects.get()
+    line = invoice.lines.first()
+    web = Client()
+    web.force_login(settled.client_user)
+    web.cookies["django_language"] = "nl"
+    page = web.get(f"/invoices/{invoice.pk}/").content.decode()
+    table = page.split('<table class="stack" id="invoice-lines">', 1)[1].split("</table>", 1)[0]
+    assert "Minuten" not in table
+    assert "<th>Uren</th>" in table
+    assert f'<td data-label="Uren">{line.minutes // 60} u' in table
+    assert f'<td data-label="Datum">{line.work_date:%d-%m-%Y}</td>' in table
+    transfer = page.split('id="transfer">', 1)[1].split("</p>", 1)[0]
+    assert "NL91ABNA0417164300" in transfer
+    assert not transfer.startswith("Of ")
+    assert not transfer.startswith("Or ")
