@@ -270,3 +270,17 @@ def test_volunteer_sees_the_monthly_maximum(market):
     assert limit["month_max_cents"] > 0
     page = _card(_page(market.member_a), "earnings")
     assert format_money(limit["month_max_cents"], language="nl") in page
+
+
+def test_the_home_page_names_the_member_number(market):
+    # "actief #4" left a newcomer guessing what the 4 is.
+    from members.models import Membership
+
+    membership = Membership.objects.filter(user=market.member_a, status="active").first()
+    Membership.objects.filter(pk=membership.pk).update(member_number=4)
+    web = Client()
+    web.force_login(market.member_a)
+    web.cookies["django_language"] = "nl"
+    page = web.get("/").content.decode()
+    assert "<small>lidnummer 4</small>" in page
+    assert "#4" not in page
