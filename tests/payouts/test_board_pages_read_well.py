@@ -1,0 +1,41 @@
+"""The board's and treasurer's pages as a newcomer reads them on a phone, in Dutch."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from tests.factories.api import login_verified
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_list_of_checkboxes_is_a_fieldset_named_by_its_legend(client, market):
+    """Each category on its own line, tappable, under the field's name; never all of them
+    inside one label beside the name (the names broke mid-word at 360 px)."""
+    login_verified(client, market.board_a)
+    page = client.get("/c/alpha/treasury/reverse-charge/").content.decode()
+    assert re.search(r'<fieldset class="checks"[^>]*><legend>[^<]+</legend>', page)
+    assert "<label class=\"check\"><div" not in page
+    assert page.count("<label class=\"check\">") >= 4
+    assert page.count('type="checkbox"') >= 4
+
+
+def test_help_text_is_the_one_the_field_points_to(client, market):
+    login_verified(client, market.board_a)
+    page = client.get("/c/alpha/settings/").content.decode()
+    described = set(re.findall(r'aria-describedby="([^"]+)"', page))
+    helps = set(re.findall(r'<small class="help" id="([^"]+)"', page))
+    assert helps
+    assert helps <= {d for ids in described for d in ids.split()}
+
+
+def test_every_label_of_the_settings_starts_with_a_capital(client, market):
+    login_verified(client, market.board_a)
+    page = client.get("/c/alpha/settings/").content.decode()
+    labels = re.findall(r"<label for=\"[^\"]+\">([^<]+)<", page)
+    assert "Postcodegebied" in labels
+    assert all(label[0].isupper() for label in labels), labels
