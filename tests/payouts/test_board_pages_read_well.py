@@ -39,3 +39,12 @@ def test_every_label_of_the_settings_starts_with_a_capital(client, market):
     labels = re.findall(r"<label for=\"[^\"]+\">([^<]+)<", page)
     assert "Postcodegebied" in labels
     assert all(label[0].isupper() for label in labels), labels
+
+
+def test_the_dashboard_csv_headers_are_dutch(client, market):
+    login_verified(client, market.board_a)
+    work = client.get("/c/alpha/dashboard/work.csv").content.decode()
+    header = next(csv.reader(io.StringIO(work)))
+    assert header == ["Maand", "Gewerkte uren", "Leden die verdienen"]
+    money = client.get("/c/alpha/dashboard/money.csv").content.decode()
+    assert next(csv.reader(io.StringIO(money)))[1] == "Betaald door opdrachtgevers (EUR)"
