@@ -48,3 +48,11 @@ def test_the_dashboard_csv_headers_are_dutch(client, market):
     assert header == ["Maand", "Gewerkte uren", "Leden die verdienen"]
     money = client.get("/c/alpha/dashboard/money.csv").content.decode()
     assert next(csv.reader(io.StringIO(money)))[1] == "Betaald door opdrachtgevers (EUR)"
+
+
+def test_g_account_rows_become_cards_and_the_missing_iban_links_the_settings(client, market):
+    login_verified(client, market.board_a)
+    page = client.get("/c/alpha/treasury/g-account/").content.decode()
+    assert '<table class="stack">' in page
+    assert '<label class="check"><input type="checkbox" name="agreement"' in page
+    assert 'href="/c/alpha/settings/">Instellingen</a>' in page
