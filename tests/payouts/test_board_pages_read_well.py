@@ -19,8 +19,8 @@ def test_a_list_of_checkboxes_is_a_fieldset_named_by_its_legend(client, market):
     login_verified(client, market.board_a)
     page = client.get("/c/alpha/treasury/reverse-charge/").content.decode()
     assert re.search(r'<fieldset class="checks"[^>]*><legend>[^<]+</legend>', page)
-    assert "<label class=\"check\"><div" not in page
-    assert page.count("<label class=\"check\">") >= 4
+    assert '<label class="check"><div' not in page
+    assert page.count('<label class="check">') >= 4
     assert page.count('type="checkbox"') >= 4
 
 
@@ -56,3 +56,10 @@ def test_g_account_rows_become_cards_and_the_missing_iban_links_the_settings(cli
     assert '<table class="stack">' in page
     assert '<label class="check"><input type="checkbox" name="agreement"' in page
     assert 'href="/c/alpha/settings/">Instellingen</a>' in page
+
+
+def test_self_billing_invoices_are_cards_with_amounts_kept_whole(client, market):
+    login_verified(client, market.treasurer_a)
+    page = client.get("/c/alpha/treasury/self-billing/").content.decode()
+    assert '<table class="stack">' in page
+    assert 'hx-target="#confirm-slot"' in page
