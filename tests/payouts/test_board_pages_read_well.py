@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 
 from tests.factories.api import login_verified
 
@@ -63,3 +64,12 @@ def test_self_billing_invoices_are_cards_with_amounts_kept_whole(client, market)
     page = client.get("/c/alpha/treasury/self-billing/").content.decode()
     assert '<table class="stack">' in page
     assert 'hx-target="#confirm-slot"' in page
+
+
+def test_table_cells_break_between_words_and_amounts_stay_whole():
+    css = (settings.BASE_DIR / "werkstation/static/css/app.css").read_text()
+    assert ".table-wrap th, .table-wrap td { overflow-wrap: normal; }" in css
+    treasury = (settings.BASE_DIR / "payouts/templates/payouts/treasury.html").read_text()
+    assert '<td class="num">{{ i.total_cents|money }}</td>' in treasury
+    assert '<td class="num">{{ p.amount_cents|money }}</td>' in treasury
+    assert "{% if item.hold_reason %}: {{ item.hold_reason }}" in treasury
