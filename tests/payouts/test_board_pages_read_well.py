@@ -73,3 +73,14 @@ def test_table_cells_break_between_words_and_amounts_stay_whole():
     assert '<td class="num">{{ i.total_cents|money }}</td>' in treasury
     assert '<td class="num">{{ p.amount_cents|money }}</td>' in treasury
     assert "{% if item.hold_reason %}: {{ item.hold_reason }}" in treasury
+
+
+def test_the_founding_rule_set_is_named_in_the_pages_language(client, market):
+    """Its stored title is the platform's English "Founding rule set"."""
+    from tests.factories.work import ensure_founded
+
+    ensure_founded(market.coop_a)
+    login_verified(client, market.member_a)
+    page = client.get("/c/alpha/rules/").content.decode()
+    assert "Founding rule set" not in page
+    assert "Oprichtingsvergadering" in page
