@@ -69,6 +69,8 @@ def test_self_billing_invoices_are_cards_with_amounts_kept_whole(client, market)
 def test_table_cells_break_between_words_and_amounts_stay_whole():
     css = (settings.BASE_DIR / "werkstation/static/css/app.css").read_text()
     assert ".table-wrap th, .table-wrap td { overflow-wrap: normal; }" in css
+    # A visually hidden heading inside a scrolling table stays inside it (it widened the page).
+    assert ".table-wrap { overflow-x: auto; position: relative; }" in css
     treasury = (settings.BASE_DIR / "payouts/templates/payouts/treasury.html").read_text()
     assert '<td class="num">{{ i.total_cents|money }}</td>' in treasury
     assert '<td class="num">{{ p.amount_cents|money }}</td>' in treasury
