@@ -86,3 +86,18 @@ def test_the_founding_rule_set_is_named_in_the_pages_language(client, market):
     page = client.get("/c/alpha/rules/").content.decode()
     assert "Founding rule set" not in page
     assert "Oprichtingsvergadering" in page
+
+
+def test_saving_a_new_g_account_says_it_waits_for_a_second_board_member(client, market):
+    from members.models import SecondApproval
+
+    login_verified(client, market.board_a)
+    form = client.get("/c/alpha/settings/").context["form"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data["g_account_iban"] = "NL91ABNA0417164300"
+    data["area_postcodes"] = ""
+    response = client.post("/c/alpha/settings/", data, follow=True)
+    assert response.status_code == 200
+    assert SecondApproval.objects.filter(cooperative=market.coop_a).exists()
+    levels = [m.level_tag for m in response.context["messages"]]
+    assert levels == ["success", "info"], levels
