@@ -101,3 +101,20 @@ def test_saving_a_new_g_account_says_it_waits_for_a_second_board_member(client, 
     assert SecondApproval.objects.filter(cooperative=market.coop_a).exists()
     levels = [m.level_tag for m in response.context["messages"]]
     assert levels == ["success", "info"], levels
+
+
+def test_the_code_page_shows_no_registration_warning_before_the_second_factor(
+    client, settled, monkeypatch
+):
+    from datetime import date
+
+    from members.models import TotpDevice
+    from members.services import registrations
+
+    monkeypatch.setattr(registrations, "_today", lambda: date(2026, 12, 1))
+    TotpDevice.objects.get_or_create(user=settled.board_a, name="default", confirmed=True)
+    client.force_login(settled.board_a)  # the password, not yet the code
+    page = client.get("/account/2fa/verify/").content.decode()
+    assert "Wtta" not in page
+    login_verified(client, settled.board_a)
+    assert "Wtta" in client.get("/c/alpha/settings/").content.decode()
