@@ -118,3 +118,25 @@ def test_the_code_page_shows_no_registration_warning_before_the_second_factor(
     assert "Wtta" not in page
     login_verified(client, settled.board_a)
     assert "Wtta" in client.get("/c/alpha/settings/").content.decode()
+
+
+def test_the_board_gives_a_job_price_with_a_decimal_comma(client, market):
+    from jobs.models import Job
+
+    login_verified(client, market.board_a)
+    response = client.post(
+        "/work/jobs/new/",
+        {
+            "client": market.client_a.pk,
+            "cooperative": market.coop_a.slug,
+            "title": "Heg snoeien",
+            "category": "greening",
+            "street": "Marshalllaan 12",
+            "postcode": "3526GA",
+            "city": "Utrecht",
+            "client_tariff": "34,50",
+            "engagements": ["employee", "self_employed", "volunteer"],
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    assert str(Job.objects.get(title="Heg snoeien").client_tariff.amount) == "34.50"
