@@ -75,6 +75,8 @@ def test_table_cells_break_between_words_and_amounts_stay_whole():
     assert '<td class="num">{{ i.total_cents|money }}</td>' in treasury
     assert '<td class="num">{{ p.amount_cents|money }}</td>' in treasury
     assert "{% if item.hold_reason %}: {{ item.hold_reason }}" in treasury
+    # The dashboard's "waiting for a decision" links are full-size tap targets.
+    assert ".decisions a { display: inline-block; min-height: 44px; padding: 10px 0; }" in css
 
 
 def test_the_founding_rule_set_is_named_in_the_pages_language(client, market):
