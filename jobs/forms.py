@@ -121,6 +121,9 @@ class JobForm(forms.Form):
         max_digits=8,
         decimal_places=2,
         required=False,
+        # A Dutch page takes "32,50" as well as "32.50".
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=_("Empty: the cooperative's standard price for the category."),
     )
     auto_confirm = forms.BooleanField(label=_("Confirm claims automatically"), required=False)

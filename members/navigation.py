@@ -12,7 +12,9 @@ def member_navigation(user) -> dict:
         m for m in memberships_of(user) if m.status in ("active", "applied", "suspended")
     ]
     wtta = []
-    for m in memberships:
+    # Not before the second factor: the code page shows nothing of the cooperative's state.
+    verified = user.is_verified() if hasattr(user, "is_verified") else True
+    for m in memberships if verified else ():
         level = wtta_warning(m.cooperative) if m.is_board and m.status == "active" else None
         if level:
             wtta.append(

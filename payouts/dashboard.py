@@ -470,7 +470,8 @@ def figure_csv(dashboard: Dashboard, figure: Figure) -> str:
     currency = dashboard.cooperative.currency
     header = [str(_("Month"))]
     for series in figure.series:
-        suffix = {"cents": f" ({currency})", "minutes": f" ({_('hours')})"}.get(series.unit, "")
+        # Amounts name their currency; hours need no unit ("Hours worked" says it).
+        suffix = f" ({currency})" if series.unit == "cents" else ""
         header.append(series.label + suffix)
     rows: list[list] = [header]
     for i, month in enumerate(dashboard.months):

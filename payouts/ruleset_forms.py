@@ -34,8 +34,16 @@ IMPORT_MAX_BYTES = 100_000
 
 
 def _money_field(label, **kwargs) -> forms.DecimalField:
+    # Localised: a Dutch page shows "14,71" and takes "14,71" as well as "14.71".
     return forms.DecimalField(
-        label=label, required=False, min_value=0, max_digits=12, decimal_places=2, **kwargs
+        label=label,
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        **kwargs,
     )
 
 
@@ -297,6 +305,8 @@ class ExampleForm(forms.Form):
         max_digits=10,
         decimal_places=2,
         initial=Decimal("72.00"),
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     minutes = forms.IntegerField(
         label=gettext_lazy("Minutes worked"), min_value=1, max_value=24 * 60, initial=240
@@ -313,6 +323,8 @@ class ExampleForm(forms.Form):
         max_digits=10,
         decimal_places=2,
         initial=Decimal("0"),
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=gettext_lazy("Only matters for brackets."),
     )
 

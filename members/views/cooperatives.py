@@ -155,13 +155,30 @@ def cooperative_settings(request, slug: str):
             part.strip() for part in area.replace(";", ",").split(",") if part.strip()
         ]
         try:
-            cooperative_update(actor=request.user, cooperative=cooperative, **fields)
+            saved = cooperative_update(actor=request.user, cooperative=cooperative, **fields)
         except ApplicationError as exc:
             add_application_error(form, exc)
             if exc.field == "area_postcodes":
                 messages.error(request, exc.message)
         else:
             messages.success(request, _("Settings saved."))
+            # A new account is only asked for: say so, or the board thinks it is in use.
+            if saved.pending_bank:
+                messages.info(
+                    request,
+                    _(
+                        "The new bank account waits for a second board member's approval; "
+                        "until then the current account stays in use."
+                    ),
+                )
+            if saved.pending_g_account:
+                messages.info(
+                    request,
+                    _(
+                        "The new G-account waits for a second board member's approval; "
+                        "until then invoices go on as before."
+                    ),
+                )
             return redirect("members:cooperative", slug=slug)
     return render(
         request,

@@ -199,6 +199,23 @@ def _issue_for_member(
     return invoice
 
 
+def self_billing_due(
+    *, cooperative: Cooperative, month: str | date, today: date | None = None
+) -> tuple[date, int]:
+    """What issuing a month would do, before the treasurer confirms it: the month's first
+    day and how many self-employed members have work in it not invoiced yet. Refuses, as
+    :func:`self_billing_issue` does, a month that cannot be read or is not over."""
+    start, end = month_bounds(month)
+    if end >= (today or timezone.localdate()):
+        raise ValidationFailed(
+            _("This month is not over yet: self-billing invoices are issued after it."),
+            code="month_not_over",
+            field="month",
+        )
+    members = _open_splits(cooperative, start, end).values("member_id").distinct().count()
+    return start, members
+
+
 def self_billing_issue(
     *,
     actor: User | None,

@@ -116,6 +116,9 @@ def treasury(request, slug: str):
                 )
                 messages.success(request, _("Refund recorded."))
                 return redirect("payouts:treasury", slug=slug)
+            if request.POST.get("action") == "camt":
+                _import_statement(request, cooperative)
+                return redirect("payouts:treasury", slug=slug)
             if request.POST.get("action") == "batch":
                 payout_batch_create(actor=request.user, cooperative=cooperative)
                 messages.success(request, _("Payout batch drafted; two people must approve it."))
@@ -157,6 +160,45 @@ def treasury(request, slug: str):
             "can_self_bill": has_role(request.user, cooperative, "treasurer", "auditor"),
         },
     )
+
+
+def _import_statement(request, cooperative) -> None:
+    """A CAMT.053 file from the page: what it did, and each entry left for the treasurer,
+    as messages (a file that cannot be read raises, naming why)."""
+    from payouts.formats.camt import MAX_STATEMENT_BYTES
+    from payouts.services.statements import camt053_import
+    from werkstation.errors import ValidationFailed
+
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationFailed(
+            _("Choose the bank statement file first."), code="required", field="file"
+        )
+    result = camt053_import(
+        actor=request.user, cooperative=cooperative, data=upload.read(MAX_STATEMENT_BYTES + 1)
+    )
+    messages.success(
+        request,
+        _(
+            "Bank statement read: %(matched)d payments recorded, %(confirmed)d payouts "
+            "confirmed, %(unmatched)d entries left for you, %(skipped)d skipped (not a credit, "
+            "or read before)."
+        )
+        % {
+            "matched": len(result.matched),
+            "confirmed": len(result.payouts_confirmed),
+            "unmatched": len(result.unmatched),
+            "skipped": result.skipped,
+        },
+    )
+    lang = get_language()
+    for row in result.unmatched:
+        messages.warning(
+            request,
+            f"{longdate(row['booked_on'])} · "
+            f"{format_money(to_minor(row['amount'], row['currency']), row['currency'], lang)}"
+            f"{' · ' + row['text'][:80] if row['text'] else ''}: {row['why']}",
+        )
 
 
 BATCH_MESSAGES = {

@@ -81,3 +81,36 @@ def test_an_entry_without_any_date_is_refused_naming_the_file_and_nothing_is_boo
     assert "boekdatum ontbreekt" in response.data["error"]["message"]  # Dutch by default
     assert Payment.objects.count() == 0
     assert Invoice.objects.get(pk=invoice["id"]).status != "paid"
+
+
+def test_the_treasurer_imports_a_statement_on_the_page_and_reads_what_it_did(client, settled):
+    """The page posts to itself and says in words what happened; never raw JSON, never
+    silence on a file that cannot be read."""
+    from tests.factories.api import login_verified
+
+    login_verified(client, settled.treasurer_a)
+    page = client.get("/c/alpha/treasury/").content.decode()
+    assert "/api/v1/" not in page.split('name="action" value="camt"')[0].rsplit("<form", 1)[-1]
+    assert '<pre id="camt-result"' not in page
+    bad = SimpleUploadedFile("camt.xml", b"<html>nope</html>", content_type="application/xml")
+    answer = client.post("/c/alpha/treasury/", {"action": "camt", "file": bad}, follow=True)
+    assert answer.status_code == 200
+    assert "Dit is geen CAMT.053-XML-bestand." in answer.content.decode()
+    missing = client.post("/c/alpha/treasury/", {"action": "camt"}, follow=True)
+    assert missing.status_code == 200
+    assert [m.level_tag for m in missing.context["messages"]] == ["error"]
+    invoice = _issue(settled).data
+    xml = STATEMENT.format(
+        amount=f"{invoice['total_cents'] / 100:.2f}",
+        day=timezone.localdate().isoformat(),
+        number=invoice["number"],
+    )
+    file = SimpleUploadedFile("camt.xml", xml.encode(), content_type="application/xml")
+    done = client.post("/c/alpha/treasury/", {"action": "camt", "file": file}, follow=True)
+    body = done.content.decode()
+    assert Payment.objects.count() == 1
+    messages = [str(m) for m in done.context["messages"]]
+    assert len(messages) == 3  # what it did, and the gift and the debit left over
+    assert "€ 12,00" in body
+    assert "Gift voor de buurt" in body
+    assert "{" not in " ".join(messages)

@@ -343,3 +343,25 @@ def test_an_import_says_what_the_form_cannot_show(board, founded):
     texts = [str(m) for m in response.context["messages"]]
     assert any(t.startswith("Pot 1: its names in de") for t in texts), texts
     assert any(t.startswith("Pot 1: its empty condition") for t in texts), texts
+
+
+def test_amounts_are_written_and_read_with_a_decimal_comma_in_dutch(board, founded):
+    """A Dutch board member types "14,71" as they read it; the form shows amounts that way."""
+    page = _in(board, "nl").get(NEW).content.decode()
+    assert 'value="72,00"' in page
+    data = _post(
+        _pot(0, pot="coop_fund", percent="10", max="25,00"),
+        member_floor="14,71",
+        **{"example-gross": "72,00"},
+    )
+    body = board.post(PREVIEW, data).content.decode()
+    assert "Vul een getal in" not in body
+    assert "Voer een getal in" not in body
+    assert "64,80" in body
+    assert board.post(PREVIEW, _post(member_floor="14.71")).status_code == 200
+    response = board.post(NEW, {**data, "action": "propose"})
+    assert response.status_code == 302, response.context and response.context["errors"]
+    proposal = Proposal.objects.get(kind="payout_rules")
+    spec = RuleSet.objects.get(pk=proposal.payload["rule_set"]).spec
+    assert spec["member_floor_hourly_cents"] == 1471
+    assert spec["pots"][0]["max_cents"] == 2500

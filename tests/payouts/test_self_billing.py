@@ -292,13 +292,22 @@ def test_the_treasurer_issues_a_month_on_the_page(market):
     month = work_last_month(market, 15)
     web = Client()
     login_verified(web, market.treasurer_a)
-    response = web.post("/c/alpha/treasury/self-billing/", {"month": month}, follow=True)
+    # First the page asks to confirm, saying the month and how many members; nothing yet.
+    asked = web.post("/c/alpha/treasury/self-billing/", {"month": month})
+    assert asked.status_code == 200
+    assert 'name="confirmed" value="1"' in asked.content.decode()
+    assert not SelfBillingInvoice.objects.exists()
+    response = web.post(
+        "/c/alpha/treasury/self-billing/", {"month": month, "confirmed": "1"}, follow=True
+    )
     page = response.content.decode()
     # Refused: the member has neither a VAT number nor the KOR; the page says why.
     assert market.member_a.full_name in page
     assert not SelfBillingInvoice.objects.exists()
     profile(market.member_a, kor=True)
-    response = web.post("/c/alpha/treasury/self-billing/", {"month": month}, follow=True)
+    response = web.post(
+        "/c/alpha/treasury/self-billing/", {"month": month, "confirmed": "1"}, follow=True
+    )
     invoice = SelfBillingInvoice.objects.get()
     assert invoice.number in response.content.decode()
     bad = web.post("/c/alpha/treasury/self-billing/", {"month": "november"})
@@ -340,3 +349,18 @@ def test_a_member_records_kvk_vat_and_kor_on_the_profile(world):
     page = web.get("/profile/").content.decode()
     assert 'name="vat_number"' in page
     assert VAT_NUMBER in page
+
+
+def test_a_month_without_work_to_invoice_says_so_and_asks_nothing(market):
+    web = Client()
+    login_verified(web, market.treasurer_a)
+    response = web.post("/c/alpha/treasury/self-billing/", {"month": "2024-01"}, follow=True)
+    page = response.content.decode()
+    assert 'name="confirmed"' not in page
+    assert "0 facturen" not in page
+    assert "januari 2024" in page
+    # A month not over is refused before anything is asked.
+    this_month = timezone.localdate().strftime("%Y-%m")
+    refused = web.post("/c/alpha/treasury/self-billing/", {"month": this_month})
+    assert 'name="confirmed"' not in refused.content.decode()
+    assert "nog niet voorbij" in refused.content.decode()
