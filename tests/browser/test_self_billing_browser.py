@@ -23,6 +23,10 @@ def test_treasurer_issues_a_month_and_the_member_finds_the_invoice(
     page.click("a[href='/c/alpha/treasury/self-billing/']")
     page.fill("input[name=month]", month)
     page.click("form button.primary")
+    dialog = page.locator("dialog[data-confirm]")  # issuing cannot be undone: it asks first
+    dialog.wait_for()
+    assert month[:4] in dialog.inner_text()
+    page.click("#confirm-yes")
     page.wait_for_selector(".msg")
     invoice = SelfBillingInvoice.objects.get()
     assert invoice.number in page.locator("table").inner_text()
