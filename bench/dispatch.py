@@ -105,7 +105,7 @@ def run_method(method: str, path: str, seconds: float) -> dict:
             -model.c,
             integrality=model.integrality,
             bounds=Bounds(model.lb, model.ub),
-            constraints=[LinearConstraint(model.A, model.row_lo, model.row_hi)],
+            constraints=[LinearConstraint(model.A.scipy(), model.row_lo, model.row_hi)],
             options={"time_limit": seconds, "mip_rel_gap": 1e-4, "disp": False},
         )
         if res.x is not None:
@@ -152,7 +152,7 @@ def cpsat(instance, seconds: float):
     ]
     for j in np.flatnonzero(model.lb > 0.5):
         cp.Add(xs[j] == 1)
-    A = model.A.tocsr()
+    A = model.A.scipy().tocsr()
     for r in range(A.shape[0]):
         cols = A.indices[A.indptr[r] : A.indptr[r + 1]]
         vals = A.data[A.indptr[r] : A.indptr[r + 1]]

@@ -192,6 +192,18 @@ def compute_bounds(
             finally:
                 os.unlink(path)
             lag = ours["lagrange_bound"]
+            lag_limit = min(limit, 20.0) if highs else limit
+            highs_limit = limit if highs else None
+            previous = bounds.get(key(family, size, seed))
+            if not highs and previous is not None:
+                # Every bound computed before stays a bound: keep HiGHS's, and the
+                # tighter of the two Lagrangian ones.
+                if previous.get("highs_bound") is not None:
+                    h = {name: previous[name] for name in NO_HIGHS}
+                    highs_limit = previous.get("highs_time_limit_s")
+                old = previous.get("lagrange_bound")
+                if old is not None and (lag is None or old < lag):
+                    lag, lag_limit = old, previous.get("lagrange_time_limit_s", 20.0)
             if lag is not None and (h["highs_bound"] is None or lag < h["highs_bound"]):
                 bound, method = lag, "lagrange"
             else:
@@ -199,8 +211,8 @@ def compute_bounds(
             bounds[key(family, size, seed)] = {
                 "bound": bound,
                 "method": method,
-                "highs_time_limit_s": limit if highs else None,
-                "lagrange_time_limit_s": min(limit, 20.0) if highs else limit,
+                "highs_time_limit_s": highs_limit,
+                "lagrange_time_limit_s": lag_limit,
                 **h,
                 "lagrange_bound": lag,
                 "greedy": ours["greedy"],

@@ -300,7 +300,9 @@ class Planner:
             mine = chosen[g]
             free = (taken[s] - mine) < P.s_slots[s]
             values = np.where(free, P.p_value[g], -1e12)
-            week = self.problem(k).solve_with(values, max_labels=T.PLANNER_LABELS)
+            # A label costs about 10 us: no more than the time left allows.
+            labels = int(min(T.PLANNER_LABELS, max(500.0, (deadline - time.monotonic()) * 1e5)))
+            week = self.problem(k).solve_with(values, max_labels=labels)
             new = np.zeros(len(g), dtype=bool)
             new[week.chosen] = True
             if (new & ~free).any():

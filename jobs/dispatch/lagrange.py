@@ -406,9 +406,9 @@ def _group_max(
 class Relaxation:
     """Subgradient optimisation of slot and earnings-cap prices over ``WeekDP``."""
 
-    def __init__(self, P: Pairs, n_members: int):
+    def __init__(self, P: Pairs, n_members: int, *, exact_cells: float | None = None):
         self.P = P
-        self.dp = WeekDP(P, n_members)
+        self.dp = WeekDP(P, n_members, exact_cells=exact_cells)
         self.mu = np.zeros(len(P.s_slots))
         self.lam = np.zeros(n_members)
         self.best_bound = math.inf

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import highspy
 import numpy as np
-from scipy import sparse
 
 from .lagrange import Committed
+from .matrix import Matrix
 from .model import TOL
 
 if TYPE_CHECKING:
@@ -136,9 +136,7 @@ class ColumnPool:
         body[indptr[:-1]] = False
         if len(cols):
             rows[body] = n_m + self.P.p_shift[np.concatenate([self.pairs[j] for j in cols])]
-        A = sparse.csc_matrix(
-            (np.ones(len(rows)), rows, indptr), shape=(n_m + len(self.res_slots), len(cols))
-        )
+        A = Matrix(indptr, rows, np.ones(len(rows)), (n_m + len(self.res_slots), len(cols)))
         n = len(cols)
         return Model(
             c=np.asarray(self.value, dtype=np.float64)[cols],
@@ -234,7 +232,7 @@ def _dive(
     again (dual simplex, warm-started), until it is integral. Feasible by construction:
     a column is fixed only when every row it is in has room left after the columns fixed
     before it. The bounds are restored afterwards, so ``h`` can dive again."""
-    A = model.A.tocsc()
+    A = model.A
     room = model.row_hi.copy()
     fixed = np.zeros(A.shape[1], dtype=bool)
     tie = 1e-6 * model.c / max(1.0, float(np.abs(model.c).max())) if by_value else 0.0

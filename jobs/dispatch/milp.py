@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
 
+from .matrix import Matrix
 from .model import TOL
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 @dataclass
 class Model:
     c: np.ndarray  # maximise c @ v
-    A: sparse.csr_matrix
+    A: Matrix
     row_lo: np.ndarray
     row_hi: np.ndarray
     lb: np.ndarray
@@ -173,12 +173,10 @@ def build_model(
         data.append(vals)
         indptr.append(indptr[-1] + len(cols))
     n_rows = n_plain + len(coef_rows)
-    A = sparse.csr_matrix(
-        (
-            np.concatenate(data) if data else np.zeros(0),
-            np.concatenate(indices).astype(np.int64) if indices else np.zeros(0, np.int64),
-            np.array(indptr, dtype=np.int64),
-        ),
+    A = Matrix.from_rows(
+        np.concatenate(data) if data else np.zeros(0),
+        np.concatenate(indices).astype(np.int64) if indices else np.zeros(0, np.int64),
+        np.array(indptr, dtype=np.int64),
         shape=(n_rows, n_x + n_y),
     )
     c = np.concatenate([P.p_value[pair_idx], -P.weight * np.ones(n_y)])
@@ -205,8 +203,14 @@ def shortfall_values(
     n_y = len(model.c) - model.n_x
     if n_y == 0:
         return np.zeros(0)
-    y_rows = model.A[-n_y:]
-    covered = y_rows[:, : model.n_x] @ chosen.astype(np.float64)
+    rows, cols, vals = model.A.entries()
+    first = model.A.shape[0] - n_y
+    mine = (rows >= first) & (cols < model.n_x)
+    covered = np.bincount(
+        rows[mine] - first,
+        weights=vals[mine] * chosen.astype(np.float64)[cols[mine]],
+        minlength=n_y,
+    )
     y: np.ndarray = np.maximum(0.0, model.row_lo[-n_y:] - covered)
     return y
 
@@ -260,7 +264,7 @@ def load_highs(
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     h.setOptionValue("threads", threads)
     n = len(model.c)
-    A = model.A.tocsc()
+    A = model.A
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = A.shape[0]

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def heavy_loaded() -> bool:
-    """Whether HiGHS and scipy are imported (``solve`` imports them when there is time)."""
+    """Whether HiGHS and the models are imported (``solve`` imports them when there is time)."""
     return "jobs.dispatch.master" in sys.modules and "jobs.dispatch.milp" in sys.modules
 
 
@@ -103,7 +103,7 @@ def lagrange_component(
     """Lagrangian bound and heuristic on one component, then re-planning.
 
     Returns (choice over ``g``, upper bound on the component's optimum or None)."""
-    from .lagrange import Relaxation, repair
+    from .lagrange import EXACT_CELLS, Relaxation, repair
 
     t0 = time.monotonic()
     end = t0 + budget
@@ -119,7 +119,11 @@ def lagrange_component(
     best = start.copy()
     best_obj = objective_of(Q, best, n_m)
     bound = None
-    relax = Relaxation(Q, n_m)
+    # A short budget cannot afford the exact minutes axis: an evaluation over its table
+    # (pairs x minutes units) costs about 20 ns a cell, and the prices need dozens of
+    # evaluations before their weeks are worth rounding. Below about 5 s the members
+    # with the widest axes are priced linearly instead (``WeekDP``).
+    relax = Relaxation(Q, n_m, exact_cells=min(EXACT_CELLS, T.EXACT_CELLS_PER_SECOND * budget))
     # LP-guided rounding: the running average of the priced weeks approximates the LP's
     # fractional solution (as in the volume algorithm); greedy in the order of that
     # average, ties by value per minute, makes an assignment. It costs about as much as

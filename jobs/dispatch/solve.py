@@ -189,7 +189,7 @@ def _improve(state: _Run, deadline: float, kill_at: float, *, workers: int, seed
     if P is None or best is None or not groups or time.monotonic() > deadline - T.MIN_WORK:
         return
     if math.isinf(kill_at) or deadline - time.monotonic() >= T.HEAVY_SECONDS:
-        # HiGHS and scipy (the master, the small components' MILP) are imported once,
+        # HiGHS and the models (the master, the small components' MILP) are imported once,
         # here, before the workers fork: not at start-up, where they would cost a short
         # limit up to a second of a loaded machine before the greedy could even start.
         from . import master, milp  # noqa: F401

@@ -66,11 +66,17 @@ MASTER_MAX_PAIRS = 100_000  # larger components go without the master
 ROUND_WITH_MASTER = False
 # Below this much time left after the greedy, nothing else starts.
 MIN_WORK = 0.02
-# With this much time left after the greedy, HiGHS and scipy are imported (about 0.3 s,
-# a second on a loaded machine); with less, the prices and re-planning work alone.
-HEAVY_SECONDS = 1.5
+# With this much time left after the greedy, HiGHS is imported (about 0.05 s: the models
+# are built with numpy alone, ``matrix.py``); with less, the prices and re-planning work
+# alone.
+HEAVY_SECONDS = 0.2
 # Labels of stapel's exact search for one member's re-planning, at most (on the 1k
 # "utrecht" instance one member's exact week took 3.4 s).
 PLANNER_LABELS = 20_000
+# Cells of the exact week DP's table per second of a component's budget (at most
+# ``lagrange.EXACT_CELLS``): on the 1k family instances (12,000-25,000 pairs, quarter-hour
+# durations) an exact table of 2 M cells let the prices evaluate twice in 0.6 s, the
+# linear form twenty times.
+EXACT_CELLS_PER_SECOND = 2e5
 # Seed offset of a second run on the largest component by an idle worker (``_pack``).
 AGAIN_SEED = 7919

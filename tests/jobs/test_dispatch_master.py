@@ -110,8 +110,7 @@ def test_dive_keeps_every_slot():
     takes two of them. The LP puts every week at one half; diving fixes several at a
     time, so it must check that a week's rows still have room (else it would give two
     weeks the same slot). The answer is one week per cycle, the optimum."""
-    from scipy import sparse
-
+    from jobs.dispatch.matrix import Matrix
     from jobs.dispatch.milp import Model
 
     cycles = 30
@@ -122,7 +121,8 @@ def test_dive_keeps_every_slot():
             rows += [j, 3 * cycles + 3 * c + k, 3 * cycles + 3 * c + (k + 1) % 3]
             cols += [j, j, j]
     n = 3 * cycles
-    A = sparse.csc_matrix((np.ones(len(rows)), (rows, cols)), shape=(6 * cycles, n))
+    # Three entries per column, in column order: a matrix by columns as it stands.
+    A = Matrix(np.arange(0, len(rows) + 1, 3), np.array(rows), np.ones(len(rows)), (6 * cycles, n))
     model = Model(
         c=np.ones(n),
         A=A,
@@ -141,6 +141,6 @@ def test_dive_keeps_every_slot():
     for by_value in (False, True):  # the bounds are restored: the same LP dives again
         fixed = _dive(h, model, x, time.monotonic() + 30, share=0.1, by_value=by_value)
         assert fixed is not None
-        used = A[:, fixed] @ np.ones(len(fixed))
+        used = A.scipy()[:, fixed] @ np.ones(len(fixed))
         assert (used <= 1 + 1e-9).all()
         assert len(fixed) == cycles

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
+from django.utils.html import escape
 
 from jobs.eligibility import working_time as wt
 from jobs.models import Claim
@@ -256,5 +257,5 @@ def test_the_board_sees_who_came_near_a_limit_without_their_other_work(evening_e
     )
     login_verified(client, market.board_a)
     page = client.get("/c/alpha/dashboard/").content.decode()
-    assert market.member_a.full_name in page
+    assert escape(market.member_a.full_name) in page
     assert "Trappenhuis" not in page

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.utils import timezone
+from django.utils.html import escape
 
 from members.models import Profile
 from payouts.models import EarningsCapWarning
@@ -90,7 +91,7 @@ def test_the_board_sees_who_would_pass_without_the_amounts(client, capped):
     assert api_as(capped.board_b).get(URL).status_code == 404
     login_verified(client, capped.board_a)
     page = client.get("/c/alpha/earnings-caps/").content.decode()
-    assert capped.member_a.full_name in page
+    assert escape(capped.member_a.full_name) in page
     assert "109%" in page
     assert "€ 350,00" not in page
     member = client.__class__()

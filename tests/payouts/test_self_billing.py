@@ -9,6 +9,7 @@ import pytest
 from django.db.models import Sum
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from members.models import Membership, Profile
@@ -302,7 +303,7 @@ def test_the_treasurer_issues_a_month_on_the_page(market):
     )
     page = response.content.decode()
     # Refused: the member has neither a VAT number nor the KOR; the page says why.
-    assert market.member_a.full_name in page
+    assert escape(market.member_a.full_name) in page
     assert not SelfBillingInvoice.objects.exists()
     profile(market.member_a, kor=True)
     response = web.post(

@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 def subset_sum_week(problem: MinutesDP, incumbent: list[int]) -> list[int] | None:
     """The best week of ``problem`` under its caps, from HiGHS with ``incumbent`` as its
     start (None if HiGHS finds nothing); indices in the problem's sorted order."""
-    from scipy import sparse
-
+    from jobs.dispatch.matrix import Matrix
     from jobs.dispatch.milp import Model, member_conflicts, solve_highs
 
     n = problem.n
@@ -43,9 +42,8 @@ def subset_sum_week(problem: MinutesDP, incumbent: list[int]) -> list[int] | Non
         indices.append(cols)
         data.append(vals)
         indptr.append(indptr[-1] + len(cols))
-    A = sparse.csr_matrix(
-        (np.concatenate(data), np.concatenate(indices), np.array(indptr)),
-        shape=(len(indptr) - 1, n_col),
+    A = Matrix.from_rows(
+        np.concatenate(data), np.concatenate(indices), np.array(indptr), (len(indptr) - 1, n_col)
     )
     model = Model(
         c=np.append(problem.value, -problem.weight if bonus else 0.0),
