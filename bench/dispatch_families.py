@@ -121,7 +121,8 @@ def lagrange_bound(path: str, seconds: float) -> dict:
     from jobs.dispatch import parse_instance
     from jobs.dispatch.lagrange import Relaxation
     from jobs.dispatch.pairs import build_pairs
-    from jobs.dispatch.solve import component_labels, component_objective, greedy, subset
+    from jobs.dispatch.heuristics import component_labels, component_objective, greedy
+    from jobs.dispatch.search import subset
 
     with open(path) as fh:
         instance = parse_instance(json.load(fh))
