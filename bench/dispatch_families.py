@@ -11,7 +11,7 @@ writes the smaller into ``bench/bounds.json`` with which one it is, the limit an
 HiGHS's own best objective and time (for the time ratio). The benchmark and CI read
 them from there: computing them takes far longer than solving.
 
-``table`` runs ``python -m jobs.dispatch solve`` (the command line, so the wall clock
+``table [--runs N]`` runs ``python -m jobs.dispatch solve`` (the command line, so the wall clock
 counts from process start: 1 s at 1k, 60 s at 10k) per family and prints Q = objective /
 committed bound, the greedy's Q, the wall clock and its overrun against the promise
 (1.02 x limit + 1 s), and the time ratio (our limit / HiGHS's seconds on the same
@@ -119,9 +119,9 @@ def lagrange_bound(path: str, seconds: float) -> dict:
     import numpy as np
 
     from jobs.dispatch import parse_instance
+    from jobs.dispatch.heuristics import component_labels, component_objective, greedy
     from jobs.dispatch.lagrange import Relaxation
     from jobs.dispatch.pairs import build_pairs
-    from jobs.dispatch.heuristics import component_labels, component_objective, greedy
     from jobs.dispatch.search import subset
 
     with open(path) as fh:
@@ -223,7 +223,7 @@ def compute_bounds(
             BOUNDS.write_text(json.dumps(bounds, indent=1, sort_keys=True) + "\n")
 
 
-def table(sizes: list[str], names: list[str], seed: int) -> list[dict]:
+def table(sizes: list[str], names: list[str], seed: int, runs: int = 1) -> list[dict]:
     rows = []
     print(
         f"{'family':17s} {'size':>4s} {'Q':>8s} {'greedy Q':>8s} {'wall':>7s} {'limit':>6s}"
@@ -235,17 +235,24 @@ def table(sizes: list[str], names: list[str], seed: int) -> list[dict]:
             entry = load_bounds().get(key(family, size, seed))
             path = write_instance(family, size, seed)
             try:
-                ours = cli_solve(path, limit)
+                # Under a short limit the answer varies from run to run (how many price
+                # iterations fit): ``--runs`` gives the mean, the lowest and the highest Q.
+                answers = [cli_solve(path, limit) for _ in range(runs)]
             finally:
                 os.unlink(path)
             promise = 1.02 * limit + 1.0
+            objectives = [a["objective"] for a in answers]
+            ours = {"objective": sum(objectives) / runs, "wall": max(a["wall"] for a in answers)}
+            bound = entry["bound"] if entry else None
             row = {
                 "family": family,
                 "size": size,
                 "objective": ours["objective"],
                 "wall": ours["wall"],
                 "overrun": ours["wall"] - promise,
-                "q": ours["objective"] / entry["bound"] if entry else None,
+                "q": ours["objective"] / bound if bound else None,
+                "q_min": min(objectives) / bound if bound else None,
+                "q_max": max(objectives) / bound if bound else None,
                 "greedy_q": entry["greedy"] / entry["bound"] if entry else None,
                 "ratio": limit / entry["highs_seconds"]
                 if entry and entry["highs_seconds"]
@@ -254,8 +261,9 @@ def table(sizes: list[str], names: list[str], seed: int) -> list[dict]:
             }
             rows.append(row)
             fmt = lambda v, f: "-" if v is None else format(v, f)  # noqa: E731
+            spread = f" ({fmt(row['q_min'], '.4f')}-{fmt(row['q_max'], '.4f')})" if runs > 1 else ""
             print(
-                f"{family:17s} {size:>4s} {fmt(row['q'], '8.5f')} {fmt(row['greedy_q'], '8.5f')}"
+                f"{family:17s} {size:>4s} {fmt(row['q'], '8.5f')}{spread} {fmt(row['greedy_q'], '8.5f')}"
                 f" {row['wall']:7.2f} {limit:6.1f} {row['overrun']:+8.2f} {fmt(row['ratio'], '6.3f')}"
                 f" {row['objective']:13.1f}"
                 f"  {row['bound']}",
@@ -274,12 +282,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=float, default=600.0, help="HiGHS's seconds (bounds)")
     parser.add_argument("--no-highs", action="store_true", help="bounds: our Lagrangian only")
+    parser.add_argument("--runs", type=int, default=1, help="table: runs per family (mean Q)")
     args = parser.parse_args()
     sizes, names = args.sizes.split(","), args.families.split(",")
     if args.command == "bounds":
         compute_bounds(sizes, names, args.seed, args.limit, highs=not args.no_highs)
     else:
-        table(sizes, names, args.seed)
+        table(sizes, names, args.seed, args.runs)
 
 
 if __name__ == "__main__":
