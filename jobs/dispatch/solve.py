@@ -144,21 +144,22 @@ class _Run:
         if self.answers is None:
             return to_assignment(instance, P, np.flatnonzero(best), status="feasible")
         groups = self.groups
+        assert self.m_label is not None  # set with P by the construction
         comp_bound = np.full(len(groups), np.inf)
-        comp_best = [component_objective(P, g, best[g]) for g in groups]
+        # Vectorised over the components, and each job's objective as its worker
+        # published it (``component_objective``, same pairs): an instance of thousands
+        # of tiny components spent 0.2 s here (0.5 s loaded) inside the time promise.
+        comp_best = _component_objectives(P, self.m_label, best, len(groups)).tolist()
         for job, (i, _) in enumerate(self.jobs):
             g = groups[i]
-            mask, _ = self.answers.best(job)
-            if mask is not None:
-                obj = component_objective(P, g, mask)
-                if obj > comp_best[i]:
-                    best[g] = mask
-                    comp_best[i] = obj
+            mask, obj = self.answers.best(job)
+            if mask is not None and obj > comp_best[i]:
+                best[g] = mask
+                comp_best[i] = obj
             comp_bound[i] = min(comp_bound[i], float(self.answers.bound[job]))
         if not feasible_weeks(P, best, np.arange(len(P.m_target))):  # never expected
             best = greedy(P, np.arange(len(P.p_member)))
         # Members without any candidate pair only pay their shortfall: a constant.
-        assert self.m_label is not None  # set with P by the construction
         lonely = float(-P.weight * P.m_target[self.m_label < 0].sum())
         bound = lonely + float(comp_bound.sum())
         result = objective_of(P, best, len(P.m_target))
@@ -170,6 +171,22 @@ class _Run:
             status="optimal" if optimal else "feasible",
             bound=bound if np.isfinite(bound) else None,
         )
+
+
+def _component_objectives(
+    P: Pairs, m_label: np.ndarray, chosen: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """``component_objective`` of ``chosen`` (a mask over all pairs) for every component
+    at once (members labelled by component in ``m_label``, -1 for none)."""
+    n_m = len(P.m_target)
+    picked = np.flatnonzero(chosen)
+    minutes = np.bincount(
+        P.p_member[picked], weights=(P.s_end - P.s_start)[P.p_shift[picked]], minlength=n_m
+    )
+    value = np.bincount(m_label[P.p_member[picked]], weights=P.p_value[picked], minlength=n_groups)
+    inside = np.flatnonzero(m_label >= 0)
+    short = np.maximum(0.0, P.m_target[inside] - minutes[inside])
+    return value - P.weight * np.bincount(m_label[inside], weights=short, minlength=n_groups)
 
 
 def _construct(state: _Run, deadline: float) -> None:
