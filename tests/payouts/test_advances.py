@@ -48,8 +48,13 @@ def _advancing(world, *, limit: int, fund: int):
         advance_limit_cents=limit,
     )
     month_ago = timezone.now() - timedelta(days=30)
+    # The cooperative's own date (Amsterdam), as the service reads it: between 23:00 and
+    # midnight UTC, UTC's date is a day behind.
     rule_set_adopt(
-        rule_set=rule_set, effective_from=month_ago.date(), via="vote", adopted_at=month_ago
+        rule_set=rule_set,
+        effective_from=timezone.localdate(month_ago),
+        via="vote",
+        adopted_at=month_ago,
     )
     book = AccountBook(world.coop_a.pk)
     post(
