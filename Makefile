@@ -29,7 +29,12 @@ lock:
 audit: install
 	$(PY) manage.py audit_dependencies
 
-install: $(STAMP)
+# The dispatch week DP's compiled kernel (jobs/dispatch/native; numpy runs without it).
+NATIVE := jobs/dispatch/native/_weekdp.so
+$(NATIVE): jobs/dispatch/native/weekdp.c $(STAMP)
+	$(PY) -m jobs.dispatch.native
+
+install: $(STAMP) $(NATIVE)
 
 migrate: install
 	$(PY) manage.py migrate --noinput

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .model import TOL
+from .native import KERNEL
 
 if TYPE_CHECKING:
     from .pairs import Pairs
@@ -157,7 +158,11 @@ class WeekDP:
             self.by_member = np.zeros(0, np.int64)
             self.member_cuts = np.zeros(0, np.int64)
             self.member_owners = np.zeros(0, np.int64)
+        self.native = None
         if self.too_big:
+            return
+        if K1 == 1 and KERNEL is not None and n:
+            self.native = self._native(settle)
             return
 
         # Batches and their (price-independent) structure.
@@ -219,6 +224,47 @@ class WeekDP:
         self.first = np.empty(n, dtype=np.int64)
         self.first[self.by_member] = first
 
+    def _native(self, settle: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The compiled kernel's price-independent arrays (``native/weekdp.c``): each
+        member's pairs by settle time, and per pair its compatible predecessors not yet
+        settled at its start (counted first, then written)."""
+        n, n_m = self.n, self.n_m
+        cuts = np.searchsorted(self.pm[self.by_member], np.arange(n_m + 1)).astype(np.int64)
+        by_member = np.ascontiguousarray(self.by_member, dtype=np.int64)
+        geometry = [
+            np.ascontiguousarray(a, dtype=np.float64)
+            for a in (self.start, self.end, self.x, self.y, settle)
+        ]
+        mpk = float(self.P.minutes_per_km)
+        count = np.zeros(n, dtype=np.int64)
+        KERNEL.weekdp_edges(n_m, cuts, by_member, *geometry, mpk, TOL, count, None, None)
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(count, out=ptr[1:])
+        src = np.zeros(max(1, int(ptr[-1])), dtype=np.int64)
+        KERNEL.weekdp_edges(
+            n_m, cuts, by_member, *geometry, mpk, TOL, count,
+            ptr.ctypes.data, src.ctypes.data,
+        )  # fmt: skip
+        slist = np.lexsort((settle, self.pm)).astype(np.int64)
+        pm = np.ascontiguousarray(self.pm, dtype=np.int64)
+        return (pm, geometry[0], cuts, slist, geometry[4], ptr, src)
+
+    def _run_native(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        assert self.native is not None
+        n, n_m = self.n, self.n_m
+        pm, start, cuts, slist, settle, ptr, src = self.native
+        F = np.empty(n)
+        pred = np.empty(n, dtype=np.int64)
+        chosen = np.empty(n, dtype=np.uint8)
+        value = np.empty(n_m)
+        scratch = [np.empty(n_m, dtype=np.int64), np.empty(n_m)]
+        KERNEL.weekdp_run(
+            n, n_m, pm, start, values, cuts, slist, settle, ptr, src, TOL,
+            F, pred, scratch[0], scratch[1], np.empty(n_m, dtype=np.int64),
+            np.empty(n_m, dtype=np.int64), value, chosen,
+        )  # fmt: skip
+        return value, chosen.view(bool)
+
     def _batch(
         self,
         b0: int,
@@ -270,6 +316,8 @@ class WeekDP:
         more") takes the best entry of its window."""
         n, K1, n_m = self.n, self.K1, self.n_m
         values = np.ascontiguousarray(values, dtype=np.float64)
+        if self.native is not None:
+            return self._run_native(values)
         F = np.empty((n, K1))
         bucket_src = np.zeros(n, dtype=np.int64)  # for the saturated bucket: which k
         pool = np.full((n_m, K1 + 1), NEG)
@@ -414,6 +462,7 @@ class Relaxation:
         self.best_bound = math.inf
         self.best_mu = self.mu.copy()
         self.theta = 1.0
+        self.evaluations = 0
         self.stall = 0
         self.d_mu: np.ndarray | None = None
         self.d_lam: np.ndarray | None = None
@@ -465,6 +514,7 @@ class Relaxation:
             hu = self.hour_unit
             values = values + (self.slope - self.eta)[dp.pm] * dp.minutes / hu
         value, week = dp.run(values)
+        self.evaluations += 1
         pay_caps = np.where(dp.pay_dual, dp.res_pay / unit, 0.0)
         per_member = dp.const_m + value + self.lam * pay_caps
         if self.has_linear:
@@ -472,7 +522,8 @@ class Relaxation:
             per_member = per_member + np.where(
                 dp.fair_dual, (P.weight * hu - self.slope) * dp.res_T / hu, 0.0
             )
-            per_member += np.where(dp.hour_dual, self.eta * dp.res_cap / hu, 0.0)
+            capped = np.where(dp.hour_dual, dp.res_cap, 0.0)  # 0 * inf is nan elsewhere
+            per_member += self.eta * capped / hu
         per_shift = self.mu * dp.res_slots
         bound = float(per_member.sum() + per_shift.sum())
         self.last_parts = (per_member, per_shift)

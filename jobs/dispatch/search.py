@@ -124,6 +124,11 @@ def lagrange_component(
     # evaluations before their weeks are worth rounding. Below about 5 s the members
     # with the widest axes are priced linearly instead (``WeekDP``).
     relax = Relaxation(Q, n_m, exact_cells=min(EXACT_CELLS, T.EXACT_CELLS_PER_SECOND * budget))
+    logger.debug(
+        "[%s] %d pairs, budget %.3f s: prices set up in %.3f s (%s week DP)",
+        seed, len(g), budget, time.monotonic() - t0,
+        "compiled" if relax.dp.native is not None else "numpy",
+    )  # fmt: skip
     # LP-guided rounding: the running average of the priced weeks approximates the LP's
     # fractional solution (as in the volume algorithm); greedy in the order of that
     # average, ties by value per minute, makes an assignment. It costs about as much as
@@ -192,6 +197,10 @@ def lagrange_component(
                 closed = True
                 break
             relax.step(best_obj)
+        logger.debug(
+            "[%s] prices until %.3f s: %d evaluations in %.3f s, bound %.0f",
+            seed, time.monotonic() - t0, relax.evaluations, spent_dual, relax.best_bound,
+        )  # fmt: skip
         if pool is not None and pool.added_since and not closed:
             # The master combines the weeks met so far; re-planning follows.
             stop = min(end - 0.1 * budget, time.monotonic() + T.MASTER_SHARE * budget)

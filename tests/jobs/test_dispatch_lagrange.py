@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -100,3 +102,74 @@ def test_polish_is_feasible_and_a_local_optimum(seed):
     # No member alone can do better (what re-planning one at a time would find).
     again = planner.best_response(chosen, list(range(len(planner.groups))), float("inf"))
     assert objective_of(P, again, n_m) <= obj + 1e-6 * abs(obj)
+
+
+def _week_is_feasible(dp: WeekDP, week: np.ndarray) -> bool:
+    """Each member's chosen pairs, in start order, leave room for the travel between."""
+    for m in np.unique(dp.pm[week]):
+        mine = np.flatnonzero(week & (dp.pm == m))
+        for a, b in itertools.pairwise(mine):
+            travel = np.hypot(dp.x[a] - dp.x[b], dp.y[a] - dp.y[b]) * dp.P.minutes_per_km
+            if dp.end[a] + travel > dp.start[b] + TOL:
+                return False
+    return True
+
+
+def _native_against_numpy(instance, seed: int) -> None:
+    """The compiled week DP gives every member the same best value as the numpy one, and
+    a week that is feasible and worth exactly that value."""
+    from jobs.dispatch import lagrange
+
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    # exact_cells=0: every member's minutes axis is priced, as under a short time limit.
+    native = WeekDP(P, n_m, exact_cells=0)
+    if not native.n:
+        return  # commitments only
+    assert native.native is not None
+    kernel, lagrange.KERNEL = lagrange.KERNEL, None
+    try:
+        plain = WeekDP(P, n_m, exact_cells=0)
+    finally:
+        lagrange.KERNEL = kernel
+    assert plain.native is None
+    base = P.p_value[native.free][native.order]
+    rng = np.random.default_rng(seed)
+    for scale in (0.0, 0.7, 2.0):
+        values = base - scale * rng.uniform(0, 1, len(base)) * np.abs(base)
+        values[rng.uniform(size=len(values)) < 0.1] = -np.inf  # shifts already full
+        value, week = native.run(values)
+        expected, _ = plain.run(values)
+        np.testing.assert_allclose(value, expected, rtol=1e-12, atol=1e-9)
+        worth = np.bincount(native.pm[week], weights=values[week], minlength=n_m)
+        np.testing.assert_allclose(worth, value, rtol=1e-12, atol=1e-9)
+        assert _week_is_feasible(native, week)
+
+
+def test_native_week_dp_is_built_in_ci():
+    # make install builds it; CI must run the kernel it ships, not silently the fallback.
+    import os
+
+    from jobs.dispatch.native import KERNEL
+
+    if os.environ.get("CI") == "true":
+        assert KERNEL is not None, "jobs/dispatch/native/_weekdp.so missing: make install"
+
+
+@pytest.mark.parametrize("family", ["utrecht", "night", "team-heavy", "fairness-heavy"])
+def test_native_week_dp_equals_numpy_on_families(family):
+    from jobs.dispatch.native import KERNEL
+
+    if KERNEL is None:
+        pytest.skip("the compiled week DP is not built (make install)")
+    instance = parse_instance(generate(shifts=400, members=80, seed=3, family=family))
+    _native_against_numpy(instance, 3)
+
+
+def test_native_week_dp_equals_numpy_on_random_members():
+    from jobs.dispatch.native import KERNEL
+
+    if KERNEL is None:
+        pytest.skip("the compiled week DP is not built (make install)")
+    for seed in range(60):
+        _native_against_numpy(parse_instance(random_instance(seed)), seed)

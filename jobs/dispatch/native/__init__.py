@@ -1,0 +1,61 @@
+"""The week DP's compiled kernel (``weekdp.c``), loaded with ctypes when it was built.
+
+``make install`` builds it (``python -m jobs.dispatch.native``, with the C compiler
+Python was built with); without it, or where it fails to load, ``WeekDP`` runs its numpy
+version, which gives the same weeks' values. ``KERNEL`` is None then.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "weekdp.c"
+LIBRARY = HERE / "_weekdp.so"
+
+_i64 = np.ctypeslib.ndpointer(dtype=np.int64, flags="C_CONTIGUOUS")
+_f64 = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
+_u8 = np.ctypeslib.ndpointer(dtype=np.uint8, flags="C_CONTIGUOUS")
+_i64_or_null = ctypes.c_void_p
+
+
+def _load() -> Any:
+    if os.environ.get("WERKSTATION_NO_NATIVE") or not LIBRARY.exists():
+        return None
+    try:
+        lib = ctypes.CDLL(str(LIBRARY))
+    except OSError:
+        return None
+    i64, f64 = ctypes.c_int64, ctypes.c_double
+    lib.weekdp_edges.restype = i64
+    lib.weekdp_edges.argtypes = [
+        i64, _i64, _i64, _f64, _f64, _f64, _f64, _f64, f64, f64, _i64, _i64_or_null,
+        _i64_or_null,
+    ]  # fmt: skip
+    lib.weekdp_run.restype = None
+    lib.weekdp_run.argtypes = [
+        i64, i64, _i64, _f64, _f64, _i64, _i64, _f64, _i64, _i64, f64,
+        _f64, _i64, _i64, _f64, _i64, _i64, _f64, _u8,
+    ]  # fmt: skip
+    return lib
+
+
+KERNEL = _load()
+
+
+def build() -> Path:
+    """Compile ``weekdp.c`` next to it (raises on failure)."""
+    import subprocess
+    import sysconfig
+
+    cc = (sysconfig.get_config_var("CC") or "cc").split()
+    tmp = LIBRARY.with_suffix(f".{os.getpid()}.tmp")
+    command = [*cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE), "-lm"]
+    subprocess.run(command, check=True)  # noqa: S603 (Python's own compiler, our source)
+    tmp.replace(LIBRARY)
+    return LIBRARY
