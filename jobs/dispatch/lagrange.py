@@ -161,7 +161,7 @@ class WeekDP:
         self.native = None
         if self.too_big:
             return
-        if K1 == 1 and KERNEL is not None and n:
+        if KERNEL is not None and n:
             self.native = self._native(settle)
             return
 
@@ -224,44 +224,63 @@ class WeekDP:
         self.first = np.empty(n, dtype=np.int64)
         self.first[self.by_member] = first
 
-    def _native(self, settle: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _native(self, settle: np.ndarray) -> dict[str, Any]:
         """The compiled kernel's price-independent arrays (``native/weekdp.c``): each
-        member's pairs by settle time, and per pair its compatible predecessors not yet
-        settled at its start (counted first, then written)."""
+        member's pairs by settle time, per pair its compatible predecessors not yet
+        settled at its start (counted first, then written), and the ragged cells: each
+        pair and each member's pool has its member's K + 1 entries."""
         n, n_m = self.n, self.n_m
-        cuts = np.searchsorted(self.pm[self.by_member], np.arange(n_m + 1)).astype(np.int64)
-        by_member = np.ascontiguousarray(self.by_member, dtype=np.int64)
+        i64 = np.int64
+        cuts = np.searchsorted(self.pm[self.by_member], np.arange(n_m + 1)).astype(i64)
+        by_member = np.ascontiguousarray(self.by_member, dtype=i64)
         geometry = [
             np.ascontiguousarray(a, dtype=np.float64)
             for a in (self.start, self.end, self.x, self.y, settle)
         ]
         mpk = float(self.P.minutes_per_km)
-        count = np.zeros(n, dtype=np.int64)
+        count = np.zeros(n, dtype=i64)
         KERNEL.weekdp_edges(n_m, cuts, by_member, *geometry, mpk, TOL, count, None, None)
-        ptr = np.zeros(n + 1, dtype=np.int64)
+        ptr = np.zeros(n + 1, dtype=i64)
         np.cumsum(count, out=ptr[1:])
-        src = np.zeros(max(1, int(ptr[-1])), dtype=np.int64)
+        src = np.zeros(max(1, int(ptr[-1])), dtype=i64)
         KERNEL.weekdp_edges(
             n_m, cuts, by_member, *geometry, mpk, TOL, count,
             ptr.ctypes.data, src.ctypes.data,
         )  # fmt: skip
-        slist = np.lexsort((settle, self.pm)).astype(np.int64)
-        pm = np.ascontiguousarray(self.pm, dtype=np.int64)
-        return (pm, geometry[0], cuts, slist, geometry[4], ptr, src)
+        width = self.K_m + 1
+        moff = np.r_[0, np.cumsum(width)].astype(i64)
+        coff = np.r_[0, np.cumsum(width[self.pm])].astype(i64)
+        ks = np.arange(moff[-1]) - np.repeat(moff[:-1], width)
+        return {
+            "pm": np.ascontiguousarray(self.pm, dtype=i64),
+            "units": np.ascontiguousarray(self.units, dtype=i64),
+            "K": np.ascontiguousarray(self.K_m, dtype=i64),
+            "sat": self.sat_m.astype(np.uint8),
+            "coff": coff,
+            "moff": moff,
+            "bonus": np.ascontiguousarray(self.bonus[np.repeat(np.arange(n_m), width), ks]),
+            "start": geometry[0],
+            "scuts": cuts,
+            "slist": np.lexsort((settle, self.pm)).astype(i64),
+            "settle": geometry[4],
+            "ptr": ptr,
+            "src": src,
+        }
 
     def _run_native(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         assert self.native is not None
+        a = self.native
         n, n_m = self.n, self.n_m
-        pm, start, cuts, slist, settle, ptr, src = self.native
-        F = np.empty(n)
-        pred = np.empty(n, dtype=np.int64)
-        chosen = np.empty(n, dtype=np.uint8)
+        cells, pool_cells = int(a["coff"][-1]), int(a["moff"][-1])
         value = np.empty(n_m)
-        scratch = [np.empty(n_m, dtype=np.int64), np.empty(n_m)]
+        chosen = np.empty(n, dtype=np.uint8)
         KERNEL.weekdp_run(
-            n, n_m, pm, start, values, cuts, slist, settle, ptr, src, TOL,
-            F, pred, scratch[0], scratch[1], np.empty(n_m, dtype=np.int64),
-            np.empty(n_m, dtype=np.int64), value, chosen,
+            n, n_m, a["pm"], a["units"], a["K"], a["sat"], a["coff"], a["moff"], a["bonus"],
+            a["start"], values, a["scuts"], a["slist"], a["settle"], a["ptr"], a["src"], TOL,
+            np.empty(cells), np.empty(cells, dtype=np.int64), np.empty(cells, dtype=np.int32),
+            np.empty(pool_cells), np.empty(pool_cells, dtype=np.int64),
+            np.empty(n_m, dtype=np.int64), np.empty(self.K1), np.empty(self.K1, dtype=np.int64),
+            value, chosen,
         )  # fmt: skip
         return value, chosen.view(bool)
 

@@ -16,10 +16,23 @@ from jobs.dispatch.stapel import Problem
 from .test_dispatch_stapel import random_instance
 
 
-def _compare(P, n_members: int, values: np.ndarray) -> None:
+@pytest.fixture(params=["compiled", "numpy"])
+def kernel(request, monkeypatch):
+    """Both versions of the week DP: the compiled kernel (``make install``) and numpy."""
+    from jobs.dispatch import lagrange
+
+    if request.param == "numpy":
+        monkeypatch.setattr(lagrange, "KERNEL", None)
+    elif lagrange.KERNEL is None:
+        pytest.skip("the compiled week DP is not built (make install)")
+    return request.param
+
+
+def _compare(P, n_members: int, values: np.ndarray, kernel: str) -> None:
     """WeekDP's value and week per member equal stapel's optimum of the same member
     (commitments taken out, caps and target reduced by them, earnings caps priced)."""
     dp = WeekDP(P, n_members)
+    assert (dp.native is not None) == (kernel == "compiled" and dp.n > 0)
     value, week = dp.run(values)
     mpk = P.minutes_per_km
     for m in range(n_members):
@@ -57,7 +70,7 @@ def _compare(P, n_members: int, values: np.ndarray) -> None:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_week_dp_matches_stapel_on_generated_instances(seed):
+def test_week_dp_matches_stapel_on_generated_instances(seed, kernel):
     instance = parse_instance(generate(shifts=300, members=60, seed=seed))
     P = build_pairs(instance)
     dp = WeekDP(P, len(instance.members))
@@ -65,10 +78,10 @@ def test_week_dp_matches_stapel_on_generated_instances(seed):
     rng = np.random.default_rng(seed)
     for scale in (0.0, 0.5, 1.5):
         values = base - scale * rng.uniform(0, 1, len(base)) * np.abs(base)
-        _compare(P, len(instance.members), values)
+        _compare(P, len(instance.members), values, kernel)
 
 
-def test_week_dp_matches_stapel_on_random_members():
+def test_week_dp_matches_stapel_on_random_members(kernel):
     # Odd durations, many windows, binding hour caps, commitments (stapel's test set).
     for seed in range(120):
         instance = parse_instance(random_instance(seed))
@@ -77,7 +90,7 @@ def test_week_dp_matches_stapel_on_random_members():
         base = P.p_value[dp.free][dp.order]
         rng = np.random.default_rng(seed)
         values = base - rng.uniform(0, 1, len(base)) * np.abs(base) * (seed % 2)
-        _compare(P, len(instance.members), values)
+        _compare(P, len(instance.members), values, kernel)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -20,6 +20,7 @@ LIBRARY = HERE / "_weekdp.so"
 
 _i64 = np.ctypeslib.ndpointer(dtype=np.int64, flags="C_CONTIGUOUS")
 _f64 = np.ctypeslib.ndpointer(dtype=np.float64, flags="C_CONTIGUOUS")
+_i32 = np.ctypeslib.ndpointer(dtype=np.int32, flags="C_CONTIGUOUS")
 _u8 = np.ctypeslib.ndpointer(dtype=np.uint8, flags="C_CONTIGUOUS")
 _i64_or_null = ctypes.c_void_p
 
@@ -39,8 +40,8 @@ def _load() -> Any:
     ]  # fmt: skip
     lib.weekdp_run.restype = None
     lib.weekdp_run.argtypes = [
-        i64, i64, _i64, _f64, _f64, _i64, _i64, _f64, _i64, _i64, f64,
-        _f64, _i64, _i64, _f64, _i64, _i64, _f64, _u8,
+        i64, i64, _i64, _i64, _i64, _u8, _i64, _i64, _f64, _f64, _f64, _i64, _i64, _f64,
+        _i64, _i64, f64, _f64, _i64, _i32, _f64, _i64, _i64, _f64, _i64, _f64, _u8,
     ]  # fmt: skip
     return lib
 

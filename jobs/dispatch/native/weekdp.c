@@ -1,7 +1,7 @@
-/* The week DP of ``jobs.dispatch.lagrange.WeekDP`` for members without a minutes axis
- * (every member's K is 0: the hour cap is slack or priced): a longest path per member over
- * the member's candidate pairs in start order, with back-pointers. Built by ``make install``
- * (``python -m jobs.dispatch.native``); without it the numpy version runs. */
+/* The week DP of ``jobs.dispatch.lagrange.WeekDP`` (all members' best weeks under per-pair
+ * values, with each member's minutes axis) as a loop over the pairs in start order, with
+ * back-pointers. Built by ``make install`` (``python -m jobs.dispatch.native``); without it
+ * the numpy version runs, which gives the same values. */
 #include <math.h>
 #include <stdint.h>
 
@@ -36,53 +36,103 @@ int64_t weekdp_edges(int64_t n_m, const int64_t *cuts, const int64_t *by_member,
     return total;
 }
 
-/* One evaluation: F[j] = values[j] + max(0, best compatible earlier F of the member),
- * each member's best week (value[m] = max(0, max F), its pairs marked in chosen). The
- * pairs are in start order; slist holds each member's pairs by settle time (offsets scuts).
- * pos, pool, parg, endp, pred and F are scratch of n_m and n entries. */
-void weekdp_run(int64_t n, int64_t n_m, const int64_t *pm, const double *start,
-                const double *values, const int64_t *scuts, const int64_t *slist,
-                const double *settle, const int64_t *ptr, const int64_t *src, double tol,
-                double *F, int64_t *pred, int64_t *pos, double *pool, int64_t *parg,
-                int64_t *endp, double *value, uint8_t *chosen)
+/* One evaluation. Each pair j has K+1 cells (K = its member's minutes axis, ragged:
+ * cells of j start at coff[j], a member's pool at moff[m]): F[j][k] is the best week ending
+ * with j that has k units of minutes (for a member with sat, k = K means "K or more"),
+ * values[j] plus the best compatible earlier entry of the member k - units[j] below (the
+ * pool of settled pairs, then the edges). Back-pointers (pi, pk) replace a trace. The
+ * member's best week maximises F + bonus[k] (the empty week: 0); value[m] is that
+ * maximum, its pairs are marked in chosen. Scratch: pool/parg (pool cells), pos (n_m),
+ * prev/prev_arg (the widest axis + 1). */
+void weekdp_run(int64_t n, int64_t n_m, const int64_t *pm, const int64_t *units,
+                const int64_t *K, const uint8_t *sat, const int64_t *coff, const int64_t *moff,
+                const double *bonus, const double *start, const double *values,
+                const int64_t *scuts, const int64_t *slist, const double *settle,
+                const int64_t *ptr, const int64_t *src, double tol, double *F, int64_t *pi,
+                int32_t *pk, double *pool, int64_t *parg, int64_t *pos, double *prev,
+                int64_t *prev_arg, double *value, uint8_t *chosen)
 {
     for (int64_t m = 0; m < n_m; m++) {
         pos[m] = scuts[m];
-        pool[m] = 0.0;
-        parg[m] = -1;
-        endp[m] = -1;
-        value[m] = 0.0;
+        for (int64_t k = 0; k <= K[m]; k++) {
+            pool[moff[m] + k] = k ? -INFINITY : 0.0;
+            parg[moff[m] + k] = -1;
+        }
     }
     for (int64_t j = 0; j < n; j++) {
-        int64_t m = pm[j];
+        int64_t m = pm[j], Km = K[m];
+        double *pl = pool + moff[m];
+        int64_t *pa = parg + moff[m];
         double lim = start[j] + tol;
         int64_t p = pos[m], stop = scuts[m + 1];
         while (p < stop && settle[slist[p]] <= lim) {
             int64_t i = slist[p++];
-            if (F[i] > pool[m]) {
-                pool[m] = F[i];
-                parg[m] = i;
-            }
+            const double *Fi = F + coff[i];
+            for (int64_t k = 0; k <= Km; k++)
+                if (Fi[k] > pl[k]) {
+                    pl[k] = Fi[k];
+                    pa[k] = i;
+                }
         }
         pos[m] = p;
-        double best = pool[m];
-        int64_t arg = parg[m];
+        for (int64_t k = 0; k <= Km; k++) {
+            prev[k] = pl[k];
+            prev_arg[k] = pa[k];
+        }
         for (int64_t e = ptr[j]; e < ptr[j + 1]; e++) {
             int64_t i = src[e];
-            if (F[i] > best) {
-                best = F[i];
-                arg = i;
+            const double *Fi = F + coff[i];
+            for (int64_t k = 0; k <= Km; k++)
+                if (Fi[k] > prev[k]) {
+                    prev[k] = Fi[k];
+                    prev_arg[k] = i;
+                }
+        }
+        int64_t d = units[j], c = coff[j];
+        double v = values[j];
+        for (int64_t k = 0; k <= Km; k++) {
+            int64_t from = k - d;
+            if (sat[m] && k == Km) {
+                from = Km - d < 0 ? 0 : Km - d;
+                for (int64_t kk = from + 1; kk <= Km; kk++)
+                    if (prev[kk] > prev[from])
+                        from = kk;
+            }
+            if (from < 0) {
+                F[c + k] = -INFINITY;
+                pi[c + k] = -1;
+                pk[c + k] = 0;
+            } else {
+                F[c + k] = v + prev[from];
+                pi[c + k] = prev_arg[from];
+                pk[c + k] = (int32_t)from;
             }
         }
-        F[j] = values[j] + best;
-        pred[j] = arg;
         chosen[j] = 0;
-        if (F[j] > value[m]) {
-            value[m] = F[j];
-            endp[m] = j;
+    }
+    /* Each member's best: the empty week (0), or a pair's entry plus the bonus. */
+    for (int64_t m = 0; m < n_m; m++)
+        value[m] = 0.0, pos[m] = -1;
+    int64_t *best_k = parg; /* the pools are no longer needed: n_m <= pool cells */
+    for (int64_t j = 0; j < n; j++) {
+        int64_t m = pm[j];
+        const double *b = bonus + moff[m];
+        for (int64_t k = 0; k <= K[m]; k++) {
+            double s = F[coff[j] + k] + b[k];
+            if (s > value[m]) {
+                value[m] = s;
+                pos[m] = j;
+                best_k[m] = k;
+            }
         }
     }
-    for (int64_t m = 0; m < n_m; m++)
-        for (int64_t j = endp[m]; j >= 0; j = pred[j])
+    for (int64_t m = 0; m < n_m; m++) {
+        int64_t j = pos[m], k = best_k[m];
+        while (j >= 0) {
             chosen[j] = 1;
+            int64_t i = pi[coff[j] + k];
+            k = pk[coff[j] + k];
+            j = i;
+        }
+    }
 }
