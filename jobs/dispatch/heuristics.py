@@ -5,7 +5,7 @@
   ``first_come`` is the baseline the benchmark compares with.
 - ``Planner`` re-plans members one at a time, exactly (stapel's search), with the others
   fixed; ``polish`` re-plans all members at once by rounds of best responses.
-- ``objective_of``, ``component_objective`` and ``feasible_weeks`` evaluate and check a
+- ``objective_of``, ``component_objective(s)`` and ``feasible_weeks`` evaluate and check a
   choice of pairs with the contract's formula.
 
 The orchestration is in ``solve.py``, the searches in ``search.py``, the knobs in
@@ -224,15 +224,25 @@ def polish(
 
 def component_objective(P: Pairs, g: np.ndarray, mask: np.ndarray) -> float:
     """Objective of the pairs ``g[mask]`` for the members of component ``g``."""
-    members = np.unique(P.p_member[g])
-    chosen = g[mask]
+    label = np.full(len(P.m_target), -1)
+    label[P.p_member[g]] = 0
+    return float(component_objectives(P, label, g[mask], 1)[0])
+
+
+def component_objectives(
+    P: Pairs, m_label: np.ndarray, picked: np.ndarray, n_groups: int
+) -> np.ndarray:
+    """The objective of the pairs ``picked`` per component, for every component at once
+    (members labelled by component in ``m_label``, -1 for none)."""
     minutes = np.bincount(
-        P.p_member[chosen],
-        weights=(P.s_end - P.s_start)[P.p_shift[chosen]],
+        P.p_member[picked],
+        weights=(P.s_end - P.s_start)[P.p_shift[picked]],
         minlength=len(P.m_target),
     )
-    short = np.maximum(0.0, P.m_target[members] - minutes[members]).sum()
-    return float(P.p_value[g[mask]].sum() - P.weight * short)
+    value = np.bincount(m_label[P.p_member[picked]], weights=P.p_value[picked], minlength=n_groups)
+    inside = np.flatnonzero(m_label >= 0)
+    short = np.maximum(0.0, P.m_target[inside] - minutes[inside])
+    return value - P.weight * np.bincount(m_label[inside], weights=short, minlength=n_groups)
 
 
 def objective_of(P: Pairs, chosen: np.ndarray, n_members: int) -> float:
@@ -301,7 +311,8 @@ class Planner:
             free = (taken[s] - mine) < P.s_slots[s]
             values = np.where(free, P.p_value[g], -1e12)
             # A label costs about 10 us: no more than the time left allows.
-            labels = int(min(T.PLANNER_LABELS, max(500.0, (deadline - time.monotonic()) * 1e5)))
+            left = deadline - time.monotonic()
+            labels = int(min(T.PLANNER_LABELS, max(500.0, left * T.PLANNER_LABELS_PER_SECOND)))
             week = self.problem(k).solve_with(values, max_labels=labels)
             new = np.zeros(len(g), dtype=bool)
             new[week.chosen] = True

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import tuning as T
 from .model import TOL
 from .native import KERNEL
 
@@ -42,9 +43,6 @@ if TYPE_CHECKING:
 NEG = -np.inf
 MOMENTUM = 0.3
 START_PRICE = 0.3
-# Cells (pairs x minutes units) of the week DP's table kept exact; beyond, the members
-# with the widest minutes axes have their hour cap and fairness term priced instead.
-EXACT_CELLS = 2e6
 MIN_AXIS = 16
 TRACE_WINDOW = 16  # candidates searched first for a week's previous shift
 
@@ -104,7 +102,7 @@ class WeekDP:
         # minutes axis at all. The widest axes go first.
         self.linear = np.zeros(n_members, dtype=bool)
         if exact_cells is None:
-            exact_cells = EXACT_CELLS
+            exact_cells = T.EXACT_CELLS
         if n and n * (int(K_m.max()) + 1) > exact_cells:
             k_max = int(exact_cells // n) - 1
             # A narrow axis for a few members costs its width on every pair: then none.

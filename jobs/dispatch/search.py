@@ -103,7 +103,7 @@ def lagrange_component(
     """Lagrangian bound and heuristic on one component, then re-planning.
 
     Returns (choice over ``g``, upper bound on the component's optimum or None)."""
-    from .lagrange import EXACT_CELLS, Relaxation, repair
+    from .lagrange import Relaxation, repair
 
     t0 = time.monotonic()
     end = t0 + budget
@@ -123,7 +123,7 @@ def lagrange_component(
     # (pairs x minutes units) costs about 20 ns a cell, and the prices need dozens of
     # evaluations before their weeks are worth rounding. Below about 5 s the members
     # with the widest axes are priced linearly instead (``WeekDP``).
-    relax = Relaxation(Q, n_m, exact_cells=min(EXACT_CELLS, T.EXACT_CELLS_PER_SECOND * budget))
+    relax = Relaxation(Q, n_m, exact_cells=min(T.EXACT_CELLS, T.EXACT_CELLS_PER_SECOND * budget))
     logger.debug(
         "[%s] %d pairs, budget %.3f s: prices set up in %.3f s (%s week DP)",
         seed, len(g), budget, time.monotonic() - t0,

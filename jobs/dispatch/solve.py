@@ -69,6 +69,7 @@ from .deadline import (
 from .heuristics import (
     component_labels,
     component_objective,
+    component_objectives,
     feasible_weeks,
     greedy,
     objective_of,
@@ -149,7 +150,8 @@ class _Run:
         # Vectorised over the components, and each job's objective as its worker
         # published it (``component_objective``, same pairs): an instance of thousands
         # of tiny components spent 0.2 s here (0.5 s loaded) inside the time promise.
-        comp_best = _component_objectives(P, self.m_label, best, len(groups)).tolist()
+        comp_best = component_objectives(P, self.m_label, np.flatnonzero(best), len(groups))
+        comp_best = comp_best.tolist()
         for job, (i, _) in enumerate(self.jobs):
             g = groups[i]
             mask, obj = self.answers.best(job)
@@ -173,22 +175,6 @@ class _Run:
         )
 
 
-def _component_objectives(
-    P: Pairs, m_label: np.ndarray, chosen: np.ndarray, n_groups: int
-) -> np.ndarray:
-    """``component_objective`` of ``chosen`` (a mask over all pairs) for every component
-    at once (members labelled by component in ``m_label``, -1 for none)."""
-    n_m = len(P.m_target)
-    picked = np.flatnonzero(chosen)
-    minutes = np.bincount(
-        P.p_member[picked], weights=(P.s_end - P.s_start)[P.p_shift[picked]], minlength=n_m
-    )
-    value = np.bincount(m_label[P.p_member[picked]], weights=P.p_value[picked], minlength=n_groups)
-    inside = np.flatnonzero(m_label >= 0)
-    short = np.maximum(0.0, P.m_target[inside] - minutes[inside])
-    return value - P.weight * np.bincount(m_label[inside], weights=short, minlength=n_groups)
-
-
 def _construct(state: _Run, deadline: float) -> None:
     """Candidates, components and the greedy, recorded in ``state`` as they come."""
     instance = state.instance
@@ -209,7 +195,13 @@ def _improve(state: _Run, deadline: float, kill_at: float, *, workers: int, seed
         # HiGHS and the models (the master, the small components' MILP) are imported once,
         # here, before the workers fork: not at start-up, where they would cost a short
         # limit up to a second of a loaded machine before the greedy could even start.
-        from . import master, milp  # noqa: F401
+        # About 0.05 s here; on a cold disk cache it could take longer, so the alarm
+        # watches it too (then the greedy's answer stands).
+        try:
+            with alarm(deadline if math.isfinite(kill_at) else math.inf):
+                from . import master, milp  # noqa: F401
+        except OutOfTime:
+            return
     idle_highs = (
         deadline - time.monotonic() >= T.IDLE_HIGHS_SECONDS
         and len(groups[0]) <= T.IDLE_HIGHS_MAX_PAIRS

@@ -71,12 +71,19 @@ MIN_WORK = 0.02
 # alone.
 HEAVY_SECONDS = 0.2
 # Labels of stapel's exact search for one member's re-planning, at most (on the 1k
-# "utrecht" instance one member's exact week took 3.4 s).
+# "utrecht" instance one member's exact week took 3.4 s), and no more than the time left
+# allows at this rate (about 10 µs a label).
 PLANNER_LABELS = 20_000
-# Cells of the exact week DP's table per second of a component's budget (at most
-# ``lagrange.EXACT_CELLS``): on the 1k family instances (12,000-25,000 pairs, quarter-hour
-# durations) an exact table of 2 M cells let the prices evaluate twice in 0.6 s, the
-# linear form twenty times.
+PLANNER_LABELS_PER_SECOND = 1e5
+# Cells (pairs x minutes units) of the week DP's table kept exact, at most; beyond, the
+# members with the widest minutes axes have their hour cap and fairness term priced
+# instead (``lagrange.WeekDP``, "linear" members).
+EXACT_CELLS = 2e6
+# Cells of that table per second of a component's budget: on the 1k family instances
+# (12,000-25,000 pairs, quarter-hour durations) under 1 s every member is then linear. With
+# the numpy DP an exact table of 2 M cells let the prices evaluate twice in 0.6 s; with
+# the compiled one (``native/``, 6-9 ms an evaluation of 2 M cells, 0.4-1 ms linear)
+# 0 to 1 M cells a second gave the same Q at 1 s within the noise, 4 M was worse.
 EXACT_CELLS_PER_SECOND = 2e5
 # Seed offset of a second run on the largest component by an idle worker (``_pack``).
 AGAIN_SEED = 7919

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -20,6 +22,9 @@ from members.models import Cooperative, Skill
 from werkstation.confirm import Confirmation, confirmation, is_confirmed
 from werkstation.errors import ApplicationError
 from werkstation.forms import add_application_error
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
 
 def _poster_choices(user):
@@ -97,8 +102,19 @@ JOB_STATUS_MESSAGES = {
 }
 
 
-def _cancel_confirmation(job: Job) -> Confirmation:
+def _upcoming(job: Job) -> tuple[QuerySet[Shift], list[tuple[str, str]]]:
+    """The job's open shifts still to come, and the confirmation rows both steps show."""
     upcoming = job.shifts.filter(status=Shift.Status.OPEN, start__gt=timezone.now())
+    rows = [
+        (_("Job"), job.title),
+        (_("Client"), job.client.name),
+        (_("Shifts still to come"), str(upcoming.count())),
+    ]
+    return upcoming, rows
+
+
+def _cancel_confirmation(job: Job) -> Confirmation:
+    upcoming, rows = _upcoming(job)
     people = (
         Claim.objects.filter(shift__in=upcoming, status__in=["claimed", "confirmed", "waitlisted"])
         .values("user_id")
@@ -108,27 +124,18 @@ def _cancel_confirmation(job: Job) -> Confirmation:
     return Confirmation(
         title=_("Cancel %(job)s?") % {"job": job.title},
         confirm_label=_("Yes, cancel the job"),
-        rows=[
-            (_("Job"), job.title),
-            (_("Client"), job.client.name),
-            (_("Shifts still to come"), str(upcoming.count())),
-            (_("Members who are told"), str(people)),
-        ],
+        rows=[*rows, (_("Members who are told"), str(people))],
         consequence=_("The shifts still to come are cancelled. This cannot be undone."),
         danger=True,
     )
 
 
 def _complete_confirmation(job: Job) -> Confirmation:
-    upcoming = job.shifts.filter(status=Shift.Status.OPEN, start__gt=timezone.now())
+    _, rows = _upcoming(job)
     return Confirmation(
         title=_("Mark %(job)s completed?") % {"job": job.title},
         confirm_label=_("Yes, mark the job completed"),
-        rows=[
-            (_("Job"), job.title),
-            (_("Client"), job.client.name),
-            (_("Shifts still to come"), str(upcoming.count())),
-        ],
+        rows=rows,
         consequence=_(
             "Members can no longer claim its shifts and the job cannot be reopened. "
             "Hours already worked can still be logged and approved."

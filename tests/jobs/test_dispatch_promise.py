@@ -181,3 +181,29 @@ def test_solve_keeps_its_time_limit(tmp_path, shape, workers, limit):
     report = check(parse_instance(data), pairs)
     assert report.feasible, report.violations[:3]
     assert math.isclose(report.objective, answer["objective"], abs_tol=1e-3)
+
+
+def test_a_slow_highs_import_cannot_break_the_promise(monkeypatch):
+    # HiGHS and the models are imported after the greedy, before the workers fork; on a
+    # cold disk cache that import could take seconds. The alarm watches it: the answer
+    # is then the greedy's, on time.
+    import importlib.abc
+
+    from jobs.dispatch import generate, solve
+
+    class SlowImport(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name == "jobs.dispatch.master":
+                time.sleep(5)
+            return None
+
+    monkeypatch.delitem(sys.modules, "jobs.dispatch.master", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [SlowImport(), *sys.meta_path])
+    data = generate(shifts=300, members=60, seed=2)
+    started = time.monotonic()
+    result = solve(parse_instance(data), time_limit=2.0, guard=True, started=started, workers=1)
+    wall = time.monotonic() - started
+    assert wall <= 1.05 * 2.0 + 2.0, wall
+    report = check(parse_instance(data), result.pairs)
+    assert report.feasible
+    assert report.objective == pytest.approx(result.objective)
