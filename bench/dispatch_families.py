@@ -46,6 +46,12 @@ NO_HIGHS = {
 }
 
 
+# Cells of the exact week table for the bounds (``WeekDP``): with the compiled DP
+# (``jobs/dispatch/native``) far more than the solver's own 2 M fit (about 0.5 GB): fewer
+# members are priced linearly, so the bound is tighter (1k: every member exact).
+BOUND_EXACT_CELLS = 2.5e7
+
+
 def families() -> list[str]:
     from jobs.dispatch.generate import FAMILIES
 
@@ -136,7 +142,7 @@ def lagrange_bound(path: str, seconds: float) -> dict:
     for g in groups:
         end = time.monotonic() + seconds * len(g) / sizes
         sub = subset(P, g)
-        relax = Relaxation(sub.P, len(sub.members))
+        relax = Relaxation(sub.P, len(sub.members), exact_cells=BOUND_EXACT_CELLS)
         lower = component_objective(P, g, start[g])
         while True:
             relax.evaluate()
@@ -220,7 +226,10 @@ def compute_bounds(
                 "date": datetime.date.today().isoformat(),
             }
             print(f"{key(family, size, seed)}: {bound:.1f} ({method})", flush=True)
-            BOUNDS.write_text(json.dumps(bounds, indent=1, sort_keys=True) + "\n")
+            # Re-read before writing: another ``bounds`` run (other sizes or families) may
+            # have written its entries meanwhile.
+            written = {**load_bounds(), key(family, size, seed): bounds[key(family, size, seed)]}
+            BOUNDS.write_text(json.dumps(written, indent=1, sort_keys=True) + "\n")
 
 
 def table(sizes: list[str], names: list[str], seed: int, runs: int = 1) -> list[dict]:
