@@ -186,3 +186,16 @@ def test_native_week_dp_equals_numpy_on_random_members():
         pytest.skip("the compiled week DP is not built (make install)")
     for seed in range(60):
         _native_against_numpy(parse_instance(random_instance(seed)), seed)
+
+
+def test_a_library_built_from_another_source_is_not_used(tmp_path):
+    # A library left from an older weekdp.c (make install not run after a pull) may take
+    # other arguments: it must not be called; the numpy DP runs instead.
+    from jobs.dispatch import native
+
+    if native.KERNEL is None:
+        pytest.skip("the compiled week DP is not built (make install)")
+    changed = tmp_path / "weekdp.c"
+    changed.write_text(native.SOURCE.read_text() + "\n/* another version */\n")
+    assert native._load(native.LIBRARY, native.SOURCE) is not None
+    assert native._load(native.LIBRARY, changed) is None

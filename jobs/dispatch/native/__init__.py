@@ -1,13 +1,16 @@
 """The week DP's compiled kernel (``weekdp.c``), loaded with ctypes when it was built.
 
 ``make install`` builds it (``python -m jobs.dispatch.native``, with the C compiler
-Python was built with); without it, or where it fails to load, ``WeekDP`` runs its numpy
-version, which gives the same weeks' values. ``KERNEL`` is None then.
+Python was built with); without it, where it fails to load, or where it was built from
+another version of ``weekdp.c`` (the build stamps the source's digest into the library),
+``WeekDP`` runs its numpy version, which gives the same weeks' values. ``KERNEL`` is None
+then.
 """
 
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -25,12 +28,23 @@ _u8 = np.ctypeslib.ndpointer(dtype=np.uint8, flags="C_CONTIGUOUS")
 _i64_or_null = ctypes.c_void_p
 
 
-def _load() -> Any:
-    if os.environ.get("WERKSTATION_NO_NATIVE") or not LIBRARY.exists():
+def digest(source: Path = SOURCE) -> str:
+    """What the library is built from: the first 16 hex digits of the source's SHA-256."""
+    return hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+
+
+def _load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
+    """The library, if it was built from this very source (a library left from an older
+    ``weekdp.c``, whose functions may take other arguments, is never called)."""
+    if os.environ.get("WERKSTATION_NO_NATIVE") or not library.exists() or not source.exists():
         return None
     try:
-        lib = ctypes.CDLL(str(LIBRARY))
-    except OSError:
+        lib = ctypes.CDLL(str(library))
+        lib.weekdp_source.restype = ctypes.c_char_p
+        built_from = lib.weekdp_source().decode()
+    except (OSError, AttributeError):
+        return None
+    if built_from != digest(source):
         return None
     i64, f64 = ctypes.c_int64, ctypes.c_double
     lib.weekdp_edges.restype = i64
@@ -56,7 +70,8 @@ def build() -> Path:
 
     cc = (sysconfig.get_config_var("CC") or "cc").split()
     tmp = LIBRARY.with_suffix(f".{os.getpid()}.tmp")
-    command = [*cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE), "-lm"]
+    stamp = f'-DWEEKDP_SOURCE="{digest()}"'
+    command = [*cc, "-O2", "-shared", "-fPIC", stamp, "-o", str(tmp), str(SOURCE), "-lm"]
     subprocess.run(command, check=True)  # noqa: S603 (Python's own compiler, our source)
     tmp.replace(LIBRARY)
     return LIBRARY

@@ -5,6 +5,13 @@
 #include <math.h>
 #include <stdint.h>
 
+#ifndef WEEKDP_SOURCE
+#define WEEKDP_SOURCE "unknown"
+#endif
+
+/* The digest of the source this library was built from (the loader compares it). */
+const char *weekdp_source(void) { return WEEKDP_SOURCE; }
+
 /* For each pair j, the earlier pairs i of the same member that are compatible with j
  * (end_i + travel <= start_j, within tol) but not yet settled at j's start (settle_i >
  * start_j + tol; the settled ones are in the member's pool). With src == NULL only
