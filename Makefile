@@ -32,7 +32,7 @@ audit: install
 # The dispatch week DP's compiled kernel (jobs/dispatch/native; numpy runs without it).
 NATIVE := jobs/dispatch/native/_weekdp.so
 $(NATIVE): jobs/dispatch/native/weekdp.c $(STAMP)
-	$(PY) -m jobs.dispatch.native || echo "dispatch: no C compiler? the week DP runs in numpy (slower)"
+	WERKSTATION_NO_NATIVE=1 $(PY) -m jobs.dispatch.native || echo "dispatch: no C compiler? the week DP runs in numpy (slower)"
 
 install: $(STAMP) $(NATIVE)
 

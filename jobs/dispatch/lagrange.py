@@ -159,7 +159,10 @@ class WeekDP:
         self.native = None
         if self.too_big:
             return
-        if KERNEL is not None and n:
+        # The compiled DP relies on what parse_instance guarantees (shifts of positive
+        # length, commitments within the hour cap): otherwise numpy runs.
+        self.lib = KERNEL
+        if KERNEL is not None and n and (K_m >= 0).all() and (minutes > 0).all():
             self.native = self._native(settle)
             return
 
@@ -237,11 +240,11 @@ class WeekDP:
         ]
         mpk = float(self.P.minutes_per_km)
         count = np.zeros(n, dtype=i64)
-        KERNEL.weekdp_edges(n_m, cuts, by_member, *geometry, mpk, TOL, count, None, None)
+        self.lib.weekdp_edges(n_m, cuts, by_member, *geometry, mpk, TOL, count, None, None)
         ptr = np.zeros(n + 1, dtype=i64)
         np.cumsum(count, out=ptr[1:])
         src = np.zeros(max(1, int(ptr[-1])), dtype=i64)
-        KERNEL.weekdp_edges(
+        self.lib.weekdp_edges(
             n_m, cuts, by_member, *geometry, mpk, TOL, count,
             ptr.ctypes.data, src.ctypes.data,
         )  # fmt: skip
@@ -272,7 +275,10 @@ class WeekDP:
         cells, pool_cells = int(a["coff"][-1]), int(a["moff"][-1])
         value = np.empty(n_m)
         chosen = np.empty(n, dtype=np.uint8)
-        KERNEL.weekdp_run(
+        if values.shape != (n,):
+            msg = f"values: {n} per-pair values expected, got shape {values.shape}"
+            raise ValueError(msg)
+        self.lib.weekdp_run(
             n, n_m, a["pm"], a["units"], a["K"], a["sat"], a["coff"], a["moff"], a["bonus"],
             a["start"], values, a["scuts"], a["slist"], a["settle"], a["ptr"], a["src"], TOL,
             np.empty(cells), np.empty(cells, dtype=np.int64), np.empty(cells, dtype=np.int32),

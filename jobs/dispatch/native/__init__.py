@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import logging
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "weekdp.c"
 LIBRARY = HERE / "_weekdp.so"
@@ -42,9 +45,15 @@ def _load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
         lib = ctypes.CDLL(str(library))
         lib.weekdp_source.restype = ctypes.c_char_p
         built_from = lib.weekdp_source().decode()
-    except (OSError, AttributeError):
+    except (OSError, AttributeError) as exc:
+        logger.warning("dispatch: %s not loaded (%s); the slower numpy DP runs", library, exc)
         return None
     if built_from != digest(source):
+        logger.warning(
+            "dispatch: %s was built from another weekdp.c (make install builds it again); "
+            "the slower numpy DP runs",
+            library,
+        )
         return None
     i64, f64 = ctypes.c_int64, ctypes.c_double
     lib.weekdp_edges.restype = i64
@@ -68,10 +77,14 @@ def build() -> Path:
     import subprocess
     import sysconfig
 
-    cc = (sysconfig.get_config_var("CC") or "cc").split()
+    cc = (sysconfig.get_config_var("CC") or shutil.which("cc") or "cc").split()
+    if not shutil.which(cc[0]):
+        cc = ["cc"]
     tmp = LIBRARY.with_suffix(f".{os.getpid()}.tmp")
     stamp = f'-DWEEKDP_SOURCE="{digest()}"'
-    command = [*cc, "-O2", "-shared", "-fPIC", stamp, "-o", str(tmp), str(SOURCE), "-lm"]
+    # No fused multiply-adds: the travel test must round as numpy's does (model.py).
+    flags = ["-O2", "-shared", "-fPIC", "-ffp-contract=off", stamp]
+    command = [*cc, *flags, "-o", str(tmp), str(SOURCE), "-lm"]
     subprocess.run(command, check=True)  # noqa: S603 (Python's own compiler, our source)
     tmp.replace(LIBRARY)
     return LIBRARY

@@ -134,7 +134,10 @@ void weekdp_run(int64_t n, int64_t n_m, const int64_t *pm, const int64_t *units,
         }
     }
     for (int64_t m = 0; m < n_m; m++) {
-        int64_t j = pos[m], k = best_k[m];
+        int64_t j = pos[m];
+        if (j < 0)
+            continue; /* the empty week */
+        int64_t k = best_k[m];
         while (j >= 0) {
             chosen[j] = 1;
             int64_t i = pi[coff[j] + k];
