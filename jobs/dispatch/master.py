@@ -124,7 +124,7 @@ class ColumnPool:
             dtype=np.int64,
         )
 
-    def _model(self, cols: np.ndarray) -> Model:
+    def _model(self, cols: np.ndarray, slots: np.ndarray | None = None) -> Model:
         from .milp import Model
 
         n_m = self.n_m
@@ -142,7 +142,9 @@ class ColumnPool:
             c=np.asarray(self.value, dtype=np.float64)[cols],
             A=A,
             row_lo=np.full(A.shape[0], -np.inf),
-            row_hi=np.r_[np.ones(n_m), self.res_slots].astype(np.float64),
+            row_hi=np.r_[np.ones(n_m), self.res_slots if slots is None else slots].astype(
+                np.float64
+            ),
             lb=np.zeros(n),
             ub=np.ones(n),
             integrality=np.ones(n, dtype=np.int8),
@@ -173,12 +175,15 @@ class ColumnPool:
         lp_share: float = 0.5,
         prices: np.ndarray | None = None,
         per_member: int = 0,
+        members: np.ndarray | None = None,
     ) -> np.ndarray | None:
         """The best combination of the columns that HiGHS finds by ``deadline``, as a
         mask over the pairs (commitments included), never worse than ``incumbent``; or
         None when nothing better turned up. The LP gets up to ``lp_share`` of the time.
         With ``prices`` (per pair) and ``per_member``, only each member's best columns
-        under the prices, and the incumbent's, take part."""
+        under the prices, and the incumbent's, take part. With ``members`` (a region of
+        a large component), only their columns: the other members keep their weeks of
+        ``incumbent``, and the slots they hold are taken out."""
         from .milp import load_highs, solve_highs
 
         self.add(incumbent)
@@ -191,10 +196,23 @@ class ColumnPool:
             all_cols = np.union1d(self.best_columns(prices, per_member), start_cols)
         else:
             all_cols = np.arange(n)
+        slots = None
+        if members is not None:
+            owner = np.asarray(self.member, dtype=np.int64)
+            all_cols = all_cols[np.isin(owner[all_cols], members)]
+            start_cols = start_cols[np.isin(owner[start_cols], members)]
+            inside = np.zeros(self.n_m, dtype=bool)
+            inside[members] = True
+            held = incumbent & self.free & ~inside[self.P.p_member]
+            slots = self.res_slots - np.bincount(
+                self.P.p_shift[held], minlength=len(self.res_slots)
+            )
+            if not len(all_cols):
+                return None
         left = deadline - time.monotonic()
         if left < 0.02:
             return None
-        lp = self._model(all_cols)
+        lp = self._model(all_cols, slots)
         h = load_highs(lp, time_limit=lp_share * left, relax=True, lp_solver=LP_SOLVER)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -210,13 +228,15 @@ class ColumnPool:
         cols = np.union1d(np.union1d(support, start_cols), best_cols)
         left = deadline - time.monotonic()
         if left > 0.02:
-            model = self._model(cols)
+            model = self._model(cols, slots)
             y, _, _, _ = solve_highs(
                 model, time_limit=left, start=np.isin(cols, best_cols).astype(np.float64)
             )
             if y is not None and float(model.c @ (y > 0.5)) > best_value + 1e-6:
                 best_cols = cols[y > 0.5]
         chosen = self.P.p_forced.copy()
+        if members is not None:
+            chosen |= held
         if len(best_cols):
             chosen[np.concatenate([self.pairs[j] for j in best_cols.tolist()])] = True
         return chosen

@@ -145,9 +145,24 @@ def lagrange_component(
     rng = np.random.default_rng(seed)
     # The master's LP grows with the pairs: on the 10k "utrecht" component (331,000
     # pairs, 26,000-43,000 columns) it took 25 s of a minute and found nothing better.
+    # Larger components get the master by regions (``regional_masters``), with time.
+    big = len(g) > T.MASTER_MAX_PAIRS
     master = (
-        master and T.MASTER and relax.usable and len(g) <= T.MASTER_MAX_PAIRS and heavy_loaded()
+        master
+        and T.MASTER
+        and relax.usable
+        and heavy_loaded()
+        and (
+            not big
+            or (
+                T.REGIONS
+                and not lns
+                and budget >= T.REGION_MIN_BUDGET
+                and budget >= T.REGION_MIN_SECONDS_PER_PAIR * len(g)
+            )
+        )
     )
+    regional = master and big
     if master:
         from .master import ColumnPool
     pool = ColumnPool(Q, n_m, seed) if master else None
@@ -156,6 +171,8 @@ def lagrange_component(
             T.LNS_LAGRANGE_SHARE * budget,
             min(T.LNS_LAGRANGE_MAX_SHARE * budget, T.LNS_LAGRANGE_SECONDS),
         )
+    elif regional:
+        lag_end = t0 + T.REGION_LAGRANGE_SHARE * budget
     else:
         lag_end = t0 + (T.MASTER_LAGRANGE_SHARE if pool is not None else T.LAGRANGE_SHARE) * budget
     closed = not relax.usable
@@ -173,7 +190,12 @@ def lagrange_component(
             xbar = relaxed.astype(np.float64) if xbar is None else xbar
             xbar += T.AVERAGE * (relaxed - xbar)
             spent_dual += time.monotonic() - t
-            if pool is not None and not T.ROUND_WITH_MASTER and time.monotonic() < lag_end:
+            if (
+                pool is not None
+                and not regional
+                and not T.ROUND_WITH_MASTER
+                and time.monotonic() < lag_end
+            ):
                 relax.step(best_obj)
                 continue
             t = time.monotonic()
@@ -201,7 +223,16 @@ def lagrange_component(
             "[%s] prices until %.3f s: %d evaluations in %.3f s, bound %.0f",
             seed, time.monotonic() - t0, relax.evaluations, spent_dual, relax.best_bound,
         )  # fmt: skip
-        if pool is not None and pool.added_since and not closed:
+        if regional and pool is not None and not closed:
+            stop = min(end - 0.1 * budget, t0 + T.REGION_END_SHARE * budget)
+            if time.monotonic() < stop:
+                prices = relax.best_mu[Q.p_shift] + relax.lam[Q.p_member] * (
+                    Q.s_pay[Q.p_shift] / relax.pay_unit
+                )
+                best, best_obj = regional_masters(
+                    Q, n_m, rng, pool, relax, best, best_obj, prices, stop
+                )
+        elif pool is not None and pool.added_since and not closed:
             # The master combines the weeks met so far; re-planning follows.
             stop = min(end - 0.1 * budget, time.monotonic() + T.MASTER_SHARE * budget)
             prices = relax.best_mu[Q.p_shift] + relax.lam[Q.p_member] * (
@@ -257,6 +288,48 @@ def lagrange_component(
     if relax.usable and np.isfinite(relax.best_bound):
         bound = relax.best_bound
     return best, bound
+
+
+def regional_masters(
+    Q: Pairs,
+    n_m: int,
+    rng: np.random.Generator,
+    pool: ColumnPool,
+    relax: Any,
+    best: np.ndarray,
+    best_obj: float,
+    prices: np.ndarray,
+    stop: float,
+) -> tuple[np.ndarray, float]:
+    """The restricted master by regions until ``stop``: on a component too large for
+    one master (its LP took 25 s of a minute on the 10k "utrecht" component), regions of
+    REGION_MEMBERS members who compete for the same shifts, seeded where the duality gap
+    is, choose among their own weeks of the pool, the others' weeks fixed. Each region's
+    answer is never worse than the weeks it started from."""
+    regions = Neighbourhoods(Q, n_m, rng)
+    if T.GUIDED > 0:
+        regions.guide(duality_gaps(relax, Q, best))
+    tried = improved = 0
+    while time.monotonic() < stop - 0.05:
+        members = np.array(regions.members(T.REGION_MEMBERS))
+        combined = pool.solve(
+            best,
+            min(stop, time.monotonic() + T.REGION_LIMIT),
+            lp_share=T.MASTER_LP_SHARE,
+            prices=prices,
+            per_member=T.MASTER_COLUMNS,
+            members=members,
+        )
+        tried += 1
+        if combined is None:
+            continue
+        obj = objective_of(Q, combined, n_m)
+        if obj > best_obj + 1e-6:
+            best, best_obj = combined, obj
+            improved += 1
+            _publish(best, every=0.2)
+    logger.debug("regional masters: %d regions, %d improved: %.0f", tried, improved, best_obj)
+    return best, best_obj
 
 
 def neighbourhood_search(

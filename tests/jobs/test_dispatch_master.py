@@ -89,16 +89,23 @@ def test_master_combines_weeks_from_different_answers_into_the_optimum(small):
     assert report.objective == pytest.approx(best, rel=1e-9)
 
 
+def _greedy_and_priced_weeks(P, evaluations: int, target=None):
+    """The greedy answer and a pool of the priced weeks of a few price iterations
+    (Polyak steps towards ``target``, by default 0.9 of the bound)."""
+    n_m = len(P.m_target)
+    start = greedy(P, np.arange(len(P.p_member)))
+    pool = ColumnPool(P, n_m)
+    relax = Relaxation(P, n_m)
+    for _ in range(evaluations):
+        pool.add(relax.evaluate()[1])
+        relax.step(0.9 * relax.best_bound if target is None else target)
+    return start, pool
+
+
 def test_master_never_returns_worse_than_the_incumbent(small):
     instance, P = small
     n_m = len(P.m_target)
-    idx = np.arange(len(P.p_member))
-    start = greedy(P, idx)
-    pool = ColumnPool(P, n_m)
-    relax = Relaxation(P, n_m)
-    for _ in range(5):  # a few priced weeks, far from converged prices
-        pool.add(relax.evaluate()[1])
-        relax.step(0.9 * relax.best_bound)
+    start, pool = _greedy_and_priced_weeks(P, 5)  # far from converged prices
     combined = pool.solve(start, time.monotonic() + 30)
     report = check(instance, pairs_of(instance, P, combined))
     assert report.feasible, report.violations[:5]
@@ -144,3 +151,48 @@ def test_dive_keeps_every_slot():
         used = A.scipy()[:, fixed] @ np.ones(len(fixed))
         assert (used <= 1 + 1e-9).all()
         assert len(fixed) == cycles
+
+
+def test_master_by_region_keeps_the_others_weeks_and_never_loses(small):
+    """A region's master changes only its members' weeks, within the slots the others
+    leave, and its answer is feasible and at least as good as the weeks it started from."""
+    instance, P = small
+    n_m = len(P.m_target)
+    start = greedy(P, np.arange(len(P.p_member)))
+    start, pool = _greedy_and_priced_weeks(P, 20, objective_of(P, start, n_m))
+    region = np.arange(0, n_m, 2)
+    combined = pool.solve(start, time.monotonic() + 30, members=region)
+    assert combined is not None
+    report = check(instance, pairs_of(instance, P, combined))
+    assert report.feasible, report.violations[:5]
+    assert report.objective >= objective_of(P, start, n_m) - 1e-6
+    others = ~np.isin(P.p_member, region)
+    assert (combined[others] == start[others]).all()
+    # The whole pool for everyone can only do better than a region of it.
+    everyone = pool.solve(start, time.monotonic() + 30)
+    assert objective_of(P, everyone, n_m) >= report.objective - 1e-6
+
+
+def test_a_large_component_gets_the_master_by_regions(monkeypatch):
+    """Above MASTER_MAX_PAIRS the component gets regions of the master (here forced on a
+    small instance): the answer is feasible, kept within its bound, never below the
+    greedy's, and the regions ran."""
+    from jobs.dispatch import search, solve
+    from jobs.dispatch import tuning as T
+
+    ran = []
+    real = search.regional_masters
+    monkeypatch.setattr(T, "MASTER_MAX_PAIRS", 100)
+    monkeypatch.setattr(T, "SMALL_COMPONENT", 100)  # not HiGHS alone
+    monkeypatch.setattr(T, "LNS_MIN_BUDGET", 1e9)  # nor neighbourhood search
+    monkeypatch.setattr(T, "REGION_MIN_BUDGET", 1.0)
+    monkeypatch.setattr(T, "REGION_MEMBERS", 20)
+    monkeypatch.setattr(search, "regional_masters", lambda *a, **k: ran.append(1) or real(*a, **k))
+    instance = parse_instance(generate(shifts=400, members=80, seed=4))
+    result = solve(instance, time_limit=4.0, workers=1)
+    report = check(instance, result.pairs)
+    assert ran
+    assert report.feasible, report.violations[:5]
+    assert report.objective == pytest.approx(result.objective, rel=1e-9)
+    assert result.objective >= solve(instance, use_milp=False).objective - 1e-6
+    assert result.bound is None or result.objective <= result.bound + 1e-6 * abs(result.bound)
