@@ -66,7 +66,7 @@ MASTER_MAX_PAIRS = 100_000  # larger components get it by regions (below), or no
 # REGION_MEMBERS members, at most REGION_LIMIT seconds each, until REGION_END_SHARE of
 # it; re-planning follows. Not at 100k (about 0.04 ms a pair): there the prices are far
 # from converged and need all the time (with regions the 100k utrecht run fell from
-# 700.8 M to 663.5 M); the 10k components get about 0.17 ms a pair.
+# 690.3 M to 663.5 M); the 10k components get about 0.17 ms a pair.
 REGIONS = True
 REGION_MIN_BUDGET = 10.0
 REGION_MIN_SECONDS_PER_PAIR = 1e-4

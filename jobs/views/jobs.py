@@ -131,7 +131,7 @@ def _cancel_confirmation(job: Job) -> Confirmation:
 
 
 def _complete_confirmation(job: Job) -> Confirmation:
-    _, rows = _upcoming(job)
+    rows = _upcoming(job)[1]  # not "_, rows": _ is gettext here
     return Confirmation(
         title=_("Mark %(job)s completed?") % {"job": job.title},
         confirm_label=_("Yes, mark the job completed"),
