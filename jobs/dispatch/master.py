@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import highspy
 import numpy as np
 
+from . import tuning as T
 from .lagrange import Committed
 from .matrix import Matrix
 from .model import TOL
@@ -46,8 +47,9 @@ class ColumnPool:
     """Distinct feasible weeks per member, over the free pairs of ``P`` (commitments are
     in every solution and stay out of the columns)."""
 
-    def __init__(self, P: Pairs, n_members: int, seed: int = 0):
+    def __init__(self, P: Pairs, n_members: int, seed: int = 0, *, max_columns: int | None = None):
         self.P, self.n_m = P, n_members
+        self.max_columns = T.POOL_MAX_COLUMNS if max_columns is None else max_columns
         free = ~P.p_forced
         self.free = free
         self.minutes = (P.s_end - P.s_start)[P.p_shift].astype(np.float64)
@@ -108,6 +110,17 @@ class ColumnPool:
             self.pairs.append(idx[cuts[i] : ends[i]])
             self.value.append(float(values[i]))
         self.added_since += len(new)
+
+    def trim(self) -> None:
+        """Over ``max_columns``, the oldest columns go (the weeks of the earliest, worst
+        prices) until a quarter of the room is free again. Column indices change: call
+        it only where none is held (the prices' loop does)."""
+        n = len(self.pairs)
+        if n <= self.max_columns:
+            return
+        drop = n - (3 * self.max_columns) // 4
+        del self.member[:drop], self.pairs[:drop], self.value[:drop]
+        self.known = {key: j - drop for key, j in self.known.items() if j >= drop}
 
     def columns_of(self, chosen: np.ndarray) -> np.ndarray:
         """Indices of the columns that make up ``chosen`` (after ``add(chosen)``)."""
@@ -173,16 +186,15 @@ class ColumnPool:
         deadline: float,
         *,
         lp_share: float = 0.5,
-        prices: np.ndarray | None = None,
-        per_member: int = 0,
+        columns: np.ndarray | None = None,
         members: np.ndarray | None = None,
     ) -> np.ndarray | None:
         """The best combination of the columns that HiGHS finds by ``deadline``, as a
         mask over the pairs (commitments included), never worse than ``incumbent``; or
         None when nothing better turned up. The LP gets up to ``lp_share`` of the time.
-        With ``prices`` (per pair) and ``per_member``, only each member's best columns
-        under the prices, and the incumbent's, take part. With ``members`` (a region of
-        a large component), only their columns: the other members keep their weeks of
+        With ``columns`` (say, each member's best under prices: ``best_columns``), only
+        these and the incumbent's take part. With ``members`` (a region of a large
+        component), only their columns: the other members keep their weeks of
         ``incumbent``, and the slots they hold are taken out."""
         from .milp import load_highs, solve_highs
 
@@ -192,10 +204,7 @@ class ColumnPool:
         if not n:
             return None
         start_cols = self.columns_of(incumbent)
-        if prices is not None and per_member:
-            all_cols = np.union1d(self.best_columns(prices, per_member), start_cols)
-        else:
-            all_cols = np.arange(n)
+        all_cols = np.arange(n) if columns is None else np.union1d(columns, start_cols)
         slots = None
         if members is not None:
             owner = np.asarray(self.member, dtype=np.int64)

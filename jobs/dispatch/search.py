@@ -186,6 +186,7 @@ def lagrange_component(
             t = time.monotonic()
             _, relaxed = relax.evaluate()
             if pool is not None:
+                pool.trim()
                 pool.add(relaxed)
             xbar = relaxed.astype(np.float64) if xbar is None else xbar
             xbar += T.AVERAGE * (relaxed - xbar)
@@ -226,24 +227,15 @@ def lagrange_component(
         if regional and pool is not None and not closed:
             stop = min(end - 0.1 * budget, t0 + T.REGION_END_SHARE * budget)
             if time.monotonic() < stop:
-                prices = relax.best_mu[Q.p_shift] + relax.lam[Q.p_member] * (
-                    Q.s_pay[Q.p_shift] / relax.pay_unit
-                )
-                best, best_obj = regional_masters(
-                    Q, n_m, rng, pool, relax, best, best_obj, prices, stop
-                )
+                best, best_obj = regional_masters(Q, n_m, rng, pool, relax, best, best_obj, stop)
         elif pool is not None and pool.added_since and not closed:
             # The master combines the weeks met so far; re-planning follows.
             stop = min(end - 0.1 * budget, time.monotonic() + T.MASTER_SHARE * budget)
-            prices = relax.best_mu[Q.p_shift] + relax.lam[Q.p_member] * (
-                Q.s_pay[Q.p_shift] / relax.pay_unit
-            )
             combined = pool.solve(
                 best,
                 stop,
                 lp_share=T.MASTER_LP_SHARE,
-                prices=prices,
-                per_member=T.MASTER_COLUMNS,
+                columns=pool.best_columns(pair_prices(relax, Q), T.MASTER_COLUMNS),
             )
             if combined is not None:
                 obj = objective_of(Q, combined, n_m)
@@ -298,17 +290,17 @@ def regional_masters(
     relax: Any,
     best: np.ndarray,
     best_obj: float,
-    prices: np.ndarray,
     stop: float,
 ) -> tuple[np.ndarray, float]:
     """The restricted master by regions until ``stop``: on a component too large for
     one master (its LP took 25 s of a minute on the 10k "utrecht" component), regions of
     REGION_MEMBERS members who compete for the same shifts, seeded where the duality gap
     is, choose among their own weeks of the pool, the others' weeks fixed. Each region's
-    answer is never worse than the weeks it started from."""
+    answer is never worse than the weeks it started from. The prices stay fixed in this
+    phase, so each member's best columns under them are chosen once."""
     regions = Neighbourhoods(Q, n_m, rng)
-    if T.GUIDED > 0:
-        regions.guide(duality_gaps(relax, Q, best))
+    regions.guide_by(relax, best)
+    columns = pool.best_columns(pair_prices(relax, Q), T.MASTER_COLUMNS)
     tried = improved = 0
     while time.monotonic() < stop - 0.05:
         members = np.array(regions.members(T.REGION_MEMBERS))
@@ -316,8 +308,7 @@ def regional_masters(
             best,
             min(stop, time.monotonic() + T.REGION_LIMIT),
             lp_share=T.MASTER_LP_SHARE,
-            prices=prices,
-            per_member=T.MASTER_COLUMNS,
+            columns=columns,
             members=members,
         )
         tried += 1
@@ -361,10 +352,8 @@ def neighbourhood_search(
                 if obj > best_obj + 1e-6:
                     best, best_obj = combined, obj
                     _publish(best)
-        if T.GUIDED > 0 and relax.usable and time.monotonic() - guided_at > 0.1 * budget:
-            if relax.best_mu is not None:
-                relax.mu = relax.best_mu
-            search.guide(duality_gaps(relax, Q, best))
+        if relax.usable and time.monotonic() - guided_at > 0.1 * budget:
+            search.guide_by(relax, best)
             guided_at = time.monotonic()
         limit = min(T.LNS_LIMIT, end - time.monotonic())
         new = search.improve(best, T.LNS_SIZE, limit)
@@ -467,9 +456,18 @@ class Neighbourhoods:
         self.seed_p: np.ndarray | None = None  # how seeds are drawn (None: uniformly)
 
     def guide(self, gap: np.ndarray) -> None:
-        """Draw half the seed members in proportion to ``gap`` (per member)."""
+        """Draw a share T.GUIDED of the seed members in proportion to ``gap`` (per
+        member)."""
         w = np.maximum(0.0, gap[self.owner]) if len(self.owner) else np.zeros(0)
         self.seed_p = w / w.sum() if w.sum() > 0 else None
+
+    def guide_by(self, relax: Any, chosen: np.ndarray) -> None:
+        """Guide the seeds to where ``chosen`` loses against the Lagrangian bound, at the
+        best slot prices found (``duality_gaps``)."""
+        if T.GUIDED <= 0:
+            return
+        relax.mu = relax.best_mu
+        self.guide(duality_gaps(relax, self.P, chosen))
 
     def members(self, size: int) -> list[int]:
         """A seed member and up to ``size - 1`` others, drawn by how many of its
@@ -516,6 +514,15 @@ class Neighbourhoods:
         new = fixed
         new[idx[x[: model.n_x] > 0.5]] = True
         return new if feasible_weeks(P, new, freed) else None
+
+
+def pair_prices(relax: Any, P: Pairs) -> np.ndarray:
+    """Per pair, what the Lagrangian prices charge for it: its shift's best slot price
+    plus its member's earnings-cap price times its pay."""
+    prices: np.ndarray = relax.best_mu[P.p_shift] + relax.lam[P.p_member] * (
+        P.s_pay[P.p_shift] / relax.pay_unit
+    )
+    return prices
 
 
 def duality_gaps(relax: Any, P: Pairs, chosen: np.ndarray) -> np.ndarray:

@@ -74,6 +74,11 @@ REGION_MEMBERS = 200
 REGION_LIMIT = 1.0
 REGION_LAGRANGE_SHARE = 0.5
 REGION_END_SHARE = 0.85
+# Columns a pool keeps at most (``master.ColumnPool.trim``: the oldest go first). Every
+# evaluation of the prices adds up to one column per member: the 10k "utrecht" component
+# gathers about 240,000 in a 60 s run; a 100k component with a long limit would gather
+# millions (about 250 bytes each, per worker).
+POOL_MAX_COLUMNS = 600_000
 # With the master, the prices do not round in every iteration, only in the last one
 # before the master: the master combines their weeks far better than rounding does, and
 # without the roundings twice as many iterations give it more and better weeks.

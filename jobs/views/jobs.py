@@ -102,21 +102,25 @@ JOB_STATUS_MESSAGES = {
 }
 
 
-def _upcoming(job: Job) -> tuple[QuerySet[Shift], list[tuple[str, str]]]:
-    """The job's open shifts still to come, and the confirmation rows both steps show."""
-    upcoming = job.shifts.filter(status=Shift.Status.OPEN, start__gt=timezone.now())
-    rows = [
+def _upcoming_shifts(job: Job) -> QuerySet[Shift]:
+    """The job's open shifts still to come: what cancelling the job cancels."""
+    return job.shifts.filter(status=Shift.Status.OPEN, start__gt=timezone.now())
+
+
+def _job_rows(job: Job) -> list[tuple[str, str]]:
+    """The rows both confirmations (cancel, complete) start with."""
+    return [
         (_("Job"), job.title),
         (_("Client"), job.client.name),
-        (_("Shifts still to come"), str(upcoming.count())),
+        (_("Shifts still to come"), str(_upcoming_shifts(job).count())),
     ]
-    return upcoming, rows
 
 
 def _cancel_confirmation(job: Job) -> Confirmation:
-    upcoming, rows = _upcoming(job)
     people = (
-        Claim.objects.filter(shift__in=upcoming, status__in=["claimed", "confirmed", "waitlisted"])
+        Claim.objects.filter(
+            shift__in=_upcoming_shifts(job), status__in=["claimed", "confirmed", "waitlisted"]
+        )
         .values("user_id")
         .distinct()
         .count()
@@ -124,18 +128,17 @@ def _cancel_confirmation(job: Job) -> Confirmation:
     return Confirmation(
         title=_("Cancel %(job)s?") % {"job": job.title},
         confirm_label=_("Yes, cancel the job"),
-        rows=[*rows, (_("Members who are told"), str(people))],
+        rows=[*_job_rows(job), (_("Members who are told"), str(people))],
         consequence=_("The shifts still to come are cancelled. This cannot be undone."),
         danger=True,
     )
 
 
 def _complete_confirmation(job: Job) -> Confirmation:
-    rows = _upcoming(job)[1]  # not "_, rows": _ is gettext here
     return Confirmation(
         title=_("Mark %(job)s completed?") % {"job": job.title},
         confirm_label=_("Yes, mark the job completed"),
-        rows=rows,
+        rows=_job_rows(job),
         consequence=_(
             "Members can no longer claim its shifts and the job cannot be reopened. "
             "Hours already worked can still be logged and approved."

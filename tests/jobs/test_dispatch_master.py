@@ -48,6 +48,41 @@ def test_pool_keeps_each_distinct_week_once_and_finds_them_again(small):
     assert (rebuilt == mask).all()
 
 
+def test_a_full_pool_drops_its_oldest_weeks_and_still_finds_the_rest(small):
+    """Over its cap the pool drops its oldest columns (until a quarter of the room is
+    free), keeps the newest, and finds every week it still holds under its new index."""
+    _, P = small
+    n_m = len(P.m_target)
+    relax = Relaxation(P, n_m)
+    weeks = []
+    for _ in range(12):
+        weeks.append(relax.evaluate()[1])
+        relax.step(0.9 * relax.best_bound)
+    everything = ColumnPool(P, n_m)
+    for mask in weeks:
+        everything.add(mask)
+    cap = len(everything) // 2
+    pool = ColumnPool(P, n_m, max_columns=cap)
+    for mask in weeks:
+        pool.trim()
+        pool.add(mask)
+    assert len(pool) <= cap + n_m
+    # Trimmed before each addition, the pool holds the last evaluation's weeks, whole.
+    cols = pool.columns_of(weeks[-1])
+    rebuilt = P.p_forced.copy()
+    for j in cols.tolist():
+        rebuilt[pool.pairs[j]] = True
+    assert (rebuilt == weeks[-1]).all()
+    pool.trim()
+    assert len(pool) == (3 * cap) // 4
+    # Each column kept is one of the weeks met, found again under its new index.
+    for j, (m, pairs) in enumerate(zip(pool.member, pool.pairs, strict=True)):
+        fingerprint = int(pool.key[pairs].sum(dtype=np.uint64))
+        assert pool.known[(m, fingerprint)] == j
+        assert (m, fingerprint) in everything.known
+    assert len(pool.known) == len(pool)
+
+
 def test_pool_leaves_out_weeks_over_the_earnings_cap(small):
     _, P = small
     n_m = len(P.m_target)
