@@ -47,9 +47,11 @@ NO_HIGHS = {
 
 
 # Cells of the exact week table for the bounds (``WeekDP``): with the compiled DP
-# (``jobs/dispatch/native``) far more than the solver's own 2 M fit (about 0.5 GB): fewer
-# members are priced linearly, so the bound is tighter (1k: every member exact).
-BOUND_EXACT_CELLS = 2.5e7
+# (``jobs/dispatch/native``, a ragged table: each pair its own member's minutes axis) far
+# more than the solver's own 2 M fit: 1e8 cells (about 20 bytes each while an evaluation
+# runs) hold every member exactly on the 10k families (45 M cells on fairness-heavy, 79 M
+# on school-hours), so no member's hour cap or fairness term is relaxed to a price.
+BOUND_EXACT_CELLS = 1e8
 
 
 def families() -> list[str]:

@@ -103,19 +103,36 @@ class WeekDP:
         self.linear = np.zeros(n_members, dtype=bool)
         if exact_cells is None:
             exact_cells = T.EXACT_CELLS
-        if n and n * (int(K_m.max()) + 1) > exact_cells:
+        # The compiled DP's table is ragged (each pair has its own member's K + 1 cells),
+        # numpy's is dense (every pair the widest exact axis): each is kept within
+        # ``exact_cells`` by its own measure. The compiled DP relies on what
+        # parse_instance guarantees (shifts of positive length, commitments within the
+        # hour cap): otherwise numpy runs.
+        ragged = KERNEL is not None and n > 0 and bool((K_m >= 0).all() and (minutes > 0).all())
+        if ragged:
+            per_member = np.bincount(pm, minlength=n_members) * K_m
+            if n + per_member.sum() > exact_cells:
+                widest = np.argsort(-K_m, kind="stable")
+                # Cells left with the widest k axes priced: keep the narrow ones exact.
+                fits = n + per_member.sum() - np.r_[0, np.cumsum(per_member[widest])] <= exact_cells
+                self.linear[widest[: int(np.argmax(fits)) if fits.any() else n_members]] = True
+                self.linear &= K_m > 0
+        elif n and n * (int(K_m.max()) + 1) > exact_cells:
             k_max = int(exact_cells // n) - 1
             # A narrow axis for a few members costs its width on every pair: then none.
             self.linear = K_m > (k_max if k_max >= MIN_AXIS else 0)
-            K_m = np.where(self.linear, 0, K_m)
+        K_m = np.where(self.linear, 0, K_m)
         self.K_m = K_m
+        self.cells = n + int(np.bincount(pm, minlength=n_members) @ K_m) if n else 0
         self.sat_m = ~capped & ~self.linear
         self.pay_dual = np.isfinite(self.res_pay) & (tot_pay > self.res_pay + TOL)
         self.hour_dual = self.linear & capped
         self.fair_dual = self.linear & bonus_on
         K1 = int(K_m.max()) + 1 if n_members else 1
         self.K1 = K1
-        self.too_big = n * K1 > max_cells
+        # The table may be as large as the caller's ``exact_cells`` asks (the bench's
+        # bounds ask for more than the solver's max_cells).
+        self.too_big = (self.cells if ragged else n * K1) > max(max_cells, exact_cells)
         ks = np.arange(K1)
         bonus = w * np.minimum(ks[None, :] * g, self.res_T[:, None])
         self.bonus = np.where(ks[None, :] <= K_m[:, None], bonus, NEG)
@@ -157,12 +174,11 @@ class WeekDP:
             self.member_cuts = np.zeros(0, np.int64)
             self.member_owners = np.zeros(0, np.int64)
         self.native = None
+        self._work: tuple[np.ndarray, ...] | None = None
         if self.too_big:
             return
-        # The compiled DP relies on what parse_instance guarantees (shifts of positive
-        # length, commitments within the hour cap): otherwise numpy runs.
         self.lib = KERNEL
-        if KERNEL is not None and n and (K_m >= 0).all() and (minutes > 0).all():
+        if ragged:
             self.native = self._native(settle)
             return
 
@@ -278,13 +294,18 @@ class WeekDP:
         if values.shape != (n,):
             msg = f"values: {n} per-pair values expected, got shape {values.shape}"
             raise ValueError(msg)
+        # The kernel's work arrays are allocated once and reused: fresh ones cost a page
+        # fault per 4 kB touched in every evaluation (at 10k, 40 MB of cells).
+        if self._work is None:
+            self._work = (
+                np.empty(cells), np.empty(cells, dtype=np.int64), np.empty(cells, dtype=np.int32),
+                np.empty(pool_cells), np.empty(pool_cells, dtype=np.int64),
+                np.empty(n_m, dtype=np.int64), np.empty(self.K1), np.empty(self.K1, dtype=np.int64),
+            )  # fmt: skip
         self.lib.weekdp_run(
             n, n_m, a["pm"], a["units"], a["K"], a["sat"], a["coff"], a["moff"], a["bonus"],
             a["start"], values, a["scuts"], a["slist"], a["settle"], a["ptr"], a["src"], TOL,
-            np.empty(cells), np.empty(cells, dtype=np.int64), np.empty(cells, dtype=np.int32),
-            np.empty(pool_cells), np.empty(pool_cells, dtype=np.int64),
-            np.empty(n_m, dtype=np.int64), np.empty(self.K1), np.empty(self.K1, dtype=np.int64),
-            value, chosen,
+            *self._work, value, chosen,
         )  # fmt: skip
         return value, chosen.view(bool)
 

@@ -119,11 +119,26 @@ def lagrange_component(
     best = start.copy()
     best_obj = objective_of(Q, best, n_m)
     bound = None
+    # The master's LP grows with the pairs: on the 10k "utrecht" component (331,000
+    # pairs, 26,000-43,000 columns) it took 25 s of a minute and found nothing better.
+    # Larger components get the master by regions (``regional_masters``), with time.
+    big = len(g) > T.MASTER_MAX_PAIRS
+    master = master and T.MASTER and heavy_loaded()
+    regional = (
+        master
+        and big
+        and T.REGIONS
+        and not lns
+        and budget >= T.REGION_MIN_BUDGET
+        and budget >= T.REGION_MIN_SECONDS_PER_PAIR * len(g)
+    )
     # A short budget cannot afford the exact minutes axis: an evaluation over its table
     # (pairs x minutes units) costs about 20 ns a cell, and the prices need dozens of
     # evaluations before their weeks are worth rounding. Below about 5 s the members
-    # with the widest axes are priced linearly instead (``WeekDP``).
-    relax = Relaxation(Q, n_m, exact_cells=min(T.EXACT_CELLS, T.EXACT_CELLS_PER_SECOND * budget))
+    # with the widest axes are priced linearly instead (``WeekDP``). Before regions the
+    # prices run alone and get a larger table (REGION_EXACT_CELLS).
+    cells = min(T.EXACT_CELLS, T.EXACT_CELLS_PER_SECOND * budget)
+    relax = Relaxation(Q, n_m, exact_cells=T.REGION_EXACT_CELLS if regional else cells)
     logger.debug(
         "[%s] %d pairs, budget %.3f s: prices set up in %.3f s (%s week DP)",
         seed, len(g), budget, time.monotonic() - t0,
@@ -143,26 +158,8 @@ def lagrange_component(
     spent_dual = spent_primal = 0.0
     planner = Planner(Q, n_m, lazy=True)
     rng = np.random.default_rng(seed)
-    # The master's LP grows with the pairs: on the 10k "utrecht" component (331,000
-    # pairs, 26,000-43,000 columns) it took 25 s of a minute and found nothing better.
-    # Larger components get the master by regions (``regional_masters``), with time.
-    big = len(g) > T.MASTER_MAX_PAIRS
-    master = (
-        master
-        and T.MASTER
-        and relax.usable
-        and heavy_loaded()
-        and (
-            not big
-            or (
-                T.REGIONS
-                and not lns
-                and budget >= T.REGION_MIN_BUDGET
-                and budget >= T.REGION_MIN_SECONDS_PER_PAIR * len(g)
-            )
-        )
-    )
-    regional = master and big
+    master = master and relax.usable and (not big or regional)
+    regional = master and regional
     if master:
         from .master import ColumnPool
     pool = ColumnPool(Q, n_m, seed) if master else None
@@ -193,8 +190,7 @@ def lagrange_component(
             spent_dual += time.monotonic() - t
             if (
                 pool is not None
-                and not regional
-                and not T.ROUND_WITH_MASTER
+                and not (T.ROUND_WITH_REGIONS if regional else T.ROUND_WITH_MASTER)
                 and time.monotonic() < lag_end
             ):
                 relax.step(best_obj)

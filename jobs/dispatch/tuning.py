@@ -62,14 +62,18 @@ MASTER_AGAIN_SHARE = 0.05
 MASTER_MAX_PAIRS = 100_000  # larger components get it by regions (below), or not at all
 # The master by regions (``search.regional_masters``) on components above MASTER_MAX_PAIRS
 # with at least REGION_MIN_BUDGET seconds and REGION_MIN_SECONDS_PER_PAIR: the prices
-# (with their roundings) get REGION_LAGRANGE_SHARE of the budget, then regions of
-# REGION_MEMBERS members, at most REGION_LIMIT seconds each, until REGION_END_SHARE of
-# it; re-planning follows. Not at 100k (about 0.04 ms a pair): there the prices are far
-# from converged and need all the time (with regions the 100k utrecht run fell from
-# 690.3 M to 663.5 M); the 10k components get about 0.17 ms a pair.
+# (alone, see ROUND_WITH_REGIONS) get REGION_LAGRANGE_SHARE of the budget, then regions
+# of REGION_MEMBERS members, at most REGION_LIMIT seconds each, until REGION_END_SHARE of
+# it; re-planning follows. While the prices still rounded in every iteration, regions
+# lost at 100k (690.3 M -> 663.5 M). With the prices alone, three 120 s runs of utrecht
+# 100k (about 0.05 ms a pair, components of 400,000 pairs) gave 693.8-702.9 M against
+# 696.8 M without regions: no gain beyond the noise, and the run nearest the promise
+# ended 0.4 s inside it; so 100k keeps the prices with roundings. The 10k components
+# get 0.097 ms a pair (school-hours, 568,000 pairs: 0.985 -> 0.992 with regions) to
+# 0.17 ms.
 REGIONS = True
 REGION_MIN_BUDGET = 10.0
-REGION_MIN_SECONDS_PER_PAIR = 1e-4
+REGION_MIN_SECONDS_PER_PAIR = 7e-5
 REGION_MEMBERS = 200
 REGION_LIMIT = 1.0
 REGION_LAGRANGE_SHARE = 0.5
@@ -83,6 +87,18 @@ POOL_MAX_COLUMNS = 600_000
 # before the master: the master combines their weeks far better than rounding does, and
 # without the roundings twice as many iterations give it more and better weeks.
 ROUND_WITH_MASTER = False
+# Nor before the master by regions: with a rounding and its polish in every iteration
+# (about 0.5 s each on the 10k components) the prices got 47 evaluations in 27 s and
+# their bound stayed 10 % above the optimum on fairness-heavy; alone they get about 400,
+# and the regions better weeks to choose from (10k, 60 s: fairness-heavy 0.979 -> 0.986,
+# utrecht 0.991 -> 0.993).
+ROUND_WITH_REGIONS = False
+# The exact table's cells when the regions follow: with the prices alone a larger table
+# pays (10k, 60 s, without roundings: fairness-heavy 0.986 -> 0.991, utrecht
+# 0.993 -> 0.995, school-hours 0.984 -> 0.986; 2e7 cells gave 0.989 and 0.993, 5e7 0.983
+# and 0.991). Elsewhere EXACT_CELLS stays: 1e7 cells gained nothing on 2k fairness-heavy
+# at 20 s and lost 0.4 % at 100k, where the prices are far from converged.
+REGION_EXACT_CELLS = 1e7
 # Below this much time left after the greedy, nothing else starts.
 MIN_WORK = 0.02
 # With this much time left after the greedy, HiGHS is imported (about 0.05 s: the models

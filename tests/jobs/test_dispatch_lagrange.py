@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from jobs.dispatch import generate, parse_instance
-from jobs.dispatch.lagrange import WeekDP
+from jobs.dispatch.lagrange import Relaxation, WeekDP
 from jobs.dispatch.model import TOL
 from jobs.dispatch.pairs import build_pairs
 from jobs.dispatch.stapel import Problem
@@ -91,6 +91,33 @@ def test_week_dp_matches_stapel_on_random_members(kernel):
         rng = np.random.default_rng(seed)
         values = base - rng.uniform(0, 1, len(base)) * np.abs(base) * (seed % 2)
         _compare(P, len(instance.members), values, kernel)
+
+
+@pytest.mark.parametrize("budget", [0, 20_000, 60_000, 1e9])
+def test_the_exact_table_keeps_within_its_cells_and_prices_the_widest_axes(budget, kernel):
+    """Within ``exact_cells`` (the compiled DP's table is ragged, numpy's dense), the
+    members priced linearly are the ones with the widest minutes axes, and a budget that
+    holds every member leaves none priced."""
+    instance = parse_instance(generate(shifts=300, members=40, seed=2, family="fairness-heavy"))
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    full = WeekDP(P, n_m, exact_cells=1e12)
+    dp = WeekDP(P, n_m, exact_cells=budget)
+    table = dp.cells if kernel == "compiled" else dp.n * dp.K1
+    assert table <= max(budget, dp.n)
+    assert not full.linear.any()
+    if budget >= 1e9:
+        assert not dp.linear.any()
+    if dp.linear.any() and (~dp.linear).any():
+        assert full.K_m[dp.linear].min() >= full.K_m[~dp.linear].max()
+    # Exact members never loosen the bound: at the same prices, each member's part of
+    # the bound is no larger exact than priced linearly.
+    exact, relaxed = Relaxation(P, n_m, exact_cells=1e12), Relaxation(P, n_m, exact_cells=budget)
+    exact.evaluate()
+    relaxed.evaluate()
+    ours, theirs = exact.last_parts[0], relaxed.last_parts[0]
+    assert (ours <= theirs + 1e-6 * np.maximum(1.0, np.abs(theirs))).all()
+    assert (np.isclose(ours, theirs) | dp.linear).all()
 
 
 @pytest.mark.parametrize("seed", range(3))
