@@ -186,6 +186,29 @@ def _native_against_numpy(instance, seed: int) -> None:
         assert _week_is_feasible(native, week)
 
 
+def test_the_compiled_dp_never_reads_what_an_earlier_evaluation_left():
+    """Its work arrays are reused from one evaluation to the next: garbage in them must
+    not change a member's value or week."""
+    from jobs.dispatch.native import KERNEL
+
+    if KERNEL is None:
+        pytest.skip("the compiled week DP is not built (make install)")
+    for family in ("school-hours", "fairness-heavy"):
+        instance = parse_instance(generate(shifts=400, members=80, seed=3, family=family))
+        P = build_pairs(instance)
+        dp = WeekDP(P, len(instance.members), exact_cells=3e4)  # some members exact
+        assert dp.linear.any()
+        assert (~dp.linear & (dp.K_m > 0)).any()
+        values = 0.7 * P.p_value[dp.free][dp.order]
+        value, week = dp.run(values)
+        assert dp._work is not None
+        for work in dp._work:
+            work[:] = np.nan if work.dtype.kind == "f" else 12345
+        again, same_week = dp.run(values)
+        np.testing.assert_array_equal(again, value)
+        assert (same_week == week).all()
+
+
 def test_native_week_dp_is_built_in_ci():
     # make install builds it; CI must run the kernel it ships, not silently the fallback.
     import os
