@@ -109,8 +109,13 @@ class WeekDP:
         # parse_instance guarantees (shifts of positive length, commitments within the
         # hour cap): otherwise numpy runs.
         ragged = KERNEL is not None and n > 0 and bool((K_m >= 0).all() and (minutes > 0).all())
+        count_m = np.bincount(pm, minlength=n_members)
+        # The table's cells with every member exact, by the kernel's measure.
+        self.all_exact_cells = (
+            n + int(count_m @ K_m) if ragged else n * (int(K_m.max()) + 1) if n else 0
+        )
         if ragged:
-            per_member = np.bincount(pm, minlength=n_members) * K_m
+            per_member = count_m * K_m
             if n + per_member.sum() > exact_cells:
                 widest = np.argsort(-K_m, kind="stable")
                 # Cells left with the widest k axes priced: keep the narrow ones exact.
@@ -123,7 +128,7 @@ class WeekDP:
             self.linear = K_m > (k_max if k_max >= MIN_AXIS else 0)
         K_m = np.where(self.linear, 0, K_m)
         self.K_m = K_m
-        self.cells = n + int(np.bincount(pm, minlength=n_members) @ K_m) if n else 0
+        self.cells = n + int(count_m @ K_m) if n else 0
         self.sat_m = ~capped & ~self.linear
         self.pay_dual = np.isfinite(self.res_pay) & (tot_pay > self.res_pay + TOL)
         self.hour_dual = self.linear & capped
@@ -586,6 +591,38 @@ class Relaxation:
         self._last = (bound, week)
         return bound, chosen
 
+    def exact(self, cells: float) -> Relaxation:
+        """The same relaxation with every member exact, warm-started from these prices
+        (and keeping their bound), if the compiled DP's table for it fits in ``cells``;
+        else this one. Short budgets price the members' hours linearly for fast
+        evaluations, but the weeks priced that way are poor columns (a linear member's
+        week often breaks its hour cap, or misjudges its fairness term): the last part
+        of the prices runs exact, to give the master exact weeks near the best prices."""
+        dp = self.dp
+        if not self.has_linear or dp.native is None or dp.all_exact_cells > cells:
+            return self
+        other = Relaxation(self.P, dp.n_m, exact_cells=cells)
+        if other.has_linear or not other.usable:
+            return self
+        other.mu, other.lam = self.best_mu.copy(), self.lam.copy()
+        other.best_mu, other.best_bound = self.best_mu.copy(), self.best_bound
+        other.theta, other.evaluations = self.theta, self.evaluations
+        return other
+
+    def feasible_weeks(self) -> np.ndarray:
+        """The last evaluation's priced weeks (a mask over all pairs) with each member
+        cut back within their caps where the DP only priced them (earnings caps, and the
+        hour caps of linear members): feasible weeks near the priced ones, for the column
+        pool, which keeps no week over its member's caps."""
+        dp, P = self.dp, self.P
+        _, week = self._last
+        values = P.p_value[dp.free][dp.order]
+        week = _trim_hours(dp, values, week)
+        week = _trim_to(dp, values, week, dp.pay, np.where(dp.pay_dual, dp.res_pay, np.inf))
+        chosen = P.p_forced.copy()
+        chosen[dp.free[dp.order[week]]] = True
+        return chosen
+
     def step(self, lower: float) -> None:
         dp = self.dp
         bound, week = self._last
@@ -732,20 +769,30 @@ def _week_values(P: Pairs, dp: WeekDP, values: np.ndarray, week: np.ndarray) -> 
 
 def _trim_hours(dp: WeekDP, values: np.ndarray, week: np.ndarray) -> np.ndarray:
     """``week`` with each linear member over their hour cap (priced, not kept, in the
-    DP) cut back below it: their least valuable pairs per minute go first. (Dropping
-    shifts never breaks a gap with travel.)"""
-    minutes = np.bincount(dp.pm[week], weights=dp.minutes[week], minlength=dp.n_m)
-    excess = np.where(dp.linear, minutes - dp.res_cap, 0.0)
+    DP) cut back below it."""
+    return _trim_to(dp, values, week, dp.minutes, np.where(dp.hour_dual, dp.res_cap, np.inf))
+
+
+def _trim_to(
+    dp: WeekDP, values: np.ndarray, week: np.ndarray, amount: np.ndarray, cap: np.ndarray
+) -> np.ndarray:
+    """``week`` (a mask in the DP's order) with each member whose pairs' ``amount``
+    (minutes or pay) exceeds their ``cap`` cut back within it: their least valuable pairs
+    per unit of amount go first. (Dropping shifts never breaks a gap with travel.)"""
+    total = np.bincount(dp.pm[week], weights=amount[week], minlength=dp.n_m)
+    excess = total - cap
     over = excess > TOL
     if not over.any():
         return week
     idx = np.flatnonzero(week & over[dp.pm])
     m = dp.pm[idx]
-    idx = idx[np.lexsort((values[idx] / dp.minutes[idx], m))]
-    m, mins = dp.pm[idx], dp.minutes[idx]
-    cum = np.cumsum(mins)
+    idx = idx[np.lexsort((values[idx] / np.maximum(amount[idx], 1e-9), m))]
+    m, amounts = dp.pm[idx], amount[idx]
+    cum = np.cumsum(amounts)
     starts = np.r_[0, np.flatnonzero(np.diff(m)) + 1]
-    before = cum - mins - np.repeat(cum[starts] - mins[starts], np.diff(np.r_[starts, len(m)]))
+    before = (
+        cum - amounts - np.repeat(cum[starts] - amounts[starts], np.diff(np.r_[starts, len(m)]))
+    )
     week = week.copy()
     week[idx[before < excess[m] - TOL]] = False
     return week

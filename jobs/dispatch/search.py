@@ -178,13 +178,22 @@ def lagrange_component(
     fast = T.FAST_POLISH and relax.usable
     raw_best = -math.inf  # best rounding before polishing
     spent_polish = 0.0
+    # Short budgets: the last part of the prices before the master runs exact.
+    switch_at = (
+        lag_end - T.EXACT_SWITCH_SHARE * (lag_end - t0)
+        if pool is not None and not regional and relax.has_linear
+        else math.inf
+    )
     while True:
         while not closed and time.monotonic() < lag_end:
+            if time.monotonic() >= switch_at:
+                switch_at = math.inf
+                relax = relax.exact(T.EXACT_SWITCH_CELLS)
             t = time.monotonic()
             _, relaxed = relax.evaluate()
             if pool is not None:
                 pool.trim()
-                pool.add(relaxed)
+                pool.add(relax.feasible_weeks() if T.TRIM_COLUMNS else relaxed)
             xbar = relaxed.astype(np.float64) if xbar is None else xbar
             xbar += T.AVERAGE * (relaxed - xbar)
             spent_dual += time.monotonic() - t

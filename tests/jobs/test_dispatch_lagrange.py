@@ -249,3 +249,65 @@ def test_a_library_built_from_another_source_is_not_used(tmp_path):
     changed.write_text(native.SOURCE.read_text() + "\n/* another version */\n")
     assert native._load(native.LIBRARY, native.SOURCE) is not None
     assert native._load(native.LIBRARY, changed) is None
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_pools_weeks_are_the_priced_weeks_cut_back_within_every_cap(seed):
+    """Under a short budget most members' hours are priced, and their priced weeks often
+    break their hour or earnings cap; ``feasible_weeks`` keeps each week's pairs that fit
+    (a subset of the priced week, its least valuable pairs per unit dropped), so the
+    column pool gets a feasible week of every member instead of none."""
+    instance = parse_instance(generate(shifts=400, members=50, seed=seed, family="fairness-heavy"))
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    relax = Relaxation(P, n_m, exact_cells=0)
+    assert relax.has_linear
+    broke = 0
+    for _ in range(30):
+        bound, priced = relax.evaluate()
+        kept = relax.feasible_weeks()
+        assert not (kept & ~priced).any()
+        assert (kept | ~P.p_forced).all()  # commitments stay
+        minutes = np.bincount(P.p_member[kept], weights=P.s_minutes[P.p_shift[kept]], minlength=n_m)
+        pay = np.bincount(P.p_member[kept], weights=P.s_pay[P.p_shift[kept]], minlength=n_m)
+        assert (minutes <= P.m_cap_min + TOL).all()
+        assert (pay <= P.m_cap_pay + TOL).all()
+        # Only members over a cap lose pairs.
+        lost = np.unique(P.p_member[priced & ~kept])
+        hours = np.bincount(
+            P.p_member[priced], weights=P.s_minutes[P.p_shift[priced]], minlength=n_m
+        )
+        euros = np.bincount(P.p_member[priced], weights=P.s_pay[P.p_shift[priced]], minlength=n_m)
+        over = (hours > P.m_cap_min + TOL) | (euros > P.m_cap_pay + TOL)
+        assert over[lost].all()
+        broke += len(lost)
+        relax.step(0.9 * bound)
+    assert broke  # the case is exercised
+
+
+def test_the_exact_relaxation_starts_from_the_best_prices_and_keeps_their_bound():
+    """``Relaxation.exact`` swaps the linear members for exact ones where the compiled
+    table fits: it starts at the best prices so far and its bound never rises above the
+    bound already proven; a table that does not fit keeps the relaxation as it is."""
+    from jobs.dispatch import lagrange
+
+    if lagrange.KERNEL is None:
+        pytest.skip("the compiled week DP is not built (make install)")
+    instance = parse_instance(generate(shifts=400, members=50, seed=1, family="school-hours"))
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    relax = Relaxation(P, n_m, exact_cells=0)
+    for _ in range(40):
+        bound, _ = relax.evaluate()
+        relax.step(0.9 * bound)
+    assert relax.exact(relax.dp.all_exact_cells - 1) is relax
+    exact = relax.exact(relax.dp.all_exact_cells)
+    assert exact is not relax
+    assert not exact.has_linear
+    np.testing.assert_array_equal(exact.mu, relax.best_mu)
+    assert exact.best_bound == relax.best_bound
+    bound, _ = exact.evaluate()
+    # At the same prices the exact members' part of the bound is no larger.
+    assert bound <= relax.best_bound + 1e-6 * abs(relax.best_bound)
+    assert exact.best_bound == min(bound, relax.best_bound)
+    assert exact.exact(1e12) is exact
