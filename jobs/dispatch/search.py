@@ -257,6 +257,9 @@ def lagrange_component(
         if fast and best_obj > polished_obj:
             best, best_obj = polish(Q, relax.dp, planner, best, best_obj, end)
             polished_obj = best_obj
+            logger.debug(
+                "[%s] fast re-planning to %.3f s: %.0f", seed, time.monotonic() - t0, best_obj
+            )
         while time.monotonic() < end and best_obj > polished_obj:
             order = list(rng.permutation(len(planner.groups)))
             polished = planner.best_response(best, order, end)
@@ -346,6 +349,8 @@ def neighbourhood_search(
     search = Neighbourhoods(Q, n_m, rng)
     guided_at = -math.inf
     master_at = time.monotonic()
+    tried = improved = masters = 0
+    start_obj = best_obj
     while time.monotonic() < end - 0.02:
         now = time.monotonic()
         if pool is not None and now - master_at > T.MASTER_EVERY * budget:
@@ -356,19 +361,26 @@ def neighbourhood_search(
                 obj = objective_of(Q, combined, n_m)
                 if obj > best_obj + 1e-6:
                     best, best_obj = combined, obj
+                    masters += 1
                     _publish(best)
         if relax.usable and time.monotonic() - guided_at > 0.1 * budget:
             search.guide_by(relax, best)
             guided_at = time.monotonic()
         limit = min(T.LNS_LIMIT, end - time.monotonic())
         new = search.improve(best, T.LNS_SIZE, limit)
+        tried += 1
         if new is not None:
             obj = objective_of(Q, new, n_m)
             if obj > best_obj + 1e-6:
                 best, best_obj = new, obj
+                improved += 1
                 if pool is not None:
                     pool.add(best)
                 _publish(best, every=0.2)
+    logger.debug(
+        "neighbourhoods: %d tried, %d improved, %d masters gained: %.0f -> %.0f",
+        tried, improved, masters, start_obj, best_obj,
+    )  # fmt: skip
     return best, best_obj
 
 
