@@ -204,10 +204,11 @@ def compute_bounds(
             lag_limit = min(limit, 20.0) if highs else limit
             highs_limit = limit if highs else None
             previous = bounds.get(key(family, size, seed))
-            if not highs and previous is not None:
-                # Every bound computed before stays a bound: keep HiGHS's, and the
-                # tighter of the two Lagrangian ones.
-                if previous.get("highs_bound") is not None:
+            if previous is not None:
+                # Every bound computed before stays a bound: keep the tighter of the two
+                # HiGHS bounds, and the tighter of the two Lagrangian ones.
+                old_h = previous.get("highs_bound")
+                if old_h is not None and (h["highs_bound"] is None or old_h < h["highs_bound"]):
                     h = {name: previous[name] for name in NO_HIGHS}
                     highs_limit = previous.get("highs_time_limit_s")
                 old = previous.get("lagrange_bound")
