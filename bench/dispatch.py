@@ -100,7 +100,7 @@ def run_method(method: str, path: str, seconds: float) -> dict:
             out["seconds"] = time.perf_counter() - t0
             out["peak_mb"] = peak_mb()
             return out
-        model = build_model(P, idx)
+        model = build_model(P, idx, members=np.arange(len(instance.members)))
         res = milp(
             -model.c,
             integrality=model.integrality,
@@ -144,7 +144,7 @@ def cpsat(instance, seconds: float):
 
     t0 = time.perf_counter()
     P = build_pairs(instance)
-    model = build_model(P, np.arange(len(P.p_member)))
+    model = build_model(P, np.arange(len(P.p_member)), members=np.arange(len(instance.members)))
     cp = cp_model.CpModel()
     n = len(model.c)
     xs = [

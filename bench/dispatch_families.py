@@ -86,7 +86,9 @@ def highs_bound(path: str, limit: float) -> dict:
         instance = parse_instance(json.load(fh))
     t0 = time.monotonic()
     P = build_pairs(instance)
-    model = build_model(P, np.arange(len(P.p_member)))
+    # Every member's shortfall counts, also of members without a candidate (the model's
+    # default counts only members with pairs, as a component's model should).
+    model = build_model(P, np.arange(len(P.p_member)), members=np.arange(len(instance.members)))
     x, obj, dual, status = solve_highs(model, time_limit=limit)
     return {
         "highs_bound": float(dual) + model.constant,

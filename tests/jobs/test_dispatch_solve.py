@@ -249,3 +249,32 @@ def test_solves_running_at_once_in_threads_keep_their_answers_apart():
             report = check(instance, answers[k].pairs)
             assert report.feasible, report.violations
             assert answers[k].objective >= solve(instance, use_milp=False).objective - 1e-6
+
+
+def test_the_whole_model_counts_the_shortfall_of_members_without_candidates():
+    """The bench's HiGHS bounds solve the compact model of the whole instance: with every
+    member listed, a member who can take no shift at all still counts their whole
+    shortfall, so the model's objective of an answer is the checker's (without them it
+    was higher by that shortfall, and HiGHS's bound looser)."""
+    import numpy as np
+
+    from jobs.dispatch.heuristics import to_assignment
+    from jobs.dispatch.milp import build_model, solve_highs
+    from jobs.dispatch.pairs import build_pairs
+
+    instance = parse_instance(generate(shifts=150, members=30, seed=0, family="night"))
+    P = build_pairs(instance)
+    n_m = len(instance.members)
+    lonely = np.setdiff1d(np.arange(n_m), P.p_member)
+    assert len(lonely)  # the case is exercised
+    assert (P.m_target[lonely] > 0).any()
+    whole = build_model(P, np.arange(len(P.p_member)), members=np.arange(n_m))
+    x, obj, bound, _ = solve_highs(whole, time_limit=30)
+    report = check(
+        instance, to_assignment(instance, P, np.flatnonzero(x[: whole.n_x] > 0.5), status="x").pairs
+    )
+    assert report.feasible
+    assert obj + whole.constant == pytest.approx(report.objective, abs=1e-6)
+    assert bound + whole.constant >= report.objective - 1e-6
+    without = build_model(P, np.arange(len(P.p_member)))
+    assert without.constant - whole.constant == pytest.approx(P.weight * P.m_target[lonely].sum())
