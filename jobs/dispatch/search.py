@@ -139,6 +139,7 @@ def lagrange_component(
     # prices run alone and get a larger table (REGION_EXACT_CELLS).
     cells = min(T.EXACT_CELLS, T.EXACT_CELLS_PER_SECOND * budget)
     relax = Relaxation(Q, n_m, exact_cells=T.REGION_EXACT_CELLS if regional else cells)
+    set_up = time.monotonic() - t0
     logger.debug(
         "[%s] %d pairs, budget %.3f s: prices set up in %.3f s (%s week DP)",
         seed, len(g), budget, time.monotonic() - t0,
@@ -188,7 +189,10 @@ def lagrange_component(
         while not closed and time.monotonic() < lag_end:
             if time.monotonic() >= switch_at:
                 switch_at = math.inf
-                relax = relax.exact(T.EXACT_SWITCH_CELLS)
+                # The exact relaxation's set-up costs at least what the first one's did:
+                # it starts only with time for it and for evaluations after it.
+                if lag_end - time.monotonic() > 3 * set_up:
+                    relax = relax.exact(T.EXACT_SWITCH_CELLS)
             t = time.monotonic()
             _, relaxed = relax.evaluate()
             if pool is not None:

@@ -87,6 +87,18 @@ POOL_MAX_COLUMNS = 600_000
 # before the master: the master combines their weeks far better than rounding does, and
 # without the roundings twice as many iterations give it more and better weeks.
 ROUND_WITH_MASTER = False
+# Nor before the master by regions: with a rounding and its polish in every iteration
+# (about 0.5 s each on the 10k components) the prices got 47 evaluations in 27 s and
+# their bound stayed 10 % above the optimum on fairness-heavy; alone they get about 400,
+# and the regions better weeks to choose from (10k, 60 s: fairness-heavy 0.979 -> 0.986,
+# utrecht 0.991 -> 0.993).
+ROUND_WITH_REGIONS = False
+# The exact table's cells when the regions follow: with the prices alone a larger table
+# pays (10k, 60 s, without roundings: fairness-heavy 0.986 -> 0.991, utrecht
+# 0.993 -> 0.995, school-hours 0.984 -> 0.986; 2e7 cells gave 0.989 and 0.993, 5e7 0.983
+# and 0.991). Elsewhere EXACT_CELLS stays: 1e7 cells gained nothing on 2k fairness-heavy
+# at 20 s and lost 0.4 % at 100k, where the prices are far from converged.
+REGION_EXACT_CELLS = 1e7
 # The column pool keeps no week over its member's caps, and a short budget prices most
 # members' hours linearly (EXACT_CELLS_PER_SECOND), so many priced weeks broke a cap and
 # were lost: the pool's best LP sat 0.5 % below the bound on a 1k component. Each priced
@@ -101,18 +113,6 @@ ROUND_WITH_MASTER = False
 TRIM_COLUMNS = True
 EXACT_SWITCH_SHARE = 0.5
 EXACT_SWITCH_CELLS = 1e7
-# Nor before the master by regions: with a rounding and its polish in every iteration
-# (about 0.5 s each on the 10k components) the prices got 47 evaluations in 27 s and
-# their bound stayed 10 % above the optimum on fairness-heavy; alone they get about 400,
-# and the regions better weeks to choose from (10k, 60 s: fairness-heavy 0.979 -> 0.986,
-# utrecht 0.991 -> 0.993).
-ROUND_WITH_REGIONS = False
-# The exact table's cells when the regions follow: with the prices alone a larger table
-# pays (10k, 60 s, without roundings: fairness-heavy 0.986 -> 0.991, utrecht
-# 0.993 -> 0.995, school-hours 0.984 -> 0.986; 2e7 cells gave 0.989 and 0.993, 5e7 0.983
-# and 0.991). Elsewhere EXACT_CELLS stays: 1e7 cells gained nothing on 2k fairness-heavy
-# at 20 s and lost 0.4 % at 100k, where the prices are far from converged.
-REGION_EXACT_CELLS = 1e7
 # Below this much time left after the greedy, nothing else starts.
 MIN_WORK = 0.02
 # With this much time left after the greedy, HiGHS is imported (about 0.05 s: the models
