@@ -1,13 +1,16 @@
 """Dispatch per family: Q against committed upper bounds, and the time promise.
 
     python bench/dispatch_families.py bounds [--sizes 1k] [--limit 600] [--families ...]
+        [--method highs|lagrange|columns]
     python bench/dispatch_families.py table [--sizes 1k,10k] [--families ...] [--seed 1]
 
 ``bounds`` computes, per family and size (seed 1 unless ``--seed``), HiGHS's dual bound
 on the whole compact model (``jobs.dispatch.milp``, one thread, ``--limit`` seconds,
-under ``nice -n 10``) and our Lagrangian bound (``solve`` with up to 20 s; with
-``--no-highs``, also ``--limit`` seconds of the prices alone), and
-writes the smaller into ``bench/bounds.json`` with which one it is, the limit and
+under ``nice -n 10``) and our Lagrangian bound (``solve`` with up to 20 s); with
+``--method lagrange``, our Lagrangian bound alone (``--limit`` seconds of the prices);
+with ``--method columns``, our column-generation bound (``column_bound``, ``--limit``
+seconds), which prices the members whose earnings cap binds exactly. It writes the
+smallest bound known into ``bench/bounds.json`` with which one it is, the limit and
 HiGHS's own best objective and time (for the time ratio). The benchmark and CI read
 them from there: computing them takes far longer than solving.
 
@@ -29,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,8 +40,8 @@ sys.path.insert(0, str(ROOT))
 SIZES = {"1k": (1_000, 200), "2k": (2_000, 400), "10k": (10_000, 2_000), "100k": (100_000, 20_000)}
 LIMITS = {"1k": 1.0, "2k": 20.0, "10k": 60.0, "100k": 120.0}
 BOUNDS = ROOT / "bench" / "bounds.json"
-# ``--no-highs``: at 10k, HiGHS's model alone did not finish building in 9 minutes under
-# ``nice`` on the loaded machine; the bound is then our Lagrangian bound alone.
+# ``--method lagrange`` or ``columns``: at 10k, HiGHS's model alone did not finish building in 9 minutes under
+# ``nice`` on the loaded machine; the bound is then ours alone.
 NO_HIGHS = {
     "highs_bound": None,
     "highs_objective": None,
@@ -52,6 +56,13 @@ NO_HIGHS = {
 # runs) hold every member exactly on the 10k families (45 M cells on fairness-heavy, 79 M
 # on school-hours), so no member's hour cap or fairness term is relaxed to a price.
 BOUND_EXACT_CELLS = 1e8
+# Column generation (``column_bound``): the prices it prices at lie this share of the way
+# from the LP's duals back to the best prices so far (a stabilised column generation).
+SMOOTHING = 0.5
+# Labels of a capped member's exact week search (about 10 us each) before its bound falls
+# back to the pay cap's Lagrangian bound (still a bound; at 10k an exact search took up
+# to 3.4 s for one member).
+BOUND_LABELS = 50_000
 
 
 def families() -> list[str]:
@@ -123,24 +134,32 @@ def own_bound_and_greedy(path: str, limit: float) -> dict:
     return {"lagrange_bound": result.bound, "greedy": greedy.objective}
 
 
-def lagrange_bound(path: str, seconds: float) -> dict:
-    """Runs in a child: our Lagrangian bound alone, all ``seconds`` on the prices (the
-    components in turn, by size), Polyak steps towards the greedy's objective."""
+def _components(path: str) -> tuple[Any, list[Any], Any, float]:
+    """The instance at ``path`` for the bounds: its pairs, components, the greedy's answer
+    (the subgradient's Polyak target) and the shortfall of members without candidates."""
     import numpy as np
 
     from jobs.dispatch import parse_instance
-    from jobs.dispatch.heuristics import component_labels, component_objective, greedy
-    from jobs.dispatch.lagrange import Relaxation
+    from jobs.dispatch.heuristics import component_labels, greedy
     from jobs.dispatch.pairs import build_pairs
-    from jobs.dispatch.search import subset
 
     with open(path) as fh:
         instance = parse_instance(json.load(fh))
-    t0 = time.monotonic()
     P = build_pairs(instance)
     groups, m_label, _ = component_labels(P, len(instance.members), len(instance.shifts))
     start = greedy(P, np.arange(len(P.p_member)))
-    total = float(-P.weight * P.m_target[m_label < 0].sum())
+    return P, groups, start, float(-P.weight * P.m_target[m_label < 0].sum())
+
+
+def lagrange_bound(path: str, seconds: float) -> dict:
+    """Runs in a child: our Lagrangian bound alone, all ``seconds`` on the prices (the
+    components in turn, by size), Polyak steps towards the greedy's objective."""
+    from jobs.dispatch.heuristics import component_objective
+    from jobs.dispatch.lagrange import Relaxation
+    from jobs.dispatch.search import subset
+
+    t0 = time.monotonic()
+    P, groups, start, total = _components(path)
     sizes = sum(len(g) for g in groups)
     iterations = 0
     for g in groups:
@@ -156,6 +175,116 @@ def lagrange_bound(path: str, seconds: float) -> dict:
             relax.step(lower)
         total += relax.best_bound
     return {"lagrange_bound": total, "iterations": iterations, "seconds": time.monotonic() - t0}
+
+
+def _component_column_bound(pairs: Any, g: Any, start: Any, end: float) -> tuple[float, float, int]:
+    """``column_bound`` on one component: (bound, the restricted master's last LP value
+    or nan, iterations)."""
+    import highspy
+    import numpy as np
+
+    from jobs.dispatch.heuristics import Planner, component_objective
+    from jobs.dispatch.lagrange import Relaxation
+    from jobs.dispatch.master import ColumnPool
+    from jobs.dispatch.milp import load_highs
+    from jobs.dispatch.search import subset
+
+    P = pairs
+    sub = subset(P, g)
+    Q, n_m = sub.P, len(sub.members)
+    relax = Relaxation(Q, n_m, exact_cells=BOUND_EXACT_CELLS)
+    pool = ColumnPool(Q, n_m, max_columns=10**9)
+    planner = Planner(Q, n_m, lazy=True)
+    capped = [m for m in np.flatnonzero(relax.dp.pay_dual).tolist() if m in planner.slot]
+    lower = component_objective(P, g, start[g])
+    now = time.monotonic()
+    warm = now + (end - now) / 3
+    # The master starts from the weeks of the warm start's last quarter (its earlier
+    # prices are far off, and at 10k every evaluation brings a thousand new weeks).
+    collect = now + 0.75 * (warm - now)
+    while True:
+        relax.evaluate()
+        if time.monotonic() > collect:
+            pool.add(relax.feasible_weeks())
+        if time.monotonic() > warm:
+            break
+        relax.step(lower)
+
+    def bound_at(mu: np.ndarray) -> float:
+        """The bound at slot prices ``mu`` (earnings caps exact); its weeks join the pool."""
+        relax.mu, relax.lam = mu.copy(), np.zeros_like(relax.lam)
+        relax.evaluate()
+        pool.add(relax.feasible_weeks())
+        per_member, per_shift = relax.last_parts
+        per_member = per_member.copy()
+        exact = Q.p_forced.copy()
+        for m in capped:
+            k = planner.slot[m]
+            mine = planner.groups[k]
+            values = Q.p_value[mine] - np.where(Q.p_forced[mine], 0.0, mu[Q.p_shift[mine]])
+            week = planner.problem(k).solve_with(values, max_labels=BOUND_LABELS)
+            per_member[m] = week.bound
+            exact[mine[week.chosen]] = True
+        pool.add(exact)
+        return float(per_member.sum() + per_shift.sum())
+
+    best_mu = relax.best_mu.copy()
+    best = min(relax.best_bound, bound_at(best_mu))
+    lp_value, iterations = -np.inf, 0
+    while time.monotonic() < end and best - lp_value > 1e-7 * abs(best):
+        iterations += 1
+        lp = pool.model(np.arange(len(pool)))
+        lp.ub[:] = np.inf  # one week per member holds anyway; a bound's dual would blur
+        h = load_highs(lp, time_limit=max(1.0, end - time.monotonic()), relax=True)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        lp_value = h.getInfo().objective_function_value + lp.constant
+        duals = np.abs(np.array(h.getSolution().row_dual))[n_m:]
+        before = len(pool)
+        mu = SMOOTHING * best_mu + (1 - SMOOTHING) * duals
+        bound = bound_at(mu)
+        if len(pool) == before:  # nothing new from the smoothed prices: the duals' own
+            mu, bound = duals, bound_at(duals)
+        if bound < best:
+            best, best_mu = bound, mu
+    return best, (lp_value if np.isfinite(lp_value) else np.nan), iterations
+
+
+def column_bound(path: str, seconds: float) -> dict:
+    """Runs in a child: the column LP's bound by column generation, with the members whose
+    earnings cap binds priced exactly.
+
+    The Lagrangian bound prices each member's earnings cap with a multiplier; for a member
+    whose cap binds, the best week under that multiplier can be worth far more than the
+    best week within the cap (on fairness-heavy 1k, three members hold 0.8 % of the bound
+    that way), and no multiplier closes it. Here those members' weeks come from the exact
+    week search instead (``Planner``: the label search; past ``BOUND_LABELS`` labels,
+    the pay cap's own Lagrangian bound for that member), which keeps the bound valid for
+    any slot prices: per component,
+    the sum over members of their best week at the prices plus the prices of the slots.
+    The prices start from the subgradient's best (a third of the time; the weeks of its
+    last quarter are the master's first columns), then follow the
+    restricted master's LP duals (smoothed towards the best prices so far; straight at the
+    duals when the smoothed ones bring no new week), each priced week joining the master,
+    until the LP and the bound meet or time is up. The bound is the smallest met."""
+    t0 = time.monotonic()
+    P, groups, start, total = _components(path)
+    sizes = sum(len(g) for g in groups)
+    iterations = 0
+    lp_total = total  # the restricted masters' LPs: where the bound has converged to
+    for g in groups:
+        end = time.monotonic() + seconds * len(g) / sizes
+        best, lp_value, n = _component_column_bound(P, g, start, end)
+        iterations += n
+        total += best
+        lp_total += lp_value
+    return {
+        "column_bound": total,
+        "column_lp": lp_total,
+        "iterations": iterations,
+        "seconds": time.monotonic() - t0,
+    }
 
 
 def child(function: str, path: str, limit: float, nice: int = 0) -> dict:
@@ -176,6 +305,8 @@ def describe(entry: dict | None) -> str:
         return "-"
     if entry["method"] == "highs-dual":
         return f"HiGHS dual bound at {entry['highs_time_limit_s']:.0f} s"
+    if entry["method"] == "columns":
+        return f"our column-generation bound at {entry['column_time_limit_s']:.0f} s"
     return f"our Lagrangian bound at {entry.get('lagrange_time_limit_s', 20):.0f} s"
 
 
@@ -184,53 +315,73 @@ def load_bounds() -> dict:
 
 
 def compute_bounds(
-    sizes: list[str], names: list[str], seed: int, limit: float, *, highs: bool = True
+    sizes: list[str], names: list[str], seed: int, limit: float, *, method: str = "highs"
 ) -> None:
+    """``method``: "highs" (HiGHS for ``limit`` s and our 20 s Lagrangian bound),
+    "lagrange" (our Lagrangian bound alone, ``limit`` s of prices) or "columns" (the
+    column-generation bound, ``limit`` s). Every bound computed before stays a bound: each
+    kind keeps the tighter of its old and new value, and the entry's bound is the
+    tightest kind."""
     import numpy as np
 
     bounds = load_bounds()
     for size in sizes:
         for family in names:
+            previous = bounds.get(key(family, size, seed)) or {}
             path = write_instance(family, size, seed)
             try:
-                h = child("highs_bound", path, limit, nice=10) if highs else NO_HIGHS
-                ours = child("own_bound_and_greedy", path, min(limit, 20.0), nice=10)
-                if not highs:
+                h = child("highs_bound", path, limit, nice=10) if method == "highs" else NO_HIGHS
+                ours = (
+                    child("own_bound_and_greedy", path, min(limit, 20.0), nice=10)
+                    if method != "columns" or "greedy" not in previous
+                    else {"lagrange_bound": None, "greedy": previous["greedy"]}
+                )
+                if method == "lagrange":
                     ours["lagrange_bound"] = min(
                         ours["lagrange_bound"] or np.inf,
                         child("lagrange_bound", path, limit, nice=10)["lagrange_bound"],
                     )
+                columns = child("column_bound", path, limit, nice=10) if method == "columns" else {}
             finally:
                 os.unlink(path)
             lag = ours["lagrange_bound"]
-            lag_limit = min(limit, 20.0) if highs else limit
-            highs_limit = limit if highs else None
-            previous = bounds.get(key(family, size, seed))
-            if previous is not None:
-                # Every bound computed before stays a bound: keep the tighter of the two
-                # HiGHS bounds, and the tighter of the two Lagrangian ones.
-                old_h = previous.get("highs_bound")
-                if old_h is not None and (h["highs_bound"] is None or old_h < h["highs_bound"]):
-                    h = {name: previous[name] for name in NO_HIGHS}
-                    highs_limit = previous.get("highs_time_limit_s")
-                old = previous.get("lagrange_bound")
-                if old is not None and (lag is None or old < lag):
-                    lag, lag_limit = old, previous.get("lagrange_time_limit_s", 20.0)
-            if lag is not None and (h["highs_bound"] is None or lag < h["highs_bound"]):
-                bound, method = lag, "lagrange"
-            else:
-                bound, method = h["highs_bound"], "highs-dual"
+            lag_limit = min(limit, 20.0) if method == "highs" else limit
+            highs_limit = limit if method == "highs" else None
+            col, col_limit = columns.get("column_bound"), limit if columns else None
+            col_lp = columns.get("column_lp")
+            # HiGHS: the tighter of the two bounds; Lagrangian and columns likewise.
+            old_h = previous.get("highs_bound")
+            if old_h is not None and (h["highs_bound"] is None or old_h < h["highs_bound"]):
+                h = {name: previous[name] for name in NO_HIGHS}
+                highs_limit = previous.get("highs_time_limit_s")
+            old = previous.get("lagrange_bound")
+            if old is not None and (lag is None or old < lag):
+                lag, lag_limit = old, previous.get("lagrange_time_limit_s", 20.0)
+            old_c = previous.get("column_bound")
+            if old_c is not None and (col is None or old_c < col):
+                col, col_limit = old_c, previous.get("column_time_limit_s")
+                col_lp = previous.get("column_lp")
+            kinds = [
+                (b, m)
+                for b, m in ((h["highs_bound"], "highs-dual"), (lag, "lagrange"), (col, "columns"))
+                if b is not None
+            ]
+            bound, kind = min(kinds)
             bounds[key(family, size, seed)] = {
                 "bound": bound,
-                "method": method,
+                "method": kind,
                 "highs_time_limit_s": highs_limit,
                 "lagrange_time_limit_s": lag_limit,
                 **h,
                 "lagrange_bound": lag,
+                "column_bound": col,
+                "column_time_limit_s": col_limit,
+                # The restricted master's LP at the end: how far the bound has converged.
+                "column_lp": col_lp,
                 "greedy": ours["greedy"],
                 "date": datetime.date.today().isoformat(),
             }
-            print(f"{key(family, size, seed)}: {bound:.1f} ({method})", flush=True)
+            print(f"{key(family, size, seed)}: {bound:.1f} ({kind})", flush=True)
             # Re-read before writing: another ``bounds`` run (other sizes or families) may
             # have written its entries meanwhile.
             written = {**load_bounds(), key(family, size, seed): bounds[key(family, size, seed)]}
@@ -295,12 +446,17 @@ def main() -> None:
     parser.add_argument("--families", default=",".join(families()))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--limit", type=float, default=600.0, help="HiGHS's seconds (bounds)")
-    parser.add_argument("--no-highs", action="store_true", help="bounds: our Lagrangian only")
+    parser.add_argument(
+        "--method",
+        choices=("highs", "lagrange", "columns"),
+        default="highs",
+        help="bounds: HiGHS (and our 20 s Lagrangian), our Lagrangian, or column generation",
+    )
     parser.add_argument("--runs", type=int, default=1, help="table: runs per family (mean Q)")
     args = parser.parse_args()
     sizes, names = args.sizes.split(","), args.families.split(",")
     if args.command == "bounds":
-        compute_bounds(sizes, names, args.seed, args.limit, highs=not args.no_highs)
+        compute_bounds(sizes, names, args.seed, args.limit, method=args.method)
     else:
         table(sizes, names, args.seed, args.runs)
 

@@ -137,7 +137,7 @@ class ColumnPool:
             dtype=np.int64,
         )
 
-    def _model(self, cols: np.ndarray, slots: np.ndarray | None = None) -> Model:
+    def model(self, cols: np.ndarray, slots: np.ndarray | None = None) -> Model:
         from .milp import Model
 
         n_m = self.n_m
@@ -221,7 +221,7 @@ class ColumnPool:
         left = deadline - time.monotonic()
         if left < 0.02:
             return None
-        lp = self._model(all_cols, slots)
+        lp = self.model(all_cols, slots)
         h = load_highs(lp, time_limit=lp_share * left, relax=True, lp_solver=LP_SOLVER)
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -237,7 +237,7 @@ class ColumnPool:
         cols = np.union1d(np.union1d(support, start_cols), best_cols)
         left = deadline - time.monotonic()
         if left > 0.02:
-            model = self._model(cols, slots)
+            model = self.model(cols, slots)
             y, _, _, _ = solve_highs(
                 model, time_limit=left, start=np.isin(cols, best_cols).astype(np.float64)
             )

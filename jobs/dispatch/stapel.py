@@ -46,7 +46,10 @@ from .week.labels import MAX_LABELS, LabelSearch, TooManyLabels
 
 @dataclass
 class Week:
-    """A chosen set of candidates (indices into the caller's arrays) and its objective."""
+    """A chosen set of candidates (indices into the caller's arrays), its objective, and
+    an upper bound on the best week's objective: the objective itself when the week is
+    proved best, else the pay cap's Lagrangian bound (a label search cut short by
+    ``max_labels``)."""
 
     chosen: list[int]
     objective: float
@@ -114,14 +117,17 @@ class Problem(LabelSearch):
                 hi_lam, hi_path, hi_val = lam, p, v
             if best_obj >= ub - 1e-7:
                 break
+        proved = True
         if best_obj < ub - 1e-7:
             try:
                 better = self.labels(ub_lam, best_obj, max_labels or MAX_LABELS)
             except TooManyLabels:
                 better = None if max_labels else subset_sum_week(self, best_path)
+                proved = better is not None
             if better is not None and self.objective(better) + wt > best_obj:
                 best_path, best_obj = better, self.objective(better) + wt
-        return Week(self._original(best_path), best_obj - wt, best_obj - wt)
+        bound = best_obj if proved else max(best_obj, ub)
+        return Week(self._original(best_path), best_obj - wt, bound - wt)
 
     def _original(self, path: list[int]) -> list[int]:
         return sorted(int(self.order[j]) for j in path)

@@ -150,12 +150,10 @@ def test_stapel_matches_milp_on_1000_instances():
         _assert_exact(seed)
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_subset_sum_fallback_finds_the_label_searchs_week(seed):
-    """A pay cap with value equal to pay (the case that can need too many labels) gets the
-    same best week from HiGHS (``week/exact.py``) as from the exact label search."""
+def _subset_sum_like(seed: int):
+    """A week problem whose pay cap behaves like a subset sum (value equal to pay): a
+    maker of fresh problems, the pay and the cap."""
     from jobs.dispatch.stapel import Problem
-    from jobs.dispatch.week.exact import subset_sum_week
 
     rng = np.random.default_rng(seed)
     n = 14
@@ -171,9 +169,36 @@ def test_the_subset_sum_fallback_finds_the_label_searchs_week(seed):
             max_minutes=None, max_pay=cap, target=0.0, weight=0.0, speed=15.0,
         )  # fmt: skip
 
+    return problem, pay, cap
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_subset_sum_fallback_finds_the_label_searchs_week(seed):
+    """A pay cap with value equal to pay (the case that can need too many labels) gets the
+    same best week from HiGHS (``week/exact.py``) as from the exact label search."""
+    from jobs.dispatch.week.exact import subset_sum_week
+
+    problem, pay, cap = _subset_sum_like(seed)
+
     exact = problem().solve()
     p = problem()
     week = subset_sum_week(p, incumbent=[])
     assert week is not None
     assert pay[p.order[week]].sum() <= cap + 1e-6
     assert p.objective(week) == pytest.approx(exact.objective)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_week_cut_short_by_its_label_limit_still_bounds_the_best(seed):
+    """With ``max_labels`` too small for the exact search, the week is the multiplier
+    search's best (no better than the exact one) and its bound is the pay cap's
+    Lagrangian bound: never below the exact best, which the bench's column bound relies
+    on. A proved week's bound is its objective."""
+    problem, _, _ = _subset_sum_like(seed)
+
+    exact = problem().solve()
+    assert exact.bound == pytest.approx(exact.objective)
+    short = problem().solve(max_labels=1)
+    assert short.objective <= exact.objective + 1e-6
+    assert short.bound >= exact.objective - 1e-6
+    assert short.bound >= short.objective
