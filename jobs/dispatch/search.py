@@ -99,8 +99,11 @@ def lagrange_component(
     *,
     seed: int = 0,
     master: bool = True,
+    switch_share: float | None = None,
 ) -> tuple[np.ndarray, float | None]:
     """Lagrangian bound and heuristic on one component, then re-planning.
+    ``switch_share``: the share of the prices that runs exact (default
+    ``EXACT_SWITCH_SHARE``).
 
     Returns (choice over ``g``, upper bound on the component's optimum or None)."""
     from .lagrange import Relaxation, repair
@@ -181,7 +184,7 @@ def lagrange_component(
     spent_polish = 0.0
     # Short budgets: the last part of the prices before the master runs exact.
     switch_at = (
-        lag_end - T.EXACT_SWITCH_SHARE * (lag_end - t0)
+        lag_end - (T.EXACT_SWITCH_SHARE if switch_share is None else switch_share) * (lag_end - t0)
         if pool is not None and not regional and relax.has_linear
         else math.inf
     )

@@ -305,7 +305,10 @@ def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]], shared: S
             mask, bound = highs_component(P, g, start, budget, seed=seed + i)
         else:
             again = T.AGAIN_SEED if kind in ("again", "highs") else 0
-            mask, bound = lagrange_component(P, g, start, budget, seed=seed + i + again)
+            mask, bound = lagrange_component(
+                P, g, start, budget, seed=seed + i + again,
+                switch_share=T.AGAIN_SWITCH_SHARE if kind == "again" else None,
+            )  # fmt: skip
         publish(mask, bound)
         if bound is None and time.monotonic() < deadline:
             publish(mask, quick_bound(P, g))

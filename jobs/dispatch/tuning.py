@@ -112,6 +112,7 @@ REGION_EXACT_CELLS = 1e7
 # 0.9944 -> 0.9961 (its pool's LP rose from 0.47 % to 0.30 % below the bound).
 TRIM_COLUMNS = True
 EXACT_SWITCH_SHARE = 0.5
+AGAIN_SWITCH_SHARE = 0.5  # the same for an idle worker's second run (``solve._pack``)
 EXACT_SWITCH_CELLS = 1e7
 # Below this much time left after the greedy, nothing else starts.
 MIN_WORK = 0.02
