@@ -60,9 +60,10 @@ BOUND_EXACT_CELLS = 1e8
 # from the LP's duals back to the best prices so far (a stabilised column generation).
 SMOOTHING = 0.5
 # Labels of a capped member's exact week search (about 10 us each) before its bound falls
-# back to the pay cap's Lagrangian bound (still a bound; at 10k an exact search took up
-# to 3.4 s for one member).
-BOUND_LABELS = 50_000
+# back to the pay cap's Lagrangian bound (still a bound, but a loose one: with 50,000,
+# 900 s on fairness-heavy 2k ended above the 300 s of the exact search). None: exact
+# (the label search, then HiGHS at a zero gap; at 10k that is seconds for some members).
+BOUND_LABELS: int | None = None
 
 
 def families() -> list[str]:
@@ -259,9 +260,9 @@ def column_bound(path: str, seconds: float) -> dict:
     whose cap binds, the best week under that multiplier can be worth far more than the
     best week within the cap (on fairness-heavy 1k, three members hold 0.8 % of the bound
     that way), and no multiplier closes it. Here those members' weeks come from the exact
-    week search instead (``Planner``: the label search; past ``BOUND_LABELS`` labels,
-    the pay cap's own Lagrangian bound for that member), which keeps the bound valid for
-    any slot prices: per component,
+    week search instead (``Planner``: the label search, then HiGHS at a zero gap; with
+    ``BOUND_LABELS``, past that many labels the pay cap's own Lagrangian bound for that
+    member), which keeps the bound valid for any slot prices: per component,
     the sum over members of their best week at the prices plus the prices of the slots.
     The prices start from the subgradient's best (a third of the time; the weeks of its
     last quarter are the master's first columns), then follow the

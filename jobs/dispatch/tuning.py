@@ -112,7 +112,12 @@ REGION_EXACT_CELLS = 1e7
 # 0.9944 -> 0.9961 (its pool's LP rose from 0.47 % to 0.30 % below the bound).
 TRIM_COLUMNS = True
 EXACT_SWITCH_SHARE = 0.5
-AGAIN_SWITCH_SHARE = 0.5  # the same for an idle worker's second run (``solve._pack``)
+# An idle worker's second run on the largest component (``solve._pack``) keeps its prices
+# before the master linear: a hedge against an exact table that costs too much for the
+# time (1k, 1 s, one other core busy, side by side: school-hours 0.9900 -> 0.9970 over
+# four runs, the first run alone fell to 0.987-0.988 in three; the other six families
+# 0.99904 -> 0.99906, within the noise).
+AGAIN_SWITCH_SHARE = 0.0
 EXACT_SWITCH_CELLS = 1e7
 # Below this much time left after the greedy, nothing else starts.
 MIN_WORK = 0.02

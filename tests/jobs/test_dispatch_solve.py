@@ -215,6 +215,41 @@ def test_an_idle_worker_also_works_on_the_largest_component():
     assert _pack(groups, 1, idle_highs=False) == [[(0, "lagrange"), (1, "highs")]]
 
 
+def test_the_second_run_on_the_largest_component_keeps_its_prices_linear(monkeypatch):
+    """The idle worker's second run of the prices and the master is a hedge, not a copy:
+    it runs its prices before the master with the linear members as they are
+    (``AGAIN_SWITCH_SHARE``), where the first run turns exact halfway (at 1k under load,
+    school-hours' exact table costs so much that the first run fell to Q 0.987-0.988 in
+    three runs of four; the linear one kept 0.996-0.998)."""
+    import importlib
+    import time
+
+    import numpy as np
+
+    from jobs.dispatch import tuning as T
+    from jobs.dispatch.deadline import SharedAnswers
+    from jobs.dispatch.pairs import build_pairs
+
+    instance = parse_instance(generate(shifts=120, members=30, seed=1))
+    P = build_pairs(instance)
+    g = np.arange(len(P.p_member))
+    start = np.zeros(len(g), dtype=bool)
+    seen = {}
+
+    def fake(P, g, start, budget, *, seed=0, master=True, switch_share=None):
+        seen[seed] = switch_share
+        return start, None
+
+    solve_module = importlib.import_module("jobs.dispatch.solve")  # the package exports solve()
+    monkeypatch.setattr(solve_module, "lagrange_component", fake)
+    monkeypatch.setattr(T, "SMALL_COMPONENT", 10)  # this component counts as large
+    answers = SharedAnswers([len(g), len(g)])
+    shared = solve_module.Shared(P, time.monotonic() + 5, 0, answers)
+    solve_module._run_bin([(0, 0, "lagrange", g, start), (1, 0, "again", g, start)], shared)
+    assert seen == {0: None, T.AGAIN_SEED: T.AGAIN_SWITCH_SHARE}
+    assert T.AGAIN_SWITCH_SHARE < T.EXACT_SWITCH_SHARE
+
+
 def test_solves_running_at_once_in_threads_keep_their_answers_apart():
     """The embedded stack's Celery worker runs tasks in threads of one process, so the
     board's dispatch runs can solve at the same time. Each solve publishes its answers per
