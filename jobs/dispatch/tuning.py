@@ -116,7 +116,9 @@ EXACT_SWITCH_SHARE = 0.5
 # before the master linear: a hedge against an exact table that costs too much for the
 # time (1k, 1 s, one other core busy, side by side: school-hours 0.9900 -> 0.9970 over
 # four runs, the first run alone fell to 0.987-0.988 in three; the other six families
-# 0.99904 -> 0.99906, within the noise).
+# 0.99904 -> 0.99906, within the noise). On an idle machine it costs night and
+# fairness-heavy about 0.0007-0.001 (two exact runs beat one) and still gains
+# school-hours 0.9899 -> 0.9960 (docs/dispatch.md, step 15).
 AGAIN_SWITCH_SHARE = 0.0
 EXACT_SWITCH_CELLS = 1e7
 # Below this much time left after the greedy, nothing else starts.
