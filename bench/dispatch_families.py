@@ -258,8 +258,8 @@ def column_bound(path: str, seconds: float) -> dict:
 
     The Lagrangian bound prices each member's earnings cap with a multiplier; for a member
     whose cap binds, the best week under that multiplier can be worth far more than the
-    best week within the cap (on fairness-heavy 1k, three members hold 0.8 % of the bound
-    that way), and no multiplier closes it. Here those members' weeks come from the exact
+    best week within the cap (on fairness-heavy 1k the best Lagrangian bound stays 0.14 %
+    above the column LP that way), and no multiplier closes it. Here those members' weeks come from the exact
     week search instead (``Planner``: the label search, then HiGHS at a zero gap; with
     ``BOUND_LABELS``, past that many labels the pay cap's own Lagrangian bound for that
     member), which keeps the bound valid for any slot prices: per component,
