@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import subprocess
 import sys
@@ -40,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 SIZES = {"1k": (1_000, 200), "2k": (2_000, 400), "10k": (10_000, 2_000), "100k": (100_000, 20_000)}
 LIMITS = {"1k": 1.0, "2k": 20.0, "10k": 60.0, "100k": 120.0}
 BOUNDS = ROOT / "bench" / "bounds.json"
-# ``--method lagrange`` or ``columns``: at 10k, HiGHS's model alone did not finish building in 9 minutes under
-# ``nice`` on the loaded machine; the bound is then ours alone.
+# ``--method lagrange`` or ``columns``: at 10k, HiGHS's model alone did not finish
+# building in 9 minutes under ``nice`` on the loaded machine; the bound is then ours alone.
 NO_HIGHS = {
     "highs_bound": None,
     "highs_objective": None,
@@ -259,16 +260,20 @@ def column_bound(path: str, seconds: float) -> dict:
     The Lagrangian bound prices each member's earnings cap with a multiplier; for a member
     whose cap binds, the best week under that multiplier can be worth far more than the
     best week within the cap (on fairness-heavy 1k the best Lagrangian bound stays 0.14 %
-    above the column LP that way), and no multiplier closes it. Here those members' weeks come from the exact
-    week search instead (``Planner``: the label search, then HiGHS at a zero gap; with
-    ``BOUND_LABELS``, past that many labels the pay cap's own Lagrangian bound for that
-    member), which keeps the bound valid for any slot prices: per component,
-    the sum over members of their best week at the prices plus the prices of the slots.
-    The prices start from the subgradient's best (a third of the time; the weeks of its
-    last quarter are the master's first columns), then follow the
-    restricted master's LP duals (smoothed towards the best prices so far; straight at the
-    duals when the smoothed ones bring no new week), each priced week joining the master,
-    until the LP and the bound meet or time is up. The bound is the smallest met."""
+    above the column LP that way), and no multiplier closes it. Here those members' weeks
+    come from the exact week search instead (``Planner``: the label search, then HiGHS at
+    a zero gap; with ``BOUND_LABELS``, past that many labels the pay cap's own Lagrangian
+    bound for that member), which keeps the bound valid for any slot prices: per
+    component, the sum over members of their best week at the prices plus the prices of
+    the slots. The prices start from the subgradient's best (a third of the time; the
+    weeks of its last quarter are the master's first columns), then follow the restricted
+    master's LP duals (smoothed towards the best prices so far; straight at the duals when
+    the smoothed ones bring no new week), each priced week joining the master, until the
+    LP and the bound meet or time is up. The bound is the smallest met.
+
+    ``seconds`` is a budget, not a promise: a round under way when it runs out finishes
+    (at 10k a round prices 257 capped members exactly: minutes, not seconds).
+    ``column_lp`` is None unless every component's master LP was solved."""
     t0 = time.monotonic()
     P, groups, start, total = _components(path)
     sizes = sum(len(g) for g in groups)
@@ -282,7 +287,7 @@ def column_bound(path: str, seconds: float) -> dict:
         lp_total += lp_value
     return {
         "column_bound": total,
-        "column_lp": lp_total,
+        "column_lp": lp_total if math.isfinite(lp_total) else None,
         "iterations": iterations,
         "seconds": time.monotonic() - t0,
     }
@@ -346,10 +351,14 @@ def compute_bounds(
             finally:
                 os.unlink(path)
             lag = ours["lagrange_bound"]
-            lag_limit = min(limit, 20.0) if method == "highs" else limit
+            # Only ``lagrange`` gives the prices ``limit``; the others' is the 20 s solve's.
+            lag_limit = limit if method == "lagrange" else min(limit, 20.0)
             highs_limit = limit if method == "highs" else None
             col, col_limit = columns.get("column_bound"), limit if columns else None
             col_lp = columns.get("column_lp")
+            # Read again: a run of the same instance may have finished meanwhile (these
+            # take up to an hour), and its bounds must not be lost.
+            previous = load_bounds().get(key(family, size, seed)) or previous
             # HiGHS: the tighter of the two bounds; Lagrangian and columns likewise.
             old_h = previous.get("highs_bound")
             if old_h is not None and (h["highs_bound"] is None or old_h < h["highs_bound"]):

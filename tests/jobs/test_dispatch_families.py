@@ -91,3 +91,36 @@ def test_the_column_bound_holds_and_closes_the_earnings_caps_gap(seed, tmp_path)
     assert columns["column_lp"] <= columns["column_bound"] + tol
     if seed == 1:
         assert lagrange - columns["column_bound"] > 1e-3 * abs(optimum)
+
+
+def test_a_bounds_run_keeps_a_tighter_bound_written_while_it_ran(tmp_path, monkeypatch):
+    """Column bounds take up to an hour; a run of the same instance that finished in the
+    meantime with a tighter bound keeps it, and a column run's entry says which bound it
+    uses and how long each kind ran."""
+    from bench import dispatch_families as bench
+
+    monkeypatch.setattr(bench, "BOUNDS", tmp_path / "bounds.json")
+    key = bench.key("utrecht", "1k", 1)
+    bench.BOUNDS.write_text(
+        json.dumps({key: {"greedy": 90.0, "lagrange_bound": 120.0, "lagrange_time_limit_s": 60}})
+    )
+
+    def child(function, path, limit, nice=0):
+        assert function == "column_bound"  # HiGHS and the greedy are not run again
+        # Another run finishes first with a tighter column bound.
+        entry = {**json.loads(bench.BOUNDS.read_text())[key], "column_bound": 100.0}
+        entry.update(column_time_limit_s=900, column_lp=99.0)
+        bench.BOUNDS.write_text(json.dumps({key: entry}))
+        return {"column_bound": 105.0, "column_lp": 104.0}
+
+    monkeypatch.setattr(bench, "child", child)
+    bench.compute_bounds(["1k"], ["utrecht"], 1, 120.0, method="columns")
+    entry = json.loads(bench.BOUNDS.read_text())[key]
+    assert (entry["bound"], entry["method"]) == (100.0, "columns")
+    assert (entry["column_bound"], entry["column_time_limit_s"], entry["column_lp"]) == (
+        100.0,
+        900,
+        99.0,
+    )
+    assert (entry["lagrange_bound"], entry["lagrange_time_limit_s"]) == (120.0, 60)
+    assert bench.describe(entry) == "our column-generation bound at 900 s"
