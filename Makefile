@@ -17,11 +17,14 @@ $(STAMP): requirements.lock
 	touch $(STAMP)
 
 # Refresh the lock after changing the dependencies in pyproject.toml (LOCK_FLAGS=--upgrade
-# moves every package to its newest allowed release).
+# moves every package to its newest allowed release). The lock keeps extras
+# (cachecontrol[filecache]==...): pip's hash-checking mode refuses a package that another
+# one asks for with an extra unless the lock pins it with that extra, once the index
+# offers a newer release than the pin.
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet pip-tools
-	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --no-strip-extras \
 	  --no-emit-index-url --no-emit-find-links --extra dev $(LOCK_FLAGS) \
 	  --output-file requirements.lock pyproject.toml
 
