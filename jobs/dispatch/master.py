@@ -21,6 +21,7 @@ second of rounding and re-planning gave 7.20-7.22 M.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,8 @@ from .model import TOL
 if TYPE_CHECKING:
     from .milp import Model
     from .pairs import Pairs
+
+logger = logging.getLogger(__name__)
 
 LP_SOLVER = "ipm"
 # Dives from the master's LP: (share of the fractional columns fixed at a time, ties by
@@ -229,12 +232,14 @@ class ColumnPool:
         x = np.array(h.getSolution().col_value)
         support = all_cols[x > 1e-6]
         values = np.asarray(self.value)
+        lp_value = h.getInfo().objective_function_value + lp.constant
         best_cols, best_value = start_cols, float(values[start_cols].sum())
         for share, by_value in DIVES:
             dived = _dive(h, lp, x, deadline, share=share, by_value=by_value)
             if dived is not None and float(values[all_cols[dived]].sum()) > best_value + 1e-6:
                 best_cols, best_value = all_cols[dived], float(values[all_cols[dived]].sum())
         cols = np.union1d(np.union1d(support, start_cols), best_cols)
+        dived_value = best_value
         left = deadline - time.monotonic()
         if left > 0.02:
             model = self.model(cols, slots)
@@ -243,6 +248,15 @@ class ColumnPool:
             )
             if y is not None and float(model.c @ (y > 0.5)) > best_value + 1e-6:
                 best_cols = cols[y > 0.5]
+        logger.debug(
+            "master: %d of %d columns, LP %.0f, incumbent %.0f, dives %.0f, MILP %.0f",
+            len(cols),
+            len(all_cols),
+            lp_value,
+            float(values[start_cols].sum()),
+            dived_value,
+            float(values[best_cols].sum()),
+        )
         chosen = self.P.p_forced.copy()
         if members is not None:
             chosen |= held

@@ -305,9 +305,15 @@ def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]], shared: S
             mask, bound = highs_component(P, g, start, budget, seed=seed + i)
         else:
             again = T.AGAIN_SEED if kind in ("again", "highs") else 0
+            # Under a short limit the second run hedges (linear prices); with seconds to
+            # spare both runs price the capped members' weeks exactly before the master.
+            long = budget >= T.CAPPED_MIN_BUDGET
             mask, bound = lagrange_component(
                 P, g, start, budget, seed=seed + i + again,
-                switch_share=T.AGAIN_SWITCH_SHARE if kind == "again" else None,
+                switch_share=T.AGAIN_SWITCH_SHARE if kind == "again" and not long else None,
+                capped_share=(
+                    0.0 if not long else T.AGAIN_CAPPED_SHARE if kind == "again" else T.CAPPED_SHARE
+                ),
             )  # fmt: skip
         publish(mask, bound)
         if bound is None and time.monotonic() < deadline:

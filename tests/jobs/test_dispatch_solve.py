@@ -236,18 +236,76 @@ def test_the_second_run_on_the_largest_component_keeps_its_prices_linear(monkeyp
     start = np.zeros(len(g), dtype=bool)
     seen = {}
 
-    def fake(P, g, start, budget, *, seed=0, master=True, switch_share=None):
-        seen[seed] = switch_share
+    def fake(P, g, start, budget, *, seed=0, master=True, switch_share=None, capped_share=0.0):
+        seen[seed] = (switch_share, capped_share)
         return start, None
 
     solve_module = importlib.import_module("jobs.dispatch.solve")  # the package exports solve()
     monkeypatch.setattr(solve_module, "lagrange_component", fake)
     monkeypatch.setattr(T, "SMALL_COMPONENT", 10)  # this component counts as large
+    jobs = [(0, 0, "lagrange", g, start), (1, 0, "again", g, start)]
     answers = SharedAnswers([len(g), len(g)])
-    shared = solve_module.Shared(P, time.monotonic() + 5, 0, answers)
-    solve_module._run_bin([(0, 0, "lagrange", g, start), (1, 0, "again", g, start)], shared)
-    assert seen == {0: None, T.AGAIN_SEED: T.AGAIN_SWITCH_SHARE}
+    short = T.CAPPED_MIN_BUDGET - 1
+    solve_module._run_bin(jobs, solve_module.Shared(P, time.monotonic() + short, 0, answers))
+    assert seen == {0: (None, 0.0), T.AGAIN_SEED: (T.AGAIN_SWITCH_SHARE, 0.0)}
     assert T.AGAIN_SWITCH_SHARE < T.EXACT_SWITCH_SHARE
+    # With seconds to spare, both runs price the capped members exactly (and the second
+    # one needs no hedge).
+    long = 2 * T.CAPPED_MIN_BUDGET + 3  # the two share the bin's time
+    solve_module._run_bin(jobs, solve_module.Shared(P, time.monotonic() + long, 0, answers))
+    assert seen == {0: (None, T.CAPPED_SHARE), T.AGAIN_SEED: (None, T.AGAIN_CAPPED_SHARE)}
+    assert T.CAPPED_SHARE > 0
+    assert T.AGAIN_CAPPED_SHARE > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_capped_members_get_their_best_week_within_the_cap(seed):
+    """A member whose earnings cap binds gets, at the prices, their best week within the
+    cap (stapel's exact search), never worse than the priced week cut back within the cap
+    that the pool gets otherwise, and better for some member: the weeks the master needs."""
+    import time
+
+    import numpy as np
+
+    from jobs.dispatch.heuristics import Planner, component_objective, components, greedy
+    from jobs.dispatch.lagrange import Relaxation
+    from jobs.dispatch.pairs import build_pairs
+    from jobs.dispatch.search import capped_weeks, subset
+
+    instance = parse_instance(generate(shifts=150, members=30, seed=seed, family="fairness-heavy"))
+    P = build_pairs(instance)
+    g = components(P, len(instance.members), len(instance.shifts))[0]
+    sub = subset(P, g)
+    Q, n_m = sub.P, len(sub.members)
+    relax = Relaxation(Q, n_m)
+    lower = component_objective(P, g, greedy(P, np.arange(len(P.p_member)))[g])
+    for _ in range(60):
+        relax.evaluate()
+        relax.step(lower)
+    relax.mu = relax.best_mu.copy()
+    relax.evaluate()
+    trimmed = relax.feasible_weeks()
+    planner = Planner(Q, n_m, lazy=True)
+    weeks = capped_weeks(Q, planner, relax, time.monotonic() + 60)
+    capped = [m for m in np.flatnonzero(relax.dp.pay_dual).tolist() if m in planner.slot]
+    assert capped
+    priced = Q.p_value - np.where(Q.p_forced, 0.0, relax.best_mu[Q.p_shift])
+    minutes = (Q.s_end - Q.s_start)[Q.p_shift]
+
+    def worth(mask: np.ndarray, m: int) -> float:
+        mine = mask & (Q.p_member == m)
+        short = max(0.0, Q.m_target[m] - minutes[mine].sum())
+        return float(priced[mine].sum() - Q.weight * short)
+
+    gains = []
+    for m in capped:
+        mine = weeks & (Q.p_member == m)
+        assert Q.s_pay[Q.p_shift[mine]].sum() <= Q.m_cap_pay[m] + 1e-6
+        exact = planner.problem(planner.slot[m]).solve_with(priced[planner.groups[planner.slot[m]]])
+        assert worth(weeks, m) == pytest.approx(exact.objective, abs=1e-6)
+        assert worth(weeks, m) >= worth(trimmed, m) - 1e-6
+        gains.append(worth(weeks, m) - worth(trimmed, m))
+    assert max(gains) > 1.0
 
 
 def test_solves_running_at_once_in_threads_keep_their_answers_apart():
