@@ -101,12 +101,13 @@ def lagrange_component(
     master: bool = True,
     switch_share: float | None = None,
     capped_share: float = 0.0,
+    region_capped_share: float = 0.0,
 ) -> tuple[np.ndarray, float | None]:
     """Lagrangian bound and heuristic on one component, then re-planning.
     ``switch_share``: the share of the prices that runs exact (default
     ``EXACT_SWITCH_SHARE``). ``capped_share``: at most this share of the budget goes,
     before the master, to the exact weeks of the members whose earnings cap binds
-    (``capped_weeks``).
+    (``capped_weeks``); ``region_capped_share`` likewise before the regional masters.
 
     Returns (choice over ``g``, upper bound on the component's optimum or None)."""
     from .lagrange import Relaxation, repair
@@ -241,8 +242,23 @@ def lagrange_component(
         )  # fmt: skip
         if regional and pool is not None and not closed:
             stop = min(end - 0.1 * budget, t0 + T.REGION_END_SHARE * budget)
+            extra = None
+            if region_capped_share > 0 and time.monotonic() < stop:
+                now = time.monotonic()
+                until = min(now + region_capped_share * budget, stop)
+                weeks = capped_weeks(Q, planner, relax, until)
+                pool.add(weeks)
+                extra = pool.columns_of(weeks)
+                logger.debug(
+                    "[%s] capped weeks until %.3f s: %d weeks",
+                    seed,
+                    time.monotonic() - t0,
+                    len(extra),
+                )
             if time.monotonic() < stop:
-                best, best_obj = regional_masters(Q, n_m, rng, pool, relax, best, best_obj, stop)
+                best, best_obj = regional_masters(
+                    Q, n_m, rng, pool, relax, best, best_obj, stop, extra=extra
+                )
         elif pool is not None and pool.added_since and not closed:
             # The master combines the weeks met so far; re-planning follows.
             columns = pool.best_columns(pair_prices(relax, Q), T.MASTER_COLUMNS)
@@ -344,8 +360,11 @@ def regional_masters(
     best: np.ndarray,
     best_obj: float,
     stop: float,
+    *,
+    extra: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
-    """The restricted master by regions until ``stop``: on a component too large for
+    """The restricted master by regions until ``stop`` (the ``extra`` columns always
+    among the candidates): on a component too large for
     one master (its LP took 25 s of a minute on the 10k "utrecht" component), regions of
     REGION_MEMBERS members who compete for the same shifts, seeded where the duality gap
     is, choose among their own weeks of the pool, the others' weeks fixed. Each region's
@@ -354,6 +373,8 @@ def regional_masters(
     regions = Neighbourhoods(Q, n_m, rng)
     regions.guide_by(relax, best)
     columns = pool.best_columns(pair_prices(relax, Q), T.MASTER_COLUMNS)
+    if extra is not None:
+        columns = np.union1d(columns, extra)
     tried = improved = 0
     while time.monotonic() < stop - 0.05:
         members = np.array(regions.members(T.REGION_MEMBERS))

@@ -308,12 +308,18 @@ def _run_bin(jobs: list[tuple[int, int, str, np.ndarray, np.ndarray]], shared: S
             # Under a short limit the second run hedges (linear prices); with seconds to
             # spare both runs price the capped members' weeks exactly before the master.
             long = budget >= T.CAPPED_MIN_BUDGET
+            shares = (
+                (0.0, 0.0)
+                if not long
+                else (T.AGAIN_CAPPED_SHARE, T.AGAIN_REGION_CAPPED_SHARE)
+                if kind == "again"
+                else (T.CAPPED_SHARE, T.REGION_CAPPED_SHARE)
+            )
             mask, bound = lagrange_component(
                 P, g, start, budget, seed=seed + i + again,
                 switch_share=T.AGAIN_SWITCH_SHARE if kind == "again" and not long else None,
-                capped_share=(
-                    0.0 if not long else T.AGAIN_CAPPED_SHARE if kind == "again" else T.CAPPED_SHARE
-                ),
+                capped_share=shares[0],
+                region_capped_share=shares[1],
             )  # fmt: skip
         publish(mask, bound)
         if bound is None and time.monotonic() < deadline:

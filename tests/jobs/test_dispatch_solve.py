@@ -236,8 +236,8 @@ def test_the_second_run_on_the_largest_component_keeps_its_prices_linear(monkeyp
     start = np.zeros(len(g), dtype=bool)
     seen = {}
 
-    def fake(P, g, start, budget, *, seed=0, master=True, switch_share=None, capped_share=0.0):
-        seen[seed] = (switch_share, capped_share)
+    def fake(P, g, start, budget, *, seed=0, switch_share=None, capped_share, region_capped_share):
+        seen[seed] = (switch_share, capped_share, region_capped_share)
         return start, None
 
     solve_module = importlib.import_module("jobs.dispatch.solve")  # the package exports solve()
@@ -247,15 +247,17 @@ def test_the_second_run_on_the_largest_component_keeps_its_prices_linear(monkeyp
     answers = SharedAnswers([len(g), len(g)])
     short = T.CAPPED_MIN_BUDGET - 1
     solve_module._run_bin(jobs, solve_module.Shared(P, time.monotonic() + short, 0, answers))
-    assert seen == {0: (None, 0.0), T.AGAIN_SEED: (T.AGAIN_SWITCH_SHARE, 0.0)}
+    assert seen == {0: (None, 0.0, 0.0), T.AGAIN_SEED: (T.AGAIN_SWITCH_SHARE, 0.0, 0.0)}
     assert T.AGAIN_SWITCH_SHARE < T.EXACT_SWITCH_SHARE
     # With seconds to spare, both runs price the capped members exactly (and the second
     # one needs no hedge).
     long = 2 * T.CAPPED_MIN_BUDGET + 3  # the two share the bin's time
     solve_module._run_bin(jobs, solve_module.Shared(P, time.monotonic() + long, 0, answers))
-    assert seen == {0: (None, T.CAPPED_SHARE), T.AGAIN_SEED: (None, T.AGAIN_CAPPED_SHARE)}
-    assert T.CAPPED_SHARE > 0
-    assert T.AGAIN_CAPPED_SHARE > 0
+    assert seen == {
+        0: (None, T.CAPPED_SHARE, T.REGION_CAPPED_SHARE),
+        T.AGAIN_SEED: (None, T.AGAIN_CAPPED_SHARE, T.AGAIN_REGION_CAPPED_SHARE),
+    }
+    assert min(T.CAPPED_SHARE, T.AGAIN_CAPPED_SHARE, T.REGION_CAPPED_SHARE) > 0
 
 
 @pytest.mark.parametrize("seed", [0, 1])
