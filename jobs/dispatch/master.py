@@ -248,14 +248,15 @@ class ColumnPool:
             )
             if y is not None and float(model.c @ (y > 0.5)) > best_value + 1e-6:
                 best_cols = cols[y > 0.5]
+        # The objectives of this master's model (with ``members``, of the region alone).
         logger.debug(
             "master: %d of %d columns, LP %.0f, incumbent %.0f, dives %.0f, MILP %.0f",
             len(cols),
             len(all_cols),
             lp_value,
-            float(values[start_cols].sum()),
-            dived_value,
-            float(values[best_cols].sum()),
+            float(values[start_cols].sum()) + lp.constant,
+            dived_value + lp.constant,
+            float(values[best_cols].sum()) + lp.constant,
         )
         chosen = self.P.p_forced.copy()
         if members is not None:

@@ -25,9 +25,10 @@ IDLE_HIGHS_SECONDS = 10.0
 # Nor on a component this large: HiGHS's model alone takes a minute to build and its
 # root node longer (the 10k "utrecht" component has 331,000 pairs); a second run with
 # another seed does better there. On fairness-heavy 2k (36,574 pairs, 20 s) HiGHS's
-# answer stayed at 6.67 M where the prices reach 6.94 M: the second run (with the capped
-# members' exact weeks) raised the better of two from Q 0.9968 to 0.9981. At 1k (12,000
-# to 25,000 pairs) with 10 s, HiGHS still does better than a second run.
+# answer stayed at 6.67 M where the prices reach 6.94 M: a second run instead raised
+# the better of two from Q 0.9968 to 0.9971, 0.9978 with the capped members' exact weeks
+# (below). At 1k (12,000 to 25,000 pairs) with 10 s, HiGHS still does better than a
+# second run.
 IDLE_HIGHS_MAX_PAIRS = 30_000
 # Neighbourhood search (``Neighbourhoods``): components with at least LNS_MIN_BUDGET
 # seconds spend what is left after re-planning re-solving LNS_SIZE members at once with
@@ -127,9 +128,10 @@ AGAIN_SWITCH_SHARE = 0.0
 # it (the idle worker's second run AGAIN_CAPPED_SHARE), before the master, on the exact
 # weeks of the members whose earnings cap binds (``search.capped_weeks``), each search
 # stopped after CAPPED_LABELS labels; the second run then keeps the default switch to
-# exact prices. Fairness-heavy 2k, 20 s, three runs side by side: 0.9968 (the idle worker
-# on HiGHS) -> 0.9975 (a second run) -> 0.9981 (both runs with the capped weeks). About
-# 2.5 s there for 48 members; shorter budgets cannot spare it.
+# exact prices. Fairness-heavy 2k, 20 s, three runs each side by side: the second run
+# with them 0.9978 against 0.9971 without; in another trial both runs with them 0.9981
+# against the second run alone 0.9975 (docs/dispatch.md, step 16). About 2.5 s there for
+# 48 members; shorter budgets cannot spare it.
 AGAIN_CAPPED_SHARE = 0.25
 CAPPED_SHARE = 0.25
 CAPPED_MIN_BUDGET = 5.0
