@@ -197,7 +197,7 @@ def _component_column_bound(pairs: Any, g: Any, start: Any, end: float) -> tuple
     relax = Relaxation(Q, n_m, exact_cells=BOUND_EXACT_CELLS)
     pool = ColumnPool(Q, n_m, max_columns=10**9)
     planner = Planner(Q, n_m, lazy=True)
-    capped = [m for m in np.flatnonzero(relax.dp.pay_dual).tolist() if m in planner.slot]
+    capped = planner.capped(relax.dp.pay_dual)
     lower = component_objective(P, g, start[g])
     now = time.monotonic()
     warm = now + (end - now) / 3
@@ -221,12 +221,9 @@ def _component_column_bound(pairs: Any, g: Any, start: Any, end: float) -> tuple
         per_member = per_member.copy()
         exact = Q.p_forced.copy()
         for m in capped:
-            k = planner.slot[m]
-            mine = planner.groups[k]
-            values = Q.p_value[mine] - np.where(Q.p_forced[mine], 0.0, mu[Q.p_shift[mine]])
-            week = planner.problem(k).solve_with(values, max_labels=BOUND_LABELS)
+            pairs, week = planner.priced_week(m, mu, max_labels=BOUND_LABELS)
             per_member[m] = week.bound
-            exact[mine[week.chosen]] = True
+            exact[pairs] = True
         pool.add(exact)
         return float(per_member.sum() + per_shift.sum())
 

@@ -294,6 +294,23 @@ class Planner:
             )
         return self._problems[k]
 
+    def capped(self, pay_dual: np.ndarray) -> list[int]:
+        """The members of ``pay_dual`` (a mask: whose earnings cap binds) who have
+        candidates here."""
+        return [m for m in np.flatnonzero(pay_dual).tolist() if m in self.slot]
+
+    def priced_week(
+        self, m: int, mu: np.ndarray, *, max_labels: int | None = None
+    ) -> tuple[np.ndarray, Any]:
+        """Member ``m``'s best week within their caps when each free pair costs its
+        shift's slot price ``mu`` (commitments cost nothing): its pairs and stapel's
+        ``Week`` (whose ``bound`` holds even when ``max_labels`` cut the search short)."""
+        P, k = self.P, self.slot[m]
+        mine = self.groups[k]
+        values = P.p_value[mine] - np.where(P.p_forced[mine], 0.0, mu[P.p_shift[mine]])
+        week = self.problem(k).solve_with(values, max_labels=max_labels)
+        return mine[week.chosen], week
+
     def best_response(self, chosen: np.ndarray, order: list[int], deadline: float) -> np.ndarray:
         """Re-plan members one by one with true values, others fixed (never worse: a
         member whose binding earnings cap makes the exact week costly, more than

@@ -289,7 +289,7 @@ def test_capped_members_get_their_best_week_within_the_cap(seed):
     trimmed = relax.feasible_weeks()
     planner = Planner(Q, n_m, lazy=True)
     weeks = capped_weeks(Q, planner, relax, time.monotonic() + 60)
-    capped = [m for m in np.flatnonzero(relax.dp.pay_dual).tolist() if m in planner.slot]
+    capped = planner.capped(relax.dp.pay_dual)
     assert capped
     priced = Q.p_value - np.where(Q.p_forced, 0.0, relax.best_mu[Q.p_shift])
     minutes = (Q.s_end - Q.s_start)[Q.p_shift]
