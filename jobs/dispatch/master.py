@@ -303,7 +303,11 @@ def _dive(
                 return np.flatnonzero(fixed)
             if time.monotonic() > deadline:
                 return None
-            h.setOptionValue("time_limit", max(0.01, deadline - time.monotonic()))
+            # HiGHS's ``time_limit`` counts the Highs object's run time over all its runs
+            # (``getRunTime``), not this run's: a limit of the time left alone ended
+            # the later re-solves at once, as out of time, and the dive found nothing.
+            left = max(0.01, deadline - time.monotonic())
+            h.setOptionValue("time_limit", h.getRunTime() + left)
             h.run()
             if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
                 return None

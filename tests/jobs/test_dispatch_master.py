@@ -147,15 +147,13 @@ def test_master_never_returns_worse_than_the_incumbent(small):
     assert report.objective >= objective_of(P, start, n_m) - 1e-6
 
 
-def test_dive_keeps_every_slot():
-    """Thirty odd cycles: three members, three one-slot shifts, each member's one week
-    takes two of them. The LP puts every week at one half; diving fixes several at a
-    time, so it must check that a week's rows still have room (else it would give two
-    weeks the same slot). The answer is one week per cycle, the optimum."""
+def odd_cycles(cycles):
+    """``cycles`` odd cycles: three members, three one-slot shifts, each member's one
+    week takes two of them; one week per cycle is the optimum. Its LP puts every week at
+    one half."""
     from jobs.dispatch.matrix import Matrix
     from jobs.dispatch.milp import Model
 
-    cycles = 30
     rows, cols = [], []
     for c in range(cycles):
         for k in range(3):  # member row, then two of the cycle's three shifts
@@ -165,7 +163,7 @@ def test_dive_keeps_every_slot():
     n = 3 * cycles
     # Three entries per column, in column order: a matrix by columns as it stands.
     A = Matrix(np.arange(0, len(rows) + 1, 3), np.array(rows), np.ones(len(rows)), (6 * cycles, n))
-    model = Model(
+    return Model(
         c=np.ones(n),
         A=A,
         row_lo=np.full(6 * cycles, -np.inf),
@@ -176,6 +174,14 @@ def test_dive_keeps_every_slot():
         n_x=n,
         constant=0.0,
     )
+
+
+def test_dive_keeps_every_slot():
+    """Diving fixes several weeks at a time, so it must check that a week's rows still
+    have room (else it would give two weeks the same slot)."""
+    cycles = 30
+    model = odd_cycles(cycles)
+    A = model.A
     h = load_highs(model, time_limit=30, relax=True)
     h.run()
     assert np.allclose(h.getSolution().col_value, 0.5)
@@ -186,6 +192,21 @@ def test_dive_keeps_every_slot():
         used = A.scipy()[:, fixed] @ np.ones(len(fixed))
         assert (used <= 1 + 1e-9).all()
         assert len(fixed) == cycles
+
+
+def test_a_dive_after_a_long_lp_still_dives():
+    """HiGHS's time limit counts a Highs object's run time over all its runs: a dive
+    that gave its re-solves only the time left stopped at once, as out of time, once the
+    LP before it had taken longer than that (the masters' dives then found nothing)."""
+    model = odd_cycles(30)
+    h = load_highs(model, time_limit=30, relax=True)
+    while h.getRunTime() < 0.5:  # the master's LP, as if it had taken half a second
+        h.clearSolver()
+        h.run()
+    x = np.array(h.getSolution().col_value)
+    fixed = _dive(h, model, x, time.monotonic() + 0.3, share=0.1, by_value=False)
+    assert fixed is not None
+    assert len(fixed) == 30
 
 
 def test_master_by_region_keeps_the_others_weeks_and_never_loses(small):
