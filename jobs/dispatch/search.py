@@ -241,7 +241,7 @@ def lagrange_component(
             seed, time.monotonic() - t0, relax.evaluations, spent_dual, relax.best_bound,
         )  # fmt: skip
         if regional and pool is not None and not closed:
-            stop = min(end - 0.1 * budget, t0 + T.REGION_END_SHARE * budget)
+            stop = min(end - T.REGION_RESERVE * budget, t0 + T.REGION_END_SHARE * budget)
             extra = None
             if region_capped_share > 0 and time.monotonic() < stop:
                 now = time.monotonic()

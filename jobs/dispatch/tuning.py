@@ -87,7 +87,14 @@ REGION_MIN_SECONDS_PER_PAIR = 7e-5
 REGION_MEMBERS = 200
 REGION_LIMIT = 1.0
 REGION_LAGRANGE_SHARE = 0.5
-REGION_END_SHARE = 0.85
+# The regions end at REGION_END_SHARE of the budget, and at least REGION_RESERVE of it
+# before its end (for re-planning, about 1 s at 10k). With 0.85 and 0.1 the last 6 s of
+# 10k fairness-heavy went back to prices whose weeks nothing used (re-planning found
+# nothing after them); 0.93 and 0.05, side by side, 60 s, two trials of two runs:
+# fairness-heavy 0.9941 -> 0.9945 and 0.9940 -> 0.9946 (every pair won), utrecht
+# 0.9951 -> 0.9952.
+REGION_END_SHARE = 0.93
+REGION_RESERVE = 0.05
 # Columns a pool keeps at most (``master.ColumnPool.trim``: the oldest go first). Every
 # evaluation of the prices adds up to one column per member: the 10k "utrecht" component
 # gathers about 240,000 in a 60 s run; a 100k component with a long limit would gather
