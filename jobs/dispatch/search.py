@@ -243,18 +243,9 @@ def lagrange_component(
         if regional and pool is not None and not closed:
             stop = min(end - T.REGION_RESERVE * budget, t0 + T.REGION_END_SHARE * budget)
             extra = None
-            if region_capped_share > 0 and time.monotonic() < stop:
-                now = time.monotonic()
-                until = min(now + region_capped_share * budget, stop)
-                weeks = capped_weeks(Q, planner, relax, until)
-                pool.add(weeks)
-                extra = pool.columns_of(weeks)
-                logger.debug(
-                    "[%s] capped weeks until %.3f s: %d weeks",
-                    seed,
-                    time.monotonic() - t0,
-                    len(extra),
-                )
+            if region_capped_share > 0:
+                until = min(time.monotonic() + region_capped_share * budget, stop)
+                extra = capped_columns(Q, planner, relax, pool, until, f"[{seed}]", t0)
             if time.monotonic() < stop:
                 best, best_obj = regional_masters(
                     Q, n_m, rng, pool, relax, best, best_obj, stop, extra=extra
@@ -263,16 +254,9 @@ def lagrange_component(
             # The master combines the weeks met so far; re-planning follows.
             columns = pool.best_columns(pair_prices(relax, Q), T.MASTER_COLUMNS)
             if capped_share > 0:
-                stop = min(end - 0.2 * budget, time.monotonic() + capped_share * budget)
-                weeks = capped_weeks(Q, planner, relax, stop)
-                before = len(pool)
-                pool.add(weeks)
-                extra = pool.columns_of(weeks)
+                until = min(end - 0.2 * budget, time.monotonic() + capped_share * budget)
+                extra = capped_columns(Q, planner, relax, pool, until, f"[{seed}]", t0)
                 columns = np.union1d(columns, extra)
-                logger.debug(
-                    "[%s] capped weeks until %.3f s: %d weeks, %d new",
-                    seed, time.monotonic() - t0, len(extra), len(pool) - before,
-                )  # fmt: skip
             stop = min(end - 0.1 * budget, time.monotonic() + T.MASTER_SHARE * budget)
             combined = pool.solve(best, stop, lp_share=T.MASTER_LP_SHARE, columns=columns)
             if combined is not None:
@@ -345,6 +329,21 @@ def capped_weeks(P: Pairs, planner: Planner, relax: Any, stop: float) -> np.ndar
         pairs, _ = planner.priced_week(m, relax.best_mu, max_labels=T.CAPPED_LABELS)
         chosen[pairs] = True
     return chosen
+
+
+def capped_columns(
+    P: Pairs, planner: Planner, relax: Any, pool: ColumnPool, until: float, tag: str, t0: float
+) -> np.ndarray:
+    """``capped_weeks`` until ``until``, added to ``pool``: their column indices."""
+    weeks = capped_weeks(P, planner, relax, until)
+    before = len(pool)
+    pool.add(weeks)
+    columns = pool.columns_of(weeks)
+    logger.debug(
+        "%s capped weeks until %.3f s: %d weeks, %d new",
+        tag, time.monotonic() - t0, len(columns), len(pool) - before,
+    )  # fmt: skip
+    return columns
 
 
 def regional_masters(
