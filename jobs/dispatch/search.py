@@ -258,7 +258,10 @@ def lagrange_component(
                 extra = capped_columns(Q, planner, relax, pool, until, f"[{seed}]", t0)
                 columns = np.union1d(columns, extra)
             stop = min(end - 0.1 * budget, time.monotonic() + T.MASTER_SHARE * budget)
-            combined = pool.solve(best, stop, lp_share=T.MASTER_LP_SHARE, columns=columns)
+            combined = pool.solve(
+                best, stop, lp_share=T.MASTER_LP_SHARE, columns=columns,
+                near=T.MASTER_NEAR if budget >= T.MASTER_NEAR_MIN_BUDGET else 0,
+            )  # fmt: skip
             if combined is not None:
                 obj = objective_of(Q, combined, n_m)
                 logger.debug(

@@ -10,7 +10,7 @@ import pytest
 from jobs.dispatch import check, generate, parse_instance
 from jobs.dispatch.heuristics import greedy, objective_of
 from jobs.dispatch.lagrange import Relaxation
-from jobs.dispatch.master import ColumnPool, _dive
+from jobs.dispatch.master import ColumnPool, _dive, best_of_each
 from jobs.dispatch.milp import build_model, load_highs, solve_highs
 from jobs.dispatch.pairs import build_pairs
 
@@ -137,14 +137,25 @@ def _greedy_and_priced_weeks(P, evaluations: int, target=None):
     return start, pool
 
 
-def test_master_never_returns_worse_than_the_incumbent(small):
+@pytest.mark.parametrize("near", [0, 2])
+def test_master_never_returns_worse_than_the_incumbent(small, near):
     instance, P = small
     n_m = len(P.m_target)
     start, pool = _greedy_and_priced_weeks(P, 5)  # far from converged prices
-    combined = pool.solve(start, time.monotonic() + 30)
+    combined = pool.solve(start, time.monotonic() + 30, near=near)
     report = check(instance, pairs_of(instance, P, combined))
     assert report.feasible, report.violations[:5]
     assert report.objective >= objective_of(P, start, n_m) - 1e-6
+
+
+def test_best_of_each_keeps_every_owners_highest_scores():
+    """Each member's best columns (by price, or by the LP's reduced cost), however the
+    columns are ordered; a member with fewer columns keeps them all."""
+    owner = np.array([2, 0, 2, 1, 0, 2, 0])
+    score = np.array([5.0, 1.0, 7.0, 3.0, 4.0, 6.0, 2.0])
+    assert best_of_each(owner, score, 2).tolist() == [2, 3, 4, 5, 6]
+    assert best_of_each(owner, score, 1).tolist() == [2, 3, 4]
+    assert best_of_each(owner, score, 5).tolist() == list(range(7))
 
 
 def odd_cycles(cycles):
