@@ -124,3 +124,29 @@ def test_a_bounds_run_keeps_a_tighter_bound_written_while_it_ran(tmp_path, monke
     )
     assert (entry["lagrange_bound"], entry["lagrange_time_limit_s"]) == (120.0, 60)
     assert bench.describe(entry) == "our column-generation bound at 900 s"
+
+
+def test_the_lagrangian_bound_steers_by_the_solvers_answer(tmp_path):
+    """The bench's Lagrangian bound takes its Polyak target from the solver's answer,
+    read back as a mask over the pairs: that mask is the answer itself (the same pairs,
+    the same objective), and the bound stays above it."""
+    from bench.dispatch_families import _components, lagrange_bound, mask_of
+    from jobs.dispatch.heuristics import objective_of
+
+    data = generate(shifts=120, members=24, seed=4, family="utrecht")
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(data))
+    instance = parse_instance(data)
+    P, _, start, _ = _components(str(path))
+    answer = solve(instance, time_limit=1.0, workers=2)
+    mask = mask_of(instance, P, answer.pairs)
+    pairs = {
+        (instance.members[m].id, instance.shifts[s].id)
+        for m, s in zip(P.p_member[mask], P.p_shift[mask], strict=True)
+    }
+    assert pairs == set(answer.pairs)
+    n_m = len(instance.members)
+    assert objective_of(P, mask, n_m) == pytest.approx(answer.objective, rel=1e-9)
+    assert answer.objective >= objective_of(P, start, n_m) - 1e-6
+    bound = lagrange_bound(str(path), 1.0)["lagrange_bound"]
+    assert bound >= answer.objective - 1e-6 * abs(answer.objective)
