@@ -13,8 +13,9 @@ Solving it: HiGHS's interior point solves the LP (far faster here than the simpl
 0.8 s instead of 6.5 s on the largest 10k component's 13,000 columns); two dives from
 the LP give integer answers in milliseconds; the MILP then runs on the columns the LP
 uses plus the incumbent's and the dives' (with ``near``, also each member's columns of
-highest reduced cost), warm-started from the best of them, so its answer is never worse. The priced weeks of many price vectors hold combinations
-that neither rounding nor re-planning one member at a time finds: on the 1k instance's
+highest reduced cost), warm-started from the best of them, so its answer is never
+worse. The priced weeks of many price vectors hold combinations that neither rounding
+nor re-planning one member at a time finds: on the 1k instance's
 large component, 0.3 s of prices and 0.2 s of master gave 7.22-7.23 M where the whole
 second of rounding and re-planning gave 7.20-7.22 M.
 """

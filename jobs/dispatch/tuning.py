@@ -74,7 +74,8 @@ MASTER_AGAIN_SHARE = 0.05
 # MASTER_NEAR columns of highest reduced cost in the LP (``master.best_of_each``): on
 # fairness-heavy 2k the support's MILP sometimes stayed 0.2-0.5 % below its LP. Side by
 # side, 20 s, three trials, ten runs each: 0.9978 -> 0.9980, lowest run 0.9963 ->
-# 0.9979 (3 columns: within the noise of 2; a table of five runs after it: 0.9966-0.9984). In the regional masters (10k) nothing
+# 0.9979 (3 columns: within the noise of 2; a table of five runs after it: 0.9966 to
+# 0.9984, so the low tail is rarer, not gone). In the regional masters (10k) nothing
 # (fairness-heavy 0.9948 both; their MILP mostly equals their LP), and at 1k the MILP
 # has no time for more columns.
 MASTER_NEAR = 2
