@@ -141,12 +141,13 @@ def own_bound_and_greedy(path: str, limit: float) -> dict:
     return {"lagrange_bound": result.bound, "greedy": greedy.objective}
 
 
-def _components(path: str) -> tuple[Any, list[Any], Any, float]:
-    """The instance at ``path`` for the bounds: its pairs, components, the greedy's answer
-    (the subgradient's Polyak target) and the shortfall of members without candidates."""
+def _components(path: str, solve_seconds: float | None = None) -> tuple[Any, list[Any], Any, float]:
+    """The instance at ``path`` for the bounds: its pairs, components, a start answer
+    (the subgradient's Polyak target: the greedy's, or with ``solve_seconds`` the
+    solver's in that time) and the shortfall of members without candidates."""
     import numpy as np
 
-    from jobs.dispatch import parse_instance
+    from jobs.dispatch import parse_instance, solve
     from jobs.dispatch.heuristics import component_labels, greedy
     from jobs.dispatch.pairs import build_pairs
 
@@ -154,18 +155,12 @@ def _components(path: str) -> tuple[Any, list[Any], Any, float]:
         instance = parse_instance(json.load(fh))
     P = build_pairs(instance)
     groups, m_label, _ = component_labels(P, len(instance.members), len(instance.shifts))
-    start = greedy(P, np.arange(len(P.p_member)))
+    if solve_seconds is None:
+        start = greedy(P, np.arange(len(P.p_member)))
+    else:
+        answer = solve(instance, time_limit=solve_seconds, workers=2)
+        start = mask_of(instance, P, answer.pairs)
     return P, groups, start, float(-P.weight * P.m_target[m_label < 0].sum())
-
-
-def _solved(path: str, candidates: Any, seconds: float) -> Any:
-    """The solver's answer in ``seconds`` as a mask over the ``candidates`` (pairs)."""
-    from jobs.dispatch import parse_instance, solve
-
-    with open(path) as fh:
-        instance = parse_instance(json.load(fh))
-    answer = solve(instance, time_limit=seconds, workers=2)
-    return mask_of(instance, candidates, answer.pairs)
 
 
 def mask_of(instance: Any, candidates: Any, pairs: Any) -> Any:
@@ -192,8 +187,7 @@ def lagrange_bound(path: str, seconds: float) -> dict:
     from jobs.dispatch.search import subset
 
     t0 = time.monotonic()
-    P, groups, start, total = _components(path)
-    start = _solved(path, P, min(TARGET_SECONDS, TARGET_SHARE * seconds))
+    P, groups, start, total = _components(path, min(TARGET_SECONDS, TARGET_SHARE * seconds))
     sizes = sum(len(g) for g in groups)
     iterations = 0
     for g in groups:
